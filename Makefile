@@ -1,0 +1,67 @@
+# Quire — build, demo, test plan. See README.md.
+BUILD   ?= build
+CC      ?= cc
+PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lm
+OPT     ?= -O2
+CFLAGS  ?=
+CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS)
+LDLIBS  += $(PKG_LIBS)
+SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS    := $(wildcard pipeline/*.c)
+OBJS    := $(patsubst pipeline/%.c,$(BUILD)/obj/%.o,$(SRCS))
+LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
+TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec
+
+.PHONY: all deps demo test unit e2e asan valgrind bench bless clean lint fuzz
+
+all: $(BUILD)/quire
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj $(BUILD)/tests:
+	@mkdir -p $@
+
+$(BUILD)/libquire.a: $(LIBOBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/quire: $(BUILD)/obj/main.o $(BUILD)/libquire.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(BUILD)/libquire.a $(wildcard tests/*.h) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libquire.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh $(BUILD)/quire
+
+test: deps
+	@$(MAKE) --no-print-directory all $(TESTBINS)
+	@BUILD=$(BUILD) tests/run.sh
+
+unit: $(TESTBINS)
+	@BUILD=$(BUILD) tests/run.sh unit
+
+e2e: all
+	@BUILD=$(BUILD) tests/run.sh e2e
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="$(SAN)" LDFLAGS="$(SAN)" test
+
+valgrind: deps
+	@$(MAKE) --no-print-directory all $(TESTBINS)
+	@BUILD=$(BUILD) QUIRE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full" tests/run.sh
+
+bless: all
+	@BUILD=$(BUILD) tests/bless.sh
+
+clean:
+	rm -rf build build-asan out

@@ -1,0 +1,40 @@
+/* derive.h — the derive stage: computed fields added to the data before
+ * expansion, so that templates stay logic-less (DESIGN.md "derive").
+ *
+ * Derived names are documented in README.md ("Derived fields"). In short:
+ *   - every string member "K" holding an ISO date gets "K_long"
+ *     ("2018-06-21" -> "21 June 2018");
+ *   - an array of ISO dates "K" gets "K_long", a GOV.UK range
+ *     ("29 to 30 March 2022", "31 July to 1 August 2018");
+ *   - judgement objects get "grade_label" (Ofsted's exact wording) and
+ *     "area_label";
+ *   - action_plan gets "rag" counts/percentages, actions get "status_label",
+ *     "overdue" (against as_at), "direction" from previous_status;
+ *   - numbers get "K_text" with thousands separators.
+ * Formatting is done by hand: only the C locale exists.
+ */
+#ifndef QUIRE_DERIVE_H
+#define QUIRE_DERIVE_H
+
+#include <stddef.h>
+#include "quire/load.h"
+
+/* Add derived fields to data in place. Invalid dates and unknown enum values
+ * are errors naming the JSON path and file:line:col. Returns the number of
+ * errors added. */
+int qr_derive_run(qr_data *data, qr_diags *d);
+
+/* "2018-06-21" -> "21 June 2018". Returns 0 (and out = "") when iso is not a
+ * valid calendar date YYYY-MM-DD. */
+int qr_format_date_long(const char *iso, char *out, size_t n);
+
+/* A GOV.UK date range for sorted ISO dates: "29 to 30 March 2022",
+ * "31 July to 1 August 2018", "30 December 2021 to 2 January 2022"; a single
+ * date as qr_format_date_long. Returns 0 if any date is invalid. */
+int qr_format_date_range(const char *first, const char *last, char *out,
+                         size_t n);
+
+/* 1234567.5 -> "1,234,567.5" (integers print without decimals). */
+void qr_format_number(double v, char *out, size_t n);
+
+#endif

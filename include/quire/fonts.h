@@ -1,0 +1,70 @@
+/* fonts.h — fonts resolved by family name through fontconfig and measured
+ * from the font files (HarfBuzz), independent of the PDF library.
+ *
+ * Layout measures text only through the qr_metrics interface below, so tests
+ * can substitute a fixed-advance fake and the PDF stage can embed exactly the
+ * faces layout used.
+ */
+#ifndef QUIRE_FONTS_H
+#define QUIRE_FONTS_H
+
+#include <stdint.h>
+#include "quire/diag.h"
+#include "quire/style.h"
+
+/* Font slots. Layout asks for a slot; the font set maps it to a face. */
+typedef enum qr_font_slot {
+    QR_FONT_REGULAR,
+    QR_FONT_BOLD,
+    QR_FONT_ITALIC,
+    QR_FONT_BOLD_ITALIC,
+    QR_FONT_MONO,
+    QR_FONT_MONO_BOLD,
+    QR_FONT_FALLBACK,        /* symbols the body faces lack (DejaVu Sans) */
+    QR_FONT_FALLBACK_BOLD,
+    QR_FONT_COUNT
+} qr_font_slot;
+
+/* The metrics interface. Widths and vertical metrics are in 1/1000 em: a
+ * run of size S points is width * S / 1000 points wide. */
+typedef struct qr_metrics {
+    void *ctx;
+    /* 1 if the face in `slot` has a glyph for code point cp. */
+    int (*has_glyph)(void *ctx, qr_font_slot slot, uint32_t cp);
+    /* Advance of cp in `slot` (1/1000 em); 0 when the glyph is missing. */
+    float (*advance)(void *ctx, qr_font_slot slot, uint32_t cp);
+    /* Ascender (positive) and descender (negative) of the face. */
+    void (*vmetrics)(void *ctx, qr_font_slot slot, float *ascent,
+                     float *descent);
+} qr_metrics;
+
+typedef struct qr_fonts qr_fonts;
+
+/* Resolve the style's families (body, mono, fallback; bold/italic faces)
+ * through fontconfig and open them. "Arial" resolves to Liberation Sans. A
+ * family that resolves to nothing usable is an error. Free with
+ * qr_fonts_free. */
+qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d);
+void qr_fonts_free(qr_fonts *f);            /* NULL is a no-op */
+
+/* Borrowed metrics valid while f lives. */
+const qr_metrics *qr_fonts_metrics(const qr_fonts *f);
+
+/* The file and face index of a slot, for embedding. Borrowed. */
+const char *qr_fonts_file(const qr_fonts *f, qr_font_slot slot);
+int qr_fonts_index(const qr_fonts *f, qr_font_slot slot);
+/* The family name fontconfig matched for a slot ("Liberation Sans"). */
+const char *qr_fonts_family(const qr_fonts *f, qr_font_slot slot);
+
+/* A fixed-advance fake for tests: every glyph is `advance` wide (1/1000 em),
+ * has_glyph is true except for the code points in `missing` (0-terminated,
+ * may be NULL), which only the QR_FONT_FALLBACK* slots have; ascent 800,
+ * descent -200. The returned metrics point at `fake`, which must outlive
+ * them. */
+typedef struct qr_fake_font {
+    float advance;
+    const uint32_t *missing;
+} qr_fake_font;
+qr_metrics qr_metrics_fake(qr_fake_font *fake);
+
+#endif

@@ -1,0 +1,132 @@
+/* layout.h — the layout stage (the typesetter): document tree + style +
+ * metrics in, display list out.
+ *
+ * The display list is plain data: pages of positioned items in points with a
+ * top-left origin (y grows downwards; the PDF writer flips it once). Text
+ * items are runs of one face at one size on a baseline. Every item carries
+ * its role and the logical structure element it belongs to, so bookmarks and
+ * tagging need only the display list. Layout never includes hpdf.h.
+ */
+#ifndef QUIRE_LAYOUT_H
+#define QUIRE_LAYOUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include "quire/diag.h"
+#include "quire/fonts.h"
+#include "quire/parse.h"
+#include "quire/style.h"
+
+#define QR_MAX_PAGES 10000     /* a document longer than this is an error */
+
+typedef enum qr_item_kind {
+    QR_ITEM_TEXT,     /* text at baseline (x, y), width w, font, size, color */
+    QR_ITEM_LINE,     /* from (x, y) to (x2, y2), line_width, color */
+    QR_ITEM_RECT,     /* top-left (x, y), w, h; fill and/or stroke */
+    QR_ITEM_IMAGE,    /* top-left (x, y), w, h; uri = file; alt */
+    QR_ITEM_LINK,     /* clickable area (x, y, w, h); uri, or "#name" */
+    QR_ITEM_ANCHOR,   /* destination at (x, y): name; level > 0 = outline
+                         entry with title in text */
+    QR_ITEM_PATH      /* polyline pts[2*npts] (x, y pairs), closed flag;
+                         fill and/or stroke (charts) */
+} qr_item_kind;
+
+/* Roles carried for tagging (PDF structure types). */
+typedef enum qr_role {
+    QR_ROLE_NONE,
+    QR_ROLE_DOCUMENT,
+    QR_ROLE_H1, QR_ROLE_H2, QR_ROLE_H3, QR_ROLE_H4, QR_ROLE_H5, QR_ROLE_H6,
+    QR_ROLE_P,
+    QR_ROLE_L, QR_ROLE_LI, QR_ROLE_LBL, QR_ROLE_LBODY,
+    QR_ROLE_TABLE, QR_ROLE_TR, QR_ROLE_TH, QR_ROLE_TD,
+    QR_ROLE_BLOCKQUOTE,
+    QR_ROLE_CODE,
+    QR_ROLE_FIGURE,
+    QR_ROLE_LINK,
+    QR_ROLE_SECT,
+    QR_ROLE_ARTIFACT   /* running header/footer, rules, page furniture */
+} qr_role;
+
+typedef struct qr_item {
+    qr_item_kind kind;
+    qr_role role;
+    int elem;              /* structure element index, -1 for artifacts */
+    float x, y, w, h;
+    float x2, y2;          /* LINE end */
+    /* TEXT */
+    qr_font_slot font;
+    float size;
+    const char *text;      /* UTF-8; also ANCHOR title */
+    size_t len;
+    qr_rgb color;          /* text or stroke colour */
+    /* LINE, RECT, PATH */
+    float line_width;
+    int has_fill, has_stroke;
+    qr_rgb fill;
+    const float *pts;
+    size_t npts;
+    int closed;
+    /* IMAGE, LINK, ANCHOR */
+    const char *uri;       /* image file, link target ("#name" internal) */
+    const char *name;      /* ANCHOR name */
+    const char *alt;       /* IMAGE alt text */
+    int level;             /* ANCHOR outline level (1-6), 0 = none */
+} qr_item;
+
+typedef struct qr_page {
+    float width, height;
+    const qr_item *items;
+    size_t nitems;
+} qr_page;
+
+/* A logical structure element (for tagged PDF): role, parent element (-1 for
+ * the root), alt text for figures, scope for TH ("Column"/"Row"). */
+typedef struct qr_elem {
+    qr_role role;
+    int parent;
+    const char *alt;
+    const char *scope;
+} qr_elem;
+
+typedef struct qr_layout_opts {
+    const char *title;     /* {title} in header/footer */
+    const char *meeting;   /* {meeting} */
+    const char *item;      /* {item} */
+    int first_page;        /* number of the first page ({page}), 1 */
+    int total_pages;       /* {pages}; 0 = this document's page count */
+} qr_layout_opts;
+
+typedef struct qr_pages qr_pages;
+
+/* Lay out doc. Diagnostics (e.g. a character no font has) carry the
+ * Markdown line in `line` and file = `md_name`. Returns NULL after adding
+ * an error (e.g. more than QR_MAX_PAGES pages). Free with qr_pages_free. */
+qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
+                        const qr_metrics *metrics, const qr_layout_opts *opts,
+                        const char *md_name, qr_diags *d);
+void qr_pages_free(qr_pages *p);             /* NULL is a no-op */
+
+size_t qr_pages_count(const qr_pages *p);
+const qr_page *qr_pages_get(const qr_pages *p, size_t i);   /* borrowed */
+size_t qr_pages_nelems(const qr_pages *p);
+const qr_elem *qr_pages_elem(const qr_pages *p, size_t i);  /* borrowed */
+
+/* Building a display list (used by layout, and by tests and the pack stage
+ * to make or join page lists). Strings and point arrays of an added item are
+ * copied into the list's arena. */
+qr_pages *qr_pages_new(void);
+/* Append a page; returns its index. */
+size_t qr_pages_add_page(qr_pages *p, float width, float height);
+/* Append a copy of *item to page `page`; returns the stored item. */
+qr_item *qr_pages_add_item(qr_pages *p, size_t page, const qr_item *item);
+/* Append a structure element; returns its index. */
+int qr_pages_add_elem(qr_pages *p, qr_role role, int parent, const char *alt,
+                      const char *scope);
+/* Change an element's alt text (copied). */
+void qr_pages_set_alt(qr_pages *p, int elem, const char *alt);
+
+/* Stable text dump of the display list (--dump=pages): one item per line,
+ * coordinates to 0.01 pt. */
+void qr_pages_dump(const qr_pages *p, FILE *f);
+
+#endif

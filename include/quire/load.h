@@ -1,0 +1,61 @@
+/* load.h — the load stage: read a data file, parse it with cJSON, and keep
+ * enough of the source to locate any value by its JSON pointer.
+ *
+ * Syntax errors are reported as file:line:col with the source line; schema
+ * problems (qr_data_validate) carry the JSON pointer too, and every problem is
+ * reported, not just the first.
+ */
+#ifndef QUIRE_LOAD_H
+#define QUIRE_LOAD_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "quire/diag.h"
+
+/* Limits (documented in README). */
+#define QR_MAX_DATA_BYTES (64u * 1024u * 1024u) /* largest data file read */
+#define QR_MAX_JSON_DEPTH 64                    /* deepest nesting accepted */
+
+typedef struct qr_data qr_data;
+
+/* Load and parse the JSON file at `path`. Returns NULL after adding an error
+ * (unreadable file, invalid UTF-8 with its byte offset, syntax error at
+ * line:col, nesting deeper than QR_MAX_JSON_DEPTH, top level not an object).
+ * The caller frees the result with qr_data_free. */
+qr_data *qr_data_load(const char *path, qr_diags *d);
+
+/* As qr_data_load, from memory; `name` is used in messages. */
+qr_data *qr_data_parse(const char *text, size_t len, const char *name,
+                       qr_diags *d);
+
+/* An empty object, for rendering a template with no data. */
+qr_data *qr_data_empty(void);
+
+void qr_data_free(qr_data *data);              /* NULL is a no-op */
+
+/* The parsed tree, borrowed. The mutable form is for the derive stage only. */
+const cJSON *qr_data_root(const qr_data *data);
+cJSON *qr_data_root_mut(qr_data *data);
+const char *qr_data_name(const qr_data *data); /* file name given at load */
+
+/* Locate the value at JSON pointer `path` ("/a/b/0") in the source text.
+ * Returns 1 and sets *line, *col (1-based) when found, else 0. Values added
+ * after load (by derive) are not in the source: 0. */
+int qr_data_locate(const qr_data *data, const char *path, int *line,
+                   int *col);
+
+/* Add a diagnostic about the value at `path`, located in the source when
+ * possible (file:line:col plus the JSON pointer). */
+void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
+                  const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* Validate a paper's data against the contract in docs/data.md (DESIGN.md
+ * "The data"): required fields, types, enums, ISO dates, unique action refs,
+ * actions pointing at existing recommendations, progress 0-100. Every problem
+ * is added (errors, and warnings for unknown fields). Returns the number of
+ * errors added. A document with no "paper" object (a plain data file) is
+ * accepted as is. */
+int qr_data_validate(const qr_data *data, qr_diags *d);
+
+#endif

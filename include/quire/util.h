@@ -1,0 +1,79 @@
+/* util.h — memory, buffers, arenas, files and UTF-8: the small tools every
+ * stage shares.
+ *
+ * Out-of-memory aborts in exactly one place (qr_xmalloc and friends); no other
+ * function in Quire checks for a NULL from an allocator.
+ */
+#ifndef QUIRE_UTIL_H
+#define QUIRE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+/* Exit codes of the command line (DESIGN.md). */
+enum qr_status {
+    QR_OK = 0,      /* success */
+    QR_EINPUT = 1,  /* bad data, template, style or meeting file */
+    QR_EUSAGE = 2,  /* bad command line */
+    QR_EOUTPUT = 3  /* output or system error */
+};
+
+/* Allocation. Never return NULL: on failure print one line and abort(). */
+void *qr_xmalloc(size_t n);
+void *qr_xcalloc(size_t n, size_t size);
+void *qr_xrealloc(void *p, size_t n);
+char *qr_xstrdup(const char *s);
+char *qr_xstrndup(const char *s, size_t n);
+/* printf into a new string the caller frees. */
+char *qr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer. Always NUL-terminated after any append, so
+ * `data` can be used as a C string when the content holds no NUL. */
+typedef struct qr_buf {
+    char *data;
+    size_t len;
+    size_t cap;
+} qr_buf;
+
+void qr_buf_init(qr_buf *b);
+void qr_buf_free(qr_buf *b);               /* frees data, leaves b empty */
+void qr_buf_reserve(qr_buf *b, size_t extra);
+void qr_buf_append(qr_buf *b, const void *p, size_t n);
+void qr_buf_puts(qr_buf *b, const char *s);
+void qr_buf_putc(qr_buf *b, char c);
+void qr_buf_printf(qr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Hand the bytes to the caller (who frees them); b becomes empty. */
+char *qr_buf_detach(qr_buf *b, size_t *len);
+
+/* A bump arena: a product (tree, page list) allocates from one arena and is
+ * freed whole with qr_arena_free. Memory is zeroed and aligned for any type. */
+typedef struct qr_arena qr_arena;
+
+qr_arena *qr_arena_new(void);
+void qr_arena_free(qr_arena *a);           /* NULL is a no-op */
+void *qr_arena_alloc(qr_arena *a, size_t n);
+char *qr_arena_strdup(qr_arena *a, const char *s);
+char *qr_arena_strndup(qr_arena *a, const char *s, size_t n);
+
+/* Read a whole file. Returns a NUL-terminated buffer the caller frees and sets
+ * *len; NULL with errno set on failure. Files larger than max_bytes fail with
+ * errno = EFBIG (0 = no limit). */
+char *qr_read_file(const char *path, size_t *len, size_t max_bytes);
+
+/* Write bytes to `path` atomically: a temporary file in the same directory,
+ * fsync, then rename over `path`. On any failure the previous file at `path`
+ * is untouched, the temporary is removed, errno is set and -1 returned. */
+int qr_write_atomic(const char *path, const void *data, size_t len);
+
+/* UTF-8. qr_utf8_decode reads one code point from s[0..n); returns its byte
+ * length (1..4) and stores it in *cp, or returns 0 for an invalid or
+ * truncated sequence (and *cp = 0xFFFD). */
+int qr_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encode cp into out (at least 4 bytes); returns the byte count. */
+int qr_utf8_encode(uint32_t cp, char *out);
+/* Offset of the first invalid byte, or (size_t)-1 when s[0..n) is valid. */
+size_t qr_utf8_check(const char *s, size_t n);
+
+#endif

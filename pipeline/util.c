@@ -1,0 +1,340 @@
+/* util.c — allocation, buffers, arenas, file I/O and UTF-8 shared by every
+ * stage. No stage-specific knowledge lives here. */
+#include "quire/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void oom(size_t n)
+{
+    fprintf(stderr, "quire: out of memory (requested %zu bytes)\n", n);
+    abort();
+}
+
+void *qr_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) oom(n);
+    return p;
+}
+
+void *qr_xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) oom(n * size);
+    return p;
+}
+
+void *qr_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) oom(n);
+    return q;
+}
+
+char *qr_xstrdup(const char *s)
+{
+    return qr_xstrndup(s, strlen(s));
+}
+
+char *qr_xstrndup(const char *s, size_t n)
+{
+    char *p = qr_xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *qr_xasprintf(const char *fmt, ...)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    va_list ap;
+    va_start(ap, fmt);
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    qr_buf_reserve(&b, (size_t)n + 1);
+    vsnprintf(b.data, (size_t)n + 1, fmt, ap2);
+    va_end(ap2);
+    b.len = (size_t)n;
+    return qr_buf_detach(&b, NULL);
+}
+
+void qr_buf_init(qr_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+}
+
+void qr_buf_free(qr_buf *b)
+{
+    free(b->data);
+    qr_buf_init(b);
+}
+
+void qr_buf_reserve(qr_buf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    b->data = qr_xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void qr_buf_append(qr_buf *b, const void *p, size_t n)
+{
+    qr_buf_reserve(b, n);
+    if (n) memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void qr_buf_puts(qr_buf *b, const char *s)
+{
+    qr_buf_append(b, s, strlen(s));
+}
+
+void qr_buf_putc(qr_buf *b, char c)
+{
+    qr_buf_append(b, &c, 1);
+}
+
+void qr_buf_printf(qr_buf *b, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n > 0) {
+        qr_buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap2);
+        b->len += (size_t)n;
+    }
+    va_end(ap2);
+}
+
+char *qr_buf_detach(qr_buf *b, size_t *len)
+{
+    if (!b->data) qr_buf_reserve(b, 0), b->data[0] = '\0';
+    char *p = b->data;
+    if (len) *len = b->len;
+    qr_buf_init(b);
+    return p;
+}
+
+/* ---- arena ---- */
+
+enum { ARENA_CHUNK = 64 * 1024, ARENA_ALIGN = 16 };
+
+struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    _Alignas(16) unsigned char mem[];
+};
+
+struct qr_arena {
+    struct chunk *head;
+};
+
+qr_arena *qr_arena_new(void)
+{
+    return qr_xcalloc(1, sizeof(qr_arena));
+}
+
+void qr_arena_free(qr_arena *a)
+{
+    if (!a) return;
+    struct chunk *c = a->head;
+    while (c) {
+        struct chunk *n = c->next;
+        free(c);
+        c = n;
+    }
+    free(a);
+}
+
+void *qr_arena_alloc(qr_arena *a, size_t n)
+{
+    n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    if (n == 0) n = ARENA_ALIGN;
+    struct chunk *c = a->head;
+    if (!c || c->used + n > c->size) {
+        size_t size = n > ARENA_CHUNK / 4 ? n : ARENA_CHUNK;
+        struct chunk *nc = qr_xmalloc(sizeof(struct chunk) + size);
+        nc->used = 0;
+        nc->size = size;
+        if (c && size == n && c->used + ARENA_CHUNK / 4 < c->size) {
+            /* a big one-off block: keep filling the current chunk */
+            nc->next = c->next;
+            c->next = nc;
+        } else {
+            nc->next = c;
+            a->head = nc;
+        }
+        c = nc;
+    }
+    void *p = c->mem + c->used;
+    c->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *qr_arena_strndup(qr_arena *a, const char *s, size_t n)
+{
+    char *p = qr_arena_alloc(a, n + 1);
+    if (n) memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *qr_arena_strdup(qr_arena *a, const char *s)
+{
+    return qr_arena_strndup(a, s, strlen(s));
+}
+
+/* ---- files ---- */
+
+char *qr_read_file(const char *path, size_t *len, size_t max_bytes)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    qr_buf b;
+    qr_buf_init(&b);
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+        if (max_bytes && b.len + n > max_bytes) {
+            qr_buf_free(&b);
+            fclose(f);
+            errno = EFBIG;
+            return NULL;
+        }
+        qr_buf_append(&b, tmp, n);
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (err) {
+        qr_buf_free(&b);
+        errno = EIO;
+        return NULL;
+    }
+    return qr_buf_detach(&b, len);
+}
+
+int qr_write_atomic(const char *path, const void *data, size_t len)
+{
+    char *tmp = qr_xasprintf("%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        errno = e;
+        return -1;
+    }
+    const char *p = data;
+    size_t left = len;
+    while (left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            goto fail;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (fchmod(fd, 0644) != 0) goto fail;
+    if (fsync(fd) != 0) goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) goto fail;
+    free(tmp);
+    return 0;
+fail:;
+    int e = errno;
+    if (fd >= 0) close(fd);
+    unlink(tmp);
+    free(tmp);
+    errno = e;
+    return -1;
+}
+
+/* ---- UTF-8 ---- */
+
+int qr_utf8_decode(const char *str, size_t n, uint32_t *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    *cp = 0xFFFD;
+    if (n == 0) return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    int len;
+    uint32_t v, min;
+    if ((c & 0xE0) == 0xC0) len = 2, v = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0) len = 3, v = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0) len = 4, v = c & 0x07, min = 0x10000;
+    else return 0;
+    if ((size_t)len > n) return 0;
+    for (int i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+    *cp = v;
+    return len;
+}
+
+int qr_utf8_encode(uint32_t cp, char *out)
+{
+    unsigned char *o = (unsigned char *)out;
+    if (cp < 0x80) {
+        o[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        o[0] = (unsigned char)(0xC0 | (cp >> 6));
+        o[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        o[0] = (unsigned char)(0xE0 | (cp >> 12));
+        o[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+        o[2] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    o[0] = (unsigned char)(0xF0 | (cp >> 18));
+    o[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3F));
+    o[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    o[3] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t qr_utf8_check(const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int k = qr_utf8_decode(s + i, n - i, &cp);
+        if (k == 0) return i;
+        i += (size_t)k;
+    }
+    return (size_t)-1;
+}

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Install the Debian packages Quire needs to build, test and run, skipping
+# what is present. Runs apt-get update once before the first install; uses
+# sudo when not root. Safe to run repeatedly.
+set -eu
+PKGS="build-essential pkg-config clang
+libhpdf-dev libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
+libcmocka-dev libunibreak-dev libhyphen-dev hyphen-en-gb libfontconfig-dev
+libharfbuzz-dev libpng-dev fonts-liberation2 fonts-dejavu-core
+poppler-utils qpdf"
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+SUDO=""
+if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
+echo "quire: installing Debian packages:$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,38 @@
+# Shared helpers for end-to-end tests: each check prints "ok - name" or
+# "not ok - name" with the reason; the runner counts them.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+QUIRE="${QUIRE_WRAP:-} $BUILD/quire"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+FAILS=0
+
+ok()     { echo "ok - $1"; }
+not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; FAILS=$((FAILS + 1)); }
+
+# check NAME COMMAND...: passes when the command exits 0
+check() {
+    local name=$1; shift
+    local out
+    if out=$("$@" 2>&1); then ok "$name"; else not_ok "$name" "command: $*" "$(echo "$out" | head -15)"; fi
+}
+
+# expect_exit NAME CODE COMMAND...: passes when the command exits with CODE;
+# its stderr is kept in $TMP/last.err
+expect_exit() {
+    local name=$1 code=$2; shift 2
+    "$@" >"$TMP/last.out" 2>"$TMP/last.err"
+    local rc=$?
+    if [ "$rc" = "$code" ]; then ok "$name"; else not_ok "$name" "expected exit $code, got $rc: $*" "$(head -10 "$TMP/last.err")"; fi
+}
+
+# contains NAME FILE PATTERN (fixed string)
+contains() {
+    if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not found in $2" "$(head -5 "$2")"; fi
+}
+lacks() {
+    if grep -qF -- "$3" "$2"; then not_ok "$1" "'$3' unexpectedly found in $2"; else ok "$1"; fi
+}
+
+finish() { exit $((FAILS > 0)); }
