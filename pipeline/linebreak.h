@@ -1,0 +1,95 @@
+/* linebreak.h — private to the layout stage: breaking one paragraph of
+ * styled text into lines.
+ *
+ * In: spans of styled text (one face, size, colour and link each) and the
+ * measure. Out: lines of positioned fragments. Break opportunities come from
+ * libunibreak (UAX #14); en-GB hyphenation from libhyphen where it improves
+ * the paragraph; total-fit (Knuth–Plass) or greedy choice of breaks; left or
+ * justified alignment (justification positions fragments itself, since
+ * libharu's word spacing does nothing with two-byte fonts). Characters the
+ * span's face lacks are set in the fallback face; a character no face has
+ * is a warning naming the Markdown line.
+ */
+#ifndef QUIRE_LINEBREAK_H
+#define QUIRE_LINEBREAK_H
+
+#include <stddef.h>
+#include "quire/diag.h"
+#include "quire/fonts.h"
+#include "quire/style.h"
+#include "quire/util.h"
+
+enum {
+    LB_NO_HYPHENATE = 1u << 0,  /* code, URLs: never hyphenate this span */
+    LB_HARD_BREAK = 1u << 1,    /* a forced line break (text ignored) */
+    LB_NO_BREAK = 1u << 2       /* no break opportunity inside this span */
+};
+
+typedef struct lb_span {
+    const char *text;           /* UTF-8 */
+    size_t len;
+    qr_font_slot font;          /* the face asked for (fallback is automatic) */
+    float size;                 /* points */
+    qr_rgb color;
+    const char *url;            /* link target, or NULL */
+    unsigned flags;
+    int line;                   /* Markdown source line, for diagnostics */
+} lb_span;
+
+typedef struct lb_opts {
+    float width;                /* measure of every line, points */
+    float first_indent;         /* extra indent of the first line (may be 0) */
+    qr_align align;
+    qr_breaking breaking;
+    int hyphenate;
+    /* Lines (0-based) that must not end with a hyphen — e.g. the last line
+     * of a page, found by pagination; NULL/0 for none. */
+    const int *no_hyphen_lines;
+    size_t n_no_hyphen_lines;
+    const char *md_name;        /* file name for diagnostics */
+} lb_opts;
+
+/* One positioned piece of a line: a single face/size/colour/link. */
+typedef struct lb_frag {
+    float x;                    /* from the line's start, points */
+    float w;                    /* advance width, points */
+    qr_font_slot font;          /* the face actually used (maybe fallback) */
+    float size;
+    qr_rgb color;
+    const char *url;
+    const char *text;           /* UTF-8, owned by the result */
+    size_t len;
+} lb_frag;
+
+typedef struct lb_line {
+    const lb_frag *frags;
+    size_t nfrags;
+    float width;                /* natural width of the content, points */
+    float ascent, descent;      /* max over fragments, points (descent < 0) */
+    int hyphenated;             /* the line ends with an inserted hyphen */
+} lb_line;
+
+typedef struct lb_result lb_result;
+
+/* Break spans into lines. Never fails: a word wider than the measure is
+ * broken between characters. Warnings (missing glyphs) go to d. Returns a
+ * result the caller frees with lb_result_free. */
+lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
+                    const qr_metrics *m, qr_diags *d);
+void lb_result_free(lb_result *r);
+size_t lb_nlines(const lb_result *r);
+const lb_line *lb_get_line(const lb_result *r, size_t i);
+
+/* Width in points of text set in `font` at `size`, with per-character
+ * fallback as lb_break does (for table column measurement). */
+float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
+                 const qr_metrics *m);
+/* Width of the widest unbreakable piece (word) of the spans: the minimum
+ * width a table column needs to avoid breaking inside words. */
+float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);
+
+/* Global one-time initialisation (libunibreak tables, hyphenation
+ * dictionary); safe to call repeatedly. */
+void lb_init(void);
+
+#endif
