@@ -1,0 +1,755 @@
+/* load.c — the load stage.
+ *
+ * In:  a data file (or bytes in memory) holding one JSON object.
+ * Out: a qr_data owning the source text and the cJSON tree, or NULL plus a
+ *      located diagnostic.
+ * Spec: RFC 8259 (JSON), RFC 6901 (JSON pointer), DESIGN.md "load".
+ *
+ * cJSON's error position is only a byte offset and its messages say nothing,
+ * so before handing the text to cJSON we run our own linear syntax checker.
+ * It stops at the first problem and says what was expected there (trailing
+ * comma, missing comma, unterminated string, bad literal), and it enforces
+ * QR_MAX_JSON_DEPTH with a fixed stack, so cJSON's own recursion never goes
+ * deeper than we allow. The source text is kept so that qr_data_locate can map
+ * a JSON pointer back to line:col for every later diagnostic.
+ */
+#include "quire/load.h"
+#include "quire/util.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct qr_data {
+    char *name;
+    char *text;   /* NUL-terminated copy of the source */
+    size_t len;
+    size_t start; /* first byte after a UTF-8 byte-order mark, if any */
+    cJSON *root;
+};
+
+/* Longest number cJSON 1.7 copies whole (it parses at most 63 characters). */
+#define MAX_NUMBER_CHARS 63
+/* Longest bad literal quoted back in a message. */
+#define MAX_WORD_SHOWN 32
+
+static const char UTF8_BOM[] = "\xEF\xBB\xBF";
+
+/* ---- the syntax checker ------------------------------------------------ */
+
+typedef struct scan {
+    const char *t;
+    size_t len;
+    size_t pos;
+    /* the first error found */
+    int failed;
+    size_t err_off;
+    char msg[256];
+} scan;
+
+static int is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static void skip_ws(scan *s)
+{
+    while (s->pos < s->len && is_ws(s->t[s->pos])) s->pos++;
+}
+
+static void fail(scan *s, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void fail(scan *s, size_t off, const char *fmt, ...)
+{
+    if (s->failed) return;
+    s->failed = 1;
+    s->err_off = off;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->msg, sizeof s->msg, fmt, ap);
+    va_end(ap);
+}
+
+/* Describe the character at off for "found X" in messages. */
+static void describe(const scan *s, size_t off, char *out, size_t n)
+{
+    if (off >= s->len) {
+        snprintf(out, n, "end of file");
+        return;
+    }
+    unsigned char c = (unsigned char)s->t[off];
+    if (c >= 0x20 && c < 0x7F) {
+        snprintf(out, n, "'%c'", c);
+    } else if (c >= 0x80) {
+        uint32_t cp;
+        int k = qr_utf8_decode(s->t + off, s->len - off, &cp);
+        if (k > 0)
+            snprintf(out, n, "'%.*s'", k, s->t + off);
+        else
+            snprintf(out, n, "byte 0x%02X", c);
+    } else {
+        snprintf(out, n, "U+%04X", c);
+    }
+}
+
+static int hex_val(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Read the 4 hex digits of a \u escape starting at t[i]; -1 when malformed. */
+static long read_u4(const char *t, size_t len, size_t i)
+{
+    if (i + 4 > len) return -1;
+    long v = 0;
+    for (int k = 0; k < 4; k++) {
+        int h = hex_val(t[i + k]);
+        if (h < 0) return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* s->pos is at the opening quote. On success s->pos is past the closing one. */
+static int scan_string(scan *s)
+{
+    size_t open = s->pos;
+    size_t i = open + 1;
+    while (i < s->len) {
+        unsigned char c = (unsigned char)s->t[i];
+        if (c == '"') {
+            s->pos = i + 1;
+            return 1;
+        }
+        if (c == '\n' || c == '\r') {
+            fail(s, open, "unterminated string: missing closing '\"' before "
+                          "the end of the line");
+            return 0;
+        }
+        if (c < 0x20) {
+            fail(s, i, "control character U+%04X in a string (write it as "
+                       "an escape such as \\t or \\u%04X)", c, c);
+            return 0;
+        }
+        if (c == '\\') {
+            if (i + 1 >= s->len) break;
+            char e = s->t[i + 1];
+            if (e == 'u') {
+                long u = read_u4(s->t, s->len, i + 2);
+                if (u < 0) {
+                    fail(s, i, "invalid \\u escape (expected 4 hex digits)");
+                    return 0;
+                }
+                if (u >= 0xDC00 && u <= 0xDFFF) {
+                    fail(s, i, "invalid \\u escape: unpaired low surrogate");
+                    return 0;
+                }
+                if (u >= 0xD800 && u <= 0xDBFF) {
+                    long lo = -1;
+                    if (i + 7 < s->len && s->t[i + 6] == '\\' &&
+                        s->t[i + 7] == 'u')
+                        lo = read_u4(s->t, s->len, i + 8);
+                    if (lo < 0xDC00 || lo > 0xDFFF) {
+                        fail(s, i, "invalid \\u escape: unpaired high "
+                                   "surrogate");
+                        return 0;
+                    }
+                    i += 12;
+                    continue;
+                }
+                i += 6;
+                continue;
+            }
+            if (e == '\0' || !strchr("\"\\/bfnrt", e)) {
+                char what[16];
+                describe(s, i + 1, what, sizeof what);
+                fail(s, i, "invalid escape: %s after '\\' in a string "
+                           "(valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t "
+                           "\\uXXXX)", what);
+                return 0;
+            }
+            i += 2;
+            continue;
+        }
+        i++;
+    }
+    fail(s, open, "unterminated string: missing closing '\"' before the end "
+                  "of the file");
+    return 0;
+}
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int scan_number(scan *s)
+{
+    size_t b = s->pos, i = b;
+    if (s->t[i] == '-') i++;
+    if (i >= s->len || !is_digit(s->t[i])) {
+        fail(s, b, "invalid number: expected a digit after '-'");
+        return 0;
+    }
+    if (s->t[i] == '0') {
+        i++;
+        if (i < s->len && is_digit(s->t[i])) {
+            fail(s, b, "invalid number: leading zeros are not allowed");
+            return 0;
+        }
+    } else {
+        while (i < s->len && is_digit(s->t[i])) i++;
+    }
+    if (i < s->len && s->t[i] == '.') {
+        i++;
+        if (i >= s->len || !is_digit(s->t[i])) {
+            fail(s, b, "invalid number: expected a digit after '.'");
+            return 0;
+        }
+        while (i < s->len && is_digit(s->t[i])) i++;
+    }
+    if (i < s->len && (s->t[i] == 'e' || s->t[i] == 'E')) {
+        i++;
+        if (i < s->len && (s->t[i] == '+' || s->t[i] == '-')) i++;
+        if (i >= s->len || !is_digit(s->t[i])) {
+            fail(s, b, "invalid number: expected a digit in the exponent");
+            return 0;
+        }
+        while (i < s->len && is_digit(s->t[i])) i++;
+    }
+    if (i - b > MAX_NUMBER_CHARS) {
+        fail(s, b, "number is too long (more than %d characters)",
+             MAX_NUMBER_CHARS);
+        return 0;
+    }
+    s->pos = i;
+    return 1;
+}
+
+static int is_word_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
+           c == '_';
+}
+
+static int scan_literal(scan *s)
+{
+    size_t b = s->pos, i = b;
+    while (i < s->len && is_word_char(s->t[i])) i++;
+    size_t n = i - b;
+    static const char *const lits[] = {"true", "false", "null"};
+    for (size_t k = 0; k < 3; k++) {
+        if (n == strlen(lits[k]) && memcmp(s->t + b, lits[k], n) == 0) {
+            s->pos = i;
+            return 1;
+        }
+    }
+    int shown = (int)(n > MAX_WORD_SHOWN ? MAX_WORD_SHOWN : n);
+    for (size_t k = 0; k < 3; k++) {
+        if (n == strlen(lits[k]) && strncasecmp(s->t + b, lits[k], n) == 0) {
+            fail(s, b, "invalid literal '%.*s' (JSON literals are lowercase: "
+                       "%s)", shown, s->t + b, lits[k]);
+            return 0;
+        }
+    }
+    fail(s, b, "invalid literal '%.*s' (expected true, false, null, a number "
+               "or a \"string\")", shown, s->t + b);
+    return 0;
+}
+
+typedef struct open_bracket {
+    char c;
+    size_t off;
+} open_bracket;
+
+enum state { ST_VALUE, ST_KEY, ST_AFTER };
+
+/* Check t[start..len) is one JSON value. Returns 1 when well formed;
+ * otherwise 0 with s->err_off and s->msg set to the first problem. */
+static int check_syntax(scan *s, size_t start)
+{
+    open_bracket stack[QR_MAX_JSON_DEPTH];
+    int depth = 0;
+    enum state st = ST_VALUE;
+    size_t comma = 0;      /* offset of the last comma consumed */
+    int after_comma = 0;   /* the token before this one was a comma */
+    char what[32];
+
+    s->pos = start;
+    skip_ws(s);
+    if (s->pos >= s->len) {
+        fail(s, s->pos, "empty file: expected a JSON object");
+        return 0;
+    }
+    for (;;) {
+        skip_ws(s);
+        size_t p = s->pos;
+        char c = p < s->len ? s->t[p] : '\0';
+        int eof = p >= s->len;
+
+        if (st == ST_AFTER) {
+            if (depth == 0) {
+                if (!eof) {
+                    describe(s, p, what, sizeof what);
+                    fail(s, p, "unexpected %s after the end of the JSON "
+                               "value", what);
+                    return 0;
+                }
+                return 1;
+            }
+            open_bracket *top = &stack[depth - 1];
+            char close = top->c == '{' ? '}' : ']';
+            const char *kind = top->c == '{' ? "object" : "array";
+            if (eof) {
+                int l, col;
+                qr_text_linecol(s->t, s->len, top->off, &l, &col);
+                fail(s, p, "unexpected end of file: missing '%c' to close "
+                           "the %s opened at line %d:%d", close, kind, l,
+                     col);
+                return 0;
+            }
+            if (c == ',') {
+                comma = p;
+                after_comma = 1;
+                s->pos++;
+                st = top->c == '{' ? ST_KEY : ST_VALUE;
+                continue;
+            }
+            if (c == close) {
+                s->pos++;
+                depth--;
+                continue;
+            }
+            if (c == '}' || c == ']') {
+                int l, col;
+                qr_text_linecol(s->t, s->len, top->off, &l, &col);
+                fail(s, p, "found '%c' but the %s opened at line %d:%d is "
+                           "still open (expected ',' or '%c')", c, kind, l,
+                     col, close);
+                return 0;
+            }
+            if (c == '"' || c == '{' || c == '[' || c == '-' ||
+                is_digit(c) || is_word_char(c)) {
+                fail(s, p, "missing ',' before this %s",
+                     top->c == '{' ? "member" : "element");
+                return 0;
+            }
+            describe(s, p, what, sizeof what);
+            fail(s, p, "expected ',' or '%c' after an %s, found %s", close,
+                 top->c == '{' ? "object member" : "array element", what);
+            return 0;
+        }
+
+        if (st == ST_KEY) {
+            if (eof) {
+                fail(s, p, "unexpected end of file: expected a member name "
+                           "in double quotes");
+                return 0;
+            }
+            if (c == '}' && after_comma) {
+                fail(s, comma, "trailing comma before '}'");
+                return 0;
+            }
+            if (c == '\'') {
+                fail(s, p, "member names must be in double quotes, not "
+                           "single quotes");
+                return 0;
+            }
+            if (c != '"') {
+                describe(s, p, what, sizeof what);
+                fail(s, p, "expected a member name in double quotes, found "
+                           "%s", what);
+                return 0;
+            }
+            if (!scan_string(s)) return 0;
+            skip_ws(s);
+            if (s->pos >= s->len || s->t[s->pos] != ':') {
+                describe(s, s->pos, what, sizeof what);
+                fail(s, s->pos, "expected ':' after the member name, found "
+                                "%s", what);
+                return 0;
+            }
+            s->pos++;
+            after_comma = 0;
+            st = ST_VALUE;
+            continue;
+        }
+
+        /* ST_VALUE */
+        if (eof) {
+            fail(s, p, "unexpected end of file: expected a value");
+            return 0;
+        }
+        if ((c == ']' || c == '}') && after_comma) {
+            fail(s, comma, "trailing comma before '%c'", c);
+            return 0;
+        }
+        after_comma = 0;
+        if (c == '{' || c == '[') {
+            if (depth == QR_MAX_JSON_DEPTH) {
+                fail(s, p, "nesting deeper than %d levels", QR_MAX_JSON_DEPTH);
+                return 0;
+            }
+            stack[depth].c = c;
+            stack[depth].off = p;
+            depth++;
+            s->pos++;
+            skip_ws(s);
+            char close = c == '{' ? '}' : ']';
+            if (s->pos < s->len && s->t[s->pos] == close) {
+                s->pos++;
+                depth--;
+                st = ST_AFTER;
+            } else {
+                st = c == '{' ? ST_KEY : ST_VALUE;
+            }
+            continue;
+        }
+        int ok;
+        if (c == '"') {
+            ok = scan_string(s);
+        } else if (c == '-' || is_digit(c)) {
+            ok = scan_number(s);
+        } else if (is_word_char(c)) {
+            ok = scan_literal(s);
+        } else if (c == '\'') {
+            fail(s, p, "strings must be in double quotes, not single quotes");
+            return 0;
+        } else {
+            describe(s, p, what, sizeof what);
+            fail(s, p, "expected a value, found %s", what);
+            return 0;
+        }
+        if (!ok) return 0;
+        st = ST_AFTER;
+    }
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsObject(v)) return "an object";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    return "null";
+}
+
+static qr_data *parse_owned(char *text, size_t len, const char *name,
+                            qr_diags *d)
+{
+    size_t bad = qr_utf8_check(text, len);
+    if (bad != (size_t)-1) {
+        qr_diag_at(d, QR_ERROR, name, text, len, bad,
+                   "invalid UTF-8 at byte %zu", bad);
+        free(text);
+        return NULL;
+    }
+    size_t start = 0;
+    if (len >= 3 && memcmp(text, UTF8_BOM, 3) == 0) start = 3;
+
+    scan s = {.t = text, .len = len};
+    if (!check_syntax(&s, start)) {
+        qr_diag_at(d, QR_ERROR, name, text, len, s.err_off, "%s", s.msg);
+        free(text);
+        return NULL;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text + start, len - start, &end, 0);
+    if (!root) {
+        /* The checker accepted it, so this is cJSON's own limit. */
+        size_t off = end ? (size_t)(end - text) : start;
+        qr_diag_at(d, QR_ERROR, name, text, len, off,
+                   "cannot parse the JSON here");
+        free(text);
+        return NULL;
+    }
+    if (!cJSON_IsObject(root)) {
+        s.pos = start;
+        skip_ws(&s);
+        qr_diag_at(d, QR_ERROR, name, text, len, s.pos,
+                   "the top level must be an object ({ ... }), found %s",
+                   type_name(root));
+        cJSON_Delete(root);
+        free(text);
+        return NULL;
+    }
+    qr_data *data = qr_xcalloc(1, sizeof *data);
+    data->name = qr_xstrdup(name ? name : "(data)");
+    data->text = text;
+    data->len = len;
+    data->start = start;
+    data->root = root;
+    return data;
+}
+
+qr_data *qr_data_parse(const char *text, size_t len, const char *name,
+                       qr_diags *d)
+{
+    if (len > QR_MAX_DATA_BYTES) {
+        qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
+                    "file is larger than 64 MiB");
+        return NULL;
+    }
+    return parse_owned(qr_xstrndup(text ? text : "", text ? len : 0), len,
+                       name, d);
+}
+
+qr_data *qr_data_load(const char *path, qr_diags *d)
+{
+    size_t len = 0;
+    char *text = qr_read_file(path, &len, QR_MAX_DATA_BYTES);
+    if (!text) {
+        if (errno == EFBIG)
+            qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                        "file is larger than 64 MiB");
+        else
+            qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                        "cannot read '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    return parse_owned(text, len, path, d);
+}
+
+qr_data *qr_data_empty(void)
+{
+    qr_data *data = qr_xcalloc(1, sizeof *data);
+    data->name = qr_xstrdup("(no data)");
+    data->text = qr_xstrdup("");
+    data->root = cJSON_CreateObject();
+    return data;
+}
+
+void qr_data_free(qr_data *data)
+{
+    if (!data) return;
+    cJSON_Delete(data->root);
+    free(data->text);
+    free(data->name);
+    free(data);
+}
+
+const cJSON *qr_data_root(const qr_data *data)
+{
+    return data ? data->root : NULL;
+}
+
+cJSON *qr_data_root_mut(qr_data *data)
+{
+    return data ? data->root : NULL;
+}
+
+const char *qr_data_name(const qr_data *data)
+{
+    return data ? data->name : NULL;
+}
+
+/* ---- locating a JSON pointer in the source ----------------------------- */
+
+/* The text was accepted by check_syntax, but every step still checks bounds
+ * so that a wrong assumption cannot read past the end. */
+
+static size_t ws_from(const qr_data *dt, size_t i)
+{
+    while (i < dt->len && is_ws(dt->text[i])) i++;
+    return i;
+}
+
+/* i at an opening quote; returns the offset after the closing quote. When
+ * out is not NULL the decoded bytes are appended to it. */
+static size_t string_from(const qr_data *dt, size_t i, qr_buf *out)
+{
+    const char *t = dt->text;
+    i++;
+    while (i < dt->len && t[i] != '"') {
+        if (t[i] != '\\') {
+            if (out) qr_buf_putc(out, t[i]);
+            i++;
+            continue;
+        }
+        if (i + 1 >= dt->len) return dt->len;
+        char e = t[i + 1];
+        if (e != 'u') {
+            if (out) {
+                static const char from[] = "bfnrt", to[] = "\b\f\n\r\t";
+                const char *k = strchr(from, e);
+                qr_buf_putc(out, k && e ? to[k - from] : e);
+            }
+            i += 2;
+            continue;
+        }
+        long u = read_u4(t, dt->len, i + 2);
+        i += 6;
+        if (u >= 0xD800 && u <= 0xDBFF && i + 1 < dt->len && t[i] == '\\' &&
+            t[i + 1] == 'u') {
+            long lo = read_u4(t, dt->len, i + 2);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 6;
+            }
+        }
+        if (out && u >= 0) {
+            char enc[4];
+            int k = qr_utf8_encode((uint32_t)u, enc);
+            qr_buf_append(out, enc, (size_t)k);
+        }
+    }
+    return i < dt->len ? i + 1 : dt->len;
+}
+
+/* i at the first byte of a value; returns the offset just after it. */
+static size_t value_end(const qr_data *dt, size_t i)
+{
+    const char *t = dt->text;
+    if (i >= dt->len) return dt->len;
+    if (t[i] == '"') return string_from(dt, i, NULL);
+    if (t[i] != '{' && t[i] != '[') {
+        while (i < dt->len && !is_ws(t[i]) && t[i] != ',' && t[i] != '}' &&
+               t[i] != ']')
+            i++;
+        return i;
+    }
+    int depth = 0;
+    while (i < dt->len) {
+        char c = t[i];
+        if (c == '"') {
+            i = string_from(dt, i, NULL);
+            continue;
+        }
+        if (c == '{' || c == '[') depth++;
+        if (c == '}' || c == ']') {
+            depth--;
+            if (depth == 0) return i + 1;
+        }
+        i++;
+    }
+    return dt->len;
+}
+
+/* Decode one pointer segment seg[0..n) (~1 is '/', ~0 is '~'). */
+static void pointer_segment(const char *seg, size_t n, qr_buf *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (seg[i] == '~' && i + 1 < n && (seg[i + 1] == '0' ||
+                                           seg[i + 1] == '1')) {
+            qr_buf_putc(out, seg[i + 1] == '0' ? '~' : '/');
+            i++;
+        } else {
+            qr_buf_putc(out, seg[i]);
+        }
+    }
+}
+
+/* An array index segment: digits only, no leading zero. -1 otherwise. */
+static long pointer_index(const char *seg, size_t n)
+{
+    if (n == 0 || n > 9 || (n > 1 && seg[0] == '0')) return -1;
+    long v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!is_digit(seg[i])) return -1;
+        v = v * 10 + (seg[i] - '0');
+    }
+    return v;
+}
+
+/* Byte offset of the value at `path`, or (size_t)-1. */
+static size_t locate_offset(const qr_data *dt, const char *path)
+{
+    const char *t = dt->text;
+    size_t i = ws_from(dt, dt->start);
+    if (i >= dt->len) return (size_t)-1;
+    if (*path && *path != '/') return (size_t)-1;
+
+    qr_buf want, key;
+    qr_buf_init(&want);
+    qr_buf_init(&key);
+    size_t found = (size_t)-1;
+    const char *p = path;
+    while (*p == '/') {
+        const char *seg = p + 1;
+        const char *end = strchr(seg, '/');
+        size_t n = end ? (size_t)(end - seg) : strlen(seg);
+        p = seg + n;
+        if (i >= dt->len) goto done;
+        if (t[i] == '{') {
+            want.len = 0;
+            pointer_segment(seg, n, &want);
+            i = ws_from(dt, i + 1);
+            for (;;) {
+                if (i >= dt->len || t[i] != '"') goto done;
+                key.len = 0;
+                i = string_from(dt, i, &key);
+                i = ws_from(dt, i);
+                if (i >= dt->len || t[i] != ':') goto done;
+                i = ws_from(dt, i + 1);
+                if (key.len == want.len &&
+                    memcmp(key.data ? key.data : "",
+                           want.data ? want.data : "", key.len) == 0)
+                    break;
+                i = ws_from(dt, value_end(dt, i));
+                if (i >= dt->len || t[i] != ',') goto done;
+                i = ws_from(dt, i + 1);
+            }
+        } else if (t[i] == '[') {
+            long idx = pointer_index(seg, n);
+            if (idx < 0) goto done;
+            i = ws_from(dt, i + 1);
+            if (i >= dt->len || t[i] == ']') goto done;
+            for (long k = 0; k < idx; k++) {
+                i = ws_from(dt, value_end(dt, i));
+                if (i >= dt->len || t[i] != ',') goto done;
+                i = ws_from(dt, i + 1);
+            }
+        } else {
+            goto done;
+        }
+    }
+    if (i < dt->len) found = i;
+done:
+    qr_buf_free(&want);
+    qr_buf_free(&key);
+    return found;
+}
+
+int qr_data_locate(const qr_data *data, const char *path, int *line,
+                   int *col)
+{
+    if (!data || !path || !data->text) return 0;
+    size_t off = locate_offset(data, path);
+    if (off == (size_t)-1) return 0;
+    qr_text_linecol(data->text, data->len, off, line, col);
+    return 1;
+}
+
+void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
+                  const char *path, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
+    char *msg = qr_xmalloc(sz);
+    vsnprintf(msg, sz, fmt, ap2);
+    va_end(ap2);
+
+    const char *file = data ? data->name : NULL;
+    int line = 0, col = 0;
+    if (qr_data_locate(data, path, &line, &col)) {
+        char *src = qr_text_line(data->text, data->len, line);
+        qr_diag_add(d, sev, file, line, col, path, src, "%s", msg);
+        free(src);
+    } else {
+        qr_diag_add(d, sev, file, 0, 0, path, NULL, "%s", msg);
+    }
+    free(msg);
+}

@@ -1,0 +1,185 @@
+/* main.c — the quire command line: parses arguments, calls the orchestrator
+ * for the command, prints diagnostics once, and maps the outcome to the exit
+ * codes of DESIGN.md (0 ok, 1 input error, 2 usage, 3 output/system error).
+ */
+#include "quire/derive.h"
+#include "quire/diag.h"
+#include "quire/expand.h"
+#include "quire/load.h"
+#include "quire/render.h"
+#include "quire/util.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef QUIRE_VERSION
+#define QUIRE_VERSION "0.1.0"
+#endif
+
+static const char USAGE[] =
+    "usage: quire COMMAND [options]\n"
+    "\n"
+    "commands:\n"
+    "  render [DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf\n"
+    "         render one paper to PDF (DATA is optional: plain Markdown\n"
+    "         renders too)\n"
+    "  check  [DATA.json] -t TEMPLATE.md [-s STYLE.json] [--dump=md]\n"
+    "         validate the data and expand the template; no PDF\n"
+    "  expand [DATA.json] -t TEMPLATE [--spec]\n"
+    "         print the template expansion to stdout; --spec follows the\n"
+    "         Mustache spec exactly (HTML escaping, missing names empty)\n"
+    "\n"
+    "options:\n"
+    "  -t, --template FILE   the Markdown (Mustache) template\n"
+    "  -s, --style FILE      house style JSON (default: built-in council style)\n"
+    "  -o, --output FILE     the PDF to write (atomically)\n"
+    "      --dump=md|doc|pages  print the expanded Markdown, the document\n"
+    "                        tree or the display list to stdout\n"
+    "      --no-strict       missing template names render empty\n"
+    "      --spec            (expand) follow the Mustache spec exactly\n"
+    "  -h, --help            this help\n"
+    "      --version         print the version\n"
+    "\n"
+    "exit status: 0 ok, 1 input error, 2 usage error, 3 output or system error\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "quire: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'quire --help'.\n");
+    return QR_EUSAGE;
+}
+
+typedef struct args {
+    const char *data, *tpl, *style, *out;
+    qr_dump dump;
+    int strict, spec;
+} args;
+
+static int parse_args(int argc, char **argv, args *a, const char *cmd)
+{
+    static const struct option longopts[] = {
+        {"template", required_argument, NULL, 't'},
+        {"style", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},
+        {"dump", required_argument, NULL, 'D'},
+        {"no-strict", no_argument, NULL, 'N'},
+        {"spec", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    memset(a, 0, sizeof *a);
+    a->strict = 1;
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+t:s:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': a->tpl = optarg; break;
+        case 's': a->style = optarg; break;
+        case 'o': a->out = optarg; break;
+        case 'N': a->strict = 0; break;
+        case 'S': a->spec = 1; break;
+        case 'D':
+            if (strcmp(optarg, "md") == 0) a->dump = QR_DUMP_MD;
+            else if (strcmp(optarg, "doc") == 0) a->dump = QR_DUMP_DOC;
+            else if (strcmp(optarg, "pages") == 0) a->dump = QR_DUMP_PAGES;
+            else return usage_error("--dump takes md, doc or pages, not '%s'", optarg);
+            break;
+        case 'h': fputs(USAGE, stdout); exit(0);
+        case '?':
+            if (optopt) {
+                char o[2] = {(char)optopt, 0};
+                return usage_error("option -%s needs a value or is unknown", o);
+            }
+            return usage_error("unknown option '%s'", argv[optind - 1]);
+        default: return usage_error("bad option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) a->data = argv[optind++];
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!a->tpl) return usage_error("%s needs a template: -t TEMPLATE.md", cmd);
+    return 0;
+}
+
+static int finish(qr_diags *d, int status)
+{
+    qr_diags_print(d, stderr);
+    qr_diags_free(d);
+    return status;
+}
+
+static int cmd_expand(const args *a)
+{
+    qr_diags *d = qr_diags_new();
+    qr_data *data = NULL;
+    if (a->data) {
+        data = qr_data_load(a->data, d);
+        if (!data) return finish(d, QR_EINPUT);
+        if (!a->spec && (qr_data_validate(data, d) > 0 || qr_derive_run(data, d) > 0)) {
+            qr_data_free(data);
+            return finish(d, QR_EINPUT);
+        }
+    } else {
+        data = qr_data_empty();
+    }
+    qr_expand_opts o = {.spec = a->spec, .strict = a->spec ? 0 : a->strict};
+    qr_expansion *e = qr_expand_file(a->tpl, qr_data_root(data), &o, d);
+    int status = QR_EINPUT;
+    if (e) {
+        size_t len;
+        const char *t = qr_expansion_text(e, &len);
+        fwrite(t, 1, len, stdout);
+        status = fflush(stdout) == 0 ? QR_OK : QR_EOUTPUT;
+    }
+    qr_expansion_free(e);
+    qr_data_free(data);
+    return finish(d, status);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(USAGE, stderr);
+        return QR_EUSAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        fputs(USAGE, stdout);
+        return QR_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("quire %s\n", QUIRE_VERSION);
+        return QR_OK;
+    }
+    args a;
+    int bad;
+    if (strcmp(cmd, "render") == 0 || strcmp(cmd, "check") == 0) {
+        if ((bad = parse_args(argc - 1, argv + 1, &a, cmd))) return bad;
+        int render = strcmp(cmd, "render") == 0;
+        if (render && !a.out && a.dump == QR_DUMP_NONE)
+            return usage_error("%s needs an output: -o OUT.pdf", cmd);
+        qr_render_req req = {
+            .data_path = a.data,
+            .template_path = a.tpl,
+            .style_path = a.style,
+            .out_path = a.out,
+            .strict = a.strict,
+            .stop = !render ? QR_STOP_EXPAND
+                    : a.out ? QR_STOP_PDF
+                            : QR_STOP_LAYOUT,
+            .dump = a.dump,
+            .dump_to = stdout,
+        };
+        qr_diags *d = qr_diags_new();
+        int status = qr_render(&req, d);
+        return finish(d, status);
+    }
+    if (strcmp(cmd, "expand") == 0) {
+        if ((bad = parse_args(argc - 1, argv + 1, &a, cmd))) return bad;
+        return cmd_expand(&a);
+    }
+    return usage_error("unknown command '%s' (expected render, check or expand)", cmd);
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Render every sample into out/ and print the paths. A sample is a JSON file
+# in samples/ whose "template" is given by its name's prefix:
+#   cabinet-*  -> templates/cabinet-report.md
+# plus ../shared/bench/report.md (or a copy in samples/) as plain Markdown.
+set -eu
+QUIRE=${1:-build/quire}
+cd "$(dirname "$0")/.."
+mkdir -p out
+status=0
+render() { # out data template
+    if "$QUIRE" render $2 -t "$3" -o "$1"; then
+        echo "  $1"
+    else
+        echo "  FAILED: $1" >&2; status=1
+    fi
+}
+echo "Rendered:"
+for f in samples/*.json; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .json)
+    case "$name" in
+        cabinet-*)  tpl=templates/cabinet-report.md ;;
+        panel-*)    tpl=templates/panel-update.md ;;
+        scrutiny-*) tpl=templates/scrutiny-review.md ;;
+        progress-*) tpl=templates/progress-report.md ;;
+        *) continue ;;
+    esac
+    [ -f "$tpl" ] || continue
+    render "out/$name.pdf" "$f" "$tpl"
+done
+for f in samples/*.md; do
+    [ -e "$f" ] || continue
+    render "out/$(basename "$f" .md).pdf" "" "$f"
+done
+exit $status
