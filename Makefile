@@ -54,11 +54,12 @@ e2e: all
 	@BUILD=$(BUILD) tests/run.sh e2e
 
 asan: deps
-	@$(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="$(SAN)" LDFLAGS="$(SAN)" test
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="$(SAN)" LDFLAGS="$(SAN)" test
 
 valgrind: deps
 	@$(MAKE) --no-print-directory all $(TESTBINS)
-	@BUILD=$(BUILD) QUIRE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full" tests/run.sh
+	@BUILD=$(BUILD) QUIRE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --suppressions=$(CURDIR)/tests/valgrind.supp" tests/run.sh
 
 bless: all
 	@BUILD=$(BUILD) tests/bless.sh

@@ -74,7 +74,7 @@ static int parse_args(int argc, char **argv, args *a, const char *cmd)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "+t:s:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "t:s:o:h", longopts, NULL)) != -1) {
         switch (c) {
         case 't': a->tpl = optarg; break;
         case 's': a->style = optarg; break;

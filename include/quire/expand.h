@@ -13,6 +13,9 @@
  *     "template.md:LINE:COL: error: no value for 'a.b'".
  *   - Spec mode (spec = 1): exactly the spec — {{x}} HTML-escapes, missing
  *     names render empty.
+ * Sections: false, null, [] and "" are falsey (the spec leaves "" to the
+ * host language; an empty field should not open its heading); 0 is truthy.
+ * Dotted names may index arrays ("dates.0").
  * Partials: {{>name}} is the file `name` + the including template's
  * extension, looked up under the top-level template's directory; escapes
  * from that tree (.., absolute paths, symlinks) are errors; recursion is
@@ -32,8 +35,9 @@
 typedef struct qr_expand_opts {
     int spec;     /* 1: follow the Mustache spec exactly (see above) */
     int strict;   /* 1: missing names are errors (ignored when spec = 1) */
-    /* Spec mode only: partials given in memory, an object of name -> template
-     * string (the spec's "partials"); NULL to read partials from files. */
+    /* Partials given in memory, an object of name -> template string (the
+     * spec's "partials"; honoured in either mode, a missing name renders
+     * empty); NULL to read partials from files. */
     const cJSON *partials;
 } qr_expand_opts;
 
@@ -72,8 +76,13 @@ size_t qr_expansion_nfiles(const qr_expansion *e);
 const char *qr_expansion_file(const qr_expansion *e, size_t i);
 
 /* Escape a value for Markdown so that it renders literally (Quire mode's
- * {{x}}), appending to out. `in_table` also escapes '|'. Newlines become
- * hard line breaks. */
+ * {{x}}), appending to out. Every character that could start markup is
+ * backslash-escaped ('|' always: harmless outside tables); list, heading
+ * and setext markers at line starts too; "://" and "www." are broken so GFM
+ * does not autolink. Newlines at either end are dropped; inner newlines
+ * become hard line breaks, or spaces when `in_table` (a GFM cell cannot
+ * span lines; the expander sets it when the output line starts with '|').
+ * A leading blank run that would open a code block shrinks to one space. */
 struct qr_buf;
 void qr_markdown_escape(struct qr_buf *out, const char *s, size_t n,
                         int in_table);

@@ -1,5 +1,5 @@
 /* style.h — the house style: page, fonts, sizes, colours, header/footer and
- * numbering, loaded from a style JSON (templates/styles/*.json) over the
+ * numbering, loaded from a style JSON (templates/styles/NAME.json) over the
  * defaults. Templates carry content; the style carries looks.
  *
  * Units are points (1/72 inch) unless a name says otherwise. In the JSON,

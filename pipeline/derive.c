@@ -1,0 +1,844 @@
+/* derive.c — the derive stage.
+ *
+ * In:  a loaded (ideally validated) qr_data.
+ * Out: the same tree with computed members added in place, so that templates
+ *      stay logic-less; diagnostics for invalid dates and unknown enum values.
+ * Spec: DESIGN.md "derive"; the field names are listed in docs/data.md
+ *      ("Derived fields") and templates depend on them.
+ *
+ * Two passes. The specific pass adds the Ofsted, action-plan and KPI fields
+ * (labels, RAG counts, overdue, direction, trends). The generic pass then adds
+ * K_long for ISO dates and K_text for numbers everywhere. Rules:
+ *   - the data wins: a derived key is never added when the object already
+ *     has a member of that name (and the specific pass runs first, so its
+ *     "progress_text" = "60%" wins over the generic "60");
+ *   - nothing is derived from a derived member: the generic pass only looks
+ *     at each object's original members. cJSON appends new members at the
+ *     end, so "original" is "the first N children", and N is recorded for
+ *     every object the specific pass touched.
+ * The tree may not have been validated, so every value's type is checked
+ * before use. Numbers and dates are formatted by hand: only the C locale
+ * exists.
+ */
+#include "quire/derive.h"
+#include "quire/util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PERCENT 100
+/* Decimal places tried when printing a fractional number. */
+#define MAX_DECIMALS 15
+#define DATE_BUF 64
+
+static const char *const month_names[12] = {
+    "January", "February", "March",     "April",   "May",      "June",
+    "July",    "August",   "September", "October", "November", "December"};
+/* GOV.UK style guide abbreviations, for charts and tables. */
+static const char *const month_short[12] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "June",
+    "July", "Aug", "Sept", "Oct", "Nov", "Dec"};
+
+/* ---- dates ------------------------------------------------------------- */
+
+typedef struct ymd {
+    int y, m, d;
+} ymd;
+
+static int is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30,
+                                 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : days[m - 1];
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 1;
+}
+
+/* "DDDD-DD-DD": the shape of an ISO date, valid or not. */
+static int date_shaped(const char *s)
+{
+    int t;
+    return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
+           digits(s, 4, &t) && digits(s + 5, 2, &t) && digits(s + 8, 2, &t);
+}
+
+static int parse_iso(const char *s, ymd *out)
+{
+    if (!date_shaped(s)) return 0;
+    ymd v;
+    digits(s, 4, &v.y);
+    digits(s + 5, 2, &v.m);
+    digits(s + 8, 2, &v.d);
+    if (v.y < 1 || v.m < 1 || v.m > 12 || v.d < 1 ||
+        v.d > days_in_month(v.y, v.m))
+        return 0;
+    *out = v;
+    return 1;
+}
+
+/* "YYYY-MM" */
+static int parse_period(const char *s, ymd *out)
+{
+    if (!s || strlen(s) != 7 || s[4] != '-') return 0;
+    ymd v = {0, 0, 1};
+    if (!digits(s, 4, &v.y) || !digits(s + 5, 2, &v.m)) return 0;
+    if (v.y < 1 || v.m < 1 || v.m > 12) return 0;
+    *out = v;
+    return 1;
+}
+
+int qr_format_date_long(const char *iso, char *out, size_t n)
+{
+    ymd v;
+    if (!parse_iso(iso, &v)) {
+        if (n) out[0] = '\0';
+        return 0;
+    }
+    snprintf(out, n, "%d %s %d", v.d, month_names[v.m - 1], v.y);
+    return 1;
+}
+
+int qr_format_date_range(const char *first, const char *last, char *out,
+                         size_t n)
+{
+    ymd a, b;
+    if (!parse_iso(first, &a) || !parse_iso(last, &b)) {
+        if (n) out[0] = '\0';
+        return 0;
+    }
+    if (strcmp(first, last) > 0) { /* unsorted input: still a range */
+        ymd t = a;
+        a = b;
+        b = t;
+    }
+    if (a.y == b.y && a.m == b.m && a.d == b.d)
+        snprintf(out, n, "%d %s %d", a.d, month_names[a.m - 1], a.y);
+    else if (a.y == b.y && a.m == b.m)
+        snprintf(out, n, "%d to %d %s %d", a.d, b.d, month_names[a.m - 1],
+                 a.y);
+    else if (a.y == b.y)
+        snprintf(out, n, "%d %s to %d %s %d", a.d, month_names[a.m - 1], b.d,
+                 month_names[b.m - 1], b.y);
+    else
+        snprintf(out, n, "%d %s %d to %d %s %d", a.d, month_names[a.m - 1],
+                 a.y, b.d, month_names[b.m - 1], b.y);
+    return 1;
+}
+
+/* ---- numbers ----------------------------------------------------------- */
+
+void qr_format_number(double v, char *out, size_t n)
+{
+    if (!n) return;
+    if (isnan(v)) {
+        snprintf(out, n, "NaN");
+        return;
+    }
+    if (isinf(v)) {
+        snprintf(out, n, v < 0 ? "-Infinity" : "Infinity");
+        return;
+    }
+    /* a double has at most 309 integer digits */
+    char num[400];
+    double a = fabs(v);
+    if (a == floor(a)) {
+        snprintf(num, sizeof num, "%.0f", a);
+    } else {
+        /* the fewest decimals that read back as the same double */
+        int d;
+        for (d = 1; d <= MAX_DECIMALS; d++) {
+            snprintf(num, sizeof num, "%.*f", d, a);
+            if (strtod(num, NULL) == a) break;
+        }
+        if (d > MAX_DECIMALS) {
+            snprintf(num, sizeof num, "%.*f", MAX_DECIMALS, a);
+            size_t k = strlen(num);
+            while (k > 0 && num[k - 1] == '0') num[--k] = '\0';
+            if (k > 0 && num[k - 1] == '.') num[--k] = '\0';
+        }
+    }
+    int zero = 1;
+    for (const char *p = num; *p; p++)
+        if (*p >= '1' && *p <= '9') zero = 0;
+    qr_buf b;
+    qr_buf_init(&b);
+    if (v < 0 && !zero) qr_buf_putc(&b, '-');
+    const char *dot = strchr(num, '.');
+    size_t int_len = dot ? (size_t)(dot - num) : strlen(num);
+    for (size_t i = 0; i < int_len; i++) {
+        if (i > 0 && (int_len - i) % 3 == 0) qr_buf_putc(&b, ',');
+        qr_buf_putc(&b, num[i]);
+    }
+    if (dot) qr_buf_puts(&b, dot);
+    snprintf(out, n, "%s", b.data);
+    qr_buf_free(&b);
+}
+
+/* ---- context ----------------------------------------------------------- */
+
+typedef struct touched {
+    const cJSON *obj;
+    int count; /* original members */
+} touched;
+
+typedef struct dctx {
+    qr_data *data;
+    qr_diags *d;
+    int errors;
+    qr_buf path;
+    touched *t;
+    size_t nt, capt;
+} dctx;
+
+static const char *cur_path(const dctx *c)
+{
+    return c->path.data ? c->path.data : "";
+}
+
+static size_t push_key(dctx *c, const char *k)
+{
+    size_t mark = c->path.len;
+    qr_buf_putc(&c->path, '/');
+    for (const char *p = k ? k : ""; *p; p++) {
+        if (*p == '~')
+            qr_buf_puts(&c->path, "~0");
+        else if (*p == '/')
+            qr_buf_puts(&c->path, "~1");
+        else
+            qr_buf_putc(&c->path, *p);
+    }
+    return mark;
+}
+
+static size_t push_index(dctx *c, int i)
+{
+    size_t mark = c->path.len;
+    qr_buf_printf(&c->path, "/%d", i);
+    return mark;
+}
+
+static void pop(dctx *c, size_t mark)
+{
+    c->path.len = mark;
+    if (c->path.data) c->path.data[mark] = '\0';
+}
+
+static void error(dctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void error(dctx *c, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
+    char *msg = qr_xmalloc(sz);
+    vsnprintf(msg, sz, fmt, ap2);
+    va_end(ap2);
+    qr_data_diag(c->data, c->d, QR_ERROR, cur_path(c), "%s", msg);
+    free(msg);
+    c->errors++;
+}
+
+static void bad_date(dctx *c, const char *s)
+{
+    error(c, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. 2026-11-24)",
+          s);
+}
+
+static int child_count(const cJSON *obj)
+{
+    int n = 0;
+    for (const cJSON *m = obj->child; m; m = m->next) n++;
+    return n;
+}
+
+/* Record obj's original member count before the specific pass adds to it.
+ * Callers touch each object exactly once, before its first addition. */
+static void touch(dctx *c, const cJSON *obj)
+{
+    if (c->nt == c->capt) {
+        c->capt = c->capt ? c->capt * 2 : 16;
+        c->t = qr_xrealloc(c->t, c->capt * sizeof *c->t);
+    }
+    c->t[c->nt].obj = obj;
+    c->t[c->nt].count = child_count(obj);
+    c->nt++;
+}
+
+/* Add member key to obj unless obj already has one (the data wins). */
+static void add(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!item) return;
+    if (cJSON_GetObjectItemCaseSensitive(obj, key)) {
+        cJSON_Delete(item);
+        return;
+    }
+    cJSON_AddItemToObject(obj, key, item);
+}
+
+static void add_str(cJSON *obj, const char *key, const char *s)
+{
+    if (cJSON_GetObjectItemCaseSensitive(obj, key)) return;
+    add(obj, key, cJSON_CreateString(s));
+}
+
+static void add_num(cJSON *obj, const char *key, double v)
+{
+    add(obj, key, cJSON_CreateNumber(v));
+}
+
+static void add_bool(cJSON *obj, const char *key, int v)
+{
+    add(obj, key, cJSON_CreateBool(v));
+}
+
+static const cJSON *get(const cJSON *obj, const char *key)
+{
+    return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, key)
+                               : NULL;
+}
+
+/* ---- enums and labels -------------------------------------------------- */
+
+typedef struct label {
+    const char *value;
+    const char *text;
+} label;
+
+typedef struct enum_def {
+    const char *what;
+    const label *labels; /* terminated by {NULL, NULL} */
+} enum_def;
+
+#define RSQUO "\xE2\x80\x99" /* ’ U+2019, the typographic apostrophe */
+
+static const label L_TYPE[] = {
+    {"ILACS", "Inspection of local authority children" RSQUO
+              "s services (ILACS)"},
+    {"monitoring_visit", "Monitoring visit"},
+    {"focused_visit", "Focused visit"},
+    {"JTAI", "Joint targeted area inspection"},
+    {NULL, NULL}};
+
+static const label L_GRADE[] = {
+    {"outstanding", "Outstanding"},
+    {"good", "Good"},
+    {"requires_improvement", "Requires improvement to be good"},
+    {"inadequate", "Inadequate"},
+    {NULL, NULL}};
+
+static const label L_AREA[] = {
+    {"overall_effectiveness", "Overall effectiveness"},
+    {"help_and_protection", "The experiences and progress of children who "
+                            "need help and protection"},
+    {"children_in_care", "The experiences and progress of children in care"},
+    {"care_leavers", "The experiences and progress of care leavers"},
+    {"leadership", "The impact of leaders on social work practice with "
+                   "children and families"},
+    {NULL, NULL}};
+
+/* Order matters: it is the rank used for direction of travel. */
+static const label L_STATUS[] = {
+    {"not_started", "Not started"},
+    {"red", "Red"},
+    {"amber", "Amber"},
+    {"green", "Green"},
+    {"complete", "Complete"},
+    {NULL, NULL}};
+
+static const label L_POLARITY[] = {
+    {"higher_is_better", "Higher is better"},
+    {"lower_is_better", "Lower is better"},
+    {NULL, NULL}};
+
+static const enum_def E_TYPE = {"an inspection type", L_TYPE};
+static const enum_def E_GRADE = {"a grade", L_GRADE};
+static const enum_def E_AREA = {"a judgement area", L_AREA};
+static const enum_def E_STATUS = {"a status", L_STATUS};
+static const enum_def E_POLARITY = {"a polarity", L_POLARITY};
+
+/* Index of member `key` of obj in e, or -1: absent, not a string (left to
+ * validation) or unknown (an error at the member's path). */
+static int lookup(dctx *c, const cJSON *obj, const char *key,
+                  const enum_def *e)
+{
+    const cJSON *v = get(obj, key);
+    if (!cJSON_IsString(v)) return -1;
+    for (int i = 0; e->labels[i].value; i++)
+        if (strcmp(e->labels[i].value, v->valuestring) == 0) return i;
+    qr_buf list;
+    qr_buf_init(&list);
+    for (int i = 0; e->labels[i].value; i++) {
+        if (i) qr_buf_puts(&list, ", ");
+        qr_buf_puts(&list, e->labels[i].value);
+    }
+    size_t mark = push_key(c, key);
+    error(c, "'%s' is not %s (expected one of: %s)", v->valuestring, e->what,
+          list.data);
+    pop(c, mark);
+    qr_buf_free(&list);
+    return -1;
+}
+
+/* ---- inspection -------------------------------------------------------- */
+
+static void derive_inspection(dctx *c, cJSON *insp)
+{
+    size_t mark = push_key(c, "inspection");
+    touch(c, insp);
+    int t = lookup(c, insp, "type", &E_TYPE);
+    if (t >= 0) add_str(insp, "type_label", L_TYPE[t].text);
+
+    cJSON *js = cJSON_GetObjectItemCaseSensitive(insp, "judgements");
+    if (cJSON_IsArray(js)) {
+        size_t m1 = push_key(c, "judgements");
+        int i = 0;
+        for (cJSON *j = js->child; j; j = j->next, i++) {
+            if (!cJSON_IsObject(j)) continue;
+            size_t m2 = push_index(c, i);
+            touch(c, j);
+            int g = lookup(c, j, "grade", &E_GRADE);
+            int a = lookup(c, j, "area", &E_AREA);
+            if (g >= 0) add_str(j, "grade_label", L_GRADE[g].text);
+            if (a >= 0) add_str(j, "area_label", L_AREA[a].text);
+            if (a == 0 && g >= 0) { /* overall_effectiveness */
+                add_str(insp, "overall_grade", L_GRADE[g].value);
+                add_str(insp, "overall_grade_label", L_GRADE[g].text);
+            }
+            pop(c, m2);
+        }
+        pop(c, m1);
+    }
+    pop(c, mark);
+}
+
+/* ---- action plan ------------------------------------------------------- */
+
+enum { N_STATUS = 5 };
+static const int STATUS_COMPLETE = 4; /* index in L_STATUS */
+
+static const char *const direction_value[] = {"improved", "deteriorated",
+                                              "unchanged", "new"};
+static const char *const direction_text[] = {"Improved", "Deteriorated",
+                                             "No change", "New"};
+
+/* The RAG table: counts, and percentages by largest remainder so that
+ * they add up to 100 whenever there is at least one action. */
+static void add_rag(cJSON *plan, const int count[N_STATUS])
+{
+    if (cJSON_GetObjectItemCaseSensitive(plan, "rag")) return;
+    /* report order: red, amber, green, complete, not_started */
+    static const int order[N_STATUS] = {1, 2, 3, 4, 0};
+    int total = 0;
+    for (int i = 0; i < N_STATUS; i++) total += count[i];
+    int pct[N_STATUS] = {0}, rem[N_STATUS] = {0}, sum = 0;
+    if (total > 0) {
+        for (int i = 0; i < N_STATUS; i++) {
+            pct[i] = count[i] * PERCENT / total;
+            rem[i] = count[i] * PERCENT % total;
+            sum += pct[i];
+        }
+        while (sum < PERCENT) {
+            int best = -1;
+            for (int k = 0; k < N_STATUS; k++) {
+                int i = order[k];
+                if (rem[i] > 0 && (best < 0 || rem[i] > rem[best])) best = i;
+            }
+            if (best < 0) break;
+            pct[best]++;
+            rem[best] = 0;
+            sum++;
+        }
+    }
+    cJSON *rag = cJSON_CreateObject();
+    if (!rag) return;
+    char key[64], text[64];
+    for (int k = 0; k < N_STATUS; k++) {
+        int i = order[k];
+        const char *name = L_STATUS[i].value;
+        cJSON_AddNumberToObject(rag, name, count[i]);
+        snprintf(key, sizeof key, "%s_text", name);
+        qr_format_number(count[i], text, sizeof text);
+        cJSON_AddStringToObject(rag, key, text);
+        snprintf(key, sizeof key, "%s_pct", name);
+        cJSON_AddNumberToObject(rag, key, pct[i]);
+        snprintf(key, sizeof key, "%s_pct_text", name);
+        snprintf(text, sizeof text, "%d%%", pct[i]);
+        cJSON_AddStringToObject(rag, key, text);
+    }
+    cJSON_AddNumberToObject(rag, "total", total);
+    qr_format_number(total, text, sizeof text);
+    cJSON_AddStringToObject(rag, "total_text", text);
+    cJSON_AddItemToObject(plan, "rag", rag);
+}
+
+/* A valid ISO date string member, or NULL. A string that is not a date is
+ * an error here unless it has the date shape, which the generic pass
+ * reports (so each bad date is reported once). */
+static const char *date_member(dctx *c, const cJSON *obj, const char *key)
+{
+    const cJSON *v = get(obj, key);
+    if (!cJSON_IsString(v)) return NULL;
+    ymd t;
+    if (parse_iso(v->valuestring, &t)) return v->valuestring;
+    if (!date_shaped(v->valuestring)) {
+        size_t mark = push_key(c, key);
+        bad_date(c, v->valuestring);
+        pop(c, mark);
+    }
+    return NULL;
+}
+
+static void derive_action(dctx *c, cJSON *a, const char *as_at,
+                          int count[N_STATUS], int *overdue_count)
+{
+    touch(c, a);
+    int s = lookup(c, a, "status", &E_STATUS);
+    int p = lookup(c, a, "previous_status", &E_STATUS);
+    const char *due = date_member(c, a, "due");
+    if (s >= 0) {
+        count[s]++;
+        add_str(a, "status_label", L_STATUS[s].text);
+    }
+    int overdue = due && as_at && strcmp(due, as_at) < 0 &&
+                  s != STATUS_COMPLETE;
+    if (overdue) (*overdue_count)++;
+    add_bool(a, "overdue", overdue);
+
+    int dir = -1;
+    if (!get(a, "previous_status"))
+        dir = 3;
+    else if (s >= 0 && p >= 0)
+        dir = s > p ? 0 : s < p ? 1 : 2;
+    if (dir >= 0) {
+        add_str(a, "direction", direction_value[dir]);
+        add_str(a, "direction_label", direction_text[dir]);
+    }
+    const cJSON *prog = get(a, "progress");
+    if (cJSON_IsNumber(prog)) {
+        char num[64], text[80];
+        qr_format_number(prog->valuedouble, num, sizeof num);
+        snprintf(text, sizeof text, "%s%%", num);
+        add_str(a, "progress_text", text);
+    }
+}
+
+static void derive_action_plan(dctx *c, cJSON *plan)
+{
+    size_t mark = push_key(c, "action_plan");
+    const char *as_at = date_member(c, plan, "as_at");
+    int count[N_STATUS] = {0}, overdue = 0;
+    cJSON *actions = cJSON_GetObjectItemCaseSensitive(plan, "actions");
+    if (cJSON_IsArray(actions)) {
+        size_t m1 = push_key(c, "actions");
+        int i = 0;
+        for (cJSON *a = actions->child; a; a = a->next, i++) {
+            if (!cJSON_IsObject(a)) continue;
+            size_t m2 = push_index(c, i);
+            derive_action(c, a, as_at, count, &overdue);
+            pop(c, m2);
+        }
+        pop(c, m1);
+    }
+    touch(c, plan);
+    add_rag(plan, count);
+    add_num(plan, "overdue_count", overdue);
+    pop(c, mark);
+}
+
+/* ---- KPIs -------------------------------------------------------------- */
+
+static const char *const trend_value[] = {"improving", "worsening", "stable"};
+static const char *const trend_text[] = {"Improving", "Worsening", "Stable"};
+
+static void period_texts(const ymd *p, char *lng, size_t nl, char *shrt,
+                         size_t ns)
+{
+    snprintf(lng, nl, "%s %d", month_names[p->m - 1], p->y);
+    snprintf(shrt, ns, "%s %02d", month_short[p->m - 1], p->y % 100);
+}
+
+static void derive_kpi(dctx *c, cJSON *k)
+{
+    touch(c, k);
+    int pol = lookup(c, k, "polarity", &E_POLARITY);
+    cJSON *series = cJSON_GetObjectItemCaseSensitive(k, "series");
+    const cJSON *latest = NULL, *previous = NULL;
+    const char *latest_period = NULL, *previous_period = NULL;
+    char lng[DATE_BUF], shrt[DATE_BUF];
+    if (cJSON_IsArray(series)) {
+        size_t m1 = push_key(c, "series");
+        int i = 0;
+        for (cJSON *pt = series->child; pt; pt = pt->next, i++) {
+            if (!cJSON_IsObject(pt)) continue;
+            size_t m2 = push_index(c, i);
+            touch(c, pt);
+            const cJSON *per = get(pt, "period");
+            const cJSON *val = get(pt, "value");
+            ymd p;
+            const char *ps = NULL;
+            if (cJSON_IsString(per)) {
+                if (parse_period(per->valuestring, &p)) {
+                    period_texts(&p, lng, sizeof lng, shrt, sizeof shrt);
+                    add_str(pt, "period_long", lng);
+                    add_str(pt, "period_short", shrt);
+                    ps = per->valuestring;
+                } else {
+                    size_t m3 = push_key(c, "period");
+                    error(c, "'%s' is not a valid period (expected YYYY-MM, "
+                             "e.g. 2026-10)", per->valuestring);
+                    pop(c, m3);
+                }
+            }
+            if (cJSON_IsNumber(val)) {
+                previous = latest;
+                previous_period = latest_period;
+                latest = val;
+                latest_period = ps;
+            }
+            pop(c, m2);
+        }
+        pop(c, m1);
+    }
+    char text[DATE_BUF * 2];
+    if (latest) {
+        add_num(k, "latest", latest->valuedouble);
+        qr_format_number(latest->valuedouble, text, sizeof text);
+        add_str(k, "latest_text", text);
+        ymd p;
+        if (latest_period && parse_period(latest_period, &p)) {
+            period_texts(&p, lng, sizeof lng, shrt, sizeof shrt);
+            add_str(k, "latest_period", latest_period);
+            add_str(k, "latest_period_long", lng);
+        }
+    }
+    add_bool(k, "has_previous", previous != NULL);
+    if (previous) {
+        add_num(k, "previous", previous->valuedouble);
+        qr_format_number(previous->valuedouble, text, sizeof text);
+        add_str(k, "previous_text", text);
+        ymd p;
+        if (previous_period && parse_period(previous_period, &p)) {
+            period_texts(&p, lng, sizeof lng, shrt, sizeof shrt);
+            add_str(k, "previous_period", previous_period);
+            add_str(k, "previous_period_long", lng);
+        }
+        if (pol >= 0) {
+            double diff = latest->valuedouble - previous->valuedouble;
+            int higher_better = pol == 0;
+            int t = diff == 0 ? 2 : ((diff > 0) == higher_better ? 0 : 1);
+            add_str(k, "trend", trend_value[t]);
+            add_str(k, "trend_label", trend_text[t]);
+        }
+    }
+    const cJSON *target = get(k, "target");
+    if (latest && pol >= 0 && cJSON_IsNumber(target)) {
+        int met = pol == 0 ? latest->valuedouble >= target->valuedouble
+                           : latest->valuedouble <= target->valuedouble;
+        add_bool(k, "target_met", met);
+    }
+}
+
+static void derive_kpis(dctx *c, cJSON *kpis)
+{
+    size_t mark = push_key(c, "kpis");
+    int i = 0;
+    for (cJSON *k = kpis->child; k; k = k->next, i++) {
+        if (!cJSON_IsObject(k)) continue;
+        size_t m = push_index(c, i);
+        derive_kpi(c, k);
+        pop(c, m);
+    }
+    pop(c, mark);
+}
+
+/* ---- the generic pass -------------------------------------------------- */
+
+static int touched_cmp(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const touched *)a)->obj;
+    uintptr_t y = (uintptr_t)((const touched *)b)->obj;
+    return (x > y) - (x < y);
+}
+
+static int original_count(const dctx *c, const cJSON *obj)
+{
+    touched key = {obj, 0};
+    const touched *t = c->nt ? bsearch(&key, c->t, c->nt, sizeof *c->t,
+                                       touched_cmp)
+                             : NULL;
+    return t ? t->count : -1; /* -1: every member is original */
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A derived member waiting to be attached once its object has been read. */
+typedef struct pending {
+    char *key;
+    cJSON *item;
+} pending;
+
+typedef struct pendings {
+    pending *v;
+    size_t n, cap;
+} pendings;
+
+static void queue(pendings *q, const char *base, const char *suffix,
+                  cJSON *item)
+{
+    if (!item) return;
+    if (q->n == q->cap) {
+        q->cap = q->cap ? q->cap * 2 : 8;
+        q->v = qr_xrealloc(q->v, q->cap * sizeof *q->v);
+    }
+    q->v[q->n].key = qr_xasprintf("%s%s", base, suffix);
+    q->v[q->n].item = item;
+    q->n++;
+}
+
+static void generic(dctx *c, cJSON *node);
+
+/* An array member "K": recurse into it, and when it holds only date-shaped
+ * strings add the range fields. */
+static void generic_array(dctx *c, cJSON *arr, const char *key, pendings *q)
+{
+    int i = 0, all_dates = arr->child != NULL, all_valid = 1;
+    const char *lo = NULL, *hi = NULL, *first = NULL, *last = NULL;
+    for (cJSON *e = arr->child; e; e = e->next, i++) {
+        if (cJSON_IsObject(e) || cJSON_IsArray(e)) {
+            size_t m = push_index(c, i);
+            generic(c, e);
+            pop(c, m);
+        }
+        if (!cJSON_IsString(e) || !date_shaped(e->valuestring)) {
+            all_dates = 0;
+            continue;
+        }
+        ymd t;
+        if (!parse_iso(e->valuestring, &t)) {
+            all_valid = 0;
+            continue;
+        }
+        if (!first) first = e->valuestring;
+        last = e->valuestring;
+        if (!lo || strcmp(e->valuestring, lo) < 0) lo = e->valuestring;
+        if (!hi || strcmp(e->valuestring, hi) > 0) hi = e->valuestring;
+    }
+    if (!all_dates || !key) return;
+    if (!all_valid) {
+        i = 0;
+        for (cJSON *e = arr->child; e; e = e->next, i++) {
+            ymd t;
+            if (parse_iso(e->valuestring, &t)) continue;
+            size_t m = push_index(c, i);
+            bad_date(c, e->valuestring);
+            pop(c, m);
+        }
+        return;
+    }
+    char text[DATE_BUF * 2];
+    qr_format_date_range(lo, hi, text, sizeof text);
+    queue(q, key, "_long", cJSON_CreateString(text));
+    qr_format_date_long(first, text, sizeof text);
+    queue(q, key, "_first_long", cJSON_CreateString(text));
+    qr_format_date_long(last, text, sizeof text);
+    queue(q, key, "_last_long", cJSON_CreateString(text));
+}
+
+static void generic(dctx *c, cJSON *node)
+{
+    if (cJSON_IsArray(node)) {
+        generic_array(c, node, NULL, NULL);
+        return;
+    }
+    if (!cJSON_IsObject(node)) return;
+    int limit = original_count(c, node);
+    pendings q = {0};
+    char text[DATE_BUF * 2];
+    int i = 0;
+    for (cJSON *m = node->child; m && (limit < 0 || i < limit);
+         m = m->next, i++) {
+        const char *key = m->string ? m->string : "";
+        size_t mark = push_key(c, key);
+        if (cJSON_IsObject(m)) {
+            generic(c, m);
+        } else if (cJSON_IsArray(m)) {
+            generic_array(c, m, key, &q);
+        } else if (cJSON_IsString(m) && date_shaped(m->valuestring)) {
+            if (qr_format_date_long(m->valuestring, text, sizeof text))
+                queue(&q, key, "_long", cJSON_CreateString(text));
+            else
+                bad_date(c, m->valuestring);
+        } else if (cJSON_IsNumber(m)) {
+            qr_format_number(m->valuedouble, text, sizeof text);
+            queue(&q, key, "_text", cJSON_CreateString(text));
+        }
+        pop(c, mark);
+    }
+    if (q.n) {
+        /* every name now in the object, sorted, so that checking each new
+         * key is logarithmic however large the object is */
+        size_t n = (size_t)child_count(node), k = 0;
+        const char **names = qr_xmalloc((n ? n : 1) * sizeof *names);
+        for (cJSON *m = node->child; m; m = m->next)
+            names[k++] = m->string ? m->string : "";
+        qsort(names, n, sizeof *names, str_cmp);
+        for (size_t j = 0; j < q.n; j++) {
+            const char *key = q.v[j].key;
+            if (bsearch(&key, names, n, sizeof *names, str_cmp))
+                cJSON_Delete(q.v[j].item);
+            else
+                cJSON_AddItemToObject(node, key, q.v[j].item);
+            free(q.v[j].key);
+        }
+        free(names);
+        free(q.v);
+    }
+}
+
+/* ---- entry ------------------------------------------------------------- */
+
+int qr_derive_run(qr_data *data, qr_diags *d)
+{
+    cJSON *root = qr_data_root_mut(data);
+    if (!cJSON_IsObject(root)) return 0;
+    dctx c = {.data = data, .d = d};
+    qr_buf_init(&c.path);
+
+    cJSON *insp = cJSON_GetObjectItemCaseSensitive(root, "inspection");
+    if (cJSON_IsObject(insp)) derive_inspection(&c, insp);
+    cJSON *plan = cJSON_GetObjectItemCaseSensitive(root, "action_plan");
+    if (cJSON_IsObject(plan)) derive_action_plan(&c, plan);
+    cJSON *kpis = cJSON_GetObjectItemCaseSensitive(root, "kpis");
+    if (cJSON_IsArray(kpis)) derive_kpis(&c, kpis);
+
+    if (c.nt) qsort(c.t, c.nt, sizeof *c.t, touched_cmp);
+    generic(&c, root);
+
+    free(c.t);
+    qr_buf_free(&c.path);
+    return c.errors;
+}

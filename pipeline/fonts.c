@@ -1,0 +1,395 @@
+/* fonts.c — font resolution and metrics for layout.
+ *
+ * Stage: between style and layout (and read again by the pdf stage).
+ * In:  the house style's family names (body, mono, fallback).
+ * Out: a qr_fonts set — one TrueType face per slot, resolved through
+ *      fontconfig, measured with HarfBuzz from the font file itself.
+ * Governing spec: fontconfig's matching rules (so "Arial" gets the
+ *      metric-compatible Liberation Sans) and the TrueType hmtx table. Widths
+ *      are truncated to integer 1/1000 em exactly as libharu computes its /W
+ *      entries and text widths, so what layout measures is what the PDF draws
+ *      (no kerning: libharu applies none).
+ *
+ * A qr_fonts fills its advance cache lazily, so one set must not be measured
+ * from two threads at once: parallel builds load one set per worker.
+ */
+#include "quire/fonts.h"
+#include "quire/util.h"
+#include "pdf_int.h"
+
+#include <fontconfig/fontconfig.h>
+#include <hb.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define EM_UNITS 1000           /* metrics are in 1/1000 em */
+#define BMP_SIZE 0x10000        /* advance cache covers the BMP */
+#define ADV_UNKNOWN (-1.0f)     /* cache entry not measured yet */
+#define ADV_MISSING (-2.0f)     /* the face has no glyph for the code point */
+#define FAKE_ASCENT 800.0f
+#define FAKE_DESCENT (-200.0f)
+#define TAG_GLYF HB_TAG('g', 'l', 'y', 'f')
+
+typedef struct face_rec {
+    char *file;
+    int index;
+    char *family;
+    hb_blob_t *blob;
+    hb_face_t *face;
+    hb_font_t *font;
+    unsigned upem;
+    float ascent, descent;
+    float *adv;                 /* BMP_SIZE entries, allocated on first use */
+} face_rec;
+
+struct qr_fonts {
+    face_rec faces[QR_FONT_COUNT];
+    int nfaces;
+    int slot_face[QR_FONT_COUNT];
+    qr_metrics metrics;
+};
+
+/* ---- fontconfig ---- */
+
+static pthread_once_t fc_once = PTHREAD_ONCE_INIT;
+static int fc_ok;
+
+static void fc_init(void)
+{
+    fc_ok = FcInit() ? 1 : 0;
+}
+
+static int is_truetype(FcPattern *m)
+{
+    FcChar8 *fmt = NULL;
+    if (FcPatternGetString(m, FC_FONTFORMAT, 0, &fmt) != FcResultMatch)
+        return 0;
+    return strcmp((const char *)fmt, "TrueType") == 0;
+}
+
+/* 1 if the matched font carries one of the families the (substituted)
+ * pattern binds strongly: the family asked for or a configured
+ * metric-compatible alias. A weak binding means fontconfig fell back to a
+ * generic default, which deserves a warning. */
+static int family_intended(FcPattern *pat, FcPattern *m)
+{
+    FcValue want;
+    FcValueBinding b;
+    for (int i = 0;
+         FcPatternGetWithBinding(pat, FC_FAMILY, i, &want, &b) == FcResultMatch;
+         i++) {
+        if (b != FcValueBindingStrong || want.type != FcTypeString) continue;
+        FcChar8 *have;
+        for (int j = 0;
+             FcPatternGetString(m, FC_FAMILY, j, &have) == FcResultMatch; j++)
+            if (strcasecmp((const char *)want.u.s, (const char *)have) == 0)
+                return 1;
+    }
+    return 0;
+}
+
+/* Resolve family + style to a TrueType file. Returns the rendered match
+ * (caller destroys) or NULL after adding an error. */
+static FcPattern *resolve(const char *family, int bold, int italic,
+                          int *warned, qr_diags *d)
+{
+    FcPattern *pat = FcPatternBuild(
+        NULL, FC_FAMILY, FcTypeString, (const FcChar8 *)family, FC_WEIGHT,
+        FcTypeInteger, bold ? FC_WEIGHT_BOLD : FC_WEIGHT_REGULAR, FC_SLANT,
+        FcTypeInteger, italic ? FC_SLANT_ITALIC : FC_SLANT_ROMAN, (char *)0);
+    if (!pat) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "font family '%s': fontconfig failed", family);
+        return NULL;
+    }
+    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcDefaultSubstitute(pat);
+
+    FcResult r;
+    FcPattern *m = FcFontMatch(NULL, pat, &r);
+    if (m && !is_truetype(m)) {
+        /* libharu embeds only glyf outlines: walk the ranked candidates. */
+        FcPatternDestroy(m);
+        m = NULL;
+        FcFontSet *fs = FcFontSort(NULL, pat, FcFalse, NULL, &r);
+        for (int i = 0; fs && i < fs->nfont && !m; i++) {
+            if (!is_truetype(fs->fonts[i])) continue;
+            m = FcFontRenderPrepare(NULL, pat, fs->fonts[i]);
+        }
+        if (fs) FcFontSetDestroy(fs);
+    }
+    if (!m) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "font family '%s' resolves to no TrueType font", family);
+        FcPatternDestroy(pat);
+        return NULL;
+    }
+    if (!*warned && !family_intended(pat, m)) {
+        *warned = 1;
+        FcChar8 *got = NULL;
+        FcPatternGetString(m, FC_FAMILY, 0, &got);
+        qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
+                    "font family '%s' is not installed; using '%s'", family,
+                    got ? (const char *)got : "?");
+    }
+    FcPatternDestroy(pat);
+    return m;
+}
+
+/* ---- faces ---- */
+
+static void face_close(face_rec *fr)
+{
+    if (fr->font) hb_font_destroy(fr->font);
+    if (fr->face) hb_face_destroy(fr->face);
+    if (fr->blob) hb_blob_destroy(fr->blob);
+    free(fr->file);
+    free(fr->family);
+    free(fr->adv);
+    memset(fr, 0, sizeof *fr);
+}
+
+static int face_open(face_rec *fr, const char *file, int index,
+                     const char *family, const char *asked, qr_diags *d)
+{
+    memset(fr, 0, sizeof *fr);
+    fr->file = qr_xstrdup(file);
+    fr->index = index;
+    fr->family = qr_xstrdup(family);
+    fr->blob = hb_blob_create_from_file_or_fail(file);
+    if (!fr->blob) {
+        qr_diag_add(d, QR_ERROR, file, 0, 0, NULL, NULL,
+                    "cannot read font file for family '%s'", asked);
+        return -1;
+    }
+    fr->face = hb_face_create(fr->blob, (unsigned)index);
+    fr->upem = hb_face_get_upem(fr->face);
+    hb_blob_t *glyf = hb_face_reference_table(fr->face, TAG_GLYF);
+    unsigned glyf_len = hb_blob_get_length(glyf);
+    hb_blob_destroy(glyf);
+    if (glyf_len == 0 || fr->upem == 0) {
+        qr_diag_add(d, QR_ERROR, file, 0, 0, NULL, NULL,
+                    "font family '%s' resolves to no TrueType font", asked);
+        return -1;
+    }
+    fr->font = hb_font_create(fr->face);
+    hb_font_set_scale(fr->font, (int)fr->upem, (int)fr->upem);
+    hb_font_extents_t ext;
+    hb_font_get_h_extents(fr->font, &ext);
+    fr->ascent = (float)ext.ascender * EM_UNITS / (float)fr->upem;
+    fr->descent = (float)ext.descender * EM_UNITS / (float)fr->upem;
+    return 0;
+}
+
+/* Index of the face for file/index, opening it once. -1 on error. */
+static int face_for(qr_fonts *f, FcPattern *m, const char *asked,
+                    qr_diags *d)
+{
+    FcChar8 *file = NULL, *family = NULL;
+    int index = 0;
+    if (FcPatternGetString(m, FC_FILE, 0, &file) != FcResultMatch) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "font family '%s' resolves to no font file", asked);
+        return -1;
+    }
+    FcPatternGetInteger(m, FC_INDEX, 0, &index);
+    FcPatternGetString(m, FC_FAMILY, 0, &family);
+    for (int i = 0; i < f->nfaces; i++)
+        if (f->faces[i].index == index &&
+            strcmp(f->faces[i].file, (const char *)file) == 0)
+            return i;
+    face_rec *fr = &f->faces[f->nfaces];
+    if (face_open(fr, (const char *)file, index,
+                  family ? (const char *)family : asked, asked, d) != 0) {
+        face_close(fr);
+        return -1;
+    }
+    return f->nfaces++;
+}
+
+/* ---- metrics ---- */
+
+/* Advance in 1/1000 em, truncated like libharu's hmtx scaling, or
+ * ADV_MISSING. */
+static float measure(face_rec *fr, uint32_t cp)
+{
+    hb_codepoint_t gid;
+    if (!hb_font_get_nominal_glyph(fr->font, cp, &gid)) return ADV_MISSING;
+    hb_position_t a = hb_font_get_glyph_h_advance(fr->font, gid);
+    return (float)(((unsigned long)(a < 0 ? 0 : a) * EM_UNITS) / fr->upem);
+}
+
+static float lookup(face_rec *fr, uint32_t cp)
+{
+    if (cp >= BMP_SIZE) return measure(fr, cp);
+    if (!fr->adv) {
+        fr->adv = qr_xmalloc(BMP_SIZE * sizeof *fr->adv);
+        for (size_t i = 0; i < BMP_SIZE; i++) fr->adv[i] = ADV_UNKNOWN;
+    }
+    float v = fr->adv[cp];
+    if (v == ADV_UNKNOWN) v = fr->adv[cp] = measure(fr, cp);
+    return v;
+}
+
+static face_rec *slot_face(void *ctx, qr_font_slot slot)
+{
+    qr_fonts *f = ctx;
+    if ((unsigned)slot >= QR_FONT_COUNT) slot = QR_FONT_REGULAR;
+    return &f->faces[f->slot_face[slot]];
+}
+
+static int m_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
+{
+    return lookup(slot_face(ctx, slot), cp) != ADV_MISSING;
+}
+
+static float m_advance(void *ctx, qr_font_slot slot, uint32_t cp)
+{
+    float v = lookup(slot_face(ctx, slot), cp);
+    return v == ADV_MISSING ? 0.0f : v;
+}
+
+static void m_vmetrics(void *ctx, qr_font_slot slot, float *ascent,
+                       float *descent)
+{
+    face_rec *fr = slot_face(ctx, slot);
+    if (ascent) *ascent = fr->ascent;
+    if (descent) *descent = fr->descent;
+}
+
+/* ---- public ---- */
+
+qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
+{
+    static const struct {
+        qr_font_slot slot;
+        int family;     /* 0 body, 1 mono, 2 fallback */
+        int bold, italic;
+    } plan[QR_FONT_COUNT] = {
+        {QR_FONT_REGULAR, 0, 0, 0},   {QR_FONT_BOLD, 0, 1, 0},
+        {QR_FONT_ITALIC, 0, 0, 1},    {QR_FONT_BOLD_ITALIC, 0, 1, 1},
+        {QR_FONT_MONO, 1, 0, 0},      {QR_FONT_MONO_BOLD, 1, 1, 0},
+        {QR_FONT_FALLBACK, 2, 0, 0},  {QR_FONT_FALLBACK_BOLD, 2, 1, 0},
+    };
+    pthread_once(&fc_once, fc_init);
+    if (!fc_ok) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "cannot initialise fontconfig");
+        return NULL;
+    }
+    const char *fam[3] = {
+        style->body_family[0] ? style->body_family : "Arial",
+        style->mono_family[0] ? style->mono_family : "Liberation Mono",
+        style->fallback_family[0] ? style->fallback_family : "DejaVu Sans",
+    };
+    qr_fonts *f = qr_xcalloc(1, sizeof *f);
+    int ok = 1;
+    /* Warn once per family, not once per face of it. */
+    int warned[3] = {0, 0, 0};
+    for (int i = 0; i < QR_FONT_COUNT; i++) {
+        const char *family = fam[plan[i].family];
+        FcPattern *m = resolve(family, plan[i].bold, plan[i].italic,
+                               &warned[plan[i].family], d);
+        int fi = m ? face_for(f, m, family, d) : -1;
+        if (m) FcPatternDestroy(m);
+        if (fi < 0) {
+            ok = 0;
+            break;
+        }
+        f->slot_face[plan[i].slot] = fi;
+    }
+    if (!ok) {
+        qr_fonts_free(f);
+        return NULL;
+    }
+    f->metrics.ctx = f;
+    f->metrics.has_glyph = m_has_glyph;
+    f->metrics.advance = m_advance;
+    f->metrics.vmetrics = m_vmetrics;
+    return f;
+}
+
+void qr_fonts_free(qr_fonts *f)
+{
+    if (!f) return;
+    for (int i = 0; i < f->nfaces; i++) face_close(&f->faces[i]);
+    free(f);
+}
+
+const qr_metrics *qr_fonts_metrics(const qr_fonts *f)
+{
+    return &f->metrics;
+}
+
+static const face_rec *cslot(const qr_fonts *f, qr_font_slot slot)
+{
+    if ((unsigned)slot >= QR_FONT_COUNT) slot = QR_FONT_REGULAR;
+    return &f->faces[f->slot_face[slot]];
+}
+
+const char *qr_fonts_file(const qr_fonts *f, qr_font_slot slot)
+{
+    return cslot(f, slot)->file;
+}
+
+int qr_fonts_index(const qr_fonts *f, qr_font_slot slot)
+{
+    return cslot(f, slot)->index;
+}
+
+const char *qr_fonts_family(const qr_fonts *f, qr_font_slot slot)
+{
+    return cslot(f, slot)->family;
+}
+
+hb_face_t *qr_fonts_face(const qr_fonts *f, qr_font_slot slot)
+{
+    return cslot(f, slot)->face;
+}
+
+/* ---- the fixed-advance fake ---- */
+
+static int fake_missing(const qr_fake_font *fk, uint32_t cp)
+{
+    if (!fk->missing) return 0;
+    for (const uint32_t *p = fk->missing; *p; p++)
+        if (*p == cp) return 1;
+    return 0;
+}
+
+static int is_fallback(qr_font_slot slot)
+{
+    return slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD;
+}
+
+static int fake_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
+{
+    return is_fallback(slot) || !fake_missing(ctx, cp);
+}
+
+static float fake_advance(void *ctx, qr_font_slot slot, uint32_t cp)
+{
+    const qr_fake_font *fk = ctx;
+    return fake_has_glyph(ctx, slot, cp) ? fk->advance : 0.0f;
+}
+
+static void fake_vmetrics(void *ctx, qr_font_slot slot, float *ascent,
+                          float *descent)
+{
+    (void)ctx;
+    (void)slot;
+    if (ascent) *ascent = FAKE_ASCENT;
+    if (descent) *descent = FAKE_DESCENT;
+}
+
+qr_metrics qr_metrics_fake(qr_fake_font *fake)
+{
+    qr_metrics m;
+    m.ctx = fake;
+    m.has_glyph = fake_has_glyph;
+    m.advance = fake_advance;
+    m.vmetrics = fake_vmetrics;
+    return m;
+}

@@ -1,0 +1,152 @@
+/* layout_int.h — private to the layout stage: the vertical list that block
+ * layout (layout.c, layout_table.c) builds and pagination (layout_page.c)
+ * cuts into pages.
+ *
+ * Block layout turns the document tree into a chain of boxes, like TeX's
+ * vertical list: each box is one line of a paragraph, one table row, one
+ * code line, an image..., with its height, the glue above it (dropped at a
+ * page top) and flags that say where a page may not break (widows, orphans,
+ * headings kept with what follows, short list items kept whole). Items of a
+ * box are kept in one pool with y relative to the box top. Boxes are linked
+ * by index so that pagination can replace the lines of one paragraph (to
+ * avoid a hyphen at a page foot) without moving the rest of the document.
+ */
+#ifndef QUIRE_LAYOUT_INT_H
+#define QUIRE_LAYOUT_INT_H
+
+#include <stddef.h>
+#include "quire/layout.h"
+#include "quire/util.h"
+#include "linebreak.h"
+
+enum {
+    BOX_KEEP_NEXT = 1u << 0,    /* no page break between this box and the next */
+    BOX_BREAK_BEFORE = 1u << 1, /* explicit page break before this box */
+    BOX_HYPHEN = 1u << 2,       /* paragraph line ending with an inserted hyphen */
+    BOX_TABLE_HEAD = 1u << 3,   /* the header row of a table */
+    BOX_ROW_OPEN = 1u << 4      /* a band of a split row: no rule below it */
+};
+
+/* An item of a box; y is relative to the box top. A "stretch" item (a block
+ * quote bar) also covers the glue above its box unless the box opens a page,
+ * so the bar is unbroken between the boxes of one quote. */
+typedef struct ritem {
+    qr_item it;
+    int stretch;
+} ritem;
+
+typedef struct box {
+    float h;                    /* height, points */
+    float gap;                  /* glue above, dropped at a page top */
+    unsigned flags;
+    size_t it0, nit;            /* items L->pool[it0 .. it0+nit) */
+    int next, prev;             /* the chain, -1 at its ends */
+    int table;                  /* index in L->tables, -1 none */
+    int para;                   /* index in L->paras (re-breakable), -1 none */
+    int line;                   /* line index within that paragraph */
+    float lw;                   /* the line's width and bytes: tells whether */
+    size_t lbytes;              /* a re-broken line is still the same */
+} box;
+
+/* Link structure elements of one paragraph, reused when it is re-broken. */
+typedef struct linkmap {
+    const char **urls;
+    int *elems;
+    size_t n, cap;
+    int parent;                 /* the paragraph's element */
+} linkmap;
+
+/* A quote bar active while building a box. */
+typedef struct bar {
+    float x;
+    int fresh;                  /* no box yet in this quote: don't stretch */
+} bar;
+
+/* Everything needed to break a body paragraph again and rebuild its boxes. */
+typedef struct para {
+    lb_span *spans;
+    size_t nspans;
+    lb_opts opts;
+    int *nohyph;                /* lines that must not end with a hyphen */
+    size_t nnohyph;
+    float x;                    /* left of the lines */
+    float lh, asc;              /* line pitch and nominal ascent */
+    float base;                 /* baseline below a line's top */
+    float gap;                  /* glue above the first line */
+    unsigned first_flags;       /* BOX_BREAK_BEFORE for the first line */
+    qr_role role;
+    int elem;
+    ritem *first_items;         /* markers etc., y relative to the baseline */
+    size_t nfirst;
+    bar *bars;                  /* quote bars of the lines */
+    size_t nbars;
+    int keep_all;               /* all lines chained (short list item) */
+    int first_box, nboxes;      /* the boxes of its lines in the chain */
+    linkmap links;
+    int frozen;                 /* re-broken often enough; leave it */
+} para;
+
+typedef struct tbl {
+    int head_first, head_last;  /* header row boxes, for repetition */
+    float head_h;               /* their height */
+    float x, w;                 /* frame */
+} tbl;
+
+typedef struct layout {
+    const qr_doc *doc;
+    const qr_style *st;
+    const qr_metrics *m;
+    const qr_layout_opts *opts;
+    const char *md_name;
+    qr_diags *d;
+    qr_pages *out;
+    qr_arena *arena;            /* strings and arrays of the vertical list */
+
+    ritem *pool;
+    size_t npool, cpool;
+    box *boxes;
+    size_t nboxes, cboxes;
+    int head, tail;             /* the chain */
+    para *paras;
+    size_t nparas, cparas;
+    tbl *tables;
+    size_t ntables, ctables;
+
+    /* state while building */
+    float space;                /* glue for the next box (collapsed: max) */
+    int break_pending;          /* next box starts a page */
+    ritem *pending;             /* marker items for the next line */
+    size_t npending, cpending;
+    bar *bars;
+    size_t nbars, cbars;
+    int anchors;                /* headings seen, for anchor names */
+    int section, paragraph;     /* council numbering */
+    float frame_x, frame_w;     /* text frame */
+    float body_top, body_bottom;
+    int failed;                 /* sticky error (too many pages) */
+} layout;
+
+/* layout.c helpers shared with the table code */
+size_t lay_push_item(layout *L, const qr_item *it, int stretch);
+int lay_new_box(layout *L, float h, unsigned flags);
+void lay_link_tail(layout *L, int first, int last);
+void lay_add_bars(layout *L, int b);
+float lay_ascent(const layout *L, qr_font_slot f, float size);
+float lay_descent(const layout *L, qr_font_slot f, float size);
+size_t lay_runs_to_spans(layout *L, const qr_block *b, qr_font_slot base,
+                         float size, qr_rgb color, lb_span **out);
+void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
+                    qr_role role, int elem, linkmap *lm);
+float lay_take_space(layout *L, unsigned *flags);
+qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
+
+/* layout_table.c */
+void lay_table(layout *L, const qr_block *t, float x, float w, int parent);
+
+/* layout_page.c */
+void lay_para_boxes(layout *L, int pi, lb_result *r, size_t from,
+                    int *first, int *last);
+int lay_paginate(layout *L);
+void lay_furniture(layout *L);
+
+#endif

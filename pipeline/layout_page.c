@@ -1,0 +1,363 @@
+/* layout_page.c — the layout stage, pagination: the chain of boxes built by
+ * layout.c (layout_int.h) in; pages of the display list (layout.h) out,
+ * then the running header and footer.
+ *
+ * One forward pass. Each page takes boxes until one does not fit, then
+ * breaks at the last legal place on the page (never after a box marked
+ * keep-with-next: widows, orphans, headings, short list items, a table
+ * header). If that leaves an inserted hyphen on the page's last line, the
+ * paragraph is broken again with that line barred from hyphenating and the
+ * page is tried again (a bounded number of times). Backtracking never goes
+ * further than one page, so the pass is linear in the document. A table
+ * continued from the previous page gets its header row again.
+ */
+#include "layout_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FIT_EPSILON_PT 0.01f       /* rounding slack when a box fits exactly */
+#define MAX_REBREAKS_PER_PAGE 3    /* hyphen avoidance tries on one page */
+#define MAX_REBREAK_LINES 400      /* longer paragraphs are not re-broken */
+
+/* ---- emitting ---- */
+
+typedef struct emitter {
+    float *pts;                    /* scratch for shifted paths */
+    size_t cpts;
+} emitter;
+
+static void emit_item(layout *L, emitter *E, size_t page, const ritem *ri,
+                     float dy, float stretch_up, int artifact)
+{
+    qr_item it = ri->it;
+    it.y += dy;
+    if (it.kind == QR_ITEM_LINE) it.y2 += dy;
+    if (ri->stretch && stretch_up > 0) {
+        it.y -= stretch_up;
+        it.h += stretch_up;
+    }
+    if (it.kind == QR_ITEM_PATH && it.pts && it.npts) {
+        if (E->cpts < it.npts * 2) {
+            E->cpts = it.npts * 2;
+            E->pts = qr_xrealloc(E->pts, E->cpts * sizeof *E->pts);
+        }
+        for (size_t i = 0; i < it.npts; i++) {
+            E->pts[2 * i] = it.pts[2 * i];
+            E->pts[2 * i + 1] = it.pts[2 * i + 1] + dy;
+        }
+        it.pts = E->pts;
+    }
+    if (artifact) {
+        it.role = QR_ROLE_ARTIFACT;
+        it.elem = -1;
+    }
+    qr_pages_add_item(L->out, page, &it);
+}
+
+static void emit_box(layout *L, emitter *E, size_t page, const box *b,
+                     float y, float stretch_up, int artifact)
+{
+    for (size_t j = b->it0; j < b->it0 + b->nit; j++) {
+        const ritem *ri = &L->pool[j];
+        if (artifact && (ri->it.kind == QR_ITEM_LINK ||
+                         ri->it.kind == QR_ITEM_ANCHOR))
+            continue;
+        emit_item(L, E, page, ri, y, stretch_up, artifact);
+    }
+}
+
+/* ---- re-breaking a paragraph to move a hyphen off a page foot ---- */
+
+static int same_line(const box *b, const lb_line *ln)
+{
+    size_t bytes = 0;
+    for (size_t f = 0; f < ln->nfrags; f++) bytes += ln->frags[f].len;
+    float dw = b->lw - ln->width;
+    return bytes == b->lbytes && dw < FIT_EPSILON_PT && dw > -FIT_EPSILON_PT;
+}
+
+/* The paragraph of box `last` (the last line on a page starting at box
+ * `*first`) ends that line with a hyphen. Break it again without; if the
+ * lines on earlier pages stay the same, splice the new lines in and return
+ * 1 (*first may change). Returns 0 when nothing was changed. */
+static int rebreak(layout *L, int *first, int last)
+{
+    box *lb = &L->boxes[last];
+    para *P = &L->paras[lb->para];
+    if (P->frozen || P->nboxes > MAX_REBREAK_LINES) return 0;
+    /* the paragraph's first line on this page */
+    int k0b = last;
+    while (k0b != *first && L->boxes[k0b].prev >= 0 &&
+           L->boxes[L->boxes[k0b].prev].para == lb->para)
+        k0b = L->boxes[k0b].prev;
+    size_t k0 = (size_t)L->boxes[k0b].line;
+
+    P->nohyph = qr_xrealloc(P->nohyph, (P->nnohyph + 1) * sizeof *P->nohyph);
+    P->nohyph[P->nnohyph++] = lb->line;
+    P->opts.no_hyphen_lines = P->nohyph;
+    P->opts.n_no_hyphen_lines = P->nnohyph;
+    qr_diags *quiet = qr_diags_new();   /* already reported at first break */
+    lb_result *r = lb_break(P->spans, P->nspans, &P->opts, L->m, quiet);
+    qr_diags_free(quiet);
+    /* lines already on earlier pages must not move */
+    int ok = lb_nlines(r) > k0;
+    int bx = P->first_box;
+    for (size_t k = 0; ok && k < k0; k++, bx = L->boxes[bx].next)
+        if (bx < 0 || !same_line(&L->boxes[bx], lb_get_line(r, k))) ok = 0;
+    if (!ok) {
+        P->frozen = 1;
+        lb_result_free(r);
+        return 0;
+    }
+    /* the old lines from k0 to the paragraph's end */
+    int old_last = k0b;
+    while (L->boxes[old_last].next >= 0 &&
+           L->boxes[L->boxes[old_last].next].para == lb->para &&
+           L->boxes[L->boxes[old_last].next].line > L->boxes[old_last].line)
+        old_last = L->boxes[old_last].next;
+    unsigned keep_last = L->boxes[old_last].flags & BOX_KEEP_NEXT;
+    int before = L->boxes[k0b].prev, after = L->boxes[old_last].next;
+    int pi = lb->para;
+    int nf, nl;
+    lay_para_boxes(L, pi, r, k0, &nf, &nl);
+    P = &L->paras[pi];
+    if (k0 == 0) {
+        P->first_box = nf;
+    }
+    P->nboxes = (int)lb_nlines(r);
+    lb_result_free(r);
+    if (nf < 0) return 0;
+    if (k0 > 0) {
+        /* the first new line is a continuation: no glue, no page break */
+        L->boxes[nf].gap = 0;
+        L->boxes[nf].flags &= ~(unsigned)BOX_BREAK_BEFORE;
+    }
+    L->boxes[nl].flags |= keep_last;
+    if (before >= 0) {
+        L->boxes[before].next = nf;
+        L->boxes[nf].prev = before;
+    } else {
+        L->head = nf;
+    }
+    if (after >= 0) {
+        L->boxes[after].prev = nl;
+        L->boxes[nl].next = after;
+    } else {
+        L->tail = nl;
+    }
+    if (*first == k0b) *first = nf;
+    return 1;
+}
+
+/* ---- pagination ---- */
+
+int lay_paginate(layout *L)
+{
+    emitter E = {NULL, 0};
+    const float top = L->body_top, bottom = L->body_bottom;
+    float width = L->st->page_width, height = L->st->page_height;
+    int cur = L->head;
+    if (cur < 0) qr_pages_add_page(L->out, width, height);
+    while (cur >= 0) {
+        if (qr_pages_count(L->out) >= QR_MAX_PAGES) {
+            qr_diag_add(L->d, QR_ERROR, L->md_name, 0, 0, NULL, NULL,
+                        "document would have more than %d pages",
+                        QR_MAX_PAGES);
+            free(E.pts);
+            return -1;
+        }
+        int first = cur, brk = -1, cont = -1;
+        for (int attempt = 0;; attempt++) {
+            /* a table continued from the previous page repeats its header */
+            const box *cb = &L->boxes[first];
+            cont = -1;
+            float y = top;
+            if (cb->table >= 0 && !(cb->flags & BOX_TABLE_HEAD) &&
+                cb->prev >= 0 && L->boxes[cb->prev].table == cb->table &&
+                L->tables[cb->table].head_first >= 0) {
+                cont = cb->table;
+                y += L->tables[cont].head_h;
+            }
+            int i = first, last_legal = -1;
+            brk = -1;
+            while (i >= 0) {
+                const box *bx = &L->boxes[i];
+                if (i != first) {
+                    int keep = L->boxes[bx->prev].flags & BOX_KEEP_NEXT;
+                    if (bx->flags & BOX_BREAK_BEFORE) {
+                        brk = i;
+                        break;
+                    }
+                    if (y + bx->gap + bx->h > bottom + FIT_EPSILON_PT) {
+                        brk = !keep ? i : last_legal >= 0 ? last_legal : i;
+                        break;
+                    }
+                    if (!keep) last_legal = i;
+                    y += bx->gap;
+                }
+                y += bx->h;
+                i = bx->next;
+            }
+            /* no inserted hyphen on the page's last line: break the
+             * paragraph again, or else take that line over */
+            int again = 0;
+            while (brk >= 0 && !(L->boxes[brk].flags & BOX_BREAK_BEFORE)) {
+                int last = L->boxes[brk].prev;
+                const box *lb = &L->boxes[last];
+                if (!(lb->flags & BOX_HYPHEN) || lb->para < 0) break;
+                if (attempt < MAX_REBREAKS_PER_PAGE &&
+                    rebreak(L, &first, last)) {
+                    again = 1;
+                    break;
+                }
+                if (last == first ||
+                    (L->boxes[lb->prev].flags & BOX_KEEP_NEXT))
+                    break;
+                brk = last;
+            }
+            if (!again) break;
+        }
+
+        size_t page = qr_pages_add_page(L->out, width, height);
+        float y = top;
+        if (cont >= 0) {
+            const tbl *T = &L->tables[cont];
+            for (int h = T->head_first; h >= 0; h = L->boxes[h].next) {
+                emit_box(L, &E, page, &L->boxes[h], y, 0, 1);
+                y += L->boxes[h].h;
+                if (h == T->head_last) break;
+            }
+        }
+        int last = -1;
+        for (int i = first; i >= 0 && i != brk; i = L->boxes[i].next) {
+            const box *bx = &L->boxes[i];
+            float g = i == first ? 0 : bx->gap;
+            y += g;
+            emit_box(L, &E, page, bx, y, g, 0);
+            y += bx->h;
+            last = i;
+        }
+        /* a row split over the page foot still needs its closing rule */
+        if (last >= 0 && brk >= 0 && (L->boxes[last].flags & BOX_ROW_OPEN) &&
+            L->boxes[last].table >= 0) {
+            const tbl *T = &L->tables[L->boxes[last].table];
+            ritem ri;
+            memset(&ri, 0, sizeof ri);
+            ri.it = lay_item(QR_ITEM_LINE, QR_ROLE_ARTIFACT, -1);
+            ri.it.x = T->x;
+            ri.it.x2 = T->x + T->w;
+            ri.it.line_width = L->st->rule_width;
+            ri.it.color = L->st->rule_color;
+            emit_item(L, &E, page, &ri, y, 0, 0);
+        }
+        cur = brk;
+    }
+    free(E.pts);
+    return 0;
+}
+
+/* ---- running header and footer ---- */
+
+static void expand_fields(const layout *L, const char *tpl, int page,
+                          int pages, qr_buf *out)
+{
+    const qr_layout_opts *o = L->opts;
+    struct { const char *name; const char *val; } f[3] = {
+        {"{title}", o->title}, {"{meeting}", o->meeting}, {"{item}", o->item}};
+    out->len = 0;
+    qr_buf_puts(out, "");
+    for (const char *s = tpl; *s;) {
+        if (strncmp(s, "{page}", 6) == 0) {
+            qr_buf_printf(out, "%d", page);
+            s += 6;
+            continue;
+        }
+        if (strncmp(s, "{pages}", 7) == 0) {
+            qr_buf_printf(out, "%d", pages);
+            s += 7;
+            continue;
+        }
+        int done = 0;
+        for (int i = 0; i < 3 && !done; i++) {
+            size_t n = strlen(f[i].name);
+            if (strncmp(s, f[i].name, n) == 0) {
+                qr_buf_puts(out, f[i].val ? f[i].val : "");
+                s += n;
+                done = 1;
+            }
+        }
+        if (!done) qr_buf_putc(out, *s++);
+    }
+}
+
+/* One line of furniture: align 0 left, 1 centre, 2 right of the frame. */
+static void furniture_line(layout *L, size_t page, const char *text, int align,
+                           float baseline)
+{
+    if (!text[0]) return;
+    lb_span sp;
+    memset(&sp, 0, sizeof sp);
+    sp.text = text;
+    sp.len = strlen(text);
+    sp.font = QR_FONT_REGULAR;
+    sp.size = L->st->small_size;
+    sp.color = L->st->text_color;
+    sp.flags = LB_NO_HYPHENATE;
+    lb_opts o;
+    memset(&o, 0, sizeof o);
+    o.width = L->frame_w;
+    o.align = QR_ALIGN_LEFT;
+    o.breaking = QR_BREAK_GREEDY;
+    o.md_name = L->md_name;
+    lb_result *r = lb_break(&sp, 1, &o, L->m, L->d);
+    if (lb_nlines(r) > 0) {
+        const lb_line *ln = lb_get_line(r, 0);
+        float x = L->frame_x;
+        if (align == 1) x += (L->frame_w - ln->width) / 2;
+        else if (align == 2) x += L->frame_w - ln->width;
+        for (size_t i = 0; i < ln->nfrags; i++) {
+            const lb_frag *f = &ln->frags[i];
+            if (!f->len) continue;
+            qr_item it = lay_item(QR_ITEM_TEXT, QR_ROLE_ARTIFACT, -1);
+            it.x = x + f->x;
+            it.y = baseline;
+            it.w = f->w;
+            it.font = f->font;
+            it.size = f->size;
+            it.text = f->text;
+            it.len = f->len;
+            it.color = f->color;
+            qr_pages_add_item(L->out, page, &it);
+        }
+    }
+    lb_result_free(r);
+}
+
+void lay_furniture(layout *L)
+{
+    const qr_style *st = L->st;
+    size_t n = qr_pages_count(L->out);
+    int first = L->opts->first_page > 0 ? L->opts->first_page : 1;
+    int total = L->opts->total_pages > 0 ? L->opts->total_pages
+                                         : first - 1 + (int)n;
+    float asc = lay_ascent(L, QR_FONT_REGULAR, st->small_size);
+    float desc = lay_descent(L, QR_FONT_REGULAR, st->small_size);
+    /* each line centred vertically in its margin */
+    float head_base = st->margin_top / 2 + (asc + desc) / 2;
+    float foot_base = st->page_height - st->margin_bottom / 2 + (asc + desc) / 2;
+    const char *tpl[5] = {st->header_left, st->header_right, st->footer_left,
+                          st->footer_center, st->footer_right};
+    const int align[5] = {0, 2, 0, 1, 2};
+    qr_buf b;
+    qr_buf_init(&b);
+    for (size_t p = 0; p < n; p++) {
+        for (int k = 0; k < 5; k++) {
+            if (!tpl[k][0]) continue;
+            expand_fields(L, tpl[k], first + (int)p, total, &b);
+            furniture_line(L, p, b.data, align[k], k < 2 ? head_base
+                                                         : foot_base);
+        }
+    }
+    qr_buf_free(&b);
+}

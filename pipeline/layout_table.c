@@ -1,0 +1,306 @@
+/* layout_table.c — the layout stage, GFM tables: a table block (parse.h) in;
+ * one box per row (or per band of lines of a row taller than a page) in the
+ * vertical chain (layout_int.h) out.
+ *
+ * Column widths follow the automatic table layout of browsers (CSS 2.1
+ * §17.5.2.2): each column has a minimum width (its widest word) and a
+ * preferred width (its widest cell on one line); the table takes the full
+ * text width. Cells wrap through linebreak.c. The header row is bold on a
+ * fill, kept with the first body row and repeated by pagination on every
+ * continuation page. Work is linear in the number of cells.
+ */
+#include "layout_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct cell {
+    lb_span *spans;
+    size_t nspans;
+    float min, pref;
+} cell;
+
+/* The single-line width of a cell: widest piece between hard breaks. */
+static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
+{
+    float best = 0, cur = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sp[i].flags & LB_HARD_BREAK) {
+            if (cur > best) best = cur;
+            cur = 0;
+            continue;
+        }
+        cur += lb_measure(sp[i].text, sp[i].len, sp[i].font, sp[i].size, m);
+    }
+    return cur > best ? cur : best;
+}
+
+/* Column widths summing to w (see the comment at the top). */
+static void column_widths(const float *mn, const float *pref, int ncols,
+                          float w, float *out)
+{
+    float smin = 0, spref = 0;
+    for (int c = 0; c < ncols; c++) {
+        smin += mn[c];
+        spref += pref[c];
+    }
+    if (spref <= w && spref > 0) {
+        for (int c = 0; c < ncols; c++) out[c] = pref[c] * w / spref;
+    } else if (smin <= w) {
+        float give = w - smin, sdiff = spref - smin;
+        for (int c = 0; c < ncols; c++)
+            out[c] = mn[c] + (sdiff > 0 ? give * (pref[c] - mn[c]) / sdiff
+                                        : give / ncols);
+    } else {
+        /* even the longest words don't fit: narrow columns keep their
+         * minimum and the widest share what is left equally, breaking
+         * inside their words */
+        char *fixed = qr_xcalloc((size_t)ncols, 1);
+        float left = w;
+        int nfree = ncols, changed = 1;
+        while (changed && nfree > 0) {
+            changed = 0;
+            float cap = left / nfree;
+            for (int c = 0; c < ncols; c++) {
+                if (!fixed[c] && mn[c] <= cap) {
+                    fixed[c] = 1;
+                    out[c] = mn[c];
+                    left -= mn[c];
+                    nfree--;
+                    changed = 1;
+                }
+            }
+        }
+        for (int c = 0; c < ncols; c++)
+            if (!fixed[c]) out[c] = left / nfree;
+        free(fixed);
+    }
+}
+
+static void rule(layout *L, float x1, float y1, float x2, float y2)
+{
+    qr_item it = lay_item(QR_ITEM_LINE, QR_ROLE_ARTIFACT, -1);
+    it.x = x1;
+    it.y = y1;
+    it.x2 = x2;
+    it.y2 = y2;
+    it.line_width = L->st->rule_width;
+    it.color = L->st->rule_color;
+    lay_push_item(L, &it, 0);
+}
+
+typedef struct rowctx {
+    float x, w;
+    const float *colw;
+    const char *align;
+    int ncols;
+    float pad, lh, base;
+    int ti;
+    int first;                  /* the table's first box not yet made */
+} rowctx;
+
+/* One box for lines [l0, l1) of every cell of a row (the whole row when
+ * it fits a page). */
+static int row_box(layout *L, rowctx *rc, lb_result **res, const int *elems,
+                   int header, size_t l0, size_t l1, int top_pad,
+                   int bottom_pad, qr_role role, linkmap *lms)
+{
+    const qr_style *st = L->st;
+    float h = (float)(l1 - l0) * rc->lh + (top_pad ? rc->pad : 0) +
+              (bottom_pad ? rc->pad : 0);
+    unsigned flags = 0;
+    float gap = 0;
+    if (rc->first) gap = lay_take_space(L, &flags);
+    if (!bottom_pad) flags |= BOX_ROW_OPEN;
+    int b = lay_new_box(L, h, flags);
+    L->boxes[b].gap = gap;
+    L->boxes[b].table = rc->ti;
+    if (header) {
+        qr_item fill = lay_item(QR_ITEM_RECT, QR_ROLE_ARTIFACT, -1);
+        fill.x = rc->x;
+        fill.w = rc->w;
+        fill.h = h;
+        fill.has_fill = 1;
+        fill.fill = st->table_header_fill;
+        lay_push_item(L, &fill, 0);
+    }
+    lay_add_bars(L, b);
+    float y0 = top_pad ? rc->pad : 0;
+    rc->first = 0;
+    float cx = rc->x;
+    for (int c = 0; c < rc->ncols; c++) {
+        float inner = rc->colw[c] - 2 * rc->pad;
+        size_t n = lb_nlines(res[c]);
+        for (size_t k = l0; k < l1 && k < n; k++) {
+            const lb_line *ln = lb_get_line(res[c], k);
+            float shift = 0;
+            char a = rc->align ? rc->align[c] : 'n';
+            if (a == 'r') shift = inner - ln->width;
+            else if (a == 'c') shift = (inner - ln->width) / 2;
+            if (shift < 0) shift = 0;
+            lay_line_items(L, ln, cx + rc->pad + shift,
+                           y0 + (float)(k - l0) * rc->lh + rc->base, role,
+                           elems[c], &lms[c]);
+        }
+        cx += rc->colw[c];
+    }
+    if (top_pad && header) rule(L, rc->x, 0, rc->x + rc->w, 0);
+    if (bottom_pad) rule(L, rc->x, h, rc->x + rc->w, h);
+    rule(L, rc->x, 0, rc->x, h);
+    rule(L, rc->x + rc->w, 0, rc->x + rc->w, h);
+    return b;
+}
+
+void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
+{
+    const qr_style *st = L->st;
+    int ncols = t->ncols > 0 ? t->ncols : 1;
+    size_t nrows = t->nchildren;
+    if (!nrows) return;
+    float pad = st->table_padding;
+    float size = st->table_size > 0 ? st->table_size : st->body_size;
+
+    /* measure every cell */
+    cell *cells = qr_xcalloc(nrows * (size_t)ncols, sizeof *cells);
+    float *mn = qr_xcalloc((size_t)ncols * 3, sizeof *mn);
+    float *pref = mn + ncols, *colw = mn + 2 * ncols;
+    for (int c = 0; c < ncols; c++) mn[c] = pref[c] = 2 * pad;
+    size_t r = 0;
+    for (const qr_block *row = t->first_child; row; row = row->next, r++) {
+        int c = 0;
+        for (const qr_block *ce = row->first_child; ce && c < ncols;
+             ce = ce->next, c++) {
+            cell *cl = &cells[r * (size_t)ncols + (size_t)c];
+            cl->nspans = lay_runs_to_spans(
+                L, ce, row->header ? QR_FONT_BOLD : QR_FONT_REGULAR, size,
+                row->header ? st->table_header_text : st->text_color,
+                &cl->spans);
+            float a = lb_min_width(cl->spans, cl->nspans, L->m) + 2 * pad;
+            float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
+            if (a > mn[c]) mn[c] = a;
+            if (b > pref[c]) pref[c] = b;
+        }
+    }
+    for (int c = 0; c < ncols; c++)
+        if (pref[c] < mn[c]) pref[c] = mn[c];
+    column_widths(mn, pref, ncols, w, colw);
+
+    if (L->ntables == L->ctables) {
+        L->ctables = L->ctables ? L->ctables * 2 : 8;
+        L->tables = qr_xrealloc(L->tables, L->ctables * sizeof *L->tables);
+    }
+    int ti = (int)L->ntables++;
+    tbl *T = &L->tables[ti];
+    T->head_first = T->head_last = -1;
+    T->head_h = 0;
+    T->x = x;
+    T->w = w;
+
+    int telem = qr_pages_add_elem(L->out, QR_ROLE_TABLE, parent, NULL, NULL);
+    rowctx rc = {.x = x, .w = w, .colw = colw, .align = t->align,
+                 .ncols = ncols, .pad = pad, .lh = size * st->leading,
+                 .ti = ti, .first = 1};
+    float asc = lay_ascent(L, QR_FONT_REGULAR, size);
+    rc.base = (rc.lh - (asc - lay_descent(L, QR_FONT_REGULAR, size))) / 2 +
+              asc;
+    float room = L->body_bottom - L->body_top;
+
+    lb_result **res = qr_xcalloc((size_t)ncols, sizeof *res);
+    int *elems = qr_xcalloc((size_t)ncols, sizeof *elems);
+    linkmap *lms = qr_xcalloc((size_t)ncols, sizeof *lms);
+    lb_span empty;
+    memset(&empty, 0, sizeof empty);
+    empty.text = "";
+    empty.font = QR_FONT_REGULAR;
+    empty.size = size;
+    r = 0;
+    for (const qr_block *row = t->first_child; row; row = row->next, r++) {
+        int header = row->header;
+        qr_role role = header ? QR_ROLE_TH : QR_ROLE_TD;
+        int tr = qr_pages_add_elem(L->out, QR_ROLE_TR, telem, NULL, NULL);
+        size_t nl = 1;
+        for (int c = 0; c < ncols; c++) {
+            cell *cl = &cells[r * (size_t)ncols + (size_t)c];
+            elems[c] = qr_pages_add_elem(L->out, role, tr, NULL,
+                                         header ? "Column" : NULL);
+            lms[c].n = 0;
+            lms[c].parent = elems[c];
+            lb_opts o;
+            memset(&o, 0, sizeof o);
+            o.width = colw[c] - 2 * pad;
+            if (o.width < 1) o.width = 1;
+            o.align = QR_ALIGN_LEFT;
+            o.breaking = st->breaking;
+            o.hyphenate = st->hyphenate;
+            o.md_name = L->md_name;
+            res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o, L->m,
+                                           L->d)
+                                : lb_break(&empty, 1, &o, L->m, L->d);
+            if (lb_nlines(res[c]) > nl) nl = lb_nlines(res[c]);
+        }
+        float h = (float)nl * rc.lh + 2 * pad;
+        float limit = room - (header ? 0 : L->tables[ti].head_h);
+        int first_box = -1, last_box = -1;
+        int pend_first = rc.first;
+        int head_box = -1;          /* the row's own first box */
+        if (h <= limit || nl == 1) {
+            first_box = last_box = row_box(L, &rc, res, elems, header, 0, nl,
+                                           1, 1, role, lms);
+        } else {
+            /* a row taller than a page: one box per line, breakable */
+            for (size_t k = 0; k < nl; k++) {
+                int b = row_box(L, &rc, res, elems, header, k, k + 1, k == 0,
+                                k + 1 == nl, role, lms);
+                if (last_box >= 0) {
+                    L->boxes[last_box].next = b;
+                    L->boxes[b].prev = last_box;
+                } else {
+                    first_box = b;
+                }
+                last_box = b;
+            }
+        }
+        head_box = first_box;
+        if (pend_first && L->npending) {
+            /* a list marker before the table: on the first row's first
+             * baseline, in a box of its own with zero height */
+            int mb = lay_new_box(L, 0, 0);
+            L->boxes[mb].table = ti;
+            L->boxes[mb].gap = L->boxes[first_box].gap;
+            L->boxes[mb].flags = L->boxes[first_box].flags & BOX_BREAK_BEFORE;
+            L->boxes[first_box].gap = 0;
+            L->boxes[first_box].flags &= ~(unsigned)BOX_BREAK_BEFORE;
+            L->boxes[mb].flags |= BOX_KEEP_NEXT;
+            for (size_t i = 0; i < L->npending; i++) {
+                qr_item it = L->pending[i].it;
+                it.y += pad + rc.base;
+                lay_push_item(L, &it, 0);
+            }
+            L->npending = 0;
+            L->boxes[mb].next = first_box;
+            L->boxes[first_box].prev = mb;
+            first_box = mb;
+        }
+        for (int c = 0; c < ncols; c++) lb_result_free(res[c]);
+        if (header) {
+            for (int b = first_box; b >= 0; b = L->boxes[b].next) {
+                L->boxes[b].flags |= BOX_TABLE_HEAD | BOX_KEEP_NEXT;
+                if (b == last_box) break;
+            }
+            tbl *T2 = &L->tables[ti];
+            if (T2->head_first < 0) T2->head_first = head_box;
+            T2->head_last = last_box;
+            T2->head_h += h;
+        }
+        lay_link_tail(L, first_box, last_box);
+    }
+    for (int c = 0; c < ncols; c++) {
+        free(lms[c].urls);
+        free(lms[c].elems);
+    }
+    free(lms);
+    free(elems);
+    free(res);
+    free(mn);
+    free(cells);
+}

@@ -1,0 +1,1194 @@
+/* linebreak.c — layout stage (private): one paragraph of styled spans into
+ * lines of positioned fragments.
+ *
+ * In:  lb_span[] (UTF-8 text with face, size, colour, link and flags), the
+ *      lb_opts (measure, first-line indent, alignment, breaking method,
+ *      hyphenation, lines that must not end in a hyphen) and the qr_metrics
+ *      interface (the only way text is measured here).
+ * Out: an lb_result whose lines, fragments and fragment text live in one
+ *      arena; a warning in qr_diags for each character no face has.
+ * Governing specs: UAX #14 line breaking (libunibreak); Knuth & Plass,
+ *      "Breaking Paragraphs into Lines" (1981), for total fit; libhyphen
+ *      with the en-GB patterns for hyphenation points.
+ *
+ * How: the spans are flattened into one valid UTF-8 buffer (a hard break
+ * becomes '\n') plus an array of characters carrying face and advance.
+ * libunibreak marks break opportunities over the whole buffer; libhyphen
+ * adds hyphenation points inside plain words. Each opportunity becomes a
+ * candidate break with running sums of width, stretch and shrink, so any
+ * line's natural width is a subtraction. A piece between neighbouring
+ * candidates wider than the measure gets emergency candidates between
+ * graphemes, chosen greedily, so a feasible set of breaks always exists.
+ * Total fit runs Knuth–Plass over the candidates (active nodes die as soon
+ * as their line would be overfull, so the active list spans about one line
+ * of text); greedy is first fit. Lines are then cut into fragments of one
+ * face/size/colour/link and positioned, justified lines word by word.
+ */
+#include "linebreak.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hyphen.h>
+#include <linebreak.h>
+
+/* ---- parameters ---- */
+
+/* Knuth–Plass, in the paper's units: demerits of a line are
+ * (LINE + badness + penalty)^2, badness = 100 |r|^3 for adjustment ratio r. */
+#define KP_LINE_DEMERIT 1.0
+#define KP_HYPHEN_PENALTY 50            /* an inserted (libhyphen/soft) hyphen */
+#define KP_EXPLICIT_HYPHEN_PENALTY 50   /* breaking after a typed '-' */
+#define KP_EMERGENCY_PENALTY 0          /* between characters of a too-wide word */
+#define KP_DOUBLE_HYPHEN_DEMERITS 3000.0 /* two hyphenated lines in a row */
+#define KP_FINAL_HYPHEN_DEMERITS 5000.0  /* the penultimate line hyphenated */
+#define KP_ADJ_DEMERITS 100.0           /* neighbouring lines two fitness
+                                           classes apart */
+#define KP_FIRST_TOLERANCE 1.0          /* justified first pass: max ratio */
+#define KP_NO_STRETCH_RATIO 10.0        /* ratio of an underfull line with
+                                           nothing to stretch */
+#define KP_OVERFULL (-1e30)             /* ratio of a line that cannot fit */
+#define KP_MAX_ACTIVE 4096              /* hard cap on active nodes */
+#define KP_FITNESS_CLASSES 4
+
+/* Ragged right: the line-end glue stretches by this many ems of the
+ * paragraph's base size; interword spaces are rigid. */
+#define RAGGED_STRETCH_EM 1.0
+/* Justified: each interword space stretches by half and shrinks by a
+ * third of its own width. */
+#define JUSTIFY_STRETCH (1.0 / 2.0)
+#define JUSTIFY_SHRINK (1.0 / 3.0)
+
+#define FIT_EPS 1e-3                    /* points: rounding slack on widths */
+#define NOTDEF_ADVANCE 500.0f           /* 1/1000 em: a glyph no face has */
+#define EM_UNITS 1000.0f                /* qr_metrics units per em */
+
+#define HYPH_MIN_WORD 5                 /* letters */
+#define HYPH_MIN_LEFT 2                 /* letters before the hyphen */
+#define HYPH_MIN_RIGHT 3                /* letters after it */
+#define HYPH_MAX_WORD 64                /* longer runs are not words */
+#define HYPH_DICT_PATH "/usr/share/hyphen/hyph_en_GB.dic"
+#define LB_LANG "en"
+
+#define GLYPH_CACHE 256                 /* code points cached per slot */
+
+/* ---- one-time initialisation ---- */
+
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static HyphenDict *hyph_dict;
+
+static void init_tables(void)
+{
+    init_linebreak();
+    hyph_dict = hnj_hyphen_load(HYPH_DICT_PATH);   /* NULL: no hyphenation */
+}
+
+void lb_init(void)
+{
+    pthread_once(&init_once, init_tables);
+}
+
+/* ---- the flattened paragraph ---- */
+
+enum { K_TEXT, K_SPACE, K_NBSP, K_NEWLINE, K_INVISIBLE };
+enum { BK_NONE, BK_ALLOW, BK_MUST, BK_HYPH };
+
+typedef struct pchar {
+    size_t off;             /* byte offset in para.text */
+    uint32_t cp;
+    uint32_t span;
+    float w;                /* advance, points */
+    unsigned char face, kind;
+} pchar;
+
+typedef struct gcache {
+    signed char has[QR_FONT_COUNT][GLYPH_CACHE];   /* -1 = not asked yet */
+    float adv[QR_FONT_COUNT][GLYPH_CACHE];         /* < 0 = not asked yet */
+} gcache;
+
+typedef struct para {
+    const lb_span *spans;
+    size_t nspans;
+    const qr_metrics *m;
+    gcache *gc;             /* NULL: ask the metrics every time */
+    qr_buf text;            /* the whole paragraph, valid UTF-8 */
+    pchar *ch;
+    size_t n, cap;
+    unsigned char *bk;      /* bk[j]: break kind before character j, 0..n */
+    /* code points already warned about (stored cp + 1; 0 = empty) */
+    uint32_t *seen;
+    size_t seen_n, seen_cap;
+} para;
+
+static const char *const slot_names[QR_FONT_COUNT] = {
+    "regular", "bold", "italic", "bold italic",
+    "mono", "mono bold", "fallback", "fallback bold"
+};
+
+static qr_font_slot valid_slot(qr_font_slot s)
+{
+    return (unsigned)s < QR_FONT_COUNT ? s : QR_FONT_REGULAR;
+}
+
+static int has_glyph(para *p, qr_font_slot slot, uint32_t cp)
+{
+    if (p->gc && cp < GLYPH_CACHE) {
+        signed char *h = &p->gc->has[slot][cp];
+        if (*h < 0) *h = p->m->has_glyph(p->m->ctx, slot, cp) ? 1 : 0;
+        return *h;
+    }
+    return p->m->has_glyph(p->m->ctx, slot, cp) != 0;
+}
+
+static float advance(para *p, qr_font_slot slot, uint32_t cp)
+{
+    if (p->gc && cp < GLYPH_CACHE) {
+        float *a = &p->gc->adv[slot][cp];
+        if (*a < 0) *a = p->m->advance(p->m->ctx, slot, cp);
+        return *a;
+    }
+    return p->m->advance(p->m->ctx, slot, cp);
+}
+
+static int is_bold_slot(qr_font_slot s)
+{
+    return s == QR_FONT_BOLD || s == QR_FONT_BOLD_ITALIC ||
+           s == QR_FONT_MONO_BOLD || s == QR_FONT_FALLBACK_BOLD;
+}
+
+/* The face for cp: the wanted slot, else the (bold) fallback. Returns 0
+ * when no face has it; *face is then the fallback, which shows .notdef. */
+static int map_face(para *p, qr_font_slot want, uint32_t cp,
+                    qr_font_slot *face)
+{
+    if (has_glyph(p, want, cp)) {
+        *face = want;
+        return 1;
+    }
+    qr_font_slot fb = is_bold_slot(want) ? QR_FONT_FALLBACK_BOLD
+                                         : QR_FONT_FALLBACK;
+    *face = fb;
+    if (fb != want && has_glyph(p, fb, cp)) return 1;
+    /* a bold fallback face may cover less than the regular one */
+    if (fb == QR_FONT_FALLBACK_BOLD && has_glyph(p, QR_FONT_FALLBACK, cp)) {
+        *face = QR_FONT_FALLBACK;
+        return 1;
+    }
+    return 0;
+}
+
+static unsigned char classify(uint32_t cp)
+{
+    switch (cp) {
+    case ' ':
+        return K_SPACE;
+    case 0x00A0:
+        return K_NBSP;
+    case '\n': case '\r': case 0x0B: case 0x0C:
+    case 0x85: case 0x2028: case 0x2029:
+        return K_NEWLINE;
+    case 0x00AD: case 0x200B: case 0x200C: case 0x200D:
+    case 0x2060: case 0xFEFF:
+        return K_INVISIBLE;
+    default:
+        return K_TEXT;
+    }
+}
+
+/* Insert cp into the warned set; returns 1 if it was new. */
+static int seen_add(para *p, uint32_t cp)
+{
+    if (p->seen_n * 2 >= p->seen_cap) {
+        size_t ncap = p->seen_cap ? p->seen_cap * 2 : 16;
+        uint32_t *ns = qr_xcalloc(ncap, sizeof *ns);
+        for (size_t i = 0; i < p->seen_cap; i++) {
+            uint32_t v = p->seen[i];
+            if (!v) continue;
+            size_t h = (v * 2654435761u) & (ncap - 1);
+            while (ns[h]) h = (h + 1) & (ncap - 1);
+            ns[h] = v;
+        }
+        free(p->seen);
+        p->seen = ns;
+        p->seen_cap = ncap;
+    }
+    uint32_t v = cp + 1;
+    size_t h = (v * 2654435761u) & (p->seen_cap - 1);
+    while (p->seen[h]) {
+        if (p->seen[h] == v) return 0;
+        h = (h + 1) & (p->seen_cap - 1);
+    }
+    p->seen[h] = v;
+    p->seen_n++;
+    return 1;
+}
+
+static void warn_missing(para *p, uint32_t cp, qr_font_slot want, int line,
+                         const lb_opts *o, qr_diags *d)
+{
+    if (!d || !seen_add(p, cp)) return;
+    const char *file = o ? o->md_name : NULL;
+    char tried[64];
+    if (want == QR_FONT_FALLBACK || want == QR_FONT_FALLBACK_BOLD)
+        snprintf(tried, sizeof tried, "%s", slot_names[want]);
+    else
+        snprintf(tried, sizeof tried, "%s, fallback", slot_names[want]);
+    if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
+        qr_diag_add(d, QR_WARNING, file, line, 0, NULL, NULL,
+                    "no font has a glyph for U+%04X (a control character) "
+                    "(tried %s)", (unsigned)cp, tried);
+        return;
+    }
+    char enc[5];
+    enc[qr_utf8_encode(cp, enc)] = '\0';
+    qr_diag_add(d, QR_WARNING, file, line, 0, NULL, NULL,
+                "no font has a glyph for U+%04X '%s' (tried %s)",
+                (unsigned)cp, enc, tried);
+}
+
+static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
+                     qr_diags *d)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? p->cap * 2 : 256;
+        p->ch = qr_xrealloc(p->ch, p->cap * sizeof *p->ch);
+    }
+    pchar *c = &p->ch[p->n++];
+    char enc[4];
+    int k = qr_utf8_encode(cp, enc);
+    c->off = p->text.len;
+    qr_buf_append(&p->text, enc, (size_t)k);
+    c->cp = cp;
+    c->span = span;
+    c->kind = classify(cp);
+    const lb_span *s = &p->spans[span];
+    qr_font_slot want = valid_slot(s->font);
+    c->face = (unsigned char)want;
+    c->w = 0;
+    if (c->kind == K_NEWLINE || c->kind == K_INVISIBLE) return;
+    qr_font_slot face;
+    int found = map_face(p, want, cp, &face);
+    float adv = advance(p, face, cp);
+    if (!found) {
+        if (adv <= 0) adv = NOTDEF_ADVANCE;
+        warn_missing(p, cp, want, s->line, o, d);
+    }
+    c->face = (unsigned char)face;
+    c->w = adv * s->size / EM_UNITS;
+}
+
+/* Flatten the spans into p->text and p->ch. Invalid bytes become U+FFFD
+ * and tabs spaces, so the buffer is valid UTF-8 with nothing unprintable
+ * that breaking treats as a space. */
+static void flatten(para *p, const lb_opts *o, qr_diags *d)
+{
+    for (size_t si = 0; si < p->nspans; si++) {
+        const lb_span *s = &p->spans[si];
+        if (s->flags & LB_HARD_BREAK) {
+            add_char(p, '\n', (uint32_t)si, o, d);
+            continue;
+        }
+        size_t i = 0;
+        while (i < s->len) {
+            uint32_t cp;
+            int k = qr_utf8_decode(s->text + i, s->len - i, &cp);
+            if (k == 0) k = 1;              /* cp is U+FFFD */
+            if (cp == '\t') cp = ' ';
+            add_char(p, cp, (uint32_t)si, o, d);
+            i += (size_t)k;
+        }
+    }
+}
+
+/* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
+ * only their mandatory breaks inside. */
+static void find_breaks(para *p)
+{
+    p->bk = qr_xcalloc(p->n + 1, 1);
+    if (p->n == 0) return;
+    char *brks = qr_xmalloc(p->text.len);
+    set_linebreaks_utf8((const utf8_t *)p->text.data, p->text.len, LB_LANG,
+                        brks);
+    for (size_t j = 1; j < p->n; j++) {
+        char st = brks[p->ch[j].off - 1];   /* after the last byte of j-1 */
+        unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
+                          : st == LINEBREAK_ALLOWBREAK ? BK_ALLOW
+                                                       : BK_NONE;
+        if (k == BK_ALLOW && p->ch[j - 1].span == p->ch[j].span &&
+            (p->spans[p->ch[j].span].flags & LB_NO_BREAK))
+            k = BK_NONE;
+        p->bk[j] = k;
+    }
+    p->bk[p->n] = BK_MUST;
+    free(brks);
+}
+
+/* ---- hyphenation ---- */
+
+static int is_ascii_letter(uint32_t cp)
+{
+    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
+}
+
+/* Letters of Latin, Greek and Cyrillic scripts: enough to find where a word
+ * ends; only all-ASCII words are handed to the en-GB patterns. */
+static int is_letter(uint32_t cp)
+{
+    if (cp < 0x80) return is_ascii_letter(cp);
+    if (cp >= 0xC0 && cp <= 0x24F) return cp != 0xD7 && cp != 0xF7;
+    return cp >= 0x370 && cp <= 0x52F;
+}
+
+static int is_digit(uint32_t cp)
+{
+    return cp >= '0' && cp <= '9';
+}
+
+/* Mark libhyphen's points in the letter runs of the word [s, t) (text
+ * between spaces). Words that look like addresses, numbers or code, or
+ * come from LB_NO_HYPHENATE spans, are left alone. */
+static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
+{
+    for (size_t k = s; k < t; k++) {
+        const pchar *c = &p->ch[k];
+        if (p->spans[c->span].flags & (LB_NO_HYPHENATE | LB_HARD_BREAK))
+            return;
+        uint32_t cp = c->cp;
+        if (is_digit(cp) || cp == '@' || cp == '/' || cp == '\\' ||
+            cp == '_' || cp == 0x00AD)
+            return;
+        /* "gov.uk", "http:x": an interior dot or colon means a name */
+        if ((cp == '.' || cp == ':') && k + 1 < t &&
+            (is_letter(p->ch[k + 1].cp) || is_digit(p->ch[k + 1].cp)))
+            return;
+    }
+    size_t k = s;
+    while (k < t) {
+        if (!is_letter(p->ch[k].cp)) {
+            k++;
+            continue;
+        }
+        size_t a = k;
+        int ascii = 1;
+        size_t upper = 0;
+        while (k < t && is_letter(p->ch[k].cp)) {
+            uint32_t cp = p->ch[k].cp;
+            if (!is_ascii_letter(cp)) ascii = 0;
+            else if (cp <= 'Z') upper++;
+            k++;
+        }
+        size_t len = k - a;
+        if (!ascii || len < HYPH_MIN_WORD || len > HYPH_MAX_WORD) continue;
+        /* acronyms, and their plurals ("LADOs"), keep their shape */
+        if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's'))
+            continue;
+        char word[HYPH_MAX_WORD + 1], hy[HYPH_MAX_WORD + 5];
+        for (size_t i = 0; i < len; i++) {
+            uint32_t cp = p->ch[a + i].cp;
+            word[i] = (char)(cp <= 'Z' ? cp + ('a' - 'A') : cp);
+        }
+        word[len] = '\0';
+        memset(hy, 0, sizeof hy);
+        char **rep = NULL;
+        int *pos = NULL, *cut = NULL;
+        hnj_hyphen_hyphenate2(dict, word, (int)len, hy, NULL, &rep, &pos,
+                              &cut);
+        for (size_t i = HYPH_MIN_LEFT; i + HYPH_MIN_RIGHT <= len; i++) {
+            /* hy[i-1] odd: a hyphen may follow letter i-1; a replacement
+             * rule (non-standard hyphenation) is not ours to apply */
+            if ((hy[i - 1] & 1) && !(rep && rep[i - 1]) &&
+                p->bk[a + i] == BK_NONE)
+                p->bk[a + i] = BK_HYPH;
+        }
+        if (rep) {
+            for (size_t i = 0; i < len; i++) free(rep[i]);
+            free(rep);
+        }
+        free(pos);
+        free(cut);
+    }
+}
+
+static void find_hyphens(para *p)
+{
+    HyphenDict *dict = hyph_dict;
+    if (!dict) return;
+    /* judge whole space-delimited words: "a/b/improvement" is a path even
+     * though UAX #14 cuts it after each slash */
+    size_t s = 0;
+    while (s < p->n) {
+        unsigned char k = p->ch[s].kind;
+        if (k == K_SPACE || k == K_NBSP || k == K_NEWLINE) {
+            s++;
+            continue;
+        }
+        size_t t = s + 1;
+        while (t < p->n && p->ch[t].kind != K_SPACE &&
+               p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE)
+            t++;
+        hyphenate_word(p, dict, s, t);
+        s = t;
+    }
+}
+
+/* ---- candidates ---- */
+
+typedef struct cand {
+    size_t end;             /* the line's content ends before this char */
+    size_t next;            /* the next line starts at this char */
+    double w_end, st_end, sh_end;     /* running sums at `end` */
+    double w_next, st_next, sh_next;  /* running sums at `next` */
+    float hyph_w;           /* width of a hyphen drawn at the line end */
+    int penalty;
+    unsigned char flagged;  /* ends in a hyphen (typed or inserted) */
+    unsigned char forced;   /* mandatory: hard break or paragraph end */
+    unsigned char hyphen;   /* draws an inserted hyphen */
+    unsigned char hyph_face;
+    uint32_t hyph_span;
+} cand;
+
+typedef struct cvec {
+    cand *v;
+    size_t n, cap;
+} cvec;
+
+static void cvec_push(cvec *cv, const cand *c)
+{
+    if (cv->n == cv->cap) {
+        cv->cap = cv->cap ? cv->cap * 2 : 64;
+        cv->v = qr_xrealloc(cv->v, cv->cap * sizeof *cv->v);
+    }
+    cv->v[cv->n++] = *c;
+}
+
+typedef struct lbctx {
+    para *p;
+    const lb_opts *o;
+    double L0, L;           /* measure of the first and later lines */
+    int justify;
+    double ragged_stretch;  /* points */
+    unsigned char *nohyph;  /* nohyph[line], line < easy */
+    int easy;               /* lines >= easy are all alike */
+} lbctx;
+
+static double stretch_of(const lbctx *x, const pchar *c)
+{
+    return x->justify && (c->kind == K_SPACE || c->kind == K_NBSP)
+               ? c->w * JUSTIFY_STRETCH : 0.0;
+}
+
+static double shrink_of(const lbctx *x, const pchar *c)
+{
+    return x->justify && (c->kind == K_SPACE || c->kind == K_NBSP)
+               ? c->w * JUSTIFY_SHRINK : 0.0;
+}
+
+/* A cluster boundary, roughly: never split a combining mark, variation
+ * selector or emoji modifier from its base, nor either side of a ZWJ. */
+static int is_combining(uint32_t cp)
+{
+    return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
+           (cp >= 0x0591 && cp <= 0x05C7) || (cp >= 0x0610 && cp <= 0x061A) ||
+           (cp >= 0x064B && cp <= 0x065F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
+           (cp >= 0x1DC0 && cp <= 0x1DFF) || (cp >= 0x20D0 && cp <= 0x20FF) ||
+           (cp >= 0x3099 && cp <= 0x309A) || (cp >= 0xFE00 && cp <= 0xFE0F) ||
+           (cp >= 0xFE20 && cp <= 0xFE2F) ||
+           (cp >= 0x1F3FB && cp <= 0x1F3FF) ||
+           (cp >= 0xE0100 && cp <= 0xE01EF);
+}
+
+/* Unicode's stream-safe format bounds a run of non-starters at 30; a
+ * longer run is garbage that may be cut anywhere. */
+#define MAX_CLUSTER_MARKS 30
+
+/* May a line break before character k (k > 0)? *marks counts the
+ * non-starters since the last cluster start. */
+static int cluster_boundary(const para *p, size_t k, size_t *marks)
+{
+    if (!is_combining(p->ch[k].cp) && p->ch[k].kind != K_INVISIBLE &&
+        p->ch[k - 1].cp != 0x200D) {
+        *marks = 0;
+        return 1;
+    }
+    return ++*marks > MAX_CLUSTER_MARKS;
+}
+
+/* The piece [a, e) (plus a hyphen of width hyph_w at its end) is wider
+ * than `limit`: cut it greedily at cluster boundaries so each chunk fits,
+ * later chunks against the full measure. W, ST, SH are the running sums
+ * at a. */
+static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
+                            double W, double ST, double SH, double hyph_w,
+                            double limit)
+{
+    const para *p = x->p;
+    double cw = 0;                  /* width of the chunk so far */
+    size_t marks = 0;
+    size_t lastb = SIZE_MAX;        /* last boundary inside the chunk */
+    double bW = 0, bST = 0, bSH = 0, bcw = 0;
+    for (size_t k = a; k < e; k++) {
+        const pchar *c = &p->ch[k];
+        if (k > a && cluster_boundary(p, k, &marks)) {
+            lastb = k;
+            bW = W;
+            bST = ST;
+            bSH = SH;
+            bcw = cw;
+        }
+        double extra = k + 1 == e ? hyph_w : 0;
+        if (cw + c->w + extra > limit + FIT_EPS && lastb != SIZE_MAX) {
+            cand ec;
+            memset(&ec, 0, sizeof ec);
+            ec.end = ec.next = lastb;
+            ec.w_end = ec.w_next = bW;
+            ec.st_end = ec.st_next = bST;
+            ec.sh_end = ec.sh_next = bSH;
+            ec.penalty = KP_EMERGENCY_PENALTY;
+            cvec_push(cv, &ec);
+            cw -= bcw;              /* the chunk now starts at lastb */
+            lastb = SIZE_MAX;
+            limit = x->L;
+        }
+        cw += c->w;
+        W += c->w;
+        ST += stretch_of(x, c);
+        SH += shrink_of(x, c);
+    }
+}
+
+/* Face, span and width of a hyphen drawn after the last visible character
+ * before `j` (not before `from`). */
+static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
+{
+    para *p = x->p;
+    size_t k = j;
+    while (k > from && p->ch[k - 1].kind != K_TEXT) k--;
+    size_t at = k > from ? k - 1 : (j > 0 ? j - 1 : 0);
+    const pchar *pc = &p->ch[at];
+    const lb_span *s = &p->spans[pc->span];
+    qr_font_slot face = (qr_font_slot)pc->face;
+    if (!has_glyph(p, face, '-')) map_face(p, valid_slot(s->font), '-', &face);
+    c->hyph_face = (unsigned char)face;
+    c->hyph_span = pc->span;
+    c->hyph_w = advance(p, face, '-') * s->size / EM_UNITS;
+    c->hyphen = 1;
+    c->flagged = 1;
+    c->penalty = KP_HYPHEN_PENALTY;
+}
+
+static void build_cands(const lbctx *x, cvec *cv)
+{
+    para *p = x->p;
+    cand c0;
+    memset(&c0, 0, sizeof c0);
+    cvec_push(cv, &c0);
+    double W = 0, ST = 0, SH = 0;       /* sums over characters [0, j) */
+    size_t prev_next = 0;
+    double pW = 0, pST = 0, pSH = 0;
+    int at_start = 1;
+    for (size_t j = 1; j <= p->n; j++) {
+        const pchar *last = &p->ch[j - 1];
+        W += last->w;
+        ST += stretch_of(x, last);
+        SH += shrink_of(x, last);
+        unsigned char k = p->bk[j];
+        if (k == BK_NONE) continue;
+        cand c;
+        memset(&c, 0, sizeof c);
+        c.next = j;
+        c.w_next = W;
+        c.st_next = ST;
+        c.sh_next = SH;
+        size_t e = j;
+        double we = W, se = ST, he = SH;
+        if (k != BK_HYPH) {
+            /* spaces and newlines at a line end are neither drawn nor
+             * measured */
+            while (e > prev_next && (p->ch[e - 1].kind == K_SPACE ||
+                                     p->ch[e - 1].kind == K_NEWLINE)) {
+                e--;
+                we -= p->ch[e].w;
+                se -= stretch_of(x, &p->ch[e]);
+                he -= shrink_of(x, &p->ch[e]);
+            }
+        }
+        c.end = e;
+        c.w_end = we;
+        c.st_end = se;
+        c.sh_end = he;
+        c.forced = k == BK_MUST;
+        if (k == BK_HYPH || (k == BK_ALLOW && last->cp == 0x00AD)) {
+            hyphen_after(x, prev_next, j, &c);
+        } else if (k == BK_ALLOW && (last->cp == '-' || last->cp == 0x2010)) {
+            c.flagged = 1;
+            c.penalty = KP_EXPLICIT_HYPHEN_PENALTY;
+        }
+        /* nothing since the previous candidate: no new place to end */
+        if (!c.forced && e == prev_next) continue;
+        double avail = at_start ? x->L0 : x->L;
+        if (we - pW + c.hyph_w > avail + FIT_EPS)
+            emergency_split(x, cv, prev_next, e, pW, pST, pSH, c.hyph_w,
+                            avail);
+        cvec_push(cv, &c);
+        prev_next = j;
+        pW = W;
+        pST = ST;
+        pSH = SH;
+        at_start = 0;
+    }
+}
+
+/* ---- choosing breaks ---- */
+
+static int no_hyph(const lbctx *x, int line)
+{
+    return line < x->easy && x->nohyph[line];
+}
+
+/* Adjustment ratio of the line from candidate a to b, the line'th. */
+static double line_ratio(const lbctx *x, const cand *a, const cand *b,
+                         int line)
+{
+    double L = line == 0 ? x->L0 : x->L;
+    double w = b->w_end - a->w_next + b->hyph_w;
+    if (w < L - FIT_EPS) {
+        if (b->forced) return 0;        /* fill glue: any shortfall is fine */
+        double st = x->justify ? b->st_end - a->st_next : x->ragged_stretch;
+        return st > 0 ? (L - w) / st : KP_NO_STRETCH_RATIO;
+    }
+    if (w <= L + FIT_EPS) return 0;
+    double sh = x->justify ? b->sh_end - a->sh_next : 0;
+    return sh > 0 ? (L - w) / sh : KP_OVERFULL;
+}
+
+static int fitness(double r)
+{
+    if (r < -0.5) return 3;     /* tight */
+    if (r <= 0.5) return 2;     /* decent */
+    if (r <= 1.0) return 1;     /* loose */
+    return 0;                   /* very loose */
+}
+
+static double demerits(double r, const cand *a, const cand *b, int b_last)
+{
+    double bad = 100.0 * fabs(r) * r * r;
+    double base = KP_LINE_DEMERIT + bad;
+    double d;
+    if (b->forced) d = base * base;
+    else if (b->penalty >= 0) d = (base + b->penalty) * (base + b->penalty);
+    else d = base * base - (double)b->penalty * b->penalty;
+    if (a->flagged && b->flagged) d += KP_DOUBLE_HYPHEN_DEMERITS;
+    if (a->flagged && b_last) d += KP_FINAL_HYPHEN_DEMERITS;
+    return d;
+}
+
+typedef struct kpnode {
+    size_t cand, prev;      /* prev: node index, SIZE_MAX for the root */
+    int line;               /* index of the line that starts here */
+    int fit;
+    double total;
+} kpnode;
+
+typedef struct kpbest {
+    double total;
+    size_t from;            /* node */
+    int line;
+    int used;
+} kpbest;
+
+typedef struct svec {
+    size_t *v;
+    size_t n, cap;
+} svec;
+
+static void svec_push(svec *s, size_t x)
+{
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->v = qr_xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n++] = x;
+}
+
+/* Knuth–Plass over the candidates with maximum ratio `tol`. On success
+ * fills br with candidate indices (0 first, the last candidate last) and
+ * returns 1; returns 0 when no feasible set exists within tol. */
+static int kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
+{
+    const cand *c = cv->v;
+    size_t nc = cv->n;
+    kpnode *nodes = NULL;
+    size_t nn = 0, ncap = 0;
+    svec act = {0}, touched = {0};
+    size_t nslots = ((size_t)x->easy + 1) * KP_FITNESS_CLASSES;
+    kpbest *best = qr_xcalloc(nslots, sizeof *best);
+    int ok = 0;
+
+    ncap = 64;
+    nodes = qr_xmalloc(ncap * sizeof *nodes);
+    nodes[nn++] = (kpnode){0, SIZE_MAX, 0, 2, 0.0};
+    svec_push(&act, 0);
+
+    for (size_t ib = 1; ib < nc; ib++) {
+        const cand *b = &c[ib];
+        int b_last = ib + 1 == nc;
+        size_t keep = 0;
+        touched.n = 0;
+        for (size_t i = 0; i < act.n; i++) {
+            size_t ai = act.v[i];
+            const kpnode *a = &nodes[ai];
+            const cand *ca = &c[a->cand];
+            double r = line_ratio(x, ca, b, a->line);
+            int drop = b->forced;
+            if (r < -1.0 - 1e-9) {
+                /* later candidates only make this line longer; a hyphen
+                 * point is skipped because its own hyphen may be what
+                 * overflows */
+                if (b->hyph_w <= 0) drop = 1;
+            } else if (r <= tol && !(b->flagged && no_hyph(x, a->line))) {
+                int fit = fitness(r);
+                double d = demerits(r, ca, b, b_last);
+                if (abs(fit - a->fit) > 1) d += KP_ADJ_DEMERITS;
+                double total = a->total + d;
+                int key = a->line + 1 < x->easy ? a->line + 1 : x->easy;
+                size_t slot = (size_t)key * KP_FITNESS_CLASSES + (size_t)fit;
+                kpbest *bs = &best[slot];
+                if (!bs->used || total < bs->total) {
+                    if (!bs->used) svec_push(&touched, slot);
+                    bs->used = 1;
+                    bs->total = total;
+                    bs->from = ai;
+                    bs->line = a->line + 1;
+                }
+            }
+            if (!drop) act.v[keep++] = ai;
+        }
+        act.n = keep;
+        for (size_t t = 0; t < touched.n; t++) {
+            size_t slot = touched.v[t];
+            size_t k0 = slot - slot % KP_FITNESS_CLASSES;
+            double kmin = best[slot].total;
+            for (size_t f = 0; f < KP_FITNESS_CLASSES; f++)
+                if (best[k0 + f].used && best[k0 + f].total < kmin)
+                    kmin = best[k0 + f].total;
+            /* a node worse than its class's best by more than the
+             * adjacency demerits can never win */
+            if (best[slot].total > kmin + KP_ADJ_DEMERITS) continue;
+            if (nn == ncap) {
+                ncap *= 2;
+                nodes = qr_xrealloc(nodes, ncap * sizeof *nodes);
+            }
+            nodes[nn] = (kpnode){ib, best[slot].from, best[slot].line,
+                                 (int)(slot % KP_FITNESS_CLASSES),
+                                 best[slot].total};
+            svec_push(&act, nn++);
+        }
+        for (size_t t = 0; t < touched.n; t++) best[touched.v[t]].used = 0;
+        if (act.n > KP_MAX_ACTIVE) {
+            /* keep the newest: the oldest would make the longest lines */
+            memmove(act.v, act.v + (act.n - KP_MAX_ACTIVE),
+                    KP_MAX_ACTIVE * sizeof *act.v);
+            act.n = KP_MAX_ACTIVE;
+        }
+        if (act.n == 0) goto done;
+    }
+    /* every surviving node sits on the final (forced) candidate */
+    size_t bi = act.v[0];
+    for (size_t i = 1; i < act.n; i++)
+        if (nodes[act.v[i]].total < nodes[bi].total) bi = act.v[i];
+    br->n = 0;
+    for (size_t ni = bi; ni != SIZE_MAX; ni = nodes[ni].prev)
+        svec_push(br, nodes[ni].cand);
+    for (size_t i = 0, j = br->n - 1; i < j; i++, j--) {
+        size_t t = br->v[i];
+        br->v[i] = br->v[j];
+        br->v[j] = t;
+    }
+    ok = 1;
+done:
+    free(nodes);
+    free(act.v);
+    free(touched.v);
+    free(best);
+    return ok;
+}
+
+/* First fit: each line takes the furthest candidate that fits. */
+static void greedy_run(const lbctx *x, const cvec *cv, svec *br)
+{
+    const cand *c = cv->v;
+    size_t nc = cv->n;
+    br->n = 0;
+    svec_push(br, 0);
+    size_t start = 0;
+    int line = 0;
+    while (start + 1 < nc) {
+        size_t pick = SIZE_MAX, pick_hyph = SIZE_MAX;
+        for (size_t ib = start + 1; ib < nc; ib++) {
+            const cand *b = &c[ib];
+            double r = line_ratio(x, &c[start], b, line);
+            if (r >= -1.0 - 1e-9) {
+                if (!(b->flagged && no_hyph(x, line))) pick = ib;
+                else pick_hyph = ib;
+            } else if (b->hyph_w <= 0) {
+                break;
+            }
+            if (b->forced) break;
+        }
+        /* a line that may not end in a hyphen but holds only part of one
+         * word keeps the hyphen: better than a word cut without one */
+        if (pick == SIZE_MAX) pick = pick_hyph;
+        /* nothing fits: a single cluster wider than the measure */
+        if (pick == SIZE_MAX) pick = start + 1;
+        svec_push(br, pick);
+        start = pick;
+        line++;
+    }
+}
+
+/* ---- building lines ---- */
+
+struct lb_result {
+    qr_arena *arena;
+    lb_line *lines;
+    size_t nlines;
+};
+
+typedef struct fvec {
+    lb_frag *v;
+    size_t n, cap;
+} fvec;
+
+typedef struct fbuild {
+    fvec frags;
+    qr_buf text;
+    int open;
+    unsigned char face;
+    uint32_t span;
+    double x, w;
+} fbuild;
+
+static int same_look(const lb_span *a, const lb_span *b)
+{
+    if (a == b) return 1;
+    if (a->size != b->size || a->color.r != b->color.r ||
+        a->color.g != b->color.g || a->color.b != b->color.b)
+        return 0;
+    if (!a->url || !b->url) return a->url == b->url;
+    return strcmp(a->url, b->url) == 0;
+}
+
+static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
+{
+    if (!fb->open) return;
+    fb->open = 0;
+    if (fb->frags.n == fb->frags.cap) {
+        fb->frags.cap = fb->frags.cap ? fb->frags.cap * 2 : 16;
+        fb->frags.v = qr_xrealloc(fb->frags.v,
+                                  fb->frags.cap * sizeof *fb->frags.v);
+    }
+    const lb_span *s = &p->spans[fb->span];
+    lb_frag *f = &fb->frags.v[fb->frags.n++];
+    f->x = (float)fb->x;
+    f->w = (float)fb->w;
+    f->font = (qr_font_slot)fb->face;
+    f->size = s->size;
+    f->color = s->color;
+    f->url = s->url;
+    f->text = qr_arena_strndup(ar, fb->text.data ? fb->text.data : "",
+                               fb->text.len);
+    f->len = fb->text.len;
+}
+
+/* Append text to the fragment being built, opening a new one at x when
+ * the look changes. */
+static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
+                     unsigned char face, uint32_t span, double x,
+                     const char *s, size_t n, double w)
+{
+    if (fb->open && (fb->face != face ||
+                     !same_look(&p->spans[fb->span], &p->spans[span])))
+        frag_close(fb, p, ar);
+    if (!fb->open) {
+        fb->open = 1;
+        fb->face = face;
+        fb->span = span;
+        fb->x = x;
+        fb->w = 0;
+        fb->text.len = 0;
+    }
+    qr_buf_append(&fb->text, s, n);
+    fb->w += w;
+}
+
+typedef struct vcache {
+    int have[QR_FONT_COUNT];
+    float asc[QR_FONT_COUNT], desc[QR_FONT_COUNT];
+} vcache;
+
+static void vmetrics(const para *p, vcache *vc, qr_font_slot slot,
+                     float size, float *asc, float *desc)
+{
+    if (!vc->have[slot]) {
+        float a = 0, d = 0;
+        if (p->m->vmetrics) p->m->vmetrics(p->m->ctx, slot, &a, &d);
+        vc->asc[slot] = a;
+        vc->desc[slot] = d;
+        vc->have[slot] = 1;
+    }
+    *asc = vc->asc[slot] * size / EM_UNITS;
+    *desc = vc->desc[slot] * size / EM_UNITS;
+}
+
+static size_t char_len(const para *p, size_t k)
+{
+    return (k + 1 < p->n ? p->ch[k + 1].off : p->text.len) - p->ch[k].off;
+}
+
+static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
+                        lb_result *res)
+{
+    const para *p = x->p;
+    const cand *c = cv->v;
+    qr_arena *ar = res->arena;
+    fbuild fb;
+    memset(&fb, 0, sizeof fb);
+    qr_buf_init(&fb.text);
+    vcache vc;
+    memset(&vc, 0, sizeof vc);
+
+    res->nlines = br->n - 1;
+    res->lines = qr_arena_alloc(ar, res->nlines * sizeof *res->lines);
+    for (size_t i = 0; i + 1 < br->n; i++) {
+        const cand *a = &c[br->v[i]], *b = &c[br->v[i + 1]];
+        size_t s = a->next, e = b->end;
+        double indent = i == 0 ? x->o->first_indent : 0;
+        double L = i == 0 ? x->L0 : x->L;
+        double w = b->w_end - a->w_next + b->hyph_w;
+        double st = b->st_end - a->st_next, sh = b->sh_end - a->sh_next;
+        /* extra space per unit of a space's stretch (or shrink) */
+        double factor = 0;
+        int shrinking = 0;
+        if (x->justify) {
+            if (!b->forced && w < L && st > 0) {
+                factor = (L - w) / st;
+            } else if (w > L && sh > 0) {
+                /* any line, the last included, shrinks rather than runs
+                 * past the margin */
+                factor = (L - w) / sh;
+                if (factor < -1) factor = -1;
+                shrinking = 1;
+            }
+        }
+        double xpos = indent;
+        fb.frags.n = 0;
+        fb.open = 0;
+        for (size_t k = s; k < e; k++) {
+            const pchar *ch = &p->ch[k];
+            if (ch->kind == K_NEWLINE || ch->kind == K_INVISIBLE) continue;
+            if (x->justify && (ch->kind == K_SPACE || ch->kind == K_NBSP)) {
+                /* each word is its own fragment; spaces are gaps */
+                frag_close(&fb, p, ar);
+                double adj = shrinking ? shrink_of(x, ch) : stretch_of(x, ch);
+                xpos += ch->w + adj * factor;
+                continue;
+            }
+            frag_add(&fb, p, ar, ch->face, ch->span, xpos,
+                     p->text.data + ch->off, char_len(p, k), ch->w);
+            xpos += ch->w;
+        }
+        if (b->hyphen) {
+            frag_add(&fb, p, ar, b->hyph_face, b->hyph_span, xpos, "-", 1,
+                     b->hyph_w);
+            xpos += b->hyph_w;
+        }
+        frag_close(&fb, p, ar);
+
+        lb_line *ln = &res->lines[i];
+        lb_frag *fr = qr_arena_alloc(ar, fb.frags.n * sizeof *fr);
+        if (fb.frags.n) memcpy(fr, fb.frags.v, fb.frags.n * sizeof *fr);
+        ln->frags = fr;
+        ln->nfrags = fb.frags.n;
+        ln->width = (float)(xpos - indent);
+        ln->hyphenated = b->hyphen;
+        float asc = 0, desc = 0;
+        for (size_t f = 0; f < fb.frags.n; f++) {
+            float fa, fd;
+            vmetrics(p, &vc, fr[f].font, fr[f].size, &fa, &fd);
+            if (fa > asc) asc = fa;
+            if (fd < desc) desc = fd;
+        }
+        if (fb.frags.n == 0) {
+            /* an empty line (between hard breaks) still has a height */
+            size_t k = s < p->n ? s : p->n - 1;
+            const lb_span *sp = &p->spans[p->ch[k].span];
+            vmetrics(p, &vc, valid_slot(sp->font), sp->size, &asc, &desc);
+        }
+        ln->ascent = asc;
+        ln->descent = desc;
+    }
+    free(fb.frags.v);
+    qr_buf_free(&fb.text);
+}
+
+/* ---- public ---- */
+
+static void para_init(para *p, const lb_span *spans, size_t nspans,
+                      const qr_metrics *m, int cache)
+{
+    memset(p, 0, sizeof *p);
+    p->spans = spans;
+    p->nspans = nspans;
+    p->m = m;
+    qr_buf_init(&p->text);
+    if (cache) {
+        p->gc = qr_xmalloc(sizeof *p->gc);
+        memset(p->gc->has, -1, sizeof p->gc->has);
+        for (int s = 0; s < QR_FONT_COUNT; s++)
+            for (int i = 0; i < GLYPH_CACHE; i++) p->gc->adv[s][i] = -1.0f;
+    }
+}
+
+static void para_free(para *p)
+{
+    qr_buf_free(&p->text);
+    free(p->ch);
+    free(p->bk);
+    free(p->seen);
+    free(p->gc);
+}
+
+lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
+                    const qr_metrics *m, qr_diags *d)
+{
+    lb_init();
+    lb_result *res = qr_xcalloc(1, sizeof *res);
+    res->arena = qr_arena_new();
+    if (!m || !opts || (!spans && nspans)) return res;
+
+    para p;
+    para_init(&p, spans, nspans, m, 1);
+    flatten(&p, opts, d);
+    if (p.n == 0) {
+        para_free(&p);
+        return res;                     /* no text: no lines */
+    }
+    find_breaks(&p);
+    if (opts->hyphenate) find_hyphens(&p);
+
+    lbctx x;
+    memset(&x, 0, sizeof x);
+    x.p = &p;
+    x.o = opts;
+    x.L = opts->width;
+    x.L0 = opts->width - opts->first_indent;
+    x.justify = opts->align == QR_ALIGN_JUSTIFY;
+    float base_size = spans[p.ch[0].span].size;
+    x.ragged_stretch = RAGGED_STRETCH_EM * base_size;
+
+    cvec cv = {0};
+    build_cands(&x, &cv);
+
+    /* lines listed in no_hyphen_lines are special; all later ones alike */
+    x.easy = 1;
+    for (size_t i = 0; opts->no_hyphen_lines && i < opts->n_no_hyphen_lines;
+         i++) {
+        int l = opts->no_hyphen_lines[i];
+        if (l >= 0 && (size_t)l < cv.n && l + 1 > x.easy) x.easy = l + 1;
+    }
+    x.nohyph = qr_xcalloc((size_t)x.easy, 1);
+    for (size_t i = 0; opts->no_hyphen_lines && i < opts->n_no_hyphen_lines;
+         i++) {
+        int l = opts->no_hyphen_lines[i];
+        if (l >= 0 && l < x.easy) x.nohyph[l] = 1;
+    }
+
+    svec br = {0};
+    int ok = 0;
+    if (opts->breaking != QR_BREAK_GREEDY) {
+        if (x.justify) ok = kp_run(&x, &cv, KP_FIRST_TOLERANCE, &br);
+        if (!ok) ok = kp_run(&x, &cv, INFINITY, &br);
+    }
+    if (!ok) greedy_run(&x, &cv, &br);
+    build_lines(&x, &cv, &br, res);
+
+    free(br.v);
+    free(cv.v);
+    free(x.nohyph);
+    para_free(&p);
+    return res;
+}
+
+void lb_result_free(lb_result *r)
+{
+    if (!r) return;
+    qr_arena_free(r->arena);
+    free(r);
+}
+
+size_t lb_nlines(const lb_result *r)
+{
+    return r ? r->nlines : 0;
+}
+
+const lb_line *lb_get_line(const lb_result *r, size_t i)
+{
+    return r && i < r->nlines ? &r->lines[i] : NULL;
+}
+
+float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
+                 const qr_metrics *m)
+{
+    if (!text || !m) return 0;
+    para p;
+    para_init(&p, NULL, 0, m, 0);
+    qr_font_slot want = valid_slot(font);
+    double w = 0;
+    size_t i = 0;
+    while (i < len) {
+        uint32_t cp;
+        int k = qr_utf8_decode(text + i, len - i, &cp);
+        if (k == 0) k = 1;
+        i += (size_t)k;
+        if (cp == '\t') cp = ' ';
+        unsigned char kind = classify(cp);
+        if (kind == K_NEWLINE || kind == K_INVISIBLE) continue;
+        qr_font_slot face;
+        int found = map_face(&p, want, cp, &face);
+        float adv = advance(&p, face, cp);
+        if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        w += adv * size / EM_UNITS;
+    }
+    return (float)w;
+}
+
+float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
+{
+    if (!m || !spans) return 0;
+    lb_init();
+    para p;
+    para_init(&p, spans, nspans, m, 1);
+    flatten(&p, NULL, NULL);
+    find_breaks(&p);
+    double best = 0, W = 0, seg_w = 0;
+    size_t seg = 0;
+    for (size_t j = 1; j <= p.n; j++) {
+        W += p.ch[j - 1].w;
+        if (p.bk[j] == BK_NONE) continue;
+        size_t e = j;
+        double we = W;
+        while (e > seg && (p.ch[e - 1].kind == K_SPACE ||
+                           p.ch[e - 1].kind == K_NEWLINE)) {
+            e--;
+            we -= p.ch[e].w;
+        }
+        if (we - seg_w > best) best = we - seg_w;
+        seg = j;
+        seg_w = W;
+    }
+    para_free(&p);
+    return (float)best;
+}

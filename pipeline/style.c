@@ -1,0 +1,960 @@
+/* style.c — the house style.
+ *
+ * In:  a style JSON file (templates/styles/NAME.json) and the style already
+ *      in place (normally qr_style_default's).
+ * Out: the qr_style with every key the file sets replaced, plus diagnostics:
+ *      bad values are errors at file:line:col naming the key and what would
+ *      be valid; unknown keys are warnings. Nothing is changed unless the
+ *      whole file is good.
+ * Governing spec: RFC 8259 (JSON, parsed by cJSON); the keys are documented
+ *      in templates/styles/README.md, and council.json beside it is the
+ *      default style written out.
+ *
+ * cJSON keeps no source positions, so a small scanner walks the text once
+ * and records where each key and value starts ("page.margins.top" -> byte
+ * offset); messages are located through it.
+ */
+#include "quire/style.h"
+#include "quire/util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define STYLE_MAX_BYTES (1024u * 1024u)  /* a style is a few hundred bytes */
+
+/* Points per unit. */
+#define PT_PER_IN 72.0
+#define PT_PER_MM (72.0 / 25.4)
+#define PT_PER_CM (72.0 / 2.54)
+
+/* Bounds that catch typos without second-guessing a designer, in points. */
+#define PAGE_MIN 72.0f      /* 1 inch */
+#define PAGE_MAX 14400.0f   /* PDF's largest page, 200 inches */
+#define FONT_SIZE_MIN 4.0f       /* smallest legible type */
+#define FONT_SIZE_MAX 200.0f
+#define SPACE_MAX 288.0f    /* 4 inches of indent or spacing */
+#define LEADING_MIN 0.8f
+#define LEADING_MAX 3.0f
+#define LINES_MAX 10.0f     /* heading space, in body lines */
+#define KEEP_LINES_MAX 10   /* widows and orphans */
+
+/* ---- named page sizes ---- */
+
+typedef struct page_size {
+    const char *name;
+    float w, h;
+} page_size;
+
+static const page_size PAGE_SIZES[] = {
+    { "A3", 841.89f, 1190.55f },
+    { "A4", 595.28f, 841.89f },
+    { "A5", 419.53f, 595.28f },
+    { "Letter", 612.0f, 792.0f },
+    { "Legal", 612.0f, 1008.0f },
+};
+
+/* ---- values shared by the defaults and the loader ---- */
+
+/* Both the defaults and the loader convert through these, so that
+ * council.json loads to exactly the default bits. */
+static float to_points(double v, double per_unit)
+{
+    return (float)(v * per_unit);
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* "#rrggbb" or "#rgb"; returns 0 on success. */
+static int parse_colour(const char *s, qr_rgb *out)
+{
+    size_t n = strlen(s);
+    int v[6];
+    if (s[0] != '#' || (n != 7 && n != 4)) return -1;
+    for (size_t i = 1; i < n; i++)
+        if ((v[i - 1] = hex_digit(s[i])) < 0) return -1;
+    int r, g, b;
+    if (n == 7) {
+        r = v[0] * 16 + v[1];
+        g = v[2] * 16 + v[3];
+        b = v[4] * 16 + v[5];
+    } else {
+        r = v[0] * 17;
+        g = v[1] * 17;
+        b = v[2] * 17;
+    }
+    out->r = (float)r / 255.0f;
+    out->g = (float)g / 255.0f;
+    out->b = (float)b / 255.0f;
+    return 0;
+}
+
+static qr_rgb colour(const char *hex)
+{
+    qr_rgb c = { 0, 0, 0 };
+    parse_colour(hex, &c);
+    return c;
+}
+
+static void set_string(char *dst, size_t cap, const char *src)
+{
+    /* strncpy zero-fills: two equal styles compare equal byte for byte */
+    strncpy(dst, src, cap - 1);
+    dst[cap - 1] = '\0';
+}
+
+void qr_style_default(qr_style *s)
+{
+    memset(s, 0, sizeof *s);
+    s->page_width = PAGE_SIZES[1].w;
+    s->page_height = PAGE_SIZES[1].h;
+    /* UK council reports: 2.5 cm top and bottom, 2 cm at the sides */
+    s->margin_top = to_points(25, PT_PER_MM);
+    s->margin_bottom = to_points(25, PT_PER_MM);
+    s->margin_left = to_points(20, PT_PER_MM);
+    s->margin_right = to_points(20, PT_PER_MM);
+
+    set_string(s->body_family, sizeof s->body_family, "Arial");
+    set_string(s->heading_family, sizeof s->heading_family, "");
+    set_string(s->mono_family, sizeof s->mono_family, "Liberation Mono");
+    set_string(s->fallback_family, sizeof s->fallback_family, "DejaVu Sans");
+
+    s->body_size = 12.0f;
+    s->leading = 1.25f;
+    s->heading_size[0] = 18.0f;
+    s->heading_size[1] = 14.0f;
+    s->heading_size[2] = 12.5f;
+    s->heading_size[3] = 12.0f;
+    s->heading_size[4] = 12.0f;
+    s->heading_size[5] = 12.0f;
+    s->heading_space_before = 1.0f;
+    s->heading_space_after = 0.4f;
+    s->paragraph_space = 6.0f;
+    s->code_size = 10.0f;
+    s->small_size = 9.0f;
+    s->table_size = 10.5f;
+    s->list_indent = 18.0f;
+    s->quote_indent = 18.0f;
+    s->table_padding = 4.0f;
+    s->rule_width = 0.5f;
+
+    s->text_color = colour("#1a1a1a");
+    s->heading_color = colour("#0b0c0c");
+    s->link_color = colour("#1d70b8");
+    s->rule_color = colour("#b1b4b6");
+    s->table_header_fill = colour("#dee0e2");
+    s->table_header_text = colour("#0b0c0c");
+    s->quote_bar_color = colour("#b1b4b6");
+    s->code_fill = colour("#f3f2f1");
+
+    s->align = QR_ALIGN_LEFT;
+    s->breaking = QR_BREAK_TOTAL_FIT;
+    s->hyphenate = 1;
+    s->widows = 2;
+    s->orphans = 2;
+    s->number_sections = 0;
+    s->number_paragraphs = 0;
+
+    set_string(s->footer_center, sizeof s->footer_center,
+               "Page {page} of {pages}");
+    s->logo_width = 120.0f;
+    set_string(s->lang, sizeof s->lang, "en-GB");
+}
+
+/* ---- the locator: key path -> byte offsets ---- */
+
+typedef struct loc {
+    char *path;          /* "page.margins.top", "page.size[1]" */
+    size_t key_off;      /* the key's opening quote (arrays: the value) */
+    size_t val_off;      /* the value's first byte */
+} loc;
+
+typedef struct locator {
+    loc *v;
+    size_t n, cap;
+} locator;
+
+typedef struct scan_frame {
+    char kind;           /* '{' or '[' */
+    size_t path_len;     /* length of the container's own path */
+    int index;           /* next array index */
+} scan_frame;
+
+static size_t skip_ws(const char *t, size_t len, size_t i)
+{
+    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
+                       t[i] == '\r'))
+        i++;
+    return i;
+}
+
+/* i at an opening quote; returns the offset after the closing quote. */
+static size_t skip_string(const char *t, size_t len, size_t i)
+{
+    for (i++; i < len && t[i] != '"'; i++)
+        if (t[i] == '\\') i++;
+    return i < len ? i + 1 : len;
+}
+
+static void add_loc(locator *L, const qr_buf *path, size_t key_off,
+                    size_t val_off)
+{
+    if (L->n == L->cap) {
+        L->cap = L->cap ? L->cap * 2 : 32;
+        L->v = qr_xrealloc(L->v, L->cap * sizeof *L->v);
+    }
+    L->v[L->n++] = (loc){ qr_xstrndup(path->data, path->len), key_off,
+                          val_off };
+}
+
+/* Walks JSON text cJSON has already accepted; iterative, so nesting depth
+ * costs heap, not stack. */
+static void locate(locator *L, const char *t, size_t len)
+{
+    scan_frame *st = NULL;
+    size_t n = 0, cap = 0;
+    qr_buf path;
+    qr_buf_init(&path);
+    qr_buf_putc(&path, '\0');
+    path.len = 0;
+    size_t i = skip_ws(t, len, 0);
+    int want_value = 1;      /* at a value (top level or after ':' / '[') */
+    size_t key_off = 0;
+
+    while (i < len) {
+        i = skip_ws(t, len, i);
+        if (i >= len) break;
+        char c = t[i];
+        if (want_value) {
+            want_value = 0;
+            if (n && st[n - 1].kind == '[') {
+                path.len = st[n - 1].path_len;
+                qr_buf_printf(&path, "[%d]", st[n - 1].index++);
+                add_loc(L, &path, i, i);
+            }
+            if (c == '{' || c == '[') {
+                if (n == cap) {
+                    cap = cap ? cap * 2 : 16;
+                    st = qr_xrealloc(st, cap * sizeof *st);
+                }
+                st[n++] = (scan_frame){ c, path.len, 0 };
+                i++;
+                i = skip_ws(t, len, i);
+                if (i < len && (t[i] == '}' || t[i] == ']')) continue;
+                if (c == '[') want_value = 1;
+                continue;
+            }
+            if (c == '"') {
+                i = skip_string(t, len, i);
+            } else {
+                while (i < len && t[i] != ',' && t[i] != '}' && t[i] != ']' &&
+                       t[i] != ' ' && t[i] != '\n' && t[i] != '\r' &&
+                       t[i] != '\t')
+                    i++;
+            }
+            continue;
+        }
+        if (c == ',') {
+            i++;
+            if (n && st[n - 1].kind == '[') want_value = 1;
+            continue;
+        }
+        if (c == '}' || c == ']') {
+            i++;
+            if (n) n--;
+            continue;
+        }
+        if (c == '"' && n && st[n - 1].kind == '{') {
+            /* a key: the member's path is the container's plus the key */
+            key_off = i;
+            size_t end = skip_string(t, len, i);
+            path.len = st[n - 1].path_len;
+            if (path.len) qr_buf_putc(&path, '.');
+            qr_buf_append(&path, t + i + 1, end - i - 2);
+            i = skip_ws(t, len, end);
+            if (i < len && t[i] == ':') i++;
+            i = skip_ws(t, len, i);
+            add_loc(L, &path, key_off, i);
+            want_value = 1;
+            continue;
+        }
+        i++;   /* not reached for valid JSON */
+    }
+    free(st);
+    qr_buf_free(&path);
+}
+
+static const loc *find_loc(const locator *L, const char *path)
+{
+    for (size_t i = 0; i < L->n; i++)
+        if (strcmp(L->v[i].path, path) == 0) return &L->v[i];
+    return NULL;
+}
+
+static void free_locator(locator *L)
+{
+    for (size_t i = 0; i < L->n; i++) free(L->v[i].path);
+    free(L->v);
+}
+
+/* ---- the loader ---- */
+
+typedef struct loader {
+    const char *file;
+    const char *text;
+    size_t len;
+    char *dir;           /* the style file's directory, for the logo */
+    locator L;
+    qr_diags *d;
+    qr_style *s;
+    int errors;
+} loader;
+
+static void report(loader *ld, qr_severity sev, const char *path, int at_key,
+                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void report(loader *ld, qr_severity sev, const char *path, int at_key,
+                   const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *msg = NULL;
+    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    va_end(ap);
+    if (sev == QR_ERROR) ld->errors++;
+    const loc *l = path ? find_loc(&ld->L, path) : NULL;
+    if (l)
+        qr_diag_at(ld->d, sev, ld->file, ld->text, ld->len,
+                   at_key ? l->key_off : l->val_off, "%s", msg ? msg : fmt);
+    else
+        qr_diag_add(ld->d, sev, ld->file, 0, 0, NULL, NULL, "%s",
+                    msg ? msg : fmt);
+    free(msg);
+}
+
+/* A short rendering of a JSON value for messages. */
+static char *show(const cJSON *v)
+{
+    if (cJSON_IsString(v)) {
+        const char *s = v->valuestring;
+        if (strlen(s) > 40) return qr_xasprintf("'%.40s...'", s);
+        return qr_xasprintf("'%s'", s);
+    }
+    char *p = cJSON_PrintUnformatted(v);
+    if (!p) return qr_xstrdup("the value");
+    char *r = strlen(p) > 40 ? qr_xasprintf("%.40s...", p) : qr_xstrdup(p);
+    cJSON_free(p);
+    return r;
+}
+
+typedef enum key_kind {
+    K_SECTION,   /* an object of further keys */
+    K_LENGTH,    /* number of points or "25mm" */
+    K_FONTSIZE,  /* a length within FONT_SIZE_MIN..FONT_SIZE_MAX */
+    K_NUMBER,    /* a plain number within min..max */
+    K_COLOUR,
+    K_FAMILY,    /* char[QR_FAMILY_MAX] */
+    K_FAMILY_OPT,/* may be "" */
+    K_FIELD,     /* header/footer text with {fields} */
+    K_BOOL,
+    K_INT,
+    K_ALIGN,
+    K_BREAKING,
+    K_PAGE_SIZE,
+    K_ORIENTATION,
+    K_LOGO,      /* a section, or a string as its file */
+    K_LOGO_FILE,
+    K_LANG
+} key_kind;
+
+typedef struct key {
+    const char *name;
+    key_kind kind;
+    size_t off;          /* offset in qr_style */
+    float min, max;
+    const struct key *sub;
+} key;
+
+#define F(field) offsetof(qr_style, field)
+#define END { NULL, 0, 0, 0, 0, NULL }
+
+static const key MARGIN_KEYS[] = {
+    { "top", K_LENGTH, F(margin_top), 0, PAGE_MAX, NULL },
+    { "right", K_LENGTH, F(margin_right), 0, PAGE_MAX, NULL },
+    { "bottom", K_LENGTH, F(margin_bottom), 0, PAGE_MAX, NULL },
+    { "left", K_LENGTH, F(margin_left), 0, PAGE_MAX, NULL },
+    END
+};
+
+static const key PAGE_KEYS[] = {
+    { "size", K_PAGE_SIZE, 0, PAGE_MIN, PAGE_MAX, NULL },
+    { "orientation", K_ORIENTATION, 0, 0, 0, NULL },
+    { "margins", K_SECTION, 0, 0, 0, MARGIN_KEYS },
+    END
+};
+
+static const key FONT_KEYS[] = {
+    { "body", K_FAMILY, F(body_family), 0, 0, NULL },
+    { "heading", K_FAMILY_OPT, F(heading_family), 0, 0, NULL },
+    { "mono", K_FAMILY, F(mono_family), 0, 0, NULL },
+    { "fallback", K_FAMILY, F(fallback_family), 0, 0, NULL },
+    END
+};
+
+static const key SIZE_KEYS[] = {
+    { "body", K_FONTSIZE, F(body_size), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "h1", K_FONTSIZE, F(heading_size[0]), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "h2", K_FONTSIZE, F(heading_size[1]), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "h3", K_FONTSIZE, F(heading_size[2]), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "h4", K_FONTSIZE, F(heading_size[3]), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "h5", K_FONTSIZE, F(heading_size[4]), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "h6", K_FONTSIZE, F(heading_size[5]), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "code", K_FONTSIZE, F(code_size), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "small", K_FONTSIZE, F(small_size), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    { "table", K_FONTSIZE, F(table_size), FONT_SIZE_MIN, FONT_SIZE_MAX, NULL },
+    END
+};
+
+static const key SPACING_KEYS[] = {
+    { "heading_before", K_NUMBER, F(heading_space_before), 0, LINES_MAX, NULL },
+    { "heading_after", K_NUMBER, F(heading_space_after), 0, LINES_MAX, NULL },
+    { "paragraph", K_LENGTH, F(paragraph_space), 0, SPACE_MAX, NULL },
+    { "list_indent", K_LENGTH, F(list_indent), 0, SPACE_MAX, NULL },
+    { "quote_indent", K_LENGTH, F(quote_indent), 0, SPACE_MAX, NULL },
+    { "table_padding", K_LENGTH, F(table_padding), 0, SPACE_MAX, NULL },
+    { "rule_width", K_LENGTH, F(rule_width), 0, SPACE_MAX, NULL },
+    END
+};
+
+static const key COLOUR_KEYS[] = {
+    { "text", K_COLOUR, F(text_color), 0, 0, NULL },
+    { "heading", K_COLOUR, F(heading_color), 0, 0, NULL },
+    { "link", K_COLOUR, F(link_color), 0, 0, NULL },
+    { "rule", K_COLOUR, F(rule_color), 0, 0, NULL },
+    { "table_header_fill", K_COLOUR, F(table_header_fill), 0, 0, NULL },
+    { "table_header_text", K_COLOUR, F(table_header_text), 0, 0, NULL },
+    { "quote_bar", K_COLOUR, F(quote_bar_color), 0, 0, NULL },
+    { "code_fill", K_COLOUR, F(code_fill), 0, 0, NULL },
+    END
+};
+
+static const key PARAGRAPH_KEYS[] = {
+    { "align", K_ALIGN, F(align), 0, 0, NULL },
+    { "breaking", K_BREAKING, F(breaking), 0, 0, NULL },
+    { "hyphenate", K_BOOL, F(hyphenate), 0, 0, NULL },
+    { "widows", K_INT, F(widows), 1, KEEP_LINES_MAX, NULL },
+    { "orphans", K_INT, F(orphans), 1, KEEP_LINES_MAX, NULL },
+    END
+};
+
+static const key NUMBERING_KEYS[] = {
+    { "sections", K_BOOL, F(number_sections), 0, 0, NULL },
+    { "paragraphs", K_BOOL, F(number_paragraphs), 0, 0, NULL },
+    END
+};
+
+static const key HEADER_KEYS[] = {
+    { "left", K_FIELD, F(header_left), 0, 0, NULL },
+    { "right", K_FIELD, F(header_right), 0, 0, NULL },
+    END
+};
+
+static const key FOOTER_KEYS[] = {
+    { "left", K_FIELD, F(footer_left), 0, 0, NULL },
+    { "centre", K_FIELD, F(footer_center), 0, 0, NULL },
+    { "center", K_FIELD, F(footer_center), 0, 0, NULL },
+    { "right", K_FIELD, F(footer_right), 0, 0, NULL },
+    END
+};
+
+static const key LOGO_KEYS[] = {
+    { "file", K_LOGO_FILE, F(logo), 0, 0, NULL },
+    { "width", K_LENGTH, F(logo_width), 1, PAGE_MAX, NULL },
+    END
+};
+
+static const key TOP_KEYS[] = {
+    { "page", K_SECTION, 0, 0, 0, PAGE_KEYS },
+    { "fonts", K_SECTION, 0, 0, 0, FONT_KEYS },
+    { "sizes", K_SECTION, 0, 0, 0, SIZE_KEYS },
+    { "leading", K_NUMBER, F(leading), LEADING_MIN, LEADING_MAX, NULL },
+    { "spacing", K_SECTION, 0, 0, 0, SPACING_KEYS },
+    { "colours", K_SECTION, 0, 0, 0, COLOUR_KEYS },
+    { "colors", K_SECTION, 0, 0, 0, COLOUR_KEYS },
+    { "paragraph", K_SECTION, 0, 0, 0, PARAGRAPH_KEYS },
+    { "numbering", K_SECTION, 0, 0, 0, NUMBERING_KEYS },
+    { "header", K_SECTION, 0, 0, 0, HEADER_KEYS },
+    { "footer", K_SECTION, 0, 0, 0, FOOTER_KEYS },
+    { "logo", K_LOGO, 0, 0, 0, LOGO_KEYS },
+    { "lang", K_LANG, F(lang), 0, 0, NULL },
+    END
+};
+
+#define LENGTH_HINT "expected e.g. \"25mm\", \"2.5cm\", \"1in\" or a number " \
+                    "of points"
+
+/* Parses "25mm", "2.5cm", "1in", "12pt" or "12" (points). 0 on success. */
+static int parse_length_string(const char *s, float *out)
+{
+    const char *p = s;
+    int digits = 0;
+    while (*p >= '0' && *p <= '9') p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9') p++, digits++;
+    }
+    if (!digits) return -1;
+    double v = strtod(s, NULL);   /* C locale: '.' is the decimal point */
+    double per;
+    if (*p == '\0' || strcmp(p, "pt") == 0) per = 1.0;
+    else if (strcmp(p, "mm") == 0) per = PT_PER_MM;
+    else if (strcmp(p, "cm") == 0) per = PT_PER_CM;
+    else if (strcmp(p, "in") == 0) per = PT_PER_IN;
+    else return -1;
+    *out = to_points(v, per);
+    return 0;
+}
+
+/* A length value; 0 and *out on success, else an error is reported. */
+static int get_length(loader *ld, const cJSON *v, const char *path,
+                      float min, float max, float *out)
+{
+    float pt;
+    if (cJSON_IsNumber(v)) {
+        pt = (float)v->valuedouble;
+    } else if (!cJSON_IsString(v) || parse_length_string(v->valuestring, &pt)) {
+        char *sv = show(v);
+        report(ld, QR_ERROR, path, 0, "'%s': %s is not a length (%s)", path,
+               sv, LENGTH_HINT);
+        free(sv);
+        return -1;
+    }
+    if (!(pt >= min && pt <= max)) {
+        char *sv = show(v);
+        report(ld, QR_ERROR, path, 0,
+               "'%s': %s is out of range (expected %g to %g points)", path,
+               sv, (double)min, (double)max);
+        free(sv);
+        return -1;
+    }
+    *out = pt;
+    return 0;
+}
+
+static int get_string(loader *ld, const cJSON *v, const char *path,
+                      const char *what, size_t cap, int allow_empty,
+                      const char **out)
+{
+    if (!cJSON_IsString(v)) {
+        char *sv = show(v);
+        report(ld, QR_ERROR, path, 0, "'%s': %s is not a string (expected %s)",
+               path, sv, what);
+        free(sv);
+        return -1;
+    }
+    size_t n = strlen(v->valuestring);
+    if (!allow_empty && n == 0) {
+        report(ld, QR_ERROR, path, 0, "'%s' must not be empty (expected %s)",
+               path, what);
+        return -1;
+    }
+    if (n >= cap) {
+        report(ld, QR_ERROR, path, 0, "'%s' is too long: %zu bytes, at most %zu",
+               path, n, cap - 1);
+        return -1;
+    }
+    *out = v->valuestring;
+    return 0;
+}
+
+static const char *const FIELDS[] = { "page", "pages", "title", "meeting",
+                                      "item" };
+
+/* Header/footer text: every {name} must be a known field. */
+static int check_fields(loader *ld, const char *path, const char *s)
+{
+    for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
+        const char *e = strchr(p, '}');
+        size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
+        int ok = 0;
+        for (size_t i = 0; e && i < sizeof FIELDS / sizeof FIELDS[0]; i++)
+            if (strlen(FIELDS[i]) == n && strncmp(p + 1, FIELDS[i], n) == 0)
+                ok = 1;
+        if (!ok) {
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': unknown field '%.*s' (expected {page}, {pages}, "
+                   "{title}, {meeting} or {item})", path,
+                   (int)(e ? (size_t)(e - p) + 1 : strlen(p)), p);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int check_lang(const char *s)
+{
+    /* a BCP 47 tag in its simple shape: letters, digits and hyphens */
+    if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
+        return -1;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '-'))
+            return -1;
+    return 0;
+}
+
+static void load_section(loader *ld, const cJSON *obj, const char *path,
+                         const key *keys);
+
+static void set_logo_file(loader *ld, const cJSON *v, const char *path)
+{
+    const char *f;
+    if (get_string(ld, v, path, "the path of a PNG or JPEG file",
+                   QR_FIELD_MAX, 1, &f))
+        return;
+    if (f[0] == '\0') {
+        set_string(ld->s->logo, sizeof ld->s->logo, "");
+        return;
+    }
+    char *full = f[0] == '/' || !ld->dir ? qr_xstrdup(f)
+                                         : qr_xasprintf("%s/%s", ld->dir, f);
+    if (strlen(full) >= QR_FIELD_MAX) {
+        report(ld, QR_ERROR, path, 0, "'%s': the path '%s' is too long "
+               "(at most %d bytes)", path, full, QR_FIELD_MAX - 1);
+    } else if (access(full, R_OK) != 0) {
+        report(ld, QR_ERROR, path, 0, "'%s': cannot read logo '%s': %s "
+               "(a relative path is relative to the style file)", path, full,
+               strerror(errno));
+    } else {
+        set_string(ld->s->logo, sizeof ld->s->logo, full);
+    }
+    free(full);
+}
+
+static void set_page_size(loader *ld, const cJSON *v, const char *path,
+                          const key *k)
+{
+    qr_style *s = ld->s;
+    if (cJSON_IsString(v)) {
+        for (size_t i = 0; i < sizeof PAGE_SIZES / sizeof PAGE_SIZES[0]; i++)
+            if (strcasecmp(v->valuestring, PAGE_SIZES[i].name) == 0) {
+                s->page_width = PAGE_SIZES[i].w;
+                s->page_height = PAGE_SIZES[i].h;
+                return;
+            }
+    } else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2) {
+        float w, h;
+        char *pw = qr_xasprintf("%s[0]", path), *ph = qr_xasprintf("%s[1]", path);
+        int bad = get_length(ld, cJSON_GetArrayItem(v, 0), pw, k->min, k->max, &w);
+        bad |= get_length(ld, cJSON_GetArrayItem(v, 1), ph, k->min, k->max, &h);
+        free(pw);
+        free(ph);
+        if (!bad) {
+            s->page_width = w;
+            s->page_height = h;
+        }
+        return;
+    }
+    char *sv = show(v);
+    report(ld, QR_ERROR, path, 0,
+           "'%s': %s is not a page size (expected \"A4\", \"A3\", \"A5\", "
+           "\"Letter\", \"Legal\" or [width, height], e.g. [\"210mm\", "
+           "\"297mm\"])", path, sv);
+    free(sv);
+}
+
+static void load_value(loader *ld, const cJSON *v, const char *path,
+                       const key *k)
+{
+    char *base = (char *)ld->s;
+    const char *str;
+    char *sv;
+    switch (k->kind) {
+    case K_SECTION:
+        load_section(ld, v, path, k->sub);
+        break;
+    case K_LOGO:
+        if (cJSON_IsString(v)) set_logo_file(ld, v, path);
+        else load_section(ld, v, path, k->sub);
+        break;
+    case K_LOGO_FILE:
+        set_logo_file(ld, v, path);
+        break;
+    case K_LENGTH:
+    case K_FONTSIZE:
+        get_length(ld, v, path, k->min, k->max, (float *)(base + k->off));
+        break;
+    case K_NUMBER:
+        if (!cJSON_IsNumber(v) ||
+            !(v->valuedouble >= k->min && v->valuedouble <= k->max)) {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not a number from %g to %g", path, sv,
+                   (double)k->min, (double)k->max);
+            free(sv);
+        } else {
+            *(float *)(base + k->off) = (float)v->valuedouble;
+        }
+        break;
+    case K_INT:
+        if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
+            !(v->valuedouble >= k->min && v->valuedouble <= k->max)) {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not a whole number from %g to %g", path, sv,
+                   (double)k->min, (double)k->max);
+            free(sv);
+        } else {
+            *(int *)(base + k->off) = (int)v->valuedouble;
+        }
+        break;
+    case K_BOOL:
+        if (!cJSON_IsBool(v)) {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not true or false", path, sv);
+            free(sv);
+        } else {
+            *(int *)(base + k->off) = cJSON_IsTrue(v) ? 1 : 0;
+        }
+        break;
+    case K_COLOUR: {
+        qr_rgb c;
+        if (!cJSON_IsString(v) || parse_colour(v->valuestring, &c)) {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not a colour (expected \"#rrggbb\", e.g. "
+                   "\"#1d70b8\")", path, sv);
+            free(sv);
+        } else {
+            *(qr_rgb *)(base + k->off) = c;
+        }
+        break;
+    }
+    case K_FAMILY:
+    case K_FAMILY_OPT:
+        if (!get_string(ld, v, path, "a font family name such as \"Arial\"",
+                        QR_FAMILY_MAX, k->kind == K_FAMILY_OPT, &str))
+            set_string(base + k->off, QR_FAMILY_MAX, str);
+        break;
+    case K_FIELD:
+        if (!get_string(ld, v, path, "text such as \"Page {page} of {pages}\"",
+                        QR_FIELD_MAX, 1, &str) &&
+            !check_fields(ld, path, str))
+            set_string(base + k->off, QR_FIELD_MAX, str);
+        break;
+    case K_ALIGN:
+        if (cJSON_IsString(v) && strcmp(v->valuestring, "left") == 0) {
+            ld->s->align = QR_ALIGN_LEFT;
+        } else if (cJSON_IsString(v) && strcmp(v->valuestring, "justify") == 0) {
+            ld->s->align = QR_ALIGN_JUSTIFY;
+        } else {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not an alignment (expected \"left\" or "
+                   "\"justify\")", path, sv);
+            free(sv);
+        }
+        break;
+    case K_BREAKING:
+        if (cJSON_IsString(v) && strcmp(v->valuestring, "total-fit") == 0) {
+            ld->s->breaking = QR_BREAK_TOTAL_FIT;
+        } else if (cJSON_IsString(v) && strcmp(v->valuestring, "greedy") == 0) {
+            ld->s->breaking = QR_BREAK_GREEDY;
+        } else {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not a line-breaking method (expected "
+                   "\"total-fit\" or \"greedy\")", path, sv);
+            free(sv);
+        }
+        break;
+    case K_PAGE_SIZE:
+        set_page_size(ld, v, path, k);
+        break;
+    case K_ORIENTATION:
+        /* applied after the whole page section, see load_section */
+        if (!cJSON_IsString(v) || (strcmp(v->valuestring, "portrait") != 0 &&
+                                   strcmp(v->valuestring, "landscape") != 0)) {
+            sv = show(v);
+            report(ld, QR_ERROR, path, 0,
+                   "'%s': %s is not an orientation (expected \"portrait\" or "
+                   "\"landscape\")", path, sv);
+            free(sv);
+        }
+        break;
+    case K_LANG:
+        if (!get_string(ld, v, path, "a language tag such as \"en-GB\"",
+                        sizeof ld->s->lang, 0, &str)) {
+            if (check_lang(str)) {
+                report(ld, QR_ERROR, path, 0,
+                       "'%s': '%s' is not a language tag (expected e.g. "
+                       "\"en-GB\" or \"cy\")", path, str);
+            } else {
+                set_string(ld->s->lang, sizeof ld->s->lang, str);
+            }
+        }
+        break;
+    }
+}
+
+static void load_section(loader *ld, const cJSON *obj, const char *path,
+                         const key *keys)
+{
+    if (!cJSON_IsObject(obj)) {
+        char *sv = show(obj);
+        if (path)
+            report(ld, QR_ERROR, path, 0, "'%s': %s is not an object of keys",
+                   path, sv);
+        else {
+            ld->errors++;
+            qr_diag_at(ld->d, QR_ERROR, ld->file, ld->text, ld->len,
+                       skip_ws(ld->text, ld->len, 0),
+                       "a style file must hold a JSON object, not %s", sv);
+        }
+        free(sv);
+        return;
+    }
+    const cJSON *orientation = NULL;
+    for (const cJSON *m = obj->child; m; m = m->next) {
+        char *mp = path ? qr_xasprintf("%s.%s", path, m->string)
+                        : qr_xstrdup(m->string);
+        const key *k = keys;
+        while (k->name && strcmp(k->name, m->string) != 0) k++;
+        if (!k->name) {
+            qr_buf known;
+            qr_buf_init(&known);
+            for (const key *q = keys; q->name; q++)
+                qr_buf_printf(&known, "%s%s", q == keys ? "" : ", ", q->name);
+            report(ld, QR_WARNING, mp, 1,
+                   "unknown key '%s' is ignored (known here: %s)", mp,
+                   known.data);
+            qr_buf_free(&known);
+        } else {
+            load_value(ld, m, mp, k);
+            if (k->kind == K_ORIENTATION) orientation = m;
+        }
+        free(mp);
+    }
+    if (orientation && cJSON_IsString(orientation)) {
+        /* after "size", whatever order the keys came in */
+        qr_style *s = ld->s;
+        int landscape = strcmp(orientation->valuestring, "landscape") == 0;
+        if (landscape != (s->page_width > s->page_height)) {
+            float w = s->page_width;
+            s->page_width = s->page_height;
+            s->page_height = w;
+        }
+    }
+}
+
+/* Checks that need the whole style: the text area must exist. */
+static void check_page(loader *ld)
+{
+    const qr_style *s = ld->s;
+    if (s->margin_left + s->margin_right + PAGE_MIN > s->page_width)
+        report(ld, QR_ERROR, find_loc(&ld->L, "page.margins") ? "page.margins"
+                                                               : "page", 1,
+               "'page.margins': left and right margins leave less than 1 inch "
+               "of a %g-point-wide page", (double)s->page_width);
+    if (s->margin_top + s->margin_bottom + PAGE_MIN > s->page_height)
+        report(ld, QR_ERROR, find_loc(&ld->L, "page.margins") ? "page.margins"
+                                                               : "page", 1,
+               "'page.margins': top and bottom margins leave less than 1 inch "
+               "of a %g-point-high page", (double)s->page_height);
+}
+
+/* cJSON only says where it stopped; name the two mistakes hand-edited
+ * JSON usually has, and point at them. */
+static void syntax_error(qr_diags *d, const char *path, const char *text,
+                         size_t len, size_t off)
+{
+    size_t p = off;
+    /* the last significant byte before off */
+    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' ||
+                     text[p - 1] == '\n' || text[p - 1] == '\r'))
+        p--;
+    if (off > 0 && (text[off - 1] == '}' || text[off - 1] == ']')) {
+        size_t q = off - 1;
+        while (q > 0 && (text[q - 1] == ' ' || text[q - 1] == '\t' ||
+                         text[q - 1] == '\n' || text[q - 1] == '\r'))
+            q--;
+        if (q > 0 && text[q - 1] == ',') {
+            qr_diag_at(d, QR_ERROR, path, text, len, q - 1,
+                       "JSON syntax error: a comma before '%c' (remove the "
+                       "last comma)", text[off - 1]);
+            return;
+        }
+    }
+    if (off < len && text[off] == '"' && p > 0 && text[p - 1] != ',' &&
+        text[p - 1] != '{' && text[p - 1] != '[' && text[p - 1] != ':') {
+        qr_diag_at(d, QR_ERROR, path, text, len, p,
+                   "JSON syntax error: a comma is missing here, before the "
+                   "next key");
+        return;
+    }
+    qr_diag_at(d, QR_ERROR, path, text, len, off,
+               "JSON syntax error in style file (look for a missing comma, "
+               "quote or brace here or just before)");
+}
+
+int qr_style_load(const char *path, qr_style *s, qr_diags *d)
+{
+    size_t len = 0;
+    char *text = qr_read_file(path, &len, STYLE_MAX_BYTES);
+    if (!text) {
+        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "cannot read style file: %s", strerror(errno));
+        return -1;
+    }
+    size_t bad = qr_utf8_check(text, len);
+    if (bad != (size_t)-1) {
+        qr_diag_at(d, QR_ERROR, path, text, len, bad,
+                   "invalid UTF-8 at byte %zu: a style file must be UTF-8", bad);
+        free(text);
+        return -1;
+    }
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    if (!root) {
+        size_t off = end && end >= text && end <= text + len
+                         ? (size_t)(end - text) : len;
+        syntax_error(d, path, text, len, off);
+        free(text);
+        return -1;
+    }
+
+    qr_style work = *s;    /* committed only if the whole file is good */
+    loader ld;
+    memset(&ld, 0, sizeof ld);
+    ld.file = path;
+    ld.text = text;
+    ld.len = len;
+    ld.d = d;
+    ld.s = &work;
+    const char *slash = strrchr(path, '/');
+    if (slash) ld.dir = qr_xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+    locate(&ld.L, text, len);
+
+    load_section(&ld, root, NULL, TOP_KEYS);
+    if (!ld.errors) check_page(&ld);
+    if (!ld.errors) *s = work;
+
+    int rc = ld.errors ? -1 : 0;
+    free_locator(&ld.L);
+    free(ld.dir);
+    cJSON_Delete(root);
+    free(text);
+    return rc;
+}

@@ -1,0 +1,874 @@
+/* validate.c — the load stage's schema check (qr_data_validate).
+ *
+ * In:  a loaded qr_data.
+ * Out: diagnostics, each with the JSON pointer of the value and its
+ *      file:line:col in the source (via qr_data_diag).
+ * Spec: docs/data.md, which documents exactly what is checked here
+ *      (DESIGN.md "The data").
+ *
+ * Every object is described by a table of fields (name, type, required); one
+ * walker checks any table, so the documented contract and the code read the
+ * same way. Validation never stops at the first problem: people fix data
+ * files in batches. Unknown fields are warnings, because templates may use
+ * fields the contract does not name yet.
+ */
+#include "quire/load.h"
+#include "quire/derive.h"
+#include "quire/util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Schedule 12A of the Local Government Act 1972 has paragraphs 1 to 7. */
+#define EXEMPT_PARA_MIN 1
+#define EXEMPT_PARA_MAX 7
+#define PROGRESS_MIN 0
+#define PROGRESS_MAX 100
+/* Largest magnitude accepted as an integer (exactly representable). */
+#define MAX_EXACT_INT 9007199254740992.0
+
+typedef struct vctx {
+    const qr_data *data;
+    const cJSON *root;
+    qr_diags *d;
+    int errors;
+    qr_buf path; /* the JSON pointer of the value being checked */
+} vctx;
+
+/* ---- paths and messages ------------------------------------------------- */
+
+static const char *cur_path(const vctx *v)
+{
+    return v->path.data ? v->path.data : "";
+}
+
+static size_t push_key(vctx *v, const char *k)
+{
+    size_t mark = v->path.len;
+    qr_buf_putc(&v->path, '/');
+    for (const char *p = k; *p; p++) {
+        if (*p == '~')
+            qr_buf_puts(&v->path, "~0");
+        else if (*p == '/')
+            qr_buf_puts(&v->path, "~1");
+        else
+            qr_buf_putc(&v->path, *p);
+    }
+    return mark;
+}
+
+static size_t push_index(vctx *v, int i)
+{
+    size_t mark = v->path.len;
+    qr_buf_printf(&v->path, "/%d", i);
+    return mark;
+}
+
+static void pop(vctx *v, size_t mark)
+{
+    v->path.len = mark;
+    if (v->path.data) v->path.data[mark] = '\0';
+}
+
+static void report(vctx *v, qr_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(vctx *v, qr_severity sev, const char *fmt, ...)
+{
+    va_list ap, ap2;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
+    char *msg = qr_xmalloc(sz);
+    vsnprintf(msg, sz, fmt, ap2);
+    va_end(ap2);
+    qr_data_diag(v->data, v->d, sev, cur_path(v), "%s", msg);
+    free(msg);
+    if (sev == QR_ERROR) v->errors++;
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsObject(v)) return "an object";
+    if (cJSON_IsArray(v)) return "an array";
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    return "null";
+}
+
+/* ---- value checks ------------------------------------------------------- */
+
+static int is_integer(const cJSON *x)
+{
+    return cJSON_IsNumber(x) && x->valuedouble == floor(x->valuedouble) &&
+           fabs(x->valuedouble) <= MAX_EXACT_INT;
+}
+
+static int check_string(vctx *v, const cJSON *x)
+{
+    if (cJSON_IsString(x)) return 1;
+    report(v, QR_ERROR, "expected a string, found %s", type_name(x));
+    return 0;
+}
+
+static int check_date(vctx *v, const cJSON *x)
+{
+    if (!check_string(v, x)) return 0;
+    char tmp[64];
+    if (qr_format_date_long(x->valuestring, tmp, sizeof tmp)) return 1;
+    report(v, QR_ERROR, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. "
+                        "2026-11-24)", x->valuestring);
+    return 0;
+}
+
+/* "YYYY-MM" with a month 01-12. */
+static int is_period(const char *s)
+{
+    if (strlen(s) != 7 || s[4] != '-') return 0;
+    for (int i = 0; i < 7; i++)
+        if (i != 4 && (s[i] < '0' || s[i] > '9')) return 0;
+    int m = (s[5] - '0') * 10 + (s[6] - '0');
+    return m >= 1 && m <= 12 && memcmp(s, "0000", 4) != 0;
+}
+
+static int check_period(vctx *v, const cJSON *x)
+{
+    if (!check_string(v, x)) return 0;
+    if (is_period(x->valuestring)) return 1;
+    report(v, QR_ERROR, "'%s' is not a valid period (expected YYYY-MM, e.g. "
+                        "2026-10)", x->valuestring);
+    return 0;
+}
+
+static int check_time(vctx *v, const cJSON *x)
+{
+    if (!check_string(v, x)) return 0;
+    const char *s = x->valuestring;
+    int ok = strlen(s) == 5 && s[2] == ':';
+    for (int i = 0; ok && i < 5; i++)
+        if (i != 2 && (s[i] < '0' || s[i] > '9')) ok = 0;
+    if (ok) {
+        int h = (s[0] - '0') * 10 + (s[1] - '0');
+        int m = (s[3] - '0') * 10 + (s[4] - '0');
+        ok = h <= 23 && m <= 59;
+    }
+    if (ok) return 1;
+    report(v, QR_ERROR, "'%s' is not a valid time (expected HH:MM, 24-hour, "
+                        "e.g. 18:30)", s);
+    return 0;
+}
+
+static int check_strings(vctx *v, const cJSON *x, int allow_single)
+{
+    if (allow_single && cJSON_IsString(x)) return 1;
+    if (!cJSON_IsArray(x)) {
+        report(v, QR_ERROR, "expected %s, found %s",
+               allow_single ? "a string or an array of strings"
+                            : "an array of strings",
+               type_name(x));
+        return 0;
+    }
+    int ok = 1, i = 0;
+    for (const cJSON *e = x->child; e; e = e->next, i++) {
+        size_t m = push_index(v, i);
+        if (!check_string(v, e)) ok = 0;
+        pop(v, m);
+    }
+    return ok;
+}
+
+typedef struct enum_def {
+    const char *what;             /* "a grade" */
+    const char *const *values;    /* NULL-terminated */
+} enum_def;
+
+static int check_enum(vctx *v, const cJSON *x, const enum_def *e)
+{
+    if (!check_string(v, x)) return 0;
+    for (const char *const *p = e->values; *p; p++)
+        if (strcmp(*p, x->valuestring) == 0) return 1;
+    qr_buf list;
+    qr_buf_init(&list);
+    for (const char *const *p = e->values; *p; p++) {
+        if (p != e->values) qr_buf_puts(&list, ", ");
+        qr_buf_puts(&list, *p);
+    }
+    report(v, QR_ERROR, "'%s' is not %s (expected one of: %s)",
+           x->valuestring, e->what, list.data);
+    qr_buf_free(&list);
+    return 0;
+}
+
+/* ---- the field tables --------------------------------------------------- */
+
+typedef enum kind {
+    K_ANY,
+    K_STRING,
+    K_STRINGS,      /* a string or an array of strings */
+    K_STRING_ARRAY, /* an array of strings */
+    K_NUMBER,
+    K_INTEGER,
+    K_BOOL,
+    K_OBJECT,
+    K_ARRAY,
+    K_DATE,
+    K_TIME,
+    K_PERIOD,
+    K_ENUM,
+    K_ITEM_NO,      /* a number or a string */
+    K_PARAGRAPHS,   /* a string, or an array of strings and paragraph objects */
+    K_NULL_OR_OBJECT
+} kind;
+
+typedef struct field {
+    const char *name;
+    kind k;
+    int required;
+    const enum_def *en;                        /* K_ENUM */
+    void (*more)(vctx *v, const cJSON *x);     /* after the type check */
+} field;
+
+static void check_object(vctx *v, const cJSON *x, const struct field *fields,
+                         size_t n);
+static int check_paragraphs(vctx *v, const cJSON *x);
+
+static int check_kind(vctx *v, const cJSON *x, const field *f)
+{
+    switch (f->k) {
+    case K_ANY: return 1;
+    case K_STRING: return check_string(v, x);
+    case K_STRINGS: return check_strings(v, x, 1);
+    case K_STRING_ARRAY: return check_strings(v, x, 0);
+    case K_DATE: return check_date(v, x);
+    case K_TIME: return check_time(v, x);
+    case K_PERIOD: return check_period(v, x);
+    case K_ENUM: return check_enum(v, x, f->en);
+    case K_NUMBER:
+        if (cJSON_IsNumber(x)) return 1;
+        report(v, QR_ERROR, "expected a number, found %s", type_name(x));
+        return 0;
+    case K_INTEGER:
+        if (is_integer(x)) return 1;
+        if (cJSON_IsNumber(x))
+            report(v, QR_ERROR, "expected a whole number, found %g",
+                   x->valuedouble);
+        else
+            report(v, QR_ERROR, "expected a whole number, found %s",
+                   type_name(x));
+        return 0;
+    case K_BOOL:
+        if (cJSON_IsBool(x)) return 1;
+        report(v, QR_ERROR, "expected true or false, found %s",
+               type_name(x));
+        return 0;
+    case K_OBJECT:
+        if (cJSON_IsObject(x)) return 1;
+        report(v, QR_ERROR, "expected an object, found %s", type_name(x));
+        return 0;
+    case K_ARRAY:
+        if (cJSON_IsArray(x)) return 1;
+        report(v, QR_ERROR, "expected an array, found %s", type_name(x));
+        return 0;
+    case K_PARAGRAPHS: return check_paragraphs(v, x);
+    case K_ITEM_NO:
+        if (cJSON_IsNumber(x) || cJSON_IsString(x)) return 1;
+        report(v, QR_ERROR, "expected a number or a string, found %s",
+               type_name(x));
+        return 0;
+    case K_NULL_OR_OBJECT:
+        if (cJSON_IsNull(x) || cJSON_IsObject(x)) return 1;
+        report(v, QR_ERROR, "expected null or an object, found %s",
+               type_name(x));
+        return 0;
+    }
+    return 0;
+}
+
+/* Check object x (already known to be an object, path pushed) against
+ * fields[0..n): required fields, types, then unknown and repeated names. */
+static void check_object(vctx *v, const cJSON *x, const field *fields,
+                         size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(x, fields[i].name);
+        if (!m) {
+            if (fields[i].required)
+                report(v, QR_ERROR, "missing required field '%s'",
+                       fields[i].name);
+            continue;
+        }
+        size_t mark = push_key(v, fields[i].name);
+        if (check_kind(v, m, &fields[i]) && fields[i].more)
+            fields[i].more(v, m);
+        pop(v, mark);
+    }
+    unsigned char *seen = qr_xcalloc(n ? n : 1, 1);
+    for (const cJSON *m = x->child; m; m = m->next) {
+        const char *name = m->string ? m->string : "";
+        size_t i = 0;
+        while (i < n && strcmp(fields[i].name, name) != 0) i++;
+        if (i < n && !seen[i]) {
+            seen[i] = 1;
+            continue;
+        }
+        /* A repeated name is located at its first occurrence by the
+         * pointer, so name the repeat in the message instead. */
+        size_t mark = push_key(v, name);
+        if (i < n) {
+            report(v, QR_WARNING, "field '%s' appears more than once; the "
+                                  "first one is used", name);
+        } else {
+            qr_buf known;
+            qr_buf_init(&known);
+            for (size_t k = 0; k < n; k++) {
+                if (k) qr_buf_puts(&known, ", ");
+                qr_buf_puts(&known, fields[k].name);
+            }
+            report(v, QR_WARNING, "unknown field '%s' (known: %s)", name,
+                   known.data ? known.data : "none");
+            qr_buf_free(&known);
+        }
+        pop(v, mark);
+    }
+    free(seen);
+}
+
+/* Check every element of array x as an object of the given fields. */
+static void check_object_array(vctx *v, const cJSON *x, const field *fields,
+                               size_t n)
+{
+    int i = 0;
+    for (const cJSON *e = x->child; e; e = e->next, i++) {
+        size_t mark = push_index(v, i);
+        if (cJSON_IsObject(e))
+            check_object(v, e, fields, n);
+        else
+            report(v, QR_ERROR, "expected an object, found %s",
+                   type_name(e));
+        pop(v, mark);
+    }
+}
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A numbered paragraph of a report ("3.2"), with an optional heading, or a
+ * quoted recommendation and the council's response to it. */
+static const field F_PARAGRAPH[] = {
+    {"ref", K_STRING, 0, NULL, NULL},
+    {"heading", K_STRING, 0, NULL, NULL},
+    {"text", K_STRINGS, 0, NULL, NULL},
+    {"quote", K_STRING, 0, NULL, NULL},
+    {"response", K_STRINGS, 0, NULL, NULL},
+};
+
+static int check_paragraphs(vctx *v, const cJSON *x)
+{
+    if (cJSON_IsString(x)) return 1;
+    if (!cJSON_IsArray(x)) {
+        report(v, QR_ERROR, "expected a string or an array of paragraphs, "
+                            "found %s", type_name(x));
+        return 0;
+    }
+    int ok = 1, i = 0;
+    for (const cJSON *e = x->child; e; e = e->next, i++) {
+        size_t m = push_index(v, i);
+        if (cJSON_IsObject(e)) {
+            check_object(v, e, F_PARAGRAPH, COUNT(F_PARAGRAPH));
+        } else if (!cJSON_IsString(e)) {
+            report(v, QR_ERROR, "expected a string or a paragraph object, "
+                                "found %s", type_name(e));
+            ok = 0;
+        }
+        pop(v, m);
+    }
+    return ok;
+}
+
+/* ---- duplicates, in linear-logarithmic time ----------------------------- */
+
+typedef struct keyed {
+    const char *key; /* string form of the key */
+    int index;       /* position in the array */
+} keyed;
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* For keys k[0..n) (k[i].index == i on entry), return first[i] = index of
+ * the first element with the same key, or -1 when i is the first. */
+static int *first_dups(keyed *k, size_t n)
+{
+    int *first = qr_xmalloc((n ? n : 1) * sizeof *first);
+    for (size_t i = 0; i < n; i++) first[i] = -1;
+    qsort(k, n, sizeof *k, keyed_cmp);
+    for (size_t i = 1; i < n; i++) {
+        if (k[i].key && k[i - 1].key && strcmp(k[i].key, k[i - 1].key) == 0) {
+            int f = first[k[i - 1].index];
+            first[k[i].index] = f >= 0 ? f : k[i - 1].index;
+        }
+    }
+    return first;
+}
+
+/* ---- enums -------------------------------------------------------------- */
+
+static const char *const kinds[] = {"cabinet", "panel", "scrutiny",
+                                    "progress", NULL};
+static const char *const types[] = {"ILACS", "monitoring_visit",
+                                    "focused_visit", "JTAI", NULL};
+static const char *const areas[] = {"overall_effectiveness",
+                                    "help_and_protection", "children_in_care",
+                                    "care_leavers", "leadership", NULL};
+static const char *const grades[] = {"outstanding", "good",
+                                     "requires_improvement", "inadequate",
+                                     NULL};
+static const char *const statuses[] = {"red", "amber", "green", "complete",
+                                       "not_started", NULL};
+static const char *const polarities[] = {"higher_is_better",
+                                         "lower_is_better", NULL};
+
+static const enum_def E_KIND = {"a paper kind", kinds};
+static const enum_def E_TYPE = {"an inspection type", types};
+static const enum_def E_AREA = {"a judgement area", areas};
+static const enum_def E_GRADE = {"a grade", grades};
+static const enum_def E_STATUS = {"a status", statuses};
+static const enum_def E_POLARITY = {"a polarity", polarities};
+
+/* ---- paper -------------------------------------------------------------- */
+
+static void more_exempt_paragraph(vctx *v, const cJSON *x)
+{
+    double p = x->valuedouble; /* compared as a double: no overflowing cast */
+    if (p < EXEMPT_PARA_MIN || p > EXEMPT_PARA_MAX)
+        report(v, QR_ERROR, "paragraph %g does not exist (Schedule 12A has "
+                            "paragraphs %d to %d)", x->valuedouble,
+               EXEMPT_PARA_MIN, EXEMPT_PARA_MAX);
+}
+
+static const field F_EXEMPT[] = {
+    {"paragraph", K_INTEGER, 1, NULL, more_exempt_paragraph},
+    {"reason", K_STRING, 1, NULL, NULL},
+};
+
+static void more_exempt(vctx *v, const cJSON *x)
+{
+    if (cJSON_IsObject(x)) check_object(v, x, F_EXEMPT, COUNT(F_EXEMPT));
+}
+
+static const field F_MEETING[] = {
+    {"body", K_STRING, 1, NULL, NULL},
+    {"date", K_DATE, 1, NULL, NULL},
+    {"item", K_ITEM_NO, 0, NULL, NULL},
+    {"time", K_TIME, 0, NULL, NULL},
+    {"venue", K_STRING, 0, NULL, NULL},
+};
+
+static void more_meeting(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_MEETING, COUNT(F_MEETING));
+}
+
+static const field F_AUTHOR[] = {
+    {"name", K_STRING, 1, NULL, NULL},
+    {"role", K_STRING, 0, NULL, NULL},
+    {"phone", K_STRING, 0, NULL, NULL},
+    {"email", K_STRING, 0, NULL, NULL},
+};
+
+static void more_author(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_AUTHOR, COUNT(F_AUTHOR));
+}
+
+static const field F_IMPLICATIONS[] = {
+    {"financial", K_STRINGS, 0, NULL, NULL},
+    {"legal", K_STRINGS, 0, NULL, NULL},
+    {"property", K_STRINGS, 0, NULL, NULL},
+    {"health_wellbeing", K_STRINGS, 0, NULL, NULL},
+    {"staffing", K_STRINGS, 0, NULL, NULL},
+    {"equalities", K_STRINGS, 0, NULL, NULL},
+    {"climate", K_STRINGS, 0, NULL, NULL},
+    {"procurement", K_STRINGS, 0, NULL, NULL},
+    {"safeguarding", K_STRINGS, 0, NULL, NULL},
+};
+
+static void more_implications(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_IMPLICATIONS, COUNT(F_IMPLICATIONS));
+}
+
+static const field F_PAPER[] = {
+    {"kind", K_ENUM, 1, &E_KIND, NULL},
+    {"council", K_STRING, 1, NULL, NULL},
+    {"title", K_STRING, 1, NULL, NULL},
+    {"meeting", K_OBJECT, 1, NULL, more_meeting},
+    {"portfolio", K_STRING, 0, NULL, NULL},
+    {"related_portfolios", K_STRINGS, 0, NULL, NULL},
+    {"service", K_STRING, 0, NULL, NULL},
+    {"wards", K_STRINGS, 0, NULL, NULL},
+    {"key_decision", K_BOOL, 0, NULL, NULL},
+    {"forward_plan", K_BOOL, 0, NULL, NULL},
+    {"exempt", K_NULL_OR_OBJECT, 0, NULL, more_exempt},
+    {"author", K_OBJECT, 0, NULL, more_author},
+    {"background_papers", K_STRING_ARRAY, 0, NULL, NULL},
+    {"report_date", K_DATE, 0, NULL, NULL},
+    {"reference", K_STRING, 0, NULL, NULL},
+    {"purpose", K_PARAGRAPHS, 0, NULL, NULL},
+    {"summary", K_PARAGRAPHS, 0, NULL, NULL},
+    {"recommendations", K_PARAGRAPHS, 0, NULL, NULL},
+    {"detail", K_PARAGRAPHS, 0, NULL, NULL},
+    {"sections", K_ARRAY, 0, NULL, NULL},
+    {"priorities", K_STRINGS, 0, NULL, NULL},
+    {"risk", K_STRINGS, 0, NULL, NULL},
+    {"implications", K_OBJECT, 0, NULL, more_implications},
+    {"reducing_inequalities", K_STRINGS, 0, NULL, NULL},
+    {"consultation", K_STRINGS, 0, NULL, NULL},
+    {"appendices", K_ARRAY, 0, NULL, NULL},
+    {"contact", K_ANY, 0, NULL, NULL},
+    {"logo", K_STRING, 0, NULL, NULL},
+};
+
+/* ---- inspection --------------------------------------------------------- */
+
+static void more_dates(vctx *v, const cJSON *x)
+{
+    if (!x->child) {
+        report(v, QR_ERROR, "expected at least one date, found an empty "
+                            "array");
+        return;
+    }
+    int i = 0;
+    const char *prev = NULL;
+    for (const cJSON *e = x->child; e; e = e->next, i++) {
+        size_t mark = push_index(v, i);
+        if (check_date(v, e)) {
+            if (prev && strcmp(e->valuestring, prev) == 0)
+                report(v, QR_ERROR, "'%s' is listed twice",
+                       e->valuestring);
+            else if (prev && strcmp(e->valuestring, prev) < 0)
+                report(v, QR_ERROR, "'%s' comes before the previous date "
+                                    "'%s' (dates must be in ascending order)",
+                       e->valuestring, prev);
+            prev = e->valuestring;
+        }
+        pop(v, mark);
+    }
+}
+
+static const field F_JUDGEMENT[] = {
+    {"area", K_ENUM, 1, &E_AREA, NULL},
+    {"grade", K_ENUM, 1, &E_GRADE, NULL},
+};
+
+static void more_judgements(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_JUDGEMENT, COUNT(F_JUDGEMENT));
+    /* one judgement per area; five areas, so a small table suffices */
+    int first[COUNT(areas)];
+    for (size_t k = 0; k < COUNT(areas); k++) first[k] = -1;
+    int i = 0;
+    for (const cJSON *e = x->child; e; e = e->next, i++) {
+        const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "area");
+        if (!cJSON_IsString(a)) continue;
+        for (size_t k = 0; areas[k]; k++) {
+            if (strcmp(areas[k], a->valuestring) != 0) continue;
+            if (first[k] < 0) {
+                first[k] = i;
+            } else {
+                char *arr_path = qr_xstrdup(cur_path(v));
+                size_t m1 = push_index(v, i);
+                size_t m2 = push_key(v, "area");
+                report(v, QR_ERROR, "duplicate judgement for '%s' (first at "
+                                    "%s/%d/area)", a->valuestring, arr_path,
+                       first[k]);
+                pop(v, m2);
+                pop(v, m1);
+                free(arr_path);
+            }
+        }
+    }
+}
+
+static const field F_RECOMMENDATION[] = {
+    {"id", K_INTEGER, 1, NULL, NULL},
+    {"text", K_STRING, 1, NULL, NULL},
+};
+
+/* Unique-key check over an array of objects: key member `key`. `describe`
+ * is used in "duplicate <describe> 'x' (first at <array>/<i>/<key>)". */
+static void check_unique(vctx *v, const cJSON *arr, const char *key,
+                         const char *describe)
+{
+    size_t n = (size_t)cJSON_GetArraySize(arr);
+    keyed *k = qr_xcalloc(n ? n : 1, sizeof *k);
+    char **owned = qr_xcalloc(n ? n : 1, sizeof *owned);
+    int i = 0;
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, key);
+        k[i].index = i;
+        if (cJSON_IsString(m)) {
+            owned[i] = qr_xasprintf("s%s", m->valuestring);
+        } else if (is_integer(m)) {
+            owned[i] = qr_xasprintf("n%.0f", m->valuedouble);
+        }
+        k[i].key = owned[i] ? owned[i] : NULL;
+    }
+    /* elements without a usable key never match one another */
+    for (size_t j = 0; j < n; j++)
+        if (!k[j].key) k[j].key = owned[j] = qr_xasprintf("-%zu", j);
+    int *first = first_dups(k, n);
+    i = 0;
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        if (first[i] < 0) continue;
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(e, key);
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, key);
+        char where[64];
+        snprintf(where, sizeof where, "/%d/%s", first[i], key);
+        /* the array's own path is the prefix before /i/key */
+        char *arr_path = qr_xstrndup(cur_path(v), m1);
+        if (cJSON_IsString(m))
+            report(v, QR_ERROR, "duplicate %s '%s' (first at %s%s)", describe,
+                   m->valuestring, arr_path, where);
+        else
+            report(v, QR_ERROR, "duplicate %s %.0f (first at %s%s)", describe,
+                   m->valuedouble, arr_path, where);
+        free(arr_path);
+        pop(v, m2);
+        pop(v, m1);
+    }
+    free(first);
+    for (size_t j = 0; j < n; j++) free(owned[j]);
+    free(owned);
+    free(k);
+}
+
+static void more_recommendations(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_RECOMMENDATION, COUNT(F_RECOMMENDATION));
+    check_unique(v, x, "id", "recommendation id");
+}
+
+static const field F_INSPECTION[] = {
+    {"type", K_ENUM, 1, &E_TYPE, NULL},
+    {"dates", K_ARRAY, 1, NULL, more_dates},
+    {"published", K_DATE, 0, NULL, NULL},
+    {"judgements", K_ARRAY, 0, NULL, more_judgements},
+    {"focus", K_STRING_ARRAY, 0, NULL, NULL},
+    {"strengths", K_STRING_ARRAY, 0, NULL, NULL},
+    {"areas_for_improvement", K_STRING_ARRAY, 0, NULL, NULL},
+    {"recommendations", K_ARRAY, 0, NULL, more_recommendations},
+    {"summary", K_STRINGS, 0, NULL, NULL},
+    {"lead_inspector", K_STRING, 0, NULL, NULL},
+    {"report_url", K_STRING, 0, NULL, NULL},
+};
+
+/* ---- action plan -------------------------------------------------------- */
+
+static void more_progress(vctx *v, const cJSON *x)
+{
+    if (x->valuedouble < PROGRESS_MIN || x->valuedouble > PROGRESS_MAX)
+        report(v, QR_ERROR, "progress %g is out of range (expected %d to %d)",
+               x->valuedouble, PROGRESS_MIN, PROGRESS_MAX);
+}
+
+static const field F_ACTION[] = {
+    {"ref", K_STRING, 1, NULL, NULL},
+    {"recommendation", K_INTEGER, 0, NULL, NULL},
+    {"action", K_STRING, 1, NULL, NULL},
+    {"owner", K_STRING, 1, NULL, NULL},
+    {"due", K_DATE, 1, NULL, NULL},
+    {"status", K_ENUM, 1, &E_STATUS, NULL},
+    {"previous_status", K_ENUM, 0, &E_STATUS, NULL},
+    {"progress", K_NUMBER, 0, NULL, more_progress},
+    {"update", K_STRING, 0, NULL, NULL},
+    {"theme", K_STRING, 0, NULL, NULL},
+    {"evidence", K_STRINGS, 0, NULL, NULL},
+};
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* "1-10" or "1-3, 5, 7-9" */
+static void format_ids(const double *ids, size_t n, qr_buf *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        size_t j = i;
+        while (j + 1 < n && ids[j + 1] == ids[j] + 1) j++;
+        if (i) qr_buf_puts(out, ", ");
+        if (j > i)
+            qr_buf_printf(out, "%.0f-%.0f", ids[i], ids[j]);
+        else
+            qr_buf_printf(out, "%.0f", ids[i]);
+        i = j + 1;
+    }
+}
+
+/* Each action's "recommendation" must be an id in
+ * /inspection/recommendations. */
+static void check_action_links(vctx *v, const cJSON *actions)
+{
+    const cJSON *insp = cJSON_GetObjectItemCaseSensitive(v->root,
+                                                         "inspection");
+    const cJSON *recs = cJSON_GetObjectItemCaseSensitive(insp,
+                                                         "recommendations");
+    size_t n = 0;
+    double *ids = qr_xmalloc(((size_t)cJSON_GetArraySize(recs) + 1) *
+                             sizeof *ids);
+    if (cJSON_IsArray(recs)) {
+        for (const cJSON *r = recs->child; r; r = r->next) {
+            const cJSON *id = cJSON_GetObjectItemCaseSensitive(r, "id");
+            if (is_integer(id)) ids[n++] = id->valuedouble;
+        }
+    }
+    qsort(ids, n, sizeof *ids, cmp_double);
+    size_t u = 0; /* drop repeats so the list reads cleanly */
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || ids[i] != ids[u - 1]) ids[u++] = ids[i];
+    n = u;
+    qr_buf list;
+    qr_buf_init(&list);
+    int i = 0;
+    for (const cJSON *a = actions->child; a; a = a->next, i++) {
+        const cJSON *rec = cJSON_GetObjectItemCaseSensitive(a, "recommendation");
+        if (!is_integer(rec)) continue;
+        double key = rec->valuedouble;
+        if (bsearch(&key, ids, n, sizeof *ids, cmp_double)) continue;
+        const cJSON *ref = cJSON_GetObjectItemCaseSensitive(a, "ref");
+        char who[96];
+        if (cJSON_IsString(ref))
+            snprintf(who, sizeof who, "action %s", ref->valuestring);
+        else
+            snprintf(who, sizeof who, "action %d", i);
+        if (!list.len) {
+            if (n)
+                format_ids(ids, n, &list);
+        }
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, "recommendation");
+        if (n)
+            report(v, QR_ERROR, "%s points at recommendation %.0f, which does "
+                                "not exist (ids: %s)", who, key, list.data);
+        else
+            report(v, QR_ERROR, "%s points at recommendation %.0f, which does "
+                                "not exist (/inspection/recommendations lists "
+                                "none)", who, key);
+        pop(v, m2);
+        pop(v, m1);
+    }
+    qr_buf_free(&list);
+    free(ids);
+}
+
+static void more_actions(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_ACTION, COUNT(F_ACTION));
+    check_unique(v, x, "ref", "action ref");
+    check_action_links(v, x);
+}
+
+static const field F_ACTION_PLAN[] = {
+    {"as_at", K_DATE, 1, NULL, NULL},
+    {"actions", K_ARRAY, 1, NULL, more_actions},
+    {"title", K_STRING, 0, NULL, NULL},
+    {"summary", K_STRINGS, 0, NULL, NULL},
+};
+
+/* ---- KPIs --------------------------------------------------------------- */
+
+static const field F_POINT[] = {
+    {"period", K_PERIOD, 1, NULL, NULL},
+    {"value", K_NUMBER, 1, NULL, NULL},
+};
+
+static void more_series(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_POINT, COUNT(F_POINT));
+    const char *prev = NULL;
+    int i = 0;
+    for (const cJSON *e = x->child; e; e = e->next, i++) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "period");
+        if (!cJSON_IsString(p) || !is_period(p->valuestring)) continue;
+        if (prev && strcmp(p->valuestring, prev) <= 0) {
+            size_t m1 = push_index(v, i);
+            size_t m2 = push_key(v, "period");
+            if (strcmp(p->valuestring, prev) == 0)
+                report(v, QR_ERROR, "period '%s' is listed twice",
+                       p->valuestring);
+            else
+                report(v, QR_ERROR, "period '%s' comes before the previous "
+                                    "period '%s' (periods must be in "
+                                    "ascending order)", p->valuestring, prev);
+            pop(v, m2);
+            pop(v, m1);
+        }
+        prev = p->valuestring;
+    }
+}
+
+static const field F_KPI[] = {
+    {"id", K_STRING, 1, NULL, NULL},
+    {"label", K_STRING, 1, NULL, NULL},
+    {"unit", K_STRING, 0, NULL, NULL},
+    {"target", K_NUMBER, 0, NULL, NULL},
+    {"polarity", K_ENUM, 1, &E_POLARITY, NULL},
+    {"series", K_ARRAY, 1, NULL, more_series},
+    {"description", K_STRING, 0, NULL, NULL},
+    {"source", K_STRING, 0, NULL, NULL},
+};
+
+static void more_kpis(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_KPI, COUNT(F_KPI));
+    check_unique(v, x, "id", "KPI id");
+}
+
+/* ---- the document ------------------------------------------------------- */
+
+static void more_paper(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_PAPER, COUNT(F_PAPER));
+}
+
+static void more_inspection(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_INSPECTION, COUNT(F_INSPECTION));
+}
+
+static void more_action_plan(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_ACTION_PLAN, COUNT(F_ACTION_PLAN));
+}
+
+static const field F_TOP[] = {
+    {"paper", K_OBJECT, 1, NULL, more_paper},
+    {"inspection", K_OBJECT, 0, NULL, more_inspection},
+    {"action_plan", K_OBJECT, 0, NULL, more_action_plan},
+    {"kpis", K_ARRAY, 0, NULL, more_kpis},
+};
+
+int qr_data_validate(const qr_data *data, qr_diags *d)
+{
+    const cJSON *root = qr_data_root(data);
+    if (!cJSON_IsObject(root)) return 0;
+    /* No "paper": a plain data file for an ad-hoc template. */
+    if (!cJSON_GetObjectItemCaseSensitive(root, "paper")) return 0;
+    vctx v = {.data = data, .root = root, .d = d};
+    qr_buf_init(&v.path);
+    check_object(&v, root, F_TOP, COUNT(F_TOP));
+    qr_buf_free(&v.path);
+    return v.errors;
+}

@@ -1,0 +1,288 @@
+/* test_fonts.c — font resolution (fontconfig) and metrics (HarfBuzz), with
+ * the widths checked against what libharu draws with.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <hpdf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "quire/fonts.h"
+#include "quire/util.h"
+#include "../pipeline/pdf_int.h"
+
+static void base_style(qr_style *s)
+{
+    memset(s, 0, sizeof *s);
+    strcpy(s->body_family, "Arial");
+    strcpy(s->mono_family, "Liberation Mono");
+    strcpy(s->fallback_family, "DejaVu Sans");
+}
+
+static qr_fonts *load(const qr_style *s, qr_diags *d)
+{
+    qr_fonts *f = qr_fonts_load(s, d);
+    if (!f) qr_diags_print(d, stderr);
+    assert_non_null(f);
+    return f;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+static void test_resolve_arial(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    /* Arial is a configured alias: no "not installed" warning. */
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_string_equal(qr_fonts_family(f, QR_FONT_REGULAR), "Liberation Sans");
+    assert_true(ends_with(qr_fonts_file(f, QR_FONT_REGULAR), ".ttf"));
+    assert_int_equal(qr_fonts_index(f, QR_FONT_REGULAR), 0);
+    assert_non_null(strstr(qr_fonts_file(f, QR_FONT_REGULAR),
+                           "LiberationSans-Regular"));
+    /* Four distinct body faces. */
+    const char *body[4] = {
+        qr_fonts_file(f, QR_FONT_REGULAR), qr_fonts_file(f, QR_FONT_BOLD),
+        qr_fonts_file(f, QR_FONT_ITALIC), qr_fonts_file(f, QR_FONT_BOLD_ITALIC)};
+    for (int i = 0; i < 4; i++)
+        for (int j = i + 1; j < 4; j++) assert_string_not_equal(body[i], body[j]);
+    assert_non_null(strstr(body[1], "LiberationSans-Bold.ttf"));
+    assert_non_null(strstr(body[3], "LiberationSans-BoldItalic.ttf"));
+    assert_string_equal(qr_fonts_family(f, QR_FONT_MONO), "Liberation Mono");
+    assert_non_null(strstr(qr_fonts_file(f, QR_FONT_MONO_BOLD), "Mono-Bold"));
+    assert_string_equal(qr_fonts_family(f, QR_FONT_FALLBACK), "DejaVu Sans");
+    assert_non_null(strstr(qr_fonts_file(f, QR_FONT_FALLBACK_BOLD),
+                           "DejaVuSans-Bold.ttf"));
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+static void test_coverage(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    static const uint32_t symbols[] = {0x260E, 0x2709, 0x2713};
+    for (size_t i = 0; i < sizeof symbols / sizeof *symbols; i++) {
+        assert_true(m->has_glyph(m->ctx, QR_FONT_FALLBACK, symbols[i]));
+        assert_true(m->has_glyph(m->ctx, QR_FONT_FALLBACK_BOLD, symbols[i]));
+        assert_false(m->has_glyph(m->ctx, QR_FONT_REGULAR, symbols[i]));
+        assert_false(m->has_glyph(m->ctx, QR_FONT_BOLD, symbols[i]));
+        assert_true(m->advance(m->ctx, QR_FONT_FALLBACK, symbols[i]) > 0);
+        assert_true(m->advance(m->ctx, QR_FONT_REGULAR, symbols[i]) == 0);
+    }
+    /* Typographic punctuation UK papers use is in the body face. */
+    static const uint32_t punct[] = {0x2019, 0x201C, 0x201D, 0x2013, 0xB7,
+                                     0xA3, 0x20AC};
+    for (size_t i = 0; i < sizeof punct / sizeof *punct; i++)
+        assert_true(m->has_glyph(m->ctx, QR_FONT_REGULAR, punct[i]));
+    /* Beyond the BMP: answered without the cache, not a crash. */
+    assert_false(m->has_glyph(m->ctx, QR_FONT_REGULAR, 0x1F600));
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+static void test_metrics_values(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    /* Liberation Sans (= Arial metrics): a 556, space 277, M 833; mono 600. */
+    assert_true(m->advance(m->ctx, QR_FONT_REGULAR, 'a') == 556.0f);
+    assert_true(m->advance(m->ctx, QR_FONT_REGULAR, ' ') == 277.0f);
+    assert_true(m->advance(m->ctx, QR_FONT_REGULAR, 'M') == 833.0f);
+    assert_true(m->advance(m->ctx, QR_FONT_MONO, 'i') == 600.0f);
+    assert_true(m->advance(m->ctx, QR_FONT_MONO, 'W') == 600.0f);
+    float asc, desc;
+    m->vmetrics(m->ctx, QR_FONT_REGULAR, &asc, &desc);
+    assert_true(asc > 850 && asc < 950);
+    assert_true(desc < -150 && desc > -250);
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+/* Our advances must be libharu's widths exactly, or what layout measures is
+ * not what the PDF draws. */
+static void test_widths_match_libharu(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    HPDF_Doc pdf = HPDF_New(NULL, NULL);
+    assert_non_null(pdf);
+    HPDF_UseUTFEncodings(pdf);
+    HPDF_SetCurrentEncoder(pdf, "UTF-8");
+    static const qr_font_slot slots[] = {QR_FONT_REGULAR, QR_FONT_BOLD,
+                                         QR_FONT_ITALIC, QR_FONT_MONO,
+                                         QR_FONT_FALLBACK};
+    int checked = 0;
+    for (size_t k = 0; k < sizeof slots / sizeof *slots; k++) {
+        const char *name = HPDF_LoadTTFontFromFile(
+            pdf, qr_fonts_file(f, slots[k]), HPDF_TRUE);
+        assert_non_null(name);
+        HPDF_Font font = HPDF_GetFont(pdf, name, "UTF-8");
+        assert_non_null(font);
+        for (uint32_t cp = 0x20; cp < 0x2800; cp++) {
+            if (cp == 0x7F) cp = 0xA0;
+            if (cp == 0x180) cp = 0x2010;
+            if (cp == 0x2070) cp = 0x20A0;
+            if (cp == 0x20C0) cp = 0x2600;
+            if (!m->has_glyph(m->ctx, slots[k], cp)) continue;
+            char u[5];
+            int n = qr_utf8_encode(cp, u);
+            u[n] = '\0';
+            HPDF_TextWidth tw =
+                HPDF_Font_TextWidth(font, (const HPDF_BYTE *)u, (HPDF_UINT)n);
+            float ours = m->advance(m->ctx, slots[k], cp);
+            if (ours != (float)tw.width)
+                fprintf(stderr, "slot %d U+%04X: ours %g libharu %u\n",
+                        (int)slots[k], (unsigned)cp, ours, tw.width);
+            assert_true(ours == (float)tw.width);
+            checked++;
+        }
+    }
+    assert_true(checked > 1000);
+    HPDF_Free(pdf);
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+static void test_shared_faces(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    strcpy(s.body_family, "Liberation Mono");
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    /* The body and mono slots resolve to the same files: one face each. */
+    assert_ptr_equal(qr_fonts_face(f, QR_FONT_REGULAR),
+                     qr_fonts_face(f, QR_FONT_MONO));
+    assert_ptr_equal(qr_fonts_face(f, QR_FONT_BOLD),
+                     qr_fonts_face(f, QR_FONT_MONO_BOLD));
+    assert_ptr_not_equal(qr_fonts_face(f, QR_FONT_REGULAR),
+                         qr_fonts_face(f, QR_FONT_BOLD));
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+static void test_unknown_family_warns(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    strcpy(s.body_family, "No Such Family Quire");
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    /* One warning for the family, not one per face. */
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 1);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    assert_non_null(strstr(qr_diags_get(d, 0)->message,
+                           "font family 'No Such Family Quire' is not installed"));
+    assert_true(ends_with(qr_fonts_file(f, QR_FONT_REGULAR), ".ttf"));
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+static void test_empty_families_default(void **state)
+{
+    (void)state;
+    qr_style s;
+    memset(&s, 0, sizeof s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    assert_string_equal(qr_fonts_family(f, QR_FONT_REGULAR), "Liberation Sans");
+    assert_string_equal(qr_fonts_family(f, QR_FONT_FALLBACK), "DejaVu Sans");
+    qr_fonts_free(f);
+    qr_diags_free(d);
+    qr_fonts_free(NULL);
+}
+
+static void test_fake(void **state)
+{
+    (void)state;
+    static const uint32_t missing[] = {0x260E, 0x2709, 0};
+    qr_fake_font fk = {500, missing};
+    qr_metrics m = qr_metrics_fake(&fk);
+    assert_true(m.advance(m.ctx, QR_FONT_REGULAR, 'x') == 500);
+    assert_true(m.has_glyph(m.ctx, QR_FONT_BOLD, 'x'));
+    assert_false(m.has_glyph(m.ctx, QR_FONT_REGULAR, 0x260E));
+    assert_false(m.has_glyph(m.ctx, QR_FONT_MONO, 0x2709));
+    assert_true(m.advance(m.ctx, QR_FONT_REGULAR, 0x260E) == 0);
+    assert_true(m.has_glyph(m.ctx, QR_FONT_FALLBACK, 0x260E));
+    assert_true(m.has_glyph(m.ctx, QR_FONT_FALLBACK_BOLD, 0x2709));
+    assert_true(m.advance(m.ctx, QR_FONT_FALLBACK, 0x260E) == 500);
+    float a, dd;
+    m.vmetrics(m.ctx, QR_FONT_REGULAR, &a, &dd);
+    assert_true(a == 800 && dd == -200);
+    qr_fake_font none = {250, NULL};
+    m = qr_metrics_fake(&none);
+    assert_true(m.has_glyph(m.ctx, QR_FONT_REGULAR, 0x260E));
+    assert_true(m.advance(m.ctx, QR_FONT_ITALIC, 'q') == 250);
+}
+
+/* Layout measures every character of every candidate line: a million
+ * lookups must be cheap. */
+static void test_speed(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    struct timespec t0, t1, t2;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    qr_fonts *f = load(&s, d);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    double sum = 0;
+    for (int i = 0; i < 1000000; i++)
+        sum += m->advance(m->ctx, (qr_font_slot)(i & 3), (uint32_t)(0x20 + i % 95));
+    clock_gettime(CLOCK_MONOTONIC, &t2);
+    double load_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+                     (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    double look_ms = (double)(t2.tv_sec - t1.tv_sec) * 1e3 +
+                     (double)(t2.tv_nsec - t1.tv_nsec) / 1e6;
+    fprintf(stderr, "  load %.2f ms, 1M advances %.2f ms\n", load_ms, look_ms);
+    assert_true(sum > 0);
+    assert_true(look_ms < 100);
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_resolve_arial),
+        cmocka_unit_test(test_coverage),
+        cmocka_unit_test(test_metrics_values),
+        cmocka_unit_test(test_widths_match_libharu),
+        cmocka_unit_test(test_shared_faces),
+        cmocka_unit_test(test_unknown_family_warns),
+        cmocka_unit_test(test_empty_families_default),
+        cmocka_unit_test(test_fake),
+        cmocka_unit_test(test_speed),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,784 @@
+/* test_linebreak.c — the paragraph line breaker (pipeline/linebreak.c),
+ * measured through a fixed-advance fake so widths are predictable: every
+ * glyph 500/1000 em, a space 250/1000 em; at 10 pt a letter is 5 pt and a
+ * space 2.5 pt. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../pipeline/linebreak.h"
+
+#define SIZE 10.0f
+#define TOL 0.01f
+
+/* ---- fake metrics ---- */
+
+typedef struct fake {
+    float adv, space;
+    const uint32_t *main_missing;   /* only the fallback faces have these */
+    const uint32_t *none_has;       /* no face has these */
+} fake;
+
+static int in_list(const uint32_t *l, uint32_t cp)
+{
+    for (; l && *l; l++)
+        if (*l == cp) return 1;
+    return 0;
+}
+
+static int fake_has(void *ctx, qr_font_slot slot, uint32_t cp)
+{
+    const fake *f = ctx;
+    if (in_list(f->none_has, cp)) return 0;
+    if (slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD) return 1;
+    return !in_list(f->main_missing, cp);
+}
+
+static float fake_adv(void *ctx, qr_font_slot slot, uint32_t cp)
+{
+    const fake *f = ctx;
+    if (!fake_has(ctx, slot, cp)) return 0;
+    return cp == ' ' ? f->space : f->adv;
+}
+
+static void fake_v(void *ctx, qr_font_slot slot, float *a, float *d)
+{
+    (void)ctx;
+    int fb = slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD;
+    *a = fb ? 900 : 800;
+    *d = fb ? -250 : -200;
+}
+
+static const uint32_t phone_missing[] = {0x260E, 0};
+static const uint32_t nobody[] = {0x1F600, 0};
+static fake the_fake = {500, 250, phone_missing, nobody};
+
+static qr_metrics metrics(void)
+{
+    qr_metrics m = {&the_fake, fake_has, fake_adv, fake_v};
+    return m;
+}
+
+/* ---- helpers ---- */
+
+static lb_span span(const char *s, qr_font_slot f, unsigned flags, int line)
+{
+    lb_span sp;
+    memset(&sp, 0, sizeof sp);
+    sp.text = s;
+    sp.len = s ? strlen(s) : 0;
+    sp.font = f;
+    sp.size = SIZE;
+    sp.flags = flags;
+    sp.line = line;
+    return sp;
+}
+
+static lb_opts opts(float width, qr_align al, qr_breaking br, int hyph)
+{
+    lb_opts o;
+    memset(&o, 0, sizeof o);
+    o.width = width;
+    o.align = al;
+    o.breaking = br;
+    o.hyphenate = hyph;
+    o.md_name = "test.md";
+    return o;
+}
+
+static lb_result *brk1(const char *text, const lb_opts *o, qr_diags *d)
+{
+    lb_init();
+    qr_metrics m = metrics();
+    lb_span s = span(text, QR_FONT_REGULAR, 0, 1);
+    return lb_break(&s, 1, o, &m, d);
+}
+
+/* Text of a line: fragments joined, a space where there is a gap. */
+static void line_text(const lb_line *ln, qr_buf *b)
+{
+    for (size_t i = 0; i < ln->nfrags; i++) {
+        const lb_frag *f = &ln->frags[i];
+        if (i > 0) {
+            const lb_frag *p = &ln->frags[i - 1];
+            if (f->x - (p->x + p->w) > TOL) qr_buf_putc(b, ' ');
+        }
+        qr_buf_append(b, f->text, f->len);
+    }
+}
+
+/* The whole paragraph as text: lines joined by a space, except after an
+ * inserted hyphen, which is removed. */
+static char *para_text(const lb_result *r)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    for (size_t i = 0; i < lb_nlines(r); i++) {
+        const lb_line *ln = lb_get_line(r, i);
+        line_text(ln, &b);
+        if (ln->hyphenated) {
+            assert_true(b.len > 0);
+            assert_int_equal(b.data[b.len - 1], '-');
+            b.len--;
+            b.data[b.len] = '\0';
+        } else if (i + 1 < lb_nlines(r)) {
+            qr_buf_putc(&b, ' ');
+        }
+    }
+    return qr_buf_detach(&b, NULL);
+}
+
+static char *squash(const char *s, int keep_single_spaces)
+{
+    size_t n = strlen(s);
+    char *o = malloc(n + 1);
+    size_t k = 0;
+    int sp = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ' ' || s[i] == '\n') {
+            sp = 1;
+            continue;
+        }
+        if (sp && k > 0 && keep_single_spaces) o[k++] = ' ';
+        sp = 0;
+        o[k++] = s[i];
+    }
+    o[k] = '\0';
+    return o;
+}
+
+/* Invariants every result must keep: nothing past the margin, fragments
+ * in order without overlap, no line-end space drawn. */
+static void check_fits(const lb_result *r, const lb_opts *o)
+{
+    for (size_t i = 0; i < lb_nlines(r); i++) {
+        const lb_line *ln = lb_get_line(r, i);
+        float indent = i == 0 ? o->first_indent : 0;
+        assert_true(ln->width <= o->width - indent + TOL);
+        float prev_end = indent;
+        for (size_t k = 0; k < ln->nfrags; k++) {
+            const lb_frag *f = &ln->frags[k];
+            assert_true(f->x >= prev_end - TOL);
+            assert_true(f->w >= 0);
+            assert_true(f->x + f->w <= o->width + TOL);
+            assert_non_null(f->text);
+            prev_end = f->x + f->w;
+        }
+        if (ln->nfrags) {
+            const lb_frag *f = &ln->frags[ln->nfrags - 1];
+            assert_true(f->len > 0);
+            assert_true(f->text[f->len - 1] != ' ');
+            assert_true(ln->ascent > 0 && ln->descent < 0);
+        }
+    }
+}
+
+static unsigned rnd_state;
+static unsigned rnd(void)
+{
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) & 0x7fff;
+}
+
+static const char *const vocab[] = {
+    "the", "local", "authority", "children", "safeguarding", "improvement",
+    "inspection", "of", "and", "services", "requires", "to", "be", "good",
+    "a", "is", "leaders", "understand", "partnership", "arrangements",
+    "effective", "social", "workers", "caseloads", "were", "manageable",
+    "in", "most", "teams", "practice", "x", "consistently", "strengthened"
+};
+
+static char *random_text(size_t words, int with_long)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    for (size_t i = 0; i < words; i++) {
+        if (i) qr_buf_putc(&b, ' ');
+        if (with_long && rnd() % 40 == 0) {
+            size_t n = 20 + rnd() % 60;
+            for (size_t k = 0; k < n; k++) qr_buf_putc(&b, (char)('a' + rnd() % 26));
+        } else {
+            qr_buf_puts(&b, vocab[rnd() % (sizeof vocab / sizeof *vocab)]);
+        }
+    }
+    return qr_buf_detach(&b, NULL);
+}
+
+static size_t longest_word(const char *s)
+{
+    size_t best = 0, cur = 0;
+    for (; *s; s++) {
+        cur = *s == ' ' ? 0 : cur + 1;
+        if (cur > best) best = cur;
+    }
+    return best;
+}
+
+/* ---- tests ---- */
+
+static void test_random_paragraphs(void **state)
+{
+    (void)state;
+    rnd_state = 42;
+    for (int iter = 0; iter < 400; iter++) {
+        int with_long = iter % 3 == 0;
+        char *text = random_text(5 + rnd() % 120, with_long);
+        lb_opts o = opts(40.0f + (float)(rnd() % 400),
+                         rnd() % 2 ? QR_ALIGN_JUSTIFY : QR_ALIGN_LEFT,
+                         rnd() % 3 ? QR_BREAK_TOTAL_FIT : QR_BREAK_GREEDY,
+                         (int)(rnd() % 2));
+        if (rnd() % 3 == 0) o.first_indent = (float)(rnd() % 30);
+        qr_diags *d = qr_diags_new();
+        lb_result *r = brk1(text, &o, d);
+        assert_int_equal(qr_diags_len(d), 0);
+        assert_true(lb_nlines(r) >= 1);
+        check_fits(r, &o);
+        char *got = para_text(r);
+        /* every character, in order, none lost or doubled */
+        char *a = squash(text, 0), *b = squash(got, 0);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+        if (o.width - o.first_indent >= longest_word(text) * 5.0f + 5.0f) {
+            /* no word needed splitting: words and spaces match too */
+            a = squash(text, 1);
+            b = squash(got, 1);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+        }
+        /* justified: every line but the last ends at the measure */
+        if (o.align == QR_ALIGN_JUSTIFY) {
+            for (size_t i = 0; i + 1 < lb_nlines(r); i++) {
+                const lb_line *ln = lb_get_line(r, i);
+                if (ln->nfrags < 2) continue;   /* one word: nothing to stretch */
+                const lb_frag *f = &ln->frags[ln->nfrags - 1];
+                assert_float_equal(f->x + f->w, o.width, TOL);
+            }
+        }
+        free(got);
+        free(text);
+        lb_result_free(r);
+        qr_diags_free(d);
+    }
+}
+
+static void test_hard_breaks(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    lb_span s[3] = {span("first line", QR_FONT_REGULAR, 0, 1),
+                    span(NULL, QR_FONT_REGULAR, LB_HARD_BREAK, 1),
+                    span("second\nthird", QR_FONT_REGULAR, 0, 2)};
+    lb_opts o = opts(400, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+    lb_result *r = lb_break(s, 3, &o, &m, NULL);
+    assert_int_equal(lb_nlines(r), 3);
+    const char *want[3] = {"first line", "second", "third"};
+    for (size_t i = 0; i < 3; i++) {
+        qr_buf b;
+        qr_buf_init(&b);
+        line_text(lb_get_line(r, i), &b);
+        assert_string_equal(b.data, want[i]);
+        qr_buf_free(&b);
+    }
+    /* a line ended by a hard break is not justified */
+    const lb_line *l0 = lb_get_line(r, 0);
+    assert_float_equal(l0->width, 10 * 5.0f - 2.5f, TOL);
+    assert_float_equal(l0->frags[1].x, 5 * 5.0f + 2.5f, TOL);
+    lb_result_free(r);
+}
+
+static void test_overlong_word(void **state)
+{
+    (void)state;
+    char word[301];
+    for (int i = 0; i < 300; i++) word[i] = (char)('a' + i % 26);
+    word[300] = '\0';
+    char text[400];
+    snprintf(text, sizeof text, "An %s word", word);
+    for (int al = 0; al < 2; al++)
+        for (int brk = 0; brk < 2; brk++) {
+            lb_opts o = opts(100, al ? QR_ALIGN_JUSTIFY : QR_ALIGN_LEFT,
+                             brk ? QR_BREAK_GREEDY : QR_BREAK_TOTAL_FIT, 1);
+            lb_result *r = brk1(text, &o, NULL);
+            assert_true(lb_nlines(r) >= 16);   /* 1500 pt of letters */
+            check_fits(r, &o);
+            char *got = para_text(r);
+            char *a = squash(text, 0), *b = squash(got, 0);
+            assert_string_equal(a, b);
+            free(a);
+            free(b);
+            free(got);
+            lb_result_free(r);
+        }
+}
+
+static void test_combining_marks_stay(void **state)
+{
+    (void)state;
+    /* 200 × "e" + U+0301: an overlong word of clusters */
+    qr_buf t;
+    qr_buf_init(&t);
+    for (int i = 0; i < 200; i++) qr_buf_puts(&t, "e\xCC\x81");
+    lb_opts o = opts(52, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    lb_result *r = brk1(t.data, &o, NULL);
+    assert_true(lb_nlines(r) > 1);
+    for (size_t i = 0; i < lb_nlines(r); i++) {
+        const lb_line *ln = lb_get_line(r, i);
+        assert_true(ln->nfrags >= 1);
+        /* never starts with the combining acute */
+        assert_false((unsigned char)ln->frags[0].text[0] == 0xCC);
+    }
+    check_fits(r, &o);
+    lb_result_free(r);
+    qr_buf_free(&t);
+}
+
+/* Largest adjustment ratio over the justified lines except the last. */
+static double worst_ratio(const lb_result *r, float width)
+{
+    double worst = 0;
+    for (size_t i = 0; i + 1 < lb_nlines(r); i++) {
+        const lb_line *ln = lb_get_line(r, i);
+        if (ln->nfrags < 2) return 1e9;
+        double letters = 0;
+        for (size_t k = 0; k < ln->nfrags; k++) letters += ln->frags[k].w;
+        size_t spaces = ln->nfrags - 1;
+        double natural = letters + spaces * 2.5;
+        double ratio = (width - natural) / (spaces * 2.5 * 0.5);
+        if (ratio > worst) worst = ratio;
+    }
+    return worst;
+}
+
+static void test_total_fit_beats_greedy(void **state)
+{
+    (void)state;
+    /* Greedy fills the first line, so the second holds two long words
+     * and a wide gap; total fit carries a short word down to even them. */
+    const char *text = "a the council plans were strategic service outcomes";
+    lb_opts tf = opts(110, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 0);
+    lb_opts gr = opts(110, QR_ALIGN_JUSTIFY, QR_BREAK_GREEDY, 0);
+    lb_result *a = brk1(text, &tf, NULL);
+    lb_result *b = brk1(text, &gr, NULL);
+    double wa = worst_ratio(a, 110), wb = worst_ratio(b, 110);
+    assert_true(wb > 10.0);         /* greedy is bad here */
+    assert_true(wa < wb / 2);       /* total fit is much better */
+    assert_int_equal(lb_nlines(a), lb_nlines(b));
+    check_fits(a, &tf);
+    check_fits(b, &gr);
+    lb_result_free(a);
+    lb_result_free(b);
+}
+
+static int any_hyphenated(const lb_result *r)
+{
+    for (size_t i = 0; i < lb_nlines(r); i++)
+        if (lb_get_line(r, i)->hyphenated) return 1;
+    return 0;
+}
+
+static const char hyph_text[] =
+    "The partnership strengthened safeguarding arrangements and "
+    "consistently improved the effectiveness of children's services";
+
+static void test_hyphenation_used(void **state)
+{
+    (void)state;
+    int seen = 0;
+    for (float w = 60; w <= 260; w += 5) {
+        lb_opts o = opts(w, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = brk1(hyph_text, &o, NULL);
+        check_fits(r, &o);
+        char *got = para_text(r);
+        char *a = squash(hyph_text, 1), *b = squash(got, 1);
+        assert_string_equal(a, b);
+        free(a);
+        free(b);
+        free(got);
+        if (any_hyphenated(r)) {
+            seen++;
+            for (size_t i = 0; i < lb_nlines(r); i++) {
+                const lb_line *ln = lb_get_line(r, i);
+                if (!ln->hyphenated) continue;
+                const lb_frag *f = &ln->frags[ln->nfrags - 1];
+                assert_int_equal(f->text[f->len - 1], '-');
+                /* at least two letters before the hyphen */
+                assert_true(f->len >= 3);
+            }
+        }
+        lb_result_free(r);
+        /* with hyphenation off, never */
+        o.hyphenate = 0;
+        r = brk1(hyph_text, &o, NULL);
+        assert_false(any_hyphenated(r));
+        lb_result_free(r);
+    }
+    assert_true(seen > 3);
+}
+
+static void test_hyphenation_improves(void **state)
+{
+    (void)state;
+    /* 22 letters of measure; "We " then a long word: without hyphens the
+     * first line is one two-letter word, with them it is nearly full. */
+    const char *text = "We strengthened safeguarding";
+    lb_opts o = opts(110, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+    lb_result *r = brk1(text, &o, NULL);
+    assert_true(any_hyphenated(r));
+    const lb_line *l0 = lb_get_line(r, 0);
+    assert_true(l0->hyphenated);
+    assert_true(l0->width > 80);
+    check_fits(r, &o);
+    lb_result_free(r);
+    /* the measure is ample: no reason to hyphenate */
+    o.width = 1000;
+    r = brk1(text, &o, NULL);
+    assert_int_equal(lb_nlines(r), 1);
+    assert_false(any_hyphenated(r));
+    lb_result_free(r);
+}
+
+static void test_no_hyphenation_cases(void **state)
+{
+    (void)state;
+    const char *texts[] = {
+        "THE PARTNERSHIP STRENGTHENED SAFEGUARDING ARRANGEMENTS ILACS MASH",
+        "Strengthened2024 safeguarding2 arrangements3 consistently4 x",
+        "see www.strengthenedsafeguarding.gov.uk and safeguarding@council.gov",
+        "path/strengthened/safeguarding/arrangements/consistently",
+    };
+    for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
+        for (float w = 60; w <= 260; w += 5) {
+            lb_opts o = opts(w, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+            lb_result *r = brk1(texts[t], &o, NULL);
+            assert_false(any_hyphenated(r));
+            check_fits(r, &o);
+            lb_result_free(r);
+        }
+    /* spans flagged LB_NO_HYPHENATE (links, code) */
+    lb_init();
+    qr_metrics m = metrics();
+    for (float w = 60; w <= 260; w += 5) {
+        lb_span s = span(hyph_text, QR_FONT_REGULAR, LB_NO_HYPHENATE, 1);
+        s.url = "https://example.org/";
+        lb_opts o = opts(w, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = lb_break(&s, 1, &o, &m, NULL);
+        assert_false(any_hyphenated(r));
+        check_fits(r, &o);
+        lb_result_free(r);
+    }
+}
+
+static void test_no_hyphen_lines(void **state)
+{
+    (void)state;
+    int tried = 0;
+    for (int greedy = 0; greedy < 2; greedy++)
+        for (float w = 60; w <= 260; w += 5) {
+            lb_opts o = opts(w, QR_ALIGN_JUSTIFY,
+                             greedy ? QR_BREAK_GREEDY : QR_BREAK_TOTAL_FIT, 1);
+            lb_result *r = brk1(hyph_text, &o, NULL);
+            for (size_t i = 0; i < lb_nlines(r); i++) {
+                if (!lb_get_line(r, i)->hyphenated) continue;
+                int forbid = (int)i;
+                lb_opts o2 = o;
+                o2.no_hyphen_lines = &forbid;
+                o2.n_no_hyphen_lines = 1;
+                lb_result *r2 = brk1(hyph_text, &o2, NULL);
+                assert_true((size_t)forbid < lb_nlines(r2));
+                const lb_line *ln = lb_get_line(r2, (size_t)forbid);
+                if (greedy && ln->hyphenated) {
+                    /* first fit cannot look back: a line holding only a
+                     * piece of one word keeps its hyphen */
+                    assert_int_equal(ln->nfrags, 1);
+                    lb_result_free(r2);
+                    continue;
+                }
+                assert_false(ln->hyphenated);
+                const lb_frag *f = &ln->frags[ln->nfrags - 1];
+                assert_true(f->text[f->len - 1] != '-');
+                check_fits(r2, &o2);
+                lb_result_free(r2);
+                tried++;
+            }
+            lb_result_free(r);
+        }
+    assert_true(tried > 3);
+}
+
+static void test_fallback_face(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    qr_diags *d = qr_diags_new();
+    lb_span s[2] = {span("Call \xE2\x98\x8E now", QR_FONT_REGULAR, 0, 3),
+                    span(" \xE2\x98\x8E", QR_FONT_BOLD, 0, 3)};
+    lb_opts o = opts(400, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+    lb_result *r = lb_break(s, 2, &o, &m, d);
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_int_equal(lb_nlines(r), 1);
+    const lb_line *ln = lb_get_line(r, 0);
+    int regular_fb = 0, bold_fb = 0;
+    for (size_t i = 0; i < ln->nfrags; i++) {
+        const lb_frag *f = &ln->frags[i];
+        int phone = f->len == 3 && memcmp(f->text, "\xE2\x98\x8E", 3) == 0;
+        if (f->font == QR_FONT_FALLBACK) {
+            assert_true(phone);
+            regular_fb++;
+        } else if (f->font == QR_FONT_FALLBACK_BOLD) {
+            assert_true(phone);
+            bold_fb++;
+        } else {
+            assert_null(strstr(f->text, "\xE2\x98\x8E"));
+        }
+    }
+    assert_int_equal(regular_fb, 1);
+    assert_int_equal(bold_fb, 1);
+    /* "Call " | ☎ | " now" | " " | ☎ : the face splits fragments */
+    assert_int_equal(ln->nfrags, 5);
+    /* the fallback face is taller in the fake: the line takes the max */
+    assert_float_equal(ln->ascent, 9.0f, TOL);
+    assert_float_equal(ln->descent, -2.5f, TOL);
+    lb_result_free(r);
+    qr_diags_free(d);
+}
+
+static void test_missing_glyph_warning(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    qr_diags *d = qr_diags_new();
+    lb_span s[2] = {span("smile \xF0\x9F\x98\x80 and", QR_FONT_REGULAR, 0, 7),
+                    span(" again \xF0\x9F\x98\x80", QR_FONT_BOLD, 0, 8)};
+    lb_opts o = opts(400, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+    lb_result *r = lb_break(s, 2, &o, &m, d);
+    assert_int_equal(qr_diags_len(d), 1);       /* once per code point */
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->severity, QR_WARNING);
+    assert_string_equal(g->file, "test.md");
+    assert_int_equal(g->line, 7);
+    assert_non_null(strstr(g->message, "U+1F600"));
+    assert_non_null(strstr(g->message, "\xF0\x9F\x98\x80"));
+    assert_non_null(strstr(g->message, "fallback"));
+    /* still emitted, in the fallback face, with a width */
+    char *got = para_text(r);
+    assert_string_equal(got, "smile \xF0\x9F\x98\x80 and again \xF0\x9F\x98\x80");
+    free(got);
+    const lb_line *ln = lb_get_line(r, 0);
+    int found = 0;
+    for (size_t i = 0; i < ln->nfrags; i++)
+        if (strstr(ln->frags[i].text, "\xF0\x9F\x98\x80")) {
+            assert_true(ln->frags[i].font == QR_FONT_FALLBACK ||
+                        ln->frags[i].font == QR_FONT_FALLBACK_BOLD);
+            assert_true(ln->frags[i].w > 0);
+            found++;
+        }
+    assert_int_equal(found, 2);
+    lb_result_free(r);
+    qr_diags_free(d);
+}
+
+static void test_huge_no_space(void **state)
+{
+    (void)state;
+    size_t n = 1 << 20;
+    char *t = malloc(n + 1);
+    for (size_t i = 0; i < n; i++) t[i] = (char)('a' + i % 26);
+    t[n] = '\0';
+    for (int brk = 0; brk < 2; brk++) {
+        lb_opts o = opts(300, QR_ALIGN_JUSTIFY,
+                         brk ? QR_BREAK_GREEDY : QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = brk1(t, &o, NULL);
+        check_fits(r, &o);
+        size_t total = 0;
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            for (size_t k = 0; k < ln->nfrags; k++) total += ln->frags[k].len;
+        }
+        assert_int_equal(total, n);
+        assert_int_equal(lb_nlines(r), (n + 59) / 60);   /* 60 letters a line */
+        lb_result_free(r);
+    }
+    free(t);
+}
+
+static void test_many_words(void **state)
+{
+    (void)state;
+    rnd_state = 7;
+    char *text = random_text(100000, 0);
+    lb_opts o = opts(450, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+    lb_result *r = brk1(text, &o, NULL);
+    assert_true(lb_nlines(r) > 1000);
+    check_fits(r, &o);
+    char *got = para_text(r);
+    char *a = squash(text, 1), *b = squash(got, 1);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    free(got);
+    lb_result_free(r);
+    free(text);
+}
+
+static void test_first_indent(void **state)
+{
+    (void)state;
+    lb_opts o = opts(100, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    o.first_indent = 20;
+    lb_result *r = brk1("aaaa bbbb cccc dddd eeee ffff", &o, NULL);
+    const lb_line *l0 = lb_get_line(r, 0);
+    assert_float_equal(l0->frags[0].x, 20.0f, TOL);
+    assert_true(l0->width <= 80.0f + TOL);
+    assert_float_equal(lb_get_line(r, 1)->frags[0].x, 0.0f, TOL);
+    check_fits(r, &o);
+    lb_result_free(r);
+}
+
+static void test_fragments_merge_or_split(void **state)
+{
+    (void)state;
+    lb_opts o = opts(400, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    lb_result *r = brk1("one two three", &o, NULL);
+    const lb_line *ln = lb_get_line(r, 0);
+    assert_int_equal(ln->nfrags, 1);        /* left: words merged */
+    assert_int_equal(ln->frags[0].len, 13);
+    assert_float_equal(ln->width, 11 * 5.0f + 2 * 2.5f, TOL);
+    lb_result_free(r);
+    o.align = QR_ALIGN_JUSTIFY;
+    r = brk1("one two three", &o, NULL);
+    assert_int_equal(lb_get_line(r, 0)->nfrags, 3);   /* one per word */
+    lb_result_free(r);
+    /* colour and link changes split fragments too */
+    lb_init();
+    qr_metrics m = metrics();
+    lb_span s[3] = {span("plain ", QR_FONT_REGULAR, 0, 1),
+                    span("link", QR_FONT_REGULAR, LB_NO_HYPHENATE, 1),
+                    span(" plain", QR_FONT_REGULAR, 0, 1)};
+    s[1].url = "https://example.org";
+    o.align = QR_ALIGN_LEFT;
+    r = lb_break(s, 3, &o, &m, NULL);
+    ln = lb_get_line(r, 0);
+    assert_int_equal(ln->nfrags, 3);
+    assert_string_equal(ln->frags[1].url, "https://example.org");
+    assert_float_equal(ln->frags[1].x, 6 * 5.0f - 2.5f, TOL);
+    lb_result_free(r);
+}
+
+static void test_no_break_span(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    lb_span s[2] = {span("aa ", QR_FONT_REGULAR, 0, 1),
+                    span("bb cc dd", QR_FONT_REGULAR, LB_NO_BREAK, 1)};
+    lb_opts o = opts(45, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    lb_result *r = lb_break(s, 2, &o, &m, NULL);
+    assert_int_equal(lb_nlines(r), 2);
+    qr_buf b;
+    qr_buf_init(&b);
+    line_text(lb_get_line(r, 1), &b);
+    assert_string_equal(b.data, "bb cc dd");
+    qr_buf_free(&b);
+    lb_result_free(r);
+    /* and the minimum width knows it */
+    float mw = lb_min_width(s, 2, &m);
+    assert_float_equal(mw, 6 * 5.0f + 2 * 2.5f, TOL);
+}
+
+static void test_measure_and_min_width(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    assert_float_equal(lb_measure("ab c", 4, QR_FONT_REGULAR, 10, &m),
+                       3 * 5.0f + 2.5f, TOL);
+    /* ☎ comes from the fallback face, at its width */
+    assert_float_equal(lb_measure("a\xE2\x98\x8E", 4, QR_FONT_REGULAR, 10, &m),
+                       10.0f, TOL);
+    assert_float_equal(lb_measure("", 0, QR_FONT_REGULAR, 10, &m), 0, TOL);
+    lb_span s = span("short extraordinarily x", QR_FONT_REGULAR, 0, 1);
+    assert_float_equal(lb_min_width(&s, 1, &m), 15 * 5.0f, TOL);
+    lb_span u = span("see https://www.gov.uk/x", QR_FONT_REGULAR, 0, 1);
+    /* breaks after '/' are allowed: the widest piece is "www.gov.uk/" */
+    assert_float_equal(lb_min_width(&u, 1, &m), 11 * 5.0f, TOL);
+}
+
+static void test_empty_and_spaces(void **state)
+{
+    (void)state;
+    lb_opts o = opts(100, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+    lb_result *r = brk1("", &o, NULL);
+    assert_int_equal(lb_nlines(r), 0);
+    lb_result_free(r);
+    r = brk1("word   ", &o, NULL);
+    assert_int_equal(lb_nlines(r), 1);
+    assert_float_equal(lb_get_line(r, 0)->width, 20.0f, TOL);
+    lb_result_free(r);
+    /* a blank line between two hard breaks keeps a height */
+    r = brk1("a\n\nb", &o, NULL);
+    assert_int_equal(lb_nlines(r), 3);
+    assert_int_equal(lb_get_line(r, 1)->nfrags, 0);
+    assert_true(lb_get_line(r, 1)->ascent > 0);
+    lb_result_free(r);
+    /* a measure too narrow for one letter still terminates */
+    o.width = 2;
+    r = brk1("abc de", &o, NULL);
+    assert_int_equal(lb_nlines(r), 5);
+    lb_result_free(r);
+}
+
+static void test_soft_hyphen(void **state)
+{
+    (void)state;
+    /* a soft hyphen is a break that draws a hyphen, and otherwise nothing */
+    lb_opts o = opts(60, QR_ALIGN_LEFT, QR_BREAK_GREEDY, 0);
+    lb_result *r = brk1("aa bbbbbbb\xC2\xAD" "cccccc", &o, NULL);
+    assert_int_equal(lb_nlines(r), 2);
+    assert_true(lb_get_line(r, 0)->hyphenated);
+    char *got = para_text(r);
+    assert_string_equal(got, "aa bbbbbbbcccccc");
+    free(got);
+    lb_result_free(r);
+    o.width = 400;
+    r = brk1("aa bbbbbbb\xC2\xAD" "cccccc", &o, NULL);
+    assert_int_equal(lb_nlines(r), 1);
+    assert_float_equal(lb_get_line(r, 0)->width, 15 * 5.0f + 2.5f, TOL);
+    lb_result_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_random_paragraphs),
+        cmocka_unit_test(test_hard_breaks),
+        cmocka_unit_test(test_overlong_word),
+        cmocka_unit_test(test_combining_marks_stay),
+        cmocka_unit_test(test_total_fit_beats_greedy),
+        cmocka_unit_test(test_hyphenation_used),
+        cmocka_unit_test(test_hyphenation_improves),
+        cmocka_unit_test(test_no_hyphenation_cases),
+        cmocka_unit_test(test_no_hyphen_lines),
+        cmocka_unit_test(test_fallback_face),
+        cmocka_unit_test(test_missing_glyph_warning),
+        cmocka_unit_test(test_huge_no_space),
+        cmocka_unit_test(test_many_words),
+        cmocka_unit_test(test_first_indent),
+        cmocka_unit_test(test_fragments_merge_or_split),
+        cmocka_unit_test(test_no_break_span),
+        cmocka_unit_test(test_measure_and_min_width),
+        cmocka_unit_test(test_empty_and_spaces),
+        cmocka_unit_test(test_soft_hyphen),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,393 @@
+/* test_style.c — the house style: defaults, loading, units, colours, and the
+ * messages a council officer sees for a bad style file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "quire/style.h"
+#include "quire/util.h"
+
+static char tmpdir[] = "/tmp/quire_style_XXXXXX";
+
+static int setup(void **state)
+{
+    (void)state;
+    return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char *cmd = qr_xasprintf("rm -rf '%s'", tmpdir);
+    int rc = system(cmd);
+    free(cmd);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Writes text to tmpdir/name; returns the path (caller frees). */
+static char *write_style(const char *name, const char *text)
+{
+    char *path = qr_xasprintf("%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Loads text over the defaults; returns qr_style_load's result. */
+static int load(const char *text, qr_style *s, qr_diags *d)
+{
+    qr_style_default(s);
+    char *path = write_style("s.json", text);
+    int rc = qr_style_load(path, s, d);
+    free(path);
+    return rc;
+}
+
+static const qr_diag *only_diag(const qr_diags *d, qr_severity sev)
+{
+    assert_int_equal(qr_diags_len(d), 1);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->severity, sev);
+    return g;
+}
+
+#define assert_close(a, b) assert_true(fabs((double)(a) - (double)(b)) < 0.01)
+
+static void test_defaults(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_style_default(&s);
+    assert_close(s.page_width, 595.28);
+    assert_close(s.page_height, 841.89);
+    assert_close(s.margin_top, 70.87);      /* 25 mm */
+    assert_close(s.margin_bottom, 70.87);
+    assert_close(s.margin_left, 56.69);     /* 20 mm */
+    assert_close(s.margin_right, 56.69);
+    assert_string_equal(s.body_family, "Arial");
+    assert_string_equal(s.heading_family, "");
+    assert_string_equal(s.mono_family, "Liberation Mono");
+    assert_string_equal(s.fallback_family, "DejaVu Sans");
+    assert_close(s.body_size, 12);
+    assert_close(s.leading, 1.25);
+    assert_close(s.heading_size[0], 18);
+    assert_close(s.heading_size[1], 14);
+    assert_close(s.heading_size[2], 12.5);
+    assert_close(s.heading_size[5], 12);
+    assert_close(s.heading_space_before, 1.0);
+    assert_close(s.heading_space_after, 0.4);
+    assert_close(s.paragraph_space, 6);
+    assert_close(s.code_size, 10);
+    assert_close(s.small_size, 9);
+    assert_close(s.table_size, 10.5);
+    assert_close(s.list_indent, 18);
+    assert_close(s.rule_width, 0.5);
+    assert_close(s.link_color.r, 0x1d / 255.0);
+    assert_close(s.link_color.g, 0x70 / 255.0);
+    assert_close(s.link_color.b, 0xb8 / 255.0);
+    assert_close(s.text_color.r, 0x1a / 255.0);
+    assert_close(s.code_fill.r, 0xf3 / 255.0);
+    assert_int_equal(s.align, QR_ALIGN_LEFT);
+    assert_int_equal(s.breaking, QR_BREAK_TOTAL_FIT);
+    assert_int_equal(s.hyphenate, 1);
+    assert_int_equal(s.widows, 2);
+    assert_int_equal(s.orphans, 2);
+    assert_int_equal(s.number_sections, 0);
+    assert_int_equal(s.number_paragraphs, 0);
+    assert_string_equal(s.header_left, "");
+    assert_string_equal(s.footer_center, "Page {page} of {pages}");
+    assert_string_equal(s.logo, "");
+    assert_close(s.logo_width, 120);
+    assert_string_equal(s.lang, "en-GB");
+}
+
+static void test_council_json_is_the_default(void **state)
+{
+    (void)state;
+    qr_style def, s;
+    qr_style_default(&def);
+    /* start from something else, so every key must really be read */
+    memset(&s, 0x5a, sizeof s);
+    s.logo[0] = '\0';
+    qr_diags *d = qr_diags_new();
+    const char *path = "templates/styles/council.json";
+    if (access(path, R_OK) != 0) path = "../templates/styles/council.json";
+    int rc = qr_style_load(path, &s, d);
+    assert_int_equal(rc, 0);
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_memory_equal(&s, &def, sizeof s);
+    qr_diags_free(d);
+}
+
+static void test_units(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    int rc = load("{\"page\": {\"margins\": {\"top\": \"1in\", \"right\": \"2.5cm\","
+                  " \"bottom\": 30, \"left\": \"12.5pt\"}},"
+                  " \"sizes\": {\"body\": \"11pt\", \"h1\": 20},"
+                  " \"spacing\": {\"paragraph\": \"3mm\", \"list_indent\": \".5in\"},"
+                  " \"logo\": {\"width\": \"40mm\"}}", &s, d);
+    assert_int_equal(rc, 0);
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_close(s.margin_top, 72);
+    assert_close(s.margin_right, 70.87);
+    assert_close(s.margin_bottom, 30);
+    assert_close(s.margin_left, 12.5);
+    assert_close(s.body_size, 11);
+    assert_close(s.heading_size[0], 20);
+    assert_close(s.heading_size[1], 14);     /* untouched keys keep defaults */
+    assert_close(s.paragraph_space, 8.50);
+    assert_close(s.list_indent, 36);
+    assert_close(s.logo_width, 113.39);
+    qr_diags_free(d);
+}
+
+static void test_page_sizes(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(load("{\"page\": {\"size\": \"Letter\"}}", &s, d), 0);
+    assert_close(s.page_width, 612);
+    assert_close(s.page_height, 792);
+    assert_int_equal(load("{\"page\": {\"orientation\": \"landscape\", "
+                          "\"size\": \"a4\"}}", &s, d), 0);
+    assert_close(s.page_width, 841.89);
+    assert_close(s.page_height, 595.28);
+    assert_int_equal(load("{\"page\": {\"size\": [\"148mm\", 595]}}", &s, d), 0);
+    assert_close(s.page_width, 419.53);
+    assert_close(s.page_height, 595);
+    assert_int_equal(qr_diags_len(d), 0);
+
+    assert_int_equal(load("{\"page\": {\"size\": \"B5\"}}", &s, d), -1);
+    const qr_diag *g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "'page.size': 'B5' is not a page size"));
+    assert_close(s.page_width, 595.28);   /* unchanged on error */
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    assert_int_equal(load("{\"page\": {\"margins\": {\"left\": \"10cm\", "
+                          "\"right\": \"10cm\"}}}", &s, d), -1);
+    g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "left and right margins"));
+    assert_int_equal(g->line, 1);
+    assert_int_equal(g->col, 11);
+    qr_diags_free(d);
+}
+
+static void test_colours(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(load("{\"colors\": {\"link\": \"#FFF\"}, "
+                          "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d), 0);
+    assert_close(s.link_color.r, 1.0);
+    assert_close(s.link_color.b, 1.0);
+    assert_close(s.heading_color.r, 0x1d / 255.0);
+    assert_close(s.heading_color.g, 0x35 / 255.0);
+    assert_close(s.heading_color.b, 0x57 / 255.0);
+    assert_int_equal(qr_diags_len(d), 0);
+
+    assert_int_equal(load("{\"colours\": {\"rule\": \"grey\"}}", &s, d), -1);
+    const qr_diag *g = only_diag(d, QR_ERROR);
+    assert_string_equal(g->message,
+                        "'colours.rule': 'grey' is not a colour (expected "
+                        "\"#rrggbb\", e.g. \"#1d70b8\")");
+    qr_diags_free(d);
+}
+
+static void test_bad_length_message(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    int rc = load("{\n  \"page\": {\n    \"margins\": {\n"
+                  "      \"top\": \"25 mm\"\n    }\n  }\n}\n", &s, d);
+    assert_int_equal(rc, -1);
+    const qr_diag *g = only_diag(d, QR_ERROR);
+    assert_string_equal(g->message,
+                        "'page.margins.top': '25 mm' is not a length (expected "
+                        "e.g. \"25mm\", \"2.5cm\", \"1in\" or a number of points)");
+    assert_non_null(strstr(g->file, "s.json"));
+    assert_int_equal(g->line, 4);
+    assert_int_equal(g->col, 14);
+    assert_string_equal(g->source, "      \"top\": \"25 mm\"");
+    assert_close(s.margin_top, 70.87);
+    qr_diags_free(d);
+}
+
+static void test_every_bad_value_reported(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    int rc = load("{\"paragraph\": {\"align\": \"centre\", \"hyphenate\": \"yes\","
+                  " \"widows\": 0, \"breaking\": \"fast\"},"
+                  " \"sizes\": {\"body\": -3},"
+                  " \"leading\": 12,"
+                  " \"fonts\": {\"body\": \"\"},"
+                  " \"header\": {\"left\": \"{council} report\"},"
+                  " \"lang\": \"en GB\","
+                  " \"numbering\": {\"sections\": true}}", &s, d);
+    assert_int_equal(rc, -1);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 9);
+    const char *want[] = {
+        "'paragraph.align': 'centre' is not an alignment (expected \"left\" or \"justify\")",
+        "'paragraph.hyphenate': 'yes' is not true or false",
+        "'paragraph.widows': 0 is not a whole number from 1 to 10",
+        "'paragraph.breaking': 'fast' is not a line-breaking method",
+        "'sizes.body': -3 is out of range (expected 4 to 200 points)",
+        "'leading': 12 is not a number from 0.8 to 3",
+        "'fonts.body' must not be empty",
+        "'header.left': unknown field '{council}'",
+        "'lang': 'en GB' is not a language tag",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const qr_diag *g = qr_diags_get(d, i);
+        if (strstr(g->message, want[i]) == NULL)
+            fail_msg("diag %zu: got \"%s\", want \"%s\"", i, g->message, want[i]);
+        assert_int_equal(g->line, 1);
+        assert_true(g->col > 1);
+    }
+    /* nothing applied, not even the good key */
+    assert_int_equal(s.number_sections, 0);
+    assert_int_equal(s.align, QR_ALIGN_LEFT);
+    qr_diags_free(d);
+}
+
+static void test_unknown_key_warning(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    int rc = load("{\n  \"fonts\": {\"body\": \"Verdana\", \"bdy\": \"X\"},\n"
+                  "  \"footer\": {\"centre\": \"{page}\"},\n  \"colour\": 1\n}\n",
+                  &s, d);
+    assert_int_equal(rc, 0);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 2);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_non_null(strstr(g->message, "unknown key 'fonts.bdy'"));
+    assert_non_null(strstr(g->message, "body, heading, mono, fallback"));
+    assert_int_equal(g->line, 2);
+    assert_int_equal(g->col, 32);
+    g = qr_diags_get(d, 1);
+    assert_non_null(strstr(g->message, "unknown key 'colour'"));
+    assert_int_equal(g->line, 4);
+    assert_int_equal(g->col, 3);
+    assert_string_equal(s.body_family, "Verdana");   /* the rest applies */
+    assert_string_equal(s.footer_center, "{page}");
+    qr_diags_free(d);
+}
+
+static void test_syntax_error(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    int rc = load("{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n", &s, d);
+    assert_int_equal(rc, -1);
+    const qr_diag *g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "a comma before '}'"));
+    assert_int_equal(g->line, 3);   /* at the trailing comma */
+    assert_int_equal(g->col, 17);
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    rc = load("{\n  \"lang\": \"en-GB\"\n  \"leading\": 1.2\n}\n", &s, d);
+    assert_int_equal(rc, -1);
+    g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "a comma is missing"));
+    assert_int_equal(g->line, 2);
+    assert_int_equal(g->col, 18);
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    rc = load("{\n  lang: 1\n}\n", &s, d);
+    assert_int_equal(rc, -1);
+    g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "JSON syntax error"));
+    assert_int_equal(g->line, 2);
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    rc = load("[1, 2]", &s, d);
+    assert_int_equal(rc, -1);
+    g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "must hold a JSON object"));
+    assert_int_equal(g->line, 1);
+    assert_int_equal(g->col, 1);
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    rc = load("{\"page\": \"A4\"}", &s, d);
+    assert_int_equal(rc, -1);
+    g = only_diag(d, QR_ERROR);
+    assert_string_equal(g->message, "'page': 'A4' is not an object of keys");
+    assert_int_equal(g->col, 10);
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    qr_style_default(&s);
+    rc = qr_style_load("/nonexistent/style.json", &s, d);
+    assert_int_equal(rc, -1);
+    g = only_diag(d, QR_ERROR);
+    assert_string_equal(g->file, "/nonexistent/style.json");
+    assert_non_null(strstr(g->message, "cannot read style file"));
+    qr_diags_free(d);
+}
+
+static void test_logo_relative_to_style(void **state)
+{
+    (void)state;
+    char *logo = write_style("crest.png", "not really a png");
+    free(logo);
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(load("{\"logo\": {\"file\": \"crest.png\", \"width\": 90}}",
+                          &s, d), 0);
+    char *want = qr_xasprintf("%s/crest.png", tmpdir);
+    assert_string_equal(s.logo, want);
+    assert_close(s.logo_width, 90);
+    assert_int_equal(load("{\"logo\": \"crest.png\"}", &s, d), 0);
+    assert_string_equal(s.logo, want);
+    free(want);
+    assert_int_equal(qr_diags_len(d), 0);
+
+    assert_int_equal(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d), -1);
+    const qr_diag *g = only_diag(d, QR_ERROR);
+    assert_non_null(strstr(g->message, "'logo.file': cannot read logo"));
+    assert_non_null(strstr(g->message, "missing.png"));
+    assert_string_equal(s.logo, "");
+    qr_diags_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_council_json_is_the_default),
+        cmocka_unit_test(test_units),
+        cmocka_unit_test(test_page_sizes),
+        cmocka_unit_test(test_colours),
+        cmocka_unit_test(test_bad_length_message),
+        cmocka_unit_test(test_every_bad_value_reported),
+        cmocka_unit_test(test_unknown_key_warning),
+        cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_logo_relative_to_style),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
