@@ -411,7 +411,13 @@ static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
     lay_para_boxes(L, pi, r, 0, &first, &last);
     lb_result_free(r);
     P = &L->paras[pi];
-    if (first >= 0 && t->keep) L->boxes[last].flags |= BOX_KEEP_NEXT;
+    if (first < 0) {
+        /* no text at all: an empty line still carries markers, anchors */
+        first = last = lay_new_box(L, P->lh, P->first_flags);
+        L->boxes[first].gap = P->gap;
+        attach_items(L, P->first_items, P->nfirst, P->base);
+    }
+    if (t->keep) L->boxes[last].flags |= BOX_KEEP_NEXT;
     lay_link_tail(L, first, last);
     return pi;
 }

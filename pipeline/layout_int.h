@@ -83,7 +83,6 @@ typedef struct para {
     int keep_all;               /* all lines chained (short list item) */
     int first_box, nboxes;      /* the boxes of its lines in the chain */
     linkmap links;
-    int frozen;                 /* re-broken often enough; leave it */
 } para;
 
 typedef struct tbl {

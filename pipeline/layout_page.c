@@ -19,6 +19,7 @@
 #define FIT_EPSILON_PT 0.01f       /* rounding slack when a box fits exactly */
 #define MAX_REBREAKS_PER_PAGE 3    /* hyphen avoidance tries on one page */
 #define MAX_REBREAK_LINES 400      /* longer paragraphs are not re-broken */
+#define MAX_TAKEOVER_LINES 2       /* lines moved over to avoid a hyphen */
 
 /* ---- emitting ---- */
 
@@ -85,7 +86,7 @@ static int rebreak(layout *L, int *first, int last)
 {
     box *lb = &L->boxes[last];
     para *P = &L->paras[lb->para];
-    if (P->frozen || P->nboxes > MAX_REBREAK_LINES) return 0;
+    if (P->nboxes > MAX_REBREAK_LINES) return 0;
     /* the paragraph's first line on this page */
     int k0b = last;
     while (k0b != *first && L->boxes[k0b].prev >= 0 &&
@@ -106,7 +107,7 @@ static int rebreak(layout *L, int *first, int last)
     for (size_t k = 0; ok && k < k0; k++, bx = L->boxes[bx].next)
         if (bx < 0 || !same_line(&L->boxes[bx], lb_get_line(r, k))) ok = 0;
     if (!ok) {
-        P->frozen = 1;
+        P->nnohyph--;
         lb_result_free(r);
         return 0;
     }
@@ -201,7 +202,7 @@ int lay_paginate(layout *L)
             }
             /* no inserted hyphen on the page's last line: break the
              * paragraph again, or else take that line over */
-            int again = 0;
+            int again = 0, taken = 0;
             while (brk >= 0 && !(L->boxes[brk].flags & BOX_BREAK_BEFORE)) {
                 int last = L->boxes[brk].prev;
                 const box *lb = &L->boxes[last];
@@ -211,10 +212,11 @@ int lay_paginate(layout *L)
                     again = 1;
                     break;
                 }
-                if (last == first ||
+                if (last == first || taken == MAX_TAKEOVER_LINES ||
                     (L->boxes[lb->prev].flags & BOX_KEEP_NEXT))
                     break;
                 brk = last;
+                taken++;
             }
             if (!again) break;
         }

@@ -53,10 +53,14 @@
 #define KP_OVERFULL (-1e30)             /* ratio of a line that cannot fit */
 #define KP_MAX_ACTIVE 4096              /* hard cap on active nodes */
 #define KP_FITNESS_CLASSES 4
+/* First fit hyphenates a word only when the line would otherwise be
+ * looser than this ratio (about where total fit finds a hyphen worth its
+ * penalty). */
+#define GREEDY_HYPHEN_RATIO 0.8
 
 /* Ragged right: the line-end glue stretches by this many ems of the
  * paragraph's base size; interword spaces are rigid. */
-#define RAGGED_STRETCH_EM 1.0
+#define RAGGED_STRETCH_EM 4.0
 /* Justified: each interword space stretches by half and shrinks by a
  * third of its own width. */
 #define JUSTIFY_STRETCH (1.0 / 2.0)
@@ -500,38 +504,29 @@ static int is_combining(uint32_t cp)
            (cp >= 0xE0100 && cp <= 0xE01EF);
 }
 
-/* Unicode's stream-safe format bounds a run of non-starters at 30; a
- * longer run is garbage that may be cut anywhere. */
-#define MAX_CLUSTER_MARKS 30
-
-/* May a line break before character k (k > 0)? *marks counts the
- * non-starters since the last cluster start. */
-static int cluster_boundary(const para *p, size_t k, size_t *marks)
+static int cluster_boundary(const para *p, size_t k)
 {
-    if (!is_combining(p->ch[k].cp) && p->ch[k].kind != K_INVISIBLE &&
-        p->ch[k - 1].cp != 0x200D) {
-        *marks = 0;
-        return 1;
-    }
-    return ++*marks > MAX_CLUSTER_MARKS;
+    return !is_combining(p->ch[k].cp) && p->ch[k].kind != K_INVISIBLE &&
+           p->ch[k - 1].cp != 0x200D;
 }
 
 /* The piece [a, e) (plus a hyphen of width hyph_w at its end) is wider
  * than `limit`: cut it greedily at cluster boundaries so each chunk fits,
- * later chunks against the full measure. W, ST, SH are the running sums
- * at a. */
+ * later chunks against the full measure. A cluster wider than the line
+ * itself is cut too: nothing may run past the margin. W, ST, SH are the
+ * running sums at a. */
 static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
                             double W, double ST, double SH, double hyph_w,
                             double limit)
 {
     const para *p = x->p;
     double cw = 0;                  /* width of the chunk so far */
-    size_t marks = 0;
+    size_t cstart = a;
     size_t lastb = SIZE_MAX;        /* last boundary inside the chunk */
     double bW = 0, bST = 0, bSH = 0, bcw = 0;
     for (size_t k = a; k < e; k++) {
         const pchar *c = &p->ch[k];
-        if (k > a && cluster_boundary(p, k, &marks)) {
+        if (k > cstart && cluster_boundary(p, k)) {
             lastb = k;
             bW = W;
             bST = ST;
@@ -539,7 +534,14 @@ static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
             bcw = cw;
         }
         double extra = k + 1 == e ? hyph_w : 0;
-        if (cw + c->w + extra > limit + FIT_EPS && lastb != SIZE_MAX) {
+        if (cw + c->w + extra > limit + FIT_EPS && k > cstart) {
+            if (lastb == SIZE_MAX) {    /* one cluster fills the line */
+                lastb = k;
+                bW = W;
+                bST = ST;
+                bSH = SH;
+                bcw = cw;
+            }
             cand ec;
             memset(&ec, 0, sizeof ec);
             ec.end = ec.next = lastb;
@@ -549,6 +551,7 @@ static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
             ec.penalty = KP_EMERGENCY_PENALTY;
             cvec_push(cv, &ec);
             cw -= bcw;              /* the chunk now starts at lastb */
+            cstart = lastb;
             lastb = SIZE_MAX;
             limit = x->L;
         }
@@ -826,21 +829,35 @@ static void greedy_run(const lbctx *x, const cvec *cv, svec *br)
     size_t start = 0;
     int line = 0;
     while (start + 1 < nc) {
-        size_t pick = SIZE_MAX, pick_hyph = SIZE_MAX;
+        size_t pick = SIZE_MAX;         /* furthest break without a new hyphen */
+        size_t pick_hy = SIZE_MAX;      /* furthest inserted hyphen allowed */
+        size_t pick_banned = SIZE_MAX;  /* furthest hyphen this line forbids */
+        double r_pick = 0;
         for (size_t ib = start + 1; ib < nc; ib++) {
             const cand *b = &c[ib];
             double r = line_ratio(x, &c[start], b, line);
             if (r >= -1.0 - 1e-9) {
-                if (!(b->flagged && no_hyph(x, line))) pick = ib;
-                else pick_hyph = ib;
+                if (b->flagged && no_hyph(x, line)) {
+                    pick_banned = ib;
+                } else if (b->hyphen) {
+                    pick_hy = ib;
+                } else {
+                    pick = ib;
+                    r_pick = r;
+                }
             } else if (b->hyph_w <= 0) {
                 break;
             }
             if (b->forced) break;
         }
+        /* hyphenate only to close a gap wider than the hyphenation zone */
+        if (pick_hy != SIZE_MAX &&
+            (pick == SIZE_MAX ||
+             (pick_hy > pick && r_pick > GREEDY_HYPHEN_RATIO)))
+            pick = pick_hy;
         /* a line that may not end in a hyphen but holds only part of one
          * word keeps the hyphen: better than a word cut without one */
-        if (pick == SIZE_MAX) pick = pick_hyph;
+        if (pick == SIZE_MAX) pick = pick_banned;
         /* nothing fits: a single cluster wider than the measure */
         if (pick == SIZE_MAX) pick = start + 1;
         svec_push(br, pick);

@@ -1,10 +1,14 @@
 /* render.c — orchestrates the stages for one paper.
  *
- * In: paths of data, template, style and output. Out: a PDF written
- * atomically, or diagnostics. Diagnostics of parse and layout refer to lines
- * of the expanded Markdown; they are re-located at the template line that
- * produced them through the expansion's source map, so the person fixing
- * the paper is sent to the file they edit.
+ * In: paths of data, template, style and output. Out: a prepared paper (for
+ * pack and build), its display list, or a PDF written atomically — or
+ * diagnostics. Diagnostics of parse and layout refer to lines of the
+ * expanded Markdown; they are re-located at the template line that produced
+ * them through the expansion's source map, so the person fixing the paper is
+ * sent to the file they edit.
+ *
+ * QUIRE_TIMING=1 in the environment prints the time of each stage to stderr
+ * (used by make bench).
  */
 #include "quire/render.h"
 
@@ -24,6 +28,17 @@
 
 /* The name later stages use for the expanded Markdown in diagnostics. */
 static const char EXPANDED_NAME[] = "(expanded markdown)";
+
+struct qr_paper {
+    qr_data *data;
+    qr_expansion *exp;
+    qr_doc *doc;
+    qr_fonts *fonts;
+    qr_style style;
+    char *title, *meeting, *item, *author;
+    char *style_path, *data_path;
+    long long epoch;
+};
 
 long long qr_source_epoch(long long fallback)
 {
@@ -55,13 +70,20 @@ static long long iso_epoch(const char *iso)
     return days_from_civil(y, m, d) * 86400;
 }
 
-static const char *jstr(const cJSON *root, const char *a, const char *b,
-                        const char *c)
+static const cJSON *jget(const cJSON *root, const char *a, const char *b,
+                         const char *c)
 {
     const cJSON *n = root;
     const char *keys[] = {a, b, c};
     for (int i = 0; i < 3 && keys[i] && n; i++)
         n = cJSON_GetObjectItemCaseSensitive(n, keys[i]);
+    return n;
+}
+
+static const char *jstr(const cJSON *root, const char *a, const char *b,
+                        const char *c)
+{
+    const cJSON *n = jget(root, a, b, c);
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
@@ -73,7 +95,8 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
         const qr_diag *g = qr_diags_get(from, i);
         const char *file = NULL;
         int line = 0, col = 0;
-        if (g->file && strcmp(g->file, EXPANDED_NAME) == 0 && g->line > 0 &&
+        if (e && g->file && strcmp(g->file, EXPANDED_NAME) == 0 &&
+            g->line > 0 &&
             qr_expansion_origin_line(e, g->line, &file, &line, &col)) {
             char *src = NULL;
             size_t len;
@@ -90,122 +113,207 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
     }
 }
 
-int qr_render(const qr_render_req *req, qr_diags *d)
+static double now_ms(void)
 {
-    int status = QR_EINPUT;
-    qr_data *data = NULL;
-    qr_expansion *exp = NULL;
-    qr_doc *doc = NULL;
-    qr_fonts *fonts = NULL;
-    qr_pages *pages = NULL;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int timing_on(void)
+{
+    const char *t = getenv("QUIRE_TIMING");
+    return t && *t && strcmp(t, "0") != 0;
+}
+
+static void lap(const char *stage, double *t0)
+{
+    if (!timing_on()) return;
+    double t = now_ms();
+    fprintf(stderr, "quire: timing: %-7s %8.3f ms\n", stage, t - *t0);
+    *t0 = t;
+}
+
+void qr_paper_free(qr_paper *p)
+{
+    if (!p) return;
+    qr_fonts_free(p->fonts);
+    qr_doc_free(p->doc);
+    qr_expansion_free(p->exp);
+    qr_data_free(p->data);
+    free(p->title);
+    free(p->meeting);
+    free(p->item);
+    free(p->author);
+    free(p->style_path);
+    free(p->data_path);
+    free(p);
+}
+
+qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
+                           int *status)
+{
+    qr_paper *p = qr_xcalloc(1, sizeof *p);
+    qr_style_default(&p->style);
     qr_diags *later = qr_diags_new();
-    qr_style style;
-    qr_style_default(&style);
+    double t0 = now_ms();
+    *status = QR_EINPUT;
 
     if (req->data_path) {
-        data = qr_data_load(req->data_path, d);
-        if (!data) goto done;
-        if (qr_data_validate(data, d) > 0) goto done;
-        if (qr_derive_run(data, d) > 0) goto done;
+        p->data_path = qr_xstrdup(req->data_path);
+        p->data = qr_data_load(req->data_path, d);
+        if (!p->data) goto fail;
+        if (qr_data_validate(p->data, d) > 0) goto fail;
+        if (qr_derive_run(p->data, d) > 0) goto fail;
     } else {
-        data = qr_data_empty();
+        p->data = qr_data_empty();
     }
-    if (req->style_path && qr_style_load(req->style_path, &style, d) != 0)
-        goto done;
+    lap("load", &t0);
+    if (req->style_path) {
+        p->style_path = qr_xstrdup(req->style_path);
+        if (qr_style_load(req->style_path, &p->style, d) != 0) goto fail;
+    }
 
     qr_expand_opts eo = {.spec = 0, .strict = req->strict, .partials = NULL};
-    exp = qr_expand_file(req->template_path, qr_data_root(data), &eo, d);
-    if (!exp) goto done;
+    p->exp = qr_expand_file(req->template_path, qr_data_root(p->data), &eo, d);
+    if (!p->exp) goto fail;
     size_t mdlen;
-    const char *md = qr_expansion_text(exp, &mdlen);
-    if (req->dump == QR_DUMP_MD) fwrite(md, 1, mdlen, req->dump_to);
-    if (req->stop == QR_STOP_EXPAND) {
-        status = QR_OK;
-        goto done;
-    }
+    const char *md = qr_expansion_text(p->exp, &mdlen);
+    if (req->dump == QR_DUMP_MD && req->dump_to) fwrite(md, 1, mdlen, req->dump_to);
+    lap("expand", &t0);
 
-    doc = qr_parse_markdown(md, mdlen, EXPANDED_NAME, later);
-    if (!doc) goto done;
-    if (req->dump == QR_DUMP_DOC) qr_doc_dump(doc, req->dump_to);
-
-    fonts = qr_fonts_load(&style, d);
-    if (!fonts) goto done;
-
-    const cJSON *root = qr_data_root(data);
-    const char *title = jstr(root, "paper", "title", NULL);
-    const char *body = jstr(root, "paper", "meeting", "body");
-    const char *date_iso = jstr(root, "paper", "meeting", "date");
-    const char *date = jstr(root, "paper", "meeting", "date_long");
-    char *meeting = NULL;
-    if (body && date) meeting = qr_xasprintf("%s \xE2\x80\x93 %s", body, date);
-    else if (body) meeting = qr_xstrdup(body);
-    char *item = NULL;
-    const cJSON *it = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(
-            cJSON_GetObjectItemCaseSensitive(root, "paper"), "meeting"),
-        "item");
-    if (cJSON_IsNumber(it)) item = qr_xasprintf("%d", it->valueint);
-    else if (cJSON_IsString(it)) item = qr_xstrdup(it->valuestring);
-
-    qr_layout_opts lo = {.title = title ? title : "",
-                         .meeting = meeting ? meeting : "",
-                         .item = item ? item : "",
-                         .first_page = 1,
-                         .total_pages = 0};
-    pages = qr_layout_run(doc, &style, qr_fonts_metrics(fonts), &lo,
-                          EXPANDED_NAME, later);
-    relocate(later, d, exp);
+    p->doc = qr_parse_markdown(md, mdlen, EXPANDED_NAME, later);
+    relocate(later, d, p->exp);
     qr_diags_free(later);
     later = NULL;
-    if (!pages) goto done_meta;
-    if (req->dump == QR_DUMP_PAGES) qr_pages_dump(pages, req->dump_to);
-    if (req->stop == QR_STOP_LAYOUT) {
-        status = QR_OK;
-        goto done_meta;
-    }
+    if (!p->doc) goto fail;
+    if (req->dump == QR_DUMP_DOC && req->dump_to) qr_doc_dump(p->doc, req->dump_to);
+    lap("parse", &t0);
 
-    char *subject = NULL;
-    if (meeting) subject = qr_xstrdup(meeting);
-    qr_pdf_meta meta = {
-        .title = title,
-        .author = jstr(root, "paper", "author", "name"),
-        .subject = subject,
-        .keywords = NULL,
-        .lang = style.lang,
-        .epoch = qr_source_epoch(iso_epoch(date_iso)),
-    };
-    if (!meta.title) {
+    const cJSON *root = qr_data_root(p->data);
+    const char *title = jstr(root, "paper", "title", NULL);
+    if (title) {
+        p->title = qr_xstrdup(title);
+    } else {
         /* a plain Markdown paper: its first heading names it */
-        const qr_block *b = qr_doc_root(doc)->first_child;
+        const qr_block *b = qr_doc_root(p->doc)->first_child;
         for (; b; b = b->next)
             if (b->kind == QR_BLK_HEADING) break;
-        if (b) {
-            qr_buf t;
-            qr_buf_init(&t);
-            qr_block_text(b, &t);
-            meta.title = qr_buf_detach(&t, NULL);
-            status = qr_pdf_write(pages, fonts, &meta, req->out_path, d);
-            free((char *)meta.title);
-            free(subject);
-            goto done_meta;
-        }
+        qr_buf t;
+        qr_buf_init(&t);
+        if (b) qr_block_text(b, &t);
+        p->title = qr_buf_detach(&t, NULL);
     }
-    status = qr_pdf_write(pages, fonts, &meta, req->out_path, d);
-    free(subject);
-done_meta:
-    free(meeting);
-    free(item);
-done:
+    const char *body = jstr(root, "paper", "meeting", "body");
+    const char *date = jstr(root, "paper", "meeting", "date_long");
+    if (body && date) p->meeting = qr_xasprintf("%s \xE2\x80\x93 %s", body, date);
+    else p->meeting = qr_xstrdup(body ? body : "");
+    const cJSON *it = jget(root, "paper", "meeting", "item");
+    if (cJSON_IsNumber(it)) p->item = qr_xasprintf("%d", it->valueint);
+    else p->item = qr_xstrdup(cJSON_IsString(it) ? it->valuestring : "");
+    const char *author = jstr(root, "paper", "author", "name");
+    p->author = author ? qr_xstrdup(author) : NULL;
+    p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")));
+    *status = QR_OK;
+    return p;
+fail:
     if (later) {
-        if (exp) relocate(later, d, exp);
-        else qr_diags_move(d, later);
+        relocate(later, d, p->exp);
         qr_diags_free(later);
     }
-    if (status == QR_OK && qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
+    qr_paper_free(p);
+    return NULL;
+}
+
+static int ensure_fonts(qr_paper *p, qr_diags *d)
+{
+    if (!p->fonts) p->fonts = qr_fonts_load(&p->style, d);
+    return p->fonts != NULL;
+}
+
+qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
+                          qr_diags *d)
+{
+    double t0 = now_ms();
+    if (!ensure_fonts(p, d)) return NULL;
+    lap("fonts", &t0);
+    qr_layout_opts own = {.title = p->title,
+                          .meeting = p->meeting,
+                          .item = p->item,
+                          .first_page = 1,
+                          .total_pages = 0};
+    qr_diags *later = qr_diags_new();
+    qr_pages *pages = qr_layout_run(p->doc, &p->style,
+                                    qr_fonts_metrics(p->fonts),
+                                    opts ? opts : &own, EXPANDED_NAME, later);
+    relocate(later, d, p->exp);
+    qr_diags_free(later);
+    lap("layout", &t0);
+    return pages;
+}
+
+const qr_style *qr_paper_style(const qr_paper *p) { return &p->style; }
+const qr_fonts *qr_paper_fonts(const qr_paper *p) { return p->fonts; }
+const char *qr_paper_title(const qr_paper *p) { return p->title; }
+const char *qr_paper_meeting(const qr_paper *p) { return p->meeting; }
+const char *qr_paper_item(const qr_paper *p) { return p->item; }
+
+size_t qr_paper_nfiles(const qr_paper *p)
+{
+    return (p->data_path != NULL) + (p->style_path != NULL) +
+           qr_expansion_nfiles(p->exp);
+}
+
+const char *qr_paper_file(const qr_paper *p, size_t i)
+{
+    if (p->data_path) {
+        if (i == 0) return p->data_path;
+        i--;
+    }
+    if (p->style_path) {
+        if (i == 0) return p->style_path;
+        i--;
+    }
+    return qr_expansion_file(p->exp, i);
+}
+
+void qr_paper_meta(const qr_paper *p, qr_pdf_meta *meta)
+{
+    memset(meta, 0, sizeof *meta);
+    meta->title = p->title && *p->title ? p->title : NULL;
+    meta->author = p->author;
+    meta->subject = p->meeting && *p->meeting ? p->meeting : NULL;
+    meta->lang = p->style.lang;
+    meta->epoch = p->epoch;
+}
+
+int qr_render(const qr_render_req *req, qr_diags *d)
+{
+    int status;
+    double t0 = now_ms();
+    qr_paper *p = qr_paper_prepare(req, d, &status);
+    if (!p) return status;
+    if (req->stop == QR_STOP_EXPAND) {
+        qr_paper_free(p);
+        return QR_OK;
+    }
+    qr_pages *pages = qr_paper_layout(p, NULL, d);
+    if (!pages) {
+        qr_paper_free(p);
+        return QR_EINPUT;
+    }
+    if (req->dump == QR_DUMP_PAGES && req->dump_to) qr_pages_dump(pages, req->dump_to);
+    status = QR_OK;
+    if (req->stop == QR_STOP_PDF) {
+        qr_pdf_meta meta;
+        qr_paper_meta(p, &meta);
+        double t1 = now_ms();
+        status = qr_pdf_write(pages, p->fonts, &meta, req->out_path, d);
+        lap("pdf", &t1);
+    }
     qr_pages_free(pages);
-    qr_fonts_free(fonts);
-    qr_doc_free(doc);
-    qr_expansion_free(exp);
-    qr_data_free(data);
+    qr_paper_free(p);
+    if (status == QR_OK && qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
+    lap("total", &t0);
     return status;
 }

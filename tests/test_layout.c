@@ -291,16 +291,18 @@ static void test_four_line_paragraph_splits_two_two(void **state)
     assert_true(split_seen);
 }
 
-/* Long words that en-GB hyphenation splits. */
+/* Ordinary prose with long words that en-GB hyphenation splits. */
 static char *hyphenable(char *s, int n)
 {
-    static const char *w[] = {"accountability", "responsibilities",
-                              "recommendations", "safeguarding",
-                              "independently", "improvement",
-                              "commissioning", "organisational"};
+    static const char *w[] = {
+        "the", "accountability", "of", "our", "organisational", "board",
+        "for", "safeguarding", "is", "shared", "and", "independently",
+        "reviewed", "by", "the", "commissioning", "team", "each", "month",
+        "so", "that", "recommendations", "are", "met", "on", "time"};
+    size_t nw = sizeof w / sizeof *w;
     for (int i = 0; i < n; i++) {
         if (i) s = cat(s, " ");
-        s = cat(s, w[(i * 5) % 8]);
+        s = cat(s, w[(size_t)(i * 7) % nw]);
     }
     return s;
 }
@@ -311,7 +313,7 @@ static void test_no_hyphen_at_page_foot(void **state)
     int hyphens = 0;
     for (int n = 0; n < 12; n++) {
         char *md = fillers(NULL, n);
-        md = hyphenable(md, 900);
+        md = hyphenable(md, 1500);
         md = cat(md, "\n");
         run *r = lay(md);   /* the checker: no hyphen on a page's last line */
         assert_true(qr_pages_count(r->p) >= 3);
@@ -883,6 +885,10 @@ static void test_too_many_pages(void **state)
 static void test_structure_and_empty(void **state)
 {
     (void)state;
+    run *h = lay("#\n\n- \n");     /* empty heading, empty item */
+    assert_int_equal(count_kind(h->p, QR_ITEM_ANCHOR), 1);
+    assert_non_null(find_text(h->p, "\xE2\x80\xA2", NULL));
+    run_free(h);
     run *r = lay("");
     assert_int_equal(qr_pages_count(r->p), 1);
     assert_int_equal(qr_pages_elem(r->p, 0)->role, QR_ROLE_DOCUMENT);

@@ -327,15 +327,27 @@ static void test_combining_marks_stay(void **state)
     qr_buf t;
     qr_buf_init(&t);
     for (int i = 0; i < 200; i++) qr_buf_puts(&t, "e\xCC\x81");
-    lb_opts o = opts(52, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
-    lb_result *r = brk1(t.data, &o, NULL);
-    assert_true(lb_nlines(r) > 1);
-    for (size_t i = 0; i < lb_nlines(r); i++) {
-        const lb_line *ln = lb_get_line(r, i);
-        assert_true(ln->nfrags >= 1);
-        /* never starts with the combining acute */
-        assert_false((unsigned char)ln->frags[0].text[0] == 0xCC);
+    for (float w = 41; w <= 60; w += 1) {
+        lb_opts o = opts(w, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+        lb_result *r = brk1(t.data, &o, NULL);
+        assert_true(lb_nlines(r) > 1);
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            assert_true(ln->nfrags >= 1);
+            /* never starts with the combining acute */
+            assert_false((unsigned char)ln->frags[0].text[0] == 0xCC);
+        }
+        check_fits(r, &o);
+        lb_result_free(r);
     }
+    /* a run of marks longer than any real cluster may be cut anywhere */
+    qr_buf_free(&t);
+    qr_buf_init(&t);
+    qr_buf_putc(&t, 'e');
+    for (int i = 0; i < 1000; i++) qr_buf_puts(&t, "\xCC\x81");
+    lb_opts o = opts(100, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    lb_result *r = brk1(t.data, &o, NULL);
+    assert_true(lb_nlines(r) > 40);
     check_fits(r, &o);
     lb_result_free(r);
     qr_buf_free(&t);

@@ -34,6 +34,44 @@ typedef struct qr_render_req {
     FILE *dump_to;
 } qr_render_req;
 
+/* A paper prepared up to layout: data loaded, validated and derived, the
+ * template expanded and parsed, the style and fonts loaded. The pack and
+ * build orchestrators lay a prepared paper out with their own page
+ * numbering, or render it straight to PDF. */
+typedef struct qr_paper qr_paper;
+
+/* Prepare the paper named by req (stop and out_path are ignored; dump is
+ * honoured for md and doc). Returns NULL and sets *status (QR_EINPUT)
+ * after adding errors. */
+qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
+                           int *status);
+void qr_paper_free(qr_paper *p);             /* NULL is a no-op */
+
+/* Lay the paper out. opts may be NULL (page 1 of its own count; title,
+ * meeting and item from the data). Diagnostics are re-located at template
+ * lines. NULL after adding an error. */
+struct qr_layout_opts;
+struct qr_pages;
+struct qr_pdf_meta;
+struct qr_fonts;
+struct qr_style;
+struct qr_pages *qr_paper_layout(qr_paper *p,
+                                 const struct qr_layout_opts *opts,
+                                 qr_diags *d);
+
+/* Borrowed parts of a prepared paper. */
+const struct qr_style *qr_paper_style(const qr_paper *p);
+const struct qr_fonts *qr_paper_fonts(const qr_paper *p);
+const char *qr_paper_title(const qr_paper *p);    /* data title or first heading */
+const char *qr_paper_meeting(const qr_paper *p);  /* "Cabinet – 21 June 2018" or "" */
+const char *qr_paper_item(const qr_paper *p);     /* agenda item or "" */
+/* Files the paper was made from (data, template, partials, style), for
+ * watch and build. */
+size_t qr_paper_nfiles(const qr_paper *p);
+const char *qr_paper_file(const qr_paper *p, size_t i);
+/* PDF metadata for this paper (strings borrowed from p). */
+void qr_paper_meta(const qr_paper *p, struct qr_pdf_meta *meta);
+
 /* Render one paper. Returns QR_OK, QR_EINPUT (bad data/template/style, with
  * errors in d) or QR_EOUTPUT (cannot write; the previous output is left as
  * it was). Warnings may be added on success. */

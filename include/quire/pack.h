@@ -1,0 +1,29 @@
+/* pack.h — the agenda pack orchestrator: a meeting file (docs/meeting.md)
+ * in; one PDF out with a front sheet (summons), an agenda whose page numbers
+ * match the pack (a bounded fixed point), every paper laid out by the same
+ * pipeline as render, continuous page numbers and labels, and a bookmark
+ * per item. With `public`, exempt items (Local Government Act 1972,
+ * Schedule 12A) are replaced by a notice page and nothing of theirs reaches
+ * the file.
+ */
+#ifndef QUIRE_PACK_H
+#define QUIRE_PACK_H
+
+#include "quire/diag.h"
+
+typedef struct qr_pack_req {
+    const char *meeting_path;   /* the meeting JSON */
+    const char *out_path;       /* the PDF, written atomically */
+    int public_pack;            /* withhold exempt items */
+    int draft;                  /* stamp DRAFT on every page */
+} qr_pack_req;
+
+/* Build the pack. Returns QR_OK, QR_EINPUT (bad meeting file or a broken
+ * item: the message names the item and its file; no PDF written) or
+ * QR_EOUTPUT. Every input file read is appended to `files` (may be NULL)
+ * for build and watch: a NULL-terminated array the caller frees with
+ * qr_pack_files_free. */
+int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);
+void qr_pack_files_free(char **files);
+
+#endif
