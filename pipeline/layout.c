@@ -1000,7 +1000,6 @@ static void do_list(layout *L, const qr_block *b, const ctx *c)
         in.top = 0;
         if (in.w < st->body_size) in.w = st->body_size;
         if (it != b->first_child) want_space(L, item_space);
-        L->npending = 0;
         if (it->task) {
             pend_checkbox(L, in.x - gap, it->checked, lbl);
         } else if (b->ordered) {

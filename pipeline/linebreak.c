@@ -43,7 +43,7 @@
 #define KP_HYPHEN_PENALTY 50            /* an inserted (libhyphen/soft) hyphen */
 #define KP_EXPLICIT_HYPHEN_PENALTY 50   /* breaking after a typed '-' */
 #define KP_EMERGENCY_PENALTY 0          /* between characters of a too-wide word */
-#define KP_DOUBLE_HYPHEN_DEMERITS 3000.0 /* two hyphenated lines in a row */
+#define KP_DOUBLE_HYPHEN_DEMERITS 10000.0
 #define KP_FINAL_HYPHEN_DEMERITS 5000.0  /* the penultimate line hyphenated */
 #define KP_ADJ_DEMERITS 100.0           /* neighbouring lines two fitness
                                            classes apart */
@@ -510,11 +510,19 @@ static int cluster_boundary(const para *p, size_t k)
            p->ch[k - 1].cp != 0x200D;
 }
 
+/* A place inside a piece: position and the running sums there, plus the
+ * width of the chunk up to it. */
+typedef struct mark {
+    size_t pos;
+    double W, ST, SH, cw;
+} mark;
+
 /* The piece [a, e) (plus a hyphen of width hyph_w at its end) is wider
- * than `limit`: cut it greedily at cluster boundaries so each chunk fits,
- * later chunks against the full measure. A cluster wider than the line
- * itself is cut too: nothing may run past the margin. W, ST, SH are the
- * running sums at a. */
+ * than `limit`: cut it greedily so each chunk fits, later chunks against
+ * the full measure — after a space where the piece has one (a no-break
+ * span), else at a cluster boundary. A cluster wider than the line itself
+ * is cut too: nothing may run past the margin. W, ST, SH are the running
+ * sums at a. Spaces at a cut are neither drawn nor measured. */
 static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
                             double W, double ST, double SH, double hyph_w,
                             double limit)
@@ -522,37 +530,46 @@ static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
     const para *p = x->p;
     double cw = 0;                  /* width of the chunk so far */
     size_t cstart = a;
-    size_t lastb = SIZE_MAX;        /* last boundary inside the chunk */
-    double bW = 0, bST = 0, bSH = 0, bcw = 0;
+    mark any = {SIZE_MAX, 0, 0, 0, 0};     /* last cluster boundary */
+    mark word = {SIZE_MAX, 0, 0, 0, 0};    /* last boundary after a space */
     for (size_t k = a; k < e; k++) {
         const pchar *c = &p->ch[k];
         if (k > cstart && cluster_boundary(p, k)) {
-            lastb = k;
-            bW = W;
-            bST = ST;
-            bSH = SH;
-            bcw = cw;
+            mark here = {k, W, ST, SH, cw};
+            any = here;
+            if (p->ch[k - 1].kind == K_SPACE && c->kind != K_SPACE)
+                word = here;
         }
         double extra = k + 1 == e ? hyph_w : 0;
         if (cw + c->w + extra > limit + FIT_EPS && k > cstart) {
-            if (lastb == SIZE_MAX) {    /* one cluster fills the line */
-                lastb = k;
-                bW = W;
-                bST = ST;
-                bSH = SH;
-                bcw = cw;
+            mark cut = word.pos != SIZE_MAX ? word : any;
+            if (cut.pos == SIZE_MAX) {  /* one cluster fills the line */
+                mark here = {k, W, ST, SH, cw};
+                cut = here;
             }
             cand ec;
             memset(&ec, 0, sizeof ec);
-            ec.end = ec.next = lastb;
-            ec.w_end = ec.w_next = bW;
-            ec.st_end = ec.st_next = bST;
-            ec.sh_end = ec.sh_next = bSH;
+            ec.next = cut.pos;
+            ec.w_next = cut.W;
+            ec.st_next = cut.ST;
+            ec.sh_next = cut.SH;
+            size_t end = cut.pos;
+            double wE = cut.W, sE = cut.ST, hE = cut.SH;
+            while (end > cstart && p->ch[end - 1].kind == K_SPACE) {
+                end--;
+                wE -= p->ch[end].w;
+                sE -= stretch_of(x, &p->ch[end]);
+                hE -= shrink_of(x, &p->ch[end]);
+            }
+            ec.end = end;
+            ec.w_end = wE;
+            ec.st_end = sE;
+            ec.sh_end = hE;
             ec.penalty = KP_EMERGENCY_PENALTY;
             cvec_push(cv, &ec);
-            cw -= bcw;              /* the chunk now starts at lastb */
-            cstart = lastb;
-            lastb = SIZE_MAX;
+            cw -= cut.cw;           /* the chunk now starts at the cut */
+            cstart = cut.pos;
+            any.pos = word.pos = SIZE_MAX;
             limit = x->L;
         }
         cw += c->w;
@@ -1103,8 +1120,12 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     x.L = opts->width;
     x.L0 = opts->width - opts->first_indent;
     x.justify = opts->align == QR_ALIGN_JUSTIFY;
-    float base_size = spans[p.ch[0].span].size;
-    x.ragged_stretch = RAGGED_STRETCH_EM * base_size;
+    /* the rag is measured in ems of the first sized text span */
+    float base_size = 0;
+    for (size_t i = 0; i < nspans && base_size <= 0; i++)
+        if (!(spans[i].flags & LB_HARD_BREAK) && spans[i].len)
+            base_size = spans[i].size;
+    x.ragged_stretch = RAGGED_STRETCH_EM * (base_size > 0 ? base_size : 0);
 
     cvec cv = {0};
     build_cands(&x, &cv);

@@ -64,7 +64,11 @@ typedef struct lb_frag {
 typedef struct lb_line {
     const lb_frag *frags;
     size_t nfrags;
-    float width;                /* natural width of the content, points */
+    float width;                /* width of the content as set, points:
+                                   trailing spaces excluded, an inserted
+                                   hyphen included, first_indent not
+                                   counted; a justified line's is the
+                                   measure (less first_indent on line 0) */
     float ascent, descent;      /* max over fragments, points (descent < 0) */
     int hyphenated;             /* the line ends with an inserted hyphen */
 } lb_line;
@@ -72,8 +76,9 @@ typedef struct lb_line {
 typedef struct lb_result lb_result;
 
 /* Break spans into lines. Never fails: a word wider than the measure is
- * broken between characters. Warnings (missing glyphs) go to d. Returns a
- * result the caller frees with lb_result_free. */
+ * broken between characters. Warnings (missing glyphs) go to d (may be
+ * NULL). Spans with no text give zero lines. Returns a result the caller
+ * frees with lb_result_free. */
 lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
                     const qr_metrics *m, qr_diags *d);
 void lb_result_free(lb_result *r);
