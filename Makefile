@@ -66,3 +66,6 @@ bless: all
 
 clean:
 	rm -rf build build-asan out
+
+# libFuzzer targets and regression replays (make fuzz): issue 9
+-include tests/fuzz/fuzz.mk

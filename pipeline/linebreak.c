@@ -43,8 +43,9 @@
 #define KP_HYPHEN_PENALTY 50            /* an inserted (libhyphen/soft) hyphen */
 #define KP_EXPLICIT_HYPHEN_PENALTY 50   /* breaking after a typed '-' */
 #define KP_EMERGENCY_PENALTY 0          /* between characters of a too-wide word */
-#define KP_DOUBLE_HYPHEN_DEMERITS 10000.0
-#define KP_FINAL_HYPHEN_DEMERITS 5000.0  /* the penultimate line hyphenated */
+#define KP_DOUBLE_HYPHEN_DEMERITS 10000.0 /* two hyphenated lines in a row */
+#define KP_FINAL_HYPHEN_DEMERITS 50000.0 /* the penultimate line hyphenated,
+                                           leaving a word-end alone */
 #define KP_ADJ_DEMERITS 100.0           /* neighbouring lines two fitness
                                            classes apart */
 #define KP_FIRST_TOLERANCE 1.0          /* justified first pass: max ratio */
@@ -330,6 +331,14 @@ static void find_breaks(para *p)
     free(brks);
 }
 
+/* Dropped from a line's end: spaces, newlines, and zero-width format
+ * characters (a word joiner or BOM can hold spaces before a break). */
+static int trailing_blank(const pchar *c)
+{
+    return c->kind == K_SPACE || c->kind == K_NEWLINE ||
+           c->kind == K_INVISIBLE;
+}
+
 /* ---- hyphenation ---- */
 
 static int is_ascii_letter(uint32_t cp)
@@ -510,41 +519,45 @@ static int cluster_boundary(const para *p, size_t k)
            p->ch[k - 1].cp != 0x200D;
 }
 
-/* A place inside a piece: position and the running sums there, plus the
- * width of the chunk up to it. */
+/* A place inside a piece: where a line may start (pos, with the running
+ * sums there) and where the line before it then ends (end: blanks before
+ * pos dropped, with the sums there). */
 typedef struct mark {
-    size_t pos;
-    double W, ST, SH, cw;
+    size_t pos, end;
+    double W, ST, SH;
+    double eW, eST, eSH;
 } mark;
 
 /* The piece [a, e) (plus a hyphen of width hyph_w at its end) is wider
  * than `limit`: cut it greedily so each chunk fits, later chunks against
  * the full measure — after a space where the piece has one (a no-break
  * span), else at a cluster boundary. A cluster wider than the line itself
- * is cut too: nothing may run past the margin. W, ST, SH are the running
- * sums at a. Spaces at a cut are neither drawn nor measured. */
-static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
-                            double W, double ST, double SH, double hyph_w,
-                            double limit)
+ * is cut too: nothing may run past the margin. `at` holds the running
+ * sums at a, and as its end the last non-blank before a. */
+static void emergency_split(const lbctx *x, cvec *cv, size_t e, mark at,
+                            double hyph_w, double limit)
 {
     const para *p = x->p;
+    double W = at.W, ST = at.ST, SH = at.SH;
+    mark nb = at;                   /* nb.end: after the last non-blank */
     double cw = 0;                  /* width of the chunk so far */
-    size_t cstart = a;
-    mark any = {SIZE_MAX, 0, 0, 0, 0};     /* last cluster boundary */
-    mark word = {SIZE_MAX, 0, 0, 0, 0};    /* last boundary after a space */
-    for (size_t k = a; k < e; k++) {
+    size_t cstart = at.pos;
+    int seen_text = 0;              /* the chunk has more than blanks */
+    mark any = {SIZE_MAX, 0, 0, 0, 0, 0, 0, 0}; /* last cluster boundary */
+    mark word = any;                /* last boundary after a space */
+    for (size_t k = at.pos; k < e; k++) {
         const pchar *c = &p->ch[k];
-        if (k > cstart && cluster_boundary(p, k)) {
-            mark here = {k, W, ST, SH, cw};
+        if (k > cstart && seen_text && cluster_boundary(p, k)) {
+            mark here = {k, nb.end, W, ST, SH, nb.eW, nb.eST, nb.eSH};
             any = here;
-            if (p->ch[k - 1].kind == K_SPACE && c->kind != K_SPACE)
+            if (trailing_blank(&p->ch[k - 1]) && !trailing_blank(c))
                 word = here;
         }
         double extra = k + 1 == e ? hyph_w : 0;
         if (cw + c->w + extra > limit + FIT_EPS && k > cstart) {
             mark cut = word.pos != SIZE_MAX ? word : any;
             if (cut.pos == SIZE_MAX) {  /* one cluster fills the line */
-                mark here = {k, W, ST, SH, cw};
+                mark here = {k, nb.end, W, ST, SH, nb.eW, nb.eST, nb.eSH};
                 cut = here;
             }
             cand ec;
@@ -553,29 +566,40 @@ static void emergency_split(const lbctx *x, cvec *cv, size_t a, size_t e,
             ec.w_next = cut.W;
             ec.st_next = cut.ST;
             ec.sh_next = cut.SH;
-            size_t end = cut.pos;
-            double wE = cut.W, sE = cut.ST, hE = cut.SH;
-            while (end > cstart && p->ch[end - 1].kind == K_SPACE) {
-                end--;
-                wE -= p->ch[end].w;
-                sE -= stretch_of(x, &p->ch[end]);
-                hE -= shrink_of(x, &p->ch[end]);
-            }
-            ec.end = end;
-            ec.w_end = wE;
-            ec.st_end = sE;
-            ec.sh_end = hE;
+            ec.end = cut.end;
+            ec.w_end = cut.eW;
+            ec.st_end = cut.eST;
+            ec.sh_end = cut.eSH;
             ec.penalty = KP_EMERGENCY_PENALTY;
             cvec_push(cv, &ec);
-            cw -= cut.cw;           /* the chunk now starts at the cut */
+            /* measure again from the cut: what follows it may itself be
+             * too wide (each character is seen at most twice) */
             cstart = cut.pos;
             any.pos = word.pos = SIZE_MAX;
             limit = x->L;
+            seen_text = 0;
+            W = cut.W;
+            ST = cut.ST;
+            SH = cut.SH;
+            nb.end = cut.end;
+            nb.eW = cut.eW;
+            nb.eST = cut.eST;
+            nb.eSH = cut.eSH;
+            cw = 0;
+            k = cut.pos - 1;        /* the loop steps to cut.pos */
+            continue;
         }
         cw += c->w;
         W += c->w;
         ST += stretch_of(x, c);
         SH += shrink_of(x, c);
+        if (!trailing_blank(c)) {
+            seen_text = 1;
+            nb.end = k + 1;
+            nb.eW = W;
+            nb.eST = ST;
+            nb.eSH = SH;
+        }
     }
 }
 
@@ -606,14 +630,26 @@ static void build_cands(const lbctx *x, cvec *cv)
     memset(&c0, 0, sizeof c0);
     cvec_push(cv, &c0);
     double W = 0, ST = 0, SH = 0;       /* sums over characters [0, j) */
+    /* end of the last character that is not blank, and the sums there:
+     * blanks at a line end are neither drawn nor measured */
+    size_t nb = 0;
+    double nW = 0, nST = 0, nSH = 0;
+    /* the previous candidate: where the next line starts, where the
+     * line before it ended */
+    mark prev = {0, 0, 0, 0, 0, 0, 0, 0};
     size_t prev_next = 0;
-    double pW = 0, pST = 0, pSH = 0;
     int at_start = 1;
     for (size_t j = 1; j <= p->n; j++) {
         const pchar *last = &p->ch[j - 1];
         W += last->w;
         ST += stretch_of(x, last);
         SH += shrink_of(x, last);
+        if (!trailing_blank(last)) {
+            nb = j;
+            nW = W;
+            nST = ST;
+            nSH = SH;
+        }
         unsigned char k = p->bk[j];
         if (k == BK_NONE) continue;
         cand c;
@@ -622,23 +658,12 @@ static void build_cands(const lbctx *x, cvec *cv)
         c.w_next = W;
         c.st_next = ST;
         c.sh_next = SH;
-        size_t e = j;
-        double we = W, se = ST, he = SH;
-        if (k != BK_HYPH) {
-            /* spaces and newlines at a line end are neither drawn nor
-             * measured */
-            while (e > prev_next && (p->ch[e - 1].kind == K_SPACE ||
-                                     p->ch[e - 1].kind == K_NEWLINE)) {
-                e--;
-                we -= p->ch[e].w;
-                se -= stretch_of(x, &p->ch[e]);
-                he -= shrink_of(x, &p->ch[e]);
-            }
-        }
-        c.end = e;
-        c.w_end = we;
-        c.st_end = se;
-        c.sh_end = he;
+        /* after a blank-only stretch (a hard break following spaces) the
+         * end can precede the previous candidate's next: an empty line */
+        c.end = nb;
+        c.w_end = nW;
+        c.st_end = nST;
+        c.sh_end = nSH;
         c.forced = k == BK_MUST;
         if (k == BK_HYPH || (k == BK_ALLOW && last->cp == 0x00AD)) {
             hyphen_after(x, prev_next, j, &c);
@@ -647,16 +672,14 @@ static void build_cands(const lbctx *x, cvec *cv)
             c.penalty = KP_EXPLICIT_HYPHEN_PENALTY;
         }
         /* nothing since the previous candidate: no new place to end */
-        if (!c.forced && e == prev_next) continue;
+        if (!c.forced && nb <= prev_next) continue;
         double avail = at_start ? x->L0 : x->L;
-        if (we - pW + c.hyph_w > avail + FIT_EPS)
-            emergency_split(x, cv, prev_next, e, pW, pST, pSH, c.hyph_w,
-                            avail);
+        if (nb > prev_next && nW - prev.W + c.hyph_w > avail + FIT_EPS)
+            emergency_split(x, cv, nb, prev, c.hyph_w, avail);
         cvec_push(cv, &c);
+        mark here = {j, c.end, W, ST, SH, c.w_end, c.st_end, c.sh_end};
+        prev = here;
         prev_next = j;
-        pW = W;
-        pST = ST;
-        pSH = SH;
         at_start = 0;
     }
 }
@@ -674,6 +697,7 @@ static double line_ratio(const lbctx *x, const cand *a, const cand *b,
 {
     double L = line == 0 ? x->L0 : x->L;
     double w = b->w_end - a->w_next + b->hyph_w;
+    if (b->end < a->next) w = 0;        /* an empty line */
     if (w < L - FIT_EPS) {
         if (b->forced) return 0;        /* fill glue: any shortfall is fine */
         double st = x->justify ? b->st_end - a->st_next : x->ragged_stretch;
@@ -1003,6 +1027,7 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
         double L = i == 0 ? x->L0 : x->L;
         double w = b->w_end - a->w_next + b->hyph_w;
         double st = b->st_end - a->st_next, sh = b->sh_end - a->sh_next;
+        if (e < s) w = st = sh = 0;     /* an empty line */
         /* extra space per unit of a space's stretch (or shrink) */
         double factor = 0;
         int shrinking = 0;
@@ -1213,17 +1238,16 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     find_breaks(&p);
     double best = 0, W = 0, seg_w = 0;
     size_t seg = 0;
+    size_t nb = 0;                      /* end of the last non-blank */
+    double nW = 0;
     for (size_t j = 1; j <= p.n; j++) {
         W += p.ch[j - 1].w;
-        if (p.bk[j] == BK_NONE) continue;
-        size_t e = j;
-        double we = W;
-        while (e > seg && (p.ch[e - 1].kind == K_SPACE ||
-                           p.ch[e - 1].kind == K_NEWLINE)) {
-            e--;
-            we -= p.ch[e].w;
+        if (!trailing_blank(&p.ch[j - 1])) {
+            nb = j;
+            nW = W;
         }
-        if (we - seg_w > best) best = we - seg_w;
+        if (p.bk[j] == BK_NONE) continue;
+        if (nb > seg && nW - seg_w > best) best = nW - seg_w;
         seg = j;
         seg_w = W;
     }

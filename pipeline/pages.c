@@ -106,6 +106,42 @@ void qr_pages_set_alt(qr_pages *p, int elem, const char *alt)
     p->elems[elem].alt = alt ? qr_arena_strdup(p->arena, alt) : NULL;
 }
 
+size_t qr_pages_append(qr_pages *dst, const qr_pages *src, int root,
+                       qr_item_edit edit, void *ctx)
+{
+    size_t first = dst->npages;
+    /* map[i] = the dst index of src element i */
+    int *map = qr_xmalloc((src->nelems ? src->nelems : 1) * sizeof *map);
+    for (size_t i = 0; i < src->nelems; i++) {
+        const qr_elem *e = &src->elems[i];
+        if (e->parent < 0 && root >= 0) {
+            map[i] = root;
+            continue;
+        }
+        /* layout adds parents before children, so map[parent] is set; a
+         * forward reference (never made by layout) hangs from root */
+        int parent = -1;
+        if (e->parent >= 0)
+            parent = (size_t)e->parent < i ? map[e->parent] : root;
+        map[i] = qr_pages_add_elem(dst, e->role, parent, e->alt, e->scope);
+    }
+    for (size_t pi = 0; pi < src->npages; pi++) {
+        const qr_page *sp = &src->pages[pi].pub;
+        size_t dp = qr_pages_add_page(dst, sp->width, sp->height);
+        for (size_t k = 0; k < sp->nitems; k++) {
+            qr_item it = sp->items[k];
+            if (it.elem >= 0 && (size_t)it.elem < src->nelems)
+                it.elem = map[it.elem];
+            else if (it.elem >= 0)
+                it.elem = root;
+            if (edit && !edit(ctx, dst, dp, pi, &it)) continue;
+            qr_pages_add_item(dst, dp, &it);
+        }
+    }
+    free(map);
+    return first;
+}
+
 size_t qr_pages_count(const qr_pages *p)
 {
     return p ? p->npages : 0;

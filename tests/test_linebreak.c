@@ -439,16 +439,23 @@ static void test_hyphenation_used(void **state)
 static void test_hyphenation_improves(void **state)
 {
     (void)state;
-    /* 24 letters of measure: without hyphens the first line stops at
-     * 72.5 pt of 120, with "safe-" it reaches 100 pt. */
-    const char *text = "We strengthened safeguarding";
+    /* 24 letters of measure: without hyphens the lines stop at 72.5 and
+     * 60 pt of 120; with "safe-" they reach 100 and 115 pt. */
+    const char *text = "We strengthened safeguarding arrangements in all teams";
     lb_opts o = opts(120, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
     lb_result *r = brk1(text, &o, NULL);
     assert_true(any_hyphenated(r));
     const lb_line *l0 = lb_get_line(r, 0);
     assert_true(l0->hyphenated);
     assert_float_equal(l0->width, 100.0f, TOL);
+    assert_float_equal(lb_get_line(r, 1)->width, 115.0f, TOL);
     check_fits(r, &o);
+    lb_result_free(r);
+    /* hyphenating the penultimate line would strand "guarding" alone:
+     * the looser unhyphenated pair wins */
+    r = brk1("We strengthened safeguarding", &o, NULL);
+    assert_int_equal(lb_nlines(r), 2);
+    assert_false(any_hyphenated(r));
     lb_result_free(r);
     /* the measure is ample: no reason to hyphenate */
     o.width = 1000;

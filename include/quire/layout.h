@@ -125,6 +125,24 @@ int qr_pages_add_elem(qr_pages *p, qr_role role, int parent, const char *alt,
 /* Change an element's alt text (copied). */
 void qr_pages_set_alt(qr_pages *p, int elem, const char *alt);
 
+/* Joining display lists (the pack stage). `edit` is called with a copy of
+ * each item of src before it is stored in dst; it may change the copy (any
+ * strings it points at need only live until it returns: they are copied),
+ * may add items of its own to dst page `dst_page` first (they then come
+ * before the copied item), and returns 0 to drop the item, 1 to keep it. */
+typedef int (*qr_item_edit)(void *ctx, qr_pages *dst, size_t dst_page,
+                            size_t src_page, qr_item *it);
+
+/* Append every page of src to dst: page sizes, items (through `edit`, which
+ * may be NULL) and structure elements, re-indexed after dst's. The roots of
+ * src (elements with parent -1, normally its DOCUMENT) are merged into dst's
+ * element `root` when root >= 0 — their children hang from `root` and their
+ * items belong to it — and are copied as roots when root is -1. Artifacts
+ * (elem -1) stay artifacts. Returns the index in dst of the first appended
+ * page (qr_pages_count(dst) before the call). */
+size_t qr_pages_append(qr_pages *dst, const qr_pages *src, int root,
+                       qr_item_edit edit, void *ctx);
+
 /* Stable text dump of the display list (--dump=pages): one item per line,
  * coordinates to 0.01 pt. */
 void qr_pages_dump(const qr_pages *p, FILE *f);

@@ -2,6 +2,9 @@
  * fonts in, PDF bytes out: embedded subset TrueType fonts with a correct
  * ToUnicode map, outlines from heading anchors, internal and web links,
  * document metadata, deterministic bytes (dates only from the caller).
+ * Every PDF is tagged (a structure tree from the display list's roles and
+ * elements; furniture as artifacts) and written with compressed object
+ * streams (PDF 1.7); on request it is PDF/A-2b.
  */
 #ifndef QUIRE_PDF_H
 #define QUIRE_PDF_H
@@ -16,9 +19,17 @@ typedef struct qr_pdf_meta {
     const char *author;
     const char *subject;
     const char *keywords;
-    const char *lang;      /* "en-GB" */
+    const char *lang;      /* /Lang; NULL = "en-GB" */
     long long epoch;       /* creation date (SOURCE_DATE_EPOCH), -1 = none */
+    /* Fields below default to 0/NULL = off. */
+    int pdfa;              /* 1: PDF/A-2b (XMP metadata, sRGB output intent) */
+    int page_label_start;  /* n > 0: decimal page labels n, n+1, ... */
+    int draft;             /* 1: grey diagonal "DRAFT" on every page */
+    const char *draft_note;/* with draft: small note at each page foot */
 } qr_pdf_meta;
+
+/* The ICC profile PDF/A output embeds (Debian package icc-profiles-free). */
+#define QR_PDF_SRGB_ICC "/usr/share/color/icc/sRGB.icc"
 
 /* Render the pages into PDF bytes. On success returns 0 and sets *out (the
  * caller frees) and *len; on failure adds an error and returns -1. */

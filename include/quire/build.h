@@ -1,0 +1,118 @@
+/* build.h — the monthly build: a manifest (docs/build.md) of papers, globs
+ * and packs in; every output under one folder, built on parallel worker
+ * processes, skipped when none of its inputs changed since its last
+ * successful build (content hashes in OUT/.quire-state.json), optionally a
+ * stable shard of the jobs, with a progress line or one line per job and a
+ * summary.
+ */
+#ifndef QUIRE_BUILD_H
+#define QUIRE_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "quire/diag.h"
+#include "quire/render.h"
+
+/* The state file's name inside the output folder. */
+#define QR_BUILD_STATE ".quire-state.json"
+
+typedef enum qr_job_kind { QR_JOB_PAPER, QR_JOB_PACK } qr_job_kind;
+
+/* One job of a manifest: one output file. Paths are as the build opens
+ * them (manifest-relative paths joined to the manifest's folder; output
+ * joined to the output folder). */
+typedef struct qr_job {
+    qr_job_kind kind;
+    const char *output;     /* the PDF; unique within a manifest */
+    const char *name;       /* output relative to the output folder */
+    /* papers */
+    const char *data;       /* NULL: a plain Markdown paper */
+    const char *template_path;
+    const char *style;      /* NULL: the built-in style */
+    int strict;             /* missing template names are errors (1) */
+    /* packs */
+    const char *meeting;
+    int public_pack;
+    int draft;              /* stamp DRAFT (no build time: reproducible) */
+} qr_job;
+
+typedef struct qr_manifest qr_manifest;
+
+/* Load the manifest at `path`. `out_dir` overrides the manifest's "out"
+ * (NULL: the manifest's, relative to its folder; else "out" in the current
+ * folder). Globs are expanded now, in sorted order. Every problem found is
+ * added to d (located at the manifest's line:col); returns NULL when there
+ * was any error. Free with qr_manifest_free. */
+qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
+                              qr_diags *d);
+void qr_manifest_free(qr_manifest *m);          /* NULL is a no-op */
+const char *qr_manifest_out_dir(const qr_manifest *m);
+size_t qr_manifest_njobs(const qr_manifest *m);
+const qr_job *qr_manifest_job(const qr_manifest *m, size_t i); /* borrowed */
+
+/* 1 when the job named `name` (its output relative to the output folder)
+ * belongs to shard k of n (1 <= k <= n): FNV-1a 64 of the name mod n ==
+ * k - 1, so shards 1..n partition any job list, and a job stays in its shard
+ * when other jobs come and go. n <= 1 selects everything. */
+int qr_job_in_shard(const char *name, int k, int n);
+
+/* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
+ * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".
+ * Caller frees. */
+char *qr_path_join(const char *dir, const char *rel);
+/* The folder part of path ("." when none). Caller frees. */
+char *qr_path_dir(const char *path);
+
+/* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
+ * change detector, not a cryptographic hash: it guards against accidental
+ * change, not against someone forging a file. */
+#define QR_FNV64_INIT 0xcbf29ce484222325ULL
+uint64_t qr_fnv64(uint64_t h, const void *p, size_t n);
+/* FNV-1a 64 of a whole file's contents; 0 when it cannot be read. */
+uint64_t qr_hash_file(const char *path);
+
+/* Render one paper to req->out_path like qr_render, with a DRAFT mark when
+ * `draft` (draft_note: the text stamped beside it, e.g. the build time;
+ * NULL none), and report every file the output was made from: data, style,
+ * template, every partial, font files, images. *files (may be NULL) gets a
+ * NULL-terminated array the caller frees with qr_build_files_free; it is
+ * filled on failure too, as far as the paper got (for watch). Returns
+ * QR_OK, QR_EINPUT or QR_EOUTPUT like qr_render. */
+int qr_build_render_paper(const qr_render_req *req, int draft,
+                          const char *draft_note, qr_diags *d,
+                          char ***files);
+void qr_build_files_free(char **files);         /* NULL is a no-op */
+
+typedef enum qr_progress {
+    QR_PROGRESS_AUTO,    /* a live line when the log is a terminal */
+    QR_PROGRESS_LINE,    /* one live line, redrawn with \r */
+    QR_PROGRESS_PLAIN    /* one line per job */
+} qr_progress;
+
+typedef struct qr_build_opts {
+    const char *manifest_path;
+    const char *out_dir;     /* NULL: from the manifest */
+    int jobs;                /* worker processes; <= 0: the number of CPUs */
+    int shard_k, shard_n;    /* build shard k of n; n <= 1: every job */
+    int force;               /* rebuild even when unchanged */
+    qr_progress progress;
+    FILE *log;               /* progress, per-job lines, failures, summary */
+    const char *version;     /* quire's version: part of every job's inputs */
+} qr_build_opts;
+
+/* Counts of the last run. */
+typedef struct qr_build_stats {
+    size_t total, built, skipped, failed;
+    double seconds;
+} qr_build_stats;
+
+/* Run the build. A failing job never stops the others; its previous output
+ * is left as it was and its diagnostics are written to the log in full,
+ * once. Manifest problems go into d. Returns QR_OK when every job was built
+ * or skipped, QR_EINPUT when the manifest is bad or any job failed,
+ * QR_EOUTPUT when the output folder or state file cannot be written. stats
+ * may be NULL. */
+int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats);
+
+#endif

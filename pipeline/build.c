@@ -1,0 +1,1213 @@
+/* build.c — the build orchestrator: the monthly, unattended rebuild.
+ *
+ * In: a manifest (docs/build.md) of papers, globs of data files and agenda
+ * packs. Out: one PDF per job under the output folder, the incremental
+ * state file OUT/.quire-state.json, a log (a live progress line on a
+ * terminal, else one line per job) and a summary.
+ *
+ * Each job runs in its own forked process, at most N at once. A process per
+ * job keeps the stages' caches (fonts) out of any thread-safety question,
+ * and a crash or leak in one paper cannot reach another. Each worker's
+ * stderr and its result (status, input files and their hashes) come back
+ * over two pipes and are printed whole when the job ends, so diagnostics of
+ * parallel jobs never interleave.
+ *
+ * Incremental builds: a job is skipped when its key (kind, inputs named in
+ * the manifest, options, quire's version) and the content hash of every file
+ * its last successful build read (data, template, partials, style, fonts,
+ * images) are unchanged and its output exists. The file list is only known
+ * after rendering (partials), so it is recorded per job. Files are hashed
+ * with FNV-1a 64 — change detection, not security. The build hashes a
+ * job's known inputs before the worker reads them, so a file edited during
+ * the build can only cause an extra rebuild next time, never a wrong skip.
+ */
+#include "quire/build.h"
+
+#include "quire/fonts.h"
+#include "quire/layout.h"
+#include "quire/load.h"
+#include "quire/pack.h"
+#include "quire/pdf.h"
+#include "quire/util.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define FNV64_PRIME 0x100000001b3ULL
+#define HASH_CHUNK 65536           /* bytes read at a time when hashing */
+#define PIPE_CHUNK 65536           /* bytes read at a time from a worker */
+#define DEFAULT_OUT "out"
+#define GLOB_DEFAULT_OUTPUT "{name}.pdf"
+#define NAME_FIELD "{name}"
+#define PUBLIC_SUFFIX "-public"
+#define TERM_WIDTH_DEFAULT 80      /* columns when the terminal won't say */
+#define STATE_FORMAT 1             /* version of the state file's layout */
+
+/* ---- hashing ---- */
+
+uint64_t qr_fnv64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= FNV64_PRIME;
+    }
+    return h;
+}
+
+uint64_t qr_hash_file(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    unsigned char *buf = qr_xmalloc(HASH_CHUNK);
+    uint64_t h = QR_FNV64_INIT;
+    size_t n;
+    while ((n = fread(buf, 1, HASH_CHUNK, f)) > 0) h = qr_fnv64(h, buf, n);
+    int bad = ferror(f);
+    fclose(f);
+    free(buf);
+    /* 0 stands for "unreadable"; a real hash of 0 is vanishingly rare and
+     * would only cause a rebuild */
+    return bad ? 0 : h;
+}
+
+int qr_job_in_shard(const char *name, int k, int n)
+{
+    if (n <= 1) return 1;
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, name, strlen(name));
+    return (int)(h % (uint64_t)n) == k - 1;
+}
+
+/* ---- string vectors ---- */
+
+typedef struct strvec {
+    char **v;
+    size_t n, cap;
+} strvec;
+
+static int sv_has(const strvec *s, const char *x)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i], x) == 0) return 1;
+    return 0;
+}
+
+/* Append a copy of x unless present. */
+static void sv_add(strvec *s, const char *x)
+{
+    if (!x || !*x || sv_has(s, x)) return;
+    if (s->n + 1 >= s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 16;
+        s->v = qr_xrealloc(s->v, s->cap * sizeof *s->v);
+    }
+    s->v[s->n++] = qr_xstrdup(x);
+    s->v[s->n] = NULL;
+}
+
+/* The NULL-terminated array (never NULL itself). */
+static char **sv_detach(strvec *s)
+{
+    if (!s->v) {
+        s->v = qr_xcalloc(1, sizeof *s->v);
+    }
+    char **v = s->v;
+    memset(s, 0, sizeof *s);
+    return v;
+}
+
+void qr_build_files_free(char **files)
+{
+    if (!files) return;
+    for (char **p = files; *p; p++) free(*p);
+    free(files);
+}
+
+/* ---- paths ---- */
+
+/* dir/rel with "." and "dir/.." folded lexically, so messages and the
+ * state file show "templates/x.md" rather than "samples/../templates/x.md". */
+char *qr_path_join(const char *dir, const char *rel)
+{
+    char *raw = (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
+                    ? qr_xstrdup(rel)
+                    : qr_xasprintf("%s/%s", dir, rel);
+    int absolute = raw[0] == '/';
+    size_t n = 0, cap = 8;
+    char **parts = qr_xmalloc(cap * sizeof *parts);
+    for (char *save = NULL, *t = strtok_r(raw, "/", &save); t;
+         t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0) continue;
+        if (strcmp(t, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0) {
+            n--;
+            continue;
+        }
+        if (strcmp(t, "..") == 0 && absolute && n == 0) continue;
+        if (n == cap) parts = qr_xrealloc(parts, (cap *= 2) * sizeof *parts);
+        parts[n++] = t;
+    }
+    qr_buf b;
+    qr_buf_init(&b);
+    if (absolute) qr_buf_putc(&b, '/');
+    for (size_t i = 0; i < n; i++) {
+        if (i) qr_buf_putc(&b, '/');
+        qr_buf_puts(&b, parts[i]);
+    }
+    if (b.len == 0) qr_buf_putc(&b, '.');
+    free(parts);
+    free(raw);
+    return qr_buf_detach(&b, NULL);
+}
+
+char *qr_path_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return qr_xstrdup(".");
+    if (slash == path) return qr_xstrdup("/");
+    return qr_xstrndup(path, (size_t)(slash - path));
+}
+
+/* mkdir -p; 0 or -1 with errno. */
+static int make_dirs(const char *dir)
+{
+    char *p = qr_xstrdup(dir);
+    int rc = 0;
+    for (char *s = p + 1;; s++) {
+        if (*s == '/' || *s == '\0') {
+            char c = *s;
+            *s = '\0';
+            if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
+            *s = c;
+            if (c == '\0' || rc) break;
+        }
+    }
+    struct stat st;
+    if (rc == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (errno == 0) errno = ENOTDIR;
+        rc = -1;
+    }
+    free(p);
+    return rc;
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* ---- rendering one paper with its input list ---- */
+
+int qr_build_render_paper(const qr_render_req *req, int draft,
+                          const char *draft_note, qr_diags *d,
+                          char ***files)
+{
+    strvec fv = {0};
+    size_t errors_before = qr_diags_count(d, QR_ERROR);
+    int status;
+    qr_paper *p = qr_paper_prepare(req, d, &status);
+    if (!p) {
+        /* what we know: the inputs named in the request */
+        sv_add(&fv, req->data_path);
+        sv_add(&fv, req->template_path);
+        sv_add(&fv, req->style_path);
+        if (files) *files = sv_detach(&fv);
+        else qr_build_files_free(sv_detach(&fv));
+        return status;
+    }
+    for (size_t i = 0; i < qr_paper_nfiles(p); i++)
+        sv_add(&fv, qr_paper_file(p, i));
+    qr_pages *pages = qr_paper_layout(p, NULL, d);
+    const qr_fonts *fonts = qr_paper_fonts(p);
+    for (int s = 0; fonts && s < QR_FONT_COUNT; s++)
+        sv_add(&fv, qr_fonts_file(fonts, (qr_font_slot)s));
+    for (size_t i = 0; pages && i < qr_pages_count(pages); i++) {
+        const qr_page *pg = qr_pages_get(pages, i);
+        for (size_t k = 0; k < pg->nitems; k++)
+            if (pg->items[k].kind == QR_ITEM_IMAGE && pg->items[k].uri &&
+                file_exists(pg->items[k].uri))
+                sv_add(&fv, pg->items[k].uri);
+    }
+    if (!pages) {
+        status = QR_EINPUT;
+    } else if (qr_diags_count(d, QR_ERROR) > errors_before) {
+        /* layout reported an error: keep the last good PDF */
+        status = QR_EINPUT;
+    } else if (req->stop == QR_STOP_PDF && req->out_path) {
+        qr_pdf_meta meta;
+        qr_paper_meta(p, &meta);
+        meta.draft = draft;
+        meta.draft_note = draft_note;
+        status = qr_pdf_write(pages, fonts, &meta, req->out_path, d);
+    } else {
+        status = QR_OK;
+    }
+    qr_pages_free(pages);
+    qr_paper_free(p);
+    if (files) *files = sv_detach(&fv);
+    else qr_build_files_free(sv_detach(&fv));
+    return status;
+}
+
+/* ---- the manifest ---- */
+
+typedef struct job_rec {
+    qr_job pub;
+    uint64_t key;          /* hash of everything the manifest says about it */
+    int manifest_index;    /* order in the manifest, for messages */
+} job_rec;
+
+struct qr_manifest {
+    char *out_dir;
+    job_rec *jobs;
+    size_t njobs, cap;
+    strvec strings;        /* owns every string the jobs point at */
+};
+
+typedef struct mloader {
+    qr_manifest *m;
+    const qr_data *data;
+    qr_diags *d;
+    char *dir;             /* the manifest's folder */
+    int errors;
+} mloader;
+
+static const char *keep(mloader *L, char *s)
+{
+    /* strvec dedups; the job needs a stable pointer to an owned copy */
+    strvec *sv = &L->m->strings;
+    if (sv->n + 1 >= sv->cap) {
+        sv->cap = sv->cap ? sv->cap * 2 : 32;
+        sv->v = qr_xrealloc(sv->v, sv->cap * sizeof *sv->v);
+    }
+    sv->v[sv->n++] = s;
+    sv->v[sv->n] = NULL;
+    return s;
+}
+
+static void merr(mloader *L, const char *ptr, const char *fmt, const char *a,
+                 const char *b)
+{
+    qr_data_diag(L->data, L->d, QR_ERROR, ptr, fmt, a, b);
+    L->errors++;
+}
+
+/* A string member: *out = the value, NULL when absent or null. Returns 0 on a
+ * wrong type (after an error). */
+static int get_str(mloader *L, const cJSON *obj, const char *key,
+                   const char *ptr, const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = NULL;
+    if (!v || cJSON_IsNull(v)) return 1;
+    if (!cJSON_IsString(v) || !*v->valuestring) {
+        char *p = qr_xasprintf("%s/%s", ptr, key);
+        merr(L, p, "'%s' must be a non-empty string%s", key, "");
+        free(p);
+        return 0;
+    }
+    *out = v->valuestring;
+    return 1;
+}
+
+static int get_bool(mloader *L, const cJSON *obj, const char *key,
+                    const char *ptr, int dflt)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) return dflt;
+    if (!cJSON_IsBool(v)) {
+        char *p = qr_xasprintf("%s/%s", ptr, key);
+        merr(L, p, "'%s' must be true or false%s", key, "");
+        free(p);
+        return dflt;
+    }
+    return cJSON_IsTrue(v);
+}
+
+static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
+                       const char *const *known)
+{
+    for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
+        int found = 0;
+        for (const char *const *k = known; *k; k++)
+            if (strcmp(*k, c->string) == 0) found = 1;
+        if (!found) {
+            char *p = qr_xasprintf("%s/%s", ptr, c->string);
+            qr_data_diag(L->data, L->d, QR_WARNING, p,
+                         "unknown key '%s' ignored", c->string);
+            free(p);
+        }
+    }
+}
+
+/* A manifest path: joined to the manifest's folder. */
+static const char *mpath(mloader *L, const char *rel)
+{
+    return rel ? keep(L, qr_path_join(L->dir, rel)) : NULL;
+}
+
+/* The defaults every entry starts from. */
+typedef struct defaults {
+    const char *template_path, *style;
+    int style_set;        /* "style": null in an entry means built-in */
+    int strict, draft;
+} defaults;
+
+static uint64_t key_str(uint64_t h, const char *s)
+{
+    /* the NUL separates fields, and a NULL differs from "" */
+    if (!s) return qr_fnv64(h, "\1", 1);
+    return qr_fnv64(h, s, strlen(s) + 1);
+}
+
+static void add_job(mloader *L, const qr_job *j, const char *ptr, int index)
+{
+    qr_manifest *m = L->m;
+    /* the output must stay inside the output folder */
+    const char *name = j->name;
+    int bad = name[0] == '/' || strcmp(name, "..") == 0 ||
+              strncmp(name, "../", 3) == 0 || strcmp(name, ".") == 0 ||
+              strcmp(name, QR_BUILD_STATE) == 0;
+    if (bad) {
+        char *p = qr_xasprintf("%s/output", ptr);
+        merr(L, p, "output '%s' must be a file inside the output folder%s",
+             name, "");
+        free(p);
+        return;
+    }
+    for (size_t i = 0; i < m->njobs; i++) {
+        if (strcmp(m->jobs[i].pub.name, name) == 0) {
+            char *p = qr_xasprintf("%s/output", ptr);
+            merr(L, p, "two jobs write '%s'; give each its own output%s",
+                 name, "");
+            free(p);
+            return;
+        }
+    }
+    if (m->njobs == m->cap) {
+        m->cap = m->cap ? m->cap * 2 : 16;
+        m->jobs = qr_xrealloc(m->jobs, m->cap * sizeof *m->jobs);
+    }
+    job_rec *r = &m->jobs[m->njobs++];
+    memset(r, 0, sizeof *r);
+    r->pub = *j;
+    r->pub.output = keep(L, qr_path_join(m->out_dir, name));
+    r->manifest_index = index;
+    uint64_t h = QR_FNV64_INIT;
+    char kind = (char)('0' + j->kind);
+    h = qr_fnv64(h, &kind, 1);
+    h = key_str(h, j->data);
+    h = key_str(h, j->template_path);
+    h = key_str(h, j->style);
+    h = key_str(h, j->meeting);
+    char flags[4] = {(char)('0' + j->strict), (char)('0' + j->public_pack),
+                     (char)('0' + j->draft), 0};
+    h = key_str(h, flags);
+    r->key = h;
+}
+
+/* Basename of path without its extension. */
+static char *stem(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    const char *dot = strrchr(b, '.');
+    return dot && dot != b ? qr_xstrndup(b, (size_t)(dot - b)) : qr_xstrdup(b);
+}
+
+/* pattern with every {name} replaced by name. */
+static char *fill_name(const char *pattern, const char *name)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    for (const char *s = pattern; *s;) {
+        if (strncmp(s, NAME_FIELD, strlen(NAME_FIELD)) == 0) {
+            qr_buf_puts(&b, name);
+            s += strlen(NAME_FIELD);
+        } else {
+            qr_buf_putc(&b, *s++);
+        }
+    }
+    return qr_buf_detach(&b, NULL);
+}
+
+/* The fields shared by papers and globs. */
+static int paper_fields(mloader *L, const cJSON *e, const char *ptr,
+                        const defaults *df, qr_job *j)
+{
+    const char *tpl, *style;
+    if (!get_str(L, e, "template", ptr, &tpl)) return 0;
+    if (!get_str(L, e, "style", ptr, &style)) return 0;
+    memset(j, 0, sizeof *j);
+    j->kind = QR_JOB_PAPER;
+    j->template_path = tpl ? mpath(L, tpl) : df->template_path;
+    if (cJSON_GetObjectItemCaseSensitive(e, "style")) j->style = mpath(L, style);
+    else j->style = df->style;
+    j->strict = get_bool(L, e, "strict", ptr, df->strict);
+    j->draft = get_bool(L, e, "draft", ptr, df->draft);
+    if (!j->template_path) {
+        merr(L, ptr, "this paper has no template: give \"template\" here or "
+                     "in \"defaults\"%s%s", "", "");
+        return 0;
+    }
+    return 1;
+}
+
+static const cJSON *get_array(mloader *L, const cJSON *root, const char *key)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!a) return NULL;
+    if (!cJSON_IsArray(a)) {
+        char *p = qr_xasprintf("/%s", key);
+        merr(L, p, "'%s' must be an array%s", key, "");
+        free(p);
+        return NULL;
+    }
+    return a;
+}
+
+static void load_papers(mloader *L, const cJSON *root, const defaults *df)
+{
+    static const char *const KEYS[] = {"data", "template", "style", "output",
+                                       "strict", "draft", NULL};
+    const cJSON *a = get_array(L, root, "papers");
+    int i = 0;
+    for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
+        char *ptr = qr_xasprintf("/papers/%d", i);
+        qr_job j;
+        const char *data, *out;
+        if (!cJSON_IsObject(e)) {
+            merr(L, ptr, "a paper must be an object%s%s", "", "");
+        } else if (get_str(L, e, "data", ptr, &data) &&
+                   get_str(L, e, "output", ptr, &out) &&
+                   paper_fields(L, e, ptr, df, &j)) {
+            check_keys(L, e, ptr, KEYS);
+            j.data = mpath(L, data);
+            char *name;
+            if (out) {
+                name = qr_path_join(NULL, out);
+            } else {
+                char *s = stem(data ? data : j.template_path);
+                name = qr_xasprintf("%s.pdf", s);
+                free(s);
+            }
+            j.name = keep(L, name);
+            add_job(L, &j, ptr, i);
+        }
+        free(ptr);
+    }
+}
+
+static void load_globs(mloader *L, const cJSON *root, const defaults *df)
+{
+    static const char *const KEYS[] = {"data", "template", "style", "output",
+                                       "strict", "draft", NULL};
+    const cJSON *a = get_array(L, root, "globs");
+    int i = 0;
+    for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
+        char *ptr = qr_xasprintf("/globs/%d", i);
+        qr_job j;
+        const char *pattern, *out;
+        if (!cJSON_IsObject(e)) {
+            merr(L, ptr, "a glob must be an object%s%s", "", "");
+        } else if (get_str(L, e, "data", ptr, &pattern) &&
+                   get_str(L, e, "output", ptr, &out) &&
+                   paper_fields(L, e, ptr, df, &j)) {
+            check_keys(L, e, ptr, KEYS);
+            if (!pattern) {
+                merr(L, ptr, "a glob needs \"data\": a pattern such as "
+                             "\"progress-*.json\"%s%s", "", "");
+            } else {
+                if (!out) out = GLOB_DEFAULT_OUTPUT;
+                char *full = qr_path_join(L->dir, pattern);
+                glob_t g;
+                int rc = glob(full, 0, NULL, &g);
+                if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+                    char *p = qr_xasprintf("%s/data", ptr);
+                    qr_data_diag(L->data, L->d, QR_WARNING, p,
+                                 "'%s' matches no file", pattern);
+                    free(p);
+                } else if (rc != 0) {
+                    char *p = qr_xasprintf("%s/data", ptr);
+                    merr(L, p, "cannot expand '%s'%s", pattern, "");
+                    free(p);
+                }
+                for (size_t k = 0; rc == 0 && k < g.gl_pathc; k++) {
+                    qr_job jj = j;
+                    jj.data = keep(L, qr_xstrdup(g.gl_pathv[k]));
+                    char *s = stem(g.gl_pathv[k]);
+                    char *filled = fill_name(out, s);
+                    jj.name = keep(L, qr_path_join(NULL, filled));
+                    free(filled);
+                    free(s);
+                    add_job(L, &jj, ptr, i);
+                }
+                if (rc == 0) globfree(&g);
+                free(full);
+            }
+        }
+        free(ptr);
+    }
+}
+
+static void load_packs(mloader *L, const cJSON *root, const defaults *df)
+{
+    static const char *const KEYS[] = {"meeting", "output", "public",
+                                       "public_output", "draft", NULL};
+    const cJSON *a = get_array(L, root, "packs");
+    int i = 0;
+    for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
+        char *ptr = qr_xasprintf("/packs/%d", i);
+        const char *meeting, *out, *pout;
+        if (!cJSON_IsObject(e)) {
+            merr(L, ptr, "a pack must be an object%s%s", "", "");
+        } else if (get_str(L, e, "meeting", ptr, &meeting) &&
+                   get_str(L, e, "output", ptr, &out) &&
+                   get_str(L, e, "public_output", ptr, &pout)) {
+            check_keys(L, e, ptr, KEYS);
+            const cJSON *pub = cJSON_GetObjectItemCaseSensitive(e, "public");
+            int want_full = 1, want_public = 0;
+            if (cJSON_IsTrue(pub)) {
+                want_full = 0;
+                want_public = 1;
+            } else if (cJSON_IsString(pub) && strcmp(pub->valuestring, "both") == 0) {
+                want_public = 1;
+            } else if (pub && !cJSON_IsFalse(pub)) {
+                char *p = qr_xasprintf("%s/public", ptr);
+                merr(L, p, "'public' must be true, false or \"both\"%s%s", "", "");
+                free(p);
+            }
+            if (!meeting) {
+                merr(L, ptr, "a pack needs \"meeting\": the meeting file%s%s",
+                     "", "");
+            } else {
+                qr_job j = {0};
+                j.kind = QR_JOB_PACK;
+                j.meeting = mpath(L, meeting);
+                j.draft = get_bool(L, e, "draft", ptr, df->draft);
+                char *s = stem(meeting);
+                char *full = out ? qr_path_join(NULL, out) : qr_xasprintf("%s.pdf", s);
+                if (want_full) {
+                    j.name = keep(L, qr_xstrdup(full));
+                    add_job(L, &j, ptr, i);
+                }
+                if (want_public) {
+                    char *pname;
+                    if (pout) {
+                        pname = qr_path_join(NULL, pout);
+                    } else if (!want_full) {
+                        pname = qr_xstrdup(full);
+                    } else {
+                        /* "x.pdf" → "x-public.pdf" */
+                        const char *dot = strrchr(full, '.');
+                        size_t n = dot && !strchr(dot, '/') ? (size_t)(dot - full)
+                                                            : strlen(full);
+                        pname = qr_xasprintf("%.*s%s%s", (int)n, full,
+                                             PUBLIC_SUFFIX, full + n);
+                    }
+                    j.name = keep(L, pname);
+                    j.public_pack = 1;
+                    add_job(L, &j, ptr, i);
+                }
+                free(full);
+                free(s);
+            }
+        }
+        free(ptr);
+    }
+}
+
+qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
+                              qr_diags *d)
+{
+    static const char *const TOP_KEYS[] = {"defaults", "papers", "globs",
+                                           "packs", NULL};
+    static const char *const DEFAULT_KEYS[] = {"template", "style", "out",
+                                               "strict", "draft", NULL};
+    qr_data *data = qr_data_load(path, d);
+    if (!data) return NULL;
+    qr_manifest *m = qr_xcalloc(1, sizeof *m);
+    mloader L = {.m = m, .data = data, .d = d, .dir = qr_path_dir(path)};
+    const cJSON *root = qr_data_root(data);
+    check_keys(&L, root, "", TOP_KEYS);
+
+    defaults df = {.strict = 1};
+    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(root, "defaults");
+    const char *dout = NULL;
+    if (dj && !cJSON_IsObject(dj)) {
+        merr(&L, "/defaults", "'defaults' must be an object%s%s", "", "");
+    } else if (dj) {
+        check_keys(&L, dj, "/defaults", DEFAULT_KEYS);
+        const char *tpl, *style;
+        get_str(&L, dj, "template", "/defaults", &tpl);
+        get_str(&L, dj, "style", "/defaults", &style);
+        get_str(&L, dj, "out", "/defaults", &dout);
+        df.template_path = mpath(&L, tpl);
+        df.style = mpath(&L, style);
+        df.strict = get_bool(&L, dj, "strict", "/defaults", 1);
+        df.draft = get_bool(&L, dj, "draft", "/defaults", 0);
+    }
+    if (out_dir) m->out_dir = qr_path_join(NULL, out_dir);
+    else if (dout) m->out_dir = qr_path_join(L.dir, dout);
+    else m->out_dir = qr_xstrdup(DEFAULT_OUT);
+
+    load_papers(&L, root, &df);
+    load_globs(&L, root, &df);
+    load_packs(&L, root, &df);
+    free(L.dir);
+    qr_data_free(data);
+    if (L.errors) {
+        qr_manifest_free(m);
+        return NULL;
+    }
+    return m;
+}
+
+void qr_manifest_free(qr_manifest *m)
+{
+    if (!m) return;
+    free(m->out_dir);
+    free(m->jobs);
+    qr_build_files_free(m->strings.v);
+    free(m);
+}
+
+const char *qr_manifest_out_dir(const qr_manifest *m) { return m->out_dir; }
+size_t qr_manifest_njobs(const qr_manifest *m) { return m->njobs; }
+const qr_job *qr_manifest_job(const qr_manifest *m, size_t i)
+{
+    return i < m->njobs ? &m->jobs[i].pub : NULL;
+}
+
+/* ---- the hash cache: each file is hashed at most once per build ---- */
+
+typedef struct hcache {
+    char **path;
+    uint64_t *hash;
+    size_t n, cap;
+} hcache;
+
+static uint64_t cached_hash(hcache *c, const char *path)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->path[i], path) == 0) return c->hash[i];
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 64;
+        c->path = qr_xrealloc(c->path, c->cap * sizeof *c->path);
+        c->hash = qr_xrealloc(c->hash, c->cap * sizeof *c->hash);
+    }
+    c->path[c->n] = qr_xstrdup(path);
+    c->hash[c->n] = qr_hash_file(path);
+    return c->hash[c->n++];
+}
+
+static void hcache_free(hcache *c)
+{
+    for (size_t i = 0; i < c->n; i++) free(c->path[i]);
+    free(c->path);
+    free(c->hash);
+}
+
+static void hex64(char out[17], uint64_t h)
+{
+    snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
+/* ---- the state file ---- */
+
+static char *state_path(const char *out_dir)
+{
+    return qr_xasprintf("%s/%s", out_dir, QR_BUILD_STATE);
+}
+
+/* The state, or an empty one when missing or unreadable (which only means
+ * everything is rebuilt). */
+static cJSON *state_load(const char *out_dir, const char *version)
+{
+    char *p = state_path(out_dir);
+    size_t len;
+    char *text = qr_read_file(p, &len, 0);
+    free(p);
+    cJSON *st = text ? cJSON_ParseWithLength(text, len) : NULL;
+    free(text);
+    const cJSON *v = st ? cJSON_GetObjectItemCaseSensitive(st, "quire") : NULL;
+    const cJSON *f = st ? cJSON_GetObjectItemCaseSensitive(st, "format") : NULL;
+    if (!st || !cJSON_IsObject(st) || !cJSON_IsString(v) ||
+        strcmp(v->valuestring, version) != 0 || !cJSON_IsNumber(f) ||
+        f->valueint != STATE_FORMAT ||
+        !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(st, "jobs"))) {
+        /* another version of quire may typeset differently: start afresh */
+        cJSON_Delete(st);
+        st = cJSON_CreateObject();
+        cJSON_AddNumberToObject(st, "format", STATE_FORMAT);
+        cJSON_AddStringToObject(st, "quire", version);
+        cJSON_AddObjectToObject(st, "jobs");
+    }
+    return st;
+}
+
+/* 1 when the job's record says it is up to date. */
+static int up_to_date(const cJSON *state, const job_rec *j, hcache *c)
+{
+    const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(state, "jobs");
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(jobs, j->pub.name);
+    const cJSON *key = cJSON_GetObjectItemCaseSensitive(r, "key");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(r, "files");
+    char hex[17];
+    hex64(hex, j->key);
+    if (!cJSON_IsString(key) || strcmp(key->valuestring, hex) != 0 ||
+        !cJSON_IsObject(files) || !files->child)
+        return 0;
+    if (!file_exists(j->pub.output)) return 0;
+    for (const cJSON *f = files->child; f; f = f->next) {
+        if (!cJSON_IsString(f)) return 0;
+        hex64(hex, cached_hash(c, f->string));
+        if (strcmp(hex, f->valuestring) != 0) return 0;
+    }
+    return 1;
+}
+
+/* Write the state: re-read what is on disk (another shard may share the
+ * folder), replace the records of the jobs built now, write atomically. */
+static int state_save(const char *out_dir, const char *version,
+                      cJSON *const *records, const job_rec *jobs,
+                      size_t njobs, qr_diags *d)
+{
+    cJSON *st = state_load(out_dir, version);
+    cJSON *jr = cJSON_GetObjectItemCaseSensitive(st, "jobs");
+    for (size_t i = 0; i < njobs; i++) {
+        if (!records[i]) continue;
+        cJSON_DeleteItemFromObjectCaseSensitive(jr, jobs[i].pub.name);
+        cJSON_AddItemReferenceToObject(jr, jobs[i].pub.name, records[i]);
+    }
+    char *text = cJSON_Print(st);
+    char *p = state_path(out_dir);
+    int rc = QR_OK;
+    if (qr_write_atomic(p, text, strlen(text)) != 0) {
+        qr_diag_add(d, QR_ERROR, p, 0, 0, NULL, NULL,
+                    "cannot write the build state: %s", strerror(errno));
+        rc = QR_EOUTPUT;
+    }
+    free(p);
+    cJSON_free(text);
+    cJSON_Delete(st);
+    return rc;
+}
+
+/* ---- workers ---- */
+
+typedef struct slot {
+    pid_t pid;             /* 0: free */
+    size_t job;
+    int res_fd, err_fd;    /* -1 once at end of file */
+    qr_buf res, err;
+    double t0;
+} slot;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            return;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* In the worker process: run one job, print its diagnostics to stderr
+ * (a pipe to the build), send "status N" and one "hash path" line per input
+ * file down res_fd. Never returns. */
+static void worker(const job_rec *j, int res_fd, hcache *c,
+                   const char *version)
+{
+    qr_diags *d = qr_diags_new();
+    char **files = NULL;
+    int status;
+    char *dir = qr_path_dir(j->pub.output);
+    if (make_dirs(dir) != 0) {
+        qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
+                    "cannot create the folder: %s", strerror(errno));
+        status = QR_EOUTPUT;
+    } else if (j->pub.kind == QR_JOB_PAPER) {
+        qr_render_req req = {.data_path = j->pub.data,
+                             .template_path = j->pub.template_path,
+                             .style_path = j->pub.style,
+                             .out_path = j->pub.output,
+                             .strict = j->pub.strict,
+                             .stop = QR_STOP_PDF};
+        status = qr_build_render_paper(&req, j->pub.draft, NULL, d, &files);
+    } else {
+        qr_pack_req req = {.meeting_path = j->pub.meeting,
+                           .out_path = j->pub.output,
+                           .public_pack = j->pub.public_pack,
+                           .draft = j->pub.draft};
+        char **pf = NULL;
+        status = qr_pack_build(&req, d, &pf);
+        strvec fv = {0};
+        sv_add(&fv, j->pub.meeting);
+        for (char **p = pf; p && *p; p++) sv_add(&fv, *p);
+        qr_pack_files_free(pf);
+        files = sv_detach(&fv);
+    }
+    free(dir);
+    qr_diags_print(d, stderr);
+    fflush(stderr);
+    qr_buf out;
+    qr_buf_init(&out);
+    qr_buf_printf(&out, "status %d\n", status);
+    qr_buf_printf(&out, "version %s\n", version);
+    for (char **p = files; p && *p; p++) {
+        char hex[17];
+        hex64(hex, cached_hash(c, *p));
+        qr_buf_printf(&out, "file %s %s\n", hex, *p);
+    }
+    write_all(res_fd, out.data, out.len);
+    close(res_fd);
+    /* _exit: the parent's stdio buffers and atexit handlers are not ours */
+    _exit(0);
+}
+
+static int start_job(slot *s, size_t ji, const job_rec *j, hcache *c,
+                     const char *version, FILE *log)
+{
+    int res[2], err[2];
+    if (pipe(res) != 0) return -1;
+    if (pipe(err) != 0) {
+        close(res[0]);
+        close(res[1]);
+        return -1;
+    }
+    fflush(log);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(res[0]);
+        close(res[1]);
+        close(err[0]);
+        close(err[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(res[0]);
+        close(err[0]);
+        dup2(err[1], STDERR_FILENO);
+        close(err[1]);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            dup2(devnull, STDOUT_FILENO);
+            close(devnull);
+        }
+        worker(j, res[1], c, version);
+    }
+    close(res[1]);
+    close(err[1]);
+    s->pid = pid;
+    s->job = ji;
+    s->res_fd = res[0];
+    s->err_fd = err[0];
+    qr_buf_init(&s->res);
+    qr_buf_init(&s->err);
+    s->t0 = now_s();
+    return 0;
+}
+
+/* Read what is there; close the fd at end of file. */
+static void drain(int *fd, qr_buf *b)
+{
+    char tmp[PIPE_CHUNK];
+    ssize_t n = read(*fd, tmp, sizeof tmp);
+    if (n > 0) {
+        qr_buf_append(b, tmp, (size_t)n);
+    } else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
+        close(*fd);
+        *fd = -1;
+    }
+}
+
+/* ---- the log ---- */
+
+typedef struct logger {
+    FILE *f;
+    int live;              /* a terminal: one line, redrawn */
+    int width;
+    size_t total, done, failed;
+    const char *current;
+} logger;
+
+static void clear_line(logger *g)
+{
+    if (g->live) fputs("\r\033[K", g->f);
+}
+
+static void draw(logger *g)
+{
+    if (!g->live) return;
+    char line[512];
+    int n = snprintf(line, sizeof line, "[%zu/%zu]", g->done, g->total);
+    if (g->failed)
+        n += snprintf(line + n, sizeof line - (size_t)n, " %zu failed", g->failed);
+    if (g->current && g->done < g->total)
+        snprintf(line + n, sizeof line - (size_t)n, " building %s", g->current);
+    int max = g->width > 1 ? g->width - 1 : TERM_WIDTH_DEFAULT - 1;
+    if ((int)strlen(line) > max) line[max] = '\0';
+    fprintf(g->f, "\r\033[K%s", line);
+    fflush(g->f);
+}
+
+/* The first line of the worker's stderr that is an error, for the FAILED
+ * line; the full text follows it. */
+static char *first_error(const char *err)
+{
+    const char *e = err ? strstr(err, ": error: ") : NULL;
+    if (!e) return err && *err ? qr_xstrndup(err, strcspn(err, "\n")) : NULL;
+    const char *bol = e;
+    while (bol > err && bol[-1] != '\n') bol--;
+    return qr_xstrndup(bol, strcspn(bol, "\n"));
+}
+
+/* Parse a worker's result into a state record (NULL when it failed). */
+static cJSON *parse_result(const char *res, const job_rec *j, int *status)
+{
+    *status = QR_EOUTPUT;
+    if (!res || sscanf(res, "status %d", status) != 1) {
+        *status = QR_EOUTPUT;
+        return NULL;
+    }
+    if (*status != QR_OK) return NULL;
+    cJSON *rec = cJSON_CreateObject();
+    char hex[17];
+    hex64(hex, j->key);
+    cJSON_AddStringToObject(rec, "key", hex);
+    cJSON *files = cJSON_AddObjectToObject(rec, "files");
+    int unreadable = 0;
+    for (const char *l = res; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+        if (strncmp(l, "file ", 5) != 0) continue;
+        char *h = qr_xstrndup(l + 5, 16);
+        const char *p = l + 5 + 17;
+        char *path = qr_xstrndup(p, strcspn(p, "\n"));
+        if (strcmp(h, "0000000000000000") == 0) unreadable = 1;
+        if (!cJSON_GetObjectItemCaseSensitive(files, path))
+            cJSON_AddStringToObject(files, path, h);
+        free(h);
+        free(path);
+    }
+    if (unreadable) {
+        /* an input vanished mid-build: don't vouch for this output */
+        cJSON_Delete(rec);
+        return NULL;
+    }
+    return rec;
+}
+
+static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
+                       cJSON **record, qr_build_stats *st)
+{
+    int status;
+    *record = parse_result(s->res.data, j, &status);
+    double ms = (now_s() - s->t0) * 1e3;
+    int crashed = !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
+    if (crashed) status = QR_EOUTPUT;
+    g->done++;
+    clear_line(g);
+    if (status == QR_OK && !crashed) {
+        st->built++;
+        if (!g->live) fprintf(g->f, "built %s (%.0f ms)\n", j->pub.output, ms);
+        if (s->err.len) fputs(s->err.data, g->f); /* warnings */
+    } else {
+        st->failed++;
+        g->failed++;
+        cJSON_Delete(*record);
+        *record = NULL;
+        char *why;
+        if (WIFSIGNALED(wstatus))
+            why = qr_xasprintf("the worker was killed by signal %d",
+                               WTERMSIG(wstatus));
+        else if (crashed)
+            why = qr_xasprintf("the worker exited with status %d",
+                               WEXITSTATUS(wstatus));
+        else
+            why = first_error(s->err.data);
+        fprintf(g->f, "FAILED %s: %s\n", j->pub.output,
+                why ? why : "failed (no message)");
+        free(why);
+        if (s->err.len) {
+            fputs(s->err.data, g->f);
+            if (s->err.data[s->err.len - 1] != '\n') fputc('\n', g->f);
+        }
+    }
+    draw(g);
+}
+
+static int count_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
+{
+    double t0 = now_s();
+    qr_build_stats st = {0};
+    const char *version = o->version ? o->version : "";
+    FILE *log = o->log ? o->log : stderr;
+    qr_manifest *m = qr_manifest_load(o->manifest_path, o->out_dir, d);
+    if (!m) {
+        if (stats) *stats = st;
+        return QR_EINPUT;
+    }
+    if (make_dirs(m->out_dir) != 0) {
+        qr_diag_add(d, QR_ERROR, m->out_dir, 0, 0, NULL, NULL,
+                    "cannot create the output folder: %s", strerror(errno));
+        qr_manifest_free(m);
+        if (stats) *stats = st;
+        return QR_EOUTPUT;
+    }
+
+    /* this shard's jobs */
+    size_t *mine = qr_xcalloc(m->njobs + 1, sizeof *mine);
+    size_t nmine = 0;
+    for (size_t i = 0; i < m->njobs; i++)
+        if (qr_job_in_shard(m->jobs[i].pub.name, o->shard_k, o->shard_n))
+            mine[nmine++] = i;
+    st.total = nmine;
+
+    cJSON *state = state_load(m->out_dir, version);
+    cJSON **records = qr_xcalloc(m->njobs + 1, sizeof *records);
+    hcache cache = {0};
+    int nworkers = o->jobs > 0 ? o->jobs : count_cpus();
+    slot *slots = qr_xcalloc((size_t)nworkers, sizeof *slots);
+    struct pollfd *pfd = qr_xcalloc((size_t)nworkers * 2, sizeof *pfd);
+
+    logger g = {.f = log, .total = nmine, .width = TERM_WIDTH_DEFAULT};
+    g.live = o->progress == QR_PROGRESS_LINE ||
+             (o->progress == QR_PROGRESS_AUTO && isatty(fileno(log)));
+    struct winsize ws;
+    if (g.live && ioctl(fileno(log), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        g.width = ws.ws_col;
+    /* a worker that dies must not kill the build through SIGPIPE */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
+
+    size_t next = 0;
+    int running = 0, sys_error = 0;
+    draw(&g);
+    while (next < nmine || running > 0) {
+        /* start jobs while there are free workers */
+        while (next < nmine && running < nworkers) {
+            const job_rec *j = &m->jobs[mine[next]];
+            if (!o->force && up_to_date(state, j, &cache)) {
+                st.skipped++;
+                g.done++;
+                if (!g.live) fprintf(log, "skipped %s (unchanged)\n", j->pub.output);
+                next++;
+                draw(&g);
+                continue;
+            }
+            /* hash the inputs we know of before the worker reads them */
+            const char *known[] = {j->pub.data, j->pub.template_path,
+                                   j->pub.style, j->pub.meeting};
+            for (size_t k = 0; k < sizeof known / sizeof *known; k++)
+                if (known[k]) cached_hash(&cache, known[k]);
+            int free_slot = 0;
+            while (slots[free_slot].pid) free_slot++;
+            if (start_job(&slots[free_slot], mine[next], j, &cache, version,
+                          log) != 0) {
+                clear_line(&g);
+                fprintf(log, "FAILED %s: cannot start a worker: %s\n",
+                        j->pub.output, strerror(errno));
+                st.failed++;
+                g.failed++;
+                g.done++;
+                sys_error = 1;
+                next++;
+                draw(&g);
+                continue;
+            }
+            g.current = j->pub.name;
+            running++;
+            next++;
+            draw(&g);
+        }
+        if (running == 0) continue;
+        /* wait for output from any worker */
+        nfds_t n = 0;
+        for (int i = 0; i < nworkers; i++) {
+            if (!slots[i].pid) continue;
+            if (slots[i].res_fd >= 0) pfd[n++] = (struct pollfd){slots[i].res_fd, POLLIN, 0};
+            if (slots[i].err_fd >= 0) pfd[n++] = (struct pollfd){slots[i].err_fd, POLLIN, 0};
+        }
+        if (n > 0 && poll(pfd, n, -1) < 0 && errno != EINTR) {
+            sys_error = 1;
+            break;
+        }
+        for (int i = 0; i < nworkers; i++) {
+            slot *s = &slots[i];
+            if (!s->pid) continue;
+            for (nfds_t k = 0; k < n; k++) {
+                if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+                if (pfd[k].fd == s->res_fd && s->res_fd >= 0) drain(&s->res_fd, &s->res);
+                else if (pfd[k].fd == s->err_fd && s->err_fd >= 0) drain(&s->err_fd, &s->err);
+            }
+            if (s->res_fd >= 0 || s->err_fd >= 0) continue;
+            int ws_;
+            while (waitpid(s->pid, &ws_, 0) < 0 && errno == EINTR) {
+            }
+            report_job(&g, &m->jobs[s->job], s, ws_, &records[s->job], &st);
+            qr_buf_free(&s->res);
+            qr_buf_free(&s->err);
+            s->pid = 0;
+            running--;
+        }
+    }
+    sigaction(SIGPIPE, &old_pipe, NULL);
+    clear_line(&g);
+
+    int rc = QR_OK;
+    int any_record = 0;
+    for (size_t i = 0; i < m->njobs; i++) any_record |= records[i] != NULL;
+    if (any_record &&
+        state_save(m->out_dir, version, records, m->jobs, m->njobs, d) != QR_OK)
+        rc = QR_EOUTPUT;
+    st.seconds = now_s() - t0;
+    fprintf(log, "%zu built, %zu skipped, %zu failed in %.1f s", st.built,
+            st.skipped, st.failed, st.seconds);
+    if (o->shard_n > 1)
+        fprintf(log, " (shard %d/%d: %zu of %zu jobs)", o->shard_k, o->shard_n,
+                nmine, m->njobs);
+    fputc('\n', log);
+    fflush(log);
+    if (rc == QR_OK && st.failed) rc = sys_error ? QR_EOUTPUT : QR_EINPUT;
+
+    for (size_t i = 0; i < m->njobs; i++) cJSON_Delete(records[i]);
+    free(records);
+    cJSON_Delete(state);
+    hcache_free(&cache);
+    free(slots);
+    free(pfd);
+    free(mine);
+    qr_manifest_free(m);
+    if (stats) *stats = st;
+    return rc;
+}

@@ -1,0 +1,105 @@
+/* replay.c — runs a fuzz target without libFuzzer: every file kept in
+ * tests/regress/<target>/ (inputs that once crashed or hung) and
+ * tests/fuzz/seeds/<target>/ is fed to LLVMFuzzerTestOneInput once. A
+ * crash, sanitizer report or valgrind error fails the run; so does an input
+ * that takes longer than REPLAY_SECONDS (a hang that came back).
+ *
+ * Built by tests/fuzz/fuzz.mk as build/tests/test_fuzz_<target> with
+ * FUZZ_TARGET="<target>"; prints cmocka's summary so tests/run.sh counts
+ * one test per input.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "fuzz_common.h"
+#include "quire/util.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#ifndef FUZZ_TARGET
+#error "FUZZ_TARGET must name the target (fuzz.mk sets it)"
+#endif
+
+/* Generous even under valgrind; a regression that hangs takes far longer. */
+#define REPLAY_SECONDS 60.0
+
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
+
+typedef struct input {
+    char path[512];
+} input;
+
+static void replay_one(void **state)
+{
+    const input *in = *state;
+    size_t len;
+    char *buf = qr_read_file(in->path, &len, 0);
+    assert_non_null(buf);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(LLVMFuzzerTestOneInput((const uint8_t *)buf, len), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
+    if (s > REPLAY_SECONDS) fail_msg("%s took %.1f s", in->path, s);
+    free(buf);
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const input *)a)->path, ((const input *)b)->path);
+}
+
+/* Append every regular file of dir to the list. */
+static void collect(const char *dir, input **v, size_t *n, size_t *cap)
+{
+    DIR *dp = opendir(dir);
+    if (!dp) return;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        if (e->d_name[0] == '.') continue;
+        if (strcmp(e->d_name, "README.md") == 0) continue;
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            *v = qr_xrealloc(*v, *cap * sizeof **v);
+        }
+        snprintf((*v)[*n].path, sizeof (*v)[*n].path, "%s/%s", dir, e->d_name);
+        (*n)++;
+    }
+    closedir(dp);
+}
+
+int main(int argc, char **argv)
+{
+    if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
+    input *in = NULL;
+    size_t n = 0, cap = 0;
+    collect("tests/regress/" FUZZ_TARGET, &in, &n, &cap);
+    collect("tests/fuzz/seeds/" FUZZ_TARGET, &in, &n, &cap);
+    for (int i = 1; i < argc; i++) {  /* or the files named */
+        if (i == 1) n = 0;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 64;
+            in = qr_xrealloc(in, cap * sizeof *in);
+        }
+        snprintf(in[n].path, sizeof in[n].path, "%s", argv[i]);
+        n++;
+    }
+    qsort(in, n, sizeof *in, by_name);
+    struct CMUnitTest *t = qr_xcalloc(n ? n : 1, sizeof *t);
+    for (size_t i = 0; i < n; i++) {
+        t[i].name = in[i].path;
+        t[i].test_func = replay_one;
+        t[i].initial_state = &in[i];
+    }
+    int rc = _cmocka_run_group_tests("fuzz_" FUZZ_TARGET, t, n, NULL, NULL);
+    free(t);
+    free(in);
+    return rc;
+}

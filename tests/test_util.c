@@ -1,0 +1,197 @@
+/* Unit tests for the shared helpers: util.c (buffers, arenas, files,
+ * UTF-8, atomic writes), diag.c (located diagnostics) and pages.c (the
+ * display-list container). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "quire/diag.h"
+#include "quire/layout.h"
+#include "quire/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void test_buf(void **state)
+{
+    (void)state;
+    qr_buf b;
+    qr_buf_init(&b);
+    for (int i = 0; i < 1000; i++) qr_buf_printf(&b, "%d,", i);
+    assert_true(b.len > 3000);
+    assert_int_equal(b.data[b.len], '\0');
+    assert_memory_equal(b.data, "0,1,2,", 6);
+    qr_buf_puts(&b, "end");
+    size_t n;
+    char *s = qr_buf_detach(&b, &n);
+    assert_int_equal(strlen(s), n);
+    assert_string_equal(s + n - 3, "end");
+    assert_null(b.data);
+    free(s);
+    char *f = qr_xasprintf("%s-%d", "x", 42);
+    assert_string_equal(f, "x-42");
+    free(f);
+}
+
+static void test_arena(void **state)
+{
+    (void)state;
+    qr_arena *a = qr_arena_new();
+    char *first = qr_arena_strdup(a, "first");
+    for (int i = 0; i < 10000; i++) {
+        int *p = qr_arena_alloc(a, sizeof(int) * 7);
+        assert_int_equal(((uintptr_t)p) % 16, 0);
+        assert_int_equal(p[6], 0);   /* zeroed */
+        p[6] = i;
+    }
+    char *big = qr_arena_alloc(a, 1 << 20);   /* larger than a chunk */
+    memset(big, 'x', 1 << 20);
+    assert_string_equal(first, "first");
+    assert_string_equal(qr_arena_strndup(a, "abcdef", 3), "abc");
+    qr_arena_free(a);
+    qr_arena_free(NULL);
+}
+
+static void test_utf8(void **state)
+{
+    (void)state;
+    uint32_t cp;
+    assert_int_equal(qr_utf8_decode("\xE2\x98\x8E", 3, &cp), 3);
+    assert_int_equal(cp, 0x260E);
+    assert_int_equal(qr_utf8_decode("\xF0\x9F\x98\x80", 4, &cp), 4);
+    assert_int_equal(cp, 0x1F600);
+    assert_int_equal(qr_utf8_decode("\xC0\x80", 2, &cp), 0);       /* overlong */
+    assert_int_equal(qr_utf8_decode("\xED\xA0\x80", 3, &cp), 0);   /* surrogate */
+    assert_int_equal(qr_utf8_decode("\xE2\x98", 2, &cp), 0);       /* truncated */
+    assert_int_equal(cp, 0xFFFD);
+    char out[4];
+    assert_int_equal(qr_utf8_encode(0xA3, out), 2);
+    assert_memory_equal(out, "\xC2\xA3", 2);
+    assert_int_equal(qr_utf8_check("ok \xC2\xA3", 5), (size_t)-1);
+    assert_int_equal(qr_utf8_check("ab\xFFz", 4), 2);
+}
+
+static void test_files_atomic(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/quire-util-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = qr_xasprintf("%s/out.pdf", dir);
+    assert_int_equal(qr_write_atomic(path, "hello", 5), 0);
+    size_t n;
+    char *s = qr_read_file(path, &n, 0);
+    assert_non_null(s);
+    assert_int_equal(n, 5);
+    assert_string_equal(s, "hello");
+    free(s);
+    /* a size limit refuses a larger file */
+    assert_null(qr_read_file(path, &n, 4));
+    assert_int_equal(errno, EFBIG);
+    /* renaming over a directory fails; the temporary is removed */
+    char *sub = qr_xasprintf("%s/sub.pdf", dir);
+    assert_int_equal(mkdir(sub, 0755), 0);
+    assert_int_equal(qr_write_atomic(sub, "x", 1), -1);
+    char *cmd = qr_xasprintf("test $(ls %s | wc -l) -eq 2", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    /* a missing directory fails cleanly */
+    char *missing = qr_xasprintf("%s/nope/out.pdf", dir);
+    assert_int_equal(qr_write_atomic(missing, "x", 1), -1);
+    assert_int_equal(errno, ENOENT);
+    rmdir(sub);
+    unlink(path);
+    rmdir(dir);
+    free(missing);
+    free(sub);
+    free(path);
+}
+
+static void test_diag_location(void **state)
+{
+    (void)state;
+    const char *text = "line one\nsecond \xE2\x80\x9Cline\xE2\x80\x9D here\n";
+    size_t len = strlen(text);
+    int line, col;
+    size_t off = (size_t)(strstr(text, "here") - text);
+    qr_text_linecol(text, len, off, &line, &col);
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 15); /* characters, not bytes */
+    qr_diags *d = qr_diags_new();
+    qr_diag_at(d, QR_ERROR, "t.md", text, len, off, "no value for '%s'", "x");
+    qr_diag_add(d, QR_WARNING, "data.json", 3, 4, "/paper/title", NULL, "w");
+    assert_int_equal(qr_diags_len(d), 2);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_string_equal(g->source, "second \xE2\x80\x9Cline\xE2\x80\x9D here");
+    char *s = qr_diag_format(g);
+    assert_string_equal(s, "t.md:2:15: error: no value for 'x'");
+    free(s);
+    s = qr_diag_format(qr_diags_get(d, 1));
+    assert_string_equal(s, "data.json:3:4: warning: /paper/title: w");
+    free(s);
+    /* the printed caret sits under the 15th character */
+    char *buf = NULL;
+    size_t bl = 0;
+    FILE *f = open_memstream(&buf, &bl);
+    qr_diags_print(d, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "    2 | second"));
+    assert_non_null(strstr(buf, "      |               ^\n"));
+    free(buf);
+    qr_diags *e = qr_diags_new();
+    qr_diags_move(e, d);
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_int_equal(qr_diags_len(e), 2);
+    qr_diags_free(d);
+    qr_diags_free(e);
+    assert_null(qr_text_line(text, len, 9));
+}
+
+static void test_pages(void **state)
+{
+    (void)state;
+    qr_pages *p = qr_pages_new();
+    size_t pg = qr_pages_add_page(p, 595.28f, 841.89f);
+    int doc = qr_pages_add_elem(p, QR_ROLE_DOCUMENT, -1, NULL, NULL);
+    int para = qr_pages_add_elem(p, QR_ROLE_P, doc, NULL, NULL);
+    char text[] = "Summary";
+    qr_item it = {.kind = QR_ITEM_TEXT, .role = QR_ROLE_P, .elem = para,
+                  .x = 56.7f, .y = 100, .w = 40, .size = 12,
+                  .text = text, .len = 7};
+    qr_pages_add_item(p, pg, &it);
+    text[0] = 'X';   /* the list keeps its own copy */
+    const qr_page *page = qr_pages_get(p, 0);
+    assert_int_equal(page->nitems, 1);
+    assert_string_equal(page->items[0].text, "Summary");
+    assert_int_equal(qr_pages_nelems(p), 2);
+    assert_int_equal(qr_pages_elem(p, 1)->parent, 0);
+    qr_pages_set_alt(p, para, "alt");
+    assert_string_equal(qr_pages_elem(p, 1)->alt, "alt");
+    char *buf = NULL;
+    size_t bl = 0;
+    FILE *f = open_memstream(&buf, &bl);
+    qr_pages_dump(p, f);
+    fclose(f);
+    assert_non_null(strstr(buf, "page 1 595.28 x 841.89\n"));
+    assert_non_null(strstr(buf, "  text P e1 56.70 100.00 w40.00 f0 s12.00 \"Summary\"\n"));
+    free(buf);
+    qr_pages_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_arena),
+        cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_files_atomic),
+        cmocka_unit_test(test_diag_location),
+        cmocka_unit_test(test_pages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
