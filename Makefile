@@ -14,7 +14,7 @@ SRCS    := $(wildcard pipeline/*.c)
 OBJS    := $(patsubst pipeline/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
-TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec
+TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec $(BUILD)/tests/corpus
 
 .PHONY: all deps demo test unit e2e asan valgrind bench bless clean lint fuzz
 
@@ -67,5 +67,18 @@ bless: all
 clean:
 	rm -rf build build-asan out
 
+# make install PREFIX=/usr/local [DESTDIR=…]: binary, templates (partials,
+# styles) and the man page (issue 7)
+PREFIX  ?= /usr/local
+.PHONY: install
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/quire $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/quire $(DESTDIR)$(PREFIX)/bin/quire
+	rm -rf $(DESTDIR)$(PREFIX)/share/quire/templates
+	cp -R templates $(DESTDIR)$(PREFIX)/share/quire/templates
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/quire/templates
+	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
+
 # libFuzzer targets and regression replays (make fuzz): issue 9
 -include tests/fuzz/fuzz.mk
+-include bench/bench.mk

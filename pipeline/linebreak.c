@@ -254,6 +254,8 @@ static void warn_missing(para *p, uint32_t cp, qr_font_slot want, int line,
                 (unsigned)cp, enc, tried);
 }
 
+static int is_combining(uint32_t cp);
+
 static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
                      qr_diags *d)
 {
@@ -275,7 +277,16 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
     c->w = 0;
     if (c->kind == K_NEWLINE || c->kind == K_INVISIBLE) return;
     qr_font_slot face;
-    int found = map_face(p, want, cp, &face);
+    int found;
+    /* a combining mark stays in its base character's face when that face
+     * has it, so the two are drawn (and extracted) together */
+    if (p->n >= 2 && is_combining(cp) && p->ch[p->n - 2].span == span &&
+        has_glyph(p, (qr_font_slot)p->ch[p->n - 2].face, cp)) {
+        face = (qr_font_slot)p->ch[p->n - 2].face;
+        found = 1;
+    } else {
+        found = map_face(p, want, cp, &face);
+    }
     float adv = advance(p, face, cp);
     if (!found) {
         if (adv <= 0) adv = NOTDEF_ADVANCE;
