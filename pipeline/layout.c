@@ -687,29 +687,31 @@ static int sniff_size(const unsigned char *p, size_t n, unsigned *w,
     return 0;
 }
 
-static int image_size(const layout *L, const char *uri, unsigned *w,
-                      unsigned *h)
+/* An image path as the PDF stage must open it: relative paths resolve
+ * against the template's directory (opts->base_dir). Arena-owned. */
+const char *lay_image_path(layout *L, const char *uri)
 {
-    if (!uri || !*uri) return 0;
-    char *paths[2] = {NULL, NULL};
-    const char *slash = L->md_name ? strrchr(L->md_name, '/') : NULL;
-    if (slash && uri[0] != '/')
-        paths[0] = qr_xasprintf("%.*s/%s", (int)(slash - L->md_name),
-                                L->md_name, uri);
-    paths[1] = qr_xstrdup(uri);
+    if (!uri || !*uri) return "";
+    const char *base = L->opts ? L->opts->base_dir : NULL;
+    if (uri[0] == '/' || !base || !*base) return uri;
+    char *joined = qr_xasprintf("%s/%s", base, uri);
+    char *p = qr_arena_strdup(L->arena, joined);
+    free(joined);
+    return p;
+}
+
+int lay_image_size(const char *path, unsigned *w, unsigned *h)
+{
+    if (!path || !*path) return 0;
     int ok = 0;
     unsigned char *buf = qr_xmalloc(IMAGE_SNIFF_BYTES);
-    for (int i = 0; i < 2 && !ok; i++) {
-        if (!paths[i]) continue;
-        FILE *f = fopen(paths[i], "rb");
-        if (!f) continue;
+    FILE *f = fopen(path, "rb");
+    if (f) {
         size_t n = fread(buf, 1, IMAGE_SNIFF_BYTES, f);
         fclose(f);
         ok = sniff_size(buf, n, w, h);
     }
     free(buf);
-    free(paths[0]);
-    free(paths[1]);
     return ok;
 }
 
@@ -719,7 +721,8 @@ static void do_figure(layout *L, const qr_run *r, const ctx *c, int parent)
     int elem = qr_pages_add_elem(L->out, QR_ROLE_FIGURE, parent, alt, NULL);
     float w = c->w, h = c->w * UNKNOWN_IMAGE_RATIO;
     unsigned pw, ph;
-    if (image_size(L, r->url, &pw, &ph)) {
+    const char *path = lay_image_path(L, r->url);
+    if (lay_image_size(path, &pw, &ph)) {
         w = pw * PX_TO_PT;
         h = ph * PX_TO_PT;
         if (w > c->w) {
@@ -738,7 +741,7 @@ static void do_figure(layout *L, const qr_run *r, const ctx *c, int parent)
     it.y = 0;
     it.w = w;
     it.h = h;
-    it.uri = r->url ? r->url : "";
+    it.uri = path;
     it.alt = alt;
     lay_push_item(L, &it, 0);
     (void)b;
@@ -1133,7 +1136,7 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
                         const qr_metrics *metrics, const qr_layout_opts *opts,
                         const char *md_name, qr_diags *d)
 {
-    static const qr_layout_opts no_opts = {NULL, NULL, NULL, 1, 0};
+    static const qr_layout_opts no_opts = {.first_page = 1};
     layout L;
     memset(&L, 0, sizeof L);
     L.doc = doc;

@@ -147,5 +147,9 @@ void lay_para_boxes(layout *L, int pi, lb_result *r, size_t from,
                     int *first, int *last);
 int lay_paginate(layout *L);
 void lay_furniture(layout *L);
+/* Images: the path to open for a Markdown image source, and its size in
+ * pixels from the file header (0 if unreadable). */
+const char *lay_image_path(layout *L, const char *uri);
+int lay_image_size(const char *path, unsigned *w, unsigned *h);
 
 #endif

@@ -336,8 +336,37 @@ static void furniture_line(layout *L, size_t page, const char *text, int align,
     lb_result_free(r);
 }
 
+/* The share of the top margin a first-page logo may take, centred in it. */
+#define LOGO_MARGIN_SHARE 0.7f
+#define LOGO_PX_TO_PT 0.75f  /* logo pixels at 96 dpi, for the aspect only */
+
+/* The house style's logo at the top right of the first page, in the top
+ * margin: decorative page furniture. */
+static void logo(layout *L)
+{
+    const qr_style *st = L->st;
+    if (!st->logo[0] || qr_pages_count(L->out) == 0) return;
+    unsigned pw, ph;
+    if (!lay_image_size(st->logo, &pw, &ph)) return;   /* pdf reports it */
+    float w = st->logo_width > 0 ? st->logo_width : pw * LOGO_PX_TO_PT;
+    float h = w * (float)ph / (float)pw;
+    float room = st->margin_top * LOGO_MARGIN_SHARE;
+    if (h > room) {
+        w *= room / h;
+        h = room;
+    }
+    qr_item it = lay_item(QR_ITEM_IMAGE, QR_ROLE_ARTIFACT, -1);
+    it.x = L->frame_x + L->frame_w - w;
+    it.y = (st->margin_top - h) / 2;
+    it.w = w;
+    it.h = h;
+    it.uri = st->logo;
+    qr_pages_add_item(L->out, 0, &it);
+}
+
 void lay_furniture(layout *L)
 {
+    if (L->opts->first_page <= 1) logo(L);
     const qr_style *st = L->st;
     size_t n = qr_pages_count(L->out);
     int first = L->opts->first_page > 0 ? L->opts->first_page : 1;

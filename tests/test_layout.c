@@ -639,7 +639,7 @@ static void footer_fields(qr_style *s)
 static void test_footer_fields_and_numbering(void **state)
 {
     (void)state;
-    qr_layout_opts o = {"Paper", "Cabinet", "7", 5, 40};
+    qr_layout_opts o = {.title = "Paper", .meeting = "Cabinet", .item = "7", .first_page = 5, .total_pages = 40};
     run *r = lay_with("Hello\n", footer_fields, &o);
     assert_non_null(r->p);
     assert_non_null(find_text(r->p, "Paper - item 7 - Cabinet - 5/40", NULL));

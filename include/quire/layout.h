@@ -94,6 +94,8 @@ typedef struct qr_layout_opts {
     const char *item;      /* {item} */
     int first_page;        /* number of the first page ({page}), 1 */
     int total_pages;       /* {pages}; 0 = this document's page count */
+    const char *base_dir;  /* relative image paths resolve here; NULL = the
+                              working directory */
 } qr_layout_opts;
 
 typedef struct qr_pages qr_pages;

@@ -32,6 +32,9 @@ typedef struct qr_render_req {
     qr_stop stop;
     qr_dump dump;               /* print this product to dump_to */
     FILE *dump_to;
+    int pdfa;                   /* write PDF/A-2b */
+    const char *lang;           /* document language; NULL: the style's */
+    int draft;                  /* stamp a diagonal DRAFT on every page */
 } qr_render_req;
 
 /* A paper prepared up to layout: data loaded, validated and derived, the
@@ -65,6 +68,9 @@ const struct qr_fonts *qr_paper_fonts(const qr_paper *p);
 const char *qr_paper_title(const qr_paper *p);    /* data title or first heading */
 const char *qr_paper_meeting(const qr_paper *p);  /* "Cabinet – 21 June 2018" or "" */
 const char *qr_paper_item(const qr_paper *p);     /* agenda item or "" */
+/* The template's directory, where relative image paths resolve; pass it
+ * as qr_layout_opts.base_dir. */
+const char *qr_paper_base_dir(const qr_paper *p);
 /* Files the paper was made from (data, template, partials, style), for
  * watch and build. */
 size_t qr_paper_nfiles(const qr_paper *p);
