@@ -6,8 +6,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lm
 OPT     ?= -O2
 CFLAGS  ?=
-CFLAGS  += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS)
-LDLIBS  += $(PKG_LIBS)
+override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS)
+override LDLIBS += $(PKG_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRCS    := $(wildcard pipeline/*.c)
@@ -23,7 +23,7 @@ all: $(BUILD)/quire
 deps:
 	@scripts/deps.sh
 
-$(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj $(BUILD)/tests:

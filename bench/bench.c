@@ -10,12 +10,14 @@
  * (ru_maxrss) and clock_gettime(CLOCK_MONOTONIC) the wall time with no
  * shell in between, and nothing needs installing.
  *
- * Usage: bench [-n RUNS] [-w WARMUP] [-r REPEAT] [-j JOBS] [-T] -- CMD ARGS
+ * Usage: bench [-n RUNS] [-w WARMUP] [-r REPEAT] [-j JOBS] [-t SECS] [-T]
+ *              -- CMD ARGS
  *   -n RUNS    measured runs (default 7); the median is reported
  *   -w WARMUP  unmeasured runs first (default 1): page cache, dynamic loader
  *   -r REPEAT  one run = REPEAT executions of CMD (default 1), JOBS at a
  *              time (default 1); "{}" in an argument becomes the execution's
  *              index, so each can write its own file
+ *   -t SECS    kill an execution after SECS seconds (SIGALRM, exit 142)
  *   -T         set QUIRE_TIMING=1 and collect the stage lines
  */
 #include <errno.h>
@@ -45,6 +47,7 @@ typedef struct stage {
 
 static stage stages[MAX_STAGES];
 static int nstages;
+static unsigned limit_s;        /* -t: seconds an execution may run */
 
 static double now_ms(void)
 {
@@ -108,6 +111,8 @@ static pid_t spawn(char **argv, int err_fd)
             dup2(null, 1);
             dup2(err_fd >= 0 ? err_fd : null, 2);
         }
+        /* A pending alarm survives exec: a runaway input is killed. */
+        if (limit_s) alarm(limit_s);
         execvp(argv[0], argv);
         _exit(127);
     }
@@ -205,7 +210,8 @@ static outcome run_once(char **argv, int argc, int repeat, int jobs,
 
 static void usage(void)
 {
-    fputs("usage: bench [-n RUNS] [-w WARMUP] [-r REPEAT] [-j JOBS] [-T] -- "
+    fputs("usage: bench [-n RUNS] [-w WARMUP] [-r REPEAT] [-j JOBS] [-t SECS] "
+          "[-T] -- "
           "CMD [ARGS]\n",
           stderr);
     exit(2);
@@ -235,12 +241,13 @@ int main(int argc, char **argv)
 {
     int runs = 7, warmup = 1, repeat = 1, jobs = 1, stages_on = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "+n:w:r:j:T")) != -1) {
+    while ((opt = getopt(argc, argv, "+n:w:r:j:t:T")) != -1) {
         switch (opt) {
         case 'n': runs = int_arg(optarg, 1, MAX_RUNS); break;
         case 'w': warmup = int_arg(optarg, 0, MAX_RUNS); break;
         case 'r': repeat = int_arg(optarg, 1, 100000); break;
         case 'j': jobs = int_arg(optarg, 1, 1024); break;
+        case 't': limit_s = (unsigned)int_arg(optarg, 1, 86400); break;
         case 'T': stages_on = 1; break;
         default: usage();
         }

@@ -248,6 +248,9 @@ int qr_build_render_paper(const qr_render_req *req, int draft,
         qr_paper_meta(p, &meta);
         meta.draft = draft;
         meta.draft_note = draft_note;
+        meta.pdfa = req->pdfa;
+        if (req->lang && req->lang[0]) meta.lang = req->lang;
+        if (req->pdfa) sv_add(&fv, QR_PDF_SRGB_ICC);
         status = qr_pdf_write(pages, fonts, &meta, req->out_path, d);
     } else {
         status = QR_OK;
@@ -264,7 +267,6 @@ int qr_build_render_paper(const qr_render_req *req, int draft,
 typedef struct job_rec {
     qr_job pub;
     uint64_t key;          /* hash of everything the manifest says about it */
-    int manifest_index;    /* order in the manifest, for messages */
 } job_rec;
 
 struct qr_manifest {
@@ -282,9 +284,10 @@ typedef struct mloader {
     int errors;
 } mloader;
 
+/* Take ownership of s (freed with the manifest) and return it. Not sv_add:
+ * that copies and skips duplicates, and jobs need this very pointer. */
 static const char *keep(mloader *L, char *s)
 {
-    /* strvec dedups; the job needs a stable pointer to an owned copy */
     strvec *sv = &L->m->strings;
     if (sv->n + 1 >= sv->cap) {
         sv->cap = sv->cap ? sv->cap * 2 : 32;
@@ -370,7 +373,18 @@ static uint64_t key_str(uint64_t h, const char *s)
     return qr_fnv64(h, s, strlen(s) + 1);
 }
 
-static void add_job(mloader *L, const qr_job *j, const char *ptr, int index)
+/* The pointer of an entry's "output", or of the entry when it has none
+ * (a default output name). Caller frees. */
+static char *output_ptr(mloader *L, const char *ptr)
+{
+    char *p = qr_xasprintf("%s/output", ptr);
+    int line, col;
+    if (qr_data_locate(L->data, p, &line, &col)) return p;
+    free(p);
+    return qr_xstrdup(ptr);
+}
+
+static void add_job(mloader *L, const qr_job *j, const char *ptr)
 {
     qr_manifest *m = L->m;
     /* the output must stay inside the output folder */
@@ -379,7 +393,7 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr, int index)
               strncmp(name, "../", 3) == 0 || strcmp(name, ".") == 0 ||
               strcmp(name, QR_BUILD_STATE) == 0;
     if (bad) {
-        char *p = qr_xasprintf("%s/output", ptr);
+        char *p = output_ptr(L, ptr);
         merr(L, p, "output '%s' must be a file inside the output folder%s",
              name, "");
         free(p);
@@ -387,7 +401,7 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr, int index)
     }
     for (size_t i = 0; i < m->njobs; i++) {
         if (strcmp(m->jobs[i].pub.name, name) == 0) {
-            char *p = qr_xasprintf("%s/output", ptr);
+            char *p = output_ptr(L, ptr);
             merr(L, p, "two jobs write '%s'; give each its own output%s",
                  name, "");
             free(p);
@@ -402,7 +416,6 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr, int index)
     memset(r, 0, sizeof *r);
     r->pub = *j;
     r->pub.output = keep(L, qr_path_join(m->out_dir, name));
-    r->manifest_index = index;
     uint64_t h = QR_FNV64_INIT;
     char kind = (char)('0' + j->kind);
     h = qr_fnv64(h, &kind, 1);
@@ -502,7 +515,7 @@ static void load_papers(mloader *L, const cJSON *root, const defaults *df)
                 free(s);
             }
             j.name = keep(L, name);
-            add_job(L, &j, ptr, i);
+            add_job(L, &j, ptr);
         }
         free(ptr);
     }
@@ -550,7 +563,7 @@ static void load_globs(mloader *L, const cJSON *root, const defaults *df)
                     jj.name = keep(L, qr_path_join(NULL, filled));
                     free(filled);
                     free(s);
-                    add_job(L, &jj, ptr, i);
+                    add_job(L, &jj, ptr);
                 }
                 if (rc == 0) globfree(&g);
                 free(full);
@@ -599,7 +612,7 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df)
                 char *full = out ? qr_path_join(NULL, out) : qr_xasprintf("%s.pdf", s);
                 if (want_full) {
                     j.name = keep(L, qr_xstrdup(full));
-                    add_job(L, &j, ptr, i);
+                    add_job(L, &j, ptr);
                 }
                 if (want_public) {
                     char *pname;
@@ -617,7 +630,7 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df)
                     }
                     j.name = keep(L, pname);
                     j.public_pack = 1;
-                    add_job(L, &j, ptr, i);
+                    add_job(L, &j, ptr);
                 }
                 free(full);
                 free(s);
@@ -835,10 +848,9 @@ static void write_all(int fd, const char *p, size_t n)
 }
 
 /* In the worker process: run one job, print its diagnostics to stderr
- * (a pipe to the build), send "status N" and one "hash path" line per input
- * file down res_fd. Never returns. */
-static void worker(const job_rec *j, int res_fd, hcache *c,
-                   const char *version)
+ * (a pipe to the build), send "status N" and one "file HASH PATH" line per
+ * input file down res_fd. Never returns. */
+static void worker(const job_rec *j, int res_fd, hcache *c)
 {
     qr_diags *d = qr_diags_new();
     char **files = NULL;
@@ -875,11 +887,12 @@ static void worker(const job_rec *j, int res_fd, hcache *c,
     qr_buf out;
     qr_buf_init(&out);
     qr_buf_printf(&out, "status %d\n", status);
-    qr_buf_printf(&out, "version %s\n", version);
     for (char **p = files; p && *p; p++) {
         char hex[17];
-        hex64(hex, cached_hash(c, *p));
-        qr_buf_printf(&out, "file %s %s\n", hex, *p);
+        char *norm = qr_path_join(NULL, *p);
+        hex64(hex, cached_hash(c, norm));
+        qr_buf_printf(&out, "file %s %s\n", hex, norm);
+        free(norm);
     }
     write_all(res_fd, out.data, out.len);
     close(res_fd);
@@ -888,7 +901,7 @@ static void worker(const job_rec *j, int res_fd, hcache *c,
 }
 
 static int start_job(slot *s, size_t ji, const job_rec *j, hcache *c,
-                     const char *version, FILE *log)
+                     FILE *log)
 {
     int res[2], err[2];
     if (pipe(res) != 0) return -1;
@@ -919,7 +932,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, hcache *c,
             dup2(devnull, STDOUT_FILENO);
             close(devnull);
         }
-        worker(j, res[1], c, version);
+        worker(j, res[1], c);
     }
     close(res[1]);
     close(err[1]);
@@ -1057,7 +1070,7 @@ static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
             if (s->err.data[s->err.len - 1] != '\n') fputc('\n', g->f);
         }
     }
-    draw(g);
+    /* the caller redraws the progress line once the slot is free */
 }
 
 static int count_cpus(void)
@@ -1132,8 +1145,7 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
                 if (known[k]) cached_hash(&cache, known[k]);
             int free_slot = 0;
             while (slots[free_slot].pid) free_slot++;
-            if (start_job(&slots[free_slot], mine[next], j, &cache, version,
-                          log) != 0) {
+            if (start_job(&slots[free_slot], mine[next], j, &cache, log) != 0) {
                 clear_line(&g);
                 fprintf(log, "FAILED %s: cannot start a worker: %s\n",
                         j->pub.output, strerror(errno));
@@ -1179,6 +1191,11 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
             qr_buf_free(&s->err);
             s->pid = 0;
             running--;
+            /* the progress line names a job that is still running */
+            g.current = NULL;
+            for (int k = 0; k < nworkers; k++)
+                if (slots[k].pid) g.current = m->jobs[slots[k].job].pub.name;
+            draw(&g);
         }
     }
     sigaction(SIGPIPE, &old_pipe, NULL);

@@ -338,6 +338,9 @@ static const label L_TYPE[] = {
     {"monitoring_visit", "Monitoring visit"},
     {"focused_visit", "Focused visit"},
     {"JTAI", "Joint targeted area inspection"},
+    /* the single inspection framework, 2013-2017, before ILACS */
+    {"SIF", "Inspection of services for children in need of help and "
+            "protection, children looked after and care leavers (SIF)"},
     {NULL, NULL}};
 
 static const label L_GRADE[] = {
@@ -437,6 +440,7 @@ static void derive_inspection(dctx *c, cJSON *insp)
 enum { N_STATUS = 5 };
 static const int STATUS_COMPLETE = 4; /* index in L_STATUS */
 
+enum { DIR_UNCHANGED = 2, N_DIRECTION = 4 };
 static const char *const direction_value[] = {"improved", "deteriorated",
                                               "unchanged", "new"};
 static const char *const direction_text[] = {"Improved", "Deteriorated",
@@ -510,7 +514,8 @@ static const char *date_member(dctx *c, const cJSON *obj, const char *key)
 }
 
 static void derive_action(dctx *c, cJSON *a, const char *as_at,
-                          int count[N_STATUS], int *overdue_count)
+                          int count[N_STATUS], int *overdue_count,
+                          int dirs[N_DIRECTION])
 {
     touch(c, a);
     int s = lookup(c, a, "status", &E_STATUS);
@@ -519,6 +524,16 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
     if (s >= 0) {
         count[s]++;
         add_str(a, "status_label", L_STATUS[s].text);
+    }
+    if (p >= 0) add_str(a, "previous_status_label", L_STATUS[p].text);
+    /* "31 Dec 2025": GOV.UK allows abbreviated months where space is
+     * short, as in an action table's due column */
+    ymd dd;
+    if (due && parse_iso(due, &dd)) {
+        char text[DATE_BUF];
+        snprintf(text, sizeof text, "%d %s %d", dd.d, month_short[dd.m - 1],
+                 dd.y);
+        add_str(a, "due_short", text);
     }
     int overdue = due && as_at && strcmp(due, as_at) < 0 &&
                   s != STATUS_COMPLETE;
@@ -533,7 +548,11 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
     if (dir >= 0) {
         add_str(a, "direction", direction_value[dir]);
         add_str(a, "direction_label", direction_text[dir]);
+        dirs[dir]++;
     }
+    /* "changes since the last report" lists these; a template cannot test
+     * a string, so the flag is derived */
+    add_bool(a, "changed", dir >= 0 && dir != DIR_UNCHANGED);
     const cJSON *prog = get(a, "progress");
     if (cJSON_IsNumber(prog)) {
         char num[64], text[80];
@@ -547,7 +566,7 @@ static void derive_action_plan(dctx *c, cJSON *plan)
 {
     size_t mark = push_key(c, "action_plan");
     const char *as_at = date_member(c, plan, "as_at");
-    int count[N_STATUS] = {0}, overdue = 0;
+    int count[N_STATUS] = {0}, overdue = 0, dirs[N_DIRECTION] = {0};
     cJSON *actions = cJSON_GetObjectItemCaseSensitive(plan, "actions");
     if (cJSON_IsArray(actions)) {
         size_t m1 = push_key(c, "actions");
@@ -555,7 +574,7 @@ static void derive_action_plan(dctx *c, cJSON *plan)
         for (cJSON *a = actions->child; a; a = a->next, i++) {
             if (!cJSON_IsObject(a)) continue;
             size_t m2 = push_index(c, i);
-            derive_action(c, a, as_at, count, &overdue);
+            derive_action(c, a, as_at, count, &overdue, dirs);
             pop(c, m2);
         }
         pop(c, m1);
@@ -563,6 +582,15 @@ static void derive_action_plan(dctx *c, cJSON *plan)
     touch(c, plan);
     add_rag(plan, count);
     add_num(plan, "overdue_count", overdue);
+    /* Mustache treats 0 as true: sections need booleans */
+    add_bool(plan, "has_overdue", overdue > 0);
+    int changed = dirs[0] + dirs[1] + dirs[3];
+    add_num(plan, "changed_count", changed);
+    add_bool(plan, "has_changes", changed > 0);
+    cJSON *dj = cJSON_CreateObject();
+    for (int i = 0; dj && i < N_DIRECTION; i++)
+        cJSON_AddNumberToObject(dj, direction_value[i], dirs[i]);
+    add(plan, "directions", dj);
     pop(c, mark);
 }
 
@@ -656,6 +684,7 @@ static void derive_kpi(dctx *c, cJSON *k)
         int met = pol == 0 ? latest->valuedouble >= target->valuedouble
                            : latest->valuedouble <= target->valuedouble;
         add_bool(k, "target_met", met);
+        add_str(k, "target_met_label", met ? "Met" : "Not met");
     }
 }
 
@@ -670,6 +699,46 @@ static void derive_kpis(dctx *c, cJSON *kpis)
         pop(c, m);
     }
     pop(c, mark);
+}
+
+/* ---- scrutiny review -------------------------------------------------- */
+
+/* Each /paper/review item names an Ofsted recommendation by id; the
+ * template prints its wording, so copy it in as recommendation_wording (not
+ * recommendation_text, which the generic pass gives the id itself). */
+static void derive_review(dctx *c, cJSON *review, const cJSON *insp)
+{
+    const cJSON *recs = get(insp, "recommendations");
+    for (cJSON *r = review->child; r; r = r->next) {
+        if (!cJSON_IsObject(r)) continue;
+        const cJSON *id = get(r, "recommendation");
+        if (!cJSON_IsNumber(id) || !cJSON_IsArray(recs)) continue;
+        for (const cJSON *x = recs->child; x; x = x->next) {
+            const cJSON *xid = get(x, "id");
+            const cJSON *text = get(x, "text");
+            if (cJSON_IsNumber(xid) && xid->valuedouble == id->valuedouble &&
+                cJSON_IsString(text)) {
+                touch(c, r);
+                add_str(r, "recommendation_wording", text->valuestring);
+                break;
+            }
+        }
+    }
+}
+
+/* A figure's value and previous value may be numbers or strings ("35%");
+ * give the template one name to print either way: numbers get K_text from
+ * the generic pass, strings are copied here. */
+static void derive_figures(dctx *c, cJSON *figs)
+{
+    for (cJSON *f = figs->child; f; f = f->next) {
+        if (!cJSON_IsObject(f)) continue;
+        touch(c, f);
+        const cJSON *v = get(f, "value");
+        const cJSON *p = get(f, "previous");
+        if (cJSON_IsString(v)) add_str(f, "value_text", v->valuestring);
+        if (cJSON_IsString(p)) add_str(f, "previous_text", p->valuestring);
+    }
 }
 
 /* ---- the generic pass -------------------------------------------------- */
@@ -834,6 +903,15 @@ int qr_derive_run(qr_data *data, qr_diags *d)
     if (cJSON_IsObject(plan)) derive_action_plan(&c, plan);
     cJSON *kpis = cJSON_GetObjectItemCaseSensitive(root, "kpis");
     if (cJSON_IsArray(kpis)) derive_kpis(&c, kpis);
+    cJSON *paper = cJSON_GetObjectItemCaseSensitive(root, "paper");
+    cJSON *review = cJSON_IsObject(paper)
+                        ? cJSON_GetObjectItemCaseSensitive(paper, "review")
+                        : NULL;
+    if (cJSON_IsArray(review)) derive_review(&c, review, insp);
+    cJSON *figs = cJSON_IsObject(paper)
+                      ? cJSON_GetObjectItemCaseSensitive(paper, "figures")
+                      : NULL;
+    if (cJSON_IsArray(figs)) derive_figures(&c, figs);
 
     if (c.nt) qsort(c.t, c.nt, sizeof *c.t, touched_cmp);
     generic(&c, root);

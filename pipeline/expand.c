@@ -37,6 +37,12 @@
  * expansion: bounds C stack use whatever a template or data does
  * (a block that contains itself, say). */
 #define RENDER_DEPTH_MAX 4096
+/* Work and output allowed in one expansion: a partial that includes itself
+ * twice, or nested sections over arrays, multiply without bound ("billion
+ * laughs"); past these the expansion stops with an error at the tag. A
+ * paper's Markdown is a few hundred kilobytes. Documented in README.md. */
+#define EXPAND_MAX_STEPS 4000000u                   /* tokens rendered */
+#define EXPAND_MAX_OUTPUT (64u * 1024u * 1024u)     /* bytes of Markdown */
 /* Array subscripts in dotted names ("dates.0") are at most this many digits. */
 #define INDEX_DIGITS_MAX 9
 /* Integral numbers below this print in full, without an exponent (the
@@ -154,6 +160,8 @@ typedef struct rstate {
     qr_buf ind;                    /* indentation stack, see rctx.ioff */
     int skip_indent;               /* next line start takes no indentation */
     int depth;                     /* nested render calls */
+    size_t steps;                  /* tokens rendered, EXPAND_MAX_STEPS */
+    int over;                      /* a work limit was hit: stop */
     char *root_dir;                /* top-level template's directory */
     char *root_real;               /* its realpath, computed on first use */
     int root_tried;
@@ -816,8 +824,9 @@ static const cJSON *child_named(const cJSON *v, const char *k, size_t n,
 {
     if (cJSON_IsObject(v)) {
         for (const cJSON *c = v->child; c; c = c->next)
-            if (c->string && strncmp(c->string, k, n) == 0 &&
-                c->string[n] == '\0')
+            /* strnlen, not strncmp: a name may hold NUL bytes */
+            if (c->string && strnlen(c->string, n + 1) == n &&
+                memcmp(c->string, k, n) == 0)
                 return c;
         return NULL;
     }
@@ -962,6 +971,13 @@ static int md_always(char c)
     }
 }
 
+/* Inside a line, a byte that is written as it is: not escaped, not a line
+ * end, and not the ':' or '.' of an autolink trigger. */
+static int plain_byte(char c)
+{
+    return c != '\n' && c != '\r' && c != ':' && c != '.' && !md_always(c);
+}
+
 /* Backslash escapes (CommonMark 2.4) for every character that could start
  * markup. Two GFM autolink triggers are broken too ("://" and "www."):
  * the extension reads a bare URL raw, so escapes after it would show as
@@ -974,6 +990,14 @@ void qr_markdown_escape(struct qr_buf *out, const char *s, size_t n,
      * which Markdown shows as a stray backslash. */
     while (a < b && (s[a] == '\n' || s[a] == '\r')) a++;
     while (b > a && (s[b - 1] == '\n' || s[b - 1] == '\r')) b--;
+    /* The same for a blank run holding a newline at either end ("x\n  "):
+     * the blanks are invisible and the newline would still become a
+     * break at the edge. */
+    size_t l = a, r = b;
+    while (l < b && (is_ws(s[l]) || s[l] == '\n' || s[l] == '\r')) l++;
+    while (r > l && (is_ws(s[r - 1]) || s[r - 1] == '\n' || s[r - 1] == '\r')) r--;
+    if (memchr(s + a, '\n', l - a) || memchr(s + a, '\r', l - a)) a = l;
+    if (memchr(s + r, '\n', b - r) || memchr(s + r, '\r', b - r)) b = r;
     int ls = 1;                 /* at the start of one of the value's lines */
     int first = 1;
     for (size_t i = a; i < b; i++) {
@@ -1036,6 +1060,15 @@ void qr_markdown_escape(struct qr_buf *out, const char *s, size_t n,
                     }
                 }
             }
+        }
+        if (plain_byte(c)) {
+            /* A run that needs no escape is copied whole: byte-at-a-time
+             * output was most of expansion's time (issue 10's profile). */
+            size_t j = i + 1;
+            while (j < b && plain_byte(s[j])) j++;
+            qr_buf_append(out, s + i, j - i);
+            i = j - 1;
+            continue;
         }
         if (md_always(c)) qr_buf_putc(out, '\\');
         else if (c == ':' && i + 2 < b && s[i + 1] == '/' && s[i + 2] == '/')
@@ -1235,6 +1268,9 @@ static void include(rstate *rs, const tmpl *t, size_t i, const rctx *rc)
                 QR_MAX_PARTIAL_DEPTH, b.data ? b.data : "", pname);
         qr_buf_free(&b);
         free(pname);
+        /* a recursion that deep is runaway: stop rather than report it
+         * again down every branch (which can be exponentially many) */
+        rs->over = 1;
         return;
     }
     tmpl *p = load_partial(rs, t, k, pname);
@@ -1311,8 +1347,19 @@ static void render(rstate *rs, const tmpl *t, size_t from, size_t to,
         return;
     }
     uint32_t fi = tmpl_index(rs, t);
-    for (size_t i = from; i < to; i++) {
+    for (size_t i = from; i < to && !rs->over; i++) {
         tok *k = &t->toks[i];
+        if (++rs->steps > EXPAND_MAX_STEPS || rs->out.len > EXPAND_MAX_OUTPUT) {
+            rs->over = 1;
+            if (rs->steps > EXPAND_MAX_STEPS)
+                tag_err(rs, t, k, "template expansion too large: more than "
+                        "%u tags and text pieces rendered (sections or "
+                        "partials that repeat each other?)", EXPAND_MAX_STEPS);
+            else
+                tag_err(rs, t, k, "template expansion too large: more than "
+                        "%u bytes of output", EXPAND_MAX_OUTPUT);
+            break;
+        }
         if (k->kind == T_TEXT) {
             emit_text(rs, fi, t, k, rc);
             continue;
@@ -1328,7 +1375,16 @@ static void render(rstate *rs, const tmpl *t, size_t from, size_t to,
             const cJSON *v = lookup(rs, t->src + k->name, k->nlen);
             if (truthy(v)) {
                 if (cJSON_IsArray(v)) {
-                    for (const cJSON *c = v->child; c; c = c->next) {
+                    for (const cJSON *c = v->child; c && !rs->over;
+                         c = c->next) {
+                        /* an empty body still costs a step per element */
+                        if (++rs->steps > EXPAND_MAX_STEPS) {
+                            rs->over = 1;
+                            tag_err(rs, t, k, "template expansion too large: "
+                                    "more than %u tags and text pieces "
+                                    "rendered", EXPAND_MAX_STEPS);
+                            break;
+                        }
                         push_ctx(rs, c);
                         render(rs, t, i + 1, k->end, rc);
                         rs->nctx--;

@@ -11,6 +11,7 @@
  * and the widow/orphan/keep rules of ordinary book typesetting.
  */
 #include "layout_int.h"
+#include "quire/chart.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -888,10 +889,55 @@ static void code_char(codeline *cl, uint32_t cp, const char *s, int n)
     cl->run_w += cw;
 }
 
+/* A ```chart block: the chart stage draws into a scratch page at the
+ * origin; its items are moved into one box of the vertical list, as one
+ * Figure whose alt text the chart made from its numbers. */
+static void do_chart(layout *L, const qr_chart *ch, const ctx *c)
+{
+    float w = c->w;
+    float h = qr_chart_height(ch, w, L->st, L->m);
+    int elem = qr_pages_add_elem(L->out, QR_ROLE_FIGURE, c->parent,
+                                 qr_chart_alt(ch), NULL);
+    if (!L->scratch) L->scratch = qr_pages_new();
+    size_t pg = qr_pages_add_page(L->scratch, w, h);
+    qr_chart_draw(ch, L->scratch, pg, 0, 0, w, L->st, L->m, -1);
+    want_space(L, L->st->paragraph_space);
+    plain_box(L, h, lay_ascent(L, QR_FONT_REGULAR, L->st->body_size));
+    const qr_page *P = qr_pages_get(L->scratch, pg);
+    for (size_t i = 0; i < P->nitems; i++) {
+        qr_item it = P->items[i];
+        it.x += c->x;
+        if (it.kind == QR_ITEM_LINE) it.x2 += c->x;
+        if (it.kind == QR_ITEM_PATH && it.npts) {
+            float *pts = qr_arena_alloc(L->arena, it.npts * 2 * sizeof *pts);
+            for (size_t k = 0; k < it.npts; k++) {
+                pts[2 * k] = it.pts[2 * k] + c->x;
+                pts[2 * k + 1] = it.pts[2 * k + 1];
+            }
+            it.pts = pts;
+        }
+        it.role = QR_ROLE_FIGURE;
+        it.elem = elem;
+        lay_push_item(L, &it, 0);
+    }
+    want_space(L, L->st->paragraph_space);
+}
+
 static void do_code(layout *L, const qr_block *b, const ctx *c)
 {
     const qr_style *st = L->st;
     if (!b->literal_len) return;
+    if (b->info && strcmp(b->info, "chart") == 0) {
+        /* the chart's first line is the one after the opening fence */
+        qr_chart *ch = qr_chart_parse(b->literal, b->literal_len, L->md_name,
+                                      b->line + 1, L->d);
+        if (ch) {
+            do_chart(L, ch, c);
+            qr_chart_free(ch);
+            return;
+        }
+        /* errors were reported; show the block as code */
+    }
     codeline cl;
     memset(&cl, 0, sizeof cl);
     cl.L = L;
@@ -1130,6 +1176,7 @@ static void layout_free_work(layout *L)
     free(L->pending);
     free(L->bars);
     qr_arena_free(L->arena);
+    qr_pages_free(L->scratch);
 }
 
 qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,

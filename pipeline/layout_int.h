@@ -100,6 +100,7 @@ typedef struct layout {
     qr_diags *d;
     qr_pages *out;
     qr_arena *arena;            /* strings and arrays of the vertical list */
+    qr_pages *scratch;          /* charts drawn here, then copied into boxes */
 
     ritem *pool;
     size_t npool, cpool;

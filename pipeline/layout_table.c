@@ -47,10 +47,47 @@ static void column_widths(const float *mn, const float *pref, int ncols,
     if (spref <= w && spref > 0) {
         for (int c = 0; c < ncols; c++) out[c] = pref[c] * w / spref;
     } else if (smin <= w) {
-        float give = w - smin, sdiff = spref - smin;
+        /* Columns whose whole preferred width is within a fair share of
+         * what is left keep it (short dates, statuses and grades stay on
+         * one line, as in LaTeX's tabulary); the wide columns then share
+         * the rest, each its minimum plus a part in proportion to how much
+         * more it would like. */
+        char *fixed = qr_xcalloc((size_t)ncols, 1);
+        float left = w;
+        int nfree = ncols, changed = 1;
+        while (changed && nfree > 1) {
+            changed = 0;
+            float fair = left / nfree;
+            for (int c = 0; c < ncols && nfree > 1; c++) {
+                if (!fixed[c] && pref[c] <= fair) {
+                    fixed[c] = 1;
+                    out[c] = pref[c];
+                    left -= pref[c];
+                    nfree--;
+                    changed = 1;
+                }
+            }
+        }
+        float fmin = 0, fdiff = 0;
         for (int c = 0; c < ncols; c++)
-            out[c] = mn[c] + (sdiff > 0 ? give * (pref[c] - mn[c]) / sdiff
-                                        : give / ncols);
+            if (!fixed[c]) {
+                fmin += mn[c];
+                fdiff += pref[c] - mn[c];
+            }
+        if (left < fmin) {
+            /* the short columns left too little: share by the old rule */
+            memset(fixed, 0, (size_t)ncols);
+            left = w;
+            fmin = smin;
+            fdiff = spref - smin;
+            nfree = ncols;
+        }
+        float give = left - fmin;
+        for (int c = 0; c < ncols; c++)
+            if (!fixed[c])
+                out[c] = mn[c] + (fdiff > 0 ? give * (pref[c] - mn[c]) / fdiff
+                                            : give / nfree);
+        free(fixed);
     } else {
         /* even the longest words don't fit: narrow columns keep their
          * minimum and the widest share what is left equally, breaking

@@ -6,6 +6,9 @@
 #include "quire/diag.h"
 #include "quire/expand.h"
 #include "quire/load.h"
+#include "quire/pack.h"
+#include "quire/build.h"
+#include "quire/watch.h"
 #include "quire/render.h"
 #include "quire/util.h"
 
@@ -27,6 +30,14 @@ static const char USAGE[] =
     "         renders too)\n"
     "  check  [DATA.json] -t TEMPLATE.md [-s STYLE.json] [--dump=md]\n"
     "         validate the data and expand the template; no PDF\n"
+    "  pack   MEETING.json -o PACK.pdf [--public] [--draft]\n"
+    "         build a meeting's agenda pack: front sheet, agenda, every\n"
+    "         paper; --public withholds exempt items (docs/meeting.md)\n"
+    "  build  MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force]\n"
+    "         build every paper and pack of a manifest (docs/build.md):\n"
+    "         parallel, incremental, one line per job and a summary\n"
+    "  watch  [DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf [--open]\n"
+    "         [--no-draft]  render, then re-render whenever an input is saved\n"
     "  expand [DATA.json] -t TEMPLATE [--spec]\n"
     "         print the template expansion to stdout; --spec follows the\n"
     "         Mustache spec exactly (HTML escaping, missing names empty)\n"
@@ -38,6 +49,10 @@ static const char USAGE[] =
     "      --dump=md|doc|pages  print the expanded Markdown, the document\n"
     "                        tree or the display list to stdout\n"
     "      --no-strict       missing template names render empty\n"
+    "      --draft           (render, pack) stamp DRAFT on every page\n"
+    "      --pdfa            (render) write PDF/A-2b for archiving\n"
+    "      --lang=TAG        (render) document language, e.g. cy (default\n"
+    "                        the style's, en-GB)\n"
     "      --spec            (expand) follow the Mustache spec exactly\n"
     "  -h, --help            this help\n"
     "      --version         print the version\n"
@@ -56,6 +71,9 @@ typedef struct args {
     const char *data, *tpl, *style, *out;
     qr_dump dump;
     int strict, spec;
+    int pdfa;
+    const char *lang;
+    int draft;
 } args;
 
 static int parse_args(int argc, char **argv, args *a, const char *cmd)
@@ -67,6 +85,9 @@ static int parse_args(int argc, char **argv, args *a, const char *cmd)
         {"dump", required_argument, NULL, 'D'},
         {"no-strict", no_argument, NULL, 'N'},
         {"spec", no_argument, NULL, 'S'},
+        {"pdfa", no_argument, NULL, 'A'},
+        {"lang", required_argument, NULL, 'L'},
+        {"draft", no_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     memset(a, 0, sizeof *a);
@@ -81,6 +102,9 @@ static int parse_args(int argc, char **argv, args *a, const char *cmd)
         case 'o': a->out = optarg; break;
         case 'N': a->strict = 0; break;
         case 'S': a->spec = 1; break;
+        case 'A': a->pdfa = 1; break;
+        case 'L': a->lang = optarg; break;
+        case 'R': a->draft = 1; break;
         case 'D':
             if (strcmp(optarg, "md") == 0) a->dump = QR_DUMP_MD;
             else if (strcmp(optarg, "doc") == 0) a->dump = QR_DUMP_DOC;
@@ -138,6 +162,117 @@ static int cmd_expand(const args *a)
     return finish(d, status);
 }
 
+/* quire pack MEETING.json -o PACK.pdf [--public] */
+static int cmd_pack(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"output", required_argument, NULL, 'o'},
+        {"public", no_argument, NULL, 'P'},
+        {"draft", no_argument, NULL, 'R'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    qr_pack_req req = {0};
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': req.out_path = optarg; break;
+        case 'P': req.public_pack = 1; break;
+        case 'R': req.draft = 1; break;
+        case 'h': fputs(USAGE, stdout); exit(0);
+        default: return usage_error("pack: bad option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) req.meeting_path = argv[optind++];
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!req.meeting_path) return usage_error("%s needs a meeting file: pack MEETING.json -o PACK.pdf", "pack");
+    if (!req.out_path) return usage_error("%s needs an output: -o PACK.pdf", "pack");
+    qr_diags *d = qr_diags_new();
+    int status = qr_pack_build(&req, d, NULL);
+    return finish(d, status);
+}
+
+/* quire build MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force] */
+static int cmd_build(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"jobs", required_argument, NULL, 'j'},
+        {"out", required_argument, NULL, 'O'},
+        {"shard", required_argument, NULL, 'K'},
+        {"force", no_argument, NULL, 'F'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    qr_build_opts o = {.log = stderr, .version = QUIRE_VERSION};
+    optind = 1;
+    opterr = 0;
+    int c;
+    char *end;
+    while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'j':
+            o.jobs = (int)strtol(optarg, &end, 10);
+            if (*end || o.jobs < 1) return usage_error("-j takes a number of workers, not '%s'", optarg);
+            break;
+        case 'O': o.out_dir = optarg; break;
+        case 'K':
+            if (sscanf(optarg, "%d/%d%c", &o.shard_k, &o.shard_n, (char[1]){0}) != 2 ||
+                o.shard_n < 1 || o.shard_k < 1 || o.shard_k > o.shard_n)
+                return usage_error("--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+            break;
+        case 'F': o.force = 1; break;
+        case 'h': fputs(USAGE, stdout); exit(0);
+        default: return usage_error("build: bad option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) o.manifest_path = argv[optind++];
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!o.manifest_path) return usage_error("%s needs a manifest: build MANIFEST.json", "build");
+    qr_diags *d = qr_diags_new();
+    int status = qr_build_run(&o, d, NULL);
+    return finish(d, status);
+}
+
+/* quire watch [DATA.json] -t TEMPLATE.md [-s STYLE] -o OUT.pdf [--open] */
+static int cmd_watch(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"template", required_argument, NULL, 't'},
+        {"style", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},
+        {"open", no_argument, NULL, 'P'},
+        {"draft", no_argument, NULL, 'R'},
+        {"no-draft", no_argument, NULL, 'r'},
+        {"no-strict", no_argument, NULL, 'N'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    qr_watch_opts o = {.strict = 1, .draft = 1, .log = stderr};
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "t:s:o:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 't': o.template_path = optarg; break;
+        case 's': o.style_path = optarg; break;
+        case 'o': o.out_path = optarg; break;
+        case 'P': o.open = 1; break;
+        case 'R': o.draft = 1; break;
+        case 'r': o.draft = 0; break;
+        case 'N': o.strict = 0; break;
+        case 'h': fputs(USAGE, stdout); exit(0);
+        default: return usage_error("watch: bad option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) o.data_path = argv[optind++];
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!o.template_path) return usage_error("%s needs a template: -t TEMPLATE.md", "watch");
+    if (!o.out_path) return usage_error("%s needs an output: -o OUT.pdf", "watch");
+    /* tests stop the loop after a known number of renders */
+    const char *max = getenv("QUIRE_WATCH_MAX_RENDERS");
+    if (max && *max) o.max_renders = atoi(max);
+    return qr_watch_run(&o);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -172,14 +307,20 @@ int main(int argc, char **argv)
                             : QR_STOP_LAYOUT,
             .dump = a.dump,
             .dump_to = stdout,
+            .pdfa = a.pdfa,
+            .draft = a.draft,
+            .lang = a.lang,
         };
         qr_diags *d = qr_diags_new();
         int status = qr_render(&req, d);
         return finish(d, status);
     }
+    if (strcmp(cmd, "pack") == 0) return cmd_pack(argc - 1, argv + 1);
+    if (strcmp(cmd, "build") == 0) return cmd_build(argc - 1, argv + 1);
+    if (strcmp(cmd, "watch") == 0) return cmd_watch(argc - 1, argv + 1);
     if (strcmp(cmd, "expand") == 0) {
         if ((bad = parse_args(argc - 1, argv + 1, &a, cmd))) return bad;
         return cmd_expand(&a);
     }
-    return usage_error("unknown command '%s' (expected render, check or expand)", cmd);
+    return usage_error("unknown command '%s' (expected render, check, expand, pack, build or watch)", cmd);
 }

@@ -46,6 +46,17 @@
 #include <string.h>
 #include <strings.h>
 
+/* Table limits (README.md "Limits"). cmark-gfm pads every row of a table to
+ * the header's column count while it parses, so a wide header over many
+ * short rows costs columns x rows cells however little text there is (48 KB
+ * of Markdown can ask for 40 million cells and 9 GB). The limits are
+ * therefore checked on the text, before cmark sees it; past them the
+ * document is an error. A printed table wider than 100 columns is
+ * unreadable on A4 anyway. */
+#define MAX_TABLE_COLUMNS 100
+#define MAX_TABLE_ROWS 100000
+#define MAX_TABLE_CELLS 500000
+
 /* Exported by libcmark-gfm-extensions but not declared in its headers. */
 extern cmark_node_type CMARK_NODE_TABLE, CMARK_NODE_TABLE_ROW,
     CMARK_NODE_TABLE_CELL, CMARK_NODE_STRIKETHROUGH;
@@ -620,6 +631,86 @@ static void convert(conv *c, cmark_node *root)
     cmark_iter_free(it);
 }
 
+/* ---- table limits, on the text ---- */
+
+/* Line s[0..n) without container prefixes (blanks and '>' of quotes) and
+ * trailing blanks. */
+static void strip_line(const char **s, size_t *n)
+{
+    const char *p = *s, *e = *s + *n;
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '>')) p++;
+    while (e > p && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r')) e--;
+    *s = p;
+    *n = (size_t)(e - p);
+}
+
+/* The cell count of a GFM delimiter row ("| --- | :-: |"), 0 if the line
+ * is not one. A row with no pipe is a setext underline or a rule. */
+static size_t delimiter_cells(const char *s, size_t n)
+{
+    int pipe = 0, dash = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '|') pipe = 1;
+        else if (c == '-') dash = 1;
+        else if (c != ':' && c != ' ' && c != '\t') return 0;
+    }
+    if (!pipe || !dash) return 0;
+    size_t a = 0, b = n, cells = 1;
+    if (s[a] == '|') a++;
+    if (b > a && s[b - 1] == '|') b--;
+    for (size_t i = a; i < b; i++) cells += s[i] == '|';
+    return cells;
+}
+
+/* Check every table-like run of lines against the limits: a delimiter row
+ * and the non-blank lines after it (an upper bound on the table's body:
+ * cmark may end it earlier). Linear: each line is looked at once or twice.
+ * Returns 0, or -1 after adding an error. */
+static int check_tables(const char *md, size_t len, const char *name,
+                        qr_diags *d)
+{
+    size_t pos = 0;
+    while (pos < len) {
+        const char *nl = memchr(md + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - md) : len;
+        const char *s = md + pos;
+        size_t n = end - pos;
+        strip_line(&s, &n);
+        size_t cols = n ? delimiter_cells(s, n) : 0;
+        size_t at = pos;
+        pos = nl ? end + 1 : len;
+        if (!cols) continue;
+        if (cols > MAX_TABLE_COLUMNS) {
+            if (d)
+                qr_diag_at(d, QR_ERROR, name, md, len, at,
+                           "table has %zu columns: more than the limit of %d",
+                           cols, MAX_TABLE_COLUMNS);
+            return -1;
+        }
+        size_t rows = 1;                       /* the header row */
+        while (pos < len) {
+            nl = memchr(md + pos, '\n', len - pos);
+            end = nl ? (size_t)(nl - md) : len;
+            s = md + pos;
+            n = end - pos;
+            strip_line(&s, &n);
+            if (!n) break;                     /* a blank line ends a table */
+            rows++;
+            pos = nl ? end + 1 : len;
+        }
+        if (rows > MAX_TABLE_ROWS || rows * cols > MAX_TABLE_CELLS) {
+            if (d)
+                qr_diag_at(d, QR_ERROR, name, md, len, at,
+                           "table has %zu rows of %zu columns: more than the "
+                           "limit of %d rows or %d cells", rows, cols,
+                           MAX_TABLE_ROWS, MAX_TABLE_CELLS);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                           qr_diags *d)
 {
@@ -632,6 +723,7 @@ qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                        "UTF-8", bad);
         return NULL;
     }
+    if (md && check_tables(md, len, name, d) != 0) return NULL;
 
     cmark_gfm_core_extensions_ensure_registered();
     cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);

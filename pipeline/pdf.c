@@ -20,6 +20,19 @@
  * (HPDF_FontAttr_Rec, HPDF_Doc_Rec), which is why they stay in this file and
  * are checked by tests that read the PDF back (pdftotext, pdffonts, qpdf).
  *
+ * Tagging (§14.7–14.8): every item carries a role and a structure element;
+ * each run of consecutive items of one element becomes one marked-content
+ * sequence (/P <</MCID n>> BDC … EMC) and furniture becomes /Artifact. The
+ * structure tree follows the element order (logical order), with a
+ * ParentTree mapping MCIDs and link annotations back to their elements.
+ *
+ * Compactness: libharu writes every dictionary as a plain indirect object,
+ * so a tagged paper would carry hundreds of uncompressed structure elements.
+ * After libharu saves, pack_objects() moves every non-stream object into
+ * compressed object streams with a cross-reference stream (§7.5.7–7.5.8):
+ * PDF 1.7 output. For that reason --pdfa makes PDF/A-2b (ISO 19005-2, which
+ * allows object streams), not PDF/A-1b.
+ *
  * Determinism: no clock, no random; dates come only from meta->epoch; the
  * subset tag is a hash of the face's used code points.
  */
@@ -33,9 +46,11 @@
 #include <png.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #define BMP_SIZE 0x10000            /* libharu's CIDs are BMP code points */
@@ -44,6 +59,31 @@
 #define MEMSTREAM_CHUNK 8192        /* libharu memory stream chunk, bytes */
 #define MAX_TEXT_BYTES 65535        /* HPDF_LIMIT_MAX_STRING_LEN */
 #define CHAR_SPACE 0x20
+#define LINE_EPS 0.5f               /* baselines closer than this: one line */
+#define PDF_HEADER "%PDF-1.7\n%\xB7\xBE\xAD\xAA\n"  /* binary marker line */
+#define OBJSTM_MAX 1000             /* objects per compressed object stream */
+#define NUMTREE_LEAF 256            /* ParentTree pairs per leaf node */
+#define ANNOT_FLAG_PRINT 4          /* annotation /F: print (PDF/A) */
+#define DEFAULT_LANG "en-GB"
+/* Largest image accepted, in pixels: a decoded 50-megapixel RGBA image is
+ * 200 MB; larger is a mistake (or an attack) in a committee paper.
+ * Documented in README.md "Limits". */
+#define MAX_IMAGE_PIXELS 50000000ull
+
+/* The draft stamp: light grey "DRAFT" along the page diagonal, the note
+ * small at the page foot. */
+#define DRAFT_WORD "DRAFT"
+#define DRAFT_GREY 0.85f
+#define DRAFT_DIAG_FRACTION 0.6f    /* word length / page diagonal */
+#define DRAFT_CAP_RATIO 0.7f        /* cap height / size, to centre it */
+#define DRAFT_NOTE_SIZE 7.0f
+#define DRAFT_NOTE_GREY 0.45f
+#define DRAFT_NOTE_BASELINE 12.0f   /* above the page bottom */
+
+/* Marks: what a run of page content is tagged as. Element indices are >= 0. */
+#define MARK_CLOSED (-3)            /* no marked-content sequence open */
+#define MARK_NONE (-2)              /* the item draws nothing */
+#define MARK_ARTIFACT (-1)
 
 /* ---- state ---- */
 
@@ -52,6 +92,7 @@ typedef struct face_use {
     qr_font_slot slot;          /* first slot that uses it */
     uint8_t bits[BMP_SIZE / 8]; /* used code points */
     int used;
+    int has_space;              /* U+0020 marked, for line ends */
     HPDF_Font font;
 } face_use;
 
@@ -66,8 +107,23 @@ typedef struct anchor_ref {
     float x, y;
 } anchor_ref;
 
+/* One piece of tagged content, in drawing order: a marked-content sequence
+ * (mcid on page) or a link annotation, belonging to structure element elem. */
+typedef struct content_kid {
+    int elem;
+    int page;
+    int mcid;                   /* -1 for an annotation */
+    HPDF_Annotation annot;
+} content_kid;
+
 typedef struct pdf_state {
     HPDF_Doc pdf;
+    const qr_pages *doc;
+    const qr_pdf_meta *meta;
+    size_t nelems;
+    content_kid *kids;
+    size_t nkids, ckids;
+    const char *draft_note;     /* validated, or NULL */
     HPDF_STATUS err, detail;    /* first error libharu reported */
     qr_diags *d;
     const qr_fonts *fonts;
@@ -167,6 +223,24 @@ static const anchor_ref *find_anchor(const pdf_state *st, const char *name)
     return NULL;
 }
 
+/* Mark the code points of s as used in fu (NULL: only check). -1 when s is
+ * not valid UTF-8 within the BMP. */
+static int mark_chars(face_use *fu, const char *s)
+{
+    size_t len = strlen(s), off = 0;
+    while (off < len) {
+        uint32_t cp;
+        int n = qr_utf8_decode(s + off, len - off, &cp);
+        if (n == 0 || cp >= BMP_SIZE) return -1;
+        if (fu) {
+            fu->bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
+            fu->used = 1;
+        }
+        off += (size_t)n;
+    }
+    return 0;
+}
+
 /* Mark the code points of every text item; check they can be written. */
 static int scan(pdf_state *st, const qr_pages *pages)
 {
@@ -212,6 +286,26 @@ static int scan(pdf_state *st, const qr_pages *pages)
                 off += (size_t)n;
             }
         }
+    }
+    if (st->meta && st->meta->draft && st->fonts) {
+        mark_chars(face_of(st, QR_FONT_BOLD), DRAFT_WORD);
+        const char *note = st->meta->draft_note;
+        /* The note is ours (a build time), not the paper's: one that cannot
+         * be embedded is left out rather than failing the draft. */
+        if (note && note[0] && strlen(note) <= MAX_TEXT_BYTES &&
+            mark_chars(NULL, note) == 0) {
+            mark_chars(face_of(st, QR_FONT_REGULAR), note);
+            st->draft_note = note;
+        }
+        has_text = 1;
+    }
+    /* Line ends get a space (see draw_text), where the face has one. */
+    const qr_metrics *m = st->fonts ? qr_fonts_metrics(st->fonts) : NULL;
+    for (int k = 0; m && k < st->nfaces; k++) {
+        face_use *fu = &st->faces[k];
+        if (!fu->used || !m->has_glyph(m->ctx, fu->slot, CHAR_SPACE)) continue;
+        fu->bits[CHAR_SPACE >> 3] |= (uint8_t)(1u << (CHAR_SPACE & 7));
+        fu->has_space = 1;
     }
     return has_text;
 }
@@ -365,6 +459,43 @@ static void trim_widths(pdf_state *st, const face_use *fu, HPDF_FontAttr fa)
     free(map);
 }
 
+/* HPDF_GetFont with the UTF-8 encoder, without its per-face cost (issue
+ * 10). Given the UTF-8 encoder, libharu 2.3.0 builds a new font's
+ * CID-to-glyph table by looking up every BMP code point in the face (65,536
+ * cmap searches, a 128 KB map and a /W over the whole plane, per face: the
+ * largest cost of this stage by callgrind). With an encoder that converts
+ * through the generic CMap function it visits only the codes in the
+ * encoder's map. So for this one call the document's UTF-8 encoder is
+ * presented that way, mapping just the face's used code points, and then
+ * put back as it was: libharu does not read these tables again for UTF-8
+ * text, and trim_widths rewrites /W and /CIDToGIDMap from the used set
+ * either way, so the file is byte-for-byte the same. */
+static HPDF_Font get_font(pdf_state *st, const face_use *fu, const char *name)
+{
+    HPDF_Encoder enc = HPDF_GetEncoder(st->pdf, "UTF-8");
+    if (!enc || !enc->attr || enc->to_unicode_fn == HPDF_CMapEncoder_ToUnicode)
+        return HPDF_GetFont(st->pdf, name, "UTF-8");
+    HPDF_CMapEncoderAttr a = (HPDF_CMapEncoderAttr)enc->attr;
+    size_t nc = sizeof a->cid_map, nu = sizeof a->unicode_map;
+    unsigned char *saved = qr_xmalloc(nc + nu);
+    memcpy(saved, a->cid_map, nc);
+    memcpy(saved + nc, a->unicode_map, nu);
+    memset(a->cid_map, 0, nc);
+    for (uint32_t cp = 1; cp < BMP_SIZE; cp++) {
+        if (!bit(fu, cp)) continue;
+        a->cid_map[cp >> 8][cp & 0xFF] = (HPDF_UINT16)cp;
+        a->unicode_map[cp >> 8][cp & 0xFF] = (HPDF_UNICODE)cp;
+    }
+    HPDF_Encoder_ToUnicode_Func utf8 = enc->to_unicode_fn;
+    enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
+    HPDF_Font font = HPDF_GetFont(st->pdf, name, "UTF-8");
+    enc->to_unicode_fn = utf8;
+    memcpy(a->cid_map, saved, nc);
+    memcpy(a->unicode_map, saved + nc, nu);
+    free(saved);
+    return font;
+}
+
 static int load_fonts(pdf_state *st)
 {
     for (int k = 0; k < st->nfaces; k++) {
@@ -395,7 +526,7 @@ static int load_fonts(pdf_state *st)
                      qr_fonts_family(st->fonts, fu->slot));
             return -1;
         }
-        fu->font = HPDF_GetFont(st->pdf, name, "UTF-8");
+        fu->font = get_font(st, fu, name);
         if (!fu->font || hpdf_failed(st, "preparing a font")) {
             if (!st->failed) fail(st, file, "cannot use font '%s'", name);
             return -1;
@@ -417,6 +548,13 @@ static HPDF_Image load_png(pdf_state *st, const char *path)
     im.version = PNG_IMAGE_VERSION;
     if (!png_image_begin_read_from_file(&im, path)) {
         fail(st, path, "cannot read PNG image '%s': %s", path, im.message);
+        return NULL;
+    }
+    if ((unsigned long long)im.width * im.height > MAX_IMAGE_PIXELS) {
+        fail(st, path, "image '%s' is %u x %u pixels: more than the limit of "
+             "%llu megapixels", path, (unsigned)im.width, (unsigned)im.height,
+             MAX_IMAGE_PIXELS / 1000000);
+        png_image_free(&im);
         return NULL;
     }
     int alpha = (im.format & PNG_FORMAT_FLAG_ALPHA) != 0;
@@ -460,6 +598,12 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
         if (strcmp(st->images[i].path, path) == 0) return st->images[i].image;
     st->input_error = 1;
     unsigned char magic[8] = {0};
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* a directory, FIFO or device: reading it could block or never end */
+        fail(st, path, "image '%s' is not a regular file", path);
+        return NULL;
+    }
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         fail(st, path, "cannot read image '%s': %s", path, strerror(errno));
@@ -472,6 +616,21 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
         img = HPDF_LoadJpegImageFromFile(st->pdf, path);
         if (!img || st->err || HPDF_GetError(st->pdf)) {
             fail(st, path, "cannot read JPEG image '%s'", path);
+            return NULL;
+        }
+        /* libharu copies the file without decoding it: a JPEG cut short
+         * before its frame header loads with no size */
+        HPDF_Point sz = HPDF_Image_GetSize(img);
+        if (sz.x < 1 || sz.y < 1) {
+            fail(st, path, "cannot read JPEG image '%s': no frame header "
+                 "(truncated or damaged file)", path);
+            return NULL;
+        }
+        if ((unsigned long long)sz.x * (unsigned long long)sz.y >
+            MAX_IMAGE_PIXELS) {
+            fail(st, path, "image '%s' is %.0f x %.0f pixels: more than the "
+                 "limit of %llu megapixels", path, sz.x, sz.y,
+                 MAX_IMAGE_PIXELS / 1000000);
             return NULL;
         }
     } else if (got == sizeof magic && png_sig_cmp(magic, 0, sizeof magic) == 0) {
@@ -496,7 +655,10 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
 
 typedef struct pen {
     HPDF_Page page;
-    float height;               /* page height, for the y flip */
+    int index;                  /* page number from 0 */
+    int mark;                   /* open marked content: MARK_* or element */
+    int next_mcid;
+    float width, height;        /* page size; height for the y flip */
     int in_text;
     HPDF_Font font;
     float size;
@@ -545,7 +707,149 @@ static void end_text(pen *p)
     p->in_text = 0;
 }
 
-static void draw_text(pdf_state *st, pen *p, const qr_item *it)
+/* ---- marked content ---- */
+
+/* The structure type of a role (ISO 32000-1 §14.8.4). */
+static const char *struct_type(qr_role r)
+{
+    switch (r) {
+    case QR_ROLE_DOCUMENT: return "Document";
+    case QR_ROLE_H1: return "H1";
+    case QR_ROLE_H2: return "H2";
+    case QR_ROLE_H3: return "H3";
+    case QR_ROLE_H4: return "H4";
+    case QR_ROLE_H5: return "H5";
+    case QR_ROLE_H6: return "H6";
+    case QR_ROLE_P: return "P";
+    case QR_ROLE_L: return "L";
+    case QR_ROLE_LI: return "LI";
+    case QR_ROLE_LBL: return "Lbl";
+    case QR_ROLE_LBODY: return "LBody";
+    case QR_ROLE_TABLE: return "Table";
+    case QR_ROLE_TR: return "TR";
+    case QR_ROLE_TH: return "TH";
+    case QR_ROLE_TD: return "TD";
+    case QR_ROLE_BLOCKQUOTE: return "BlockQuote";
+    case QR_ROLE_CODE: return "Code";
+    case QR_ROLE_FIGURE: return "Figure";
+    case QR_ROLE_LINK: return "Link";
+    case QR_ROLE_SECT: return "Sect";
+    default: return "Div";
+    }
+}
+
+static qr_role elem_role(const pdf_state *st, int e)
+{
+    return qr_pages_elem(st->doc, (size_t)e)->role;
+}
+
+/* The parent of e, or -1 for a root. A parent must come before its child
+ * in element order, which also rules out cycles. */
+static int parent_of(const pdf_state *st, int e)
+{
+    int p = qr_pages_elem(st->doc, (size_t)e)->parent;
+    return p >= 0 && p < e ? p : -1;
+}
+
+/* What an item is tagged as: an element index, MARK_ARTIFACT for furniture
+ * (running heads, rules, backgrounds), MARK_NONE when it draws nothing. */
+static int mark_of(const pdf_state *st, const qr_item *it)
+{
+    switch (it->kind) {
+    case QR_ITEM_ANCHOR:
+    case QR_ITEM_LINK:
+        return MARK_NONE;
+    case QR_ITEM_TEXT:
+        if (!it->text || !it->len) return MARK_NONE;
+        break;
+    case QR_ITEM_IMAGE:
+        if (!it->uri) return MARK_NONE;
+        break;
+    case QR_ITEM_PATH:
+        if (!it->pts || it->npts < 2) return MARK_NONE;
+        break;
+    default:
+        break;
+    }
+    if (it->role == QR_ROLE_ARTIFACT || it->elem < 0 ||
+        (size_t)it->elem >= st->nelems)
+        return MARK_ARTIFACT;
+    qr_role er = elem_role(st, it->elem);
+    if (er == QR_ROLE_ARTIFACT) return MARK_ARTIFACT;
+    /* Lines, boxes and paths are decoration unless they are a figure's
+     * drawing (a chart). */
+    if ((it->kind == QR_ITEM_LINE || it->kind == QR_ITEM_RECT ||
+         it->kind == QR_ITEM_PATH) &&
+        it->role != QR_ROLE_FIGURE && er != QR_ROLE_FIGURE)
+        return MARK_ARTIFACT;
+    return it->elem;
+}
+
+static void add_kid(pdf_state *st, int elem, int page, int mcid,
+                    HPDF_Annotation annot)
+{
+    if (st->nkids == st->ckids) {
+        st->ckids = st->ckids ? st->ckids * 2 : 256;
+        st->kids = qr_xrealloc(st->kids, st->ckids * sizeof *st->kids);
+    }
+    st->kids[st->nkids++] = (content_kid){elem, page, mcid, annot};
+}
+
+/* Raw operators into the page's content stream: libharu has no marked
+ * content API. Only called outside text objects and paths. */
+static void emit(pen *p, const char *ops)
+{
+    HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
+    HPDF_Stream_WriteStr(attr->stream, ops);
+}
+
+static void end_text(pen *p);
+
+/* Close the open marked-content sequence (if any) and open one for m.
+ * Sequences never cross a text object: BT/ET sit inside them. */
+static void set_mark(pdf_state *st, pen *p, int m)
+{
+    if (m == MARK_NONE || m == p->mark) return;
+    end_text(p);
+    if (p->mark != MARK_CLOSED) emit(p, "EMC\n");
+    p->mark = m;
+    if (m == MARK_CLOSED) return;
+    if (m == MARK_ARTIFACT) {
+        emit(p, "/Artifact BMC\n");
+        return;
+    }
+    char ops[64];
+    snprintf(ops, sizeof ops, "/%s <</MCID %d>> BDC\n",
+             struct_type(elem_role(st, m)), p->next_mcid);
+    emit(p, ops);
+    add_kid(st, m, p->index, p->next_mcid++, NULL);
+}
+
+/* 1 when text item it ends a line inside a paragraph: the next text on the
+ * page belongs to the same element on another baseline, and the line does
+ * not end in a space, hyphen or slash. Layout drops the space at a line
+ * break; without one, text extraction and screen readers join the last
+ * word of a line to the first of the next. */
+static int ends_line(const pdf_state *st, const qr_page *pg, size_t k)
+{
+    const qr_item *it = &pg->items[k];
+    if (it->kind != QR_ITEM_TEXT || !it->text || !it->len) return 0;
+    char last = it->text[it->len - 1];
+    if (last == ' ' || last == '-' || last == '/') return 0;
+    if (it->len >= 2 && memcmp(it->text + it->len - 2, "\xC2\xAD", 2) == 0)
+        return 0;                               /* soft hyphen */
+    for (size_t j = k + 1; j < pg->nitems; j++) {
+        const qr_item *nx = &pg->items[j];
+        if (nx->kind != QR_ITEM_TEXT || !nx->text || !nx->len) continue;
+        int m = mark_of(st, it), n = mark_of(st, nx);
+        if (m < 0 || n < 0 || fabsf(nx->y - it->y) <= LINE_EPS) return 0;
+        /* The same element, or a link inside it (or back out of one). */
+        return n == m || parent_of(st, n) == m || parent_of(st, m) == n;
+    }
+    return 0;
+}
+
+static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
 {
     if (!it->text || !it->len) return;
     face_use *fu = face_of(st, it->font);
@@ -562,6 +866,7 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it)
     set_fill(p, it->color);
     HPDF_Page_SetTextMatrix(p->page, 1, 0, 0, 1, it->x, p->height - it->y);
     HPDF_Page_ShowText(p->page, it->text);
+    if (line_end && fu->has_space) HPDF_Page_ShowText(p->page, " ");
 }
 
 /* Colours and width go before the path: libharu (like PDF) refuses them
@@ -608,9 +913,9 @@ static HPDF_Destination make_dest(pdf_state *st, size_t page, float x,
 static void draw_link(pdf_state *st, pen *p, const qr_item *it)
 {
     if (!it->uri || !it->uri[0]) return;
+    HPDF_Annotation a = NULL;
     HPDF_Rect r = {it->x, p->height - it->y - it->h, it->x + it->w,
                    p->height - it->y};
-    HPDF_Annotation a;
     if (it->uri[0] == '#') {
         const anchor_ref *ar = find_anchor(st, it->uri + 1);
         if (!ar) {
@@ -622,15 +927,27 @@ static void draw_link(pdf_state *st, pen *p, const qr_item *it)
         a = dst ? HPDF_Page_CreateLinkAnnot(p->page, r, dst) : NULL;
     } else {
         a = HPDF_Page_CreateURILinkAnnot(p->page, r, it->uri);
+        /* A text alternative for the link (PDF/UA 7.18.5). */
+        if (a)
+            HPDF_Dict_Add(a, "Contents",
+                          HPDF_String_New(st->pdf->mmgr, it->uri, NULL));
     }
-    if (a) HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+    if (!a) return;
+    HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
+    HPDF_Dict_AddNumber(a, "F", ANNOT_FLAG_PRINT);
+    /* Tied into the structure tree as an OBJR of its Link element. */
+    if (it->elem >= 0 && (size_t)it->elem < st->nelems &&
+        it->role != QR_ROLE_ARTIFACT &&
+        elem_role(st, it->elem) != QR_ROLE_ARTIFACT)
+        add_kid(st, it->elem, p->index, -1, a);
 }
 
-static void draw_item(pdf_state *st, pen *p, const qr_item *it)
+static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
 {
     float h = p->height;
+    set_mark(st, p, mark_of(st, it));
     if (it->kind == QR_ITEM_TEXT) {
-        draw_text(st, p, it);
+        draw_text(st, p, it, line_end);
         return;
     }
     if (it->kind == QR_ITEM_ANCHOR) return;      /* outlines: later pass */
@@ -673,6 +990,53 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it)
     }
 }
 
+/* The draft stamp, first on the page so content stays readable over it;
+ * an artifact in its own graphics state. */
+static void draw_draft(pdf_state *st, pen *p)
+{
+    HPDF_Font bold = face_of(st, QR_FONT_BOLD)->font;
+    HPDF_Font regular = face_of(st, QR_FONT_REGULAR)->font;
+    if (!bold) return;
+    set_mark(st, p, MARK_ARTIFACT);
+    HPDF_Page_GSave(p->page);
+    float units = HPDF_Font_TextWidth(bold, (const HPDF_BYTE *)DRAFT_WORD,
+                                      (HPDF_UINT)strlen(DRAFT_WORD)).width;
+    float diag = hypotf(p->width, p->height);
+    if (units > 0) {
+        float size = DRAFT_DIAG_FRACTION * diag * 1000.0f / units;
+        float c = p->width / diag, s = p->height / diag;
+        float tw = units * size / 1000.0f, cap = DRAFT_CAP_RATIO * size;
+        /* Centre the word on the page centre along the diagonal. */
+        float x = p->width / 2 - c * tw / 2 + s * cap / 2;
+        float y = p->height / 2 - s * tw / 2 - c * cap / 2;
+        HPDF_Page_SetRGBFill(p->page, DRAFT_GREY, DRAFT_GREY, DRAFT_GREY);
+        HPDF_Page_BeginText(p->page);
+        HPDF_Page_SetFontAndSize(p->page, bold, size);
+        HPDF_Page_SetTextMatrix(p->page, c, s, -s, c, x, y);
+        HPDF_Page_ShowText(p->page, DRAFT_WORD);
+        HPDF_Page_EndText(p->page);
+    }
+    const char *note = st->draft_note;
+    if (note && regular) {
+        float w = HPDF_Font_TextWidth(regular, (const HPDF_BYTE *)note,
+                                      (HPDF_UINT)strlen(note)).width *
+                  DRAFT_NOTE_SIZE / 1000.0f;
+        HPDF_Page_SetRGBFill(p->page, DRAFT_NOTE_GREY, DRAFT_NOTE_GREY,
+                             DRAFT_NOTE_GREY);
+        HPDF_Page_BeginText(p->page);
+        HPDF_Page_SetFontAndSize(p->page, regular, DRAFT_NOTE_SIZE);
+        HPDF_Page_SetTextMatrix(p->page, 1, 0, 0, 1, (p->width - w) / 2,
+                                DRAFT_NOTE_BASELINE);
+        HPDF_Page_ShowText(p->page, note);
+        HPDF_Page_EndText(p->page);
+    }
+    HPDF_Page_GRestore(p->page);
+    /* The restored state is the page's initial one. */
+    p->font = NULL;
+    p->fill_set = p->stroke_set = 0;
+    p->line_width = -1;
+}
+
 static int draw_pages(pdf_state *st, const qr_pages *pages)
 {
     size_t np = qr_pages_count(pages);
@@ -690,11 +1054,17 @@ static int draw_pages(pdf_state *st, const qr_pages *pages)
         const qr_page *pg = qr_pages_get(pages, i);
         pen p = {0};
         p.page = st->pages[i];
+        p.index = (int)i;
+        p.mark = MARK_CLOSED;
+        p.width = pg->width;
         p.height = pg->height;
         p.line_width = -1;
+        /* Screen readers tab through annotations in structure order. */
+        HPDF_Dict_AddName(p.page, "Tabs", "S");
+        if (st->meta && st->meta->draft && st->fonts) draw_draft(st, &p);
         for (size_t k = 0; k < pg->nitems && !st->failed; k++)
-            draw_item(st, &p, &pg->items[k]);
-        end_text(&p);
+            draw_item(st, &p, &pg->items[k], ends_line(st, pg, k));
+        set_mark(st, &p, MARK_CLOSED);
         if (hpdf_failed(st, "drawing a page")) return -1;
     }
     return st->failed ? -1 : 0;
@@ -732,11 +1102,384 @@ static int build_outlines(pdf_state *st, const qr_pages *pages)
     return hpdf_failed(st, "building outlines") ? -1 : 0;
 }
 
+/* ---- structure tree ---- */
+
+/* A text string: literal when ASCII (compact), else UTF-16 via libharu's
+ * UTF-8 encoder. */
+static HPDF_String text_string(pdf_state *st, const char *s)
+{
+    HPDF_Encoder enc = NULL;
+    for (const char *c = s; *c && !enc; c++)
+        if ((unsigned char)*c >= 0x80) enc = HPDF_GetEncoder(st->pdf, "UTF-8");
+    return HPDF_String_New(st->pdf->mmgr, s, enc);
+}
+
+typedef struct selem {
+    HPDF_Dict dict;
+    int parent;                 /* -1: a root */
+    int used;                   /* it or a descendant has content */
+    size_t minseq;              /* first content (index in st->kids) */
+    int child, last, next;      /* children in element order */
+    size_t own, nown;           /* its own content: ownk[own .. own+nown) */
+} selem;
+
+static HPDF_Dict new_indirect(pdf_state *st)
+{
+    HPDF_Dict d = HPDF_Dict_New(st->pdf->mmgr);
+    if (d && HPDF_Xref_Add(st->pdf->xref, d) != HPDF_OK) return NULL;
+    return d;
+}
+
+/* One kid of a /K array: an MCID (a bare number on the element's /Pg), a
+ * marked-content reference on another page, or an annotation reference. */
+static void add_content_ref(pdf_state *st, HPDF_Array k, const content_kid *c,
+                            int pg)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    if (c->annot) {
+        HPDF_Dict r = HPDF_Dict_New(mm);
+        HPDF_Dict_AddName(r, "Type", "OBJR");
+        HPDF_Dict_Add(r, "Obj", c->annot);
+        HPDF_Array_Add(k, r);
+    } else if (c->page == pg) {
+        HPDF_Array_AddNumber(k, c->mcid);
+    } else {
+        HPDF_Dict r = HPDF_Dict_New(mm);
+        HPDF_Dict_AddName(r, "Type", "MCR");
+        HPDF_Dict_Add(r, "Pg", st->pages[c->page]);
+        HPDF_Dict_AddNumber(r, "MCID", c->mcid);
+        HPDF_Array_Add(k, r);
+    }
+}
+
+static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
+                      HPDF_Dict parent, int nested_doc)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    selem *x = &se[e];
+    const qr_elem *el = qr_pages_elem(st->doc, (size_t)e);
+    const char *type = struct_type(el->role);
+    /* A Document inside the tree (papers joined into a pack) is a Part. */
+    if (nested_doc && el->role == QR_ROLE_DOCUMENT) type = "Part";
+    HPDF_Dict_AddName(x->dict, "S", type);
+    HPDF_Dict_Add(x->dict, "P", parent);
+    int pg = -1;
+    for (size_t i = 0; i < x->nown && pg < 0; i++)
+        if (!st->kids[ownk[x->own + i]].annot)
+            pg = st->kids[ownk[x->own + i]].page;
+    if (pg >= 0) HPDF_Dict_Add(x->dict, "Pg", st->pages[pg]);
+    if (el->alt && el->alt[0])
+        HPDF_Dict_Add(x->dict, "Alt", text_string(st, el->alt));
+    if (el->role == QR_ROLE_TH) {
+        const char *scope = el->scope && (strcmp(el->scope, "Row") == 0 ||
+                                          strcmp(el->scope, "Both") == 0)
+                                ? el->scope
+                                : "Column";
+        HPDF_Dict a = HPDF_Dict_New(mm);
+        HPDF_Dict_AddName(a, "O", "Table");
+        HPDF_Dict_AddName(a, "Scope", scope);
+        HPDF_Dict_Add(x->dict, "A", a);
+    }
+    int nchild = 0;
+    for (int c = x->child; c >= 0; c = se[c].next) nchild++;
+    if (nchild == 0 && x->nown == 1 && !st->kids[ownk[x->own]].annot) {
+        HPDF_Dict_AddNumber(x->dict, "K", st->kids[ownk[x->own]].mcid);
+        return;
+    }
+    /* Children in element order; the element's own content goes before the
+     * first child whose content comes after it. */
+    HPDF_Array k = HPDF_Array_New(mm);
+    HPDF_Dict_Add(x->dict, "K", k);
+    size_t i = 0;
+    for (int c = x->child; c >= 0; c = se[c].next) {
+        while (i < x->nown && ownk[x->own + i] < se[c].minseq)
+            add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
+        HPDF_Array_Add(k, se[c].dict);
+    }
+    while (i < x->nown) add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
+}
+
+/* The ParentTree (a number tree, §7.9.7): key = a page's /StructParents →
+ * array of the elements of its MCIDs; key = an annotation's /StructParent
+ * → its element. Split into leaves when long. */
+static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict tree,
+                              size_t npages)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    size_t cap = npages + st->nkids, n = 0;
+    int *keys = qr_xmalloc((cap ? cap : 1) * sizeof *keys);
+    void **vals = qr_xmalloc((cap ? cap : 1) * sizeof *vals);
+    size_t k = 0;
+    for (size_t p = 0; p < npages; p++) {
+        HPDF_Array arr = NULL;
+        for (; k < st->nkids && st->kids[k].page == (int)p; k++) {
+            const content_kid *c = &st->kids[k];
+            if (c->annot) continue;
+            if (!arr) arr = HPDF_Array_New(mm);
+            HPDF_Array_Add(arr, se[c->elem].dict);
+        }
+        if (!arr) continue;
+        HPDF_Dict_AddNumber(st->pages[p], "StructParents", (HPDF_INT32)p);
+        keys[n] = (int)p;
+        vals[n++] = arr;
+    }
+    int next = (int)npages;
+    for (k = 0; k < st->nkids; k++) {
+        const content_kid *c = &st->kids[k];
+        if (!c->annot) continue;
+        HPDF_Dict_AddNumber(c->annot, "StructParent", next);
+        keys[n] = next++;
+        vals[n++] = se[c->elem].dict;
+    }
+    if (n <= NUMTREE_LEAF) {
+        HPDF_Array nums = HPDF_Array_New(mm);
+        HPDF_Dict_Add(tree, "Nums", nums);
+        for (size_t i = 0; i < n; i++) {
+            HPDF_Array_AddNumber(nums, keys[i]);
+            HPDF_Array_Add(nums, vals[i]);
+        }
+    } else {
+        HPDF_Array leaves = HPDF_Array_New(mm);
+        HPDF_Dict_Add(tree, "Kids", leaves);
+        for (size_t i = 0; i < n; i += NUMTREE_LEAF) {
+            size_t end = i + NUMTREE_LEAF < n ? i + NUMTREE_LEAF : n;
+            HPDF_Dict leaf = new_indirect(st);
+            if (!leaf) break;
+            HPDF_Array_Add(leaves, leaf);
+            HPDF_Array lim = HPDF_Array_New(mm);
+            HPDF_Dict_Add(leaf, "Limits", lim);
+            HPDF_Array_AddNumber(lim, keys[i]);
+            HPDF_Array_AddNumber(lim, keys[end - 1]);
+            HPDF_Array nums = HPDF_Array_New(mm);
+            HPDF_Dict_Add(leaf, "Nums", nums);
+            for (size_t j = i; j < end; j++) {
+                HPDF_Array_AddNumber(nums, keys[j]);
+                HPDF_Array_Add(nums, vals[j]);
+            }
+        }
+    }
+    HPDF_Dict_AddNumber(tree, "ParentTreeNextKey", next);
+    free(keys);
+    free(vals);
+}
+
+/* StructTreeRoot → Document → elements, from the display list's element
+ * table and the content drawn for each; /MarkInfo in the catalog. */
+static int build_structure(pdf_state *st, size_t npages)
+{
+    size_t n = st->nelems;
+    selem *se = qr_xcalloc(n ? n : 1, sizeof *se);
+    size_t *ownk = qr_xmalloc((st->nkids ? st->nkids : 1) * sizeof *ownk);
+    for (size_t e = 0; e < n; e++) {
+        se[e].parent = parent_of(st, (int)e);
+        se[e].child = se[e].last = se[e].next = -1;
+    }
+    /* Used elements, and the first content under each: kids come in
+     * drawing order, so an element already used saw earlier content. */
+    for (size_t k = 0; k < st->nkids; k++) {
+        se[st->kids[k].elem].nown++;
+        for (int x = st->kids[k].elem; x >= 0 && !se[x].used;
+             x = se[x].parent) {
+            se[x].used = 1;
+            se[x].minseq = k;
+        }
+    }
+    size_t at = 0;
+    for (size_t e = 0; e < n; e++) {
+        se[e].own = at;
+        at += se[e].nown;
+        se[e].nown = 0;
+    }
+    for (size_t k = 0; k < st->nkids; k++) {
+        selem *x = &se[st->kids[k].elem];
+        ownk[x->own + x->nown++] = k;
+    }
+    int nroots = 0, root = -1;
+    for (size_t e = 0; e < n; e++) {
+        if (!se[e].used) continue;
+        int p = se[e].parent;
+        if (p < 0) {
+            nroots++;
+            root = (int)e;
+            continue;
+        }
+        if (se[p].last >= 0)
+            se[se[p].last].next = (int)e;
+        else
+            se[p].child = (int)e;
+        se[p].last = (int)e;
+    }
+    /* The tree's one Document: the display list's own when it has exactly
+     * one root and that is a Document, else one made to hold the roots. */
+    int own_doc = nroots == 1 && elem_role(st, root) == QR_ROLE_DOCUMENT;
+    HPDF_Dict tree = new_indirect(st);
+    HPDF_Dict doc = own_doc ? NULL : new_indirect(st);
+    HPDF_Dict ptree = new_indirect(st);
+    for (size_t e = 0; e < n; e++)
+        if (se[e].used) se[e].dict = new_indirect(st);
+    if (hpdf_failed(st, "creating the structure tree")) goto done;
+    HPDF_Dict_AddName(tree, "Type", "StructTreeRoot");
+    if (own_doc) {
+        HPDF_Dict_Add(tree, "K", se[root].dict);
+    } else {
+        HPDF_Dict_Add(tree, "K", doc);
+        HPDF_Dict_AddName(doc, "S", "Document");
+        HPDF_Dict_Add(doc, "P", tree);
+        HPDF_Array k = HPDF_Array_New(st->pdf->mmgr);
+        HPDF_Dict_Add(doc, "K", k);
+        for (size_t e = 0; e < n; e++)
+            if (se[e].used && se[e].parent < 0) HPDF_Array_Add(k, se[e].dict);
+    }
+    for (size_t e = 0; e < n; e++) {
+        if (!se[e].used) continue;
+        int p = se[e].parent;
+        HPDF_Dict parent = p >= 0 ? se[p].dict : own_doc ? tree : doc;
+        fill_elem(st, se, ownk, (int)e, parent, !(own_doc && (int)e == root));
+    }
+    HPDF_Dict_Add(tree, "ParentTree", ptree);
+    build_parent_tree(st, se, ptree, npages);
+    HPDF_Dict_Add(st->pdf->catalog, "StructTreeRoot", tree);
+    HPDF_Dict mark = HPDF_Dict_New(st->pdf->mmgr);
+    HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
+    HPDF_Dict_Add(st->pdf->catalog, "MarkInfo", mark);
+done:
+    free(se);
+    free(ownk);
+    return hpdf_failed(st, "building the structure tree") ? -1 : 0;
+}
+
+/* ---- PDF/A-2b ---- */
+
+/* XML character data: escape markup and drop what XML 1.0 forbids. */
+static void xml_text(qr_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        switch (c) {
+        case '&': qr_buf_puts(b, "&amp;"); break;
+        case '<': qr_buf_puts(b, "&lt;"); break;
+        case '>': qr_buf_puts(b, "&gt;"); break;
+        case '"': qr_buf_puts(b, "&quot;"); break;
+        case '\'': qr_buf_puts(b, "&apos;"); break;
+        default:
+            if (c >= CHAR_SPACE || c == '\t' || c == '\n' || c == '\r')
+                qr_buf_putc(b, (char)c);
+        }
+    }
+}
+
+static void xmp_alt(qr_buf *b, const char *prop, const char *v)
+{
+    if (!v || !v[0]) return;
+    qr_buf_printf(b, "   <%s><rdf:Alt><rdf:li xml:lang=\"x-default\">", prop);
+    xml_text(b, v);
+    qr_buf_printf(b, "</rdf:li></rdf:Alt></%s>\n", prop);
+}
+
+static void xmp_simple(qr_buf *b, const char *prop, const char *v)
+{
+    if (!v || !v[0]) return;
+    qr_buf_printf(b, "   <%s>", prop);
+    xml_text(b, v);
+    qr_buf_printf(b, "</%s>\n", prop);
+}
+
+/* The XMP packet (ISO 16684-1) mirroring the Info dictionary, as PDF/A
+ * requires: same title, author, subject, keywords, tools and dates. */
+static void write_xmp(pdf_state *st, const char *producer, const char *date)
+{
+    const qr_pdf_meta *m = st->meta;
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b,
+        "<?xpacket begin=\"\xEF\xBB\xBF\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n"
+        "<x:xmpmeta xmlns:x=\"adobe:ns:meta/\">\n"
+        " <rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\">\n"
+        "  <rdf:Description rdf:about=\"\"\n"
+        "    xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"\n"
+        "    xmlns:dc=\"http://purl.org/dc/elements/1.1/\"\n"
+        "    xmlns:xmp=\"http://ns.adobe.com/xap/1.0/\"\n"
+        "    xmlns:pdf=\"http://ns.adobe.com/pdf/1.3/\">\n"
+        "   <pdfaid:part>2</pdfaid:part>\n"
+        "   <pdfaid:conformance>B</pdfaid:conformance>\n"
+        "   <dc:format>application/pdf</dc:format>\n");
+    xmp_alt(&b, "dc:title", m->title);
+    if (m->author && m->author[0]) {
+        qr_buf_puts(&b, "   <dc:creator><rdf:Seq><rdf:li>");
+        xml_text(&b, m->author);
+        qr_buf_puts(&b, "</rdf:li></rdf:Seq></dc:creator>\n");
+    }
+    xmp_alt(&b, "dc:description", m->subject);
+    const char *lang = m->lang && m->lang[0] ? m->lang : DEFAULT_LANG;
+    qr_buf_puts(&b, "   <dc:language><rdf:Bag><rdf:li>");
+    xml_text(&b, lang);
+    qr_buf_puts(&b, "</rdf:li></rdf:Bag></dc:language>\n");
+    xmp_simple(&b, "pdf:Keywords", m->keywords);
+    xmp_simple(&b, "pdf:Producer", producer);
+    xmp_simple(&b, "xmp:CreatorTool", "Quire");
+    xmp_simple(&b, "xmp:CreateDate", date);
+    xmp_simple(&b, "xmp:ModifyDate", date);
+    xmp_simple(&b, "xmp:MetadataDate", date);
+    qr_buf_puts(&b, "  </rdf:Description>\n"
+                    " </rdf:RDF>\n"
+                    "</x:xmpmeta>\n"
+                    "<?xpacket end=\"r\"?>");
+    /* Our own stream: libharu's writes /SubType and does not escape. */
+    HPDF_Dict md = HPDF_DictStream_New(st->pdf->mmgr, st->pdf->xref);
+    if (md) {
+        md->filter = HPDF_STREAM_FILTER_NONE;   /* readable without PDF */
+        HPDF_Dict_AddName(md, "Type", "Metadata");
+        HPDF_Dict_AddName(md, "Subtype", "XML");
+        HPDF_Stream_Write(md->stream, (const HPDF_BYTE *)b.data,
+                          (HPDF_UINT)b.len);
+        HPDF_Dict_Add(st->pdf->catalog, "Metadata", md);
+    }
+    qr_buf_free(&b);
+}
+
+/* The sRGB output intent every DeviceRGB colour is read against. */
+static int write_output_intent(pdf_state *st)
+{
+    size_t n = 0;
+    char *icc = qr_read_file(QR_PDF_SRGB_ICC, &n, 0);
+    if (!icc) {
+        fail(st, QR_PDF_SRGB_ICC,
+             "PDF/A needs the sRGB colour profile '%s' (Debian package "
+             "icc-profiles-free): %s",
+             QR_PDF_SRGB_ICC, strerror(errno));
+        return -1;
+    }
+    HPDF_MMgr mm = st->pdf->mmgr;
+    HPDF_Dict prof = HPDF_DictStream_New(mm, st->pdf->xref);
+    if (prof) {
+        prof->filter = HPDF_STREAM_FILTER_FLATE_DECODE;
+        HPDF_Dict_AddNumber(prof, "N", 3);
+        HPDF_Stream_Write(prof->stream, (const HPDF_BYTE *)icc, (HPDF_UINT)n);
+        HPDF_Dict oi = HPDF_Dict_New(mm);
+        HPDF_Dict_AddName(oi, "Type", "OutputIntent");
+        HPDF_Dict_AddName(oi, "S", "GTS_PDFA1");
+        HPDF_Dict_Add(oi, "OutputConditionIdentifier",
+                      HPDF_String_New(mm, "sRGB IEC61966-2.1", NULL));
+        HPDF_Dict_Add(oi, "Info",
+                      HPDF_String_New(mm, "sRGB IEC61966-2.1", NULL));
+        HPDF_Dict_Add(oi, "DestOutputProfile", prof);
+        HPDF_Array ois = HPDF_Array_New(mm);
+        HPDF_Array_Add(ois, oi);
+        HPDF_Dict_Add(st->pdf->catalog, "OutputIntents", ois);
+    }
+    free(icc);
+    return hpdf_failed(st, "writing the PDF/A output intent") ? -1 : 0;
+}
+
 /* ---- metadata ---- */
 
-static void set_meta(pdf_state *st, const qr_pdf_meta *meta)
+static int set_meta(pdf_state *st, const qr_pdf_meta *meta)
 {
     HPDF_Doc pdf = st->pdf;
+    char producer[64];
+    snprintf(producer, sizeof producer, "Quire (Haru Free PDF Library %s)",
+             HPDF_GetVersion());
+    char date[32] = "";
     if (meta) {
         if (meta->title) HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, meta->title);
         if (meta->author) HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, meta->author);
@@ -746,6 +1489,7 @@ static void set_meta(pdf_state *st, const qr_pdf_meta *meta)
             HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, meta->keywords);
     }
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Quire");
+    HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, producer);
     if (meta && meta->epoch >= 0) {
         time_t t = (time_t)meta->epoch;
         struct tm tm;
@@ -760,6 +1504,7 @@ static void set_meta(pdf_state *st, const qr_pdf_meta *meta)
             dt.ind = 'Z';
             HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, dt);
             HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, dt);
+            strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
         }
     }
     /* libharu's viewer preferences have no DisplayDocTitle: add it and
@@ -770,10 +1515,16 @@ static void set_meta(pdf_state *st, const qr_pdf_meta *meta)
         HPDF_Dict_Add(pdf->catalog, "ViewerPreferences", vp);
     }
     const char *lang = meta && meta->lang && meta->lang[0] ? meta->lang
-                                                           : NULL;
-    if (lang)
-        HPDF_Dict_Add(pdf->catalog, "Lang",
-                      HPDF_String_New(pdf->mmgr, lang, NULL));
+                                                           : DEFAULT_LANG;
+    HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, lang, NULL));
+    if (meta && meta->page_label_start > 0)
+        HPDF_AddPageLabel(pdf, 0, HPDF_PAGE_NUM_STYLE_DECIMAL,
+                          (HPDF_UINT)meta->page_label_start, NULL);
+    if (meta && meta->pdfa) {
+        write_xmp(st, producer, date[0] ? date : NULL);
+        if (write_output_intent(st) != 0) return -1;
+    }
+    return 0;
 }
 
 /* ---- document identity ---- */
@@ -833,6 +1584,214 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
     HPDF_Dict_Add(st->pdf->trailer, "ID", arr);
 }
 
+/* ---- compressed object streams ---- */
+
+/* Deflate n bytes into out with libharu's own zlib filter. */
+static int deflate_into(pdf_state *st, const char *in, size_t n, qr_buf *out)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    HPDF_Stream src = HPDF_MemStream_New(mm, MEMSTREAM_CHUNK);
+    HPDF_Stream dst = HPDF_MemStream_New(mm, MEMSTREAM_CHUNK);
+    int rc = -1;
+    if (src && dst &&
+        HPDF_Stream_Write(src, (const HPDF_BYTE *)in, (HPDF_UINT)n) == HPDF_OK &&
+        HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE,
+                                  NULL) == HPDF_OK) {
+        HPDF_UINT count = HPDF_MemStream_GetBufCount(dst);
+        for (HPDF_UINT i = 0; i < count; i++) {
+            HPDF_UINT len = 0;
+            HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(dst, i, &len);
+            if (p) qr_buf_append(out, p, len);
+        }
+        rc = 0;
+    }
+    if (src) HPDF_Stream_Free(src);
+    if (dst) HPDF_Stream_Free(dst);
+    return rc;
+}
+
+static int parse_num(const char *s, size_t n, size_t *pos, size_t *v)
+{
+    size_t i = *pos, x = 0;
+    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+    while (i < n && s[i] >= '0' && s[i] <= '9') x = x * 10 + (size_t)(s[i++] - '0');
+    *pos = i;
+    *v = x;
+    return 0;
+}
+
+static int starts(const char *s, size_t n, size_t pos, const char *lit)
+{
+    size_t l = strlen(lit);
+    return pos <= n && n - pos >= l && memcmp(s + pos, lit, l) == 0;
+}
+
+static void put_be(qr_buf *b, size_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--) qr_buf_putc(b, (char)((v >> (8 * i)) & 0xFF));
+}
+
+/* Rewrite libharu's classic file (every object plain, an xref table) with
+ * every non-stream object in compressed object streams and a
+ * cross-reference stream. Streams are copied as they are. Returns 0 with
+ * *out set, or -1 when the input is not the layout libharu writes (the
+ * caller keeps the original). */
+static int pack_objects(pdf_state *st, const char *in, size_t n, char **out,
+                        size_t *outlen)
+{
+    enum { W1 = 1, W2 = 4, W3 = 2 };        /* xref stream field widths */
+    /* libharu's layout: "nnnnnnnnnn ggggg n\r\n" table entries; each
+     * object "N 0 obj\n…endobj\n", a stream's body ending "endstream\n". */
+    enum { ENTRY = 20, ENTRY_TYPE = 17 };
+    static const char STARTXREF[] = "startxref\n", XREF[] = "xref\n0 ",
+                      TRAILER[] = "trailer\n<<\n", ENDOBJ[] = "endobj\n",
+                      ENDSTREAM[] = "endstream\n";
+    const size_t LSX = sizeof STARTXREF - 1, LEO = sizeof ENDOBJ - 1,
+                 LES = sizeof ENDSTREAM - 1;
+    /* startxref N %%EOF at the very end. */
+    size_t tail = n > 64 ? n - 64 : 0, sx = 0, found = 0;
+    for (size_t i = tail; i + LSX <= n; i++)
+        if (memcmp(in + i, STARTXREF, LSX) == 0) sx = i, found = 1;
+    if (!found) return -1;
+    size_t pos = sx + LSX, xoff, nobj;
+    if (parse_num(in, n, &pos, &xoff) || !starts(in, n, xoff, XREF))
+        return -1;
+    pos = xoff + sizeof XREF - 1;
+    if (parse_num(in, n, &pos, &nobj) || !starts(in, n, pos, "\n") ||
+        nobj < 2)
+        return -1;
+    pos++;
+    if (n - pos < nobj * ENTRY) return -1;
+    size_t *off = qr_xcalloc(nobj + 1, sizeof *off);
+    int *kind = qr_xcalloc(nobj, sizeof *kind);    /* 0 free, 1 obj, 2 stream */
+    size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
+    qr_buf body, res, z;
+    qr_buf_init(&body);
+    qr_buf_init(&res);
+    qr_buf_init(&z);
+    int rc = -1;
+    for (size_t i = 0; i < nobj; i++) {
+        size_t p = pos + i * ENTRY, v;
+        if (parse_num(in, n, &p, &v)) goto done;
+        off[i] = v;
+        kind[i] = in[pos + i * ENTRY + ENTRY_TYPE] == 'n';
+    }
+    size_t tr = pos + nobj * ENTRY;
+    if (!starts(in, n, tr, TRAILER)) goto done;
+    tr += sizeof TRAILER - 1;
+    /* Objects are written in number order; each ends at the next. */
+    off[nobj] = xoff;
+    for (size_t i = 1; i < nobj; i++) {
+        if (!kind[i] || off[i] >= off[i + 1]) goto done;
+        char head[32];
+        int hl = snprintf(head, sizeof head, "%zu 0 obj\n", i);
+        size_t end = off[i + 1];
+        if (!starts(in, n, off[i], head) || end - off[i] < (size_t)hl + LEO ||
+            memcmp(in + end - LEO, ENDOBJ, LEO) != 0)
+            goto done;
+        size_t blen = end - LEO - off[i] - (size_t)hl;
+        if (blen >= LES && memcmp(in + end - LEO - LES, ENDSTREAM, LES) == 0)
+            kind[i] = 2;
+    }
+    qr_buf_puts(&res, PDF_HEADER);
+    for (size_t i = 1; i < nobj; i++) {
+        if (kind[i] != 2) continue;
+        slot[i] = res.len;
+        qr_buf_append(&res, in + off[i], off[i + 1] - off[i]);
+    }
+    /* Object streams: numbers nobj, nobj+1, ...; the xref stream last. */
+    size_t nstm = 0, *stm_off = NULL;
+    size_t i = 1;
+    while (i < nobj) {
+        qr_buf idx;
+        qr_buf_init(&idx);
+        qr_buf_free(&body);
+        size_t cnt = 0;
+        for (; i < nobj && cnt < OBJSTM_MAX; i++) {
+            if (kind[i] != 1) continue;
+            int hl = snprintf(NULL, 0, "%zu 0 obj\n", i);
+            qr_buf_printf(&idx, "%zu %zu ", i, body.len);
+            qr_buf_append(&body, in + off[i] + hl,
+                          off[i + 1] - LEO - off[i] - (size_t)hl);
+            slot[i] = cnt++;
+        }
+        if (!cnt) {
+            qr_buf_free(&idx);
+            break;
+        }
+        /* Remember which stream holds each: kind 1 objects of this round. */
+        for (size_t j = 1; j < i; j++)
+            if (kind[j] == 1) kind[j] = (int)(3 + nstm);
+        qr_buf_putc(&idx, '\n');
+        size_t first = idx.len;
+        qr_buf_append(&idx, body.data, body.len);
+        z.len = 0;
+        if (deflate_into(st, idx.data, idx.len, &z) != 0) {
+            qr_buf_free(&idx);
+            free(stm_off);
+            goto done;
+        }
+        qr_buf_free(&idx);
+        stm_off = qr_xrealloc(stm_off, (nstm + 1) * sizeof *stm_off);
+        stm_off[nstm] = res.len;
+        qr_buf_printf(&res,
+                      "%zu 0 obj\n<< /Type /ObjStm /N %zu /First %zu "
+                      "/Filter /FlateDecode /Length %zu >>\nstream\n",
+                      nobj + nstm, cnt, first, z.len);
+        qr_buf_append(&res, z.data, z.len);
+        qr_buf_puts(&res, "\nendstream\nendobj\n");
+        nstm++;
+    }
+    size_t xref_no = nobj + nstm, size = xref_no + 1, xref_at = res.len;
+    qr_buf tbl;
+    qr_buf_init(&tbl);
+    for (size_t j = 0; j < size; j++) {
+        if (j == 0) {
+            put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0xFFFF, W3);
+        } else if (j >= nobj) {
+            size_t at = j == xref_no ? xref_at : stm_off[j - nobj];
+            put_be(&tbl, 1, W1), put_be(&tbl, at, W2), put_be(&tbl, 0, W3);
+        } else if (kind[j] == 2) {
+            put_be(&tbl, 1, W1), put_be(&tbl, slot[j], W2), put_be(&tbl, 0, W3);
+        } else if (kind[j] >= 3) {
+            put_be(&tbl, 2, W1), put_be(&tbl, nobj + (size_t)(kind[j] - 3), W2);
+            put_be(&tbl, slot[j], W3);
+        } else {
+            put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0, W3);
+        }
+    }
+    free(stm_off);
+    z.len = 0;
+    int zr = deflate_into(st, tbl.data, tbl.len, &z);
+    qr_buf_free(&tbl);
+    if (zr != 0 || xref_at > 0xFFFFFFFFu) goto done;
+    qr_buf_printf(&res, "%zu 0 obj\n<< /Type /XRef /Size %zu /W [ %d %d %d ] "
+                        "/Filter /FlateDecode /Length %zu\n",
+                  xref_no, size, W1, W2, W3, z.len);
+    /* The trailer's /Root, /Info and /ID lines move into the stream dict. */
+    while (tr < sx && !starts(in, n, tr, ">>\n")) {
+        const char *nl = memchr(in + tr, '\n', sx - tr);
+        if (!nl) goto done;
+        size_t l = (size_t)(nl - (in + tr)) + 1;
+        if (!starts(in, n, tr, "/Size ")) qr_buf_append(&res, in + tr, l);
+        tr += l;
+    }
+    qr_buf_puts(&res, ">>\nstream\n");
+    qr_buf_append(&res, z.data, z.len);
+    qr_buf_printf(&res, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n",
+                  xref_at);
+    *out = qr_buf_detach(&res, outlen);
+    rc = 0;
+done:
+    free(off);
+    free(kind);
+    free(slot);
+    qr_buf_free(&body);
+    qr_buf_free(&res);
+    qr_buf_free(&z);
+    return rc;
+}
+
 /* ---- public ---- */
 
 static int save(pdf_state *st, char **out, size_t *len)
@@ -858,8 +1817,20 @@ static int save(pdf_state *st, char **out, size_t *len)
              (unsigned)size);
         return -1;
     }
-    *out = buf;
-    *len = size;
+    char *packed = NULL;
+    size_t plen = 0;
+    if (pack_objects(st, buf, size, &packed, &plen) == 0) {
+        free(buf);
+        *out = packed;
+        *len = plen;
+    } else {
+        /* Not the layout we expect from libharu: keep its file as it is
+         * (valid, only larger) and say so. */
+        qr_diag_add(st->d, QR_WARNING, NULL, 0, 0, NULL, NULL,
+                    "PDF written without object streams");
+        *out = buf;
+        *len = size;
+    }
     return 0;
 }
 
@@ -874,6 +1845,9 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
     pdf_state *st = qr_xcalloc(1, sizeof *st);
     st->d = d;
     st->fonts = fonts;
+    st->doc = pages;
+    st->meta = meta;
+    st->nelems = qr_pages_nelems(pages);
     if (fonts) collect_faces(st);
     int rc = -1;
     if (scan(st, pages) < 0) goto done;
@@ -888,10 +1862,12 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
     HPDF_UseUTFEncodings(st->pdf);
     HPDF_SetCurrentEncoder(st->pdf, "UTF-8");
     if (hpdf_failed(st, "setting up the document")) goto done;
-    set_meta(st, meta);
-    if (hpdf_failed(st, "writing document metadata")) goto done;
+    if (set_meta(st, meta) != 0 ||
+        hpdf_failed(st, "writing document metadata"))
+        goto done;
     if (fonts && load_fonts(st) != 0) goto done;
     if (draw_pages(st, pages) != 0) goto done;
+    if (build_structure(st, qr_pages_count(pages)) != 0) goto done;
     if (build_outlines(st, pages) != 0) goto done;
     set_id(st, pages, meta);
     rc = save(st, out, len);
@@ -902,6 +1878,7 @@ done:
     free(st->images);
     free(st->anchors);
     free(st->pages);
+    free(st->kids);
     *input_error = rc != 0 && st->input_error;
     free(st);
     return rc;

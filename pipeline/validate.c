@@ -424,7 +424,7 @@ static int *first_dups(keyed *k, size_t n)
 static const char *const kinds[] = {"cabinet", "panel", "scrutiny",
                                     "progress", NULL};
 static const char *const types[] = {"ILACS", "monitoring_visit",
-                                    "focused_visit", "JTAI", NULL};
+                                    "focused_visit", "JTAI", "SIF", NULL};
 static const char *const areas[] = {"overall_effectiveness",
                                     "help_and_protection", "children_in_care",
                                     "care_leavers", "leadership", NULL};
@@ -506,6 +506,107 @@ static void more_implications(vctx *v, const cJSON *x)
     check_object(v, x, F_IMPLICATIONS, COUNT(F_IMPLICATIONS));
 }
 
+/* A figure quoted in the paper ("Children looked after: 513"). */
+static const field F_FIGURE[] = {
+    {"label", K_STRING, 1, NULL, NULL},
+    {"value", K_ITEM_NO, 1, NULL, NULL},
+    {"as_at", K_DATE, 0, NULL, NULL},
+    {"previous", K_ITEM_NO, 0, NULL, NULL},
+    {"note", K_STRING, 0, NULL, NULL},
+};
+
+static void more_figures(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_FIGURE, COUNT(F_FIGURE));
+}
+
+/* A scrutiny review ("deep dive"): for each Ofsted recommendation examined,
+ * the working group's own recommendations and the service's response. */
+static const field F_FINDING[] = {
+    {"ref", K_STRING, 1, NULL, NULL},
+    {"recommendation", K_STRING, 1, NULL, NULL},
+    {"response", K_STRINGS, 0, NULL, NULL},
+    {"options", K_STRING_ARRAY, 0, NULL, NULL},
+};
+
+static void check_unique(vctx *v, const cJSON *arr, const char *key,
+                         const char *describe);
+static void check_recommendation_ids(vctx *v, const cJSON *items,
+                                     const char *what);
+
+static void more_findings(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_FINDING, COUNT(F_FINDING));
+    if (!x->child)
+        report(v, QR_ERROR, "expected at least one finding, found an empty "
+                            "array");
+}
+
+static const field F_REVIEW[] = {
+    {"recommendation", K_INTEGER, 1, NULL, NULL},
+    {"heading", K_STRING, 0, NULL, NULL},
+    {"ref", K_STRING, 0, NULL, NULL},
+    {"summary", K_STRINGS, 0, NULL, NULL},
+    {"findings", K_ARRAY, 1, NULL, more_findings},
+};
+
+/* Finding refs are unique across the whole review, as paragraph numbers
+ * of one report are. */
+static void check_finding_refs(vctx *v, const cJSON *review)
+{
+    size_t n = 0;
+    for (const cJSON *r = review->child; r; r = r->next)
+        n += (size_t)cJSON_GetArraySize(
+            cJSON_GetObjectItemCaseSensitive(r, "findings"));
+    typedef struct where {
+        const char *ref;
+        int r, f;
+    } where;
+    where *w = qr_xcalloc(n ? n : 1, sizeof *w);
+    size_t k = 0;
+    int ri = 0;
+    for (const cJSON *r = review->child; r; r = r->next, ri++) {
+        const cJSON *fs = cJSON_GetObjectItemCaseSensitive(r, "findings");
+        if (!cJSON_IsArray(fs)) continue;
+        int fi = 0;
+        for (const cJSON *f = fs->child; f; f = f->next, fi++) {
+            const cJSON *ref = cJSON_GetObjectItemCaseSensitive(f, "ref");
+            if (!cJSON_IsString(ref) || k == n) continue;
+            /* quadratic, but a review holds tens of findings */
+            for (size_t j = 0; j < k; j++) {
+                if (strcmp(w[j].ref, ref->valuestring) != 0) continue;
+                char *base = qr_xstrdup(cur_path(v));
+                size_t m1 = push_index(v, ri);
+                size_t m2 = push_key(v, "findings");
+                size_t m3 = push_index(v, fi);
+                size_t m4 = push_key(v, "ref");
+                report(v, QR_ERROR, "duplicate finding ref '%s' (first at "
+                                    "%s/%d/findings/%d/ref)",
+                       ref->valuestring, base, w[j].r, w[j].f);
+                pop(v, m4);
+                pop(v, m3);
+                pop(v, m2);
+                pop(v, m1);
+                free(base);
+                break;
+            }
+            w[k].ref = ref->valuestring;
+            w[k].r = ri;
+            w[k].f = fi;
+            k++;
+        }
+    }
+    free(w);
+}
+
+static void more_review(vctx *v, const cJSON *x)
+{
+    check_object_array(v, x, F_REVIEW, COUNT(F_REVIEW));
+    check_unique(v, x, "recommendation", "review of recommendation");
+    check_recommendation_ids(v, x, "review item");
+    check_finding_refs(v, x);
+}
+
 static const field F_PAPER[] = {
     {"kind", K_ENUM, 1, &E_KIND, NULL},
     {"council", K_STRING, 1, NULL, NULL},
@@ -535,6 +636,10 @@ static const field F_PAPER[] = {
     {"appendices", K_ARRAY, 0, NULL, NULL},
     {"contact", K_ANY, 0, NULL, NULL},
     {"logo", K_STRING, 0, NULL, NULL},
+    {"figures", K_ARRAY, 0, NULL, more_figures},
+    {"review", K_ARRAY, 0, NULL, more_review},
+    {"methodology", K_STRINGS, 0, NULL, NULL},
+    {"next_steps", K_STRING_ARRAY, 0, NULL, NULL},
 };
 
 /* ---- inspection --------------------------------------------------------- */
@@ -717,9 +822,11 @@ static void format_ids(const double *ids, size_t n, qr_buf *out)
     }
 }
 
-/* Each action's "recommendation" must be an id in
- * /inspection/recommendations. */
-static void check_action_links(vctx *v, const cJSON *actions)
+/* Each item's "recommendation" (an action, a review item) must be an id
+ * in /inspection/recommendations. `what` names the item in messages, with
+ * its "ref" when it has one, else its index. */
+static void check_recommendation_ids(vctx *v, const cJSON *actions,
+                                     const char *what)
 {
     const cJSON *insp = cJSON_GetObjectItemCaseSensitive(v->root,
                                                          "inspection");
@@ -750,9 +857,9 @@ static void check_action_links(vctx *v, const cJSON *actions)
         const cJSON *ref = cJSON_GetObjectItemCaseSensitive(a, "ref");
         char who[96];
         if (cJSON_IsString(ref))
-            snprintf(who, sizeof who, "action %s", ref->valuestring);
+            snprintf(who, sizeof who, "%s %s", what, ref->valuestring);
         else
-            snprintf(who, sizeof who, "action %d", i);
+            snprintf(who, sizeof who, "%s %d", what, i);
         if (!list.len) {
             if (n)
                 format_ids(ids, n, &list);
@@ -777,11 +884,28 @@ static void more_actions(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_ACTION, COUNT(F_ACTION));
     check_unique(v, x, "ref", "action ref");
-    check_action_links(v, x);
+    check_recommendation_ids(v, x, "action");
+}
+
+/* The date of the last report must come before this one's. */
+static void more_previous_as_at(vctx *v, const cJSON *x)
+{
+    const cJSON *plan = cJSON_GetObjectItemCaseSensitive(v->root,
+                                                         "action_plan");
+    const cJSON *as_at = cJSON_GetObjectItemCaseSensitive(plan, "as_at");
+    char tmp[64];
+    if (!cJSON_IsString(as_at) ||
+        !qr_format_date_long(as_at->valuestring, tmp, sizeof tmp))
+        return;
+    if (strcmp(x->valuestring, as_at->valuestring) >= 0)
+        report(v, QR_ERROR, "previous_as_at '%s' is not before as_at '%s' "
+                            "(the last report must come before this one)",
+               x->valuestring, as_at->valuestring);
 }
 
 static const field F_ACTION_PLAN[] = {
     {"as_at", K_DATE, 1, NULL, NULL},
+    {"previous_as_at", K_DATE, 0, NULL, more_previous_as_at},
     {"actions", K_ARRAY, 1, NULL, more_actions},
     {"title", K_STRING, 0, NULL, NULL},
     {"summary", K_STRINGS, 0, NULL, NULL},

@@ -33,4 +33,19 @@ for f in samples/*.md; do
     [ -e "$f" ] || continue
     render "out/$(basename "$f" .md).pdf" "" "$f"
 done
+# agenda packs: every meeting in samples/meetings/, as the public pack and
+# the full (members') pack
+echo "Packs:"
+for f in samples/meetings/*.json; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .json)
+    for kind in public full; do
+        flag=""; [ $kind = public ] && flag="--public"
+        if "$QUIRE" pack "$f" -o "out/$name-$kind.pdf" $flag; then
+            echo "  out/$name-$kind.pdf"
+        else
+            echo "  FAILED: out/$name-$kind.pdf" >&2; status=1
+        fi
+    done
+done
 exit $status

@@ -418,7 +418,7 @@ static void test_errors_on_unvalidated_data(void **state)
     } want[] = {
         {"/inspection/type", 1, 25,
          "'ofsted' is not an inspection type (expected one of: ILACS, "
-         "monitoring_visit, focused_visit, JTAI)"},
+         "monitoring_visit, focused_visit, JTAI, SIF)"},
         {"/inspection/judgements/0/grade", 2, 52,
          "'requires improvement' is not a grade (expected one of: "
          "outstanding, good, requires_improvement, inadequate)"},
@@ -617,9 +617,73 @@ static void test_number(void **state)
     assert_string_equal(small, "1,234");
 }
 
+/* The fields the papers added: changes since the last report, direction
+ * counts, booleans for sections (Mustache treats 0 as true), short due
+ * dates, previous status labels, target labels, a review item's
+ * recommendation wording and figures' texts. */
+static void test_paper_fields(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"paper\": {\"review\": [{\"recommendation\": 2, \"findings\": []},\n"
+        "   {\"recommendation\": 9, \"findings\": []}],\n"
+        "  \"figures\": [{\"label\": \"a\", \"value\": 1234, \"previous\": \"n/a\"},\n"
+        "   {\"label\": \"b\", \"value\": \"35%\", \"previous\": 3}]},\n"
+        " \"inspection\": {\"recommendations\": [{\"id\": 1, \"text\": \"One\"},\n"
+        "   {\"id\": 2, \"text\": \"Two\"}]},\n"
+        " \"action_plan\": {\"as_at\": \"2025-09-30\", \"actions\": [\n"
+        "  {\"ref\": \"1\", \"due\": \"2025-12-31\", \"status\": \"green\", \"previous_status\": \"amber\"},\n"
+        "  {\"ref\": \"2\", \"due\": \"2025-01-31\", \"status\": \"red\", \"previous_status\": \"red\"},\n"
+        "  {\"ref\": \"3\", \"due\": \"2025-06-30\", \"status\": \"complete\"}]},\n"
+        " \"kpis\": [{\"id\": \"k\", \"target\": 20, \"polarity\": \"lower_is_better\",\n"
+        "   \"series\": [{\"period\": \"2025-08\", \"value\": 22}, {\"period\": \"2025-09\", \"value\": 19}]}]}\n";
+    qr_diags *d = qr_diags_new();
+    int errors;
+    qr_data *data = derive_text(text, d, &errors);
+    assert_int_equal(errors, 0);
+    const cJSON *r = qr_data_root(data);
+    expect_bool(r, "/action_plan/actions/0/changed", 1);
+    expect_bool(r, "/action_plan/actions/1/changed", 0);
+    expect_bool(r, "/action_plan/actions/2/changed", 1); /* new */
+    expect_str(r, "/action_plan/actions/0/previous_status_label", "Amber");
+    expect_absent(r, "/action_plan/actions/2/previous_status_label");
+    expect_str(r, "/action_plan/actions/0/due_short", "31 Dec 2025");
+    expect_str(r, "/action_plan/actions/2/due_short", "30 June 2025");
+    expect_num(r, "/action_plan/changed_count", 2);
+    expect_bool(r, "/action_plan/has_changes", 1);
+    expect_bool(r, "/action_plan/has_overdue", 1);
+    expect_num(r, "/action_plan/directions/improved", 1);
+    expect_num(r, "/action_plan/directions/deteriorated", 0);
+    expect_num(r, "/action_plan/directions/unchanged", 1);
+    expect_num(r, "/action_plan/directions/new", 1);
+    expect_str(r, "/kpis/0/target_met_label", "Met");
+    expect_str(r, "/kpis/0/target_text", "20");
+    expect_str(r, "/paper/review/0/recommendation_wording", "Two");
+    expect_absent(r, "/paper/review/1/recommendation_wording");
+    expect_str(r, "/paper/figures/0/value_text", "1,234");
+    expect_str(r, "/paper/figures/0/previous_text", "n/a");
+    expect_str(r, "/paper/figures/1/value_text", "35%");
+    expect_str(r, "/paper/figures/1/previous_text", "3");
+    qr_data_free(data);
+    qr_diags_free(d);
+    /* nothing overdue, nothing changed: the section flags are false */
+    static const char quiet[] =
+        "{\"action_plan\": {\"as_at\": \"2025-09-30\", \"actions\": [\n"
+        "  {\"ref\": \"1\", \"due\": \"2025-12-31\", \"status\": \"amber\", \"previous_status\": \"amber\"}]}}\n";
+    d = qr_diags_new();
+    data = derive_text(quiet, d, &errors);
+    r = qr_data_root(data);
+    expect_bool(r, "/action_plan/has_changes", 0);
+    expect_bool(r, "/action_plan/has_overdue", 0);
+    expect_num(r, "/action_plan/changed_count", 0);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest sample[] = {
+        cmocka_unit_test(test_paper_fields),
         cmocka_unit_test(test_generic_dates_and_numbers),
         cmocka_unit_test(test_inspection_labels),
         cmocka_unit_test(test_action_fields),

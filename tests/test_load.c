@@ -457,11 +457,11 @@ static const rule_case RULES[] = {
     {"invalid_implications_type.json", QR_ERROR, "/paper/implications/financial", 39, 20,
      "expected a string or an array of strings, found a number"},
     {"invalid_unknown_paper_field.json", QR_WARNING, "/paper/colour", 4, 15,
-     "unknown field 'colour' (known: kind, council, title, meeting, portfolio, related_portfolios, service, wards, key_decision, forward_plan, exempt, author, background_papers, report_date, reference, purpose, summary, recommendations, detail, sections, priorities, risk, implications, reducing_inequalities, consultation, appendices, contact, logo)"},
+     "unknown field 'colour' (known: kind, council, title, meeting, portfolio, related_portfolios, service, wards, key_decision, forward_plan, exempt, author, background_papers, report_date, reference, purpose, summary, recommendations, detail, sections, priorities, risk, implications, reducing_inequalities, consultation, appendices, contact, logo, figures, review, methodology, next_steps)"},
     {"invalid_unknown_top_field.json", QR_WARNING, "/extras", 125, 13,
      "unknown field 'extras' (known: paper, inspection, action_plan, kpis)"},
     {"invalid_bad_inspection_type.json", QR_ERROR, "/inspection/type", 49, 13,
-     "'Ilacs' is not an inspection type (expected one of: ILACS, monitoring_visit, focused_visit, JTAI)"},
+     "'Ilacs' is not an inspection type (expected one of: ILACS, monitoring_visit, focused_visit, JTAI, SIF)"},
     {"invalid_dates_empty.json", QR_ERROR, "/inspection/dates", 50, 14,
      "expected at least one date, found an empty array"},
     {"invalid_dates_unsorted.json", QR_ERROR, "/inspection/dates/1", 50, 29,
@@ -506,11 +506,62 @@ static const rule_case RULES[] = {
      "expected a number, found a string"},
 };
 
-static void test_each_rule(void **state)
+/* The rules papers added (figures, scrutiny reviews, the last report's
+ * date, the SIF type): one variant of a real sample per rule, under
+ * tests/data/papers/. */
+static const rule_case PAPER_RULES[] = {
+    {"papers/invalid_action_duplicate_ref.json", QR_ERROR, "/action_plan/actions/5/ref", 187, 16,
+     "duplicate action ref '1.1' (first at /action_plan/actions/0/ref)"},
+    {"papers/invalid_action_unknown_recommendation.json", QR_ERROR, "/action_plan/actions/39/recommendation", 562, 27,
+     "action 10.4 points at recommendation 11, which does not exist (ids: 1-10)"},
+    {"papers/invalid_figure_bad_as_at.json", QR_ERROR, "/paper/figures/0/as_at", 42, 18,
+     "'2022-04-31' is not a valid date (expected YYYY-MM-DD, e.g. 2026-11-24)"},
+    {"papers/invalid_figure_no_label.json", QR_ERROR, "/paper/figures/0", 37, 7,
+     "missing required field 'label'"},
+    {"papers/invalid_figure_unknown_field.json", QR_WARNING, "/paper/figures/2/colour", 50, 19,
+     "unknown field 'colour' (known: label, value, as_at, previous, note)"},
+    {"papers/invalid_figure_value_type.json", QR_ERROR, "/paper/figures/1/value", 45, 18,
+     "expected a number or a string, found a boolean"},
+    {"papers/invalid_figures_not_array.json", QR_ERROR, "/paper/figures", 36, 16,
+     "expected an array, found an object"},
+    {"papers/invalid_finding_duplicate_ref.json", QR_ERROR, "/paper/review/1/findings/1/ref", 95, 20,
+     "duplicate finding ref '4.3' (first at /paper/review/0/findings/1/ref)"},
+    {"papers/invalid_finding_missing_ref.json", QR_ERROR, "/paper/review/0/findings/2", 54, 11,
+     "missing required field 'ref'"},
+    {"papers/invalid_finding_missing_text.json", QR_ERROR, "/paper/review/0/findings/2", 54, 11,
+     "missing required field 'recommendation'"},
+    {"papers/invalid_finding_options_type.json", QR_ERROR, "/paper/review/1/findings/0/options", 88, 24,
+     "expected an array of strings, found a string"},
+    {"papers/invalid_finding_response_type.json", QR_ERROR, "/paper/review/1/findings/0/response", 92, 25,
+     "expected a string or an array of strings, found a number"},
+    {"papers/invalid_inspection_type_sif_lower.json", QR_ERROR, "/inspection/type", 132, 13,
+     "'sif' is not an inspection type (expected one of: ILACS, monitoring_visit, focused_visit, JTAI, SIF)"},
+    {"papers/invalid_methodology_type.json", QR_ERROR, "/paper/methodology", 38, 20,
+     "expected a string or an array of strings, found a number"},
+    {"papers/invalid_next_steps_type.json", QR_ERROR, "/paper/next_steps", 52, 19,
+     "expected an array of strings, found a string"},
+    {"papers/invalid_previous_as_at_after.json", QR_ERROR, "/action_plan/previous_as_at", 129, 23,
+     "previous_as_at '2025-10-31' is not before as_at '2025-09-30' (the last report must come before this one)"},
+    {"papers/invalid_previous_as_at_invalid.json", QR_ERROR, "/action_plan/previous_as_at", 129, 23,
+     "'2025-09-31' is not a valid date (expected YYYY-MM-DD, e.g. 2026-11-24)"},
+    {"papers/invalid_review_duplicate_recommendation.json", QR_ERROR, "/paper/review/1/recommendation", 82, 27,
+     "duplicate review of recommendation 1 (first at /paper/review/0/recommendation)"},
+    {"papers/invalid_review_empty_findings.json", QR_ERROR, "/paper/review/0/findings", 43, 21,
+     "expected at least one finding, found an empty array"},
+    {"papers/invalid_review_missing_findings.json", QR_ERROR, "/paper/review/0", 40, 7,
+     "missing required field 'findings'"},
+    {"papers/invalid_review_missing_recommendation.json", QR_ERROR, "/paper/review/1", 81, 7,
+     "missing required field 'recommendation'"},
+    {"papers/invalid_review_recommendation_fraction.json", QR_ERROR, "/paper/review/1/recommendation", 82, 27,
+     "expected a whole number, found 1.5"},
+    {"papers/invalid_review_unknown_recommendation.json", QR_ERROR, "/paper/review/1/recommendation", 82, 27,
+     "review item 4.9 points at recommendation 7, which does not exist (ids: 1-2)"},
+};
+
+static void run_rules(const rule_case *rules, size_t n)
 {
-    (void)state;
-    for (size_t i = 0; i < sizeof RULES / sizeof RULES[0]; i++) {
-        const rule_case *r = &RULES[i];
+    for (size_t i = 0; i < n; i++) {
+        const rule_case *r = &rules[i];
         qr_diags *d = qr_diags_new();
         char *path = fixture(r->file);
         qr_data *data = qr_data_load(path, d);
@@ -536,6 +587,47 @@ static void test_each_rule(void **state)
         qr_data_free(data);
         free(path);
         qr_diags_free(d);
+    }
+}
+
+static void test_each_rule(void **state)
+{
+    (void)state;
+    run_rules(RULES, sizeof RULES / sizeof RULES[0]);
+}
+
+static void test_paper_rules(void **state)
+{
+    (void)state;
+    run_rules(PAPER_RULES, sizeof PAPER_RULES / sizeof PAPER_RULES[0]);
+}
+
+/* Every sample in samples/ validates with no diagnostic at all. */
+static void test_samples_valid(void **state)
+{
+    (void)state;
+    static const char *const samples[] = {
+        "cabinet-ofsted-working-group.json",
+        "panel-durham-ilacs-response.json",
+        "panel-middlesbrough-monitoring-visit.json",
+        "panel-reading-care-leavers-visit.json",
+        "panel-slough-care-leavers-visit.json",
+        "scrutiny-walsall-deep-dive.json",
+        "progress-harwood-action-plan.json",
+    };
+    for (size_t i = 0; i < sizeof samples / sizeof samples[0]; i++) {
+        char *rel = qr_xasprintf("../../samples/%s", samples[i]);
+        char *path = fixture(rel);
+        qr_diags *d = qr_diags_new();
+        qr_data *data = qr_data_load(path, d);
+        if (!data || qr_data_validate(data, d) || qr_diags_len(d)) {
+            qr_diags_print(d, stderr);
+            fail_msg("%s is not clean", samples[i]);
+        }
+        qr_data_free(data);
+        qr_diags_free(d);
+        free(path);
+        free(rel);
     }
 }
 
@@ -667,6 +759,8 @@ int main(void)
         cmocka_unit_test(test_valid_paper),
         cmocka_unit_test(test_freeform),
         cmocka_unit_test(test_each_rule),
+        cmocka_unit_test(test_paper_rules),
+        cmocka_unit_test(test_samples_valid),
         cmocka_unit_test(test_every_problem),
         cmocka_unit_test(test_validate_inline),
         cmocka_unit_test(test_paragraphs),

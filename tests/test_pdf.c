@@ -719,6 +719,379 @@ static void test_eleven_pages(void **state)
     qr_pages_free(p);
 }
 
+/* ---- tagging, PDF/A, page labels, draft ---- */
+
+static qr_item *add_tagged(qr_pages *p, size_t page, int elem, qr_role role,
+                           float y, qr_font_slot font, const char *s)
+{
+    qr_item it = {0};
+    it.kind = QR_ITEM_TEXT;
+    it.role = role;
+    it.elem = elem;
+    it.x = 72;
+    it.y = y;
+    it.font = font;
+    it.size = 11;
+    it.text = s;
+    it.len = strlen(s);
+    return qr_pages_add_item(p, page, &it);
+}
+
+/* A small paper with every structure the writer tags: heading, a paragraph
+ * over two lines and two pages with a link, a list, a table with a header
+ * row, a figure (chart path) with alt text, and a running footer. */
+static qr_pages *tagged_doc(void)
+{
+    qr_pages *p = qr_pages_new();
+    int doc = qr_pages_add_elem(p, QR_ROLE_DOCUMENT, -1, NULL, NULL);
+    int h1 = qr_pages_add_elem(p, QR_ROLE_H1, doc, NULL, NULL);
+    int para = qr_pages_add_elem(p, QR_ROLE_P, doc, NULL, NULL);
+    int link = qr_pages_add_elem(p, QR_ROLE_LINK, para, NULL, NULL);
+    int list = qr_pages_add_elem(p, QR_ROLE_L, doc, NULL, NULL);
+    int li = qr_pages_add_elem(p, QR_ROLE_LI, list, NULL, NULL);
+    int lbl = qr_pages_add_elem(p, QR_ROLE_LBL, li, NULL, NULL);
+    int lbody = qr_pages_add_elem(p, QR_ROLE_LBODY, li, NULL, NULL);
+    int table = qr_pages_add_elem(p, QR_ROLE_TABLE, doc, NULL, NULL);
+    int tr1 = qr_pages_add_elem(p, QR_ROLE_TR, table, NULL, NULL);
+    int th = qr_pages_add_elem(p, QR_ROLE_TH, tr1, NULL, "Column");
+    int tr2 = qr_pages_add_elem(p, QR_ROLE_TR, table, NULL, NULL);
+    int td = qr_pages_add_elem(p, QR_ROLE_TD, tr2, NULL, NULL);
+    int fig = qr_pages_add_elem(p, QR_ROLE_FIGURE, doc, "Caseloads fell from 23 to 19", NULL);
+    int quote = qr_pages_add_elem(p, QR_ROLE_BLOCKQUOTE, doc, NULL, NULL);
+    int unused = qr_pages_add_elem(p, QR_ROLE_P, doc, NULL, NULL);
+    (void)unused;
+
+    size_t a = qr_pages_add_page(p, A4_W, A4_H);
+    add_tagged(p, a, doc, QR_ROLE_ARTIFACT, 40, QR_FONT_REGULAR, "Running head");
+    add_tagged(p, a, h1, QR_ROLE_H1, 90, QR_FONT_BOLD, "Ofsted report");
+    add_tagged(p, a, para, QR_ROLE_P, 120, QR_FONT_REGULAR, "First line of");
+    add_tagged(p, a, para, QR_ROLE_P, 135, QR_FONT_REGULAR, "the paragraph, see");
+    add_tagged(p, a, link, QR_ROLE_LINK, 150, QR_FONT_REGULAR, "gov.uk");
+    qr_item lk = {0};
+    lk.kind = QR_ITEM_LINK;
+    lk.role = QR_ROLE_LINK;
+    lk.elem = link;
+    lk.x = 72;
+    lk.y = 140;
+    lk.w = 40;
+    lk.h = 12;
+    lk.uri = "https://www.gov.uk/";
+    qr_pages_add_item(p, a, &lk);
+    add_tagged(p, a, -1, QR_ROLE_ARTIFACT, 800, QR_FONT_REGULAR, "Page 1 of 2");
+
+    size_t b = qr_pages_add_page(p, A4_W, A4_H);
+    add_tagged(p, b, para, QR_ROLE_P, 80, QR_FONT_REGULAR, "continued overleaf.");
+    add_tagged(p, b, lbl, QR_ROLE_LBL, 100, QR_FONT_REGULAR, "1.");
+    add_tagged(p, b, lbody, QR_ROLE_LBODY, 100, QR_FONT_REGULAR, "List item body");
+    add_tagged(p, b, th, QR_ROLE_TH, 130, QR_FONT_BOLD, "Action");
+    add_tagged(p, b, td, QR_ROLE_TD, 150, QR_FONT_REGULAR, "Recruit staff");
+    static const float pts[] = {72, 300, 120, 260, 170, 280};
+    qr_item it = {0};
+    it.kind = QR_ITEM_PATH;
+    it.role = QR_ROLE_FIGURE;
+    it.elem = fig;
+    it.pts = pts;
+    it.npts = 3;
+    it.has_stroke = 1;
+    it.line_width = 1;
+    qr_pages_add_item(p, b, &it);
+    it.kind = QR_ITEM_LINE;            /* a table rule: furniture */
+    it.role = QR_ROLE_TD;
+    it.elem = td;
+    it.x = 72;
+    it.y = 160;
+    it.x2 = 300;
+    it.y2 = 160;
+    qr_pages_add_item(p, b, &it);
+    add_tagged(p, b, quote, QR_ROLE_BLOCKQUOTE, 340, QR_FONT_ITALIC, "A quoted line");
+    add_tagged(p, b, -1, QR_ROLE_ARTIFACT, 800, QR_FONT_REGULAR, "Page 2 of 2");
+    return p;
+}
+
+static char *render_to(qr_pages *p, const qr_pdf_meta *m, const char *name)
+{
+    char *path = qr_xasprintf("%s/%s", tmpdir, name);
+    qr_diags *d = qr_diags_new();
+    int rc = qr_pdf_write(p, fonts, m, path, d);
+    if (rc != QR_OK || qr_diags_count(d, QR_WARNING) > 0) qr_diags_print(d, stderr);
+    assert_int_equal(rc, QR_OK);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
+    qr_diags_free(d);
+    return path;
+}
+
+/* Text of the structure tree (pdfinfo -struct-text), stderr must be empty. */
+static char *struct_text(const char *path)
+{
+    char *cmd = qr_xasprintf("pdfinfo -struct-text '%s'", path);
+    char *out, *err;
+    assert_int_equal(run(cmd, &out, &err), 0);
+    assert_string_equal(err, "");
+    free(err);
+    free(cmd);
+    return out;
+}
+
+static char *qdf(const char *path)
+{
+    /* NULs in binary streams would end the string early for strstr. */
+    char *cmd = qr_xasprintf("qpdf --qdf --object-streams=disable '%s' - "
+                             "| tr '\\000' '\\001'", path);
+    char *out;
+    assert_int_equal(run(cmd, &out, NULL), 0);
+    free(cmd);
+    return out;
+}
+
+/* strstr that also asserts the order: the next needle after `from`. */
+static const char *after(const char *from, const char *needle)
+{
+    const char *p = strstr(from, needle);
+    if (!p) fprintf(stderr, "missing (in order): %s\n", needle);
+    assert_non_null(p);
+    return p + strlen(needle);
+}
+
+static void test_tagged_structure(void **state)
+{
+    (void)state;
+    qr_pages *p = tagged_doc();
+    char *path = render_to(p, &sample_meta, "tagged.pdf");
+    char *s = struct_text(path);
+    /* Logical order; the paragraph spans both pages, its lines joined with
+     * a space; furniture is not in the tree. */
+    const char *c = after(s, "Document\n");
+    c = after(c, "H1 (block)\n    \"Ofsted report\"");
+    c = after(c, "P (block)\n    \"First line of the paragraph, see \"");
+    c = after(c, "Link (inline)\n      \"gov.uk\"");
+    c = after(c, "Object ");
+    c = after(c, "\"continued overleaf.\"");
+    c = after(c, "L (block)\n    LI (block)\n      Lbl (block)\n        \"1.\"");
+    c = after(c, "LBody (block)\n        \"List item body\"");
+    c = after(c, "Table (block)\n    TR\n      TH:\n         /Scope /Column\n"
+                 "        \"Action\"");
+    c = after(c, "TD\n        \"Recruit staff\"");
+    c = after(c, "Figure\n");
+    c = after(c, "BlockQuote\n    \"A quoted line\"");
+    assert_null(strstr(s, "Running head"));
+    assert_null(strstr(s, "Page 1 of 2"));
+    free(s);
+
+    char *cmd = qr_xasprintf("pdfinfo '%s'", path);
+    char *out, *err;
+    assert_int_equal(run(cmd, &out, &err), 0);
+    assert_string_equal(err, "");
+    assert_non_null(strstr(out, "Tagged:          yes"));
+    free(out);
+    free(err);
+    free(cmd);
+
+    char *q = qdf(path);
+    assert_non_null(strstr(q, "/MarkInfo <<\n    /Marked true"));
+    assert_non_null(strstr(q, "/Type /StructTreeRoot"));
+    assert_non_null(strstr(q, "/ParentTree "));
+    assert_non_null(strstr(q, "/ParentTreeNextKey 3"));   /* 2 pages + 1 link */
+    assert_non_null(strstr(q, "/StructParents 0"));
+    assert_non_null(strstr(q, "/StructParents 1"));
+    assert_non_null(strstr(q, "/StructParent 2"));
+    assert_non_null(strstr(q, "/Type /OBJR"));
+    assert_non_null(strstr(q, "/Type /MCR"));      /* P continues on page 2 */
+    assert_non_null(strstr(q, "/O /Table"));
+    assert_non_null(strstr(q, "/Scope /Column"));
+    assert_non_null(strstr(q, "/S /BlockQuote"));
+    assert_non_null(strstr(q, "/F 4"));
+    assert_non_null(strstr(q, "/Tabs /S"));
+    /* Marked content in the page streams: artifacts and MCIDs. */
+    assert_non_null(strstr(q, "/Artifact BMC"));
+    assert_non_null(strstr(q, "/H1 <</MCID 0>> BDC"));
+    assert_non_null(strstr(q, "/Figure <</MCID"));
+    free(q);
+    /* Strings decoded: alt text (written as UTF-16), language. */
+    cmd = qr_xasprintf("qpdf --json '%s'", path);
+    assert_int_equal(run(cmd, &q, NULL), 0);
+    free(cmd);
+    assert_non_null(strstr(q, "\"/Alt\": \"u:Caseloads fell from 23 to 19\""));
+    assert_non_null(strstr(q, "\"/Lang\": \"u:en-GB\""));
+    free(q);
+    q = qdf(path);
+    /* The unused element is left out of the tree: 15 used + the root. */
+    int elems = 0;
+    for (const char *x = q; (x = strstr(x, "\n  /S /")); x++) elems++;
+    assert_int_equal(elems, 15);
+    free(q);
+    free(path);
+    qr_pages_free(p);
+}
+
+/* Display lists joined without a single Document root (a pack): the writer
+ * makes the Document, inner Documents become Parts, Sect stays Sect. */
+static void test_tagged_pack_roots(void **state)
+{
+    (void)state;
+    qr_pages *p = qr_pages_new();
+    int s1 = qr_pages_add_elem(p, QR_ROLE_SECT, -1, NULL, NULL);
+    int d1 = qr_pages_add_elem(p, QR_ROLE_DOCUMENT, s1, NULL, NULL);
+    int h = qr_pages_add_elem(p, QR_ROLE_H1, d1, NULL, NULL);
+    int s2 = qr_pages_add_elem(p, QR_ROLE_SECT, -1, NULL, NULL);
+    int para = qr_pages_add_elem(p, QR_ROLE_P, s2, NULL, NULL);
+    size_t a = qr_pages_add_page(p, A4_W, A4_H);
+    add_tagged(p, a, h, QR_ROLE_H1, 90, QR_FONT_BOLD, "Item one");
+    add_tagged(p, a, para, QR_ROLE_P, 120, QR_FONT_REGULAR, "Item two text");
+    char *path = render_to(p, &sample_meta, "pack.pdf");
+    char *s = struct_text(path);
+    const char *c = after(s, "Document\n  Sect\n    Part\n"
+                             "      H1 (block)\n        \"Item one\"");
+    after(c, "Sect\n    P (block)\n      \"Item two text\"");
+    free(s);
+    free(path);
+    qr_pages_free(p);
+}
+
+static void test_object_streams(void **state)
+{
+    (void)state;
+    qr_pages *p = tagged_doc();
+    char *buf;
+    size_t len;
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d), 0);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
+    assert_memory_equal(buf, "%PDF-1.7\n", 9);
+    assert_non_null(memmem(buf, len, "/Type /ObjStm", 13));
+    assert_non_null(memmem(buf, len, "/Type /XRef", 11));
+    assert_null(memmem(buf, len, "\ntrailer", 8));
+    /* No structure element is left as a plain object. */
+    assert_null(memmem(buf, len, "/StructTreeRoot", 15));
+    char *path = qr_xasprintf("%s/objstm.pdf", tmpdir);
+    assert_int_equal(qr_write_atomic(path, buf, len), 0);
+    char *cmd = qr_xasprintf("qpdf --check '%s'", path);
+    char *out, *err;
+    assert_int_equal(run(cmd, &out, &err), 0);
+    assert_non_null(strstr(out, "No syntax or stream encoding errors"));
+    assert_string_equal(err, "");
+    free(out);
+    free(err);
+    free(cmd);
+    free(path);
+    free(buf);
+    qr_diags_free(d);
+    qr_pages_free(p);
+}
+
+static void test_pdfa(void **state)
+{
+    (void)state;
+    qr_pdf_meta m = sample_meta;
+    m.pdfa = 1;
+    m.title = "Q&A: <caseloads> \"quoted\"";
+    char *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+    for (int i = 0; i < 2; i++) {
+        qr_pages *p = tagged_doc();
+        qr_diags *d = qr_diags_new();
+        assert_int_equal(qr_pdf_render(p, fonts, &m, i ? &b : &a,
+                                       i ? &blen : &alen, d), 0);
+        qr_diags_free(d);
+        qr_pages_free(p);
+    }
+    assert_int_equal(alen, blen);
+    assert_memory_equal(a, b, alen);
+    /* The XMP is readable in the file, escaped, and mirrors Info. */
+    assert_non_null(memmem(a, alen, "<pdfaid:part>2</pdfaid:part>", 28));
+    assert_non_null(memmem(a, alen, "<pdfaid:conformance>B</pdfaid:conformance>", 42));
+    const char *t = "Q&amp;A: &lt;caseloads&gt; &quot;quoted&quot;";
+    assert_non_null(memmem(a, alen, t, strlen(t)));
+    const char *cd = "<xmp:CreateDate>2026-06-21T00:00:00Z</xmp:CreateDate>";
+    assert_non_null(memmem(a, alen, cd, strlen(cd)));
+    assert_non_null(memmem(a, alen, "<dc:creator><rdf:Seq><rdf:li>Director", 37));
+    assert_non_null(memmem(a, alen, "/ID [ <", 7));
+    char *path = qr_xasprintf("%s/pdfa.pdf", tmpdir);
+    assert_int_equal(qr_write_atomic(path, a, alen), 0);
+    char *q = qdf(path);
+    assert_non_null(strstr(q, "/Subtype /XML"));
+    assert_non_null(strstr(q, "/Type /Metadata"));
+    assert_null(strstr(q, "/SubType"));
+    assert_non_null(strstr(q, "/S /GTS_PDFA1"));
+    assert_non_null(strstr(q, "/DestOutputProfile"));
+    assert_non_null(strstr(q, "/OutputConditionIdentifier (sRGB IEC61966-2.1)"));
+    assert_non_null(strstr(q, "/CreationDate (D:20260621000000Z"));
+    assert_non_null(strstr(q, "/F 4"));
+    free(q);
+    char *cmd = qr_xasprintf("pdfinfo '%s'; pdfinfo -meta '%s'", path, path);
+    char *out, *err;
+    assert_int_equal(run(cmd, &out, &err), 0);
+    assert_string_equal(err, "");
+    assert_non_null(strstr(out, "Metadata Stream: yes"));
+    assert_non_null(strstr(out, "Tagged:          yes"));
+    assert_non_null(strstr(out, "<pdfaid:part>2</pdfaid:part>"));
+    free(out);
+    free(err);
+    free(cmd);
+    free(path);
+    free(a);
+    free(b);
+}
+
+static void test_page_labels(void **state)
+{
+    (void)state;
+    qr_pdf_meta m = sample_meta;
+    m.page_label_start = 17;
+    qr_pages *p = tagged_doc();
+    char *path = render_to(p, &m, "labels.pdf");
+    char *cmd = qr_xasprintf("qpdf --json --json-key=pagelabels '%s'", path);
+    char *out;
+    assert_int_equal(run(cmd, &out, NULL), 0);
+    assert_non_null(strstr(out, "\"/S\": \"/D\""));
+    assert_non_null(strstr(out, "\"/St\": 17"));
+    free(out);
+    free(cmd);
+    free(path);
+    /* Off by default. */
+    path = render_to(p, &sample_meta, "nolabels.pdf");
+    char *q = qdf(path);
+    assert_null(strstr(q, "/PageLabels"));
+    free(q);
+    free(path);
+    qr_pages_free(p);
+}
+
+static void test_draft(void **state)
+{
+    (void)state;
+    qr_pdf_meta m = sample_meta;
+    m.draft = 1;
+    m.draft_note = "Draft built 2026-06-21 14:05";
+    qr_pages *p = tagged_doc();
+    char *path = render_to(p, &m, "draft.pdf");
+    /* The diagonal word comes out a letter a line. */
+    char *cmd = qr_xasprintf("pdftotext -raw -f 2 -l 2 '%s' - | tr -d '\\n'",
+                             path);
+    char *out, *err;
+    assert_int_equal(run(cmd, &out, &err), 0);
+    assert_string_equal(err, "");
+    assert_non_null(strstr(out, "DRAFT"));
+    assert_non_null(strstr(out, "Draft built 2026-06-21 14:05"));
+    free(out);
+    free(err);
+    free(cmd);
+    /* Furniture: not in the structure tree. */
+    char *s = struct_text(path);
+    assert_null(strstr(s, "DRAFT"));
+    assert_non_null(strstr(s, "Ofsted report"));
+    free(s);
+    free(path);
+    /* Without draft, no stamp. */
+    path = render_to(p, &sample_meta, "final.pdf");
+    cmd = qr_xasprintf("pdftotext '%s' -", path);
+    assert_int_equal(run(cmd, &out, NULL), 0);
+    assert_null(strstr(out, "DRAFT"));
+    free(out);
+    free(cmd);
+    free(path);
+    qr_pages_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -734,6 +1107,12 @@ int main(void)
         cmocka_unit_test(test_jpeg),
         cmocka_unit_test(test_empty_and_fontless),
         cmocka_unit_test(test_eleven_pages),
+        cmocka_unit_test(test_tagged_structure),
+        cmocka_unit_test(test_tagged_pack_roots),
+        cmocka_unit_test(test_object_streams),
+        cmocka_unit_test(test_pdfa),
+        cmocka_unit_test(test_page_labels),
+        cmocka_unit_test(test_draft),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

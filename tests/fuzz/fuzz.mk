@@ -38,6 +38,8 @@ FUZZ_LSAN := LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 TESTBINS += $(patsubst %,$(BUILD)/tests/test_fuzz_%,$(FUZZ_ALL))
 
 .PHONY: fuzz fuzz-build fuzz-corpus
+# the objects are only named inside a pattern rule: keep make from deleting them
+.SECONDARY: $(FUZZ_OBJS)
 
 $(FUZZ_DIR)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h)
 	@mkdir -p $(@D)

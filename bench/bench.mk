@@ -1,0 +1,10 @@
+# bench/bench.mk — `make bench` (included from the Makefile): builds quire
+# (at the Makefile's default -O2) and the timing driver, then runs
+# bench/run.sh. A benchmark, not a test: it prints figures and writes
+# bench/results.json; it fails only when something cannot be run.
+$(BUILD)/bench/bench: bench/bench.c
+	@mkdir -p $(@D)
+	$(CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
+bench: $(BUILD)/quire $(BUILD)/bench/bench
+	@BUILD=$(BUILD) bench/run.sh

@@ -1,0 +1,269 @@
+#!/usr/bin/env bash
+# bench/run.sh — `make bench`: times the whole quire process on the benchmark
+# report, the x10 pack, every sample paper and meeting pack, a 100-paper
+# build, template expansion from 1 KB to 10 MB and the pathological inputs
+# of the hardening issue. Prints tables; writes bench/results.json.
+#
+# Every figure is the median wall time of several runs of the whole process
+# (fork to exit, measured by bench/bench.c), with the process's peak RSS.
+# Environment: BUILD (build), BENCH_RUNS (7), BENCH_BIG_RUNS (3, for the
+# 100-paper build and the largest inputs), BENCH_REPORT (the report.md of
+# ../shared/bench), BENCH_RESULTS (bench/results.json), BENCH_QUICK=1 (skip
+# the 10 MB template and the doubled pathological inputs), BENCH_CALLGRIND=1
+# (also count instructions of report.md and the x10 pack under callgrind: a
+# figure that does not move with the load on a shared machine).
+set -u
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+Q=$BUILD/quire
+B=$BUILD/bench/bench
+W=$BUILD/bench
+RUNS=${BENCH_RUNS:-7}
+BIG=${BENCH_BIG_RUNS:-3}
+REPORT=${BENCH_REPORT:-../shared/bench/report.md}
+RESULTS=${BENCH_RESULTS:-bench/results.json}
+QUICK=${BENCH_QUICK:-0}
+LIMIT=120                                   # seconds per execution
+SAMPLE=samples/cabinet-ofsted-working-group.json
+
+# Targets of the performance issue (whole process, this 2-core machine).
+T_REPORT_MS=20; T_PACK_MS=100; T_RSS_MB=30; T_BUILD_MS=2000
+
+mkdir -p "$W/out" "$W/gen" "$W/papers"
+log=$W/bench.log
+: >"$log"
+json=()                                     # one object per measurement
+
+has_cmd() { "$Q" --help 2>/dev/null | grep -qE "^  $1 "; }
+field() { # json key -> value
+    sed -n "s/.*\"$2\": \([0-9.]*\).*/\1/p" <<<"$1"
+}
+pages_of() { pdfinfo "$1" 2>/dev/null | sed -n 's/^Pages: *//p'; }
+bytes_of() { stat -c %s "$1" 2>/dev/null || echo 0; }
+
+# measure GROUP NAME PDFS RUNS BENCH-ARGS... -- CMD...
+# PDFS: the outputs to count pages and bytes in ("" when none); a glob.
+measure() {
+    local group=$1 name=$2 pdfs=$3 runs=$4
+    shift 4
+    local out
+    out=$("$B" -n "$runs" -t "$LIMIT" "$@" 2>>"$log") || out=""
+    if [ -z "$out" ]; then
+        echo "  $name: bench driver failed (see $log)"
+        return
+    fi
+    local ms rss ex pages=0 bytes=0 f p
+    ms=$(field "$out" median_ms); rss=$(field "$out" peak_rss_kb)
+    ex=$(field "$out" exit)
+    if [ -n "$pdfs" ]; then
+        for f in $pdfs; do
+            [ -f "$f" ] || continue
+            p=$(pages_of "$f"); pages=$((pages + ${p:-0}))
+            bytes=$((bytes + $(bytes_of "$f")))
+        done
+    fi
+    local pps
+    pps=$(awk -v p="$pages" -v m="$ms" 'BEGIN { printf "%.0f", (m > 0 ? p / (m / 1000) : 0) }')
+    printf '  %-44s %9.1f %7.1f %6d %10d %8s%s\n' "$name" "$ms" \
+        "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')" "$pages" "$bytes" \
+        "$pps" "$([ "$ex" = 0 ] || echo "   exit $ex")"
+    json+=("{\"group\": \"$group\", \"name\": \"$name\", \"pages\": $pages, \"bytes\": $bytes, \"pages_per_s\": $pps, ${out#\{}")
+    last=$out
+}
+
+header() {
+    echo
+    echo "$1"
+    printf '  %-44s %9s %7s %6s %10s %8s\n' "" "ms" "RSS MB" "pages" "bytes" "pages/s"
+}
+
+verdict() { # label value op target unit
+    local ok
+    ok=$(awk -v v="$2" -v t="$4" -v op="$3" 'BEGIN { print ((op == "<=" ? v <= t : v >= t) ? "met" : "MISSED") }')
+    printf '  %-44s %9.1f %-3s %s %s  %s\n' "$1" "$2" "$3" "$4" "$5" "$ok"
+}
+
+echo "quire benchmark: $(nproc) CPUs, median of $RUNS runs (whole process)"
+[ -x "$Q" ] || { echo "bench: $Q not built" >&2; exit 1; }
+
+# ---- the benchmark report and the x10 pack -------------------------------
+header "Benchmark documents (../shared/bench, plain Markdown, no data)"
+report_ms=""; pack_ms=""; report_rss=""; stages=""
+if [ -f "$REPORT" ]; then
+    cp "$REPORT" "$W/report.md"
+    for i in $(seq 10); do cat "$REPORT"; echo; done >"$W/report-x10.md"
+    measure docs report.md "$W/out/report.pdf" "$RUNS" -T -- \
+        "$Q" render -t "$W/report.md" -o "$W/out/report.pdf"
+    report_ms=$(field "$last" median_ms); report_rss=$(field "$last" peak_rss_kb)
+    stages=$(sed -n 's/.*"stages_ms": {\([^}]*\)}.*/\1/p' <<<"$last")
+    measure docs report-x10.md "$W/out/report-x10.pdf" "$RUNS" -- \
+        "$Q" render -t "$W/report-x10.md" -o "$W/out/report-x10.pdf"
+    pack_ms=$(field "$last" median_ms)
+else
+    echo "  (no $REPORT: skipped)"
+fi
+
+if [ "${BENCH_CALLGRIND:-0}" = 1 ] && [ -f "$W/report.md" ] && command -v valgrind >/dev/null; then
+    echo
+    echo "Instructions (valgrind --tool=callgrind, whole process, both threads)"
+    for doc in report.md report-x10.md; do
+        ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$Q" render \
+                 -t "$W/$doc" -o "$W/out/cg.pdf" 2>&1 | sed -n 's/.*refs: *//p' | tr -d ,)
+        printf '  %-44s %14s\n' "$doc" "$ir"
+        json+=("{\"group\": \"callgrind\", \"name\": \"$doc\", \"instructions\": ${ir:-0}}")
+    done
+fi
+
+# ---- samples --------------------------------------------------------------
+header "Sample papers (samples/)"
+for f in samples/*.json; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .json)
+    case "$name" in
+        cabinet-*)  tpl=templates/cabinet-report.md ;;
+        panel-*)    tpl=templates/panel-update.md ;;
+        scrutiny-*) tpl=templates/scrutiny-review.md ;;
+        progress-*) tpl=templates/progress-report.md ;;
+        *) continue ;;
+    esac
+    [ -f "$tpl" ] || continue
+    measure sample "$name" "$W/out/$name.pdf" "$RUNS" -- \
+        "$Q" render "$f" -t "$tpl" -o "$W/out/$name.pdf"
+done
+for f in samples/*.md; do
+    [ -e "$f" ] || continue
+    name=$(basename "$f" .md)
+    measure sample "$name" "$W/out/$name.pdf" "$RUNS" -- \
+        "$Q" render -t "$f" -o "$W/out/$name.pdf"
+done
+
+header "Meeting packs (samples/meetings/)"
+if has_cmd pack; then
+    for f in samples/meetings/*.json; do
+        [ -e "$f" ] || continue
+        name=$(basename "$f" .json)
+        measure pack "$name (full)" "$W/out/pack-$name.pdf" "$RUNS" -- \
+            "$Q" pack "$f" -o "$W/out/pack-$name.pdf"
+        measure pack "$name (public)" "$W/out/pack-$name-public.pdf" "$RUNS" -- \
+            "$Q" pack "$f" --public -o "$W/out/pack-$name-public.pdf"
+    done
+else
+    echo "  (quire pack not available yet: skipped)"
+fi
+
+# ---- 100 papers -------------------------------------------------------------
+header "100 papers (copies of $SAMPLE, titles numbered)"
+rm -f "$W/papers/"*.json
+for i in $(seq 0 99); do
+    sed "0,/\"title\": \"/s//\"title\": \"Paper $i: /" "$SAMPLE" >"$W/papers/paper-$i.json"
+done
+build_ms=""
+if has_cmd build; then
+    cat >"$W/manifest.json" <<EOF
+{
+  "defaults": { "template": "$PWD/templates/cabinet-report.md" },
+  "globs": [ { "data": "papers/*.json", "output": "{name}.pdf" } ]
+}
+EOF
+    measure build "quire build -j2 --force (100 papers)" "$W/out/build/*.pdf" "$BIG" -- \
+        "$Q" build "$W/manifest.json" -j 2 --force --out "$W/out/build"
+    build_ms=$(field "$last" median_ms)
+    [ "$(field "$last" exit)" = 0 ] || build_ms=""
+fi
+if [ -z "$build_ms" ]; then
+    echo "  (quire build unavailable or failed: interim figures from separate renders)"
+fi
+measure build "100 renders, sequential (interim)" "$W/out/paper-*.pdf" "$BIG" -r 100 -- \
+    "$Q" render "$W/papers/paper-{}.json" -t templates/cabinet-report.md -o "$W/out/paper-{}.pdf"
+measure build "100 renders, 2 at a time (interim)" "$W/out/paper-*.pdf" "$BIG" -r 100 -j 2 -- \
+    "$Q" render "$W/papers/paper-{}.json" -t templates/cabinet-report.md -o "$W/out/paper-{}.pdf"
+[ -n "$build_ms" ] || build_ms=$(field "$last" median_ms)
+
+# ---- stage breakdown --------------------------------------------------------
+if [ -n "$stages" ]; then
+    echo
+    echo "Stages of report.md (QUIRE_TIMING=1, median ms; 'total' is in-process)"
+    tr ',' '\n' <<<"$stages" | sed 's/"//g; s/^ *//' |
+        awk -F': ' '{ printf "  %-10s %8.2f\n", $1, $2 }'
+fi
+
+# ---- expansion scaling --------------------------------------------------------
+echo
+echo "Template expansion (quire expand $SAMPLE -t T; T = the cabinet template repeated)"
+printf '  %10s %10s %10s %12s %14s\n' "template" "bytes" "ms" "us/KB" "marginal us/KB"
+prev_ms=""; prev_b=""
+sizes="1024 10240 102400 1048576 10485760"
+[ "$QUICK" = 1 ] && sizes="1024 10240 102400 1048576"
+for s in $sizes; do
+    t=$W/gen/expand-$s.md
+    bench/gen.sh template "$s" "$t"
+    b=$(bytes_of "$t")
+    runs=$RUNS; [ "$s" -ge 1048576 ] && runs=$BIG
+    out=$("$B" -n "$runs" -t "$LIMIT" -- "$Q" expand "$SAMPLE" -t "$t" 2>>"$log")
+    ms=$(field "$out" median_ms)
+    label=$(awk -v s="$s" 'BEGIN { print (s >= 1048576 ? s / 1048576 " MB" : s / 1024 " KB") }')
+    awk -v l="$label" -v b="$b" -v m="$ms" -v pb="$prev_b" -v pm="$prev_ms" 'BEGIN {
+        marg = pb == "" ? "" : sprintf("%.1f", (m - pm) * 1000 / ((b - pb) / 1024))
+        printf "  %10s %10d %10.2f %12.1f %14s\n", l, b, m, m * 1000 / (b / 1024), marg }'
+    json+=("{\"group\": \"expand\", \"name\": \"expand $label\", \"template_bytes\": $b, ${out#\{}")
+    prev_ms=$ms; prev_b=$b
+done
+
+# ---- pathological inputs --------------------------------------------------------
+echo
+echo "Pathological inputs (bench/gen.sh; x2 = twice the size: linear time doubles)"
+printf '  %-34s %10s %10s %10s %8s %s\n' "input" "bytes" "ms" "ms/MB" "x2/x1" "exit"
+scales="1 2"; [ "$QUICK" = 1 ] && scales=1
+for kind in lists quotes emphasis nospace table sections; do
+    t1=""
+    for k in $scales; do
+        f=$W/gen/patho-$kind-$k.md
+        bench/gen.sh patho "$kind" "$k" "$f"
+        b=$(bytes_of "$f")
+        if [ "$kind" = sections ]; then
+            out=$("$B" -n "$BIG" -t "$LIMIT" -- "$Q" expand "$SAMPLE" -t "$f" 2>>"$log")
+            what="expand"
+        else
+            out=$("$B" -n "$BIG" -t "$LIMIT" -- "$Q" render -t "$f" -o "$W/out/patho-$kind-$k.pdf" 2>>"$log")
+            what="render"
+        fi
+        ms=$(field "$out" median_ms); ex=$(field "$out" exit)
+        ratio=""; [ -n "$t1" ] && ratio=$(awk -v a="$ms" -v b="$t1" 'BEGIN { printf "%.2f", a / b }')
+        [ "$k" = 1 ] && t1=$ms
+        printf '  %-34s %10d %10.1f %10.1f %8s %s\n' "$kind x$k ($what)" "$b" "$ms" \
+            "$(awk -v m="$ms" -v b="$b" 'BEGIN { print m / (b / 1048576) }')" "$ratio" "$ex"
+        json+=("{\"group\": \"pathological\", \"name\": \"$kind x$k\", \"input_bytes\": $b, ${out#\{}")
+    done
+done
+
+# ---- targets -----------------------------------------------------------------------
+echo
+echo "Targets (performance issue)"
+[ -n "$report_ms" ] && verdict "report.md, ms" "$report_ms" "<=" $T_REPORT_MS ms
+[ -n "$pack_ms" ] && verdict "x10 pack, ms" "$pack_ms" "<=" $T_PACK_MS ms
+[ -n "$report_rss" ] && verdict "report.md peak RSS, MB" \
+    "$(awk -v k="$report_rss" 'BEGIN { print k / 1024 }')" "<=" $T_RSS_MB MB
+[ -n "$build_ms" ] && verdict "100 papers with 2 workers, ms" "$build_ms" "<=" $T_BUILD_MS ms
+if [ -n "$report_ms" ] && [ -n "$pack_ms" ]; then
+    p1=$(pages_of "$W/out/report.pdf"); p10=$(pages_of "$W/out/report-x10.pdf")
+    awk -v a="$report_ms" -v b="$pack_ms" -v p="$p1" -v q="$p10" 'BEGIN {
+        printf "  %-44s %9.2f ms/page (report) vs %.2f (x10): x10 costs %.1fx the time for %.1fx the pages\n",
+               "time per page", a / p, b / q, b / a, q / p }'
+fi
+
+# ---- results file ------------------------------------------------------------------
+{
+    echo "{"
+    echo "  \"machine\": {\"cpus\": $(nproc), \"runs\": $RUNS},"
+    echo "  \"quire\": \"$("$Q" --version 2>/dev/null | sed 's/"//g')\","
+    echo "  \"results\": ["
+    n=${#json[@]}
+    for i in "${!json[@]}"; do
+        sep=,; [ "$i" -eq $((n - 1)) ] && sep=
+        echo "    ${json[$i]}$sep"
+    done
+    echo "  ]"
+    echo "}"
+} >"$RESULTS"
+echo
+echo "wrote $RESULTS"

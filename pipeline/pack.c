@@ -1,0 +1,1270 @@
+/* pack.c — the agenda pack orchestrator.
+ *
+ * In: a meeting file (docs/meeting.md) naming the council, committee, date,
+ * membership, contact officer and the items in order; each item is a paper
+ * (data + template + style, prepared by render.c's qr_paper_prepare) or a
+ * standing item with short text. Out: one PDF — front sheet (the notice of
+ * meeting), agenda, then every paper — or diagnostics and no file at all.
+ *
+ * The front sheet, agenda and exempt notices are generated as Markdown and
+ * sent through the same parse and layout stages as any paper: no drawing
+ * code here. The agenda prints the page each paper starts on, which depends
+ * on the agenda's own length, so the parts are laid out in a bounded fixed
+ * point (STYLE.md 6): lay out with the current guesses, count, repeat until
+ * every start page and the total stay put. The display lists are then joined
+ * (qr_pages_append) under one structure tree with a Sect per part.
+ *
+ * Public packs (Local Government Act 1972, s.100B and Schedule 12A): an
+ * exempt item keeps its agenda line, but its paper is replaced by a notice
+ * quoting the Schedule 12A paragraph. The exempt paper's files are never
+ * opened — not read, expanded or laid out — so nothing of them can reach the
+ * file: the only guarantee that survives future changes to later stages.
+ */
+#include "quire/pack.h"
+
+#include "quire/derive.h"
+#include "quire/fonts.h"
+#include "quire/layout.h"
+#include "quire/load.h"
+#include "quire/parse.h"
+#include "quire/pdf.h"
+#include "quire/render.h"
+#include "quire/style.h"
+#include "quire/util.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Layout changes the agenda at most a few times (page numbers grow by a
+ * digit); more passes than this means the numbers oscillate. */
+#define MAX_PASSES 5
+#define MAX_ITEM_NUMBER 32          /* bytes of an item number ("12a") */
+#define MAX_SCHEDULE_PARAGRAPH 7
+
+/* Names later stages use for the generated Markdown in diagnostics. */
+static const char FRONT_NAME[] = "(pack front sheet and agenda)";
+static const char NOTICE_NAME[] = "(exempt notice)";
+
+/* Part 1 of Schedule 12A to the Local Government Act 1972, paragraphs 1-7
+ * (as substituted by the Local Government (Access to Information)
+ * (Variation) Order 2006). */
+static const char *const SCHEDULE_12A[MAX_SCHEDULE_PARAGRAPH + 1] = {
+    NULL,
+    "Information relating to any individual.",
+    "Information which is likely to reveal the identity of an individual.",
+    "Information relating to the financial or business affairs of any "
+    "particular person (including the authority holding that information).",
+    "Information relating to any consultations or negotiations, or "
+    "contemplated consultations or negotiations, in connection with any "
+    "labour relations matter arising between the authority or a Minister of "
+    "the Crown and employees of, or office holders under, the authority.",
+    "Information in respect of which a claim to legal professional privilege "
+    "could be maintained in legal proceedings.",
+    "Information which reveals that the authority proposes (a) to give under "
+    "any enactment a notice under or by virtue of which requirements are "
+    "imposed on a person; or (b) to make an order or direction under any "
+    "enactment.",
+    "Information relating to any action taken or to be taken in connection "
+    "with the prevention, investigation or prosecution of crime.",
+};
+
+static const char EXEMPT_MARK[] = "NOT FOR PUBLICATION";
+
+/* ---- the meeting ---- */
+
+typedef struct item {
+    int index;                  /* in /items */
+    char number[MAX_ITEM_NUMBER];
+    char anchor[MAX_ITEM_NUMBER + 8];  /* "item-5" */
+    const char *title, *lead;   /* borrowed from the meeting tree */
+    const cJSON *standing;      /* text: string or array of strings */
+    char *data_path, *tpl_path, *style_path;   /* resolved; NULL if none */
+    int exempt;                 /* Schedule 12A paragraph, 0 = open */
+    const char *reason;
+    /* building */
+    int withheld;               /* public pack: notice instead of paper */
+    qr_paper *paper;
+    qr_doc *notice;
+    qr_pages *pages;            /* the latest layout */
+    qr_diags *warnings;         /* of the latest layout */
+    int laid_first, laid_total; /* numbers `pages` was laid out with */
+    int first, npages;          /* start page in the pack, page count */
+} item;
+
+typedef struct pack {
+    const qr_pack_req *req;
+    qr_diags *d;
+    qr_data *mdata;
+    char *dir;                  /* the meeting file's directory, "" = cwd */
+    const char *council, *committee, *date, *time, *venue, *published;
+    const cJSON *membership, *contact, *issued_by;
+    char *style_path;
+    char date_long[64], day_date[96], time_text[32], meeting_line[256];
+    item *items;
+    size_t nitems;
+    int has_exempt;
+    qr_style style;             /* the pack's house style */
+    qr_style fm_style;          /* the same, numbering off: our own parts */
+    qr_fonts *fonts;
+    /* the front sheet and agenda */
+    qr_doc *fm_doc;
+    qr_pages *fm_pages;
+    qr_diags *fm_warnings;
+    char **plan_name, **plan_title;   /* per generated heading */
+    int *plan_level;
+    size_t nplan, cplan;
+    /* files read */
+    char **files;
+    size_t nfiles, cfiles;
+} pack;
+
+static void add_file(pack *pk, const char *path)
+{
+    if (!path) return;
+    for (size_t i = 0; i < pk->nfiles; i++)
+        if (strcmp(pk->files[i], path) == 0) return;
+    if (pk->nfiles + 1 >= pk->cfiles) {
+        pk->cfiles = pk->cfiles ? pk->cfiles * 2 : 16;
+        pk->files = qr_xrealloc(pk->files, pk->cfiles * sizeof *pk->files);
+    }
+    pk->files[pk->nfiles++] = qr_xstrdup(path);
+    pk->files[pk->nfiles] = NULL;
+}
+
+void qr_pack_files_free(char **files)
+{
+    if (!files) return;
+    for (char **f = files; *f; f++) free(*f);
+    free(files);
+}
+
+/* A path in the meeting file is relative to the meeting file. */
+static char *resolve(const pack *pk, const char *rel)
+{
+    if (rel[0] == '/' || !pk->dir[0]) return qr_xstrdup(rel);
+    return qr_xasprintf("%s/%s", pk->dir, rel);
+}
+
+/* ---- validation ---- */
+
+static void err(pack *pk, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void err(pack *pk, const char *path, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    qr_data_diag(pk->mdata, pk->d, QR_ERROR, path, "%s", msg);
+}
+
+static const char *type_name(const cJSON *v)
+{
+    if (cJSON_IsString(v)) return "a string";
+    if (cJSON_IsNumber(v)) return "a number";
+    if (cJSON_IsBool(v)) return "a boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "an array";
+    return "an object";
+}
+
+/* Warn about members of obj not in `known` (NULL-terminated). */
+static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
+                           const char *const *known)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, obj) {
+        int ok = 0;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strcmp(*k, m->string) == 0;
+        if (ok) continue;
+        qr_buf list;
+        qr_buf_init(&list);
+        for (const char *const *k = known; *k; k++)
+            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+        char *p = qr_xasprintf("%s/%s", path, m->string);
+        qr_data_diag(pk->mdata, pk->d, QR_WARNING, p,
+                     "unknown field '%s' (known: %s)", m->string, list.data);
+        free(p);
+        qr_buf_free(&list);
+    }
+}
+
+/* A string member; NULL (with an error when required) if missing, empty or
+ * of the wrong type. */
+static const char *str_field(pack *pk, const cJSON *obj, const char *path,
+                             const char *key, int required)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    char *p = qr_xasprintf("%s/%s", path, key);
+    const char *s = NULL;
+    if (!v || cJSON_IsNull(v)) {
+        if (required) err(pk, path[0] ? path : "", "missing required field '%s'", key);
+    } else if (!cJSON_IsString(v)) {
+        err(pk, p, "'%s' must be a string, found %s", key, type_name(v));
+    } else if (!v->valuestring[0] && required) {
+        err(pk, p, "'%s' must not be empty", key);
+    } else {
+        s = v->valuestring;
+    }
+    free(p);
+    return s;
+}
+
+/* "HH:MM" 24-hour into GOV.UK style: "6pm", "10:30am", "midday". */
+static int format_time(const char *t, char *out, size_t n)
+{
+    int h, m;
+    char tail;
+    if (strlen(t) != 5 || t[2] != ':' || !isdigit((unsigned char)t[0]) ||
+        sscanf(t, "%2d:%2d%c", &h, &m, &tail) != 2 || h > 23 || m > 59)
+        return 0;
+    if (h == 12 && m == 0) snprintf(out, n, "midday");
+    else if (h == 0 && m == 0) snprintf(out, n, "midnight");
+    else if (m == 0) snprintf(out, n, "%d%s", h % 12 ? h % 12 : 12, h < 12 ? "am" : "pm");
+    else snprintf(out, n, "%d:%02d%s", h % 12 ? h % 12 : 12, m, h < 12 ? "am" : "pm");
+    return 1;
+}
+
+/* Days from 1970-01-01 (proleptic Gregorian), for the weekday and the
+ * PDF creation date. */
+static long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static long long iso_days(const char *iso)
+{
+    int y, m, d;
+    sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
+    return days_from_civil(y, m, d);
+}
+
+static const char *weekday(const char *iso)
+{
+    static const char *const names[] = {"Thursday", "Friday", "Saturday",
+                                        "Sunday", "Monday", "Tuesday",
+                                        "Wednesday"};
+    long long k = iso_days(iso) % 7;
+    return names[k < 0 ? k + 7 : k];
+}
+
+/* An ISO date member; NULL after an error. */
+static const char *date_field(pack *pk, const cJSON *obj, const char *key,
+                              int required, char *long_out, size_t n)
+{
+    const char *s = str_field(pk, obj, "", key, required);
+    if (!s) return NULL;
+    if (!qr_format_date_long(s, long_out, n)) {
+        char *p = qr_xasprintf("/%s", key);
+        err(pk, p, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. "
+                   "2025-10-15)", s);
+        free(p);
+        return NULL;
+    }
+    return s;
+}
+
+static void check_people(pack *pk)
+{
+    static const char *const mem_known[] = {"chair", "vice_chair", "members",
+                                            NULL};
+    static const char *const person_known[] = {"name", "role", "phone",
+                                               "email", NULL};
+    const cJSON *m = pk->membership;
+    if (!m) {
+        err(pk, "", "missing required field 'membership'");
+    } else if (!cJSON_IsObject(m)) {
+        err(pk, "/membership", "'membership' must be an object, found %s",
+            type_name(m));
+    } else {
+        unknown_fields(pk, m, "/membership", mem_known);
+        str_field(pk, m, "/membership", "chair", 0);
+        str_field(pk, m, "/membership", "vice_chair", 0);
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(m, "members");
+        if (!list) {
+            err(pk, "/membership", "missing required field 'members'");
+        } else if (!cJSON_IsArray(list)) {
+            err(pk, "/membership/members",
+                "'members' must be an array of names, found %s",
+                type_name(list));
+        } else {
+            int i = 0;
+            const cJSON *e;
+            cJSON_ArrayForEach(e, list) {
+                char p[64];
+                snprintf(p, sizeof p, "/membership/members/%d", i++);
+                if (cJSON_IsString(e) && e->valuestring[0]) continue;
+                if (cJSON_IsObject(e)) {
+                    str_field(pk, e, p, "name", 1);
+                    str_field(pk, e, p, "role", 0);
+                    continue;
+                }
+                err(pk, p, "a member must be a name or {\"name\", \"role\"}, "
+                           "found %s", type_name(e));
+            }
+        }
+    }
+    const cJSON *c = pk->contact;
+    if (!c) {
+        err(pk, "", "missing required field 'contact'");
+    } else if (!cJSON_IsObject(c)) {
+        err(pk, "/contact", "'contact' must be an object, found %s",
+            type_name(c));
+    } else {
+        unknown_fields(pk, c, "/contact", person_known);
+        str_field(pk, c, "/contact", "name", 1);
+        str_field(pk, c, "/contact", "role", 0);
+        str_field(pk, c, "/contact", "phone", 0);
+        const char *email = str_field(pk, c, "/contact", "email", 0);
+        if (email && (strpbrk(email, " <>()[]\\") || !strchr(email, '@')))
+            err(pk, "/contact/email", "'%s' is not an email address", email);
+    }
+    const cJSON *ib = pk->issued_by;
+    if (ib && !cJSON_IsObject(ib)) {
+        err(pk, "/issued_by", "'issued_by' must be an object, found %s",
+            type_name(ib));
+    } else if (ib) {
+        unknown_fields(pk, ib, "/issued_by", person_known);
+        str_field(pk, ib, "/issued_by", "name", 1);
+        str_field(pk, ib, "/issued_by", "role", 0);
+    }
+}
+
+static void check_item(pack *pk, const cJSON *o, item *it)
+{
+    static const char *const known[] = {"number", "title", "lead", "paper",
+                                        "standing", "exempt", NULL};
+    static const char *const paper_known[] = {"data", "template", "style",
+                                              NULL};
+    char path[64];
+    snprintf(path, sizeof path, "/items/%d", it->index);
+    if (!cJSON_IsObject(o)) {
+        err(pk, path, "an item must be an object, found %s", type_name(o));
+        return;
+    }
+    unknown_fields(pk, o, path, known);
+    char p[128];
+    const cJSON *num = cJSON_GetObjectItemCaseSensitive(o, "number");
+    snprintf(p, sizeof p, "%s/number", path);
+    if (!num) {
+        err(pk, path, "missing required field 'number'");
+    } else if (cJSON_IsNumber(num)) {
+        if (num->valuedouble < 1 || num->valuedouble != (double)num->valueint)
+            err(pk, p, "an item number must be a whole number from 1, or a "
+                       "string such as \"5a\"");
+        else snprintf(it->number, sizeof it->number, "%d", num->valueint);
+    } else if (cJSON_IsString(num)) {
+        const char *s = num->valuestring;
+        size_t n = strlen(s);
+        int ok = n > 0 && n < sizeof it->number;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = isalnum((unsigned char)s[i]) || s[i] == '.';
+        if (ok) memcpy(it->number, s, n + 1);
+        else err(pk, p, "item number '%s' must be letters, digits and dots "
+                        "(e.g. \"5a\")", s);
+    } else {
+        err(pk, p, "'number' must be a number or a string, found %s",
+            type_name(num));
+    }
+    if (it->number[0]) {
+        snprintf(it->anchor, sizeof it->anchor, "item-%s", it->number);
+        for (char *c = it->anchor; *c; c++)
+            if (*c == '.') *c = '-';
+    }
+    it->title = str_field(pk, o, path, "title", 1);
+    it->lead = str_field(pk, o, path, "lead", 0);
+
+    const cJSON *paper = cJSON_GetObjectItemCaseSensitive(o, "paper");
+    const cJSON *standing = cJSON_GetObjectItemCaseSensitive(o, "standing");
+    if (paper && standing) {
+        err(pk, path, "an item has either 'paper' or 'standing', not both");
+    } else if (!paper && !standing) {
+        err(pk, path, "an item needs a 'paper' {\"data\", \"template\"} or a "
+                      "'standing' {\"text\"}");
+    } else if (paper) {
+        snprintf(p, sizeof p, "%s/paper", path);
+        if (!cJSON_IsObject(paper)) {
+            err(pk, p, "'paper' must be an object, found %s",
+                type_name(paper));
+        } else {
+            unknown_fields(pk, paper, p, paper_known);
+            const char *tpl = str_field(pk, paper, p, "template", 1);
+            const char *data = str_field(pk, paper, p, "data", 0);
+            const char *style = str_field(pk, paper, p, "style", 0);
+            if (tpl) it->tpl_path = resolve(pk, tpl);
+            if (data) it->data_path = resolve(pk, data);
+            if (style) it->style_path = resolve(pk, style);
+        }
+    } else {
+        snprintf(p, sizeof p, "%s/standing", path);
+        if (!cJSON_IsObject(standing)) {
+            err(pk, p, "'standing' must be an object, found %s",
+                type_name(standing));
+        } else {
+            static const char *const st_known[] = {"text", NULL};
+            unknown_fields(pk, standing, p, st_known);
+            const cJSON *t = cJSON_GetObjectItemCaseSensitive(standing, "text");
+            int ok = cJSON_IsString(t) && t->valuestring[0];
+            if (cJSON_IsArray(t)) {
+                ok = cJSON_GetArraySize(t) > 0;
+                const cJSON *e;
+                cJSON_ArrayForEach(e, t) ok = ok && cJSON_IsString(e);
+            }
+            if (ok) it->standing = t;
+            else if (!t) err(pk, p, "missing required field 'text'");
+            else {
+                snprintf(p, sizeof p, "%s/standing/text", path);
+                err(pk, p, "'text' must be a string or an array of strings "
+                           "(paragraphs)");
+            }
+        }
+    }
+
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exempt");
+    snprintf(p, sizeof p, "%s/exempt", path);
+    if (ex && !cJSON_IsNull(ex)) {
+        if (!cJSON_IsObject(ex)) {
+            err(pk, p, "'exempt' must be null or an object {\"paragraph\", "
+                       "\"reason\"}, found %s", type_name(ex));
+            return;
+        }
+        static const char *const ex_known[] = {"paragraph", "reason", NULL};
+        unknown_fields(pk, ex, p, ex_known);
+        const cJSON *para = cJSON_GetObjectItemCaseSensitive(ex, "paragraph");
+        char pp[160];
+        snprintf(pp, sizeof pp, "%s/paragraph", p);
+        if (!para) {
+            err(pk, p, "missing required field 'paragraph'");
+        } else if (!cJSON_IsNumber(para) ||
+                   para->valuedouble != (double)para->valueint) {
+            err(pk, pp, "'paragraph' must be a whole number 1 to 7");
+        } else if (para->valueint < 1 ||
+                   para->valueint > MAX_SCHEDULE_PARAGRAPH) {
+            err(pk, pp, "paragraph %d does not exist (Schedule 12A has "
+                        "paragraphs 1 to 7)", para->valueint);
+        } else {
+            it->exempt = para->valueint;
+        }
+        it->reason = str_field(pk, ex, p, "reason", 1);
+        if (!it->reason) it->exempt = 0;
+    }
+}
+
+/* Read and check the meeting file; every problem is reported. */
+static int load_meeting(pack *pk)
+{
+    static const char *const known[] = {
+        "council", "committee", "date", "time", "venue", "membership",
+        "contact", "style", "items", "published", "issued_by", NULL};
+    pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
+    if (!pk->mdata) return -1;
+    add_file(pk, pk->req->meeting_path);
+    size_t before = qr_diags_count(pk->d, QR_ERROR);
+    const cJSON *root = qr_data_root(pk->mdata);
+    unknown_fields(pk, root, "", known);
+    pk->council = str_field(pk, root, "", "council", 1);
+    pk->committee = str_field(pk, root, "", "committee", 1);
+    pk->date = date_field(pk, root, "date", 1, pk->date_long,
+                          sizeof pk->date_long);
+    pk->time = str_field(pk, root, "", "time", 1);
+    if (pk->time && !format_time(pk->time, pk->time_text, sizeof pk->time_text)) {
+        err(pk, "/time", "'%s' is not a time (expected HH:MM, 24-hour, e.g. "
+                         "18:00)", pk->time);
+        pk->time = NULL;
+    }
+    pk->venue = str_field(pk, root, "", "venue", 1);
+    char pub_long[64];
+    pk->published = date_field(pk, root, "published", 0, pub_long,
+                               sizeof pub_long);
+    pk->membership = cJSON_GetObjectItemCaseSensitive(root, "membership");
+    pk->contact = cJSON_GetObjectItemCaseSensitive(root, "contact");
+    pk->issued_by = cJSON_GetObjectItemCaseSensitive(root, "issued_by");
+    check_people(pk);
+    const char *style = str_field(pk, root, "", "style", 0);
+    if (style) pk->style_path = resolve(pk, style);
+
+    const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
+    if (!items) {
+        err(pk, "", "missing required field 'items'");
+    } else if (!cJSON_IsArray(items) || cJSON_GetArraySize(items) == 0) {
+        err(pk, "/items", "'items' must be a non-empty array of agenda items");
+    } else {
+        pk->nitems = (size_t)cJSON_GetArraySize(items);
+        pk->items = qr_xcalloc(pk->nitems, sizeof *pk->items);
+        int i = 0;
+        const cJSON *o;
+        cJSON_ArrayForEach(o, items) {
+            item *it = &pk->items[i];
+            it->index = i++;
+            check_item(pk, o, it);
+            if (it->exempt) pk->has_exempt = 1;
+            for (int k = 0; k < it->index && it->number[0]; k++) {
+                if (strcmp(pk->items[k].anchor, it->anchor) != 0) continue;
+                char p[64];
+                snprintf(p, sizeof p, "/items/%d/number", it->index);
+                err(pk, p, "item number %s is used twice (first at "
+                           "/items/%d)", it->number, k);
+                break;
+            }
+        }
+    }
+    if (qr_diags_count(pk->d, QR_ERROR) > before) return -1;
+    if (pk->date && pk->time) {
+        snprintf(pk->day_date, sizeof pk->day_date, "%s %s",
+                 weekday(pk->date), pk->date_long);
+    }
+    snprintf(pk->meeting_line, sizeof pk->meeting_line, "%s \xE2\x80\x93 %s",
+             pk->committee, pk->date_long);
+    return 0;
+}
+
+/* ---- Markdown for our own parts ---- */
+
+/* Append s as literal Markdown text: every ASCII punctuation character is
+ * backslash-escaped (CommonMark allows it for all of them) and line ends
+ * become spaces, so a title can never start a list or a heading. */
+static void md_text(qr_buf *b, const char *s)
+{
+    while (*s == ' ' || *s == '\t') s++;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\r' || c == '\t') {
+            qr_buf_putc(b, ' ');
+            continue;
+        }
+        if (c < 0x80 && ispunct(c)) qr_buf_putc(b, '\\');
+        qr_buf_putc(b, (char)c);
+    }
+}
+
+/* A heading, remembered so its anchor can be named and given an outline
+ * level when the parts are joined (layout names heading anchors h1, h2 …
+ * in document order). name NULL = no outline entry. */
+static void heading(pack *pk, qr_buf *b, int level, const char *text,
+                    const char *name, const char *title, int outline)
+{
+    for (int i = 0; i < level; i++) qr_buf_putc(b, '#');
+    qr_buf_putc(b, ' ');
+    md_text(b, text);
+    qr_buf_puts(b, "\n\n");
+    if (pk->nplan == pk->cplan) {
+        pk->cplan = pk->cplan ? pk->cplan * 2 : 32;
+        pk->plan_name = qr_xrealloc(pk->plan_name, pk->cplan * sizeof(char *));
+        pk->plan_title = qr_xrealloc(pk->plan_title, pk->cplan * sizeof(char *));
+        pk->plan_level = qr_xrealloc(pk->plan_level, pk->cplan * sizeof(int));
+    }
+    pk->plan_name[pk->nplan] = name ? qr_xstrdup(name) : NULL;
+    pk->plan_title[pk->nplan] = title ? qr_xstrdup(title) : NULL;
+    pk->plan_level[pk->nplan] = outline;
+    pk->nplan++;
+}
+
+static void clear_plan(pack *pk)
+{
+    for (size_t i = 0; i < pk->nplan; i++) {
+        free(pk->plan_name[i]);
+        free(pk->plan_title[i]);
+    }
+    pk->nplan = 0;
+}
+
+static const char *person_name(const cJSON *m)
+{
+    if (cJSON_IsString(m)) return m->valuestring;
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name");
+    return cJSON_IsString(n) ? n->valuestring : "";
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+/* "Exempt – not for publication: paragraph 3 of Part 1 of Schedule 12A …" */
+static void exempt_note(qr_buf *b, const item *it)
+{
+    qr_buf_printf(b, "*Exempt \xE2\x80\x93 not for publication. Exempt "
+                     "information under paragraph %d of Part 1 of Schedule "
+                     "12A to the Local Government Act 1972\\.*",
+                  it->exempt);
+}
+
+static void item_list(qr_buf *b, const pack *pk, int exempt_only)
+{
+    int n = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        if (exempt_only && !pk->items[i].exempt) continue;
+        n++;
+    }
+    int k = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        if (exempt_only && !pk->items[i].exempt) continue;
+        k++;
+        if (k > 1) qr_buf_puts(b, k == n ? " and " : ", ");
+        md_text(b, pk->items[i].number);
+    }
+}
+
+/* The front sheet (notice of meeting) and the agenda, with the current
+ * guesses of each item's pages. */
+static char *front_matter(pack *pk, size_t *len)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    clear_plan(pk);
+
+    /* the notice of meeting */
+    qr_buf_puts(&b, "**");
+    md_text(&b, pk->council);
+    qr_buf_puts(&b, "**\n\n");
+    heading(pk, &b, 1, pk->committee, "front-sheet", "Front sheet", 1);
+    qr_buf_puts(&b, "**");
+    md_text(&b, pk->day_date);
+    qr_buf_puts(&b, " at ");
+    md_text(&b, pk->time_text);
+    qr_buf_puts(&b, "**  \n");
+    md_text(&b, pk->venue);
+    qr_buf_puts(&b, "\n\n");
+    if (!pk->req->public_pack && pk->has_exempt) {
+        qr_buf_puts(&b, "**Members\xE2\x80\x99 pack: it contains exempt "
+                        "information that is not for publication (item");
+        int n = 0;
+        for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
+        qr_buf_puts(&b, n > 1 ? "s " : " ");
+        item_list(&b, pk, 1);
+        qr_buf_puts(&b, ")\\.**\n\n");
+    }
+
+    heading(pk, &b, 2, "Notice of meeting", NULL, NULL, 0);
+    qr_buf_puts(&b, "A meeting of the ");
+    md_text(&b, pk->committee);
+    qr_buf_puts(&b, " will be held on ");
+    md_text(&b, pk->day_date);
+    qr_buf_puts(&b, " at ");
+    md_text(&b, pk->time_text);
+    qr_buf_puts(&b, " in ");
+    md_text(&b, pk->venue);
+    qr_buf_puts(&b, "\\. The business to be transacted is set out in the "
+                    "agenda on the following pages\\.\n\n");
+
+    heading(pk, &b, 2, "Membership", NULL, NULL, 0);
+    const char *chair = jstr(pk->membership, "chair");
+    const char *vice = jstr(pk->membership, "vice_chair");
+    if (chair) {
+        md_text(&b, chair);
+        qr_buf_puts(&b, " \\(Chair\\)  \n");
+    }
+    if (vice) {
+        md_text(&b, vice);
+        qr_buf_puts(&b, " \\(Vice\\-Chair\\)  \n");
+    }
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(pk->membership,
+                                                           "members")) {
+        md_text(&b, person_name(m));
+        const char *role = cJSON_IsObject(m) ? jstr(m, "role") : NULL;
+        if (role) {
+            qr_buf_puts(&b, " \xE2\x80\x93 ");
+            md_text(&b, role);
+        }
+        qr_buf_puts(&b, "  \n");
+    }
+    qr_buf_puts(&b, "\n");
+
+    heading(pk, &b, 2, "Contact officer", NULL, NULL, 0);
+    md_text(&b, jstr(pk->contact, "name"));
+    const char *role = jstr(pk->contact, "role");
+    if (role) {
+        qr_buf_puts(&b, ", ");
+        md_text(&b, role);
+    }
+    const char *phone = jstr(pk->contact, "phone");
+    if (phone) {
+        qr_buf_puts(&b, "  \nTelephone: ");
+        md_text(&b, phone);
+    }
+    const char *email = jstr(pk->contact, "email");
+    if (email) {
+        qr_buf_puts(&b, "  \nEmail: [");
+        md_text(&b, email);
+        qr_buf_printf(&b, "](mailto:%s)", email);
+    }
+    qr_buf_puts(&b, "\n\n");
+
+    heading(pk, &b, 2, "Information for members of the public", NULL, NULL,
+            0);
+    qr_buf_puts(&b, "Members of the public and the press are welcome to "
+                    "attend this meeting, except while any item is "
+                    "considered at which they are excluded because exempt "
+                    "information is likely to be disclosed\\. Copies of the "
+                    "agenda and reports, and the background papers listed "
+                    "in them, can be inspected by contacting the officer "
+                    "named above\\.\n\n");
+    if (pk->has_exempt) {
+        int n = 0;
+        for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
+        qr_buf_puts(&b, n > 1 ? "Items " : "Item ");
+        item_list(&b, pk, 1);
+        qr_buf_puts(&b, n > 1 ? " contain" : " contains");
+        qr_buf_puts(&b, " exempt information as defined in Schedule 12A to "
+                        "the Local Government Act 1972\\. The public and "
+                        "press may be excluded from the meeting while ");
+        qr_buf_puts(&b, n > 1 ? "they are" : "it is");
+        qr_buf_puts(&b, " considered, and ");
+        qr_buf_puts(&b, n > 1 ? "their reports are" : "its report is");
+        qr_buf_puts(&b, " not published\\.\n\n");
+    }
+    qr_buf_puts(&b, "The meeting may be filmed or recorded\\. By attending "
+                    "you agree that you may be filmed and that the "
+                    "recording may be published\\.\n\n");
+    if (pk->published || pk->issued_by) {
+        if (pk->issued_by) {
+            md_text(&b, jstr(pk->issued_by, "name"));
+            const char *r = jstr(pk->issued_by, "role");
+            if (r) {
+                qr_buf_puts(&b, "  \n");
+                md_text(&b, r);
+            }
+            qr_buf_puts(&b, "\n\n");
+        }
+        if (pk->published) {
+            char pub[64];
+            qr_format_date_long(pk->published, pub, sizeof pub);
+            qr_buf_puts(&b, "Date of publication: ");
+            md_text(&b, pub);
+            qr_buf_puts(&b, "\n\n");
+        }
+    }
+
+    /* the agenda */
+    qr_buf_puts(&b, "<!-- pagebreak -->\n\n");
+    heading(pk, &b, 1, "Agenda", "agenda", "Agenda", 1);
+    md_text(&b, pk->committee);
+    qr_buf_puts(&b, " \xE2\x80\x93 ");
+    md_text(&b, pk->day_date);
+    qr_buf_puts(&b, " at ");
+    md_text(&b, pk->time_text);
+    qr_buf_puts(&b, "\n\n");
+    for (size_t i = 0; i < pk->nitems; i++) {
+        const item *it = &pk->items[i];
+        char *text = qr_xasprintf("%s. %s", it->number, it->title);
+        char *name = qr_xasprintf("agenda-%s", it->anchor);
+        heading(pk, &b, 2, text, name, text, 2);
+        free(name);
+        free(text);
+        /* the note, lead and page reference are one paragraph of short
+         * lines, so the page reference never strands on a page alone */
+        int lines = 0;
+        if (it->exempt) {
+            exempt_note(&b, it);
+            lines++;
+        }
+        if (it->lead) {
+            if (lines++) qr_buf_puts(&b, "  \n");
+            qr_buf_puts(&b, "**Lead:** ");
+            md_text(&b, it->lead);
+        }
+        if (!it->standing) {
+            if (lines++) qr_buf_puts(&b, "  \n");
+            int last = it->first + it->npages - 1;
+            if (it->npages > 1)
+                qr_buf_printf(&b, "[Pages %d \xE2\x80\x93 %d](#%s)",
+                              it->first, last, it->anchor);
+            else
+                qr_buf_printf(&b, "[Page %d](#%s)", it->first, it->anchor);
+        }
+        if (lines) qr_buf_puts(&b, "\n\n");
+        if (it->standing && !(it->exempt && pk->req->public_pack)) {
+            if (cJSON_IsString(it->standing)) {
+                md_text(&b, it->standing->valuestring);
+                qr_buf_puts(&b, "\n\n");
+            } else {
+                const cJSON *p;
+                cJSON_ArrayForEach(p, it->standing) {
+                    md_text(&b, p->valuestring);
+                    qr_buf_puts(&b, "\n\n");
+                }
+            }
+        }
+    }
+    return qr_buf_detach(&b, len);
+}
+
+/* The notice that replaces an exempt paper in the public pack: everything
+ * in it comes from the meeting file. */
+static char *notice_markdown(const pack *pk, const item *it, size_t *len)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "**");
+    md_text(&b, pk->meeting_line);
+    qr_buf_puts(&b, "**  \nAgenda item ");
+    md_text(&b, it->number);
+    qr_buf_puts(&b, "\n\n# ");
+    md_text(&b, it->title);
+    qr_buf_puts(&b, "\n\n## Not for publication\n\n");
+    qr_buf_printf(&b, "This report is not for publication because it "
+                      "contains exempt information as defined in paragraph "
+                      "%d of Part 1 of Schedule 12A to the Local Government "
+                      "Act 1972 \\(as amended\\):\n\n> ",
+                  it->exempt);
+    md_text(&b, SCHEDULE_12A[it->exempt]);
+    qr_buf_puts(&b, "\n\n**Reason:** ");
+    md_text(&b, it->reason);
+    qr_buf_puts(&b, "\n\nIn all the circumstances of the case, the public "
+                    "interest in maintaining the exemption outweighs the "
+                    "public interest in disclosing the information\\. The "
+                    "report has been sent to Members of the ");
+    md_text(&b, pk->committee);
+    qr_buf_puts(&b, " only\\.\n");
+    return qr_buf_detach(&b, len);
+}
+
+/* ---- preparing the items ---- */
+
+/* The paper's own data marks it exempt: the meeting file must agree, or
+ * the public pack would publish it. */
+static int paper_says_exempt(const char *data_path)
+{
+    qr_diags *scratch = qr_diags_new();
+    qr_data *data = qr_data_load(data_path, scratch);
+    int exempt = 0;
+    if (data) {
+        const cJSON *p = cJSON_GetObjectItemCaseSensitive(qr_data_root(data),
+                                                          "paper");
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(p, "exempt");
+        exempt = cJSON_IsObject(e);
+    }
+    qr_data_free(data);
+    qr_diags_free(scratch);
+    return exempt;
+}
+
+static int prepare_items(pack *pk)
+{
+    int bad = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        item *it = &pk->items[i];
+        char path[64];
+        snprintf(path, sizeof path, "/items/%d/paper", it->index);
+        if (it->standing) continue;
+        if (it->exempt && pk->req->public_pack) {
+            /* never opened: see the comment at the top */
+            it->withheld = 1;
+            size_t len;
+            char *md = notice_markdown(pk, it, &len);
+            it->notice = qr_parse_markdown(md, len, NOTICE_NAME, pk->d);
+            free(md);
+            if (!it->notice) bad = 1;
+            continue;
+        }
+        const char *file = it->data_path ? it->data_path : it->tpl_path;
+        if (!it->exempt && it->data_path && paper_says_exempt(it->data_path)) {
+            err(pk, path, "item %s: the paper's data (%s) marks it exempt "
+                          "(paper.exempt) but the meeting file does not; "
+                          "add an 'exempt' block to the item so the public "
+                          "pack withholds it",
+                it->number, it->data_path);
+            bad = 1;
+            continue;
+        }
+        qr_render_req rr = {
+            .data_path = it->data_path,
+            .template_path = it->tpl_path,
+            .style_path = it->style_path ? it->style_path : pk->style_path,
+            .strict = 1,
+        };
+        qr_diags *sub = qr_diags_new();
+        int status;
+        it->paper = qr_paper_prepare(&rr, sub, &status);
+        if (!it->paper) {
+            err(pk, path, "item %s \xE2\x80\x98%s\xE2\x80\x99 cannot be built: "
+                          "its paper %s has errors",
+                it->number, it->title, file);
+            bad = 1;
+        } else {
+            for (size_t k = 0; k < qr_paper_nfiles(it->paper); k++)
+                add_file(pk, qr_paper_file(it->paper, k));
+            const char *pm = qr_paper_meeting(it->paper);
+            const char *pi = qr_paper_item(it->paper);
+            if ((pm[0] && strcmp(pm, pk->meeting_line) != 0) ||
+                (pi[0] && strcmp(pi, it->number) != 0))
+                qr_data_diag(pk->mdata, pk->d, QR_WARNING, path,
+                             "item %s: the paper %s says \xE2\x80\x98%s\xE2"
+                             "\x80\x99, item %s; the pack prints it as "
+                             "\xE2\x80\x98%s\xE2\x80\x99, item %s",
+                             it->number, file, pm[0] ? pm : "(no meeting)",
+                             pi[0] ? pi : "(none)", pk->meeting_line,
+                             it->number);
+        }
+        qr_diags_move(pk->d, sub);
+        qr_diags_free(sub);
+    }
+    return bad ? -1 : 0;
+}
+
+/* ---- layout ---- */
+
+/* The paper's faces must be the pack's: the PDF embeds one font set, and a
+ * paper measured with other faces would be drawn with the wrong ones. */
+static int same_fonts(const qr_fonts *a, const qr_fonts *b)
+{
+    for (int s = 0; s < QR_FONT_COUNT; s++) {
+        const char *fa = qr_fonts_file(a, (qr_font_slot)s);
+        const char *fb = qr_fonts_file(b, (qr_font_slot)s);
+        if (!fa != !fb) return 0;
+        if (fa && (strcmp(fa, fb) != 0 ||
+                   qr_fonts_index(a, (qr_font_slot)s) !=
+                       qr_fonts_index(b, (qr_font_slot)s)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Lay an item out starting at pack page `first` of `total`; keeps the
+ * previous layout when those numbers have not changed. */
+static int lay_item(pack *pk, item *it, int first, int total)
+{
+    if (it->pages && it->laid_first == first && it->laid_total == total)
+        return 0;
+    qr_pages_free(it->pages);
+    it->pages = NULL;
+    qr_diags_free(it->warnings);
+    it->warnings = qr_diags_new();
+    qr_layout_opts o = {.meeting = pk->meeting_line,
+                        .item = it->number,
+                        .first_page = first,
+                        .total_pages = total};
+    char path[64];
+    snprintf(path, sizeof path, "/items/%d", it->index);
+    if (it->paper) {
+        o.title = qr_paper_title(it->paper);
+        it->pages = qr_paper_layout(it->paper, &o, it->warnings);
+        if (it->pages && !same_fonts(qr_paper_fonts(it->paper), pk->fonts)) {
+            err(pk, path, "item %s: the paper's style uses the font "
+                          "\xE2\x80\x98%s\xE2\x80\x99 but the pack uses "
+                          "\xE2\x80\x98%s\xE2\x80\x99; a pack has one set of "
+                          "fonts (give the item the pack's style, or none)",
+                it->number,
+                qr_fonts_family(qr_paper_fonts(it->paper), QR_FONT_REGULAR),
+                qr_fonts_family(pk->fonts, QR_FONT_REGULAR));
+            return -1;
+        }
+    } else {
+        o.title = it->title;
+        it->pages = qr_layout_run(it->notice, &pk->fm_style,
+                                  qr_fonts_metrics(pk->fonts), &o,
+                                  NOTICE_NAME, it->warnings);
+    }
+    if (!it->pages) {
+        err(pk, path, "item %s \xE2\x80\x98%s\xE2\x80\x99 cannot be laid out%s%s",
+            it->number, it->title, it->paper ? ": its paper " : "",
+            it->paper ? (it->data_path ? it->data_path : it->tpl_path) : "");
+        qr_diags_move(pk->d, it->warnings);
+        return -1;
+    }
+    it->laid_first = first;
+    it->laid_total = total;
+    return 0;
+}
+
+static int lay_front(pack *pk, int total)
+{
+    size_t len;
+    char *md = front_matter(pk, &len);
+    qr_doc_free(pk->fm_doc);
+    qr_pages_free(pk->fm_pages);
+    qr_diags_free(pk->fm_warnings);
+    pk->fm_warnings = qr_diags_new();
+    pk->fm_pages = NULL;
+    pk->fm_doc = qr_parse_markdown(md, len, FRONT_NAME, pk->fm_warnings);
+    free(md);
+    if (pk->fm_doc) {
+        qr_layout_opts o = {.title = "Agenda",
+                            .meeting = pk->meeting_line,
+                            .item = "",
+                            .first_page = 1,
+                            .total_pages = total};
+        pk->fm_pages = qr_layout_run(pk->fm_doc, &pk->fm_style,
+                                     qr_fonts_metrics(pk->fonts), &o,
+                                     FRONT_NAME, pk->fm_warnings);
+    }
+    if (!pk->fm_pages) {
+        qr_diags_move(pk->d, pk->fm_warnings);
+        qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
+                    "the front sheet and agenda cannot be laid out");
+        return -1;
+    }
+    return 0;
+}
+
+/* The bounded fixed point: lay out with the current guesses of each item's
+ * pages and the total, count, and repeat until nothing moves. */
+static int settle(pack *pk)
+{
+    int total = 0;
+    for (int pass = 0; pass < MAX_PASSES; pass++) {
+        if (lay_front(pk, total) != 0) return -1;
+        int page = (int)qr_pages_count(pk->fm_pages) + 1;
+        int moved = 0;
+        for (size_t i = 0; i < pk->nitems; i++) {
+            item *it = &pk->items[i];
+            if (it->standing) continue;
+            if (lay_item(pk, it, page, total) != 0) return -1;
+            int n = (int)qr_pages_count(it->pages);
+            if (it->first != page || it->npages != n) moved = 1;
+            it->first = page;
+            it->npages = n;
+            page += n;
+        }
+        if (page - 1 > QR_MAX_PAGES) {
+            qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL,
+                        NULL, "the pack has %d pages (at most %d)", page - 1,
+                        QR_MAX_PAGES);
+            return -1;
+        }
+        if (!moved && total == page - 1) return 0;
+        total = page - 1;
+    }
+    qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
+                "the agenda's page numbers did not settle after %d passes",
+                MAX_PASSES);
+    return -1;
+}
+
+/* ---- joining ---- */
+
+typedef struct join_ctx {
+    pack *pk;
+    item *it;          /* NULL: the front matter */
+    int sect;
+    int started;       /* the item's own anchor has been placed */
+    char buf[2][256];
+} join_ctx;
+
+/* Heading anchors are "h<K>", K counting headings from 1. */
+static int heading_index(const char *name)
+{
+    if (!name || name[0] != 'h') return -1;
+    char *end;
+    long k = strtol(name + 1, &end, 10);
+    return *end || k < 1 ? -1 : (int)k - 1;
+}
+
+static void add_item_anchor(join_ctx *j, qr_pages *dst, size_t page)
+{
+    qr_item an;
+    memset(&an, 0, sizeof an);
+    an.kind = QR_ITEM_ANCHOR;
+    an.role = QR_ROLE_SECT;
+    an.elem = j->sect;
+    an.name = j->it->anchor;
+    an.level = 1;
+    snprintf(j->buf[1], sizeof j->buf[1], "Item %s: %s", j->it->number,
+             j->it->title);
+    an.text = j->buf[1];
+    an.len = strlen(an.text);
+    qr_pages_add_item(dst, page, &an);
+    j->started = 1;
+}
+
+static int edit_item(void *ctx, qr_pages *dst, size_t dst_page,
+                     size_t src_page, qr_item *it)
+{
+    (void)src_page;
+    join_ctx *j = ctx;
+    if (!j->started) add_item_anchor(j, dst, dst_page);
+    if (it->kind == QR_ITEM_ANCHOR) {
+        /* the paper's headings nest under the item; names made unique */
+        snprintf(j->buf[0], sizeof j->buf[0], "%s-%s", j->it->anchor,
+                 it->name ? it->name : "");
+        it->name = j->buf[0];
+        if (j->it->withheld) it->level = 0;
+        else if (it->level > 0) it->level++;
+    } else if (it->kind == QR_ITEM_LINK && it->uri && it->uri[0] == '#') {
+        snprintf(j->buf[0], sizeof j->buf[0], "#%s-%s", j->it->anchor,
+                 it->uri + 1);
+        it->uri = j->buf[0];
+    }
+    return 1;
+}
+
+static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
+                      size_t src_page, qr_item *it)
+{
+    (void)dst, (void)dst_page, (void)src_page;
+    join_ctx *j = ctx;
+    if (it->kind != QR_ITEM_ANCHOR) return 1;
+    int k = heading_index(it->name);
+    if (k >= 0 && (size_t)k < j->pk->nplan && j->pk->plan_name[k]) {
+        it->name = j->pk->plan_name[k];
+        it->text = j->pk->plan_title[k];
+        it->len = strlen(it->text);
+        it->level = j->pk->plan_level[k];
+    } else {
+        snprintf(j->buf[0], sizeof j->buf[0], "front-%s",
+                 it->name ? it->name : "");
+        it->name = j->buf[0];
+        it->level = 0;
+    }
+    return 1;
+}
+
+/* "NOT FOR PUBLICATION", centred in the top margin of an exempt page. */
+static void mark_exempt(pack *pk, qr_pages *dst, size_t page)
+{
+    const qr_page *pg = qr_pages_get(dst, page);
+    const qr_metrics *m = qr_fonts_metrics(pk->fonts);
+    float size = pk->style.body_size;
+    float w = 0;
+    for (const char *c = EXEMPT_MARK; *c; c++)
+        w += m->advance(m->ctx, QR_FONT_BOLD, (unsigned char)*c);
+    w = w * size / 1000;
+    float asc, desc;
+    m->vmetrics(m->ctx, QR_FONT_BOLD, &asc, &desc);
+    qr_item t;
+    memset(&t, 0, sizeof t);
+    t.kind = QR_ITEM_TEXT;
+    t.role = QR_ROLE_ARTIFACT;
+    t.elem = -1;
+    t.x = (pg->width - w) / 2;
+    /* centred vertically in the top margin, as layout places headers */
+    t.y = pk->style.margin_top / 2 + (asc + desc) * size / 1000 / 2;
+    t.w = w;
+    t.font = QR_FONT_BOLD;
+    t.size = size;
+    t.text = EXEMPT_MARK;
+    t.len = strlen(EXEMPT_MARK);
+    t.color = pk->style.heading_color;
+    qr_pages_add_item(dst, page, &t);
+}
+
+static qr_pages *join(pack *pk)
+{
+    qr_pages *all = qr_pages_new();
+    int root = qr_pages_add_elem(all, QR_ROLE_DOCUMENT, -1, NULL, NULL);
+    join_ctx j = {.pk = pk};
+    j.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
+    qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
+    for (size_t i = 0; i < pk->nitems; i++) {
+        item *it = &pk->items[i];
+        if (it->standing) continue;
+        join_ctx ji = {.pk = pk, .it = it};
+        ji.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
+        size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
+        if (!ji.started && qr_pages_count(it->pages) > 0)
+            add_item_anchor(&ji, all, first);
+        if (it->exempt && !it->withheld)
+            for (size_t p = first; p < qr_pages_count(all); p++)
+                mark_exempt(pk, all, p);
+    }
+    return all;
+}
+
+/* ---- the whole ---- */
+
+static void pack_free(pack *pk)
+{
+    for (size_t i = 0; i < pk->nitems; i++) {
+        item *it = &pk->items[i];
+        free(it->data_path);
+        free(it->tpl_path);
+        free(it->style_path);
+        qr_paper_free(it->paper);
+        qr_doc_free(it->notice);
+        qr_pages_free(it->pages);
+        qr_diags_free(it->warnings);
+    }
+    free(pk->items);
+    clear_plan(pk);
+    free(pk->plan_name);
+    free(pk->plan_title);
+    free(pk->plan_level);
+    qr_doc_free(pk->fm_doc);
+    qr_pages_free(pk->fm_pages);
+    qr_diags_free(pk->fm_warnings);
+    qr_fonts_free(pk->fonts);
+    free(pk->style_path);
+    free(pk->dir);
+    qr_data_free(pk->mdata);
+}
+
+int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
+{
+    pack pk;
+    memset(&pk, 0, sizeof pk);
+    pk.req = req;
+    pk.d = d;
+    if (files) *files = NULL;
+    const char *slash = strrchr(req->meeting_path, '/');
+    pk.dir = slash ? qr_xstrndup(req->meeting_path,
+                                 (size_t)(slash - req->meeting_path))
+                   : qr_xstrdup("");
+    if (slash == req->meeting_path) {
+        free(pk.dir);
+        pk.dir = qr_xstrdup("/");
+    }
+    int status = QR_EINPUT;
+    qr_pages *all = NULL;
+
+    if (load_meeting(&pk) != 0) goto done;
+    qr_style_default(&pk.style);
+    if (pk.style_path) {
+        add_file(&pk, pk.style_path);
+        if (qr_style_load(pk.style_path, &pk.style, d) != 0) goto done;
+    }
+    pk.fm_style = pk.style;
+    pk.fm_style.number_sections = 0;
+    pk.fm_style.number_paragraphs = 0;
+    /* names, venues and titles read better unbroken */
+    pk.fm_style.hyphenate = 0;
+    pk.fonts = qr_fonts_load(&pk.style, d);
+    if (!pk.fonts) goto done;
+    if (prepare_items(&pk) != 0) goto done;
+    if (settle(&pk) != 0) goto done;
+
+    qr_diags_move(d, pk.fm_warnings);
+    for (size_t i = 0; i < pk.nitems; i++)
+        if (pk.items[i].warnings) qr_diags_move(d, pk.items[i].warnings);
+    all = join(&pk);
+
+    char title[320], subject[128];
+    snprintf(title, sizeof title, "%s: agenda pack", pk.meeting_line);
+    snprintf(subject, sizeof subject, "%s",
+             req->public_pack ? "Agenda and reports (public)"
+             : pk.has_exempt  ? "Agenda and reports, including exempt "
+                                "information not for publication"
+                              : "Agenda and reports");
+    qr_pdf_meta meta;
+    memset(&meta, 0, sizeof meta);
+    meta.title = title;
+    meta.author = pk.council;
+    meta.subject = subject;
+    meta.lang = pk.style.lang;
+    meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400);
+    /* the front sheet is page 1: labels match the printed numbers */
+    meta.page_label_start = 1;
+    meta.draft = req->draft;
+    status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
+
+done:
+    qr_pages_free(all);
+    if (files) {
+        if (!pk.files) pk.files = qr_xcalloc(1, sizeof *pk.files);
+        *files = pk.files;
+        pk.files = NULL;
+    }
+    qr_pack_files_free(pk.files);
+    pack_free(&pk);
+    return status;
+}

@@ -1,0 +1,365 @@
+#!/usr/bin/env bash
+# End-to-end: agenda packs (issue 6). Builds meetings into packs and reads
+# them back: the agenda's page numbers against where each item starts
+# (pdftotext per page), bookmarks and page labels (qpdf --json), links,
+# exempt items withheld from the public pack down to the bytes of the file
+# (a canary planted in every field), and broken items failing cleanly.
+. "$(dirname "$0")/lib.sh"
+
+CABINET=samples/meetings/cabinet-2018-06-21.json
+
+# pack_check NAME PDF MEETING public|full: structural checks, one ok/not ok
+# line each, done in Python over qpdf --json and pdftotext of every page.
+pack_check() {
+    python3 - "$@" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+name, pdf, meeting_path, mode = sys.argv[1:5]
+public = mode == "public"
+bad = 0
+def ok(msg): print(f"ok - {name}: {msg}")
+def not_ok(msg, *detail):
+    global bad
+    bad += 1
+    print(f"not ok - {name}: {msg}")
+    for d in detail: print(f"    {d}")
+def norm(s): return re.sub(r"\s+", " ", s).strip()
+
+meeting = json.load(open(meeting_path))
+items = meeting["items"]
+def num(it): return str(it["number"])
+papers = [it for it in items if "paper" in it]
+j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+pages = j["pages"]
+total = len(pages)
+page_of = {p["object"]: p["pageposfrom1"] for p in pages}
+text = [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
+                                capture_output=True, check=True, text=True).stdout
+                 for k in range(1, total + 1)]
+
+# continuous page numbers in the footer, and matching page labels
+missing = [k for k in range(1, total + 1) if f"Page {k} of {total}" not in text[k]]
+if missing: not_ok("footer reads 'Page k of N' on every page", f"missing on pages {missing}")
+else: ok(f"footer reads 'Page k of {total}' on all {total} pages")
+labels = [p.get("label") for p in pages]
+badl = [k + 1 for k, l in enumerate(labels) if not l or l.get("/S") != "/D" or l.get("/St") != k + 1]
+if badl: not_ok("page labels run 1..N", f"wrong labels on pages {badl[:10]}: {labels[:3]}")
+else: ok("page labels are decimal and run 1..N with the pages")
+
+# the agenda: from its bookmark to the first paper's (or the end)
+outl = j["outlines"]
+def dest_page(o):
+    d = o.get("dest")
+    return page_of.get(d[0]) if isinstance(d, list) and d else o.get("destpageposfrom1")
+starts = [dest_page(o) for o in outl]
+ag = [o for o in outl if o["title"] == "Agenda"]
+a0 = dest_page(ag[0]) if ag else 2
+later = [p for p in starts if p and p > a0]
+agenda_pages = list(range(a0, (min(later) if later else total + 1)))
+# the page references printed for each paper, in order (not the footer)
+agenda = norm(" ".join(text[k] for k in agenda_pages))
+refs = re.findall(r"Pages? (\d+)(?: – (\d+))?(?! of)", agenda)
+refs = [(int(a), int(b or a)) for a, b in refs]
+if len(refs) != len(papers):
+    not_ok("the agenda prints one page reference per paper", f"found {refs} for {len(papers)} papers")
+else:
+    ok(f"the agenda prints a page reference for each of {len(papers)} papers")
+    first_paper = agenda_pages[-1] + 1
+    expect = first_paper
+    for it, (a, b) in zip(papers, refs):
+        label = f"item {num(it)}"
+        if a != expect:
+            not_ok(f"{label} starts right after the previous one", f"agenda says {a}, expected {expect}")
+        title = norm(it["title"])
+        start = norm(text[a]) if a <= total else ""
+        if title in start or title.replace(" ", "") in start.replace(" ", "").replace("-", ""):
+            ok(f"{label}: page {a} printed in the agenda is where it starts")
+        else:
+            not_ok(f"{label}: page {a} printed in the agenda is where it starts", f"title '{title}' not on page {a}: {start[:200]}")
+        withheld = public and "exempt" in it
+        if withheld:
+            if b == a and "Not for publication" in text[a] and f"paragraph {it['exempt']['paragraph']} of Part 1 of Schedule 12A" in norm(text[a]):
+                ok(f"{label}: a one-page notice quotes the Schedule 12A paragraph")
+            else:
+                not_ok(f"{label}: a one-page notice quotes the Schedule 12A paragraph", norm(text[a])[:300])
+        if "exempt" in it and not public:
+            unmarked = [p for p in range(a, b + 1) if "NOT FOR PUBLICATION" not in text[p]]
+            if unmarked: not_ok(f"{label}: every exempt page is marked NOT FOR PUBLICATION", f"unmarked: {unmarked}")
+            else: ok(f"{label}: every exempt page ({a}–{b}) is marked NOT FOR PUBLICATION")
+        if "exempt" not in it or public:
+            marked = [p for p in range(a, b + 1) if "NOT FOR PUBLICATION" in text[p]]
+            if marked: not_ok(f"{label}: no NOT FOR PUBLICATION mark on open pages", f"marked: {marked}")
+        expect = b + 1
+    if expect - 1 != total:
+        not_ok("the last paper ends on the last page", f"ends {expect - 1}, pages {total}")
+    else:
+        ok("the papers run to the last page with no gap")
+
+# bookmarks: front sheet, agenda (one child per item), one per paper item
+tops = [o["title"] for o in outl]
+want = ["Front sheet", "Agenda"] + [f"Item {num(it)}: {it['title']}" for it in papers]
+if tops == want: ok("top-level bookmarks: front sheet, agenda and one per paper, in order")
+else: not_ok("top-level bookmarks: front sheet, agenda and one per paper, in order", f"got  {tops}", f"want {want}")
+kids = [o["title"] for o in ag[0]["kids"]] if ag else []
+wantk = [f"{num(it)}. {it['title']}" for it in items]
+if kids == wantk: ok("the agenda bookmark lists every item")
+else: not_ok("the agenda bookmark lists every item", f"got {kids}", f"want {wantk}")
+if len(refs) == len(papers):
+    for it, (a, b) in zip(papers, refs):
+        bm = [o for o in outl if o["title"] == f"Item {num(it)}: {it['title']}"]
+        if not bm: continue
+        p = dest_page(bm[0])
+        withheld = public and "exempt" in it
+        if p != a: not_ok(f"bookmark of item {num(it)} goes to page {a}", f"goes to {p}")
+        elif withheld and bm[0]["kids"]: not_ok(f"withheld item {num(it)} has no nested bookmarks", str([k["title"] for k in bm[0]["kids"]]))
+        elif not withheld and not bm[0]["kids"]: not_ok(f"item {num(it)} has its paper's headings nested beneath it")
+        else: ok(f"bookmark of item {num(it)} goes to page {a}" + ("" if withheld else " with the paper's headings nested"))
+
+# agenda links: an internal link per paper, to its first page
+objs = j["qpdf"][1]
+def val(ref): return objs.get("obj:" + ref, {}).get("value", {})
+links = []
+for k in agenda_pages:
+    for ref in val(pages[k - 1]["object"]).get("/Annots", []):
+        a = val(ref) if isinstance(ref, str) else ref
+        if a.get("/Subtype") != "/Link": continue
+        d = a.get("/Dest") or a.get("/A", {}).get("/D")
+        if isinstance(d, str): d = val(d)
+        if isinstance(d, list): links.append(page_of.get(d[0]))
+if links == [a for a, _ in refs]: ok(f"agenda page references link to pages {links}")
+else: not_ok("agenda page references link to their pages", f"links go to {links}, refs {refs}")
+sys.exit(1 if bad else 0)
+PY
+}
+
+# fonts_embedded NAME PDF
+fonts_embedded() {
+    pdffonts "$2" >$TMP/fonts.txt 2>&1
+    if awk 'NR>2 && $(NF-4)!="yes" {bad=1} END {exit bad}' $TMP/fonts.txt && [ "$(wc -l <$TMP/fonts.txt)" -gt 2 ]; then
+        ok "$1: every font embedded"; else not_ok "$1: every font embedded" "$(cat $TMP/fonts.txt)"; fi
+}
+
+# --- the Cabinet sample: full and public -----------------------------------
+expect_exit "cabinet full pack builds" 0 $QUIRE pack $CABINET -o $TMP/full.pdf
+expect_exit "cabinet public pack builds" 0 $QUIRE pack $CABINET -o $TMP/public.pdf --public
+check "full pack: qpdf --check is clean" qpdf --check $TMP/full.pdf
+check "public pack: qpdf --check is clean" qpdf --check $TMP/public.pdf
+fonts_embedded "full pack" $TMP/full.pdf
+fonts_embedded "public pack" $TMP/public.pdf
+pack_check "cabinet full" $TMP/full.pdf $CABINET full
+pack_check "cabinet public" $TMP/public.pdf $CABINET public
+pdftotext -l 1 $TMP/public.pdf $TMP/front.txt
+for s in "Walsall Council" "Thursday 21 June 2018 at 6pm" "Councillor Bird (Chair)" \
+         "Helen Owen, Democratic Services Officer" "Members of the public"; do
+    contains "front sheet: $s" $TMP/front.txt "$s"
+done
+pdftotext $TMP/public.pdf $TMP/public.txt
+pdftotext $TMP/full.pdf $TMP/full.txt
+contains "public agenda keeps the exempt item's line" $TMP/public.txt "10. Award of contract"
+contains "public agenda notes the item is exempt" $TMP/public.txt "Exempt – not for publication"
+lacks "public pack lacks the exempt paper's text" $TMP/public.txt "Brookfield Care Homes"
+contains "full pack has the exempt paper's text" $TMP/full.txt "Brookfield Care Homes"
+lacks "public pack has no NOT FOR PUBLICATION mark" $TMP/public.txt "NOT FOR PUBLICATION"
+SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/a.pdf --public 2>/dev/null
+SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/b.pdf --public 2>/dev/null
+check "identical input gives identical bytes" cmp $TMP/a.pdf $TMP/b.pdf
+
+# --- the scrutiny panel sample ----------------------------------------------
+for m in samples/meetings/*.json; do
+    [ "$m" = $CABINET ] && continue
+    n=$(basename $m .json)
+    expect_exit "$n: full pack builds" 0 $QUIRE pack $m -o $TMP/$n-full.pdf
+    expect_exit "$n: public pack builds" 0 $QUIRE pack $m -o $TMP/$n-public.pdf --public
+    [ -f $TMP/$n-full.pdf ] && pack_check "$n full" $TMP/$n-full.pdf $m full
+    [ -f $TMP/$n-public.pdf ] && pack_check "$n public" $TMP/$n-public.pdf $m public
+done
+
+# --- a long agenda: its own length moves the page numbers (fixed point) -----
+W=$TMP/long
+mkdir -p $W
+for i in 1 2 3; do
+    { echo "# Paper $i"; echo; for k in $(seq 1 $((i * 40))); do echo "Paragraph $k of paper $i about the improvement plan and its actions."; echo; done; } >$W/paper$i.md
+done
+{
+    echo '{"council": "Harwood Borough Council", "committee": "Corporate Parenting Board",'
+    echo ' "date": "2025-11-04", "time": "10:30", "venue": "Committee Room 2, Civic Centre",'
+    echo ' "membership": {"chair": "Councillor Sandhu", "members": ["Councillor Adeyemi"]},'
+    echo ' "contact": {"name": "Jo Price", "email": "jo.price@harwood.gov.uk"}, "items": ['
+    for i in $(seq 1 40); do
+        echo "{\"number\": $i, \"title\": \"Standing item $i\", \"standing\": {\"text\": \"To note the position on matter $i, which is reported to every meeting of the Board under its terms of reference.\"}},"
+    done
+    echo '{"number": 41, "title": "Paper 1", "paper": {"template": "paper1.md"}},'
+    echo '{"number": 42, "title": "Paper 2", "paper": {"template": "paper2.md"}},'
+    echo '{"number": "42a", "title": "Paper 3", "paper": {"template": "paper3.md"}}]}'
+} >$W/meeting.json
+expect_exit "long agenda pack builds" 0 $QUIRE pack $W/meeting.json -o $W/pack.pdf
+if [ -f $W/pack.pdf ]; then
+    pdftotext -f 2 -l 2 $W/pack.pdf - | grep -q "^Agenda" && pdftotext -f 3 -l 3 $W/pack.pdf - | grep -q "^[0-9]*\. Standing item" \
+        && ok "the agenda spans several pages" || not_ok "the agenda spans several pages"
+    pack_check "long agenda" $W/pack.pdf $W/meeting.json full
+fi
+
+# --- canary: nothing of an exempt paper reaches the public pack -------------
+C=$TMP/canary
+mkdir -p $C
+cat >$C/secret.md <<'EOF'
+**{{paper.meeting.body}}**
+
+# {{paper.title}}
+
+Template text qzcTplText4417 with a [link](https://example.org/qzcUrl5521).
+
+## Heading qzcTplHead8830
+
+{{#paper.summary}}
+{{ref}} {{text}}
+
+{{/paper.summary}}
+{{#paper.detail}}
+### {{heading}}
+
+{{text}}
+
+{{/paper.detail}}
+Portfolio: {{paper.portfolio}}. Service: {{paper.service}}.
+
+{{#paper.background_papers}}
+- {{.}}
+{{/paper.background_papers}}
+
+{{#paper.exempt}}
+Exempt because {{reason}}.
+{{/paper.exempt}}
+
+## Author
+
+{{paper.author.name}}, {{paper.author.role}}, {{paper.author.email}}, {{paper.author.phone}}
+EOF
+cat >$C/secret.json <<'EOF'
+{"paper": {"kind": "cabinet", "council": "Harwood Borough Council",
+  "title": "Title qzcTitle1093",
+  "meeting": {"body": "Cabinet", "date": "2025-10-15", "item": 3},
+  "portfolio": "qzcPortfolio2284", "service": "qzcService3375",
+  "exempt": {"paragraph": 1, "reason": "qzcReason4466"},
+  "summary": [{"ref": "1.1", "text": "Summary qzcSummary5557 about a named child."}],
+  "detail": [{"heading": "Detail heading qzcDetailHead6648", "text": "Detail qzcDetail7739"}],
+  "background_papers": ["qzcBackground8820"],
+  "author": {"name": "qzcAuthor9911", "role": "qzcRole1202", "email": "qzcEmail1313@harwood.gov.uk", "phone": "qzcPhone1424"}}}
+EOF
+cat >$C/open.md <<'EOF'
+# Open report
+
+An open report that the public may read.
+EOF
+cat >$C/meeting.json <<'EOF'
+{"council": "Harwood Borough Council", "committee": "Cabinet", "date": "2025-10-15",
+ "time": "18:00", "venue": "Council Chamber, Civic Centre, Harwood",
+ "membership": {"chair": "Councillor Sandhu", "vice_chair": "Councillor O’Connor", "members": ["Councillor Adeyemi"]},
+ "contact": {"name": "Jo Price", "role": "Democratic Services Officer", "email": "jo.price@harwood.gov.uk"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies for absence."}},
+  {"number": 2, "title": "Open report", "paper": {"template": "open.md"}},
+  {"number": 3, "title": "A child’s placement", "paper": {"data": "secret.json", "template": "secret.md"},
+   "exempt": {"paragraph": 1, "reason": "The report names a child in care."}},
+  {"number": 4, "title": "Urgent business", "standing": {"text": "To consider any urgent business."}}]}
+EOF
+CANARIES="qzcTplText4417 qzcTplHead8830 qzcTitle1093 qzcPortfolio2284 qzcService3375
+qzcReason4466 qzcSummary5557 qzcDetailHead6648 qzcDetail7739 qzcBackground8820 qzcAuthor9911
+qzcRole1202 qzcEmail1313 qzcPhone1424"
+expect_exit "canary: public pack builds" 0 $QUIRE pack $C/meeting.json -o $C/public.pdf --public
+expect_exit "canary: full pack builds" 0 $QUIRE pack $C/meeting.json -o $C/full.pdf
+pdftotext $C/public.pdf $C/public.txt
+pdftotext $C/full.pdf $C/full.txt
+qpdf --qdf --object-streams=disable $C/public.pdf $C/public.qdf
+qpdf --qdf --object-streams=disable $C/full.pdf $C/full.qdf
+# raw_has FILE WORD: the word in the file as ASCII, UTF-16BE, or either as
+# a hex string (the forms a PDF string can take)
+raw_has() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+w = sys.argv[2]
+forms = [w.encode(), w.encode("utf-16-be")]
+forms += [f.hex().encode() for f in forms] + [f.hex().upper().encode() for f in forms]
+sys.exit(0 if any(f in data for f in forms) else 1)
+PY
+}
+leaks=""; rawleaks=""; missing=""
+for w in $CANARIES; do
+    grep -qF "$w" $C/public.txt && leaks="$leaks $w"
+    raw_has $C/public.qdf "$w" && rawleaks="$rawleaks $w"
+    grep -qF "$w" $C/full.txt || missing="$missing $w"
+done
+# the link target is not text, only in the file
+raw_has $C/public.qdf qzcUrl5521 && rawleaks="$rawleaks qzcUrl5521"
+[ -z "$leaks" ] && ok "canary: no exempt string in the public pack's text" || not_ok "canary: no exempt string in the public pack's text" "leaked:$leaks"
+[ -z "$rawleaks" ] && ok "canary: no exempt string anywhere in the uncompressed public file" || not_ok "canary: no exempt string in the uncompressed public file" "leaked:$rawleaks"
+[ -z "$missing" ] && ok "canary: the full pack carries every planted string" || not_ok "canary: the full pack carries every planted string" "missing:$missing"
+raw_has $C/full.qdf qzcTplHead8830 && ok "canary: the raw search finds a bookmark title in the full pack" || not_ok "canary: the raw search finds a bookmark title in the full pack"
+raw_has $C/full.qdf qzcUrl5521 && ok "canary: the raw search finds a link in the full pack" || not_ok "canary: the raw search finds a link in the full pack"
+contains "canary: the public notice gives the reason from the meeting file" $C/public.txt "The report names a child in care."
+contains "canary: the public notice quotes paragraph 1" $C/public.txt "Information relating to any individual."
+# the public pack never opens the exempt paper: it builds without its files
+mkdir -p $C/gone
+sed 's/"secret.json"/"gone\/none.json"/; s/"secret.md"/"gone\/none.md"/' $C/meeting.json >$C/gone.json
+expect_exit "public pack builds without the exempt paper's files (never read)" 0 $QUIRE pack $C/gone.json -o $C/gone.pdf --public
+expect_exit "full pack needs the exempt paper's files" 1 $QUIRE pack $C/gone.json -o $C/gone-full.pdf
+contains "full pack error names item 3" $TMP/last.err "item 3"
+
+# --- broken items fail, naming the item and its file, with no pack ----------
+B=$TMP/broken
+mkdir -p $B/out
+cp $C/open.md $B/
+sed 's/"template": "open.md"/"template": "missing-template.md"/' $C/meeting.json | sed 's/"data": "secret.json", //; s/"template": "secret.md"/"template": "open.md"/' >$B/missing.json
+expect_exit "missing template: exit 1" 1 $QUIRE pack $B/missing.json -o $B/out/pack.pdf
+contains "missing template: names item 2" $TMP/last.err "item 2"
+contains "missing template: names the file" $TMP/last.err "missing-template.md"
+printf '{"paper": {"kind": "cabinet", "title": "x",}}' >$B/bad.json
+sed 's/"template": "secret.md"/"template": "open.md"/; s/"secret.json"/"bad.json"/' $C/meeting.json >$B/baddata.json
+expect_exit "bad data: exit 1" 1 $QUIRE pack $B/baddata.json -o $B/out/pack.pdf
+contains "bad data: names item 3" $TMP/last.err "item 3"
+contains "bad data: names the file at line:col" $TMP/last.err "bad.json:1:"
+if [ -z "$(ls -A $B/out)" ]; then ok "broken items leave no pack and no temporary file"; else not_ok "broken items leave no pack and no temporary file" "$(ls -A $B/out)"; fi
+echo "previous pack" >$B/out/pack.pdf
+$QUIRE pack $B/baddata.json -o $B/out/pack.pdf 2>/dev/null
+[ "$(cat $B/out/pack.pdf)" = "previous pack" ] && [ "$(ls -A $B/out)" = pack.pdf ] \
+    && ok "a failed pack leaves the previous file untouched" || not_ok "a failed pack leaves the previous file untouched"
+
+# --- the meeting file is validated with located errors ----------------------
+cat >$B/invalid.json <<'EOF'
+{"council": "Harwood Borough Council", "committee": "Cabinet", "date": "2025-02-30",
+ "time": "6pm", "venue": "Civic Centre",
+ "membership": {"members": ["Councillor Adeyemi"]},
+ "contact": {"name": "Jo Price"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies."}},
+  {"number": 1, "title": "Twice", "standing": {"text": "Again."}},
+  {"number": 2, "standing": {"text": "No title."}},
+  {"number": 3, "title": "Secret", "paper": {"template": "open.md"}, "exempt": {"paragraph": 9, "reason": "x"}}]}
+EOF
+expect_exit "invalid meeting: exit 1" 1 $QUIRE pack $B/invalid.json -o $B/out/x.pdf
+contains "invalid meeting: bad date located" $TMP/last.err "invalid.json:1:"
+contains "invalid meeting: bad date" $TMP/last.err "'2025-02-30' is not a valid date"
+contains "invalid meeting: bad time" $TMP/last.err "'6pm' is not a time"
+contains "invalid meeting: duplicate number" $TMP/last.err "item number 1 is used twice"
+contains "invalid meeting: missing title" $TMP/last.err "missing required field 'title'"
+contains "invalid meeting: paragraph 9" $TMP/last.err "paragraph 9 does not exist"
+contains "invalid meeting: JSON pointer" $TMP/last.err "/items/3/exempt/paragraph"
+
+# a paper whose own data says exempt must be exempt in the meeting file
+python3 -c "
+import json,sys; m=json.load(open('$C/meeting.json')); del m['items'][2]['exempt']; print(json.dumps(m))" >$C/notexempt.json
+expect_exit "paper exempt in its data but not in the meeting: exit 1" 1 $QUIRE pack $C/notexempt.json -o $B/out/x.pdf --public
+contains "exempt mismatch: names item 3" $TMP/last.err "item 3"
+contains "exempt mismatch: says why" $TMP/last.err "marks it exempt"
+
+# one pack, one set of fonts
+echo '{"fonts": {"body": "DejaVu Serif"}}' >$C/serif.json
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['items'][1]['paper']['style']='serif.json'; print(json.dumps(m))" >$C/serif-meeting.json
+expect_exit "a paper in other fonts: exit 1" 1 $QUIRE pack $C/serif-meeting.json -o $B/out/x.pdf
+contains "font mismatch: names item 2" $TMP/last.err "item 2"
+[ -z "$(ls -A $B/out | grep -v '^pack.pdf$')" ] && ok "failed packs wrote nothing" || not_ok "failed packs wrote nothing" "$(ls -A $B/out)"
+
+# usage
+expect_exit "pack without -o: usage error" 2 $QUIRE pack $CABINET
+finish

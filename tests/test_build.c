@@ -1,0 +1,239 @@
+/* test_build.c — the build orchestrator's pure parts: manifest loading
+ * (defaults, globs, packs, located errors), path folding, shards as an exact
+ * partition, and the content hash. End-to-end builds are in
+ * tests/e2e/build.sh. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "quire/build.h"
+#include "quire/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[64];
+
+static void put(const char *name, const char *text)
+{
+    char *p = qr_xasprintf("%s/%s", dir, name);
+    assert_int_equal(qr_write_atomic(p, text, strlen(text)), 0);
+    free(p);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/quire-test-build.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char *sub = qr_xasprintf("%s/data", dir);
+    mkdir(sub, 0777);
+    free(sub);
+    put("data/progress-b.json", "{}");
+    put("data/progress-a.json", "{}");
+    put("data/other.json", "{}");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char *cmd = qr_xasprintf("rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    return 0;
+}
+
+static qr_manifest *load(const char *text, const char *out, qr_diags *d)
+{
+    put("m.json", text);
+    char *p = qr_xasprintf("%s/m.json", dir);
+    qr_manifest *m = qr_manifest_load(p, out, d);
+    free(p);
+    return m;
+}
+
+static void test_path_join(void **state)
+{
+    (void)state;
+    struct { const char *dir, *rel, *want; } cases[] = {
+        {"samples", "../templates/a.md", "templates/a.md"},
+        {"samples", "x.json", "samples/x.json"},
+        {".", "./a/./b", "a/b"},
+        {NULL, "a/../../b", "../b"},
+        {"/srv/q", "/etc/x", "/etc/x"},
+        {"/srv", "../../x", "/x"},
+        {"a", "..", "."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = qr_path_join(cases[i].dir, cases[i].rel);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
+    char *d = qr_path_dir("a/b/c.md");
+    assert_string_equal(d, "a/b");
+    free(d);
+    d = qr_path_dir("c.md");
+    assert_string_equal(d, ".");
+    free(d);
+}
+
+static void test_fnv(void **state)
+{
+    (void)state;
+    /* published FNV-1a 64 test vectors */
+    assert_true(qr_fnv64(QR_FNV64_INIT, "", 0) == 0xcbf29ce484222325ULL);
+    assert_true(qr_fnv64(QR_FNV64_INIT, "a", 1) == 0xaf63dc4c8601ec8cULL);
+    assert_true(qr_fnv64(QR_FNV64_INIT, "foobar", 6) == 0x85944171f73967e8ULL);
+    char *p = qr_xasprintf("%s/data/other.json", dir);
+    assert_true(qr_hash_file(p) == qr_fnv64(QR_FNV64_INIT, "{}", 2));
+    free(p);
+    assert_true(qr_hash_file("/nonexistent/quire") == 0);
+}
+
+static void test_manifest_defaults_globs_packs(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    qr_manifest *m = load(
+        "{\"defaults\": {\"template\": \"t/report.md\", \"style\": \"s.json\","
+        "               \"out\": \"build-out\"},\n"
+        " \"papers\": [{\"data\": \"data/other.json\"},\n"
+        "            {\"template\": \"notes.md\", \"style\": null,"
+        "             \"output\": \"misc/notes.pdf\"}],\n"
+        " \"globs\": [{\"data\": \"data/progress-*.json\","
+        "             \"output\": \"progress/{name}.pdf\"}],\n"
+        " \"packs\": [{\"meeting\": \"cabinet.json\", \"public\": \"both\"}]}\n",
+        NULL, d);
+    assert_non_null(m);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    char *want_out = qr_xasprintf("%s/build-out", dir);
+    assert_string_equal(qr_manifest_out_dir(m), want_out);
+    assert_int_equal(qr_manifest_njobs(m), 6);
+
+    const qr_job *j = qr_manifest_job(m, 0);
+    assert_int_equal(j->kind, QR_JOB_PAPER);
+    assert_string_equal(j->name, "other.pdf");
+    char *s = qr_xasprintf("%s/t/report.md", dir);
+    assert_string_equal(j->template_path, s);
+    free(s);
+    s = qr_xasprintf("%s/s.json", dir);
+    assert_string_equal(j->style, s);
+    free(s);
+    s = qr_xasprintf("%s/other.pdf", want_out);
+    assert_string_equal(j->output, s);
+    free(s);
+    assert_int_equal(j->strict, 1);
+
+    j = qr_manifest_job(m, 1);
+    assert_null(j->data);
+    assert_null(j->style);             /* null: the built-in style */
+    assert_string_equal(j->name, "misc/notes.pdf");
+
+    /* glob matches in sorted order, named by {name} */
+    assert_string_equal(qr_manifest_job(m, 2)->name, "progress/progress-a.pdf");
+    assert_string_equal(qr_manifest_job(m, 3)->name, "progress/progress-b.pdf");
+
+    j = qr_manifest_job(m, 4);
+    assert_int_equal(j->kind, QR_JOB_PACK);
+    assert_string_equal(j->name, "cabinet.pdf");
+    assert_int_equal(j->public_pack, 0);
+    j = qr_manifest_job(m, 5);
+    assert_string_equal(j->name, "cabinet-public.pdf");
+    assert_int_equal(j->public_pack, 1);
+    assert_null(qr_manifest_job(m, 6));
+    qr_manifest_free(m);
+
+    /* --out overrides the manifest's folder */
+    m = load("{\"defaults\": {\"out\": \"x\"}, \"papers\": []}", "elsewhere/", d);
+    assert_non_null(m);
+    assert_string_equal(qr_manifest_out_dir(m), "elsewhere");
+    qr_manifest_free(m);
+    free(want_out);
+    qr_diags_free(d);
+}
+
+static void test_manifest_errors(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    /* every problem is reported, each at its line */
+    qr_manifest *m = load(
+        "{\"papers\": [\n"
+        "  {\"data\": \"data/other.json\", \"template\": \"a.md\"},\n"
+        "  {\"data\": 7, \"template\": \"a.md\"},\n"
+        "  {\"data\": \"data/other.json\", \"template\": \"b.md\"},\n"
+        "  {\"template\": \"c.md\", \"output\": \"../escape.pdf\"},\n"
+        "  {\"data\": \"data/progress-a.json\"}\n"
+        " ],\n"
+        " \"packs\": [{\"output\": \"p.pdf\"}],\n"
+        " \"colour\": \"blue\"}\n",
+        NULL, d);
+    assert_null(m);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 5);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 1);  /* unknown key */
+    int lines[5], k = 0;
+    for (size_t i = 0; i < qr_diags_len(d); i++) {
+        const qr_diag *g = qr_diags_get(d, i);
+        if (g->severity == QR_ERROR) lines[k++] = g->line;
+    }
+    assert_int_equal(lines[0], 3);   /* data not a string */
+    assert_int_equal(lines[1], 4);   /* second job writing other.pdf */
+    assert_int_equal(lines[2], 5);   /* output outside the folder */
+    assert_int_equal(lines[3], 6);   /* no template */
+    assert_int_equal(lines[4], 8);   /* pack without meeting */
+    const qr_diag *g = qr_diags_get(d, 2);
+    assert_non_null(strstr(g->message, "other.pdf"));
+    qr_diags_free(d);
+
+    /* a syntax error is located too */
+    d = qr_diags_new();
+    assert_null(load("{\"papers\": [\n  {\"data\": }\n]}", NULL, d));
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    assert_int_equal(qr_diags_get(d, 0)->line, 2);
+    qr_diags_free(d);
+}
+
+static void test_shards_partition(void **state)
+{
+    (void)state;
+    enum { NAMES = 500, MAXN = 7 };
+    for (int n = 1; n <= MAXN; n++) {
+        int sizes[MAXN + 1] = {0};
+        for (int i = 0; i < NAMES; i++) {
+            char name[64];
+            snprintf(name, sizeof name, "progress/paper-%03d.pdf", i);
+            int in = 0;
+            for (int k = 1; k <= n; k++) {
+                if (qr_job_in_shard(name, k, n)) {
+                    in++;
+                    sizes[k]++;
+                }
+            }
+            assert_int_equal(in, 1);   /* exactly one shard */
+        }
+        /* and the shares are roughly even */
+        for (int k = 1; k <= n; k++)
+            assert_true(sizes[k] > NAMES / n / 2);
+    }
+    /* stable: the same name always lands in the same shard */
+    assert_int_equal(qr_job_in_shard("a.pdf", 1, 3), qr_job_in_shard("a.pdf", 1, 3));
+    assert_true(qr_job_in_shard("anything.pdf", 0, 0));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_join),
+        cmocka_unit_test(test_fnv),
+        cmocka_unit_test(test_manifest_defaults_globs_packs),
+        cmocka_unit_test(test_manifest_errors),
+        cmocka_unit_test(test_shards_partition),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
