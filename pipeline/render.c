@@ -160,6 +160,65 @@ void qr_paper_free(qr_paper *p)
     free(p);
 }
 
+/* The PDF stage writes text as two-byte CIDs equal to BMP code points
+ * (LIBHARU.md: libharu turns anything above U+FFFF into a space), so a
+ * character outside the Basic Multilingual Plane — an emoji, say — cannot
+ * be shown. Say so here, where the expanded text still maps back to the
+ * template line, rather than as a page number from the PDF writer or,
+ * worse, as a silent space. Returns the number of such characters. */
+#define PLANE_REPORTS_MAX 10      /* located errors; the rest are counted */
+#define BMP_LAST 0xFFFFu
+
+static void at_origin(qr_diags *d, const qr_expansion *e, const char *md,
+                      size_t len, size_t off, const char *msg)
+{
+    const char *file;
+    int line, col;
+    if (e && qr_expansion_origin(e, off, &file, &line, &col)) {
+        size_t n;
+        char *text = qr_read_file(file, &n, 0);
+        char *src = text ? qr_text_line(text, n, line) : NULL;
+        qr_diag_add(d, QR_ERROR, file, line, col, NULL, src, "%s", msg);
+        free(src);
+        free(text);
+    } else {
+        qr_diag_at(d, QR_ERROR, EXPANDED_NAME, md, len, off, "%s", msg);
+    }
+}
+
+static int check_planes(const char *md, size_t len, const qr_expansion *e,
+                        qr_diags *d)
+{
+    int n = 0;
+    for (size_t i = 0; i < len;) {
+        /* only a 4-byte sequence (lead byte 0xF0-0xF4) is above U+FFFF */
+        if ((unsigned char)md[i] < 0xF0) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        int k = qr_utf8_decode(md + i, len - i, &cp);
+        if (k <= 0) {
+            i++;
+            continue;
+        }
+        if (cp > BMP_LAST && n++ < PLANE_REPORTS_MAX) {
+            char *msg = qr_xasprintf(
+                "character U+%04X '%.*s' is outside the Basic Multilingual "
+                "Plane (an emoji?): Quire's PDF fonts cannot show it; remove "
+                "it or write it in words", (unsigned)cp, k, md + i);
+            at_origin(d, e, md, len, i, msg);
+            free(msg);
+        }
+        i += (size_t)k;
+    }
+    if (n > PLANE_REPORTS_MAX)
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "%d more characters outside the Basic Multilingual Plane",
+                    n - PLANE_REPORTS_MAX);
+    return n;
+}
+
 qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
                            int *status)
 {
@@ -196,6 +255,7 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     if (req->dump == QR_DUMP_MD && req->dump_to) fwrite(md, 1, mdlen, req->dump_to);
     lap("expand", &t0);
 
+    if (check_planes(md, mdlen, p->exp, d) > 0) goto fail;
     p->doc = qr_parse_markdown(md, mdlen, EXPANDED_NAME, later);
     relocate(later, d, p->exp);
     qr_diags_free(later);
@@ -334,7 +394,10 @@ int qr_render(const qr_render_req *req, qr_diags *d)
     }
     if (req->dump == QR_DUMP_PAGES && req->dump_to) qr_pages_dump(pages, req->dump_to);
     status = QR_OK;
-    if (req->stop == QR_STOP_PDF) {
+    /* an error in a later stage (e.g. a bad chart block) means no PDF: the
+     * previous one stays as it was */
+    if (qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
+    else if (req->stop == QR_STOP_PDF) {
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# End-to-end typesetting checks on the benchmark report and small documents:
+# every word of the source comes back in reading order (none lost or
+# doubled), the 40-row action table repeats its header on every page it
+# spans, style options (justify, greedy, numbering, logo) work, images
+# resolve against the template, and a character no font has is a warning
+# at the template line.
+. "$(dirname "$0")/lib.sh"
+REPORT=../shared/bench/report.md
+PDF=$TMP/report.pdf
+expect_exit "report.md renders" 0 $QUIRE render -t $REPORT -o $PDF
+pdftotext -raw $PDF $TMP/report.txt 2>$TMP/poppler.err
+[ -s $TMP/poppler.err ] && not_ok "poppler silent on report" "$(head -3 $TMP/poppler.err)" || ok "poppler silent on report"
+
+# words of the source, in order, against the words of the PDF
+if out=$(python3 - $REPORT $TMP/report.txt <<'PY'
+import re, sys, difflib
+src = open(sys.argv[1], encoding="utf-8").read()
+words = []
+for line in src.splitlines():
+    if re.match(r"^\s*\|?\s*:?-{3,}", line):      # table delimiter row
+        continue
+    line = re.sub(r"^\s*#+\s+", "", line)           # heading marks
+    line = re.sub(r"^\s*(?:[-*+]|\d+[.)])\s+", "", line)  # list markers
+    line = re.sub(r"\\$", "", line)                # hard line break
+    line = line.replace("**", "").replace("|", " ")
+    line = re.sub(r"(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)", "", line)   # emphasis
+    words += line.split()
+pdf = open(sys.argv[2], encoding="utf-8").read()
+toks = []
+seen_header = False
+for line in pdf.splitlines():
+    if re.fullmatch(r"\s*Page \d+ of \d+\s*", line):
+        continue
+    if re.fullmatch(r"\s*Ref\s+Action\s+Owner\s+Due\s+Status\s*", line):
+        if seen_header:          # the header row repeated on a new page
+            continue
+        seen_header = True
+    t = line.split()
+    if t and len(t) > 1 and (t[0] in ("•", "◦", "–") or re.fullmatch(r"\d+[.)]", t[0])):
+        t = t[1:]                # list markers
+    if toks and toks[-1].endswith("-") and t and not toks[-1].endswith("--"):
+        toks[-1] = toks[-1] + "\x00" + t[0]             # line-end hyphen
+        t = t[1:]
+    toks += t
+norm = lambda w: w.replace("-", "").replace("\x00", "")
+a = [norm(w) for w in words]
+b = [norm(w) for w in toks]
+sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+bad = [op for op in sm.get_opcodes() if op[0] != "equal"]
+if bad:
+    for tag, i1, i2, j1, j2 in bad[:8]:
+        print(tag, a[i1:i2][:8], "->", b[j1:j2][:8])
+    sys.exit(1)
+print(len(a))
+PY
+); then ok "all $out words of report.md in reading order, none lost or doubled"
+else not_ok "words of report.md in reading order" "$out"; fi
+
+# the 40-row action table: every page with table rows starts with the header
+pages=$(pdfinfo $PDF | sed -n 's/^Pages: *//p')
+rows_pages=""; bad=""
+for p in $(seq 1 "$pages"); do
+    pdftotext -f $p -l $p -layout $PDF $TMP/p.txt
+    if grep -qE '^\s*[0-9]+\.[0-9]+\s+\S.*\b(Green|Amber|Red)\s*$' $TMP/p.txt; then
+        rows_pages="$rows_pages $p"
+        grep -qE '^\s*Ref\s+Action\s+Owner\s+Due\s+Status' $TMP/p.txt || bad="$bad $p"
+    fi
+done
+n=$(echo $rows_pages | wc -w)
+[ "$n" -ge 2 ] && [ -z "$bad" ] && ok "action table spans pages$rows_pages with the header row on each" \
+    || not_ok "action table header repeated" "pages with rows:$rows_pages; without header:$bad"
+
+# style options
+cat >$TMP/long.md <<'MD'
+# Options
+
+## Summary
+
+The Council’s post-inspection Action Plan sets out forty actions under the ten recommendations, each with a named owner, a completion date and a measure of impact, and the Improvement Board reviews it every month.
+
+The Department for Education has appointed an improvement adviser, who attends the Improvement Board and meets the Executive Director each month to review progress.
+
+## Recommendations
+
+That Cabinet notes the progress made in delivering the post-inspection Action Plan.
+MD
+printf '{"paragraph": {"align": "justify"}, "numbering": {"sections": true, "paragraphs": true}}\n' >$TMP/justify.json
+expect_exit "justified, numbered style renders" 0 $QUIRE render -t $TMP/long.md -s $TMP/justify.json -o $TMP/j.pdf
+pdftotext -raw $TMP/j.pdf $TMP/j.txt
+contains "section numbers from the style" $TMP/j.txt "1. Summary"
+contains "paragraph numbers from the style" $TMP/j.txt "1.2"
+contains "second section numbered" $TMP/j.txt "2. Recommendations"
+$QUIRE render -t $TMP/long.md -s $TMP/justify.json --dump=pages >$TMP/j.pages
+# justified: the first line of the first paragraph ends at the right margin
+if python3 - $TMP/j.pages <<'PY'
+import re, sys
+ends = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"\s+text P e(\d+) ([\d.]+) ([\d.]+) w([\d.]+)", line)
+    if m:
+        key = (m.group(1), m.group(3))
+        ends[key] = max(ends.get(key, 0), float(m.group(2)) + float(m.group(4)))
+right = 595.28 - 56.69
+lines = sorted(ends.items(), key=lambda kv: float(kv[0][1]))
+full = [e for (k, e) in lines if abs(e - right) < 0.05]
+sys.exit(0 if len(full) >= 2 else 1)
+PY
+then ok "justified lines end at the right margin"; else not_ok "justified lines end at the right margin" "$(grep 'text P' $TMP/j.pages | head -5)"; fi
+printf '{"paragraph": {"breaking": "greedy"}}\n' >$TMP/greedy.json
+expect_exit "greedy breaking renders" 0 $QUIRE render -t $TMP/long.md -s $TMP/greedy.json -o $TMP/g.pdf
+
+# images resolve against the template's directory; the style's logo
+mkdir -p $TMP/tpl
+python3 - $TMP/tpl/chart.png $TMP/tpl/logo.png <<'PY'
+import struct, sys, zlib
+def png(path, w, h):
+    row = b"\0" + b"".join(bytes([30, 90 + x * 120 // w, 140]) for x in range(w))
+    raw = row * h
+    def chunk(t, d):
+        return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+png(sys.argv[1], 400, 200)
+png(sys.argv[2], 300, 100)
+PY
+printf '# Figures\n\nCaseloads fell this year.\n\n![Average caseload by month](chart.png)\n' >$TMP/tpl/fig.md
+printf '{"logo": {"file": "logo.png", "width": "40mm"}}\n' >$TMP/tpl/style.json
+here=$PWD
+(cd / && ${QUIRE_WRAP:-} "$here/$BUILD/quire" render -t $TMP/tpl/fig.md -s $TMP/tpl/style.json -o $TMP/fig.pdf) >$TMP/fig.err 2>&1 \
+    && ok "image beside the template renders from another directory" || not_ok "image beside the template renders" "$(cat $TMP/fig.err)"
+n=$(pdfimages -list $TMP/fig.pdf 2>/dev/null | grep -c ' image ')
+[ "$n" = 2 ] && ok "figure and logo embedded" || not_ok "figure and logo embedded" "images: $n"
+$QUIRE render -t $TMP/tpl/fig.md -s $TMP/tpl/style.json --dump=pages >$TMP/fig.pages
+contains "figure carries its alt text" $TMP/fig.pages 'alt="Average caseload by month"'
+
+# a character no font has: a warning at the template line, text kept
+printf '# Glyphs\n\nA Thai letter \xe0\xb8\x81 has no face here.\n\nPhone \xe2\x98\x8e and mail \xe2\x9c\x89 use the fallback.\n' >$TMP/glyph.md
+expect_exit "missing glyph still renders" 0 $QUIRE render -t $TMP/glyph.md -o $TMP/glyph.pdf
+contains "missing glyph warning names the template line" $TMP/last.err "glyph.md:3:"
+contains "missing glyph warning names the character" $TMP/last.err "U+0E01"
+lacks "fallback glyphs give no warning" $TMP/last.err "U+260E"
+pdffonts $TMP/glyph.pdf >$TMP/glyph.fonts
+contains "fallback face embedded for ☎" $TMP/glyph.fonts "DejaVuSans"
+
+# an error in a later stage (a bad chart line) points at the template and
+# writes no PDF
+printf '# Chart\n\n```chart\ntype: bar\nbar: Red | four | red\n```\n' >$TMP/badchart.md
+expect_exit "bad chart block exits 1" 1 $QUIRE render -t $TMP/badchart.md -o $TMP/badchart.pdf
+contains "bad chart names the template line" $TMP/last.err "badchart.md:5:"
+[ ! -e $TMP/badchart.pdf ] && ok "no PDF after a chart error" || not_ok "no PDF after a chart error"
+finish
