@@ -54,7 +54,7 @@ e2e: all
 	@BUILD=$(BUILD) tests/run.sh e2e
 
 asan: deps
-	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp UBSAN_OPTIONS=print_stacktrace=1 \
+	@LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(MAKE) --no-print-directory BUILD=build-asan OPT=-O1 CFLAGS="$(SAN)" LDFLAGS="$(SAN)" test
 
 valgrind: deps
