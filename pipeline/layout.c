@@ -31,6 +31,7 @@
 #define STRIKE_RISE_EM 0.3f        /* strikethrough above the baseline */
 #define STRIKE_WIDTH_EM 0.06f
 #define UNKNOWN_IMAGE_RATIO 0.75f  /* height/width of an image we can't read (4:3) */
+#define QUOTE_SPACE_FACTOR 2.0f    /* space around a block quote, in paragraph spaces */
 #define PX_TO_PT 0.75f             /* image pixels at 96 dpi */
 #define IMAGE_SNIFF_BYTES 65536    /* enough of a file to find its size */
 #define PIN_TOP 2                  /* pending item placed at the box top */
@@ -1090,7 +1091,9 @@ static void do_quote(layout *L, const qr_block *b, const ctx *c)
     const qr_style *st = L->st;
     int elem = qr_pages_add_elem(L->out, QR_ROLE_BLOCKQUOTE, c->parent, NULL,
                                  NULL);
-    want_space(L, st->paragraph_space);
+    /* a quote stands apart from the paragraphs around it */
+    float apart = st->paragraph_space * QUOTE_SPACE_FACTOR;
+    want_space(L, apart);
     if (L->nbars == L->cbars) {
         L->cbars = L->cbars ? L->cbars * 2 : 8;
         L->bars = qr_xrealloc(L->bars, L->cbars * sizeof *L->bars);
@@ -1107,7 +1110,7 @@ static void do_quote(layout *L, const qr_block *b, const ctx *c)
     in.after = st->paragraph_space;
     do_children(L, b, &in);
     L->nbars--;
-    L->space = c->after > st->paragraph_space ? c->after : st->paragraph_space;
+    L->space = c->after > apart ? c->after : apart;
 }
 
 static void do_rule(layout *L, const ctx *c)
