@@ -22,6 +22,7 @@
  * the build can only cause an extra rebuild next time, never a wrong skip.
  */
 #include "quire/build.h"
+#include "quire/style.h"
 
 #include "quire/fonts.h"
 #include "quire/layout.h"
@@ -1079,6 +1080,28 @@ static int count_cpus(void)
     return n > 0 ? (int)n : 1;
 }
 
+/* Work every worker would otherwise repeat, done once before forking so
+ * that each inherits it: the typesetter's set-up (hyphenation dictionary),
+ * fontconfig's initialisation and the hashes of the house style's font
+ * files (which every job lists among its inputs). */
+static void prefork_warm_up(hcache *cache)
+{
+    qr_layout_init();
+    qr_style style;
+    qr_style_default(&style);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *fonts = qr_fonts_load(&style, d);
+    for (int s = 0; fonts && s < QR_FONT_COUNT; s++) {
+        const char *file = qr_fonts_file(fonts, (qr_font_slot)s);
+        if (!file) continue;
+        char *norm = qr_path_join(NULL, file);
+        cached_hash(cache, norm);
+        free(norm);
+    }
+    qr_fonts_free(fonts);
+    qr_diags_free(d);
+}
+
 int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
 {
     double t0 = now_s();
@@ -1109,6 +1132,7 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
     cJSON *state = state_load(m->out_dir, version);
     cJSON **records = qr_xcalloc(m->njobs + 1, sizeof *records);
     hcache cache = {0};
+    prefork_warm_up(&cache);
     int nworkers = o->jobs > 0 ? o->jobs : count_cpus();
     slot *slots = qr_xcalloc((size_t)nworkers, sizeof *slots);
     struct pollfd *pfd = qr_xcalloc((size_t)nworkers * 2, sizeof *pfd);

@@ -1182,6 +1182,11 @@ static void layout_free_work(layout *L)
     qr_pages_free(L->scratch);
 }
 
+void qr_layout_init(void)
+{
+    lb_init();
+}
+
 qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
                         const qr_metrics *metrics, const qr_layout_opts *opts,
                         const char *md_name, qr_diags *d)

@@ -27,7 +27,6 @@
 #include "quire/pdf.h"
 #include "quire/style.h"
 #include "quire/util.h"
-#include "linebreak.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -115,6 +114,11 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
             qr_diag_add(to, g->severity, file, line, col, g->path, src, "%s",
                         g->message);
             free(src);
+        } else if (e && g->file && strcmp(g->file, EXPANDED_NAME) == 0 &&
+                   qr_expansion_nfiles(e) > 0) {
+            /* about the whole document (too many pages): name the template */
+            qr_diag_add(to, g->severity, qr_expansion_file(e, 0), 0, 0,
+                        g->path, NULL, "%s", g->message);
         } else {
             qr_diag_add(to, g->severity, g->file, g->line, g->col, g->path,
                         g->source, "%s", g->message);
@@ -363,12 +367,12 @@ void qr_paper_meta(const qr_paper *p, qr_pdf_meta *meta)
     meta->epoch = p->epoch;
 }
 
-/* lb_init runs once (pthread_once): layout's own call returns at once when
- * this has finished, or waits for it. */
+/* The set-up runs once (pthread_once): layout's own call returns at once
+ * when this has finished, or waits for it. */
 static void *warm_up(void *unused)
 {
     (void)unused;
-    lb_init();
+    qr_layout_init();
     return NULL;
 }
 

@@ -100,6 +100,12 @@ typedef struct qr_layout_opts {
 
 typedef struct qr_pages qr_pages;
 
+/* One-time set-up of the typesetter (Unicode line-break tables, the en-GB
+ * hyphenation dictionary: about 5 ms). qr_layout_run does it on first use;
+ * call it early, or on another thread, or before forking workers, to take
+ * it off the critical path. Thread-safe and idempotent. */
+void qr_layout_init(void);
+
 /* Lay out doc. Diagnostics (e.g. a character no font has) carry the
  * Markdown line in `line` and file = `md_name`. Returns NULL after adding
  * an error (e.g. more than QR_MAX_PAGES pages). Free with qr_pages_free. */
