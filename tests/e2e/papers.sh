@@ -119,7 +119,7 @@ done
 
 # ---- charts --------------------------------------------------------------
 # The template writes the numbers into ```chart blocks; check the expansion.
-# (Once layout draws charts, their alt text goes to the figure element.)
+# Layout draws them as vector figures whose alt text comes from the numbers.
 $QUIRE expand $P -t templates/progress-report.md >$TMP/progress.md 2>$TMP/expand.err
 contains "chart: RAG bars carry the counts" $TMP/progress.md "bar: Red | $(jq '[.action_plan.actions[] | select(.status=="red")] | length' $P) | red"
 [ "$(grep -c '^```chart' $TMP/progress.md)" = 5 ] && ok "chart: one RAG chart and one per KPI" \
@@ -127,6 +127,16 @@ contains "chart: RAG bars carry the counts" $TMP/progress.md "bar: Red | $(jq '[
 [ "$(grep -c '^point: ' $TMP/progress.md)" = 48 ] && ok "chart: 12 points for each of 4 KPIs" \
     || not_ok "chart: 12 points for each KPI" "$(grep -c '^point: ' $TMP/progress.md)"
 contains "chart: target line" $TMP/progress.md "target: 18"
+$QUIRE render $P -t templates/progress-report.md --dump=pages >$TMP/progress.pages 2>/dev/null
+red=$(jq '[.action_plan.actions[] | select(.status=="red")] | length' $P)
+amber=$(jq '[.action_plan.actions[] | select(.status=="amber")] | length' $P)
+grep -E '^elem [0-9]+ Figure .*alt="Bar chart: Actions by status' $TMP/progress.pages >$TMP/bar.alt
+contains "chart: the RAG bar chart is a figure with alt text" $TMP/bar.alt "Red $red, Amber $amber"
+[ "$(grep -cE '^elem [0-9]+ Figure .*alt="Line chart: ' $TMP/progress.pages)" = 4 ] \
+    && ok "chart: four KPI line charts are figures with alt text" \
+    || not_ok "chart: four KPI line charts with alt text" "$(grep -c 'Line chart' $TMP/progress.pages)"
+n=$(grep -cE '^  (rect|path) Figure ' $TMP/progress.pages)
+[ "$n" -ge 20 ] && ok "chart: bars and lines drawn as vector items ($n)" || not_ok "chart: drawn as vector items" "found $n"
 
 # ---- invalid variants fail with located messages --------------------------
 for f in tests/data/papers/invalid_*.json; do
