@@ -18,7 +18,38 @@ typedef struct cell {
     lb_span *spans;
     size_t nspans;
     float min, pref;
+    const qr_rgb *mark;         /* status swatch colour, or NULL */
 } cell;
+
+/* A status swatch: a square this share of the font size, then a gap. */
+#define MARK_SIDE_EM 0.72f
+#define MARK_GAP_EM 0.4f
+
+/* The style's colour for a cell holding only a RAG status word, or NULL. */
+static const qr_rgb *status_mark(const qr_style *st, const lb_span *sp,
+                                 size_t n)
+{
+    if (!st->status_marks) return NULL;
+    char word[16];
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sp[i].flags & LB_HARD_BREAK) return NULL;
+        if (len + sp[i].len >= sizeof word) return NULL;
+        memcpy(word + len, sp[i].text, sp[i].len);
+        len += sp[i].len;
+    }
+    while (len && word[len - 1] == ' ') len--;
+    size_t start = 0;
+    while (start < len && word[start] == ' ') start++;
+    word[len] = '\0';
+    const char *w = word + start;
+    if (strcmp(w, "Red") == 0) return &st->status_red;
+    if (strcmp(w, "Amber") == 0) return &st->status_amber;
+    if (strcmp(w, "Green") == 0) return &st->status_green;
+    if (strcmp(w, "Complete") == 0) return &st->status_complete;
+    if (strcmp(w, "Not started") == 0) return &st->status_not_started;
+    return NULL;
+}
 
 /* The single-line width of a cell: widest piece between hard breaks. */
 static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
@@ -134,6 +165,8 @@ typedef struct rowctx {
     float pad, lh, base;
     int ti;
     int first;                  /* the table's first box not yet made */
+    const qr_rgb **marks;       /* this row's status swatches, per column */
+    float size;                 /* the table's font size */
 } rowctx;
 
 /* One box for lines [l0, l1) of every cell of a row (the whole row when
@@ -170,11 +203,26 @@ static int row_box(layout *L, rowctx *rc, lb_result **res, const int *elems,
         size_t n = lb_nlines(res[c]);
         for (size_t k = l0; k < l1 && k < n; k++) {
             const lb_line *ln = lb_get_line(res[c], k);
+            const qr_rgb *mark = rc->marks ? rc->marks[c] : NULL;
+            float side = MARK_SIDE_EM * rc->size;
+            float step = mark ? side + MARK_GAP_EM * rc->size : 0;
             float shift = 0;
             char a = rc->align ? rc->align[c] : 'n';
-            if (a == 'r') shift = inner - ln->width;
-            else if (a == 'c') shift = (inner - ln->width) / 2;
+            if (a == 'r') shift = inner - ln->width - step;
+            else if (a == 'c') shift = (inner - ln->width - step) / 2;
             if (shift < 0) shift = 0;
+            if (mark && k == 0) {
+                /* decorative: the word beside it carries the status */
+                qr_item sw = lay_item(QR_ITEM_RECT, QR_ROLE_ARTIFACT, -1);
+                sw.x = cx + rc->pad + shift;
+                sw.y = y0 + rc->base - side;
+                sw.w = side;
+                sw.h = side;
+                sw.has_fill = 1;
+                sw.fill = *mark;
+                lay_push_item(L, &sw, 0);
+            }
+            shift += step;
             lay_line_items(L, ln, cx + rc->pad + shift,
                            y0 + (float)(k - l0) * rc->lh + rc->base, role,
                            elems[c], &lms[c]);
@@ -214,6 +262,11 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                 &cl->spans);
             float a = lb_min_width(cl->spans, cl->nspans, L->m) + 2 * pad;
             float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
+            if (!row->header) cl->mark = status_mark(st, cl->spans, cl->nspans);
+            if (cl->mark) {
+                a += (MARK_SIDE_EM + MARK_GAP_EM) * size;
+                b += (MARK_SIDE_EM + MARK_GAP_EM) * size;
+            }
             if (a > mn[c]) mn[c] = a;
             if (b > pref[c]) pref[c] = b;
         }
@@ -244,6 +297,9 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
 
     lb_result **res = qr_xcalloc((size_t)ncols, sizeof *res);
     int *elems = qr_xcalloc((size_t)ncols, sizeof *elems);
+    const qr_rgb **marks = qr_xcalloc((size_t)ncols, sizeof *marks);
+    rc.marks = marks;
+    rc.size = size;
     linkmap *lms = qr_xcalloc((size_t)ncols, sizeof *lms);
     lb_span empty;
     memset(&empty, 0, sizeof empty);
@@ -265,6 +321,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             lb_opts o;
             memset(&o, 0, sizeof o);
             o.width = colw[c] - 2 * pad;
+            marks[c] = cl->mark;
+            if (cl->mark) o.width -= (MARK_SIDE_EM + MARK_GAP_EM) * size;
             if (o.width < 1) o.width = 1;
             o.align = QR_ALIGN_LEFT;
             o.breaking = st->breaking;
@@ -337,6 +395,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     }
     free(lms);
     free(elems);
+    free(marks);
     free(res);
     free(mn);
     free(cells);

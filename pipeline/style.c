@@ -157,6 +157,13 @@ void qr_style_default(qr_style *s)
     s->table_header_text = colour("#0b0c0c");
     s->quote_bar_color = colour("#b1b4b6");
     s->code_fill = colour("#f3f2f1");
+    /* GOV.UK Design System colours, as the chart stage uses */
+    s->status_marks = 1;
+    s->status_red = colour("#d4351c");
+    s->status_amber = colour("#f47738");
+    s->status_green = colour("#00703c");
+    s->status_complete = colour("#1d70b8");
+    s->status_not_started = colour("#505a5f");
 
     s->align = QR_ALIGN_LEFT;
     s->breaking = QR_BREAK_TOTAL_FIT;
@@ -449,6 +456,16 @@ static const key COLOUR_KEYS[] = {
     END
 };
 
+static const key STATUS_KEYS[] = {
+    { "marks", K_BOOL, F(status_marks), 0, 0, NULL },
+    { "red", K_COLOUR, F(status_red), 0, 0, NULL },
+    { "amber", K_COLOUR, F(status_amber), 0, 0, NULL },
+    { "green", K_COLOUR, F(status_green), 0, 0, NULL },
+    { "complete", K_COLOUR, F(status_complete), 0, 0, NULL },
+    { "not_started", K_COLOUR, F(status_not_started), 0, 0, NULL },
+    END
+};
+
 static const key PARAGRAPH_KEYS[] = {
     { "align", K_ALIGN, F(align), 0, 0, NULL },
     { "breaking", K_BREAKING, F(breaking), 0, 0, NULL },
@@ -493,6 +510,7 @@ static const key TOP_KEYS[] = {
     { "colours", K_SECTION, 0, 0, 0, COLOUR_KEYS },
     { "colors", K_SECTION, 0, 0, 0, COLOUR_KEYS },
     { "paragraph", K_SECTION, 0, 0, 0, PARAGRAPH_KEYS },
+    { "status", K_SECTION, 0, 0, 0, STATUS_KEYS },
     { "numbering", K_SECTION, 0, 0, 0, NUMBERING_KEYS },
     { "header", K_SECTION, 0, 0, 0, HEADER_KEYS },
     { "footer", K_SECTION, 0, 0, 0, FOOTER_KEYS },
@@ -914,8 +932,13 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
     size_t len = 0;
     char *text = qr_read_file(path, &len, STYLE_MAX_BYTES);
     if (!text) {
-        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
-                    "cannot read style file: %s", strerror(errno));
+        if (errno == EFBIG)
+            qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                        "style file is larger than %u MiB",
+                        STYLE_MAX_BYTES / (1024u * 1024u));
+        else
+            qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                        "cannot read style file: %s", strerror(errno));
         return -1;
     }
     size_t bad = qr_utf8_check(text, len);
