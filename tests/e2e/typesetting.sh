@@ -142,6 +142,16 @@ lacks "fallback glyphs give no warning" $TMP/last.err "U+260E"
 pdffonts $TMP/glyph.pdf >$TMP/glyph.fonts
 contains "fallback face embedded for ☎" $TMP/glyph.fonts "DejaVuSans"
 
+# RAG status: a swatch of the style's colour beside the word, never instead
+count_swatches() { grep -cE '^  rect Artifact e-1 [0-9.]+ [0-9.]+ 7\.56 x 7\.56 fill' "$1"; }
+$QUIRE render -t tests/golden/table.md --dump=pages >$TMP/marks.pages
+[ "$(count_swatches $TMP/marks.pages)" = 3 ] && ok "a status swatch beside each RAG word" \
+    || not_ok "a status swatch beside each RAG word" "found $(count_swatches $TMP/marks.pages)"
+grep -q '"Amber"' $TMP/marks.pages && ok "the status word stays beside its swatch" || not_ok "the status word stays"
+printf '{"status": {"marks": false}}\n' >$TMP/nomarks.json
+$QUIRE render -t tests/golden/table.md -s $TMP/nomarks.json --dump=pages >$TMP/nomarks.pages
+[ "$(count_swatches $TMP/nomarks.pages)" = 0 ] && ok "status.marks false draws no swatches" || not_ok "status.marks false draws no swatches"
+
 # an error in a later stage (a bad chart line) points at the template and
 # writes no PDF
 printf '# Chart\n\n```chart\ntype: bar\nbar: Red | four | red\n```\n' >$TMP/badchart.md
