@@ -32,6 +32,7 @@
 #define STRIKE_WIDTH_EM 0.06f
 #define UNKNOWN_IMAGE_RATIO 0.75f  /* height/width of an image we can't read (4:3) */
 #define QUOTE_SPACE_FACTOR 2.0f    /* space around a block quote, in paragraph spaces */
+#define MIN_MEASURE_EM 12.0f       /* nesting stops indenting below this measure, in body ems */
 #define PX_TO_PT 0.75f             /* image pixels at 96 dpi */
 #define IMAGE_SNIFF_BYTES 65536    /* enough of a file to find its size */
 #define PIN_TOP 2                  /* pending item placed at the box top */
@@ -1028,6 +1029,16 @@ static void do_children(layout *L, const qr_block *b, const ctx *c)
         do_block(L, ch, c);
 }
 
+/* The indent of a nested list or quote: the style's, unless that would
+ * leave a measure narrower than MIN_MEASURE_EM; deep nesting then stops
+ * moving right instead of running off the page. */
+static float nest_indent(const layout *L, const ctx *c, float want)
+{
+    float min = MIN_MEASURE_EM * L->st->body_size;
+    if (c->w - want >= min) return want;
+    return c->w > min ? c->w - min : 0;
+}
+
 static void do_list(layout *L, const qr_block *b, const ctx *c)
 {
     const qr_style *st = L->st;
@@ -1042,8 +1053,9 @@ static void do_list(layout *L, const qr_block *b, const ctx *c)
         int lbl = qr_pages_add_elem(L->out, QR_ROLE_LBL, li, NULL, NULL);
         int body = qr_pages_add_elem(L->out, QR_ROLE_LBODY, li, NULL, NULL);
         ctx in = *c;
-        in.x = c->x + st->list_indent;
-        in.w = c->w - st->list_indent;
+        float indent = nest_indent(L, c, st->list_indent);
+        in.x = c->x + indent;
+        in.w = c->w - indent;
         in.parent = body;
         in.list_depth = c->list_depth + 1;
         in.after = item_space;
@@ -1102,8 +1114,9 @@ static void do_quote(layout *L, const qr_block *b, const ctx *c)
     L->bars[L->nbars].fresh = 1;
     L->nbars++;
     ctx in = *c;
-    in.x = c->x + st->quote_indent;
-    in.w = c->w - st->quote_indent;
+    float indent = nest_indent(L, c, st->quote_indent);
+    in.x = c->x + indent;
+    in.w = c->w - indent;
     if (in.w < st->body_size) in.w = st->body_size;
     in.parent = elem;
     in.top = 0;

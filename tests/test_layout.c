@@ -577,6 +577,24 @@ static void test_table_ten_thousand_rows_fast(void **state)
     free(md);
 }
 
+/* Quotes and lists nested a hundred deep stop indenting before the text
+ * would leave the page (tests/regress/layout/deep-quotes.md). */
+static void test_deep_nesting_stays_in_frame(void **state)
+{
+    (void)state;
+    char *md = NULL;
+    for (int i = 0; i < 100; i++) md = cat(md, "> ");
+    md = cat(md, "deeply quoted text that must stay inside the frame\n\n");
+    for (int i = 0; i < 100; i++) {
+        char line[256];
+        snprintf(line, sizeof line, "%*s- level %d\n", i * 2, "", i);
+        md = cat(md, line);
+    }
+    run *r = lay(md);   /* asserts the invariants: nothing outside the frame */
+    run_free(r);
+    free(md);
+}
+
 /* ---- other blocks ---- */
 
 static void test_page_break(void **state)
@@ -937,6 +955,7 @@ int main(void)
         cmocka_unit_test(test_table_alignment),
         cmocka_unit_test(test_table_long_word_fits),
         cmocka_unit_test(test_table_ten_thousand_rows_fast),
+        cmocka_unit_test(test_deep_nesting_stays_in_frame),
         cmocka_unit_test(test_page_break),
         cmocka_unit_test(test_footer_page_of_n),
         cmocka_unit_test(test_footer_fields_and_numbering),
