@@ -175,6 +175,31 @@ char *qr_diag_format(const qr_diag *g)
     return qr_buf_detach(&b, NULL);
 }
 
+/* A source line longer than this many characters is shown as a window
+ * around the caret, so that a 1 MB line (hostile or generated input) does
+ * not flood the terminal. */
+#define SOURCE_SHOWN_MAX 100
+#define SOURCE_CARET_LEAD 60      /* characters shown before the caret */
+
+/* The byte where character number `k` (1-based) of s starts; the end of s
+ * when it is shorter. */
+static const char *char_start(const char *s, int k)
+{
+    int c = 1;
+    for (; *s; s++) {
+        if (((unsigned char)*s & 0xC0) == 0x80) continue;
+        if (c++ == k) return s;
+    }
+    return s;
+}
+
+static int char_count(const char *s)
+{
+    int c = 0;
+    for (; *s; s++) c += ((unsigned char)*s & 0xC0) != 0x80;
+    return c;
+}
+
 void qr_diags_print(const qr_diags *d, FILE *f)
 {
     for (size_t i = 0; d && i < d->n; i++) {
@@ -183,12 +208,21 @@ void qr_diags_print(const qr_diags *d, FILE *f)
         fprintf(f, "%s\n", s);
         free(s);
         if (g->source && g->line > 0) {
-            fprintf(f, "%5d | %s\n", g->line, g->source);
+            int from = 1, to = char_count(g->source) + 1;   /* [from, to) */
+            if (to - from > SOURCE_SHOWN_MAX) {
+                if (g->col > SOURCE_CARET_LEAD) from = g->col - SOURCE_CARET_LEAD;
+                if (to - from > SOURCE_SHOWN_MAX) to = from + SOURCE_SHOWN_MAX;
+            }
+            const char *a = char_start(g->source, from);
+            const char *b = char_start(g->source, to);
+            int cut_left = from > 1, cut_right = *b != '\0';
+            fprintf(f, "%5d | %s%.*s%s\n", g->line, cut_left ? "..." : "",
+                    (int)(b - a), a, cut_right ? "..." : "");
             if (g->col > 0) {
-                fprintf(f, "      | ");
+                fprintf(f, "      | %s", cut_left ? "   " : "");
                 /* keep tabs so the caret lines up under the character */
-                int c = 1;
-                for (const char *p = g->source; *p && c < g->col; p++) {
+                int c = from;
+                for (const char *p = a; *p && c < g->col; p++) {
                     if (((unsigned char)*p & 0xC0) == 0x80) continue;
                     fputc(*p == '\t' ? '\t' : ' ', f);
                     c++;

@@ -717,6 +717,13 @@ static tmpl *add_tmpl(rstate *rs, char *name, char *key, char *src, size_t len,
                bad);
         return t;
     }
+    const char *nul = memchr(src, '\0', len);
+    if (nul) {
+        /* Markdown would show it as U+FFFD: a binary file, or a bad save */
+        err_at(rs, t, (size_t)(nul - src), "template holds a NUL byte (byte "
+               "offset %zu): is it a text file?", (size_t)(nul - src));
+        return t;
+    }
     parse_tmpl(rs, t);
     return t;
 }

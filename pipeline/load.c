@@ -146,6 +146,12 @@ static int scan_string(scan *s)
                     fail(s, i, "invalid \\u escape (expected 4 hex digits)");
                     return 0;
                 }
+                if (u == 0) {
+                    /* cJSON's strings end at a NUL: the rest would vanish */
+                    fail(s, i, "\\u0000 (a NUL character) cannot appear in "
+                               "a string");
+                    return 0;
+                }
                 if (u >= 0xDC00 && u <= 0xDFFF) {
                     fail(s, i, "invalid \\u escape: unpaired low surrogate");
                     return 0;

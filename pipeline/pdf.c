@@ -1796,9 +1796,9 @@ done:
 
 static int save(pdf_state *st, char **out, size_t *len)
 {
-    if (HPDF_SaveToStream(st->pdf) != HPDF_OK ||
-        hpdf_failed(st, "saving the document"))
-        return -1;
+    /* both calls always: a failed save must still say which error */
+    int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
+    if (hpdf_failed(st, "saving the document") || bad) return -1;
     HPDF_UINT32 size = HPDF_GetStreamSize(st->pdf);
     char *buf = qr_xmalloc(size ? size : 1);
     HPDF_UINT32 got = 0;

@@ -726,8 +726,10 @@ static void load_value(loader *ld, const cJSON *v, const char *path,
         }
         break;
     case K_INT:
-        if (!cJSON_IsNumber(v) || v->valuedouble != (double)(int)v->valuedouble ||
-            !(v->valuedouble >= k->min && v->valuedouble <= k->max)) {
+        /* the range first: casting an out-of-range double to int is UB */
+        if (!cJSON_IsNumber(v) ||
+            !(v->valuedouble >= k->min && v->valuedouble <= k->max) ||
+            v->valuedouble != (double)(int)v->valuedouble) {
             sv = show(v);
             report(ld, QR_ERROR, path, 0,
                    "'%s': %s is not a whole number from %g to %g", path, sv,

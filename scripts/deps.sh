@@ -3,7 +3,7 @@
 # what is present. Runs apt-get update once before the first install; uses
 # sudo when not root. Safe to run repeatedly.
 set -eu
-PKGS="build-essential pkg-config clang
+PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind
 libhpdf-dev libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libcmocka-dev libunibreak-dev libhyphen-dev hyphen-en-gb libfontconfig-dev
 libharfbuzz-dev libpng-dev fonts-liberation2 fonts-dejavu-core
