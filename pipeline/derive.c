@@ -93,6 +93,35 @@ static int parse_iso(const char *s, ymd *out)
     return 1;
 }
 
+int qr_iso_date(const char *iso, int *y, int *m, int *d)
+{
+    ymd v;
+    if (!parse_iso(iso, &v)) return 0;
+    if (y) *y = v.y;
+    if (m) *m = v.m;
+    if (d) *d = v.d;
+    return 1;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static long long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long long era = (y >= 0 ? y : y - 399) / 400;
+    long long yoe = y - era * 400;
+    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int qr_iso_days(const char *iso, long long *days)
+{
+    ymd v;
+    if (!parse_iso(iso, &v)) return 0;
+    *days = days_from_civil(v.y, v.m, v.d);
+    return 1;
+}
+
 /* "YYYY-MM" */
 static int parse_period(const char *s, ymd *out)
 {
@@ -214,30 +243,17 @@ static const char *cur_path(const dctx *c)
 
 static size_t push_key(dctx *c, const char *k)
 {
-    size_t mark = c->path.len;
-    qr_buf_putc(&c->path, '/');
-    for (const char *p = k ? k : ""; *p; p++) {
-        if (*p == '~')
-            qr_buf_puts(&c->path, "~0");
-        else if (*p == '/')
-            qr_buf_puts(&c->path, "~1");
-        else
-            qr_buf_putc(&c->path, *p);
-    }
-    return mark;
+    return qr_jptr_push_key(&c->path, k);
 }
 
 static size_t push_index(dctx *c, int i)
 {
-    size_t mark = c->path.len;
-    qr_buf_printf(&c->path, "/%d", i);
-    return mark;
+    return qr_jptr_push_index(&c->path, i);
 }
 
 static void pop(dctx *c, size_t mark)
 {
-    c->path.len = mark;
-    if (c->path.data) c->path.data[mark] = '\0';
+    qr_jptr_pop(&c->path, mark);
 }
 
 static void error(dctx *c, const char *fmt, ...)
@@ -245,17 +261,10 @@ static void error(dctx *c, const char *fmt, ...)
 
 static void error(dctx *c, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    qr_data_vdiag(c->data, c->d, QR_ERROR, cur_path(c), fmt, ap);
     va_end(ap);
-    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
-    char *msg = qr_xmalloc(sz);
-    vsnprintf(msg, sz, fmt, ap2);
-    va_end(ap2);
-    qr_data_diag(c->data, c->d, QR_ERROR, cur_path(c), "%s", msg);
-    free(msg);
     c->errors++;
 }
 

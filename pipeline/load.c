@@ -735,19 +735,10 @@ int qr_data_locate(const qr_data *data, const char *path, int *line,
     return 1;
 }
 
-void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
-                  const char *path, const char *fmt, ...)
+void qr_data_vdiag(const qr_data *data, qr_diags *d, qr_severity sev,
+                   const char *path, const char *fmt, va_list ap)
 {
-    va_list ap, ap2;
-    va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
-    char *msg = qr_xmalloc(sz);
-    vsnprintf(msg, sz, fmt, ap2);
-    va_end(ap2);
-
+    char *msg = qr_xvasprintf(fmt, ap);
     const char *file = data ? data->name : NULL;
     int line = 0, col = 0;
     if (qr_data_locate(data, path, &line, &col)) {
@@ -758,4 +749,38 @@ void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
         qr_diag_add(d, sev, file, 0, 0, path, NULL, "%s", msg);
     }
     free(msg);
+}
+
+void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
+                  const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    qr_data_vdiag(data, d, sev, path, fmt, ap);
+    va_end(ap);
+}
+
+size_t qr_jptr_push_key(qr_buf *path, const char *key)
+{
+    size_t mark = path->len;
+    qr_buf_putc(path, '/');
+    for (const char *p = key ? key : ""; *p; p++) {
+        if (*p == '~') qr_buf_puts(path, "~0");
+        else if (*p == '/') qr_buf_puts(path, "~1");
+        else qr_buf_putc(path, *p);
+    }
+    return mark;
+}
+
+size_t qr_jptr_push_index(qr_buf *path, int index)
+{
+    size_t mark = path->len;
+    qr_buf_printf(path, "/%d", index);
+    return mark;
+}
+
+void qr_jptr_pop(qr_buf *path, size_t mark)
+{
+    path->len = mark;
+    if (path->data) path->data[mark] = '\0';
 }

@@ -229,23 +229,13 @@ static int format_time(const char *t, char *out, size_t n)
     return 1;
 }
 
-/* Days from 1970-01-01 (proleptic Gregorian), for the weekday and the
- * PDF creation date. */
-static long long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
+/* Days from 1970-01-01 of a date already validated, for the weekday and
+ * the PDF creation date. */
 static long long iso_days(const char *iso)
 {
-    int y, m, d;
-    sscanf(iso, "%4d-%2d-%2d", &y, &m, &d);
-    return days_from_civil(y, m, d);
+    long long days = 0;
+    qr_iso_days(iso, &days);
+    return days;
 }
 
 static const char *weekday(const char *iso)

@@ -59,23 +59,11 @@ long long qr_source_epoch(long long fallback)
     return fallback;
 }
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static long long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long long era = (y >= 0 ? y : y - 399) / 400;
-    long long yoe = y - era * 400;
-    long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
+/* The creation time a paper's meeting date gives: midnight UTC, or -1. */
 static long long iso_epoch(const char *iso)
 {
-    int y, m, d;
-    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3) return -1;
-    if (m < 1 || m > 12 || d < 1 || d > 31) return -1;
-    return days_from_civil(y, m, d) * 86400;
+    long long days;
+    return iso && qr_iso_days(iso, &days) ? days * 86400 : -1;
 }
 
 static const cJSON *jget(const cJSON *root, const char *a, const char *b,

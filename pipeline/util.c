@@ -49,22 +49,25 @@ char *qr_xstrndup(const char *s, size_t n)
     return p;
 }
 
-char *qr_xasprintf(const char *fmt, ...)
+char *qr_xvasprintf(const char *fmt, va_list ap)
 {
-    qr_buf b;
-    qr_buf_init(&b);
-    va_list ap;
-    va_start(ap, fmt);
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0) n = 0;
-    qr_buf_reserve(&b, (size_t)n + 1);
-    vsnprintf(b.data, (size_t)n + 1, fmt, ap2);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
     va_end(ap2);
-    b.len = (size_t)n;
-    return qr_buf_detach(&b, NULL);
+    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
+    char *p = qr_xmalloc(sz);
+    vsnprintf(p, sz, fmt, ap);
+    return p;
+}
+
+char *qr_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = qr_xvasprintf(fmt, ap);
+    va_end(ap);
+    return p;
 }
 
 void qr_buf_init(qr_buf *b)

@@ -46,30 +46,17 @@ static const char *cur_path(const vctx *v)
 
 static size_t push_key(vctx *v, const char *k)
 {
-    size_t mark = v->path.len;
-    qr_buf_putc(&v->path, '/');
-    for (const char *p = k; *p; p++) {
-        if (*p == '~')
-            qr_buf_puts(&v->path, "~0");
-        else if (*p == '/')
-            qr_buf_puts(&v->path, "~1");
-        else
-            qr_buf_putc(&v->path, *p);
-    }
-    return mark;
+    return qr_jptr_push_key(&v->path, k);
 }
 
 static size_t push_index(vctx *v, int i)
 {
-    size_t mark = v->path.len;
-    qr_buf_printf(&v->path, "/%d", i);
-    return mark;
+    return qr_jptr_push_index(&v->path, i);
 }
 
 static void pop(vctx *v, size_t mark)
 {
-    v->path.len = mark;
-    if (v->path.data) v->path.data[mark] = '\0';
+    qr_jptr_pop(&v->path, mark);
 }
 
 static void report(vctx *v, qr_severity sev, const char *fmt, ...)
@@ -77,17 +64,10 @@ static void report(vctx *v, qr_severity sev, const char *fmt, ...)
 
 static void report(vctx *v, qr_severity sev, const char *fmt, ...)
 {
-    va_list ap, ap2;
+    va_list ap;
     va_start(ap, fmt);
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    qr_data_vdiag(v->data, v->d, sev, cur_path(v), fmt, ap);
     va_end(ap);
-    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
-    char *msg = qr_xmalloc(sz);
-    vsnprintf(msg, sz, fmt, ap2);
-    va_end(ap2);
-    qr_data_diag(v->data, v->d, sev, cur_path(v), "%s", msg);
-    free(msg);
     if (sev == QR_ERROR) v->errors++;
 }
 

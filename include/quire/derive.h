@@ -34,6 +34,14 @@ int qr_format_date_long(const char *iso, char *out, size_t n);
 int qr_format_date_range(const char *first, const char *last, char *out,
                          size_t n);
 
+/* Parse "YYYY-MM-DD" as a real calendar date (leap years honoured).
+ * Returns 1 and sets *y, *m, *d (any may be NULL), or 0 when invalid. */
+int qr_iso_date(const char *iso, int *y, int *m, int *d);
+
+/* Days from 1970-01-01 to a valid ISO date (negative before 1970). Returns
+ * 1 and sets *days, or 0 when iso is not a valid date. */
+int qr_iso_days(const char *iso, long long *days);
+
 /* 1234567.5 -> "1,234,567.5" (integers print without decimals). */
 void qr_format_number(double v, char *out, size_t n);
 

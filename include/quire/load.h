@@ -8,6 +8,7 @@
 #ifndef QUIRE_LOAD_H
 #define QUIRE_LOAD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/diag.h"
@@ -49,6 +50,18 @@ int qr_data_locate(const qr_data *data, const char *path, int *line,
 void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
                   const char *path, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+
+/* The same with a va_list, for wrappers that add their own context. */
+void qr_data_vdiag(const qr_data *data, qr_diags *d, qr_severity sev,
+                   const char *path, const char *fmt, va_list ap);
+
+/* JSON pointers built a step at a time in a qr_buf, for walkers that report
+ * where they are: push returns a mark that pop returns to. Keys are escaped
+ * as RFC 6901 says ("~" as "~0", "/" as "~1"). */
+struct qr_buf;
+size_t qr_jptr_push_key(struct qr_buf *path, const char *key);
+size_t qr_jptr_push_index(struct qr_buf *path, int index);
+void qr_jptr_pop(struct qr_buf *path, size_t mark);
 
 /* Validate a paper's data against the contract in docs/data.md (DESIGN.md
  * "The data"): required fields, types, enums, ISO dates, unique action refs,

@@ -28,6 +28,7 @@ char *qr_xstrdup(const char *s);
 char *qr_xstrndup(const char *s, size_t n);
 /* printf into a new string the caller frees. */
 char *qr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *qr_xvasprintf(const char *fmt, va_list ap);
 
 /* A growable byte buffer. Always NUL-terminated after any append, so
  * `data` can be used as a C string when the content holds no NUL. */
