@@ -14,6 +14,7 @@
 # figure that does not move with the load on a shared machine).
 set -u
 cd "$(dirname "$0")/.."
+. scripts/samples.sh
 BUILD=${BUILD:-build}
 Q=$BUILD/quire
 B=$BUILD/bench/bench
@@ -119,14 +120,8 @@ header "Sample papers (samples/)"
 for f in samples/*.json; do
     [ -e "$f" ] || continue
     name=$(basename "$f" .json)
-    case "$name" in
-        cabinet-*)  tpl=templates/cabinet-report.md ;;
-        panel-*)    tpl=templates/panel-update.md ;;
-        scrutiny-*) tpl=templates/scrutiny-review.md ;;
-        progress-*) tpl=templates/progress-report.md ;;
-        *) continue ;;
-    esac
-    [ -f "$tpl" ] || continue
+    tpl=$(template_for "$f")
+    [ -n "$tpl" ] && [ -f "$tpl" ] || continue
     measure sample "$name" "$W/out/$name.pdf" "$RUNS" -- \
         "$Q" render "$f" -t "$tpl" -o "$W/out/$name.pdf"
 done

@@ -6,6 +6,7 @@
 set -eu
 QUIRE=${1:-build/quire}
 cd "$(dirname "$0")/.."
+. scripts/samples.sh
 mkdir -p out
 status=0
 render() { # out data template
@@ -19,14 +20,8 @@ echo "Rendered:"
 for f in samples/*.json; do
     [ -e "$f" ] || continue
     name=$(basename "$f" .json)
-    case "$name" in
-        cabinet-*)  tpl=templates/cabinet-report.md ;;
-        panel-*)    tpl=templates/panel-update.md ;;
-        scrutiny-*) tpl=templates/scrutiny-review.md ;;
-        progress-*) tpl=templates/progress-report.md ;;
-        *) continue ;;
-    esac
-    [ -f "$tpl" ] || continue
+    tpl=$(template_for "$f")
+    [ -n "$tpl" ] && [ -f "$tpl" ] || continue
     render "out/$name.pdf" "$f" "$tpl"
 done
 for f in samples/*.md; do

@@ -17,14 +17,7 @@ pdfcheck() {
     fi
 }
 
-template_for() { # sample name -> template, as scripts/demo.sh
-    case "$1" in
-        cabinet-*)  echo templates/cabinet-report.md ;;
-        panel-*)    echo templates/panel-update.md ;;
-        scrutiny-*) echo templates/scrutiny-review.md ;;
-        progress-*) echo templates/progress-report.md ;;
-    esac
-}
+. scripts/samples.sh
 
 n=0
 for f in samples/*.json; do

@@ -6,14 +6,7 @@
 # with its RAG word beside it (issue: the papers).
 . "$(dirname "$0")/lib.sh"
 
-template_for() {
-    case "$(basename "$1")" in
-        cabinet-*)  echo templates/cabinet-report.md ;;
-        panel-*)    echo templates/panel-update.md ;;
-        scrutiny-*) echo templates/scrutiny-review.md ;;
-        progress-*) echo templates/progress-report.md ;;
-    esac
-}
+. scripts/samples.sh
 
 n=0
 for f in samples/*.json; do
