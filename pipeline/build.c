@@ -897,6 +897,9 @@ static void worker(const job_rec *j, int res_fd, hcache *c)
     }
     write_all(res_fd, out.data, out.len);
     close(res_fd);
+    qr_buf_free(&out);
+    qr_build_files_free(files);
+    qr_diags_free(d);
     /* _exit: the parent's stdio buffers and atexit handlers are not ours */
     _exit(0);
 }

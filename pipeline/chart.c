@@ -153,15 +153,7 @@ static void perr(pctx *p, const char *at, const char *fmt, ...)
         if (((unsigned char)*s & 0xC0) != 0x80) col++;
     va_list ap;
     va_start(ap, fmt);
-    char *msg;
-    {
-        va_list ap2;
-        va_copy(ap2, ap);
-        int n = vsnprintf(NULL, 0, fmt, ap2);
-        va_end(ap2);
-        msg = qr_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-        vsnprintf(msg, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
-    }
+    char *msg = qr_xvasprintf(fmt, ap);
     va_end(ap);
     char *source = qr_xstrndup(p->src, p->len);
     qr_diag_add(p->d, QR_ERROR, p->file, p->line, col, NULL, source, "%s",

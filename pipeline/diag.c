@@ -48,12 +48,7 @@ static void vadd(qr_diags *d, qr_severity sev, const char *file, int line,
     g->col = col;
     g->path = path ? qr_xstrdup(path) : NULL;
     g->source = source ? qr_xstrdup(source) : NULL;
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    g->message = qr_xmalloc((size_t)(n > 0 ? n : 0) + 1);
-    vsnprintf(g->message, (size_t)(n > 0 ? n : 0) + 1, fmt, ap2);
-    va_end(ap2);
+    g->message = qr_xvasprintf(fmt, ap);
 }
 
 void qr_diag_add(qr_diags *d, qr_severity sev, const char *file, int line,

@@ -219,17 +219,6 @@ static char *tmpl_line_text(const tmpl *t, int line)
     return qr_xstrndup(t->src + a, e - a);
 }
 
-static char *vfmt(const char *fmt, va_list ap)
-{
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    size_t sz = (size_t)(n > 0 ? n : 0) + 1;
-    char *s = qr_xmalloc(sz);
-    vsnprintf(s, sz, fmt, ap2);
-    va_end(ap2);
-    return s;
-}
 
 /* An error at byte `off` of template t, with its source line for the caret. */
 static void err_at(rstate *rs, const tmpl *t, size_t off, const char *fmt, ...)
@@ -238,7 +227,7 @@ static void err_at(rstate *rs, const tmpl *t, size_t off, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vfmt(fmt, ap);
+    char *msg = qr_xvasprintf(fmt, ap);
     va_end(ap);
     int line, col;
     tmpl_linecol(t, off, &line, &col);
@@ -261,7 +250,7 @@ static void tag_err(rstate *rs, const tmpl *t, tok *k, const char *fmt, ...)
     k->reported = 1;
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vfmt(fmt, ap);
+    char *msg = qr_xvasprintf(fmt, ap);
     va_end(ap);
     err_at(rs, t, k->off, "%s", msg);
     free(msg);
@@ -434,7 +423,7 @@ static void perr(parser *p, size_t off, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = vfmt(fmt, ap);
+    char *msg = qr_xvasprintf(fmt, ap);
     va_end(ap);
     err_at(p->rs, p->t, off, "%s", msg);
     free(msg);

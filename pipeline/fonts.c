@@ -265,13 +265,14 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
 {
     static const struct {
         qr_font_slot slot;
-        int family;     /* 0 body, 1 mono, 2 fallback */
+        int family;     /* 0 body, 1 mono, 2 fallback, 3 heading */
         int bold, italic;
     } plan[QR_FONT_COUNT] = {
         {QR_FONT_REGULAR, 0, 0, 0},   {QR_FONT_BOLD, 0, 1, 0},
         {QR_FONT_ITALIC, 0, 0, 1},    {QR_FONT_BOLD_ITALIC, 0, 1, 1},
         {QR_FONT_MONO, 1, 0, 0},      {QR_FONT_MONO_BOLD, 1, 1, 0},
         {QR_FONT_FALLBACK, 2, 0, 0},  {QR_FONT_FALLBACK_BOLD, 2, 1, 0},
+        {QR_FONT_HEADING, 3, 1, 0},
     };
     pthread_once(&fc_once, fc_init);
     if (!fc_ok) {
@@ -279,19 +280,24 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
                     "cannot initialise fontconfig");
         return NULL;
     }
-    const char *fam[3] = {
-        style->body_family[0] ? style->body_family : "Arial",
+    const char *body = style->body_family[0] ? style->body_family : "Arial";
+    const char *fam[4] = {
+        body,
         style->mono_family[0] ? style->mono_family : "Liberation Mono",
         style->fallback_family[0] ? style->fallback_family : "DejaVu Sans",
+        style->heading_family[0] ? style->heading_family : body,
     };
     qr_fonts *f = qr_xcalloc(1, sizeof *f);
     int ok = 1;
     /* Warn once per family, not once per face of it. */
-    int warned[3] = {0, 0, 0};
+    int warned[4] = {0, 0, 0, 0};
     for (int i = 0; i < QR_FONT_COUNT; i++) {
-        const char *family = fam[plan[i].family];
+        /* an unset heading family is the body family: warn about it once */
+        int fi_fam = plan[i].family == 3 && !style->heading_family[0]
+                         ? 0 : plan[i].family;
+        const char *family = fam[fi_fam];
         FcPattern *m = resolve(family, plan[i].bold, plan[i].italic,
-                               &warned[plan[i].family], d);
+                               &warned[fi_fam], d);
         int fi = m ? face_for(f, m, family, d) : -1;
         if (m) FcPatternDestroy(m);
         if (fi < 0) {

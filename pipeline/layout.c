@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Named dimensions that are not (yet) in the house style. */
 #define QUOTE_BAR_WIDTH_PT 3.0f    /* left bar of a block quote */
@@ -201,6 +202,8 @@ static void attach_pending(layout *L, float baseline)
 
 static qr_font_slot slot_for(unsigned flags, qr_font_slot base)
 {
+    /* headings are set in the heading face, whatever their emphasis */
+    if (base == QR_FONT_HEADING && !(flags & QR_RUN_CODE)) return base;
     int bold = (flags & QR_RUN_BOLD) || base == QR_FONT_BOLD ||
                base == QR_FONT_BOLD_ITALIC || base == QR_FONT_MONO_BOLD;
     int italic = (flags & QR_RUN_ITALIC) || base == QR_FONT_ITALIC ||
@@ -625,28 +628,28 @@ static void do_heading(layout *L, const qr_block *b, const ctx *c)
     pend(L, &an, PIN_TOP);
 
     lb_span *spans;
-    size_t n = lay_runs_to_spans(L, b, QR_FONT_BOLD, size, st->heading_color,
-                                 &spans);
+    size_t n = lay_runs_to_spans(L, b, QR_FONT_HEADING, size,
+                                 st->heading_color, &spans);
     if (num[0] && hang) {
         pend_number(L, num, L->frame_x, elem,
-                    (qr_role)(QR_ROLE_H1 + level - 1), QR_FONT_BOLD, size,
+                    (qr_role)(QR_ROLE_H1 + level - 1), QR_FONT_HEADING, size,
                     st->heading_color);
     } else if (num[0]) {
         lb_span *sp = qr_arena_alloc(L->arena, (n + 1) * sizeof *sp);
-        sp[0] = text_span(an.text, strlen(num) + 1, QR_FONT_BOLD, size,
+        sp[0] = text_span(an.text, strlen(num) + 1, QR_FONT_HEADING, size,
                           st->heading_color, b->line);
         memcpy(sp + 1, spans, n * sizeof *sp);
         spans = sp;
         n++;
     }
 
-    textopts t = {.x = x, .w = w, .size = size, .font = QR_FONT_BOLD,
+    textopts t = {.x = x, .w = w, .size = size, .font = QR_FONT_HEADING,
                   .role = (qr_role)(QR_ROLE_H1 + level - 1), .elem = elem,
                   .hyphenate = 0, .keep = 1};
     if (n == 0) {
         n = 1;
         spans = qr_arena_alloc(L->arena, sizeof *spans);
-        spans[0] = text_span("", 0, QR_FONT_BOLD, size, st->heading_color,
+        spans[0] = text_span("", 0, QR_FONT_HEADING, size, st->heading_color,
                              b->line);
     }
     text_block(L, spans, n, &t);
@@ -706,6 +709,10 @@ const char *lay_image_path(layout *L, const char *uri)
 int lay_image_size(const char *path, unsigned *w, unsigned *h)
 {
     if (!path || !*path) return 0;
+    /* only a regular file: opening a FIFO or device would block or never
+     * end (the PDF stage reports what it is) */
+    struct stat sb;
+    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
     int ok = 0;
     unsigned char *buf = qr_xmalloc(IMAGE_SNIFF_BYTES);
     FILE *f = fopen(path, "rb");

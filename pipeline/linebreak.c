@@ -130,7 +130,7 @@ typedef struct para {
 
 static const char *const slot_names[QR_FONT_COUNT] = {
     "regular", "bold", "italic", "bold italic",
-    "mono", "mono bold", "fallback", "fallback bold"
+    "mono", "mono bold", "fallback", "fallback bold", "heading"
 };
 
 static qr_font_slot valid_slot(qr_font_slot s)
@@ -161,7 +161,8 @@ static float advance(para *p, qr_font_slot slot, uint32_t cp)
 static int is_bold_slot(qr_font_slot s)
 {
     return s == QR_FONT_BOLD || s == QR_FONT_BOLD_ITALIC ||
-           s == QR_FONT_MONO_BOLD || s == QR_FONT_FALLBACK_BOLD;
+           s == QR_FONT_MONO_BOLD || s == QR_FONT_FALLBACK_BOLD ||
+           s == QR_FONT_HEADING;
 }
 
 /* The face for cp: the wanted slot, else the (bold) fallback. Returns 0

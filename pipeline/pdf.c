@@ -137,7 +137,17 @@ typedef struct pdf_state {
     HPDF_Page *pages;
     int failed;                 /* an error is already in d */
     int input_error;            /* the failure is bad input, not output */
+    int library_error;          /* libharu itself failed (see render_any) */
+    int font_mode;              /* FONTS_*: how faces are cut down */
 } pdf_state;
+
+/* How embedded faces are prepared. libharu 2.3.0 fails to save some
+ * HarfBuzz subsets without hinting tables (a seek past the end of the font
+ * data in HPDF_TTFontDef_SaveFontData when the rebuilt font ends on a
+ * 4096-byte chunk boundary after an empty last table, tests/data/
+ * libharu-seek-at-chunk-end.md): the writer then
+ * tries again keeping hinting, and last with whole font files. */
+enum { FONTS_SUBSET_NO_HINTING, FONTS_SUBSET, FONTS_WHOLE, FONTS_MODES };
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {
@@ -161,6 +171,7 @@ static int hpdf_failed(pdf_state *st, const char *what)
                     "PDF library error 0x%04X (detail %u) while %s",
                     (unsigned)e, (unsigned)detail, what);
     st->failed = 1;
+    st->library_error = 1;
     return 1;
 }
 
@@ -340,12 +351,16 @@ static void subset_tag(const face_use *fu, int k, char tag[TAG_LEN + 1])
  * registered with the document; NULL when HarfBuzz cannot subset it. */
 static HPDF_FontDef load_subset(pdf_state *st, face_use *fu)
 {
+    if (st->font_mode == FONTS_WHOLE) return NULL;
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in) return NULL;
     hb_set_t *u = hb_subset_input_unicode_set(in);
     for (uint32_t cp = 0; cp < BMP_SIZE; cp++)
         if (bit(fu, cp)) hb_set_add(u, cp);
-    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_RETAIN_GIDS | HB_SUBSET_FLAGS_NO_HINTING);
+    hb_subset_input_set_flags(in, st->font_mode == FONTS_SUBSET_NO_HINTING
+                                      ? HB_SUBSET_FLAGS_RETAIN_GIDS |
+                                            HB_SUBSET_FLAGS_NO_HINTING
+                                      : HB_SUBSET_FLAGS_RETAIN_GIDS);
     hb_face_t *sub = hb_subset_or_fail(fu->face, in);
     hb_subset_input_destroy(in);
     if (!sub) return NULL;
@@ -1838,11 +1853,13 @@ static int save(pdf_state *st, char **out, size_t *len)
  * file, text that cannot be embedded) rather than the output side. */
 static int render(const qr_pages *pages, const qr_fonts *fonts,
                   const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d, int *input_error)
+                  qr_diags *d, int *input_error, int font_mode,
+                  int *library_error)
 {
     *out = NULL;
     *len = 0;
     pdf_state *st = qr_xcalloc(1, sizeof *st);
+    st->font_mode = font_mode;
     st->d = d;
     st->fonts = fonts;
     st->doc = pages;
@@ -1880,7 +1897,30 @@ done:
     free(st->pages);
     free(st->kids);
     *input_error = rc != 0 && st->input_error;
+    *library_error = rc != 0 && st->library_error && !st->input_error;
     free(st);
+    return rc;
+}
+
+/* render, trying the next way of embedding fonts while libharu itself is
+ * what fails; only the last attempt's diagnostics are kept. */
+static int render_any(const qr_pages *pages, const qr_fonts *fonts,
+                      const qr_pdf_meta *meta, char **out, size_t *len,
+                      qr_diags *d, int *input_error)
+{
+    int rc = -1;
+    for (int mode = 0; mode < FONTS_MODES; mode++) {
+        qr_diags *mine = qr_diags_new();
+        int library_error = 0;
+        rc = render(pages, fonts, meta, out, len, mine, input_error, mode,
+                    &library_error);
+        if (rc == 0 || !library_error || mode + 1 == FONTS_MODES) {
+            qr_diags_move(d, mine);
+            qr_diags_free(mine);
+            break;
+        }
+        qr_diags_free(mine);
+    }
     return rc;
 }
 
@@ -1889,7 +1929,7 @@ int qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                   qr_diags *d)
 {
     int input_error;
-    return render(pages, fonts, meta, out, len, d, &input_error);
+    return render_any(pages, fonts, meta, out, len, d, &input_error);
 }
 
 int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
@@ -1898,7 +1938,7 @@ int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     char *buf = NULL;
     size_t len = 0;
     int input_error = 0;
-    if (render(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
+    if (render_any(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
     if (qr_write_atomic(path, buf, len) != 0) {

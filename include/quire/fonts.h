@@ -22,6 +22,8 @@ typedef enum qr_font_slot {
     QR_FONT_MONO_BOLD,
     QR_FONT_FALLBACK,        /* symbols the body faces lack (DejaVu Sans) */
     QR_FONT_FALLBACK_BOLD,
+    QR_FONT_HEADING,         /* bold face of the heading family (default:
+                                the body family) */
     QR_FONT_COUNT
 } qr_font_slot;
 

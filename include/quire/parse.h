@@ -85,10 +85,10 @@ typedef struct qr_block {
 
 typedef struct qr_doc qr_doc;
 
-/* Parse md[0..len). `name` names the text in messages. Never fails on
- * Markdown (every input is a document); returns NULL only if the text is not
- * valid UTF-8 (an error with the byte offset is added). Free with
- * qr_doc_free. */
+/* Parse md[0..len). `name` names the text in messages. Every Markdown text
+ * is a document; returns NULL only after adding an error when the text is
+ * not valid UTF-8 (with the byte offset) or a table exceeds the table
+ * limits (README "Limits"). Free with qr_doc_free. */
 qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                           qr_diags *d);
 void qr_doc_free(qr_doc *doc);               /* NULL is a no-op */

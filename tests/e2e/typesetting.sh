@@ -152,6 +152,20 @@ printf '{"status": {"marks": false}}\n' >$TMP/nomarks.json
 $QUIRE render -t tests/golden/table.md -s $TMP/nomarks.json --dump=pages >$TMP/nomarks.pages
 [ "$(count_swatches $TMP/nomarks.pages)" = 0 ] && ok "status.marks false draws no swatches" || not_ok "status.marks false draws no swatches"
 
+# a heading family of its own, resolved through fontconfig like the body's
+printf '{"fonts": {"heading": "DejaVu Serif"}}\n' >$TMP/serif.json
+expect_exit "style with a heading family renders" 0 $QUIRE render -t $TMP/long.md -s $TMP/serif.json -o $TMP/serif.pdf
+pdffonts $TMP/serif.pdf >$TMP/serif.fonts
+contains "headings in the heading family" $TMP/serif.fonts "DejaVuSerif-Bold"
+contains "body still in the body family" $TMP/serif.fonts "LiberationSans"
+
+# libharu 2.3.0 fails to save a font whose rebuilt data ends exactly on a
+# 4096-byte chunk after an empty table; the writer retries with other font
+# data and the paper still renders
+expect_exit "font data ending on a libharu chunk boundary still renders" 0 \
+    $QUIRE render -t tests/data/libharu-seek-at-chunk-end.md -o $TMP/seek.pdf
+check "that PDF passes qpdf --check" qpdf --check $TMP/seek.pdf
+
 # an error in a later stage (a bad chart line) points at the template and
 # writes no PDF
 printf '# Chart\n\n```chart\ntype: bar\nbar: Red | four | red\n```\n' >$TMP/badchart.md
