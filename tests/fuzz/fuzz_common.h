@@ -17,7 +17,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "quire/diag.h"
+#include "quire/fonts.h"
+#include "quire/style.h"
 
 #define FUZZ_SEP "\n@@@@\n"
 #define FUZZ_SEP_LEN (sizeof FUZZ_SEP - 1)
@@ -43,6 +49,22 @@ static inline size_t fuzz_split(const uint8_t *d, size_t n,
     part[k] = p;
     len[k] = (size_t)(end - p);
     return k + 1;
+}
+
+/* The default house style and its fonts, loaded once per process by the
+ * targets that lay out; aborts when the fonts cannot be had (a broken
+ * machine, not an input to explore). */
+static inline qr_fonts *fuzz_default_fonts(qr_style *style)
+{
+    qr_style_default(style);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *fonts = qr_fonts_load(style, d);
+    if (!fonts) {
+        qr_diags_print(d, stderr);
+        abort();
+    }
+    qr_diags_free(d);
+    return fonts;
 }
 
 #endif

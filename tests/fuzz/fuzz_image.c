@@ -34,14 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    qr_style_default(&style);
-    qr_diags *d = qr_diags_new();
-    fonts = qr_fonts_load(&style, d);
-    if (!fonts) {
-        qr_diags_print(d, stderr);
-        abort();
-    }
-    qr_diags_free(d);
+    fonts = fuzz_default_fonts(&style);
     snprintf(img_path, sizeof img_path, "/tmp/quire-fuzz-image-%ld.img",
              (long)getpid());
     md = qr_xasprintf("# Image\n\n![A figure](%s)\n\nAfter the figure.\n",
