@@ -1220,6 +1220,11 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     pk.fm_style.hyphenate = 0;
     pk.fonts = qr_fonts_load(&pk.style, d);
     if (!pk.fonts) goto done;
+    /* the embedded faces are inputs too: build rebuilds when one changes */
+    for (int s = 0; s < QR_FONT_COUNT; s++) {
+        const char *ff = qr_fonts_file(pk.fonts, (qr_font_slot)s);
+        if (ff) add_file(&pk, ff);
+    }
     if (prepare_items(&pk) != 0) goto done;
     if (settle(&pk) != 0) goto done;
 
