@@ -8,9 +8,10 @@
  *
  * Measuring and drawing share one walk (`render`): with pages == NULL it
  * only advances y, so the height layout reserves is exactly what is drawn.
- * Colours for RAG statuses are named constants (the GOV.UK palette) rather
- * than style fields, so a status always has the same colour in every
- * council's papers; the word is always printed beside it in the tables.
+ * A bar coloured by a RAG status name (red, amber, green, complete,
+ * not_started) takes the house style's status colour, the same as the
+ * swatches beside status words in tables; other names are the GOV.UK
+ * palette below.
  */
 #include "quire/chart.h"
 #include "quire/util.h"
@@ -93,6 +94,7 @@ typedef struct bar {
     const char *text;   /* the value as written */
     double value;
     qr_rgb colour;
+    int status;         /* STATUS_* when coloured by a RAG name, else -1 */
 } bar;
 
 typedef struct point {
@@ -248,6 +250,33 @@ static int colour(pctx *p, span v, qr_rgb *out)
                  "purple, turquoise, pink, light-blue, orange, yellow)",
          (int)v.n, v.s);
     return 0;
+}
+
+/* RAG status names a bar may be coloured by; drawn in the style's colour. */
+enum { STATUS_RED, STATUS_AMBER, STATUS_GREEN, STATUS_COMPLETE,
+       STATUS_NOT_STARTED, STATUS_COUNT };
+static const char *const STATUS_NAMES[STATUS_COUNT] = {
+    "red", "amber", "green", "complete", "not_started"};
+
+static int status_of(span v)
+{
+    for (int i = 0; i < STATUS_COUNT; i++)
+        if (strlen(STATUS_NAMES[i]) == v.n &&
+            strncmp(STATUS_NAMES[i], v.s, v.n) == 0)
+            return i;
+    return -1;
+}
+
+static qr_rgb bar_colour(const bar *b, const qr_style *st)
+{
+    switch (b->status) {
+    case STATUS_RED: return st->status_red;
+    case STATUS_AMBER: return st->status_amber;
+    case STATUS_GREEN: return st->status_green;
+    case STATUS_COMPLETE: return st->status_complete;
+    case STATUS_NOT_STARTED: return st->status_not_started;
+    default: return b->colour;
+    }
 }
 
 /* Keys. Single-valued ones may be given once. */
@@ -412,6 +441,7 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
         b->text = dup(p, f[1]);
         b->value = num;
         b->colour = col;
+        b->status = n == 3 && f[2].n ? status_of(f[2]) : -1;
         return;
     }
     case KEY_LINE: {
@@ -882,7 +912,7 @@ static float draw_bars(const dctx *g, float y)
         float bh = row * BAR_FILL;
         float by = top + (row - bh) / 2;
         float bw = (float)((br->value - s.lo) / (s.hi - s.lo)) * pw;
-        if (bw > 0) rect(g, px, by, bw, bh, br->colour);
+        if (bw > 0) rect(g, px, by, bw, bh, bar_colour(br, g->st));
         float ty = top + (row - g->size) / 2;
         float lw = text_width(g, QR_FONT_REGULAR, g->size, br->label);
         text(g, QR_FONT_REGULAR, g->size, fmaxf(g->x, px - LABEL_GAP - lw),
@@ -902,7 +932,7 @@ static float draw_bars(const dctx *g, float y)
         key *keys = qr_xcalloc(c->nbars, sizeof *keys);
         for (size_t i = 0; i < c->nbars; i++) {
             keys[i].label = c->bars[i].label;
-            keys[i].colour = c->bars[i].colour;
+            keys[i].colour = bar_colour(&c->bars[i], g->st);
         }
         y += legend(g, keys, c->nbars, y);
         free(keys);

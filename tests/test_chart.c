@@ -288,6 +288,33 @@ static void test_draw_bars(void **state)
     qr_chart_free(c);
 }
 
+/* A bar coloured "red" takes the house style's red, as the status
+ * swatches in tables do; an explicit #rrggbb stays as written. */
+static void test_status_colours_from_style(void **state)
+{
+    (void)state;
+    qr_style st;
+    qr_style_default(&st);
+    st.status_red = (qr_rgb){0.0f, 0.0f, 1.0f};
+    qr_metrics m = qr_metrics_fake(&FAKE);
+    qr_chart *c = parse_ok("type: bar\nbar: Red | 4 | red\nbar: Other | 2 | #00ff00\n");
+    qr_pages *p = qr_pages_new();
+    size_t pg = qr_pages_add_page(p, st.page_width, st.page_height);
+    qr_chart_draw(c, p, pg, 70, 200, 400, &st, &m, -1);
+    const qr_page *page = qr_pages_get(p, pg);
+    int blue = 0, green = 0;
+    for (size_t i = 0; i < page->nitems; i++) {
+        const qr_item *it = &page->items[i];
+        if (it->kind != QR_ITEM_RECT || !it->has_fill) continue;
+        if (it->fill.b > 0.99f && it->fill.r < 0.01f && it->fill.g < 0.01f) blue++;
+        if (it->fill.g > 0.99f && it->fill.r < 0.01f && it->fill.b < 0.01f) green++;
+    }
+    assert_true(blue >= 1);
+    assert_true(green >= 1);
+    qr_pages_free(p);
+    qr_chart_free(c);
+}
+
 static void test_draw_lines(void **state)
 {
     (void)state;
@@ -410,6 +437,7 @@ int main(void)
         cmocka_unit_test(test_alt_line),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_draw_bars),
+        cmocka_unit_test(test_status_colours_from_style),
         cmocka_unit_test(test_draw_lines),
         cmocka_unit_test(test_crowded_periods),
         cmocka_unit_test(test_scales),
