@@ -3,7 +3,7 @@ BUILD   ?= build
 CC      ?= cc
 PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lm
 OPT     ?= -O2
 CFLAGS  ?=
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS)

@@ -39,6 +39,7 @@
 #include "quire/pdf.h"
 #include "quire/util.h"
 #include "pdf_int.h"
+#include "pdf_pack.h"
 
 #include <hpdf.h>
 #include <hb.h>
@@ -52,6 +53,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BMP_SIZE 0x10000            /* libharu's CIDs are BMP code points */
 #define BFRANGE_BLOCK 100           /* max entries per CMap block (spec) */
@@ -60,8 +62,6 @@
 #define MAX_TEXT_BYTES 65535        /* HPDF_LIMIT_MAX_STRING_LEN */
 #define CHAR_SPACE 0x20
 #define LINE_EPS 0.5f               /* baselines closer than this: one line */
-#define PDF_HEADER "%PDF-1.7\n%\xB7\xBE\xAD\xAA\n"  /* binary marker line */
-#define OBJSTM_MAX 1000             /* objects per compressed object stream */
 #define NUMTREE_LEAF 256            /* ParentTree pairs per leaf node */
 #define ANNOT_FLAG_PRINT 4          /* annotation /F: print (PDF/A) */
 #define DEFAULT_LANG "en-GB"
@@ -139,6 +139,7 @@ typedef struct pdf_state {
     int input_error;            /* the failure is bad input, not output */
     int library_error;          /* libharu itself failed (see render_any) */
     int font_mode;              /* FONTS_*: how faces are cut down */
+    qr_buf ops;                 /* content-stream operators being written */
 } pdf_state;
 
 /* How embedded faces are prepared. libharu 2.3.0 fails to save some
@@ -864,6 +865,52 @@ static int ends_line(const pdf_state *st, const qr_page *pg, size_t k)
     return 0;
 }
 
+/* A number for the content stream: at most three decimals (a thousandth
+ * of a point), no trailing zeros, no exponent. */
+static void put_num(qr_buf *b, float v)
+{
+    long m = lroundf(v * 1000.0f);
+    if (m < 0) {
+        qr_buf_putc(b, '-');
+        m = -m;
+    }
+    char d[24];
+    int n = snprintf(d, sizeof d, "%ld", m / 1000);
+    qr_buf_append(b, d, (size_t)n);
+    long f = m % 1000;
+    if (!f) return;
+    char fr[5] = {'.', (char)('0' + f / 100), (char)('0' + f / 10 % 10),
+                  (char)('0' + f % 10), 0};
+    int k = 4;
+    while (fr[k - 1] == '0') k--;
+    qr_buf_append(b, fr, (size_t)k);
+}
+
+/* One two-byte code in a literal string: the bytes as they are, but for
+ * the three that must be escaped and the line ends a reader would
+ * normalise (ISO 32000-1 §7.3.4.2). */
+static void put_cid(qr_buf *b, uint32_t cp)
+{
+    unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
+    for (int i = 0; i < 2; i++) {
+        switch (by[i]) {
+        case '(': case ')': case '\\':
+            qr_buf_putc(b, '\\');
+            qr_buf_putc(b, (char)by[i]);
+            break;
+        case '\r': qr_buf_puts(b, "\\r"); break;
+        case '\n': qr_buf_puts(b, "\\n"); break;
+        default: qr_buf_putc(b, (char)by[i]);
+        }
+    }
+}
+
+/* Text goes into the content stream directly, not through
+ * HPDF_Page_ShowText: libharu measures every string it shows and writes it
+ * in hex, which made text the largest part of drawing and of the bytes to
+ * deflate. The codes are the same two-byte CIDs its UTF-8 encoder writes
+ * (the code point, /Identity-H); glyph use is already marked for
+ * embedding, as trim_widths measures every used code point. */
 static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
 {
     if (!it->text || !it->len) return;
@@ -879,9 +926,24 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
         p->size = it->size;
     }
     set_fill(p, it->color);
-    HPDF_Page_SetTextMatrix(p->page, 1, 0, 0, 1, it->x, p->height - it->y);
-    HPDF_Page_ShowText(p->page, it->text);
-    if (line_end && fu->has_space) HPDF_Page_ShowText(p->page, " ");
+    qr_buf *b = &st->ops;
+    b->len = 0;
+    qr_buf_puts(b, "1 0 0 1 ");
+    put_num(b, it->x);
+    qr_buf_putc(b, ' ');
+    put_num(b, p->height - it->y);
+    qr_buf_puts(b, " Tm\n(");
+    for (size_t off = 0; off < it->len;) {
+        uint32_t cp;
+        int n = qr_utf8_decode(it->text + off, it->len - off, &cp);
+        if (n <= 0) break;                  /* scan() checked it */
+        put_cid(b, cp);
+        off += (size_t)n;
+    }
+    if (line_end && fu->has_space) put_cid(b, CHAR_SPACE);
+    qr_buf_puts(b, ") Tj\n");
+    HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
+    HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->data, (HPDF_UINT)b->len);
 }
 
 /* Colours and width go before the path: libharu (like PDF) refuses them
@@ -1599,215 +1661,14 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
     HPDF_Dict_Add(st->pdf->trailer, "ID", arr);
 }
 
-/* ---- compressed object streams ---- */
-
-/* Deflate n bytes into out with libharu's own zlib filter. */
-static int deflate_into(pdf_state *st, const char *in, size_t n, qr_buf *out)
-{
-    HPDF_MMgr mm = st->pdf->mmgr;
-    HPDF_Stream src = HPDF_MemStream_New(mm, MEMSTREAM_CHUNK);
-    HPDF_Stream dst = HPDF_MemStream_New(mm, MEMSTREAM_CHUNK);
-    int rc = -1;
-    if (src && dst &&
-        HPDF_Stream_Write(src, (const HPDF_BYTE *)in, (HPDF_UINT)n) == HPDF_OK &&
-        HPDF_Stream_WriteToStream(src, dst, HPDF_STREAM_FILTER_FLATE_DECODE,
-                                  NULL) == HPDF_OK) {
-        HPDF_UINT count = HPDF_MemStream_GetBufCount(dst);
-        for (HPDF_UINT i = 0; i < count; i++) {
-            HPDF_UINT len = 0;
-            HPDF_BYTE *p = HPDF_MemStream_GetBufPtr(dst, i, &len);
-            if (p) qr_buf_append(out, p, len);
-        }
-        rc = 0;
-    }
-    if (src) HPDF_Stream_Free(src);
-    if (dst) HPDF_Stream_Free(dst);
-    return rc;
-}
-
-static int parse_num(const char *s, size_t n, size_t *pos, size_t *v)
-{
-    size_t i = *pos, x = 0;
-    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
-    while (i < n && s[i] >= '0' && s[i] <= '9') x = x * 10 + (size_t)(s[i++] - '0');
-    *pos = i;
-    *v = x;
-    return 0;
-}
-
-static int starts(const char *s, size_t n, size_t pos, const char *lit)
-{
-    size_t l = strlen(lit);
-    return pos <= n && n - pos >= l && memcmp(s + pos, lit, l) == 0;
-}
-
-static void put_be(qr_buf *b, size_t v, int bytes)
-{
-    for (int i = bytes - 1; i >= 0; i--) qr_buf_putc(b, (char)((v >> (8 * i)) & 0xFF));
-}
-
-/* Rewrite libharu's classic file (every object plain, an xref table) with
- * every non-stream object in compressed object streams and a
- * cross-reference stream. Streams are copied as they are. Returns 0 with
- * *out set, or -1 when the input is not the layout libharu writes (the
- * caller keeps the original). */
-static int pack_objects(pdf_state *st, const char *in, size_t n, char **out,
-                        size_t *outlen)
-{
-    enum { W1 = 1, W2 = 4, W3 = 2 };        /* xref stream field widths */
-    /* libharu's layout: "nnnnnnnnnn ggggg n\r\n" table entries; each
-     * object "N 0 obj\n…endobj\n", a stream's body ending "endstream\n". */
-    enum { ENTRY = 20, ENTRY_TYPE = 17 };
-    static const char STARTXREF[] = "startxref\n", XREF[] = "xref\n0 ",
-                      TRAILER[] = "trailer\n<<\n", ENDOBJ[] = "endobj\n",
-                      ENDSTREAM[] = "endstream\n";
-    const size_t LSX = sizeof STARTXREF - 1, LEO = sizeof ENDOBJ - 1,
-                 LES = sizeof ENDSTREAM - 1;
-    /* startxref N %%EOF at the very end. */
-    size_t tail = n > 64 ? n - 64 : 0, sx = 0, found = 0;
-    for (size_t i = tail; i + LSX <= n; i++)
-        if (memcmp(in + i, STARTXREF, LSX) == 0) sx = i, found = 1;
-    if (!found) return -1;
-    size_t pos = sx + LSX, xoff, nobj;
-    if (parse_num(in, n, &pos, &xoff) || !starts(in, n, xoff, XREF))
-        return -1;
-    pos = xoff + sizeof XREF - 1;
-    if (parse_num(in, n, &pos, &nobj) || !starts(in, n, pos, "\n") ||
-        nobj < 2)
-        return -1;
-    pos++;
-    if (n - pos < nobj * ENTRY) return -1;
-    size_t *off = qr_xcalloc(nobj + 1, sizeof *off);
-    int *kind = qr_xcalloc(nobj, sizeof *kind);    /* 0 free, 1 obj, 2 stream */
-    size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
-    qr_buf body, res, z;
-    qr_buf_init(&body);
-    qr_buf_init(&res);
-    qr_buf_init(&z);
-    int rc = -1;
-    for (size_t i = 0; i < nobj; i++) {
-        size_t p = pos + i * ENTRY, v;
-        if (parse_num(in, n, &p, &v)) goto done;
-        off[i] = v;
-        kind[i] = in[pos + i * ENTRY + ENTRY_TYPE] == 'n';
-    }
-    size_t tr = pos + nobj * ENTRY;
-    if (!starts(in, n, tr, TRAILER)) goto done;
-    tr += sizeof TRAILER - 1;
-    /* Objects are written in number order; each ends at the next. */
-    off[nobj] = xoff;
-    for (size_t i = 1; i < nobj; i++) {
-        if (!kind[i] || off[i] >= off[i + 1]) goto done;
-        char head[32];
-        int hl = snprintf(head, sizeof head, "%zu 0 obj\n", i);
-        size_t end = off[i + 1];
-        if (!starts(in, n, off[i], head) || end - off[i] < (size_t)hl + LEO ||
-            memcmp(in + end - LEO, ENDOBJ, LEO) != 0)
-            goto done;
-        size_t blen = end - LEO - off[i] - (size_t)hl;
-        if (blen >= LES && memcmp(in + end - LEO - LES, ENDSTREAM, LES) == 0)
-            kind[i] = 2;
-    }
-    qr_buf_puts(&res, PDF_HEADER);
-    for (size_t i = 1; i < nobj; i++) {
-        if (kind[i] != 2) continue;
-        slot[i] = res.len;
-        qr_buf_append(&res, in + off[i], off[i + 1] - off[i]);
-    }
-    /* Object streams: numbers nobj, nobj+1, ...; the xref stream last. */
-    size_t nstm = 0, *stm_off = NULL;
-    size_t i = 1;
-    while (i < nobj) {
-        qr_buf idx;
-        qr_buf_init(&idx);
-        qr_buf_free(&body);
-        size_t cnt = 0;
-        for (; i < nobj && cnt < OBJSTM_MAX; i++) {
-            if (kind[i] != 1) continue;
-            int hl = snprintf(NULL, 0, "%zu 0 obj\n", i);
-            qr_buf_printf(&idx, "%zu %zu ", i, body.len);
-            qr_buf_append(&body, in + off[i] + hl,
-                          off[i + 1] - LEO - off[i] - (size_t)hl);
-            slot[i] = cnt++;
-        }
-        if (!cnt) {
-            qr_buf_free(&idx);
-            break;
-        }
-        /* Remember which stream holds each: kind 1 objects of this round. */
-        for (size_t j = 1; j < i; j++)
-            if (kind[j] == 1) kind[j] = (int)(3 + nstm);
-        qr_buf_putc(&idx, '\n');
-        size_t first = idx.len;
-        qr_buf_append(&idx, body.data, body.len);
-        z.len = 0;
-        if (deflate_into(st, idx.data, idx.len, &z) != 0) {
-            qr_buf_free(&idx);
-            free(stm_off);
-            goto done;
-        }
-        qr_buf_free(&idx);
-        stm_off = qr_xrealloc(stm_off, (nstm + 1) * sizeof *stm_off);
-        stm_off[nstm] = res.len;
-        qr_buf_printf(&res,
-                      "%zu 0 obj\n<< /Type /ObjStm /N %zu /First %zu "
-                      "/Filter /FlateDecode /Length %zu >>\nstream\n",
-                      nobj + nstm, cnt, first, z.len);
-        qr_buf_append(&res, z.data, z.len);
-        qr_buf_puts(&res, "\nendstream\nendobj\n");
-        nstm++;
-    }
-    size_t xref_no = nobj + nstm, size = xref_no + 1, xref_at = res.len;
-    qr_buf tbl;
-    qr_buf_init(&tbl);
-    for (size_t j = 0; j < size; j++) {
-        if (j == 0) {
-            put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0xFFFF, W3);
-        } else if (j >= nobj) {
-            size_t at = j == xref_no ? xref_at : stm_off[j - nobj];
-            put_be(&tbl, 1, W1), put_be(&tbl, at, W2), put_be(&tbl, 0, W3);
-        } else if (kind[j] == 2) {
-            put_be(&tbl, 1, W1), put_be(&tbl, slot[j], W2), put_be(&tbl, 0, W3);
-        } else if (kind[j] >= 3) {
-            put_be(&tbl, 2, W1), put_be(&tbl, nobj + (size_t)(kind[j] - 3), W2);
-            put_be(&tbl, slot[j], W3);
-        } else {
-            put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0, W3);
-        }
-    }
-    free(stm_off);
-    z.len = 0;
-    int zr = deflate_into(st, tbl.data, tbl.len, &z);
-    qr_buf_free(&tbl);
-    if (zr != 0 || xref_at > 0xFFFFFFFFu) goto done;
-    qr_buf_printf(&res, "%zu 0 obj\n<< /Type /XRef /Size %zu /W [ %d %d %d ] "
-                        "/Filter /FlateDecode /Length %zu\n",
-                  xref_no, size, W1, W2, W3, z.len);
-    /* The trailer's /Root, /Info and /ID lines move into the stream dict. */
-    while (tr < sx && !starts(in, n, tr, ">>\n")) {
-        const char *nl = memchr(in + tr, '\n', sx - tr);
-        if (!nl) goto done;
-        size_t l = (size_t)(nl - (in + tr)) + 1;
-        if (!starts(in, n, tr, "/Size ")) qr_buf_append(&res, in + tr, l);
-        tr += l;
-    }
-    qr_buf_puts(&res, ">>\nstream\n");
-    qr_buf_append(&res, z.data, z.len);
-    qr_buf_printf(&res, "\nendstream\nendobj\nstartxref\n%zu\n%%%%EOF\n",
-                  xref_at);
-    *out = qr_buf_detach(&res, outlen);
-    rc = 0;
-done:
-    free(off);
-    free(kind);
-    free(slot);
-    qr_buf_free(&body);
-    qr_buf_free(&res);
-    qr_buf_free(&z);
-    return rc;
-}
-
 /* ---- public ---- */
+
+/* Threads for deflating: the machine's processors, up to four. */
+static int pack_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
 
 static int save(pdf_state *st, char **out, size_t *len)
 {
@@ -1834,7 +1695,7 @@ static int save(pdf_state *st, char **out, size_t *len)
     }
     char *packed = NULL;
     size_t plen = 0;
-    if (pack_objects(st, buf, size, &packed, &plen) == 0) {
+    if (qr_pdf_pack(buf, size, pack_threads(), &packed, &plen) == 0) {
         free(buf);
         *out = packed;
         *len = plen;
@@ -1873,8 +1734,8 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
         fail(st, NULL, "cannot create a PDF document");
         goto done;
     }
-    /* Before any page or font exists, or their streams stay uncompressed. */
-    HPDF_SetCompressionMode(st->pdf, HPDF_COMP_ALL);
+    /* libharu's own compression stays off: qr_pdf_pack deflates every
+     * stream after the save, faster and on several threads. */
     /* Before any Info string, or those become mojibake. */
     HPDF_UseUTFEncodings(st->pdf);
     HPDF_SetCurrentEncoder(st->pdf, "UTF-8");
@@ -1896,6 +1757,7 @@ done:
     free(st->anchors);
     free(st->pages);
     free(st->kids);
+    qr_buf_free(&st->ops);
     *input_error = rc != 0 && st->input_error;
     *library_error = rc != 0 && st->library_error && !st->input_error;
     free(st);

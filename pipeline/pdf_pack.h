@@ -1,0 +1,22 @@
+/* pdf_pack.h — private to the PDF stage: the last pass over the file
+ * libharu saves (pdf_pack.c). Only pdf.c and its tests include it.
+ */
+#ifndef QUIRE_PDF_PACK_H
+#define QUIRE_PDF_PACK_H
+
+#include <stddef.h>
+
+/* Rewrite a classic PDF as libharu 2.3.0 lays it out (every object plain,
+ * numbered in order, an xref table) into a compact PDF 1.7 file:
+ *  - every stream without a /Filter (libharu writes them raw: pdf.c turns
+ *    its compression off) is deflated, except XMP metadata, which stays
+ *    readable; a stream that would not shrink is kept as it is;
+ *  - every other object goes into compressed object streams, with a
+ *    cross-reference stream (ISO 32000-1 §7.5.7–7.5.8).
+ * Deflation runs on up to `threads` threads (1 = none started).
+ * Returns 0 with *out (malloc'd) and *outlen set, or -1 when the input is
+ * not in libharu's layout (the caller keeps its file). */
+int qr_pdf_pack(const char *in, size_t n, int threads, char **out,
+                size_t *outlen);
+
+#endif
