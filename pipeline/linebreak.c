@@ -25,6 +25,7 @@
  * face/size/colour/link and positioned, justified lines word by word.
  */
 #include "linebreak.h"
+#include "hyphdict.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -84,11 +85,13 @@
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static HyphenDict *hyph_dict;
+static qr_hyph hyph;                    /* lives as long as the process */
 
 static void init_tables(void)
 {
     init_linebreak();
-    hyph_dict = hnj_hyphen_load(HYPH_DICT_PATH);   /* NULL: no hyphenation */
+    qr_hyph_load(&hyph, HYPH_DICT_PATH);
+    hyph_dict = hyph.dict;              /* NULL: no hyphenation */
 }
 
 void lb_init(void)

@@ -379,7 +379,9 @@ int qr_render(const qr_render_req *req, qr_diags *d)
         return QR_OK;
     }
     qr_pages *pages = qr_paper_layout(p, NULL, d);
+    double tw = now_ms();
     if (warming) pthread_join(warm, NULL);
+    lap("wait", &tw);
     if (!pages) {
         qr_paper_free(p);
         return QR_EINPUT;
@@ -399,8 +401,10 @@ int qr_render(const qr_render_req *req, qr_diags *d)
         status = qr_pdf_write(pages, p->fonts, &meta, req->out_path, d);
         lap("pdf", &t1);
     }
+    double tf = now_ms();
     qr_pages_free(pages);
     qr_paper_free(p);
+    lap("free", &tf);
     if (status == QR_OK && qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
     lap("total", &t0);
     return status;

@@ -1,0 +1,33 @@
+/* cache.h — Quire's cache directory: compiled forms of system data that are
+ * slow to read on every run (the hyphenation dictionary, font resolution).
+ *
+ * Where: $QUIRE_CACHE_DIR, else $XDG_CACHE_HOME/quire, else
+ * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off. Every entry
+ * starts with a key describing exactly what it was made from (format
+ * version, struct sizes, and the size and modification time of each source
+ * file or directory); a reader rebuilds the entry when the key differs, so
+ * the directory can be deleted at any time and a stale or damaged entry is
+ * never used. Writing is best effort: a read-only home costs speed, never a
+ * failure.
+ */
+#ifndef QUIRE_CACHE_H
+#define QUIRE_CACHE_H
+
+#include <stddef.h>
+#include "quire/util.h"
+
+/* The path of cache entry `name` (caller frees), or NULL when caching is
+ * off or there is no home to put it in. */
+char *qr_cache_path(const char *name);
+
+/* The bytes of entry `name` (caller frees; NUL-terminated), or NULL. */
+char *qr_cache_read(const char *name, size_t *len);
+
+/* Replace entry `name` atomically, creating the directory; 0 or -1. */
+int qr_cache_write(const char *name, const void *data, size_t len);
+
+/* Append the stamp of one file or directory to a key: its path, then its
+ * size and modification time, or a mark that it does not exist. */
+void qr_cache_stamp(qr_buf *key, const char *path);
+
+#endif

@@ -1,0 +1,81 @@
+/* cache.c — the cache directory (cache.h). */
+#include "quire/cache.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define CACHE_MAX_BYTES (64u * 1024 * 1024)    /* larger is not ours */
+
+/* The directory, without creating it; NULL when off. Caller frees. */
+static char *cache_dir(void)
+{
+    const char *off = getenv("QUIRE_NO_CACHE");
+    if (off && *off && strcmp(off, "0") != 0) return NULL;
+    const char *dir = getenv("QUIRE_CACHE_DIR");
+    if (dir && *dir) return qr_xstrdup(dir);
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && xdg[0] == '/') return qr_xasprintf("%s/quire", xdg);
+    const char *home = getenv("HOME");
+    if (home && home[0] == '/') return qr_xasprintf("%s/.cache/quire", home);
+    return NULL;
+}
+
+char *qr_cache_path(const char *name)
+{
+    char *dir = cache_dir();
+    if (!dir) return NULL;
+    char *p = qr_xasprintf("%s/%s", dir, name);
+    free(dir);
+    return p;
+}
+
+char *qr_cache_read(const char *name, size_t *len)
+{
+    char *p = qr_cache_path(name);
+    if (!p) return NULL;
+    char *data = qr_read_file(p, len, CACHE_MAX_BYTES);
+    free(p);
+    return data;
+}
+
+/* mkdir -p for the cache directory (private to the user). */
+static int make_dirs(char *dir)
+{
+    for (char *s = dir + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = '\0';
+        int r = mkdir(dir, 0700);
+        *s = '/';
+        if (r != 0 && errno != EEXIST) return -1;
+    }
+    return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int qr_cache_write(const char *name, const void *data, size_t len)
+{
+    char *dir = cache_dir();
+    if (!dir) return -1;
+    int rc = -1;
+    if (make_dirs(dir) == 0) {
+        char *p = qr_xasprintf("%s/%s", dir, name);
+        rc = qr_write_atomic(p, data, len);
+        free(p);
+    }
+    free(dir);
+    return rc;
+}
+
+void qr_cache_stamp(qr_buf *key, const char *path)
+{
+    struct stat sb;
+    qr_buf_puts(key, path);
+    if (stat(path, &sb) != 0) {
+        qr_buf_puts(key, "\n-\n");
+        return;
+    }
+    qr_buf_printf(key, "\n%lld %lld.%09ld %llu\n", (long long)sb.st_size,
+                  (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec,
+                  (unsigned long long)sb.st_ino);
+}

@@ -1,0 +1,240 @@
+/* hyphdict.c — libhyphen's dictionary, loaded from a compiled image.
+ *
+ * hnj_hyphen_load parses the 14,000 patterns of hyph_en_GB.dic into a state
+ * machine: about 5 ms and 40 million instructions on every run, the largest
+ * single cost of rendering a short paper (issue 10). The machine is plain
+ * data (hyphen.h: HyphenDict -> HyphenState -> HyphenTrans, and strings),
+ * so after the first load it is written to Quire's cache (cache.h) as one
+ * relocatable image with every pointer stored as an offset; later runs read
+ * the image and turn the offsets back into pointers, and libhyphen's
+ * hyphenation functions use it as if they had built it.
+ *
+ * The image is checked throughout before use: every offset inside it and
+ * aligned, every string terminated, every state number in range. Its key
+ * names the format, the struct sizes and the dictionary file's size,
+ * modification time and inode, so a damaged or stale image is rebuilt,
+ * never used.
+ */
+#include "hyphdict.h"
+#include "quire/cache.h"
+#include "quire/util.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define IMAGE_FORMAT 1
+#define MAX_LEVELS 4                /* libhyphen makes two */
+#define ALIGN 8
+
+static size_t align_up(size_t n)
+{
+    return (n + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+static void build_key(qr_buf *key, const char *path)
+{
+    qr_buf_printf(key, "quire hyphenation image %d\n%zu %zu %zu %zu\n",
+                  IMAGE_FORMAT, sizeof(HyphenDict), sizeof(HyphenState),
+                  sizeof(HyphenTrans), sizeof(void *));
+    qr_cache_stamp(key, path);
+}
+
+/* ---- writing: offsets from the image start, plus one (0 is NULL) ---- */
+
+static size_t put_aligned(qr_buf *b, const void *p, size_t n, size_t align)
+{
+    while (b->len % align) qr_buf_putc(b, 0);
+    size_t at = b->len;
+    qr_buf_append(b, p, n);
+    return at;
+}
+
+static size_t put(qr_buf *b, const void *p, size_t n)
+{
+    return put_aligned(b, p, n, ALIGN);
+}
+
+static void *enc(size_t at, size_t base)
+{
+    return (void *)(uintptr_t)(at - base + 1);
+}
+
+static size_t put_str(qr_buf *b, const char *s)
+{
+    return put_aligned(b, s, strlen(s) + 1, 1);
+}
+
+/* The NOHYPHEN list: nohyphenl + 1 strings, one after another (libhyphen
+ * turns its commas into NULs). Its length in bytes. */
+static size_t nohyphen_len(const char *s, int count)
+{
+    size_t n = 0;
+    for (int k = 0; k <= count; k++) n += strlen(s + n) + 1;
+    return n;
+}
+
+static size_t put_dict(qr_buf *b, size_t base, const HyphenDict *d, int depth)
+{
+    size_t at = put(b, d, sizeof *d);
+    size_t nohy = d->nohyphen && d->nohyphenl >= 0
+                      ? put_aligned(b, d->nohyphen,
+                                    nohyphen_len(d->nohyphen, d->nohyphenl), 1)
+                      : 0;
+    size_t n = d->num_states > 0 ? (size_t)d->num_states : 0;
+    size_t st = n ? put(b, d->states, n * sizeof(HyphenState)) : 0;
+    for (size_t i = 0; i < n; i++) {
+        const HyphenState *s = &d->states[i];
+        size_t m = s->match ? put_str(b, s->match) : 0;
+        size_t r = s->repl ? put_str(b, s->repl) : 0;
+        size_t t = s->trans && s->num_trans > 0
+                       ? put_aligned(b, s->trans,
+                                     (size_t)s->num_trans * sizeof(HyphenTrans),
+                                     _Alignof(HyphenTrans))
+                       : 0;
+        HyphenState *w = (HyphenState *)(b->data + st) + i;
+        w->match = m ? enc(m, base) : NULL;
+        w->repl = r ? enc(r, base) : NULL;
+        w->trans = t ? enc(t, base) : NULL;
+        if (!t) w->num_trans = 0;
+    }
+    size_t next = d->nextlevel && depth + 1 < MAX_LEVELS
+                      ? put_dict(b, base, d->nextlevel, depth + 1)
+                      : 0;
+    HyphenDict *w = (HyphenDict *)(b->data + at);
+    w->nohyphen = nohy ? enc(nohy, base) : NULL;
+    w->states = st ? enc(st, base) : NULL;
+    w->nextlevel = next ? enc(next, base) : NULL;
+    return at;
+}
+
+/* ---- reading ---- */
+
+typedef struct image {
+    char *p;
+    size_t len;
+    int ok;
+} image;
+
+/* The address of an encoded offset with `need` bytes after it; NULL for a
+ * NULL pointer; clears ok when out of bounds. */
+static void *span(image *im, void *field, size_t need, size_t align)
+{
+    uintptr_t v = (uintptr_t)field;
+    if (!v) return NULL;
+    v--;
+    if (v > im->len || im->len - v < need || v % align) {
+        im->ok = 0;
+        return NULL;
+    }
+    return im->p + v;
+}
+
+static char *str(image *im, void *field)
+{
+    char *s = span(im, field, 1, 1);
+    if (s && !memchr(s, '\0', im->len - (size_t)(s - im->p))) {
+        im->ok = 0;
+        return NULL;
+    }
+    return s;
+}
+
+static HyphenDict *fix_dict(image *im, void *field, int depth)
+{
+    if (depth >= MAX_LEVELS) {
+        im->ok = 0;
+        return NULL;
+    }
+    HyphenDict *d = span(im, field, sizeof *d, ALIGN);
+    if (!d || d->num_states < 0) {
+        im->ok = 0;
+        return NULL;
+    }
+    size_t n = (size_t)d->num_states;
+    if (d->nohyphen) {
+        if (d->nohyphenl < 0) im->ok = 0;
+        char *list = str(im, d->nohyphen), *s = list;
+        /* every one of its nohyphenl + 1 strings ends inside the image */
+        for (int k = 0; s && im->ok && k < d->nohyphenl; k++) {
+            s += strlen(s) + 1;
+            if (s >= im->p + im->len || !memchr(s, '\0', im->len - (size_t)(s - im->p)))
+                im->ok = 0;
+        }
+        d->nohyphen = list;
+    }
+    if (n > im->len / sizeof(HyphenState)) {
+        im->ok = 0;
+        return NULL;
+    }
+    d->states = span(im, d->states, n * sizeof(HyphenState), ALIGN);
+    if (n && !d->states) im->ok = 0;
+    for (size_t i = 0; im->ok && i < n; i++) {
+        HyphenState *s = &d->states[i];
+        s->match = str(im, s->match);
+        s->repl = str(im, s->repl);
+        if (s->num_trans < 0 || (size_t)s->num_trans > im->len / sizeof(HyphenTrans) ||
+            s->fallback_state < -1 || s->fallback_state >= d->num_states) {
+            im->ok = 0;
+            break;
+        }
+        s->trans = span(im, s->trans, (size_t)s->num_trans * sizeof(HyphenTrans),
+                        _Alignof(HyphenTrans));
+        if (s->num_trans && !s->trans) im->ok = 0;
+        for (int k = 0; im->ok && k < s->num_trans; k++)
+            if (s->trans[k].new_state < 0 || s->trans[k].new_state >= d->num_states)
+                im->ok = 0;
+    }
+    if (im->ok && d->nextlevel) d->nextlevel = fix_dict(im, d->nextlevel, depth + 1);
+    return im->ok ? d : NULL;
+}
+
+static const char *cache_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? slash + 1 : path;
+}
+
+void qr_hyph_load(qr_hyph *h, const char *path)
+{
+    memset(h, 0, sizeof *h);
+    qr_buf key;
+    qr_buf_init(&key);
+    build_key(&key, path);
+    char *name = qr_xasprintf("%s.image", cache_name(path));
+    size_t n = 0;
+    char *data = qr_cache_read(name, &n);
+    size_t start = align_up(key.len + 1);
+    if (data && n > start && memcmp(data, key.data, key.len + 1) == 0) {
+        image im = {data + start, n - start, 1};
+        HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
+        if (d) {
+            h->dict = d;
+            h->image = data;
+            h->from_cache = 1;
+            free(name);
+            qr_buf_free(&key);
+            return;
+        }
+    }
+    free(data);
+    h->dict = hnj_hyphen_load(path);
+    if (h->dict) {
+        qr_buf img;
+        qr_buf_init(&img);
+        qr_buf_append(&img, key.data, key.len + 1);
+        while (img.len % ALIGN) qr_buf_putc(&img, 0);
+        put_dict(&img, img.len, h->dict, 0);
+        qr_cache_write(name, img.data, img.len);
+        qr_buf_free(&img);
+    }
+    free(name);
+    qr_buf_free(&key);
+}
+
+void qr_hyph_free(qr_hyph *h)
+{
+    if (h->image) free(h->image);
+    else if (h->dict) hnj_hyphen_free(h->dict);
+    memset(h, 0, sizeof *h);
+}
