@@ -14,6 +14,7 @@
  * from two threads at once: parallel builds load one set per worker.
  */
 #include "quire/fonts.h"
+#include "quire/cache.h"
 #include "quire/util.h"
 #include "pdf_int.h"
 
@@ -90,10 +91,25 @@ static int family_intended(FcPattern *pat, FcPattern *m)
     return 0;
 }
 
-/* Resolve family + style to a TrueType file. Returns the rendered match
- * (caller destroys) or NULL after adding an error. */
-static FcPattern *resolve(const char *family, int bold, int italic,
-                          int *warned, qr_diags *d)
+/* What a slot resolved to: from fontconfig, or from the cache. */
+typedef struct resolved {
+    char *file;
+    int index;
+    char *family;               /* the family of the font found */
+    int intended;               /* it is the family asked for (or an alias) */
+} resolved;
+
+static void resolved_free(resolved *r)
+{
+    free(r->file);
+    free(r->family);
+    memset(r, 0, sizeof *r);
+}
+
+/* Resolve family + style to a TrueType file. Returns 0, or -1 after adding
+ * an error. */
+static int resolve(const char *family, int bold, int italic, resolved *out,
+                   qr_diags *d)
 {
     FcPattern *pat = FcPatternBuild(
         NULL, FC_FAMILY, FcTypeString, (const FcChar8 *)family, FC_WEIGHT,
@@ -102,7 +118,7 @@ static FcPattern *resolve(const char *family, int bold, int italic,
     if (!pat) {
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "font family '%s': fontconfig failed", family);
-        return NULL;
+        return -1;
     }
     FcConfigSubstitute(NULL, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
@@ -124,18 +140,211 @@ static FcPattern *resolve(const char *family, int bold, int italic,
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "font family '%s' resolves to no TrueType font", family);
         FcPatternDestroy(pat);
-        return NULL;
+        return -1;
     }
-    if (!*warned && !family_intended(pat, m)) {
-        *warned = 1;
-        FcChar8 *got = NULL;
-        FcPatternGetString(m, FC_FAMILY, 0, &got);
-        qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
-                    "font family '%s' is not installed; using '%s'", family,
-                    got ? (const char *)got : "?");
+    FcChar8 *file = NULL, *got = NULL;
+    int index = 0;
+    if (FcPatternGetString(m, FC_FILE, 0, &file) != FcResultMatch) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "font family '%s' resolves to no font file", family);
+        FcPatternDestroy(m);
+        FcPatternDestroy(pat);
+        return -1;
     }
+    FcPatternGetInteger(m, FC_INDEX, 0, &index);
+    FcPatternGetString(m, FC_FAMILY, 0, &got);
+    out->file = qr_xstrdup((const char *)file);
+    out->index = index;
+    out->family = qr_xstrdup(got ? (const char *)got : family);
+    out->intended = family_intended(pat, m);
+    FcPatternDestroy(m);
     FcPatternDestroy(pat);
-    return m;
+    return 0;
+}
+
+/* ---- the resolution cache ----
+ *
+ * Initialising fontconfig (parsing some forty configuration files) and
+ * matching nine faces cost about 3 ms of every run, for an answer that
+ * changes only when fonts or their configuration do. So the answer is kept
+ * in Quire's cache (cache.h) with the stamp (size, modification time,
+ * inode) of every configuration file fontconfig read, every font directory
+ * and fontconfig cache directory it knows, and the places a user would add
+ * either; and with the families asked for and the FONTCONFIG_* variables.
+ * Installing or removing a font changes a directory's time; editing the
+ * configuration changes a file's: either way the entry no longer matches
+ * and fontconfig is asked again. */
+
+#define FONT_CACHE "fonts"
+#define FONT_CACHE_FORMAT 1
+
+/* The part of the key known without fontconfig. NULL when a family name
+ * cannot be written into the entry. */
+static char *cache_key(const char *const fam[4])
+{
+    qr_buf k;
+    qr_buf_init(&k);
+    qr_buf_printf(&k, "quire font resolution %d\n", FONT_CACHE_FORMAT);
+    for (int i = 0; i < 4; i++) {
+        if (strpbrk(fam[i], "\t\n\r")) {
+            qr_buf_free(&k);
+            return NULL;
+        }
+        qr_buf_printf(&k, "%s\n", fam[i]);
+    }
+    static const char *const env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
+                                      "FONTCONFIG_SYSROOT", "HOME",
+                                      "XDG_CONFIG_HOME", "XDG_DATA_HOME"};
+    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
+        const char *v = getenv(env[i]);
+        if (v && strpbrk(v, "\n\r")) {
+            qr_buf_free(&k);
+            return NULL;
+        }
+        qr_buf_printf(&k, "%s=%s\n", env[i], v ? v : "");
+    }
+    return qr_buf_detach(&k, NULL);
+}
+
+/* Stamp every path of a fontconfig string list. */
+static size_t stamp_list(qr_buf *b, FcStrList *l)
+{
+    size_t n = 0;
+    if (!l) return 0;
+    for (FcChar8 *s; (s = FcStrListNext(l));) {
+        if (strpbrk((const char *)s, "\n\r")) continue;
+        qr_cache_stamp(b, (const char *)s);
+        n++;
+    }
+    FcStrListDone(l);
+    return n;
+}
+
+/* Where a user adds fonts or configuration, existing yet or not. */
+static size_t stamp_user_places(qr_buf *b)
+{
+    const char *home = getenv("HOME"), *xc = getenv("XDG_CONFIG_HOME"),
+               *xd = getenv("XDG_DATA_HOME");
+    char *p[10];
+    size_t n = 0;
+    p[n++] = qr_xstrdup("/etc/fonts");
+    p[n++] = qr_xstrdup("/etc/fonts/conf.d");
+    if (xc && *xc) {
+        p[n++] = qr_xasprintf("%s/fontconfig", xc);
+        p[n++] = qr_xasprintf("%s/fontconfig/conf.d", xc);
+    } else if (home && *home) {
+        p[n++] = qr_xasprintf("%s/.config/fontconfig", home);
+        p[n++] = qr_xasprintf("%s/.config/fontconfig/conf.d", home);
+    }
+    if (xd && *xd) p[n++] = qr_xasprintf("%s/fonts", xd);
+    else if (home && *home) p[n++] = qr_xasprintf("%s/.local/share/fonts", home);
+    if (home && *home) {
+        p[n++] = qr_xasprintf("%s/.fonts", home);
+        p[n++] = qr_xasprintf("%s/.fonts.conf", home);
+        p[n++] = qr_xasprintf("%s/.fonts.conf.d", home);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!strpbrk(p[i], "\n\r")) qr_cache_stamp(b, p[i]);
+        free(p[i]);
+    }
+    return n;
+}
+
+static void cache_store(const char *key, const resolved *res)
+{
+    qr_buf stamps, e;
+    qr_buf_init(&stamps);
+    qr_buf_init(&e);
+    size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL));
+    n += stamp_list(&stamps, FcConfigGetFontDirs(NULL));
+    n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL));
+    n += stamp_user_places(&stamps);
+    qr_buf_printf(&e, "%s%zu\n", key, n);
+    qr_buf_append(&e, stamps.data, stamps.len);
+    for (int i = 0; i < QR_FONT_COUNT; i++) {
+        if (strpbrk(res[i].file, "\t\n\r") || strpbrk(res[i].family, "\t\n\r"))
+            goto out;
+        qr_buf_printf(&e, "%d\t%d\t%s\t%s\n", res[i].index, res[i].intended,
+                      res[i].file, res[i].family);
+    }
+    qr_cache_write(FONT_CACHE, e.data, e.len);
+out:
+    qr_buf_free(&stamps);
+    qr_buf_free(&e);
+}
+
+/* One line from *pos, without its newline (NUL-terminated in place). */
+static char *next_line(char *data, size_t len, size_t *pos)
+{
+    if (*pos >= len) return NULL;
+    char *s = data + *pos, *nl = memchr(s, '\n', len - *pos);
+    if (!nl) return NULL;
+    *nl = '\0';
+    *pos = (size_t)(nl - data) + 1;
+    return s;
+}
+
+/* 1 when path's stamp now is what the entry recorded ("path\nwas\n"). */
+static int stamp_holds(qr_buf *now, const char *path, const char *was)
+{
+    now->len = 0;
+    qr_cache_stamp(now, path);
+    size_t pl = strlen(path), wl = strlen(was);
+    return now->len == pl + wl + 2 && memcmp(now->data + pl + 1, was, wl) == 0;
+}
+
+/* "index\tintended\tfile\tfamily" into r; 0 or -1. */
+static int parse_resolved(char *l, resolved *r)
+{
+    char *f[4];
+    for (int k = 0; k < 3; k++) {
+        f[k] = l;
+        l = strchr(l, '\t');
+        if (!l) return -1;
+        *l++ = '\0';
+    }
+    f[3] = l;
+    char *e1, *e2;
+    long idx = strtol(f[0], &e1, 10), want = strtol(f[1], &e2, 10);
+    if (*e1 || *e2 || idx < 0 || idx > 0xFFFF || (want != 0 && want != 1) ||
+        f[2][0] != '/' || !f[3][0] || strchr(f[3], '\t'))
+        return -1;
+    r->file = qr_xstrdup(f[2]);
+    r->index = (int)idx;
+    r->family = qr_xstrdup(f[3]);
+    r->intended = (int)want;
+    return 0;
+}
+
+/* 1 with res[] filled when the cache holds this very resolution. */
+static int cache_load(const char *key, resolved *res)
+{
+    size_t len = 0, klen = strlen(key);
+    char *data = qr_cache_read(FONT_CACHE, &len);
+    int ok = 0;
+    qr_buf now;
+    qr_buf_init(&now);
+    if (!data || len < klen || memcmp(data, key, klen) != 0) goto out;
+    size_t pos = klen;
+    char *line = next_line(data, len, &pos), *end;
+    if (!line) goto out;
+    unsigned long n = strtoul(line, &end, 10);
+    if (*end || n > 100000) goto out;
+    for (unsigned long i = 0; i < n; i++) {
+        char *path = next_line(data, len, &pos);
+        char *was = path ? next_line(data, len, &pos) : NULL;
+        if (!was || !stamp_holds(&now, path, was)) goto out;
+    }
+    int i = 0;
+    for (char *l; i < QR_FONT_COUNT && (l = next_line(data, len, &pos)); i++)
+        if (parse_resolved(l, &res[i]) != 0) break;
+    ok = i == QR_FONT_COUNT && pos == len;
+    if (!ok)
+        for (int k = 0; k < QR_FONT_COUNT; k++) resolved_free(&res[k]);
+out:
+    qr_buf_free(&now);
+    free(data);
+    return ok;
 }
 
 /* ---- faces ---- */
@@ -184,25 +393,14 @@ static int face_open(face_rec *fr, const char *file, int index,
 }
 
 /* Index of the face for file/index, opening it once. -1 on error. */
-static int face_for(qr_fonts *f, FcPattern *m, const char *asked,
+static int face_for(qr_fonts *f, const resolved *r, const char *asked,
                     qr_diags *d)
 {
-    FcChar8 *file = NULL, *family = NULL;
-    int index = 0;
-    if (FcPatternGetString(m, FC_FILE, 0, &file) != FcResultMatch) {
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                    "font family '%s' resolves to no font file", asked);
-        return -1;
-    }
-    FcPatternGetInteger(m, FC_INDEX, 0, &index);
-    FcPatternGetString(m, FC_FAMILY, 0, &family);
     for (int i = 0; i < f->nfaces; i++)
-        if (f->faces[i].index == index &&
-            strcmp(f->faces[i].file, (const char *)file) == 0)
+        if (f->faces[i].index == r->index && strcmp(f->faces[i].file, r->file) == 0)
             return i;
     face_rec *fr = &f->faces[f->nfaces];
-    if (face_open(fr, (const char *)file, index,
-                  family ? (const char *)family : asked, asked, d) != 0) {
+    if (face_open(fr, r->file, r->index, r->family, asked, d) != 0) {
         face_close(fr);
         return -1;
     }
@@ -274,12 +472,6 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
         {QR_FONT_FALLBACK, 2, 0, 0},  {QR_FONT_FALLBACK_BOLD, 2, 1, 0},
         {QR_FONT_HEADING, 3, 1, 0},
     };
-    pthread_once(&fc_once, fc_init);
-    if (!fc_ok) {
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                    "cannot initialise fontconfig");
-        return NULL;
-    }
     const char *body = style->body_family[0] ? style->body_family : "Arial";
     const char *fam[4] = {
         body,
@@ -287,25 +479,50 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
         style->fallback_family[0] ? style->fallback_family : "DejaVu Sans",
         style->heading_family[0] ? style->heading_family : body,
     };
+    /* an unset heading family is the body family: warn about it once */
+    int fam_of[QR_FONT_COUNT];
+    for (int i = 0; i < QR_FONT_COUNT; i++)
+        fam_of[i] = plan[i].family == 3 && !style->heading_family[0]
+                        ? 0 : plan[i].family;
+    resolved res[QR_FONT_COUNT];
+    memset(res, 0, sizeof res);
+    char *key = cache_key(fam);
+    if (!key || !cache_load(key, res)) {
+        pthread_once(&fc_once, fc_init);
+        if (!fc_ok) {
+            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                        "cannot initialise fontconfig");
+            free(key);
+            return NULL;
+        }
+        for (int i = 0; i < QR_FONT_COUNT; i++) {
+            if (resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
+                        d) == 0)
+                continue;
+            for (int k = 0; k < i; k++) resolved_free(&res[k]);
+            free(key);
+            return NULL;
+        }
+        if (key) cache_store(key, res);
+    }
+    free(key);
     qr_fonts *f = qr_xcalloc(1, sizeof *f);
     int ok = 1;
     /* Warn once per family, not once per face of it. */
     int warned[4] = {0, 0, 0, 0};
     for (int i = 0; i < QR_FONT_COUNT; i++) {
-        /* an unset heading family is the body family: warn about it once */
-        int fi_fam = plan[i].family == 3 && !style->heading_family[0]
-                         ? 0 : plan[i].family;
-        const char *family = fam[fi_fam];
-        FcPattern *m = resolve(family, plan[i].bold, plan[i].italic,
-                               &warned[fi_fam], d);
-        int fi = m ? face_for(f, m, family, d) : -1;
-        if (m) FcPatternDestroy(m);
-        if (fi < 0) {
-            ok = 0;
-            break;
+        const char *family = fam[fam_of[i]];
+        if (!res[i].intended && !warned[fam_of[i]]) {
+            warned[fam_of[i]] = 1;
+            qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
+                        "font family '%s' is not installed; using '%s'",
+                        family, res[i].family);
         }
-        f->slot_face[plan[i].slot] = fi;
+        int fi = ok ? face_for(f, &res[i], family, d) : -1;
+        if (fi < 0) ok = 0;
+        else f->slot_face[plan[i].slot] = fi;
     }
+    for (int i = 0; i < QR_FONT_COUNT; i++) resolved_free(&res[i]);
     if (!ok) {
         qr_fonts_free(f);
         return NULL;

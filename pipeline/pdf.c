@@ -139,7 +139,8 @@ typedef struct pdf_state {
     int input_error;            /* the failure is bad input, not output */
     int library_error;          /* libharu itself failed (see render_any) */
     int font_mode;              /* FONTS_*: how faces are cut down */
-    qr_buf ops;                 /* content-stream operators being written */
+    qr_buf *content;            /* each page's content stream */
+    size_t npages;
 } pdf_state;
 
 /* How embedded faces are prepared. libharu 2.3.0 fails to save some
@@ -667,10 +668,21 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
     return img;
 }
 
-/* ---- drawing ---- */
+/* ---- drawing ----
+ *
+ * Every operator of a page goes into the page's own buffer (pdf_state
+ * content[]), not through libharu's page functions: those format each
+ * number with their own routine, measure every string they show, write
+ * text in hex, and copy the stream byte by byte three times on its way out
+ * (together most of the PDF stage's time, issue 10). libharu still owns the
+ * page objects and their resources: HPDF_Page_GetLocalFontName and
+ * HPDF_Page_GetXObjectName register a font or image with the page and give
+ * its resource name. The page's own content stream stays empty; the pack
+ * pass (pdf_pack.c) writes our buffer in its place, deflated. */
 
 typedef struct pen {
     HPDF_Page page;
+    qr_buf *out;                /* the page's content stream */
     int index;                  /* page number from 0 */
     int mark;                   /* open marked content: MARK_* or element */
     int next_mcid;
@@ -693,10 +705,46 @@ static int same_rgb(qr_rgb a, qr_rgb b)
     return a.r == b.r && a.g == b.g && a.b == b.b;
 }
 
+/* A number for the content stream: at most three decimals (a thousandth
+ * of a point), no trailing zeros, no exponent; then a space. */
+static void put_num(qr_buf *b, float v)
+{
+    if (!isfinite(v)) v = 0;
+    long long m = llroundf(v * 1000.0f);
+    if (m < 0) {
+        qr_buf_putc(b, '-');
+        m = -m;
+    }
+    char d[32];
+    int n = snprintf(d, sizeof d, "%lld", m / 1000);
+    long f = (long)(m % 1000);
+    if (f) {
+        d[n++] = '.';
+        d[n++] = (char)('0' + f / 100);
+        d[n++] = (char)('0' + f / 10 % 10);
+        d[n++] = (char)('0' + f % 10);
+        while (d[n - 1] == '0') n--;
+    }
+    d[n++] = ' ';
+    qr_buf_append(b, d, (size_t)n);
+}
+
+static void put_nums(qr_buf *b, const float *v, int n, const char *op)
+{
+    for (int i = 0; i < n; i++) put_num(b, v[i]);
+    qr_buf_puts(b, op);
+}
+
+static void put_rgb(qr_buf *b, qr_rgb c, const char *op)
+{
+    float v[3] = {clamp01(c.r), clamp01(c.g), clamp01(c.b)};
+    put_nums(b, v, 3, op);
+}
+
 static void set_fill(pen *p, qr_rgb c)
 {
     if (p->fill_set && same_rgb(p->fill, c)) return;
-    HPDF_Page_SetRGBFill(p->page, clamp01(c.r), clamp01(c.g), clamp01(c.b));
+    put_rgb(p->out, c, "rg\n");
     p->fill = c;
     p->fill_set = 1;
 }
@@ -704,7 +752,7 @@ static void set_fill(pen *p, qr_rgb c)
 static void set_stroke(pen *p, qr_rgb c)
 {
     if (p->stroke_set && same_rgb(p->stroke, c)) return;
-    HPDF_Page_SetRGBStroke(p->page, clamp01(c.r), clamp01(c.g), clamp01(c.b));
+    put_rgb(p->out, c, "RG\n");
     p->stroke = c;
     p->stroke_set = 1;
 }
@@ -712,15 +760,74 @@ static void set_stroke(pen *p, qr_rgb c)
 static void set_line_width(pen *p, float w)
 {
     if (p->line_width == w) return;
-    HPDF_Page_SetLineWidth(p->page, w);
+    put_nums(p->out, &w, 1, "w\n");
     p->line_width = w;
+}
+
+static void begin_text(pen *p)
+{
+    if (p->in_text) return;
+    qr_buf_puts(p->out, "BT\n");
+    p->in_text = 1;
+    p->font = NULL;
 }
 
 static void end_text(pen *p)
 {
     if (!p->in_text) return;
-    HPDF_Page_EndText(p->page);
+    qr_buf_puts(p->out, "ET\n");
     p->in_text = 0;
+}
+
+/* Tf, registering the font with the page's resources. */
+static void set_font(pen *p, HPDF_Font font, float size)
+{
+    if (p->font == font && p->size == size) return;
+    const char *name = HPDF_Page_GetLocalFontName(p->page, font);
+    if (!name) return;                      /* libharu's error is checked */
+    qr_buf_putc(p->out, '/');
+    qr_buf_puts(p->out, name);
+    qr_buf_putc(p->out, ' ');
+    put_nums(p->out, &size, 1, "Tf\n");
+    p->font = font;
+    p->size = size;
+}
+
+/* One two-byte code in a literal string: the bytes as they are, but for
+ * the three that must be escaped and the line ends a reader would
+ * normalise (ISO 32000-1 §7.3.4.2). */
+static void put_cid(qr_buf *b, uint32_t cp)
+{
+    unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
+    for (int i = 0; i < 2; i++) {
+        switch (by[i]) {
+        case '(': case ')': case '\\':
+            qr_buf_putc(b, '\\');
+            qr_buf_putc(b, (char)by[i]);
+            break;
+        case '\r': qr_buf_puts(b, "\\r"); break;
+        case '\n': qr_buf_puts(b, "\\n"); break;
+        default: qr_buf_putc(b, (char)by[i]);
+        }
+    }
+}
+
+/* Tm then Tj: the text as the two-byte CIDs libharu's UTF-8 encoder uses
+ * (the code point itself, /Identity-H). Glyph use is already marked for
+ * embedding: trim_widths measures every used code point. */
+static void show_text(pen *p, const float tm[6], const char *s, size_t len,
+                      int space_after)
+{
+    put_nums(p->out, tm, 6, "Tm\n(");
+    for (size_t off = 0; off < len;) {
+        uint32_t cp;
+        int n = qr_utf8_decode(s + off, len - off, &cp);
+        if (n <= 0) break;                  /* scan() checked it */
+        put_cid(p->out, cp);
+        off += (size_t)n;
+    }
+    if (space_after) put_cid(p->out, CHAR_SPACE);
+    qr_buf_puts(p->out, ") Tj\n");
 }
 
 /* ---- marked content ---- */
@@ -811,15 +918,12 @@ static void add_kid(pdf_state *st, int elem, int page, int mcid,
     st->kids[st->nkids++] = (content_kid){elem, page, mcid, annot};
 }
 
-/* Raw operators into the page's content stream: libharu has no marked
- * content API. Only called outside text objects and paths. */
+/* Operators into the page's content stream. Only called outside text
+ * objects and paths. */
 static void emit(pen *p, const char *ops)
 {
-    HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
-    HPDF_Stream_WriteStr(attr->stream, ops);
+    qr_buf_puts(p->out, ops);
 }
-
-static void end_text(pen *p);
 
 /* Close the open marked-content sequence (if any) and open one for m.
  * Sequences never cross a text object: BT/ET sit inside them. */
@@ -865,89 +969,18 @@ static int ends_line(const pdf_state *st, const qr_page *pg, size_t k)
     return 0;
 }
 
-/* A number for the content stream: at most three decimals (a thousandth
- * of a point), no trailing zeros, no exponent. */
-static void put_num(qr_buf *b, float v)
-{
-    long m = lroundf(v * 1000.0f);
-    if (m < 0) {
-        qr_buf_putc(b, '-');
-        m = -m;
-    }
-    char d[24];
-    int n = snprintf(d, sizeof d, "%ld", m / 1000);
-    qr_buf_append(b, d, (size_t)n);
-    long f = m % 1000;
-    if (!f) return;
-    char fr[5] = {'.', (char)('0' + f / 100), (char)('0' + f / 10 % 10),
-                  (char)('0' + f % 10), 0};
-    int k = 4;
-    while (fr[k - 1] == '0') k--;
-    qr_buf_append(b, fr, (size_t)k);
-}
-
-/* One two-byte code in a literal string: the bytes as they are, but for
- * the three that must be escaped and the line ends a reader would
- * normalise (ISO 32000-1 §7.3.4.2). */
-static void put_cid(qr_buf *b, uint32_t cp)
-{
-    unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
-    for (int i = 0; i < 2; i++) {
-        switch (by[i]) {
-        case '(': case ')': case '\\':
-            qr_buf_putc(b, '\\');
-            qr_buf_putc(b, (char)by[i]);
-            break;
-        case '\r': qr_buf_puts(b, "\\r"); break;
-        case '\n': qr_buf_puts(b, "\\n"); break;
-        default: qr_buf_putc(b, (char)by[i]);
-        }
-    }
-}
-
-/* Text goes into the content stream directly, not through
- * HPDF_Page_ShowText: libharu measures every string it shows and writes it
- * in hex, which made text the largest part of drawing and of the bytes to
- * deflate. The codes are the same two-byte CIDs its UTF-8 encoder writes
- * (the code point, /Identity-H); glyph use is already marked for
- * embedding, as trim_widths measures every used code point. */
 static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
 {
     if (!it->text || !it->len) return;
     face_use *fu = face_of(st, it->font);
-    if (!p->in_text) {
-        HPDF_Page_BeginText(p->page);
-        p->in_text = 1;
-        p->font = NULL;
-    }
-    if (p->font != fu->font || p->size != it->size) {
-        HPDF_Page_SetFontAndSize(p->page, fu->font, it->size);
-        p->font = fu->font;
-        p->size = it->size;
-    }
+    begin_text(p);
+    set_font(p, fu->font, it->size);
     set_fill(p, it->color);
-    qr_buf *b = &st->ops;
-    b->len = 0;
-    qr_buf_puts(b, "1 0 0 1 ");
-    put_num(b, it->x);
-    qr_buf_putc(b, ' ');
-    put_num(b, p->height - it->y);
-    qr_buf_puts(b, " Tm\n(");
-    for (size_t off = 0; off < it->len;) {
-        uint32_t cp;
-        int n = qr_utf8_decode(it->text + off, it->len - off, &cp);
-        if (n <= 0) break;                  /* scan() checked it */
-        put_cid(b, cp);
-        off += (size_t)n;
-    }
-    if (line_end && fu->has_space) put_cid(b, CHAR_SPACE);
-    qr_buf_puts(b, ") Tj\n");
-    HPDF_PageAttr attr = (HPDF_PageAttr)p->page->attr;
-    HPDF_Stream_Write(attr->stream, (const HPDF_BYTE *)b->data, (HPDF_UINT)b->len);
+    float tm[6] = {1, 0, 0, 1, it->x, p->height - it->y};
+    show_text(p, tm, it->text, it->len, line_end && fu->has_space);
 }
 
-/* Colours and width go before the path: libharu (like PDF) refuses them
- * while a path is being built. */
+/* Colours and width go before the path (PDF refuses them inside one). */
 static void paint_setup(pen *p, const qr_item *it)
 {
     if (it->has_fill) set_fill(p, it->fill);
@@ -960,14 +993,16 @@ static void paint_setup(pen *p, const qr_item *it)
 /* Fill and/or stroke the path just built. */
 static void paint(pen *p, const qr_item *it)
 {
-    if (it->has_fill && it->has_stroke)
-        HPDF_Page_FillStroke(p->page);
-    else if (it->has_fill)
-        HPDF_Page_Fill(p->page);
-    else if (it->has_stroke)
-        HPDF_Page_Stroke(p->page);
-    else
-        HPDF_Page_EndPath(p->page);
+    emit(p, it->has_fill && it->has_stroke ? "B\n"
+            : it->has_fill                ? "f\n"
+            : it->has_stroke              ? "S\n"
+                                          : "n\n");
+}
+
+static void move_to(pen *p, float x, float y, const char *op)
+{
+    float v[2] = {x, p->height - y};
+    put_nums(p->out, v, 2, op);
 }
 
 /* A destination [page /XYZ left top null]: null zoom keeps the reader's
@@ -1033,30 +1068,35 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
     case QR_ITEM_LINE:
         set_stroke(p, it->color);
         set_line_width(p, it->line_width);
-        HPDF_Page_MoveTo(p->page, it->x, h - it->y);
-        HPDF_Page_LineTo(p->page, it->x2, h - it->y2);
-        HPDF_Page_Stroke(p->page);
+        move_to(p, it->x, it->y, "m\n");
+        move_to(p, it->x2, it->y2, "l\nS\n");
         break;
-    case QR_ITEM_RECT:
+    case QR_ITEM_RECT: {
         paint_setup(p, it);
-        HPDF_Page_Rectangle(p->page, it->x, h - it->y - it->h, it->w, it->h);
+        float r[4] = {it->x, h - it->y - it->h, it->w, it->h};
+        put_nums(p->out, r, 4, "re\n");
         paint(p, it);
         break;
+    }
     case QR_ITEM_PATH:
         if (!it->pts || it->npts < 2) break;
         paint_setup(p, it);
-        HPDF_Page_MoveTo(p->page, it->pts[0], h - it->pts[1]);
+        move_to(p, it->pts[0], it->pts[1], "m\n");
         for (size_t k = 1; k < it->npts; k++)
-            HPDF_Page_LineTo(p->page, it->pts[2 * k], h - it->pts[2 * k + 1]);
-        if (it->closed) HPDF_Page_ClosePath(p->page);
+            move_to(p, it->pts[2 * k], it->pts[2 * k + 1], "l\n");
+        if (it->closed) emit(p, "h\n");
         paint(p, it);
         break;
     case QR_ITEM_IMAGE: {
         if (!it->uri) break;
         HPDF_Image img = get_image(st, it->uri);
-        if (img)
-            HPDF_Page_DrawImage(p->page, img, it->x, h - it->y - it->h, it->w,
-                                it->h);
+        const char *name = img ? HPDF_Page_GetXObjectName(p->page, img) : NULL;
+        if (!name) break;
+        float cm[6] = {it->w, 0, 0, it->h, it->x, h - it->y - it->h};
+        emit(p, "q\n");
+        put_nums(p->out, cm, 6, "cm\n/");
+        qr_buf_puts(p->out, name);
+        emit(p, " Do\nQ\n");
         break;
     }
     case QR_ITEM_LINK:
@@ -1075,7 +1115,8 @@ static void draw_draft(pdf_state *st, pen *p)
     HPDF_Font regular = face_of(st, QR_FONT_REGULAR)->font;
     if (!bold) return;
     set_mark(st, p, MARK_ARTIFACT);
-    HPDF_Page_GSave(p->page);
+    emit(p, "q\n");
+    qr_rgb grey = {DRAFT_GREY, DRAFT_GREY, DRAFT_GREY};
     float units = HPDF_Font_TextWidth(bold, (const HPDF_BYTE *)DRAFT_WORD,
                                       (HPDF_UINT)strlen(DRAFT_WORD)).width;
     float diag = hypotf(p->width, p->height);
@@ -1086,28 +1127,27 @@ static void draw_draft(pdf_state *st, pen *p)
         /* Centre the word on the page centre along the diagonal. */
         float x = p->width / 2 - c * tw / 2 + s * cap / 2;
         float y = p->height / 2 - s * tw / 2 - c * cap / 2;
-        HPDF_Page_SetRGBFill(p->page, DRAFT_GREY, DRAFT_GREY, DRAFT_GREY);
-        HPDF_Page_BeginText(p->page);
-        HPDF_Page_SetFontAndSize(p->page, bold, size);
-        HPDF_Page_SetTextMatrix(p->page, c, s, -s, c, x, y);
-        HPDF_Page_ShowText(p->page, DRAFT_WORD);
-        HPDF_Page_EndText(p->page);
+        set_fill(p, grey);
+        begin_text(p);
+        set_font(p, bold, size);
+        float tm[6] = {c, s, -s, c, x, y};
+        show_text(p, tm, DRAFT_WORD, strlen(DRAFT_WORD), 0);
+        end_text(p);
     }
     const char *note = st->draft_note;
     if (note && regular) {
         float w = HPDF_Font_TextWidth(regular, (const HPDF_BYTE *)note,
                                       (HPDF_UINT)strlen(note)).width *
                   DRAFT_NOTE_SIZE / 1000.0f;
-        HPDF_Page_SetRGBFill(p->page, DRAFT_NOTE_GREY, DRAFT_NOTE_GREY,
-                             DRAFT_NOTE_GREY);
-        HPDF_Page_BeginText(p->page);
-        HPDF_Page_SetFontAndSize(p->page, regular, DRAFT_NOTE_SIZE);
-        HPDF_Page_SetTextMatrix(p->page, 1, 0, 0, 1, (p->width - w) / 2,
-                                DRAFT_NOTE_BASELINE);
-        HPDF_Page_ShowText(p->page, note);
-        HPDF_Page_EndText(p->page);
+        qr_rgb ng = {DRAFT_NOTE_GREY, DRAFT_NOTE_GREY, DRAFT_NOTE_GREY};
+        set_fill(p, ng);
+        begin_text(p);
+        set_font(p, regular, DRAFT_NOTE_SIZE);
+        float tm[6] = {1, 0, 0, 1, (p->width - w) / 2, DRAFT_NOTE_BASELINE};
+        show_text(p, tm, note, strlen(note), 0);
+        end_text(p);
     }
-    HPDF_Page_GRestore(p->page);
+    emit(p, "Q\n");
     /* The restored state is the page's initial one. */
     p->font = NULL;
     p->fill_set = p->stroke_set = 0;
@@ -1118,6 +1158,8 @@ static int draw_pages(pdf_state *st, const qr_pages *pages)
 {
     size_t np = qr_pages_count(pages);
     st->pages = qr_xcalloc(np ? np : 1, sizeof *st->pages);
+    st->content = qr_xcalloc(np ? np : 1, sizeof *st->content);
+    st->npages = np;
     /* Every page exists before any is drawn, so links can point forward. */
     for (size_t i = 0; i < np; i++) {
         const qr_page *pg = qr_pages_get(pages, i);
@@ -1131,6 +1173,7 @@ static int draw_pages(pdf_state *st, const qr_pages *pages)
         const qr_page *pg = qr_pages_get(pages, i);
         pen p = {0};
         p.page = st->pages[i];
+        p.out = &st->content[i];
         p.index = (int)i;
         p.mark = MARK_CLOSED;
         p.width = pg->width;
@@ -1695,7 +1738,18 @@ static int save(pdf_state *st, char **out, size_t *len)
     }
     char *packed = NULL;
     size_t plen = 0;
-    if (qr_pdf_pack(buf, size, pack_threads(), &packed, &plen) == 0) {
+    /* Each page's content stream object gets the page's own buffer. */
+    qr_pdf_subst *sub = qr_xcalloc(st->npages ? st->npages : 1, sizeof *sub);
+    for (size_t i = 0; i < st->npages; i++) {
+        HPDF_PageAttr attr = (HPDF_PageAttr)st->pages[i]->attr;
+        sub[i].obj = attr->contents->header.obj_id & 0x00FFFFFF;
+        sub[i].data = st->content[i].data;
+        sub[i].len = st->content[i].len;
+    }
+    int packed_ok = qr_pdf_pack(buf, size, sub, st->npages, pack_threads(),
+                                &packed, &plen) == 0;
+    free(sub);
+    if (packed_ok) {
         free(buf);
         *out = packed;
         *len = plen;
@@ -1757,7 +1811,9 @@ done:
     free(st->anchors);
     free(st->pages);
     free(st->kids);
-    qr_buf_free(&st->ops);
+    for (size_t i = 0; st->content && i < st->npages; i++)
+        qr_buf_free(&st->content[i]);
+    free(st->content);
     *input_error = rc != 0 && st->input_error;
     *library_error = rc != 0 && st->library_error && !st->input_error;
     free(st);

@@ -136,6 +136,7 @@ typedef struct stream_obj {
     size_t dict, dict_end;      /* "<<\n" … up to the ">>" line */
     size_t len_line, len_end;   /* its "/Length …\n" line */
     size_t body, body_len;
+    const char *data;           /* the content: in + body, or a substitute */
     size_t job;                 /* index into the deflate jobs, or SIZE_MAX */
 } stream_obj;
 
@@ -207,7 +208,7 @@ static void put_stream(qr_buf *res, size_t num, const char *in,
     /* the dict without its /Length line */
     qr_buf_append(res, in + s->dict, s->len_line - s->dict);
     qr_buf_append(res, in + s->len_end, s->dict_end - s->len_end);
-    const char *data = in + s->body;
+    const char *data = s->data;
     size_t len = s->body_len;
     if (j && j->out) {
         qr_buf_puts(res, "/Filter /FlateDecode\n");
@@ -235,8 +236,8 @@ static void put_packed(qr_buf *res, const char *head, const char *data,
     qr_buf_puts(res, "\nendstream\nendobj\n");
 }
 
-int qr_pdf_pack(const char *in, size_t n, int threads, char **out,
-                size_t *outlen)
+int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                size_t nsubst, int threads, char **out, size_t *outlen)
 {
     enum { W1 = 1, W2 = 4, W3 = 2 };        /* xref stream field widths */
     /* libharu's table entries: "nnnnnnnnnn ggggg n\r\n". */
@@ -299,9 +300,19 @@ int qr_pdf_pack(const char *in, size_t n, int threads, char **out,
         size_t hl = (size_t)snprintf(NULL, 0, "%zu 0 obj\n", i);
         if (split_stream(in, off, kind, nobj, i, hl, &so[i]) != 0) goto done;
         so[i].job = SIZE_MAX;
+        so[i].data = in + so[i].body;
+    }
+    for (size_t k = 0; k < nsubst; k++) {
+        size_t i = subst[k].obj;
+        if (i == 0 || i >= nobj || kind[i] != 2 || so[i].body_len != 0) goto done;
+        so[i].data = subst[k].data;
+        so[i].body_len = subst[k].len;
+    }
+    for (size_t i = 1; i < nobj; i++) {
+        if (kind[i] != 2) continue;
         if (wants_deflate(in, &so[i])) {
             so[i].job = njobs;
-            jobs[njobs++] = (zjob){.in = in + so[i].body, .n = so[i].body_len};
+            jobs[njobs++] = (zjob){.in = so[i].data, .n = so[i].body_len};
         }
     }
     /* Object streams: numbers nobj, nobj+1, ...; the xref stream last. */

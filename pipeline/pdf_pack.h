@@ -6,6 +6,14 @@
 
 #include <stddef.h>
 
+/* Data for a stream object that libharu wrote empty: a page's content,
+ * which the PDF stage writes itself. */
+typedef struct qr_pdf_subst {
+    size_t obj;                 /* object number */
+    const char *data;
+    size_t len;
+} qr_pdf_subst;
+
 /* Rewrite a classic PDF as libharu 2.3.0 lays it out (every object plain,
  * numbered in order, an xref table) into a compact PDF 1.7 file:
  *  - every stream without a /Filter (libharu writes them raw: pdf.c turns
@@ -13,10 +21,12 @@
  *    readable; a stream that would not shrink is kept as it is;
  *  - every other object goes into compressed object streams, with a
  *    cross-reference stream (ISO 32000-1 §7.5.7–7.5.8).
+ *  - stream object subst[k].obj gets subst[k].data as its content (it must
+ *    be empty in the input);
  * Deflation runs on up to `threads` threads (1 = none started).
  * Returns 0 with *out (malloc'd) and *outlen set, or -1 when the input is
  * not in libharu's layout (the caller keeps its file). */
-int qr_pdf_pack(const char *in, size_t n, int threads, char **out,
-                size_t *outlen);
+int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                size_t nsubst, int threads, char **out, size_t *outlen);
 
 #endif
