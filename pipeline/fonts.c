@@ -27,6 +27,7 @@
 
 #define EM_UNITS 1000           /* metrics are in 1/1000 em */
 #define BMP_SIZE 0x10000        /* advance cache covers the BMP */
+#define ADV_BLOCK 256
 #define ADV_UNKNOWN (-1.0f)     /* cache entry not measured yet */
 #define ADV_MISSING (-2.0f)     /* the face has no glyph for the code point */
 #define FAKE_ASCENT 800.0f
@@ -42,7 +43,9 @@ typedef struct face_rec {
     hb_font_t *font;
     unsigned upem;
     float ascent, descent;
-    float *adv;                 /* BMP_SIZE entries, allocated on first use */
+    /* advances of the BMP in blocks of ADV_BLOCK code points, each
+     * allocated on first use (a paper touches a few blocks, not 256 KB) */
+    float *adv[BMP_SIZE / ADV_BLOCK];
 } face_rec;
 
 struct qr_fonts {
@@ -356,7 +359,7 @@ static void face_close(face_rec *fr)
     if (fr->blob) hb_blob_destroy(fr->blob);
     free(fr->file);
     free(fr->family);
-    free(fr->adv);
+    for (size_t i = 0; i < BMP_SIZE / ADV_BLOCK; i++) free(fr->adv[i]);
     memset(fr, 0, sizeof *fr);
 }
 
@@ -422,13 +425,14 @@ static float measure(face_rec *fr, uint32_t cp)
 static float lookup(face_rec *fr, uint32_t cp)
 {
     if (cp >= BMP_SIZE) return measure(fr, cp);
-    if (!fr->adv) {
-        fr->adv = qr_xmalloc(BMP_SIZE * sizeof *fr->adv);
-        for (size_t i = 0; i < BMP_SIZE; i++) fr->adv[i] = ADV_UNKNOWN;
+    float **blk = &fr->adv[cp / ADV_BLOCK];
+    if (!*blk) {
+        *blk = qr_xmalloc(ADV_BLOCK * sizeof **blk);
+        for (size_t i = 0; i < ADV_BLOCK; i++) (*blk)[i] = ADV_UNKNOWN;
     }
-    float v = fr->adv[cp];
-    if (v == ADV_UNKNOWN) v = fr->adv[cp] = measure(fr, cp);
-    return v;
+    float *v = &(*blk)[cp % ADV_BLOCK];
+    if (*v == ADV_UNKNOWN) *v = measure(fr, cp);
+    return *v;
 }
 
 static face_rec *slot_face(void *ctx, qr_font_slot slot)

@@ -210,28 +210,51 @@ char *qr_arena_strdup(qr_arena *a, const char *s)
 
 /* ---- files ---- */
 
+/* The rest of f into b, in chunks (a pipe, or a file that grew). */
+static int read_rest(FILE *f, qr_buf *b, size_t max_bytes)
+{
+    char tmp[65536];
+    size_t n;
+    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
+        if (max_bytes && b->len + n > max_bytes) {
+            errno = EFBIG;
+            return -1;
+        }
+        qr_buf_append(b, tmp, n);
+    }
+    if (ferror(f)) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
+}
+
 char *qr_read_file(const char *path, size_t *len, size_t max_bytes)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
     qr_buf b;
     qr_buf_init(&b);
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-        if (max_bytes && b.len + n > max_bytes) {
-            qr_buf_free(&b);
-            fclose(f);
+    struct stat sb;
+    int rc = 0;
+    /* A regular file is read straight into a buffer of its size. */
+    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
+        size_t want = (size_t)sb.st_size;
+        if (max_bytes && want > max_bytes) {
             errno = EFBIG;
-            return NULL;
+            rc = -1;
+        } else {
+            qr_buf_reserve(&b, want);
+            b.len = fread(b.data, 1, want, f);
+            b.data[b.len] = '\0';
         }
-        qr_buf_append(&b, tmp, n);
     }
-    int err = ferror(f);
+    if (rc == 0) rc = read_rest(f, &b, max_bytes);
+    int e = errno;
     fclose(f);
-    if (err) {
+    if (rc != 0) {
         qr_buf_free(&b);
-        errno = EIO;
+        errno = e;
         return NULL;
     }
     return qr_buf_detach(&b, len);
