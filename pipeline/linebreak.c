@@ -378,6 +378,109 @@ static int is_digit(uint32_t cp)
 /* Mark libhyphen's points in the letter runs of the word [s, t) (text
  * between spaces). Words that look like addresses, numbers or code, or
  * come from LB_NO_HYPHENATE spans, are left alone. */
+/* ---- hyphenation points, remembered ----
+ *
+ * A paper uses the same words again and again ("children", "services"),
+ * and libhyphen's hnj_hyphen_hyphenate2 allocates and runs its automaton
+ * afresh for each: it was the largest single cost of layout (issue 10). So
+ * each word's points are kept for the life of the process, in one
+ * open-addressed table shared by every paragraph (and every paper of a
+ * build worker), behind a mutex. */
+
+#define MEMO_MAX (1u << 16)             /* words remembered at most */
+
+typedef struct memo_slot {
+    uint64_t hash;
+    uint64_t points;
+    size_t key;                         /* offset in memo_keys */
+    unsigned len;                       /* 0: empty */
+} memo_slot;
+
+static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
+static memo_slot *memo;
+static size_t memo_cap, memo_n;
+static qr_buf memo_keys;
+
+static uint64_t word_hash(const char *w, size_t len)
+{
+    uint64_t h = 1469598103934665603ull;            /* FNV-1a */
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)w[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static memo_slot *memo_find(uint64_t h, const char *w, size_t len)
+{
+    for (size_t i = h & (memo_cap - 1);; i = (i + 1) & (memo_cap - 1)) {
+        memo_slot *m = &memo[i];
+        if (!m->len ||
+            (m->hash == h && m->len == len && memcmp(memo_keys.data + m->key, w, len) == 0))
+            return m;
+    }
+}
+
+static void memo_grow(void)
+{
+    memo_slot *old = memo;
+    size_t oc = memo_cap;
+    memo_cap = oc ? oc * 2 : 1024;
+    memo = qr_xcalloc(memo_cap, sizeof *memo);
+    for (size_t i = 0; i < oc; i++) {
+        if (!old[i].len) continue;
+        size_t j = old[i].hash & (memo_cap - 1);
+        while (memo[j].len) j = (j + 1) & (memo_cap - 1);
+        memo[j] = old[i];
+    }
+    free(old);
+}
+
+/* Bit i set: a hyphen may follow letter i - 1 of the lower-case ASCII
+ * word (len <= HYPH_MAX_WORD), by the dictionary's standard patterns; a
+ * replacement rule (non-standard hyphenation) is not ours to apply. */
+static uint64_t hyphenate_points(HyphenDict *dict, const char *word, size_t len)
+{
+    char hy[HYPH_MAX_WORD + 5];
+    memset(hy, 0, sizeof hy);
+    char **rep = NULL;
+    int *pos = NULL, *cut = NULL;
+    hnj_hyphen_hyphenate2(dict, word, (int)len, hy, NULL, &rep, &pos, &cut);
+    uint64_t pts = 0;
+    for (size_t i = 1; i < len; i++)
+        if ((hy[i - 1] & 1) && !(rep && rep[i - 1])) pts |= (uint64_t)1 << i;
+    if (rep) {
+        for (size_t i = 0; i < len; i++) free(rep[i]);
+        free(rep);
+    }
+    free(pos);
+    free(cut);
+    return pts;
+}
+
+static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
+{
+    uint64_t h = word_hash(word, len), pts;
+    pthread_mutex_lock(&memo_lock);
+    if (memo_n * 2 >= memo_cap && memo_n < MEMO_MAX) memo_grow();
+    memo_slot *m = memo_find(h, word, len);
+    if (m->len) {
+        pts = m->points;
+    } else {
+        pts = hyphenate_points(dict, word, len);
+        if (memo_n < MEMO_MAX) {
+            m->hash = h;
+            m->points = pts;
+            m->key = memo_keys.len;
+            m->len = (unsigned)len;
+            qr_buf_append(&memo_keys, word, len);
+            memo_n++;
+        }
+    }
+    pthread_mutex_unlock(&memo_lock);
+    return pts;
+}
+
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
 {
     for (size_t k = s; k < t; k++) {
@@ -413,30 +516,15 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
         /* acronyms, and their plurals ("LADOs"), keep their shape */
         if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's'))
             continue;
-        char word[HYPH_MAX_WORD + 1], hy[HYPH_MAX_WORD + 5];
+        char word[HYPH_MAX_WORD + 1];
         for (size_t i = 0; i < len; i++) {
             uint32_t cp = p->ch[a + i].cp;
             word[i] = (char)(cp <= 'Z' ? cp + ('a' - 'A') : cp);
         }
         word[len] = '\0';
-        memset(hy, 0, sizeof hy);
-        char **rep = NULL;
-        int *pos = NULL, *cut = NULL;
-        hnj_hyphen_hyphenate2(dict, word, (int)len, hy, NULL, &rep, &pos,
-                              &cut);
-        for (size_t i = HYPH_MIN_LEFT; i + HYPH_MIN_RIGHT <= len; i++) {
-            /* hy[i-1] odd: a hyphen may follow letter i-1; a replacement
-             * rule (non-standard hyphenation) is not ours to apply */
-            if ((hy[i - 1] & 1) && !(rep && rep[i - 1]) &&
-                p->bk[a + i] == BK_NONE)
-                p->bk[a + i] = BK_HYPH;
-        }
-        if (rep) {
-            for (size_t i = 0; i < len; i++) free(rep[i]);
-            free(rep);
-        }
-        free(pos);
-        free(cut);
+        uint64_t pts = word_points(dict, word, len);
+        for (size_t i = HYPH_MIN_LEFT; i + HYPH_MIN_RIGHT <= len; i++)
+            if ((pts >> i & 1) && p->bk[a + i] == BK_NONE) p->bk[a + i] = BK_HYPH;
     }
 }
 

@@ -7,18 +7,19 @@
  *      /CIDToGIDMap), §9.10.3 ToUnicode CMaps, §12.3.3 outlines, §12.5.6.5 link
  *      annotations; libharu 2.3.0 as measured in /work/shared/LIBHARU.md.
  *
- * How text gets into the file: libharu's UTF-8 encoder writes every BMP code
- * point as a two-byte CID equal to the code point (/Encoding /Identity-H).
- * Before libharu sees a face we cut it down with HarfBuzz's subsetter to the
- * code points the display list uses (glyph ids retained, so libharu's cmap
- * lookups still give the right glyphs), which makes both loading and saving
- * cheaper and the file far smaller. After HPDF_GetFont we repair what
- * libharu gets wrong: its /ToUnicode is an encoding CMap that poppler
- * rejects, so we write a real one (CMapType 2, bfrange per run of used code
- * points); and /W and /CIDToGIDMap cover the whole BMP, so we rewrite them
- * for the used CIDs only. These reach into libharu's internal structs
- * (HPDF_FontAttr_Rec, HPDF_Doc_Rec), which is why they stay in this file and
- * are checked by tests that read the PDF back (pdftotext, pdffonts, qpdf).
+ * How text gets into the file: every page operator is written by this file
+ * into the page's own buffer (see "drawing"); text is shown as two-byte
+ * codes equal to BMP code points (/Encoding /Identity-H). Each used face is
+ * cut down with HarfBuzz's subsetter to the code points the display list
+ * uses and embedded by this file too (see "fonts"): the font program as
+ * /FontFile2, /W from the widths layout measured, a /CIDToGIDMap, and a
+ * ToUnicode CMap (CMapType 2, bfrange per run of used code points). libharu
+ * keeps the object model (pages, resources, annotations, outlines, the
+ * structure tree) and saves it; pdf_pack.c then puts in the stream
+ * contents, deflates them and packs the objects. These reach into
+ * libharu's internal structs (HPDF_Doc_Rec, HPDF_PageAttr_Rec), which is
+ * why they stay in this file and are checked by tests that read the PDF
+ * back (pdftotext, pdffonts, qpdf).
  *
  * Tagging (§14.7–14.8): every item carries a role and a structure element;
  * each run of consecutive items of one element becomes one marked-content
@@ -28,7 +29,7 @@
  *
  * Compactness: libharu writes every dictionary as a plain indirect object,
  * so a tagged paper would carry hundreds of uncompressed structure elements.
- * After libharu saves, pack_objects() moves every non-stream object into
+ * After libharu saves, qr_pdf_pack (pdf_pack.c) moves every non-stream object into
  * compressed object streams with a cross-reference stream (§7.5.7–7.5.8):
  * PDF 1.7 output. For that reason --pdfa makes PDF/A-2b (ISO 19005-2, which
  * allows object streams), not PDF/A-1b.
@@ -44,6 +45,7 @@
 #include <hpdf.h>
 #include <hb.h>
 #include <hb-subset.h>
+#include <hb-ot.h>
 #include <png.h>
 
 #include <errno.h>
@@ -58,7 +60,6 @@
 #define BMP_SIZE 0x10000            /* libharu's CIDs are BMP code points */
 #define BFRANGE_BLOCK 100           /* max entries per CMap block (spec) */
 #define TAG_LEN 6                   /* subset tag "ABCDEF+" (PDF §9.6.4) */
-#define MEMSTREAM_CHUNK 8192        /* libharu memory stream chunk, bytes */
 #define MAX_TEXT_BYTES 65535        /* HPDF_LIMIT_MAX_STRING_LEN */
 #define CHAR_SPACE 0x20
 #define LINE_EPS 0.5f               /* baselines closer than this: one line */
@@ -93,7 +94,9 @@ typedef struct face_use {
     uint8_t bits[BMP_SIZE / 8]; /* used code points */
     int used;
     int has_space;              /* U+0020 marked, for line ends */
-    HPDF_Font font;
+    HPDF_Dict font;             /* the Type0 font dictionary */
+    hb_blob_t *program;         /* the embedded font program */
+    qr_buf tounicode, cidmap;   /* stream contents, for the pack pass */
 } face_use;
 
 typedef struct image_use {
@@ -137,19 +140,12 @@ typedef struct pdf_state {
     HPDF_Page *pages;
     int failed;                 /* an error is already in d */
     int input_error;            /* the failure is bad input, not output */
-    int library_error;          /* libharu itself failed (see render_any) */
-    int font_mode;              /* FONTS_*: how faces are cut down */
     qr_buf *content;            /* each page's content stream */
     size_t npages;
+    qr_pdf_subst *subst;        /* stream contents the pack pass writes */
+    size_t nsubst, csubst;
 } pdf_state;
 
-/* How embedded faces are prepared. libharu 2.3.0 fails to save some
- * HarfBuzz subsets without hinting tables (a seek past the end of the font
- * data in HPDF_TTFontDef_SaveFontData when the rebuilt font ends on a
- * 4096-byte chunk boundary after an empty last table, tests/data/
- * libharu-seek-at-chunk-end.md): the writer then
- * tries again keeping hinting, and last with whole font files. */
-enum { FONTS_SUBSET_NO_HINTING, FONTS_SUBSET, FONTS_WHOLE, FONTS_MODES };
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {
@@ -173,7 +169,6 @@ static int hpdf_failed(pdf_state *st, const char *what)
                     "PDF library error 0x%04X (detail %u) while %s",
                     (unsigned)e, (unsigned)detail, what);
     st->failed = 1;
-    st->library_error = 1;
     return 1;
 }
 
@@ -328,7 +323,20 @@ static int bit(const face_use *fu, uint32_t cp)
     return (fu->bits[cp >> 3] >> (cp & 7)) & 1;
 }
 
-/* ---- fonts ---- */
+static HPDF_Dict new_indirect(pdf_state *st);
+
+/* ---- fonts ----
+ *
+ * Each used face is embedded by Quire itself, not through libharu's
+ * TrueType loader: HarfBuzz's subsetter cuts the face down to the used code
+ * points, and that font program goes into the file as it is (/FontFile2),
+ * with the dictionaries of a CIDFontType2 font (ISO 32000-1 §9.7) built
+ * from HarfBuzz's view of the face. Codes are the code points (two bytes,
+ * /Identity-H), /CIDToGIDMap maps them to the subset's glyphs, /W gives
+ * the widths layout measured (fonts.c), and /ToUnicode maps codes back to
+ * text. libharu parsed and re-serialised every font program (2-3 ms a
+ * paper, and a seek past the end of its buffer on some fonts); now it only
+ * holds the dictionaries, and the pack pass writes the stream contents. */
 
 /* A subset tag from the used code points: same subset, same tag, so two
  * renders of the same input are byte-identical. */
@@ -349,52 +357,45 @@ static void subset_tag(const face_use *fu, int k, char tag[TAG_LEN + 1])
     tag[TAG_LEN] = '\0';
 }
 
-/* The face cut down to the used code points, as a libharu font definition
- * registered with the document; NULL when HarfBuzz cannot subset it. */
-static HPDF_FontDef load_subset(pdf_state *st, face_use *fu)
+/* The face cut down to the used code points (glyph ids renumbered), or
+ * NULL when HarfBuzz cannot subset it. */
+static hb_face_t *subset_face(face_use *fu)
 {
-    if (st->font_mode == FONTS_WHOLE) return NULL;
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in) return NULL;
     hb_set_t *u = hb_subset_input_unicode_set(in);
-    for (uint32_t cp = 0; cp < BMP_SIZE; cp++)
-        if (bit(fu, cp)) hb_set_add(u, cp);
-    hb_subset_input_set_flags(in, st->font_mode == FONTS_SUBSET_NO_HINTING
-                                      ? HB_SUBSET_FLAGS_RETAIN_GIDS |
-                                            HB_SUBSET_FLAGS_NO_HINTING
-                                      : HB_SUBSET_FLAGS_RETAIN_GIDS);
+    for (uint32_t cp = 0; cp < BMP_SIZE; cp += 8) {
+        uint8_t byte = fu->bits[cp >> 3];
+        for (uint32_t b = 0; byte; b++, byte >>= 1)
+            if (byte & 1) hb_set_add(u, cp + b);
+    }
+    /* hinting instructions are for screens at small sizes: PDF viewers
+     * rarely use them, and they are much of a face's size */
+    hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
     hb_face_t *sub = hb_subset_or_fail(fu->face, in);
     hb_subset_input_destroy(in);
-    if (!sub) return NULL;
-    hb_blob_t *blob = hb_face_reference_blob(sub);
-    unsigned len = 0;
-    const char *data = hb_blob_get_data(blob, &len);
-    HPDF_FontDef def = NULL;
-    if (len > 0) {
-        HPDF_Stream s = HPDF_MemStream_New(st->pdf->mmgr, MEMSTREAM_CHUNK);
-        if (s && HPDF_Stream_Write(s, (const HPDF_BYTE *)data, len) == HPDF_OK)
-            def = HPDF_TTFontDef_Load(st->pdf->mmgr, s, HPDF_TRUE);
-        else if (s)
-            HPDF_Stream_Free(s);
-    }
-    hb_blob_destroy(blob);
-    hb_face_destroy(sub);
-    if (!def || HPDF_GetError(st->pdf) != HPDF_OK) {
-        if (def) HPDF_FontDef_Free(def);
-        HPDF_ResetError(st->pdf);
-        st->err = 0;
-        return NULL;
-    }
-    return def;
+    return sub;
 }
 
-/* Write a ToUnicode CMap (CMapType 2) mapping each used CID to the code
- * point it is, one bfrange per run that stays within one high byte. */
-static void write_tounicode(const face_use *fu, HPDF_Dict cmap)
+/* An empty stream object whose content the pack pass supplies. */
+static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
 {
-    qr_buf b;
-    qr_buf_init(&b);
-    qr_buf_puts(&b,
+    HPDF_Dict s = HPDF_DictStream_New(st->pdf->mmgr, st->pdf->xref);
+    if (!s) return NULL;
+    if (st->nsubst == st->csubst) {
+        st->csubst = st->csubst ? st->csubst * 2 : 16;
+        st->subst = qr_xrealloc(st->subst, st->csubst * sizeof *st->subst);
+    }
+    st->subst[st->nsubst++] = (qr_pdf_subst){s->header.obj_id & 0x00FFFFFF,
+                                             data, len};
+    return s;
+}
+
+/* A ToUnicode CMap (CMapType 2) mapping each used code to the code point
+ * it is, one bfrange per run that stays within one high byte. */
+static void build_tounicode(const face_use *fu, qr_buf *b)
+{
+    qr_buf_puts(b,
                 "/CIDInit /ProcSet findresource begin\n"
                 "12 dict begin\n"
                 "begincmap\n"
@@ -413,11 +414,11 @@ static void write_tounicode(const face_use *fu, HPDF_Dict cmap)
             continue;
         }
         if ((on && n == BFRANGE_BLOCK) || (cp == BMP_SIZE && n > 0)) {
-            qr_buf_printf(&b, "%d beginbfrange\n", n);
+            qr_buf_printf(b, "%d beginbfrange\n", n);
             for (int i = 0; i < n; i++)
-                qr_buf_printf(&b, "<%04X> <%04X> <%04X>\n", (unsigned)lo[i],
+                qr_buf_printf(b, "<%04X> <%04X> <%04X>\n", (unsigned)lo[i],
                               (unsigned)hi[i], (unsigned)lo[i]);
-            qr_buf_puts(&b, "endbfrange\n");
+            qr_buf_puts(b, "endbfrange\n");
             n = 0;
         }
         if (on) {
@@ -425,133 +426,207 @@ static void write_tounicode(const face_use *fu, HPDF_Dict cmap)
             n++;
         }
     }
-    qr_buf_puts(&b, "endcmap\n"
-                    "CMapName currentdict /CMap defineresource pop\n"
-                    "end\nend\n");
-    HPDF_MemStream_FreeData(cmap->stream);
-    HPDF_Stream_Write(cmap->stream, (const HPDF_BYTE *)b.data,
-                      (HPDF_UINT)b.len);
-    qr_buf_free(&b);
-    /* It was written as an encoding CMap; a ToUnicode stream needs none of
-     * these keys. */
-    HPDF_Dict_RemoveElement(cmap, "Type");
-    HPDF_Dict_RemoveElement(cmap, "CMapName");
-    HPDF_Dict_RemoveElement(cmap, "CIDSystemInfo");
-    HPDF_Dict_RemoveElement(cmap, "WMode");
+    qr_buf_puts(b, "endcmap\n"
+                   "CMapName currentdict /CMap defineresource pop\n"
+                   "end\nend\n");
 }
 
-/* Replace /W and /CIDToGIDMap, which libharu builds for the whole BMP, with
- * entries for the used CIDs only. */
-static void trim_widths(pdf_state *st, const face_use *fu, HPDF_FontAttr fa)
+/* Big-endian fields of a font table. */
+static int be16(const char *t, unsigned len, unsigned at)
 {
-    HPDF_FontDef def = fa->fontdef;
-    HPDF_Dict desc = fa->descendant_font;
-    HPDF_MMgr mm = st->pdf->mmgr;
-    HPDF_Array w = HPDF_Array_New(mm);
-    HPDF_Array run = NULL;
-    uint32_t maxcid = 0, prev = 0;
-    for (uint32_t cp = 0; cp < BMP_SIZE; cp++) {
-        if (!bit(fu, cp)) continue;
-        if (!run || cp != prev + 1) {
-            HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
-            run = HPDF_Array_New(mm);
-            HPDF_Array_Add(w, run);
-        }
-        HPDF_Array_AddNumber(run, HPDF_TTFontDef_GetCharWidth(def,
-                                                              (HPDF_UINT16)cp));
-        prev = maxcid = cp;
+    if (at + 2 > len) return 0;
+    return (int16_t)(((unsigned char)t[at] << 8) | (unsigned char)t[at + 1]);
+}
+
+static uint32_t be32(const char *t, unsigned len, unsigned at)
+{
+    if (at + 4 > len) return 0;
+    return ((uint32_t)(unsigned char)t[at] << 24) | ((uint32_t)(unsigned char)t[at + 1] << 16) |
+           ((uint32_t)(unsigned char)t[at + 2] << 8) | (unsigned char)t[at + 3];
+}
+
+typedef struct face_facts {
+    float bbox[4];              /* 1/1000 em */
+    float italic_angle;
+    float ascent, descent, cap_height, x_height;
+    int fixed, italic, bold;
+    char ps_name[64];           /* PostScript name, name-safe */
+} face_facts;
+
+/* What a FontDescriptor says about a face, from its head, post, OS/2 and
+ * name tables. */
+static void read_facts(hb_face_t *face, face_facts *ff)
+{
+    memset(ff, 0, sizeof *ff);
+    unsigned upem = hb_face_get_upem(face), len;
+    float k = upem ? 1000.0f / (float)upem : 1.0f;
+    hb_blob_t *blob = hb_face_reference_table(face, HB_TAG('h', 'e', 'a', 'd'));
+    const char *t = hb_blob_get_data(blob, &len);
+    for (int i = 0; i < 4; i++) ff->bbox[i] = (float)be16(t, len, 36 + 2 * (unsigned)i) * k;
+    int mac_style = be16(t, len, 44);
+    hb_blob_destroy(blob);
+    blob = hb_face_reference_table(face, HB_TAG('p', 'o', 's', 't'));
+    t = hb_blob_get_data(blob, &len);
+    ff->italic_angle = (float)(int32_t)be32(t, len, 4) / 65536.0f;
+    ff->fixed = be32(t, len, 12) != 0;
+    hb_blob_destroy(blob);
+    blob = hb_face_reference_table(face, HB_TAG('h', 'h', 'e', 'a'));
+    t = hb_blob_get_data(blob, &len);
+    ff->ascent = (float)be16(t, len, 4) * k;
+    ff->descent = (float)be16(t, len, 6) * k;
+    hb_blob_destroy(blob);
+    blob = hb_face_reference_table(face, HB_TAG('O', 'S', '/', '2'));
+    t = hb_blob_get_data(blob, &len);
+    int fs_selection = be16(t, len, 62);
+    if (be16(t, len, 0) >= 2) {
+        ff->x_height = (float)be16(t, len, 86) * k;
+        ff->cap_height = (float)be16(t, len, 88) * k;
     }
-    HPDF_Dict_Add(desc, "W", w);
-    if (!fa->map_stream) return;
-    size_t n = (size_t)maxcid + 1;
-    uint8_t *map = qr_xcalloc(n, 2);
+    hb_blob_destroy(blob);
+    if (ff->cap_height <= 0) ff->cap_height = ff->ascent;
+    ff->italic = (mac_style & 2) || (fs_selection & 1) || ff->italic_angle != 0;
+    ff->bold = (mac_style & 1) || (fs_selection & 0x20);
+    char name[64] = "";
+    unsigned n = sizeof name;
+    hb_ot_name_get_utf8(face, HB_OT_NAME_ID_POSTSCRIPT_NAME, HB_LANGUAGE_INVALID,
+                        &n, name);
+    /* a PDF name: printable ASCII without delimiters (ISO 32000-1 §7.3.5) */
+    size_t o = 0;
+    for (const char *s = name; *s && o + 1 < sizeof ff->ps_name; s++)
+        if (*s > ' ' && *s < 0x7F && !strchr("()<>[]{}/%#", *s)) ff->ps_name[o++] = *s;
+    ff->ps_name[o] = '\0';
+    if (!o) snprintf(ff->ps_name, sizeof ff->ps_name, "Font");
+}
+
+static HPDF_Array int_array(pdf_state *st, const float *v, int n)
+{
+    HPDF_Array a = HPDF_Array_New(st->pdf->mmgr);
+    for (int i = 0; a && i < n; i++) HPDF_Array_AddNumber(a, (HPDF_INT32)lroundf(v[i]));
+    return a;
+}
+
+/* The descendant CIDFontType2's /W and the /CIDToGIDMap contents: widths
+ * as layout measured them, glyphs from the embedded program's cmap. */
+static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
+                                 unsigned upem)
+{
+    const qr_metrics *m = qr_fonts_metrics(st->fonts);
+    HPDF_Array w = HPDF_Array_New(st->pdf->mmgr), run = NULL;
+    uint32_t maxcid = 0, prev = 0;
+    for (uint32_t cp = 0; cp < BMP_SIZE; cp++)
+        if (bit(fu, cp)) maxcid = cp;
+    qr_buf_reserve(&fu->cidmap, 2 * ((size_t)maxcid + 1));
+    memset(fu->cidmap.data, 0, 2 * ((size_t)maxcid + 1));
+    fu->cidmap.len = 2 * ((size_t)maxcid + 1);
     for (uint32_t cp = 0; cp <= maxcid; cp++) {
         if (!bit(fu, cp)) continue;
-        HPDF_UINT16 gid = HPDF_TTFontDef_GetGlyphid(def, (HPDF_UINT16)cp);
-        map[2 * cp] = (uint8_t)(gid >> 8);
-        map[2 * cp + 1] = (uint8_t)(gid & 0xFF);
+        hb_codepoint_t gid = 0;
+        float adv;
+        if (hb_font_get_nominal_glyph(font, cp, &gid)) {
+            adv = m->advance(m->ctx, fu->slot, cp);
+        } else {
+            /* no glyph: .notdef, at its own width */
+            hb_position_t a = hb_font_get_glyph_h_advance(font, 0);
+            adv = upem ? (float)(((unsigned long)(a < 0 ? 0 : a) * 1000) / upem) : 0;
+        }
+        fu->cidmap.data[2 * cp] = (char)(gid >> 8);
+        fu->cidmap.data[2 * cp + 1] = (char)(gid & 0xFF);
+        if (!run || cp != prev + 1) {
+            HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
+            run = HPDF_Array_New(st->pdf->mmgr);
+            HPDF_Array_Add(w, run);
+        }
+        HPDF_Array_AddNumber(run, (HPDF_INT32)adv);
+        prev = cp;
     }
-    HPDF_MemStream_FreeData(fa->map_stream->stream);
-    HPDF_Stream_Write(fa->map_stream->stream, map, (HPDF_UINT)(n * 2));
-    free(map);
+    return w;
 }
 
-/* HPDF_GetFont with the UTF-8 encoder, without its per-face cost (issue
- * 10). Given the UTF-8 encoder, libharu 2.3.0 builds a new font's
- * CID-to-glyph table by looking up every BMP code point in the face (65,536
- * cmap searches, a 128 KB map and a /W over the whole plane, per face: the
- * largest cost of this stage by callgrind). With an encoder that converts
- * through the generic CMap function it visits only the codes in the
- * encoder's map. So for this one call the document's UTF-8 encoder is
- * presented that way, mapping just the face's used code points, and then
- * put back as it was: libharu does not read these tables again for UTF-8
- * text, and trim_widths rewrites /W and /CIDToGIDMap from the used set
- * either way, so the file is byte-for-byte the same. */
-static HPDF_Font get_font(pdf_state *st, const face_use *fu, const char *name)
+/* The font dictionaries of face k, fu->font set to the Type0 font. */
+static int embed_face(pdf_state *st, face_use *fu, int k)
 {
-    HPDF_Encoder enc = HPDF_GetEncoder(st->pdf, "UTF-8");
-    if (!enc || !enc->attr || enc->to_unicode_fn == HPDF_CMapEncoder_ToUnicode)
-        return HPDF_GetFont(st->pdf, name, "UTF-8");
-    HPDF_CMapEncoderAttr a = (HPDF_CMapEncoderAttr)enc->attr;
-    size_t nc = sizeof a->cid_map, nu = sizeof a->unicode_map;
-    unsigned char *saved = qr_xmalloc(nc + nu);
-    memcpy(saved, a->cid_map, nc);
-    memcpy(saved + nc, a->unicode_map, nu);
-    memset(a->cid_map, 0, nc);
-    for (uint32_t cp = 1; cp < BMP_SIZE; cp++) {
-        if (!bit(fu, cp)) continue;
-        a->cid_map[cp >> 8][cp & 0xFF] = (HPDF_UINT16)cp;
-        a->unicode_map[cp >> 8][cp & 0xFF] = (HPDF_UNICODE)cp;
+    const char *file = qr_fonts_file(st->fonts, fu->slot);
+    hb_face_t *sub = subset_face(fu);
+    if (!sub && qr_fonts_index(st->fonts, fu->slot) == 0)
+        sub = hb_face_reference(fu->face);      /* the whole font, then */
+    if (!sub) {
+        fail(st, file, "cannot embed font '%s': it cannot be subset",
+             qr_fonts_family(st->fonts, fu->slot));
+        return -1;
     }
-    HPDF_Encoder_ToUnicode_Func utf8 = enc->to_unicode_fn;
-    enc->to_unicode_fn = HPDF_CMapEncoder_ToUnicode;
-    HPDF_Font font = HPDF_GetFont(st->pdf, name, "UTF-8");
-    enc->to_unicode_fn = utf8;
-    memcpy(a->cid_map, saved, nc);
-    memcpy(a->unicode_map, saved + nc, nu);
-    free(saved);
-    return font;
+    fu->program = hb_face_reference_blob(sub);
+    unsigned plen = 0;
+    const char *prog = hb_blob_get_data(fu->program, &plen);
+    hb_font_t *font = hb_font_create(sub);
+    unsigned upem = hb_face_get_upem(sub);
+    hb_font_set_scale(font, (int)upem, (int)upem);
+    face_facts ff;
+    read_facts(fu->face, &ff);
+    char tag[TAG_LEN + 1], base[TAG_LEN + 1 + sizeof ff.ps_name];
+    subset_tag(fu, k, tag);
+    snprintf(base, sizeof base, "%s+%s", tag, ff.ps_name);
+    HPDF_MMgr mm = st->pdf->mmgr;
+
+    HPDF_Dict file2 = stream_for(st, prog, plen);
+    if (file2) HPDF_Dict_AddNumber(file2, "Length1", (HPDF_INT32)plen);
+    HPDF_Dict fd = new_indirect(st);
+    if (fd) {
+        HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
+        HPDF_Dict_AddName(fd, "FontName", base);
+        /* Nonsymbolic (32), FixedPitch (1), Italic (64), ForceBold */
+        int flags = 32 | (ff.fixed ? 1 : 0) | (ff.italic ? 64 : 0) |
+                    (ff.bold ? 262144 : 0);
+        HPDF_Dict_AddNumber(fd, "Flags", flags);
+        HPDF_Dict_Add(fd, "FontBBox", int_array(st, ff.bbox, 4));
+        HPDF_Dict_AddReal(fd, "ItalicAngle", ff.italic_angle);
+        HPDF_Dict_AddNumber(fd, "Ascent", (HPDF_INT32)lroundf(ff.ascent));
+        HPDF_Dict_AddNumber(fd, "Descent", (HPDF_INT32)lroundf(ff.descent));
+        HPDF_Dict_AddNumber(fd, "CapHeight", (HPDF_INT32)lroundf(ff.cap_height));
+        if (ff.x_height > 0)
+            HPDF_Dict_AddNumber(fd, "XHeight", (HPDF_INT32)lroundf(ff.x_height));
+        /* not in the font: the usual estimate from its weight */
+        HPDF_Dict_AddNumber(fd, "StemV", ff.bold ? 120 : 80);
+        HPDF_Dict_Add(fd, "FontFile2", file2);
+    }
+    HPDF_Dict cid = new_indirect(st);
+    if (cid) {
+        HPDF_Dict_AddName(cid, "Type", "Font");
+        HPDF_Dict_AddName(cid, "Subtype", "CIDFontType2");
+        HPDF_Dict_AddName(cid, "BaseFont", base);
+        HPDF_Dict info = HPDF_Dict_New(mm);
+        HPDF_Dict_Add(info, "Registry", HPDF_String_New(mm, "Adobe", NULL));
+        HPDF_Dict_Add(info, "Ordering", HPDF_String_New(mm, "Identity", NULL));
+        HPDF_Dict_AddNumber(info, "Supplement", 0);
+        HPDF_Dict_Add(cid, "CIDSystemInfo", info);
+        HPDF_Dict_Add(cid, "FontDescriptor", fd);
+        HPDF_Dict_Add(cid, "W", widths_and_map(st, fu, font, upem));
+        HPDF_Dict_Add(cid, "CIDToGIDMap",
+                      stream_for(st, fu->cidmap.data, fu->cidmap.len));
+    }
+    build_tounicode(fu, &fu->tounicode);
+    fu->font = new_indirect(st);
+    if (fu->font) {
+        HPDF_Dict_AddName(fu->font, "Type", "Font");
+        HPDF_Dict_AddName(fu->font, "Subtype", "Type0");
+        HPDF_Dict_AddName(fu->font, "BaseFont", base);
+        HPDF_Dict_AddName(fu->font, "Encoding", "Identity-H");
+        HPDF_Array kids = HPDF_Array_New(mm);
+        HPDF_Array_Add(kids, cid);
+        HPDF_Dict_Add(fu->font, "DescendantFonts", kids);
+        HPDF_Dict_Add(fu->font, "ToUnicode",
+                      stream_for(st, fu->tounicode.data, fu->tounicode.len));
+    }
+    hb_font_destroy(font);
+    hb_face_destroy(sub);
+    if (hpdf_failed(st, "writing a font")) return -1;
+    return 0;
 }
 
 static int load_fonts(pdf_state *st)
 {
     for (int k = 0; k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
-        if (!fu->used) continue;
-        const char *file = qr_fonts_file(st->fonts, fu->slot);
-        int index = qr_fonts_index(st->fonts, fu->slot);
-        const char *name = NULL;
-        HPDF_FontDef def = load_subset(st, fu);
-        if (def) {
-            char tag[TAG_LEN + 1];
-            subset_tag(fu, k, tag);
-            HPDF_TTFontDef_SetTagName(def, tag);
-            if (HPDF_Doc_RegisterFontDef(st->pdf, def) != HPDF_OK) {
-                hpdf_failed(st, "registering a font");
-                return -1;
-            }
-            name = def->base_font;
-        } else if (index == 0) {
-            name = HPDF_LoadTTFontFromFile(st->pdf, file, HPDF_TRUE);
-        } else {
-            name = HPDF_LoadTTFontFromFile2(st->pdf, file, (HPDF_UINT)index,
-                                            HPDF_TRUE);
-        }
-        if (!name || hpdf_failed(st, "loading a font")) {
-            if (!st->failed)
-                fail(st, file, "cannot load font '%s' for embedding",
-                     qr_fonts_family(st->fonts, fu->slot));
-            return -1;
-        }
-        fu->font = get_font(st, fu, name);
-        if (!fu->font || hpdf_failed(st, "preparing a font")) {
-            if (!st->failed) fail(st, file, "cannot use font '%s'", name);
-            return -1;
-        }
-        HPDF_FontAttr fa = (HPDF_FontAttr)fu->font->attr;
-        if (fa->cmap_stream) write_tounicode(fu, fa->cmap_stream);
-        if (fa->descendant_font) trim_widths(st, fu, fa);
-        if (hpdf_failed(st, "rewriting font tables")) return -1;
+        if (fu->used && embed_face(st, fu, k) != 0) return -1;
     }
     return 0;
 }
@@ -688,7 +763,7 @@ typedef struct pen {
     int next_mcid;
     float width, height;        /* page size; height for the y flip */
     int in_text;
-    HPDF_Font font;
+    HPDF_Dict font;
     float size;
     int fill_set, stroke_set;
     qr_rgb fill, stroke;
@@ -780,7 +855,7 @@ static void end_text(pen *p)
 }
 
 /* Tf, registering the font with the page's resources. */
-static void set_font(pen *p, HPDF_Font font, float size)
+static void set_font(pen *p, HPDF_Dict font, float size)
 {
     if (p->font == font && p->size == size) return;
     const char *name = HPDF_Page_GetLocalFontName(p->page, font);
@@ -1109,16 +1184,31 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
 
 /* The draft stamp, first on the page so content stays readable over it;
  * an artifact in its own graphics state. */
+/* Width of ASCII or UTF-8 text in a slot, 1/1000 em, as layout measures. */
+static float text_units(const pdf_state *st, qr_font_slot slot, const char *s)
+{
+    const qr_metrics *m = qr_fonts_metrics(st->fonts);
+    float w = 0;
+    size_t len = strlen(s);
+    for (size_t off = 0; off < len;) {
+        uint32_t cp;
+        int n = qr_utf8_decode(s + off, len - off, &cp);
+        if (n <= 0) break;
+        w += m->advance(m->ctx, slot, cp);
+        off += (size_t)n;
+    }
+    return w;
+}
+
 static void draw_draft(pdf_state *st, pen *p)
 {
-    HPDF_Font bold = face_of(st, QR_FONT_BOLD)->font;
-    HPDF_Font regular = face_of(st, QR_FONT_REGULAR)->font;
+    HPDF_Dict bold = face_of(st, QR_FONT_BOLD)->font;
+    HPDF_Dict regular = face_of(st, QR_FONT_REGULAR)->font;
     if (!bold) return;
     set_mark(st, p, MARK_ARTIFACT);
     emit(p, "q\n");
     qr_rgb grey = {DRAFT_GREY, DRAFT_GREY, DRAFT_GREY};
-    float units = HPDF_Font_TextWidth(bold, (const HPDF_BYTE *)DRAFT_WORD,
-                                      (HPDF_UINT)strlen(DRAFT_WORD)).width;
+    float units = text_units(st, QR_FONT_BOLD, DRAFT_WORD);
     float diag = hypotf(p->width, p->height);
     if (units > 0) {
         float size = DRAFT_DIAG_FRACTION * diag * 1000.0f / units;
@@ -1136,9 +1226,7 @@ static void draw_draft(pdf_state *st, pen *p)
     }
     const char *note = st->draft_note;
     if (note && regular) {
-        float w = HPDF_Font_TextWidth(regular, (const HPDF_BYTE *)note,
-                                      (HPDF_UINT)strlen(note)).width *
-                  DRAFT_NOTE_SIZE / 1000.0f;
+        float w = text_units(st, QR_FONT_REGULAR, note) * DRAFT_NOTE_SIZE / 1000.0f;
         qr_rgb ng = {DRAFT_NOTE_GREY, DRAFT_NOTE_GREY, DRAFT_NOTE_GREY};
         set_fill(p, ng);
         begin_text(p);
@@ -1738,16 +1826,20 @@ static int save(pdf_state *st, char **out, size_t *len)
     }
     char *packed = NULL;
     size_t plen = 0;
-    /* Each page's content stream object gets the page's own buffer. */
-    qr_pdf_subst *sub = qr_xcalloc(st->npages ? st->npages : 1, sizeof *sub);
+    /* Each page's content stream object gets the page's own buffer; the
+     * font streams get the programs and tables embed_face made. */
+    size_t nsub = st->npages + st->nsubst;
+    qr_pdf_subst *sub = qr_xcalloc(nsub ? nsub : 1, sizeof *sub);
     for (size_t i = 0; i < st->npages; i++) {
         HPDF_PageAttr attr = (HPDF_PageAttr)st->pages[i]->attr;
         sub[i].obj = attr->contents->header.obj_id & 0x00FFFFFF;
         sub[i].data = st->content[i].data;
         sub[i].len = st->content[i].len;
     }
-    int packed_ok = qr_pdf_pack(buf, size, sub, st->npages, pack_threads(),
-                                &packed, &plen) == 0;
+    if (st->nsubst)
+        memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
+    int packed_ok = qr_pdf_pack(buf, size, sub, nsub, pack_threads(), &packed,
+                                &plen) == 0;
     free(sub);
     if (packed_ok) {
         free(buf);
@@ -1768,13 +1860,11 @@ static int save(pdf_state *st, char **out, size_t *len)
  * file, text that cannot be embedded) rather than the output side. */
 static int render(const qr_pages *pages, const qr_fonts *fonts,
                   const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d, int *input_error, int font_mode,
-                  int *library_error)
+                  qr_diags *d, int *input_error)
 {
     *out = NULL;
     *len = 0;
     pdf_state *st = qr_xcalloc(1, sizeof *st);
-    st->font_mode = font_mode;
     st->d = d;
     st->fonts = fonts;
     st->doc = pages;
@@ -1814,31 +1904,15 @@ done:
     for (size_t i = 0; st->content && i < st->npages; i++)
         qr_buf_free(&st->content[i]);
     free(st->content);
-    *input_error = rc != 0 && st->input_error;
-    *library_error = rc != 0 && st->library_error && !st->input_error;
-    free(st);
-    return rc;
-}
-
-/* render, trying the next way of embedding fonts while libharu itself is
- * what fails; only the last attempt's diagnostics are kept. */
-static int render_any(const qr_pages *pages, const qr_fonts *fonts,
-                      const qr_pdf_meta *meta, char **out, size_t *len,
-                      qr_diags *d, int *input_error)
-{
-    int rc = -1;
-    for (int mode = 0; mode < FONTS_MODES; mode++) {
-        qr_diags *mine = qr_diags_new();
-        int library_error = 0;
-        rc = render(pages, fonts, meta, out, len, mine, input_error, mode,
-                    &library_error);
-        if (rc == 0 || !library_error || mode + 1 == FONTS_MODES) {
-            qr_diags_move(d, mine);
-            qr_diags_free(mine);
-            break;
-        }
-        qr_diags_free(mine);
+    for (int k = 0; k < st->nfaces; k++) {
+        face_use *fu = &st->faces[k];
+        hb_blob_destroy(fu->program);
+        qr_buf_free(&fu->tounicode);
+        qr_buf_free(&fu->cidmap);
     }
+    free(st->subst);
+    *input_error = rc != 0 && st->input_error;
+    free(st);
     return rc;
 }
 
@@ -1847,7 +1921,7 @@ int qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                   qr_diags *d)
 {
     int input_error;
-    return render_any(pages, fonts, meta, out, len, d, &input_error);
+    return render(pages, fonts, meta, out, len, d, &input_error);
 }
 
 int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
@@ -1856,7 +1930,7 @@ int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     char *buf = NULL;
     size_t len = 0;
     int input_error = 0;
-    if (render_any(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
+    if (render(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
     if (qr_write_atomic(path, buf, len) != 0) {
