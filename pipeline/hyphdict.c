@@ -9,11 +9,11 @@
  * the image and turn the offsets back into pointers, and libhyphen's
  * hyphenation functions use it as if they had built it.
  *
- * The image is checked throughout before use: every offset inside it and
- * aligned, every string terminated, every state number in range. Its key
- * names the format, the struct sizes and the dictionary file's size,
- * modification time and inode, so a damaged or stale image is rebuilt,
- * never used.
+ * The image is checked throughout before use: a checksum over all of it,
+ * then every offset inside it and aligned, every string terminated, every
+ * state number in range. Its key names the format, the struct sizes and
+ * the dictionary file's size, modification time and inode, so a damaged or
+ * stale image is rebuilt, never used.
  */
 #include "hyphdict.h"
 #include "quire/cache.h"
@@ -30,6 +30,22 @@
 static size_t align_up(size_t n)
 {
     return (n + ALIGN - 1) / ALIGN * ALIGN;
+}
+
+/* A checksum of the image, eight bytes at a time (about 0.1 ms for the
+ * English dictionary's 900 KB). */
+static uint64_t checksum(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
 }
 
 static void build_key(qr_buf *key, const char *path)
@@ -204,8 +220,12 @@ void qr_hyph_load(qr_hyph *h, const char *path)
     char *name = qr_xasprintf("%s.image", cache_name(path));
     size_t n = 0;
     char *data = qr_cache_read(name, &n);
-    size_t start = align_up(key.len + 1);
-    if (data && n > start && memcmp(data, key.data, key.len + 1) == 0) {
+    /* key, NUL, padding, checksum, image */
+    size_t sum_at = align_up(key.len + 1), start = sum_at + sizeof(uint64_t);
+    uint64_t sum = 0;
+    if (data && n > start) memcpy(&sum, data + sum_at, sizeof sum);
+    if (data && n > start && memcmp(data, key.data, key.len + 1) == 0 &&
+        sum == checksum(data + start, n - start)) {
         image im = {data + start, n - start, 1};
         HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
         if (d) {
@@ -224,7 +244,13 @@ void qr_hyph_load(qr_hyph *h, const char *path)
         qr_buf_init(&img);
         qr_buf_append(&img, key.data, key.len + 1);
         while (img.len % ALIGN) qr_buf_putc(&img, 0);
+        size_t sum_at = img.len;
+        uint64_t zero = 0;
+        qr_buf_append(&img, &zero, sizeof zero);
         put_dict(&img, img.len, h->dict, 0);
+        uint64_t sum = checksum(img.data + sum_at + sizeof sum,
+                                img.len - sum_at - sizeof sum);
+        memcpy(img.data + sum_at, &sum, sizeof sum);
         qr_cache_write(name, img.data, img.len);
         qr_buf_free(&img);
     }

@@ -10,6 +10,8 @@ what=${1:-all}
 passed=0; failed=0; failures=""
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
+# unit tests keep Quire's cache out of the home directory too
+export QUIRE_CACHE_DIR=${QUIRE_CACHE_DIR:-$log/.quire-cache}
 
 count_cmocka() { # file name
     local p f

@@ -6,6 +6,9 @@ BUILD=${BUILD:-build}
 QUIRE="${QUIRE_WRAP:-} $BUILD/quire"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
+# Quire's cache (hyphenation image, font resolution) lives in the test's
+# own directory, never the user's home.
+export QUIRE_CACHE_DIR=${QUIRE_CACHE_DIR:-$TMP/cache}
 FAILS=0
 
 ok()     { echo "ok - $1"; }

@@ -1,0 +1,378 @@
+/* Unit tests for Quire's cache (cache.c) and what it holds: the compiled
+ * hyphenation image (hyphdict.c) and the font resolution (fonts.c). Every
+ * test works in its own temporary cache directory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "quire/cache.h"
+#include "quire/diag.h"
+#include "quire/fonts.h"
+#include "quire/style.h"
+#include "quire/util.h"
+#include "../pipeline/hyphdict.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define DICT "/usr/share/hyphen/hyph_en_GB.dic"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof dir, "/tmp/quire-cache-test-XXXXXX");
+    if (!mkdtemp(dir)) return -1;
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    unsetenv("QUIRE_NO_CACHE");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char *cmd = qr_xasprintf("rm -rf '%s'", dir);
+    int rc = system(cmd);
+    free(cmd);
+    return rc == 0 ? 0 : -1;
+}
+
+static void write_text(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(s, f);
+    fclose(f);
+}
+
+/* ---- the directory ---- */
+
+static void test_where(void **state)
+{
+    (void)state;
+    char *p = qr_cache_path("x");
+    char *want = qr_xasprintf("%s/x", dir);
+    assert_string_equal(p, want);
+    free(p);
+    free(want);
+
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    assert_null(qr_cache_path("x"));
+    assert_int_equal(qr_cache_write("x", "a", 1), -1);
+    setenv("QUIRE_NO_CACHE", "0", 1);           /* "0" means on */
+    p = qr_cache_path("x");
+    assert_non_null(p);
+    free(p);
+    unsetenv("QUIRE_NO_CACHE");
+
+    /* without QUIRE_CACHE_DIR: $XDG_CACHE_HOME/quire, else ~/.cache/quire */
+    unsetenv("QUIRE_CACHE_DIR");
+    char *oldx = getenv("XDG_CACHE_HOME") ? qr_xstrdup(getenv("XDG_CACHE_HOME")) : NULL;
+    char *oldh = getenv("HOME") ? qr_xstrdup(getenv("HOME")) : NULL;
+    setenv("XDG_CACHE_HOME", "/xdg", 1);
+    p = qr_cache_path("y");
+    assert_string_equal(p, "/xdg/quire/y");
+    free(p);
+    unsetenv("XDG_CACHE_HOME");
+    setenv("HOME", "/home/officer", 1);
+    p = qr_cache_path("y");
+    assert_string_equal(p, "/home/officer/.cache/quire/y");
+    free(p);
+    unsetenv("HOME");
+    assert_null(qr_cache_path("y"));            /* nowhere to put it */
+    if (oldx) setenv("XDG_CACHE_HOME", oldx, 1);
+    if (oldh) setenv("HOME", oldh, 1);
+    free(oldx);
+    free(oldh);
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+}
+
+static void test_write_read(void **state)
+{
+    (void)state;
+    char *nested = qr_xasprintf("%s/a/b", dir);
+    setenv("QUIRE_CACHE_DIR", nested, 1);
+    assert_int_equal(qr_cache_write("entry", "hello\0world", 11), 0);
+    size_t n = 0;
+    char *got = qr_cache_read("entry", &n);
+    assert_non_null(got);
+    assert_int_equal(n, 11);
+    assert_memory_equal(got, "hello\0world", 11);
+    free(got);
+    assert_null(qr_cache_read("absent", &n));
+    struct stat sb;
+    assert_int_equal(stat(nested, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0700);  /* private to the user */
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    free(nested);
+}
+
+static void test_stamp(void **state)
+{
+    (void)state;
+    char *f = qr_xasprintf("%s/source", dir);
+    qr_buf a, b, c;
+    qr_buf_init(&a);
+    qr_buf_init(&b);
+    qr_buf_init(&c);
+    qr_cache_stamp(&a, f);
+    char *absent = qr_xasprintf("%s\n-\n", f);
+    assert_string_equal(a.data, absent);
+    write_text(f, "one");
+    qr_cache_stamp(&b, f);
+    assert_string_not_equal(a.data, b.data);
+    write_text(f, "three");                     /* another size */
+    qr_cache_stamp(&c, f);
+    assert_string_not_equal(b.data, c.data);
+    qr_buf_free(&a);
+    qr_buf_free(&b);
+    qr_buf_free(&c);
+    free(absent);
+    free(f);
+}
+
+/* ---- the hyphenation image ---- */
+
+static const char *const words[] = {
+    "recommendations", "improvement", "safeguarding", "inspection",
+    "children", "independent", "partnership", "accommodation",
+    "effectiveness", "requirement", "experiences", "management",
+    "contextual", "exploitation", "multiagency", "assessment",
+    "practitioners", "supervision", "consistently", "understanding",
+};
+
+/* Every word's hyphen vector from a and b is the same, and some word has
+ * a hyphenation point at all (the dictionary did something). */
+static void same_hyphens(HyphenDict *a, HyphenDict *b)
+{
+    int points = 0;
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++) {
+        int len = (int)strlen(words[i]);
+        char ha[80] = {0}, hb[80] = {0};
+        char **rep = NULL;
+        int *pos = NULL, *cut = NULL;
+        hnj_hyphen_hyphenate2(a, words[i], len, ha, NULL, &rep, &pos, &cut);
+        free(rep);
+        free(pos);
+        free(cut);
+        rep = NULL;
+        pos = cut = NULL;
+        hnj_hyphen_hyphenate2(b, words[i], len, hb, NULL, &rep, &pos, &cut);
+        free(rep);
+        free(pos);
+        free(cut);
+        assert_memory_equal(ha, hb, (size_t)len);
+        for (int k = 0; k < len; k++) points += ha[k] & 1;
+    }
+    assert_true(points > 10);
+}
+
+static void test_hyph_image(void **state)
+{
+    (void)state;
+    qr_hyph first, second;
+    qr_hyph_load(&first, DICT);
+    assert_non_null(first.dict);
+    assert_int_equal(first.from_cache, 0);
+    qr_hyph_load(&second, DICT);
+    assert_non_null(second.dict);
+    assert_int_equal(second.from_cache, 1);
+    same_hyphens(first.dict, second.dict);
+
+    /* off: the dictionary file every time, nothing read */
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    qr_hyph third;
+    qr_hyph_load(&third, DICT);
+    assert_int_equal(third.from_cache, 0);
+    same_hyphens(first.dict, third.dict);
+    unsetenv("QUIRE_NO_CACHE");
+    qr_hyph_free(&first);
+    qr_hyph_free(&second);
+    qr_hyph_free(&third);
+}
+
+/* Damage one byte of the cached image at a time: never used, never a
+ * crash (the checksum and bounds checks), and rebuilt. */
+static void test_hyph_image_damaged(void **state)
+{
+    (void)state;
+    qr_hyph h;
+    qr_hyph_load(&h, DICT);
+    qr_hyph_free(&h);
+    size_t n = 0;
+    char *img = qr_cache_read("hyph_en_GB.dic.image", &n);
+    assert_non_null(img);
+    assert_true(n > 100000);
+    size_t at[] = {0, 40, n / 3, n / 2, n - 9, n - 1};
+    for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+        char *bad = qr_xmalloc(n);
+        memcpy(bad, img, n);
+        bad[at[i]] ^= 0x5A;
+        assert_int_equal(qr_cache_write("hyph_en_GB.dic.image", bad, n), 0);
+        free(bad);
+        qr_hyph d;
+        qr_hyph_load(&d, DICT);
+        assert_non_null(d.dict);
+        assert_int_equal(d.from_cache, 0);
+        qr_hyph_free(&d);
+        /* and the rebuilt image is good again */
+        qr_hyph_load(&d, DICT);
+        assert_int_equal(d.from_cache, 1);
+        qr_hyph_free(&d);
+    }
+    /* truncated */
+    assert_int_equal(qr_cache_write("hyph_en_GB.dic.image", img, n / 2), 0);
+    qr_hyph_load(&h, DICT);
+    assert_int_equal(h.from_cache, 0);
+    qr_hyph_free(&h);
+    free(img);
+}
+
+/* An image made from one dictionary file is not used for it once the file
+ * changes. */
+static void test_hyph_image_stale(void **state)
+{
+    (void)state;
+    char *copy = qr_xasprintf("%s/hyph_en_GB.dic", dir);
+    size_t n = 0;
+    char *dic = qr_read_file(DICT, &n, 0);
+    assert_non_null(dic);
+    assert_int_equal(qr_write_atomic(copy, dic, n), 0);
+    qr_hyph h;
+    qr_hyph_load(&h, copy);
+    qr_hyph_free(&h);
+    qr_hyph_load(&h, copy);
+    assert_int_equal(h.from_cache, 1);
+    qr_hyph_free(&h);
+    /* one more comment line: another size and time */
+    FILE *f = fopen(copy, "a");
+    assert_non_null(f);
+    fputs("% edited\n", f);
+    fclose(f);
+    qr_hyph_load(&h, copy);
+    assert_int_equal(h.from_cache, 0);
+    qr_hyph_free(&h);
+    free(dic);
+    free(copy);
+}
+
+/* ---- the font resolution ---- */
+
+static qr_fonts *load_default(qr_diags *d)
+{
+    qr_style st;
+    qr_style_default(&st);
+    return qr_fonts_load(&st, d);
+}
+
+static void test_font_cache(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    qr_fonts *cold = load_default(d);
+    assert_non_null(cold);
+    size_t n = 0;
+    char *entry = qr_cache_read("fonts", &n);
+    assert_non_null(entry);
+    assert_non_null(strstr(entry, "/etc/fonts/fonts.conf\n"));   /* stamped */
+    qr_fonts *warm = load_default(d);
+    assert_non_null(warm);
+    for (int s = 0; s < QR_FONT_COUNT; s++) {
+        assert_string_equal(qr_fonts_file(cold, (qr_font_slot)s),
+                            qr_fonts_file(warm, (qr_font_slot)s));
+        assert_string_equal(qr_fonts_family(cold, (qr_font_slot)s),
+                            qr_fonts_family(warm, (qr_font_slot)s));
+    }
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
+    qr_fonts_free(warm);
+
+    /* The cache is what is read: an entry naming DejaVu for the body is
+     * believed while its stamps hold. */
+    const char *lib = qr_fonts_file(cold, QR_FONT_REGULAR);
+    char *p = strstr(entry, lib);
+    assert_non_null(p);
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_append(&b, entry, (size_t)(p - entry));
+    qr_buf_puts(&b, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    qr_buf_puts(&b, p + strlen(lib));
+    assert_int_equal(qr_cache_write("fonts", b.data, b.len), 0);
+    qr_fonts *forged = load_default(d);
+    assert_non_null(forged);
+    assert_non_null(strstr(qr_fonts_file(forged, QR_FONT_REGULAR), "DejaVuSans.ttf"));
+    qr_fonts_free(forged);
+
+    /* A damaged entry is not: fontconfig is asked again. */
+    b.len = 0;
+    qr_buf_append(&b, entry, n / 2);
+    qr_buf_puts(&b, "0\tx\tnot a path\n");
+    assert_int_equal(qr_cache_write("fonts", b.data, b.len), 0);
+    qr_fonts *again = load_default(d);
+    assert_non_null(again);
+    assert_string_equal(qr_fonts_file(again, QR_FONT_REGULAR), lib);
+    qr_fonts_free(again);
+    qr_buf_free(&b);
+    free(entry);
+    qr_fonts_free(cold);
+    qr_diags_free(d);
+}
+
+/* A new font directory where a user adds fonts changes the stamps: the
+ * entry is made again. */
+static void test_font_cache_stale(void **state)
+{
+    (void)state;
+    char *oldh = getenv("HOME") ? qr_xstrdup(getenv("HOME")) : NULL;
+    char *oldx = getenv("XDG_DATA_HOME") ? qr_xstrdup(getenv("XDG_DATA_HOME")) : NULL;
+    unsetenv("XDG_DATA_HOME");
+    char *home = qr_xasprintf("%s/home", dir);
+    assert_int_equal(mkdir(home, 0700), 0);
+    setenv("HOME", home, 1);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load_default(d);
+    assert_non_null(f);
+    qr_fonts_free(f);
+    char *fonts_dir = qr_xasprintf("%s/.fonts", home);
+    char *absent = qr_xasprintf("%s\n-\n", fonts_dir);
+    char *entry = qr_cache_read("fonts", NULL);
+    assert_non_null(strstr(entry, absent));
+    free(entry);
+    assert_int_equal(mkdir(fonts_dir, 0700), 0);
+    f = load_default(d);
+    assert_non_null(f);
+    qr_fonts_free(f);
+    entry = qr_cache_read("fonts", NULL);
+    assert_null(strstr(entry, absent));          /* stamped anew */
+    assert_non_null(strstr(entry, fonts_dir));
+    free(entry);
+    free(absent);
+    free(fonts_dir);
+    free(home);
+    qr_diags_free(d);
+    if (oldh) setenv("HOME", oldh, 1);
+    else unsetenv("HOME");
+    if (oldx) setenv("XDG_DATA_HOME", oldx, 1);
+    free(oldh);
+    free(oldx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_where, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_write_read, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_stamp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_image, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_image_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_image_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_font_cache, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_font_cache_stale, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
