@@ -550,6 +550,75 @@ static void find_hyphens(para *p)
     }
 }
 
+/* ---- dates stay whole ----
+ *
+ * "21 June 2018" is one thing to a reader: a line that ends "on 21" and a
+ * next that starts "June 2018" is a defect seen in published papers. UAX #14
+ * allows both breaks, so the space between a day (one or two digits) and
+ * a month name, and between a month name and a year (four digits), is made
+ * unbreakable here. The space is still a space in the text. */
+
+static const char *const month_names[] = {
+    "January", "February", "March", "April", "May", "June", "July",
+    "August", "September", "October", "November", "December",
+};
+
+static int is_alnum_cp(uint32_t cp)
+{
+    return is_letter(cp) || is_digit(cp);
+}
+
+/* 1 when chars [s, e) are a whole word equal to a month name. */
+static int is_month(const para *p, size_t s, size_t e)
+{
+    if ((s > 0 && is_alnum_cp(p->ch[s - 1].cp)) ||
+        (e < p->n && is_alnum_cp(p->ch[e].cp)))
+        return 0;
+    for (size_t m = 0; m < sizeof month_names / sizeof *month_names; m++) {
+        const char *name = month_names[m];
+        size_t len = strlen(name), i = 0;
+        if (len != e - s) continue;
+        while (i < len && p->ch[s + i].cp == (unsigned char)name[i]) i++;
+        if (i == len) return 1;
+    }
+    return 0;
+}
+
+/* The end of the run of characters of one kind starting at k. */
+static size_t run_end(const para *p, size_t k, int (*is)(uint32_t))
+{
+    while (k < p->n && is(p->ch[k].cp)) k++;
+    return k;
+}
+
+static size_t run_start(const para *p, size_t e, int (*is)(uint32_t))
+{
+    while (e > 0 && is(p->ch[e - 1].cp)) e--;
+    return e;
+}
+
+static void keep_dates(para *p)
+{
+    for (size_t j = 2; j < p->n; j++) {
+        /* a break before char j, after a single space */
+        if (p->bk[j] != BK_ALLOW || p->ch[j - 1].kind != K_SPACE) continue;
+        size_t e = j - 1;
+        size_t ds = run_start(p, e, is_digit);
+        size_t me = run_end(p, j, is_letter);
+        /* day, then month */
+        if (e - ds >= 1 && e - ds <= 2 && (ds == 0 || !is_alnum_cp(p->ch[ds - 1].cp)) &&
+            is_month(p, j, me)) {
+            p->bk[j] = BK_NONE;
+            continue;
+        }
+        /* month, then year */
+        size_t ms = run_start(p, e, is_letter), ye = run_end(p, j, is_digit);
+        if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
+            is_month(p, ms, e))
+            p->bk[j] = BK_NONE;
+    }
+}
+
 /* ---- candidates ---- */
 
 typedef struct cand {
@@ -1239,6 +1308,7 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
         return res;                     /* no text: no lines */
     }
     find_breaks(&p);
+    keep_dates(&p);
     if (opts->hyphenate) find_hyphens(&p);
 
     lbctx x;
@@ -1339,6 +1409,8 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para_init(&p, spans, nspans, m, 1);
     flatten(&p, NULL, NULL);
     find_breaks(&p);
+    /* not keep_dates: a narrow table column may wrap "31 May / 2025"
+     * rather than widen at its neighbours' expense */
     double best = 0, W = 0, seg_w = 0;
     size_t seg = 0;
     size_t nb = 0;                      /* end of the last non-blank */

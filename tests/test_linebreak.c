@@ -834,6 +834,51 @@ static void test_hostile_input(void **state)
     }
 }
 
+/* A date stays whole ("21 June 2018"): at every width, no line ends with
+ * the day before its month, or with the month before its year; other
+ * numbers and words still break. */
+static void test_dates_whole(void **state)
+{
+    (void)state;
+    const char *text = "The Panel met on 21 June 2018 and again on 8 March "
+                       "2019; item 21 was deferred to June.";
+    int saw_other_break = 0;
+    for (float w = 60; w <= 260; w += 2.5f) {
+        qr_diags *d = qr_diags_new();
+        lb_opts o = opts(w, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+        lb_result *r = brk1(text, &o, d);
+        char *joined = para_text(r);
+        assert_string_equal(joined, text);
+        free(joined);
+        for (size_t i = 0; i + 1 < lb_nlines(r); i++) {
+            qr_buf a, b;
+            qr_buf_init(&a);
+            qr_buf_init(&b);
+            line_text(lb_get_line(r, i), &a);
+            line_text(lb_get_line(r, i + 1), &b);
+            int day_end = a.len >= 3 && (strcmp(a.data + a.len - 3, " 21") == 0 ||
+                                         strcmp(a.data + a.len - 2, " 8") == 0);
+            assert_false(day_end && (strncmp(b.data, "June", 4) == 0 ||
+                                     strncmp(b.data, "March", 5) == 0));
+            assert_false(a.len >= 5 && strcmp(a.data + a.len - 5, " June") == 0 &&
+                         strncmp(b.data, "2018", 4) == 0);
+            assert_false(a.len >= 6 && strcmp(a.data + a.len - 6, " March") == 0 &&
+                         strncmp(b.data, "2019", 4) == 0);
+            /* "item 21 | was" and "to | June." are ordinary breaks */
+            if (strcmp(a.data + a.len - 2, "21") == 0 && strncmp(b.data, "was", 3) == 0)
+                saw_other_break = 1;
+            if (a.len >= 2 && strcmp(a.data + a.len - 2, "to") == 0 &&
+                strncmp(b.data, "June.", 5) == 0)
+                saw_other_break = 1;
+            qr_buf_free(&a);
+            qr_buf_free(&b);
+        }
+        lb_result_free(r);
+        qr_diags_free(d);
+    }
+    assert_true(saw_other_break);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -857,6 +902,7 @@ int main(void)
         cmocka_unit_test(test_empty_and_spaces),
         cmocka_unit_test(test_soft_hyphen),
         cmocka_unit_test(test_hostile_input),
+        cmocka_unit_test(test_dates_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
