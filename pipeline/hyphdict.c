@@ -66,11 +66,6 @@ static size_t put_aligned(qr_buf *b, const void *p, size_t n, size_t align)
     return at;
 }
 
-static size_t put(qr_buf *b, const void *p, size_t n)
-{
-    return put_aligned(b, p, n, ALIGN);
-}
-
 static void *enc(size_t at, size_t base)
 {
     return (void *)(uintptr_t)(at - base + 1);
@@ -90,35 +85,63 @@ static size_t nohyphen_len(const char *s, int count)
     return n;
 }
 
+/* Zero-filled space for n structs of size sz, aligned: the image must not
+ * carry the uninitialised padding of libhyphen's structs (it would differ
+ * from run to run and leak heap bytes into a file). */
+static size_t put_zero(qr_buf *b, size_t n, size_t sz, size_t align)
+{
+    while (b->len % align) qr_buf_putc(b, 0);
+    size_t at = b->len;
+    qr_buf_reserve(b, n * sz);
+    memset(b->data + at, 0, n * sz);
+    b->len += n * sz;
+    b->data[b->len] = '\0';
+    return at;
+}
+
 static size_t put_dict(qr_buf *b, size_t base, const HyphenDict *d, int depth)
 {
-    size_t at = put(b, d, sizeof *d);
+    size_t at = put_zero(b, 1, sizeof *d, ALIGN);
     size_t nohy = d->nohyphen && d->nohyphenl >= 0
                       ? put_aligned(b, d->nohyphen,
                                     nohyphen_len(d->nohyphen, d->nohyphenl), 1)
                       : 0;
     size_t n = d->num_states > 0 ? (size_t)d->num_states : 0;
-    size_t st = n ? put(b, d->states, n * sizeof(HyphenState)) : 0;
+    size_t st = n ? put_zero(b, n, sizeof(HyphenState), ALIGN) : 0;
     for (size_t i = 0; i < n; i++) {
         const HyphenState *s = &d->states[i];
         size_t m = s->match ? put_str(b, s->match) : 0;
         size_t r = s->repl ? put_str(b, s->repl) : 0;
-        size_t t = s->trans && s->num_trans > 0
-                       ? put_aligned(b, s->trans,
-                                     (size_t)s->num_trans * sizeof(HyphenTrans),
-                                     _Alignof(HyphenTrans))
-                       : 0;
+        size_t nt = s->trans && s->num_trans > 0 ? (size_t)s->num_trans : 0;
+        size_t t = nt ? put_zero(b, nt, sizeof(HyphenTrans), _Alignof(HyphenTrans)) : 0;
+        HyphenTrans *tw = (HyphenTrans *)(b->data + t);
+        for (size_t k = 0; k < nt; k++) {
+            tw[k].ch = s->trans[k].ch;
+            tw[k].new_state = s->trans[k].new_state;
+        }
         HyphenState *w = (HyphenState *)(b->data + st) + i;
         w->match = m ? enc(m, base) : NULL;
         w->repl = r ? enc(r, base) : NULL;
+        /* libhyphen sets these only for a state with a pattern */
+        w->replindex = s->match ? s->replindex : 0;
+        w->replcut = s->match ? s->replcut : 0;
+        w->fallback_state = s->fallback_state;
+        w->num_trans = (int)nt;
         w->trans = t ? enc(t, base) : NULL;
-        if (!t) w->num_trans = 0;
     }
     size_t next = d->nextlevel && depth + 1 < MAX_LEVELS
                       ? put_dict(b, base, d->nextlevel, depth + 1)
                       : 0;
     HyphenDict *w = (HyphenDict *)(b->data + at);
+    w->lhmin = d->lhmin;
+    w->rhmin = d->rhmin;
+    w->clhmin = d->clhmin;
+    w->crhmin = d->crhmin;
     w->nohyphen = nohy ? enc(nohy, base) : NULL;
+    w->nohyphenl = d->nohyphenl;
+    w->num_states = d->num_states;
+    memcpy(w->cset, d->cset, sizeof w->cset);
+    w->utf8 = d->utf8;
     w->states = st ? enc(st, base) : NULL;
     w->nextlevel = next ? enc(next, base) : NULL;
     return at;

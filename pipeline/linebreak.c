@@ -72,6 +72,7 @@
 #define NOTDEF_ADVANCE 500.0f           /* 1/1000 em: a glyph no face has */
 #define EM_UNITS 1000.0f                /* qr_metrics units per em */
 
+#define SOFT_HYPHEN_UTF8 "\xC2\xAD"     /* an inserted hyphen, as text */
 #define HYPH_MIN_WORD 5                 /* letters */
 #define HYPH_MIN_LEFT 2                 /* letters before the hyphen */
 #define HYPH_MIN_RIGHT 3                /* letters after it */
@@ -1232,7 +1233,11 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
             xpos += ch->w;
         }
         if (b->hyphen) {
-            frag_add(&fb, p, ar, b->hyph_face, b->hyph_span, xpos, "-", 1,
+            /* U+00AD SOFT HYPHEN in the text, drawn with the '-' glyph
+             * measured above (pdf.c): copied text, search and screen
+             * readers get the whole word (ISO 14289-1 §7.2) */
+            frag_add(&fb, p, ar, b->hyph_face, b->hyph_span, xpos,
+                     SOFT_HYPHEN_UTF8, sizeof SOFT_HYPHEN_UTF8 - 1,
                      b->hyph_w);
             xpos += b->hyph_w;
         }

@@ -62,6 +62,12 @@
 #define TAG_LEN 6                   /* subset tag "ABCDEF+" (PDF §9.6.4) */
 #define MAX_TEXT_BYTES 65535        /* HPDF_LIMIT_MAX_STRING_LEN */
 #define CHAR_SPACE 0x20
+/* U+00AD in a text item is a hyphen layout inserted at a line break: drawn
+ * with the face's '-' glyph at its width (what layout measured), read back
+ * as U+00AD, which copied text, search and screen readers treat as the
+ * hyphen of a broken word (ISO 14289-1 §7.2). */
+#define CHAR_SOFT_HYPHEN 0x00AD
+#define CHAR_HYPHEN 0x2D
 #define LINE_EPS 0.5f               /* baselines closer than this: one line */
 #define NUMTREE_LEAF 256            /* ParentTree pairs per leaf node */
 #define ANNOT_FLAG_PRINT 4          /* annotation /F: print (PDF/A) */
@@ -369,6 +375,7 @@ static hb_face_t *subset_face(face_use *fu)
         for (uint32_t b = 0; byte; b++, byte >>= 1)
             if (byte & 1) hb_set_add(u, cp + b);
     }
+    if (bit(fu, CHAR_SOFT_HYPHEN)) hb_set_add(u, CHAR_HYPHEN);
     /* hinting instructions are for screens at small sizes: PDF viewers
      * rarely use them, and they are much of a face's size */
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
@@ -522,8 +529,9 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
         if (!bit(fu, cp)) continue;
         hb_codepoint_t gid = 0;
         float adv;
-        if (hb_font_get_nominal_glyph(font, cp, &gid)) {
-            adv = m->advance(m->ctx, fu->slot, cp);
+        uint32_t look = cp == CHAR_SOFT_HYPHEN ? CHAR_HYPHEN : cp;
+        if (hb_font_get_nominal_glyph(font, look, &gid)) {
+            adv = m->advance(m->ctx, fu->slot, look);
         } else {
             /* no glyph: .notdef, at its own width */
             hb_position_t a = hb_font_get_glyph_h_advance(font, 0);

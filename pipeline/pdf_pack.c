@@ -204,6 +204,21 @@ static int wants_deflate(const char *in, const stream_obj *s)
            !memmem(in + s->dict, n, "\n/Type /Metadata", 16);
 }
 
+/* /Filter (when deflated) and /Length, each followed by sep, then the
+ * dict's end and the stream itself. */
+static void put_body(qr_buf *res, const char *data, size_t n, const zjob *j,
+                     char sep)
+{
+    if (j && j->out) {
+        qr_buf_printf(res, "/Filter /FlateDecode%c", sep);
+        data = j->out;
+        n = j->outlen;
+    }
+    qr_buf_printf(res, "/Length %zu%c>>\nstream\n", n, sep);
+    qr_buf_append(res, data, n);
+    qr_buf_puts(res, "\nendstream\nendobj\n");
+}
+
 static void put_stream(qr_buf *res, size_t num, const char *in,
                        const stream_obj *s, const zjob *j)
 {
@@ -211,16 +226,7 @@ static void put_stream(qr_buf *res, size_t num, const char *in,
     /* the dict without its /Length line */
     qr_buf_append(res, in + s->dict, s->len_line - s->dict);
     qr_buf_append(res, in + s->len_end, s->dict_end - s->len_end);
-    const char *data = s->data;
-    size_t len = s->body_len;
-    if (j && j->out) {
-        qr_buf_puts(res, "/Filter /FlateDecode\n");
-        data = j->out;
-        len = j->outlen;
-    }
-    qr_buf_printf(res, "/Length %zu\n>>\nstream\n", len);
-    qr_buf_append(res, data, len);
-    qr_buf_puts(res, "\nendstream\nendobj\n");
+    put_body(res, s->data, s->body_len, j, '\n');
 }
 
 /* An object stream or the xref stream: dict keys in head (without /Length
@@ -229,14 +235,8 @@ static void put_packed(qr_buf *res, const char *head, const char *data,
                        size_t n, const zjob *j)
 {
     qr_buf_puts(res, head);
-    if (j && j->out) {
-        qr_buf_puts(res, " /Filter /FlateDecode");
-        data = j->out;
-        n = j->outlen;
-    }
-    qr_buf_printf(res, " /Length %zu >>\nstream\n", n);
-    qr_buf_append(res, data, n);
-    qr_buf_puts(res, "\nendstream\nendobj\n");
+    qr_buf_putc(res, ' ');
+    put_body(res, data, n, j, ' ');
 }
 
 int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,

@@ -192,6 +192,26 @@ static void test_hyph_image(void **state)
     assert_int_equal(third.from_cache, 0);
     same_hyphens(first.dict, third.dict);
     unsetenv("QUIRE_NO_CACHE");
+
+    /* the image is the same bytes every time it is made (no padding or
+     * unset fields from libhyphen's heap) */
+    size_t n1 = 0, n2 = 0;
+    char *img1 = qr_cache_read("hyph_en_GB.dic.image", &n1);
+    char *other = qr_xasprintf("%s/again", dir);
+    setenv("QUIRE_CACHE_DIR", other, 1);
+    qr_hyph fourth;
+    qr_hyph_load(&fourth, DICT);
+    assert_int_equal(fourth.from_cache, 0);
+    char *img2 = qr_cache_read("hyph_en_GB.dic.image", &n2);
+    assert_non_null(img1);
+    assert_non_null(img2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(img1, img2, n1);
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    free(img1);
+    free(img2);
+    free(other);
+    qr_hyph_free(&fourth);
     qr_hyph_free(&first);
     qr_hyph_free(&second);
     qr_hyph_free(&third);

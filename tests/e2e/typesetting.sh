@@ -39,8 +39,11 @@ for line in pdf.splitlines():
     t = line.split()
     if t and len(t) > 1 and (t[0] in ("•", "◦", "–") or re.fullmatch(r"\d+[.)]", t[0])):
         t = t[1:]                # list markers
-    if toks and toks[-1].endswith("-") and t and not toks[-1].endswith("--"):
-        toks[-1] = toks[-1] + "\x00" + t[0]             # line-end hyphen
+    if toks and toks[-1].endswith("\u00ad") and t:
+        toks[-1] = toks[-1][:-1] + t[0]                  # inserted hyphen
+        t = t[1:]
+    elif toks and toks[-1].endswith("-") and t and not toks[-1].endswith("--"):
+        toks[-1] = toks[-1] + "\x00" + t[0]             # typed hyphen at a line end
         t = t[1:]
     toks += t
 norm = lambda w: w.replace("-", "").replace("\x00", "")
@@ -172,4 +175,27 @@ printf '# Chart\n\n```chart\ntype: bar\nbar: Red | four | red\n```\n' >$TMP/badc
 expect_exit "bad chart block exits 1" 1 $QUIRE render -t $TMP/badchart.md -o $TMP/badchart.pdf
 contains "bad chart names the template line" $TMP/last.err "badchart.md:5:"
 [ ! -e $TMP/badchart.pdf ] && ok "no PDF after a chart error" || not_ok "no PDF after a chart error"
+# a hyphen layout inserts is U+00AD in the text: the structure tree (what a
+# screen reader reads) has each broken word whole, the page shows a hyphen
+pdfinfo -struct-text $PDF >$TMP/struct.txt 2>/dev/null
+if out=$(python3 - $TMP/report.txt $TMP/struct.txt <<'PY'
+import re, sys
+page = open(sys.argv[1], encoding="utf-8").read().split("\n")
+tree = open(sys.argv[2], encoding="utf-8").read()
+broken = [(a.split()[-1][:-1], b.split()[0]) for a, b in zip(page, page[1:])
+          if a.endswith("\u00ad") and a.split() and b.split()]
+if len(broken) < 5:
+    print("only %d hyphenated line ends" % len(broken)); sys.exit(1)
+for a, b in broken:
+    if re.search(r"\w", b[:1]) is None: continue
+    head, tail = re.sub(r"^\W+", "", a), re.sub(r"\W+$", "", b)
+    if head + "\u00ad" + tail not in tree and head + tail not in tree:
+        print("not whole in the structure tree:", head, tail); sys.exit(1)
+    if head + "-" + tail in tree:
+        print("hyphen kept in the structure tree:", head, tail); sys.exit(1)
+print(len(broken))
+PY
+); then ok "$out words broken at line ends read whole in the structure tree"
+else not_ok "inserted hyphens are soft in the text" "$out"; fi
+
 finish
