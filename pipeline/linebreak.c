@@ -114,6 +114,7 @@ typedef struct pchar {
 } pchar;
 
 typedef struct gcache {
+    unsigned char ready[QR_FONT_COUNT];            /* slot's rows set up */
     signed char has[QR_FONT_COUNT][GLYPH_CACHE];   /* -1 = not asked yet */
     float adv[QR_FONT_COUNT][GLYPH_CACHE];         /* < 0 = not asked yet */
 } gcache;
@@ -142,9 +143,20 @@ static qr_font_slot valid_slot(qr_font_slot s)
     return (unsigned)s < QR_FONT_COUNT ? s : QR_FONT_REGULAR;
 }
 
+/* A slot's rows of the glyph cache, set up on its first use (a paragraph
+ * uses two or three of the nine slots). */
+static void gc_ready(gcache *gc, qr_font_slot slot)
+{
+    if (gc->ready[slot]) return;
+    memset(gc->has[slot], -1, sizeof gc->has[slot]);
+    for (int i = 0; i < GLYPH_CACHE; i++) gc->adv[slot][i] = -1.0f;
+    gc->ready[slot] = 1;
+}
+
 static int has_glyph(para *p, qr_font_slot slot, uint32_t cp)
 {
     if (p->gc && cp < GLYPH_CACHE) {
+        gc_ready(p->gc, slot);
         signed char *h = &p->gc->has[slot][cp];
         if (*h < 0) *h = p->m->has_glyph(p->m->ctx, slot, cp) ? 1 : 0;
         return *h;
@@ -155,6 +167,7 @@ static int has_glyph(para *p, qr_font_slot slot, uint32_t cp)
 static float advance(para *p, qr_font_slot slot, uint32_t cp)
 {
     if (p->gc && cp < GLYPH_CACHE) {
+        gc_ready(p->gc, slot);
         float *a = &p->gc->adv[slot][cp];
         if (*a < 0) *a = p->m->advance(p->m->ctx, slot, cp);
         return *a;
@@ -676,6 +689,7 @@ static double shrink_of(const lbctx *x, const pchar *c)
  * selector or emoji modifier from its base, nor either side of a ZWJ. */
 static int is_combining(uint32_t cp)
 {
+    if (cp < 0x0300) return 0;                  /* Latin text: at once */
     return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
            (cp >= 0x0591 && cp <= 0x05C7) || (cp >= 0x0610 && cp <= 0x061A) ||
            (cp >= 0x064B && cp <= 0x065F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
@@ -1282,9 +1296,7 @@ static void para_init(para *p, const lb_span *spans, size_t nspans,
     qr_buf_init(&p->text);
     if (cache) {
         p->gc = qr_xmalloc(sizeof *p->gc);
-        memset(p->gc->has, -1, sizeof p->gc->has);
-        for (int s = 0; s < QR_FONT_COUNT; s++)
-            for (int i = 0; i < GLYPH_CACHE; i++) p->gc->adv[s][i] = -1.0f;
+        memset(p->gc->ready, 0, sizeof p->gc->ready);
     }
 }
 
