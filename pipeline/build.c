@@ -45,7 +45,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define FNV64_PRIME 0x100000001b3ULL
 #define HASH_CHUNK 65536           /* bytes read at a time when hashing */
 #define PIPE_CHUNK 65536           /* bytes read at a time from a worker */
 #define DEFAULT_OUT "out"
@@ -56,16 +55,6 @@
 #define STATE_FORMAT 1             /* version of the state file's layout */
 
 /* ---- hashing ---- */
-
-uint64_t qr_fnv64(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= FNV64_PRIME;
-    }
-    return h;
-}
 
 uint64_t qr_hash_file(const char *path)
 {
@@ -108,10 +97,7 @@ static int sv_has(const strvec *s, const char *x)
 static void sv_add(strvec *s, const char *x)
 {
     if (!x || !*x || sv_has(s, x)) return;
-    if (s->n + 1 >= s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 16;
-        s->v = qr_xrealloc(s->v, s->cap * sizeof *s->v);
-    }
+    QR_GROW(s->v, s->n + 1, s->cap, 16);
     s->v[s->n++] = qr_xstrdup(x);
     s->v[s->n] = NULL;
 }
@@ -290,10 +276,7 @@ typedef struct mloader {
 static const char *keep(mloader *L, char *s)
 {
     strvec *sv = &L->m->strings;
-    if (sv->n + 1 >= sv->cap) {
-        sv->cap = sv->cap ? sv->cap * 2 : 32;
-        sv->v = qr_xrealloc(sv->v, sv->cap * sizeof *sv->v);
-    }
+    QR_GROW(sv->v, sv->n + 1, sv->cap, 32);
     sv->v[sv->n++] = s;
     sv->v[sv->n] = NULL;
     return s;
@@ -409,10 +392,7 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr)
             return;
         }
     }
-    if (m->njobs == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 16;
-        m->jobs = qr_xrealloc(m->jobs, m->cap * sizeof *m->jobs);
-    }
+    QR_GROW(m->jobs, m->njobs, m->cap, 16);
     job_rec *r = &m->jobs[m->njobs++];
     memset(r, 0, sizeof *r);
     r->pub = *j;

@@ -432,10 +432,7 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
             perr(p, key_at, "more than %d bars", MAX_BARS);
             return;
         }
-        if (c->nbars == c->bcap) {
-            c->bcap = c->bcap ? c->bcap * 2 : 8;
-            c->bars = qr_xrealloc(c->bars, c->bcap * sizeof *c->bars);
-        }
+        QR_GROW(c->bars, c->nbars, c->bcap, 8);
         bar *b = &c->bars[c->nbars++];
         b->label = dup(p, f[0]);
         b->text = dup(p, f[1]);
@@ -473,10 +470,7 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
             perr(p, key_at, "more than %d points in one line", MAX_POINTS);
             return;
         }
-        if (s->n == s->cap) {
-            s->cap = s->cap ? s->cap * 2 : 16;
-            s->pts = qr_xrealloc(s->pts, s->cap * sizeof *s->pts);
-        }
+        QR_GROW(s->pts, s->n, s->cap, 16);
         point *pt = &s->pts[s->n++];
         pt->label = dup(p, f[0]);
         pt->text = dup(p, f[1]);

@@ -285,10 +285,7 @@ static int child_count(const cJSON *obj)
  * Callers touch each object exactly once, before its first addition. */
 static void touch(dctx *c, const cJSON *obj)
 {
-    if (c->nt == c->capt) {
-        c->capt = c->capt ? c->capt * 2 : 16;
-        c->t = qr_xrealloc(c->t, c->capt * sizeof *c->t);
-    }
+    QR_GROW(c->t, c->nt, c->capt, 16);
     c->t[c->nt].obj = obj;
     c->t[c->nt].count = child_count(obj);
     c->nt++;
@@ -788,10 +785,7 @@ static void queue(pendings *q, const char *base, const char *suffix,
                   cJSON *item)
 {
     if (!item) return;
-    if (q->n == q->cap) {
-        q->cap = q->cap ? q->cap * 2 : 8;
-        q->v = qr_xrealloc(q->v, q->cap * sizeof *q->v);
-    }
+    QR_GROW(q->v, q->n, q->cap, 8);
     q->v[q->n].key = qr_xasprintf("%s%s", base, suffix);
     q->v[q->n].item = item;
     q->n++;

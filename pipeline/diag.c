@@ -37,10 +37,7 @@ static void vadd(qr_diags *d, qr_severity sev, const char *file, int line,
                  int col, const char *path, const char *source,
                  const char *fmt, va_list ap)
 {
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 8;
-        d->v = qr_xrealloc(d->v, d->cap * sizeof *d->v);
-    }
+    QR_GROW(d->v, d->n, d->cap, 8);
     qr_diag *g = &d->v[d->n++];
     g->severity = sev;
     g->file = file ? qr_xstrdup(file) : NULL;
@@ -132,10 +129,7 @@ size_t qr_diags_count(const qr_diags *d, qr_severity sev)
 void qr_diags_move(qr_diags *dst, qr_diags *src)
 {
     for (size_t i = 0; i < src->n; i++) {
-        if (dst->n == dst->cap) {
-            dst->cap = dst->cap ? dst->cap * 2 : 8;
-            dst->v = qr_xrealloc(dst->v, dst->cap * sizeof *dst->v);
-        }
+        QR_GROW(dst->v, dst->n, dst->cap, 8);
         dst->v[dst->n++] = src->v[i];
     }
     src->n = 0;

@@ -297,10 +297,7 @@ typedef struct parser {
 static tok *push_tok(parser *p, int kind)
 {
     tmpl *t = p->t;
-    if (t->ntok == t->captok) {
-        t->captok = t->captok ? t->captok * 2 : 64;
-        t->toks = qr_xrealloc(t->toks, t->captok * sizeof *t->toks);
-    }
+    QR_GROW(t->toks, t->ntok, t->captok, 64);
     tok *k = &t->toks[t->ntok++];
     memset(k, 0, sizeof *k);
     k->kind = (unsigned char)kind;
@@ -613,10 +610,7 @@ static void parse_tmpl(rstate *rs, tmpl *t)
                      QR_MAX_SECTION_DEPTH);
                 break;
             }
-            if (p.nstk == p.capstk) {
-                p.capstk = p.capstk ? p.capstk * 2 : 16;
-                p.stk = qr_xrealloc(p.stk, p.capstk * sizeof *p.stk);
-            }
+            QR_GROW(p.stk, p.nstk, p.capstk, 16);
             openrec *r = &p.stk[p.nstk++];
             r->tok = t->ntok - 1;
             r->name = (uint32_t)a;
@@ -682,10 +676,7 @@ static tmpl *add_tmpl(rstate *rs, char *name, char *key, char *src, size_t len,
     t->len = len;
     t->is_file = is_file;
     build_lines(t);
-    if (rs->ntmpls == rs->captmpls) {
-        rs->captmpls = rs->captmpls ? rs->captmpls * 2 : 8;
-        rs->tmpls = qr_xrealloc(rs->tmpls, rs->captmpls * sizeof *rs->tmpls);
-    }
+    QR_GROW(rs->tmpls, rs->ntmpls, rs->captmpls, 8);
     rs->tmpls[rs->ntmpls++] = t;
     if (len > QR_MAX_TEMPLATE_BYTES) {
         if (from)
@@ -731,10 +722,7 @@ static void add_span(rstate *rs, uint32_t file, size_t src, size_t out,
             return;
         }
     }
-    if (rs->nspans == rs->capspans) {
-        rs->capspans = rs->capspans ? rs->capspans * 2 : 64;
-        rs->spans = qr_xrealloc(rs->spans, rs->capspans * sizeof *rs->spans);
-    }
+    QR_GROW(rs->spans, rs->nspans, rs->capspans, 64);
     span *sp = &rs->spans[rs->nspans++];
     sp->out = out;
     sp->len = n;
@@ -874,10 +862,7 @@ static int truthy(const cJSON *v)
 
 static void push_ctx(rstate *rs, const cJSON *v)
 {
-    if (rs->nctx == rs->capctx) {
-        rs->capctx = rs->capctx ? rs->capctx * 2 : 16;
-        rs->ctx = qr_xrealloc(rs->ctx, rs->capctx * sizeof *rs->ctx);
-    }
+    QR_GROW(rs->ctx, rs->nctx, rs->capctx, 16);
     rs->ctx[rs->nctx++] = v;
 }
 

@@ -66,10 +66,7 @@ qr_item lay_item(qr_item_kind kind, qr_role role, int elem)
 
 size_t lay_push_item(layout *L, const qr_item *it, int stretch)
 {
-    if (L->npool == L->cpool) {
-        L->cpool = L->cpool ? L->cpool * 2 : 256;
-        L->pool = qr_xrealloc(L->pool, L->cpool * sizeof *L->pool);
-    }
+    QR_GROW(L->pool, L->npool, L->cpool, 256);
     L->pool[L->npool].it = *it;
     L->pool[L->npool].stretch = stretch;
     if (L->nboxes) {
@@ -81,10 +78,7 @@ size_t lay_push_item(layout *L, const qr_item *it, int stretch)
 
 int lay_new_box(layout *L, float h, unsigned flags)
 {
-    if (L->nboxes == L->cboxes) {
-        L->cboxes = L->cboxes ? L->cboxes * 2 : 256;
-        L->boxes = qr_xrealloc(L->boxes, L->cboxes * sizeof *L->boxes);
-    }
+    QR_GROW(L->boxes, L->nboxes, L->cboxes, 256);
     box *b = &L->boxes[L->nboxes];
     memset(b, 0, sizeof *b);
     b->h = h;
@@ -159,10 +153,7 @@ float lay_descent(const layout *L, qr_font_slot f, float size)
  * or to its top (PIN_TOP). */
 static void pend(layout *L, const qr_item *it, int pin)
 {
-    if (L->npending == L->cpending) {
-        L->cpending = L->cpending ? L->cpending * 2 : 8;
-        L->pending = qr_xrealloc(L->pending, L->cpending * sizeof *L->pending);
-    }
+    QR_GROW(L->pending, L->npending, L->cpending, 8);
     L->pending[L->npending].it = *it;
     L->pending[L->npending].stretch = pin;
     L->npending++;
@@ -375,10 +366,7 @@ typedef struct textopts {
  * quote bars go with the lines. Returns the paragraph's index. */
 static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
 {
-    if (L->nparas == L->cparas) {
-        L->cparas = L->cparas ? L->cparas * 2 : 64;
-        L->paras = qr_xrealloc(L->paras, L->cparas * sizeof *L->paras);
-    }
+    QR_GROW(L->paras, L->nparas, L->cparas, 64);
     int pi = (int)L->nparas++;
     para *P = &L->paras[pi];
     memset(P, 0, sizeof *P);
@@ -1113,10 +1101,7 @@ static void do_quote(layout *L, const qr_block *b, const ctx *c)
     /* a quote stands apart from the paragraphs around it */
     float apart = st->paragraph_space * QUOTE_SPACE_FACTOR;
     want_space(L, apart);
-    if (L->nbars == L->cbars) {
-        L->cbars = L->cbars ? L->cbars * 2 : 8;
-        L->bars = qr_xrealloc(L->bars, L->cbars * sizeof *L->bars);
-    }
+    QR_GROW(L->bars, L->nbars, L->cbars, 8);
     L->bars[L->nbars].x = c->x;
     L->bars[L->nbars].fresh = 1;
     L->nbars++;

@@ -275,10 +275,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
         if (pref[c] < mn[c]) pref[c] = mn[c];
     column_widths(mn, pref, ncols, w, colw);
 
-    if (L->ntables == L->ctables) {
-        L->ctables = L->ctables ? L->ctables * 2 : 8;
-        L->tables = qr_xrealloc(L->tables, L->ctables * sizeof *L->tables);
-    }
+    QR_GROW(L->tables, L->ntables, L->ctables, 8);
     int ti = (int)L->ntables++;
     tbl *T = &L->tables[ti];
     T->head_first = T->head_last = -1;

@@ -277,10 +277,7 @@ static int is_combining(uint32_t cp);
 static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
                      qr_diags *d)
 {
-    if (p->n == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 256;
-        p->ch = qr_xrealloc(p->ch, p->cap * sizeof *p->ch);
-    }
+    QR_GROW(p->ch, p->n, p->cap, 256);
     pchar *c = &p->ch[p->n++];
     char enc[4];
     int k = qr_utf8_encode(cp, enc);
@@ -415,16 +412,6 @@ static memo_slot *memo;
 static size_t memo_cap, memo_n;
 static qr_buf memo_keys;
 
-static uint64_t word_hash(const char *w, size_t len)
-{
-    uint64_t h = 1469598103934665603ull;            /* FNV-1a */
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)w[i];
-        h *= 1099511628211ull;
-    }
-    return h;
-}
-
 static memo_slot *memo_find(uint64_t h, const char *w, size_t len)
 {
     for (size_t i = h & (memo_cap - 1);; i = (i + 1) & (memo_cap - 1)) {
@@ -474,7 +461,7 @@ static uint64_t hyphenate_points(HyphenDict *dict, const char *word, size_t len)
 
 static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
 {
-    uint64_t h = word_hash(word, len), pts;
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len), pts;
     pthread_mutex_lock(&memo_lock);
     if (memo_n * 2 >= memo_cap && memo_n < MEMO_MAX) memo_grow();
     memo_slot *m = memo_find(h, word, len);
@@ -656,10 +643,7 @@ typedef struct cvec {
 
 static void cvec_push(cvec *cv, const cand *c)
 {
-    if (cv->n == cv->cap) {
-        cv->cap = cv->cap ? cv->cap * 2 : 64;
-        cv->v = qr_xrealloc(cv->v, cv->cap * sizeof *cv->v);
-    }
+    QR_GROW(cv->v, cv->n, cv->cap, 64);
     cv->v[cv->n++] = *c;
 }
 
@@ -937,10 +921,7 @@ typedef struct svec {
 
 static void svec_push(svec *s, size_t x)
 {
-    if (s->n == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->v = qr_xrealloc(s->v, s->cap * sizeof *s->v);
-    }
+    QR_GROW(s->v, s->n, s->cap, 64);
     s->v[s->n++] = x;
 }
 
@@ -1130,11 +1111,7 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
 {
     if (!fb->open) return;
     fb->open = 0;
-    if (fb->frags.n == fb->frags.cap) {
-        fb->frags.cap = fb->frags.cap ? fb->frags.cap * 2 : 16;
-        fb->frags.v = qr_xrealloc(fb->frags.v,
-                                  fb->frags.cap * sizeof *fb->frags.v);
-    }
+    QR_GROW(fb->frags.v, fb->frags.n, fb->frags.cap, 16);
     const lb_span *s = &p->spans[fb->span];
     lb_frag *f = &fb->frags.v[fb->frags.n++];
     f->x = (float)fb->x;

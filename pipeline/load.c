@@ -439,7 +439,7 @@ static int check_syntax(scan *s, size_t start)
 
 /* ---- loading ----------------------------------------------------------- */
 
-static const char *type_name(const cJSON *v)
+const char *qr_json_type_name(const cJSON *v)
 {
     if (cJSON_IsObject(v)) return "an object";
     if (cJSON_IsArray(v)) return "an array";
@@ -483,7 +483,7 @@ static qr_data *parse_owned(char *text, size_t len, const char *name,
         skip_ws(&s);
         qr_diag_at(d, QR_ERROR, name, text, len, s.pos,
                    "the top level must be an object ({ ... }), found %s",
-                   type_name(root));
+                   qr_json_type_name(root));
         cJSON_Delete(root);
         free(text);
         return NULL;

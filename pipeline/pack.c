@@ -125,10 +125,7 @@ static void add_file(pack *pk, const char *path)
     if (!path) return;
     for (size_t i = 0; i < pk->nfiles; i++)
         if (strcmp(pk->files[i], path) == 0) return;
-    if (pk->nfiles + 1 >= pk->cfiles) {
-        pk->cfiles = pk->cfiles ? pk->cfiles * 2 : 16;
-        pk->files = qr_xrealloc(pk->files, pk->cfiles * sizeof *pk->files);
-    }
+    QR_GROW(pk->files, pk->nfiles + 1, pk->cfiles, 16);
     pk->files[pk->nfiles++] = qr_xstrdup(path);
     pk->files[pk->nfiles] = NULL;
 }
@@ -159,16 +156,6 @@ static void err(pack *pk, const char *path, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     qr_data_diag(pk->mdata, pk->d, QR_ERROR, path, "%s", msg);
-}
-
-static const char *type_name(const cJSON *v)
-{
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    if (cJSON_IsNull(v)) return "null";
-    if (cJSON_IsArray(v)) return "an array";
-    return "an object";
 }
 
 /* Warn about members of obj not in `known` (NULL-terminated). */
@@ -204,7 +191,7 @@ static const char *str_field(pack *pk, const cJSON *obj, const char *path,
     if (!v || cJSON_IsNull(v)) {
         if (required) err(pk, path[0] ? path : "", "missing required field '%s'", key);
     } else if (!cJSON_IsString(v)) {
-        err(pk, p, "'%s' must be a string, found %s", key, type_name(v));
+        err(pk, p, "'%s' must be a string, found %s", key, qr_json_type_name(v));
     } else if (!v->valuestring[0] && required) {
         err(pk, p, "'%s' must not be empty", key);
     } else {
@@ -274,7 +261,7 @@ static void check_people(pack *pk)
         err(pk, "", "missing required field 'membership'");
     } else if (!cJSON_IsObject(m)) {
         err(pk, "/membership", "'membership' must be an object, found %s",
-            type_name(m));
+            qr_json_type_name(m));
     } else {
         unknown_fields(pk, m, "/membership", mem_known);
         str_field(pk, m, "/membership", "chair", 0);
@@ -285,7 +272,7 @@ static void check_people(pack *pk)
         } else if (!cJSON_IsArray(list)) {
             err(pk, "/membership/members",
                 "'members' must be an array of names, found %s",
-                type_name(list));
+                qr_json_type_name(list));
         } else {
             int i = 0;
             const cJSON *e;
@@ -299,7 +286,7 @@ static void check_people(pack *pk)
                     continue;
                 }
                 err(pk, p, "a member must be a name or {\"name\", \"role\"}, "
-                           "found %s", type_name(e));
+                           "found %s", qr_json_type_name(e));
             }
         }
     }
@@ -308,7 +295,7 @@ static void check_people(pack *pk)
         err(pk, "", "missing required field 'contact'");
     } else if (!cJSON_IsObject(c)) {
         err(pk, "/contact", "'contact' must be an object, found %s",
-            type_name(c));
+            qr_json_type_name(c));
     } else {
         unknown_fields(pk, c, "/contact", person_known);
         str_field(pk, c, "/contact", "name", 1);
@@ -321,7 +308,7 @@ static void check_people(pack *pk)
     const cJSON *ib = pk->issued_by;
     if (ib && !cJSON_IsObject(ib)) {
         err(pk, "/issued_by", "'issued_by' must be an object, found %s",
-            type_name(ib));
+            qr_json_type_name(ib));
     } else if (ib) {
         unknown_fields(pk, ib, "/issued_by", person_known);
         str_field(pk, ib, "/issued_by", "name", 1);
@@ -338,7 +325,7 @@ static void check_item(pack *pk, const cJSON *o, item *it)
     char path[64];
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (!cJSON_IsObject(o)) {
-        err(pk, path, "an item must be an object, found %s", type_name(o));
+        err(pk, path, "an item must be an object, found %s", qr_json_type_name(o));
         return;
     }
     unknown_fields(pk, o, path, known);
@@ -363,7 +350,7 @@ static void check_item(pack *pk, const cJSON *o, item *it)
                         "(e.g. \"5a\")", s);
     } else {
         err(pk, p, "'number' must be a number or a string, found %s",
-            type_name(num));
+            qr_json_type_name(num));
     }
     if (it->number[0]) {
         snprintf(it->anchor, sizeof it->anchor, "item-%s", it->number);
@@ -384,7 +371,7 @@ static void check_item(pack *pk, const cJSON *o, item *it)
         snprintf(p, sizeof p, "%s/paper", path);
         if (!cJSON_IsObject(paper)) {
             err(pk, p, "'paper' must be an object, found %s",
-                type_name(paper));
+                qr_json_type_name(paper));
         } else {
             unknown_fields(pk, paper, p, paper_known);
             const char *tpl = str_field(pk, paper, p, "template", 1);
@@ -398,7 +385,7 @@ static void check_item(pack *pk, const cJSON *o, item *it)
         snprintf(p, sizeof p, "%s/standing", path);
         if (!cJSON_IsObject(standing)) {
             err(pk, p, "'standing' must be an object, found %s",
-                type_name(standing));
+                qr_json_type_name(standing));
         } else {
             static const char *const st_known[] = {"text", NULL};
             unknown_fields(pk, standing, p, st_known);
@@ -424,7 +411,7 @@ static void check_item(pack *pk, const cJSON *o, item *it)
     if (ex && !cJSON_IsNull(ex)) {
         if (!cJSON_IsObject(ex)) {
             err(pk, p, "'exempt' must be null or an object {\"paragraph\", "
-                       "\"reason\"}, found %s", type_name(ex));
+                       "\"reason\"}, found %s", qr_json_type_name(ex));
             return;
         }
         static const char *const ex_known[] = {"paragraph", "reason", NULL};

@@ -40,10 +40,7 @@ void qr_pages_free(qr_pages *p)
 
 size_t qr_pages_add_page(qr_pages *p, float width, float height)
 {
-    if (p->npages == p->cap) {
-        p->cap = p->cap ? p->cap * 2 : 16;
-        p->pages = qr_xrealloc(p->pages, p->cap * sizeof *p->pages);
-    }
+    QR_GROW(p->pages, p->npages, p->cap, 16);
     page_rec *r = &p->pages[p->npages];
     memset(r, 0, sizeof *r);
     r->pub.width = width;
@@ -59,11 +56,8 @@ static const char *copy_str(qr_pages *p, const char *s, size_t n)
 qr_item *qr_pages_add_item(qr_pages *p, size_t page, const qr_item *item)
 {
     page_rec *r = &p->pages[page];
-    if (r->pub.nitems == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        r->items = qr_xrealloc(r->items, r->cap * sizeof *r->items);
-        r->pub.items = r->items;
-    }
+    QR_GROW(r->items, r->pub.nitems, r->cap, 64);
+    r->pub.items = r->items;
     qr_item *it = &r->items[r->pub.nitems++];
     *it = *item;
     if (item->text) {
@@ -88,10 +82,7 @@ qr_item *qr_pages_add_item(qr_pages *p, size_t page, const qr_item *item)
 int qr_pages_add_elem(qr_pages *p, qr_role role, int parent, const char *alt,
                       const char *scope)
 {
-    if (p->nelems == p->ecap) {
-        p->ecap = p->ecap ? p->ecap * 2 : 64;
-        p->elems = qr_xrealloc(p->elems, p->ecap * sizeof *p->elems);
-    }
+    QR_GROW(p->elems, p->nelems, p->ecap, 64);
     qr_elem *e = &p->elems[p->nelems];
     e->role = role;
     e->parent = parent;

@@ -141,10 +141,7 @@ static void append_child(qr_block *parent, qr_block *child)
 
 static void push_frame(conv *c, qr_block *blk, qr_block *container, int nests)
 {
-    if (c->nframes == c->frames_cap) {
-        c->frames_cap = c->frames_cap ? c->frames_cap * 2 : 64;
-        c->frames = qr_xrealloc(c->frames, c->frames_cap * sizeof *c->frames);
-    }
+    QR_GROW(c->frames, c->nframes, c->frames_cap, 64);
     c->frames[c->nframes++] = (frame){ blk, container, nests };
 }
 
@@ -216,10 +213,7 @@ static int same_url(const char *a, const char *b)
 
 static qr_run *add_run(conv *c)
 {
-    if (c->nruns == c->runs_cap) {
-        c->runs_cap = c->runs_cap ? c->runs_cap * 2 : 16;
-        c->runs = qr_xrealloc(c->runs, c->runs_cap * sizeof *c->runs);
-    }
+    QR_GROW(c->runs, c->nruns, c->runs_cap, 16);
     qr_run *r = &c->runs[c->nruns++];
     memset(r, 0, sizeof *r);
     r->text = "";
@@ -304,10 +298,7 @@ static void end_leaf(conv *c)
 
 static void push_style(conv *c, unsigned add, const char *url)
 {
-    if (c->nstyles == c->styles_cap) {
-        c->styles_cap = c->styles_cap ? c->styles_cap * 2 : 16;
-        c->styles = qr_xrealloc(c->styles, c->styles_cap * sizeof *c->styles);
-    }
+    QR_GROW(c->styles, c->nstyles, c->styles_cap, 16);
     c->styles[c->nstyles++] = (style){ c->flags, c->url };
     c->flags |= add;
     if (url) c->url = url;

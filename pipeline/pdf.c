@@ -218,11 +218,7 @@ static void collect_faces(pdf_state *st)
 static void add_anchor(pdf_state *st, const qr_item *it, size_t page)
 {
     if (!it->name) return;
-    if (st->nanchors == st->canchors) {
-        st->canchors = st->canchors ? st->canchors * 2 : 32;
-        st->anchors =
-            qr_xrealloc(st->anchors, st->canchors * sizeof *st->anchors);
-    }
+    QR_GROW(st->anchors, st->nanchors, st->canchors, 32);
     anchor_ref *a = &st->anchors[st->nanchors++];
     a->name = it->name;
     a->page = page;
@@ -389,10 +385,7 @@ static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
 {
     HPDF_Dict s = HPDF_DictStream_New(st->pdf->mmgr, st->pdf->xref);
     if (!s) return NULL;
-    if (st->nsubst == st->csubst) {
-        st->csubst = st->csubst ? st->csubst * 2 : 16;
-        st->subst = qr_xrealloc(st->subst, st->csubst * sizeof *st->subst);
-    }
+    QR_GROW(st->subst, st->nsubst, st->csubst, 16);
     st->subst[st->nsubst++] = (qr_pdf_subst){s->header.obj_id & 0x00FFFFFF,
                                              data, len};
     return s;
@@ -741,10 +734,7 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
         return NULL;
     }
     st->input_error = 0;
-    if (st->nimages == st->cimages) {
-        st->cimages = st->cimages ? st->cimages * 2 : 8;
-        st->images = qr_xrealloc(st->images, st->cimages * sizeof *st->images);
-    }
+    QR_GROW(st->images, st->nimages, st->cimages, 8);
     st->images[st->nimages].path = path;
     st->images[st->nimages].image = img;
     st->nimages++;
@@ -794,22 +784,18 @@ static void put_num(qr_buf *b, float v)
 {
     if (!isfinite(v)) v = 0;
     long long m = llroundf(v * 1000.0f);
-    if (m < 0) {
-        qr_buf_putc(b, '-');
-        m = -m;
+    char d[32], *e = d + sizeof d, *q = e;
+    *--q = ' ';
+    long long ip = (m < 0 ? -m : m) / 1000, f = (m < 0 ? -m : m) % 1000;
+    if (f) {                        /* the fraction, trailing zeros dropped */
+        int k = 3;
+        while (f % 10 == 0) f /= 10, k--;
+        for (; k > 0; k--, f /= 10) *--q = (char)('0' + f % 10);
+        *--q = '.';
     }
-    char d[32];
-    int n = snprintf(d, sizeof d, "%lld", m / 1000);
-    long f = (long)(m % 1000);
-    if (f) {
-        d[n++] = '.';
-        d[n++] = (char)('0' + f / 100);
-        d[n++] = (char)('0' + f / 10 % 10);
-        d[n++] = (char)('0' + f % 10);
-        while (d[n - 1] == '0') n--;
-    }
-    d[n++] = ' ';
-    qr_buf_append(b, d, (size_t)n);
+    do *--q = (char)('0' + ip % 10); while ((ip /= 10) > 0);
+    if (m < 0) *--q = '-';
+    qr_buf_append(b, q, (size_t)(e - q));
 }
 
 static void put_nums(qr_buf *b, const float *v, int n, const char *op)
@@ -994,10 +980,7 @@ static int mark_of(const pdf_state *st, const qr_item *it)
 static void add_kid(pdf_state *st, int elem, int page, int mcid,
                     HPDF_Annotation annot)
 {
-    if (st->nkids == st->ckids) {
-        st->ckids = st->ckids ? st->ckids * 2 : 256;
-        st->kids = qr_xrealloc(st->kids, st->ckids * sizeof *st->kids);
-    }
+    QR_GROW(st->kids, st->nkids, st->ckids, 256);
     st->kids[st->nkids++] = (content_kid){elem, page, mcid, annot};
 }
 

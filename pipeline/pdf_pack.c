@@ -48,8 +48,7 @@ typedef struct zjob {
 } zjob;
 
 typedef struct zpool {
-    zjob *jobs;
-    size_t *order;              /* job indices, biggest first */
+    zjob **order;               /* the jobs, biggest first when shared */
     size_t njobs;
     atomic_size_t next;
 } zpool;
@@ -61,7 +60,7 @@ static void *run_jobs(void *arg)
     for (;;) {
         size_t k = atomic_fetch_add(&zp->next, 1);
         if (k >= zp->njobs) break;
-        zjob *j = &zp->jobs[zp->order[k]];
+        zjob *j = zp->order[k];
         if (!c || j->n == 0) continue;
         size_t bound = libdeflate_zlib_compress_bound(c, j->n);
         char *o = malloc(bound);
@@ -77,31 +76,28 @@ static void *run_jobs(void *arg)
     return NULL;
 }
 
-static const zjob *sort_jobs;
-
 static int bigger_first(const void *a, const void *b)
 {
-    size_t x = sort_jobs[*(const size_t *)a].n, y = sort_jobs[*(const size_t *)b].n;
+    size_t x = (*(zjob *const *)a)->n, y = (*(zjob *const *)b)->n;
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
 static void deflate_all(zjob *jobs, size_t n, int threads)
 {
     if (!n) return;
-    zpool zp = {.jobs = jobs, .njobs = n};
+    zpool zp = {.njobs = n};
     atomic_init(&zp.next, 0);
     zp.order = qr_xmalloc(n * sizeof *zp.order);
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
-        zp.order[i] = i;
+        zp.order[i] = &jobs[i];
         total += jobs[i].n;
     }
-    sort_jobs = jobs;               /* qsort has no context argument */
-    qsort(zp.order, n, sizeof *zp.order, bigger_first);
-    sort_jobs = NULL;
     if (total < THREAD_MIN_BYTES) threads = 1;
     if ((size_t)threads > n) threads = (int)n;
     if (threads > MAX_THREADS) threads = MAX_THREADS;
+    /* threads share best when the big jobs go first */
+    if (threads > 1) qsort(zp.order, n, sizeof *zp.order, bigger_first);
     pthread_t tid[MAX_THREADS];
     int started = 0;
     for (int t = 1; t < threads; t++)

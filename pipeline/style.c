@@ -217,10 +217,7 @@ static size_t skip_string(const char *t, size_t len, size_t i)
 static void add_loc(locator *L, const qr_buf *path, size_t key_off,
                     size_t val_off)
 {
-    if (L->n == L->cap) {
-        L->cap = L->cap ? L->cap * 2 : 32;
-        L->v = qr_xrealloc(L->v, L->cap * sizeof *L->v);
-    }
+    QR_GROW(L->v, L->n, L->cap, 32);
     L->v[L->n++] = (loc){ qr_xstrndup(path->data, path->len), key_off,
                           val_off };
 }
@@ -251,10 +248,7 @@ static void locate(locator *L, const char *t, size_t len)
                 add_loc(L, &path, i, i);
             }
             if (c == '{' || c == '[') {
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 16;
-                    st = qr_xrealloc(st, cap * sizeof *st);
-                }
+                QR_GROW(st, n, cap, 16);
                 st[n++] = (scan_frame){ c, path.len, 0 };
                 i++;
                 i = skip_ws(t, len, i);

@@ -300,6 +300,20 @@ fail:;
     return -1;
 }
 
+/* ---- hashing ---- */
+
+#define FNV64_PRIME 0x100000001b3ULL
+
+uint64_t qr_fnv64(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= s[i];
+        h *= FNV64_PRIME;
+    }
+    return h;
+}
+
 /* ---- UTF-8 ---- */
 
 int qr_utf8_decode(const char *str, size_t n, uint32_t *cp)

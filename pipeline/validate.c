@@ -71,16 +71,6 @@ static void report(vctx *v, qr_severity sev, const char *fmt, ...)
     if (sev == QR_ERROR) v->errors++;
 }
 
-static const char *type_name(const cJSON *v)
-{
-    if (cJSON_IsObject(v)) return "an object";
-    if (cJSON_IsArray(v)) return "an array";
-    if (cJSON_IsString(v)) return "a string";
-    if (cJSON_IsNumber(v)) return "a number";
-    if (cJSON_IsBool(v)) return "a boolean";
-    return "null";
-}
-
 /* ---- value checks ------------------------------------------------------- */
 
 static int is_integer(const cJSON *x)
@@ -92,7 +82,7 @@ static int is_integer(const cJSON *x)
 static int check_string(vctx *v, const cJSON *x)
 {
     if (cJSON_IsString(x)) return 1;
-    report(v, QR_ERROR, "expected a string, found %s", type_name(x));
+    report(v, QR_ERROR, "expected a string, found %s", qr_json_type_name(x));
     return 0;
 }
 
@@ -150,7 +140,7 @@ static int check_strings(vctx *v, const cJSON *x, int allow_single)
         report(v, QR_ERROR, "expected %s, found %s",
                allow_single ? "a string or an array of strings"
                             : "an array of strings",
-               type_name(x));
+               qr_json_type_name(x));
         return 0;
     }
     int ok = 1, i = 0;
@@ -230,7 +220,7 @@ static int check_kind(vctx *v, const cJSON *x, const field *f)
     case K_ENUM: return check_enum(v, x, f->en);
     case K_NUMBER:
         if (cJSON_IsNumber(x)) return 1;
-        report(v, QR_ERROR, "expected a number, found %s", type_name(x));
+        report(v, QR_ERROR, "expected a number, found %s", qr_json_type_name(x));
         return 0;
     case K_INTEGER:
         if (is_integer(x)) return 1;
@@ -239,31 +229,31 @@ static int check_kind(vctx *v, const cJSON *x, const field *f)
                    x->valuedouble);
         else
             report(v, QR_ERROR, "expected a whole number, found %s",
-                   type_name(x));
+                   qr_json_type_name(x));
         return 0;
     case K_BOOL:
         if (cJSON_IsBool(x)) return 1;
         report(v, QR_ERROR, "expected true or false, found %s",
-               type_name(x));
+               qr_json_type_name(x));
         return 0;
     case K_OBJECT:
         if (cJSON_IsObject(x)) return 1;
-        report(v, QR_ERROR, "expected an object, found %s", type_name(x));
+        report(v, QR_ERROR, "expected an object, found %s", qr_json_type_name(x));
         return 0;
     case K_ARRAY:
         if (cJSON_IsArray(x)) return 1;
-        report(v, QR_ERROR, "expected an array, found %s", type_name(x));
+        report(v, QR_ERROR, "expected an array, found %s", qr_json_type_name(x));
         return 0;
     case K_PARAGRAPHS: return check_paragraphs(v, x);
     case K_ITEM_NO:
         if (cJSON_IsNumber(x) || cJSON_IsString(x)) return 1;
         report(v, QR_ERROR, "expected a number or a string, found %s",
-               type_name(x));
+               qr_json_type_name(x));
         return 0;
     case K_NULL_OR_OBJECT:
         if (cJSON_IsNull(x) || cJSON_IsObject(x)) return 1;
         report(v, QR_ERROR, "expected null or an object, found %s",
-               type_name(x));
+               qr_json_type_name(x));
         return 0;
     }
     return 0;
@@ -329,7 +319,7 @@ static void check_object_array(vctx *v, const cJSON *x, const field *fields,
             check_object(v, e, fields, n);
         else
             report(v, QR_ERROR, "expected an object, found %s",
-                   type_name(e));
+                   qr_json_type_name(e));
         pop(v, mark);
     }
 }
@@ -351,7 +341,7 @@ static int check_paragraphs(vctx *v, const cJSON *x)
     if (cJSON_IsString(x)) return 1;
     if (!cJSON_IsArray(x)) {
         report(v, QR_ERROR, "expected a string or an array of paragraphs, "
-                            "found %s", type_name(x));
+                            "found %s", qr_json_type_name(x));
         return 0;
     }
     int ok = 1, i = 0;
@@ -361,7 +351,7 @@ static int check_paragraphs(vctx *v, const cJSON *x)
             check_object(v, e, F_PARAGRAPH, COUNT(F_PARAGRAPH));
         } else if (!cJSON_IsString(e)) {
             report(v, QR_ERROR, "expected a string or a paragraph object, "
-                                "found %s", type_name(e));
+                                "found %s", qr_json_type_name(e));
             ok = 0;
         }
         pop(v, m);

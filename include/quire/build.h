@@ -64,11 +64,6 @@ char *qr_path_join(const char *dir, const char *rel);
 /* The folder part of path ("." when none). Caller frees. */
 char *qr_path_dir(const char *path);
 
-/* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
- * change detector, not a cryptographic hash: it guards against accidental
- * change, not against someone forging a file. */
-#define QR_FNV64_INIT 0xcbf29ce484222325ULL
-uint64_t qr_fnv64(uint64_t h, const void *p, size_t n);
 /* FNV-1a 64 of a whole file's contents; 0 when it cannot be read. */
 uint64_t qr_hash_file(const char *path);
 

@@ -55,6 +55,10 @@ void qr_data_diag(const qr_data *data, qr_diags *d, qr_severity sev,
 void qr_data_vdiag(const qr_data *data, qr_diags *d, qr_severity sev,
                    const char *path, const char *fmt, va_list ap);
 
+/* How a message names a JSON value's type: "an object", "an array",
+ * "a string", "a number", "a boolean" or "null". */
+const char *qr_json_type_name(const cJSON *v);
+
 /* JSON pointers built a step at a time in a qr_buf, for walkers that report
  * where they are: push returns a mark that pop returns to. Keys are escaped
  * as RFC 6901 says ("~" as "~0", "/" as "~1"). */

@@ -30,6 +30,17 @@ char *qr_xstrndup(const char *s, size_t n);
 char *qr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *qr_xvasprintf(const char *fmt, va_list ap);
 
+/* Room for element n of a growable array: when n has reached cap, the
+ * array doubles (to `first` elements when empty). The one growth rule of
+ * every array in Quire; cap may be any integer type. */
+#define QR_GROW(arr, n, cap, first)                                          \
+    do {                                                                     \
+        if ((n) >= (cap)) {                                                  \
+            (cap) = (cap) ? (cap) * 2 : (first);                             \
+            (arr) = qr_xrealloc((arr), (size_t)(cap) * sizeof *(arr));       \
+        }                                                                    \
+    } while (0)
+
 /* A growable byte buffer. Always NUL-terminated after any append, so
  * `data` can be used as a C string when the content holds no NUL. */
 typedef struct qr_buf {
@@ -67,6 +78,12 @@ char *qr_read_file(const char *path, size_t *len, size_t max_bytes);
  * fsync, then rename over `path`. On any failure the previous file at `path`
  * is untouched, the temporary is removed, errno is set and -1 returned. */
 int qr_write_atomic(const char *path, const void *data, size_t len);
+
+/* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
+ * change detector (build) and table key (line breaker), not a cryptographic hash: it guards against accidental
+ * change, not against someone forging a file. */
+#define QR_FNV64_INIT 0xcbf29ce484222325ULL
+uint64_t qr_fnv64(uint64_t h, const void *p, size_t n);
 
 /* UTF-8. qr_utf8_decode reads one code point from s[0..n); returns its byte
  * length (1..4) and stores it in *cp, or returns 0 for an invalid or
