@@ -22,6 +22,7 @@
  * "reindentation" rules).
  */
 #include "quire/expand.h"
+#include "quire/input.h"
 #include "quire/util.h"
 
 #include <errno.h>
@@ -1199,14 +1200,14 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         return p->ok ? p : NULL;
     }
     size_t len;
-    char *src = qr_read_file(real, &len, QR_MAX_TEMPLATE_BYTES);
+    char *src = qr_input_read(real, QR_IN_PARTIAL, &len, QR_MAX_TEMPLATE_BYTES);
     if (!src) {
         if (errno == EFBIG)
             tag_err(rs, t, k, "partial '%s' (%s) is larger than %u bytes",
                     pname, path, QR_MAX_TEMPLATE_BYTES);
         else
             tag_err(rs, t, k, "cannot read partial '%s' (%s): %s", pname, path,
-                    strerror(errno));
+                    qr_input_strerror(errno));
         free(real);
         free(path);
         return NULL;
@@ -1502,7 +1503,7 @@ qr_expansion *qr_expand_file(const char *path, const cJSON *data,
                              const qr_expand_opts *opts, qr_diags *d)
 {
     size_t len;
-    char *src = qr_read_file(path, &len, QR_MAX_TEMPLATE_BYTES);
+    char *src = qr_input_read(path, QR_IN_TEMPLATE, &len, QR_MAX_TEMPLATE_BYTES);
     if (!src) {
         if (errno == EFBIG)
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
@@ -1510,7 +1511,7 @@ qr_expansion *qr_expand_file(const char *path, const cJSON *data,
                         QR_MAX_TEMPLATE_BYTES);
         else
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
-                        "cannot read template: %s", strerror(errno));
+                        "cannot read template: %s", qr_input_strerror(errno));
         return NULL;
     }
     return expand(src, len, path, data, opts, d);

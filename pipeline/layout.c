@@ -12,6 +12,7 @@
  */
 #include "layout_int.h"
 #include "quire/chart.h"
+#include "quire/input.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@
 #define QUOTE_SPACE_FACTOR 2.0f    /* space around a block quote, in paragraph spaces */
 #define MIN_MEASURE_EM 12.0f       /* nesting stops indenting below this measure, in body ems */
 #define PX_TO_PT 0.75f             /* image pixels at 96 dpi */
-#define IMAGE_SNIFF_BYTES 65536    /* enough of a file to find its size */
+#define IMAGE_MAX_BYTES (128u << 20) /* an image file larger than this is refused */
 #define PIN_TOP 2                  /* pending item placed at the box top */
 
 /* A url tag marking a struck-through span: linebreak keeps fragments of a
@@ -697,18 +698,12 @@ const char *lay_image_path(layout *L, const char *uri)
 int lay_image_size(const char *path, unsigned *w, unsigned *h)
 {
     if (!path || !*path) return 0;
-    /* only a regular file: opening a FIFO or device would block or never
-     * end (the PDF stage reports what it is) */
-    struct stat sb;
-    if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) return 0;
-    int ok = 0;
-    unsigned char *buf = qr_xmalloc(IMAGE_SNIFF_BYTES);
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        size_t n = fread(buf, 1, IMAGE_SNIFF_BYTES, f);
-        fclose(f);
-        ok = sniff_size(buf, n, w, h);
-    }
+    /* read whole through the input record, which refuses a FIFO or device
+     * without blocking (the PDF stage reports what it is) and hashes the
+     * bytes for the build */
+    size_t n = 0;
+    char *buf = qr_input_read(path, QR_IN_IMAGE, &n, IMAGE_MAX_BYTES);
+    int ok = buf && sniff_size((const unsigned char *)buf, n, w, h);
     free(buf);
     return ok;
 }

@@ -14,6 +14,7 @@
  * a JSON pointer back to line:col for every later diagnostic.
  */
 #include "quire/load.h"
+#include "quire/input.h"
 #include "quire/util.h"
 
 #include <errno.h>
@@ -512,14 +513,15 @@ qr_data *qr_data_parse(const char *text, size_t len, const char *name,
 qr_data *qr_data_load(const char *path, qr_diags *d)
 {
     size_t len = 0;
-    char *text = qr_read_file(path, &len, QR_MAX_DATA_BYTES);
+    char *text = qr_input_read(path, QR_IN_DATA, &len, QR_MAX_DATA_BYTES);
     if (!text) {
         if (errno == EFBIG)
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                         "file is larger than 64 MiB");
         else
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
-                        "cannot read '%s': %s", path, strerror(errno));
+                        "cannot read '%s': %s", path,
+                        qr_input_strerror(errno));
         return NULL;
     }
     return parse_owned(text, len, path, d);

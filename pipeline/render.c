@@ -21,6 +21,7 @@
 #include "quire/derive.h"
 #include "quire/expand.h"
 #include "quire/fonts.h"
+#include "quire/input.h"
 #include "quire/layout.h"
 #include "quire/load.h"
 #include "quire/parse.h"
@@ -46,6 +47,7 @@ struct qr_paper {
     char *style_path, *data_path;
     char *base_dir;   /* the template's directory: images resolve here */
     long long epoch;
+    qr_inputs *inputs; /* every file read for this paper, as read */
 };
 
 long long qr_source_epoch(long long fallback)
@@ -149,6 +151,7 @@ void qr_paper_free(qr_paper *p)
     free(p->style_path);
     free(p->data_path);
     free(p->base_dir);
+    qr_inputs_free(p->inputs);
     free(p);
 }
 
@@ -216,6 +219,8 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
 {
     qr_paper *p = qr_xcalloc(1, sizeof *p);
     qr_style_default(&p->style);
+    p->inputs = qr_inputs_new();
+    qr_inputs *outer = qr_inputs_activate(p->inputs);
     qr_diags *later = qr_diags_new();
     double t0 = now_ms();
     *status = QR_EINPUT;
@@ -281,12 +286,16 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     p->author = author ? qr_xstrdup(author) : NULL;
     p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")));
     *status = QR_OK;
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, p->inputs);
     return p;
 fail:
     if (later) {
         relocate(later, d, p->exp);
         qr_diags_free(later);
     }
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, p->inputs);
     qr_paper_free(p);
     return NULL;
 }
@@ -310,9 +319,13 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                           .total_pages = 0,
                           .base_dir = p->base_dir};
     qr_diags *later = qr_diags_new();
+    /* layout reads the images: they are the paper's inputs too */
+    qr_inputs *outer = qr_inputs_activate(p->inputs);
     qr_pages *pages = qr_layout_run(p->doc, &p->style,
                                     qr_fonts_metrics(p->fonts),
                                     opts ? opts : &own, EXPANDED_NAME, later);
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, p->inputs);
     relocate(later, d, p->exp);
     qr_diags_free(later);
     lap("layout", &t0);
@@ -325,6 +338,7 @@ const char *qr_paper_title(const qr_paper *p) { return p->title; }
 const char *qr_paper_meeting(const qr_paper *p) { return p->meeting; }
 const char *qr_paper_item(const qr_paper *p) { return p->item; }
 const char *qr_paper_base_dir(const qr_paper *p) { return p->base_dir; }
+const qr_inputs *qr_paper_inputs(const qr_paper *p) { return p->inputs; }
 
 size_t qr_paper_nfiles(const qr_paper *p)
 {

@@ -15,6 +15,7 @@
  * offset); messages are located through it.
  */
 #include "quire/style.h"
+#include "quire/input.h"
 #include "quire/util.h"
 
 #include <cjson/cJSON.h>
@@ -926,7 +927,7 @@ static void syntax_error(qr_diags *d, const char *path, const char *text,
 int qr_style_load(const char *path, qr_style *s, qr_diags *d)
 {
     size_t len = 0;
-    char *text = qr_read_file(path, &len, STYLE_MAX_BYTES);
+    char *text = qr_input_read(path, QR_IN_STYLE, &len, STYLE_MAX_BYTES);
     if (!text) {
         if (errno == EFBIG)
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
@@ -934,7 +935,7 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
                         STYLE_MAX_BYTES / (1024u * 1024u));
         else
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
-                        "cannot read style file: %s", strerror(errno));
+                        "cannot read style file: %s", qr_input_strerror(errno));
         return -1;
     }
     size_t bad = qr_utf8_check(text, len);

@@ -210,54 +210,69 @@ char *qr_arena_strdup(qr_arena *a, const char *s)
 
 /* ---- files ---- */
 
-/* The rest of f into b, in chunks (a pipe, or a file that grew). */
-static int read_rest(FILE *f, qr_buf *b, size_t max_bytes)
+/* Read from fd to end of file into b, in chunks of the remaining size hint
+ * first (a regular file is read straight into a buffer of its size), then
+ * whatever a file that grew meanwhile still holds. */
+static int read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
 {
-    char tmp[65536];
-    size_t n;
-    while ((n = fread(tmp, 1, sizeof tmp, f)) > 0) {
-        if (max_bytes && b->len + n > max_bytes) {
+    qr_buf_reserve(b, hint + 1);
+    for (;;) {
+        if (b->cap - b->len < 2) qr_buf_reserve(b, b->len < 65536 ? 65536 : b->len);
+        ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return -1;
+        }
+        if (n == 0) break;
+        b->len += (size_t)n;
+        if (max_bytes && b->len > max_bytes) {
             errno = EFBIG;
             return -1;
         }
-        qr_buf_append(b, tmp, n);
     }
-    if (ferror(f)) {
-        errno = EIO;
-        return -1;
-    }
+    b->data[b->len] = '\0';
     return 0;
 }
 
-char *qr_read_file(const char *path, size_t *len, size_t max_bytes)
+char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
+                        struct stat *st)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    /* O_NONBLOCK: opening a FIFO with no writer would otherwise wait for
+     * ever; it is refused below like every other non-regular file */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    struct stat sb;
+    int e = 0;
+    if (fstat(fd, &sb) != 0) e = errno;
+    else if (S_ISDIR(sb.st_mode)) e = EISDIR;
+    else if (!S_ISREG(sb.st_mode)) e = ENODEV;
+    else if (max_bytes && (uint64_t)sb.st_size > max_bytes) e = EFBIG;
+    if (e) {
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    /* back to blocking reads: a regular file never waits, and a network
+     * file system may answer EAGAIN to a non-blocking one */
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     qr_buf b;
     qr_buf_init(&b);
-    struct stat sb;
-    int rc = 0;
-    /* A regular file is read straight into a buffer of its size. */
-    if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0) {
-        size_t want = (size_t)sb.st_size;
-        if (max_bytes && want > max_bytes) {
-            errno = EFBIG;
-            rc = -1;
-        } else {
-            qr_buf_reserve(&b, want);
-            b.len = fread(b.data, 1, want, f);
-            b.data[b.len] = '\0';
-        }
-    }
-    if (rc == 0) rc = read_rest(f, &b, max_bytes);
-    int e = errno;
-    fclose(f);
-    if (rc != 0) {
+    if (read_fd(fd, &b, (size_t)sb.st_size, max_bytes) != 0) {
+        e = errno;
+        close(fd);
         qr_buf_free(&b);
         errno = e;
         return NULL;
     }
+    close(fd);
+    if (st) *st = sb;
     return qr_buf_detach(&b, len);
+}
+
+char *qr_read_file(const char *path, size_t *len, size_t max_bytes)
+{
+    return qr_read_file_stat(path, len, max_bytes, NULL);
 }
 
 int qr_write_atomic(const char *path, const void *data, size_t len)

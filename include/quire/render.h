@@ -71,6 +71,13 @@ const char *qr_paper_item(const qr_paper *p);     /* agenda item or "" */
 /* The template's directory, where relative image paths resolve; pass it
  * as qr_layout_opts.base_dir. */
 const char *qr_paper_base_dir(const qr_paper *p);
+/* Every file read for the paper so far, with the hash of the bytes read
+ * (input.h): data, style, template, partials, and after layout its images.
+ * Prepare and layout also add what they read to the record active when
+ * they were called (if any), on failure too: a build or pack that
+ * activates its own record learns every input of what it made. */
+struct qr_inputs;
+const struct qr_inputs *qr_paper_inputs(const qr_paper *p);
 /* Files the paper was made from (data, template, partials, style), for
  * watch and build. */
 size_t qr_paper_nfiles(const qr_paper *p);

@@ -69,10 +69,17 @@ void *qr_arena_alloc(qr_arena *a, size_t n);
 char *qr_arena_strdup(qr_arena *a, const char *s);
 char *qr_arena_strndup(qr_arena *a, const char *s, size_t n);
 
-/* Read a whole file. Returns a NUL-terminated buffer the caller frees and sets
- * *len; NULL with errno set on failure. Files larger than max_bytes fail with
- * errno = EFBIG (0 = no limit). */
+/* Read a whole regular file. Returns a NUL-terminated buffer the caller
+ * frees and sets *len; NULL with errno set on failure. Files larger than
+ * max_bytes fail with errno = EFBIG (0 = no limit); a directory with
+ * EISDIR; a FIFO, device or socket with ENODEV, without blocking. Inputs
+ * of a document are read through qr_input_read (input.h), which records
+ * them; this is for everything else (caches, source lines for messages). */
 char *qr_read_file(const char *path, size_t *len, size_t max_bytes);
+/* The same, and the file's status as read (st may be NULL). */
+struct stat;
+char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
+                        struct stat *st);
 
 /* Write bytes to `path` atomically: a temporary file in the same directory,
  * fsync, then rename over `path`. On any failure the previous file at `path`

@@ -1,0 +1,97 @@
+/* input.h — the files a document is made from: read once, never blocking,
+ * and recorded.
+ *
+ * Every file Quire reads to make an output (data, template, partial, style,
+ * image, meeting file, manifest) is read through qr_input_read. It opens the
+ * file without blocking and refuses anything that is not a regular file: a
+ * FIFO or device would block or never end, a directory is a mistake to name
+ * plainly. It reads the whole file and, when a record is active on the
+ * calling thread, adds the file to that record with the FNV-1a 64 hash of
+ * the very bytes that were read.
+ *
+ * The record is what the fail-closed decisions rest on:
+ * - build skips an output only when the bytes it was made from (hashed as
+ *   they were read, not by a second read afterwards that could see a newer
+ *   file) are still the bytes on disk;
+ * - a public pack refuses an open item that reads a file an exempt item
+ *   reads (shared house templates, partials and styles aside);
+ * - every command refuses an output path that is one of its inputs (the
+ *   same device and inode), so a typo cannot overwrite the data it read.
+ *
+ * Why a per-thread "active record" rather than a parameter: inputs are read
+ * deep inside stages (a partial four levels into an expansion, an image in
+ * layout) whose interfaces know nothing of the build or the pack, and the
+ * record belongs to whoever asked for the document. Activating a record is
+ * the orchestrator's business (render, pack, build, watch); the stages only
+ * call qr_input_read.
+ */
+#ifndef QUIRE_INPUT_H
+#define QUIRE_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+typedef enum qr_input_role {
+    QR_IN_DATA,       /* a paper's JSON data */
+    QR_IN_TEMPLATE,   /* the template named on the command line or manifest */
+    QR_IN_PARTIAL,    /* a partial included by a template */
+    QR_IN_STYLE,      /* a house style */
+    QR_IN_IMAGE,      /* an image a paper shows (and the style's logo) */
+    QR_IN_MEETING,    /* a meeting file (packs) */
+    QR_IN_MANIFEST,   /* a build manifest */
+    QR_IN_FONT,       /* a font file, read by the font library */
+    QR_IN_OTHER
+} qr_input_role;
+
+typedef struct qr_input {
+    char *path;           /* as opened */
+    qr_input_role role;
+    dev_t dev;            /* identity of the file read */
+    ino_t ino;
+    uint64_t size;        /* bytes read */
+    uint64_t hash;        /* FNV-1a 64 of the bytes read */
+} qr_input;
+
+/* A record of inputs, in the order first read. A file read twice (the same
+ * path, device and inode) is recorded once, with the hash of its first
+ * read; a second read that found other bytes marks the record changed. */
+typedef struct qr_inputs qr_inputs;
+
+qr_inputs *qr_inputs_new(void);
+void qr_inputs_free(qr_inputs *r);                     /* NULL is a no-op */
+size_t qr_inputs_count(const qr_inputs *r);
+const qr_input *qr_inputs_get(const qr_inputs *r, size_t i);
+/* 1 when a file was read twice with different contents during the record
+ * (an edit while Quire was working): the output may mix old and new. */
+int qr_inputs_changed(const qr_inputs *r);
+/* Add every entry of `from` to `to` (as if read again). */
+void qr_inputs_merge(qr_inputs *to, const qr_inputs *from);
+/* The input that is the file at `path` (same device and inode, symlinks
+ * followed), or NULL when path does not exist or is no input. */
+const qr_input *qr_inputs_find_file(const qr_inputs *r, const char *path);
+
+/* Make r the active record of this thread and return the one it replaces
+ * (NULL: none); restore that one with another call when done. NULL stops
+ * recording. */
+qr_inputs *qr_inputs_activate(qr_inputs *r);
+qr_inputs *qr_inputs_active(void);
+
+/* Read a whole input file and record it in the active record. Returns a
+ * NUL-terminated buffer the caller frees and sets *len; NULL with errno set
+ * on failure: EFBIG past max_bytes (0 = no limit), EISDIR for a directory,
+ * ENODEV for anything else that is not a regular file (FIFO, device,
+ * socket), or open's and read's own errors. */
+char *qr_input_read(const char *path, qr_input_role role, size_t *len,
+                    size_t max_bytes);
+
+/* Record a file that a library reads itself (a font): its identity and the
+ * hash of its contents now. Returns 0, or -1 with errno set. No-op (0)
+ * when no record is active. */
+int qr_input_note(const char *path, qr_input_role role);
+
+/* Why an input could not be read, for messages: "is a directory", "is not
+ * a regular file (a FIFO, device or socket)", else strerror(e). */
+const char *qr_input_strerror(int e);
+
+#endif
