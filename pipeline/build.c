@@ -12,14 +12,25 @@
  * over two pipes and are printed whole when the job ends, so diagnostics of
  * parallel jobs never interleave.
  *
- * Incremental builds: a job is skipped when its key (kind, inputs named in
- * the manifest, options, quire's version) and the content hash of every file
- * its last successful build read (data, template, partials, style, fonts,
- * images) are unchanged and its output exists. The file list is only known
- * after rendering (partials), so it is recorded per job. Files are hashed
- * with FNV-1a 64 — change detection, not security. The build hashes a
- * job's known inputs before the worker reads them, so a file edited during
- * the build can only cause an extra rebuild next time, never a wrong skip.
+ * Councils publish the output without reading every page, so a skipped job
+ * must really be current. A job is skipped only when all of this holds:
+ * - its key (kind, inputs named in the manifest, every option that changes
+ *   the PDF, SOURCE_DATE_EPOCH) is the one recorded;
+ * - the state was written by this very executable (its hash, not only its
+ *   version string: a rebuilt quire may typeset differently);
+ * - every file its last build read still has the bytes that build read.
+ *   The worker runs with an input record active (input.h), which hashes
+ *   the bytes as they are read, so an edit during the build can only cause
+ *   a rebuild next time, never a wrong skip; a job that saw a file change
+ *   under it is not recorded at all;
+ * - the output is the file that build wrote (its hash): a PDF replaced,
+ *   truncated or left by a killed build of other options is rebuilt.
+ * The entries of the jobs about to be built leave the state on disk before
+ * any worker starts, and a job's new entry is written only after its output
+ * is, so a build killed at any moment leaves no entry vouching for an output
+ * it did not make. One build at a time writes a folder (flock on
+ * OUT/.quire-build.lock); the others wait. Files are hashed with FNV-1a 64:
+ * change detection, not security.
  */
 #include "quire/build.h"
 #include "quire/style.h"
@@ -31,7 +42,11 @@
 #include "quire/pdf.h"
 #include "quire/util.h"
 
+#include "quire/input.h"
+
 #include <cjson/cJSON.h>
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -39,7 +54,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,20 +69,35 @@
 #define NAME_FIELD "{name}"
 #define PUBLIC_SUFFIX "-public"
 #define TERM_WIDTH_DEFAULT 80      /* columns when the terminal won't say */
-#define STATE_FORMAT 1             /* version of the state file's layout */
+#define STATE_FORMAT 2             /* version of the state file's layout */
 
 /* ---- hashing ---- */
 
 uint64_t qr_hash_file(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
+    /* O_NONBLOCK and regular files only: a FIFO or a link to /dev/zero
+     * would block or never end */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return 0;
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        close(fd);
+        errno = ENODEV;
+        return 0;
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     unsigned char *buf = qr_xmalloc(HASH_CHUNK);
     uint64_t h = QR_FNV64_INIT;
-    size_t n;
-    while ((n = fread(buf, 1, HASH_CHUNK, f)) > 0) h = qr_fnv64(h, buf, n);
-    int bad = ferror(f);
-    fclose(f);
+    int bad = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf, HASH_CHUNK);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) bad = 1;
+        if (n <= 0) break;
+        h = qr_fnv64(h, buf, (size_t)n);
+    }
+    close(fd);
     free(buf);
     /* 0 stands for "unreadable"; a real hash of 0 is vanishingly rare and
      * would only cause a rebuild */
@@ -229,6 +261,13 @@ int qr_build_render_paper(const qr_render_req *req, int draft,
         status = QR_EINPUT;
     } else if (qr_diags_count(d, QR_ERROR) > errors_before) {
         /* layout reported an error: keep the last good PDF */
+        status = QR_EINPUT;
+    } else if (qr_inputs_changed(qr_inputs_active())) {
+        /* a file read twice gave different bytes: the paper may mix two
+         * versions of it, and the last good PDF is better than that */
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "an input file changed while the paper was being made; "
+                    "its PDF was not written: build again");
         status = QR_EINPUT;
     } else if (req->stop == QR_STOP_PDF && req->out_path) {
         qr_pdf_meta meta;
@@ -685,16 +724,32 @@ const qr_job *qr_manifest_job(const qr_manifest *m, size_t i)
 
 /* ---- the hash cache: each file is hashed at most once per build ---- */
 
+/* Hashes taken by the build process for the skip decision, so that a file
+ * many jobs share (a partial, a style) is read once. Workers inherit it and
+ * use it only for files a library reads itself (fonts): such a hash was
+ * taken before the fork, so before the worker read the file, and an edit in
+ * between can only cause a rebuild next time, never a wrong skip. */
 typedef struct hcache {
     char **path;
     uint64_t *hash;
     size_t n, cap;
 } hcache;
 
+static int cache_lookup(const hcache *c, const char *path, uint64_t *h)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        if (strcmp(c->path[i], path) == 0) {
+            *h = c->hash[i];
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static uint64_t cached_hash(hcache *c, const char *path)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (strcmp(c->path[i], path) == 0) return c->hash[i];
+    uint64_t h;
+    if (cache_lookup(c, path, &h)) return h;
     if (c->n == c->cap) {
         c->cap = c->cap ? c->cap * 2 : 64;
         c->path = qr_xrealloc(c->path, c->cap * sizeof *c->path);
@@ -717,6 +772,76 @@ static void hex64(char out[17], uint64_t h)
     snprintf(out, 17, "%016llx", (unsigned long long)h);
 }
 
+/* ---- names in the log ---- */
+
+char *qr_build_escape(const char *s)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    size_t n = s ? strlen(s) : 0;
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            int k = qr_utf8_decode(s + i, n - i, &cp);
+            /* C1 controls (U+0080-U+009F) steer terminals like C0 ones */
+            if (k > 0 && !(cp >= 0x80 && cp <= 0x9f)) {
+                qr_buf_append(&b, s + i, (size_t)k);
+                i += (size_t)k;
+                continue;
+            }
+            if (k <= 0) k = 1;
+            for (int t = 0; t < k; t++)
+                qr_buf_printf(&b, "\\x%02x", (unsigned char)s[i + (size_t)t]);
+            i += (size_t)k;
+            continue;
+        }
+        switch (c) {
+        case '\n': qr_buf_puts(&b, "\\n"); break;
+        case '\r': qr_buf_puts(&b, "\\r"); break;
+        case '\t': qr_buf_puts(&b, "\\t"); break;
+        case '\\': qr_buf_puts(&b, "\\\\"); break;
+        default:
+            if (c < 0x20 || c == 0x7f) qr_buf_printf(&b, "\\x%02x", c);
+            else qr_buf_putc(&b, (char)c);
+        }
+        i++;
+    }
+    return qr_buf_detach(&b, NULL);
+}
+
+/* fprintf of one log line whose %s arguments are escaped names: a file
+ * called "a\nbuilt x.pdf" must not print a line of its own. */
+static void log_name(FILE *f, const char *fmt, const char *name,
+                     const char *more)
+{
+    char *e = qr_build_escape(name);
+    fprintf(f, fmt, e, more ? more : "");
+    free(e);
+}
+
+/* ---- the identity of the typesetter ---- */
+
+/* quire's version and the hash of its own executable, read once: a new
+ * build of quire may typeset differently while its version string stays
+ * the same. NULL when the executable cannot be read. */
+static char *program_identity(const char *version)
+{
+    uint64_t h = qr_hash_file("/proc/self/exe");
+    if (!h) return NULL;
+    char hex[17];
+    hex64(hex, h);
+    return qr_xasprintf("%s exe:%s", version, hex);
+}
+
+/* The job's key for this run: what the manifest says about it, and what
+ * else changes its PDF — SOURCE_DATE_EPOCH dates papers whose data has no
+ * date of its own. */
+static uint64_t run_key(const job_rec *j)
+{
+    return key_str(j->key, getenv("SOURCE_DATE_EPOCH"));
+}
+
 /* ---- the state file ---- */
 
 static char *state_path(const char *out_dir)
@@ -724,78 +849,222 @@ static char *state_path(const char *out_dir)
     return qr_xasprintf("%s/%s", out_dir, QR_BUILD_STATE);
 }
 
-/* The state, or an empty one when missing or unreadable (which only means
- * everything is rebuilt). */
-static cJSON *state_load(const char *out_dir, const char *version)
+static cJSON *state_new(const char *identity)
+{
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddNumberToObject(st, "format", STATE_FORMAT);
+    cJSON_AddStringToObject(st, "quire", identity ? identity : "");
+    cJSON_AddObjectToObject(st, "jobs");
+    return st;
+}
+
+/* Load the state into *out. A missing or unparsable state, one of another
+ * layout or one written by another quire (identity NULL: unknown, which
+ * matches nothing) is an empty state: everything is rebuilt. A state that
+ * is not a regular file (a FIFO would block the build for ever) or cannot
+ * be read is an error: QR_EOUTPUT. */
+static int state_load(const char *out_dir, const char *identity, cJSON **out,
+                      qr_diags *d)
 {
     char *p = state_path(out_dir);
     size_t len;
+    errno = 0;
     char *text = qr_read_file(p, &len, 0);
+    if (!text && errno != ENOENT) {
+        char *e = qr_build_escape(p);
+        qr_diag_add(d, QR_ERROR, e, 0, 0, NULL, NULL,
+                    "cannot read the build state: it %s",
+                    errno == ENODEV || errno == EISDIR
+                        ? qr_input_strerror(errno)
+                        : strerror(errno));
+        free(e);
+        free(p);
+        *out = NULL;
+        return QR_EOUTPUT;
+    }
     free(p);
     cJSON *st = text ? cJSON_ParseWithLength(text, len) : NULL;
     free(text);
     const cJSON *v = st ? cJSON_GetObjectItemCaseSensitive(st, "quire") : NULL;
     const cJSON *f = st ? cJSON_GetObjectItemCaseSensitive(st, "format") : NULL;
-    if (!st || !cJSON_IsObject(st) || !cJSON_IsString(v) ||
-        strcmp(v->valuestring, version) != 0 || !cJSON_IsNumber(f) ||
+    if (!identity || !st || !cJSON_IsObject(st) || !cJSON_IsString(v) ||
+        strcmp(v->valuestring, identity) != 0 || !cJSON_IsNumber(f) ||
         f->valueint != STATE_FORMAT ||
         !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(st, "jobs"))) {
-        /* another version of quire may typeset differently: start afresh */
+        /* another quire may typeset differently: start afresh */
         cJSON_Delete(st);
-        st = cJSON_CreateObject();
-        cJSON_AddNumberToObject(st, "format", STATE_FORMAT);
-        cJSON_AddStringToObject(st, "quire", version);
-        cJSON_AddObjectToObject(st, "jobs");
+        st = state_new(identity);
     }
-    return st;
+    *out = st;
+    return QR_OK;
 }
 
-/* 1 when the job's record says it is up to date. */
-static int up_to_date(const cJSON *state, const job_rec *j, hcache *c)
+/* fsync a folder: a rename in it is durable only then. */
+static int sync_dir(const char *dir)
 {
-    const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(state, "jobs");
-    const cJSON *r = cJSON_GetObjectItemCaseSensitive(jobs, j->pub.name);
-    const cJSON *key = cJSON_GetObjectItemCaseSensitive(r, "key");
-    const cJSON *files = cJSON_GetObjectItemCaseSensitive(r, "files");
-    char hex[17];
-    hex64(hex, j->key);
-    if (!cJSON_IsString(key) || strcmp(key->valuestring, hex) != 0 ||
-        !cJSON_IsObject(files) || !files->child)
-        return 0;
-    if (!file_exists(j->pub.output)) return 0;
-    for (const cJSON *f = files->child; f; f = f->next) {
-        if (!cJSON_IsString(f)) return 0;
-        hex64(hex, cached_hash(c, f->string));
-        if (strcmp(hex, f->valuestring) != 0) return 0;
-    }
-    return 1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    int rc = fsync(fd);
+    /* some file systems cannot sync a folder; there is nothing more to do */
+    if (rc != 0 && errno == EINVAL) rc = 0;
+    int e = errno;
+    close(fd);
+    errno = e;
+    return rc;
 }
 
-/* Write the state: re-read what is on disk (another shard may share the
- * folder), replace the records of the jobs built now, write atomically. */
-static int state_save(const char *out_dir, const char *version,
-                      cJSON *const *records, const job_rec *jobs,
-                      size_t njobs, qr_diags *d)
+/* Write the state atomically and durably. */
+static int state_save(const char *out_dir, const cJSON *st, qr_diags *d)
 {
-    cJSON *st = state_load(out_dir, version);
-    cJSON *jr = cJSON_GetObjectItemCaseSensitive(st, "jobs");
-    for (size_t i = 0; i < njobs; i++) {
-        if (!records[i]) continue;
-        cJSON_DeleteItemFromObjectCaseSensitive(jr, jobs[i].pub.name);
-        cJSON_AddItemReferenceToObject(jr, jobs[i].pub.name, records[i]);
-    }
     char *text = cJSON_Print(st);
     char *p = state_path(out_dir);
     int rc = QR_OK;
-    if (qr_write_atomic(p, text, strlen(text)) != 0) {
-        qr_diag_add(d, QR_ERROR, p, 0, 0, NULL, NULL,
+    if (!text || qr_write_atomic(p, text, strlen(text)) != 0 ||
+        sync_dir(out_dir) != 0) {
+        char *e = qr_build_escape(p);
+        qr_diag_add(d, QR_ERROR, e, 0, 0, NULL, NULL,
                     "cannot write the build state: %s", strerror(errno));
+        free(e);
         rc = QR_EOUTPUT;
     }
     free(p);
     cJSON_free(text);
-    cJSON_Delete(st);
     return rc;
+}
+
+/* 1 when the job's record says its output is current: same key, the output
+ * is the very file the record was made for (its hash), and every file the
+ * output was made from still has the bytes that were read. Only regular
+ * files are hashed, without blocking: anything else never matches. */
+static int up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
+                      hcache *c)
+{
+    const cJSON *r = cJSON_GetObjectItemCaseSensitive(jobs, j->pub.name);
+    const cJSON *k = cJSON_GetObjectItemCaseSensitive(r, "key");
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(r, "output");
+    const cJSON *files = cJSON_GetObjectItemCaseSensitive(r, "files");
+    char hex[17];
+    hex64(hex, key);
+    if (!cJSON_IsString(k) || strcmp(k->valuestring, hex) != 0 ||
+        !cJSON_IsString(o) || !cJSON_IsObject(files) || !files->child)
+        return 0;
+    uint64_t oh = qr_hash_file(j->pub.output);
+    hex64(hex, oh);
+    if (!oh || strcmp(hex, o->valuestring) != 0) return 0;
+    for (const cJSON *f = files->child; f; f = f->next) {
+        if (!cJSON_IsString(f)) return 0;
+        uint64_t h = cached_hash(c, f->string);
+        hex64(hex, h);
+        if (!h || strcmp(hex, f->valuestring) != 0) return 0;
+    }
+    return 1;
+}
+
+/* ---- the output folder's lock and leftovers ---- */
+
+/* Lock the output folder for the whole build, waiting while another build
+ * holds it. flock(2), not a pid file: the kernel drops the lock when its
+ * last holder dies, however it dies. Workers inherit it (the same open file),
+ * so a worker orphaned by a killed build keeps the folder locked until it
+ * is gone, and cannot write over what the next build makes. Returns the
+ * descriptor, or -1 after an error. */
+static int lock_out_dir(const char *out_dir, FILE *log, qr_diags *d)
+{
+    char *p = qr_xasprintf("%s/%s", out_dir, QR_BUILD_LOCK);
+    int fd = open(p, O_RDWR | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC |
+                         O_NOCTTY, 0644);
+    int e = 0;
+    struct stat sb;
+    if (fd < 0) e = errno;
+    else if (fstat(fd, &sb) != 0) e = errno;
+    else if (!S_ISREG(sb.st_mode)) e = S_ISDIR(sb.st_mode) ? EISDIR : ENODEV;
+    if (!e && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK) {
+            log_name(log, "waiting for another build into %s to finish%s\n",
+                     out_dir, NULL);
+            fflush(log);
+            while (flock(fd, LOCK_EX) != 0) {
+                if (errno != EINTR) {
+                    e = errno;
+                    break;
+                }
+            }
+        } else {
+            e = errno;
+        }
+    }
+    if (e) {
+        char *ep = qr_build_escape(p);
+        qr_diag_add(d, QR_ERROR, ep, 0, 0, NULL, NULL,
+                    "cannot lock the output folder: the lock file %s",
+                    e == ENODEV || e == EISDIR ? qr_input_strerror(e)
+                                               : strerror(e));
+        free(ep);
+        if (fd >= 0) close(fd);
+        fd = -1;
+    }
+    free(p);
+    return fd;
+}
+
+#define TEMP_MARK ".tmp."
+#define TEMP_RANDOM 6          /* mkstemp's XXXXXX */
+
+/* The length of the output name in `name` when it is a temporary file of
+ * qr_write_atomic ("<name>.tmp.XXXXXX"), else 0. */
+static size_t temp_prefix(const char *name)
+{
+    size_t n = strlen(name), tail = strlen(TEMP_MARK) + TEMP_RANDOM;
+    if (n <= tail) return 0;
+    const char *t = name + n - tail;
+    if (strncmp(t, TEMP_MARK, strlen(TEMP_MARK)) != 0) return 0;
+    for (size_t i = strlen(TEMP_MARK); i < tail; i++)
+        if (!isalnum((unsigned char)t[i])) return 0;
+    return n - tail;
+}
+
+/* Remove what killed builds left: temporary files of this manifest's
+ * outputs and of the state, and nothing else (the folder may hold other
+ * people's files). Called with the lock held, so no build is writing them.
+ * Returns how many were removed. */
+static size_t remove_stale_temps(const qr_manifest *m)
+{
+    strvec dirs = {0};
+    char *sp = state_path(m->out_dir);
+    char *spn = qr_path_join(NULL, sp);
+    sv_add(&dirs, m->out_dir);
+    for (size_t i = 0; i < m->njobs; i++) {
+        char *dir = qr_path_dir(m->jobs[i].pub.output);
+        sv_add(&dirs, dir);
+        free(dir);
+    }
+    size_t removed = 0;
+    for (size_t k = 0; k < dirs.n; k++) {
+        DIR *dh = opendir(dirs.v[k]);
+        if (!dh) continue;
+        struct dirent *e;
+        while ((e = readdir(dh)) != NULL) {
+            size_t pl = temp_prefix(e->d_name);
+            if (!pl) continue;
+            char *prefix = qr_xstrndup(e->d_name, pl);
+            char *target = qr_path_join(dirs.v[k], prefix);
+            int managed = strcmp(target, spn) == 0;
+            for (size_t i = 0; !managed && i < m->njobs; i++)
+                managed = strcmp(target, m->jobs[i].pub.output) == 0;
+            struct stat sb;
+            if (managed &&
+                fstatat(dirfd(dh), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISREG(sb.st_mode) && unlinkat(dirfd(dh), e->d_name, 0) == 0)
+                removed++;
+            free(target);
+            free(prefix);
+        }
+        closedir(dh);
+    }
+    qr_build_files_free(sv_detach(&dirs));
+    free(spn);
+    free(sp);
+    return removed;
 }
 
 /* ---- workers ---- */
@@ -828,12 +1097,72 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-/* In the worker process: run one job, print its diagnostics to stderr
- * (a pipe to the build), send "status N" and one "file HASH PATH" line per
- * input file down res_fd. Never returns. */
-static void worker(const job_rec *j, int res_fd, hcache *c)
+/* 1 when the record cannot vouch for one version of every file: a file
+ * read twice with different bytes, or one path read as two different files
+ * (replaced by a rename between the reads). */
+static int record_changed(const qr_inputs *r)
 {
+    if (qr_inputs_changed(r)) return 1;
+    size_t n = qr_inputs_count(r);
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(qr_inputs_get(r, i)->path, qr_inputs_get(r, k)->path) == 0 &&
+                qr_inputs_get(r, i)->hash != qr_inputs_get(r, k)->hash)
+                return 1;
+    return 0;
+}
+
+static int recorded_path(const qr_inputs *r, const char *path)
+{
+    for (size_t i = 0; i < qr_inputs_count(r); i++)
+        if (strcmp(qr_inputs_get(r, i)->path, path) == 0) return 1;
+    return qr_inputs_find_file(r, path) != NULL;
+}
+
+static void add_file(cJSON *files, const char *path, uint64_t h)
+{
+    char hex[17];
+    hex64(hex, h);
+    cJSON *pair = cJSON_CreateArray();
+    cJSON_AddItemToArray(pair, cJSON_CreateString(path));
+    cJSON_AddItemToArray(pair, cJSON_CreateString(hex));
+    cJSON_AddItemToArray(files, pair);
+}
+
+/* Diagnostics with every file name and message escaped for the log (a
+ * message quotes names and values). */
+static qr_diags *escaped(const qr_diags *d)
+{
+    qr_diags *e = qr_diags_new();
+    for (size_t i = 0; i < qr_diags_len(d); i++) {
+        const qr_diag *g = qr_diags_get(d, i);
+        char *file = g->file ? qr_build_escape(g->file) : NULL;
+        char *path = g->path ? qr_build_escape(g->path) : NULL;
+        char *msg = qr_build_escape(g->message);
+        qr_diag_add(e, g->severity, file, g->line, g->col, path, g->source,
+                    "%s", msg);
+        free(file);
+        free(path);
+        free(msg);
+    }
+    return e;
+}
+
+/* In the worker process: run one job with an input record active, so that
+ * every file it reads is recorded with the hash of the bytes it read; print
+ * its diagnostics to stderr (a pipe to the build) and send the result down
+ * res_fd as JSON: status, the files (path and hash) and the hash of the
+ * output as written. Never returns. */
+static void worker(const job_rec *j, int res_fd, const hcache *c,
+                   pid_t parent)
+{
+    /* die with the build: a worker left running after the build was
+     * killed would write its output later, over what the next build made */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);
     qr_diags *d = qr_diags_new();
+    qr_inputs *rec = qr_inputs_new();
+    qr_inputs_activate(rec);
     char **files = NULL;
     int status;
     char *dir = qr_path_dir(j->pub.output);
@@ -854,37 +1183,62 @@ static void worker(const job_rec *j, int res_fd, hcache *c)
                            .out_path = j->pub.output,
                            .public_pack = j->pub.public_pack,
                            .draft = j->pub.draft};
-        char **pf = NULL;
-        status = qr_pack_build(&req, d, &pf);
-        strvec fv = {0};
-        sv_add(&fv, j->pub.meeting);
-        for (char **p = pf; p && *p; p++) sv_add(&fv, *p);
-        qr_pack_files_free(pf);
-        files = sv_detach(&fv);
+        status = qr_pack_build(&req, d, &files);
     }
     free(dir);
-    qr_diags_print(d, stderr);
-    fflush(stderr);
-    qr_buf out;
-    qr_buf_init(&out);
-    qr_buf_printf(&out, "status %d\n", status);
+    qr_inputs_activate(NULL);
+
+    cJSON *res = cJSON_CreateObject();
+    cJSON *fl = cJSON_AddArrayToObject(res, "files");
+    for (size_t i = 0; i < qr_inputs_count(rec); i++)
+        add_file(fl, qr_inputs_get(rec, i)->path, qr_inputs_get(rec, i)->hash);
+    /* files a library read itself (fonts; the PDF/A colour profile) */
     for (char **p = files; p && *p; p++) {
-        char hex[17];
-        char *norm = qr_path_join(NULL, *p);
-        hex64(hex, cached_hash(c, norm));
-        qr_buf_printf(&out, "file %s %s\n", hex, norm);
-        free(norm);
+        if (recorded_path(rec, *p)) continue;
+        uint64_t h;
+        if (!cache_lookup(c, *p, &h)) h = qr_hash_file(*p);
+        add_file(fl, *p, h);
     }
-    write_all(res_fd, out.data, out.len);
+    int changed = record_changed(rec);
+    if (status == QR_OK && changed) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "an input file changed while this job read it, so the "
+                    "output may mix old and new contents; build again");
+        status = QR_EINPUT;
+    }
+    if (status == QR_OK) {
+        /* the output as it is on disk now, for the next build to check */
+        uint64_t oh = qr_hash_file(j->pub.output);
+        if (!oh) {
+            qr_diag_add(d, QR_ERROR, j->pub.output, 0, 0, NULL, NULL,
+                        "cannot read back the PDF just written: %s",
+                        strerror(errno));
+            status = QR_EOUTPUT;
+        } else {
+            char hex[17];
+            hex64(hex, oh);
+            cJSON_AddStringToObject(res, "output", hex);
+        }
+    }
+    cJSON_AddNumberToObject(res, "status", status);
+    cJSON_AddBoolToObject(res, "changed", changed);
+    qr_diags *e = escaped(d);
+    qr_diags_print(e, stderr);
+    fflush(stderr);
+    char *text = cJSON_PrintUnformatted(res);
+    if (text) write_all(res_fd, text, strlen(text));
     close(res_fd);
-    qr_buf_free(&out);
+    cJSON_free(text);
+    cJSON_Delete(res);
     qr_build_files_free(files);
+    qr_inputs_free(rec);
+    qr_diags_free(e);
     qr_diags_free(d);
     /* _exit: the parent's stdio buffers and atexit handlers are not ours */
     _exit(0);
 }
 
-static int start_job(slot *s, size_t ji, const job_rec *j, hcache *c,
+static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
                      FILE *log)
 {
     int res[2], err[2];
@@ -897,6 +1251,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, hcache *c,
     fflush(log);
     fflush(stdout);
     fflush(stderr);
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         close(res[0]);
@@ -916,7 +1271,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, hcache *c,
             dup2(devnull, STDOUT_FILENO);
             close(devnull);
         }
-        worker(j, res[1], c);
+        worker(j, res[1], c, parent);
     }
     close(res[1]);
     close(err[1]);
@@ -965,8 +1320,11 @@ static void draw(logger *g)
     int n = snprintf(line, sizeof line, "[%zu/%zu]", g->done, g->total);
     if (g->failed)
         n += snprintf(line + n, sizeof line - (size_t)n, " %zu failed", g->failed);
-    if (g->current && g->done < g->total)
-        snprintf(line + n, sizeof line - (size_t)n, " building %s", g->current);
+    if (g->current && g->done < g->total) {
+        char *e = qr_build_escape(g->current);
+        snprintf(line + n, sizeof line - (size_t)n, " building %s", e);
+        free(e);
+    }
     int max = g->width > 1 ? g->width - 1 : TERM_WIDTH_DEFAULT - 1;
     if ((int)strlen(line) > max) line[max] = '\0';
     fprintf(g->f, "\r\033[K%s", line);
@@ -984,34 +1342,45 @@ static char *first_error(const char *err)
     return qr_xstrndup(bol, strcspn(bol, "\n"));
 }
 
-/* Parse a worker's result into a state record (NULL when it failed). */
-static cJSON *parse_result(const char *res, const job_rec *j, int *status)
+/* Parse a worker's result into a state record (NULL when it failed or
+ * cannot vouch for its output). */
+static cJSON *parse_result(const char *res, uint64_t key, int *status)
 {
     *status = QR_EOUTPUT;
-    if (!res || sscanf(res, "status %d", status) != 1) {
-        *status = QR_EOUTPUT;
+    cJSON *r = res ? cJSON_Parse(res) : NULL;
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(r, "status");
+    if (!cJSON_IsNumber(s)) {
+        cJSON_Delete(r);
         return NULL;
     }
-    if (*status != QR_OK) return NULL;
+    *status = s->valueint;
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(r, "output");
+    const cJSON *fl = cJSON_GetObjectItemCaseSensitive(r, "files");
+    if (*status != QR_OK || !cJSON_IsString(o) || !cJSON_IsArray(fl) ||
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "changed"))) {
+        cJSON_Delete(r);
+        return NULL;
+    }
     cJSON *rec = cJSON_CreateObject();
     char hex[17];
-    hex64(hex, j->key);
+    hex64(hex, key);
     cJSON_AddStringToObject(rec, "key", hex);
+    cJSON_AddStringToObject(rec, "output", o->valuestring);
     cJSON *files = cJSON_AddObjectToObject(rec, "files");
-    int unreadable = 0;
-    for (const char *l = res; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-        if (strncmp(l, "file ", 5) != 0) continue;
-        char *h = qr_xstrndup(l + 5, 16);
-        const char *p = l + 5 + 17;
-        char *path = qr_xstrndup(p, strcspn(p, "\n"));
-        if (strcmp(h, "0000000000000000") == 0) unreadable = 1;
-        if (!cJSON_GetObjectItemCaseSensitive(files, path))
-            cJSON_AddStringToObject(files, path, h);
-        free(h);
-        free(path);
+    int vouch = 1;
+    for (const cJSON *p = fl->child; p; p = p->next) {
+        const cJSON *path = cJSON_GetArrayItem(p, 0), *h = cJSON_GetArrayItem(p, 1);
+        if (!cJSON_IsString(path) || !cJSON_IsString(h) ||
+            strcmp(h->valuestring, "0000000000000000") == 0) {
+            /* an input vanished or is no regular file */
+            vouch = 0;
+            break;
+        }
+        if (!cJSON_GetObjectItemCaseSensitive(files, path->valuestring))
+            cJSON_AddStringToObject(files, path->valuestring, h->valuestring);
     }
-    if (unreadable) {
-        /* an input vanished mid-build: don't vouch for this output */
+    cJSON_Delete(r);
+    if (!vouch || !files->child) {
         cJSON_Delete(rec);
         return NULL;
     }
@@ -1019,10 +1388,10 @@ static cJSON *parse_result(const char *res, const job_rec *j, int *status)
 }
 
 static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
-                       cJSON **record, qr_build_stats *st)
+                       uint64_t key, cJSON **record, qr_build_stats *st)
 {
     int status;
-    *record = parse_result(s->res.data, j, &status);
+    *record = parse_result(s->res.data, key, &status);
     double ms = (now_s() - s->t0) * 1e3;
     int crashed = !WIFEXITED(wstatus) || WEXITSTATUS(wstatus) != 0;
     if (crashed) status = QR_EOUTPUT;
@@ -1030,7 +1399,11 @@ static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
     clear_line(g);
     if (status == QR_OK && !crashed) {
         st->built++;
-        if (!g->live) fprintf(g->f, "built %s (%.0f ms)\n", j->pub.output, ms);
+        if (!g->live) {
+            char more[32];
+            snprintf(more, sizeof more, " (%.0f ms)", ms);
+            log_name(g->f, "built %s%s\n", j->pub.output, more);
+        }
         if (s->err.len) fputs(s->err.data, g->f); /* warnings */
     } else {
         st->failed++;
@@ -1046,8 +1419,9 @@ static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
                                WEXITSTATUS(wstatus));
         else
             why = first_error(s->err.data);
-        fprintf(g->f, "FAILED %s: %s\n", j->pub.output,
-                why ? why : "failed (no message)");
+        char *more = qr_xasprintf(": %s", why ? why : "failed (no message)");
+        log_name(g->f, "FAILED %s%s\n", j->pub.output, more);
+        free(more);
         free(why);
         if (s->err.len) {
             fputs(s->err.data, g->f);
@@ -1076,14 +1450,21 @@ static void prefork_warm_up(hcache *cache)
     qr_fonts *fonts = qr_fonts_load(&style, d);
     for (int s = 0; fonts && s < QR_FONT_COUNT; s++) {
         const char *file = qr_fonts_file(fonts, (qr_font_slot)s);
-        if (!file) continue;
-        char *norm = qr_path_join(NULL, file);
-        cached_hash(cache, norm);
-        free(norm);
+        if (file) cached_hash(cache, file);
     }
     qr_fonts_free(fonts);
     qr_diags_free(d);
 }
+
+/* Record a finished job in the state (or drop its entry). */
+static void state_put(cJSON *state, const char *name, cJSON *rec)
+{
+    cJSON *jobs = cJSON_GetObjectItemCaseSensitive(state, "jobs");
+    cJSON_DeleteItemFromObjectCaseSensitive(jobs, name);
+    if (rec) cJSON_AddItemToObject(jobs, name, rec);
+}
+
+#define CHECKPOINT_S 1.0   /* save finished jobs' records at most this often */
 
 int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
 {
@@ -1103,6 +1484,29 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
         if (stats) *stats = st;
         return QR_EOUTPUT;
     }
+    int lock = lock_out_dir(m->out_dir, log, d);
+    if (lock < 0) {
+        qr_manifest_free(m);
+        if (stats) *stats = st;
+        return QR_EOUTPUT;
+    }
+    char *identity = program_identity(version);
+    if (!identity)
+        qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
+                    "cannot read quire's own executable (/proc/self/exe): "
+                    "every job is rebuilt");
+    cJSON *state = NULL;
+    if (state_load(m->out_dir, identity, &state, d) != QR_OK) {
+        free(identity);
+        close(lock);
+        qr_manifest_free(m);
+        if (stats) *stats = st;
+        return QR_EOUTPUT;
+    }
+    size_t stale = remove_stale_temps(m);
+    if (stale)
+        fprintf(log, "removed %zu temporary file%s left by an interrupted "
+                     "build\n", stale, stale == 1 ? "" : "s");
 
     /* this shard's jobs */
     size_t *mine = qr_xcalloc(m->njobs + 1, sizeof *mine);
@@ -1111,51 +1515,70 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
         if (qr_job_in_shard(m->jobs[i].pub.name, o->shard_k, o->shard_n))
             mine[nmine++] = i;
     st.total = nmine;
+    uint64_t *keys = qr_xcalloc(m->njobs + 1, sizeof *keys);
+    for (size_t i = 0; i < m->njobs; i++) keys[i] = run_key(&m->jobs[i]);
 
-    cJSON *state = state_load(m->out_dir, version);
-    cJSON **records = qr_xcalloc(m->njobs + 1, sizeof *records);
     hcache cache = {0};
-    prefork_warm_up(&cache);
-    int nworkers = o->jobs > 0 ? o->jobs : count_cpus();
-    slot *slots = qr_xcalloc((size_t)nworkers, sizeof *slots);
-    struct pollfd *pfd = qr_xcalloc((size_t)nworkers * 2, sizeof *pfd);
-
     logger g = {.f = log, .total = nmine, .width = TERM_WIDTH_DEFAULT};
     g.live = o->progress == QR_PROGRESS_LINE ||
              (o->progress == QR_PROGRESS_AUTO && isatty(fileno(log)));
     struct winsize ws;
     if (g.live && ioctl(fileno(log), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
         g.width = ws.ws_col;
+
+    /* Which jobs to build. Their entries leave the state on disk before any
+     * of their outputs is replaced: a build killed at any moment leaves no
+     * entry that vouches for an output it did not check. */
+    size_t *todo = qr_xcalloc(nmine + 1, sizeof *todo);
+    size_t ntodo = 0;
+    const cJSON *jobs = cJSON_GetObjectItemCaseSensitive(state, "jobs");
+    for (size_t i = 0; i < nmine; i++) {
+        const job_rec *j = &m->jobs[mine[i]];
+        if (identity && !o->force && up_to_date(jobs, j, keys[mine[i]], &cache)) {
+            st.skipped++;
+            g.done++;
+            if (!g.live) log_name(log, "skipped %s (unchanged)%s\n", j->pub.output, NULL);
+            continue;
+        }
+        todo[ntodo++] = mine[i];
+        state_put(state, j->pub.name, NULL);
+    }
+    int rc = QR_OK, sys_error = 0;
+    if (ntodo && state_save(m->out_dir, state, d) != QR_OK) {
+        /* build nothing: the state on disk may still vouch for the old
+         * outputs, and must not be left doing so for new ones */
+        for (size_t i = 0; i < ntodo; i++) {
+            log_name(log, "FAILED %s: not built: the build state cannot be "
+                          "written%s\n", m->jobs[todo[i]].pub.output, NULL);
+            st.failed++;
+        }
+        rc = QR_EOUTPUT;
+        sys_error = 1;
+        ntodo = 0;
+    }
+
+    prefork_warm_up(&cache);
+    int nworkers = o->jobs > 0 ? o->jobs : count_cpus();
+    slot *slots = qr_xcalloc((size_t)nworkers, sizeof *slots);
+    struct pollfd *pfd = qr_xcalloc((size_t)nworkers * 2, sizeof *pfd);
     /* a worker that dies must not kill the build through SIGPIPE */
     struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
     sigaction(SIGPIPE, &ign, &old_pipe);
 
     size_t next = 0;
-    int running = 0, sys_error = 0;
+    int running = 0, dirty = 0;
+    double saved = now_s();
     draw(&g);
-    while (next < nmine || running > 0) {
+    while (next < ntodo || running > 0) {
         /* start jobs while there are free workers */
-        while (next < nmine && running < nworkers) {
-            const job_rec *j = &m->jobs[mine[next]];
-            if (!o->force && up_to_date(state, j, &cache)) {
-                st.skipped++;
-                g.done++;
-                if (!g.live) fprintf(log, "skipped %s (unchanged)\n", j->pub.output);
-                next++;
-                draw(&g);
-                continue;
-            }
-            /* hash the inputs we know of before the worker reads them */
-            const char *known[] = {j->pub.data, j->pub.template_path,
-                                   j->pub.style, j->pub.meeting};
-            for (size_t k = 0; k < sizeof known / sizeof *known; k++)
-                if (known[k]) cached_hash(&cache, known[k]);
+        while (next < ntodo && running < nworkers) {
+            const job_rec *j = &m->jobs[todo[next]];
             int free_slot = 0;
             while (slots[free_slot].pid) free_slot++;
-            if (start_job(&slots[free_slot], mine[next], j, &cache, log) != 0) {
+            if (start_job(&slots[free_slot], todo[next], j, &cache, log) != 0) {
                 clear_line(&g);
-                fprintf(log, "FAILED %s: cannot start a worker: %s\n",
-                        j->pub.output, strerror(errno));
+                log_name(log, "FAILED %s: cannot start a worker: %s\n",
+                         j->pub.output, strerror(errno));
                 st.failed++;
                 g.failed++;
                 g.done++;
@@ -1193,7 +1616,13 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
             int ws_;
             while (waitpid(s->pid, &ws_, 0) < 0 && errno == EINTR) {
             }
-            report_job(&g, &m->jobs[s->job], s, ws_, &records[s->job], &st);
+            cJSON *rec = NULL;
+            const job_rec *j = &m->jobs[s->job];
+            report_job(&g, j, s, ws_, keys[s->job], &rec, &st);
+            if (rec) {
+                state_put(state, j->pub.name, rec);
+                dirty = 1;
+            }
             qr_buf_free(&s->res);
             qr_buf_free(&s->err);
             s->pid = 0;
@@ -1204,16 +1633,20 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
                 if (slots[k].pid) g.current = m->jobs[slots[k].job].pub.name;
             draw(&g);
         }
+        /* keep finished jobs' records from time to time, so that a build
+         * killed late does not redo them all */
+        if (dirty && now_s() - saved >= CHECKPOINT_S) {
+            if (state_save(m->out_dir, state, d) != QR_OK) rc = QR_EOUTPUT;
+            dirty = 0;
+            saved = now_s();
+        }
     }
     sigaction(SIGPIPE, &old_pipe, NULL);
     clear_line(&g);
 
-    int rc = QR_OK;
-    int any_record = 0;
-    for (size_t i = 0; i < m->njobs; i++) any_record |= records[i] != NULL;
-    if (any_record &&
-        state_save(m->out_dir, version, records, m->jobs, m->njobs, d) != QR_OK)
-        rc = QR_EOUTPUT;
+    if (dirty && state_save(m->out_dir, state, d) != QR_OK) rc = QR_EOUTPUT;
+    /* every worker has been reaped: nothing of this build writes any more */
+    close(lock);
     st.seconds = now_s() - t0;
     fprintf(log, "%zu built, %zu skipped, %zu failed in %.1f s", st.built,
             st.skipped, st.failed, st.seconds);
@@ -1224,12 +1657,13 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
     fflush(log);
     if (rc == QR_OK && st.failed) rc = sys_error ? QR_EOUTPUT : QR_EINPUT;
 
-    for (size_t i = 0; i < m->njobs; i++) cJSON_Delete(records[i]);
-    free(records);
     cJSON_Delete(state);
+    free(identity);
     hcache_free(&cache);
     free(slots);
     free(pfd);
+    free(todo);
+    free(keys);
     free(mine);
     qr_manifest_free(m);
     if (stats) *stats = st;

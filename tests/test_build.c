@@ -1,6 +1,7 @@
 /* test_build.c — the build orchestrator's pure parts: manifest loading
  * (defaults, globs, packs, located errors), path folding, shards as an exact
- * partition, and the content hash. End-to-end builds are in
+ * partition, the content hash (regular files only, never blocking) and the
+ * escaping of names in the log. End-to-end builds are in
  * tests/e2e/build.sh. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -94,6 +95,45 @@ static void test_fnv(void **state)
     assert_true(qr_hash_file(p) == qr_fnv64(QR_FNV64_INIT, "{}", 2));
     free(p);
     assert_true(qr_hash_file("/nonexistent/quire") == 0);
+}
+
+/* Only regular files are hashed, and opening one never blocks: a FIFO with
+ * no writer, a device or a folder among the recorded inputs of a build must
+ * not hang its skip check. */
+static void test_hash_refuses_special_files(void **state)
+{
+    (void)state;
+    char *fifo = qr_xasprintf("%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_true(qr_hash_file(fifo) == 0);
+    unlink(fifo);
+    free(fifo);
+    assert_true(qr_hash_file("/dev/zero") == 0);
+    assert_true(qr_hash_file("/dev/null") == 0);
+    assert_true(qr_hash_file(dir) == 0);
+}
+
+/* A name in the log cannot break or forge a line. */
+static void test_escape(void **state)
+{
+    (void)state;
+    struct { const char *in, *want; } cases[] = {
+        {"progress/a.pdf", "progress/a.pdf"},
+        {"a\nbuilt x.pdf", "a\\nbuilt x.pdf"},
+        {"tab\there\r", "tab\\there\\r"},
+        {"back\\slash", "back\\\\slash"},
+        {"esc\033[2J", "esc\\x1b[2J"},
+        {"del\177", "del\\x7f"},
+        {"B\xc3\xbcrger.pdf", "B\xc3\xbcrger.pdf"},   /* UTF-8 stays */
+        {"bad\xff.pdf", "bad\\xff.pdf"},                /* not UTF-8 */
+        {"c1\xc2\x9b", "c1\\xc2\\x9b"},              /* U+009B CSI */
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = qr_build_escape(cases[i].in);
+        assert_string_equal(got, cases[i].want);
+        free(got);
+    }
 }
 
 static void test_manifest_defaults_globs_packs(void **state)
@@ -231,6 +271,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_join),
         cmocka_unit_test(test_fnv),
+        cmocka_unit_test(test_hash_refuses_special_files),
+        cmocka_unit_test(test_escape),
         cmocka_unit_test(test_manifest_defaults_globs_packs),
         cmocka_unit_test(test_manifest_errors),
         cmocka_unit_test(test_shards_partition),

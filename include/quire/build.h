@@ -16,6 +16,8 @@
 
 /* The state file's name inside the output folder. */
 #define QR_BUILD_STATE ".quire-state.json"
+/* The lock file inside the output folder: one build at a time writes it. */
+#define QR_BUILD_LOCK ".quire-build.lock"
 
 typedef enum qr_job_kind { QR_JOB_PAPER, QR_JOB_PACK } qr_job_kind;
 
@@ -64,8 +66,14 @@ char *qr_path_join(const char *dir, const char *rel);
 /* The folder part of path ("." when none). Caller frees. */
 char *qr_path_dir(const char *path);
 
-/* FNV-1a 64 of a whole file's contents; 0 when it cannot be read. */
+/* FNV-1a 64 of a whole file's contents; 0 when it cannot be read or is not
+ * a regular file (opened without blocking: a FIFO never hangs it). */
 uint64_t qr_hash_file(const char *path);
+
+/* s for one line of the log: control characters as \n, \t, \r or \xHH,
+ * a backslash doubled, bytes that are not UTF-8 as \xHH, so that a file
+ * name cannot break or forge a line. Caller frees. */
+char *qr_build_escape(const char *s);
 
 /* Render one paper to req->out_path like qr_render, with a DRAFT mark when
  * `draft` (draft_note: the text stamped beside it, e.g. the build time;
@@ -93,7 +101,8 @@ typedef struct qr_build_opts {
     int force;               /* rebuild even when unchanged */
     qr_progress progress;
     FILE *log;               /* progress, per-job lines, failures, summary */
-    const char *version;     /* quire's version: part of every job's inputs */
+    const char *version;     /* quire's version; with the hash of the running
+                                executable, part of every job's inputs */
 } qr_build_opts;
 
 /* Counts of the last run. */
@@ -104,10 +113,12 @@ typedef struct qr_build_stats {
 
 /* Run the build. A failing job never stops the others; its previous output
  * is left as it was and its diagnostics are written to the log in full,
- * once. Manifest problems go into d. Returns QR_OK when every job was built
- * or skipped, QR_EINPUT when the manifest is bad or any job failed,
- * QR_EOUTPUT when the output folder or state file cannot be written. stats
- * may be NULL. */
+ * once. While another build holds the output folder's lock, waits for it
+ * (saying so in the log). Manifest problems go into d. Returns QR_OK when
+ * every job was built or skipped, QR_EINPUT when the manifest is bad or any
+ * job failed, QR_EOUTPUT when the output folder, its lock or the state file
+ * cannot be used (a state that is not a regular file included). stats may
+ * be NULL. */
 int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats);
 
 #endif
