@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
-# End-to-end: quire build over a manifest (issue 7) — skip when unchanged,
-# rebuild when any input changes (data, template, partial, style), byte-
-# identical builds in two folders, a failing job among good ones, shards
-# that partition the jobs, the plain log format and summary. Works on copies
-# in a temporary folder; the repository's samples are never touched.
+# End-to-end: quire build over a manifest — skip when unchanged, rebuild
+# when any input changes (data, template, partial, style, images, also in
+# packs), byte-identical builds in two folders, a failing job among good
+# ones, shards that partition the jobs, the plain log format and summary.
+# Then the ways a build could leave a stale PDF that the state calls
+# current — killed mid-build and inputs reverted, an input edited during the
+# build, builds with other options or another quire binary into the same
+# folder, outputs edited by hand, two builds at once — each ending with every
+# PDF equal to a clean build; inputs that would hang a build (FIFOs,
+# /dev/zero); names with newlines; temporary files of killed builds. Works
+# on copies in a temporary folder; the repository's samples are never
+# touched.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -172,6 +179,291 @@ printf '{"papers": [\n  {"data": "data/p1.json", "template": "notes.md", "output
 expect_exit "a bad manifest exits 1" 1 $Q build $A/bad.json
 grep -qE 'bad\.json:2:[0-9]+: error: .*output' $TMP/last.err \
     && ok "manifest errors are located at line:col" || not_ok "manifest errors are located" "$(cat $TMP/last.err)"
+
+# ---- a pack tracks the images its papers show ----
+python3 - "$A" <<'PY'
+import json, sys
+a = sys.argv[1]
+m = json.load(open(a + "/samples/meetings/cabinet-2018-06-21.json"))
+m["items"].append({"number": 11, "title": "Notes",
+                   "paper": {"template": "../../notes.md"}})
+json.dump(m, open(a + "/samples/meetings/with-image.json", "w"), indent=1)
+PY
+cat >$A/mp.json <<'EOF2'
+{ "packs": [ { "meeting": "samples/meetings/with-image.json", "output": "pk.pdf" } ] }
+EOF2
+(cd $A && $Q build mp.json --out outp) >$TMP/log 2>&1
+summary_is "a pack with a paper that shows an image builds" 1 0 0
+printf "$RED" >$A/swatch.png
+(cd $A && $Q build mp.json --out outp) >$TMP/log 2>&1
+summary_is "replacing the image a pack's paper shows rebuilds the pack" 1 0 0
+
+# ---- stale outputs: many small papers sharing a partial ----
+# Every scenario ends with every PDF compared to a clean (--force) build of
+# the inputs as they are then, into another folder.
+export SOURCE_DATE_EPOCH=1700000000
+G=$TMP/g
+mkdir -p $G/partials
+NP=60
+printf 'Shared text, first version.\n' >$G/partials/shared.md
+{
+    printf '{"defaults": {"out": "out"}, "papers": [\n'
+    for n in $(seq 1 $NP); do
+        i=$(printf %03d $n)
+        printf '# Paper %s\n\n{{>partials/shared}}\n\nBody of paper %s.\n' $i $i >$G/p$i.md
+        [ $i = 001 ] || printf ',\n'
+        printf '{"template": "p%s.md", "style": null}' $i
+    done
+    printf '\n]}\n'
+} >$G/m.json
+(cd $G && tar cf $TMP/g-orig.tar m.json partials p*.md)
+
+# gbuild [QUIRE] [ARGS...]: build $G in the foreground; log $TMP/glog, rc GRC
+gbuild() { (cd $G && $Q build m.json "$@") >$TMP/glog 2>&1; GRC=$?; }
+# start_build [ARGS...]: build $G in the background; pid BPID, log $TMP/blog
+start_build() { : >$TMP/blog; (cd $G && exec $Q build m.json "$@") >>$TMP/blog 2>&1 & BPID=$!; }
+# wait_built N: until the background build has logged N jobs built (or ended)
+wait_built() {
+    while kill -0 $BPID 2>/dev/null && [ "$(grep -c '^built ' $TMP/blog)" -lt $1 ]; do
+        sleep 0.01
+    done
+}
+kill_build() { kill -9 $BPID 2>/dev/null; wait $BPID 2>/dev/null; }
+g_built() { grep -c '^built ' $TMP/glog; }
+# matches_clean NAME: every PDF in $G/out equals a clean build's (one clean
+# build per state of the inputs, kept for the scenarios that end there)
+matches_clean() {
+    local sum clean bad=0 n=0 f
+    sum=$(cat $G/m.json $G/partials/shared.md $G/p*.md | cksum | tr ' ' _)
+    clean=$TMP/clean-$sum
+    [ -d $clean ] || (cd $G && $Q build m.json --force --out $clean) >$TMP/clog 2>&1
+    for f in $(cd $clean && find . -name '*.pdf' | sort); do
+        n=$((n + 1))
+        cmp -s $clean/$f $G/out/$f || bad=$((bad + 1))
+    done
+    if [ $n = $NP ] && [ $bad = 0 ]; then ok "$1"
+    else not_ok "$1" "$bad of $n PDFs differ from a clean build" "$(tail -3 $TMP/clog)"; fi
+}
+no_temps() {
+    if [ -z "$(find $G/out -name '*.tmp.*')" ]; then ok "$1"
+    else not_ok "$1" "$(find $G/out -name '*.tmp.*' | head -3)"; fi
+}
+
+gbuild
+[ $GRC = 0 ] && [ "$(g_built)" = $NP ] && ok "$NP small papers build" \
+    || not_ok "$NP small papers build" "$(tail -5 $TMP/glog)"
+
+# (1) killed mid-build, inputs reverted (as a git checkout would)
+printf 'Shared text, second version.\n' >$G/partials/shared.md
+sed -i 's/Body of/Changed body of/' $G/p*.md
+start_build -j 2
+wait_built 12
+kill_build
+n=$(grep -c '^built ' $TMP/blog)
+[ "$n" -ge 1 ] && [ "$n" -lt $NP ] && ok "the build was killed mid-way ($n of $NP built)" \
+    || not_ok "the build was killed mid-way" "$n of $NP built"
+(cd $G && tar xf $TMP/g-orig.tar)
+gbuild
+[ $GRC = 0 ] && ok "the build after a kill exits 0" || not_ok "the build after a kill exits 0" "$(tail -5 $TMP/glog)"
+matches_clean "killed mid-build, inputs reverted: every PDF equals a clean build"
+no_temps "temporary files of the killed build are removed"
+gbuild
+[ "$(g_built)" = 0 ] && ok "then everything is skipped" || not_ok "then everything is skipped" "$(tail -2 $TMP/glog)"
+
+# (2) a partial that every paper reads, edited again and again while the
+# build runs: jobs read one version and finish after the next is written
+# (--force: the build hashes nothing before the workers read)
+printf 'Shared text, third version.\n' >$G/partials/shared.md
+start_build -j 2 --force
+wait_built 6
+k=0
+while kill -0 $BPID 2>/dev/null && [ "$(grep -c '^built ' $TMP/blog)" -lt $((NP / 2)) ]; do
+    k=$((k + 1))
+    printf 'Shared text, edit %s.\n' $k >$G/partials/shared.md.new
+    mv $G/partials/shared.md.new $G/partials/shared.md
+    printf 'Shared text, edit %s, in place.\n' $k >$G/partials/shared.md
+done
+printf 'Shared text, fourth version.\n' >$G/partials/shared.md
+wait $BPID
+gbuild
+[ $GRC = 0 ] && ok "the build after an edit during a build exits 0" || not_ok "the build after an edit during a build exits 0" "$(tail -5 $TMP/glog)"
+matches_clean "an input edited during a build: the next build matches a clean build"
+
+# (3) other options into the same folder: a draft build killed mid-way,
+# then a whole draft build, each followed by a normal one
+cp $G/m.json $TMP/m-normal.json
+sed -i 's/"out": "out"/"out": "out", "draft": true/' $G/m.json
+start_build -j 2
+wait_built 12
+kill_build
+cp $TMP/m-normal.json $G/m.json
+gbuild
+matches_clean "a killed draft build, then a normal one: every PDF equals a clean build"
+sed -i 's/"out": "out"/"out": "out", "draft": true/' $G/m.json
+gbuild
+[ "$(g_built)" = $NP ] && ok "a draft build after a normal one rebuilds everything" \
+    || not_ok "a draft build after a normal one rebuilds everything" "$(tail -2 $TMP/glog)"
+cp $TMP/m-normal.json $G/m.json
+gbuild
+[ "$(g_built)" = $NP ] && ok "a normal build after a draft one rebuilds everything" \
+    || not_ok "a normal build after a draft one rebuilds everything" "$(tail -2 $TMP/glog)"
+matches_clean "draft, then normal, into one folder: every PDF equals a clean build"
+SOURCE_DATE_EPOCH=1800000000 gbuild
+[ "$(g_built)" = $NP ] && ok "another SOURCE_DATE_EPOCH rebuilds everything" \
+    || not_ok "another SOURCE_DATE_EPOCH rebuilds everything" "$(tail -2 $TMP/glog)"
+
+# (4) another quire binary; outputs edited by hand
+cp $BIN $TMP/quire-other
+printf '\0' >>$TMP/quire-other
+(cd $G && ${QUIRE_WRAP:-} $TMP/quire-other build m.json) >$TMP/glog 2>&1
+[ "$(g_built)" = $NP ] && ok "a different quire binary rebuilds everything" \
+    || not_ok "a different quire binary rebuilds everything" "$(tail -2 $TMP/glog)"
+gbuild
+[ "$(g_built)" = $NP ] && ok "and going back to the first binary rebuilds everything again" \
+    || not_ok "and going back to the first binary rebuilds everything again" "$(tail -2 $TMP/glog)"
+printf 'x' >>$G/out/p001.pdf
+: >$G/out/p002.pdf
+printf 'Q' | dd of=$G/out/p003.pdf bs=1 seek=100 conv=notrunc 2>/dev/null
+rm $G/out/p004.pdf && mkfifo $G/out/p004.pdf
+(cd $G && timeout 10 $Q build m.json) >$TMP/glog 2>&1
+[ $? = 0 ] && ok "outputs edited by hand (one now a FIFO): the build ends" \
+    || not_ok "outputs edited by hand (one now a FIFO): the build ends" "$(tail -3 $TMP/glog)"
+got=$(sed -n 's/^built [^ ]*\/\(p[0-9]*\.pdf\) (.*/\1/p' $TMP/glog | sort | tr '\n' ' ')
+[ "$got" = "p001.pdf p002.pdf p003.pdf p004.pdf " ] && ok "outputs appended to, truncated, changed or replaced by hand are rebuilt" \
+    || not_ok "outputs appended to, truncated, changed or replaced by hand are rebuilt" "got: $got"
+matches_clean "after outputs edited by hand: every PDF equals a clean build"
+
+# (5) two builds into one folder: the second waits for the first
+(cd $G && tar xf $TMP/g-orig.tar)
+cp $G/out/p001.pdf $TMP/p001-before.pdf
+cp $G/out/.quire-state.json $TMP/state-before.json
+exec 9>$G/out/.quire-build.lock
+flock 9
+: >$TMP/blog
+(cd $G && exec $Q build m.json) 9>&- >>$TMP/blog 2>&1 &
+BPID=$!
+while kill -0 $BPID 2>/dev/null && ! grep -q '^waiting for another build' $TMP/blog; do sleep 0.01; done
+grep -q "^waiting for another build into out to finish" $TMP/blog \
+    && ok "a build into a locked folder says it waits" || not_ok "a build into a locked folder says it waits" "$(cat $TMP/blog)"
+kill -0 $BPID 2>/dev/null && ok "and waits" || not_ok "and waits"
+cmp -s $TMP/p001-before.pdf $G/out/p001.pdf && cmp -s $TMP/state-before.json $G/out/.quire-state.json \
+    && ok "a waiting build touches neither outputs nor state" || not_ok "a waiting build touches neither outputs nor state"
+exec 9>&-
+wait $BPID
+[ $? = 0 ] && ok "once the lock is free it builds" || not_ok "once the lock is free it builds" "$(tail -3 $TMP/blog)"
+matches_clean "the build that waited: every PDF equals a clean build"
+printf 'Shared text, fourth version.\n' >$G/partials/shared.md
+(cd $G && exec $Q build m.json -j 1) >$TMP/blog1 2>&1 &
+P1=$!
+(cd $G && exec $Q build m.json -j 1) >$TMP/blog2 2>&1 &
+P2=$!
+wait $P1; R1=$?
+wait $P2; R2=$?
+[ $R1 = 0 ] && [ $R2 = 0 ] && ok "two builds started at once both succeed" || not_ok "two builds started at once both succeed" "$R1 $R2"
+b1=$(grep -c '^built ' $TMP/blog1); b2=$(grep -c '^built ' $TMP/blog2)
+[ $((b1 + b2)) = $NP ] && ok "between them each job is built once" || not_ok "between them each job is built once" "$b1 + $b2"
+matches_clean "two builds at once: every PDF equals a clean build"
+rm $G/out/.quire-build.lock && mkfifo $G/out/.quire-build.lock
+expect_exit "a lock file that is a FIFO: exit 3, no hang" 3 timeout 10 $Q build $G/m.json
+grep -q 'quire-build.lock: error: cannot lock the output folder' $TMP/last.err \
+    && ok "the lock error names the file" || not_ok "the lock error names the file" "$(cat $TMP/last.err)"
+rm $G/out/.quire-build.lock
+
+# temporary files: a killed build's of our outputs go, anything else stays
+touch $G/out/p001.pdf.tmp.AbC123 $G/out/.quire-state.json.tmp.x1Y2z3 \
+      $G/out/notes.txt.tmp.AbC123 $G/out/p002.pdf.tmp.short
+gbuild
+[ ! -e $G/out/p001.pdf.tmp.AbC123 ] && [ ! -e $G/out/.quire-state.json.tmp.x1Y2z3 ] \
+    && ok "stale temporary files of outputs and state are removed" \
+    || not_ok "stale temporary files of outputs and state are removed" "$(ls -a $G/out | grep tmp)"
+[ -e $G/out/notes.txt.tmp.AbC123 ] && [ -e $G/out/p002.pdf.tmp.short ] \
+    && ok "other files that look temporary are left alone" || not_ok "other files that look temporary are left alone"
+grep -q '^removed 2 temporary files left by an interrupted build$' $TMP/glog \
+    && ok "the removal is logged" || not_ok "the removal is logged" "$(head -3 $TMP/glog)"
+
+# (6) inputs that would block: FIFOs and links to /dev/zero, never a hang
+H=$TMP/h
+mkdir -p $H/partials $H/data
+cp $A/templates/cabinet-report.md $H/
+cp -r $A/templates/partials $H/
+cp samples/cabinet-ofsted-working-group.json $H/data/good.json
+printf 'Fine.\n' >$H/partials/ok.md
+printf "$RED" >$H/ok.png
+printf '# Plain\n\n{{>partials/ok}}\n\n![A swatch](ok.png)\n' >$H/plain.md
+cat >$H/m.json <<'EOF2'
+{ "defaults": { "template": "cabinet-report.md", "out": "out" },
+  "papers": [ { "template": "plain.md", "style": null } ],
+  "globs": [ { "data": "data/*.json" } ] }
+EOF2
+(cd $H && $Q build m.json) >$TMP/hlog 2>&1
+[ $? = 0 ] && ok "the hang fixture builds" || not_ok "the hang fixture builds" "$(tail -5 $TMP/hlog)"
+# hang_case NAME FILE KIND: FILE (relative to $H) becomes a FIFO or a link to
+# /dev/zero; the build must end within 10 s with exit 1 and a message at FILE
+hang_case() {
+    local name=$1 file=$2 kind=$3
+    cp -p $H/$file $TMP/hang-saved
+    rm $H/$file
+    if [ $kind = fifo ]; then mkfifo $H/$file; else ln -s /dev/zero $H/$file; fi
+    (cd $H && timeout 10 $Q build m.json) >$TMP/hlog 2>&1
+    local rc=$?
+    if [ $rc = 1 ] && grep -F "$file" $TMP/hlog | grep -q "error: .*\(not a regular file\|is /dev/zero\)"; then
+        ok "$name: a located error, no hang"
+    else not_ok "$name: a located error, no hang" "rc=$rc" "$(grep -m3 error $TMP/hlog)"; fi
+    rm $H/$file
+    cp -p $TMP/hang-saved $H/$file
+}
+hang_case "a data file that is a FIFO" data/good.json fifo
+hang_case "a data file linked to /dev/zero" data/good.json zero
+hang_case "a template that is a FIFO" plain.md fifo
+hang_case "a template linked to /dev/zero" plain.md zero
+hang_case "a partial that is a FIFO" partials/ok.md fifo
+hang_case "a partial linked to /dev/zero" partials/ok.md zero
+hang_case "an image that is a FIFO" ok.png fifo
+hang_case "an image linked to /dev/zero" ok.png zero
+mkfifo $H/data/extra.json
+(cd $H && timeout 10 $Q build m.json) >$TMP/hlog 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q '^FAILED out/extra.pdf: data/extra.json: error: .*not a regular file' $TMP/hlog \
+    && ok "a FIFO matched by a glob: a located error, no hang" \
+    || not_ok "a FIFO matched by a glob: a located error, no hang" "rc=$rc" "$(head -3 $TMP/hlog)"
+rm $H/data/extra.json
+mv $H/out/.quire-state.json $TMP/hstate
+mkfifo $H/out/.quire-state.json
+expect_exit "a state file that is a FIFO: exit 3, no hang" 3 timeout 10 $Q build $H/m.json
+grep -q 'quire-state.json: error: cannot read the build state: it is not a regular file' $TMP/last.err \
+    && ok "the state error names the file" || not_ok "the state error names the file" "$(cat $TMP/last.err)"
+rm $H/out/.quire-state.json
+ln -s /dev/zero $H/out/.quire-state.json
+expect_exit "a state file linked to /dev/zero: exit 3, no hang" 3 timeout 10 $Q build $H/m.json
+rm $H/out/.quire-state.json
+
+# (7) control characters in file names: escaped in the log, kept in the state
+N=$TMP/n
+mkdir -p $N/data
+cp -r $A/templates $N/
+cp samples/cabinet-ofsted-working-group.json "$N/data/a
+b.json"
+printf '{ "paper": {\n' >"$N/data/bad
+built forged.pdf (1 ms).json"
+cat >$N/m.json <<'EOF2'
+{ "defaults": { "template": "templates/cabinet-report.md", "out": "out" },
+  "globs": [ { "data": "data/*.json" } ] }
+EOF2
+(cd $N && $Q build m.json) >$TMP/nlog 2>&1
+grep -qxF 'built out/a\nb.pdf' <(sed 's/ (.*//' $TMP/nlog) \
+    && ok "a newline in a name is shown as \\n in the log" || not_ok "a newline in a name is shown as \\n in the log" "$(cat $TMP/nlog)"
+grep -qF 'FAILED out/bad\nbuilt forged.pdf (1 ms).pdf: data/bad\nbuilt forged.pdf (1 ms).json:' $TMP/nlog \
+    && ok "the FAILED line escapes the name too" || not_ok "the FAILED line escapes the name too" "$(cat $TMP/nlog)"
+if grep -q '^b\.pdf\|^b\.json\|^built forged' $TMP/nlog; then not_ok "no name forges a log line" "$(cat $TMP/nlog)"
+else ok "no name forges a log line"; fi
+[ -f "$N/out/a
+b.pdf" ] && ok "the paper is written under its own name" || not_ok "the paper is written under its own name"
+python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); assert "a\nb.pdf" in s["jobs"]' $N/out/.quire-state.json \
+    && ok "the state is valid JSON and keeps the name" || not_ok "the state is valid JSON and keeps the name"
+(cd $N && $Q build m.json) >$TMP/nlog 2>&1
+grep -qxF 'skipped out/a\nb.pdf (unchanged)' $TMP/nlog \
+    && ok "and the next build skips it" || not_ok "and the next build skips it" "$(cat $TMP/nlog)"
+unset SOURCE_DATE_EPOCH
 
 # the shipped sample manifest builds (into a temporary folder)
 expect_exit "samples/monthly.json builds" 0 $Q build samples/monthly.json --out $TMP/monthly
