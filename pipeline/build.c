@@ -16,8 +16,10 @@
  * must really be current. A job is skipped only when all of this holds:
  * - its key (kind, inputs named in the manifest, every option that changes
  *   the PDF, SOURCE_DATE_EPOCH) is the one recorded;
- * - the state was written by this very executable (its hash, not only its
- *   version string: a rebuilt quire may typeset differently);
+ * - the state was written by the same typesetter: quire's version and the
+ *   hashes of its executable, its shared libraries and the hyphenation
+ *   dictionary (a rebuilt quire or an updated library may typeset
+ *   differently under the same version string);
  * - every file its last build read still has the bytes that build read.
  *   The worker runs with an input record active (input.h), which hashes
  *   the bytes as they are read, so an edit during the build can only cause
@@ -822,13 +824,44 @@ static void log_name(FILE *f, const char *fmt, const char *name,
 
 /* ---- the identity of the typesetter ---- */
 
-/* quire's version and the hash of its own executable, read once: a new
- * build of quire may typeset differently while its version string stays
- * the same. NULL when the executable cannot be read. */
+/* The hyphenation dictionary linebreak.c loads (its HYPH_DICT_PATH): it
+ * decides where words break, so it is part of how quire typesets. */
+#define HYPH_DICT "/usr/share/hyphen/hyph_en_GB.dic"
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What typesets, read once per build: quire's version and the hash of its
+ * own executable (a rebuilt quire may typeset differently under the same
+ * version string), of every shared library mapped into it (a Debian update
+ * of libharu or HarfBuzz changes PDFs too) and of the hyphenation
+ * dictionary. NULL when the executable cannot be read. */
 static char *program_identity(const char *version)
 {
     uint64_t h = qr_hash_file("/proc/self/exe");
     if (!h) return NULL;
+    strvec files = {0};
+    char *maps = qr_read_file("/proc/self/maps", NULL, 0);
+    for (char *line = maps, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next) *next++ = '\0';
+        else next = line + strlen(line);
+        const char *path = strchr(line, '/');
+        if (path && strstr(path, ".so")) sv_add(&files, path);
+    }
+    free(maps);
+    sv_add(&files, HYPH_DICT);
+    qsort(files.v, files.n, sizeof *files.v, cmp_str);
+    for (size_t i = 0; i < files.n; i++) {
+        /* a library replaced since it was mapped reads as 0 or as the new
+         * file: either way another identity than the last build's */
+        uint64_t fh = qr_hash_file(files.v[i]);
+        h = qr_fnv64(h, files.v[i], strlen(files.v[i]) + 1);
+        h = qr_fnv64(h, &fh, sizeof fh);
+    }
+    qr_build_files_free(sv_detach(&files));
     char hex[17];
     hex64(hex, h);
     return qr_xasprintf("%s exe:%s", version, hex);

@@ -318,6 +318,13 @@ printf '\0' >>$TMP/quire-other
 (cd $G && ${QUIRE_WRAP:-} $TMP/quire-other build m.json) >$TMP/glog 2>&1
 [ "$(g_built)" = $NP ] && ok "a different quire binary rebuilds everything" \
     || not_ok "a different quire binary rebuilds everything" "$(tail -2 $TMP/glog)"
+# the same binary with one shared library changed (a copy with a byte more)
+mkdir -p $TMP/lib
+cp -L "$(ldd $BIN | sed -n 's/.*libcjson[^ ]* => \([^ ]*\) .*/\1/p')" $TMP/lib/
+printf '\0' >>$TMP/lib/libcjson.so.1
+(cd $G && LD_LIBRARY_PATH=$TMP/lib ${QUIRE_WRAP:-} $TMP/quire-other build m.json) >$TMP/glog 2>&1
+[ "$(g_built)" = $NP ] && ok "a changed shared library rebuilds everything" \
+    || not_ok "a changed shared library rebuilds everything" "$(tail -2 $TMP/glog)"
 gbuild
 [ "$(g_built)" = $NP ] && ok "and going back to the first binary rebuilds everything again" \
     || not_ok "and going back to the first binary rebuilds everything again" "$(tail -2 $TMP/glog)"
