@@ -229,6 +229,26 @@ static int file_exists(const char *path)
 
 /* ---- rendering one paper with its input list ---- */
 
+/* 1 when the record cannot vouch for one version of every file: a file
+ * read twice with different bytes — also under two spellings of its path
+ * (a template read again as a partial) — or one path read as two different
+ * files (replaced by a rename between the reads). */
+static int record_changed(const qr_inputs *r)
+{
+    if (qr_inputs_changed(r)) return 1;
+    size_t n = qr_inputs_count(r);
+    for (size_t i = 0; i < n; i++) {
+        const qr_input *a = qr_inputs_get(r, i);
+        for (size_t k = 0; k < i; k++) {
+            const qr_input *b = qr_inputs_get(r, k);
+            int same = strcmp(a->path, b->path) == 0 ||
+                       (a->dev == b->dev && a->ino == b->ino);
+            if (same && (a->hash != b->hash || a->size != b->size)) return 1;
+        }
+    }
+    return 0;
+}
+
 int qr_build_render_paper(const qr_render_req *req, int draft,
                           const char *draft_note, qr_diags *d,
                           char ***files)
@@ -264,7 +284,7 @@ int qr_build_render_paper(const qr_render_req *req, int draft,
     } else if (qr_diags_count(d, QR_ERROR) > errors_before) {
         /* layout reported an error: keep the last good PDF */
         status = QR_EINPUT;
-    } else if (qr_inputs_changed(qr_inputs_active())) {
+    } else if (record_changed(qr_inputs_active())) {
         /* a file read twice gave different bytes: the paper may mix two
          * versions of it, and the last good PDF is better than that */
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
@@ -1127,21 +1147,6 @@ static void write_all(int fd, const char *p, size_t n)
         p += w;
         n -= (size_t)w;
     }
-}
-
-/* 1 when the record cannot vouch for one version of every file: a file
- * read twice with different bytes, or one path read as two different files
- * (replaced by a rename between the reads). */
-static int record_changed(const qr_inputs *r)
-{
-    if (qr_inputs_changed(r)) return 1;
-    size_t n = qr_inputs_count(r);
-    for (size_t i = 0; i < n; i++)
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(qr_inputs_get(r, i)->path, qr_inputs_get(r, k)->path) == 0 &&
-                qr_inputs_get(r, i)->hash != qr_inputs_get(r, k)->hash)
-                return 1;
-    return 0;
 }
 
 static int recorded_path(const qr_inputs *r, const char *path)
