@@ -16,10 +16,11 @@
  * must really be current. A job is skipped only when all of this holds:
  * - its key (kind, inputs named in the manifest, every option that changes
  *   the PDF, SOURCE_DATE_EPOCH) is the one recorded;
- * - the state was written by the same typesetter: quire's version and the
+ * - the state was written by the same typesetter: quire's version, the
  *   hashes of its executable, its shared libraries and the hyphenation
- *   dictionary (a rebuilt quire or an updated library may typeset
- *   differently under the same version string);
+ *   dictionary, and a stamp of fontconfig's configuration and font folders
+ *   (a rebuilt quire, an updated library or a newly installed font may
+ *   typeset differently under the same version string);
  * - every file its last build read still has the bytes that build read.
  *   The worker runs with an input record active (input.h), which hashes
  *   the bytes as they are read, so an edit during the build can only cause
@@ -44,9 +45,11 @@
 #include "quire/pdf.h"
 #include "quire/util.h"
 
+#include "quire/cache.h"
 #include "quire/input.h"
 
 #include <cjson/cJSON.h>
+#include <fontconfig/fontconfig.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -853,11 +856,41 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Append the stamp (qr_cache_stamp) of every path of a fontconfig list. */
+static void stamp_fc_list(qr_buf *b, FcStrList *l)
+{
+    if (!l) return;
+    for (FcChar8 *s; (s = FcStrListNext(l));) qr_cache_stamp(b, (const char *)s);
+    FcStrListDone(l);
+}
+
+/* Where fonts come from: fontconfig's variables, its configuration files
+ * and every font folder it scans (a font installed or removed changes its
+ * folder's time). A family can resolve to another file after such a change
+ * although no font file a job recorded changed. Not fontconfig's cache
+ * folders: fontconfig itself writes them during a build. */
+static void stamp_fonts(qr_buf *b)
+{
+    static const char *const env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
+                                      "FONTCONFIG_SYSROOT", "HOME",
+                                      "XDG_CONFIG_HOME", "XDG_DATA_HOME"};
+    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
+        const char *v = getenv(env[i]);
+        qr_buf_printf(b, "%s=%s%c", env[i], v ? v : "", 0);
+    }
+    if (!FcInit()) {
+        qr_buf_puts(b, "no fontconfig");
+        return;
+    }
+    stamp_fc_list(b, FcConfigGetConfigFiles(NULL));
+    stamp_fc_list(b, FcConfigGetFontDirs(NULL));
+}
+
 /* What typesets, read once per build: quire's version and the hash of its
  * own executable (a rebuilt quire may typeset differently under the same
  * version string), of every shared library mapped into it (a Debian update
- * of libharu or HarfBuzz changes PDFs too) and of the hyphenation
- * dictionary. NULL when the executable cannot be read. */
+ * of libharu or HarfBuzz changes PDFs too), of the hyphenation dictionary
+ * and of where fonts come from. NULL when the executable cannot be read. */
 static char *program_identity(const char *version)
 {
     uint64_t h = qr_hash_file("/proc/self/exe");
@@ -882,6 +915,11 @@ static char *program_identity(const char *version)
         h = qr_fnv64(h, &fh, sizeof fh);
     }
     qr_build_files_free(sv_detach(&files));
+    qr_buf fonts;
+    qr_buf_init(&fonts);
+    stamp_fonts(&fonts);
+    h = qr_fnv64(h, fonts.data ? fonts.data : "", fonts.len);
+    qr_buf_free(&fonts);
     char hex[17];
     hex64(hex, h);
     return qr_xasprintf("%s exe:%s", version, hex);

@@ -447,6 +447,27 @@ ln -s /dev/zero $H/out/.quire-state.json
 expect_exit "a state file linked to /dev/zero: exit 3, no hang" 3 timeout 10 $Q build $H/m.json
 rm $H/out/.quire-state.json
 
+# a font installed where fontconfig looks may change which file a family
+# resolves to, though no recorded font file changed: everything is rebuilt
+mkdir -p $TMP/fc/extra
+cat >$TMP/fc/fonts.conf <<EOF2
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>$TMP/fc/extra</dir>
+  <cachedir>$TMP/fc/cache</cachedir>
+</fontconfig>
+EOF2
+(cd $H && FONTCONFIG_FILE=$TMP/fc/fonts.conf $Q build m.json) >$TMP/hlog 2>&1
+(cd $H && FONTCONFIG_FILE=$TMP/fc/fonts.conf $Q build m.json) >$TMP/hlog 2>&1
+grep -q '^0 built, 2 skipped, 0 failed' $TMP/hlog && ok "with a font configuration of its own, an unchanged build skips" \
+    || not_ok "with a font configuration of its own, an unchanged build skips" "$(tail -2 $TMP/hlog)"
+cp "$(fc-match -f '%{file}' sans)" $TMP/fc/extra/extra.ttf
+(cd $H && FONTCONFIG_FILE=$TMP/fc/fonts.conf $Q build m.json) >$TMP/hlog 2>&1
+grep -q '^2 built, 0 skipped, 0 failed' $TMP/hlog && ok "a font installed where fontconfig looks rebuilds everything" \
+    || not_ok "a font installed where fontconfig looks rebuilds everything" "$(tail -2 $TMP/hlog)"
+
 # (7) control characters in file names: escaped in the log, kept in the state
 N=$TMP/n
 mkdir -p $N/data
