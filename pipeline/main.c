@@ -140,7 +140,9 @@ static int cmd_expand(const args *a)
     qr_diags *d = qr_diags_new();
     qr_data *data = NULL;
     if (a->data) {
-        data = qr_data_load(a->data, d);
+        /* the spec's context may be any JSON value ("world", 85, [...]);
+         * Quire's own mode validates a paper, which is an object */
+        data = a->spec ? qr_data_load_value(a->data, d) : qr_data_load(a->data, d);
         if (!data) return finish(d, QR_EINPUT);
         if (!a->spec && (qr_data_validate(data, d) > 0 || qr_derive_run(data, d) > 0)) {
             qr_data_free(data);
