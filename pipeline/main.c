@@ -11,6 +11,7 @@
 #include "quire/watch.h"
 #include "quire/render.h"
 #include "quire/util.h"
+#include "quire/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -301,9 +302,9 @@ int main(int argc, char **argv)
         fputs(USAGE, stdout);
         return QR_OK;
     }
-    if (strcmp(cmd, "--version") == 0) {
-        printf("quire %s\n", QUIRE_VERSION);
-        return QR_OK;
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        qr_version_print(stdout, QUIRE_VERSION);
+        return fflush(stdout) == 0 ? QR_OK : QR_EOUTPUT;
     }
     args a;
     int bad;
