@@ -69,6 +69,33 @@ static int usage_error(const char *fmt, const char *arg)
     return QR_EUSAGE;
 }
 
+#define QR_STR_(x) #x
+#define QR_STR(x) QR_STR_(x)
+
+/* Bounds of the numeric options. More workers than this only queue on the
+ * CPUs (and each costs a process and a pipe); more shards than this is no
+ * CI system's job matrix. */
+#define MAX_JOBS 1024
+#define MAX_SHARDS 1000
+
+/* The decimal number s[0..n) (n = -1: all of s) when it is digits only and
+ * within lo..hi: 1 and *out; else 0. No sign, no spaces: "-j ' 4'" and
+ * "-j 4x" are typos to report, not to guess at. */
+static int bounded_int(const char *s, long n, long lo, long hi, int *out)
+{
+    size_t len = n < 0 ? strlen(s) : (size_t)n;
+    if (len == 0) return 0;
+    long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+        if (v > hi) return 0;   /* stops long before overflow */
+    }
+    if (v < lo) return 0;
+    *out = (int)v;
+    return 1;
+}
+
 typedef struct args {
     const char *data, *tpl, *style, *out;
     qr_dump dump;
@@ -211,18 +238,23 @@ static int cmd_build(int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    char *end;
+    const char *slash;
     while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            o.jobs = (int)strtol(optarg, &end, 10);
-            if (*end || o.jobs < 1) return usage_error("-j takes a number of workers, not '%s'", optarg);
+            if (!bounded_int(optarg, -1, 1, MAX_JOBS, &o.jobs))
+                return usage_error("-j/--jobs takes a number of workers from 1 "
+                                   "to " QR_STR(MAX_JOBS) ", not '%s'", optarg);
             break;
         case 'O': o.out_dir = optarg; break;
         case 'K':
-            if (sscanf(optarg, "%d/%d%c", &o.shard_k, &o.shard_n, (char[1]){0}) != 2 ||
-                o.shard_n < 1 || o.shard_k < 1 || o.shard_k > o.shard_n)
-                return usage_error("--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+            slash = strchr(optarg, '/');
+            if (!slash ||
+                !bounded_int(optarg, slash - optarg, 1, MAX_SHARDS, &o.shard_k) ||
+                !bounded_int(slash + 1, -1, 1, MAX_SHARDS, &o.shard_n) ||
+                o.shard_k > o.shard_n)
+                return usage_error("--shard takes K/N with 1 <= K <= N <= "
+                                   QR_STR(MAX_SHARDS) ", not '%s'", optarg);
             break;
         case 'F': o.force = 1; break;
         case 'h': fputs(USAGE, stdout); exit(0);
@@ -319,7 +351,10 @@ int main(int argc, char **argv)
             .style_path = a.style,
             .out_path = a.out,
             .strict = a.strict,
-            .stop = !render ? QR_STOP_EXPAND
+            /* check stops after expansion, except that the display list
+             * exists only once the paper is laid out */
+            .stop = !render ? (a.dump == QR_DUMP_PAGES ? QR_STOP_LAYOUT
+                                                       : QR_STOP_EXPAND)
                     : a.out ? QR_STOP_PDF
                             : QR_STOP_LAYOUT,
             .dump = a.dump,
