@@ -100,4 +100,12 @@ printf '{"papers": [{"template": "one.md", "output": "one.pdf"}]}\n' >$TMP/m/man
 expect_exit "-j 1024 --shard 1/1 is accepted" 0 $QUIRE build $TMP/m/manifest.json --out $TMP/m/out -j 1024 --shard 1/1
 expect_exit "--jobs=1 --shard 1000/1000 is accepted" 0 $QUIRE build $TMP/m/manifest.json --out $TMP/m/out2 --jobs=1 --shard 1000/1000
 
+# ---- README, --help, CMD --help and the man page agree, and the parser
+# takes exactly the options they list (tests/e2e/cli_docs.py) ----
+python3 tests/e2e/cli_docs.py README.md man/quire.1 ${QUIRE_WRAP:-} $BUILD/quire >$TMP/docs.out 2>&1
+rc=$?
+cat $TMP/docs.out
+grep -q '^not ok' $TMP/docs.out && FAILS=$((FAILS + 1))
+[ $rc = 0 ] || grep -q '^not ok' $TMP/docs.out || not_ok "cli_docs.py ran" "exit $rc"
+
 finish
