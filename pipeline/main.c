@@ -149,11 +149,12 @@ static void put_lines(FILE *f, int col, int indent, const char *text)
     fputc('\n', f);
 }
 
-/* "quire NAME SYNOPSIS" wrapped at word boundaries before column 78, the
- * continuation lines indented under the arguments. */
-static void put_synopsis(FILE *f, const char *lead, const command *c)
+/* "LEAD NAME SYNOPSIS" wrapped at word boundaries before column 78, the
+ * continuation lines indented under the arguments; the name padded to
+ * `pad` characters. */
+static void put_synopsis(FILE *f, const char *lead, int pad, const command *c)
 {
-    int col = fprintf(f, "%squire %s", lead, c->name);
+    int col = fprintf(f, "%s%-*s", lead, pad, c->name);
     int indent = col + 1;
     const char *p = c->synopsis;
     while (*p) {
@@ -187,7 +188,8 @@ static void usage_all(FILE *f)
           "\n"
           "commands:\n", f);
     for (size_t i = 0; i < NCOMMANDS; i++) {
-        put_synopsis(f, "  ", &COMMANDS[i]);
+        /* "  NAME" at the start of a line: scripts look commands up so */
+        put_synopsis(f, "  ", 6, &COMMANDS[i]);
         put_lines(f, 0, 6, COMMANDS[i].summary);
     }
     fputs("\noptions (the commands that take each in brackets):\n", f);
@@ -215,7 +217,7 @@ static void usage_all(FILE *f)
 
 static void usage_cmd(FILE *f, const command *c)
 {
-    put_synopsis(f, "usage: ", c);
+    put_synopsis(f, "usage: quire ", 0, c);
     fputc('\n', f);
     put_lines(f, 0, 0, c->summary);
     fputs("\noptions:\n", f);

@@ -90,12 +90,12 @@ def main():
     if rc != 0:
         not_ok("quire --help exits 0", "exit %d" % rc)
     cmd_lines = section(help_all, r"^commands:", r"^$")
-    commands = [m.group(1) for m in (re.match(r"^  quire (\w+)", l) for l in cmd_lines) if m]
+    commands = [m.group(1) for m in (re.match(r"^  (\w+) ", l) for l in cmd_lines) if m]
     alias, takes_value, by_help = {}, {}, {c: set() for c in commands}
     synopsis_help = {}
     cur = None
     for l in cmd_lines:
-        m = re.match(r"^  quire (\w+)(.*)", l)
+        m = re.match(r"^  (\w+) (.*)", l)
         if m:
             cur = m.group(1)
             synopsis_help[cur] = m.group(2)
