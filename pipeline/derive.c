@@ -22,6 +22,7 @@
  */
 #include "quire/derive.h"
 #include "quire/util.h"
+#include "quire/vocab.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -324,88 +325,23 @@ static const cJSON *get(const cJSON *obj, const char *key)
                                : NULL;
 }
 
-/* ---- enums and labels -------------------------------------------------- */
-
-typedef struct label {
-    const char *value;
-    const char *text;
-} label;
-
-typedef struct enum_def {
-    const char *what;
-    const label *labels; /* terminated by {NULL, NULL} */
-} enum_def;
-
-#define RSQUO "\xE2\x80\x99" /* ’ U+2019, the typographic apostrophe */
-
-static const label L_TYPE[] = {
-    {"ILACS", "Inspection of local authority children" RSQUO
-              "s services (ILACS)"},
-    {"monitoring_visit", "Monitoring visit"},
-    {"focused_visit", "Focused visit"},
-    {"JTAI", "Joint targeted area inspection"},
-    /* the single inspection framework, 2013-2017, before ILACS */
-    {"SIF", "Inspection of services for children in need of help and "
-            "protection, children looked after and care leavers (SIF)"},
-    {NULL, NULL}};
-
-static const label L_GRADE[] = {
-    {"outstanding", "Outstanding"},
-    {"good", "Good"},
-    {"requires_improvement", "Requires improvement to be good"},
-    {"inadequate", "Inadequate"},
-    {NULL, NULL}};
-
-static const label L_AREA[] = {
-    {"overall_effectiveness", "Overall effectiveness"},
-    {"help_and_protection", "The experiences and progress of children who "
-                            "need help and protection"},
-    {"children_in_care", "The experiences and progress of children in care"},
-    {"care_leavers", "The experiences and progress of care leavers"},
-    {"leadership", "The impact of leaders on social work practice with "
-                   "children and families"},
-    {NULL, NULL}};
-
-/* Order matters: it is the rank used for direction of travel. */
-static const label L_STATUS[] = {
-    {"not_started", "Not started"},
-    {"red", "Red"},
-    {"amber", "Amber"},
-    {"green", "Green"},
-    {"complete", "Complete"},
-    {NULL, NULL}};
-
-static const label L_POLARITY[] = {
-    {"higher_is_better", "Higher is better"},
-    {"lower_is_better", "Lower is better"},
-    {NULL, NULL}};
-
-static const enum_def E_TYPE = {"an inspection type", L_TYPE};
-static const enum_def E_GRADE = {"a grade", L_GRADE};
-static const enum_def E_AREA = {"a judgement area", L_AREA};
-static const enum_def E_STATUS = {"a status", L_STATUS};
-static const enum_def E_POLARITY = {"a polarity", L_POLARITY};
+/* ---- enums and labels: the vocabulary's tables (vocab.h) ------------- */
 
 /* Index of member `key` of obj in e, or -1: absent, not a string (left to
  * validation) or unknown (an error at the member's path). */
 static int lookup(dctx *c, const cJSON *obj, const char *key,
-                  const enum_def *e)
+                  const qr_vocab *e)
 {
     const cJSON *v = get(obj, key);
     if (!cJSON_IsString(v)) return -1;
-    for (int i = 0; e->labels[i].value; i++)
-        if (strcmp(e->labels[i].value, v->valuestring) == 0) return i;
-    qr_buf list;
-    qr_buf_init(&list);
-    for (int i = 0; e->labels[i].value; i++) {
-        if (i) qr_buf_puts(&list, ", ");
-        qr_buf_puts(&list, e->labels[i].value);
-    }
+    int i = qr_vocab_find(e, v->valuestring);
+    if (i >= 0) return i;
+    char *list = qr_vocab_codes(e);
     size_t mark = push_key(c, key);
     error(c, "'%s' is not %s (expected one of: %s)", v->valuestring, e->what,
-          list.data);
+          list);
     pop(c, mark);
-    qr_buf_free(&list);
+    free(list);
     return -1;
 }
 
@@ -415,8 +351,9 @@ static void derive_inspection(dctx *c, cJSON *insp)
 {
     size_t mark = push_key(c, "inspection");
     touch(c, insp);
-    int t = lookup(c, insp, "type", &E_TYPE);
-    if (t >= 0) add_str(insp, "type_label", L_TYPE[t].text);
+    int t = lookup(c, insp, "type", &qr_vocab_inspection);
+    if (t >= 0)
+        add_str(insp, "type_label", qr_vocab_inspection.terms[t].label);
 
     cJSON *js = cJSON_GetObjectItemCaseSensitive(insp, "judgements");
     if (cJSON_IsArray(js)) {
@@ -426,13 +363,14 @@ static void derive_inspection(dctx *c, cJSON *insp)
             if (!cJSON_IsObject(j)) continue;
             size_t m2 = push_index(c, i);
             touch(c, j);
-            int g = lookup(c, j, "grade", &E_GRADE);
-            int a = lookup(c, j, "area", &E_AREA);
-            if (g >= 0) add_str(j, "grade_label", L_GRADE[g].text);
-            if (a >= 0) add_str(j, "area_label", L_AREA[a].text);
-            if (a == 0 && g >= 0) { /* overall_effectiveness */
-                add_str(insp, "overall_grade", L_GRADE[g].value);
-                add_str(insp, "overall_grade_label", L_GRADE[g].text);
+            int g = lookup(c, j, "grade", &qr_vocab_grade);
+            int a = lookup(c, j, "area", &qr_vocab_area);
+            const qr_term *grade = g >= 0 ? &qr_vocab_grade.terms[g] : NULL;
+            if (grade) add_str(j, "grade_label", grade->label);
+            if (a >= 0) add_str(j, "area_label", qr_vocab_area.terms[a].label);
+            if (a == QR_AREA_OVERALL && grade) {
+                add_str(insp, "overall_grade", grade->code);
+                add_str(insp, "overall_grade_label", grade->label);
             }
             pop(c, m2);
         }
@@ -443,14 +381,7 @@ static void derive_inspection(dctx *c, cJSON *insp)
 
 /* ---- action plan ------------------------------------------------------- */
 
-enum { N_STATUS = 5 };
-static const int STATUS_COMPLETE = 4; /* index in L_STATUS */
-
-enum { DIR_UNCHANGED = 2, N_DIRECTION = 4 };
-static const char *const direction_value[] = {"improved", "deteriorated",
-                                              "unchanged", "new"};
-static const char *const direction_text[] = {"Improved", "Deteriorated",
-                                             "No change", "New"};
+enum { N_STATUS = QR_RAG_COUNT, N_DIRECTION = QR_DIR_COUNT };
 
 /* The RAG table: counts, and percentages by largest remainder so that
  * they add up to 100 whenever there is at least one action. */
@@ -458,7 +389,8 @@ static void add_rag(cJSON *plan, const int count[N_STATUS])
 {
     if (cJSON_GetObjectItemCaseSensitive(plan, "rag")) return;
     /* report order: red, amber, green, complete, not_started */
-    static const int order[N_STATUS] = {1, 2, 3, 4, 0};
+    static const int order[N_STATUS] = {QR_RAG_RED, QR_RAG_AMBER, QR_RAG_GREEN,
+                                        QR_RAG_COMPLETE, QR_RAG_NOT_STARTED};
     int total = 0;
     for (int i = 0; i < N_STATUS; i++) total += count[i];
     int pct[N_STATUS] = {0}, rem[N_STATUS] = {0}, sum = 0;
@@ -485,7 +417,7 @@ static void add_rag(cJSON *plan, const int count[N_STATUS])
     char key[64], text[64];
     for (int k = 0; k < N_STATUS; k++) {
         int i = order[k];
-        const char *name = L_STATUS[i].value;
+        const char *name = qr_vocab_status.terms[i].code;
         cJSON_AddNumberToObject(rag, name, count[i]);
         snprintf(key, sizeof key, "%s_text", name);
         qr_format_number(count[i], text, sizeof text);
@@ -524,14 +456,15 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
                           int dirs[N_DIRECTION])
 {
     touch(c, a);
-    int s = lookup(c, a, "status", &E_STATUS);
-    int p = lookup(c, a, "previous_status", &E_STATUS);
+    const qr_term *st = qr_vocab_status.terms;
+    int s = lookup(c, a, "status", &qr_vocab_status);
+    int p = lookup(c, a, "previous_status", &qr_vocab_status);
     const char *due = date_member(c, a, "due");
     if (s >= 0) {
         count[s]++;
-        add_str(a, "status_label", L_STATUS[s].text);
+        add_str(a, "status_label", st[s].label);
     }
-    if (p >= 0) add_str(a, "previous_status_label", L_STATUS[p].text);
+    if (p >= 0) add_str(a, "previous_status_label", st[p].label);
     /* "31 Dec 2025": GOV.UK allows abbreviated months where space is
      * short, as in an action table's due column */
     ymd dd;
@@ -542,23 +475,26 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
         add_str(a, "due_short", text);
     }
     int overdue = due && as_at && strcmp(due, as_at) < 0 &&
-                  s != STATUS_COMPLETE;
+                  s != QR_RAG_COMPLETE;
     if (overdue) (*overdue_count)++;
     add_bool(a, "overdue", overdue);
 
+    /* the status table is in rank order: a higher index is better */
     int dir = -1;
     if (!get(a, "previous_status"))
-        dir = 3;
+        dir = QR_DIR_NEW;
     else if (s >= 0 && p >= 0)
-        dir = s > p ? 0 : s < p ? 1 : 2;
+        dir = s > p ? QR_DIR_IMPROVED
+            : s < p ? QR_DIR_DETERIORATED
+                    : QR_DIR_UNCHANGED;
     if (dir >= 0) {
-        add_str(a, "direction", direction_value[dir]);
-        add_str(a, "direction_label", direction_text[dir]);
+        add_str(a, "direction", qr_vocab_direction.terms[dir].code);
+        add_str(a, "direction_label", qr_vocab_direction.terms[dir].label);
         dirs[dir]++;
     }
     /* "changes since the last report" lists these; a template cannot test
      * a string, so the flag is derived */
-    add_bool(a, "changed", dir >= 0 && dir != DIR_UNCHANGED);
+    add_bool(a, "changed", dir >= 0 && dir != QR_DIR_UNCHANGED);
     const cJSON *prog = get(a, "progress");
     if (cJSON_IsNumber(prog)) {
         char num[64], text[80];
@@ -590,20 +526,19 @@ static void derive_action_plan(dctx *c, cJSON *plan)
     add_num(plan, "overdue_count", overdue);
     /* Mustache treats 0 as true: sections need booleans */
     add_bool(plan, "has_overdue", overdue > 0);
-    int changed = dirs[0] + dirs[1] + dirs[3];
+    int changed = dirs[QR_DIR_IMPROVED] + dirs[QR_DIR_DETERIORATED] +
+                  dirs[QR_DIR_NEW];
     add_num(plan, "changed_count", changed);
     add_bool(plan, "has_changes", changed > 0);
     cJSON *dj = cJSON_CreateObject();
     for (int i = 0; dj && i < N_DIRECTION; i++)
-        cJSON_AddNumberToObject(dj, direction_value[i], dirs[i]);
+        cJSON_AddNumberToObject(dj, qr_vocab_direction.terms[i].code, dirs[i]);
     add(plan, "directions", dj);
     pop(c, mark);
 }
 
 /* ---- KPIs -------------------------------------------------------------- */
 
-static const char *const trend_value[] = {"improving", "worsening", "stable"};
-static const char *const trend_text[] = {"Improving", "Worsening", "Stable"};
 
 static void period_texts(const ymd *p, char *lng, size_t nl, char *shrt,
                          size_t ns)
@@ -615,7 +550,7 @@ static void period_texts(const ymd *p, char *lng, size_t nl, char *shrt,
 static void derive_kpi(dctx *c, cJSON *k)
 {
     touch(c, k);
-    int pol = lookup(c, k, "polarity", &E_POLARITY);
+    int pol = lookup(c, k, "polarity", &qr_vocab_polarity);
     cJSON *series = cJSON_GetObjectItemCaseSensitive(k, "series");
     const cJSON *latest = NULL, *previous = NULL;
     const char *latest_period = NULL, *previous_period = NULL;
@@ -679,15 +614,17 @@ static void derive_kpi(dctx *c, cJSON *k)
         }
         if (pol >= 0) {
             double diff = latest->valuedouble - previous->valuedouble;
-            int higher_better = pol == 0;
-            int t = diff == 0 ? 2 : ((diff > 0) == higher_better ? 0 : 1);
-            add_str(k, "trend", trend_value[t]);
-            add_str(k, "trend_label", trend_text[t]);
+            int higher_better = pol == QR_HIGHER_IS_BETTER;
+            int t = diff == 0 ? QR_TREND_STABLE
+                  : (diff > 0) == higher_better ? QR_TREND_IMPROVING
+                                                : QR_TREND_WORSENING;
+            add_str(k, "trend", qr_vocab_trend.terms[t].code);
+            add_str(k, "trend_label", qr_vocab_trend.terms[t].label);
         }
     }
     const cJSON *target = get(k, "target");
     if (latest && pol >= 0 && cJSON_IsNumber(target)) {
-        int met = pol == 0 ? latest->valuedouble >= target->valuedouble
+        int met = pol == QR_HIGHER_IS_BETTER ? latest->valuedouble >= target->valuedouble
                            : latest->valuedouble <= target->valuedouble;
         add_bool(k, "target_met", met);
         add_str(k, "target_met_label", met ? "Met" : "Not met");
