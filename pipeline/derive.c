@@ -269,6 +269,17 @@ static void error(dctx *c, const char *fmt, ...)
     c->errors++;
 }
 
+static void warning(dctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void warning(dctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    qr_data_vdiag(c->data, c->d, QR_WARNING, cur_path(c), fmt, ap);
+    va_end(ap);
+}
+
 static void bad_date(dctx *c, const char *s)
 {
     error(c, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. 2026-11-24)",
@@ -451,6 +462,68 @@ static const char *date_member(dctx *c, const cJSON *obj, const char *key)
     return NULL;
 }
 
+#define NOT_SET "Not set"
+
+/* "82%", "£2.4m", "14 days": a number with its unit as GOV.UK writes it —
+ * % and k/m/bn suffixes close up, £ goes before, words after a space. */
+static void with_unit(double v, const char *unit, char *out, size_t n)
+{
+    char num[64];
+    qr_format_number(v, num, sizeof num);
+    if (!unit || !*unit)
+        snprintf(out, n, "%s", num);
+    else if (strcmp(unit, "%") == 0)
+        snprintf(out, n, "%s%%", num);
+    else if (strncmp(unit, "\xC2\xA3", 2) == 0) /* "£", "£m", "£k" */
+        snprintf(out, n, "\xC2\xA3%s%s", num, unit + 2);
+    else
+        snprintf(out, n, "%s %s", num, unit);
+}
+
+/* An action's target measure: texts for each figure, whether the target
+ * is met, and a warning when a Green or Complete action has missed it. */
+static void derive_measure(dctx *c, cJSON *a, int status)
+{
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(a, "measure");
+    if (!cJSON_IsObject(m)) return;
+    touch(c, m);
+    const cJSON *unit = get(m, "unit");
+    const char *u = cJSON_IsString(unit) ? unit->valuestring : NULL;
+    const cJSON *base = get(m, "baseline"), *latest = get(m, "latest"),
+                *target = get(m, "target");
+    char b[96] = "", l[96] = "", t[96] = "", text[400];
+    if (cJSON_IsNumber(base)) {
+        with_unit(base->valuedouble, u, b, sizeof b);
+        add_str(m, "baseline_text", b);
+    }
+    if (!cJSON_IsNumber(latest)) return;
+    with_unit(latest->valuedouble, u, l, sizeof l);
+    add_str(m, "latest_text", l);
+    if (cJSON_IsNumber(target)) {
+        with_unit(target->valuedouble, u, t, sizeof t);
+        add_str(m, "target_text", t);
+    }
+    /* "51% to 82% (target 90%)" */
+    snprintf(text, sizeof text, "%s%s%s%s%s%s", b, *b ? " to " : "", l,
+             *t ? " (target " : "", t, *t ? ")" : "");
+    add_str(m, "text", text);
+    if (!cJSON_IsNumber(target)) return;
+    const cJSON *pol = get(m, "polarity");
+    int lower = cJSON_IsString(pol) &&
+                qr_vocab_find(&qr_vocab_polarity, pol->valuestring) ==
+                    QR_LOWER_IS_BETTER;
+    int met = lower ? latest->valuedouble <= target->valuedouble
+                    : latest->valuedouble >= target->valuedouble;
+    add_bool(m, "target_met", met);
+    if (!met && (status == QR_RAG_GREEN || status == QR_RAG_COMPLETE)) {
+        size_t mk = push_key(c, "status");
+        warning(c, "action is %s but its measure (%s) has not reached its "
+                   "target (%s); check the status or the measure",
+                qr_vocab_status.terms[status].label, l, t);
+        pop(c, mk);
+    }
+}
+
 static void derive_action(dctx *c, cJSON *a, const char *as_at,
                           int count[N_STATUS], int *overdue_count,
                           int dirs[N_DIRECTION])
@@ -465,6 +538,11 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
         add_str(a, "status_label", st[s].label);
     }
     if (p >= 0) add_str(a, "previous_status_label", st[p].label);
+    /* what the data does not say, the paper shows as not set: never an
+     * invented owner or date, never a blank cell */
+    const cJSON *owner = get(a, "owner");
+    add_str(a, "owner_text", cJSON_IsString(owner) && owner->valuestring[0]
+                                 ? owner->valuestring : NOT_SET);
     /* "31 Dec 2025": GOV.UK allows abbreviated months where space is
      * short, as in an action table's due column */
     ymd dd;
@@ -473,16 +551,29 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
         snprintf(text, sizeof text, "%d %s %d", dd.d, month_short[dd.m - 1],
                  dd.y);
         add_str(a, "due_short", text);
+        add_str(a, "due_text", text);
+    } else if (!get(a, "due")) {
+        add_str(a, "due_text", NOT_SET);
     }
     int overdue = due && as_at && strcmp(due, as_at) < 0 &&
                   s != QR_RAG_COMPLETE;
     if (overdue) (*overdue_count)++;
     add_bool(a, "overdue", overdue);
+    if (overdue && s == QR_RAG_GREEN) {
+        size_t m = push_key(c, "status");
+        warning(c, "action is Green but its due date (%s) is before the "
+                   "report date (%s): it prints as Overdue beside a green "
+                   "status; check the status or the date", due, as_at);
+        pop(c, m);
+    }
+    derive_measure(c, a, s);
 
     /* the status table is in rank order: a higher index is better */
     int dir = -1;
-    if (!get(a, "previous_status"))
+    if (cJSON_IsTrue(get(a, "new")))
         dir = QR_DIR_NEW;
+    else if (!get(a, "previous_status"))
+        dir = QR_DIR_NOT_REPORTED;
     else if (s >= 0 && p >= 0)
         dir = s > p ? QR_DIR_IMPROVED
             : s < p ? QR_DIR_DETERIORATED
@@ -494,7 +585,8 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
     }
     /* "changes since the last report" lists these; a template cannot test
      * a string, so the flag is derived */
-    add_bool(a, "changed", dir >= 0 && dir != QR_DIR_UNCHANGED);
+    add_bool(a, "changed", dir == QR_DIR_IMPROVED ||
+                               dir == QR_DIR_DETERIORATED || dir == QR_DIR_NEW);
     const cJSON *prog = get(a, "progress");
     if (cJSON_IsNumber(prog)) {
         char num[64], text[80];
@@ -502,6 +594,69 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
         snprintf(text, sizeof text, "%s%%", num);
         add_str(a, "progress_text", text);
     }
+}
+
+/* A copy of every action for which keep() holds, for grouped views. */
+static cJSON *actions_where(const cJSON *actions,
+                            int (*keep)(const cJSON *a, const void *arg),
+                            const void *arg)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (const cJSON *a = actions ? actions->child : NULL; a && out;
+         a = a->next)
+        if (cJSON_IsObject(a) && keep(a, arg))
+            cJSON_AddItemToArray(out, cJSON_Duplicate(a, 1));
+    return out;
+}
+
+static int has_status(const cJSON *a, const void *code)
+{
+    const cJSON *s = get(a, "status");
+    return cJSON_IsString(s) && strcmp(s->valuestring, code) == 0;
+}
+
+static int flag_set(const cJSON *a, const void *key)
+{
+    return cJSON_IsTrue(get(a, key));
+}
+
+static int for_recommendation(const cJSON *a, const void *id)
+{
+    const cJSON *r = get(a, "recommendation");
+    return cJSON_IsNumber(r) && r->valuedouble == *(const double *)id;
+}
+
+/* Views a template can iterate without logic: the actions of each status,
+ * the overdue ones, the changed ones, and the actions of each Ofsted
+ * recommendation. Each is a copy, so a template may also use the full
+ * list; each array is empty (false in a section) when nothing qualifies. */
+static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
+{
+    if (!cJSON_IsArray(actions)) return;
+    cJSON *by = cJSON_CreateObject();
+    for (int i = 0; by && i < qr_vocab_status.n; i++)
+        cJSON_AddItemToObject(by, qr_vocab_status.terms[i].code,
+                              actions_where(actions, has_status,
+                                            qr_vocab_status.terms[i].code));
+    add(plan, "actions_by_status", by);
+    add(plan, "overdue_actions", actions_where(actions, flag_set, "overdue"));
+    add(plan, "changed_actions", actions_where(actions, flag_set, "changed"));
+    const cJSON *recs = get(insp, "recommendations");
+    if (!cJSON_IsArray(recs)) return;
+    cJSON *groups = cJSON_CreateArray();
+    for (const cJSON *r = recs->child; r && groups; r = r->next) {
+        const cJSON *id = get(r, "id");
+        if (!cJSON_IsNumber(id)) continue;
+        cJSON *g = cJSON_Duplicate(r, 1);
+        if (!g) continue;
+        cJSON *list = actions_where(actions, for_recommendation,
+                                    &id->valuedouble);
+        int n = cJSON_GetArraySize(list);
+        cJSON_AddItemToObject(g, "actions", list);
+        cJSON_AddNumberToObject(g, "action_count", n);
+        cJSON_AddItemToArray(groups, g);
+    }
+    add(plan, "by_recommendation", groups);
 }
 
 static void derive_action_plan(dctx *c, cJSON *plan)
@@ -531,8 +686,14 @@ static void derive_action_plan(dctx *c, cJSON *plan)
     add_num(plan, "changed_count", changed);
     add_bool(plan, "has_changes", changed > 0);
     cJSON *dj = cJSON_CreateObject();
-    for (int i = 0; dj && i < N_DIRECTION; i++)
-        cJSON_AddNumberToObject(dj, qr_vocab_direction.terms[i].code, dirs[i]);
+    char key[48];
+    for (int i = 0; dj && i < N_DIRECTION; i++) {
+        const char *code = qr_vocab_direction.terms[i].code;
+        cJSON_AddNumberToObject(dj, code, dirs[i]);
+        /* Mustache treats 0 as true: a section needs the boolean */
+        snprintf(key, sizeof key, "has_%s", code);
+        cJSON_AddBoolToObject(dj, key, dirs[i] > 0);
+    }
     add(plan, "directions", dj);
     pop(c, mark);
 }
@@ -855,6 +1016,10 @@ int qr_derive_run(qr_data *data, qr_diags *d)
 
     if (c.nt) qsort(c.t, c.nt, sizeof *c.t, touched_cmp);
     generic(&c, root);
+    /* after the generic pass, so the copies carry every derived field */
+    if (cJSON_IsObject(plan))
+        add_views(plan, cJSON_GetObjectItemCaseSensitive(plan, "actions"),
+                  insp);
 
     free(c.t);
     qr_buf_free(&c.path);

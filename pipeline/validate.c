@@ -723,14 +723,36 @@ static void more_progress(vctx *v, const cJSON *x)
                x->valuedouble, PROGRESS_MIN, PROGRESS_MAX);
 }
 
+/* A target measure on an action ("timely assessments: 51% to 82%, target
+ * 90%"): how far the outcome has moved, kept apart from `progress`, which
+ * is how much of the action is done. */
+static const field F_MEASURE[] = {
+    {"label", K_STRING, 0, NULL, NULL},
+    {"baseline", K_NUMBER, 0, NULL, NULL},
+    {"latest", K_NUMBER, 1, NULL, NULL},
+    {"target", K_NUMBER, 0, NULL, NULL},
+    {"unit", K_STRING, 0, NULL, NULL},
+    {"period", K_STRING, 0, NULL, NULL},
+    {"polarity", K_ENUM, 0, &qr_vocab_polarity, NULL},
+};
+
+static void more_measure(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_MEASURE, COUNT(F_MEASURE));
+}
+
+/* Owner and due date are optional: councils' plans often give neither,
+ * and an invented owner is worse than a visible "Not set". */
 static const field F_ACTION[] = {
     {"ref", K_STRING, 1, NULL, NULL},
     {"recommendation", K_INTEGER, 0, NULL, NULL},
     {"action", K_STRING, 1, NULL, NULL},
-    {"owner", K_STRING, 1, NULL, NULL},
-    {"due", K_DATE, 1, NULL, NULL},
+    {"owner", K_STRING, 0, NULL, NULL},
+    {"due", K_DATE, 0, NULL, NULL},
     {"status", K_ENUM, 1, &qr_vocab_status, NULL},
     {"previous_status", K_ENUM, 0, &qr_vocab_status, NULL},
+    {"new", K_BOOL, 0, NULL, NULL},
+    {"measure", K_OBJECT, 0, NULL, more_measure},
     {"progress", K_NUMBER, 0, NULL, more_progress},
     {"update", K_STRING, 0, NULL, NULL},
     {"theme", K_STRING, 0, NULL, NULL},
@@ -817,9 +839,28 @@ static void check_recommendation_ids(vctx *v, const cJSON *actions,
     free(ids);
 }
 
+/* An action marked new since the last report cannot also have a status at
+ * the last report. */
+static void check_new_actions(vctx *v, const cJSON *actions)
+{
+    int i = 0;
+    for (const cJSON *a = actions->child; a; a = a->next, i++) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "new")) ||
+            !cJSON_GetObjectItemCaseSensitive(a, "previous_status"))
+            continue;
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, "new");
+        report(v, QR_ERROR, "an action new since the last report has no "
+                            "previous_status: remove one of them");
+        pop(v, m2);
+        pop(v, m1);
+    }
+}
+
 static void more_actions(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_ACTION, COUNT(F_ACTION));
+    check_new_actions(v, x);
     check_unique(v, x, "ref", "action ref");
     check_recommendation_ids(v, x, "action");
 }

@@ -58,6 +58,7 @@ static const qr_term DIRECTION[QR_DIR_COUNT] = {
     [QR_DIR_DETERIORATED] = {"deteriorated", "Deteriorated"},
     [QR_DIR_UNCHANGED] = {"unchanged", "No change"},
     [QR_DIR_NEW] = {"new", "New"},
+    [QR_DIR_NOT_REPORTED] = {"not_reported", "Not reported before"},
 };
 
 static const qr_term POLARITY[] = {

@@ -492,8 +492,6 @@ static const rule_case RULES[] = {
      "progress 120 is out of range (expected 0 to 100)"},
     {"invalid_due_not_leap.json", QR_ERROR, "/action_plan/actions/0/due", 76, 16,
      "'2026-02-29' is not a valid date (expected YYYY-MM-DD, e.g. 2026-11-24)"},
-    {"invalid_missing_owner.json", QR_ERROR, "/action_plan/actions/2", 93, 7,
-     "missing required field 'owner'"},
     {"invalid_bad_polarity.json", QR_ERROR, "/kpis/0/polarity", 131, 19,
      "'lower' is not a polarity (expected one of: higher_is_better, lower_is_better)"},
     {"invalid_duplicate_kpi_id.json", QR_ERROR, "/kpis/1/id", 139, 13,

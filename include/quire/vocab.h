@@ -40,12 +40,16 @@ typedef enum qr_rag { QR_RAG_LIST(QR_RAG_ENUM_) QR_RAG_COUNT } qr_rag;
 #undef QR_RAG_ENUM_
 
 /* Directions of travel of an action since the last report. Index into
- * qr_vocab_direction. */
+ * qr_vocab_direction. "New" is an action added since the last report (the
+ * data says so); "not reported before" is one with no status at the last
+ * report, which is not the same thing: a plan's first report, or an older
+ * action the last report left out. */
 typedef enum qr_direction {
     QR_DIR_IMPROVED,
     QR_DIR_DETERIORATED,
     QR_DIR_UNCHANGED,
     QR_DIR_NEW,
+    QR_DIR_NOT_REPORTED,
     QR_DIR_COUNT
 } qr_direction;
 
