@@ -833,6 +833,67 @@ static void derive_review(dctx *c, cJSON *review, const cJSON *insp)
 /* A figure's value and previous value may be numbers or strings ("35%");
  * give the template one name to print either way: numbers get K_text from
  * the generic pass, strings are copied here. */
+/* Front-sheet fields that may be one string or several ("wards": "All" or
+ * ["Birchills", "Leamore"]) get K_list, always one string: the string, or
+ * the strings joined as GOV.UK writes a list ("Birchills, Leamore and
+ * Pelsall"), so a template never prints an array. */
+static void derive_lists(dctx *c, cJSON *paper, int *touched)
+{
+    static const char *const keys[] = {"wards", "related_portfolios"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const cJSON *v = get(paper, keys[k]);
+        qr_buf b;
+        qr_buf_init(&b);
+        if (cJSON_IsString(v)) {
+            qr_buf_puts(&b, v->valuestring);
+        } else if (cJSON_IsArray(v)) {
+            int n = cJSON_GetArraySize(v), i = 0;
+            for (const cJSON *e = v->child; e; e = e->next, i++) {
+                if (!cJSON_IsString(e)) continue;
+                if (b.len) qr_buf_puts(&b, i == n - 1 ? " and " : ", ");
+                qr_buf_puts(&b, e->valuestring);
+            }
+        }
+        if (b.len) {
+            if (!*touched) touch(c, paper), *touched = 1;
+            char key[64];
+            snprintf(key, sizeof key, "%s_list", keys[k]);
+            add_str(paper, key, b.data);
+        }
+        qr_buf_free(&b);
+    }
+}
+
+/* Report sections given as "paragraphs" (docs/data.md) may be one string,
+ * an array of strings, or an array of paragraph objects. K_paragraphs is
+ * always an array of paragraph objects, so one partial prints all three
+ * shapes, and `{{#paper.K_paragraphs.0}}` tests whether there is any. */
+static void derive_paragraphs(dctx *c, cJSON *paper, int *touched_paper)
+{
+    static const char *const keys[] = {"purpose", "summary",
+                                       "recommendations", "detail"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const cJSON *v = get(paper, keys[k]);
+        if (!cJSON_IsString(v) && !cJSON_IsArray(v)) continue;
+        cJSON *out = cJSON_CreateArray();
+        const cJSON *one = cJSON_IsString(v) ? v : v->child;
+        for (; one && out; one = cJSON_IsString(v) ? NULL : one->next) {
+            cJSON *p = NULL;
+            if (cJSON_IsString(one)) {
+                p = cJSON_CreateObject();
+                if (p) cJSON_AddStringToObject(p, "text", one->valuestring);
+            } else if (cJSON_IsObject(one)) {
+                p = cJSON_Duplicate(one, 1);
+            }
+            if (p) cJSON_AddItemToArray(out, p);
+        }
+        if (!*touched_paper) touch(c, paper), *touched_paper = 1;
+        char key[64];
+        snprintf(key, sizeof key, "%s_paragraphs", keys[k]);
+        add(paper, key, out);
+    }
+}
+
 static void derive_figures(dctx *c, cJSON *figs)
 {
     for (cJSON *f = figs->child; f; f = f->next) {
@@ -1013,6 +1074,11 @@ int qr_derive_run(qr_data *data, qr_diags *d)
                       ? cJSON_GetObjectItemCaseSensitive(paper, "figures")
                       : NULL;
     if (cJSON_IsArray(figs)) derive_figures(&c, figs);
+    if (cJSON_IsObject(paper)) {
+        int touched_paper = 0;
+        derive_lists(&c, paper, &touched_paper);
+        derive_paragraphs(&c, paper, &touched_paper);
+    }
 
     if (c.nt) qsort(c.t, c.nt, sizeof *c.t, touched_cmp);
     generic(&c, root);

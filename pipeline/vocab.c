@@ -15,6 +15,7 @@ static const qr_term KIND[] = {
     {"panel", "Panel report"},
     {"scrutiny", "Scrutiny report"},
     {"progress", "Progress report"},
+    {"committee", "Committee report"},
 };
 
 static const qr_term INSPECTION[] = {

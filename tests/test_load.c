@@ -429,7 +429,7 @@ static const rule_case RULES[] = {
     {"invalid_missing_kind.json", QR_ERROR, "/paper", 2, 12,
      "missing required field 'kind'"},
     {"invalid_bad_kind.json", QR_ERROR, "/paper/kind", 3, 13,
-     "'report' is not a paper kind (expected one of: cabinet, panel, scrutiny, progress)"},
+     "'report' is not a paper kind (expected one of: cabinet, panel, scrutiny, progress, committee)"},
     {"invalid_council_type.json", QR_ERROR, "/paper/council", 4, 16,
      "expected a string, found a number"},
     {"invalid_paper_not_object.json", QR_ERROR, "/paper", 2, 12,

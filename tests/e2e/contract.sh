@@ -89,4 +89,44 @@ jq '.action_plan.actions[4].previous_status = "red"' "$src" >"$TMP/both.json"
 expect_exit "new with a previous status is an error" 1 $QUIRE check "$TMP/both.json" -t $tpl
 contains "error located at new" "$TMP/last.err" "/action_plan/actions/4/new"
 
+# every built-in template renders with only its documented required fields;
+# optional parts are skipped or read "Not set", never an error
+cat >"$TMP/min.json" <<'J'
+{"paper": {"kind": "cabinet", "council": "Harwood Borough Council",
+  "title": "Minimal paper", "meeting": {"body": "Cabinet", "date": "2026-11-24"}}}
+J
+for t in cabinet-report panel-update scrutiny-review committee-report progress-report; do
+    data=$TMP/min.json
+    if [ $t = progress-report ]; then
+        # a progress report is about a plan: the plan is required
+        jq '.action_plan = {"as_at": "2026-11-01", "actions": []}' "$TMP/min.json" >"$TMP/minp.json"
+        data=$TMP/minp.json
+    fi
+    expect_exit "$t renders with minimal data" 0 epoch $QUIRE render "$data" -t templates/$t.md -o "$TMP/$t.pdf"
+    [ -s "$TMP/last.err" ] && not_ok "$t: no diagnostics with minimal data" "$(head -5 "$TMP/last.err")" || ok "$t: no diagnostics with minimal data"
+    pdftotext -f 1 -l 1 "$TMP/$t.pdf" "$TMP/$t.p1"
+    contains "$t: council named on the first page" "$TMP/$t.p1" "Harwood Borough Council"
+    pdftotext "$TMP/$t.pdf" "$TMP/$t.txt"
+    lacks "$t: no JSON printed" "$TMP/$t.txt" '["'
+done
+contains "cabinet front sheet: wards not set" "$TMP/cabinet-report.txt" "Wards: Not set"
+contains "cabinet: an absent section reads Not set" "$TMP/cabinet-report.txt" "Not set"
+
+# paragraphs given as one string, or as strings, print (the contract allows
+# both); lists of wards read as a GOV.UK list
+jq '.paper.kind = "committee" | .paper.purpose = "A purpose in one string." |
+    .paper.recommendations = ["That the committee notes the report.", "That it asks for a further report."] |
+    .paper.wards = ["Birchills", "Leamore", "Pelsall"] |
+    .paper.sections = [{"heading": "Background", "text": ["First point.", "Second point."]}]' "$TMP/min.json" >"$TMP/strings.json"
+expect_exit "string paragraphs render" 0 epoch $QUIRE render "$TMP/strings.json" -t templates/committee-report.md -o "$TMP/strings.pdf"
+pdftotext "$TMP/strings.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/strings.txt"
+contains "purpose as one string printed" "$TMP/strings.txt" "Purpose of the report A purpose in one string."
+contains "recommendations as strings printed" "$TMP/strings.txt" "That the committee notes the report. That it asks for a further report."
+contains "wards as a list" "$TMP/strings.txt" "Wards: Birchills, Leamore and Pelsall"
+contains "free sections printed" "$TMP/strings.txt" "Background First point. Second point."
+expect_exit "panel with string purpose renders" 0 epoch $QUIRE render "$TMP/strings.json" -t templates/panel-update.md -o "$TMP/panel-strings.pdf"
+pdftotext "$TMP/panel-strings.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/panel-strings.txt"
+contains "panel: string purpose printed" "$TMP/panel-strings.txt" "Purpose of the report A purpose in one string."
+contains "panel: no inspection reads Not set" "$TMP/panel-strings.txt" "Inspection: Not set"
+
 finish
