@@ -783,7 +783,27 @@ static void derive_kpi(dctx *c, cJSON *k)
             add_str(k, "trend_label", qr_vocab_trend.terms[t].label);
         }
     }
+    /* always a boolean: inside a section over one KPI (`{{#kpis.0}}`), a
+     * test of `description` alone would find the first KPI's */
+    const cJSON *desc = get(k, "description");
+    add_bool(k, "has_description", cJSON_IsString(desc) && desc->valuestring[0]);
+    /* each figure with its unit as GOV.UK writes it: "90%", "21.5 cases" */
+    const cJSON *unit = get(k, "unit");
+    const char *u = cJSON_IsString(unit) ? unit->valuestring : NULL;
     const cJSON *target = get(k, "target");
+    char with[DATE_BUF * 2];
+    if (latest) {
+        with_unit(latest->valuedouble, u, with, sizeof with);
+        add_str(k, "latest_unit_text", with);
+    }
+    if (previous) {
+        with_unit(previous->valuedouble, u, with, sizeof with);
+        add_str(k, "previous_unit_text", with);
+    }
+    if (cJSON_IsNumber(target)) {
+        with_unit(target->valuedouble, u, with, sizeof with);
+        add_str(k, "target_unit_text", with);
+    }
     if (latest && pol >= 0 && cJSON_IsNumber(target)) {
         int met = pol == QR_HIGHER_IS_BETTER ? latest->valuedouble >= target->valuedouble
                            : latest->valuedouble <= target->valuedouble;
@@ -1018,6 +1038,11 @@ static void generic(dctx *c, cJSON *node)
             generic(c, m);
         } else if (cJSON_IsArray(m)) {
             generic_array(c, m, key, &q);
+            /* has_K: whether the array has any element, as a boolean. A
+             * template that tests `{{#K.0}}` instead pushes the first
+             * element as context, and a field missing from a later
+             * element is then found on the first one. */
+            queue(&q, "has_", key, cJSON_CreateBool(m->child != NULL));
         } else if (cJSON_IsString(m) && date_shaped(m->valuestring)) {
             if (qr_format_date_long(m->valuestring, text, sizeof text))
                 queue(&q, key, "_long", cJSON_CreateString(text));
