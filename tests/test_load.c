@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "quire/load.h"
@@ -205,7 +206,7 @@ static const char LOC[] =
     "  \"a\": {\"b\": [10, {\"c\": \"x\"}, [1, [2, 3]]]},\n"
     "  \"we/ird~key\": {\"q\\\"uote\": 5, \"u\\u00e9\": 6, \"s\\/l\": 8},\n"
     "  \"\": 7,\n"
-    "  \"dup\": 1, \"dup\": 2,\n"
+    "  \"dup\": 1, \"dupe\": 2,\n"
     "  \"str\": \"a,]}[{\\\"b\",\n"
     "  \"last\": \"\xE2\x80\x99\", \"after\": true\n"
     "}\n";
@@ -247,7 +248,8 @@ static void test_locate(void **state)
     expect_at(data, "/we~1ird~0key/u\xC3\xA9", 3, 43);
     expect_at(data, "/we~1ird~0key/s~1l", 3, 54);
     expect_at(data, "/", 4, 7);
-    expect_at(data, "/dup", 5, 10); /* the first, as cJSON uses */
+    expect_at(data, "/dup", 5, 10);
+    expect_at(data, "/dupe", 5, 21); /* a key that starts like another */
     expect_at(data, "/str", 6, 10);
     expect_at(data, "/after", 7, 25); /* after a multibyte string */
     expect_absent(data, "/a/b/3");
@@ -280,6 +282,159 @@ static void test_locate_large_array(void **state)
     snprintf(path, sizeof path, "/v/%d/k", N - 1);
     expect_at(data, path, N + 1, 7);
     qr_data_free(data);
+    qr_diags_free(d);
+    qr_buf_free(&b);
+}
+
+/* Parse text expecting it refused for repeated keys: n errors, the first
+ * at line:col with message msg. */
+static void expect_dups(const char *text, size_t n, int line, int col,
+                        const char *msg)
+{
+    qr_diags *d = qr_diags_new();
+    assert_null(qr_data_parse(text, strlen(text), "in.json", d));
+    assert_int_equal(qr_diags_len(d), n);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), n);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_string_equal(g->file, "in.json");
+    assert_string_equal(g->message, msg);
+    assert_int_equal(g->line, line);
+    assert_int_equal(g->col, col);
+    qr_diags_free(d);
+}
+
+/* A repeated key is an error at the repeat, naming the object by its JSON
+ * pointer and where the first one is, at any depth. */
+static void test_duplicate_keys(void **state)
+{
+    (void)state;
+    /* the attack: a later "exempt" hidden behind a public null */
+    expect_dups("{\"items\": [{\"number\": 1},\n"
+                "  {\"number\": 2, \"title\": \"T\",\n"
+                "   \"exempt\": null,\n"
+                "   \"exempt\": {\"paragraph\": 3, \"reason\": \"r\"}}]}\n",
+                1, 4, 4,
+                "duplicate key \"exempt\" in /items/1 (first at 3:4)");
+    expect_dups("{\"a\": 1, \"a\": 1}", 1, 1, 10,
+                "duplicate key \"a\" in the top-level object (first at 1:2)");
+    /* nested objects, and objects inside arrays inside arrays */
+    expect_dups("{\"a\": {\"b\": {\"c\": 1,\n \"c\": 2}}}", 1, 2, 2,
+                "duplicate key \"c\" in /a/b (first at 1:14)");
+    expect_dups("{\"a\": [[0, {\"k\": 1}], [{\"x\": 1, \"k\": 1, \"x\": 2}]]}",
+                1, 1, 41, "duplicate key \"x\" in /a/1/0 (first at 1:25)");
+    /* pointer segments are escaped as RFC 6901 says */
+    expect_dups("{\"a/b\": {\"~\": {\"k\": 1, \"k\": 2}}}", 1, 1, 24,
+                "duplicate key \"k\" in /a~1b/~0 (first at 1:16)");
+    /* escapes compare by value: "\u0061" is "a" */
+    expect_dups("{\"a\": 1, \"\\u0061\": 2}", 1, 1, 10,
+                "duplicate key \"a\" in the top-level object (first at 1:2)");
+    /* the empty key and keys holding the text's own punctuation */
+    expect_dups("{\"\": 1, \"x\": \"\\\",}\", \"\": 2}", 1, 1, 22,
+                "duplicate key \"\" in the top-level object (first at 1:2)");
+    /* a third use names the first, and every repeat is reported in the
+     * order of the text, the outer object's before a later inner one's */
+    static const char many[] =
+        "{\"k\": 1,\n \"k\": 2,\n \"o\": {\"z\": 1, \"z\": 2},\n \"k\": 3}";
+    qr_diags *d = qr_diags_new();
+    assert_null(qr_data_parse(many, sizeof many - 1, "in.json", d));
+    assert_int_equal(qr_diags_len(d), 3);
+    static const struct { int line, col; const char *msg; } want[] = {
+        {2, 2, "duplicate key \"k\" in the top-level object (first at 1:2)"},
+        {3, 16, "duplicate key \"z\" in /o (first at 3:8)"},
+        {4, 2, "duplicate key \"k\" in the top-level object (first at 1:2)"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        const qr_diag *g = qr_diags_get(d, i);
+        assert_int_equal(g->line, want[i].line);
+        assert_int_equal(g->col, want[i].col);
+        assert_string_equal(g->message, want[i].msg);
+        assert_non_null(g->source);
+    }
+    qr_diags_free(d);
+    /* different case is a different key; the same key in sibling objects
+     * is fine */
+    static const char fine[] =
+        "{\"exempt\": null, \"Exempt\": 1, \"a\": [{\"k\": 1}, {\"k\": 2}],"
+        " \"b\": {\"k\": {\"k\": 3}}}";
+    d = qr_diags_new();
+    qr_data *data = qr_data_parse(fine, sizeof fine - 1, "in.json", d);
+    assert_non_null(data);
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+/* The shared check also serves readers that parse with cJSON themselves,
+ * and stays useful when the text does not match the tree. */
+static void test_duplicate_keys_direct(void **state)
+{
+    (void)state;
+    static const char text[] = "\xEF\xBB\xBF{\"a\": 1, \"a\": 2}";
+    cJSON *root = cJSON_Parse(text + 3);
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(qr_json_check_duplicates("s.json", text, sizeof text - 1,
+                                              root, d), 1);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->line, 1);
+    assert_int_equal(g->col, 11);   /* the byte-order mark is a column */
+    /* without the text: still found, just not located */
+    assert_int_equal(qr_json_check_duplicates("s.json", NULL, 0, root, d), 1);
+    g = qr_diags_get(d, 1);
+    assert_int_equal(g->line, 0);
+    assert_string_equal(g->message, "duplicate key \"a\" in the top-level "
+                                    "object (earlier in the object)");
+    cJSON_Delete(root);
+    qr_diags_free(d);
+}
+
+/* 100,000 keys in one object: sorted once, not compared pairwise. The
+ * repeat is the very last key; a second object of 100,000 copies of one
+ * key reports 20 and counts the rest. */
+static void test_duplicate_keys_linear(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "{\n");
+    for (int i = 0; i < N; i++) qr_buf_printf(&b, "\"key%d\": %d,\n", i, i);
+    qr_buf_puts(&b, "\"key77\": 0}\n");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    qr_diags *d = qr_diags_new();
+    assert_null(qr_data_parse(b.data, b.len, "big.json", d));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) +
+               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_int_equal(qr_diags_len(d), 1);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->line, N + 2);
+    assert_int_equal(g->col, 1);
+    assert_string_equal(g->message, "duplicate key \"key77\" in the "
+                                    "top-level object (first at 79:1)");
+    qr_diags_free(d);
+    /* pairwise comparison would take minutes; this takes milliseconds
+     * (the bound leaves room for valgrind) */
+    fprintf(stderr, "  100,000 keys checked in %.3f s\n", s);
+    assert_true(s < 5.0);
+
+    b.len = 0;
+    qr_buf_puts(&b, "{\"o\": {");
+    for (int i = 0; i < N; i++) qr_buf_printf(&b, "%s\"k\": %d", i ? "," : "", i);
+    qr_buf_puts(&b, "}}");
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    d = qr_diags_new();
+    assert_null(qr_data_parse(b.data, b.len, "same.json", d));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    s = (double)(t1.tv_sec - t0.tv_sec) +
+        (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s < 5.0);
+    assert_int_equal(qr_diags_len(d), 21);
+    g = qr_diags_get(d, 0);
+    assert_string_equal(g->message, "duplicate key \"k\" in /o (first at 1:8)");
+    assert_int_equal(g->col, 15);
+    g = qr_diags_get(d, 20);
+    assert_string_equal(g->message, "99979 more duplicate keys not shown");
     qr_diags_free(d);
     qr_buf_free(&b);
 }
@@ -752,6 +907,9 @@ int main(void)
         cmocka_unit_test(test_depth_limit),
         cmocka_unit_test(test_locate),
         cmocka_unit_test(test_locate_large_array),
+        cmocka_unit_test(test_duplicate_keys),
+        cmocka_unit_test(test_duplicate_keys_direct),
+        cmocka_unit_test(test_duplicate_keys_linear),
         cmocka_unit_test(test_data_diag),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_too_large),
