@@ -846,8 +846,9 @@ static void test_validate_inline(void **state)
     g = qr_diags_get(d, 1);
     assert_int_equal(g->severity, QR_WARNING);
     assert_string_equal(g->path, "/paper2");
-    assert_string_equal(g->message, "unknown field 'paper2' (known: paper, "
-                                    "inspection, action_plan, kpis)");
+    assert_string_equal(g->message, "unknown field 'paper2': did you mean "
+                                    "'paper'? (known: paper, inspection, "
+                                    "action_plan, kpis)");
     qr_data_free(data);
     qr_diags_free(d);
 }
@@ -880,8 +881,9 @@ static void test_paragraphs(void **state)
         {"/paper/recommendations", "expected a string or an array of "
                                    "paragraphs, found an object", 6},
         {"/paper/detail/1/ref", "expected a string, found a number", 5},
-        {"/paper/detail/1/txt", "unknown field 'txt' (known: ref, heading, "
-                                "text, quote, response)", 5},
+        {"/paper/detail/1/txt", "unknown field 'txt': did you mean 'text'? "
+                                "(known: ref, heading, text, quote, "
+                                "response)", 5},
         {"/paper/detail/2", "expected a string or a paragraph object, found "
                             "a number", 5},
     };
@@ -891,6 +893,39 @@ static void test_paragraphs(void **state)
         assert_string_equal(g->message, want[i].msg);
         assert_int_equal(g->line, want[i].line);
     }
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+/* Data files keep warnings for unknown fields (templates may use extra
+ * ones) but name the field a near miss was probably meant to be. */
+static void test_unknown_field_hint(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"paper\": {\"kind\": \"cabinet\", \"council\": \"C\", \"title\": "
+        "\"T\",\n"
+        " \"meeting\": {\"body\": \"Cabinet\", \"date\": \"2018-06-21\", "
+        "\"vneue\": \"Hall\"},\n"
+        " \"Exempt\": {\"paragraph\": 3, \"reason\": \"r\"}}}\n";
+    qr_diags *d = qr_diags_new();
+    qr_data *data = qr_data_parse(text, sizeof text - 1, "in.json", d);
+    assert_non_null(data);
+    assert_int_equal(qr_data_validate(data, d), 0);
+    assert_int_equal(qr_diags_len(d), 2);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->severity, QR_WARNING);
+    assert_string_equal(g->path, "/paper/meeting/vneue");
+    assert_string_equal(g->message, "unknown field 'vneue': did you mean "
+                                    "'venue'? (known: body, date, item, "
+                                    "time, venue)");
+    g = qr_diags_get(d, 1);
+    assert_int_equal(g->severity, QR_WARNING);
+    assert_string_equal(g->path, "/paper/Exempt");
+    assert_int_equal(g->line, 3);
+    assert_int_equal(g->col, 12);
+    assert_non_null(strstr(g->message, "unknown field 'Exempt': did you mean "
+                                       "'exempt'? (known: kind, "));
     qr_data_free(data);
     qr_diags_free(d);
 }
@@ -922,6 +957,7 @@ int main(void)
         cmocka_unit_test(test_every_problem),
         cmocka_unit_test(test_validate_inline),
         cmocka_unit_test(test_paragraphs),
+        cmocka_unit_test(test_unknown_field_hint),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
