@@ -327,11 +327,14 @@ static int get_bool(mloader *L, const cJSON *obj, const char *key,
 static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
                        const char *const *known)
 {
+    size_t unknown = 0;
     for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
         int found = 0;
         for (const char *const *k = known; *k; k++)
             if (strcmp(*k, c->string) == 0) found = 1;
         if (found) continue;
+        L->errors++;
+        if (++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
         qr_buf p, list;
         qr_buf_init(&p);
         qr_buf_init(&list);
@@ -348,10 +351,13 @@ static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
             qr_data_diag(L->data, L->d, QR_ERROR, p.data,
                          "unknown key '%s' (known: %s)", c->string,
                          list.data);
-        L->errors++;
         qr_buf_free(&list);
         qr_buf_free(&p);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        qr_data_diag(L->data, L->d, QR_ERROR, ptr,
+                     "%zu more unknown keys not shown",
+                     unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* A manifest path: joined to the manifest's folder. */

@@ -165,11 +165,12 @@ static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
                            const char *const *known)
 {
     const cJSON *m;
+    size_t unknown = 0;
     cJSON_ArrayForEach(m, obj) {
         int ok = 0;
         for (const char *const *k = known; *k && !ok; k++)
             ok = strcmp(*k, m->string) == 0;
-        if (ok) continue;
+        if (ok || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
         qr_buf list, p;
         qr_buf_init(&list);
         qr_buf_init(&p);
@@ -187,6 +188,9 @@ static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
         qr_buf_free(&p);
         qr_buf_free(&list);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        err(pk, path, "%zu more unknown fields not shown",
+            unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* A string member; NULL (with an error when required) if missing, empty or

@@ -843,11 +843,13 @@ static void load_section(loader *ld, const cJSON *obj, const char *path,
         return;
     }
     const cJSON *orientation = NULL;
+    size_t unknown = 0;
     for (const cJSON *m = obj->child; m; m = m->next) {
-        char *mp = path ? qr_xasprintf("%s.%s", path, m->string)
-                        : qr_xstrdup(m->string);
         const key *k = keys;
         while (k->name && strcmp(k->name, m->string) != 0) k++;
+        if (!k->name && ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        char *mp = path ? qr_xasprintf("%s.%s", path, m->string)
+                        : qr_xstrdup(m->string);
         if (!k->name) {
             qr_buf known;
             qr_buf_init(&known);
@@ -877,6 +879,9 @@ static void load_section(loader *ld, const cJSON *obj, const char *path,
         }
         free(mp);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        report(ld, QR_WARNING, path, 1, "%zu more unknown keys are ignored "
+               "(not shown)", unknown - QR_UNKNOWN_KEYS_SHOWN);
     if (orientation && cJSON_IsString(orientation)) {
         /* after "size", whatever order the keys came in */
         qr_style *s = ld->s;

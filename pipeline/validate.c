@@ -281,11 +281,12 @@ static void check_object(vctx *v, const cJSON *x, const field *fields,
     /* Repeated names never get here: the loader refuses them
      * (qr_json_check_duplicates), so each member is checked once above. */
     const char **names = NULL;
+    size_t unknown = 0;
     for (const cJSON *m = x->child; m; m = m->next) {
         const char *name = m->string ? m->string : "";
         size_t i = 0;
         while (i < n && strcmp(fields[i].name, name) != 0) i++;
-        if (i < n) continue;
+        if (i < n || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
         if (!names) {
             names = qr_xmalloc((n ? n : 1) * sizeof *names);
             for (size_t k = 0; k < n; k++) names[k] = fields[k].name;
@@ -309,6 +310,9 @@ static void check_object(vctx *v, const cJSON *x, const field *fields,
         qr_buf_free(&known);
     }
     free(names);
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        report(v, QR_WARNING, "%zu more unknown fields not shown",
+               unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* Check every element of array x as an object of the given fields. */

@@ -266,6 +266,21 @@ static void test_manifest_strict_keys(void **state)
     assert_string_equal(g->message, "duplicate key \"public\" in /packs/0 "
                                     "(first at 2:31)");
     qr_diags_free(d);
+
+    /* many unknown keys: ten shown, the rest counted */
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "{\"defaults\": {");
+    for (int i = 0; i < 1000; i++) qr_buf_printf(&b, "\"x%d\": 1, ", i);
+    qr_buf_puts(&b, "\"draft\": true}}");
+    d = qr_diags_new();
+    assert_null(load(b.data, NULL, d));
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 11);
+    g = qr_diags_get(d, 10);
+    assert_string_equal(g->path, "/defaults");
+    assert_string_equal(g->message, "990 more unknown keys not shown");
+    qr_diags_free(d);
+    qr_buf_free(&b);
 }
 
 int main(void)

@@ -928,6 +928,26 @@ static void test_unknown_field_hint(void **state)
                                        "'exempt'? (known: kind, "));
     qr_data_free(data);
     qr_diags_free(d);
+
+    /* many unknown fields in one object: ten shown, the rest counted */
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "{\"paper\": {\"kind\": \"cabinet\", \"council\": \"C\", "
+                    "\"title\": \"T\", \"meeting\": {\"body\": \"B\", "
+                    "\"date\": \"2018-06-21\"}}");
+    for (int i = 0; i < 1000; i++) qr_buf_printf(&b, ", \"x%d\": 1", i);
+    qr_buf_puts(&b, "}");
+    d = qr_diags_new();
+    data = qr_data_parse(b.data, b.len, "in.json", d);
+    assert_non_null(data);
+    assert_int_equal(qr_data_validate(data, d), 0);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 11);
+    g = qr_diags_get(d, 10);
+    assert_string_equal(g->path, "");
+    assert_string_equal(g->message, "990 more unknown fields not shown");
+    qr_data_free(data);
+    qr_diags_free(d);
+    qr_buf_free(&b);
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static qr_item text_item(int elem, qr_role role, const char *s)
@@ -361,6 +362,43 @@ static void misspelt_or_repeated_keys_fail(void **state)
     free(out);
 }
 
+/* An object of 100,000 unknown keys: ten are shown, the rest counted in one
+ * more error, so reporting stays linear (each located message is a pass
+ * over the file). */
+static void many_unknown_keys_are_counted(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, MEETING_HEAD);
+    for (int i = 0; i < N; i++) qr_buf_printf(&b, " \"k%d\": %d,\n", i, i);
+    qr_buf_puts(&b, " \"items\": [{\"number\": 1, \"title\": \"T\", "
+                    "\"standing\": {\"text\": \"x\"}}]}\n");
+    put("m.json", b.data);
+    qr_buf_free(&b);
+    char *path = qr_xasprintf("%s/m.json", dir);
+    char *out = qr_xasprintf("%s/m.pdf", dir);
+    qr_pack_req req = {.meeting_path = path, .out_path = out};
+    qr_diags *d = qr_diags_new();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    assert_int_equal(qr_pack_build(&req, d, NULL), QR_EINPUT);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double s = (double)(t1.tv_sec - t0.tv_sec) +
+               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(s < 5.0);   /* minutes when every key was reported */
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 11);
+    assert_int_equal(qr_diags_get(d, 0)->line, 5);
+    assert_true(has_message(d, "unknown field 'k9' (known: "));
+    assert_false(has_message(d, "unknown field 'k10' "));
+    assert_true(has_message(d, "99990 more unknown fields not shown"));
+    assert_int_equal(access(out, F_OK), -1);
+    qr_diags_free(d);
+    free(path);
+    free(out);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -389,6 +427,7 @@ int main(void)
         cmocka_unit_test(validation_reports_every_problem),
         cmocka_unit_test(public_pack_never_lists_exempt_files),
         cmocka_unit_test(misspelt_or_repeated_keys_fail),
+        cmocka_unit_test(many_unknown_keys_are_counted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

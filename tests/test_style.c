@@ -292,6 +292,20 @@ static void test_unknown_key_warning(void **state)
     assert_string_equal(s.body_family, "Verdana");   /* the rest applies */
     assert_string_equal(s.footer_center, "{page}");
     qr_diags_free(d);
+
+    /* many unknown keys in one object: ten shown, the rest counted */
+    d = qr_diags_new();
+    rc = load("{\"fonts\": {\"a0\": 1, \"a1\": 1, \"a2\": 1, \"a3\": 1, "
+              "\"a4\": 1, \"a5\": 1, \"a6\": 1, \"a7\": 1, \"a8\": 1, "
+              "\"a9\": 1, \"a10\": 1, \"a11\": 1, \"body\": \"Verdana\"}}",
+              &s, d);
+    assert_int_equal(rc, 0);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 11);
+    g = qr_diags_get(d, 10);
+    assert_string_equal(g->message, "2 more unknown keys are ignored (not "
+                                    "shown)");
+    assert_int_equal(g->col, 2);   /* at the key "fonts" */
+    qr_diags_free(d);
 }
 
 /* A style file gets the check every JSON input gets: a repeated key is an

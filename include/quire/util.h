@@ -106,5 +106,9 @@ int qr_near_miss(const char *word, const char *known);
  * NULL when none is near. */
 const char *qr_did_you_mean(const char *word, const char *const *names,
                             size_t n);
+/* Unknown keys reported one by one per object; the rest are counted in one
+ * more message. Each located message costs a pass over the file, so an
+ * object of 100,000 unknown keys must not get 100,000 of them. */
+#define QR_UNKNOWN_KEYS_SHOWN 10
 
 #endif
