@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 static qr_item text_item(int elem, qr_role role, const char *s)
@@ -381,13 +380,8 @@ static void many_unknown_keys_are_counted(void **state)
     char *out = qr_xasprintf("%s/m.pdf", dir);
     qr_pack_req req = {.meeting_path = path, .out_path = out};
     qr_diags *d = qr_diags_new();
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
+    /* minutes when every key was reported; now eleven messages */
     assert_int_equal(qr_pack_build(&req, d, NULL), QR_EINPUT);
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double s = (double)(t1.tv_sec - t0.tv_sec) +
-               (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-    assert_true(s < 5.0);   /* minutes when every key was reported */
     assert_int_equal(qr_diags_count(d, QR_ERROR), 11);
     assert_int_equal(qr_diags_get(d, 0)->line, 5);
     assert_true(has_message(d, "unknown field 'k9' (known: "));
