@@ -158,26 +158,39 @@ static void err(pack *pk, const char *path, const char *fmt, ...)
     qr_data_diag(pk->mdata, pk->d, QR_ERROR, path, "%s", msg);
 }
 
-/* Warn about members of obj not in `known` (NULL-terminated). */
+/* Members of obj not in `known` (NULL-terminated) are errors, not warnings:
+ * a misspelt key is silently ignored, and a misspelt "exempt" would publish
+ * an exempt paper. A near miss is named ("did you mean 'exempt'?"). */
 static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
                            const char *const *known)
 {
     const cJSON *m;
+    size_t unknown = 0;
     cJSON_ArrayForEach(m, obj) {
         int ok = 0;
         for (const char *const *k = known; *k && !ok; k++)
             ok = strcmp(*k, m->string) == 0;
-        if (ok) continue;
-        qr_buf list;
+        if (ok || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        qr_buf list, p;
         qr_buf_init(&list);
+        qr_buf_init(&p);
         for (const char *const *k = known; *k; k++)
             qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-        char *p = qr_xasprintf("%s/%s", path, m->string);
-        qr_data_diag(pk->mdata, pk->d, QR_WARNING, p,
-                     "unknown field '%s' (known: %s)", m->string, list.data);
-        free(p);
+        qr_buf_puts(&p, path);
+        qr_jptr_push_key(&p, m->string);
+        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
+        if (hint)
+            err(pk, p.data, "unknown field '%s': did you mean '%s'? (known: "
+                            "%s)", m->string, hint, list.data);
+        else
+            err(pk, p.data, "unknown field '%s' (known: %s)", m->string,
+                list.data);
+        qr_buf_free(&p);
         qr_buf_free(&list);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        err(pk, path, "%zu more unknown fields not shown",
+            unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* A string member; NULL (with an error when required) if missing, empty or
@@ -281,6 +294,9 @@ static void check_people(pack *pk)
                 snprintf(p, sizeof p, "/membership/members/%d", i++);
                 if (cJSON_IsString(e) && e->valuestring[0]) continue;
                 if (cJSON_IsObject(e)) {
+                    static const char *const member_known[] = {"name",
+                                                               "role", NULL};
+                    unknown_fields(pk, e, p, member_known);
                     str_field(pk, e, p, "name", 1);
                     str_field(pk, e, p, "role", 0);
                     continue;

@@ -397,3 +397,85 @@ size_t qr_utf8_check(const char *s, size_t n)
     }
     return (size_t)-1;
 }
+
+/* ---- did you mean ---- */
+
+/* Names worth suggesting are short; a longer word is not compared. */
+#define NEAR_MAX_CHARS 64
+
+/* s as code points with ASCII letters lowered, into out[0..NEAR_MAX_CHARS);
+ * returns the count, or NEAR_MAX_CHARS + 1 when s is longer. A byte that is
+ * not UTF-8 counts as one character of its own. */
+static size_t near_fold(const char *s, uint32_t *out)
+{
+    size_t n = 0;
+    while (*s) {
+        if (n == NEAR_MAX_CHARS) return NEAR_MAX_CHARS + 1;
+        uint32_t cp;
+        int k = qr_utf8_decode(s, strnlen(s, 4), &cp);
+        if (k <= 0) {
+            cp = 0x110000u + (unsigned char)*s;   /* never a real char */
+            k = 1;
+        }
+        if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+        out[n++] = cp;
+        s += k;
+    }
+    return n;
+}
+
+static int same_cps(const uint32_t *a, const uint32_t *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* At most one edit apart: insertion, deletion, substitution or a swap of
+ * two neighbours. Linear: one scan to the first difference, then one
+ * comparison of the rests. */
+static int one_edit(const uint32_t *a, size_t na, const uint32_t *b,
+                    size_t nb)
+{
+    if (na < nb) {
+        const uint32_t *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    if (na - nb > 1) return 0;
+    size_t i = 0;
+    while (i < nb && a[i] == b[i]) i++;
+    if (i == nb) return 1;                  /* equal, or one appended */
+    if (na > nb) return same_cps(a + i + 1, b + i, nb - i);   /* deleted */
+    if (same_cps(a + i + 1, b + i + 1, na - i - 1)) return 1; /* replaced */
+    return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           same_cps(a + i + 2, b + i + 2, na - i - 2);        /* swapped */
+}
+
+int qr_near_miss(const char *word, const char *known)
+{
+    if (!word || !known || strcmp(word, known) == 0) return 0;
+    uint32_t a[NEAR_MAX_CHARS], b[NEAR_MAX_CHARS];
+    size_t na = near_fold(word, a), nb = near_fold(known, b);
+    if (na > NEAR_MAX_CHARS || nb > NEAR_MAX_CHARS) return 0;
+    if (na == nb && same_cps(a, b, na)) return 1;
+    /* one edit away from a one-letter name is any one letter: no hint */
+    if (nb < 2) return 0;
+    return one_edit(a, na, b, nb) ? 2 : 0;
+}
+
+const char *qr_did_you_mean(const char *word, const char *const *names,
+                            size_t n)
+{
+    const char *best = NULL;
+    int best_rank = 0;
+    for (size_t i = 0; i < n && names[i]; i++) {
+        int r = qr_near_miss(word, names[i]);
+        if (r && (!best || r < best_rank)) {
+            best = names[i];
+            best_rank = r;
+        }
+    }
+    return best;
+}

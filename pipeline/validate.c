@@ -250,7 +250,8 @@ static int check_kind(vctx *v, const cJSON *x, const field *f)
 }
 
 /* Check object x (already known to be an object, path pushed) against
- * fields[0..n): required fields, types, then unknown and repeated names. */
+ * fields[0..n): required fields, types, then unknown names (with a hint
+ * when one is a near miss of a known name). */
 static void check_object(vctx *v, const cJSON *x, const field *fields,
                          size_t n)
 {
@@ -267,35 +268,41 @@ static void check_object(vctx *v, const cJSON *x, const field *fields,
             fields[i].more(v, m);
         pop(v, mark);
     }
-    unsigned char *seen = qr_xcalloc(n ? n : 1, 1);
+    /* Repeated names never get here: the loader refuses them
+     * (qr_json_check_duplicates), so each member is checked once above. */
+    const char **names = NULL;
+    size_t unknown = 0;
     for (const cJSON *m = x->child; m; m = m->next) {
         const char *name = m->string ? m->string : "";
         size_t i = 0;
         while (i < n && strcmp(fields[i].name, name) != 0) i++;
-        if (i < n && !seen[i]) {
-            seen[i] = 1;
-            continue;
+        if (i < n || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        if (!names) {
+            names = qr_xmalloc((n ? n : 1) * sizeof *names);
+            for (size_t k = 0; k < n; k++) names[k] = fields[k].name;
         }
-        /* A repeated name is located at its first occurrence by the
-         * pointer, so name the repeat in the message instead. */
+        qr_buf known;
+        qr_buf_init(&known);
+        for (size_t k = 0; k < n; k++) {
+            if (k) qr_buf_puts(&known, ", ");
+            qr_buf_puts(&known, fields[k].name);
+        }
+        const char *hint = qr_did_you_mean(name, names, n);
         size_t mark = push_key(v, name);
-        if (i < n) {
-            report(v, QR_WARNING, "field '%s' appears more than once; the "
-                                  "first one is used", name);
-        } else {
-            qr_buf known;
-            qr_buf_init(&known);
-            for (size_t k = 0; k < n; k++) {
-                if (k) qr_buf_puts(&known, ", ");
-                qr_buf_puts(&known, fields[k].name);
-            }
+        if (hint)
+            report(v, QR_WARNING, "unknown field '%s': did you mean '%s'? "
+                                  "(known: %s)", name, hint,
+                   known.data ? known.data : "none");
+        else
             report(v, QR_WARNING, "unknown field '%s' (known: %s)", name,
                    known.data ? known.data : "none");
-            qr_buf_free(&known);
-        }
         pop(v, mark);
+        qr_buf_free(&known);
     }
-    free(seen);
+    free(names);
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        report(v, QR_WARNING, "%zu more unknown fields not shown",
+               unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* Check every element of array x as an object of the given fields. */

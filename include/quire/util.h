@@ -101,4 +101,21 @@ int qr_utf8_encode(uint32_t cp, char *out);
 /* Offset of the first invalid byte, or (size_t)-1 when s[0..n) is valid. */
 size_t qr_utf8_check(const char *s, size_t n);
 
+/* "Did you mean": how near a misspelt name is to a known one, for hints on
+ * unknown keys. 1 = the same word in another case ("Exempt" for "exempt"),
+ * 2 = one edit away (a character inserted, deleted or replaced, or two
+ * neighbours swapped; characters, not bytes, and ASCII letters compared
+ * without case), 0 = neither, or the names are identical. Names longer than
+ * 64 characters are never near. */
+int qr_near_miss(const char *word, const char *known);
+/* The nearest of names[0..n) (stopping early at a NULL) by qr_near_miss: a
+ * case-only difference beats an edit, then the first in the list wins.
+ * NULL when none is near. */
+const char *qr_did_you_mean(const char *word, const char *const *names,
+                            size_t n);
+/* Unknown keys reported one by one per object; the rest are counted in one
+ * more message. Each located message costs a pass over the file, so an
+ * object of 100,000 unknown keys must not get 100,000 of them. */
+#define QR_UNKNOWN_KEYS_SHOWN 10
+
 #endif
