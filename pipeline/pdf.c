@@ -153,6 +153,22 @@ typedef struct pdf_state {
 } pdf_state;
 
 
+/* libharu's allocator. On failure libharu returns NULL from whatever was
+ * being made and carries on; most callers (its own and this file's) then
+ * use the NULL, so a large paper under a memory limit died of SIGSEGV. Out
+ * of memory ends Quire the one way everywhere else does (qr_oom). */
+static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) qr_oom(size);
+    return p;
+}
+
+static void HPDF_STDCALL hpdf_free(void *p)
+{
+    free(p);
+}
+
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {
     pdf_state *st = user;
@@ -1829,21 +1845,21 @@ static int save(pdf_state *st, char **out, size_t *len)
     }
     if (st->nsubst)
         memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
-    int packed_ok = qr_pdf_pack(buf, size, sub, nsub, pack_threads(), &packed,
-                                &plen) == 0;
+    int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub, pack_threads(),
+                                   &packed, &plen) == 0;
     free(sub);
-    if (packed_ok) {
-        free(buf);
-        *out = packed;
-        *len = plen;
-    } else {
-        /* Not the layout we expect from libharu: keep its file as it is
-         * (valid, only larger) and say so. */
-        qr_diag_add(st->d, QR_WARNING, NULL, 0, 0, NULL, NULL,
-                    "PDF written without object streams");
-        *out = buf;
-        *len = size;
+    free(buf);
+    if (!packed_ok) {
+        /* libharu's own file is no fallback: the page contents and font
+         * programs are written only by the pack pass, so it would be a PDF
+         * of blank pages. */
+        fail(st, NULL, "cannot write the PDF: the library's output is not "
+             "in the layout the object-stream pass reads (libharu %s)",
+             HPDF_GetVersion());
+        return -1;
     }
+    *out = packed;
+    *len = plen;
     return 0;
 }
 
@@ -1864,7 +1880,7 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
     if (fonts) collect_faces(st);
     int rc = -1;
     if (scan(st, pages) < 0) goto done;
-    st->pdf = HPDF_New(on_error, st);
+    st->pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, st);
     if (!st->pdf) {
         fail(st, NULL, "cannot create a PDF document");
         goto done;
