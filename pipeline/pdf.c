@@ -230,48 +230,51 @@ static void fail(pdf_state *st, const char *file, const char *fmt, ...)
  * literal string; anything else as UTF-16BE with a byte order mark
  * (ISO 32000-1 §7.9.2.2), or the ASCII bytes, written as a hex string whose
  * bytes go into a libharu binary object directly, where no limit applies.
- * A sequence cut short at the end of a string (a title cut to fit a
- * buffer) is dropped, never half-written; other invalid bytes read as
- * U+FFFD. */
+ * A character cut short (a name cut to fit a buffer, then joined to more
+ * text) is dropped, never half-written or merged with what follows; other
+ * invalid bytes read as U+FFFD. */
 
 #define CHAR_REPLACEMENT 0xFFFD
 
-/* Length of s without a UTF-8 sequence cut short at its end. */
-static size_t utf8_whole(const char *s, size_t len)
-{
-    size_t i = len, k = 0;
-    while (i > 0 && k < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--, k++;
-    if (i == 0) return len;
-    unsigned char c = (unsigned char)s[i - 1];
-    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                : (c & 0xF8) == 0xF0 ? 4 : 1;
-    return need > 1 && k + 1 < need ? i - 1 : len;
-}
+#define CP_NONE UINT32_MAX          /* next_cp: nothing to write */
 
-/* Next code point of s[0..len) at *off: invalid bytes are U+FFFD. */
+/* Next code point of s[0..len) at *off: CP_NONE for a character cut short
+ * (a lead byte and fewer continuation bytes than it announces), U+FFFD for
+ * any other invalid byte. */
 static uint32_t next_cp(const char *s, size_t len, size_t *off)
 {
     uint32_t cp;
     int n = qr_utf8_decode(s + *off, len - *off, &cp);
-    if (n <= 0) {
-        *off += 1;
-        return CHAR_REPLACEMENT;
+    if (n > 0) {
+        *off += (size_t)n;
+        return cp;
     }
-    *off += (size_t)n;
-    return cp;
+    unsigned char c = (unsigned char)s[*off];
+    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                : (c & 0xF8) == 0xF0 ? 4 : 0;
+    size_t k = 1;
+    while (k < need && *off + k < len && ((unsigned char)s[*off + k] & 0xC0) == 0x80)
+        k++;
+    if (need && k < need) {
+        *off += k;
+        return CP_NONE;
+    }
+    *off += 1;
+    return CHAR_REPLACEMENT;
 }
 
 /* A copy of s as valid UTF-8 (the caller frees): for Info and XMP. */
 static char *utf8_clean(const char *s)
 {
-    size_t len = utf8_whole(s, strlen(s));
+    size_t len = strlen(s);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_append(&b, "", 0);                   /* terminated when empty */
     qr_buf_reserve(&b, len);
     for (size_t off = 0; off < len;) {
         char u[4];
-        qr_buf_append(&b, u, (size_t)qr_utf8_encode(next_cp(s, len, &off), u));
+        uint32_t cp = next_cp(s, len, &off);
+        if (cp != CP_NONE) qr_buf_append(&b, u, (size_t)qr_utf8_encode(cp, u));
     }
     return qr_buf_detach(&b, NULL);
 }
@@ -317,12 +320,14 @@ static void *text_string(pdf_state *st, const char *s)
     if (ascii && len <= MAX_TEXT_BYTES)
         return HPDF_String_New(st->pdf->mmgr, s, NULL);
     if (ascii) return raw_string(st, s, len);
-    len = utf8_whole(s, len);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_reserve(&b, 2 * len + 2);
     put_utf16(&b, 0xFEFF);
-    for (size_t off = 0; off < len;) put_utf16(&b, next_cp(s, len, &off));
+    for (size_t off = 0; off < len;) {
+        uint32_t cp = next_cp(s, len, &off);
+        if (cp != CP_NONE) put_utf16(&b, cp);
+    }
     void *str = raw_string(st, b.data, b.len);
     qr_buf_free(&b);
     return str;
