@@ -1249,7 +1249,7 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     meta.author = pk.council;
     meta.subject = subject;
     meta.lang = pk.style.lang;
-    meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400);
+    meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
     /* the front sheet is page 1: labels match the printed numbers */
     meta.page_label_start = 1;
     meta.draft = req->draft;

@@ -29,6 +29,7 @@
 #include "quire/style.h"
 #include "quire/util.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,14 +51,25 @@ struct qr_paper {
     qr_inputs *inputs; /* every file read for this paper, as read */
 };
 
-long long qr_source_epoch(long long fallback)
+long long qr_source_epoch(long long fallback, qr_diags *d)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (*end == '\0' && v >= 0) return v;
-    }
+    if (!s || !*s) return fallback;
+    /* Digits only: no sign, no space, no "0x"; strtoll alone would take
+     * "-1", " 12" and "12abc", and saturate on overflow. */
+    int digits = 1;
+    for (const char *c = s; *c && digits; c++) digits = *c >= '0' && *c <= '9';
+    errno = 0;
+    long long v = digits ? strtoll(s, NULL, 10) : -1;
+    if (digits && errno == 0 && v <= QR_PDF_EPOCH_MAX) return v;
+    /* A build that sets it wants reproducible bytes, which the fallback
+     * gives as well; a warning, not a failed build. */
+    qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
+                "SOURCE_DATE_EPOCH '%.40s%s' is not a number of seconds from "
+                "0 to %lld (1970 to the end of 9999): ignored, %s", s,
+                strlen(s) > 40 ? "…" : "", QR_PDF_EPOCH_MAX,
+                fallback >= 0 ? "the date comes from the data"
+                              : "the PDF has no date");
     return fallback;
 }
 
@@ -284,7 +296,7 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     else p->item = qr_xstrdup(cJSON_IsString(it) ? it->valuestring : "");
     const char *author = jstr(root, "paper", "author", "name");
     p->author = author ? qr_xstrdup(author) : NULL;
-    p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")));
+    p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")), d);
     *status = QR_OK;
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);

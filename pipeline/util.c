@@ -2,6 +2,8 @@
  * stage. No stage-specific knowledge lives here. */
 #include "quire/util.h"
 
+#include <cJSON.h>
+#include <cmark-gfm.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,10 +11,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Out of memory is an output/system error like a full disk: one line and
+ * exit status 3, never abort()'s SIGABRT (status 134), which reads as a
+ * crash to cron and CI. exit() rather than _exit() so stdio is flushed; a
+ * temporary PDF is only renamed into place after a complete write, so the
+ * previous output stays as it was. */
+void qr_oom(size_t n)
+{
+    fprintf(stderr, "quire: error: out of memory (%zu bytes)\n", n);
+    exit(QR_EOUTPUT);
+}
+
 static void oom(size_t n)
 {
-    fprintf(stderr, "quire: out of memory (requested %zu bytes)\n", n);
-    abort();
+    qr_oom(n);
 }
 
 void *qr_xmalloc(size_t n)
@@ -25,7 +37,7 @@ void *qr_xmalloc(size_t n)
 void *qr_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) oom(n * size);
+    if (!p) oom(size && n > SIZE_MAX / size ? SIZE_MAX : n * size);
     return p;
 }
 
@@ -34,6 +46,37 @@ void *qr_xrealloc(void *p, size_t n)
     void *q = realloc(p, n ? n : 1);
     if (!q) oom(n);
     return q;
+}
+
+/* The libraries that allocate on Quire's behalf end the same way when
+ * memory runs out: cmark-gfm's own allocator prints a line of its own and
+ * calls abort() (status 134), and cJSON returns NULL, which would read as a
+ * JSON syntax error (status 1). Both are pointed at Quire's allocator
+ * before main() runs, so every caller (the command, tests, fuzz targets)
+ * has them. libharu gets its allocator per document (pdf.c). */
+static void *lib_calloc(size_t n, size_t size)
+{
+    return qr_xcalloc(n, size);
+}
+
+static void *lib_realloc(void *p, size_t n)
+{
+    return qr_xrealloc(p, n);
+}
+
+static void *lib_malloc(size_t n)
+{
+    return qr_xmalloc(n);
+}
+
+__attribute__((constructor)) static void install_allocators(void)
+{
+    cmark_mem *mem = cmark_get_default_mem_allocator();
+    mem->calloc = lib_calloc;
+    mem->realloc = lib_realloc;
+    mem->free = free;
+    cJSON_Hooks hooks = {lib_malloc, free};
+    cJSON_InitHooks(&hooks);
 }
 
 char *qr_xstrdup(const char *s)

@@ -90,8 +90,10 @@ void qr_paper_meta(const qr_paper *p, struct qr_pdf_meta *meta);
  * it was). Warnings may be added on success. */
 int qr_render(const qr_render_req *req, qr_diags *d);
 
-/* The creation time for output: SOURCE_DATE_EPOCH when set and valid, else
- * `fallback` (e.g. a date from the data; -1 = none). */
-long long qr_source_epoch(long long fallback);
+/* The creation time for output: SOURCE_DATE_EPOCH when set and valid (only
+ * digits, at most QR_PDF_EPOCH_MAX: a date a PDF can state), else
+ * `fallback` (e.g. a date from the data; -1 = none). An invalid value adds
+ * a warning to d and is ignored. */
+long long qr_source_epoch(long long fallback, qr_diags *d);
 
 #endif

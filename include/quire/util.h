@@ -1,8 +1,10 @@
 /* util.h — memory, buffers, arenas, files and UTF-8: the small tools every
  * stage shares.
  *
- * Out-of-memory aborts in exactly one place (qr_xmalloc and friends); no other
- * function in Quire checks for a NULL from an allocator.
+ * Out of memory ends the process in exactly one place (qr_oom, called by
+ * qr_xmalloc and friends and by the allocator the PDF stage hands libharu):
+ * one line on stderr and exit status 3. No other function in Quire checks
+ * for a NULL from an allocator.
  */
 #ifndef QUIRE_UTIL_H
 #define QUIRE_UTIL_H
@@ -20,7 +22,9 @@ enum qr_status {
     QR_EOUTPUT = 3  /* output or system error */
 };
 
-/* Allocation. Never return NULL: on failure print one line and abort(). */
+/* Allocation. Never return NULL: on failure print one line and exit(3). */
+/* "quire: error: out of memory (N bytes)" on stderr, then exit(QR_EOUTPUT). */
+void qr_oom(size_t n) __attribute__((noreturn));
 void *qr_xmalloc(size_t n);
 void *qr_xcalloc(size_t n, size_t size);
 void *qr_xrealloc(void *p, size_t n);
