@@ -102,6 +102,7 @@ typedef struct point {
     const char *label;
     const char *text;
     double value;
+    double pos;         /* time position (third field), or its index */
 } point;
 
 typedef struct series {
@@ -123,6 +124,7 @@ struct qr_chart {
     int has_target;
     double vmin, vmax;
     int has_min, has_max;
+    int has_pos;        /* points give time positions: -1 none, 1 all */
     int legend;         /* -1 = default for the type */
     bar *bars;
     size_t nbars, bcap;
@@ -457,12 +459,23 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
         return;
     }
     case KEY_POINT: {
-        int n = split(val, f, 2);
-        if (n != 2 || f[0].n == 0) {
-            perr(p, val.s, "expected 'point: PERIOD | VALUE'");
+        int n = split(val, f, 3);
+        if (n < 2 || f[0].n == 0) {
+            perr(p, val.s, "expected 'point: PERIOD | VALUE' or "
+                           "'point: PERIOD | VALUE | POSITION'");
             return;
         }
         if (!number(p, f[1], "point value", &num)) return;
+        /* POSITION spaces points by real time (e.g. months): all points
+         * give one or none, and they increase along a line */
+        double pos = 0;
+        int has_pos = n == 3 && f[2].n;
+        if (has_pos && !number(p, f[2], "point position", &pos)) return;
+        if (c->has_pos && (c->has_pos > 0) != has_pos) {
+            perr(p, val.s, "every point needs a position, or none does");
+            return;
+        }
+        c->has_pos = has_pos ? 1 : -1;
         series *s = c->nseries ? &c->series[c->nseries - 1]
                                : new_series(p, c->title ? c->title : "Value",
                                             NULL);
@@ -470,11 +483,17 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
             perr(p, key_at, "more than %d points in one line", MAX_POINTS);
             return;
         }
+        if (has_pos && s->n && pos <= s->pts[s->n - 1].pos) {
+            perr(p, f[2].s, "point position %.*s does not come after the "
+                            "previous point's", (int)f[2].n, f[2].s);
+            return;
+        }
         QR_GROW(s->pts, s->n, s->cap, 16);
         point *pt = &s->pts[s->n++];
         pt->label = dup(p, f[0]);
         pt->text = dup(p, f[1]);
         pt->value = num;
+        pt->pos = has_pos ? pos : (double)(s->n - 1);
         return;
     }
     }
@@ -593,13 +612,16 @@ qr_chart *qr_chart_parse(const char *src, size_t len, const char *file,
             if (c->nseries == 0 || c->series[0].n == 0)
                 perr(&p, src, "line chart has no 'point' lines");
             for (size_t i = 1; i < c->nseries; i++) {
-                if (c->series[i].n != c->series[0].n) {
+                int same = c->series[i].n == c->series[0].n;
+                for (size_t k = 0; same && k < c->series[0].n; k++)
+                    same = c->series[i].pts[k].pos == c->series[0].pts[k].pos;
+                if (!same) {
                     p.line = c->series[i].line;
                     p.src = c->series[i].src;
                     p.len = c->series[i].src_len;
-                    perr(&p, p.src, "line '%s' has %zu of %zu points "
-                                  "(every line needs one per period, like "
-                                  "'%s')",
+                    perr(&p, p.src, "line '%s' has %zu of %zu points or "
+                                  "other positions (every line needs one "
+                                  "per period, like '%s')",
                          c->series[i].label, c->series[i].n,
                          c->series[0].n, c->series[0].label);
                 }
@@ -1001,7 +1023,19 @@ static float draw_lines(const dctx *g, float y)
     line(g, px, top, px, top + ph, AXIS_WIDTH, g->axis);
     line(g, px, top + ph, px + pw, top + ph, AXIS_WIDTH, g->axis);
 
-    float slot = pw / (float)n;
+    /* x by time: the smallest step between points is one slot, so evenly
+     * spaced periods fill the width as before and a missing period leaves
+     * its slot empty (and a gap in the line) */
+    double p0 = first->pts[0].pos, step = 0;
+    for (size_t i = 1; i < n; i++) {
+        double d = first->pts[i].pos - first->pts[i - 1].pos;
+        if (step == 0 || d < step) step = d;
+    }
+    if (step <= 0) step = 1;
+    double slots = (first->pts[n - 1].pos - p0) / step + 1;
+    if (slots > MAX_POINTS) slots = MAX_POINTS; /* a stray position */
+    float slot = pw / (float)slots;
+#define XOF(i) (px + slot * ((float)((first->pts[i].pos - p0) / step) + 0.5f))
     /* period labels: every k-th, so that none collide */
     float labw = 0;
     for (size_t i = 0; i < n; i++)
@@ -1010,7 +1044,7 @@ static float draw_lines(const dctx *g, float y)
     size_t every = (size_t)ceilf((labw + X_LABEL_GAP) / slot);
     if (every < 1) every = 1;
     for (size_t i = 0; i < n; i++) {
-        float cx = px + slot * ((float)i + 0.5f);
+        float cx = XOF(i);
         line(g, cx, top + ph, cx, top + ph + TICK_LEN, AXIS_WIDTH, g->axis);
     }
     /* right to left, so the latest period always keeps its label; a label
@@ -1020,7 +1054,7 @@ static float draw_lines(const dctx *g, float y)
         size_t i = n - 1 - j;
         const char *lab = first->pts[i].label;
         float tw = text_width(g, QR_FONT_REGULAR, g->size, lab);
-        float lx = px + slot * ((float)i + 0.5f) - tw / 2;
+        float lx = XOF(i) - tw / 2;
         if (lx + tw > g->x + g->width) lx = g->x + g->width - tw;
         if (lx < g->x) lx = g->x;
         if (lx + tw + X_LABEL_GAP > left_edge) continue;
@@ -1047,15 +1081,25 @@ static float draw_lines(const dctx *g, float y)
     for (size_t sidx = 0; sidx < c->nseries; sidx++) {
         const series *se = &c->series[sidx];
         for (size_t i = 0; i < n; i++) {
-            pts[2 * i] = px + slot * ((float)i + 0.5f);
+            pts[2 * i] = XOF(i);
             pts[2 * i + 1] = YOF(se->pts[i].value);
         }
-        path(g, pts, n, SERIES_WIDTH, se->colour);
+        /* one path per run of consecutive periods: a missing period is a
+         * visible gap, never a line drawn across it */
+        size_t run = 0;
+        for (size_t i = 1; i <= n; i++) {
+            if (i < n && first->pts[i].pos - first->pts[i - 1].pos <=
+                             step * 1.5)
+                continue;
+            path(g, pts + 2 * run, i - run, SERIES_WIDTH, se->colour);
+            run = i;
+        }
         for (size_t i = 0; i < n; i++)
             rect(g, pts[2 * i] - MARKER / 2, pts[2 * i + 1] - MARKER / 2,
                  MARKER, MARKER, se->colour);
     }
     free(pts);
+#undef XOF
 #undef YOF
     y = top + ph + TICK_LEN + TICK_GAP + g->line_h;
     if (c->xlabel) {

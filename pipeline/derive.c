@@ -124,14 +124,68 @@ int qr_iso_days(const char *iso, long long *days)
 }
 
 /* "YYYY-MM" */
-static int parse_period(const char *s, ymd *out)
+int qr_period_parse(const char *s, int academic, qr_period *out)
 {
-    if (!s || strlen(s) != 7 || s[4] != '-') return 0;
-    ymd v = {0, 0, 1};
-    if (!digits(s, 4, &v.y) || !digits(s + 5, 2, &v.m)) return 0;
-    if (v.y < 1 || v.m < 1 || v.m > 12) return 0;
-    *out = v;
+    size_t n = s ? strlen(s) : 0;
+    qr_period p = {0};
+    if (n == 7 && s[4] == '-' && s[5] == 'Q') {
+        /* "2025-Q2": a calendar quarter */
+        int q;
+        if (!digits(s, 4, &p.y) || !digits(s + 6, 1, &q) || q < 1 || q > 4)
+            return 0;
+        p.kind = QR_PERIOD_QUARTER;
+        p.m = (q - 1) * 3 + 1;
+        p.months = 3;
+    } else if (n == 7 && s[4] == '-') {
+        /* "2025-06": a month */
+        if (!digits(s, 4, &p.y) || !digits(s + 5, 2, &p.m) || p.m < 1 ||
+            p.m > 12)
+            return 0;
+        p.kind = QR_PERIOD_MONTH;
+        p.months = 1;
+    } else if (n == 7 && s[4] == '/') {
+        /* "2024/25": a financial year from April, or an academic year
+         * from September; the second year must follow the first */
+        int y2;
+        if (!digits(s, 4, &p.y) || !digits(s + 5, 2, &y2) ||
+            y2 != (p.y + 1) % 100)
+            return 0;
+        p.kind = QR_PERIOD_YEAR;
+        p.m = academic ? 9 : 4;
+        p.months = 12;
+    } else {
+        return 0;
+    }
+    if (p.y < 1) return 0;
+    *out = p;
     return 1;
+}
+
+long qr_period_index(const qr_period *p)
+{
+    return (long)p->y * 12 + (p->m - 1);
+}
+
+void qr_period_labels(const qr_period *p, int academic, char *lng, size_t nl,
+                      char *shrt, size_t ns)
+{
+    switch (p->kind) {
+    case QR_PERIOD_MONTH:
+        snprintf(lng, nl, "%s %d", month_names[p->m - 1], p->y);
+        snprintf(shrt, ns, "%s %02d", month_short[p->m - 1], p->y % 100);
+        break;
+    case QR_PERIOD_QUARTER:
+        /* GOV.UK writes ranges with "to": "April to June 2025" */
+        snprintf(lng, nl, "%s to %s %d", month_names[p->m - 1],
+                 month_names[p->m + 1], p->y);
+        snprintf(shrt, ns, "Q%d %d", (p->m - 1) / 3 + 1, p->y);
+        break;
+    case QR_PERIOD_YEAR:
+        snprintf(lng, nl, "%s year %d to %d",
+                 academic ? "academic" : "financial", p->y, p->y + 1);
+        snprintf(shrt, ns, "%d/%02d", p->y, (p->y + 1) % 100);
+        break;
+    }
 }
 
 int qr_format_date_long(const char *iso, char *out, size_t n)
@@ -701,13 +755,6 @@ static void derive_action_plan(dctx *c, cJSON *plan)
 /* ---- KPIs -------------------------------------------------------------- */
 
 
-static void period_texts(const ymd *p, char *lng, size_t nl, char *shrt,
-                         size_t ns)
-{
-    snprintf(lng, nl, "%s %d", month_names[p->m - 1], p->y);
-    snprintf(shrt, ns, "%s %02d", month_short[p->m - 1], p->y % 100);
-}
-
 static void derive_kpi(dctx *c, cJSON *k)
 {
     touch(c, k);
@@ -715,7 +762,11 @@ static void derive_kpi(dctx *c, cJSON *k)
     cJSON *series = cJSON_GetObjectItemCaseSensitive(k, "series");
     const cJSON *latest = NULL, *previous = NULL;
     const char *latest_period = NULL, *previous_period = NULL;
-    char lng[DATE_BUF], shrt[DATE_BUF];
+    char lng[DATE_BUF * 2], shrt[DATE_BUF];
+    const cJSON *year = get(k, "year");
+    int academic = cJSON_IsString(year) &&
+                   qr_vocab_find(&qr_vocab_year, year->valuestring) ==
+                       QR_YEAR_ACADEMIC;
     if (cJSON_IsArray(series)) {
         size_t m1 = push_key(c, "series");
         int i = 0;
@@ -725,18 +776,21 @@ static void derive_kpi(dctx *c, cJSON *k)
             touch(c, pt);
             const cJSON *per = get(pt, "period");
             const cJSON *val = get(pt, "value");
-            ymd p;
+            qr_period p;
             const char *ps = NULL;
             if (cJSON_IsString(per)) {
-                if (parse_period(per->valuestring, &p)) {
-                    period_texts(&p, lng, sizeof lng, shrt, sizeof shrt);
+                if (qr_period_parse(per->valuestring, academic, &p)) {
+                    qr_period_labels(&p, academic, lng, sizeof lng, shrt,
+                                     sizeof shrt);
                     add_str(pt, "period_long", lng);
                     add_str(pt, "period_short", shrt);
+                    /* months from year 0: charts space points by it */
+                    add_num(pt, "position", (double)qr_period_index(&p));
                     ps = per->valuestring;
                 } else {
                     size_t m3 = push_key(c, "period");
-                    error(c, "'%s' is not a valid period (expected YYYY-MM, "
-                             "e.g. 2026-10)", per->valuestring);
+                    error(c, "'%s' is not a valid period (expected %s)",
+                          per->valuestring, QR_PERIOD_FORMS);
                     pop(c, m3);
                 }
             }
@@ -755,9 +809,9 @@ static void derive_kpi(dctx *c, cJSON *k)
         add_num(k, "latest", latest->valuedouble);
         qr_format_number(latest->valuedouble, text, sizeof text);
         add_str(k, "latest_text", text);
-        ymd p;
-        if (latest_period && parse_period(latest_period, &p)) {
-            period_texts(&p, lng, sizeof lng, shrt, sizeof shrt);
+        qr_period p;
+        if (latest_period && qr_period_parse(latest_period, academic, &p)) {
+            qr_period_labels(&p, academic, lng, sizeof lng, shrt, sizeof shrt);
             add_str(k, "latest_period", latest_period);
             add_str(k, "latest_period_long", lng);
         }
@@ -767,9 +821,10 @@ static void derive_kpi(dctx *c, cJSON *k)
         add_num(k, "previous", previous->valuedouble);
         qr_format_number(previous->valuedouble, text, sizeof text);
         add_str(k, "previous_text", text);
-        ymd p;
-        if (previous_period && parse_period(previous_period, &p)) {
-            period_texts(&p, lng, sizeof lng, shrt, sizeof shrt);
+        qr_period p;
+        if (previous_period &&
+            qr_period_parse(previous_period, academic, &p)) {
+            qr_period_labels(&p, academic, lng, sizeof lng, shrt, sizeof shrt);
             add_str(k, "previous_period", previous_period);
             add_str(k, "previous_period_long", lng);
         }

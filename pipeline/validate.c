@@ -97,22 +97,13 @@ static int check_date(vctx *v, const cJSON *x)
     return 0;
 }
 
-/* "YYYY-MM" with a month 01-12. */
-static int is_period(const char *s)
-{
-    if (strlen(s) != 7 || s[4] != '-') return 0;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9')) return 0;
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    return m >= 1 && m <= 12 && memcmp(s, "0000", 4) != 0;
-}
-
 static int check_period(vctx *v, const cJSON *x)
 {
     if (!check_string(v, x)) return 0;
-    if (is_period(x->valuestring)) return 1;
-    report(v, QR_ERROR, "'%s' is not a valid period (expected YYYY-MM, e.g. "
-                        "2026-10)", x->valuestring);
+    qr_period p;
+    if (qr_period_parse(x->valuestring, 0, &p)) return 1;
+    report(v, QR_ERROR, "'%s' is not a valid period (expected %s)",
+           x->valuestring, QR_PERIOD_FORMS);
     return 0;
 }
 
@@ -907,24 +898,30 @@ static void more_series(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_POINT, COUNT(F_POINT));
     const char *prev = NULL;
+    qr_period last = {0};
     int i = 0;
     for (const cJSON *e = x->child; e; e = e->next, i++) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "period");
-        if (!cJSON_IsString(p) || !is_period(p->valuestring)) continue;
-        if (prev && strcmp(p->valuestring, prev) <= 0) {
-            size_t m1 = push_index(v, i);
-            size_t m2 = push_key(v, "period");
-            if (strcmp(p->valuestring, prev) == 0)
-                report(v, QR_ERROR, "period '%s' is listed twice",
-                       p->valuestring);
-            else
-                report(v, QR_ERROR, "period '%s' comes before the previous "
-                                    "period '%s' (periods must be in "
-                                    "ascending order)", p->valuestring, prev);
-            pop(v, m2);
-            pop(v, m1);
-        }
+        qr_period cur;
+        if (!cJSON_IsString(p) || !qr_period_parse(p->valuestring, 0, &cur))
+            continue;
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, "period");
+        if (prev && cur.kind != last.kind)
+            report(v, QR_ERROR, "period '%s' is not the same kind as '%s' "
+                                "(one series is all months, all quarters or "
+                                "all years)", p->valuestring, prev);
+        else if (prev && qr_period_index(&cur) == qr_period_index(&last))
+            report(v, QR_ERROR, "period '%s' is listed twice",
+                   p->valuestring);
+        else if (prev && qr_period_index(&cur) < qr_period_index(&last))
+            report(v, QR_ERROR, "period '%s' comes before the previous "
+                                "period '%s' (periods must be in "
+                                "ascending order)", p->valuestring, prev);
+        pop(v, m2);
+        pop(v, m1);
         prev = p->valuestring;
+        last = cur;
     }
 }
 
@@ -935,6 +932,7 @@ static const field F_KPI[] = {
     {"target", K_NUMBER, 0, NULL, NULL},
     {"polarity", K_ENUM, 1, &qr_vocab_polarity, NULL},
     {"series", K_ARRAY, 1, NULL, more_series},
+    {"year", K_ENUM, 0, &qr_vocab_year, NULL},
     {"description", K_STRING, 0, NULL, NULL},
     {"source", K_STRING, 0, NULL, NULL},
 };

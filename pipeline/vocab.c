@@ -67,6 +67,11 @@ static const qr_term POLARITY[] = {
     [QR_LOWER_IS_BETTER] = {"lower_is_better", "Lower is better"},
 };
 
+static const qr_term YEAR[] = {
+    [QR_YEAR_FINANCIAL] = {"financial", "Financial year"},
+    [QR_YEAR_ACADEMIC] = {"academic", "Academic year"},
+};
+
 static const qr_term TREND[] = {
     [QR_TREND_IMPROVING] = {"improving", "Improving"},
     [QR_TREND_WORSENING] = {"worsening", "Worsening"},
@@ -82,6 +87,7 @@ const qr_vocab qr_vocab_status = {"a status", STATUS, N(STATUS)};
 const qr_vocab qr_vocab_direction = {"a direction", DIRECTION, N(DIRECTION)};
 const qr_vocab qr_vocab_polarity = {"a polarity", POLARITY, N(POLARITY)};
 const qr_vocab qr_vocab_trend = {"a trend", TREND, N(TREND)};
+const qr_vocab qr_vocab_year = {"a kind of year", YEAR, N(YEAR)};
 
 int qr_vocab_find_n(const qr_vocab *v, const char *s, size_t n)
 {

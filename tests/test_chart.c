@@ -175,8 +175,8 @@ static void test_errors(void **state)
     expect_errors("type: line\ntarget: 3\n", nopoints, 1);
 
     static const want_err uneven[] = {
-        {14, 1, "line 'B' has 1 of 2 points (every line needs one per "
-                "period, like 'A')"}};
+        {14, 1, "line 'B' has 1 of 2 points or other positions (every "
+                "line needs one per period, like 'A')"}};
     expect_errors("type: line\nline: A\npoint: Jan | 1\npoint: Feb | 2\n"
                   "line: B\npoint: Jan | 3\n", uneven, 1);
 

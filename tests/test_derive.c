@@ -557,7 +557,7 @@ static void test_errors_on_unvalidated_data(void **state)
          "'up' is not a polarity (expected one of: higher_is_better, "
          "lower_is_better)"},
         {"/kpis/0/series/0/period", 5, 52,
-         "'2026-13' is not a valid period (expected YYYY-MM, e.g. 2026-10)"},
+         "'2026-13' is not a valid period (expected a month YYYY-MM, a quarter YYYY-Qn or a year YYYY/YY, e.g. 2026-10, 2026-Q3, 2025/26)"},
         {"/inspection/dates/1", 1, 59,
          "'2022-02-30' is not a valid date (expected YYYY-MM-DD, e.g. "
          "2026-11-24)"},

@@ -687,7 +687,7 @@ static const rule_case RULES[] = {
     {"invalid_duplicate_kpi_id.json", QR_ERROR, "/kpis/1/id", 139, 13,
      "duplicate KPI id 'caseload_avg' (first at /kpis/0/id)"},
     {"invalid_bad_period.json", QR_ERROR, "/kpis/0/series/2/period", 135, 21,
-     "'2026-13' is not a valid period (expected YYYY-MM, e.g. 2026-10)"},
+     "'2026-13' is not a valid period (expected a month YYYY-MM, a quarter YYYY-Qn or a year YYYY/YY, e.g. 2026-10, 2026-Q3, 2025/26)"},
     {"invalid_series_unsorted.json", QR_ERROR, "/kpis/1/series/1/period", 146, 21,
      "period '2026-10' comes before the previous period '2026-11' (periods must be in ascending order)"},
     {"invalid_target_type.json", QR_ERROR, "/kpis/0/target", 130, 17,

@@ -58,6 +58,10 @@ typedef enum qr_direction {
 typedef enum qr_polarity { QR_HIGHER_IS_BETTER, QR_LOWER_IS_BETTER } qr_polarity;
 typedef enum qr_trend { QR_TREND_IMPROVING, QR_TREND_WORSENING, QR_TREND_STABLE } qr_trend;
 
+/* What a KPI's "2024/25" periods mean: a financial year from April, or an
+ * academic year from September. Index into qr_vocab_year. */
+typedef enum qr_year { QR_YEAR_FINANCIAL, QR_YEAR_ACADEMIC } qr_year;
+
 /* Judgement areas; the first is the inspection's overall grade. Index
  * into qr_vocab_area. */
 typedef enum qr_area {
@@ -77,6 +81,7 @@ extern const qr_vocab qr_vocab_status;      /* RAG statuses, qr_rag order */
 extern const qr_vocab qr_vocab_direction;   /* qr_direction order */
 extern const qr_vocab qr_vocab_polarity;    /* qr_polarity order */
 extern const qr_vocab qr_vocab_trend;       /* qr_trend order */
+extern const qr_vocab qr_vocab_year;        /* qr_year order */
 
 /* The index of a code (s[0..n) when n is given, else NUL-terminated), or
  * -1 when the vocabulary has no such code. */

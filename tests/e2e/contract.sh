@@ -152,4 +152,44 @@ n=$(grep -o 'CANARY-DEF' "$TMP/kpi.txt" | wc -l)
 [ "$n" = 1 ] && ok "a KPI definition prints once, under its own indicator" || not_ok "a KPI definition prints once, under its own indicator" "printed $n times"
 contains "definition follows its label" "$TMP/kpi.txt" "$(jq -r '.kpis[1].label' "$src"): CANARY-DEF"
 
+# periods as councils report them: quarters and financial years, with
+# GOV.UK labels; a chart spaces points by real time and leaves a gap where
+# a period is missing
+jq '.kpis = [{"id": "q", "label": "Timely assessments", "unit": "%", "target": 90,
+      "polarity": "higher_is_better",
+      "series": [{"period": "2025-Q1", "value": 71}, {"period": "2025-Q2", "value": 76},
+                 {"period": "2025-Q4", "value": 82}]},
+     {"id": "fy", "label": "Care leavers in education, employment or training", "unit": "%",
+      "polarity": "higher_is_better",
+      "series": [{"period": "2022/23", "value": 48}, {"period": "2023/24", "value": 53}]},
+     {"id": "ay", "label": "Persistent absence of children in care", "unit": "%", "year": "academic",
+      "polarity": "lower_is_better",
+      "series": [{"period": "2023/24", "value": 19}, {"period": "2024/25", "value": 17}]}]' "$src" >"$TMP/periods.json"
+expect_exit "quarterly and yearly KPIs render" 0 epoch $QUIRE render "$TMP/periods.json" -t $tpl -o "$TMP/periods.pdf"
+pdftotext "$TMP/periods.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/periods.txt"
+contains "quarter in GOV.UK words" "$TMP/periods.txt" "(October to December 2025)"
+contains "financial year in GOV.UK words" "$TMP/periods.txt" "(financial year 2023 to 2024)"
+contains "academic year in GOV.UK words" "$TMP/periods.txt" "(academic year 2024 to 2025)"
+contains "quarter on the chart axis" "$TMP/periods.txt" "Q2 2025"
+contains "year on the chart axis" "$TMP/periods.txt" "2022/23"
+epoch $QUIRE render "$TMP/periods.json" -t $tpl -o "$TMP/periods2.pdf" --dump=pages >"$TMP/periods.pages" 2>/dev/null
+# the axis labels of the quarterly chart: Q2 to Q4 is twice Q1 to Q2
+python3 - "$TMP/periods.pages" >"$TMP/gap.out" <<'PY'
+import re, sys
+x = {}
+for line in open(sys.argv[1]):
+    m = re.match(r'\s*text Figure e\d+ ([\d.]+) [\d.]+ w([\d.]+) .*"(Q[124] 2025)"', line)
+    if m and m.group(3) not in x:
+        x[m.group(3)] = float(m.group(1)) + float(m.group(2)) / 2
+a, b, c = x["Q1 2025"], x["Q2 2025"], x["Q4 2025"]
+print("ok" if abs((c - b) - 2 * (b - a)) < 1.0 else "bad %r" % x)
+PY
+contains "a missing quarter keeps its space on the axis" "$TMP/gap.out" "ok"
+jq '.kpis[0].series[1].period = "2025-06"' "$TMP/periods.json" >"$TMP/mixed.json"
+expect_exit "months and quarters in one series is an error" 1 $QUIRE check "$TMP/mixed.json" -t $tpl
+contains "mixed periods located" "$TMP/last.err" "/kpis/0/series/1/period"
+jq '.kpis[1].series[0].period = "2022/24"' "$TMP/periods.json" >"$TMP/badyear.json"
+expect_exit "a year whose halves do not follow is an error" 1 $QUIRE check "$TMP/badyear.json" -t $tpl
+contains "bad year message" "$TMP/last.err" "'2022/24' is not a valid period"
+
 finish
