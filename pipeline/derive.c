@@ -401,12 +401,11 @@ static int lookup(dctx *c, const cJSON *obj, const char *key,
     if (!cJSON_IsString(v)) return -1;
     int i = qr_vocab_find(e, v->valuestring);
     if (i >= 0) return i;
-    char *list = qr_vocab_codes(e);
+    char *msg = qr_vocab_unknown(e, v->valuestring);
     size_t mark = push_key(c, key);
-    error(c, "'%s' is not %s (expected one of: %s)", v->valuestring, e->what,
-          list);
+    error(c, "%s", msg);
     pop(c, mark);
-    free(list);
+    free(msg);
     return -1;
 }
 

@@ -148,10 +148,9 @@ static int check_enum(vctx *v, const cJSON *x, const qr_vocab *e)
 {
     if (!check_string(v, x)) return 0;
     if (qr_vocab_find(e, x->valuestring) >= 0) return 1;
-    char *list = qr_vocab_codes(e);
-    report(v, QR_ERROR, "'%s' is not %s (expected one of: %s)",
-           x->valuestring, e->what, list);
-    free(list);
+    char *msg = qr_vocab_unknown(e, x->valuestring);
+    report(v, QR_ERROR, "%s", msg);
+    free(msg);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 
 #include "quire/util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define RSQUO "\xE2\x80\x99" /* ’ U+2019, the typographic apostrophe */
@@ -108,6 +109,27 @@ int qr_vocab_find_label(const qr_vocab *v, const char *label)
     for (int i = 0; label && i < v->n; i++)
         if (strcmp(v->terms[i].label, label) == 0) return i;
     return -1;
+}
+
+char *qr_vocab_unknown(const qr_vocab *v, const char *value)
+{
+    const char *best = NULL;
+    int rank = 0;
+    for (int i = 0; i < v->n; i++) {
+        int r = qr_near_miss(value, v->terms[i].code);
+        if (r && (!best || r < rank)) {
+            best = v->terms[i].code;
+            rank = r;
+        }
+    }
+    char *codes = qr_vocab_codes(v);
+    char *msg = best ? qr_xasprintf("'%s' is not %s: did you mean '%s'? "
+                                    "(expected one of: %s)",
+                                    value, v->what, best, codes)
+                     : qr_xasprintf("'%s' is not %s (expected one of: %s)",
+                                    value, v->what, codes);
+    free(codes);
+    return msg;
 }
 
 char *qr_vocab_codes(const qr_vocab *v)

@@ -545,7 +545,8 @@ static void test_errors_on_unvalidated_data(void **state)
          "'ofsted' is not an inspection type (expected one of: ILACS, "
          "monitoring_visit, focused_visit, JTAI, SIF)"},
         {"/inspection/judgements/0/grade", 2, 52,
-         "'requires improvement' is not a grade (expected one of: "
+         "'requires improvement' is not a grade: did you mean "
+         "'requires_improvement'? (expected one of: "
          "outstanding, good, requires_improvement, inadequate)"},
         {"/action_plan/as_at", 3, 27,
          "'1 Nov 2026' is not a valid date (expected YYYY-MM-DD, e.g. "

@@ -91,5 +91,10 @@ int qr_vocab_find_n(const qr_vocab *v, const char *s, size_t n);
 int qr_vocab_find_label(const qr_vocab *v, const char *label);
 /* "a, b, c": every code, for "expected one of" messages. Caller frees. */
 char *qr_vocab_codes(const qr_vocab *v);
+/* The message for a value that is no code: "'Green' is not a status: did
+ * you mean 'green'? (expected one of: …)", the hint when a code is the
+ * same word in another case or one edit away (qr_near_miss). Caller
+ * frees. */
+char *qr_vocab_unknown(const qr_vocab *v, const char *value);
 
 #endif
