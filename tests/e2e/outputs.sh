@@ -173,4 +173,18 @@ rc=$?
 pdfimages -list $I/elsewhere/pack.pdf 2>/dev/null | awk 'NR>2 && $4==41 && $5==29 {f=1} END {exit !f}' \
     && ok "pack from another folder shows the paper's image" || not_ok "pack from another folder shows the paper's image"
 lacks "no warning about a missing image" $TMP/last.err "chart.png"
+# --- the sample manifest keeps exempt outputs in their own folder -------------
+(umask 022; $Q build samples/monthly.json --out $TMP/monthly >/dev/null 2>$TMP/monthly.err)
+misplaced=""; exempt_n=0
+for f in $(cd $TMP/monthly && find . -name '*.pdf' | sort); do
+    if pdftotext $TMP/monthly/$f - 2>/dev/null | grep -qF "NOT FOR PUBLICATION"; then
+        exempt_n=$((exempt_n + 1))
+        case $f in ./exempt/*) ;; *) misplaced="$misplaced $f" ;; esac
+        [ "$(stat -c %a $TMP/monthly/$f)" = 600 ] || misplaced="$misplaced $f(mode $(stat -c %a $TMP/monthly/$f))"
+    else
+        case $f in ./exempt/*) misplaced="$misplaced $f(open,in exempt/)" ;; esac
+    fi
+done
+[ $exempt_n -ge 2 ] && [ -z "$misplaced" ] && ok "samples/monthly.json: the $exempt_n exempt outputs are in exempt/, mode 600, and only they" \
+    || not_ok "samples/monthly.json: exempt outputs in exempt/ only, mode 600" "exempt outputs: $exempt_n; misplaced:$misplaced" "$(tail -3 $TMP/monthly.err)"
 finish
