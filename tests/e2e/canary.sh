@@ -66,8 +66,11 @@ refused() {
     expect_exit "$name: public pack refused (exit 1)" 1 $Q pack $meeting -o $T/out/public.pdf --public
     contains "$name: names the open item" $TMP/last.err "item 2 ‘Open report’"
     contains "$name: names the exempt item" $TMP/last.err "exempt item 3 ‘Contract award’"
-    local w
+    local w leaks=""
     for w in "$@"; do contains "$name: names $w" $TMP/last.err "$w"; done
+    # messages quote source lines: none may quote an exempt file
+    for w in $CANARIES; do grep -qF "$w" $TMP/last.err && leaks="$leaks $w"; done
+    [ -z "$leaks" ] && ok "$name: no canary in the messages" || not_ok "$name: no canary in the messages" "leaked:$leaks"
     if [ -z "$(ls -A $T/out)" ]; then ok "$name: no pack and no temporary file written"
     else not_ok "$name: no pack and no temporary file written" "$(ls -A $T/out)"; [ -f $T/out/public.pdf ] && no_canary "$name" $T/out/public.pdf; fi
 }
@@ -82,7 +85,7 @@ cat >$T/exempt/contract.json <<'EOF'
   "summary": [{"ref": "1.1", "text": "The preferred bidder is qzkData1187 at £3,850 a week."}]}}
 EOF
 cat >$T/exempt/contract.md <<'EOF'
-# {{paper.title}}
+# {{paper.title}} (qzkTpl2298)
 
 Bespoke exempt wording qzkTpl2298.
 
@@ -155,6 +158,11 @@ cat >$T/open/data.json <<'EOF'
 EOF
 meeting '{"data": "open/data.json", "template": "evil-template.md"}' >$T/attack-template.json
 refused "exempt template as a partial" $T/attack-template.json "exempt/contract.md" "is the template of exempt item"
+
+# the same with no data: expanding the exempt template fails, and its error
+# would quote the exempt line
+meeting '{"template": "evil-template.md"}' >$T/attack-template2.json
+refused "exempt template as a partial, failing" $T/attack-template2.json "exempt/contract.md"
 
 # --- attack 2: an open item reads the exempt data ----------------------------
 cat >$T/open/summary.md <<'EOF'
