@@ -318,8 +318,52 @@ char *qr_read_file(const char *path, size_t *len, size_t max_bytes)
     return qr_read_file_stat(path, len, max_bytes, NULL);
 }
 
+/* The process's umask, read without changing it: umask(2) can only be read
+ * by setting it, and a build writes from several threads at once, so the
+ * classic "set and restore" would let another thread create a file under
+ * the wrong mask for a moment. Linux shows it in /proc/self/status. */
+static mode_t current_umask(void)
+{
+    char *st = qr_read_file("/proc/self/status", NULL, 1 << 16);
+    const char *u = st ? strstr(st, "\nUmask:") : NULL;
+    if (u) {
+        char *end;
+        long m = strtol(u + 7, &end, 8);
+        free(st);
+        if (end != u + 7 && m >= 0 && m <= 0777) return (mode_t)m;
+    } else {
+        free(st);
+    }
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+}
+
+/* The mode of a new output. A public output is 0666 less the umask, like
+ * any file the user creates; an output holding exempt information is 0600
+ * whatever the umask, so only its owner can read it. Either way a file
+ * being replaced that was stricter keeps its strictness: an owner who made
+ * a pack private with chmod must not find it readable after a rebuild. */
+static mode_t output_mode(const char *path, int exempt)
+{
+    mode_t mode = exempt ? 0600 : (0666 & ~current_umask());
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        mode &= sb.st_mode & 0777;
+    return mode;
+}
+
 int qr_write_atomic(const char *path, const void *data, size_t len)
 {
+    return qr_write_atomic_mode(path, data, len, 0);
+}
+
+int qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                         int exempt)
+{
+    mode_t mode = output_mode(path, exempt);
+    /* mkstemp makes the temporary 0600: never wider than the final mode
+     * while the bytes are being written */
     char *tmp = qr_xasprintf("%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -339,7 +383,7 @@ int qr_write_atomic(const char *path, const void *data, size_t len)
         p += w;
         left -= (size_t)w;
     }
-    if (fchmod(fd, 0644) != 0) goto fail;
+    if (fchmod(fd, mode) != 0) goto fail;
     if (fsync(fd) != 0) goto fail;
     if (close(fd) != 0) {
         fd = -1;

@@ -393,6 +393,65 @@ static void many_unknown_keys_are_counted(void **state)
     free(out);
 }
 
+/* A 1x1 RGB PNG. */
+static const unsigned char PNG1[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+    0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00,
+    0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x38, 0x21, 0x27, 0x07,
+    0x00, 0x02, 0xb6, 0x01, 0x05, 0x34, 0xa6, 0x75, 0xaa, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+
+/* The images a pack shows are among the files it lists (build rebuilds the
+ * pack when one changes), found beside the paper's template whatever the
+ * current folder; and the pack refuses to write over its own meeting file. */
+static void pack_lists_images_and_refuses_its_inputs(void **state)
+{
+    (void)state;
+    char *img = qr_xasprintf("%s/dot.png", dir);
+    FILE *f = fopen(img, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(PNG1, 1, sizeof PNG1, f), sizeof PNG1);
+    fclose(f);
+    put("open.md", "# Open\n\n![A dot](dot.png)\n");
+    char *m = qr_xasprintf(
+        "%s \"items\": [\n"
+        "  {\"number\": 1, \"title\": \"Open\", \"paper\": {\"template\": \"open.md\"}}]}\n",
+        MEETING_HEAD);
+    put("m.json", m);
+    free(m);
+    char *path = qr_xasprintf("%s/m.json", dir);
+    char *out = qr_xasprintf("%s/m.pdf", dir);
+    qr_pack_req req = {.meeting_path = path, .out_path = out};
+    qr_diags *d = qr_diags_new();
+    char **files = NULL;
+    assert_int_equal(qr_pack_build(&req, d, &files), QR_OK);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    int image = 0;
+    for (char **fl = files; *fl; fl++)
+        if (strcmp(*fl, img) == 0) image = 1;
+    assert_true(image);
+    qr_pack_files_free(files);
+    qr_diags_free(d);
+
+    /* -o the meeting file: refused, the meeting file as it was */
+    req.out_path = path;
+    d = qr_diags_new();
+    assert_int_equal(qr_pack_build(&req, d, NULL), QR_EINPUT);
+    assert_true(has_message(d, "refusing to overwrite an input"));
+    size_t len;
+    char *text = qr_read_file(path, &len, 0);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"items\""));
+    free(text);
+    qr_diags_free(d);
+    unlink(img);
+    unlink(out);
+    free(img);
+    free(path);
+    free(out);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -422,6 +481,7 @@ int main(void)
         cmocka_unit_test(public_pack_never_lists_exempt_files),
         cmocka_unit_test(misspelt_or_repeated_keys_fail),
         cmocka_unit_test(many_unknown_keys_are_counted),
+        cmocka_unit_test(pack_lists_images_and_refuses_its_inputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

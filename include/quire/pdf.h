@@ -27,6 +27,8 @@ typedef struct qr_pdf_meta {
     int page_label_start;  /* n > 0: decimal page labels n, n+1, ... */
     int draft;             /* 1: grey diagonal "DRAFT" on every page */
     const char *draft_note;/* with draft: small note at each page foot */
+    int exempt;            /* 1: holds exempt information: qr_pdf_write
+                              writes the file mode 0600 */
 } qr_pdf_meta;
 
 /* The last second a PDF or XMP date can state (four-digit years):

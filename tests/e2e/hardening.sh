@@ -219,7 +219,8 @@ cmp -s $OUT $TMP/prev.pdf && ok "a bad image leaves the previous PDF intact" || 
 expect "output in a missing directory" 3 "error: cannot write" \
     $QUIRE render -t $TMP/ok.md -o $TMP/no/such/dir/paper.pdf
 mkdir -p $TMP/isdir.pdf
-expect "output path is a directory" 3 "error: cannot write" \
+# a directory is no place for a PDF: a usage mistake, refused before writing
+expect "output path is a directory" 1 "is a directory: refusing to write" \
     $QUIRE render -t $TMP/ok.md -o $TMP/isdir.pdf
 
 # disk full: a 200 KB tmpfs holding the previous PDF (needs root and mount)
