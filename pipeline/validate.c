@@ -279,7 +279,13 @@ static void check_object(vctx *v, const cJSON *x, const field *fields,
         }
         const char *hint = qr_did_you_mean(name, names, n);
         size_t mark = push_key(v, name);
-        if (hint)
+        /* A near miss of `exempt` fails closed: read as a typo, the paper
+         * would be published as open, so it is an error, not a warning. */
+        if (hint && strcmp(hint, "exempt") == 0)
+            report(v, QR_ERROR, "unknown field '%s': did you mean '%s'? "
+                                "(a misspelt exemption could publish exempt "
+                                "information: fix the name)", name, hint);
+        else if (hint)
             report(v, QR_WARNING, "unknown field '%s': did you mean '%s'? "
                                   "(known: %s)", name, hint,
                    known.data ? known.data : "none");

@@ -197,4 +197,18 @@ expect_exit "repeated key in a meeting's style: pack fails with exit 1" 1 $QUIRE
 contains "repeated key in a meeting's style: located" $TMP/last.err \
     "$S/style.json:3:23: error: duplicate key \"top\" in /page/margins (first at 2:23)"
 
+
+# the paper's own data misspells its exemption and the meeting file does
+# not mark the item: read as a typo the paper would be published, so a near
+# miss of "exempt" is an error, not a warning
+jq '.paper.Exempt = {"paragraph": 3, "reason": "Contract terms"}' $S/secret.json >$S/secret-typo.json
+meeting '"exempt": null' | sed 's|secret.json|secret-typo.json|' >$S/typo-data.json
+rm -f $S/*.pdf
+expect_exit "misspelt exemption in a paper's data: public pack fails with exit 1" 1 $QUIRE pack $S/typo-data.json -o $S/typo-data.pdf --public
+contains "misspelt exemption in a paper's data: located, with a hint" $TMP/last.err \
+    "/paper/Exempt: unknown field 'Exempt': did you mean 'exempt'?"
+no_canary "misspelt exemption in a paper's data, public pack"
+expect_exit "misspelt exemption in a paper's data: render fails with exit 1" 1 $QUIRE render $S/secret-typo.json -t $S/secret.md -o $S/typo-render.pdf
+[ -e $S/typo-render.pdf ] && not_ok "misspelt exemption: no PDF rendered" || ok "misspelt exemption: no PDF rendered"
+
 finish
