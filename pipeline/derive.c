@@ -449,7 +449,67 @@ enum { N_STATUS = QR_RAG_COUNT, N_DIRECTION = QR_DIR_COUNT };
 
 /* The RAG table: counts, and percentages by largest remainder so that
  * they add up to 100 whenever there is at least one action. */
-static void add_rag(cJSON *plan, const int count[N_STATUS])
+/* How a council counts RAG (action_plan.rag_policy): five statuses, or
+ * three colours with complete counted as green; shares of actions, or of
+ * Ofsted recommendations (each rated by its own status, else by the worst
+ * status among its actions). Every count, chart and sentence reads the
+ * one `rag` object made under this policy, so they always agree. */
+typedef struct rag_policy {
+    int colours;          /* 3 or 5 */
+    int by_recommendation;
+} rag_policy;
+
+static rag_policy read_policy(const cJSON *plan)
+{
+    rag_policy p = {5, 0};
+    const cJSON *pol = get(plan, "rag_policy");
+    const cJSON *col = get(pol, "colours");
+    if (cJSON_IsNumber(col) && col->valuedouble == 3) p.colours = 3;
+    const cJSON *by = get(pol, "count");
+    p.by_recommendation = cJSON_IsString(by) &&
+                          strcmp(by->valuestring, "recommendations") == 0;
+    return p;
+}
+
+/* A status as the policy counts it. */
+static int policy_status(const rag_policy *p, int s)
+{
+    return p->colours == 3 && s == QR_RAG_COMPLETE ? QR_RAG_GREEN : s;
+}
+
+/* Each recommendation's status under the policy: its own `status`, else
+ * the worst of its actions'; a recommendation with neither is not
+ * counted. */
+static void count_recommendations(const rag_policy *p, const cJSON *actions,
+                                  const cJSON *insp, int units[N_STATUS])
+{
+    const cJSON *recs = get(insp, "recommendations");
+    for (const cJSON *r = cJSON_IsArray(recs) ? recs->child : NULL; r;
+         r = r->next) {
+        const cJSON *id = get(r, "id");
+        int s = -1;
+        const cJSON *own = get(r, "status");
+        if (cJSON_IsString(own)) {
+            s = qr_vocab_find(&qr_vocab_status, own->valuestring);
+        } else if (cJSON_IsNumber(id)) {
+            for (const cJSON *a = actions ? actions->child : NULL; a;
+                 a = a->next) {
+                const cJSON *ar = get(a, "recommendation");
+                const cJSON *as = get(a, "status");
+                if (!cJSON_IsNumber(ar) || ar->valuedouble != id->valuedouble ||
+                    !cJSON_IsString(as))
+                    continue;
+                int k = qr_vocab_find(&qr_vocab_status, as->valuestring);
+                if (k >= 0 && (s < 0 || policy_status(p, k) < s))
+                    s = policy_status(p, k);
+            }
+        }
+        if (s >= 0) units[policy_status(p, s)]++;
+    }
+}
+
+static void add_rag(cJSON *plan, const int count[N_STATUS],
+                    const rag_policy *pol)
 {
     if (cJSON_GetObjectItemCaseSensitive(plan, "rag")) return;
     /* report order: red, amber, green, complete, not_started */
@@ -495,6 +555,14 @@ static void add_rag(cJSON *plan, const int count[N_STATUS])
     cJSON_AddNumberToObject(rag, "total", total);
     qr_format_number(total, text, sizeof text);
     cJSON_AddStringToObject(rag, "total_text", text);
+    /* what a template needs to follow the policy without logic */
+    cJSON_AddNumberToObject(rag, "colours", pol->colours);
+    cJSON_AddBoolToObject(rag, "five_statuses", pol->colours == 5);
+    cJSON_AddStringToObject(rag, "unit", pol->by_recommendation
+                                             ? "recommendations" : "actions");
+    cJSON_AddStringToObject(rag, "unit_label", pol->by_recommendation
+                                                   ? "Recommendations"
+                                                   : "Actions");
     cJSON_AddItemToObject(plan, "rag", rag);
 }
 
@@ -712,7 +780,7 @@ static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
     add(plan, "by_recommendation", groups);
 }
 
-static void derive_action_plan(dctx *c, cJSON *plan)
+static void derive_action_plan(dctx *c, cJSON *plan, const cJSON *insp)
 {
     size_t mark = push_key(c, "action_plan");
     const char *as_at = date_member(c, plan, "as_at");
@@ -730,7 +798,20 @@ static void derive_action_plan(dctx *c, cJSON *plan)
         pop(c, m1);
     }
     touch(c, plan);
-    add_rag(plan, count);
+    rag_policy pol = read_policy(plan);
+    int units[N_STATUS] = {0};
+    if (pol.by_recommendation)
+        count_recommendations(&pol, actions, insp, units);
+    else
+        for (int i = 0; i < N_STATUS; i++) units[policy_status(&pol, i)] += count[i];
+    add_rag(plan, units, &pol);
+    /* the number of actions whatever the policy counts */
+    int nact = 0;
+    for (int i = 0; i < N_STATUS; i++) nact += count[i];
+    add_num(plan, "action_count", nact);
+    char ntext[32];
+    qr_format_number(nact, ntext, sizeof ntext);
+    add_str(plan, "action_count_text", ntext);
     add_num(plan, "overdue_count", overdue);
     /* Mustache treats 0 as true: sections need booleans */
     add_bool(plan, "has_overdue", overdue > 0);
@@ -1141,7 +1222,7 @@ int qr_derive_run(qr_data *data, qr_diags *d)
     cJSON *insp = cJSON_GetObjectItemCaseSensitive(root, "inspection");
     if (cJSON_IsObject(insp)) derive_inspection(&c, insp);
     cJSON *plan = cJSON_GetObjectItemCaseSensitive(root, "action_plan");
-    if (cJSON_IsObject(plan)) derive_action_plan(&c, plan);
+    if (cJSON_IsObject(plan)) derive_action_plan(&c, plan, insp);
     cJSON *kpis = cJSON_GetObjectItemCaseSensitive(root, "kpis");
     if (cJSON_IsArray(kpis)) derive_kpis(&c, kpis);
     cJSON *paper = cJSON_GetObjectItemCaseSensitive(root, "paper");

@@ -646,6 +646,7 @@ static void more_judgements(vctx *v, const cJSON *x)
 static const field F_RECOMMENDATION[] = {
     {"id", K_INTEGER, 1, NULL, NULL},
     {"text", K_STRING, 1, NULL, NULL},
+    {"status", K_ENUM, 0, &qr_vocab_status, NULL},
 };
 
 /* Unique-key check over an array of objects: key member `key`. `describe`
@@ -884,7 +885,61 @@ static void more_previous_as_at(vctx *v, const cJSON *x)
                x->valuestring, as_at->valuestring);
 }
 
+static void more_colours(vctx *v, const cJSON *x)
+{
+    if (x->valuedouble != 3 && x->valuedouble != 5)
+        report(v, QR_ERROR, "colours %g is not a RAG scheme (expected 3: red, "
+                            "amber, green; or 5: with complete and not "
+                            "started)", x->valuedouble);
+}
+
+static const qr_term COUNT_TERMS[] = {{"actions", "Actions"},
+                                      {"recommendations", "Recommendations"}};
+static const qr_vocab COUNT_VOCAB = {"a thing to count", COUNT_TERMS, 2};
+
+static const field F_RAG_POLICY[] = {
+    {"colours", K_INTEGER, 0, NULL, more_colours},
+    {"count", K_ENUM, 0, &COUNT_VOCAB, NULL},
+};
+
+/* Under a three-colour policy every status is red, amber or green, with
+ * complete counted as green; not started has no colour to count as. */
+static void more_rag_policy(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_RAG_POLICY, COUNT(F_RAG_POLICY));
+    const cJSON *col = cJSON_GetObjectItemCaseSensitive(x, "colours");
+    if (!cJSON_IsNumber(col) || col->valuedouble != 3) return;
+    const cJSON *plan = cJSON_GetObjectItemCaseSensitive(v->root,
+                                                         "action_plan");
+    const cJSON *acts = cJSON_GetObjectItemCaseSensitive(plan, "actions");
+    char *saved = qr_xstrdup(cur_path(v));
+    qr_jptr_pop(&v->path, 0);
+    size_t m0 = push_key(v, "action_plan");
+    size_t m1 = push_key(v, "actions");
+    int i = 0;
+    for (const cJSON *a = cJSON_IsArray(acts) ? acts->child : NULL; a;
+         a = a->next, i++) {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(a, "status");
+        if (!cJSON_IsString(st) ||
+            qr_vocab_find(&qr_vocab_status, st->valuestring) !=
+                QR_RAG_NOT_STARTED)
+            continue;
+        size_t m2 = push_index(v, i);
+        size_t m3 = push_key(v, "status");
+        report(v, QR_ERROR, "'not_started' is not one of this plan's three "
+                            "colours (rag_policy.colours is 3): use red, "
+                            "amber or green");
+        pop(v, m3);
+        pop(v, m2);
+    }
+    pop(v, m1);
+    pop(v, m0);
+    qr_buf_puts(&v->path, saved);
+    free(saved);
+}
+
 static const field F_ACTION_PLAN[] = {
+    {"rag_policy", K_OBJECT, 0, NULL, more_rag_policy},
     {"as_at", K_DATE, 1, NULL, NULL},
     {"previous_as_at", K_DATE, 0, NULL, more_previous_as_at},
     {"actions", K_ARRAY, 1, NULL, more_actions},

@@ -192,4 +192,35 @@ jq '.kpis[1].series[0].period = "2022/24"' "$TMP/periods.json" >"$TMP/badyear.js
 expect_exit "a year whose halves do not follow is an error" 1 $QUIRE check "$TMP/badyear.json" -t $tpl
 contains "bad year message" "$TMP/last.err" "'2022/24' is not a valid period"
 
+# a council's RAG policy: three colours with complete counted as green,
+# shares of recommendations; the table, the chart and the sentence agree
+python3 - "$TMP/min.json" >"$TMP/policy.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["paper"]["kind"] = "progress"
+d["inspection"] = {"type": "ILACS", "dates": ["2013-01-14", "2013-01-25"],
+                   "recommendations": [{"id": i, "text": "Recommendation %d." % i} for i in range(1, 16)]}
+acts = []
+for i in range(1, 16):
+    # recommendations 1-8 have an amber action beside a complete one; 9-15
+    # are complete, which this council counts as green
+    acts.append({"ref": "%d.1" % i, "recommendation": i, "action": "Action %d.1" % i, "status": "complete"})
+    if i <= 8:
+        acts.append({"ref": "%d.2" % i, "recommendation": i, "action": "Action %d.2" % i, "status": "amber"})
+d["action_plan"] = {"as_at": "2014-06-30", "rag_policy": {"colours": 3, "count": "recommendations"}, "actions": acts}
+json.dump(d, sys.stdout)
+PY
+expect_exit "three-colour policy by recommendation renders" 0 epoch $QUIRE render "$TMP/policy.json" -t $tpl -o "$TMP/policy.pdf"
+pdftotext "$TMP/policy.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/policy.txt"
+contains "sentence counts recommendations" "$TMP/policy.txt" "the plan has 15 recommendations. Their status is:"
+contains "actions still counted as actions" "$TMP/policy.txt" "its 23 actions are reported for the first time"
+contains "table: amber share of recommendations" "$TMP/policy.txt" "Amber 8 53%"
+contains "table: complete counted as green" "$TMP/policy.txt" "Green 7 47%"
+lacks "no Complete row under three colours" "$TMP/policy.txt" "Complete 0"
+epoch $QUIRE render "$TMP/policy.json" -t $tpl -o "$TMP/policy2.pdf" --dump=pages 2>/dev/null | grep -o 'alt="Bar chart[^"]*"' >"$TMP/policy.alt"
+contains "chart: the same numbers" "$TMP/policy.alt" "Red 0, Amber 8, Green 7 (15 recommendations)"
+jq '.action_plan.actions[0].status = "not_started"' "$TMP/policy.json" >"$TMP/policy-ns.json"
+expect_exit "not started under three colours is an error" 1 $QUIRE check "$TMP/policy-ns.json" -t $tpl
+contains "located at the action's status" "$TMP/last.err" "/action_plan/actions/0/status: 'not_started' is not one of this plan's three colours"
+
 finish
