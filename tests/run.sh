@@ -34,7 +34,7 @@ if [ "$what" = all ] || [ "$what" = unit ]; then
         sed -n 's/^\[  PASSED  \] \(.*\)/'"$n"': \1 passed/p' "$log/$n"
     done
     if [ -x "$BUILD/tests/mustache_spec" ]; then
-        if $WRAP "$BUILD/tests/mustache_spec" ../shared/spec/mustache >"$log/spec" 2>&1; then rc=0; else rc=$?; fi
+        if $WRAP "$BUILD/tests/mustache_spec" tests/spec/mustache >"$log/spec" 2>&1; then rc=0; else rc=$?; fi
         cat "$log/spec"
         p=$(sed -n 's/^total: \([0-9]*\) passed.*/\1/p' "$log/spec")
         f=$(sed -n 's/^total: [0-9]* passed, \([0-9]*\) failed.*/\1/p' "$log/spec")

@@ -5,7 +5,7 @@
 # document's text appears, in order, in pdftotext's output. (-raw: content
 # order; plain pdftotext would join a line ending in '-' with the next.)
 . "$(dirname "$0")/lib.sh"
-SPECS=../shared/spec/commonmark
+SPECS=tests/spec/commonmark
 for spec in commonmark-spec gfm-spec gfm-extensions gfm-regression; do
     mkdir -p "$TMP/$spec"
     if ${QUIRE_WRAP:-} "$BUILD/tests/corpus" "$SPECS/$spec.txt" "$TMP/$spec" >"$TMP/$spec.log" 2>&1; then
