@@ -65,6 +65,9 @@ def partials_object():
 
 def main():
     out = sys.argv[1]
+    for sub, pat in (("mustache", "*.json"), ("commonmark", "*.txt")):
+        if not glob.glob(os.path.join(SPEC, sub, pat)):
+            sys.exit("seeds.py: no %s in %s" % (pat, os.path.join(SPEC, sub)))
     samples_json = sorted(glob.glob("samples/*.json"))
     data_json = sorted(glob.glob("tests/data/*.json"))
     templates = sorted(glob.glob("templates/*.md"))
