@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The test machinery fails when it should. Each check below plants the fault
-# a helper or runner exists to catch — a missing file, no PDF, a skip
-# without a reason, a second cmocka group, an empty fuzz corpus, a golden
-# file that would change — and expects a failure, in copies of the scripts
-# set up in a scratch tree (nothing in the repository is touched).
+# The test machinery fails when it should. Each check below plants the
+# fault a helper or runner exists to catch — a missing file, no PDF, a skip
+# without a reason, a second cmocka group, a lost spec file, an empty fuzz
+# corpus, a golden file that would change — and expects a failure, in
+# copies of the scripts set up in a scratch tree (nothing in the repository
+# is touched).
 . "$(dirname "$0")/lib.sh"
 ROOT=$PWD
 # the nested runs print "ok"/"not ok" lines of their own: indent every line
@@ -88,6 +89,19 @@ env -u QUIRE_WRAP BUILD=build bash "$fake/tests/run.sh" >"$TMP/run.out" 2>&1
 rc=$?
 [ $rc = 0 ] && [ "$(tail -1 "$TMP/run.out")" = "5 passed, 0 failed, 0 skipped" ] && ok "run.sh passes a clean run: 5 passed, 0 failed, 0 skipped" \
     || not_ok "run.sh passes a clean run" "exit $rc" "$(tail -5 "$TMP/run.out" | shown)"
+
+# ---- the Mustache runner: a spec file gone is a failure, not fewer tests --
+if [ -x "$ABS_BUILD/tests/mustache_spec" ]; then
+    mkdir -p "$TMP/mustache"
+    cp tests/spec/mustache/*.json "$TMP/mustache/"
+    rm "$TMP/mustache/sections.json"
+    ${QUIRE_WRAP:-} "$ABS_BUILD/tests/mustache_spec" "$TMP/mustache" >"$TMP/mustache.out" 2>&1
+    rc=$?
+    [ $rc != 0 ] && grep -q '^sections.json: missing from' "$TMP/mustache.out" && ok "mustache_spec fails when a spec file is missing" \
+        || not_ok "mustache_spec fails when a spec file is missing" "exit $rc" "$(tail -3 "$TMP/mustache.out" | shown)"
+else
+    not_ok "mustache_spec is built" "no $ABS_BUILD/tests/mustache_spec"
+fi
 
 # ---- corpus.sh without its corpus: no PDF is not "no warning" ---------------
 lone=$TMP/lone
