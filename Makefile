@@ -73,8 +73,11 @@ valgrind: deps
 	@$(MAKE) --no-print-directory all $(TESTBINS)
 	@BUILD=$(BUILD) QUIRE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --suppressions=$(CURDIR)/tests/valgrind.supp" tests/run.sh
 
+# make bless shows the diff of every golden file that would change and
+# writes them only with BLESS=1 (or after asking on a terminal)
+BLESS   ?=
 bless: all
-	@BUILD=$(BUILD) tests/bless.sh
+	@BUILD=$(BUILD) BLESS=$(BLESS) tests/bless.sh
 
 clean:
 	rm -rf build build-asan out

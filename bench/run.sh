@@ -7,9 +7,10 @@
 # Every figure is the median wall time of several runs of the whole process
 # (fork to exit, measured by bench/bench.c), with the process's peak RSS.
 # Environment: BUILD (build), BENCH_RUNS (7), BENCH_BIG_RUNS (3, for the
-# 100-paper build and the largest inputs), BENCH_REPORT (the report.md of
-# ../shared/bench), BENCH_RESULTS (bench/results.json), BENCH_QUICK=1 (skip
-# the 10 MB template and the doubled pathological inputs), BENCH_CALLGRIND=1
+# 100-paper build and the largest inputs), BENCH_REPORT
+# (tests/data/bench/report.md), BENCH_RESULTS (bench/results.json),
+# BENCH_QUICK=1 (skip the 10 MB template and the doubled pathological
+# inputs), BENCH_CALLGRIND=1
 # (also count instructions of report.md and the x10 pack under callgrind: a
 # figure that does not move with the load on a shared machine).
 set -u
@@ -21,7 +22,7 @@ B=$BUILD/bench/bench
 W=$BUILD/bench
 RUNS=${BENCH_RUNS:-7}
 BIG=${BENCH_BIG_RUNS:-3}
-REPORT=${BENCH_REPORT:-../shared/bench/report.md}
+REPORT=${BENCH_REPORT:-tests/data/bench/report.md}
 RESULTS=${BENCH_RESULTS:-bench/results.json}
 QUICK=${BENCH_QUICK:-0}
 LIMIT=120                                   # seconds per execution
@@ -94,7 +95,7 @@ echo "quire benchmark: $(nproc) CPUs, median of $RUNS runs (whole process)"
 [ -x "$Q" ] || { echo "bench: $Q not built" >&2; exit 1; }
 
 # ---- the benchmark report and the x10 pack -------------------------------
-header "Benchmark documents (../shared/bench, plain Markdown, no data)"
+header "Benchmark documents (tests/data/bench, plain Markdown, no data)"
 report_ms=""; pack_ms=""; report_rss=""; stages=""
 if [ -f "$REPORT" ]; then
     cp "$REPORT" "$W/report.md"

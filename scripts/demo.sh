@@ -2,7 +2,7 @@
 # Render every sample into out/ and print the paths. A sample is a JSON file
 # in samples/ whose "template" is given by its name's prefix:
 #   cabinet-*  -> templates/cabinet-report.md
-# plus ../shared/bench/report.md (or a copy in samples/) as plain Markdown.
+# plus every samples/*.md as plain Markdown, and every meeting's packs.
 set -eu
 QUIRE=${1:-build/quire}
 cd "$(dirname "$0")/.."

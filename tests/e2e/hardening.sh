@@ -249,7 +249,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=200k tmpfs $FULL 2>/dev/null; th
         umount $ro
     fi
 else
-    echo "ok - disk full on a small tmpfs # SKIP mount not permitted here"
+    skip "disk full on a small tmpfs" "mount not permitted here"
 fi
 # a file-size limit stands in for a full disk anywhere (SIGXFSZ ignored)
 expect "render before the size limit" 0 - $QUIRE render -t $TMP/ok.md -o $TMP/out/limited.pdf
