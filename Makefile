@@ -83,7 +83,7 @@ clean:
 	rm -rf build build-asan out
 
 # make install PREFIX=/usr/local [DESTDIR=…]: binary, templates (partials,
-# styles) and the man page (issue 7)
+# styles) and the man page
 PREFIX  ?= /usr/local
 .PHONY: install
 install: all
@@ -94,6 +94,6 @@ install: all
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/quire/templates
 	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
 
-# libFuzzer targets and regression replays (make fuzz): issue 9
+# libFuzzer targets and regression replays (make fuzz)
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk

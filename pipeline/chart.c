@@ -4,7 +4,7 @@
  *      the template), the house style and the metrics interface.
  * Out: a parsed chart; its height; vector items (LINE, RECT, PATH, TEXT) in
  *      a display list; a text alternative made from the numbers.
- * Spec: docs/charts.md (the block language), DESIGN.md "chart".
+ * Spec: docs/charts.md (the block language).
  *
  * Measuring and drawing share one walk (`render`): with pages == NULL it
  * only advances y, so the height layout reserves is exactly what is drawn.

@@ -3,7 +3,7 @@
  * In:  a loaded (ideally validated) qr_data.
  * Out: the same tree with computed members added in place, so that templates
  *      stay logic-less; diagnostics for invalid dates and unknown enum values.
- * Spec: DESIGN.md "derive"; the field names are listed in docs/data.md
+ * Spec: the field names are listed in docs/data.md
  *      ("Derived fields") and templates depend on them.
  *
  * Two passes. The specific pass adds the Ofsted, action-plan and KPI fields

@@ -3,7 +3,7 @@
  * In:  a data file (or bytes in memory) holding one JSON object.
  * Out: a qr_data owning the source text and the cJSON tree, or NULL plus a
  *      located diagnostic.
- * Spec: RFC 8259 (JSON), RFC 6901 (JSON pointer), DESIGN.md "load".
+ * Spec: RFC 8259 (JSON), RFC 6901 (JSON pointer), docs/data.md "Loading".
  *
  * cJSON's error position is only a byte offset and its messages say nothing,
  * so before handing the text to cJSON we run our own linear syntax checker.

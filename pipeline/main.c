@@ -1,6 +1,7 @@
 /* main.c — the quire command line: parses arguments, calls the orchestrator
  * for the command, prints diagnostics once, and maps the outcome to the exit
- * codes of DESIGN.md (0 ok, 1 input error, 2 usage, 3 output/system error).
+ * codes of docs/architecture.md (0 ok, 1 input error, 2 usage, 3 output or
+ * system error).
  *
  * Every command and option is described once, in COMMANDS and OPTIONS
  * below: the parsers take their options from there, and `quire --help` and
@@ -525,7 +526,7 @@ static int cmd_watch(int argc, char **argv, const command *cmd)
  * content, font subsets, deflate output, the hyphenation image). By default
  * glibc hands each one over 128 KB a fresh mapping and returns it to the
  * kernel when freed, so every such buffer costs its pages' faults again;
- * faults were a fifth of a short paper's time (issue 10). Serving them from
+ * faults were a fifth of a short paper's time (perf stat). Serving them from
  * the heap, and keeping the heap, lets freed pages be reused. */
 static void memory_policy(void)
 {

@@ -10,7 +10,7 @@
  * sent through the same parse and layout stages as any paper: no drawing
  * code here. The agenda prints the page each paper starts on, which depends
  * on the agenda's own length, so the parts are laid out in a bounded fixed
- * point (STYLE.md 6): lay out with the current guesses, count, repeat until
+ * point: lay out with the current guesses, count, repeat until
  * every start page and the total stay put. The display lists are then joined
  * (qr_pages_append) under one structure tree with a Sect per part.
  *

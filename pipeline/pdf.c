@@ -5,7 +5,8 @@
  * Out: PDF bytes, or an atomic write of them to a path.
  * Governing spec: ISO 32000-1 (PDF 1.7) — §9.7 CIDFonts (CIDFontType2, /W,
  *      /CIDToGIDMap), §9.10.3 ToUnicode CMaps, §12.3.3 outlines, §12.5.6.5 link
- *      annotations; libharu 2.3.0 as measured in /work/shared/LIBHARU.md.
+ *      annotations; libharu 2.3.0 (Debian bookworm), whose limits are noted
+ *      where they matter.
  *
  * How text gets into the file: every page operator is written by this file
  * into the page's own buffer (see "drawing"); text is shown as two-byte
@@ -914,7 +915,7 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
  * content[]), not through libharu's page functions: those format each
  * number with their own routine, measure every string they show, write
  * text in hex, and copy the stream byte by byte three times on its way out
- * (together most of the PDF stage's time, issue 10). libharu still owns the
+ * (together most of the PDF stage's time, by perf). libharu still owns the
  * page objects and their resources: HPDF_Page_GetLocalFontName and
  * HPDF_Page_GetXObjectName register a font or image with the page and give
  * its resource name. The page's own content stream stays empty; the pack

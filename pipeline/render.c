@@ -172,7 +172,7 @@ void qr_paper_free(qr_paper *p)
 }
 
 /* The PDF stage writes text as two-byte CIDs equal to BMP code points
- * (LIBHARU.md: libharu turns anything above U+FFFF into a space), so a
+ * (libharu turns anything above U+FFFF into a space), so a
  * character outside the Basic Multilingual Plane — an emoji, say — cannot
  * be shown. Say so here, where the expanded text still maps back to the
  * template line, rather than as a page number from the PDF writer or,

@@ -149,7 +149,7 @@ void qr_buf_puts(qr_buf *b, const char *s)
 }
 
 /* The expander's escaping writes most of its output a byte at a time: keep
- * the common case (room left) free of calls (issue 10's profile). */
+ * the common case (room left) free of calls (by the profile). */
 void qr_buf_putc(qr_buf *b, char c)
 {
     if (b->len + 2 > b->cap) qr_buf_reserve(b, 1);

@@ -3,8 +3,7 @@
  * In:  a loaded qr_data.
  * Out: diagnostics, each with the JSON pointer of the value and its
  *      file:line:col in the source (via qr_data_diag).
- * Spec: docs/data.md, which documents exactly what is checked here
- *      (DESIGN.md "The data").
+ * Spec: docs/data.md, which documents exactly what is checked here.
  *
  * Every object is described by a table of fields (name, type, required); one
  * walker checks any table, so the documented contract and the code read the

@@ -1,5 +1,6 @@
 /* derive.h — the derive stage: computed fields added to the data before
- * expansion, so that templates stay logic-less (DESIGN.md "derive").
+ * expansion, so that templates stay logic-less (docs/data.md, "Derived
+ * fields").
  *
  * Derived names are documented in README.md ("Derived fields"). In short:
  *   - every string member "K" holding an ISO date gets "K_long"

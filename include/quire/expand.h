@@ -1,7 +1,7 @@
 /* expand.h — the expand stage: a Mustache engine over cJSON producing
  * Markdown text plus a source map back to template file:line:col.
  *
- * Governed by the Mustache spec (../shared/spec/mustache/): interpolation,
+ * Governed by the Mustache spec (tests/spec/mustache/): interpolation,
  * dotted names, sections, inverted sections, comments, partials,
  * set-delimiter, and the optional inheritance and dynamic names. Lambdas
  * cannot run in C.

@@ -85,8 +85,8 @@ size_t qr_jptr_push_key(struct qr_buf *path, const char *key);
 size_t qr_jptr_push_index(struct qr_buf *path, int index);
 void qr_jptr_pop(struct qr_buf *path, size_t mark);
 
-/* Validate a paper's data against the contract in docs/data.md (DESIGN.md
- * "The data"): required fields, types, enums, ISO dates, unique action refs,
+/* Validate a paper's data against the contract in docs/data.md:
+ * required fields, types, enums, ISO dates, unique action refs,
  * actions pointing at existing recommendations, progress 0-100. Every problem
  * is added (errors, and warnings for unknown fields). Returns the number of
  * errors added. A document with no "paper" object (a plain data file) is

@@ -14,7 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Exit codes of the command line (DESIGN.md). */
+/* Exit codes of the command line (docs/architecture.md). */
 enum qr_status {
     QR_OK = 0,      /* success */
     QR_EINPUT = 1,  /* bad data, template, style or meeting file */

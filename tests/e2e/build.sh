@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: quire build over a manifest (issue 7) — skip when unchanged,
+# End-to-end: quire build over a manifest — skip when unchanged,
 # rebuild when any input changes (data, template, partial, style), byte-
 # identical builds in two folders, a failing job among good ones, shards
 # that partition the jobs, the plain log format and summary. Works on copies

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: hostile and broken input (issue 9). Every limit and bad-input
+# End-to-end: hostile and broken input. Every limit and bad-input
 # case gives its message and exit code; pathological inputs finish (their
 # time is measured by make bench, not here); images never crash the writer;
 # output failures exit 3 and leave the previous PDF as it was.

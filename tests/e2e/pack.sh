@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: agenda packs (issue 6). Builds meetings into packs and reads
+# End-to-end: agenda packs. Builds meetings into packs and reads
 # them back: the agenda's page numbers against where each item starts
 # (pdftotext per page), bookmarks and page labels (qpdf --json), links,
 # exempt items withheld from the public pack down to the bytes of the file

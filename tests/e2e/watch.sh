@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: quire watch (issue 7) re-renders after real file writes — an
+# End-to-end: quire watch re-renders after real file writes — an
 # in-place write to a partial, an editor-style save (write a temporary,
 # rename it over the template), a change to the data — prints a broken
 # edit's error at file:line:col and keeps the last good PDF, stamps DRAFT,

@@ -1,4 +1,4 @@
-# fuzz.mk — libFuzzer targets and their regression replays (issue 9).
+# fuzz.mk — libFuzzer targets and their regression replays.
 # Included from the Makefile. See tests/fuzz/README.md.
 #
 #   make fuzz                  build every target, then run each for
