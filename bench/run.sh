@@ -2,7 +2,7 @@
 # bench/run.sh — `make bench`: times the whole quire process on the benchmark
 # report, the x10 pack, every sample paper and meeting pack, a 100-paper
 # build, template expansion from 1 KB to 10 MB and the pathological inputs
-# of the hardening issue. Prints tables; writes bench/results.json.
+# (tests/pathological/). Prints tables; writes bench/results.json.
 #
 # Every figure is the median wall time of several runs of the whole process
 # (fork to exit, measured by bench/bench.c), with the process's peak RSS.
@@ -28,7 +28,7 @@ QUICK=${BENCH_QUICK:-0}
 LIMIT=120                                   # seconds per execution
 SAMPLE=samples/cabinet-ofsted-working-group.json
 
-# Targets of the performance issue (whole process, this 2-core machine).
+# Performance targets (whole process, a 2-core machine).
 T_REPORT_MS=20; T_PACK_MS=100; T_RSS_MB=30; T_BUILD_MS=2000
 
 mkdir -p "$W/out" "$W/gen" "$W/papers"
@@ -243,7 +243,7 @@ done
 
 # ---- targets -----------------------------------------------------------------------
 echo
-echo "Targets (performance issue)"
+echo "Targets"
 [ -n "$report_ms" ] && verdict "report.md, ms" "$report_ms" "<=" $T_REPORT_MS ms
 [ -n "$pack_ms" ] && verdict "x10 pack, ms" "$pack_ms" "<=" $T_PACK_MS ms
 [ -n "$report_rss" ] && verdict "report.md peak RSS, MB" \
