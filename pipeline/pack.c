@@ -1386,6 +1386,13 @@ static qr_pages *join(pack *pk)
     join_ctx j = {.pk = pk};
     j.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
     qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
+    /* A full pack that holds exempt items must not be published as a
+     * whole: every page says so, the open ones too (their own text is
+     * published in the public pack, not this document). */
+    int members_pack = !pk->req->public_pack && pk->has_exempt;
+    if (members_pack)
+        qr_mark_not_for_publication(all, 0, qr_pages_count(all),
+                                    QR_MARK_MEMBERS, pk->fonts, &pk->style);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         if (it->standing) continue;
@@ -1398,7 +1405,11 @@ static qr_pages *join(pack *pk)
         if (it->exempt && !it->withheld &&
             !(it->paper && qr_paper_exempt(it->paper)))
             qr_mark_not_for_publication(all, first, qr_pages_count(all),
-                                        pk->fonts, &pk->style);
+                                        NULL, pk->fonts, &pk->style);
+        else if (!it->exempt && members_pack)
+            qr_mark_not_for_publication(all, first, qr_pages_count(all),
+                                        QR_MARK_MEMBERS, pk->fonts,
+                                        &pk->style);
     }
     return all;
 }

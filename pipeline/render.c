@@ -350,19 +350,21 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
      * printed or forwarded page still says what it is. Marking here rather
      * than in each caller means no caller can forget. */
     if (pages && p->exempt)
-        qr_mark_not_for_publication(pages, 0, qr_pages_count(pages),
+        qr_mark_not_for_publication(pages, 0, qr_pages_count(pages), NULL,
                                     p->fonts, &p->style);
     lap("layout", &t0);
     return pages;
 }
 
 void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
-                                 const qr_fonts *fonts, const qr_style *style)
+                                 const char *text, const qr_fonts *fonts,
+                                 const qr_style *style)
 {
+    if (!text) text = EXEMPT_MARK;
     const qr_metrics *m = qr_fonts_metrics(fonts);
     float size = style->body_size;
     float w = 0;
-    for (const char *c = EXEMPT_MARK; *c; c++)
+    for (const char *c = text; *c; c++)
         w += m->advance(m->ctx, QR_FONT_BOLD, (unsigned char)*c);
     w = w * size / 1000;
     float asc, desc;
@@ -381,8 +383,8 @@ void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
         t.w = w;
         t.font = QR_FONT_BOLD;
         t.size = size;
-        t.text = EXEMPT_MARK;
-        t.len = strlen(EXEMPT_MARK);
+        t.text = text;
+        t.len = strlen(text);
         t.color = style->heading_color;
         qr_pages_add_item(pages, page, &t);
     }

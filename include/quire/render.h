@@ -89,10 +89,15 @@ const char *qr_paper_file(const qr_paper *p, size_t i);
 /* PDF metadata for this paper (strings borrowed from p). */
 void qr_paper_meta(const qr_paper *p, struct qr_pdf_meta *meta);
 
-/* Draw "NOT FOR PUBLICATION" in the top margin of pages [from, to). */
+/* Draw a not-for-publication mark in the top margin of pages [from, to):
+ * "NOT FOR PUBLICATION" on exempt pages, and QR_MARK_MEMBERS on the other
+ * pages of a members' pack that holds exempt items (the whole document
+ * must not be published). `text` is ASCII; NULL means the first. */
+#define QR_MARK_MEMBERS "NOT FOR PUBLICATION (members' pack)"
 struct qr_pages;
 void qr_mark_not_for_publication(struct qr_pages *pages, size_t from,
-                                 size_t to, const struct qr_fonts *fonts,
+                                 size_t to, const char *text,
+                                 const struct qr_fonts *fonts,
                                  const struct qr_style *style);
 
 /* May the output be written at `path`? Refuses (QR_EINPUT, with an error
