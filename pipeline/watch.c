@@ -52,6 +52,7 @@
 #define EVENT_BUF (64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 #define NOTE_MAX 96               /* bytes of the draft note */
 #define OPENER "xdg-open"
+#define CHANGED_SHOWN 3           /* changed files named on a render line */
 #define STALL_TICK_MS 100         /* how often a running render is looked at */
 #define STALL_FIRST_MS 200        /* a render younger than this is not */
 #define CHILD_STRING_MAX PATH_MAX /* bytes of a path read from the child */
@@ -98,6 +99,7 @@ typedef struct watched {
     char **dir;
     size_t ndirs, dcap;
     char **files;          /* normalised paths, NULL-terminated */
+    char **changed;        /* inputs saved since the last render line */
 } watched;
 
 static const char *dir_of_wd(const watched *w, int wd)
@@ -148,16 +150,24 @@ static void set_files(watched *w, char **files, int keep_old, FILE *log)
     }
 }
 
+static void clear_changed(watched *w)
+{
+    qr_build_files_free(w->changed);
+    w->changed = NULL;
+}
+
 static void watched_free(watched *w)
 {
     for (size_t i = 0; i < w->ndirs; i++) free(w->dir[i]);
     free(w->dir);
     free(w->wd);
     qr_build_files_free(w->files);
+    clear_changed(w);
     if (w->fd >= 0) close(w->fd);
 }
 
-/* Read the pending events; 1 when one of them is about a watched file. */
+/* Read the pending events; 1 when one of them is about a watched file
+ * (which is noted in w->changed). */
 static int read_events(watched *w)
 {
     _Alignas(struct inotify_event) char buf[EVENT_BUF];
@@ -170,7 +180,10 @@ static int read_events(watched *w)
             const char *dir = dir_of_wd(w, ev->wd);
             if (dir && ev->len > 0) {
                 char *path = qr_path_join(dir, ev->name);
-                if (has(w->files, path)) relevant = 1;
+                if (has(w->files, path)) {
+                    relevant = 1;
+                    add_unique(&w->changed, path);
+                }
                 free(path);
             }
             if (ev->mask & IN_Q_OVERFLOW) relevant = 1;
@@ -471,19 +484,31 @@ static int job_read(render_job *j)
 
 /* ---- the render lines ---- */
 
+static void say_changed(const watched *w, FILE *log)
+{
+    size_t n = count(w->changed);
+    if (n == 0) return;
+    fprintf(log, " after %s", n == 1 ? "a change to " : "changes to ");
+    for (size_t i = 0; i < n && i < CHANGED_SHOWN; i++)
+        fprintf(log, "%s%s", i ? ", " : "", w->changed[i]);
+    if (n > CHANGED_SHOWN) fprintf(log, " and %zu more", n - CHANGED_SHOWN);
+}
+
 /* Print a render's outcome and take `files` as the inputs to watch. */
 static void report(const qr_watch_opts *o, watched *w, int status,
                    char **files, double ms, FILE *log)
 {
     set_files(w, files, status != QR_OK, log);
     if (status == QR_OK) {
-        fprintf(log, "rendered %s (%.0f ms); watching %zu files\n",
-                o->out_path, ms, count(w->files));
+        fprintf(log, "rendered %s (%.0f ms)", o->out_path, ms);
+        say_changed(w, log);
+        fprintf(log, "; watching %zu files\n", count(w->files));
     } else {
         fprintf(log, "not rendered: %s left as it was; watching %zu files\n",
                 o->out_path, count(w->files));
     }
     fflush(log);
+    clear_changed(w);
 }
 
 /* The inputs every render reads, known before it starts. */
