@@ -13,6 +13,13 @@
  * render; after a failed render the previous list is kept as well, so a fix
  * to a partial is still noticed.
  *
+ * A folder can be replaced too (a checkout, an editor's rename-on-save of a
+ * whole directory): the kernel's watch follows the old inode, now under
+ * another name or deleted. So each watched folder's inode is remembered and
+ * checked after every batch of events; a folder that is gone or is another
+ * inode is watched afresh (its nearest existing ancestor is watched
+ * meanwhile, to see it come back) and the paper is rendered again.
+ *
  * Each render runs in a child process. The pipeline reads its inputs with
  * ordinary blocking opens and reads, so a FIFO or device among them (a
  * partial, a font) can stall a render for ever, and a large paper can take
@@ -48,10 +55,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY)
+#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | \
+                      IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define EVENT_BUF (64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 #define NOTE_MAX 96               /* bytes of the draft note */
 #define OPENER "xdg-open"
+#define ARM_TRIES 3               /* a folder replaced while we add its watch */
+#define ANCESTOR_MAX 64           /* levels walked up to an existing folder */
 #define CHANGED_SHOWN 3           /* changed files named on a render line */
 #define STALL_TICK_MS 100         /* how often a running render is looked at */
 #define STALL_FIRST_MS 200        /* a render younger than this is not */
@@ -92,39 +102,144 @@ static void add_unique(char ***v, const char *s)
 
 /* ---- the watched folders ---- */
 
-/* The folders watched (by watch descriptor) and the files of interest. */
+typedef struct wdir {
+    char *path;
+    int wd;                /* -1: not watched now (gone, replaced, not yet) */
+    dev_t dev;             /* the inode watched, to notice a replacement */
+    ino_t ino;
+    int aux;               /* watched only to see a missing folder return */
+    int lost;              /* was watched, then went: say so when back */
+    int warned;            /* a watch error other than "gone" was shown */
+} wdir;
+
 typedef struct watched {
     int fd;
-    int *wd;
-    char **dir;
-    size_t ndirs, dcap;
+    wdir *d;
+    size_t nd, dcap;
     char **files;          /* normalised paths, NULL-terminated */
     char **changed;        /* inputs saved since the last render line */
+    char **rearmed;        /* folders replaced and watched again, to say */
 } watched;
 
-static const char *dir_of_wd(const watched *w, int wd)
+static wdir *find_dir(watched *w, const char *path)
 {
-    for (size_t i = 0; i < w->ndirs; i++)
-        if (w->wd[i] == wd) return w->dir[i];
+    for (size_t i = 0; i < w->nd; i++)
+        if (strcmp(w->d[i].path, path) == 0) return &w->d[i];
     return NULL;
 }
 
+static wdir *new_dir(watched *w, const char *path, int aux)
+{
+    if (w->nd == w->dcap) {
+        w->dcap = w->dcap ? w->dcap * 2 : 8;
+        w->d = qr_xrealloc(w->d, w->dcap * sizeof *w->d);
+    }
+    wdir *e = &w->d[w->nd++];
+    *e = (wdir){.path = qr_xstrdup(path), .wd = -1, .aux = aux};
+    return e;
+}
+
+static int same_inode(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Stop watching e; the kernel watch goes only when no other entry (another
+ * path to the same folder) still uses it. */
+static void drop(watched *w, wdir *e)
+{
+    int wd = e->wd;
+    if (wd < 0) return;
+    e->wd = -1;
+    e->lost = 1;
+    for (size_t i = 0; i < w->nd; i++)
+        if (w->d[i].wd == wd) return;
+    inotify_rm_watch(w->fd, wd);
+}
+
+/* Watch e's folder; 0, or -1 when it is not there (or cannot be watched:
+ * said once). The inode is read before and after adding the watch, so a
+ * folder replaced meanwhile is not recorded under the wrong inode. */
+static int arm(watched *w, wdir *e, FILE *log)
+{
+    for (int t = 0; t < ARM_TRIES; t++) {
+        struct stat a, b;
+        if (stat(e->path, &a) != 0 || !S_ISDIR(a.st_mode)) return -1;
+        int wd = inotify_add_watch(w->fd, e->path, WATCH_EVENTS);
+        if (wd < 0) {
+            if (errno != ENOENT && errno != ENOTDIR && !e->warned) {
+                fprintf(log, "quire: watch: cannot watch '%s': %s\n", e->path,
+                        strerror(errno));
+                e->warned = 1;
+            }
+            return -1;
+        }
+        if (stat(e->path, &b) == 0 && same_inode(&a, &b)) {
+            e->wd = wd;
+            e->dev = b.st_dev;
+            e->ino = b.st_ino;
+            return 0;
+        }
+        /* replaced between the two looks: the watch may be on the old one */
+        int used = 0;
+        for (size_t i = 0; i < w->nd; i++) used |= w->d[i].wd == wd;
+        if (!used) inotify_rm_watch(w->fd, wd);
+    }
+    return -1;
+}
+
+/* Watch the folder of an input (once). */
 static void add_dir(watched *w, const char *dir, FILE *log)
 {
-    for (size_t i = 0; i < w->ndirs; i++)
-        if (strcmp(w->dir[i], dir) == 0) return;
-    int wd = inotify_add_watch(w->fd, dir, WATCH_EVENTS);
-    if (wd < 0) {
-        fprintf(log, "quire: watch: cannot watch '%s': %s\n", dir, strerror(errno));
-        return;
+    wdir *e = find_dir(w, dir);
+    if (!e) e = new_dir(w, dir, 0);
+    e->aux = 0;
+    if (e->wd < 0) arm(w, e, log);
+}
+
+/* Check every watched folder against its path: one that is gone or is now
+ * another inode is watched afresh; while one is missing, its nearest
+ * existing ancestor is watched so that its return is an event. Folders
+ * watched again are noted in w->rearmed (said when the render starts, so a
+ * tree copied in several steps is one line). Returns how many input
+ * folders (not ancestors) began to be watched: their files may all have
+ * changed. */
+static int verify(watched *w, FILE *log)
+{
+    for (size_t i = 0; i < w->nd; i++) {
+        wdir *e = &w->d[i];
+        struct stat st;
+        if (e->wd >= 0 && (stat(e->path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+                           st.st_dev != e->dev || st.st_ino != e->ino))
+            drop(w, e);
     }
-    if (w->ndirs == w->dcap) {
-        w->dcap = w->dcap ? w->dcap * 2 : 8;
-        w->wd = qr_xrealloc(w->wd, w->dcap * sizeof *w->wd);
-        w->dir = qr_xrealloc(w->dir, w->dcap * sizeof *w->dir);
+    int armed = 0;
+    for (size_t i = 0; i < w->nd; i++) {
+        wdir *e = &w->d[i];
+        if (e->wd >= 0 || arm(w, e, log) != 0 || e->aux) continue;
+        armed++;
+        if (e->lost) add_unique(&w->rearmed, e->path);
+        e->lost = 0;
     }
-    w->wd[w->ndirs] = wd;
-    w->dir[w->ndirs++] = qr_xstrdup(dir);
+    for (size_t i = 0; i < w->nd; i++) {
+        if (w->d[i].wd >= 0 || w->d[i].aux) continue;
+        char *p = qr_xstrdup(w->d[i].path);
+        for (int up = 0; up < ANCESTOR_MAX; up++) {
+            char *parent = qr_path_dir(p);
+            int top = strcmp(parent, p) == 0;
+            free(p);
+            p = parent;
+            if (top) break;
+            struct stat st;
+            if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+            wdir *a = find_dir(w, p);
+            if (!a) a = new_dir(w, p, 1);   /* may move w->d: no e kept */
+            if (a->wd < 0) arm(w, a, log);
+            break;
+        }
+        free(p);
+    }
+    return armed;
 }
 
 /* Replace the file set with `files` (normalised), keeping the old set too
@@ -158,10 +273,10 @@ static void clear_changed(watched *w)
 
 static void watched_free(watched *w)
 {
-    for (size_t i = 0; i < w->ndirs; i++) free(w->dir[i]);
-    free(w->dir);
-    free(w->wd);
+    for (size_t i = 0; i < w->nd; i++) free(w->d[i].path);
+    free(w->d);
     qr_build_files_free(w->files);
+    qr_build_files_free(w->rearmed);
     clear_changed(w);
     if (w->fd >= 0) close(w->fd);
 }
@@ -177,9 +292,10 @@ static int read_events(watched *w)
         if (n <= 0) break;     /* EAGAIN: nothing more for now */
         for (char *p = buf; p < buf + n;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            const char *dir = dir_of_wd(w, ev->wd);
-            if (dir && ev->len > 0) {
-                char *path = qr_path_join(dir, ev->name);
+            /* several paths may lead to one folder: try each */
+            for (size_t i = 0; ev->len > 0 && i < w->nd; i++) {
+                if (w->d[i].wd != ev->wd) continue;
+                char *path = qr_path_join(w->d[i].path, ev->name);
                 if (has(w->files, path)) {
                     relevant = 1;
                     add_unique(&w->changed, path);
@@ -692,6 +808,14 @@ static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
                         int *status, FILE *log)
 {
     double t0 = now_ms();
+    if (w->rearmed) {
+        fprintf(log, "quire: watch: ");
+        for (size_t i = 0; w->rearmed[i]; i++)
+            fprintf(log, "%s%s", i ? ", " : "", w->rearmed[i]);
+        fprintf(log, " replaced; watching again\n");
+        qr_build_files_free(w->rearmed);
+        w->rearmed = NULL;
+    }
     qr_diags *d = qr_diags_new();
     int refused = refuse_irregular(o->data_path, d) +
                   refuse_irregular(o->template_path, d) +
@@ -763,7 +887,8 @@ int qr_watch_run(const qr_watch_opts *o)
             }
             if (stop_signal) break;
             if (r > 0 && (pfd[0].revents & POLLIN)) {
-                if (read_events(&w)) {
+                int relevant = read_events(&w);
+                if (verify(&w, log) > 0 || relevant) {
                     /* wait for a quiet moment; a render still running was
                      * made from files that have changed since */
                     pending = 1;

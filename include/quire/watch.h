@@ -34,7 +34,8 @@ typedef struct qr_watch_opts {
  * renders). Each render runs in a child process, so a signal ends watch at
  * once even while a render is blocked (the render is killed and its
  * temporary PDF removed). A data, template or style that is not a regular
- * file is refused without being opened.
+ * file is refused without being opened; a folder replaced (renamed away,
+ * deleted and made again) is watched afresh and the paper re-rendered.
  * Diagnostics and one line per render go to the log. Returns QR_OK when
  * stopped by a signal; after max_renders, the status of the last render
  * (QR_OK, QR_EINPUT, QR_EOUTPUT); QR_EOUTPUT when inotify is unavailable. */

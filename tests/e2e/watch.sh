@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end: quire watch re-renders after real file writes — an in-place
 # write to a partial, an editor-style save (write a temporary, rename it over
-# the template), a change to the data —
+# the template), a change to the data, the whole template folder replaced —
 # prints a broken edit's error at file:line:col and keeps the last good PDF,
 # refuses inputs that are not regular files without hanging, stamps DRAFT,
 # and stops within a second on SIGINT, SIGTERM and SIGHUP even while a render
@@ -125,6 +125,38 @@ elif new_lines | grep -q '^rendered .* after a change to templates/partials/auth
     ok "an unrelated file in a watched folder causes no render"
 else
     not_ok "an unrelated file in a watched folder causes no render" "$(new_lines)"
+fi
+
+# the whole template folder replaced, as a checkout or an editor's
+# rename-on-save of a directory does: watch re-arms, says so once, and
+# picks up an edit in the new folder
+mv $W/templates $W/templates.old
+mkdir $W/templates
+cp -r $W/templates.old/. $W/templates/
+wait_for "the re-arm line" log_has '^quire: watch: .*templates.* replaced; watching again' \
+    && ok "a replaced folder is watched again, and watch says so" \
+    || not_ok "a replaced folder is watched again, and watch says so" "$(tail -5 $LOG)"
+# the re-arm line is printed as the render of the new folder starts
+mark=$(grep -n 'replaced; watching again' $LOG | tail -1 | cut -d: -f1)
+wait_for "the new folder's first render line" new_render
+[ "$(grep -c 'replaced; watching again' $LOG)" = 1 ] && ok "one line for the replaced folders" \
+    || not_ok "one line for the replaced folders" "$(grep 'replaced' $LOG)"
+mark=$(wc -l <$LOG)
+echo "Watch marker five." >>$W/templates/partials/author.md
+wait_for "the new folder's partial text" pdf_has "Watch marker five." \
+    && ok "an edit in the replaced folder re-renders" || not_ok "an edit in the replaced folder re-renders" "$(tail -5 $LOG)"
+wait_for "the fifth text's render line" new_render
+mark=$(wc -l <$LOG)
+echo "Watch marker stale." >>$W/templates.old/partials/author.md
+echo "Watch marker six." >>$W/templates/cabinet-report.md
+wait_for "the new template's text" pdf_has "Watch marker six." \
+    && ok "the template in the replaced folder is watched" || not_ok "the template in the replaced folder is watched" "$(tail -5 $LOG)"
+wait_for "the render line" new_render
+# an edit in the old folder would show as a change to the partial
+if new_lines | grep -q '^rendered .* after a change to templates/cabinet-report\.md;'; then
+    ok "the old folder is no longer watched"
+else
+    not_ok "the old folder is no longer watched" "$(new_lines)"
 fi
 
 # a partial that is a FIFO nobody writes: a render would wait for ever;
