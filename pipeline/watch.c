@@ -615,6 +615,9 @@ static void report(const qr_watch_opts *o, watched *w, int status,
                    char **files, double ms, FILE *log)
 {
     set_files(w, files, status != QR_OK, log);
+    /* an input's folder that does not exist yet gets its nearest existing
+     * ancestor watched, so that creating it is an event */
+    verify(w, log);
     if (status == QR_OK) {
         fprintf(log, "rendered %s (%.0f ms)", o->out_path, ms);
         say_changed(w, log);

@@ -238,6 +238,22 @@ stop_and_time $ZPID HUP
 [ $STOP_MS -le $STOP_LIMIT_MS ] && [ $STOP_RC = 0 ] && ok "SIGHUP ends watch in $STOP_MS ms, exit 0" \
     || not_ok "SIGHUP ends watch within $STOP_LIMIT_MS ms, exit 0" "took $STOP_MS ms, rc=$STOP_RC" "$(tail -3 $ZLOG)"
 
+# a template folder that does not exist yet, with the data kept elsewhere
+# (so no watched folder holds it): creating it is noticed
+M=$TMP/missing
+MLOG=$TMP/missing.log
+mkdir -p $M/run
+cp samples/cabinet-ofsted-working-group.json $M/data.json
+(cd $M/run && exec $Q watch ../data.json -t drafts/cabinet-report.md -o out.pdf) >$MLOG 2>&1 &
+MPID=$!
+PIDS="$PIDS $MPID"
+wait_for "the first render's failure" grep -q '^not rendered' $MLOG
+cp -r templates $M/run/drafts
+wait_for "the render once the folder exists" grep -q '^rendered out.pdf' $MLOG \
+    && ok "a template folder created after watch started is picked up" \
+    || not_ok "a template folder created after watch started is picked up" "$(tail -5 $MLOG)"
+stop_and_time $MPID TERM
+
 # a directory given as the data file: refused, no hang
 mkdir $TMP/dir.json
 (cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec timeout 10 $Q watch $TMP/dir.json -t templates/cabinet-report.md \
