@@ -854,13 +854,14 @@ int qr_watch_run(const qr_watch_opts *o)
     stop_signal = 0;
     struct sigaction sa = {.sa_handler = on_signal}, old[NSTOP];
     sigemptyset(&sa.sa_mask);
-    sigset_t block, wait_mask;
+    sigset_t block, wait_mask, old_mask;
     sigemptyset(&block);
     for (size_t i = 0; i < NSTOP; i++) {
         sigaction(stop_signals[i], &sa, &old[i]);
         sigaddset(&block, stop_signals[i]);
     }
-    sigprocmask(SIG_BLOCK, &block, &wait_mask);
+    sigprocmask(SIG_BLOCK, &block, &old_mask);
+    wait_mask = old_mask;
     for (size_t i = 0; i < NSTOP; i++) sigdelset(&wait_mask, stop_signals[i]);
 
     render_job job = {0};
@@ -918,7 +919,9 @@ int qr_watch_run(const qr_watch_opts *o)
     }
     int stopped = stop_signal != 0;
     job_kill(&job, o->out_path);
-    sigprocmask(SIG_UNBLOCK, &block, NULL);
+    /* the mask goes back first: a second Ctrl-C still pending lands in our
+     * handler, not the default one, so the exit stays clean */
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
     for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &old[i], NULL);
     watched_free(&w);
     free(cwd);
