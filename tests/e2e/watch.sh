@@ -256,11 +256,20 @@ stop_and_time $MPID TERM
 
 # a directory given as the data file: refused, no hang
 mkdir $TMP/dir.json
-(cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec timeout 10 $Q watch $TMP/dir.json -t templates/cabinet-report.md \
+(cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec timeout -k 1 10 $Q watch $TMP/dir.json -t templates/cabinet-report.md \
     -o dir.pdf) >$TMP/dir.log 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q 'dir\.json: error: .*directory' $TMP/dir.log \
     && ok "a directory as the data file is refused (exit 1)" || not_ok "a directory as the data file is refused" "rc=$rc $(cat $TMP/dir.log)"
+
+# a template that is a FIFO: refused without being opened (opening it
+# would wait for a writer)
+mkfifo $TMP/fifo.md
+(cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec timeout -k 1 10 $Q watch paper.json -t $TMP/fifo.md \
+    -o fifo.pdf) >$TMP/fifo.log 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'fifo\.md: error: a FIFO, not a regular file' $TMP/fifo.log \
+    && ok "a FIFO as the template is refused at once (exit 1)" || not_ok "a FIFO as the template is refused" "rc=$rc $(cat $TMP/fifo.log)"
 
 # --no-draft, and QUIRE_WATCH_MAX_RENDERS ends the loop by itself
 (cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec $Q watch paper.json -t templates/cabinet-report.md \
