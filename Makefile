@@ -10,6 +10,13 @@ override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wex
 override LDLIBS += $(PKG_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# quire --version: two libraries carry no version in their headers, so
+# theirs is taken here, as installed when quire is built.
+UNIBREAK_VERSION := $(shell pkg-config --modversion libunibreak 2>/dev/null)
+HYPHEN_VERSION   := $(shell dpkg-query -W -f='$${Version}' libhyphen0 2>/dev/null)
+VERSION_DEFS := -DQR_UNIBREAK_BUILT_VERSION='"$(UNIBREAK_VERSION)"' \
+                -DQR_HYPHEN_BUILT_VERSION='"$(HYPHEN_VERSION)"'
+
 SRCS    := $(wildcard pipeline/*.c)
 OBJS    := $(patsubst pipeline/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
@@ -25,6 +32,8 @@ deps:
 
 $(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/version.o: override CFLAGS += $(VERSION_DEFS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	@mkdir -p $@
@@ -64,14 +73,17 @@ valgrind: deps
 	@$(MAKE) --no-print-directory all $(TESTBINS)
 	@BUILD=$(BUILD) QUIRE_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --suppressions=$(CURDIR)/tests/valgrind.supp" tests/run.sh
 
+# make bless shows the diff of every golden file that would change and
+# writes them only with BLESS=1 (or after asking on a terminal)
+BLESS   ?=
 bless: all
-	@BUILD=$(BUILD) tests/bless.sh
+	@BUILD=$(BUILD) BLESS=$(BLESS) tests/bless.sh
 
 clean:
 	rm -rf build build-asan out
 
 # make install PREFIX=/usr/local [DESTDIR=…]: binary, templates (partials,
-# styles) and the man page (issue 7)
+# styles) and the man page
 PREFIX  ?= /usr/local
 .PHONY: install
 install: all
@@ -82,6 +94,6 @@ install: all
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/quire/templates
 	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
 
-# libFuzzer targets and regression replays (make fuzz): issue 9
+# libFuzzer targets and regression replays (make fuzz)
 -include tests/fuzz/fuzz.mk
 -include bench/bench.mk

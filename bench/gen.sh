@@ -8,7 +8,7 @@
 #                                          about BYTES bytes (partials resolve
 #                                          from OUT's directory)
 #   bench/gen.sh patho KIND SCALE OUT      one pathological input, SCALE = 1
-#                                          for the size in the issue, 2 for
+#                                          for the base size, 2 for
 #                                          twice that (linearity check)
 # KIND: lists quotes emphasis nospace table sections
 set -eu

@@ -2,14 +2,15 @@
 # bench/run.sh — `make bench`: times the whole quire process on the benchmark
 # report, the x10 pack, every sample paper and meeting pack, a 100-paper
 # build, template expansion from 1 KB to 10 MB and the pathological inputs
-# of the hardening issue. Prints tables; writes bench/results.json.
+# (tests/pathological/). Prints tables; writes bench/results.json.
 #
 # Every figure is the median wall time of several runs of the whole process
 # (fork to exit, measured by bench/bench.c), with the process's peak RSS.
 # Environment: BUILD (build), BENCH_RUNS (7), BENCH_BIG_RUNS (3, for the
-# 100-paper build and the largest inputs), BENCH_REPORT (the report.md of
-# ../shared/bench), BENCH_RESULTS (bench/results.json), BENCH_QUICK=1 (skip
-# the 10 MB template and the doubled pathological inputs), BENCH_CALLGRIND=1
+# 100-paper build and the largest inputs), BENCH_REPORT
+# (tests/data/bench/report.md), BENCH_RESULTS (bench/results.json),
+# BENCH_QUICK=1 (skip the 10 MB template and the doubled pathological
+# inputs), BENCH_CALLGRIND=1
 # (also count instructions of report.md and the x10 pack under callgrind: a
 # figure that does not move with the load on a shared machine).
 set -u
@@ -21,13 +22,13 @@ B=$BUILD/bench/bench
 W=$BUILD/bench
 RUNS=${BENCH_RUNS:-7}
 BIG=${BENCH_BIG_RUNS:-3}
-REPORT=${BENCH_REPORT:-../shared/bench/report.md}
+REPORT=${BENCH_REPORT:-tests/data/bench/report.md}
 RESULTS=${BENCH_RESULTS:-bench/results.json}
 QUICK=${BENCH_QUICK:-0}
 LIMIT=120                                   # seconds per execution
 SAMPLE=samples/cabinet-ofsted-working-group.json
 
-# Targets of the performance issue (whole process, this 2-core machine).
+# Performance targets (whole process, a 2-core machine).
 T_REPORT_MS=20; T_PACK_MS=100; T_RSS_MB=30; T_BUILD_MS=2000
 
 mkdir -p "$W/out" "$W/gen" "$W/papers"
@@ -94,7 +95,7 @@ echo "quire benchmark: $(nproc) CPUs, median of $RUNS runs (whole process)"
 [ -x "$Q" ] || { echo "bench: $Q not built" >&2; exit 1; }
 
 # ---- the benchmark report and the x10 pack -------------------------------
-header "Benchmark documents (../shared/bench, plain Markdown, no data)"
+header "Benchmark documents (tests/data/bench, plain Markdown, no data)"
 report_ms=""; pack_ms=""; report_rss=""; stages=""
 if [ -f "$REPORT" ]; then
     cp "$REPORT" "$W/report.md"
@@ -242,7 +243,7 @@ done
 
 # ---- targets -----------------------------------------------------------------------
 echo
-echo "Targets (performance issue)"
+echo "Targets"
 [ -n "$report_ms" ] && verdict "report.md, ms" "$report_ms" "<=" $T_REPORT_MS ms
 [ -n "$pack_ms" ] && verdict "x10 pack, ms" "$pack_ms" "<=" $T_PACK_MS ms
 [ -n "$report_rss" ] && verdict "report.md peak RSS, MB" \
@@ -259,7 +260,7 @@ fi
 {
     echo "{"
     echo "  \"machine\": {\"cpus\": $(nproc), \"runs\": $RUNS},"
-    echo "  \"quire\": \"$("$Q" --version 2>/dev/null | sed 's/"//g')\","
+    echo "  \"quire\": \"$("$Q" --version 2>/dev/null | head -1 | sed 's/"//g')\","
     echo "  \"results\": ["
     n=${#json[@]}
     for i in "${!json[@]}"; do

@@ -385,20 +385,43 @@ static int get_bool(mloader *L, const cJSON *obj, const char *key,
     return cJSON_IsTrue(v);
 }
 
+/* An unknown key is an error: a misspelt "public" or "draft" would quietly
+ * build something other than what the manifest says. A near miss is named
+ * ("did you mean 'public'?"). */
 static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
                        const char *const *known)
 {
+    size_t unknown = 0;
     for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
         int found = 0;
         for (const char *const *k = known; *k; k++)
             if (strcmp(*k, c->string) == 0) found = 1;
-        if (!found) {
-            char *p = qr_xasprintf("%s/%s", ptr, c->string);
-            qr_data_diag(L->data, L->d, QR_WARNING, p,
-                         "unknown key '%s' ignored", c->string);
-            free(p);
-        }
+        if (found) continue;
+        L->errors++;
+        if (++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        qr_buf p, list;
+        qr_buf_init(&p);
+        qr_buf_init(&list);
+        qr_buf_puts(&p, ptr);
+        qr_jptr_push_key(&p, c->string);
+        for (const char *const *k = known; *k; k++)
+            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+        const char *hint = qr_did_you_mean(c->string, known, SIZE_MAX);
+        if (hint)
+            qr_data_diag(L->data, L->d, QR_ERROR, p.data,
+                         "unknown key '%s': did you mean '%s'? (known: %s)",
+                         c->string, hint, list.data);
+        else
+            qr_data_diag(L->data, L->d, QR_ERROR, p.data,
+                         "unknown key '%s' (known: %s)", c->string,
+                         list.data);
+        qr_buf_free(&list);
+        qr_buf_free(&p);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        qr_data_diag(L->data, L->d, QR_ERROR, ptr,
+                     "%zu more unknown keys not shown",
+                     unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* A manifest path: joined to the manifest's folder. */

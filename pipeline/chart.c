@@ -4,7 +4,7 @@
  *      the template), the house style and the metrics interface.
  * Out: a parsed chart; its height; vector items (LINE, RECT, PATH, TEXT) in
  *      a display list; a text alternative made from the numbers.
- * Spec: docs/charts.md (the block language), DESIGN.md "chart".
+ * Spec: docs/charts.md (the block language).
  *
  * Measuring and drawing share one walk (`render`): with pages == NULL it
  * only advances y, so the height layout reserves is exactly what is drawn.
@@ -15,6 +15,7 @@
  */
 #include "quire/chart.h"
 #include "quire/util.h"
+#include "quire/vocab.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -61,15 +62,15 @@ typedef struct named_colour {
     unsigned rgb;
 } named_colour;
 
-/* GOV.UK Design System colours; the RAG names match the statuses. */
+/* GOV.UK Design System colours. RAG status codes (vocab.h) are colours
+ * too: the house style's colour for that status. */
 static const named_colour COLOURS[] = {
-    {"red", 0xd4351c},         {"amber", 0xf47738},
-    {"green", 0x00703c},       {"complete", 0x1d70b8},
-    {"not_started", 0x505a5f}, {"blue", 0x1d70b8},
-    {"grey", 0x505a5f},        {"black", 0x0b0c0c},
-    {"purple", 0x4c2c92},      {"turquoise", 0x28a197},
-    {"pink", 0xd53880},        {"light-blue", 0x5694ca},
-    {"orange", 0xf47738},      {"yellow", 0xffdd00},
+    {"red", 0xd4351c},         {"green", 0x00703c},
+    {"blue", 0x1d70b8},        {"grey", 0x505a5f},
+    {"black", 0x0b0c0c},       {"purple", 0x4c2c92},
+    {"turquoise", 0x28a197},   {"pink", 0xd53880},
+    {"light-blue", 0x5694ca},  {"orange", 0xf47738},
+    {"yellow", 0xffdd00},
 };
 #define NCOLOURS (sizeof COLOURS / sizeof COLOURS[0])
 /* Used in turn when a bar or series names no colour. */
@@ -94,13 +95,14 @@ typedef struct bar {
     const char *text;   /* the value as written */
     double value;
     qr_rgb colour;
-    int status;         /* STATUS_* when coloured by a RAG name, else -1 */
+    int status;         /* qr_rag when coloured by a RAG code, else -1 */
 } bar;
 
 typedef struct point {
     const char *label;
     const char *text;
     double value;
+    double pos;         /* time position (third field), or its index */
 } point;
 
 typedef struct series {
@@ -122,6 +124,7 @@ struct qr_chart {
     int has_target;
     double vmin, vmax;
     int has_min, has_max;
+    int has_pos;        /* points give time positions: -1 none, 1 all */
     int legend;         /* -1 = default for the type */
     bar *bars;
     size_t nbars, bcap;
@@ -238,6 +241,15 @@ static int colour(pctx *p, span v, qr_rgb *out)
             return 1;
         }
     }
+    int rag = qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
+    if (rag >= 0) {
+        /* the default style's colour; a bar keeps its status and is drawn
+         * in the paper's own style (bar_colour) */
+        qr_style def;
+        qr_style_default(&def);
+        *out = def.status_colour[rag];
+        return 1;
+    }
     for (size_t i = 0; i < NCOLOURS; i++) {
         if (strlen(COLOURS[i].name) == v.n &&
             strncmp(COLOURS[i].name, v.s, v.n) == 0) {
@@ -245,38 +257,28 @@ static int colour(pctx *p, span v, qr_rgb *out)
             return 1;
         }
     }
-    perr(p, v.s, "'%.*s' is not a colour (expected #rrggbb or one of: red, "
-                 "amber, green, complete, not_started, blue, grey, black, "
-                 "purple, turquoise, pink, light-blue, orange, yellow)",
-         (int)v.n, v.s);
+    char *codes = qr_vocab_codes(&qr_vocab_status);
+    qr_buf names;
+    qr_buf_init(&names);
+    for (size_t i = 0; i < NCOLOURS; i++)
+        qr_buf_printf(&names, ", %s", COLOURS[i].name);
+    perr(p, v.s, "'%.*s' is not a colour (expected #rrggbb, a status (%s) "
+                 "or one of: %s)", (int)v.n, v.s, codes, names.data + 2);
+    qr_buf_free(&names);
+    free(codes);
     return 0;
 }
 
-/* RAG status names a bar may be coloured by; drawn in the style's colour. */
-enum { STATUS_RED, STATUS_AMBER, STATUS_GREEN, STATUS_COMPLETE,
-       STATUS_NOT_STARTED, STATUS_COUNT };
-static const char *const STATUS_NAMES[STATUS_COUNT] = {
-    "red", "amber", "green", "complete", "not_started"};
-
+/* A bar coloured by a RAG status code is drawn in the style's colour for
+ * that status (vocab.h), so charts and table swatches always agree. */
 static int status_of(span v)
 {
-    for (int i = 0; i < STATUS_COUNT; i++)
-        if (strlen(STATUS_NAMES[i]) == v.n &&
-            strncmp(STATUS_NAMES[i], v.s, v.n) == 0)
-            return i;
-    return -1;
+    return qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
 }
 
 static qr_rgb bar_colour(const bar *b, const qr_style *st)
 {
-    switch (b->status) {
-    case STATUS_RED: return st->status_red;
-    case STATUS_AMBER: return st->status_amber;
-    case STATUS_GREEN: return st->status_green;
-    case STATUS_COMPLETE: return st->status_complete;
-    case STATUS_NOT_STARTED: return st->status_not_started;
-    default: return b->colour;
-    }
+    return b->status >= 0 ? st->status_colour[b->status] : b->colour;
 }
 
 /* Keys. Single-valued ones may be given once. */
@@ -457,12 +459,23 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
         return;
     }
     case KEY_POINT: {
-        int n = split(val, f, 2);
-        if (n != 2 || f[0].n == 0) {
-            perr(p, val.s, "expected 'point: PERIOD | VALUE'");
+        int n = split(val, f, 3);
+        if (n < 2 || f[0].n == 0) {
+            perr(p, val.s, "expected 'point: PERIOD | VALUE' or "
+                           "'point: PERIOD | VALUE | POSITION'");
             return;
         }
         if (!number(p, f[1], "point value", &num)) return;
+        /* POSITION spaces points by real time (e.g. months): all points
+         * give one or none, and they increase along a line */
+        double pos = 0;
+        int has_pos = n == 3 && f[2].n;
+        if (has_pos && !number(p, f[2], "point position", &pos)) return;
+        if (c->has_pos && (c->has_pos > 0) != has_pos) {
+            perr(p, val.s, "every point needs a position, or none does");
+            return;
+        }
+        c->has_pos = has_pos ? 1 : -1;
         series *s = c->nseries ? &c->series[c->nseries - 1]
                                : new_series(p, c->title ? c->title : "Value",
                                             NULL);
@@ -470,11 +483,17 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
             perr(p, key_at, "more than %d points in one line", MAX_POINTS);
             return;
         }
+        if (has_pos && s->n && pos <= s->pts[s->n - 1].pos) {
+            perr(p, f[2].s, "point position %.*s does not come after the "
+                            "previous point's", (int)f[2].n, f[2].s);
+            return;
+        }
         QR_GROW(s->pts, s->n, s->cap, 16);
         point *pt = &s->pts[s->n++];
         pt->label = dup(p, f[0]);
         pt->text = dup(p, f[1]);
         pt->value = num;
+        pt->pos = has_pos ? pos : (double)(s->n - 1);
         return;
     }
     }
@@ -593,13 +612,16 @@ qr_chart *qr_chart_parse(const char *src, size_t len, const char *file,
             if (c->nseries == 0 || c->series[0].n == 0)
                 perr(&p, src, "line chart has no 'point' lines");
             for (size_t i = 1; i < c->nseries; i++) {
-                if (c->series[i].n != c->series[0].n) {
+                int same = c->series[i].n == c->series[0].n;
+                for (size_t k = 0; same && k < c->series[0].n; k++)
+                    same = c->series[i].pts[k].pos == c->series[0].pts[k].pos;
+                if (!same) {
                     p.line = c->series[i].line;
                     p.src = c->series[i].src;
                     p.len = c->series[i].src_len;
-                    perr(&p, p.src, "line '%s' has %zu of %zu points "
-                                  "(every line needs one per period, like "
-                                  "'%s')",
+                    perr(&p, p.src, "line '%s' has %zu of %zu points or "
+                                  "other positions (every line needs one "
+                                  "per period, like '%s')",
                          c->series[i].label, c->series[i].n,
                          c->series[0].n, c->series[0].label);
                 }
@@ -1001,7 +1023,19 @@ static float draw_lines(const dctx *g, float y)
     line(g, px, top, px, top + ph, AXIS_WIDTH, g->axis);
     line(g, px, top + ph, px + pw, top + ph, AXIS_WIDTH, g->axis);
 
-    float slot = pw / (float)n;
+    /* x by time: the smallest step between points is one slot, so evenly
+     * spaced periods fill the width as before and a missing period leaves
+     * its slot empty (and a gap in the line) */
+    double p0 = first->pts[0].pos, step = 0;
+    for (size_t i = 1; i < n; i++) {
+        double d = first->pts[i].pos - first->pts[i - 1].pos;
+        if (step == 0 || d < step) step = d;
+    }
+    if (step <= 0) step = 1;
+    double slots = (first->pts[n - 1].pos - p0) / step + 1;
+    if (slots > MAX_POINTS) slots = MAX_POINTS; /* a stray position */
+    float slot = pw / (float)slots;
+#define XOF(i) (px + slot * ((float)((first->pts[i].pos - p0) / step) + 0.5f))
     /* period labels: every k-th, so that none collide */
     float labw = 0;
     for (size_t i = 0; i < n; i++)
@@ -1010,7 +1044,7 @@ static float draw_lines(const dctx *g, float y)
     size_t every = (size_t)ceilf((labw + X_LABEL_GAP) / slot);
     if (every < 1) every = 1;
     for (size_t i = 0; i < n; i++) {
-        float cx = px + slot * ((float)i + 0.5f);
+        float cx = XOF(i);
         line(g, cx, top + ph, cx, top + ph + TICK_LEN, AXIS_WIDTH, g->axis);
     }
     /* right to left, so the latest period always keeps its label; a label
@@ -1020,7 +1054,7 @@ static float draw_lines(const dctx *g, float y)
         size_t i = n - 1 - j;
         const char *lab = first->pts[i].label;
         float tw = text_width(g, QR_FONT_REGULAR, g->size, lab);
-        float lx = px + slot * ((float)i + 0.5f) - tw / 2;
+        float lx = XOF(i) - tw / 2;
         if (lx + tw > g->x + g->width) lx = g->x + g->width - tw;
         if (lx < g->x) lx = g->x;
         if (lx + tw + X_LABEL_GAP > left_edge) continue;
@@ -1047,15 +1081,25 @@ static float draw_lines(const dctx *g, float y)
     for (size_t sidx = 0; sidx < c->nseries; sidx++) {
         const series *se = &c->series[sidx];
         for (size_t i = 0; i < n; i++) {
-            pts[2 * i] = px + slot * ((float)i + 0.5f);
+            pts[2 * i] = XOF(i);
             pts[2 * i + 1] = YOF(se->pts[i].value);
         }
-        path(g, pts, n, SERIES_WIDTH, se->colour);
+        /* one path per run of consecutive periods: a missing period is a
+         * visible gap, never a line drawn across it */
+        size_t run = 0;
+        for (size_t i = 1; i <= n; i++) {
+            if (i < n && first->pts[i].pos - first->pts[i - 1].pos <=
+                             step * 1.5)
+                continue;
+            path(g, pts + 2 * run, i - run, SERIES_WIDTH, se->colour);
+            run = i;
+        }
         for (size_t i = 0; i < n; i++)
             rect(g, pts[2 * i] - MARKER / 2, pts[2 * i + 1] - MARKER / 2,
                  MARKER, MARKER, se->colour);
     }
     free(pts);
+#undef XOF
 #undef YOF
     y = top + ph + TICK_LEN + TICK_GAP + g->line_h;
     if (c->xlabel) {

@@ -5,7 +5,7 @@
  *      data as a cJSON tree.
  * Out: Markdown text plus a source map (output byte -> template file, line,
  *      column) and the list of template files read; errors in qr_diags.
- * Governed by the Mustache spec, ../shared/spec/mustache/ (interpolation,
+ * Governed by the Mustache spec, tests/spec/mustache/ (interpolation,
  * sections, inverted, comments, partials, delimiters, ~inheritance,
  * ~dynamic-names; lambdas cannot run in C).
  *
@@ -1045,7 +1045,7 @@ void qr_markdown_escape(struct qr_buf *out, const char *s, size_t n,
         }
         if (plain_byte(c)) {
             /* A run that needs no escape is copied whole: byte-at-a-time
-             * output was most of expansion's time (issue 10's profile). */
+             * output was most of expansion's time (by the profile). */
             size_t j = i + 1;
             while (j < b && plain_byte(s[j])) j++;
             qr_buf_append(out, s + i, j - i);
@@ -1171,6 +1171,13 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         rs->root_real = realpath(rs->root_dir, NULL);
     }
     char *real = realpath(path, NULL);
+    if (!real && rs->spec && rs->root_real &&
+        (errno == ENOENT || errno == ENOTDIR)) {
+        /* the spec: a partial that is not found renders as the empty
+         * string; Quire's own mode treats it as the typo it usually is */
+        free(path);
+        return NULL;
+    }
     if (!real || !rs->root_real) {
         if (!real && (errno == ENOENT || errno == ENOTDIR || !rs->root_real))
             tag_err(rs, t, k, "partial '%s' not found: looked for %s", pname,

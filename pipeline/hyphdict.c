@@ -2,7 +2,7 @@
  *
  * hnj_hyphen_load parses the 14,000 patterns of hyph_en_GB.dic into a state
  * machine: about 5 ms and 40 million instructions on every run, the largest
- * single cost of rendering a short paper (issue 10). The machine is plain
+ * single cost of rendering a short paper (by callgrind). The machine is plain
  * data (hyphen.h: HyphenDict -> HyphenState -> HyphenTrans, and strings),
  * so after the first load it is written to Quire's cache (cache.h) as one
  * relocatable image with every pointer stored as an offset; later runs read

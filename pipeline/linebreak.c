@@ -393,7 +393,7 @@ static int is_digit(uint32_t cp)
  *
  * A paper uses the same words again and again ("children", "services"),
  * and libhyphen's hnj_hyphen_hyphenate2 allocates and runs its automaton
- * afresh for each: it was the largest single cost of layout (issue 10). So
+ * afresh for each: it was the largest single cost of layout (by callgrind). So
  * each word's points are kept for the life of the process, in one
  * open-addressed table shared by every paragraph (and every paper of a
  * build worker), behind a mutex. */

@@ -3,7 +3,7 @@
  * In:  a data file (or bytes in memory) holding one JSON object.
  * Out: a qr_data owning the source text and the cJSON tree, or NULL plus a
  *      located diagnostic.
- * Spec: RFC 8259 (JSON), RFC 6901 (JSON pointer), DESIGN.md "load".
+ * Spec: RFC 8259 (JSON), RFC 6901 (JSON pointer), docs/data.md "Loading".
  *
  * cJSON's error position is only a byte offset and its messages say nothing,
  * so before handing the text to cJSON we run our own linear syntax checker.
@@ -18,6 +18,7 @@
 #include "quire/util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -438,6 +439,180 @@ static int check_syntax(scan *s, size_t start)
     }
 }
 
+/* ---- repeated member names ---------------------------------------------- */
+
+/* cJSON keeps every member of an object, repeats included, as siblings in
+ * source order, and its lookups return the first. A repeat would let
+ * `"exempt": null, "exempt": {...}` read as public: every repeat is an
+ * error, located at the repeat. The walk follows the tree and the text side
+ * by side (the n-th member in the tree is the n-th key in the text), so
+ * each key's offset costs nothing extra. Each object's names are sorted
+ * once: O(k log k) for k members, never quadratic. */
+
+#define DUP_LOST ((size_t)-1)   /* the text walk lost its place */
+#define DUP_MAX_SHOWN 20        /* repeats reported one by one per file */
+
+typedef struct dup_key {
+    const char *name;
+    size_t off;       /* the key's opening quote, or DUP_LOST */
+    size_t index;     /* position among the object's members */
+} dup_key;
+
+typedef struct dup_rep {
+    const char *name;
+    size_t off, first_off;
+    char *object;     /* the JSON pointer of the object */
+} dup_rep;
+
+typedef struct dup_walk {
+    const char *t;
+    size_t len;
+    dup_key *keys;    /* a stack: each open object's names */
+    size_t nkeys, ckeys;
+    dup_rep *reps;
+    size_t nreps, creps;
+    size_t total;     /* repeats found, shown or not */
+    qr_buf path;
+} dup_walk;
+
+/* cJSON skips every byte up to the space as white space. */
+static size_t dup_ws(const dup_walk *w, size_t i)
+{
+    if (i == DUP_LOST) return i;
+    while (i < w->len && (unsigned char)w->t[i] <= ' ') i++;
+    return i;
+}
+
+/* i (not lost) at byte c? */
+static int dup_at(const dup_walk *w, size_t i, char c)
+{
+    return i != DUP_LOST && i < w->len && w->t[i] == c;
+}
+
+static size_t dup_string_end(const dup_walk *w, size_t i)
+{
+    for (i++; i < w->len && w->t[i] != '"'; i++)
+        if (w->t[i] == '\\') i++;
+    return i < w->len ? i + 1 : DUP_LOST;
+}
+
+static int dup_key_cmp(const void *a, const void *b)
+{
+    const dup_key *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Sort the object's names keys[base..nkeys) and record each repeat against
+ * the first of its name. */
+static void dup_object_done(dup_walk *w, size_t base)
+{
+    dup_key *k = w->keys + base;
+    size_t n = w->nkeys - base;
+    if (n < 2) return;
+    qsort(k, n, sizeof *k, dup_key_cmp);
+    size_t first = 0;
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(k[i].name, k[first].name) != 0) {
+            first = i;
+            continue;
+        }
+        w->total++;
+        if (w->nreps == DUP_MAX_SHOWN) continue;
+        QR_GROW(w->reps, w->nreps, w->creps, 4);
+        w->reps[w->nreps++] = (dup_rep){
+            k[i].name, k[i].off, k[first].off,
+            qr_xstrdup(w->path.data ? w->path.data : "")};
+    }
+}
+
+/* v is the value starting at or after text offset i (DUP_LOST: the place
+ * is lost, keep checking the tree alone); returns the offset after it. */
+static size_t dup_value(dup_walk *w, const cJSON *v, size_t i)
+{
+    i = dup_ws(w, i);
+    if (cJSON_IsObject(v) || cJSON_IsArray(v)) {
+        int obj = cJSON_IsObject(v);
+        i = dup_at(w, i, obj ? '{' : '[') ? i + 1 : DUP_LOST;
+        size_t base = w->nkeys, index = 0;
+        for (const cJSON *m = v->child; m; m = m->next, index++) {
+            size_t mark;
+            i = dup_ws(w, i);
+            if (obj) {
+                size_t key_off = dup_at(w, i, '"') ? i : DUP_LOST;
+                i = key_off == DUP_LOST ? DUP_LOST : dup_string_end(w, i);
+                i = dup_ws(w, i);
+                i = dup_at(w, i, ':') ? i + 1 : DUP_LOST;
+                QR_GROW(w->keys, w->nkeys, w->ckeys, 64);
+                w->keys[w->nkeys++] = (dup_key){
+                    m->string ? m->string : "", key_off, index};
+                mark = qr_jptr_push_key(&w->path, m->string);
+            } else {
+                mark = qr_jptr_push_index(&w->path, (int)index);
+            }
+            i = dup_value(w, m, i);
+            qr_jptr_pop(&w->path, mark);
+            i = dup_ws(w, i);
+            if (dup_at(w, i, ',')) i++;
+        }
+        i = dup_ws(w, i);
+        i = dup_at(w, i, obj ? '}' : ']') ? i + 1 : DUP_LOST;
+        if (obj) dup_object_done(w, base);
+        w->nkeys = base;
+        return i;
+    }
+    if (i == DUP_LOST || i >= w->len) return DUP_LOST;
+    if (w->t[i] == '"') return dup_string_end(w, i);
+    while (i < w->len && (unsigned char)w->t[i] > ' ' && w->t[i] != ',' &&
+           w->t[i] != '}' && w->t[i] != ']')
+        i++;
+    return i;
+}
+
+static int dup_rep_cmp(const void *a, const void *b)
+{
+    const dup_rep *x = a, *y = b;
+    return (x->off > y->off) - (x->off < y->off);
+}
+
+int qr_json_check_duplicates(const char *name, const char *text, size_t len,
+                             const cJSON *root, qr_diags *d)
+{
+    dup_walk w = {.t = text, .len = text ? len : 0};
+    qr_buf_init(&w.path);
+    size_t start = 0;
+    if (w.len >= 3 && memcmp(text, UTF8_BOM, 3) == 0) start = 3;
+    if (!text) start = DUP_LOST;
+    dup_value(&w, root, start);
+    /* in the order of the text, however deep each repeat was found */
+    if (w.nreps) qsort(w.reps, w.nreps, sizeof *w.reps, dup_rep_cmp);
+    for (size_t i = 0; i < w.nreps; i++) {
+        const dup_rep *r = &w.reps[i];
+        const char *in = r->object[0] ? r->object : "the top-level object";
+        char first[48] = "earlier in the object";
+        if (r->first_off != DUP_LOST) {
+            int fl, fc;
+            qr_text_linecol(text, len, r->first_off, &fl, &fc);
+            snprintf(first, sizeof first, "first at %d:%d", fl, fc);
+        }
+        if (r->off != DUP_LOST)
+            qr_diag_at(d, QR_ERROR, name, text, len, r->off,
+                       "duplicate key \"%s\" in %s (%s)", r->name, in, first);
+        else
+            qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
+                        "duplicate key \"%s\" in %s (%s)", r->name, in,
+                        first);
+        free(r->object);
+    }
+    if (w.total > w.nreps)
+        qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
+                    "%zu more duplicate keys not shown", w.total - w.nreps);
+    free(w.reps);
+    free(w.keys);
+    qr_buf_free(&w.path);
+    return w.total > INT_MAX ? INT_MAX : (int)w.total;
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 const char *qr_json_type_name(const cJSON *v)
@@ -450,8 +625,11 @@ const char *qr_json_type_name(const cJSON *v)
     return "null";
 }
 
+/* any_value: accept any JSON value at the top level (the Mustache spec's
+ * context may be a string, number or array); a paper's data must be an
+ * object, which is what every other caller wants. */
 static qr_data *parse_owned(char *text, size_t len, const char *name,
-                            qr_diags *d)
+                            int any_value, qr_diags *d)
 {
     size_t bad = qr_utf8_check(text, len);
     if (bad != (size_t)-1) {
@@ -479,12 +657,18 @@ static qr_data *parse_owned(char *text, size_t len, const char *name,
         free(text);
         return NULL;
     }
-    if (!cJSON_IsObject(root)) {
+    if (!any_value && !cJSON_IsObject(root)) {
         s.pos = start;
         skip_ws(&s);
         qr_diag_at(d, QR_ERROR, name, text, len, s.pos,
                    "the top level must be an object ({ ... }), found %s",
                    qr_json_type_name(root));
+        cJSON_Delete(root);
+        free(text);
+        return NULL;
+    }
+    if (qr_json_check_duplicates(name ? name : "(data)", text, len, root,
+                                 d)) {
         cJSON_Delete(root);
         free(text);
         return NULL;
@@ -507,10 +691,10 @@ qr_data *qr_data_parse(const char *text, size_t len, const char *name,
         return NULL;
     }
     return parse_owned(qr_xstrndup(text ? text : "", text ? len : 0), len,
-                       name, d);
+                       name, 0, d);
 }
 
-qr_data *qr_data_load(const char *path, qr_diags *d)
+static qr_data *load_file(const char *path, int any_value, qr_diags *d)
 {
     size_t len = 0;
     char *text = qr_input_read(path, QR_IN_DATA, &len, QR_MAX_DATA_BYTES);
@@ -524,7 +708,17 @@ qr_data *qr_data_load(const char *path, qr_diags *d)
                         qr_input_strerror(errno));
         return NULL;
     }
-    return parse_owned(text, len, path, d);
+    return parse_owned(text, len, path, any_value, d);
+}
+
+qr_data *qr_data_load(const char *path, qr_diags *d)
+{
+    return load_file(path, 0, d);
+}
+
+qr_data *qr_data_load_value(const char *path, qr_diags *d)
+{
+    return load_file(path, 1, d);
 }
 
 qr_data *qr_data_empty(void)

@@ -10,7 +10,7 @@
  * sent through the same parse and layout stages as any paper: no drawing
  * code here. The agenda prints the page each paper starts on, which depends
  * on the agenda's own length, so the parts are laid out in a bounded fixed
- * point (STYLE.md 6): lay out with the current guesses, count, repeat until
+ * point: lay out with the current guesses, count, repeat until
  * every start page and the total stay put. The display lists are then joined
  * (qr_pages_append) under one structure tree with a Sect per part.
  *
@@ -24,6 +24,7 @@
 
 #include "quire/derive.h"
 #include "quire/fonts.h"
+#include "quire/input.h"
 #include "quire/layout.h"
 #include "quire/load.h"
 #include "quire/parse.h"
@@ -33,9 +34,12 @@
 #include "quire/util.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Layout changes the agenda at most a few times (page numbers grow by a
  * digit); more passes than this means the numbers oscillate. */
@@ -69,8 +73,6 @@ static const char *const SCHEDULE_12A[MAX_SCHEDULE_PARAGRAPH + 1] = {
     "Information relating to any action taken or to be taken in connection "
     "with the prevention, investigation or prosecution of crime.",
 };
-
-static const char EXEMPT_MARK[] = "NOT FOR PUBLICATION";
 
 /* ---- the meeting ---- */
 
@@ -118,6 +120,10 @@ typedef struct pack {
     /* files read */
     char **files;
     size_t nfiles, cfiles;
+    qr_inputs *inputs;          /* every file read, as read (input.h) */
+    /* public packs: what open items may not read */
+    struct withheld *wh;
+    size_t nwh, cwh;
 } pack;
 
 static void add_file(pack *pk, const char *path)
@@ -158,26 +164,39 @@ static void err(pack *pk, const char *path, const char *fmt, ...)
     qr_data_diag(pk->mdata, pk->d, QR_ERROR, path, "%s", msg);
 }
 
-/* Warn about members of obj not in `known` (NULL-terminated). */
+/* Members of obj not in `known` (NULL-terminated) are errors, not warnings:
+ * a misspelt key is silently ignored, and a misspelt "exempt" would publish
+ * an exempt paper. A near miss is named ("did you mean 'exempt'?"). */
 static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
                            const char *const *known)
 {
     const cJSON *m;
+    size_t unknown = 0;
     cJSON_ArrayForEach(m, obj) {
         int ok = 0;
         for (const char *const *k = known; *k && !ok; k++)
             ok = strcmp(*k, m->string) == 0;
-        if (ok) continue;
-        qr_buf list;
+        if (ok || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        qr_buf list, p;
         qr_buf_init(&list);
+        qr_buf_init(&p);
         for (const char *const *k = known; *k; k++)
             qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-        char *p = qr_xasprintf("%s/%s", path, m->string);
-        qr_data_diag(pk->mdata, pk->d, QR_WARNING, p,
-                     "unknown field '%s' (known: %s)", m->string, list.data);
-        free(p);
+        qr_buf_puts(&p, path);
+        qr_jptr_push_key(&p, m->string);
+        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
+        if (hint)
+            err(pk, p.data, "unknown field '%s': did you mean '%s'? (known: "
+                            "%s)", m->string, hint, list.data);
+        else
+            err(pk, p.data, "unknown field '%s' (known: %s)", m->string,
+                list.data);
+        qr_buf_free(&p);
         qr_buf_free(&list);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        err(pk, path, "%zu more unknown fields not shown",
+            unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* A string member; NULL (with an error when required) if missing, empty or
@@ -281,6 +300,9 @@ static void check_people(pack *pk)
                 snprintf(p, sizeof p, "/membership/members/%d", i++);
                 if (cJSON_IsString(e) && e->valuestring[0]) continue;
                 if (cJSON_IsObject(e)) {
+                    static const char *const member_known[] = {"name",
+                                                               "role", NULL};
+                    unknown_fields(pk, e, p, member_known);
                     str_field(pk, e, p, "name", 1);
                     str_field(pk, e, p, "role", 0);
                     continue;
@@ -807,6 +829,242 @@ static char *notice_markdown(const pack *pk, const item *it, size_t *len)
     return qr_buf_detach(&b, len);
 }
 
+/* ---- public packs: files an exempt item may read ---- */
+
+/* An open item must not publish a file that an exempt item's paper reads:
+ * a template including the exempt template as a partial, the exempt data
+ * read as the open item's data, an image only the exempt paper shows. But
+ * a public pack never opens an exempt item's files (top of this file), so
+ * the exempt paper's partials and images cannot be known — only the paths
+ * the meeting file names. The rule is therefore built from those paths:
+ *
+ * - Withheld files: each exempt item's data file; its template, unless an
+ *   open item names the same file as its own template (a house template
+ *   shared by every paper, whose text the open item publishes anyway); its
+ *   own style, unless it is the pack's or an open item's. An open item may
+ *   read none of them, in any role: compared by device and inode (hard
+ *   links, symlinks, "a/../b" spellings all match).
+ * - Withheld folders: the folder of each exempt item's data file, and of
+ *   its template when that is not shared, with everything below them. An
+ *   exempt paper's partials must lie under its template's folder (expand
+ *   refuses any other), and its images belong beside its data: this is
+ *   where whatever else it reads lives. An open item may read nothing from
+ *   there except the data file and template the meeting file names for it
+ *   and the pack's style: files the clerk chose for the open item by name.
+ *
+ * Every file an open item read is checked — data, template, each partial,
+ * style and logo, each image (after layout) — by its real path, so a
+ * symlink out of an open folder into a withheld one is caught. Fonts are
+ * not: they are system files that hold no paper's text. What the rule
+ * cannot see is an exempt image kept elsewhere and shown by an open item
+ * too; README "Security and confidentiality" asks councils to keep an
+ * exempt paper's files in its own folder. */
+
+typedef struct withheld {
+    const item *it;             /* the exempt item */
+    const char *what;           /* "data file", "template", "style" */
+    const char *path;           /* as the meeting file names it (resolved) */
+    int is_dir;                 /* a folder: refuse everything below it */
+    struct stat st;             /* files: identity (have_st) */
+    int have_st;
+    char *real;                 /* realpath, or NULL if it does not exist */
+} withheld;
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* The folder holding `path`, resolved; NULL if it does not exist. */
+static char *real_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == path ? qr_xstrdup("/")
+              : slash         ? qr_xstrndup(path, (size_t)(slash - path))
+                              : qr_xstrdup(".");
+    char *real = realpath(dir, NULL);
+    free(dir);
+    return real;
+}
+
+static int under(const char *real, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (strcmp(dir, "/") == 0) return 1;
+    return strncmp(real, dir, n) == 0 && (real[n] == '/' || real[n] == 0);
+}
+
+static void withhold(pack *pk, const item *it, const char *what,
+                     const char *path, int is_dir)
+{
+    QR_GROW(pk->wh, pk->nwh, pk->cwh, 8);
+    withheld *w = &pk->wh[pk->nwh++];
+    memset(w, 0, sizeof *w);
+    w->it = it;
+    w->what = what;
+    w->path = path;
+    w->is_dir = is_dir;
+    if (is_dir) {
+        w->real = real_dir(path);
+    } else {
+        w->have_st = stat(path, &w->st) == 0;
+        w->real = realpath(path, NULL);
+    }
+}
+
+/* Is `path` (an exempt item's template or style) also named by an open
+ * item, or (styles) the pack's own style? */
+static int shared_with_open(const pack *pk, const char *path, int style)
+{
+    if (style && same_file(path, pk->style_path)) return 1;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        const item *o = &pk->items[i];
+        if (o->exempt || o->standing) continue;
+        if (same_file(path, style ? o->style_path : o->tpl_path)) return 1;
+    }
+    return 0;
+}
+
+/* An input the meeting file names for the open item itself (its data or
+ * template) or the pack's style. */
+static int named_for(const pack *pk, const item *o, const qr_input *in)
+{
+    const char *own[] = {o->data_path, o->tpl_path, pk->style_path};
+    for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
+        struct stat sb;
+        if (own[k] && stat(own[k], &sb) == 0 && sb.st_dev == in->dev &&
+            sb.st_ino == in->ino)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *input_role(qr_input_role r)
+{
+    switch (r) {
+    case QR_IN_DATA: return "data file";
+    case QR_IN_TEMPLATE: return "template";
+    case QR_IN_PARTIAL: return "partial";
+    case QR_IN_STYLE: return "style";
+    case QR_IN_IMAGE: return "image";
+    default: return "file";
+    }
+}
+
+/* The withheld files and folders of a public pack, from the meeting file's
+ * paths alone (nothing exempt is opened). */
+static void build_withheld(pack *pk)
+{
+    for (size_t i = 0; i < pk->nitems; i++) {
+        const item *e = &pk->items[i];
+        if (!e->exempt || e->standing) continue;
+        if (e->data_path) {
+            withhold(pk, e, "data file", e->data_path, 0);
+            withhold(pk, e, "data file", e->data_path, 1);
+        }
+        if (e->tpl_path && !shared_with_open(pk, e->tpl_path, 0)) {
+            withhold(pk, e, "template", e->tpl_path, 0);
+            withhold(pk, e, "template", e->tpl_path, 1);
+        }
+        if (e->style_path && !shared_with_open(pk, e->style_path, 1))
+            withhold(pk, e, "style", e->style_path, 0);
+    }
+}
+
+static void free_withheld(pack *pk)
+{
+    for (size_t j = 0; j < pk->nwh; j++) free(pk->wh[j].real);
+    free(pk->wh);
+}
+
+/* Report open item o reading `path` (identity dev/ino) if it is withheld;
+ * `own`: a file the meeting file names for o, exempt from the folder rule.
+ * Returns 1 on a hit. */
+static int check_file(pack *pk, const item *o, const char *path,
+                      qr_input_role role, dev_t dev, ino_t ino, int own)
+{
+    char *real = realpath(path, NULL);
+    /* files first: "it is the exempt template" says more than "it is in
+     * the exempt folder" */
+    const withheld *x = NULL;
+    for (size_t j = 0; j < 2 * pk->nwh && !x; j++) {
+        const withheld *c = &pk->wh[j % pk->nwh];
+        if (c->is_dir != (j >= pk->nwh)) continue;
+        int hit = c->is_dir
+                      ? !own && real && c->real && under(real, c->real)
+                      : (c->have_st && c->st.st_dev == dev &&
+                         c->st.st_ino == ino) ||
+                            (real && c->real && strcmp(real, c->real) == 0);
+        if (hit) x = c;
+    }
+    if (x) {
+        char p[64];
+        snprintf(p, sizeof p, "/items/%d/paper", o->index);
+        if (!x->is_dir)
+            err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s as its "
+                       "%s, and it is the %s of exempt item %s "
+                       "\xE2\x80\x98%s\xE2\x80\x99: a public pack must not "
+                       "show what an exempt paper is made of; give the open "
+                       "item its own file",
+                o->number, o->title, path, input_role(role), x->what,
+                x->it->number, x->it->title);
+        else
+            err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s (its %s) "
+                       "from %s, the folder of the %s of exempt item %s "
+                       "\xE2\x80\x98%s\xE2\x80\x99 (%s): a public pack cannot "
+                       "tell whether the exempt paper uses it; keep the open "
+                       "item's files outside the exempt item's folder",
+                o->number, o->title, path, input_role(role), x->real,
+                x->what, x->it->number, x->it->title, x->path);
+    }
+    free(real);
+    return x != NULL;
+}
+
+/* Check every file in an open item's record (fonts aside); the number of
+ * withheld files it read. */
+static int check_record(pack *pk, const item *o, const qr_inputs *rec)
+{
+    int hits = 0;
+    for (size_t k = 0; k < qr_inputs_count(rec); k++) {
+        const qr_input *in = qr_inputs_get(rec, k);
+        if (in->role == QR_IN_FONT) continue;
+        hits += check_file(pk, o, in->path, in->role, in->dev, in->ino,
+                           named_for(pk, o, in));
+    }
+    return hits;
+}
+
+/* The data file and template the meeting file names for an open item,
+ * checked before they are opened: naming an exempt item's data must not
+ * even read it. */
+static int check_named(pack *pk, const item *o)
+{
+    int hits = 0;
+    struct stat sb;
+    if (o->data_path && stat(o->data_path, &sb) == 0)
+        hits += check_file(pk, o, o->data_path, QR_IN_DATA, sb.st_dev,
+                           sb.st_ino, 1);
+    if (o->tpl_path && stat(o->tpl_path, &sb) == 0)
+        hits += check_file(pk, o, o->tpl_path, QR_IN_TEMPLATE, sb.st_dev,
+                           sb.st_ino, 1);
+    return hits;
+}
+
+/* After layout, with every image read: refuse the public pack if any open
+ * item read a withheld file; every such read is reported. */
+static int check_shared_files(pack *pk)
+{
+    int hits = 0;
+    for (size_t i = 0; pk->nwh && i < pk->nitems; i++)
+        if (pk->items[i].paper)
+            hits += check_record(pk, &pk->items[i],
+                                 qr_paper_inputs(pk->items[i].paper));
+    return hits ? -1 : 0;
+}
+
 /* ---- preparing the items ---- */
 
 /* The paper's own data marks it exempt: the meeting file must agree, or
@@ -846,6 +1104,10 @@ static int prepare_items(pack *pk)
             continue;
         }
         const char *file = it->data_path ? it->data_path : it->tpl_path;
+        if (pk->nwh && check_named(pk, it)) {
+            bad = 1;
+            continue;
+        }
         if (!it->exempt && it->data_path && paper_says_exempt(it->data_path)) {
             err(pk, path, "item %s: the paper's data (%s) marks it exempt "
                           "(paper.exempt) but the meeting file does not; "
@@ -863,7 +1125,24 @@ static int prepare_items(pack *pk)
         };
         qr_diags *sub = qr_diags_new();
         int status;
+        /* the item's own record, on failure too: what it read is checked
+         * before any of its messages is shown, since a message quotes
+         * source lines and a public pack's log must not quote an exempt
+         * partial */
+        qr_inputs *rec = qr_inputs_new();
+        qr_inputs *outer = qr_inputs_activate(rec);
         it->paper = qr_paper_prepare(&rr, sub, &status);
+        qr_inputs_activate(outer);
+        qr_inputs_merge(outer, rec);
+        int shared = pk->nwh ? check_record(pk, it, rec) : 0;
+        qr_inputs_free(rec);
+        if (shared) {
+            qr_paper_free(it->paper);
+            it->paper = NULL;
+            qr_diags_free(sub);
+            bad = 1;
+            continue;
+        }
         if (!it->paper) {
             err(pk, path, "item %s \xE2\x80\x98%s\xE2\x80\x99 cannot be built: "
                           "its paper %s has errors",
@@ -926,6 +1205,9 @@ static int lay_item(pack *pk, item *it, int first, int total)
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (it->paper) {
         o.title = qr_paper_title(it->paper);
+        /* images resolve against the paper's template, as in render, not
+         * against wherever quire was started */
+        o.base_dir = qr_paper_base_dir(it->paper);
         it->pages = qr_paper_layout(it->paper, &o, it->warnings);
         if (it->pages && !same_fonts(qr_paper_fonts(it->paper), pk->fonts)) {
             err(pk, path, "item %s: the paper's style uses the font "
@@ -1097,35 +1379,6 @@ static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
     return 1;
 }
 
-/* "NOT FOR PUBLICATION", centred in the top margin of an exempt page. */
-static void mark_exempt(pack *pk, qr_pages *dst, size_t page)
-{
-    const qr_page *pg = qr_pages_get(dst, page);
-    const qr_metrics *m = qr_fonts_metrics(pk->fonts);
-    float size = pk->style.body_size;
-    float w = 0;
-    for (const char *c = EXEMPT_MARK; *c; c++)
-        w += m->advance(m->ctx, QR_FONT_BOLD, (unsigned char)*c);
-    w = w * size / 1000;
-    float asc, desc;
-    m->vmetrics(m->ctx, QR_FONT_BOLD, &asc, &desc);
-    qr_item t;
-    memset(&t, 0, sizeof t);
-    t.kind = QR_ITEM_TEXT;
-    t.role = QR_ROLE_ARTIFACT;
-    t.elem = -1;
-    t.x = (pg->width - w) / 2;
-    /* centred vertically in the top margin, as layout places headers */
-    t.y = pk->style.margin_top / 2 + (asc + desc) * size / 1000 / 2;
-    t.w = w;
-    t.font = QR_FONT_BOLD;
-    t.size = size;
-    t.text = EXEMPT_MARK;
-    t.len = strlen(EXEMPT_MARK);
-    t.color = pk->style.heading_color;
-    qr_pages_add_item(dst, page, &t);
-}
-
 static qr_pages *join(pack *pk)
 {
     qr_pages *all = qr_pages_new();
@@ -1133,6 +1386,13 @@ static qr_pages *join(pack *pk)
     join_ctx j = {.pk = pk};
     j.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
     qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
+    /* A full pack that holds exempt items must not be published as a
+     * whole: every page says so, the open ones too (their own text is
+     * published in the public pack, not this document). */
+    int members_pack = !pk->req->public_pack && pk->has_exempt;
+    if (members_pack)
+        qr_mark_not_for_publication(all, 0, qr_pages_count(all),
+                                    QR_MARK_MEMBERS, pk->fonts, &pk->style);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         if (it->standing) continue;
@@ -1141,11 +1401,39 @@ static qr_pages *join(pack *pk)
         size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
         if (!ji.started && qr_pages_count(it->pages) > 0)
             add_item_anchor(&ji, all, first);
-        if (it->exempt && !it->withheld)
-            for (size_t p = first; p < qr_pages_count(all); p++)
-                mark_exempt(pk, all, p);
+        /* a paper whose own data says exempt was marked when laid out */
+        if (it->exempt && !it->withheld &&
+            !(it->paper && qr_paper_exempt(it->paper)))
+            qr_mark_not_for_publication(all, first, qr_pages_count(all),
+                                        NULL, pk->fonts, &pk->style);
+        else if (!it->exempt && members_pack)
+            qr_mark_not_for_publication(all, first, qr_pages_count(all),
+                                        QR_MARK_MEMBERS, pk->fonts,
+                                        &pk->style);
     }
     return all;
+}
+
+/* The output must not be an input (qr_output_check), nor — in a public
+ * pack, where they are never opened and so are in no record — one of the
+ * exempt items' files. */
+static int check_output(pack *pk)
+{
+    int status = qr_output_check(pk->req->out_path, pk->inputs, pk->d);
+    if (status != QR_OK) return status;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        const item *it = &pk->items[i];
+        const char *named[] = {it->data_path, it->tpl_path, it->style_path};
+        for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
+            if (!same_file(pk->req->out_path, named[k])) continue;
+            qr_diag_add(pk->d, QR_ERROR, pk->req->out_path, 0, 0, NULL, NULL,
+                        "output '%s' is %s, a file of item %s: refusing to "
+                        "overwrite an input; name another output",
+                        pk->req->out_path, named[k], it->number);
+            return QR_EINPUT;
+        }
+    }
+    return QR_OK;
 }
 
 /* ---- the whole ---- */
@@ -1174,6 +1462,8 @@ static void pack_free(pack *pk)
     free(pk->style_path);
     free(pk->dir);
     qr_data_free(pk->mdata);
+    qr_inputs_free(pk->inputs);
+    free_withheld(pk);
 }
 
 int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
@@ -1193,8 +1483,15 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     }
     int status = QR_EINPUT;
     qr_pages *all = NULL;
+    /* everything the pack reads is recorded: the output may be none of it */
+    pk.inputs = qr_inputs_new();
+    qr_inputs *outer = qr_inputs_activate(pk.inputs);
+    /* noted first so the record names it a meeting file; the load below
+     * reports any error reading it */
+    (void)qr_input_note(req->meeting_path, QR_IN_MEETING);
 
     if (load_meeting(&pk) != 0) goto done;
+    if (req->public_pack) build_withheld(&pk);
     qr_style_default(&pk.style);
     if (pk.style_path) {
         add_file(&pk, pk.style_path);
@@ -1214,6 +1511,17 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     }
     if (prepare_items(&pk) != 0) goto done;
     if (settle(&pk) != 0) goto done;
+    /* images are read at layout: they are the pack's inputs too */
+    for (size_t i = 0; i < pk.nitems; i++) {
+        const qr_inputs *rec =
+            pk.items[i].paper ? qr_paper_inputs(pk.items[i].paper) : NULL;
+        for (size_t k = 0; k < qr_inputs_count(rec); k++)
+            if (qr_inputs_get(rec, k)->role == QR_IN_IMAGE)
+                add_file(&pk, qr_inputs_get(rec, k)->path);
+    }
+    if (req->public_pack && check_shared_files(&pk) != 0) goto done;
+    if ((status = check_output(&pk)) != QR_OK) goto done;
+    status = QR_EINPUT;
 
     qr_diags_move(d, pk.fm_warnings);
     for (size_t i = 0; i < pk.nitems; i++)
@@ -1233,13 +1541,18 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     meta.author = pk.council;
     meta.subject = subject;
     meta.lang = pk.style.lang;
-    meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400);
+    meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
     /* the front sheet is page 1: labels match the printed numbers */
     meta.page_label_start = 1;
     meta.draft = req->draft;
+    /* a members' pack holding exempt information is readable by its owner
+     * only, whatever the umask */
+    meta.exempt = !req->public_pack && pk.has_exempt;
     status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
 
 done:
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, pk.inputs);
     qr_pages_free(all);
     if (files) {
         if (!pk.files) pk.files = qr_xcalloc(1, sizeof *pk.files);

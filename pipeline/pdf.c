@@ -5,7 +5,8 @@
  * Out: PDF bytes, or an atomic write of them to a path.
  * Governing spec: ISO 32000-1 (PDF 1.7) — §9.7 CIDFonts (CIDFontType2, /W,
  *      /CIDToGIDMap), §9.10.3 ToUnicode CMaps, §12.3.3 outlines, §12.5.6.5 link
- *      annotations; libharu 2.3.0 as measured in /work/shared/LIBHARU.md.
+ *      annotations; libharu 2.3.0 (Debian bookworm), whose limits are noted
+ *      where they matter.
  *
  * How text gets into the file: every page operator is written by this file
  * into the page's own buffer (see "drawing"); text is shown as two-byte
@@ -114,7 +115,15 @@ typedef struct anchor_ref {
     const char *name;
     size_t page;
     float x, y;
+    const char *title;          /* its heading or item title; may be NULL */
+    size_t title_len;
 } anchor_ref;
+
+/* The text of a Link element, gathered from its runs (see link_words). */
+typedef struct link_text {
+    qr_buf text;
+    float y;                    /* baseline of the last run */
+} link_text;
 
 /* One piece of tagged content, in drawing order: a marked-content sequence
  * (mcid on page) or a link annotation, belonging to structure element elem. */
@@ -150,8 +159,29 @@ typedef struct pdf_state {
     size_t npages;
     qr_pdf_subst *subst;        /* stream contents the pack pass writes */
     size_t nsubst, csubst;
+    link_text *ltext;           /* per element, for Link elements */
+    char **link_alt;            /* per element: a Link element's /Alt */
+    /* meta's strings as valid UTF-8 (a caller may have cut one to fit a
+     * buffer mid-character), for Info and XMP alike; NULL = none */
+    char *title, *author, *subject, *keywords;
 } pdf_state;
 
+
+/* libharu's allocator. On failure libharu returns NULL from whatever was
+ * being made and carries on; most callers (its own and this file's) then
+ * use the NULL, so a large paper under a memory limit died of SIGSEGV. Out
+ * of memory ends Quire the one way everywhere else does (qr_oom). */
+static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size)
+{
+    void *p = malloc(size ? size : 1);
+    if (!p) qr_oom(size);
+    return p;
+}
+
+static void HPDF_STDCALL hpdf_free(void *p)
+{
+    free(p);
+}
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {
@@ -192,6 +222,118 @@ static void fail(pdf_state *st, const char *file, const char *fmt, ...)
     st->failed = 1;
 }
 
+/* ---- text strings ----
+ *
+ * libharu refuses a string longer than 65,535 bytes (error 0x105B, with no
+ * word of where) and garbles invalid UTF-8, yet alt text (a chart of 6,000
+ * points), a link's description or a title from the data can be longer.
+ * So text strings are made here: ASCII up to libharu's limit as its
+ * literal string; anything else as UTF-16BE with a byte order mark
+ * (ISO 32000-1 §7.9.2.2), or the ASCII bytes, written as a hex string whose
+ * bytes go into a libharu binary object directly, where no limit applies.
+ * A character cut short (a name cut to fit a buffer, then joined to more
+ * text) is dropped, never half-written or merged with what follows; other
+ * invalid bytes read as U+FFFD. */
+
+#define CHAR_REPLACEMENT 0xFFFD
+
+#define CP_NONE UINT32_MAX          /* next_cp: nothing to write */
+
+/* Next code point of s[0..len) at *off: CP_NONE for a character cut short
+ * (a lead byte and fewer continuation bytes than it announces), U+FFFD for
+ * any other invalid byte. */
+static uint32_t next_cp(const char *s, size_t len, size_t *off)
+{
+    uint32_t cp;
+    int n = qr_utf8_decode(s + *off, len - *off, &cp);
+    if (n > 0) {
+        *off += (size_t)n;
+        return cp;
+    }
+    unsigned char c = (unsigned char)s[*off];
+    size_t need = (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+                : (c & 0xF8) == 0xF0 ? 4 : 0;
+    size_t k = 1;
+    while (k < need && *off + k < len && ((unsigned char)s[*off + k] & 0xC0) == 0x80)
+        k++;
+    if (need && k < need) {
+        *off += k;
+        return CP_NONE;
+    }
+    *off += 1;
+    return CHAR_REPLACEMENT;
+}
+
+/* A copy of s as valid UTF-8 (the caller frees): for Info and XMP. */
+static char *utf8_clean(const char *s)
+{
+    size_t len = strlen(s);
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_append(&b, "", 0);                   /* terminated when empty */
+    qr_buf_reserve(&b, len);
+    for (size_t off = 0; off < len;) {
+        char u[4];
+        uint32_t cp = next_cp(s, len, &off);
+        if (cp != CP_NONE) qr_buf_append(&b, u, (size_t)qr_utf8_encode(cp, u));
+    }
+    return qr_buf_detach(&b, NULL);
+}
+
+/* A libharu string object holding exactly these bytes (hex on output). */
+static void *raw_string(pdf_state *st, const char *data, size_t len)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    HPDF_BYTE one = 0;
+    if (len > UINT32_MAX) len = UINT32_MAX;     /* HPDF_UINT; input is capped far below */
+    HPDF_Binary b = HPDF_Binary_New(mm, &one, 1);
+    HPDF_BYTE *v = b ? HPDF_GetMem(mm, (HPDF_UINT)(len ? len : 1)) : NULL;
+    if (!v) {
+        if (b) HPDF_Binary_Free(b);
+        return NULL;
+    }
+    if (len) memcpy(v, data, len);
+    HPDF_FreeMem(mm, b->value);
+    b->value = v;
+    b->len = (HPDF_UINT)len;
+    return b;
+}
+
+static void put_utf16(qr_buf *b, uint32_t cp)
+{
+    if (cp >= 0x10000) {
+        cp -= 0x10000;
+        put_utf16(b, 0xD800 + (cp >> 10));
+        cp = 0xDC00 + (cp & 0x3FF);
+    }
+    qr_buf_putc(b, (char)(cp >> 8));
+    qr_buf_putc(b, (char)(cp & 0xFF));
+}
+
+/* A text string object for s (any length, any bytes), or NULL when libharu
+ * could not make one (its error is recorded). */
+static void *text_string(pdf_state *st, const char *s)
+{
+    size_t len = strlen(s);
+    int ascii = 1;
+    for (size_t i = 0; i < len && ascii; i++)
+        if ((unsigned char)s[i] >= 0x80) ascii = 0;
+    if (ascii && len <= MAX_TEXT_BYTES)
+        return HPDF_String_New(st->pdf->mmgr, s, NULL);
+    if (ascii) return raw_string(st, s, len);
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_reserve(&b, 2 * len + 2);
+    put_utf16(&b, 0xFEFF);
+    for (size_t off = 0; off < len;) {
+        uint32_t cp = next_cp(s, len, &off);
+        if (cp != CP_NONE) put_utf16(&b, cp);
+    }
+    void *str = raw_string(st, b.data, b.len);
+    qr_buf_free(&b);
+    return str;
+}
+
 /* ---- pass 1: what the display list uses ---- */
 
 static face_use *face_of(pdf_state *st, qr_font_slot slot)
@@ -224,6 +366,8 @@ static void add_anchor(pdf_state *st, const qr_item *it, size_t page)
     a->page = page;
     a->x = it->x;
     a->y = it->y;
+    a->title = it->text && it->len ? it->text : NULL;
+    a->title_len = it->text ? it->len : 0;
 }
 
 static const anchor_ref *find_anchor(const pdf_state *st, const char *name)
@@ -249,6 +393,27 @@ static int mark_chars(face_use *fu, const char *s)
         off += (size_t)n;
     }
     return 0;
+}
+
+static qr_role elem_role(const pdf_state *st, int e);
+
+/* Add a text run of a Link element to the element's text. A run on a new
+ * baseline starts a new line: layout dropped the space there, or broke a
+ * word at a hyphen it inserted (U+00AD), which joins the word again. */
+static void collect_link_text(pdf_state *st, const qr_item *it)
+{
+    if (!st->ltext) st->ltext = qr_xcalloc(st->nelems, sizeof *st->ltext);
+    link_text *lt = &st->ltext[it->elem];
+    qr_buf *b = &lt->text;
+    if (b->len && fabsf(lt->y - it->y) > LINE_EPS) {
+        char last = b->data[b->len - 1];
+        if (b->len >= 2 && memcmp(b->data + b->len - 2, "\xC2\xAD", 2) == 0)
+            b->data[b->len -= 2] = '\0';
+        else if (last != ' ' && last != '-' && last != '/')
+            qr_buf_putc(b, ' ');
+    }
+    qr_buf_append(b, it->text, it->len);
+    lt->y = it->y;
 }
 
 /* Mark the code points of every text item; check they can be written. */
@@ -295,6 +460,9 @@ static int scan(pdf_state *st, const qr_pages *pages)
                 fu->used = 1;
                 off += (size_t)n;
             }
+            if (it->elem >= 0 && (size_t)it->elem < st->nelems &&
+                elem_role(st, it->elem) == QR_ROLE_LINK)
+                collect_link_text(st, it);
         }
     }
     if (st->meta && st->meta->draft && st->fonts) {
@@ -747,7 +915,7 @@ static HPDF_Image get_image(pdf_state *st, const char *path)
  * content[]), not through libharu's page functions: those format each
  * number with their own routine, measure every string they show, write
  * text in hex, and copy the stream byte by byte three times on its way out
- * (together most of the PDF stage's time, issue 10). libharu still owns the
+ * (together most of the PDF stage's time, by perf). libharu still owns the
  * page objects and their resources: HPDF_Page_GetLocalFontName and
  * HPDF_Page_GetXObjectName register a font or image with the page and give
  * its resource name. The page's own content stream stays empty; the pack
@@ -1072,14 +1240,19 @@ static void move_to(pen *p, float x, float y, const char *op)
 }
 
 /* A destination [page /XYZ left top null]: null zoom keeps the reader's
- * zoom, which HPDF_Destination_SetXYZ refuses to write. */
+ * zoom, which HPDF_Destination_SetXYZ refuses to write. A direct array,
+ * not libharu's indirect one: PDF/UA checkers (PDFBox Preflight) do not
+ * follow an outline item's /Dest through a reference, and nothing shares a
+ * destination. libharu puts a direct object in one place only, so every
+ * link and outline item gets its own. */
 static HPDF_Destination make_dest(pdf_state *st, size_t page, float x,
                                   float y)
 {
     HPDF_Page pg = st->pages[page];
-    HPDF_Destination dst = HPDF_Page_CreateDestination(pg);
+    HPDF_Destination dst = HPDF_Array_New(st->pdf->mmgr);
     if (!dst) return NULL;
-    HPDF_Array_Clear(dst);
+    /* what libharu's link and outline setters check a destination by */
+    dst->header.obj_class |= HPDF_OSUBCLASS_DESTINATION;
     HPDF_Array_Add(dst, pg);
     HPDF_Array_AddName(dst, "XYZ");
     HPDF_Array_AddReal(dst, x);
@@ -1088,28 +1261,110 @@ static HPDF_Destination make_dest(pdf_state *st, size_t page, float x,
     return dst;
 }
 
+/* The words of Link element e, as a screen reader should say them: one
+ * space between words, no soft hyphens, and a range of numbers "3 – 5"
+ * read "3 to 5". "" when the link has no text. */
+static char *link_words(const pdf_state *st, int e)
+{
+    const qr_buf *b = st->ltext && e >= 0 && (size_t)e < st->nelems
+                          ? &st->ltext[e].text
+                          : NULL;
+    const char *s = b && b->data ? b->data : "";
+    size_t n = b ? b->len : 0;
+    qr_buf out;
+    qr_buf_init(&out);
+    qr_buf_append(&out, "", 0);                 /* terminated when empty */
+    qr_buf_reserve(&out, n);
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+            if (out.len && out.data[out.len - 1] != ' ') qr_buf_putc(&out, ' ');
+            i++;
+        } else if (n - i >= 2 && memcmp(s + i, "\xC2\xAD", 2) == 0) {
+            i += 2;
+        } else if (n - i >= 5 && memcmp(s + i, "\xE2\x80\x93 ", 4) == 0 &&
+                   out.len >= 2 && out.data[out.len - 1] == ' ' &&
+                   out.data[out.len - 2] >= '0' && out.data[out.len - 2] <= '9' &&
+                   s[i + 4] >= '0' && s[i + 4] <= '9') {
+            qr_buf_puts(&out, "to");
+            i += 3;
+        } else {
+            qr_buf_putc(&out, c);
+            i++;
+        }
+    }
+    while (out.len && out.data[out.len - 1] == ' ') out.data[--out.len] = '\0';
+    return qr_buf_detach(&out, NULL);
+}
+
+/* What an internal link leads to (PDF/UA-1 7.18.5 wants every link
+ * annotation described in /Contents): the heading or agenda item it opens,
+ * then the link's own words — "Item 8: Improvement plan, pages 3 to 5" —
+ * or, for an anchor without a title, the words and the printed page. */
+static char *describe_target(const pdf_state *st, const anchor_ref *ar,
+                             const char *words)
+{
+    int pageno = (int)ar->page + 1;
+    if (st->meta && st->meta->page_label_start > 0)
+        pageno = st->meta->page_label_start + (int)ar->page;
+    if (!ar->title) {
+        if (!words[0]) return qr_xasprintf("Page %d", pageno);
+        return qr_xasprintf("%s (page %d)", words, pageno);
+    }
+    char *title = qr_xstrndup(ar->title, ar->title_len);
+    if (!words[0] || strcmp(words, title) == 0) return title;
+    char first = words[0];
+    /* "Pages 3 to 5" runs on after a comma as "pages 3 to 5"; "NHS" stays */
+    if (first >= 'A' && first <= 'Z' && words[1] >= 'a' && words[1] <= 'z')
+        first = (char)(first - 'A' + 'a');
+    char *desc = qr_xasprintf("%s, %c%s", title, first, words + 1);
+    free(title);
+    return desc;
+}
+
+/* Remember desc as the /Alt of Link element e (its first one wins). */
+static void set_link_alt(pdf_state *st, int e, const char *desc)
+{
+    if (e < 0 || (size_t)e >= st->nelems) return;
+    if (!st->link_alt) st->link_alt = qr_xcalloc(st->nelems, sizeof *st->link_alt);
+    if (!st->link_alt[e]) st->link_alt[e] = qr_xstrdup(desc);
+}
+
 static void draw_link(pdf_state *st, pen *p, const qr_item *it)
 {
     if (!it->uri || !it->uri[0]) return;
     HPDF_Annotation a = NULL;
     HPDF_Rect r = {it->x, p->height - it->y - it->h, it->x + it->w,
                    p->height - it->y};
+    char *words = link_words(st, it->elem);
+    char *desc = NULL;
     if (it->uri[0] == '#') {
         const anchor_ref *ar = find_anchor(st, it->uri + 1);
         if (!ar) {
             qr_diag_add(st->d, QR_WARNING, NULL, 0, 0, NULL, NULL,
                         "link to unknown anchor '%s' dropped", it->uri);
+            free(words);
             return;
         }
         HPDF_Destination dst = make_dest(st, ar->page, ar->x, ar->y);
         a = dst ? HPDF_Page_CreateLinkAnnot(p->page, r, dst) : NULL;
+        desc = describe_target(st, ar, words);
+        if (a) HPDF_Dict_Add(a, "Contents", text_string(st, desc));
+        set_link_alt(st, it->elem, desc);
     } else {
-        a = HPDF_Page_CreateURILinkAnnot(p->page, r, it->uri);
-        /* A text alternative for the link (PDF/UA 7.18.5). */
-        if (a)
-            HPDF_Dict_Add(a, "Contents",
-                          HPDF_String_New(st->pdf->mmgr, it->uri, NULL));
+        /* libharu stops at 64 KB: a longer URI goes in afterwards */
+        int long_uri = strlen(it->uri) > MAX_TEXT_BYTES;
+        a = HPDF_Page_CreateURILinkAnnot(p->page, r, long_uri ? "" : it->uri);
+        HPDF_Dict act = a && long_uri ? HPDF_Dict_GetItem(a, "A", HPDF_OCLASS_DICT)
+                                      : NULL;
+        if (act) HPDF_Dict_Add(act, "URI", raw_string(st, it->uri, strlen(it->uri)));
+        /* The annotation names where it goes; the Link element reads as
+         * its words (the address when it has none). */
+        if (a) HPDF_Dict_Add(a, "Contents", text_string(st, it->uri));
+        set_link_alt(st, it->elem, words[0] ? words : it->uri);
     }
+    free(desc);
+    free(words);
     if (!a) return;
     HPDF_LinkAnnot_SetBorderStyle(a, 0, 0, 0);
     HPDF_Dict_AddNumber(a, "F", ANNOT_FLAG_PRINT);
@@ -1287,8 +1542,15 @@ static int build_outlines(pdf_state *st, const qr_pages *pages)
             const char *title = it->text && it->len ? it->text
                                 : it->name        ? it->name
                                                   : "";
-            HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, title, utf8);
+            HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, "", utf8);
             if (!o) return hpdf_failed(st, "adding an outline entry") ? -1 : 0;
+            /* the title as our text string: libharu's stops at 64 KB */
+            char *t = qr_xstrndup(title, title == it->text ? it->len : strlen(title));
+            HPDF_Dict_Add(o, "Title", text_string(st, t));
+            free(t);
+            /* /Type is for the outline root only (ISO 32000-1 Table 153);
+             * libharu puts /Outlines on every item too */
+            HPDF_Dict_RemoveElement(o, "Type");
             HPDF_Destination dst = make_dest(st, pi, it->x, it->y);
             if (dst) HPDF_Outline_SetDestination(o, dst);
             HPDF_Outline_SetOpened(o, lv == 1 ? HPDF_TRUE : HPDF_FALSE);
@@ -1302,16 +1564,6 @@ static int build_outlines(pdf_state *st, const qr_pages *pages)
 }
 
 /* ---- structure tree ---- */
-
-/* A text string: literal when ASCII (compact), else UTF-16 via libharu's
- * UTF-8 encoder. */
-static HPDF_String text_string(pdf_state *st, const char *s)
-{
-    HPDF_Encoder enc = NULL;
-    for (const char *c = s; *c && !enc; c++)
-        if ((unsigned char)*c >= 0x80) enc = HPDF_GetEncoder(st->pdf, "UTF-8");
-    return HPDF_String_New(st->pdf->mmgr, s, enc);
-}
 
 typedef struct selem {
     HPDF_Dict dict;
@@ -1367,8 +1619,9 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
         if (!st->kids[ownk[x->own + i]].annot)
             pg = st->kids[ownk[x->own + i]].page;
     if (pg >= 0) HPDF_Dict_Add(x->dict, "Pg", st->pages[pg]);
-    if (el->alt && el->alt[0])
-        HPDF_Dict_Add(x->dict, "Alt", text_string(st, el->alt));
+    const char *alt = el->alt && el->alt[0] ? el->alt : NULL;
+    if (!alt && el->role == QR_ROLE_LINK && st->link_alt) alt = st->link_alt[e];
+    if (alt) HPDF_Dict_Add(x->dict, "Alt", text_string(st, alt));
     if (el->role == QR_ROLE_TH) {
         const char *scope = el->scope && (strcmp(el->scope, "Row") == 0 ||
                                           strcmp(el->scope, "Both") == 0)
@@ -1401,8 +1654,8 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
 /* The ParentTree (a number tree, §7.9.7): key = a page's /StructParents →
  * array of the elements of its MCIDs; key = an annotation's /StructParent
  * → its element. Split into leaves when long. */
-static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict tree,
-                              size_t npages)
+static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
+                              HPDF_Dict tree, size_t npages)
 {
     HPDF_MMgr mm = st->pdf->mmgr;
     size_t cap = npages + st->nkids, n = 0;
@@ -1457,7 +1710,8 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict tree,
             }
         }
     }
-    HPDF_Dict_AddNumber(tree, "ParentTreeNextKey", next);
+    /* on the StructTreeRoot, where readers look for it (§14.7.2) */
+    HPDF_Dict_AddNumber(root, "ParentTreeNextKey", next);
     free(keys);
     free(vals);
 }
@@ -1536,7 +1790,7 @@ static int build_structure(pdf_state *st, size_t npages)
         fill_elem(st, se, ownk, (int)e, parent, !(own_doc && (int)e == root));
     }
     HPDF_Dict_Add(tree, "ParentTree", ptree);
-    build_parent_tree(st, se, ptree, npages);
+    build_parent_tree(st, se, tree, ptree, npages);
     HPDF_Dict_Add(st->pdf->catalog, "StructTreeRoot", tree);
     HPDF_Dict mark = HPDF_Dict_New(st->pdf->mmgr);
     HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
@@ -1602,18 +1856,18 @@ static void write_xmp(pdf_state *st, const char *producer, const char *date)
         "   <pdfaid:part>2</pdfaid:part>\n"
         "   <pdfaid:conformance>B</pdfaid:conformance>\n"
         "   <dc:format>application/pdf</dc:format>\n");
-    xmp_alt(&b, "dc:title", m->title);
-    if (m->author && m->author[0]) {
+    xmp_alt(&b, "dc:title", st->title);
+    if (st->author && st->author[0]) {
         qr_buf_puts(&b, "   <dc:creator><rdf:Seq><rdf:li>");
-        xml_text(&b, m->author);
+        xml_text(&b, st->author);
         qr_buf_puts(&b, "</rdf:li></rdf:Seq></dc:creator>\n");
     }
-    xmp_alt(&b, "dc:description", m->subject);
+    xmp_alt(&b, "dc:description", st->subject);
     const char *lang = m->lang && m->lang[0] ? m->lang : DEFAULT_LANG;
     qr_buf_puts(&b, "   <dc:language><rdf:Bag><rdf:li>");
     xml_text(&b, lang);
     qr_buf_puts(&b, "</rdf:li></rdf:Bag></dc:language>\n");
-    xmp_simple(&b, "pdf:Keywords", m->keywords);
+    xmp_simple(&b, "pdf:Keywords", st->keywords);
     xmp_simple(&b, "pdf:Producer", producer);
     xmp_simple(&b, "xmp:CreatorTool", "Quire");
     xmp_simple(&b, "xmp:CreateDate", date);
@@ -1672,6 +1926,15 @@ static int write_output_intent(pdf_state *st)
 
 /* ---- metadata ---- */
 
+/* An Info entry: a text string of any length (libharu's own setter stops
+ * at 64 KB and writes invalid UTF-8 as it comes). */
+static void info_text(pdf_state *st, const char *key, const char *v)
+{
+    if (!v) return;
+    void *str = text_string(st, v);
+    if (str) HPDF_Dict_Add(st->pdf->info, key, str);
+}
+
 static int set_meta(pdf_state *st, const qr_pdf_meta *meta)
 {
     HPDF_Doc pdf = st->pdf;
@@ -1679,30 +1942,30 @@ static int set_meta(pdf_state *st, const qr_pdf_meta *meta)
     snprintf(producer, sizeof producer, "Quire (Haru Free PDF Library %s)",
              HPDF_GetVersion());
     char date[32] = "";
-    if (meta) {
-        if (meta->title) HPDF_SetInfoAttr(pdf, HPDF_INFO_TITLE, meta->title);
-        if (meta->author) HPDF_SetInfoAttr(pdf, HPDF_INFO_AUTHOR, meta->author);
-        if (meta->subject)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_SUBJECT, meta->subject);
-        if (meta->keywords)
-            HPDF_SetInfoAttr(pdf, HPDF_INFO_KEYWORDS, meta->keywords);
-    }
+    /* Creator first: it makes libharu's Info dictionary. */
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Quire");
     HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, producer);
-    if (meta && meta->epoch >= 0) {
+    if (!pdf->info || hpdf_failed(st, "writing document metadata")) return -1;
+    if (meta) {
+        info_text(st, "Title", st->title);
+        info_text(st, "Author", st->author);
+        info_text(st, "Subject", st->subject);
+        info_text(st, "Keywords", st->keywords);
+    }
+    /* Only a date with a four-digit year: the PDF date and the XMP date
+     * say the same instant, both in UTC written "Z" (libharu's setter
+     * writes "Z00'00'", which some readers take for a different date from
+     * the XMP one). */
+    if (meta && meta->epoch >= 0 && meta->epoch <= QR_PDF_EPOCH_MAX) {
         time_t t = (time_t)meta->epoch;
         struct tm tm;
-        if (gmtime_r(&t, &tm)) {
-            HPDF_Date dt = {0};
-            dt.year = tm.tm_year + 1900;
-            dt.month = tm.tm_mon + 1;
-            dt.day = tm.tm_mday;
-            dt.hour = tm.tm_hour;
-            dt.minutes = tm.tm_min;
-            dt.seconds = tm.tm_sec;
-            dt.ind = 'Z';
-            HPDF_SetInfoDateAttr(pdf, HPDF_INFO_CREATION_DATE, dt);
-            HPDF_SetInfoDateAttr(pdf, HPDF_INFO_MOD_DATE, dt);
+        char pdfdate[32];
+        if (gmtime_r(&t, &tm) &&
+            strftime(pdfdate, sizeof pdfdate, "D:%Y%m%d%H%M%SZ", &tm) == 17) {
+            HPDF_Dict_Add(pdf->info, "CreationDate",
+                          HPDF_String_New(pdf->mmgr, pdfdate, NULL));
+            HPDF_Dict_Add(pdf->info, "ModDate",
+                          HPDF_String_New(pdf->mmgr, pdfdate, NULL));
             strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &tm);
         }
     }
@@ -1829,21 +2092,21 @@ static int save(pdf_state *st, char **out, size_t *len)
     }
     if (st->nsubst)
         memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
-    int packed_ok = qr_pdf_pack(buf, size, sub, nsub, pack_threads(), &packed,
-                                &plen) == 0;
+    int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub, pack_threads(),
+                                   &packed, &plen) == 0;
     free(sub);
-    if (packed_ok) {
-        free(buf);
-        *out = packed;
-        *len = plen;
-    } else {
-        /* Not the layout we expect from libharu: keep its file as it is
-         * (valid, only larger) and say so. */
-        qr_diag_add(st->d, QR_WARNING, NULL, 0, 0, NULL, NULL,
-                    "PDF written without object streams");
-        *out = buf;
-        *len = size;
+    free(buf);
+    if (!packed_ok) {
+        /* libharu's own file is no fallback: the page contents and font
+         * programs are written only by the pack pass, so it would be a PDF
+         * of blank pages. */
+        fail(st, NULL, "cannot write the PDF: the library's output is not "
+             "in the layout the object-stream pass reads (libharu %s)",
+             HPDF_GetVersion());
+        return -1;
     }
+    *out = packed;
+    *len = plen;
     return 0;
 }
 
@@ -1861,10 +2124,16 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
     st->doc = pages;
     st->meta = meta;
     st->nelems = qr_pages_nelems(pages);
+    if (meta) {
+        st->title = meta->title ? utf8_clean(meta->title) : NULL;
+        st->author = meta->author ? utf8_clean(meta->author) : NULL;
+        st->subject = meta->subject ? utf8_clean(meta->subject) : NULL;
+        st->keywords = meta->keywords ? utf8_clean(meta->keywords) : NULL;
+    }
     if (fonts) collect_faces(st);
     int rc = -1;
     if (scan(st, pages) < 0) goto done;
-    st->pdf = HPDF_New(on_error, st);
+    st->pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, st);
     if (!st->pdf) {
         fail(st, NULL, "cannot create a PDF document");
         goto done;
@@ -1902,6 +2171,15 @@ done:
         qr_buf_free(&fu->cidmap);
     }
     free(st->subst);
+    for (size_t e = 0; st->ltext && e < st->nelems; e++)
+        qr_buf_free(&st->ltext[e].text);
+    free(st->ltext);
+    for (size_t e = 0; st->link_alt && e < st->nelems; e++) free(st->link_alt[e]);
+    free(st->link_alt);
+    free(st->title);
+    free(st->author);
+    free(st->subject);
+    free(st->keywords);
     *input_error = rc != 0 && st->input_error;
     free(st);
     return rc;
@@ -1924,7 +2202,7 @@ int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     if (render(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
-    if (qr_write_atomic(path, buf, len) != 0) {
+    if (qr_write_atomic_mode(path, buf, len, meta && meta->exempt) != 0) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
         rc = QR_EOUTPUT;

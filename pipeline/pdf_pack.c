@@ -425,3 +425,5 @@ done:
     qr_buf_free(&res);
     return rc;
 }
+
+qr_pdf_pack_func qr_pdf_pack_fn = qr_pdf_pack;

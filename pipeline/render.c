@@ -29,9 +29,11 @@
 #include "quire/style.h"
 #include "quire/util.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* The name later stages use for the expanded Markdown in diagnostics. */
@@ -47,17 +49,31 @@ struct qr_paper {
     char *style_path, *data_path;
     char *base_dir;   /* the template's directory: images resolve here */
     long long epoch;
+    int exempt;        /* the data carries paper.exempt (Schedule 12A) */
     qr_inputs *inputs; /* every file read for this paper, as read */
 };
 
-long long qr_source_epoch(long long fallback)
+static const char EXEMPT_MARK[] = "NOT FOR PUBLICATION";
+
+long long qr_source_epoch(long long fallback, qr_diags *d)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");
-    if (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (*end == '\0' && v >= 0) return v;
-    }
+    if (!s || !*s) return fallback;
+    /* Digits only: no sign, no space, no "0x"; strtoll alone would take
+     * "-1", " 12" and "12abc", and saturate on overflow. */
+    int digits = 1;
+    for (const char *c = s; *c && digits; c++) digits = *c >= '0' && *c <= '9';
+    errno = 0;
+    long long v = digits ? strtoll(s, NULL, 10) : -1;
+    if (digits && errno == 0 && v <= QR_PDF_EPOCH_MAX) return v;
+    /* A build that sets it wants reproducible bytes, which the fallback
+     * gives as well; a warning, not a failed build. */
+    qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
+                "SOURCE_DATE_EPOCH '%.40s%s' is not a number of seconds from "
+                "0 to %lld (1970 to the end of 9999): ignored, %s", s,
+                strlen(s) > 40 ? "…" : "", QR_PDF_EPOCH_MAX,
+                fallback >= 0 ? "the date comes from the data"
+                              : "the PDF has no date");
     return fallback;
 }
 
@@ -156,7 +172,7 @@ void qr_paper_free(qr_paper *p)
 }
 
 /* The PDF stage writes text as two-byte CIDs equal to BMP code points
- * (LIBHARU.md: libharu turns anything above U+FFFF into a space), so a
+ * (libharu turns anything above U+FFFF into a space), so a
  * character outside the Basic Multilingual Plane — an emoji, say — cannot
  * be shown. Say so here, where the expanded text still maps back to the
  * template line, rather than as a page number from the PDF writer or,
@@ -282,9 +298,10 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     const cJSON *it = jget(root, "paper", "meeting", "item");
     if (cJSON_IsNumber(it)) p->item = qr_xasprintf("%d", it->valueint);
     else p->item = qr_xstrdup(cJSON_IsString(it) ? it->valuestring : "");
+    p->exempt = cJSON_IsObject(jget(root, "paper", "exempt", NULL));
     const char *author = jstr(root, "paper", "author", "name");
     p->author = author ? qr_xstrdup(author) : NULL;
-    p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")));
+    p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")), d);
     *status = QR_OK;
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
@@ -328,8 +345,89 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
     qr_inputs_merge(outer, p->inputs);
     relocate(later, d, p->exp);
     qr_diags_free(later);
+    /* A paper whose own data says it is exempt is marked on every page
+     * wherever it goes — a standalone render, a build job, a pack — so a
+     * printed or forwarded page still says what it is. Marking here rather
+     * than in each caller means no caller can forget. */
+    if (pages && p->exempt)
+        qr_mark_not_for_publication(pages, 0, qr_pages_count(pages), NULL,
+                                    p->fonts, &p->style);
     lap("layout", &t0);
     return pages;
+}
+
+void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
+                                 const char *text, const qr_fonts *fonts,
+                                 const qr_style *style)
+{
+    if (!text) text = EXEMPT_MARK;
+    const qr_metrics *m = qr_fonts_metrics(fonts);
+    float size = style->body_size;
+    float w = 0;
+    for (const char *c = text; *c; c++)
+        w += m->advance(m->ctx, QR_FONT_BOLD, (unsigned char)*c);
+    w = w * size / 1000;
+    float asc, desc;
+    m->vmetrics(m->ctx, QR_FONT_BOLD, &asc, &desc);
+    for (size_t page = from; page < to && page < qr_pages_count(pages);
+         page++) {
+        const qr_page *pg = qr_pages_get(pages, page);
+        qr_item t;
+        memset(&t, 0, sizeof t);
+        t.kind = QR_ITEM_TEXT;
+        t.role = QR_ROLE_ARTIFACT;
+        t.elem = -1;
+        t.x = (pg->width - w) / 2;
+        /* centred vertically in the top margin, as layout places headers */
+        t.y = style->margin_top / 2 + (asc + desc) * size / 1000 / 2;
+        t.w = w;
+        t.font = QR_FONT_BOLD;
+        t.size = size;
+        t.text = text;
+        t.len = strlen(text);
+        t.color = style->heading_color;
+        qr_pages_add_item(pages, page, &t);
+    }
+}
+
+static const char *role_name(qr_input_role r)
+{
+    switch (r) {
+    case QR_IN_DATA: return "data file";
+    case QR_IN_TEMPLATE: return "template";
+    case QR_IN_PARTIAL: return "partial";
+    case QR_IN_STYLE: return "style";
+    case QR_IN_IMAGE: return "image";
+    case QR_IN_MEETING: return "meeting file";
+    case QR_IN_MANIFEST: return "manifest";
+    case QR_IN_FONT: return "font";
+    default: return "input";
+    }
+}
+
+int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        /* rename would replace a device node or a symlink to one, and a
+         * directory cannot take a PDF: either way the name is a mistake */
+        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "output '%s' %s: refusing to write the PDF over it; "
+                    "name a new or regular file",
+                    path, S_ISDIR(sb.st_mode) ? "is a directory"
+                                              : "is not a regular file (a "
+                                                "device, FIFO or socket)");
+        return QR_EINPUT;
+    }
+    const qr_input *in = qr_inputs_find_file(inputs, path);
+    if (in) {
+        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "output '%s' is the %s '%s' this command reads: "
+                    "refusing to overwrite an input; name another output",
+                    path, role_name(in->role), in->path);
+        return QR_EINPUT;
+    }
+    return QR_OK;
 }
 
 const qr_style *qr_paper_style(const qr_paper *p) { return &p->style; }
@@ -339,6 +437,7 @@ const char *qr_paper_meeting(const qr_paper *p) { return p->meeting; }
 const char *qr_paper_item(const qr_paper *p) { return p->item; }
 const char *qr_paper_base_dir(const qr_paper *p) { return p->base_dir; }
 const qr_inputs *qr_paper_inputs(const qr_paper *p) { return p->inputs; }
+int qr_paper_exempt(const qr_paper *p) { return p->exempt; }
 
 size_t qr_paper_nfiles(const qr_paper *p)
 {
@@ -367,6 +466,7 @@ void qr_paper_meta(const qr_paper *p, qr_pdf_meta *meta)
     meta->subject = p->meeting && *p->meeting ? p->meeting : NULL;
     meta->lang = p->style.lang;
     meta->epoch = p->epoch;
+    meta->exempt = p->exempt;
 }
 
 /* The set-up runs once (pthread_once): layout's own call returns at once
@@ -405,7 +505,10 @@ int qr_render(const qr_render_req *req, qr_diags *d)
     /* an error in a later stage (e.g. a bad chart block) means no PDF: the
      * previous one stays as it was */
     if (qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
-    else if (req->stop == QR_STOP_PDF) {
+    else if (req->stop == QR_STOP_PDF &&
+             (status = qr_output_check(req->out_path, p->inputs, d)) != QR_OK) {
+        /* nothing written: the output names an input or a device */
+    } else if (req->stop == QR_STOP_PDF) {
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;

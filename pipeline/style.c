@@ -4,8 +4,9 @@
  *      in place (normally qr_style_default's).
  * Out: the qr_style with every key the file sets replaced, plus diagnostics:
  *      bad values are errors at file:line:col naming the key and what would
- *      be valid; unknown keys are warnings. Nothing is changed unless the
- *      whole file is good.
+ *      be valid; unknown keys are warnings (naming a near miss); a repeated
+ *      key is an error at the repeat. Nothing is changed unless the whole
+ *      file is good.
  * Governing spec: RFC 8259 (JSON, parsed by cJSON); the keys are documented
  *      in templates/styles/README.md, and council.json beside it is the
  *      default style written out.
@@ -16,6 +17,7 @@
  */
 #include "quire/style.h"
 #include "quire/input.h"
+#include "quire/load.h"
 #include "quire/util.h"
 
 #include <cjson/cJSON.h>
@@ -160,11 +162,12 @@ void qr_style_default(qr_style *s)
     s->code_fill = colour("#f3f2f1");
     /* GOV.UK Design System colours, as the chart stage uses */
     s->status_marks = 1;
-    s->status_red = colour("#d4351c");
-    s->status_amber = colour("#f47738");
-    s->status_green = colour("#00703c");
-    s->status_complete = colour("#1d70b8");
-    s->status_not_started = colour("#505a5f");
+    /* GOV.UK Design System colours */
+    s->status_colour[QR_RAG_RED] = colour("#d4351c");
+    s->status_colour[QR_RAG_AMBER] = colour("#f47738");
+    s->status_colour[QR_RAG_GREEN] = colour("#00703c");
+    s->status_colour[QR_RAG_COMPLETE] = colour("#1d70b8");
+    s->status_colour[QR_RAG_NOT_STARTED] = colour("#505a5f");
 
     s->align = QR_ALIGN_LEFT;
     s->breaking = QR_BREAK_TOTAL_FIT;
@@ -453,11 +456,10 @@ static const key COLOUR_KEYS[] = {
 
 static const key STATUS_KEYS[] = {
     { "marks", K_BOOL, F(status_marks), 0, 0, NULL },
-    { "red", K_COLOUR, F(status_red), 0, 0, NULL },
-    { "amber", K_COLOUR, F(status_amber), 0, 0, NULL },
-    { "green", K_COLOUR, F(status_green), 0, 0, NULL },
-    { "complete", K_COLOUR, F(status_complete), 0, 0, NULL },
-    { "not_started", K_COLOUR, F(status_not_started), 0, 0, NULL },
+#define STATUS_KEY(id, code, label) \
+    { code, K_COLOUR, F(status_colour[QR_RAG_##id]), 0, 0, NULL },
+    QR_RAG_LIST(STATUS_KEY)
+#undef STATUS_KEY
     END
 };
 
@@ -842,19 +844,35 @@ static void load_section(loader *ld, const cJSON *obj, const char *path,
         return;
     }
     const cJSON *orientation = NULL;
+    size_t unknown = 0;
     for (const cJSON *m = obj->child; m; m = m->next) {
-        char *mp = path ? qr_xasprintf("%s.%s", path, m->string)
-                        : qr_xstrdup(m->string);
         const key *k = keys;
         while (k->name && strcmp(k->name, m->string) != 0) k++;
+        if (!k->name && ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        char *mp = path ? qr_xasprintf("%s.%s", path, m->string)
+                        : qr_xstrdup(m->string);
         if (!k->name) {
             qr_buf known;
             qr_buf_init(&known);
-            for (const key *q = keys; q->name; q++)
+            const char *hint = NULL;
+            int hint_rank = 0;
+            for (const key *q = keys; q->name; q++) {
                 qr_buf_printf(&known, "%s%s", q == keys ? "" : ", ", q->name);
-            report(ld, QR_WARNING, mp, 1,
-                   "unknown key '%s' is ignored (known here: %s)", mp,
-                   known.data);
+                /* ranked as qr_did_you_mean ranks: case-only first */
+                int r = qr_near_miss(m->string, q->name);
+                if (r && (!hint || r < hint_rank)) {
+                    hint = q->name;
+                    hint_rank = r;
+                }
+            }
+            if (hint)
+                report(ld, QR_WARNING, mp, 1,
+                       "unknown key '%s' is ignored: did you mean '%s'? "
+                       "(known here: %s)", mp, hint, known.data);
+            else
+                report(ld, QR_WARNING, mp, 1,
+                       "unknown key '%s' is ignored (known here: %s)", mp,
+                       known.data);
             qr_buf_free(&known);
         } else {
             load_value(ld, m, mp, k);
@@ -862,6 +880,9 @@ static void load_section(loader *ld, const cJSON *obj, const char *path,
         }
         free(mp);
     }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        report(ld, QR_WARNING, path, 1, "%zu more unknown keys are ignored "
+               "(not shown)", unknown - QR_UNKNOWN_KEYS_SHOWN);
     if (orientation && cJSON_IsString(orientation)) {
         /* after "size", whatever order the keys came in */
         qr_style *s = ld->s;
@@ -951,6 +972,13 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
         size_t off = end && end >= text && end <= text + len
                          ? (size_t)(end - text) : len;
         syntax_error(d, path, text, len, off);
+        free(text);
+        return -1;
+    }
+    /* the same check as every other JSON input: a repeated key is an
+     * error at the repeat, not a silent choice of the first */
+    if (qr_json_check_duplicates(path, text, len, root, d)) {
+        cJSON_Delete(root);
         free(text);
         return -1;
     }

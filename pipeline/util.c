@@ -2,6 +2,8 @@
  * stage. No stage-specific knowledge lives here. */
 #include "quire/util.h"
 
+#include <cJSON.h>
+#include <cmark-gfm.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -9,10 +11,20 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Out of memory is an output/system error like a full disk: one line and
+ * exit status 3, never abort()'s SIGABRT (status 134), which reads as a
+ * crash to cron and CI. exit() rather than _exit() so stdio is flushed; a
+ * temporary PDF is only renamed into place after a complete write, so the
+ * previous output stays as it was. */
+void qr_oom(size_t n)
+{
+    fprintf(stderr, "quire: error: out of memory (%zu bytes)\n", n);
+    exit(QR_EOUTPUT);
+}
+
 static void oom(size_t n)
 {
-    fprintf(stderr, "quire: out of memory (requested %zu bytes)\n", n);
-    abort();
+    qr_oom(n);
 }
 
 void *qr_xmalloc(size_t n)
@@ -25,7 +37,7 @@ void *qr_xmalloc(size_t n)
 void *qr_xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) oom(n * size);
+    if (!p) oom(size && n > SIZE_MAX / size ? SIZE_MAX : n * size);
     return p;
 }
 
@@ -34,6 +46,37 @@ void *qr_xrealloc(void *p, size_t n)
     void *q = realloc(p, n ? n : 1);
     if (!q) oom(n);
     return q;
+}
+
+/* The libraries that allocate on Quire's behalf end the same way when
+ * memory runs out: cmark-gfm's own allocator prints a line of its own and
+ * calls abort() (status 134), and cJSON returns NULL, which would read as a
+ * JSON syntax error (status 1). Both are pointed at Quire's allocator
+ * before main() runs, so every caller (the command, tests, fuzz targets)
+ * has them. libharu gets its allocator per document (pdf.c). */
+static void *lib_calloc(size_t n, size_t size)
+{
+    return qr_xcalloc(n, size);
+}
+
+static void *lib_realloc(void *p, size_t n)
+{
+    return qr_xrealloc(p, n);
+}
+
+static void *lib_malloc(size_t n)
+{
+    return qr_xmalloc(n);
+}
+
+__attribute__((constructor)) static void install_allocators(void)
+{
+    cmark_mem *mem = cmark_get_default_mem_allocator();
+    mem->calloc = lib_calloc;
+    mem->realloc = lib_realloc;
+    mem->free = free;
+    cJSON_Hooks hooks = {lib_malloc, free};
+    cJSON_InitHooks(&hooks);
 }
 
 char *qr_xstrdup(const char *s)
@@ -106,7 +149,7 @@ void qr_buf_puts(qr_buf *b, const char *s)
 }
 
 /* The expander's escaping writes most of its output a byte at a time: keep
- * the common case (room left) free of calls (issue 10's profile). */
+ * the common case (room left) free of calls (by the profile). */
 void qr_buf_putc(qr_buf *b, char c)
 {
     if (b->len + 2 > b->cap) qr_buf_reserve(b, 1);
@@ -275,8 +318,52 @@ char *qr_read_file(const char *path, size_t *len, size_t max_bytes)
     return qr_read_file_stat(path, len, max_bytes, NULL);
 }
 
+/* The process's umask, read without changing it: umask(2) can only be read
+ * by setting it, and a build writes from several threads at once, so the
+ * classic "set and restore" would let another thread create a file under
+ * the wrong mask for a moment. Linux shows it in /proc/self/status. */
+static mode_t current_umask(void)
+{
+    char *st = qr_read_file("/proc/self/status", NULL, 1 << 16);
+    const char *u = st ? strstr(st, "\nUmask:") : NULL;
+    if (u) {
+        char *end;
+        long m = strtol(u + 7, &end, 8);
+        free(st);
+        if (end != u + 7 && m >= 0 && m <= 0777) return (mode_t)m;
+    } else {
+        free(st);
+    }
+    mode_t m = umask(022);
+    umask(m);
+    return m;
+}
+
+/* The mode of a new output. A public output is 0666 less the umask, like
+ * any file the user creates; an output holding exempt information is 0600
+ * whatever the umask, so only its owner can read it. Either way a file
+ * being replaced that was stricter keeps its strictness: an owner who made
+ * a pack private with chmod must not find it readable after a rebuild. */
+static mode_t output_mode(const char *path, int exempt)
+{
+    mode_t mode = exempt ? 0600 : (0666 & ~current_umask());
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode))
+        mode &= sb.st_mode & 0777;
+    return mode;
+}
+
 int qr_write_atomic(const char *path, const void *data, size_t len)
 {
+    return qr_write_atomic_mode(path, data, len, 0);
+}
+
+int qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                         int exempt)
+{
+    mode_t mode = output_mode(path, exempt);
+    /* mkstemp makes the temporary 0600: never wider than the final mode
+     * while the bytes are being written */
     char *tmp = qr_xasprintf("%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
@@ -296,7 +383,7 @@ int qr_write_atomic(const char *path, const void *data, size_t len)
         p += w;
         left -= (size_t)w;
     }
-    if (fchmod(fd, 0644) != 0) goto fail;
+    if (fchmod(fd, mode) != 0) goto fail;
     if (fsync(fd) != 0) goto fail;
     if (close(fd) != 0) {
         fd = -1;
@@ -396,4 +483,86 @@ size_t qr_utf8_check(const char *s, size_t n)
         i += (size_t)k;
     }
     return (size_t)-1;
+}
+
+/* ---- did you mean ---- */
+
+/* Names worth suggesting are short; a longer word is not compared. */
+#define NEAR_MAX_CHARS 64
+
+/* s as code points with ASCII letters lowered, into out[0..NEAR_MAX_CHARS);
+ * returns the count, or NEAR_MAX_CHARS + 1 when s is longer. A byte that is
+ * not UTF-8 counts as one character of its own. */
+static size_t near_fold(const char *s, uint32_t *out)
+{
+    size_t n = 0;
+    while (*s) {
+        if (n == NEAR_MAX_CHARS) return NEAR_MAX_CHARS + 1;
+        uint32_t cp;
+        int k = qr_utf8_decode(s, strnlen(s, 4), &cp);
+        if (k <= 0) {
+            cp = 0x110000u + (unsigned char)*s;   /* never a real char */
+            k = 1;
+        }
+        if (cp >= 'A' && cp <= 'Z') cp += 'a' - 'A';
+        out[n++] = cp;
+        s += k;
+    }
+    return n;
+}
+
+static int same_cps(const uint32_t *a, const uint32_t *b, size_t n)
+{
+    return n == 0 || memcmp(a, b, n * sizeof *a) == 0;
+}
+
+/* At most one edit apart: insertion, deletion, substitution or a swap of
+ * two neighbours. Linear: one scan to the first difference, then one
+ * comparison of the rests. */
+static int one_edit(const uint32_t *a, size_t na, const uint32_t *b,
+                    size_t nb)
+{
+    if (na < nb) {
+        const uint32_t *t = a;
+        a = b;
+        b = t;
+        size_t tn = na;
+        na = nb;
+        nb = tn;
+    }
+    if (na - nb > 1) return 0;
+    size_t i = 0;
+    while (i < nb && a[i] == b[i]) i++;
+    if (i == nb) return 1;                  /* equal, or one appended */
+    if (na > nb) return same_cps(a + i + 1, b + i, nb - i);   /* deleted */
+    if (same_cps(a + i + 1, b + i + 1, na - i - 1)) return 1; /* replaced */
+    return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           same_cps(a + i + 2, b + i + 2, na - i - 2);        /* swapped */
+}
+
+int qr_near_miss(const char *word, const char *known)
+{
+    if (!word || !known || strcmp(word, known) == 0) return 0;
+    uint32_t a[NEAR_MAX_CHARS], b[NEAR_MAX_CHARS];
+    size_t na = near_fold(word, a), nb = near_fold(known, b);
+    if (na > NEAR_MAX_CHARS || nb > NEAR_MAX_CHARS) return 0;
+    if (na == nb && same_cps(a, b, na)) return 1;
+    /* one edit away from a one-letter name is any one letter: no hint */
+    if (nb < 2) return 0;
+    return one_edit(a, na, b, nb) ? 2 : 0;
+}
+
+const char *qr_did_you_mean(const char *word, const char *const *names,
+                            size_t n)
+{
+    const char *best = NULL;
+    int best_rank = 0;
+    for (size_t i = 0; i < n && names[i]; i++) {
+        int r = qr_near_miss(word, names[i]);
+        if (r && (!best || r < best_rank)) {
+            best = names[i];
+            best_rank = r;
+        }
+    }
+    return best;
 }

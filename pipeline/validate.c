@@ -3,8 +3,7 @@
  * In:  a loaded qr_data.
  * Out: diagnostics, each with the JSON pointer of the value and its
  *      file:line:col in the source (via qr_data_diag).
- * Spec: docs/data.md, which documents exactly what is checked here
- *      (DESIGN.md "The data").
+ * Spec: docs/data.md, which documents exactly what is checked here.
  *
  * Every object is described by a table of fields (name, type, required); one
  * walker checks any table, so the documented contract and the code read the
@@ -15,6 +14,7 @@
 #include "quire/load.h"
 #include "quire/derive.h"
 #include "quire/util.h"
+#include "quire/vocab.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -96,22 +96,13 @@ static int check_date(vctx *v, const cJSON *x)
     return 0;
 }
 
-/* "YYYY-MM" with a month 01-12. */
-static int is_period(const char *s)
-{
-    if (strlen(s) != 7 || s[4] != '-') return 0;
-    for (int i = 0; i < 7; i++)
-        if (i != 4 && (s[i] < '0' || s[i] > '9')) return 0;
-    int m = (s[5] - '0') * 10 + (s[6] - '0');
-    return m >= 1 && m <= 12 && memcmp(s, "0000", 4) != 0;
-}
-
 static int check_period(vctx *v, const cJSON *x)
 {
     if (!check_string(v, x)) return 0;
-    if (is_period(x->valuestring)) return 1;
-    report(v, QR_ERROR, "'%s' is not a valid period (expected YYYY-MM, e.g. "
-                        "2026-10)", x->valuestring);
+    qr_period p;
+    if (qr_period_parse(x->valuestring, 0, &p)) return 1;
+    report(v, QR_ERROR, "'%s' is not a valid period (expected %s)",
+           x->valuestring, QR_PERIOD_FORMS);
     return 0;
 }
 
@@ -152,25 +143,13 @@ static int check_strings(vctx *v, const cJSON *x, int allow_single)
     return ok;
 }
 
-typedef struct enum_def {
-    const char *what;             /* "a grade" */
-    const char *const *values;    /* NULL-terminated */
-} enum_def;
-
-static int check_enum(vctx *v, const cJSON *x, const enum_def *e)
+static int check_enum(vctx *v, const cJSON *x, const qr_vocab *e)
 {
     if (!check_string(v, x)) return 0;
-    for (const char *const *p = e->values; *p; p++)
-        if (strcmp(*p, x->valuestring) == 0) return 1;
-    qr_buf list;
-    qr_buf_init(&list);
-    for (const char *const *p = e->values; *p; p++) {
-        if (p != e->values) qr_buf_puts(&list, ", ");
-        qr_buf_puts(&list, *p);
-    }
-    report(v, QR_ERROR, "'%s' is not %s (expected one of: %s)",
-           x->valuestring, e->what, list.data);
-    qr_buf_free(&list);
+    if (qr_vocab_find(e, x->valuestring) >= 0) return 1;
+    char *msg = qr_vocab_unknown(e, x->valuestring);
+    report(v, QR_ERROR, "%s", msg);
+    free(msg);
     return 0;
 }
 
@@ -199,7 +178,7 @@ typedef struct field {
     const char *name;
     kind k;
     int required;
-    const enum_def *en;                        /* K_ENUM */
+    const qr_vocab *en;                        /* K_ENUM */
     void (*more)(vctx *v, const cJSON *x);     /* after the type check */
 } field;
 
@@ -260,7 +239,8 @@ static int check_kind(vctx *v, const cJSON *x, const field *f)
 }
 
 /* Check object x (already known to be an object, path pushed) against
- * fields[0..n): required fields, types, then unknown and repeated names. */
+ * fields[0..n): required fields, types, then unknown names (with a hint
+ * when one is a near miss of a known name). */
 static void check_object(vctx *v, const cJSON *x, const field *fields,
                          size_t n)
 {
@@ -277,35 +257,47 @@ static void check_object(vctx *v, const cJSON *x, const field *fields,
             fields[i].more(v, m);
         pop(v, mark);
     }
-    unsigned char *seen = qr_xcalloc(n ? n : 1, 1);
+    /* Repeated names never get here: the loader refuses them
+     * (qr_json_check_duplicates), so each member is checked once above. */
+    const char **names = NULL;
+    size_t unknown = 0;
     for (const cJSON *m = x->child; m; m = m->next) {
         const char *name = m->string ? m->string : "";
         size_t i = 0;
         while (i < n && strcmp(fields[i].name, name) != 0) i++;
-        if (i < n && !seen[i]) {
-            seen[i] = 1;
-            continue;
+        if (i < n || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        if (!names) {
+            names = qr_xmalloc((n ? n : 1) * sizeof *names);
+            for (size_t k = 0; k < n; k++) names[k] = fields[k].name;
         }
-        /* A repeated name is located at its first occurrence by the
-         * pointer, so name the repeat in the message instead. */
+        qr_buf known;
+        qr_buf_init(&known);
+        for (size_t k = 0; k < n; k++) {
+            if (k) qr_buf_puts(&known, ", ");
+            qr_buf_puts(&known, fields[k].name);
+        }
+        const char *hint = qr_did_you_mean(name, names, n);
         size_t mark = push_key(v, name);
-        if (i < n) {
-            report(v, QR_WARNING, "field '%s' appears more than once; the "
-                                  "first one is used", name);
-        } else {
-            qr_buf known;
-            qr_buf_init(&known);
-            for (size_t k = 0; k < n; k++) {
-                if (k) qr_buf_puts(&known, ", ");
-                qr_buf_puts(&known, fields[k].name);
-            }
+        /* A near miss of `exempt` fails closed: read as a typo, the paper
+         * would be published as open, so it is an error, not a warning. */
+        if (hint && strcmp(hint, "exempt") == 0)
+            report(v, QR_ERROR, "unknown field '%s': did you mean '%s'? "
+                                "(a misspelt exemption could publish exempt "
+                                "information: fix the name)", name, hint);
+        else if (hint)
+            report(v, QR_WARNING, "unknown field '%s': did you mean '%s'? "
+                                  "(known: %s)", name, hint,
+                   known.data ? known.data : "none");
+        else
             report(v, QR_WARNING, "unknown field '%s' (known: %s)", name,
                    known.data ? known.data : "none");
-            qr_buf_free(&known);
-        }
         pop(v, mark);
+        qr_buf_free(&known);
     }
-    free(seen);
+    free(names);
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        report(v, QR_WARNING, "%zu more unknown fields not shown",
+               unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
 /* Check every element of array x as an object of the given fields. */
@@ -389,29 +381,6 @@ static int *first_dups(keyed *k, size_t n)
     return first;
 }
 
-/* ---- enums -------------------------------------------------------------- */
-
-static const char *const kinds[] = {"cabinet", "panel", "scrutiny",
-                                    "progress", NULL};
-static const char *const types[] = {"ILACS", "monitoring_visit",
-                                    "focused_visit", "JTAI", "SIF", NULL};
-static const char *const areas[] = {"overall_effectiveness",
-                                    "help_and_protection", "children_in_care",
-                                    "care_leavers", "leadership", NULL};
-static const char *const grades[] = {"outstanding", "good",
-                                     "requires_improvement", "inadequate",
-                                     NULL};
-static const char *const statuses[] = {"red", "amber", "green", "complete",
-                                       "not_started", NULL};
-static const char *const polarities[] = {"higher_is_better",
-                                         "lower_is_better", NULL};
-
-static const enum_def E_KIND = {"a paper kind", kinds};
-static const enum_def E_TYPE = {"an inspection type", types};
-static const enum_def E_AREA = {"a judgement area", areas};
-static const enum_def E_GRADE = {"a grade", grades};
-static const enum_def E_STATUS = {"a status", statuses};
-static const enum_def E_POLARITY = {"a polarity", polarities};
 
 /* ---- paper -------------------------------------------------------------- */
 
@@ -578,7 +547,7 @@ static void more_review(vctx *v, const cJSON *x)
 }
 
 static const field F_PAPER[] = {
-    {"kind", K_ENUM, 1, &E_KIND, NULL},
+    {"kind", K_ENUM, 1, &qr_vocab_kind, NULL},
     {"council", K_STRING, 1, NULL, NULL},
     {"title", K_STRING, 1, NULL, NULL},
     {"meeting", K_OBJECT, 1, NULL, more_meeting},
@@ -640,22 +609,22 @@ static void more_dates(vctx *v, const cJSON *x)
 }
 
 static const field F_JUDGEMENT[] = {
-    {"area", K_ENUM, 1, &E_AREA, NULL},
-    {"grade", K_ENUM, 1, &E_GRADE, NULL},
+    {"area", K_ENUM, 1, &qr_vocab_area, NULL},
+    {"grade", K_ENUM, 1, &qr_vocab_grade, NULL},
 };
 
 static void more_judgements(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_JUDGEMENT, COUNT(F_JUDGEMENT));
-    /* one judgement per area; five areas, so a small table suffices */
-    int first[COUNT(areas)];
-    for (size_t k = 0; k < COUNT(areas); k++) first[k] = -1;
+    /* one judgement per area: the first index seen for each */
+    int first[QR_AREA_COUNT];
+    for (int k = 0; k < QR_AREA_COUNT; k++) first[k] = -1;
     int i = 0;
     for (const cJSON *e = x->child; e; e = e->next, i++) {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "area");
         if (!cJSON_IsString(a)) continue;
-        for (size_t k = 0; areas[k]; k++) {
-            if (strcmp(areas[k], a->valuestring) != 0) continue;
+        int k = qr_vocab_find(&qr_vocab_area, a->valuestring);
+        if (k >= 0) {
             if (first[k] < 0) {
                 first[k] = i;
             } else {
@@ -676,6 +645,7 @@ static void more_judgements(vctx *v, const cJSON *x)
 static const field F_RECOMMENDATION[] = {
     {"id", K_INTEGER, 1, NULL, NULL},
     {"text", K_STRING, 1, NULL, NULL},
+    {"status", K_ENUM, 0, &qr_vocab_status, NULL},
 };
 
 /* Unique-key check over an array of objects: key member `key`. `describe`
@@ -734,7 +704,7 @@ static void more_recommendations(vctx *v, const cJSON *x)
 }
 
 static const field F_INSPECTION[] = {
-    {"type", K_ENUM, 1, &E_TYPE, NULL},
+    {"type", K_ENUM, 1, &qr_vocab_inspection, NULL},
     {"dates", K_ARRAY, 1, NULL, more_dates},
     {"published", K_DATE, 0, NULL, NULL},
     {"judgements", K_ARRAY, 0, NULL, more_judgements},
@@ -756,14 +726,36 @@ static void more_progress(vctx *v, const cJSON *x)
                x->valuedouble, PROGRESS_MIN, PROGRESS_MAX);
 }
 
+/* A target measure on an action ("timely assessments: 51% to 82%, target
+ * 90%"): how far the outcome has moved, kept apart from `progress`, which
+ * is how much of the action is done. */
+static const field F_MEASURE[] = {
+    {"label", K_STRING, 0, NULL, NULL},
+    {"baseline", K_NUMBER, 0, NULL, NULL},
+    {"latest", K_NUMBER, 1, NULL, NULL},
+    {"target", K_NUMBER, 0, NULL, NULL},
+    {"unit", K_STRING, 0, NULL, NULL},
+    {"period", K_STRING, 0, NULL, NULL},
+    {"polarity", K_ENUM, 0, &qr_vocab_polarity, NULL},
+};
+
+static void more_measure(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_MEASURE, COUNT(F_MEASURE));
+}
+
+/* Owner and due date are optional: councils' plans often give neither,
+ * and an invented owner is worse than a visible "Not set". */
 static const field F_ACTION[] = {
     {"ref", K_STRING, 1, NULL, NULL},
     {"recommendation", K_INTEGER, 0, NULL, NULL},
     {"action", K_STRING, 1, NULL, NULL},
-    {"owner", K_STRING, 1, NULL, NULL},
-    {"due", K_DATE, 1, NULL, NULL},
-    {"status", K_ENUM, 1, &E_STATUS, NULL},
-    {"previous_status", K_ENUM, 0, &E_STATUS, NULL},
+    {"owner", K_STRING, 0, NULL, NULL},
+    {"due", K_DATE, 0, NULL, NULL},
+    {"status", K_ENUM, 1, &qr_vocab_status, NULL},
+    {"previous_status", K_ENUM, 0, &qr_vocab_status, NULL},
+    {"new", K_BOOL, 0, NULL, NULL},
+    {"measure", K_OBJECT, 0, NULL, more_measure},
     {"progress", K_NUMBER, 0, NULL, more_progress},
     {"update", K_STRING, 0, NULL, NULL},
     {"theme", K_STRING, 0, NULL, NULL},
@@ -850,9 +842,28 @@ static void check_recommendation_ids(vctx *v, const cJSON *actions,
     free(ids);
 }
 
+/* An action marked new since the last report cannot also have a status at
+ * the last report. */
+static void check_new_actions(vctx *v, const cJSON *actions)
+{
+    int i = 0;
+    for (const cJSON *a = actions->child; a; a = a->next, i++) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "new")) ||
+            !cJSON_GetObjectItemCaseSensitive(a, "previous_status"))
+            continue;
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, "new");
+        report(v, QR_ERROR, "an action new since the last report has no "
+                            "previous_status: remove one of them");
+        pop(v, m2);
+        pop(v, m1);
+    }
+}
+
 static void more_actions(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_ACTION, COUNT(F_ACTION));
+    check_new_actions(v, x);
     check_unique(v, x, "ref", "action ref");
     check_recommendation_ids(v, x, "action");
 }
@@ -873,7 +884,61 @@ static void more_previous_as_at(vctx *v, const cJSON *x)
                x->valuestring, as_at->valuestring);
 }
 
+static void more_colours(vctx *v, const cJSON *x)
+{
+    if (x->valuedouble != 3 && x->valuedouble != 5)
+        report(v, QR_ERROR, "colours %g is not a RAG scheme (expected 3: red, "
+                            "amber, green; or 5: with complete and not "
+                            "started)", x->valuedouble);
+}
+
+static const qr_term COUNT_TERMS[] = {{"actions", "Actions"},
+                                      {"recommendations", "Recommendations"}};
+static const qr_vocab COUNT_VOCAB = {"a thing to count", COUNT_TERMS, 2};
+
+static const field F_RAG_POLICY[] = {
+    {"colours", K_INTEGER, 0, NULL, more_colours},
+    {"count", K_ENUM, 0, &COUNT_VOCAB, NULL},
+};
+
+/* Under a three-colour policy every status is red, amber or green, with
+ * complete counted as green; not started has no colour to count as. */
+static void more_rag_policy(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_RAG_POLICY, COUNT(F_RAG_POLICY));
+    const cJSON *col = cJSON_GetObjectItemCaseSensitive(x, "colours");
+    if (!cJSON_IsNumber(col) || col->valuedouble != 3) return;
+    const cJSON *plan = cJSON_GetObjectItemCaseSensitive(v->root,
+                                                         "action_plan");
+    const cJSON *acts = cJSON_GetObjectItemCaseSensitive(plan, "actions");
+    char *saved = qr_xstrdup(cur_path(v));
+    qr_jptr_pop(&v->path, 0);
+    size_t m0 = push_key(v, "action_plan");
+    size_t m1 = push_key(v, "actions");
+    int i = 0;
+    for (const cJSON *a = cJSON_IsArray(acts) ? acts->child : NULL; a;
+         a = a->next, i++) {
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(a, "status");
+        if (!cJSON_IsString(st) ||
+            qr_vocab_find(&qr_vocab_status, st->valuestring) !=
+                QR_RAG_NOT_STARTED)
+            continue;
+        size_t m2 = push_index(v, i);
+        size_t m3 = push_key(v, "status");
+        report(v, QR_ERROR, "'not_started' is not one of this plan's three "
+                            "colours (rag_policy.colours is 3): use red, "
+                            "amber or green");
+        pop(v, m3);
+        pop(v, m2);
+    }
+    pop(v, m1);
+    pop(v, m0);
+    qr_buf_puts(&v->path, saved);
+    free(saved);
+}
+
 static const field F_ACTION_PLAN[] = {
+    {"rag_policy", K_OBJECT, 0, NULL, more_rag_policy},
     {"as_at", K_DATE, 1, NULL, NULL},
     {"previous_as_at", K_DATE, 0, NULL, more_previous_as_at},
     {"actions", K_ARRAY, 1, NULL, more_actions},
@@ -892,24 +957,30 @@ static void more_series(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_POINT, COUNT(F_POINT));
     const char *prev = NULL;
+    qr_period last = {0};
     int i = 0;
     for (const cJSON *e = x->child; e; e = e->next, i++) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(e, "period");
-        if (!cJSON_IsString(p) || !is_period(p->valuestring)) continue;
-        if (prev && strcmp(p->valuestring, prev) <= 0) {
-            size_t m1 = push_index(v, i);
-            size_t m2 = push_key(v, "period");
-            if (strcmp(p->valuestring, prev) == 0)
-                report(v, QR_ERROR, "period '%s' is listed twice",
-                       p->valuestring);
-            else
-                report(v, QR_ERROR, "period '%s' comes before the previous "
-                                    "period '%s' (periods must be in "
-                                    "ascending order)", p->valuestring, prev);
-            pop(v, m2);
-            pop(v, m1);
-        }
+        qr_period cur;
+        if (!cJSON_IsString(p) || !qr_period_parse(p->valuestring, 0, &cur))
+            continue;
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, "period");
+        if (prev && cur.kind != last.kind)
+            report(v, QR_ERROR, "period '%s' is not the same kind as '%s' "
+                                "(one series is all months, all quarters or "
+                                "all years)", p->valuestring, prev);
+        else if (prev && qr_period_index(&cur) == qr_period_index(&last))
+            report(v, QR_ERROR, "period '%s' is listed twice",
+                   p->valuestring);
+        else if (prev && qr_period_index(&cur) < qr_period_index(&last))
+            report(v, QR_ERROR, "period '%s' comes before the previous "
+                                "period '%s' (periods must be in "
+                                "ascending order)", p->valuestring, prev);
+        pop(v, m2);
+        pop(v, m1);
         prev = p->valuestring;
+        last = cur;
     }
 }
 
@@ -918,8 +989,9 @@ static const field F_KPI[] = {
     {"label", K_STRING, 1, NULL, NULL},
     {"unit", K_STRING, 0, NULL, NULL},
     {"target", K_NUMBER, 0, NULL, NULL},
-    {"polarity", K_ENUM, 1, &E_POLARITY, NULL},
+    {"polarity", K_ENUM, 1, &qr_vocab_polarity, NULL},
     {"series", K_ARRAY, 1, NULL, more_series},
+    {"year", K_ENUM, 0, &qr_vocab_year, NULL},
     {"description", K_STRING, 0, NULL, NULL},
     {"source", K_STRING, 0, NULL, NULL},
 };

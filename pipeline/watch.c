@@ -13,8 +13,24 @@
  * render; after a failed render the previous list is kept as well, so a fix
  * to a partial is still noticed.
  *
- * Signals: SIGINT and SIGTERM are blocked except while waiting in ppoll, so
- * a render is never cut in half and the loop exits cleanly.
+ * A folder can be replaced too (a checkout, an editor's rename-on-save of a
+ * whole directory): the kernel's watch follows the old inode, now under
+ * another name or deleted. So each watched folder's inode is remembered and
+ * checked after every batch of events; a folder that is gone or is another
+ * inode is watched afresh (its nearest existing ancestor is watched
+ * meanwhile, to see it come back) and the paper is rendered again.
+ *
+ * Each render runs in a child process. The pipeline reads its inputs with
+ * ordinary blocking opens and reads, so a FIFO or device among them (a
+ * partial, a font) can stall a render for ever, and a large paper can take
+ * long: the loop itself never blocks, so a signal always ends watch at
+ * once, a new save abandons a render that is still running, and a render
+ * found waiting on a file that is not a regular one is stopped and the file
+ * named. The data, template and style are checked before the render starts.
+ *
+ * Signals: SIGINT, SIGTERM and SIGHUP are blocked except while waiting in
+ * ppoll; on one, a running render is killed, its temporary PDF removed, and
+ * watch returns QR_OK.
  */
 #include "quire/watch.h"
 
@@ -23,6 +39,7 @@
 #include "quire/render.h"
 #include "quire/util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -31,52 +48,33 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY)
+#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_MODIFY | \
+                      IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define EVENT_BUF (64 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 #define NOTE_MAX 96               /* bytes of the draft note */
 #define OPENER "xdg-open"
+#define ARM_TRIES 3               /* a folder replaced while we add its watch */
+#define ANCESTOR_MAX 64           /* levels walked up to an existing folder */
+#define CHANGED_SHOWN 3           /* changed files named on a render line */
+#define STALL_TICK_MS 100         /* how often a running render is looked at */
+#define STALL_FIRST_MS 200        /* a render younger than this is not */
+#define CHILD_STRING_MAX PATH_MAX /* bytes of a path read from the child */
 
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig) { stop_signal = sig; }
 
-/* The folders watched (by watch descriptor) and the files of interest. */
-typedef struct watched {
-    int fd;
-    int *wd;
-    char **dir;
-    size_t ndirs, dcap;
-    char **files;          /* normalised paths, NULL-terminated */
-} watched;
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP (sizeof stop_signals / sizeof stop_signals[0])
 
-static const char *dir_of_wd(const watched *w, int wd)
-{
-    for (size_t i = 0; i < w->ndirs; i++)
-        if (w->wd[i] == wd) return w->dir[i];
-    return NULL;
-}
-
-static void add_dir(watched *w, const char *dir, FILE *log)
-{
-    for (size_t i = 0; i < w->ndirs; i++)
-        if (strcmp(w->dir[i], dir) == 0) return;
-    int wd = inotify_add_watch(w->fd, dir, WATCH_EVENTS);
-    if (wd < 0) {
-        fprintf(log, "quire: watch: cannot watch '%s': %s\n", dir, strerror(errno));
-        return;
-    }
-    if (w->ndirs == w->dcap) {
-        w->dcap = w->dcap ? w->dcap * 2 : 8;
-        w->wd = qr_xrealloc(w->wd, w->dcap * sizeof *w->wd);
-        w->dir = qr_xrealloc(w->dir, w->dcap * sizeof *w->dir);
-    }
-    w->wd[w->ndirs] = wd;
-    w->dir[w->ndirs++] = qr_xstrdup(dir);
-}
+/* ---- string sets ---- */
 
 static size_t count(char **v)
 {
@@ -90,6 +88,158 @@ static int has(char **v, const char *s)
     for (size_t i = 0; v && v[i]; i++)
         if (strcmp(v[i], s) == 0) return 1;
     return 0;
+}
+
+/* Append a copy of s to the NULL-terminated *v unless it is there. */
+static void add_unique(char ***v, const char *s)
+{
+    if (!s || has(*v, s)) return;
+    size_t n = count(*v);
+    *v = qr_xrealloc(*v, (n + 2) * sizeof **v);
+    (*v)[n] = qr_xstrdup(s);
+    (*v)[n + 1] = NULL;
+}
+
+/* ---- the watched folders ---- */
+
+typedef struct wdir {
+    char *path;
+    int wd;                /* -1: not watched now (gone, replaced, not yet) */
+    dev_t dev;             /* the inode watched, to notice a replacement */
+    ino_t ino;
+    int aux;               /* watched only to see a missing folder return */
+    int lost;              /* was watched, then went: say so when back */
+    int warned;            /* a watch error other than "gone" was shown */
+} wdir;
+
+typedef struct watched {
+    int fd;
+    wdir *d;
+    size_t nd, dcap;
+    char **files;          /* normalised paths, NULL-terminated */
+    char **changed;        /* inputs saved since the last render line */
+    char **rearmed;        /* folders replaced and watched again, to say */
+} watched;
+
+static wdir *find_dir(watched *w, const char *path)
+{
+    for (size_t i = 0; i < w->nd; i++)
+        if (strcmp(w->d[i].path, path) == 0) return &w->d[i];
+    return NULL;
+}
+
+static wdir *new_dir(watched *w, const char *path, int aux)
+{
+    if (w->nd == w->dcap) {
+        w->dcap = w->dcap ? w->dcap * 2 : 8;
+        w->d = qr_xrealloc(w->d, w->dcap * sizeof *w->d);
+    }
+    wdir *e = &w->d[w->nd++];
+    *e = (wdir){.path = qr_xstrdup(path), .wd = -1, .aux = aux};
+    return e;
+}
+
+static int same_inode(const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Stop watching e; the kernel watch goes only when no other entry (another
+ * path to the same folder) still uses it. */
+static void drop(watched *w, wdir *e)
+{
+    int wd = e->wd;
+    if (wd < 0) return;
+    e->wd = -1;
+    e->lost = 1;
+    for (size_t i = 0; i < w->nd; i++)
+        if (w->d[i].wd == wd) return;
+    inotify_rm_watch(w->fd, wd);
+}
+
+/* Watch e's folder; 0, or -1 when it is not there (or cannot be watched:
+ * said once). The inode is read before and after adding the watch, so a
+ * folder replaced meanwhile is not recorded under the wrong inode. */
+static int arm(watched *w, wdir *e, FILE *log)
+{
+    for (int t = 0; t < ARM_TRIES; t++) {
+        struct stat a, b;
+        if (stat(e->path, &a) != 0 || !S_ISDIR(a.st_mode)) return -1;
+        int wd = inotify_add_watch(w->fd, e->path, WATCH_EVENTS);
+        if (wd < 0) {
+            if (errno != ENOENT && errno != ENOTDIR && !e->warned) {
+                fprintf(log, "quire: watch: cannot watch '%s': %s\n", e->path,
+                        strerror(errno));
+                e->warned = 1;
+            }
+            return -1;
+        }
+        if (stat(e->path, &b) == 0 && same_inode(&a, &b)) {
+            e->wd = wd;
+            e->dev = b.st_dev;
+            e->ino = b.st_ino;
+            return 0;
+        }
+        /* replaced between the two looks: the watch may be on the old one */
+        int used = 0;
+        for (size_t i = 0; i < w->nd; i++) used |= w->d[i].wd == wd;
+        if (!used) inotify_rm_watch(w->fd, wd);
+    }
+    return -1;
+}
+
+/* Watch the folder of an input (once). */
+static void add_dir(watched *w, const char *dir, FILE *log)
+{
+    wdir *e = find_dir(w, dir);
+    if (!e) e = new_dir(w, dir, 0);
+    e->aux = 0;
+    if (e->wd < 0) arm(w, e, log);
+}
+
+/* Check every watched folder against its path: one that is gone or is now
+ * another inode is watched afresh; while one is missing, its nearest
+ * existing ancestor is watched so that its return is an event. Folders
+ * watched again are noted in w->rearmed (said when the render starts, so a
+ * tree copied in several steps is one line). Returns how many input
+ * folders (not ancestors) began to be watched: their files may all have
+ * changed. */
+static int verify(watched *w, FILE *log)
+{
+    for (size_t i = 0; i < w->nd; i++) {
+        wdir *e = &w->d[i];
+        struct stat st;
+        if (e->wd >= 0 && (stat(e->path, &st) != 0 || !S_ISDIR(st.st_mode) ||
+                           st.st_dev != e->dev || st.st_ino != e->ino))
+            drop(w, e);
+    }
+    int armed = 0;
+    for (size_t i = 0; i < w->nd; i++) {
+        wdir *e = &w->d[i];
+        if (e->wd >= 0 || arm(w, e, log) != 0 || e->aux) continue;
+        armed++;
+        if (e->lost) add_unique(&w->rearmed, e->path);
+        e->lost = 0;
+    }
+    for (size_t i = 0; i < w->nd; i++) {
+        if (w->d[i].wd >= 0 || w->d[i].aux) continue;
+        char *p = qr_xstrdup(w->d[i].path);
+        for (int up = 0; up < ANCESTOR_MAX; up++) {
+            char *parent = qr_path_dir(p);
+            int top = strcmp(parent, p) == 0;
+            free(p);
+            p = parent;
+            if (top) break;
+            struct stat st;
+            if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+            wdir *a = find_dir(w, p);
+            if (!a) a = new_dir(w, p, 1);   /* may move w->d: no e kept */
+            if (a->wd < 0) arm(w, a, log);
+            break;
+        }
+        free(p);
+    }
+    return armed;
 }
 
 /* Replace the file set with `files` (normalised), keeping the old set too
@@ -115,16 +265,24 @@ static void set_files(watched *w, char **files, int keep_old, FILE *log)
     }
 }
 
+static void clear_changed(watched *w)
+{
+    qr_build_files_free(w->changed);
+    w->changed = NULL;
+}
+
 static void watched_free(watched *w)
 {
-    for (size_t i = 0; i < w->ndirs; i++) free(w->dir[i]);
-    free(w->dir);
-    free(w->wd);
+    for (size_t i = 0; i < w->nd; i++) free(w->d[i].path);
+    free(w->d);
     qr_build_files_free(w->files);
+    qr_build_files_free(w->rearmed);
+    clear_changed(w);
     if (w->fd >= 0) close(w->fd);
 }
 
-/* Read the pending events; 1 when one of them is about a watched file. */
+/* Read the pending events; 1 when one of them is about a watched file
+ * (which is noted in w->changed). */
 static int read_events(watched *w)
 {
     _Alignas(struct inotify_event) char buf[EVENT_BUF];
@@ -134,10 +292,14 @@ static int read_events(watched *w)
         if (n <= 0) break;     /* EAGAIN: nothing more for now */
         for (char *p = buf; p < buf + n;) {
             const struct inotify_event *ev = (const struct inotify_event *)p;
-            const char *dir = dir_of_wd(w, ev->wd);
-            if (dir && ev->len > 0) {
-                char *path = qr_path_join(dir, ev->name);
-                if (has(w->files, path)) relevant = 1;
+            /* several paths may lead to one folder: try each */
+            for (size_t i = 0; ev->len > 0 && i < w->nd; i++) {
+                if (w->d[i].wd != ev->wd) continue;
+                char *path = qr_path_join(w->d[i].path, ev->name);
+                if (has(w->files, path)) {
+                    relevant = 1;
+                    add_unique(&w->changed, path);
+                }
                 free(path);
             }
             if (ev->mask & IN_Q_OVERFLOW) relevant = 1;
@@ -154,9 +316,199 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* Render once; the input files go into w. Returns the render status. */
-static int render(const qr_watch_opts *o, watched *w, FILE *log)
+/* ---- inputs that are not regular files ---- */
+
+static const char *kind_of(mode_t m)
 {
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISDIR(m)) return "a directory";
+    if (S_ISSOCK(m)) return "a socket";
+    return "a special file";
+}
+
+/* An error on `path` when it exists and is not a regular file (following
+ * symlinks: a link to /dev/zero is a device). Opening a FIFO waits for a
+ * writer and a device may never end, so such a file is never opened.
+ * Returns 1 when refused. */
+static int refuse_irregular(const char *path, qr_diags *d)
+{
+    struct stat st, lst;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return 0;
+    char *target = NULL;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        target = realpath(path, NULL);
+    qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                "%s%s%s%s, not a regular file; watch reads only regular files",
+                kind_of(st.st_mode), target ? " (a symlink to " : "",
+                target ? target : "", target ? ")" : "");
+    free(target);
+    return 1;
+}
+
+/* ---- what a running render is waiting on ---- */
+
+/* The NUL-terminated string at `addr` in process pid's memory, or NULL.
+ * Read in small pieces: a piece that runs into an unmapped page fails. */
+static char *child_string(pid_t pid, unsigned long addr)
+{
+    char p[64];
+    snprintf(p, sizeof p, "/proc/%d/mem", (int)pid);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    char *s = qr_xmalloc(CHILD_STRING_MAX + 1);
+    size_t n = 0;
+    int done = 0;
+    while (!done && n < CHILD_STRING_MAX) {
+        size_t want = 256 - (addr + n) % 256;   /* never cross a page */
+        if (want > CHILD_STRING_MAX - n) want = CHILD_STRING_MAX - n;
+        ssize_t got = pread(fd, s + n, want, (off_t)(addr + n));
+        if (got <= 0) break;
+        for (ssize_t k = 0; k < got && !done; k++) done = s[n + k] == '\0';
+        n += (size_t)got;
+    }
+    close(fd);
+    if (!done) {
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* When process pid sleeps in an open or a read of a file that exists and
+ * is not a regular file, that file's path (caller frees); else NULL. Linux
+ * only (like inotify): /proc/PID/syscall names the call the process is in
+ * and its arguments. */
+static char *blocked_on(pid_t pid)
+{
+    char p[64], line[512];
+    snprintf(p, sizeof p, "/proc/%d/syscall", (int)pid);
+    int fd = open(p, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return NULL;
+    ssize_t n = read(fd, line, sizeof line - 1);
+    close(fd);
+    if (n <= 0) return NULL;
+    line[n] = '\0';
+    long nr;
+    unsigned long a[3];
+    /* "running", or the call's number and arguments in hex */
+    if (sscanf(line, "%ld %lx %lx %lx", &nr, &a[0], &a[1], &a[2]) != 4) return NULL;
+    char *path = NULL, *probe = NULL;
+    if (nr == SYS_openat && (long)(int)a[0] == AT_FDCWD) {
+        path = child_string(pid, a[1]);
+#ifdef SYS_open
+    } else if (nr == SYS_open) {
+        path = child_string(pid, a[0]);
+#endif
+    } else if (nr == SYS_read || nr == SYS_readv || nr == SYS_pread64) {
+        char fdp[64], target[PATH_MAX];
+        snprintf(fdp, sizeof fdp, "/proc/%d/fd/%d", (int)pid, (int)a[0]);
+        ssize_t k = readlink(fdp, target, sizeof target - 1);
+        if (k > 0 && target[0] == '/') {   /* not "pipe:[…]" */
+            target[k] = '\0';
+            path = qr_xstrdup(target);
+            probe = qr_xstrdup(fdp);
+        }
+    }
+    struct stat st;
+    if (path && (stat(probe ? probe : path, &st) != 0 || S_ISREG(st.st_mode))) {
+        free(path);
+        path = NULL;
+    }
+    free(probe);
+    return path;
+}
+
+/* ---- the render, in a child process ---- */
+
+typedef struct render_job {
+    pid_t pid;             /* 0: none running */
+    int fd;                /* the child's report, read to EOF */
+    qr_buf report;
+    double t0;
+    char **tmp_before;     /* temporaries beside the PDF before it began */
+    char *stall;           /* a non-regular file it was last seen waiting on */
+    double stall_since;
+    double looked;         /* when it was last looked at */
+} render_job;
+
+/* The temporaries the PDF writer makes beside `out` (qr_write_atomic's
+ * "OUT.tmp.XXXXXX") that exist now. */
+static char **tmp_list(const char *out)
+{
+    char *dir = qr_path_dir(out);
+    const char *slash = strrchr(out, '/');
+    char *prefix = qr_xasprintf("%s.tmp.", slash ? slash + 1 : out);
+    size_t plen = strlen(prefix);
+    char **v = qr_xcalloc(1, sizeof *v);
+    DIR *dp = opendir(dir);
+    for (struct dirent *de; dp && (de = readdir(dp));) {
+        if (strncmp(de->d_name, prefix, plen) != 0) continue;
+        char *p = qr_path_join(dir, de->d_name);
+        add_unique(&v, p);
+        free(p);
+    }
+    if (dp) closedir(dp);
+    free(prefix);
+    free(dir);
+    return v;
+}
+
+/* Kill a running render and remove the temporary PDF it may have left. */
+static void job_kill(render_job *j, const char *out)
+{
+    if (!j->pid) return;
+    kill(j->pid, SIGKILL);
+    while (waitpid(j->pid, NULL, 0) < 0 && errno == EINTR) {
+    }
+    char **now = tmp_list(out);
+    for (size_t i = 0; now[i]; i++)
+        if (!has(j->tmp_before, now[i])) unlink(now[i]);
+    qr_build_files_free(now);
+    qr_build_files_free(j->tmp_before);
+    j->tmp_before = NULL;
+    close(j->fd);
+    qr_buf_free(&j->report);
+    free(j->stall);
+    j->stall = NULL;
+    j->pid = 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* The child: render, then report "STATUS DIAGBYTES\n", the diagnostics as
+ * printed, and every input file, each ended by a NUL. Never returns. */
+static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
+                         pid_t parent)
+{
+    /* a terminal's Ctrl-C reaches the whole process group: the render
+     * should die of it like any program, and with watch if watch dies */
+    struct sigaction dfl = {.sa_handler = SIG_DFL};
+    sigemptyset(&dfl.sa_mask);
+    for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &dfl, NULL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(1);   /* watch died before the line above */
+    close(inotify_fd);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) {
+        dup2(devnull, STDIN_FILENO);
+        close(devnull);
+    }
+
     char note[NOTE_MAX] = "";
     if (o->draft) {
         /* the build time is the point of the note: the clock is right here */
@@ -173,23 +525,228 @@ static int render(const qr_watch_opts *o, watched *w, FILE *log)
                          .stop = QR_STOP_PDF};
     qr_diags *d = qr_diags_new();
     char **files = NULL;
-    double t0 = now_ms();
     int status = qr_build_render_paper(&req, o->draft, o->draft ? note : NULL,
                                        d, &files);
-    double ms = now_ms() - t0;
-    qr_diags_print(d, log);
-    qr_diags_free(d);
-    set_files(w, files, status != QR_OK, log);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *m = open_memstream(&text, &tlen);
+    if (m) {
+        qr_diags_print(d, m);
+        fclose(m);
+    }
+    qr_buf out;
+    qr_buf_init(&out);
+    qr_buf_printf(&out, "%d %zu\n", status, text ? tlen : 0);
+    if (text) qr_buf_append(&out, text, tlen);
+    for (char **p = files; p && *p; p++) qr_buf_append(&out, *p, strlen(*p) + 1);
+    write_all(out_fd, out.data, out.len);
+    /* freed so that a leak checker run over watch finds nothing here */
+    qr_buf_free(&out);
+    free(text);
     qr_build_files_free(files);
-    if (status == QR_OK)
-        fprintf(log, "rendered %s (%.0f ms); watching %zu files\n",
-                o->out_path, ms, count(w->files));
-    else
+    qr_diags_free(d);
+    /* _exit: the parent's stdio buffers and atexit handlers are not ours */
+    _exit(0);
+}
+
+/* Start a render; 0, or -1 (errno set) when no child could be made. */
+static int job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
+                     FILE *log)
+{
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return -1;
+    j->tmp_before = tmp_list(o->out_path);
+    fflush(log);
+    fflush(stdout);
+    fflush(stderr);
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0) {
+        int e = errno;
+        close(p[0]);
+        close(p[1]);
+        qr_build_files_free(j->tmp_before);
+        j->tmp_before = NULL;
+        errno = e;
+        return -1;
+    }
+    if (pid == 0) {
+        close(p[0]);
+        child_render(o, p[1], inotify_fd, parent);
+    }
+    close(p[1]);
+    fcntl(p[0], F_SETFL, O_NONBLOCK);
+    j->pid = pid;
+    j->fd = p[0];
+    qr_buf_init(&j->report);
+    j->looked = now_ms();
+    return 0;
+}
+
+/* Read what the child has sent; 1 at EOF (the render is over). */
+static int job_read(render_job *j)
+{
+    char buf[16384];
+    for (;;) {
+        ssize_t n = read(j->fd, buf, sizeof buf);
+        if (n > 0) {
+            qr_buf_append(&j->report, buf, (size_t)n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        return n == 0;
+    }
+}
+
+/* ---- the render lines ---- */
+
+static void say_changed(const watched *w, FILE *log)
+{
+    size_t n = count(w->changed);
+    if (n == 0) return;
+    fprintf(log, " after %s", n == 1 ? "a change to " : "changes to ");
+    for (size_t i = 0; i < n && i < CHANGED_SHOWN; i++)
+        fprintf(log, "%s%s", i ? ", " : "", w->changed[i]);
+    if (n > CHANGED_SHOWN) fprintf(log, " and %zu more", n - CHANGED_SHOWN);
+}
+
+/* Print a render's outcome and take `files` as the inputs to watch. */
+static void report(const qr_watch_opts *o, watched *w, int status,
+                   char **files, double ms, FILE *log)
+{
+    set_files(w, files, status != QR_OK, log);
+    /* an input's folder that does not exist yet gets its nearest existing
+     * ancestor watched, so that creating it is an event */
+    verify(w, log);
+    if (status == QR_OK) {
+        fprintf(log, "rendered %s (%.0f ms)", o->out_path, ms);
+        say_changed(w, log);
+        fprintf(log, "; watching %zu files\n", count(w->files));
+    } else {
         fprintf(log, "not rendered: %s left as it was; watching %zu files\n",
                 o->out_path, count(w->files));
+    }
     fflush(log);
+    clear_changed(w);
+}
+
+/* The inputs every render reads, known before it starts. */
+static char **request_files(const qr_watch_opts *o)
+{
+    char **v = qr_xcalloc(1, sizeof *v);
+    add_unique(&v, o->data_path);
+    add_unique(&v, o->template_path);
+    add_unique(&v, o->style_path);
+    return v;
+}
+
+/* A render that could not run or did not finish: the diagnostics, the line,
+ * and the inputs known (plus `extra`, a file found to be at fault). */
+static int report_failure(const qr_watch_opts *o, watched *w, qr_diags *d,
+                          int status, const char *extra, double t0, FILE *log)
+{
+    qr_diags_print(d, log);
+    char **files = request_files(o);
+    add_unique(&files, extra);
+    report(o, w, status, files, now_ms() - t0, log);
+    qr_build_files_free(files);
     return status;
 }
+
+/* The child's report is complete: print it. Returns the render's status. */
+static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
+                      FILE *log)
+{
+    int wstatus = 0;
+    while (waitpid(j->pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    j->pid = 0;
+    close(j->fd);
+    qr_build_files_free(j->tmp_before);
+    j->tmp_before = NULL;
+    free(j->stall);
+    j->stall = NULL;
+    double ms = now_ms() - j->t0;
+    int status = QR_EOUTPUT;
+    size_t tlen = 0;
+    qr_buf_putc(&j->report, '\0');   /* a guard for sscanf and the names */
+    const char *r = j->report.data;
+    size_t rlen = j->report.len - 1;
+    const char *nl = memchr(r, '\n', rlen);
+    /* a complete report stands whatever the exit status: a checker run over
+     * watch (valgrind) may set the status of a child that did its work */
+    int whole = nl && sscanf(r, "%d %zu", &status, &tlen) == 2 &&
+                tlen <= rlen - (size_t)(nl + 1 - r);
+    if (!whole) {
+        qr_diags *d = qr_diags_new();
+        if (WIFSIGNALED(wstatus))
+            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                        "the render ended abnormally: %s",
+                        strsignal(WTERMSIG(wstatus)));
+        else
+            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                        "the render ended abnormally (exit status %d)",
+                        WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : -1);
+        qr_buf_free(&j->report);
+        report_failure(o, w, d, QR_EOUTPUT, NULL, j->t0, log);
+        qr_diags_free(d);
+        return QR_EOUTPUT;
+    }
+    const char *text = nl + 1;
+    fwrite(text, 1, tlen, log);
+    char **files = qr_xcalloc(1, sizeof *files);
+    for (const char *p = text + tlen; p < r + rlen; p += strlen(p) + 1)
+        add_unique(&files, p);
+    report(o, w, status, files, ms, log);
+    qr_build_files_free(files);
+    qr_buf_free(&j->report);
+    return status;
+}
+
+/* Look at a running render: when it has waited on one file that is not a
+ * regular file for QR_WATCH_STALL_MS, stop it and name the file. Returns 1
+ * when it was stopped (and reported, *status set). */
+static int job_watchdog(render_job *j, const qr_watch_opts *o, watched *w,
+                        const char *cwd, int *status, FILE *log)
+{
+    double t = now_ms();
+    if (t - j->t0 < STALL_FIRST_MS || t - j->looked < STALL_TICK_MS) return 0;
+    j->looked = t;
+    char *p = blocked_on(j->pid);
+    if (!p) {
+        free(j->stall);
+        j->stall = NULL;
+        return 0;
+    }
+    if (!j->stall || strcmp(j->stall, p) != 0) {
+        free(j->stall);
+        j->stall = p;
+        j->stall_since = t;
+        return 0;
+    }
+    free(p);
+    if (t - j->stall_since < QR_WATCH_STALL_MS) return 0;
+    /* the pipeline names the file by its real path: show it as the user
+     * would write it, from the working folder */
+    char *shown = j->stall;
+    size_t cl = cwd ? strlen(cwd) : 0;
+    if (cl && strncmp(shown, cwd, cl) == 0 && shown[cl] == '/') shown += cl + 1;
+    char *path = qr_xstrdup(shown);
+    struct stat st;
+    const char *kind = stat(path, &st) == 0 ? kind_of(st.st_mode) : "not a regular file";
+    double t0 = j->t0;
+    job_kill(j, o->out_path);
+    qr_diags *d = qr_diags_new();
+    qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                "%s, not a regular file: the render waited on it for %d ms "
+                "and was stopped", kind, QR_WATCH_STALL_MS);
+    *status = report_failure(o, w, d, QR_EINPUT, path, t0, log);
+    qr_diags_free(d);
+    free(path);
+    return 1;
+}
+
+/* ---- opening the PDF ---- */
 
 /* The opener on PATH, or NULL. Caller frees. */
 static char *find_opener(void)
@@ -227,6 +784,9 @@ static void open_pdf(const char *pdf, FILE *log)
                 dup2(devnull, STDOUT_FILENO);
                 dup2(devnull, STDERR_FILENO);
             }
+            struct sigaction dfl = {.sa_handler = SIG_DFL};
+            sigemptyset(&dfl.sa_mask);
+            for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &dfl, NULL);
             sigset_t none;
             sigemptyset(&none);
             sigprocmask(SIG_SETMASK, &none, NULL);
@@ -242,6 +802,44 @@ static void open_pdf(const char *pdf, FILE *log)
     free(opener);
 }
 
+/* ---- the loop ---- */
+
+/* Begin a render: refused at once when the data, template or style is not
+ * a regular file (returns 1, *status set), else started in a child
+ * (returns 0; a child that cannot be made is reported like a refusal). */
+static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
+                        int *status, FILE *log)
+{
+    double t0 = now_ms();
+    if (w->rearmed) {
+        fprintf(log, "quire: watch: ");
+        for (size_t i = 0; w->rearmed[i]; i++)
+            fprintf(log, "%s%s", i ? ", " : "", w->rearmed[i]);
+        fprintf(log, " replaced; watching again\n");
+        qr_build_files_free(w->rearmed);
+        w->rearmed = NULL;
+    }
+    qr_diags *d = qr_diags_new();
+    int refused = refuse_irregular(o->data_path, d) +
+                  refuse_irregular(o->template_path, d) +
+                  refuse_irregular(o->style_path, d);
+    if (refused) {
+        *status = report_failure(o, w, d, QR_EINPUT, NULL, t0, log);
+        qr_diags_free(d);
+        return 1;
+    }
+    if (job_start(j, o, w->fd, log) != 0) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "watch: cannot start a render: %s", strerror(errno));
+        *status = report_failure(o, w, d, QR_EOUTPUT, NULL, t0, log);
+        qr_diags_free(d);
+        return 1;
+    }
+    j->t0 = t0;
+    qr_diags_free(d);
+    return 0;
+}
+
 int qr_watch_run(const qr_watch_opts *o)
 {
     FILE *log = o->log ? o->log : stderr;
@@ -251,50 +849,82 @@ int qr_watch_run(const qr_watch_opts *o)
         fprintf(log, "quire: watch: inotify is not available: %s\n", strerror(errno));
         return QR_EOUTPUT;
     }
+    char *cwd = realpath(".", NULL);
 
     stop_signal = 0;
-    struct sigaction sa = {.sa_handler = on_signal}, old_int, old_term;
+    struct sigaction sa = {.sa_handler = on_signal}, old[NSTOP];
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &old_int);
-    sigaction(SIGTERM, &sa, &old_term);
-    sigset_t block, wait_mask;
+    sigset_t block, wait_mask, old_mask;
     sigemptyset(&block);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigprocmask(SIG_BLOCK, &block, &wait_mask);
-    sigdelset(&wait_mask, SIGINT);
-    sigdelset(&wait_mask, SIGTERM);
-
-    int renders = 1;
-    int status = render(o, &w, log);
-    int opened = 0;
-    if (o->open && status == QR_OK) {
-        open_pdf(o->out_path, log);
-        opened = 1;
+    for (size_t i = 0; i < NSTOP; i++) {
+        sigaction(stop_signals[i], &sa, &old[i]);
+        sigaddset(&block, stop_signals[i]);
     }
-    struct pollfd pfd = {.fd = w.fd, .events = POLLIN};
+    sigprocmask(SIG_BLOCK, &block, &old_mask);
+    wait_mask = old_mask;
+    for (size_t i = 0; i < NSTOP; i++) sigdelset(&wait_mask, stop_signals[i]);
+
+    render_job job = {0};
+    int status = QR_OK, renders = 0, opened = 0;
+    int pending = 1;               /* a render is due at `due` */
+    double due = now_ms();
     while (!stop_signal && (o->max_renders <= 0 || renders < o->max_renders)) {
-        int r = ppoll(&pfd, 1, NULL, &wait_mask);
-        if (r < 0 && errno != EINTR) break;
-        if (stop_signal) break;
-        if (r <= 0 || !read_events(&w)) continue;
-        /* debounce: wait until the files have been quiet for a moment */
-        struct timespec quiet = {debounce / 1000, (long)(debounce % 1000) * 1000000L};
-        while (!stop_signal && ppoll(&pfd, 1, &quiet, &wait_mask) > 0)
-            read_events(&w);
-        if (stop_signal) break;
-        renders++;
-        status = render(o, &w, log);
-        if (o->open && !opened && status == QR_OK) {
-            open_pdf(o->out_path, log);
-            opened = 1;
+        int finished = 0;
+        if (pending && !job.pid && now_ms() >= due) {
+            pending = 0;
+            finished = begin_render(&job, o, &w, &status, log);
+        }
+        if (!finished) {
+            double wait = -1;
+            if (job.pid) wait = STALL_TICK_MS;
+            else if (pending) wait = due - now_ms();
+            if (wait < 0 && (job.pid || pending)) wait = 0;
+            long long ms = (long long)(wait + 0.999);   /* never wake early */
+            struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+            struct pollfd pfd[2] = {{.fd = w.fd, .events = POLLIN},
+                                    {.fd = job.pid ? job.fd : -1, .events = POLLIN}};
+            int r = ppoll(pfd, 2, wait < 0 ? NULL : &ts, &wait_mask);
+            if (r < 0 && errno != EINTR) {
+                fprintf(log, "quire: watch: %s\n", strerror(errno));
+                status = QR_EOUTPUT;
+                break;
+            }
+            if (stop_signal) break;
+            if (r > 0 && (pfd[0].revents & POLLIN)) {
+                int relevant = read_events(&w);
+                if (verify(&w, log) > 0 || relevant) {
+                    /* wait for a quiet moment; a render still running was
+                     * made from files that have changed since */
+                    pending = 1;
+                    due = now_ms() + debounce;
+                    job_kill(&job, o->out_path);
+                }
+            }
+            if (job.pid && r > 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+                if (job_read(&job)) {
+                    status = job_finish(&job, o, &w, log);
+                    finished = 1;
+                }
+            }
+            if (job.pid && !finished)
+                finished = job_watchdog(&job, o, &w, cwd, &status, log);
+        }
+        if (finished) {
+            renders++;
+            if (o->open && !opened && status == QR_OK) {
+                open_pdf(o->out_path, log);
+                opened = 1;
+            }
         }
     }
     int stopped = stop_signal != 0;
-    sigprocmask(SIG_UNBLOCK, &block, NULL);
-    sigaction(SIGINT, &old_int, NULL);
-    sigaction(SIGTERM, &old_term, NULL);
+    job_kill(&job, o->out_path);
+    /* the mask goes back first: a second Ctrl-C still pending lands in our
+     * handler, not the default one, so the exit stays clean */
+    sigprocmask(SIG_SETMASK, &old_mask, NULL);
+    for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &old[i], NULL);
     watched_free(&w);
+    free(cwd);
     if (stopped) {
         fprintf(log, "quire: watch: stopped\n");
         return QR_OK;

@@ -2,7 +2,7 @@
 # Render every sample into out/ and print the paths. A sample is a JSON file
 # in samples/ whose "template" is given by its name's prefix:
 #   cabinet-*  -> templates/cabinet-report.md
-# plus ../shared/bench/report.md (or a copy in samples/) as plain Markdown.
+# plus every samples/*.md as plain Markdown, and every meeting's packs.
 set -eu
 QUIRE=${1:-build/quire}
 cd "$(dirname "$0")/.."
@@ -29,17 +29,23 @@ for f in samples/*.md; do
     render "out/$(basename "$f" .md).pdf" "" "$f"
 done
 # agenda packs: every meeting in samples/meetings/, as the public pack and
-# the full (members') pack
+# the full (members') pack; a full pack holding exempt items goes to
+# out/exempt/, apart from what may be published (README "Security and
+# confidentiality")
 echo "Packs:"
 for f in samples/meetings/*.json; do
     [ -e "$f" ] || continue
     name=$(basename "$f" .json)
     for kind in public full; do
-        flag=""; [ $kind = public ] && flag="--public"
-        if "$QUIRE" pack "$f" -o "out/$name-$kind.pdf" $flag; then
-            echo "  out/$name-$kind.pdf"
+        flag=""; dir=out
+        [ $kind = public ] && flag="--public"
+        if [ $kind = full ] && grep -q '"exempt"' "$f"; then
+            dir=out/exempt; mkdir -p -m 700 $dir
+        fi
+        if "$QUIRE" pack "$f" -o "$dir/$name-$kind.pdf" $flag; then
+            echo "  $dir/$name-$kind.pdf"
         else
-            echo "  FAILED: out/$name-$kind.pdf" >&2; status=1
+            echo "  FAILED: $dir/$name-$kind.pdf" >&2; status=1
         fi
     done
 done

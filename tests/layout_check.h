@@ -1,5 +1,5 @@
 /* layout_check.h — invariants of a laid-out display list, for any test that
- * runs the layout stage (STYLE.md rule 16). Header-only.
+ * runs the layout stage. Header-only.
  *
  *   int layout_check(const qr_pages *p, const qr_style *st,
  *                    char *msg, size_t n);

@@ -215,19 +215,23 @@ static void test_manifest_errors(void **state)
         " \"colour\": \"blue\"}\n",
         NULL, d);
     assert_null(m);
-    assert_int_equal(qr_diags_count(d, QR_ERROR), 5);
-    assert_int_equal(qr_diags_count(d, QR_WARNING), 1);  /* unknown key */
-    int lines[5], k = 0;
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 6);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
+    int lines[6], k = 0;
     for (size_t i = 0; i < qr_diags_len(d); i++) {
         const qr_diag *g = qr_diags_get(d, i);
         if (g->severity == QR_ERROR) lines[k++] = g->line;
     }
-    assert_int_equal(lines[0], 3);   /* data not a string */
-    assert_int_equal(lines[1], 4);   /* second job writing other.pdf */
-    assert_int_equal(lines[2], 5);   /* output outside the folder */
-    assert_int_equal(lines[3], 6);   /* no template */
-    assert_int_equal(lines[4], 8);   /* pack without meeting */
-    const qr_diag *g = qr_diags_get(d, 2);
+    assert_int_equal(lines[0], 9);   /* unknown key (the top level first) */
+    assert_int_equal(lines[1], 3);   /* data not a string */
+    assert_int_equal(lines[2], 4);   /* second job writing other.pdf */
+    assert_int_equal(lines[3], 5);   /* output outside the folder */
+    assert_int_equal(lines[4], 6);   /* no template */
+    assert_int_equal(lines[5], 8);   /* pack without meeting */
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_string_equal(g->message, "unknown key 'colour' (known: defaults, "
+                                    "papers, globs, packs)");
+    g = qr_diags_get(d, 2);
     assert_non_null(strstr(g->message, "other.pdf"));
     qr_diags_free(d);
 
@@ -266,6 +270,59 @@ static void test_shards_partition(void **state)
     assert_true(qr_job_in_shard("anything.pdf", 0, 0));
 }
 
+/* A misspelt or repeated key in a manifest is an error at its line: a
+ * quiet "pubilc" would build the full pack where a public one was meant. */
+static void test_manifest_strict_keys(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    assert_null(load("{\"packs\": [\n"
+                     "  {\"meeting\": \"cabinet.json\", \"pubilc\": true}],\n"
+                     " \"Defaults\": {}}\n", NULL, d));
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 2);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_string_equal(g->path, "/Defaults");
+    assert_int_equal(g->line, 3);
+    assert_string_equal(g->message, "unknown key 'Defaults': did you mean "
+                                    "'defaults'? (known: defaults, papers, "
+                                    "globs, packs)");
+    g = qr_diags_get(d, 1);
+    assert_string_equal(g->path, "/packs/0/pubilc");
+    assert_int_equal(g->line, 2);
+    assert_int_equal(g->col, 41);
+    assert_string_equal(g->message, "unknown key 'pubilc': did you mean "
+                                    "'public'? (known: meeting, output, "
+                                    "public, public_output, draft)");
+    qr_diags_free(d);
+
+    d = qr_diags_new();
+    assert_null(load("{\"packs\": [\n"
+                     "  {\"meeting\": \"cabinet.json\", \"public\": true,\n"
+                     "   \"public\": false}]}\n", NULL, d));
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    g = qr_diags_get(d, 0);
+    assert_int_equal(g->line, 3);
+    assert_int_equal(g->col, 4);
+    assert_string_equal(g->message, "duplicate key \"public\" in /packs/0 "
+                                    "(first at 2:31)");
+    qr_diags_free(d);
+
+    /* many unknown keys: ten shown, the rest counted */
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "{\"defaults\": {");
+    for (int i = 0; i < 1000; i++) qr_buf_printf(&b, "\"x%d\": 1, ", i);
+    qr_buf_puts(&b, "\"draft\": true}}");
+    d = qr_diags_new();
+    assert_null(load(b.data, NULL, d));
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 11);
+    g = qr_diags_get(d, 10);
+    assert_string_equal(g->path, "/defaults");
+    assert_string_equal(g->message, "990 more unknown keys not shown");
+    qr_diags_free(d);
+    qr_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +332,7 @@ int main(void)
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_manifest_defaults_globs_packs),
         cmocka_unit_test(test_manifest_errors),
+        cmocka_unit_test(test_manifest_strict_keys),
         cmocka_unit_test(test_shards_partition),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

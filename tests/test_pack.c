@@ -281,6 +281,177 @@ static void public_pack_never_lists_exempt_files(void **state)
     free(out);
 }
 
+/* In a meeting file a misspelt or repeated key is an error, never a
+ * warning: either could turn an exempt item public. Nothing is built and
+ * the exempt paper is never opened. */
+static void misspelt_or_repeated_keys_fail(void **state)
+{
+    (void)state;
+    put("open.md", "# Open\n\nAn open report.\n");
+    static const char *const exempts[] = {
+        /* the misspelling, and the same in another case */
+        "\"exmept\": {\"paragraph\": 2, \"reason\": \"r\"}",
+        "\"Exempt\": {\"paragraph\": 2, \"reason\": \"r\"}",
+        /* the repeat cJSON would read as null */
+        "\"exempt\": null, \"exempt\": {\"paragraph\": 2, \"reason\": \"r\"}",
+    };
+    static const char *const want[] = {
+        "unknown field 'exmept': did you mean 'exempt'? (known: number, "
+        "title, lead, paper, standing, exempt)",
+        "unknown field 'Exempt': did you mean 'exempt'? (known: number, "
+        "title, lead, paper, standing, exempt)",
+        "duplicate key \"exempt\" in /items/1 (first at 7:97)",
+    };
+    static const int want_col[] = {107, 107, 113};
+    char *path = qr_xasprintf("%s/m.json", dir);
+    char *out = qr_xasprintf("%s/m.pdf", dir);
+    for (size_t i = 0; i < 3; i++) {
+        char *m = qr_xasprintf(
+            "%s \"items\": [\n"
+            "  {\"number\": 1, \"title\": \"Open\", \"paper\": {\"template\": \"open.md\"}},\n"
+            "  {\"number\": 2, \"title\": \"Closed\", \"paper\": {\"data\": \"nowhere.json\","
+            " \"template\": \"nowhere.md\"}, %s}]}\n",
+            MEETING_HEAD, exempts[i]);
+        put("m.json", m);
+        free(m);
+        qr_pack_req req = {.meeting_path = path, .out_path = out,
+                           .public_pack = 1};
+        qr_diags *d = qr_diags_new();
+        char **files = NULL;
+        assert_int_equal(qr_pack_build(&req, d, &files), QR_EINPUT);
+        assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+        const qr_diag *g = qr_diags_get(d, 0);
+        assert_string_equal(g->message, want[i]);
+        assert_string_equal(g->file, path);
+        assert_int_equal(g->line, 7);
+        assert_int_equal(g->col, want_col[i]);
+        assert_int_equal(access(out, F_OK), -1);
+        for (char **f = files; f && *f; f++) assert_null(strstr(*f, "nowhere"));
+        qr_pack_files_free(files);
+        qr_diags_free(d);
+    }
+
+    /* every object of the file is checked, members' too; a key that is
+     * near nothing gets the list alone */
+    char *m = qr_xasprintf(
+        "{\"council\": \"Harwood Borough Council\", \"committee\": \"Cabinet\",\n"
+        " \"date\": \"2025-10-15\", \"time\": \"18:00\", \"venue\": \"Civic Centre\",\n"
+        " \"membership\": {\"members\": [{\"name\": \"Cllr A\", \"rol\": \"Chair\"}]},\n"
+        " \"contact\": {\"name\": \"Jo Price\", \"colour\": \"red\"},\n"
+        " \"items\": [{\"number\": 1, \"title\": \"Open\", \"paper\": "
+        "{\"template\": \"open.md\", \"Style\": \"s.json\"}}]}\n");
+    put("m.json", m);
+    free(m);
+    qr_pack_req req = {.meeting_path = path, .out_path = out};
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(qr_pack_build(&req, d, NULL), QR_EINPUT);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 3);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
+    assert_true(has_message(d, "unknown field 'rol': did you mean 'role'? "
+                               "(known: name, role)"));
+    assert_true(has_message(d, "unknown field 'colour' (known: name, role, "
+                               "phone, email)"));
+    assert_true(has_message(d, "unknown field 'Style': did you mean "
+                               "'style'? (known: data, template, style)"));
+    for (size_t i = 0; i < qr_diags_len(d); i++)
+        assert_int_not_equal(qr_diags_get(d, i)->line, 0);
+    assert_int_equal(access(out, F_OK), -1);
+    qr_diags_free(d);
+    free(path);
+    free(out);
+}
+
+/* An object of 100,000 unknown keys: ten are shown, the rest counted in one
+ * more error, so reporting stays linear (each located message is a pass
+ * over the file). */
+static void many_unknown_keys_are_counted(void **state)
+{
+    (void)state;
+    enum { N = 100000 };
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, MEETING_HEAD);
+    for (int i = 0; i < N; i++) qr_buf_printf(&b, " \"k%d\": %d,\n", i, i);
+    qr_buf_puts(&b, " \"items\": [{\"number\": 1, \"title\": \"T\", "
+                    "\"standing\": {\"text\": \"x\"}}]}\n");
+    put("m.json", b.data);
+    qr_buf_free(&b);
+    char *path = qr_xasprintf("%s/m.json", dir);
+    char *out = qr_xasprintf("%s/m.pdf", dir);
+    qr_pack_req req = {.meeting_path = path, .out_path = out};
+    qr_diags *d = qr_diags_new();
+    /* minutes when every key was reported; now eleven messages */
+    assert_int_equal(qr_pack_build(&req, d, NULL), QR_EINPUT);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 11);
+    assert_int_equal(qr_diags_get(d, 0)->line, 5);
+    assert_true(has_message(d, "unknown field 'k9' (known: "));
+    assert_false(has_message(d, "unknown field 'k10' "));
+    assert_true(has_message(d, "99990 more unknown fields not shown"));
+    assert_int_equal(access(out, F_OK), -1);
+    qr_diags_free(d);
+    free(path);
+    free(out);
+}
+
+/* A 1x1 RGB PNG. */
+static const unsigned char PNG1[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+    0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x02, 0x00, 0x00, 0x00, 0x90, 0x77, 0x53, 0xde, 0x00, 0x00, 0x00,
+    0x0c, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x38, 0x21, 0x27, 0x07,
+    0x00, 0x02, 0xb6, 0x01, 0x05, 0x34, 0xa6, 0x75, 0xaa, 0x00, 0x00, 0x00,
+    0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82};
+
+/* The images a pack shows are among the files it lists (build rebuilds the
+ * pack when one changes), found beside the paper's template whatever the
+ * current folder; and the pack refuses to write over its own meeting file. */
+static void pack_lists_images_and_refuses_its_inputs(void **state)
+{
+    (void)state;
+    char *img = qr_xasprintf("%s/dot.png", dir);
+    FILE *f = fopen(img, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(PNG1, 1, sizeof PNG1, f), sizeof PNG1);
+    fclose(f);
+    put("open.md", "# Open\n\n![A dot](dot.png)\n");
+    char *m = qr_xasprintf(
+        "%s \"items\": [\n"
+        "  {\"number\": 1, \"title\": \"Open\", \"paper\": {\"template\": \"open.md\"}}]}\n",
+        MEETING_HEAD);
+    put("m.json", m);
+    free(m);
+    char *path = qr_xasprintf("%s/m.json", dir);
+    char *out = qr_xasprintf("%s/m.pdf", dir);
+    qr_pack_req req = {.meeting_path = path, .out_path = out};
+    qr_diags *d = qr_diags_new();
+    char **files = NULL;
+    assert_int_equal(qr_pack_build(&req, d, &files), QR_OK);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    int image = 0;
+    for (char **fl = files; *fl; fl++)
+        if (strcmp(*fl, img) == 0) image = 1;
+    assert_true(image);
+    qr_pack_files_free(files);
+    qr_diags_free(d);
+
+    /* -o the meeting file: refused, the meeting file as it was */
+    req.out_path = path;
+    d = qr_diags_new();
+    assert_int_equal(qr_pack_build(&req, d, NULL), QR_EINPUT);
+    assert_true(has_message(d, "refusing to overwrite an input"));
+    size_t len;
+    char *text = qr_read_file(path, &len, 0);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "\"items\""));
+    free(text);
+    qr_diags_free(d);
+    unlink(img);
+    unlink(out);
+    free(img);
+    free(path);
+    free(out);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -308,6 +479,9 @@ int main(void)
         cmocka_unit_test(append_edit_renames_drops_inserts),
         cmocka_unit_test(validation_reports_every_problem),
         cmocka_unit_test(public_pack_never_lists_exempt_files),
+        cmocka_unit_test(misspelt_or_repeated_keys_fail),
+        cmocka_unit_test(many_unknown_keys_are_counted),
+        cmocka_unit_test(pack_lists_images_and_refuses_its_inputs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -23,6 +23,7 @@
 #include "quire/layout.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
+#include "../pipeline/pdf_pack.h"
 
 #define A4_W 595.28f
 #define A4_H 841.89f
@@ -373,6 +374,62 @@ static void test_deterministic(void **state)
     qr_pages_free(p);
     free(a);
     free(b);
+}
+
+/* The pack pass writes the page contents and font programs into libharu's
+ * file: when it fails, libharu's file is a PDF of blank pages. The stage
+ * must fail (output error), never hand that file on, and the previous PDF
+ * must stay as it was. The pass is made to fail through its seam. */
+static int failing_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                        size_t nsubst, int threads, char **out,
+                        size_t *outlen)
+{
+    (void)in, (void)n, (void)subst, (void)nsubst, (void)threads;
+    (void)out, (void)outlen;
+    return -1;
+}
+
+static void test_pack_failure_fails_closed(void **state)
+{
+    (void)state;
+    qr_pages *p = sample_doc();
+    char *path = qr_xasprintf("%s/packfail.pdf", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("previous", f);
+    fclose(f);
+    qr_pdf_pack_func real = qr_pdf_pack_fn;
+    qr_pdf_pack_fn = failing_pack;
+    qr_diags *d = qr_diags_new();
+    int rc = qr_pdf_write(p, fonts, &sample_meta, path, d);
+    qr_diags *d2 = qr_diags_new();
+    char *buf = (char *)"untouched";
+    size_t len = 1;
+    int rc2 = qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d2);
+    qr_pdf_pack_fn = real;
+    assert_int_equal(rc, QR_EOUTPUT);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
+    assert_non_null(strstr(qr_diags_get(d, 0)->message, "object-stream pass"));
+    assert_int_equal(rc2, -1);
+    assert_null(buf);
+    assert_int_equal(len, 0);
+    size_t blen;
+    char *back = qr_read_file(path, &blen, 0);
+    assert_non_null(back);
+    assert_string_equal(back, "previous");
+    free(back);
+    /* and with the real pass the same pages write */
+    qr_diags *d3 = qr_diags_new();
+    assert_int_equal(qr_pdf_write(p, fonts, &sample_meta, path, d3), QR_OK);
+    back = qr_read_file(path, &blen, 0);
+    assert_true(blen > 1000 && memcmp(back, "%PDF-1.7", 8) == 0);
+    free(back);
+    qr_diags_free(d);
+    qr_diags_free(d2);
+    qr_diags_free(d3);
+    free(path);
+    qr_pages_free(p);
 }
 
 /* What layout measures is where the PDF puts glyphs: word boxes from
@@ -1103,6 +1160,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_widths_as_drawn),
         cmocka_unit_test(test_unwritable),
+        cmocka_unit_test(test_pack_failure_fails_closed),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_jpeg),
         cmocka_unit_test(test_empty_and_fontless),

@@ -280,7 +280,8 @@ static void test_unknown_key_warning(void **state)
     assert_int_equal(qr_diags_count(d, QR_WARNING), 2);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
     const qr_diag *g = qr_diags_get(d, 0);
-    assert_non_null(strstr(g->message, "unknown key 'fonts.bdy'"));
+    assert_non_null(strstr(g->message, "unknown key 'fonts.bdy' is ignored: "
+                                       "did you mean 'body'?"));
     assert_non_null(strstr(g->message, "body, heading, mono, fallback"));
     assert_int_equal(g->line, 2);
     assert_int_equal(g->col, 32);
@@ -290,6 +291,47 @@ static void test_unknown_key_warning(void **state)
     assert_int_equal(g->col, 3);
     assert_string_equal(s.body_family, "Verdana");   /* the rest applies */
     assert_string_equal(s.footer_center, "{page}");
+    qr_diags_free(d);
+
+    /* many unknown keys in one object: ten shown, the rest counted */
+    d = qr_diags_new();
+    rc = load("{\"fonts\": {\"a0\": 1, \"a1\": 1, \"a2\": 1, \"a3\": 1, "
+              "\"a4\": 1, \"a5\": 1, \"a6\": 1, \"a7\": 1, \"a8\": 1, "
+              "\"a9\": 1, \"a10\": 1, \"a11\": 1, \"body\": \"Verdana\"}}",
+              &s, d);
+    assert_int_equal(rc, 0);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 11);
+    g = qr_diags_get(d, 10);
+    assert_string_equal(g->message, "2 more unknown keys are ignored (not "
+                                    "shown)");
+    assert_int_equal(g->col, 2);   /* at the key "fonts" */
+    qr_diags_free(d);
+}
+
+/* A style file gets the check every JSON input gets: a repeated key is an
+ * error at the repeat, at any depth, and nothing of the file applies. */
+static void test_duplicate_key(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_style_default(&s);
+    qr_diags *d = qr_diags_new();
+    char *path = write_style("dup.json",
+                             "{\"fonts\": {\"body\": \"Verdana\"},\n"
+                             " \"page\": {\"margins\": {\"top\": \"20mm\",\n"
+                             "   \"top\": \"1mm\"}}}\n");
+    assert_int_equal(qr_style_load(path, &s, d), -1);
+    assert_int_equal(qr_diags_len(d), 1);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->severity, QR_ERROR);
+    assert_string_equal(g->file, path);
+    assert_int_equal(g->line, 3);
+    assert_int_equal(g->col, 4);
+    assert_string_equal(g->message, "duplicate key \"top\" in /page/margins "
+                                    "(first at 2:23)");
+    assert_string_not_equal(s.body_family, "Verdana");
+    unlink(path);
+    free(path);
     qr_diags_free(d);
 }
 
@@ -386,6 +428,7 @@ int main(void)
         cmocka_unit_test(test_bad_length_message),
         cmocka_unit_test(test_every_bad_value_reported),
         cmocka_unit_test(test_unknown_key_warning),
+        cmocka_unit_test(test_duplicate_key),
         cmocka_unit_test(test_syntax_error),
         cmocka_unit_test(test_logo_relative_to_style),
     };

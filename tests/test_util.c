@@ -183,6 +183,55 @@ static void test_pages(void **state)
     qr_pages_free(p);
 }
 
+/* Hints on unknown keys: a case-only difference, or one edit (insertion,
+ * deletion, substitution, transposition) counted in characters. */
+static void test_near_miss(void **state)
+{
+    (void)state;
+    assert_int_equal(qr_near_miss("Exempt", "exempt"), 1);
+    assert_int_equal(qr_near_miss("EXEMPT", "exempt"), 1);
+    assert_int_equal(qr_near_miss("exempt", "exempt"), 0);   /* identical */
+    assert_int_equal(qr_near_miss("exemptt", "exempt"), 2);  /* insertion */
+    assert_int_equal(qr_near_miss("xempt", "exempt"), 2);    /* deletion */
+    assert_int_equal(qr_near_miss("exempd", "exempt"), 2);   /* substitution */
+    assert_int_equal(qr_near_miss("exmept", "exempt"), 2);   /* transposition */
+    assert_int_equal(qr_near_miss("xeempt", "exempt"), 2);   /* at the start */
+    assert_int_equal(qr_near_miss("exemtp", "exempt"), 2);   /* at the end */
+    assert_int_equal(qr_near_miss("Exmept", "exempt"), 2);   /* case + swap */
+    assert_int_equal(qr_near_miss("exemption", "exempt"), 0);
+    assert_int_equal(qr_near_miss("xmept", "exempt"), 0);    /* two edits */
+    assert_int_equal(qr_near_miss("exmpet", "exempt"), 0);   /* not neighbours */
+    assert_int_equal(qr_near_miss("tpmexe", "exempt"), 0);
+    assert_int_equal(qr_near_miss("", "exempt"), 0);
+    assert_int_equal(qr_near_miss("tex", "text"), 2);
+    /* characters, not bytes: é for e is one substitution */
+    assert_int_equal(qr_near_miss("ex\xC3\xA9mpt", "exempt"), 2);
+    assert_int_equal(qr_near_miss("\xC3\xA9x", "ex"), 2);
+    assert_int_equal(qr_near_miss("\xFF" "exempt", "exempt"), 2);
+    /* any one letter is one edit from a one-letter name: no hint */
+    assert_int_equal(qr_near_miss("y", "x"), 0);
+    assert_int_equal(qr_near_miss("X", "x"), 1);
+    /* long words are not compared */
+    char longw[200];
+    memset(longw, 'a', sizeof longw - 1);
+    longw[sizeof longw - 1] = '\0';
+    assert_int_equal(qr_near_miss(longw, longw + 1), 0);
+    assert_int_equal(qr_near_miss(NULL, "x"), 0);
+
+    static const char *const known[] = {"number", "title", "lead", "paper",
+                                        "standing", "exempt", NULL};
+    assert_string_equal(qr_did_you_mean("Exempt", known, SIZE_MAX), "exempt");
+    assert_string_equal(qr_did_you_mean("titel", known, SIZE_MAX), "title");
+    assert_string_equal(qr_did_you_mean("paper ", known, SIZE_MAX), "paper");
+    assert_null(qr_did_you_mean("colour", known, SIZE_MAX));
+    assert_null(qr_did_you_mean("exempt", known, SIZE_MAX));
+    assert_null(qr_did_you_mean("Exempt", known, 5));  /* n stops the list */
+    /* a case-only difference beats an earlier one-edit name */
+    static const char *const rank[] = {"dates", "Date", "date"};
+    assert_string_equal(qr_did_you_mean("DATE", rank, 3), "Date");
+    assert_string_equal(qr_did_you_mean("datex", rank, 3), "dates");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -192,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_files_atomic),
         cmocka_unit_test(test_diag_location),
         cmocka_unit_test(test_pages),
+        cmocka_unit_test(test_near_miss),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

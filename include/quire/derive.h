@@ -1,5 +1,6 @@
 /* derive.h — the derive stage: computed fields added to the data before
- * expansion, so that templates stay logic-less (DESIGN.md "derive").
+ * expansion, so that templates stay logic-less (docs/data.md, "Derived
+ * fields").
  *
  * Derived names are documented in README.md ("Derived fields"). In short:
  *   - every string member "K" holding an ISO date gets "K_long"
@@ -41,6 +42,36 @@ int qr_iso_date(const char *iso, int *y, int *m, int *d);
 /* Days from 1970-01-01 to a valid ISO date (negative before 1970). Returns
  * 1 and sets *days, or 0 when iso is not a valid date. */
 int qr_iso_days(const char *iso, long long *days);
+
+/* A reporting period: a month "2025-06", a calendar quarter "2025-Q2", or
+ * a year "2024/25" (a financial year from April, or an academic year from
+ * September). y and m give its first month. */
+typedef enum qr_period_kind {
+    QR_PERIOD_MONTH,
+    QR_PERIOD_QUARTER,
+    QR_PERIOD_YEAR
+} qr_period_kind;
+
+typedef struct qr_period {
+    qr_period_kind kind;
+    int y, m;
+    int months;        /* its length: 1, 3 or 12 */
+} qr_period;
+
+/* The forms, for messages. */
+#define QR_PERIOD_FORMS "a month YYYY-MM, a quarter YYYY-Qn or a year " \
+                        "YYYY/YY, e.g. 2026-10, 2026-Q3, 2025/26"
+
+/* Parse a period; returns 1 and fills *p, or 0 when s is none of the
+ * forms (a year's second half must follow its first: "2024/25"). */
+int qr_period_parse(const char *s, int academic, qr_period *p);
+/* Months from the start of year 0 to the period's first month: periods
+ * order and space by it. */
+long qr_period_index(const qr_period *p);
+/* GOV.UK labels: "June 2025" / "June 25"; "April to June 2025" /
+ * "Q2 2025"; "financial year 2024 to 2025" / "2024/25". */
+void qr_period_labels(const qr_period *p, int academic, char *lng, size_t nl,
+                      char *shrt, size_t ns);
 
 /* 1234567.5 -> "1,234,567.5" (integers print without decimals). */
 void qr_format_number(double v, char *out, size_t n);

@@ -1,7 +1,7 @@
 /* expand.h — the expand stage: a Mustache engine over cJSON producing
  * Markdown text plus a source map back to template file:line:col.
  *
- * Governed by the Mustache spec (../shared/spec/mustache/): interpolation,
+ * Governed by the Mustache spec (tests/spec/mustache/): interpolation,
  * dotted names, sections, inverted sections, comments, partials,
  * set-delimiter, and the optional inheritance and dynamic names. Lambdas
  * cannot run in C.
@@ -19,7 +19,8 @@
  * Partials: {{>name}} is the file `name` + the including template's
  * extension, looked up under the top-level template's directory; escapes
  * from that tree (.., absolute paths, symlinks) are errors; recursion is
- * capped at QR_MAX_PARTIAL_DEPTH.
+ * capped at QR_MAX_PARTIAL_DEPTH. A partial file that does not exist is an
+ * error in Quire mode and renders empty in spec mode, as the spec says.
  */
 #ifndef QUIRE_EXPAND_H
 #define QUIRE_EXPAND_H

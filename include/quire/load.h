@@ -21,13 +21,31 @@ typedef struct qr_data qr_data;
 
 /* Load and parse the JSON file at `path`. Returns NULL after adding an error
  * (unreadable file, invalid UTF-8 with its byte offset, syntax error at
- * line:col, nesting deeper than QR_MAX_JSON_DEPTH, top level not an object).
+ * line:col, nesting deeper than QR_MAX_JSON_DEPTH, top level not an object)
+ * or errors for repeated member names (qr_json_check_duplicates).
  * The caller frees the result with qr_data_free. */
 qr_data *qr_data_load(const char *path, qr_diags *d);
+
+/* As qr_data_load, but any JSON value may be the top level: a string,
+ * number, array, boolean or null as well as an object. For `expand --spec`,
+ * where the Mustache spec's context can be any value. */
+qr_data *qr_data_load_value(const char *path, qr_diags *d);
 
 /* As qr_data_load, from memory; `name` is used in messages. */
 qr_data *qr_data_parse(const char *text, size_t len, const char *name,
                        qr_diags *d);
+
+/* Every JSON reader's check for repeated member names (RFC 8259 leaves them
+ * undefined; cJSON keeps them all and its lookups find the first, so a
+ * repeat could hide a value from a reader). `root` is cJSON's tree of
+ * text[0..len). Each repeat is an error at the repeat's file:line:col:
+ * `duplicate key "exempt" in /items/3 (first at 13:7)` (the JSON pointer of
+ * the object; "the top-level object" for the root); after 20 the rest are
+ * counted in one more error. Returns the number of repeats. O(k log k) per
+ * object of k members. qr_data_load and qr_data_parse call it; a reader that
+ * parses with cJSON itself must call it too. */
+int qr_json_check_duplicates(const char *name, const char *text, size_t len,
+                             const cJSON *root, qr_diags *d);
 
 /* An empty object, for rendering a template with no data. */
 qr_data *qr_data_empty(void);
@@ -67,8 +85,8 @@ size_t qr_jptr_push_key(struct qr_buf *path, const char *key);
 size_t qr_jptr_push_index(struct qr_buf *path, int index);
 void qr_jptr_pop(struct qr_buf *path, size_t mark);
 
-/* Validate a paper's data against the contract in docs/data.md (DESIGN.md
- * "The data"): required fields, types, enums, ISO dates, unique action refs,
+/* Validate a paper's data against the contract in docs/data.md:
+ * required fields, types, enums, ISO dates, unique action refs,
  * actions pointing at existing recommendations, progress 0-100. Every problem
  * is added (errors, and warnings for unknown fields). Returns the number of
  * errors added. A document with no "paper" object (a plain data file) is

@@ -19,8 +19,11 @@ typedef struct qr_pack_req {
 } qr_pack_req;
 
 /* Build the pack. Returns QR_OK, QR_EINPUT (bad meeting file or a broken
- * item: the message names the item and its file; no PDF written) or
- * QR_EOUTPUT. Every input file read is appended to `files` (may be NULL)
+ * item: the message names the item and its file; in a public pack, an open
+ * item that reads an exempt item's files (docs/meeting.md); an output that
+ * is an input or not a regular file — no PDF written in any case) or
+ * QR_EOUTPUT. A full pack with an exempt item is written mode 0600. Every
+ * input file read, images included, is appended to `files` (may be NULL)
  * for build and watch: a NULL-terminated array the caller frees with
  * qr_pack_files_free. */
 int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);

@@ -20,13 +20,20 @@ typedef struct qr_pdf_meta {
     const char *subject;
     const char *keywords;
     const char *lang;      /* /Lang; NULL = "en-GB" */
-    long long epoch;       /* creation date (SOURCE_DATE_EPOCH), -1 = none */
+    long long epoch;       /* creation date (SOURCE_DATE_EPOCH), -1 = none;
+                              outside 0..QR_PDF_EPOCH_MAX no date is written */
     /* Fields below default to 0/NULL = off. */
     int pdfa;              /* 1: PDF/A-2b (XMP metadata, sRGB output intent) */
     int page_label_start;  /* n > 0: decimal page labels n, n+1, ... */
     int draft;             /* 1: grey diagonal "DRAFT" on every page */
     const char *draft_note;/* with draft: small note at each page foot */
+    int exempt;            /* 1: holds exempt information: qr_pdf_write
+                              writes the file mode 0600 */
 } qr_pdf_meta;
+
+/* The last second a PDF or XMP date can state (four-digit years):
+ * 9999-12-31T23:59:59Z. */
+#define QR_PDF_EPOCH_MAX 253402300799LL
 
 /* The ICC profile PDF/A output embeds (Debian package icc-profiles-free). */
 #define QR_PDF_SRGB_ICC "/usr/share/color/icc/sRGB.icc"

@@ -78,6 +78,10 @@ const char *qr_paper_base_dir(const qr_paper *p);
  * activates its own record learns every input of what it made. */
 struct qr_inputs;
 const struct qr_inputs *qr_paper_inputs(const qr_paper *p);
+/* 1 when the paper's data carries paper.exempt (Schedule 12A): its pages
+ * are marked NOT FOR PUBLICATION by qr_paper_layout and qr_paper_meta sets
+ * meta.exempt, so the PDF is written mode 0600. */
+int qr_paper_exempt(const qr_paper *p);
 /* Files the paper was made from (data, template, partials, style), for
  * watch and build. */
 size_t qr_paper_nfiles(const qr_paper *p);
@@ -85,13 +89,37 @@ const char *qr_paper_file(const qr_paper *p, size_t i);
 /* PDF metadata for this paper (strings borrowed from p). */
 void qr_paper_meta(const qr_paper *p, struct qr_pdf_meta *meta);
 
+/* Draw a not-for-publication mark in the top margin of pages [from, to):
+ * "NOT FOR PUBLICATION" on exempt pages, and QR_MARK_MEMBERS on the other
+ * pages of a members' pack that holds exempt items (the whole document
+ * must not be published). `text` is ASCII; NULL means the first. */
+#define QR_MARK_MEMBERS "NOT FOR PUBLICATION (members' pack)"
+struct qr_pages;
+void qr_mark_not_for_publication(struct qr_pages *pages, size_t from,
+                                 size_t to, const char *text,
+                                 const struct qr_fonts *fonts,
+                                 const struct qr_style *style);
+
+/* May the output be written at `path`? Refuses (QR_EINPUT, with an error
+ * naming the path) an existing path that is not a regular file once
+ * symlinks are followed — a device, FIFO, socket or directory, which an
+ * atomic rename would replace or fail on — and a path that is the same
+ * file (device and inode) as any input in the record, so a mistyped -o
+ * cannot destroy the data, template or meeting file it was made from.
+ * Every command that writes a document calls it after its inputs are read
+ * and before anything is written. QR_OK otherwise. */
+int qr_output_check(const char *path, const struct qr_inputs *inputs,
+                    qr_diags *d);
+
 /* Render one paper. Returns QR_OK, QR_EINPUT (bad data/template/style, with
  * errors in d) or QR_EOUTPUT (cannot write; the previous output is left as
  * it was). Warnings may be added on success. */
 int qr_render(const qr_render_req *req, qr_diags *d);
 
-/* The creation time for output: SOURCE_DATE_EPOCH when set and valid, else
- * `fallback` (e.g. a date from the data; -1 = none). */
-long long qr_source_epoch(long long fallback);
+/* The creation time for output: SOURCE_DATE_EPOCH when set and valid (only
+ * digits, at most QR_PDF_EPOCH_MAX: a date a PDF can state), else
+ * `fallback` (e.g. a date from the data; -1 = none). An invalid value adds
+ * a warning to d and is ignored. */
+long long qr_source_epoch(long long fallback, qr_diags *d);
 
 #endif

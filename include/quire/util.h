@@ -1,8 +1,10 @@
 /* util.h — memory, buffers, arenas, files and UTF-8: the small tools every
  * stage shares.
  *
- * Out-of-memory aborts in exactly one place (qr_xmalloc and friends); no other
- * function in Quire checks for a NULL from an allocator.
+ * Out of memory ends the process in exactly one place (qr_oom, called by
+ * qr_xmalloc and friends and by the allocator the PDF stage hands libharu):
+ * one line on stderr and exit status 3. No other function in Quire checks
+ * for a NULL from an allocator.
  */
 #ifndef QUIRE_UTIL_H
 #define QUIRE_UTIL_H
@@ -12,7 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Exit codes of the command line (DESIGN.md). */
+/* Exit codes of the command line (docs/architecture.md). */
 enum qr_status {
     QR_OK = 0,      /* success */
     QR_EINPUT = 1,  /* bad data, template, style or meeting file */
@@ -20,7 +22,9 @@ enum qr_status {
     QR_EOUTPUT = 3  /* output or system error */
 };
 
-/* Allocation. Never return NULL: on failure print one line and abort(). */
+/* Allocation. Never return NULL: on failure print one line and exit(3). */
+/* "quire: error: out of memory (N bytes)" on stderr, then exit(QR_EOUTPUT). */
+void qr_oom(size_t n) __attribute__((noreturn));
 void *qr_xmalloc(size_t n);
 void *qr_xcalloc(size_t n, size_t size);
 void *qr_xrealloc(void *p, size_t n);
@@ -85,6 +89,12 @@ char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
  * fsync, then rename over `path`. On any failure the previous file at `path`
  * is untouched, the temporary is removed, errno is set and -1 returned. */
 int qr_write_atomic(const char *path, const void *data, size_t len);
+/* The same, with the output's mode chosen for what it holds: 0666 less the
+ * umask, or with `exempt` (information not for publication) 0600 whatever
+ * the umask. A stricter mode of the file being replaced is kept (the new
+ * mode is narrowed to it). qr_write_atomic is exempt = 0. */
+int qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                         int exempt);
 
 /* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
  * change detector (build) and table key (line breaker), not a cryptographic hash: it guards against accidental
@@ -100,5 +110,22 @@ int qr_utf8_decode(const char *s, size_t n, uint32_t *cp);
 int qr_utf8_encode(uint32_t cp, char *out);
 /* Offset of the first invalid byte, or (size_t)-1 when s[0..n) is valid. */
 size_t qr_utf8_check(const char *s, size_t n);
+
+/* "Did you mean": how near a misspelt name is to a known one, for hints on
+ * unknown keys. 1 = the same word in another case ("Exempt" for "exempt"),
+ * 2 = one edit away (a character inserted, deleted or replaced, or two
+ * neighbours swapped; characters, not bytes, and ASCII letters compared
+ * without case), 0 = neither, or the names are identical. Names longer than
+ * 64 characters are never near. */
+int qr_near_miss(const char *word, const char *known);
+/* The nearest of names[0..n) (stopping early at a NULL) by qr_near_miss: a
+ * case-only difference beats an edit, then the first in the list wins.
+ * NULL when none is near. */
+const char *qr_did_you_mean(const char *word, const char *const *names,
+                            size_t n);
+/* Unknown keys reported one by one per object; the rest are counted in one
+ * more message. Each located message costs a pass over the file, so an
+ * object of 100,000 unknown keys must not get 100,000 of them. */
+#define QR_UNKNOWN_KEYS_SHOWN 10
 
 #endif

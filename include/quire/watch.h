@@ -13,6 +13,10 @@
  * several steps (write a temporary, rename it over the file). */
 #define QR_WATCH_DEBOUNCE_MS 50
 
+/* A render found waiting this long on one file that is not a regular file
+ * (a FIFO, a device) is stopped and the file named as an error. */
+#define QR_WATCH_STALL_MS 1000
+
 typedef struct qr_watch_opts {
     const char *data_path;      /* NULL: a plain Markdown paper */
     const char *template_path;  /* required */
@@ -26,7 +30,12 @@ typedef struct qr_watch_opts {
     FILE *log;                  /* NULL: stderr */
 } qr_watch_opts;
 
-/* Render, then watch until SIGINT or SIGTERM (or max_renders renders).
+/* Render, then watch until SIGINT, SIGTERM or SIGHUP (or max_renders
+ * renders). Each render runs in a child process, so a signal ends watch at
+ * once even while a render is blocked (the render is killed and its
+ * temporary PDF removed). A data, template or style that is not a regular
+ * file is refused without being opened; a folder replaced (renamed away,
+ * deleted and made again) is watched afresh and the paper re-rendered.
  * Diagnostics and one line per render go to the log. Returns QR_OK when
  * stopped by a signal; after max_renders, the status of the last render
  * (QR_OK, QR_EINPUT, QR_EOUTPUT); QR_EOUTPUT when inotify is unavailable. */

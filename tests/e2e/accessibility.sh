@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: accessible and archival PDFs (issue 8). Every sample paper
+# End-to-end: accessible and archival PDFs Every sample paper
 # (rendered as scripts/demo.sh does) and every sample meeting pack passes
 # tests/pdfcheck.sh; PDF/A-2b output passes it with --pdfa and is
 # byte-identical across runs; the benchmark report stays small, and its

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: Quire's cache (the compiled hyphenation dictionary and the
-# font resolution, issue 10) changes how fast a paper renders, never what
+# font resolution) changes how fast a paper renders, never what
 # it renders: cold, warm, off, damaged and unwritable caches all give the
 # same bytes.
 . "$(dirname "$0")/lib.sh"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: one committee paper from JSON + template to a real PDF, read
-# back with qpdf, pdftotext, pdfinfo and pdffonts (issue: foundation).
+# back with qpdf, pdftotext, pdfinfo and pdffonts.
 . "$(dirname "$0")/lib.sh"
 
 SAMPLE=samples/cabinet-ofsted-working-group.json

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: hostile and broken input (issue 9). Every limit and bad-input
+# End-to-end: hostile and broken input. Every limit and bad-input
 # case gives its message and exit code; pathological inputs finish (their
 # time is measured by make bench, not here); images never crash the writer;
 # output failures exit 3 and leave the previous PDF as it was.
@@ -219,7 +219,8 @@ cmp -s $OUT $TMP/prev.pdf && ok "a bad image leaves the previous PDF intact" || 
 expect "output in a missing directory" 3 "error: cannot write" \
     $QUIRE render -t $TMP/ok.md -o $TMP/no/such/dir/paper.pdf
 mkdir -p $TMP/isdir.pdf
-expect "output path is a directory" 3 "error: cannot write" \
+# a directory is no place for a PDF: a usage mistake, refused before writing
+expect "output path is a directory" 1 "is a directory: refusing to write" \
     $QUIRE render -t $TMP/ok.md -o $TMP/isdir.pdf
 
 # disk full: a 200 KB tmpfs holding the previous PDF (needs root and mount)
@@ -248,7 +249,7 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=200k tmpfs $FULL 2>/dev/null; th
         umount $ro
     fi
 else
-    echo "ok - disk full on a small tmpfs # SKIP mount not permitted here"
+    skip "disk full on a small tmpfs" "mount not permitted here"
 fi
 # a file-size limit stands in for a full disk anywhere (SIGXFSZ ignored)
 expect "render before the size limit" 0 - $QUIRE render -t $TMP/ok.md -o $TMP/out/limited.pdf
@@ -274,5 +275,123 @@ PY
     rc=$?
     case $rc in 0|1) ok "regression $(basename $f): exit $rc";; *) not_ok "regression $(basename $f)" "exit $rc" "$(head -5 $TMP/last.err)";; esac
 done
+
+# ---- the PDF stage fails closed -----------------------------------------
+
+# Out of memory: one line and exit 3 at any point it strikes, never a
+# signal or abort(); the previous PDF stays. A sanitizer's shadow memory or
+# valgrind cannot run under a small address-space limit: skipped there.
+{ printf '# Big table\n\n| a | b | c |\n|---|---|---|\n'; for i in $(seq 1 10000); do echo "| row $i | value $i | more text $i |"; done; } >$TMP/rows.md
+if [ -n "${QUIRE_WRAP:-}" ] || nm "$BUILD/quire" 2>/dev/null | grep -q __asan_init; then
+    echo "ok - out of memory under ulimit -v # SKIP sanitizer or valgrind build"
+else
+    expect "a good render before the memory limit" 0 - $QUIRE render -t $TMP/ok.md -o $TMP/out/mem.pdf
+    cp $TMP/out/mem.pdf $TMP/prev.pdf
+    ooms=0
+    for kb in 30000 60000 100000; do
+        (ulimit -v $kb; exec $QUIRE render -t $TMP/rows.md -o $TMP/out/mem.pdf) >$TMP/last.out 2>$TMP/last.err
+        rc=$?
+        name="10,000-row table under ulimit -v $kb"
+        if [ $rc = 3 ]; then
+            ooms=$((ooms + 1))
+            if [ "$(wc -l <$TMP/last.err)" = 1 ] && grep -qE '^quire: error: out of memory \([0-9]+ bytes\)$' $TMP/last.err; then
+                ok "$name: exit 3, one line"
+            else
+                not_ok "$name: exit 3, one line" "$(head -3 $TMP/last.err)"
+            fi
+            cmp -s $TMP/out/mem.pdf $TMP/prev.pdf && ok "$name: previous PDF intact" || not_ok "$name: previous PDF intact"
+        elif [ $rc = 0 ]; then
+            ok "$name: fits (exit 0)"
+            cp $TMP/out/mem.pdf $TMP/prev.pdf
+        else
+            not_ok "$name: exit 3 or 0" "exit $rc" "$(head -3 $TMP/last.err)"
+        fi
+    done
+    [ $ooms -ge 1 ] && ok "the memory limit was reached ($ooms of 3)" || not_ok "the memory limit was reached (0 of 3)"
+fi
+
+# Strings over libharu's 64 KB limit: a chart of 6 series x 1000 points
+# (within docs/charts.md's limits) has about 90 KB of alt text; a heading
+# of 70 KB is the PDF's title and an outline entry.
+python3 - $TMP/chart.md $TMP/longhead.md <<'PY'
+import sys
+lines = ["# Six series", "", "```chart", "type: line", "title: Six series of a thousand points", "unit: cases"]
+for s in range(6):
+    lines.append("line: Series %d" % (s + 1))
+    lines += ["point: P%d | %d" % (i + 1, (i * 7 + s * 13) % 97) for i in range(1000)]
+open(sys.argv[1], "w").write("\n".join(lines + ["```", ""]))
+open(sys.argv[2], "w").write("# " + " ".join("heading%05d" % i for i in range(6000)) + "\n\nText.\n")
+PY
+expect "chart of 6 x 1000 points" 0 - $QUIRE render -t $TMP/chart.md -o $TMP/chart.pdf
+expect "heading of 70 KB" 0 - $QUIRE render -t $TMP/longhead.md -o $TMP/longhead.pdf
+longest() { # longest FILE KEY: the longest value of /KEY in qpdf's JSON
+    qpdf --json "$1" 2>/dev/null | python3 -c '
+import json, sys
+key = sys.argv[1]
+best = 0
+def walk(o):
+    global best
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == key and isinstance(v, str): best = max(best, len(v))
+            walk(v)
+    elif isinstance(o, list):
+        for v in o: walk(v)
+walk(json.load(sys.stdin))
+print(best)' "$2"
+}
+n=$(longest $TMP/chart.pdf /Alt)
+[ "${n:-0}" -gt 65536 ] && ok "the chart's alt text is whole ($n characters)" || not_ok "the chart's alt text is whole" "longest /Alt: ${n:-none}"
+n=$(longest $TMP/longhead.pdf /Title)
+[ "${n:-0}" -gt 65536 ] && ok "a 70 KB title and outline entry are whole ($n characters)" || not_ok "a 70 KB title is whole" "longest /Title: ${n:-none}"
+
+# A committee name cut by the pack's buffer never leaves half a character
+# in the title: three-byte characters after 0, 1 and 2 letters of padding
+# put the cut inside a character at least once.
+for pad in 0 1 2; do
+    python3 - $pad $TMP/long$pad.json <<'PY'
+import json, os, sys
+m = json.load(open("samples/meetings/scrutiny-panel-2022-06-08.json"))
+m["committee"] = "Pwyllgor" + "x" * int(sys.argv[1]) + " \u2013 " + "\u20ac\u2713" * 60
+for it in m["items"]:
+    for k in ("data", "template"):
+        if "paper" in it and k in it["paper"]:
+            it["paper"][k] = os.path.abspath(os.path.join("samples/meetings", it["paper"][k]))
+json.dump(m, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+    expect "pack with a long committee name ($pad)" 0 - $QUIRE pack $TMP/long$pad.json -o $TMP/long$pad.pdf
+    if pdfinfo $TMP/long$pad.pdf 2>/dev/null | sed -n 's/^Title: *//p' | python3 -c '
+import sys
+t = sys.stdin.buffer.read().decode("utf-8").strip()
+ok = t.endswith(": agenda pack") and "\ufffd" not in t and all(c in "\u20ac\u2713" for c in t.split("\u2013 ", 1)[1][:-len(": agenda pack")])
+sys.exit(0 if ok else 1)'; then
+        ok "long committee name ($pad): title ends on a whole character"
+    else
+        not_ok "long committee name ($pad): title ends on a whole character" "$(pdfinfo $TMP/long$pad.pdf 2>&1 | grep Title | tail -c 60)"
+    fi
+done
+
+# SOURCE_DATE_EPOCH that no PDF date can state is ignored with a warning;
+# the date then comes from the data, and is never malformed.
+info_dates() { # info_dates FILE: the raw Info dates, one a line
+    pdfinfo -rawdates "$1" 2>/dev/null | sed -n 's/^\(CreationDate\|ModDate\): *//p'
+}
+CAB=samples/cabinet-ofsted-working-group.json
+for bad in -1 abc 12abc ' 12' 99999999999999999999 253402300800; do
+    SOURCE_DATE_EPOCH="$bad" $QUIRE render $CAB -t templates/cabinet-report.md -o $TMP/epoch.pdf >$TMP/last.out 2>$TMP/last.err
+    rc=$?
+    name="SOURCE_DATE_EPOCH='$bad'"
+    [ $rc = 0 ] && ok "$name: renders" || not_ok "$name: renders" "exit $rc" "$(head -3 $TMP/last.err)"
+    contains "$name: warning" $TMP/last.err "warning: SOURCE_DATE_EPOCH '$bad"
+    dates=$(info_dates $TMP/epoch.pdf | sort -u)
+    [ "$dates" = "D:20180621000000Z" ] && ok "$name: the data's date, well formed" || not_ok "$name: the data's date, well formed" "got: $dates"
+done
+SOURCE_DATE_EPOCH=253402300799 $QUIRE render -t $TMP/ok.md -o $TMP/epoch.pdf 2>$TMP/last.err
+dates=$(info_dates $TMP/epoch.pdf | sort -u)
+[ "$dates" = "D:99991231235959Z" ] && ok "SOURCE_DATE_EPOCH at the end of 9999 is kept" || not_ok "SOURCE_DATE_EPOCH at the end of 9999 is kept" "got: $dates"
+SOURCE_DATE_EPOCH=253402300800 $QUIRE pack samples/meetings/cabinet-2018-06-21.json -o $TMP/epoch-pack.pdf 2>$TMP/last.err
+contains "pack: SOURCE_DATE_EPOCH beyond 9999 warned" $TMP/last.err "warning: SOURCE_DATE_EPOCH '253402300800'"
+dates=$(info_dates $TMP/epoch-pack.pdf | sort -u)
+[ "$dates" = "D:20180621000000Z" ] && ok "pack: the meeting's date instead" || not_ok "pack: the meeting's date instead" "got: $dates"
 
 finish

@@ -1,5 +1,6 @@
 # Shared helpers for end-to-end tests: each check prints "ok - name" or
-# "not ok - name" with the reason; the runner counts them.
+# "not ok - name" with the reason, or "ok - name # SKIP reason" for a check
+# that cannot run here; the runner counts them.
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -13,6 +14,12 @@ FAILS=0
 
 ok()     { echo "ok - $1"; }
 not_ok() { echo "not ok - $1"; shift; for l in "$@"; do echo "    $l"; done; FAILS=$((FAILS + 1)); }
+# skip NAME REASON: a check that cannot run here; tests/run.sh counts it as
+# skipped. Without a reason it is a failure.
+skip() {
+    if [ -n "${2:-}" ]; then echo "ok - $1 # SKIP $2"
+    else not_ok "$1" "skipped without a reason"; fi
+}
 
 # check NAME COMMAND...: passes when the command exits 0
 check() {
@@ -34,8 +41,12 @@ expect_exit() {
 contains() {
     if grep -qF -- "$3" "$2"; then ok "$1"; else not_ok "$1" "'$3' not found in $2" "$(head -5 "$2")"; fi
 }
+# lacks NAME FILE PATTERN (fixed string): FILE must exist (a missing file
+# lacks everything, which proves nothing)
 lacks() {
-    if grep -qF -- "$3" "$2"; then not_ok "$1" "'$3' unexpectedly found in $2"; else ok "$1"; fi
+    if [ ! -f "$2" ] || [ ! -r "$2" ]; then not_ok "$1" "$2 does not exist: nothing to search"
+    elif grep -qF -- "$3" "$2"; then not_ok "$1" "'$3' unexpectedly found in $2"
+    else ok "$1"; fi
 }
 
 finish() { exit $((FAILS > 0)); }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end: agenda packs (issue 6). Builds meetings into packs and reads
+# End-to-end: agenda packs. Builds meetings into packs and reads
 # them back: the agenda's page numbers against where each item starts
 # (pdftotext per page), bookmarks and page labels (qpdf --json), links,
 # exempt items withheld from the public pack down to the bytes of the file
@@ -28,6 +28,7 @@ meeting = json.load(open(meeting_path))
 items = meeting["items"]
 def num(it): return str(it["number"])
 papers = [it for it in items if "paper" in it]
+any_exempt = any("exempt" in it for it in items)
 j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
 pages = j["pages"]
 total = len(pages)
@@ -85,9 +86,17 @@ else:
             unmarked = [p for p in range(a, b + 1) if "NOT FOR PUBLICATION" not in text[p]]
             if unmarked: not_ok(f"{label}: every exempt page is marked NOT FOR PUBLICATION", f"unmarked: {unmarked}")
             else: ok(f"{label}: every exempt page ({a}–{b}) is marked NOT FOR PUBLICATION")
-        if "exempt" not in it or public:
+        if public:
             marked = [p for p in range(a, b + 1) if "NOT FOR PUBLICATION" in text[p]]
-            if marked: not_ok(f"{label}: no NOT FOR PUBLICATION mark on open pages", f"marked: {marked}")
+            if marked: not_ok(f"{label}: no NOT FOR PUBLICATION mark in the public pack", f"marked: {marked}")
+        elif "exempt" not in it:
+            # a members' pack holding exempt items is not for publication
+            # as a whole: its open pages say so too, in their own words
+            want = "NOT FOR PUBLICATION (members' pack)" if any_exempt else None
+            wrong = [p for p in range(a, b + 1)
+                     if (want and want not in text[p]) or (not want and "NOT FOR PUBLICATION" in text[p])]
+            if wrong: not_ok(f"{label}: open pages marked as the pack requires", f"pages {wrong}")
+            else: ok(f"{label}: open pages marked as the pack requires")
         expect = b + 1
     if expect - 1 != total:
         not_ok("the last paper ends on the last page", f"ends {expect - 1}, pages {total}")

@@ -3,7 +3,7 @@
 # (cabinet-*, panel-*, scrutiny-*, progress-*), reads back cleanly, and its
 # key facts are in the PDF text: Ofsted's exact grade wording, GOV.UK dates
 # and never an ISO date, every action ref exactly once in the action table
-# with its RAG word beside it (issue: the papers).
+# with its RAG word beside it.
 . "$(dirname "$0")/lib.sh"
 
 . scripts/samples.sh

@@ -6,7 +6,7 @@
 # resolve against the template, and a character no font has is a warning
 # at the template line.
 . "$(dirname "$0")/lib.sh"
-REPORT=../shared/bench/report.md
+REPORT=tests/data/bench/report.md
 PDF=$TMP/report.pdf
 expect_exit "report.md renders" 0 $QUIRE render -t $REPORT -o $PDF
 pdftotext -raw $PDF $TMP/report.txt 2>$TMP/poppler.err

@@ -1,38 +1,65 @@
 #!/usr/bin/env bash
-# End-to-end: quire watch (issue 7) re-renders after real file writes — an
-# in-place write to a partial, an editor-style save (write a temporary,
-# rename it over the template), a change to the data — prints a broken
-# edit's error at file:line:col and keeps the last good PDF, stamps DRAFT,
-# and stops cleanly on SIGTERM. Works on copies in a temporary folder.
+# End-to-end: quire watch re-renders after real file writes — an in-place
+# write to a partial, an editor-style save (write a temporary, rename it over
+# the template), a change to the data, the whole template folder replaced —
+# prints a broken edit's error at file:line:col and keeps the last good PDF,
+# refuses inputs that are not regular files without hanging, stamps DRAFT,
+# and stops within a second on SIGINT, SIGTERM and SIGHUP even while a render
+# is blocked on a FIFO. Works on copies in a temporary folder.
+#
+# Every wait is for an observable event (a log line, the PDF's text, a
+# process gone), polled in 20 ms steps for at most 10 s: fast when the
+# watcher is quick, and not flaky when the machine is busy.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
+# how soon a signal must end watch; valgrind slows everything down
+STOP_LIMIT_MS=1000
+[ -n "${QUIRE_WRAP:-}" ] && STOP_LIMIT_MS=5000
 W=$TMP/w
 mkdir -p $W
 cp -r templates $W/templates
 cp samples/cabinet-ofsted-working-group.json $W/paper.json
 LOG=$TMP/watch.log
+PIDS=""
+trap 'for p in $PIDS; do kill -KILL $p 2>/dev/null; done; rm -rf "$TMP"' EXIT
 
-# wait_for DESCRIPTION COMMAND...: poll (max ~10 s) until the command succeeds
+# wait_for DESCRIPTION COMMAND...: poll (20 ms steps, at most 10 s) until
+# the command succeeds
 wait_for() {
     local what=$1; shift
-    for _ in $(seq 1 100); do
+    for _ in $(seq 1 500); do
         if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.1
+        sleep 0.02
     done
     echo "    timed out waiting for: $what"
     return 1
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# a process has ended (gone, or a zombie waiting for its parent's wait)
+gone() { [ ! -e /proc/$1 ] || [ "$(sed 's/^.*) \(.\).*/\1/' /proc/$1/stat 2>/dev/null)" = Z ]; }
+# stop_and_time PID SIGNAL: send the signal and wait (at most 10 s, then
+# SIGKILL) for the process to end; sets STOP_MS and STOP_RC
+stop_and_time() {
+    local t0
+    t0=$(now_ms)
+    kill -"$2" "$1"
+    if ! wait_for "watch to end after SIG$2" gone "$1"; then kill -KILL "$1" 2>/dev/null; fi
+    STOP_MS=$(( $(now_ms) - t0 ))
+    wait "$1"
+    STOP_RC=$?
 }
 pdf_has() { pdftotext "$W/out.pdf" - 2>/dev/null | grep -qF -- "$1"; }
 log_has() { grep -qE -- "$1" $LOG; }
 renders() { grep -c '^rendered \|^not rendered' $LOG; }
 renders_ge() { [ "$(renders)" -ge "$1" ]; }
+no_tmp() { ! ls -a "$1" | grep -q '\.tmp\.'; }
 
 (cd $W && exec $Q watch paper.json -t templates/cabinet-report.md \
     -s templates/styles/council.json -o out.pdf) >$LOG 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; rm -rf "$TMP"' EXIT
+PIDS="$PIDS $PID"
 
 wait_for "first render" log_has '^rendered out.pdf' && ok "watch renders once at start" \
     || not_ok "watch renders once at start" "$(cat $LOG)"
@@ -64,7 +91,7 @@ wait_for "the failed render is reported" renders_ge $((n + 1))
 log_has '^not rendered: out.pdf left as it was' && ok "the failure says the PDF was kept" \
     || not_ok "the failure says the PDF was kept" "$(tail -3 $LOG)"
 cmp -s $TMP/good.pdf $W/out.pdf && ok "the last good PDF is left in place" || not_ok "the last good PDF is left in place"
-ls $W | grep -q '\.tmp\.' && not_ok "no temporary file left" "$(ls $W)" || ok "no temporary file left"
+no_tmp $W && ok "no temporary file left" || not_ok "no temporary file left" "$(ls -a $W)"
 
 # an editor-style save: write a temporary, rename it over the template
 sed -e '$d' $W/templates/cabinet-report.md >$W/templates/.cabinet-report.md.swp
@@ -77,23 +104,172 @@ wait_for "the renamed template's text" pdf_has "Watch marker two." && ok "a save
 sed -i 's/"title": "Ofsted Working Group"/"title": "Ofsted Working Group Revised"/' $W/paper.json
 wait_for "the new title" pdf_has "Ofsted Working Group Revised" && ok "a change to the data re-renders" \
     || not_ok "a change to the data re-renders" "$(tail -5 $LOG)"
+n=$(renders)
 echo "Watch marker three." >>$W/templates/partials/author.md
 wait_for "the partial's third text" pdf_has "Watch marker three." && ok "partials still watched after a rename" \
     || not_ok "partials still watched after a rename" "$(tail -5 $LOG)"
 
-# a file it does not use changes: no render
-sleep 0.3
-n=$(renders)
+# a file it does not use changes, then one it uses: the render that follows
+# names only the file it uses (each render line says what changed). The
+# PDF is in place just before its render line is printed: wait for both.
+wait_for "the third text's render line" renders_ge $((n + 1))
+mark=$(wc -l <$LOG)
+new_lines() { tail -n +$((mark + 1)) $LOG; }
+new_render() { new_lines | grep -q '^rendered '; }
 echo "unrelated" >$W/templates/unrelated.md
-sleep 0.5
-[ "$(renders)" = "$n" ] && ok "an unrelated file in a watched folder causes no render" \
-    || not_ok "an unrelated file causes no render" "$(tail -3 $LOG)"
+echo "Watch marker four." >>$W/templates/partials/author.md
+wait_for "the render after the fourth text" new_render
+if new_lines | grep -q unrelated; then
+    not_ok "an unrelated file in a watched folder causes no render" "$(new_lines)"
+elif new_lines | grep -q '^rendered .* after a change to templates/partials/author\.md;'; then
+    ok "an unrelated file in a watched folder causes no render"
+else
+    not_ok "an unrelated file in a watched folder causes no render" "$(new_lines)"
+fi
 
-kill -TERM $PID
-wait $PID
-rc=$?
-[ $rc = 0 ] && ok "SIGTERM stops watch cleanly (exit 0)" || not_ok "SIGTERM stops watch cleanly" "rc=$rc"
+# the whole template folder replaced, as a checkout or an editor's
+# rename-on-save of a directory does: watch re-arms, says so once, and
+# picks up an edit in the new folder
+mv $W/templates $W/templates.old
+mkdir $W/templates
+cp -r $W/templates.old/. $W/templates/
+wait_for "the re-arm line" log_has '^quire: watch: .*templates.* replaced; watching again' \
+    && ok "a replaced folder is watched again, and watch says so" \
+    || not_ok "a replaced folder is watched again, and watch says so" "$(tail -5 $LOG)"
+# the re-arm line is printed as the render of the new folder starts
+mark=$(grep -n 'replaced; watching again' $LOG | tail -1 | cut -d: -f1)
+wait_for "the new folder's first render line" new_render
+[ "$(grep -c 'replaced; watching again' $LOG)" = 1 ] && ok "one line for the replaced folders" \
+    || not_ok "one line for the replaced folders" "$(grep 'replaced' $LOG)"
+mark=$(wc -l <$LOG)
+echo "Watch marker five." >>$W/templates/partials/author.md
+wait_for "the new folder's partial text" pdf_has "Watch marker five." \
+    && ok "an edit in the replaced folder re-renders" || not_ok "an edit in the replaced folder re-renders" "$(tail -5 $LOG)"
+wait_for "the fifth text's render line" new_render
+mark=$(wc -l <$LOG)
+echo "Watch marker stale." >>$W/templates.old/partials/author.md
+echo "Watch marker six." >>$W/templates/cabinet-report.md
+wait_for "the new template's text" pdf_has "Watch marker six." \
+    && ok "the template in the replaced folder is watched" || not_ok "the template in the replaced folder is watched" "$(tail -5 $LOG)"
+wait_for "the render line" new_render
+# an edit in the old folder would show as a change to the partial
+if new_lines | grep -q '^rendered .* after a change to templates/cabinet-report\.md;'; then
+    ok "the old folder is no longer watched"
+else
+    not_ok "the old folder is no longer watched" "$(new_lines)"
+fi
+
+# a partial that is a FIFO nobody writes: a render would wait for ever;
+# watch names the FIFO, stops that render and keeps watching for a fix
+n=$(renders)
+mkfifo $W/templates/partials/pipe.md
+echo "{{>partials/pipe}}" >>$W/templates/cabinet-report.md
+wait_for "the FIFO error" log_has '^templates/partials/pipe\.md: error: .*FIFO' \
+    && ok "a FIFO partial is refused with an error naming it" || not_ok "a FIFO partial is refused" "$(tail -5 $LOG)"
+wait_for "the failed render is reported" renders_ge $((n + 1))
+tail -1 $LOG | grep -q '^not rendered: out.pdf left as it was' && ok "the FIFO render is reported as not rendered" \
+    || not_ok "the FIFO render is reported as not rendered" "$(tail -3 $LOG)"
+rm $W/templates/partials/pipe.md
+echo "Watch marker seven." >$W/templates/partials/pipe.md
+wait_for "the fixed partial's text" pdf_has "Watch marker seven." \
+    && ok "watch keeps watching and renders once the FIFO is replaced" || not_ok "watch renders once the FIFO is replaced" "$(tail -5 $LOG)"
+no_tmp $W && ok "no temporary file left after the stopped render" || not_ok "no temporary file left after the stopped render" "$(ls -a $W)"
+
+stop_and_time $PID TERM
+[ $STOP_RC = 0 ] && ok "SIGTERM stops watch cleanly (exit 0)" || not_ok "SIGTERM stops watch cleanly" "rc=$STOP_RC"
 log_has 'watch: stopped' && ok "watch says it stopped" || not_ok "watch says it stopped" "$(tail -2 $LOG)"
+
+# SIGINT (Ctrl-C) and SIGTERM while a render is blocked reading a FIFO
+# partial: a helper holds the FIFO's write end open and writes nothing, and
+# tells us when the render has opened it
+blocked_stop() { # SIGNAL
+    local B=$TMP/blocked-$1 L=$TMP/blocked-$1.log
+    mkdir -p $B
+    cp -r templates $B/templates
+    cp samples/cabinet-ofsted-working-group.json $B/paper.json
+    mkfifo $B/templates/partials/slow.md
+    echo "{{>partials/slow}}" >>$B/templates/cabinet-report.md
+    (exec 3>$B/templates/partials/slow.md; : >$B.opened; exec sleep 60) &
+    local helper=$!
+    PIDS="$PIDS $helper"
+    (cd $B && exec $Q watch paper.json -t templates/cabinet-report.md -o out.pdf) >$L 2>&1 &
+    local wpid=$!
+    PIDS="$PIDS $wpid"
+    wait_for "the render to open the FIFO" test -e $B.opened
+    stop_and_time $wpid $1
+    [ $STOP_MS -le $STOP_LIMIT_MS ] && [ $STOP_RC = 0 ] \
+        && ok "SIG$1 ends watch in $STOP_MS ms (limit $STOP_LIMIT_MS), exit 0, while a render is blocked on a FIFO" \
+        || not_ok "SIG$1 ends watch within $STOP_LIMIT_MS ms while a render is blocked on a FIFO" \
+                  "took $STOP_MS ms, rc=$STOP_RC" "$(tail -3 $L)"
+    grep -q 'watch: stopped' $L && ok "SIG$1: watch says it stopped" || not_ok "SIG$1: watch says it stopped" "$(tail -3 $L)"
+    no_tmp $B && ok "SIG$1: no temporary file left" || not_ok "SIG$1: no temporary file left" "$(ls -a $B)"
+    kill $helper 2>/dev/null
+    wait $helper 2>/dev/null
+    wait_for "the FIFO to be let go" eval "! fuser -s $B/templates/partials/slow.md" \
+        && ok "SIG$1: no render left behind holding the FIFO" \
+        || not_ok "SIG$1: no render left behind holding the FIFO" "$(fuser -v $B/templates/partials/slow.md 2>&1)"
+}
+blocked_stop INT
+blocked_stop TERM
+
+# data that is a symlink to /dev/zero: refused at once with an error naming
+# it, watch keeps running, and a fix is picked up; SIGHUP ends it
+Z=$TMP/zero
+ZLOG=$TMP/zero.log
+mkdir -p $Z
+cp -r templates $Z/templates
+ln -s /dev/zero $Z/paper.json
+(cd $Z && exec $Q watch paper.json -t templates/cabinet-report.md -o out.pdf) >$ZLOG 2>&1 &
+ZPID=$!
+PIDS="$PIDS $ZPID"
+wait_for "the /dev/zero error" grep -qE '^paper\.json: error: .*not a regular file' $ZLOG \
+    && ok "data that is a symlink to /dev/zero is refused, naming the file" \
+    || not_ok "data that is a symlink to /dev/zero is refused" "$(tail -5 $ZLOG)"
+grep -q '/dev/zero' $ZLOG && ok "the error names the symlink's target" || not_ok "the error names the symlink's target" "$(tail -3 $ZLOG)"
+wait_for "the failed render is reported" grep -q '^not rendered: out.pdf' $ZLOG \
+    && ok "the /dev/zero render is reported as not rendered" || not_ok "the /dev/zero render is reported" "$(tail -3 $ZLOG)"
+gone $ZPID && not_ok "watch keeps running after refusing /dev/zero" "$(tail -3 $ZLOG)" \
+    || ok "watch keeps running after refusing /dev/zero"
+rm $Z/paper.json
+cp samples/cabinet-ofsted-working-group.json $Z/paper.json
+wait_for "the fixed data's render" grep -q '^rendered out.pdf' $ZLOG \
+    && ok "replacing the symlink with real data renders" || not_ok "replacing the symlink with real data renders" "$(tail -5 $ZLOG)"
+stop_and_time $ZPID HUP
+[ $STOP_MS -le $STOP_LIMIT_MS ] && [ $STOP_RC = 0 ] && ok "SIGHUP ends watch in $STOP_MS ms, exit 0" \
+    || not_ok "SIGHUP ends watch within $STOP_LIMIT_MS ms, exit 0" "took $STOP_MS ms, rc=$STOP_RC" "$(tail -3 $ZLOG)"
+
+# a template folder that does not exist yet, with the data kept elsewhere
+# (so no watched folder holds it): creating it is noticed
+M=$TMP/missing
+MLOG=$TMP/missing.log
+mkdir -p $M/run
+cp samples/cabinet-ofsted-working-group.json $M/data.json
+(cd $M/run && exec $Q watch ../data.json -t drafts/cabinet-report.md -o out.pdf) >$MLOG 2>&1 &
+MPID=$!
+PIDS="$PIDS $MPID"
+wait_for "the first render's failure" grep -q '^not rendered' $MLOG
+cp -r templates $M/run/drafts
+wait_for "the render once the folder exists" grep -q '^rendered out.pdf' $MLOG \
+    && ok "a template folder created after watch started is picked up" \
+    || not_ok "a template folder created after watch started is picked up" "$(tail -5 $MLOG)"
+stop_and_time $MPID TERM
+
+# a directory given as the data file: refused, no hang
+mkdir $TMP/dir.json
+(cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec timeout -k 1 10 $Q watch $TMP/dir.json -t templates/cabinet-report.md \
+    -o dir.pdf) >$TMP/dir.log 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'dir\.json: error: .*directory' $TMP/dir.log \
+    && ok "a directory as the data file is refused (exit 1)" || not_ok "a directory as the data file is refused" "rc=$rc $(cat $TMP/dir.log)"
+
+# a template that is a FIFO: refused without being opened (opening it
+# would wait for a writer)
+mkfifo $TMP/fifo.md
+(cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec timeout -k 1 10 $Q watch paper.json -t $TMP/fifo.md \
+    -o fifo.pdf) >$TMP/fifo.log 2>&1
+rc=$?
+[ $rc = 1 ] && grep -q 'fifo\.md: error: a FIFO, not a regular file' $TMP/fifo.log \
+    && ok "a FIFO as the template is refused at once (exit 1)" || not_ok "a FIFO as the template is refused" "rc=$rc $(cat $TMP/fifo.log)"
 
 # --no-draft, and QUIRE_WATCH_MAX_RENDERS ends the loop by itself
 (cd $W && QUIRE_WATCH_MAX_RENDERS=1 exec $Q watch paper.json -t templates/cabinet-report.md \

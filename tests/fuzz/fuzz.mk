@@ -1,4 +1,4 @@
-# fuzz.mk — libFuzzer targets and their regression replays (issue 9).
+# fuzz.mk — libFuzzer targets and their regression replays.
 # Included from the Makefile. See tests/fuzz/README.md.
 #
 #   make fuzz                  build every target, then run each for
@@ -10,7 +10,9 @@
 # -fsanitize=fuzzer-no-link,address,undefined (not from libquire.a, whose
 # objects carry no coverage). Every target is also built without libFuzzer
 # as build/tests/test_fuzz_<target>, which `make test` runs over the inputs
-# kept in tests/regress/<target>/ and tests/fuzz/seeds/<target>/.
+# kept in tests/regress/<target>/ and tests/fuzz/seeds/<target>/ (and fails
+# when the seeds are missing: replaying nothing proves nothing). make fuzz
+# fails for a target whose generated seeds are empty.
 
 FUZZ_ALL     := load expand markdown pipeline image
 FUZZ_TARGETS ?= $(FUZZ_ALL)
@@ -67,6 +69,8 @@ fuzz: fuzz-build fuzz-corpus
 	  case $$t in load) m=$(FUZZ_MAXLEN_load);; expand) m=$(FUZZ_MAXLEN_expand);; \
 	    markdown) m=$(FUZZ_MAXLEN_markdown);; pipeline) m=$(FUZZ_MAXLEN_pipeline);; \
 	    *) m=$(FUZZ_MAXLEN_image);; esac; \
+	  if [ -z "$$(ls -A $(FUZZ_DIR)/seeds/$$t 2>/dev/null)" ]; then \
+	    echo "fuzz: $$t: no seeds in $(FUZZ_DIR)/seeds/$$t: nothing to fuzz from"; fail=1; continue; fi; \
 	  dict=; [ -f tests/fuzz/$$t.dict ] && dict=-dict=tests/fuzz/$$t.dict; \
 	  echo "fuzz: $$t for $(FUZZ_SECONDS) s (max_len $$m)"; \
 	  $(FUZZ_LSAN) $(FUZZ_DIR)/fuzz_$$t $$dict -max_len=$$m -timeout=10 \

@@ -7,6 +7,11 @@
  * Built by tests/fuzz/fuzz.mk as build/tests/test_fuzz_<target> with
  * FUZZ_TARGET="<target>"; prints cmocka's summary so tests/run.sh counts
  * one test per input.
+ *
+ * Replaying nothing proves nothing: the run fails when the seeds folder is
+ * missing, unreadable or holds no input (as when run from outside the
+ * repository root), or when a folder cannot be read. tests/regress/<target>/
+ * may be absent: a target that never crashed has no regression inputs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +23,7 @@
 #include "quire/util.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +62,18 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const input *)a)->path, ((const input *)b)->path);
 }
 
-/* Append every regular file of dir to the list. */
-static void collect(const char *dir, input **v, size_t *n, size_t *cap)
+/* Append every file of dir to the list; returns how many, or -1 (with a
+ * message) when dir cannot be read. A missing dir is 0 when optional. */
+static long collect(const char *dir, input **v, size_t *n, size_t *cap,
+                    int optional)
 {
     DIR *dp = opendir(dir);
-    if (!dp) return;
+    if (!dp) {
+        if (optional && errno == ENOENT) return 0;
+        fprintf(stderr, "replay: %s: %s\n", dir, strerror(errno));
+        return -1;
+    }
+    long found = 0;
     struct dirent *e;
     while ((e = readdir(dp))) {
         if (e->d_name[0] == '.') continue;
@@ -71,8 +84,10 @@ static void collect(const char *dir, input **v, size_t *n, size_t *cap)
         }
         snprintf((*v)[*n].path, sizeof (*v)[*n].path, "%s/%s", dir, e->d_name);
         (*n)++;
+        found++;
     }
     closedir(dp);
+    return found;
 }
 
 int main(int argc, char **argv)
@@ -80,8 +95,20 @@ int main(int argc, char **argv)
     if (LLVMFuzzerInitialize) LLVMFuzzerInitialize(&argc, &argv);
     input *in = NULL;
     size_t n = 0, cap = 0;
-    collect("tests/regress/" FUZZ_TARGET, &in, &n, &cap);
-    collect("tests/fuzz/seeds/" FUZZ_TARGET, &in, &n, &cap);
+    if (argc < 2) {
+        long r = collect("tests/regress/" FUZZ_TARGET, &in, &n, &cap, 1);
+        long s = collect("tests/fuzz/seeds/" FUZZ_TARGET, &in, &n, &cap, 0);
+        if (s == 0)
+            fprintf(stderr, "replay: tests/fuzz/seeds/" FUZZ_TARGET
+                            " holds no input\n");
+        if (r < 0 || s <= 0) {
+            /* the line tests/run.sh counts as one failure */
+            printf("[  FAILED  ] 1 test(s), listed below:\n"
+                   "[  FAILED  ] replay corpus of " FUZZ_TARGET "\n");
+            free(in);
+            return 1;
+        }
+    }
     for (int i = 1; i < argc; i++) {  /* or the files named */
         if (i == 1) n = 0;
         if (n == cap) {

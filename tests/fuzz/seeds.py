@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """seeds.py OUTDIR — build the fuzz seed corpora from the project's own
-inputs: samples/, templates/, tests/data/ and the shared spec files
+inputs: samples/, templates/, tests/data/ and the spec corpora of tests/spec/
 (Mustache JSON tests, CommonMark and GFM examples). Writes
 OUTDIR/<target>/<name> for the targets load, expand, markdown, pipeline and
 image. Run from the repository root (fuzz.mk does); regenerating is cheap.
@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 SEP = b"\n@@@@\n"          # FUZZ_SEP in fuzz_common.h
-SPEC = os.environ.get("QUIRE_SPEC", "../shared/spec")
+SPEC = os.environ.get("QUIRE_SPEC", "tests/spec")
 # mode byte of fuzz_expand.c
 SPEC_MODE, STRICT, ORACLE, IN_TABLE = 1, 2, 4, 8
 
@@ -65,6 +65,9 @@ def partials_object():
 
 def main():
     out = sys.argv[1]
+    for sub, pat in (("mustache", "*.json"), ("commonmark", "*.txt")):
+        if not glob.glob(os.path.join(SPEC, sub, pat)):
+            sys.exit("seeds.py: no %s in %s" % (pat, os.path.join(SPEC, sub)))
     samples_json = sorted(glob.glob("samples/*.json"))
     data_json = sorted(glob.glob("tests/data/*.json"))
     templates = sorted(glob.glob("templates/*.md"))

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# gen.sh OUTDIR — write the pathological inputs of issue 9: each must finish
+# gen.sh OUTDIR — write the pathological inputs: each must finish
 # in time linear in its size (timed by `make bench`; tests/e2e/hardening.sh
 # runs each once and checks the outcome, never the time).
 #
