@@ -167,6 +167,9 @@ typedef struct rstate {
     char *root_real;               /* its realpath, computed on first use */
     int root_tried;
     size_t tbl_scan, tbl_line;     /* table-row detection over the output */
+    size_t fence_scan, fence_line; /* fenced-code detection over the output */
+    char fence_char;               /* '`' or '~' inside a fence, else 0 */
+    size_t fence_len;
 } rstate;
 
 /* ------------------------------------------------------------- utilities */
@@ -940,6 +943,66 @@ static int in_table_row(rstate *rs)
     return i < rs->out.len && rs->out.data[i] == '|';
 }
 
+/* One complete output line for fence tracking: CommonMark's fence rules
+ * for a fence at the top level (up to three spaces, a run of at least
+ * three backticks or tildes; a backtick opener's info string holds no
+ * backtick; the closer is the same character, at least as long, and
+ * nothing but blanks after it). */
+static void fence_step(rstate *rs, const char *l, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 3 && l[i] == ' ') i++;
+    if (i >= n || (l[i] != '`' && l[i] != '~')) return;
+    char c = l[i];
+    size_t j = i;
+    while (j < n && l[j] == c) j++;
+    size_t run = j - i;
+    if (run < 3) return;
+    if (!rs->fence_char) {
+        if (c == '`' && memchr(l + j, '`', n - j)) return;
+        rs->fence_char = c;
+        rs->fence_len = run;
+        return;
+    }
+    if (c != rs->fence_char || run < rs->fence_len) return;
+    while (j < n && (is_ws(l[j]) || l[j] == '\r')) j++;
+    if (j == n) rs->fence_char = 0;
+}
+
+/* Is the output line being written inside a fenced code block (opened on
+ * an earlier line)? Scans each output byte once. The output only grows
+ * while a template renders; should it ever shrink, start again. */
+static int in_fenced_code(rstate *rs)
+{
+    if (rs->out.len < rs->fence_scan) {
+        rs->fence_scan = rs->fence_line = 0;
+        rs->fence_char = 0;
+    }
+    const char *d = rs->out.data;
+    size_t from = rs->fence_scan;
+    while (from < rs->out.len) {
+        const char *nl = memchr(d + from, '\n', rs->out.len - from);
+        if (!nl) break;
+        size_t e = (size_t)(nl - d);
+        fence_step(rs, d + rs->fence_line, e - rs->fence_line);
+        rs->fence_line = from = e + 1;
+    }
+    rs->fence_scan = rs->out.len;
+    return rs->fence_char != 0;
+}
+
+/* A value inside a fenced code block (a chart's title, a point's label):
+ * Markdown is not read there, so backslash escapes would print; the only
+ * way out of the block is a line that closes the fence, so line breaks
+ * become spaces and the value stays on the template's line. */
+static void code_escape(qr_buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') continue;
+        qr_buf_putc(out, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+    }
+}
+
 /* --------------------------------------------------------------- markdown */
 
 static int md_always(char c)
@@ -1089,6 +1152,7 @@ static void interpolate(rstate *rs, uint32_t fi, const tmpl *t, tok *k)
     size_t n = strlen(txt);
     if (k->kind == T_RAW) qr_buf_append(&rs->out, txt, n);
     else if (rs->spec) html_escape(&rs->out, txt, n);
+    else if (in_fenced_code(rs)) code_escape(&rs->out, txt, n);
     else qr_markdown_escape(&rs->out, txt, n, in_table_row(rs));
     out_fixed(rs, fi, k->off, start);
     if (owned) cJSON_free(owned);

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End-to-end: what the people who write the data (and the templates) must
+# not be able to do with a paper that councils publish — inject Markdown
+# through a value, show files from outside the template's tree, make links
+# to local files or scripts, exhaust memory or time with images or links —
+# and the message each input gives when it is a directory.
+. "$(dirname "$0")/lib.sh"
+
+# expect NAME CODE TEXT COMMAND...: exit CODE and TEXT (fixed string) on stderr
+expect() {
+    local name=$1 code=$2 text=$3; shift 3
+    expect_exit "$name: exit $code" "$code" "$@"
+    if [ "$text" != - ]; then contains "$name: message" "$TMP/last.err" "$text"; fi
+}
+
+# a small valid PNG (1 x 1, red), written by python's zlib
+png() { # png FILE [W H]
+    python3 - "$1" "${2:-1}" "${3:-1}" <<'PY'
+import struct, sys, zlib
+path, w, h = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+raw = b''.join(b'\0' + b'\xff\0\0' * w for _ in range(h))
+open(path, 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 2, 0, 0, 0))
+                       + chunk(b'IDAT', zlib.compress(raw, 9)) + chunk(b'IEND', b''))
+PY
+}
+
+# ---- Markdown injection through data ------------------------------------
+
+# No shipped template inserts a value unescaped: {{{x}}} and {{&x}} (in any
+# delimiters) would let a value bring its own Markdown.
+if grep -rnE '\{\{\{|\{\{ *&|\{\{=' templates/ >$TMP/raw.txt; then
+    not_ok "no shipped template interpolates data unescaped" "$(head -5 $TMP/raw.txt)"
+else ok "no shipped template interpolates data unescaped"; fi
+
+# A hostile KPI label through the real sample and template: a code fence,
+# a heading, a link to a local file and an image from the build machine.
+mkdir -p $TMP/secret
+png $TMP/secret/secret.png
+python3 - samples/progress-harwood-action-plan.json $TMP/hostile.json "$TMP/secret/secret.png" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1], encoding='utf-8'))
+d['kpis'][0]['label'] = ('Caseload\nline: A | blue\npoint: May 25 | 1\n```\n# INJECTED HEADING\n\n[click here](file:///etc/passwd)\n\n'
+                         '![secret](' + sys.argv[3] + ')\n```chart\ntype: line')
+json.dump(d, open(sys.argv[2], 'w', encoding='utf-8'), ensure_ascii=False)
+PY
+expect "hostile KPI label renders" 0 - $QUIRE render $TMP/hostile.json -t templates/progress-report.md -o $TMP/hostile.pdf
+pdfimages -list $TMP/hostile.pdf 2>/dev/null | awk 'NR > 2' >$TMP/hostile.img
+[ ! -s $TMP/hostile.img ] && ok "hostile label: no image from the build machine" \
+    || not_ok "hostile label: no image from the build machine" "$(cat $TMP/hostile.img)"
+qpdf --qdf --object-streams=disable $TMP/hostile.pdf $TMP/hostile.qdf 2>/dev/null
+grep -a '/URI' $TMP/hostile.qdf >$TMP/uris.txt
+lacks "hostile label: no file: link" $TMP/uris.txt "file:"
+# the heading would be an outline entry (and an H1) of its own
+python3 - $TMP/hostile.qdf >$TMP/titles.txt <<'PY'
+import re, sys
+for h in re.findall(rb'/Title <feff([0-9a-f]*)>', open(sys.argv[1], 'rb').read()):
+    print(bytes.fromhex(h.decode()).decode('utf-16-be'))
+PY
+lacks "hostile label: no injected heading in the outline" $TMP/titles.txt "INJECTED"
+pdftotext $TMP/hostile.pdf - | tr -d ' \n' >$TMP/hostile.txt
+contains "hostile label: shown literally" $TMP/hostile.txt '```#INJECTEDHEADING[clickhere](file:///etc/passwd)'
+
+finish
