@@ -277,19 +277,53 @@ size_t lay_runs_to_spans(layout *L, const qr_block *b, qr_font_slot base,
     return runs_to_spans(L, b, 0, b->nruns, base, size, color, out);
 }
 
+static size_t link_slot(const linkmap *lm, const char *url, size_t len)
+{
+    size_t mask = lm->nslots - 1;
+    size_t i = (size_t)qr_fnv64(QR_FNV64_INIT, url, len) & mask;
+    while (lm->slots[i] && strcmp(lm->urls[lm->slots[i] - 1], url) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The Link element of a URL in this paragraph: one per distinct target, so
+ * the pieces of a link broken across lines (or pages) are one element. */
 static int link_elem(layout *L, linkmap *lm, const char *url)
 {
-    for (size_t i = 0; i < lm->n; i++)
-        if (strcmp(lm->urls[i], url) == 0) return lm->elems[i];
+    size_t len = strlen(url);
+    if (lm->nslots) {
+        size_t s = link_slot(lm, url, len);
+        if (lm->slots[s]) return lm->elems[lm->slots[s] - 1];
+    }
     if (lm->n == lm->cap) {
         lm->cap = lm->cap ? lm->cap * 2 : 4;
         lm->urls = qr_xrealloc(lm->urls, lm->cap * sizeof *lm->urls);
         lm->elems = qr_xrealloc(lm->elems, lm->cap * sizeof *lm->elems);
     }
-    lm->urls[lm->n] = qr_arena_strdup(L->arena, url);
+    lm->urls[lm->n] = qr_arena_strndup(L->arena, url, len);
     lm->elems[lm->n] = qr_pages_add_elem(L->out, QR_ROLE_LINK, lm->parent,
                                          NULL, NULL);
-    return lm->elems[lm->n++];
+    lm->n++;
+    if (2 * lm->n > lm->nslots) {
+        /* keep the table at most half full: rebuild at twice the size */
+        free(lm->slots);
+        lm->nslots = lm->nslots ? 2 * lm->nslots : 16;
+        while (2 * lm->n > lm->nslots) lm->nslots *= 2;
+        lm->slots = qr_xcalloc(lm->nslots, sizeof *lm->slots);
+        for (size_t i = 0; i < lm->n; i++)
+            lm->slots[link_slot(lm, lm->urls[i], strlen(lm->urls[i]))] = i + 1;
+    } else {
+        lm->slots[link_slot(lm, url, len)] = lm->n;
+    }
+    return lm->elems[lm->n - 1];
+}
+
+void lay_linkmap_free(linkmap *lm)
+{
+    free(lm->urls);
+    free(lm->elems);
+    free(lm->slots);
+    memset(lm, 0, sizeof *lm);
 }
 
 /* Items for one broken line whose start is at x and baseline `baseline`
@@ -1168,8 +1202,7 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
 static void layout_free_work(layout *L)
 {
     for (size_t i = 0; i < L->nparas; i++) {
-        free(L->paras[i].links.urls);
-        free(L->paras[i].links.elems);
+        lay_linkmap_free(&L->paras[i].links);
         free(L->paras[i].nohyph);
     }
     free(L->paras);

@@ -53,6 +53,10 @@ typedef struct linkmap {
     const char **urls;
     int *elems;
     size_t n, cap;
+    /* open-addressing index of urls (entry i + 1; 0 = empty), so a
+     * paragraph of many links costs linear time, not quadratic */
+    size_t *slots;
+    size_t nslots;
     int parent;                 /* the paragraph's element */
 } linkmap;
 
@@ -139,6 +143,8 @@ void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
                     qr_role role, int elem, linkmap *lm);
 float lay_take_space(layout *L, unsigned *flags);
 qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
+
+void lay_linkmap_free(linkmap *lm);
 
 /* layout_table.c */
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent);

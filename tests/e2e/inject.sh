@@ -62,4 +62,22 @@ lacks "hostile label: no injected heading in the outline" $TMP/titles.txt "INJEC
 pdftotext $TMP/hostile.pdf - | tr -d ' \n' >$TMP/hostile.txt
 contains "hostile label: shown literally" $TMP/hostile.txt '```#INJECTEDHEADING[clickhere](file:///etc/passwd)'
 
+# ---- many links in one paragraph: linear time ---------------------------
+
+# 200,000 links (all different) in one paragraph. Layout gave each piece of
+# link text its Link element by a linear search of the paragraph's links:
+# quadratic, a minute and more. The bound is generous (a few seconds here);
+# the binary runs unwrapped, as the time is its own.
+python3 -c "
+print('# Links\n')
+print(' '.join('[l%d](https://example.org/%d)' % (i, i) for i in range(200000)))
+" >$TMP/links.md
+/usr/bin/time -f '%e %M' -o $TMP/links.time timeout 60 $BUILD/quire render -t $TMP/links.md --dump=pages >/dev/null 2>$TMP/links.err
+rc=$?
+read -r secs kb <$TMP/links.time 2>/dev/null || { secs=999; kb=0; }
+[ $rc = 0 ] && ok "200,000 links in a paragraph lay out" || not_ok "200,000 links in a paragraph lay out" "exit $rc" "$(head -3 $TMP/links.err)"
+awk -v s="$secs" 'BEGIN { exit !(s < 30) }' && ok "200,000 links: under 30 s (${secs} s)" || not_ok "200,000 links: under 30 s" "took ${secs} s"
+[ "${kb:-0}" -lt 1500000 ] && ok "200,000 links: under 1.5 GB (${kb} KB)" || not_ok "200,000 links: under 1.5 GB" "max RSS ${kb} KB"
+rm -f $TMP/links.md
+
 finish
