@@ -89,13 +89,36 @@ static const char *jstr(const cJSON *root, const char *a, const char *b,
  * produced them. */
 static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
 {
+    /* line starts of the expanded Markdown, for diagnostics with a column */
+    size_t *starts = NULL, nstarts = 0, mdlen = 0;
+    const char *md = e ? qr_expansion_text(e, &mdlen) : NULL;
     for (size_t i = 0; i < qr_diags_len(from); i++) {
         const qr_diag *g = qr_diags_get(from, i);
         const char *file = NULL;
         int line = 0, col = 0;
-        if (e && g->file && strcmp(g->file, EXPANDED_NAME) == 0 &&
-            g->line > 0 &&
-            qr_expansion_origin_line(e, g->line, &file, &line, &col)) {
+        int expanded = e && g->file && strcmp(g->file, EXPANDED_NAME) == 0;
+        if (expanded && g->line > 0 && g->col > 0 && md && !starts) {
+            size_t cap = 64;
+            starts = qr_xmalloc(cap * sizeof *starts);
+            starts[nstarts++] = 0;
+            for (size_t k = 0; k < mdlen; k++)
+                if (md[k] == '\n') {
+                    QR_GROW(starts, nstarts, cap, 64);
+                    starts[nstarts++] = k + 1;
+                }
+        }
+        /* a column in the expanded text: the exact template position (a
+         * value maps to its tag), else the start of the line's origin */
+        int found = 0;
+        if (expanded && g->line > 0 && g->col > 0 && starts &&
+            (size_t)g->line <= nstarts) {
+            size_t off = starts[g->line - 1] + (size_t)g->col - 1;
+            if (off < mdlen)
+                found = qr_expansion_origin(e, off, &file, &line, &col);
+        }
+        if (!found && expanded && g->line > 0)
+            found = qr_expansion_origin_line(e, g->line, &file, &line, &col);
+        if (found) {
             char *src = NULL;
             size_t len;
             char *text = qr_read_file(file, &len, 0);
@@ -104,8 +127,7 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
             qr_diag_add(to, g->severity, file, line, col, g->path, src, "%s",
                         g->message);
             free(src);
-        } else if (e && g->file && strcmp(g->file, EXPANDED_NAME) == 0 &&
-                   qr_expansion_nfiles(e) > 0) {
+        } else if (expanded && qr_expansion_nfiles(e) > 0) {
             /* about the whole document (too many pages): name the template */
             qr_diag_add(to, g->severity, qr_expansion_file(e, 0), 0, 0,
                         g->path, NULL, "%s", g->message);
@@ -114,6 +136,7 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
                         g->source, "%s", g->message);
         }
     }
+    free(starts);
 }
 
 static double now_ms(void)

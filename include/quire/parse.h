@@ -88,7 +88,9 @@ typedef struct qr_doc qr_doc;
 /* Parse md[0..len). `name` names the text in messages. Every Markdown text
  * is a document; returns NULL only after adding an error when the text is
  * not valid UTF-8 (with the byte offset) or a table exceeds the table
- * limits (README "Limits"). Free with qr_doc_free. */
+ * limits (README "Limits"). A link whose target is not http:, https:,
+ * mailto: or #name is an error at its line and column, and its text is kept
+ * as plain text (no run carries the target). Free with qr_doc_free. */
 qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                           qr_diags *d);
 void qr_doc_free(qr_doc *doc);               /* NULL is a no-op */

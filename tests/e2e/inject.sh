@@ -62,6 +62,35 @@ lacks "hostile label: no injected heading in the outline" $TMP/titles.txt "INJEC
 pdftotext $TMP/hostile.pdf - | tr -d ' \n' >$TMP/hostile.txt
 contains "hostile label: shown literally" $TMP/hostile.txt '```#INJECTEDHEADING[clickhere](file:///etc/passwd)'
 
+# ---- link schemes -------------------------------------------------------
+
+mkdir -p $TMP/links
+bad_link() { # bad_link TARGET MESSAGE
+    printf '# Links\n\nSee [the plan](%s) now.\n' "$1" >$TMP/links/paper.md
+    rm -f $TMP/links/paper.pdf
+    expect "link to $1" 1 "paper.md:3:5: error: link to '$1' $2" \
+        $QUIRE render -t $TMP/links/paper.md -o $TMP/links/paper.pdf
+    [ ! -e $TMP/links/paper.pdf ] && ok "link to $1: no PDF" || not_ok "link to $1: no PDF"
+}
+for u in file:///etc/passwd javascript:alert data:text/html,hi ftp://x.org/f smb://host/share FILE:x; do
+    bad_link "$u" "uses a scheme that is not allowed"
+done
+for u in report.pdf /etc/passwd ../secret.txt //host/share; do
+    bad_link "$u" "has no scheme"
+done
+printf '# Links\n\nMail <irc://x.org/chan> here.\n' >$TMP/links/auto.md
+expect "an autolink to irc:" 1 "auto.md:3:6: error: link to 'irc://x.org/chan' uses a scheme" \
+    $QUIRE render -t $TMP/links/auto.md -o $TMP/links/auto.pdf
+printf '{"u": "javascript:alert(1)"}\n' >$TMP/links/u.json
+printf '# Links\n\nSee\n[the plan]({{u}}) now.\n' >$TMP/links/data.md
+expect "a link target from data" 1 "data.md:4:1: error: link to 'javascript:alert(1)'" \
+    $QUIRE render $TMP/links/u.json -t $TMP/links/data.md -o $TMP/links/data.pdf
+printf '# Links {#top}\n\n[a](https://a.org/x) [b](HTTP://b.org) [c](mailto:c@d.org) <https://e.org> www.f.org [top](#links)\n' >$TMP/links/good.md
+expect "http, https, mailto and #name links render" 0 - $QUIRE render -t $TMP/links/good.md -o $TMP/links/good.pdf
+qpdf --qdf --object-streams=disable $TMP/links/good.pdf $TMP/links/good.qdf 2>/dev/null
+grep -a '/URI (' $TMP/links/good.qdf | sort >$TMP/links/uris
+[ "$(wc -l <$TMP/links/uris)" = 5 ] && ok "five web links in the PDF" || not_ok "five web links in the PDF" "$(cat $TMP/links/uris)"
+
 # ---- many links in one paragraph: linear time ---------------------------
 
 # 200,000 links (all different) in one paragraph. Layout gave each piece of
