@@ -128,6 +128,7 @@ typedef struct layout {
     float frame_x, frame_w;     /* text frame */
     float body_top, body_bottom;
     int failed;                 /* sticky error (too many pages) */
+    struct qr_image_set *images;/* the document's images, read once each */
 } layout;
 
 /* layout.c helpers shared with the table code */
@@ -154,9 +155,6 @@ void lay_para_boxes(layout *L, int pi, lb_result *r, size_t from,
                     int *first, int *last);
 int lay_paginate(layout *L);
 void lay_furniture(layout *L);
-/* Images: the path to open for a Markdown image source, and its size in
- * pixels from the file header (0 if unreadable). */
-const char *lay_image_path(layout *L, const char *uri);
-int lay_image_size(const char *path, unsigned *w, unsigned *h);
+/* Images come from image.h's set, one per layout run (L->images). */
 
 #endif

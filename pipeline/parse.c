@@ -113,7 +113,7 @@ typedef struct conv {
     int image_depth;      /* > 0 inside an image: text goes to alt */
     qr_buf alt;
     const char *image_url;
-    int image_line;
+    int image_line, image_col;
 } conv;
 
 /* ---- tree building ---- */
@@ -598,6 +598,8 @@ static void inline_enter(conv *c, cmark_node *n, cmark_node_type t, int line)
             const char *u = cmark_node_get_url(n);
             c->image_url = qr_arena_strdup(c->arena, u ? u : "");
             c->image_line = line;
+            c->image_col = cmark_node_get_start_line(n) == line
+                               ? cmark_node_get_start_column(n) : 0;
             c->alt.len = 0;
         }
     } else {
@@ -620,6 +622,7 @@ static void inline_exit(conv *c, cmark_node_type t)
         r->len = c->alt.len;
         r->url = c->image_url;
         r->line = c->image_line;
+        r->col = c->image_col;
     }
     pop_style(c);
 }

@@ -55,6 +55,7 @@ typedef struct qr_run {
     size_t len;
     const char *url;     /* link target or image source, else NULL */
     int line;            /* source line in the Markdown (1-based), 0 unknown */
+    int col;             /* IMAGE: its column on that line, 0 unknown */
 } qr_run;
 
 typedef struct qr_block {

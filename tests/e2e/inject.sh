@@ -91,6 +91,115 @@ qpdf --qdf --object-streams=disable $TMP/links/good.pdf $TMP/links/good.qdf 2>/d
 grep -a '/URI (' $TMP/links/good.qdf | sort >$TMP/links/uris
 [ "$(wc -l <$TMP/links/uris)" = 5 ] && ok "five web links in the PDF" || not_ok "five web links in the PDF" "$(cat $TMP/links/uris)"
 
+# ---- images: only from the template's directory tree ---------------------
+
+I=$TMP/imgs
+mkdir -p $I/tpl/figs $I/tpl/partials
+png $I/tpl/figs/ok.png 4 2
+png $I/secret.png
+ln -s $I/secret.png $I/tpl/out.png
+ln -s figs/ok.png $I/tpl/in.png
+fig() { # fig SOURCE: a paper at tpl/paper.md showing SOURCE on line 5
+    printf '# Figure\n\nText.\n\nSee ![A figure](%s) here.\n' "$1" >$I/tpl/paper.md
+    rm -f $I/out.pdf
+}
+refused_image() { # refused_image SOURCE MESSAGE
+    fig "$1"
+    expect "image $1 refused" 1 "paper.md:5:5: error: image '$1' $2" \
+        $QUIRE render -t $I/tpl/paper.md -o $I/out.pdf
+    [ ! -e $I/out.pdf ] && ok "image $1: no PDF" || not_ok "image $1: no PDF"
+}
+refused_image $I/secret.png "is an absolute path"
+refused_image /etc/hostname "is an absolute path"
+refused_image ../secret.png "is outside the directory"
+refused_image figs/../../secret.png "is outside the directory"
+refused_image out.png "is outside the directory"
+refused_image https://example.org/a.png "is a URL"
+refused_image file:///etc/hostname "is a URL"
+fig figs/ok.png
+expect "an image below the template renders" 0 - $QUIRE render -t $I/tpl/paper.md -o $I/out.pdf
+fig in.png
+expect "a symlink inside the tree renders" 0 - $QUIRE render -t $I/tpl/paper.md -o $I/out.pdf
+# an image in a partial resolves against the template's directory, and a
+# refused one is located at the partial's line
+printf 'Chart:\n\n![Chart](../secret.png)\n' >$I/tpl/partials/chart.md
+printf '# Paper\n\n{{>partials/chart}}\n' >$I/tpl/withpart.md
+expect "a refused image in a partial" 1 "chart.md:3:1: error: image '../secret.png' is outside the directory" \
+    $QUIRE render -t $I/tpl/withpart.md -o $I/out.pdf
+# from data: the value is escaped, so no image at all
+printf '{"x": "![s](../secret.png)"}\n' >$I/x.json
+printf '# Paper\n\n{{x}}\n' >$I/tpl/data.md
+expect "an image from data is text" 0 - $QUIRE render $I/x.json -t $I/tpl/data.md -o $I/out.pdf
+[ -z "$(pdfimages -list $I/out.pdf 2>/dev/null | awk 'NR > 2')" ] && ok "an image from data: nothing embedded" || not_ok "an image from data: nothing embedded"
+
+# the style's logo: inside the style's directory, and an image
+mkdir -p $I/style
+png $I/style/crest.png 30 10
+printf 'not an image' >$I/style/fake.png
+printf '{"logo": "crest.png"}\n' >$I/style/good.json
+fig figs/ok.png
+expect "a logo beside the style renders" 0 - $QUIRE render -t $I/tpl/paper.md -s $I/style/good.json -o $I/out.pdf
+printf '{"logo": "../secret.png"}\n' >$I/style/out.json
+expect "a logo outside the style's directory" 1 "logo: image '../secret.png' is outside the directory" \
+    $QUIRE render -t $I/tpl/paper.md -s $I/style/out.json -o $I/out.pdf
+printf '{"logo": "/etc/hostname"}\n' >$I/style/abs.json
+expect "a logo by absolute path" 1 "logo: image '/etc/hostname' is an absolute path" \
+    $QUIRE render -t $I/tpl/paper.md -s $I/style/abs.json -o $I/out.pdf
+printf '{"logo": "fake.png"}\n' >$I/style/fake.json
+rm -f $I/out.pdf
+expect "a logo that is not an image" 1 "error: the house style's logo: image" \
+    $QUIRE render -t $I/tpl/paper.md -s $I/style/fake.json -o $I/out.pdf
+contains "a logo that is not an image: says so" $TMP/last.err "is neither JPEG nor PNG"
+[ ! -e $I/out.pdf ] && ok "a logo that is not an image: no PDF" || not_ok "a logo that is not an image: no PDF"
+
+# ---- images: one memory budget per document -----------------------------
+
+# Two 7000 x 5000 PNGs (grey, a few KB each): each is within the per-image
+# limit of 50 megapixels, but decoded they hold 105 MB each; together more
+# than the 200 MB a document's images may hold. The second is refused at
+# its line before it is decoded.
+python3 - $I/tpl/big1.png $I/tpl/big2.png <<'PY'
+import struct, sys, zlib
+w, h = 7000, 5000
+raw = zlib.compress(b'\0' * ((w + 1) * h), 1)
+def chunk(t, d):
+    return struct.pack('>I', len(d)) + t + d + struct.pack('>I', zlib.crc32(t + d) & 0xffffffff)
+for p in sys.argv[1:]:
+    open(p, 'wb').write(b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack('>IIBBBBB', w, h, 8, 0, 0, 0, 0))
+                        + chunk(b'IDAT', raw) + chunk(b'IEND', b''))
+PY
+printf '# Big\n\n![One](big1.png)\n\n![Two](big2.png)\n\n![One again](big1.png)\n' >$I/tpl/big.md
+rm -f $I/out.pdf
+/usr/bin/time -f '%M' -o $TMP/big.rss $QUIRE render -t $I/tpl/big.md -o $I/out.pdf >$TMP/last.out 2>$TMP/last.err
+rc=$?
+[ $rc = 1 ] && ok "images past the document's budget: exit 1" || not_ok "images past the document's budget: exit 1" "exit $rc"
+contains "images past the budget: located message" $TMP/last.err \
+    "big.md:5:1: error: image 'big2.png' would hold 101 MB: with the document's other images (100 MB) more than the limit of 200 MB"
+[ ! -e $I/out.pdf ] && ok "images past the budget: no PDF" || not_ok "images past the budget: no PDF"
+kb=$(tail -1 $TMP/big.rss)
+if [ -z "${QUIRE_WRAP:-}" ]; then
+    [ "${kb:-0}" -lt 400000 ] && ok "images past the budget: under 400 MB (${kb} KB)" || not_ok "images past the budget: under 400 MB" "max RSS ${kb} KB"
+fi
+rm -f $I/tpl/big1.png $I/tpl/big2.png
+
+# ---- a directory as an input says so -------------------------------------
+
+mkdir -p $TMP/dirs/d.json $TMP/dirs/d.md $TMP/dirs/s.json $TMP/dirs/img.png $TMP/dirs/part.md
+printf '# T\n' >$TMP/dirs/ok.md
+expect "data that is a directory" 1 "d.json: error: cannot read '$TMP/dirs/d.json': is a directory" \
+    $QUIRE render $TMP/dirs/d.json -t $TMP/dirs/ok.md -o $TMP/dirs/o.pdf
+expect "a template that is a directory" 1 "d.md: error: cannot read template: is a directory" \
+    $QUIRE render -t $TMP/dirs/d.md -o $TMP/dirs/o.pdf
+expect "a style that is a directory" 1 "s.json: error: cannot read style file: is a directory" \
+    $QUIRE render -t $TMP/dirs/ok.md -s $TMP/dirs/s.json -o $TMP/dirs/o.pdf
+printf '# T\n\n![x](img.png)\n' >$TMP/dirs/img.md
+expect "an image that is a directory" 1 "img.md:3:1: error: image '$TMP/dirs/img.png' is a directory" \
+    $QUIRE render -t $TMP/dirs/img.md -o $TMP/dirs/o.pdf
+printf '{{>part}}\n' >$TMP/dirs/withpart.md
+expect "a partial that is a directory" 1 "withpart.md:1:1: error: cannot read partial 'part' ($TMP/dirs/part.md): is a directory" \
+    $QUIRE render -t $TMP/dirs/withpart.md -o $TMP/dirs/o.pdf
+if grep -q "Input/output error" $TMP/last.err; then not_ok "no Input/output error"; else ok "no Input/output error"; fi
+
 # ---- many links in one paragraph: linear time ---------------------------
 
 # 200,000 links (all different) in one paragraph. Layout gave each piece of
