@@ -277,10 +277,14 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
 
     if (check_planes(md, mdlen, p->exp, d) > 0) goto fail;
     p->doc = qr_parse_markdown(md, mdlen, EXPANDED_NAME, later);
+    /* an error while parsing (a link to a scheme a paper may not use)
+     * stops the paper here, for every orchestrator: no pack or build may
+     * carry on with it */
+    int parse_failed = qr_diags_count(later, QR_ERROR) > 0;
     relocate(later, d, p->exp);
     qr_diags_free(later);
     later = NULL;
-    if (!p->doc) goto fail;
+    if (!p->doc || parse_failed) goto fail;
     if (req->dump == QR_DUMP_DOC && req->dump_to) qr_doc_dump(p->doc, req->dump_to);
     lap("parse", &t0);
 
@@ -341,6 +345,14 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                           .first_page = 1,
                           .total_pages = 0,
                           .base_dir = p->base_dir};
+    /* the caller's numbering and titles, but images always resolve in (and
+     * stay inside) this paper's own template directory */
+    qr_layout_opts given;
+    if (opts) {
+        given = *opts;
+        if (!given.base_dir) given.base_dir = p->base_dir;
+        opts = &given;
+    }
     qr_diags *later = qr_diags_new();
     /* layout reads the images: they are the paper's inputs too */
     qr_inputs *outer = qr_inputs_activate(p->inputs);
@@ -349,6 +361,13 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                                     opts ? opts : &own, EXPANDED_NAME, later);
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
+    /* an error in layout (an image refused or unreadable, a bad chart)
+     * means the paper cannot be shown as written: no display list, so no
+     * orchestrator can write a PDF without it */
+    if (pages && qr_diags_count(later, QR_ERROR) > 0) {
+        qr_pages_free(pages);
+        pages = NULL;
+    }
     relocate(later, d, p->exp);
     qr_diags_free(later);
     lap("layout", &t0);

@@ -200,6 +200,31 @@ expect "a partial that is a directory" 1 "withpart.md:1:1: error: cannot read pa
     $QUIRE render -t $TMP/dirs/withpart.md -o $TMP/dirs/o.pdf
 if grep -q "Input/output error" $TMP/last.err; then not_ok "no Input/output error"; else ok "no Input/output error"; fi
 
+# ---- packs: a refused image or link stops the pack ----------------------
+
+mkdir -p $TMP/pk
+png $TMP/pk/secret.png
+for what in image link; do
+    if [ $what = image ]; then body='![Secret](../secret.png)'; msg="bad.md:3:1: error: image '../secret.png' is outside the directory"
+    else body='[Secret](file:///etc/passwd)'; msg="bad.md:3:1: error: link to 'file:///etc/passwd' uses a scheme"; fi
+    mkdir -p $TMP/pk/tpl
+    printf '# {{paper.title}}\n\n%s\n' "$body" >$TMP/pk/tpl/bad.md
+    python3 - samples/meetings/cabinet-2018-06-21.json $TMP/pk/meeting.json $TMP/pk/tpl/bad.md "$PWD/samples" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+for it in m['items']:
+    if it['number'] == 9:
+        it['paper'] = {'data': sys.argv[4] + '/cabinet-ofsted-working-group.json', 'template': sys.argv[3]}
+    elif 'paper' in it:
+        del it['paper']
+        it['standing'] = {'text': 'Withdrawn.'}
+json.dump(m, open(sys.argv[2], 'w'))
+PY
+    rm -f $TMP/pk/pack.pdf
+    expect "a pack with a refused $what" 1 "$msg" $QUIRE pack $TMP/pk/meeting.json -o $TMP/pk/pack.pdf
+    [ ! -e $TMP/pk/pack.pdf ] && ok "a pack with a refused $what: no PDF" || not_ok "a pack with a refused $what: no PDF"
+done
+
 # ---- many links in one paragraph: linear time ---------------------------
 
 # 200,000 links (all different) in one paragraph. Layout gave each piece of
