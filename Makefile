@@ -10,6 +10,13 @@ override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wex
 override LDLIBS += $(PKG_LIBS)
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
+# quire --version: two libraries carry no version in their headers, so
+# theirs is taken here, as installed when quire is built.
+UNIBREAK_VERSION := $(shell pkg-config --modversion libunibreak 2>/dev/null)
+HYPHEN_VERSION   := $(shell dpkg-query -W -f='$${Version}' libhyphen0 2>/dev/null)
+VERSION_DEFS := -DQR_UNIBREAK_BUILT_VERSION='"$(UNIBREAK_VERSION)"' \
+                -DQR_HYPHEN_BUILT_VERSION='"$(HYPHEN_VERSION)"'
+
 SRCS    := $(wildcard pipeline/*.c)
 OBJS    := $(patsubst pipeline/%.c,$(BUILD)/obj/%.o,$(SRCS))
 LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
@@ -25,6 +32,8 @@ deps:
 
 $(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/version.o: override CFLAGS += $(VERSION_DEFS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	@mkdir -p $@

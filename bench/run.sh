@@ -259,7 +259,7 @@ fi
 {
     echo "{"
     echo "  \"machine\": {\"cpus\": $(nproc), \"runs\": $RUNS},"
-    echo "  \"quire\": \"$("$Q" --version 2>/dev/null | sed 's/"//g')\","
+    echo "  \"quire\": \"$("$Q" --version 2>/dev/null | head -1 | sed 's/"//g')\","
     echo "  \"results\": ["
     n=${#json[@]}
     for i in "${!json[@]}"; do

@@ -15,6 +15,7 @@
  */
 #include "quire/chart.h"
 #include "quire/util.h"
+#include "quire/vocab.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -61,15 +62,15 @@ typedef struct named_colour {
     unsigned rgb;
 } named_colour;
 
-/* GOV.UK Design System colours; the RAG names match the statuses. */
+/* GOV.UK Design System colours. RAG status codes (vocab.h) are colours
+ * too: the house style's colour for that status. */
 static const named_colour COLOURS[] = {
-    {"red", 0xd4351c},         {"amber", 0xf47738},
-    {"green", 0x00703c},       {"complete", 0x1d70b8},
-    {"not_started", 0x505a5f}, {"blue", 0x1d70b8},
-    {"grey", 0x505a5f},        {"black", 0x0b0c0c},
-    {"purple", 0x4c2c92},      {"turquoise", 0x28a197},
-    {"pink", 0xd53880},        {"light-blue", 0x5694ca},
-    {"orange", 0xf47738},      {"yellow", 0xffdd00},
+    {"red", 0xd4351c},         {"green", 0x00703c},
+    {"blue", 0x1d70b8},        {"grey", 0x505a5f},
+    {"black", 0x0b0c0c},       {"purple", 0x4c2c92},
+    {"turquoise", 0x28a197},   {"pink", 0xd53880},
+    {"light-blue", 0x5694ca},  {"orange", 0xf47738},
+    {"yellow", 0xffdd00},
 };
 #define NCOLOURS (sizeof COLOURS / sizeof COLOURS[0])
 /* Used in turn when a bar or series names no colour. */
@@ -94,7 +95,7 @@ typedef struct bar {
     const char *text;   /* the value as written */
     double value;
     qr_rgb colour;
-    int status;         /* STATUS_* when coloured by a RAG name, else -1 */
+    int status;         /* qr_rag when coloured by a RAG code, else -1 */
 } bar;
 
 typedef struct point {
@@ -238,6 +239,15 @@ static int colour(pctx *p, span v, qr_rgb *out)
             return 1;
         }
     }
+    int rag = qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
+    if (rag >= 0) {
+        /* the default style's colour; a bar keeps its status and is drawn
+         * in the paper's own style (bar_colour) */
+        qr_style def;
+        qr_style_default(&def);
+        *out = def.status_colour[rag];
+        return 1;
+    }
     for (size_t i = 0; i < NCOLOURS; i++) {
         if (strlen(COLOURS[i].name) == v.n &&
             strncmp(COLOURS[i].name, v.s, v.n) == 0) {
@@ -245,38 +255,28 @@ static int colour(pctx *p, span v, qr_rgb *out)
             return 1;
         }
     }
-    perr(p, v.s, "'%.*s' is not a colour (expected #rrggbb or one of: red, "
-                 "amber, green, complete, not_started, blue, grey, black, "
-                 "purple, turquoise, pink, light-blue, orange, yellow)",
-         (int)v.n, v.s);
+    char *codes = qr_vocab_codes(&qr_vocab_status);
+    qr_buf names;
+    qr_buf_init(&names);
+    for (size_t i = 0; i < NCOLOURS; i++)
+        qr_buf_printf(&names, ", %s", COLOURS[i].name);
+    perr(p, v.s, "'%.*s' is not a colour (expected #rrggbb, a status (%s) "
+                 "or one of: %s)", (int)v.n, v.s, codes, names.data + 2);
+    qr_buf_free(&names);
+    free(codes);
     return 0;
 }
 
-/* RAG status names a bar may be coloured by; drawn in the style's colour. */
-enum { STATUS_RED, STATUS_AMBER, STATUS_GREEN, STATUS_COMPLETE,
-       STATUS_NOT_STARTED, STATUS_COUNT };
-static const char *const STATUS_NAMES[STATUS_COUNT] = {
-    "red", "amber", "green", "complete", "not_started"};
-
+/* A bar coloured by a RAG status code is drawn in the style's colour for
+ * that status (vocab.h), so charts and table swatches always agree. */
 static int status_of(span v)
 {
-    for (int i = 0; i < STATUS_COUNT; i++)
-        if (strlen(STATUS_NAMES[i]) == v.n &&
-            strncmp(STATUS_NAMES[i], v.s, v.n) == 0)
-            return i;
-    return -1;
+    return qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
 }
 
 static qr_rgb bar_colour(const bar *b, const qr_style *st)
 {
-    switch (b->status) {
-    case STATUS_RED: return st->status_red;
-    case STATUS_AMBER: return st->status_amber;
-    case STATUS_GREEN: return st->status_green;
-    case STATUS_COMPLETE: return st->status_complete;
-    case STATUS_NOT_STARTED: return st->status_not_started;
-    default: return b->colour;
-    }
+    return b->status >= 0 ? st->status_colour[b->status] : b->colour;
 }
 
 /* Keys. Single-valued ones may be given once. */

@@ -22,6 +22,7 @@
  */
 #include "quire/derive.h"
 #include "quire/util.h"
+#include "quire/vocab.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -268,6 +269,17 @@ static void error(dctx *c, const char *fmt, ...)
     c->errors++;
 }
 
+static void warning(dctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void warning(dctx *c, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    qr_data_vdiag(c->data, c->d, QR_WARNING, cur_path(c), fmt, ap);
+    va_end(ap);
+}
+
 static void bad_date(dctx *c, const char *s)
 {
     error(c, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. 2026-11-24)",
@@ -324,88 +336,23 @@ static const cJSON *get(const cJSON *obj, const char *key)
                                : NULL;
 }
 
-/* ---- enums and labels -------------------------------------------------- */
-
-typedef struct label {
-    const char *value;
-    const char *text;
-} label;
-
-typedef struct enum_def {
-    const char *what;
-    const label *labels; /* terminated by {NULL, NULL} */
-} enum_def;
-
-#define RSQUO "\xE2\x80\x99" /* ’ U+2019, the typographic apostrophe */
-
-static const label L_TYPE[] = {
-    {"ILACS", "Inspection of local authority children" RSQUO
-              "s services (ILACS)"},
-    {"monitoring_visit", "Monitoring visit"},
-    {"focused_visit", "Focused visit"},
-    {"JTAI", "Joint targeted area inspection"},
-    /* the single inspection framework, 2013-2017, before ILACS */
-    {"SIF", "Inspection of services for children in need of help and "
-            "protection, children looked after and care leavers (SIF)"},
-    {NULL, NULL}};
-
-static const label L_GRADE[] = {
-    {"outstanding", "Outstanding"},
-    {"good", "Good"},
-    {"requires_improvement", "Requires improvement to be good"},
-    {"inadequate", "Inadequate"},
-    {NULL, NULL}};
-
-static const label L_AREA[] = {
-    {"overall_effectiveness", "Overall effectiveness"},
-    {"help_and_protection", "The experiences and progress of children who "
-                            "need help and protection"},
-    {"children_in_care", "The experiences and progress of children in care"},
-    {"care_leavers", "The experiences and progress of care leavers"},
-    {"leadership", "The impact of leaders on social work practice with "
-                   "children and families"},
-    {NULL, NULL}};
-
-/* Order matters: it is the rank used for direction of travel. */
-static const label L_STATUS[] = {
-    {"not_started", "Not started"},
-    {"red", "Red"},
-    {"amber", "Amber"},
-    {"green", "Green"},
-    {"complete", "Complete"},
-    {NULL, NULL}};
-
-static const label L_POLARITY[] = {
-    {"higher_is_better", "Higher is better"},
-    {"lower_is_better", "Lower is better"},
-    {NULL, NULL}};
-
-static const enum_def E_TYPE = {"an inspection type", L_TYPE};
-static const enum_def E_GRADE = {"a grade", L_GRADE};
-static const enum_def E_AREA = {"a judgement area", L_AREA};
-static const enum_def E_STATUS = {"a status", L_STATUS};
-static const enum_def E_POLARITY = {"a polarity", L_POLARITY};
+/* ---- enums and labels: the vocabulary's tables (vocab.h) ------------- */
 
 /* Index of member `key` of obj in e, or -1: absent, not a string (left to
  * validation) or unknown (an error at the member's path). */
 static int lookup(dctx *c, const cJSON *obj, const char *key,
-                  const enum_def *e)
+                  const qr_vocab *e)
 {
     const cJSON *v = get(obj, key);
     if (!cJSON_IsString(v)) return -1;
-    for (int i = 0; e->labels[i].value; i++)
-        if (strcmp(e->labels[i].value, v->valuestring) == 0) return i;
-    qr_buf list;
-    qr_buf_init(&list);
-    for (int i = 0; e->labels[i].value; i++) {
-        if (i) qr_buf_puts(&list, ", ");
-        qr_buf_puts(&list, e->labels[i].value);
-    }
+    int i = qr_vocab_find(e, v->valuestring);
+    if (i >= 0) return i;
+    char *list = qr_vocab_codes(e);
     size_t mark = push_key(c, key);
     error(c, "'%s' is not %s (expected one of: %s)", v->valuestring, e->what,
-          list.data);
+          list);
     pop(c, mark);
-    qr_buf_free(&list);
+    free(list);
     return -1;
 }
 
@@ -415,8 +362,9 @@ static void derive_inspection(dctx *c, cJSON *insp)
 {
     size_t mark = push_key(c, "inspection");
     touch(c, insp);
-    int t = lookup(c, insp, "type", &E_TYPE);
-    if (t >= 0) add_str(insp, "type_label", L_TYPE[t].text);
+    int t = lookup(c, insp, "type", &qr_vocab_inspection);
+    if (t >= 0)
+        add_str(insp, "type_label", qr_vocab_inspection.terms[t].label);
 
     cJSON *js = cJSON_GetObjectItemCaseSensitive(insp, "judgements");
     if (cJSON_IsArray(js)) {
@@ -426,13 +374,14 @@ static void derive_inspection(dctx *c, cJSON *insp)
             if (!cJSON_IsObject(j)) continue;
             size_t m2 = push_index(c, i);
             touch(c, j);
-            int g = lookup(c, j, "grade", &E_GRADE);
-            int a = lookup(c, j, "area", &E_AREA);
-            if (g >= 0) add_str(j, "grade_label", L_GRADE[g].text);
-            if (a >= 0) add_str(j, "area_label", L_AREA[a].text);
-            if (a == 0 && g >= 0) { /* overall_effectiveness */
-                add_str(insp, "overall_grade", L_GRADE[g].value);
-                add_str(insp, "overall_grade_label", L_GRADE[g].text);
+            int g = lookup(c, j, "grade", &qr_vocab_grade);
+            int a = lookup(c, j, "area", &qr_vocab_area);
+            const qr_term *grade = g >= 0 ? &qr_vocab_grade.terms[g] : NULL;
+            if (grade) add_str(j, "grade_label", grade->label);
+            if (a >= 0) add_str(j, "area_label", qr_vocab_area.terms[a].label);
+            if (a == QR_AREA_OVERALL && grade) {
+                add_str(insp, "overall_grade", grade->code);
+                add_str(insp, "overall_grade_label", grade->label);
             }
             pop(c, m2);
         }
@@ -443,14 +392,7 @@ static void derive_inspection(dctx *c, cJSON *insp)
 
 /* ---- action plan ------------------------------------------------------- */
 
-enum { N_STATUS = 5 };
-static const int STATUS_COMPLETE = 4; /* index in L_STATUS */
-
-enum { DIR_UNCHANGED = 2, N_DIRECTION = 4 };
-static const char *const direction_value[] = {"improved", "deteriorated",
-                                              "unchanged", "new"};
-static const char *const direction_text[] = {"Improved", "Deteriorated",
-                                             "No change", "New"};
+enum { N_STATUS = QR_RAG_COUNT, N_DIRECTION = QR_DIR_COUNT };
 
 /* The RAG table: counts, and percentages by largest remainder so that
  * they add up to 100 whenever there is at least one action. */
@@ -458,7 +400,8 @@ static void add_rag(cJSON *plan, const int count[N_STATUS])
 {
     if (cJSON_GetObjectItemCaseSensitive(plan, "rag")) return;
     /* report order: red, amber, green, complete, not_started */
-    static const int order[N_STATUS] = {1, 2, 3, 4, 0};
+    static const int order[N_STATUS] = {QR_RAG_RED, QR_RAG_AMBER, QR_RAG_GREEN,
+                                        QR_RAG_COMPLETE, QR_RAG_NOT_STARTED};
     int total = 0;
     for (int i = 0; i < N_STATUS; i++) total += count[i];
     int pct[N_STATUS] = {0}, rem[N_STATUS] = {0}, sum = 0;
@@ -485,7 +428,7 @@ static void add_rag(cJSON *plan, const int count[N_STATUS])
     char key[64], text[64];
     for (int k = 0; k < N_STATUS; k++) {
         int i = order[k];
-        const char *name = L_STATUS[i].value;
+        const char *name = qr_vocab_status.terms[i].code;
         cJSON_AddNumberToObject(rag, name, count[i]);
         snprintf(key, sizeof key, "%s_text", name);
         qr_format_number(count[i], text, sizeof text);
@@ -519,19 +462,87 @@ static const char *date_member(dctx *c, const cJSON *obj, const char *key)
     return NULL;
 }
 
+#define NOT_SET "Not set"
+
+/* "82%", "£2.4m", "14 days": a number with its unit as GOV.UK writes it —
+ * % and k/m/bn suffixes close up, £ goes before, words after a space. */
+static void with_unit(double v, const char *unit, char *out, size_t n)
+{
+    char num[64];
+    qr_format_number(v, num, sizeof num);
+    if (!unit || !*unit)
+        snprintf(out, n, "%s", num);
+    else if (strcmp(unit, "%") == 0)
+        snprintf(out, n, "%s%%", num);
+    else if (strncmp(unit, "\xC2\xA3", 2) == 0) /* "£", "£m", "£k" */
+        snprintf(out, n, "\xC2\xA3%s%s", num, unit + 2);
+    else
+        snprintf(out, n, "%s %s", num, unit);
+}
+
+/* An action's target measure: texts for each figure, whether the target
+ * is met, and a warning when a Green or Complete action has missed it. */
+static void derive_measure(dctx *c, cJSON *a, int status)
+{
+    cJSON *m = cJSON_GetObjectItemCaseSensitive(a, "measure");
+    if (!cJSON_IsObject(m)) return;
+    touch(c, m);
+    const cJSON *unit = get(m, "unit");
+    const char *u = cJSON_IsString(unit) ? unit->valuestring : NULL;
+    const cJSON *base = get(m, "baseline"), *latest = get(m, "latest"),
+                *target = get(m, "target");
+    char b[96] = "", l[96] = "", t[96] = "", text[400];
+    if (cJSON_IsNumber(base)) {
+        with_unit(base->valuedouble, u, b, sizeof b);
+        add_str(m, "baseline_text", b);
+    }
+    if (!cJSON_IsNumber(latest)) return;
+    with_unit(latest->valuedouble, u, l, sizeof l);
+    add_str(m, "latest_text", l);
+    if (cJSON_IsNumber(target)) {
+        with_unit(target->valuedouble, u, t, sizeof t);
+        add_str(m, "target_text", t);
+    }
+    /* "51% to 82% (target 90%)" */
+    snprintf(text, sizeof text, "%s%s%s%s%s%s", b, *b ? " to " : "", l,
+             *t ? " (target " : "", t, *t ? ")" : "");
+    add_str(m, "text", text);
+    if (!cJSON_IsNumber(target)) return;
+    const cJSON *pol = get(m, "polarity");
+    int lower = cJSON_IsString(pol) &&
+                qr_vocab_find(&qr_vocab_polarity, pol->valuestring) ==
+                    QR_LOWER_IS_BETTER;
+    int met = lower ? latest->valuedouble <= target->valuedouble
+                    : latest->valuedouble >= target->valuedouble;
+    add_bool(m, "target_met", met);
+    if (!met && (status == QR_RAG_GREEN || status == QR_RAG_COMPLETE)) {
+        size_t mk = push_key(c, "status");
+        warning(c, "action is %s but its measure (%s) has not reached its "
+                   "target (%s); check the status or the measure",
+                qr_vocab_status.terms[status].label, l, t);
+        pop(c, mk);
+    }
+}
+
 static void derive_action(dctx *c, cJSON *a, const char *as_at,
                           int count[N_STATUS], int *overdue_count,
                           int dirs[N_DIRECTION])
 {
     touch(c, a);
-    int s = lookup(c, a, "status", &E_STATUS);
-    int p = lookup(c, a, "previous_status", &E_STATUS);
+    const qr_term *st = qr_vocab_status.terms;
+    int s = lookup(c, a, "status", &qr_vocab_status);
+    int p = lookup(c, a, "previous_status", &qr_vocab_status);
     const char *due = date_member(c, a, "due");
     if (s >= 0) {
         count[s]++;
-        add_str(a, "status_label", L_STATUS[s].text);
+        add_str(a, "status_label", st[s].label);
     }
-    if (p >= 0) add_str(a, "previous_status_label", L_STATUS[p].text);
+    if (p >= 0) add_str(a, "previous_status_label", st[p].label);
+    /* what the data does not say, the paper shows as not set: never an
+     * invented owner or date, never a blank cell */
+    const cJSON *owner = get(a, "owner");
+    add_str(a, "owner_text", cJSON_IsString(owner) && owner->valuestring[0]
+                                 ? owner->valuestring : NOT_SET);
     /* "31 Dec 2025": GOV.UK allows abbreviated months where space is
      * short, as in an action table's due column */
     ymd dd;
@@ -540,25 +551,42 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
         snprintf(text, sizeof text, "%d %s %d", dd.d, month_short[dd.m - 1],
                  dd.y);
         add_str(a, "due_short", text);
+        add_str(a, "due_text", text);
+    } else if (!get(a, "due")) {
+        add_str(a, "due_text", NOT_SET);
     }
     int overdue = due && as_at && strcmp(due, as_at) < 0 &&
-                  s != STATUS_COMPLETE;
+                  s != QR_RAG_COMPLETE;
     if (overdue) (*overdue_count)++;
     add_bool(a, "overdue", overdue);
+    if (overdue && s == QR_RAG_GREEN) {
+        size_t m = push_key(c, "status");
+        warning(c, "action is Green but its due date (%s) is before the "
+                   "report date (%s): it prints as Overdue beside a green "
+                   "status; check the status or the date", due, as_at);
+        pop(c, m);
+    }
+    derive_measure(c, a, s);
 
+    /* the status table is in rank order: a higher index is better */
     int dir = -1;
-    if (!get(a, "previous_status"))
-        dir = 3;
+    if (cJSON_IsTrue(get(a, "new")))
+        dir = QR_DIR_NEW;
+    else if (!get(a, "previous_status"))
+        dir = QR_DIR_NOT_REPORTED;
     else if (s >= 0 && p >= 0)
-        dir = s > p ? 0 : s < p ? 1 : 2;
+        dir = s > p ? QR_DIR_IMPROVED
+            : s < p ? QR_DIR_DETERIORATED
+                    : QR_DIR_UNCHANGED;
     if (dir >= 0) {
-        add_str(a, "direction", direction_value[dir]);
-        add_str(a, "direction_label", direction_text[dir]);
+        add_str(a, "direction", qr_vocab_direction.terms[dir].code);
+        add_str(a, "direction_label", qr_vocab_direction.terms[dir].label);
         dirs[dir]++;
     }
     /* "changes since the last report" lists these; a template cannot test
      * a string, so the flag is derived */
-    add_bool(a, "changed", dir >= 0 && dir != DIR_UNCHANGED);
+    add_bool(a, "changed", dir == QR_DIR_IMPROVED ||
+                               dir == QR_DIR_DETERIORATED || dir == QR_DIR_NEW);
     const cJSON *prog = get(a, "progress");
     if (cJSON_IsNumber(prog)) {
         char num[64], text[80];
@@ -566,6 +594,69 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
         snprintf(text, sizeof text, "%s%%", num);
         add_str(a, "progress_text", text);
     }
+}
+
+/* A copy of every action for which keep() holds, for grouped views. */
+static cJSON *actions_where(const cJSON *actions,
+                            int (*keep)(const cJSON *a, const void *arg),
+                            const void *arg)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (const cJSON *a = actions ? actions->child : NULL; a && out;
+         a = a->next)
+        if (cJSON_IsObject(a) && keep(a, arg))
+            cJSON_AddItemToArray(out, cJSON_Duplicate(a, 1));
+    return out;
+}
+
+static int has_status(const cJSON *a, const void *code)
+{
+    const cJSON *s = get(a, "status");
+    return cJSON_IsString(s) && strcmp(s->valuestring, code) == 0;
+}
+
+static int flag_set(const cJSON *a, const void *key)
+{
+    return cJSON_IsTrue(get(a, key));
+}
+
+static int for_recommendation(const cJSON *a, const void *id)
+{
+    const cJSON *r = get(a, "recommendation");
+    return cJSON_IsNumber(r) && r->valuedouble == *(const double *)id;
+}
+
+/* Views a template can iterate without logic: the actions of each status,
+ * the overdue ones, the changed ones, and the actions of each Ofsted
+ * recommendation. Each is a copy, so a template may also use the full
+ * list; each array is empty (false in a section) when nothing qualifies. */
+static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
+{
+    if (!cJSON_IsArray(actions)) return;
+    cJSON *by = cJSON_CreateObject();
+    for (int i = 0; by && i < qr_vocab_status.n; i++)
+        cJSON_AddItemToObject(by, qr_vocab_status.terms[i].code,
+                              actions_where(actions, has_status,
+                                            qr_vocab_status.terms[i].code));
+    add(plan, "actions_by_status", by);
+    add(plan, "overdue_actions", actions_where(actions, flag_set, "overdue"));
+    add(plan, "changed_actions", actions_where(actions, flag_set, "changed"));
+    const cJSON *recs = get(insp, "recommendations");
+    if (!cJSON_IsArray(recs)) return;
+    cJSON *groups = cJSON_CreateArray();
+    for (const cJSON *r = recs->child; r && groups; r = r->next) {
+        const cJSON *id = get(r, "id");
+        if (!cJSON_IsNumber(id)) continue;
+        cJSON *g = cJSON_Duplicate(r, 1);
+        if (!g) continue;
+        cJSON *list = actions_where(actions, for_recommendation,
+                                    &id->valuedouble);
+        int n = cJSON_GetArraySize(list);
+        cJSON_AddItemToObject(g, "actions", list);
+        cJSON_AddNumberToObject(g, "action_count", n);
+        cJSON_AddItemToArray(groups, g);
+    }
+    add(plan, "by_recommendation", groups);
 }
 
 static void derive_action_plan(dctx *c, cJSON *plan)
@@ -590,20 +681,25 @@ static void derive_action_plan(dctx *c, cJSON *plan)
     add_num(plan, "overdue_count", overdue);
     /* Mustache treats 0 as true: sections need booleans */
     add_bool(plan, "has_overdue", overdue > 0);
-    int changed = dirs[0] + dirs[1] + dirs[3];
+    int changed = dirs[QR_DIR_IMPROVED] + dirs[QR_DIR_DETERIORATED] +
+                  dirs[QR_DIR_NEW];
     add_num(plan, "changed_count", changed);
     add_bool(plan, "has_changes", changed > 0);
     cJSON *dj = cJSON_CreateObject();
-    for (int i = 0; dj && i < N_DIRECTION; i++)
-        cJSON_AddNumberToObject(dj, direction_value[i], dirs[i]);
+    char key[48];
+    for (int i = 0; dj && i < N_DIRECTION; i++) {
+        const char *code = qr_vocab_direction.terms[i].code;
+        cJSON_AddNumberToObject(dj, code, dirs[i]);
+        /* Mustache treats 0 as true: a section needs the boolean */
+        snprintf(key, sizeof key, "has_%s", code);
+        cJSON_AddBoolToObject(dj, key, dirs[i] > 0);
+    }
     add(plan, "directions", dj);
     pop(c, mark);
 }
 
 /* ---- KPIs -------------------------------------------------------------- */
 
-static const char *const trend_value[] = {"improving", "worsening", "stable"};
-static const char *const trend_text[] = {"Improving", "Worsening", "Stable"};
 
 static void period_texts(const ymd *p, char *lng, size_t nl, char *shrt,
                          size_t ns)
@@ -615,7 +711,7 @@ static void period_texts(const ymd *p, char *lng, size_t nl, char *shrt,
 static void derive_kpi(dctx *c, cJSON *k)
 {
     touch(c, k);
-    int pol = lookup(c, k, "polarity", &E_POLARITY);
+    int pol = lookup(c, k, "polarity", &qr_vocab_polarity);
     cJSON *series = cJSON_GetObjectItemCaseSensitive(k, "series");
     const cJSON *latest = NULL, *previous = NULL;
     const char *latest_period = NULL, *previous_period = NULL;
@@ -679,15 +775,37 @@ static void derive_kpi(dctx *c, cJSON *k)
         }
         if (pol >= 0) {
             double diff = latest->valuedouble - previous->valuedouble;
-            int higher_better = pol == 0;
-            int t = diff == 0 ? 2 : ((diff > 0) == higher_better ? 0 : 1);
-            add_str(k, "trend", trend_value[t]);
-            add_str(k, "trend_label", trend_text[t]);
+            int higher_better = pol == QR_HIGHER_IS_BETTER;
+            int t = diff == 0 ? QR_TREND_STABLE
+                  : (diff > 0) == higher_better ? QR_TREND_IMPROVING
+                                                : QR_TREND_WORSENING;
+            add_str(k, "trend", qr_vocab_trend.terms[t].code);
+            add_str(k, "trend_label", qr_vocab_trend.terms[t].label);
         }
     }
+    /* always a boolean: inside a section over one KPI (`{{#kpis.0}}`), a
+     * test of `description` alone would find the first KPI's */
+    const cJSON *desc = get(k, "description");
+    add_bool(k, "has_description", cJSON_IsString(desc) && desc->valuestring[0]);
+    /* each figure with its unit as GOV.UK writes it: "90%", "21.5 cases" */
+    const cJSON *unit = get(k, "unit");
+    const char *u = cJSON_IsString(unit) ? unit->valuestring : NULL;
     const cJSON *target = get(k, "target");
+    char with[DATE_BUF * 2];
+    if (latest) {
+        with_unit(latest->valuedouble, u, with, sizeof with);
+        add_str(k, "latest_unit_text", with);
+    }
+    if (previous) {
+        with_unit(previous->valuedouble, u, with, sizeof with);
+        add_str(k, "previous_unit_text", with);
+    }
+    if (cJSON_IsNumber(target)) {
+        with_unit(target->valuedouble, u, with, sizeof with);
+        add_str(k, "target_unit_text", with);
+    }
     if (latest && pol >= 0 && cJSON_IsNumber(target)) {
-        int met = pol == 0 ? latest->valuedouble >= target->valuedouble
+        int met = pol == QR_HIGHER_IS_BETTER ? latest->valuedouble >= target->valuedouble
                            : latest->valuedouble <= target->valuedouble;
         add_bool(k, "target_met", met);
         add_str(k, "target_met_label", met ? "Met" : "Not met");
@@ -735,6 +853,67 @@ static void derive_review(dctx *c, cJSON *review, const cJSON *insp)
 /* A figure's value and previous value may be numbers or strings ("35%");
  * give the template one name to print either way: numbers get K_text from
  * the generic pass, strings are copied here. */
+/* Front-sheet fields that may be one string or several ("wards": "All" or
+ * ["Birchills", "Leamore"]) get K_list, always one string: the string, or
+ * the strings joined as GOV.UK writes a list ("Birchills, Leamore and
+ * Pelsall"), so a template never prints an array. */
+static void derive_lists(dctx *c, cJSON *paper, int *touched)
+{
+    static const char *const keys[] = {"wards", "related_portfolios"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const cJSON *v = get(paper, keys[k]);
+        qr_buf b;
+        qr_buf_init(&b);
+        if (cJSON_IsString(v)) {
+            qr_buf_puts(&b, v->valuestring);
+        } else if (cJSON_IsArray(v)) {
+            int n = cJSON_GetArraySize(v), i = 0;
+            for (const cJSON *e = v->child; e; e = e->next, i++) {
+                if (!cJSON_IsString(e)) continue;
+                if (b.len) qr_buf_puts(&b, i == n - 1 ? " and " : ", ");
+                qr_buf_puts(&b, e->valuestring);
+            }
+        }
+        if (b.len) {
+            if (!*touched) touch(c, paper), *touched = 1;
+            char key[64];
+            snprintf(key, sizeof key, "%s_list", keys[k]);
+            add_str(paper, key, b.data);
+        }
+        qr_buf_free(&b);
+    }
+}
+
+/* Report sections given as "paragraphs" (docs/data.md) may be one string,
+ * an array of strings, or an array of paragraph objects. K_paragraphs is
+ * always an array of paragraph objects, so one partial prints all three
+ * shapes, and `{{#paper.K_paragraphs.0}}` tests whether there is any. */
+static void derive_paragraphs(dctx *c, cJSON *paper, int *touched_paper)
+{
+    static const char *const keys[] = {"purpose", "summary",
+                                       "recommendations", "detail"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const cJSON *v = get(paper, keys[k]);
+        if (!cJSON_IsString(v) && !cJSON_IsArray(v)) continue;
+        cJSON *out = cJSON_CreateArray();
+        const cJSON *one = cJSON_IsString(v) ? v : v->child;
+        for (; one && out; one = cJSON_IsString(v) ? NULL : one->next) {
+            cJSON *p = NULL;
+            if (cJSON_IsString(one)) {
+                p = cJSON_CreateObject();
+                if (p) cJSON_AddStringToObject(p, "text", one->valuestring);
+            } else if (cJSON_IsObject(one)) {
+                p = cJSON_Duplicate(one, 1);
+            }
+            if (p) cJSON_AddItemToArray(out, p);
+        }
+        if (!*touched_paper) touch(c, paper), *touched_paper = 1;
+        char key[64];
+        snprintf(key, sizeof key, "%s_paragraphs", keys[k]);
+        add(paper, key, out);
+    }
+}
+
 static void derive_figures(dctx *c, cJSON *figs)
 {
     for (cJSON *f = figs->child; f; f = f->next) {
@@ -859,6 +1038,11 @@ static void generic(dctx *c, cJSON *node)
             generic(c, m);
         } else if (cJSON_IsArray(m)) {
             generic_array(c, m, key, &q);
+            /* has_K: whether the array has any element, as a boolean. A
+             * template that tests `{{#K.0}}` instead pushes the first
+             * element as context, and a field missing from a later
+             * element is then found on the first one. */
+            queue(&q, "has_", key, cJSON_CreateBool(m->child != NULL));
         } else if (cJSON_IsString(m) && date_shaped(m->valuestring)) {
             if (qr_format_date_long(m->valuestring, text, sizeof text))
                 queue(&q, key, "_long", cJSON_CreateString(text));
@@ -915,9 +1099,18 @@ int qr_derive_run(qr_data *data, qr_diags *d)
                       ? cJSON_GetObjectItemCaseSensitive(paper, "figures")
                       : NULL;
     if (cJSON_IsArray(figs)) derive_figures(&c, figs);
+    if (cJSON_IsObject(paper)) {
+        int touched_paper = 0;
+        derive_lists(&c, paper, &touched_paper);
+        derive_paragraphs(&c, paper, &touched_paper);
+    }
 
     if (c.nt) qsort(c.t, c.nt, sizeof *c.t, touched_cmp);
     generic(&c, root);
+    /* after the generic pass, so the copies carry every derived field */
+    if (cJSON_IsObject(plan))
+        add_views(plan, cJSON_GetObjectItemCaseSensitive(plan, "actions"),
+                  insp);
 
     free(c.t);
     qr_buf_free(&c.path);

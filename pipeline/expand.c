@@ -1235,6 +1235,13 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         rs->root_real = realpath(rs->root_dir, NULL);
     }
     char *real = realpath(path, NULL);
+    if (!real && rs->spec && rs->root_real &&
+        (errno == ENOENT || errno == ENOTDIR)) {
+        /* the spec: a partial that is not found renders as the empty
+         * string; Quire's own mode treats it as the typo it usually is */
+        free(path);
+        return NULL;
+    }
     if (!real || !rs->root_real) {
         if (!real && (errno == ENOENT || errno == ENOTDIR || !rs->root_real))
             tag_err(rs, t, k, "partial '%s' not found: looked for %s", pname,

@@ -43,12 +43,8 @@ static const qr_rgb *status_mark(const qr_style *st, const lb_span *sp,
     while (start < len && word[start] == ' ') start++;
     word[len] = '\0';
     const char *w = word + start;
-    if (strcmp(w, "Red") == 0) return &st->status_red;
-    if (strcmp(w, "Amber") == 0) return &st->status_amber;
-    if (strcmp(w, "Green") == 0) return &st->status_green;
-    if (strcmp(w, "Complete") == 0) return &st->status_complete;
-    if (strcmp(w, "Not started") == 0) return &st->status_not_started;
-    return NULL;
+    int i = qr_vocab_find_label(&qr_vocab_status, w);
+    return i >= 0 ? &st->status_colour[i] : NULL;
 }
 
 /* The single-line width of a cell: widest piece between hard breaks. */

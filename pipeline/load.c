@@ -450,8 +450,11 @@ const char *qr_json_type_name(const cJSON *v)
     return "null";
 }
 
+/* any_value: accept any JSON value at the top level (the Mustache spec's
+ * context may be a string, number or array); a paper's data must be an
+ * object, which is what every other caller wants. */
 static qr_data *parse_owned(char *text, size_t len, const char *name,
-                            qr_diags *d)
+                            int any_value, qr_diags *d)
 {
     size_t bad = qr_utf8_check(text, len);
     if (bad != (size_t)-1) {
@@ -479,7 +482,7 @@ static qr_data *parse_owned(char *text, size_t len, const char *name,
         free(text);
         return NULL;
     }
-    if (!cJSON_IsObject(root)) {
+    if (!any_value && !cJSON_IsObject(root)) {
         s.pos = start;
         skip_ws(&s);
         qr_diag_at(d, QR_ERROR, name, text, len, s.pos,
@@ -507,10 +510,10 @@ qr_data *qr_data_parse(const char *text, size_t len, const char *name,
         return NULL;
     }
     return parse_owned(qr_xstrndup(text ? text : "", text ? len : 0), len,
-                       name, d);
+                       name, 0, d);
 }
 
-qr_data *qr_data_load(const char *path, qr_diags *d)
+static qr_data *load_file(const char *path, int any_value, qr_diags *d)
 {
     size_t len = 0;
     char *text = qr_input_read(path, QR_IN_DATA, &len, QR_MAX_DATA_BYTES);
@@ -524,7 +527,17 @@ qr_data *qr_data_load(const char *path, qr_diags *d)
                         qr_input_strerror(errno));
         return NULL;
     }
-    return parse_owned(text, len, path, d);
+    return parse_owned(text, len, path, any_value, d);
+}
+
+qr_data *qr_data_load(const char *path, qr_diags *d)
+{
+    return load_file(path, 0, d);
+}
+
+qr_data *qr_data_load_value(const char *path, qr_diags *d)
+{
+    return load_file(path, 1, d);
 }
 
 qr_data *qr_data_empty(void)

@@ -1,6 +1,12 @@
 /* main.c — the quire command line: parses arguments, calls the orchestrator
  * for the command, prints diagnostics once, and maps the outcome to the exit
  * codes of DESIGN.md (0 ok, 1 input error, 2 usage, 3 output/system error).
+ *
+ * Every command and option is described once, in COMMANDS and OPTIONS
+ * below: the parsers take their options from there, and `quire --help` and
+ * `quire CMD --help` are printed from there, so what is accepted and what
+ * is documented cannot drift apart (tests/e2e/cli.sh holds README.md and
+ * man/quire.1 to the same list).
  */
 #include "quire/derive.h"
 #include "quire/diag.h"
@@ -11,6 +17,7 @@
 #include "quire/watch.h"
 #include "quire/render.h"
 #include "quire/util.h"
+#include "quire/version.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -22,43 +29,203 @@
 #define QUIRE_VERSION "0.1.0"
 #endif
 
-static const char USAGE[] =
-    "usage: quire COMMAND [options]\n"
-    "\n"
-    "commands:\n"
-    "  render [DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf\n"
-    "         render one paper to PDF (DATA is optional: plain Markdown\n"
-    "         renders too)\n"
-    "  check  [DATA.json] -t TEMPLATE.md [-s STYLE.json] [--dump=md]\n"
-    "         validate the data and expand the template; no PDF\n"
-    "  pack   MEETING.json -o PACK.pdf [--public] [--draft]\n"
-    "         build a meeting's agenda pack: front sheet, agenda, every\n"
-    "         paper; --public withholds exempt items (docs/meeting.md)\n"
-    "  build  MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force]\n"
-    "         build every paper and pack of a manifest (docs/build.md):\n"
-    "         parallel, incremental, one line per job and a summary\n"
-    "  watch  [DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf [--open]\n"
-    "         [--no-draft]  render, then re-render whenever an input is saved\n"
-    "  expand [DATA.json] -t TEMPLATE [--spec]\n"
-    "         print the template expansion to stdout; --spec follows the\n"
-    "         Mustache spec exactly (HTML escaping, missing names empty)\n"
-    "\n"
-    "options:\n"
-    "  -t, --template FILE   the Markdown (Mustache) template\n"
-    "  -s, --style FILE      house style JSON (default: built-in council style)\n"
-    "  -o, --output FILE     the PDF to write (atomically)\n"
-    "      --dump=md|doc|pages  print the expanded Markdown, the document\n"
-    "                        tree or the display list to stdout\n"
-    "      --no-strict       missing template names render empty\n"
-    "      --draft           (render, pack) stamp DRAFT on every page\n"
-    "      --pdfa            (render) write PDF/A-2b for archiving\n"
-    "      --lang=TAG        (render) document language, e.g. cy (default\n"
-    "                        the style's, en-GB)\n"
-    "      --spec            (expand) follow the Mustache spec exactly\n"
-    "  -h, --help            this help\n"
-    "      --version         print the version\n"
-    "\n"
-    "exit status: 0 ok, 1 input error, 2 usage error, 3 output or system error\n";
+#define QR_STR_(x) #x
+#define QR_STR(x) QR_STR_(x)
+
+/* Bounds of the numeric options. More workers than this only queue on the
+ * CPUs (and each costs a process and a pipe); more shards than this is no
+ * CI system's job matrix. */
+#define MAX_JOBS 1024
+#define MAX_SHARDS 1000
+
+/* One bit per command: which commands take an option. */
+enum {
+    C_RENDER = 1u << 0,
+    C_CHECK = 1u << 1,
+    C_EXPAND = 1u << 2,
+    C_PACK = 1u << 3,
+    C_BUILD = 1u << 4,
+    C_WATCH = 1u << 5,
+    C_ALL = (1u << 6) - 1
+};
+
+typedef struct command {
+    const char *name;
+    unsigned bit;
+    const char *synopsis;   /* the arguments after "quire NAME" */
+    const char *summary;    /* what it does; '\n' between lines */
+} command;
+
+static const command COMMANDS[] = {
+    {"render", C_RENDER,
+     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf "
+     "[--dump=md|doc|pages] [--no-strict] [--draft] [--pdfa] [--lang=TAG]",
+     "render one paper to PDF (DATA is optional: plain Markdown renders\n"
+     "too); with --dump and no -o, lay it out and print, write nothing"},
+    {"check", C_CHECK,
+     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] [--dump=md|doc|pages] "
+     "[--no-strict]",
+     "validate the data and expand the template; no PDF (--dump=pages\n"
+     "lays the paper out to print its display list)"},
+    {"expand", C_EXPAND, "[DATA.json] -t TEMPLATE [--spec] [--no-strict]",
+     "print the template expansion to stdout; --spec follows the\n"
+     "Mustache spec exactly (HTML escaping, missing names empty)"},
+    {"pack", C_PACK, "MEETING.json -o PACK.pdf [--public] [--draft]",
+     "build a meeting's agenda pack: front sheet, agenda, every paper;\n"
+     "--public withholds exempt items (docs/meeting.md)"},
+    {"build", C_BUILD,
+     "MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force]",
+     "build every paper and pack of a manifest (docs/build.md):\n"
+     "parallel, incremental, one line per job and a summary"},
+    {"watch", C_WATCH,
+     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf [--open] "
+     "[--draft|--no-draft] [--no-strict]",
+     "render, then render again whenever an input is saved"},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
+
+typedef struct optdef {
+    struct option o;        /* o.val is what the parsers switch on */
+    const char *spelling;   /* as help shows it: "-t, --template FILE" */
+    unsigned cmds;          /* the commands that take it */
+    const char *help;       /* '\n' between lines */
+} optdef;
+
+static const optdef OPTIONS[] = {
+    {{"template", required_argument, NULL, 't'}, "-t, --template FILE",
+     C_RENDER | C_CHECK | C_EXPAND | C_WATCH,
+     "the Markdown (Mustache) template"},
+    {{"style", required_argument, NULL, 's'}, "-s, --style FILE",
+     C_RENDER | C_CHECK | C_WATCH,
+     "house style JSON (default: the built-in style)"},
+    {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
+     C_RENDER | C_PACK | C_WATCH, "the PDF to write (atomically)"},
+    {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
+     C_RENDER | C_CHECK,
+     "print the expanded Markdown, the document tree\n"
+     "or the display list to stdout"},
+    {{"no-strict", no_argument, NULL, 'N'}, "    --no-strict",
+     C_RENDER | C_CHECK | C_EXPAND | C_WATCH,
+     "missing template names render empty"},
+    {{"draft", no_argument, NULL, 'R'}, "    --draft",
+     C_RENDER | C_PACK | C_WATCH,
+     "stamp DRAFT on every page (on by default in\n"
+     "watch)"},
+    {{"pdfa", no_argument, NULL, 'A'}, "    --pdfa", C_RENDER,
+     "write PDF/A-2b for archiving"},
+    {{"lang", required_argument, NULL, 'L'}, "    --lang=TAG", C_RENDER,
+     "document language, e.g. cy (default: the\n"
+     "style's, en-GB)"},
+    {{"spec", no_argument, NULL, 'S'}, "    --spec", C_EXPAND,
+     "follow the Mustache spec exactly"},
+    {{"public", no_argument, NULL, 'P'}, "    --public", C_PACK,
+     "withhold exempt items behind a notice page"},
+    {{"jobs", required_argument, NULL, 'j'}, "-j, --jobs N", C_BUILD,
+     "worker processes, 1 to " QR_STR(MAX_JOBS) " (default: the CPUs)"},
+    {{"out", required_argument, NULL, 'O'}, "    --out DIR", C_BUILD,
+     "the output folder (default: the manifest's,\n"
+     "else out)"},
+    {{"shard", required_argument, NULL, 'K'}, "    --shard K/N", C_BUILD,
+     "build only shard K of N, 1 <= K <= N <= " QR_STR(MAX_SHARDS)},
+    {{"force", no_argument, NULL, 'F'}, "    --force", C_BUILD,
+     "rebuild every job, changed or not"},
+    {{"open", no_argument, NULL, 'W'}, "    --open", C_WATCH,
+     "open the PDF once with xdg-open"},
+    {{"no-draft", no_argument, NULL, 'r'}, "    --no-draft", C_WATCH,
+     "no DRAFT mark or build time"},
+    {{"help", no_argument, NULL, 'h'}, "-h, --help", C_ALL, "this help"},
+};
+#define NOPTIONS (sizeof OPTIONS / sizeof *OPTIONS)
+
+/* Print text, '\n'-separated lines, the first after `col` characters
+ * already written, every line starting at column `indent`. */
+static void put_lines(FILE *f, int col, int indent, const char *text)
+{
+    fprintf(f, "%*s", col < indent ? indent - col : 0, "");
+    for (const char *p = text; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n') fprintf(f, "%*s", indent, "");
+    }
+    fputc('\n', f);
+}
+
+/* "LEAD NAME SYNOPSIS" wrapped at word boundaries before column 78, the
+ * continuation lines indented under the arguments; the name padded to
+ * `pad` characters. */
+static void put_synopsis(FILE *f, const char *lead, int pad, const command *c)
+{
+    int col = fprintf(f, "%s%-*s", lead, pad, c->name);
+    int indent = col + 1;
+    const char *p = c->synopsis;
+    while (*p) {
+        size_t n = strcspn(p, " ");
+        if (col + 1 + (int)n > 78 && col > indent) {
+            fprintf(f, "\n%*s", indent - 1, "");
+            col = indent - 1;
+        }
+        col += fprintf(f, " %.*s", (int)n, p);
+        p += n;
+        while (*p == ' ') p++;
+    }
+    fputc('\n', f);
+}
+
+static void put_option(FILE *f, const optdef *o)
+{
+    int col = fprintf(f, "  %s", o->spelling);
+    if (col >= 27) {
+        fputc('\n', f);
+        col = 0;
+    }
+    put_lines(f, col, 27, o->help);
+}
+
+static void usage_all(FILE *f)
+{
+    fputs("usage: quire COMMAND [options]\n"
+          "       quire COMMAND --help    that command's options\n"
+          "       quire --version         quire's version and its libraries'\n"
+          "\n"
+          "commands:\n", f);
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        /* "  NAME" at the start of a line: scripts look commands up so */
+        put_synopsis(f, "  ", 6, &COMMANDS[i]);
+        put_lines(f, 0, 6, COMMANDS[i].summary);
+    }
+    fputs("\noptions (the commands that take each in brackets):\n", f);
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const optdef *o = &OPTIONS[i];
+        put_option(f, o);
+        fprintf(f, "%27s[", "");
+        if (o->cmds == C_ALL) {
+            fputs("every command", f);
+        } else {
+            const char *sep = "";
+            for (size_t k = 0; k < NCOMMANDS; k++)
+                if (o->cmds & COMMANDS[k].bit) {
+                    fprintf(f, "%s%s", sep, COMMANDS[k].name);
+                    sep = " ";
+                }
+        }
+        fputs("]\n", f);
+    }
+    fputs("      --version            print the versions (no command)\n"
+          "\n"
+          "exit status: 0 ok, 1 input error, 2 usage error, 3 output or "
+          "system error\n", f);
+}
+
+static void usage_cmd(FILE *f, const command *c)
+{
+    put_synopsis(f, "usage: quire ", 0, c);
+    fputc('\n', f);
+    put_lines(f, 0, 0, c->summary);
+    fputs("\noptions:\n", f);
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (OPTIONS[i].cmds & c->bit) put_option(f, &OPTIONS[i]);
+    fputs("\nexit status: 0 ok, 1 input error, 2 usage error, 3 output or "
+          "system error\n", f);
+}
 
 static int usage_error(const char *fmt, const char *arg)
 {
@@ -66,6 +233,111 @@ static int usage_error(const char *fmt, const char *arg)
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "\nTry 'quire --help'.\n");
     return QR_EUSAGE;
+}
+
+/* The decimal number s[0..n) (n = -1: all of s) when it is digits only and
+ * within lo..hi: 1 and *out; else 0. No sign, no spaces: "-j ' 4'" and
+ * "-j 4x" are typos to report, not to guess at. */
+static int bounded_int(const char *s, long n, long lo, long hi, int *out)
+{
+    size_t len = n < 0 ? strlen(s) : (size_t)n;
+    if (len == 0) return 0;
+    long v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return 0;
+        v = v * 10 + (s[i] - '0');
+        if (v > hi) return 0;   /* stops long before overflow */
+    }
+    if (v < lo) return 0;
+    *out = (int)v;
+    return 1;
+}
+
+/* The option table of one command, for getopt_long. */
+typedef struct optset {
+    const command *cmd;
+    struct option longopts[NOPTIONS + 1];
+    char shortopts[2 * NOPTIONS + 2];
+} optset;
+
+static void optset_init(optset *s, const command *c)
+{
+    size_t n = 0, k = 0;
+    s->cmd = c;
+    s->shortopts[k++] = ':';   /* a missing value is ':', not '?' */
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const optdef *o = &OPTIONS[i];
+        if (!(o->cmds & c->bit)) continue;
+        s->longopts[n++] = o->o;
+        if (o->spelling[0] == '-' && o->spelling[1] != '-' &&
+            o->spelling[1] != ' ') {
+            s->shortopts[k++] = o->spelling[1];
+            if (o->o.has_arg == required_argument) s->shortopts[k++] = ':';
+        }
+    }
+    memset(&s->longopts[n], 0, sizeof s->longopts[n]);
+    s->shortopts[k] = '\0';
+    optind = 1;
+    opterr = 0;
+}
+
+/* getopt_long accepts any unambiguous prefix of a long option, so "pack
+ * --out DIR" would quietly mean --output. Only whole names are taken: the
+ * arguments are checked before getopt sees them. Returns 0, or the usage
+ * error's status. */
+static int exact_names(const optset *s, int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) break;
+        if (a[0] != '-' || a[1] == '\0') continue;
+        const struct option *o = NULL;
+        if (a[1] == '-') {
+            size_t n = strcspn(a + 2, "=");
+            for (o = s->longopts; o->name; o++)
+                if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0)
+                    break;
+            if (!o->name) {
+                fprintf(stderr, "quire: %s: unknown option '%.*s'\n"
+                        "Try 'quire %s --help'.\n", s->cmd->name,
+                        (int)(n + 2), a, s->cmd->name);
+                return QR_EUSAGE;
+            }
+            /* its value is the next argument, whatever it looks like */
+            if (o->has_arg == required_argument && !a[2 + n]) i++;
+        } else {
+            const char *p = strchr(s->shortopts + 1, a[1]);
+            /* "-t FILE": skip the value; "-tFILE" holds it */
+            if (p && p[1] == ':' && !a[2]) i++;
+        }
+    }
+    return 0;
+}
+
+/* The message for getopt's '?' or ':' */
+static int bad_option(const optset *s, int c, char **argv)
+{
+    const char *a = argv[optind - 1];
+    if (c == ':')
+        fprintf(stderr, "quire: %s: option '%s' needs a value\n", s->cmd->name,
+                a);
+    else if (a[0] == '-' && a[1] == '-')   /* exact_names passed its name */
+        fprintf(stderr, "quire: %s: option '%.*s' takes no value\n",
+                s->cmd->name, (int)strcspn(a, "="), a);
+    else if (optopt)
+        fprintf(stderr, "quire: %s: unknown option '-%c'\n", s->cmd->name,
+                optopt);
+    else
+        fprintf(stderr, "quire: %s: unknown option '%s'\n", s->cmd->name, a);
+    fprintf(stderr, "Try 'quire %s --help'.\n", s->cmd->name);
+    return QR_EUSAGE;
+}
+
+static const command *find_command(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(COMMANDS[i].name, name) == 0) return &COMMANDS[i];
+    return NULL;
 }
 
 typedef struct args {
@@ -77,26 +349,17 @@ typedef struct args {
     int draft;
 } args;
 
-static int parse_args(int argc, char **argv, args *a, const char *cmd)
+/* render, check and expand */
+static int parse_args(int argc, char **argv, args *a, const command *cmd)
 {
-    static const struct option longopts[] = {
-        {"template", required_argument, NULL, 't'},
-        {"style", required_argument, NULL, 's'},
-        {"output", required_argument, NULL, 'o'},
-        {"dump", required_argument, NULL, 'D'},
-        {"no-strict", no_argument, NULL, 'N'},
-        {"spec", no_argument, NULL, 'S'},
-        {"pdfa", no_argument, NULL, 'A'},
-        {"lang", required_argument, NULL, 'L'},
-        {"draft", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    optset s;
+    optset_init(&s, cmd);
+    int bad = exact_names(&s, argc, argv);
+    if (bad) return bad;
     memset(a, 0, sizeof *a);
     a->strict = 1;
-    optind = 1;
-    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:s:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
         case 't': a->tpl = optarg; break;
         case 's': a->style = optarg; break;
@@ -112,19 +375,13 @@ static int parse_args(int argc, char **argv, args *a, const char *cmd)
             else if (strcmp(optarg, "pages") == 0) a->dump = QR_DUMP_PAGES;
             else return usage_error("--dump takes md, doc or pages, not '%s'", optarg);
             break;
-        case 'h': fputs(USAGE, stdout); exit(0);
-        case '?':
-            if (optopt) {
-                char o[2] = {(char)optopt, 0};
-                return usage_error("option -%s needs a value or is unknown", o);
-            }
-            return usage_error("unknown option '%s'", argv[optind - 1]);
-        default: return usage_error("bad option %s", argv[optind - 1]);
+        case 'h': usage_cmd(stdout, cmd); exit(0);
+        default: return bad_option(&s, c, argv);
         }
     }
     if (optind < argc) a->data = argv[optind++];
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
-    if (!a->tpl) return usage_error("%s needs a template: -t TEMPLATE.md", cmd);
+    if (!a->tpl) return usage_error("%s needs a template: -t TEMPLATE.md", cmd->name);
     return 0;
 }
 
@@ -140,7 +397,9 @@ static int cmd_expand(const args *a)
     qr_diags *d = qr_diags_new();
     qr_data *data = NULL;
     if (a->data) {
-        data = qr_data_load(a->data, d);
+        /* the spec's context may be any JSON value ("world", 85, [...]);
+         * Quire's own mode validates a paper, which is an object */
+        data = a->spec ? qr_data_load_value(a->data, d) : qr_data_load(a->data, d);
         if (!data) return finish(d, QR_EINPUT);
         if (!a->spec && (qr_data_validate(data, d) > 0 || qr_derive_run(data, d) > 0)) {
             qr_data_free(data);
@@ -163,26 +422,22 @@ static int cmd_expand(const args *a)
     return finish(d, status);
 }
 
-/* quire pack MEETING.json -o PACK.pdf [--public] */
-static int cmd_pack(int argc, char **argv)
+/* quire pack MEETING.json -o PACK.pdf [--public] [--draft] */
+static int cmd_pack(int argc, char **argv, const command *cmd)
 {
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'},
-        {"public", no_argument, NULL, 'P'},
-        {"draft", no_argument, NULL, 'R'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    optset s;
+    optset_init(&s, cmd);
+    int bad = exact_names(&s, argc, argv);
+    if (bad) return bad;
     qr_pack_req req = {0};
-    optind = 1;
-    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
         case 'o': req.out_path = optarg; break;
         case 'P': req.public_pack = 1; break;
         case 'R': req.draft = 1; break;
-        case 'h': fputs(USAGE, stdout); exit(0);
-        default: return usage_error("pack: bad option '%s'", argv[optind - 1]);
+        case 'h': usage_cmd(stdout, cmd); exit(0);
+        default: return bad_option(&s, c, argv);
         }
     }
     if (optind < argc) req.meeting_path = argv[optind++];
@@ -195,35 +450,35 @@ static int cmd_pack(int argc, char **argv)
 }
 
 /* quire build MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force] */
-static int cmd_build(int argc, char **argv)
+static int cmd_build(int argc, char **argv, const command *cmd)
 {
-    static const struct option longopts[] = {
-        {"jobs", required_argument, NULL, 'j'},
-        {"out", required_argument, NULL, 'O'},
-        {"shard", required_argument, NULL, 'K'},
-        {"force", no_argument, NULL, 'F'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    optset s;
+    optset_init(&s, cmd);
+    int bad = exact_names(&s, argc, argv);
+    if (bad) return bad;
     qr_build_opts o = {.log = stderr, .version = QUIRE_VERSION};
-    optind = 1;
-    opterr = 0;
     int c;
-    char *end;
-    while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
+    const char *slash;
+    while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
         case 'j':
-            o.jobs = (int)strtol(optarg, &end, 10);
-            if (*end || o.jobs < 1) return usage_error("-j takes a number of workers, not '%s'", optarg);
+            if (!bounded_int(optarg, -1, 1, MAX_JOBS, &o.jobs))
+                return usage_error("-j/--jobs takes a number of workers from 1 "
+                                   "to " QR_STR(MAX_JOBS) ", not '%s'", optarg);
             break;
         case 'O': o.out_dir = optarg; break;
         case 'K':
-            if (sscanf(optarg, "%d/%d%c", &o.shard_k, &o.shard_n, (char[1]){0}) != 2 ||
-                o.shard_n < 1 || o.shard_k < 1 || o.shard_k > o.shard_n)
-                return usage_error("--shard takes K/N with 1 <= K <= N, not '%s'", optarg);
+            slash = strchr(optarg, '/');
+            if (!slash ||
+                !bounded_int(optarg, slash - optarg, 1, MAX_SHARDS, &o.shard_k) ||
+                !bounded_int(slash + 1, -1, 1, MAX_SHARDS, &o.shard_n) ||
+                o.shard_k > o.shard_n)
+                return usage_error("--shard takes K/N with 1 <= K <= N <= "
+                                   QR_STR(MAX_SHARDS) ", not '%s'", optarg);
             break;
         case 'F': o.force = 1; break;
-        case 'h': fputs(USAGE, stdout); exit(0);
-        default: return usage_error("build: bad option '%s'", argv[optind - 1]);
+        case 'h': usage_cmd(stdout, cmd); exit(0);
+        default: return bad_option(&s, c, argv);
         }
     }
     if (optind < argc) o.manifest_path = argv[optind++];
@@ -235,33 +490,25 @@ static int cmd_build(int argc, char **argv)
 }
 
 /* quire watch [DATA.json] -t TEMPLATE.md [-s STYLE] -o OUT.pdf [--open] */
-static int cmd_watch(int argc, char **argv)
+static int cmd_watch(int argc, char **argv, const command *cmd)
 {
-    static const struct option longopts[] = {
-        {"template", required_argument, NULL, 't'},
-        {"style", required_argument, NULL, 's'},
-        {"output", required_argument, NULL, 'o'},
-        {"open", no_argument, NULL, 'P'},
-        {"draft", no_argument, NULL, 'R'},
-        {"no-draft", no_argument, NULL, 'r'},
-        {"no-strict", no_argument, NULL, 'N'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    optset s;
+    optset_init(&s, cmd);
+    int bad = exact_names(&s, argc, argv);
+    if (bad) return bad;
     qr_watch_opts o = {.strict = 1, .draft = 1, .log = stderr};
-    optind = 1;
-    opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, "t:s:o:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
         case 't': o.template_path = optarg; break;
         case 's': o.style_path = optarg; break;
         case 'o': o.out_path = optarg; break;
-        case 'P': o.open = 1; break;
+        case 'W': o.open = 1; break;
         case 'R': o.draft = 1; break;
         case 'r': o.draft = 0; break;
         case 'N': o.strict = 0; break;
-        case 'h': fputs(USAGE, stdout); exit(0);
-        default: return usage_error("watch: bad option '%s'", argv[optind - 1]);
+        case 'h': usage_cmd(stdout, cmd); exit(0);
+        default: return bad_option(&s, c, argv);
         }
     }
     if (optind < argc) o.data_path = argv[optind++];
@@ -290,33 +537,40 @@ int main(int argc, char **argv)
 {
     memory_policy();
     if (argc < 2) {
-        fputs(USAGE, stderr);
+        usage_all(stderr);
         return QR_EUSAGE;
     }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 ||
-        strcmp(cmd, "help") == 0) {
-        fputs(USAGE, stdout);
+    const char *name = argv[1];
+    if (strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0 ||
+        strcmp(name, "help") == 0) {
+        usage_all(stdout);
         return QR_OK;
     }
-    if (strcmp(cmd, "--version") == 0) {
-        printf("quire %s\n", QUIRE_VERSION);
-        return QR_OK;
+    if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+        qr_version_print(stdout, QUIRE_VERSION);
+        return fflush(stdout) == 0 ? QR_OK : QR_EOUTPUT;
     }
+    const command *cmd = find_command(name);
+    if (!cmd)
+        return usage_error("unknown command '%s' (expected render, check, "
+                           "expand, pack, build or watch)", name);
     args a;
     int bad;
-    if (strcmp(cmd, "render") == 0 || strcmp(cmd, "check") == 0) {
+    if (cmd->bit == C_RENDER || cmd->bit == C_CHECK) {
         if ((bad = parse_args(argc - 1, argv + 1, &a, cmd))) return bad;
-        int render = strcmp(cmd, "render") == 0;
+        int render = cmd->bit == C_RENDER;
         if (render && !a.out && a.dump == QR_DUMP_NONE)
-            return usage_error("%s needs an output: -o OUT.pdf", cmd);
+            return usage_error("%s needs an output: -o OUT.pdf", name);
         qr_render_req req = {
             .data_path = a.data,
             .template_path = a.tpl,
             .style_path = a.style,
             .out_path = a.out,
             .strict = a.strict,
-            .stop = !render ? QR_STOP_EXPAND
+            /* check stops after expansion, except that the display list
+             * exists only once the paper is laid out */
+            .stop = !render ? (a.dump == QR_DUMP_PAGES ? QR_STOP_LAYOUT
+                                                       : QR_STOP_EXPAND)
                     : a.out ? QR_STOP_PDF
                             : QR_STOP_LAYOUT,
             .dump = a.dump,
@@ -329,12 +583,11 @@ int main(int argc, char **argv)
         int status = qr_render(&req, d);
         return finish(d, status);
     }
-    if (strcmp(cmd, "pack") == 0) return cmd_pack(argc - 1, argv + 1);
-    if (strcmp(cmd, "build") == 0) return cmd_build(argc - 1, argv + 1);
-    if (strcmp(cmd, "watch") == 0) return cmd_watch(argc - 1, argv + 1);
-    if (strcmp(cmd, "expand") == 0) {
+    if (cmd->bit == C_EXPAND) {
         if ((bad = parse_args(argc - 1, argv + 1, &a, cmd))) return bad;
         return cmd_expand(&a);
     }
-    return usage_error("unknown command '%s' (expected render, check, expand, pack, build or watch)", cmd);
+    if (cmd->bit == C_PACK) return cmd_pack(argc - 1, argv + 1, cmd);
+    if (cmd->bit == C_BUILD) return cmd_build(argc - 1, argv + 1, cmd);
+    return cmd_watch(argc - 1, argv + 1, cmd);
 }

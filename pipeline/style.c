@@ -161,11 +161,12 @@ void qr_style_default(qr_style *s)
     s->code_fill = colour("#f3f2f1");
     /* GOV.UK Design System colours, as the chart stage uses */
     s->status_marks = 1;
-    s->status_red = colour("#d4351c");
-    s->status_amber = colour("#f47738");
-    s->status_green = colour("#00703c");
-    s->status_complete = colour("#1d70b8");
-    s->status_not_started = colour("#505a5f");
+    /* GOV.UK Design System colours */
+    s->status_colour[QR_RAG_RED] = colour("#d4351c");
+    s->status_colour[QR_RAG_AMBER] = colour("#f47738");
+    s->status_colour[QR_RAG_GREEN] = colour("#00703c");
+    s->status_colour[QR_RAG_COMPLETE] = colour("#1d70b8");
+    s->status_colour[QR_RAG_NOT_STARTED] = colour("#505a5f");
 
     s->align = QR_ALIGN_LEFT;
     s->breaking = QR_BREAK_TOTAL_FIT;
@@ -454,11 +455,10 @@ static const key COLOUR_KEYS[] = {
 
 static const key STATUS_KEYS[] = {
     { "marks", K_BOOL, F(status_marks), 0, 0, NULL },
-    { "red", K_COLOUR, F(status_red), 0, 0, NULL },
-    { "amber", K_COLOUR, F(status_amber), 0, 0, NULL },
-    { "green", K_COLOUR, F(status_green), 0, 0, NULL },
-    { "complete", K_COLOUR, F(status_complete), 0, 0, NULL },
-    { "not_started", K_COLOUR, F(status_not_started), 0, 0, NULL },
+#define STATUS_KEY(id, code, label) \
+    { code, K_COLOUR, F(status_colour[QR_RAG_##id]), 0, 0, NULL },
+    QR_RAG_LIST(STATUS_KEY)
+#undef STATUS_KEY
     END
 };
 

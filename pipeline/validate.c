@@ -15,6 +15,7 @@
 #include "quire/load.h"
 #include "quire/derive.h"
 #include "quire/util.h"
+#include "quire/vocab.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -152,25 +153,14 @@ static int check_strings(vctx *v, const cJSON *x, int allow_single)
     return ok;
 }
 
-typedef struct enum_def {
-    const char *what;             /* "a grade" */
-    const char *const *values;    /* NULL-terminated */
-} enum_def;
-
-static int check_enum(vctx *v, const cJSON *x, const enum_def *e)
+static int check_enum(vctx *v, const cJSON *x, const qr_vocab *e)
 {
     if (!check_string(v, x)) return 0;
-    for (const char *const *p = e->values; *p; p++)
-        if (strcmp(*p, x->valuestring) == 0) return 1;
-    qr_buf list;
-    qr_buf_init(&list);
-    for (const char *const *p = e->values; *p; p++) {
-        if (p != e->values) qr_buf_puts(&list, ", ");
-        qr_buf_puts(&list, *p);
-    }
+    if (qr_vocab_find(e, x->valuestring) >= 0) return 1;
+    char *list = qr_vocab_codes(e);
     report(v, QR_ERROR, "'%s' is not %s (expected one of: %s)",
-           x->valuestring, e->what, list.data);
-    qr_buf_free(&list);
+           x->valuestring, e->what, list);
+    free(list);
     return 0;
 }
 
@@ -199,7 +189,7 @@ typedef struct field {
     const char *name;
     kind k;
     int required;
-    const enum_def *en;                        /* K_ENUM */
+    const qr_vocab *en;                        /* K_ENUM */
     void (*more)(vctx *v, const cJSON *x);     /* after the type check */
 } field;
 
@@ -389,29 +379,6 @@ static int *first_dups(keyed *k, size_t n)
     return first;
 }
 
-/* ---- enums -------------------------------------------------------------- */
-
-static const char *const kinds[] = {"cabinet", "panel", "scrutiny",
-                                    "progress", NULL};
-static const char *const types[] = {"ILACS", "monitoring_visit",
-                                    "focused_visit", "JTAI", "SIF", NULL};
-static const char *const areas[] = {"overall_effectiveness",
-                                    "help_and_protection", "children_in_care",
-                                    "care_leavers", "leadership", NULL};
-static const char *const grades[] = {"outstanding", "good",
-                                     "requires_improvement", "inadequate",
-                                     NULL};
-static const char *const statuses[] = {"red", "amber", "green", "complete",
-                                       "not_started", NULL};
-static const char *const polarities[] = {"higher_is_better",
-                                         "lower_is_better", NULL};
-
-static const enum_def E_KIND = {"a paper kind", kinds};
-static const enum_def E_TYPE = {"an inspection type", types};
-static const enum_def E_AREA = {"a judgement area", areas};
-static const enum_def E_GRADE = {"a grade", grades};
-static const enum_def E_STATUS = {"a status", statuses};
-static const enum_def E_POLARITY = {"a polarity", polarities};
 
 /* ---- paper -------------------------------------------------------------- */
 
@@ -578,7 +545,7 @@ static void more_review(vctx *v, const cJSON *x)
 }
 
 static const field F_PAPER[] = {
-    {"kind", K_ENUM, 1, &E_KIND, NULL},
+    {"kind", K_ENUM, 1, &qr_vocab_kind, NULL},
     {"council", K_STRING, 1, NULL, NULL},
     {"title", K_STRING, 1, NULL, NULL},
     {"meeting", K_OBJECT, 1, NULL, more_meeting},
@@ -640,22 +607,22 @@ static void more_dates(vctx *v, const cJSON *x)
 }
 
 static const field F_JUDGEMENT[] = {
-    {"area", K_ENUM, 1, &E_AREA, NULL},
-    {"grade", K_ENUM, 1, &E_GRADE, NULL},
+    {"area", K_ENUM, 1, &qr_vocab_area, NULL},
+    {"grade", K_ENUM, 1, &qr_vocab_grade, NULL},
 };
 
 static void more_judgements(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_JUDGEMENT, COUNT(F_JUDGEMENT));
-    /* one judgement per area; five areas, so a small table suffices */
-    int first[COUNT(areas)];
-    for (size_t k = 0; k < COUNT(areas); k++) first[k] = -1;
+    /* one judgement per area: the first index seen for each */
+    int first[QR_AREA_COUNT];
+    for (int k = 0; k < QR_AREA_COUNT; k++) first[k] = -1;
     int i = 0;
     for (const cJSON *e = x->child; e; e = e->next, i++) {
         const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "area");
         if (!cJSON_IsString(a)) continue;
-        for (size_t k = 0; areas[k]; k++) {
-            if (strcmp(areas[k], a->valuestring) != 0) continue;
+        int k = qr_vocab_find(&qr_vocab_area, a->valuestring);
+        if (k >= 0) {
             if (first[k] < 0) {
                 first[k] = i;
             } else {
@@ -734,7 +701,7 @@ static void more_recommendations(vctx *v, const cJSON *x)
 }
 
 static const field F_INSPECTION[] = {
-    {"type", K_ENUM, 1, &E_TYPE, NULL},
+    {"type", K_ENUM, 1, &qr_vocab_inspection, NULL},
     {"dates", K_ARRAY, 1, NULL, more_dates},
     {"published", K_DATE, 0, NULL, NULL},
     {"judgements", K_ARRAY, 0, NULL, more_judgements},
@@ -756,14 +723,36 @@ static void more_progress(vctx *v, const cJSON *x)
                x->valuedouble, PROGRESS_MIN, PROGRESS_MAX);
 }
 
+/* A target measure on an action ("timely assessments: 51% to 82%, target
+ * 90%"): how far the outcome has moved, kept apart from `progress`, which
+ * is how much of the action is done. */
+static const field F_MEASURE[] = {
+    {"label", K_STRING, 0, NULL, NULL},
+    {"baseline", K_NUMBER, 0, NULL, NULL},
+    {"latest", K_NUMBER, 1, NULL, NULL},
+    {"target", K_NUMBER, 0, NULL, NULL},
+    {"unit", K_STRING, 0, NULL, NULL},
+    {"period", K_STRING, 0, NULL, NULL},
+    {"polarity", K_ENUM, 0, &qr_vocab_polarity, NULL},
+};
+
+static void more_measure(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_MEASURE, COUNT(F_MEASURE));
+}
+
+/* Owner and due date are optional: councils' plans often give neither,
+ * and an invented owner is worse than a visible "Not set". */
 static const field F_ACTION[] = {
     {"ref", K_STRING, 1, NULL, NULL},
     {"recommendation", K_INTEGER, 0, NULL, NULL},
     {"action", K_STRING, 1, NULL, NULL},
-    {"owner", K_STRING, 1, NULL, NULL},
-    {"due", K_DATE, 1, NULL, NULL},
-    {"status", K_ENUM, 1, &E_STATUS, NULL},
-    {"previous_status", K_ENUM, 0, &E_STATUS, NULL},
+    {"owner", K_STRING, 0, NULL, NULL},
+    {"due", K_DATE, 0, NULL, NULL},
+    {"status", K_ENUM, 1, &qr_vocab_status, NULL},
+    {"previous_status", K_ENUM, 0, &qr_vocab_status, NULL},
+    {"new", K_BOOL, 0, NULL, NULL},
+    {"measure", K_OBJECT, 0, NULL, more_measure},
     {"progress", K_NUMBER, 0, NULL, more_progress},
     {"update", K_STRING, 0, NULL, NULL},
     {"theme", K_STRING, 0, NULL, NULL},
@@ -850,9 +839,28 @@ static void check_recommendation_ids(vctx *v, const cJSON *actions,
     free(ids);
 }
 
+/* An action marked new since the last report cannot also have a status at
+ * the last report. */
+static void check_new_actions(vctx *v, const cJSON *actions)
+{
+    int i = 0;
+    for (const cJSON *a = actions->child; a; a = a->next, i++) {
+        if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "new")) ||
+            !cJSON_GetObjectItemCaseSensitive(a, "previous_status"))
+            continue;
+        size_t m1 = push_index(v, i);
+        size_t m2 = push_key(v, "new");
+        report(v, QR_ERROR, "an action new since the last report has no "
+                            "previous_status: remove one of them");
+        pop(v, m2);
+        pop(v, m1);
+    }
+}
+
 static void more_actions(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_ACTION, COUNT(F_ACTION));
+    check_new_actions(v, x);
     check_unique(v, x, "ref", "action ref");
     check_recommendation_ids(v, x, "action");
 }
@@ -918,7 +926,7 @@ static const field F_KPI[] = {
     {"label", K_STRING, 1, NULL, NULL},
     {"unit", K_STRING, 0, NULL, NULL},
     {"target", K_NUMBER, 0, NULL, NULL},
-    {"polarity", K_ENUM, 1, &E_POLARITY, NULL},
+    {"polarity", K_ENUM, 1, &qr_vocab_polarity, NULL},
     {"series", K_ARRAY, 1, NULL, more_series},
     {"description", K_STRING, 0, NULL, NULL},
     {"source", K_STRING, 0, NULL, NULL},

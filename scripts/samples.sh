@@ -7,6 +7,7 @@ template_for() {
         panel-*)    echo templates/panel-update.md ;;
         scrutiny-*) echo templates/scrutiny-review.md ;;
         progress-*) echo templates/progress-report.md ;;
+        committee-*) echo templates/committee-report.md ;;
         *) echo "" ;;
     esac
 }

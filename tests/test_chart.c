@@ -131,10 +131,10 @@ static void test_errors(void **state)
                 "x-label, y-label, unit, total, legend, min, max, target, "
                 "bar, line, point)"},
         {12, 12, "bar value 'four' is not a number"},
-        {13, 18, "'purple-ish' is not a colour (expected #rrggbb or one of: "
-                 "red, amber, green, complete, not_started, blue, grey, "
-                 "black, purple, turquoise, pink, light-blue, orange, "
-                 "yellow)"},
+        {13, 18, "'purple-ish' is not a colour (expected #rrggbb, a status "
+                 "(not_started, red, amber, green, complete) or one of: "
+                 "red, green, blue, grey, black, purple, turquoise, pink, "
+                 "light-blue, orange, yellow)"},
         {14, 1, "expected 'key: value' (for example 'title: Actions by RAG "
                 "status')"},
         {15, 1, "'point' belongs in a line chart, not a bar chart"},
@@ -295,7 +295,7 @@ static void test_status_colours_from_style(void **state)
     (void)state;
     qr_style st;
     qr_style_default(&st);
-    st.status_red = (qr_rgb){0.0f, 0.0f, 1.0f};
+    st.status_colour[QR_RAG_RED] = (qr_rgb){0.0f, 0.0f, 1.0f};
     qr_metrics m = qr_metrics_fake(&FAKE);
     qr_chart *c = parse_ok("type: bar\nbar: Red | 4 | red\nbar: Other | 2 | #00ff00\n");
     qr_pages *p = qr_pages_new();

@@ -263,7 +263,7 @@ static void test_data_wins(void **state)
     expect_str(r, "action_plan/actions/0/status_label", "Off track");
     expect_str(r, "action_plan/actions/0/progress_text", "about half");
     expect_str(r, "action_plan/actions/0/overdue", "yes");
-    expect_str(r, "action_plan/actions/0/direction", "new");
+    expect_str(r, "action_plan/actions/0/direction", "not_reported");
     expect_num(r, "action_plan/overdue_count", 1);
     /* exactly one member of each name */
     int n = 0;
@@ -301,6 +301,131 @@ static void test_overdue_and_direction(void **state)
     expect_str(r, "action_plan/actions/3/direction_label", "No change");
     expect_str(r, "action_plan/actions/4/direction", "improved");
     expect_num(r, "action_plan/overdue_count", 2);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+/* What the data does not say shows as not set; "new" is what the data says,
+ * "not reported before" is the absence of an earlier status. */
+static void test_not_set_new_and_not_reported(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    int errors;
+    qr_data *data = derive_text(
+        "{\"action_plan\": {\"as_at\": \"2026-11-01\", \"actions\": [\n"
+        " {\"ref\": \"1\", \"status\": \"red\"},\n"
+        " {\"ref\": \"2\", \"status\": \"amber\", \"new\": true, "
+        "\"owner\": \"Head of Service\", \"due\": \"2027-01-31\"},\n"
+        " {\"ref\": \"3\", \"status\": \"green\", "
+        "\"previous_status\": \"amber\"}]}}",
+        d, &errors);
+    assert_int_equal(errors, 0);
+    const cJSON *r = qr_data_root(data);
+    expect_str(r, "action_plan/actions/0/owner_text", "Not set");
+    expect_str(r, "action_plan/actions/0/due_text", "Not set");
+    expect_absent(r, "action_plan/actions/0/due_short");
+    expect_str(r, "action_plan/actions/1/owner_text", "Head of Service");
+    expect_str(r, "action_plan/actions/1/due_text", "31 Jan 2027");
+    expect_str(r, "action_plan/actions/0/direction", "not_reported");
+    expect_str(r, "action_plan/actions/0/direction_label",
+               "Not reported before");
+    expect_bool(r, "action_plan/actions/0/changed", 0);
+    expect_str(r, "action_plan/actions/1/direction", "new");
+    expect_bool(r, "action_plan/actions/1/changed", 1);
+    expect_num(r, "action_plan/directions/new", 1);
+    expect_num(r, "action_plan/directions/not_reported", 1);
+    expect_bool(r, "action_plan/directions/has_not_reported", 1);
+    expect_bool(r, "action_plan/directions/has_deteriorated", 0);
+    expect_num(r, "action_plan/changed_count", 2);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+/* A target measure prints apart from progress, with units as GOV.UK writes
+ * them; a Green action that missed its target or its date is a warning. */
+static void test_measures_and_contradictions(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    int errors;
+    qr_data *data = derive_text(
+        "{\"action_plan\": {\"as_at\": \"2026-11-01\", \"actions\": [\n"
+        " {\"ref\": \"1\", \"status\": \"green\", \"measure\": {"
+        "\"baseline\": 51, \"latest\": 82, \"target\": 90, \"unit\": \"%\"}},\n"
+        " {\"ref\": \"2\", \"status\": \"amber\", \"measure\": {"
+        "\"latest\": 2.4, \"target\": 3, \"unit\": \"\xC2\xA3m\"}},\n"
+        " {\"ref\": \"3\", \"status\": \"amber\", \"measure\": {"
+        "\"baseline\": 30, \"latest\": 21, \"target\": 20, \"unit\": \"days\","
+        " \"polarity\": \"lower_is_better\"}},\n"
+        " {\"ref\": \"4\", \"status\": \"green\", \"due\": \"2026-10-01\"}]}}",
+        d, &errors);
+    assert_int_equal(errors, 0);
+    const cJSON *r = qr_data_root(data);
+    expect_str(r, "action_plan/actions/0/measure/text",
+               "51% to 82% (target 90%)");
+    expect_bool(r, "action_plan/actions/0/measure/target_met", 0);
+    expect_str(r, "action_plan/actions/1/measure/text",
+               "\xC2\xA3" "2.4m (target \xC2\xA3" "3m)");
+    expect_str(r, "action_plan/actions/2/measure/text",
+               "30 days to 21 days (target 20 days)");
+    expect_bool(r, "action_plan/actions/2/measure/target_met", 0);
+    /* progress is untouched by a measure */
+    expect_absent(r, "action_plan/actions/0/progress_text");
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 2);
+    int saw_target = 0, saw_date = 0;
+    for (size_t i = 0; i < qr_diags_len(d); i++) {
+        const qr_diag *g = qr_diags_get(d, i);
+        if (strstr(g->message, "has not reached its target (90%)") &&
+            strcmp(g->path, "/action_plan/actions/0/status") == 0)
+            saw_target = 1;
+        if (strstr(g->message, "action is Green but its due date") &&
+            strcmp(g->path, "/action_plan/actions/3/status") == 0)
+            saw_date = 1;
+    }
+    assert_true(saw_target);
+    assert_true(saw_date);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+/* Grouped views: by status, overdue, changed and by recommendation, each a
+ * copy that carries every derived field. */
+static void test_grouped_views(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    int errors;
+    qr_data *data = derive_text(
+        "{\"inspection\": {\"recommendations\": [{\"id\": 1, \"text\": \"A\"},"
+        " {\"id\": 2, \"text\": \"B\"}]},\n"
+        " \"action_plan\": {\"as_at\": \"2026-11-01\", \"actions\": [\n"
+        " {\"ref\": \"1.1\", \"recommendation\": 1, \"status\": \"amber\", "
+        "\"due\": \"2026-10-01\", \"previous_status\": \"green\"},\n"
+        " {\"ref\": \"1.2\", \"recommendation\": 1, \"status\": \"red\"},\n"
+        " {\"ref\": \"2.1\", \"recommendation\": 2, \"status\": \"amber\", "
+        "\"previous_status\": \"amber\"}]}}",
+        d, &errors);
+    assert_int_equal(errors, 0);
+    const cJSON *r = qr_data_root(data);
+    const cJSON *amber = at(r, "action_plan/actions_by_status/amber");
+    assert_int_equal(cJSON_GetArraySize(amber), 2);
+    expect_str(r, "action_plan/actions_by_status/amber/0/ref", "1.1");
+    expect_str(r, "action_plan/actions_by_status/amber/1/ref", "2.1");
+    expect_str(r, "action_plan/actions_by_status/amber/0/due_long",
+               "1 October 2026");
+    assert_int_equal(
+        cJSON_GetArraySize(at(r, "action_plan/actions_by_status/green")), 0);
+    assert_int_equal(cJSON_GetArraySize(at(r, "action_plan/overdue_actions")),
+                     1);
+    expect_str(r, "action_plan/overdue_actions/0/ref", "1.1");
+    assert_int_equal(cJSON_GetArraySize(at(r, "action_plan/changed_actions")),
+                     1);
+    expect_str(r, "action_plan/changed_actions/0/direction", "deteriorated");
+    expect_num(r, "action_plan/by_recommendation/0/action_count", 2);
+    expect_str(r, "action_plan/by_recommendation/0/text", "A");
+    expect_str(r, "action_plan/by_recommendation/0/actions/1/ref", "1.2");
+    expect_num(r, "action_plan/by_recommendation/1/action_count", 1);
     qr_data_free(data);
     qr_diags_free(d);
 }
@@ -634,7 +759,7 @@ static void test_paper_fields(void **state)
         " \"action_plan\": {\"as_at\": \"2025-09-30\", \"actions\": [\n"
         "  {\"ref\": \"1\", \"due\": \"2025-12-31\", \"status\": \"green\", \"previous_status\": \"amber\"},\n"
         "  {\"ref\": \"2\", \"due\": \"2025-01-31\", \"status\": \"red\", \"previous_status\": \"red\"},\n"
-        "  {\"ref\": \"3\", \"due\": \"2025-06-30\", \"status\": \"complete\"}]},\n"
+        "  {\"ref\": \"3\", \"due\": \"2025-06-30\", \"status\": \"complete\", \"new\": true}]},\n"
         " \"kpis\": [{\"id\": \"k\", \"target\": 20, \"polarity\": \"lower_is_better\",\n"
         "   \"series\": [{\"period\": \"2025-08\", \"value\": 22}, {\"period\": \"2025-09\", \"value\": 19}]}]}\n";
     qr_diags *d = qr_diags_new();
@@ -694,6 +819,9 @@ int main(void)
     const struct CMUnitTest other[] = {
         cmocka_unit_test(test_data_wins),
         cmocka_unit_test(test_overdue_and_direction),
+        cmocka_unit_test(test_not_set_new_and_not_reported),
+        cmocka_unit_test(test_measures_and_contradictions),
+        cmocka_unit_test(test_grouped_views),
         cmocka_unit_test(test_rag_largest_remainder),
         cmocka_unit_test(test_kpi_edge_cases),
         cmocka_unit_test(test_errors_on_unvalidated_data),

@@ -19,7 +19,8 @@
  * Partials: {{>name}} is the file `name` + the including template's
  * extension, looked up under the top-level template's directory; escapes
  * from that tree (.., absolute paths, symlinks) are errors; recursion is
- * capped at QR_MAX_PARTIAL_DEPTH.
+ * capped at QR_MAX_PARTIAL_DEPTH. A partial file that does not exist is an
+ * error in Quire mode and renders empty in spec mode, as the spec says.
  */
 #ifndef QUIRE_EXPAND_H
 #define QUIRE_EXPAND_H

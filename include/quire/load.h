@@ -25,6 +25,11 @@ typedef struct qr_data qr_data;
  * The caller frees the result with qr_data_free. */
 qr_data *qr_data_load(const char *path, qr_diags *d);
 
+/* As qr_data_load, but any JSON value may be the top level: a string,
+ * number, array, boolean or null as well as an object. For `expand --spec`,
+ * where the Mustache spec's context can be any value. */
+qr_data *qr_data_load_value(const char *path, qr_diags *d);
+
 /* As qr_data_load, from memory; `name` is used in messages. */
 qr_data *qr_data_parse(const char *text, size_t len, const char *name,
                        qr_diags *d);

@@ -9,6 +9,7 @@
 #ifndef QUIRE_STYLE_H
 #define QUIRE_STYLE_H
 
+#include "quire/vocab.h"
 #include "quire/diag.h"
 
 #define QR_FAMILY_MAX 64
@@ -46,13 +47,13 @@ typedef struct qr_style {
     /* colours */
     qr_rgb text_color, heading_color, link_color, rule_color,
         table_header_fill, table_header_text, quote_bar_color, code_fill;
-    /* RAG status marks: a table cell whose whole text is a status word —
-     * "Red", "Amber", "Green", "Complete" or "Not started" (as derive's
-     * status_label writes them) — gets a swatch of the status colour before
-     * the word. The word always stays: status is never colour alone. */
+    /* RAG status marks: a table cell whose whole text is a status label
+     * (vocab.h: "Red", "Amber", "Green", "Complete", "Not started", as
+     * derive's status_label writes them) gets a swatch of the status
+     * colour before the word. The word always stays: status is never
+     * colour alone. Colours are indexed by qr_rag. */
     int status_marks;                              /* 1 = draw swatches */
-    qr_rgb status_red, status_amber, status_green, status_complete,
-        status_not_started;
+    qr_rgb status_colour[QR_RAG_COUNT];
     /* paragraphs */
     qr_align align;
     qr_breaking breaking;

@@ -1,0 +1,90 @@
+/* vocab.h — the domain vocabulary, one table per concept.
+ *
+ * Every code a data file may use for a paper kind, an inspection type, a
+ * judgement area, a grade, an action's RAG status, a direction of travel or
+ * a KPI's polarity is spelled here once, beside the words a paper prints
+ * for it. Validation (is the code known?), derivation (its label), charts
+ * and tables (its colour) and styles (its colour key) all look codes up in
+ * these tables, so a label reworded here changes every place at once and a
+ * status colour can never fall out of step with the status it marks.
+ */
+#ifndef QUIRE_VOCAB_H
+#define QUIRE_VOCAB_H
+
+#include <stddef.h>
+
+typedef struct qr_term {
+    const char *code;    /* as written in data: "requires_improvement" */
+    const char *label;   /* as printed: "Requires improvement to be good" */
+} qr_term;
+
+typedef struct qr_vocab {
+    const char *what;        /* for messages: "a grade" */
+    const qr_term *terms;
+    int n;
+} qr_vocab;
+
+/* RAG statuses in rank order: direction of travel compares these indexes
+ * (a move down the list is an improvement). X(ID, code, label): the one
+ * list from which the status table, the qr_rag enum and the house style's
+ * status colour keys are all made. */
+#define QR_RAG_LIST(X)                        \
+    X(NOT_STARTED, "not_started", "Not started") \
+    X(RED, "red", "Red")                      \
+    X(AMBER, "amber", "Amber")                \
+    X(GREEN, "green", "Green")                \
+    X(COMPLETE, "complete", "Complete")
+
+#define QR_RAG_ENUM_(id, code, label) QR_RAG_##id,
+typedef enum qr_rag { QR_RAG_LIST(QR_RAG_ENUM_) QR_RAG_COUNT } qr_rag;
+#undef QR_RAG_ENUM_
+
+/* Directions of travel of an action since the last report. Index into
+ * qr_vocab_direction. "New" is an action added since the last report (the
+ * data says so); "not reported before" is one with no status at the last
+ * report, which is not the same thing: a plan's first report, or an older
+ * action the last report left out. */
+typedef enum qr_direction {
+    QR_DIR_IMPROVED,
+    QR_DIR_DETERIORATED,
+    QR_DIR_UNCHANGED,
+    QR_DIR_NEW,
+    QR_DIR_NOT_REPORTED,
+    QR_DIR_COUNT
+} qr_direction;
+
+/* KPI polarity, and a KPI's trend over its last two values. Indexes into
+ * qr_vocab_polarity and qr_vocab_trend. */
+typedef enum qr_polarity { QR_HIGHER_IS_BETTER, QR_LOWER_IS_BETTER } qr_polarity;
+typedef enum qr_trend { QR_TREND_IMPROVING, QR_TREND_WORSENING, QR_TREND_STABLE } qr_trend;
+
+/* Judgement areas; the first is the inspection's overall grade. Index
+ * into qr_vocab_area. */
+typedef enum qr_area {
+    QR_AREA_OVERALL,
+    QR_AREA_HELP_AND_PROTECTION,
+    QR_AREA_CHILDREN_IN_CARE,
+    QR_AREA_CARE_LEAVERS,
+    QR_AREA_LEADERSHIP,
+    QR_AREA_COUNT
+} qr_area;
+
+extern const qr_vocab qr_vocab_kind;        /* paper kinds */
+extern const qr_vocab qr_vocab_inspection;  /* inspection types */
+extern const qr_vocab qr_vocab_area;        /* judgement areas */
+extern const qr_vocab qr_vocab_grade;       /* Ofsted grades */
+extern const qr_vocab qr_vocab_status;      /* RAG statuses, qr_rag order */
+extern const qr_vocab qr_vocab_direction;   /* qr_direction order */
+extern const qr_vocab qr_vocab_polarity;    /* qr_polarity order */
+extern const qr_vocab qr_vocab_trend;       /* qr_trend order */
+
+/* The index of a code (s[0..n) when n is given, else NUL-terminated), or
+ * -1 when the vocabulary has no such code. */
+int qr_vocab_find(const qr_vocab *v, const char *code);
+int qr_vocab_find_n(const qr_vocab *v, const char *s, size_t n);
+/* The index of the term printed as `label`, or -1. */
+int qr_vocab_find_label(const qr_vocab *v, const char *label);
+/* "a, b, c": every code, for "expected one of" messages. Caller frees. */
+char *qr_vocab_codes(const qr_vocab *v);
+
+#endif
