@@ -13,7 +13,6 @@
 #include "quire/util.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
