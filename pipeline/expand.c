@@ -123,6 +123,8 @@ struct qr_expansion {
     size_t ntmpls;
     size_t *files;         /* indices of tmpls that are files read */
     size_t nfiles;
+    size_t *code_at;       /* output offsets of values written as code */
+    size_t ncode;
 };
 
 /* ----------------------------------------------------------- render state */
@@ -170,6 +172,8 @@ typedef struct rstate {
     size_t fence_scan, fence_line; /* fenced-code detection over the output */
     char fence_char;               /* '`' or '~' inside a fence, else 0 */
     size_t fence_len;
+    size_t *code_at;               /* where values were written as code */
+    size_t ncode, ccode;
 } rstate;
 
 /* ------------------------------------------------------------- utilities */
@@ -1152,7 +1156,13 @@ static void interpolate(rstate *rs, uint32_t fi, const tmpl *t, tok *k)
     size_t n = strlen(txt);
     if (k->kind == T_RAW) qr_buf_append(&rs->out, txt, n);
     else if (rs->spec) html_escape(&rs->out, txt, n);
-    else if (in_fenced_code(rs)) code_escape(&rs->out, txt, n);
+    else if (in_fenced_code(rs)) {
+        code_escape(&rs->out, txt, n);
+        if (rs->out.len > start) {
+            QR_GROW(rs->code_at, rs->ncode, rs->ccode, 16);
+            rs->code_at[rs->ncode++] = start;
+        }
+    }
     else qr_markdown_escape(&rs->out, txt, n, in_table_row(rs));
     out_fixed(rs, fi, k->off, start);
     if (owned) cJSON_free(owned);
@@ -1481,6 +1491,7 @@ static void rstate_free(rstate *rs)
 {
     qr_buf_free(&rs->out);
     qr_buf_free(&rs->ind);
+    free(rs->code_at);
     free(rs->spans);
     for (size_t i = 0; i < rs->ntmpls; i++) tmpl_free(rs->tmpls[i]);
     free(rs->tmpls);
@@ -1538,6 +1549,9 @@ static qr_expansion *expand(char *src, size_t len, const char *name,
     e->nspans = rs.nspans;
     e->tmpls = rs.tmpls;
     e->ntmpls = rs.ntmpls;
+    e->code_at = rs.code_at;
+    e->ncode = rs.ncode;
+    rs.code_at = NULL;
     rs.spans = NULL;
     rs.tmpls = NULL;
     rs.ntmpls = 0;
@@ -1592,6 +1606,7 @@ void qr_expansion_free(qr_expansion *e)
 {
     if (!e) return;
     free(e->text);
+    free(e->code_at);
     free(e->spans);
     for (size_t i = 0; i < e->ntmpls; i++) tmpl_free(e->tmpls[i]);
     free(e->tmpls);
@@ -1633,6 +1648,26 @@ int qr_expansion_origin_line(const qr_expansion *e, int line,
 {
     if (!e || line < 1 || (size_t)line > e->nout_lines) return 0;
     return qr_expansion_origin(e, e->out_lines[line - 1], file, src_line, col);
+}
+
+size_t qr_expansion_ncode(const qr_expansion *e)
+{
+    return e ? e->ncode : 0;
+}
+
+int qr_expansion_code_line(const qr_expansion *e, size_t i, size_t *offset)
+{
+    if (!e || i >= e->ncode) return 0;
+    size_t off = e->code_at[i];
+    if (offset) *offset = off;
+    /* the last line start at or before off */
+    size_t lo = 0, hi = e->nout_lines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->out_lines[mid] <= off) lo = mid;
+        else hi = mid;
+    }
+    return (int)lo + 1;
 }
 
 size_t qr_expansion_nfiles(const qr_expansion *e)

@@ -237,6 +237,56 @@ static int check_planes(const char *md, size_t len, const qr_expansion *e,
     return n;
 }
 
+/* Mark the lines of the expanded text that hold code-block content. */
+static void mark_code(const qr_block *b, unsigned char *code, size_t nlines)
+{
+    for (; b; b = b->next) {
+        if (b->kind == QR_BLK_CODE && b->line > 0) {
+            size_t n = 0;
+            for (size_t i = 0; i < b->literal_len; i++)
+                n += b->literal[i] == '\n';
+            /* the opening fence's line too: no value is written as code
+             * there (the expander opens a fence only at its line end) */
+            for (size_t l = (size_t)b->line; l <= (size_t)b->line + n &&
+                                             l <= nlines; l++)
+                code[l - 1] = 1;
+        }
+        mark_code(b->first_child, code, nlines);
+    }
+}
+
+/* The expander writes a value without Markdown escapes (its line breaks
+ * made spaces) where it believes a fenced code block is open, so that a
+ * chart's labels print as they are. It finds fences line by line, which a
+ * template can mislead (a fence inside a list item, say): a value it wrote
+ * as code outside any code block would be read as Markdown. So each one
+ * is checked against the parsed document, and one outside is an error at
+ * its tag rather than Markdown from the data. Returns the number. */
+static int check_code_values(const qr_doc *doc, const qr_expansion *e,
+                             const char *md, size_t len, qr_diags *d)
+{
+    size_t nv = qr_expansion_ncode(e);
+    if (nv == 0) return 0;
+    size_t nlines = 1;
+    for (size_t i = 0; i < len; i++) nlines += md[i] == '\n';
+    unsigned char *code = qr_xcalloc(nlines, 1);
+    mark_code(qr_doc_root(doc), code, nlines);
+    int bad = 0;
+    for (size_t i = 0; i < nv; i++) {
+        size_t off;
+        int line = qr_expansion_code_line(e, i, &off);
+        if (line > 0 && (size_t)line <= nlines && code[line - 1]) continue;
+        if (bad++ == 0)
+            at_origin(d, e, md, len, off,
+                      "this value was written as code (a fenced block "
+                      "seemed open) but the line is not in a code block: "
+                      "check the template's fences (a fence inside a list "
+                      "or quote is not followed)");
+    }
+    free(code);
+    return bad;
+}
+
 qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
                            int *status)
 {
@@ -285,6 +335,7 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     qr_diags_free(later);
     later = NULL;
     if (!p->doc || parse_failed) goto fail;
+    if (check_code_values(p->doc, p->exp, md, mdlen, d) > 0) goto fail;
     if (req->dump == QR_DUMP_DOC && req->dump_to) qr_doc_dump(p->doc, req->dump_to);
     lap("parse", &t0);
 

@@ -62,6 +62,19 @@ lacks "hostile label: no injected heading in the outline" $TMP/titles.txt "INJEC
 pdftotext $TMP/hostile.pdf - | tr -d ' \n' >$TMP/hostile.txt
 contains "hostile label: shown literally" $TMP/hostile.txt '```#INJECTEDHEADING[clickhere](file:///etc/passwd)'
 
+# A template can mislead the expander's fence tracking (a fence opened in a
+# list item, closed by an indented line it takes for an opener): a value it
+# would write as code outside any code block is an error at its tag, never
+# Markdown from the data.
+printf '{"x": "*bold* [l](https://example.org) ![s](s.png)"}\n' >$TMP/fence.json
+printf -- '- item\n\n  ```\n  code {{x}}\n  ```\n\nAfter {{x}}\n' >$TMP/fence-ok.md
+expect "a value in a fence inside a list item" 0 - $QUIRE render $TMP/fence.json -t $TMP/fence-ok.md -o $TMP/fence.pdf
+printf -- '- ```\n  code {{x}}\n  ```\n\nAfter {{x}}\n' >$TMP/fence-bad.md
+rm -f $TMP/fence.pdf
+expect "a fence the expander cannot follow" 1 "fence-bad.md:5:7: error: this value was written as code" \
+    $QUIRE render $TMP/fence.json -t $TMP/fence-bad.md -o $TMP/fence.pdf
+[ ! -e $TMP/fence.pdf ] && ok "a fence the expander cannot follow: no PDF" || not_ok "a fence the expander cannot follow: no PDF"
+
 # ---- link schemes -------------------------------------------------------
 
 mkdir -p $TMP/links
