@@ -12,6 +12,7 @@
  * continued from the previous page gets its header row again.
  */
 #include "layout_int.h"
+#include "quire/image.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -341,13 +342,23 @@ static void furniture_line(layout *L, size_t page, const char *text, int align,
 #define LOGO_PX_TO_PT 0.75f  /* logo pixels at 96 dpi, for the aspect only */
 
 /* The house style's logo at the top right of the first page, in the top
- * margin: decorative page furniture. */
+ * margin: decorative page furniture. The style checked, when it was
+ * loaded, that the logo is a file in the style's directory tree; a logo
+ * that cannot be read or is not an image is an error, not a page without
+ * its logo. */
 static void logo(layout *L)
 {
     const qr_style *st = L->st;
     if (!st->logo[0] || qr_pages_count(L->out) == 0) return;
-    unsigned pw, ph;
-    if (!lay_image_size(st->logo, &pw, &ph)) return;   /* pdf reports it */
+    char *err = NULL;
+    qr_image *im = qr_image_set_get_checked(L->images, st->logo, &err);
+    if (!im) {
+        qr_diag_add(L->d, QR_ERROR, st->logo, 0, 0, NULL, NULL,
+                    "the house style's logo: %s", err ? err : "cannot read it");
+        free(err);
+        return;
+    }
+    unsigned pw = im->width, ph = im->height;
     float w = st->logo_width > 0 ? st->logo_width : pw * LOGO_PX_TO_PT;
     float h = w * (float)ph / (float)pw;
     float room = st->margin_top * LOGO_MARGIN_SHARE;
@@ -361,6 +372,7 @@ static void logo(layout *L)
     it.w = w;
     it.h = h;
     it.uri = st->logo;
+    it.image = im;
     qr_pages_add_item(L->out, 0, &it);
 }
 

@@ -310,6 +310,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             elems[c] = qr_pages_add_elem(L->out, role, tr, NULL,
                                          header ? "Column" : NULL);
             lms[c].n = 0;
+            if (lms[c].nslots)
+                memset(lms[c].slots, 0, lms[c].nslots * sizeof *lms[c].slots);
             lms[c].parent = elems[c];
             lb_opts o;
             memset(&o, 0, sizeof o);
@@ -383,8 +385,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
         lay_link_tail(L, first_box, last_box);
     }
     for (int c = 0; c < ncols; c++) {
-        free(lms[c].urls);
-        free(lms[c].elems);
+        lay_linkmap_free(&lms[c]);
     }
     free(lms);
     free(elems);
