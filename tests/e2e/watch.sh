@@ -160,7 +160,8 @@ else
 fi
 
 # a partial that is a FIFO nobody writes: a render would wait for ever;
-# watch names the FIFO, stops that render and keeps watching for a fix
+# the reader refuses it at once, at the template line that includes it, and
+# watch keeps watching it for a fix
 n=$(renders)
 mkfifo $W/templates/partials/pipe.md
 echo "{{>partials/pipe}}" >>$W/templates/cabinet-report.md
