@@ -151,6 +151,22 @@ int qr_input_note(const char *path, qr_input_role role)
     return 0;
 }
 
+const char *qr_input_role_name(qr_input_role r)
+{
+    switch (r) {
+    case QR_IN_DATA: return "data file";
+    case QR_IN_TEMPLATE: return "template";
+    case QR_IN_PARTIAL: return "partial";
+    case QR_IN_STYLE: return "style";
+    case QR_IN_IMAGE: return "image";
+    case QR_IN_MEETING: return "meeting file";
+    case QR_IN_MANIFEST: return "manifest";
+    case QR_IN_FONT: return "font";
+    case QR_IN_OTHER: break;
+    }
+    return "file";
+}
+
 const char *qr_input_strerror(int e)
 {
     switch (e) {

@@ -483,21 +483,6 @@ void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
     }
 }
 
-static const char *role_name(qr_input_role r)
-{
-    switch (r) {
-    case QR_IN_DATA: return "data file";
-    case QR_IN_TEMPLATE: return "template";
-    case QR_IN_PARTIAL: return "partial";
-    case QR_IN_STYLE: return "style";
-    case QR_IN_IMAGE: return "image";
-    case QR_IN_MEETING: return "meeting file";
-    case QR_IN_MANIFEST: return "manifest";
-    case QR_IN_FONT: return "font";
-    default: return "input";
-    }
-}
-
 int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
 {
     struct stat sb;
@@ -517,7 +502,7 @@ int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "output '%s' is the %s '%s' this command reads: "
                     "refusing to overwrite an input; name another output",
-                    path, role_name(in->role), in->path);
+                    path, qr_input_role_name(in->role), in->path);
         return QR_EINPUT;
     }
     return QR_OK;

@@ -95,6 +95,9 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
  * when no record is active. */
 int qr_input_note(const char *path, qr_input_role role);
 
+/* What a role is called in messages: "data file", "template", … */
+const char *qr_input_role_name(qr_input_role role);
+
 /* Why an input could not be read, for messages: "is a directory", "is not
  * a regular file (a FIFO, device or socket)", else strerror(e). */
 const char *qr_input_strerror(int e);

@@ -29,18 +29,6 @@ open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBB
 PY
 }
 
-# raw_has FILE WORD: the word in the file as ASCII, UTF-16BE, or either as
-# a hex string (the forms a PDF string can take)
-raw_has() {
-    python3 - "$1" "$2" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-w = sys.argv[2]
-forms = [w.encode(), w.encode("utf-16-be")]
-forms += [f.hex().encode() for f in forms] + [f.hex().upper().encode() for f in forms]
-sys.exit(0 if any(f in data for f in forms) else 1)
-PY
-}
 
 # no_canary NAME PDF: no canary in the text nor in the uncompressed bytes,
 # and no image of the exempt image's size (37 x 23)
