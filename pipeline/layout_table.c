@@ -21,6 +21,10 @@ typedef struct cell {
     const qr_rgb *mark;         /* status swatch colour, or NULL */
 } cell;
 
+/* Hyphenation in a cell is a last resort: only when its column is
+ * narrower than its longest word, and only in words this long. */
+#define CELL_HYPH_MIN_WORD 8
+
 /* A status swatch: a square this share of the font size, then a gap. */
 #define MARK_SIDE_EM 0.72f
 #define MARK_GAP_EM 0.4f
@@ -47,6 +51,25 @@ static const qr_rgb *status_mark(const qr_style *st, const lb_span *sp,
     return i >= 0 ? &st->status_colour[i] : NULL;
 }
 
+/* 1 when a cell says nothing: empty, spaces, or only dashes ("–" for no
+ * figure). A column of such cells needs no more room than its header. */
+static int blank_cell(const lb_span *sp, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sp[i].flags & LB_HARD_BREAK) continue;
+        for (size_t k = 0; k < sp[i].len;) {
+            uint32_t cp;
+            int len = qr_utf8_decode(sp[i].text + k, sp[i].len - k, &cp);
+            if (len <= 0) return 0;
+            k += (size_t)len;
+            if (cp != ' ' && cp != '-' && cp != 0x2013 && cp != 0x2014 &&
+                cp != 0x00A0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* The single-line width of a cell: widest piece between hard breaks. */
 static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
 {
@@ -63,16 +86,22 @@ static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
 }
 
 /* Column widths summing to w (see the comment at the top). */
-static void column_widths(const float *mn, const float *pref, int ncols,
-                          float w, float *out)
+static void column_widths(const float *mn, const float *pref,
+                          const char *blank, int ncols, float w, float *out)
 {
-    float smin = 0, spref = 0;
+    float smin = 0, spref = 0, sgrow = 0;
     for (int c = 0; c < ncols; c++) {
         smin += mn[c];
         spref += pref[c];
+        if (!blank[c]) sgrow += pref[c];
     }
     if (spref <= w && spref > 0) {
-        for (int c = 0; c < ncols; c++) out[c] = pref[c] * w / spref;
+        /* the room to spare goes to the columns with something to say: a
+         * column of dashes keeps the width of its header */
+        for (int c = 0; c < ncols; c++)
+            out[c] = sgrow <= 0 ? pref[c] * w / spref
+                     : blank[c] ? pref[c]
+                                : pref[c] + (w - spref) * pref[c] / sgrow;
     } else if (smin <= w) {
         /* Columns whose whole preferred width is within a fair share of
          * what is left keep it (short dates, statuses and grades stay on
@@ -245,6 +274,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     cell *cells = qr_xcalloc(nrows * (size_t)ncols, sizeof *cells);
     float *mn = qr_xcalloc((size_t)ncols * 3, sizeof *mn);
     float *pref = mn + ncols, *colw = mn + 2 * ncols;
+    char *blank = qr_xmalloc((size_t)ncols);
+    memset(blank, 1, (size_t)ncols);
     for (int c = 0; c < ncols; c++) mn[c] = pref[c] = 2 * pad;
     size_t r = 0;
     for (const qr_block *row = t->first_child; row; row = row->next, r++) {
@@ -258,7 +289,10 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                 &cl->spans);
             float a = lb_min_width(cl->spans, cl->nspans, L->m) + 2 * pad;
             float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
-            if (!row->header) cl->mark = status_mark(st, cl->spans, cl->nspans);
+            if (!row->header) {
+                cl->mark = status_mark(st, cl->spans, cl->nspans);
+                if (!blank_cell(cl->spans, cl->nspans)) blank[c] = 0;
+            }
             if (cl->mark) {
                 a += (MARK_SIDE_EM + MARK_GAP_EM) * size;
                 b += (MARK_SIDE_EM + MARK_GAP_EM) * size;
@@ -269,7 +303,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     }
     for (int c = 0; c < ncols; c++)
         if (pref[c] < mn[c]) pref[c] = mn[c];
-    column_widths(mn, pref, ncols, w, colw);
+    column_widths(mn, pref, blank, ncols, w, colw);
 
     QR_GROW(L->tables, L->ntables, L->ctables, 8);
     int ti = (int)L->ntables++;
@@ -319,7 +353,10 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             if (o.width < 1) o.width = 1;
             o.align = QR_ALIGN_LEFT;
             o.breaking = st->breaking;
-            o.hyphenate = st->hyphenate;
+            /* a column as wide as its longest word breaks only between
+             * words */
+            o.hyphenate = st->hyphenate && colw[c] < mn[c] - 0.01f;
+            o.hyph_min_word = CELL_HYPH_MIN_WORD;
             o.md_name = L->md_name;
             res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o, L->m,
                                            L->d)
@@ -391,5 +428,6 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     free(marks);
     free(res);
     free(mn);
+    free(blank);
     free(cells);
 }

@@ -482,7 +482,8 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
     return pts;
 }
 
-static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
+static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
+                           size_t min_word)
 {
     for (size_t k = s; k < t; k++) {
         const pchar *c = &p->ch[k];
@@ -513,7 +514,7 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
             k++;
         }
         size_t len = k - a;
-        if (!ascii || len < HYPH_MIN_WORD || len > HYPH_MAX_WORD) continue;
+        if (!ascii || len < min_word || len > HYPH_MAX_WORD) continue;
         /* acronyms, and their plurals ("LADOs"), keep their shape */
         if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's'))
             continue;
@@ -529,7 +530,7 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
     }
 }
 
-static void find_hyphens(para *p)
+static void find_hyphens(para *p, int min_word)
 {
     HyphenDict *dict = hyph_dict;
     if (!dict) return;
@@ -546,7 +547,9 @@ static void find_hyphens(para *p)
         while (t < p->n && p->ch[t].kind != K_SPACE &&
                p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE)
             t++;
-        hyphenate_word(p, dict, s, t);
+        hyphenate_word(p, dict, s, t,
+                       min_word > HYPH_MIN_WORD ? (size_t)min_word
+                                                : HYPH_MIN_WORD);
         s = t;
     }
 }
@@ -557,11 +560,16 @@ static void find_hyphens(para *p)
  * next that starts "June 2018" is a defect seen in published papers. UAX #14
  * allows both breaks, so the space between a day (one or two digits) and
  * a month name, and between a month name and a year (four digits), is made
- * unbreakable here. The space is still a space in the text. */
+ * unbreakable here. The space is still a space in the text. Table column
+ * widths measure a date as one piece too (lb_min_width), so a due column
+ * is at least as wide as its longest date. */
 
 static const char *const month_names[] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
+    /* the short forms GOV.UK allows where space is short (a due column) */
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+    "Nov", "Dec",
 };
 
 static int is_alnum_cp(uint32_t cp)
@@ -617,6 +625,42 @@ static void keep_dates(para *p)
         if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
             is_month(p, ms, e))
             p->bk[j] = BK_NONE;
+    }
+}
+
+/* ---- short codes stay whole ----
+ *
+ * A reference, a year range or an acronym pair ("2025/26", "KPI-3",
+ * "ICB/LA") reads as one token: UAX #14 would break it after the slash or
+ * hyphen, which in a narrow table column leaves "2025/" above "26". A
+ * space-delimited ASCII token of at most CODE_MAX_CHARS characters that
+ * holds a digit or no lower-case letter keeps no break inside. */
+
+#define CODE_MAX_CHARS 12
+
+static void keep_codes(para *p)
+{
+    size_t s = 0;
+    while (s < p->n) {
+        unsigned char k = p->ch[s].kind;
+        if (k == K_SPACE || k == K_NBSP || k == K_NEWLINE) {
+            s++;
+            continue;
+        }
+        size_t t = s;
+        int ascii = 1, digit = 0, lower = 0;
+        while (t < p->n && p->ch[t].kind != K_SPACE &&
+               p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE) {
+            uint32_t cp = p->ch[t].cp;
+            if (cp < 0x21 || cp > 0x7E) ascii = 0;
+            if (is_digit(cp)) digit = 1;
+            if (cp >= 'a' && cp <= 'z') lower = 1;
+            t++;
+        }
+        if (ascii && t - s <= CODE_MAX_CHARS && (digit || !lower))
+            for (size_t j = s + 1; j < t; j++)
+                if (p->bk[j] == BK_ALLOW) p->bk[j] = BK_NONE;
+        s = t;
     }
 }
 
@@ -1303,7 +1347,8 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     }
     find_breaks(&p);
     keep_dates(&p);
-    if (opts->hyphenate) find_hyphens(&p);
+    keep_codes(&p);
+    if (opts->hyphenate) find_hyphens(&p, opts->hyph_min_word);
 
     lbctx x;
     memset(&x, 0, sizeof x);
@@ -1403,8 +1448,8 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para_init(&p, spans, nspans, m, 1);
     flatten(&p, NULL, NULL);
     find_breaks(&p);
-    /* not keep_dates: a narrow table column may wrap "31 May / 2025"
-     * rather than widen at its neighbours' expense */
+    keep_dates(&p);
+    keep_codes(&p);
     double best = 0, W = 0, seg_w = 0;
     size_t seg = 0;
     size_t nb = 0;                      /* end of the last non-blank */

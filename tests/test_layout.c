@@ -531,6 +531,23 @@ static void test_table_column_widths(void **state)
     run_free(r);
 }
 
+/* A column of dashes ("–" for no figure) is as wide as its header, even
+ * when the table has room to spare: the room goes to the other columns. */
+static void test_table_blank_column_header_wide(void **state)
+{
+    (void)state;
+    run *r = lay("| Ref | Update | Progress | Owner |\n|---|---|---|---|\n"
+                 "| 1.1 | Done in May | – | Head of Service |\n"
+                 "| 1.2 | Started | | Head of Service |\n");
+    const qr_item *prog = find_text(r->p, "Progress", NULL);
+    const qr_item *owner = find_text(r->p, "Owner", NULL);
+    assert_non_null(prog);
+    assert_non_null(owner);
+    float col = owner->x - prog->x;     /* both left-aligned */
+    assert_float_equal(col, prog->w + 2 * r->st.table_padding, 0.05);
+    run_free(r);
+}
+
 static void test_table_alignment(void **state)
 {
     (void)state;
@@ -951,6 +968,7 @@ int main(void)
         cmocka_unit_test(test_table_header_not_alone_at_foot),
         cmocka_unit_test(test_table_column_widths),
         cmocka_unit_test(test_table_alignment),
+        cmocka_unit_test(test_table_blank_column_header_wide),
         cmocka_unit_test(test_table_long_word_fits),
         cmocka_unit_test(test_table_ten_thousand_rows_fast),
         cmocka_unit_test(test_deep_nesting_stays_in_frame),

@@ -840,6 +840,63 @@ static void test_hostile_input(void **state)
 /* A date stays whole ("21 June 2018"): at every width, no line ends with
  * the day before its month, or with the month before its year; other
  * numbers and words still break. */
+/* A table column's minimum width holds a date with a short month and a
+ * short code whole, and a plain word pair with a slash breaks. */
+static void test_min_width_dates_codes(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    struct { const char *text, *piece; } cases[] = {
+        {"Due 30 Sept 2026", "30 Sept 2026"},
+        {"31 Oct 2013 Overdue", "31 Oct 2013"},
+        {"in 2025/26 only", "2025/26"},
+        {"ICB/LA", "ICB/LA"},
+        {"health and/or care", "health"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        lb_span s = span(cases[i].text, QR_FONT_REGULAR, 0, 1);
+        float got = lb_min_width(&s, 1, &m);
+        float want = lb_measure(cases[i].piece, strlen(cases[i].piece),
+                                QR_FONT_REGULAR, SIZE, &m);
+        assert_float_equal(got, want, 0.01);
+    }
+}
+
+/* hyph_min_word: shorter words are never hyphenated, longer ones may be. */
+static void test_hyph_min_word(void **state)
+{
+    (void)state;
+    const char *text = "evident evident implementation evident "
+                       "implementation evident";
+    int longer = 0;
+    for (float w = 40; w <= 120; w += 2.5f) {
+        lb_opts o = opts(w, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+        o.hyph_min_word = 8;
+        lb_result *r = brk1(text, &o, NULL);
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            if (!ln->hyphenated) continue;
+            qr_buf a;
+            qr_buf_init(&a);
+            line_text(ln, &a);
+            /* the hyphenated word is "implementation" */
+            const char *sp = strrchr(a.data, ' ');
+            const char *last = sp ? sp + 1 : a.data;
+            char piece[32];
+            size_t n = strlen(last) - 2;        /* less the soft hyphen */
+            assert_true(n < sizeof piece);
+            memcpy(piece, last, n);
+            piece[n] = '\0';
+            assert_non_null(strstr("implementation", piece));
+            longer = 1;
+            qr_buf_free(&a);
+        }
+        lb_result_free(r);
+    }
+    assert_true(longer);
+}
+
 static void test_dates_whole(void **state)
 {
     (void)state;
@@ -906,6 +963,8 @@ int main(void)
         cmocka_unit_test(test_soft_hyphen),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_dates_whole),
+        cmocka_unit_test(test_min_width_dates_codes),
+        cmocka_unit_test(test_hyph_min_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
