@@ -633,8 +633,9 @@ static void keep_dates(para *p)
  * A reference, a year range or an acronym pair ("2025/26", "KPI-3",
  * "ICB/LA") reads as one token: UAX #14 would break it after the slash or
  * hyphen, which in a narrow table column leaves "2025/" above "26". A
- * space-delimited ASCII token of at most CODE_MAX_CHARS characters that
- * holds a digit or no lower-case letter keeps no break inside. */
+ * space-delimited ASCII token (an en dash allowed: "2025–2028") of at
+ * most CODE_MAX_CHARS characters that holds a digit or no lower-case
+ * letter keeps no break inside. */
 
 #define CODE_MAX_CHARS 12
 
@@ -652,7 +653,7 @@ static void keep_codes(para *p)
         while (t < p->n && p->ch[t].kind != K_SPACE &&
                p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE) {
             uint32_t cp = p->ch[t].cp;
-            if (cp < 0x21 || cp > 0x7E) ascii = 0;
+            if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
             if (is_digit(cp)) digit = 1;
             if (cp >= 'a' && cp <= 'z') lower = 1;
             t++;

@@ -852,6 +852,7 @@ static void test_min_width_dates_codes(void **state)
         {"31 Oct 2013 Overdue", "31 Oct 2013"},
         {"in 2025/26 only", "2025/26"},
         {"ICB/LA", "ICB/LA"},
+        {"Strategy 2025\xE2\x80\x93" "2028", "2025\xE2\x80\x93" "2028"},
         {"health and/or care", "health"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
