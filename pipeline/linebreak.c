@@ -109,7 +109,9 @@ typedef struct pchar {
     size_t off;             /* byte offset in para.text */
     uint32_t cp;
     uint32_t span;
-    float w;                /* advance, points */
+    float w;                /* advance, points, kerning included */
+    float kern;             /* kerning with the next visible character of
+                               the run (in w), 0 when the line ends here */
     unsigned char face, kind;
 } pchar;
 
@@ -290,6 +292,7 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
     qr_font_slot want = valid_slot(s->font);
     c->face = (unsigned char)want;
     c->w = 0;
+    c->kern = 0;
     if (c->kind == K_NEWLINE || c->kind == K_INVISIBLE) return;
     qr_font_slot face;
     int found;
@@ -331,6 +334,32 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
             add_char(p, cp, (uint32_t)si, o, d);
             i += (size_t)k;
         }
+    }
+}
+
+static int same_look(const lb_span *a, const lb_span *b);
+
+/* Kerning (qr_metrics.kern) between each visible character and the next
+ * visible one of the same face and look: the pairs a PDF text item holds.
+ * Added to the left character's width; a line ending between the two
+ * takes it off again (build_cands, build_lines). */
+static void apply_kerning(para *p)
+{
+    if (!p->m->kern) return;
+    for (size_t j = 0; j + 1 < p->n; j++) {
+        pchar *a = &p->ch[j];
+        if (a->kind != K_TEXT) continue;
+        size_t k = j + 1;
+        while (k < p->n && p->ch[k].kind == K_INVISIBLE) k++;
+        if (k == p->n) break;
+        const pchar *b = &p->ch[k];
+        if (b->kind != K_TEXT || b->face != a->face ||
+            !same_look(&p->spans[a->span], &p->spans[b->span]))
+            continue;
+        float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
+        if (kv == 0) continue;
+        a->kern = kv * p->spans[a->span].size / EM_UNITS;
+        a->w += a->kern;
     }
 }
 
@@ -812,7 +841,7 @@ static void emergency_split(const lbctx *x, cvec *cv, size_t e, mark at,
         if (!trailing_blank(c)) {
             seen_text = 1;
             nb.end = k + 1;
-            nb.eW = W;
+            nb.eW = W - c->kern;        /* a line ending here: no kern */
             nb.eST = ST;
             nb.eSH = SH;
         }
@@ -834,6 +863,10 @@ static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
     c->hyph_face = (unsigned char)face;
     c->hyph_span = pc->span;
     c->hyph_w = advance(p, face, '-') * s->size / EM_UNITS;
+    /* drawn in the same item as the character before it: kerned with it */
+    if (p->m->kern && face == pc->face && pc->kind == K_TEXT)
+        c->hyph_w += p->m->kern(p->m->ctx, face, pc->cp, '-') * s->size /
+                     EM_UNITS;
     c->hyphen = 1;
     c->flagged = 1;
     c->penalty = KP_HYPHEN_PENALTY;
@@ -862,7 +895,7 @@ static void build_cands(const lbctx *x, cvec *cv)
         SH += shrink_of(x, last);
         if (!trailing_blank(last)) {
             nb = j;
-            nW = W;
+            nW = W - last->kern;        /* a line ending here: no kern */
             nST = ST;
             nSH = SH;
         }
@@ -1264,9 +1297,11 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
                 xpos += ch->w + adj * factor;
                 continue;
             }
+            /* the line's last character is not kerned with the next */
+            double cw = k + 1 == e ? ch->w - ch->kern : ch->w;
             frag_add(&fb, p, ar, ch->face, ch->span, xpos,
-                     p->text.data + ch->off, char_len(p, k), ch->w);
-            xpos += ch->w;
+                     p->text.data + ch->off, char_len(p, k), cw);
+            xpos += cw;
         }
         if (b->hyphen) {
             /* U+00AD SOFT HYPHEN in the text, drawn with the '-' glyph
@@ -1342,6 +1377,7 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     para p;
     para_init(&p, spans, nspans, m, 1);
     flatten(&p, opts, d);
+    apply_kerning(&p);
     if (p.n == 0) {
         para_free(&p);
         return res;                     /* no text: no lines */
@@ -1424,6 +1460,8 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
     qr_font_slot want = valid_slot(font);
     double w = 0;
     size_t i = 0;
+    uint32_t prev = 0;                  /* the last visible character */
+    int prev_face = -1;
     while (i < len) {
         uint32_t cp;
         int k = qr_utf8_decode(text + i, len - i, &cp);
@@ -1436,6 +1474,14 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
         int found = map_face(&p, want, cp, &face);
         float adv = advance(&p, face, cp);
         if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        if (kind != K_TEXT) {
+            prev_face = -1;
+        } else {
+            if (m->kern && prev_face == (int)face)
+                adv += m->kern(m->ctx, face, prev, cp);
+            prev = cp;
+            prev_face = (int)face;
+        }
         w += adv * size / EM_UNITS;
     }
     return (float)w;
@@ -1448,6 +1494,7 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para p;
     para_init(&p, spans, nspans, m, 1);
     flatten(&p, NULL, NULL);
+    apply_kerning(&p);
     find_breaks(&p);
     keep_dates(&p);
     keep_codes(&p);
@@ -1459,7 +1506,7 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
         W += p.ch[j - 1].w;
         if (!trailing_blank(&p.ch[j - 1])) {
             nb = j;
-            nW = W;
+            nW = W - p.ch[j - 1].kern;
         }
         if (p.bk[j] == BK_NONE) continue;
         if (nb > seg && nW - seg_w > best) best = nW - seg_w;

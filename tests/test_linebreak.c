@@ -62,7 +62,7 @@ static fake the_fake = {500, 250, phone_missing, nobody};
 
 static qr_metrics metrics(void)
 {
-    qr_metrics m = {&the_fake, fake_has, fake_adv, fake_v};
+    qr_metrics m = {&the_fake, fake_has, fake_adv, fake_v, NULL};
     return m;
 }
 
@@ -898,6 +898,49 @@ static void test_hyph_min_word(void **state)
     assert_true(longer);
 }
 
+/* Kerning: a fake that brings 'A' and 'V' 100/1000 em closer. A kerned
+ * pair inside a line is measured closer; a line that ends between the two
+ * is not; fragments are as wide as the text they hold. */
+static float kern_av(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
+{
+    (void)ctx;
+    (void)slot;
+    return a == 'A' && b == 'V' ? -100.0f : 0.0f;
+}
+
+static void test_kerning_measured(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    m.kern = kern_av;
+    /* 10 pt, advance 5 pt, space 2.5 pt, the kern 1 pt */
+    lb_span sp = span("AVAV AV", QR_FONT_REGULAR, 0, 1);
+    lb_opts o = opts(500, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    lb_result *r = lb_break(&sp, 1, &o, &m, NULL);
+    assert_int_equal(lb_nlines(r), 1);
+    const lb_line *ln = lb_get_line(r, 0);
+    assert_float_equal(ln->width, 6 * 5 + 2.5 - 3, 0.001);
+    assert_float_equal(lb_measure("AVAV", 4, QR_FONT_REGULAR, SIZE, &m),
+                       4 * 5 - 2, 0.001);
+    lb_result_free(r);
+    /* "A/V" may break after the slash; "A/" then ends a line unkerned */
+    lb_span s2 = span("xxxxA/Vxxxx", QR_FONT_REGULAR, 0, 1);
+    assert_float_equal(lb_min_width(&s2, 1, &m), 6 * 5, 0.001);
+    /* emergency breaks inside "AVAVAV" at 12 pt: lines of two characters,
+     * each the two advances less the kern of the pair they hold */
+    lb_span s3 = span("AVAVAV", QR_FONT_REGULAR, LB_NO_HYPHENATE, 1);
+    lb_opts o3 = opts(9.5f, QR_ALIGN_LEFT, QR_BREAK_GREEDY, 0);
+    r = lb_break(&s3, 1, &o3, &m, NULL);
+    assert_int_equal(lb_nlines(r), 3);
+    for (size_t i = 0; i < 3; i++) {
+        ln = lb_get_line(r, i);
+        assert_float_equal(ln->width, 9, 0.001);
+        assert_float_equal(ln->frags[0].w, 9, 0.001);
+    }
+    lb_result_free(r);
+}
+
 static void test_dates_whole(void **state)
 {
     (void)state;
@@ -965,6 +1008,7 @@ int main(void)
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_dates_whole),
         cmocka_unit_test(test_min_width_dates_codes),
+        cmocka_unit_test(test_kerning_measured),
         cmocka_unit_test(test_hyph_min_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
