@@ -39,6 +39,7 @@
 #define FAKE_DESCENT (-200.0f)
 #define TAG_GLYF HB_TAG('g', 'l', 'y', 'f')
 #define TAG_KERN HB_TAG('k', 'e', 'r', 'n')
+#define TAG_GPOS HB_TAG('G', 'P', 'O', 'S')
 /* Pairs cached: Latin up to Latin Extended-B, then General Punctuation
  * (curly quotes, dashes); other pairs are shaped each time. */
 #define KERN_LATIN 0x250
@@ -46,6 +47,8 @@
 #define KERN_PUNCT1 0x2070
 #define KERN_CHARS (KERN_LATIN + (KERN_PUNCT1 - KERN_PUNCT0))
 #define KERN_UNKNOWN SHRT_MIN
+#define KERN_COMMON 101         /* printable ASCII, dashes, curly quotes */
+#define KERN_CACHE_FORMAT 1
 
 typedef struct face_rec {
     char *file;
@@ -64,6 +67,11 @@ typedef struct face_rec {
     /* kerning of pairs of Latin letters and punctuation (kern_index), one
      * row per left character allocated on first use */
     short *kern[KERN_CHARS];
+    /* pairs of the common characters (common_index): loaded from and
+     * saved to Quire's cache, so a paper shapes only pairs no earlier
+     * paper used */
+    short *common;
+    int common_dirty;           /* pairs learned since loading */
 } face_rec;
 
 struct qr_fonts {
@@ -379,6 +387,7 @@ static void face_close(face_rec *fr)
     free(fr->family);
     for (size_t i = 0; i < BMP_SIZE / ADV_BLOCK; i++) free(fr->adv[i]);
     for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
+    free(fr->common);
     if (fr->pair) hb_buffer_destroy(fr->pair);
     memset(fr, 0, sizeof *fr);
 }
@@ -412,9 +421,12 @@ static int face_open(face_rec *fr, const char *file, int index,
     hb_font_get_h_extents(fr->font, &ext);
     fr->ascent = (float)ext.ascender * EM_UNITS / (float)fr->upem;
     fr->descent = (float)ext.descender * EM_UNITS / (float)fr->upem;
+    /* the tables' presence only: checking GPOS itself would parse it,
+     * which shaping does anyway when (and only if) a pair is asked for */
     hb_blob_t *kern = hb_face_reference_table(fr->face, TAG_KERN);
-    fr->can_kern = hb_ot_layout_has_positioning(fr->face) ||
-                   hb_blob_get_length(kern) > 0;
+    hb_blob_t *gpos = hb_face_reference_table(fr->face, TAG_GPOS);
+    fr->can_kern = hb_blob_get_length(gpos) > 0 || hb_blob_get_length(kern) > 0;
+    hb_blob_destroy(gpos);
     hb_blob_destroy(kern);
     return 0;
 }
@@ -532,6 +544,81 @@ static int kern_index(uint32_t cp)
     return -1;
 }
 
+/* ---- kerning of common pairs, kept in the cache ----
+ *
+ * Shaping a pair costs about as much as breaking a line of it, and a
+ * paper meets a thousand pairs per face; the same thousand, mostly, as the
+ * last paper. So the pairs of printable ASCII, dashes and curly quotes are
+ * one table per face, read from Quire's cache (keyed by the font file's
+ * stamp and HarfBuzz's version) and written back when a paper learned new
+ * ones. */
+
+static int common_index(uint32_t cp)
+{
+    if (cp >= 0x20 && cp <= 0x7E) return (int)cp - 0x20;
+    switch (cp) {
+    case 0x2013: return 95;
+    case 0x2014: return 96;
+    case 0x2018: return 97;
+    case 0x2019: return 98;
+    case 0x201C: return 99;
+    case 0x201D: return 100;
+    default: return -1;
+    }
+}
+
+static char *kern_entry(const face_rec *fr)
+{
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, fr->file, strlen(fr->file));
+    return qr_xasprintf("kern-%016llx-%d", (unsigned long long)h, fr->index);
+}
+
+static void kern_key(const face_rec *fr, qr_buf *k)
+{
+    qr_buf_printf(k, "quire kerning %d %d\nharfbuzz %s\nindex %d\n",
+                  KERN_CACHE_FORMAT, KERN_COMMON, hb_version_string(),
+                  fr->index);
+    qr_cache_stamp(k, fr->file);
+}
+
+static size_t common_bytes(void)
+{
+    return (size_t)KERN_COMMON * KERN_COMMON * sizeof(short);
+}
+
+static void common_load(face_rec *fr)
+{
+    fr->common = qr_xmalloc(common_bytes());
+    for (size_t i = 0; i < (size_t)KERN_COMMON * KERN_COMMON; i++)
+        fr->common[i] = KERN_UNKNOWN;
+    char *name = kern_entry(fr);
+    size_t len = 0;
+    char *data = qr_cache_read(name, &len);
+    free(name);
+    if (!data) return;
+    qr_buf k;
+    qr_buf_init(&k);
+    kern_key(fr, &k);
+    if (len == k.len + common_bytes() && memcmp(data, k.data, k.len) == 0)
+        memcpy(fr->common, data + k.len, common_bytes());
+    qr_buf_free(&k);
+    free(data);
+}
+
+/* Best effort, when pairs were learned (qr_fonts_free). */
+static void common_save(face_rec *fr)
+{
+    if (!fr->common || !fr->common_dirty) return;
+    qr_buf k;
+    qr_buf_init(&k);
+    kern_key(fr, &k);
+    qr_buf_append(&k, fr->common, common_bytes());
+    char *name = kern_entry(fr);
+    qr_cache_write(name, k.data, k.len);
+    free(name);
+    qr_buf_free(&k);
+}
+
 static float m_kern(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
 {
     /* code keeps its fixed pitch */
@@ -540,6 +627,16 @@ static float m_kern(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
     if (!fr->can_kern) return 0;
     if (a == 0x00AD) a = '-';
     if (b == 0x00AD) b = '-';
+    int ca = common_index(a), cb = common_index(b);
+    if (ca >= 0 && cb >= 0) {
+        if (!fr->common) common_load(fr);
+        short *v = &fr->common[ca * KERN_COMMON + cb];
+        if (*v == KERN_UNKNOWN) {
+            *v = (short)shape_pair(fr, a, b);
+            fr->common_dirty = 1;
+        }
+        return *v;
+    }
     int ia = kern_index(a), ib = kern_index(b);
     if (ia < 0 || ib < 0) return shape_pair(fr, a, b);
     short *row = fr->kern[ia];
@@ -640,7 +737,10 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
 void qr_fonts_free(qr_fonts *f)
 {
     if (!f) return;
-    for (int i = 0; i < f->nfaces; i++) face_close(&f->faces[i]);
+    for (int i = 0; i < f->nfaces; i++) {
+        common_save(&f->faces[i]);
+        face_close(&f->faces[i]);
+    }
     free(f);
 }
 

@@ -281,6 +281,48 @@ static void test_kerning(void **state)
     qr_diags_free(d);
 }
 
+/* Kerning of common pairs is kept in the cache: a second font set reads
+ * what the first learned, and a damaged entry is ignored. */
+static void test_kerning_cached(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/quire-kern-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *old = getenv("QUIRE_CACHE_DIR");
+    char *saved = old ? qr_xstrdup(old) : NULL;
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    unsetenv("QUIRE_NO_CACHE");
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    float av = m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V');
+    qr_fonts_free(f);                   /* writes the learned pairs */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c '^kern-' >/dev/null", dir);
+    assert_int_equal(system(cmd), 0);
+    f = load(&s, d);
+    m = qr_fonts_metrics(f);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V') == av);
+    qr_fonts_free(f);
+    /* damage every entry: the pairs are shaped again, the same */
+    snprintf(cmd, sizeof cmd,
+             "for e in %s/kern-*; do printf 'junk' >\"$e\"; done", dir);
+    assert_int_equal(system(cmd), 0);
+    f = load(&s, d);
+    m = qr_fonts_metrics(f);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V') == av);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'T', 'o') < 0);
+    qr_fonts_free(f);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    if (saved) setenv("QUIRE_CACHE_DIR", saved, 1);
+    else unsetenv("QUIRE_CACHE_DIR");
+    free(saved);
+    qr_diags_free(d);
+}
+
 /* Layout measures every character of every candidate line: a million
  * lookups go through the cache and give the same widths every time (the
  * time is printed for information; make bench measures speed). */
@@ -323,6 +365,7 @@ int main(void)
         cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_metrics_values),
         cmocka_unit_test(test_kerning),
+        cmocka_unit_test(test_kerning_cached),
         cmocka_unit_test(test_widths_match_libharu),
         cmocka_unit_test(test_shared_faces),
         cmocka_unit_test(test_unknown_family_warns),
