@@ -53,4 +53,41 @@ done
 pdfinfo -struct-text $TMP/k.pdf >$TMP/k.struct 2>&1
 contains "structure tree reads the heading" $TMP/k.struct "AVAILABLE Today: Wales"
 contains "structure tree reads the paragraph" $TMP/k.struct "To Wales, AVery Yearly Tour of Water and Vault; LTA and P.T. Jones."
+
+# what layout measured is what the PDF draws: every one-word text item of
+# the sample progress paper ends where pdftotext finds the word's end
+S=samples/progress-harwood-action-plan.json
+$QUIRE render $S -t templates/progress-report.md --dump=pages >$TMP/s.dump 2>/dev/null
+$QUIRE render $S -t templates/progress-report.md -o $TMP/s.pdf 2>/dev/null
+pdftotext -bbox $TMP/s.pdf $TMP/s.html
+if out=$(python3 - $TMP/s.dump $TMP/s.html <<'PY'
+import re, sys, html
+items, page = {}, -1
+for l in open(sys.argv[1], encoding="utf-8"):
+    if l.startswith("page "):
+        page += 1
+        continue
+    m = re.match(r'\s*text \S+ e-?\d+ (\S+) \S+ w(\S+) f\d+ s\S+ "(.*)"$', l)
+    if m and m.group(3) and not re.search(r"[ \u00ad]", m.group(3)):
+        items.setdefault((page, m.group(3)), []).append((float(m.group(1)), float(m.group(2))))
+page, n, bad = -1, 0, []
+for l in open(sys.argv[2], encoding="utf-8"):
+    if "<page " in l:
+        page += 1
+        continue
+    m = re.search(r'<word xMin="(\S+)" yMin="\S+" xMax="(\S+)" yMax="\S+">(.*)</word>', l)
+    if not m:
+        continue
+    w = html.unescape(m.group(3))
+    for x, ww in items.get((page, w), []):
+        if abs(x - float(m.group(1))) < 0.05:
+            n += 1
+            if abs(float(m.group(2)) - (x + ww)) > 0.05:
+                bad.append((w, round(float(m.group(2)) - x - ww, 3)))
+if bad or n < 500:
+    print(n, "words;", bad[:10]); sys.exit(1)
+print(n)
+PY
+); then ok "kerned widths: $out words end where layout measured them (0.05 pt)"
+else not_ok "kerned widths: words end where layout measured them" "$out"; fi
 finish
