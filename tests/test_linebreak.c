@@ -941,6 +941,50 @@ static void test_kerning_measured(void **state)
     lb_result_free(r);
 }
 
+/* A letter before an inserted hyphen kerns with the hyphen (the PDF draws
+ * them in one text item), not with the letter that went to the next line. */
+static float kern_hyphen(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
+{
+    (void)ctx;
+    (void)slot;
+    if (b == '-' || b == 0x00AD) return -100.0f;
+    return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' ? -20.0f : 0.0f;
+}
+
+static void test_kerning_hyphen(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    m.kern = kern_hyphen;
+    lb_span sp = span("implementation implementation", QR_FONT_REGULAR, 0, 1);
+    int seen = 0;
+    for (float w = 30; w <= 70; w += 2.5f) {
+        lb_opts o = opts(w, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = lb_break(&sp, 1, &o, &m, NULL);
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            qr_buf a;
+            qr_buf_init(&a);
+            line_text(ln, &a);
+            /* letters (5 pt, 0.2 pt closer to a following letter) */
+            size_t letters = 0;
+            for (size_t k = 0; k < a.len; k++)
+                if (a.data[k] >= 'a' && a.data[k] <= 'z') letters++;
+            float want = (float)letters * 5 - (float)(letters - 1) * 0.2f;
+            if (ln->hyphenated) {
+                want += 5 - 1;          /* the hyphen, 1 pt closer */
+                seen = 1;
+            }
+            if (!strchr(a.data, ' '))
+                assert_float_equal(ln->width, want, 0.001);
+            qr_buf_free(&a);
+        }
+        lb_result_free(r);
+    }
+    assert_true(seen);
+}
+
 static void test_dates_whole(void **state)
 {
     (void)state;
@@ -1009,6 +1053,7 @@ int main(void)
         cmocka_unit_test(test_dates_whole),
         cmocka_unit_test(test_min_width_dates_codes),
         cmocka_unit_test(test_kerning_measured),
+        cmocka_unit_test(test_kerning_hyphen),
         cmocka_unit_test(test_hyph_min_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
