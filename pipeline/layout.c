@@ -69,6 +69,7 @@ size_t lay_push_item(layout *L, const qr_item *it, int stretch)
     QR_GROW(L->pool, L->npool, L->cpool, 256);
     L->pool[L->npool].it = *it;
     L->pool[L->npool].stretch = stretch;
+    L->pool[L->npool].col = L->cell_col;
     if (L->nboxes) {
         box *bx = &L->boxes[L->nboxes - 1];
         if (bx->it0 + bx->nit == L->npool) bx->nit++;
@@ -85,7 +86,7 @@ int lay_new_box(layout *L, float h, unsigned flags)
     b->flags = flags;
     b->it0 = L->npool;
     b->next = b->prev = -1;
-    b->table = b->para = -1;
+    b->table = b->para = b->cont = -1;
     return (int)L->nboxes++;
 }
 

@@ -33,6 +33,7 @@ enum {
 typedef struct ritem {
     qr_item it;
     int stretch;
+    int col;                    /* table cell items: column + 1, else 0 */
 } ritem;
 
 typedef struct box {
@@ -42,6 +43,10 @@ typedef struct box {
     size_t it0, nit;            /* items L->pool[it0 .. it0+nit) */
     int next, prev;             /* the chain, -1 at its ends */
     int table;                  /* index in L->tables, -1 none */
+    int cont;                   /* a band of a split table row after its
+                                   first: the box (outside the chain) that
+                                   heads the row's continuation when a page
+                                   starts here, -1 none */
     int para;                   /* index in L->paras (re-breakable), -1 none */
     int line;                   /* line index within that paragraph */
     float lw;                   /* the line's width and bytes: tells whether */
@@ -118,6 +123,8 @@ typedef struct layout {
 
     /* state while building */
     float space;                /* glue for the next box (collapsed: max) */
+    int cell_col;               /* column + 1 of the table cell whose items
+                                   are being pushed, else 0 */
     int break_pending;          /* next box starts a page */
     ritem *pending;             /* marker items for the next line */
     size_t npending, cpending;

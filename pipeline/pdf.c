@@ -998,21 +998,68 @@ static void put_cid(qr_buf *b, uint32_t cp)
     }
 }
 
-/* Tm then Tj: the text as the two-byte CIDs libharu's UTF-8 encoder uses
- * (the code point itself, /Identity-H). Glyph use is already marked for
- * embedding: trim_widths measures every used code point. */
-static void show_text(pen *p, const float tm[6], const char *s, size_t len,
-                      int space_after)
+/* 1 when layout kerns cp with a neighbour: a visible character (not a
+ * space, line end or invisible format character; U+00AD is the hyphen
+ * drawn at a line end). */
+static int kerns(uint32_t cp)
 {
-    put_nums(p->out, tm, 6, "Tm\n(");
+    switch (cp) {
+    case CHAR_SPACE: case 0x00A0: case '\n': case '\r': case '\t':
+    case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* The kerning of the pair (1/1000 em, negative = closer), as layout
+ * measured it (linebreak.c), or 0. */
+static float pair_kern(const qr_metrics *m, qr_font_slot slot, uint32_t a,
+                       uint32_t b)
+{
+    if (!m || !m->kern || !kerns(a) || !kerns(b)) return 0;
+    return m->kern(m->ctx, slot, a, b);
+}
+
+/* Tm then the text as the two-byte CIDs libharu's UTF-8 encoder uses (the
+ * code point itself, /Identity-H): Tj, or TJ with the font's kerning
+ * between the characters (ISO 32000-1 §9.4.3: a number moves the next
+ * glyph left by that many 1/1000 em), which layout measured the text with.
+ * Text extraction reads the same characters either way. m NULL: no
+ * kerning. Glyph use is already marked for embedding. */
+static void show_text(pen *p, const float tm[6], const char *s, size_t len,
+                      int space_after, const qr_metrics *m,
+                      qr_font_slot slot)
+{
+    put_nums(p->out, tm, 6, "Tm\n");
+    size_t start = p->out->len;
+    qr_buf_puts(p->out, "[(");
+    int kerned = 0;
+    uint32_t prev = 0;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
         int n = qr_utf8_decode(s + off, len - off, &cp);
         if (n <= 0) break;                  /* scan() checked it */
+        float k = off ? pair_kern(m, slot, prev, cp) : 0;
+        if (k != 0) {
+            qr_buf_puts(p->out, ") ");
+            put_num(p->out, -k);
+            qr_buf_putc(p->out, '(');
+            kerned = 1;
+        }
         put_cid(p->out, cp);
+        prev = cp;
         off += (size_t)n;
     }
     if (space_after) put_cid(p->out, CHAR_SPACE);
+    if (kerned) {
+        qr_buf_puts(p->out, ")] TJ\n");
+        return;
+    }
+    /* nothing kerned: the plain string */
+    memmove(p->out->data + start, p->out->data + start + 1,
+            p->out->len - start - 1);
+    p->out->len--;
     qr_buf_puts(p->out, ") Tj\n");
 }
 
@@ -1160,7 +1207,8 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
     set_font(p, fu->font, it->size);
     set_fill(p, it->color);
     float tm[6] = {1, 0, 0, 1, it->x, p->height - it->y};
-    show_text(p, tm, it->text, it->len, line_end && fu->has_space);
+    show_text(p, tm, it->text, it->len, line_end && fu->has_space,
+              qr_fonts_metrics(st->fonts), it->font);
 }
 
 /* Colours and width go before the path (PDF refuses them inside one). */
@@ -1379,17 +1427,21 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
 
 /* The draft stamp, first on the page so content stays readable over it;
  * an artifact in its own graphics state. */
-/* Width of ASCII or UTF-8 text in a slot, 1/1000 em, as layout measures. */
+/* Width of ASCII or UTF-8 text in a slot, 1/1000 em, as show_text draws
+ * it (kerned). */
 static float text_units(const pdf_state *st, qr_font_slot slot, const char *s)
 {
     const qr_metrics *m = qr_fonts_metrics(st->fonts);
     float w = 0;
     size_t len = strlen(s);
+    uint32_t prev = 0;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
         int n = qr_utf8_decode(s + off, len - off, &cp);
         if (n <= 0) break;
         w += m->advance(m->ctx, slot, cp);
+        if (off) w += pair_kern(m, slot, prev, cp);
+        prev = cp;
         off += (size_t)n;
     }
     return w;
@@ -1416,7 +1468,8 @@ static void draw_draft(pdf_state *st, pen *p)
         begin_text(p);
         set_font(p, bold, size);
         float tm[6] = {c, s, -s, c, x, y};
-        show_text(p, tm, DRAFT_WORD, strlen(DRAFT_WORD), 0);
+        show_text(p, tm, DRAFT_WORD, strlen(DRAFT_WORD), 0,
+                  qr_fonts_metrics(st->fonts), QR_FONT_BOLD);
         end_text(p);
     }
     const char *note = st->draft_note;
@@ -1427,7 +1480,8 @@ static void draw_draft(pdf_state *st, pen *p)
         begin_text(p);
         set_font(p, regular, DRAFT_NOTE_SIZE);
         float tm[6] = {1, 0, 0, 1, (p->width - w) / 2, DRAFT_NOTE_BASELINE};
-        show_text(p, tm, note, strlen(note), 0);
+        show_text(p, tm, note, strlen(note), 0, qr_fonts_metrics(st->fonts),
+                  QR_FONT_REGULAR);
         end_text(p);
     }
     emit(p, "Q\n");
