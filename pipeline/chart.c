@@ -725,11 +725,16 @@ static float text_width(const dctx *g, qr_font_slot slot, float size,
 {
     float w = 0;
     size_t n = strlen(s);
+    uint32_t prev = ' ';
     while (n) {
         uint32_t cp;
         int k = qr_utf8_decode(s, n, &cp);
         if (k <= 0) k = 1;
         w += g->m->advance(g->m->ctx, slot, cp);
+        /* kerned as the PDF draws the label (pdf.c) */
+        if (g->m->kern && prev != ' ' && cp != ' ')
+            w += g->m->kern(g->m->ctx, slot, prev, cp);
+        prev = cp;
         s += k;
         n -= (size_t)k;
     }

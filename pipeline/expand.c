@@ -123,6 +123,8 @@ struct qr_expansion {
     size_t ntmpls;
     size_t *files;         /* indices of tmpls that are files read */
     size_t nfiles;
+    size_t *code_at;       /* output offsets of values written as code */
+    size_t ncode;
 };
 
 /* ----------------------------------------------------------- render state */
@@ -167,6 +169,11 @@ typedef struct rstate {
     char *root_real;               /* its realpath, computed on first use */
     int root_tried;
     size_t tbl_scan, tbl_line;     /* table-row detection over the output */
+    size_t fence_scan, fence_line; /* fenced-code detection over the output */
+    char fence_char;               /* '`' or '~' inside a fence, else 0 */
+    size_t fence_len;
+    size_t *code_at;               /* where values were written as code */
+    size_t ncode, ccode;
 } rstate;
 
 /* ------------------------------------------------------------- utilities */
@@ -940,6 +947,66 @@ static int in_table_row(rstate *rs)
     return i < rs->out.len && rs->out.data[i] == '|';
 }
 
+/* One complete output line for fence tracking: CommonMark's fence rules
+ * for a fence at the top level (up to three spaces, a run of at least
+ * three backticks or tildes; a backtick opener's info string holds no
+ * backtick; the closer is the same character, at least as long, and
+ * nothing but blanks after it). */
+static void fence_step(rstate *rs, const char *l, size_t n)
+{
+    size_t i = 0;
+    while (i < n && i < 3 && l[i] == ' ') i++;
+    if (i >= n || (l[i] != '`' && l[i] != '~')) return;
+    char c = l[i];
+    size_t j = i;
+    while (j < n && l[j] == c) j++;
+    size_t run = j - i;
+    if (run < 3) return;
+    if (!rs->fence_char) {
+        if (c == '`' && memchr(l + j, '`', n - j)) return;
+        rs->fence_char = c;
+        rs->fence_len = run;
+        return;
+    }
+    if (c != rs->fence_char || run < rs->fence_len) return;
+    while (j < n && (is_ws(l[j]) || l[j] == '\r')) j++;
+    if (j == n) rs->fence_char = 0;
+}
+
+/* Is the output line being written inside a fenced code block (opened on
+ * an earlier line)? Scans each output byte once. The output only grows
+ * while a template renders; should it ever shrink, start again. */
+static int in_fenced_code(rstate *rs)
+{
+    if (rs->out.len < rs->fence_scan) {
+        rs->fence_scan = rs->fence_line = 0;
+        rs->fence_char = 0;
+    }
+    const char *d = rs->out.data;
+    size_t from = rs->fence_scan;
+    while (from < rs->out.len) {
+        const char *nl = memchr(d + from, '\n', rs->out.len - from);
+        if (!nl) break;
+        size_t e = (size_t)(nl - d);
+        fence_step(rs, d + rs->fence_line, e - rs->fence_line);
+        rs->fence_line = from = e + 1;
+    }
+    rs->fence_scan = rs->out.len;
+    return rs->fence_char != 0;
+}
+
+/* A value inside a fenced code block (a chart's title, a point's label):
+ * Markdown is not read there, so backslash escapes would print; the only
+ * way out of the block is a line that closes the fence, so line breaks
+ * become spaces and the value stays on the template's line. */
+static void code_escape(qr_buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r' && i + 1 < n && s[i + 1] == '\n') continue;
+        qr_buf_putc(out, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
+    }
+}
+
 /* --------------------------------------------------------------- markdown */
 
 static int md_always(char c)
@@ -1089,6 +1156,13 @@ static void interpolate(rstate *rs, uint32_t fi, const tmpl *t, tok *k)
     size_t n = strlen(txt);
     if (k->kind == T_RAW) qr_buf_append(&rs->out, txt, n);
     else if (rs->spec) html_escape(&rs->out, txt, n);
+    else if (in_fenced_code(rs)) {
+        code_escape(&rs->out, txt, n);
+        if (rs->out.len > start) {
+            QR_GROW(rs->code_at, rs->ncode, rs->ccode, 16);
+            rs->code_at[rs->ncode++] = start;
+        }
+    }
     else qr_markdown_escape(&rs->out, txt, n, in_table_row(rs));
     out_fixed(rs, fi, k->off, start);
     if (owned) cJSON_free(owned);
@@ -1417,6 +1491,7 @@ static void rstate_free(rstate *rs)
 {
     qr_buf_free(&rs->out);
     qr_buf_free(&rs->ind);
+    free(rs->code_at);
     free(rs->spans);
     for (size_t i = 0; i < rs->ntmpls; i++) tmpl_free(rs->tmpls[i]);
     free(rs->tmpls);
@@ -1474,6 +1549,9 @@ static qr_expansion *expand(char *src, size_t len, const char *name,
     e->nspans = rs.nspans;
     e->tmpls = rs.tmpls;
     e->ntmpls = rs.ntmpls;
+    e->code_at = rs.code_at;
+    e->ncode = rs.ncode;
+    rs.code_at = NULL;
     rs.spans = NULL;
     rs.tmpls = NULL;
     rs.ntmpls = 0;
@@ -1528,6 +1606,7 @@ void qr_expansion_free(qr_expansion *e)
 {
     if (!e) return;
     free(e->text);
+    free(e->code_at);
     free(e->spans);
     for (size_t i = 0; i < e->ntmpls; i++) tmpl_free(e->tmpls[i]);
     free(e->tmpls);
@@ -1569,6 +1648,26 @@ int qr_expansion_origin_line(const qr_expansion *e, int line,
 {
     if (!e || line < 1 || (size_t)line > e->nout_lines) return 0;
     return qr_expansion_origin(e, e->out_lines[line - 1], file, src_line, col);
+}
+
+size_t qr_expansion_ncode(const qr_expansion *e)
+{
+    return e ? e->ncode : 0;
+}
+
+int qr_expansion_code_line(const qr_expansion *e, size_t i, size_t *offset)
+{
+    if (!e || i >= e->ncode) return 0;
+    size_t off = e->code_at[i];
+    if (offset) *offset = off;
+    /* the last line start at or before off */
+    size_t lo = 0, hi = e->nout_lines;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (e->out_lines[mid] <= off) lo = mid;
+        else hi = mid;
+    }
+    return (int)lo + 1;
 }
 
 size_t qr_expansion_nfiles(const qr_expansion *e)

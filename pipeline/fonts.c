@@ -7,8 +7,10 @@
  * Governing spec: fontconfig's matching rules (so "Arial" gets the
  *      metric-compatible Liberation Sans) and the TrueType hmtx table. Widths
  *      are truncated to integer 1/1000 em exactly as libharu computes its /W
- *      entries and text widths, so what layout measures is what the PDF draws
- *      (no kerning: libharu applies none).
+ *      entries and text widths, so what layout measures is what the PDF draws.
+ *      Kerning comes from shaping each pair of characters with HarfBuzz
+ *      (GPOS or 'kern', kerning on, every ligature off: the PDF shows one
+ *      glyph per character), rounded to integer 1/1000 em.
  *
  * A qr_fonts fills its advance cache lazily, so one set must not be measured
  * from two threads at once: parallel builds load one set per worker.
@@ -20,6 +22,9 @@
 
 #include <fontconfig/fontconfig.h>
 #include <hb.h>
+#include <hb-ot.h>
+#include <limits.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +38,17 @@
 #define FAKE_ASCENT 800.0f
 #define FAKE_DESCENT (-200.0f)
 #define TAG_GLYF HB_TAG('g', 'l', 'y', 'f')
+#define TAG_KERN HB_TAG('k', 'e', 'r', 'n')
+#define TAG_GPOS HB_TAG('G', 'P', 'O', 'S')
+/* Pairs cached: Latin up to Latin Extended-B, then General Punctuation
+ * (curly quotes, dashes); other pairs are shaped each time. */
+#define KERN_LATIN 0x250
+#define KERN_PUNCT0 0x2000
+#define KERN_PUNCT1 0x2070
+#define KERN_CHARS (KERN_LATIN + (KERN_PUNCT1 - KERN_PUNCT0))
+#define KERN_UNKNOWN SHRT_MIN
+#define KERN_COMMON 101         /* printable ASCII, dashes, curly quotes */
+#define KERN_CACHE_FORMAT 1
 
 typedef struct face_rec {
     char *file;
@@ -46,6 +62,16 @@ typedef struct face_rec {
     /* advances of the BMP in blocks of ADV_BLOCK code points, each
      * allocated on first use (a paper touches a few blocks, not 256 KB) */
     float *adv[BMP_SIZE / ADV_BLOCK];
+    int can_kern;               /* the face has positioning or a 'kern' */
+    hb_buffer_t *pair;          /* reused to shape a pair */
+    /* kerning of pairs of Latin letters and punctuation (kern_index), one
+     * row per left character allocated on first use */
+    short *kern[KERN_CHARS];
+    /* pairs of the common characters (common_index): loaded from and
+     * saved to Quire's cache, so a paper shapes only pairs no earlier
+     * paper used */
+    short *common;
+    int common_dirty;           /* pairs learned since loading */
 } face_rec;
 
 struct qr_fonts {
@@ -360,6 +386,9 @@ static void face_close(face_rec *fr)
     free(fr->file);
     free(fr->family);
     for (size_t i = 0; i < BMP_SIZE / ADV_BLOCK; i++) free(fr->adv[i]);
+    for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
+    free(fr->common);
+    if (fr->pair) hb_buffer_destroy(fr->pair);
     memset(fr, 0, sizeof *fr);
 }
 
@@ -392,6 +421,13 @@ static int face_open(face_rec *fr, const char *file, int index,
     hb_font_get_h_extents(fr->font, &ext);
     fr->ascent = (float)ext.ascender * EM_UNITS / (float)fr->upem;
     fr->descent = (float)ext.descender * EM_UNITS / (float)fr->upem;
+    /* the tables' presence only: checking GPOS itself would parse it,
+     * which shaping does anyway when (and only if) a pair is asked for */
+    hb_blob_t *kern = hb_face_reference_table(fr->face, TAG_KERN);
+    hb_blob_t *gpos = hb_face_reference_table(fr->face, TAG_GPOS);
+    fr->can_kern = hb_blob_get_length(gpos) > 0 || hb_blob_get_length(kern) > 0;
+    hb_blob_destroy(gpos);
+    hb_blob_destroy(kern);
     return 0;
 }
 
@@ -451,6 +487,165 @@ static float m_advance(void *ctx, qr_font_slot slot, uint32_t cp)
 {
     float v = lookup(slot_face(ctx, slot), cp);
     return v == ADV_MISSING ? 0.0f : v;
+}
+
+/* ---- kerning ---- */
+
+/* Kerning on; every ligature and contextual alternate off, since the PDF
+ * shows one glyph per character (its CIDs are the code points). */
+static const hb_feature_t pair_features[] = {
+    {HB_TAG('k', 'e', 'r', 'n'), 1, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('l', 'i', 'g', 'a'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('c', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('d', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('c', 'a', 'l', 't'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    {HB_TAG('r', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+};
+
+/* Shape left+right: how much closer (negative) or further the pair is set
+ * than its two advances, in 1/1000 em, rounded. 0 when shaping changes
+ * the glyphs or a glyph is a mark (its position is not an advance). */
+static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
+{
+    hb_codepoint_t ga, gb;
+    if (!hb_font_get_nominal_glyph(fr->font, a, &ga) ||
+        !hb_font_get_nominal_glyph(fr->font, b, &gb))
+        return 0;
+    if (hb_ot_layout_get_glyph_class(fr->face, ga) == HB_OT_LAYOUT_GLYPH_CLASS_MARK ||
+        hb_ot_layout_get_glyph_class(fr->face, gb) == HB_OT_LAYOUT_GLYPH_CLASS_MARK)
+        return 0;
+    if (!fr->pair) fr->pair = hb_buffer_create();
+    hb_buffer_t *buf = fr->pair;
+    hb_buffer_clear_contents(buf);
+    uint32_t cps[2] = {a, b};
+    hb_buffer_add_utf32(buf, cps, 2, 0, 2);
+    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+    hb_buffer_set_script(buf, HB_SCRIPT_LATIN);
+    hb_buffer_set_language(buf, hb_language_from_string("en", 2));
+    hb_shape(fr->font, buf, pair_features,
+             sizeof pair_features / sizeof *pair_features);
+    unsigned n = 0;
+    hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(buf, &n);
+    hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(buf, NULL);
+    if (n != 2 || gi[0].codepoint != ga || gi[1].codepoint != gb ||
+        gp[1].x_offset != 0 || gp[0].x_offset != 0)
+        return 0;
+    hb_position_t d = gp[0].x_advance + gp[1].x_advance -
+                      hb_font_get_glyph_h_advance(fr->font, ga) -
+                      hb_font_get_glyph_h_advance(fr->font, gb);
+    return d ? roundf((float)d * EM_UNITS / (float)fr->upem) : 0.0f;
+}
+
+static int kern_index(uint32_t cp)
+{
+    if (cp < KERN_LATIN) return (int)cp;
+    if (cp >= KERN_PUNCT0 && cp < KERN_PUNCT1)
+        return KERN_LATIN + (int)(cp - KERN_PUNCT0);
+    return -1;
+}
+
+/* ---- kerning of common pairs, kept in the cache ----
+ *
+ * Shaping a pair costs about as much as breaking a line of it, and a
+ * paper meets a thousand pairs per face; the same thousand, mostly, as the
+ * last paper. So the pairs of printable ASCII, dashes and curly quotes are
+ * one table per face, read from Quire's cache (keyed by the font file's
+ * stamp and HarfBuzz's version) and written back when a paper learned new
+ * ones. */
+
+static int common_index(uint32_t cp)
+{
+    if (cp >= 0x20 && cp <= 0x7E) return (int)cp - 0x20;
+    switch (cp) {
+    case 0x2013: return 95;
+    case 0x2014: return 96;
+    case 0x2018: return 97;
+    case 0x2019: return 98;
+    case 0x201C: return 99;
+    case 0x201D: return 100;
+    default: return -1;
+    }
+}
+
+static char *kern_entry(const face_rec *fr)
+{
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, fr->file, strlen(fr->file));
+    return qr_xasprintf("kern-%016llx-%d", (unsigned long long)h, fr->index);
+}
+
+static void kern_key(const face_rec *fr, qr_buf *k)
+{
+    qr_buf_printf(k, "quire kerning %d %d\nharfbuzz %s\nindex %d\n",
+                  KERN_CACHE_FORMAT, KERN_COMMON, hb_version_string(),
+                  fr->index);
+    qr_cache_stamp(k, fr->file);
+}
+
+static size_t common_bytes(void)
+{
+    return (size_t)KERN_COMMON * KERN_COMMON * sizeof(short);
+}
+
+static void common_load(face_rec *fr)
+{
+    fr->common = qr_xmalloc(common_bytes());
+    for (size_t i = 0; i < (size_t)KERN_COMMON * KERN_COMMON; i++)
+        fr->common[i] = KERN_UNKNOWN;
+    char *name = kern_entry(fr);
+    size_t len = 0;
+    char *data = qr_cache_read(name, &len);
+    free(name);
+    if (!data) return;
+    qr_buf k;
+    qr_buf_init(&k);
+    kern_key(fr, &k);
+    if (len == k.len + common_bytes() && memcmp(data, k.data, k.len) == 0)
+        memcpy(fr->common, data + k.len, common_bytes());
+    qr_buf_free(&k);
+    free(data);
+}
+
+/* Best effort, when pairs were learned (qr_fonts_free). */
+static void common_save(face_rec *fr)
+{
+    if (!fr->common || !fr->common_dirty) return;
+    qr_buf k;
+    qr_buf_init(&k);
+    kern_key(fr, &k);
+    qr_buf_append(&k, fr->common, common_bytes());
+    char *name = kern_entry(fr);
+    qr_cache_write(name, k.data, k.len);
+    free(name);
+    qr_buf_free(&k);
+}
+
+static float m_kern(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
+{
+    /* code keeps its fixed pitch */
+    if (slot == QR_FONT_MONO || slot == QR_FONT_MONO_BOLD) return 0;
+    face_rec *fr = slot_face(ctx, slot);
+    if (!fr->can_kern) return 0;
+    if (a == 0x00AD) a = '-';
+    if (b == 0x00AD) b = '-';
+    int ca = common_index(a), cb = common_index(b);
+    if (ca >= 0 && cb >= 0) {
+        if (!fr->common) common_load(fr);
+        short *v = &fr->common[ca * KERN_COMMON + cb];
+        if (*v == KERN_UNKNOWN) {
+            *v = (short)shape_pair(fr, a, b);
+            fr->common_dirty = 1;
+        }
+        return *v;
+    }
+    int ia = kern_index(a), ib = kern_index(b);
+    if (ia < 0 || ib < 0) return shape_pair(fr, a, b);
+    short *row = fr->kern[ia];
+    if (!row) {
+        row = fr->kern[ia] = qr_xmalloc(KERN_CHARS * sizeof *row);
+        for (int i = 0; i < KERN_CHARS; i++) row[i] = KERN_UNKNOWN;
+    }
+    if (row[ib] == KERN_UNKNOWN) row[ib] = (short)shape_pair(fr, a, b);
+    return row[ib];
 }
 
 static void m_vmetrics(void *ctx, qr_font_slot slot, float *ascent,
@@ -535,13 +730,17 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
     f->metrics.has_glyph = m_has_glyph;
     f->metrics.advance = m_advance;
     f->metrics.vmetrics = m_vmetrics;
+    f->metrics.kern = m_kern;
     return f;
 }
 
 void qr_fonts_free(qr_fonts *f)
 {
     if (!f) return;
-    for (int i = 0; i < f->nfaces; i++) face_close(&f->faces[i]);
+    for (int i = 0; i < f->nfaces; i++) {
+        common_save(&f->faces[i]);
+        face_close(&f->faces[i]);
+    }
     free(f);
 }
 
@@ -618,5 +817,6 @@ qr_metrics qr_metrics_fake(qr_fake_font *fake)
     m.has_glyph = fake_has_glyph;
     m.advance = fake_advance;
     m.vmetrics = fake_vmetrics;
+    m.kern = NULL;
     return m;
 }

@@ -17,6 +17,8 @@ struct qr_inputs {
     qr_input *v;
     size_t n, cap;
     int changed;
+    char **failed;          /* paths whose read failed */
+    size_t nfailed, capfailed;
 };
 
 static _Thread_local qr_inputs *active;
@@ -31,6 +33,8 @@ void qr_inputs_free(qr_inputs *r)
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) free(r->v[i].path);
     free(r->v);
+    for (size_t i = 0; i < r->nfailed; i++) free(r->failed[i]);
+    free(r->failed);
     free(r);
 }
 
@@ -42,6 +46,24 @@ const qr_input *qr_inputs_get(const qr_inputs *r, size_t i)
 }
 
 int qr_inputs_changed(const qr_inputs *r) { return r && r->changed; }
+
+size_t qr_inputs_failed_count(const qr_inputs *r)
+{
+    return r ? r->nfailed : 0;
+}
+
+const char *qr_inputs_failed(const qr_inputs *r, size_t i)
+{
+    return r && i < r->nfailed ? r->failed[i] : NULL;
+}
+
+static void add_failed(qr_inputs *r, const char *path)
+{
+    for (size_t i = 0; i < r->nfailed; i++)
+        if (strcmp(r->failed[i], path) == 0) return;
+    QR_GROW(r->failed, r->nfailed, r->capfailed, 4);
+    r->failed[r->nfailed++] = qr_xstrdup(path);
+}
 
 static void add(qr_inputs *r, const qr_input *in)
 {
@@ -64,6 +86,7 @@ void qr_inputs_merge(qr_inputs *to, const qr_inputs *from)
 {
     if (!to || !from) return;
     for (size_t i = 0; i < from->n; i++) add(to, &from->v[i]);
+    for (size_t i = 0; i < from->nfailed; i++) add_failed(to, from->failed[i]);
     if (from->changed) to->changed = 1;
 }
 
@@ -105,7 +128,12 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
     struct stat sb;
     size_t n = 0;
     char *text = qr_read_file_stat(path, &n, max_bytes, &sb);
-    if (!text) return NULL;
+    if (!text) {
+        int e = errno;
+        if (active) add_failed(active, path);
+        errno = e;
+        return NULL;
+    }
     record(path, role, &sb, text, n);
     if (len) *len = n;
     return text;
@@ -121,6 +149,22 @@ int qr_input_note(const char *path, qr_input_role role)
     record(path, role, &sb, bytes, n);
     free(bytes);
     return 0;
+}
+
+const char *qr_input_role_name(qr_input_role r)
+{
+    switch (r) {
+    case QR_IN_DATA: return "data file";
+    case QR_IN_TEMPLATE: return "template";
+    case QR_IN_PARTIAL: return "partial";
+    case QR_IN_STYLE: return "style";
+    case QR_IN_IMAGE: return "image";
+    case QR_IN_MEETING: return "meeting file";
+    case QR_IN_MANIFEST: return "manifest";
+    case QR_IN_FONT: return "font";
+    case QR_IN_OTHER: break;
+    }
+    return "file";
 }
 
 const char *qr_input_strerror(int e)

@@ -12,6 +12,7 @@
  */
 #include "layout_int.h"
 #include "quire/chart.h"
+#include "quire/image.h"
 #include "quire/input.h"
 
 #include <math.h>
@@ -32,11 +33,9 @@
 #define TIGHT_ITEM_SPACE 0.25f     /* space between tight items, x paragraph_space */
 #define STRIKE_RISE_EM 0.3f        /* strikethrough above the baseline */
 #define STRIKE_WIDTH_EM 0.06f
-#define UNKNOWN_IMAGE_RATIO 0.75f  /* height/width of an image we can't read (4:3) */
 #define QUOTE_SPACE_FACTOR 2.0f    /* space around a block quote, in paragraph spaces */
 #define MIN_MEASURE_EM 12.0f       /* nesting stops indenting below this measure, in body ems */
 #define PX_TO_PT 0.75f             /* image pixels at 96 dpi */
-#define IMAGE_MAX_BYTES (128u << 20) /* an image file larger than this is refused */
 #define PIN_TOP 2                  /* pending item placed at the box top */
 
 /* A url tag marking a struck-through span: linebreak keeps fragments of a
@@ -70,6 +69,7 @@ size_t lay_push_item(layout *L, const qr_item *it, int stretch)
     QR_GROW(L->pool, L->npool, L->cpool, 256);
     L->pool[L->npool].it = *it;
     L->pool[L->npool].stretch = stretch;
+    L->pool[L->npool].col = L->cell_col;
     if (L->nboxes) {
         box *bx = &L->boxes[L->nboxes - 1];
         if (bx->it0 + bx->nit == L->npool) bx->nit++;
@@ -86,7 +86,7 @@ int lay_new_box(layout *L, float h, unsigned flags)
     b->flags = flags;
     b->it0 = L->npool;
     b->next = b->prev = -1;
-    b->table = b->para = -1;
+    b->table = b->para = b->cont = -1;
     return (int)L->nboxes++;
 }
 
@@ -277,19 +277,53 @@ size_t lay_runs_to_spans(layout *L, const qr_block *b, qr_font_slot base,
     return runs_to_spans(L, b, 0, b->nruns, base, size, color, out);
 }
 
+static size_t link_slot(const linkmap *lm, const char *url, size_t len)
+{
+    size_t mask = lm->nslots - 1;
+    size_t i = (size_t)qr_fnv64(QR_FNV64_INIT, url, len) & mask;
+    while (lm->slots[i] && strcmp(lm->urls[lm->slots[i] - 1], url) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* The Link element of a URL in this paragraph: one per distinct target, so
+ * the pieces of a link broken across lines (or pages) are one element. */
 static int link_elem(layout *L, linkmap *lm, const char *url)
 {
-    for (size_t i = 0; i < lm->n; i++)
-        if (strcmp(lm->urls[i], url) == 0) return lm->elems[i];
+    size_t len = strlen(url);
+    if (lm->nslots) {
+        size_t s = link_slot(lm, url, len);
+        if (lm->slots[s]) return lm->elems[lm->slots[s] - 1];
+    }
     if (lm->n == lm->cap) {
         lm->cap = lm->cap ? lm->cap * 2 : 4;
         lm->urls = qr_xrealloc(lm->urls, lm->cap * sizeof *lm->urls);
         lm->elems = qr_xrealloc(lm->elems, lm->cap * sizeof *lm->elems);
     }
-    lm->urls[lm->n] = qr_arena_strdup(L->arena, url);
+    lm->urls[lm->n] = qr_arena_strndup(L->arena, url, len);
     lm->elems[lm->n] = qr_pages_add_elem(L->out, QR_ROLE_LINK, lm->parent,
                                          NULL, NULL);
-    return lm->elems[lm->n++];
+    lm->n++;
+    if (2 * lm->n > lm->nslots) {
+        /* keep the table at most half full: rebuild at twice the size */
+        free(lm->slots);
+        lm->nslots = lm->nslots ? 2 * lm->nslots : 16;
+        while (2 * lm->n > lm->nslots) lm->nslots *= 2;
+        lm->slots = qr_xcalloc(lm->nslots, sizeof *lm->slots);
+        for (size_t i = 0; i < lm->n; i++)
+            lm->slots[link_slot(lm, lm->urls[i], strlen(lm->urls[i]))] = i + 1;
+    } else {
+        lm->slots[link_slot(lm, url, len)] = lm->n;
+    }
+    return lm->elems[lm->n - 1];
+}
+
+void lay_linkmap_free(linkmap *lm)
+{
+    free(lm->urls);
+    free(lm->elems);
+    free(lm->slots);
+    memset(lm, 0, sizeof *lm);
 }
 
 /* Items for one broken line whose start is at x and baseline `baseline`
@@ -647,81 +681,29 @@ static void do_heading(layout *L, const qr_block *b, const ctx *c)
 
 /* ---- images ---- */
 
-static unsigned be32(const unsigned char *p)
-{
-    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 |
-           p[3];
-}
-
-/* Pixel size from a PNG or JPEG header; 0 if unknown. */
-static int sniff_size(const unsigned char *p, size_t n, unsigned *w,
-                      unsigned *h)
-{
-    static const unsigned char png[8] = {0x89, 'P', 'N', 'G', 13, 10, 26, 10};
-    if (n >= 24 && memcmp(p, png, 8) == 0) {
-        *w = be32(p + 16);
-        *h = be32(p + 20);
-        return *w && *h;
-    }
-    if (n >= 4 && p[0] == 0xFF && p[1] == 0xD8) {
-        size_t i = 2;
-        while (i + 9 < n) {
-            if (p[i] != 0xFF) return 0;
-            unsigned char mk = p[i + 1];
-            size_t seg = (size_t)p[i + 2] << 8 | p[i + 3];
-            int sof = mk >= 0xC0 && mk <= 0xCF && mk != 0xC4 && mk != 0xC8 &&
-                      mk != 0xCC;
-            if (sof) {
-                *h = (unsigned)p[i + 5] << 8 | p[i + 6];
-                *w = (unsigned)p[i + 7] << 8 | p[i + 8];
-                return *w && *h;
-            }
-            i += 2 + seg;
-        }
-    }
-    return 0;
-}
-
-/* An image path as the PDF stage must open it: relative paths resolve
- * against the template's directory (opts->base_dir). Arena-owned. */
-const char *lay_image_path(layout *L, const char *uri)
-{
-    if (!uri || !*uri) return "";
-    const char *base = L->opts ? L->opts->base_dir : NULL;
-    if (uri[0] == '/' || !base || !*base) return uri;
-    char *joined = qr_xasprintf("%s/%s", base, uri);
-    char *p = qr_arena_strdup(L->arena, joined);
-    free(joined);
-    return p;
-}
-
-int lay_image_size(const char *path, unsigned *w, unsigned *h)
-{
-    if (!path || !*path) return 0;
-    /* read whole through the input record, which refuses a FIFO or device
-     * without blocking (the PDF stage reports what it is) and hashes the
-     * bytes for the build */
-    size_t n = 0;
-    char *buf = qr_input_read(path, QR_IN_IMAGE, &n, IMAGE_MAX_BYTES);
-    int ok = buf && sniff_size((const unsigned char *)buf, n, w, h);
-    free(buf);
-    return ok;
-}
-
+/* A Markdown image: read, checked and measured once by the document's
+ * image set (image.h), which the PDF stage then embeds from the display
+ * list. The source must be a file in the template's directory tree; a
+ * refused or unreadable image is an error at the image's place in the
+ * Markdown (render relocates it to the template line), and the figure is
+ * left out. */
 static void do_figure(layout *L, const qr_run *r, const ctx *c, int parent)
 {
+    char *err = NULL;
+    qr_image *im = qr_image_set_get(L->images, r->url,
+                                    L->opts ? L->opts->base_dir : NULL, &err);
+    if (!im) {
+        qr_diag_add(L->d, QR_ERROR, L->md_name, r->line, r->col, NULL, NULL,
+                    "%s", err ? err : "cannot read image");
+        free(err);
+        return;
+    }
     char *alt = qr_arena_strndup(L->arena, r->text, r->len);
     int elem = qr_pages_add_elem(L->out, QR_ROLE_FIGURE, parent, alt, NULL);
-    float w = c->w, h = c->w * UNKNOWN_IMAGE_RATIO;
-    unsigned pw, ph;
-    const char *path = lay_image_path(L, r->url);
-    if (lay_image_size(path, &pw, &ph)) {
-        w = pw * PX_TO_PT;
-        h = ph * PX_TO_PT;
-        if (w > c->w) {
-            h *= c->w / w;
-            w = c->w;
-        }
+    float w = im->width * PX_TO_PT, h = im->height * PX_TO_PT;
+    if (w > c->w) {
+        h *= c->w / w;
+        w = c->w;
     }
     float room = L->body_bottom - L->body_top;
     if (h > room) {
@@ -734,7 +716,15 @@ static void do_figure(layout *L, const qr_run *r, const ctx *c, int parent)
     it.y = 0;
     it.w = w;
     it.h = h;
-    it.uri = path;
+    /* the source as the template named it, under the template's directory
+     * (not the resolved path, which would make the PDF's ID depend on where
+     * the folder is) */
+    const char *base = L->opts ? L->opts->base_dir : NULL;
+    char *shown = base && *base ? qr_xasprintf("%s/%s", base, r->url)
+                                : qr_xstrdup(r->url);
+    it.uri = qr_arena_strdup(L->arena, shown);
+    free(shown);
+    it.image = im;
     it.alt = alt;
     lay_push_item(L, &it, 0);
     (void)b;
@@ -1168,8 +1158,7 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
 static void layout_free_work(layout *L)
 {
     for (size_t i = 0; i < L->nparas; i++) {
-        free(L->paras[i].links.urls);
-        free(L->paras[i].links.elems);
+        lay_linkmap_free(&L->paras[i].links);
         free(L->paras[i].nohyph);
     }
     free(L->paras);
@@ -1180,6 +1169,8 @@ static void layout_free_work(layout *L)
     free(L->bars);
     qr_arena_free(L->arena);
     qr_pages_free(L->scratch);
+    /* the display list holds its own references to the images it shows */
+    qr_image_set_free(L->images);
 }
 
 void qr_layout_init(void)
@@ -1214,6 +1205,7 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
     lb_init();
     L.out = qr_pages_new();
     L.arena = qr_arena_new();
+    L.images = qr_image_set_new(0);
     int root = qr_pages_add_elem(L.out, QR_ROLE_DOCUMENT, -1, NULL, NULL);
     ctx c = {.x = L.frame_x, .w = L.frame_w, .parent = root, .list_depth = 0,
              .after = style->paragraph_space, .top = 1};

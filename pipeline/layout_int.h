@@ -33,6 +33,7 @@ enum {
 typedef struct ritem {
     qr_item it;
     int stretch;
+    int col;                    /* table cell items: column + 1, else 0 */
 } ritem;
 
 typedef struct box {
@@ -42,6 +43,10 @@ typedef struct box {
     size_t it0, nit;            /* items L->pool[it0 .. it0+nit) */
     int next, prev;             /* the chain, -1 at its ends */
     int table;                  /* index in L->tables, -1 none */
+    int cont;                   /* a band of a split table row after its
+                                   first: the box (outside the chain) that
+                                   heads the row's continuation when a page
+                                   starts here, -1 none */
     int para;                   /* index in L->paras (re-breakable), -1 none */
     int line;                   /* line index within that paragraph */
     float lw;                   /* the line's width and bytes: tells whether */
@@ -53,6 +58,10 @@ typedef struct linkmap {
     const char **urls;
     int *elems;
     size_t n, cap;
+    /* open-addressing index of urls (entry i + 1; 0 = empty), so a
+     * paragraph of many links costs linear time, not quadratic */
+    size_t *slots;
+    size_t nslots;
     int parent;                 /* the paragraph's element */
 } linkmap;
 
@@ -114,6 +123,8 @@ typedef struct layout {
 
     /* state while building */
     float space;                /* glue for the next box (collapsed: max) */
+    int cell_col;               /* column + 1 of the table cell whose items
+                                   are being pushed, else 0 */
     int break_pending;          /* next box starts a page */
     ritem *pending;             /* marker items for the next line */
     size_t npending, cpending;
@@ -124,6 +135,7 @@ typedef struct layout {
     float frame_x, frame_w;     /* text frame */
     float body_top, body_bottom;
     int failed;                 /* sticky error (too many pages) */
+    struct qr_image_set *images;/* the document's images, read once each */
 } layout;
 
 /* layout.c helpers shared with the table code */
@@ -140,6 +152,8 @@ void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
 float lay_take_space(layout *L, unsigned *flags);
 qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
 
+void lay_linkmap_free(linkmap *lm);
+
 /* layout_table.c */
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent);
 
@@ -148,9 +162,6 @@ void lay_para_boxes(layout *L, int pi, lb_result *r, size_t from,
                     int *first, int *last);
 int lay_paginate(layout *L);
 void lay_furniture(layout *L);
-/* Images: the path to open for a Markdown image source, and its size in
- * pixels from the file header (0 if unreadable). */
-const char *lay_image_path(layout *L, const char *uri);
-int lay_image_size(const char *path, unsigned *w, unsigned *h);
+/* Images come from image.h's set, one per layout run (L->images). */
 
 #endif

@@ -9,9 +9,11 @@
  * paragraph is broken again with that line barred from hyphenating and the
  * page is tried again (a bounded number of times). Backtracking never goes
  * further than one page, so the pass is linear in the document. A table
- * continued from the previous page gets its header row again.
+ * continued from the previous page gets its header row again, and a table
+ * row continued from it a "(continued)" band (layout_table.c).
  */
 #include "layout_int.h"
+#include "quire/image.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +68,39 @@ static void emit_box(layout *L, emitter *E, size_t page, const box *b,
             continue;
         emit_item(L, E, page, ri, y, stretch_up, artifact);
     }
+}
+
+/* The bands of a split table row from box `first` (top at y) to the last
+ * before `brk` that belongs to the row. Each band holds one line of every
+ * cell; they are emitted cell by cell (the rules first), so the content
+ * stream, and text extraction with it, reads a cell's lines together as
+ * for a row that is not split. Returns the last band emitted. */
+static int emit_bands(layout *L, emitter *E, size_t page, int first, int brk,
+                      float y, float stretch_up)
+{
+    int last = first;
+    int maxcol = 0;
+    for (int j = first;; j = L->boxes[j].next) {
+        const box *b = &L->boxes[j];
+        for (size_t k = b->it0; k < b->it0 + b->nit; k++)
+            if (L->pool[k].col > maxcol) maxcol = L->pool[k].col;
+        last = j;
+        if (!(b->flags & BOX_ROW_OPEN) || b->next < 0 || b->next == brk)
+            break;
+    }
+    for (int col = 0; col <= maxcol; col++) {
+        float by = y;
+        for (int j = first;; j = L->boxes[j].next) {
+            const box *b = &L->boxes[j];
+            for (size_t k = b->it0; k < b->it0 + b->nit; k++)
+                if (L->pool[k].col == col)
+                    emit_item(L, E, page, &L->pool[k], by,
+                              j == first ? stretch_up : 0, 0);
+            by += b->h;
+            if (j == last) break;
+        }
+    }
+    return last;
 }
 
 /* ---- re-breaking a paragraph to move a hyphen off a page foot ---- */
@@ -153,6 +188,17 @@ static int rebreak(layout *L, int *first, int last)
 
 /* ---- pagination ---- */
 
+/* The "(continued)" band to put above box `first` when a page starts
+ * inside a split table row, or -1. */
+static int row_continued(const layout *L, int first)
+{
+    const box *b = &L->boxes[first];
+    if (b->cont < 0 || b->prev < 0 ||
+        !(L->boxes[b->prev].flags & BOX_ROW_OPEN))
+        return -1;
+    return b->cont;
+}
+
 int lay_paginate(layout *L)
 {
     emitter E = {NULL, 0};
@@ -180,6 +226,10 @@ int lay_paginate(layout *L)
                 cont = cb->table;
                 y += L->tables[cont].head_h;
             }
+            /* a row continued from the previous page is headed by its
+             * "(continued)" band */
+            int rowcont = row_continued(L, first);
+            if (rowcont >= 0) y += L->boxes[rowcont].h;
             int i = first, last_legal = -1;
             brk = -1;
             while (i >= 0) {
@@ -231,11 +281,26 @@ int lay_paginate(layout *L)
                 if (h == T->head_last) break;
             }
         }
+        int rowcont = row_continued(L, first);
+        if (rowcont >= 0) {
+            emit_box(L, &E, page, &L->boxes[rowcont], y, 0, 1);
+            y += L->boxes[rowcont].h;
+        }
         int last = -1;
         for (int i = first; i >= 0 && i != brk; i = L->boxes[i].next) {
             const box *bx = &L->boxes[i];
             float g = i == first ? 0 : bx->gap;
             y += g;
+            if (bx->flags & BOX_ROW_OPEN) {
+                /* the bands of a split row on this page, cell by cell */
+                last = emit_bands(L, &E, page, i, brk, y, g);
+                for (int j = i;; j = L->boxes[j].next) {
+                    y += L->boxes[j].h;
+                    if (j == last) break;
+                }
+                i = last;
+                continue;
+            }
             emit_box(L, &E, page, bx, y, g, 0);
             y += bx->h;
             last = i;
@@ -341,13 +406,23 @@ static void furniture_line(layout *L, size_t page, const char *text, int align,
 #define LOGO_PX_TO_PT 0.75f  /* logo pixels at 96 dpi, for the aspect only */
 
 /* The house style's logo at the top right of the first page, in the top
- * margin: decorative page furniture. */
+ * margin: decorative page furniture. The style checked, when it was
+ * loaded, that the logo is a file in the style's directory tree; a logo
+ * that cannot be read or is not an image is an error, not a page without
+ * its logo. */
 static void logo(layout *L)
 {
     const qr_style *st = L->st;
     if (!st->logo[0] || qr_pages_count(L->out) == 0) return;
-    unsigned pw, ph;
-    if (!lay_image_size(st->logo, &pw, &ph)) return;   /* pdf reports it */
+    char *err = NULL;
+    qr_image *im = qr_image_set_get_checked(L->images, st->logo, &err);
+    if (!im) {
+        qr_diag_add(L->d, QR_ERROR, st->logo, 0, 0, NULL, NULL,
+                    "the house style's logo: %s", err ? err : "cannot read it");
+        free(err);
+        return;
+    }
+    unsigned pw = im->width, ph = im->height;
     float w = st->logo_width > 0 ? st->logo_width : pw * LOGO_PX_TO_PT;
     float h = w * (float)ph / (float)pw;
     float room = st->margin_top * LOGO_MARGIN_SHARE;
@@ -361,6 +436,7 @@ static void logo(layout *L)
     it.w = w;
     it.h = h;
     it.uri = st->logo;
+    it.image = im;
     qr_pages_add_item(L->out, 0, &it);
 }
 

@@ -8,6 +8,12 @@
  * text width. Cells wrap through linebreak.c. The header row is bold on a
  * fill, kept with the first body row and repeated by pagination on every
  * continuation page. Work is linear in the number of cells.
+ *
+ * A body row of ROW_SPLIT_MIN_LINES lines or more is a chain of one box
+ * per line (a band), so a page can end inside it rather than leave the
+ * rest of the page blank; at least ROW_SPLIT_KEEP lines stay on each side.
+ * Where a page starts inside a row, pagination puts a band reading
+ * "1.3 (continued)" (the row's first cell) above the rest of it.
  */
 #include "layout_int.h"
 
@@ -20,6 +26,16 @@ typedef struct cell {
     float min, pref;
     const qr_rgb *mark;         /* status swatch colour, or NULL */
 } cell;
+
+/* Hyphenation in a cell is a last resort: only when its column is
+ * narrower than its longest word, and only in words this long. */
+#define CELL_HYPH_MIN_WORD 8
+
+/* Rows shorter than this move whole; longer ones split between lines,
+ * keeping this many lines together at the page foot and head. */
+#define ROW_SPLIT_MIN_LINES 4
+#define ROW_SPLIT_KEEP 2
+#define CONTINUED " (continued)"
 
 /* A status swatch: a square this share of the font size, then a gap. */
 #define MARK_SIDE_EM 0.72f
@@ -47,6 +63,25 @@ static const qr_rgb *status_mark(const qr_style *st, const lb_span *sp,
     return i >= 0 ? &st->status_colour[i] : NULL;
 }
 
+/* 1 when a cell says nothing: empty, spaces, or only dashes ("–" for no
+ * figure). A column of such cells needs no more room than its header. */
+static int blank_cell(const lb_span *sp, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (sp[i].flags & LB_HARD_BREAK) continue;
+        for (size_t k = 0; k < sp[i].len;) {
+            uint32_t cp;
+            int len = qr_utf8_decode(sp[i].text + k, sp[i].len - k, &cp);
+            if (len <= 0) return 0;
+            k += (size_t)len;
+            if (cp != ' ' && cp != '-' && cp != 0x2013 && cp != 0x2014 &&
+                cp != 0x00A0)
+                return 0;
+        }
+    }
+    return 1;
+}
+
 /* The single-line width of a cell: widest piece between hard breaks. */
 static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
 {
@@ -63,16 +98,22 @@ static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
 }
 
 /* Column widths summing to w (see the comment at the top). */
-static void column_widths(const float *mn, const float *pref, int ncols,
-                          float w, float *out)
+static void column_widths(const float *mn, const float *pref,
+                          const char *blank, int ncols, float w, float *out)
 {
-    float smin = 0, spref = 0;
+    float smin = 0, spref = 0, sgrow = 0;
     for (int c = 0; c < ncols; c++) {
         smin += mn[c];
         spref += pref[c];
+        if (!blank[c]) sgrow += pref[c];
     }
     if (spref <= w && spref > 0) {
-        for (int c = 0; c < ncols; c++) out[c] = pref[c] * w / spref;
+        /* the room to spare goes to the columns with something to say: a
+         * column of dashes keeps the width of its header */
+        for (int c = 0; c < ncols; c++)
+            out[c] = sgrow <= 0 ? pref[c] * w / spref
+                     : blank[c] ? pref[c]
+                                : pref[c] + (w - spref) * pref[c] / sgrow;
     } else if (smin <= w) {
         /* Columns whose whole preferred width is within a fair share of
          * what is left keep it (short dates, statuses and grades stay on
@@ -195,6 +236,7 @@ static int row_box(layout *L, rowctx *rc, lb_result **res, const int *elems,
     rc->first = 0;
     float cx = rc->x;
     for (int c = 0; c < rc->ncols; c++) {
+        L->cell_col = c + 1;
         float inner = rc->colw[c] - 2 * rc->pad;
         size_t n = lb_nlines(res[c]);
         for (size_t k = l0; k < l1 && k < n; k++) {
@@ -225,11 +267,46 @@ static int row_box(layout *L, rowctx *rc, lb_result **res, const int *elems,
         }
         cx += rc->colw[c];
     }
+    L->cell_col = 0;
     if (top_pad && header) rule(L, rc->x, 0, rc->x + rc->w, 0);
     if (bottom_pad) rule(L, rc->x, h, rc->x + rc->w, h);
     rule(L, rc->x, 0, rc->x, h);
     rule(L, rc->x + rc->w, 0, rc->x + rc->w, h);
     return b;
+}
+
+/* The band that heads the rest of a row split over a page: the text of
+ * the row's first cell when it is one line (a reference such as "1.3"),
+ * then "(continued)", in italic. Page furniture, like the repeated header:
+ * the row's words are read once. A box outside the chain (pagination
+ * places it). */
+static int continued_box(layout *L, rowctx *rc, lb_result *first_cell,
+                         float size)
+{
+    qr_buf t;
+    qr_buf_init(&t);
+    const lb_line *ln = lb_nlines(first_cell) == 1 ? lb_get_line(first_cell, 0)
+                                                   : NULL;
+    for (size_t f = 0; ln && f < ln->nfrags; f++)
+        qr_buf_append(&t, ln->frags[f].text, ln->frags[f].len);
+    qr_buf_puts(&t, t.len ? CONTINUED : CONTINUED + 1);
+    float h = rc->lh + rc->pad;
+    int mb = lay_new_box(L, h, 0);
+    L->boxes[mb].table = rc->ti;
+    qr_item it = lay_item(QR_ITEM_TEXT, QR_ROLE_ARTIFACT, -1);
+    it.x = rc->x + rc->pad;
+    it.y = rc->pad + rc->base;
+    it.font = QR_FONT_ITALIC;
+    it.size = size;
+    it.text = qr_arena_strndup(L->arena, t.data, t.len);
+    it.len = t.len;
+    it.w = lb_measure(t.data, t.len, QR_FONT_ITALIC, size, L->m);
+    it.color = L->st->text_color;
+    lay_push_item(L, &it, 0);
+    rule(L, rc->x, 0, rc->x, h);
+    rule(L, rc->x + rc->w, 0, rc->x + rc->w, h);
+    qr_buf_free(&t);
+    return mb;
 }
 
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
@@ -245,6 +322,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     cell *cells = qr_xcalloc(nrows * (size_t)ncols, sizeof *cells);
     float *mn = qr_xcalloc((size_t)ncols * 3, sizeof *mn);
     float *pref = mn + ncols, *colw = mn + 2 * ncols;
+    char *blank = qr_xmalloc((size_t)ncols);
+    memset(blank, 1, (size_t)ncols);
     for (int c = 0; c < ncols; c++) mn[c] = pref[c] = 2 * pad;
     size_t r = 0;
     for (const qr_block *row = t->first_child; row; row = row->next, r++) {
@@ -258,7 +337,10 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                 &cl->spans);
             float a = lb_min_width(cl->spans, cl->nspans, L->m) + 2 * pad;
             float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
-            if (!row->header) cl->mark = status_mark(st, cl->spans, cl->nspans);
+            if (!row->header) {
+                cl->mark = status_mark(st, cl->spans, cl->nspans);
+                if (!blank_cell(cl->spans, cl->nspans)) blank[c] = 0;
+            }
             if (cl->mark) {
                 a += (MARK_SIDE_EM + MARK_GAP_EM) * size;
                 b += (MARK_SIDE_EM + MARK_GAP_EM) * size;
@@ -269,7 +351,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     }
     for (int c = 0; c < ncols; c++)
         if (pref[c] < mn[c]) pref[c] = mn[c];
-    column_widths(mn, pref, ncols, w, colw);
+    column_widths(mn, pref, blank, ncols, w, colw);
 
     QR_GROW(L->tables, L->ntables, L->ctables, 8);
     int ti = (int)L->ntables++;
@@ -310,6 +392,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             elems[c] = qr_pages_add_elem(L->out, role, tr, NULL,
                                          header ? "Column" : NULL);
             lms[c].n = 0;
+            if (lms[c].nslots)
+                memset(lms[c].slots, 0, lms[c].nslots * sizeof *lms[c].slots);
             lms[c].parent = elems[c];
             lb_opts o;
             memset(&o, 0, sizeof o);
@@ -319,7 +403,10 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             if (o.width < 1) o.width = 1;
             o.align = QR_ALIGN_LEFT;
             o.breaking = st->breaking;
-            o.hyphenate = st->hyphenate;
+            /* a column as wide as its longest word breaks only between
+             * words */
+            o.hyphenate = st->hyphenate && colw[c] < mn[c] - 0.01f;
+            o.hyph_min_word = CELL_HYPH_MIN_WORD;
             o.md_name = L->md_name;
             res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o, L->m,
                                            L->d)
@@ -331,14 +418,21 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
         int first_box = -1, last_box = -1;
         int pend_first = rc.first;
         int head_box = -1;          /* the row's own first box */
-        if (h <= limit || nl == 1) {
+        int split = nl > 1 && (h > limit ||
+                               (!header && nl >= ROW_SPLIT_MIN_LINES));
+        if (!split) {
             first_box = last_box = row_box(L, &rc, res, elems, header, 0, nl,
                                            1, 1, role, lms);
         } else {
-            /* a row taller than a page: one box per line, breakable */
+            /* one box per line, breakable between lines; a row that fits
+             * a page keeps ROW_SPLIT_KEEP lines on each side of a break */
+            int keep = !header && nl >= 2 * ROW_SPLIT_KEEP;
             for (size_t k = 0; k < nl; k++) {
                 int b = row_box(L, &rc, res, elems, header, k, k + 1, k == 0,
                                 k + 1 == nl, role, lms);
+                if (keep && (k + 1 < ROW_SPLIT_KEEP ||
+                             k + ROW_SPLIT_KEEP >= nl) && k + 1 < nl)
+                    L->boxes[b].flags |= BOX_KEEP_NEXT;
                 if (last_box >= 0) {
                     L->boxes[last_box].next = b;
                     L->boxes[b].prev = last_box;
@@ -346,6 +440,14 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                     first_box = b;
                 }
                 last_box = b;
+            }
+            if (!header) {
+                int mb = continued_box(L, &rc, res[0], size);
+                for (int b = L->boxes[first_box].next; b >= 0;
+                     b = L->boxes[b].next) {
+                    L->boxes[b].cont = mb;
+                    if (b == last_box) break;
+                }
             }
         }
         head_box = first_box;
@@ -383,13 +485,13 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
         lay_link_tail(L, first_box, last_box);
     }
     for (int c = 0; c < ncols; c++) {
-        free(lms[c].urls);
-        free(lms[c].elems);
+        lay_linkmap_free(&lms[c]);
     }
     free(lms);
     free(elems);
     free(marks);
     free(res);
     free(mn);
+    free(blank);
     free(cells);
 }

@@ -109,7 +109,9 @@ typedef struct pchar {
     size_t off;             /* byte offset in para.text */
     uint32_t cp;
     uint32_t span;
-    float w;                /* advance, points */
+    float w;                /* advance, points, kerning included */
+    float kern;             /* kerning with the next visible character of
+                               the run (in w), 0 when the line ends here */
     unsigned char face, kind;
 } pchar;
 
@@ -290,6 +292,7 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
     qr_font_slot want = valid_slot(s->font);
     c->face = (unsigned char)want;
     c->w = 0;
+    c->kern = 0;
     if (c->kind == K_NEWLINE || c->kind == K_INVISIBLE) return;
     qr_font_slot face;
     int found;
@@ -331,6 +334,32 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
             add_char(p, cp, (uint32_t)si, o, d);
             i += (size_t)k;
         }
+    }
+}
+
+static int same_look(const lb_span *a, const lb_span *b);
+
+/* Kerning (qr_metrics.kern) between each visible character and the next
+ * visible one of the same face and look: the pairs a PDF text item holds.
+ * Added to the left character's width; a line ending between the two
+ * takes it off again (build_cands, build_lines). */
+static void apply_kerning(para *p)
+{
+    if (!p->m->kern) return;
+    for (size_t j = 0; j + 1 < p->n; j++) {
+        pchar *a = &p->ch[j];
+        if (a->kind != K_TEXT) continue;
+        size_t k = j + 1;
+        while (k < p->n && p->ch[k].kind == K_INVISIBLE) k++;
+        if (k == p->n) break;
+        const pchar *b = &p->ch[k];
+        if (b->kind != K_TEXT || b->face != a->face ||
+            !same_look(&p->spans[a->span], &p->spans[b->span]))
+            continue;
+        float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
+        if (kv == 0) continue;
+        a->kern = kv * p->spans[a->span].size / EM_UNITS;
+        a->w += a->kern;
     }
 }
 
@@ -482,7 +511,8 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
     return pts;
 }
 
-static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
+static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
+                           size_t min_word)
 {
     for (size_t k = s; k < t; k++) {
         const pchar *c = &p->ch[k];
@@ -513,7 +543,7 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
             k++;
         }
         size_t len = k - a;
-        if (!ascii || len < HYPH_MIN_WORD || len > HYPH_MAX_WORD) continue;
+        if (!ascii || len < min_word || len > HYPH_MAX_WORD) continue;
         /* acronyms, and their plurals ("LADOs"), keep their shape */
         if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's'))
             continue;
@@ -529,7 +559,7 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t)
     }
 }
 
-static void find_hyphens(para *p)
+static void find_hyphens(para *p, int min_word)
 {
     HyphenDict *dict = hyph_dict;
     if (!dict) return;
@@ -546,7 +576,9 @@ static void find_hyphens(para *p)
         while (t < p->n && p->ch[t].kind != K_SPACE &&
                p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE)
             t++;
-        hyphenate_word(p, dict, s, t);
+        hyphenate_word(p, dict, s, t,
+                       min_word > HYPH_MIN_WORD ? (size_t)min_word
+                                                : HYPH_MIN_WORD);
         s = t;
     }
 }
@@ -557,11 +589,16 @@ static void find_hyphens(para *p)
  * next that starts "June 2018" is a defect seen in published papers. UAX #14
  * allows both breaks, so the space between a day (one or two digits) and
  * a month name, and between a month name and a year (four digits), is made
- * unbreakable here. The space is still a space in the text. */
+ * unbreakable here. The space is still a space in the text. Table column
+ * widths measure a date as one piece too (lb_min_width), so a due column
+ * is at least as wide as its longest date. */
 
 static const char *const month_names[] = {
     "January", "February", "March", "April", "May", "June", "July",
     "August", "September", "October", "November", "December",
+    /* the short forms GOV.UK allows where space is short (a due column) */
+    "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct",
+    "Nov", "Dec",
 };
 
 static int is_alnum_cp(uint32_t cp)
@@ -617,6 +654,43 @@ static void keep_dates(para *p)
         if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
             is_month(p, ms, e))
             p->bk[j] = BK_NONE;
+    }
+}
+
+/* ---- short codes stay whole ----
+ *
+ * A reference, a year range or an acronym pair ("2025/26", "KPI-3",
+ * "ICB/LA") reads as one token: UAX #14 would break it after the slash or
+ * hyphen, which in a narrow table column leaves "2025/" above "26". A
+ * space-delimited ASCII token (an en dash allowed: "2025–2028") of at
+ * most CODE_MAX_CHARS characters that holds a digit or no lower-case
+ * letter keeps no break inside. */
+
+#define CODE_MAX_CHARS 12
+
+static void keep_codes(para *p)
+{
+    size_t s = 0;
+    while (s < p->n) {
+        unsigned char k = p->ch[s].kind;
+        if (k == K_SPACE || k == K_NBSP || k == K_NEWLINE) {
+            s++;
+            continue;
+        }
+        size_t t = s;
+        int ascii = 1, digit = 0, lower = 0;
+        while (t < p->n && p->ch[t].kind != K_SPACE &&
+               p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE) {
+            uint32_t cp = p->ch[t].cp;
+            if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
+            if (is_digit(cp)) digit = 1;
+            if (cp >= 'a' && cp <= 'z') lower = 1;
+            t++;
+        }
+        if (ascii && t - s <= CODE_MAX_CHARS && (digit || !lower))
+            for (size_t j = s + 1; j < t; j++)
+                if (p->bk[j] == BK_ALLOW) p->bk[j] = BK_NONE;
+        s = t;
     }
 }
 
@@ -767,7 +841,7 @@ static void emergency_split(const lbctx *x, cvec *cv, size_t e, mark at,
         if (!trailing_blank(c)) {
             seen_text = 1;
             nb.end = k + 1;
-            nb.eW = W;
+            nb.eW = W - c->kern;        /* a line ending here: no kern */
             nb.eST = ST;
             nb.eSH = SH;
         }
@@ -789,6 +863,10 @@ static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
     c->hyph_face = (unsigned char)face;
     c->hyph_span = pc->span;
     c->hyph_w = advance(p, face, '-') * s->size / EM_UNITS;
+    /* drawn in the same item as the character before it: kerned with it */
+    if (p->m->kern && face == pc->face && pc->kind == K_TEXT)
+        c->hyph_w += p->m->kern(p->m->ctx, face, pc->cp, '-') * s->size /
+                     EM_UNITS;
     c->hyphen = 1;
     c->flagged = 1;
     c->penalty = KP_HYPHEN_PENALTY;
@@ -817,7 +895,7 @@ static void build_cands(const lbctx *x, cvec *cv)
         SH += shrink_of(x, last);
         if (!trailing_blank(last)) {
             nb = j;
-            nW = W;
+            nW = W - last->kern;        /* a line ending here: no kern */
             nST = ST;
             nSH = SH;
         }
@@ -1219,9 +1297,11 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
                 xpos += ch->w + adj * factor;
                 continue;
             }
+            /* the line's last character is not kerned with the next */
+            double cw = k + 1 == e ? ch->w - ch->kern : ch->w;
             frag_add(&fb, p, ar, ch->face, ch->span, xpos,
-                     p->text.data + ch->off, char_len(p, k), ch->w);
-            xpos += ch->w;
+                     p->text.data + ch->off, char_len(p, k), cw);
+            xpos += cw;
         }
         if (b->hyphen) {
             /* U+00AD SOFT HYPHEN in the text, drawn with the '-' glyph
@@ -1297,13 +1377,15 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     para p;
     para_init(&p, spans, nspans, m, 1);
     flatten(&p, opts, d);
+    apply_kerning(&p);
     if (p.n == 0) {
         para_free(&p);
         return res;                     /* no text: no lines */
     }
     find_breaks(&p);
     keep_dates(&p);
-    if (opts->hyphenate) find_hyphens(&p);
+    keep_codes(&p);
+    if (opts->hyphenate) find_hyphens(&p, opts->hyph_min_word);
 
     lbctx x;
     memset(&x, 0, sizeof x);
@@ -1378,6 +1460,8 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
     qr_font_slot want = valid_slot(font);
     double w = 0;
     size_t i = 0;
+    uint32_t prev = 0;                  /* the last visible character */
+    int prev_face = -1;
     while (i < len) {
         uint32_t cp;
         int k = qr_utf8_decode(text + i, len - i, &cp);
@@ -1390,6 +1474,14 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
         int found = map_face(&p, want, cp, &face);
         float adv = advance(&p, face, cp);
         if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        if (kind != K_TEXT) {
+            prev_face = -1;
+        } else {
+            if (m->kern && prev_face == (int)face)
+                adv += m->kern(m->ctx, face, prev, cp);
+            prev = cp;
+            prev_face = (int)face;
+        }
         w += adv * size / EM_UNITS;
     }
     return (float)w;
@@ -1402,9 +1494,10 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para p;
     para_init(&p, spans, nspans, m, 1);
     flatten(&p, NULL, NULL);
+    apply_kerning(&p);
     find_breaks(&p);
-    /* not keep_dates: a narrow table column may wrap "31 May / 2025"
-     * rather than widen at its neighbours' expense */
+    keep_dates(&p);
+    keep_codes(&p);
     double best = 0, W = 0, seg_w = 0;
     size_t seg = 0;
     size_t nb = 0;                      /* end of the last non-blank */
@@ -1413,7 +1506,7 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
         W += p.ch[j - 1].w;
         if (!trailing_blank(&p.ch[j - 1])) {
             nb = j;
-            nW = W;
+            nW = W - p.ch[j - 1].kern;
         }
         if (p.bk[j] == BK_NONE) continue;
         if (nb > seg && nW - seg_w > best) best = nW - seg_w;

@@ -42,6 +42,8 @@ typedef struct lb_opts {
     qr_align align;
     qr_breaking breaking;
     int hyphenate;
+    int hyph_min_word;          /* letters a word needs to be hyphenated;
+                                   0 = the default (5) */
     /* Lines (0-based) that must not end with a hyphen — e.g. the last line
      * of a page, found by pagination; NULL/0 for none. */
     const int *no_hyphen_lines;

@@ -941,18 +941,6 @@ static int named_for(const pack *pk, const item *o, const qr_input *in)
     return 0;
 }
 
-static const char *input_role(qr_input_role r)
-{
-    switch (r) {
-    case QR_IN_DATA: return "data file";
-    case QR_IN_TEMPLATE: return "template";
-    case QR_IN_PARTIAL: return "partial";
-    case QR_IN_STYLE: return "style";
-    case QR_IN_IMAGE: return "image";
-    default: return "file";
-    }
-}
-
 /* The withheld files and folders of a public pack, from the meeting file's
  * paths alone (nothing exempt is opened). */
 static void build_withheld(pack *pk)
@@ -1008,7 +996,7 @@ static int check_file(pack *pk, const item *o, const char *path,
                        "\xE2\x80\x98%s\xE2\x80\x99: a public pack must not "
                        "show what an exempt paper is made of; give the open "
                        "item its own file",
-                o->number, o->title, path, input_role(role), x->what,
+                o->number, o->title, path, qr_input_role_name(role), x->what,
                 x->it->number, x->it->title);
         else
             err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s (its %s) "
@@ -1016,7 +1004,7 @@ static int check_file(pack *pk, const item *o, const char *path,
                        "\xE2\x80\x98%s\xE2\x80\x99 (%s): a public pack cannot "
                        "tell whether the exempt paper uses it; keep the open "
                        "item's files outside the exempt item's folder",
-                o->number, o->title, path, input_role(role), x->real,
+                o->number, o->title, path, qr_input_role_name(role), x->real,
                 x->what, x->it->number, x->it->title, x->path);
     }
     free(real);

@@ -2,6 +2,7 @@
  * pdf (which draws it) and pack (which joins lists). Plain data in one arena.
  */
 #include "quire/layout.h"
+#include "quire/image.h"
 #include "quire/util.h"
 
 #include <stdlib.h>
@@ -19,6 +20,8 @@ struct qr_pages {
     size_t npages, cap;
     qr_elem *elems;
     size_t nelems, ecap;
+    qr_image **images;          /* a reference for each image item */
+    size_t nimages, cimages;
 };
 
 qr_pages *qr_pages_new(void)
@@ -34,6 +37,8 @@ void qr_pages_free(qr_pages *p)
     for (size_t i = 0; i < p->npages; i++) free(p->pages[i].items);
     free(p->pages);
     free(p->elems);
+    for (size_t i = 0; i < p->nimages; i++) qr_image_unref(p->images[i]);
+    free(p->images);
     qr_arena_free(p->arena);
     free(p);
 }
@@ -68,6 +73,12 @@ qr_item *qr_pages_add_item(qr_pages *p, size_t page, const qr_item *item)
     if (item->uri) it->uri = copy_str(p, item->uri, strlen(item->uri));
     if (item->name) it->name = copy_str(p, item->name, strlen(item->name));
     if (item->alt) it->alt = copy_str(p, item->alt, strlen(item->alt));
+    if (item->image) {
+        /* the list keeps the image alive as long as it may be drawn (a
+         * pack joins lists and frees the papers' own) */
+        QR_GROW(p->images, p->nimages, p->cimages, 8);
+        p->images[p->nimages++] = qr_image_ref(item->image);
+    }
     if (item->pts && item->npts) {
         float *pts = qr_arena_alloc(p->arena, item->npts * 2 * sizeof(float));
         memcpy(pts, item->pts, item->npts * 2 * sizeof(float));

@@ -109,10 +109,11 @@ typedef struct conv {
     const char *url;
     int cur_line;
 
+    size_t bad_links;     /* refused link targets, LINK_REPORTS_MAX located */
     int image_depth;      /* > 0 inside an image: text goes to alt */
     qr_buf alt;
     const char *image_url;
-    int image_line;
+    int image_line, image_col;
 } conv;
 
 /* ---- tree building ---- */
@@ -498,6 +499,57 @@ static void exit_block(conv *c, cmark_node_type t)
     }
 }
 
+/* Why a link target cannot be in a published paper, or NULL when it can.
+ * A paper is a PDF that councils publish and send by email: a link may go
+ * to the web (http, https), to an email address (mailto) or to a place in
+ * the paper itself (#name). Any other scheme would reach into the reader's
+ * machine (file:, smb:), run something (javascript:) or carry content of
+ * its own (data:); a target with no scheme is relative to wherever the PDF
+ * happens to be, which for an emailed PDF is nowhere. */
+#define LINK_REPORTS_MAX 20
+
+static const char *link_refusal(const char *u)
+{
+    if (u[0] == '#') return NULL;
+    size_t k = 0;
+    if ((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z')) {
+        k = 1;
+        while ((u[k] >= 'a' && u[k] <= 'z') || (u[k] >= 'A' && u[k] <= 'Z') ||
+               (u[k] >= '0' && u[k] <= '9') || u[k] == '+' || u[k] == '-' ||
+               u[k] == '.')
+            k++;
+        if (u[k] != ':') k = 0;
+    }
+    if (k == 0)
+        return u[0] ? "has no scheme: a relative link cannot work in a PDF "
+                      "that is published or emailed; write the full address "
+                      "(https://...) or #name for a heading of this paper"
+                    : "is empty";
+    if ((k == 4 && strncasecmp(u, "http", 4) == 0) ||
+        (k == 5 && strncasecmp(u, "https", 5) == 0) ||
+        (k == 6 && strncasecmp(u, "mailto", 6) == 0))
+        return NULL;
+    return "uses a scheme that is not allowed: a paper may link only to "
+           "http:, https: and mailto: addresses and #name places in itself";
+}
+
+/* A refused link is an error at its place in the Markdown, and its text
+ * stays as plain text, so no stage after this one ever sees the target. */
+static int link_allowed(conv *c, cmark_node *n, const char *u)
+{
+    const char *why = link_refusal(u);
+    if (!why) return 1;
+    if (c->d && c->bad_links++ < LINK_REPORTS_MAX) {
+        size_t off = offset_of(c, cmark_node_get_start_line(n),
+                               cmark_node_get_start_column(n));
+        size_t n = strlen(u);
+        qr_diag_at(c->d, QR_ERROR, c->name, c->md, c->len, off,
+                   "link to '%.*s%s' %s", (int)(n > 80 ? 80 : n), u,
+                   n > 80 ? "..." : "", why);
+    }
+    return 0;
+}
+
 static void inline_enter(conv *c, cmark_node *n, cmark_node_type t, int line)
 {
     const char *lit;
@@ -535,13 +587,19 @@ static void inline_enter(conv *c, cmark_node *n, cmark_node_type t, int line)
         push_style(c, QR_RUN_STRIKE, NULL);
     } else if (t == CMARK_NODE_LINK) {
         const char *u = cmark_node_get_url(n);
-        push_style(c, QR_RUN_LINK, qr_arena_strdup(c->arena, u ? u : ""));
+        if (!u) u = "";
+        if (link_allowed(c, n, u))
+            push_style(c, QR_RUN_LINK, qr_arena_strdup(c->arena, u));
+        else
+            push_style(c, 0, NULL);
     } else if (t == CMARK_NODE_IMAGE) {
         push_style(c, 0, NULL);
         if (c->image_depth++ == 0) {
             const char *u = cmark_node_get_url(n);
             c->image_url = qr_arena_strdup(c->arena, u ? u : "");
             c->image_line = line;
+            c->image_col = cmark_node_get_start_line(n) == line
+                               ? cmark_node_get_start_column(n) : 0;
             c->alt.len = 0;
         }
     } else {
@@ -564,6 +622,7 @@ static void inline_exit(conv *c, cmark_node_type t)
         r->len = c->alt.len;
         r->url = c->image_url;
         r->line = c->image_line;
+        r->col = c->image_col;
     }
     pop_style(c);
 }
@@ -744,6 +803,10 @@ qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
 
     convert(&c, root);
     end_leaf(&c);   /* defensive: a leaf left open by an odd tree */
+    if (d && c.bad_links > LINK_REPORTS_MAX)
+        qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
+                    "%zu more links with a target that is not allowed",
+                    c.bad_links - LINK_REPORTS_MAX);
 
     free(c.frames);
     free(c.runs);

@@ -38,6 +38,7 @@
  * Determinism: no clock, no random; dates come only from meta->epoch; the
  * subset tag is a hash of the face's used code points.
  */
+#include "quire/image.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
 #include "pdf_int.h"
@@ -47,7 +48,6 @@
 #include <hb.h>
 #include <hb-subset.h>
 #include <hb-ot.h>
-#include <png.h>
 
 #include <errno.h>
 #include <math.h>
@@ -73,10 +73,6 @@
 #define NUMTREE_LEAF 256            /* ParentTree pairs per leaf node */
 #define ANNOT_FLAG_PRINT 4          /* annotation /F: print (PDF/A) */
 #define DEFAULT_LANG "en-GB"
-/* Largest image accepted, in pixels: a decoded 50-megapixel RGBA image is
- * 200 MB; larger is a mistake (or an attack) in a committee paper.
- * Documented in README.md "Limits". */
-#define MAX_IMAGE_PIXELS 50000000ull
 
 /* The draft stamp: light grey "DRAFT" along the page diagonal, the note
  * small at the page foot. */
@@ -108,6 +104,7 @@ typedef struct face_use {
 
 typedef struct image_use {
     const char *path;
+    const qr_image *source;     /* the display list's image, or NULL */
     HPDF_Image image;
 } image_use;
 
@@ -802,108 +799,60 @@ static int load_fonts(pdf_state *st)
 
 /* ---- images ---- */
 
-static HPDF_Image load_png(pdf_state *st, const char *path)
+/* An image comes to this stage read, checked and decoded (image.h): layout
+ * hangs it on the display-list item, so the bytes embedded are the bytes
+ * layout measured, and no file is opened here. An item made by hand
+ * without one (tests, tools) has its file read through the same module. */
+static HPDF_Image embed_image(pdf_state *st, const qr_image *im)
 {
-    png_image im;
-    memset(&im, 0, sizeof im);
-    im.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&im, path)) {
-        fail(st, path, "cannot read PNG image '%s': %s", path, im.message);
-        return NULL;
-    }
-    if ((unsigned long long)im.width * im.height > MAX_IMAGE_PIXELS) {
-        fail(st, path, "image '%s' is %u x %u pixels: more than the limit of "
-             "%llu megapixels", path, (unsigned)im.width, (unsigned)im.height,
-             MAX_IMAGE_PIXELS / 1000000);
-        png_image_free(&im);
-        return NULL;
-    }
-    int alpha = (im.format & PNG_FORMAT_FLAG_ALPHA) != 0;
-    im.format = alpha ? PNG_FORMAT_RGBA : PNG_FORMAT_RGB;
-    size_t px = (size_t)im.width * im.height;
-    uint8_t *buf = qr_xmalloc(PNG_IMAGE_SIZE(im));
-    if (!png_image_finish_read(&im, NULL, buf, 0, NULL)) {
-        fail(st, path, "cannot decode PNG image '%s': %s", path, im.message);
-        free(buf);
-        png_image_free(&im);
-        return NULL;
-    }
-    HPDF_Image img;
-    if (!alpha) {
-        img = HPDF_LoadRawImageFromMem(st->pdf, buf, im.width, im.height,
-                                       HPDF_CS_DEVICE_RGB, 8);
-    } else {
-        uint8_t *rgb = qr_xmalloc(px * 3), *a = qr_xmalloc(px);
-        for (size_t i = 0; i < px; i++) {
-            memcpy(rgb + 3 * i, buf + 4 * i, 3);
-            a[i] = buf[4 * i + 3];
+    HPDF_Image img = NULL;
+    if (im->kind == QR_IMAGE_JPEG) {
+        img = HPDF_LoadJpegImageFromMem(st->pdf, im->bytes,
+                                        (HPDF_UINT)im->nbytes);
+        if (!img || st->err || HPDF_GetError(st->pdf)) {
+            fail(st, im->path, "cannot read JPEG image '%s'", im->path);
+            return NULL;
         }
-        img = HPDF_LoadRawImageFromMem(st->pdf, rgb, im.width, im.height,
-                                       HPDF_CS_DEVICE_RGB, 8);
-        HPDF_Image mask = img ? HPDF_LoadRawImageFromMem(
-                                    st->pdf, a, im.width, im.height,
-                                    HPDF_CS_DEVICE_GRAY, 8)
-                              : NULL;
-        if (mask) HPDF_Image_AddSMask(img, mask);
-        free(rgb);
-        free(a);
+        return img;
     }
-    free(buf);
+    img = HPDF_LoadRawImageFromMem(st->pdf, im->pixels, im->width,
+                                   im->height, HPDF_CS_DEVICE_RGB, 8);
+    if (img && im->alpha) {
+        HPDF_Image mask = HPDF_LoadRawImageFromMem(st->pdf, im->alpha,
+                                                   im->width, im->height,
+                                                   HPDF_CS_DEVICE_GRAY, 8);
+        if (mask) HPDF_Image_AddSMask(img, mask);
+    }
     if (!img || hpdf_failed(st, "embedding a PNG image")) return NULL;
     return img;
 }
 
-static HPDF_Image get_image(pdf_state *st, const char *path)
+static HPDF_Image get_image(pdf_state *st, const qr_item *it)
 {
+    const qr_image *im = it->image;
     for (size_t i = 0; i < st->nimages; i++)
-        if (strcmp(st->images[i].path, path) == 0) return st->images[i].image;
+        if (im ? st->images[i].source == im
+               : !st->images[i].source && strcmp(st->images[i].path, it->uri) == 0)
+            return st->images[i].image;
     st->input_error = 1;
-    unsigned char magic[8] = {0};
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        /* a directory, FIFO or device: reading it could block or never end */
-        fail(st, path, "image '%s' is not a regular file", path);
-        return NULL;
-    }
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        fail(st, path, "cannot read image '%s': %s", path, strerror(errno));
-        return NULL;
-    }
-    size_t got = fread(magic, 1, sizeof magic, fp);
-    fclose(fp);
-    HPDF_Image img = NULL;
-    if (got >= 3 && magic[0] == 0xFF && magic[1] == 0xD8 && magic[2] == 0xFF) {
-        img = HPDF_LoadJpegImageFromFile(st->pdf, path);
-        if (!img || st->err || HPDF_GetError(st->pdf)) {
-            fail(st, path, "cannot read JPEG image '%s'", path);
+    qr_image *own = NULL;
+    if (!im) {
+        char *err = NULL;
+        own = qr_image_load(it->uri, &err);
+        if (!own) {
+            fail(st, it->uri, "%s", err ? err : "cannot read image");
+            free(err);
             return NULL;
         }
-        /* libharu copies the file without decoding it: a JPEG cut short
-         * before its frame header loads with no size */
-        HPDF_Point sz = HPDF_Image_GetSize(img);
-        if (sz.x < 1 || sz.y < 1) {
-            fail(st, path, "cannot read JPEG image '%s': no frame header "
-                 "(truncated or damaged file)", path);
-            return NULL;
-        }
-        if ((unsigned long long)sz.x * (unsigned long long)sz.y >
-            MAX_IMAGE_PIXELS) {
-            fail(st, path, "image '%s' is %.0f x %.0f pixels: more than the "
-                 "limit of %llu megapixels", path, sz.x, sz.y,
-                 MAX_IMAGE_PIXELS / 1000000);
-            return NULL;
-        }
-    } else if (got == sizeof magic && png_sig_cmp(magic, 0, sizeof magic) == 0) {
-        img = load_png(st, path);
-        if (!img) return NULL;
-    } else {
-        fail(st, path, "image '%s' is neither JPEG nor PNG", path);
-        return NULL;
     }
+    HPDF_Image img = embed_image(st, im ? im : own);
+    /* libharu copied the samples into its stream */
+    qr_image_unref(own);
+    if (!img) return NULL;
     st->input_error = 0;
     QR_GROW(st->images, st->nimages, st->cimages, 8);
-    st->images[st->nimages].path = path;
+    st->images[st->nimages].path = it->uri;
+    st->images[st->nimages].source = im;
     st->images[st->nimages].image = img;
     st->nimages++;
     return img;
@@ -1049,21 +998,68 @@ static void put_cid(qr_buf *b, uint32_t cp)
     }
 }
 
-/* Tm then Tj: the text as the two-byte CIDs libharu's UTF-8 encoder uses
- * (the code point itself, /Identity-H). Glyph use is already marked for
- * embedding: trim_widths measures every used code point. */
-static void show_text(pen *p, const float tm[6], const char *s, size_t len,
-                      int space_after)
+/* 1 when layout kerns cp with a neighbour: a visible character (not a
+ * space, line end or invisible format character; U+00AD is the hyphen
+ * drawn at a line end). */
+static int kerns(uint32_t cp)
 {
-    put_nums(p->out, tm, 6, "Tm\n(");
+    switch (cp) {
+    case CHAR_SPACE: case 0x00A0: case '\n': case '\r': case '\t':
+    case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+/* The kerning of the pair (1/1000 em, negative = closer), as layout
+ * measured it (linebreak.c), or 0. */
+static float pair_kern(const qr_metrics *m, qr_font_slot slot, uint32_t a,
+                       uint32_t b)
+{
+    if (!m || !m->kern || !kerns(a) || !kerns(b)) return 0;
+    return m->kern(m->ctx, slot, a, b);
+}
+
+/* Tm then the text as the two-byte CIDs libharu's UTF-8 encoder uses (the
+ * code point itself, /Identity-H): Tj, or TJ with the font's kerning
+ * between the characters (ISO 32000-1 §9.4.3: a number moves the next
+ * glyph left by that many 1/1000 em), which layout measured the text with.
+ * Text extraction reads the same characters either way. m NULL: no
+ * kerning. Glyph use is already marked for embedding. */
+static void show_text(pen *p, const float tm[6], const char *s, size_t len,
+                      int space_after, const qr_metrics *m,
+                      qr_font_slot slot)
+{
+    put_nums(p->out, tm, 6, "Tm\n");
+    size_t start = p->out->len;
+    qr_buf_puts(p->out, "[(");
+    int kerned = 0;
+    uint32_t prev = 0;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
         int n = qr_utf8_decode(s + off, len - off, &cp);
         if (n <= 0) break;                  /* scan() checked it */
+        float k = off ? pair_kern(m, slot, prev, cp) : 0;
+        if (k != 0) {
+            qr_buf_puts(p->out, ") ");
+            put_num(p->out, -k);
+            qr_buf_putc(p->out, '(');
+            kerned = 1;
+        }
         put_cid(p->out, cp);
+        prev = cp;
         off += (size_t)n;
     }
     if (space_after) put_cid(p->out, CHAR_SPACE);
+    if (kerned) {
+        qr_buf_puts(p->out, ")] TJ\n");
+        return;
+    }
+    /* nothing kerned: the plain string */
+    memmove(p->out->data + start, p->out->data + start + 1,
+            p->out->len - start - 1);
+    p->out->len--;
     qr_buf_puts(p->out, ") Tj\n");
 }
 
@@ -1211,7 +1207,8 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
     set_font(p, fu->font, it->size);
     set_fill(p, it->color);
     float tm[6] = {1, 0, 0, 1, it->x, p->height - it->y};
-    show_text(p, tm, it->text, it->len, line_end && fu->has_space);
+    show_text(p, tm, it->text, it->len, line_end && fu->has_space,
+              qr_fonts_metrics(st->fonts), it->font);
 }
 
 /* Colours and width go before the path (PDF refuses them inside one). */
@@ -1410,7 +1407,7 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
         break;
     case QR_ITEM_IMAGE: {
         if (!it->uri) break;
-        HPDF_Image img = get_image(st, it->uri);
+        HPDF_Image img = get_image(st, it);
         const char *name = img ? HPDF_Page_GetXObjectName(p->page, img) : NULL;
         if (!name) break;
         float cm[6] = {it->w, 0, 0, it->h, it->x, h - it->y - it->h};
@@ -1430,17 +1427,21 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
 
 /* The draft stamp, first on the page so content stays readable over it;
  * an artifact in its own graphics state. */
-/* Width of ASCII or UTF-8 text in a slot, 1/1000 em, as layout measures. */
+/* Width of ASCII or UTF-8 text in a slot, 1/1000 em, as show_text draws
+ * it (kerned). */
 static float text_units(const pdf_state *st, qr_font_slot slot, const char *s)
 {
     const qr_metrics *m = qr_fonts_metrics(st->fonts);
     float w = 0;
     size_t len = strlen(s);
+    uint32_t prev = 0;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
         int n = qr_utf8_decode(s + off, len - off, &cp);
         if (n <= 0) break;
         w += m->advance(m->ctx, slot, cp);
+        if (off) w += pair_kern(m, slot, prev, cp);
+        prev = cp;
         off += (size_t)n;
     }
     return w;
@@ -1467,7 +1468,8 @@ static void draw_draft(pdf_state *st, pen *p)
         begin_text(p);
         set_font(p, bold, size);
         float tm[6] = {c, s, -s, c, x, y};
-        show_text(p, tm, DRAFT_WORD, strlen(DRAFT_WORD), 0);
+        show_text(p, tm, DRAFT_WORD, strlen(DRAFT_WORD), 0,
+                  qr_fonts_metrics(st->fonts), QR_FONT_BOLD);
         end_text(p);
     }
     const char *note = st->draft_note;
@@ -1478,7 +1480,8 @@ static void draw_draft(pdf_state *st, pen *p)
         begin_text(p);
         set_font(p, regular, DRAFT_NOTE_SIZE);
         float tm[6] = {1, 0, 0, 1, (p->width - w) / 2, DRAFT_NOTE_BASELINE};
-        show_text(p, tm, note, strlen(note), 0);
+        show_text(p, tm, note, strlen(note), 0, qr_fonts_metrics(st->fonts),
+                  QR_FONT_REGULAR);
         end_text(p);
     }
     emit(p, "Q\n");

@@ -105,13 +105,36 @@ static const char *jstr(const cJSON *root, const char *a, const char *b,
  * produced them. */
 static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
 {
+    /* line starts of the expanded Markdown, for diagnostics with a column */
+    size_t *starts = NULL, nstarts = 0, mdlen = 0;
+    const char *md = e ? qr_expansion_text(e, &mdlen) : NULL;
     for (size_t i = 0; i < qr_diags_len(from); i++) {
         const qr_diag *g = qr_diags_get(from, i);
         const char *file = NULL;
         int line = 0, col = 0;
-        if (e && g->file && strcmp(g->file, EXPANDED_NAME) == 0 &&
-            g->line > 0 &&
-            qr_expansion_origin_line(e, g->line, &file, &line, &col)) {
+        int expanded = e && g->file && strcmp(g->file, EXPANDED_NAME) == 0;
+        if (expanded && g->line > 0 && g->col > 0 && md && !starts) {
+            size_t cap = 64;
+            starts = qr_xmalloc(cap * sizeof *starts);
+            starts[nstarts++] = 0;
+            for (size_t k = 0; k < mdlen; k++)
+                if (md[k] == '\n') {
+                    QR_GROW(starts, nstarts, cap, 64);
+                    starts[nstarts++] = k + 1;
+                }
+        }
+        /* a column in the expanded text: the exact template position (a
+         * value maps to its tag), else the start of the line's origin */
+        int found = 0;
+        if (expanded && g->line > 0 && g->col > 0 && starts &&
+            (size_t)g->line <= nstarts) {
+            size_t off = starts[g->line - 1] + (size_t)g->col - 1;
+            if (off < mdlen)
+                found = qr_expansion_origin(e, off, &file, &line, &col);
+        }
+        if (!found && expanded && g->line > 0)
+            found = qr_expansion_origin_line(e, g->line, &file, &line, &col);
+        if (found) {
             char *src = NULL;
             size_t len;
             char *text = qr_read_file(file, &len, 0);
@@ -120,8 +143,7 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
             qr_diag_add(to, g->severity, file, line, col, g->path, src, "%s",
                         g->message);
             free(src);
-        } else if (e && g->file && strcmp(g->file, EXPANDED_NAME) == 0 &&
-                   qr_expansion_nfiles(e) > 0) {
+        } else if (expanded && qr_expansion_nfiles(e) > 0) {
             /* about the whole document (too many pages): name the template */
             qr_diag_add(to, g->severity, qr_expansion_file(e, 0), 0, 0,
                         g->path, NULL, "%s", g->message);
@@ -130,6 +152,7 @@ static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
                         g->source, "%s", g->message);
         }
     }
+    free(starts);
 }
 
 static double now_ms(void)
@@ -230,6 +253,56 @@ static int check_planes(const char *md, size_t len, const qr_expansion *e,
     return n;
 }
 
+/* Mark the lines of the expanded text that hold code-block content. */
+static void mark_code(const qr_block *b, unsigned char *code, size_t nlines)
+{
+    for (; b; b = b->next) {
+        if (b->kind == QR_BLK_CODE && b->line > 0) {
+            size_t n = 0;
+            for (size_t i = 0; i < b->literal_len; i++)
+                n += b->literal[i] == '\n';
+            /* the opening fence's line too: no value is written as code
+             * there (the expander opens a fence only at its line end) */
+            for (size_t l = (size_t)b->line; l <= (size_t)b->line + n &&
+                                             l <= nlines; l++)
+                code[l - 1] = 1;
+        }
+        mark_code(b->first_child, code, nlines);
+    }
+}
+
+/* The expander writes a value without Markdown escapes (its line breaks
+ * made spaces) where it believes a fenced code block is open, so that a
+ * chart's labels print as they are. It finds fences line by line, which a
+ * template can mislead (a fence inside a list item, say): a value it wrote
+ * as code outside any code block would be read as Markdown. So each one
+ * is checked against the parsed document, and one outside is an error at
+ * its tag rather than Markdown from the data. Returns the number. */
+static int check_code_values(const qr_doc *doc, const qr_expansion *e,
+                             const char *md, size_t len, qr_diags *d)
+{
+    size_t nv = qr_expansion_ncode(e);
+    if (nv == 0) return 0;
+    size_t nlines = 1;
+    for (size_t i = 0; i < len; i++) nlines += md[i] == '\n';
+    unsigned char *code = qr_xcalloc(nlines, 1);
+    mark_code(qr_doc_root(doc), code, nlines);
+    int bad = 0;
+    for (size_t i = 0; i < nv; i++) {
+        size_t off;
+        int line = qr_expansion_code_line(e, i, &off);
+        if (line > 0 && (size_t)line <= nlines && code[line - 1]) continue;
+        if (bad++ == 0)
+            at_origin(d, e, md, len, off,
+                      "this value was written as code (a fenced block "
+                      "seemed open) but the line is not in a code block: "
+                      "check the template's fences (a fence inside a list "
+                      "or quote is not followed)");
+    }
+    free(code);
+    return bad;
+}
+
 qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
                            int *status)
 {
@@ -270,10 +343,15 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
 
     if (check_planes(md, mdlen, p->exp, d) > 0) goto fail;
     p->doc = qr_parse_markdown(md, mdlen, EXPANDED_NAME, later);
+    /* an error while parsing (a link to a scheme a paper may not use)
+     * stops the paper here, for every orchestrator: no pack or build may
+     * carry on with it */
+    int parse_failed = qr_diags_count(later, QR_ERROR) > 0;
     relocate(later, d, p->exp);
     qr_diags_free(later);
     later = NULL;
-    if (!p->doc) goto fail;
+    if (!p->doc || parse_failed) goto fail;
+    if (check_code_values(p->doc, p->exp, md, mdlen, d) > 0) goto fail;
     if (req->dump == QR_DUMP_DOC && req->dump_to) qr_doc_dump(p->doc, req->dump_to);
     lap("parse", &t0);
 
@@ -335,6 +413,14 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                           .first_page = 1,
                           .total_pages = 0,
                           .base_dir = p->base_dir};
+    /* the caller's numbering and titles, but images always resolve in (and
+     * stay inside) this paper's own template directory */
+    qr_layout_opts given;
+    if (opts) {
+        given = *opts;
+        if (!given.base_dir) given.base_dir = p->base_dir;
+        opts = &given;
+    }
     qr_diags *later = qr_diags_new();
     /* layout reads the images: they are the paper's inputs too */
     qr_inputs *outer = qr_inputs_activate(p->inputs);
@@ -343,6 +429,13 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                                     opts ? opts : &own, EXPANDED_NAME, later);
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
+    /* an error in layout (an image refused or unreadable, a bad chart)
+     * means the paper cannot be shown as written: no display list, so no
+     * orchestrator can write a PDF without it */
+    if (pages && qr_diags_count(later, QR_ERROR) > 0) {
+        qr_pages_free(pages);
+        pages = NULL;
+    }
     relocate(later, d, p->exp);
     qr_diags_free(later);
     /* A paper whose own data says it is exempt is marked on every page
@@ -390,21 +483,6 @@ void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
     }
 }
 
-static const char *role_name(qr_input_role r)
-{
-    switch (r) {
-    case QR_IN_DATA: return "data file";
-    case QR_IN_TEMPLATE: return "template";
-    case QR_IN_PARTIAL: return "partial";
-    case QR_IN_STYLE: return "style";
-    case QR_IN_IMAGE: return "image";
-    case QR_IN_MEETING: return "meeting file";
-    case QR_IN_MANIFEST: return "manifest";
-    case QR_IN_FONT: return "font";
-    default: return "input";
-    }
-}
-
 int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
 {
     struct stat sb;
@@ -424,7 +502,7 @@ int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "output '%s' is the %s '%s' this command reads: "
                     "refusing to overwrite an input; name another output",
-                    path, role_name(in->role), in->path);
+                    path, qr_input_role_name(in->role), in->path);
         return QR_EINPUT;
     }
     return QR_OK;

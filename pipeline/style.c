@@ -16,6 +16,7 @@
  * offset); messages are located through it.
  */
 #include "quire/style.h"
+#include "quire/image.h"
 #include "quire/input.h"
 #include "quire/load.h"
 #include "quire/util.h"
@@ -642,19 +643,26 @@ static void set_logo_file(loader *ld, const cJSON *v, const char *path)
         set_string(ld->s->logo, sizeof ld->s->logo, "");
         return;
     }
-    char *full = f[0] == '/' || !ld->dir ? qr_xstrdup(f)
-                                         : qr_xasprintf("%s/%s", ld->dir, f);
-    if (strlen(full) >= QR_FIELD_MAX) {
+    /* The logo must be a file in the style's directory tree, like a
+     * paper's images in the template's: its real path (symlinks followed)
+     * is compared with the directory's (image.h). The path kept is the
+     * one the style names, under the style's directory, so that the PDF
+     * does not depend on where the folder is. */
+    char *err = NULL;
+    char *real = qr_image_resolve(f, ld->dir, &err);
+    char *full = !ld->dir ? qr_xstrdup(f) : qr_xasprintf("%s/%s", ld->dir, f);
+    if (!real) {
+        report(ld, QR_ERROR, path, 0, "'%s': logo: %s (a relative path is "
+               "relative to the style file)", path, err);
+    } else if (strlen(full) >= QR_FIELD_MAX) {
         report(ld, QR_ERROR, path, 0, "'%s': the path '%s' is too long "
                "(at most %d bytes)", path, full, QR_FIELD_MAX - 1);
-    } else if (access(full, R_OK) != 0) {
-        report(ld, QR_ERROR, path, 0, "'%s': cannot read logo '%s': %s "
-               "(a relative path is relative to the style file)", path, full,
-               strerror(errno));
     } else {
         set_string(ld->s->logo, sizeof ld->s->logo, full);
     }
     free(full);
+    free(err);
+    free(real);
 }
 
 static void set_page_size(loader *ld, const cJSON *v, const char *path,

@@ -37,6 +37,7 @@
 #include "quire/build.h"
 #include "quire/diag.h"
 #include "quire/render.h"
+#include "quire/input.h"
 #include "quire/util.h"
 
 #include <dirent.h>
@@ -525,8 +526,13 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
                          .stop = QR_STOP_PDF};
     qr_diags *d = qr_diags_new();
     char **files = NULL;
+    /* the record also keeps the paths whose read was refused (a partial
+     * that is a FIFO): watched too, since a fix will appear there */
+    qr_inputs *seen = qr_inputs_new();
+    qr_inputs_activate(seen);
     int status = qr_build_render_paper(&req, o->draft, o->draft ? note : NULL,
                                        d, &files);
+    qr_inputs_activate(NULL);
     char *text = NULL;
     size_t tlen = 0;
     FILE *m = open_memstream(&text, &tlen);
@@ -539,6 +545,11 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
     qr_buf_printf(&out, "%d %zu\n", status, text ? tlen : 0);
     if (text) qr_buf_append(&out, text, tlen);
     for (char **p = files; p && *p; p++) qr_buf_append(&out, *p, strlen(*p) + 1);
+    for (size_t i = 0; i < qr_inputs_failed_count(seen); i++) {
+        const char *f = qr_inputs_failed(seen, i);
+        qr_buf_append(&out, f, strlen(f) + 1);
+    }
+    qr_inputs_free(seen);
     write_all(out_fd, out.data, out.len);
     /* freed so that a leak checker run over watch finds nothing here */
     qr_buf_free(&out);

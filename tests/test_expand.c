@@ -642,6 +642,31 @@ static void test_memory_partials(void **state)
 
 /* ----------------------------------------------------------- source map */
 
+/* A value inside a fenced code block (a chart) cannot leave it: its line
+ * breaks become spaces, so no line of it can close the fence and start
+ * Markdown of its own; and it is not backslash-escaped, which a code block
+ * would print. Outside the fence the usual escapes apply again. */
+static void test_value_in_fence(void **state)
+{
+    (void)state;
+    cJSON *data = cJSON_CreateObject();
+    cJSON_AddStringToObject(data, "x",
+                            "A*b\n```\n# Injected\n![i](/etc/passwd)\n~~~");
+    const char *tpl = "```chart\ntitle: {{x}}\n```\n\n~~~~\n{{x}}\n~~~~\n\n{{x}}\n";
+    qr_diags *d = qr_diags_new();
+    qr_expansion *e = qr_expand_string(tpl, strlen(tpl), "t.md", data, &QUIRE,
+                                       d);
+    assert_non_null(e);
+    const char *md = qr_expansion_text(e, NULL);
+    assert_string_equal(md,
+        "```chart\ntitle: A*b ``` # Injected ![i](/etc/passwd) ~~~\n```\n\n"
+        "~~~~\nA*b ``` # Injected ![i](/etc/passwd) ~~~\n~~~~\n\n"
+        "A\\*b\\\n\\`\\`\\`\\\n\\# Injected\\\n!\\[i\\](/etc/passwd)\\\n\\~\\~\\~\n");
+    qr_expansion_free(e);
+    qr_diags_free(d);
+    cJSON_Delete(data);
+}
+
 static void test_source_map(void **state)
 {
     (void)state;
@@ -772,6 +797,7 @@ int main(void)
                                         tree_teardown),
         cmocka_unit_test(test_memory_partials),
         cmocka_unit_test(test_source_map),
+        cmocka_unit_test(test_value_in_fence),
         cmocka_unit_test(test_many_sections),
         cmocka_unit_test(test_self_block),
     };

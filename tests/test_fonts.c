@@ -244,6 +244,85 @@ static void test_fake(void **state)
     assert_true(m.advance(m.ctx, QR_FONT_ITALIC, 'q') == 250);
 }
 
+/* Kerning from the font: the classic pairs come closer, a pair without
+ * kerning and code (mono) do not move, the soft hyphen kerns as '-', and
+ * the fake has none. */
+static void test_kerning(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    assert_non_null(m->kern);
+    static const char *const pairs[] = {"AV", "To", "Wa", "Ty", "LT"};
+    for (size_t i = 0; i < sizeof pairs / sizeof *pairs; i++) {
+        float k = m->kern(m->ctx, QR_FONT_REGULAR, (uint32_t)pairs[i][0],
+                          (uint32_t)pairs[i][1]);
+        assert_true(k < -10 && k > -200);
+        assert_true(m->kern(m->ctx, QR_FONT_BOLD, (uint32_t)pairs[i][0],
+                            (uint32_t)pairs[i][1]) < 0);
+        /* the cached answer is the same */
+        assert_true(m->kern(m->ctx, QR_FONT_REGULAR, (uint32_t)pairs[i][0],
+                            (uint32_t)pairs[i][1]) == k);
+    }
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'n', 'n') == 0);
+    assert_true(m->kern(m->ctx, QR_FONT_MONO, 'A', 'V') == 0);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'T', 0x00AD) ==
+                m->kern(m->ctx, QR_FONT_REGULAR, 'T', '-'));
+    /* whole numbers of 1/1000 em, like the advances */
+    float k = m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V');
+    assert_true(k == (float)(int)k);
+    qr_fake_font fk = {500, NULL};
+    qr_metrics fm = qr_metrics_fake(&fk);
+    assert_null(fm.kern);
+    qr_fonts_free(f);
+    qr_diags_free(d);
+}
+
+/* Kerning of common pairs is kept in the cache: a second font set reads
+ * what the first learned, and a damaged entry is ignored. */
+static void test_kerning_cached(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/quire-kern-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    const char *old = getenv("QUIRE_CACHE_DIR");
+    char *saved = old ? qr_xstrdup(old) : NULL;
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    unsetenv("QUIRE_NO_CACHE");
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    float av = m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V');
+    qr_fonts_free(f);                   /* writes the learned pairs */
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -c '^kern-' >/dev/null", dir);
+    assert_int_equal(system(cmd), 0);
+    f = load(&s, d);
+    m = qr_fonts_metrics(f);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V') == av);
+    qr_fonts_free(f);
+    /* damage every entry: the pairs are shaped again, the same */
+    snprintf(cmd, sizeof cmd,
+             "for e in %s/kern-*; do printf 'junk' >\"$e\"; done", dir);
+    assert_int_equal(system(cmd), 0);
+    f = load(&s, d);
+    m = qr_fonts_metrics(f);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'A', 'V') == av);
+    assert_true(m->kern(m->ctx, QR_FONT_REGULAR, 'T', 'o') < 0);
+    qr_fonts_free(f);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    if (saved) setenv("QUIRE_CACHE_DIR", saved, 1);
+    else unsetenv("QUIRE_CACHE_DIR");
+    free(saved);
+    qr_diags_free(d);
+}
+
 /* Layout measures every character of every candidate line: a million
  * lookups go through the cache and give the same widths every time (the
  * time is printed for information; make bench measures speed). */
@@ -285,6 +364,8 @@ int main(void)
         cmocka_unit_test(test_resolve_arial),
         cmocka_unit_test(test_coverage),
         cmocka_unit_test(test_metrics_values),
+        cmocka_unit_test(test_kerning),
+        cmocka_unit_test(test_kerning_cached),
         cmocka_unit_test(test_widths_match_libharu),
         cmocka_unit_test(test_shared_faces),
         cmocka_unit_test(test_unknown_family_warns),

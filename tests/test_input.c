@@ -85,8 +85,16 @@ static void test_refuses_what_is_not_a_file(void **state)
     char *fifo = qr_xasprintf("%s/fifo", dir);
     assert_int_equal(mkfifo(fifo, 0600), 0);
     errno = 0;
+    qr_inputs *r = qr_inputs_new();
+    qr_inputs_activate(r);
     assert_null(qr_input_read(fifo, QR_IN_IMAGE, &n, 0));
     assert_int_equal(errno, ENODEV);
+    /* not an input, but remembered as where a fix will appear */
+    assert_int_equal(qr_inputs_count(r), 0);
+    assert_int_equal(qr_inputs_failed_count(r), 1);
+    assert_string_equal(qr_inputs_failed(r, 0), fifo);
+    qr_inputs_activate(NULL);
+    qr_inputs_free(r);
     assert_null(qr_read_file(fifo, &n, 0));
     assert_int_equal(errno, ENODEV);
     unlink(fifo);

@@ -62,7 +62,7 @@ static fake the_fake = {500, 250, phone_missing, nobody};
 
 static qr_metrics metrics(void)
 {
-    qr_metrics m = {&the_fake, fake_has, fake_adv, fake_v};
+    qr_metrics m = {&the_fake, fake_has, fake_adv, fake_v, NULL};
     return m;
 }
 
@@ -840,6 +840,151 @@ static void test_hostile_input(void **state)
 /* A date stays whole ("21 June 2018"): at every width, no line ends with
  * the day before its month, or with the month before its year; other
  * numbers and words still break. */
+/* A table column's minimum width holds a date with a short month and a
+ * short code whole, and a plain word pair with a slash breaks. */
+static void test_min_width_dates_codes(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    struct { const char *text, *piece; } cases[] = {
+        {"Due 30 Sept 2026", "30 Sept 2026"},
+        {"31 Oct 2013 Overdue", "31 Oct 2013"},
+        {"in 2025/26 only", "2025/26"},
+        {"ICB/LA", "ICB/LA"},
+        {"Strategy 2025\xE2\x80\x93" "2028", "2025\xE2\x80\x93" "2028"},
+        {"health and/or care", "health"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        lb_span s = span(cases[i].text, QR_FONT_REGULAR, 0, 1);
+        float got = lb_min_width(&s, 1, &m);
+        float want = lb_measure(cases[i].piece, strlen(cases[i].piece),
+                                QR_FONT_REGULAR, SIZE, &m);
+        assert_float_equal(got, want, 0.01);
+    }
+}
+
+/* hyph_min_word: shorter words are never hyphenated, longer ones may be. */
+static void test_hyph_min_word(void **state)
+{
+    (void)state;
+    const char *text = "evident evident implementation evident "
+                       "implementation evident";
+    int longer = 0;
+    for (float w = 40; w <= 120; w += 2.5f) {
+        lb_opts o = opts(w, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+        o.hyph_min_word = 8;
+        lb_result *r = brk1(text, &o, NULL);
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            if (!ln->hyphenated) continue;
+            qr_buf a;
+            qr_buf_init(&a);
+            line_text(ln, &a);
+            /* the hyphenated word is "implementation" */
+            const char *sp = strrchr(a.data, ' ');
+            const char *last = sp ? sp + 1 : a.data;
+            char piece[32];
+            size_t n = strlen(last) - 2;        /* less the soft hyphen */
+            assert_true(n < sizeof piece);
+            memcpy(piece, last, n);
+            piece[n] = '\0';
+            assert_non_null(strstr("implementation", piece));
+            longer = 1;
+            qr_buf_free(&a);
+        }
+        lb_result_free(r);
+    }
+    assert_true(longer);
+}
+
+/* Kerning: a fake that brings 'A' and 'V' 100/1000 em closer. A kerned
+ * pair inside a line is measured closer; a line that ends between the two
+ * is not; fragments are as wide as the text they hold. */
+static float kern_av(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
+{
+    (void)ctx;
+    (void)slot;
+    return a == 'A' && b == 'V' ? -100.0f : 0.0f;
+}
+
+static void test_kerning_measured(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    m.kern = kern_av;
+    /* 10 pt, advance 5 pt, space 2.5 pt, the kern 1 pt */
+    lb_span sp = span("AVAV AV", QR_FONT_REGULAR, 0, 1);
+    lb_opts o = opts(500, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 0);
+    lb_result *r = lb_break(&sp, 1, &o, &m, NULL);
+    assert_int_equal(lb_nlines(r), 1);
+    const lb_line *ln = lb_get_line(r, 0);
+    assert_float_equal(ln->width, 6 * 5 + 2.5 - 3, 0.001);
+    assert_float_equal(lb_measure("AVAV", 4, QR_FONT_REGULAR, SIZE, &m),
+                       4 * 5 - 2, 0.001);
+    lb_result_free(r);
+    /* "A/V" may break after the slash; "A/" then ends a line unkerned */
+    lb_span s2 = span("xxxxA/Vxxxx", QR_FONT_REGULAR, 0, 1);
+    assert_float_equal(lb_min_width(&s2, 1, &m), 6 * 5, 0.001);
+    /* emergency breaks inside "AVAVAV" at 12 pt: lines of two characters,
+     * each the two advances less the kern of the pair they hold */
+    lb_span s3 = span("AVAVAV", QR_FONT_REGULAR, LB_NO_HYPHENATE, 1);
+    lb_opts o3 = opts(9.5f, QR_ALIGN_LEFT, QR_BREAK_GREEDY, 0);
+    r = lb_break(&s3, 1, &o3, &m, NULL);
+    assert_int_equal(lb_nlines(r), 3);
+    for (size_t i = 0; i < 3; i++) {
+        ln = lb_get_line(r, i);
+        assert_float_equal(ln->width, 9, 0.001);
+        assert_float_equal(ln->frags[0].w, 9, 0.001);
+    }
+    lb_result_free(r);
+}
+
+/* A letter before an inserted hyphen kerns with the hyphen (the PDF draws
+ * them in one text item), not with the letter that went to the next line. */
+static float kern_hyphen(void *ctx, qr_font_slot slot, uint32_t a, uint32_t b)
+{
+    (void)ctx;
+    (void)slot;
+    if (b == '-' || b == 0x00AD) return -100.0f;
+    return a >= 'a' && a <= 'z' && b >= 'a' && b <= 'z' ? -20.0f : 0.0f;
+}
+
+static void test_kerning_hyphen(void **state)
+{
+    (void)state;
+    lb_init();
+    qr_metrics m = metrics();
+    m.kern = kern_hyphen;
+    lb_span sp = span("implementation implementation", QR_FONT_REGULAR, 0, 1);
+    int seen = 0;
+    for (float w = 30; w <= 70; w += 2.5f) {
+        lb_opts o = opts(w, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = lb_break(&sp, 1, &o, &m, NULL);
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            qr_buf a;
+            qr_buf_init(&a);
+            line_text(ln, &a);
+            /* letters (5 pt, 0.2 pt closer to a following letter) */
+            size_t letters = 0;
+            for (size_t k = 0; k < a.len; k++)
+                if (a.data[k] >= 'a' && a.data[k] <= 'z') letters++;
+            float want = (float)letters * 5 - (float)(letters - 1) * 0.2f;
+            if (ln->hyphenated) {
+                want += 5 - 1;          /* the hyphen, 1 pt closer */
+                seen = 1;
+            }
+            if (!strchr(a.data, ' '))
+                assert_float_equal(ln->width, want, 0.001);
+            qr_buf_free(&a);
+        }
+        lb_result_free(r);
+    }
+    assert_true(seen);
+}
+
 static void test_dates_whole(void **state)
 {
     (void)state;
@@ -906,6 +1051,10 @@ int main(void)
         cmocka_unit_test(test_soft_hyphen),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_dates_whole),
+        cmocka_unit_test(test_min_width_dates_codes),
+        cmocka_unit_test(test_kerning_measured),
+        cmocka_unit_test(test_kerning_hyphen),
+        cmocka_unit_test(test_hyph_min_word),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

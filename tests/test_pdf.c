@@ -21,6 +21,7 @@
 
 #include "quire/fonts.h"
 #include "quire/layout.h"
+#include "quire/image.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
 #include "../pipeline/pdf_pack.h"
@@ -661,6 +662,42 @@ static const unsigned char tiny_jpeg[] = {
 };
 enum { TINY_JPEG_LEN = 286 };
 
+/* The PDF stage embeds the image layout read (the item's image), from
+ * memory: it never opens the file again, so it cannot embed another file
+ * than the one that was measured. */
+static void test_image_from_layout(void **state)
+{
+    (void)state;
+    char *png = make_png("once.png");
+    char *err = NULL;
+    qr_image *im = qr_image_load(png, &err);
+    assert_non_null(im);
+    /* the file is gone (or replaced) after layout read it */
+    assert_int_equal(unlink(png), 0);
+    qr_pages *p = qr_pages_new();
+    size_t pg = qr_pages_add_page(p, A4_W, A4_H);
+    qr_item it = {0};
+    it.kind = QR_ITEM_IMAGE;
+    it.x = 72;
+    it.y = 72;
+    it.w = 80;
+    it.h = 40;
+    it.uri = png;
+    it.image = im;
+    qr_pages_add_item(p, pg, &it);
+    qr_image_unref(im);          /* the display list holds it now */
+    char *buf = NULL;
+    size_t len = 0;
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d), 0);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    assert_non_null(memmem(buf, len, "/Subtype /Image", 15));
+    free(buf);
+    qr_diags_free(d);
+    qr_pages_free(p);
+    free(png);
+}
+
 static void test_jpeg(void **state)
 {
     (void)state;
@@ -1163,6 +1200,7 @@ int main(void)
         cmocka_unit_test(test_pack_failure_fails_closed),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_jpeg),
+        cmocka_unit_test(test_image_from_layout),
         cmocka_unit_test(test_empty_and_fontless),
         cmocka_unit_test(test_eleven_pages),
         cmocka_unit_test(test_tagged_structure),

@@ -411,10 +411,38 @@ static void test_logo_relative_to_style(void **state)
 
     assert_int_equal(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d), -1);
     const qr_diag *g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "'logo.file': cannot read logo"));
+    assert_non_null(strstr(g->message, "'logo.file': logo: cannot read image"));
     assert_non_null(strstr(g->message, "missing.png"));
     assert_string_equal(s.logo, "");
     qr_diags_free(d);
+
+    /* the logo is a file in the style's directory tree: not an absolute
+     * path, not a way out by "..", not a symlink that leads out */
+    char *outside = qr_xasprintf("%s-outside.png", tmpdir);
+    assert_int_equal(qr_write_atomic(outside, "x", 1), 0);
+    char *link = qr_xasprintf("%s/link.png", tmpdir);
+    assert_int_equal(symlink(outside, link), 0);
+    const char *bad[][2] = {
+        {"{\"logo\": \"/etc/hostname\"}", "is an absolute path"},
+        {"{\"logo\": \"../x.png\"}", NULL},
+        {"{\"logo\": \"link.png\"}", "is outside the directory"},
+    };
+    char *up = qr_xasprintf("{\"logo\": \"../%s\"}", strrchr(outside, '/') + 1);
+    bad[1][0] = up;
+    bad[1][1] = "is outside the directory";
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        d = qr_diags_new();
+        assert_int_equal(load(bad[i][0], &s, d), -1);
+        g = only_diag(d, QR_ERROR);
+        assert_non_null(strstr(g->message, bad[i][1]));
+        assert_string_equal(s.logo, "");
+        qr_diags_free(d);
+    }
+    unlink(link);
+    unlink(outside);
+    free(up);
+    free(link);
+    free(outside);
 }
 
 int main(void)

@@ -71,6 +71,15 @@ int qr_expansion_origin(const qr_expansion *e, size_t offset,
 int qr_expansion_origin_line(const qr_expansion *e, int line,
                              const char **file, int *src_line, int *col);
 
+/* Values written inside what the expander took for a fenced code block
+ * (line breaks made spaces, no backslash escapes): how many, and the
+ * offset and 1-based line of value i in the expanded text (0: no such
+ * value). The expander finds fences line by line; whoever parses the text
+ * checks that each such value really is inside a code block, since a
+ * value written as code anywhere else would be read as Markdown. */
+size_t qr_expansion_ncode(const qr_expansion *e);
+int qr_expansion_code_line(const qr_expansion *e, size_t i, size_t *offset);
+
 /* Every template file read (the top-level one and each partial), for watch
  * and build. Borrowed strings. */
 size_t qr_expansion_nfiles(const qr_expansion *e);

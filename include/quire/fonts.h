@@ -38,6 +38,14 @@ typedef struct qr_metrics {
     /* Ascender (positive) and descender (negative) of the face. */
     void (*vmetrics)(void *ctx, qr_font_slot slot, float *ascent,
                      float *descent);
+    /* Kerning between the adjacent characters left and right set in one
+     * face (1/1000 em, negative = closer), added to left's advance; NULL
+     * or 0 for none. Layout applies it between two visible characters of
+     * one run (no space, no line end between them) and the PDF stage
+     * between the same characters of a text item, so what is measured is
+     * what is drawn. U+00AD kerns as the hyphen it is drawn with. */
+    float (*kern)(void *ctx, qr_font_slot slot, uint32_t left,
+                  uint32_t right);
 } qr_metrics;
 
 typedef struct qr_fonts qr_fonts;

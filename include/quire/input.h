@@ -65,6 +65,11 @@ const qr_input *qr_inputs_get(const qr_inputs *r, size_t i);
 /* 1 when a file was read twice with different contents during the record
  * (an edit while Quire was working): the output may mix old and new. */
 int qr_inputs_changed(const qr_inputs *r);
+/* Paths an input read was refused or failed for (a FIFO, a directory, a
+ * file that could not be opened), in order, each once: not inputs, since
+ * nothing was read, but where a fix will appear, so watch watches them. */
+size_t qr_inputs_failed_count(const qr_inputs *r);
+const char *qr_inputs_failed(const qr_inputs *r, size_t i);
 /* Add every entry of `from` to `to` (as if read again). */
 void qr_inputs_merge(qr_inputs *to, const qr_inputs *from);
 /* The input that is the file at `path` (same device and inode, symlinks
@@ -89,6 +94,9 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
  * hash of its contents now. Returns 0, or -1 with errno set. No-op (0)
  * when no record is active. */
 int qr_input_note(const char *path, qr_input_role role);
+
+/* What a role is called in messages: "data file", "template", … */
+const char *qr_input_role_name(qr_input_role role);
 
 /* Why an input could not be read, for messages: "is a directory", "is not
  * a regular file (a FIFO, device or socket)", else strerror(e). */

@@ -68,6 +68,9 @@ typedef struct qr_item {
     int closed;
     /* IMAGE, LINK, ANCHOR */
     const char *uri;       /* image file, link target ("#name" internal) */
+    struct qr_image *image;/* IMAGE: the image layout read and measured, which
+                              the PDF stage embeds (image.h); the display
+                              list holds a reference */
     const char *name;      /* ANCHOR name */
     const char *alt;       /* IMAGE alt text */
     int level;             /* ANCHOR outline level (1-6), 0 = none */
@@ -94,8 +97,8 @@ typedef struct qr_layout_opts {
     const char *item;      /* {item} */
     int first_page;        /* number of the first page ({page}), 1 */
     int total_pages;       /* {pages}; 0 = this document's page count */
-    const char *base_dir;  /* relative image paths resolve here; NULL = the
-                              working directory */
+    const char *base_dir;  /* relative image paths resolve here, and must
+                              stay inside it; NULL = the working directory */
 } qr_layout_opts;
 
 typedef struct qr_pages qr_pages;

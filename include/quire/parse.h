@@ -55,6 +55,7 @@ typedef struct qr_run {
     size_t len;
     const char *url;     /* link target or image source, else NULL */
     int line;            /* source line in the Markdown (1-based), 0 unknown */
+    int col;             /* IMAGE: its column on that line, 0 unknown */
 } qr_run;
 
 typedef struct qr_block {
@@ -88,7 +89,9 @@ typedef struct qr_doc qr_doc;
 /* Parse md[0..len). `name` names the text in messages. Every Markdown text
  * is a document; returns NULL only after adding an error when the text is
  * not valid UTF-8 (with the byte offset) or a table exceeds the table
- * limits (README "Limits"). Free with qr_doc_free. */
+ * limits (README "Limits"). A link whose target is not http:, https:,
+ * mailto: or #name is an error at its line and column, and its text is kept
+ * as plain text (no run carries the target). Free with qr_doc_free. */
 qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                           qr_diags *d);
 void qr_doc_free(qr_doc *doc);               /* NULL is a no-op */

@@ -51,8 +51,10 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
 void qr_paper_free(qr_paper *p);             /* NULL is a no-op */
 
 /* Lay the paper out. opts may be NULL (page 1 of its own count; title,
- * meeting and item from the data). Diagnostics are re-located at template
- * lines. NULL after adding an error. */
+ * meeting and item from the data); a NULL opts->base_dir is the paper's
+ * template directory. Diagnostics are re-located at template lines. NULL
+ * after adding an error: any error of layout's (an image refused, a bad
+ * chart block) means no display list. */
 struct qr_layout_opts;
 struct qr_pages;
 struct qr_pdf_meta;

@@ -29,18 +29,6 @@ open(path, "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBB
 PY
 }
 
-# raw_has FILE WORD: the word in the file as ASCII, UTF-16BE, or either as
-# a hex string (the forms a PDF string can take)
-raw_has() {
-    python3 - "$1" "$2" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-w = sys.argv[2]
-forms = [w.encode(), w.encode("utf-16-be")]
-forms += [f.hex().encode() for f in forms] + [f.hex().upper().encode() for f in forms]
-sys.exit(0 if any(f in data for f in forms) else 1)
-PY
-}
 
 # no_canary NAME PDF: no canary in the text nor in the uncompressed bytes,
 # and no image of the exempt image's size (37 x 23)
@@ -190,15 +178,34 @@ cat >$T/open/image.md <<'EOF'
 ![A chart](../exempt/scores.png)
 EOF
 meeting '{"template": "open/image.md"}' >$T/attack-image.json
-refused "shared image" $T/attack-image.json "exempt/scores.png"
+# outside the open template's folder: refused before any pack rule, as any
+# paper's image outside its template's tree is (in full packs too)
+refused_outside() {
+    local name=$1 meeting=$2 what=$3
+    rm -f $T/out/public.pdf
+    expect_exit "$name: public pack refused (exit 1)" 1 $Q pack $meeting -o $T/out/public.pdf --public
+    contains "$name: names the image" $TMP/last.err "$what"
+    contains "$name: says it is outside the template's folder" $TMP/last.err "is outside the directory"
+    local w leaks=""
+    for w in $CANARIES; do grep -qF "$w" $TMP/last.err && leaks="$leaks $w"; done
+    [ -z "$leaks" ] && ok "$name: no canary in the messages" || not_ok "$name: no canary in the messages" "leaked:$leaks"
+    [ -z "$(ls -A $T/out)" ] && ok "$name: no pack and no temporary file written" \
+        || not_ok "$name: no pack and no temporary file written" "$(ls -A $T/out)"
+}
+refused_outside "image outside the open folder" $T/attack-image.json "../exempt/scores.png"
 # the same image through a symlink in the open folder
 ln -s ../exempt/scores.png $T/open/chart.png
 printf '# Open report\n\n![A chart](chart.png)\n' >$T/open/image2.md
 meeting '{"template": "open/image2.md"}' >$T/attack-image2.json
-refused "image through a symlink" $T/attack-image2.json "open/chart.png"
+refused_outside "image through a symlink" $T/attack-image2.json "exempt/scores.png"
+# inside the open template's tree, but in the exempt item's folder: the
+# pack's shared-file rule refuses it
+printf '# Open report\n\n![A chart](exempt/scores.png)\n' >$T/image3.md
+meeting '{"template": "image3.md"}' >$T/attack-image3.json
+refused "shared image" $T/attack-image3.json "exempt/scores.png"
 
 # the refusals are for public packs: the members' pack may share files
-expect_exit "the full pack may share the exempt image" 0 $Q pack $T/attack-image.json -o $T/full2.pdf
+expect_exit "the full pack may share the exempt image" 0 $Q pack $T/attack-image3.json -o $T/full2.pdf
 
 # --- the sample meeting, with canaries planted in its exempt paper -----------
 S=$TMP/s

@@ -68,7 +68,7 @@ expect "sections over 3000 x 3000 items" 1 "square.md:1:13: error: template expa
 
 { echo "# Deep"; echo; awk 'BEGIN { for (i = 0; i < 100; i++) printf "> "; print "quoted" }'; } >$TMP/quotes.md
 expect "quotes nested 100 deep render with a warning" 0 \
-    "quotes.md:3:1: warning: lists and block quotes nested more than 64 deep are flattened" \
+    "quotes.md:3:129: warning: lists and block quotes nested more than 64 deep are flattened" \
     $QUIRE render -t $TMP/quotes.md -o $TMP/quotes.pdf
 pdftotext $TMP/quotes.pdf $TMP/quotes.txt 2>/dev/null
 # tests/regress/layout/deep-quotes.md: deep nesting stops indenting before
@@ -180,7 +180,7 @@ bad_image not-an-image.png "is neither JPEG nor PNG"
 bad_image empty.png "is neither JPEG nor PNG"
 bad_image missing.png "cannot read image"
 mkdir -p $TMP/img/dir.png
-bad_image dir.png "is not a regular file"
+bad_image dir.png "paper.md:3:1: error: image '$TMP/img/dir.png' is a directory"
 [ ! -e $TMP/img/bad.pdf ] && ok "no PDF written for a bad image" || not_ok "no PDF written for a bad image"
 # A FIFO must not block the render. (The layout stage opens an image to
 # read its size before the PDF stage checks it is a regular file.)

@@ -49,4 +49,17 @@ lacks() {
     else ok "$1"; fi
 }
 
+# raw_has FILE WORD: the word in the file as ASCII, UTF-16BE, or either as
+# a hex string (the forms a PDF string can take)
+raw_has() {
+    python3 - "$1" "$2" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+w = sys.argv[2]
+forms = [w.encode(), w.encode("utf-16-be")]
+forms += [f.hex().encode() for f in forms] + [f.hex().upper().encode() for f in forms]
+sys.exit(0 if any(f in data for f in forms) else 1)
+PY
+}
+
 finish() { exit $((FAILS > 0)); }

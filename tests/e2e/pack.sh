@@ -280,18 +280,6 @@ pdftotext $C/public.pdf $C/public.txt
 pdftotext $C/full.pdf $C/full.txt
 qpdf --qdf --object-streams=disable $C/public.pdf $C/public.qdf
 qpdf --qdf --object-streams=disable $C/full.pdf $C/full.qdf
-# raw_has FILE WORD: the word in the file as ASCII, UTF-16BE, or either as
-# a hex string (the forms a PDF string can take)
-raw_has() {
-    python3 - "$1" "$2" <<'PY'
-import sys
-data = open(sys.argv[1], "rb").read()
-w = sys.argv[2]
-forms = [w.encode(), w.encode("utf-16-be")]
-forms += [f.hex().encode() for f in forms] + [f.hex().upper().encode() for f in forms]
-sys.exit(0 if any(f in data for f in forms) else 1)
-PY
-}
 leaks=""; rawleaks=""; missing=""
 for w in $CANARIES; do
     grep -qF "$w" $C/public.txt && leaks="$leaks $w"

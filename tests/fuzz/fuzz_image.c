@@ -18,6 +18,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 static qr_style style;
@@ -37,8 +38,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fonts = fuzz_default_fonts(&style);
     snprintf(img_path, sizeof img_path, "/tmp/quire-fuzz-image-%ld.img",
              (long)getpid());
+    /* images are files beside the template: the name, under /tmp */
     md = qr_xasprintf("# Image\n\n![A figure](%s)\n\nAfter the figure.\n",
-                      img_path);
+                      img_path + strlen("/tmp/"));
     atexit(remove_image);
     return 0;
 }
@@ -53,7 +55,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
     qr_doc *doc = qr_parse_markdown(md, strlen(md), "fuzz.md", diags);
     if (!doc) abort();
     qr_layout_opts lo = {.title = "Fuzz", .meeting = "", .item = "",
-                         .first_page = 1, .total_pages = 0};
+                         .first_page = 1, .total_pages = 0,
+                         .base_dir = "/tmp"};
     qr_pages *pages = qr_layout_run(doc, &style, qr_fonts_metrics(fonts), &lo,
                                     "fuzz.md", diags);
     if (!pages) {

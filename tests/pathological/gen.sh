@@ -49,7 +49,7 @@ case_ emphasis 0 -
 case_ brackets 0 -
 
 # nested brackets and emphasis, 5,000 deep, closed
-{ echo "# Nested inlines"; echo; rep $((5000 * n)) "[*"; echo -n x; rep $((5000 * n)) "*](u)"; echo; } >"$out/nested-inlines.md"
+{ echo "# Nested inlines"; echo; rep $((5000 * n)) "[*"; echo -n x; rep $((5000 * n)) "*](#u)"; echo; } >"$out/nested-inlines.md"
 case_ nested-inlines 0 -
 
 # a 1 MB paragraph with no spaces: broken anywhere, over many pages
