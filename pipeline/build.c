@@ -294,6 +294,11 @@ int qr_build_render_paper(const qr_render_req *req, int draft,
                     "an input file changed while the paper was being made; "
                     "its PDF was not written: build again");
         status = QR_EINPUT;
+    } else if (req->stop == QR_STOP_PDF && req->out_path &&
+               (status = qr_output_check(req->out_path, qr_paper_inputs(p),
+                                         d)) != QR_OK) {
+        /* the output is one of the paper's inputs, or no regular file:
+         * refused before anything is written, as render refuses it */
     } else if (req->stop == QR_STOP_PDF && req->out_path) {
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
@@ -333,6 +338,7 @@ typedef struct mloader {
     qr_diags *d;
     char *dir;             /* the manifest's folder */
     int errors;
+    const qr_inputs *self; /* the manifest as read: no job may write it */
 } mloader;
 
 /* Take ownership of s (freed with the manifest) and return it. Not sv_add:
@@ -479,11 +485,20 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr)
             return;
         }
     }
+    char *out = qr_path_join(m->out_dir, name);
+    if (qr_inputs_find_file(L->self, out)) {
+        char *p = output_ptr(L, ptr);
+        merr(L, p, "output '%s' is the manifest itself: refusing to "
+                   "overwrite an input%s", out, "");
+        free(p);
+        free(out);
+        return;
+    }
     QR_GROW(m->jobs, m->njobs, m->cap, 16);
     job_rec *r = &m->jobs[m->njobs++];
     memset(r, 0, sizeof *r);
     r->pub = *j;
-    r->pub.output = keep(L, qr_path_join(m->out_dir, name));
+    r->pub.output = keep(L, out);
     uint64_t h = QR_FNV64_INIT;
     char kind = (char)('0' + j->kind);
     h = qr_fnv64(h, &kind, 1);
@@ -715,10 +730,18 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
                                            "packs", NULL};
     static const char *const DEFAULT_KEYS[] = {"template", "style", "out",
                                                "strict", "draft", NULL};
+    qr_inputs *self = qr_inputs_new();
+    qr_inputs *outer = qr_inputs_activate(self);
     qr_data *data = qr_data_load(path, d);
-    if (!data) return NULL;
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, self);
+    if (!data) {
+        qr_inputs_free(self);
+        return NULL;
+    }
     qr_manifest *m = qr_xcalloc(1, sizeof *m);
-    mloader L = {.m = m, .data = data, .d = d, .dir = qr_path_dir(path)};
+    mloader L = {.m = m, .data = data, .d = d, .dir = qr_path_dir(path),
+                 .self = self};
     const cJSON *root = qr_data_root(data);
     check_keys(&L, root, "", TOP_KEYS);
 
@@ -746,6 +769,7 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
     load_globs(&L, root, &df);
     load_packs(&L, root, &df);
     free(L.dir);
+    qr_inputs_free(self);
     qr_data_free(data);
     if (L.errors) {
         qr_manifest_free(m);

@@ -187,4 +187,19 @@ for f in $(cd $TMP/monthly && find . -name '*.pdf' | sort); do
 done
 [ $exempt_n -ge 2 ] && [ -z "$misplaced" ] && ok "samples/monthly.json: the $exempt_n exempt outputs are in exempt/, mode 600, and only they" \
     || not_ok "samples/monthly.json: exempt outputs in exempt/ only, mode 600" "exempt outputs: $exempt_n; misplaced:$misplaced" "$(tail -3 $TMP/monthly.err)"
+
+# --- build: a job's output may not be its own input, nor the manifest -------
+B=$TMP/bo
+mkdir -p $B
+cp samples/cabinet-ofsted-working-group.json $B/paper.json
+cp $B/paper.json $B/paper.orig
+printf '{"papers": [{"data": "paper.json", "template": "%s/templates/cabinet-report.md", "output": "paper.json"}]}\n' "$PWD" >$B/m.json
+expect_exit "build: a paper written over its own data fails (exit 1)" 1 $Q build $B/m.json --out $B
+contains "build: refusing to overwrite an input" $TMP/last.err "refusing to overwrite an input"
+cmp -s $B/paper.json $B/paper.orig && ok "build: the data file is as it was" || not_ok "build: the data file is as it was"
+printf '{"papers": [{"data": "paper.json", "template": "%s/templates/cabinet-report.md", "output": "m2.json"}]}\n' "$PWD" >$B/m2.json
+cp $B/m2.json $B/m2.orig
+expect_exit "build: an output that is the manifest fails (exit 1)" 1 $Q build $B/m2.json --out $B
+contains "build: the manifest is named" $TMP/last.err "is the manifest itself"
+cmp -s $B/m2.json $B/m2.orig && ok "build: the manifest is as it was" || not_ok "build: the manifest is as it was"
 finish
