@@ -110,6 +110,8 @@ typedef struct conv {
     int cur_line;
 
     size_t bad_links;     /* refused link targets, LINK_REPORTS_MAX located */
+    const void *links_leaf; /* the block links are being counted in */
+    size_t leaf_links;      /* and how many it has (QR_MAX_BLOCK_LINKS) */
     int image_depth;      /* > 0 inside an image: text goes to alt */
     qr_buf alt;
     const char *image_url;
@@ -538,7 +540,25 @@ static const char *link_refusal(const char *u)
 static int link_allowed(conv *c, cmark_node *n, const char *u)
 {
     const char *why = link_refusal(u);
-    if (!why) return 1;
+    if (!why) {
+        /* every link is a Link element under its paragraph's element in
+         * the structure tree, and the PDF writer cannot hold an element
+         * with more children than its array limit; past the limit the
+         * paragraph is an error at the first link over it, once */
+        if (c->links_leaf != c->leaf) {
+            c->links_leaf = c->leaf;
+            c->leaf_links = 0;
+        }
+        if (++c->leaf_links <= QR_MAX_BLOCK_LINKS) return 1;
+        if (c->d && c->leaf_links == QR_MAX_BLOCK_LINKS + 1) {
+            size_t off = offset_of(c, cmark_node_get_start_line(n),
+                                   cmark_node_get_start_column(n));
+            qr_diag_at(c->d, QR_ERROR, c->name, c->md, c->len, off,
+                       "more than %d links in one paragraph, heading or "
+                       "table cell: split it", QR_MAX_BLOCK_LINKS);
+        }
+        return 0;
+    }
     if (c->d && c->bad_links++ < LINK_REPORTS_MAX) {
         size_t off = offset_of(c, cmark_node_get_start_line(n),
                                cmark_node_get_start_column(n));

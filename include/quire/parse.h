@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include "quire/diag.h"
 
+#define QR_MAX_BLOCK_LINKS 5000     /* links in one paragraph, heading or cell */
 #define QR_MAX_MARKDOWN_NESTING 64  /* nested lists/quotes kept; deeper is flattened with a warning */
 
 typedef enum qr_block_kind {
