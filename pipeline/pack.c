@@ -103,7 +103,8 @@ typedef struct pack {
     const char *council, *committee, *date, *time, *venue, *published;
     const cJSON *membership, *contact, *issued_by;
     char *style_path;
-    char date_long[64], day_date[96], time_text[32], meeting_line[256];
+    char date_long[64], day_date[96], time_text[32];
+    char *meeting_line;   /* "Cabinet – 21 June 2018": as long as it needs */
     item *items;
     size_t nitems;
     int has_exempt;
@@ -521,8 +522,8 @@ static int load_meeting(pack *pk)
         snprintf(pk->day_date, sizeof pk->day_date, "%s %s",
                  weekday(pk->date), pk->date_long);
     }
-    snprintf(pk->meeting_line, sizeof pk->meeting_line, "%s \xE2\x80\x93 %s",
-             pk->committee, pk->date_long);
+    pk->meeting_line = qr_xasprintf("%s \xE2\x80\x93 %s", pk->committee,
+                                    pk->date_long);
     return 0;
 }
 
@@ -1428,6 +1429,7 @@ static int check_output(pack *pk)
 
 static void pack_free(pack *pk)
 {
+    free(pk->meeting_line);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         free(it->data_path);
@@ -1516,8 +1518,8 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
         if (pk.items[i].warnings) qr_diags_move(d, pk.items[i].warnings);
     all = join(&pk);
 
-    char title[320], subject[128];
-    snprintf(title, sizeof title, "%s: agenda pack", pk.meeting_line);
+    char *title = qr_xasprintf("%s: agenda pack", pk.meeting_line);
+    char subject[128];
     snprintf(subject, sizeof subject, "%s",
              req->public_pack ? "Agenda and reports (public)"
              : pk.has_exempt  ? "Agenda and reports, including exempt "
@@ -1537,6 +1539,7 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
      * only, whatever the umask */
     meta.exempt = !req->public_pack && pk.has_exempt;
     status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
+    free(title);
 
 done:
     qr_inputs_activate(outer);

@@ -359,4 +359,21 @@ contains "font mismatch: names item 2" $TMP/last.err "item 2"
 
 # usage
 expect_exit "pack without -o: usage error" 2 $QUIRE pack $CABINET
+
+# a long committee name (multi-byte letters) is printed whole on the front
+# sheet, never cut at a fixed buffer's length
+python3 - $TMP/long.json <<'PY'
+import json, os, sys
+m = json.load(open("samples/meetings/cabinet-2018-06-21.json"))
+m["committee"] = "Children’s Services Scrutiny Panel " + "ŵŷ" * 80 + " End"
+for it in m["items"]:
+    if "paper" in it:
+        for k in ("data", "template", "style"):
+            if k in it["paper"]:
+                it["paper"][k] = os.path.abspath("samples/meetings/" + it["paper"][k])
+json.dump(m, open(sys.argv[1], "w"), ensure_ascii=False)
+PY
+expect_exit "a long committee name: the public pack builds" 0 $QUIRE pack $TMP/long.json -o $TMP/long.pdf --public
+pdftotext -f 1 -l 1 $TMP/long.pdf - | tr -d '\n' >$TMP/long.txt
+contains "a long committee name is printed whole" $TMP/long.txt "ŵŷ End"
 finish
