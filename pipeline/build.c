@@ -150,12 +150,6 @@ static char **sv_detach(strvec *s)
     return v;
 }
 
-void qr_build_files_free(char **files)
-{
-    if (!files) return;
-    for (char **p = files; *p; p++) free(*p);
-    free(files);
-}
 
 /* ---- paths ---- */
 
@@ -224,99 +218,6 @@ static int make_dirs(const char *dir)
     return rc;
 }
 
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-/* ---- rendering one paper with its input list ---- */
-
-/* 1 when the record cannot vouch for one version of every file: a file
- * read twice with different bytes — also under two spellings of its path
- * (a template read again as a partial) — or one path read as two different
- * files (replaced by a rename between the reads). */
-static int record_changed(const qr_inputs *r)
-{
-    if (qr_inputs_changed(r)) return 1;
-    size_t n = qr_inputs_count(r);
-    for (size_t i = 0; i < n; i++) {
-        const qr_input *a = qr_inputs_get(r, i);
-        for (size_t k = 0; k < i; k++) {
-            const qr_input *b = qr_inputs_get(r, k);
-            int same = strcmp(a->path, b->path) == 0 ||
-                       (a->dev == b->dev && a->ino == b->ino);
-            if (same && (a->hash != b->hash || a->size != b->size)) return 1;
-        }
-    }
-    return 0;
-}
-
-int qr_build_render_paper(const qr_render_req *req, int draft,
-                          const char *draft_note, qr_diags *d,
-                          char ***files)
-{
-    strvec fv = {0};
-    size_t errors_before = qr_diags_count(d, QR_ERROR);
-    int status;
-    qr_paper *p = qr_paper_prepare(req, d, &status);
-    if (!p) {
-        /* what we know: the inputs named in the request */
-        sv_add(&fv, req->data_path);
-        sv_add(&fv, req->template_path);
-        sv_add(&fv, req->style_path);
-        if (files) *files = sv_detach(&fv);
-        else qr_build_files_free(sv_detach(&fv));
-        return status;
-    }
-    for (size_t i = 0; i < qr_paper_nfiles(p); i++)
-        sv_add(&fv, qr_paper_file(p, i));
-    qr_pages *pages = qr_paper_layout(p, NULL, d);
-    const qr_fonts *fonts = qr_paper_fonts(p);
-    for (int s = 0; fonts && s < QR_FONT_COUNT; s++)
-        sv_add(&fv, qr_fonts_file(fonts, (qr_font_slot)s));
-    for (size_t i = 0; pages && i < qr_pages_count(pages); i++) {
-        const qr_page *pg = qr_pages_get(pages, i);
-        for (size_t k = 0; k < pg->nitems; k++)
-            if (pg->items[k].kind == QR_ITEM_IMAGE && pg->items[k].uri &&
-                file_exists(pg->items[k].uri))
-                sv_add(&fv, pg->items[k].uri);
-    }
-    if (!pages) {
-        status = QR_EINPUT;
-    } else if (qr_diags_count(d, QR_ERROR) > errors_before) {
-        /* layout reported an error: keep the last good PDF */
-        status = QR_EINPUT;
-    } else if (record_changed(qr_inputs_active())) {
-        /* a file read twice gave different bytes: the paper may mix two
-         * versions of it, and the last good PDF is better than that */
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                    "an input file changed while the paper was being made; "
-                    "its PDF was not written: build again");
-        status = QR_EINPUT;
-    } else if (req->stop == QR_STOP_PDF && req->out_path &&
-               (status = qr_output_check(req->out_path, qr_paper_inputs(p),
-                                         d)) != QR_OK) {
-        /* the output is one of the paper's inputs, or no regular file:
-         * refused before anything is written, as render refuses it */
-    } else if (req->stop == QR_STOP_PDF && req->out_path) {
-        qr_pdf_meta meta;
-        qr_paper_meta(p, &meta);
-        meta.draft = draft;
-        meta.draft_note = draft_note;
-        meta.pdfa = req->pdfa;
-        if (req->lang && req->lang[0]) meta.lang = req->lang;
-        if (req->pdfa) sv_add(&fv, QR_PDF_SRGB_ICC);
-        status = qr_pdf_write(pages, fonts, &meta, req->out_path, d);
-    } else {
-        status = QR_OK;
-    }
-    qr_pages_free(pages);
-    qr_paper_free(p);
-    if (files) *files = sv_detach(&fv);
-    else qr_build_files_free(sv_detach(&fv));
-    return status;
-}
 
 /* ---- the manifest ---- */
 
@@ -783,7 +684,7 @@ void qr_manifest_free(qr_manifest *m)
     if (!m) return;
     free(m->out_dir);
     free(m->jobs);
-    qr_build_files_free(m->strings.v);
+    qr_strv_free(m->strings.v);
     free(m);
 }
 
@@ -961,7 +862,7 @@ static char *program_identity(const char *version)
         h = qr_fnv64(h, files.v[i], strlen(files.v[i]) + 1);
         h = qr_fnv64(h, &fh, sizeof fh);
     }
-    qr_build_files_free(sv_detach(&files));
+    qr_strv_free(sv_detach(&files));
     qr_buf fonts;
     qr_buf_init(&fonts);
     stamp_fonts(&fonts);
@@ -1198,7 +1099,7 @@ static size_t remove_stale_temps(const qr_manifest *m)
         }
         closedir(dh);
     }
-    qr_build_files_free(sv_detach(&dirs));
+    qr_strv_free(sv_detach(&dirs));
     free(spn);
     free(sp);
     return removed;
@@ -1299,7 +1200,8 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
                              .out_path = j->pub.output,
                              .strict = j->pub.strict,
                              .stop = QR_STOP_PDF};
-        status = qr_build_render_paper(&req, j->pub.draft, NULL, d, &files);
+        req.draft = j->pub.draft;
+        status = qr_paper_render(&req, d, &files);
     } else {
         qr_pack_req req = {.meeting_path = j->pub.meeting,
                            .out_path = j->pub.output,
@@ -1321,7 +1223,7 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
         if (!cache_lookup(c, *p, &h)) h = qr_hash_file(*p);
         add_file(fl, *p, h);
     }
-    int changed = record_changed(rec);
+    int changed = qr_inputs_changed(rec);
     if (status == QR_OK && changed) {
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "an input file changed while this job read it, so the "
@@ -1352,7 +1254,7 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     close(res_fd);
     cJSON_free(text);
     cJSON_Delete(res);
-    qr_build_files_free(files);
+    qr_strv_free(files);
     qr_inputs_free(rec);
     qr_diags_free(e);
     qr_diags_free(d);

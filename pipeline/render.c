@@ -556,41 +556,84 @@ static void *warm_up(void *unused)
     return NULL;
 }
 
-int qr_render(const qr_render_req *req, qr_diags *d)
+/* Add s to a NULL-terminated list unless it is there already. */
+static void list_add(char ***v, size_t *n, size_t *cap, const char *s)
 {
-    int status;
-    double t0 = now_ms();
-    pthread_t warm;
-    int warming = req->stop != QR_STOP_EXPAND &&
-                  pthread_create(&warm, NULL, warm_up, NULL) == 0;
-    qr_paper *p = qr_paper_prepare(req, d, &status);
-    if (!p || req->stop == QR_STOP_EXPAND) {
-        if (warming) pthread_join(warm, NULL);
-        if (!p) return status;
-        qr_paper_free(p);
-        return QR_OK;
+    if (!s || !*s) return;
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp((*v)[i], s) == 0) return;
+    QR_GROW(*v, *n + 1, *cap, 16);
+    (*v)[(*n)++] = qr_xstrdup(s);
+    (*v)[*n] = NULL;
+}
+
+/* Every file the paper was made from, as the record of what was read says
+ * (not the display list): the named inputs, what was read, what could not
+ * be read (where a fix will appear), the fonts, and the colour profile of
+ * PDF/A. */
+static char **files_of(const qr_render_req *req, const qr_paper *p,
+                       const qr_inputs *seen)
+{
+    char **v = NULL;
+    size_t n = 0, cap = 0;
+    list_add(&v, &n, &cap, req->data_path);
+    list_add(&v, &n, &cap, req->template_path);
+    list_add(&v, &n, &cap, req->style_path);
+    /* partials as the template names them (the record has their real
+     * paths), then whatever else was read: images, the style's logo */
+    for (size_t i = 0; p && i < qr_paper_nfiles(p); i++)
+        list_add(&v, &n, &cap, qr_paper_file(p, i));
+    for (size_t i = 0; i < qr_inputs_count(seen); i++) {
+        const qr_input *in = qr_inputs_get(seen, i);
+        if (!p || (in->role != QR_IN_TEMPLATE && in->role != QR_IN_PARTIAL))
+            list_add(&v, &n, &cap, in->path);
     }
+    const qr_fonts *fonts = p ? p->fonts : NULL;
+    for (size_t i = 0; i < qr_inputs_failed_count(seen); i++)
+        list_add(&v, &n, &cap, qr_inputs_failed(seen, i));
+    for (int s = 0; fonts && s < QR_FONT_COUNT; s++)
+        list_add(&v, &n, &cap, qr_fonts_file(fonts, (qr_font_slot)s));
+    if (req->pdfa && req->stop == QR_STOP_PDF)
+        list_add(&v, &n, &cap, QR_PDF_SRGB_ICC);
+    if (!v) v = qr_xcalloc(1, sizeof *v);
+    return v;
+}
+
+/* The stages after prepare, for one paper: lay out, check, write. */
+static int finish_paper(const qr_render_req *req, qr_paper *p,
+                        const qr_inputs *seen, size_t errors_before,
+                        qr_diags *d, pthread_t *warm, int warming)
+{
     qr_pages *pages = qr_paper_layout(p, NULL, d);
     double tw = now_ms();
-    if (warming) pthread_join(warm, NULL);
+    if (warming) pthread_join(*warm, NULL);
     lap("wait", &tw);
-    if (!pages) {
-        qr_paper_free(p);
-        return QR_EINPUT;
-    }
-    if (req->dump == QR_DUMP_PAGES && req->dump_to) qr_pages_dump(pages, req->dump_to);
-    status = QR_OK;
-    /* an error in a later stage (e.g. a bad chart block) means no PDF: the
-     * previous one stays as it was */
-    if (qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
-    else if (req->stop == QR_STOP_PDF &&
-             (status = qr_output_check(req->out_path, p->inputs, d)) != QR_OK) {
-        /* nothing written: the output names an input or a device */
-    } else if (req->stop == QR_STOP_PDF) {
+    if (!pages) return QR_EINPUT;
+    if (req->dump == QR_DUMP_PAGES && req->dump_to)
+        qr_pages_dump(pages, req->dump_to);
+    int status = QR_OK;
+    if (qr_diags_count(d, QR_ERROR) > errors_before) {
+        /* an error in a later stage (e.g. a bad chart block) means no PDF:
+         * the previous one stays as it was */
+        status = QR_EINPUT;
+    } else if (req->stop != QR_STOP_PDF) {
+        status = QR_OK;
+    } else if (qr_inputs_changed(seen)) {
+        /* a file read twice gave different bytes: the paper may mix two
+         * versions of it, and the last good PDF is better than that */
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "an input file changed while the paper was being made; "
+                    "its PDF was not written: make it again");
+        status = QR_EINPUT;
+    } else if ((status = qr_output_check(req->out_path, p->inputs, d)) ==
+               QR_OK) {
+        /* (otherwise nothing is written: the output names an input or a
+         * device) */
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;
         meta.draft = req->draft;
+        meta.draft_note = req->draft_note;
         if (req->lang && req->lang[0]) meta.lang = req->lang;
         double t1 = now_ms();
         status = qr_pdf_write(pages, p->fonts, &meta, req->out_path, d);
@@ -598,9 +641,41 @@ int qr_render(const qr_render_req *req, qr_diags *d)
     }
     double tf = now_ms();
     qr_pages_free(pages);
-    qr_paper_free(p);
     lap("free", &tf);
-    if (status == QR_OK && qr_diags_count(d, QR_ERROR) > 0) status = QR_EINPUT;
+    return status;
+}
+
+int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
+{
+    double t0 = now_ms();
+    size_t errors_before = qr_diags_count(d, QR_ERROR);
+    /* the paper's own record of what it read, also added to the caller's
+     * (a build's worker keeps one per job) */
+    qr_inputs *seen = qr_inputs_new();
+    qr_inputs *outer = qr_inputs_activate(seen);
+    pthread_t warm;
+    int warming = req->stop != QR_STOP_EXPAND &&
+                  pthread_create(&warm, NULL, warm_up, NULL) == 0;
+    int status;
+    qr_paper *p = qr_paper_prepare(req, d, &status);
+    if (!p || req->stop == QR_STOP_EXPAND) {
+        if (warming) pthread_join(warm, NULL);
+        if (p) status = QR_OK;
+    } else {
+        status = finish_paper(req, p, seen, errors_before, d, &warm, warming);
+    }
+    if (status == QR_OK && qr_diags_count(d, QR_ERROR) > errors_before)
+        status = QR_EINPUT;
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, seen);
+    if (files) *files = files_of(req, p, seen);
+    qr_paper_free(p);
+    qr_inputs_free(seen);
     lap("total", &t0);
     return status;
+}
+
+int qr_render(const qr_render_req *req, qr_diags *d)
+{
+    return qr_paper_render(req, d, NULL);
 }

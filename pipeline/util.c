@@ -113,6 +113,13 @@ char *qr_xasprintf(const char *fmt, ...)
     return p;
 }
 
+void qr_strv_free(char **v)
+{
+    if (!v) return;
+    for (char **p = v; *p; p++) free(*p);
+    free(v);
+}
+
 void qr_buf_init(qr_buf *b)
 {
     b->data = NULL;

@@ -257,7 +257,7 @@ static void set_files(watched *w, char **files, int keep_old, FILE *log)
     }
     for (size_t i = 0; keep_old && w->files && w->files[i]; i++)
         if (!has(nv, w->files[i])) nv[k++] = qr_xstrdup(w->files[i]);
-    qr_build_files_free(w->files);
+    qr_strv_free(w->files);
     w->files = nv;
     for (size_t i = 0; i < k; i++) {
         char *dir = qr_path_dir(nv[i]);
@@ -268,7 +268,7 @@ static void set_files(watched *w, char **files, int keep_old, FILE *log)
 
 static void clear_changed(watched *w)
 {
-    qr_build_files_free(w->changed);
+    qr_strv_free(w->changed);
     w->changed = NULL;
 }
 
@@ -276,8 +276,8 @@ static void watched_free(watched *w)
 {
     for (size_t i = 0; i < w->nd; i++) free(w->d[i].path);
     free(w->d);
-    qr_build_files_free(w->files);
-    qr_build_files_free(w->rearmed);
+    qr_strv_free(w->files);
+    qr_strv_free(w->rearmed);
     clear_changed(w);
     if (w->fd >= 0) close(w->fd);
 }
@@ -466,8 +466,8 @@ static void job_kill(render_job *j, const char *out)
     char **now = tmp_list(out);
     for (size_t i = 0; now[i]; i++)
         if (!has(j->tmp_before, now[i])) unlink(now[i]);
-    qr_build_files_free(now);
-    qr_build_files_free(j->tmp_before);
+    qr_strv_free(now);
+    qr_strv_free(j->tmp_before);
     j->tmp_before = NULL;
     close(j->fd);
     qr_buf_free(&j->report);
@@ -523,16 +523,14 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
                          .style_path = o->style_path,
                          .out_path = o->out_path,
                          .strict = o->strict,
-                         .stop = QR_STOP_PDF};
+                         .stop = QR_STOP_PDF,
+                         .draft = o->draft,
+                         .draft_note = o->draft ? note : NULL};
     qr_diags *d = qr_diags_new();
+    /* every file the paper read, and the paths whose read was refused (a
+     * partial that is a FIFO): watched too, since a fix will appear there */
     char **files = NULL;
-    /* the record also keeps the paths whose read was refused (a partial
-     * that is a FIFO): watched too, since a fix will appear there */
-    qr_inputs *seen = qr_inputs_new();
-    qr_inputs_activate(seen);
-    int status = qr_build_render_paper(&req, o->draft, o->draft ? note : NULL,
-                                       d, &files);
-    qr_inputs_activate(NULL);
+    int status = qr_paper_render(&req, d, &files);
     char *text = NULL;
     size_t tlen = 0;
     FILE *m = open_memstream(&text, &tlen);
@@ -545,16 +543,11 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
     qr_buf_printf(&out, "%d %zu\n", status, text ? tlen : 0);
     if (text) qr_buf_append(&out, text, tlen);
     for (char **p = files; p && *p; p++) qr_buf_append(&out, *p, strlen(*p) + 1);
-    for (size_t i = 0; i < qr_inputs_failed_count(seen); i++) {
-        const char *f = qr_inputs_failed(seen, i);
-        qr_buf_append(&out, f, strlen(f) + 1);
-    }
-    qr_inputs_free(seen);
     write_all(out_fd, out.data, out.len);
     /* freed so that a leak checker run over watch finds nothing here */
     qr_buf_free(&out);
     free(text);
-    qr_build_files_free(files);
+    qr_strv_free(files);
     qr_diags_free(d);
     /* _exit: the parent's stdio buffers and atexit handlers are not ours */
     _exit(0);
@@ -576,7 +569,7 @@ static int job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
         int e = errno;
         close(p[0]);
         close(p[1]);
-        qr_build_files_free(j->tmp_before);
+        qr_strv_free(j->tmp_before);
         j->tmp_before = NULL;
         errno = e;
         return -1;
@@ -660,7 +653,7 @@ static int report_failure(const qr_watch_opts *o, watched *w, qr_diags *d,
     char **files = request_files(o);
     add_unique(&files, extra);
     report(o, w, status, files, now_ms() - t0, log);
-    qr_build_files_free(files);
+    qr_strv_free(files);
     return status;
 }
 
@@ -673,7 +666,7 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     }
     j->pid = 0;
     close(j->fd);
-    qr_build_files_free(j->tmp_before);
+    qr_strv_free(j->tmp_before);
     j->tmp_before = NULL;
     free(j->stall);
     j->stall = NULL;
@@ -709,7 +702,7 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     for (const char *p = text + tlen; p < r + rlen; p += strlen(p) + 1)
         add_unique(&files, p);
     report(o, w, status, files, ms, log);
-    qr_build_files_free(files);
+    qr_strv_free(files);
     qr_buf_free(&j->report);
     return status;
 }
@@ -827,7 +820,7 @@ static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
         for (size_t i = 0; w->rearmed[i]; i++)
             fprintf(log, "%s%s", i ? ", " : "", w->rearmed[i]);
         fprintf(log, " replaced; watching again\n");
-        qr_build_files_free(w->rearmed);
+        qr_strv_free(w->rearmed);
         w->rearmed = NULL;
     }
     qr_diags *d = qr_diags_new();

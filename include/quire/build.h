@@ -75,17 +75,6 @@ uint64_t qr_hash_file(const char *path);
  * name cannot break or forge a line. Caller frees. */
 char *qr_build_escape(const char *s);
 
-/* Render one paper to req->out_path like qr_render, with a DRAFT mark when
- * `draft` (draft_note: the text stamped beside it, e.g. the build time;
- * NULL none), and report every file the output was made from: data, style,
- * template, every partial, font files, images. *files (may be NULL) gets a
- * NULL-terminated array the caller frees with qr_build_files_free; it is
- * filled on failure too, as far as the paper got (for watch). Returns
- * QR_OK, QR_EINPUT or QR_EOUTPUT like qr_render. */
-int qr_build_render_paper(const qr_render_req *req, int draft,
-                          const char *draft_note, qr_diags *d,
-                          char ***files);
-void qr_build_files_free(char **files);         /* NULL is a no-op */
 
 typedef enum qr_progress {
     QR_PROGRESS_AUTO,    /* a live line when the log is a terminal */

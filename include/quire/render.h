@@ -35,6 +35,7 @@ typedef struct qr_render_req {
     int pdfa;                   /* write PDF/A-2b */
     const char *lang;           /* document language; NULL: the style's */
     int draft;                  /* stamp a diagonal DRAFT on every page */
+    const char *draft_note;     /* text beside it (watch: the build time) */
 } qr_render_req;
 
 /* A paper prepared up to layout: data loaded, validated and derived, the
@@ -113,9 +114,18 @@ void qr_mark_not_for_publication(struct qr_pages *pages, size_t from,
 int qr_output_check(const char *path, const struct qr_inputs *inputs,
                     qr_diags *d);
 
-/* Render one paper. Returns QR_OK, QR_EINPUT (bad data/template/style, with
- * errors in d) or QR_EOUTPUT (cannot write; the previous output is left as
- * it was). Warnings may be added on success. */
+/* Render one paper: the one paper pipeline, used by render, build and
+ * watch (pack lays prepared papers out itself). Returns QR_OK, QR_EINPUT
+ * (bad data, template or style, an error of a later stage, or an input that
+ * changed while it was read; errors in d) or QR_EOUTPUT (cannot write; the
+ * previous output is left as it was). An error counts when it was added by
+ * this call. Warnings may be added on success. *files (may be NULL) gets a
+ * NULL-terminated list, freed with qr_strv_free, of every file the paper
+ * was made from, taken from the record of what was read — on failure too,
+ * as far as the paper got, with the paths whose read failed. What was read
+ * is also added to the input record active when called. */
+int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files);
+/* qr_paper_render without the list of files. */
 int qr_render(const qr_render_req *req, qr_diags *d);
 
 /* The creation time for output: SOURCE_DATE_EPOCH when set and valid (only

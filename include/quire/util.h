@@ -45,6 +45,9 @@ char *qr_xvasprintf(const char *fmt, va_list ap);
         }                                                                    \
     } while (0)
 
+/* Free a NULL-terminated array of strings and the strings (NULL: no-op). */
+void qr_strv_free(char **v);
+
 /* A growable byte buffer. Always NUL-terminated after any append, so
  * `data` can be used as a C string when the content holds no NUL. */
 typedef struct qr_buf {
