@@ -34,6 +34,7 @@ $(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h) | $(BU
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/version.o: override CFLAGS += $(VERSION_DEFS)
+$(BUILD)/obj/hyphdict.o: override CFLAGS += $(VERSION_DEFS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	@mkdir -p $@

@@ -49,12 +49,28 @@ static uint64_t checksum(const char *p, size_t n)
     return h;
 }
 
+#ifndef QR_HYPHEN_BUILT_VERSION
+#define QR_HYPHEN_BUILT_VERSION "unknown"
+#endif
+
+/* The image copies libhyphen's private structs, so its key names the
+ * library's version (libhyphen has no version call: the package version
+ * at build time) and the struct sizes, then the dictionary by its stamps
+ * and the hash of its bytes: a dictionary edited in place to the same size
+ * and time is still a new dictionary. */
 static void build_key(qr_buf *key, const char *path)
 {
-    qr_buf_printf(key, "quire hyphenation image %d\n%zu %zu %zu %zu\n",
-                  IMAGE_FORMAT, sizeof(HyphenDict), sizeof(HyphenState),
+    qr_buf_printf(key, "quire hyphenation image %d\nlibhyphen %s\n"
+                  "%zu %zu %zu %zu\n", IMAGE_FORMAT, QR_HYPHEN_BUILT_VERSION,
+                  sizeof(HyphenDict), sizeof(HyphenState),
                   sizeof(HyphenTrans), sizeof(void *));
     qr_cache_stamp(key, path);
+    size_t n = 0;
+    char *dic = qr_read_file(path, &n, 0);
+    qr_buf_printf(key, "dictionary %016llx\n",
+                  dic ? (unsigned long long)qr_fnv64(QR_FNV64_INIT, dic, n)
+                      : 0ULL);
+    free(dic);
 }
 
 /* ---- writing: offsets from the image start, plus one (0 is NULL) ---- */

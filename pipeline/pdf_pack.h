@@ -4,6 +4,20 @@
 #ifndef QUIRE_PDF_PACK_H
 #define QUIRE_PDF_PACK_H
 
+#include <hpdf_version.h>
+
+/* pdf.c reaches into libharu's structures and pdf_pack.c reads the exact
+ * bytes libharu 2.3 writes. Another libharu may lay either out otherwise,
+ * and the result would be a garbled PDF or a refused one at run time: so
+ * building against any other version stops here, until both files have
+ * been checked against it (and QR_LIBHARU_CHECKED raised to match). */
+#define QR_LIBHARU_CHECKED_MAJOR 2
+#define QR_LIBHARU_CHECKED_MINOR 3
+#if HPDF_MAJOR_VERSION != QR_LIBHARU_CHECKED_MAJOR || \
+    HPDF_MINOR_VERSION != QR_LIBHARU_CHECKED_MINOR
+#error "libharu is not 2.3: check pdf.c and pdf_pack.c against it first"
+#endif
+
 #include <stddef.h>
 
 /* Data for a stream object that libharu wrote empty: a page's content,
