@@ -720,25 +720,72 @@ typedef struct dctx {
     qr_rgb text, axis, grid;
 } dctx;
 
-static float text_width(const dctx *g, qr_font_slot slot, float size,
-                        const char *s)
+/* The slot that draws cp: the label's own face, or the fallback face for
+ * a symbol it lacks (✓ ☎), as paragraphs do. */
+static qr_font_slot slot_for(const dctx *g, qr_font_slot slot, uint32_t cp)
+{
+    if (!g->m->has_glyph || cp == ' ' || g->m->has_glyph(g->m->ctx, slot, cp))
+        return slot;
+    qr_font_slot fb = slot == QR_FONT_BOLD ? QR_FONT_FALLBACK_BOLD
+                                           : QR_FONT_FALLBACK;
+    return g->m->has_glyph(g->m->ctx, fb, cp) ? fb : slot;
+}
+
+/* The width of s[0..n) drawn in one slot, kerned as the PDF draws it. */
+static float run_width(const dctx *g, qr_font_slot slot, const char *s,
+                       size_t n)
 {
     float w = 0;
-    size_t n = strlen(s);
     uint32_t prev = ' ';
     while (n) {
         uint32_t cp;
         int k = qr_utf8_decode(s, n, &cp);
         if (k <= 0) k = 1;
         w += g->m->advance(g->m->ctx, slot, cp);
-        /* kerned as the PDF draws the label (pdf.c) */
         if (g->m->kern && prev != ' ' && cp != ' ')
             w += g->m->kern(g->m->ctx, slot, prev, cp);
         prev = cp;
         s += k;
         n -= (size_t)k;
     }
-    return w * size / 1000.0f;
+    return w;
+}
+
+/* Split s into runs of one slot each: calls run(…) for every run in order
+ * with its slot, bytes and width (1/1000 em); returns the total width. */
+typedef void (*run_fn)(const dctx *g, qr_font_slot slot, const char *s,
+                       size_t n, float w, void *arg);
+
+static float runs(const dctx *g, qr_font_slot slot, const char *s, run_fn fn,
+                  void *arg)
+{
+    float total = 0;
+    size_t n = strlen(s);
+    while (n) {
+        uint32_t cp;
+        int k = qr_utf8_decode(s, n, &cp);
+        if (k <= 0) k = 1;
+        qr_font_slot rs = slot_for(g, slot, cp);
+        size_t len = (size_t)k;
+        while (len < n) {
+            int k2 = qr_utf8_decode(s + len, n - len, &cp);
+            if (k2 <= 0) k2 = 1;
+            if (slot_for(g, slot, cp) != rs) break;
+            len += (size_t)k2;
+        }
+        float w = run_width(g, rs, s, len);
+        if (fn) fn(g, rs, s, len, w, arg);
+        total += w;
+        s += len;
+        n -= len;
+    }
+    return total;
+}
+
+static float text_width(const dctx *g, qr_font_slot slot, float size,
+                        const char *s)
+{
+    return runs(g, slot, s, NULL, NULL) * size / 1000.0f;
 }
 
 static float ascent(const dctx *g, qr_font_slot slot, float size)
@@ -759,20 +806,36 @@ static qr_item base_item(const dctx *g, qr_item_kind kind)
 }
 
 /* Text with its left edge at x and its top at y (baseline below). */
+typedef struct text_at {
+    float x, y, size;
+    qr_rgb colour;
+} text_at;
+
+static void put_run(const dctx *g, qr_font_slot slot, const char *s, size_t n,
+                    float w, void *arg)
+{
+    text_at *t = arg;
+    qr_item it = base_item(g, QR_ITEM_TEXT);
+    it.x = t->x;
+    it.y = t->y;
+    it.w = w * t->size / 1000.0f;
+    it.font = slot;
+    it.size = t->size;
+    it.text = s;
+    it.len = n;
+    it.color = t->colour;
+    qr_pages_add_item(g->pages, g->page, &it);
+    t->x += it.w;
+}
+
+/* A label, one text item per run of one face, all on the label's
+ * baseline. */
 static void text(const dctx *g, qr_font_slot slot, float size, float x,
                  float top, const char *s, qr_rgb colour)
 {
     if (!g->pages || !*s) return;
-    qr_item it = base_item(g, QR_ITEM_TEXT);
-    it.x = x;
-    it.y = top + ascent(g, slot, size);
-    it.w = text_width(g, slot, size, s);
-    it.font = slot;
-    it.size = size;
-    it.text = s;
-    it.len = strlen(s);
-    it.color = colour;
-    qr_pages_add_item(g->pages, g->page, &it);
+    text_at t = {x, top + ascent(g, slot, size), size, colour};
+    runs(g, slot, s, put_run, &t);
 }
 
 static void line(const dctx *g, float x1, float y1, float x2, float y2,

@@ -198,4 +198,12 @@ PY
 ); then ok "$out words broken at line ends read whole in the structure tree"
 else not_ok "inserted hyphens are soft in the text" "$out"; fi
 
+
+# symbols the body face lacks, in a chart's title and labels, come from the
+# fallback face as in paragraphs (they were drawn as nothing)
+printf '# Chart\n\n```chart\ntype: bar\ntitle: Done \xe2\x9c\x93 and phone \xe2\x98\x8e\nbar: Done \xe2\x9c\x93 | 3 | green\nbar: Open | 2 | amber\n```\n' >$TMP/symbols.md
+expect_exit "a chart with symbols renders" 0 $QUIRE render -t $TMP/symbols.md -o $TMP/symbols.pdf
+pdffonts $TMP/symbols.pdf >$TMP/symbols.fonts 2>&1
+contains "the chart's symbols come from the fallback face" $TMP/symbols.fonts "DejaVuSans"
+contains "the chart's bold title symbols from the bold fallback" $TMP/symbols.fonts "DejaVuSans-Bold"
 finish
