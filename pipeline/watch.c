@@ -20,13 +20,13 @@
  * inode is watched afresh (its nearest existing ancestor is watched
  * meanwhile, to see it come back) and the paper is rendered again.
  *
- * Each render runs in a child process. The pipeline reads its inputs with
- * ordinary blocking opens and reads, so a FIFO or device among them (a
- * partial, a font) can stall a render for ever, and a large paper can take
- * long: the loop itself never blocks, so a signal always ends watch at
- * once, a new save abandons a render that is still running, and a render
- * found waiting on a file that is not a regular one is stopped and the file
- * named. The data, template and style are checked before the render starts.
+ * Each render runs in a child process, and a large paper can take long:
+ * the loop itself never blocks, so a signal always ends watch at once and
+ * a new save abandons a render that is still running. Inputs that are not
+ * regular files (a FIFO, a device) never stall a render: the pipeline's
+ * reader (input.h) refuses them without blocking, at the template line
+ * that names them. The data, template and style are checked before the
+ * render starts, so watch can name a symlink's target.
  *
  * Signals: SIGINT, SIGTERM and SIGHUP are blocked except while waiting in
  * ppoll; on one, a running render is killed, its temporary PDF removed, and
@@ -51,7 +51,6 @@
 #include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,9 +63,6 @@
 #define ARM_TRIES 3               /* a folder replaced while we add its watch */
 #define ANCESTOR_MAX 64           /* levels walked up to an existing folder */
 #define CHANGED_SHOWN 3           /* changed files named on a render line */
-#define STALL_TICK_MS 100         /* how often a running render is looked at */
-#define STALL_FIRST_MS 200        /* a render younger than this is not */
-#define CHILD_STRING_MAX PATH_MAX /* bytes of a path read from the child */
 
 static volatile sig_atomic_t stop_signal;
 
@@ -348,79 +344,6 @@ static int refuse_irregular(const char *path, qr_diags *d)
     return 1;
 }
 
-/* ---- what a running render is waiting on ---- */
-
-/* The NUL-terminated string at `addr` in process pid's memory, or NULL.
- * Read in small pieces: a piece that runs into an unmapped page fails. */
-static char *child_string(pid_t pid, unsigned long addr)
-{
-    char p[64];
-    snprintf(p, sizeof p, "/proc/%d/mem", (int)pid);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    char *s = qr_xmalloc(CHILD_STRING_MAX + 1);
-    size_t n = 0;
-    int done = 0;
-    while (!done && n < CHILD_STRING_MAX) {
-        size_t want = 256 - (addr + n) % 256;   /* never cross a page */
-        if (want > CHILD_STRING_MAX - n) want = CHILD_STRING_MAX - n;
-        ssize_t got = pread(fd, s + n, want, (off_t)(addr + n));
-        if (got <= 0) break;
-        for (ssize_t k = 0; k < got && !done; k++) done = s[n + k] == '\0';
-        n += (size_t)got;
-    }
-    close(fd);
-    if (!done) {
-        free(s);
-        return NULL;
-    }
-    return s;
-}
-
-/* When process pid sleeps in an open or a read of a file that exists and
- * is not a regular file, that file's path (caller frees); else NULL. Linux
- * only (like inotify): /proc/PID/syscall names the call the process is in
- * and its arguments. */
-static char *blocked_on(pid_t pid)
-{
-    char p[64], line[512];
-    snprintf(p, sizeof p, "/proc/%d/syscall", (int)pid);
-    int fd = open(p, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return NULL;
-    ssize_t n = read(fd, line, sizeof line - 1);
-    close(fd);
-    if (n <= 0) return NULL;
-    line[n] = '\0';
-    long nr;
-    unsigned long a[3];
-    /* "running", or the call's number and arguments in hex */
-    if (sscanf(line, "%ld %lx %lx %lx", &nr, &a[0], &a[1], &a[2]) != 4) return NULL;
-    char *path = NULL, *probe = NULL;
-    if (nr == SYS_openat && (long)(int)a[0] == AT_FDCWD) {
-        path = child_string(pid, a[1]);
-#ifdef SYS_open
-    } else if (nr == SYS_open) {
-        path = child_string(pid, a[0]);
-#endif
-    } else if (nr == SYS_read || nr == SYS_readv || nr == SYS_pread64) {
-        char fdp[64], target[PATH_MAX];
-        snprintf(fdp, sizeof fdp, "/proc/%d/fd/%d", (int)pid, (int)a[0]);
-        ssize_t k = readlink(fdp, target, sizeof target - 1);
-        if (k > 0 && target[0] == '/') {   /* not "pipe:[…]" */
-            target[k] = '\0';
-            path = qr_xstrdup(target);
-            probe = qr_xstrdup(fdp);
-        }
-    }
-    struct stat st;
-    if (path && (stat(probe ? probe : path, &st) != 0 || S_ISREG(st.st_mode))) {
-        free(path);
-        path = NULL;
-    }
-    free(probe);
-    return path;
-}
-
 /* ---- the render, in a child process ---- */
 
 typedef struct render_job {
@@ -429,9 +352,6 @@ typedef struct render_job {
     qr_buf report;
     double t0;
     char **tmp_before;     /* temporaries beside the PDF before it began */
-    char *stall;           /* a non-regular file it was last seen waiting on */
-    double stall_since;
-    double looked;         /* when it was last looked at */
 } render_job;
 
 /* The temporaries the PDF writer makes beside `out` (qr_write_atomic's
@@ -471,8 +391,6 @@ static void job_kill(render_job *j, const char *out)
     j->tmp_before = NULL;
     close(j->fd);
     qr_buf_free(&j->report);
-    free(j->stall);
-    j->stall = NULL;
     j->pid = 0;
 }
 
@@ -583,7 +501,6 @@ static int job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
     j->pid = pid;
     j->fd = p[0];
     qr_buf_init(&j->report);
-    j->looked = now_ms();
     return 0;
 }
 
@@ -668,8 +585,6 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     close(j->fd);
     qr_strv_free(j->tmp_before);
     j->tmp_before = NULL;
-    free(j->stall);
-    j->stall = NULL;
     double ms = now_ms() - j->t0;
     int status = QR_EOUTPUT;
     size_t tlen = 0;
@@ -705,49 +620,6 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     qr_strv_free(files);
     qr_buf_free(&j->report);
     return status;
-}
-
-/* Look at a running render: when it has waited on one file that is not a
- * regular file for QR_WATCH_STALL_MS, stop it and name the file. Returns 1
- * when it was stopped (and reported, *status set). */
-static int job_watchdog(render_job *j, const qr_watch_opts *o, watched *w,
-                        const char *cwd, int *status, FILE *log)
-{
-    double t = now_ms();
-    if (t - j->t0 < STALL_FIRST_MS || t - j->looked < STALL_TICK_MS) return 0;
-    j->looked = t;
-    char *p = blocked_on(j->pid);
-    if (!p) {
-        free(j->stall);
-        j->stall = NULL;
-        return 0;
-    }
-    if (!j->stall || strcmp(j->stall, p) != 0) {
-        free(j->stall);
-        j->stall = p;
-        j->stall_since = t;
-        return 0;
-    }
-    free(p);
-    if (t - j->stall_since < QR_WATCH_STALL_MS) return 0;
-    /* the pipeline names the file by its real path: show it as the user
-     * would write it, from the working folder */
-    char *shown = j->stall;
-    size_t cl = cwd ? strlen(cwd) : 0;
-    if (cl && strncmp(shown, cwd, cl) == 0 && shown[cl] == '/') shown += cl + 1;
-    char *path = qr_xstrdup(shown);
-    struct stat st;
-    const char *kind = stat(path, &st) == 0 ? kind_of(st.st_mode) : "not a regular file";
-    double t0 = j->t0;
-    job_kill(j, o->out_path);
-    qr_diags *d = qr_diags_new();
-    qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
-                "%s, not a regular file: the render waited on it for %d ms "
-                "and was stopped", kind, QR_WATCH_STALL_MS);
-    *status = report_failure(o, w, d, QR_EINPUT, path, t0, log);
-    qr_diags_free(d);
-    free(path);
-    return 1;
 }
 
 /* ---- opening the PDF ---- */
@@ -853,8 +725,6 @@ int qr_watch_run(const qr_watch_opts *o)
         fprintf(log, "quire: watch: inotify is not available: %s\n", strerror(errno));
         return QR_EOUTPUT;
     }
-    char *cwd = realpath(".", NULL);
-
     stop_signal = 0;
     struct sigaction sa = {.sa_handler = on_signal}, old[NSTOP];
     sigemptyset(&sa.sa_mask);
@@ -880,8 +750,7 @@ int qr_watch_run(const qr_watch_opts *o)
         }
         if (!finished) {
             double wait = -1;
-            if (job.pid) wait = STALL_TICK_MS;
-            else if (pending) wait = due - now_ms();
+            if (!job.pid && pending) wait = due - now_ms();
             if (wait < 0 && (job.pid || pending)) wait = 0;
             long long ms = (long long)(wait + 0.999);   /* never wake early */
             struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
@@ -910,8 +779,6 @@ int qr_watch_run(const qr_watch_opts *o)
                     finished = 1;
                 }
             }
-            if (job.pid && !finished)
-                finished = job_watchdog(&job, o, &w, cwd, &status, log);
         }
         if (finished) {
             renders++;
@@ -928,7 +795,6 @@ int qr_watch_run(const qr_watch_opts *o)
     sigprocmask(SIG_SETMASK, &old_mask, NULL);
     for (size_t i = 0; i < NSTOP; i++) sigaction(stop_signals[i], &old[i], NULL);
     watched_free(&w);
-    free(cwd);
     if (stopped) {
         fprintf(log, "quire: watch: stopped\n");
         return QR_OK;

@@ -13,10 +13,6 @@
  * several steps (write a temporary, rename it over the file). */
 #define QR_WATCH_DEBOUNCE_MS 50
 
-/* A render found waiting this long on one file that is not a regular file
- * (a FIFO, a device) is stopped and the file named as an error. */
-#define QR_WATCH_STALL_MS 1000
-
 typedef struct qr_watch_opts {
     const char *data_path;      /* NULL: a plain Markdown paper */
     const char *template_path;  /* required */
