@@ -467,7 +467,8 @@ static rag_policy read_policy(const cJSON *plan)
     if (cJSON_IsNumber(col) && col->valuedouble == 3) p.colours = 3;
     const cJSON *by = get(pol, "count");
     p.by_recommendation = cJSON_IsString(by) &&
-                          strcmp(by->valuestring, "recommendations") == 0;
+                          qr_vocab_find(&qr_vocab_rag_count, by->valuestring) ==
+                              QR_COUNT_RECOMMENDATIONS;
     return p;
 }
 
@@ -558,11 +559,10 @@ static void add_rag(cJSON *plan, const int count[N_STATUS],
     /* what a template needs to follow the policy without logic */
     cJSON_AddNumberToObject(rag, "colours", pol->colours);
     cJSON_AddBoolToObject(rag, "five_statuses", pol->colours == 5);
-    cJSON_AddStringToObject(rag, "unit", pol->by_recommendation
-                                             ? "recommendations" : "actions");
-    cJSON_AddStringToObject(rag, "unit_label", pol->by_recommendation
-                                                   ? "Recommendations"
-                                                   : "Actions");
+    const qr_term *unit = &qr_vocab_rag_count.terms[
+        pol->by_recommendation ? QR_COUNT_RECOMMENDATIONS : QR_COUNT_ACTIONS];
+    cJSON_AddStringToObject(rag, "unit", unit->code);
+    cJSON_AddStringToObject(rag, "unit_label", unit->label);
     cJSON_AddItemToObject(plan, "rag", rag);
 }
 

@@ -892,13 +892,9 @@ static void more_colours(vctx *v, const cJSON *x)
                             "started)", x->valuedouble);
 }
 
-static const qr_term COUNT_TERMS[] = {{"actions", "Actions"},
-                                      {"recommendations", "Recommendations"}};
-static const qr_vocab COUNT_VOCAB = {"a thing to count", COUNT_TERMS, 2};
-
 static const field F_RAG_POLICY[] = {
     {"colours", K_INTEGER, 0, NULL, more_colours},
-    {"count", K_ENUM, 0, &COUNT_VOCAB, NULL},
+    {"count", K_ENUM, 0, &qr_vocab_rag_count, NULL},
 };
 
 /* Under a three-colour policy every status is red, amber or green, with

@@ -73,6 +73,11 @@ static const qr_term YEAR[] = {
     [QR_YEAR_ACADEMIC] = {"academic", "Academic year"},
 };
 
+static const qr_term RAG_COUNT[] = {
+    [QR_COUNT_ACTIONS] = {"actions", "Actions"},
+    [QR_COUNT_RECOMMENDATIONS] = {"recommendations", "Recommendations"},
+};
+
 static const qr_term TREND[] = {
     [QR_TREND_IMPROVING] = {"improving", "Improving"},
     [QR_TREND_WORSENING] = {"worsening", "Worsening"},
@@ -89,6 +94,8 @@ const qr_vocab qr_vocab_direction = {"a direction", DIRECTION, N(DIRECTION)};
 const qr_vocab qr_vocab_polarity = {"a polarity", POLARITY, N(POLARITY)};
 const qr_vocab qr_vocab_trend = {"a trend", TREND, N(TREND)};
 const qr_vocab qr_vocab_year = {"a kind of year", YEAR, N(YEAR)};
+const qr_vocab qr_vocab_rag_count = {"a thing to count", RAG_COUNT,
+                                     N(RAG_COUNT)};
 
 int qr_vocab_find_n(const qr_vocab *v, const char *s, size_t n)
 {

@@ -62,6 +62,10 @@ typedef enum qr_trend { QR_TREND_IMPROVING, QR_TREND_WORSENING, QR_TREND_STABLE 
  * academic year from September. Index into qr_vocab_year. */
 typedef enum qr_year { QR_YEAR_FINANCIAL, QR_YEAR_ACADEMIC } qr_year;
 
+/* What a RAG policy counts (action_plan.rag_policy.count). Index into
+ * qr_vocab_rag_count; the labels head the summary table's column. */
+typedef enum qr_rag_count { QR_COUNT_ACTIONS, QR_COUNT_RECOMMENDATIONS } qr_rag_count;
+
 /* Judgement areas; the first is the inspection's overall grade. Index
  * into qr_vocab_area. */
 typedef enum qr_area {
@@ -82,6 +86,7 @@ extern const qr_vocab qr_vocab_direction;   /* qr_direction order */
 extern const qr_vocab qr_vocab_polarity;    /* qr_polarity order */
 extern const qr_vocab qr_vocab_trend;       /* qr_trend order */
 extern const qr_vocab qr_vocab_year;        /* qr_year order */
+extern const qr_vocab qr_vocab_rag_count;   /* qr_rag_count order */
 
 /* The index of a code (s[0..n) when n is given, else NUL-terminated), or
  * -1 when the vocabulary has no such code. */
