@@ -14,6 +14,7 @@
  * palette below.
  */
 #include "quire/chart.h"
+#include "quire/derive.h"
 #include "quire/util.h"
 #include "quire/vocab.h"
 
@@ -499,15 +500,10 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
     }
 }
 
-/* "%" and other symbols attach to the number; words follow a space. */
+/* A value with the chart's unit, as derived fields write it. */
 static void put_value(qr_buf *b, const char *text, const char *unit)
 {
-    qr_buf_puts(b, text);
-    if (unit && *unit) {
-        if (isalnum((unsigned char)unit[0]) || (unsigned char)unit[0] >= 0x80)
-            qr_buf_putc(b, ' ');
-        qr_buf_puts(b, unit);
-    }
+    qr_format_with_unit(b, text, unit);
 }
 
 /* Integers print without decimals, others to the precision needed. */

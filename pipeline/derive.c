@@ -24,6 +24,7 @@
 #include "quire/util.h"
 #include "quire/vocab.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -587,18 +588,34 @@ static const char *date_member(dctx *c, const cJSON *obj, const char *key)
 
 /* "82%", "£2.4m", "14 days": a number with its unit as GOV.UK writes it —
  * % and k/m/bn suffixes close up, £ goes before, words after a space. */
+#define POUND "\xC2\xA3"
+
+void qr_format_with_unit(qr_buf *b, const char *number, const char *unit)
+{
+    if (unit && strncmp(unit, POUND, 2) == 0) {
+        /* "£", "£m", "£k": the sign before, the rest after */
+        qr_buf_puts(b, POUND);
+        qr_buf_puts(b, number);
+        qr_buf_puts(b, unit + 2);
+        return;
+    }
+    qr_buf_puts(b, number);
+    if (!unit || !*unit) return;
+    /* an ASCII symbol ("%") closes up; a word follows a space */
+    if (isalnum((unsigned char)unit[0]) || (unsigned char)unit[0] >= 0x80)
+        qr_buf_putc(b, ' ');
+    qr_buf_puts(b, unit);
+}
+
 static void with_unit(double v, const char *unit, char *out, size_t n)
 {
     char num[64];
     qr_format_number(v, num, sizeof num);
-    if (!unit || !*unit)
-        snprintf(out, n, "%s", num);
-    else if (strcmp(unit, "%") == 0)
-        snprintf(out, n, "%s%%", num);
-    else if (strncmp(unit, "\xC2\xA3", 2) == 0) /* "£", "£m", "£k" */
-        snprintf(out, n, "\xC2\xA3%s%s", num, unit + 2);
-    else
-        snprintf(out, n, "%s %s", num, unit);
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_format_with_unit(&b, num, unit);
+    snprintf(out, n, "%s", b.data);
+    qr_buf_free(&b);
 }
 
 /* An action's target measure: texts for each figure, whether the target

@@ -73,6 +73,14 @@ long qr_period_index(const qr_period *p);
 void qr_period_labels(const qr_period *p, int academic, char *lng, size_t nl,
                       char *shrt, size_t ns);
 
+/* A number (as text) with its unit as GOV.UK writes it, appended to b:
+ * "90%" (an ASCII symbol closes up), "£2.4m" (for unit "£m": the pound
+ * sign goes before), "21 children" (a word follows a space). The one rule
+ * for derived fields and chart labels alike. */
+struct qr_buf;
+void qr_format_with_unit(struct qr_buf *b, const char *number,
+                         const char *unit);
+
 /* 1234567.5 -> "1,234,567.5" (integers print without decimals). */
 void qr_format_number(double v, char *out, size_t n);
 

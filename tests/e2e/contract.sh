@@ -223,4 +223,13 @@ jq '.action_plan.actions[0].status = "not_started"' "$TMP/policy.json" >"$TMP/po
 expect_exit "not started under three colours is an error" 1 $QUIRE check "$TMP/policy-ns.json" -t $tpl
 contains "located at the action's status" "$TMP/last.err" "/action_plan/actions/0/status: 'not_started' is not one of this plan's three colours"
 
+
+# a pound unit reads the same in the table and on the chart: "£3m"
+jq '.kpis = [{"id": "spend", "label": "Agency spend", "unit": "£m", "target": 3,
+      "polarity": "lower_is_better",
+      "series": [{"period": "2025-Q1", "value": 3.4}, {"period": "2025-Q2", "value": 3.1}]}]' "$src" >"$TMP/pound.json"
+expect_exit "a pound unit renders" 0 epoch $QUIRE render "$TMP/pound.json" -t $tpl -o "$TMP/pound.pdf"
+pdftotext "$TMP/pound.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/pound.txt"
+contains "pound unit in the table" "$TMP/pound.txt" "£3.1m"
+contains "pound unit on the chart's target line" "$TMP/pound.txt" "Target £3m"
 finish
