@@ -244,31 +244,66 @@ done
 # of the paragraph's links: quadratic, a minute and more for 200,000 links
 # in one paragraph. A paragraph may now hold at most 5,000 links (each is a
 # child of the paragraph's element in the structure tree, and the PDF
-# writer's arrays stop at 8,191): 5,001 is a located error at once, and
-# 100,000 links over 20 paragraphs make a valid PDF in linear time. The
-# binary runs unwrapped, as the time is its own.
+# writer's arrays stop at 8,191): 5,001 is a located error at once.
 python3 -c "
 print('# Links\n')
 print(' '.join('[l%d](https://example.org/%d)' % (i, i) for i in range(5001)))
 " >$TMP/links1.md
-expect_exit "5,001 links in one paragraph: exit 1" 1 timeout 60 $BUILD/quire render -t $TMP/links1.md -o $TMP/links1.pdf
+expect_exit "5,001 links in one paragraph: exit 1" 1 timeout 300 $BUILD/quire render -t $TMP/links1.md -o $TMP/links1.pdf
 contains "5,001 links: located at the first link over the limit" $TMP/last.err "links1.md:3:"
 contains "5,001 links: says what to do" $TMP/last.err "more than 5000 links in one paragraph, heading or table cell: split it"
 [ -e $TMP/links1.pdf ] && not_ok "5,001 links: no PDF" || ok "5,001 links: no PDF"
-python3 -c "
+
+# Linear time is checked as a ratio, not a wall-clock limit (which a slow
+# or sanitized machine misses by chance): five times the links in one
+# paragraph must cost well under the 25 times a quadratic search costs.
+# Each side is the best of three runs of CPU time; the binary runs
+# unwrapped, as the time is its own.
+links_para() {  # N FILE: one paragraph of N links
+    python3 -c "
+print('# Links\n')
+print(' '.join('[l%d](https://example.org/%d)' % (i, i) for i in range($1)))
+" >"$2"
+}
+best_cpu() {  # FILE: least user+system seconds over three renders
+    best=
+    for _ in 1 2 3; do
+        /usr/bin/time -f '%U %S' -o $TMP/cpu.time timeout 300 $BUILD/quire render -t "$1" -o $TMP/cpu.pdf 2>/dev/null ||
+            { echo 999; return; }
+        t=$(awk '{ print $1 + $2 }' $TMP/cpu.time)
+        best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b ? a : b) }')
+    done
+    echo "$best"
+}
+links_para 1000 $TMP/links1k.md
+links_para 5000 $TMP/links5k.md
+t1=$(best_cpu $TMP/links1k.md)
+t5=$(best_cpu $TMP/links5k.md)
+check "5,000 links in one paragraph: qpdf --check" qpdf --check $TMP/cpu.pdf
+awk -v a="$t1" -v b="$t5" 'BEGIN { exit !(b < 12 * (a > 0.01 ? a : 0.01)) }' &&
+    ok "links: five times the links cost under twelve times the time (${t1} s, ${t5} s)" ||
+    not_ok "links: five times the links cost under twelve times the time" "1,000 links ${t1} s, 5,000 links ${t5} s"
+rm -f $TMP/links1k.md $TMP/links5k.md $TMP/cpu.pdf
+
+# 100,000 links over 20 paragraphs make a valid PDF in bounded memory. Under
+# a sanitizer this takes a minute and its shadow memory is not Quire's, so
+# it runs in the plain build only; the ratio above runs in both.
+if [ -n "${ASAN_OPTIONS:-}" ]; then
+    skip "100,000 links in 20 paragraphs" "a minute under AddressSanitizer, whose shadow memory is not Quire's; linear time is checked above"
+else
+    python3 -c "
 print('# Links\n')
 for p in range(20):
     print(' '.join('[l%d](https://example.org/%d)' % (p * 5000 + i, p * 5000 + i) for i in range(5000)))
     print()
 " >$TMP/links.md
-/usr/bin/time -f '%e %M' -o $TMP/links.time timeout 120 $BUILD/quire render -t $TMP/links.md -o $TMP/links.pdf 2>$TMP/links.err
-rc=$?
-read -r secs kb <$TMP/links.time 2>/dev/null || { secs=999; kb=0; }
-[ $rc = 0 ] && ok "100,000 links in 20 paragraphs make a PDF" || not_ok "100,000 links in 20 paragraphs make a PDF" "exit $rc" "$(head -3 $TMP/links.err)"
-check "100,000 links: qpdf --check" qpdf --check $TMP/links.pdf
-awk -v s="$secs" 'BEGIN { exit !(s < 60) }' && ok "100,000 links: under 60 s (${secs} s)" || not_ok "100,000 links: under 60 s" "took ${secs} s"
-if [ -n "${ASAN_OPTIONS:-}" ]; then skip "100,000 links: memory" "AddressSanitizer's shadow memory is not Quire's"
-else [ "${kb:-0}" -lt 1500000 ] && ok "100,000 links: under 1.5 GB (${kb} KB)" || not_ok "100,000 links: under 1.5 GB" "max RSS ${kb} KB"; fi
-rm -f $TMP/links.md $TMP/links.pdf
+    /usr/bin/time -f '%M' -o $TMP/links.time timeout 300 $BUILD/quire render -t $TMP/links.md -o $TMP/links.pdf 2>$TMP/links.err
+    rc=$?
+    read -r kb <$TMP/links.time 2>/dev/null || kb=0
+    [ $rc = 0 ] && ok "100,000 links in 20 paragraphs make a PDF" || not_ok "100,000 links in 20 paragraphs make a PDF" "exit $rc" "$(head -3 $TMP/links.err)"
+    check "100,000 links: qpdf --check" qpdf --check $TMP/links.pdf
+    [ "${kb:-0}" -gt 0 ] && [ "${kb:-0}" -lt 1500000 ] && ok "100,000 links: under 1.5 GB (${kb} KB)" || not_ok "100,000 links: under 1.5 GB" "max RSS ${kb} KB"
+    rm -f $TMP/links.md $TMP/links.pdf
+fi
 
 finish
