@@ -1575,7 +1575,14 @@ typedef struct selem {
     size_t minseq;              /* first content (index in st->kids) */
     int child, last, next;      /* children in element order */
     size_t own, nown;           /* its own content: ownk[own .. own+nown) */
+    HPDF_Dict up;               /* the Div its /P names, when grouped */
 } selem;
+
+/* libharu's arrays stop at 8,191 entries, so an element with more children
+ * (a paper of 45,000 short paragraphs under one Document) has them put in
+ * Div groupings of STRUCT_GROUP each: Div is the neutral block grouping
+ * (ISO 32000-1 §14.8.4.2), so reading order and roles are unchanged. */
+#define STRUCT_GROUP 4096
 
 static HPDF_Dict new_indirect(pdf_state *st)
 {
@@ -1603,6 +1610,28 @@ static void add_content_ref(pdf_state *st, HPDF_Array k, const content_kid *c,
         HPDF_Dict_Add(r, "Pg", st->pages[c->page]);
         HPDF_Dict_AddNumber(r, "MCID", c->mcid);
         HPDF_Array_Add(k, r);
+    }
+}
+
+/* An element's many children, STRUCT_GROUP to a Div in its /K; each child's
+ * /P will name its Div (see STRUCT_GROUP). */
+static void group_children(pdf_state *st, selem *se, const selem *x,
+                           HPDF_Array k)
+{
+    HPDF_Array dk = NULL;
+    HPDF_Dict div = NULL;
+    int i = 0;
+    for (int c = x->child; c >= 0; c = se[c].next, i++) {
+        if (i % STRUCT_GROUP == 0) {
+            if (!(div = new_indirect(st))) return;
+            HPDF_Dict_AddName(div, "S", "Div");
+            HPDF_Dict_Add(div, "P", x->dict);
+            dk = HPDF_Array_New(st->pdf->mmgr);
+            HPDF_Dict_Add(div, "K", dk);
+            HPDF_Array_Add(k, div);
+        }
+        HPDF_Array_Add(dk, se[c].dict);
+        se[c].up = div;
     }
 }
 
@@ -1645,6 +1674,10 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
      * first child whose content comes after it. */
     HPDF_Array k = HPDF_Array_New(mm);
     HPDF_Dict_Add(x->dict, "K", k);
+    if (nchild > STRUCT_GROUP && x->nown == 0) {
+        group_children(st, se, x, k);
+        return;
+    }
     size_t i = 0;
     for (int c = x->child; c >= 0; c = se[c].next) {
         while (i < x->nown && ownk[x->own + i] < se[c].minseq)
@@ -1789,7 +1822,11 @@ static int build_structure(pdf_state *st, size_t npages)
     for (size_t e = 0; e < n; e++) {
         if (!se[e].used) continue;
         int p = se[e].parent;
-        HPDF_Dict parent = p >= 0 ? se[p].dict : own_doc ? tree : doc;
+        /* parents come before their children, so a Div is made first */
+        HPDF_Dict parent = se[e].up       ? se[e].up
+                           : p >= 0       ? se[p].dict
+                           : own_doc      ? tree
+                                          : doc;
         fill_elem(st, se, ownk, (int)e, parent, !(own_doc && (int)e == root));
     }
     HPDF_Dict_Add(tree, "ParentTree", ptree);

@@ -98,4 +98,39 @@ then
 else
     not_ok "make a broken PDF for the checker" "$(head -5 $TMP/broken.err)"
 fi
+# A paper whose Document holds more children than the PDF library's arrays
+# take (8,191): 45,000 short paragraphs used to end in the PDF stage with
+# exit 3. Their P elements are now grouped in Divs, every one still in the
+# tree, in order, and the tree passes the checker.
+python3 -c "
+print('# Many paragraphs\n')
+for i in range(45000): print('Paragraph %d.\n' % i)
+" >$TMP/many.md
+expect_exit "45,000 paragraphs: exit 0" 0 $QUIRE render -t $TMP/many.md -o $TMP/many.pdf
+if [ -f $TMP/many.pdf ]; then
+    structure "45,000 paragraphs" $TMP/many.pdf
+    "$PY" - $TMP/many.pdf >$TMP/many.out 2>&1 <<'PY'
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+ps, divs, widest = [], 0, 0
+def walk(e):
+    global divs, widest
+    k = e.get("/K")
+    kids = list(k) if isinstance(k, pikepdf.Array) else [k] if k is not None else []
+    widest = max(widest, len(kids))
+    s = str(e.get("/S", ""))
+    if s == "/Div": divs += 1
+    if s == "/P": ps.append(e)
+    for c in kids:
+        if isinstance(c, pikepdf.Dictionary) and "/S" in c: walk(c)
+walk(pdf.Root.StructTreeRoot)
+print(len(ps), divs, widest)
+PY
+    read -r np nd nw <$TMP/many.out
+    [ "${np:-0}" = 45000 ] && ok "45,000 paragraphs: 45,000 P elements in the tree" || not_ok "45,000 paragraphs: 45,000 P elements in the tree" "$(cat $TMP/many.out | head -3)"
+    [ "${nd:-0}" -ge 11 ] && [ "${nw:-99999}" -le 8191 ] && ok "45,000 paragraphs: grouped in Divs, no array over 8,191 ($nd Divs, widest $nw)" || not_ok "45,000 paragraphs: grouped in Divs" "$(cat $TMP/many.out | head -3)"
+    last=$(pdfinfo $TMP/many.pdf | awk '/^Pages:/ { print $2 }')
+    pdftotext -f "${last:-0}" -l "${last:-0}" $TMP/many.pdf - | grep -q "Paragraph 44999\." && ok "45,000 paragraphs: the last on the last page" || not_ok "45,000 paragraphs: the last on the last page"
+fi
+rm -f $TMP/many.md $TMP/many.pdf
 finish
