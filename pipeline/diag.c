@@ -159,7 +159,8 @@ char *qr_diag_format(const qr_diag *g)
         qr_buf_puts(&b, "quire: ");
     }
     qr_buf_printf(&b, "%s: ", sev_name(g->severity));
-    if (g->path) qr_buf_printf(&b, "%s: ", g->path);
+    /* "" points at the whole document: the location says all there is */
+    if (g->path && g->path[0]) qr_buf_printf(&b, "%s: ", g->path);
     qr_buf_puts(&b, g->message);
     return qr_buf_detach(&b, NULL);
 }

@@ -38,10 +38,6 @@
 #define PX_TO_PT 0.75f             /* image pixels at 96 dpi */
 #define PIN_TOP 2                  /* pending item placed at the box top */
 
-/* A url tag marking a struck-through span: linebreak keeps fragments of a
- * different url apart, and hands the url back on each fragment. */
-#define STRIKE_TAG '\x1f'
-
 typedef struct ctx {
     float x, w;                 /* the measure of this container */
     int parent;                 /* structure element */
@@ -252,16 +248,11 @@ static size_t runs_to_spans(layout *L, const qr_block *b, size_t r0, size_t r1,
             s = text_span(r->text, r->len, f, sz, col, r->line);
             if (r->flags & (QR_RUN_CODE | QR_RUN_LINK))
                 s.flags |= LB_NO_HYPHENATE;
-            const char *url = (r->flags & QR_RUN_LINK) ? r->url : NULL;
-            if (r->flags & QR_RUN_STRIKE) {
-                size_t ul = url ? strlen(url) : 0;
-                char *tag = qr_arena_alloc(L->arena, ul + 2);
-                tag[0] = STRIKE_TAG;
-                if (ul) memcpy(tag + 1, url, ul);
-                tag[ul + 1] = '\0';
-                url = tag;
+            if (r->flags & QR_RUN_LINK) {
+                s.url = r->url;
+                s.link = r->link;
             }
-            s.url = url;
+            if (r->flags & QR_RUN_STRIKE) s.flags |= LB_STRIKE;
             break;
         }
         }
@@ -277,52 +268,34 @@ size_t lay_runs_to_spans(layout *L, const qr_block *b, qr_font_slot base,
     return runs_to_spans(L, b, 0, b->nruns, base, size, color, out);
 }
 
-static size_t link_slot(const linkmap *lm, const char *url, size_t len)
+/* The Link element of link number `link` of this text: one per link, made
+ * when its first piece is placed, so the pieces of a link broken across
+ * lines (or pages) are one element and two links to one target are two. */
+static int link_elem(layout *L, linkmap *lm, int link)
 {
-    size_t mask = lm->nslots - 1;
-    size_t i = (size_t)qr_fnv64(QR_FNV64_INIT, url, len) & mask;
-    while (lm->slots[i] && strcmp(lm->urls[lm->slots[i] - 1], url) != 0)
-        i = (i + 1) & mask;
-    return i;
+    size_t i = (size_t)link - 1;
+    if (i >= lm->cap) {
+        size_t cap = lm->cap ? lm->cap : 4;
+        while (cap <= i) cap *= 2;
+        lm->elems = qr_xrealloc(lm->elems, cap * sizeof *lm->elems);
+        for (size_t k = lm->cap; k < cap; k++) lm->elems[k] = -1;
+        lm->cap = cap;
+    }
+    if (lm->elems[i] < 0)
+        lm->elems[i] = qr_pages_add_elem(L->out, QR_ROLE_LINK, lm->parent,
+                                         NULL, NULL);
+    return lm->elems[i];
 }
 
-/* The Link element of a URL in this paragraph: one per distinct target, so
- * the pieces of a link broken across lines (or pages) are one element. */
-static int link_elem(layout *L, linkmap *lm, const char *url)
+void lay_linkmap_reset(linkmap *lm, int parent)
 {
-    size_t len = strlen(url);
-    if (lm->nslots) {
-        size_t s = link_slot(lm, url, len);
-        if (lm->slots[s]) return lm->elems[lm->slots[s] - 1];
-    }
-    if (lm->n == lm->cap) {
-        lm->cap = lm->cap ? lm->cap * 2 : 4;
-        lm->urls = qr_xrealloc(lm->urls, lm->cap * sizeof *lm->urls);
-        lm->elems = qr_xrealloc(lm->elems, lm->cap * sizeof *lm->elems);
-    }
-    lm->urls[lm->n] = qr_arena_strndup(L->arena, url, len);
-    lm->elems[lm->n] = qr_pages_add_elem(L->out, QR_ROLE_LINK, lm->parent,
-                                         NULL, NULL);
-    lm->n++;
-    if (2 * lm->n > lm->nslots) {
-        /* keep the table at most half full: rebuild at twice the size */
-        free(lm->slots);
-        lm->nslots = lm->nslots ? 2 * lm->nslots : 16;
-        while (2 * lm->n > lm->nslots) lm->nslots *= 2;
-        lm->slots = qr_xcalloc(lm->nslots, sizeof *lm->slots);
-        for (size_t i = 0; i < lm->n; i++)
-            lm->slots[link_slot(lm, lm->urls[i], strlen(lm->urls[i]))] = i + 1;
-    } else {
-        lm->slots[link_slot(lm, url, len)] = lm->n;
-    }
-    return lm->elems[lm->n - 1];
+    for (size_t k = 0; k < lm->cap; k++) lm->elems[k] = -1;
+    lm->parent = parent;
 }
 
 void lay_linkmap_free(linkmap *lm)
 {
-    free(lm->urls);
     free(lm->elems);
-    free(lm->slots);
     memset(lm, 0, sizeof *lm);
 }
 
@@ -335,15 +308,10 @@ void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
         const lb_frag *f = &ln->frags[i];
         if (!f->len) continue;
         const char *url = f->url;
-        int strike = 0;
-        if (url && url[0] == STRIKE_TAG) {
-            strike = 1;
-            url = url[1] ? url + 1 : NULL;
-        }
         int e = elem;
         qr_role r = role;
-        if (url && lm) {
-            e = link_elem(L, lm, url);
+        if (url && f->link > 0 && lm) {
+            e = link_elem(L, lm, f->link);
             r = QR_ROLE_LINK;
         }
         qr_item it = lay_item(QR_ITEM_TEXT, r, e);
@@ -367,7 +335,7 @@ void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
             lk.uri = qr_arena_strdup(L->arena, url);
             lay_push_item(L, &lk, 0);
         }
-        if (strike) {
+        if (f->strike) {
             qr_item st = lay_item(QR_ITEM_LINE, QR_ROLE_ARTIFACT, -1);
             st.x = x + f->x;
             st.x2 = st.x + f->w;

@@ -53,15 +53,13 @@ typedef struct box {
     size_t lbytes;              /* a re-broken line is still the same */
 } box;
 
-/* Link structure elements of one paragraph, reused when it is re-broken. */
+/* Link structure elements of one paragraph, reused when it is re-broken:
+ * elems[k] is the element of link number k + 1 (qr_run.link), -1 until its
+ * first piece is placed. Indexed by number, a paragraph of many links costs
+ * linear time. */
 typedef struct linkmap {
-    const char **urls;
     int *elems;
-    size_t n, cap;
-    /* open-addressing index of urls (entry i + 1; 0 = empty), so a
-     * paragraph of many links costs linear time, not quadratic */
-    size_t *slots;
-    size_t nslots;
+    size_t cap;
     int parent;                 /* the paragraph's element */
 } linkmap;
 
@@ -152,6 +150,8 @@ void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
 float lay_take_space(layout *L, unsigned *flags);
 qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
 
+/* Forget the elements, for the next text with links under `parent`. */
+void lay_linkmap_reset(linkmap *lm, int parent);
 void lay_linkmap_free(linkmap *lm);
 
 /* layout_table.c */

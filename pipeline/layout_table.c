@@ -391,10 +391,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             cell *cl = &cells[r * (size_t)ncols + (size_t)c];
             elems[c] = qr_pages_add_elem(L->out, role, tr, NULL,
                                          header ? "Column" : NULL);
-            lms[c].n = 0;
-            if (lms[c].nslots)
-                memset(lms[c].slots, 0, lms[c].nslots * sizeof *lms[c].slots);
-            lms[c].parent = elems[c];
+            lay_linkmap_reset(&lms[c], elems[c]);
             lb_opts o;
             memset(&o, 0, sizeof o);
             o.width = colw[c] - 2 * pad;

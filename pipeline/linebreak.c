@@ -1179,7 +1179,8 @@ static int same_look(const lb_span *a, const lb_span *b)
 {
     if (a == b) return 1;
     if (a->size != b->size || a->color.r != b->color.r ||
-        a->color.g != b->color.g || a->color.b != b->color.b)
+        a->color.g != b->color.g || a->color.b != b->color.b ||
+        a->link != b->link || (a->flags & LB_STRIKE) != (b->flags & LB_STRIKE))
         return 0;
     if (!a->url || !b->url) return a->url == b->url;
     return strcmp(a->url, b->url) == 0;
@@ -1198,6 +1199,8 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
     f->size = s->size;
     f->color = s->color;
     f->url = s->url;
+    f->link = s->link;
+    f->strike = (s->flags & LB_STRIKE) != 0;
     f->text = qr_arena_strndup(ar, fb->text.data ? fb->text.data : "",
                                fb->text.len);
     f->len = fb->text.len;

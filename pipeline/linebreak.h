@@ -22,7 +22,8 @@
 enum {
     LB_NO_HYPHENATE = 1u << 0,  /* code, URLs: never hyphenate this span */
     LB_HARD_BREAK = 1u << 1,    /* a forced line break (text ignored) */
-    LB_NO_BREAK = 1u << 2       /* no break opportunity inside this span */
+    LB_NO_BREAK = 1u << 2,      /* no break opportunity inside this span */
+    LB_STRIKE = 1u << 3         /* drawn struck through (a look: frags keep it) */
 };
 
 typedef struct lb_span {
@@ -32,6 +33,7 @@ typedef struct lb_span {
     float size;                 /* points */
     qr_rgb color;
     const char *url;            /* link target, or NULL */
+    int link;                   /* which link of the text (qr_run.link), 0 none */
     unsigned flags;
     int line;                   /* Markdown source line, for diagnostics */
 } lb_span;
@@ -51,7 +53,7 @@ typedef struct lb_opts {
     const char *md_name;        /* file name for diagnostics */
 } lb_opts;
 
-/* One positioned piece of a line: a single face/size/colour/link. */
+/* One positioned piece of a line: a single face/size/colour/link/strike. */
 typedef struct lb_frag {
     float x;                    /* from the line's start, points */
     float w;                    /* advance width, points */
@@ -59,6 +61,8 @@ typedef struct lb_frag {
     float size;
     qr_rgb color;
     const char *url;
+    int link;                   /* the span's link number, 0 none */
+    int strike;                 /* the span had LB_STRIKE */
     const char *text;           /* UTF-8, owned by the result */
     size_t len;
 } lb_frag;

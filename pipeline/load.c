@@ -694,6 +694,12 @@ qr_data *qr_data_parse(const char *text, size_t len, const char *name,
                        name, 0, d);
 }
 
+qr_data *qr_data_adopt(char *text, size_t len, const char *name,
+                       qr_diags *d)
+{
+    return parse_owned(text, len, name, 0, d);
+}
+
 static qr_data *load_file(const char *path, int any_value, qr_diags *d)
 {
     size_t len = 0;

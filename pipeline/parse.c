@@ -11,8 +11,9 @@
  * because hostile input nests lists and quotes thousands deep. Lists and
  * quotes deeper than QR_MAX_MARKDOWN_NESTING are not kept: their content
  * flows into the deepest kept container (one warning per document). Inline
- * nodes flatten into runs: a stack of (flags, url) follows emphasis, strong,
- * strikethrough and links; adjacent text with the same style merges.
+ * nodes flatten into runs: a stack of (flags, url, link) follows emphasis,
+ * strong, strikethrough and links; adjacent text with the same style in the
+ * same link merges.
  *
  * Dump format (qr_doc_dump, --dump=doc): one node per line, two spaces of
  * indentation per depth; a leaf block's runs are indented under it. Lines:
@@ -77,6 +78,7 @@ typedef struct frame {
 typedef struct style {
     unsigned flags;
     const char *url;
+    int link;
 } style;
 
 typedef struct conv {
@@ -101,12 +103,14 @@ typedef struct conv {
     int text_open;
     unsigned text_flags;
     const char *text_url;
+    int text_link;
     int text_line;
 
     style *styles;
     size_t nstyles, styles_cap;
     unsigned flags;
     const char *url;
+    int link;             /* the open link's number in the leaf, 0 none */
     int cur_line;
 
     size_t bad_links;     /* refused link targets, LINK_REPORTS_MAX located */
@@ -232,6 +236,7 @@ static void flush_text(conv *c)
     r->text = qr_arena_strndup(c->arena, c->text.data, c->text.len);
     r->len = c->text.len;
     r->url = c->text_url;
+    r->link = c->text_link;
     r->line = c->text_line;
     c->text.len = 0;
     c->text_open = 0;
@@ -246,12 +251,14 @@ static void add_text(conv *c, const char *s, size_t n, unsigned flags,
     }
     if (n == 0) return;
     if (c->text_open &&
-        (c->text_flags != flags || !same_url(c->text_url, c->url)))
+        (c->text_flags != flags || !same_url(c->text_url, c->url) ||
+         c->text_link != c->link))
         flush_text(c);
     if (!c->text_open) {
         c->text_open = 1;
         c->text_flags = flags;
         c->text_url = c->url;
+        c->text_link = c->link;
         c->text_line = line;
     }
     qr_buf_append(&c->text, s, n);
@@ -268,6 +275,7 @@ static void add_break(conv *c, qr_run_kind kind, int line)
     r->kind = kind;
     r->flags = c->flags;
     r->url = c->url;
+    r->link = c->link;
     r->line = line;
 }
 
@@ -280,6 +288,7 @@ static void begin_leaf(conv *c, qr_block *b)
     c->nstyles = 0;
     c->flags = 0;
     c->url = NULL;
+    c->link = 0;
     c->image_depth = 0;
     c->cur_line = b->line;
 }
@@ -302,7 +311,7 @@ static void end_leaf(conv *c)
 static void push_style(conv *c, unsigned add, const char *url)
 {
     QR_GROW(c->styles, c->nstyles, c->styles_cap, 16);
-    c->styles[c->nstyles++] = (style){ c->flags, c->url };
+    c->styles[c->nstyles++] = (style){ c->flags, c->url, c->link };
     c->flags |= add;
     if (url) c->url = url;
 }
@@ -313,6 +322,7 @@ static void pop_style(conv *c)
     c->nstyles--;
     c->flags = c->styles[c->nstyles].flags;
     c->url = c->styles[c->nstyles].url;
+    c->link = c->styles[c->nstyles].link;
 }
 
 /* ---- special blocks ---- */
@@ -608,9 +618,10 @@ static void inline_enter(conv *c, cmark_node *n, cmark_node_type t, int line)
     } else if (t == CMARK_NODE_LINK) {
         const char *u = cmark_node_get_url(n);
         if (!u) u = "";
-        if (link_allowed(c, n, u))
+        if (link_allowed(c, n, u)) {
             push_style(c, QR_RUN_LINK, qr_arena_strdup(c->arena, u));
-        else
+            c->link = (int)c->leaf_links;   /* counted by link_allowed */
+        } else
             push_style(c, 0, NULL);
     } else if (t == CMARK_NODE_IMAGE) {
         push_style(c, 0, NULL);
@@ -641,6 +652,7 @@ static void inline_exit(conv *c, cmark_node_type t)
                                    c->alt.len);
         r->len = c->alt.len;
         r->url = c->image_url;
+        r->link = c->link;
         r->line = c->image_line;
         r->col = c->image_col;
     }

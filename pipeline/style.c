@@ -3,17 +3,17 @@
  * In:  a style JSON file (templates/styles/NAME.json) and the style already
  *      in place (normally qr_style_default's).
  * Out: the qr_style with every key the file sets replaced, plus diagnostics:
- *      bad values are errors at file:line:col naming the key and what would
- *      be valid; unknown keys are warnings (naming a near miss); a repeated
- *      key is an error at the repeat. Nothing is changed unless the whole
- *      file is good.
- * Governing spec: RFC 8259 (JSON, parsed by cJSON); the keys are documented
- *      in templates/styles/README.md, and council.json beside it is the
- *      default style written out.
+ *      bad values are errors at the value's file:line:col with its JSON
+ *      pointer ("/page/margins/top"), saying what would be valid; unknown
+ *      keys are warnings (naming a near miss). Nothing is changed unless the
+ *      whole file is good.
+ * Governing spec: RFC 8259 (JSON), RFC 6901 (JSON pointer); the keys are
+ *      documented in templates/styles/README.md, and council.json beside it
+ *      is the default style written out.
  *
- * cJSON keeps no source positions, so a small scanner walks the text once
- * and records where each key and value starts ("page.margins.top" -> byte
- * offset); messages are located through it.
+ * The file is read here (its own input role, size limit and messages) and
+ * parsed by the load stage (qr_data_adopt), so that a style's syntax
+ * errors, repeated keys and located messages are those of a data file.
  */
 #include "quire/style.h"
 #include "quire/image.h"
@@ -184,169 +184,35 @@ void qr_style_default(qr_style *s)
     set_string(s->lang, sizeof s->lang, "en-GB");
 }
 
-/* ---- the locator: key path -> byte offsets ---- */
-
-typedef struct loc {
-    char *path;          /* "page.margins.top", "page.size[1]" */
-    size_t key_off;      /* the key's opening quote (arrays: the value) */
-    size_t val_off;      /* the value's first byte */
-} loc;
-
-typedef struct locator {
-    loc *v;
-    size_t n, cap;
-} locator;
-
-typedef struct scan_frame {
-    char kind;           /* '{' or '[' */
-    size_t path_len;     /* length of the container's own path */
-    int index;           /* next array index */
-} scan_frame;
-
-static size_t skip_ws(const char *t, size_t len, size_t i)
-{
-    while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' ||
-                       t[i] == '\r'))
-        i++;
-    return i;
-}
-
-/* i at an opening quote; returns the offset after the closing quote. */
-static size_t skip_string(const char *t, size_t len, size_t i)
-{
-    for (i++; i < len && t[i] != '"'; i++)
-        if (t[i] == '\\') i++;
-    return i < len ? i + 1 : len;
-}
-
-static void add_loc(locator *L, const qr_buf *path, size_t key_off,
-                    size_t val_off)
-{
-    QR_GROW(L->v, L->n, L->cap, 32);
-    L->v[L->n++] = (loc){ qr_xstrndup(path->data, path->len), key_off,
-                          val_off };
-}
-
-/* Walks JSON text cJSON has already accepted; iterative, so nesting depth
- * costs heap, not stack. */
-static void locate(locator *L, const char *t, size_t len)
-{
-    scan_frame *st = NULL;
-    size_t n = 0, cap = 0;
-    qr_buf path;
-    qr_buf_init(&path);
-    qr_buf_putc(&path, '\0');
-    path.len = 0;
-    size_t i = skip_ws(t, len, 0);
-    int want_value = 1;      /* at a value (top level or after ':' / '[') */
-    size_t key_off = 0;
-
-    while (i < len) {
-        i = skip_ws(t, len, i);
-        if (i >= len) break;
-        char c = t[i];
-        if (want_value) {
-            want_value = 0;
-            if (n && st[n - 1].kind == '[') {
-                path.len = st[n - 1].path_len;
-                qr_buf_printf(&path, "[%d]", st[n - 1].index++);
-                add_loc(L, &path, i, i);
-            }
-            if (c == '{' || c == '[') {
-                QR_GROW(st, n, cap, 16);
-                st[n++] = (scan_frame){ c, path.len, 0 };
-                i++;
-                i = skip_ws(t, len, i);
-                if (i < len && (t[i] == '}' || t[i] == ']')) continue;
-                if (c == '[') want_value = 1;
-                continue;
-            }
-            if (c == '"') {
-                i = skip_string(t, len, i);
-            } else {
-                while (i < len && t[i] != ',' && t[i] != '}' && t[i] != ']' &&
-                       t[i] != ' ' && t[i] != '\n' && t[i] != '\r' &&
-                       t[i] != '\t')
-                    i++;
-            }
-            continue;
-        }
-        if (c == ',') {
-            i++;
-            if (n && st[n - 1].kind == '[') want_value = 1;
-            continue;
-        }
-        if (c == '}' || c == ']') {
-            i++;
-            if (n) n--;
-            continue;
-        }
-        if (c == '"' && n && st[n - 1].kind == '{') {
-            /* a key: the member's path is the container's plus the key */
-            key_off = i;
-            size_t end = skip_string(t, len, i);
-            path.len = st[n - 1].path_len;
-            if (path.len) qr_buf_putc(&path, '.');
-            qr_buf_append(&path, t + i + 1, end - i - 2);
-            i = skip_ws(t, len, end);
-            if (i < len && t[i] == ':') i++;
-            i = skip_ws(t, len, i);
-            add_loc(L, &path, key_off, i);
-            want_value = 1;
-            continue;
-        }
-        i++;   /* not reached for valid JSON */
-    }
-    free(st);
-    qr_buf_free(&path);
-}
-
-static const loc *find_loc(const locator *L, const char *path)
-{
-    for (size_t i = 0; i < L->n; i++)
-        if (strcmp(L->v[i].path, path) == 0) return &L->v[i];
-    return NULL;
-}
-
-static void free_locator(locator *L)
-{
-    for (size_t i = 0; i < L->n; i++) free(L->v[i].path);
-    free(L->v);
-}
-
 /* ---- the loader ---- */
 
+/* The file is parsed by the load stage's reader (load.h), as data is: the
+ * same syntax messages, duplicate-key errors and JSON-pointer locations. */
 typedef struct loader {
-    const char *file;
-    const char *text;
-    size_t len;
+    const qr_data *data;
     char *dir;           /* the style file's directory, for the logo */
-    locator L;
+    qr_buf ptr;          /* JSON pointer of the value being read */
     qr_diags *d;
     qr_style *s;
     int errors;
 } loader;
 
-static void report(loader *ld, qr_severity sev, const char *path, int at_key,
-                   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static const char *cur_ptr(const loader *ld)
+{
+    return ld->ptr.data ? ld->ptr.data : "";
+}
 
-static void report(loader *ld, qr_severity sev, const char *path, int at_key,
-                   const char *fmt, ...)
+/* A diagnostic about the value at the current pointer, located there. */
+static void report(loader *ld, qr_severity sev, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void report(loader *ld, qr_severity sev, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *msg = NULL;
-    if (vasprintf(&msg, fmt, ap) < 0) msg = NULL;
+    qr_data_vdiag(ld->data, ld->d, sev, cur_ptr(ld), fmt, ap);
     va_end(ap);
     if (sev == QR_ERROR) ld->errors++;
-    const loc *l = path ? find_loc(&ld->L, path) : NULL;
-    if (l)
-        qr_diag_at(ld->d, sev, ld->file, ld->text, ld->len,
-                   at_key ? l->key_off : l->val_off, "%s", msg ? msg : fmt);
-    else
-        qr_diag_add(ld->d, sev, ld->file, 0, 0, NULL, NULL, "%s",
-                    msg ? msg : fmt);
-    free(msg);
 }
 
 /* A short rendering of a JSON value for messages. */
@@ -362,6 +228,23 @@ static char *show(const cJSON *v)
     char *r = strlen(p) > 40 ? qr_xasprintf("%.40s...", p) : qr_xstrdup(p);
     cJSON_free(p);
     return r;
+}
+
+/* An error about the value at the current pointer that shows the value
+ * first: "'grey' is not a colour (...)". */
+static void bad_value(loader *ld, const cJSON *v, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void bad_value(loader *ld, const cJSON *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *what = qr_xvasprintf(fmt, ap);
+    va_end(ap);
+    char *sv = show(v);
+    report(ld, QR_ERROR, "%s %s", sv, what);
+    free(sv);
+    free(what);
 }
 
 typedef enum key_kind {
@@ -543,51 +426,41 @@ static int parse_length_string(const char *s, float *out)
 }
 
 /* A length value; 0 and *out on success, else an error is reported. */
-static int get_length(loader *ld, const cJSON *v, const char *path,
-                      float min, float max, float *out)
+static int get_length(loader *ld, const cJSON *v, float min, float max,
+                      float *out)
 {
     float pt;
     if (cJSON_IsNumber(v)) {
         pt = (float)v->valuedouble;
     } else if (!cJSON_IsString(v) || parse_length_string(v->valuestring, &pt)) {
-        char *sv = show(v);
-        report(ld, QR_ERROR, path, 0, "'%s': %s is not a length (%s)", path,
-               sv, LENGTH_HINT);
-        free(sv);
+        bad_value(ld, v, "is not a length (%s)", LENGTH_HINT);
         return -1;
     }
     if (!(pt >= min && pt <= max)) {
-        char *sv = show(v);
-        report(ld, QR_ERROR, path, 0,
-               "'%s': %s is out of range (expected %g to %g points)", path,
-               sv, (double)min, (double)max);
-        free(sv);
+        bad_value(ld, v, "is out of range (expected %g to %g points)",
+                  (double)min, (double)max);
         return -1;
     }
     *out = pt;
     return 0;
 }
 
-static int get_string(loader *ld, const cJSON *v, const char *path,
-                      const char *what, size_t cap, int allow_empty,
-                      const char **out)
+static int get_string(loader *ld, const cJSON *v, const char *what,
+                      size_t cap, int allow_empty, const char **out)
 {
     if (!cJSON_IsString(v)) {
-        char *sv = show(v);
-        report(ld, QR_ERROR, path, 0, "'%s': %s is not a string (expected %s)",
-               path, sv, what);
-        free(sv);
+        bad_value(ld, v, "is not a string (expected %s)", what);
         return -1;
     }
     size_t n = strlen(v->valuestring);
     if (!allow_empty && n == 0) {
-        report(ld, QR_ERROR, path, 0, "'%s' must not be empty (expected %s)",
-               path, what);
+        report(ld, QR_ERROR, "the value must not be empty (expected %s)",
+               what);
         return -1;
     }
     if (n >= cap) {
-        report(ld, QR_ERROR, path, 0, "'%s' is too long: %zu bytes, at most %zu",
-               path, n, cap - 1);
+        report(ld, QR_ERROR, "the value is too long: %zu bytes, at most %zu",
+               n, cap - 1);
         return -1;
     }
     *out = v->valuestring;
@@ -598,7 +471,7 @@ static const char *const FIELDS[] = { "page", "pages", "title", "meeting",
                                       "item" };
 
 /* Header/footer text: every {name} must be a known field. */
-static int check_fields(loader *ld, const char *path, const char *s)
+static int check_fields(loader *ld, const char *s)
 {
     for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
@@ -608,9 +481,9 @@ static int check_fields(loader *ld, const char *path, const char *s)
             if (strlen(FIELDS[i]) == n && strncmp(p + 1, FIELDS[i], n) == 0)
                 ok = 1;
         if (!ok) {
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': unknown field '%.*s' (expected {page}, {pages}, "
-                   "{title}, {meeting} or {item})", path,
+            report(ld, QR_ERROR,
+                   "unknown field '%.*s' (expected {page}, {pages}, "
+                   "{title}, {meeting} or {item})",
                    (int)(e ? (size_t)(e - p) + 1 : strlen(p)), p);
             return -1;
         }
@@ -630,14 +503,13 @@ static int check_lang(const char *s)
     return 0;
 }
 
-static void load_section(loader *ld, const cJSON *obj, const char *path,
-                         const key *keys);
+static void load_section(loader *ld, const cJSON *obj, const key *keys);
 
-static void set_logo_file(loader *ld, const cJSON *v, const char *path)
+static void set_logo_file(loader *ld, const cJSON *v)
 {
     const char *f;
-    if (get_string(ld, v, path, "the path of a PNG or JPEG file",
-                   QR_FIELD_MAX, 1, &f))
+    if (get_string(ld, v, "the path of a PNG or JPEG file", QR_FIELD_MAX, 1,
+                   &f))
         return;
     if (f[0] == '\0') {
         set_string(ld->s->logo, sizeof ld->s->logo, "");
@@ -652,11 +524,11 @@ static void set_logo_file(loader *ld, const cJSON *v, const char *path)
     char *real = qr_image_resolve(f, ld->dir, &err);
     char *full = !ld->dir ? qr_xstrdup(f) : qr_xasprintf("%s/%s", ld->dir, f);
     if (!real) {
-        report(ld, QR_ERROR, path, 0, "'%s': logo: %s (a relative path is "
-               "relative to the style file)", path, err);
+        report(ld, QR_ERROR, "logo: %s (a relative path is relative to the "
+               "style file)", err);
     } else if (strlen(full) >= QR_FIELD_MAX) {
-        report(ld, QR_ERROR, path, 0, "'%s': the path '%s' is too long "
-               "(at most %d bytes)", path, full, QR_FIELD_MAX - 1);
+        report(ld, QR_ERROR, "the path '%s' is too long (at most %d bytes)",
+               full, QR_FIELD_MAX - 1);
     } else {
         set_string(ld->s->logo, sizeof ld->s->logo, full);
     }
@@ -665,8 +537,18 @@ static void set_logo_file(loader *ld, const cJSON *v, const char *path)
     free(real);
 }
 
-static void set_page_size(loader *ld, const cJSON *v, const char *path,
-                          const key *k)
+/* One side of a [width, height] page size, at its own pointer. */
+static int get_side(loader *ld, const cJSON *v, int index, const key *k,
+                    float *out)
+{
+    size_t mark = qr_jptr_push_index(&ld->ptr, index);
+    int bad = get_length(ld, cJSON_GetArrayItem(v, index), k->min, k->max,
+                         out);
+    qr_jptr_pop(&ld->ptr, mark);
+    return bad;
+}
+
+static void set_page_size(loader *ld, const cJSON *v, const key *k)
 {
     qr_style *s = ld->s;
     if (cJSON_IsString(v)) {
@@ -678,177 +560,153 @@ static void set_page_size(loader *ld, const cJSON *v, const char *path,
             }
     } else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2) {
         float w, h;
-        char *pw = qr_xasprintf("%s[0]", path), *ph = qr_xasprintf("%s[1]", path);
-        int bad = get_length(ld, cJSON_GetArrayItem(v, 0), pw, k->min, k->max, &w);
-        bad |= get_length(ld, cJSON_GetArrayItem(v, 1), ph, k->min, k->max, &h);
-        free(pw);
-        free(ph);
+        int bad = get_side(ld, v, 0, k, &w);
+        bad |= get_side(ld, v, 1, k, &h);
         if (!bad) {
             s->page_width = w;
             s->page_height = h;
         }
         return;
     }
-    char *sv = show(v);
-    report(ld, QR_ERROR, path, 0,
-           "'%s': %s is not a page size (expected \"A4\", \"A3\", \"A5\", "
-           "\"Letter\", \"Legal\" or [width, height], e.g. [\"210mm\", "
-           "\"297mm\"])", path, sv);
-    free(sv);
+    bad_value(ld, v, "is not a page size (expected \"A4\", \"A3\", \"A5\", "
+              "\"Letter\", \"Legal\" or [width, height], e.g. [\"210mm\", "
+              "\"297mm\"])");
 }
 
-static void load_value(loader *ld, const cJSON *v, const char *path,
-                       const key *k)
+static void load_value(loader *ld, const cJSON *v, const key *k)
 {
     char *base = (char *)ld->s;
     const char *str;
-    char *sv;
     switch (k->kind) {
     case K_SECTION:
-        load_section(ld, v, path, k->sub);
+        load_section(ld, v, k->sub);
         break;
     case K_LOGO:
-        if (cJSON_IsString(v)) set_logo_file(ld, v, path);
-        else load_section(ld, v, path, k->sub);
+        if (cJSON_IsString(v)) set_logo_file(ld, v);
+        else load_section(ld, v, k->sub);
         break;
     case K_LOGO_FILE:
-        set_logo_file(ld, v, path);
+        set_logo_file(ld, v);
         break;
     case K_LENGTH:
     case K_FONTSIZE:
-        get_length(ld, v, path, k->min, k->max, (float *)(base + k->off));
+        get_length(ld, v, k->min, k->max, (float *)(base + k->off));
         break;
     case K_NUMBER:
         if (!cJSON_IsNumber(v) ||
-            !(v->valuedouble >= k->min && v->valuedouble <= k->max)) {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not a number from %g to %g", path, sv,
-                   (double)k->min, (double)k->max);
-            free(sv);
-        } else {
+            !(v->valuedouble >= k->min && v->valuedouble <= k->max))
+            bad_value(ld, v, "is not a number from %g to %g",
+                      (double)k->min, (double)k->max);
+        else
             *(float *)(base + k->off) = (float)v->valuedouble;
-        }
         break;
     case K_INT:
         /* the range first: casting an out-of-range double to int is UB */
         if (!cJSON_IsNumber(v) ||
             !(v->valuedouble >= k->min && v->valuedouble <= k->max) ||
-            v->valuedouble != (double)(int)v->valuedouble) {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not a whole number from %g to %g", path, sv,
-                   (double)k->min, (double)k->max);
-            free(sv);
-        } else {
+            v->valuedouble != (double)(int)v->valuedouble)
+            bad_value(ld, v, "is not a whole number from %g to %g",
+                      (double)k->min, (double)k->max);
+        else
             *(int *)(base + k->off) = (int)v->valuedouble;
-        }
         break;
     case K_BOOL:
-        if (!cJSON_IsBool(v)) {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not true or false", path, sv);
-            free(sv);
-        } else {
+        if (!cJSON_IsBool(v))
+            bad_value(ld, v, "is not true or false");
+        else
             *(int *)(base + k->off) = cJSON_IsTrue(v) ? 1 : 0;
-        }
         break;
     case K_COLOUR: {
         qr_rgb c;
-        if (!cJSON_IsString(v) || parse_colour(v->valuestring, &c)) {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not a colour (expected \"#rrggbb\", e.g. "
-                   "\"#1d70b8\")", path, sv);
-            free(sv);
-        } else {
+        if (!cJSON_IsString(v) || parse_colour(v->valuestring, &c))
+            bad_value(ld, v, "is not a colour (expected \"#rrggbb\", e.g. "
+                      "\"#1d70b8\")");
+        else
             *(qr_rgb *)(base + k->off) = c;
-        }
         break;
     }
     case K_FAMILY:
     case K_FAMILY_OPT:
-        if (!get_string(ld, v, path, "a font family name such as \"Arial\"",
+        if (!get_string(ld, v, "a font family name such as \"Arial\"",
                         QR_FAMILY_MAX, k->kind == K_FAMILY_OPT, &str))
             set_string(base + k->off, QR_FAMILY_MAX, str);
         break;
     case K_FIELD:
-        if (!get_string(ld, v, path, "text such as \"Page {page} of {pages}\"",
+        if (!get_string(ld, v, "text such as \"Page {page} of {pages}\"",
                         QR_FIELD_MAX, 1, &str) &&
-            !check_fields(ld, path, str))
+            !check_fields(ld, str))
             set_string(base + k->off, QR_FIELD_MAX, str);
         break;
     case K_ALIGN:
-        if (cJSON_IsString(v) && strcmp(v->valuestring, "left") == 0) {
+        if (cJSON_IsString(v) && strcmp(v->valuestring, "left") == 0)
             ld->s->align = QR_ALIGN_LEFT;
-        } else if (cJSON_IsString(v) && strcmp(v->valuestring, "justify") == 0) {
+        else if (cJSON_IsString(v) && strcmp(v->valuestring, "justify") == 0)
             ld->s->align = QR_ALIGN_JUSTIFY;
-        } else {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not an alignment (expected \"left\" or "
-                   "\"justify\")", path, sv);
-            free(sv);
-        }
+        else
+            bad_value(ld, v, "is not an alignment (expected \"left\" or "
+                      "\"justify\")");
         break;
     case K_BREAKING:
-        if (cJSON_IsString(v) && strcmp(v->valuestring, "total-fit") == 0) {
+        if (cJSON_IsString(v) && strcmp(v->valuestring, "total-fit") == 0)
             ld->s->breaking = QR_BREAK_TOTAL_FIT;
-        } else if (cJSON_IsString(v) && strcmp(v->valuestring, "greedy") == 0) {
+        else if (cJSON_IsString(v) && strcmp(v->valuestring, "greedy") == 0)
             ld->s->breaking = QR_BREAK_GREEDY;
-        } else {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not a line-breaking method (expected "
-                   "\"total-fit\" or \"greedy\")", path, sv);
-            free(sv);
-        }
+        else
+            bad_value(ld, v, "is not a line-breaking method (expected "
+                      "\"total-fit\" or \"greedy\")");
         break;
     case K_PAGE_SIZE:
-        set_page_size(ld, v, path, k);
+        set_page_size(ld, v, k);
         break;
     case K_ORIENTATION:
         /* applied after the whole page section, see load_section */
         if (!cJSON_IsString(v) || (strcmp(v->valuestring, "portrait") != 0 &&
-                                   strcmp(v->valuestring, "landscape") != 0)) {
-            sv = show(v);
-            report(ld, QR_ERROR, path, 0,
-                   "'%s': %s is not an orientation (expected \"portrait\" or "
-                   "\"landscape\")", path, sv);
-            free(sv);
-        }
+                                   strcmp(v->valuestring, "landscape") != 0))
+            bad_value(ld, v, "is not an orientation (expected \"portrait\" "
+                      "or \"landscape\")");
         break;
     case K_LANG:
-        if (!get_string(ld, v, path, "a language tag such as \"en-GB\"",
+        if (!get_string(ld, v, "a language tag such as \"en-GB\"",
                         sizeof ld->s->lang, 0, &str)) {
-            if (check_lang(str)) {
-                report(ld, QR_ERROR, path, 0,
-                       "'%s': '%s' is not a language tag (expected e.g. "
-                       "\"en-GB\" or \"cy\")", path, str);
-            } else {
+            if (check_lang(str))
+                bad_value(ld, v, "is not a language tag (expected e.g. "
+                          "\"en-GB\" or \"cy\")");
+            else
                 set_string(ld->s->lang, sizeof ld->s->lang, str);
-            }
         }
         break;
     }
 }
 
-static void load_section(loader *ld, const cJSON *obj, const char *path,
-                         const key *keys)
+/* An unknown key is a warning at its value, naming a near miss. */
+static void unknown_key(loader *ld, const char *name, const key *keys)
+{
+    qr_buf known;
+    qr_buf_init(&known);
+    const char *hint = NULL;
+    int hint_rank = 0;
+    for (const key *q = keys; q->name; q++) {
+        qr_buf_printf(&known, "%s%s", q == keys ? "" : ", ", q->name);
+        /* ranked as qr_did_you_mean ranks: case-only first */
+        int r = qr_near_miss(name, q->name);
+        if (r && (!hint || r < hint_rank)) {
+            hint = q->name;
+            hint_rank = r;
+        }
+    }
+    if (hint)
+        report(ld, QR_WARNING, "unknown key '%s' is ignored: did you mean "
+               "'%s'? (known here: %s)", name, hint, known.data);
+    else
+        report(ld, QR_WARNING, "unknown key '%s' is ignored (known here: %s)",
+               name, known.data);
+    qr_buf_free(&known);
+}
+
+static void load_section(loader *ld, const cJSON *obj, const key *keys)
 {
     if (!cJSON_IsObject(obj)) {
-        char *sv = show(obj);
-        if (path)
-            report(ld, QR_ERROR, path, 0, "'%s': %s is not an object of keys",
-                   path, sv);
-        else {
-            ld->errors++;
-            qr_diag_at(ld->d, QR_ERROR, ld->file, ld->text, ld->len,
-                       skip_ws(ld->text, ld->len, 0),
-                       "a style file must hold a JSON object, not %s", sv);
-        }
-        free(sv);
+        bad_value(ld, obj, "is not an object of keys");
         return;
     }
     const cJSON *orientation = NULL;
@@ -857,40 +715,18 @@ static void load_section(loader *ld, const cJSON *obj, const char *path,
         const key *k = keys;
         while (k->name && strcmp(k->name, m->string) != 0) k++;
         if (!k->name && ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
-        char *mp = path ? qr_xasprintf("%s.%s", path, m->string)
-                        : qr_xstrdup(m->string);
+        size_t mark = qr_jptr_push_key(&ld->ptr, m->string);
         if (!k->name) {
-            qr_buf known;
-            qr_buf_init(&known);
-            const char *hint = NULL;
-            int hint_rank = 0;
-            for (const key *q = keys; q->name; q++) {
-                qr_buf_printf(&known, "%s%s", q == keys ? "" : ", ", q->name);
-                /* ranked as qr_did_you_mean ranks: case-only first */
-                int r = qr_near_miss(m->string, q->name);
-                if (r && (!hint || r < hint_rank)) {
-                    hint = q->name;
-                    hint_rank = r;
-                }
-            }
-            if (hint)
-                report(ld, QR_WARNING, mp, 1,
-                       "unknown key '%s' is ignored: did you mean '%s'? "
-                       "(known here: %s)", mp, hint, known.data);
-            else
-                report(ld, QR_WARNING, mp, 1,
-                       "unknown key '%s' is ignored (known here: %s)", mp,
-                       known.data);
-            qr_buf_free(&known);
+            unknown_key(ld, m->string, keys);
         } else {
-            load_value(ld, m, mp, k);
+            load_value(ld, m, k);
             if (k->kind == K_ORIENTATION) orientation = m;
         }
-        free(mp);
+        qr_jptr_pop(&ld->ptr, mark);
     }
     if (unknown > QR_UNKNOWN_KEYS_SHOWN)
-        report(ld, QR_WARNING, path, 1, "%zu more unknown keys are ignored "
-               "(not shown)", unknown - QR_UNKNOWN_KEYS_SHOWN);
+        report(ld, QR_WARNING, "%zu more unknown keys are ignored (not shown)",
+               unknown - QR_UNKNOWN_KEYS_SHOWN);
     if (orientation && cJSON_IsString(orientation)) {
         /* after "size", whatever order the keys came in */
         qr_style *s = ld->s;
@@ -903,54 +739,22 @@ static void load_section(loader *ld, const cJSON *obj, const char *path,
     }
 }
 
-/* Checks that need the whole style: the text area must exist. */
+/* Checks that need the whole style: the text area must exist. The error
+ * is at the margins when the file sets them, else at the page. */
 static void check_page(loader *ld)
 {
     const qr_style *s = ld->s;
+    int line, col;
+    const char *at = qr_data_locate(ld->data, "/page/margins", &line, &col)
+                         ? "/page/margins" : "/page";
+    qr_buf_puts(&ld->ptr, at);
     if (s->margin_left + s->margin_right + PAGE_MIN > s->page_width)
-        report(ld, QR_ERROR, find_loc(&ld->L, "page.margins") ? "page.margins"
-                                                               : "page", 1,
-               "'page.margins': left and right margins leave less than 1 inch "
+        report(ld, QR_ERROR, "left and right margins leave less than 1 inch "
                "of a %g-point-wide page", (double)s->page_width);
     if (s->margin_top + s->margin_bottom + PAGE_MIN > s->page_height)
-        report(ld, QR_ERROR, find_loc(&ld->L, "page.margins") ? "page.margins"
-                                                               : "page", 1,
-               "'page.margins': top and bottom margins leave less than 1 inch "
+        report(ld, QR_ERROR, "top and bottom margins leave less than 1 inch "
                "of a %g-point-high page", (double)s->page_height);
-}
-
-/* cJSON only says where it stopped; name the two mistakes hand-edited
- * JSON usually has, and point at them. */
-static void syntax_error(qr_diags *d, const char *path, const char *text,
-                         size_t len, size_t off)
-{
-    size_t p = off;
-    /* the last significant byte before off */
-    while (p > 0 && (text[p - 1] == ' ' || text[p - 1] == '\t' ||
-                     text[p - 1] == '\n' || text[p - 1] == '\r'))
-        p--;
-    if (off > 0 && (text[off - 1] == '}' || text[off - 1] == ']')) {
-        size_t q = off - 1;
-        while (q > 0 && (text[q - 1] == ' ' || text[q - 1] == '\t' ||
-                         text[q - 1] == '\n' || text[q - 1] == '\r'))
-            q--;
-        if (q > 0 && text[q - 1] == ',') {
-            qr_diag_at(d, QR_ERROR, path, text, len, q - 1,
-                       "JSON syntax error: a comma before '%c' (remove the "
-                       "last comma)", text[off - 1]);
-            return;
-        }
-    }
-    if (off < len && text[off] == '"' && p > 0 && text[p - 1] != ',' &&
-        text[p - 1] != '{' && text[p - 1] != '[' && text[p - 1] != ':') {
-        qr_diag_at(d, QR_ERROR, path, text, len, p,
-                   "JSON syntax error: a comma is missing here, before the "
-                   "next key");
-        return;
-    }
-    qr_diag_at(d, QR_ERROR, path, text, len, off,
-               "JSON syntax error in style file (look for a missing comma, "
-               "quote or brace here or just before)");
+    qr_jptr_pop(&ld->ptr, 0);
 }
 
 int qr_style_load(const char *path, qr_style *s, qr_diags *d)
@@ -967,50 +771,27 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
                         "cannot read style file: %s", qr_input_strerror(errno));
         return -1;
     }
-    size_t bad = qr_utf8_check(text, len);
-    if (bad != (size_t)-1) {
-        qr_diag_at(d, QR_ERROR, path, text, len, bad,
-                   "invalid UTF-8 at byte %zu: a style file must be UTF-8", bad);
-        free(text);
-        return -1;
-    }
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t off = end && end >= text && end <= text + len
-                         ? (size_t)(end - text) : len;
-        syntax_error(d, path, text, len, off);
-        free(text);
-        return -1;
-    }
-    /* the same check as every other JSON input: a repeated key is an
-     * error at the repeat, not a silent choice of the first */
-    if (qr_json_check_duplicates(path, text, len, root, d)) {
-        cJSON_Delete(root);
-        free(text);
-        return -1;
-    }
+    /* UTF-8, syntax, a top-level object, repeated keys: as for data */
+    qr_data *data = qr_data_adopt(text, len, path, d);
+    if (!data) return -1;
 
     qr_style work = *s;    /* committed only if the whole file is good */
     loader ld;
     memset(&ld, 0, sizeof ld);
-    ld.file = path;
-    ld.text = text;
-    ld.len = len;
+    ld.data = data;
     ld.d = d;
     ld.s = &work;
+    qr_buf_init(&ld.ptr);
     const char *slash = strrchr(path, '/');
     if (slash) ld.dir = qr_xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
-    locate(&ld.L, text, len);
 
-    load_section(&ld, root, NULL, TOP_KEYS);
+    load_section(&ld, qr_data_root(data), TOP_KEYS);
     if (!ld.errors) check_page(&ld);
     if (!ld.errors) *s = work;
 
     int rc = ld.errors ? -1 : 0;
-    free_locator(&ld.L);
+    qr_buf_free(&ld.ptr);
     free(ld.dir);
-    cJSON_Delete(root);
-    free(text);
+    qr_data_free(data);
     return rc;
 }

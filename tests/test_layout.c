@@ -851,6 +851,88 @@ static void test_links(void **state)
     run_free(r);
 }
 
+/* The LINK items of page 0, in order: up to max, their count returned. */
+static size_t link_items(const qr_pages *p, const qr_item **out, size_t max)
+{
+    const qr_page *pg = qr_pages_get(p, 0);
+    size_t n = 0;
+    for (size_t j = 0; j < pg->nitems; j++)
+        if (pg->items[j].kind == QR_ITEM_LINK && n < max)
+            out[n++] = &pg->items[j];
+    return n;
+}
+
+/* One Link element per link: two links to one address in a paragraph are
+ * two elements, and a link broken across lines is one element with an
+ * area on each line. */
+static void test_link_elements_per_link(void **state)
+{
+    (void)state;
+    run *r = lay("See [the report](https://example.org/r) and "
+                 "[again](https://example.org/r), then a link whose words "
+                 "run on: [lorem0 lorem1 lorem2 lorem3 lorem4 lorem5 lorem6 "
+                 "lorem7 lorem8 lorem9](https://example.org/r).\n");
+    const qr_item *lk[16];
+    size_t n = link_items(r->p, lk, 16);
+    assert_int_equal(n, 4);             /* the third is on two lines */
+    assert_int_not_equal(lk[0]->elem, lk[1]->elem);
+    assert_int_not_equal(lk[1]->elem, lk[2]->elem);
+    assert_int_equal(lk[2]->elem, lk[3]->elem);
+    assert_true(lk[3]->y > lk[2]->y);   /* the next line */
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(lk[i]->uri, "https://example.org/r");
+        assert_int_equal(qr_pages_elem(r->p, (size_t)lk[i]->elem)->role,
+                         QR_ROLE_LINK);
+    }
+    /* each link's text belongs to its own element */
+    assert_int_equal(find_text(r->p, "the report", NULL)->elem, lk[0]->elem);
+    assert_int_equal(find_text(r->p, "again", NULL)->elem, lk[1]->elem);
+    run_free(r);
+}
+
+/* Strikethrough is a flag of the text, not a mark in the link target: a
+ * target that starts with byte 0x1f is just a target. No Markdown makes
+ * one (parse refuses a target without a scheme), so the parsed run is
+ * changed before layout. */
+static void test_strike_not_in_url(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    const char *md = "A [target](https://example.org/x) and ~~[gone]"
+                     "(https://example.org/y)~~.\n";
+    qr_doc *doc = qr_parse_markdown(md, strlen(md), "t.md", d);
+    assert_non_null(doc);
+    const qr_block *para = qr_doc_root(doc)->first_child;
+    qr_run *runs = (qr_run *)para->runs;
+    assert_true(runs[1].flags & QR_RUN_LINK);
+    runs[1].url = "\x1f" "https://example.org/x";
+    qr_style st;
+    qr_style_default(&st);
+    qr_fake_font fake = {.advance = FAKE_ADVANCE, .missing = missing_cps};
+    qr_metrics m = qr_metrics_fake(&fake);
+    qr_pages *p = qr_layout_run(doc, &st, &m, NULL, "t.md", d);
+    assert_non_null(p);
+    const qr_item *lk[4];
+    assert_int_equal(link_items(p, lk, 4), 2);
+    assert_string_equal(lk[0]->uri, "\x1f" "https://example.org/x");
+    assert_string_equal(lk[1]->uri, "https://example.org/y");
+    /* one strikethrough, through "gone" only */
+    const qr_item *t = find_text(p, "target", NULL), *g = find_text(p, "gone", NULL);
+    const qr_page *pg = qr_pages_get(p, 0);
+    int lines = 0;
+    for (size_t j = 0; j < pg->nitems; j++) {
+        const qr_item *it = &pg->items[j];
+        if (it->kind != QR_ITEM_LINE) continue;
+        lines++;
+        assert_true(it->x >= g->x - 0.01f && it->x2 <= g->x + g->w + 0.01f);
+        assert_true(it->x2 <= t->x || it->x >= t->x + t->w);
+    }
+    assert_int_equal(lines, 1);
+    qr_pages_free(p);
+    qr_doc_free(doc);
+    qr_diags_free(d);
+}
+
 static void test_inline_styles(void **state)
 {
     (void)state;
@@ -1052,6 +1134,8 @@ int main(void)
         cmocka_unit_test(test_code_long_line_wraps_at_characters),
         cmocka_unit_test(test_heading_anchors),
         cmocka_unit_test(test_links),
+        cmocka_unit_test(test_link_elements_per_link),
+        cmocka_unit_test(test_strike_not_in_url),
         cmocka_unit_test(test_inline_styles),
         cmocka_unit_test(test_quote_rule_image),
         cmocka_unit_test(test_council_numbering),

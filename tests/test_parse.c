@@ -187,11 +187,32 @@ static void test_link_trailing_text(void **state)
     qr_diags *d;
     qr_doc *doc = parse("[a](#u1)[b](#u1)[c](#u2).\n", &d);
     const qr_block *p = child(qr_doc_root(doc), 0);
-    /* same flags and same url merge even across link nodes */
-    assert_int_equal(p->nruns, 3);
-    assert_run(&p->runs[0], QR_RUN_TEXT, "ab", QR_RUN_LINK, "#u1");
-    assert_run(&p->runs[1], QR_RUN_TEXT, "c", QR_RUN_LINK, "#u2");
-    assert_run(&p->runs[2], QR_RUN_TEXT, ".", 0, NULL);
+    /* two links to one target stay two links: runs merge only within a
+     * link, and each run names its link by number */
+    assert_int_equal(p->nruns, 4);
+    assert_run(&p->runs[0], QR_RUN_TEXT, "a", QR_RUN_LINK, "#u1");
+    assert_run(&p->runs[1], QR_RUN_TEXT, "b", QR_RUN_LINK, "#u1");
+    assert_run(&p->runs[2], QR_RUN_TEXT, "c", QR_RUN_LINK, "#u2");
+    assert_run(&p->runs[3], QR_RUN_TEXT, ".", 0, NULL);
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(p->runs[i].link, i < 3 ? i + 1 : 0);
+    qr_doc_free(doc);
+    qr_diags_free(d);
+
+    /* the runs of one link share its number, whatever their style; the
+     * count starts again in each block */
+    doc = parse("x [**b** i](#u) y [z](#u)\n\n[w](#u)\n", &d);
+    p = child(qr_doc_root(doc), 0);
+    assert_int_equal(p->nruns, 5);
+    assert_run(&p->runs[1], QR_RUN_TEXT, "b", QR_RUN_LINK | QR_RUN_BOLD, "#u");
+    assert_run(&p->runs[2], QR_RUN_TEXT, " i", QR_RUN_LINK, "#u");
+    assert_int_equal(p->runs[0].link, 0);
+    assert_int_equal(p->runs[1].link, 1);
+    assert_int_equal(p->runs[2].link, 1);
+    assert_int_equal(p->runs[3].link, 0);
+    assert_int_equal(p->runs[4].link, 2);
+    p = child(qr_doc_root(doc), 1);
+    assert_int_equal(p->runs[0].link, 1);
     qr_doc_free(doc);
     qr_diags_free(d);
 }

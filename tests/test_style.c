@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "quire/load.h"
 #include "quire/style.h"
 #include "quire/util.h"
 
@@ -173,7 +174,8 @@ static void test_page_sizes(void **state)
 
     assert_int_equal(load("{\"page\": {\"size\": \"B5\"}}", &s, d), -1);
     const qr_diag *g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "'page.size': 'B5' is not a page size"));
+    assert_non_null(strstr(g->message, "'B5' is not a page size"));
+    assert_string_equal(g->path, "/page/size");
     assert_close(s.page_width, 595.28);   /* unchanged on error */
     qr_diags_free(d);
 
@@ -182,8 +184,20 @@ static void test_page_sizes(void **state)
                           "\"right\": \"10cm\"}}}", &s, d), -1);
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "left and right margins"));
+    assert_string_equal(g->path, "/page/margins");
     assert_int_equal(g->line, 1);
-    assert_int_equal(g->col, 11);
+    assert_int_equal(g->col, 22);      /* at the margins' value */
+    qr_diags_free(d);
+
+    /* each side of [width, height] is located at its own pointer */
+    d = qr_diags_new();
+    assert_int_equal(load("{\"page\": {\"size\": [\"210mm\", \"1cm\"]}}",
+                          &s, d), -1);
+    g = only_diag(d, QR_ERROR);
+    assert_string_equal(g->message, "'1cm' is out of range (expected 72 to "
+                                    "14400 points)");
+    assert_string_equal(g->path, "/page/size/1");
+    assert_int_equal(g->col, 29);
     qr_diags_free(d);
 }
 
@@ -204,8 +218,9 @@ static void test_colours(void **state)
     assert_int_equal(load("{\"colours\": {\"rule\": \"grey\"}}", &s, d), -1);
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message,
-                        "'colours.rule': 'grey' is not a colour (expected "
+                        "'grey' is not a colour (expected "
                         "\"#rrggbb\", e.g. \"#1d70b8\")");
+    assert_string_equal(g->path, "/colours/rule");
     qr_diags_free(d);
 }
 
@@ -219,9 +234,10 @@ static void test_bad_length_message(void **state)
     assert_int_equal(rc, -1);
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message,
-                        "'page.margins.top': '25 mm' is not a length (expected "
+                        "'25 mm' is not a length (expected "
                         "e.g. \"25mm\", \"2.5cm\", \"1in\" or a number of points)");
     assert_non_null(strstr(g->file, "s.json"));
+    assert_string_equal(g->path, "/page/margins/top");
     assert_int_equal(g->line, 4);
     assert_int_equal(g->col, 14);
     assert_string_equal(g->source, "      \"top\": \"25 mm\"");
@@ -244,21 +260,23 @@ static void test_every_bad_value_reported(void **state)
                   " \"numbering\": {\"sections\": true}}", &s, d);
     assert_int_equal(rc, -1);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 9);
-    const char *want[] = {
-        "'paragraph.align': 'centre' is not an alignment (expected \"left\" or \"justify\")",
-        "'paragraph.hyphenate': 'yes' is not true or false",
-        "'paragraph.widows': 0 is not a whole number from 1 to 10",
-        "'paragraph.breaking': 'fast' is not a line-breaking method",
-        "'sizes.body': -3 is out of range (expected 4 to 200 points)",
-        "'leading': 12 is not a number from 0.8 to 3",
-        "'fonts.body' must not be empty",
-        "'header.left': unknown field '{council}'",
-        "'lang': 'en GB' is not a language tag",
+    const char *want[][2] = {
+        {"/paragraph/align", "'centre' is not an alignment (expected \"left\" or \"justify\")"},
+        {"/paragraph/hyphenate", "'yes' is not true or false"},
+        {"/paragraph/widows", "0 is not a whole number from 1 to 10"},
+        {"/paragraph/breaking", "'fast' is not a line-breaking method"},
+        {"/sizes/body", "-3 is out of range (expected 4 to 200 points)"},
+        {"/leading", "12 is not a number from 0.8 to 3"},
+        {"/fonts/body", "the value must not be empty"},
+        {"/header/left", "unknown field '{council}'"},
+        {"/lang", "'en GB' is not a language tag"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const qr_diag *g = qr_diags_get(d, i);
-        if (strstr(g->message, want[i]) == NULL)
-            fail_msg("diag %zu: got \"%s\", want \"%s\"", i, g->message, want[i]);
+        if (strstr(g->message, want[i][1]) == NULL)
+            fail_msg("diag %zu: got \"%s\", want \"%s\"", i, g->message,
+                     want[i][1]);
+        assert_string_equal(g->path, want[i][0]);
         assert_int_equal(g->line, 1);
         assert_true(g->col > 1);
     }
@@ -280,15 +298,18 @@ static void test_unknown_key_warning(void **state)
     assert_int_equal(qr_diags_count(d, QR_WARNING), 2);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
     const qr_diag *g = qr_diags_get(d, 0);
-    assert_non_null(strstr(g->message, "unknown key 'fonts.bdy' is ignored: "
+    assert_non_null(strstr(g->message, "unknown key 'bdy' is ignored: "
                                        "did you mean 'body'?"));
     assert_non_null(strstr(g->message, "body, heading, mono, fallback"));
+    assert_string_equal(g->path, "/fonts/bdy");
     assert_int_equal(g->line, 2);
-    assert_int_equal(g->col, 32);
+    assert_int_equal(g->col, 39);      /* at the value, as in data files */
     g = qr_diags_get(d, 1);
-    assert_non_null(strstr(g->message, "unknown key 'colour'"));
+    assert_non_null(strstr(g->message, "unknown key 'colour' is ignored: "
+                                       "did you mean 'colours'?"));
+    assert_string_equal(g->path, "/colour");
     assert_int_equal(g->line, 4);
-    assert_int_equal(g->col, 3);
+    assert_int_equal(g->col, 13);
     assert_string_equal(s.body_family, "Verdana");   /* the rest applies */
     assert_string_equal(s.footer_center, "{page}");
     qr_diags_free(d);
@@ -304,7 +325,24 @@ static void test_unknown_key_warning(void **state)
     g = qr_diags_get(d, 10);
     assert_string_equal(g->message, "2 more unknown keys are ignored (not "
                                     "shown)");
-    assert_int_equal(g->col, 2);   /* at the key "fonts" */
+    assert_string_equal(g->path, "/fonts");
+    assert_int_equal(g->col, 11);  /* at the object "fonts" holds */
+    qr_diags_free(d);
+
+    /* at the top level the pointer is "", the whole file: the message is
+     * located at its first byte and names no pointer */
+    d = qr_diags_new();
+    rc = load("{\"k0\": 1, \"k1\": 1, \"k2\": 1, \"k3\": 1, \"k4\": 1, "
+              "\"k5\": 1, \"k6\": 1, \"k7\": 1, \"k8\": 1, \"k9\": 1, "
+              "\"k10\": 1}", &s, d);
+    assert_int_equal(rc, 0);
+    g = qr_diags_get(d, 10);
+    assert_int_equal(g->line, 1);
+    assert_int_equal(g->col, 1);
+    char *line = qr_diag_format(g);
+    assert_non_null(strstr(line, "s.json:1:1: warning: 1 more unknown keys "
+                                 "are ignored (not shown)"));
+    free(line);
     qr_diags_free(d);
 }
 
@@ -343,7 +381,7 @@ static void test_syntax_error(void **state)
     int rc = load("{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n", &s, d);
     assert_int_equal(rc, -1);
     const qr_diag *g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "a comma before '}'"));
+    assert_string_equal(g->message, "trailing comma before '}'");
     assert_int_equal(g->line, 3);   /* at the trailing comma */
     assert_int_equal(g->col, 17);
     qr_diags_free(d);
@@ -352,24 +390,27 @@ static void test_syntax_error(void **state)
     rc = load("{\n  \"lang\": \"en-GB\"\n  \"leading\": 1.2\n}\n", &s, d);
     assert_int_equal(rc, -1);
     g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "a comma is missing"));
-    assert_int_equal(g->line, 2);
-    assert_int_equal(g->col, 18);
+    assert_string_equal(g->message, "missing ',' before this member");
+    assert_int_equal(g->line, 3);
+    assert_int_equal(g->col, 3);
     qr_diags_free(d);
 
     d = qr_diags_new();
     rc = load("{\n  lang: 1\n}\n", &s, d);
     assert_int_equal(rc, -1);
     g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "JSON syntax error"));
+    assert_string_equal(g->message, "expected a member name in double "
+                                    "quotes, found 'l'");
     assert_int_equal(g->line, 2);
+    assert_int_equal(g->col, 3);
     qr_diags_free(d);
 
     d = qr_diags_new();
     rc = load("[1, 2]", &s, d);
     assert_int_equal(rc, -1);
     g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "must hold a JSON object"));
+    assert_string_equal(g->message, "the top level must be an object "
+                                    "({ ... }), found an array");
     assert_int_equal(g->line, 1);
     assert_int_equal(g->col, 1);
     qr_diags_free(d);
@@ -378,7 +419,8 @@ static void test_syntax_error(void **state)
     rc = load("{\"page\": \"A4\"}", &s, d);
     assert_int_equal(rc, -1);
     g = only_diag(d, QR_ERROR);
-    assert_string_equal(g->message, "'page': 'A4' is not an object of keys");
+    assert_string_equal(g->message, "'A4' is not an object of keys");
+    assert_string_equal(g->path, "/page");
     assert_int_equal(g->col, 10);
     qr_diags_free(d);
 
@@ -389,6 +431,59 @@ static void test_syntax_error(void **state)
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->file, "/nonexistent/style.json");
     assert_non_null(strstr(g->message, "cannot read style file"));
+    qr_diags_free(d);
+}
+
+/* A style is read by the same JSON reader as data: every broken text gets
+ * the same message at the same place, whichever kind of file it is. */
+static void test_syntax_same_as_data(void **state)
+{
+    (void)state;
+    const char *broken[] = {
+        "{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n",   /* trailing comma */
+        "{\"page\": {\"size\": [\"A4\",]}}",
+        "{\"lang\": \"en-GB\" \"leading\": 1.2}",
+        "{\"leading\": 01}",
+        "{\"status\": {\"marks\": True}}",
+        "{'lang': \"cy\"}",
+        "{\"lang\": \"cy\"",
+        "",
+    };
+    for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
+        qr_style s;
+        qr_diags *ds = qr_diags_new(), *dd = qr_diags_new();
+        assert_int_equal(load(broken[i], &s, ds), -1);
+        char *path = qr_xasprintf("%s/s.json", tmpdir);
+        qr_data *data = qr_data_parse(broken[i], strlen(broken[i]), path, dd);
+        assert_null(data);
+        const qr_diag *gs = only_diag(ds, QR_ERROR);
+        const qr_diag *gd = only_diag(dd, QR_ERROR);
+        if (strcmp(gs->message, gd->message) != 0)
+            fail_msg("text %zu: style says \"%s\", data says \"%s\"", i,
+                     gs->message, gd->message);
+        assert_string_equal(gs->file, gd->file);
+        assert_int_equal(gs->line, gd->line);
+        assert_int_equal(gs->col, gd->col);
+        free(path);
+        qr_diags_free(ds);
+        qr_diags_free(dd);
+    }
+}
+
+/* Pointers are RFC 6901's: a key holding '/' or '~' is escaped, and still
+ * located; a byte-order mark is skipped as in data. */
+static void test_pointer_escapes_and_bom(void **state)
+{
+    (void)state;
+    qr_style s;
+    qr_diags *d = qr_diags_new();
+    assert_int_equal(load("\xEF\xBB\xBF{\"fonts\": {\"a/b~c\": 1, "
+                          "\"body\": \"Verdana\"}}", &s, d), 0);
+    const qr_diag *g = only_diag(d, QR_WARNING);
+    assert_string_equal(g->path, "/fonts/a~1b~0c");
+    assert_int_equal(g->line, 1);
+    assert_int_equal(g->col, 22);
+    assert_string_equal(s.body_family, "Verdana");
     qr_diags_free(d);
 }
 
@@ -411,7 +506,8 @@ static void test_logo_relative_to_style(void **state)
 
     assert_int_equal(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d), -1);
     const qr_diag *g = only_diag(d, QR_ERROR);
-    assert_non_null(strstr(g->message, "'logo.file': logo: cannot read image"));
+    assert_non_null(strstr(g->message, "logo: cannot read image"));
+    assert_string_equal(g->path, "/logo/file");
     assert_non_null(strstr(g->message, "missing.png"));
     assert_string_equal(s.logo, "");
     qr_diags_free(d);
@@ -458,6 +554,8 @@ int main(void)
         cmocka_unit_test(test_unknown_key_warning),
         cmocka_unit_test(test_duplicate_key),
         cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_syntax_same_as_data),
+        cmocka_unit_test(test_pointer_escapes_and_bom),
         cmocka_unit_test(test_logo_relative_to_style),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

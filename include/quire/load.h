@@ -35,6 +35,14 @@ qr_data *qr_data_load_value(const char *path, qr_diags *d);
 qr_data *qr_data_parse(const char *text, size_t len, const char *name,
                        qr_diags *d);
 
+/* As qr_data_parse, but takes ownership of text[0..len) (from
+ * qr_input_read; freed here on failure too) and sets no size limit: for a
+ * reader of another kind of JSON file that reads it with its own input role,
+ * limit and messages (style.c), and then gets the same syntax checking,
+ * duplicate-key errors and JSON-pointer locations as data. */
+qr_data *qr_data_adopt(char *text, size_t len, const char *name,
+                       qr_diags *d);
+
 /* Every JSON reader's check for repeated member names (RFC 8259 leaves them
  * undefined; cJSON keeps them all and its lookups find the first, so a
  * repeat could hide a value from a reader). `root` is cJSON's tree of

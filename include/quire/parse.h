@@ -40,7 +40,7 @@ typedef enum qr_run_kind {
     QR_RUN_IMAGE         /* url = source, text = alt text */
 } qr_run_kind;
 
-/* Style flags of a run; a link also sets url. */
+/* Style flags of a run; a link also sets url and link. */
 enum {
     QR_RUN_BOLD = 1u << 0,
     QR_RUN_ITALIC = 1u << 1,
@@ -55,6 +55,9 @@ typedef struct qr_run {
     const char *text;    /* UTF-8, NUL-terminated, never NULL */
     size_t len;
     const char *url;     /* link target or image source, else NULL */
+    int link;            /* LINK: the link's number in its block (1, 2, ...
+                            in source order), shared by all its runs: two
+                            links to one target stay two links. Else 0 */
     int line;            /* source line in the Markdown (1-based), 0 unknown */
     int col;             /* IMAGE: its column on that line, 0 unknown */
 } qr_run;

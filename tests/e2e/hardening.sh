@@ -116,7 +116,7 @@ printf 'x\xe2\x82\n' >$TMP/bad-part.md
 expect "invalid UTF-8 in a partial" 1 "bad-part.md:1:2: error: template is not valid UTF-8 (byte offset 1)" \
     $QUIRE check -t $TMP/with-part.md
 printf '{"body_size": "\xed\xa0\x80"}\n' >$TMP/bad-style.json
-expect "invalid UTF-8 (a surrogate) in a style" 1 "bad-style.json:1:16: error: invalid UTF-8 at byte 15: a style file must be UTF-8" \
+expect "invalid UTF-8 (a surrogate) in a style" 1 "bad-style.json:1:16: error: invalid UTF-8 at byte 15" \
     $QUIRE render -t $TMP/ok.md -s $TMP/bad-style.json -o $TMP/x.pdf
 printf '{"title": "over\xc0\xaflong"}\n' >$TMP/overlong.json
 expect "an overlong encoding in data" 1 "overlong.json:1:16: error: invalid UTF-8 at byte 15" \

@@ -185,6 +185,24 @@ expect_exit "repeated key in a meeting's style: pack fails with exit 1" 1 $QUIRE
 contains "repeated key in a meeting's style: located" $TMP/last.err \
     "$S/style.json:3:23: error: duplicate key \"top\" in /page/margins (first at 2:23)"
 
+# A style is read by the data reader: the same broken text is the same
+# message at the same place in either kind of file (only the name differs),
+# and a bad value is located at the value with its JSON pointer.
+printf '{\n  "lang": "en-GB",\n  "leading": 1.2,\n}\n' >$S/comma.json
+cp $S/comma.json $S/comma-style.json
+expect_exit "trailing comma in data: exit 1" 1 $QUIRE check $S/comma.json -t $S/open.md
+sed "s|^$S/comma.json:|FILE:|" $TMP/last.err >$S/comma-data.err
+expect_exit "trailing comma in a style: exit 1" 1 $QUIRE render -t $S/open.md -s $S/comma-style.json -o $S/comma.pdf
+sed "s|^$S/comma-style.json:|FILE:|" $TMP/last.err >$S/comma-style.err
+contains "trailing comma in a style: located at the comma" $S/comma-style.err \
+    "FILE:3:17: error: trailing comma before '}'"
+if cmp -s $S/comma-data.err $S/comma-style.err; then ok "trailing comma: the same message for data and style"
+else not_ok "trailing comma: the same message for data and style" "$(diff $S/comma-data.err $S/comma-style.err)"; fi
+[ -e $S/comma.pdf ] && not_ok "trailing comma in a style: no PDF" || ok "trailing comma in a style: no PDF"
+printf '{"fonts": {"body": "Liberation Serif"},\n "page": {"margins": {"top": "25 mm"}}}\n' >$S/badlen.json
+expect_exit "bad length in a style: exit 1" 1 $QUIRE render -t $S/open.md -s $S/badlen.json -o $S/badlen.pdf
+contains "bad length in a style: at the value, with its JSON pointer" $TMP/last.err \
+    "$S/badlen.json:2:30: error: /page/margins/top: '25 mm' is not a length"
 
 # the paper's own data misspells its exemption and the meeting file does
 # not mark the item: read as a typo the paper would be published, so a near

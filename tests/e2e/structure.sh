@@ -133,4 +133,63 @@ PY
     pdftotext -f "${last:-0}" -l "${last:-0}" $TMP/many.pdf - | grep -q "Paragraph 44999\." && ok "45,000 paragraphs: the last on the last page" || not_ok "45,000 paragraphs: the last on the last page"
 fi
 rm -f $TMP/many.md $TMP/many.pdf
+# One Link element per link: two links to one address in a paragraph are
+# two elements, each with its own annotation; a link broken across lines is
+# one element holding an annotation for each line. Strikethrough is still
+# drawn: the struck paragraph's page strokes one more line than the same
+# paragraph without it.
+cat >$TMP/links.md <<'EOF'
+# Links
+
+See [the report](https://example.org/r) and then [the same report again](https://example.org/r) today.
+
+A long link: [this link text is deliberately long so that it has to break across two lines of the paragraph somewhere in the middle](https://example.org/long) and done.
+
+Words with ~~old words~~ struck.
+EOF
+sed 's/~~//g' $TMP/links.md >$TMP/nostrike.md
+expect_exit "links: renders" 0 $QUIRE render -t $TMP/links.md -o $TMP/links.pdf
+expect_exit "links: renders without the strikethrough" 0 $QUIRE render -t $TMP/nostrike.md -o $TMP/nostrike.pdf
+if "$PY" - "$TMP/links.pdf" "$TMP/nostrike.pdf" >$TMP/links.txt 2>&1 <<'PY'
+import sys, pikepdf
+
+def links(pdf):
+    """The URIs of its OBJR annotations, for every Link element in order."""
+    out = []
+    def walk(e):
+        if e.get("/S") == "/Link":
+            k = e.K
+            kids = list(k) if isinstance(k, pikepdf.Array) else [k]
+            out.append([str(x.Obj.A.URI) for x in kids
+                        if isinstance(x, pikepdf.Dictionary)
+                        and x.get("/Type") == "/OBJR"])
+        k = e.get("/K")
+        for x in (k if isinstance(k, pikepdf.Array) else [k]):
+            if isinstance(x, pikepdf.Dictionary) and "/S" in x:
+                walk(x)
+    walk(pdf.Root.StructTreeRoot)
+    return out
+
+def strokes(pdf):
+    return sum(1 for _, op in pikepdf.parse_content_stream(pdf.pages[0])
+               if str(op) == "S")
+
+pdf = pikepdf.open(sys.argv[1])
+for uris in links(pdf):
+    print("link", len(uris), " ".join(uris))
+print("strokes", strokes(pdf) - strokes(pikepdf.open(sys.argv[2])))
+PY
+then
+    [ "$(grep -c '^link 1 https://example.org/r$' $TMP/links.txt)" = 2 ] \
+        && ok "two links to one address: two Link elements, one annotation each" \
+        || not_ok "two links to one address: two Link elements, one annotation each" "$(cat $TMP/links.txt)"
+    contains "a link on two lines: one Link element, two annotations" \
+        $TMP/links.txt "link 2 https://example.org/long https://example.org/long"
+    [ "$(grep -c '^link ' $TMP/links.txt)" = 3 ] && ok "three Link elements in all" \
+        || not_ok "three Link elements in all" "$(cat $TMP/links.txt)"
+    contains "strikethrough drawn: one more stroked line" $TMP/links.txt "strokes 1"
+else
+    not_ok "read the links' structure" "$(head -5 $TMP/links.txt)"
+fi
+structure "links" "$TMP/links.pdf"
 finish

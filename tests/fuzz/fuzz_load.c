@@ -1,6 +1,6 @@
 /* fuzz_load.c — libFuzzer target: JSON data load, validation, derive, and
  * locating values by JSON pointer; the same bytes also go through the house
- * style loader (its own JSON walker).
+ * style loader (the same reader, then its own key tables).
  *
  * Input: any bytes, taken as a data file "fuzz.json".
  */
