@@ -125,19 +125,20 @@ fi
 # The same Markdown typeset by ReportLab's Platypus (bench/reportlab_report.py:
 # same page, margins, fonts and sizes; page numbers in the footer). The two
 # programs run alternately, first one then the other leading, so that a
-# change in the machine's load falls on both; the ratio is of the medians
-# from this one run.
+# change in the machine's load falls on both; the ratios are of the medians
+# from this one run, of wall time and of CPU time.
 peer_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 median_of() { sort -n | awk '{ v[NR] = $1 }
     END { if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-once() { # CMD... -> ms of one run, or nothing when it failed
+list() { local IFS=,; echo "$*"; }          # ARGS -> a,b,c
+once() { # CMD... -> "WALL_MS CPU_MS RSS_KB" of one run, or nothing when it failed
     local out
     out=$("$B" -n 1 -w 0 -t "$LIMIT" -- "$@" 2>>"$log") || return
     [ "$(field "$out" exit)" = 0 ] || return
-    echo "$(field "$out" median_ms) $(field "$out" peak_rss_kb)"
+    echo "$(field "$out" median_ms) $(field "$out" median_cpu_ms) $(field "$out" peak_rss_kb)"
 }
 peer_compare() { # DOC (in $W)
-    local doc=$1 base=${1%.md} qt=() rt=() qrss=0 rrss=0 i a b
+    local doc=$1 base=${1%.md} qt=() qc=() rt=() rc=() qrss=0 rrss=0 i a b ms cpu rss
     local qpdf=$W/out/$base.pdf rpdf=$W/out/$base-reportlab.pdf
     local qcmd=("$Q" render -t "$W/$doc" -o "$qpdf")
     local rcmd=("$PY" bench/reportlab_report.py "$W/$doc" "$rpdf" "${RL_FONTS[@]}")
@@ -149,22 +150,25 @@ peer_compare() { # DOC (in $W)
             echo "  $doc: a run failed (see $log)"
             return
         fi
-        qt+=("${a% *}"); rt+=("${b% *}")
-        [ "${a#* }" -gt "$qrss" ] && qrss=${a#* }
-        [ "${b#* }" -gt "$rrss" ] && rrss=${b#* }
+        read -r ms cpu rss <<<"$a"; qt+=("$ms"); qc+=("$cpu")
+        [ "$rss" -gt "$qrss" ] && qrss=$rss
+        read -r ms cpu rss <<<"$b"; rt+=("$ms"); rc+=("$cpu")
+        [ "$rss" -gt "$rrss" ] && rrss=$rss
     done
-    local qm rm qp rp check ratio
-    qm=$(printf '%s\n' "${qt[@]}" | median_of); rm=$(printf '%s\n' "${rt[@]}" | median_of)
+    local qm qcm rm rcm qp rp check ratio cratio
+    qm=$(printf '%s\n' "${qt[@]}" | median_of); qcm=$(printf '%s\n' "${qc[@]}" | median_of)
+    rm=$(printf '%s\n' "${rt[@]}" | median_of); rcm=$(printf '%s\n' "${rc[@]}" | median_of)
+    ratio=$(peer_ratio "$rm" "$qm"); cratio=$(peer_ratio "$rcm" "$qcm")
     qp=$(pages_of "$qpdf"); rp=$(pages_of "$rpdf")
-    ratio=$(peer_ratio "$rm" "$qm")
     # qpdf --check: 0 clean, 3 warnings only, 2 errors
     qpdf --check "$rpdf" >>"$log" 2>&1
     case $? in 0) check=ok ;; 3) check=warnings ;; *) check=errors ;; esac
-    printf '  %-16s %10.1f %6s %12.1f %6s %9sx  %s\n' "$doc" "$qm" "${qp:-?}" \
-        "$rm" "${rp:-?}" "$ratio" "qpdf --check: $check"
+    printf '  %-14s %9.1f %8.1f %5s %10.1f %8.1f %5s %6sx %6sx  %s\n' "$doc" \
+        "$qm" "$qcm" "${qp:-?}" "$rm" "$rcm" "${rp:-?}" "$ratio" "$cratio" \
+        "qpdf --check: $check"
     awk -v a="${qp:-0}" -v b="${rp:-0}" 'BEGIN { exit !(a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1.2) }' ||
         echo "  $doc: page counts differ by more than 20%: the comparison is suspect"
-    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"reportlab_qpdf_check\": \"$check\", \"quire_ms\": [$(IFS=,; echo "${qt[*]}")], \"reportlab_ms\": [$(IFS=,; echo "${rt[*]}")]}")
+    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_median_cpu_ms\": $qcm, \"reportlab_median_cpu_ms\": $rcm, \"cpu_ratio\": $cratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"reportlab_qpdf_check\": \"$check\", \"quire_ms\": [$(list "${qt[@]}")], \"reportlab_ms\": [$(list "${rt[@]}")], \"quire_cpu_ms\": [$(list "${qc[@]}")], \"reportlab_cpu_ms\": [$(list "${rc[@]}")]}")
 }
 
 PEER_RUNS=${BENCH_PEER_RUNS:-10}
@@ -190,8 +194,11 @@ echo
 if [ -n "$peer_why" ]; then
     echo "Quire beside ReportLab: not measured: $peer_why"
 else
-    echo "Quire beside ReportLab $peer (alternate runs, median of $PEER_RUNS each, whole process)"
-    printf '  %-16s %10s %6s %12s %6s %10s\n' "" "Quire ms" "pages" "ReportLab ms" "pages" "RL/Quire"
+    echo "Quire beside ReportLab $peer (alternate runs, median of $PEER_RUNS each, whole process;"
+    echo "CPU = user + system time, which a busy machine inflates less than wall time)"
+    printf '  %-14s %24s %25s %15s\n' "" "------- Quire -------" "----- ReportLab -----" "ReportLab/Quire"
+    printf '  %-14s %9s %8s %5s %10s %8s %5s %7s %7s\n' "" "wall ms" "CPU ms" "pages" \
+        "wall ms" "CPU ms" "pages" "wall" "CPU"
     peer_compare report.md
     peer_compare report-x10.md
 fi
