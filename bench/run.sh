@@ -130,6 +130,10 @@ fi
 peer_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
 median_of() { sort -n | awk '{ v[NR] = $1 }
     END { if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+qpdf_check() { # PDF -> ok, warnings or errors (qpdf exits 0, 3 or 2)
+    qpdf --check "$1" >>"$log" 2>&1
+    case $? in 0) echo ok ;; 3) echo warnings ;; *) echo errors ;; esac
+}
 list() { local IFS=,; echo "$*"; }          # ARGS -> a,b,c
 once() { # CMD... -> "WALL_MS CPU_MS RSS_KB" of one run, or nothing when it failed
     local out
@@ -139,9 +143,9 @@ once() { # CMD... -> "WALL_MS CPU_MS RSS_KB" of one run, or nothing when it fail
 }
 peer_compare() { # DOC (in $W)
     local doc=$1 base=${1%.md} qt=() qc=() rt=() rc=() qrss=0 rrss=0 i a b ms cpu rss
-    local qpdf=$W/out/$base.pdf rpdf=$W/out/$base-reportlab.pdf
-    local qcmd=("$Q" render -t "$W/$doc" -o "$qpdf")
-    local rcmd=("$PY" bench/reportlab_report.py "$W/$doc" "$rpdf" "${RL_FONTS[@]}")
+    local qout=$W/out/$base.pdf rout=$W/out/$base-reportlab.pdf
+    local qcmd=("$Q" render -t "$W/$doc" -o "$qout")
+    local rcmd=("$PY" bench/reportlab_report.py "$W/$doc" "$rout" "${RL_FONTS[@]}")
     once "${rcmd[@]}" >/dev/null                # warms the page cache
     for i in $(seq "$PEER_RUNS"); do
         if [ $((i % 2)) = 1 ]; then a=$(once "${qcmd[@]}"); b=$(once "${rcmd[@]}")
@@ -159,16 +163,14 @@ peer_compare() { # DOC (in $W)
     qm=$(printf '%s\n' "${qt[@]}" | median_of); qcm=$(printf '%s\n' "${qc[@]}" | median_of)
     rm=$(printf '%s\n' "${rt[@]}" | median_of); rcm=$(printf '%s\n' "${rc[@]}" | median_of)
     ratio=$(peer_ratio "$rm" "$qm"); cratio=$(peer_ratio "$rcm" "$qcm")
-    qp=$(pages_of "$qpdf"); rp=$(pages_of "$rpdf")
-    # qpdf --check: 0 clean, 3 warnings only, 2 errors
-    qpdf --check "$rpdf" >>"$log" 2>&1
-    case $? in 0) check=ok ;; 3) check=warnings ;; *) check=errors ;; esac
+    qp=$(pages_of "$qout"); rp=$(pages_of "$rout")
+    check="Quire $(qpdf_check "$qout"), ReportLab $(qpdf_check "$rout")"
     printf '  %-14s %9.1f %8.1f %5s %10.1f %8.1f %5s %6sx %6sx  %s\n' "$doc" \
         "$qm" "$qcm" "${qp:-?}" "$rm" "$rcm" "${rp:-?}" "$ratio" "$cratio" \
         "qpdf --check: $check"
     awk -v a="${qp:-0}" -v b="${rp:-0}" 'BEGIN { exit !(a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1.2) }' ||
         echo "  $doc: page counts differ by more than 20%: the comparison is suspect"
-    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_median_cpu_ms\": $qcm, \"reportlab_median_cpu_ms\": $rcm, \"cpu_ratio\": $cratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"reportlab_qpdf_check\": \"$check\", \"quire_ms\": [$(list "${qt[@]}")], \"reportlab_ms\": [$(list "${rt[@]}")], \"quire_cpu_ms\": [$(list "${qc[@]}")], \"reportlab_cpu_ms\": [$(list "${rc[@]}")]}")
+    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_median_cpu_ms\": $qcm, \"reportlab_median_cpu_ms\": $rcm, \"cpu_ratio\": $cratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"qpdf_check\": \"$check\", \"quire_ms\": [$(list "${qt[@]}")], \"reportlab_ms\": [$(list "${rt[@]}")], \"quire_cpu_ms\": [$(list "${qc[@]}")], \"reportlab_cpu_ms\": [$(list "${rc[@]}")]}")
 }
 
 PEER_RUNS=${BENCH_PEER_RUNS:-10}
@@ -184,7 +186,7 @@ elif ! peer=$("$PY" -c 'import reportlab; print(reportlab.Version)' 2>&1); then
     peer_why="$PY cannot import reportlab ($(tail -1 <<<"$peer")); scripts/deps.sh installs python3-reportlab"
     peer=""
 elif ! command -v qpdf >/dev/null; then
-    peer_why="no qpdf to check ReportLab's PDF"
+    peer_why="no qpdf to check the PDFs"
 else
     # fc-match once, as Quire's warmed cache spares it the font look-up
     mapfile -t RL_FONTS < <("$PY" bench/reportlab_report.py --fonts 2>>"$log")
