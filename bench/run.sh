@@ -137,6 +137,17 @@ qpdf_check() { # PDF -> ok, warnings or errors (qpdf exits 0, 3 or 2)
     qpdf --check "$1" >>"$log" 2>&1
     case $? in 0) echo ok ;; 3) echo warnings ;; *) echo errors ;; esac
 }
+# The text a PDF holds, as non-space characters, less soft hyphens (Quire's
+# hyphenation) and the status squares: the same count from both programs
+# says they set the same content.
+chars_of() {
+    pdftotext "$1" - 2>/dev/null | sed 's/\xc2\xad//g; s/\xe2\x96\xa0//g' |
+        tr -d ' \t\n\f' | wc -m
+}
+near() { # A B PERCENT: A and B both positive and within PERCENT of each other
+    awk -v a="${1:-0}" -v b="${2:-0}" -v p="$3" \
+        'BEGIN { exit !(a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1 + p / 100) }'
+}
 list() { local IFS=,; echo "$*"; }          # ARGS -> a,b,c
 once() { # CMD... -> "WALL_MS CPU_MS RSS_KB" of one run, or nothing when it failed
     local out
@@ -162,18 +173,21 @@ peer_compare() { # DOC (in $W)
         read -r ms cpu rss <<<"$b"; rt+=("$ms"); rc+=("$cpu")
         [ "$rss" -gt "$rrss" ] && rrss=$rss
     done
-    local qm qcm rm rcm qp rp check ratio cratio
+    local qm qcm rm rcm qp rp qx rx check ratio cratio
     qm=$(printf '%s\n' "${qt[@]}" | median_of); qcm=$(printf '%s\n' "${qc[@]}" | median_of)
     rm=$(printf '%s\n' "${rt[@]}" | median_of); rcm=$(printf '%s\n' "${rc[@]}" | median_of)
     ratio=$(peer_ratio "$rm" "$qm"); cratio=$(peer_ratio "$rcm" "$qcm")
     qp=$(pages_of "$qout"); rp=$(pages_of "$rout")
+    qx=$(chars_of "$qout"); rx=$(chars_of "$rout")
     check="Quire $(qpdf_check "$qout"), ReportLab $(qpdf_check "$rout")"
-    printf '  %-14s %9.1f %8.1f %5s %10.1f %8.1f %5s %6sx %6sx  %s\n' "$doc" \
-        "$qm" "$qcm" "${qp:-?}" "$rm" "$rcm" "${rp:-?}" "$ratio" "$cratio" \
-        "qpdf --check: $check"
-    awk -v a="${qp:-0}" -v b="${rp:-0}" 'BEGIN { exit !(a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1.2) }' ||
+    printf '  %-14s %9.1f %8.1f %5s %10.1f %8.1f %5s %6sx %6sx\n' "$doc" \
+        "$qm" "$qcm" "${qp:-?}" "$rm" "$rcm" "${rp:-?}" "$ratio" "$cratio"
+    printf '  %-14s qpdf --check: %s; text: %s and %s characters\n' "" "$check" "$qx" "$rx"
+    near "$qp" "$rp" 20 ||
         echo "  $doc: page counts differ by more than 20%: the comparison is suspect"
-    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_median_cpu_ms\": $qcm, \"reportlab_median_cpu_ms\": $rcm, \"cpu_ratio\": $cratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"qpdf_check\": \"$check\", \"quire_ms\": [$(list "${qt[@]}")], \"reportlab_ms\": [$(list "${rt[@]}")], \"quire_cpu_ms\": [$(list "${qc[@]}")], \"reportlab_cpu_ms\": [$(list "${rc[@]}")]}")
+    near "$qx" "$rx" 2 ||
+        echo "  $doc: the text differs by more than 2%: the comparison is suspect"
+    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_median_cpu_ms\": $qcm, \"reportlab_median_cpu_ms\": $rcm, \"cpu_ratio\": $cratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_text_chars\": $qx, \"reportlab_text_chars\": $rx, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"qpdf_check\": \"$check\", \"quire_ms\": [$(list "${qt[@]}")], \"reportlab_ms\": [$(list "${rt[@]}")], \"quire_cpu_ms\": [$(list "${qc[@]}")], \"reportlab_cpu_ms\": [$(list "${rc[@]}")]}")
 }
 
 PEER_RUNS=${BENCH_PEER_RUNS:-10}
