@@ -2,13 +2,16 @@
  *
  * In:  a command line (after "--") and how to run it.
  * Out: one JSON object on stdout: median/min/max wall time of the whole
- *      process over several runs, peak RSS, the exit status, and (with -T)
+ *      process over several runs, the median CPU time (user + system, all
+ *      threads), peak RSS, the exit status, and (with -T)
  *      the median of each "quire: timing: STAGE N ms" line the command
  *      printed to stderr with QUIRE_TIMING=1.
  *
  * Why a driver of our own: fork/exec + wait4 gives the child's own peak RSS
- * (ru_maxrss) and clock_gettime(CLOCK_MONOTONIC) the wall time with no
- * shell in between, and nothing needs installing.
+ * (ru_maxrss) and CPU time and clock_gettime(CLOCK_MONOTONIC) the wall time
+ * with no shell in between, and nothing needs installing. CPU time moves
+ * less than wall time when other jobs share the cores (the process waits
+ * for a core without being charged), so it is reported beside it.
  *
  * Usage: bench [-n RUNS] [-w WARMUP] [-r REPEAT] [-j JOBS] [-t SECS] [-T]
  *              -- CMD ARGS
@@ -157,6 +160,7 @@ static void read_stderr(FILE *f, int want_stages, char *tail, size_t cap)
 
 typedef struct outcome {
     double ms;
+    double cpu_ms;              /* user + system of every execution */
     long rss_kb;
     int status;                 /* worst exit status (or 128+signal) */
 } outcome;
@@ -172,7 +176,7 @@ static int exit_code(int st)
 static outcome run_once(char **argv, int argc, int repeat, int jobs,
                         int stages_on, int record, char *errbuf, size_t cap)
 {
-    outcome o = {0, 0, 0};
+    outcome o = {0, 0, 0, 0};
     FILE *err = tmpfile();
     if (!err) {
         perror("bench: tmpfile");
@@ -197,6 +201,8 @@ static outcome run_once(char **argv, int argc, int repeat, int jobs,
             exit(3);
         }
         running--;
+        o.cpu_ms += (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+                    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
         if (ru.ru_maxrss > o.rss_kb) o.rss_kb = ru.ru_maxrss;
         int code = exit_code(st);
         if (code > o.status) o.status = code;
@@ -257,7 +263,7 @@ int main(int argc, char **argv)
     int cmdc = argc - optind;
     if (stages_on) setenv("QUIRE_TIMING", "1", 1);
 
-    static double ms[MAX_RUNS];
+    static double ms[MAX_RUNS], cpu[MAX_RUNS];
     static char errbuf[STDERR_KEEP];
     long rss = 0;
     int status = 0;
@@ -268,6 +274,7 @@ int main(int argc, char **argv)
         if (o.status > status) status = o.status;
         if (!record) continue;
         ms[i - warmup] = o.ms;
+        cpu[i - warmup] = o.cpu_ms;
         if (o.rss_kb > rss) rss = o.rss_kb;
     }
     if (status != 0 && errbuf[0]) {
@@ -280,9 +287,10 @@ int main(int argc, char **argv)
         if (ms[i] > hi) hi = ms[i];
     }
     printf("{\"runs\": %d, \"repeat\": %d, \"jobs\": %d, \"median_ms\": %.3f, "
-           "\"min_ms\": %.3f, \"max_ms\": %.3f, \"peak_rss_kb\": %ld, "
-           "\"exit\": %d",
-           runs, repeat, jobs, median(ms, runs), lo, hi, rss, status);
+           "\"min_ms\": %.3f, \"max_ms\": %.3f, \"median_cpu_ms\": %.3f, "
+           "\"peak_rss_kb\": %ld, \"exit\": %d",
+           runs, repeat, jobs, median(ms, runs), lo, hi, median(cpu, runs),
+           rss, status);
     if (nstages > 0) {
         printf(", \"stages_ms\": {");
         for (int i = 0; i < nstages; i++) {

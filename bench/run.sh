@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: times the whole quire process on the benchmark
-# report, the x10 pack, every sample paper and meeting pack, a 100-paper
-# build, template expansion from 1 KB to 10 MB and the pathological inputs
-# (tests/pathological/). Prints tables; writes bench/results.json.
+# report, the x10 pack (and ReportLab beside Quire on both), every sample
+# paper and meeting pack, a 100-paper build, template expansion from 1 KB
+# to 10 MB and the pathological inputs (tests/pathological/). Prints tables;
+# writes bench/results.json with the CPU model, the date and the commit.
 #
 # Every figure is the median wall time of several runs of the whole process
 # (fork to exit, measured by bench/bench.c), with the process's peak RSS.
@@ -10,7 +11,8 @@
 # 100-paper build and the largest inputs), BENCH_REPORT
 # (tests/data/bench/report.md), BENCH_RESULTS (bench/results.json),
 # BENCH_QUICK=1 (skip the 10 MB template and the doubled pathological
-# inputs), BENCH_CALLGRIND=1
+# inputs), BENCH_PEER_RUNS (10 runs of each program beside ReportLab; 0
+# skips it), BENCH_PYTHON (/usr/bin/python3), BENCH_CALLGRIND=1
 # (also count instructions of report.md and the x10 pack under callgrind: a
 # figure that does not move with the load on a shared machine).
 set -u
@@ -91,7 +93,15 @@ verdict() { # label value op target unit
     printf '  %-44s %9.1f %-3s %s %s  %s\n' "$1" "$2" "$3" "$4" "$5" "$ok"
 }
 
-echo "quire benchmark: $(nproc) CPUs, median of $RUNS runs (whole process)"
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+[ "$commit" = unknown ] || git diff --quiet HEAD 2>/dev/null || commit="$commit-dirty"
+when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+# The load other jobs put on the machine as the bench starts (1, 5 and 15
+# minutes): a busy machine inflates every wall time here.
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
+echo "quire benchmark: $(nproc) CPUs ($cpu), commit $commit, $when"
+echo "load average $load; median of $RUNS runs (whole process)"
 [ -x "$Q" ] || { echo "bench: $Q not built" >&2; exit 1; }
 
 # ---- the benchmark report and the x10 pack -------------------------------
@@ -112,6 +122,104 @@ if [ -f "$REPORT" ]; then
         env QUIRE_NO_CACHE=1 "$Q" render -t "$W/report.md" -o "$W/out/report-nc.pdf"
 else
     echo "  (no $REPORT: skipped)"
+fi
+
+# ---- Quire beside ReportLab ---------------------------------------------------
+# The same Markdown typeset by ReportLab's Platypus (bench/reportlab_report.py:
+# same page, margins, fonts and sizes; page numbers in the footer). The two
+# programs run alternately, first one then the other leading, so that a
+# change in the machine's load falls on both; the ratios are of the medians
+# from this one run, of wall time and of CPU time.
+peer_ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }'; }
+median_of() { sort -n | awk '{ v[NR] = $1 }
+    END { if (NR) printf "%.3f", NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+qpdf_check() { # PDF -> ok, warnings or errors (qpdf exits 0, 3 or 2)
+    qpdf --check "$1" >>"$log" 2>&1
+    case $? in 0) echo ok ;; 3) echo warnings ;; *) echo errors ;; esac
+}
+# The text a PDF holds, as non-space characters, less soft hyphens (Quire's
+# hyphenation) and the status squares: the same count from both programs
+# says they set the same content.
+chars_of() {
+    pdftotext "$1" - 2>/dev/null | sed 's/\xc2\xad//g; s/\xe2\x96\xa0//g' |
+        tr -d ' \t\n\f' | wc -m
+}
+near() { # A B PERCENT: A and B both positive and within PERCENT of each other
+    awk -v a="${1:-0}" -v b="${2:-0}" -v p="$3" \
+        'BEGIN { exit !(a > 0 && b > 0 && (a > b ? a / b : b / a) <= 1 + p / 100) }'
+}
+list() { local IFS=,; echo "$*"; }          # ARGS -> a,b,c
+once() { # CMD... -> "WALL_MS CPU_MS RSS_KB" of one run, or nothing when it failed
+    local out
+    out=$("$B" -n 1 -w 0 -t "$LIMIT" -- "$@" 2>>"$log") || return
+    [ "$(field "$out" exit)" = 0 ] || return
+    echo "$(field "$out" median_ms) $(field "$out" median_cpu_ms) $(field "$out" peak_rss_kb)"
+}
+peer_compare() { # DOC (in $W)
+    local doc=$1 base=${1%.md} qt=() qc=() rt=() rc=() qrss=0 rrss=0 i a b ms cpu rss
+    local qout=$W/out/$base.pdf rout=$W/out/$base-reportlab.pdf
+    local qcmd=("$Q" render -t "$W/$doc" -o "$qout")
+    local rcmd=("$PY" bench/reportlab_report.py "$W/$doc" "$rout" "${RL_FONTS[@]}")
+    once "${rcmd[@]}" >/dev/null                # warms the page cache
+    for i in $(seq "$PEER_RUNS"); do
+        if [ $((i % 2)) = 1 ]; then a=$(once "${qcmd[@]}"); b=$(once "${rcmd[@]}")
+        else b=$(once "${rcmd[@]}"); a=$(once "${qcmd[@]}"); fi
+        if [ -z "$a" ] || [ -z "$b" ]; then
+            echo "  $doc: a run failed (see $log)"
+            return
+        fi
+        read -r ms cpu rss <<<"$a"; qt+=("$ms"); qc+=("$cpu")
+        [ "$rss" -gt "$qrss" ] && qrss=$rss
+        read -r ms cpu rss <<<"$b"; rt+=("$ms"); rc+=("$cpu")
+        [ "$rss" -gt "$rrss" ] && rrss=$rss
+    done
+    local qm qcm rm rcm qp rp qx rx check ratio cratio
+    qm=$(printf '%s\n' "${qt[@]}" | median_of); qcm=$(printf '%s\n' "${qc[@]}" | median_of)
+    rm=$(printf '%s\n' "${rt[@]}" | median_of); rcm=$(printf '%s\n' "${rc[@]}" | median_of)
+    ratio=$(peer_ratio "$rm" "$qm"); cratio=$(peer_ratio "$rcm" "$qcm")
+    qp=$(pages_of "$qout"); rp=$(pages_of "$rout")
+    qx=$(chars_of "$qout"); rx=$(chars_of "$rout")
+    check="Quire $(qpdf_check "$qout"), ReportLab $(qpdf_check "$rout")"
+    printf '  %-14s %9.1f %8.1f %5s %10.1f %8.1f %5s %6sx %6sx\n' "$doc" \
+        "$qm" "$qcm" "${qp:-?}" "$rm" "$rcm" "${rp:-?}" "$ratio" "$cratio"
+    printf '  %-14s qpdf --check: %s; text: %s and %s characters\n' "" "$check" "$qx" "$rx"
+    near "$qp" "$rp" 20 ||
+        echo "  $doc: page counts differ by more than 20%: the comparison is suspect"
+    near "$qx" "$rx" 2 ||
+        echo "  $doc: the text differs by more than 2%: the comparison is suspect"
+    peer_json+=("{\"name\": \"$doc\", \"quire_median_ms\": $qm, \"reportlab_median_ms\": $rm, \"ratio\": $ratio, \"quire_median_cpu_ms\": $qcm, \"reportlab_median_cpu_ms\": $rcm, \"cpu_ratio\": $cratio, \"quire_pages\": ${qp:-0}, \"reportlab_pages\": ${rp:-0}, \"quire_text_chars\": $qx, \"reportlab_text_chars\": $rx, \"quire_peak_rss_kb\": $qrss, \"reportlab_peak_rss_kb\": $rrss, \"qpdf_check\": \"$check\", \"quire_ms\": [$(list "${qt[@]}")], \"reportlab_ms\": [$(list "${rt[@]}")], \"quire_cpu_ms\": [$(list "${qc[@]}")], \"reportlab_cpu_ms\": [$(list "${rc[@]}")]}")
+}
+
+PEER_RUNS=${BENCH_PEER_RUNS:-10}
+PY=${BENCH_PYTHON:-/usr/bin/python3}        # Debian's, which sees python3-reportlab
+peer_json=(); peer=""; peer_why=""
+if [ "$PEER_RUNS" = 0 ]; then
+    peer_why="skipped (BENCH_PEER_RUNS=0)"
+elif [ ! -f "$W/report.md" ]; then
+    peer_why="no $REPORT"
+elif [ ! -x "$PY" ]; then
+    peer_why="no $PY"
+elif ! peer=$("$PY" -c 'import reportlab; print(reportlab.Version)' 2>&1); then
+    peer_why="$PY cannot import reportlab ($(tail -1 <<<"$peer")); scripts/deps.sh installs python3-reportlab"
+    peer=""
+elif ! command -v qpdf >/dev/null; then
+    peer_why="no qpdf to check the PDFs"
+else
+    # fc-match once, as Quire's warmed cache spares it the font look-up
+    mapfile -t RL_FONTS < <("$PY" bench/reportlab_report.py --fonts 2>>"$log")
+    [ "${#RL_FONTS[@]}" = 5 ] || peer_why="fc-match did not find Liberation Sans and DejaVu Sans"
+fi
+echo
+if [ -n "$peer_why" ]; then
+    echo "Quire beside ReportLab: not measured: $peer_why"
+else
+    echo "Quire beside ReportLab $peer (alternate runs, median of $PEER_RUNS each, whole process;"
+    echo "CPU = user + system time, which a busy machine inflates less than wall time)"
+    printf '  %-14s %24s %25s %15s\n' "" "------- Quire -------" "----- ReportLab -----" "ReportLab/Quire"
+    printf '  %-14s %9s %8s %5s %10s %8s %5s %7s %7s\n' "" "wall ms" "CPU ms" "pages" \
+        "wall ms" "CPU ms" "pages" "wall" "CPU"
+    peer_compare report.md
+    peer_compare report-x10.md
 fi
 
 if [ "${BENCH_CALLGRIND:-0}" = 1 ] && [ -f "$W/report.md" ] && command -v valgrind >/dev/null; then
@@ -257,9 +365,14 @@ if [ -n "$report_ms" ] && [ -n "$pack_ms" ]; then
 fi
 
 # ---- results file ------------------------------------------------------------------
+jstr() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
 {
     echo "{"
-    echo "  \"machine\": {\"cpus\": $(nproc), \"runs\": $RUNS},"
+    echo "  \"machine\": {\"cpus\": $(nproc), \"cpu_model\": \"$(jstr "$cpu")\", \"load_average\": \"$load\", \"runs\": $RUNS},"
+    echo "  \"date\": \"$when\","
+    echo "  \"commit\": \"$commit\","
+    echo "  \"reportlab\": {\"version\": \"$(jstr "$peer")\", \"runs\": $PEER_RUNS, \"not_measured\": \"$(jstr "$peer_why")\","
+    echo "    \"comparisons\": [$(IFS=,; echo "${peer_json[*]}")]},"
     echo "  \"quire\": \"$("$Q" --version 2>/dev/null | head -1 | sed 's/"//g')\","
     echo "  \"results\": ["
     n=${#json[@]}
