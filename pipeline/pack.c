@@ -6,7 +6,8 @@
  * standing item with short text. Out: one PDF — front sheet (the notice of
  * meeting), agenda, then every paper — or diagnostics and no file at all.
  *
- * The front sheet, agenda and exempt notices are generated as Markdown and
+ * The front sheet, agenda and exempt notices are templates (templates/pack/,
+ * or the council's own) expanded against a view of the meeting, and
  * sent through the same parse and layout stages as any paper: no drawing
  * code here. The agenda prints the page each paper starts on, which depends
  * on the agenda's own length, so the parts are laid out in a bounded fixed
@@ -23,6 +24,7 @@
 #include "quire/pack.h"
 
 #include "quire/derive.h"
+#include "quire/expand.h"
 #include "quire/fonts.h"
 #include "quire/input.h"
 #include "quire/layout.h"
@@ -32,6 +34,7 @@
 #include "quire/render.h"
 #include "quire/style.h"
 #include "quire/util.h"
+#include "pack_templates.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -103,6 +106,7 @@ typedef struct pack {
     const char *council, *committee, *date, *time, *venue, *published;
     const cJSON *membership, *contact, *issued_by;
     char *style_path;
+    char *tpl_dir;              /* the council's pack templates, or NULL */
     char date_long[64], day_date[96], time_text[32];
     char *meeting_line;   /* "Cabinet – 21 June 2018": as long as it needs */
     item *items;
@@ -459,12 +463,42 @@ static void check_item(pack *pk, const cJSON *o, item *it)
     }
 }
 
+/* The folder of the council's own pack templates: it must exist and hold
+ * at least one of them, or a misspelt file name would silently leave the
+ * built-in one in use. */
+static const char *const PART_NAMES[] = {"front-sheet.md", "agenda.md",
+                                         "exempt-notice.md", NULL};
+
+static void check_templates(pack *pk, const char *rel)
+{
+    if (!rel) return;
+    pk->tpl_dir = resolve(pk, rel);
+    struct stat sb;
+    if (stat(pk->tpl_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        err(pk, "/templates", "templates folder '%s' %s", pk->tpl_dir,
+            errno == ENOENT || !S_ISDIR(sb.st_mode) ? "is not a folder"
+                                                     : strerror(errno));
+        return;
+    }
+    int found = 0;
+    for (const char *const *n = PART_NAMES; *n; n++) {
+        char *p = qr_xasprintf("%s/%s", pk->tpl_dir, *n);
+        found += stat(p, &sb) == 0;
+        free(p);
+    }
+    if (!found)
+        err(pk, "/templates", "templates folder '%s' holds none of the "
+                              "pack's templates (front-sheet.md, agenda.md, "
+                              "exempt-notice.md)", pk->tpl_dir);
+}
+
 /* Read and check the meeting file; every problem is reported. */
 static int load_meeting(pack *pk)
 {
     static const char *const known[] = {
         "council", "committee", "date", "time", "venue", "membership",
-        "contact", "style", "items", "published", "issued_by", NULL};
+        "contact", "style", "items", "published", "issued_by", "templates",
+        NULL};
     pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
     if (!pk->mdata) return -1;
     add_file(pk, pk->req->meeting_path);
@@ -491,6 +525,7 @@ static int load_meeting(pack *pk)
     check_people(pk);
     const char *style = str_field(pk, root, "", "style", 0);
     if (style) pk->style_path = resolve(pk, style);
+    check_templates(pk, str_field(pk, root, "", "templates", 0));
 
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!items) {
@@ -527,35 +562,225 @@ static int load_meeting(pack *pk)
     return 0;
 }
 
-/* ---- Markdown for our own parts ---- */
+/* ---- the pack's own parts: templates over a view of the meeting ----
+ *
+ * The front sheet, the agenda and the notice standing for a withheld paper
+ * are Mustache templates (templates/pack/, compiled in; a council's own
+ * in the folder the meeting file names as `templates`) expanded in Quire
+ * mode — every value escaped, so a title can never start a list or a
+ * heading — against a view of the meeting built here: the words and
+ * numbers as printed (GOV.UK dates and times, the item list, each paper's
+ * pages). The view holds nothing but what the meeting file says and the
+ * layout counted: no paper is read for it. */
 
-/* Append s as literal Markdown text: every ASCII punctuation character is
- * backslash-escaped (CommonMark allows it for all of them) and line ends
- * become spaces, so a title can never start a list or a heading. */
-static void md_text(qr_buf *b, const char *s)
+static int check_file(pack *pk, const struct item *o, const char *path,
+                      qr_input_role role, dev_t dev, ino_t ino, int own);
+
+/* A member set to s, or false when s is NULL: a name missing from an
+ * object would be looked up in the enclosing ones (an item's "exempt" in
+ * the meeting's), so every optional name is present. */
+static void view_str(cJSON *o, const char *key, const char *s)
 {
-    while (*s == ' ' || *s == '\t') s++;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '\n' || c == '\r' || c == '\t') {
-            qr_buf_putc(b, ' ');
-            continue;
-        }
-        if (c < 0x80 && ispunct(c)) qr_buf_putc(b, '\\');
-        qr_buf_putc(b, (char)c);
-    }
+    if (s) cJSON_AddStringToObject(o, key, s);
+    else cJSON_AddFalseToObject(o, key);
 }
 
-/* A heading, remembered so its anchor can be named and given an outline
- * level when the parts are joined (layout names heading anchors h1, h2 …
- * in document order). name NULL = no outline entry. */
-static void heading(pack *pk, qr_buf *b, int level, const char *text,
-                    const char *name, const char *title, int outline)
+static const char *jstr(const cJSON *o, const char *key)
 {
-    for (int i = 0; i < level; i++) qr_buf_putc(b, '#');
-    qr_buf_putc(b, ' ');
-    md_text(b, text);
-    qr_buf_puts(b, "\n\n");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static cJSON *person_view(const cJSON *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (cJSON_IsString(p)) {
+        cJSON_AddStringToObject(o, "name", p->valuestring);
+        view_str(o, "role", NULL);
+    } else {
+        view_str(o, "name", jstr(p, "name"));
+        view_str(o, "role", jstr(p, "role"));
+    }
+    view_str(o, "phone", jstr(p, "phone"));
+    view_str(o, "email", jstr(p, "email"));
+    return o;
+}
+
+/* The numbers of the exempt items, "9", "9 and 10", "8, 9 and 10". */
+static char *exempt_numbers(const pack *pk, int *count)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    int n = 0, k = 0;
+    for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        if (!pk->items[i].exempt) continue;
+        if (k++) qr_buf_puts(&b, k == n ? " and " : ", ");
+        qr_buf_puts(&b, pk->items[i].number);
+    }
+    *count = n;
+    return qr_buf_detach(&b, NULL);
+}
+
+static cJSON *item_view(const pack *pk, const item *it)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "number", it->number);
+    cJSON_AddStringToObject(o, "title", it->title);
+    cJSON_AddStringToObject(o, "anchor", it->anchor);
+    view_str(o, "lead", it->lead);
+    if (it->exempt) {
+        cJSON *ex = cJSON_AddObjectToObject(o, "exempt");
+        cJSON_AddNumberToObject(ex, "paragraph", it->exempt);
+        cJSON_AddStringToObject(ex, "text", SCHEDULE_12A[it->exempt]);
+        cJSON_AddStringToObject(ex, "reason", it->reason);
+    } else {
+        view_str(o, "exempt", NULL);
+    }
+    /* a public pack prints no text of an exempt standing item */
+    if (it->standing && !(it->exempt && pk->req->public_pack)) {
+        cJSON *paras = cJSON_AddArrayToObject(o, "standing");
+        if (cJSON_IsString(it->standing)) {
+            cJSON_AddItemToArray(paras,
+                                 cJSON_CreateString(it->standing->valuestring));
+        } else {
+            const cJSON *p;
+            cJSON_ArrayForEach(p, it->standing)
+                cJSON_AddItemToArray(paras, cJSON_CreateString(p->valuestring));
+        }
+    } else {
+        view_str(o, "standing", NULL);
+    }
+    if (!it->standing) {
+        cJSON *pp = cJSON_AddObjectToObject(o, "paper");
+        cJSON_AddNumberToObject(pp, "first", it->first);
+        cJSON_AddNumberToObject(pp, "last", it->first + it->npages - 1);
+        cJSON_AddBoolToObject(pp, "several", it->npages > 1);
+        char link[sizeof it->anchor + 1];
+        snprintf(link, sizeof link, "#%s", it->anchor);
+        cJSON_AddStringToObject(pp, "link", link);
+    } else {
+        view_str(o, "paper", NULL);
+    }
+    return o;
+}
+
+/* The meeting as the templates see it (docs/meeting.md lists the names),
+ * with each paper's pages as the current pass has them. */
+static cJSON *meeting_view(const pack *pk)
+{
+    cJSON *v = cJSON_CreateObject();
+    cJSON_AddStringToObject(v, "council", pk->council);
+    cJSON_AddStringToObject(v, "committee", pk->committee);
+    cJSON_AddStringToObject(v, "date", pk->date);
+    cJSON_AddStringToObject(v, "date_long", pk->date_long);
+    cJSON_AddStringToObject(v, "weekday", weekday(pk->date));
+    cJSON_AddStringToObject(v, "day_date", pk->day_date);
+    cJSON_AddStringToObject(v, "time", pk->time);
+    cJSON_AddStringToObject(v, "time_text", pk->time_text);
+    cJSON_AddStringToObject(v, "meeting", pk->meeting_line);
+    cJSON_AddStringToObject(v, "venue", pk->venue);
+    char pub[64];
+    view_str(v, "published_long",
+             pk->published && qr_format_date_long(pk->published, pub,
+                                                  sizeof pub)
+                 ? pub : NULL);
+    cJSON *mem = cJSON_AddObjectToObject(v, "membership");
+    view_str(mem, "chair", jstr(pk->membership, "chair"));
+    view_str(mem, "vice_chair", jstr(pk->membership, "vice_chair"));
+    cJSON *list = cJSON_AddArrayToObject(mem, "members");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(pk->membership,
+                                                           "members"))
+        cJSON_AddItemToArray(list, person_view(m));
+    cJSON_AddItemToObject(v, "contact", person_view(pk->contact));
+    if (pk->issued_by)
+        cJSON_AddItemToObject(v, "issued_by", person_view(pk->issued_by));
+    else
+        view_str(v, "issued_by", NULL);
+    cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
+    cJSON_AddBoolToObject(v, "members_pack",
+                          !pk->req->public_pack && pk->has_exempt);
+    if (pk->has_exempt) {
+        int n;
+        char *numbers = exempt_numbers(pk, &n);
+        cJSON *ex = cJSON_AddObjectToObject(v, "exempt_items");
+        cJSON_AddStringToObject(ex, "numbers", numbers);
+        cJSON_AddNumberToObject(ex, "count", n);
+        cJSON_AddBoolToObject(ex, "several", n > 1);
+        free(numbers);
+    } else {
+        view_str(v, "exempt_items", NULL);
+    }
+    cJSON *items = cJSON_AddArrayToObject(v, "items");
+    for (size_t i = 0; i < pk->nitems; i++)
+        cJSON_AddItemToArray(items, item_view(pk, &pk->items[i]));
+    return v;
+}
+
+/* Expand the part `name` (e.g. "agenda.md") against view: the council's
+ * template when its templates folder has one, else the built-in. Returns
+ * the Markdown (caller frees) or NULL after adding errors. Files read are
+ * inputs of the pack. */
+static char *expand_part(pack *pk, const char *name, const cJSON *view,
+                         size_t *len)
+{
+    qr_expand_opts eo = {.spec = 0, .strict = 1, .partials = NULL};
+    qr_expansion *e = NULL;
+    char *path = pk->tpl_dir ? qr_xasprintf("%s/%s", pk->tpl_dir, name)
+                              : NULL;
+    struct stat sb;
+    if (path && stat(path, &sb) == 0) {
+        e = qr_expand_file(path, view, &eo, pk->d);
+    } else {
+        /* built in: no partial may be read from anywhere */
+        cJSON *none = cJSON_CreateObject();
+        eo.partials = none;
+        char *label = qr_xasprintf("templates/pack/%s (built in)", name);
+        const char *tpl = qr_pack_builtin(name);
+        e = qr_expand_string(tpl, strlen(tpl), label, view, &eo, pk->d);
+        free(label);
+        cJSON_Delete(none);
+    }
+    free(path);
+    if (!e) return NULL;
+    int withheld = 0;
+    for (size_t i = 0; pk->tpl_dir && i < qr_expansion_nfiles(e); i++) {
+        const char *f = qr_expansion_file(e, i);
+        add_file(pk, f);
+        /* a public pack publishes its own templates as it does an open
+         * item's: none may be an exempt item's file */
+        if (pk->nwh && stat(f, &sb) == 0)
+            withheld += check_file(pk, NULL, f, i ? QR_IN_PARTIAL
+                                                  : QR_IN_TEMPLATE,
+                                   sb.st_dev, sb.st_ino, 0);
+    }
+    if (withheld) {
+        qr_expansion_free(e);
+        return NULL;
+    }
+    size_t n;
+    const char *md = qr_expansion_text(e, &n);
+    char *out = qr_xstrndup(md, n);
+    qr_expansion_free(e);
+    if (len) *len = n;
+    return out;
+}
+
+/* The names and outline levels of the front matter's headings, which
+ * layout calls h1, h2 … in document order: the front sheet's first
+ * level-1 heading is the "Front sheet" bookmark, the agenda's the
+ * "Agenda" one, and the agenda's level-2 headings, in order, the items'
+ * (nested under it). Others get no bookmark. */
+typedef struct plan_walk {
+    pack *pk;
+    int front_lines;            /* lines of the front sheet's Markdown */
+    int front_h1, agenda_h1;
+    size_t agenda_h2;
+} plan_walk;
+
+static void plan_add(pack *pk, const char *name, const char *title, int level)
+{
     if (pk->nplan == pk->cplan) {
         pk->cplan = pk->cplan ? pk->cplan * 2 : 32;
         pk->plan_name = qr_xrealloc(pk->plan_name, pk->cplan * sizeof(char *));
@@ -564,7 +789,7 @@ static void heading(pack *pk, qr_buf *b, int level, const char *text,
     }
     pk->plan_name[pk->nplan] = name ? qr_xstrdup(name) : NULL;
     pk->plan_title[pk->nplan] = title ? qr_xstrdup(title) : NULL;
-    pk->plan_level[pk->nplan] = outline;
+    pk->plan_level[pk->nplan] = level;
     pk->nplan++;
 }
 
@@ -577,257 +802,64 @@ static void clear_plan(pack *pk)
     pk->nplan = 0;
 }
 
-static const char *person_name(const cJSON *m)
+static void plan_blocks(plan_walk *w, const qr_block *b)
 {
-    if (cJSON_IsString(m)) return m->valuestring;
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name");
-    return cJSON_IsString(n) ? n->valuestring : "";
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-/* "Exempt – not for publication: paragraph 3 of Part 1 of Schedule 12A …" */
-static void exempt_note(qr_buf *b, const item *it)
-{
-    qr_buf_printf(b, "*Exempt \xE2\x80\x93 not for publication. Exempt "
-                     "information under paragraph %d of Part 1 of Schedule "
-                     "12A to the Local Government Act 1972\\.*",
-                  it->exempt);
-}
-
-static void item_list(qr_buf *b, const pack *pk, int exempt_only)
-{
-    int n = 0;
-    for (size_t i = 0; i < pk->nitems; i++) {
-        if (exempt_only && !pk->items[i].exempt) continue;
-        n++;
-    }
-    int k = 0;
-    for (size_t i = 0; i < pk->nitems; i++) {
-        if (exempt_only && !pk->items[i].exempt) continue;
-        k++;
-        if (k > 1) qr_buf_puts(b, k == n ? " and " : ", ");
-        md_text(b, pk->items[i].number);
-    }
-}
-
-/* The front sheet (notice of meeting) and the agenda, with the current
- * guesses of each item's pages. */
-static char *front_matter(pack *pk, size_t *len)
-{
-    qr_buf b;
-    qr_buf_init(&b);
-    clear_plan(pk);
-
-    /* the notice of meeting */
-    qr_buf_puts(&b, "**");
-    md_text(&b, pk->council);
-    qr_buf_puts(&b, "**\n\n");
-    heading(pk, &b, 1, pk->committee, "front-sheet", "Front sheet", 1);
-    qr_buf_puts(&b, "**");
-    md_text(&b, pk->day_date);
-    qr_buf_puts(&b, " at ");
-    md_text(&b, pk->time_text);
-    qr_buf_puts(&b, "**  \n");
-    md_text(&b, pk->venue);
-    qr_buf_puts(&b, "\n\n");
-    if (!pk->req->public_pack && pk->has_exempt) {
-        qr_buf_puts(&b, "**Members\xE2\x80\x99 pack: it contains exempt "
-                        "information that is not for publication (item");
-        int n = 0;
-        for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
-        qr_buf_puts(&b, n > 1 ? "s " : " ");
-        item_list(&b, pk, 1);
-        qr_buf_puts(&b, ")\\.**\n\n");
-    }
-
-    heading(pk, &b, 2, "Notice of meeting", NULL, NULL, 0);
-    qr_buf_puts(&b, "A meeting of the ");
-    md_text(&b, pk->committee);
-    qr_buf_puts(&b, " will be held on ");
-    md_text(&b, pk->day_date);
-    qr_buf_puts(&b, " at ");
-    md_text(&b, pk->time_text);
-    qr_buf_puts(&b, " in ");
-    md_text(&b, pk->venue);
-    qr_buf_puts(&b, "\\. The business to be transacted is set out in the "
-                    "agenda on the following pages\\.\n\n");
-
-    heading(pk, &b, 2, "Membership", NULL, NULL, 0);
-    const char *chair = jstr(pk->membership, "chair");
-    const char *vice = jstr(pk->membership, "vice_chair");
-    if (chair) {
-        md_text(&b, chair);
-        qr_buf_puts(&b, " \\(Chair\\)  \n");
-    }
-    if (vice) {
-        md_text(&b, vice);
-        qr_buf_puts(&b, " \\(Vice\\-Chair\\)  \n");
-    }
-    const cJSON *m;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(pk->membership,
-                                                           "members")) {
-        md_text(&b, person_name(m));
-        const char *role = cJSON_IsObject(m) ? jstr(m, "role") : NULL;
-        if (role) {
-            qr_buf_puts(&b, " \xE2\x80\x93 ");
-            md_text(&b, role);
-        }
-        qr_buf_puts(&b, "  \n");
-    }
-    qr_buf_puts(&b, "\n");
-
-    heading(pk, &b, 2, "Contact officer", NULL, NULL, 0);
-    md_text(&b, jstr(pk->contact, "name"));
-    const char *role = jstr(pk->contact, "role");
-    if (role) {
-        qr_buf_puts(&b, ", ");
-        md_text(&b, role);
-    }
-    const char *phone = jstr(pk->contact, "phone");
-    if (phone) {
-        qr_buf_puts(&b, "  \nTelephone: ");
-        md_text(&b, phone);
-    }
-    const char *email = jstr(pk->contact, "email");
-    if (email) {
-        qr_buf_puts(&b, "  \nEmail: [");
-        md_text(&b, email);
-        qr_buf_printf(&b, "](mailto:%s)", email);
-    }
-    qr_buf_puts(&b, "\n\n");
-
-    heading(pk, &b, 2, "Information for members of the public", NULL, NULL,
-            0);
-    qr_buf_puts(&b, "Members of the public and the press are welcome to "
-                    "attend this meeting, except while any item is "
-                    "considered at which they are excluded because exempt "
-                    "information is likely to be disclosed\\. Copies of the "
-                    "agenda and reports, and the background papers listed "
-                    "in them, can be inspected by contacting the officer "
-                    "named above\\.\n\n");
-    if (pk->has_exempt) {
-        int n = 0;
-        for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
-        qr_buf_puts(&b, n > 1 ? "Items " : "Item ");
-        item_list(&b, pk, 1);
-        qr_buf_puts(&b, n > 1 ? " contain" : " contains");
-        qr_buf_puts(&b, " exempt information as defined in Schedule 12A to "
-                        "the Local Government Act 1972\\. The public and "
-                        "press may be excluded from the meeting while ");
-        qr_buf_puts(&b, n > 1 ? "they are" : "it is");
-        qr_buf_puts(&b, " considered, and ");
-        qr_buf_puts(&b, n > 1 ? "their reports are" : "its report is");
-        qr_buf_puts(&b, " not published\\.\n\n");
-    }
-    qr_buf_puts(&b, "The meeting may be filmed or recorded\\. By attending "
-                    "you agree that you may be filmed and that the "
-                    "recording may be published\\.\n\n");
-    if (pk->published || pk->issued_by) {
-        if (pk->issued_by) {
-            md_text(&b, jstr(pk->issued_by, "name"));
-            const char *r = jstr(pk->issued_by, "role");
-            if (r) {
-                qr_buf_puts(&b, "  \n");
-                md_text(&b, r);
-            }
-            qr_buf_puts(&b, "\n\n");
-        }
-        if (pk->published) {
-            char pub[64];
-            qr_format_date_long(pk->published, pub, sizeof pub);
-            qr_buf_puts(&b, "Date of publication: ");
-            md_text(&b, pub);
-            qr_buf_puts(&b, "\n\n");
-        }
-    }
-
-    /* the agenda */
-    qr_buf_puts(&b, "<!-- pagebreak -->\n\n");
-    heading(pk, &b, 1, "Agenda", "agenda", "Agenda", 1);
-    md_text(&b, pk->committee);
-    qr_buf_puts(&b, " \xE2\x80\x93 ");
-    md_text(&b, pk->day_date);
-    qr_buf_puts(&b, " at ");
-    md_text(&b, pk->time_text);
-    qr_buf_puts(&b, "\n\n");
-    for (size_t i = 0; i < pk->nitems; i++) {
-        const item *it = &pk->items[i];
-        char *text = qr_xasprintf("%s. %s", it->number, it->title);
-        char *name = qr_xasprintf("agenda-%s", it->anchor);
-        heading(pk, &b, 2, text, name, text, 2);
-        free(name);
-        free(text);
-        /* the note, lead and page reference are one paragraph of short
-         * lines, so the page reference never strands on a page alone */
-        int lines = 0;
-        if (it->exempt) {
-            exempt_note(&b, it);
-            lines++;
-        }
-        if (it->lead) {
-            if (lines++) qr_buf_puts(&b, "  \n");
-            qr_buf_puts(&b, "**Lead:** ");
-            md_text(&b, it->lead);
-        }
-        if (!it->standing) {
-            if (lines++) qr_buf_puts(&b, "  \n");
-            int last = it->first + it->npages - 1;
-            if (it->npages > 1)
-                qr_buf_printf(&b, "[Pages %d \xE2\x80\x93 %d](#%s)",
-                              it->first, last, it->anchor);
-            else
-                qr_buf_printf(&b, "[Page %d](#%s)", it->first, it->anchor);
-        }
-        if (lines) qr_buf_puts(&b, "\n\n");
-        if (it->standing && !(it->exempt && pk->req->public_pack)) {
-            if (cJSON_IsString(it->standing)) {
-                md_text(&b, it->standing->valuestring);
-                qr_buf_puts(&b, "\n\n");
+    pack *pk = w->pk;
+    for (; b; b = b->next) {
+        if (b->kind == QR_BLK_HEADING) {
+            int front = b->line <= w->front_lines;
+            if (b->level == 1 && front && !w->front_h1++) {
+                plan_add(pk, "front-sheet", "Front sheet", 1);
+            } else if (b->level == 1 && !front && !w->agenda_h1++) {
+                plan_add(pk, "agenda", "Agenda", 1);
+            } else if (b->level == 2 && !front && w->agenda_h1 &&
+                       w->agenda_h2 < pk->nitems) {
+                const item *it = &pk->items[w->agenda_h2++];
+                char *name = qr_xasprintf("agenda-%s", it->anchor);
+                char *title = qr_xasprintf("%s. %s", it->number, it->title);
+                plan_add(pk, name, title, 2);
+                free(name);
+                free(title);
             } else {
-                const cJSON *p;
-                cJSON_ArrayForEach(p, it->standing) {
-                    md_text(&b, p->valuestring);
-                    qr_buf_puts(&b, "\n\n");
-                }
+                plan_add(pk, NULL, NULL, 0);
             }
         }
+        plan_blocks(w, b->first_child);
     }
-    return qr_buf_detach(&b, len);
+}
+
+/* The front sheet and the agenda, on a new page, as one Markdown text with
+ * the current guesses of each item's pages; *front_lines: the lines that
+ * are the front sheet's. */
+static char *front_matter(pack *pk, size_t *len, int *front_lines)
+{
+    cJSON *view = meeting_view(pk);
+    char *front = expand_part(pk, "front-sheet.md", view, NULL);
+    char *agenda = front ? expand_part(pk, "agenda.md", view, NULL) : NULL;
+    cJSON_Delete(view);
+    if (!agenda) {
+        free(front);
+        return NULL;
+    }
+    int lines = 1;
+    for (const char *c = front; *c; c++) lines += *c == '\n';
+    *front_lines = lines;
+    char *md = qr_xasprintf("%s\n\n<!-- pagebreak -->\n\n%s", front, agenda);
+    free(front);
+    free(agenda);
+    *len = strlen(md);
+    return md;
 }
 
 /* The notice that replaces an exempt paper in the public pack: everything
  * in it comes from the meeting file. */
-static char *notice_markdown(const pack *pk, const item *it, size_t *len)
+static char *notice_markdown(pack *pk, const item *it, size_t *len)
 {
-    qr_buf b;
-    qr_buf_init(&b);
-    qr_buf_puts(&b, "**");
-    md_text(&b, pk->meeting_line);
-    qr_buf_puts(&b, "**  \nAgenda item ");
-    md_text(&b, it->number);
-    qr_buf_puts(&b, "\n\n# ");
-    md_text(&b, it->title);
-    qr_buf_puts(&b, "\n\n## Not for publication\n\n");
-    qr_buf_printf(&b, "This report is not for publication because it "
-                      "contains exempt information as defined in paragraph "
-                      "%d of Part 1 of Schedule 12A to the Local Government "
-                      "Act 1972 \\(as amended\\):\n\n> ",
-                  it->exempt);
-    md_text(&b, SCHEDULE_12A[it->exempt]);
-    qr_buf_puts(&b, "\n\n**Reason:** ");
-    md_text(&b, it->reason);
-    qr_buf_puts(&b, "\n\nIn all the circumstances of the case, the public "
-                    "interest in maintaining the exemption outweighs the "
-                    "public interest in disclosing the information\\. The "
-                    "report has been sent to Members of the ");
-    md_text(&b, pk->committee);
-    qr_buf_puts(&b, " only\\.\n");
-    return qr_buf_detach(&b, len);
+    cJSON *view = meeting_view(pk);
+    cJSON_AddItemToObject(view, "item", item_view(pk, it));
+    char *md = expand_part(pk, "exempt-notice.md", view, len);
+    cJSON_Delete(view);
+    return md;
 }
 
 /* ---- public packs: files an exempt item may read ---- */
@@ -989,23 +1021,31 @@ static int check_file(pack *pk, const item *o, const char *path,
         if (hit) x = c;
     }
     if (x) {
-        char p[64];
-        snprintf(p, sizeof p, "/items/%d/paper", o->index);
+        /* o NULL: the pack's own templates, which it publishes too */
+        char p[64], who[MAX_ITEM_NUMBER + 256];
+        if (o) {
+            snprintf(p, sizeof p, "/items/%d/paper", o->index);
+            snprintf(who, sizeof who, "item %s \xE2\x80\x98%.200s\xE2\x80\x99",
+                     o->number, o->title);
+        } else {
+            snprintf(p, sizeof p, "/templates");
+            snprintf(who, sizeof who, "the pack's templates folder");
+        }
         if (!x->is_dir)
-            err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s as its "
+            err(pk, p, "%s reads %s as its "
                        "%s, and it is the %s of exempt item %s "
                        "\xE2\x80\x98%s\xE2\x80\x99: a public pack must not "
                        "show what an exempt paper is made of; give the open "
                        "item its own file",
-                o->number, o->title, path, qr_input_role_name(role), x->what,
+                who, path, qr_input_role_name(role), x->what,
                 x->it->number, x->it->title);
         else
-            err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s (its %s) "
+            err(pk, p, "%s reads %s (its %s) "
                        "from %s, the folder of the %s of exempt item %s "
                        "\xE2\x80\x98%s\xE2\x80\x99 (%s): a public pack cannot "
                        "tell whether the exempt paper uses it; keep the open "
                        "item's files outside the exempt item's folder",
-                o->number, o->title, path, qr_input_role_name(role), x->real,
+                who, path, qr_input_role_name(role), x->real,
                 x->what, x->it->number, x->it->title, x->path);
     }
     free(real);
@@ -1087,7 +1127,8 @@ static int prepare_items(pack *pk)
             it->withheld = 1;
             size_t len;
             char *md = notice_markdown(pk, it, &len);
-            it->notice = qr_parse_markdown(md, len, NOTICE_NAME, pk->d);
+            it->notice = md ? qr_parse_markdown(md, len, NOTICE_NAME, pk->d)
+                            : NULL;
             free(md);
             if (!it->notice) bad = 1;
             continue;
@@ -1228,16 +1269,21 @@ static int lay_item(pack *pk, item *it, int first, int total)
 
 static int lay_front(pack *pk, int total)
 {
-    size_t len;
-    char *md = front_matter(pk, &len);
+    size_t len = 0;
+    int front_lines = 0;
+    char *md = front_matter(pk, &len, &front_lines);
     qr_doc_free(pk->fm_doc);
     qr_pages_free(pk->fm_pages);
     qr_diags_free(pk->fm_warnings);
     pk->fm_warnings = qr_diags_new();
     pk->fm_pages = NULL;
-    pk->fm_doc = qr_parse_markdown(md, len, FRONT_NAME, pk->fm_warnings);
+    pk->fm_doc = md ? qr_parse_markdown(md, len, FRONT_NAME, pk->fm_warnings)
+                    : NULL;
     free(md);
+    clear_plan(pk);
     if (pk->fm_doc) {
+        plan_walk w = {.pk = pk, .front_lines = front_lines};
+        plan_blocks(&w, qr_doc_root(pk->fm_doc)->first_child);
         qr_layout_opts o = {.title = "Agenda",
                             .meeting = pk->meeting_line,
                             .item = "",
@@ -1450,6 +1496,7 @@ static void pack_free(pack *pk)
     qr_diags_free(pk->fm_warnings);
     qr_fonts_free(pk->fonts);
     free(pk->style_path);
+    free(pk->tpl_dir);
     free(pk->dir);
     qr_data_free(pk->mdata);
     qr_inputs_free(pk->inputs);

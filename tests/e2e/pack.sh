@@ -357,6 +357,52 @@ expect_exit "a paper in other fonts: exit 1" 1 $QUIRE pack $C/serif-meeting.json
 contains "font mismatch: names item 2" $TMP/last.err "item 2"
 [ -z "$(ls -A $B/out | grep -v '^pack.pdf$')" ] && ok "failed packs wrote nothing" || not_ok "failed packs wrote nothing" "$(ls -A $B/out)"
 
+# --- a council's own pack templates -----------------------------------------
+# The meeting file names a folder; a template there replaces the built-in
+# one of the same name (the others stay built in), with partials from the
+# folder.
+O=$TMP/own
+mkdir -p $O/pack-templates
+cp $C/open.md $O/
+sed 's/^# Agenda$/# Order of business\n\n{{>partials\/notice}}/' templates/pack/agenda.md >$O/pack-templates/agenda.md
+mkdir -p $O/pack-templates/partials
+echo 'Harwood agenda qzoOwnAgenda3131 for {{committee}}.' >$O/pack-templates/partials/notice.md
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['items']=[m['items'][0], m['items'][1], m['items'][3]]
+m['templates']='pack-templates'; print(json.dumps(m))" >$O/meeting.json
+expect_exit "own templates: the pack builds" 0 $QUIRE pack $O/meeting.json -o $O/pack.pdf
+pdftotext -f 2 -l 2 $O/pack.pdf $O/agenda.txt
+contains "own templates: the council's agenda.md is used" $O/agenda.txt "Order of business"
+contains "own templates: with its partial" $O/agenda.txt "qzoOwnAgenda3131 for Cabinet"
+grep -qx "Agenda" $O/agenda.txt && not_ok "own templates: the built-in agenda heading is gone" \
+    || ok "own templates: the built-in agenda heading is gone"
+contains "own templates: page numbers still printed" $O/agenda.txt "Page 3"
+pdftotext -f 1 -l 1 $O/pack.pdf $O/front.txt
+contains "own templates: the front sheet stays built in" $O/front.txt "Notice of meeting"
+qpdf --json $O/pack.pdf | python3 -c "
+import json,sys; o=[x['title'] for x in json.load(sys.stdin)['outlines']]
+sys.exit(0 if o[:2]==['Front sheet','Agenda'] else 1)" \
+    && ok "own templates: the agenda's first heading is still the Agenda bookmark" \
+    || not_ok "own templates: the agenda's first heading is still the Agenda bookmark"
+sed 's/"pack-templates"/"nothing-here"/' $O/meeting.json >$O/none.json
+mkdir -p $O/nothing-here
+expect_exit "own templates: a folder with none of them is an error" 1 $QUIRE pack $O/none.json -o $O/x.pdf
+contains "own templates: the error says so" $TMP/last.err "holds none of the pack's templates"
+echo '{{no_such_name}}' >$O/pack-templates/front-sheet.md
+expect_exit "own templates: a template error fails the pack" 1 $QUIRE pack $O/meeting.json -o $O/x.pdf
+contains "own templates: the error is located in the council's file" $TMP/last.err "front-sheet.md:1:"
+[ ! -e $O/x.pdf ] && ok "own templates: failures write nothing" || not_ok "own templates: failures write nothing"
+# a public pack publishes its own templates: none may come from an exempt
+# paper's folder
+mkdir -p $C/exempt-tpl
+cp templates/pack/agenda.md $C/exempt-tpl/
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['templates']='exempt-tpl'
+m['items'][2]['paper']={'data':'exempt-tpl/secret.json','template':'exempt-tpl/secret.md'}; print(json.dumps(m))" >$C/tplshare.json
+cp $C/secret.json $C/secret.md $C/exempt-tpl/
+expect_exit "own templates: a public pack refuses templates in an exempt paper's folder" 1 $QUIRE pack $C/tplshare.json -o $O/x.pdf --public
+contains "own templates: the refusal names the folder rule" $TMP/last.err "the pack's templates folder reads"
+
 # usage
 expect_exit "pack without -o: usage error" 2 $QUIRE pack $CABINET
 
