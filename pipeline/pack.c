@@ -1217,6 +1217,25 @@ static int same_fonts(const qr_fonts *a, const qr_fonts *b)
     return 1;
 }
 
+/* A full pack that holds exempt items must not be published as a whole:
+ * every page says so, the open ones too (their own text is published in
+ * the public pack, not this document). */
+static int members_pack(const pack *pk)
+{
+    return !pk->req->public_pack && pk->has_exempt;
+}
+
+/* The mark on an item's pages: an exempt paper's are not for publication
+ * (a paper whose own data says exempt is marked by render.c as well), an
+ * open one's in a members' pack say so; the notice standing for a withheld
+ * paper is public. */
+static const char *item_mark(const pack *pk, const item *it)
+{
+    if (it->withheld) return NULL;
+    if (it->exempt) return QR_MARK_EXEMPT;
+    return members_pack(pk) ? QR_MARK_MEMBERS : NULL;
+}
+
 /* Lay an item out starting at pack page `first` of `total`; keeps the
  * previous layout when those numbers have not changed. */
 static int lay_item(pack *pk, item *it, int first, int total)
@@ -1230,7 +1249,9 @@ static int lay_item(pack *pk, item *it, int first, int total)
     qr_layout_opts o = {.meeting = pk->meeting_line,
                         .item = it->number,
                         .first_page = first,
-                        .total_pages = total};
+                        .total_pages = total,
+                        .mark = item_mark(pk, it),
+                        .draft = pk->req->draft};
     char path[64];
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (it->paper) {
@@ -1288,7 +1309,10 @@ static int lay_front(pack *pk, int total)
                             .meeting = pk->meeting_line,
                             .item = "",
                             .first_page = 1,
-                            .total_pages = total};
+                            .total_pages = total,
+                            .mark = members_pack(pk) ? QR_MARK_MEMBERS
+                                                     : NULL,
+                            .draft = pk->req->draft};
         pk->fm_pages = qr_layout_run(pk->fm_doc, &pk->fm_style,
                                      qr_fonts_metrics(pk->fonts), &o,
                                      FRONT_NAME, pk->fm_warnings);
@@ -1421,13 +1445,6 @@ static qr_pages *join(pack *pk)
     join_ctx j = {.pk = pk};
     j.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
     qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
-    /* A full pack that holds exempt items must not be published as a
-     * whole: every page says so, the open ones too (their own text is
-     * published in the public pack, not this document). */
-    int members_pack = !pk->req->public_pack && pk->has_exempt;
-    if (members_pack)
-        qr_mark_not_for_publication(all, 0, qr_pages_count(all),
-                                    QR_MARK_MEMBERS, pk->fonts, &pk->style);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         if (it->standing) continue;
@@ -1436,15 +1453,6 @@ static qr_pages *join(pack *pk)
         size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
         if (!ji.started && qr_pages_count(it->pages) > 0)
             add_item_anchor(&ji, all, first);
-        /* a paper whose own data says exempt was marked when laid out */
-        if (it->exempt && !it->withheld &&
-            !(it->paper && qr_paper_exempt(it->paper)))
-            qr_mark_not_for_publication(all, first, qr_pages_count(all),
-                                        NULL, pk->fonts, &pk->style);
-        else if (!it->exempt && members_pack)
-            qr_mark_not_for_publication(all, first, qr_pages_count(all),
-                                        QR_MARK_MEMBERS, pk->fonts,
-                                        &pk->style);
     }
     return all;
 }
@@ -1581,10 +1589,9 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
     /* the front sheet is page 1: labels match the printed numbers */
     meta.page_label_start = 1;
-    meta.draft = req->draft;
     /* a members' pack holding exempt information is readable by its owner
      * only, whatever the umask */
-    meta.exempt = !req->public_pack && pk.has_exempt;
+    meta.exempt = members_pack(&pk);
     status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
     free(title);
 

@@ -171,6 +171,18 @@ lacks "public pack has no NOT FOR PUBLICATION mark" $TMP/public.txt "NOT FOR PUB
 SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/a.pdf --public 2>/dev/null
 SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/b.pdf --public 2>/dev/null
 check "identical input gives identical bytes" cmp $TMP/a.pdf $TMP/b.pdf
+# --draft: the stamp is laid out on every page of every part, under the
+# content (the first thing drawn), like the running furniture
+expect_exit "draft pack builds" 0 $QUIRE pack $CABINET -o $TMP/draft.pdf --draft
+qpdf --qdf --object-streams=disable $TMP/draft.pdf $TMP/draft.qdf
+turned=$(grep -a -cE '^0\.[0-9]+ 0\.[0-9]+ -0\.[0-9]+ 0\.[0-9]+ [0-9.]+ [0-9.]+ Tm$' $TMP/draft.qdf)
+npages=$(pdfinfo $TMP/draft.pdf | sed -n 's/^Pages: *//p')
+[ "$turned" = "$npages" ] && ok "draft pack: a diagonal DRAFT on each of the $npages pages" \
+    || not_ok "draft pack: a diagonal DRAFT on every page" "turned: $turned, pages: $npages"
+pdftotext $TMP/draft.pdf $TMP/draft.txt
+[ "$(grep -cF "NOT FOR PUBLICATION" $TMP/draft.txt)" = "$npages" ] \
+    && ok "draft pack: still one NOT FOR PUBLICATION mark a page" \
+    || not_ok "draft pack: still one NOT FOR PUBLICATION mark a page"
 
 # --- the scrutiny panel sample ----------------------------------------------
 for m in samples/meetings/*.json; do
