@@ -1114,6 +1114,66 @@ static int paper_says_exempt(const char *data_path)
     return exempt;
 }
 
+/* What a paper is printed under in this pack: its template's `pack`
+ * (docs/meeting.md), which the house partials print in place of the
+ * paper's own meeting. */
+static cJSON *pack_context(const pack *pk, const item *it)
+{
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "item", it->number);
+    cJSON_AddStringToObject(c, "title", it->title);
+    cJSON_AddStringToObject(c, "council", pk->council);
+    cJSON_AddStringToObject(c, "committee", pk->committee);
+    cJSON_AddStringToObject(c, "meeting", pk->meeting_line);
+    cJSON_AddStringToObject(c, "date", pk->date_long);
+    cJSON_AddStringToObject(c, "day_date", pk->day_date);
+    cJSON_AddStringToObject(c, "time", pk->time_text);
+    cJSON_AddStringToObject(c, "venue", pk->venue);
+    return c;
+}
+
+static void differs(qr_buf *b, const char *what, const char *paper,
+                    const char *pack)
+{
+    qr_buf_printf(b, "%s%s %s differs from the pack's %s",
+                  b->len ? "; " : "", what, paper, pack);
+}
+
+/* A paper's own data may name another meeting, date, time or item than
+ * the pack prints it under (a paper carried over to a later meeting, a
+ * renumbered agenda): the pack's is printed — the paper's would send a
+ * reader to the wrong meeting — and one warning says what differs. */
+static void check_paper_meeting(pack *pk, const item *it, const char *path,
+                                const char *file)
+{
+    const cJSON *paper = cJSON_GetObjectItemCaseSensitive(
+        qr_paper_root(it->paper), "paper");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(paper, "meeting");
+    if (!cJSON_IsObject(m)) return;
+    qr_buf b;
+    qr_buf_init(&b);
+    const char *body = jstr(m, "body");
+    if (body && strcmp(body, pk->committee) != 0)
+        differs(&b, "committee", body, pk->committee);
+    const char *date = jstr(m, "date");
+    char text[64];
+    if (date && strcmp(date, pk->date) != 0 &&
+        qr_format_date_long(date, text, sizeof text))
+        differs(&b, "meeting", text, pk->date_long);
+    const char *time = jstr(m, "time");
+    if (time && strcmp(time, pk->time) != 0 &&
+        format_time(time, text, sizeof text))
+        differs(&b, "time", text, pk->time_text);
+    const char *number = qr_paper_item(it->paper);
+    if (number[0] && strcmp(number, it->number) != 0)
+        differs(&b, "item", number, it->number);
+    if (b.len)
+        qr_data_diag(pk->mdata, pk->d, QR_WARNING, path,
+                     "item %s: the paper's %s (%s): the pack's is printed",
+                     it->number, b.data, file);
+    qr_buf_free(&b);
+}
+
 static int prepare_items(pack *pk)
 {
     int bad = 0;
@@ -1147,11 +1207,13 @@ static int prepare_items(pack *pk)
             bad = 1;
             continue;
         }
+        cJSON *context = pack_context(pk, it);
         qr_render_req rr = {
             .data_path = it->data_path,
             .template_path = it->tpl_path,
             .style_path = it->style_path ? it->style_path : pk->style_path,
             .strict = 1,
+            .pack = context,
         };
         qr_diags *sub = qr_diags_new();
         int status;
@@ -1162,6 +1224,7 @@ static int prepare_items(pack *pk)
         qr_inputs *rec = qr_inputs_new();
         qr_inputs *outer = qr_inputs_activate(rec);
         it->paper = qr_paper_prepare(&rr, sub, &status);
+        cJSON_Delete(context);
         qr_inputs_activate(outer);
         qr_inputs_merge(outer, rec);
         int shared = pk->nwh ? check_record(pk, it, rec) : 0;
@@ -1181,17 +1244,7 @@ static int prepare_items(pack *pk)
         } else {
             for (size_t k = 0; k < qr_paper_nfiles(it->paper); k++)
                 add_file(pk, qr_paper_file(it->paper, k));
-            const char *pm = qr_paper_meeting(it->paper);
-            const char *pi = qr_paper_item(it->paper);
-            if ((pm[0] && strcmp(pm, pk->meeting_line) != 0) ||
-                (pi[0] && strcmp(pi, it->number) != 0))
-                qr_data_diag(pk->mdata, pk->d, QR_WARNING, path,
-                             "item %s: the paper %s says \xE2\x80\x98%s\xE2"
-                             "\x80\x99, item %s; the pack prints it as "
-                             "\xE2\x80\x98%s\xE2\x80\x99, item %s",
-                             it->number, file, pm[0] ? pm : "(no meeting)",
-                             pi[0] ? pi : "(none)", pk->meeting_line,
-                             it->number);
+            check_paper_meeting(pk, it, path, file);
         }
         qr_diags_move(pk->d, sub);
         qr_diags_free(sub);

@@ -99,6 +99,21 @@ static const char *jstr(const cJSON *root, const char *a, const char *b,
     return cJSON_IsString(n) ? n->valuestring : NULL;
 }
 
+/* What a paper's template sees in a pack: the data's members and the
+ * pack's context as `pack` (the pack's wins over a `pack` of the data's
+ * own). Made of references: nothing is copied, and deleting it leaves the
+ * data as it was. */
+static cJSON *with_pack(const cJSON *root, const cJSON *pack)
+{
+    cJSON *v = cJSON_CreateObject();
+    const cJSON *m;
+    cJSON_ArrayForEach(m, root)
+        if (strcmp(m->string, "pack") != 0)
+            cJSON_AddItemReferenceToObject(v, m->string, (cJSON *)m);
+    cJSON_AddItemReferenceToObject(v, "pack", (cJSON *)pack);
+    return v;
+}
+
 /* Move diagnostics about the expanded Markdown to the template line that
  * produced them. */
 static void relocate(qr_diags *from, qr_diags *to, const qr_expansion *e)
@@ -332,7 +347,11 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
                                       (size_t)(slash - req->template_path))
                         : qr_xstrdup(".");
     qr_expand_opts eo = {.spec = 0, .strict = req->strict, .partials = NULL};
-    p->exp = qr_expand_file(req->template_path, qr_data_root(p->data), &eo, d);
+    cJSON *view = req->pack ? with_pack(qr_data_root(p->data), req->pack)
+                            : NULL;
+    p->exp = qr_expand_file(req->template_path,
+                            view ? view : qr_data_root(p->data), &eo, d);
+    cJSON_Delete(view);
     if (!p->exp) goto fail;
     size_t mdlen;
     const char *md = qr_expansion_text(p->exp, &mdlen);
@@ -471,6 +490,7 @@ const qr_fonts *qr_paper_fonts(const qr_paper *p) { return p->fonts; }
 const char *qr_paper_title(const qr_paper *p) { return p->title; }
 const char *qr_paper_meeting(const qr_paper *p) { return p->meeting; }
 const char *qr_paper_item(const qr_paper *p) { return p->item; }
+const cJSON *qr_paper_root(const qr_paper *p) { return qr_data_root(p->data); }
 const char *qr_paper_base_dir(const qr_paper *p) { return p->base_dir; }
 const qr_inputs *qr_paper_inputs(const qr_paper *p) { return p->inputs; }
 int qr_paper_exempt(const qr_paper *p) { return p->exempt; }

@@ -36,6 +36,11 @@ typedef struct qr_render_req {
     const char *lang;           /* document language; NULL: the style's */
     int draft;                  /* stamp a diagonal DRAFT on every page */
     const char *draft_note;     /* text beside it (watch: the build time) */
+    /* In a pack: the context the paper is printed in (item number,
+     * committee, date, time …; docs/meeting.md), which its template sees
+     * as `pack`, in place of any `pack` of the data's own. NULL for a
+     * paper on its own. Borrowed; used while the paper is prepared. */
+    const struct cJSON *pack;
 } qr_render_req;
 
 /* A paper prepared up to layout: data loaded, validated and derived, the
@@ -72,6 +77,9 @@ const struct qr_fonts *qr_paper_fonts(const qr_paper *p);
 const char *qr_paper_title(const qr_paper *p);    /* data title or first heading */
 const char *qr_paper_meeting(const qr_paper *p);  /* "Cabinet – 21 June 2018" or "" */
 const char *qr_paper_item(const qr_paper *p);     /* agenda item or "" */
+/* The paper's data (after derive): its root object. */
+struct cJSON;
+const struct cJSON *qr_paper_root(const qr_paper *p);
 /* The template's directory, where relative image paths resolve; pass it
  * as qr_layout_opts.base_dir. */
 const char *qr_paper_base_dir(const qr_paper *p);

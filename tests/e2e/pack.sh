@@ -25,6 +25,15 @@ def not_ok(msg, *detail):
 def norm(s): return re.sub(r"\s+", " ", s).strip()
 
 meeting = json.load(open(meeting_path))
+def long_date(iso):
+    y, m, d = map(int, iso.split("-"))
+    return f"{d} {['January','February','March','April','May','June','July','August','September','October','November','December'][m - 1]} {y}"
+def gov_time(t):
+    h, m = map(int, t.split(":"))
+    if (h, m) == (12, 0): return "midday"
+    if (h, m) == (0, 0): return "midnight"
+    hh = h % 12 or 12
+    return f"{hh}{'' if m == 0 else f':{m:02d}'}{'am' if h < 12 else 'pm'}"
 items = meeting["items"]
 def num(it): return str(it["number"])
 papers = [it for it in items if "paper" in it]
@@ -77,6 +86,16 @@ else:
         else:
             not_ok(f"{label}: page {a} printed in the agenda is where it starts", f"title '{title}' not on page {a}: {start[:200]}")
         withheld = public and "exempt" in it
+        # the paper's first page prints the item number the agenda gives it
+        # (a house template prints the pack's committee, date and time too)
+        house = "templates/" in it["paper"]["template"]
+        if withheld or house:
+            want = [f"Agenda item {num(it)}"]
+            if house and not withheld:
+                want += [norm(meeting["committee"]), f"{long_date(meeting['date'])} at {gov_time(meeting['time'])}"]
+            missing = [w for w in want if w not in start]
+            if missing: not_ok(f"{label}: its first page prints the pack's item, meeting, date and time", f"missing {missing} on page {a}: {start[:200]}")
+            else: ok(f"{label}: its first page prints {' / '.join(want)}")
         if withheld:
             if b == a and "Not for publication" in text[a] and f"paragraph {it['exempt']['paragraph']} of Part 1 of Schedule 12A" in norm(text[a]):
                 ok(f"{label}: a one-page notice quotes the Schedule 12A paragraph")
@@ -183,6 +202,44 @@ pdftotext $TMP/draft.pdf $TMP/draft.txt
 [ "$(grep -cF "NOT FOR PUBLICATION" $TMP/draft.txt)" = "$npages" ] \
     && ok "draft pack: still one NOT FOR PUBLICATION mark a page" \
     || not_ok "draft pack: still one NOT FOR PUBLICATION mark a page"
+
+# --- a paper whose data names another meeting prints the pack's -----------
+# (the paper carried over from a meeting in October, as item 5); one warning
+python3 - $TMP/moved <<'PY'
+import json, os, sys
+d = sys.argv[1]; os.makedirs(d, exist_ok=True)
+m = json.load(open("samples/meetings/cabinet-2018-06-21.json"))
+for it in m["items"]:
+    if "paper" in it:
+        for k in ("data", "template", "style"):
+            if k in it["paper"]:
+                it["paper"][k] = os.path.abspath("samples/meetings/" + it["paper"][k])
+p = json.load(open("samples/meetings/papers/improvement-plan-progress.json"))
+p["paper"]["meeting"].update({"date": "2018-10-10", "time": "19:30", "item": 5})
+json.dump(p, open(d + "/moved.json", "w"), ensure_ascii=False)
+m["style"] = os.path.abspath("samples/meetings/" + m["style"]) if "style" in m else None
+if m["style"] is None: del m["style"]
+for it in m["items"]:
+    if it["number"] == 8: it["paper"]["data"] = "moved.json"
+json.dump(m, open(d + "/meeting.json", "w"), ensure_ascii=False)
+PY
+expect_exit "moved paper: the pack builds" 0 $QUIRE pack $TMP/moved/meeting.json -o $TMP/moved/pack.pdf
+n=$(grep -c "warning: .*item 8: the paper's" $TMP/last.err)
+[ "$n" = 1 ] && ok "moved paper: one warning" || not_ok "moved paper: one warning" "$n: $(cat $TMP/last.err)"
+contains "moved paper: the warning names the paper's and the pack's meeting" $TMP/last.err \
+    "meeting 10 October 2018 differs from the pack's 21 June 2018; time 7:30pm differs from the pack's 6pm; item 5 differs from the pack's 8"
+contains "moved paper: the warning says the pack's is printed" $TMP/last.err "the pack's is printed"
+[ -f $TMP/moved/pack.pdf ] && pack_check "moved paper" $TMP/moved/pack.pdf $TMP/moved/meeting.json full
+pdftotext $TMP/moved/pack.pdf $TMP/moved/pack.txt
+contains "moved paper: prints the pack's date, time and item" $TMP/moved/pack.txt "21 June 2018 at 6pm – Agenda item 8"
+lacks "moved paper: never the paper's date" $TMP/moved/pack.txt "10 October 2018"
+lacks "moved paper: never the paper's item" $TMP/moved/pack.txt "Agenda item 5"
+# on its own the paper prints its own data, as before
+expect_exit "moved paper renders on its own" 0 $QUIRE render $TMP/moved/moved.json -t templates/cabinet-report.md -o $TMP/moved/own.pdf
+pdftotext -l 1 $TMP/moved/own.pdf $TMP/moved/own.txt
+contains "on its own: the paper's meeting and date" $TMP/moved/own.txt "Cabinet – 10 October 2018"
+contains "on its own: the paper's item" $TMP/moved/own.txt "Agenda item 5"
+lacks "on its own: no warning" $TMP/last.err "warning"
 
 # --- the scrutiny panel sample ----------------------------------------------
 for m in samples/meetings/*.json; do
