@@ -1618,13 +1618,18 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
                 add_file(&pk, qr_inputs_get(rec, k)->path);
     }
     if (req->public_pack && check_shared_files(&pk) != 0) goto done;
-    if ((status = check_output(&pk)) != QR_OK) goto done;
+    if (req->out_path && (status = check_output(&pk)) != QR_OK) goto done;
     status = QR_EINPUT;
 
     qr_diags_move(d, pk.fm_warnings);
     for (size_t i = 0; i < pk.nitems; i++)
         if (pk.items[i].warnings) qr_diags_move(d, pk.items[i].warnings);
     all = join(&pk);
+    if (req->dump_pages) qr_pages_dump(all, req->dump_pages);
+    if (!req->out_path) {
+        status = QR_OK;
+        goto done;
+    }
 
     char *title = qr_xasprintf("%s: agenda pack", pk.meeting_line);
     char subject[128];

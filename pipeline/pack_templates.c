@@ -14,7 +14,7 @@
 #define EMBED(sym, file)                                                    \
     __asm__(".pushsection .rodata\n"                                       \
             ".global " #sym "\n"                                           \
-            ".type " #sym ", @object\n" #sym ":\n"                         \
+            ".type " #sym ", %object\n" #sym ":\n"                         \
             ".incbin \"" file "\"\n"                                       \
             ".byte 0\n"                                                    \
             ".size " #sym ", . - " #sym "\n"                               \

@@ -203,6 +203,38 @@ pdftotext $TMP/draft.pdf $TMP/draft.txt
     && ok "draft pack: still one NOT FOR PUBLICATION mark a page" \
     || not_ok "draft pack: still one NOT FOR PUBLICATION mark a page"
 
+# --- the marks are on the display list (--dump=pages) ----------------------
+# every page of the full pack holds exactly one mark as an artifact: NOT FOR
+# PUBLICATION on the exempt paper's pages, the members' pack wording on all
+# others; with --draft, a turned DRAFT is the first thing drawn on each
+# page (anchors draw nothing). Without
+# -o nothing is written.
+$QUIRE pack $CABINET --dump=pages --draft >$TMP/dump.pages 2>$TMP/dump.err \
+    && ok "pack --dump=pages without -o succeeds" || not_ok "pack --dump=pages without -o succeeds" "$(head -5 $TMP/dump.err)"
+python3 - $TMP/dump.pages $TMP/full.pdf <<'PY' && ok "dump: the marks and DRAFT are display-list items on every page" || FAILS=$((FAILS + 1))
+import re, subprocess, sys
+pages, cur = [], None
+for line in open(sys.argv[1]):
+    if line.startswith("page "): cur = []; pages.append(cur)
+    elif line.startswith("  ") and cur is not None: cur.append(line.strip())
+n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).stdout).group(1))
+bad = []
+if len(pages) != n: bad.append(f"{len(pages)} pages dumped, the pack has {n}")
+for k, items in enumerate(pages, 1):
+    marks = [i for i in items if i.startswith("text Artifact") and "NOT FOR PUBLICATION" in i]
+    exempt = k >= n - 1        # item 10, the last paper, is the exempt one (2 pages)
+    want = '"NOT FOR PUBLICATION"' if exempt else '"NOT FOR PUBLICATION (members\' pack)"'
+    if len(marks) != 1 or not marks[0].endswith(want): bad.append(f"page {k}: marks {marks}")
+    drawn = [i for i in items if not i.startswith("anchor ")]
+    if not (drawn and re.match(r'text Artifact e-1 .* a\d+\.\d+ "DRAFT"$', drawn[0])): bad.append(f"page {k}: first item drawn {drawn[:1]}")
+if bad: print("not ok - dump: the marks and DRAFT are display-list items on every page")
+for b in bad: print("    " + b)
+sys.exit(1 if bad else 0)
+PY
+$QUIRE pack $CABINET --dump=pages --public >$TMP/dump-public.pages 2>/dev/null
+if grep -q "NOT FOR PUBLICATION" $TMP/dump-public.pages; then not_ok "dump: no mark in the public pack"; else ok "dump: no mark in the public pack"; fi
+expect_exit "pack --dump=md is a usage error" 2 $QUIRE pack $CABINET --dump=md
+
 # --- a paper whose data names another meeting prints the pack's -----------
 # (the paper carried over from a meeting in October, as item 5); one warning
 python3 - $TMP/moved <<'PY'
