@@ -474,10 +474,14 @@ static void check_templates(pack *pk, const char *rel)
     if (!rel) return;
     pk->tpl_dir = resolve(pk, rel);
     struct stat sb;
-    if (stat(pk->tpl_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        err(pk, "/templates", "templates folder '%s' %s", pk->tpl_dir,
-            errno == ENOENT || !S_ISDIR(sb.st_mode) ? "is not a folder"
-                                                     : strerror(errno));
+    if (stat(pk->tpl_dir, &sb) != 0) {
+        err(pk, "/templates", "templates folder '%s': %s", pk->tpl_dir,
+            strerror(errno));
+        return;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        err(pk, "/templates", "templates folder '%s' is not a folder",
+            pk->tpl_dir);
         return;
     }
     int found = 0;
@@ -576,13 +580,24 @@ static int load_meeting(pack *pk)
 static int check_file(pack *pk, const struct item *o, const char *path,
                       qr_input_role role, dev_t dev, ino_t ino, int own);
 
+/* A string of the meeting file as one line: a line end or tab in a title
+ * would otherwise end the heading it is printed in. */
+static cJSON *line_string(const char *s)
+{
+    char *t = qr_xstrdup(s);
+    for (char *c = t; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t') *c = ' ';
+    cJSON *v = cJSON_CreateString(t);
+    free(t);
+    return v;
+}
+
 /* A member set to s, or false when s is NULL: a name missing from an
  * object would be looked up in the enclosing ones (an item's "exempt" in
  * the meeting's), so every optional name is present. */
 static void view_str(cJSON *o, const char *key, const char *s)
 {
-    if (s) cJSON_AddStringToObject(o, key, s);
-    else cJSON_AddFalseToObject(o, key);
+    cJSON_AddItemToObject(o, key, s ? line_string(s) : cJSON_CreateFalse());
 }
 
 static const char *jstr(const cJSON *o, const char *key)
@@ -595,7 +610,7 @@ static cJSON *person_view(const cJSON *p)
 {
     cJSON *o = cJSON_CreateObject();
     if (cJSON_IsString(p)) {
-        cJSON_AddStringToObject(o, "name", p->valuestring);
+        view_str(o, "name", p->valuestring);
         view_str(o, "role", NULL);
     } else {
         view_str(o, "name", jstr(p, "name"));
@@ -625,15 +640,15 @@ static char *exempt_numbers(const pack *pk, int *count)
 static cJSON *item_view(const pack *pk, const item *it)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "number", it->number);
-    cJSON_AddStringToObject(o, "title", it->title);
-    cJSON_AddStringToObject(o, "anchor", it->anchor);
+    view_str(o, "number", it->number);
+    view_str(o, "title", it->title);
+    view_str(o, "anchor", it->anchor);
     view_str(o, "lead", it->lead);
     if (it->exempt) {
         cJSON *ex = cJSON_AddObjectToObject(o, "exempt");
         cJSON_AddNumberToObject(ex, "paragraph", it->exempt);
-        cJSON_AddStringToObject(ex, "text", SCHEDULE_12A[it->exempt]);
-        cJSON_AddStringToObject(ex, "reason", it->reason);
+        view_str(ex, "text", SCHEDULE_12A[it->exempt]);
+        view_str(ex, "reason", it->reason);
     } else {
         view_str(o, "exempt", NULL);
     }
@@ -642,11 +657,11 @@ static cJSON *item_view(const pack *pk, const item *it)
         cJSON *paras = cJSON_AddArrayToObject(o, "standing");
         if (cJSON_IsString(it->standing)) {
             cJSON_AddItemToArray(paras,
-                                 cJSON_CreateString(it->standing->valuestring));
+                                 line_string(it->standing->valuestring));
         } else {
             const cJSON *p;
             cJSON_ArrayForEach(p, it->standing)
-                cJSON_AddItemToArray(paras, cJSON_CreateString(p->valuestring));
+                cJSON_AddItemToArray(paras, line_string(p->valuestring));
         }
     } else {
         view_str(o, "standing", NULL);
@@ -658,7 +673,7 @@ static cJSON *item_view(const pack *pk, const item *it)
         cJSON_AddBoolToObject(pp, "several", it->npages > 1);
         char link[sizeof it->anchor + 1];
         snprintf(link, sizeof link, "#%s", it->anchor);
-        cJSON_AddStringToObject(pp, "link", link);
+        view_str(pp, "link", link);
     } else {
         view_str(o, "paper", NULL);
     }
@@ -670,16 +685,16 @@ static cJSON *item_view(const pack *pk, const item *it)
 static cJSON *meeting_view(const pack *pk)
 {
     cJSON *v = cJSON_CreateObject();
-    cJSON_AddStringToObject(v, "council", pk->council);
-    cJSON_AddStringToObject(v, "committee", pk->committee);
-    cJSON_AddStringToObject(v, "date", pk->date);
-    cJSON_AddStringToObject(v, "date_long", pk->date_long);
-    cJSON_AddStringToObject(v, "weekday", weekday(pk->date));
-    cJSON_AddStringToObject(v, "day_date", pk->day_date);
-    cJSON_AddStringToObject(v, "time", pk->time);
-    cJSON_AddStringToObject(v, "time_text", pk->time_text);
-    cJSON_AddStringToObject(v, "meeting", pk->meeting_line);
-    cJSON_AddStringToObject(v, "venue", pk->venue);
+    view_str(v, "council", pk->council);
+    view_str(v, "committee", pk->committee);
+    view_str(v, "date", pk->date);
+    view_str(v, "date_long", pk->date_long);
+    view_str(v, "weekday", weekday(pk->date));
+    view_str(v, "day_date", pk->day_date);
+    view_str(v, "time", pk->time);
+    view_str(v, "time_text", pk->time_text);
+    view_str(v, "meeting", pk->meeting_line);
+    view_str(v, "venue", pk->venue);
     char pub[64];
     view_str(v, "published_long",
              pk->published && qr_format_date_long(pk->published, pub,
@@ -705,7 +720,7 @@ static cJSON *meeting_view(const pack *pk)
         int n;
         char *numbers = exempt_numbers(pk, &n);
         cJSON *ex = cJSON_AddObjectToObject(v, "exempt_items");
-        cJSON_AddStringToObject(ex, "numbers", numbers);
+        view_str(ex, "numbers", numbers);
         cJSON_AddNumberToObject(ex, "count", n);
         cJSON_AddBoolToObject(ex, "several", n > 1);
         free(numbers);
@@ -1120,15 +1135,15 @@ static int paper_says_exempt(const char *data_path)
 static cJSON *pack_context(const pack *pk, const item *it)
 {
     cJSON *c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "item", it->number);
-    cJSON_AddStringToObject(c, "title", it->title);
-    cJSON_AddStringToObject(c, "council", pk->council);
-    cJSON_AddStringToObject(c, "committee", pk->committee);
-    cJSON_AddStringToObject(c, "meeting", pk->meeting_line);
-    cJSON_AddStringToObject(c, "date", pk->date_long);
-    cJSON_AddStringToObject(c, "day_date", pk->day_date);
-    cJSON_AddStringToObject(c, "time", pk->time_text);
-    cJSON_AddStringToObject(c, "venue", pk->venue);
+    view_str(c, "item", it->number);
+    view_str(c, "title", it->title);
+    view_str(c, "council", pk->council);
+    view_str(c, "committee", pk->committee);
+    view_str(c, "meeting", pk->meeting_line);
+    view_str(c, "date", pk->date_long);
+    view_str(c, "day_date", pk->day_date);
+    view_str(c, "time", pk->time_text);
+    view_str(c, "venue", pk->venue);
     return c;
 }
 
