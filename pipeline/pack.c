@@ -566,6 +566,14 @@ static int load_meeting(pack *pk)
     return 0;
 }
 
+/* A full pack that holds exempt items must not be published as a whole:
+ * every page says so, the open ones too (their own text is published in
+ * the public pack, not this document). */
+static int members_pack(const pack *pk)
+{
+    return !pk->req->public_pack && pk->has_exempt;
+}
+
 /* ---- the pack's own parts: templates over a view of the meeting ----
  *
  * The front sheet, the agenda and the notice standing for a withheld paper
@@ -714,8 +722,7 @@ static cJSON *meeting_view(const pack *pk)
     else
         view_str(v, "issued_by", NULL);
     cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
-    cJSON_AddBoolToObject(v, "members_pack",
-                          !pk->req->public_pack && pk->has_exempt);
+    cJSON_AddBoolToObject(v, "members_pack", members_pack(pk));
     if (pk->has_exempt) {
         int n;
         char *numbers = exempt_numbers(pk, &n);
@@ -1037,14 +1044,15 @@ static int check_file(pack *pk, const item *o, const char *path,
     }
     if (x) {
         /* o NULL: the pack's own templates, which it publishes too */
-        char p[64], who[MAX_ITEM_NUMBER + 256];
+        char p[64];
+        char *who;
         if (o) {
             snprintf(p, sizeof p, "/items/%d/paper", o->index);
-            snprintf(who, sizeof who, "item %s \xE2\x80\x98%.200s\xE2\x80\x99",
-                     o->number, o->title);
+            who = qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99",
+                               o->number, o->title);
         } else {
             snprintf(p, sizeof p, "/templates");
-            snprintf(who, sizeof who, "the pack's templates folder");
+            who = qr_xstrdup("the pack's templates folder");
         }
         if (!x->is_dir)
             err(pk, p, "%s reads %s as its "
@@ -1062,6 +1070,7 @@ static int check_file(pack *pk, const item *o, const char *path,
                        "item's files outside the exempt item's folder",
                 who, path, qr_input_role_name(role), x->real,
                 x->what, x->it->number, x->it->title, x->path);
+        free(who);
     }
     free(real);
     return x != NULL;
@@ -1283,14 +1292,6 @@ static int same_fonts(const qr_fonts *a, const qr_fonts *b)
             return 0;
     }
     return 1;
-}
-
-/* A full pack that holds exempt items must not be published as a whole:
- * every page says so, the open ones too (their own text is published in
- * the public pack, not this document). */
-static int members_pack(const pack *pk)
-{
-    return !pk->req->public_pack && pk->has_exempt;
 }
 
 /* The mark on an item's pages: an exempt paper's are not for publication
