@@ -493,6 +493,16 @@ echo '{{no_such_name}}' >$O/pack-templates/front-sheet.md
 expect_exit "own templates: a template error fails the pack" 1 $QUIRE pack $O/meeting.json -o $O/x.pdf
 contains "own templates: the error is located in the council's file" $TMP/last.err "front-sheet.md:1:"
 [ ! -e $O/x.pdf ] && ok "own templates: failures write nothing" || not_ok "own templates: failures write nothing"
+# the notice standing for a withheld paper can be the council's too
+mkdir -p $O/notice-templates
+printf '# {{item.title}}\n\nWithheld qzoNotice7171 under paragraph {{item.exempt.paragraph}}: {{item.exempt.reason}}\n' \
+    >$O/notice-templates/exempt-notice.md
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['templates']='../own/notice-templates'; print(json.dumps(m))" >$C/own-notice.json
+expect_exit "own templates: a public pack with the council's notice builds" 0 $QUIRE pack $C/own-notice.json -o $O/notice.pdf --public
+pdftotext $O/notice.pdf $O/notice.txt
+contains "own templates: the council's exempt-notice.md stands for the paper" $O/notice.txt \
+    "Withheld qzoNotice7171 under paragraph 1: The report names a child in care."
 # a public pack publishes its own templates: none may come from an exempt
 # paper's folder
 mkdir -p $C/exempt-tpl
