@@ -34,6 +34,8 @@ $(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h) | $(BU
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/version.o: override CFLAGS += $(VERSION_DEFS)
+# the pack's built-in templates are compiled in (pipeline/pack_templates.c)
+$(BUILD)/obj/pack_templates.o: $(wildcard templates/pack/*.md)
 $(BUILD)/obj/hyphdict.o: override CFLAGS += $(VERSION_DEFS)
 
 $(BUILD)/obj $(BUILD)/tests:

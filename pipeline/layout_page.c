@@ -11,10 +11,18 @@
  * further than one page, so the pass is linear in the document. A table
  * continued from the previous page gets its header row again, and a table
  * row continued from it a "(continued)" band (layout_table.c).
+ *
+ * Then the furniture, all artifacts: the running header and footer, the
+ * style's logo, the mark of a document that must not be published (NOT
+ * FOR PUBLICATION) and the DRAFT stamp. Each is text laid out like a
+ * paragraph's line (the same measuring, and a character the face lacks
+ * comes from the fallback face), so the display list — and --dump=pages —
+ * shows everything the PDF stage draws.
  */
 #include "layout_int.h"
 #include "quire/image.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +30,20 @@
 #define MAX_REBREAKS_PER_PAGE 3    /* hyphen avoidance tries on one page */
 #define MAX_REBREAK_LINES 400      /* longer paragraphs are not re-broken */
 #define MAX_TAKEOVER_LINES 2       /* lines moved over to avoid a hyphen */
+
+/* The draft stamp: light grey "DRAFT" along the page diagonal, under the
+ * content (it is the first thing on the page, so text stays readable over
+ * it), and the note small at the page foot. */
+#define DRAFT_WORD "DRAFT"
+#define DRAFT_GREY 0.85f
+#define DRAFT_DIAG_FRACTION 0.6f    /* word length / page diagonal */
+#define DRAFT_CAP_RATIO 0.7f        /* cap height / size, to centre it */
+#define DRAFT_MEASURE_SIZE 100.0f   /* measured at this size, then scaled */
+#define DRAFT_NOTE_SIZE 7.0f
+#define DRAFT_NOTE_GREY 0.45f
+#define DRAFT_NOTE_BASELINE 12.0f   /* above the page bottom */
+
+static void lay_page_open(layout *L, size_t page);
 
 /* ---- emitting ---- */
 
@@ -205,7 +227,7 @@ int lay_paginate(layout *L)
     const float top = L->body_top, bottom = L->body_bottom;
     float width = L->st->page_width, height = L->st->page_height;
     int cur = L->head;
-    if (cur < 0) qr_pages_add_page(L->out, width, height);
+    if (cur < 0) lay_page_open(L, qr_pages_add_page(L->out, width, height));
     while (cur >= 0) {
         if (qr_pages_count(L->out) >= QR_MAX_PAGES) {
             qr_diag_add(L->d, QR_ERROR, L->md_name, 0, 0, NULL, NULL,
@@ -272,6 +294,7 @@ int lay_paginate(layout *L)
         }
 
         size_t page = qr_pages_add_page(L->out, width, height);
+        lay_page_open(L, page);
         float y = top;
         if (cont >= 0) {
             const tbl *T = &L->tables[cont];
@@ -358,47 +381,100 @@ static void expand_fields(const layout *L, const char *tpl, int page,
     }
 }
 
-/* One line of furniture: align 0 left, 1 centre, 2 right of the frame. */
-static void furniture_line(layout *L, size_t page, const char *text, int align,
-                           float baseline)
+/* One line of furniture text, broken as a paragraph's line is (runs split
+ * by face, kerning, the fallback face for a character the face lacks), no
+ * wider than `width`. Caller frees. */
+static lb_result *one_line(layout *L, const char *text, qr_font_slot font,
+                           float size, qr_rgb color, float width)
 {
-    if (!text[0]) return;
     lb_span sp;
     memset(&sp, 0, sizeof sp);
     sp.text = text;
     sp.len = strlen(text);
-    sp.font = QR_FONT_REGULAR;
-    sp.size = L->st->small_size;
-    sp.color = L->st->text_color;
+    sp.font = font;
+    sp.size = size;
+    sp.color = color;
     sp.flags = LB_NO_HYPHENATE;
     lb_opts o;
     memset(&o, 0, sizeof o);
-    o.width = L->frame_w;
+    o.width = width;
     o.align = QR_ALIGN_LEFT;
     o.breaking = QR_BREAK_GREEDY;
     o.md_name = L->md_name;
-    lb_result *r = lb_break(&sp, 1, &o, L->m, L->d);
+    return lb_break(&sp, 1, &o, L->m, L->d);
+}
+
+/* The runs of line ln as artifacts, its start at (x, baseline), scaled by
+ * `scale` (sizes, widths and offsets) and turned `angle` degrees
+ * anticlockwise about its start. */
+static void place_runs(layout *L, size_t page, const lb_line *ln, float x,
+                       float baseline, float scale, float angle)
+{
+    double a = angle * M_PI / 180.0;
+    float c = (float)cos(a), s = (float)sin(a);
+    for (size_t i = 0; i < ln->nfrags; i++) {
+        const lb_frag *f = &ln->frags[i];
+        if (!f->len) continue;
+        float dx = f->x * scale;
+        qr_item it = lay_item(QR_ITEM_TEXT, QR_ROLE_ARTIFACT, -1);
+        it.x = x + c * dx;
+        it.y = baseline - s * dx;       /* y grows downwards */
+        it.w = f->w * scale;
+        it.font = f->font;
+        it.size = f->size * scale;
+        it.text = f->text;
+        it.len = f->len;
+        it.color = f->color;
+        it.angle = angle;
+        qr_pages_add_item(L->out, page, &it);
+    }
+}
+
+/* One line of furniture in [x0, x0 + width]: align 0 left, 1 centre,
+ * 2 right. */
+static void furniture_line(layout *L, size_t page, const char *text,
+                           qr_font_slot font, float size, qr_rgb color,
+                           float x0, float width, int align, float baseline)
+{
+    if (!text || !text[0]) return;
+    lb_result *r = one_line(L, text, font, size, color, width);
     if (lb_nlines(r) > 0) {
         const lb_line *ln = lb_get_line(r, 0);
-        float x = L->frame_x;
-        if (align == 1) x += (L->frame_w - ln->width) / 2;
-        else if (align == 2) x += L->frame_w - ln->width;
-        for (size_t i = 0; i < ln->nfrags; i++) {
-            const lb_frag *f = &ln->frags[i];
-            if (!f->len) continue;
-            qr_item it = lay_item(QR_ITEM_TEXT, QR_ROLE_ARTIFACT, -1);
-            it.x = x + f->x;
-            it.y = baseline;
-            it.w = f->w;
-            it.font = f->font;
-            it.size = f->size;
-            it.text = f->text;
-            it.len = f->len;
-            it.color = f->color;
-            qr_pages_add_item(L->out, page, &it);
-        }
+        float x = x0;
+        if (align == 1) x += (width - ln->width) / 2;
+        else if (align == 2) x += width - ln->width;
+        place_runs(L, page, ln, x, baseline, 1, 0);
     }
     lb_result_free(r);
+}
+
+/* What a page gets before its content: the DRAFT stamp, under everything
+ * drawn after it. */
+static void lay_page_open(layout *L, size_t page)
+{
+    const qr_layout_opts *o = L->opts;
+    if (!o->draft) return;
+    const qr_style *st = L->st;
+    float w = st->page_width, h = st->page_height, diag = hypotf(w, h);
+    qr_rgb grey = {DRAFT_GREY, DRAFT_GREY, DRAFT_GREY};
+    lb_result *r = one_line(L, DRAFT_WORD, QR_FONT_BOLD, DRAFT_MEASURE_SIZE,
+                            grey, diag * 1000);
+    const lb_line *ln = lb_nlines(r) > 0 ? lb_get_line(r, 0) : NULL;
+    if (ln && ln->width > 0) {
+        float k = DRAFT_DIAG_FRACTION * diag / ln->width;
+        float c = w / diag, s = h / diag;
+        float tw = ln->width * k, cap = DRAFT_CAP_RATIO * DRAFT_MEASURE_SIZE * k;
+        /* the word centred on the page centre along the diagonal, in
+         * y-up coordinates */
+        float x = w / 2 - c * tw / 2 + s * cap / 2;
+        float y = h / 2 - s * tw / 2 - c * cap / 2;
+        place_runs(L, page, ln, x, h - y, k,
+                   (float)(atan2(h, w) * 180.0 / M_PI));
+    }
+    lb_result_free(r);
+    qr_rgb note_grey = {DRAFT_NOTE_GREY, DRAFT_NOTE_GREY, DRAFT_NOTE_GREY};
+    furniture_line(L, page, o->draft_note, QR_FONT_REGULAR, DRAFT_NOTE_SIZE,
+                   note_grey, 0, w, 1, h - DRAFT_NOTE_BASELINE);
 }
 
 /* The share of the top margin a first-page logo may take, centred in it. */
@@ -453,6 +529,12 @@ void lay_furniture(layout *L)
     /* each line centred vertically in its margin */
     float head_base = st->margin_top / 2 + (asc + desc) / 2;
     float foot_base = st->page_height - st->margin_bottom / 2 + (asc + desc) / 2;
+    /* the mark is bold at body size, centred on the page in the top
+     * margin (between any left and right header text) */
+    const char *mark = L->opts->mark;
+    float mark_base = st->margin_top / 2 +
+                      (lay_ascent(L, QR_FONT_BOLD, st->body_size) +
+                       lay_descent(L, QR_FONT_BOLD, st->body_size)) / 2;
     const char *tpl[5] = {st->header_left, st->header_right, st->footer_left,
                           st->footer_center, st->footer_right};
     const int align[5] = {0, 2, 0, 1, 2};
@@ -462,9 +544,12 @@ void lay_furniture(layout *L)
         for (int k = 0; k < 5; k++) {
             if (!tpl[k][0]) continue;
             expand_fields(L, tpl[k], first + (int)p, total, &b);
-            furniture_line(L, p, b.data, align[k], k < 2 ? head_base
-                                                         : foot_base);
+            furniture_line(L, p, b.data, QR_FONT_REGULAR, st->small_size,
+                           st->text_color, L->frame_x, L->frame_w, align[k],
+                           k < 2 ? head_base : foot_base);
         }
+        furniture_line(L, p, mark, QR_FONT_BOLD, st->body_size,
+                       st->heading_color, 0, st->page_width, 1, mark_base);
     }
     qr_buf_free(&b);
 }

@@ -71,9 +71,11 @@ static const command COMMANDS[] = {
     {"expand", C_EXPAND, "[DATA.json] -t TEMPLATE [--spec] [--no-strict]",
      "print the template expansion to stdout; --spec follows the\n"
      "Mustache spec exactly (HTML escaping, missing names empty)"},
-    {"pack", C_PACK, "MEETING.json -o PACK.pdf [--public] [--draft]",
+    {"pack", C_PACK,
+     "MEETING.json -o PACK.pdf [--public] [--draft] [--dump=pages]",
      "build a meeting's agenda pack: front sheet, agenda, every paper;\n"
-     "--public withholds exempt items (docs/meeting.md)"},
+     "--public withholds exempt items (docs/meeting.md); --dump=pages\n"
+     "prints the display list (with no -o, writes nothing)"},
     {"build", C_BUILD,
      "MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force]",
      "build every paper and pack of a manifest (docs/build.md):\n"
@@ -102,7 +104,7 @@ static const optdef OPTIONS[] = {
     {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
      C_RENDER | C_PACK | C_WATCH, "the PDF to write (atomically)"},
     {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
-     C_RENDER | C_CHECK,
+     C_RENDER | C_CHECK | C_PACK,
      "print the expanded Markdown, the document tree\n"
      "or the display list to stdout"},
     {{"no-strict", no_argument, NULL, 'N'}, "    --no-strict",
@@ -423,7 +425,7 @@ static int cmd_expand(const args *a)
     return finish(d, status);
 }
 
-/* quire pack MEETING.json -o PACK.pdf [--public] [--draft] */
+/* quire pack MEETING.json -o PACK.pdf [--public] [--draft] [--dump=pages] */
 static int cmd_pack(int argc, char **argv, const command *cmd)
 {
     optset s;
@@ -437,6 +439,12 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
         case 'o': req.out_path = optarg; break;
         case 'P': req.public_pack = 1; break;
         case 'R': req.draft = 1; break;
+        case 'D':
+            /* a pack has no one template or document tree to show */
+            if (strcmp(optarg, "pages") != 0)
+                return usage_error("pack --dump takes pages, not '%s'", optarg);
+            req.dump_pages = stdout;
+            break;
         case 'h': usage_cmd(stdout, cmd); exit(0);
         default: return bad_option(&s, c, argv);
         }
@@ -444,7 +452,8 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
     if (optind < argc) req.meeting_path = argv[optind++];
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (!req.meeting_path) return usage_error("%s needs a meeting file: pack MEETING.json -o PACK.pdf", "pack");
-    if (!req.out_path) return usage_error("%s needs an output: -o PACK.pdf", "pack");
+    if (!req.out_path && !req.dump_pages)
+        return usage_error("%s needs an output: -o PACK.pdf", "pack");
     qr_diags *d = qr_diags_new();
     int status = qr_pack_build(&req, d, NULL);
     return finish(d, status);

@@ -6,7 +6,8 @@
  * standing item with short text. Out: one PDF — front sheet (the notice of
  * meeting), agenda, then every paper — or diagnostics and no file at all.
  *
- * The front sheet, agenda and exempt notices are generated as Markdown and
+ * The front sheet, agenda and exempt notices are templates (templates/pack/,
+ * or the council's own) expanded against a view of the meeting, and
  * sent through the same parse and layout stages as any paper: no drawing
  * code here. The agenda prints the page each paper starts on, which depends
  * on the agenda's own length, so the parts are laid out in a bounded fixed
@@ -23,6 +24,7 @@
 #include "quire/pack.h"
 
 #include "quire/derive.h"
+#include "quire/expand.h"
 #include "quire/fonts.h"
 #include "quire/input.h"
 #include "quire/layout.h"
@@ -32,6 +34,7 @@
 #include "quire/render.h"
 #include "quire/style.h"
 #include "quire/util.h"
+#include "pack_templates.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -103,6 +106,7 @@ typedef struct pack {
     const char *council, *committee, *date, *time, *venue, *published;
     const cJSON *membership, *contact, *issued_by;
     char *style_path;
+    char *tpl_dir;              /* the council's pack templates, or NULL */
     char date_long[64], day_date[96], time_text[32];
     char *meeting_line;   /* "Cabinet – 21 June 2018": as long as it needs */
     item *items;
@@ -459,12 +463,46 @@ static void check_item(pack *pk, const cJSON *o, item *it)
     }
 }
 
+/* The folder of the council's own pack templates: it must exist and hold
+ * at least one of them, or a misspelt file name would silently leave the
+ * built-in one in use. */
+static const char *const PART_NAMES[] = {"front-sheet.md", "agenda.md",
+                                         "exempt-notice.md", NULL};
+
+static void check_templates(pack *pk, const char *rel)
+{
+    if (!rel) return;
+    pk->tpl_dir = resolve(pk, rel);
+    struct stat sb;
+    if (stat(pk->tpl_dir, &sb) != 0) {
+        err(pk, "/templates", "templates folder '%s': %s", pk->tpl_dir,
+            strerror(errno));
+        return;
+    }
+    if (!S_ISDIR(sb.st_mode)) {
+        err(pk, "/templates", "templates folder '%s' is not a folder",
+            pk->tpl_dir);
+        return;
+    }
+    int found = 0;
+    for (const char *const *n = PART_NAMES; *n; n++) {
+        char *p = qr_xasprintf("%s/%s", pk->tpl_dir, *n);
+        found += stat(p, &sb) == 0;
+        free(p);
+    }
+    if (!found)
+        err(pk, "/templates", "templates folder '%s' holds none of the "
+                              "pack's templates (front-sheet.md, agenda.md, "
+                              "exempt-notice.md)", pk->tpl_dir);
+}
+
 /* Read and check the meeting file; every problem is reported. */
 static int load_meeting(pack *pk)
 {
     static const char *const known[] = {
         "council", "committee", "date", "time", "venue", "membership",
-        "contact", "style", "items", "published", "issued_by", NULL};
+        "contact", "style", "items", "published", "issued_by", "templates",
+        NULL};
     pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
     if (!pk->mdata) return -1;
     add_file(pk, pk->req->meeting_path);
@@ -491,6 +529,7 @@ static int load_meeting(pack *pk)
     check_people(pk);
     const char *style = str_field(pk, root, "", "style", 0);
     if (style) pk->style_path = resolve(pk, style);
+    check_templates(pk, str_field(pk, root, "", "templates", 0));
 
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!items) {
@@ -527,35 +566,243 @@ static int load_meeting(pack *pk)
     return 0;
 }
 
-/* ---- Markdown for our own parts ---- */
-
-/* Append s as literal Markdown text: every ASCII punctuation character is
- * backslash-escaped (CommonMark allows it for all of them) and line ends
- * become spaces, so a title can never start a list or a heading. */
-static void md_text(qr_buf *b, const char *s)
+/* A full pack that holds exempt items must not be published as a whole:
+ * every page says so, the open ones too (their own text is published in
+ * the public pack, not this document). */
+static int members_pack(const pack *pk)
 {
-    while (*s == ' ' || *s == '\t') s++;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c == '\n' || c == '\r' || c == '\t') {
-            qr_buf_putc(b, ' ');
-            continue;
-        }
-        if (c < 0x80 && ispunct(c)) qr_buf_putc(b, '\\');
-        qr_buf_putc(b, (char)c);
-    }
+    return !pk->req->public_pack && pk->has_exempt;
 }
 
-/* A heading, remembered so its anchor can be named and given an outline
- * level when the parts are joined (layout names heading anchors h1, h2 …
- * in document order). name NULL = no outline entry. */
-static void heading(pack *pk, qr_buf *b, int level, const char *text,
-                    const char *name, const char *title, int outline)
+/* ---- the pack's own parts: templates over a view of the meeting ----
+ *
+ * The front sheet, the agenda and the notice standing for a withheld paper
+ * are Mustache templates (templates/pack/, compiled in; a council's own
+ * in the folder the meeting file names as `templates`) expanded in Quire
+ * mode — every value escaped, so a title can never start a list or a
+ * heading — against a view of the meeting built here: the words and
+ * numbers as printed (GOV.UK dates and times, the item list, each paper's
+ * pages). The view holds nothing but what the meeting file says and the
+ * layout counted: no paper is read for it. */
+
+static int check_file(pack *pk, const struct item *o, const char *path,
+                      qr_input_role role, dev_t dev, ino_t ino, int own);
+
+/* A string of the meeting file as one line: a line end or tab in a title
+ * would otherwise end the heading it is printed in. */
+static cJSON *line_string(const char *s)
 {
-    for (int i = 0; i < level; i++) qr_buf_putc(b, '#');
-    qr_buf_putc(b, ' ');
-    md_text(b, text);
-    qr_buf_puts(b, "\n\n");
+    char *t = qr_xstrdup(s);
+    for (char *c = t; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t') *c = ' ';
+    cJSON *v = cJSON_CreateString(t);
+    free(t);
+    return v;
+}
+
+/* A member set to s, or false when s is NULL: a name missing from an
+ * object would be looked up in the enclosing ones (an item's "exempt" in
+ * the meeting's), so every optional name is present. */
+static void view_str(cJSON *o, const char *key, const char *s)
+{
+    cJSON_AddItemToObject(o, key, s ? line_string(s) : cJSON_CreateFalse());
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
+static cJSON *person_view(const cJSON *p)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (cJSON_IsString(p)) {
+        view_str(o, "name", p->valuestring);
+        view_str(o, "role", NULL);
+    } else {
+        view_str(o, "name", jstr(p, "name"));
+        view_str(o, "role", jstr(p, "role"));
+    }
+    view_str(o, "phone", jstr(p, "phone"));
+    view_str(o, "email", jstr(p, "email"));
+    return o;
+}
+
+/* The numbers of the exempt items, "9", "9 and 10", "8, 9 and 10". */
+static char *exempt_numbers(const pack *pk, int *count)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    int n = 0, k = 0;
+    for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        if (!pk->items[i].exempt) continue;
+        if (k++) qr_buf_puts(&b, k == n ? " and " : ", ");
+        qr_buf_puts(&b, pk->items[i].number);
+    }
+    *count = n;
+    return qr_buf_detach(&b, NULL);
+}
+
+static cJSON *item_view(const pack *pk, const item *it)
+{
+    cJSON *o = cJSON_CreateObject();
+    view_str(o, "number", it->number);
+    view_str(o, "title", it->title);
+    view_str(o, "anchor", it->anchor);
+    view_str(o, "lead", it->lead);
+    if (it->exempt) {
+        cJSON *ex = cJSON_AddObjectToObject(o, "exempt");
+        cJSON_AddNumberToObject(ex, "paragraph", it->exempt);
+        view_str(ex, "text", SCHEDULE_12A[it->exempt]);
+        view_str(ex, "reason", it->reason);
+    } else {
+        view_str(o, "exempt", NULL);
+    }
+    /* a public pack prints no text of an exempt standing item */
+    if (it->standing && !(it->exempt && pk->req->public_pack)) {
+        cJSON *paras = cJSON_AddArrayToObject(o, "standing");
+        if (cJSON_IsString(it->standing)) {
+            cJSON_AddItemToArray(paras,
+                                 line_string(it->standing->valuestring));
+        } else {
+            const cJSON *p;
+            cJSON_ArrayForEach(p, it->standing)
+                cJSON_AddItemToArray(paras, line_string(p->valuestring));
+        }
+    } else {
+        view_str(o, "standing", NULL);
+    }
+    if (!it->standing) {
+        cJSON *pp = cJSON_AddObjectToObject(o, "paper");
+        cJSON_AddNumberToObject(pp, "first", it->first);
+        cJSON_AddNumberToObject(pp, "last", it->first + it->npages - 1);
+        cJSON_AddBoolToObject(pp, "several", it->npages > 1);
+        char link[sizeof it->anchor + 1];
+        snprintf(link, sizeof link, "#%s", it->anchor);
+        view_str(pp, "link", link);
+    } else {
+        view_str(o, "paper", NULL);
+    }
+    return o;
+}
+
+/* The meeting as the templates see it (docs/meeting.md lists the names),
+ * with each paper's pages as the current pass has them. */
+static cJSON *meeting_view(const pack *pk)
+{
+    cJSON *v = cJSON_CreateObject();
+    view_str(v, "council", pk->council);
+    view_str(v, "committee", pk->committee);
+    view_str(v, "date", pk->date);
+    view_str(v, "date_long", pk->date_long);
+    view_str(v, "weekday", weekday(pk->date));
+    view_str(v, "day_date", pk->day_date);
+    view_str(v, "time", pk->time);
+    view_str(v, "time_text", pk->time_text);
+    view_str(v, "meeting", pk->meeting_line);
+    view_str(v, "venue", pk->venue);
+    char pub[64];
+    view_str(v, "published_long",
+             pk->published && qr_format_date_long(pk->published, pub,
+                                                  sizeof pub)
+                 ? pub : NULL);
+    cJSON *mem = cJSON_AddObjectToObject(v, "membership");
+    view_str(mem, "chair", jstr(pk->membership, "chair"));
+    view_str(mem, "vice_chair", jstr(pk->membership, "vice_chair"));
+    cJSON *list = cJSON_AddArrayToObject(mem, "members");
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(pk->membership,
+                                                           "members"))
+        cJSON_AddItemToArray(list, person_view(m));
+    cJSON_AddItemToObject(v, "contact", person_view(pk->contact));
+    if (pk->issued_by)
+        cJSON_AddItemToObject(v, "issued_by", person_view(pk->issued_by));
+    else
+        view_str(v, "issued_by", NULL);
+    cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
+    cJSON_AddBoolToObject(v, "members_pack", members_pack(pk));
+    if (pk->has_exempt) {
+        int n;
+        char *numbers = exempt_numbers(pk, &n);
+        cJSON *ex = cJSON_AddObjectToObject(v, "exempt_items");
+        view_str(ex, "numbers", numbers);
+        cJSON_AddNumberToObject(ex, "count", n);
+        cJSON_AddBoolToObject(ex, "several", n > 1);
+        free(numbers);
+    } else {
+        view_str(v, "exempt_items", NULL);
+    }
+    cJSON *items = cJSON_AddArrayToObject(v, "items");
+    for (size_t i = 0; i < pk->nitems; i++)
+        cJSON_AddItemToArray(items, item_view(pk, &pk->items[i]));
+    return v;
+}
+
+/* Expand the part `name` (e.g. "agenda.md") against view: the council's
+ * template when its templates folder has one, else the built-in. Returns
+ * the Markdown (caller frees) or NULL after adding errors. Files read are
+ * inputs of the pack. */
+static char *expand_part(pack *pk, const char *name, const cJSON *view,
+                         size_t *len)
+{
+    qr_expand_opts eo = {.spec = 0, .strict = 1, .partials = NULL};
+    qr_expansion *e = NULL;
+    char *path = pk->tpl_dir ? qr_xasprintf("%s/%s", pk->tpl_dir, name)
+                              : NULL;
+    struct stat sb;
+    if (path && stat(path, &sb) == 0) {
+        e = qr_expand_file(path, view, &eo, pk->d);
+    } else {
+        /* built in: no partial may be read from anywhere */
+        cJSON *none = cJSON_CreateObject();
+        eo.partials = none;
+        char *label = qr_xasprintf("templates/pack/%s (built in)", name);
+        const char *tpl = qr_pack_builtin(name);
+        e = qr_expand_string(tpl, strlen(tpl), label, view, &eo, pk->d);
+        free(label);
+        cJSON_Delete(none);
+    }
+    free(path);
+    if (!e) return NULL;
+    int withheld = 0;
+    for (size_t i = 0; pk->tpl_dir && i < qr_expansion_nfiles(e); i++) {
+        const char *f = qr_expansion_file(e, i);
+        add_file(pk, f);
+        /* a public pack publishes its own templates as it does an open
+         * item's: none may be an exempt item's file */
+        if (pk->nwh && stat(f, &sb) == 0)
+            withheld += check_file(pk, NULL, f, i ? QR_IN_PARTIAL
+                                                  : QR_IN_TEMPLATE,
+                                   sb.st_dev, sb.st_ino, 0);
+    }
+    if (withheld) {
+        qr_expansion_free(e);
+        return NULL;
+    }
+    size_t n;
+    const char *md = qr_expansion_text(e, &n);
+    char *out = qr_xstrndup(md, n);
+    qr_expansion_free(e);
+    if (len) *len = n;
+    return out;
+}
+
+/* The names and outline levels of the front matter's headings, which
+ * layout calls h1, h2 … in document order: the front sheet's first
+ * level-1 heading is the "Front sheet" bookmark, the agenda's the
+ * "Agenda" one, and the agenda's level-2 headings, in order, the items'
+ * (nested under it). Others get no bookmark. */
+typedef struct plan_walk {
+    pack *pk;
+    int front_lines;            /* lines of the front sheet's Markdown */
+    int front_h1, agenda_h1;
+    size_t agenda_h2;
+} plan_walk;
+
+static void plan_add(pack *pk, const char *name, const char *title, int level)
+{
     if (pk->nplan == pk->cplan) {
         pk->cplan = pk->cplan ? pk->cplan * 2 : 32;
         pk->plan_name = qr_xrealloc(pk->plan_name, pk->cplan * sizeof(char *));
@@ -564,7 +811,7 @@ static void heading(pack *pk, qr_buf *b, int level, const char *text,
     }
     pk->plan_name[pk->nplan] = name ? qr_xstrdup(name) : NULL;
     pk->plan_title[pk->nplan] = title ? qr_xstrdup(title) : NULL;
-    pk->plan_level[pk->nplan] = outline;
+    pk->plan_level[pk->nplan] = level;
     pk->nplan++;
 }
 
@@ -577,257 +824,64 @@ static void clear_plan(pack *pk)
     pk->nplan = 0;
 }
 
-static const char *person_name(const cJSON *m)
+static void plan_blocks(plan_walk *w, const qr_block *b)
 {
-    if (cJSON_IsString(m)) return m->valuestring;
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(m, "name");
-    return cJSON_IsString(n) ? n->valuestring : "";
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-    return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-/* "Exempt – not for publication: paragraph 3 of Part 1 of Schedule 12A …" */
-static void exempt_note(qr_buf *b, const item *it)
-{
-    qr_buf_printf(b, "*Exempt \xE2\x80\x93 not for publication. Exempt "
-                     "information under paragraph %d of Part 1 of Schedule "
-                     "12A to the Local Government Act 1972\\.*",
-                  it->exempt);
-}
-
-static void item_list(qr_buf *b, const pack *pk, int exempt_only)
-{
-    int n = 0;
-    for (size_t i = 0; i < pk->nitems; i++) {
-        if (exempt_only && !pk->items[i].exempt) continue;
-        n++;
-    }
-    int k = 0;
-    for (size_t i = 0; i < pk->nitems; i++) {
-        if (exempt_only && !pk->items[i].exempt) continue;
-        k++;
-        if (k > 1) qr_buf_puts(b, k == n ? " and " : ", ");
-        md_text(b, pk->items[i].number);
-    }
-}
-
-/* The front sheet (notice of meeting) and the agenda, with the current
- * guesses of each item's pages. */
-static char *front_matter(pack *pk, size_t *len)
-{
-    qr_buf b;
-    qr_buf_init(&b);
-    clear_plan(pk);
-
-    /* the notice of meeting */
-    qr_buf_puts(&b, "**");
-    md_text(&b, pk->council);
-    qr_buf_puts(&b, "**\n\n");
-    heading(pk, &b, 1, pk->committee, "front-sheet", "Front sheet", 1);
-    qr_buf_puts(&b, "**");
-    md_text(&b, pk->day_date);
-    qr_buf_puts(&b, " at ");
-    md_text(&b, pk->time_text);
-    qr_buf_puts(&b, "**  \n");
-    md_text(&b, pk->venue);
-    qr_buf_puts(&b, "\n\n");
-    if (!pk->req->public_pack && pk->has_exempt) {
-        qr_buf_puts(&b, "**Members\xE2\x80\x99 pack: it contains exempt "
-                        "information that is not for publication (item");
-        int n = 0;
-        for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
-        qr_buf_puts(&b, n > 1 ? "s " : " ");
-        item_list(&b, pk, 1);
-        qr_buf_puts(&b, ")\\.**\n\n");
-    }
-
-    heading(pk, &b, 2, "Notice of meeting", NULL, NULL, 0);
-    qr_buf_puts(&b, "A meeting of the ");
-    md_text(&b, pk->committee);
-    qr_buf_puts(&b, " will be held on ");
-    md_text(&b, pk->day_date);
-    qr_buf_puts(&b, " at ");
-    md_text(&b, pk->time_text);
-    qr_buf_puts(&b, " in ");
-    md_text(&b, pk->venue);
-    qr_buf_puts(&b, "\\. The business to be transacted is set out in the "
-                    "agenda on the following pages\\.\n\n");
-
-    heading(pk, &b, 2, "Membership", NULL, NULL, 0);
-    const char *chair = jstr(pk->membership, "chair");
-    const char *vice = jstr(pk->membership, "vice_chair");
-    if (chair) {
-        md_text(&b, chair);
-        qr_buf_puts(&b, " \\(Chair\\)  \n");
-    }
-    if (vice) {
-        md_text(&b, vice);
-        qr_buf_puts(&b, " \\(Vice\\-Chair\\)  \n");
-    }
-    const cJSON *m;
-    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(pk->membership,
-                                                           "members")) {
-        md_text(&b, person_name(m));
-        const char *role = cJSON_IsObject(m) ? jstr(m, "role") : NULL;
-        if (role) {
-            qr_buf_puts(&b, " \xE2\x80\x93 ");
-            md_text(&b, role);
-        }
-        qr_buf_puts(&b, "  \n");
-    }
-    qr_buf_puts(&b, "\n");
-
-    heading(pk, &b, 2, "Contact officer", NULL, NULL, 0);
-    md_text(&b, jstr(pk->contact, "name"));
-    const char *role = jstr(pk->contact, "role");
-    if (role) {
-        qr_buf_puts(&b, ", ");
-        md_text(&b, role);
-    }
-    const char *phone = jstr(pk->contact, "phone");
-    if (phone) {
-        qr_buf_puts(&b, "  \nTelephone: ");
-        md_text(&b, phone);
-    }
-    const char *email = jstr(pk->contact, "email");
-    if (email) {
-        qr_buf_puts(&b, "  \nEmail: [");
-        md_text(&b, email);
-        qr_buf_printf(&b, "](mailto:%s)", email);
-    }
-    qr_buf_puts(&b, "\n\n");
-
-    heading(pk, &b, 2, "Information for members of the public", NULL, NULL,
-            0);
-    qr_buf_puts(&b, "Members of the public and the press are welcome to "
-                    "attend this meeting, except while any item is "
-                    "considered at which they are excluded because exempt "
-                    "information is likely to be disclosed\\. Copies of the "
-                    "agenda and reports, and the background papers listed "
-                    "in them, can be inspected by contacting the officer "
-                    "named above\\.\n\n");
-    if (pk->has_exempt) {
-        int n = 0;
-        for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
-        qr_buf_puts(&b, n > 1 ? "Items " : "Item ");
-        item_list(&b, pk, 1);
-        qr_buf_puts(&b, n > 1 ? " contain" : " contains");
-        qr_buf_puts(&b, " exempt information as defined in Schedule 12A to "
-                        "the Local Government Act 1972\\. The public and "
-                        "press may be excluded from the meeting while ");
-        qr_buf_puts(&b, n > 1 ? "they are" : "it is");
-        qr_buf_puts(&b, " considered, and ");
-        qr_buf_puts(&b, n > 1 ? "their reports are" : "its report is");
-        qr_buf_puts(&b, " not published\\.\n\n");
-    }
-    qr_buf_puts(&b, "The meeting may be filmed or recorded\\. By attending "
-                    "you agree that you may be filmed and that the "
-                    "recording may be published\\.\n\n");
-    if (pk->published || pk->issued_by) {
-        if (pk->issued_by) {
-            md_text(&b, jstr(pk->issued_by, "name"));
-            const char *r = jstr(pk->issued_by, "role");
-            if (r) {
-                qr_buf_puts(&b, "  \n");
-                md_text(&b, r);
-            }
-            qr_buf_puts(&b, "\n\n");
-        }
-        if (pk->published) {
-            char pub[64];
-            qr_format_date_long(pk->published, pub, sizeof pub);
-            qr_buf_puts(&b, "Date of publication: ");
-            md_text(&b, pub);
-            qr_buf_puts(&b, "\n\n");
-        }
-    }
-
-    /* the agenda */
-    qr_buf_puts(&b, "<!-- pagebreak -->\n\n");
-    heading(pk, &b, 1, "Agenda", "agenda", "Agenda", 1);
-    md_text(&b, pk->committee);
-    qr_buf_puts(&b, " \xE2\x80\x93 ");
-    md_text(&b, pk->day_date);
-    qr_buf_puts(&b, " at ");
-    md_text(&b, pk->time_text);
-    qr_buf_puts(&b, "\n\n");
-    for (size_t i = 0; i < pk->nitems; i++) {
-        const item *it = &pk->items[i];
-        char *text = qr_xasprintf("%s. %s", it->number, it->title);
-        char *name = qr_xasprintf("agenda-%s", it->anchor);
-        heading(pk, &b, 2, text, name, text, 2);
-        free(name);
-        free(text);
-        /* the note, lead and page reference are one paragraph of short
-         * lines, so the page reference never strands on a page alone */
-        int lines = 0;
-        if (it->exempt) {
-            exempt_note(&b, it);
-            lines++;
-        }
-        if (it->lead) {
-            if (lines++) qr_buf_puts(&b, "  \n");
-            qr_buf_puts(&b, "**Lead:** ");
-            md_text(&b, it->lead);
-        }
-        if (!it->standing) {
-            if (lines++) qr_buf_puts(&b, "  \n");
-            int last = it->first + it->npages - 1;
-            if (it->npages > 1)
-                qr_buf_printf(&b, "[Pages %d \xE2\x80\x93 %d](#%s)",
-                              it->first, last, it->anchor);
-            else
-                qr_buf_printf(&b, "[Page %d](#%s)", it->first, it->anchor);
-        }
-        if (lines) qr_buf_puts(&b, "\n\n");
-        if (it->standing && !(it->exempt && pk->req->public_pack)) {
-            if (cJSON_IsString(it->standing)) {
-                md_text(&b, it->standing->valuestring);
-                qr_buf_puts(&b, "\n\n");
+    pack *pk = w->pk;
+    for (; b; b = b->next) {
+        if (b->kind == QR_BLK_HEADING) {
+            int front = b->line <= w->front_lines;
+            if (b->level == 1 && front && !w->front_h1++) {
+                plan_add(pk, "front-sheet", "Front sheet", 1);
+            } else if (b->level == 1 && !front && !w->agenda_h1++) {
+                plan_add(pk, "agenda", "Agenda", 1);
+            } else if (b->level == 2 && !front && w->agenda_h1 &&
+                       w->agenda_h2 < pk->nitems) {
+                const item *it = &pk->items[w->agenda_h2++];
+                char *name = qr_xasprintf("agenda-%s", it->anchor);
+                char *title = qr_xasprintf("%s. %s", it->number, it->title);
+                plan_add(pk, name, title, 2);
+                free(name);
+                free(title);
             } else {
-                const cJSON *p;
-                cJSON_ArrayForEach(p, it->standing) {
-                    md_text(&b, p->valuestring);
-                    qr_buf_puts(&b, "\n\n");
-                }
+                plan_add(pk, NULL, NULL, 0);
             }
         }
+        plan_blocks(w, b->first_child);
     }
-    return qr_buf_detach(&b, len);
+}
+
+/* The front sheet and the agenda, on a new page, as one Markdown text with
+ * the current guesses of each item's pages; *front_lines: the lines that
+ * are the front sheet's. */
+static char *front_matter(pack *pk, size_t *len, int *front_lines)
+{
+    cJSON *view = meeting_view(pk);
+    char *front = expand_part(pk, "front-sheet.md", view, NULL);
+    char *agenda = front ? expand_part(pk, "agenda.md", view, NULL) : NULL;
+    cJSON_Delete(view);
+    if (!agenda) {
+        free(front);
+        return NULL;
+    }
+    int lines = 1;
+    for (const char *c = front; *c; c++) lines += *c == '\n';
+    *front_lines = lines;
+    char *md = qr_xasprintf("%s\n\n<!-- pagebreak -->\n\n%s", front, agenda);
+    free(front);
+    free(agenda);
+    *len = strlen(md);
+    return md;
 }
 
 /* The notice that replaces an exempt paper in the public pack: everything
  * in it comes from the meeting file. */
-static char *notice_markdown(const pack *pk, const item *it, size_t *len)
+static char *notice_markdown(pack *pk, const item *it, size_t *len)
 {
-    qr_buf b;
-    qr_buf_init(&b);
-    qr_buf_puts(&b, "**");
-    md_text(&b, pk->meeting_line);
-    qr_buf_puts(&b, "**  \nAgenda item ");
-    md_text(&b, it->number);
-    qr_buf_puts(&b, "\n\n# ");
-    md_text(&b, it->title);
-    qr_buf_puts(&b, "\n\n## Not for publication\n\n");
-    qr_buf_printf(&b, "This report is not for publication because it "
-                      "contains exempt information as defined in paragraph "
-                      "%d of Part 1 of Schedule 12A to the Local Government "
-                      "Act 1972 \\(as amended\\):\n\n> ",
-                  it->exempt);
-    md_text(&b, SCHEDULE_12A[it->exempt]);
-    qr_buf_puts(&b, "\n\n**Reason:** ");
-    md_text(&b, it->reason);
-    qr_buf_puts(&b, "\n\nIn all the circumstances of the case, the public "
-                    "interest in maintaining the exemption outweighs the "
-                    "public interest in disclosing the information\\. The "
-                    "report has been sent to Members of the ");
-    md_text(&b, pk->committee);
-    qr_buf_puts(&b, " only\\.\n");
-    return qr_buf_detach(&b, len);
+    cJSON *view = meeting_view(pk);
+    cJSON_AddItemToObject(view, "item", item_view(pk, it));
+    char *md = expand_part(pk, "exempt-notice.md", view, len);
+    cJSON_Delete(view);
+    return md;
 }
 
 /* ---- public packs: files an exempt item may read ---- */
@@ -989,24 +1043,34 @@ static int check_file(pack *pk, const item *o, const char *path,
         if (hit) x = c;
     }
     if (x) {
+        /* o NULL: the pack's own templates, which it publishes too */
         char p[64];
-        snprintf(p, sizeof p, "/items/%d/paper", o->index);
+        char *who;
+        if (o) {
+            snprintf(p, sizeof p, "/items/%d/paper", o->index);
+            who = qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99",
+                               o->number, o->title);
+        } else {
+            snprintf(p, sizeof p, "/templates");
+            who = qr_xstrdup("the pack's templates folder");
+        }
         if (!x->is_dir)
-            err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s as its "
+            err(pk, p, "%s reads %s as its "
                        "%s, and it is the %s of exempt item %s "
                        "\xE2\x80\x98%s\xE2\x80\x99: a public pack must not "
                        "show what an exempt paper is made of; give the open "
                        "item its own file",
-                o->number, o->title, path, qr_input_role_name(role), x->what,
+                who, path, qr_input_role_name(role), x->what,
                 x->it->number, x->it->title);
         else
-            err(pk, p, "item %s \xE2\x80\x98%s\xE2\x80\x99 reads %s (its %s) "
+            err(pk, p, "%s reads %s (its %s) "
                        "from %s, the folder of the %s of exempt item %s "
                        "\xE2\x80\x98%s\xE2\x80\x99 (%s): a public pack cannot "
                        "tell whether the exempt paper uses it; keep the open "
                        "item's files outside the exempt item's folder",
-                o->number, o->title, path, qr_input_role_name(role), x->real,
+                who, path, qr_input_role_name(role), x->real,
                 x->what, x->it->number, x->it->title, x->path);
+        free(who);
     }
     free(real);
     return x != NULL;
@@ -1074,6 +1138,66 @@ static int paper_says_exempt(const char *data_path)
     return exempt;
 }
 
+/* What a paper is printed under in this pack: its template's `pack`
+ * (docs/meeting.md), which the house partials print in place of the
+ * paper's own meeting. */
+static cJSON *pack_context(const pack *pk, const item *it)
+{
+    cJSON *c = cJSON_CreateObject();
+    view_str(c, "item", it->number);
+    view_str(c, "title", it->title);
+    view_str(c, "council", pk->council);
+    view_str(c, "committee", pk->committee);
+    view_str(c, "meeting", pk->meeting_line);
+    view_str(c, "date", pk->date_long);
+    view_str(c, "day_date", pk->day_date);
+    view_str(c, "time", pk->time_text);
+    view_str(c, "venue", pk->venue);
+    return c;
+}
+
+static void differs(qr_buf *b, const char *what, const char *paper,
+                    const char *pack)
+{
+    qr_buf_printf(b, "%s%s %s differs from the pack's %s",
+                  b->len ? "; " : "", what, paper, pack);
+}
+
+/* A paper's own data may name another meeting, date, time or item than
+ * the pack prints it under (a paper carried over to a later meeting, a
+ * renumbered agenda): the pack's is printed — the paper's would send a
+ * reader to the wrong meeting — and one warning says what differs. */
+static void check_paper_meeting(pack *pk, const item *it, const char *path,
+                                const char *file)
+{
+    const cJSON *paper = cJSON_GetObjectItemCaseSensitive(
+        qr_paper_root(it->paper), "paper");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(paper, "meeting");
+    if (!cJSON_IsObject(m)) return;
+    qr_buf b;
+    qr_buf_init(&b);
+    const char *body = jstr(m, "body");
+    if (body && strcmp(body, pk->committee) != 0)
+        differs(&b, "committee", body, pk->committee);
+    const char *date = jstr(m, "date");
+    char text[64];
+    if (date && strcmp(date, pk->date) != 0 &&
+        qr_format_date_long(date, text, sizeof text))
+        differs(&b, "meeting", text, pk->date_long);
+    const char *time = jstr(m, "time");
+    if (time && strcmp(time, pk->time) != 0 &&
+        format_time(time, text, sizeof text))
+        differs(&b, "time", text, pk->time_text);
+    const char *number = qr_paper_item(it->paper);
+    if (number[0] && strcmp(number, it->number) != 0)
+        differs(&b, "item", number, it->number);
+    if (b.len)
+        qr_data_diag(pk->mdata, pk->d, QR_WARNING, path,
+                     "item %s: the paper's %s (%s): the pack's is printed",
+                     it->number, b.data, file);
+    qr_buf_free(&b);
+}
+
 static int prepare_items(pack *pk)
 {
     int bad = 0;
@@ -1087,7 +1211,8 @@ static int prepare_items(pack *pk)
             it->withheld = 1;
             size_t len;
             char *md = notice_markdown(pk, it, &len);
-            it->notice = qr_parse_markdown(md, len, NOTICE_NAME, pk->d);
+            it->notice = md ? qr_parse_markdown(md, len, NOTICE_NAME, pk->d)
+                            : NULL;
             free(md);
             if (!it->notice) bad = 1;
             continue;
@@ -1106,11 +1231,13 @@ static int prepare_items(pack *pk)
             bad = 1;
             continue;
         }
+        cJSON *context = pack_context(pk, it);
         qr_render_req rr = {
             .data_path = it->data_path,
             .template_path = it->tpl_path,
             .style_path = it->style_path ? it->style_path : pk->style_path,
             .strict = 1,
+            .pack = context,
         };
         qr_diags *sub = qr_diags_new();
         int status;
@@ -1121,6 +1248,7 @@ static int prepare_items(pack *pk)
         qr_inputs *rec = qr_inputs_new();
         qr_inputs *outer = qr_inputs_activate(rec);
         it->paper = qr_paper_prepare(&rr, sub, &status);
+        cJSON_Delete(context);
         qr_inputs_activate(outer);
         qr_inputs_merge(outer, rec);
         int shared = pk->nwh ? check_record(pk, it, rec) : 0;
@@ -1140,17 +1268,7 @@ static int prepare_items(pack *pk)
         } else {
             for (size_t k = 0; k < qr_paper_nfiles(it->paper); k++)
                 add_file(pk, qr_paper_file(it->paper, k));
-            const char *pm = qr_paper_meeting(it->paper);
-            const char *pi = qr_paper_item(it->paper);
-            if ((pm[0] && strcmp(pm, pk->meeting_line) != 0) ||
-                (pi[0] && strcmp(pi, it->number) != 0))
-                qr_data_diag(pk->mdata, pk->d, QR_WARNING, path,
-                             "item %s: the paper %s says \xE2\x80\x98%s\xE2"
-                             "\x80\x99, item %s; the pack prints it as "
-                             "\xE2\x80\x98%s\xE2\x80\x99, item %s",
-                             it->number, file, pm[0] ? pm : "(no meeting)",
-                             pi[0] ? pi : "(none)", pk->meeting_line,
-                             it->number);
+            check_paper_meeting(pk, it, path, file);
         }
         qr_diags_move(pk->d, sub);
         qr_diags_free(sub);
@@ -1176,6 +1294,17 @@ static int same_fonts(const qr_fonts *a, const qr_fonts *b)
     return 1;
 }
 
+/* The mark on an item's pages: an exempt paper's are not for publication
+ * (a paper whose own data says exempt is marked by render.c as well), an
+ * open one's in a members' pack say so; the notice standing for a withheld
+ * paper is public. */
+static const char *item_mark(const pack *pk, const item *it)
+{
+    if (it->withheld) return NULL;
+    if (it->exempt) return QR_MARK_EXEMPT;
+    return members_pack(pk) ? QR_MARK_MEMBERS : NULL;
+}
+
 /* Lay an item out starting at pack page `first` of `total`; keeps the
  * previous layout when those numbers have not changed. */
 static int lay_item(pack *pk, item *it, int first, int total)
@@ -1189,7 +1318,9 @@ static int lay_item(pack *pk, item *it, int first, int total)
     qr_layout_opts o = {.meeting = pk->meeting_line,
                         .item = it->number,
                         .first_page = first,
-                        .total_pages = total};
+                        .total_pages = total,
+                        .mark = item_mark(pk, it),
+                        .draft = pk->req->draft};
     char path[64];
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (it->paper) {
@@ -1228,21 +1359,29 @@ static int lay_item(pack *pk, item *it, int first, int total)
 
 static int lay_front(pack *pk, int total)
 {
-    size_t len;
-    char *md = front_matter(pk, &len);
+    size_t len = 0;
+    int front_lines = 0;
+    char *md = front_matter(pk, &len, &front_lines);
     qr_doc_free(pk->fm_doc);
     qr_pages_free(pk->fm_pages);
     qr_diags_free(pk->fm_warnings);
     pk->fm_warnings = qr_diags_new();
     pk->fm_pages = NULL;
-    pk->fm_doc = qr_parse_markdown(md, len, FRONT_NAME, pk->fm_warnings);
+    pk->fm_doc = md ? qr_parse_markdown(md, len, FRONT_NAME, pk->fm_warnings)
+                    : NULL;
     free(md);
+    clear_plan(pk);
     if (pk->fm_doc) {
+        plan_walk w = {.pk = pk, .front_lines = front_lines};
+        plan_blocks(&w, qr_doc_root(pk->fm_doc)->first_child);
         qr_layout_opts o = {.title = "Agenda",
                             .meeting = pk->meeting_line,
                             .item = "",
                             .first_page = 1,
-                            .total_pages = total};
+                            .total_pages = total,
+                            .mark = members_pack(pk) ? QR_MARK_MEMBERS
+                                                     : NULL,
+                            .draft = pk->req->draft};
         pk->fm_pages = qr_layout_run(pk->fm_doc, &pk->fm_style,
                                      qr_fonts_metrics(pk->fonts), &o,
                                      FRONT_NAME, pk->fm_warnings);
@@ -1375,13 +1514,6 @@ static qr_pages *join(pack *pk)
     join_ctx j = {.pk = pk};
     j.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
     qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
-    /* A full pack that holds exempt items must not be published as a
-     * whole: every page says so, the open ones too (their own text is
-     * published in the public pack, not this document). */
-    int members_pack = !pk->req->public_pack && pk->has_exempt;
-    if (members_pack)
-        qr_mark_not_for_publication(all, 0, qr_pages_count(all),
-                                    QR_MARK_MEMBERS, pk->fonts, &pk->style);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         if (it->standing) continue;
@@ -1390,15 +1522,6 @@ static qr_pages *join(pack *pk)
         size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
         if (!ji.started && qr_pages_count(it->pages) > 0)
             add_item_anchor(&ji, all, first);
-        /* a paper whose own data says exempt was marked when laid out */
-        if (it->exempt && !it->withheld &&
-            !(it->paper && qr_paper_exempt(it->paper)))
-            qr_mark_not_for_publication(all, first, qr_pages_count(all),
-                                        NULL, pk->fonts, &pk->style);
-        else if (!it->exempt && members_pack)
-            qr_mark_not_for_publication(all, first, qr_pages_count(all),
-                                        QR_MARK_MEMBERS, pk->fonts,
-                                        &pk->style);
     }
     return all;
 }
@@ -1450,6 +1573,7 @@ static void pack_free(pack *pk)
     qr_diags_free(pk->fm_warnings);
     qr_fonts_free(pk->fonts);
     free(pk->style_path);
+    free(pk->tpl_dir);
     free(pk->dir);
     qr_data_free(pk->mdata);
     qr_inputs_free(pk->inputs);
@@ -1510,13 +1634,18 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
                 add_file(&pk, qr_inputs_get(rec, k)->path);
     }
     if (req->public_pack && check_shared_files(&pk) != 0) goto done;
-    if ((status = check_output(&pk)) != QR_OK) goto done;
+    if (req->out_path && (status = check_output(&pk)) != QR_OK) goto done;
     status = QR_EINPUT;
 
     qr_diags_move(d, pk.fm_warnings);
     for (size_t i = 0; i < pk.nitems; i++)
         if (pk.items[i].warnings) qr_diags_move(d, pk.items[i].warnings);
     all = join(&pk);
+    if (req->dump_pages) qr_pages_dump(all, req->dump_pages);
+    if (!req->out_path) {
+        status = QR_OK;
+        goto done;
+    }
 
     char *title = qr_xasprintf("%s: agenda pack", pk.meeting_line);
     char subject[128];
@@ -1534,10 +1663,9 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
     /* the front sheet is page 1: labels match the printed numbers */
     meta.page_label_start = 1;
-    meta.draft = req->draft;
     /* a members' pack holding exempt information is readable by its owner
      * only, whatever the umask */
-    meta.exempt = !req->public_pack && pk.has_exempt;
+    meta.exempt = members_pack(&pk);
     status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
     free(title);
 

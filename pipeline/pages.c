@@ -205,6 +205,7 @@ void qr_pages_dump(const qr_pages *p, FILE *f)
             case QR_ITEM_TEXT:
                 fprintf(f, " w%.2f f%d s%.2f ", it->w, (int)it->font,
                         it->size);
+                if (it->angle != 0) fprintf(f, "a%.2f ", it->angle);
                 dump_str(f, it->text, it->len);
                 break;
             case QR_ITEM_LINE:

@@ -74,16 +74,6 @@
 #define ANNOT_FLAG_PRINT 4          /* annotation /F: print (PDF/A) */
 #define DEFAULT_LANG "en-GB"
 
-/* The draft stamp: light grey "DRAFT" along the page diagonal, the note
- * small at the page foot. */
-#define DRAFT_WORD "DRAFT"
-#define DRAFT_GREY 0.85f
-#define DRAFT_DIAG_FRACTION 0.6f    /* word length / page diagonal */
-#define DRAFT_CAP_RATIO 0.7f        /* cap height / size, to centre it */
-#define DRAFT_NOTE_SIZE 7.0f
-#define DRAFT_NOTE_GREY 0.45f
-#define DRAFT_NOTE_BASELINE 12.0f   /* above the page bottom */
-
 /* Marks: what a run of page content is tagged as. Element indices are >= 0. */
 #define MARK_CLOSED (-3)            /* no marked-content sequence open */
 #define MARK_NONE (-2)              /* the item draws nothing */
@@ -138,7 +128,6 @@ typedef struct pdf_state {
     size_t nelems;
     content_kid *kids;
     size_t nkids, ckids;
-    const char *draft_note;     /* validated, or NULL */
     HPDF_STATUS err, detail;    /* first error libharu reported */
     qr_diags *d;
     const qr_fonts *fonts;
@@ -374,24 +363,6 @@ static const anchor_ref *find_anchor(const pdf_state *st, const char *name)
     return NULL;
 }
 
-/* Mark the code points of s as used in fu (NULL: only check). -1 when s is
- * not valid UTF-8 within the BMP. */
-static int mark_chars(face_use *fu, const char *s)
-{
-    size_t len = strlen(s), off = 0;
-    while (off < len) {
-        uint32_t cp;
-        int n = qr_utf8_decode(s + off, len - off, &cp);
-        if (n == 0 || cp >= BMP_SIZE) return -1;
-        if (fu) {
-            fu->bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-            fu->used = 1;
-        }
-        off += (size_t)n;
-    }
-    return 0;
-}
-
 static qr_role elem_role(const pdf_state *st, int e);
 
 /* Add a text run of a Link element to the element's text. A run on a new
@@ -461,18 +432,6 @@ static int scan(pdf_state *st, const qr_pages *pages)
                 elem_role(st, it->elem) == QR_ROLE_LINK)
                 collect_link_text(st, it);
         }
-    }
-    if (st->meta && st->meta->draft && st->fonts) {
-        mark_chars(face_of(st, QR_FONT_BOLD), DRAFT_WORD);
-        const char *note = st->meta->draft_note;
-        /* The note is ours (a build time), not the paper's: one that cannot
-         * be embedded is left out rather than failing the draft. */
-        if (note && note[0] && strlen(note) <= MAX_TEXT_BYTES &&
-            mark_chars(NULL, note) == 0) {
-            mark_chars(face_of(st, QR_FONT_REGULAR), note);
-            st->draft_note = note;
-        }
-        has_text = 1;
     }
     /* Line ends get a space (see draw_text), where the face has one. */
     const qr_metrics *m = st->fonts ? qr_fonts_metrics(st->fonts) : NULL;
@@ -1207,6 +1166,13 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
     set_font(p, fu->font, it->size);
     set_fill(p, it->color);
     float tm[6] = {1, 0, 0, 1, it->x, p->height - it->y};
+    if (it->angle != 0) {
+        /* anticlockwise on the page is anticlockwise in PDF's y-up space */
+        double a = it->angle * M_PI / 180.0;
+        tm[0] = tm[3] = (float)cos(a);
+        tm[1] = (float)sin(a);
+        tm[2] = -tm[1];
+    }
     show_text(p, tm, it->text, it->len, line_end && fu->has_space,
               qr_fonts_metrics(st->fonts), it->font);
 }
@@ -1425,72 +1391,6 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
     }
 }
 
-/* The draft stamp, first on the page so content stays readable over it;
- * an artifact in its own graphics state. */
-/* Width of ASCII or UTF-8 text in a slot, 1/1000 em, as show_text draws
- * it (kerned). */
-static float text_units(const pdf_state *st, qr_font_slot slot, const char *s)
-{
-    const qr_metrics *m = qr_fonts_metrics(st->fonts);
-    float w = 0;
-    size_t len = strlen(s);
-    uint32_t prev = 0;
-    for (size_t off = 0; off < len;) {
-        uint32_t cp;
-        int n = qr_utf8_decode(s + off, len - off, &cp);
-        if (n <= 0) break;
-        w += m->advance(m->ctx, slot, cp);
-        if (off) w += pair_kern(m, slot, prev, cp);
-        prev = cp;
-        off += (size_t)n;
-    }
-    return w;
-}
-
-static void draw_draft(pdf_state *st, pen *p)
-{
-    HPDF_Dict bold = face_of(st, QR_FONT_BOLD)->font;
-    HPDF_Dict regular = face_of(st, QR_FONT_REGULAR)->font;
-    if (!bold) return;
-    set_mark(st, p, MARK_ARTIFACT);
-    emit(p, "q\n");
-    qr_rgb grey = {DRAFT_GREY, DRAFT_GREY, DRAFT_GREY};
-    float units = text_units(st, QR_FONT_BOLD, DRAFT_WORD);
-    float diag = hypotf(p->width, p->height);
-    if (units > 0) {
-        float size = DRAFT_DIAG_FRACTION * diag * 1000.0f / units;
-        float c = p->width / diag, s = p->height / diag;
-        float tw = units * size / 1000.0f, cap = DRAFT_CAP_RATIO * size;
-        /* Centre the word on the page centre along the diagonal. */
-        float x = p->width / 2 - c * tw / 2 + s * cap / 2;
-        float y = p->height / 2 - s * tw / 2 - c * cap / 2;
-        set_fill(p, grey);
-        begin_text(p);
-        set_font(p, bold, size);
-        float tm[6] = {c, s, -s, c, x, y};
-        show_text(p, tm, DRAFT_WORD, strlen(DRAFT_WORD), 0,
-                  qr_fonts_metrics(st->fonts), QR_FONT_BOLD);
-        end_text(p);
-    }
-    const char *note = st->draft_note;
-    if (note && regular) {
-        float w = text_units(st, QR_FONT_REGULAR, note) * DRAFT_NOTE_SIZE / 1000.0f;
-        qr_rgb ng = {DRAFT_NOTE_GREY, DRAFT_NOTE_GREY, DRAFT_NOTE_GREY};
-        set_fill(p, ng);
-        begin_text(p);
-        set_font(p, regular, DRAFT_NOTE_SIZE);
-        float tm[6] = {1, 0, 0, 1, (p->width - w) / 2, DRAFT_NOTE_BASELINE};
-        show_text(p, tm, note, strlen(note), 0, qr_fonts_metrics(st->fonts),
-                  QR_FONT_REGULAR);
-        end_text(p);
-    }
-    emit(p, "Q\n");
-    /* The restored state is the page's initial one. */
-    p->font = NULL;
-    p->fill_set = p->stroke_set = 0;
-    p->line_width = -1;
-}
-
 static int draw_pages(pdf_state *st, const qr_pages *pages)
 {
     size_t np = qr_pages_count(pages);
@@ -1518,7 +1418,6 @@ static int draw_pages(pdf_state *st, const qr_pages *pages)
         p.line_width = -1;
         /* Screen readers tab through annotations in structure order. */
         HPDF_Dict_AddName(p.page, "Tabs", "S");
-        if (st->meta && st->meta->draft && st->fonts) draw_draft(st, &p);
         for (size_t k = 0; k < pg->nitems && !st->failed; k++)
             draw_item(st, &p, &pg->items[k], ends_line(st, pg, k));
         set_mark(st, &p, MARK_CLOSED);

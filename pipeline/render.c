@@ -53,8 +53,6 @@ struct qr_paper {
     qr_inputs *inputs; /* every file read for this paper, as read */
 };
 
-static const char EXEMPT_MARK[] = "NOT FOR PUBLICATION";
-
 long long qr_source_epoch(long long fallback, qr_diags *d)
 {
     const char *s = getenv("SOURCE_DATE_EPOCH");
@@ -99,6 +97,21 @@ static const char *jstr(const cJSON *root, const char *a, const char *b,
 {
     const cJSON *n = jget(root, a, b, c);
     return cJSON_IsString(n) ? n->valuestring : NULL;
+}
+
+/* What a paper's template sees in a pack: the data's members and the
+ * pack's context as `pack` (the pack's wins over a `pack` of the data's
+ * own). Made of references: nothing is copied, and deleting it leaves the
+ * data as it was. */
+static cJSON *with_pack(const cJSON *root, const cJSON *pack)
+{
+    cJSON *v = cJSON_CreateObject();
+    const cJSON *m;
+    cJSON_ArrayForEach(m, root)
+        if (strcmp(m->string, "pack") != 0)
+            cJSON_AddItemReferenceToObject(v, m->string, (cJSON *)m);
+    cJSON_AddItemReferenceToObject(v, "pack", (cJSON *)pack);
+    return v;
 }
 
 /* Move diagnostics about the expanded Markdown to the template line that
@@ -334,7 +347,11 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
                                       (size_t)(slash - req->template_path))
                         : qr_xstrdup(".");
     qr_expand_opts eo = {.spec = 0, .strict = req->strict, .partials = NULL};
-    p->exp = qr_expand_file(req->template_path, qr_data_root(p->data), &eo, d);
+    cJSON *view = req->pack ? with_pack(qr_data_root(p->data), req->pack)
+                            : NULL;
+    p->exp = qr_expand_file(req->template_path,
+                            view ? view : qr_data_root(p->data), &eo, d);
+    cJSON_Delete(view);
     if (!p->exp) goto fail;
     size_t mdlen;
     const char *md = qr_expansion_text(p->exp, &mdlen);
@@ -407,26 +424,27 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
     double t0 = now_ms();
     if (!ensure_fonts(p, d)) return NULL;
     lap("fonts", &t0);
-    qr_layout_opts own = {.title = p->title,
-                          .meeting = p->meeting,
-                          .item = p->item,
-                          .first_page = 1,
-                          .total_pages = 0,
-                          .base_dir = p->base_dir};
-    /* the caller's numbering and titles, but images always resolve in (and
-     * stay inside) this paper's own template directory */
-    qr_layout_opts given;
-    if (opts) {
-        given = *opts;
-        if (!given.base_dir) given.base_dir = p->base_dir;
-        opts = &given;
-    }
+    /* the caller's numbering, titles and marks; what it leaves out is the
+     * paper's own, and images resolve in (and stay inside) this paper's
+     * template directory unless it names another */
+    qr_layout_opts o = {.first_page = 1};
+    if (opts) o = *opts;
+    if (!o.title) o.title = p->title;
+    if (!o.meeting) o.meeting = p->meeting;
+    if (!o.item) o.item = p->item;
+    if (!o.base_dir) o.base_dir = p->base_dir;
+    if (o.first_page <= 0) o.first_page = 1;
+    /* A paper whose own data says it is exempt is marked on every page
+     * wherever it goes — a standalone render, a build job, a pack — so a
+     * printed or forwarded page still says what it is. Marking here rather
+     * than in each caller means no caller can forget. */
+    if (p->exempt) o.mark = QR_MARK_EXEMPT;
     qr_diags *later = qr_diags_new();
     /* layout reads the images: they are the paper's inputs too */
     qr_inputs *outer = qr_inputs_activate(p->inputs);
     qr_pages *pages = qr_layout_run(p->doc, &p->style,
                                     qr_fonts_metrics(p->fonts),
-                                    opts ? opts : &own, EXPANDED_NAME, later);
+                                    &o, EXPANDED_NAME, later);
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
     /* an error in layout (an image refused or unreadable, a bad chart)
@@ -438,49 +456,8 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
     }
     relocate(later, d, p->exp);
     qr_diags_free(later);
-    /* A paper whose own data says it is exempt is marked on every page
-     * wherever it goes — a standalone render, a build job, a pack — so a
-     * printed or forwarded page still says what it is. Marking here rather
-     * than in each caller means no caller can forget. */
-    if (pages && p->exempt)
-        qr_mark_not_for_publication(pages, 0, qr_pages_count(pages), NULL,
-                                    p->fonts, &p->style);
     lap("layout", &t0);
     return pages;
-}
-
-void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
-                                 const char *text, const qr_fonts *fonts,
-                                 const qr_style *style)
-{
-    if (!text) text = EXEMPT_MARK;
-    const qr_metrics *m = qr_fonts_metrics(fonts);
-    float size = style->body_size;
-    float w = 0;
-    for (const char *c = text; *c; c++)
-        w += m->advance(m->ctx, QR_FONT_BOLD, (unsigned char)*c);
-    w = w * size / 1000;
-    float asc, desc;
-    m->vmetrics(m->ctx, QR_FONT_BOLD, &asc, &desc);
-    for (size_t page = from; page < to && page < qr_pages_count(pages);
-         page++) {
-        const qr_page *pg = qr_pages_get(pages, page);
-        qr_item t;
-        memset(&t, 0, sizeof t);
-        t.kind = QR_ITEM_TEXT;
-        t.role = QR_ROLE_ARTIFACT;
-        t.elem = -1;
-        t.x = (pg->width - w) / 2;
-        /* centred vertically in the top margin, as layout places headers */
-        t.y = style->margin_top / 2 + (asc + desc) * size / 1000 / 2;
-        t.w = w;
-        t.font = QR_FONT_BOLD;
-        t.size = size;
-        t.text = text;
-        t.len = strlen(text);
-        t.color = style->heading_color;
-        qr_pages_add_item(pages, page, &t);
-    }
 }
 
 int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
@@ -513,6 +490,7 @@ const qr_fonts *qr_paper_fonts(const qr_paper *p) { return p->fonts; }
 const char *qr_paper_title(const qr_paper *p) { return p->title; }
 const char *qr_paper_meeting(const qr_paper *p) { return p->meeting; }
 const char *qr_paper_item(const qr_paper *p) { return p->item; }
+const cJSON *qr_paper_root(const qr_paper *p) { return qr_data_root(p->data); }
 const char *qr_paper_base_dir(const qr_paper *p) { return p->base_dir; }
 const qr_inputs *qr_paper_inputs(const qr_paper *p) { return p->inputs; }
 int qr_paper_exempt(const qr_paper *p) { return p->exempt; }
@@ -604,7 +582,8 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
                         const qr_inputs *seen, size_t errors_before,
                         qr_diags *d, pthread_t *warm, int warming)
 {
-    qr_pages *pages = qr_paper_layout(p, NULL, d);
+    qr_layout_opts lo = {.draft = req->draft, .draft_note = req->draft_note};
+    qr_pages *pages = qr_paper_layout(p, &lo, d);
     double tw = now_ms();
     if (warming) pthread_join(*warm, NULL);
     lap("wait", &tw);
@@ -632,8 +611,6 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;
-        meta.draft = req->draft;
-        meta.draft_note = req->draft_note;
         if (req->lang && req->lang[0]) meta.lang = req->lang;
         double t1 = now_ms();
         status = qr_pdf_write(pages, p->fonts, &meta, req->out_path, d);

@@ -2,7 +2,8 @@
 # make bless: rewrite the golden display lists in tests/golden/ from the
 # current build, after showing what would change.
 #
-# Every tests/golden/*.md is rendered with --dump=pages; the diff against
+# Every tests/golden/*.md is rendered with --dump=pages (with NAME.json as
+# its data and the options in NAME.args when they exist); the diff against
 # its .pages file is printed for each one that would change. Then:
 #   BLESS=1 make bless        writes every changed .pages file;
 #   make bless (a terminal)   asks before writing;
@@ -22,7 +23,11 @@ for md in tests/golden/*.md; do
     [ -e "$md" ] || { echo "bless: no tests/golden/*.md" >&2; exit 2; }
     want=${md%.md}.pages
     got=$new/$(basename "$want")
-    if ! "$BUILD/quire" render -t "$md" --dump=pages >"$got" 2>"$got.err"; then
+    # NAME.json beside it is the data, NAME.args more options (--draft)
+    data=${md%.md}.json; args=${md%.md}.args
+    [ -f "$data" ] || data=
+    if ! "$BUILD/quire" render $data -t "$md" $([ -f "$args" ] && cat "$args") --dump=pages \
+            >"$got" 2>"$got.err"; then
         echo "bless: $md does not render; nothing written:" >&2
         head -10 "$got.err" >&2
         exit 2

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <math.h>
+
 #include "quire/layout.h"
 #include "quire/parse.h"
 #include "quire/style.h"
@@ -753,6 +755,73 @@ static void test_footer_fields_and_numbering(void **state)
     run_free(r);
 }
 
+/* The marks are furniture on the display list: NOT FOR PUBLICATION
+ * centred in the top margin of every page in bold, the DRAFT stamp first
+ * on every page (under the content) along the diagonal, its note at the
+ * foot; all artifacts, measured like any line of text. */
+static void test_marks_on_every_page(void **state)
+{
+    (void)state;
+    qr_layout_opts o = {.mark = QR_MARK_EXEMPT, .draft = 1,
+                        .draft_note = "Draft built 21 June 2018"};
+    run *r = lay_with("One\n\n<!-- pagebreak -->\n\nTwo\n", NULL, &o);
+    assert_non_null(r->p);
+    assert_int_equal(qr_pages_count(r->p), 2);
+    float w = r->st.page_width, h = r->st.page_height;
+    for (size_t i = 0; i < 2; i++) {
+        const qr_page *pg = qr_pages_get(r->p, i);
+        const qr_item *d = &pg->items[0];
+        assert_true(text_eq(d, "DRAFT"));
+        assert_int_equal(d->role, QR_ROLE_ARTIFACT);
+        assert_int_equal(d->font, QR_FONT_BOLD);
+        assert_float_equal(d->angle, atan2f(h, w) * 180 / (float)M_PI, 0.01);
+        /* 0.6 of the diagonal long */
+        assert_float_equal(d->w, 0.6f * hypotf(w, h), 0.1);
+        int mark = 0, note = 0;
+        for (size_t j = 0; j < pg->nitems; j++) {
+            const qr_item *it = &pg->items[j];
+            if (text_eq(it, QR_MARK_EXEMPT)) {
+                mark++;
+                assert_int_equal(it->role, QR_ROLE_ARTIFACT);
+                assert_int_equal(it->elem, -1);
+                assert_int_equal(it->font, QR_FONT_BOLD);
+                assert_float_equal(it->size, r->st.body_size, 0.001);
+                assert_true(it->y < r->st.margin_top);
+                assert_float_equal(it->x + it->w / 2, w / 2, 0.01);
+                assert_float_equal(it->angle, 0, 0);
+            }
+            if (text_eq(it, "Draft built 21 June 2018")) {
+                note++;
+                assert_int_equal(it->role, QR_ROLE_ARTIFACT);
+                assert_float_equal(it->y, h - 12, 0.01);
+            }
+        }
+        assert_int_equal(mark, 1);
+        assert_int_equal(note, 1);
+    }
+    run_free(r);
+    /* no marks unless asked */
+    r = lay("One\n");
+    const qr_page *pg = qr_pages_get(r->p, 0);
+    for (size_t j = 0; j < pg->nitems; j++) {
+        assert_false(text_eq(&pg->items[j], "DRAFT"));
+        assert_false(text_eq(&pg->items[j], QR_MARK_EXEMPT));
+    }
+    run_free(r);
+    /* a character the bold face lacks comes from the fallback face, as in
+     * a paragraph */
+    qr_layout_opts f = {.mark = "NOT \xE2\x97\xA6 FOR"};
+    r = lay_with("One\n", NULL, &f);
+    assert_non_null(r->p);
+    int fallback = 0;
+    pg = qr_pages_get(r->p, 0);
+    for (size_t j = 0; j < pg->nitems; j++)
+        fallback += pg->items[j].font == QR_FONT_FALLBACK_BOLD &&
+                    pg->items[j].y < r->st.margin_top;
+    assert_int_equal(fallback, 1);
+    run_free(r);
+}
+
 static void test_code_block_preserves_spacing(void **state)
 {
     (void)state;
@@ -1130,6 +1199,7 @@ int main(void)
         cmocka_unit_test(test_page_break),
         cmocka_unit_test(test_footer_page_of_n),
         cmocka_unit_test(test_footer_fields_and_numbering),
+        cmocka_unit_test(test_marks_on_every_page),
         cmocka_unit_test(test_code_block_preserves_spacing),
         cmocka_unit_test(test_code_long_line_wraps_at_characters),
         cmocka_unit_test(test_heading_anchors),

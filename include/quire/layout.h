@@ -59,6 +59,9 @@ typedef struct qr_item {
     const char *text;      /* UTF-8; also ANCHOR title */
     size_t len;
     qr_rgb color;          /* text or stroke colour */
+    float angle;           /* TEXT: degrees anticlockwise about (x, y), the
+                              baseline turned from the horizontal (the
+                              DRAFT mark); 0 for all other text */
     /* LINE, RECT, PATH */
     float line_width;
     int has_fill, has_stroke;
@@ -99,7 +102,20 @@ typedef struct qr_layout_opts {
     int total_pages;       /* {pages}; 0 = this document's page count */
     const char *base_dir;  /* relative image paths resolve here, and must
                               stay inside it; NULL = the working directory */
+    const char *mark;      /* centred in the top margin of every page, in
+                              bold (QR_MARK_EXEMPT, QR_MARK_MEMBERS); NULL =
+                              none */
+    int draft;             /* a grey diagonal DRAFT under every page's
+                              content */
+    const char *draft_note;/* with draft: a small note at each page foot
+                              (watch: the build time); NULL = none */
 } qr_layout_opts;
+
+/* The marks of documents that must not be published: every page of an
+ * exempt paper, and every other page of a members' pack holding exempt
+ * items (the document as a whole must not be published). */
+#define QR_MARK_EXEMPT "NOT FOR PUBLICATION"
+#define QR_MARK_MEMBERS "NOT FOR PUBLICATION (members' pack)"
 
 typedef struct qr_pages qr_pages;
 

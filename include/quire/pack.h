@@ -9,13 +9,17 @@
 #ifndef QUIRE_PACK_H
 #define QUIRE_PACK_H
 
+#include <stdio.h>
 #include "quire/diag.h"
 
 typedef struct qr_pack_req {
     const char *meeting_path;   /* the meeting JSON */
-    const char *out_path;       /* the PDF, written atomically */
+    const char *out_path;       /* the PDF, written atomically; NULL with
+                                   dump_pages: write nothing */
     int public_pack;            /* withhold exempt items */
     int draft;                  /* stamp DRAFT on every page */
+    FILE *dump_pages;           /* print the pack's display list here
+                                   (--dump=pages); NULL = no */
 } qr_pack_req;
 
 /* Build the pack. Returns QR_OK, QR_EINPUT (bad meeting file or a broken

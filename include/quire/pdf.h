@@ -25,8 +25,6 @@ typedef struct qr_pdf_meta {
     /* Fields below default to 0/NULL = off. */
     int pdfa;              /* 1: PDF/A-2b (XMP metadata, sRGB output intent) */
     int page_label_start;  /* n > 0: decimal page labels n, n+1, ... */
-    int draft;             /* 1: grey diagonal "DRAFT" on every page */
-    const char *draft_note;/* with draft: small note at each page foot */
     int exempt;            /* 1: holds exempt information: qr_pdf_write
                               writes the file mode 0600 */
 } qr_pdf_meta;

@@ -36,6 +36,11 @@ typedef struct qr_render_req {
     const char *lang;           /* document language; NULL: the style's */
     int draft;                  /* stamp a diagonal DRAFT on every page */
     const char *draft_note;     /* text beside it (watch: the build time) */
+    /* In a pack: the context the paper is printed in (item number,
+     * committee, date, time …; docs/meeting.md), which its template sees
+     * as `pack`, in place of any `pack` of the data's own. NULL for a
+     * paper on its own. Borrowed; used while the paper is prepared. */
+    const struct cJSON *pack;
 } qr_render_req;
 
 /* A paper prepared up to layout: data loaded, validated and derived, the
@@ -52,8 +57,9 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
 void qr_paper_free(qr_paper *p);             /* NULL is a no-op */
 
 /* Lay the paper out. opts may be NULL (page 1 of its own count; title,
- * meeting and item from the data); a NULL opts->base_dir is the paper's
- * template directory. Diagnostics are re-located at template lines. NULL
+ * meeting and item from the data); a NULL title, meeting, item or base_dir
+ * in opts is the paper's own (base_dir: its template directory), and a
+ * first_page of 0 is 1. Diagnostics are re-located at template lines. NULL
  * after adding an error: any error of layout's (an image refused, a bad
  * chart block) means no display list. */
 struct qr_layout_opts;
@@ -71,6 +77,9 @@ const struct qr_fonts *qr_paper_fonts(const qr_paper *p);
 const char *qr_paper_title(const qr_paper *p);    /* data title or first heading */
 const char *qr_paper_meeting(const qr_paper *p);  /* "Cabinet – 21 June 2018" or "" */
 const char *qr_paper_item(const qr_paper *p);     /* agenda item or "" */
+/* The paper's data (after derive): its root object. */
+struct cJSON;
+const struct cJSON *qr_paper_root(const qr_paper *p);
 /* The template's directory, where relative image paths resolve; pass it
  * as qr_layout_opts.base_dir. */
 const char *qr_paper_base_dir(const qr_paper *p);
@@ -82,7 +91,8 @@ const char *qr_paper_base_dir(const qr_paper *p);
 struct qr_inputs;
 const struct qr_inputs *qr_paper_inputs(const qr_paper *p);
 /* 1 when the paper's data carries paper.exempt (Schedule 12A): its pages
- * are marked NOT FOR PUBLICATION by qr_paper_layout and qr_paper_meta sets
+ * are marked NOT FOR PUBLICATION (QR_MARK_EXEMPT) by qr_paper_layout,
+ * whatever mark the caller asks for, and qr_paper_meta sets
  * meta.exempt, so the PDF is written mode 0600. */
 int qr_paper_exempt(const qr_paper *p);
 /* Files the paper was made from (data, template, partials, style), for
@@ -91,17 +101,6 @@ size_t qr_paper_nfiles(const qr_paper *p);
 const char *qr_paper_file(const qr_paper *p, size_t i);
 /* PDF metadata for this paper (strings borrowed from p). */
 void qr_paper_meta(const qr_paper *p, struct qr_pdf_meta *meta);
-
-/* Draw a not-for-publication mark in the top margin of pages [from, to):
- * "NOT FOR PUBLICATION" on exempt pages, and QR_MARK_MEMBERS on the other
- * pages of a members' pack that holds exempt items (the whole document
- * must not be published). `text` is ASCII; NULL means the first. */
-#define QR_MARK_MEMBERS "NOT FOR PUBLICATION (members' pack)"
-struct qr_pages;
-void qr_mark_not_for_publication(struct qr_pages *pages, size_t from,
-                                 size_t to, const char *text,
-                                 const struct qr_fonts *fonts,
-                                 const struct qr_style *style);
 
 /* May the output be written at `path`? Refuses (QR_EINPUT, with an error
  * naming the path) an existing path that is not a regular file once

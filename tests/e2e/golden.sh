@@ -5,7 +5,11 @@
 for md in tests/golden/*.md; do
     want=${md%.md}.pages
     name=$(basename "$md" .md)
-    if ! $QUIRE render -t "$md" --dump=pages >"$TMP/$name.pages" 2>"$TMP/$name.err"; then
+    # NAME.json beside it is the data, NAME.args more options (--draft)
+    data=${md%.md}.json; args=${md%.md}.args
+    [ -f "$data" ] || data=
+    if ! $QUIRE render $data -t "$md" $([ -f "$args" ] && cat "$args") --dump=pages \
+            >"$TMP/$name.pages" 2>"$TMP/$name.err"; then
         not_ok "golden $name renders" "$(head -5 "$TMP/$name.err")"; continue
     fi
     if [ ! -f "$want" ]; then not_ok "golden $name has a blessed .pages file"; continue; fi

@@ -25,6 +25,15 @@ def not_ok(msg, *detail):
 def norm(s): return re.sub(r"\s+", " ", s).strip()
 
 meeting = json.load(open(meeting_path))
+def long_date(iso):
+    y, m, d = map(int, iso.split("-"))
+    return f"{d} {['January','February','March','April','May','June','July','August','September','October','November','December'][m - 1]} {y}"
+def gov_time(t):
+    h, m = map(int, t.split(":"))
+    if (h, m) == (12, 0): return "midday"
+    if (h, m) == (0, 0): return "midnight"
+    hh = h % 12 or 12
+    return f"{hh}{'' if m == 0 else f':{m:02d}'}{'am' if h < 12 else 'pm'}"
 items = meeting["items"]
 def num(it): return str(it["number"])
 papers = [it for it in items if "paper" in it]
@@ -77,6 +86,16 @@ else:
         else:
             not_ok(f"{label}: page {a} printed in the agenda is where it starts", f"title '{title}' not on page {a}: {start[:200]}")
         withheld = public and "exempt" in it
+        # the paper's first page prints the item number the agenda gives it
+        # (a house template prints the pack's committee, date and time too)
+        house = "templates/" in it["paper"]["template"]
+        if withheld or house:
+            want = [f"Agenda item {num(it)}"]
+            if house and not withheld:
+                want += [norm(meeting["committee"]), f"{long_date(meeting['date'])} at {gov_time(meeting['time'])}"]
+            missing = [w for w in want if w not in start]
+            if missing: not_ok(f"{label}: its first page prints the pack's item, meeting, date and time", f"missing {missing} on page {a}: {start[:200]}")
+            else: ok(f"{label}: its first page prints {' / '.join(want)}")
         if withheld:
             if b == a and "Not for publication" in text[a] and f"paragraph {it['exempt']['paragraph']} of Part 1 of Schedule 12A" in norm(text[a]):
                 ok(f"{label}: a one-page notice quotes the Schedule 12A paragraph")
@@ -171,6 +190,88 @@ lacks "public pack has no NOT FOR PUBLICATION mark" $TMP/public.txt "NOT FOR PUB
 SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/a.pdf --public 2>/dev/null
 SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/b.pdf --public 2>/dev/null
 check "identical input gives identical bytes" cmp $TMP/a.pdf $TMP/b.pdf
+# --draft: the stamp is laid out on every page of every part, under the
+# content (the first thing drawn), like the running furniture
+expect_exit "draft pack builds" 0 $QUIRE pack $CABINET -o $TMP/draft.pdf --draft
+qpdf --qdf --object-streams=disable $TMP/draft.pdf $TMP/draft.qdf
+turned=$(grep -a -cE '^0\.[0-9]+ 0\.[0-9]+ -0\.[0-9]+ 0\.[0-9]+ [0-9.]+ [0-9.]+ Tm$' $TMP/draft.qdf)
+npages=$(pdfinfo $TMP/draft.pdf | sed -n 's/^Pages: *//p')
+[ "$turned" = "$npages" ] && ok "draft pack: a diagonal DRAFT on each of the $npages pages" \
+    || not_ok "draft pack: a diagonal DRAFT on every page" "turned: $turned, pages: $npages"
+pdftotext $TMP/draft.pdf $TMP/draft.txt
+[ "$(grep -cF "NOT FOR PUBLICATION" $TMP/draft.txt)" = "$npages" ] \
+    && ok "draft pack: still one NOT FOR PUBLICATION mark a page" \
+    || not_ok "draft pack: still one NOT FOR PUBLICATION mark a page"
+
+# --- the marks are on the display list (--dump=pages) ----------------------
+# every page of the full pack holds exactly one mark as an artifact: NOT FOR
+# PUBLICATION on the exempt paper's pages, the members' pack wording on all
+# others; with --draft, a turned DRAFT is the first thing drawn on each
+# page (anchors draw nothing). Without
+# -o nothing is written.
+$QUIRE pack $CABINET --dump=pages --draft >$TMP/dump.pages 2>$TMP/dump.err \
+    && ok "pack --dump=pages without -o succeeds" || not_ok "pack --dump=pages without -o succeeds" "$(head -5 $TMP/dump.err)"
+python3 - $TMP/dump.pages $TMP/full.pdf <<'PY' && ok "dump: the marks and DRAFT are display-list items on every page" || FAILS=$((FAILS + 1))
+import re, subprocess, sys
+pages, cur = [], None
+for line in open(sys.argv[1]):
+    if line.startswith("page "): cur = []; pages.append(cur)
+    elif line.startswith("  ") and cur is not None: cur.append(line.strip())
+n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).stdout).group(1))
+bad = []
+if len(pages) != n: bad.append(f"{len(pages)} pages dumped, the pack has {n}")
+for k, items in enumerate(pages, 1):
+    marks = [i for i in items if i.startswith("text Artifact") and "NOT FOR PUBLICATION" in i]
+    exempt = k >= n - 1        # item 10, the last paper, is the exempt one (2 pages)
+    want = '"NOT FOR PUBLICATION"' if exempt else '"NOT FOR PUBLICATION (members\' pack)"'
+    if len(marks) != 1 or not marks[0].endswith(want): bad.append(f"page {k}: marks {marks}")
+    drawn = [i for i in items if not i.startswith("anchor ")]
+    if not (drawn and re.match(r'text Artifact e-1 .* a\d+\.\d+ "DRAFT"$', drawn[0])): bad.append(f"page {k}: first item drawn {drawn[:1]}")
+if bad: print("not ok - dump: the marks and DRAFT are display-list items on every page")
+for b in bad: print("    " + b)
+sys.exit(1 if bad else 0)
+PY
+$QUIRE pack $CABINET --dump=pages --public >$TMP/dump-public.pages 2>/dev/null
+if grep -q "NOT FOR PUBLICATION" $TMP/dump-public.pages; then not_ok "dump: no mark in the public pack"; else ok "dump: no mark in the public pack"; fi
+expect_exit "pack --dump=md is a usage error" 2 $QUIRE pack $CABINET --dump=md
+
+# --- a paper whose data names another meeting prints the pack's -----------
+# (the paper carried over from a meeting in October, as item 5); one warning
+python3 - $TMP/moved <<'PY'
+import json, os, sys
+d = sys.argv[1]; os.makedirs(d, exist_ok=True)
+m = json.load(open("samples/meetings/cabinet-2018-06-21.json"))
+for it in m["items"]:
+    if "paper" in it:
+        for k in ("data", "template", "style"):
+            if k in it["paper"]:
+                it["paper"][k] = os.path.abspath("samples/meetings/" + it["paper"][k])
+p = json.load(open("samples/meetings/papers/improvement-plan-progress.json"))
+p["paper"]["meeting"].update({"date": "2018-10-10", "time": "19:30", "item": 5})
+json.dump(p, open(d + "/moved.json", "w"), ensure_ascii=False)
+m["style"] = os.path.abspath("samples/meetings/" + m["style"]) if "style" in m else None
+if m["style"] is None: del m["style"]
+for it in m["items"]:
+    if it["number"] == 8: it["paper"]["data"] = "moved.json"
+json.dump(m, open(d + "/meeting.json", "w"), ensure_ascii=False)
+PY
+expect_exit "moved paper: the pack builds" 0 $QUIRE pack $TMP/moved/meeting.json -o $TMP/moved/pack.pdf
+n=$(grep -c "warning: .*item 8: the paper's" $TMP/last.err)
+[ "$n" = 1 ] && ok "moved paper: one warning" || not_ok "moved paper: one warning" "$n: $(cat $TMP/last.err)"
+contains "moved paper: the warning names the paper's and the pack's meeting" $TMP/last.err \
+    "meeting 10 October 2018 differs from the pack's 21 June 2018; time 7:30pm differs from the pack's 6pm; item 5 differs from the pack's 8"
+contains "moved paper: the warning says the pack's is printed" $TMP/last.err "the pack's is printed"
+[ -f $TMP/moved/pack.pdf ] && pack_check "moved paper" $TMP/moved/pack.pdf $TMP/moved/meeting.json full
+pdftotext $TMP/moved/pack.pdf $TMP/moved/pack.txt
+contains "moved paper: prints the pack's date, time and item" $TMP/moved/pack.txt "21 June 2018 at 6pm – Agenda item 8"
+lacks "moved paper: never the paper's date" $TMP/moved/pack.txt "10 October 2018"
+lacks "moved paper: never the paper's item" $TMP/moved/pack.txt "Agenda item 5"
+# on its own the paper prints its own data, as before
+expect_exit "moved paper renders on its own" 0 $QUIRE render $TMP/moved/moved.json -t templates/cabinet-report.md -o $TMP/moved/own.pdf
+pdftotext -l 1 $TMP/moved/own.pdf $TMP/moved/own.txt
+contains "on its own: the paper's meeting and date" $TMP/moved/own.txt "Cabinet – 10 October 2018"
+contains "on its own: the paper's item" $TMP/moved/own.txt "Agenda item 5"
+lacks "on its own: no warning" $TMP/last.err "warning"
 
 # --- the scrutiny panel sample ----------------------------------------------
 for m in samples/meetings/*.json; do
@@ -356,6 +457,62 @@ import json; m=json.load(open('$C/meeting.json')); m['items'][1]['paper']['style
 expect_exit "a paper in other fonts: exit 1" 1 $QUIRE pack $C/serif-meeting.json -o $B/out/x.pdf
 contains "font mismatch: names item 2" $TMP/last.err "item 2"
 [ -z "$(ls -A $B/out | grep -v '^pack.pdf$')" ] && ok "failed packs wrote nothing" || not_ok "failed packs wrote nothing" "$(ls -A $B/out)"
+
+# --- a council's own pack templates -----------------------------------------
+# The meeting file names a folder; a template there replaces the built-in
+# one of the same name (the others stay built in), with partials from the
+# folder.
+O=$TMP/own
+mkdir -p $O/pack-templates
+cp $C/open.md $O/
+sed 's/^# Agenda$/# Order of business\n\n{{>partials\/notice}}/' templates/pack/agenda.md >$O/pack-templates/agenda.md
+mkdir -p $O/pack-templates/partials
+echo 'Harwood agenda qzoOwnAgenda3131 for {{committee}}.' >$O/pack-templates/partials/notice.md
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['items']=[m['items'][0], m['items'][1], m['items'][3]]
+m['templates']='pack-templates'; print(json.dumps(m))" >$O/meeting.json
+expect_exit "own templates: the pack builds" 0 $QUIRE pack $O/meeting.json -o $O/pack.pdf
+pdftotext -f 2 -l 2 $O/pack.pdf $O/agenda.txt
+contains "own templates: the council's agenda.md is used" $O/agenda.txt "Order of business"
+contains "own templates: with its partial" $O/agenda.txt "qzoOwnAgenda3131 for Cabinet"
+grep -qx "Agenda" $O/agenda.txt && not_ok "own templates: the built-in agenda heading is gone" \
+    || ok "own templates: the built-in agenda heading is gone"
+contains "own templates: page numbers still printed" $O/agenda.txt "Page 3"
+pdftotext -f 1 -l 1 $O/pack.pdf $O/front.txt
+contains "own templates: the front sheet stays built in" $O/front.txt "Notice of meeting"
+qpdf --json $O/pack.pdf | python3 -c "
+import json,sys; o=[x['title'] for x in json.load(sys.stdin)['outlines']]
+sys.exit(0 if o[:2]==['Front sheet','Agenda'] else 1)" \
+    && ok "own templates: the agenda's first heading is still the Agenda bookmark" \
+    || not_ok "own templates: the agenda's first heading is still the Agenda bookmark"
+sed 's/"pack-templates"/"nothing-here"/' $O/meeting.json >$O/none.json
+mkdir -p $O/nothing-here
+expect_exit "own templates: a folder with none of them is an error" 1 $QUIRE pack $O/none.json -o $O/x.pdf
+contains "own templates: the error says so" $TMP/last.err "holds none of the pack's templates"
+echo '{{no_such_name}}' >$O/pack-templates/front-sheet.md
+expect_exit "own templates: a template error fails the pack" 1 $QUIRE pack $O/meeting.json -o $O/x.pdf
+contains "own templates: the error is located in the council's file" $TMP/last.err "front-sheet.md:1:"
+[ ! -e $O/x.pdf ] && ok "own templates: failures write nothing" || not_ok "own templates: failures write nothing"
+# the notice standing for a withheld paper can be the council's too
+mkdir -p $O/notice-templates
+printf '# {{item.title}}\n\nWithheld qzoNotice7171 under paragraph {{item.exempt.paragraph}}: {{item.exempt.reason}}\n' \
+    >$O/notice-templates/exempt-notice.md
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['templates']='../own/notice-templates'; print(json.dumps(m))" >$C/own-notice.json
+expect_exit "own templates: a public pack with the council's notice builds" 0 $QUIRE pack $C/own-notice.json -o $O/notice.pdf --public
+pdftotext $O/notice.pdf $O/notice.txt
+contains "own templates: the council's exempt-notice.md stands for the paper" $O/notice.txt \
+    "Withheld qzoNotice7171 under paragraph 1: The report names a child in care."
+# a public pack publishes its own templates: none may come from an exempt
+# paper's folder
+mkdir -p $C/exempt-tpl
+cp templates/pack/agenda.md $C/exempt-tpl/
+python3 -c "
+import json; m=json.load(open('$C/meeting.json')); m['templates']='exempt-tpl'
+m['items'][2]['paper']={'data':'exempt-tpl/secret.json','template':'exempt-tpl/secret.md'}; print(json.dumps(m))" >$C/tplshare.json
+cp $C/secret.json $C/secret.md $C/exempt-tpl/
+expect_exit "own templates: a public pack refuses templates in an exempt paper's folder" 1 $QUIRE pack $C/tplshare.json -o $O/x.pdf --public
+contains "own templates: the refusal names the folder rule" $TMP/last.err "the pack's templates folder reads"
 
 # usage
 expect_exit "pack without -o: usage error" 2 $QUIRE pack $CABINET
