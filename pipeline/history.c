@@ -172,8 +172,7 @@ static int pass_errors(const qr_diags *from, qr_diags *to)
     return n;
 }
 
-/* Load, validate and derive the earlier file (with its own history). On
- * failure, its errors and one at /follows saying which file it was. */
+/* Load the earlier file. On failure, its errors and one at /follows. */
 static qr_data *load_earlier(hctx *c, const char *path)
 {
     qr_diags *ed = qr_diags_new();
@@ -190,9 +189,18 @@ static qr_data *load_earlier(hctx *c, const char *path)
             say(c, QR_ERROR, "/follows",
                 "the earlier report '%s' is not valid JSON (above)", path);
         }
-        qr_diags_free(ed);
-        return NULL;
     }
+    qr_diags_free(ed);
+    return e;
+}
+
+/* Validate and derive the earlier file, with its own history. Only after
+ * its date is known to come first: so a chain of reports, each earlier
+ * than the last, always ends (a file cannot follow itself). Returns 0, or
+ * -1 after its errors and one at /follows. */
+static int derive_earlier(hctx *c, qr_data *e, const char *path)
+{
+    qr_diags *ed = qr_diags_new();
     chain_depth++;
     int bad = qr_data_validate(e, ed) > 0 || qr_derive_run(e, ed) > 0;
     chain_depth--;
@@ -201,11 +209,9 @@ static qr_data *load_earlier(hctx *c, const char *path)
         say(c, QR_ERROR, "/follows",
             "the earlier report '%s' has errors (above): this paper cannot "
             "be compared with it until they are fixed", path);
-        qr_data_free(e);
-        e = NULL;
     }
     qr_diags_free(ed);
-    return e;
+    return bad ? -1 : 0;
 }
 
 /* ---- the two reports belong together ------------------------------- */
@@ -558,14 +564,19 @@ qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
     char *path = qr_path_join(dir, f->valuestring);
     free(dir);
     qr_data *old = load_earlier(&c, path);
-    free(path);
-    if (!old) {
+    const cJSON *oroot = qr_data_root(old);
+    const char *then = NULL;
+    if (old) {
+        check_same_plan(&c, root, oroot);
+        then = check_dates(&c, plan, oroot);
+    }
+    if (!old || c.errors || derive_earlier(&c, old, path) < 0) {
+        free(path);
+        qr_data_free(old);
         *errors = c.errors;
         return NULL;
     }
-    const cJSON *oroot = qr_data_root(old);
-    check_same_plan(&c, root, oroot);
-    const char *then = check_dates(&c, plan, oroot);
+    free(path);
     qr_history *h = qr_xcalloc(1, sizeof *h);
     h->earlier = old;
     h->follows = qr_xstrdup(f->valuestring);
@@ -574,11 +585,13 @@ qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
                             &c.errors);
     size_t ncur = 0;
     free(index_actions(data, plan, &ncur, d, &c.errors));
+    /* actions are matched only between two dated reports of one plan with
+     * unique refs; anything else would be a false account of progress */
     if (c.errors == 0) {
         match_actions(&c, h, plan);
         match_recommendations(&c, root, oroot);
-        merge_kpis(&c, root, oroot);
     }
+    merge_kpis(&c, root, oroot);
     *errors = c.errors;
     if (c.errors) {
         qr_history_free(h);
@@ -667,7 +680,8 @@ static void add_recommendation_labels(cJSON *root)
 
 void qr_history_apply(const qr_history *h, cJSON *root)
 {
-    if (!cJSON_IsObject(root)) return;
+    /* always a boolean where there is a plan to report on */
+    if (!h && !cJSON_IsObject(get(root, "action_plan"))) return;
     add_member(root, "has_history", cJSON_CreateBool(h != NULL));
     if (!h) return;
     cJSON *lists[L_N];

@@ -45,7 +45,8 @@ qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors);
 
 /* After derivation: flag each action (added, status_changed, redated,
  * reworded, newly_overdue) and add the top-level "history" object and
- * "has_history" (false when h is NULL). */
+ * "has_history" (false when h is NULL and the data has an action plan:
+ * a first report, or one whose changes are typed in the data). */
 void qr_history_apply(const qr_history *h, cJSON *root);
 
 void qr_history_free(qr_history *h); /* NULL is a no-op */
