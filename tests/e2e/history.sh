@@ -82,8 +82,9 @@ contains "the KPI chart runs from the first month's file" $TMP/oct.flat "Oct 25"
 # the first month is a first report, said so, never "New" everywhere
 pdftotext $A/out/harwood-2026-08.pdf - | tr '\n' ' ' | tr -s ' ' >$TMP/aug.flat
 contains "the first month says it is the first report" $TMP/aug.flat \
-    "This is the first report on the plan: there is no earlier report to compare it with."
-lacks "the first month has no changes section" $TMP/aug.flat "What has changed since"
+    "This is the first report on the plan: its 39 actions are reported for the first time."
+lacks "the first month has no changes section" $TMP/aug.flat "Changes since the last report"
+lacks "the first month calls no action new" $TMP/aug.flat "New"
 
 # the earlier file is one of the job's inputs
 python3 - $A/out/.quire-state.json <<'PY' && ok "the state records the earlier file month three was compared with" || not_ok "the state records the earlier file month three was compared with" "$(head -c 600 $A/out/.quire-state.json)"
