@@ -529,57 +529,69 @@ static void merge_kpis(hctx *c, cJSON *root, const cJSON *old)
 
 /* ---- entry: before derivation ------------------------------------------ */
 
-qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
+/* The follows member, when it can name an earlier report of this plan:
+ * a relative path, within the depth limit, from a report with a plan.
+ * NULL when there is none or after an error. */
+static const char *follows_member(hctx *c, const cJSON *root)
 {
-    *errors = 0;
-    cJSON *root = qr_data_root_mut(data);
     const cJSON *f = get(root, "follows");
     if (!f) return NULL;
-    hctx c = {.data = data, .d = d};
     if (!cJSON_IsString(f) || !f->valuestring[0] ||
         f->valuestring[0] == '/') {
-        say(&c, QR_ERROR, "/follows",
+        say(c, QR_ERROR, "/follows",
             "follows must name the earlier report's data file, relative to "
             "this file (e.g. \"progress-2026-09.json\")");
-        *errors = c.errors;
         return NULL;
     }
-    c.follows = f->valuestring;
     if (chain_depth >= QR_MAX_HISTORY_DEPTH) {
-        say(&c, QR_ERROR, "/follows",
+        say(c, QR_ERROR, "/follows",
             "reports follow each other more than %d deep: start the chain "
             "again with a first report (no follows)", QR_MAX_HISTORY_DEPTH);
-        *errors = c.errors;
         return NULL;
     }
-    cJSON *plan = get(root, "action_plan");
-    if (!cJSON_IsObject(plan)) {
-        say(&c, QR_ERROR, "/follows",
+    if (!cJSON_IsObject(get(root, "action_plan"))) {
+        say(c, QR_ERROR, "/follows",
             "a report that follows another compares their action plans: this "
             "one has no action_plan");
-        *errors = c.errors;
         return NULL;
     }
-    char *dir = qr_path_dir(qr_data_name(data));
-    char *path = qr_path_join(dir, f->valuestring);
+    return f->valuestring;
+}
+
+/* The earlier report, loaded, checked against this one and derived; NULL
+ * after errors. *then is its as_at. */
+static qr_data *earlier_report(hctx *c, cJSON *root, const char **then)
+{
+    char *dir = qr_path_dir(qr_data_name(c->data));
+    char *path = qr_path_join(dir, c->follows);
     free(dir);
-    qr_data *old = load_earlier(&c, path);
-    const cJSON *oroot = qr_data_root(old);
-    const char *then = NULL;
+    qr_data *old = load_earlier(c, path);
     if (old) {
-        check_same_plan(&c, root, oroot);
-        then = check_dates(&c, plan, oroot);
+        check_same_plan(c, root, qr_data_root(old));
+        *then = check_dates(c, get(root, "action_plan"), qr_data_root(old));
     }
-    if (!old || c.errors || derive_earlier(&c, old, path) < 0) {
-        free(path);
+    if (old && (c->errors || derive_earlier(c, old, path) < 0)) {
         qr_data_free(old);
-        *errors = c.errors;
-        return NULL;
+        old = NULL;
     }
     free(path);
+    return old;
+}
+
+qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
+{
+    cJSON *root = qr_data_root_mut(data);
+    hctx c = {.data = data, .d = d};
+    c.follows = follows_member(&c, root);
+    const char *then = NULL;
+    qr_data *old = c.follows ? earlier_report(&c, root, &then) : NULL;
+    *errors = c.errors;
+    if (!old) return NULL;
+    const cJSON *oroot = qr_data_root(old);
+    cJSON *plan = get(root, "action_plan");
     qr_history *h = qr_xcalloc(1, sizeof *h);
     h->earlier = old;
-    h->follows = qr_xstrdup(f->valuestring);
+    h->follows = qr_xstrdup(c.follows);
     h->as_at = then ? qr_xstrdup(then) : NULL;
     h->refs = index_actions(old, get(oroot, "action_plan"), &h->nrefs, d,
                             &c.errors);
