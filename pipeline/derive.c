@@ -585,7 +585,7 @@ static const char *date_member(dctx *c, const cJSON *obj, const char *key)
     return NULL;
 }
 
-#define NOT_SET "Not set"
+#define NOT_SET QR_NOT_SET
 
 /* "82%", "£2.4m", "14 days": a number with its unit as GOV.UK writes it —
  * % and k/m/bn suffixes close up, £ goes before, words after a space. */

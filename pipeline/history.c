@@ -27,7 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOT_SET "Not set"
 #define DATE_TEXT 64
 
 /* One action of a plan, for matching by ref. */
@@ -629,7 +628,7 @@ static cJSON *due_words(const char *iso)
 {
     char text[DATE_TEXT];
     if (!iso || !qr_format_date_long(iso, text, sizeof text))
-        snprintf(text, sizeof text, "%s", NOT_SET);
+        snprintf(text, sizeof text, "%s", QR_NOT_SET);
     return cJSON_CreateString(text);
 }
 
