@@ -397,6 +397,43 @@ static void test_bad_follows(void **state)
     run_free(&s);
 }
 
+static void test_another_kind_of_period(void **state)
+{
+    (void)state;
+    write_file("sept.json", SEPT);
+    char *oct = qr_xstrdup(OCT);
+    memcpy(strstr(oct, "\"2026-10\""), "\"2026-Q4\"", 9);
+    write_file("oct.json", oct);
+    run r = derive_file("oct.json");
+    expect_diag(&r, QR_ERROR, "oct.json", "/kpis/0/series",
+                "reported in quarters here but in months");
+    run_free(&r);
+    free(oct);
+}
+
+/* An open paper must not print what an exempt one holds. */
+static void test_exempt_earlier_report(void **state)
+{
+    (void)state;
+    char *sept = qr_xasprintf("{\"paper\": {\"exempt\": {\"paragraph\": 3}},%s",
+                              SEPT + 1);
+    write_file("sept.json", sept);
+    char *oct = qr_xasprintf("{\"paper\": {\"exempt\": null},%s", OCT + 1);
+    write_file("oct.json", oct);
+    qr_diags *d = qr_diags_new();
+    char *path = file_path("oct.json");
+    qr_data *data = qr_data_load(path, d);
+    assert_non_null(data);
+    /* derive alone: the fixture's paper is not a whole paper */
+    assert_true(qr_derive_run(data, d) > 0);
+    run r = {d, data, 1};
+    expect_diag(&r, QR_ERROR, "oct.json", "/follows", "is exempt");
+    run_free(&r);
+    free(path);
+    free(oct);
+    free(sept);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -409,6 +446,8 @@ int main(void)
         cmocka_unit_test(test_earlier_dated_later),
         cmocka_unit_test(test_another_plan),
         cmocka_unit_test(test_another_unit),
+        cmocka_unit_test(test_another_kind_of_period),
+        cmocka_unit_test(test_exempt_earlier_report),
         cmocka_unit_test(test_repeated_ref),
         cmocka_unit_test(test_bad_follows),
     };
