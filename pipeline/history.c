@@ -205,9 +205,12 @@ static int derive_earlier(hctx *c, qr_data *e, const char *path)
     chain_depth--;
     if (bad) {
         c->errors += pass_errors(ed, c->d);
-        say(c, QR_ERROR, "/follows",
-            "the earlier report '%s' has errors (above): this paper cannot "
-            "be compared with it until they are fixed", path);
+        /* said once, by the paper being made: down a chain of reports the
+         * errors of the file at fault are enough */
+        if (chain_depth == 0)
+            say(c, QR_ERROR, "/follows",
+                "the earlier report '%s' has errors (above): this paper "
+                "cannot be compared with it until they are fixed", path);
     }
     qr_diags_free(ed);
     return bad ? -1 : 0;

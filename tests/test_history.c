@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "quire/derive.h"
+#include "quire/history.h"
 #include "quire/input.h"
 #include "quire/load.h"
 #include "quire/util.h"
@@ -434,6 +435,34 @@ static void test_exempt_earlier_report(void **state)
     free(sept);
 }
 
+/* A chain may go QR_MAX_HISTORY_DEPTH reports back; one more is an error
+ * in the file at the limit, and once more at the paper being made. */
+static void test_chain_depth(void **state)
+{
+    (void)state;
+    for (int i = 0; i <= QR_MAX_HISTORY_DEPTH + 1; i++) {
+        char name[32], follows[64] = "";
+        snprintf(name, sizeof name, "c%d.json", i);
+        if (i) snprintf(follows, sizeof follows, "\"follows\": \"c%d.json\", ", i - 1);
+        char *text = qr_xasprintf(
+            "{%s\"action_plan\": {\"as_at\": \"%04d-01-01\", \"actions\": []}}",
+            follows, 1800 + i);
+        write_file(name, text);
+        free(text);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "c%d.json", QR_MAX_HISTORY_DEPTH);
+    run r = derive_file(name);
+    assert_int_equal(r.errors, 0);
+    run_free(&r);
+    snprintf(name, sizeof name, "c%d.json", QR_MAX_HISTORY_DEPTH + 1);
+    run s = derive_file(name);
+    expect_diag(&s, QR_ERROR, "/c1.json", "/follows", "more than 120 deep");
+    expect_diag(&s, QR_ERROR, name, "/follows", "has errors");
+    assert_int_equal(qr_diags_count(s.d, QR_ERROR), 2);
+    run_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -450,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_exempt_earlier_report),
         cmocka_unit_test(test_repeated_ref),
         cmocka_unit_test(test_bad_follows),
+        cmocka_unit_test(test_chain_depth),
     };
     return cmocka_run_group_tests(tests, make_dir, remove_dir);
 }
