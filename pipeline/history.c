@@ -175,7 +175,7 @@ static int pass_errors(const qr_diags *from, qr_diags *to)
 static qr_data *load_earlier(hctx *c, const char *path)
 {
     qr_diags *ed = qr_diags_new();
-    qr_data *e = qr_data_load(path, ed);
+    qr_data *e = qr_data_load_as(path, QR_IN_EARLIER, ed);
     if (!e) {
         /* an unreadable file is one unlocated error: say it at /follows */
         const qr_diag *g = qr_diags_len(ed) ? qr_diags_get(ed, 0) : NULL;

@@ -302,7 +302,10 @@ static void test_earlier_file_is_recorded(void **state)
     qr_inputs_activate(outer);
     assert_int_equal(r.errors, 0);
     char *sept = file_path("sept.json");
-    assert_non_null(qr_inputs_find_file(rec, sept));
+    const qr_input *in = qr_inputs_find_file(rec, sept);
+    assert_non_null(in);
+    assert_int_equal(in->role, QR_IN_EARLIER);
+    assert_string_equal(qr_input_role_name(in->role), "earlier report");
     free(sept);
     run_free(&r);
     qr_inputs_free(rec);
