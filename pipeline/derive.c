@@ -21,6 +21,7 @@
  * exists.
  */
 #include "quire/derive.h"
+#include "quire/history.h"
 #include "quire/util.h"
 #include "quire/vocab.h"
 
@@ -584,7 +585,7 @@ static const char *date_member(dctx *c, const cJSON *obj, const char *key)
     return NULL;
 }
 
-#define NOT_SET "Not set"
+#define NOT_SET QR_NOT_SET
 
 /* "82%", "£2.4m", "14 days": a number with its unit as GOV.UK writes it —
  * % and k/m/bn suffixes close up, £ goes before, words after a space. */
@@ -1235,6 +1236,9 @@ int qr_derive_run(qr_data *data, qr_diags *d)
     if (!cJSON_IsObject(root)) return 0;
     dctx c = {.data = data, .d = d};
     qr_buf_init(&c.path);
+    /* the earlier report's statuses, dates and figures go in first, so the
+     * passes below derive from them as from typed data */
+    qr_history *hist = qr_history_load(data, d, &c.errors);
 
     cJSON *insp = cJSON_GetObjectItemCaseSensitive(root, "inspection");
     if (cJSON_IsObject(insp)) derive_inspection(&c, insp);
@@ -1260,6 +1264,8 @@ int qr_derive_run(qr_data *data, qr_diags *d)
     if (c.nt) qsort(c.t, c.nt, sizeof *c.t, touched_cmp);
     generic(&c, root);
     /* after the generic pass, so the copies carry every derived field */
+    qr_history_apply(hist, root);
+    qr_history_free(hist);
     if (cJSON_IsObject(plan))
         add_views(plan, cJSON_GetObjectItemCaseSensitive(plan, "actions"),
                   insp);

@@ -177,6 +177,7 @@ const char *qr_input_role_name(qr_input_role r)
     case QR_IN_MEETING: return "meeting file";
     case QR_IN_MANIFEST: return "manifest";
     case QR_IN_FONT: return "font";
+    case QR_IN_EARLIER: return "earlier report";
     case QR_IN_OTHER: break;
     }
     return "file";

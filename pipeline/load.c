@@ -700,10 +700,11 @@ qr_data *qr_data_adopt(char *text, size_t len, const char *name,
     return parse_owned(text, len, name, 0, d);
 }
 
-static qr_data *load_file(const char *path, int any_value, qr_diags *d)
+static qr_data *load_file(const char *path, int any_value,
+                          qr_input_role role, qr_diags *d)
 {
     size_t len = 0;
-    char *text = qr_input_read(path, QR_IN_DATA, &len, QR_MAX_DATA_BYTES);
+    char *text = qr_input_read(path, role, &len, QR_MAX_DATA_BYTES);
     if (!text) {
         if (errno == EFBIG)
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
@@ -719,12 +720,17 @@ static qr_data *load_file(const char *path, int any_value, qr_diags *d)
 
 qr_data *qr_data_load(const char *path, qr_diags *d)
 {
-    return load_file(path, 0, d);
+    return load_file(path, 0, QR_IN_DATA, d);
+}
+
+qr_data *qr_data_load_as(const char *path, qr_input_role role, qr_diags *d)
+{
+    return load_file(path, 0, role, d);
 }
 
 qr_data *qr_data_load_value(const char *path, qr_diags *d)
 {
-    return load_file(path, 1, d);
+    return load_file(path, 1, QR_IN_DATA, d);
 }
 
 qr_data *qr_data_empty(void)

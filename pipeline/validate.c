@@ -1020,6 +1020,8 @@ static const field F_TOP[] = {
     {"inspection", K_OBJECT, 0, NULL, more_inspection},
     {"action_plan", K_OBJECT, 0, NULL, more_action_plan},
     {"kpis", K_ARRAY, 0, NULL, more_kpis},
+    /* the earlier report's data file (history.h) */
+    {"follows", K_STRING, 0, NULL, NULL},
 };
 
 int qr_data_validate(const qr_data *data, qr_diags *d)

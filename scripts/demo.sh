@@ -24,6 +24,13 @@ for f in samples/*.json; do
     [ -n "$tpl" ] && [ -f "$tpl" ] || continue
     render "out/$name.pdf" "$f" "$tpl"
 done
+# three consecutive months of one plan: each follows the one before
+# (docs/data.md "History"), the third shows the changes
+for f in samples/history/*.json; do
+    [ -e "$f" ] || continue
+    mkdir -p out/history
+    render "out/history/$(basename "$f" .json).pdf" "$f" templates/progress-report.md
+done
 for f in samples/*.md; do
     [ -e "$f" ] || continue
     render "out/$(basename "$f" .md).pdf" "" "$f"

@@ -649,7 +649,7 @@ static const rule_case RULES[] = {
     {"invalid_unknown_paper_field.json", QR_WARNING, "/paper/colour", 4, 15,
      "unknown field 'colour' (known: kind, council, title, meeting, portfolio, related_portfolios, service, wards, key_decision, forward_plan, exempt, author, background_papers, report_date, reference, purpose, summary, recommendations, detail, sections, priorities, risk, implications, reducing_inequalities, consultation, appendices, contact, logo, figures, review, methodology, next_steps)"},
     {"invalid_unknown_top_field.json", QR_WARNING, "/extras", 125, 13,
-     "unknown field 'extras' (known: paper, inspection, action_plan, kpis)"},
+     "unknown field 'extras' (known: paper, inspection, action_plan, kpis, follows)"},
     {"invalid_bad_inspection_type.json", QR_ERROR, "/inspection/type", 49, 13,
      "'Ilacs' is not an inspection type: did you mean 'ILACS'? (expected one of: ILACS, monitoring_visit, focused_visit, JTAI, SIF)"},
     {"invalid_dates_empty.json", QR_ERROR, "/inspection/dates", 50, 14,
@@ -881,7 +881,7 @@ static void test_validate_inline(void **state)
     assert_string_equal(g->path, "/paper2");
     assert_string_equal(g->message, "unknown field 'paper2': did you mean "
                                     "'paper'? (known: paper, inspection, "
-                                    "action_plan, kpis)");
+                                    "action_plan, kpis, follows)");
     qr_data_free(data);
     qr_diags_free(d);
 }

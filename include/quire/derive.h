@@ -81,6 +81,10 @@ struct qr_buf;
 void qr_format_with_unit(struct qr_buf *b, const char *number,
                          const char *unit);
 
+/* What a paper prints for an owner or a date the data does not give:
+ * never an invented value, never a blank cell. */
+#define QR_NOT_SET "Not set"
+
 /* 1234567.5 -> "1,234,567.5" (integers print without decimals). */
 void qr_format_number(double v, char *out, size_t n);
 

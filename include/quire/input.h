@@ -2,7 +2,8 @@
  * and recorded.
  *
  * Every file Quire reads to make an output (data, template, partial, style,
- * image, meeting file, manifest) is read through qr_input_read. It opens the
+ * image, meeting file, manifest, the earlier report a paper follows) is read
+ * through qr_input_read. It opens the
  * file without blocking and refuses anything that is not a regular file: a
  * FIFO or device would block or never end, a directory is a mistake to name
  * plainly. It reads the whole file and, when a record is active on the
@@ -41,6 +42,7 @@ typedef enum qr_input_role {
     QR_IN_MEETING,    /* a meeting file (packs) */
     QR_IN_MANIFEST,   /* a build manifest */
     QR_IN_FONT,       /* a font file, read by the font library */
+    QR_IN_EARLIER,    /* the data of an earlier report a paper follows */
     QR_IN_OTHER
 } qr_input_role;
 

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/diag.h"
+#include "quire/input.h"
 
 /* Limits (documented in README). */
 #define QR_MAX_DATA_BYTES (64u * 1024u * 1024u) /* largest data file read */
@@ -25,6 +26,11 @@ typedef struct qr_data qr_data;
  * or errors for repeated member names (qr_json_check_duplicates).
  * The caller frees the result with qr_data_free. */
 qr_data *qr_data_load(const char *path, qr_diags *d);
+
+/* As qr_data_load, recording the file in the active input record under
+ * `role` (qr_data_load records QR_IN_DATA): an earlier report a paper
+ * follows is QR_IN_EARLIER, so the record says what it was read as. */
+qr_data *qr_data_load_as(const char *path, qr_input_role role, qr_diags *d);
 
 /* As qr_data_load, but any JSON value may be the top level: a string,
  * number, array, boolean or null as well as an object. For `expand --spec`,

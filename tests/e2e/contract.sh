@@ -38,10 +38,10 @@ contains "nothing overdue without a due date" "$TMP/noowner.txt" "No action is p
 jq '.action_plan.actions[4] |= del(.new)' "$src" >"$TMP/notreported.json"
 expect_exit "an unreported action renders" 0 epoch $QUIRE render "$TMP/notreported.json" -t $tpl -o "$TMP/nr.pdf"
 pdftotext "$TMP/nr.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/nr.txt"
-contains "unreported action says so" "$TMP/nr.txt" "1 were not reported on last time"
-contains "no action is new" "$TMP/nr.txt" "0 are new."
+contains "unreported action says so" "$TMP/nr.txt" "Not reported on last time (no direction of travel) 1"
+contains "no action is new" "$TMP/nr.txt" "New since the last report 0"
 pdftotext "$TMP/noowner.pdf" - | tr '\n' ' ' | tr -s ' ' >"$TMP/new.txt"
-contains "an action marked new is new" "$TMP/new.txt" "1 are new."
+contains "an action marked new is new" "$TMP/new.txt" "New since the last report 1"
 lacks "a new action is not also unreported" "$TMP/new.txt" "not reported on last time"
 
 # a measure: units closed up, apart from progress; Green with a missed

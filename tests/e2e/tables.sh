@@ -179,17 +179,42 @@ b = [norm(w) for w in toks]
 # moves, whole and in order, a little later; nothing else may move. The
 # PDF may add only what the source does not spell (list numbers, a
 # chart's labels).
-sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-dels, ins = [], []
-for tag, i1, i2, j1, j2 in sm.get_opcodes():
-    if tag in ("delete", "replace"):
-        dels.append((j1, a[i1:i2]))
-    if tag in ("insert", "replace"):
-        ins.append((j1, b[j1:j2]))
+def diff(a, b):
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    dels, ins = [], []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag in ("delete", "replace"):
+            dels.append((i1, j1, a[i1:i2]))
+        if tag in ("insert", "replace"):
+            ins.append((j1, b[j1:j2]))
+    return dels, ins
+# A moved run whose words also stand next to it (an action "… 24 newly
+# qualified social workers" beside an update "24 newly qualified social
+# workers in post") can mislead the alignment into matching the wrong
+# copy. Such a run, found whole and in order a little later, is cut from
+# both sides and the two compared again.
+moved = 0
+for _ in range(50):
+    dels, ins = diff(a, b)
+    cut = None
+    for i, at, d in dels:
+        if any(j >= at and j - at < 800 and w[:len(d)] == d for j, w in ins):
+            continue
+        for p in range(at, min(len(b) - len(d), at + 800) + 1):
+            if b[p:p + len(d)] == d:
+                cut = (i, p, len(d))
+                break
+        if cut:
+            break
+    if not cut:
+        break
+    i, p, n = cut
+    a, b = a[:i] + a[i + n:], b[:p] + b[p + n:]
+    moved += 1
 extra = lambda w: re.fullmatch(r"[\d.%•◦–]+", w) or w in charts or \
     w.lower() in charts or w.lower() + ":" in charts
-bad, moved = [], 0
-for at, d in dels:
+bad = []
+for _, at, d in dels:
     # the moved words: the start of a later insertion, within a page or so
     for k, (j, w) in enumerate(ins):
         if j >= at and j - at < 800 and w[:len(d)] == d:
