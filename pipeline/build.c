@@ -957,7 +957,7 @@ static int state_save(const char *out_dir, const cJSON *st, qr_diags *d)
     char *text = cJSON_Print(st);
     char *p = state_path(out_dir);
     int rc = QR_OK;
-    if (!text || qr_write_atomic(p, text, strlen(text)) != 0 ||
+    if (!text || !qr_write_atomic(p, text, strlen(text)) ||
         sync_dir(out_dir) != 0) {
         char *e = qr_build_escape(p);
         qr_diag_add(d, QR_ERROR, e, 0, 0, NULL, NULL,

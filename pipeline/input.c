@@ -154,16 +154,16 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
     return text;
 }
 
-int qr_input_note(const char *path, qr_input_role role)
+bool qr_input_note(const char *path, qr_input_role role)
 {
-    if (!active) return 0;
+    if (!active) return true;
     struct stat sb;
     size_t n = 0;
     char *bytes = qr_read_file_stat(path, &n, 0, &sb);
-    if (!bytes) return -1;
+    if (!bytes) return false;
     record(path, role, &sb, bytes, n);
     free(bytes);
-    return 0;
+    return true;
 }
 
 const char *qr_input_role_name(qr_input_role r)

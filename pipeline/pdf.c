@@ -2205,7 +2205,7 @@ int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     if (render(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
-    if (qr_write_atomic_mode(path, buf, len, meta && meta->exempt) != 0) {
+    if (!qr_write_atomic_mode(path, buf, len, meta && meta->exempt)) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
         rc = QR_EOUTPUT;

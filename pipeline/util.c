@@ -360,13 +360,13 @@ static mode_t output_mode(const char *path, int exempt)
     return mode;
 }
 
-int qr_write_atomic(const char *path, const void *data, size_t len)
+bool qr_write_atomic(const char *path, const void *data, size_t len)
 {
     return qr_write_atomic_mode(path, data, len, 0);
 }
 
-int qr_write_atomic_mode(const char *path, const void *data, size_t len,
-                         int exempt)
+bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                          int exempt)
 {
     mode_t mode = output_mode(path, exempt);
     /* mkstemp makes the temporary 0600: never wider than the final mode
@@ -377,7 +377,7 @@ int qr_write_atomic_mode(const char *path, const void *data, size_t len,
         int e = errno;
         free(tmp);
         errno = e;
-        return -1;
+        return false;
     }
     const char *p = data;
     size_t left = len;
@@ -399,14 +399,14 @@ int qr_write_atomic_mode(const char *path, const void *data, size_t len,
     fd = -1;
     if (rename(tmp, path) != 0) goto fail;
     free(tmp);
-    return 0;
+    return true;
 fail:;
     int e = errno;
     if (fd >= 0) close(fd);
     unlink(tmp);
     free(tmp);
     errno = e;
-    return -1;
+    return false;
 }
 
 /* ---- hashing ---- */

@@ -23,8 +23,9 @@ char *qr_cache_path(const char *name);
 /* The bytes of entry `name` (caller frees; NUL-terminated), or NULL. */
 char *qr_cache_read(const char *name, size_t *len);
 
-/* Replace entry `name` atomically, creating the directory; 0 or -1. */
-int qr_cache_write(const char *name, const void *data, size_t len);
+/* Replace entry `name` atomically, creating the directory; false when the
+ * cache is off or the entry cannot be written. */
+bool qr_cache_write(const char *name, const void *data, size_t len);
 
 /* Append the stamp of one file or directory to a key: its path, then its
  * size and modification time, or a mark that it does not exist. */

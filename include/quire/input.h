@@ -28,6 +28,7 @@
 #ifndef QUIRE_INPUT_H
 #define QUIRE_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -93,9 +94,9 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
                     size_t max_bytes);
 
 /* Record a file that a library reads itself (a font): its identity and the
- * hash of its contents now. Returns 0, or -1 with errno set. No-op (0)
- * when no record is active. */
-int qr_input_note(const char *path, qr_input_role role);
+ * hash of its contents now. Returns false with errno set when it cannot be
+ * read. No-op (true) when no record is active. */
+bool qr_input_note(const char *path, qr_input_role role);
 
 /* What a role is called in messages: "data file", "template", … */
 const char *qr_input_role_name(qr_input_role role);

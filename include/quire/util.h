@@ -9,6 +9,7 @@
 #ifndef QUIRE_UTIL_H
 #define QUIRE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
@@ -90,14 +91,14 @@ char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
 
 /* Write bytes to `path` atomically: a temporary file in the same directory,
  * fsync, then rename over `path`. On any failure the previous file at `path`
- * is untouched, the temporary is removed, errno is set and -1 returned. */
-int qr_write_atomic(const char *path, const void *data, size_t len);
+ * is untouched, the temporary is removed, errno is set and false returned. */
+bool qr_write_atomic(const char *path, const void *data, size_t len);
 /* The same, with the output's mode chosen for what it holds: 0666 less the
  * umask, or with `exempt` (information not for publication) 0600 whatever
  * the umask. A stricter mode of the file being replaced is kept (the new
  * mode is narrowed to it). qr_write_atomic is exempt = 0. */
-int qr_write_atomic_mode(const char *path, const void *data, size_t len,
-                         int exempt);
+bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                          int exempt);
 
 /* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
  * change detector (build) and table key (line breaker), not a cryptographic hash: it guards against accidental
