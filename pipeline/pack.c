@@ -1485,7 +1485,7 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     qr_style_default(&pk.style);
     if (pk.style_path) {
         add_file(&pk, pk.style_path);
-        if (qr_style_load(pk.style_path, &pk.style, d) != 0) goto done;
+        if (!qr_style_load(pk.style_path, &pk.style, d)) goto done;
     }
     pk.fm_style = pk.style;
     pk.fm_style.number_sections = 0;

@@ -2096,7 +2096,7 @@ static int save(pdf_state *st, char **out, size_t *len)
     if (st->nsubst)
         memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
     int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub, pack_threads(),
-                                   &packed, &plen) == 0;
+                                   &packed, &plen);
     free(sub);
     free(buf);
     if (!packed_ok) {
@@ -2188,12 +2188,12 @@ done:
     return rc;
 }
 
-int qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
-                  const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d)
+bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
+                   const qr_pdf_meta *meta, char **out, size_t *len,
+                   qr_diags *d)
 {
     int input_error;
-    return render(pages, fonts, meta, out, len, d, &input_error);
+    return render(pages, fonts, meta, out, len, d, &input_error) == 0;
 }
 
 int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,

@@ -235,8 +235,8 @@ static void put_packed(qr_buf *res, const char *head, const char *data,
     put_body(res, data, n, j, ' ');
 }
 
-int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                size_t nsubst, int threads, char **out, size_t *outlen)
+bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                 size_t nsubst, int threads, char **out, size_t *outlen)
 {
     enum { W1 = 1, W2 = 4, W3 = 2 };        /* xref stream field widths */
     /* libharu's table entries: "nnnnnnnnnn ggggg n\r\n". */
@@ -248,16 +248,16 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     size_t tail = n > 64 ? n - 64 : 0, sx = 0, found = 0;
     for (size_t i = tail; i + LSX <= n; i++)
         if (memcmp(in + i, STARTXREF, LSX) == 0) sx = i, found = 1;
-    if (!found) return -1;
+    if (!found) return false;
     size_t pos = sx + LSX, xoff, nobj;
     if (parse_num(in, n, &pos, &xoff) || !starts(in, n, xoff, XREF))
-        return -1;
+        return false;
     pos = xoff + sizeof XREF - 1;
     if (parse_num(in, n, &pos, &nobj) || !starts(in, n, pos, "\n") ||
         nobj < 2)
-        return -1;
+        return false;
     pos++;
-    if (n - pos < nobj * ENTRY) return -1;
+    if (n - pos < nobj * ENTRY) return false;
     size_t *off = qr_xcalloc(nobj + 1, sizeof *off);
     int *kind = qr_xcalloc(nobj, sizeof *kind);    /* 0 free, 1 obj, 2 stream */
     size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
@@ -267,7 +267,7 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     qr_buf res, *stm = NULL;
     char **stm_head = NULL;
     qr_buf_init(&res);
-    int rc = -1;
+    bool written = false;
     for (size_t i = 0; i < nobj; i++) {
         size_t p = pos + i * ENTRY, v;
         if (parse_num(in, n, &p, &v)) goto done;
@@ -402,7 +402,7 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         put_packed(&res, head.data, tbl.data, tbl.len, &xj);
         qr_buf_printf(&res, "startxref\n%zu\n%%%%EOF\n", xref_at);
         *out = qr_buf_detach(&res, outlen);
-        rc = 0;
+        written = true;
     }
     free(xj.out);
     qr_buf_free(&head);
@@ -423,7 +423,7 @@ done:
     free(kind);
     free(slot);
     qr_buf_free(&res);
-    return rc;
+    return written;
 }
 
 qr_pdf_pack_func qr_pdf_pack_fn = qr_pdf_pack;

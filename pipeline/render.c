@@ -326,7 +326,7 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     lap("load", &t0);
     if (req->style_path) {
         p->style_path = qr_xstrdup(req->style_path);
-        if (qr_style_load(req->style_path, &p->style, d) != 0) goto fail;
+        if (!qr_style_load(req->style_path, &p->style, d)) goto fail;
     }
 
     const char *slash = strrchr(req->template_path, '/');

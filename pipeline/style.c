@@ -953,7 +953,7 @@ static void syntax_error(qr_diags *d, const char *path, const char *text,
                "quote or brace here or just before)");
 }
 
-int qr_style_load(const char *path, qr_style *s, qr_diags *d)
+bool qr_style_load(const char *path, qr_style *s, qr_diags *d)
 {
     size_t len = 0;
     char *text = qr_input_read(path, QR_IN_STYLE, &len, STYLE_MAX_BYTES);
@@ -965,14 +965,14 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
         else
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                         "cannot read style file: %s", qr_input_strerror(errno));
-        return -1;
+        return false;
     }
     size_t bad = qr_utf8_check(text, len);
     if (bad != (size_t)-1) {
         qr_diag_at(d, QR_ERROR, path, text, len, bad,
                    "invalid UTF-8 at byte %zu: a style file must be UTF-8", bad);
         free(text);
-        return -1;
+        return false;
     }
     const char *end = NULL;
     cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
@@ -981,14 +981,14 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
                          ? (size_t)(end - text) : len;
         syntax_error(d, path, text, len, off);
         free(text);
-        return -1;
+        return false;
     }
     /* the same check as every other JSON input: a repeated key is an
      * error at the repeat, not a silent choice of the first */
     if (qr_json_check_duplicates(path, text, len, root, d)) {
         cJSON_Delete(root);
         free(text);
-        return -1;
+        return false;
     }
 
     qr_style work = *s;    /* committed only if the whole file is good */
@@ -1007,10 +1007,10 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
     if (!ld.errors) check_page(&ld);
     if (!ld.errors) *s = work;
 
-    int rc = ld.errors ? -1 : 0;
+    bool ok = !ld.errors;
     free_locator(&ld.L);
     free(ld.dir);
     cJSON_Delete(root);
     free(text);
-    return rc;
+    return ok;
 }

@@ -105,8 +105,8 @@ int main(int argc, char **argv)
         char *pdf = NULL;
         size_t pdflen = 0;
         qr_pdf_meta meta = {.title = "example", .lang = "en-GB", .epoch = -1};
-        int rc = pages ? qr_pdf_render(pages, fonts, &meta, &pdf, &pdflen, d) : -1;
-        if (rc == 0) {
+        bool rendered = pages && qr_pdf_render(pages, fonts, &meta, &pdf, &pdflen, d);
+        if (rendered) {
             char *path = qr_xasprintf("%s/%d.pdf", argv[2], n);
             if (!qr_write_atomic(path, pdf, pdflen)) bad++;
             free(path);

@@ -44,13 +44,13 @@ static char *write_style(const char *name, const char *text)
 }
 
 /* Loads text over the defaults; returns qr_style_load's result. */
-static int load(const char *text, qr_style *s, qr_diags *d)
+static bool load(const char *text, qr_style *s, qr_diags *d)
 {
     qr_style_default(s);
     char *path = write_style("s.json", text);
-    int rc = qr_style_load(path, s, d);
+    bool ok = qr_style_load(path, s, d);
     free(path);
-    return rc;
+    return ok;
 }
 
 static const qr_diag *only_diag(const qr_diags *d, qr_severity sev)
@@ -122,8 +122,8 @@ static void test_council_json_is_the_default(void **state)
     qr_diags *d = qr_diags_new();
     const char *path = "templates/styles/council.json";
     if (access(path, R_OK) != 0) path = "../templates/styles/council.json";
-    int rc = qr_style_load(path, &s, d);
-    assert_int_equal(rc, 0);
+    bool ok = qr_style_load(path, &s, d);
+    assert_true(ok);
     assert_int_equal(qr_diags_len(d), 0);
     assert_memory_equal(&s, &def, sizeof s);
     qr_diags_free(d);
@@ -134,12 +134,12 @@ static void test_units(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\"page\": {\"margins\": {\"top\": \"1in\", \"right\": \"2.5cm\","
+    bool ok = load("{\"page\": {\"margins\": {\"top\": \"1in\", \"right\": \"2.5cm\","
                   " \"bottom\": 30, \"left\": \"12.5pt\"}},"
                   " \"sizes\": {\"body\": \"11pt\", \"h1\": 20},"
                   " \"spacing\": {\"paragraph\": \"3mm\", \"list_indent\": \".5in\"},"
                   " \"logo\": {\"width\": \"40mm\"}}", &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(ok);
     assert_int_equal(qr_diags_len(d), 0);
     assert_close(s.margin_top, 72);
     assert_close(s.margin_right, 70.87);
@@ -159,27 +159,27 @@ static void test_page_sizes(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("{\"page\": {\"size\": \"Letter\"}}", &s, d), 0);
+    assert_true(load("{\"page\": {\"size\": \"Letter\"}}", &s, d));
     assert_close(s.page_width, 612);
     assert_close(s.page_height, 792);
-    assert_int_equal(load("{\"page\": {\"orientation\": \"landscape\", "
-                          "\"size\": \"a4\"}}", &s, d), 0);
+    assert_true(load("{\"page\": {\"orientation\": \"landscape\", "
+                          "\"size\": \"a4\"}}", &s, d));
     assert_close(s.page_width, 841.89);
     assert_close(s.page_height, 595.28);
-    assert_int_equal(load("{\"page\": {\"size\": [\"148mm\", 595]}}", &s, d), 0);
+    assert_true(load("{\"page\": {\"size\": [\"148mm\", 595]}}", &s, d));
     assert_close(s.page_width, 419.53);
     assert_close(s.page_height, 595);
     assert_int_equal(qr_diags_len(d), 0);
 
-    assert_int_equal(load("{\"page\": {\"size\": \"B5\"}}", &s, d), -1);
+    assert_false(load("{\"page\": {\"size\": \"B5\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "'page.size': 'B5' is not a page size"));
     assert_close(s.page_width, 595.28);   /* unchanged on error */
     qr_diags_free(d);
 
     d = qr_diags_new();
-    assert_int_equal(load("{\"page\": {\"margins\": {\"left\": \"10cm\", "
-                          "\"right\": \"10cm\"}}}", &s, d), -1);
+    assert_false(load("{\"page\": {\"margins\": {\"left\": \"10cm\", "
+                          "\"right\": \"10cm\"}}}", &s, d));
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "left and right margins"));
     assert_int_equal(g->line, 1);
@@ -192,8 +192,8 @@ static void test_colours(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("{\"colors\": {\"link\": \"#FFF\"}, "
-                          "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d), 0);
+    assert_true(load("{\"colors\": {\"link\": \"#FFF\"}, "
+                          "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d));
     assert_close(s.link_color.r, 1.0);
     assert_close(s.link_color.b, 1.0);
     assert_close(s.heading_color.r, 0x1d / 255.0);
@@ -201,7 +201,7 @@ static void test_colours(void **state)
     assert_close(s.heading_color.b, 0x57 / 255.0);
     assert_int_equal(qr_diags_len(d), 0);
 
-    assert_int_equal(load("{\"colours\": {\"rule\": \"grey\"}}", &s, d), -1);
+    assert_false(load("{\"colours\": {\"rule\": \"grey\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message,
                         "'colours.rule': 'grey' is not a colour (expected "
@@ -214,9 +214,9 @@ static void test_bad_length_message(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\n  \"page\": {\n    \"margins\": {\n"
+    bool ok = load("{\n  \"page\": {\n    \"margins\": {\n"
                   "      \"top\": \"25 mm\"\n    }\n  }\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    assert_false(ok);
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message,
                         "'page.margins.top': '25 mm' is not a length (expected "
@@ -234,7 +234,7 @@ static void test_every_bad_value_reported(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\"paragraph\": {\"align\": \"centre\", \"hyphenate\": \"yes\","
+    bool ok = load("{\"paragraph\": {\"align\": \"centre\", \"hyphenate\": \"yes\","
                   " \"widows\": 0, \"breaking\": \"fast\"},"
                   " \"sizes\": {\"body\": -3},"
                   " \"leading\": 12,"
@@ -242,7 +242,7 @@ static void test_every_bad_value_reported(void **state)
                   " \"header\": {\"left\": \"{council} report\"},"
                   " \"lang\": \"en GB\","
                   " \"numbering\": {\"sections\": true}}", &s, d);
-    assert_int_equal(rc, -1);
+    assert_false(ok);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 9);
     const char *want[] = {
         "'paragraph.align': 'centre' is not an alignment (expected \"left\" or \"justify\")",
@@ -273,10 +273,10 @@ static void test_unknown_key_warning(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\n  \"fonts\": {\"body\": \"Verdana\", \"bdy\": \"X\"},\n"
+    bool ok = load("{\n  \"fonts\": {\"body\": \"Verdana\", \"bdy\": \"X\"},\n"
                   "  \"footer\": {\"centre\": \"{page}\"},\n  \"colour\": 1\n}\n",
                   &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(ok);
     assert_int_equal(qr_diags_count(d, QR_WARNING), 2);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
     const qr_diag *g = qr_diags_get(d, 0);
@@ -295,11 +295,11 @@ static void test_unknown_key_warning(void **state)
 
     /* many unknown keys in one object: ten shown, the rest counted */
     d = qr_diags_new();
-    rc = load("{\"fonts\": {\"a0\": 1, \"a1\": 1, \"a2\": 1, \"a3\": 1, "
+    ok = load("{\"fonts\": {\"a0\": 1, \"a1\": 1, \"a2\": 1, \"a3\": 1, "
               "\"a4\": 1, \"a5\": 1, \"a6\": 1, \"a7\": 1, \"a8\": 1, "
               "\"a9\": 1, \"a10\": 1, \"a11\": 1, \"body\": \"Verdana\"}}",
               &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(ok);
     assert_int_equal(qr_diags_count(d, QR_WARNING), 11);
     g = qr_diags_get(d, 10);
     assert_string_equal(g->message, "2 more unknown keys are ignored (not "
@@ -320,7 +320,7 @@ static void test_duplicate_key(void **state)
                              "{\"fonts\": {\"body\": \"Verdana\"},\n"
                              " \"page\": {\"margins\": {\"top\": \"20mm\",\n"
                              "   \"top\": \"1mm\"}}}\n");
-    assert_int_equal(qr_style_load(path, &s, d), -1);
+    assert_false(qr_style_load(path, &s, d));
     assert_int_equal(qr_diags_len(d), 1);
     const qr_diag *g = qr_diags_get(d, 0);
     assert_int_equal(g->severity, QR_ERROR);
@@ -340,8 +340,8 @@ static void test_syntax_error(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    bool ok = load("{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n", &s, d);
+    assert_false(ok);
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "a comma before '}'"));
     assert_int_equal(g->line, 3);   /* at the trailing comma */
@@ -349,8 +349,8 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("{\n  \"lang\": \"en-GB\"\n  \"leading\": 1.2\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("{\n  \"lang\": \"en-GB\"\n  \"leading\": 1.2\n}\n", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "a comma is missing"));
     assert_int_equal(g->line, 2);
@@ -358,16 +358,16 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("{\n  lang: 1\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("{\n  lang: 1\n}\n", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "JSON syntax error"));
     assert_int_equal(g->line, 2);
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("[1, 2]", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("[1, 2]", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "must hold a JSON object"));
     assert_int_equal(g->line, 1);
@@ -375,8 +375,8 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("{\"page\": \"A4\"}", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("{\"page\": \"A4\"}", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "'page': 'A4' is not an object of keys");
     assert_int_equal(g->col, 10);
@@ -384,8 +384,8 @@ static void test_syntax_error(void **state)
 
     d = qr_diags_new();
     qr_style_default(&s);
-    rc = qr_style_load("/nonexistent/style.json", &s, d);
-    assert_int_equal(rc, -1);
+    ok = qr_style_load("/nonexistent/style.json", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->file, "/nonexistent/style.json");
     assert_non_null(strstr(g->message, "cannot read style file"));
@@ -399,17 +399,17 @@ static void test_logo_relative_to_style(void **state)
     free(logo);
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("{\"logo\": {\"file\": \"crest.png\", \"width\": 90}}",
-                          &s, d), 0);
+    assert_true(load("{\"logo\": {\"file\": \"crest.png\", \"width\": 90}}",
+                          &s, d));
     char *want = qr_xasprintf("%s/crest.png", tmpdir);
     assert_string_equal(s.logo, want);
     assert_close(s.logo_width, 90);
-    assert_int_equal(load("{\"logo\": \"crest.png\"}", &s, d), 0);
+    assert_true(load("{\"logo\": \"crest.png\"}", &s, d));
     assert_string_equal(s.logo, want);
     free(want);
     assert_int_equal(qr_diags_len(d), 0);
 
-    assert_int_equal(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d), -1);
+    assert_false(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "'logo.file': logo: cannot read image"));
     assert_non_null(strstr(g->message, "missing.png"));
@@ -432,7 +432,7 @@ static void test_logo_relative_to_style(void **state)
     bad[1][1] = "is outside the directory";
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         d = qr_diags_new();
-        assert_int_equal(load(bad[i][0], &s, d), -1);
+        assert_false(load(bad[i][0], &s, d));
         g = only_diag(d, QR_ERROR);
         assert_non_null(strstr(g->message, bad[i][1]));
         assert_string_equal(s.logo, "");

@@ -9,6 +9,7 @@
 #ifndef QUIRE_PDF_H
 #define QUIRE_PDF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "quire/diag.h"
 #include "quire/fonts.h"
@@ -38,11 +39,11 @@ typedef struct qr_pdf_meta {
 /* The ICC profile PDF/A output embeds (Debian package icc-profiles-free). */
 #define QR_PDF_SRGB_ICC "/usr/share/color/icc/sRGB.icc"
 
-/* Render the pages into PDF bytes. On success returns 0 and sets *out (the
- * caller frees) and *len; on failure adds an error and returns -1. */
-int qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
-                  const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d);
+/* Render the pages into PDF bytes. On success sets *out (the caller frees)
+ * and *len; returns false after adding an error. */
+bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
+                   const qr_pdf_meta *meta, char **out, size_t *len,
+                   qr_diags *d);
 
 /* qr_pdf_render, then write atomically to `path` (temporary file in the
  * same directory, renamed on success). Returns QR_OK, or QR_EOUTPUT after

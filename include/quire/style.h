@@ -9,6 +9,7 @@
 #ifndef QUIRE_STYLE_H
 #define QUIRE_STYLE_H
 
+#include <stdbool.h>
 #include "quire/vocab.h"
 #include "quire/diag.h"
 
@@ -77,8 +78,8 @@ typedef struct qr_style {
 void qr_style_default(qr_style *s);
 
 /* Load the style JSON at `path` over the defaults already in s. Unknown keys
- * are warnings; bad values are errors at file:line:col. Returns 0 on success,
- * -1 after adding errors. */
-int qr_style_load(const char *path, qr_style *s, qr_diags *d);
+ * are warnings; bad values are errors at file:line:col. Returns false after
+ * adding errors (s is then unchanged). */
+bool qr_style_load(const char *path, qr_style *s, qr_diags *d);
 
 #endif

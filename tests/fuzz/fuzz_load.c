@@ -74,8 +74,8 @@ static void style_from_memory(const uint8_t *d, size_t n)
     qr_style s;
     qr_style_default(&s);
     qr_diags *diags = qr_diags_new();
-    int rc = qr_style_load(path, &s, diags);
-    if (rc != 0 && qr_diags_count(diags, QR_ERROR) == 0) abort();
+    bool ok = qr_style_load(path, &s, diags);
+    if (!ok && qr_diags_count(diags, QR_ERROR) == 0) abort();
     qr_diags_free(diags);
     close(fd);
 }
