@@ -1229,10 +1229,10 @@ static void generic(dctx *c, cJSON *node)
 
 /* ---- entry ------------------------------------------------------------- */
 
-int qr_derive_run(qr_data *data, qr_diags *d)
+bool qr_derive_run(qr_data *data, qr_diags *d)
 {
     cJSON *root = qr_data_root_mut(data);
-    if (!cJSON_IsObject(root)) return 0;
+    if (!cJSON_IsObject(root)) return true;
     dctx c = {.data = data, .d = d};
     qr_buf_init(&c.path);
 
@@ -1266,5 +1266,5 @@ int qr_derive_run(qr_data *data, qr_diags *d)
 
     free(c.t);
     qr_buf_free(&c.path);
-    return c.errors;
+    return c.errors == 0;
 }

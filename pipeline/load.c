@@ -575,8 +575,8 @@ static int dup_rep_cmp(const void *a, const void *b)
     return (x->off > y->off) - (x->off < y->off);
 }
 
-int qr_json_check_duplicates(const char *name, const char *text, size_t len,
-                             const cJSON *root, qr_diags *d)
+bool qr_json_check_duplicates(const char *name, const char *text, size_t len,
+                              const cJSON *root, qr_diags *d)
 {
     dup_walk w = {.t = text, .len = text ? len : 0};
     qr_buf_init(&w.path);
@@ -610,7 +610,7 @@ int qr_json_check_duplicates(const char *name, const char *text, size_t len,
     free(w.reps);
     free(w.keys);
     qr_buf_free(&w.path);
-    return w.total > INT_MAX ? INT_MAX : (int)w.total;
+    return w.total == 0;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -667,8 +667,8 @@ static qr_data *parse_owned(char *text, size_t len, const char *name,
         free(text);
         return NULL;
     }
-    if (qr_json_check_duplicates(name ? name : "(data)", text, len, root,
-                                 d)) {
+    if (!qr_json_check_duplicates(name ? name : "(data)", text, len, root,
+                                  d)) {
         cJSON_Delete(root);
         free(text);
         return NULL;

@@ -318,8 +318,8 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
         p->data_path = qr_xstrdup(req->data_path);
         p->data = qr_data_load(req->data_path, d);
         if (!p->data) goto fail;
-        if (qr_data_validate(p->data, d) > 0) goto fail;
-        if (qr_derive_run(p->data, d) > 0) goto fail;
+        if (!qr_data_validate(p->data, d)) goto fail;
+        if (!qr_derive_run(p->data, d)) goto fail;
     } else {
         p->data = qr_data_empty();
     }

@@ -985,7 +985,7 @@ bool qr_style_load(const char *path, qr_style *s, qr_diags *d)
     }
     /* the same check as every other JSON input: a repeated key is an
      * error at the repeat, not a silent choice of the first */
-    if (qr_json_check_duplicates(path, text, len, root, d)) {
+    if (!qr_json_check_duplicates(path, text, len, root, d)) {
         cJSON_Delete(root);
         free(text);
         return false;

@@ -1022,15 +1022,15 @@ static const field F_TOP[] = {
     {"kpis", K_ARRAY, 0, NULL, more_kpis},
 };
 
-int qr_data_validate(const qr_data *data, qr_diags *d)
+bool qr_data_validate(const qr_data *data, qr_diags *d)
 {
     const cJSON *root = qr_data_root(data);
-    if (!cJSON_IsObject(root)) return 0;
+    if (!cJSON_IsObject(root)) return true;
     /* No "paper": a plain data file for an ad-hoc template. */
-    if (!cJSON_GetObjectItemCaseSensitive(root, "paper")) return 0;
+    if (!cJSON_GetObjectItemCaseSensitive(root, "paper")) return true;
     vctx v = {.data = data, .root = root, .d = d};
     qr_buf_init(&v.path);
     check_object(&v, root, F_TOP, COUNT(F_TOP));
     qr_buf_free(&v.path);
-    return v.errors;
+    return v.errors == 0;
 }

@@ -349,7 +349,7 @@ static void test_deterministic(void **state)
         qr_pages *p = sample_doc();
         qr_diags *d = qr_diags_new();
         assert_true(qr_pdf_render(p, fonts, &sample_meta,
-                                       i ? &b : &a, i ? &blen : &alen, d));
+                                  i ? &b : &a, i ? &blen : &alen, d));
         qr_diags_free(d);
         qr_pages_free(p);
     }
@@ -1083,7 +1083,7 @@ static void test_pdfa(void **state)
         qr_pages *p = tagged_doc();
         qr_diags *d = qr_diags_new();
         assert_true(qr_pdf_render(p, fonts, &m, i ? &b : &a,
-                                       i ? &blen : &alen, d));
+                                  i ? &blen : &alen, d));
         qr_diags_free(d);
         qr_pages_free(p);
     }

@@ -163,7 +163,7 @@ static void test_page_sizes(void **state)
     assert_close(s.page_width, 612);
     assert_close(s.page_height, 792);
     assert_true(load("{\"page\": {\"orientation\": \"landscape\", "
-                          "\"size\": \"a4\"}}", &s, d));
+                     "\"size\": \"a4\"}}", &s, d));
     assert_close(s.page_width, 841.89);
     assert_close(s.page_height, 595.28);
     assert_true(load("{\"page\": {\"size\": [\"148mm\", 595]}}", &s, d));
@@ -179,7 +179,7 @@ static void test_page_sizes(void **state)
 
     d = qr_diags_new();
     assert_false(load("{\"page\": {\"margins\": {\"left\": \"10cm\", "
-                          "\"right\": \"10cm\"}}}", &s, d));
+                      "\"right\": \"10cm\"}}}", &s, d));
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "left and right margins"));
     assert_int_equal(g->line, 1);
@@ -193,7 +193,7 @@ static void test_colours(void **state)
     qr_style s;
     qr_diags *d = qr_diags_new();
     assert_true(load("{\"colors\": {\"link\": \"#FFF\"}, "
-                          "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d));
+                     "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d));
     assert_close(s.link_color.r, 1.0);
     assert_close(s.link_color.b, 1.0);
     assert_close(s.heading_color.r, 0x1d / 255.0);
@@ -400,7 +400,7 @@ static void test_logo_relative_to_style(void **state)
     qr_style s;
     qr_diags *d = qr_diags_new();
     assert_true(load("{\"logo\": {\"file\": \"crest.png\", \"width\": 90}}",
-                          &s, d));
+                     &s, d));
     char *want = qr_xasprintf("%s/crest.png", tmpdir);
     assert_string_equal(s.logo, want);
     assert_close(s.logo_width, 90);

@@ -21,9 +21,9 @@
 #include "quire/load.h"
 
 /* Add derived fields to data in place. Invalid dates and unknown enum values
- * are errors naming the JSON path and file:line:col. Returns the number of
- * errors added. */
-int qr_derive_run(qr_data *data, qr_diags *d);
+ * are errors naming the JSON path and file:line:col. Returns false when any
+ * error was added. */
+bool qr_derive_run(qr_data *data, qr_diags *d);
 
 /* "2018-06-21" -> "21 June 2018". Returns 0 (and out = "") when iso is not a
  * valid calendar date YYYY-MM-DD. */

@@ -9,6 +9,7 @@
 #define QUIRE_LOAD_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/diag.h"
@@ -41,11 +42,11 @@ qr_data *qr_data_parse(const char *text, size_t len, const char *name,
  * text[0..len). Each repeat is an error at the repeat's file:line:col:
  * `duplicate key "exempt" in /items/3 (first at 13:7)` (the JSON pointer of
  * the object; "the top-level object" for the root); after 20 the rest are
- * counted in one more error. Returns the number of repeats. O(k log k) per
- * object of k members. qr_data_load and qr_data_parse call it; a reader that
+ * counted in one more error. Returns false when there was any repeat.
+ * O(k log k) per object of k members. qr_data_load and qr_data_parse call it; a reader that
  * parses with cJSON itself must call it too. */
-int qr_json_check_duplicates(const char *name, const char *text, size_t len,
-                             const cJSON *root, qr_diags *d);
+bool qr_json_check_duplicates(const char *name, const char *text, size_t len,
+                              const cJSON *root, qr_diags *d);
 
 /* An empty object, for rendering a template with no data. */
 qr_data *qr_data_empty(void);
@@ -88,9 +89,9 @@ void qr_jptr_pop(struct qr_buf *path, size_t mark);
 /* Validate a paper's data against the contract in docs/data.md:
  * required fields, types, enums, ISO dates, unique action refs,
  * actions pointing at existing recommendations, progress 0-100. Every problem
- * is added (errors, and warnings for unknown fields). Returns the number of
- * errors added. A document with no "paper" object (a plain data file) is
- * accepted as is. */
-int qr_data_validate(const qr_data *data, qr_diags *d);
+ * is added (errors, and warnings for unknown fields). Returns false when any
+ * error was added (a caller that wants the number counts the errors in d).
+ * A document with no "paper" object (a plain data file) is accepted as is. */
+bool qr_data_validate(const qr_data *data, qr_diags *d);
 
 #endif
