@@ -1621,10 +1621,10 @@ const char *qr_expansion_text(const qr_expansion *e, size_t *len)
     return e->text;
 }
 
-int qr_expansion_origin(const qr_expansion *e, size_t offset,
-                        const char **file, int *line, int *col)
+bool qr_expansion_origin(const qr_expansion *e, size_t offset,
+                         const char **file, int *line, int *col)
 {
-    if (!e || offset >= e->len || e->nspans == 0) return 0;
+    if (!e || offset >= e->len || e->nspans == 0) return false;
     size_t lo = 0, hi = e->nspans;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1632,7 +1632,7 @@ int qr_expansion_origin(const qr_expansion *e, size_t offset,
         else hi = mid;
     }
     const span *sp = &e->spans[lo];
-    if (offset < sp->out || offset >= sp->out + sp->len) return 0;
+    if (offset < sp->out || offset >= sp->out + sp->len) return false;
     const tmpl *t = e->tmpls[sp->file];
     size_t src = sp->fixed ? sp->src : sp->src + (offset - sp->out);
     int l, c;
@@ -1640,13 +1640,13 @@ int qr_expansion_origin(const qr_expansion *e, size_t offset,
     if (file) *file = t->name;
     if (line) *line = l;
     if (col) *col = c;
-    return 1;
+    return true;
 }
 
-int qr_expansion_origin_line(const qr_expansion *e, int line,
-                             const char **file, int *src_line, int *col)
+bool qr_expansion_origin_line(const qr_expansion *e, int line,
+                              const char **file, int *src_line, int *col)
 {
-    if (!e || line < 1 || (size_t)line > e->nout_lines) return 0;
+    if (!e || line < 1 || (size_t)line > e->nout_lines) return false;
     return qr_expansion_origin(e, e->out_lines[line - 1], file, src_line, col);
 }
 

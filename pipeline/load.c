@@ -921,14 +921,14 @@ done:
     return found;
 }
 
-int qr_data_locate(const qr_data *data, const char *path, int *line,
-                   int *col)
+bool qr_data_locate(const qr_data *data, const char *path, int *line,
+                    int *col)
 {
-    if (!data || !path || !data->text) return 0;
+    if (!data || !path || !data->text) return false;
     size_t off = locate_offset(data, path);
-    if (off == (size_t)-1) return 0;
+    if (off == (size_t)-1) return false;
     qr_text_linecol(data->text, data->len, off, line, col);
-    return 1;
+    return true;
 }
 
 void qr_data_vdiag(const qr_data *data, qr_diags *d, qr_severity sev,

@@ -653,12 +653,12 @@ static void test_generic_arrays(void **state)
 static void date_long(const char *iso, const char *want)
 {
     char out[64] = "junk";
-    int ok = qr_format_date_long(iso, out, sizeof out);
+    bool ok = qr_format_date_long(iso, out, sizeof out);
     if (want) {
-        assert_int_equal(ok, 1);
+        assert_true(ok);
         assert_string_equal(out, want);
     } else {
-        assert_int_equal(ok, 0);
+        assert_false(ok);
         assert_string_equal(out, "");
     }
 }
@@ -697,12 +697,12 @@ static void test_leap_years(void **state)
 static void range(const char *a, const char *b, const char *want)
 {
     char out[96];
-    int ok = qr_format_date_range(a, b, out, sizeof out);
+    bool ok = qr_format_date_range(a, b, out, sizeof out);
     if (want) {
-        assert_int_equal(ok, 1);
+        assert_true(ok);
         assert_string_equal(out, want);
     } else {
-        assert_int_equal(ok, 0);
+        assert_false(ok);
     }
 }
 

@@ -25,6 +25,7 @@
 #ifndef QUIRE_EXPAND_H
 #define QUIRE_EXPAND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/diag.h"
@@ -60,16 +61,16 @@ void qr_expansion_free(qr_expansion *e);    /* NULL is a no-op */
 /* The expanded text (NUL-terminated), borrowed; *len may be NULL. */
 const char *qr_expansion_text(const qr_expansion *e, size_t *len);
 
-/* Source map: where byte `offset` of the expanded text came from. Returns 1
- * and sets *file (borrowed), *line, *col for text copied from a template or a
- * value interpolated at a tag; 0 if unknown. */
-int qr_expansion_origin(const qr_expansion *e, size_t offset,
-                        const char **file, int *line, int *col);
+/* Source map: where byte `offset` of the expanded text came from. Returns
+ * true and sets *file (borrowed), *line, *col for text copied from a template
+ * or a value interpolated at a tag; false if unknown. */
+bool qr_expansion_origin(const qr_expansion *e, size_t offset,
+                         const char **file, int *line, int *col);
 
 /* The same for a whole line of the expanded text (1-based), as reported by
  * later stages: the origin of the line's first byte. */
-int qr_expansion_origin_line(const qr_expansion *e, int line,
-                             const char **file, int *src_line, int *col);
+bool qr_expansion_origin_line(const qr_expansion *e, int line,
+                              const char **file, int *src_line, int *col);
 
 /* Values written inside what the expander took for a fenced code block
  * (line breaks made spaces, no backslash escapes): how many, and the

@@ -59,10 +59,10 @@ cJSON *qr_data_root_mut(qr_data *data);
 const char *qr_data_name(const qr_data *data); /* file name given at load */
 
 /* Locate the value at JSON pointer `path` ("/a/b/0") in the source text.
- * Returns 1 and sets *line, *col (1-based) when found, else 0. Values added
- * after load (by derive) are not in the source: 0. */
-int qr_data_locate(const qr_data *data, const char *path, int *line,
-                   int *col);
+ * Returns true and sets *line, *col (1-based) when found, else false.
+ * Values added after load (by derive) are not in the source: false. */
+bool qr_data_locate(const qr_data *data, const char *path, int *line,
+                    int *col);
 
 /* Add a diagnostic about the value at `path`, located in the source when
  * possible (file:line:col plus the JSON pointer). */
