@@ -109,9 +109,9 @@ uint64_t qr_hash_file(const char *path)
     return bad ? 0 : h;
 }
 
-int qr_job_in_shard(const char *name, int k, int n)
+bool qr_job_in_shard(const char *name, int k, int n)
 {
-    if (n <= 1) return 1;
+    if (n <= 1) return true;
     uint64_t h = qr_fnv64(QR_FNV64_INIT, name, strlen(name));
     return (int)(h % (uint64_t)n) == k - 1;
 }

@@ -478,7 +478,7 @@ static face_rec *slot_face(void *ctx, qr_font_slot slot)
     return &f->faces[f->slot_face[slot]];
 }
 
-static int m_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
+static bool m_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
 {
     return lookup(slot_face(ctx, slot), cp) != ADV_MISSING;
 }
@@ -790,7 +790,7 @@ static int is_fallback(qr_font_slot slot)
     return slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD;
 }
 
-static int fake_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
+static bool fake_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
 {
     return is_fallback(slot) || !fake_missing(ctx, cp);
 }

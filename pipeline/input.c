@@ -45,10 +45,10 @@ const qr_input *qr_inputs_get(const qr_inputs *r, size_t i)
     return r && i < r->n ? &r->v[i] : NULL;
 }
 
-int qr_inputs_changed(const qr_inputs *r)
+bool qr_inputs_changed(const qr_inputs *r)
 {
-    if (!r) return 0;
-    if (r->changed) return 1;
+    if (!r) return false;
+    if (r->changed) return true;
     /* the same file under two spellings (a template read again as a
      * partial) with other bytes, or one path that was two files (replaced
      * by a rename between the reads) */
@@ -57,9 +57,9 @@ int qr_inputs_changed(const qr_inputs *r)
             const qr_input *a = &r->v[i], *b = &r->v[k];
             int same = strcmp(a->path, b->path) == 0 ||
                        (a->dev == b->dev && a->ino == b->ino);
-            if (same && (a->hash != b->hash || a->size != b->size)) return 1;
+            if (same && (a->hash != b->hash || a->size != b->size)) return true;
         }
-    return 0;
+    return false;
 }
 
 size_t qr_inputs_failed_count(const qr_inputs *r)

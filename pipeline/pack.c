@@ -1326,8 +1326,8 @@ static void add_item_anchor(join_ctx *j, qr_pages *dst, size_t page)
     j->started = 1;
 }
 
-static int edit_item(void *ctx, qr_pages *dst, size_t dst_page,
-                     size_t src_page, qr_item *it)
+static bool edit_item(void *ctx, qr_pages *dst, size_t dst_page,
+                      size_t src_page, qr_item *it)
 {
     (void)src_page;
     join_ctx *j = ctx;
@@ -1344,15 +1344,15 @@ static int edit_item(void *ctx, qr_pages *dst, size_t dst_page,
                  it->uri + 1);
         it->uri = j->buf[0];
     }
-    return 1;
+    return true;
 }
 
-static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
-                      size_t src_page, qr_item *it)
+static bool edit_front(void *ctx, qr_pages *dst, size_t dst_page,
+                       size_t src_page, qr_item *it)
 {
     (void)dst, (void)dst_page, (void)src_page;
     join_ctx *j = ctx;
-    if (it->kind != QR_ITEM_ANCHOR) return 1;
+    if (it->kind != QR_ITEM_ANCHOR) return true;
     int k = heading_index(it->name);
     if (k >= 0 && (size_t)k < j->pk->nplan && j->pk->plan_name[k]) {
         it->name = j->pk->plan_name[k];
@@ -1365,7 +1365,7 @@ static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
         it->name = j->buf[0];
         it->level = 0;
     }
-    return 1;
+    return true;
 }
 
 static qr_pages *join(pack *pk)

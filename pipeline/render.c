@@ -515,7 +515,7 @@ const char *qr_paper_meeting(const qr_paper *p) { return p->meeting; }
 const char *qr_paper_item(const qr_paper *p) { return p->item; }
 const char *qr_paper_base_dir(const qr_paper *p) { return p->base_dir; }
 const qr_inputs *qr_paper_inputs(const qr_paper *p) { return p->inputs; }
-int qr_paper_exempt(const qr_paper *p) { return p->exempt; }
+bool qr_paper_exempt(const qr_paper *p) { return p->exempt; }
 
 size_t qr_paper_nfiles(const qr_paper *p)
 {

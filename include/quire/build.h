@@ -8,6 +8,7 @@
 #ifndef QUIRE_BUILD_H
 #define QUIRE_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -53,11 +54,11 @@ const char *qr_manifest_out_dir(const qr_manifest *m);
 size_t qr_manifest_njobs(const qr_manifest *m);
 const qr_job *qr_manifest_job(const qr_manifest *m, size_t i); /* borrowed */
 
-/* 1 when the job named `name` (its output relative to the output folder)
+/* True when the job named `name` (its output relative to the output folder)
  * belongs to shard k of n (1 <= k <= n): FNV-1a 64 of the name mod n ==
  * k - 1, so shards 1..n partition any job list, and a job stays in its shard
  * when other jobs come and go. n <= 1 selects everything. */
-int qr_job_in_shard(const char *name, int k, int n);
+bool qr_job_in_shard(const char *name, int k, int n);
 
 /* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
  * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".

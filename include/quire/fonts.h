@@ -8,6 +8,7 @@
 #ifndef QUIRE_FONTS_H
 #define QUIRE_FONTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "quire/diag.h"
 #include "quire/style.h"
@@ -31,8 +32,8 @@ typedef enum qr_font_slot {
  * run of size S points is width * S / 1000 points wide. */
 typedef struct qr_metrics {
     void *ctx;
-    /* 1 if the face in `slot` has a glyph for code point cp. */
-    int (*has_glyph)(void *ctx, qr_font_slot slot, uint32_t cp);
+    /* Whether the face in `slot` has a glyph for code point cp. */
+    bool (*has_glyph)(void *ctx, qr_font_slot slot, uint32_t cp);
     /* Advance of cp in `slot` (1/1000 em); 0 when the glyph is missing. */
     float (*advance)(void *ctx, qr_font_slot slot, uint32_t cp);
     /* Ascender (positive) and descender (negative) of the face. */

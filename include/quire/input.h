@@ -63,11 +63,11 @@ qr_inputs *qr_inputs_new(void);
 void qr_inputs_free(qr_inputs *r);                     /* NULL is a no-op */
 size_t qr_inputs_count(const qr_inputs *r);
 const qr_input *qr_inputs_get(const qr_inputs *r, size_t i);
-/* 1 when the record cannot vouch for one version of every file: a file read
+/* True when the record cannot vouch for one version of every file: a file read
  * twice with different bytes (also under two spellings of its path), or one
  * path that was two files (replaced between the reads): an edit while Quire
  * was working, so the output may mix old and new. */
-int qr_inputs_changed(const qr_inputs *r);
+bool qr_inputs_changed(const qr_inputs *r);
 /* Paths an input read was refused or failed for (a FIFO, a directory, a
  * file that could not be opened), in order, each once: not inputs, since
  * nothing was read, but where a fix will appear, so watch watches them. */

@@ -7,6 +7,7 @@
 #ifndef QUIRE_RENDER_H
 #define QUIRE_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "quire/diag.h"
 
@@ -81,10 +82,10 @@ const char *qr_paper_base_dir(const qr_paper *p);
  * activates its own record learns every input of what it made. */
 struct qr_inputs;
 const struct qr_inputs *qr_paper_inputs(const qr_paper *p);
-/* 1 when the paper's data carries paper.exempt (Schedule 12A): its pages
+/* True when the paper's data carries paper.exempt (Schedule 12A): its pages
  * are marked NOT FOR PUBLICATION by qr_paper_layout and qr_paper_meta sets
  * meta.exempt, so the PDF is written mode 0600. */
-int qr_paper_exempt(const qr_paper *p);
+bool qr_paper_exempt(const qr_paper *p);
 /* Files the paper was made from (data, template, partials, style), for
  * watch and build. */
 size_t qr_paper_nfiles(const qr_paper *p);
