@@ -1502,7 +1502,8 @@ static struct {
     hcache *cache;
 } live;
 
-int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
+qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
+                       qr_build_stats *stats)
 {
     double t0 = now_s();
     qr_build_stats st = {0};

@@ -1113,14 +1113,13 @@ static int prepare_items(pack *pk)
             .strict = 1,
         };
         qr_diags *sub = qr_diags_new();
-        int status;
         /* the item's own record, on failure too: what it read is checked
          * before any of its messages is shown, since a message quotes
          * source lines and a public pack's log must not quote an exempt
          * partial */
         qr_inputs *rec = qr_inputs_new();
         qr_inputs *outer = qr_inputs_activate(rec);
-        it->paper = qr_paper_prepare(&rr, sub, &status);
+        it->paper = qr_paper_prepare(&rr, sub);
         qr_inputs_activate(outer);
         qr_inputs_merge(outer, rec);
         int shared = pk->nwh ? check_record(pk, it, rec) : 0;
@@ -1408,8 +1407,8 @@ static qr_pages *join(pack *pk)
  * exempt items' files. */
 static int check_output(pack *pk)
 {
-    int status = qr_output_check(pk->req->out_path, pk->inputs, pk->d);
-    if (status != QR_OK) return status;
+    if (!qr_output_check(pk->req->out_path, pk->inputs, pk->d))
+        return QR_EINPUT;
     for (size_t i = 0; i < pk->nitems; i++) {
         const item *it = &pk->items[i];
         const char *named[] = {it->data_path, it->tpl_path, it->style_path};
@@ -1456,7 +1455,7 @@ static void pack_free(pack *pk)
     free_withheld(pk);
 }
 
-int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
+qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
 {
     pack pk;
     memset(&pk, 0, sizeof pk);

@@ -2196,8 +2196,9 @@ bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
     return render(pages, fonts, meta, out, len, d, &input_error) == 0;
 }
 
-int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
-                 const qr_pdf_meta *meta, const char *path, qr_diags *d)
+qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d)
 {
     char *buf = NULL;
     size_t len = 0;

@@ -303,8 +303,7 @@ static int check_code_values(const qr_doc *doc, const qr_expansion *e,
     return bad;
 }
 
-qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
-                           int *status)
+qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d)
 {
     qr_paper *p = qr_xcalloc(1, sizeof *p);
     qr_style_default(&p->style);
@@ -312,7 +311,6 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     qr_inputs *outer = qr_inputs_activate(p->inputs);
     qr_diags *later = qr_diags_new();
     double t0 = now_ms();
-    *status = QR_EINPUT;
 
     if (req->data_path) {
         p->data_path = qr_xstrdup(req->data_path);
@@ -380,7 +378,6 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     const char *author = jstr(root, "paper", "author", "name");
     p->author = author ? qr_xstrdup(author) : NULL;
     p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")), d);
-    *status = QR_OK;
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
     return p;
@@ -483,7 +480,7 @@ void qr_mark_not_for_publication(qr_pages *pages, size_t from, size_t to,
     }
 }
 
-int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
+bool qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
 {
     struct stat sb;
     if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
@@ -495,7 +492,7 @@ int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
                     path, S_ISDIR(sb.st_mode) ? "is a directory"
                                               : "is not a regular file (a "
                                                 "device, FIFO or socket)");
-        return QR_EINPUT;
+        return false;
     }
     const qr_input *in = qr_inputs_find_file(inputs, path);
     if (in) {
@@ -503,9 +500,9 @@ int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
                     "output '%s' is the %s '%s' this command reads: "
                     "refusing to overwrite an input; name another output",
                     path, qr_input_role_name(in->role), in->path);
-        return QR_EINPUT;
+        return false;
     }
-    return QR_OK;
+    return true;
 }
 
 const qr_style *qr_paper_style(const qr_paper *p) { return &p->style; }
@@ -625,10 +622,10 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
                     "an input file changed while the paper was being made; "
                     "its PDF was not written: make it again");
         status = QR_EINPUT;
-    } else if ((status = qr_output_check(req->out_path, p->inputs, d)) ==
-               QR_OK) {
-        /* (otherwise nothing is written: the output names an input or a
-         * device) */
+    } else if (!qr_output_check(req->out_path, p->inputs, d)) {
+        /* nothing is written: the output names an input or a device */
+        status = QR_EINPUT;
+    } else {
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;
@@ -645,7 +642,8 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
     return status;
 }
 
-int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
+qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
+                          char ***files)
 {
     double t0 = now_ms();
     size_t errors_before = qr_diags_count(d, QR_ERROR);
@@ -656,8 +654,8 @@ int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
     pthread_t warm;
     int warming = req->stop != QR_STOP_EXPAND &&
                   pthread_create(&warm, NULL, warm_up, NULL) == 0;
-    int status;
-    qr_paper *p = qr_paper_prepare(req, d, &status);
+    int status = QR_EINPUT;
+    qr_paper *p = qr_paper_prepare(req, d);
     if (!p || req->stop == QR_STOP_EXPAND) {
         if (warming) pthread_join(warm, NULL);
         if (p) status = QR_OK;
@@ -675,7 +673,7 @@ int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
     return status;
 }
 
-int qr_render(const qr_render_req *req, qr_diags *d)
+qr_status qr_render(const qr_render_req *req, qr_diags *d)
 {
     return qr_paper_render(req, d, NULL);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "quire/diag.h"
 #include "quire/render.h"
+#include "quire/util.h"
 
 /* The state file's name inside the output folder. */
 #define QR_BUILD_STATE ".quire-state.json"
@@ -109,6 +110,7 @@ typedef struct qr_build_stats {
  * job failed, QR_EOUTPUT when the output folder, its lock or the state file
  * cannot be used (a state that is not a regular file included). stats may
  * be NULL. */
-int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats);
+qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
+                       qr_build_stats *stats);
 
 #endif

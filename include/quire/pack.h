@@ -10,6 +10,7 @@
 #define QUIRE_PACK_H
 
 #include "quire/diag.h"
+#include "quire/util.h"
 
 typedef struct qr_pack_req {
     const char *meeting_path;   /* the meeting JSON */
@@ -26,7 +27,7 @@ typedef struct qr_pack_req {
  * input file read, images included, is appended to `files` (may be NULL)
  * for build and watch: a NULL-terminated array the caller frees with
  * qr_pack_files_free. */
-int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);
+qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);
 void qr_pack_files_free(char **files);
 
 #endif

@@ -14,6 +14,7 @@
 #include "quire/diag.h"
 #include "quire/fonts.h"
 #include "quire/layout.h"
+#include "quire/util.h"
 
 typedef struct qr_pdf_meta {
     const char *title;     /* /Title; NULL = none */
@@ -46,9 +47,13 @@ bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                    qr_diags *d);
 
 /* qr_pdf_render, then write atomically to `path` (temporary file in the
- * same directory, renamed on success). Returns QR_OK, or QR_EOUTPUT after
- * adding an error naming the path; the previous file is left untouched. */
-int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
-                 const qr_pdf_meta *meta, const char *path, qr_diags *d);
+ * same directory, renamed on success). Returns QR_OK; QR_EINPUT after
+ * adding an error when the PDF stage refuses an input (a corrupt image,
+ * text that cannot be embedded); QR_EOUTPUT after adding an error naming
+ * the path when the file cannot be made or written. On failure the previous
+ * file is left untouched. */
+qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "quire/diag.h"
+#include "quire/util.h"
 
 typedef enum qr_dump {
     QR_DUMP_NONE,
@@ -46,10 +47,9 @@ typedef struct qr_render_req {
 typedef struct qr_paper qr_paper;
 
 /* Prepare the paper named by req (stop and out_path are ignored; dump is
- * honoured for md and doc). Returns NULL and sets *status (QR_EINPUT)
- * after adding errors. */
-qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
-                           int *status);
+ * honoured for md and doc). Returns NULL after adding errors (bad data,
+ * template or style: QR_EINPUT to a command). */
+qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d);
 void qr_paper_free(qr_paper *p);             /* NULL is a no-op */
 
 /* Lay the paper out. opts may be NULL (page 1 of its own count; title,
@@ -104,16 +104,17 @@ void qr_mark_not_for_publication(struct qr_pages *pages, size_t from,
                                  const struct qr_fonts *fonts,
                                  const struct qr_style *style);
 
-/* May the output be written at `path`? Refuses (QR_EINPUT, with an error
+/* May the output be written at `path`? Refuses (false, with an error
  * naming the path) an existing path that is not a regular file once
  * symlinks are followed — a device, FIFO, socket or directory, which an
  * atomic rename would replace or fail on — and a path that is the same
  * file (device and inode) as any input in the record, so a mistyped -o
  * cannot destroy the data, template or meeting file it was made from.
  * Every command that writes a document calls it after its inputs are read
- * and before anything is written. QR_OK otherwise. */
-int qr_output_check(const char *path, const struct qr_inputs *inputs,
-                    qr_diags *d);
+ * and before anything is written. A refusal is bad input: the command
+ * exits with QR_EINPUT. */
+bool qr_output_check(const char *path, const struct qr_inputs *inputs,
+                     qr_diags *d);
 
 /* Render one paper: the one paper pipeline, used by render, build and
  * watch (pack lays prepared papers out itself). Returns QR_OK, QR_EINPUT
@@ -125,9 +126,10 @@ int qr_output_check(const char *path, const struct qr_inputs *inputs,
  * was made from, taken from the record of what was read — on failure too,
  * as far as the paper got, with the paths whose read failed. What was read
  * is also added to the input record active when called. */
-int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files);
+qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
+                          char ***files);
 /* qr_paper_render without the list of files. */
-int qr_render(const qr_render_req *req, qr_diags *d);
+qr_status qr_render(const qr_render_req *req, qr_diags *d);
 
 /* The creation time for output: SOURCE_DATE_EPOCH when set and valid (only
  * digits, at most QR_PDF_EPOCH_MAX: a date a PDF can state), else

@@ -15,13 +15,17 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-/* Exit codes of the command line (docs/architecture.md). */
-enum qr_status {
+/* Exit codes of the command line (docs/architecture.md). Only the command
+ * entry points return one (qr_render, qr_paper_render, qr_pack_build,
+ * qr_build_run, qr_watch_run and qr_pdf_write): their result is the exit
+ * status, and it must tell bad input from a failed output. Every other
+ * function that can fail returns bool or a pointer. */
+typedef enum qr_status {
     QR_OK = 0,      /* success */
     QR_EINPUT = 1,  /* bad data, template, style or meeting file */
     QR_EUSAGE = 2,  /* bad command line */
     QR_EOUTPUT = 3  /* output or system error */
-};
+} qr_status;
 
 /* Allocation. Never return NULL: on failure print one line and exit(3). */
 /* "quire: error: out of memory (N bytes)" on stderr, then exit(QR_EOUTPUT). */

@@ -8,6 +8,7 @@
 #define QUIRE_WATCH_H
 
 #include <stdio.h>
+#include "quire/util.h"
 
 /* Quiet time after the last change before rendering: editors save in
  * several steps (write a temporary, rename it over the file). */
@@ -35,6 +36,6 @@ typedef struct qr_watch_opts {
  * Diagnostics and one line per render go to the log. Returns QR_OK when
  * stopped by a signal; after max_renders, the status of the last render
  * (QR_OK, QR_EINPUT, QR_EOUTPUT); QR_EOUTPUT when inotify is unavailable. */
-int qr_watch_run(const qr_watch_opts *o);
+qr_status qr_watch_run(const qr_watch_opts *o);
 
 #endif
