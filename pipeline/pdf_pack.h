@@ -1,5 +1,8 @@
 /* pdf_pack.h — private to the PDF stage: the last pass over the file
  * libharu saves (pdf_pack.c). Only pdf.c and its tests include it.
+ *
+ * Failure: qr_pdf_pack returns false, adding nothing, when its input is not
+ * in the layout it reads; the PDF stage reports that as its own error.
  */
 #ifndef QUIRE_PDF_PACK_H
 #define QUIRE_PDF_PACK_H

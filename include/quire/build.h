@@ -4,6 +4,10 @@
  * successful build (content hashes in OUT/.quire-state.json), optionally a
  * stable shard of the jobs, with a progress line or one line per job and a
  * summary.
+ *
+ * Failure: qr_manifest_load returns NULL after adding errors; qr_build_run
+ * returns a qr_status, the exit status of `quire build`. qr_job_in_shard is
+ * a yes/no question; qr_hash_file's 0 means a file it could not read.
  */
 #ifndef QUIRE_BUILD_H
 #define QUIRE_BUILD_H

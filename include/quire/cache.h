@@ -9,6 +9,10 @@
  * the directory can be deleted at any time and a stale or damaged entry is
  * never used. Writing is best effort: a read-only home costs speed, never a
  * failure.
+ *
+ * Failure: qr_cache_path and qr_cache_read return NULL and qr_cache_write
+ * false, with errno set when a file operation failed; none adds diagnostics,
+ * since a cache that cannot be used costs time, not the output.
  */
 #ifndef QUIRE_CACHE_H
 #define QUIRE_CACHE_H

@@ -20,6 +20,9 @@
  *
  * Coordinates are points, top-left origin, y downwards, like the rest of
  * the display list.
+ *
+ * Failure: qr_chart_parse returns NULL after adding errors; measuring and
+ * drawing a parsed chart cannot fail.
  */
 #ifndef QUIRE_CHART_H
 #define QUIRE_CHART_H

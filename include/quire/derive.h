@@ -13,6 +13,10 @@
  *     "overdue" (against as_at), "direction" from previous_status;
  *   - numbers get "K_text" with thousands separators.
  * Formatting is done by hand: only the C locale exists.
+ *
+ * Failure: qr_derive_run returns false after adding errors. The formatters
+ * and parsers below return false, adding nothing, for a value that is no
+ * date or period: the caller decides whether that is an error.
  */
 #ifndef QUIRE_DERIVE_H
 #define QUIRE_DERIVE_H

@@ -21,6 +21,10 @@
  * from that tree (.., absolute paths, symlinks) are errors; recursion is
  * capped at QR_MAX_PARTIAL_DEPTH. A partial file that does not exist is an
  * error in Quire mode and renders empty in spec mode, as the spec says.
+ *
+ * Failure: qr_expand_file and qr_expand_string return NULL after adding
+ * errors; the source-map lookups return false when an offset has no known
+ * origin.
  */
 #ifndef QUIRE_EXPAND_H
 #define QUIRE_EXPAND_H

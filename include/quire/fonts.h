@@ -4,6 +4,9 @@
  * Layout measures text only through the qr_metrics interface below, so tests
  * can substitute a fixed-advance fake and the PDF stage can embed exactly the
  * faces layout used.
+ *
+ * Failure: qr_fonts_load returns NULL after adding errors; the metrics
+ * cannot fail (a glyph a face lacks has has_glyph false and advance 0).
  */
 #ifndef QUIRE_FONTS_H
 #define QUIRE_FONTS_H

@@ -24,6 +24,10 @@
  * record belongs to whoever asked for the document. Activating a record is
  * the orchestrator's business (render, pack, build, watch); the stages only
  * call qr_input_read.
+ *
+ * Failure: qr_input_read returns NULL and qr_input_note false, with errno
+ * set; they add no diagnostics (qr_input_strerror words errno for the
+ * caller's message).
  */
 #ifndef QUIRE_INPUT_H
 #define QUIRE_INPUT_H

@@ -6,6 +6,9 @@
  * items are runs of one face at one size on a baseline. Every item carries
  * its role and the logical structure element it belongs to, so bookmarks and
  * tagging need only the display list. Layout never includes hpdf.h.
+ *
+ * Failure: qr_layout_run returns NULL after adding an error; building and
+ * joining display lists cannot fail.
  */
 #ifndef QUIRE_LAYOUT_H
 #define QUIRE_LAYOUT_H

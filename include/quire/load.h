@@ -4,6 +4,10 @@
  * Syntax errors are reported as file:line:col with the source line; schema
  * problems (qr_data_validate) carry the JSON pointer too, and every problem is
  * reported, not just the first.
+ *
+ * Failure: The loaders return NULL, and qr_data_validate and
+ * qr_json_check_duplicates false, after adding errors; qr_data_locate
+ * returns false when a value is not in the source.
  */
 #ifndef QUIRE_LOAD_H
 #define QUIRE_LOAD_H

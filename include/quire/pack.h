@@ -5,6 +5,9 @@
  * per item. With `public`, exempt items (Local Government Act 1972,
  * Schedule 12A) are replaced by a notice page and nothing of theirs reaches
  * the file.
+ *
+ * Failure: qr_pack_build returns a qr_status: it is the exit status of
+ * `quire pack`.
  */
 #ifndef QUIRE_PACK_H
 #define QUIRE_PACK_H

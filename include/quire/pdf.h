@@ -5,6 +5,10 @@
  * Every PDF is tagged (a structure tree from the display list's roles and
  * elements; furniture as artifacts) and written with compressed object
  * streams (PDF 1.7); on request it is PDF/A-2b.
+ *
+ * Failure: qr_pdf_render returns false after adding an error. qr_pdf_write
+ * returns a qr_status, since the exit status must tell a refused input
+ * (QR_EINPUT) from a file that cannot be written (QR_EOUTPUT).
  */
 #ifndef QUIRE_PDF_H
 #define QUIRE_PDF_H

@@ -3,6 +3,10 @@
  * stages' diagnostics back to template lines through the source map.
  * Only this module, main.c and the pack/build orchestrators know the order
  * of stages.
+ *
+ * Failure: qr_paper_prepare and qr_paper_layout return NULL, and
+ * qr_output_check false, after adding errors; qr_render and qr_paper_render
+ * return a qr_status, the exit status of `quire render` and `quire check`.
  */
 #ifndef QUIRE_RENDER_H
 #define QUIRE_RENDER_H

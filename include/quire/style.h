@@ -5,6 +5,9 @@
  * Units are points (1/72 inch) unless a name says otherwise. In the JSON,
  * lengths may be numbers (points) or strings with a unit: "25mm", "2.5cm",
  * "1in", "12pt". Colours are "#rrggbb".
+ *
+ * Failure: qr_style_load returns false after adding errors, leaving the
+ * style as it was.
  */
 #ifndef QUIRE_STYLE_H
 #define QUIRE_STYLE_H

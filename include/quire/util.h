@@ -5,6 +5,10 @@
  * qr_xmalloc and friends and by the allocator the PDF stage hands libharu):
  * one line on stderr and exit status 3. No other function in Quire checks
  * for a NULL from an allocator.
+ *
+ * Failure: Functions that can fail and have no qr_diags to report to
+ * (reading and writing files) return NULL or false with errno set. qr_status
+ * is for the command entry points only (below).
  */
 #ifndef QUIRE_UTIL_H
 #define QUIRE_UTIL_H

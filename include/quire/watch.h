@@ -3,6 +3,9 @@
  * fonts and images — and render again whenever one is saved. A failed
  * render prints its diagnostics at file:line:col and leaves the last good
  * PDF in place (the write is atomic and a failed render writes nothing).
+ *
+ * Failure: qr_watch_run returns a qr_status, the exit status of `quire
+ * watch`.
  */
 #ifndef QUIRE_WATCH_H
 #define QUIRE_WATCH_H
