@@ -1,8 +1,10 @@
-/* chart.c — the chart stage.
+/* chart.c — the layout stage, charts: layout hands this file each fenced
+ * ```chart block it meets.
  *
- * In:  the text of a fenced ```chart block (numbers already written in by
- *      the template), the house style and the metrics interface.
- * Out: a parsed chart; its height; vector items (LINE, RECT, PATH, TEXT) in
+ * In:  the text of the block (numbers already written in by the template),
+ *      the house style and the metrics interface.
+ * Out: a parsed chart, or NULL after located errors (layout then sets the
+ *      block as code); its height; vector items (LINE, RECT, PATH, TEXT) in
  *      a display list; a text alternative made from the numbers.
  * Spec: docs/charts.md (the block language).
  *

@@ -1,5 +1,7 @@
-/* util.c — allocation, buffers, arenas, file I/O and UTF-8 shared by every
- * stage. No stage-specific knowledge lives here. */
+/* util.c — allocation (the one place out-of-memory is handled), buffers,
+ * arenas, reading files and writing them atomically, FNV-1a, UTF-8 and
+ * near-miss names, shared by every stage. No stage-specific knowledge lives
+ * here. */
 #include "quire/util.h"
 
 #include <cJSON.h>

@@ -1,4 +1,4 @@
-/* validate.c — the load stage's schema check (qr_data_validate).
+/* validate.c — the validate stage: the data contract (qr_data_validate).
  *
  * In:  a loaded qr_data.
  * Out: diagnostics, each with the JSON pointer of the value and its
