@@ -1204,30 +1204,11 @@ static tmpl *find_tmpl(rstate *rs, const char *key, int by_real)
     return NULL;
 }
 
-/* The partial `pname` included by tag k of t: parsed template, or NULL
- * (missing in memory = empty, or an error was reported). */
-static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
-                          const char *pname)
+/* The partial file `pname` for tag k of t: under the top-level template's
+ * directory, by real path, read once per expansion. NULL as load_partial. */
+static tmpl *load_file_partial(rstate *rs, const tmpl *t, tok *k,
+                               const char *pname)
 {
-    if (rs->opts->partials) {
-        char *key = qr_xasprintf("=%s", pname);
-        tmpl *p = find_tmpl(rs, key, 0);
-        if (p) {
-            free(key);
-            return p->ok ? p : NULL;
-        }
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rs->opts->partials,
-                                                          pname);
-        if (!cJSON_IsString(v) || !v->valuestring) {
-            free(key);
-            return NULL;
-        }
-        size_t len = strlen(v->valuestring);
-        p = add_tmpl(rs, qr_xstrdup(pname), key,
-                     qr_xstrndup(v->valuestring, len), len, 0, t, k->off);
-        return p->ok ? p : NULL;
-    }
-
     const char *why = bad_partial_name(pname);
     if (why) {
         tag_err(rs, t, k, "partial '%s': %s", pname, why);
@@ -1258,10 +1239,8 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
                     path);
         else
             tag_err(rs, t, k, "cannot read partial '%s' (%s): %s", pname, path,
-                    strerror(errno));
-        free(real);
-        free(path);
-        return NULL;
+                    qr_input_strerror(errno));
+        goto fail;
     }
     size_t rl = strlen(rs->root_real);
     int inside = strcmp(rs->root_real, "/") == 0 ||
@@ -1270,9 +1249,7 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         tag_err(rs, t, k,
                 "partial '%s' resolves outside the template directory: "
                 "%s is %s", pname, path, real);
-        free(real);
-        free(path);
-        return NULL;
+        goto fail;
     }
     p = find_tmpl(rs, real, 1);
     if (p) {
@@ -1289,13 +1266,41 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         else
             tag_err(rs, t, k, "cannot read partial '%s' (%s): %s", pname, path,
                     qr_input_strerror(errno));
-        free(real);
-        free(path);
-        return NULL;
+        goto fail;
     }
     p = add_tmpl(rs, qr_xstrdup(path), path, src, len, 1, t, k->off);
     p->real = real;
     return p->ok ? p : NULL;
+fail:
+    free(real);
+    free(path);
+    return NULL;
+}
+
+/* The partial `pname` included by tag k of t: parsed template, or NULL
+ * (missing in memory = empty, or an error was reported). */
+static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
+                          const char *pname)
+{
+    if (rs->opts->partials) {
+        char *key = qr_xasprintf("=%s", pname);
+        tmpl *p = find_tmpl(rs, key, 0);
+        if (p) {
+            free(key);
+            return p->ok ? p : NULL;
+        }
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rs->opts->partials,
+                                                          pname);
+        if (!cJSON_IsString(v) || !v->valuestring) {
+            free(key);
+            return NULL;
+        }
+        size_t len = strlen(v->valuestring);
+        p = add_tmpl(rs, qr_xstrdup(pname), key,
+                     qr_xstrndup(v->valuestring, len), len, 0, t, k->off);
+        return p->ok ? p : NULL;
+    }
+    return load_file_partial(rs, t, k, pname);
 }
 
 static void chain_text(qr_buf *b, const inclchain *c)
