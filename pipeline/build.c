@@ -819,12 +819,9 @@ static void stamp_fc_list(qr_buf *b, FcStrList *l)
  * folders: fontconfig itself writes them during a build. */
 static void stamp_fonts(qr_buf *b)
 {
-    static const char *const env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
-                                      "FONTCONFIG_SYSROOT", "HOME",
-                                      "XDG_CONFIG_HOME", "XDG_DATA_HOME"};
-    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
-        const char *v = getenv(env[i]);
-        qr_buf_printf(b, "%s=%s%c", env[i], v ? v : "", 0);
+    for (const char *const *env = qr_fonts_env; *env; env++) {
+        const char *v = getenv(*env);
+        qr_buf_printf(b, "%s=%s%c", *env, v ? v : "", 0);
     }
     if (!FcInit()) {
         qr_buf_puts(b, "no fontconfig");

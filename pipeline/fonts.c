@@ -207,6 +207,10 @@ static int resolve(const char *family, int bold, int italic, resolved *out,
 #define FONT_CACHE "fonts"
 #define FONT_CACHE_FORMAT 1
 
+const char *const qr_fonts_env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
+                                    "FONTCONFIG_SYSROOT", "HOME",
+                                    "XDG_CONFIG_HOME", "XDG_DATA_HOME", NULL};
+
 /* The part of the key known without fontconfig. NULL when a family name
  * cannot be written into the entry. */
 static char *cache_key(const char *const fam[4])
@@ -221,16 +225,13 @@ static char *cache_key(const char *const fam[4])
         }
         qr_buf_printf(&k, "%s\n", fam[i]);
     }
-    static const char *const env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
-                                      "FONTCONFIG_SYSROOT", "HOME",
-                                      "XDG_CONFIG_HOME", "XDG_DATA_HOME"};
-    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
-        const char *v = getenv(env[i]);
+    for (const char *const *env = qr_fonts_env; *env; env++) {
+        const char *v = getenv(*env);
         if (v && strpbrk(v, "\n\r")) {
             qr_buf_free(&k);
             return NULL;
         }
-        qr_buf_printf(&k, "%s=%s\n", env[i], v ? v : "");
+        qr_buf_printf(&k, "%s=%s\n", *env, v ? v : "");
     }
     return qr_buf_detach(&k, NULL);
 }

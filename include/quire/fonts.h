@@ -54,6 +54,12 @@ typedef struct qr_metrics {
 
 typedef struct qr_fonts qr_fonts;
 
+/* The environment variables fontconfig reads, NULL-terminated: with its
+ * configuration files and font folders they decide what a family name
+ * resolves to, so the font cache's key and build's identity of the
+ * typesetter both record their values. */
+extern const char *const qr_fonts_env[];
+
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
  * through fontconfig and open them. "Arial" resolves to Liberation Sans. A
  * family that resolves to nothing usable is an error. Free with
