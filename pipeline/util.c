@@ -265,7 +265,7 @@ char *qr_arena_strdup(qr_arena *a, const char *s)
 /* Read from fd to end of file into b, in chunks of the remaining size hint
  * first (a regular file is read straight into a buffer of its size), then
  * whatever a file that grew meanwhile still holds. */
-static int read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
+static bool read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
 {
     qr_buf_reserve(b, hint + 1);
     for (;;) {
@@ -273,17 +273,17 @@ static int read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
         ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return -1;
+            return false;
         }
         if (n == 0) break;
         b->len += (size_t)n;
         if (max_bytes && b->len > max_bytes) {
             errno = EFBIG;
-            return -1;
+            return false;
         }
     }
     b->data[b->len] = '\0';
-    return 0;
+    return true;
 }
 
 char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
@@ -310,7 +310,7 @@ char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
     if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     qr_buf b;
     qr_buf_init(&b);
-    if (read_fd(fd, &b, (size_t)sb.st_size, max_bytes) != 0) {
+    if (!read_fd(fd, &b, (size_t)sb.st_size, max_bytes)) {
         e = errno;
         close(fd);
         qr_buf_free(&b);
