@@ -151,50 +151,6 @@ static char **sv_detach(strvec *s)
 }
 
 
-/* ---- paths ---- */
-
-/* dir/rel with "." and "dir/.." folded lexically, so messages and the
- * state file show "templates/x.md" rather than "samples/../templates/x.md". */
-char *qr_path_join(const char *dir, const char *rel)
-{
-    char *raw = (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
-                    ? qr_xstrdup(rel)
-                    : qr_xasprintf("%s/%s", dir, rel);
-    int absolute = raw[0] == '/';
-    size_t n = 0, cap = 8;
-    char **parts = qr_xmalloc(cap * sizeof *parts);
-    for (char *save = NULL, *t = strtok_r(raw, "/", &save); t;
-         t = strtok_r(NULL, "/", &save)) {
-        if (strcmp(t, ".") == 0) continue;
-        if (strcmp(t, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0) {
-            n--;
-            continue;
-        }
-        if (strcmp(t, "..") == 0 && absolute && n == 0) continue;
-        if (n == cap) parts = qr_xrealloc(parts, (cap *= 2) * sizeof *parts);
-        parts[n++] = t;
-    }
-    qr_buf b;
-    qr_buf_init(&b);
-    if (absolute) qr_buf_putc(&b, '/');
-    for (size_t i = 0; i < n; i++) {
-        if (i) qr_buf_putc(&b, '/');
-        qr_buf_puts(&b, parts[i]);
-    }
-    if (b.len == 0) qr_buf_putc(&b, '.');
-    free(parts);
-    free(raw);
-    return qr_buf_detach(&b, NULL);
-}
-
-char *qr_path_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) return qr_xstrdup(".");
-    if (slash == path) return qr_xstrdup("/");
-    return qr_xstrndup(path, (size_t)(slash - path));
-}
-
 /* mkdir -p; 0 or -1 with errno. */
 static int make_dirs(const char *dir)
 {

@@ -1505,14 +1505,6 @@ static void rstate_free(rstate *rs)
     free(rs->root_real);
 }
 
-static char *dir_of(const char *path)
-{
-    const char *sl = strrchr(path, '/');
-    if (!sl) return qr_xstrdup(".");
-    if (sl == path) return qr_xstrdup("/");
-    return qr_xstrndup(path, (size_t)(sl - path));
-}
-
 /* Takes ownership of src. */
 static qr_expansion *expand(char *src, size_t len, const char *name,
                             const cJSON *data, const qr_expand_opts *opts,
@@ -1526,7 +1518,7 @@ static qr_expansion *expand(char *src, size_t len, const char *name,
     rs.strict = rs.opts->strict && !rs.opts->spec;
     rs.d = d;
     if (!name) name = "<template>";
-    rs.root_dir = dir_of(name);
+    rs.root_dir = qr_path_dir(name);
     qr_buf_init(&rs.out);
     qr_buf_init(&rs.ind);
     qr_buf_reserve(&rs.out, len + len / 2 + 16);

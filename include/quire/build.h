@@ -65,13 +65,6 @@ const qr_job *qr_manifest_job(const qr_manifest *m, size_t i); /* borrowed */
  * when other jobs come and go. n <= 1 selects everything. */
 bool qr_job_in_shard(const char *name, int k, int n);
 
-/* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
- * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".
- * Caller frees. */
-char *qr_path_join(const char *dir, const char *rel);
-/* The folder part of path ("." when none). Caller frees. */
-char *qr_path_dir(const char *path);
-
 /* FNV-1a 64 of a whole file's contents; 0 when it cannot be read or is not
  * a regular file (opened without blocking: a FIFO never hangs it). */
 uint64_t qr_hash_file(const char *path);

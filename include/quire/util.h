@@ -1,5 +1,5 @@
-/* util.h — memory, buffers, arenas, files and UTF-8: the small tools every
- * stage shares.
+/* util.h — memory, buffers, arenas, files, paths and UTF-8: the small tools
+ * every stage shares.
  *
  * Out of memory ends the process in exactly one place (qr_oom, called by
  * qr_xmalloc and friends and by the allocator the PDF stage hands libharu):
@@ -107,6 +107,14 @@ bool qr_write_atomic(const char *path, const void *data, size_t len);
  * mode is narrowed to it). qr_write_atomic is exempt = 0. */
 bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
                           int exempt);
+
+/* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
+ * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".
+ * Caller frees. */
+char *qr_path_join(const char *dir, const char *rel);
+/* The folder part of path ("." when none, "/" for a file in the root).
+ * Caller frees. */
+char *qr_path_dir(const char *path);
 
 /* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
  * change detector (build) and table key (line breaker), not a cryptographic hash: it guards against accidental
