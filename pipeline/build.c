@@ -151,29 +151,6 @@ static char **sv_detach(strvec *s)
 }
 
 
-/* mkdir -p; 0 or -1 with errno. */
-static int make_dirs(const char *dir)
-{
-    char *p = qr_xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
-            *s = c;
-            if (c == '\0' || rc) break;
-        }
-    }
-    struct stat st;
-    if (rc == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        if (errno == 0) errno = ENOTDIR;
-        rc = -1;
-    }
-    free(p);
-    return rc;
-}
-
 
 /* ---- the manifest ---- */
 
@@ -1142,7 +1119,7 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     char **files = NULL;
     int status;
     char *dir = qr_path_dir(j->pub.output);
-    if (make_dirs(dir) != 0) {
+    if (!qr_make_dirs(dir, 0777)) {
         qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
                     "cannot create the folder: %s", strerror(errno));
         status = QR_EOUTPUT;
@@ -1467,7 +1444,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         if (stats) *stats = st;
         return QR_EINPUT;
     }
-    if (make_dirs(m->out_dir) != 0) {
+    if (!qr_make_dirs(m->out_dir, 0777)) {
         qr_diag_add(d, QR_ERROR, m->out_dir, 0, 0, NULL, NULL,
                     "cannot create the output folder: %s", strerror(errno));
         qr_manifest_free(m);

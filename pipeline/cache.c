@@ -40,25 +40,12 @@ char *qr_cache_read(const char *name, size_t *len)
     return data;
 }
 
-/* mkdir -p for the cache directory (private to the user). */
-static bool make_dirs(char *dir)
-{
-    for (char *s = dir + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        int r = mkdir(dir, 0700);
-        *s = '/';
-        if (r != 0 && errno != EEXIST) return false;
-    }
-    return mkdir(dir, 0700) == 0 || errno == EEXIST;
-}
-
 bool qr_cache_write(const char *name, const void *data, size_t len)
 {
     char *dir = cache_dir();
     if (!dir) return false;
     bool ok = false;
-    if (make_dirs(dir)) {
+    if (qr_make_dirs(dir, 0700)) {    /* private to the user */
         char *p = qr_xasprintf("%s/%s", dir, name);
         ok = qr_write_atomic(p, data, len);
         free(p);

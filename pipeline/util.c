@@ -413,6 +413,27 @@ fail:;
 
 /* ---- paths ---- */
 
+bool qr_make_dirs(const char *dir, mode_t mode)
+{
+    char *p = qr_xstrdup(dir);
+    bool ok = true;
+    for (char *s = p[0] ? p + 1 : p; ok; s++) {
+        if (*s != '/' && *s != '\0') continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, mode) != 0 && errno != EEXIST) ok = false;
+        *s = c;
+        if (c == '\0') break;
+    }
+    struct stat st;
+    if (ok && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (errno == 0) errno = ENOTDIR;
+        ok = false;
+    }
+    free(p);
+    return ok;
+}
+
 /* dir/rel with "." and "dir/.." folded lexically, so messages and the
  * state file show "templates/x.md" rather than "samples/../templates/x.md". */
 char *qr_path_join(const char *dir, const char *rel)

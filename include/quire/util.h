@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Exit codes of the command line (docs/architecture.md). Only the command
  * entry points return one (qr_render, qr_paper_render, qr_pack_build,
@@ -108,6 +109,10 @@ bool qr_write_atomic(const char *path, const void *data, size_t len);
 bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
                           int exempt);
 
+/* mkdir -p: make dir and each missing folder above it with `mode` (less
+ * the umask). False with errno set when one cannot be made or dir is not
+ * a folder. */
+bool qr_make_dirs(const char *dir, mode_t mode);
 /* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
  * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".
  * Caller frees. */
