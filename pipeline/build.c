@@ -109,9 +109,9 @@ uint64_t qr_hash_file(const char *path)
     return bad ? 0 : h;
 }
 
-int qr_job_in_shard(const char *name, int k, int n)
+bool qr_job_in_shard(const char *name, int k, int n)
 {
-    if (n <= 1) return 1;
+    if (n <= 1) return true;
     uint64_t h = qr_fnv64(QR_FNV64_INIT, name, strlen(name));
     return (int)(h % (uint64_t)n) == k - 1;
 }
@@ -150,73 +150,6 @@ static char **sv_detach(strvec *s)
     return v;
 }
 
-
-/* ---- paths ---- */
-
-/* dir/rel with "." and "dir/.." folded lexically, so messages and the
- * state file show "templates/x.md" rather than "samples/../templates/x.md". */
-char *qr_path_join(const char *dir, const char *rel)
-{
-    char *raw = (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
-                    ? qr_xstrdup(rel)
-                    : qr_xasprintf("%s/%s", dir, rel);
-    int absolute = raw[0] == '/';
-    size_t n = 0, cap = 8;
-    char **parts = qr_xmalloc(cap * sizeof *parts);
-    for (char *save = NULL, *t = strtok_r(raw, "/", &save); t;
-         t = strtok_r(NULL, "/", &save)) {
-        if (strcmp(t, ".") == 0) continue;
-        if (strcmp(t, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0) {
-            n--;
-            continue;
-        }
-        if (strcmp(t, "..") == 0 && absolute && n == 0) continue;
-        if (n == cap) parts = qr_xrealloc(parts, (cap *= 2) * sizeof *parts);
-        parts[n++] = t;
-    }
-    qr_buf b;
-    qr_buf_init(&b);
-    if (absolute) qr_buf_putc(&b, '/');
-    for (size_t i = 0; i < n; i++) {
-        if (i) qr_buf_putc(&b, '/');
-        qr_buf_puts(&b, parts[i]);
-    }
-    if (b.len == 0) qr_buf_putc(&b, '.');
-    free(parts);
-    free(raw);
-    return qr_buf_detach(&b, NULL);
-}
-
-char *qr_path_dir(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash) return qr_xstrdup(".");
-    if (slash == path) return qr_xstrdup("/");
-    return qr_xstrndup(path, (size_t)(slash - path));
-}
-
-/* mkdir -p; 0 or -1 with errno. */
-static int make_dirs(const char *dir)
-{
-    char *p = qr_xstrdup(dir);
-    int rc = 0;
-    for (char *s = p + 1;; s++) {
-        if (*s == '/' || *s == '\0') {
-            char c = *s;
-            *s = '\0';
-            if (mkdir(p, 0777) != 0 && errno != EEXIST) rc = -1;
-            *s = c;
-            if (c == '\0' || rc) break;
-        }
-    }
-    struct stat st;
-    if (rc == 0 && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
-        if (errno == 0) errno = ENOTDIR;
-        rc = -1;
-    }
-    free(p);
-    return rc;
-}
 
 
 /* ---- the manifest ---- */
@@ -819,12 +752,9 @@ static void stamp_fc_list(qr_buf *b, FcStrList *l)
  * folders: fontconfig itself writes them during a build. */
 static void stamp_fonts(qr_buf *b)
 {
-    static const char *const env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
-                                      "FONTCONFIG_SYSROOT", "HOME",
-                                      "XDG_CONFIG_HOME", "XDG_DATA_HOME"};
-    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
-        const char *v = getenv(env[i]);
-        qr_buf_printf(b, "%s=%s%c", env[i], v ? v : "", 0);
+    for (const char *const *env = qr_fonts_env; *env; env++) {
+        const char *v = getenv(*env);
+        qr_buf_printf(b, "%s=%s%c", *env, v ? v : "", 0);
     }
     if (!FcInit()) {
         qr_buf_puts(b, "no fontconfig");
@@ -957,7 +887,7 @@ static int state_save(const char *out_dir, const cJSON *st, qr_diags *d)
     char *text = cJSON_Print(st);
     char *p = state_path(out_dir);
     int rc = QR_OK;
-    if (!text || qr_write_atomic(p, text, strlen(text)) != 0 ||
+    if (!text || !qr_write_atomic(p, text, strlen(text)) ||
         sync_dir(out_dir) != 0) {
         char *e = qr_build_escape(p);
         qr_diag_add(d, QR_ERROR, e, 0, 0, NULL, NULL,
@@ -1189,7 +1119,7 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     char **files = NULL;
     int status;
     char *dir = qr_path_dir(j->pub.output);
-    if (make_dirs(dir) != 0) {
+    if (!qr_make_dirs(dir, 0777)) {
         qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
                     "cannot create the folder: %s", strerror(errno));
         status = QR_EOUTPUT;
@@ -1502,7 +1432,8 @@ static struct {
     hcache *cache;
 } live;
 
-int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
+qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
+                       qr_build_stats *stats)
 {
     double t0 = now_s();
     qr_build_stats st = {0};
@@ -1513,7 +1444,7 @@ int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats)
         if (stats) *stats = st;
         return QR_EINPUT;
     }
-    if (make_dirs(m->out_dir) != 0) {
+    if (!qr_make_dirs(m->out_dir, 0777)) {
         qr_diag_add(d, QR_ERROR, m->out_dir, 0, 0, NULL, NULL,
                     "cannot create the output folder: %s", strerror(errno));
         qr_manifest_free(m);

@@ -40,31 +40,18 @@ char *qr_cache_read(const char *name, size_t *len)
     return data;
 }
 
-/* mkdir -p for the cache directory (private to the user). */
-static int make_dirs(char *dir)
-{
-    for (char *s = dir + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        int r = mkdir(dir, 0700);
-        *s = '/';
-        if (r != 0 && errno != EEXIST) return -1;
-    }
-    return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-int qr_cache_write(const char *name, const void *data, size_t len)
+bool qr_cache_write(const char *name, const void *data, size_t len)
 {
     char *dir = cache_dir();
-    if (!dir) return -1;
-    int rc = -1;
-    if (make_dirs(dir) == 0) {
+    if (!dir) return false;
+    bool ok = false;
+    if (qr_make_dirs(dir, 0700)) {    /* private to the user */
         char *p = qr_xasprintf("%s/%s", dir, name);
-        rc = qr_write_atomic(p, data, len);
+        ok = qr_write_atomic(p, data, len);
         free(p);
     }
     free(dir);
-    return rc;
+    return ok;
 }
 
 void qr_cache_stamp(qr_buf *key, const char *path)

@@ -1,8 +1,10 @@
-/* chart.c — the chart stage.
+/* chart.c — the layout stage, charts: layout hands this file each fenced
+ * ```chart block it meets.
  *
- * In:  the text of a fenced ```chart block (numbers already written in by
- *      the template), the house style and the metrics interface.
- * Out: a parsed chart; its height; vector items (LINE, RECT, PATH, TEXT) in
+ * In:  the text of the block (numbers already written in by the template),
+ *      the house style and the metrics interface.
+ * Out: a parsed chart, or NULL after located errors (layout then sets the
+ *      block as code); its height; vector items (LINE, RECT, PATH, TEXT) in
  *      a display list; a text alternative made from the numbers.
  * Spec: docs/charts.md (the block language).
  *
@@ -50,8 +52,8 @@
 #define GRID_WIDTH 0.35f
 #define DASH_ON 4.0f
 #define DASH_OFF 3.0f
-#define SWATCH 10.0f          /* legend colour key */
-#define SWATCH_GAP 4.0f       /* key to its label */
+#define SWATCH 10.0f          /* legend colour swatch */
+#define SWATCH_GAP 4.0f       /* swatch to its label */
 #define LEGEND_GAP 14.0f      /* between legend entries */
 #define ASCENT_FRAC 0.8f      /* fallback when a face reports no ascent */
 #define GRID_LIGHTEN 0.55f    /* grid lines: rule colour mixed toward white */
@@ -91,13 +93,13 @@ static qr_rgb rgb_of(unsigned v)
 
 /* ---- the product ------------------------------------------------------- */
 
-typedef struct bar {
+typedef struct chart_bar {
     const char *label;
     const char *text;   /* the value as written */
     double value;
     qr_rgb colour;
     int status;         /* qr_rag when coloured by a RAG code, else -1 */
-} bar;
+} chart_bar;
 
 typedef struct point {
     const char *label;
@@ -127,7 +129,7 @@ struct qr_chart {
     int has_min, has_max;
     int has_pos;        /* points give time positions: -1 none, 1 all */
     int legend;         /* -1 = default for the type */
-    bar *bars;
+    chart_bar *bars;
     size_t nbars, bcap;
     series *series;
     size_t nseries;
@@ -169,43 +171,44 @@ static void perr(pctx *p, const char *at, const char *fmt, ...)
     p->errors++;
 }
 
-typedef struct span {
+/* A piece of a chart line, not NUL-terminated. */
+typedef struct slice {
     const char *s;
     size_t n;
-} span;
+} slice;
 
-static span trim(const char *s, size_t n)
+static slice trim(const char *s, size_t n)
 {
     while (n && isspace((unsigned char)*s)) s++, n--;
     while (n && isspace((unsigned char)s[n - 1])) n--;
-    span r = {s, n};
+    slice r = {s, n};
     return r;
 }
 
 /* Split `v` at '|' into at most `max` trimmed fields; returns the count, or
  * max + 1 when there are more. */
-static int split(span v, span *out, int max)
+static int split(slice v, slice *out, int max)
 {
     int k = 0;
     const char *s = v.s, *end = v.s + v.n;
     for (;;) {
-        const char *bar = memchr(s, '|', (size_t)(end - s));
-        const char *stop = bar ? bar : end;
+        const char *pipe = memchr(s, '|', (size_t)(end - s));
+        const char *stop = pipe ? pipe : end;
         if (k == max) return max + 1;
         out[k++] = trim(s, (size_t)(stop - s));
-        if (!bar) return k;
-        s = bar + 1;
+        if (!pipe) return k;
+        s = pipe + 1;
     }
 }
 
-static const char *dup(pctx *p, span v)
+static const char *dup(pctx *p, slice v)
 {
     return qr_arena_strndup(p->c->arena, v.s, v.n);
 }
 
 /* A number as written: digits with an optional sign, decimals, exponent and
  * thousands commas ("1,234.5"). */
-static int number(pctx *p, span v, const char *what, double *out)
+static int number(pctx *p, slice v, const char *what, double *out)
 {
     char buf[64];
     size_t k = 0;
@@ -224,7 +227,7 @@ static int number(pctx *p, span v, const char *what, double *out)
     return ok;
 }
 
-static int colour(pctx *p, span v, qr_rgb *out)
+static int colour(pctx *p, slice v, qr_rgb *out)
 {
     if (v.n == 7 && v.s[0] == '#') {
         unsigned x = 0;
@@ -272,12 +275,12 @@ static int colour(pctx *p, span v, qr_rgb *out)
 
 /* A bar coloured by a RAG status code is drawn in the style's colour for
  * that status (vocab.h), so charts and table swatches always agree. */
-static int status_of(span v)
+static int status_of(slice v)
 {
     return qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
 }
 
-static qr_rgb bar_colour(const bar *b, const qr_style *st)
+static qr_rgb bar_colour(const chart_bar *b, const qr_style *st)
 {
     return b->status >= 0 ? st->status_colour[b->status] : b->colour;
 }
@@ -294,7 +297,7 @@ static const char *const KEYS[KEY_COUNT] = {
 #define KEY_LIST "type, title, x-label, y-label, unit, total, legend, min, " \
                  "max, target, bar, line, point"
 
-static int find_key(span k)
+static int find_key(slice k)
 {
     for (int i = 0; i < KEY_COUNT; i++) {
         size_t n = strlen(KEYS[i]);
@@ -334,7 +337,7 @@ static series *new_series(pctx *p, const char *label, const qr_rgb *col)
     return s;
 }
 
-static void parse_line(pctx *p, span key, span val, const char *key_at)
+static void parse_line(pctx *p, slice key, slice val, const char *key_at)
 {
     qr_chart *c = p->c;
     int k = find_key(key);
@@ -363,7 +366,7 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
              c->type == QR_CHART_BAR ? "bar" : "line");
         return;
     }
-    span f[4];
+    slice f[4];
     double num;
     qr_rgb col;
     switch (k) {
@@ -436,7 +439,7 @@ static void parse_line(pctx *p, span key, span val, const char *key_at)
             return;
         }
         QR_GROW(c->bars, c->nbars, c->bcap, 8);
-        bar *b = &c->bars[c->nbars++];
+        chart_bar *b = &c->bars[c->nbars++];
         b->label = dup(p, f[0]);
         b->text = dup(p, f[1]);
         b->value = num;
@@ -578,15 +581,15 @@ qr_chart *qr_chart_parse(const char *src, size_t len, const char *file,
         p.src = s;
         p.len = (size_t)(stop - s);
         if (p.len && s[p.len - 1] == '\r') p.len--;
-        span t = trim(s, p.len);
+        slice t = trim(s, p.len);
         if (t.n && t.s[0] != '#') {
             const char *colon = memchr(t.s, ':', t.n);
             if (!colon) {
                 perr(&p, t.s, "expected 'key: value' (for example "
                               "'title: Actions by RAG status')");
             } else {
-                span key = trim(t.s, (size_t)(colon - t.s));
-                span val = trim(colon + 1, (size_t)(t.s + t.n - colon - 1));
+                slice key = trim(t.s, (size_t)(colon - t.s));
+                slice val = trim(colon + 1, (size_t)(t.s + t.n - colon - 1));
                 parse_line(&p, key, val, t.s);
             }
         }
@@ -704,7 +707,7 @@ static void tick_text(const scale *s, double v, char *out, size_t n)
 
 /* ---- drawing ----------------------------------------------------------- */
 
-typedef struct dctx {
+typedef struct draw_ctx {
     const qr_chart *c;
     qr_pages *pages;    /* NULL: measure only */
     size_t page;
@@ -714,11 +717,11 @@ typedef struct dctx {
     float x, width;     /* the box */
     float size, title_size, line_h;
     qr_rgb text, axis, grid;
-} dctx;
+} draw_ctx;
 
 /* The slot that draws cp: the label's own face, or the fallback face for
  * a symbol it lacks (✓ ☎), as paragraphs do. */
-static qr_font_slot slot_for(const dctx *g, qr_font_slot slot, uint32_t cp)
+static qr_font_slot slot_for(const draw_ctx *g, qr_font_slot slot, uint32_t cp)
 {
     if (!g->m->has_glyph || cp == ' ' || g->m->has_glyph(g->m->ctx, slot, cp))
         return slot;
@@ -728,7 +731,7 @@ static qr_font_slot slot_for(const dctx *g, qr_font_slot slot, uint32_t cp)
 }
 
 /* The width of s[0..n) drawn in one slot, kerned as the PDF draws it. */
-static float run_width(const dctx *g, qr_font_slot slot, const char *s,
+static float run_width(const draw_ctx *g, qr_font_slot slot, const char *s,
                        size_t n)
 {
     float w = 0;
@@ -749,11 +752,11 @@ static float run_width(const dctx *g, qr_font_slot slot, const char *s,
 
 /* Split s into runs of one slot each: calls run(…) for every run in order
  * with its slot, bytes and width (1/1000 em); returns the total width. */
-typedef void (*run_fn)(const dctx *g, qr_font_slot slot, const char *s,
+typedef void (*run_fn)(const draw_ctx *g, qr_font_slot slot, const char *s,
                        size_t n, float w, void *arg);
 
-static float runs(const dctx *g, qr_font_slot slot, const char *s, run_fn fn,
-                  void *arg)
+static float runs(const draw_ctx *g, qr_font_slot slot, const char *s,
+                  run_fn fn, void *arg)
 {
     float total = 0;
     size_t n = strlen(s);
@@ -778,20 +781,20 @@ static float runs(const dctx *g, qr_font_slot slot, const char *s, run_fn fn,
     return total;
 }
 
-static float text_width(const dctx *g, qr_font_slot slot, float size,
+static float text_width(const draw_ctx *g, qr_font_slot slot, float size,
                         const char *s)
 {
     return runs(g, slot, s, NULL, NULL) * size / 1000.0f;
 }
 
-static float ascent(const dctx *g, qr_font_slot slot, float size)
+static float ascent(const draw_ctx *g, qr_font_slot slot, float size)
 {
     float a = 0, dsc = 0;
     if (g->m->vmetrics) g->m->vmetrics(g->m->ctx, slot, &a, &dsc);
     return a > 0 ? a * size / 1000.0f : ASCENT_FRAC * size;
 }
 
-static qr_item base_item(const dctx *g, qr_item_kind kind)
+static qr_item base_item(const draw_ctx *g, qr_item_kind kind)
 {
     qr_item it;
     memset(&it, 0, sizeof it);
@@ -807,8 +810,8 @@ typedef struct text_at {
     qr_rgb colour;
 } text_at;
 
-static void put_run(const dctx *g, qr_font_slot slot, const char *s, size_t n,
-                    float w, void *arg)
+static void put_run(const draw_ctx *g, qr_font_slot slot, const char *s,
+                    size_t n, float w, void *arg)
 {
     text_at *t = arg;
     qr_item it = base_item(g, QR_ITEM_TEXT);
@@ -826,7 +829,7 @@ static void put_run(const dctx *g, qr_font_slot slot, const char *s, size_t n,
 
 /* A label, one text item per run of one face, all on the label's
  * baseline. */
-static void text(const dctx *g, qr_font_slot slot, float size, float x,
+static void text(const draw_ctx *g, qr_font_slot slot, float size, float x,
                  float top, const char *s, qr_rgb colour)
 {
     if (!g->pages || !*s) return;
@@ -834,7 +837,7 @@ static void text(const dctx *g, qr_font_slot slot, float size, float x,
     runs(g, slot, s, put_run, &t);
 }
 
-static void line(const dctx *g, float x1, float y1, float x2, float y2,
+static void line(const draw_ctx *g, float x1, float y1, float x2, float y2,
                  float w, qr_rgb colour)
 {
     if (!g->pages) return;
@@ -849,14 +852,14 @@ static void line(const dctx *g, float x1, float y1, float x2, float y2,
     qr_pages_add_item(g->pages, g->page, &it);
 }
 
-static void dashed(const dctx *g, float x1, float x2, float y, float w,
+static void dashed(const draw_ctx *g, float x1, float x2, float y, float w,
                    qr_rgb colour)
 {
     for (float a = x1; a < x2; a += DASH_ON + DASH_OFF)
         line(g, a, y, fminf(a + DASH_ON, x2), y, w, colour);
 }
 
-static void rect(const dctx *g, float x, float y, float w, float h,
+static void rect(const draw_ctx *g, float x, float y, float w, float h,
                  qr_rgb fill)
 {
     if (!g->pages) return;
@@ -871,7 +874,7 @@ static void rect(const dctx *g, float x, float y, float w, float h,
     qr_pages_add_item(g->pages, g->page, &it);
 }
 
-static void path(const dctx *g, const float *pts, size_t npts, float w,
+static void path(const draw_ctx *g, const float *pts, size_t npts, float w,
                  qr_rgb colour)
 {
     if (!g->pages || npts < 2) return;
@@ -896,7 +899,7 @@ static void path(const dctx *g, const float *pts, size_t npts, float w,
 }
 
 /* A line of text centred in [x0, x0 + w), kept inside the box. */
-static void centred(const dctx *g, float x0, float w, float top,
+static void centred(const draw_ctx *g, float x0, float w, float top,
                     const char *s)
 {
     float tw = text_width(g, QR_FONT_REGULAR, g->size, s);
@@ -906,39 +909,40 @@ static void centred(const dctx *g, float x0, float w, float top,
     text(g, QR_FONT_REGULAR, g->size, x, top, s, g->text);
 }
 
-/* The legend: wrapped rows of [key] label. kinds: 0 = box, 1 = line with
+/* The legend: wrapped rows of [swatch] label. kinds: 0 = box, 1 = line with
  * marker, 2 = dashed line. Returns the height used. */
-typedef struct key {
+typedef struct legend_entry {
     const char *label;
     qr_rgb colour;
     int kind;
-} key;
+} legend_entry;
 
-static float legend(const dctx *g, const key *keys, size_t n, float top)
+static float legend(const draw_ctx *g, const legend_entry *entries, size_t n,
+                    float top)
 {
     float x = g->x, y = top;
     for (size_t i = 0; i < n; i++) {
         float w = SWATCH + SWATCH_GAP +
-                  text_width(g, QR_FONT_REGULAR, g->size, keys[i].label);
+                  text_width(g, QR_FONT_REGULAR, g->size, entries[i].label);
         if (x > g->x && x + w > g->x + g->width) {
             x = g->x;
             y += g->line_h;
         }
         float mid = y + g->line_h / 2;
-        if (keys[i].kind == 0) {
-            rect(g, x, mid - SWATCH / 2, SWATCH, SWATCH, keys[i].colour);
-        } else if (keys[i].kind == 1) {
-            line(g, x, mid, x + SWATCH, mid, SERIES_WIDTH, keys[i].colour);
+        if (entries[i].kind == 0) {
+            rect(g, x, mid - SWATCH / 2, SWATCH, SWATCH, entries[i].colour);
+        } else if (entries[i].kind == 1) {
+            line(g, x, mid, x + SWATCH, mid, SERIES_WIDTH, entries[i].colour);
             rect(g, x + (SWATCH - MARKER) / 2, mid - MARKER / 2, MARKER,
-                 MARKER, keys[i].colour);
+                 MARKER, entries[i].colour);
         } else {
-            line(g, x, mid, x + DASH_ON, mid, TARGET_WIDTH, keys[i].colour);
+            line(g, x, mid, x + DASH_ON, mid, TARGET_WIDTH, entries[i].colour);
             line(g, x + SWATCH - DASH_ON, mid, x + SWATCH, mid, TARGET_WIDTH,
-                 keys[i].colour);
+                 entries[i].colour);
         }
         float ty = y + (g->line_h - g->size) / 2;
         text(g, QR_FONT_REGULAR, g->size, x + SWATCH + SWATCH_GAP, ty,
-             keys[i].label, g->text);
+             entries[i].label, g->text);
         x += w + LEGEND_GAP;
     }
     return y + g->line_h - top;
@@ -950,7 +954,7 @@ static void value_label(const qr_chart *c, const char *t, qr_buf *b)
     put_value(b, t, c->unit);
 }
 
-static float draw_bars(const dctx *g, float y)
+static float draw_bars(const draw_ctx *g, float y)
 {
     const qr_chart *c = g->c;
     qr_buf b;
@@ -987,7 +991,7 @@ static float draw_bars(const dctx *g, float y)
         centred(g, tx - pw, 2 * pw, y + ph + TICK_LEN + TICK_GAP, tick);
     }
     for (size_t i = 0; i < c->nbars; i++) {
-        const bar *br = &c->bars[i];
+        const chart_bar *br = &c->bars[i];
         float top = y + row * (float)i;
         float bh = row * BAR_FILL;
         float by = top + (row - bh) / 2;
@@ -1009,19 +1013,19 @@ static float draw_bars(const dctx *g, float y)
         y += g->line_h;
     }
     if (c->legend == 1) {
-        key *keys = qr_xcalloc(c->nbars, sizeof *keys);
+        legend_entry *entries = qr_xcalloc(c->nbars, sizeof *entries);
         for (size_t i = 0; i < c->nbars; i++) {
-            keys[i].label = c->bars[i].label;
-            keys[i].colour = bar_colour(&c->bars[i], g->st);
+            entries[i].label = c->bars[i].label;
+            entries[i].colour = bar_colour(&c->bars[i], g->st);
         }
-        y += legend(g, keys, c->nbars, y);
-        free(keys);
+        y += legend(g, entries, c->nbars, y);
+        free(entries);
     }
     qr_buf_free(&b);
     return y;
 }
 
-static float draw_lines(const dctx *g, float y)
+static float draw_lines(const draw_ctx *g, float y)
 {
     const qr_chart *c = g->c;
     const series *first = &c->series[0];
@@ -1171,20 +1175,20 @@ static float draw_lines(const dctx *g, float y)
         y += g->line_h;
     }
     if (c->legend != 0) {
-        key *keys = qr_xcalloc(c->nseries + 1, sizeof *keys);
+        legend_entry *entries = qr_xcalloc(c->nseries + 1, sizeof *entries);
         size_t k = 0;
         for (size_t i = 0; i < c->nseries; i++, k++) {
-            keys[k].label = c->series[i].label;
-            keys[k].colour = c->series[i].colour;
-            keys[k].kind = 1;
+            entries[k].label = c->series[i].label;
+            entries[k].colour = c->series[i].colour;
+            entries[k].kind = 1;
         }
         if (c->has_target) {
-            keys[k].label = c->target_label;
-            keys[k].colour = rgb_of(TARGET_COLOUR);
-            keys[k++].kind = 2;
+            entries[k].label = c->target_label;
+            entries[k].colour = rgb_of(TARGET_COLOUR);
+            entries[k++].kind = 2;
         }
-        y += legend(g, keys, k, y);
-        free(keys);
+        y += legend(g, entries, k, y);
+        free(entries);
     }
     return y;
 }
@@ -1201,7 +1205,7 @@ static float render(const qr_chart *c, qr_pages *pages, size_t page, float x,
                     float y, float width, const qr_style *st,
                     const qr_metrics *m, int elem)
 {
-    dctx g = {.c = c, .pages = pages, .page = page, .st = st, .m = m,
+    draw_ctx g = {.c = c, .pages = pages, .page = page, .st = st, .m = m,
               .elem = elem, .x = x, .width = width};
     g.size = st->small_size;
     g.title_size = st->small_size * TITLE_SCALE;

@@ -96,14 +96,14 @@ static int parse_iso(const char *s, ymd *out)
     return 1;
 }
 
-int qr_iso_date(const char *iso, int *y, int *m, int *d)
+bool qr_iso_date(const char *iso, int *y, int *m, int *d)
 {
     ymd v;
-    if (!parse_iso(iso, &v)) return 0;
+    if (!parse_iso(iso, &v)) return false;
     if (y) *y = v.y;
     if (m) *m = v.m;
     if (d) *d = v.d;
-    return 1;
+    return true;
 }
 
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
@@ -117,16 +117,16 @@ static long long days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-int qr_iso_days(const char *iso, long long *days)
+bool qr_iso_days(const char *iso, long long *days)
 {
     ymd v;
-    if (!parse_iso(iso, &v)) return 0;
+    if (!parse_iso(iso, &v)) return false;
     *days = days_from_civil(v.y, v.m, v.d);
-    return 1;
+    return true;
 }
 
 /* "YYYY-MM" */
-int qr_period_parse(const char *s, int academic, qr_period *out)
+bool qr_period_parse(const char *s, int academic, qr_period *out)
 {
     size_t n = s ? strlen(s) : 0;
     qr_period p = {0};
@@ -134,7 +134,7 @@ int qr_period_parse(const char *s, int academic, qr_period *out)
         /* "2025-Q2": a calendar quarter */
         int q;
         if (!digits(s, 4, &p.y) || !digits(s + 6, 1, &q) || q < 1 || q > 4)
-            return 0;
+            return false;
         p.kind = QR_PERIOD_QUARTER;
         p.m = (q - 1) * 3 + 1;
         p.months = 3;
@@ -142,7 +142,7 @@ int qr_period_parse(const char *s, int academic, qr_period *out)
         /* "2025-06": a month */
         if (!digits(s, 4, &p.y) || !digits(s + 5, 2, &p.m) || p.m < 1 ||
             p.m > 12)
-            return 0;
+            return false;
         p.kind = QR_PERIOD_MONTH;
         p.months = 1;
     } else if (n == 7 && s[4] == '/') {
@@ -151,16 +151,16 @@ int qr_period_parse(const char *s, int academic, qr_period *out)
         int y2;
         if (!digits(s, 4, &p.y) || !digits(s + 5, 2, &y2) ||
             y2 != (p.y + 1) % 100)
-            return 0;
+            return false;
         p.kind = QR_PERIOD_YEAR;
         p.m = academic ? 9 : 4;
         p.months = 12;
     } else {
-        return 0;
+        return false;
     }
-    if (p.y < 1) return 0;
+    if (p.y < 1) return false;
     *out = p;
-    return 1;
+    return true;
 }
 
 long qr_period_index(const qr_period *p)
@@ -190,24 +190,24 @@ void qr_period_labels(const qr_period *p, int academic, char *lng, size_t nl,
     }
 }
 
-int qr_format_date_long(const char *iso, char *out, size_t n)
+bool qr_format_date_long(const char *iso, char *out, size_t n)
 {
     ymd v;
     if (!parse_iso(iso, &v)) {
         if (n) out[0] = '\0';
-        return 0;
+        return false;
     }
     snprintf(out, n, "%d %s %d", v.d, month_names[v.m - 1], v.y);
-    return 1;
+    return true;
 }
 
-int qr_format_date_range(const char *first, const char *last, char *out,
-                         size_t n)
+bool qr_format_date_range(const char *first, const char *last, char *out,
+                          size_t n)
 {
     ymd a, b;
     if (!parse_iso(first, &a) || !parse_iso(last, &b)) {
         if (n) out[0] = '\0';
-        return 0;
+        return false;
     }
     if (strcmp(first, last) > 0) { /* unsorted input: still a range */
         ymd t = a;
@@ -225,7 +225,7 @@ int qr_format_date_range(const char *first, const char *last, char *out,
     else
         snprintf(out, n, "%d %s %d to %d %s %d", a.d, month_names[a.m - 1],
                  a.y, b.d, month_names[b.m - 1], b.y);
-    return 1;
+    return true;
 }
 
 /* ---- numbers ----------------------------------------------------------- */
@@ -1230,10 +1230,10 @@ static void generic(dctx *c, cJSON *node)
 
 /* ---- entry ------------------------------------------------------------- */
 
-int qr_derive_run(qr_data *data, qr_diags *d)
+bool qr_derive_run(qr_data *data, qr_diags *d)
 {
     cJSON *root = qr_data_root_mut(data);
-    if (!cJSON_IsObject(root)) return 0;
+    if (!cJSON_IsObject(root)) return true;
     dctx c = {.data = data, .d = d};
     qr_buf_init(&c.path);
     /* the earlier report's statuses, dates and figures go in first, so the
@@ -1272,5 +1272,5 @@ int qr_derive_run(qr_data *data, qr_diags *d)
 
     free(c.t);
     qr_buf_free(&c.path);
-    return c.errors;
+    return c.errors == 0;
 }

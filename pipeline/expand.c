@@ -1204,30 +1204,11 @@ static tmpl *find_tmpl(rstate *rs, const char *key, int by_real)
     return NULL;
 }
 
-/* The partial `pname` included by tag k of t: parsed template, or NULL
- * (missing in memory = empty, or an error was reported). */
-static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
-                          const char *pname)
+/* The partial file `pname` for tag k of t: under the top-level template's
+ * directory, by real path, read once per expansion. NULL as load_partial. */
+static tmpl *load_file_partial(rstate *rs, const tmpl *t, tok *k,
+                               const char *pname)
 {
-    if (rs->opts->partials) {
-        char *key = qr_xasprintf("=%s", pname);
-        tmpl *p = find_tmpl(rs, key, 0);
-        if (p) {
-            free(key);
-            return p->ok ? p : NULL;
-        }
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rs->opts->partials,
-                                                          pname);
-        if (!cJSON_IsString(v) || !v->valuestring) {
-            free(key);
-            return NULL;
-        }
-        size_t len = strlen(v->valuestring);
-        p = add_tmpl(rs, qr_xstrdup(pname), key,
-                     qr_xstrndup(v->valuestring, len), len, 0, t, k->off);
-        return p->ok ? p : NULL;
-    }
-
     const char *why = bad_partial_name(pname);
     if (why) {
         tag_err(rs, t, k, "partial '%s': %s", pname, why);
@@ -1258,10 +1239,8 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
                     path);
         else
             tag_err(rs, t, k, "cannot read partial '%s' (%s): %s", pname, path,
-                    strerror(errno));
-        free(real);
-        free(path);
-        return NULL;
+                    qr_input_strerror(errno));
+        goto fail;
     }
     size_t rl = strlen(rs->root_real);
     int inside = strcmp(rs->root_real, "/") == 0 ||
@@ -1270,9 +1249,7 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         tag_err(rs, t, k,
                 "partial '%s' resolves outside the template directory: "
                 "%s is %s", pname, path, real);
-        free(real);
-        free(path);
-        return NULL;
+        goto fail;
     }
     p = find_tmpl(rs, real, 1);
     if (p) {
@@ -1289,13 +1266,41 @@ static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
         else
             tag_err(rs, t, k, "cannot read partial '%s' (%s): %s", pname, path,
                     qr_input_strerror(errno));
-        free(real);
-        free(path);
-        return NULL;
+        goto fail;
     }
     p = add_tmpl(rs, qr_xstrdup(path), path, src, len, 1, t, k->off);
     p->real = real;
     return p->ok ? p : NULL;
+fail:
+    free(real);
+    free(path);
+    return NULL;
+}
+
+/* The partial `pname` included by tag k of t: parsed template, or NULL
+ * (missing in memory = empty, or an error was reported). */
+static tmpl *load_partial(rstate *rs, const tmpl *t, tok *k,
+                          const char *pname)
+{
+    if (rs->opts->partials) {
+        char *key = qr_xasprintf("=%s", pname);
+        tmpl *p = find_tmpl(rs, key, 0);
+        if (p) {
+            free(key);
+            return p->ok ? p : NULL;
+        }
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(rs->opts->partials,
+                                                          pname);
+        if (!cJSON_IsString(v) || !v->valuestring) {
+            free(key);
+            return NULL;
+        }
+        size_t len = strlen(v->valuestring);
+        p = add_tmpl(rs, qr_xstrdup(pname), key,
+                     qr_xstrndup(v->valuestring, len), len, 0, t, k->off);
+        return p->ok ? p : NULL;
+    }
+    return load_file_partial(rs, t, k, pname);
 }
 
 static void chain_text(qr_buf *b, const inclchain *c)
@@ -1500,14 +1505,6 @@ static void rstate_free(rstate *rs)
     free(rs->root_real);
 }
 
-static char *dir_of(const char *path)
-{
-    const char *sl = strrchr(path, '/');
-    if (!sl) return qr_xstrdup(".");
-    if (sl == path) return qr_xstrdup("/");
-    return qr_xstrndup(path, (size_t)(sl - path));
-}
-
 /* Takes ownership of src. */
 static qr_expansion *expand(char *src, size_t len, const char *name,
                             const cJSON *data, const qr_expand_opts *opts,
@@ -1521,7 +1518,7 @@ static qr_expansion *expand(char *src, size_t len, const char *name,
     rs.strict = rs.opts->strict && !rs.opts->spec;
     rs.d = d;
     if (!name) name = "<template>";
-    rs.root_dir = dir_of(name);
+    rs.root_dir = qr_path_dir(name);
     qr_buf_init(&rs.out);
     qr_buf_init(&rs.ind);
     qr_buf_reserve(&rs.out, len + len / 2 + 16);
@@ -1621,10 +1618,10 @@ const char *qr_expansion_text(const qr_expansion *e, size_t *len)
     return e->text;
 }
 
-int qr_expansion_origin(const qr_expansion *e, size_t offset,
-                        const char **file, int *line, int *col)
+bool qr_expansion_origin(const qr_expansion *e, size_t offset,
+                         const char **file, int *line, int *col)
 {
-    if (!e || offset >= e->len || e->nspans == 0) return 0;
+    if (!e || offset >= e->len || e->nspans == 0) return false;
     size_t lo = 0, hi = e->nspans;
     while (hi - lo > 1) {
         size_t mid = lo + (hi - lo) / 2;
@@ -1632,7 +1629,7 @@ int qr_expansion_origin(const qr_expansion *e, size_t offset,
         else hi = mid;
     }
     const span *sp = &e->spans[lo];
-    if (offset < sp->out || offset >= sp->out + sp->len) return 0;
+    if (offset < sp->out || offset >= sp->out + sp->len) return false;
     const tmpl *t = e->tmpls[sp->file];
     size_t src = sp->fixed ? sp->src : sp->src + (offset - sp->out);
     int l, c;
@@ -1640,13 +1637,13 @@ int qr_expansion_origin(const qr_expansion *e, size_t offset,
     if (file) *file = t->name;
     if (line) *line = l;
     if (col) *col = c;
-    return 1;
+    return true;
 }
 
-int qr_expansion_origin_line(const qr_expansion *e, int line,
-                             const char **file, int *src_line, int *col)
+bool qr_expansion_origin_line(const qr_expansion *e, int line,
+                              const char **file, int *src_line, int *col)
 {
-    if (!e || line < 1 || (size_t)line > e->nout_lines) return 0;
+    if (!e || line < 1 || (size_t)line > e->nout_lines) return false;
     return qr_expansion_origin(e, e->out_lines[line - 1], file, src_line, col);
 }
 

@@ -137,8 +137,8 @@ static void resolved_free(resolved *r)
 
 /* Resolve family + style to a TrueType file. Returns 0, or -1 after adding
  * an error. */
-static int resolve(const char *family, int bold, int italic, resolved *out,
-                   qr_diags *d)
+static bool resolve(const char *family, int bold, int italic, resolved *out,
+                    qr_diags *d)
 {
     FcPattern *pat = FcPatternBuild(
         NULL, FC_FAMILY, FcTypeString, (const FcChar8 *)family, FC_WEIGHT,
@@ -147,7 +147,7 @@ static int resolve(const char *family, int bold, int italic, resolved *out,
     if (!pat) {
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "font family '%s': fontconfig failed", family);
-        return -1;
+        return false;
     }
     FcConfigSubstitute(NULL, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
@@ -169,7 +169,7 @@ static int resolve(const char *family, int bold, int italic, resolved *out,
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "font family '%s' resolves to no TrueType font", family);
         FcPatternDestroy(pat);
-        return -1;
+        return false;
     }
     FcChar8 *file = NULL, *got = NULL;
     int index = 0;
@@ -178,7 +178,7 @@ static int resolve(const char *family, int bold, int italic, resolved *out,
                     "font family '%s' resolves to no font file", family);
         FcPatternDestroy(m);
         FcPatternDestroy(pat);
-        return -1;
+        return false;
     }
     FcPatternGetInteger(m, FC_INDEX, 0, &index);
     FcPatternGetString(m, FC_FAMILY, 0, &got);
@@ -188,7 +188,7 @@ static int resolve(const char *family, int bold, int italic, resolved *out,
     out->intended = family_intended(pat, m);
     FcPatternDestroy(m);
     FcPatternDestroy(pat);
-    return 0;
+    return true;
 }
 
 /* ---- the resolution cache ----
@@ -207,6 +207,10 @@ static int resolve(const char *family, int bold, int italic, resolved *out,
 #define FONT_CACHE "fonts"
 #define FONT_CACHE_FORMAT 1
 
+const char *const qr_fonts_env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
+                                    "FONTCONFIG_SYSROOT", "HOME",
+                                    "XDG_CONFIG_HOME", "XDG_DATA_HOME", NULL};
+
 /* The part of the key known without fontconfig. NULL when a family name
  * cannot be written into the entry. */
 static char *cache_key(const char *const fam[4])
@@ -221,16 +225,13 @@ static char *cache_key(const char *const fam[4])
         }
         qr_buf_printf(&k, "%s\n", fam[i]);
     }
-    static const char *const env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
-                                      "FONTCONFIG_SYSROOT", "HOME",
-                                      "XDG_CONFIG_HOME", "XDG_DATA_HOME"};
-    for (size_t i = 0; i < sizeof env / sizeof *env; i++) {
-        const char *v = getenv(env[i]);
+    for (const char *const *env = qr_fonts_env; *env; env++) {
+        const char *v = getenv(*env);
         if (v && strpbrk(v, "\n\r")) {
             qr_buf_free(&k);
             return NULL;
         }
-        qr_buf_printf(&k, "%s=%s\n", env[i], v ? v : "");
+        qr_buf_printf(&k, "%s=%s\n", *env, v ? v : "");
     }
     return qr_buf_detach(&k, NULL);
 }
@@ -322,14 +323,14 @@ static int stamp_holds(qr_buf *now, const char *path, const char *was)
     return now->len == pl + wl + 2 && memcmp(now->data + pl + 1, was, wl) == 0;
 }
 
-/* "index\tintended\tfile\tfamily" into r; 0 or -1. */
-static int parse_resolved(char *l, resolved *r)
+/* "index\tintended\tfile\tfamily" into r; false when malformed. */
+static bool parse_resolved(char *l, resolved *r)
 {
     char *f[4];
     for (int k = 0; k < 3; k++) {
         f[k] = l;
         l = strchr(l, '\t');
-        if (!l) return -1;
+        if (!l) return false;
         *l++ = '\0';
     }
     f[3] = l;
@@ -337,12 +338,12 @@ static int parse_resolved(char *l, resolved *r)
     long idx = strtol(f[0], &e1, 10), want = strtol(f[1], &e2, 10);
     if (*e1 || *e2 || idx < 0 || idx > 0xFFFF || (want != 0 && want != 1) ||
         f[2][0] != '/' || !f[3][0] || strchr(f[3], '\t'))
-        return -1;
+        return false;
     r->file = qr_xstrdup(f[2]);
     r->index = (int)idx;
     r->family = qr_xstrdup(f[3]);
     r->intended = (int)want;
-    return 0;
+    return true;
 }
 
 /* 1 with res[] filled when the cache holds this very resolution. */
@@ -366,7 +367,7 @@ static int cache_load(const char *key, resolved *res)
     }
     int i = 0;
     for (char *l; i < QR_FONT_COUNT && (l = next_line(data, len, &pos)); i++)
-        if (parse_resolved(l, &res[i]) != 0) break;
+        if (!parse_resolved(l, &res[i])) break;
     ok = i == QR_FONT_COUNT && pos == len;
     if (!ok)
         for (int k = 0; k < QR_FONT_COUNT; k++) resolved_free(&res[k]);
@@ -392,8 +393,8 @@ static void face_close(face_rec *fr)
     memset(fr, 0, sizeof *fr);
 }
 
-static int face_open(face_rec *fr, const char *file, int index,
-                     const char *family, const char *asked, qr_diags *d)
+static bool face_open(face_rec *fr, const char *file, int index,
+                      const char *family, const char *asked, qr_diags *d)
 {
     memset(fr, 0, sizeof *fr);
     fr->file = qr_xstrdup(file);
@@ -403,7 +404,7 @@ static int face_open(face_rec *fr, const char *file, int index,
     if (!fr->blob) {
         qr_diag_add(d, QR_ERROR, file, 0, 0, NULL, NULL,
                     "cannot read font file for family '%s'", asked);
-        return -1;
+        return false;
     }
     fr->face = hb_face_create(fr->blob, (unsigned)index);
     fr->upem = hb_face_get_upem(fr->face);
@@ -413,7 +414,7 @@ static int face_open(face_rec *fr, const char *file, int index,
     if (glyf_len == 0 || fr->upem == 0) {
         qr_diag_add(d, QR_ERROR, file, 0, 0, NULL, NULL,
                     "font family '%s' resolves to no TrueType font", asked);
-        return -1;
+        return false;
     }
     fr->font = hb_font_create(fr->face);
     hb_font_set_scale(fr->font, (int)fr->upem, (int)fr->upem);
@@ -428,7 +429,7 @@ static int face_open(face_rec *fr, const char *file, int index,
     fr->can_kern = hb_blob_get_length(gpos) > 0 || hb_blob_get_length(kern) > 0;
     hb_blob_destroy(gpos);
     hb_blob_destroy(kern);
-    return 0;
+    return true;
 }
 
 /* Index of the face for file/index, opening it once. -1 on error. */
@@ -439,7 +440,7 @@ static int face_for(qr_fonts *f, const resolved *r, const char *asked,
         if (f->faces[i].index == r->index && strcmp(f->faces[i].file, r->file) == 0)
             return i;
     face_rec *fr = &f->faces[f->nfaces];
-    if (face_open(fr, r->file, r->index, r->family, asked, d) != 0) {
+    if (!face_open(fr, r->file, r->index, r->family, asked, d)) {
         face_close(fr);
         return -1;
     }
@@ -478,7 +479,7 @@ static face_rec *slot_face(void *ctx, qr_font_slot slot)
     return &f->faces[f->slot_face[slot]];
 }
 
-static int m_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
+static bool m_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
 {
     return lookup(slot_face(ctx, slot), cp) != ADV_MISSING;
 }
@@ -696,7 +697,7 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
         }
         for (int i = 0; i < QR_FONT_COUNT; i++) {
             if (resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
-                        d) == 0)
+                        d))
                 continue;
             for (int k = 0; k < i; k++) resolved_free(&res[k]);
             free(key);
@@ -790,7 +791,7 @@ static int is_fallback(qr_font_slot slot)
     return slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD;
 }
 
-static int fake_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
+static bool fake_has_glyph(void *ctx, qr_font_slot slot, uint32_t cp)
 {
     return is_fallback(slot) || !fake_missing(ctx, cp);
 }

@@ -201,7 +201,7 @@ static int derive_earlier(hctx *c, qr_data *e, const char *path)
 {
     qr_diags *ed = qr_diags_new();
     chain_depth++;
-    int bad = qr_data_validate(e, ed) > 0 || qr_derive_run(e, ed) > 0;
+    int bad = !qr_data_validate(e, ed) || !qr_derive_run(e, ed);
     chain_depth--;
     if (bad) {
         c->errors += pass_errors(ed, c->d);

@@ -58,16 +58,16 @@ static uint64_t checksum(const char *p, size_t n)
  * at build time) and the struct sizes, then the dictionary by its stamps
  * and the hash of its bytes: a dictionary edited in place to the same size
  * and time is still a new dictionary. */
-static void build_key(qr_buf *key, const char *path)
+static void build_cache_key(qr_buf *cache_key, const char *path)
 {
-    qr_buf_printf(key, "quire hyphenation image %d\nlibhyphen %s\n"
+    qr_buf_printf(cache_key, "quire hyphenation image %d\nlibhyphen %s\n"
                   "%zu %zu %zu %zu\n", IMAGE_FORMAT, QR_HYPHEN_BUILT_VERSION,
                   sizeof(HyphenDict), sizeof(HyphenState),
                   sizeof(HyphenTrans), sizeof(void *));
-    qr_cache_stamp(key, path);
+    qr_cache_stamp(cache_key, path);
     size_t n = 0;
     char *dic = qr_read_file(path, &n, 0);
-    qr_buf_printf(key, "dictionary %016llx\n",
+    qr_buf_printf(cache_key, "dictionary %016llx\n",
                   dic ? (unsigned long long)qr_fnv64(QR_FNV64_INIT, dic, n)
                       : 0ULL);
     free(dic);
@@ -174,7 +174,7 @@ typedef struct image {
 
 /* The address of an encoded offset with `need` bytes after it; NULL for a
  * NULL pointer; clears ok when out of bounds. */
-static void *span(image *im, void *field, size_t need, size_t align)
+static void *image_addr(image *im, void *field, size_t need, size_t align)
 {
     uintptr_t v = (uintptr_t)field;
     if (!v) return NULL;
@@ -188,7 +188,7 @@ static void *span(image *im, void *field, size_t need, size_t align)
 
 static char *str(image *im, void *field)
 {
-    char *s = span(im, field, 1, 1);
+    char *s = image_addr(im, field, 1, 1);
     if (s && !memchr(s, '\0', im->len - (size_t)(s - im->p))) {
         im->ok = 0;
         return NULL;
@@ -202,7 +202,7 @@ static HyphenDict *fix_dict(image *im, void *field, int depth)
         im->ok = 0;
         return NULL;
     }
-    HyphenDict *d = span(im, field, sizeof *d, ALIGN);
+    HyphenDict *d = image_addr(im, field, sizeof *d, ALIGN);
     if (!d || d->num_states < 0) {
         im->ok = 0;
         return NULL;
@@ -223,7 +223,7 @@ static HyphenDict *fix_dict(image *im, void *field, int depth)
         im->ok = 0;
         return NULL;
     }
-    d->states = span(im, d->states, n * sizeof(HyphenState), ALIGN);
+    d->states = image_addr(im, d->states, n * sizeof(HyphenState), ALIGN);
     if (n && !d->states) im->ok = 0;
     for (size_t i = 0; im->ok && i < n; i++) {
         HyphenState *s = &d->states[i];
@@ -234,8 +234,9 @@ static HyphenDict *fix_dict(image *im, void *field, int depth)
             im->ok = 0;
             break;
         }
-        s->trans = span(im, s->trans, (size_t)s->num_trans * sizeof(HyphenTrans),
-                        _Alignof(HyphenTrans));
+        s->trans = image_addr(im, s->trans,
+                              (size_t)s->num_trans * sizeof(HyphenTrans),
+                              _Alignof(HyphenTrans));
         if (s->num_trans && !s->trans) im->ok = 0;
         for (int k = 0; im->ok && k < s->num_trans; k++)
             if (s->trans[k].new_state < 0 || s->trans[k].new_state >= d->num_states)
@@ -254,17 +255,19 @@ static const char *cache_name(const char *path)
 void qr_hyph_load(qr_hyph *h, const char *path)
 {
     memset(h, 0, sizeof *h);
-    qr_buf key;
-    qr_buf_init(&key);
-    build_key(&key, path);
+    qr_buf cache_key;
+    qr_buf_init(&cache_key);
+    build_cache_key(&cache_key, path);
     char *name = qr_xasprintf("%s.image", cache_name(path));
     size_t n = 0;
     char *data = qr_cache_read(name, &n);
-    /* key, NUL, padding, checksum, image */
-    size_t sum_at = align_up(key.len + 1), start = sum_at + sizeof(uint64_t);
+    /* the key, NUL, padding, checksum, image */
+    size_t sum_at = align_up(cache_key.len + 1);
+    size_t start = sum_at + sizeof(uint64_t);
     uint64_t sum = 0;
     if (data && n > start) memcpy(&sum, data + sum_at, sizeof sum);
-    if (data && n > start && memcmp(data, key.data, key.len + 1) == 0 &&
+    if (data && n > start &&
+        memcmp(data, cache_key.data, cache_key.len + 1) == 0 &&
         sum == checksum(data + start, n - start)) {
         image im = {data + start, n - start, 1};
         HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
@@ -273,7 +276,7 @@ void qr_hyph_load(qr_hyph *h, const char *path)
             h->image = data;
             h->from_cache = 1;
             free(name);
-            qr_buf_free(&key);
+            qr_buf_free(&cache_key);
             return;
         }
     }
@@ -282,7 +285,7 @@ void qr_hyph_load(qr_hyph *h, const char *path)
     if (h->dict) {
         qr_buf img;
         qr_buf_init(&img);
-        qr_buf_append(&img, key.data, key.len + 1);
+        qr_buf_append(&img, cache_key.data, cache_key.len + 1);
         while (img.len % ALIGN) qr_buf_putc(&img, 0);
         size_t sum_at = img.len;
         uint64_t zero = 0;
@@ -295,7 +298,7 @@ void qr_hyph_load(qr_hyph *h, const char *path)
         qr_buf_free(&img);
     }
     free(name);
-    qr_buf_free(&key);
+    qr_buf_free(&cache_key);
 }
 
 void qr_hyph_free(qr_hyph *h)

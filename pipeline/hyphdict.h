@@ -1,5 +1,9 @@
 /* hyphdict.h — private to layout: libhyphen's dictionary, loaded through
- * Quire's cache (hyphdict.c). */
+ * Quire's cache (hyphdict.c).
+ *
+ * Failure: loading cannot fail; a dictionary that cannot be read leaves
+ * dict NULL, and the paper is set without hyphenation.
+ */
 #ifndef QUIRE_HYPHDICT_H
 #define QUIRE_HYPHDICT_H
 

@@ -130,15 +130,15 @@ static char *too_many_pixels(const char *path, unsigned long w,
 
 /* The frame header of a JPEG: size, and that PDF can show it (8-bit
  * samples; grey, RGB or CMYK). */
-static int jpeg_frame(const unsigned char *p, size_t n, const char *path,
-                      unsigned *w, unsigned *h, char **err)
+static bool jpeg_frame(const unsigned char *p, size_t n, const char *path,
+                       unsigned *w, unsigned *h, char **err)
 {
     size_t i = 2;
     while (i + 4 <= n) {
         if (p[i] != 0xFF) {
             *err = qr_xasprintf("cannot read JPEG image '%s': damaged marker "
                                 "at byte %zu", path, i);
-            return -1;
+            return false;
         }
         unsigned char mk = p[i + 1];
         if (mk == 0xFF) {               /* fill byte */
@@ -164,20 +164,20 @@ static int jpeg_frame(const unsigned char *p, size_t n, const char *path,
                                     "samples in %u components (PDF shows "
                                     "8-bit grey, RGB or CMYK)", path, prec,
                                     comps);
-                return -1;
+                return false;
             }
-            return 0;
+            return true;
         }
         if (seg < 2) {
             *err = qr_xasprintf("cannot read JPEG image '%s': damaged marker "
                                 "at byte %zu", path, i);
-            return -1;
+            return false;
         }
         i += 2 + seg;
     }
     *err = qr_xasprintf("cannot read JPEG image '%s': no frame header "
                         "(truncated or damaged file)", path);
-    return -1;
+    return false;
 }
 
 /* Read and decode; cap: most bytes the image may hold (0: no cap), else
@@ -208,7 +208,7 @@ static qr_image *load(const char *path, size_t cap, size_t *need, char **err)
     static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', 13, 10, 26, 10};
     if (n >= 3 && buf[0] == 0xFF && buf[1] == 0xD8 && buf[2] == 0xFF) {
         unsigned w = 0, h = 0;
-        if (jpeg_frame(buf, n, path, &w, &h, err) != 0) goto fail;
+        if (!jpeg_frame(buf, n, path, &w, &h, err)) goto fail;
         if ((unsigned long long)w * h > QR_MAX_IMAGE_PIXELS) {
             *err = too_many_pixels(path, w, h);
             goto fail;

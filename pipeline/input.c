@@ -45,10 +45,10 @@ const qr_input *qr_inputs_get(const qr_inputs *r, size_t i)
     return r && i < r->n ? &r->v[i] : NULL;
 }
 
-int qr_inputs_changed(const qr_inputs *r)
+bool qr_inputs_changed(const qr_inputs *r)
 {
-    if (!r) return 0;
-    if (r->changed) return 1;
+    if (!r) return false;
+    if (r->changed) return true;
     /* the same file under two spellings (a template read again as a
      * partial) with other bytes, or one path that was two files (replaced
      * by a rename between the reads) */
@@ -57,9 +57,9 @@ int qr_inputs_changed(const qr_inputs *r)
             const qr_input *a = &r->v[i], *b = &r->v[k];
             int same = strcmp(a->path, b->path) == 0 ||
                        (a->dev == b->dev && a->ino == b->ino);
-            if (same && (a->hash != b->hash || a->size != b->size)) return 1;
+            if (same && (a->hash != b->hash || a->size != b->size)) return true;
         }
-    return 0;
+    return false;
 }
 
 size_t qr_inputs_failed_count(const qr_inputs *r)
@@ -154,16 +154,16 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
     return text;
 }
 
-int qr_input_note(const char *path, qr_input_role role)
+bool qr_input_note(const char *path, qr_input_role role)
 {
-    if (!active) return 0;
+    if (!active) return true;
     struct stat sb;
     size_t n = 0;
     char *bytes = qr_read_file_stat(path, &n, 0, &sb);
-    if (!bytes) return -1;
+    if (!bytes) return false;
     record(path, role, &sb, bytes, n);
     free(bytes);
-    return 0;
+    return true;
 }
 
 const char *qr_input_role_name(qr_input_role r)

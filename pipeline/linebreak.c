@@ -559,28 +559,36 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
     }
 }
 
+/* Whether character k separates space-delimited words. */
+static bool between_words(const para *p, size_t k)
+{
+    unsigned char kind = p->ch[k].kind;
+    return kind == K_SPACE || kind == K_NBSP || kind == K_NEWLINE;
+}
+
+/* The next space-delimited word starting at or after *s: sets [*s, *t)
+ * and returns true, or false when there is none. The one notion of a
+ * "word" for the passes that judge whole words (hyphenation, codes). */
+static bool next_word(const para *p, size_t *s, size_t *t)
+{
+    while (*s < p->n && between_words(p, *s)) (*s)++;
+    if (*s >= p->n) return false;
+    *t = *s + 1;
+    while (*t < p->n && !between_words(p, *t)) (*t)++;
+    return true;
+}
+
 static void find_hyphens(para *p, int min_word)
 {
     HyphenDict *dict = hyph_dict;
     if (!dict) return;
     /* judge whole space-delimited words: "a/b/improvement" is a path even
      * though UAX #14 cuts it after each slash */
-    size_t s = 0;
-    while (s < p->n) {
-        unsigned char k = p->ch[s].kind;
-        if (k == K_SPACE || k == K_NBSP || k == K_NEWLINE) {
-            s++;
-            continue;
-        }
-        size_t t = s + 1;
-        while (t < p->n && p->ch[t].kind != K_SPACE &&
-               p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE)
-            t++;
+    size_t s = 0, t;
+    for (; next_word(p, &s, &t); s = t)
         hyphenate_word(p, dict, s, t,
                        min_word > HYPH_MIN_WORD ? (size_t)min_word
                                                 : HYPH_MIN_WORD);
-        s = t;
-    }
 }
 
 /* ---- dates stay whole ----
@@ -670,27 +678,18 @@ static void keep_dates(para *p)
 
 static void keep_codes(para *p)
 {
-    size_t s = 0;
-    while (s < p->n) {
-        unsigned char k = p->ch[s].kind;
-        if (k == K_SPACE || k == K_NBSP || k == K_NEWLINE) {
-            s++;
-            continue;
-        }
-        size_t t = s;
+    size_t s = 0, t;
+    for (; next_word(p, &s, &t); s = t) {
         int ascii = 1, digit = 0, lower = 0;
-        while (t < p->n && p->ch[t].kind != K_SPACE &&
-               p->ch[t].kind != K_NBSP && p->ch[t].kind != K_NEWLINE) {
-            uint32_t cp = p->ch[t].cp;
+        for (size_t j = s; j < t; j++) {
+            uint32_t cp = p->ch[j].cp;
             if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
             if (is_digit(cp)) digit = 1;
             if (cp >= 'a' && cp <= 'z') lower = 1;
-            t++;
         }
         if (ascii && t - s <= CODE_MAX_CHARS && (digit || !lower))
             for (size_t j = s + 1; j < t; j++)
                 if (p->bk[j] == BK_ALLOW) p->bk[j] = BK_NONE;
-        s = t;
     }
 }
 

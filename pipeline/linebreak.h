@@ -9,6 +9,9 @@
  * libharu's word spacing does nothing with two-byte fonts). Characters the
  * span's face lacks are set in the fallback face; a character no face has
  * is a warning naming the Markdown line.
+ *
+ * Failure: Nothing here fails: a word wider than the measure is broken
+ * between characters, and a character no face has is a warning.
  */
 #ifndef QUIRE_LINEBREAK_H
 #define QUIRE_LINEBREAK_H

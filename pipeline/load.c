@@ -575,8 +575,8 @@ static int dup_rep_cmp(const void *a, const void *b)
     return (x->off > y->off) - (x->off < y->off);
 }
 
-int qr_json_check_duplicates(const char *name, const char *text, size_t len,
-                             const cJSON *root, qr_diags *d)
+bool qr_json_check_duplicates(const char *name, const char *text, size_t len,
+                              const cJSON *root, qr_diags *d)
 {
     dup_walk w = {.t = text, .len = text ? len : 0};
     qr_buf_init(&w.path);
@@ -610,7 +610,7 @@ int qr_json_check_duplicates(const char *name, const char *text, size_t len,
     free(w.reps);
     free(w.keys);
     qr_buf_free(&w.path);
-    return w.total > INT_MAX ? INT_MAX : (int)w.total;
+    return w.total == 0;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -667,8 +667,8 @@ static qr_data *parse_owned(char *text, size_t len, const char *name,
         free(text);
         return NULL;
     }
-    if (qr_json_check_duplicates(name ? name : "(data)", text, len, root,
-                                 d)) {
+    if (!qr_json_check_duplicates(name ? name : "(data)", text, len, root,
+                                  d)) {
         cJSON_Delete(root);
         free(text);
         return NULL;
@@ -933,14 +933,14 @@ done:
     return found;
 }
 
-int qr_data_locate(const qr_data *data, const char *path, int *line,
-                   int *col)
+bool qr_data_locate(const qr_data *data, const char *path, int *line,
+                    int *col)
 {
-    if (!data || !path || !data->text) return 0;
+    if (!data || !path || !data->text) return false;
     size_t off = locate_offset(data, path);
-    if (off == (size_t)-1) return 0;
+    if (off == (size_t)-1) return false;
     qr_text_linecol(data->text, data->len, off, line, col);
-    return 1;
+    return true;
 }
 
 void qr_data_vdiag(const qr_data *data, qr_diags *d, qr_severity sev,

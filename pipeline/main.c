@@ -404,7 +404,7 @@ static int cmd_expand(const args *a)
          * Quire's own mode validates a paper, which is an object */
         data = a->spec ? qr_data_load_value(a->data, d) : qr_data_load(a->data, d);
         if (!data) return finish(d, QR_EINPUT);
-        if (!a->spec && (qr_data_validate(data, d) > 0 || qr_derive_run(data, d) > 0)) {
+        if (!a->spec && (!qr_data_validate(data, d) || !qr_derive_run(data, d))) {
             qr_data_free(data);
             return finish(d, QR_EINPUT);
         }

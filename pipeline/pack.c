@@ -1240,14 +1240,13 @@ static int prepare_items(pack *pk)
             .pack = context,
         };
         qr_diags *sub = qr_diags_new();
-        int status;
         /* the item's own record, on failure too: what it read is checked
          * before any of its messages is shown, since a message quotes
          * source lines and a public pack's log must not quote an exempt
          * partial */
         qr_inputs *rec = qr_inputs_new();
         qr_inputs *outer = qr_inputs_activate(rec);
-        it->paper = qr_paper_prepare(&rr, sub, &status);
+        it->paper = qr_paper_prepare(&rr, sub);
         cJSON_Delete(context);
         qr_inputs_activate(outer);
         qr_inputs_merge(outer, rec);
@@ -1465,8 +1464,8 @@ static void add_item_anchor(join_ctx *j, qr_pages *dst, size_t page)
     j->started = 1;
 }
 
-static int edit_item(void *ctx, qr_pages *dst, size_t dst_page,
-                     size_t src_page, qr_item *it)
+static bool edit_item(void *ctx, qr_pages *dst, size_t dst_page,
+                      size_t src_page, qr_item *it)
 {
     (void)src_page;
     join_ctx *j = ctx;
@@ -1483,15 +1482,15 @@ static int edit_item(void *ctx, qr_pages *dst, size_t dst_page,
                  it->uri + 1);
         it->uri = j->buf[0];
     }
-    return 1;
+    return true;
 }
 
-static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
-                      size_t src_page, qr_item *it)
+static bool edit_front(void *ctx, qr_pages *dst, size_t dst_page,
+                       size_t src_page, qr_item *it)
 {
     (void)dst, (void)dst_page, (void)src_page;
     join_ctx *j = ctx;
-    if (it->kind != QR_ITEM_ANCHOR) return 1;
+    if (it->kind != QR_ITEM_ANCHOR) return true;
     int k = heading_index(it->name);
     if (k >= 0 && (size_t)k < j->pk->nplan && j->pk->plan_name[k]) {
         it->name = j->pk->plan_name[k];
@@ -1504,7 +1503,7 @@ static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
         it->name = j->buf[0];
         it->level = 0;
     }
-    return 1;
+    return true;
 }
 
 static qr_pages *join(pack *pk)
@@ -1531,8 +1530,8 @@ static qr_pages *join(pack *pk)
  * exempt items' files. */
 static int check_output(pack *pk)
 {
-    int status = qr_output_check(pk->req->out_path, pk->inputs, pk->d);
-    if (status != QR_OK) return status;
+    if (!qr_output_check(pk->req->out_path, pk->inputs, pk->d))
+        return QR_EINPUT;
     for (size_t i = 0; i < pk->nitems; i++) {
         const item *it = &pk->items[i];
         const char *named[] = {it->data_path, it->tpl_path, it->style_path};
@@ -1580,7 +1579,7 @@ static void pack_free(pack *pk)
     free_withheld(pk);
 }
 
-int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
+qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
 {
     pack pk;
     memset(&pk, 0, sizeof pk);
@@ -1609,7 +1608,7 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     qr_style_default(&pk.style);
     if (pk.style_path) {
         add_file(&pk, pk.style_path);
-        if (qr_style_load(pk.style_path, &pk.style, d) != 0) goto done;
+        if (!qr_style_load(pk.style_path, &pk.style, d)) goto done;
     }
     pk.fm_style = pk.style;
     pk.fm_style.number_sections = 0;

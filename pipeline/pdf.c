@@ -2032,7 +2032,7 @@ static int save(pdf_state *st, char **out, size_t *len)
     if (st->nsubst)
         memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
     int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub, pack_threads(),
-                                   &packed, &plen) == 0;
+                                   &packed, &plen);
     free(sub);
     free(buf);
     if (!packed_ok) {
@@ -2124,16 +2124,17 @@ done:
     return rc;
 }
 
-int qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
-                  const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d)
+bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
+                   const qr_pdf_meta *meta, char **out, size_t *len,
+                   qr_diags *d)
 {
     int input_error;
-    return render(pages, fonts, meta, out, len, d, &input_error);
+    return render(pages, fonts, meta, out, len, d, &input_error) == 0;
 }
 
-int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
-                 const qr_pdf_meta *meta, const char *path, qr_diags *d)
+qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -2141,7 +2142,7 @@ int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     if (render(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
-    if (qr_write_atomic_mode(path, buf, len, meta && meta->exempt) != 0) {
+    if (!qr_write_atomic_mode(path, buf, len, meta && meta->exempt)) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
         rc = QR_EOUTPUT;

@@ -109,17 +109,17 @@ static void deflate_all(zjob *jobs, size_t n, int threads)
 
 /* ---- reading libharu's layout ---- */
 
-static int parse_num(const char *s, size_t n, size_t *pos, size_t *v)
+static bool parse_num(const char *s, size_t n, size_t *pos, size_t *v)
 {
     size_t i = *pos, x = 0;
-    if (i >= n || s[i] < '0' || s[i] > '9') return -1;
+    if (i >= n || s[i] < '0' || s[i] > '9') return false;
     while (i < n && s[i] >= '0' && s[i] <= '9') x = x * 10 + (size_t)(s[i++] - '0');
     *pos = i;
     *v = x;
-    return 0;
+    return true;
 }
 
-static int starts(const char *s, size_t n, size_t pos, const char *lit)
+static bool starts(const char *s, size_t n, size_t pos, const char *lit)
 {
     size_t l = strlen(lit);
     return pos <= n && n - pos >= l && memcmp(s + pos, lit, l) == 0;
@@ -143,52 +143,52 @@ static const char STREAM_KW[] = ">>\nstream\r\n", ENDOBJ[] = "endobj\n",
                   ENDSTREAM[] = "\nendstream\n";
 
 /* The value of object k when it is a plain integer ("k 0 obj\nV\nendobj\n"). */
-static int int_object(const char *in, const size_t *off, size_t k, size_t *v)
+static bool int_object(const char *in, const size_t *off, size_t k, size_t *v)
 {
     size_t pos = off[k], end = off[k + 1], num;
-    if (parse_num(in, end, &pos, &num) || num != k ||
+    if (!parse_num(in, end, &pos, &num) || num != k ||
         !starts(in, end, pos, " 0 obj\n"))
-        return -1;
+        return false;
     pos += 7;
-    if (parse_num(in, end, &pos, v) || !starts(in, end, pos, "\n")) return -1;
-    return 0;
+    if (!parse_num(in, end, &pos, v) || !starts(in, end, pos, "\n")) return false;
+    return true;
 }
 
 /* Take stream object i apart; marks its length object free in kind[].
- * Returns -1 when it is not laid out as expected. */
-static int split_stream(const char *in, const size_t *off, int *kind,
-                        size_t nobj, size_t i, size_t hl, stream_obj *s)
+ * Returns false when it is not laid out as expected. */
+static bool split_stream(const char *in, const size_t *off, int *kind,
+                         size_t nobj, size_t i, size_t hl, stream_obj *s)
 {
     size_t start = off[i] + hl, end = off[i + 1] - (sizeof ENDOBJ - 1);
-    if (!starts(in, end, start, "<<\n")) return -1;
+    if (!starts(in, end, start, "<<\n")) return false;
     const char *kw = memmem(in + start, end - start, STREAM_KW, sizeof STREAM_KW - 1);
-    if (!kw) return -1;
+    if (!kw) return false;
     s->dict = start;
     s->dict_end = (size_t)(kw - in);
     s->body = s->dict_end + sizeof STREAM_KW - 1;
     size_t tail = end - (sizeof ENDSTREAM - 1);
     if (tail < s->body || memcmp(in + tail, ENDSTREAM, sizeof ENDSTREAM - 1) != 0)
-        return -1;
+        return false;
     s->body_len = tail - s->body;
     /* "/Length M 0 R" (libharu's form) or a direct "/Length N". */
     const char *ln = memmem(in + start + 2, s->dict_end - start - 2, "\n/Length ", 9);
-    if (!ln) return -1;
+    if (!ln) return false;
     s->len_line = (size_t)(ln - in) + 1;
     size_t pos = s->len_line + 8, v, len;
-    if (parse_num(in, s->dict_end, &pos, &v)) return -1;
+    if (!parse_num(in, s->dict_end, &pos, &v)) return false;
     if (starts(in, s->dict_end, pos, " 0 R\n")) {
-        if (v == 0 || v >= nobj || kind[v] != 1 || int_object(in, off, v, &len))
-            return -1;
+        if (v == 0 || v >= nobj || kind[v] != 1 || !int_object(in, off, v, &len))
+            return false;
         kind[v] = 0;                /* the length goes into the dict */
         pos += 5;
     } else if (starts(in, s->dict_end, pos, "\n")) {
         len = v;
         pos++;
     } else {
-        return -1;
+        return false;
     }
     s->len_end = pos;
-    return len == s->body_len ? 0 : -1;
+    return len == s->body_len;
 }
 
 /* 1 when stream s is to be deflated: nothing filters it yet, and it is not
@@ -235,8 +235,8 @@ static void put_packed(qr_buf *res, const char *head, const char *data,
     put_body(res, data, n, j, ' ');
 }
 
-int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                size_t nsubst, int threads, char **out, size_t *outlen)
+bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                 size_t nsubst, int threads, char **out, size_t *outlen)
 {
     enum { W1 = 1, W2 = 4, W3 = 2 };        /* xref stream field widths */
     /* libharu's table entries: "nnnnnnnnnn ggggg n\r\n". */
@@ -248,16 +248,16 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     size_t tail = n > 64 ? n - 64 : 0, sx = 0, found = 0;
     for (size_t i = tail; i + LSX <= n; i++)
         if (memcmp(in + i, STARTXREF, LSX) == 0) sx = i, found = 1;
-    if (!found) return -1;
+    if (!found) return false;
     size_t pos = sx + LSX, xoff, nobj;
-    if (parse_num(in, n, &pos, &xoff) || !starts(in, n, xoff, XREF))
-        return -1;
+    if (!parse_num(in, n, &pos, &xoff) || !starts(in, n, xoff, XREF))
+        return false;
     pos = xoff + sizeof XREF - 1;
-    if (parse_num(in, n, &pos, &nobj) || !starts(in, n, pos, "\n") ||
+    if (!parse_num(in, n, &pos, &nobj) || !starts(in, n, pos, "\n") ||
         nobj < 2)
-        return -1;
+        return false;
     pos++;
-    if (n - pos < nobj * ENTRY) return -1;
+    if (n - pos < nobj * ENTRY) return false;
     size_t *off = qr_xcalloc(nobj + 1, sizeof *off);
     int *kind = qr_xcalloc(nobj, sizeof *kind);    /* 0 free, 1 obj, 2 stream */
     size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
@@ -267,10 +267,10 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     qr_buf res, *stm = NULL;
     char **stm_head = NULL;
     qr_buf_init(&res);
-    int rc = -1;
+    bool written = false;
     for (size_t i = 0; i < nobj; i++) {
         size_t p = pos + i * ENTRY, v;
-        if (parse_num(in, n, &p, &v)) goto done;
+        if (!parse_num(in, n, &p, &v)) goto done;
         off[i] = v;
         kind[i] = in[pos + i * ENTRY + ENTRY_TYPE] == 'n';
     }
@@ -297,7 +297,7 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     for (size_t i = 1; i < nobj; i++) {
         if (kind[i] != 2) continue;
         size_t hl = (size_t)snprintf(NULL, 0, "%zu 0 obj\n", i);
-        if (split_stream(in, off, kind, nobj, i, hl, &so[i]) != 0) goto done;
+        if (!split_stream(in, off, kind, nobj, i, hl, &so[i])) goto done;
         so[i].job = SIZE_MAX;
         so[i].data = in + so[i].body;
     }
@@ -402,7 +402,7 @@ int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         put_packed(&res, head.data, tbl.data, tbl.len, &xj);
         qr_buf_printf(&res, "startxref\n%zu\n%%%%EOF\n", xref_at);
         *out = qr_buf_detach(&res, outlen);
-        rc = 0;
+        written = true;
     }
     free(xj.out);
     qr_buf_free(&head);
@@ -423,7 +423,7 @@ done:
     free(kind);
     free(slot);
     qr_buf_free(&res);
-    return rc;
+    return written;
 }
 
 qr_pdf_pack_func qr_pdf_pack_fn = qr_pdf_pack;

@@ -1,5 +1,8 @@
 /* pdf_pack.h — private to the PDF stage: the last pass over the file
  * libharu saves (pdf_pack.c). Only pdf.c and its tests include it.
+ *
+ * Failure: qr_pdf_pack returns false, adding nothing, when its input is not
+ * in the layout it reads; the PDF stage reports that as its own error.
  */
 #ifndef QUIRE_PDF_PACK_H
 #define QUIRE_PDF_PACK_H
@@ -18,6 +21,7 @@
 #error "libharu is not 2.3: check pdf.c and pdf_pack.c against it first"
 #endif
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Data for a stream object that libharu wrote empty: a page's content,
@@ -38,18 +42,18 @@ typedef struct qr_pdf_subst {
  *  - stream object subst[k].obj gets subst[k].data as its content (it must
  *    be empty in the input);
  * Deflation runs on up to `threads` threads (1 = none started).
- * Returns 0 with *out (malloc'd) and *outlen set, or -1 when the input is
- * not in libharu's layout: the PDF stage then fails, as libharu's file
+ * Returns true with *out (malloc'd) and *outlen set, or false when the input
+ * is not in libharu's layout: the PDF stage then fails, as libharu's file
  * lacks the contents the pass puts in. */
-int qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                size_t nsubst, int threads, char **out, size_t *outlen);
+bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                 size_t nsubst, int threads, char **out, size_t *outlen);
 
 /* The pass the PDF stage calls: qr_pdf_pack. A seam for the unit tests,
  * which point it at a failing pass to check that the stage fails closed;
  * nothing else changes it. */
-typedef int (*qr_pdf_pack_func)(const char *in, size_t n,
-                                const qr_pdf_subst *subst, size_t nsubst,
-                                int threads, char **out, size_t *outlen);
+typedef bool (*qr_pdf_pack_func)(const char *in, size_t n,
+                                 const qr_pdf_subst *subst, size_t nsubst,
+                                 int threads, char **out, size_t *outlen);
 extern qr_pdf_pack_func qr_pdf_pack_fn;
 
 #endif

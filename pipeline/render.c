@@ -316,8 +316,7 @@ static int check_code_values(const qr_doc *doc, const qr_expansion *e,
     return bad;
 }
 
-qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
-                           int *status)
+qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d)
 {
     qr_paper *p = qr_xcalloc(1, sizeof *p);
     qr_style_default(&p->style);
@@ -325,21 +324,20 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     qr_inputs *outer = qr_inputs_activate(p->inputs);
     qr_diags *later = qr_diags_new();
     double t0 = now_ms();
-    *status = QR_EINPUT;
 
     if (req->data_path) {
         p->data_path = qr_xstrdup(req->data_path);
         p->data = qr_data_load(req->data_path, d);
         if (!p->data) goto fail;
-        if (qr_data_validate(p->data, d) > 0) goto fail;
-        if (qr_derive_run(p->data, d) > 0) goto fail;
+        if (!qr_data_validate(p->data, d)) goto fail;
+        if (!qr_derive_run(p->data, d)) goto fail;
     } else {
         p->data = qr_data_empty();
     }
     lap("load", &t0);
     if (req->style_path) {
         p->style_path = qr_xstrdup(req->style_path);
-        if (qr_style_load(req->style_path, &p->style, d) != 0) goto fail;
+        if (!qr_style_load(req->style_path, &p->style, d)) goto fail;
     }
 
     const char *slash = strrchr(req->template_path, '/');
@@ -397,7 +395,6 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
     const char *author = jstr(root, "paper", "author", "name");
     p->author = author ? qr_xstrdup(author) : NULL;
     p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")), d);
-    *status = QR_OK;
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
     return p;
@@ -460,7 +457,7 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
     return pages;
 }
 
-int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
+bool qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
 {
     struct stat sb;
     if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
@@ -472,7 +469,7 @@ int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
                     path, S_ISDIR(sb.st_mode) ? "is a directory"
                                               : "is not a regular file (a "
                                                 "device, FIFO or socket)");
-        return QR_EINPUT;
+        return false;
     }
     const qr_input *in = qr_inputs_find_file(inputs, path);
     if (in) {
@@ -480,9 +477,9 @@ int qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
                     "output '%s' is the %s '%s' this command reads: "
                     "refusing to overwrite an input; name another output",
                     path, qr_input_role_name(in->role), in->path);
-        return QR_EINPUT;
+        return false;
     }
-    return QR_OK;
+    return true;
 }
 
 const qr_style *qr_paper_style(const qr_paper *p) { return &p->style; }
@@ -493,7 +490,7 @@ const char *qr_paper_item(const qr_paper *p) { return p->item; }
 const cJSON *qr_paper_root(const qr_paper *p) { return qr_data_root(p->data); }
 const char *qr_paper_base_dir(const qr_paper *p) { return p->base_dir; }
 const qr_inputs *qr_paper_inputs(const qr_paper *p) { return p->inputs; }
-int qr_paper_exempt(const qr_paper *p) { return p->exempt; }
+bool qr_paper_exempt(const qr_paper *p) { return p->exempt; }
 
 size_t qr_paper_nfiles(const qr_paper *p)
 {
@@ -604,10 +601,10 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
                     "an input file changed while the paper was being made; "
                     "its PDF was not written: make it again");
         status = QR_EINPUT;
-    } else if ((status = qr_output_check(req->out_path, p->inputs, d)) ==
-               QR_OK) {
-        /* (otherwise nothing is written: the output names an input or a
-         * device) */
+    } else if (!qr_output_check(req->out_path, p->inputs, d)) {
+        /* nothing is written: the output names an input or a device */
+        status = QR_EINPUT;
+    } else {
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;
@@ -622,7 +619,8 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
     return status;
 }
 
-int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
+qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
+                          char ***files)
 {
     double t0 = now_ms();
     size_t errors_before = qr_diags_count(d, QR_ERROR);
@@ -633,8 +631,8 @@ int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
     pthread_t warm;
     int warming = req->stop != QR_STOP_EXPAND &&
                   pthread_create(&warm, NULL, warm_up, NULL) == 0;
-    int status;
-    qr_paper *p = qr_paper_prepare(req, d, &status);
+    int status = QR_EINPUT;
+    qr_paper *p = qr_paper_prepare(req, d);
     if (!p || req->stop == QR_STOP_EXPAND) {
         if (warming) pthread_join(warm, NULL);
         if (p) status = QR_OK;
@@ -652,7 +650,7 @@ int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files)
     return status;
 }
 
-int qr_render(const qr_render_req *req, qr_diags *d)
+qr_status qr_render(const qr_render_req *req, qr_diags *d)
 {
     return qr_paper_render(req, d, NULL);
 }

@@ -757,7 +757,7 @@ static void check_page(loader *ld)
     qr_jptr_pop(&ld->ptr, 0);
 }
 
-int qr_style_load(const char *path, qr_style *s, qr_diags *d)
+bool qr_style_load(const char *path, qr_style *s, qr_diags *d)
 {
     size_t len = 0;
     char *text = qr_input_read(path, QR_IN_STYLE, &len, STYLE_MAX_BYTES);
@@ -769,11 +769,11 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
         else
             qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                         "cannot read style file: %s", qr_input_strerror(errno));
-        return -1;
+        return false;
     }
     /* UTF-8, syntax, a top-level object, repeated keys: as for data */
     qr_data *data = qr_data_adopt(text, len, path, d);
-    if (!data) return -1;
+    if (!data) return false;
 
     qr_style work = *s;    /* committed only if the whole file is good */
     loader ld;
@@ -789,9 +789,9 @@ int qr_style_load(const char *path, qr_style *s, qr_diags *d)
     if (!ld.errors) check_page(&ld);
     if (!ld.errors) *s = work;
 
-    int rc = ld.errors ? -1 : 0;
+    bool ok = !ld.errors;
     qr_buf_free(&ld.ptr);
     free(ld.dir);
     qr_data_free(data);
-    return rc;
+    return ok;
 }

@@ -1,5 +1,7 @@
-/* util.c — allocation, buffers, arenas, file I/O and UTF-8 shared by every
- * stage. No stage-specific knowledge lives here. */
+/* util.c — allocation (the one place out-of-memory is handled), buffers,
+ * arenas, reading files and writing them atomically, paths, FNV-1a, UTF-8
+ * and near-miss names, shared by every stage. No stage-specific knowledge lives
+ * here. */
 #include "quire/util.h"
 
 #include <cJSON.h>
@@ -263,7 +265,7 @@ char *qr_arena_strdup(qr_arena *a, const char *s)
 /* Read from fd to end of file into b, in chunks of the remaining size hint
  * first (a regular file is read straight into a buffer of its size), then
  * whatever a file that grew meanwhile still holds. */
-static int read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
+static bool read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
 {
     qr_buf_reserve(b, hint + 1);
     for (;;) {
@@ -271,17 +273,17 @@ static int read_fd(int fd, qr_buf *b, size_t hint, size_t max_bytes)
         ssize_t n = read(fd, b->data + b->len, b->cap - b->len - 1);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return -1;
+            return false;
         }
         if (n == 0) break;
         b->len += (size_t)n;
         if (max_bytes && b->len > max_bytes) {
             errno = EFBIG;
-            return -1;
+            return false;
         }
     }
     b->data[b->len] = '\0';
-    return 0;
+    return true;
 }
 
 char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
@@ -308,7 +310,7 @@ char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
     if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     qr_buf b;
     qr_buf_init(&b);
-    if (read_fd(fd, &b, (size_t)sb.st_size, max_bytes) != 0) {
+    if (!read_fd(fd, &b, (size_t)sb.st_size, max_bytes)) {
         e = errno;
         close(fd);
         qr_buf_free(&b);
@@ -360,13 +362,13 @@ static mode_t output_mode(const char *path, int exempt)
     return mode;
 }
 
-int qr_write_atomic(const char *path, const void *data, size_t len)
+bool qr_write_atomic(const char *path, const void *data, size_t len)
 {
     return qr_write_atomic_mode(path, data, len, 0);
 }
 
-int qr_write_atomic_mode(const char *path, const void *data, size_t len,
-                         int exempt)
+bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                          int exempt)
 {
     mode_t mode = output_mode(path, exempt);
     /* mkstemp makes the temporary 0600: never wider than the final mode
@@ -377,7 +379,7 @@ int qr_write_atomic_mode(const char *path, const void *data, size_t len,
         int e = errno;
         free(tmp);
         errno = e;
-        return -1;
+        return false;
     }
     const char *p = data;
     size_t left = len;
@@ -399,14 +401,79 @@ int qr_write_atomic_mode(const char *path, const void *data, size_t len,
     fd = -1;
     if (rename(tmp, path) != 0) goto fail;
     free(tmp);
-    return 0;
+    return true;
 fail:;
     int e = errno;
     if (fd >= 0) close(fd);
     unlink(tmp);
     free(tmp);
     errno = e;
-    return -1;
+    return false;
+}
+
+/* ---- paths ---- */
+
+bool qr_make_dirs(const char *dir, mode_t mode)
+{
+    char *p = qr_xstrdup(dir);
+    bool ok = true;
+    for (char *s = p[0] ? p + 1 : p; ok; s++) {
+        if (*s != '/' && *s != '\0') continue;
+        char c = *s;
+        *s = '\0';
+        if (mkdir(p, mode) != 0 && errno != EEXIST) ok = false;
+        *s = c;
+        if (c == '\0') break;
+    }
+    struct stat st;
+    if (ok && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+        if (errno == 0) errno = ENOTDIR;
+        ok = false;
+    }
+    free(p);
+    return ok;
+}
+
+/* dir/rel with "." and "dir/.." folded lexically, so messages and the
+ * state file show "templates/x.md" rather than "samples/../templates/x.md". */
+char *qr_path_join(const char *dir, const char *rel)
+{
+    char *raw = (rel[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
+                    ? qr_xstrdup(rel)
+                    : qr_xasprintf("%s/%s", dir, rel);
+    int absolute = raw[0] == '/';
+    size_t n = 0, cap = 8;
+    char **parts = qr_xmalloc(cap * sizeof *parts);
+    for (char *save = NULL, *t = strtok_r(raw, "/", &save); t;
+         t = strtok_r(NULL, "/", &save)) {
+        if (strcmp(t, ".") == 0) continue;
+        if (strcmp(t, "..") == 0 && n > 0 && strcmp(parts[n - 1], "..") != 0) {
+            n--;
+            continue;
+        }
+        if (strcmp(t, "..") == 0 && absolute && n == 0) continue;
+        if (n == cap) parts = qr_xrealloc(parts, (cap *= 2) * sizeof *parts);
+        parts[n++] = t;
+    }
+    qr_buf b;
+    qr_buf_init(&b);
+    if (absolute) qr_buf_putc(&b, '/');
+    for (size_t i = 0; i < n; i++) {
+        if (i) qr_buf_putc(&b, '/');
+        qr_buf_puts(&b, parts[i]);
+    }
+    if (b.len == 0) qr_buf_putc(&b, '.');
+    free(parts);
+    free(raw);
+    return qr_buf_detach(&b, NULL);
+}
+
+char *qr_path_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return qr_xstrdup(".");
+    if (slash == path) return qr_xstrdup("/");
+    return qr_xstrndup(path, (size_t)(slash - path));
 }
 
 /* ---- hashing ---- */

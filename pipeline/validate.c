@@ -1,4 +1,4 @@
-/* validate.c — the load stage's schema check (qr_data_validate).
+/* validate.c — the validate stage: the data contract (qr_data_validate).
  *
  * In:  a loaded qr_data.
  * Out: diagnostics, each with the JSON pointer of the value and its
@@ -1024,15 +1024,15 @@ static const field F_TOP[] = {
     {"follows", K_STRING, 0, NULL, NULL},
 };
 
-int qr_data_validate(const qr_data *data, qr_diags *d)
+bool qr_data_validate(const qr_data *data, qr_diags *d)
 {
     const cJSON *root = qr_data_root(data);
-    if (!cJSON_IsObject(root)) return 0;
+    if (!cJSON_IsObject(root)) return true;
     /* No "paper": a plain data file for an ad-hoc template. */
-    if (!cJSON_GetObjectItemCaseSensitive(root, "paper")) return 0;
+    if (!cJSON_GetObjectItemCaseSensitive(root, "paper")) return true;
     vctx v = {.data = data, .root = root, .d = d};
     qr_buf_init(&v.path);
     check_object(&v, root, F_TOP, COUNT(F_TOP));
     qr_buf_free(&v.path);
-    return v.errors;
+    return v.errors == 0;
 }

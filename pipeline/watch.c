@@ -716,7 +716,7 @@ static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
     return 0;
 }
 
-int qr_watch_run(const qr_watch_opts *o)
+qr_status qr_watch_run(const qr_watch_opts *o)
 {
     FILE *log = o->log ? o->log : stderr;
     int debounce = o->debounce_ms > 0 ? o->debounce_ms : QR_WATCH_DEBOUNCE_MS;

@@ -105,13 +105,13 @@ int main(int argc, char **argv)
         char *pdf = NULL;
         size_t pdflen = 0;
         qr_pdf_meta meta = {.title = "example", .lang = "en-GB", .epoch = -1};
-        int rc = pages ? qr_pdf_render(pages, fonts, &meta, &pdf, &pdflen, d) : -1;
-        if (rc == 0) {
+        bool rendered = pages && qr_pdf_render(pages, fonts, &meta, &pdf, &pdflen, d);
+        if (rendered) {
             char *path = qr_xasprintf("%s/%d.pdf", argv[2], n);
-            if (qr_write_atomic(path, pdf, pdflen) != 0) bad++;
+            if (!qr_write_atomic(path, pdf, pdflen)) bad++;
             free(path);
             path = qr_xasprintf("%s/%d.want", argv[2], n);
-            if (qr_write_atomic(path, want.data ? want.data : "", want.len) != 0) bad++;
+            if (!qr_write_atomic(path, want.data ? want.data : "", want.len)) bad++;
             free(path);
         } else if (images) {
             clean_fail++;   /* an image file that does not exist: an error */

@@ -124,12 +124,12 @@ static void test_note_and_empty(void **state)
     assert_string_equal(t, "");
     free(t);
     qr_inputs *r = qr_inputs_new();
-    assert_int_equal(qr_input_note(e, QR_IN_FONT), 0); /* no record: no-op */
+    assert_true(qr_input_note(e, QR_IN_FONT)); /* no record: no-op */
     qr_inputs_activate(r);
-    assert_int_equal(qr_input_note(e, QR_IN_FONT), 0);
+    assert_true(qr_input_note(e, QR_IN_FONT));
     assert_int_equal(qr_inputs_count(r), 1);
     assert_int_equal(qr_inputs_get(r, 0)->role, QR_IN_FONT);
-    assert_int_equal(qr_input_note("/nonexistent/x", QR_IN_FONT), -1);
+    assert_false(qr_input_note("/nonexistent/x", QR_IN_FONT));
     qr_inputs_activate(NULL);
     qr_inputs_free(r);
     unlink(e);

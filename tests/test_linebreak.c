@@ -33,11 +33,11 @@ static int in_list(const uint32_t *l, uint32_t cp)
     return 0;
 }
 
-static int fake_has(void *ctx, qr_font_slot slot, uint32_t cp)
+static bool fake_has(void *ctx, qr_font_slot slot, uint32_t cp)
 {
     const fake *f = ctx;
-    if (in_list(f->none_has, cp)) return 0;
-    if (slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD) return 1;
+    if (in_list(f->none_has, cp)) return false;
+    if (slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD) return true;
     return !in_list(f->main_missing, cp);
 }
 

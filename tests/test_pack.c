@@ -126,8 +126,8 @@ typedef struct edit_ctx {
 } edit_ctx;
 
 /* Renames anchors, drops artifacts, inserts one item before the first. */
-static int edit(void *ctx, qr_pages *dst, size_t dst_page, size_t src_page,
-                qr_item *it)
+static bool edit(void *ctx, qr_pages *dst, size_t dst_page, size_t src_page,
+                 qr_item *it)
 {
     edit_ctx *e = ctx;
     e->calls++;

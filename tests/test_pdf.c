@@ -348,9 +348,8 @@ static void test_deterministic(void **state)
     for (int i = 0; i < 2; i++) {
         qr_pages *p = sample_doc();
         qr_diags *d = qr_diags_new();
-        assert_int_equal(qr_pdf_render(p, fonts, &sample_meta,
-                                       i ? &b : &a, i ? &blen : &alen, d),
-                         0);
+        assert_true(qr_pdf_render(p, fonts, &sample_meta,
+                                  i ? &b : &a, i ? &blen : &alen, d));
         qr_diags_free(d);
         qr_pages_free(p);
     }
@@ -366,7 +365,7 @@ static void test_deterministic(void **state)
     qr_diags *d = qr_diags_new();
     char *c;
     size_t clen;
-    assert_int_equal(qr_pdf_render(p, fonts, &sample_meta, &c, &clen, d), 0);
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &c, &clen, d));
     char *idc = memmem(c, clen, "/ID [ <", 7);
     assert_non_null(idc);
     assert_memory_not_equal(ida, idc, 7 + 32);
@@ -381,13 +380,13 @@ static void test_deterministic(void **state)
  * file: when it fails, libharu's file is a PDF of blank pages. The stage
  * must fail (output error), never hand that file on, and the previous PDF
  * must stay as it was. The pass is made to fail through its seam. */
-static int failing_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                        size_t nsubst, int threads, char **out,
-                        size_t *outlen)
+static bool failing_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                         size_t nsubst, int threads, char **out,
+                         size_t *outlen)
 {
     (void)in, (void)n, (void)subst, (void)nsubst, (void)threads;
     (void)out, (void)outlen;
-    return -1;
+    return false;
 }
 
 static void test_pack_failure_fails_closed(void **state)
@@ -406,13 +405,13 @@ static void test_pack_failure_fails_closed(void **state)
     qr_diags *d2 = qr_diags_new();
     char *buf = (char *)"untouched";
     size_t len = 1;
-    int rc2 = qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d2);
+    bool ok2 = qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d2);
     qr_pdf_pack_fn = real;
     assert_int_equal(rc, QR_EOUTPUT);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
     assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
     assert_non_null(strstr(qr_diags_get(d, 0)->message, "object-stream pass"));
-    assert_int_equal(rc2, -1);
+    assert_false(ok2);
     assert_null(buf);
     assert_int_equal(len, 0);
     size_t blen;
@@ -621,7 +620,7 @@ static void test_images(void **state)
     char *buf;
     size_t len;
     d = qr_diags_new();
-    assert_int_equal(qr_pdf_render(q, fonts, &sample_meta, &buf, &len, d), -1);
+    assert_false(qr_pdf_render(q, fonts, &sample_meta, &buf, &len, d));
     assert_non_null(strstr(qr_diags_get(d, 0)->message, bad));
     qr_diags_free(d);
     qr_pages_free(q);
@@ -689,7 +688,7 @@ static void test_image_from_layout(void **state)
     char *buf = NULL;
     size_t len = 0;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d), 0);
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d));
     assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
     assert_non_null(memmem(buf, len, "/Subtype /Image", 15));
     free(buf);
@@ -702,7 +701,7 @@ static void test_jpeg(void **state)
 {
     (void)state;
     char *jpg = qr_xasprintf("%s/photo.jpg", tmpdir);
-    assert_int_equal(qr_write_atomic(jpg, tiny_jpeg, TINY_JPEG_LEN), 0);
+    assert_true(qr_write_atomic(jpg, tiny_jpeg, TINY_JPEG_LEN));
     qr_pages *p = qr_pages_new();
     size_t pg = qr_pages_add_page(p, A4_W, A4_H);
     qr_item it = {0};
@@ -740,19 +739,19 @@ static void test_empty_and_fontless(void **state)
     char *buf;
     size_t len;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(qr_pdf_render(p, NULL, NULL, &buf, &len, d), 0);
+    assert_true(qr_pdf_render(p, NULL, NULL, &buf, &len, d));
     assert_true(len > 100);
     assert_memory_equal(buf, "%PDF-", 5);
     free(buf);
     /* A link to an anchor that does not exist is dropped with a warning. */
     add_link(p, 0, 72, 100, "#nowhere");
-    assert_int_equal(qr_pdf_render(p, NULL, NULL, &buf, &len, d), 0);
+    assert_true(qr_pdf_render(p, NULL, NULL, &buf, &len, d));
     free(buf);
     assert_int_equal(qr_diags_count(d, QR_WARNING), 1);
     assert_non_null(strstr(qr_diags_get(d, 0)->message, "'#nowhere'"));
     /* Text outside the BMP is refused rather than silently blanked. */
     add_text(p, 0, 72, 72, QR_FONT_REGULAR, 12, "emoji \xF0\x9F\x98\x80");
-    assert_int_equal(qr_pdf_render(p, fonts, NULL, &buf, &len, d), -1);
+    assert_false(qr_pdf_render(p, fonts, NULL, &buf, &len, d));
     assert_non_null(strstr(qr_diags_get(d, 1)->message, "U+1F600"));
     qr_diags_free(d);
     qr_pages_free(p);
@@ -790,7 +789,7 @@ static void test_eleven_pages(void **state)
     char *buf;
     size_t len;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d), 0);
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d));
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
                 (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
@@ -798,7 +797,7 @@ static void test_eleven_pages(void **state)
     /* Subset fonts keep a text paper small. */
     assert_true(len < 80 * 1024);
     char *path = qr_xasprintf("%s/eleven.pdf", tmpdir);
-    assert_int_equal(qr_write_atomic(path, buf, len), 0);
+    assert_true(qr_write_atomic(path, buf, len));
     char *cmd = qr_xasprintf("pdftotext '%s' - | grep -c 'caseloads'", path);
     char *out, *err;
     run(cmd, &out, &err);
@@ -1048,7 +1047,7 @@ static void test_object_streams(void **state)
     char *buf;
     size_t len;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d), 0);
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d));
     assert_int_equal(qr_diags_count(d, QR_WARNING), 0);
     assert_memory_equal(buf, "%PDF-1.7\n", 9);
     assert_non_null(memmem(buf, len, "/Type /ObjStm", 13));
@@ -1057,7 +1056,7 @@ static void test_object_streams(void **state)
     /* No structure element is left as a plain object. */
     assert_null(memmem(buf, len, "/StructTreeRoot", 15));
     char *path = qr_xasprintf("%s/objstm.pdf", tmpdir);
-    assert_int_equal(qr_write_atomic(path, buf, len), 0);
+    assert_true(qr_write_atomic(path, buf, len));
     char *cmd = qr_xasprintf("qpdf --check '%s'", path);
     char *out, *err;
     assert_int_equal(run(cmd, &out, &err), 0);
@@ -1083,8 +1082,8 @@ static void test_pdfa(void **state)
     for (int i = 0; i < 2; i++) {
         qr_pages *p = tagged_doc();
         qr_diags *d = qr_diags_new();
-        assert_int_equal(qr_pdf_render(p, fonts, &m, i ? &b : &a,
-                                       i ? &blen : &alen, d), 0);
+        assert_true(qr_pdf_render(p, fonts, &m, i ? &b : &a,
+                                  i ? &blen : &alen, d));
         qr_diags_free(d);
         qr_pages_free(p);
     }
@@ -1100,7 +1099,7 @@ static void test_pdfa(void **state)
     assert_non_null(memmem(a, alen, "<dc:creator><rdf:Seq><rdf:li>Director", 37));
     assert_non_null(memmem(a, alen, "/ID [ <", 7));
     char *path = qr_xasprintf("%s/pdfa.pdf", tmpdir);
-    assert_int_equal(qr_write_atomic(path, a, alen), 0);
+    assert_true(qr_write_atomic(path, a, alen));
     char *q = qdf(path);
     assert_non_null(strstr(q, "/Subtype /XML"));
     assert_non_null(strstr(q, "/Type /Metadata"));

@@ -45,13 +45,13 @@ static char *write_style(const char *name, const char *text)
 }
 
 /* Loads text over the defaults; returns qr_style_load's result. */
-static int load(const char *text, qr_style *s, qr_diags *d)
+static bool load(const char *text, qr_style *s, qr_diags *d)
 {
     qr_style_default(s);
     char *path = write_style("s.json", text);
-    int rc = qr_style_load(path, s, d);
+    bool ok = qr_style_load(path, s, d);
     free(path);
-    return rc;
+    return ok;
 }
 
 static const qr_diag *only_diag(const qr_diags *d, qr_severity sev)
@@ -123,8 +123,8 @@ static void test_council_json_is_the_default(void **state)
     qr_diags *d = qr_diags_new();
     const char *path = "templates/styles/council.json";
     if (access(path, R_OK) != 0) path = "../templates/styles/council.json";
-    int rc = qr_style_load(path, &s, d);
-    assert_int_equal(rc, 0);
+    bool ok = qr_style_load(path, &s, d);
+    assert_true(ok);
     assert_int_equal(qr_diags_len(d), 0);
     assert_memory_equal(&s, &def, sizeof s);
     qr_diags_free(d);
@@ -135,12 +135,12 @@ static void test_units(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\"page\": {\"margins\": {\"top\": \"1in\", \"right\": \"2.5cm\","
+    bool ok = load("{\"page\": {\"margins\": {\"top\": \"1in\", \"right\": \"2.5cm\","
                   " \"bottom\": 30, \"left\": \"12.5pt\"}},"
                   " \"sizes\": {\"body\": \"11pt\", \"h1\": 20},"
                   " \"spacing\": {\"paragraph\": \"3mm\", \"list_indent\": \".5in\"},"
                   " \"logo\": {\"width\": \"40mm\"}}", &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(ok);
     assert_int_equal(qr_diags_len(d), 0);
     assert_close(s.margin_top, 72);
     assert_close(s.margin_right, 70.87);
@@ -160,19 +160,19 @@ static void test_page_sizes(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("{\"page\": {\"size\": \"Letter\"}}", &s, d), 0);
+    assert_true(load("{\"page\": {\"size\": \"Letter\"}}", &s, d));
     assert_close(s.page_width, 612);
     assert_close(s.page_height, 792);
-    assert_int_equal(load("{\"page\": {\"orientation\": \"landscape\", "
-                          "\"size\": \"a4\"}}", &s, d), 0);
+    assert_true(load("{\"page\": {\"orientation\": \"landscape\", "
+                     "\"size\": \"a4\"}}", &s, d));
     assert_close(s.page_width, 841.89);
     assert_close(s.page_height, 595.28);
-    assert_int_equal(load("{\"page\": {\"size\": [\"148mm\", 595]}}", &s, d), 0);
+    assert_true(load("{\"page\": {\"size\": [\"148mm\", 595]}}", &s, d));
     assert_close(s.page_width, 419.53);
     assert_close(s.page_height, 595);
     assert_int_equal(qr_diags_len(d), 0);
 
-    assert_int_equal(load("{\"page\": {\"size\": \"B5\"}}", &s, d), -1);
+    assert_false(load("{\"page\": {\"size\": \"B5\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "'B5' is not a page size"));
     assert_string_equal(g->path, "/page/size");
@@ -180,8 +180,8 @@ static void test_page_sizes(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    assert_int_equal(load("{\"page\": {\"margins\": {\"left\": \"10cm\", "
-                          "\"right\": \"10cm\"}}}", &s, d), -1);
+    assert_false(load("{\"page\": {\"margins\": {\"left\": \"10cm\", "
+                      "\"right\": \"10cm\"}}}", &s, d));
     g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "left and right margins"));
     assert_string_equal(g->path, "/page/margins");
@@ -191,8 +191,8 @@ static void test_page_sizes(void **state)
 
     /* each side of [width, height] is located at its own pointer */
     d = qr_diags_new();
-    assert_int_equal(load("{\"page\": {\"size\": [\"210mm\", \"1cm\"]}}",
-                          &s, d), -1);
+    assert_false(load("{\"page\": {\"size\": [\"210mm\", \"1cm\"]}}",
+                          &s, d));
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "'1cm' is out of range (expected 72 to "
                                     "14400 points)");
@@ -206,8 +206,8 @@ static void test_colours(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("{\"colors\": {\"link\": \"#FFF\"}, "
-                          "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d), 0);
+    assert_true(load("{\"colors\": {\"link\": \"#FFF\"}, "
+                     "\"colours\": {\"heading\": \"#1D3557\"}}", &s, d));
     assert_close(s.link_color.r, 1.0);
     assert_close(s.link_color.b, 1.0);
     assert_close(s.heading_color.r, 0x1d / 255.0);
@@ -215,7 +215,7 @@ static void test_colours(void **state)
     assert_close(s.heading_color.b, 0x57 / 255.0);
     assert_int_equal(qr_diags_len(d), 0);
 
-    assert_int_equal(load("{\"colours\": {\"rule\": \"grey\"}}", &s, d), -1);
+    assert_false(load("{\"colours\": {\"rule\": \"grey\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message,
                         "'grey' is not a colour (expected "
@@ -229,9 +229,9 @@ static void test_bad_length_message(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\n  \"page\": {\n    \"margins\": {\n"
+    bool ok = load("{\n  \"page\": {\n    \"margins\": {\n"
                   "      \"top\": \"25 mm\"\n    }\n  }\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    assert_false(ok);
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message,
                         "'25 mm' is not a length (expected "
@@ -250,7 +250,7 @@ static void test_every_bad_value_reported(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\"paragraph\": {\"align\": \"centre\", \"hyphenate\": \"yes\","
+    bool ok = load("{\"paragraph\": {\"align\": \"centre\", \"hyphenate\": \"yes\","
                   " \"widows\": 0, \"breaking\": \"fast\"},"
                   " \"sizes\": {\"body\": -3},"
                   " \"leading\": 12,"
@@ -258,7 +258,7 @@ static void test_every_bad_value_reported(void **state)
                   " \"header\": {\"left\": \"{council} report\"},"
                   " \"lang\": \"en GB\","
                   " \"numbering\": {\"sections\": true}}", &s, d);
-    assert_int_equal(rc, -1);
+    assert_false(ok);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 9);
     const char *want[][2] = {
         {"/paragraph/align", "'centre' is not an alignment (expected \"left\" or \"justify\")"},
@@ -291,10 +291,10 @@ static void test_unknown_key_warning(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\n  \"fonts\": {\"body\": \"Verdana\", \"bdy\": \"X\"},\n"
+    bool ok = load("{\n  \"fonts\": {\"body\": \"Verdana\", \"bdy\": \"X\"},\n"
                   "  \"footer\": {\"centre\": \"{page}\"},\n  \"colour\": 1\n}\n",
                   &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(ok);
     assert_int_equal(qr_diags_count(d, QR_WARNING), 2);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
     const qr_diag *g = qr_diags_get(d, 0);
@@ -316,11 +316,11 @@ static void test_unknown_key_warning(void **state)
 
     /* many unknown keys in one object: ten shown, the rest counted */
     d = qr_diags_new();
-    rc = load("{\"fonts\": {\"a0\": 1, \"a1\": 1, \"a2\": 1, \"a3\": 1, "
+    ok = load("{\"fonts\": {\"a0\": 1, \"a1\": 1, \"a2\": 1, \"a3\": 1, "
               "\"a4\": 1, \"a5\": 1, \"a6\": 1, \"a7\": 1, \"a8\": 1, "
               "\"a9\": 1, \"a10\": 1, \"a11\": 1, \"body\": \"Verdana\"}}",
               &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(ok);
     assert_int_equal(qr_diags_count(d, QR_WARNING), 11);
     g = qr_diags_get(d, 10);
     assert_string_equal(g->message, "2 more unknown keys are ignored (not "
@@ -332,10 +332,9 @@ static void test_unknown_key_warning(void **state)
     /* at the top level the pointer is "", the whole file: the message is
      * located at its first byte and names no pointer */
     d = qr_diags_new();
-    rc = load("{\"k0\": 1, \"k1\": 1, \"k2\": 1, \"k3\": 1, \"k4\": 1, "
-              "\"k5\": 1, \"k6\": 1, \"k7\": 1, \"k8\": 1, \"k9\": 1, "
-              "\"k10\": 1}", &s, d);
-    assert_int_equal(rc, 0);
+    assert_true(load("{\"k0\": 1, \"k1\": 1, \"k2\": 1, \"k3\": 1, \"k4\": 1, "
+                     "\"k5\": 1, \"k6\": 1, \"k7\": 1, \"k8\": 1, \"k9\": 1, "
+                     "\"k10\": 1}", &s, d));
     g = qr_diags_get(d, 10);
     assert_int_equal(g->line, 1);
     assert_int_equal(g->col, 1);
@@ -358,7 +357,7 @@ static void test_duplicate_key(void **state)
                              "{\"fonts\": {\"body\": \"Verdana\"},\n"
                              " \"page\": {\"margins\": {\"top\": \"20mm\",\n"
                              "   \"top\": \"1mm\"}}}\n");
-    assert_int_equal(qr_style_load(path, &s, d), -1);
+    assert_false(qr_style_load(path, &s, d));
     assert_int_equal(qr_diags_len(d), 1);
     const qr_diag *g = qr_diags_get(d, 0);
     assert_int_equal(g->severity, QR_ERROR);
@@ -378,8 +377,8 @@ static void test_syntax_error(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    int rc = load("{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    bool ok = load("{\n  \"lang\": \"en-GB\",\n  \"leading\": 1.2,\n}\n", &s, d);
+    assert_false(ok);
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "trailing comma before '}'");
     assert_int_equal(g->line, 3);   /* at the trailing comma */
@@ -387,8 +386,8 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("{\n  \"lang\": \"en-GB\"\n  \"leading\": 1.2\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("{\n  \"lang\": \"en-GB\"\n  \"leading\": 1.2\n}\n", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "missing ',' before this member");
     assert_int_equal(g->line, 3);
@@ -396,8 +395,8 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("{\n  lang: 1\n}\n", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("{\n  lang: 1\n}\n", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "expected a member name in double "
                                     "quotes, found 'l'");
@@ -406,8 +405,8 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("[1, 2]", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("[1, 2]", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "the top level must be an object "
                                     "({ ... }), found an array");
@@ -416,8 +415,8 @@ static void test_syntax_error(void **state)
     qr_diags_free(d);
 
     d = qr_diags_new();
-    rc = load("{\"page\": \"A4\"}", &s, d);
-    assert_int_equal(rc, -1);
+    ok = load("{\"page\": \"A4\"}", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->message, "'A4' is not an object of keys");
     assert_string_equal(g->path, "/page");
@@ -426,8 +425,8 @@ static void test_syntax_error(void **state)
 
     d = qr_diags_new();
     qr_style_default(&s);
-    rc = qr_style_load("/nonexistent/style.json", &s, d);
-    assert_int_equal(rc, -1);
+    ok = qr_style_load("/nonexistent/style.json", &s, d);
+    assert_false(ok);
     g = only_diag(d, QR_ERROR);
     assert_string_equal(g->file, "/nonexistent/style.json");
     assert_non_null(strstr(g->message, "cannot read style file"));
@@ -452,7 +451,7 @@ static void test_syntax_same_as_data(void **state)
     for (size_t i = 0; i < sizeof broken / sizeof broken[0]; i++) {
         qr_style s;
         qr_diags *ds = qr_diags_new(), *dd = qr_diags_new();
-        assert_int_equal(load(broken[i], &s, ds), -1);
+        assert_false(load(broken[i], &s, ds));
         char *path = qr_xasprintf("%s/s.json", tmpdir);
         qr_data *data = qr_data_parse(broken[i], strlen(broken[i]), path, dd);
         assert_null(data);
@@ -477,8 +476,8 @@ static void test_pointer_escapes_and_bom(void **state)
     (void)state;
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("\xEF\xBB\xBF{\"fonts\": {\"a/b~c\": 1, "
-                          "\"body\": \"Verdana\"}}", &s, d), 0);
+    assert_true(load("\xEF\xBB\xBF{\"fonts\": {\"a/b~c\": 1, "
+                          "\"body\": \"Verdana\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_WARNING);
     assert_string_equal(g->path, "/fonts/a~1b~0c");
     assert_int_equal(g->line, 1);
@@ -494,17 +493,17 @@ static void test_logo_relative_to_style(void **state)
     free(logo);
     qr_style s;
     qr_diags *d = qr_diags_new();
-    assert_int_equal(load("{\"logo\": {\"file\": \"crest.png\", \"width\": 90}}",
-                          &s, d), 0);
+    assert_true(load("{\"logo\": {\"file\": \"crest.png\", \"width\": 90}}",
+                     &s, d));
     char *want = qr_xasprintf("%s/crest.png", tmpdir);
     assert_string_equal(s.logo, want);
     assert_close(s.logo_width, 90);
-    assert_int_equal(load("{\"logo\": \"crest.png\"}", &s, d), 0);
+    assert_true(load("{\"logo\": \"crest.png\"}", &s, d));
     assert_string_equal(s.logo, want);
     free(want);
     assert_int_equal(qr_diags_len(d), 0);
 
-    assert_int_equal(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d), -1);
+    assert_false(load("{\"logo\": {\"file\": \"missing.png\"}}", &s, d));
     const qr_diag *g = only_diag(d, QR_ERROR);
     assert_non_null(strstr(g->message, "logo: cannot read image"));
     assert_string_equal(g->path, "/logo/file");
@@ -515,7 +514,7 @@ static void test_logo_relative_to_style(void **state)
     /* the logo is a file in the style's directory tree: not an absolute
      * path, not a way out by "..", not a symlink that leads out */
     char *outside = qr_xasprintf("%s-outside.png", tmpdir);
-    assert_int_equal(qr_write_atomic(outside, "x", 1), 0);
+    assert_true(qr_write_atomic(outside, "x", 1));
     char *link = qr_xasprintf("%s/link.png", tmpdir);
     assert_int_equal(symlink(outside, link), 0);
     const char *bad[][2] = {
@@ -528,7 +527,7 @@ static void test_logo_relative_to_style(void **state)
     bad[1][1] = "is outside the directory";
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         d = qr_diags_new();
-        assert_int_equal(load(bad[i][0], &s, d), -1);
+        assert_false(load(bad[i][0], &s, d));
         g = only_diag(d, QR_ERROR);
         assert_non_null(strstr(g->message, bad[i][1]));
         assert_string_equal(s.logo, "");

@@ -76,13 +76,39 @@ static void test_utf8(void **state)
     assert_int_equal(qr_utf8_check("ab\xFFz", 4), 2);
 }
 
+static void test_make_dirs(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/quire-util-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *deep = qr_xasprintf("%s/a/b/c", dir);
+    assert_true(qr_make_dirs(deep, 0700));
+    struct stat st;
+    assert_int_equal(stat(deep, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    assert_true(qr_make_dirs(deep, 0700));      /* already there */
+    /* a file in the way is no folder */
+    char *file = qr_xasprintf("%s/f", dir);
+    assert_true(qr_write_atomic(file, "x", 1));
+    assert_false(qr_make_dirs(file, 0700));
+    char *under = qr_xasprintf("%s/f/g", dir);
+    assert_false(qr_make_dirs(under, 0700));
+    assert_false(qr_make_dirs("", 0700));
+    char *cmd = qr_xasprintf("rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+    free(cmd);
+    free(under);
+    free(file);
+    free(deep);
+}
+
 static void test_files_atomic(void **state)
 {
     (void)state;
     char dir[] = "/tmp/quire-util-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char *path = qr_xasprintf("%s/out.pdf", dir);
-    assert_int_equal(qr_write_atomic(path, "hello", 5), 0);
+    assert_true(qr_write_atomic(path, "hello", 5));
     size_t n;
     char *s = qr_read_file(path, &n, 0);
     assert_non_null(s);
@@ -95,13 +121,13 @@ static void test_files_atomic(void **state)
     /* renaming over a directory fails; the temporary is removed */
     char *sub = qr_xasprintf("%s/sub.pdf", dir);
     assert_int_equal(mkdir(sub, 0755), 0);
-    assert_int_equal(qr_write_atomic(sub, "x", 1), -1);
+    assert_false(qr_write_atomic(sub, "x", 1));
     char *cmd = qr_xasprintf("test $(ls %s | wc -l) -eq 2", dir);
     assert_int_equal(system(cmd), 0);
     free(cmd);
     /* a missing directory fails cleanly */
     char *missing = qr_xasprintf("%s/nope/out.pdf", dir);
-    assert_int_equal(qr_write_atomic(missing, "x", 1), -1);
+    assert_false(qr_write_atomic(missing, "x", 1));
     assert_int_equal(errno, ENOENT);
     rmdir(sub);
     unlink(path);
@@ -239,6 +265,7 @@ int main(void)
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_files_atomic),
+        cmocka_unit_test(test_make_dirs),
         cmocka_unit_test(test_diag_location),
         cmocka_unit_test(test_pages),
         cmocka_unit_test(test_near_miss),

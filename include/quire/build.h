@@ -4,15 +4,21 @@
  * successful build (content hashes in OUT/.quire-state.json), optionally a
  * stable shard of the jobs, with a progress line or one line per job and a
  * summary.
+ *
+ * Failure: qr_manifest_load returns NULL after adding errors; qr_build_run
+ * returns a qr_status, the exit status of `quire build`. qr_job_in_shard is
+ * a yes/no question; qr_hash_file's 0 means a file it could not read.
  */
 #ifndef QUIRE_BUILD_H
 #define QUIRE_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "quire/diag.h"
 #include "quire/render.h"
+#include "quire/util.h"
 
 /* The state file's name inside the output folder. */
 #define QR_BUILD_STATE ".quire-state.json"
@@ -53,18 +59,11 @@ const char *qr_manifest_out_dir(const qr_manifest *m);
 size_t qr_manifest_njobs(const qr_manifest *m);
 const qr_job *qr_manifest_job(const qr_manifest *m, size_t i); /* borrowed */
 
-/* 1 when the job named `name` (its output relative to the output folder)
+/* True when the job named `name` (its output relative to the output folder)
  * belongs to shard k of n (1 <= k <= n): FNV-1a 64 of the name mod n ==
  * k - 1, so shards 1..n partition any job list, and a job stays in its shard
  * when other jobs come and go. n <= 1 selects everything. */
-int qr_job_in_shard(const char *name, int k, int n);
-
-/* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
- * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".
- * Caller frees. */
-char *qr_path_join(const char *dir, const char *rel);
-/* The folder part of path ("." when none). Caller frees. */
-char *qr_path_dir(const char *path);
+bool qr_job_in_shard(const char *name, int k, int n);
 
 /* FNV-1a 64 of a whole file's contents; 0 when it cannot be read or is not
  * a regular file (opened without blocking: a FIFO never hangs it). */
@@ -108,6 +107,7 @@ typedef struct qr_build_stats {
  * job failed, QR_EOUTPUT when the output folder, its lock or the state file
  * cannot be used (a state that is not a regular file included). stats may
  * be NULL. */
-int qr_build_run(const qr_build_opts *o, qr_diags *d, qr_build_stats *stats);
+qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
+                       qr_build_stats *stats);
 
 #endif

@@ -9,6 +9,10 @@
  * the directory can be deleted at any time and a stale or damaged entry is
  * never used. Writing is best effort: a read-only home costs speed, never a
  * failure.
+ *
+ * Failure: qr_cache_path and qr_cache_read return NULL and qr_cache_write
+ * false, with errno set when a file operation failed; none adds diagnostics,
+ * since a cache that cannot be used costs time, not the output.
  */
 #ifndef QUIRE_CACHE_H
 #define QUIRE_CACHE_H
@@ -23,8 +27,9 @@ char *qr_cache_path(const char *name);
 /* The bytes of entry `name` (caller frees; NUL-terminated), or NULL. */
 char *qr_cache_read(const char *name, size_t *len);
 
-/* Replace entry `name` atomically, creating the directory; 0 or -1. */
-int qr_cache_write(const char *name, const void *data, size_t len);
+/* Replace entry `name` atomically, creating the directory; false when the
+ * cache is off or the entry cannot be written. */
+bool qr_cache_write(const char *name, const void *data, size_t len);
 
 /* Append the stamp of one file or directory to a key: its path, then its
  * size and modification time, or a mark that it does not exist. */

@@ -1,9 +1,9 @@
-/* chart.h — the chart stage: a fenced ```chart block of the expanded
- * Markdown (a small line-based language, docs/charts.md) parsed into a
- * chart, measured, and drawn as vector items (LINE, RECT, PATH, TEXT) into a
- * display list, with a text alternative generated from the numbers.
+/* chart.h — charts, for the layout stage: a fenced ```chart block of the
+ * expanded Markdown (a small line-based language, docs/charts.md) parsed
+ * into a chart, measured, and drawn as vector items (LINE, RECT, PATH, TEXT)
+ * into a display list, with a text alternative generated from the numbers.
  *
- * The template writes the numbers into the block; this stage never reads
+ * The template writes the numbers into the block; this module never reads
  * JSON. Layout calls it for code blocks whose info string is "chart":
  *
  *     qr_chart *c = qr_chart_parse(b->literal, b->literal_len, md_name,
@@ -20,6 +20,9 @@
  *
  * Coordinates are points, top-left origin, y downwards, like the rest of
  * the display list.
+ *
+ * Failure: qr_chart_parse returns NULL after adding errors; measuring and
+ * drawing a parsed chart cannot fail.
  */
 #ifndef QUIRE_CHART_H
 #define QUIRE_CHART_H

@@ -13,6 +13,10 @@
  *     "overdue" (against as_at), "direction" from previous_status;
  *   - numbers get "K_text" with thousands separators.
  * Formatting is done by hand: only the C locale exists.
+ *
+ * Failure: qr_derive_run returns false after adding errors. The formatters
+ * and parsers below return false, adding nothing, for a value that is no
+ * date or period: the caller decides whether that is an error.
  */
 #ifndef QUIRE_DERIVE_H
 #define QUIRE_DERIVE_H
@@ -21,27 +25,28 @@
 #include "quire/load.h"
 
 /* Add derived fields to data in place. Invalid dates and unknown enum values
- * are errors naming the JSON path and file:line:col. Returns the number of
- * errors added. */
-int qr_derive_run(qr_data *data, qr_diags *d);
+ * are errors naming the JSON path and file:line:col. Returns false when any
+ * error was added. */
+bool qr_derive_run(qr_data *data, qr_diags *d);
 
-/* "2018-06-21" -> "21 June 2018". Returns 0 (and out = "") when iso is not a
- * valid calendar date YYYY-MM-DD. */
-int qr_format_date_long(const char *iso, char *out, size_t n);
+/* "2018-06-21" -> "21 June 2018". Returns false (and out = "") when iso is
+ * not a valid calendar date YYYY-MM-DD. */
+bool qr_format_date_long(const char *iso, char *out, size_t n);
 
 /* A GOV.UK date range for sorted ISO dates: "29 to 30 March 2022",
  * "31 July to 1 August 2018", "30 December 2021 to 2 January 2022"; a single
- * date as qr_format_date_long. Returns 0 if any date is invalid. */
-int qr_format_date_range(const char *first, const char *last, char *out,
-                         size_t n);
+ * date as qr_format_date_long. Returns false if any date is invalid. */
+bool qr_format_date_range(const char *first, const char *last, char *out,
+                          size_t n);
 
 /* Parse "YYYY-MM-DD" as a real calendar date (leap years honoured).
- * Returns 1 and sets *y, *m, *d (any may be NULL), or 0 when invalid. */
-int qr_iso_date(const char *iso, int *y, int *m, int *d);
+ * Returns true and sets *y, *m, *d (any may be NULL), or false when
+ * invalid. */
+bool qr_iso_date(const char *iso, int *y, int *m, int *d);
 
 /* Days from 1970-01-01 to a valid ISO date (negative before 1970). Returns
- * 1 and sets *days, or 0 when iso is not a valid date. */
-int qr_iso_days(const char *iso, long long *days);
+ * true and sets *days, or false when iso is not a valid date. */
+bool qr_iso_days(const char *iso, long long *days);
 
 /* A reporting period: a month "2025-06", a calendar quarter "2025-Q2", or
  * a year "2024/25" (a financial year from April, or an academic year from
@@ -62,9 +67,9 @@ typedef struct qr_period {
 #define QR_PERIOD_FORMS "a month YYYY-MM, a quarter YYYY-Qn or a year " \
                         "YYYY/YY, e.g. 2026-10, 2026-Q3, 2025/26"
 
-/* Parse a period; returns 1 and fills *p, or 0 when s is none of the
+/* Parse a period; returns true and fills *p, or false when s is none of the
  * forms (a year's second half must follow its first: "2024/25"). */
-int qr_period_parse(const char *s, int academic, qr_period *p);
+bool qr_period_parse(const char *s, int academic, qr_period *p);
 /* Months from the start of year 0 to the period's first month: periods
  * order and space by it. */
 long qr_period_index(const qr_period *p);

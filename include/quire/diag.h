@@ -8,6 +8,11 @@
  *         |        ^
  *
  * Data errors also carry a JSON pointer ("/action_plan/actions/3/due").
+ *
+ * Failure: A function that can fail returns false (or NULL for a product)
+ * after adding at least one error to the caller's list
+ * (docs/architecture.md, "How a function reports failure"). Nothing in this
+ * header fails.
  */
 #ifndef QUIRE_DIAG_H
 #define QUIRE_DIAG_H

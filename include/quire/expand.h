@@ -21,10 +21,15 @@
  * from that tree (.., absolute paths, symlinks) are errors; recursion is
  * capped at QR_MAX_PARTIAL_DEPTH. A partial file that does not exist is an
  * error in Quire mode and renders empty in spec mode, as the spec says.
+ *
+ * Failure: qr_expand_file and qr_expand_string return NULL after adding
+ * errors; the source-map lookups return false when an offset has no known
+ * origin.
  */
 #ifndef QUIRE_EXPAND_H
 #define QUIRE_EXPAND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/diag.h"
@@ -60,16 +65,16 @@ void qr_expansion_free(qr_expansion *e);    /* NULL is a no-op */
 /* The expanded text (NUL-terminated), borrowed; *len may be NULL. */
 const char *qr_expansion_text(const qr_expansion *e, size_t *len);
 
-/* Source map: where byte `offset` of the expanded text came from. Returns 1
- * and sets *file (borrowed), *line, *col for text copied from a template or a
- * value interpolated at a tag; 0 if unknown. */
-int qr_expansion_origin(const qr_expansion *e, size_t offset,
-                        const char **file, int *line, int *col);
+/* Source map: where byte `offset` of the expanded text came from. Returns
+ * true and sets *file (borrowed), *line, *col for text copied from a template
+ * or a value interpolated at a tag; false if unknown. */
+bool qr_expansion_origin(const qr_expansion *e, size_t offset,
+                         const char **file, int *line, int *col);
 
 /* The same for a whole line of the expanded text (1-based), as reported by
  * later stages: the origin of the line's first byte. */
-int qr_expansion_origin_line(const qr_expansion *e, int line,
-                             const char **file, int *src_line, int *col);
+bool qr_expansion_origin_line(const qr_expansion *e, int line,
+                              const char **file, int *src_line, int *col);
 
 /* Values written inside what the expander took for a fenced code block
  * (line breaks made spaces, no backslash escapes): how many, and the

@@ -4,10 +4,14 @@
  * Layout measures text only through the qr_metrics interface below, so tests
  * can substitute a fixed-advance fake and the PDF stage can embed exactly the
  * faces layout used.
+ *
+ * Failure: qr_fonts_load returns NULL after adding errors; the metrics
+ * cannot fail (a glyph a face lacks has has_glyph false and advance 0).
  */
 #ifndef QUIRE_FONTS_H
 #define QUIRE_FONTS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "quire/diag.h"
 #include "quire/style.h"
@@ -31,8 +35,8 @@ typedef enum qr_font_slot {
  * run of size S points is width * S / 1000 points wide. */
 typedef struct qr_metrics {
     void *ctx;
-    /* 1 if the face in `slot` has a glyph for code point cp. */
-    int (*has_glyph)(void *ctx, qr_font_slot slot, uint32_t cp);
+    /* Whether the face in `slot` has a glyph for code point cp. */
+    bool (*has_glyph)(void *ctx, qr_font_slot slot, uint32_t cp);
     /* Advance of cp in `slot` (1/1000 em); 0 when the glyph is missing. */
     float (*advance)(void *ctx, qr_font_slot slot, uint32_t cp);
     /* Ascender (positive) and descender (negative) of the face. */
@@ -49,6 +53,12 @@ typedef struct qr_metrics {
 } qr_metrics;
 
 typedef struct qr_fonts qr_fonts;
+
+/* The environment variables fontconfig reads, NULL-terminated: with its
+ * configuration files and font folders they decide what a family name
+ * resolves to, so the font cache's key and build's identity of the
+ * typesetter both record their values. */
+extern const char *const qr_fonts_env[];
 
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
  * through fontconfig and open them. "Arial" resolves to Liberation Sans. A

@@ -18,6 +18,10 @@
  * What an image may cost: at most QR_MAX_IMAGE_PIXELS pixels each, and the
  * bytes held for a document's images (decoded PNG samples, JPEG files as
  * they are embedded) at most QR_MAX_IMAGE_MEMORY in all (qr_image_budget).
+ *
+ * Failure: Functions that can fail return NULL with a message in *err
+ * (caller frees) and add no diagnostics: the calling stage knows where the
+ * image was named and locates the message there.
  */
 #ifndef QUIRE_IMAGE_H
 #define QUIRE_IMAGE_H

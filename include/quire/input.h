@@ -25,10 +25,15 @@
  * record belongs to whoever asked for the document. Activating a record is
  * the orchestrator's business (render, pack, build, watch); the stages only
  * call qr_input_read.
+ *
+ * Failure: qr_input_read returns NULL and qr_input_note false, with errno
+ * set; they add no diagnostics (qr_input_strerror words errno for the
+ * caller's message).
  */
 #ifndef QUIRE_INPUT_H
 #define QUIRE_INPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -64,11 +69,11 @@ qr_inputs *qr_inputs_new(void);
 void qr_inputs_free(qr_inputs *r);                     /* NULL is a no-op */
 size_t qr_inputs_count(const qr_inputs *r);
 const qr_input *qr_inputs_get(const qr_inputs *r, size_t i);
-/* 1 when the record cannot vouch for one version of every file: a file read
+/* True when the record cannot vouch for one version of every file: a file read
  * twice with different bytes (also under two spellings of its path), or one
  * path that was two files (replaced between the reads): an edit while Quire
  * was working, so the output may mix old and new. */
-int qr_inputs_changed(const qr_inputs *r);
+bool qr_inputs_changed(const qr_inputs *r);
 /* Paths an input read was refused or failed for (a FIFO, a directory, a
  * file that could not be opened), in order, each once: not inputs, since
  * nothing was read, but where a fix will appear, so watch watches them. */
@@ -95,9 +100,9 @@ char *qr_input_read(const char *path, qr_input_role role, size_t *len,
                     size_t max_bytes);
 
 /* Record a file that a library reads itself (a font): its identity and the
- * hash of its contents now. Returns 0, or -1 with errno set. No-op (0)
- * when no record is active. */
-int qr_input_note(const char *path, qr_input_role role);
+ * hash of its contents now. Returns false with errno set when it cannot be
+ * read. No-op (true) when no record is active. */
+bool qr_input_note(const char *path, qr_input_role role);
 
 /* What a role is called in messages: "data file", "template", … */
 const char *qr_input_role_name(qr_input_role role);

@@ -6,6 +6,9 @@
  * items are runs of one face at one size on a baseline. Every item carries
  * its role and the logical structure element it belongs to, so bookmarks and
  * tagging need only the display list. Layout never includes hpdf.h.
+ *
+ * Failure: qr_layout_run returns NULL after adding an error; building and
+ * joining display lists cannot fail.
  */
 #ifndef QUIRE_LAYOUT_H
 #define QUIRE_LAYOUT_H
@@ -156,9 +159,10 @@ void qr_pages_set_alt(qr_pages *p, int elem, const char *alt);
  * each item of src before it is stored in dst; it may change the copy (any
  * strings it points at need only live until it returns: they are copied),
  * may add items of its own to dst page `dst_page` first (they then come
- * before the copied item), and returns 0 to drop the item, 1 to keep it. */
-typedef int (*qr_item_edit)(void *ctx, qr_pages *dst, size_t dst_page,
-                            size_t src_page, qr_item *it);
+ * before the copied item), and returns false to drop the item, true to keep
+ * it. */
+typedef bool (*qr_item_edit)(void *ctx, qr_pages *dst, size_t dst_page,
+                             size_t src_page, qr_item *it);
 
 /* Append every page of src to dst: page sizes, items (through `edit`, which
  * may be NULL) and structure elements, re-indexed after dst's. The roots of

@@ -4,11 +4,16 @@
  * Syntax errors are reported as file:line:col with the source line; schema
  * problems (qr_data_validate) carry the JSON pointer too, and every problem is
  * reported, not just the first.
+ *
+ * Failure: The loaders return NULL, and qr_data_validate and
+ * qr_json_check_duplicates false, after adding errors; qr_data_locate
+ * returns false when a value is not in the source.
  */
 #ifndef QUIRE_LOAD_H
 #define QUIRE_LOAD_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/diag.h"
@@ -55,11 +60,11 @@ qr_data *qr_data_adopt(char *text, size_t len, const char *name,
  * text[0..len). Each repeat is an error at the repeat's file:line:col:
  * `duplicate key "exempt" in /items/3 (first at 13:7)` (the JSON pointer of
  * the object; "the top-level object" for the root); after 20 the rest are
- * counted in one more error. Returns the number of repeats. O(k log k) per
- * object of k members. qr_data_load and qr_data_parse call it; a reader that
+ * counted in one more error. Returns false when there was any repeat.
+ * O(k log k) per object of k members. qr_data_load and qr_data_parse call it; a reader that
  * parses with cJSON itself must call it too. */
-int qr_json_check_duplicates(const char *name, const char *text, size_t len,
-                             const cJSON *root, qr_diags *d);
+bool qr_json_check_duplicates(const char *name, const char *text, size_t len,
+                              const cJSON *root, qr_diags *d);
 
 /* An empty object, for rendering a template with no data. */
 qr_data *qr_data_empty(void);
@@ -72,10 +77,10 @@ cJSON *qr_data_root_mut(qr_data *data);
 const char *qr_data_name(const qr_data *data); /* file name given at load */
 
 /* Locate the value at JSON pointer `path` ("/a/b/0") in the source text.
- * Returns 1 and sets *line, *col (1-based) when found, else 0. Values added
- * after load (by derive) are not in the source: 0. */
-int qr_data_locate(const qr_data *data, const char *path, int *line,
-                   int *col);
+ * Returns true and sets *line, *col (1-based) when found, else false.
+ * Values added after load (by derive) are not in the source: false. */
+bool qr_data_locate(const qr_data *data, const char *path, int *line,
+                    int *col);
 
 /* Add a diagnostic about the value at `path`, located in the source when
  * possible (file:line:col plus the JSON pointer). */
@@ -102,9 +107,9 @@ void qr_jptr_pop(struct qr_buf *path, size_t mark);
 /* Validate a paper's data against the contract in docs/data.md:
  * required fields, types, enums, ISO dates, unique action refs,
  * actions pointing at existing recommendations, progress 0-100. Every problem
- * is added (errors, and warnings for unknown fields). Returns the number of
- * errors added. A document with no "paper" object (a plain data file) is
- * accepted as is. */
-int qr_data_validate(const qr_data *data, qr_diags *d);
+ * is added (errors, and warnings for unknown fields). Returns false when any
+ * error was added (a caller that wants the number counts the errors in d).
+ * A document with no "paper" object (a plain data file) is accepted as is. */
+bool qr_data_validate(const qr_data *data, qr_diags *d);
 
 #endif

@@ -5,12 +5,16 @@
  * per item. With `public`, exempt items (Local Government Act 1972,
  * Schedule 12A) are replaced by a notice page and nothing of theirs reaches
  * the file.
+ *
+ * Failure: qr_pack_build returns a qr_status: it is the exit status of
+ * `quire pack`.
  */
 #ifndef QUIRE_PACK_H
 #define QUIRE_PACK_H
 
 #include <stdio.h>
 #include "quire/diag.h"
+#include "quire/util.h"
 
 typedef struct qr_pack_req {
     const char *meeting_path;   /* the meeting JSON */
@@ -30,7 +34,7 @@ typedef struct qr_pack_req {
  * input file read, images included, is appended to `files` (may be NULL)
  * for build and watch: a NULL-terminated array the caller frees with
  * qr_pack_files_free. */
-int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);
+qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);
 void qr_pack_files_free(char **files);
 
 #endif

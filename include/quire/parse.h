@@ -7,6 +7,9 @@
  * inline runs, each run one style. Raw HTML is kept as literal text, except
  * the page-break marker: a line holding only <!-- pagebreak --> (also
  * \newpage) becomes a QR_BLK_PAGEBREAK.
+ *
+ * Failure: qr_parse_markdown returns NULL after adding an error; the rest
+ * cannot fail.
  */
 #ifndef QUIRE_PARSE_H
 #define QUIRE_PARSE_H

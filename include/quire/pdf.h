@@ -5,14 +5,20 @@
  * Every PDF is tagged (a structure tree from the display list's roles and
  * elements; furniture as artifacts) and written with compressed object
  * streams (PDF 1.7); on request it is PDF/A-2b.
+ *
+ * Failure: qr_pdf_render returns false after adding an error. qr_pdf_write
+ * returns a qr_status, since the exit status must tell a refused input
+ * (QR_EINPUT) from a file that cannot be written (QR_EOUTPUT).
  */
 #ifndef QUIRE_PDF_H
 #define QUIRE_PDF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "quire/diag.h"
 #include "quire/fonts.h"
 #include "quire/layout.h"
+#include "quire/util.h"
 
 typedef struct qr_pdf_meta {
     const char *title;     /* /Title; NULL = none */
@@ -36,16 +42,20 @@ typedef struct qr_pdf_meta {
 /* The ICC profile PDF/A output embeds (Debian package icc-profiles-free). */
 #define QR_PDF_SRGB_ICC "/usr/share/color/icc/sRGB.icc"
 
-/* Render the pages into PDF bytes. On success returns 0 and sets *out (the
- * caller frees) and *len; on failure adds an error and returns -1. */
-int qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
-                  const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d);
+/* Render the pages into PDF bytes. On success sets *out (the caller frees)
+ * and *len; returns false after adding an error. */
+bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
+                   const qr_pdf_meta *meta, char **out, size_t *len,
+                   qr_diags *d);
 
 /* qr_pdf_render, then write atomically to `path` (temporary file in the
- * same directory, renamed on success). Returns QR_OK, or QR_EOUTPUT after
- * adding an error naming the path; the previous file is left untouched. */
-int qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
-                 const qr_pdf_meta *meta, const char *path, qr_diags *d);
+ * same directory, renamed on success). Returns QR_OK; QR_EINPUT after
+ * adding an error when the PDF stage refuses an input (a corrupt image,
+ * text that cannot be embedded); QR_EOUTPUT after adding an error naming
+ * the path when the file cannot be made or written. On failure the previous
+ * file is left untouched. */
+qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d);
 
 #endif

@@ -3,12 +3,18 @@
  * stages' diagnostics back to template lines through the source map.
  * Only this module, main.c and the pack/build orchestrators know the order
  * of stages.
+ *
+ * Failure: qr_paper_prepare and qr_paper_layout return NULL, and
+ * qr_output_check false, after adding errors; qr_render and qr_paper_render
+ * return a qr_status, the exit status of `quire render` and `quire check`.
  */
 #ifndef QUIRE_RENDER_H
 #define QUIRE_RENDER_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include "quire/diag.h"
+#include "quire/util.h"
 
 typedef enum qr_dump {
     QR_DUMP_NONE,
@@ -50,10 +56,9 @@ typedef struct qr_render_req {
 typedef struct qr_paper qr_paper;
 
 /* Prepare the paper named by req (stop and out_path are ignored; dump is
- * honoured for md and doc). Returns NULL and sets *status (QR_EINPUT)
- * after adding errors. */
-qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
-                           int *status);
+ * honoured for md and doc). Returns NULL after adding errors (bad data,
+ * template or style: QR_EINPUT to a command). */
+qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d);
 void qr_paper_free(qr_paper *p);             /* NULL is a no-op */
 
 /* Lay the paper out. opts may be NULL (page 1 of its own count; title,
@@ -90,11 +95,11 @@ const char *qr_paper_base_dir(const qr_paper *p);
  * activates its own record learns every input of what it made. */
 struct qr_inputs;
 const struct qr_inputs *qr_paper_inputs(const qr_paper *p);
-/* 1 when the paper's data carries paper.exempt (Schedule 12A): its pages
+/* True when the paper's data carries paper.exempt (Schedule 12A): its pages
  * are marked NOT FOR PUBLICATION (QR_MARK_EXEMPT) by qr_paper_layout,
  * whatever mark the caller asks for, and qr_paper_meta sets
  * meta.exempt, so the PDF is written mode 0600. */
-int qr_paper_exempt(const qr_paper *p);
+bool qr_paper_exempt(const qr_paper *p);
 /* Files the paper was made from (data, template, partials, style), for
  * watch and build. */
 size_t qr_paper_nfiles(const qr_paper *p);
@@ -102,16 +107,17 @@ const char *qr_paper_file(const qr_paper *p, size_t i);
 /* PDF metadata for this paper (strings borrowed from p). */
 void qr_paper_meta(const qr_paper *p, struct qr_pdf_meta *meta);
 
-/* May the output be written at `path`? Refuses (QR_EINPUT, with an error
+/* May the output be written at `path`? Refuses (false, with an error
  * naming the path) an existing path that is not a regular file once
  * symlinks are followed — a device, FIFO, socket or directory, which an
  * atomic rename would replace or fail on — and a path that is the same
  * file (device and inode) as any input in the record, so a mistyped -o
  * cannot destroy the data, template or meeting file it was made from.
  * Every command that writes a document calls it after its inputs are read
- * and before anything is written. QR_OK otherwise. */
-int qr_output_check(const char *path, const struct qr_inputs *inputs,
-                    qr_diags *d);
+ * and before anything is written. A refusal is bad input: the command
+ * exits with QR_EINPUT. */
+bool qr_output_check(const char *path, const struct qr_inputs *inputs,
+                     qr_diags *d);
 
 /* Render one paper: the one paper pipeline, used by render, build and
  * watch (pack lays prepared papers out itself). Returns QR_OK, QR_EINPUT
@@ -123,9 +129,10 @@ int qr_output_check(const char *path, const struct qr_inputs *inputs,
  * was made from, taken from the record of what was read — on failure too,
  * as far as the paper got, with the paths whose read failed. What was read
  * is also added to the input record active when called. */
-int qr_paper_render(const qr_render_req *req, qr_diags *d, char ***files);
+qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
+                          char ***files);
 /* qr_paper_render without the list of files. */
-int qr_render(const qr_render_req *req, qr_diags *d);
+qr_status qr_render(const qr_render_req *req, qr_diags *d);
 
 /* The creation time for output: SOURCE_DATE_EPOCH when set and valid (only
  * digits, at most QR_PDF_EPOCH_MAX: a date a PDF can state), else

@@ -5,10 +5,14 @@
  * Units are points (1/72 inch) unless a name says otherwise. In the JSON,
  * lengths may be numbers (points) or strings with a unit: "25mm", "2.5cm",
  * "1in", "12pt". Colours are "#rrggbb".
+ *
+ * Failure: qr_style_load returns false after adding errors, leaving the
+ * style as it was.
  */
 #ifndef QUIRE_STYLE_H
 #define QUIRE_STYLE_H
 
+#include <stdbool.h>
 #include "quire/vocab.h"
 #include "quire/diag.h"
 
@@ -77,8 +81,8 @@ typedef struct qr_style {
 void qr_style_default(qr_style *s);
 
 /* Load the style JSON at `path` over the defaults already in s. Unknown keys
- * are warnings; bad values are errors at file:line:col. Returns 0 on success,
- * -1 after adding errors. */
-int qr_style_load(const char *path, qr_style *s, qr_diags *d);
+ * are warnings; bad values are errors at file:line:col. Returns false after
+ * adding errors (s is then unchanged). */
+bool qr_style_load(const char *path, qr_style *s, qr_diags *d);
 
 #endif

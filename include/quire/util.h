@@ -1,26 +1,36 @@
-/* util.h — memory, buffers, arenas, files and UTF-8: the small tools every
- * stage shares.
+/* util.h — memory, buffers, arenas, files, paths and UTF-8: the small tools
+ * every stage shares.
  *
  * Out of memory ends the process in exactly one place (qr_oom, called by
  * qr_xmalloc and friends and by the allocator the PDF stage hands libharu):
  * one line on stderr and exit status 3. No other function in Quire checks
  * for a NULL from an allocator.
+ *
+ * Failure: Functions that can fail and have no qr_diags to report to
+ * (reading and writing files) return NULL or false with errno set. qr_status
+ * is for the command entry points only (below).
  */
 #ifndef QUIRE_UTIL_H
 #define QUIRE_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/types.h>
 
-/* Exit codes of the command line (docs/architecture.md). */
-enum qr_status {
+/* Exit codes of the command line (docs/architecture.md). Only the command
+ * entry points return one (qr_render, qr_paper_render, qr_pack_build,
+ * qr_build_run, qr_watch_run and qr_pdf_write): their result is the exit
+ * status, and it must tell bad input from a failed output. Every other
+ * function that can fail returns bool or a pointer. */
+typedef enum qr_status {
     QR_OK = 0,      /* success */
     QR_EINPUT = 1,  /* bad data, template, style or meeting file */
     QR_EUSAGE = 2,  /* bad command line */
     QR_EOUTPUT = 3  /* output or system error */
-};
+} qr_status;
 
 /* Allocation. Never return NULL: on failure print one line and exit(3). */
 /* "quire: error: out of memory (N bytes)" on stderr, then exit(QR_EOUTPUT). */
@@ -90,14 +100,26 @@ char *qr_read_file_stat(const char *path, size_t *len, size_t max_bytes,
 
 /* Write bytes to `path` atomically: a temporary file in the same directory,
  * fsync, then rename over `path`. On any failure the previous file at `path`
- * is untouched, the temporary is removed, errno is set and -1 returned. */
-int qr_write_atomic(const char *path, const void *data, size_t len);
+ * is untouched, the temporary is removed, errno is set and false returned. */
+bool qr_write_atomic(const char *path, const void *data, size_t len);
 /* The same, with the output's mode chosen for what it holds: 0666 less the
  * umask, or with `exempt` (information not for publication) 0600 whatever
  * the umask. A stricter mode of the file being replaced is kept (the new
  * mode is narrowed to it). qr_write_atomic is exempt = 0. */
-int qr_write_atomic_mode(const char *path, const void *data, size_t len,
-                         int exempt);
+bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
+                          int exempt);
+
+/* mkdir -p: make dir and each missing folder above it with `mode` (less
+ * the umask). False with errno set when one cannot be made or dir is not
+ * a folder. */
+bool qr_make_dirs(const char *dir, mode_t mode);
+/* dir/rel with "." and "x/.." folded lexically ("samples/../templates/a.md"
+ * → "templates/a.md"); rel as is when absolute or dir is NULL, "" or ".".
+ * Caller frees. */
+char *qr_path_join(const char *dir, const char *rel);
+/* The folder part of path ("." when none, "/" for a file in the root).
+ * Caller frees. */
+char *qr_path_dir(const char *path);
 
 /* FNV-1a 64 over bytes, continuing from h (start with QR_FNV64_INIT). A
  * change detector (build) and table key (line breaker), not a cryptographic hash: it guards against accidental

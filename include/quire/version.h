@@ -9,6 +9,9 @@
  * from pkg-config and from the Debian package when Quire is built (the
  * Makefile passes it in), and is marked so. Three have no run-time query
  * (libunibreak, libhyphen, libdeflate).
+ *
+ * Failure: Nothing here fails: a version a library cannot tell is an empty
+ * string.
  */
 #ifndef QUIRE_VERSION_H
 #define QUIRE_VERSION_H

@@ -7,6 +7,9 @@
  * and tables (its colour) and styles (its colour key) all look codes up in
  * these tables, so a label reworded here changes every place at once and a
  * status colour can never fall out of step with the status it marks.
+ *
+ * Failure: Lookups return an index, or -1 when there is no such code;
+ * nothing here fails.
  */
 #ifndef QUIRE_VOCAB_H
 #define QUIRE_VOCAB_H

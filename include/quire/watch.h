@@ -3,11 +3,15 @@
  * fonts and images — and render again whenever one is saved. A failed
  * render prints its diagnostics at file:line:col and leaves the last good
  * PDF in place (the write is atomic and a failed render writes nothing).
+ *
+ * Failure: qr_watch_run returns a qr_status, the exit status of `quire
+ * watch`.
  */
 #ifndef QUIRE_WATCH_H
 #define QUIRE_WATCH_H
 
 #include <stdio.h>
+#include "quire/util.h"
 
 /* Quiet time after the last change before rendering: editors save in
  * several steps (write a temporary, rename it over the file). */
@@ -35,6 +39,6 @@ typedef struct qr_watch_opts {
  * Diagnostics and one line per render go to the log. Returns QR_OK when
  * stopped by a signal; after max_renders, the status of the last render
  * (QR_OK, QR_EINPUT, QR_EOUTPUT); QR_EOUTPUT when inotify is unavailable. */
-int qr_watch_run(const qr_watch_opts *o);
+qr_status qr_watch_run(const qr_watch_opts *o);
 
 #endif

@@ -65,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         qr_pdf_meta meta = {.title = "Fuzz", .lang = "en-GB", .epoch = 0};
         char *pdf = NULL;
         size_t len = 0;
-        if (qr_pdf_render(pages, fonts, &meta, &pdf, &len, diags) != 0) {
+        if (!qr_pdf_render(pages, fonts, &meta, &pdf, &len, diags)) {
             if (qr_diags_count(diags, QR_ERROR) == 0) abort();
         }
         free(pdf);

@@ -74,8 +74,8 @@ static void style_from_memory(const uint8_t *d, size_t n)
     qr_style s;
     qr_style_default(&s);
     qr_diags *diags = qr_diags_new();
-    int rc = qr_style_load(path, &s, diags);
-    if (rc != 0 && qr_diags_count(diags, QR_ERROR) == 0) abort();
+    bool ok = qr_style_load(path, &s, diags);
+    if (!ok && qr_diags_count(diags, QR_ERROR) == 0) abort();
     qr_diags_free(diags);
     close(fd);
 }
@@ -94,7 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
         walk w = {data, LOCATE_MAX};
         locate_all(&w, qr_data_root(data), &path);
         qr_buf_free(&path);
-        if (qr_data_validate(data, diags) == 0) qr_derive_run(data, diags);
+        if (qr_data_validate(data, diags)) qr_derive_run(data, diags);
     }
     /* formatting every message exercises the located-source code */
     FILE *devnull = fopen("/dev/null", "w");

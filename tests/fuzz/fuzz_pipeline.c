@@ -58,7 +58,7 @@ static void run(const char **part, const size_t *len, size_t np,
         cJSON_Delete(partials);
         partials = cJSON_CreateObject();
     }
-    if (qr_data_validate(data, diags) > 0 || qr_derive_run(data, diags) > 0) {
+    if (!qr_data_validate(data, diags) || !qr_derive_run(data, diags)) {
         must_say_why(diags);
         goto done;
     }
@@ -88,7 +88,7 @@ static void run(const char **part, const size_t *len, size_t np,
                         .keywords = NULL, .lang = "en-GB", .epoch = 0};
     char *pdf = NULL;
     size_t pdflen = 0;
-    if (qr_pdf_render(pages, fonts, &meta, &pdf, &pdflen, diags) != 0) {
+    if (!qr_pdf_render(pages, fonts, &meta, &pdf, &pdflen, diags)) {
         must_say_why(diags);
     } else {
         if (pdflen < 16 || memcmp(pdf, "%PDF-", 5) != 0 ||
