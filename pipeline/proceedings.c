@@ -43,7 +43,7 @@ static const char *const SCHEDULE_12A[MAX_PARAGRAPH + 1] = {
     "information relating to any individual",
     "information which is likely to reveal the identity of an individual",
     "information relating to the financial or business affairs of any "
-    "particular person (including the authority holding that information)",
+    "particular person, including the authority holding that information",
     "information relating to any consultations or negotiations in "
     "connection with any labour relations matter",
     "information in respect of which a claim to legal professional "
@@ -1164,13 +1164,14 @@ static cJSON *decision_entry(const rec *r, const cJSON *o, size_t i)
      * public minutes would */
     cJSON *m = view_minute(r, o, i, 1);
     cJSON_AddBoolToObject(m, "key", cJSON_IsTrue(get(dv, "key")));
-    if (private_paragraph(o, it)) return m;
-    view_conflicts(r, m, key);
+    /* the reason for urgency is published even for a private decision,
+     * as the reason for exemption is on the agenda */
     const char *urgent = sget(dv, "urgent");
     if (urgent) {
         cJSON *u = cJSON_AddObjectToObject(m, "urgent");
         add_str(u, "reason", urgent);
     }
+    if (!private_paragraph(o, it)) view_conflicts(r, m, key);
     return m;
 }
 
