@@ -434,6 +434,9 @@ static void check_declaration(rec *r, const cJSON *o, const char *p)
         err(r, sub(q, sizeof q, p, "member"), "'%s' is not a member of the "
             "%s or a substitute at the meeting: only members declare "
             "interests", who, r->committee ? r->committee : "committee");
+    else if (who && !is_present(r, who))
+        err(r, sub(q, sizeof q, p, "member"), "'%s' is not listed as "
+            "present: a declaration is made at the meeting", who);
     char key[32];
     item_key(get(o, "item"), key, sizeof key);
     if (!get(o, "item"))
@@ -517,9 +520,24 @@ static void check_strings(rec *r, const cJSON *o, const char *path,
             "array of strings (one per numbered resolution)", key);
 }
 
+/* Did `name` declare an interest in agenda item `key` and leave the room? */
+static int left_for(const rec *r, const char *name, const char *key)
+{
+    const cJSON *o;
+    cJSON_ArrayForEach(o, get(r->proc, "declarations")) {
+        char k[32];
+        item_key(get(o, "item"), k, sizeof k);
+        const char *who = sget(o, "member");
+        if (who && strcmp(who, name) == 0 && strcmp(k, key) == 0 &&
+            cJSON_IsTrue(get(o, "left_room")))
+            return 1;
+    }
+    return 0;
+}
+
 /* A count or the names of those voting one way; returns the count. */
 static int vote_side(rec *r, const cJSON *vote, const char *path,
-                     const char *key)
+                     const char *key, const char *item)
 {
     const cJSON *v = get(vote, key);
     char p[160], q[192];
@@ -542,6 +560,9 @@ static int vote_side(rec *r, const cJSON *vote, const char *path,
         else if (!is_present(r, n->valuestring))
             err(r, q, "'%s' voted but is not listed as present (members "
                 "present and substitutes)", n->valuestring);
+        else if (left_for(r, n->valuestring, item))
+            err(r, q, "'%s' voted, but declared an interest in agenda item "
+                "%s and left the room for it", n->valuestring, item);
     }
     return i;
 }
@@ -558,9 +579,11 @@ static void check_vote(rec *r, const cJSON *o, const char *path)
         return;
     }
     closed(r, vote, p, known);
-    int total = vote_side(r, vote, p, "for") +
-                vote_side(r, vote, p, "against") +
-                vote_side(r, vote, p, "abstained");
+    char item[32];
+    item_key(get(o, "item"), item, sizeof item);
+    int total = vote_side(r, vote, p, "for", item) +
+                vote_side(r, vote, p, "against", item) +
+                vote_side(r, vote, p, "abstained", item);
     size_t present = count_present(r);
     if ((size_t)total > present)
         err(r, p, "%d votes (for, against and abstentions) but only %zu "
@@ -738,9 +761,14 @@ static void check_call_in(rec *r)
     }
     closed(r, c, base, known);
     const char *pub = need_str(r, c, base, "published", 1);
-    if (pub && !qr_iso_date(pub, NULL, NULL, NULL))
+    long long pday, mday;
+    if (pub && !qr_iso_days(pub, &pday))
         err(r, "/proceedings/call_in/published", "'%s' is not a valid date "
             "(expected YYYY-MM-DD)", pub);
+    else if (pub && r->date && qr_iso_days(r->date, &mday) && pday < mday)
+        err(r, "/proceedings/call_in/published", "decisions cannot be "
+            "published (%s) before the meeting that took them (%s)", pub,
+            r->date);
     const cJSON *wd = get(c, "working_days");
     if (wd && (!cJSON_IsNumber(wd) || wd->valueint < 1 ||
                wd->valueint > MAX_WORKING_DAYS ||

@@ -274,9 +274,29 @@ bad "a substitute for a member who is present" \
     /proceedings/substitutes/0/for "is listed as present"
 bad "an end time that is not a time" \
     'p["end"] = "5.40pm"' /proceedings/end "not a time"
+bad "a declaration by a member who was not present" \
+    'p["declarations"][0]["member"] = "Councillor Walker"' \
+    /proceedings/declarations/0/member "'Councillor Walker' is not listed as present"
+bad "a vote by a member who declared an interest and left the room" \
+    'p["declarations"][0]["left_room"] = True' \
+    /proceedings/minutes/3/vote/for/4 "'Councillor Storey' voted, but declared an interest in agenda item 4 and left the room"
 bad "decisions without a call-in block" \
     'p["minutes"][3]["decision"] = {"key": False}; p["decisions_template"] = p["minutes_template"].replace("minutes.md", "decisions.md")' \
     /proceedings "missing required field 'call_in'" decisions
+mutate $TMP/early.json $CABINET 'p["call_in"]["published"] = "2018-06-20"'
+expect_exit "decisions published before the meeting: exit 1" 1 $QUIRE decisions $TMP/early.json -o $TMP/early.pdf
+grep -qE "^$TMP/early.json:[0-9]+:[0-9]+: error: /proceedings/call_in/published: decisions cannot be published" $TMP/last.err \
+    && ok "decisions published before the meeting: located error" \
+    || not_ok "decisions published before the meeting: located error" "$(head -2 $TMP/last.err)"
+
+# the house style "AGREED that …"
+mutate $TMP/agreed.json $PANEL '
+p["resolution_style"] = "agreed"
+p["minutes"][4]["resolved"] = "that the information provided be noted."'
+expect_exit "AGREED house style builds" 0 $QUIRE minutes $TMP/agreed.json -o $TMP/agreed.pdf
+pdftotext $TMP/agreed.pdf - | tr -s ' \n' ' ' >$TMP/agreed.txt
+contains "AGREED house style" $TMP/agreed.txt "AGREED that the information provided be noted."
+
 # the line is the declaration's: count it in the file written
 mutate $TMP/line.json $PANEL 'p["declarations"][0]["member"] = "Councillor Nobody"'
 want=$(grep -n '"Councillor Nobody"' $TMP/line.json | cut -d: -f1)
