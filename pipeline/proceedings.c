@@ -339,6 +339,14 @@ static void check_names(rec *r, const char *key, int members_only)
             err(r, p, "'%s' is not a member of the %s (membership lists "
                 "the chair, vice-chair and members)", m->valuestring,
                 r->committee ? r->committee : "committee");
+        else
+            /* a name twice would count twice against the votes */
+            for (const cJSON *e = arr->child; e != m; e = e->next)
+                if (cJSON_IsString(e) &&
+                    strcmp(e->valuestring, m->valuestring) == 0) {
+                    err(r, p, "'%s' is listed twice", m->valuestring);
+                    break;
+                }
     }
 }
 
@@ -356,7 +364,12 @@ static void check_substitutes(rec *r)
             continue;
         }
         closed(r, s, p, known);
-        need_str(r, s, p, "name", 1);
+        const char *who = need_str(r, s, p, "name", 1);
+        char np[128];
+        if (who && in_strings(get(r->proc, "present"), who))
+            err(r, sub(np, sizeof np, p, "name"), "'%s' is listed as present "
+                "as a member: a substitute stands in for another member",
+                who);
         const char *f = need_str(r, s, p, "for", 1);
         char fp[128];
         sub(fp, sizeof fp, p, "for");
@@ -852,17 +865,21 @@ static char *people_line(const cJSON *arr)
 static void view_present(const rec *r, cJSON *v)
 {
     const cJSON *ms = get(r->root, "membership");
-    const char *chair = sget(r->proc, "in_the_chair");
-    if (!chair && is_present(r, sget(ms, "chair") ? sget(ms, "chair") : ""))
-        chair = sget(ms, "chair");
-    const char *vice = sget(ms, "vice_chair");
+    const char *chair = sget(ms, "chair"), *vice = sget(ms, "vice_chair");
+    const char *presiding = sget(r->proc, "in_the_chair");
     cJSON *list = cJSON_AddArrayToObject(v, "present");
     const cJSON *m;
     cJSON_ArrayForEach(m, get(r->proc, "present")) {
         const char *n = m->valuestring;
-        char *t = chair && strcmp(n, chair) == 0 ? qr_xasprintf("%s (Chair)", n)
-                  : vice && strcmp(n, vice) == 0 ? qr_xasprintf("%s (Vice-Chair)", n)
-                                                 : qr_xstrdup(n);
+        int is_chair = chair && strcmp(n, chair) == 0;
+        int is_vice = vice && strcmp(n, vice) == 0;
+        /* "(Vice-Chair, in the Chair)" when another member presided */
+        int in_chair = presiding && strcmp(n, presiding) == 0 && !is_chair;
+        const char *role = is_chair ? "Chair" : is_vice ? "Vice-Chair" : NULL;
+        char *t = role && in_chair ? qr_xasprintf("%s (%s, in the Chair)", n, role)
+                  : role           ? qr_xasprintf("%s (%s)", n, role)
+                  : in_chair       ? qr_xasprintf("%s (in the Chair)", n)
+                                   : qr_xstrdup(n);
         cJSON_AddItemToArray(list, cJSON_CreateString(t));
         free(t);
     }

@@ -289,6 +289,15 @@ grep -qE "^$TMP/early.json:[0-9]+:[0-9]+: error: /proceedings/call_in/published:
     && ok "decisions published before the meeting: located error" \
     || not_ok "decisions published before the meeting: located error" "$(head -2 $TMP/last.err)"
 
+# the vice-chair presiding
+mutate $TMP/vice.json $PANEL 'p["present"].remove("Councillor Davison"); p["apologies"].append("Councillor Davison"); p["in_the_chair"] = "Councillor Platt"
+p["minutes"][3]["vote"]["for"].remove("Councillor Davison")'
+expect_exit "vice-chair in the chair builds" 0 $QUIRE minutes $TMP/vice.json -o $TMP/vice.pdf
+pdftotext $TMP/vice.pdf - | tr -s ' \n' ' ' >$TMP/vice.txt
+contains "vice-chair in the chair" $TMP/vice.txt "Councillor Platt (Vice-Chair, in the Chair)"
+bad "a member listed as present twice" \
+    'p["present"].append("Councillor Ewan")' /proceedings/present/7 "'Councillor Ewan' is listed twice"
+
 # the house style "AGREED that …"
 mutate $TMP/agreed.json $PANEL '
 p["resolution_style"] = "agreed"
