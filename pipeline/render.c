@@ -330,8 +330,11 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d,
 
     if (req->view) {
         p->data_path = qr_xstrdup(req->view->name);
-        p->data = qr_data_parse(req->view->json, req->view->len,
-                                req->view->name, d);
+        /* named apart from the file: its lines are the view's, not the
+         * file's, so a message must not send anyone to them */
+        char *vname = qr_xasprintf("(view of %s)", req->view->name);
+        p->data = qr_data_parse(req->view->json, req->view->len, vname, d);
+        free(vname);
         if (!p->data) goto fail;
         if (qr_derive_run(p->data, d) > 0) goto fail;
     } else if (req->data_path) {
