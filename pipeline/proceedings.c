@@ -166,9 +166,13 @@ static const char *need_str(rec *r, const cJSON *o, const char *path,
         if (required) err(r, path, "missing required field '%s'", key);
         return NULL;
     }
-    if (!cJSON_IsString(v) || !v->valuestring[0]) {
-        err(r, sub(p, sizeof p, path, key), "'%s' must be a non-empty "
-            "string, found %s", key, qr_json_type_name(v));
+    if (!cJSON_IsString(v)) {
+        err(r, sub(p, sizeof p, path, key), "'%s' must be a string, found "
+            "%s", key, qr_json_type_name(v));
+        return NULL;
+    }
+    if (!v->valuestring[0]) {
+        err(r, sub(p, sizeof p, path, key), "'%s' must not be empty", key);
         return NULL;
     }
     return v->valuestring;
