@@ -228,6 +228,11 @@ deadline "call-in over Easter 2024" 'p["call_in"]["published"] = "2024-03-28"' "
 deadline "call-in over the 2023 coronation bank holiday" 'p["call_in"]["published"] = "2023-05-05"' "Monday 15 May 2023"
 deadline "extra_holidays from the meeting file" 'p["call_in"]["extra_holidays"] = ["2018-06-26"]' "Monday 2 July 2018"
 deadline "working_days configurable" 'p["call_in"]["working_days"] = 3' "Wednesday 27 June 2018"
+cat >$TMP/local-holidays.json <<'JSON'
+{"division": "a council's own table", "from": 2018, "to": 2018,
+ "events": [{"date": "2018-06-25", "title": "Local closure"}]}
+JSON
+deadline "call_in.holidays names another table" "p['call_in']['holidays'] = '$TMP/local-holidays.json'" "Monday 2 July 2018"
 mutate $TMP/wd2031.json $CABINET 'p["call_in"]["published"] = "2031-03-03"'
 expect_exit "a date past the bank holiday table is an error" 1 $QUIRE decisions $TMP/wd2031.json -o $TMP/wd2031.pdf
 contains "past the table: says so" $TMP/last.err "the bank holiday table covers 2018 to 2030"
