@@ -35,6 +35,12 @@
 #define MAX_PARAGRAPH 7           /* Schedule 12A, Part 1 */
 #define MAX_WORKING_DAYS 30
 #define HOLIDAY_TABLE "bank-holidays-england-wales.json"
+/* Bounds on the lists, far above any real meeting (a full council has
+ * fewer than 150 members), so that the checks that compare list with list
+ * stay quick on a hostile or broken file in an unattended build. */
+#define MAX_PEOPLE 200            /* each list of names */
+#define MAX_DECLARATIONS 500
+#define MAX_MINUTES 500
 
 /* Part 1 of Schedule 12A to the Local Government Act 1972, shortened as
  * minutes quote it. */
@@ -192,6 +198,20 @@ static const cJSON *need_array(rec *r, const cJSON *o, const char *path,
     return v;
 }
 
+/* A list of the proceedings within its bound: NULL (with an error) when
+ * it is longer, or not an array. */
+static const cJSON *bounded(rec *r, const char *key, int max)
+{
+    const cJSON *arr = need_array(r, r->proc, "/proceedings", key);
+    char p[64];
+    if (arr && cJSON_GetArraySize(arr) > max) {
+        err(r, sub(p, sizeof p, "/proceedings", key), "'%s' has %d entries: "
+            "more than the limit of %d", key, cJSON_GetArraySize(arr), max);
+        return NULL;
+    }
+    return arr;
+}
+
 /* "HH:MM" 24-hour into GOV.UK style: "6pm", "10:30am", "midday". */
 static int format_time(const char *t, char *out, size_t n)
 {
@@ -329,7 +349,7 @@ static size_t count_present(const rec *r)
 
 static void check_names(rec *r, const char *key, int members_only)
 {
-    const cJSON *arr = need_array(r, r->proc, "/proceedings", key);
+    const cJSON *arr = bounded(r, key, MAX_PEOPLE);
     const cJSON *m;
     int i = 0;
     char base[64], p[96];
@@ -357,7 +377,7 @@ static void check_names(rec *r, const char *key, int members_only)
 static void check_substitutes(rec *r)
 {
     static const char *const known[] = {"name", "for", NULL};
-    const cJSON *arr = need_array(r, r->proc, "/proceedings", "substitutes");
+    const cJSON *arr = bounded(r, "substitutes", MAX_PEOPLE);
     const cJSON *s;
     int i = 0;
     char p[96];
@@ -389,7 +409,7 @@ static void check_substitutes(rec *r)
 static void check_people_list(rec *r, const char *key)
 {
     static const char *const known[] = {"name", "role", NULL};
-    const cJSON *arr = need_array(r, r->proc, "/proceedings", key);
+    const cJSON *arr = bounded(r, key, MAX_PEOPLE);
     const cJSON *o;
     int i = 0;
     char base[64], p[96];
@@ -481,7 +501,7 @@ static void check_declaration(rec *r, const cJSON *o, const char *p)
 
 static void check_declarations(rec *r)
 {
-    const cJSON *arr = need_array(r, r->proc, "/proceedings", "declarations");
+    const cJSON *arr = bounded(r, "declarations", MAX_DECLARATIONS);
     const cJSON *o;
     int i = 0;
     char p[96];
@@ -568,6 +588,10 @@ static int vote_side(rec *r, const cJSON *vote, const char *path,
             "members' names (a recorded vote)", key);
         return 0;
     }
+    /* more names than people present: the total says so, without a
+     * search of the attendance for each name */
+    if ((size_t)cJSON_GetArraySize(v) > count_present(r))
+        return cJSON_GetArraySize(v);
     const cJSON *n;
     int i = 0;
     cJSON_ArrayForEach(n, v) {
@@ -728,7 +752,7 @@ static void check_minute(rec *r, const cJSON *o, const char *p)
 
 static void check_minutes(rec *r)
 {
-    const cJSON *arr = need_array(r, r->proc, "/proceedings", "minutes");
+    const cJSON *arr = bounded(r, "minutes", MAX_MINUTES);
     if (!arr) {
         if (!get(r->proc, "minutes"))
             err(r, "/proceedings", "missing required field 'minutes'");

@@ -311,6 +311,17 @@ expect_exit "AGREED house style builds" 0 $QUIRE minutes $TMP/agreed.json -o $TM
 pdftotext $TMP/agreed.pdf - | tr -s ' \n' ' ' >$TMP/agreed.txt
 contains "AGREED house style" $TMP/agreed.txt "AGREED that the information provided be noted."
 
+# lists are bounded: a hostile file is refused at once, not compared list
+# against list for minutes
+mutate $TMP/huge.json $PANEL '
+p["minutes"] = [{"item": 4}] * 600'
+expect_exit "600 minutes: exit 1" 1 timeout 20 $QUIRE minutes $TMP/huge.json -o $TMP/huge.pdf
+contains "the minutes' bound is named" $TMP/last.err "'minutes' has 600 entries: more than the limit of 500"
+mutate $TMP/huge.json $PANEL '
+p["minutes"][3]["vote"] = {"for": ["Councillor Ewan"] * 20000}'
+expect_exit "a vote of 20,000 names: exit 1" 1 timeout 20 $QUIRE minutes $TMP/huge.json -o $TMP/huge.pdf
+contains "  ... counted, not searched" $TMP/last.err "20000 votes (for, against and abstentions) but only 8 members were present"
+
 # the line is the declaration's: count it in the file written
 mutate $TMP/line.json $PANEL 'p["declarations"][0]["member"] = "Councillor Nobody"'
 want=$(grep -n '"Councillor Nobody"' $TMP/line.json | cut -d: -f1)
