@@ -42,6 +42,7 @@
 #include "quire/layout.h"
 #include "quire/load.h"
 #include "quire/pack.h"
+#include "quire/proceedings.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
 
@@ -490,21 +491,28 @@ static void load_globs(mloader *L, const cJSON *root, const defaults *df)
     }
 }
 
-static void load_packs(mloader *L, const cJSON *root, const defaults *df)
+/* Jobs made from a meeting file: agenda packs ("packs"), minutes
+ * ("minutes", full and public like packs) and records of decisions
+ * ("decisions", always public: no "public" key). */
+static void load_packs(mloader *L, const cJSON *root, const defaults *df,
+                       const char *array, qr_job_kind kind)
 {
     static const char *const KEYS[] = {"meeting", "output", "public",
                                        "public_output", "draft", NULL};
-    const cJSON *a = get_array(L, root, "packs");
+    static const char *const DECISION_KEYS[] = {"meeting", "output", "draft",
+                                                NULL};
+    const cJSON *a = get_array(L, root, array);
     int i = 0;
     for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
-        char *ptr = qr_xasprintf("/packs/%d", i);
+        char *ptr = qr_xasprintf("/%s/%d", array, i);
         const char *meeting, *out, *pout;
         if (!cJSON_IsObject(e)) {
-            merr(L, ptr, "a pack must be an object%s%s", "", "");
+            merr(L, ptr, "a job of '%s' must be an object%s", array, "");
         } else if (get_str(L, e, "meeting", ptr, &meeting) &&
                    get_str(L, e, "output", ptr, &out) &&
                    get_str(L, e, "public_output", ptr, &pout)) {
-            check_keys(L, e, ptr, KEYS);
+            check_keys(L, e, ptr, kind == QR_JOB_DECISIONS ? DECISION_KEYS
+                                                           : KEYS);
             const cJSON *pub = cJSON_GetObjectItemCaseSensitive(e, "public");
             int want_full = 1, want_public = 0;
             if (cJSON_IsTrue(pub)) {
@@ -518,15 +526,20 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df)
                 free(p);
             }
             if (!meeting) {
-                merr(L, ptr, "a pack needs \"meeting\": the meeting file%s%s",
-                     "", "");
+                merr(L, ptr, "a job of '%s' needs \"meeting\": the meeting "
+                     "file%s", array, "");
             } else {
                 qr_job j = {0};
-                j.kind = QR_JOB_PACK;
+                j.kind = kind;
                 j.meeting = mpath(L, meeting);
                 j.draft = get_bool(L, e, "draft", ptr, df->draft);
                 char *s = stem(meeting);
-                char *full = out ? qr_path_join(NULL, out) : qr_xasprintf("%s.pdf", s);
+                /* "m.pdf" for a pack, "m-minutes.pdf", "m-decisions.pdf" */
+                char *full = out ? qr_path_join(NULL, out)
+                             : qr_xasprintf("%s%s.pdf", s,
+                                            kind == QR_JOB_PACK ? ""
+                                            : kind == QR_JOB_MINUTES ? "-minutes"
+                                                                     : "-decisions");
                 if (want_full) {
                     j.name = keep(L, qr_xstrdup(full));
                     add_job(L, &j, ptr);
@@ -561,7 +574,8 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
                               qr_diags *d)
 {
     static const char *const TOP_KEYS[] = {"defaults", "papers", "globs",
-                                           "packs", NULL};
+                                           "packs", "minutes", "decisions",
+                                           NULL};
     static const char *const DEFAULT_KEYS[] = {"template", "style", "out",
                                                "strict", "draft", NULL};
     qr_inputs *self = qr_inputs_new();
@@ -601,7 +615,9 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
 
     load_papers(&L, root, &df);
     load_globs(&L, root, &df);
-    load_packs(&L, root, &df);
+    load_packs(&L, root, &df, "packs", QR_JOB_PACK);
+    load_packs(&L, root, &df, "minutes", QR_JOB_MINUTES);
+    load_packs(&L, root, &df, "decisions", QR_JOB_DECISIONS);
     free(L.dir);
     qr_inputs_free(self);
     qr_data_free(data);
@@ -1132,12 +1148,21 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
                              .stop = QR_STOP_PDF};
         req.draft = j->pub.draft;
         status = qr_paper_render(&req, d, &files);
-    } else {
+    } else if (j->pub.kind == QR_JOB_PACK) {
         qr_pack_req req = {.meeting_path = j->pub.meeting,
                            .out_path = j->pub.output,
                            .public_pack = j->pub.public_pack,
                            .draft = j->pub.draft};
         status = qr_pack_build(&req, d, &files);
+    } else {
+        qr_record_req req = {.kind = j->pub.kind == QR_JOB_MINUTES
+                                         ? QR_RECORD_MINUTES
+                                         : QR_RECORD_DECISIONS,
+                             .meeting_path = j->pub.meeting,
+                             .out_path = j->pub.output,
+                             .public_record = j->pub.public_pack,
+                             .draft = j->pub.draft};
+        status = qr_record_build(&req, d, &files);
     }
     free(dir);
     qr_inputs_activate(NULL);

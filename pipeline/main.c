@@ -14,6 +14,7 @@
 #include "quire/expand.h"
 #include "quire/load.h"
 #include "quire/pack.h"
+#include "quire/proceedings.h"
 #include "quire/build.h"
 #include "quire/watch.h"
 #include "quire/render.h"
@@ -47,7 +48,9 @@ enum {
     C_PACK = 1u << 3,
     C_BUILD = 1u << 4,
     C_WATCH = 1u << 5,
-    C_ALL = (1u << 6) - 1
+    C_MINUTES = 1u << 6,
+    C_DECISIONS = 1u << 7,
+    C_ALL = (1u << 8) - 1
 };
 
 typedef struct command {
@@ -76,6 +79,14 @@ static const command COMMANDS[] = {
      "build a meeting's agenda pack: front sheet, agenda, every paper;\n"
      "--public withholds exempt items (docs/meeting.md); --dump=pages\n"
      "prints the display list (with no -o, writes nothing)"},
+    {"minutes", C_MINUTES,
+     "MEETING.json -o MINUTES.pdf [-t TEMPLATE.md] [--public] [--draft]",
+     "the minutes of a meeting from its proceedings (docs/meeting.md);\n"
+     "--public withholds the text of items taken in private"},
+    {"decisions", C_DECISIONS,
+     "MEETING.json -o DECISIONS.pdf [-t TEMPLATE.md] [--draft]",
+     "an executive meeting's record of decisions, with the call-in\n"
+     "deadline in clear working days"},
     {"build", C_BUILD,
      "MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force]",
      "build every paper and pack of a manifest (docs/build.md):\n"
@@ -96,13 +107,15 @@ typedef struct optdef {
 
 static const optdef OPTIONS[] = {
     {{"template", required_argument, NULL, 't'}, "-t, --template FILE",
-     C_RENDER | C_CHECK | C_EXPAND | C_WATCH,
-     "the Markdown (Mustache) template"},
+     C_RENDER | C_CHECK | C_EXPAND | C_WATCH | C_MINUTES | C_DECISIONS,
+     "the Markdown (Mustache) template (minutes and\n"
+     "decisions: instead of the meeting file's)"},
     {{"style", required_argument, NULL, 's'}, "-s, --style FILE",
      C_RENDER | C_CHECK | C_WATCH,
      "house style JSON (default: the built-in style)"},
     {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
-     C_RENDER | C_PACK | C_WATCH, "the PDF to write (atomically)"},
+     C_RENDER | C_PACK | C_WATCH | C_MINUTES | C_DECISIONS,
+     "the PDF to write (atomically)"},
     {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
      C_RENDER | C_CHECK | C_PACK,
      "print the expanded Markdown, the document tree\n"
@@ -111,7 +124,7 @@ static const optdef OPTIONS[] = {
      C_RENDER | C_CHECK | C_EXPAND | C_WATCH,
      "missing template names render empty"},
     {{"draft", no_argument, NULL, 'R'}, "    --draft",
-     C_RENDER | C_PACK | C_WATCH,
+     C_RENDER | C_PACK | C_WATCH | C_MINUTES | C_DECISIONS,
      "stamp DRAFT on every page (on by default in\n"
      "watch)"},
     {{"pdfa", no_argument, NULL, 'A'}, "    --pdfa", C_RENDER,
@@ -121,8 +134,9 @@ static const optdef OPTIONS[] = {
      "style's, en-GB)"},
     {{"spec", no_argument, NULL, 'S'}, "    --spec", C_EXPAND,
      "follow the Mustache spec exactly"},
-    {{"public", no_argument, NULL, 'P'}, "    --public", C_PACK,
-     "withhold exempt items behind a notice page"},
+    {{"public", no_argument, NULL, 'P'}, "    --public", C_PACK | C_MINUTES,
+     "withhold exempt items: a notice page in a pack,\n"
+     "number, title and paragraph in minutes"},
     {{"jobs", required_argument, NULL, 'j'}, "-j, --jobs N", C_BUILD,
      "worker processes, 1 to " QR_STR(MAX_JOBS) " (default: the CPUs)"},
     {{"out", required_argument, NULL, 'O'}, "    --out DIR", C_BUILD,
@@ -459,6 +473,37 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
     return finish(d, status);
 }
 
+/* quire minutes|decisions MEETING.json -o OUT.pdf [-t T] [--public] */
+static int cmd_record(int argc, char **argv, const command *cmd)
+{
+    optset s;
+    optset_init(&s, cmd);
+    int bad = exact_names(&s, argc, argv);
+    if (bad) return bad;
+    qr_record_req req = {.kind = cmd->bit == C_MINUTES ? QR_RECORD_MINUTES
+                                                       : QR_RECORD_DECISIONS};
+    int c;
+    while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
+        switch (c) {
+        case 'o': req.out_path = optarg; break;
+        case 't': req.template_path = optarg; break;
+        case 'P': req.public_record = 1; break;
+        case 'R': req.draft = 1; break;
+        case 'h': usage_cmd(stdout, cmd); exit(0);
+        default: return bad_option(&s, c, argv);
+        }
+    }
+    if (optind < argc) req.meeting_path = argv[optind++];
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!req.meeting_path)
+        return usage_error("%s needs a meeting file: MEETING.json -o OUT.pdf",
+                           cmd->name);
+    if (!req.out_path) return usage_error("%s needs an output: -o OUT.pdf", cmd->name);
+    qr_diags *d = qr_diags_new();
+    int status = qr_record_build(&req, d, NULL);
+    return finish(d, status);
+}
+
 /* quire build MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force] */
 static int cmd_build(int argc, char **argv, const command *cmd)
 {
@@ -563,7 +608,7 @@ int main(int argc, char **argv)
     const command *cmd = find_command(name);
     if (!cmd)
         return usage_error("unknown command '%s' (expected render, check, "
-                           "expand, pack, build or watch)", name);
+                           "expand, pack, minutes, decisions, build or watch)", name);
     args a;
     int bad;
     if (cmd->bit == C_RENDER || cmd->bit == C_CHECK) {
@@ -598,6 +643,8 @@ int main(int argc, char **argv)
         return cmd_expand(&a);
     }
     if (cmd->bit == C_PACK) return cmd_pack(argc - 1, argv + 1, cmd);
+    if (cmd->bit & (C_MINUTES | C_DECISIONS))
+        return cmd_record(argc - 1, argv + 1, cmd);
     if (cmd->bit == C_BUILD) return cmd_build(argc - 1, argv + 1, cmd);
     return cmd_watch(argc - 1, argv + 1, cmd);
 }

@@ -502,7 +502,8 @@ static int load_meeting(pack *pk)
     static const char *const known[] = {
         "council", "committee", "date", "time", "venue", "membership",
         "contact", "style", "items", "published", "issued_by", "templates",
-        NULL};
+        /* the minutes' (proceedings.c): not the pack's business */
+        "proceedings", NULL};
     pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
     if (!pk->mdata) return -1;
     add_file(pk, pk->req->meeting_path);

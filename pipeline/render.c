@@ -316,6 +316,20 @@ static int check_code_values(const qr_doc *doc, const qr_expansion *e,
     return bad;
 }
 
+/* What a view says of itself, in place of what a paper's data would. */
+static void apply_view(qr_paper *p, const qr_render_view *v)
+{
+    if (v->title) {
+        free(p->title);
+        p->title = qr_xstrdup(v->title);
+    }
+    free(p->meeting);
+    p->meeting = qr_xstrdup(v->meeting ? v->meeting : "");
+    free(p->author);
+    p->author = v->author ? qr_xstrdup(v->author) : NULL;
+    p->exempt = v->exempt;
+}
+
 qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d)
 {
     qr_paper *p = qr_xcalloc(1, sizeof *p);
@@ -325,7 +339,16 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d)
     qr_diags *later = qr_diags_new();
     double t0 = now_ms();
 
-    if (req->data_path) {
+    if (req->view) {
+        p->data_path = qr_xstrdup(req->view->name);
+        /* named apart from the file: its lines are the view's, not the
+         * file's, so a message must not send anyone to them */
+        char *vname = qr_xasprintf("(view of %s)", req->view->name);
+        p->data = qr_data_parse(req->view->json, req->view->len, vname, d);
+        free(vname);
+        if (!p->data) goto fail;
+        if (!qr_derive_run(p->data, d)) goto fail;
+    } else if (req->data_path) {
         p->data_path = qr_xstrdup(req->data_path);
         p->data = qr_data_load(req->data_path, d);
         if (!p->data) goto fail;
@@ -394,7 +417,10 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d)
     p->exempt = cJSON_IsObject(jget(root, "paper", "exempt", NULL));
     const char *author = jstr(root, "paper", "author", "name");
     p->author = author ? qr_xstrdup(author) : NULL;
-    p->epoch = qr_source_epoch(iso_epoch(jstr(root, "paper", "meeting", "date")), d);
+    const char *when = req->view ? req->view->date
+                                 : jstr(root, "paper", "meeting", "date");
+    p->epoch = qr_source_epoch(iso_epoch(when), d);
+    if (req->view) apply_view(p, req->view);
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, p->inputs);
     return p;

@@ -56,4 +56,28 @@ for f in samples/meetings/*.json; do
         fi
     done
 done
+# minutes of every meeting with proceedings (public, and full: the full
+# minutes of a meeting with private items go to out/exempt/ too), and the
+# record of decisions of an executive meeting
+echo "Minutes and decisions:"
+record() { # command out meeting [flag]
+    if "$QUIRE" "$1" "$3" -o "$2" ${4:-}; then
+        echo "  $2"
+    else
+        echo "  FAILED: $2" >&2; status=1
+    fi
+}
+for f in samples/meetings/*.json; do
+    grep -q '"proceedings"' "$f" || continue
+    name=$(basename "$f" .json)
+    dir=out
+    if grep -q '"exempt"\|"private"' "$f"; then
+        dir=out/exempt; mkdir -p -m 700 $dir
+    fi
+    record minutes "out/$name-minutes-public.pdf" "$f" --public
+    record minutes "$dir/$name-minutes-full.pdf" "$f"
+    if grep -q '"decisions_template"' "$f"; then
+        record decisions "out/$name-decisions.pdf" "$f"
+    fi
+done
 exit $status

@@ -136,6 +136,41 @@ static void test_escape(void **state)
     }
 }
 
+/* Minutes are full and public like packs, named "-minutes" by default;
+ * a record of decisions is always public and takes no "public" key. */
+static void test_manifest_minutes_decisions(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    qr_manifest *m = load(
+        "{\"minutes\": [{\"meeting\": \"m/cabinet.json\", \"public\": \"both\"}],\n"
+        " \"decisions\": [{\"meeting\": \"m/cabinet.json\"}]}\n", NULL, d);
+    assert_non_null(m);
+    assert_int_equal(qr_manifest_njobs(m), 3);
+    const qr_job *j = qr_manifest_job(m, 0);
+    assert_int_equal(j->kind, QR_JOB_MINUTES);
+    assert_string_equal(j->name, "cabinet-minutes.pdf");
+    assert_int_equal(j->public_pack, 0);
+    j = qr_manifest_job(m, 1);
+    assert_int_equal(j->kind, QR_JOB_MINUTES);
+    assert_string_equal(j->name, "cabinet-minutes-public.pdf");
+    assert_int_equal(j->public_pack, 1);
+    j = qr_manifest_job(m, 2);
+    assert_int_equal(j->kind, QR_JOB_DECISIONS);
+    assert_string_equal(j->name, "cabinet-decisions.pdf");
+    char *s = qr_xasprintf("%s/m/cabinet.json", dir);
+    assert_string_equal(j->meeting, s);
+    free(s);
+    qr_manifest_free(m);
+
+    m = load("{\"decisions\": [{\"meeting\": \"c.json\", \"public\": true}]}",
+             NULL, d);
+    assert_null(m);
+    const qr_diag *g = qr_diags_get(d, qr_diags_len(d) - 1);
+    assert_string_equal(g->path, "/decisions/0/public");
+    qr_diags_free(d);
+}
+
 static void test_manifest_defaults_globs_packs(void **state)
 {
     (void)state;
@@ -230,7 +265,7 @@ static void test_manifest_errors(void **state)
     assert_int_equal(lines[5], 8);   /* pack without meeting */
     const qr_diag *g = qr_diags_get(d, 0);
     assert_string_equal(g->message, "unknown key 'colour' (known: defaults, "
-                                    "papers, globs, packs)");
+                                    "papers, globs, packs, minutes, decisions)");
     g = qr_diags_get(d, 2);
     assert_non_null(strstr(g->message, "other.pdf"));
     qr_diags_free(d);
@@ -285,7 +320,7 @@ static void test_manifest_strict_keys(void **state)
     assert_int_equal(g->line, 3);
     assert_string_equal(g->message, "unknown key 'Defaults': did you mean "
                                     "'defaults'? (known: defaults, papers, "
-                                    "globs, packs)");
+                                    "globs, packs, minutes, decisions)");
     g = qr_diags_get(d, 1);
     assert_string_equal(g->path, "/packs/0/pubilc");
     assert_int_equal(g->line, 2);
@@ -331,6 +366,7 @@ int main(void)
         cmocka_unit_test(test_hash_refuses_special_files),
         cmocka_unit_test(test_escape),
         cmocka_unit_test(test_manifest_defaults_globs_packs),
+        cmocka_unit_test(test_manifest_minutes_decisions),
         cmocka_unit_test(test_manifest_errors),
         cmocka_unit_test(test_manifest_strict_keys),
         cmocka_unit_test(test_shards_partition),

@@ -25,7 +25,12 @@
 /* The lock file inside the output folder: one build at a time writes it. */
 #define QR_BUILD_LOCK ".quire-build.lock"
 
-typedef enum qr_job_kind { QR_JOB_PAPER, QR_JOB_PACK } qr_job_kind;
+typedef enum qr_job_kind {
+    QR_JOB_PAPER,
+    QR_JOB_PACK,
+    QR_JOB_MINUTES,     /* quire minutes (public_pack: --public) */
+    QR_JOB_DECISIONS    /* quire decisions */
+} qr_job_kind;
 
 /* One job of a manifest: one output file. Paths are as the build opens
  * them (manifest-relative paths joined to the manifest's folder; output
@@ -39,9 +44,9 @@ typedef struct qr_job {
     const char *template_path;
     const char *style;      /* NULL: the built-in style */
     int strict;             /* missing template names are errors (1) */
-    /* packs */
+    /* packs, minutes and decisions */
     const char *meeting;
-    int public_pack;
+    int public_pack;    /* a public pack, or public minutes */
     int draft;              /* stamp DRAFT (no build time: reproducible) */
 } qr_job;
 

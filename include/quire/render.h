@@ -29,8 +29,27 @@ typedef enum qr_stop {
     QR_STOP_LAYOUT   /* lay out, write nothing */
 } qr_stop;
 
+/* A document whose data is a view made from another file rather than a
+ * data file read as it is: the minutes or the record of decisions of a
+ * meeting file. The orchestrator that builds the view decides what it
+ * holds, so what the view leaves out (a private minute's text in public
+ * minutes) never reaches the template, layout or PDF. */
+typedef struct qr_render_view {
+    const char *json;     /* the view: a JSON object with no "paper" member */
+    size_t len;
+    const char *name;     /* the file it was made from (messages, file list) */
+    const char *title;    /* the PDF title; NULL: the first heading */
+    const char *meeting;  /* {meeting} in running heads, the PDF subject */
+    const char *author;   /* the PDF author; may be NULL */
+    const char *date;     /* ISO date: the creation date unless
+                           * SOURCE_DATE_EPOCH is set */
+    int exempt;           /* holds exempt information: every page NOT FOR
+                           * PUBLICATION, written mode 0600 */
+} qr_render_view;
+
 typedef struct qr_render_req {
     const char *data_path;      /* NULL: no data (a plain Markdown file) */
+    const qr_render_view *view; /* instead of data_path: a view (above) */
     const char *template_path;  /* required */
     const char *style_path;     /* NULL: the default house style */
     const char *out_path;       /* required for QR_STOP_PDF */

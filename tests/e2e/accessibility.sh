@@ -38,6 +38,10 @@ for f in samples/meetings/*.json; do
     name=pack-$(basename "$f" .json)
     expect_exit "pack renders: $name" 0 $QUIRE pack "$f" -o "$TMP/$name.pdf"
     [ -f "$TMP/$name.pdf" ] && pdfcheck "$TMP/$name.pdf"
+    grep -q '"proceedings"' "$f" || continue
+    name=minutes-$(basename "$f" .json)
+    expect_exit "minutes render: $name" 0 $QUIRE minutes "$f" -o "$TMP/$name.pdf"
+    [ -f "$TMP/$name.pdf" ] && pdfcheck "$TMP/$name.pdf"
 done
 [ $n -ge 2 ] && ok "checked $n sample papers" || not_ok "checked $n sample papers (expected at least 2)"
 

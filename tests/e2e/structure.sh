@@ -49,6 +49,10 @@ for f in samples/meetings/*.json; do
     [ -f "$TMP/pack-$name.pdf" ] && structure "pack-$name" "$TMP/pack-$name.pdf"
     expect_exit "public pack renders: $name" 0 $QUIRE pack "$f" --public -o "$TMP/public-$name.pdf"
     [ -f "$TMP/public-$name.pdf" ] && structure "public-$name" "$TMP/public-$name.pdf"
+    if grep -q '"proceedings"' "$f"; then
+        expect_exit "minutes render: $name" 0 $QUIRE minutes "$f" -o "$TMP/minutes-$name.pdf"
+        [ -f "$TMP/minutes-$name.pdf" ] && structure "minutes-$name" "$TMP/minutes-$name.pdf"
+    fi
     p=$((p + 1))
 done
 [ $p -ge 1 ] && ok "checked $p meetings' packs" || not_ok "no sample meeting found"
