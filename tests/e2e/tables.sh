@@ -188,19 +188,23 @@ for tag, i1, i2, j1, j2 in sm.get_opcodes():
         ins.append((j1, b[j1:j2]))
 extra = lambda w: re.fullmatch(r"[\d.%•◦–]+", w) or w in charts or \
     w.lower() in charts or w.lower() + ":" in charts
-bad, moved = [], 0
+bad, moved, excused = [], 0, set()   # excused: PDF words of moved runs
 for at, d in dels:
-    # the moved words: the start of a later insertion, within a page or so
-    for k, (j, w) in enumerate(ins):
-        if j >= at and j - at < 800 and w[:len(d)] == d:
-            ins[k] = (j, w[len(d):])
+    # the moved words: the same run, whole and in order, a little later
+    # (within a page or so); the matcher may have paired some of its words
+    # with copies elsewhere, so the run is looked for in the PDF's words
+    for k in range(at, min(at + 800, len(b) - len(d) + 1)):
+        if b[k:k + len(d)] == d and not excused & set(range(k, k + len(d))):
+            excused |= set(range(k, k + len(d)))
             moved += 1
             break
     else:
         bad.append(("lost or out of order", d[:8]))
-for j, w in ins:
-    if any(not extra(x) for x in w):
-        bad.append(("added", [x for x in w if not extra(x)][:8]))
+# nothing added or doubled: the PDF's words are the source's, counted
+from collections import Counter
+added = [w for w, n in (Counter(b) - Counter(a)).items() if not extra(w)]
+if added:
+    bad.append(("added", added[:8]))
 if bad or len(b) < len(a):
     for x in bad[:8]:
         print(*x)
