@@ -1208,8 +1208,12 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
     case QR_BLK_QUOTE: do_quote(L, b, &here); break;
     case QR_BLK_CODE: do_code(L, b, &here); break;
     case QR_BLK_TABLE:
+        /* a top-level table keeps the full measure in a numbered section:
+         * action plans have seven columns, and the gutter would squeeze
+         * them to a word a line */
         want_space(L, L->st->paragraph_space);
-        lay_table(L, b, here.x, here.w, here.parent);
+        lay_table(L, b, c->top ? L->frame_x : here.x,
+                  c->top ? L->frame_w : here.w, here.parent);
         L->space = L->st->paragraph_space;
         break;
     case QR_BLK_THEMATIC_BREAK: do_rule(L, &here); break;
