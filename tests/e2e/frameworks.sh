@@ -4,7 +4,8 @@
 # Ofsted's 2012 names and grades ("Adequate"); a framework Quire does not
 # know, described in the data, prints in its report's words with no
 # warning; a grade the framework does not give is a located error with a
-# did-you-mean hint, and so are judgements on an ungraded visit.
+# did-you-mean hint, and so are judgements on an ungraded visit; a
+# capitalised or spaced status, polarity or kind gets the same hint.
 . "$(dirname "$0")/lib.sh"
 
 TPL=templates/panel-update.md
@@ -95,5 +96,16 @@ paper '{"type": "monitoring_visit", "dates": ["2022-03-29"],
 expect_exit "graded monitoring visit: exit 1" 1 $QUIRE check $TMP/visit.json -t $TPL
 contains "… is not graded" $TMP/last.err \
     "error: /inspection/judgements: an inspection of type 'monitoring_visit' (Monitoring visit) is not graded: remove its judgements"
+
+# ---- near misses of other codes get the same hint --------------------------
+jq '.action_plan.actions[0].status = "Green" | .action_plan.actions[1].status = "Not Started" |
+    .kpis[0].polarity = "Higher_is_better" | .paper.kind = "Committee"' \
+    samples/progress-harwood-action-plan.json >$TMP/near-codes.json
+expect_exit "near-miss codes: exit 1" 1 $QUIRE check $TMP/near-codes.json -t templates/progress-report.md
+for s in "/action_plan/actions/0/status: 'Green' is not a status: did you mean 'green'?" \
+         "/action_plan/actions/1/status: 'Not Started' is not a status: did you mean 'not_started'?" \
+         "/kpis/0/polarity: 'Higher_is_better' is not a polarity: did you mean 'higher_is_better'?" \
+         "/paper/kind: 'Committee' is not a paper kind: did you mean 'committee'?"; do
+    contains "hint: ${s%%:*}" $TMP/last.err "$s"; done
 
 finish
