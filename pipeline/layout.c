@@ -613,10 +613,11 @@ static void pend_number(layout *L, const char *num, float x, int elem,
     pend(L, &it, 0);
 }
 
-/* The length of a number written by hand at the start of s[0..n),
- * spaces after it included, or 0. A section's "1. " or "2.3 " (dotted;
- * `dotted_only` refuses "1. " and asks for a paragraph number such as
- * "3.2 ", so that "10 children" is never taken for one). */
+/* The length of a number written by hand at the start of s[0..n), the
+ * spaces after it included, or 0: "1. " or "2.3 " before a heading's
+ * words. A lone "10 " is no number ("10 children were seen"), and with
+ * `dotted_only` neither is "1. ": a paragraph's number has two parts,
+ * "3.2 ". */
 static size_t hand_number(const char *s, size_t n, int dotted_only,
                           int more)
 {

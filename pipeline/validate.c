@@ -609,7 +609,7 @@ static void more_dates(vctx *v, const cJSON *x)
 }
 
 /* Area and grade are checked against the inspection's framework in
- * check_judgement, once the type is known. */
+ * check_judged, once the type is known. */
 static const field F_JUDGEMENT[] = {
     {"area", K_STRING, 1, NULL, NULL},
     {"grade", K_STRING, 1, NULL, NULL},
@@ -642,13 +642,14 @@ static void check_listed(vctx *v, const char *value, const cJSON *list,
 {
     size_t n = (size_t)cJSON_GetArraySize(list), k = 0;
     const char **codes = qr_xmalloc((n ? n : 1) * sizeof *codes);
+    int found = 0;
     for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e;
          e = e->next) {
         if (!cJSON_IsString(e)) continue;
-        if (strcmp(e->valuestring, value) == 0) k = n + 1;
-        if (k <= n) codes[k++] = e->valuestring;
+        if (strcmp(e->valuestring, value) == 0) found = 1;
+        codes[k++] = e->valuestring;
     }
-    if (k <= n) {
+    if (!found) {
         char *msg = qr_unknown_in(value, what, where, codes, (int)k);
         report(v, QR_ERROR, "%s", msg);
         free(msg);

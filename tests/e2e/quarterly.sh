@@ -32,6 +32,8 @@ grep -E '^ *Referrals screened and +90% +81%' $TMP/q.layout >/dev/null \
 grep -qE '[0-9] %' $TMP/q.txt && not_ok "no space between a figure and its per cent sign" "$(grep -oE '.{20}[0-9] %' $TMP/q.txt | head -3)" \
     || ok "no space between a figure and its per cent sign"
 lacks "no ISO period left" $TMP/q.txt "2024-Q2"
+# what the report does not give is "Not set", never an invented "None"
+contains "no background papers given: Not set" $TMP/q.txt "6. Background papers Not set 7. Author Not set"
 # one chart per indicator, each a Figure with its text alternative
 pdfinfo -struct-text $TMP/q.pdf >$TMP/q.struct 2>&1
 n=$(grep -c "Figure" $TMP/q.struct)
