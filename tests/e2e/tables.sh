@@ -179,32 +179,53 @@ b = [norm(w) for w in toks]
 # moves, whole and in order, a little later; nothing else may move. The
 # PDF may add only what the source does not spell (list numbers, a
 # chart's labels).
-sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
-dels, ins = [], []
-for tag, i1, i2, j1, j2 in sm.get_opcodes():
-    if tag in ("delete", "replace"):
-        dels.append((j1, a[i1:i2]))
-    if tag in ("insert", "replace"):
-        ins.append((j1, b[j1:j2]))
+def diff(a, b):
+    sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    dels, ins = [], []
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag in ("delete", "replace"):
+            dels.append((i1, j1, a[i1:i2]))
+        if tag in ("insert", "replace"):
+            ins.append((j1, b[j1:j2]))
+    return dels, ins
+# A moved run whose words also stand next to it (an action "… 24 newly
+# qualified social workers" beside an update "24 newly qualified social
+# workers in post") can mislead the alignment into matching the wrong
+# copy. Such a run, found whole and in order a little later, is cut from
+# both sides and the two compared again.
+moved = 0
+for _ in range(50):
+    dels, ins = diff(a, b)
+    cut = None
+    for i, at, d in dels:
+        if any(j >= at and j - at < 800 and w[:len(d)] == d for j, w in ins):
+            continue
+        for p in range(at, min(len(b) - len(d), at + 800) + 1):
+            if b[p:p + len(d)] == d:
+                cut = (i, p, len(d))
+                break
+        if cut:
+            break
+    if not cut:
+        break
+    i, p, n = cut
+    a, b = a[:i] + a[i + n:], b[:p] + b[p + n:]
+    moved += 1
 extra = lambda w: re.fullmatch(r"[\d.%•◦–]+", w) or w in charts or \
     w.lower() in charts or w.lower() + ":" in charts
-bad, moved, excused = [], 0, set()   # excused: PDF words of moved runs
-for at, d in dels:
-    # the moved words: the same run, whole and in order, a little later
-    # (within a page or so); the matcher may have paired some of its words
-    # with copies elsewhere, so the run is looked for in the PDF's words
-    for k in range(at, min(at + 800, len(b) - len(d) + 1)):
-        if b[k:k + len(d)] == d and not excused & set(range(k, k + len(d))):
-            excused |= set(range(k, k + len(d)))
+bad = []
+for _, at, d in dels:
+    # the moved words: the start of a later insertion, within a page or so
+    for k, (j, w) in enumerate(ins):
+        if j >= at and j - at < 800 and w[:len(d)] == d:
+            ins[k] = (j, w[len(d):])
             moved += 1
             break
     else:
         bad.append(("lost or out of order", d[:8]))
-# nothing added or doubled: the PDF's words are the source's, counted
-from collections import Counter
-added = [w for w, n in (Counter(b) - Counter(a)).items() if not extra(w)]
-if added:
-    bad.append(("added", added[:8]))
+for j, w in ins:
+    if any(not extra(x) for x in w):
+        bad.append(("added", [x for x in w if not extra(x)][:8]))
 if bad or len(b) < len(a):
     for x in bad[:8]:
         print(*x)
