@@ -413,13 +413,59 @@ static int lookup(dctx *c, const cJSON *obj, const char *key,
 
 /* ---- inspection -------------------------------------------------------- */
 
+/* A judgement's printed words under framework type `t`: a known
+ * framework's own wording of the area and grade codes; the data's words
+ * as written where the framework's areas are open or the framework is one
+ * the data describes ("other"). A code the framework does not use gets no
+ * label (validation reports it). */
+static void derive_judgement(dctx *c, cJSON *insp, cJSON *j, int t)
+{
+    if (t < 0) { /* no framework to word them: report unknown codes only */
+        lookup(c, j, "area", &qr_vocab_area);
+        lookup(c, j, "grade", &qr_vocab_grade);
+        return;
+    }
+    const qr_framework *fw = &qr_frameworks[t];
+    const cJSON *area = get(j, "area"), *grade = get(j, "grade");
+    if (t == QR_INSP_OTHER || fw->open_areas) {
+        if (cJSON_IsString(area)) add_str(j, "area_label", area->valuestring);
+    } else {
+        int a = lookup(c, j, "area", &qr_vocab_area);
+        if (a >= 0 && fw->area[a]) add_str(j, "area_label", fw->area[a]);
+        if (a == QR_AREA_OVERALL && cJSON_IsString(grade))
+            add_str(insp, "overall_grade", grade->valuestring);
+    }
+    if (t == QR_INSP_OTHER) {
+        if (cJSON_IsString(grade)) add_str(j, "grade_label", grade->valuestring);
+        return;
+    }
+    int g = lookup(c, j, "grade", &qr_vocab_grade);
+    if (g < 0 || !fw->grade[g]) return;
+    add_str(j, "grade_label", fw->grade[g]);
+    if (!fw->open_areas && qr_vocab_find(&qr_vocab_area, cJSON_IsString(area)
+                                             ? area->valuestring : NULL) ==
+                               QR_AREA_OVERALL)
+        add_str(insp, "overall_grade_label", fw->grade[g]);
+}
+
+/* The framework's name: Ofsted's, or the one the data gives for a
+ * framework Quire does not know. */
+static void derive_framework_name(cJSON *insp, int t)
+{
+    const char *name = qr_vocab_inspection.terms[t].label;
+    const cJSON *given = get(get(insp, "framework"), "name");
+    if (t == QR_INSP_OTHER && cJSON_IsString(given)) name = given->valuestring;
+    add_str(insp, "type_label", name);
+    if (qr_frameworks[t].years)
+        add_str(insp, "framework_years", qr_frameworks[t].years);
+}
+
 static void derive_inspection(dctx *c, cJSON *insp)
 {
     size_t mark = push_key(c, "inspection");
     touch(c, insp);
     int t = lookup(c, insp, "type", &qr_vocab_inspection);
-    if (t >= 0)
-        add_str(insp, "type_label", qr_vocab_inspection.terms[t].label);
+    if (t >= 0) derive_framework_name(insp, t);
 
     cJSON *js = cJSON_GetObjectItemCaseSensitive(insp, "judgements");
     if (cJSON_IsArray(js)) {
@@ -429,15 +475,7 @@ static void derive_inspection(dctx *c, cJSON *insp)
             if (!cJSON_IsObject(j)) continue;
             size_t m2 = push_index(c, i);
             touch(c, j);
-            int g = lookup(c, j, "grade", &qr_vocab_grade);
-            int a = lookup(c, j, "area", &qr_vocab_area);
-            const qr_term *grade = g >= 0 ? &qr_vocab_grade.terms[g] : NULL;
-            if (grade) add_str(j, "grade_label", grade->label);
-            if (a >= 0) add_str(j, "area_label", qr_vocab_area.terms[a].label);
-            if (a == QR_AREA_OVERALL && grade) {
-                add_str(insp, "overall_grade", grade->code);
-                add_str(insp, "overall_grade_label", grade->label);
-            }
+            derive_judgement(c, insp, j, t);
             pop(c, m2);
         }
         pop(c, m1);

@@ -559,19 +559,61 @@ static void pend_checkbox(layout *L, float x_end, int checked, int elem)
     }
 }
 
+/* A number hung in the gutter. Its text ends with a space, drawn as
+ * nothing, so that copied and tagged text reads "1. Summary" and "3.2
+ * That…", never "1.Summary". */
 static void pend_number(layout *L, const char *num, float x, int elem,
                         qr_role role, qr_font_slot f, float size, qr_rgb color)
 {
     qr_item it = lay_item(QR_ITEM_TEXT, role, elem);
+    char *text = qr_arena_alloc(L->arena, strlen(num) + 2);
+    memcpy(text, num, strlen(num));
+    text[strlen(num)] = ' ';
+    text[strlen(num) + 1] = '\0';
     it.x = x;
     it.y = 0;
     it.w = lb_measure(num, strlen(num), f, size, L->m);
     it.font = f;
     it.size = size;
-    it.text = qr_arena_strdup(L->arena, num);
-    it.len = strlen(num);
+    it.text = text;
+    it.len = strlen(text);
     it.color = color;
     pend(L, &it, 0);
+}
+
+/* The length of a number written by hand at the start of s[0..n), the
+ * spaces after it included, or 0: "1. " or "2.3 " before a heading's
+ * words. A lone "10 " is no number ("10 children were seen"), and with
+ * `dotted_only` neither is "1. ": a paragraph's number has two parts,
+ * "3.2 ". */
+static size_t hand_number(const char *s, size_t n, int dotted_only,
+                          int more)
+{
+    size_t i = 0, groups = 0;
+    for (;;) {
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9') i++;
+        if (i == d) break;
+        groups++;
+        if (i < n && s[i] == '.') i++;
+        else break;
+    }
+    if (groups == 0 || (dotted_only && groups < 2)) return 0;
+    /* "1 Summary": neither a dot nor a second group */
+    if (groups == 1 && (i == 0 || s[i - 1] != '.')) return 0;
+    size_t k = i;
+    while (k < n && (s[k] == ' ' || s[k] == '\t')) k++;
+    /* `more`: the text goes on in the next run ("3.2 " then emphasis) */
+    return k > i && (k < n || more) ? k : 0;
+}
+
+/* Drop the first `len` bytes of the first span (a hand number). */
+static void skip_prefix(lb_span *sp, size_t n, size_t len)
+{
+    if (n && sp[0].len >= len) {
+        sp[0].text += len;
+        sp[0].len -= len;
+    }
 }
 
 static void do_heading(layout *L, const qr_block *b, const ctx *c)
@@ -589,11 +631,28 @@ static void do_heading(layout *L, const qr_block *b, const ctx *c)
         L->paragraph = 0;
         if (st->number_sections) snprintf(num, sizeof num, "%d.", L->section);
     }
-    int hang = num[0] && st->number_paragraphs;
+    /* the section number hangs in the number gutter, and the heading's
+     * text (wrapped lines too) starts where the section's text does */
+    int hang = num[0] != 0;
     if (hang) {
-        /* the section number hangs in the paragraph-number gutter */
         x = L->frame_x + NUMBER_GUTTER_PT;
         w = L->frame_x + L->frame_w - x;
+    }
+
+    lb_span *spans;
+    size_t n = lay_runs_to_spans(L, b, QR_FONT_HEADING, size,
+                                 st->heading_color, &spans);
+    size_t by_hand = num[0] && n ? hand_number(spans[0].text, spans[0].len, 0,
+                                               n > 1)
+                                 : 0;
+    if (by_hand) {
+        qr_diag_add(L->d, QR_WARNING, L->md_name, b->line, 0, NULL, NULL,
+                    "heading '%.*s…' is numbered by hand, and the style "
+                    "numbers sections: remove '%.*s' from the template "
+                    "(the style's number %s is printed)",
+                    (int)(spans[0].len < 40 ? spans[0].len : 40),
+                    spans[0].text, (int)by_hand, spans[0].text, num);
+        skip_prefix(spans, n, by_hand);
     }
 
     qr_buf title;
@@ -611,28 +670,23 @@ static void do_heading(layout *L, const qr_block *b, const ctx *c)
     an.y = 0;
     an.name = qr_arena_strdup(L->arena, name);
     an.level = level;
-    an.text = qr_arena_strndup(L->arena, title.data ? title.data : "",
-                               title.len);
-    an.len = title.len;
+    /* the bookmark reads "1. Summary", never "1. 1. Summary" */
+    size_t skip = num[0] ? strlen(num) + 1 : 0;
+    char *text = qr_arena_strndup(L->arena, title.data ? title.data : "",
+                                  title.len);
+    if (by_hand && title.len >= skip + by_hand)
+        memmove(text + skip, text + skip + by_hand,
+                title.len - skip - by_hand + 1);
+    an.text = text;
+    an.len = strlen(text);
     qr_buf_free(&title);
     want_space(L, st->heading_space_before * body_lh(L));
     pend(L, &an, PIN_TOP);
 
-    lb_span *spans;
-    size_t n = lay_runs_to_spans(L, b, QR_FONT_HEADING, size,
-                                 st->heading_color, &spans);
-    if (num[0] && hang) {
+    if (hang)
         pend_number(L, num, L->frame_x, elem,
                     (qr_role)(QR_ROLE_H1 + level - 1), QR_FONT_HEADING, size,
                     st->heading_color);
-    } else if (num[0]) {
-        lb_span *sp = qr_arena_alloc(L->arena, (n + 1) * sizeof *sp);
-        sp[0] = text_span(an.text, strlen(num) + 1, QR_FONT_HEADING, size,
-                          st->heading_color, b->line);
-        memcpy(sp + 1, spans, n * sizeof *sp);
-        spans = sp;
-        n++;
-    }
 
     textopts t = {.x = x, .w = w, .size = size, .font = QR_FONT_HEADING,
                   .role = (qr_role)(QR_ROLE_H1 + level - 1), .elem = elem,
@@ -719,7 +773,23 @@ static void do_paragraph(layout *L, const qr_block *b, const ctx *c)
     int elem = has_text ? qr_pages_add_elem(L->out, QR_ROLE_P, c->parent,
                                             NULL, NULL)
                         : c->parent;
-    if (has_text && c->top && st->number_paragraphs && L->section > 0) {
+    /* In a numbered section a paragraph's number hangs in the gutter: the
+     * council's own ("3.2 …", as the data gives it) or else the style's. */
+    int numbered = has_text && c->top && L->section > 0 &&
+                   (st->number_sections || st->number_paragraphs);
+    size_t own = 0;
+    if (numbered && b->nruns && b->runs[0].kind == QR_RUN_TEXT)
+        own = hand_number(b->runs[0].text, b->runs[0].len, 1,
+                          b->nruns > 1);
+    if (own) {
+        char *ref = qr_arena_strndup(L->arena, b->runs[0].text, own);
+        while (own && (ref[strlen(ref) - 1] == ' ' ||
+                       ref[strlen(ref) - 1] == '\t'))
+            ref[strlen(ref) - 1] = '\0';
+        pend_number(L, ref, L->frame_x, elem, QR_ROLE_P, QR_FONT_REGULAR,
+                    st->body_size, st->text_color);
+        ++L->paragraph;
+    } else if (numbered && st->number_paragraphs) {
         char num[32];
         snprintf(num, sizeof num, "%d.%d", L->section, ++L->paragraph);
         pend_number(L, num, L->frame_x, elem, QR_ROLE_P, QR_FONT_REGULAR,
@@ -739,6 +809,7 @@ static void do_paragraph(layout *L, const qr_block *b, const ctx *c)
             lb_span *spans;
             size_t n = runs_to_spans(L, b, r0, i, QR_FONT_REGULAR,
                                      st->body_size, st->text_color, &spans);
+            if (r0 == 0) skip_prefix(spans, n, own);
             text_block(L, spans, n, &t);
         }
         if (i < b->nruns) do_figure(L, &b->runs[i], c, elem);
@@ -1092,7 +1163,8 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
     ctx here = *c;
     /* council numbering: blocks of a numbered section align after the
      * number gutter */
-    if (c->top && L->st->number_paragraphs && L->section > 0 &&
+    if (c->top && (L->st->number_sections || L->st->number_paragraphs) &&
+        L->section > 0 &&
         !(b->kind == QR_BLK_HEADING && b->level <= 2)) {
         here.x = L->frame_x + NUMBER_GUTTER_PT;
         here.w = L->frame_w - NUMBER_GUTTER_PT;
@@ -1105,8 +1177,12 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
     case QR_BLK_QUOTE: do_quote(L, b, &here); break;
     case QR_BLK_CODE: do_code(L, b, &here); break;
     case QR_BLK_TABLE:
+        /* a top-level table keeps the full measure in a numbered section:
+         * action plans have seven columns, and the gutter would squeeze
+         * them to a word a line */
         want_space(L, L->st->paragraph_space);
-        lay_table(L, b, here.x, here.w, here.parent);
+        lay_table(L, b, c->top ? L->frame_x : here.x,
+                  c->top ? L->frame_w : here.w, here.parent);
         L->space = L->st->paragraph_space;
         break;
     case QR_BLK_THEMATIC_BREAK: do_rule(L, &here); break;

@@ -511,6 +511,8 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
     return pts;
 }
 
+static int is_month(const struct para *p, size_t s, size_t e);
+
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
                            size_t min_word)
 {
@@ -544,8 +546,10 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
         }
         size_t len = k - a;
         if (!ascii || len < min_word || len > HYPH_MAX_WORD) continue;
-        /* acronyms, and their plurals ("LADOs"), keep their shape */
-        if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's'))
+        /* acronyms, and their plurals ("LADOs"), keep their shape; a month
+         * name is never split, so a date stays whole ("31 Au-gust 2025") */
+        if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's') ||
+            is_month(p, a, k))
             continue;
         char word[HYPH_MAX_WORD + 1];
         for (size_t i = 0; i < len; i++) {

@@ -175,7 +175,9 @@ void qr_style_default(qr_style *s)
     s->hyphenate = 1;
     s->widows = 2;
     s->orphans = 2;
-    s->number_sections = 0;
+    /* council papers number their sections; paragraph numbers are the
+     * council's own ("3.2" in the data), hung in the same gutter */
+    s->number_sections = 1;
     s->number_paragraphs = 0;
 
     set_string(s->footer_center, sizeof s->footer_center,

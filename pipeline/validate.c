@@ -608,38 +608,150 @@ static void more_dates(vctx *v, const cJSON *x)
     }
 }
 
+/* Area and grade are checked against the inspection's framework in
+ * check_judged, once the type is known. */
 static const field F_JUDGEMENT[] = {
-    {"area", K_ENUM, 1, &qr_vocab_area, NULL},
-    {"grade", K_ENUM, 1, &qr_vocab_grade, NULL},
+    {"area", K_STRING, 1, NULL, NULL},
+    {"grade", K_STRING, 1, NULL, NULL},
 };
+
+/* The inspection's type as an index into qr_frameworks, or -1 when it is
+ * missing or unknown (its own error is reported at /inspection/type). */
+static int inspection_type(const vctx *v)
+{
+    const cJSON *insp = cJSON_GetObjectItemCaseSensitive(v->root,
+                                                         "inspection");
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(insp, "type");
+    return cJSON_IsString(t) ? qr_vocab_find(&qr_vocab_inspection,
+                                             t->valuestring)
+                             : -1;
+}
+
+/* The framework of type "other", as the data describes it. */
+static const cJSON *other_framework(const vctx *v)
+{
+    const cJSON *insp = cJSON_GetObjectItemCaseSensitive(v->root,
+                                                         "inspection");
+    return cJSON_GetObjectItemCaseSensitive(insp, "framework");
+}
+
+/* Whether `value` is one of the strings of array `list`; if not, report
+ * it with a hint from the list. */
+static void check_listed(vctx *v, const char *value, const cJSON *list,
+                         const char *what, const char *where)
+{
+    size_t n = (size_t)cJSON_GetArraySize(list), k = 0;
+    const char **codes = qr_xmalloc((n ? n : 1) * sizeof *codes);
+    int found = 0;
+    for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e;
+         e = e->next) {
+        if (!cJSON_IsString(e)) continue;
+        if (strcmp(e->valuestring, value) == 0) found = 1;
+        codes[k++] = e->valuestring;
+    }
+    if (!found) {
+        char *msg = qr_unknown_in(value, what, where, codes, (int)k);
+        report(v, QR_ERROR, "%s", msg);
+        free(msg);
+    }
+    free(codes);
+}
+
+/* One judgement's area or grade (`key`) against the framework: a code of
+ * that framework, any name when its areas are open, or one of the data's
+ * own list for a framework of type "other". */
+static void check_judged(vctx *v, const cJSON *j, int type, int areas)
+{
+    const char *key = areas ? "area" : "grade";
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(j, key);
+    if (!cJSON_IsString(x)) return;
+    size_t mark = push_key(v, key);
+    if (type == QR_INSP_OTHER) {
+        const cJSON *fw = other_framework(v);
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(
+            fw, areas ? "areas" : "grades");
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(fw, "name");
+        if (list)
+            check_listed(v, x->valuestring, list,
+                         areas ? "a judgement area" : "a grade",
+                         cJSON_IsString(name) ? name->valuestring : NULL);
+    } else if (!(areas && qr_frameworks[type].open_areas)) {
+        const qr_vocab *voc = areas ? &qr_vocab_area : &qr_vocab_grade;
+        int c = qr_vocab_find(voc, x->valuestring);
+        const char *word = c < 0 ? NULL
+                           : areas ? qr_frameworks[type].area[c]
+                                   : qr_frameworks[type].grade[c];
+        if (!word) {
+            char *msg = qr_framework_unknown(type, areas, x->valuestring);
+            report(v, QR_ERROR, "%s", msg);
+            free(msg);
+        }
+    }
+    pop(v, mark);
+}
+
+/* An inspection Ofsted does not grade (a visit), or an unknown framework
+ * that lists no grades, has no judgements to print. */
+static int framework_grades(const vctx *v, int type)
+{
+    if (type != QR_INSP_OTHER) return qr_framework_graded(&qr_frameworks[type]);
+    return cJSON_GetObjectItemCaseSensitive(other_framework(v), "grades") != NULL;
+}
 
 static void more_judgements(vctx *v, const cJSON *x)
 {
     check_object_array(v, x, F_JUDGEMENT, COUNT(F_JUDGEMENT));
-    /* one judgement per area: the first index seen for each */
-    int first[QR_AREA_COUNT];
-    for (int k = 0; k < QR_AREA_COUNT; k++) first[k] = -1;
-    int i = 0;
-    for (const cJSON *e = x->child; e; e = e->next, i++) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(e, "area");
-        if (!cJSON_IsString(a)) continue;
-        int k = qr_vocab_find(&qr_vocab_area, a->valuestring);
-        if (k >= 0) {
-            if (first[k] < 0) {
-                first[k] = i;
-            } else {
-                char *arr_path = qr_xstrdup(cur_path(v));
-                size_t m1 = push_index(v, i);
-                size_t m2 = push_key(v, "area");
-                report(v, QR_ERROR, "duplicate judgement for '%s' (first at "
-                                    "%s/%d/area)", a->valuestring, arr_path,
-                       first[k]);
-                pop(v, m2);
-                pop(v, m1);
-                free(arr_path);
-            }
-        }
+    int type = inspection_type(v);
+    if (type >= 0 && x->child && !framework_grades(v, type)) {
+        if (type == QR_INSP_OTHER)
+            report(v, QR_ERROR, "the inspection's framework lists no grades: "
+                                "add framework.grades, as its report words "
+                                "them");
+        else
+            report(v, QR_ERROR, "an inspection of type '%s' (%s) is not "
+                                "graded: remove its judgements",
+                   qr_vocab_inspection.terms[type].code,
+                   qr_vocab_inspection.terms[type].label);
+        type = -1;
     }
+    int i = 0;
+    for (const cJSON *e = x->child; type >= 0 && e; e = e->next, i++) {
+        if (!cJSON_IsObject(e)) continue;
+        size_t mark = push_index(v, i);
+        check_judged(v, e, type, 1);
+        check_judged(v, e, type, 0);
+        pop(v, mark);
+    }
+    check_unique(v, x, "area", "judgement for");
+}
+
+/* A framework Quire does not know, named and graded by the data so that
+ * it prints in the report's own words. */
+static const field F_FRAMEWORK[] = {
+    {"name", K_STRING, 1, NULL, NULL},
+    {"grades", K_STRING_ARRAY, 0, NULL, NULL},
+    {"areas", K_STRING_ARRAY, 0, NULL, NULL},
+};
+
+static void more_framework(vctx *v, const cJSON *x)
+{
+    check_object(v, x, F_FRAMEWORK, COUNT(F_FRAMEWORK));
+    int type = inspection_type(v);
+    if (type >= 0 && type != QR_INSP_OTHER)
+        report(v, QR_ERROR, "a framework is described only for an inspection "
+                            "of type 'other' (this one is '%s', which Quire "
+                            "knows): remove framework or set type to 'other'",
+               qr_vocab_inspection.terms[type].code);
+}
+
+/* Type "other" needs the framework that names it. */
+static void more_inspection_type(vctx *v, const cJSON *x)
+{
+    if (qr_vocab_find(&qr_vocab_inspection, x->valuestring) != QR_INSP_OTHER ||
+        other_framework(v))
+        return;
+    report(v, QR_ERROR, "an inspection of type 'other' needs its framework: "
+                        "\"framework\": {\"name\": …, \"grades\": […]}");
 }
 
 static const field F_RECOMMENDATION[] = {
@@ -704,7 +816,8 @@ static void more_recommendations(vctx *v, const cJSON *x)
 }
 
 static const field F_INSPECTION[] = {
-    {"type", K_ENUM, 1, &qr_vocab_inspection, NULL},
+    {"type", K_ENUM, 1, &qr_vocab_inspection, more_inspection_type},
+    {"framework", K_OBJECT, 0, NULL, more_framework},
     {"dates", K_ARRAY, 1, NULL, more_dates},
     {"published", K_DATE, 0, NULL, NULL},
     {"judgements", K_ARRAY, 0, NULL, more_judgements},

@@ -19,37 +19,104 @@ static const qr_term KIND[] = {
     {"committee", "Committee report"},
 };
 
-static const qr_term INSPECTION[] = {
-    {"ILACS", "Inspection of local authority children" RSQUO
-              "s services (ILACS)"},
-    {"monitoring_visit", "Monitoring visit"},
-    {"focused_visit", "Focused visit"},
-    {"JTAI", "Joint targeted area inspection"},
-    /* the single inspection framework, 2013-2017, before ILACS */
-    {"SIF", "Inspection of services for children in need of help and "
-            "protection, children looked after and care leavers (SIF)"},
+/* Ofsted's names of its inspections of local authority children's
+ * services. Their judgements and grades are in FRAMEWORK below; the
+ * sources of the wording are listed in docs/data.md, "Inspection
+ * frameworks". */
+static const qr_term INSPECTION[QR_INSP_COUNT] = {
+    [QR_INSP_ILACS] = {"ILACS", "Inspection of local authority children"
+                                RSQUO "s services (ILACS)"},
+    [QR_INSP_MONITORING_VISIT] = {"monitoring_visit", "Monitoring visit"},
+    [QR_INSP_FOCUSED_VISIT] = {"focused_visit", "Focused visit"},
+    [QR_INSP_JTAI] = {"JTAI", "Joint targeted area inspection"},
+    [QR_INSP_SIF] = {"SIF", "Inspection of services for children in need "
+                            "of help and protection, children looked after "
+                            "and care leavers (SIF)"},
+    [QR_INSP_PROTECTION_OF_CHILDREN] = {"protection_of_children",
+        "Inspection of local authority arrangements for the protection of "
+        "children"},
+    [QR_INSP_SAFEGUARDING_LAC] = {"safeguarding_lac",
+        "Inspection of safeguarding and looked after children services"},
+    /* named by the data's inspection.framework.name */
+    [QR_INSP_OTHER] = {"other", "Another inspection framework"},
 };
 
+/* Area and grade codes: what each means across frameworks. The words a
+ * paper prints are each framework's own, in FRAMEWORK. */
 static const qr_term AREA[QR_AREA_COUNT] = {
-    [QR_AREA_OVERALL] = {"overall_effectiveness", "Overall effectiveness"},
+    [QR_AREA_OVERALL] = {"overall_effectiveness", "overall effectiveness"},
     [QR_AREA_HELP_AND_PROTECTION] = {"help_and_protection",
-        "The experiences and progress of children who need help and "
-        "protection"},
+                                     "children who need help and protection"},
     [QR_AREA_CHILDREN_IN_CARE] = {"children_in_care",
-        "The experiences and progress of children in care"},
-    [QR_AREA_CARE_LEAVERS] = {"care_leavers",
-        "The experiences and progress of care leavers"},
-    [QR_AREA_LEADERSHIP] = {"leadership",
-        "The impact of leaders on social work practice with children and "
-        "families"},
+                                  "children in care (looked after)"},
+    [QR_AREA_CARE_LEAVERS] = {"care_leavers", "care leavers"},
+    [QR_AREA_LEADERSHIP] = {"leadership", "leadership"},
+    [QR_AREA_ADOPTION] = {"adoption", "adoption performance"},
+    [QR_AREA_QUALITY_OF_PRACTICE] = {"quality_of_practice",
+                                     "quality of practice"},
 };
 
-static const qr_term GRADE[] = {
-    {"outstanding", "Outstanding"},
-    {"good", "Good"},
-    {"requires_improvement", "Requires improvement to be good"},
-    {"inadequate", "Inadequate"},
+static const qr_term GRADE[QR_GRADE_COUNT] = {
+    [QR_GRADE_OUTSTANDING] = {"outstanding", "outstanding"},
+    [QR_GRADE_GOOD] = {"good", "good"},
+    [QR_GRADE_REQUIRES_IMPROVEMENT] = {"requires_improvement",
+                                       "requires improvement"},
+    [QR_GRADE_ADEQUATE] = {"adequate", "adequate"},
+    [QR_GRADE_INADEQUATE] = {"inadequate", "inadequate"},
 };
+
+/* Each framework's judgement areas and grades in Ofsted's words, as its
+ * reports print them. Visits and joint targeted area inspections are not
+ * graded. The 2009 framework graded many items under safeguarding and
+ * looked after children; their list is not recorded here, so a paper
+ * names them as its report does (open_areas). */
+#define FOUR_POINT_2009 /* the 2009 and 2012 frameworks' scale */ \
+    {[QR_GRADE_OUTSTANDING] = "Outstanding", [QR_GRADE_GOOD] = "Good", \
+     [QR_GRADE_ADEQUATE] = "Adequate", [QR_GRADE_INADEQUATE] = "Inadequate"}
+const qr_framework qr_frameworks[QR_INSP_COUNT] = {
+    [QR_INSP_ILACS] = {
+        "2018 to date",
+        {[QR_AREA_OVERALL] = "Overall effectiveness",
+         [QR_AREA_HELP_AND_PROTECTION] = "The experiences and progress of "
+             "children who need help and protection",
+         [QR_AREA_CHILDREN_IN_CARE] = "The experiences and progress of "
+             "children in care",
+         [QR_AREA_CARE_LEAVERS] = "The experiences and progress of care "
+             "leavers",
+         [QR_AREA_LEADERSHIP] = "The impact of leaders on social work "
+             "practice with children and families"},
+        {[QR_GRADE_OUTSTANDING] = "Outstanding", [QR_GRADE_GOOD] = "Good",
+         [QR_GRADE_REQUIRES_IMPROVEMENT] = "Requires improvement to be good",
+         [QR_GRADE_INADEQUATE] = "Inadequate"},
+        0},
+    [QR_INSP_SIF] = {
+        "2013 to 2018",
+        /* adoption and care leavers are graded within children looked
+         * after, as 2.1 and 2.2 of Ofsted's table */
+        {[QR_AREA_OVERALL] = "Overall effectiveness",
+         [QR_AREA_HELP_AND_PROTECTION] = "Children who need help and "
+             "protection",
+         [QR_AREA_CHILDREN_IN_CARE] = "Children looked after and achieving "
+             "permanence",
+         [QR_AREA_ADOPTION] = "Adoption performance",
+         [QR_AREA_CARE_LEAVERS] = "Experiences and progress of care leavers",
+         [QR_AREA_LEADERSHIP] = "Leadership, management and governance"},
+        {[QR_GRADE_OUTSTANDING] = "Outstanding", [QR_GRADE_GOOD] = "Good",
+         [QR_GRADE_REQUIRES_IMPROVEMENT] = "Requires improvement",
+         [QR_GRADE_INADEQUATE] = "Inadequate"},
+        0},
+    [QR_INSP_PROTECTION_OF_CHILDREN] = {
+        "2012 to 2013",
+        {[QR_AREA_OVERALL] = "Overall effectiveness",
+         [QR_AREA_HELP_AND_PROTECTION] = "The effectiveness of help and "
+             "protection to children, young people, families and carers",
+         [QR_AREA_QUALITY_OF_PRACTICE] = "Quality of practice",
+         [QR_AREA_LEADERSHIP] = "Leadership and governance"},
+        FOUR_POINT_2009,
+        0},
+    [QR_INSP_SAFEGUARDING_LAC] = {"2009 to 2012", {0}, FOUR_POINT_2009, 1},
+};
+#undef FOUR_POINT_2009
 
 #define TERM(id, code, label) [QR_RAG_##id] = {code, label},
 static const qr_term STATUS[QR_RAG_COUNT] = {QR_RAG_LIST(TERM)};
@@ -118,24 +185,63 @@ int qr_vocab_find_label(const qr_vocab *v, const char *label)
     return -1;
 }
 
+char *qr_unknown_in(const char *value, const char *what, const char *where,
+                    const char *const *codes, int n)
+{
+    const char **live = qr_xmalloc((size_t)(n ? n : 1) * sizeof *live);
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (codes[i]) live[k++] = codes[i];
+    const char *best = qr_did_you_mean(value, live, (size_t)k);
+    qr_buf list;
+    qr_buf_init(&list);
+    for (int i = 0; i < k; i++) {
+        if (i) qr_buf_puts(&list, ", ");
+        qr_buf_puts(&list, live[i]);
+    }
+    char *of = where ? qr_xasprintf(" of %s", where) : qr_xstrdup("");
+    char *hint = best ? qr_xasprintf(": did you mean '%s'?", best)
+                      : qr_xstrdup("");
+    char *msg = qr_xasprintf("'%s' is not %s%s%s (expected one of: %s)",
+                             value, what, of, hint,
+                             list.data ? list.data : "none");
+    free(hint);
+    free(of);
+    qr_buf_free(&list);
+    free(live);
+    return msg;
+}
+
 char *qr_vocab_unknown(const qr_vocab *v, const char *value)
 {
-    const char *best = NULL;
-    int rank = 0;
-    for (int i = 0; i < v->n; i++) {
-        int r = qr_near_miss(value, v->terms[i].code);
-        if (r && (!best || r < rank)) {
-            best = v->terms[i].code;
-            rank = r;
-        }
-    }
-    char *codes = qr_vocab_codes(v);
-    char *msg = best ? qr_xasprintf("'%s' is not %s: did you mean '%s'? "
-                                    "(expected one of: %s)",
-                                    value, v->what, best, codes)
-                     : qr_xasprintf("'%s' is not %s (expected one of: %s)",
-                                    value, v->what, codes);
+    const char **codes = qr_xmalloc((size_t)(v->n ? v->n : 1) *
+                                    sizeof *codes);
+    for (int i = 0; i < v->n; i++) codes[i] = v->terms[i].code;
+    char *msg = qr_unknown_in(value, v->what, NULL, codes, v->n);
     free(codes);
+    return msg;
+}
+
+int qr_framework_graded(const qr_framework *f)
+{
+    for (int g = 0; g < QR_GRADE_COUNT; g++)
+        if (f->grade[g]) return 1;
+    return 0;
+}
+
+char *qr_framework_unknown(int type, int areas, const char *value)
+{
+    const qr_framework *f = &qr_frameworks[type];
+    const char *codes[(int)QR_AREA_COUNT + (int)QR_GRADE_COUNT];
+    int n = areas ? QR_AREA_COUNT : QR_GRADE_COUNT;
+    for (int i = 0; i < n; i++)
+        codes[i] = (areas ? f->area[i] : f->grade[i])
+                       ? (areas ? AREA[i].code : GRADE[i].code)
+                       : NULL;
+    char *where = qr_xasprintf("the %s framework", INSPECTION[type].code);
+    char *msg = qr_unknown_in(value, areas ? "a judgement area" : "a grade",
+                              where, codes, n);
+    free(where);
     return msg;
 }
 

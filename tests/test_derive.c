@@ -526,6 +526,57 @@ static void test_kpi_edge_cases(void **state)
 
 /* Unvalidated data: bad values are errors at their path and line; wrong
  * types are skipped without a crash. */
+/* Judgements are worded by their inspection's framework: the 2012
+ * framework's "Adequate" and "Leadership and governance", SIF's
+ * "Requires improvement" (not ILACS's "to be good"), and a framework the
+ * data describes printed as written. */
+static void test_framework_wording(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    int errors;
+    qr_data *data = derive_text(
+        "{\"inspection\": {\"type\": \"protection_of_children\", "
+        "\"judgements\": [{\"area\": \"overall_effectiveness\", "
+        "\"grade\": \"adequate\"}, {\"area\": \"leadership\", "
+        "\"grade\": \"good\"}]}}",
+        d, &errors);
+    assert_int_equal(errors, 0);
+    const cJSON *r = qr_data_root(data);
+    expect_str(r, "inspection/type_label", "Inspection of local authority "
+               "arrangements for the protection of children");
+    expect_str(r, "inspection/framework_years", "2012 to 2013");
+    expect_str(r, "inspection/overall_grade", "adequate");
+    expect_str(r, "inspection/overall_grade_label", "Adequate");
+    expect_str(r, "inspection/judgements/1/area_label",
+               "Leadership and governance");
+    qr_data_free(data);
+
+    data = derive_text(
+        "{\"inspection\": {\"type\": \"SIF\", \"judgements\": "
+        "[{\"area\": \"adoption\", \"grade\": \"requires_improvement\"}]}}",
+        d, &errors);
+    r = qr_data_root(data);
+    expect_str(r, "inspection/judgements/0/area_label", "Adoption performance");
+    expect_str(r, "inspection/judgements/0/grade_label", "Requires improvement");
+    qr_data_free(data);
+
+    data = derive_text(
+        "{\"inspection\": {\"type\": \"other\", \"framework\": "
+        "{\"name\": \"Joint area review\", \"grades\": [\"1\", \"2\"]}, "
+        "\"judgements\": [{\"area\": \"Safeguarding\", \"grade\": \"2\"}]}}",
+        d, &errors);
+    assert_int_equal(errors, 0);
+    r = qr_data_root(data);
+    expect_str(r, "inspection/type_label", "Joint area review");
+    expect_absent(r, "inspection/framework_years");
+    expect_str(r, "inspection/judgements/0/area_label", "Safeguarding");
+    expect_str(r, "inspection/judgements/0/grade_label", "2");
+    qr_data_free(data);
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_diags_free(d);
+}
+
 static void test_errors_on_unvalidated_data(void **state)
 {
     (void)state;
@@ -548,11 +599,12 @@ static void test_errors_on_unvalidated_data(void **state)
     } want[] = {
         {"/inspection/type", 1, 25,
          "'ofsted' is not an inspection type (expected one of: ILACS, "
-         "monitoring_visit, focused_visit, JTAI, SIF)"},
+         "monitoring_visit, focused_visit, JTAI, SIF, protection_of_children, "
+         "safeguarding_lac, other)"},
         {"/inspection/judgements/0/grade", 2, 52,
          "'requires improvement' is not a grade: did you mean "
          "'requires_improvement'? (expected one of: "
-         "outstanding, good, requires_improvement, inadequate)"},
+         "outstanding, good, requires_improvement, adequate, inadequate)"},
         {"/action_plan/as_at", 3, 27,
          "'1 Nov 2026' is not a valid date (expected YYYY-MM-DD, e.g. "
          "2026-11-24)"},
@@ -588,8 +640,8 @@ static void test_errors_on_unvalidated_data(void **state)
     const cJSON *r = qr_data_root(data);
     expect_absent(r, "inspection/type_label");
     expect_absent(r, "inspection/dates_long");
-    expect_str(r, "inspection/judgements/0/area_label",
-               "The experiences and progress of care leavers");
+    /* an unknown type has no framework to word its judgements */
+    expect_absent(r, "inspection/judgements/0/area_label");
     expect_absent(r, "inspection/judgements/0/grade_label");
     expect_bool(r, "action_plan/actions/0/overdue", 0);
     qr_data_free(data);
@@ -831,6 +883,7 @@ int main(void)
         cmocka_unit_test(test_rag_largest_remainder),
         cmocka_unit_test(test_kpi_edge_cases),
         cmocka_unit_test(test_errors_on_unvalidated_data),
+        cmocka_unit_test(test_framework_wording),
         cmocka_unit_test(test_generic_arrays),
         cmocka_unit_test(test_date_long),
         cmocka_unit_test(test_leap_years),

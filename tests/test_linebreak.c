@@ -985,6 +985,38 @@ static void test_kerning_hyphen(void **state)
     assert_true(seen);
 }
 
+/* A month name is never hyphenated, so "31 August 2025" never reads
+ * "31 Au-" / "gust 2025"; other long words still are. */
+static void test_months_not_hyphenated(void **state)
+{
+    (void)state;
+    const char *text = "Against its status at the last report on 31 August "
+                       "2025 and 30 September 2026, the accommodation "
+                       "arrangements were comprehensively reconsidered.";
+    int hyphenated = 0;
+    for (float w = 60; w <= 260; w += 2.5f) {
+        lb_opts o = opts(w, QR_ALIGN_JUSTIFY, QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = brk1(text, &o, NULL);
+        for (size_t i = 0; i < lb_nlines(r); i++) {
+            const lb_line *ln = lb_get_line(r, i);
+            if (!ln->hyphenated) continue;
+            hyphenated = 1;
+            qr_buf a;
+            qr_buf_init(&a);
+            line_text(ln, &a);
+            for (const char *m = "Aug"; m; m = strcmp(m, "Aug") ? NULL : "Sep") {
+                const char *at = strstr(a.data, m);
+                /* the month begins on this line and the line breaks in it */
+                if (at && !strstr(at, " "))
+                    fail_msg("'%s' hyphenated at width %g", a.data, w);
+            }
+            qr_buf_free(&a);
+        }
+        lb_result_free(r);
+    }
+    assert_true(hyphenated); /* the long words still hyphenate */
+}
+
 static void test_dates_whole(void **state)
 {
     (void)state;
@@ -1051,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_soft_hyphen),
         cmocka_unit_test(test_hostile_input),
         cmocka_unit_test(test_dates_whole),
+        cmocka_unit_test(test_months_not_hyphenated),
         cmocka_unit_test(test_min_width_dates_codes),
         cmocka_unit_test(test_kerning_measured),
         cmocka_unit_test(test_kerning_hyphen),

@@ -103,7 +103,7 @@ static void test_defaults(void **state)
     assert_int_equal(s.hyphenate, 1);
     assert_int_equal(s.widows, 2);
     assert_int_equal(s.orphans, 2);
-    assert_int_equal(s.number_sections, 0);
+    assert_int_equal(s.number_sections, 1);
     assert_int_equal(s.number_paragraphs, 0);
     assert_string_equal(s.header_left, "");
     assert_string_equal(s.footer_center, "Page {page} of {pages}");
@@ -281,7 +281,7 @@ static void test_every_bad_value_reported(void **state)
         assert_true(g->col > 1);
     }
     /* nothing applied, not even the good key */
-    assert_int_equal(s.number_sections, 0);
+    assert_int_equal(s.number_sections, 1); /* the default (true, as the good key) */
     assert_int_equal(s.align, QR_ALIGN_LEFT);
     qr_diags_free(d);
 }

@@ -27,10 +27,22 @@ static void test_lookups(void **state)
     assert_int_equal(qr_vocab_find_label(&qr_vocab_status, "not started"), -1);
     assert_int_equal(qr_vocab_find(&qr_vocab_area, "overall_effectiveness"),
                      QR_AREA_OVERALL);
+    /* a grade is worded by its framework: ILACS adds "to be good" */
+    int ri = qr_vocab_find(&qr_vocab_grade, "requires_improvement");
+    assert_string_equal(qr_frameworks[QR_INSP_ILACS].grade[ri],
+                        "Requires improvement to be good");
+    assert_string_equal(qr_frameworks[QR_INSP_SIF].grade[ri],
+                        "Requires improvement");
+    assert_null(qr_frameworks[QR_INSP_PROTECTION_OF_CHILDREN].grade[ri]);
     assert_string_equal(
-        qr_vocab_grade.terms[qr_vocab_find(&qr_vocab_grade,
-                                           "requires_improvement")].label,
-        "Requires improvement to be good");
+        qr_frameworks[QR_INSP_PROTECTION_OF_CHILDREN]
+            .grade[qr_vocab_find(&qr_vocab_grade, "adequate")],
+        "Adequate");
+    assert_int_equal(qr_vocab_find(&qr_vocab_inspection,
+                                   "protection_of_children"),
+                     QR_INSP_PROTECTION_OF_CHILDREN);
+    assert_false(qr_framework_graded(&qr_frameworks[QR_INSP_FOCUSED_VISIT]));
+    assert_true(qr_framework_graded(&qr_frameworks[QR_INSP_SAFEGUARDING_LAC]));
     assert_string_equal(qr_vocab_direction.terms[QR_DIR_UNCHANGED].label,
                         "No change");
     assert_string_equal(qr_vocab_trend.terms[QR_TREND_WORSENING].code,
@@ -49,6 +61,30 @@ static void test_rank_order(void **state)
     assert_int_equal(qr_vocab_status.n, QR_RAG_COUNT);
     for (int i = 0; i < QR_RAG_COUNT; i++)
         assert_int_equal(qr_vocab_find(&qr_vocab_status, worst_first[i]), i);
+}
+
+/* A value a framework does not use: its own codes listed, a near miss
+ * hinted, and an empty hint when nothing is near. */
+static void test_framework_messages(void **state)
+{
+    (void)state;
+    char *m = qr_framework_unknown(QR_INSP_ILACS, 0, "adequate");
+    assert_string_equal(m, "'adequate' is not a grade of the ILACS framework "
+                           "(expected one of: outstanding, good, "
+                           "requires_improvement, inadequate)");
+    free(m);
+    m = qr_framework_unknown(QR_INSP_SIF, 1, "Adoption");
+    assert_string_equal(m, "'Adoption' is not a judgement area of the SIF "
+                           "framework: did you mean 'adoption'? (expected "
+                           "one of: overall_effectiveness, "
+                           "help_and_protection, children_in_care, "
+                           "care_leavers, leadership, adoption)");
+    free(m);
+    m = qr_vocab_unknown(&qr_vocab_status, "Green");
+    assert_string_equal(m, "'Green' is not a status: did you mean 'green'? "
+                           "(expected one of: not_started, red, amber, "
+                           "green, complete)");
+    free(m);
 }
 
 static void test_codes_and_colours(void **state)
@@ -71,6 +107,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lookups),
         cmocka_unit_test(test_rank_order),
+        cmocka_unit_test(test_framework_messages),
         cmocka_unit_test(test_codes_and_colours),
     };
     return cmocka_run_group_tests_name("vocab", tests, NULL, NULL);

@@ -70,20 +70,79 @@ typedef enum qr_year { QR_YEAR_FINANCIAL, QR_YEAR_ACADEMIC } qr_year;
 typedef enum qr_rag_count { QR_COUNT_ACTIONS, QR_COUNT_RECOMMENDATIONS } qr_rag_count;
 
 /* Judgement areas; the first is the inspection's overall grade. Index
- * into qr_vocab_area. */
+ * into qr_vocab_area. One code names one area in every framework that
+ * judges it ("leadership" is ILACS's impact of leaders, SIF's leadership,
+ * management and governance); each framework words it its own way. */
 typedef enum qr_area {
     QR_AREA_OVERALL,
     QR_AREA_HELP_AND_PROTECTION,
     QR_AREA_CHILDREN_IN_CARE,
     QR_AREA_CARE_LEAVERS,
     QR_AREA_LEADERSHIP,
+    QR_AREA_ADOPTION,
+    QR_AREA_QUALITY_OF_PRACTICE,
     QR_AREA_COUNT
 } qr_area;
 
+/* Ofsted's grades across its frameworks, best first. Index into
+ * qr_vocab_grade; which a framework uses, and its wording, is in
+ * qr_frameworks. */
+typedef enum qr_grade {
+    QR_GRADE_OUTSTANDING,
+    QR_GRADE_GOOD,
+    QR_GRADE_REQUIRES_IMPROVEMENT,
+    QR_GRADE_ADEQUATE,
+    QR_GRADE_INADEQUATE,
+    QR_GRADE_COUNT
+} qr_grade;
+
+/* Inspection types: Ofsted's frameworks for local authority children's
+ * services, and "other" for one Quire does not know, which the data
+ * describes itself (inspection.framework). Index into qr_vocab_inspection
+ * and qr_frameworks. */
+typedef enum qr_inspection {
+    QR_INSP_ILACS,
+    QR_INSP_MONITORING_VISIT,
+    QR_INSP_FOCUSED_VISIT,
+    QR_INSP_JTAI,
+    QR_INSP_SIF,
+    QR_INSP_PROTECTION_OF_CHILDREN,
+    QR_INSP_SAFEGUARDING_LAC,
+    QR_INSP_OTHER,
+    QR_INSP_COUNT
+} qr_inspection;
+
+/* What an inspection framework judges and how Ofsted words it. The
+ * framework's name is its qr_vocab_inspection label. */
+typedef struct qr_framework {
+    const char *years;                      /* in force, "2018 to date"; NULL
+                                               when not recorded */
+    const char *area[QR_AREA_COUNT];        /* its wording of each area it
+                                               judges; NULL: not judged */
+    const char *grade[QR_GRADE_COUNT];      /* its wording of each grade it
+                                               gives; NULL: not its grade */
+    int open_areas; /* areas are named by the data, as the report words
+                       them: the framework's own list is not recorded */
+} qr_framework;
+
+extern const qr_framework qr_frameworks[QR_INSP_COUNT];
+
+/* Whether a framework gives grades at all (visits do not). */
+int qr_framework_graded(const qr_framework *f);
+/* The message for a value that is not one of `codes` (n of them, NULL
+ * entries skipped): "'Adequate' is not a grade of <where>: did you mean
+ * 'adequate'? (expected one of: …)", the hint as for qr_vocab_unknown.
+ * `what` is "a grade"; `where` may be NULL. Caller frees. */
+char *qr_unknown_in(const char *value, const char *what, const char *where,
+                    const char *const *codes, int n);
+/* The same for a framework's grades (areas = 0) or areas (areas = 1),
+ * naming the framework by its type code. Caller frees. */
+char *qr_framework_unknown(int type, int areas, const char *value);
+
 extern const qr_vocab qr_vocab_kind;        /* paper kinds */
-extern const qr_vocab qr_vocab_inspection;  /* inspection types */
-extern const qr_vocab qr_vocab_area;        /* judgement areas */
-extern const qr_vocab qr_vocab_grade;       /* Ofsted grades */
+extern const qr_vocab qr_vocab_inspection;  /* qr_inspection order */
+extern const qr_vocab qr_vocab_area;        /* qr_area order */
+extern const qr_vocab qr_vocab_grade;       /* qr_grade order */
 extern const qr_vocab qr_vocab_status;      /* RAG statuses, qr_rag order */
 extern const qr_vocab qr_vocab_direction;   /* qr_direction order */
 extern const qr_vocab qr_vocab_polarity;    /* qr_polarity order */

@@ -27,7 +27,8 @@ for s in "Ofsted Working Group" "1. Summary" "1.1 Following" "2. Recommendations
          "3. Report detail" "3.13" "4. Council plan priorities" "5. Risk management" \
          "6. Financial implications" "10. Staffing implications" "11. Reducing inequalities" \
          "12. Consultation" "Background papers" "Author" "Debbie Carter"; do
-    n=$(tr '\n' ' ' <$TMP/cabinet.txt | grep -bo -F -- "$s" | head -1 | cut -d: -f1)
+    # numbers hang in a gutter, so "1." and "Summary" are apart on the line
+    n=$(tr -s '\n ' '  ' <$TMP/cabinet.txt | grep -bo -F -- "$s" | head -1 | cut -d: -f1)
     if [ -z "$n" ] || [ "$n" -lt "$prev" ]; then order_ok=0; echo "    out of order or missing: $s"; break; fi
     prev=$n
 done

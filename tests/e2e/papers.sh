@@ -29,12 +29,15 @@ for f in samples/*.json; do
     if grep -qE '(^|[^0-9])[0-9]{4}-[0-9]{2}-[0-9]{2}([^0-9]|$)' "$TMP/$name.txt"; then
         not_ok "$name: no ISO date in the text" "$(grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' "$TMP/$name.txt" | head -3)"
     else ok "$name: no ISO date in the text"; fi
-    # every grade in Ofsted's wording, never the data's enum
+    # every grade in its framework's wording (docs/data.md, "Inspection
+    # frameworks"), never the data's code
+    typ=$(jq -r '.inspection.type // ""' "$f")
     for g in $(jq -r '.inspection.judgements[]?.grade' "$f"); do
-        case $g in
-            outstanding) w="Outstanding" ;; good) w="Good" ;;
-            requires_improvement) w="Requires improvement to be good" ;;
-            inadequate) w="Inadequate" ;;
+        case $typ:$g in
+            *:outstanding) w="Outstanding" ;; *:good) w="Good" ;;
+            SIF:requires_improvement) w="Requires improvement" ;;
+            *:requires_improvement) w="Requires improvement to be good" ;;
+            *:adequate) w="Adequate" ;; *:inadequate) w="Inadequate" ;;
         esac
         contains "$name: grade '$w'" "$TMP/$name.txt" "$w"
     done

@@ -65,7 +65,8 @@ pages=$(pdfinfo $PDF | sed -n 's/^Pages: *//p')
 rows_pages=""; bad=""
 for p in $(seq 1 "$pages"); do
     pdftotext -f $p -l $p -layout $PDF $TMP/p.txt
-    if grep -qE '^\s*[0-9]+\.[0-9]+\s+\S.*\b(Green|Amber|Red)\s*$' $TMP/p.txt; then
+    # a row: its ref, then a due month ("Apr 2025") before the status
+    if grep -qE '^\s*[0-9]+\.[0-9]+\s+\S.*[A-Z][a-z]+ 20[0-9][0-9]\s+(Green|Amber|Red)\s*$' $TMP/p.txt; then
         rows_pages="$rows_pages $p"
         grep -qE '^\s*Ref\s+Action\s+Owner\s+Due\s+Status' $TMP/p.txt || bad="$bad $p"
     fi

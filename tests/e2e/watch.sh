@@ -50,7 +50,8 @@ stop_and_time() {
     wait "$1"
     STOP_RC=$?
 }
-pdf_has() { pdftotext "$W/out.pdf" - 2>/dev/null | grep -qF -- "$1"; }
+# one line: a marker appended to a paragraph may wrap anywhere
+pdf_has() { pdftotext "$W/out.pdf" - 2>/dev/null | tr -s '\n ' '  ' | grep -qF -- "$1"; }
 log_has() { grep -qE -- "$1" $LOG; }
 renders() { grep -c '^rendered \|^not rendered' $LOG; }
 renders_ge() { [ "$(renders)" -ge "$1" ]; }
