@@ -1346,7 +1346,8 @@ static int render_view(rec *r, cJSON *view, const char *tpl, int exempt,
     qr_render_req req = {.view = &rv, .template_path = tpl,
                          .style_path = style_path,
                          .out_path = r->req->out_path, .strict = 1,
-                         .stop = QR_STOP_PDF, .draft = r->req->draft};
+                         .stop = QR_STOP_PDF, .draft = r->req->draft,
+                         .self_numbered = 1};
     int status = qr_paper_render(&req, r->d, files);
     free(style_path);
     free(title);

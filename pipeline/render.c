@@ -362,6 +362,11 @@ qr_paper *qr_paper_prepare(const qr_render_req *req, qr_diags *d)
         p->style_path = qr_xstrdup(req->style_path);
         if (!qr_style_load(req->style_path, &p->style, d)) goto fail;
     }
+    if (req->self_numbered) {
+        /* minute numbers are the document's own: "1. 77/18" is wrong */
+        p->style.number_sections = 0;
+        p->style.number_paragraphs = 0;
+    }
 
     const char *slash = strrchr(req->template_path, '/');
     p->base_dir = slash ? qr_xstrndup(req->template_path,

@@ -61,6 +61,9 @@ typedef struct qr_render_req {
     const char *lang;           /* document language; NULL: the style's */
     int draft;                  /* stamp a diagonal DRAFT on every page */
     const char *draft_note;     /* text beside it (watch: the build time) */
+    int self_numbered;          /* the document numbers itself (minutes,
+                                 * decisions): the style's section and
+                                 * paragraph numbering is off */
     /* In a pack: the context the paper is printed in (item number,
      * committee, date, time …; docs/meeting.md), which its template sees
      * as `pack`, in place of any `pack` of the data's own. NULL for a
