@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <malloc.h>
 #include <string.h>
+#include <strings.h>
 
 #ifndef QUIRE_VERSION
 #define QUIRE_VERSION "0.1.0"
@@ -59,10 +60,12 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"render", C_RENDER,
-     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf "
-     "[--dump=md|doc|pages] [--no-strict] [--draft] [--pdfa] [--lang=TAG]",
-     "render one paper to PDF (DATA is optional: plain Markdown renders\n"
-     "too); with --dump and no -o, lay it out and print, write nothing"},
+     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf|OUT.html "
+     "[--format=pdf|html] [--dump=md|doc|pages] [--no-strict] [--draft] "
+     "[--pdfa] [--lang=TAG]",
+     "render one paper to PDF, or to an accessible HTML page (DATA is\n"
+     "optional: plain Markdown renders too); with --dump and no -o, lay it\n"
+     "out and print, write nothing"},
     {"check", C_CHECK,
      "[DATA.json] -t TEMPLATE.md [-s STYLE.json] [--dump=md|doc|pages] "
      "[--no-strict]",
@@ -112,6 +115,10 @@ static const optdef OPTIONS[] = {
      C_RENDER | C_PACK | C_WATCH,
      "stamp DRAFT on every page (on by default in\n"
      "watch)"},
+    {{"format", required_argument, NULL, 'M'}, "    --format=pdf|html",
+     C_RENDER,
+     "what to write (default: HTML when the output\n"
+     "ends in .html or .htm, else PDF)"},
     {{"pdfa", no_argument, NULL, 'A'}, "    --pdfa", C_RENDER,
      "write PDF/A-2b for archiving"},
     {{"lang", required_argument, NULL, 'L'}, "    --lang=TAG", C_RENDER,
@@ -348,7 +355,19 @@ typedef struct args {
     int pdfa;
     const char *lang;
     int draft;
+    int format;   /* -1: from the output's extension */
 } args;
+
+/* The format an output name asks for: .html or .htm (any case) is HTML. */
+static int format_of(const char *out)
+{
+    const char *dot = out ? strrchr(out, '.') : NULL;
+    if (dot && strchr(dot, '/')) dot = NULL;
+    return dot && (strcasecmp(dot, ".html") == 0 ||
+                   strcasecmp(dot, ".htm") == 0)
+               ? QR_FORMAT_HTML
+               : QR_FORMAT_PDF;
+}
 
 /* render, check and expand */
 static int parse_args(int argc, char **argv, args *a, const command *cmd)
@@ -359,6 +378,7 @@ static int parse_args(int argc, char **argv, args *a, const command *cmd)
     if (bad) return bad;
     memset(a, 0, sizeof *a);
     a->strict = 1;
+    a->format = -1;
     int c;
     while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
@@ -369,6 +389,11 @@ static int parse_args(int argc, char **argv, args *a, const command *cmd)
         case 'S': a->spec = 1; break;
         case 'A': a->pdfa = 1; break;
         case 'L': a->lang = optarg; break;
+        case 'M':
+            if (strcmp(optarg, "pdf") == 0) a->format = QR_FORMAT_PDF;
+            else if (strcmp(optarg, "html") == 0) a->format = QR_FORMAT_HTML;
+            else return usage_error("--format takes pdf or html, not '%s'", optarg);
+            break;
         case 'R': a->draft = 1; break;
         case 'D':
             if (strcmp(optarg, "md") == 0) a->dump = QR_DUMP_MD;
@@ -562,6 +587,9 @@ int main(int argc, char **argv)
         int render = cmd->bit == C_RENDER;
         if (render && !a.out && a.dump == QR_DUMP_NONE)
             return usage_error("%s needs an output: -o OUT.pdf", name);
+        int format = a.format >= 0 ? a.format : format_of(a.out);
+        if (format == QR_FORMAT_HTML && a.pdfa)
+            return usage_error("%s: --pdfa is for PDF output, not HTML", name);
         qr_render_req req = {
             .data_path = a.data,
             .template_path = a.tpl,
@@ -579,6 +607,7 @@ int main(int argc, char **argv)
             .pdfa = a.pdfa,
             .draft = a.draft,
             .lang = a.lang,
+            .format = (qr_format)format,
         };
         qr_diags *d = qr_diags_new();
         int status = qr_render(&req, d);

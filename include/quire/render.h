@@ -23,6 +23,13 @@ typedef enum qr_stop {
     QR_STOP_LAYOUT   /* lay out, write nothing */
 } qr_stop;
 
+/* What render writes: a PDF, or the accessible HTML copy (html.h) of the
+ * same expanded, parsed paper. */
+typedef enum qr_format {
+    QR_FORMAT_PDF,
+    QR_FORMAT_HTML
+} qr_format;
+
 typedef struct qr_render_req {
     const char *data_path;      /* NULL: no data (a plain Markdown file) */
     const char *template_path;  /* required */
@@ -36,6 +43,7 @@ typedef struct qr_render_req {
     const char *lang;           /* document language; NULL: the style's */
     int draft;                  /* stamp a diagonal DRAFT on every page */
     const char *draft_note;     /* text beside it (watch: the build time) */
+    qr_format format;           /* QR_FORMAT_PDF unless set */
 } qr_render_req;
 
 /* A paper prepared up to layout: data loaded, validated and derived, the
