@@ -268,6 +268,19 @@ static void image(hw *w, const qr_run *r)
 
 /* ---- inline runs ------------------------------------------------------- */
 
+/* Where a link goes in the page: the caller's target for an internal link
+ * to a page of its own, the document's target when a browser may follow
+ * it, else nowhere (NULL: the words stay, as text). */
+static const char *href_of(const hw *w, const qr_run *r)
+{
+    if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_LINK) || !r->url)
+        return NULL;
+    for (size_t i = 0; i < w->meta->nlinks; i++)
+        if (strcmp(r->url, w->meta->links_from[i]) == 0)
+            return w->meta->links_to[i];
+    return qr_html_href_allowed(r->url) ? r->url : NULL;
+}
+
 static int same_url(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
@@ -280,10 +293,7 @@ static void runs(hw *w, const qr_run *rs, size_t r0, size_t r1)
     const char *open = NULL;   /* the link target of the open <a> */
     for (size_t i = r0; i < r1; i++) {
         const qr_run *r = &rs[i];
-        const char *url = r->kind == QR_RUN_TEXT && (r->flags & QR_RUN_LINK) &&
-                                  r->url && qr_html_href_allowed(r->url)
-                              ? r->url
-                              : NULL;
+        const char *url = href_of(w, r);
         if (!same_url(url, open)) {
             if (open) put(w, "</a>");
             if (url) {
@@ -1130,8 +1140,13 @@ int qr_html_render(const qr_doc *doc, const qr_style *style,
     head(&w, doc);
     /* what the PDF prints in every page's margin, said once above the
      * paper; marked as furniture, which tests compare apart */
-    if (meta->exempt)
-        put(&w, "<p class=\"mark\" data-furniture=\"\">NOT FOR PUBLICATION</p>\n");
+    const char *mark = meta->mark ? meta->mark
+                       : meta->exempt ? "NOT FOR PUBLICATION" : NULL;
+    if (mark) {
+        put(&w, "<p class=\"mark\" data-furniture=\"\">");
+        esc(&w, mark);
+        put(&w, "</p>\n");
+    }
     if (meta->draft)
         put(&w, "<p class=\"mark\" data-furniture=\"\">DRAFT</p>\n");
     put(&w, "<main>\n");

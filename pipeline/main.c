@@ -74,9 +74,11 @@ static const command COMMANDS[] = {
     {"expand", C_EXPAND, "[DATA.json] -t TEMPLATE [--spec] [--no-strict]",
      "print the template expansion to stdout; --spec follows the\n"
      "Mustache spec exactly (HTML escaping, missing names empty)"},
-    {"pack", C_PACK, "MEETING.json -o PACK.pdf [--public] [--draft]",
+    {"pack", C_PACK,
+     "MEETING.json -o PACK.pdf|--html DIR [--public] [--draft]",
      "build a meeting's agenda pack: front sheet, agenda, every paper;\n"
-     "--public withholds exempt items (docs/meeting.md)"},
+     "--public withholds exempt items (docs/meeting.md); --html writes\n"
+     "it as HTML pages instead"},
     {"build", C_BUILD,
      "MANIFEST.json [-j N] [--out DIR] [--shard K/N] [--force]",
      "build every paper and pack of a manifest (docs/build.md):\n"
@@ -126,6 +128,9 @@ static const optdef OPTIONS[] = {
      "style's, en-GB)"},
     {{"spec", no_argument, NULL, 'S'}, "    --spec", C_EXPAND,
      "follow the Mustache spec exactly"},
+    {{"html", required_argument, NULL, 'H'}, "    --html DIR", C_PACK,
+     "write the pack as HTML pages in DIR (index.html:\n"
+     "the agenda; one page per item) instead of a PDF"},
     {{"public", no_argument, NULL, 'P'}, "    --public", C_PACK,
      "withhold exempt items behind a notice page"},
     {{"jobs", required_argument, NULL, 'j'}, "-j, --jobs N", C_BUILD,
@@ -448,7 +453,7 @@ static int cmd_expand(const args *a)
     return finish(d, status);
 }
 
-/* quire pack MEETING.json -o PACK.pdf [--public] [--draft] */
+/* quire pack MEETING.json -o PACK.pdf|--html DIR [--public] [--draft] */
 static int cmd_pack(int argc, char **argv, const command *cmd)
 {
     optset s;
@@ -461,6 +466,7 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
         switch (c) {
         case 'o': req.out_path = optarg; break;
         case 'P': req.public_pack = 1; break;
+        case 'H': req.html_dir = optarg; break;
         case 'R': req.draft = 1; break;
         case 'h': usage_cmd(stdout, cmd); exit(0);
         default: return bad_option(&s, c, argv);
@@ -469,7 +475,10 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
     if (optind < argc) req.meeting_path = argv[optind++];
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (!req.meeting_path) return usage_error("%s needs a meeting file: pack MEETING.json -o PACK.pdf", "pack");
-    if (!req.out_path) return usage_error("%s needs an output: -o PACK.pdf", "pack");
+    if (!req.out_path && !req.html_dir)
+        return usage_error("%s needs an output: -o PACK.pdf or --html DIR", "pack");
+    if (req.out_path && req.html_dir)
+        return usage_error("%s writes a PDF (-o) or HTML pages (--html), not both", "pack");
     qr_diags *d = qr_diags_new();
     int status = qr_pack_build(&req, d, NULL);
     return finish(d, status);

@@ -600,32 +600,47 @@ static char **files_of(const qr_render_req *req, const qr_paper *p,
     return v;
 }
 
+void qr_paper_html_meta(const qr_paper *p, qr_html_meta *meta)
+{
+    memset(meta, 0, sizeof *meta);
+    meta->title = p->title;
+    meta->lang = p->style.lang;
+    meta->subject = p->meeting;
+    meta->author = p->author;
+    meta->exempt = p->exempt;
+    meta->base_dir = p->base_dir;
+}
+
+int qr_paper_html(qr_paper *p, const qr_html_meta *meta, char **out,
+                  size_t *len, qr_diags *d)
+{
+    qr_diags *later = qr_diags_new();
+    /* the page reads the images: they are the paper's inputs too */
+    qr_inputs *outer = qr_inputs_activate(p->inputs);
+    double t0 = now_ms();
+    int rc = qr_html_render(p->doc, &p->style, meta, EXPANDED_NAME, later,
+                            out, len);
+    lap("html", &t0);
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, p->inputs);
+    relocate(later, d, p->exp);
+    qr_diags_free(later);
+    return rc;
+}
+
 /* The HTML copy: no layout (HTML flows), the same checks before writing
  * as the PDF, and the file written the same way. */
 static int finish_html(const qr_render_req *req, qr_paper *p,
                        const qr_inputs *seen, size_t errors_before,
                        qr_diags *d)
 {
-    qr_diags *later = qr_diags_new();
-    qr_html_meta meta = {.title = p->title,
-                         .lang = req->lang && req->lang[0] ? req->lang
-                                                           : p->style.lang,
-                         .subject = p->meeting,
-                         .author = p->author,
-                         .exempt = p->exempt,
-                         .draft = req->draft,
-                         .base_dir = p->base_dir};
+    qr_html_meta meta;
+    qr_paper_html_meta(p, &meta);
+    if (req->lang && req->lang[0]) meta.lang = req->lang;
+    meta.draft = req->draft;
     char *html = NULL;
     size_t len = 0;
-    /* the page reads the images: they are the paper's inputs too */
-    qr_inputs *outer = qr_inputs_activate(p->inputs);
-    double t0 = now_ms();
-    qr_html_render(p->doc, &p->style, &meta, EXPANDED_NAME, later, &html, &len);
-    lap("html", &t0);
-    qr_inputs_activate(outer);
-    qr_inputs_merge(outer, p->inputs);
-    relocate(later, d, p->exp);
-    qr_diags_free(later);
+    qr_paper_html(p, &meta, &html, &len, d);
     int status = QR_OK;
     if (qr_diags_count(d, QR_ERROR) > errors_before) {
         status = QR_EINPUT;

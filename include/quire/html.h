@@ -33,6 +33,14 @@ typedef struct qr_html_meta {
     int draft;             /* DRAFT above the paper */
     const char *base_dir;  /* images resolve here and must stay inside it
                               (image.h); NULL = the working directory */
+    const char *mark;      /* the mark above the paper; NULL: NOT FOR
+                              PUBLICATION when exempt, else none */
+    /* Links to places the page does not hold (an agenda's items, each on a
+     * page of its own): an href equal to links_from[i] ("#item-5") is
+     * written as links_to[i] ("item-5.html"). The targets are the
+     * caller's, not the document's: they are written as given. */
+    const char *const *links_from, *const *links_to;
+    size_t nlinks;
 } qr_html_meta;
 
 /* Write the page for doc into *out (caller frees; *len its length).

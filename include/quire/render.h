@@ -73,6 +73,17 @@ struct qr_pages *qr_paper_layout(qr_paper *p,
                                  const struct qr_layout_opts *opts,
                                  qr_diags *d);
 
+/* The HTML copy of a prepared paper (html.h): meta gets the paper's
+ * title, language, meeting, author, exemption and template directory
+ * (qr_paper_html_meta), then qr_paper_html writes the page into *out
+ * (caller frees), reading images into the paper's record and re-locating
+ * diagnostics at template lines. 0, or -1 after adding an error (no page
+ * may be published then; *out is still set). */
+struct qr_html_meta;
+void qr_paper_html_meta(const qr_paper *p, struct qr_html_meta *meta);
+int qr_paper_html(qr_paper *p, const struct qr_html_meta *meta, char **out,
+                  size_t *len, qr_diags *d);
+
 /* Borrowed parts of a prepared paper. */
 const struct qr_style *qr_paper_style(const qr_paper *p);
 const struct qr_fonts *qr_paper_fonts(const qr_paper *p);

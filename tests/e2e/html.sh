@@ -56,6 +56,55 @@ contains "the front sheet is a definition list" "$P" '<dt><strong>Wards:</strong
 contains "print styles for A4" "$P" '@page{size:A4;'
 contains "mailto links stay links" "$P" '<a href="mailto:'
 
+# ---- the agenda pack as HTML pages ----
+M=samples/meetings/cabinet-2018-06-21.json
+expect_exit "pack --html writes the public pack's pages" 0 $QUIRE pack $M --public --html "$TMP/packp"
+expect_exit "pack --html writes the full pack's pages" 0 sh -c "umask 022 && $QUIRE pack $M --html $TMP/packf"
+for f in index item-8 item-9 item-10; do
+    [ -f "$TMP/packp/$f.html" ] && ok "  ... public: $f.html" || not_ok "  ... public: $f.html"
+done
+for l in $(grep -o 'href="item-[^"]*"' "$TMP/packp/index.html" | sed 's/href="//; s/"$//'); do
+    [ -f "$TMP/packp/$l" ] && ok "  ... the agenda's link to $l has its page" || not_ok "  ... the agenda's link to $l has its page"
+done
+contains "  ... the exempt item's public page is the notice" "$TMP/packp/item-10.html" '<h2 id="h2">Not for publication</h2>'
+contains "  ... the full pack's exempt page is marked" "$TMP/packf/item-10.html" 'data-furniture="">NOT FOR PUBLICATION</p>'
+contains "  ... its other pages are the members'" "$TMP/packf/item-8.html" "NOT FOR PUBLICATION (members&#39; pack)</p>"
+modes=$(stat -c %a "$TMP/packf" "$TMP/packf"/*.html | sort -u | tr '\n' ' ')
+[ "$modes" = "600 700 " ] && ok "  ... the full pack is its owner's only (files 0600, folder 0700)" \
+    || not_ok "  ... the full pack is its owner's only (files 0600, folder 0700)" "modes: $modes"
+# the exempt paper's files are never opened for the public pack: a canary
+# in its data never appears, and without the file the public pack still
+# builds (the full one cannot)
+cp -R samples/meetings "$TMP/m"
+python3 - "$TMP/m/papers/residential-placement-contract.json" <<'PY'
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["paper"]["summary"][0]["text"] += " qzkHtmlCanary5521"
+json.dump(d, open(p, "w"), ensure_ascii=False)
+PY
+# the copy's paths outside papers/ lead back to the samples
+python3 - "$TMP/m/cabinet-2018-06-21.json" "$PWD" <<'PY'
+import json, os, sys
+p, root = sys.argv[1], sys.argv[2]
+d = json.load(open(p))
+for it in d["items"]:
+    for k in ("data", "template", "style"):
+        v = (it.get("paper") or {}).get(k)
+        if v and not v.startswith("papers/"):
+            it["paper"][k] = os.path.normpath(os.path.join(root, "samples/meetings", v))
+json.dump(d, open(p, "w"), ensure_ascii=False, indent=1)
+PY
+expect_exit "  ... a public HTML pack from a meeting with a canary" 0 $QUIRE pack "$TMP/m/cabinet-2018-06-21.json" --public --html "$TMP/canary"
+if grep -rq qzkHtmlCanary5521 "$TMP/canary"; then not_ok "  ... has no canary in any page"; else ok "  ... has no canary in any page"; fi
+expect_exit "  ... the full HTML pack has it (the canary is live)" 0 $QUIRE pack "$TMP/m/cabinet-2018-06-21.json" --html "$TMP/canaryf"
+grep -rq qzkHtmlCanary5521 "$TMP/canaryf" && ok "  ... found in the full pack" || not_ok "  ... found in the full pack"
+rm "$TMP/m/papers/residential-placement-contract.json"
+expect_exit "  ... the public HTML pack builds without the exempt data file" 0 $QUIRE pack "$TMP/m/cabinet-2018-06-21.json" --public --html "$TMP/canary2"
+expect_exit "  ... the full one cannot" 1 $QUIRE pack "$TMP/m/cabinet-2018-06-21.json" --html "$TMP/canary3"
+expect_exit "pack takes -o or --html, not both" 2 $QUIRE pack $M -o "$TMP/p.pdf" --html "$TMP/both"
+pages+=("$TMP/packp/index.html" "$TMP/packp/item-10.html" "$TMP/packf/item-9.html")
+
 # ---- in the browser ----
 if ! command -v chromium >/dev/null; then
     skip "pages in Chromium" "chromium is not installed (scripts/deps.sh installs it)"
@@ -69,8 +118,8 @@ else
     elif [ $rc != 0 ]; then
         not_ok "pages checked in Chromium" "$(tail -10 "$TMP/browser.err")"
     else
-        while read -r name data tpl; do
-            page=$TMP/$name.html
+        for page in "${pages[@]}"; do
+            name=${page#$TMP/}; name=${name%.html}
             python3 - "$TMP/browser.json" "$page" >"$TMP/verdict" <<'PY'
 import json, sys
 r = next(x for x in json.load(open(sys.argv[1])) if x["file"] == sys.argv[2])
@@ -90,12 +139,13 @@ PY
                 esac
                 [ "$verdict" = ok ] && ok "$label" || not_ok "$label" "$why"
             done <"$TMP/verdict"
+            [ -f "$TMP/$name.pdf" ] || continue   # pack pages have no PDF of their own
             if out=$(python3 tests/e2e/html_words.py "$TMP/$name.pdf" "$TMP/$name.pages" "$TMP/browser.json" "$page" 2>&1); then
                 ok "$name: the HTML says the PDF's words in its order ($out)"
             else
                 not_ok "$name: the HTML says the PDF's words in its order" "$out"
             fi
-        done < <(papers)
+        done
     fi
 fi
 
