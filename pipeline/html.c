@@ -1041,7 +1041,8 @@ static void css(hw *w)
            ".rag::before{content:\"\";display:inline-block;width:.75em;height:.75em;"
            "margin-right:.4em;vertical-align:-.05em;border:1px solid ");
     put_rgb(w, text);
-    put(w, "}\n");
+    /* the swatch never parts from its word */
+    put(w, "}\ntd.rag{white-space:nowrap}\n");
     for (int i = 0; i < QR_RAG_COUNT; i++) {
         qr_buf_printf(w->b, ".rag-%d::before{background:", i);
         put_rgb(w, st->status_colour[i]);

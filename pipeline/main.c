@@ -599,6 +599,9 @@ int main(int argc, char **argv)
         int format = a.format >= 0 ? a.format : format_of(a.out);
         if (format == QR_FORMAT_HTML && a.pdfa)
             return usage_error("%s: --pdfa is for PDF output, not HTML", name);
+        if (format == QR_FORMAT_HTML && a.out && a.dump == QR_DUMP_PAGES)
+            return usage_error("%s: --dump=pages prints the PDF's pages; HTML "
+                               "output has none", name);
         qr_render_req req = {
             .data_path = a.data,
             .template_path = a.tpl,

@@ -44,6 +44,19 @@ while read -r name data tpl; do
     fi
 done < <(papers)
 
+# a house style that numbers sections and paragraphs: the HTML numbers them
+# as the PDF does (the words check below compares them)
+echo '{"numbering": {"sections": true, "paragraphs": true}}' >"$TMP/numbered.json"
+N=committee-numbered
+printf '# Numbered paper\n\nIntro.\n\n## Purpose\n\nOne.\n\nTwo.\n\n- a list\n\n## Detail\n\nThree.\n' >"$TMP/$N.md"
+expect_exit "a numbering style renders to HTML" 0 $QUIRE render -t "$TMP/$N.md" -s "$TMP/numbered.json" -o "$TMP/$N.html"
+$QUIRE render -t "$TMP/$N.md" -s "$TMP/numbered.json" -o "$TMP/$N.pdf"
+$QUIRE render -t "$TMP/$N.md" -s "$TMP/numbered.json" --dump=pages >"$TMP/$N.pages"
+contains "  ... with the section number" "$TMP/$N.html" '<span class="snum">2.</span> Detail'
+contains "  ... and the council paragraph number" "$TMP/$N.html" '<span class="pnum">1.2</span> Two.'
+pages+=("$TMP/$N.html")
+expect_exit "--dump=pages with HTML output is a usage error" 2 $QUIRE render -t "$TMP/$N.md" --dump=pages -o "$TMP/x.html"
+
 # HTML structure a paper's template makes
 P=$TMP/progress-harwood-action-plan.html
 contains "a RAG status is its word with a swatch" "$P" '<td class="rag rag-1">Red</td>'
