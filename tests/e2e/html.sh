@@ -3,7 +3,7 @@
 # Every sample paper (as scripts/demo.sh renders them) is rendered to HTML
 # and to PDF; each page must be valid HTML to tidy, have zero axe-core
 # violations for WCAG 2.2 AA in headless Chromium, show something and not
-# scroll sideways at 375 px and 1280 px wide, and say the words its PDF
+# scroll sideways at 320, 375 and 1280 px wide, and say the words its PDF
 # says in the same order (tests/e2e/html_words.py). Then the command line:
 # --format, --lang, what is refused, exempt papers, errors.
 . "$(dirname "$0")/lib.sh"
