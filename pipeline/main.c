@@ -25,7 +25,6 @@
 #include <stdlib.h>
 #include <malloc.h>
 #include <string.h>
-#include <strings.h>
 
 #ifndef QUIRE_VERSION
 #define QUIRE_VERSION "0.1.0"
@@ -363,17 +362,6 @@ typedef struct args {
     int format;   /* -1: from the output's extension */
 } args;
 
-/* The format an output name asks for: .html or .htm (any case) is HTML. */
-static int format_of(const char *out)
-{
-    const char *dot = out ? strrchr(out, '.') : NULL;
-    if (dot && strchr(dot, '/')) dot = NULL;
-    return dot && (strcasecmp(dot, ".html") == 0 ||
-                   strcasecmp(dot, ".htm") == 0)
-               ? QR_FORMAT_HTML
-               : QR_FORMAT_PDF;
-}
-
 /* render, check and expand */
 static int parse_args(int argc, char **argv, args *a, const command *cmd)
 {
@@ -596,7 +584,7 @@ int main(int argc, char **argv)
         int render = cmd->bit == C_RENDER;
         if (render && !a.out && a.dump == QR_DUMP_NONE)
             return usage_error("%s needs an output: -o OUT.pdf", name);
-        int format = a.format >= 0 ? a.format : format_of(a.out);
+        int format = a.format >= 0 ? a.format : (int)qr_format_of(a.out);
         if (format == QR_FORMAT_HTML && a.pdfa)
             return usage_error("%s: --pdfa is for PDF output, not HTML", name);
         if (format == QR_FORMAT_HTML && a.out && a.dump == QR_DUMP_PAGES)

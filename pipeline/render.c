@@ -34,6 +34,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -598,6 +599,15 @@ static char **files_of(const qr_render_req *req, const qr_paper *p,
         list_add(&v, &n, &cap, QR_PDF_SRGB_ICC);
     if (!v) v = qr_xcalloc(1, sizeof *v);
     return v;
+}
+
+qr_format qr_format_of(const char *out_path)
+{
+    const char *dot = out_path ? strrchr(out_path, '.') : NULL;
+    if (!dot || strchr(dot, '/')) return QR_FORMAT_PDF;
+    return strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0
+               ? QR_FORMAT_HTML
+               : QR_FORMAT_PDF;
 }
 
 void qr_paper_html_meta(const qr_paper *p, qr_html_meta *meta)

@@ -30,6 +30,10 @@ typedef enum qr_format {
     QR_FORMAT_HTML
 } qr_format;
 
+/* The format an output's name asks for: HTML when it ends in .html or .htm
+ * (any case), else PDF. render, watch and build's paper jobs all decide so. */
+qr_format qr_format_of(const char *out_path);
+
 typedef struct qr_render_req {
     const char *data_path;      /* NULL: no data (a plain Markdown file) */
     const char *template_path;  /* required */

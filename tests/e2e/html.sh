@@ -179,6 +179,20 @@ contains "  ... to cy" "$TMP/cy.html" '<html lang="cy">'
 expect_exit "--draft marks the page" 0 $QUIRE render $S -t $T --draft -o "$TMP/draft.html"
 contains "  ... DRAFT above the paper" "$TMP/draft.html" 'data-furniture="">DRAFT</p>'
 
+# watch and build decide by the output's name as render does
+QUIRE_WATCH_MAX_RENDERS=1 $QUIRE watch $S -t $T -o "$TMP/watch.html" >/dev/null 2>&1
+contains "watch -o X.html writes the HTML copy, marked DRAFT" "$TMP/watch.html" 'data-furniture="">DRAFT</p>'
+cat >"$TMP/manifest.json" <<EOF
+{ "defaults": {"template": "$PWD/$T", "out": "$TMP/built"},
+  "papers": [ { "data": "$PWD/$S", "output": "web/paper.html" },
+              { "data": "$PWD/$S", "output": "print/paper.pdf" } ] }
+EOF
+expect_exit "build writes a manifest's .html output as HTML" 0 $QUIRE build "$TMP/manifest.json" -j 1
+contains "  ... the HTML copy" "$TMP/built/web/paper.html" '<!DOCTYPE html>'
+head -c 5 "$TMP/built/print/paper.pdf" | grep -q '%PDF-' && ok "  ... and the PDF beside it" || not_ok "  ... and the PDF beside it"
+expect_exit "  ... and skips both when nothing changed" 0 $QUIRE build "$TMP/manifest.json" -j 1
+contains "  ... (said so)" "$TMP/last.err" "0 built, 2 skipped, 0 failed"
+
 # refused: the output is an input, a directory; nothing written
 cp $T "$TMP/tpl.md"; cp -R templates/partials "$TMP/partials"
 cp "$TMP/tpl.md" "$TMP/tpl.before"
