@@ -976,38 +976,54 @@ static void block(hw *w, const qr_block *b, int top, int tight)
 
 /* ---- the page ---------------------------------------------------------- */
 
-/* The style sheet: the house style's colours and type, a measure that
- * reads on a phone (no horizontal scrolling from 320 px: wide tables
- * scroll in their own region), and print rules for A4. */
-static void css(hw *w)
+/* The colours the page uses: the house style's, text darkened where needed
+ * to read at MIN_CONTRAST on its background. */
+typedef struct palette {
+    qr_rgb text, head, link, th;
+} palette;
+
+/* A font family inside a CSS string in <style>, which HTML does not
+ * unescape: only letters, digits, spaces, '-' and '_' are kept, so a
+ * house style's family name can neither end the string nor the style. */
+static void css_family(hw *w, const char *name)
+{
+    for (const char *c = name; *c; c++)
+        if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+            (*c >= '0' && *c <= '9') || *c == ' ' || *c == '-' || *c == '_')
+            qr_buf_putc(w->b, *c);
+}
+
+static void css_text(hw *w, const palette *pal)
 {
     const qr_style *st = w->st;
-    qr_rgb white = {1, 1, 1};
-    qr_rgb text = readable(st->text_color, white);
-    qr_rgb head = readable(st->heading_color, white);
-    qr_rgb link = readable(st->link_color, white);
-    qr_rgb th = readable(st->table_header_text, st->table_header_fill);
-    put(w, "<style>\n:root{color:");
-    put_rgb(w, text);
-    put(w, ";background:#fff}\nbody{margin:0 auto;max-width:46rem;padding:1rem;"
-           "font-family:\"");
-    esc(w, st->body_family);
+    put(w, ":root{color:");
+    put_rgb(w, pal->text);
+    put(w, ";background:#fff}\nbody{margin:0 auto;max-width:46rem;"
+           "padding:1rem;font-family:\"");
+    css_family(w, st->body_family);
     qr_buf_printf(w->b, "\",Arial,\"Liberation Sans\",sans-serif;"
                         "font-size:%.0f%%;line-height:%.2f;"
                         "overflow-wrap:break-word}\n",
                   st->body_size / 12.0 * 100, st->leading);
     put(w, "h1,h2,h3,h4,h5,h6{color:");
-    put_rgb(w, head);
+    put_rgb(w, pal->head);
     put(w, ";line-height:1.25;margin:1.4em 0 .5em}\n");
     for (int i = 0; i < 6; i++)
         qr_buf_printf(w->b, "h%d{font-size:%.3frem}\n", i + 1,
                       (st->heading_size[i] > 0 ? st->heading_size[i]
                                                : st->body_size) / 12.0);
     put(w, "a{color:");
-    put_rgb(w, link);
+    put_rgb(w, pal->link);
     put(w, "}\na:focus,[tabindex]:focus{outline:3px solid #ffdd00;"
            "outline-offset:0;box-shadow:0 0 0 5px #0b0c0c}\n"
-           "p,ul,ol,dl,blockquote,pre,figure{margin:0 0 .8em}\n"
+           ".mark{font-weight:bold;text-align:center;letter-spacing:.05em;"
+           "border:2px solid;padding:.3em}\n");
+}
+
+static void css_blocks(hw *w)
+{
+    const qr_style *st = w->st;
+    put(w, "p,ul,ol,dl,blockquote,pre,figure{margin:0 0 .8em}\n"
            "li>ul,li>ol{margin:.3em 0}\n"
            "li.task{list-style:none}\n"
            ".numbered{padding-left:3em;text-indent:-3em}\n"
@@ -1022,10 +1038,18 @@ static void css(hw *w)
            "background:");
     put_rgb(w, st->code_fill);
     put(w, "}\ncode{font-family:\"");
-    esc(w, st->mono_family);
+    css_family(w, st->mono_family);
     put(w, "\",monospace;font-size:.92em}\n"
            "img{max-width:100%;height:auto}\n"
-           ".table{overflow-x:auto;margin:0 0 1em}\n"
+           "hr{border:0;border-top:1px solid ");
+    put_rgb(w, st->rule_color);
+    put(w, "}\n");
+}
+
+static void css_tables(hw *w, const palette *pal)
+{
+    const qr_style *st = w->st;
+    put(w, ".table{overflow-x:auto;margin:0 0 1em}\n"
            "table{border-collapse:collapse;font-size:.9em;min-width:60%}\n"
            "caption{text-align:left;font-weight:bold;padding:.3em 0}\n"
            "th,td{border:1px solid ");
@@ -1036,39 +1060,49 @@ static void css(hw *w)
     put(w, "thead th{background:");
     put_rgb(w, st->table_header_fill);
     put(w, ";color:");
-    put_rgb(w, th);
+    put_rgb(w, pal->th);
+    /* the swatch is framed in the text colour, so it stands out on white
+     * whatever its own colour (amber alone is 2.6:1), and never parts
+     * from its word */
     put(w, "}\n.r{text-align:right}\n.c{text-align:center}\n"
-           ".rag::before{content:\"\";display:inline-block;width:.75em;height:.75em;"
-           "margin-right:.4em;vertical-align:-.05em;border:1px solid ");
-    put_rgb(w, text);
-    /* the swatch never parts from its word */
+           ".rag::before{content:\"\";display:inline-block;width:.75em;"
+           "height:.75em;margin-right:.4em;vertical-align:-.05em;"
+           "border:1px solid ");
+    put_rgb(w, pal->text);
     put(w, "}\ntd.rag{white-space:nowrap}\n");
     for (int i = 0; i < QR_RAG_COUNT; i++) {
         qr_buf_printf(w->b, ".rag-%d::before{background:", i);
         put_rgb(w, st->status_colour[i]);
         put(w, "}\n");
     }
+}
+
+static void css_charts(hw *w, const palette *pal)
+{
     put(w, "figure{margin:1em 0}\nfigure svg{display:block;width:100%;"
            "height:auto;max-width:34rem}\n"
            "svg text{font-family:Arial,\"Liberation Sans\",sans-serif;"
            "font-size:14px;fill:");
-    put_rgb(w, text);
+    put_rgb(w, pal->text);
     put(w, "}\nsvg .axis{stroke:");
-    put_rgb(w, text);
+    put_rgb(w, pal->text);
     put(w, ";stroke-width:1}\nsvg .grid{stroke:");
-    put_rgb(w, mix_white(st->rule_color, 0.55f));
+    put_rgb(w, mix_white(w->st->rule_color, 0.55f));
     put(w, ";stroke-width:.6}\nsvg .target{stroke:#0b0c0c;stroke-width:2;"
            "stroke-dasharray:6 4}\nsvg .series{fill:none;stroke-width:2.5}\n"
            "summary{cursor:pointer;color:");
-    put_rgb(w, link);
-    put(w, "}\n.mark{font-weight:bold;text-align:center;letter-spacing:.05em;"
-           "border:2px solid;padding:.3em}\n"
-           "hr{border:0;border-top:1px solid ");
-    put_rgb(w, st->rule_color);
-    put(w, "}\n"
-           "@media print{\n"
-           "@page{size:A4;");
-    qr_buf_printf(w->b, "margin:%.1fmm %.1fmm %.1fmm %.1fmm}\n",
+    put_rgb(w, pal->link);
+    put(w, "}\n");
+}
+
+/* On paper: A4 with the house style's margins and body size, web
+ * addresses spelt out after their links, table headers repeated, no
+ * disclosure widgets (the chart is on the page). */
+static void css_print(hw *w)
+{
+    const qr_style *st = w->st;
+    qr_buf_printf(w->b, "@media print{\n@page{size:A4;margin:%.1fmm %.1fmm "
+                        "%.1fmm %.1fmm}\n",
                   st->margin_top / 72 * 25.4, st->margin_right / 72 * 25.4,
                   st->margin_bottom / 72 * 25.4, st->margin_left / 72 * 25.4);
     qr_buf_printf(w->b, "body{max-width:none;padding:0;font-size:%.1fpt}\n",
@@ -1076,12 +1110,32 @@ static void css(hw *w)
     put(w, "a{color:inherit}\n"
            "a[href^=\"http\"]::after{content:\" (\" attr(href) \")\";"
            "font-size:.85em}\n"
-           ".table{overflow:visible}\ntable{font-size:.9em}\n"
+           ".table{overflow:visible}\n"
            "thead{display:table-header-group}\ntr,figure{break-inside:avoid}\n"
            "h1,h2,h3,h4{break-after:avoid}\n"
            "details{display:none}\n"
            ".page-break{break-before:page}\n"
-           "}\n</style>\n");
+           "}\n");
+}
+
+/* The style sheet: the house style's colours and type, a measure that
+ * reads on a phone (no horizontal scrolling from 320 px: wide tables
+ * scroll in their own region), and print rules for A4. */
+static void css(hw *w)
+{
+    const qr_style *st = w->st;
+    qr_rgb white = {1, 1, 1};
+    palette pal = {readable(st->text_color, white),
+                   readable(st->heading_color, white),
+                   readable(st->link_color, white),
+                   readable(st->table_header_text, st->table_header_fill)};
+    put(w, "<style>\n");
+    css_text(w, &pal);
+    css_blocks(w);
+    css_tables(w, &pal);
+    css_charts(w, &pal);
+    css_print(w);
+    put(w, "</style>\n");
 }
 
 /* The first heading's text: the title of a paper with no data. */

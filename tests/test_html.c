@@ -125,6 +125,26 @@ static void test_pale_link_colour_is_darkened(void **state)
     free(p);
 }
 
+/* A house style's font names go into CSS strings, which HTML does not
+ * unescape: nothing in them can end the string or the style element. */
+static void test_font_names_cannot_leave_the_style(void **state)
+{
+    (void)state;
+    qr_style st;
+    qr_style_default(&st);
+    snprintf(st.body_family, sizeof st.body_family,
+             "Arial\"}</style><script>x()</script>");
+    snprintf(st.mono_family, sizeof st.mono_family, "Mono';&lt;");
+    char *p = page_of("Text.\n", &st, NULL);
+    const char *end = strstr(p, "</style>");
+    assert_non_null(end);
+    assert_null(strstr(end + 1, "</style>"));   /* the one style element */
+    assert_null(strstr(p, "<script"));
+    assert_has(p, "font-family:\"Arialstylescriptxscript\",");
+    assert_has(p, "font-family:\"Monolt\",monospace");
+    free(p);
+}
+
 /* ---- structure ---- */
 
 static void test_page_head(void **state)
@@ -473,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_href_allowed),
         cmocka_unit_test(test_contrast),
         cmocka_unit_test(test_pale_link_colour_is_darkened),
+        cmocka_unit_test(test_font_names_cannot_leave_the_style),
         cmocka_unit_test(test_page_head),
         cmocka_unit_test(test_numbering_follows_the_style),
         cmocka_unit_test(test_tables),
