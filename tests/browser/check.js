@@ -62,14 +62,22 @@ async function colours(dataUrl) {
   return seen.size;
 }
 
-async function checkPage(browser, file, outdir) {
+// A shared machine can be slow: generous limits, so a busy CI run is not a
+// failure (a page that never loads still is, after these).
+const TIMEOUT_MS = 180000;
+
+async function checkPage(browser, probe, file, outdir) {
   const page = await browser.newPage();
+  page.setDefaultTimeout(TIMEOUT_MS);
+  page.setDefaultNavigationTimeout(TIMEOUT_MS);
   const url = 'file://' + path.resolve(file);
   const name = path.basename(file, path.extname(file));
   const result = {file, widths: {}};
+  // loaded once; each width is the same page reflowed
+  await page.setViewport({width: WIDTHS[0], height: 900});
+  await page.goto(url, {waitUntil: 'load'});
   for (const width of WIDTHS) {
     await page.setViewport({width, height: 900});
-    await page.goto(url, {waitUntil: 'load'});
     const scroll = await page.evaluate(() => ({
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
@@ -77,11 +85,9 @@ async function checkPage(browser, file, outdir) {
     const shot = path.join(outdir, `${name}-${width}.png`);
     const png = await page.screenshot({path: shot, fullPage: true});
     const b64 = Buffer.from(png).toString('base64');
-    // measured in a blank page: the paper's own scripts and styles (none)
-    // cannot touch the count
-    const probe = await browser.newPage();
+    // counted in a blank page of our own: nothing of the paper's can
+    // touch the count
     const n = await probe.evaluate(colours, 'data:image/png;base64,' + b64);
-    await probe.close();
     result.widths[width] = {...scroll, screenshot: shot, colours: n};
   }
   await page.addScriptTag({path: AXE});
@@ -108,6 +114,8 @@ async function main() {
     browser = await puppeteer.launch({
       executablePath: CHROMIUM,
       headless: true,
+      timeout: TIMEOUT_MS,
+      protocolTimeout: TIMEOUT_MS,
       // root (CI) cannot use Chromium's sandbox; the pages are our own
       args: ['--no-sandbox', '--disable-gpu', '--hide-scrollbars',
              '--disable-dev-shm-usage',
@@ -118,8 +126,11 @@ async function main() {
     process.exit(2);
   }
   try {
+    const probe = await browser.newPage();
+    probe.setDefaultTimeout(TIMEOUT_MS);
     const results = [];
-    for (const f of files) results.push(await checkPage(browser, f, outdir));
+    for (const f of files)
+      results.push(await checkPage(browser, probe, f, outdir));
     process.stdout.write(JSON.stringify(results, null, 1) + '\n');
   } finally {
     await browser.close();

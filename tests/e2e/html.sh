@@ -202,16 +202,16 @@ mkdir -p "$TMP/adir"
 expect_exit "an output that is a directory is refused" 1 $QUIRE render $S -t $T -o "$TMP/adir"
 expect_exit "  ... also with --format html" 1 $QUIRE render $S -t $T --format html -o "$TMP/adir"
 
-# an unwritable folder: exit 3, the previous page left as it was
-mkdir -p "$TMP/ro"; echo previous >"$TMP/ro/p.html"; chmod 555 "$TMP/ro"
-if [ "$(id -u)" = 0 ] && touch "$TMP/ro/probe" 2>/dev/null; then
-    rm -f "$TMP/ro/probe"
-    skip "an unwritable folder exits 3" "root writes into a read-only folder"
-else
-    expect_exit "an unwritable folder exits 3" 3 $QUIRE render $S -t $T -o "$TMP/ro/p.html"
-    grep -qx previous "$TMP/ro/p.html" && ok "  ... the previous page is untouched" || not_ok "  ... the previous page is untouched"
-fi
-chmod 755 "$TMP/ro"
+# a folder that cannot take the page: exit 3, nothing made (root too)
+expect_exit "an output in a missing folder exits 3" 3 $QUIRE render $S -t $T -o "$TMP/nowhere/p.html"
+[ ! -e "$TMP/nowhere" ] && ok "  ... and makes nothing" || not_ok "  ... and makes nothing"
+# a failed render leaves the previous page as it was
+echo previous >"$TMP/keep.html"
+printf '# Chart\n\n```chart\ntype: pie\n```\n' >"$TMP/keep.md"
+expect_exit "a failed render exits 1" 1 $QUIRE render -t "$TMP/keep.md" -o "$TMP/keep.html"
+grep -qx previous "$TMP/keep.html" && ok "  ... and leaves the previous page as it was" \
+    || not_ok "  ... and leaves the previous page as it was"
+ls "$TMP"/keep.html.tmp.* >/dev/null 2>&1 && not_ok "  ... with no temporary left" || ok "  ... with no temporary left"
 
 # an exempt paper: marked, not for search engines, readable by its owner
 E=samples/meetings/papers/residential-placement-contract.json
