@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
@@ -268,6 +269,62 @@ static void test_charts(void **state)
     free(p);
 }
 
+/* Images are data: URIs of what image.h read: a JPEG's own bytes, a PNG
+ * encoded again from its samples; a refused image is an error, left out. */
+static void test_images_are_data_uris(void **state)
+{
+    (void)state;
+    static const unsigned char jpeg[] = {
+        0xff, 0xd8, 0xff, 0xe0, 0x00, 0x04, 0x00, 0x00,
+        0xff, 0xc0, 0x00, 0x11, 0x08, 0x00, 0x02, 0x00, 0x04, 0x03,
+        0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01, 0xff, 0xd9};
+    char dir[] = "/tmp/test_html.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *path = qr_xasprintf("%s/p.jpg", dir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(jpeg, 1, sizeof jpeg, f), sizeof jpeg);
+    fclose(f);
+    const char *md = "![A \"quoted\" crest](p.jpg)\n\n![out](../x.png)\n";
+    qr_diags *d = qr_diags_new();
+    qr_doc *doc = qr_parse_markdown(md, strlen(md), "t.md", d);
+    qr_style st;
+    qr_style_default(&st);
+    qr_html_meta meta = {.title = "t", .base_dir = dir};
+    char *out = NULL;
+    size_t len;
+    assert_int_equal(qr_html_render(doc, &st, &meta, "t.md", d, &out, &len),
+                     -1);
+    qr_buf want;
+    qr_buf_init(&want);
+    qr_buf_puts(&want, "<img width=\"4\" height=\"2\" alt=\"A &quot;quoted"
+                       "&quot; crest\" src=\"data:image/jpeg;base64,");
+    /* base64 of the file, computed independently of html.c */
+    static const char B64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (size_t i = 0; i < sizeof jpeg; i += 3) {
+        unsigned v = (unsigned)jpeg[i] << 16 |
+                     (i + 1 < sizeof jpeg ? (unsigned)jpeg[i + 1] << 8 : 0) |
+                     (i + 2 < sizeof jpeg ? jpeg[i + 2] : 0);
+        qr_buf_putc(&want, B64[v >> 18 & 63]);
+        qr_buf_putc(&want, B64[v >> 12 & 63]);
+        qr_buf_putc(&want, i + 1 < sizeof jpeg ? B64[v >> 6 & 63] : '=');
+        qr_buf_putc(&want, i + 2 < sizeof jpeg ? B64[v & 63] : '=');
+    }
+    qr_buf_puts(&want, "\">");
+    assert_has(out, want.data);
+    assert_null(strstr(out, "alt=\"out\""));   /* outside: left out */
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    assert_has(qr_diags_get(d, 0)->message, "../x.png");
+    qr_buf_free(&want);
+    free(out);
+    qr_doc_free(doc);
+    qr_diags_free(d);
+    remove(path);
+    rmdir(dir);
+    free(path);
+}
+
 static void test_bad_chart_is_an_error(void **state)
 {
     (void)state;
@@ -501,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_lists_and_blocks),
         cmocka_unit_test(test_links),
         cmocka_unit_test(test_charts),
+        cmocka_unit_test(test_images_are_data_uris),
         cmocka_unit_test(test_bad_chart_is_an_error),
         cmocka_unit_test(test_random_strings_stay_text),
     };
