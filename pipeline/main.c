@@ -104,7 +104,9 @@ static const optdef OPTIONS[] = {
      C_RENDER | C_CHECK | C_WATCH,
      "house style JSON (default: the built-in style)"},
     {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
-     C_RENDER | C_PACK | C_WATCH, "the PDF to write (atomically)"},
+     C_RENDER | C_PACK | C_WATCH,
+     "the PDF to write (atomically); render and watch\n"
+     "write the HTML copy to a name ending in .html"},
     {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
      C_RENDER | C_CHECK,
      "print the expanded Markdown, the document tree\n"
