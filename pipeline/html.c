@@ -494,6 +494,30 @@ static void cell(hw *w, const qr_block *table, const qr_block *c, int col,
     qr_buf_printf(w->b, "</%s>", tag);
 }
 
+/* A table without a caption is named by its column headings ("Table:
+ * Judgement, Grade"), so a screen reader's list of regions tells tables
+ * apart. */
+static void table_label(hw *w, const qr_block *b)
+{
+    put(w, "<div class=\"table\" role=\"region\" tabindex=\"0\" "
+           "aria-label=\"Table");
+    const qr_block *head = b->first_child;
+    const char *sep = ": ";
+    for (const qr_block *c = head && head->header ? head->first_child : NULL;
+         c; c = c->next) {
+        qr_buf t;
+        qr_buf_init(&t);
+        qr_block_text(c, &t);
+        if (t.len) {
+            put(w, sep);
+            qr_html_escape(w->b, t.data, t.len);
+            sep = ", ";
+        }
+        qr_buf_free(&t);
+    }
+    put(w, "\">\n");
+}
+
 static void table(hw *w, const qr_block *b)
 {
     int id = ++w->tables;
@@ -509,8 +533,7 @@ static void table(hw *w, const qr_block *b)
         qr_buf_printf(w->b, "<div class=\"table\" role=\"region\" "
                             "tabindex=\"0\" aria-labelledby=\"t%d\">\n", id);
     else
-        qr_buf_printf(w->b, "<div class=\"table\" role=\"region\" "
-                            "tabindex=\"0\" aria-label=\"Table\">\n");
+        table_label(w, b);
     put(w, "<table>\n");
     if (captioned) {
         qr_buf_printf(w->b, "<caption id=\"t%d\">", id);

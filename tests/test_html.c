@@ -199,7 +199,12 @@ static void test_tables(void **state)
     assert_has(p, "<th scope=\"col\" class=\"r\">Count</th>");
     assert_has(p, "<td class=\"rag rag-2\">Amber</td>");
     assert_has(p, "<td>Amberish</td>");   /* only a whole status word */
+
     assert_has(p, "<td class=\"r\">3</td>");
+    free(p);
+    /* a table with no caption is named by its headings */
+    p = page_of("| A <b> | B |\n| --- | --- |\n| 1 | 2 |\n", NULL, NULL);
+    assert_has(p, "aria-label=\"Table: A &lt;b&gt;, B\"");
     free(p);
 }
 
