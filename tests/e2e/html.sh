@@ -124,12 +124,18 @@ if ! command -v chromium >/dev/null; then
 elif ! command -v node >/dev/null || ! tests/browser/setup.sh >"$TMP/npm.out" 2>&1; then
     not_ok "browser test packages install (tests/browser/setup.sh)" "$(tail -5 "$TMP/npm.out" 2>/dev/null)"
 else
-    node tests/browser/check.js "$SHOTS" "${pages[@]}" >"$TMP/browser.json" 2>"$TMP/browser.err"
-    rc=$?
+    # a shared machine under heavy load can stall Chromium past any time
+    # limit: one more try before that counts as a failure
+    for try in 1 2; do
+        node tests/browser/check.js "$SHOTS" "${pages[@]}" >"$TMP/browser.json" 2>"$TMP/browser.err"
+        rc=$?
+        [ $rc = 1 ] || break
+        echo "# browser run $try failed: $(grep -v '^ *at ' "$TMP/browser.err" | head -3 | tr '\n' ' ')"
+    done
     if [ $rc = 2 ]; then
         skip "pages in Chromium" "Chromium cannot start here: $(head -1 "$TMP/browser.err")"
     elif [ $rc != 0 ]; then
-        not_ok "pages checked in Chromium" "$(tail -10 "$TMP/browser.err")"
+        not_ok "pages checked in Chromium" "$(grep -v '^ *at ' "$TMP/browser.err" | head -10)"
     else
         for page in "${pages[@]}"; do
             name=${page#$TMP/}; name=${name%.html}
