@@ -6,10 +6,10 @@
 //
 // For each page: axe-core's violations for WCAG 2.2 AA (the rules tagged
 // wcag2a, wcag2aa, wcag21a, wcag21aa, wcag22aa); at 320 px (the narrowest
-// WCAG reflow asks for), 375 px and 1280 px wide, a full-page screenshot
-// written to OUTDIR/NAME-WIDTH.png, how many
-// distinct colours it has (a blank page has one) and the page's scroll
-// width against the window's; and the words of the page in reading order,
+// WCAG reflow asks for), 375 px and 1280 px wide, the page's scroll width
+// against the window's; at 375 and 1280 px a full-page screenshot written
+// to OUTDIR/NAME-WIDTH.png and how many distinct colours it has (a blank
+// page has one); and the words of the page in reading order,
 // leaving out what the PDF has no words for or draws as furniture: charts
 // (figure.chart: the PDF's are figures, compared apart), elements marked
 // data-furniture or aria-hidden.
@@ -26,6 +26,7 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const AXE = require.resolve('axe-core/axe.min.js');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 const WIDTHS = [320, 375, 1280];
+const SHOT_WIDTHS = new Set([375, 1280]);   // 320 is checked for reflow only
 
 // Runs in the page: its words, blocks apart, inline elements joined.
 function pageWords() {
@@ -82,6 +83,8 @@ async function checkPage(browser, probe, file, outdir) {
       scrollWidth: document.documentElement.scrollWidth,
       innerWidth: window.innerWidth,
     }));
+    result.widths[width] = scroll;
+    if (!SHOT_WIDTHS.has(width)) continue;
     const shot = path.join(outdir, `${name}-${width}.png`);
     const png = await page.screenshot({path: shot, fullPage: true});
     const b64 = Buffer.from(png).toString('base64');
