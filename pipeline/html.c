@@ -90,9 +90,10 @@ void qr_html_escape(qr_buf *b, const char *s, size_t n)
         uint32_t cp;
         int k = qr_utf8_decode(s + i, n - i, &cp);
         if (k <= 0) k = 1;
-        /* HTML forbids C0 and C1 controls (but tab and newline) and a
-         * browser would show them as nothing or as boxes */
-        int control = (cp < 0x20 && cp != '\t' && cp != '\n') ||
+        /* HTML forbids C0 and C1 controls (but tab and line ends, which
+         * it reads as white space) and a browser would show them as
+         * nothing or as boxes */
+        int control = (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') ||
                       (cp >= 0x7F && cp < 0xA0);
         if (control || cp == 0xFFFD) qr_buf_puts(b, "\xEF\xBF\xBD");
         else qr_buf_append(b, s + i, (size_t)k);

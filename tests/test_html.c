@@ -76,8 +76,9 @@ static void test_escape(void **state)
                            "&amp;amp;&lt;/a&gt;");
     free(e);
     /* controls HTML forbids become U+FFFD; tab, newline and text stay */
-    e = escaped("a\x01" "b\tc\nd\x7f" "é–");
-    assert_string_equal(e, "a\xEF\xBF\xBD" "b\tc\nd\xEF\xBF\xBD" "é–");
+    e = escaped("a\x01" "b\tc\nd\x7f" "é–\r\x9f");
+    assert_string_equal(e, "a\xEF\xBF\xBD" "b\tc\nd\xEF\xBF\xBD" "é–\r"
+                           "\xEF\xBF\xBD");
     free(e);
 }
 

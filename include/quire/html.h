@@ -55,7 +55,7 @@ int qr_html_render(const qr_doc *doc, const qr_style *style,
 
 /* Append s[0..n) escaped for HTML text and for a quoted attribute value:
  * & < > " ' as character references; control characters other than tab
- * and newline, which HTML forbids, as U+FFFD. */
+ * and line ends, which HTML forbids, as U+FFFD. */
 struct qr_buf;
 void qr_html_escape(struct qr_buf *b, const char *s, size_t n);
 
