@@ -624,6 +624,31 @@ static double svg_legend(hw *w, const legend_key *k, size_t n, double y)
     return y + SVG_LINE - top;
 }
 
+/* A bar's label, right-aligned at x: on two lines, split at a space, when
+ * it is wider than the label column (the drawing would cut it off at the
+ * left edge). */
+static void bar_label(hw *w, double x, double y, double width,
+                      const char *label)
+{
+    size_t n = strlen(label), cut = 0;
+    if (text_w(label) > width)
+        for (size_t i = n / 2, j = n / 2; !cut && (i > 0 || j < n); ) {
+            if (i > 0 && label[--i] == ' ') cut = i;
+            else if (j < n && label[j++] == ' ') cut = j - 1;
+        }
+    if (!cut) {
+        svg_text(w, x, y, "end", NULL, label);
+        return;
+    }
+    qr_buf_printf(w->b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">"
+                        "<tspan x=\"%.1f\">", x, y - SVG_FONT * 0.55, x);
+    qr_html_escape(w->b, label, cut);
+    qr_buf_printf(w->b, "</tspan><tspan x=\"%.1f\" dy=\"%.1f\">", x,
+                  SVG_FONT * 1.1);
+    esc(w, label + cut + 1);
+    put(w, "</tspan></text>\n");
+}
+
 static void value_text(const qr_chart *c, const char *text, qr_buf *out)
 {
     out->len = 0;
@@ -666,7 +691,7 @@ static double svg_bars(hw *w, const qr_chart *c, double y)
         double bw = (cv.value - ax.lo) / (ax.hi - ax.lo) * pw;
         if (bw > 0) svg_rect(w, px, top + (SVG_ROW - bh) / 2, bw, bh, cv.colour);
         double base = top + SVG_ROW / 2 + SVG_FONT * 0.35;
-        svg_text(w, px - SVG_GAP, base, "end", NULL, cv.label);
+        bar_label(w, px - SVG_GAP, base, labw, cv.label);
         value_text(c, cv.text, &v);
         svg_text(w, px + (bw > 0 ? bw : 0) + SVG_GAP, base, NULL, NULL, v.data);
     }

@@ -331,6 +331,21 @@ static void test_images_are_data_uris(void **state)
     free(path);
 }
 
+/* A bar label wider than the label column goes on two lines rather than
+ * off the drawing's edge. */
+static void test_long_bar_labels_wrap(void **state)
+{
+    (void)state;
+    char *p = page_of("```chart\ntype: bar\nbar: Children in need of help "
+                      "and protection & more | 4\nbar: Short | 2\n```\n",
+                      NULL, NULL);
+    assert_has(p, "<tspan x=\"");
+    assert_has(p, ">Children in need of help</tspan>");
+    assert_has(p, ">and protection &amp; more</tspan></text>");
+    assert_has(p, "text-anchor=\"end\">Short</text>");
+    free(p);
+}
+
 static void test_bad_chart_is_an_error(void **state)
 {
     (void)state;
@@ -565,6 +580,7 @@ int main(void)
         cmocka_unit_test(test_links),
         cmocka_unit_test(test_charts),
         cmocka_unit_test(test_images_are_data_uris),
+        cmocka_unit_test(test_long_bar_labels_wrap),
         cmocka_unit_test(test_bad_chart_is_an_error),
         cmocka_unit_test(test_random_strings_stay_text),
     };
