@@ -1145,7 +1145,8 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
                              .style_path = j->pub.style,
                              .out_path = j->pub.output,
                              .strict = j->pub.strict,
-                             .stop = QR_STOP_PDF};
+                             .stop = QR_STOP_PDF,
+                             .format = qr_format_of(j->pub.output)};
         req.draft = j->pub.draft;
         status = qr_paper_render(&req, d, &files);
     } else if (j->pub.kind == QR_JOB_PACK) {

@@ -699,6 +699,54 @@ static scale make_scale(double lo, double hi, int integers, int zero_based)
     return s;
 }
 
+/* The value axis of a chart: from 0 (bars; lines unless that squashes the
+ * movement) to a round number above the largest value, in round steps.
+ * One function, so the PDF's axis and any other drawing of the chart
+ * (the HTML copy) agree. */
+static scale value_scale(const qr_chart *c)
+{
+    if (c->type == QR_CHART_BAR) {
+        double hi = 0;
+        int integers = 1;
+        for (size_t i = 0; i < c->nbars; i++) {
+            hi = fmax(hi, c->bars[i].value);
+            if (c->bars[i].value != floor(c->bars[i].value)) integers = 0;
+        }
+        if (c->has_max) hi = fmax(hi, c->vmax);
+        return make_scale(c->has_min ? fmin(c->vmin, 0) : 0, hi, integers, 1);
+    }
+    const series *first = &c->series[0];
+    double lo = first->pts[0].value, hi = lo;
+    int integers = 1;
+    for (size_t s = 0; s < c->nseries; s++) {
+        for (size_t i = 0; i < c->series[s].n; i++) {
+            double v = c->series[s].pts[i].value;
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+            if (v != floor(v)) integers = 0;
+        }
+    }
+    if (c->has_target) {
+        lo = fmin(lo, c->target);
+        hi = fmax(hi, c->target);
+    }
+    if (c->has_min) lo = c->vmin;
+    if (c->has_max) hi = c->vmax;
+    /* start at zero unless that squashes the movement into a sliver */
+    int zero = !c->has_min && lo >= 0 && lo <= hi / 2;
+    scale s = make_scale(lo, hi, integers, zero);
+    if (c->has_min) s.lo = c->vmin;
+    if (c->has_max) s.hi = c->vmax;
+    /* a target on the axis itself would hide under it: leave a step */
+    if (c->has_target && !c->has_min && s.lo != 0 &&
+        fabs(c->target - s.lo) < s.step / 100)
+        s.lo -= s.step;
+    if (c->has_target && !c->has_max && fabs(c->target - s.hi) < s.step / 100)
+        s.hi += s.step;
+
+    return s;
+}
+
 static void tick_text(const scale *s, double v, char *out, size_t n)
 {
     if (fabs(v) < s->step * 1e-9) v = 0;
@@ -960,19 +1008,14 @@ static float draw_bars(const draw_ctx *g, float y)
     qr_buf b;
     qr_buf_init(&b);
     float labw = 0, valw = 0;
-    double hi = 0;
-    int integers = 1;
     for (size_t i = 0; i < c->nbars; i++) {
         labw = fmaxf(labw, text_width(g, QR_FONT_REGULAR, g->size,
                                       c->bars[i].label));
         value_label(c, c->bars[i].text, &b);
         valw = fmaxf(valw, text_width(g, QR_FONT_REGULAR, g->size, b.data));
-        hi = fmax(hi, c->bars[i].value);
-        if (c->bars[i].value != floor(c->bars[i].value)) integers = 0;
     }
-    if (c->has_max) hi = fmax(hi, c->vmax);
     labw = fminf(labw, g->width * MAX_LABEL_FRAC);
-    scale s = make_scale(c->has_min ? fmin(c->vmin, 0) : 0, hi, integers, 1);
+    scale s = value_scale(c);
     float px = g->x + labw + LABEL_GAP;
     float pw = g->width - labw - LABEL_GAP - VALUE_GAP - valw;
     if (pw < 1) pw = 1;
@@ -1030,33 +1073,7 @@ static float draw_lines(const draw_ctx *g, float y)
     const qr_chart *c = g->c;
     const series *first = &c->series[0];
     size_t n = first->n;
-    double lo = first->pts[0].value, hi = lo;
-    int integers = 1;
-    for (size_t s = 0; s < c->nseries; s++) {
-        for (size_t i = 0; i < c->series[s].n; i++) {
-            double v = c->series[s].pts[i].value;
-            lo = fmin(lo, v);
-            hi = fmax(hi, v);
-            if (v != floor(v)) integers = 0;
-        }
-    }
-    if (c->has_target) {
-        lo = fmin(lo, c->target);
-        hi = fmax(hi, c->target);
-    }
-    if (c->has_min) lo = c->vmin;
-    if (c->has_max) hi = c->vmax;
-    /* start at zero unless that squashes the movement into a sliver */
-    int zero = !c->has_min && lo >= 0 && lo <= hi / 2;
-    scale s = make_scale(lo, hi, integers, zero);
-    if (c->has_min) s.lo = c->vmin;
-    if (c->has_max) s.hi = c->vmax;
-    /* a target on the axis itself would hide under it: leave a step */
-    if (c->has_target && !c->has_min && s.lo != 0 &&
-        fabs(c->target - s.lo) < s.step / 100)
-        s.lo -= s.step;
-    if (c->has_target && !c->has_max && fabs(c->target - s.hi) < s.step / 100)
-        s.hi += s.step;
+    scale s = value_scale(c);
 
     if (c->ylabel) {
         text(g, QR_FONT_REGULAR, g->size, g->x, y, c->ylabel, g->text);
@@ -1236,4 +1253,89 @@ float qr_chart_draw(const qr_chart *c, qr_pages *pages, size_t page, float x,
 {
     if (elem >= 0) qr_pages_set_alt(pages, elem, c->alt);
     return render(c, pages, page, x, y, width, style, m, elem);
+}
+
+/* ---- the model, read-only (for back ends that draw the chart) ---------- */
+
+const char *qr_chart_title(const qr_chart *c) { return c->title; }
+const char *qr_chart_xlabel(const qr_chart *c) { return c->xlabel; }
+const char *qr_chart_ylabel(const qr_chart *c) { return c->ylabel; }
+const char *qr_chart_unit(const qr_chart *c) { return c->unit; }
+
+int qr_chart_legend(const qr_chart *c)
+{
+    return c->legend >= 0 ? c->legend : c->type == QR_CHART_LINE;
+}
+
+size_t qr_chart_nseries(const qr_chart *c)
+{
+    return c->type == QR_CHART_BAR ? 1 : c->nseries;
+}
+
+const char *qr_chart_series_label(const qr_chart *c, size_t s)
+{
+    return c->type == QR_CHART_BAR ? NULL : c->series[s].label;
+}
+
+qr_rgb qr_chart_series_colour(const qr_chart *c, size_t s)
+{
+    return c->series[s].colour;
+}
+
+size_t qr_chart_nvalues(const qr_chart *c, size_t s)
+{
+    return c->type == QR_CHART_BAR ? c->nbars : c->series[s].n;
+}
+
+qr_chart_value qr_chart_get(const qr_chart *c, size_t s, size_t i,
+                            const qr_style *style)
+{
+    qr_chart_value v;
+    if (c->type == QR_CHART_BAR) {
+        const chart_bar *b = &c->bars[i];
+        v.label = b->label;
+        v.text = b->text;
+        v.value = b->value;
+        v.pos = (double)i;
+        v.colour = bar_colour(b, style);
+    } else {
+        const point *p = &c->series[s].pts[i];
+        v.label = p->label;
+        v.text = p->text;
+        v.value = p->value;
+        v.pos = p->pos;
+        v.colour = c->series[s].colour;
+    }
+    return v;
+}
+
+int qr_chart_target(const qr_chart *c, double *value, const char **text,
+                    const char **label)
+{
+    if (!c->has_target) return 0;
+    *value = c->target;
+    *text = c->target_text;
+    *label = c->target_label;
+    return 1;
+}
+
+void qr_chart_format_value(const qr_chart *c, const char *text, qr_buf *out)
+{
+    put_value(out, text, c->unit);
+}
+
+void qr_chart_value_axis(const qr_chart *c, qr_chart_axis *axis)
+{
+    scale s = value_scale(c);
+    axis->lo = s.lo;
+    axis->hi = s.hi;
+    axis->step = s.step;
+    axis->decimals = s.decimals;
+}
+
+void qr_chart_tick_text(const qr_chart_axis *axis, double v, char *out,
+                        size_t n)
+{
+    scale s = {axis->lo, axis->hi, axis->step, axis->decimals};
+    tick_text(&s, v, out, n);
 }

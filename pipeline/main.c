@@ -62,10 +62,12 @@ typedef struct command {
 
 static const command COMMANDS[] = {
     {"render", C_RENDER,
-     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf "
-     "[--dump=md|doc|pages] [--no-strict] [--draft] [--pdfa] [--lang=TAG]",
-     "render one paper to PDF (DATA is optional: plain Markdown renders\n"
-     "too); with --dump and no -o, lay it out and print, write nothing"},
+     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf|OUT.html "
+     "[--format=pdf|html] [--dump=md|doc|pages] [--no-strict] [--draft] "
+     "[--pdfa] [--lang=TAG]",
+     "render one paper to PDF, or to an accessible HTML page (DATA is\n"
+     "optional: plain Markdown renders too); with --dump and no -o, lay it\n"
+     "out and print, write nothing"},
     {"check", C_CHECK,
      "[DATA.json] -t TEMPLATE.md [-s STYLE.json] [--dump=md|doc|pages] "
      "[--no-strict]",
@@ -75,10 +77,11 @@ static const command COMMANDS[] = {
      "print the template expansion to stdout; --spec follows the\n"
      "Mustache spec exactly (HTML escaping, missing names empty)"},
     {"pack", C_PACK,
-     "MEETING.json -o PACK.pdf [--public] [--draft] [--dump=pages]",
+     "MEETING.json -o PACK.pdf|--html DIR [--public] [--draft] [--dump=pages]",
      "build a meeting's agenda pack: front sheet, agenda, every paper;\n"
      "--public withholds exempt items (docs/meeting.md); --dump=pages\n"
-     "prints the display list (with no -o, writes nothing)"},
+     "prints the display list (with no -o, writes nothing); --html\n"
+     "writes it as HTML pages instead"},
     {"minutes", C_MINUTES,
      "MEETING.json -o MINUTES.pdf [-t TEMPLATE.md] [--public] [--draft]",
      "the minutes of a meeting from its proceedings (docs/meeting.md);\n"
@@ -115,7 +118,8 @@ static const optdef OPTIONS[] = {
      "house style JSON (default: the built-in style)"},
     {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
      C_RENDER | C_PACK | C_WATCH | C_MINUTES | C_DECISIONS,
-     "the PDF to write (atomically)"},
+     "the PDF to write (atomically); render and watch\n"
+     "write the HTML copy to a name ending in .html"},
     {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
      C_RENDER | C_CHECK | C_PACK,
      "print the expanded Markdown, the document tree\n"
@@ -127,6 +131,10 @@ static const optdef OPTIONS[] = {
      C_RENDER | C_PACK | C_WATCH | C_MINUTES | C_DECISIONS,
      "stamp DRAFT on every page (on by default in\n"
      "watch)"},
+    {{"format", required_argument, NULL, 'M'}, "    --format=pdf|html",
+     C_RENDER,
+     "what to write (default: HTML when the output\n"
+     "ends in .html or .htm, else PDF)"},
     {{"pdfa", no_argument, NULL, 'A'}, "    --pdfa", C_RENDER,
      "write PDF/A-2b for archiving"},
     {{"lang", required_argument, NULL, 'L'}, "    --lang=TAG", C_RENDER,
@@ -134,6 +142,9 @@ static const optdef OPTIONS[] = {
      "style's, en-GB)"},
     {{"spec", no_argument, NULL, 'S'}, "    --spec", C_EXPAND,
      "follow the Mustache spec exactly"},
+    {{"html", required_argument, NULL, 'H'}, "    --html DIR", C_PACK,
+     "write the pack as HTML pages in DIR (index.html:\n"
+     "the agenda; one page per item) instead of a PDF"},
     {{"public", no_argument, NULL, 'P'}, "    --public", C_PACK | C_MINUTES,
      "withhold exempt items: a notice page in a pack,\n"
      "number, title and paragraph in minutes"},
@@ -364,6 +375,7 @@ typedef struct args {
     int pdfa;
     const char *lang;
     int draft;
+    int format;   /* -1: from the output's extension */
 } args;
 
 /* render, check and expand */
@@ -375,6 +387,7 @@ static int parse_args(int argc, char **argv, args *a, const command *cmd)
     if (bad) return bad;
     memset(a, 0, sizeof *a);
     a->strict = 1;
+    a->format = -1;
     int c;
     while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
@@ -385,6 +398,11 @@ static int parse_args(int argc, char **argv, args *a, const command *cmd)
         case 'S': a->spec = 1; break;
         case 'A': a->pdfa = 1; break;
         case 'L': a->lang = optarg; break;
+        case 'M':
+            if (strcmp(optarg, "pdf") == 0) a->format = QR_FORMAT_PDF;
+            else if (strcmp(optarg, "html") == 0) a->format = QR_FORMAT_HTML;
+            else return usage_error("--format takes pdf or html, not '%s'", optarg);
+            break;
         case 'R': a->draft = 1; break;
         case 'D':
             if (strcmp(optarg, "md") == 0) a->dump = QR_DUMP_MD;
@@ -439,7 +457,8 @@ static int cmd_expand(const args *a)
     return finish(d, status);
 }
 
-/* quire pack MEETING.json -o PACK.pdf [--public] [--draft] [--dump=pages] */
+/* quire pack MEETING.json -o PACK.pdf|--html DIR [--public] [--draft]
+ *            [--dump=pages] */
 static int cmd_pack(int argc, char **argv, const command *cmd)
 {
     optset s;
@@ -452,6 +471,7 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
         switch (c) {
         case 'o': req.out_path = optarg; break;
         case 'P': req.public_pack = 1; break;
+        case 'H': req.html_dir = optarg; break;
         case 'R': req.draft = 1; break;
         case 'D':
             /* a pack has no one template or document tree to show */
@@ -466,8 +486,10 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
     if (optind < argc) req.meeting_path = argv[optind++];
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (!req.meeting_path) return usage_error("%s needs a meeting file: pack MEETING.json -o PACK.pdf", "pack");
-    if (!req.out_path && !req.dump_pages)
-        return usage_error("%s needs an output: -o PACK.pdf", "pack");
+    if (!req.out_path && !req.html_dir && !req.dump_pages)
+        return usage_error("%s needs an output: -o PACK.pdf or --html DIR", "pack");
+    if (req.out_path && req.html_dir)
+        return usage_error("%s writes a PDF (-o) or HTML pages (--html), not both", "pack");
     qr_diags *d = qr_diags_new();
     int status = qr_pack_build(&req, d, NULL);
     return finish(d, status);
@@ -616,6 +638,12 @@ int main(int argc, char **argv)
         int render = cmd->bit == C_RENDER;
         if (render && !a.out && a.dump == QR_DUMP_NONE)
             return usage_error("%s needs an output: -o OUT.pdf", name);
+        int format = a.format >= 0 ? a.format : (int)qr_format_of(a.out);
+        if (format == QR_FORMAT_HTML && a.pdfa)
+            return usage_error("%s: --pdfa is for PDF output, not HTML", name);
+        if (format == QR_FORMAT_HTML && a.out && a.dump == QR_DUMP_PAGES)
+            return usage_error("%s: --dump=pages prints the PDF's pages; HTML "
+                               "output has none", name);
         qr_render_req req = {
             .data_path = a.data,
             .template_path = a.tpl,
@@ -633,6 +661,7 @@ int main(int argc, char **argv)
             .pdfa = a.pdfa,
             .draft = a.draft,
             .lang = a.lang,
+            .format = (qr_format)format,
         };
         qr_diags *d = qr_diags_new();
         int status = qr_render(&req, d);

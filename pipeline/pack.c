@@ -22,6 +22,7 @@
  * file: the only guarantee that survives future changes to later stages.
  */
 #include "quire/pack.h"
+#include "quire/html.h"
 
 #include "quire/derive.h"
 #include "quire/expand.h"
@@ -96,6 +97,8 @@ typedef struct item {
     qr_diags *warnings;         /* of the latest layout */
     int laid_first, laid_total; /* numbers `pages` was laid out with */
     int first, npages;          /* start page in the pack, page count */
+    char *html;                 /* HTML pack: the item's page */
+    size_t html_len;
 } item;
 
 typedef struct pack {
@@ -680,6 +683,8 @@ static cJSON *item_view(const pack *pk, const item *it)
         cJSON_AddNumberToObject(pp, "first", it->first);
         cJSON_AddNumberToObject(pp, "last", it->first + it->npages - 1);
         cJSON_AddBoolToObject(pp, "several", it->npages > 1);
+        /* HTML pages: the paper is a page of its own, not pack pages */
+        cJSON_AddBoolToObject(pp, "html", pk->req->html_dir != NULL);
         char link[sizeof it->anchor + 1];
         snprintf(link, sizeof link, "#%s", it->anchor);
         view_str(pp, "link", link);
@@ -1529,23 +1534,166 @@ static qr_pages *join(pack *pk)
 /* The output must not be an input (qr_output_check), nor — in a public
  * pack, where they are never opened and so are in no record — one of the
  * exempt items' files. */
-static int check_output(pack *pk)
+static int check_output_path(pack *pk, const char *out)
 {
-    if (!qr_output_check(pk->req->out_path, pk->inputs, pk->d))
-        return QR_EINPUT;
+    if (!qr_output_check(out, pk->inputs, pk->d)) return QR_EINPUT;
     for (size_t i = 0; i < pk->nitems; i++) {
         const item *it = &pk->items[i];
         const char *named[] = {it->data_path, it->tpl_path, it->style_path};
         for (size_t k = 0; k < sizeof named / sizeof *named; k++) {
-            if (!same_file(pk->req->out_path, named[k])) continue;
-            qr_diag_add(pk->d, QR_ERROR, pk->req->out_path, 0, 0, NULL, NULL,
+            if (!same_file(out, named[k])) continue;
+            qr_diag_add(pk->d, QR_ERROR, out, 0, 0, NULL, NULL,
                         "output '%s' is %s, a file of item %s: refusing to "
                         "overwrite an input; name another output",
-                        pk->req->out_path, named[k], it->number);
+                        out, named[k], it->number);
             return QR_EINPUT;
         }
     }
     return QR_OK;
+}
+
+static int check_output(pack *pk)
+{
+    return check_output_path(pk, pk->req->out_path);
+}
+
+/* ---- the pack as HTML pages ---- */
+
+/* What every page of the HTML pack is marked with: as the PDF marks its
+ * pages, a full pack holding exempt items is the members' on every page,
+ * and an exempt item's page is not for publication. */
+static void html_marks(const pack *pk, const item *it, qr_html_meta *m)
+{
+    m->draft = pk->req->draft;
+    if (pk->req->public_pack || !pk->has_exempt) return;
+    m->exempt = 1;
+    m->mark = it && it->exempt ? "NOT FOR PUBLICATION" : QR_MARK_MEMBERS;
+}
+
+/* Each item's page: its paper (read as render reads it, images into the
+ * paper's record, so the public pack's shared-file check sees them), or
+ * in a public pack the notice that replaces an exempt paper. */
+static int html_items(pack *pk)
+{
+    int bad = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        item *it = &pk->items[i];
+        qr_html_meta m;
+        memset(&m, 0, sizeof m);
+        if (it->paper) {
+            qr_paper_html_meta(it->paper, &m);
+            html_marks(pk, it, &m);
+            bad |= !qr_paper_html(it->paper, &m, &it->html, &it->html_len,
+                                  pk->d);
+        } else if (it->notice) {
+            m.title = it->title;
+            m.lang = pk->style.lang;
+            m.subject = pk->meeting_line;
+            html_marks(pk, it, &m);
+            bad |= !qr_html_render(it->notice, &pk->fm_style, &m,
+                                   NOTICE_NAME, pk->d, &it->html,
+                                   &it->html_len);
+        }
+    }
+    return bad ? -1 : 0;
+}
+
+/* index.html: the front sheet and agenda, each item's "#item-N" link
+ * going to its page. */
+static char *html_index(pack *pk, size_t *len)
+{
+    size_t mdlen;
+    int front_lines = 0;
+    char *md = front_matter(pk, &mdlen, &front_lines);
+    qr_doc *doc = qr_parse_markdown(md, mdlen, FRONT_NAME, pk->d);
+    free(md);
+    if (!doc) return NULL;
+    const char **from = qr_xcalloc(pk->nitems + 1, sizeof *from);
+    const char **to = qr_xcalloc(pk->nitems + 1, sizeof *to);
+    size_t n = 0;
+    for (size_t i = 0; i < pk->nitems; i++)
+        if (pk->items[i].html) {
+            from[n] = qr_xasprintf("#%s", pk->items[i].anchor);
+            to[n++] = qr_xasprintf("%s.html", pk->items[i].anchor);
+        }
+    char *title = qr_xasprintf("%s: agenda", pk->meeting_line);
+    qr_html_meta m = {.title = title, .lang = pk->style.lang,
+                      .subject = pk->meeting_line, .author = pk->council,
+                      .links_from = from, .links_to = to, .nlinks = n};
+    html_marks(pk, NULL, &m);
+    char *out = NULL;
+    if (!qr_html_render(doc, &pk->fm_style, &m, FRONT_NAME, pk->d, &out,
+                        len)) {
+        free(out);
+        out = NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        free((char *)from[i]);
+        free((char *)to[i]);
+    }
+    free(from);
+    free(to);
+    free(title);
+    qr_doc_free(doc);
+    return out;
+}
+
+static int html_write(pack *pk, const char *name, const char *bytes,
+                      size_t len)
+{
+    char *path = qr_xasprintf("%s/%s", pk->req->html_dir, name);
+    int status = QR_OK;
+    /* a full pack holding exempt items is its owner's only, every page */
+    int private = !pk->req->public_pack && pk->has_exempt;
+    if (!qr_write_atomic_mode(path, bytes, len, private)) {
+        qr_diag_add(pk->d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "cannot write '%s': %s", path, strerror(errno));
+        status = QR_EOUTPUT;
+    }
+    free(path);
+    return status;
+}
+
+/* The pack as HTML: every page made, the public pack's checks passed and
+ * every output name checked before the first file is written. */
+static int pack_html(pack *pk)
+{
+    if (html_items(pk) != 0) return QR_EINPUT;
+    if (pk->req->public_pack && check_shared_files(pk) != 0) return QR_EINPUT;
+    size_t ilen = 0;
+    char *index = html_index(pk, &ilen);
+    if (!index) return QR_EINPUT;
+    const char *dir = pk->req->html_dir;
+    struct stat sb;
+    /* a folder made for a members' pack with exempt items is private too */
+    int private = !pk->req->public_pack && pk->has_exempt;
+    if (stat(dir, &sb) != 0 && mkdir(dir, private ? 0700 : 0777) != 0) {
+        qr_diag_add(pk->d, QR_ERROR, dir, 0, 0, NULL, NULL,
+                    "cannot make the folder '%s': %s", dir, strerror(errno));
+        free(index);
+        return QR_EOUTPUT;
+    }
+    int status = QR_OK;
+    char *p = qr_xasprintf("%s/index.html", dir);
+    status = check_output_path(pk, p);
+    free(p);
+    for (size_t i = 0; i < pk->nitems && status == QR_OK; i++) {
+        if (!pk->items[i].html) continue;
+        char *name = qr_xasprintf("%s/%s.html", dir, pk->items[i].anchor);
+        status = check_output_path(pk, name);
+        free(name);
+    }
+    for (size_t i = 0; i < pk->nitems && status == QR_OK; i++) {
+        if (!pk->items[i].html) continue;
+        char *name = qr_xasprintf("%s.html", pk->items[i].anchor);
+        status = html_write(pk, name, pk->items[i].html,
+                            pk->items[i].html_len);
+        free(name);
+    }
+    /* the agenda last: it links pages that are there */
+    if (status == QR_OK) status = html_write(pk, "index.html", index, ilen);
+    free(index);
+    return status;
 }
 
 /* ---- the whole ---- */
@@ -1562,6 +1710,7 @@ static void pack_free(pack *pk)
         qr_doc_free(it->notice);
         qr_pages_free(it->pages);
         qr_diags_free(it->warnings);
+        free(it->html);
     }
     free(pk->items);
     clear_plan(pk);
@@ -1624,6 +1773,10 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
         if (ff) add_file(&pk, ff);
     }
     if (prepare_items(&pk) != 0) goto done;
+    if (req->html_dir) {
+        status = pack_html(&pk);
+        goto done;
+    }
     if (settle(&pk) != 0) goto done;
     /* images are read at layout: they are the pack's inputs too */
     for (size_t i = 0; i < pk.nitems; i++) {

@@ -21,6 +21,7 @@
 #include "quire/derive.h"
 #include "quire/expand.h"
 #include "quire/fonts.h"
+#include "quire/html.h"
 #include "quire/input.h"
 #include "quire/layout.h"
 #include "quire/load.h"
@@ -33,6 +34,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -605,6 +607,77 @@ static char **files_of(const qr_render_req *req, const qr_paper *p,
     return v;
 }
 
+qr_format qr_format_of(const char *out_path)
+{
+    const char *dot = out_path ? strrchr(out_path, '.') : NULL;
+    if (!dot || strchr(dot, '/')) return QR_FORMAT_PDF;
+    return strcasecmp(dot, ".html") == 0 || strcasecmp(dot, ".htm") == 0
+               ? QR_FORMAT_HTML
+               : QR_FORMAT_PDF;
+}
+
+void qr_paper_html_meta(const qr_paper *p, qr_html_meta *meta)
+{
+    memset(meta, 0, sizeof *meta);
+    meta->title = p->title;
+    meta->lang = p->style.lang;
+    meta->subject = p->meeting;
+    meta->author = p->author;
+    meta->exempt = p->exempt;
+    meta->base_dir = p->base_dir;
+}
+
+bool qr_paper_html(qr_paper *p, const qr_html_meta *meta, char **out,
+                   size_t *len, qr_diags *d)
+{
+    qr_diags *later = qr_diags_new();
+    /* the page reads the images: they are the paper's inputs too */
+    qr_inputs *outer = qr_inputs_activate(p->inputs);
+    double t0 = now_ms();
+    bool ok = qr_html_render(p->doc, &p->style, meta, EXPANDED_NAME, later,
+                             out, len);
+    lap("html", &t0);
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, p->inputs);
+    relocate(later, d, p->exp);
+    qr_diags_free(later);
+    return ok;
+}
+
+/* The HTML copy: no layout (HTML flows), the same checks before writing
+ * as the PDF, and the file written the same way. */
+static int finish_html(const qr_render_req *req, qr_paper *p,
+                       const qr_inputs *seen, size_t errors_before,
+                       qr_diags *d)
+{
+    qr_html_meta meta;
+    qr_paper_html_meta(p, &meta);
+    if (req->lang && req->lang[0]) meta.lang = req->lang;
+    meta.draft = req->draft;
+    char *html = NULL;
+    size_t len = 0;
+    qr_paper_html(p, &meta, &html, &len, d);
+    int status = QR_OK;
+    if (qr_diags_count(d, QR_ERROR) > errors_before) {
+        status = QR_EINPUT;
+    } else if (req->stop != QR_STOP_PDF) {
+        status = QR_OK;
+    } else if (qr_inputs_changed(seen)) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "an input file changed while the paper was being made; "
+                    "its HTML was not written: make it again");
+        status = QR_EINPUT;
+    } else if (!qr_output_check(req->out_path, p->inputs, d)) {
+        status = QR_EINPUT;
+    } else if (!qr_write_atomic_mode(req->out_path, html, len, p->exempt)) {
+        qr_diag_add(d, QR_ERROR, req->out_path, 0, 0, NULL, NULL,
+                    "cannot write '%s': %s", req->out_path, strerror(errno));
+        status = QR_EOUTPUT;
+    }
+    free(html);
+    return status;
+}
+
 /* The stages after prepare, for one paper: lay out, check, write. */
 static int finish_paper(const qr_render_req *req, qr_paper *p,
                         const qr_inputs *seen, size_t errors_before,
@@ -660,13 +733,17 @@ qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
     qr_inputs *seen = qr_inputs_new();
     qr_inputs *outer = qr_inputs_activate(seen);
     pthread_t warm;
-    int warming = req->stop != QR_STOP_EXPAND &&
+    int html = req->format == QR_FORMAT_HTML;
+    /* HTML is not typeset: nothing to warm up */
+    int warming = req->stop != QR_STOP_EXPAND && !html &&
                   pthread_create(&warm, NULL, warm_up, NULL) == 0;
     int status = QR_EINPUT;
     qr_paper *p = qr_paper_prepare(req, d);
     if (!p || req->stop == QR_STOP_EXPAND) {
         if (warming) pthread_join(warm, NULL);
         if (p) status = QR_OK;
+    } else if (html) {
+        status = finish_html(req, p, seen, errors_before, d);
     } else {
         status = finish_paper(req, p, seen, errors_before, d, &warm, warming);
     }

@@ -443,7 +443,8 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
                          .strict = o->strict,
                          .stop = QR_STOP_PDF,
                          .draft = o->draft,
-                         .draft_note = o->draft ? note : NULL};
+                         .draft_note = o->draft ? note : NULL,
+                         .format = qr_format_of(o->out_path)};
     qr_diags *d = qr_diags_new();
     /* every file the paper read, and the paths whose read was refused (a
      * partial that is a FIFO): watched too, since a fix will appear there */

@@ -7,12 +7,17 @@
 # Quire is timed against). They are installed the same way, but a failure
 # there is reported and does not fail the script: the bench then measures
 # Quire alone and says why.
+#
+# chromium, tidy, nodejs and npm test the HTML copy of a paper in a real
+# browser (tests/e2e/html.sh; its npm packages go into
+# tests/browser/node_modules, tests/browser/setup.sh).
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind
 libhpdf-dev libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libcmocka-dev libunibreak-dev libhyphen-dev hyphen-en-gb libfontconfig-dev
 libharfbuzz-dev libpng-dev fonts-liberation2 fonts-dejavu-core
-poppler-utils qpdf icc-profiles-free python3 python3-pikepdf jq libdeflate-dev"
+poppler-utils qpdf icc-profiles-free python3 python3-pikepdf jq libdeflate-dev
+chromium tidy"
 OPTIONAL="python3-reportlab"
 
 missing() { # PACKAGE... -> those not installed
@@ -25,6 +30,11 @@ missing() { # PACKAGE... -> those not installed
 }
 # shellcheck disable=SC2086
 need=$(missing $PKGS | tr '\n' ' ')
+# Node.js and npm may come from elsewhere (NodeSource bundles npm, and
+# Debian's npm cannot be installed beside it): only when the commands are
+# missing are Debian's packages wanted.
+command -v node >/dev/null 2>&1 || need="$need nodejs"
+command -v npm >/dev/null 2>&1 || need="$need npm"
 # shellcheck disable=SC2086
 want=$(missing $OPTIONAL | tr '\n' ' ')
 [ -z "$need$want" ] && exit 0

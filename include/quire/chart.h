@@ -71,4 +71,52 @@ float qr_chart_draw(const qr_chart *c, qr_pages *pages, size_t page, float x,
                     float y, float width, const qr_style *style,
                     const qr_metrics *m, int elem);
 
+/* ---- the model, read-only ----------------------------------------------
+ * For a back end that draws the chart itself from the same numbers (the
+ * HTML copy draws SVG and a table of the values). Strings are borrowed:
+ * valid while c lives; NULL where the block did not give the key. */
+const char *qr_chart_title(const qr_chart *c);
+const char *qr_chart_xlabel(const qr_chart *c);
+const char *qr_chart_ylabel(const qr_chart *c);
+const char *qr_chart_unit(const qr_chart *c);
+/* 1 when a legend is drawn (the block's 'legend', else the type's default) */
+int qr_chart_legend(const qr_chart *c);
+
+/* A bar chart is one series of bars; a line chart has one or more. */
+size_t qr_chart_nseries(const qr_chart *c);
+const char *qr_chart_series_label(const qr_chart *c, size_t s); /* bar: NULL */
+qr_rgb qr_chart_series_colour(const qr_chart *c, size_t s);     /* line only */
+size_t qr_chart_nvalues(const qr_chart *c, size_t s);
+
+typedef struct qr_chart_value {
+    const char *label;   /* the bar's label, or the point's period */
+    const char *text;    /* the number as the block wrote it */
+    double value;
+    double pos;          /* a point's time position (its index when none
+                            was given); a bar's index */
+    qr_rgb colour;       /* the bar's (status colours from style), or the
+                            series' */
+} qr_chart_value;
+qr_chart_value qr_chart_get(const qr_chart *c, size_t s, size_t i,
+                            const qr_style *style);
+
+/* 1 and the target line's value, number as written and label, or 0. */
+int qr_chart_target(const qr_chart *c, double *value, const char **text,
+                    const char **label);
+/* A number as written with the chart's unit ("74%", "21 cases"), as the
+ * PDF labels it; appended to out. */
+struct qr_buf;
+void qr_chart_format_value(const qr_chart *c, const char *text,
+                           struct qr_buf *out);
+
+/* The value axis the PDF draws: lo to hi in steps of step, tick labels
+ * with `decimals` decimals (qr_chart_tick_text). */
+typedef struct qr_chart_axis {
+    double lo, hi, step;
+    int decimals;
+} qr_chart_axis;
+void qr_chart_value_axis(const qr_chart *c, qr_chart_axis *axis);
+void qr_chart_tick_text(const qr_chart_axis *axis, double v, char *out,
+                        size_t n);
+
 #endif

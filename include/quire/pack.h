@@ -4,7 +4,8 @@
  * pipeline as render, continuous page numbers and labels, and a bookmark
  * per item. With `public`, exempt items (Local Government Act 1972,
  * Schedule 12A) are replaced by a notice page and nothing of theirs reaches
- * the file.
+ * the file. With html_dir the same pack is written as HTML pages (html.h):
+ * the front sheet and agenda as index.html, linking each item's page.
  *
  * Failure: qr_pack_build returns a qr_status: it is the exit status of
  * `quire pack`.
@@ -24,6 +25,9 @@ typedef struct qr_pack_req {
     int draft;                  /* stamp DRAFT on every page */
     FILE *dump_pages;           /* print the pack's display list here
                                    (--dump=pages); NULL = no */
+    const char *html_dir;       /* instead of the PDF: the pack as HTML
+                                   pages in this folder (index.html, the
+                                   agenda, and one page per paper) */
 } qr_pack_req;
 
 /* Build the pack. Returns QR_OK, QR_EINPUT (bad meeting file or a broken

@@ -47,6 +47,17 @@ typedef struct qr_render_view {
                            * PUBLICATION, written mode 0600 */
 } qr_render_view;
 
+/* What render writes: a PDF, or the accessible HTML copy (html.h) of the
+ * same expanded, parsed paper. */
+typedef enum qr_format {
+    QR_FORMAT_PDF,
+    QR_FORMAT_HTML
+} qr_format;
+
+/* The format an output's name asks for: HTML when it ends in .html or .htm
+ * (any case), else PDF. render, watch and build's paper jobs all decide so. */
+qr_format qr_format_of(const char *out_path);
+
 typedef struct qr_render_req {
     const char *data_path;      /* NULL: no data (a plain Markdown file) */
     const qr_render_view *view; /* instead of data_path: a view (above) */
@@ -69,6 +80,7 @@ typedef struct qr_render_req {
      * as `pack`, in place of any `pack` of the data's own. NULL for a
      * paper on its own. Borrowed; used while the paper is prepared. */
     const struct cJSON *pack;
+    qr_format format;           /* QR_FORMAT_PDF unless set */
 } qr_render_req;
 
 /* A paper prepared up to layout: data loaded, validated and derived, the
@@ -97,6 +109,17 @@ struct qr_style;
 struct qr_pages *qr_paper_layout(qr_paper *p,
                                  const struct qr_layout_opts *opts,
                                  qr_diags *d);
+
+/* The HTML copy of a prepared paper (html.h): meta gets the paper's
+ * title, language, meeting, author, exemption and template directory
+ * (qr_paper_html_meta), then qr_paper_html writes the page into *out
+ * (caller frees), reading images into the paper's record and re-locating
+ * diagnostics at template lines. True, or false after adding an error (no
+ * page may be published then; *out is still set). */
+struct qr_html_meta;
+void qr_paper_html_meta(const qr_paper *p, struct qr_html_meta *meta);
+bool qr_paper_html(qr_paper *p, const struct qr_html_meta *meta, char **out,
+                  size_t *len, qr_diags *d);
 
 /* Borrowed parts of a prepared paper. */
 const struct qr_style *qr_paper_style(const qr_paper *p);
