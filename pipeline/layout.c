@@ -106,9 +106,43 @@ float lay_take_space(layout *L, unsigned *flags)
     L->space = 0;
     if (L->break_pending) {
         *flags |= BOX_BREAK_BEFORE;
+        if (L->orient_pending != QR_ORIENT_SAME)
+            *flags |= BOX_ORIENT | (L->orient_pending == QR_ORIENT_LANDSCAPE
+                                        ? BOX_LANDSCAPE : 0u);
         L->break_pending = 0;
+        L->orient_pending = QR_ORIENT_SAME;
     }
     return g;
+}
+
+/* Landscape is the style's page with its long side across, portrait with
+ * it down, whichever way the style gives it; the margins keep their sides
+ * of the page. */
+int lay_orient(layout *L, int landscape)
+{
+    const qr_style *st = L->st;
+    float lo = st->page_width, hi = st->page_height;
+    if (lo > hi) {
+        lo = st->page_height;
+        hi = st->page_width;
+    }
+    L->landscape = landscape;
+    L->page_w = landscape ? hi : lo;
+    L->page_h = landscape ? lo : hi;
+    L->frame_x = st->margin_left;
+    L->frame_w = L->page_w - st->margin_left - st->margin_right;
+    L->body_top = st->margin_top;
+    L->body_bottom = L->page_h - st->margin_bottom;
+    if (L->frame_w < st->body_size * 4 ||
+        L->body_bottom - L->body_top < st->body_size * st->leading * 4)
+        return -1;
+    return 0;
+}
+
+void lay_orient_as(layout *L, size_t page)
+{
+    const qr_page *pg = qr_pages_get(L->out, page);
+    lay_orient(L, pg->width > pg->height);
 }
 
 static void want_space(layout *L, float s)
@@ -1087,9 +1121,46 @@ static void do_rule(layout *L, const ctx *c)
     L->space = L->st->paragraph_space;
 }
 
+static const char *orient_name(qr_orient o)
+{
+    return o == QR_ORIENT_LANDSCAPE ? "landscape" : "portrait";
+}
+
+/* A page break; <!-- landscape --> and <!-- portrait --> also turn the
+ * pages after it, and the blocks after it are set to their text width.
+ * Only a switch between top-level blocks can do that: a list or quote
+ * around it already has its measure. */
+static void do_pagebreak(layout *L, const qr_block *b, const ctx *c)
+{
+    L->break_pending = 1;
+    L->space = 0;
+    if (b->orient == QR_ORIENT_SAME) return;
+    if (!c->top) {
+        qr_diag_add(L->d, QR_WARNING, L->md_name, b->line, 1, NULL, NULL,
+                    "<!-- %s --> inside a list or quote only starts a new "
+                    "page: put it on a line of its own outside them",
+                    orient_name(b->orient));
+        return;
+    }
+    int was = L->landscape;
+    if (lay_orient(L, b->orient == QR_ORIENT_LANDSCAPE) != 0) {
+        qr_diag_add(L->d, QR_ERROR, L->md_name, b->line, 1, NULL, NULL,
+                    "the page margins leave no room for text on a %s page",
+                    orient_name(b->orient));
+        lay_orient(L, was);
+        return;
+    }
+    L->orient_pending = b->orient;
+}
+
 static void do_block(layout *L, const qr_block *b, const ctx *c)
 {
     ctx here = *c;
+    if (c->top) {
+        /* the measure of the page this block is on (lay_orient) */
+        here.x = L->frame_x;
+        here.w = L->frame_w;
+    }
     /* council numbering: blocks of a numbered section align after the
      * number gutter */
     if (c->top && L->st->number_paragraphs && L->section > 0 &&
@@ -1110,10 +1181,7 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
         L->space = L->st->paragraph_space;
         break;
     case QR_BLK_THEMATIC_BREAK: do_rule(L, &here); break;
-    case QR_BLK_PAGEBREAK:
-        L->break_pending = 1;
-        L->space = 0;
-        break;
+    case QR_BLK_PAGEBREAK: do_pagebreak(L, b, c); break;
     case QR_BLK_DOCUMENT: do_children(L, b, &here); break;
     case QR_BLK_TABLE_ROW:
     case QR_BLK_TABLE_CELL:
@@ -1160,12 +1228,7 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
     L.md_name = md_name;
     L.d = d;
     L.head = L.tail = -1;
-    L.frame_x = style->margin_left;
-    L.frame_w = style->page_width - style->margin_left - style->margin_right;
-    L.body_top = style->margin_top;
-    L.body_bottom = style->page_height - style->margin_bottom;
-    if (L.frame_w < style->body_size * 4 ||
-        L.body_bottom - L.body_top < style->body_size * style->leading * 4) {
+    if (lay_orient(&L, style->page_width > style->page_height) != 0) {
         qr_diag_add(d, QR_ERROR, md_name, 0, 0, NULL, NULL,
                     "the page margins leave no room for text");
         return NULL;

@@ -24,7 +24,11 @@ enum {
     BOX_BREAK_BEFORE = 1u << 1, /* explicit page break before this box */
     BOX_HYPHEN = 1u << 2,       /* paragraph line ending with an inserted hyphen */
     BOX_TABLE_HEAD = 1u << 3,   /* the header row of a table */
-    BOX_ROW_OPEN = 1u << 4      /* a band of a split row: no rule below it */
+    BOX_ROW_OPEN = 1u << 4,     /* a band of a split row: no rule below it */
+    BOX_ORIENT = 1u << 5,       /* the page starting here is turned: */
+    BOX_LANDSCAPE = 1u << 6,    /* landscape if set, else portrait */
+    /* what a box that starts a page carries for it */
+    BOX_PAGE_START = BOX_BREAK_BEFORE | BOX_ORIENT | BOX_LANDSCAPE
 };
 
 /* An item of a box; y is relative to the box top. A "stretch" item (a block
@@ -124,14 +128,17 @@ typedef struct layout {
     int cell_col;               /* column + 1 of the table cell whose items
                                    are being pushed, else 0 */
     int break_pending;          /* next box starts a page */
+    qr_orient orient_pending;   /* and its pages are turned this way */
     ritem *pending;             /* marker items for the next line */
     size_t npending, cpending;
     bar *bars;
     size_t nbars, cbars;
     int anchors;                /* headings seen, for anchor names */
     int section, paragraph;     /* council numbering */
-    float frame_x, frame_w;     /* text frame */
+    float frame_x, frame_w;     /* text frame of the current page */
     float body_top, body_bottom;
+    float page_w, page_h;       /* the current page (lay_orient) */
+    int landscape;              /* its long side across */
     int failed;                 /* sticky error (too many pages) */
     struct qr_image_set *images;/* the document's images, read once each */
 } layout;
@@ -148,6 +155,11 @@ size_t lay_runs_to_spans(layout *L, const qr_block *b, qr_font_slot base,
 void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
                     qr_role role, int elem, linkmap *lm);
 float lay_take_space(layout *L, unsigned *flags);
+/* Turn the current page (landscape 1 or 0): its size, text frame and
+ * foot. Returns 0, or -1 when the margins leave no room for text. */
+int lay_orient(layout *L, int landscape);
+/* Turn the current page as the page `page` of the display list is. */
+void lay_orient_as(layout *L, size_t page);
 qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
 
 /* Forget the elements, for the next text with links under `parent`. */

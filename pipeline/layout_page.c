@@ -202,11 +202,16 @@ static int row_continued(const layout *L, int first)
 int lay_paginate(layout *L)
 {
     emitter E = {NULL, 0};
-    const float top = L->body_top, bottom = L->body_bottom;
-    float width = L->st->page_width, height = L->st->page_height;
+    /* pages start in the style's orientation; a box that starts a page
+     * may turn it and the pages after it */
+    lay_orient(L, L->st->page_width > L->st->page_height);
+    const float top = L->body_top;
     int cur = L->head;
-    if (cur < 0) qr_pages_add_page(L->out, width, height);
+    if (cur < 0) qr_pages_add_page(L->out, L->page_w, L->page_h);
     while (cur >= 0) {
+        unsigned start = L->boxes[cur].flags;
+        if (start & BOX_ORIENT) lay_orient(L, (start & BOX_LANDSCAPE) != 0);
+        const float bottom = L->body_bottom;
         if (qr_pages_count(L->out) >= QR_MAX_PAGES) {
             qr_diag_add(L->d, QR_ERROR, L->md_name, 0, 0, NULL, NULL,
                         "document would have more than %d pages",
@@ -271,7 +276,7 @@ int lay_paginate(layout *L)
             if (!again) break;
         }
 
-        size_t page = qr_pages_add_page(L->out, width, height);
+        size_t page = qr_pages_add_page(L->out, L->page_w, L->page_h);
         float y = top;
         if (cont >= 0) {
             const tbl *T = &L->tables[cont];
@@ -442,6 +447,7 @@ static void logo(layout *L)
 
 void lay_furniture(layout *L)
 {
+    if (qr_pages_count(L->out)) lay_orient_as(L, 0);
     if (L->opts->first_page <= 1) logo(L);
     const qr_style *st = L->st;
     size_t n = qr_pages_count(L->out);
@@ -452,13 +458,15 @@ void lay_furniture(layout *L)
     float desc = lay_descent(L, QR_FONT_REGULAR, st->small_size);
     /* each line centred vertically in its margin */
     float head_base = st->margin_top / 2 + (asc + desc) / 2;
-    float foot_base = st->page_height - st->margin_bottom / 2 + (asc + desc) / 2;
     const char *tpl[5] = {st->header_left, st->header_right, st->footer_left,
                           st->footer_center, st->footer_right};
     const int align[5] = {0, 2, 0, 1, 2};
     qr_buf b;
     qr_buf_init(&b);
     for (size_t p = 0; p < n; p++) {
+        /* each page's own frame and foot: landscape pages are wider */
+        lay_orient_as(L, p);
+        float foot_base = L->page_h - st->margin_bottom / 2 + (asc + desc) / 2;
         for (int k = 0; k < 5; k++) {
             if (!tpl[k][0]) continue;
             expand_fields(L, tpl[k], first + (int)p, total, &b);
