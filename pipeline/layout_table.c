@@ -17,6 +17,7 @@
  */
 #include "layout_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -318,12 +319,23 @@ static void too_wide(layout *L, const qr_block *t, const float *mn,
     float smin = 0;
     for (int c = 0; c < ncols; c++) smin += mn[c];
     if (L->landscape || smin <= w + 0.01f) return;
-    qr_diag_add(L->d, QR_WARNING, L->md_name, t->line, 1, NULL, NULL,
-                "table is too wide for a portrait page: its %d columns need "
-                "%.0f pt for their longest words and the text is %.0f pt "
-                "wide, so words are broken; put the table on landscape "
-                "pages between <!-- landscape --> and <!-- portrait --> "
-                "lines", ncols, smin, w);
+    /* turned, the page is wider by the difference of its sides */
+    float turned = w + fabsf(L->st->page_height - L->st->page_width);
+    if (smin <= turned + 0.01f)
+        qr_diag_add(L->d, QR_WARNING, L->md_name, t->line, 1, NULL, NULL,
+                    "table is too wide for a portrait page: its %d columns "
+                    "need %.0f pt for their longest words and the text is "
+                    "%.0f pt wide, so words are broken; put the table on "
+                    "landscape pages between <!-- landscape --> and "
+                    "<!-- portrait --> lines", ncols, smin, w);
+    else
+        qr_diag_add(L->d, QR_WARNING, L->md_name, t->line, 1, NULL, NULL,
+                    "table is too wide for a portrait page, and for a "
+                    "landscape one (<!-- landscape -->): its %d columns "
+                    "need %.0f pt for their longest words and the text is "
+                    "%.0f pt wide (%.0f pt turned), so words are broken; "
+                    "split the table or shorten its longest words",
+                    ncols, smin, w, turned);
 }
 
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
