@@ -453,6 +453,15 @@ static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
     return pi;
 }
 
+int lay_text_entry(layout *L, lb_span *spans, size_t n, float x, float w,
+                   int elem)
+{
+    textopts t = {.x = x, .w = w, .size = L->st->body_size,
+                  .font = QR_FONT_REGULAR, .role = QR_ROLE_P, .elem = elem,
+                  .hyphenate = 0, .keep = 0};
+    return text_block(L, spans, n, &t);
+}
+
 /* Build boxes for lines [from, n) of r, linked among themselves but not
  * into the chain. */
 void lay_para_boxes(layout *L, int pi, lb_result *r, size_t from, int *first,
@@ -1182,6 +1191,7 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
         break;
     case QR_BLK_THEMATIC_BREAK: do_rule(L, &here); break;
     case QR_BLK_PAGEBREAK: do_pagebreak(L, b, c); break;
+    case QR_BLK_CONTENTS: lay_contents(L, here.x, here.w, here.parent); break;
     case QR_BLK_DOCUMENT: do_children(L, b, &here); break;
     case QR_BLK_TABLE_ROW:
     case QR_BLK_TABLE_CELL:
@@ -1205,8 +1215,6 @@ static void layout_free_work(layout *L)
     free(L->bars);
     qr_arena_free(L->arena);
     qr_pages_free(L->scratch);
-    /* the display list holds its own references to the images it shows */
-    qr_image_set_free(L->images);
 }
 
 void qr_layout_init(void)
@@ -1214,20 +1222,25 @@ void qr_layout_init(void)
     lb_init();
 }
 
-qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
-                        const qr_metrics *metrics, const qr_layout_opts *opts,
-                        const char *md_name, qr_diags *d)
+/* One layout of the paper, with the table of contents' entries as they
+ * stand (toc may be NULL). The image set is the caller's, so that passes
+ * read each image once. */
+static qr_pages *layout_pass(const qr_doc *doc, const qr_style *style,
+                             const qr_metrics *metrics,
+                             const qr_layout_opts *opts, const char *md_name,
+                             qr_diags *d, const lay_toc *toc,
+                             struct qr_image_set *images)
 {
-    static const qr_layout_opts no_opts = {.first_page = 1};
     layout L;
     memset(&L, 0, sizeof L);
     L.doc = doc;
     L.st = style;
     L.m = metrics;
-    L.opts = opts ? opts : &no_opts;
+    L.opts = opts;
     L.md_name = md_name;
     L.d = d;
     L.head = L.tail = -1;
+    L.toc = toc;
     if (lay_orient(&L, style->page_width > style->page_height) != 0) {
         qr_diag_add(d, QR_ERROR, md_name, 0, 0, NULL, NULL,
                     "the page margins leave no room for text");
@@ -1236,7 +1249,7 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
     lb_init();
     L.out = qr_pages_new();
     L.arena = qr_arena_new();
-    L.images = qr_image_set_new(0);
+    L.images = images;
     int root = qr_pages_add_elem(L.out, QR_ROLE_DOCUMENT, -1, NULL, NULL);
     ctx c = {.x = L.frame_x, .w = L.frame_w, .parent = root, .list_depth = 0,
              .after = style->paragraph_space, .top = 1};
@@ -1250,4 +1263,44 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
     lay_furniture(&L);
     layout_free_work(&L);
     return L.out;
+}
+
+/* Layouts of a paper with a table of contents, at most: its page numbers
+ * settle in two or three (a number one digit longer can move a line). */
+#define MAX_TOC_PASSES 5
+
+qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
+                        const qr_metrics *metrics, const qr_layout_opts *opts,
+                        const char *md_name, qr_diags *d)
+{
+    static const qr_layout_opts no_opts = {.first_page = 1};
+    if (!opts) opts = &no_opts;
+    struct qr_image_set *images = qr_image_set_new(0);
+    lay_toc *toc = lay_toc_scan(doc);
+    qr_pages *p = NULL;
+    /* lay out until the contents' page numbers are where the headings
+     * land; only the last pass's diagnostics are kept, so each is said
+     * once */
+    for (int pass = 1;; pass++) {
+        qr_diags *said = qr_diags_new();
+        p = layout_pass(doc, style, metrics, opts, md_name, said, toc, images);
+        int first = opts->first_page > 0 ? opts->first_page : 1;
+        int moved = p && toc && lay_toc_update(toc, p, first);
+        if (moved && pass < MAX_TOC_PASSES) {
+            qr_pages_free(p);
+            qr_diags_free(said);
+            continue;
+        }
+        if (moved)
+            qr_diag_add(said, QR_WARNING, md_name, 0, 0, NULL, NULL,
+                        "the table of contents' page numbers did not settle "
+                        "after %d layouts: some may be wrong", pass);
+        qr_diags_move(d, said);
+        qr_diags_free(said);
+        break;
+    }
+    lay_toc_free(toc);
+    /* the display list holds its own references to the images it shows */
+    qr_image_set_free(images);
+    return p;
 }

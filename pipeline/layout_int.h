@@ -102,6 +102,9 @@ typedef struct tbl {
     float x, w;                 /* frame */
 } tbl;
 
+/* The table of contents being made (layout_toc.c). */
+typedef struct lay_toc lay_toc;
+
 typedef struct layout {
     const qr_doc *doc;
     const qr_style *st;
@@ -141,6 +144,7 @@ typedef struct layout {
     int landscape;              /* its long side across */
     int failed;                 /* sticky error (too many pages) */
     struct qr_image_set *images;/* the document's images, read once each */
+    const lay_toc *toc;         /* entries for <!-- contents -->, or NULL */
 } layout;
 
 /* layout.c helpers shared with the table code */
@@ -165,6 +169,19 @@ qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
 /* Forget the elements, for the next text with links under `parent`. */
 void lay_linkmap_reset(linkmap *lm, int parent);
 void lay_linkmap_free(linkmap *lm);
+
+/* A table of contents entry's title: a paragraph of body text in element
+ * `elem`, never hyphenated (layout.c). Returns the paragraph's index. */
+int lay_text_entry(layout *L, lb_span *spans, size_t n, float x, float w,
+                   int elem);
+
+/* layout_toc.c: NULL when doc has no <!-- contents -->. lay_toc_update
+ * reads the headings' pages and titles back from a laid-out paper and
+ * returns 1 when they differ from what the entries said. */
+lay_toc *lay_toc_scan(const qr_doc *doc);
+int lay_toc_update(lay_toc *T, const qr_pages *p, int first_page);
+void lay_toc_free(lay_toc *T);
+void lay_contents(layout *L, float x, float w, int parent);
 
 /* layout_table.c */
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent);

@@ -176,7 +176,7 @@ static const char *role_name(qr_role r)
     static const char *names[] = {
         "-", "Document", "H1", "H2", "H3", "H4", "H5", "H6", "P",
         "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD",
-        "BlockQuote", "Code", "Figure", "Link", "Sect", "Artifact"};
+        "BlockQuote", "Code", "Figure", "Link", "Sect", "TOC", "TOCI", "Artifact"};
     return (unsigned)r < sizeof names / sizeof *names ? names[r] : "?";
 }
 

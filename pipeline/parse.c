@@ -31,6 +31,7 @@
  *   cell line=L
  *   thematic_break line=L
  *   pagebreak [landscape|portrait] line=L
+ *   contents line=L
  *   run lines:  text "..." [bicsl] url="..."   (flags and url only if set;
  *               b bold, i italic, c code, s strike, l link)
  *               softbreak | hardbreak | image "alt" url="src"
@@ -341,16 +342,19 @@ static const char *trim(const char *s, size_t *n)
     return s;
 }
 
-/* The page directives: a raw HTML block holding only one of these
- * comments, any case, any white space inside the comment. Each starts a
- * new page; "landscape" and "portrait" also turn the pages that follow. */
+/* The layout directives: a raw HTML block holding only one of these
+ * comments, any case, any white space inside the comment. The first three
+ * start a new page, "landscape" and "portrait" also turning the pages
+ * that follow; "contents" is where the table of contents goes. */
 static const struct {
     const char *word;
+    qr_block_kind kind;
     qr_orient orient;
 } page_directives[] = {
-    {"pagebreak", QR_ORIENT_SAME},
-    {"landscape", QR_ORIENT_LANDSCAPE},
-    {"portrait", QR_ORIENT_PORTRAIT},
+    {"pagebreak", QR_BLK_PAGEBREAK, QR_ORIENT_SAME},
+    {"landscape", QR_BLK_PAGEBREAK, QR_ORIENT_LANDSCAPE},
+    {"portrait", QR_BLK_PAGEBREAK, QR_ORIENT_PORTRAIT},
+    {"contents", QR_BLK_CONTENTS, QR_ORIENT_SAME},
 };
 
 /* The index in page_directives of the comment s[0..n), or -1. */
@@ -388,7 +392,7 @@ static void html_block(conv *c, cmark_node *n, int line)
     size_t len = lit ? strlen(lit) : 0;
     int dir = page_directive(lit ? lit : "", len);
     if (dir >= 0) {
-        qr_block *pb = new_block(c, QR_BLK_PAGEBREAK, line);
+        qr_block *pb = new_block(c, page_directives[dir].kind, line);
         pb->orient = page_directives[dir].orient;
         append_child(container(c), pb);
         return;
@@ -976,6 +980,7 @@ static void dump_block(FILE *f, const qr_block *b, int depth)
         if (b->orient == QR_ORIENT_LANDSCAPE) fputs(" landscape", f);
         if (b->orient == QR_ORIENT_PORTRAIT) fputs(" portrait", f);
         break;
+    case QR_BLK_CONTENTS: fputs("contents", f); break;
     }
     fprintf(f, " line=%d\n", b->line);
     if (b->kind == QR_BLK_CODE) {

@@ -413,9 +413,12 @@ static void test_orientation_switches(void **state)
     qr_diags *d;
     qr_doc *doc = parse("one\n\n<!-- landscape -->\n\ntwo\n\n"
                         "  <!--PORTRAIT-->\n\n<!-- pagebreak -->\n\n"
-                        "<!-- landscape please -->\n", &d);
+                        "<!-- landscape please -->\n\n<!-- Contents -->\n",
+                        &d);
     const qr_block *root = qr_doc_root(doc);
-    assert_int_equal(root->nchildren, 6);
+    assert_int_equal(root->nchildren, 7);
+    assert_int_equal(child(root, 6)->kind, QR_BLK_CONTENTS);
+    assert_int_equal(child(root, 6)->line, 13);
     assert_int_equal(child(root, 1)->kind, QR_BLK_PAGEBREAK);
     assert_int_equal(child(root, 1)->orient, QR_ORIENT_LANDSCAPE);
     assert_int_equal(child(root, 1)->line, 3);

@@ -8,7 +8,8 @@
  * the page directives: a line holding only <!-- pagebreak --> (also
  * \newpage), <!-- landscape --> or <!-- portrait --> becomes a
  * QR_BLK_PAGEBREAK, the last two with the orientation of the pages that
- * follow.
+ * follow; <!-- contents --> becomes a QR_BLK_CONTENTS, where layout puts
+ * the table of contents.
  */
 #ifndef QUIRE_PARSE_H
 #define QUIRE_PARSE_H
@@ -32,7 +33,8 @@ typedef enum qr_block_kind {
     QR_BLK_TABLE_ROW,    /* header; children are CELLs */
     QR_BLK_TABLE_CELL,   /* runs */
     QR_BLK_THEMATIC_BREAK,
-    QR_BLK_PAGEBREAK
+    QR_BLK_PAGEBREAK,
+    QR_BLK_CONTENTS      /* the table of contents goes here */
 } qr_block_kind;
 
 /* PAGEBREAK: how the pages after the break are turned. */
