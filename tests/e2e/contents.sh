@@ -127,6 +127,29 @@ expect_exit "an 80-section paper with a contents renders" 0 $QUIRE render -t $TM
 if out=$(toc_check long $TMP/long.pdf 84); then ok "long paper: $out"
 else not_ok "long paper: contents numbers and links" "$out"; fi
 
+# in a pack the numbers are the pack's pages, as the footers are
+cat >$TMP/meeting.json <<EOF
+{
+  "council": "Harwood Borough Council",
+  "committee": "Children's Services Improvement Board",
+  "date": "2025-10-15",
+  "time": "14:00",
+  "venue": "Committee Room 1, Town Hall",
+  "published": "2025-10-07",
+  "membership": {"chair": "Councillor Ahmed", "members": [{"name": "Councillor Brown"}]},
+  "contact": {"name": "Sam Lee", "role": "Democratic Services Officer", "phone": "01234 567890", "email": "sam.lee@harwood.gov.uk"},
+  "issued_by": {"name": "Jo Smith", "role": "Chief Executive"},
+  "items": [
+    {"number": 1, "title": "Apologies", "standing": {"text": "To receive any apologies for absence."}},
+    {"number": 2, "title": "Improvement plan progress", "lead": "Director of Children's Services",
+     "paper": {"data": "$PWD/$DATA", "template": "$TMP/tpl/toc.md"}}
+  ]
+}
+EOF
+expect_exit "a pack holding the paper with a contents builds" 0 $QUIRE pack $TMP/meeting.json -o $TMP/pack.pdf
+if out=$(toc_check pack $TMP/pack.pdf 9); then ok "pack: $out"
+else not_ok "pack: contents numbers and links" "$out"; fi
+
 # the directive in the document tree, and no contents without it
 $QUIRE check -t $TMP/long.md --dump=doc >$TMP/long.doc 2>&1
 contains "--dump=doc shows the contents directive" $TMP/long.doc "contents line=3"
