@@ -414,6 +414,7 @@ static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
     P->opts.breaking = L->st->breaking;
     P->opts.hyphenate = t->hyphenate && L->st->hyphenate;
     P->opts.md_name = L->md_name;
+    P->opts.seen = &L->missing;
     P->x = t->x;
     P->lh = t->size * L->st->leading;
     P->asc = lay_ascent(L, t->font, t->size);
@@ -805,7 +806,6 @@ typedef struct codeline {
     qr_buf text;                /* the visual line being built */
     qr_font_slot run_font;
     float run_x, run_w;
-    int warned;
 } codeline;
 
 static void code_flush_run(codeline *cl)
@@ -863,11 +863,9 @@ static void code_char(codeline *cl, uint32_t cp, const char *s, int n)
     qr_font_slot f = QR_FONT_MONO;
     if (!L->m->has_glyph(L->m->ctx, f, cp)) {
         f = QR_FONT_FALLBACK;
-        if (!L->m->has_glyph(L->m->ctx, f, cp) && !cl->warned) {
-            qr_diag_add(L->d, QR_WARNING, L->md_name, cl->b->line, 0, NULL,
-                        NULL, "no font has the character U+%04X", cp);
-            cl->warned = 1;
-        }
+        if (!L->m->has_glyph(L->m->ctx, f, cp))
+            lb_warn_missing(&L->missing, L->d, L->md_name, cl->b->line, cp,
+                            QR_FONT_MONO, NULL);
     }
     float cw = L->m->advance(L->m->ctx, f, cp) * cl->size / 1000.0f;
     if (cl->run_x + cl->run_w + cw > cl->w && cl->run_x + cl->run_w > 0) {
@@ -885,7 +883,26 @@ static void code_char(codeline *cl, uint32_t cp, const char *s, int n)
 /* A ```chart block: the chart stage draws into a scratch page at the
  * origin; its items are moved into one box of the vertical list, as one
  * Figure whose alt text the chart made from its numbers. */
-static void do_chart(layout *L, const qr_chart *ch, const ctx *c)
+/* A chart's labels have no source line of their own: a character no
+ * font has is said at the chart's fence. */
+static void chart_glyphs(layout *L, const qr_page *P, int line)
+{
+    for (size_t i = 0; i < P->nitems; i++) {
+        const qr_item *it = &P->items[i];
+        if (it->kind != QR_ITEM_TEXT) continue;
+        for (size_t k = 0; k < it->len;) {
+            uint32_t cp;
+            int n = qr_utf8_decode(it->text + k, it->len - k, &cp);
+            if (n <= 0) break;
+            k += (size_t)n;
+            if (cp != ' ' && !L->m->has_glyph(L->m->ctx, it->font, cp))
+                lb_warn_missing(&L->missing, L->d, L->md_name, line, cp,
+                                it->font, "in a chart");
+        }
+    }
+}
+
+static void do_chart(layout *L, const qr_chart *ch, const ctx *c, int line)
 {
     float w = c->w;
     float h = qr_chart_height(ch, w, L->st, L->m);
@@ -897,6 +914,7 @@ static void do_chart(layout *L, const qr_chart *ch, const ctx *c)
     want_space(L, L->st->paragraph_space);
     plain_box(L, h, lay_ascent(L, QR_FONT_REGULAR, L->st->body_size));
     const qr_page *P = qr_pages_get(L->scratch, pg);
+    chart_glyphs(L, P, line);
     for (size_t i = 0; i < P->nitems; i++) {
         qr_item it = P->items[i];
         it.x += c->x;
@@ -925,7 +943,7 @@ static void do_code(layout *L, const qr_block *b, const ctx *c)
         qr_chart *ch = qr_chart_parse(b->literal, b->literal_len, L->md_name,
                                       b->line + 1, L->d);
         if (ch) {
-            do_chart(L, ch, c);
+            do_chart(L, ch, c, b->line);
             qr_chart_free(ch);
             return;
         }
@@ -1215,6 +1233,7 @@ static void layout_free_work(layout *L)
     free(L->bars);
     qr_arena_free(L->arena);
     qr_pages_free(L->scratch);
+    lb_seen_clear(&L->missing);
 }
 
 void qr_layout_init(void)

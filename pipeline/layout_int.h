@@ -145,6 +145,8 @@ typedef struct layout {
     int failed;                 /* sticky error (too many pages) */
     struct qr_image_set *images;/* the document's images, read once each */
     const lay_toc *toc;         /* entries for <!-- contents -->, or NULL */
+    lb_seen missing;            /* characters no font has, warned about once
+                                   each in the paper, wherever they are */
 } layout;
 
 /* layout.c helpers shared with the table code */

@@ -363,11 +363,29 @@ static void expand_fields(const layout *L, const char *tpl, int page,
     }
 }
 
+/* The running header and footer come from the style and the paper's
+ * title, not a template line: a character no font has is said as being
+ * there, once in the paper like any other. */
+static void furniture_glyphs(layout *L, const char *text)
+{
+    for (size_t k = 0, n = strlen(text); k < n;) {
+        uint32_t cp;
+        int len = qr_utf8_decode(text + k, n - k, &cp);
+        if (len <= 0) break;
+        k += (size_t)len;
+        if (cp != ' ' && !L->m->has_glyph(L->m->ctx, QR_FONT_REGULAR, cp) &&
+            !L->m->has_glyph(L->m->ctx, QR_FONT_FALLBACK, cp))
+            lb_warn_missing(&L->missing, L->d, L->md_name, 0, cp,
+                            QR_FONT_REGULAR, "in the running header or footer");
+    }
+}
+
 /* One line of furniture: align 0 left, 1 centre, 2 right of the frame. */
 static void furniture_line(layout *L, size_t page, const char *text, int align,
                            float baseline)
 {
     if (!text[0]) return;
+    furniture_glyphs(L, text);
     lb_span sp;
     memset(&sp, 0, sizeof sp);
     sp.text = text;
@@ -382,6 +400,7 @@ static void furniture_line(layout *L, size_t page, const char *text, int align,
     o.align = QR_ALIGN_LEFT;
     o.breaking = QR_BREAK_GREEDY;
     o.md_name = L->md_name;
+    o.seen = &L->missing;
     lb_result *r = lb_break(&sp, 1, &o, L->m, L->d);
     if (lb_nlines(r) > 0) {
         const lb_line *ln = lb_get_line(r, 0);

@@ -435,6 +435,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             o.hyphenate = st->hyphenate && colw[c] < mn[c] - 0.01f;
             o.hyph_min_word = CELL_HYPH_MIN_WORD;
             o.md_name = L->md_name;
+            o.seen = &L->missing;
             res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o, L->m,
                                            L->d)
                                 : lb_break(&empty, 1, &o, L->m, L->d);
