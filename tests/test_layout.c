@@ -752,6 +752,38 @@ static void test_landscape_pages(void **state)
     free(para);
 }
 
+/* <!-- contents -->: an entry per heading after it, with the page it is
+ * on and a link to its anchor. */
+static void test_contents_entries(void **state)
+{
+    (void)state;
+    run *r = lay("# Paper\n\n<!-- contents -->\n\n## One\n\nText.\n\n"
+                 "<!-- pagebreak -->\n\n## Two\n\nText.\n");
+    assert_int_equal(qr_pages_count(r->p), 2);
+    size_t pg;
+    const qr_item *two = find_text(r->p, "2", &pg);
+    assert_non_null(two);
+    assert_int_equal(pg, 0);
+    const qr_item *one = find_text(r->p, "1", &pg);
+    assert_non_null(one);
+    /* numbers end at the right of the frame */
+    float right = r->st.page_width - r->st.margin_right;
+    assert_float_equal(two->x + two->w, right, 0.01);
+    assert_float_equal(one->x + one->w, right, 0.01);
+    /* each entry links to its heading's anchor (h2, h3: "Paper" is h1) */
+    int links = 0;
+    const qr_page *p0 = qr_pages_get(r->p, 0);
+    for (size_t j = 0; j < p0->nitems; j++) {
+        const qr_item *it = &p0->items[j];
+        if (it->kind == QR_ITEM_LINK && it->uri &&
+            (strcmp(it->uri, "#h2") == 0 || strcmp(it->uri, "#h3") == 0))
+            links++;
+    }
+    assert_int_equal(links, 4);    /* title and number of each entry */
+    assert_int_equal(qr_diags_len(r->d), 0);
+    run_free(r);
+}
+
 static void test_footer_page_of_n(void **state)
 {
     (void)state;
@@ -1179,6 +1211,7 @@ int main(void)
         cmocka_unit_test(test_deep_nesting_stays_in_frame),
         cmocka_unit_test(test_page_break),
         cmocka_unit_test(test_landscape_pages),
+        cmocka_unit_test(test_contents_entries),
         cmocka_unit_test(test_footer_page_of_n),
         cmocka_unit_test(test_footer_fields_and_numbering),
         cmocka_unit_test(test_code_block_preserves_spacing),
