@@ -993,6 +993,47 @@ static void list(hw *w, const qr_block *b)
     qr_buf_printf(w->b, "</%s>\n", tag);
 }
 
+/* The contents' entries for c and what it holds: headings of levels 1 and
+ * 2, each linked by the id heading() will give it (every heading counts)
+ * and numbered as heading() will number it. Text only: a heading's own
+ * link cannot sit inside the entry's. */
+static void contents_entries(hw *w, const qr_block *c, int *id, int *section,
+                             int top)
+{
+    if (c->kind == QR_BLK_HEADING) {
+        int level = c->level < 1 ? 1 : c->level;
+        ++*id;
+        char num[32] = "";
+        if (level == 2 && top) {
+            ++*section;
+            if (w->st->number_sections)
+                snprintf(num, sizeof num, "%d. ", *section);
+        }
+        if (level > 2) return;
+        qr_buf t;
+        qr_buf_init(&t);
+        qr_block_text(c, &t);
+        qr_buf_printf(w->b, "<li><a href=\"#h%d\">%s", *id, num);
+        qr_html_escape(w->b, t.data ? t.data : "", t.len);
+        put(w, "</a></li>\n");
+        qr_buf_free(&t);
+        return;
+    }
+    for (const qr_block *k = c->first_child; k; k = k->next)
+        contents_entries(w, k, id, section, 0);
+}
+
+/* <!-- contents -->: the headings after it as a list of links. HTML has
+ * no pages, so no page numbers: the entries are the PDF's otherwise. */
+static void contents(hw *w, const qr_block *b)
+{
+    int id = w->headings, section = w->section;
+    put(w, "<nav class=\"contents\" aria-label=\"Contents\">\n<ul>\n");
+    for (const qr_block *c = b->next; c; c = c->next)
+        contents_entries(w, c, &id, &section, 1);
+    put(w, "</ul>\n</nav>\n");
+}
+
 static void block(hw *w, const qr_block *b, int top, int tight)
 {
     switch (b->kind) {
@@ -1017,6 +1058,7 @@ static void block(hw *w, const qr_block *b, int top, int tight)
     case QR_BLK_TABLE: table(w, b); break;
     case QR_BLK_THEMATIC_BREAK: put(w, "<hr>\n"); break;
     case QR_BLK_PAGEBREAK: put(w, "<div class=\"page-break\"></div>\n"); break;
+    case QR_BLK_CONTENTS: contents(w, b); break;
     case QR_BLK_TABLE_ROW:
     case QR_BLK_TABLE_CELL:
         break;   /* only inside a table */

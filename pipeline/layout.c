@@ -106,9 +106,43 @@ float lay_take_space(layout *L, unsigned *flags)
     L->space = 0;
     if (L->break_pending) {
         *flags |= BOX_BREAK_BEFORE;
+        if (L->orient_pending != QR_ORIENT_SAME)
+            *flags |= BOX_ORIENT | (L->orient_pending == QR_ORIENT_LANDSCAPE
+                                        ? BOX_LANDSCAPE : 0u);
         L->break_pending = 0;
+        L->orient_pending = QR_ORIENT_SAME;
     }
     return g;
+}
+
+/* Landscape is the style's page with its long side across, portrait with
+ * it down, whichever way the style gives it; the margins keep their sides
+ * of the page. */
+int lay_orient(layout *L, int landscape)
+{
+    const qr_style *st = L->st;
+    float lo = st->page_width, hi = st->page_height;
+    if (lo > hi) {
+        lo = st->page_height;
+        hi = st->page_width;
+    }
+    L->landscape = landscape;
+    L->page_w = landscape ? hi : lo;
+    L->page_h = landscape ? lo : hi;
+    L->frame_x = st->margin_left;
+    L->frame_w = L->page_w - st->margin_left - st->margin_right;
+    L->body_top = st->margin_top;
+    L->body_bottom = L->page_h - st->margin_bottom;
+    if (L->frame_w < st->body_size * 4 ||
+        L->body_bottom - L->body_top < st->body_size * st->leading * 4)
+        return -1;
+    return 0;
+}
+
+void lay_orient_as(layout *L, size_t page)
+{
+    const qr_page *pg = qr_pages_get(L->out, page);
+    lay_orient(L, pg->width > pg->height);
 }
 
 static void want_space(layout *L, float s)
@@ -380,6 +414,7 @@ static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
     P->opts.breaking = L->st->breaking;
     P->opts.hyphenate = t->hyphenate && L->st->hyphenate;
     P->opts.md_name = L->md_name;
+    P->opts.seen = &L->missing;
     P->x = t->x;
     P->lh = t->size * L->st->leading;
     P->asc = lay_ascent(L, t->font, t->size);
@@ -417,6 +452,15 @@ static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
     if (t->keep) L->boxes[last].flags |= BOX_KEEP_NEXT;
     lay_link_tail(L, first, last);
     return pi;
+}
+
+int lay_text_entry(layout *L, lb_span *spans, size_t n, float x, float w,
+                   int elem)
+{
+    textopts t = {.x = x, .w = w, .size = L->st->body_size,
+                  .font = QR_FONT_REGULAR, .role = QR_ROLE_P, .elem = elem,
+                  .hyphenate = 0, .keep = 0};
+    return text_block(L, spans, n, &t);
 }
 
 /* Build boxes for lines [from, n) of r, linked among themselves but not
@@ -833,7 +877,6 @@ typedef struct codeline {
     qr_buf text;                /* the visual line being built */
     qr_font_slot run_font;
     float run_x, run_w;
-    int warned;
 } codeline;
 
 static void code_flush_run(codeline *cl)
@@ -891,11 +934,9 @@ static void code_char(codeline *cl, uint32_t cp, const char *s, int n)
     qr_font_slot f = QR_FONT_MONO;
     if (!L->m->has_glyph(L->m->ctx, f, cp)) {
         f = QR_FONT_FALLBACK;
-        if (!L->m->has_glyph(L->m->ctx, f, cp) && !cl->warned) {
-            qr_diag_add(L->d, QR_WARNING, L->md_name, cl->b->line, 0, NULL,
-                        NULL, "no font has the character U+%04X", cp);
-            cl->warned = 1;
-        }
+        if (!L->m->has_glyph(L->m->ctx, f, cp))
+            lb_warn_missing(&L->missing, L->d, L->md_name, cl->b->line, cp,
+                            QR_FONT_MONO, NULL);
     }
     float cw = L->m->advance(L->m->ctx, f, cp) * cl->size / 1000.0f;
     if (cl->run_x + cl->run_w + cw > cl->w && cl->run_x + cl->run_w > 0) {
@@ -913,7 +954,26 @@ static void code_char(codeline *cl, uint32_t cp, const char *s, int n)
 /* A ```chart block: the chart stage draws into a scratch page at the
  * origin; its items are moved into one box of the vertical list, as one
  * Figure whose alt text the chart made from its numbers. */
-static void do_chart(layout *L, const qr_chart *ch, const ctx *c)
+/* A chart's labels have no source line of their own: a character no
+ * font has is said at the chart's fence. */
+static void chart_glyphs(layout *L, const qr_page *P, int line)
+{
+    for (size_t i = 0; i < P->nitems; i++) {
+        const qr_item *it = &P->items[i];
+        if (it->kind != QR_ITEM_TEXT) continue;
+        for (size_t k = 0; k < it->len;) {
+            uint32_t cp;
+            int n = qr_utf8_decode(it->text + k, it->len - k, &cp);
+            if (n <= 0) break;
+            k += (size_t)n;
+            if (cp != ' ' && !L->m->has_glyph(L->m->ctx, it->font, cp))
+                lb_warn_missing(&L->missing, L->d, L->md_name, line, cp,
+                                it->font, "in a chart");
+        }
+    }
+}
+
+static void do_chart(layout *L, const qr_chart *ch, const ctx *c, int line)
 {
     float w = c->w;
     float h = qr_chart_height(ch, w, L->st, L->m);
@@ -925,6 +985,7 @@ static void do_chart(layout *L, const qr_chart *ch, const ctx *c)
     want_space(L, L->st->paragraph_space);
     plain_box(L, h, lay_ascent(L, QR_FONT_REGULAR, L->st->body_size));
     const qr_page *P = qr_pages_get(L->scratch, pg);
+    chart_glyphs(L, P, line);
     for (size_t i = 0; i < P->nitems; i++) {
         qr_item it = P->items[i];
         it.x += c->x;
@@ -953,7 +1014,7 @@ static void do_code(layout *L, const qr_block *b, const ctx *c)
         qr_chart *ch = qr_chart_parse(b->literal, b->literal_len, L->md_name,
                                       b->line + 1, L->d);
         if (ch) {
-            do_chart(L, ch, c);
+            do_chart(L, ch, c, b->line);
             qr_chart_free(ch);
             return;
         }
@@ -1158,9 +1219,46 @@ static void do_rule(layout *L, const ctx *c)
     L->space = L->st->paragraph_space;
 }
 
+static const char *orient_name(qr_orient o)
+{
+    return o == QR_ORIENT_LANDSCAPE ? "landscape" : "portrait";
+}
+
+/* A page break; <!-- landscape --> and <!-- portrait --> also turn the
+ * pages after it, and the blocks after it are set to their text width.
+ * Only a switch between top-level blocks can do that: a list or quote
+ * around it already has its measure. */
+static void do_pagebreak(layout *L, const qr_block *b, const ctx *c)
+{
+    L->break_pending = 1;
+    L->space = 0;
+    if (b->orient == QR_ORIENT_SAME) return;
+    if (!c->top) {
+        qr_diag_add(L->d, QR_WARNING, L->md_name, b->line, 1, NULL, NULL,
+                    "<!-- %s --> inside a list or quote only starts a new "
+                    "page: put it on a line of its own outside them",
+                    orient_name(b->orient));
+        return;
+    }
+    int was = L->landscape;
+    if (lay_orient(L, b->orient == QR_ORIENT_LANDSCAPE) != 0) {
+        qr_diag_add(L->d, QR_ERROR, L->md_name, b->line, 1, NULL, NULL,
+                    "the page margins leave no room for text on a %s page",
+                    orient_name(b->orient));
+        lay_orient(L, was);
+        return;
+    }
+    L->orient_pending = b->orient;
+}
+
 static void do_block(layout *L, const qr_block *b, const ctx *c)
 {
     ctx here = *c;
+    if (c->top) {
+        /* the measure of the page this block is on (lay_orient) */
+        here.x = L->frame_x;
+        here.w = L->frame_w;
+    }
     /* council numbering: blocks of a numbered section align after the
      * number gutter */
     if (c->top && (L->st->number_sections || L->st->number_paragraphs) &&
@@ -1186,10 +1284,8 @@ static void do_block(layout *L, const qr_block *b, const ctx *c)
         L->space = L->st->paragraph_space;
         break;
     case QR_BLK_THEMATIC_BREAK: do_rule(L, &here); break;
-    case QR_BLK_PAGEBREAK:
-        L->break_pending = 1;
-        L->space = 0;
-        break;
+    case QR_BLK_PAGEBREAK: do_pagebreak(L, b, c); break;
+    case QR_BLK_CONTENTS: lay_contents(L, here.x, here.w, here.parent); break;
     case QR_BLK_DOCUMENT: do_children(L, b, &here); break;
     case QR_BLK_TABLE_ROW:
     case QR_BLK_TABLE_CELL:
@@ -1213,8 +1309,7 @@ static void layout_free_work(layout *L)
     free(L->bars);
     qr_arena_free(L->arena);
     qr_pages_free(L->scratch);
-    /* the display list holds its own references to the images it shows */
-    qr_image_set_free(L->images);
+    lb_seen_clear(&L->missing);
 }
 
 void qr_layout_init(void)
@@ -1222,26 +1317,26 @@ void qr_layout_init(void)
     lb_init();
 }
 
-qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
-                        const qr_metrics *metrics, const qr_layout_opts *opts,
-                        const char *md_name, qr_diags *d)
+/* One layout of the paper, with the table of contents' entries as they
+ * stand (toc may be NULL). The image set is the caller's, so that passes
+ * read each image once. */
+static qr_pages *layout_pass(const qr_doc *doc, const qr_style *style,
+                             const qr_metrics *metrics,
+                             const qr_layout_opts *opts, const char *md_name,
+                             qr_diags *d, const lay_toc *toc,
+                             struct qr_image_set *images)
 {
-    static const qr_layout_opts no_opts = {.first_page = 1};
     layout L;
     memset(&L, 0, sizeof L);
     L.doc = doc;
     L.st = style;
     L.m = metrics;
-    L.opts = opts ? opts : &no_opts;
+    L.opts = opts;
     L.md_name = md_name;
     L.d = d;
     L.head = L.tail = -1;
-    L.frame_x = style->margin_left;
-    L.frame_w = style->page_width - style->margin_left - style->margin_right;
-    L.body_top = style->margin_top;
-    L.body_bottom = style->page_height - style->margin_bottom;
-    if (L.frame_w < style->body_size * 4 ||
-        L.body_bottom - L.body_top < style->body_size * style->leading * 4) {
+    L.toc = toc;
+    if (lay_orient(&L, style->page_width > style->page_height) != 0) {
         qr_diag_add(d, QR_ERROR, md_name, 0, 0, NULL, NULL,
                     "the page margins leave no room for text");
         return NULL;
@@ -1249,7 +1344,7 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
     lb_init();
     L.out = qr_pages_new();
     L.arena = qr_arena_new();
-    L.images = qr_image_set_new(0);
+    L.images = images;
     int root = qr_pages_add_elem(L.out, QR_ROLE_DOCUMENT, -1, NULL, NULL);
     ctx c = {.x = L.frame_x, .w = L.frame_w, .parent = root, .list_depth = 0,
              .after = style->paragraph_space, .top = 1};
@@ -1263,4 +1358,44 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
     lay_furniture(&L);
     layout_free_work(&L);
     return L.out;
+}
+
+/* Layouts of a paper with a table of contents, at most: its page numbers
+ * settle in two or three (a number one digit longer can move a line). */
+#define MAX_TOC_PASSES 5
+
+qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
+                        const qr_metrics *metrics, const qr_layout_opts *opts,
+                        const char *md_name, qr_diags *d)
+{
+    static const qr_layout_opts no_opts = {.first_page = 1};
+    if (!opts) opts = &no_opts;
+    struct qr_image_set *images = qr_image_set_new(0);
+    lay_toc *toc = lay_toc_scan(doc);
+    qr_pages *p = NULL;
+    /* lay out until the contents' page numbers are where the headings
+     * land; only the last pass's diagnostics are kept, so each is said
+     * once */
+    for (int pass = 1;; pass++) {
+        qr_diags *said = qr_diags_new();
+        p = layout_pass(doc, style, metrics, opts, md_name, said, toc, images);
+        int first = opts->first_page > 0 ? opts->first_page : 1;
+        int moved = p && toc && lay_toc_update(toc, p, first);
+        if (moved && pass < MAX_TOC_PASSES) {
+            qr_pages_free(p);
+            qr_diags_free(said);
+            continue;
+        }
+        if (moved)
+            qr_diag_add(said, QR_WARNING, md_name, 0, 0, NULL, NULL,
+                        "the table of contents' page numbers did not settle "
+                        "after %d layouts: some may be wrong", pass);
+        qr_diags_move(d, said);
+        qr_diags_free(said);
+        break;
+    }
+    lay_toc_free(toc);
+    /* the display list holds its own references to the images it shows */
+    qr_image_set_free(images);
+    return p;
 }

@@ -24,7 +24,11 @@ enum {
     BOX_BREAK_BEFORE = 1u << 1, /* explicit page break before this box */
     BOX_HYPHEN = 1u << 2,       /* paragraph line ending with an inserted hyphen */
     BOX_TABLE_HEAD = 1u << 3,   /* the header row of a table */
-    BOX_ROW_OPEN = 1u << 4      /* a band of a split row: no rule below it */
+    BOX_ROW_OPEN = 1u << 4,     /* a band of a split row: no rule below it */
+    BOX_ORIENT = 1u << 5,       /* the page starting here is turned: */
+    BOX_LANDSCAPE = 1u << 6,    /* landscape if set, else portrait */
+    /* what a box that starts a page carries for it */
+    BOX_PAGE_START = BOX_BREAK_BEFORE | BOX_ORIENT | BOX_LANDSCAPE
 };
 
 /* An item of a box; y is relative to the box top. A "stretch" item (a block
@@ -98,6 +102,9 @@ typedef struct tbl {
     float x, w;                 /* frame */
 } tbl;
 
+/* The table of contents being made (layout_toc.c). */
+typedef struct lay_toc lay_toc;
+
 typedef struct layout {
     const qr_doc *doc;
     const qr_style *st;
@@ -124,16 +131,22 @@ typedef struct layout {
     int cell_col;               /* column + 1 of the table cell whose items
                                    are being pushed, else 0 */
     int break_pending;          /* next box starts a page */
+    qr_orient orient_pending;   /* and its pages are turned this way */
     ritem *pending;             /* marker items for the next line */
     size_t npending, cpending;
     bar *bars;
     size_t nbars, cbars;
     int anchors;                /* headings seen, for anchor names */
     int section, paragraph;     /* council numbering */
-    float frame_x, frame_w;     /* text frame */
+    float frame_x, frame_w;     /* text frame of the current page */
     float body_top, body_bottom;
+    float page_w, page_h;       /* the current page (lay_orient) */
+    int landscape;              /* its long side across */
     int failed;                 /* sticky error (too many pages) */
     struct qr_image_set *images;/* the document's images, read once each */
+    const lay_toc *toc;         /* entries for <!-- contents -->, or NULL */
+    lb_seen missing;            /* characters no font has, warned about once
+                                   each in the paper, wherever they are */
 } layout;
 
 /* layout.c helpers shared with the table code */
@@ -148,11 +161,29 @@ size_t lay_runs_to_spans(layout *L, const qr_block *b, qr_font_slot base,
 void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
                     qr_role role, int elem, linkmap *lm);
 float lay_take_space(layout *L, unsigned *flags);
+/* Turn the current page (landscape 1 or 0): its size, text frame and
+ * foot. Returns 0, or -1 when the margins leave no room for text. */
+int lay_orient(layout *L, int landscape);
+/* Turn the current page as the page `page` of the display list is. */
+void lay_orient_as(layout *L, size_t page);
 qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
 
 /* Forget the elements, for the next text with links under `parent`. */
 void lay_linkmap_reset(linkmap *lm, int parent);
 void lay_linkmap_free(linkmap *lm);
+
+/* A table of contents entry's title: a paragraph of body text in element
+ * `elem`, never hyphenated (layout.c). Returns the paragraph's index. */
+int lay_text_entry(layout *L, lb_span *spans, size_t n, float x, float w,
+                   int elem);
+
+/* layout_toc.c: NULL when doc has no <!-- contents -->. lay_toc_update
+ * reads the headings' pages and titles back from a laid-out paper and
+ * returns 1 when they differ from what the entries said. */
+lay_toc *lay_toc_scan(const qr_doc *doc);
+int lay_toc_update(lay_toc *T, const qr_pages *p, int first_page);
+void lay_toc_free(lay_toc *T);
+void lay_contents(layout *L, float x, float w, int parent);
 
 /* layout_table.c */
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent);

@@ -224,11 +224,16 @@ static int row_continued(const layout *L, int first)
 int lay_paginate(layout *L)
 {
     emitter E = {NULL, 0};
-    const float top = L->body_top, bottom = L->body_bottom;
-    float width = L->st->page_width, height = L->st->page_height;
+    /* pages start in the style's orientation; a box that starts a page
+     * may turn it and the pages after it */
+    lay_orient(L, L->st->page_width > L->st->page_height);
+    const float top = L->body_top;
     int cur = L->head;
-    if (cur < 0) lay_page_open(L, qr_pages_add_page(L->out, width, height));
+    if (cur < 0) lay_page_open(L, qr_pages_add_page(L->out, L->page_w, L->page_h));
     while (cur >= 0) {
+        unsigned start = L->boxes[cur].flags;
+        if (start & BOX_ORIENT) lay_orient(L, (start & BOX_LANDSCAPE) != 0);
+        const float bottom = L->body_bottom;
         if (qr_pages_count(L->out) >= QR_MAX_PAGES) {
             qr_diag_add(L->d, QR_ERROR, L->md_name, 0, 0, NULL, NULL,
                         "document would have more than %d pages",
@@ -293,7 +298,7 @@ int lay_paginate(layout *L)
             if (!again) break;
         }
 
-        size_t page = qr_pages_add_page(L->out, width, height);
+        size_t page = qr_pages_add_page(L->out, L->page_w, L->page_h);
         lay_page_open(L, page);
         float y = top;
         if (cont >= 0) {
@@ -381,6 +386,23 @@ static void expand_fields(const layout *L, const char *tpl, int page,
     }
 }
 
+/* The running header and footer come from the style and the paper's
+ * title, not a template line: a character no font has is said as being
+ * there, once in the paper like any other. */
+static void furniture_glyphs(layout *L, const char *text)
+{
+    for (size_t k = 0, n = strlen(text); k < n;) {
+        uint32_t cp;
+        int len = qr_utf8_decode(text + k, n - k, &cp);
+        if (len <= 0) break;
+        k += (size_t)len;
+        if (cp != ' ' && !L->m->has_glyph(L->m->ctx, QR_FONT_REGULAR, cp) &&
+            !L->m->has_glyph(L->m->ctx, QR_FONT_FALLBACK, cp))
+            lb_warn_missing(&L->missing, L->d, L->md_name, 0, cp,
+                            QR_FONT_REGULAR, "in the running header or footer");
+    }
+}
+
 /* One line of furniture text, broken as a paragraph's line is (runs split
  * by face, kerning, the fallback face for a character the face lacks), no
  * wider than `width`. Caller frees. */
@@ -401,6 +423,7 @@ static lb_result *one_line(layout *L, const char *text, qr_font_slot font,
     o.align = QR_ALIGN_LEFT;
     o.breaking = QR_BREAK_GREEDY;
     o.md_name = L->md_name;
+    o.seen = &L->missing;
     return lb_break(&sp, 1, &o, L->m, L->d);
 }
 
@@ -437,6 +460,7 @@ static void furniture_line(layout *L, size_t page, const char *text,
                            float x0, float width, int align, float baseline)
 {
     if (!text || !text[0]) return;
+    furniture_glyphs(L, text);
     lb_result *r = one_line(L, text, font, size, color, width);
     if (lb_nlines(r) > 0) {
         const lb_line *ln = lb_get_line(r, 0);
@@ -454,8 +478,9 @@ static void lay_page_open(layout *L, size_t page)
 {
     const qr_layout_opts *o = L->opts;
     if (!o->draft) return;
-    const qr_style *st = L->st;
-    float w = st->page_width, h = st->page_height, diag = hypotf(w, h);
+    /* the page's own size: a landscape page is turned */
+    const qr_page *pg = qr_pages_get(L->out, page);
+    float w = pg->width, h = pg->height, diag = hypotf(w, h);
     qr_rgb grey = {DRAFT_GREY, DRAFT_GREY, DRAFT_GREY};
     lb_result *r = one_line(L, DRAFT_WORD, QR_FONT_BOLD, DRAFT_MEASURE_SIZE,
                             grey, diag * 1000);
@@ -518,6 +543,7 @@ static void logo(layout *L)
 
 void lay_furniture(layout *L)
 {
+    if (qr_pages_count(L->out)) lay_orient_as(L, 0);
     if (L->opts->first_page <= 1) logo(L);
     const qr_style *st = L->st;
     size_t n = qr_pages_count(L->out);
@@ -528,7 +554,6 @@ void lay_furniture(layout *L)
     float desc = lay_descent(L, QR_FONT_REGULAR, st->small_size);
     /* each line centred vertically in its margin */
     float head_base = st->margin_top / 2 + (asc + desc) / 2;
-    float foot_base = st->page_height - st->margin_bottom / 2 + (asc + desc) / 2;
     /* the mark is bold at body size, centred on the page in the top
      * margin (between any left and right header text) */
     const char *mark = L->opts->mark;
@@ -541,6 +566,9 @@ void lay_furniture(layout *L)
     qr_buf b;
     qr_buf_init(&b);
     for (size_t p = 0; p < n; p++) {
+        /* each page's own frame and foot: landscape pages are wider */
+        lay_orient_as(L, p);
+        float foot_base = L->page_h - st->margin_bottom / 2 + (asc + desc) / 2;
         for (int k = 0; k < 5; k++) {
             if (!tpl[k][0]) continue;
             expand_fields(L, tpl[k], first + (int)p, total, &b);
@@ -549,7 +577,7 @@ void lay_furniture(layout *L)
                            k < 2 ? head_base : foot_base);
         }
         furniture_line(L, p, mark, QR_FONT_BOLD, st->body_size,
-                       st->heading_color, 0, st->page_width, 1, mark_base);
+                       st->heading_color, 0, L->page_w, 1, mark_base);
     }
     qr_buf_free(&b);
 }

@@ -17,6 +17,7 @@
  */
 #include "layout_int.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -309,6 +310,34 @@ static int continued_box(layout *L, rowctx *rc, lb_result *first_cell,
     return mb;
 }
 
+/* A table whose longest words do not fit a portrait page side by side
+ * has words broken inside; on a landscape page they may fit. Said at the
+ * table's line, naming the switch that turns the page. */
+static void too_wide(layout *L, const qr_block *t, const float *mn,
+                     int ncols, float w)
+{
+    float smin = 0;
+    for (int c = 0; c < ncols; c++) smin += mn[c];
+    if (L->landscape || smin <= w + 0.01f) return;
+    /* turned, the page is wider by the difference of its sides */
+    float turned = w + fabsf(L->st->page_height - L->st->page_width);
+    if (smin <= turned + 0.01f)
+        qr_diag_add(L->d, QR_WARNING, L->md_name, t->line, 1, NULL, NULL,
+                    "table is too wide for a portrait page: its %d columns "
+                    "need %.0f pt for their longest words and the text is "
+                    "%.0f pt wide, so words are broken; put the table on "
+                    "landscape pages between <!-- landscape --> and "
+                    "<!-- portrait --> lines", ncols, smin, w);
+    else
+        qr_diag_add(L->d, QR_WARNING, L->md_name, t->line, 1, NULL, NULL,
+                    "table is too wide for a portrait page, and for a "
+                    "landscape one (<!-- landscape -->): its %d columns "
+                    "need %.0f pt for their longest words and the text is "
+                    "%.0f pt wide (%.0f pt turned), so words are broken; "
+                    "split the table or shorten its longest words",
+                    ncols, smin, w, turned);
+}
+
 void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
 {
     const qr_style *st = L->st;
@@ -351,6 +380,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     }
     for (int c = 0; c < ncols; c++)
         if (pref[c] < mn[c]) pref[c] = mn[c];
+    too_wide(L, t, mn, ncols, w);
     column_widths(mn, pref, blank, ncols, w, colw);
 
     QR_GROW(L->tables, L->ntables, L->ctables, 8);
@@ -405,6 +435,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             o.hyphenate = st->hyphenate && colw[c] < mn[c] - 0.01f;
             o.hyph_min_word = CELL_HYPH_MIN_WORD;
             o.md_name = L->md_name;
+            o.seen = &L->missing;
             res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o, L->m,
                                            L->d)
                                 : lb_break(&empty, 1, &o, L->m, L->d);
@@ -454,9 +485,9 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             int mb = lay_new_box(L, 0, 0);
             L->boxes[mb].table = ti;
             L->boxes[mb].gap = L->boxes[first_box].gap;
-            L->boxes[mb].flags = L->boxes[first_box].flags & BOX_BREAK_BEFORE;
+            L->boxes[mb].flags = L->boxes[first_box].flags & BOX_PAGE_START;
             L->boxes[first_box].gap = 0;
-            L->boxes[first_box].flags &= ~(unsigned)BOX_BREAK_BEFORE;
+            L->boxes[first_box].flags &= ~(unsigned)BOX_PAGE_START;
             L->boxes[mb].flags |= BOX_KEEP_NEXT;
             for (size_t i = 0; i < L->npending; i++) {
                 qr_item it = L->pending[i].it;

@@ -130,9 +130,8 @@ typedef struct para {
     pchar *ch;
     size_t n, cap;
     unsigned char *bk;      /* bk[j]: break kind before character j, 0..n */
-    /* code points already warned about (stored cp + 1; 0 = empty) */
-    uint32_t *seen;
-    size_t seen_n, seen_cap;
+    lb_seen own;            /* missing code points warned about, when the
+                               caller has no set of its own (opts->seen) */
 } para;
 
 static const char *const slot_names[QR_FONT_COUNT] = {
@@ -223,39 +222,47 @@ static unsigned char classify(uint32_t cp)
     }
 }
 
-/* Insert cp into the warned set; returns 1 if it was new. */
-static int seen_add(para *p, uint32_t cp)
+/* Insert cp into the warned set; returns 1 if it was new. Stored as
+ * cp + 1 in an open-addressed table, 0 = empty. */
+static int seen_add(lb_seen *w, uint32_t cp)
 {
-    if (p->seen_n * 2 >= p->seen_cap) {
-        size_t ncap = p->seen_cap ? p->seen_cap * 2 : 16;
+    if (w->n * 2 >= w->cap) {
+        size_t ncap = w->cap ? w->cap * 2 : 16;
         uint32_t *ns = qr_xcalloc(ncap, sizeof *ns);
-        for (size_t i = 0; i < p->seen_cap; i++) {
-            uint32_t v = p->seen[i];
+        for (size_t i = 0; i < w->cap; i++) {
+            uint32_t v = w->v[i];
             if (!v) continue;
             size_t h = (v * 2654435761u) & (ncap - 1);
             while (ns[h]) h = (h + 1) & (ncap - 1);
             ns[h] = v;
         }
-        free(p->seen);
-        p->seen = ns;
-        p->seen_cap = ncap;
+        free(w->v);
+        w->v = ns;
+        w->cap = ncap;
     }
     uint32_t v = cp + 1;
-    size_t h = (v * 2654435761u) & (p->seen_cap - 1);
-    while (p->seen[h]) {
-        if (p->seen[h] == v) return 0;
-        h = (h + 1) & (p->seen_cap - 1);
+    size_t h = (v * 2654435761u) & (w->cap - 1);
+    while (w->v[h]) {
+        if (w->v[h] == v) return 0;
+        h = (h + 1) & (w->cap - 1);
     }
-    p->seen[h] = v;
-    p->seen_n++;
+    w->v[h] = v;
+    w->n++;
     return 1;
 }
 
-static void warn_missing(para *p, uint32_t cp, qr_font_slot want, int line,
-                         const lb_opts *o, qr_diags *d)
+void lb_seen_clear(lb_seen *w)
 {
-    if (!d || !seen_add(p, cp)) return;
-    const char *file = o ? o->md_name : NULL;
+    free(w->v);
+    memset(w, 0, sizeof *w);
+}
+
+void lb_warn_missing(lb_seen *seen, qr_diags *d, const char *file, int line,
+                     uint32_t cp, qr_font_slot want, const char *where)
+{
+    const char *sep = where ? " " : "";
+    if (!where) where = "";
+    if (!d || !seen_add(seen, cp)) return;
     char tried[64];
     if (want == QR_FONT_FALLBACK || want == QR_FONT_FALLBACK_BOLD)
         snprintf(tried, sizeof tried, "%s", slot_names[want]);
@@ -263,15 +270,22 @@ static void warn_missing(para *p, uint32_t cp, qr_font_slot want, int line,
         snprintf(tried, sizeof tried, "%s, fallback", slot_names[want]);
     if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) {
         qr_diag_add(d, QR_WARNING, file, line, 0, NULL, NULL,
-                    "no font has a glyph for U+%04X (a control character) "
-                    "(tried %s)", (unsigned)cp, tried);
+                    "no font has a glyph for U+%04X (a control character)"
+                    "%s%s (tried %s)", (unsigned)cp, sep, where, tried);
         return;
     }
     char enc[5];
     enc[qr_utf8_encode(cp, enc)] = '\0';
     qr_diag_add(d, QR_WARNING, file, line, 0, NULL, NULL,
-                "no font has a glyph for U+%04X '%s' (tried %s)",
-                (unsigned)cp, enc, tried);
+                "no font has a glyph for U+%04X '%s'%s%s (tried %s)",
+                (unsigned)cp, enc, sep, where, tried);
+}
+
+static void warn_missing(para *p, uint32_t cp, qr_font_slot want, int line,
+                         const lb_opts *o, qr_diags *d)
+{
+    lb_seen *seen = o && o->seen ? o->seen : &p->own;
+    lb_warn_missing(seen, d, o ? o->md_name : NULL, line, cp, want, NULL);
 }
 
 static int is_combining(uint32_t cp);
@@ -1368,7 +1382,7 @@ static void para_free(para *p)
     qr_buf_free(&p->text);
     free(p->ch);
     free(p->bk);
-    free(p->seen);
+    lb_seen_clear(&p->own);
     free(p->gc);
 }
 

@@ -41,6 +41,22 @@ typedef struct lb_span {
     int line;                   /* Markdown source line, for diagnostics */
 } lb_span;
 
+/* Code points a warning was given for: one set per document, so each
+ * character no font has is said once (lb_warn_missing). Zero it to start;
+ * lb_seen_clear frees it. */
+typedef struct lb_seen {
+    uint32_t *v;
+    size_t n, cap;
+} lb_seen;
+
+void lb_seen_clear(lb_seen *w);
+
+/* Warn at file:line that no font has cp, unless `seen` already holds it;
+ * `want` is the face tried first (the fallback was tried after it) and
+ * `where` (may be NULL) says where on the page, as "in a chart". */
+void lb_warn_missing(lb_seen *seen, qr_diags *d, const char *file, int line,
+                     uint32_t cp, qr_font_slot want, const char *where);
+
 typedef struct lb_opts {
     float width;                /* measure of every line, points */
     float first_indent;         /* extra indent of the first line (may be 0) */
@@ -54,6 +70,8 @@ typedef struct lb_opts {
     const int *no_hyphen_lines;
     size_t n_no_hyphen_lines;
     const char *md_name;        /* file name for diagnostics */
+    lb_seen *seen;              /* characters already warned about in the
+                                   document; NULL: this paragraph's own */
 } lb_opts;
 
 /* One positioned piece of a line: a single face/size/colour/link/strike. */

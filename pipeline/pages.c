@@ -176,7 +176,7 @@ static const char *role_name(qr_role r)
     static const char *names[] = {
         "-", "Document", "H1", "H2", "H3", "H4", "H5", "H6", "P",
         "L", "LI", "Lbl", "LBody", "Table", "TR", "TH", "TD",
-        "BlockQuote", "Code", "Figure", "Link", "Sect", "Artifact"};
+        "BlockQuote", "Code", "Figure", "Link", "Sect", "TOC", "TOCI", "Artifact"};
     return (unsigned)r < sizeof names / sizeof *names ? names[r] : "?";
 }
 
@@ -196,7 +196,8 @@ void qr_pages_dump(const qr_pages *p, FILE *f)
 {
     for (size_t i = 0; i < p->npages; i++) {
         const qr_page *pg = &p->pages[i].pub;
-        fprintf(f, "page %zu %.2f x %.2f\n", i + 1, pg->width, pg->height);
+        fprintf(f, "page %zu %.2f x %.2f%s\n", i + 1, pg->width, pg->height,
+                pg->width > pg->height ? " landscape" : "");
         for (size_t j = 0; j < pg->nitems; j++) {
             const qr_item *it = &pg->items[j];
             fprintf(f, "  %s %s e%d %.2f %.2f", kind_name(it->kind),

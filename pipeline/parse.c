@@ -30,7 +30,8 @@
  *   row header=0|1 line=L
  *   cell line=L
  *   thematic_break line=L
- *   pagebreak line=L
+ *   pagebreak [landscape|portrait] line=L
+ *   contents line=L
  *   run lines:  text "..." [bicsl] url="..."   (flags and url only if set;
  *               b bold, i italic, c code, s strike, l link)
  *               softbreak | hardbreak | image "alt" url="src"
@@ -341,16 +342,36 @@ static const char *trim(const char *s, size_t *n)
     return s;
 }
 
-/* "<!-- pagebreak -->", any case, any white space inside the comment. */
-static int is_pagebreak_html(const char *s, size_t n)
+/* The layout directives: a raw HTML block holding only one of these
+ * comments, any case, any white space inside the comment. The first three
+ * start a new page, "landscape" and "portrait" also turning the pages
+ * that follow; "contents" is where the table of contents goes. */
+static const struct {
+    const char *word;
+    qr_block_kind kind;
+    qr_orient orient;
+} page_directives[] = {
+    {"pagebreak", QR_BLK_PAGEBREAK, QR_ORIENT_SAME},
+    {"landscape", QR_BLK_PAGEBREAK, QR_ORIENT_LANDSCAPE},
+    {"portrait", QR_BLK_PAGEBREAK, QR_ORIENT_PORTRAIT},
+    {"contents", QR_BLK_CONTENTS, QR_ORIENT_SAME},
+};
+
+/* The index in page_directives of the comment s[0..n), or -1. */
+static int page_directive(const char *s, size_t n)
 {
     s = trim(s, &n);
     if (n < 7 || memcmp(s, "<!--", 4) != 0 || memcmp(s + n - 3, "-->", 3) != 0)
-        return 0;
+        return -1;
     const char *body = s + 4;
     size_t bn = n - 7;
     body = trim(body, &bn);
-    return bn == 9 && strncasecmp(body, "pagebreak", 9) == 0;
+    for (size_t i = 0; i < sizeof page_directives / sizeof *page_directives;
+         i++) {
+        const char *w = page_directives[i].word;
+        if (bn == strlen(w) && strncasecmp(body, w, bn) == 0) return (int)i;
+    }
+    return -1;
 }
 
 static int is_newpage_paragraph(const qr_block *b)
@@ -369,8 +390,11 @@ static void html_block(conv *c, cmark_node *n, int line)
 {
     const char *lit = cmark_node_get_literal(n);
     size_t len = lit ? strlen(lit) : 0;
-    if (is_pagebreak_html(lit ? lit : "", len)) {
-        append_child(container(c), new_block(c, QR_BLK_PAGEBREAK, line));
+    int dir = page_directive(lit ? lit : "", len);
+    if (dir >= 0) {
+        qr_block *pb = new_block(c, page_directives[dir].kind, line);
+        pb->orient = page_directives[dir].orient;
+        append_child(container(c), pb);
         return;
     }
     while (len && (lit[len - 1] == '\n' || lit[len - 1] == '\r')) len--;
@@ -951,7 +975,12 @@ static void dump_block(FILE *f, const qr_block *b, int depth)
     case QR_BLK_TABLE_ROW: fprintf(f, "row header=%d", b->header); break;
     case QR_BLK_TABLE_CELL: fputs("cell", f); break;
     case QR_BLK_THEMATIC_BREAK: fputs("thematic_break", f); break;
-    case QR_BLK_PAGEBREAK: fputs("pagebreak", f); break;
+    case QR_BLK_PAGEBREAK:
+        fputs("pagebreak", f);
+        if (b->orient == QR_ORIENT_LANDSCAPE) fputs(" landscape", f);
+        if (b->orient == QR_ORIENT_PORTRAIT) fputs(" portrait", f);
+        break;
+    case QR_BLK_CONTENTS: fputs("contents", f); break;
     }
     fprintf(f, " line=%d\n", b->line);
     if (b->kind == QR_BLK_CODE) {

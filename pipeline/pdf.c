@@ -1049,6 +1049,8 @@ static const char *struct_type(qr_role r)
     case QR_ROLE_FIGURE: return "Figure";
     case QR_ROLE_LINK: return "Link";
     case QR_ROLE_SECT: return "Sect";
+    case QR_ROLE_TOC: return "TOC";
+    case QR_ROLE_TOCI: return "TOCI";
     default: return "Div";
     }
 }

@@ -95,11 +95,12 @@ static int lc_frame(const qr_pages *p, const qr_style *st, char *msg,
                     size_t n)
 {
     float x0 = st->margin_left, y0 = st->margin_top;
-    float x1 = st->page_width - st->margin_right;
-    float y1 = st->page_height - st->margin_bottom;
     size_t ne = qr_pages_nelems(p);
     for (size_t i = 0; i < qr_pages_count(p); i++) {
         const qr_page *pg = qr_pages_get(p, i);
+        /* each page's own frame: a landscape page is wider */
+        float x1 = pg->width - st->margin_right;
+        float y1 = pg->height - st->margin_bottom;
         for (size_t j = 0; j < pg->nitems; j++) {
             const qr_item *it = &pg->items[j];
             if (it->elem < -1 || (it->elem >= 0 && (size_t)it->elem >= ne))

@@ -704,6 +704,88 @@ static void test_page_break(void **state)
     run_free(r);
 }
 
+/* The widest text item of a page: how wide its lines are set. */
+static float widest_line(const qr_pages *p, size_t page)
+{
+    const qr_page *pg = qr_pages_get(p, page);
+    float w = 0;
+    for (size_t j = 0; j < pg->nitems; j++)
+        if (pg->items[j].kind == QR_ITEM_TEXT &&
+            pg->items[j].role == QR_ROLE_P && pg->items[j].w > w)
+            w = pg->items[j].w;
+    return w;
+}
+
+static void test_landscape_pages(void **state)
+{
+    (void)state;
+    char *para = words(NULL, 60, "wide");
+    char *md = cat(NULL, "Before. ");
+    md = cat(md, para);
+    md = cat(md, "\n\n<!-- landscape -->\n\n");
+    md = cat(md, para);
+    md = cat(md, "\n\n<!-- portrait -->\n\nAfter. ");
+    md = cat(md, para);
+    md = cat(md, "\n");
+    run *r = lay(md);
+    assert_int_equal(qr_pages_count(r->p), 3);
+    float pw = r->st.page_width, ph = r->st.page_height;
+    const qr_page *p1 = qr_pages_get(r->p, 0), *p2 = qr_pages_get(r->p, 1),
+                  *p3 = qr_pages_get(r->p, 2);
+    assert_float_equal(p1->width, pw, 0.01);
+    assert_float_equal(p2->width, ph, 0.01);   /* turned: 842 x 595 */
+    assert_float_equal(p2->height, pw, 0.01);
+    assert_float_equal(p3->width, pw, 0.01);
+    /* lines on the landscape page fill its wider frame */
+    float frame_l = ph - r->st.margin_left - r->st.margin_right;
+    float frame_p = pw - r->st.margin_left - r->st.margin_right;
+    assert_true(widest_line(r->p, 1) > frame_p + 1);
+    assert_true(widest_line(r->p, 1) <= frame_l + 0.01f);
+    assert_true(widest_line(r->p, 2) <= frame_p + 0.01f);
+    /* the footer sits in the landscape page's own foot, centred on it */
+    const qr_item *f = find_text(r->p, "Page 2 of 3", NULL);
+    assert_non_null(f);
+    assert_true(f->y > pw - r->st.margin_bottom && f->y < pw);
+    assert_float_equal(f->x + f->w / 2, ph / 2 + (r->st.margin_left -
+                                                   r->st.margin_right) / 2,
+                       0.01);
+    run_free(r);
+    free(md);
+    free(para);
+}
+
+/* <!-- contents -->: an entry per heading after it, with the page it is
+ * on and a link to its anchor. */
+static void test_contents_entries(void **state)
+{
+    (void)state;
+    run *r = lay("# Paper\n\n<!-- contents -->\n\n## One\n\nText.\n\n"
+                 "<!-- pagebreak -->\n\n## Two\n\nText.\n");
+    assert_int_equal(qr_pages_count(r->p), 2);
+    size_t pg;
+    const qr_item *two = find_text(r->p, "2", &pg);
+    assert_non_null(two);
+    assert_int_equal(pg, 0);
+    const qr_item *one = find_text(r->p, "1", &pg);
+    assert_non_null(one);
+    /* numbers end at the right of the frame */
+    float right = r->st.page_width - r->st.margin_right;
+    assert_float_equal(two->x + two->w, right, 0.01);
+    assert_float_equal(one->x + one->w, right, 0.01);
+    /* each entry links to its heading's anchor (h2, h3: "Paper" is h1) */
+    int links = 0;
+    const qr_page *p0 = qr_pages_get(r->p, 0);
+    for (size_t j = 0; j < p0->nitems; j++) {
+        const qr_item *it = &p0->items[j];
+        if (it->kind == QR_ITEM_LINK && it->uri &&
+            (strcmp(it->uri, "#h2") == 0 || strcmp(it->uri, "#h3") == 0))
+            links++;
+    }
+    assert_int_equal(links, 4);    /* title and number of each entry */
+    assert_int_equal(qr_diags_len(r->d), 0);
+    run_free(r);
+}
+
 static void test_footer_page_of_n(void **state)
 {
     (void)state;
@@ -1198,6 +1280,8 @@ int main(void)
         cmocka_unit_test(test_table_ten_thousand_rows_fast),
         cmocka_unit_test(test_deep_nesting_stays_in_frame),
         cmocka_unit_test(test_page_break),
+        cmocka_unit_test(test_landscape_pages),
+        cmocka_unit_test(test_contents_entries),
         cmocka_unit_test(test_footer_page_of_n),
         cmocka_unit_test(test_footer_fields_and_numbering),
         cmocka_unit_test(test_marks_on_every_page),

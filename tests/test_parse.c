@@ -407,6 +407,30 @@ static void test_pagebreaks(void **state)
     qr_diags_free(d);
 }
 
+static void test_orientation_switches(void **state)
+{
+    (void)state;
+    qr_diags *d;
+    qr_doc *doc = parse("one\n\n<!-- landscape -->\n\ntwo\n\n"
+                        "  <!--PORTRAIT-->\n\n<!-- pagebreak -->\n\n"
+                        "<!-- landscape please -->\n\n<!-- Contents -->\n",
+                        &d);
+    const qr_block *root = qr_doc_root(doc);
+    assert_int_equal(root->nchildren, 7);
+    assert_int_equal(child(root, 6)->kind, QR_BLK_CONTENTS);
+    assert_int_equal(child(root, 6)->line, 13);
+    assert_int_equal(child(root, 1)->kind, QR_BLK_PAGEBREAK);
+    assert_int_equal(child(root, 1)->orient, QR_ORIENT_LANDSCAPE);
+    assert_int_equal(child(root, 1)->line, 3);
+    assert_int_equal(child(root, 3)->kind, QR_BLK_PAGEBREAK);
+    assert_int_equal(child(root, 3)->orient, QR_ORIENT_PORTRAIT);
+    assert_int_equal(child(root, 4)->orient, QR_ORIENT_SAME);
+    /* any other comment is text, as before */
+    assert_int_equal(child(root, 5)->kind, QR_BLK_PARAGRAPH);
+    qr_doc_free(doc);
+    qr_diags_free(d);
+}
+
 static void test_html_kept_as_text(void **state)
 {
     (void)state;
@@ -798,6 +822,7 @@ int main(void)
         cmocka_unit_test(test_quote_and_code),
         cmocka_unit_test(test_tables),
         cmocka_unit_test(test_pagebreaks),
+        cmocka_unit_test(test_orientation_switches),
         cmocka_unit_test(test_html_kept_as_text),
         cmocka_unit_test(test_deep_nesting),
         cmocka_unit_test(test_invalid_utf8),

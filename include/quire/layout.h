@@ -47,6 +47,7 @@ typedef enum qr_role {
     QR_ROLE_FIGURE,
     QR_ROLE_LINK,
     QR_ROLE_SECT,
+    QR_ROLE_TOC, QR_ROLE_TOCI,  /* a table of contents and its entries */
     QR_ROLE_ARTIFACT   /* running header/footer, rules, page furniture */
 } qr_role;
 

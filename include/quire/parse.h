@@ -5,8 +5,11 @@
  * The tree is plain data owned by one arena: block nodes with children, and
  * leaf blocks (headings, paragraphs, table cells) holding a flat array of
  * inline runs, each run one style. Raw HTML is kept as literal text, except
- * the page-break marker: a line holding only <!-- pagebreak --> (also
- * \newpage) becomes a QR_BLK_PAGEBREAK.
+ * the page directives: a line holding only <!-- pagebreak --> (also
+ * \newpage), <!-- landscape --> or <!-- portrait --> becomes a
+ * QR_BLK_PAGEBREAK, the last two with the orientation of the pages that
+ * follow; <!-- contents --> becomes a QR_BLK_CONTENTS, where layout puts
+ * the table of contents.
  *
  * Failure: qr_parse_markdown returns NULL after adding an error; the rest
  * cannot fail.
@@ -33,8 +36,16 @@ typedef enum qr_block_kind {
     QR_BLK_TABLE_ROW,    /* header; children are CELLs */
     QR_BLK_TABLE_CELL,   /* runs */
     QR_BLK_THEMATIC_BREAK,
-    QR_BLK_PAGEBREAK
+    QR_BLK_PAGEBREAK,
+    QR_BLK_CONTENTS      /* the table of contents goes here */
 } qr_block_kind;
+
+/* PAGEBREAK: how the pages after the break are turned. */
+typedef enum qr_orient {
+    QR_ORIENT_SAME,      /* as the page before */
+    QR_ORIENT_PORTRAIT,  /* the long side down the page */
+    QR_ORIENT_LANDSCAPE  /* the long side across the page */
+} qr_orient;
 
 typedef enum qr_run_kind {
     QR_RUN_TEXT,         /* text in the run's style */
@@ -83,6 +94,8 @@ typedef struct qr_block {
     const char *align;   /* ncols chars: 'l', 'c', 'r' or 'n' (none) */
     /* TABLE_ROW */
     int header;
+    /* PAGEBREAK */
+    qr_orient orient;
     /* HEADING, PARAGRAPH, TABLE_CELL */
     const qr_run *runs;
     size_t nruns;

@@ -85,13 +85,15 @@ for name in sample plan40; do
     [ $name = plan40 ] && data=$TMP/plan40.json
     if out=$(python3 - $TMP/$name.dump <<'PY'
 import re, sys
-# the default style: A4, margins of 25 mm top and bottom
-top, bottom = 70.87, 841.89 - 70.87
-area = bottom - top
+# the default style: A4, margins of 25 mm top and bottom; each page's
+# own height (the action table is on landscape pages)
+top = 70.87
 pages, cur = [], None
 for line in open(sys.argv[1], encoding="utf-8"):
     if line.startswith("page "):
-        cur = {"bottom": top, "cont": False, "marker": False}
+        bottom = float(line.split()[4]) - 70.87
+        cur = {"bottom": top, "cont": False, "marker": False,
+               "foot": bottom}
         pages.append(cur)
         continue
     t = line.split()
@@ -111,13 +113,13 @@ for line in open(sys.argv[1], encoding="utf-8"):
         y = nums[1] + nums[3]
     else:
         continue
-    if y <= bottom + 0.5:
+    if y <= cur["foot"] + 0.5:
         cur["bottom"] = max(cur["bottom"], y)
 worst, conts, markers = 0.0, 0, 0
 for a, b in zip(pages, pages[1:]):
     if b["cont"]:
         conts += 1
-        worst = max(worst, (bottom - a["bottom"]) / area)
+        worst = max(worst, (a["foot"] - a["bottom"]) / (a["foot"] - top))
     markers += b["marker"]
 print("%d continuations, %d rows continued, worst blank %.1f%%" % (conts, markers, 100 * worst))
 sys.exit(0 if worst <= 0.15 and conts > 0 and (markers > 0 or sys.argv[1].endswith("sample.dump")) else 1)
@@ -140,6 +142,8 @@ words, headers = [], set()
 lines = src.splitlines()
 for i, line in enumerate(lines):
     if re.match(r"^\s*\|?\s*:?-{3,}", line):      # table delimiter row
+        continue
+    if re.fullmatch(r"\s*<!--.*-->\s*", line):      # a page directive
         continue
     if i + 1 < len(lines) and re.match(r"^\s*\|?\s*:?-{3,}", lines[i + 1]):
         headers.add(" ".join(line.replace("|", " ").split()))
