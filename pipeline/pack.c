@@ -33,6 +33,8 @@
 #include "quire/style.h"
 #include "quire/util.h"
 
+#include "pack_appendix.h"   /* PDF appendices */
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -93,6 +95,7 @@ typedef struct item {
     qr_diags *warnings;         /* of the latest layout */
     int laid_first, laid_total; /* numbers `pages` was laid out with */
     int first, npages;          /* start page in the pack, page count */
+    qr_pack_appxs appx;         /* its PDF appendices */
 } item;
 
 typedef struct pack {
@@ -342,7 +345,8 @@ static void check_people(pack *pk)
 static void check_item(pack *pk, const cJSON *o, item *it)
 {
     static const char *const known[] = {"number", "title", "lead", "paper",
-                                        "standing", "exempt", NULL};
+                                        "standing", "exempt", "appendices",
+                                        NULL};
     static const char *const paper_known[] = {"data", "template", "style",
                                               NULL};
     char path[64];
@@ -428,6 +432,10 @@ static void check_item(pack *pk, const cJSON *o, item *it)
             }
         }
     }
+
+    qr_pack_appx_check(&it->appx,
+                       cJSON_GetObjectItemCaseSensitive(o, "appendices"), path,
+                       paper != NULL, pk->mdata, pk->dir, pk->d);
 
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exempt");
     snprintf(p, sizeof p, "%s/exempt", path);
@@ -1082,6 +1090,13 @@ static int prepare_items(pack *pk)
         char path[64];
         snprintf(path, sizeof path, "/items/%d/paper", it->index);
         if (it->standing) continue;
+        if (qr_pack_appx_prepare(&it->appx, it->number, it->title, it->exempt,
+                                 it->exempt && pk->req->public_pack,
+                                 pk->req->public_pack, pk->meeting_line,
+                                 pk->d) != 0)
+            bad = 1;
+        for (size_t k = 0; k < qr_pack_appx_nfiles(&it->appx); k++)
+            add_file(pk, qr_pack_appx_file(&it->appx, k));
         if (it->exempt && pk->req->public_pack) {
             /* never opened: see the comment at the top */
             it->withheld = 1;
@@ -1270,6 +1285,12 @@ static int settle(pack *pk)
             if (it->standing) continue;
             if (lay_item(pk, it, page, total) != 0) return -1;
             int n = (int)qr_pages_count(it->pages);
+            int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
+                                         qr_fonts_metrics(pk->fonts),
+                                         pk->meeting_line, it->number,
+                                         page + n, total, pk->d);
+            if (na < 0) return -1;
+            n += na;
             if (it->first != page || it->npages != n) moved = 1;
             it->first = page;
             it->npages = n;
@@ -1368,6 +1389,13 @@ static int edit_front(void *ctx, qr_pages *dst, size_t dst_page,
     return 1;
 }
 
+static int any_exempt_appendix(const pack *pk)
+{
+    for (size_t i = 0; i < pk->nitems; i++)
+        if (pk->items[i].appx.any_exempt) return 1;
+    return 0;
+}
+
 static qr_pages *join(pack *pk)
 {
     qr_pages *all = qr_pages_new();
@@ -1378,7 +1406,8 @@ static qr_pages *join(pack *pk)
     /* A full pack that holds exempt items must not be published as a
      * whole: every page says so, the open ones too (their own text is
      * published in the public pack, not this document). */
-    int members_pack = !pk->req->public_pack && pk->has_exempt;
+    int members_pack = !pk->req->public_pack && (pk->has_exempt ||
+                                                 any_exempt_appendix(pk));
     if (members_pack)
         qr_mark_not_for_publication(all, 0, qr_pages_count(all),
                                     QR_MARK_MEMBERS, pk->fonts, &pk->style);
@@ -1399,6 +1428,8 @@ static qr_pages *join(pack *pk)
             qr_mark_not_for_publication(all, first, qr_pages_count(all),
                                         QR_MARK_MEMBERS, pk->fonts,
                                         &pk->style);
+        qr_pack_appx_join(&it->appx, all, ji.sect, it->anchor, it->exempt,
+                          members_pack, pk->fonts, &pk->style);
     }
     return all;
 }
@@ -1439,6 +1470,7 @@ static void pack_free(pack *pk)
         qr_doc_free(it->notice);
         qr_pages_free(it->pages);
         qr_diags_free(it->warnings);
+        qr_pack_appx_free(&it->appx);
     }
     free(pk->items);
     clear_plan(pk);
@@ -1537,8 +1569,13 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     meta.draft = req->draft;
     /* a members' pack holding exempt information is readable by its owner
      * only, whatever the umask */
-    meta.exempt = !req->public_pack && pk.has_exempt;
-    status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
+    meta.exempt = !req->public_pack && (pk.has_exempt ||
+                                        any_exempt_appendix(&pk));
+    const qr_pack_appxs **appx = qr_xcalloc(pk.nitems, sizeof *appx);
+    for (size_t i = 0; i < pk.nitems; i++) appx[i] = &pk.items[i].appx;
+    status = qr_pack_appx_write(appx, pk.nitems, all, pk.fonts, &meta,
+                                req->out_path, d);
+    free(appx);
     free(title);
 
 done:

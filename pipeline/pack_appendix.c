@@ -1,0 +1,469 @@
+/* pack_appendix.c — an agenda item's PDF appendices in the pack.
+ *
+ * Quire cannot typeset a PDF it did not write, so an appendix's pages are
+ * put into the pack in two steps. Layout makes a placeholder for each
+ * imported page: a page of the imported page's shown size (after its
+ * /Rotate) carrying only the pack's running footer ("Page 23 of 84", an
+ * artifact) and, on its first page, the outline entry "Appendix A: Title"
+ * under the item. The pack is then written as usual, page numbers, page
+ * labels, agenda ranges and bookmarks all counting the placeholders; and a
+ * final pass (qr_appendix_merge) draws each imported page under its
+ * placeholder's content, so the footer and any not-for-publication mark lie
+ * on top of it.
+ *
+ * Public packs: an exempt appendix (or any appendix of an exempt item) is
+ * never opened, as an exempt paper is never opened; an exempt appendix of
+ * an open item becomes a one-page notice made from the meeting file alone.
+ */
+#include "pack_appendix.h"
+
+#include "quire/render.h"
+#include "quire/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_PARAGRAPH 7                 /* Schedule 12A, Part 1 */
+static const char NOTICE_NAME[] = "(exempt appendix notice)";
+static const char PLACEHOLDER_NAME[] = "(appendix page)";
+
+/* ---- the meeting file ---- */
+
+static void err(const qr_data *m, qr_diags *d, const char *ptr,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void err(const qr_data *m, qr_diags *d, const char *ptr,
+                const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    qr_data_diag(m, d, QR_ERROR, ptr, "%s", msg);
+}
+
+/* A closed object, as everywhere in the meeting file: a misspelt "exempt"
+ * must fail, not publish. */
+static void unknown_keys(const qr_data *m, qr_diags *d, const cJSON *obj,
+                         const char *ptr, const char *const *known)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, obj) {
+        int ok = 0;
+        for (const char *const *n = known; *n && !ok; n++)
+            ok = strcmp(*n, k->string) == 0;
+        if (ok) continue;
+        const char *hint = qr_did_you_mean(k->string, known, SIZE_MAX);
+        char *p = qr_xasprintf("%s/%s", ptr, k->string);
+        if (hint) err(m, d, p, "unknown field '%s': did you mean '%s'?",
+                      k->string, hint);
+        else err(m, d, p, "unknown field '%s'", k->string);
+        free(p);
+    }
+}
+
+static const char *text(const qr_data *m, qr_diags *d, const cJSON *obj,
+                        const char *ptr, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (cJSON_IsString(v) && v->valuestring[0]) return v->valuestring;
+    if (!v) err(m, d, ptr, "missing required field '%s'", key);
+    else {
+        char *p = qr_xasprintf("%s/%s", ptr, key);
+        err(m, d, p, "'%s' must be a non-empty string", key);
+        free(p);
+    }
+    return NULL;
+}
+
+/* "A" to "ZZ": appendices are lettered, and the letter is in bookmarks
+ * and anchors. */
+static int good_letter(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 2) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isupper((unsigned char)s[i])) return 0;
+    return 1;
+}
+
+static void check_exempt(qr_pack_appx *x, const cJSON *ex, const char *ptr,
+                         const qr_data *m, qr_diags *d)
+{
+    static const char *const known[] = {"paragraph", "reason", NULL};
+    if (!ex || cJSON_IsNull(ex)) return;
+    char *p = qr_xasprintf("%s/exempt", ptr);
+    if (!cJSON_IsObject(ex)) {
+        err(m, d, p, "'exempt' must be null or an object {\"paragraph\", "
+                     "\"reason\"}, found %s", qr_json_type_name(ex));
+        free(p);
+        return;
+    }
+    unknown_keys(m, d, ex, p, known);
+    const cJSON *para = cJSON_GetObjectItemCaseSensitive(ex, "paragraph");
+    if (!cJSON_IsNumber(para) || para->valuedouble != (double)para->valueint ||
+        para->valueint < 1 || para->valueint > MAX_PARAGRAPH) {
+        err(m, d, p, "'paragraph' must be a whole number 1 to 7 (Part 1 of "
+                     "Schedule 12A)");
+    } else {
+        x->exempt = para->valueint;
+    }
+    x->reason = text(m, d, ex, p, "reason");
+    /* an exemption that cannot be read still withholds nothing less:
+     * the errors fail the pack before anything is written */
+    free(p);
+}
+
+static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
+                      const char *ptr, const qr_data *m, const char *dir,
+                      qr_diags *d)
+{
+    static const char *const known[] = {"letter", "title", "pdf", "exempt",
+                                        NULL};
+    qr_pack_appx *x = &a->v[i];
+    if (!cJSON_IsObject(o)) {
+        err(m, d, ptr, "an appendix must be an object {\"letter\", "
+                       "\"title\", \"pdf\"}, found %s", qr_json_type_name(o));
+        return;
+    }
+    unknown_keys(m, d, o, ptr, known);
+    const char *letter = text(m, d, o, ptr, "letter");
+    if (letter && !good_letter(letter)) {
+        char *p = qr_xasprintf("%s/letter", ptr);
+        err(m, d, p, "appendix letter '%s' must be one or two capital "
+                     "letters (\"A\", \"B\" …)", letter);
+        free(p);
+    } else if (letter) {
+        memcpy(x->letter, letter, strlen(letter) + 1);
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(a->v[k].letter, x->letter) != 0) continue;
+            char *p = qr_xasprintf("%s/letter", ptr);
+            err(m, d, p, "appendix %s is named twice in this item", letter);
+            free(p);
+        }
+    }
+    x->title = text(m, d, o, ptr, "title");
+    const char *pdf = text(m, d, o, ptr, "pdf");
+    if (pdf)
+        x->pdf_path = pdf[0] == '/' || !dir[0] ? qr_xstrdup(pdf)
+                                               : qr_xasprintf("%s/%s", dir, pdf);
+    check_exempt(x, cJSON_GetObjectItemCaseSensitive(o, "exempt"), ptr, m, d);
+    if (x->exempt) a->any_exempt = 1;
+}
+
+void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
+                        const char *item_ptr, int has_paper,
+                        const qr_data *mdata, const char *dir, qr_diags *d)
+{
+    memset(a, 0, sizeof *a);
+    if (!arr) return;
+    char *ptr = qr_xasprintf("%s/appendices", item_ptr);
+    if (!cJSON_IsArray(arr)) {
+        err(mdata, d, ptr, "'appendices' must be an array of {\"letter\", "
+                           "\"title\", \"pdf\"}, found %s",
+            qr_json_type_name(arr));
+    } else if (!has_paper) {
+        err(mdata, d, ptr, "only an item with a 'paper' can have "
+                           "appendices");
+    } else {
+        a->n = (size_t)cJSON_GetArraySize(arr);
+        a->v = qr_xcalloc(a->n ? a->n : 1, sizeof *a->v);
+        size_t i = 0;
+        const cJSON *o;
+        cJSON_ArrayForEach(o, arr) {
+            char *p = qr_xasprintf("%s/%zu", ptr, i);
+            check_one(a, i++, o, p, mdata, dir, d);
+            free(p);
+        }
+    }
+    free(ptr);
+}
+
+/* ---- opening ---- */
+
+/* Literal Markdown text: every ASCII punctuation character escaped and
+ * line ends made spaces, so a title can start no list or heading. */
+static void md_text(qr_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+        else if (c < 0x80 && ispunct(c)) qr_buf_putc(b, '\\');
+        qr_buf_putc(b, (char)c);
+    }
+}
+
+/* The public pack's notice for an exempt appendix: all of it from the
+ * meeting file. */
+static qr_doc *notice(const qr_pack_appx *x, const char *item_number,
+                      const char *meeting_line, qr_diags *d)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "**");
+    md_text(&b, meeting_line);
+    qr_buf_puts(&b, "**  \nAgenda item ");
+    md_text(&b, item_number);
+    qr_buf_printf(&b, ", appendix %s\n\n# Appendix %s: ", x->letter,
+                  x->letter);
+    md_text(&b, x->title);
+    qr_buf_printf(&b, "\n\n## Not for publication\n\nThis appendix is not "
+                      "for publication because it contains exempt "
+                      "information as defined in paragraph %d of Part 1 of "
+                      "Schedule 12A to the Local Government Act 1972 \\(as "
+                      "amended\\)\\.\n\n**Reason:** ",
+                  x->exempt);
+    md_text(&b, x->reason);
+    qr_buf_puts(&b, "\n");
+    size_t len;
+    char *md = qr_buf_detach(&b, &len);
+    qr_doc *doc = qr_parse_markdown(md, len, NOTICE_NAME, d);
+    free(md);
+    return doc;
+}
+
+int qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
+                         const char *item_title, int item_exempt,
+                         int item_withheld, int public_pack,
+                         const char *meeting_line, qr_diags *d)
+{
+    int bad = 0;
+    for (size_t i = 0; i < a->n && !item_withheld; i++) {
+        qr_pack_appx *x = &a->v[i];
+        if (public_pack && (x->exempt || item_exempt)) {
+            /* never opened: its bytes cannot reach the public pack */
+            x->withheld = 1;
+            x->notice = notice(x, item_number, meeting_line, d);
+            bad |= !x->notice;
+            continue;
+        }
+        char *who = qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99, "
+                                 "appendix %s", item_number, item_title,
+                                 x->letter);
+        x->doc = qr_appendix_open(x->pdf_path, who, d);
+        free(who);
+        bad |= !x->doc;
+    }
+    return bad ? -1 : 0;
+}
+
+/* ---- layout ---- */
+
+static void free_pages(qr_pack_appx *x)
+{
+    for (size_t k = 0; k < x->npages; k++) qr_pages_free(x->pages[k]);
+    free(x->pages);
+    x->pages = NULL;
+    x->npages = 0;
+}
+
+/* One placeholder: an empty document laid out on a page of the imported
+ * page's shown size, which leaves the running footer alone on it. The
+ * header and logo are left off: they would cover the letterhead. */
+static qr_pages *placeholder(const qr_pack_appx *x, size_t k,
+                             const qr_style *style, const qr_metrics *mt,
+                             const qr_layout_opts *o, qr_diags *d)
+{
+    qr_style s = *style;
+    double w, h;
+    qr_appendix_page_size(x->doc, k, &w, &h);
+    s.page_width = (float)w;
+    s.page_height = (float)h;
+    s.header_left[0] = s.header_right[0] = s.logo[0] = 0;
+    qr_doc *empty = qr_parse_markdown("", 0, PLACEHOLDER_NAME, d);
+    qr_pages *p = empty ? qr_layout_run(empty, &s, mt, o, PLACEHOLDER_NAME, d)
+                        : NULL;
+    qr_doc_free(empty);
+    return p;
+}
+
+static int lay_one(qr_pack_appx *x, const qr_style *style,
+                   const qr_metrics *mt, const char *meeting_line,
+                   const char *item_number, int first, int total, qr_diags *d)
+{
+    if (x->pages && x->laid_first == first && x->laid_total == total)
+        return (int)x->npages;
+    free_pages(x);
+    char title[512];
+    snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
+    qr_layout_opts o = {.title = title, .meeting = meeting_line,
+                        .item = item_number, .total_pages = total};
+    if (x->withheld) {
+        o.first_page = first;
+        x->pages = qr_xcalloc(1, sizeof *x->pages);
+        x->pages[0] = qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d);
+        if (!x->pages[0]) return -1;
+        x->npages = 1;
+        /* a notice that ran over a page is still counted right */
+        size_t n = qr_pages_count(x->pages[0]);
+        x->laid_first = first, x->laid_total = total;
+        return (int)n;
+    }
+    size_t n = qr_appendix_npages(x->doc);
+    x->pages = qr_xcalloc(n, sizeof *x->pages);
+    for (size_t k = 0; k < n; k++) {
+        o.first_page = first + (int)k;
+        x->pages[k] = placeholder(x, k, style, mt, &o, d);
+        x->npages = k + 1;
+        if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return -1;
+    }
+    x->laid_first = first, x->laid_total = total;
+    return (int)n;
+}
+
+int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                        const qr_metrics *metrics, const char *meeting_line,
+                        const char *item_number, int first, int total,
+                        qr_diags *d)
+{
+    int count = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        qr_pack_appx *x = &a->v[i];
+        if (!x->withheld && !x->doc) continue;
+        int n = lay_one(x, style, metrics, meeting_line, item_number,
+                        first + count, total, d);
+        if (n < 0) {
+            qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
+                        "item %s, appendix %s: its pages cannot be laid out",
+                        item_number, x->letter);
+            return -1;
+        }
+        count += n;
+    }
+    return count;
+}
+
+/* ---- joining ---- */
+
+/* A notice's own headings: renamed into the appendix's namespace (anchor
+ * names are unique in the pack) and kept out of the outline, which has the
+ * appendix's entry already. */
+typedef struct notice_ctx {
+    const char *prefix;
+    char name[160];      /* need only live until the edit returns */
+} notice_ctx;
+
+static int edit_notice(void *ctx, qr_pages *dst, size_t dst_page,
+                       size_t src_page, qr_item *it)
+{
+    (void)dst, (void)dst_page, (void)src_page;
+    notice_ctx *c = ctx;
+    if (it->kind != QR_ITEM_ANCHOR) return 1;
+    snprintf(c->name, sizeof c->name, "%s-%s", c->prefix,
+             it->name ? it->name : "");
+    it->name = c->name;
+    it->level = 0;
+    return 1;
+}
+
+void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
+                       const char *item_anchor, int item_exempt,
+                       int members_pack, const qr_fonts *fonts,
+                       const qr_style *style)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        qr_pack_appx *x = &a->v[i];
+        if (!x->pages) continue;
+        size_t first = qr_pages_count(all);
+        char name[96], title[512];
+        snprintf(name, sizeof name, "%s-appendix-%s", item_anchor, x->letter);
+        notice_ctx nc = {.prefix = name};
+        for (size_t k = 0; k < x->npages; k++)
+            qr_pages_append(all, x->pages[k], sect, edit_notice, &nc);
+        x->pack_page = first;
+        snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
+        qr_item an;
+        memset(&an, 0, sizeof an);
+        an.kind = QR_ITEM_ANCHOR;
+        an.role = QR_ROLE_SECT;
+        an.elem = sect;
+        an.name = name;
+        an.text = title;
+        an.len = strlen(title);
+        an.level = 2;
+        qr_pages_add_item(all, first, &an);
+        /* the mark is drawn on the placeholder: over the imported page */
+        if ((x->exempt || item_exempt) && !x->withheld)
+            qr_mark_not_for_publication(all, first, qr_pages_count(all), NULL,
+                                        fonts, style);
+        else if (members_pack)
+            qr_mark_not_for_publication(all, first, qr_pages_count(all),
+                                        QR_MARK_MEMBERS, fonts, style);
+    }
+}
+
+/* ---- writing ---- */
+
+size_t qr_pack_appx_nfiles(const qr_pack_appxs *a) { return a->n; }
+
+const char *qr_pack_appx_file(const qr_pack_appxs *a, size_t i)
+{
+    return a->v[i].doc ? a->v[i].pdf_path : NULL;
+}
+
+void qr_pack_appx_free(qr_pack_appxs *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        qr_pack_appx *x = &a->v[i];
+        free_pages(x);
+        free(x->pdf_path);
+        qr_appendix_free(x->doc);
+        qr_doc_free(x->notice);
+    }
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+/* Every imported page of the items and the placeholder it goes on. */
+static size_t places(const qr_pack_appxs *const *items, size_t n,
+                     qr_appendix_place **out)
+{
+    size_t np = 0, cap = 0;
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < items[i]->n; j++) {
+            const qr_pack_appx *x = &items[i]->v[j];
+            if (!x->doc || !x->pages) continue;
+            for (size_t k = 0; k < x->npages; k++) {
+                QR_GROW(*out, np + 1, cap, 16);
+                (*out)[np++] = (qr_appendix_place){x->pack_page + k, x->doc,
+                                                   k};
+            }
+        }
+    }
+    return np;
+}
+
+int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                       const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d)
+{
+    qr_appendix_place *pl;
+    size_t npl = places(items, n, &pl);
+    if (npl == 0) {
+        free(pl);
+        return qr_pdf_write(pages, fonts, meta, path, d);
+    }
+    char *pdf = NULL, *merged = NULL;
+    size_t len = 0, mlen = 0;
+    int status = QR_EOUTPUT;
+    if (qr_pdf_render(pages, fonts, meta, &pdf, &len, d) != 0) goto done;
+    if (qr_appendix_merge(pdf, len, pl, npl, path, &merged, &mlen, d) != 0)
+        goto done;
+    if (qr_write_atomic_mode(path, merged, mlen, meta->exempt) != 0) {
+        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    status = QR_OK;
+done:
+    free(pdf);
+    free(merged);
+    free(pl);
+    return status;
+}
