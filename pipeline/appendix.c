@@ -39,18 +39,26 @@ struct qr_appendix {
 
 /* ---- libqpdf's errors and warnings ---- */
 
+/* One of libqpdf's errors or warnings as text: its detail and where in
+ * the file (the file itself is named by the caller's message). */
+static char *problem_text(qpdf_data q, qpdf_error e)
+{
+    unsigned long long at = qpdf_get_error_file_position(q, e);
+    const char *detail = qpdf_get_error_message_detail(q, e);
+    if (!detail || !detail[0]) detail = qpdf_get_error_full_text(q, e);
+    return at ? qr_xasprintf("%s, at byte %llu", detail, at)
+              : qr_xstrdup(detail);
+}
+
 /* The first pending error or warning of q as text, or NULL: any warning
  * counts as damage, since libqpdf warns when it repairs. */
 static char *pending_problem(qpdf_data q)
 {
     char *msg = NULL;
-    if (qpdf_has_error(q)) {
-        qpdf_error e = qpdf_get_error(q);
-        msg = qr_xstrdup(qpdf_get_error_full_text(q, e));
-    }
+    if (qpdf_has_error(q)) msg = problem_text(q, qpdf_get_error(q));
     while (qpdf_more_warnings(q)) {
         qpdf_error w = qpdf_next_warning(q);
-        if (!msg) msg = qr_xstrdup(qpdf_get_error_full_text(q, w));
+        if (!msg) msg = problem_text(q, w);
     }
     return msg;
 }
@@ -209,8 +217,11 @@ static int check_document(qr_appendix *a, qr_diags *d)
             fail(d, a, "the PDF is encrypted with a password; ask for an "
                        "unencrypted copy");
         else
-            fail(d, a, "the PDF is damaged and cannot be read (%s)",
-                 qpdf_get_error_full_text(a->q, e));
+        {
+            char *why = problem_text(a->q, e);
+            fail(d, a, "the PDF is damaged and cannot be read (%s)", why);
+            free(why);
+        }
         return -1;
     }
     char *problem = pending_problem(a->q);
