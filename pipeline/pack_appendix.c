@@ -59,9 +59,15 @@ static void unknown_keys(const qr_data *m, qr_diags *d, const cJSON *obj,
         if (ok) continue;
         const char *hint = qr_did_you_mean(k->string, known, SIZE_MAX);
         char *p = qr_xasprintf("%s/%s", ptr, k->string);
-        if (hint) err(m, d, p, "unknown field '%s': did you mean '%s'?",
-                      k->string, hint);
-        else err(m, d, p, "unknown field '%s'", k->string);
+        qr_buf list;
+        qr_buf_init(&list);
+        for (const char *const *n = known; *n; n++)
+            qr_buf_printf(&list, "%s%s", n == known ? "" : ", ", *n);
+        if (hint) err(m, d, p, "unknown field '%s': did you mean '%s'? "
+                               "(known: %s)", k->string, hint, list.data);
+        else err(m, d, p, "unknown field '%s' (known: %s)", k->string,
+                 list.data);
+        qr_buf_free(&list);
         free(p);
     }
 }
