@@ -1456,6 +1456,29 @@ static int check_output(pack *pk)
     return QR_OK;
 }
 
+/* A public pack shows no withheld appendix's file under another name, and
+ * an open appendix read from a withheld folder is refused as any file an
+ * open item reads from there (check_file). */
+static int public_appendices(pack *pk)
+{
+    const qr_pack_appxs **appx = qr_xcalloc(pk->nitems, sizeof *appx);
+    int bad = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        appx[i] = &pk->items[i].appx;
+        for (size_t k = 0; pk->nwh && k < qr_pack_appx_nfiles(appx[i]); k++) {
+            const char *f = qr_pack_appx_file(appx[i], k);
+            struct stat sb;
+            if (f && stat(f, &sb) == 0)
+                bad |= check_file(pk, &pk->items[i], f, QR_IN_OTHER,
+                                  sb.st_dev, sb.st_ino, 0);
+        }
+    }
+    bad |= qr_pack_appx_public_check(appx, pk->nitems, pk->req->out_path,
+                                     pk->mdata, pk->d) != 0;
+    free(appx);
+    return bad ? -1 : 0;
+}
+
 /* ---- the whole ---- */
 
 static void pack_free(pack *pk)
@@ -1532,6 +1555,7 @@ int qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
         if (ff) add_file(&pk, ff);
     }
     if (prepare_items(&pk) != 0) goto done;
+    if (req->public_pack && public_appendices(&pk) != 0) goto done;
     if (settle(&pk) != 0) goto done;
     /* images are read at layout: they are the pack's inputs too */
     for (size_t i = 0; i < pk.nitems; i++) {

@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_PARAGRAPH 7                 /* Schedule 12A, Part 1 */
 static const char NOTICE_NAME[] = "(exempt appendix notice)";
@@ -131,6 +132,7 @@ static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
     static const char *const known[] = {"letter", "title", "pdf", "exempt",
                                         NULL};
     qr_pack_appx *x = &a->v[i];
+    snprintf(x->ptr, sizeof x->ptr, "%s/pdf", ptr);
     if (!cJSON_IsObject(o)) {
         err(m, d, ptr, "an appendix must be an object {\"letter\", "
                        "\"title\", \"pdf\"}, found %s", qr_json_type_name(o));
@@ -238,6 +240,8 @@ int qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
                          const char *meeting_line, qr_diags *d)
 {
     int bad = 0;
+    a->item_number = item_number;
+    a->item_title = item_title;
     for (size_t i = 0; i < a->n && !item_withheld; i++) {
         qr_pack_appx *x = &a->v[i];
         if (public_pack && (x->exempt || item_exempt)) {
@@ -400,6 +404,60 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
             qr_mark_not_for_publication(all, first, qr_pages_count(all),
                                         QR_MARK_MEMBERS, fonts, style);
     }
+}
+
+/* ---- public packs ---- */
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Is `path` the file of a withheld appendix? Returns it, or NULL. */
+static const qr_pack_appx *withheld_as(const qr_pack_appxs *const *items,
+                                       size_t n, const char *path,
+                                       const qr_pack_appxs **owner)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < items[i]->n; j++) {
+            const qr_pack_appx *w = &items[i]->v[j];
+            if (w->doc || !same_file(path, w->pdf_path)) continue;
+            *owner = items[i];
+            return w;
+        }
+    return NULL;
+}
+
+int qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
+                              const char *out_path, const qr_data *mdata,
+                              qr_diags *d)
+{
+    int bad = 0;
+    const qr_pack_appxs *o;
+    const qr_pack_appx *w;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < items[i]->n; j++) {
+            const qr_pack_appx *x = &items[i]->v[j];
+            if (!x->doc || !(w = withheld_as(items, n, x->pdf_path, &o)))
+                continue;
+            qr_data_diag(mdata, d, QR_ERROR, x->ptr,
+                         "item %s, appendix %s (%s) is the file of withheld "
+                         "appendix %s of item %s (%s): a public pack must not "
+                         "publish it; give the open appendix its own file",
+                         items[i]->item_number, x->letter, x->pdf_path,
+                         w->letter, o->item_number, w->pdf_path);
+            bad = 1;
+        }
+    if (out_path && (w = withheld_as(items, n, out_path, &o))) {
+        qr_diag_add(d, QR_ERROR, out_path, 0, 0, NULL, NULL,
+                    "output '%s' is %s, appendix %s of item %s: refusing to "
+                    "overwrite an input; name another output",
+                    out_path, w->pdf_path, w->letter, o->item_number);
+        bad = 1;
+    }
+    return bad ? -1 : 0;
 }
 
 /* ---- writing ---- */

@@ -22,6 +22,7 @@ typedef struct qr_pack_appx {
     char letter[4];           /* "A" … "ZZ" */
     const char *title;        /* borrowed from the meeting tree */
     char *pdf_path;           /* resolved against the meeting file */
+    char ptr[96];             /* its "pdf" in the meeting file: messages */
     int exempt;               /* Schedule 12A paragraph, 0 = open */
     const char *reason;
     int withheld;             /* public pack: a notice; file never opened */
@@ -37,6 +38,7 @@ typedef struct qr_pack_appxs {
     qr_pack_appx *v;
     size_t n;
     int any_exempt;
+    const char *item_number, *item_title;   /* set by prepare, borrowed */
 } qr_pack_appxs;
 
 /* Check an item's "appendices" (NULL: none) at JSON pointer `item_ptr`
@@ -71,6 +73,15 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
                        const char *item_anchor, int item_exempt,
                        int members_pack, const qr_fonts *fonts,
                        const qr_style *style);
+
+/* A public pack's safeguard: no appendix it shows may be the file of an
+ * appendix it withholds (same device and inode: links and other spellings
+ * too), and the output may not be one either (nothing withheld is in the
+ * record of inputs the output is checked against). Only stat is used on
+ * withheld files. Returns -1 after an error for each clash. */
+int qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
+                              const char *out_path, const qr_data *mdata,
+                              qr_diags *d);
 
 /* Paths of the opened files, for the pack's list of inputs. */
 size_t qr_pack_appx_nfiles(const qr_pack_appxs *a);

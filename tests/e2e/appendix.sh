@@ -162,7 +162,8 @@ for w in qzxOpenJS qzxNamedJS qzxAnnotJS qzxLaunch qzxTool qzxEmbeddedBody /Open
 done
 if [ -z "$leaks" ]; then ok "no JavaScript, OpenAction, Launch, /AA or embedded file in the pack"
 else not_ok "no JavaScript, OpenAction, Launch, /AA or embedded file in the pack" "found:$leaks"; fi
-contains "pdfinfo sees no JavaScript" <(pdfinfo "$TMP/full.pdf") "JavaScript:      no"
+pdfinfo "$TMP/full.pdf" >"$TMP/full.info"
+contains "pdfinfo sees no JavaScript" "$TMP/full.info" "JavaScript:      no"
 
 # the exempt appendix is never opened by a public pack
 qpdf --qdf --object-streams=disable "$TMP/public.pdf" "$TMP/public.qdf"
@@ -174,6 +175,20 @@ expect_exit "full pack fails without the exempt appendix" 1 $Q pack "$D/m.json" 
 contains "the missing file is named with its item and letter" "$TMP/last.err" \
     "error: item 2 ‘Ofsted monitoring visit’, appendix C ($D/case.pdf): cannot read the file"
 mv "$D/case.away" "$D/case.pdf"
+
+# an open appendix may not be a withheld one under another name
+ln "$D/case.pdf" "$D/case-link.pdf"
+meeting "$D/shared.json" '[{"letter": "A", "title": "Letter", "pdf": "case-link.pdf"},
+    {"letter": "C", "title": "Case file summary", "pdf": "case.pdf", "exempt": {"paragraph": 1, "reason": "r"}}]'
+expect_exit "public pack: an open appendix hard-linked to an exempt one fails" 1 \
+    $Q pack "$D/shared.json" -o "$TMP/shared.pdf" --public
+contains "both appendices are named" "$TMP/last.err" \
+    "item 2, appendix A ($D/case-link.pdf) is the file of withheld appendix C of item 2 ($D/case.pdf)"
+if [ -e "$TMP/shared.pdf" ]; then not_ok "and no pack was written"; else ok "and no pack was written"; fi
+cp "$D/case.pdf" "$TMP/case-before.pdf"
+expect_exit "public pack: the output may not be a withheld appendix" 1 \
+    $Q pack "$D/m.json" -o "$D/case.pdf" --public
+check "the withheld appendix is untouched" cmp "$D/case.pdf" "$TMP/case-before.pdf"
 
 $Q pack "$D/m.json" -o "$TMP/full3.pdf" 2>/dev/null
 check "identical input gives identical bytes" cmp "$TMP/full.pdf" "$TMP/full3.pdf"
