@@ -394,7 +394,38 @@ static qpdf_oh sub_dict(qpdf_data p, qpdf_oh dict, const char *key)
     return v;
 }
 
-/* Draw imported page `pl` under the placeholder's own content. */
+/* The placeholder's content with `ops` (drawing the imported page) put
+ * where it belongs. The pack marks the spot: a placeholder's first item is
+ * an empty rectangle tagged as a Figure whose alternative text names the
+ * appendix and page, so the drawing goes inside that marked-content
+ * sequence — tagged, in the item's place in the structure tree, and under
+ * everything else on the page. Without the mark (a placeholder made
+ * otherwise) the drawing goes first, untagged. */
+static qpdf_oh with_import(qpdf_data p, qpdf_oh page, const char *ops,
+                           size_t n)
+{
+    static const char MARK[] = "/Figure <</MCID ";
+    unsigned char *cur = NULL;
+    size_t len = 0;
+    qpdf_oh_get_page_content_data(p, page, &cur, &len);
+    const char *m = cur ? memmem(cur, len, MARK, sizeof MARK - 1) : NULL;
+    const char *bdc = m ? memmem(m, len - (size_t)(m - (char *)cur),
+                                 "BDC\n", 4) : NULL;
+    size_t at = bdc ? (size_t)(bdc + 4 - (char *)cur) : 0;
+    qr_buf b;
+    qr_buf_init(&b);
+    if (cur) qr_buf_append(&b, cur, at);
+    qr_buf_append(&b, ops, n);
+    if (cur) qr_buf_append(&b, cur + at, len - at);
+    free(cur);
+    qpdf_oh s = qpdf_oh_new_stream(p);
+    qpdf_oh_replace_stream_data(p, s, (const unsigned char *)b.data, b.len,
+                                qpdf_oh_new_null(p), qpdf_oh_new_null(p));
+    qr_buf_free(&b);
+    return s;
+}
+
+/* Draw imported page `pl` on its placeholder. */
 static void place(qpdf_data p, const qr_appendix_place *pl)
 {
     qpdf_oh page = qpdf_get_page_n(p, pl->pack_page);
@@ -411,21 +442,8 @@ static void place(qpdf_data p, const qr_appendix_place *pl)
                      "q %g %g %g %g %g %g cm 1 0 0 1 %.4f %.4f cm %s Do Q\n",
                      m[0], m[1], m[2], m[3], m[4], m[5], -pg->x0, -pg->y0,
                      name);
-    qpdf_oh under = qpdf_oh_new_stream(p);
-    qpdf_oh_replace_stream_data(p, under, (const unsigned char *)ops,
-                                (size_t)n, qpdf_oh_new_null(p),
-                                qpdf_oh_new_null(p));
-    qpdf_oh old = qpdf_oh_get_key(p, page, "/Contents");
-    qpdf_oh contents = qpdf_oh_new_array(p);
-    qpdf_oh_append_item(p, contents, under);
-    if (qpdf_oh_is_array(p, old)) {
-        int k = qpdf_oh_get_array_n_items(p, old);
-        for (int j = 0; j < k; j++)
-            qpdf_oh_append_item(p, contents, qpdf_oh_get_array_item(p, old, j));
-    } else if (qpdf_oh_is_stream(p, old)) {
-        qpdf_oh_append_item(p, contents, old);
-    }
-    qpdf_oh_replace_key(p, page, "/Contents", contents);
+    qpdf_oh_replace_key(p, page, "/Contents", with_import(p, page, ops,
+                                                          (size_t)n));
     qpdf_oh_release_all(p);
 }
 

@@ -370,6 +370,35 @@ static int edit_notice(void *ctx, qr_pages *dst, size_t dst_page,
     return 1;
 }
 
+/* The mark on a placeholder where the imported page is drawn (see
+ * qr_appendix_merge): an empty rectangle over the page, first of its items
+ * so the imported page lies under the footer and marks, tagged as a Figure
+ * of the item's section whose alternative text names the page. */
+typedef struct placeholder_ctx {
+    int sect;
+    const char *alt;
+    size_t marked;               /* 1 + the last page marked */
+} placeholder_ctx;
+
+static int edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
+                            size_t src_page, qr_item *it)
+{
+    (void)src_page, (void)it;
+    placeholder_ctx *c = ctx;
+    if (c->marked == dst_page + 1) return 1;
+    c->marked = dst_page + 1;
+    const qr_page *pg = qr_pages_get(dst, dst_page);
+    qr_item fig;
+    memset(&fig, 0, sizeof fig);
+    fig.kind = QR_ITEM_RECT;
+    fig.role = QR_ROLE_FIGURE;
+    fig.elem = qr_pages_add_elem(dst, QR_ROLE_FIGURE, c->sect, c->alt, NULL);
+    fig.w = pg->width;
+    fig.h = pg->height;
+    qr_pages_add_item(dst, dst_page, &fig);
+    return 1;
+}
+
 void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
                        const char *item_anchor, int item_exempt,
                        int members_pack, const qr_fonts *fonts,
@@ -382,8 +411,18 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
         char name[96], title[512];
         snprintf(name, sizeof name, "%s-appendix-%s", item_anchor, x->letter);
         notice_ctx nc = {.prefix = name};
-        for (size_t k = 0; k < x->npages; k++)
-            qr_pages_append(all, x->pages[k], sect, edit_notice, &nc);
+        for (size_t k = 0; k < x->npages; k++) {
+            if (x->withheld) {
+                qr_pages_append(all, x->pages[k], sect, edit_notice, &nc);
+                continue;
+            }
+            char alt[640];
+            snprintf(alt, sizeof alt, "Appendix %s: %s, page %zu of %zu "
+                     "(a page of a PDF document)", x->letter, x->title, k + 1,
+                     x->npages);
+            placeholder_ctx pc = {.sect = sect, .alt = alt};
+            qr_pages_append(all, x->pages[k], sect, edit_placeholder, &pc);
+        }
         x->pack_page = first;
         snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
         qr_item an;

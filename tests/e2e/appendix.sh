@@ -153,6 +153,35 @@ for name, pdf in (("full", full), ("public", public)):
 sys.exit(1 if bad else 0)
 PY
 
+# the packs stay well tagged: each imported page is a Figure of its item,
+# with alternative text naming the appendix and page
+for f in full public; do
+    out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1)
+    if [ $? = 0 ]; then ok "$f pack: structure tree consistent (tests/structure_check.py)"
+    else not_ok "$f pack: structure tree consistent (tests/structure_check.py)" "$out"; fi
+done
+"$PY" - "$TMP/full.pdf" <<'PY' || FAILS=$((FAILS + 1))
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+figs = []
+def walk(e):
+    k = e.get("/K")
+    if isinstance(e, pikepdf.Dictionary) and e.get("/S") == "/Figure":
+        figs.append((pdf.pages.index(pikepdf.Page(e.Pg)) + 1, str(e.Alt)))
+    for c in (k if isinstance(k, pikepdf.Array) else [k] if k is not None else []):
+        if isinstance(c, pikepdf.Dictionary) and "/S" in c: walk(c)
+walk(pdf.Root.StructTreeRoot)
+want = [(4, "Appendix A: Ofsted monitoring visit letter, page 1 of 2 (a page of a PDF document)"),
+        (5, "Appendix A: Ofsted monitoring visit letter, page 2 of 2 (a page of a PDF document)"),
+        (6, "Appendix B: Improvement plan, page 1 of 1 (a page of a PDF document)"),
+        (7, "Appendix C: Case file summary, page 1 of 1 (a page of a PDF document)")]
+if figs == want: print("ok - full pack: each imported page is a Figure with its alternative text")
+else:
+    print("not ok - full pack: each imported page is a Figure with its alternative text")
+    print(f"    {figs}")
+    sys.exit(1)
+PY
+
 # nothing active of plan.pdf reached the pack, in any object
 qpdf --qdf --object-streams=disable "$TMP/full.pdf" "$TMP/full.qdf"
 leaks=""
