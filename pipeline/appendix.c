@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include <qpdf/qpdf-c.h>
+#include <zlib.h>
 
 struct qr_appendix {
     char *path, *who;
@@ -139,6 +140,83 @@ static int page_box(qpdf_data q, qpdf_oh page, const char *key, double r[4])
     return 1;
 }
 
+/* ---- content size, bounded ---- */
+
+/* Inflate a zlib stream only to count its bytes, 64 KB at a time, giving
+ * up past `cap`. Returns the count, cap + 1 past the cap, or (size_t)-1
+ * when zlib cannot read it (libqpdf's own decoding then reports it). */
+static size_t inflated_size(const unsigned char *in, size_t n, size_t cap)
+{
+    static unsigned char sink[65536];   /* written, never read */
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK) return (size_t)-1;
+    size_t total = 0;
+    int rc = Z_OK;
+    z.next_in = (unsigned char *)in;
+    while (n > 0 || rc == Z_OK) {
+        uInt step = n > 1u << 30 ? 1u << 30 : (uInt)n;
+        z.avail_in += step;
+        n -= step;
+        do {
+            z.next_out = sink;
+            z.avail_out = sizeof sink;
+            rc = inflate(&z, Z_NO_FLUSH);
+            total += sizeof sink - z.avail_out;
+        } while (rc == Z_OK && z.avail_out == 0 && total <= cap);
+        if (rc != Z_OK || total > cap || (n == 0 && z.avail_in == 0)) break;
+    }
+    inflateEnd(&z);
+    if (total > cap) return cap + 1;
+    return rc == Z_STREAM_END || rc == Z_OK || rc == Z_BUF_ERROR ? total
+                                                                 : (size_t)-1;
+}
+
+/* Is the stream's filter /FlateDecode alone? */
+static int flate_only(qpdf_data q, qpdf_oh stream)
+{
+    qpdf_oh dict = qpdf_oh_get_dict(q, stream);
+    qpdf_oh f = qpdf_oh_get_key(q, dict, "/Filter");
+    if (qpdf_oh_is_array(q, f) && qpdf_oh_get_array_n_items(q, f) == 1)
+        f = qpdf_oh_get_array_item(q, f, 0);
+    return qpdf_oh_is_name_and_equals(q, f, "/FlateDecode");
+}
+
+/* The decompressed size of a content stream, without decompressing it
+ * into memory: its length when unfiltered, counted when Flate alone. Other
+ * filters (rare in content) are left to libqpdf: 0. */
+static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap)
+{
+    if (!qpdf_oh_is_stream(q, stream)) return 0;
+    qpdf_oh dict = qpdf_oh_get_dict(q, stream);
+    int unfiltered = !qpdf_oh_has_key(q, dict, "/Filter");
+    int flate = !unfiltered && flate_only(q, stream);
+    if (!unfiltered && !flate) return 0;
+    unsigned char *raw = NULL;
+    size_t len = 0;
+    QPDF_BOOL filtered = QPDF_FALSE;
+    qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, &filtered, &raw, &len);
+    size_t size = unfiltered ? len : inflated_size(raw, len, cap);
+    free(raw);
+    return size == (size_t)-1 ? 0 : size;
+}
+
+/* A page's content is at most QR_APPENDIX_MAX_CONTENT decompressed. */
+static int content_bounded(qpdf_data q, qpdf_oh page)
+{
+    qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
+    size_t cap = QR_APPENDIX_MAX_CONTENT, total = 0;
+    if (qpdf_oh_is_array(q, c)) {
+        int n = qpdf_oh_get_array_n_items(q, c);
+        for (int i = 0; i < n && total <= cap; i++)
+            total += stream_size(q, qpdf_oh_get_array_item(q, c, i),
+                                 cap - total);
+    } else {
+        total = stream_size(q, c, cap);
+    }
+    return total <= cap;
+}
+
 /* One page's box, rotation and content; the content is decoded only to
  * find damage a reader would otherwise meet at display time. */
 static int check_page(qr_appendix *a, size_t i, qr_diags *d)
@@ -176,6 +254,14 @@ static int check_page(qr_appendix *a, size_t i, qr_diags *d)
         return -1;
     }
     pg->rotate = ((r % 360) + 360) % 360;
+    if (!content_bounded(q, page)) {
+        fail(d, a, "page %zu's content is larger than %u MB once "
+                   "decompressed (a decompression bomb, or no document a "
+                   "pack can hold)",
+             i + 1, QR_APPENDIX_MAX_CONTENT / (1024u * 1024u));
+        qpdf_oh_release(q, page);
+        return -1;
+    }
     unsigned char *buf = NULL;
     size_t len = 0;
     qpdf_oh_get_page_content_data(q, page, &buf, &len);
@@ -471,6 +557,9 @@ int qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
     }
     if ((problem = pending_problem(p))) goto done;
     qpdf_init_write_memory(p);
+    /* streams are copied as they are: never decoded (an image's LZW could
+     * inflate without bound), only what is unfiltered gets compressed */
+    qpdf_set_decode_level(p, qpdf_dl_none);
     qpdf_set_object_stream_mode(p, qpdf_o_generate);
     /* identical input, identical bytes: the /ID is a hash of the content */
     qpdf_set_deterministic_ID(p, QPDF_TRUE);

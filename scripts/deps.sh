@@ -12,7 +12,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind
 libhpdf-dev libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libcmocka-dev libunibreak-dev libhyphen-dev hyphen-en-gb libfontconfig-dev
 libharfbuzz-dev libpng-dev fonts-liberation2 fonts-dejavu-core
-poppler-utils qpdf libqpdf-dev icc-profiles-free python3 python3-pikepdf jq libdeflate-dev"
+poppler-utils qpdf libqpdf-dev zlib1g-dev icc-profiles-free python3 python3-pikepdf jq libdeflate-dev"
 OPTIONAL="python3-reportlab"
 
 missing() { # PACKAGE... -> those not installed

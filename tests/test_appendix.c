@@ -20,6 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 static char dir[] = "/tmp/quire-appendix-XXXXXX";
 static const char WHO[] = "item 8, appendix A";
@@ -307,6 +308,67 @@ static void test_too_large(void **state)
     free(p);
 }
 
+/* zlib data of `n` zero bytes, made in 1 MB steps. */
+static char *zeros_deflated(size_t n, size_t *len)
+{
+    static unsigned char mb[1 << 20];
+    unsigned char out[1 << 16];
+    qr_buf b;
+    qr_buf_init(&b);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    assert_int_equal(deflateInit(&z, 9), Z_OK);
+    int rc;
+    do {
+        size_t step = n < sizeof mb ? n : sizeof mb;
+        n -= step;
+        z.next_in = mb;
+        z.avail_in = (uInt)step;
+        do {
+            z.next_out = out;
+            z.avail_out = sizeof out;
+            rc = deflate(&z, n ? Z_NO_FLUSH : Z_FINISH);
+            qr_buf_append(&b, out, sizeof out - z.avail_out);
+        } while (z.avail_out == 0);
+    } while (n);
+    assert_int_equal(rc, Z_STREAM_END);
+    deflateEnd(&z);
+    return qr_buf_detach(&b, len);
+}
+
+static void test_decompression_bomb(void **state)
+{
+    (void)state;
+    size_t zlen;
+    char *z = zeros_deflated((size_t)QR_APPENDIX_MAX_CONTENT + 4096, &zlen);
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "%PDF-1.7\n");
+    size_t o1 = b.len;
+    qr_buf_puts(&b, "1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n");
+    size_t o2 = b.len;
+    qr_buf_puts(&b, "2 0 obj\n<< /Type /Pages /Kids [3 0 R] /Count 1 >>\n"
+                    "endobj\n");
+    size_t o3 = b.len;
+    qr_buf_puts(&b, "3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox "
+                    "[0 0 595 842] /Contents 4 0 R >>\nendobj\n");
+    size_t o4 = b.len;
+    qr_buf_printf(&b, "4 0 obj\n<< /Filter /FlateDecode /Length %zu >>\n"
+                      "stream\n", zlen);
+    qr_buf_append(&b, z, zlen);
+    qr_buf_puts(&b, "\nendstream\nendobj\n");
+    size_t xref = b.len;
+    qr_buf_printf(&b, "xref\n0 5\n0000000000 65535 f \n%010zu 00000 n \n"
+                      "%010zu 00000 n \n%010zu 00000 n \n%010zu 00000 n \n"
+                      "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%zu\n"
+                      "%%%%EOF\n", o1, o2, o3, o4, xref);
+    char *p = put("bomb.pdf", b.data, b.len);
+    qr_buf_free(&b);
+    free(z);
+    refused(p, "page 1's content is larger than 256 MB once decompressed");
+    free(p);
+}
+
 static void test_bad_page_box(void **state)
 {
     (void)state;
@@ -456,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_too_many_pages),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_bad_page_box),
+        cmocka_unit_test(test_decompression_bomb),
         cmocka_unit_test(test_merge_draws_and_strips),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

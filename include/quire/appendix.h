@@ -13,7 +13,8 @@
  * telling); encrypted, with or without a user password (a pack cannot
  * re-encrypt one part, and an owner's restrictions must not be laundered
  * into a published pack); no pages; more than QR_APPENDIX_MAX_PAGES pages
- * or QR_APPENDIX_MAX_BYTES bytes; a page whose MediaBox is missing,
+ * or QR_APPENDIX_MAX_BYTES bytes; a page whose Flate-compressed content
+ * inflates past QR_APPENDIX_MAX_CONTENT; a page whose MediaBox is missing,
  * degenerate or larger than QR_APPENDIX_MAX_SIDE points. An untagged file
  * is accepted with a warning: its pages cannot be read by assistive
  * technology as the rest of the pack can.
@@ -28,6 +29,9 @@
  * far beyond any real one and keep a hostile file from taking the machine. */
 #define QR_APPENDIX_MAX_PAGES 2000
 #define QR_APPENDIX_MAX_BYTES (200u * 1024u * 1024u)
+/* A page's content, decompressed: real pages need kilobytes to a few
+ * megabytes; a few hundred bytes of Flate can claim gigabytes. */
+#define QR_APPENDIX_MAX_CONTENT (256u * 1024u * 1024u)
 /* 14,400 pt (200 in) is the largest page PDF allows (ISO 32000-1 C.2). */
 #define QR_APPENDIX_MAX_SIDE 14400.0
 
