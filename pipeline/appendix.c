@@ -31,7 +31,7 @@ struct qr_appendix {
     qpdf_data q;
     qr_appendix_page *pages;
     size_t npages;
-    int tagged;
+    bool tagged;
 };
 
 /* The PDF header may follow up to 1,024 bytes of junk (ISO 32000-1
@@ -98,46 +98,47 @@ void qr_appendix_free(qr_appendix *a)
     free(a);
 }
 
-static int read_bytes(qr_appendix *a, qr_diags *d)
+static bool read_bytes(qr_appendix *a, qr_diags *d)
 {
     a->bytes = qr_input_read(a->path, QR_IN_OTHER, &a->len,
                              QR_APPENDIX_MAX_BYTES);
-    if (a->bytes) return 0;
+    if (a->bytes) return true;
     if (errno == EFBIG)
         fail(d, a, "the file is larger than %u MB, the most an appendix "
                    "may be", QR_APPENDIX_MAX_BYTES / (1024u * 1024u));
     else
         fail(d, a, "cannot read the file: %s", qr_input_strerror(errno));
-    return -1;
+    return false;
 }
 
-static int is_pdf(const qr_appendix *a)
+static bool is_pdf(const qr_appendix *a)
 {
     size_t n = a->len < HEADER_WINDOW ? a->len : HEADER_WINDOW;
     return memmem(a->bytes, n, "%PDF-", 5) != NULL;
 }
 
-/* A number from array element i, into *v; 0 if it is none. */
-static int array_number(qpdf_data q, qpdf_oh arr, int i, double *v)
+/* A number from array element i, into *v; false if it is none. */
+static bool array_number(qpdf_data q, qpdf_oh arr, int i, double *v)
 {
     qpdf_oh x = qpdf_oh_get_array_item(q, arr, i);
-    int ok = qpdf_oh_get_value_as_number(q, x, v);
+    bool ok = qpdf_oh_get_value_as_number(q, x, v);
     qpdf_oh_release(q, x);
     return ok && isfinite(*v);
 }
 
-/* A rectangle [x0 y0 x1 y1] under `key` of page, normalised; 0 if the key
- * is absent or is not four numbers. */
-static int page_box(qpdf_data q, qpdf_oh page, const char *key, double r[4])
+/* A rectangle [x0 y0 x1 y1] under `key` of page, normalised; false if the
+ * key is absent or is not four numbers. */
+static bool page_box(qpdf_data q, qpdf_oh page, const char *key, double r[4])
 {
     qpdf_oh box = qpdf_oh_get_key(q, page, key);
-    int ok = qpdf_oh_is_array(q, box) && qpdf_oh_get_array_n_items(q, box) == 4;
+    bool ok = qpdf_oh_is_array(q, box) &&
+              qpdf_oh_get_array_n_items(q, box) == 4;
     for (int i = 0; ok && i < 4; i++) ok = array_number(q, box, i, &r[i]);
     qpdf_oh_release(q, box);
-    if (!ok) return 0;
+    if (!ok) return false;
     if (r[0] > r[2]) { double t = r[0]; r[0] = r[2]; r[2] = t; }
     if (r[1] > r[3]) { double t = r[1]; r[1] = r[3]; r[3] = t; }
-    return 1;
+    return true;
 }
 
 /* ---- content size, bounded ---- */
@@ -173,7 +174,7 @@ static size_t inflated_size(const unsigned char *in, size_t n, size_t cap)
 }
 
 /* Is the stream's filter /FlateDecode alone? */
-static int flate_only(qpdf_data q, qpdf_oh stream)
+static bool flate_only(qpdf_data q, qpdf_oh stream)
 {
     qpdf_oh dict = qpdf_oh_get_dict(q, stream);
     qpdf_oh f = qpdf_oh_get_key(q, dict, "/Filter");
@@ -201,8 +202,8 @@ static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap)
     return size == (size_t)-1 ? 0 : size;
 }
 
-/* A page's content is at most QR_APPENDIX_MAX_CONTENT decompressed. */
-static int content_bounded(qpdf_data q, qpdf_oh page)
+/* Is the page's content at most QR_APPENDIX_MAX_CONTENT decompressed? */
+static bool content_bounded(qpdf_data q, qpdf_oh page)
 {
     qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
     size_t cap = QR_APPENDIX_MAX_CONTENT, total = 0;
@@ -219,13 +220,13 @@ static int content_bounded(qpdf_data q, qpdf_oh page)
 
 /* One page's box, rotation and content; the content is decoded only to
  * find damage a reader would otherwise meet at display time. */
-static int check_page(qr_appendix *a, size_t i, qr_diags *d)
+static bool check_page(qr_appendix *a, size_t i, qr_diags *d)
 {
     qpdf_data q = a->q;
     qpdf_oh page = qpdf_get_page_n(q, i);
     qr_appendix_page *pg = &a->pages[i];
     double mb[4], cb[4];
-    int ok = page_box(q, page, "/MediaBox", mb);
+    bool ok = page_box(q, page, "/MediaBox", mb);
     if (ok && page_box(q, page, "/CropBox", cb)) {
         /* what a viewer shows is the crop box within the media box */
         mb[0] = fmax(mb[0], cb[0]);
@@ -240,7 +241,7 @@ static int check_page(qr_appendix *a, size_t i, qr_diags *d)
                    "numbers, each side 1 to %.0f points)",
              i + 1, QR_APPENDIX_MAX_SIDE);
         qpdf_oh_release(q, page);
-        return -1;
+        return false;
     }
     pg->x0 = mb[0], pg->y0 = mb[1], pg->x1 = mb[2], pg->y1 = mb[3];
     qpdf_oh rot = qpdf_oh_get_key(q, page, "/Rotate");
@@ -251,7 +252,7 @@ static int check_page(qr_appendix *a, size_t i, qr_diags *d)
         fail(d, a, "page %zu has /Rotate %d, which is not a multiple of 90",
              i + 1, r);
         qpdf_oh_release(q, page);
-        return -1;
+        return false;
     }
     pg->rotate = ((r % 360) + 360) % 360;
     if (!content_bounded(q, page)) {
@@ -260,7 +261,7 @@ static int check_page(qr_appendix *a, size_t i, qr_diags *d)
                    "pack can hold)",
              i + 1, QR_APPENDIX_MAX_CONTENT / (1024u * 1024u));
         qpdf_oh_release(q, page);
-        return -1;
+        return false;
     }
     unsigned char *buf = NULL;
     size_t len = 0;
@@ -272,18 +273,18 @@ static int check_page(qr_appendix *a, size_t i, qr_diags *d)
         fail(d, a, "the PDF is damaged at page %zu (%s); repair or re-save "
                    "it and check every page", i + 1, problem);
         free(problem);
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
-static int check_tagged(qpdf_data q)
+static bool check_tagged(qpdf_data q)
 {
     qpdf_oh root = qpdf_get_root(q);
     qpdf_oh mi = qpdf_oh_get_key(q, root, "/MarkInfo");
     qpdf_oh marked = qpdf_oh_get_key(q, mi, "/Marked");
     QPDF_BOOL yes = QPDF_FALSE;
-    int tagged = qpdf_oh_get_value_as_bool(q, marked, &yes) && yes &&
+    bool tagged = qpdf_oh_get_value_as_bool(q, marked, &yes) && yes &&
                  qpdf_oh_has_key(q, root, "/StructTreeRoot");
     qpdf_oh_release(q, marked);
     qpdf_oh_release(q, mi);
@@ -293,7 +294,7 @@ static int check_tagged(qpdf_data q)
 }
 
 /* Parse the bytes and check what the file as a whole says. */
-static int check_document(qr_appendix *a, qr_diags *d)
+static bool check_document(qr_appendix *a, qr_diags *d)
 {
     a->q = new_qpdf();
     QPDF_ERROR_CODE rc = qpdf_read_memory(a->q, a->path, a->bytes, a->len, "");
@@ -308,20 +309,20 @@ static int check_document(qr_appendix *a, qr_diags *d)
             fail(d, a, "the PDF is damaged and cannot be read (%s)", why);
             free(why);
         }
-        return -1;
+        return false;
     }
     char *problem = pending_problem(a->q);
     if (problem) {
         fail(d, a, "the PDF is damaged (%s); repair or re-save it and check "
                    "every page", problem);
         free(problem);
-        return -1;
+        return false;
     }
     if (qpdf_is_encrypted(a->q)) {
         fail(d, a, "the PDF is encrypted (it opens without a password but "
                    "carries its owner's restrictions); ask for an "
                    "unencrypted copy");
-        return -1;
+        return false;
     }
     int n = qpdf_get_num_pages(a->q);
     problem = pending_problem(a->q);
@@ -329,16 +330,16 @@ static int check_document(qr_appendix *a, qr_diags *d)
         fail(d, a, "the PDF's page tree is damaged (%s)",
              problem ? problem : "no pages");
         free(problem);
-        return -1;
+        return false;
     }
     if (n == 0) {
         fail(d, a, "the PDF has no pages");
-        return -1;
+        return false;
     }
     if (n > QR_APPENDIX_MAX_PAGES) {
         fail(d, a, "the PDF has %d pages; an appendix may have at most %d",
              n, QR_APPENDIX_MAX_PAGES);
-        return -1;
+        return false;
     }
     /* every page then carries its own MediaBox, Rotate and Resources,
      * as the merge copies them page by page */
@@ -347,14 +348,14 @@ static int check_document(qr_appendix *a, qr_diags *d)
     if (problem) {
         fail(d, a, "the PDF's page tree is damaged (%s)", problem);
         free(problem);
-        return -1;
+        return false;
     }
     a->npages = (size_t)n;
     a->pages = qr_xcalloc(a->npages, sizeof *a->pages);
     for (size_t i = 0; i < a->npages; i++)
-        if (check_page(a, i, d) != 0) return -1;
+        if (!check_page(a, i, d)) return false;
     a->tagged = check_tagged(a->q);
-    return 0;
+    return true;
 }
 
 qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
@@ -362,12 +363,12 @@ qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
     qr_appendix *a = qr_xcalloc(1, sizeof *a);
     a->path = qr_xstrdup(path);
     a->who = qr_xstrdup(who);
-    if (read_bytes(a, d) != 0) goto bad;
+    if (!read_bytes(a, d)) goto bad;
     if (!is_pdf(a)) {
         fail(d, a, "the file is not a PDF (no %%PDF- header)");
         goto bad;
     }
-    if (check_document(a, d) != 0) goto bad;
+    if (!check_document(a, d)) goto bad;
     if (!a->tagged)
         qr_diag_add(d, QR_WARNING, a->path, 0, 0, NULL, NULL,
                     "%s (%s): the PDF is not tagged, so screen readers "
@@ -387,7 +388,7 @@ const qr_appendix_page *qr_appendix_page_at(const qr_appendix *a, size_t i)
     return i < a->npages ? &a->pages[i] : NULL;
 }
 
-int qr_appendix_tagged(const qr_appendix *a) { return a->tagged; }
+bool qr_appendix_tagged(const qr_appendix *a) { return a->tagged; }
 
 void qr_appendix_page_size(const qr_appendix *a, size_t i, double *w,
                            double *h)
@@ -533,7 +534,7 @@ static void place(qpdf_data p, const qr_appendix_place *pl)
     qpdf_oh_release_all(p);
 }
 
-int qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
+bool qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
                       size_t npl, const char *name, char **out,
                       size_t *outlen, qr_diags *d)
 {
@@ -541,7 +542,7 @@ int qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
     *outlen = 0;
     qpdf_data p = new_qpdf();
     char *problem = NULL;
-    int rc = -1;
+    bool ok = false;
     if (qpdf_read_memory(p, name, in, n, "") & QPDF_ERRORS) goto done;
     int npages = qpdf_get_num_pages(p);
     for (size_t i = 0; i < npl && !qpdf_has_error(p); i++) {
@@ -568,9 +569,9 @@ int qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
     *outlen = qpdf_get_buffer_length(p);
     *out = qr_xmalloc(*outlen ? *outlen : 1);
     memcpy(*out, qpdf_get_buffer(p), *outlen);
-    rc = 0;
+    ok = true;
 done:
-    if (rc != 0) {
+    if (!ok) {
         if (!problem) problem = pending_problem(p);
         qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
                     "cannot add the PDF appendices to the pack: %s",
@@ -578,5 +579,5 @@ done:
     }
     free(problem);
     qpdf_cleanup(&p);
-    return rc;
+    return ok;
 }

@@ -1090,10 +1090,11 @@ static int prepare_items(pack *pk)
         char path[64];
         snprintf(path, sizeof path, "/items/%d/paper", it->index);
         if (it->standing) continue;
-        if (qr_pack_appx_prepare(&it->appx, it->number, it->title, it->exempt,
-                                 it->exempt && pk->req->public_pack,
-                                 pk->req->public_pack, pk->meeting_line,
-                                 pk->d) != 0)
+        if (!qr_pack_appx_prepare(&it->appx, it->number, it->title,
+                                  it->exempt,
+                                  it->exempt && pk->req->public_pack,
+                                  pk->req->public_pack, pk->meeting_line,
+                                  pk->d))
             bad = 1;
         for (size_t k = 0; k < qr_pack_appx_nfiles(&it->appx); k++)
             add_file(pk, qr_pack_appx_file(&it->appx, k));
@@ -1473,8 +1474,8 @@ static int public_appendices(pack *pk)
                                   sb.st_dev, sb.st_ino, 0);
         }
     }
-    bad |= qr_pack_appx_public_check(appx, pk->nitems, pk->req->out_path,
-                                     pk->mdata, pk->d) != 0;
+    bad |= !qr_pack_appx_public_check(appx, pk->nitems, pk->req->out_path,
+                                      pk->mdata, pk->d);
     free(appx);
     return bad ? -1 : 0;
 }

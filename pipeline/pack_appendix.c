@@ -89,13 +89,13 @@ static const char *text(const qr_data *m, qr_diags *d, const cJSON *obj,
 
 /* "A" to "ZZ": appendices are lettered, and the letter is in bookmarks
  * and anchors. */
-static int good_letter(const char *s)
+static bool good_letter(const char *s)
 {
     size_t n = strlen(s);
-    if (n < 1 || n > 2) return 0;
+    if (n < 1 || n > 2) return false;
     for (size_t i = 0; i < n; i++)
-        if (!isupper((unsigned char)s[i])) return 0;
-    return 1;
+        if (!isupper((unsigned char)s[i])) return false;
+    return true;
 }
 
 static void check_exempt(qr_pack_appx *x, const cJSON *ex, const char *ptr,
@@ -234,7 +234,7 @@ static qr_doc *notice(const qr_pack_appx *x, const char *item_number,
     return doc;
 }
 
-int qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
+bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
                          const char *item_title, int item_exempt,
                          int item_withheld, int public_pack,
                          const char *meeting_line, qr_diags *d)
@@ -258,7 +258,7 @@ int qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
         free(who);
         bad |= !x->doc;
     }
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* ---- layout ---- */
@@ -447,7 +447,7 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
 
 /* ---- public packs ---- */
 
-static int same_file(const char *a, const char *b)
+static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
@@ -469,7 +469,7 @@ static const qr_pack_appx *withheld_as(const qr_pack_appxs *const *items,
     return NULL;
 }
 
-int qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
+bool qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
                               const char *out_path, const qr_data *mdata,
                               qr_diags *d)
 {
@@ -496,7 +496,7 @@ int qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
                     out_path, w->pdf_path, w->letter, o->item_number);
         bad = 1;
     }
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* ---- writing ---- */
@@ -555,8 +555,10 @@ int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
     char *pdf = NULL, *merged = NULL;
     size_t len = 0, mlen = 0;
     int status = QR_EOUTPUT;
-    if (qr_pdf_render(pages, fonts, meta, &pdf, &len, d) != 0) goto done;
-    if (qr_appendix_merge(pdf, len, pl, npl, path, &merged, &mlen, d) != 0)
+    /* the bytes are the proof: set only when rendering succeeded */
+    (void)qr_pdf_render(pages, fonts, meta, &pdf, &len, d);
+    if (!pdf) goto done;
+    if (!qr_appendix_merge(pdf, len, pl, npl, path, &merged, &mlen, d))
         goto done;
     if (qr_write_atomic_mode(path, merged, mlen, meta->exempt) != 0) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,

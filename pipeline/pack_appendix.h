@@ -7,6 +7,7 @@
 #ifndef QUIRE_PACK_APPENDIX_H
 #define QUIRE_PACK_APPENDIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
 #include "quire/appendix.h"
@@ -51,8 +52,8 @@ void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
 
 /* Open every appendix the pack shows. In a public pack an exempt appendix
  * becomes a notice (its file is not opened), and an item withheld as a
- * whole (`item_withheld`) shows none. Returns -1 after errors. */
-int qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
+ * whole (`item_withheld`) shows none. Returns false after errors. */
+bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
                          const char *item_title, int item_exempt,
                          int item_withheld, int public_pack,
                          const char *meeting_line, qr_diags *d);
@@ -78,8 +79,8 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
  * appendix it withholds (same device and inode: links and other spellings
  * too), and the output may not be one either (nothing withheld is in the
  * record of inputs the output is checked against). Only stat is used on
- * withheld files. Returns -1 after an error for each clash. */
-int qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
+ * withheld files. Returns false after an error for each clash. */
+bool qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
                               const char *out_path, const qr_data *mdata,
                               qr_diags *d);
 

@@ -22,6 +22,7 @@
 #ifndef QUIRE_APPENDIX_H
 #define QUIRE_APPENDIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "quire/diag.h"
 
@@ -50,9 +51,9 @@ void qr_appendix_free(qr_appendix *a);                 /* NULL is a no-op */
 
 size_t qr_appendix_npages(const qr_appendix *a);
 const qr_appendix_page *qr_appendix_page_at(const qr_appendix *a, size_t i);
-/* 1 when the file says it is tagged: /MarkInfo /Marked true and a
- * /StructTreeRoot in its catalogue. */
-int qr_appendix_tagged(const qr_appendix *a);
+/* Does the file say it is tagged: /MarkInfo /Marked true and a
+ * /StructTreeRoot in its catalogue? */
+bool qr_appendix_tagged(const qr_appendix *a);
 /* The size of page i as shown (width and height after /Rotate). */
 void qr_appendix_page_size(const qr_appendix *a, size_t i, double *w,
                            double *h);
@@ -72,9 +73,9 @@ typedef struct qr_appendix_place {
  * taken from the appendix (as a Form XObject): its annotations, page
  * actions (/AA), the catalogue's /OpenAction, JavaScript, embedded files,
  * forms and outlines are never copied, so none can reach the pack.
- * Returns 0 with *out (caller frees) and *outlen, or -1 after adding an
- * error naming `name` (the output). */
-int qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
+ * Returns true with *out (caller frees) and *outlen, or false after adding
+ * an error naming `name` (the output). */
+bool qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
                       size_t npl, const char *name, char **out,
                       size_t *outlen, qr_diags *d);
 
