@@ -291,12 +291,19 @@ static qr_pages *placeholder(const qr_pack_appx *x, size_t k,
     return p;
 }
 
+/* Pages of the latest layout: a notice is one list that may run over a
+ * page; placeholders are a list each. */
+static int laid_count(const qr_pack_appx *x)
+{
+    return x->withheld ? (int)qr_pages_count(x->pages[0]) : (int)x->npages;
+}
+
 static int lay_one(qr_pack_appx *x, const qr_style *style,
                    const qr_metrics *mt, const char *meeting_line,
                    const char *item_number, int first, int total, qr_diags *d)
 {
     if (x->pages && x->laid_first == first && x->laid_total == total)
-        return (int)x->npages;
+        return laid_count(x);
     free_pages(x);
     char title[512];
     snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
@@ -308,10 +315,8 @@ static int lay_one(qr_pack_appx *x, const qr_style *style,
         x->pages[0] = qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d);
         if (!x->pages[0]) return -1;
         x->npages = 1;
-        /* a notice that ran over a page is still counted right */
-        size_t n = qr_pages_count(x->pages[0]);
         x->laid_first = first, x->laid_total = total;
-        return (int)n;
+        return laid_count(x);
     }
     size_t n = qr_appendix_npages(x->doc);
     x->pages = qr_xcalloc(n, sizeof *x->pages);
