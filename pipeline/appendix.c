@@ -6,8 +6,8 @@
  * libqpdf is used through its C API (qpdf/qpdf-c.h). Every handle function
  * of that API reports failure by storing an error in the qpdf_data rather
  * than returning it, so the code below calls the API in short runs and
- * asks `failed` afterwards; errors are silenced so that the library never
- * prints (a stage never prints).
+ * then asks pending_problem; errors are silenced and warnings suppressed
+ * so that the library never prints (a stage never prints).
  */
 #include "quire/appendix.h"
 
