@@ -1,7 +1,7 @@
 # Quire — build, demo, test plan. See README.md.
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng
+PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng libqpdf zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lm
 OPT     ?= -O2

@@ -37,6 +37,8 @@
 #include "quire/util.h"
 #include "pack_templates.h"
 
+#include "pack_appendix.h"   /* PDF appendices */
+
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -99,6 +101,7 @@ typedef struct item {
     int first, npages;          /* start page in the pack, page count */
     char *html;                 /* HTML pack: the item's page */
     size_t html_len;
+    qr_pack_appxs appx;         /* its PDF appendices */
 } item;
 
 typedef struct pack {
@@ -349,7 +352,8 @@ static void check_people(pack *pk)
 static void check_item(pack *pk, const cJSON *o, item *it)
 {
     static const char *const known[] = {"number", "title", "lead", "paper",
-                                        "standing", "exempt", NULL};
+                                        "standing", "exempt", "appendices",
+                                        NULL};
     static const char *const paper_known[] = {"data", "template", "style",
                                               NULL};
     char path[64];
@@ -435,6 +439,10 @@ static void check_item(pack *pk, const cJSON *o, item *it)
             }
         }
     }
+
+    qr_pack_appx_check(&it->appx,
+                       cJSON_GetObjectItemCaseSensitive(o, "appendices"), path,
+                       paper != NULL, pk->mdata, pk->dir, pk->d);
 
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exempt");
     snprintf(p, sizeof p, "%s/exempt", path);
@@ -573,9 +581,17 @@ static int load_meeting(pack *pk)
 /* A full pack that holds exempt items must not be published as a whole:
  * every page says so, the open ones too (their own text is published in
  * the public pack, not this document). */
+static bool any_exempt_appendix(const pack *pk)
+{
+    for (size_t i = 0; i < pk->nitems; i++)
+        if (pk->items[i].appx.any_exempt) return true;
+    return false;
+}
+
 static int members_pack(const pack *pk)
 {
-    return !pk->req->public_pack && pk->has_exempt;
+    return !pk->req->public_pack && (pk->has_exempt ||
+                                     any_exempt_appendix(pk));
 }
 
 /* ---- the pack's own parts: templates over a view of the meeting ----
@@ -728,7 +744,8 @@ static cJSON *meeting_view(const pack *pk)
     else
         view_str(v, "issued_by", NULL);
     cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
-    cJSON_AddBoolToObject(v, "members_pack", members_pack(pk));
+    cJSON_AddBoolToObject(v, "members_pack",
+                          !pk->req->public_pack && pk->has_exempt);
     if (pk->has_exempt) {
         int n;
         char *numbers = exempt_numbers(pk, &n);
@@ -1212,6 +1229,14 @@ static int prepare_items(pack *pk)
         char path[64];
         snprintf(path, sizeof path, "/items/%d/paper", it->index);
         if (it->standing) continue;
+        if (!qr_pack_appx_prepare(&it->appx, it->number, it->title,
+                                  it->exempt,
+                                  it->exempt && pk->req->public_pack,
+                                  pk->req->public_pack, pk->meeting_line,
+                                  pk->d))
+            bad = 1;
+        for (size_t k = 0; k < qr_pack_appx_nfiles(&it->appx); k++)
+            add_file(pk, qr_pack_appx_file(&it->appx, k));
         if (it->exempt && pk->req->public_pack) {
             /* never opened: see the comment at the top */
             it->withheld = 1;
@@ -1414,6 +1439,13 @@ static int settle(pack *pk)
             if (it->standing) continue;
             if (lay_item(pk, it, page, total) != 0) return -1;
             int n = (int)qr_pages_count(it->pages);
+            int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
+                                         qr_fonts_metrics(pk->fonts),
+                                         pk->meeting_line, it->number,
+                                         item_mark(pk, it), page + n, total,
+                                         pk->d);
+            if (na < 0) return -1;
+            n += na;
             if (it->first != page || it->npages != n) moved = 1;
             it->first = page;
             it->npages = n;
@@ -1527,6 +1559,7 @@ static qr_pages *join(pack *pk)
         size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
         if (!ji.started && qr_pages_count(it->pages) > 0)
             add_item_anchor(&ji, all, first);
+        qr_pack_appx_join(&it->appx, all, ji.sect, it->anchor);
     }
     return all;
 }
@@ -1696,6 +1729,29 @@ static int pack_html(pack *pk)
     return status;
 }
 
+/* A public pack shows no withheld appendix's file under another name, and
+ * an open appendix read from a withheld folder is refused as any file an
+ * open item reads from there (check_file). */
+static int public_appendices(pack *pk)
+{
+    const qr_pack_appxs **appx = qr_xcalloc(pk->nitems, sizeof *appx);
+    int bad = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        appx[i] = &pk->items[i].appx;
+        for (size_t k = 0; pk->nwh && k < qr_pack_appx_nfiles(appx[i]); k++) {
+            const char *f = qr_pack_appx_file(appx[i], k);
+            struct stat sb;
+            if (f && stat(f, &sb) == 0)
+                bad |= check_file(pk, &pk->items[i], f, QR_IN_OTHER,
+                                  sb.st_dev, sb.st_ino, 0);
+        }
+    }
+    bad |= !qr_pack_appx_public_check(appx, pk->nitems, pk->req->out_path,
+                                      pk->mdata, pk->d);
+    free(appx);
+    return bad ? -1 : 0;
+}
+
 /* ---- the whole ---- */
 
 static void pack_free(pack *pk)
@@ -1711,6 +1767,7 @@ static void pack_free(pack *pk)
         qr_pages_free(it->pages);
         qr_diags_free(it->warnings);
         free(it->html);
+        qr_pack_appx_free(&it->appx);
     }
     free(pk->items);
     clear_plan(pk);
@@ -1773,6 +1830,7 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
         if (ff) add_file(&pk, ff);
     }
     if (prepare_items(&pk) != 0) goto done;
+    if (req->public_pack && public_appendices(&pk) != 0) goto done;
     if (req->html_dir) {
         status = pack_html(&pk);
         goto done;
@@ -1819,7 +1877,11 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     /* a members' pack holding exempt information is readable by its owner
      * only, whatever the umask */
     meta.exempt = members_pack(&pk);
-    status = qr_pdf_write(all, pk.fonts, &meta, req->out_path, d);
+    const qr_pack_appxs **appx = qr_xcalloc(pk.nitems, sizeof *appx);
+    for (size_t i = 0; i < pk.nitems; i++) appx[i] = &pk.items[i].appx;
+    status = qr_pack_appx_write(appx, pk.nitems, all, pk.fonts, &meta,
+                                req->out_path, d);
+    free(appx);
     free(title);
 
 done:

@@ -17,6 +17,7 @@ libhpdf-dev libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libcmocka-dev libunibreak-dev libhyphen-dev hyphen-en-gb libfontconfig-dev
 libharfbuzz-dev libpng-dev fonts-liberation2 fonts-dejavu-core
 poppler-utils qpdf icc-profiles-free python3 python3-pikepdf jq libdeflate-dev
+libqpdf-dev zlib1g-dev
 chromium tidy"
 OPTIONAL="python3-reportlab"
 

@@ -1,0 +1,573 @@
+/* pack_appendix.c — an agenda item's PDF appendices in the pack.
+ *
+ * Quire cannot typeset a PDF it did not write, so an appendix's pages are
+ * put into the pack in two steps. Layout makes a placeholder for each
+ * imported page: a page of the imported page's shown size (after its
+ * /Rotate) carrying only the pack's running footer ("Page 23 of 84", an
+ * artifact) and, on its first page, the outline entry "Appendix A: Title"
+ * under the item. The pack is then written as usual, page numbers, page
+ * labels, agenda ranges and bookmarks all counting the placeholders; and a
+ * final pass (qr_appendix_merge) draws each imported page under its
+ * placeholder's content, so the footer and any not-for-publication mark lie
+ * on top of it.
+ *
+ * Public packs: an exempt appendix (or any appendix of an exempt item) is
+ * never opened, as an exempt paper is never opened; an exempt appendix of
+ * an open item becomes a one-page notice made from the meeting file alone.
+ */
+#include "pack_appendix.h"
+
+#include "quire/render.h"
+#include "quire/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define MAX_PARAGRAPH 7                 /* Schedule 12A, Part 1 */
+static const char NOTICE_NAME[] = "(exempt appendix notice)";
+static const char PLACEHOLDER_NAME[] = "(appendix page)";
+
+/* ---- the meeting file ---- */
+
+static void err(const qr_data *m, qr_diags *d, const char *ptr,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void err(const qr_data *m, qr_diags *d, const char *ptr,
+                const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    qr_data_diag(m, d, QR_ERROR, ptr, "%s", msg);
+}
+
+/* A closed object, as everywhere in the meeting file: a misspelt "exempt"
+ * must fail, not publish. */
+static void unknown_keys(const qr_data *m, qr_diags *d, const cJSON *obj,
+                         const char *ptr, const char *const *known)
+{
+    const cJSON *k;
+    cJSON_ArrayForEach(k, obj) {
+        int ok = 0;
+        for (const char *const *n = known; *n && !ok; n++)
+            ok = strcmp(*n, k->string) == 0;
+        if (ok) continue;
+        const char *hint = qr_did_you_mean(k->string, known, SIZE_MAX);
+        char *p = qr_xasprintf("%s/%s", ptr, k->string);
+        qr_buf list;
+        qr_buf_init(&list);
+        for (const char *const *n = known; *n; n++)
+            qr_buf_printf(&list, "%s%s", n == known ? "" : ", ", *n);
+        if (hint) err(m, d, p, "unknown field '%s': did you mean '%s'? "
+                               "(known: %s)", k->string, hint, list.data);
+        else err(m, d, p, "unknown field '%s' (known: %s)", k->string,
+                 list.data);
+        qr_buf_free(&list);
+        free(p);
+    }
+}
+
+static const char *text(const qr_data *m, qr_diags *d, const cJSON *obj,
+                        const char *ptr, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (cJSON_IsString(v) && v->valuestring[0]) return v->valuestring;
+    if (!v) err(m, d, ptr, "missing required field '%s'", key);
+    else {
+        char *p = qr_xasprintf("%s/%s", ptr, key);
+        err(m, d, p, "'%s' must be a non-empty string", key);
+        free(p);
+    }
+    return NULL;
+}
+
+/* "A" to "ZZ": appendices are lettered, and the letter is in bookmarks
+ * and anchors. */
+static bool good_letter(const char *s)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 2) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isupper((unsigned char)s[i])) return false;
+    return true;
+}
+
+static void check_exempt(qr_pack_appx *x, const cJSON *ex, const char *ptr,
+                         const qr_data *m, qr_diags *d)
+{
+    static const char *const known[] = {"paragraph", "reason", NULL};
+    if (!ex || cJSON_IsNull(ex)) return;
+    char *p = qr_xasprintf("%s/exempt", ptr);
+    if (!cJSON_IsObject(ex)) {
+        err(m, d, p, "'exempt' must be null or an object {\"paragraph\", "
+                     "\"reason\"}, found %s", qr_json_type_name(ex));
+        free(p);
+        return;
+    }
+    unknown_keys(m, d, ex, p, known);
+    const cJSON *para = cJSON_GetObjectItemCaseSensitive(ex, "paragraph");
+    if (!cJSON_IsNumber(para) || para->valuedouble != (double)para->valueint ||
+        para->valueint < 1 || para->valueint > MAX_PARAGRAPH) {
+        err(m, d, p, "'paragraph' must be a whole number 1 to 7 (Part 1 of "
+                     "Schedule 12A)");
+    } else {
+        x->exempt = para->valueint;
+    }
+    x->reason = text(m, d, ex, p, "reason");
+    /* an exemption that cannot be read still withholds nothing less:
+     * the errors fail the pack before anything is written */
+    free(p);
+}
+
+static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
+                      const char *ptr, const qr_data *m, const char *dir,
+                      qr_diags *d)
+{
+    static const char *const known[] = {"letter", "title", "pdf", "exempt",
+                                        NULL};
+    qr_pack_appx *x = &a->v[i];
+    snprintf(x->ptr, sizeof x->ptr, "%s/pdf", ptr);
+    if (!cJSON_IsObject(o)) {
+        err(m, d, ptr, "an appendix must be an object {\"letter\", "
+                       "\"title\", \"pdf\"}, found %s", qr_json_type_name(o));
+        return;
+    }
+    unknown_keys(m, d, o, ptr, known);
+    const char *letter = text(m, d, o, ptr, "letter");
+    if (letter && !good_letter(letter)) {
+        char *p = qr_xasprintf("%s/letter", ptr);
+        err(m, d, p, "appendix letter '%s' must be one or two capital "
+                     "letters (\"A\", \"B\" …)", letter);
+        free(p);
+    } else if (letter) {
+        memcpy(x->letter, letter, strlen(letter) + 1);
+        for (size_t k = 0; k < i; k++) {
+            if (strcmp(a->v[k].letter, x->letter) != 0) continue;
+            char *p = qr_xasprintf("%s/letter", ptr);
+            err(m, d, p, "appendix %s is named twice in this item", letter);
+            free(p);
+        }
+    }
+    x->title = text(m, d, o, ptr, "title");
+    const char *pdf = text(m, d, o, ptr, "pdf");
+    if (pdf)
+        x->pdf_path = pdf[0] == '/' || !dir[0] ? qr_xstrdup(pdf)
+                                               : qr_xasprintf("%s/%s", dir, pdf);
+    check_exempt(x, cJSON_GetObjectItemCaseSensitive(o, "exempt"), ptr, m, d);
+    if (x->exempt) a->any_exempt = 1;
+}
+
+void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
+                        const char *item_ptr, int has_paper,
+                        const qr_data *mdata, const char *dir, qr_diags *d)
+{
+    memset(a, 0, sizeof *a);
+    if (!arr) return;
+    char *ptr = qr_xasprintf("%s/appendices", item_ptr);
+    if (!cJSON_IsArray(arr)) {
+        err(mdata, d, ptr, "'appendices' must be an array of {\"letter\", "
+                           "\"title\", \"pdf\"}, found %s",
+            qr_json_type_name(arr));
+    } else if (!has_paper) {
+        err(mdata, d, ptr, "only an item with a 'paper' can have "
+                           "appendices");
+    } else {
+        a->n = (size_t)cJSON_GetArraySize(arr);
+        a->v = qr_xcalloc(a->n ? a->n : 1, sizeof *a->v);
+        size_t i = 0;
+        const cJSON *o;
+        cJSON_ArrayForEach(o, arr) {
+            char *p = qr_xasprintf("%s/%zu", ptr, i);
+            check_one(a, i++, o, p, mdata, dir, d);
+            free(p);
+        }
+    }
+    free(ptr);
+}
+
+/* ---- opening ---- */
+
+/* Literal Markdown text: every ASCII punctuation character escaped and
+ * line ends made spaces, so a title can start no list or heading. */
+static void md_text(qr_buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+        else if (c < 0x80 && ispunct(c)) qr_buf_putc(b, '\\');
+        qr_buf_putc(b, (char)c);
+    }
+}
+
+/* The public pack's notice for an exempt appendix: all of it from the
+ * meeting file. */
+static qr_doc *notice(const qr_pack_appx *x, const char *item_number,
+                      const char *meeting_line, qr_diags *d)
+{
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "**");
+    md_text(&b, meeting_line);
+    qr_buf_puts(&b, "**  \nAgenda item ");
+    md_text(&b, item_number);
+    qr_buf_printf(&b, ", appendix %s\n\n# Appendix %s: ", x->letter,
+                  x->letter);
+    md_text(&b, x->title);
+    qr_buf_printf(&b, "\n\n## Not for publication\n\nThis appendix is not "
+                      "for publication because it contains exempt "
+                      "information as defined in paragraph %d of Part 1 of "
+                      "Schedule 12A to the Local Government Act 1972 \\(as "
+                      "amended\\)\\.\n\n**Reason:** ",
+                  x->exempt);
+    md_text(&b, x->reason);
+    qr_buf_puts(&b, "\n");
+    size_t len;
+    char *md = qr_buf_detach(&b, &len);
+    qr_doc *doc = qr_parse_markdown(md, len, NOTICE_NAME, d);
+    free(md);
+    return doc;
+}
+
+bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
+                         const char *item_title, int item_exempt,
+                         int item_withheld, int public_pack,
+                         const char *meeting_line, qr_diags *d)
+{
+    int bad = 0;
+    a->item_number = item_number;
+    a->item_title = item_title;
+    for (size_t i = 0; i < a->n && !item_withheld; i++) {
+        qr_pack_appx *x = &a->v[i];
+        if (public_pack && (x->exempt || item_exempt)) {
+            /* never opened: its bytes cannot reach the public pack */
+            x->withheld = 1;
+            x->notice = notice(x, item_number, meeting_line, d);
+            bad |= !x->notice;
+            continue;
+        }
+        char *who = qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99, "
+                                 "appendix %s", item_number, item_title,
+                                 x->letter);
+        x->doc = qr_appendix_open(x->pdf_path, who, d);
+        free(who);
+        bad |= !x->doc;
+    }
+    return !bad;
+}
+
+/* ---- layout ---- */
+
+static void free_pages(qr_pack_appx *x)
+{
+    for (size_t k = 0; k < x->npages; k++) qr_pages_free(x->pages[k]);
+    free(x->pages);
+    x->pages = NULL;
+    x->npages = 0;
+}
+
+/* One placeholder: an empty document laid out on a page of the imported
+ * page's shown size, which leaves the running footer alone on it. The
+ * header and logo are left off: they would cover the letterhead. */
+static qr_pages *placeholder(const qr_pack_appx *x, size_t k,
+                             const qr_style *style, const qr_metrics *mt,
+                             const qr_layout_opts *o, qr_diags *d)
+{
+    qr_style s = *style;
+    double w, h;
+    qr_appendix_page_size(x->doc, k, &w, &h);
+    s.page_width = (float)w;
+    s.page_height = (float)h;
+    s.header_left[0] = s.header_right[0] = s.logo[0] = 0;
+    qr_doc *empty = qr_parse_markdown("", 0, PLACEHOLDER_NAME, d);
+    qr_pages *p = empty ? qr_layout_run(empty, &s, mt, o, PLACEHOLDER_NAME, d)
+                        : NULL;
+    qr_doc_free(empty);
+    return p;
+}
+
+/* Pages of the latest layout: a notice is one list that may run over a
+ * page; placeholders are a list each. */
+static int laid_count(const qr_pack_appx *x)
+{
+    return x->withheld ? (int)qr_pages_count(x->pages[0]) : (int)x->npages;
+}
+
+static int lay_one(qr_pack_appx *x, const qr_style *style,
+                   const qr_metrics *mt, const char *meeting_line,
+                   const char *item_number, const char *item_mark, int first,
+                   int total, qr_diags *d)
+{
+    if (x->pages && x->laid_first == first && x->laid_total == total)
+        return laid_count(x);
+    free_pages(x);
+    char title[512];
+    snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
+    qr_layout_opts o = {.title = title, .meeting = meeting_line,
+                        .item = item_number, .total_pages = total};
+    /* an exempt appendix of an open item is marked as an exempt paper */
+    o.mark = x->withheld ? NULL : x->exempt ? QR_MARK_EXEMPT : item_mark;
+    if (x->withheld) {
+        o.first_page = first;
+        x->pages = qr_xcalloc(1, sizeof *x->pages);
+        x->pages[0] = qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d);
+        if (!x->pages[0]) return -1;
+        x->npages = 1;
+        x->laid_first = first, x->laid_total = total;
+        return laid_count(x);
+    }
+    size_t n = qr_appendix_npages(x->doc);
+    x->pages = qr_xcalloc(n, sizeof *x->pages);
+    for (size_t k = 0; k < n; k++) {
+        o.first_page = first + (int)k;
+        x->pages[k] = placeholder(x, k, style, mt, &o, d);
+        x->npages = k + 1;
+        if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return -1;
+    }
+    x->laid_first = first, x->laid_total = total;
+    return (int)n;
+}
+
+int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                        const qr_metrics *metrics, const char *meeting_line,
+                        const char *item_number, const char *item_mark,
+                        int first, int total, qr_diags *d)
+{
+    int count = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        qr_pack_appx *x = &a->v[i];
+        if (!x->withheld && !x->doc) continue;
+        int n = lay_one(x, style, metrics, meeting_line, item_number,
+                        item_mark, first + count, total, d);
+        if (n < 0) {
+            qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
+                        "item %s, appendix %s: its pages cannot be laid out",
+                        item_number, x->letter);
+            return -1;
+        }
+        count += n;
+    }
+    return count;
+}
+
+/* ---- joining ---- */
+
+/* A notice's own headings: renamed into the appendix's namespace (anchor
+ * names are unique in the pack) and kept out of the outline, which has the
+ * appendix's entry already. */
+typedef struct notice_ctx {
+    const char *prefix;
+    char name[160];      /* need only live until the edit returns */
+} notice_ctx;
+
+static bool edit_notice(void *ctx, qr_pages *dst, size_t dst_page,
+                       size_t src_page, qr_item *it)
+{
+    (void)dst, (void)dst_page, (void)src_page;
+    notice_ctx *c = ctx;
+    if (it->kind != QR_ITEM_ANCHOR) return true;
+    snprintf(c->name, sizeof c->name, "%s-%s", c->prefix,
+             it->name ? it->name : "");
+    it->name = c->name;
+    it->level = 0;
+    return true;
+}
+
+/* The mark on a placeholder where the imported page is drawn (see
+ * qr_appendix_merge): an empty rectangle over the page, first of its items
+ * so the imported page lies under the footer and marks, tagged as a Figure
+ * of the item's section whose alternative text names the page. */
+typedef struct placeholder_ctx {
+    int sect;
+    const char *alt;
+    size_t marked;               /* 1 + the last page marked */
+} placeholder_ctx;
+
+static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
+                            size_t src_page, qr_item *it)
+{
+    (void)src_page, (void)it;
+    placeholder_ctx *c = ctx;
+    if (c->marked == dst_page + 1) return true;
+    c->marked = dst_page + 1;
+    const qr_page *pg = qr_pages_get(dst, dst_page);
+    qr_item fig;
+    memset(&fig, 0, sizeof fig);
+    fig.kind = QR_ITEM_RECT;
+    fig.role = QR_ROLE_FIGURE;
+    fig.elem = qr_pages_add_elem(dst, QR_ROLE_FIGURE, c->sect, c->alt, NULL);
+    fig.w = pg->width;
+    fig.h = pg->height;
+    qr_pages_add_item(dst, dst_page, &fig);
+    return true;
+}
+
+void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
+                       const char *item_anchor)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        qr_pack_appx *x = &a->v[i];
+        if (!x->pages) continue;
+        size_t first = qr_pages_count(all);
+        char name[96], title[512];
+        snprintf(name, sizeof name, "%s-appendix-%s", item_anchor, x->letter);
+        notice_ctx nc = {.prefix = name};
+        for (size_t k = 0; k < x->npages; k++) {
+            if (x->withheld) {
+                qr_pages_append(all, x->pages[k], sect, edit_notice, &nc);
+                continue;
+            }
+            char alt[640];
+            snprintf(alt, sizeof alt, "Appendix %s: %s, page %zu of %zu "
+                     "(a page of a PDF document)", x->letter, x->title, k + 1,
+                     x->npages);
+            placeholder_ctx pc = {.sect = sect, .alt = alt};
+            qr_pages_append(all, x->pages[k], sect, edit_placeholder, &pc);
+        }
+        x->pack_page = first;
+        snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
+        qr_item an;
+        memset(&an, 0, sizeof an);
+        an.kind = QR_ITEM_ANCHOR;
+        an.role = QR_ROLE_SECT;
+        an.elem = sect;
+        an.name = name;
+        an.text = title;
+        an.len = strlen(title);
+        an.level = 2;
+        qr_pages_add_item(all, first, &an);
+    }
+}
+
+/* ---- public packs ---- */
+
+static bool same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
+           sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Is `path` the file of a withheld appendix? Returns it, or NULL. */
+static const qr_pack_appx *withheld_as(const qr_pack_appxs *const *items,
+                                       size_t n, const char *path,
+                                       const qr_pack_appxs **owner)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < items[i]->n; j++) {
+            const qr_pack_appx *w = &items[i]->v[j];
+            if (w->doc || !same_file(path, w->pdf_path)) continue;
+            *owner = items[i];
+            return w;
+        }
+    return NULL;
+}
+
+bool qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
+                              const char *out_path, const qr_data *mdata,
+                              qr_diags *d)
+{
+    int bad = 0;
+    const qr_pack_appxs *o;
+    const qr_pack_appx *w;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < items[i]->n; j++) {
+            const qr_pack_appx *x = &items[i]->v[j];
+            if (!x->doc || !(w = withheld_as(items, n, x->pdf_path, &o)))
+                continue;
+            qr_data_diag(mdata, d, QR_ERROR, x->ptr,
+                         "item %s, appendix %s (%s) is the file of withheld "
+                         "appendix %s of item %s (%s): a public pack must not "
+                         "publish it; give the open appendix its own file",
+                         items[i]->item_number, x->letter, x->pdf_path,
+                         w->letter, o->item_number, w->pdf_path);
+            bad = 1;
+        }
+    if (out_path && (w = withheld_as(items, n, out_path, &o))) {
+        qr_diag_add(d, QR_ERROR, out_path, 0, 0, NULL, NULL,
+                    "output '%s' is %s, appendix %s of item %s: refusing to "
+                    "overwrite an input; name another output",
+                    out_path, w->pdf_path, w->letter, o->item_number);
+        bad = 1;
+    }
+    return !bad;
+}
+
+/* ---- writing ---- */
+
+size_t qr_pack_appx_nfiles(const qr_pack_appxs *a) { return a->n; }
+
+const char *qr_pack_appx_file(const qr_pack_appxs *a, size_t i)
+{
+    return a->v[i].doc ? a->v[i].pdf_path : NULL;
+}
+
+void qr_pack_appx_free(qr_pack_appxs *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        qr_pack_appx *x = &a->v[i];
+        free_pages(x);
+        free(x->pdf_path);
+        qr_appendix_free(x->doc);
+        qr_doc_free(x->notice);
+    }
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
+/* Every imported page of the items and the placeholder it goes on. */
+static size_t places(const qr_pack_appxs *const *items, size_t n,
+                     qr_appendix_place **out)
+{
+    size_t np = 0, cap = 0;
+    *out = NULL;
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < items[i]->n; j++) {
+            const qr_pack_appx *x = &items[i]->v[j];
+            if (!x->doc || !x->pages) continue;
+            for (size_t k = 0; k < x->npages; k++) {
+                QR_GROW(*out, np + 1, cap, 16);
+                (*out)[np++] = (qr_appendix_place){x->pack_page + k, x->doc,
+                                                   k};
+            }
+        }
+    }
+    return np;
+}
+
+int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                       const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d)
+{
+    qr_appendix_place *pl;
+    size_t npl = places(items, n, &pl);
+    if (npl == 0) {
+        free(pl);
+        return qr_pdf_write(pages, fonts, meta, path, d);
+    }
+    char *pdf = NULL, *merged = NULL;
+    size_t len = 0, mlen = 0;
+    int status = QR_EOUTPUT;
+    /* the bytes are the proof: set only when rendering succeeded */
+    (void)qr_pdf_render(pages, fonts, meta, &pdf, &len, d);
+    if (!pdf) goto done;
+    if (!qr_appendix_merge(pdf, len, pl, npl, path, &merged, &mlen, d))
+        goto done;
+    if (!qr_write_atomic_mode(path, merged, mlen, meta->exempt)) {
+        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "cannot write '%s': %s", path, strerror(errno));
+        goto done;
+    }
+    status = QR_OK;
+done:
+    free(pdf);
+    free(merged);
+    free(pl);
+    return status;
+}

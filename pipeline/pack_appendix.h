@@ -1,0 +1,99 @@
+/* pack_appendix.h — private to the pack stage: an agenda item's PDF
+ * appendices (pack_appendix.c), from the meeting file's "appendices" to
+ * placeholder pages in the pack's display list and the final libqpdf pass
+ * (appendix.h) that puts the imported pages on them. Only pack.c and its
+ * tests include it.
+ */
+#ifndef QUIRE_PACK_APPENDIX_H
+#define QUIRE_PACK_APPENDIX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+#include "quire/appendix.h"
+#include "quire/diag.h"
+#include "quire/fonts.h"
+#include "quire/layout.h"
+#include "quire/load.h"
+#include "quire/parse.h"
+#include "quire/pdf.h"
+#include "quire/style.h"
+
+typedef struct qr_pack_appx {
+    char letter[4];           /* "A" … "ZZ" */
+    const char *title;        /* borrowed from the meeting tree */
+    char *pdf_path;           /* resolved against the meeting file */
+    char ptr[96];             /* its "pdf" in the meeting file: messages */
+    int exempt;               /* Schedule 12A paragraph, 0 = open */
+    const char *reason;
+    int withheld;             /* public pack: a notice; file never opened */
+    qr_appendix *doc;         /* the opened file (not withheld) */
+    qr_doc *notice;           /* withheld: the notice's document */
+    qr_pages **pages;         /* the latest layout, one list per page */
+    size_t npages;
+    int laid_first, laid_total;
+    size_t pack_page;         /* where its first page landed in the pack */
+} qr_pack_appx;
+
+typedef struct qr_pack_appxs {
+    qr_pack_appx *v;
+    size_t n;
+    int any_exempt;
+    const char *item_number, *item_title;   /* set by prepare, borrowed */
+} qr_pack_appxs;
+
+/* Check an item's "appendices" (NULL: none) at JSON pointer `item_ptr`
+ * ("/items/3"), every problem located in the meeting file; paths resolve
+ * against `dir` ("" = the working directory). `has_paper`: appendices
+ * belong to a paper (a standing item has none). */
+void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
+                        const char *item_ptr, int has_paper,
+                        const qr_data *mdata, const char *dir, qr_diags *d);
+
+/* Open every appendix the pack shows. In a public pack an exempt appendix
+ * becomes a notice (its file is not opened), and an item withheld as a
+ * whole (`item_withheld`) shows none. Returns false after errors. */
+bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
+                         const char *item_title, int item_exempt,
+                         int item_withheld, int public_pack,
+                         const char *meeting_line, qr_diags *d);
+
+/* Lay out the placeholders (and notices) from pack page `first` of
+ * `total`; returns the number of pages, or -1 after an error. */
+int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                        const qr_metrics *metrics, const char *meeting_line,
+                        const char *item_number, const char *item_mark,
+                        int first, int total, qr_diags *d);
+
+/* Append the pages to the pack's display list under structure element
+ * `sect`, each appendix with an outline entry "Appendix A: Title" below
+ * the item's, and its not-for-publication mark: `exempt_mark` pages of an
+ * exempt appendix (or of an exempt item), `members_mark` the others of a
+ * members' pack. */
+void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
+                       const char *item_anchor);
+
+/* A public pack's safeguard: no appendix it shows may be the file of an
+ * appendix it withholds (same device and inode: links and other spellings
+ * too), and the output may not be one either (nothing withheld is in the
+ * record of inputs the output is checked against). Only stat is used on
+ * withheld files. Returns false after an error for each clash. */
+bool qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
+                              const char *out_path, const qr_data *mdata,
+                              qr_diags *d);
+
+/* Paths of the opened files, for the pack's list of inputs. */
+size_t qr_pack_appx_nfiles(const qr_pack_appxs *a);
+const char *qr_pack_appx_file(const qr_pack_appxs *a, size_t i);
+
+void qr_pack_appx_free(qr_pack_appxs *a);
+
+/* Write the pack: qr_pdf_write when no item has an opened appendix;
+ * otherwise render, run the final pass over every placeholder of
+ * `items[0..n)` and write atomically. Returns qr_pdf_write's statuses. */
+int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                       const qr_pages *pages, const qr_fonts *fonts,
+                       const qr_pdf_meta *meta, const char *path,
+                       qr_diags *d);
+
+#endif

@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# End-to-end: appendices that arrive as PDFs. A meeting whose item has three
+# PDF appendices (a two-page letter with a landscape page, a plan carrying
+# JavaScript, an /OpenAction, a Launch action and an embedded file, and an
+# exempt case summary) is packed full and public and read back: qpdf
+# --check, the imported pages' sizes (pdfinfo), their text on the pages the
+# agenda gives (pdftotext per page), the outline and page labels (qpdf
+# --json), nothing active left in the decompressed file, the exempt
+# appendix withheld from the public pack down to its bytes (the public pack
+# is identical with the file deleted), and every kind of bad file refused
+# with exit 1, a message naming the item and the file, and no pack.
+. "$(dirname "$0")/lib.sh"
+
+case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
+Q="${QUIRE_WRAP:-} $BIN"
+
+# pikepdf (Debian's python3-pikepdf) writes the test PDFs; it is installed
+# for Debian's python3, which may not be the first on PATH
+PY=""
+for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
+done
+if [ -z "$PY" ]; then
+    not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
+    exit 1
+fi
+
+D=$TMP/m
+mkdir -p "$D"
+"$PY" - "$D" <<'PY'
+import sys, pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, String
+d = sys.argv[1]
+def make(path, pages, extra=None):
+    pdf = Pdf.new()
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1,
+                                        BaseFont=Name.Helvetica))
+    for w, h, text in pages:
+        content = pdf.make_stream(f"BT /F1 20 Tf 72 {h - 120} Td ({text}) Tj ET".encode())
+        pdf.pages.append(pikepdf.Page(Dictionary(
+            Type=Name.Page, MediaBox=[0, 0, w, h], Contents=content,
+            Resources=Dictionary(Font=Dictionary(F1=font)))))
+    if extra:
+        extra(pdf)
+    pdf.save(f"{d}/{path}")
+def active(pdf):
+    pdf.Root.OpenAction = Dictionary(S=Name.JavaScript, JS=String("app.alert('qzxOpenJS')"))
+    body = pdf.make_stream(b"qzxEmbeddedBody")
+    body.Type = Name.EmbeddedFile
+    pdf.Root.Names = Dictionary(
+        JavaScript=Dictionary(Names=Array([String("init"), Dictionary(S=Name.JavaScript, JS=String("qzxNamedJS"))])),
+        EmbeddedFiles=Dictionary(Names=Array([String("tool.exe"), Dictionary(
+            Type=Name.Filespec, F=String("qzxTool.exe"), EF=Dictionary(F=body))])))
+    pdf.pages[0].obj.AA = Dictionary(O=Dictionary(S=Name.Launch, F=String("qzxLaunch.exe")))
+    pdf.pages[0].obj.Annots = Array([pdf.make_indirect(Dictionary(
+        Type=Name.Annot, Subtype=Name.Link, Rect=[0, 0, 100, 100],
+        A=Dictionary(S=Name.JavaScript, JS=String("qzxAnnotJS"))))])
+make("letter.pdf", [(595, 842, "Ofsted letter qzxLetterOne"), (842, 595, "Landscape table qzxLandscape")])
+make("plan.pdf", [(595, 842, "Improvement plan qzxPlan")], active)
+make("case.pdf", [(595, 842, "Case summary qzxCaseCanary")])
+make("empty-src.pdf", [(595, 842, "x")])
+pdf = Pdf.open(f"{d}/empty-src.pdf")
+del pdf.pages[0]
+pdf.save(f"{d}/nopages.pdf")
+PY
+printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
+
+# meeting FILE APPENDICES-JSON: a meeting of one standing and one paper item
+meeting() {
+    cat >"$1" <<EOF
+{"council": "Walsall Council", "committee": "Cabinet", "date": "2018-06-21",
+ "time": "18:00", "venue": "Council House",
+ "membership": {"members": ["Councillor Bird"]}, "contact": {"name": "Helen Owen"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies."}},
+  {"number": 2, "title": "Ofsted monitoring visit", "paper": {"template": "paper.md"},
+   "appendices": $2}]}
+EOF
+}
+APPX='[{"letter": "A", "title": "Ofsted monitoring visit letter", "pdf": "letter.pdf"},
+       {"letter": "B", "title": "Improvement plan", "pdf": "plan.pdf"},
+       {"letter": "C", "title": "Case file summary", "pdf": "case.pdf",
+        "exempt": {"paragraph": 1, "reason": "It names a child."}}]'
+meeting "$D/m.json" "$APPX"
+
+expect_exit "full pack with PDF appendices builds" 0 $Q pack "$D/m.json" -o "$TMP/full.pdf"
+contains "an untagged appendix is named in a warning" "$TMP/last.err" \
+    "warning: item 2 ‘Ofsted monitoring visit’, appendix A ($D/letter.pdf): the PDF is not tagged"
+expect_exit "public pack builds" 0 $Q pack "$D/m.json" -o "$TMP/public.pdf" --public
+check "qpdf --check: full pack" qpdf --check "$TMP/full.pdf"
+check "qpdf --check: public pack" qpdf --check "$TMP/public.pdf"
+
+# per-page text, sizes, labels and outline, in one pass over each pack
+"$PY" - "$TMP/full.pdf" "$TMP/public.pdf" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+full, public = sys.argv[1:3]
+bad = 0
+def ok(m): print(f"ok - {m}")
+def not_ok(m, *detail):
+    global bad
+    bad += 1
+    print(f"not ok - {m}")
+    for x in detail: print(f"    {x}")
+def expect(cond, m, *detail): ok(m) if cond else not_ok(m, *detail)
+def texts(pdf, n):
+    return [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
+                     capture_output=True, check=True, text=True).stdout for k in range(1, n + 1)]
+def outline(j):
+    out = []
+    def walk(os, depth):
+        for o in os:
+            out.append((depth, o["title"], o.get("destpageposfrom1")))
+            walk(o["kids"], depth + 1)
+    walk(j["outlines"], 0)
+    return out
+
+for name, pdf in (("full", full), ("public", public)):
+    j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+    n = len(j["pages"])
+    t = texts(pdf, n)
+    expect(n == 7, f"{name}: 2 front pages + 1 paper page + 4 appendix pages", f"{n} pages")
+    m = re.search(r"Pages (\d+) – (\d+)", t[2])
+    expect(m and (int(m[1]), int(m[2])) == (3, 7),
+           f"{name}: the agenda's range for item 2 covers its appendices (3 – 7)", t[2][:400])
+    expect(all(f"Page {k} of {n}" in t[k] for k in range(1, n + 1)),
+           f"{name}: every page, placeholders too, has its 'Page k of {n}' footer")
+    labels = [p.get("label") or {} for p in j["pages"]]
+    expect([l.get("/St") for l in labels] == list(range(1, n + 1)),
+           f"{name}: page labels run 1..{n} over the appendices", labels)
+    expect("qzxLetterOne" in t[4] and "qzxLandscape" in t[5] and "qzxPlan" in t[6],
+           f"{name}: appendices A and B show their own text on pages 4, 5 and 6",
+           t[4][:80], t[5][:80], t[6][:80])
+    info = subprocess.run(["pdfinfo", "-f", "1", "-l", str(n), pdf], capture_output=True,
+                          check=True, text=True).stdout
+    expect("Page    5 size:  842 x 595 pts" in info and "Page    4 size:  595 x 842 pts" in info,
+           f"{name}: imported pages keep their MediaBox (page 5 landscape)",
+           *[l for l in info.splitlines() if "size" in l])
+    ol = outline(j)
+    want = [(1, "Appendix A: Ofsted monitoring visit letter", 4),
+            (1, "Appendix B: Improvement plan", 6), (1, "Appendix C: Case file summary", 7)]
+    expect(all(w in ol for w in want) and (0, "Item 2: Ofsted monitoring visit", 3) in ol,
+           f"{name}: bookmarks 'Appendix X: Title' under the item, at their pages", ol)
+    if name == "full":
+        expect("qzxCaseCanary" in t[7] and "NOT FOR PUBLICATION" in t[7]
+               and "members" not in t[7].split("NOT FOR PUBLICATION")[1][:20],
+               "full: the exempt appendix is shown, marked NOT FOR PUBLICATION", t[7][:200])
+        expect("NOT FOR PUBLICATION (members" in t[4],
+               "full: the other pages are marked as the members' pack", t[4][:200])
+    else:
+        expect("qzxCaseCanary" not in t[7] and "paragraph 1 of Part 1 of Schedule 12A" in t[7]
+               and "It names a child." in t[7],
+               "public: the exempt appendix is a notice quoting paragraph and reason", t[7][:300])
+sys.exit(1 if bad else 0)
+PY
+
+# the packs stay well tagged: each imported page is a Figure of its item,
+# with alternative text naming the appendix and page
+for f in full public; do
+    out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1)
+    if [ $? = 0 ]; then ok "$f pack: structure tree consistent (tests/structure_check.py)"
+    else not_ok "$f pack: structure tree consistent (tests/structure_check.py)" "$out"; fi
+done
+"$PY" - "$TMP/full.pdf" <<'PY' || FAILS=$((FAILS + 1))
+import sys, pikepdf
+pdf = pikepdf.open(sys.argv[1])
+figs = []
+def walk(e):
+    k = e.get("/K")
+    if isinstance(e, pikepdf.Dictionary) and e.get("/S") == "/Figure":
+        figs.append((pdf.pages.index(pikepdf.Page(e.Pg)) + 1, str(e.Alt)))
+    for c in (k if isinstance(k, pikepdf.Array) else [k] if k is not None else []):
+        if isinstance(c, pikepdf.Dictionary) and "/S" in c: walk(c)
+walk(pdf.Root.StructTreeRoot)
+want = [(4, "Appendix A: Ofsted monitoring visit letter, page 1 of 2 (a page of a PDF document)"),
+        (5, "Appendix A: Ofsted monitoring visit letter, page 2 of 2 (a page of a PDF document)"),
+        (6, "Appendix B: Improvement plan, page 1 of 1 (a page of a PDF document)"),
+        (7, "Appendix C: Case file summary, page 1 of 1 (a page of a PDF document)")]
+if figs == want: print("ok - full pack: each imported page is a Figure with its alternative text")
+else:
+    print("not ok - full pack: each imported page is a Figure with its alternative text")
+    print(f"    {figs}")
+    sys.exit(1)
+PY
+
+# nothing active of plan.pdf reached the pack, in any object
+qpdf --qdf --object-streams=disable "$TMP/full.pdf" "$TMP/full.qdf"
+leaks=""
+for w in qzxOpenJS qzxNamedJS qzxAnnotJS qzxLaunch qzxTool qzxEmbeddedBody /OpenAction /JavaScript \
+         /EmbeddedFile /Launch /AA; do
+    grep -aqF -- "$w" "$TMP/full.qdf" && leaks="$leaks $w"
+done
+if [ -z "$leaks" ]; then ok "no JavaScript, OpenAction, Launch, /AA or embedded file in the pack"
+else not_ok "no JavaScript, OpenAction, Launch, /AA or embedded file in the pack" "found:$leaks"; fi
+pdfinfo "$TMP/full.pdf" >"$TMP/full.info"
+contains "pdfinfo sees no JavaScript" "$TMP/full.info" "JavaScript:      no"
+
+# the exempt appendix is never opened by a public pack
+qpdf --qdf --object-streams=disable "$TMP/public.pdf" "$TMP/public.qdf"
+lacks "public pack: no text of the exempt appendix in its bytes" "$TMP/public.qdf" "qzxCaseCanary"
+mv "$D/case.pdf" "$D/case.away"
+expect_exit "public pack builds with the exempt appendix deleted" 0 $Q pack "$D/m.json" -o "$TMP/public2.pdf" --public
+check "public pack is byte-identical without the exempt file" cmp "$TMP/public.pdf" "$TMP/public2.pdf"
+expect_exit "full pack fails without the exempt appendix" 1 $Q pack "$D/m.json" -o "$TMP/full2.pdf"
+contains "the missing file is named with its item and letter" "$TMP/last.err" \
+    "error: item 2 ‘Ofsted monitoring visit’, appendix C ($D/case.pdf): cannot read the file"
+mv "$D/case.away" "$D/case.pdf"
+
+# an open appendix may not be a withheld one under another name
+ln "$D/case.pdf" "$D/case-link.pdf"
+meeting "$D/shared.json" '[{"letter": "A", "title": "Letter", "pdf": "case-link.pdf"},
+    {"letter": "C", "title": "Case file summary", "pdf": "case.pdf", "exempt": {"paragraph": 1, "reason": "r"}}]'
+expect_exit "public pack: an open appendix hard-linked to an exempt one fails" 1 \
+    $Q pack "$D/shared.json" -o "$TMP/shared.pdf" --public
+contains "both appendices are named" "$TMP/last.err" \
+    "item 2, appendix A ($D/case-link.pdf) is the file of withheld appendix C of item 2 ($D/case.pdf)"
+if [ -e "$TMP/shared.pdf" ]; then not_ok "and no pack was written"; else ok "and no pack was written"; fi
+cp "$D/case.pdf" "$TMP/case-before.pdf"
+expect_exit "public pack: the output may not be a withheld appendix" 1 \
+    $Q pack "$D/m.json" -o "$D/case.pdf" --public
+check "the withheld appendix is untouched" cmp "$D/case.pdf" "$TMP/case-before.pdf"
+
+$Q pack "$D/m.json" -o "$TMP/full3.pdf" 2>/dev/null
+check "identical input gives identical bytes" cmp "$TMP/full.pdf" "$TMP/full3.pdf"
+mode=$(stat -c %a "$TMP/full.pdf")
+if [ "$mode" = 600 ]; then ok "a full pack with an exempt appendix is mode 0600"
+else not_ok "a full pack with an exempt appendix is mode 0600" "mode $mode"; fi
+
+# bad appendices: exit 1, the item and the file named, no pack written
+printf 'Dear Director,\n' >"$D/text.pdf"
+head -c 700 "$D/letter.pdf" >"$D/truncated.pdf"
+qpdf --encrypt secret secret 256 -- "$D/letter.pdf" "$D/locked.pdf"
+qpdf --encrypt '' owner 256 -- "$D/letter.pdf" "$D/restricted.pdf"
+for case in "text.pdf:the file is not a PDF" "truncated.pdf:the PDF is damaged" \
+            "locked.pdf:the PDF is encrypted with a password" "restricted.pdf:the PDF is encrypted" \
+            "nopages.pdf:the PDF has no pages"; do
+    f=${case%%:*} msg=${case#*:}
+    meeting "$D/bad.json" "[{\"letter\": \"A\", \"title\": \"Letter\", \"pdf\": \"$f\"}]"
+    expect_exit "$f is refused" 1 $Q pack "$D/bad.json" -o "$TMP/bad.pdf"
+    contains "$f: message names item, appendix, file and fault" "$TMP/last.err" \
+        "error: item 2 ‘Ofsted monitoring visit’, appendix A ($D/$f): $msg"
+    if [ -e "$TMP/bad.pdf" ]; then not_ok "$f: no pack written"; rm -f "$TMP/bad.pdf"; else ok "$f: no pack written"; fi
+done
+
+# the meeting file's appendices are closed objects, located
+meeting "$D/typo.json" '[{"letter": "A", "title": "Letter", "pdf": "letter.pdf", "exmept": null}]'
+expect_exit "a misspelt appendix key fails the pack" 1 $Q pack "$D/typo.json" -o "$TMP/typo.pdf"
+contains "it is located with a hint" "$TMP/last.err" \
+    "/items/1/appendices/0/exmept: unknown field 'exmept': did you mean 'exempt'?"
+meeting "$D/twice.json" '[{"letter": "A", "title": "L", "pdf": "letter.pdf"}, {"letter": "A", "title": "M", "pdf": "plan.pdf"}]'
+expect_exit "a letter used twice fails the pack" 1 $Q pack "$D/twice.json" -o "$TMP/twice.pdf"
+contains "the repeated letter is named" "$TMP/last.err" "appendix A is named twice in this item"
+
+exit $((FAILS > 0))

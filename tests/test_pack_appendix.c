@@ -1,0 +1,154 @@
+/* Unit tests for an item's "appendices" in the meeting file
+ * (pack_appendix.c): every malformed entry is an error at its JSON
+ * pointer, a good list is read in order with paths resolved against the
+ * meeting file's folder, and a public pack withholds an exempt appendix
+ * without opening its file. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "quire/diag.h"
+#include "quire/load.h"
+#include "quire/util.h"
+#include "../pipeline/pack_appendix.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Check `json` (an "appendices" value) as item 3's; the diagnostics. */
+static qr_diags *check(const char *json, int has_paper, qr_pack_appxs *a,
+                       qr_data **data)
+{
+    qr_diags *d = qr_diags_new();
+    char *text = qr_xasprintf("{\"appendices\": %s}", json);
+    *data = qr_data_parse(text, strlen(text), "m.json", d);
+    free(text);
+    assert_non_null(*data);
+    /* the pointers name item 3 of a meeting, not this little file: they
+     * are checked as text */
+    qr_pack_appx_check(a,
+                       cJSON_GetObjectItemCaseSensitive(qr_data_root(*data),
+                                                        "appendices"),
+                       "/items/3", has_paper, *data, "meetings", d);
+    return d;
+}
+
+static int has_error(const qr_diags *d, const char *pointer, const char *part)
+{
+    for (size_t i = 0; i < qr_diags_len(d); i++) {
+        const qr_diag *g = qr_diags_get(d, i);
+        if (g->severity == QR_ERROR && strstr(g->message, part) &&
+            (!pointer || (g->path && strcmp(g->path, pointer) == 0)))
+            return 1;
+    }
+    return 0;
+}
+
+static void expect_error(const char *json, int has_paper, const char *pointer,
+                         const char *part)
+{
+    qr_pack_appxs a;
+    qr_data *data;
+    qr_diags *d = check(json, has_paper, &a, &data);
+    if (!has_error(d, pointer, part)) {
+        for (size_t i = 0; i < qr_diags_len(d); i++)
+            fprintf(stderr, "got: %s: %s\n", qr_diags_get(d, i)->path,
+                    qr_diags_get(d, i)->message);
+        fail_msg("no error '%s' at %s", part, pointer);
+    }
+    qr_pack_appx_free(&a);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+static void test_good_list(void **state)
+{
+    (void)state;
+    qr_pack_appxs a;
+    qr_data *data;
+    qr_diags *d = check(
+        "[{\"letter\": \"A\", \"title\": \"Letter\", \"pdf\": \"a.pdf\"},"
+        " {\"letter\": \"BC\", \"title\": \"Audit\", \"pdf\": \"/abs/b.pdf\","
+        "  \"exempt\": {\"paragraph\": 2, \"reason\": \"A child.\"}}]",
+        1, &a, &data);
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_int_equal(a.n, 2);
+    assert_string_equal(a.v[0].letter, "A");
+    assert_string_equal(a.v[0].pdf_path, "meetings/a.pdf");
+    assert_int_equal(a.v[0].exempt, 0);
+    assert_string_equal(a.v[1].pdf_path, "/abs/b.pdf");
+    assert_int_equal(a.v[1].exempt, 2);
+    assert_string_equal(a.v[1].reason, "A child.");
+    assert_true(a.any_exempt);
+    /* public: the exempt one is a notice, and its (absent) file is never
+     * opened — no error although neither file exists; the open one is
+     * opened and fails, naming the item and letter */
+    assert_false(qr_pack_appx_prepare(&a, "3", "Visit", 0, 0, 1, "Cabinet", d));
+    assert_true(a.v[1].withheld);
+    assert_null(a.v[1].doc);
+    assert_non_null(a.v[1].notice);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    assert_non_null(strstr(qr_diags_get(d, 0)->message,
+                           "item 3 \xE2\x80\x98Visit\xE2\x80\x99, appendix A "
+                           "(meetings/a.pdf): cannot read the file"));
+    qr_pack_appx_free(&a);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+static void test_withheld_item_opens_nothing(void **state)
+{
+    (void)state;
+    qr_pack_appxs a;
+    qr_data *data;
+    qr_diags *d = check("[{\"letter\": \"A\", \"title\": \"L\", "
+                        "\"pdf\": \"absent.pdf\"}]", 1, &a, &data);
+    assert_true(qr_pack_appx_prepare(&a, "3", "Visit", 4, 1, 1, "C", d));
+    assert_null(a.v[0].doc);
+    assert_null(a.v[0].notice);
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_pack_appx_free(&a);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
+static void test_bad_entries(void **state)
+{
+    (void)state;
+    expect_error("{}", 1, "/items/3/appendices", "must be an array");
+    expect_error("[]", 0, "/items/3/appendices",
+                 "only an item with a 'paper' can have appendices");
+    expect_error("[7]", 1, "/items/3/appendices/0", "must be an object");
+    expect_error("[{\"title\": \"T\", \"pdf\": \"a.pdf\"}]", 1,
+                 "/items/3/appendices/0", "missing required field 'letter'");
+    expect_error("[{\"letter\": \"a\", \"title\": \"T\", \"pdf\": \"a.pdf\"}]",
+                 1, "/items/3/appendices/0/letter",
+                 "must be one or two capital letters");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"pdf\": \"\"}]", 1,
+                 "/items/3/appendices/0/pdf", "must be a non-empty string");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"pdf\": \"a.pdf\"},"
+                 " {\"letter\": \"A\", \"title\": \"U\", \"pdf\": \"b.pdf\"}]",
+                 1, "/items/3/appendices/1/letter", "named twice");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"pdf\": \"a.pdf\","
+                 " \"Exempt\": {}}]", 1, "/items/3/appendices/0/Exempt",
+                 "did you mean 'exempt'?");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"pdf\": \"a.pdf\","
+                 " \"exempt\": {\"paragraph\": 8, \"reason\": \"r\"}}]", 1,
+                 "/items/3/appendices/0/exempt", "whole number 1 to 7");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"pdf\": \"a.pdf\","
+                 " \"exempt\": {\"paragraph\": 1}}]", 1,
+                 "/items/3/appendices/0/exempt",
+                 "missing required field 'reason'");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_good_list),
+        cmocka_unit_test(test_withheld_item_opens_nothing),
+        cmocka_unit_test(test_bad_entries),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
