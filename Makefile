@@ -1,8 +1,8 @@
 # Quire — build, demo, test plan. See README.md.
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng libqpdf zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng zlib
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libqpdf 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lm
 OPT     ?= -O2
 CFLAGS  ?=
@@ -34,6 +34,12 @@ $(BUILD)/obj/%.o: pipeline/%.c $(wildcard include/quire/*.h pipeline/*.h) | $(BU
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/obj/version.o: override CFLAGS += $(VERSION_DEFS)
+
+# libqpdf is opened by appendix.c when a pack imports a PDF, not linked
+# (see there): its soname is the one of the libqpdf built against.
+QPDF_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libqpdf 2>/dev/null)/libqpdf.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+$(BUILD)/obj/appendix.o: override CFLAGS += -DQR_QPDF_SONAME='"$(QPDF_SONAME)"'
+$(BUILD)/obj/appendix.o: Makefile
 # the pack's built-in templates are compiled in (pipeline/pack_templates.c)
 $(BUILD)/obj/pack_templates.o: $(wildcard templates/pack/*.md)
 $(BUILD)/obj/hyphdict.o: override CFLAGS += $(VERSION_DEFS)

@@ -22,7 +22,162 @@
 #include <string.h>
 
 #include <qpdf/qpdf-c.h>
+#include <dlfcn.h>
+#include <pthread.h>
 #include <zlib.h>
+
+/* libqpdf is loaded when a pack first imports a PDF, not linked: it is C++
+ * and brings libstdc++, GnuTLS, libjpeg and ten more shared objects, whose
+ * loading cost every run of quire 4 ms (a quarter of rendering the
+ * benchmark report) though only packs with PDF appendices use them. Each
+ * qpdf_* name below is a pointer of the function's own type, filled by
+ * load_qpdf; the code reads as calls of the C API. QR_QPDF_SONAME is the
+ * library's soname, taken from the libqpdf built against (Makefile). */
+#define QR_QPDF_FUNCS(X) \
+    X(qpdf_cleanup) \
+    X(qpdf_get_buffer) \
+    X(qpdf_get_buffer_length) \
+    X(qpdf_get_error) \
+    X(qpdf_get_error_code) \
+    X(qpdf_get_error_file_position) \
+    X(qpdf_get_error_full_text) \
+    X(qpdf_get_error_message_detail) \
+    X(qpdf_get_num_pages) \
+    X(qpdf_get_page_n) \
+    X(qpdf_get_root) \
+    X(qpdf_has_error) \
+    X(qpdf_init) \
+    X(qpdf_init_write_memory) \
+    X(qpdf_is_encrypted) \
+    X(qpdf_make_indirect_object) \
+    X(qpdf_more_warnings) \
+    X(qpdf_next_warning) \
+    X(qpdf_oh_copy_foreign_object) \
+    X(qpdf_oh_get_array_item) \
+    X(qpdf_oh_get_array_n_items) \
+    X(qpdf_oh_get_dict) \
+    X(qpdf_oh_get_int_value_as_int) \
+    X(qpdf_oh_get_key) \
+    X(qpdf_oh_get_page_content_data) \
+    X(qpdf_oh_get_stream_data) \
+    X(qpdf_oh_get_value_as_bool) \
+    X(qpdf_oh_get_value_as_number) \
+    X(qpdf_oh_has_key) \
+    X(qpdf_oh_is_array) \
+    X(qpdf_oh_is_dictionary) \
+    X(qpdf_oh_is_indirect) \
+    X(qpdf_oh_is_integer) \
+    X(qpdf_oh_is_name_and_equals) \
+    X(qpdf_oh_is_stream) \
+    X(qpdf_oh_new_dictionary) \
+    X(qpdf_oh_new_name) \
+    X(qpdf_oh_new_null) \
+    X(qpdf_oh_new_stream) \
+    X(qpdf_oh_parse) \
+    X(qpdf_oh_release) \
+    X(qpdf_oh_release_all) \
+    X(qpdf_oh_replace_key) \
+    X(qpdf_oh_replace_stream_data) \
+    X(qpdf_push_inherited_attributes_to_page) \
+    X(qpdf_read_memory) \
+    X(qpdf_set_decode_level) \
+    X(qpdf_set_deterministic_ID) \
+    X(qpdf_set_object_stream_mode) \
+    X(qpdf_set_suppress_warnings) \
+    X(qpdf_silence_errors) \
+    X(qpdf_write)
+
+#define X(f) static __typeof__(&f) dl_##f;
+QR_QPDF_FUNCS(X)
+#undef X
+
+#define qpdf_cleanup dl_qpdf_cleanup
+#define qpdf_get_buffer dl_qpdf_get_buffer
+#define qpdf_get_buffer_length dl_qpdf_get_buffer_length
+#define qpdf_get_error dl_qpdf_get_error
+#define qpdf_get_error_code dl_qpdf_get_error_code
+#define qpdf_get_error_file_position dl_qpdf_get_error_file_position
+#define qpdf_get_error_full_text dl_qpdf_get_error_full_text
+#define qpdf_get_error_message_detail dl_qpdf_get_error_message_detail
+#define qpdf_get_num_pages dl_qpdf_get_num_pages
+#define qpdf_get_page_n dl_qpdf_get_page_n
+#define qpdf_get_root dl_qpdf_get_root
+#define qpdf_has_error dl_qpdf_has_error
+#define qpdf_init dl_qpdf_init
+#define qpdf_init_write_memory dl_qpdf_init_write_memory
+#define qpdf_is_encrypted dl_qpdf_is_encrypted
+#define qpdf_make_indirect_object dl_qpdf_make_indirect_object
+#define qpdf_more_warnings dl_qpdf_more_warnings
+#define qpdf_next_warning dl_qpdf_next_warning
+#define qpdf_oh_copy_foreign_object dl_qpdf_oh_copy_foreign_object
+#define qpdf_oh_get_array_item dl_qpdf_oh_get_array_item
+#define qpdf_oh_get_array_n_items dl_qpdf_oh_get_array_n_items
+#define qpdf_oh_get_dict dl_qpdf_oh_get_dict
+#define qpdf_oh_get_int_value_as_int dl_qpdf_oh_get_int_value_as_int
+#define qpdf_oh_get_key dl_qpdf_oh_get_key
+#define qpdf_oh_get_page_content_data dl_qpdf_oh_get_page_content_data
+#define qpdf_oh_get_stream_data dl_qpdf_oh_get_stream_data
+#define qpdf_oh_get_value_as_bool dl_qpdf_oh_get_value_as_bool
+#define qpdf_oh_get_value_as_number dl_qpdf_oh_get_value_as_number
+#define qpdf_oh_has_key dl_qpdf_oh_has_key
+#define qpdf_oh_is_array dl_qpdf_oh_is_array
+#define qpdf_oh_is_dictionary dl_qpdf_oh_is_dictionary
+#define qpdf_oh_is_indirect dl_qpdf_oh_is_indirect
+#define qpdf_oh_is_integer dl_qpdf_oh_is_integer
+#define qpdf_oh_is_name_and_equals dl_qpdf_oh_is_name_and_equals
+#define qpdf_oh_is_stream dl_qpdf_oh_is_stream
+#define qpdf_oh_new_dictionary dl_qpdf_oh_new_dictionary
+#define qpdf_oh_new_name dl_qpdf_oh_new_name
+#define qpdf_oh_new_null dl_qpdf_oh_new_null
+#define qpdf_oh_new_stream dl_qpdf_oh_new_stream
+#define qpdf_oh_parse dl_qpdf_oh_parse
+#define qpdf_oh_release dl_qpdf_oh_release
+#define qpdf_oh_release_all dl_qpdf_oh_release_all
+#define qpdf_oh_replace_key dl_qpdf_oh_replace_key
+#define qpdf_oh_replace_stream_data dl_qpdf_oh_replace_stream_data
+#define qpdf_push_inherited_attributes_to_page dl_qpdf_push_inherited_attributes_to_page
+#define qpdf_read_memory dl_qpdf_read_memory
+#define qpdf_set_decode_level dl_qpdf_set_decode_level
+#define qpdf_set_deterministic_ID dl_qpdf_set_deterministic_ID
+#define qpdf_set_object_stream_mode dl_qpdf_set_object_stream_mode
+#define qpdf_set_suppress_warnings dl_qpdf_set_suppress_warnings
+#define qpdf_silence_errors dl_qpdf_silence_errors
+#define qpdf_write dl_qpdf_write
+
+static pthread_once_t qpdf_once = PTHREAD_ONCE_INIT;
+static const char *qpdf_failure;     /* NULL once loaded */
+static char qpdf_error_text[512];
+
+static void load_qpdf_once(void)
+{
+    void *lib = dlopen(QR_QPDF_SONAME, RTLD_NOW | RTLD_LOCAL);
+    const char *missing = NULL;
+    if (lib) {
+#define X(f) if (!missing && !(dl_##f = (__typeof__(dl_##f))dlsym(lib, #f))) missing = #f;
+        QR_QPDF_FUNCS(X)
+#undef X
+    }
+    if (!lib || missing) {
+        const char *why = dlerror();
+        snprintf(qpdf_error_text, sizeof qpdf_error_text, "%s%s%s",
+                 missing ? "it has no " : "", missing ? missing : "",
+                 why && !missing ? why : "");
+        qpdf_failure = qpdf_error_text;
+    }
+}
+
+/* Load libqpdf once for the process; false after an error naming `path`
+ * (the appendix or pack that needed it) when it cannot be loaded. */
+static bool load_qpdf(const char *path, qr_diags *d)
+{
+    pthread_once(&qpdf_once, load_qpdf_once);
+    if (!qpdf_failure) return true;
+    qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                "cannot load libqpdf (%s), which reads PDF appendices: %s "
+                "(Debian: apt-get install libqpdf29)",
+                QR_QPDF_SONAME, qpdf_failure);
+    return false;
+}
 
 struct qr_appendix {
     char *path, *who;
@@ -364,6 +519,7 @@ qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
     a->path = qr_xstrdup(path);
     a->who = qr_xstrdup(who);
     if (!read_bytes(a, d)) goto bad;
+    if (!load_qpdf(path, d)) goto bad;
     if (!is_pdf(a)) {
         fail(d, a, "the file is not a PDF (no %%PDF- header)");
         goto bad;
@@ -540,6 +696,7 @@ bool qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
 {
     *out = NULL;
     *outlen = 0;
+    if (!load_qpdf(name, d)) return false;
     qpdf_data p = new_qpdf();
     char *problem = NULL;
     bool ok = false;
