@@ -194,22 +194,22 @@ static void merr(mloader *L, const char *ptr, const char *fmt, const char *a,
     L->errors++;
 }
 
-/* A string member: *out = the value, NULL when absent or null. Returns 0 on a
- * wrong type (after an error). */
-static int get_str(mloader *L, const cJSON *obj, const char *key,
+/* A string member: *out = the value, NULL when absent or null. Returns
+ * false on a wrong type (after an error). */
+static bool get_str(mloader *L, const cJSON *obj, const char *key,
                    const char *ptr, const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = NULL;
-    if (!v || cJSON_IsNull(v)) return 1;
+    if (!v || cJSON_IsNull(v)) return true;
     if (!cJSON_IsString(v) || !*v->valuestring) {
         char *p = qr_xasprintf("%s/%s", ptr, key);
         merr(L, p, "'%s' must be a non-empty string%s", key, "");
         free(p);
-        return 0;
+        return false;
     }
     *out = v->valuestring;
-    return 1;
+    return true;
 }
 
 static int get_bool(mloader *L, const cJSON *obj, const char *key,
@@ -373,12 +373,12 @@ static char *fill_name(const char *pattern, const char *name)
 }
 
 /* The fields shared by papers and globs. */
-static int paper_fields(mloader *L, const cJSON *e, const char *ptr,
+static bool paper_fields(mloader *L, const cJSON *e, const char *ptr,
                         const defaults *df, qr_job *j)
 {
     const char *tpl, *style;
-    if (!get_str(L, e, "template", ptr, &tpl)) return 0;
-    if (!get_str(L, e, "style", ptr, &style)) return 0;
+    if (!get_str(L, e, "template", ptr, &tpl)) return false;
+    if (!get_str(L, e, "style", ptr, &style)) return false;
     memset(j, 0, sizeof *j);
     j->kind = QR_JOB_PAPER;
     j->template_path = tpl ? mpath(L, tpl) : df->template_path;
@@ -389,9 +389,9 @@ static int paper_fields(mloader *L, const cJSON *e, const char *ptr,
     if (!j->template_path) {
         merr(L, ptr, "this paper has no template: give \"template\" here or "
                      "in \"defaults\"%s%s", "", "");
-        return 0;
+        return false;
     }
-    return 1;
+    return true;
 }
 
 static const cJSON *get_array(mloader *L, const cJSON *root, const char *key)
@@ -847,8 +847,9 @@ static cJSON *state_new(const char *identity)
  * layout or one written by another quire (identity NULL: unknown, which
  * matches nothing) is an empty state: everything is rebuilt. A state that
  * is not a regular file (a FIFO would block the build for ever) or cannot
- * be read is an error: QR_EOUTPUT. */
-static int state_load(const char *out_dir, const char *identity, cJSON **out,
+ * be read is an error: false, after adding it (the build's exit status is
+ * then QR_EOUTPUT). */
+static bool state_load(const char *out_dir, const char *identity, cJSON **out,
                       qr_diags *d)
 {
     char *p = state_path(out_dir);
@@ -864,7 +865,7 @@ static int state_load(const char *out_dir, const char *identity, cJSON **out,
         free(e);
         free(p);
         *out = NULL;
-        return QR_EOUTPUT;
+        return false;
     }
     free(p);
     cJSON *st = text ? cJSON_ParseWithLength(text, len) : NULL;
@@ -880,47 +881,48 @@ static int state_load(const char *out_dir, const char *identity, cJSON **out,
         st = state_new(identity);
     }
     *out = st;
-    return QR_OK;
+    return true;
 }
 
-/* fsync a folder: a rename in it is durable only then. */
-static int sync_dir(const char *dir)
+/* fsync a folder: a rename in it is durable only then. False with errno
+ * set when it cannot be done. */
+static bool sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0) return false;
     int rc = fsync(fd);
     /* some file systems cannot sync a folder; there is nothing more to do */
     if (rc != 0 && errno == EINVAL) rc = 0;
     int e = errno;
     close(fd);
     errno = e;
-    return rc;
+    return rc == 0;
 }
 
-/* Write the state atomically and durably. */
-static int state_save(const char *out_dir, const cJSON *st, qr_diags *d)
+/* Write the state atomically and durably; false after adding an error. */
+static bool state_save(const char *out_dir, const cJSON *st, qr_diags *d)
 {
     char *text = cJSON_Print(st);
     char *p = state_path(out_dir);
-    int rc = QR_OK;
+    bool ok = true;
     if (!text || !qr_write_atomic(p, text, strlen(text)) ||
-        sync_dir(out_dir) != 0) {
+        !sync_dir(out_dir)) {
         char *e = qr_build_escape(p);
         qr_diag_add(d, QR_ERROR, e, 0, 0, NULL, NULL,
                     "cannot write the build state: %s", strerror(errno));
         free(e);
-        rc = QR_EOUTPUT;
+        ok = false;
     }
     free(p);
     cJSON_free(text);
-    return rc;
+    return ok;
 }
 
-/* 1 when the job's record says its output is current: same key, the output
+/* Whether the job's record says its output is current: same key, the output
  * is the very file the record was made for (its hash), and every file the
  * output was made from still has the bytes that were read. Only regular
  * files are hashed, without blocking: anything else never matches. */
-static int up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
+static bool up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
                       hcache *c)
 {
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(jobs, j->pub.name);
@@ -931,17 +933,17 @@ static int up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
     hex64(hex, key);
     if (!cJSON_IsString(k) || strcmp(k->valuestring, hex) != 0 ||
         !cJSON_IsString(o) || !cJSON_IsObject(files) || !files->child)
-        return 0;
+        return false;
     uint64_t oh = qr_hash_file(j->pub.output);
     hex64(hex, oh);
-    if (!oh || strcmp(hex, o->valuestring) != 0) return 0;
+    if (!oh || strcmp(hex, o->valuestring) != 0) return false;
     for (const cJSON *f = files->child; f; f = f->next) {
-        if (!cJSON_IsString(f)) return 0;
+        if (!cJSON_IsString(f)) return false;
         uint64_t h = cached_hash(c, f->string);
         hex64(hex, h);
-        if (!h || strcmp(hex, f->valuestring) != 0) return 0;
+        if (!h || strcmp(hex, f->valuestring) != 0) return false;
     }
-    return 1;
+    return true;
 }
 
 /* ---- the output folder's lock and leftovers ---- */
@@ -1218,15 +1220,15 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     _exit(0);
 }
 
-static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
+static bool start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
                      FILE *log)
 {
     int res[2], err[2];
-    if (pipe(res) != 0) return -1;
+    if (pipe(res) != 0) return false;
     if (pipe(err) != 0) {
         close(res[0]);
         close(res[1]);
-        return -1;
+        return false;
     }
     fflush(log);
     fflush(stdout);
@@ -1238,7 +1240,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
         close(res[1]);
         close(err[0]);
         close(err[1]);
-        return -1;
+        return false;
     }
     if (pid == 0) {
         close(res[0]);
@@ -1262,7 +1264,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
     qr_buf_init(&s->res);
     qr_buf_init(&s->err);
     s->t0 = now_s();
-    return 0;
+    return true;
 }
 
 /* Read what is there; close the fd at end of file. */
@@ -1489,7 +1491,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
                     "cannot read quire's own executable (/proc/self/exe): "
                     "every job is rebuilt");
     cJSON *state = NULL;
-    if (state_load(m->out_dir, identity, &state, d) != QR_OK) {
+    if (!state_load(m->out_dir, identity, &state, d)) {
         free(identity);
         close(lock);
         qr_manifest_free(m);
@@ -1537,7 +1539,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         state_put(state, j->pub.name, NULL);
     }
     int rc = QR_OK, sys_error = 0;
-    if (ntodo && state_save(m->out_dir, state, d) != QR_OK) {
+    if (ntodo && !state_save(m->out_dir, state, d)) {
         /* build nothing: the state on disk may still vouch for the old
          * outputs, and must not be left doing so for new ones */
         for (size_t i = 0; i < ntodo; i++) {
@@ -1577,7 +1579,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
             const job_rec *j = &m->jobs[todo[next]];
             int free_slot = 0;
             while (slots[free_slot].pid) free_slot++;
-            if (start_job(&slots[free_slot], todo[next], j, &cache, log) != 0) {
+            if (!start_job(&slots[free_slot], todo[next], j, &cache, log)) {
                 clear_line(&g);
                 log_name(log, "FAILED %s: cannot start a worker: %s\n",
                          j->pub.output, strerror(errno));
@@ -1638,7 +1640,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         /* keep finished jobs' records from time to time, so that a build
          * killed late does not redo them all */
         if (dirty && now_s() - saved >= CHECKPOINT_S) {
-            if (state_save(m->out_dir, state, d) != QR_OK) rc = QR_EOUTPUT;
+            if (!state_save(m->out_dir, state, d)) rc = QR_EOUTPUT;
             dirty = 0;
             saved = now_s();
         }
@@ -1646,7 +1648,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
     sigaction(SIGPIPE, &old_pipe, NULL);
     clear_line(&g);
 
-    if (dirty && state_save(m->out_dir, state, d) != QR_OK) rc = QR_EOUTPUT;
+    if (dirty && !state_save(m->out_dir, state, d)) rc = QR_EOUTPUT;
     /* every worker has been reaped: nothing of this build writes any more */
     close(lock);
     st.seconds = now_s() - t0;

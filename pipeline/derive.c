@@ -63,37 +63,37 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-static int digits(const char *s, int n, int *out)
+static bool digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
+        if (s[i] < '0' || s[i] > '9') return false;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
-    return 1;
+    return true;
 }
 
 /* "DDDD-DD-DD": the shape of an ISO date, valid or not. */
-static int date_shaped(const char *s)
+static bool date_shaped(const char *s)
 {
     int t;
     return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
            digits(s, 4, &t) && digits(s + 5, 2, &t) && digits(s + 8, 2, &t);
 }
 
-static int parse_iso(const char *s, ymd *out)
+static bool parse_iso(const char *s, ymd *out)
 {
-    if (!date_shaped(s)) return 0;
+    if (!date_shaped(s)) return false;
     ymd v;
     digits(s, 4, &v.y);
     digits(s + 5, 2, &v.m);
     digits(s + 8, 2, &v.d);
     if (v.y < 1 || v.m < 1 || v.m > 12 || v.d < 1 ||
         v.d > days_in_month(v.y, v.m))
-        return 0;
+        return false;
     *out = v;
-    return 1;
+    return true;
 }
 
 bool qr_iso_date(const char *iso, int *y, int *m, int *d)

@@ -435,8 +435,8 @@ static void perr(parser *p, size_t off, const char *fmt, ...)
     p->failed = 1;
 }
 
-/* {{=<% %>=}}: content [a, b) between the two '='. */
-static int set_delims(parser *p, size_t at, size_t a, size_t b)
+/* {{=<% %>=}}: content [a, b) between the two '='. False after an error. */
+static bool set_delims(parser *p, size_t at, size_t a, size_t b)
 {
     trim(p->s, &a, &b);
     size_t m = a;
@@ -447,13 +447,13 @@ static int set_delims(parser *p, size_t at, size_t a, size_t b)
         memchr(p->s + a, '=', m - a) || memchr(p->s + o2, '=', b - o2)) {
         perr(p, at, "bad set-delimiter tag: expected two delimiters "
                     "without spaces or '=', as in {{=<%% %%>=}}");
-        return -1;
+        return false;
     }
     p->ostr = p->s + a;
     p->olen = m - a;
     p->cstr = p->s + o2;
     p->clen = b - o2;
-    return 0;
+    return true;
 }
 
 static void note_tag(parser *p, size_t at, int standalone_type)
@@ -548,7 +548,7 @@ static void parse_tmpl(rstate *rs, tmpl *t)
             continue;
         }
         if (sig == '=') {
-            if (set_delims(&p, at, cs, ce) < 0) break;
+            if (!set_delims(&p, at, cs, ce)) break;
             tok *k = push_tok(&p, T_NOP);
             k->off = (uint32_t)at;
             k->len = (uint32_t)(tag_end - at);

@@ -314,8 +314,8 @@ static char *next_line(char *data, size_t len, size_t *pos)
     return s;
 }
 
-/* 1 when path's stamp now is what the entry recorded ("path\nwas\n"). */
-static int stamp_holds(qr_buf *now, const char *path, const char *was)
+/* Whether path's stamp now is what the entry recorded ("path\nwas\n"). */
+static bool stamp_holds(qr_buf *now, const char *path, const char *was)
 {
     now->len = 0;
     qr_cache_stamp(now, path);
@@ -346,12 +346,12 @@ static bool parse_resolved(char *l, resolved *r)
     return true;
 }
 
-/* 1 with res[] filled when the cache holds this very resolution. */
-static int cache_load(const char *key, resolved *res)
+/* True with res[] filled when the cache holds this very resolution. */
+static bool cache_load(const char *key, resolved *res)
 {
     size_t len = 0, klen = strlen(key);
     char *data = qr_cache_read(FONT_CACHE, &len);
-    int ok = 0;
+    bool ok = false;
     qr_buf now;
     qr_buf_init(&now);
     if (!data || len < klen || memcmp(data, key, klen) != 0) goto out;

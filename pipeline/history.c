@@ -195,13 +195,13 @@ static qr_data *load_earlier(hctx *c, const char *path)
 
 /* Validate and derive the earlier file, with its own history. Only after
  * its date is known to come first: so a chain of reports, each earlier
- * than the last, always ends (a file cannot follow itself). Returns 0, or
- * -1 after its errors and one at /follows. */
-static int derive_earlier(hctx *c, qr_data *e, const char *path)
+ * than the last, always ends (a file cannot follow itself). Returns false
+ * after its errors and one at /follows. */
+static bool derive_earlier(hctx *c, qr_data *e, const char *path)
 {
     qr_diags *ed = qr_diags_new();
     chain_depth++;
-    int bad = !qr_data_validate(e, ed) || !qr_derive_run(e, ed);
+    bool bad = !qr_data_validate(e, ed) || !qr_derive_run(e, ed);
     chain_depth--;
     if (bad) {
         c->errors += pass_errors(ed, c->d);
@@ -213,7 +213,7 @@ static int derive_earlier(hctx *c, qr_data *e, const char *path)
                 "cannot be compared with it until they are fixed", path);
     }
     qr_diags_free(ed);
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* ---- the two reports belong together ------------------------------- */
@@ -403,9 +403,10 @@ static int point_cmp(const void *a, const void *b)
 
 static const char *const kind_name[] = {"months", "quarters", "years"};
 
-/* Add the points of series to v; 0 when a point is not a period and a
- * number (left to validation), else 1. *kind is the series' kind, or -1. */
-static int collect(const cJSON *series, int academic, int current, point **v,
+/* Add the points of series to v; false when a point is not a period and a
+ * number (left to validation: no error is added). *kind is the series'
+ * kind, or -1. */
+static bool collect(const cJSON *series, int academic, int current, point **v,
                    size_t *n, size_t *cap, int *kind)
 {
     int i = 0;
@@ -415,13 +416,13 @@ static int collect(const cJSON *series, int academic, int current, point **v,
         qr_period q;
         if (!per || !cJSON_IsNumber(get(p, "value")) ||
             !qr_period_parse(per, academic, &q))
-            return 0;
+            return false;
         if (*kind < 0) *kind = (int)q.kind;
-        else if (*kind != (int)q.kind) return 0;
+        else if (*kind != (int)q.kind) return false;
         QR_GROW(*v, *n, *cap, 16);
         (*v)[(*n)++] = (point){qr_period_index(&q), p, current, i};
     }
-    return 1;
+    return true;
 }
 
 static int is_academic(const cJSON *k)
@@ -572,7 +573,7 @@ static qr_data *earlier_report(hctx *c, cJSON *root, const char **then)
         check_same_plan(c, root, qr_data_root(old));
         *then = check_dates(c, get(root, "action_plan"), qr_data_root(old));
     }
-    if (old && (c->errors || derive_earlier(c, old, path) < 0)) {
+    if (old && (c->errors || !derive_earlier(c, old, path))) {
         qr_data_free(old);
         old = NULL;
     }

@@ -184,8 +184,8 @@ static void png_flush_none(png_structp png) { (void)png; }
 
 /* The decoded image (image.h keeps PNGs as samples, not bytes) as PNG
  * bytes again, so the page embeds what the PDF embeds without reading the
- * file a second time. 0 on success. */
-static int png_encode(const qr_image *im, qr_buf *out)
+ * file a second time. False when libpng fails. */
+static bool png_encode(const qr_image *im, qr_buf *out)
 {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
                                               NULL, NULL);
@@ -195,7 +195,7 @@ static int png_encode(const qr_image *im, qr_buf *out)
     if (!info || setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         free(row);
-        return -1;
+        return false;
     }
     png_set_write_fn(png, out, png_to_buf, png_flush_none);
     png_set_IHDR(png, info, im->width, im->height, 8,
@@ -214,7 +214,7 @@ static int png_encode(const qr_image *im, qr_buf *out)
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     free(row);
-    return 0;
+    return true;
 }
 
 static void base64(qr_buf *b, const unsigned char *p, size_t n)
@@ -254,7 +254,7 @@ static void image(hw *w, const qr_run *r)
     size_t n = im->nbytes;
     if (im->kind == QR_IMAGE_PNG) {
         type = "image/png";
-        if (png_encode(im, &bytes) != 0) bytes.len = 0;
+        if (!png_encode(im, &bytes)) bytes.len = 0;
         data = (const unsigned char *)bytes.data;
         n = bytes.len;
     }

@@ -772,8 +772,8 @@ static size_t delimiter_cells(const char *s, size_t n)
 /* Check every table-like run of lines against the limits: a delimiter row
  * and the non-blank lines after it (an upper bound on the table's body:
  * cmark may end it earlier). Linear: each line is looked at once or twice.
- * Returns 0, or -1 after adding an error. */
-static int check_tables(const char *md, size_t len, const char *name,
+ * Returns false after adding an error. */
+static bool check_tables(const char *md, size_t len, const char *name,
                         qr_diags *d)
 {
     size_t pos = 0;
@@ -792,7 +792,7 @@ static int check_tables(const char *md, size_t len, const char *name,
                 qr_diag_at(d, QR_ERROR, name, md, len, at,
                            "table has %zu columns: more than the limit of %d",
                            cols, MAX_TABLE_COLUMNS);
-            return -1;
+            return false;
         }
         size_t rows = 1;                       /* the header row */
         while (pos < len) {
@@ -811,10 +811,10 @@ static int check_tables(const char *md, size_t len, const char *name,
                            "table has %zu rows of %zu columns: more than the "
                            "limit of %d rows or %d cells", rows, cols,
                            MAX_TABLE_ROWS, MAX_TABLE_CELLS);
-            return -1;
+            return false;
         }
     }
-    return 0;
+    return true;
 }
 
 qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
@@ -829,7 +829,7 @@ qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                        "UTF-8", bad);
         return NULL;
     }
-    if (md && check_tables(md, len, name, d) != 0) return NULL;
+    if (md && !check_tables(md, len, name, d)) return NULL;
 
     cmark_gfm_core_extensions_ensure_registered();
     cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
