@@ -1276,7 +1276,8 @@ bool qr_derive_run(qr_data *data, qr_diags *d)
     qr_buf_init(&c.path);
     /* the earlier report's statuses, dates and figures go in first, so the
      * passes below derive from them as from typed data */
-    qr_history *hist = qr_history_load(data, d, &c.errors);
+    qr_history *hist = NULL;
+    if (!qr_history_load(data, d, &hist)) c.errors++;
 
     cJSON *insp = cJSON_GetObjectItemCaseSensitive(root, "inspection");
     if (cJSON_IsObject(insp)) derive_inspection(&c, insp);

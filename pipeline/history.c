@@ -581,15 +581,15 @@ static qr_data *earlier_report(hctx *c, cJSON *root, const char **then)
     return old;
 }
 
-qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
+bool qr_history_load(qr_data *data, qr_diags *d, qr_history **out)
 {
     cJSON *root = qr_data_root_mut(data);
     hctx c = {.data = data, .d = d};
     c.follows = follows_member(&c, root);
     const char *then = NULL;
     qr_data *old = c.follows ? earlier_report(&c, root, &then) : NULL;
-    *errors = c.errors;
-    if (!old) return NULL;
+    *out = NULL;
+    if (!old) return c.errors == 0;
     const cJSON *oroot = qr_data_root(old);
     cJSON *plan = get(root, "action_plan");
     qr_history *h = qr_xcalloc(1, sizeof *h);
@@ -607,12 +607,12 @@ qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
         match_recommendations(&c, root, oroot);
     }
     merge_kpis(&c, root, oroot);
-    *errors = c.errors;
     if (c.errors) {
         qr_history_free(h);
-        return NULL;
+        return false;
     }
-    return h;
+    *out = h;
+    return true;
 }
 
 void qr_history_free(qr_history *h)

@@ -10,6 +10,9 @@
  * box are kept in one pool with y relative to the box top. Boxes are linked
  * by index so that pagination can replace the lines of one paragraph (to
  * avoid a hyphen at a page foot) without moving the rest of the document.
+ *
+ * Failure: lay_orient and lay_paginate return false (lay_paginate after
+ * adding an error); the box builders return indices and cannot fail.
  */
 #ifndef QUIRE_LAYOUT_INT_H
 #define QUIRE_LAYOUT_INT_H

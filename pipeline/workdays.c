@@ -36,7 +36,7 @@ void qr_holidays_add(qr_holidays *h, long long day)
     h->n++;
 }
 
-int qr_is_holiday(const qr_holidays *h, long long day)
+bool qr_is_holiday(const qr_holidays *h, long long day)
 {
     size_t lo = 0, hi = h->n;
     while (lo < hi) {
@@ -54,7 +54,7 @@ static int weekday_index(long long day)
     return (int)(k < 0 ? k + 7 : k);
 }
 
-int qr_is_working_day(const qr_holidays *h, long long day)
+bool qr_is_working_day(const qr_holidays *h, long long day)
 {
     return weekday_index(day) < 5 && !qr_is_holiday(h, day);
 }
