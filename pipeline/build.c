@@ -50,7 +50,6 @@
 #include "quire/input.h"
 
 #include <cjson/cJSON.h>
-#include <fontconfig/fontconfig.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -753,33 +752,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Append the stamp (qr_cache_stamp) of every path of a fontconfig list. */
-static void stamp_fc_list(qr_buf *b, FcStrList *l)
-{
-    if (!l) return;
-    for (FcChar8 *s; (s = FcStrListNext(l));) qr_cache_stamp(b, (const char *)s);
-    FcStrListDone(l);
-}
-
-/* Where fonts come from: fontconfig's variables, its configuration files
- * and every font folder it scans (a font installed or removed changes its
- * folder's time). A family can resolve to another file after such a change
- * although no font file a job recorded changed. Not fontconfig's cache
- * folders: fontconfig itself writes them during a build. */
-static void stamp_fonts(qr_buf *b)
-{
-    for (const char *const *env = qr_fonts_env; *env; env++) {
-        const char *v = getenv(*env);
-        qr_buf_printf(b, "%s=%s%c", *env, v ? v : "", 0);
-    }
-    if (!FcInit()) {
-        qr_buf_puts(b, "no fontconfig");
-        return;
-    }
-    stamp_fc_list(b, FcConfigGetConfigFiles(NULL));
-    stamp_fc_list(b, FcConfigGetFontDirs(NULL));
-}
-
 /* What typesets, read once per build: quire's version and the hash of its
  * own executable (a rebuilt quire may typeset differently under the same
  * version string), of every shared library mapped into it (a Debian update
@@ -811,7 +783,7 @@ static char *program_identity(const char *version)
     qr_strv_free(sv_detach(&files));
     qr_buf fonts;
     qr_buf_init(&fonts);
-    stamp_fonts(&fonts);
+    qr_fonts_stamp(&fonts);
     h = qr_fnv64(h, fonts.data ? fonts.data : "", fonts.len);
     qr_buf_free(&fonts);
     char hex[17];

@@ -236,13 +236,14 @@ static char *cache_key(const char *const fam[4])
     return qr_buf_detach(&k, NULL);
 }
 
-/* Stamp every path of a fontconfig string list. */
-static size_t stamp_list(qr_buf *b, FcStrList *l)
+/* Stamp every path of a fontconfig string list; the cache entry, a list
+ * of lines, leaves out a path holding a line end (keep_all false). */
+static size_t stamp_list(qr_buf *b, FcStrList *l, bool keep_all)
 {
     size_t n = 0;
     if (!l) return 0;
     for (FcChar8 *s; (s = FcStrListNext(l));) {
-        if (strpbrk((const char *)s, "\n\r")) continue;
+        if (!keep_all && strpbrk((const char *)s, "\n\r")) continue;
         qr_cache_stamp(b, (const char *)s);
         n++;
     }
@@ -280,14 +281,29 @@ static size_t stamp_user_places(qr_buf *b)
     return n;
 }
 
+void qr_fonts_stamp(qr_buf *b)
+{
+    for (const char *const *env = qr_fonts_env; *env; env++) {
+        const char *v = getenv(*env);
+        qr_buf_printf(b, "%s=%s%c", *env, v ? v : "", 0);
+    }
+    pthread_once(&fc_once, fc_init);
+    if (!fc_ok) {
+        qr_buf_puts(b, "no fontconfig");
+        return;
+    }
+    stamp_list(b, FcConfigGetConfigFiles(NULL), true);
+    stamp_list(b, FcConfigGetFontDirs(NULL), true);
+}
+
 static void cache_store(const char *key, const resolved *res)
 {
     qr_buf stamps, e;
     qr_buf_init(&stamps);
     qr_buf_init(&e);
-    size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL));
-    n += stamp_list(&stamps, FcConfigGetFontDirs(NULL));
-    n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL));
+    size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL), false);
+    n += stamp_list(&stamps, FcConfigGetFontDirs(NULL), false);
+    n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL), false);
     n += stamp_user_places(&stamps);
     qr_buf_printf(&e, "%s%zu\n", key, n);
     qr_buf_append(&e, stamps.data, stamps.len);
