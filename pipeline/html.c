@@ -326,25 +326,6 @@ static void runs(hw *w, const qr_run *rs, size_t r0, size_t r1)
     if (open) put(w, "</a>");
 }
 
-static int blank_run(const qr_run *r)
-{
-    if (r->kind == QR_RUN_SOFTBREAK || r->kind == QR_RUN_HARDBREAK) return 1;
-    if (r->kind != QR_RUN_TEXT) return 0;
-    for (size_t i = 0; i < r->len; i++)
-        if (r->text[i] != ' ' && r->text[i] != '\t') return 0;
-    return 1;
-}
-
-/* 1 when the block has text a reader sees (not only images or spaces):
- * layout numbers only such paragraphs. */
-static int has_text(const qr_block *b)
-{
-    for (size_t i = 0; i < b->nruns; i++)
-        if (b->runs[i].kind != QR_RUN_IMAGE && !blank_run(&b->runs[i]))
-            return 1;
-    return 0;
-}
-
 /* ---- paragraphs -------------------------------------------------------- */
 
 /* A caption: a paragraph of bold text only, "Table …", just before a
@@ -357,7 +338,7 @@ static int is_caption(const qr_block *b)
     int first = 1;
     for (size_t i = 0; i < b->nruns; i++) {
         const qr_run *r = &b->runs[i];
-        if (blank_run(r) && r->kind != QR_RUN_HARDBREAK) continue;
+        if (qr_run_blank(r) && r->kind != QR_RUN_HARDBREAK) continue;
         if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD)) return 0;
         if (first && strncmp(r->text, "Table ", 6) != 0) return 0;
         first = 0;
@@ -411,7 +392,7 @@ static void key_values(hw *w, const qr_block *b)
 static void paragraph(hw *w, const qr_block *b, int top, int tight)
 {
     if (top && is_caption(b)) return;   /* the next table's caption */
-    int numbered = has_text(b) && top && w->st->number_paragraphs &&
+    int numbered = qr_block_has_text(b) && top && w->st->number_paragraphs &&
                    w->section > 0;
     if (!numbered && is_key_values(b)) {
         key_values(w, b);

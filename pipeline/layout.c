@@ -798,22 +798,10 @@ static void do_figure(layout *L, const qr_run *r, const ctx *c, int parent)
 
 /* ---- paragraphs ---- */
 
-static int is_blank_run(const qr_run *r)
-{
-    if (r->kind == QR_RUN_SOFTBREAK || r->kind == QR_RUN_HARDBREAK) return 1;
-    if (r->kind != QR_RUN_TEXT) return 0;
-    for (size_t i = 0; i < r->len; i++)
-        if (r->text[i] != ' ' && r->text[i] != '\t') return 0;
-    return 1;
-}
-
 static void do_paragraph(layout *L, const qr_block *b, const ctx *c)
 {
     const qr_style *st = L->st;
-    int has_text = 0;
-    for (size_t i = 0; i < b->nruns; i++)
-        if (b->runs[i].kind != QR_RUN_IMAGE && !is_blank_run(&b->runs[i]))
-            has_text = 1;
+    bool has_text = qr_block_has_text(b);
     int elem = has_text ? qr_pages_add_elem(L->out, QR_ROLE_P, c->parent,
                                             NULL, NULL)
                         : c->parent;
@@ -848,7 +836,7 @@ static void do_paragraph(layout *L, const qr_block *b, const ctx *c)
         /* text before this image (or the end) */
         int text = 0;
         for (size_t j = r0; j < i; j++)
-            if (!is_blank_run(&b->runs[j])) text = 1;
+            if (!qr_run_blank(&b->runs[j])) text = 1;
         if (text) {
             lb_span *spans;
             size_t n = runs_to_spans(L, b, r0, i, QR_FONT_REGULAR,

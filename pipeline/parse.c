@@ -887,6 +887,23 @@ const qr_block *qr_doc_root(const qr_doc *doc)
     return doc ? doc->root : NULL;
 }
 
+bool qr_run_blank(const qr_run *r)
+{
+    if (r->kind == QR_RUN_SOFTBREAK || r->kind == QR_RUN_HARDBREAK) return true;
+    if (r->kind != QR_RUN_TEXT) return false;
+    for (size_t i = 0; i < r->len; i++)
+        if (r->text[i] != ' ' && r->text[i] != '\t') return false;
+    return true;
+}
+
+bool qr_block_has_text(const qr_block *b)
+{
+    for (size_t i = 0; i < b->nruns; i++)
+        if (b->runs[i].kind != QR_RUN_IMAGE && !qr_run_blank(&b->runs[i]))
+            return true;
+    return false;
+}
+
 void qr_block_text(const qr_block *b, qr_buf *out)
 {
     if (!b) return;
