@@ -359,31 +359,20 @@ static void touch(dctx *c, const cJSON *obj)
     c->nt++;
 }
 
-/* Add member key to obj unless obj already has one (the data wins). */
-static void add(cJSON *obj, const char *key, cJSON *item)
-{
-    if (!item) return;
-    if (cJSON_GetObjectItemCaseSensitive(obj, key)) {
-        cJSON_Delete(item);
-        return;
-    }
-    cJSON_AddItemToObject(obj, key, item);
-}
-
 static void add_str(cJSON *obj, const char *key, const char *s)
 {
     if (cJSON_GetObjectItemCaseSensitive(obj, key)) return;
-    add(obj, key, cJSON_CreateString(s));
+    qr_json_add_new(obj, key, cJSON_CreateString(s));
 }
 
 static void add_num(cJSON *obj, const char *key, double v)
 {
-    add(obj, key, cJSON_CreateNumber(v));
+    qr_json_add_new(obj, key, cJSON_CreateNumber(v));
 }
 
 static void add_bool(cJSON *obj, const char *key, int v)
 {
-    add(obj, key, cJSON_CreateBool(v));
+    qr_json_add_new(obj, key, cJSON_CreateBool(v));
 }
 
 static const cJSON *get(const cJSON *obj, const char *key)
@@ -815,9 +804,11 @@ static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
         cJSON_AddItemToObject(by, qr_vocab_status.terms[i].code,
                               actions_where(actions, has_status,
                                             qr_vocab_status.terms[i].code));
-    add(plan, "actions_by_status", by);
-    add(plan, "overdue_actions", actions_where(actions, flag_set, "overdue"));
-    add(plan, "changed_actions", actions_where(actions, flag_set, "changed"));
+    qr_json_add_new(plan, "actions_by_status", by);
+    qr_json_add_new(plan, "overdue_actions",
+                    actions_where(actions, flag_set, "overdue"));
+    qr_json_add_new(plan, "changed_actions",
+                    actions_where(actions, flag_set, "changed"));
     const cJSON *recs = get(insp, "recommendations");
     if (!cJSON_IsArray(recs)) return;
     cJSON *groups = cJSON_CreateArray();
@@ -833,7 +824,7 @@ static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
         cJSON_AddNumberToObject(g, "action_count", n);
         cJSON_AddItemToArray(groups, g);
     }
-    add(plan, "by_recommendation", groups);
+    qr_json_add_new(plan, "by_recommendation", groups);
 }
 
 static void derive_action_plan(dctx *c, cJSON *plan, const cJSON *insp)
@@ -884,7 +875,7 @@ static void derive_action_plan(dctx *c, cJSON *plan, const cJSON *insp)
         snprintf(key, sizeof key, "has_%s", code);
         cJSON_AddBoolToObject(dj, key, dirs[i] > 0);
     }
-    add(plan, "directions", dj);
+    qr_json_add_new(plan, "directions", dj);
     pop(c, mark);
 }
 
@@ -1101,7 +1092,7 @@ static void derive_paragraphs(dctx *c, cJSON *paper, int *touched_paper)
         if (!*touched_paper) touch(c, paper), *touched_paper = 1;
         char key[64];
         snprintf(key, sizeof key, "%s_paragraphs", keys[k]);
-        add(paper, key, out);
+        qr_json_add_new(paper, key, out);
     }
 }
 

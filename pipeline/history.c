@@ -68,16 +68,6 @@ static int same(const char *a, const char *b)
     return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void add_member(cJSON *obj, const char *key, cJSON *item)
-{
-    if (!item) return;
-    if (get(obj, key)) {
-        cJSON_Delete(item);
-        return;
-    }
-    cJSON_AddItemToObject(obj, key, item);
-}
-
 typedef struct hctx {
     qr_data *data;
     qr_diags *d;
@@ -287,7 +277,7 @@ static const char *check_dates(hctx *c, cJSON *plan, const cJSON *old)
             "at %s): the data wins; remove it to take the date from the "
             "earlier report", given, c->follows, then);
     else
-        add_member(plan, "previous_as_at", cJSON_CreateString(then));
+        qr_json_add_new(plan, "previous_as_at", cJSON_CreateString(then));
     return then;
 }
 
@@ -311,7 +301,7 @@ static void match_action(hctx *c, qr_history *h, cJSON *a, int i)
                 "('%s') has no action %s: the data wins", ref, c->follows,
                 ref);
         } else {
-            add_member(a, "new", cJSON_CreateTrue());
+            qr_json_add_new(a, "new", cJSON_CreateTrue());
         }
         return;
     }
@@ -327,7 +317,7 @@ static void match_action(hctx *c, qr_history *h, cJSON *a, int i)
             "to take it from the earlier report", given, c->follows, ref,
             then);
     } else if (!given && then) {
-        add_member(a, "previous_status", cJSON_CreateString(then));
+        qr_json_add_new(a, "previous_status", cJSON_CreateString(then));
     }
     if (cJSON_IsTrue(get(a, "new"))) {
         snprintf(path, sizeof path, "/action_plan/actions/%d/new", i);
@@ -337,10 +327,10 @@ static void match_action(hctx *c, qr_history *h, cJSON *a, int i)
     }
     const char *old_due = str(e->action, "due");
     if (old_due && !same(old_due, str(a, "due")))
-        add_member(a, "previous_due", cJSON_CreateString(old_due));
+        qr_json_add_new(a, "previous_due", cJSON_CreateString(old_due));
     const char *old_text = str(e->action, "action");
     if (old_text && !same(old_text, str(a, "action")))
-        add_member(a, "previous_action", cJSON_CreateString(old_text));
+        qr_json_add_new(a, "previous_action", cJSON_CreateString(old_text));
 }
 
 static void match_actions(hctx *c, qr_history *h, cJSON *plan)
@@ -381,7 +371,7 @@ static void match_recommendations(hctx *c, cJSON *cur, const cJSON *old)
         }
         const char *then = str(o, "status");
         if (then && str(r, "status"))
-            add_member(r, "previous_status", cJSON_CreateString(then));
+            qr_json_add_new(r, "previous_status", cJSON_CreateString(then));
     }
 }
 
@@ -654,14 +644,14 @@ static void flag_action(const qr_history *h, cJSON *a, cJSON *lists[L_N])
     in[L_REWORDED] = old && !same(str(a, "action"), str(old, "action"));
     in[L_OVERDUE] = cJSON_IsTrue(get(a, "overdue")) &&
                     !(old && cJSON_IsTrue(get(old, "overdue")));
-    add_member(a, "added", cJSON_CreateBool(in[L_ADDED]));
-    add_member(a, "status_changed", cJSON_CreateBool(in[L_STATUS]));
-    add_member(a, "redated", cJSON_CreateBool(in[L_REDATED]));
-    add_member(a, "reworded", cJSON_CreateBool(in[L_REWORDED]));
-    add_member(a, "newly_overdue", cJSON_CreateBool(in[L_OVERDUE]));
+    qr_json_add_new(a, "added", cJSON_CreateBool(in[L_ADDED]));
+    qr_json_add_new(a, "status_changed", cJSON_CreateBool(in[L_STATUS]));
+    qr_json_add_new(a, "redated", cJSON_CreateBool(in[L_REDATED]));
+    qr_json_add_new(a, "reworded", cJSON_CreateBool(in[L_REWORDED]));
+    qr_json_add_new(a, "newly_overdue", cJSON_CreateBool(in[L_OVERDUE]));
     if (in[L_REDATED]) {
-        add_member(a, "redated_from", due_words(str(old, "due")));
-        add_member(a, "redated_to", due_words(str(a, "due")));
+        qr_json_add_new(a, "redated_from", due_words(str(old, "due")));
+        qr_json_add_new(a, "redated_to", due_words(str(a, "due")));
     }
     for (int l = 0; l < L_N; l++)
         if (in[l]) cJSON_AddItemToArray(lists[l], cJSON_Duplicate(a, 1));
@@ -686,9 +676,9 @@ static void add_recommendation_labels(cJSON *root)
         const char *then = str(r, "previous_status");
         int k = then ? qr_vocab_find(&qr_vocab_status, then) : -1;
         if (k < 0) continue;
-        add_member(r, "previous_status_label",
+        qr_json_add_new(r, "previous_status_label",
                    cJSON_CreateString(qr_vocab_status.terms[k].label));
-        add_member(r, "status_changed",
+        qr_json_add_new(r, "status_changed",
                    cJSON_CreateBool(!same(then, str(r, "status"))));
     }
 }
@@ -697,7 +687,7 @@ void qr_history_apply(const qr_history *h, cJSON *root)
 {
     /* always a boolean where there is a plan to report on */
     if (!h && !cJSON_IsObject(get(root, "action_plan"))) return;
-    add_member(root, "has_history", cJSON_CreateBool(h != NULL));
+    qr_json_add_new(root, "has_history", cJSON_CreateBool(h != NULL));
     if (!h) return;
     cJSON *lists[L_N];
     for (int l = 0; l < L_N; l++) lists[l] = cJSON_CreateArray();
@@ -731,5 +721,5 @@ void qr_history_apply(const qr_history *h, cJSON *root)
     }
     cJSON_AddNumberToObject(hist, "change_count", total);
     cJSON_AddBoolToObject(hist, "has_changes", total > 0);
-    add_member(root, "history", hist);
+    qr_json_add_new(root, "history", hist);
 }

@@ -615,6 +615,16 @@ bool qr_json_check_duplicates(const char *name, const char *text, size_t len,
 
 /* ---- loading ----------------------------------------------------------- */
 
+void qr_json_add_new(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!item) return;
+    if (cJSON_GetObjectItemCaseSensitive(obj, key)) {
+        cJSON_Delete(item);
+        return;
+    }
+    cJSON_AddItemToObject(obj, key, item);
+}
+
 const char *qr_json_type_name(const cJSON *v)
 {
     if (cJSON_IsObject(v)) return "an object";
