@@ -1,4 +1,5 @@
-/* workdays.c — clear working days for call-in deadlines.
+/* workdays.c — clear working days for call-in deadlines: the bank-holiday
+ * table and the day arithmetic (workdays.h).
  *
  * A call-in period is counted in clear working days: the day the decision
  * is published does not count, nor do Saturdays, Sundays and bank
