@@ -123,11 +123,11 @@ typedef struct strvec {
     size_t n, cap;
 } strvec;
 
-static int sv_has(const strvec *s, const char *x)
+static bool sv_has(const strvec *s, const char *x)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], x) == 0) return 1;
-    return 0;
+        if (strcmp(s->v[i], x) == 0) return true;
+    return false;
 }
 
 /* Append a copy of x unless present. */
@@ -656,15 +656,15 @@ typedef struct hcache {
     size_t n, cap;
 } hcache;
 
-static int cache_lookup(const hcache *c, const char *path, uint64_t *h)
+static bool cache_lookup(const hcache *c, const char *path, uint64_t *h)
 {
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->path[i], path) == 0) {
             *h = c->hash[i];
-            return 1;
+            return true;
         }
     }
-    return 0;
+    return false;
 }
 
 static uint64_t cached_hash(hcache *c, const char *path)
@@ -1055,10 +1055,10 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-static int recorded_path(const qr_inputs *r, const char *path)
+static bool recorded_path(const qr_inputs *r, const char *path)
 {
     for (size_t i = 0; i < qr_inputs_count(r); i++)
-        if (strcmp(qr_inputs_get(r, i)->path, path) == 0) return 1;
+        if (strcmp(qr_inputs_get(r, i)->path, path) == 0) return true;
     return qr_inputs_find_file(r, path) != NULL;
 }
 

@@ -51,7 +51,7 @@ typedef struct ymd {
     int y, m, d;
 } ymd;
 
-static int is_leap(int y)
+static bool is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }

@@ -178,12 +178,12 @@ typedef struct rstate {
 
 /* ------------------------------------------------------------- utilities */
 
-static int is_ws(char c)
+static bool is_ws(char c)
 {
     return c == ' ' || c == '\t';
 }
 
-static int is_tag_ws(char c)
+static bool is_tag_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -415,11 +415,11 @@ static void trim(const char *s, size_t *a, size_t *b)
     while (*b > *a && is_tag_ws(s[*b - 1])) (*b)--;
 }
 
-static int has_ws(const char *s, size_t a, size_t b)
+static bool has_ws(const char *s, size_t a, size_t b)
 {
     for (size_t i = a; i < b; i++)
-        if (is_tag_ws(s[i])) return 1;
-    return 0;
+        if (is_tag_ws(s[i])) return true;
+    return false;
 }
 
 static void perr(parser *p, size_t off, const char *fmt, ...)
@@ -1009,20 +1009,20 @@ static void code_escape(qr_buf *out, const char *s, size_t n)
 
 /* --------------------------------------------------------------- markdown */
 
-static int md_always(char c)
+static bool md_always(char c)
 {
     switch (c) {
     case '\\': case '`': case '*': case '_': case '[': case ']': case '<':
     case '>': case '&': case '|': case '~': case '#':
-        return 1;
+        return true;
     default:
-        return 0;
+        return false;
     }
 }
 
 /* Inside a line, a byte that is written as it is: not escaped, not a line
  * end, and not the ':' or '.' of an autolink trigger. */
-static int plain_byte(char c)
+static bool plain_byte(char c)
 {
     return c != '\n' && c != '\r' && c != ':' && c != '.' && !md_always(c);
 }

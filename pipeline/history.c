@@ -63,7 +63,7 @@ static const char *str(const cJSON *obj, const char *key)
 }
 
 /* Both absent, or both the same string. */
-static int same(const char *a, const char *b)
+static bool same(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
@@ -415,7 +415,7 @@ static bool collect(const cJSON *series, int academic, int current, point **v,
     return true;
 }
 
-static int is_academic(const cJSON *k)
+static bool is_academic(const cJSON *k)
 {
     const char *y = str(k, "year");
     return y && qr_vocab_find(&qr_vocab_year, y) == QR_YEAR_ACADEMIC;

@@ -282,7 +282,7 @@ static const char *href_of(const hw *w, const qr_run *r)
     return qr_html_href_allowed(r->url) ? r->url : NULL;
 }
 
-static int same_url(const char *a, const char *b)
+static bool same_url(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
@@ -330,17 +330,17 @@ static void runs(hw *w, const qr_run *rs, size_t r0, size_t r1)
 
 /* A caption: a paragraph of bold text only, "Table …", just before a
  * table. */
-static int is_caption(const qr_block *b)
+static bool is_caption(const qr_block *b)
 {
     if (b->kind != QR_BLK_PARAGRAPH || !b->next ||
         b->next->kind != QR_BLK_TABLE)
-        return 0;
+        return false;
     int first = 1;
     for (size_t i = 0; i < b->nruns; i++) {
         const qr_run *r = &b->runs[i];
         if (qr_run_blank(r) && r->kind != QR_RUN_HARDBREAK) continue;
-        if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD)) return 0;
-        if (first && strncmp(r->text, "Table ", 6) != 0) return 0;
+        if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD)) return false;
+        if (first && strncmp(r->text, "Table ", 6) != 0) return false;
         first = 0;
     }
     return !first;
@@ -348,24 +348,24 @@ static int is_caption(const qr_block *b)
 
 /* The lines of a front sheet: every hard-broken line starts with a bold
  * run ending in ':' ("**Wards:** All"). Two lines at least. */
-static int is_key_values(const qr_block *b)
+static bool is_key_values(const qr_block *b)
 {
     int lines = 0, at_start = 1;
     for (size_t i = 0; i < b->nruns; i++) {
         const qr_run *r = &b->runs[i];
         if (r->kind == QR_RUN_HARDBREAK) {
-            if (at_start) return 0;
+            if (at_start) return false;
             at_start = 1;
             continue;
         }
         if (!at_start) continue;
-        if (r->kind == QR_RUN_SOFTBREAK) return 0;
+        if (r->kind == QR_RUN_SOFTBREAK) return false;
         if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD) ||
             (r->flags & QR_RUN_LINK))
-            return 0;
+            return false;
         size_t n = r->len;
         while (n && r->text[n - 1] == ' ') n--;
-        if (n == 0 || r->text[n - 1] != ':') return 0;
+        if (n == 0 || r->text[n - 1] != ':') return false;
         at_start = 0;
         lines++;
     }

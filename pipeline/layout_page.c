@@ -127,7 +127,7 @@ static int emit_bands(layout *L, emitter *E, size_t page, int first, int brk,
 
 /* ---- re-breaking a paragraph to move a hyphen off a page foot ---- */
 
-static int same_line(const box *b, const lb_line *ln)
+static bool same_line(const box *b, const lb_line *ln)
 {
     size_t bytes = 0;
     for (size_t f = 0; f < ln->nfrags; f++) bytes += ln->frags[f].len;

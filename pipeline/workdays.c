@@ -108,8 +108,8 @@ void qr_days_long(long long day, char *out, size_t n)
     snprintf(out, n, "%s %s", names[weekday_index(day)], lng);
 }
 
-static int year_field(const qr_data *data, const cJSON *root, const char *key,
-                      qr_diags *d, int *out)
+static bool year_field(const qr_data *data, const cJSON *root, const char *key,
+                       qr_diags *d, int *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     char ptr[32];
@@ -120,10 +120,10 @@ static int year_field(const qr_data *data, const cJSON *root, const char *key,
                      "'%s' must be the year the table %s (e.g. %s)", key,
                      strcmp(key, "from") == 0 ? "starts" : "ends",
                      strcmp(key, "from") == 0 ? "2018" : "2030");
-        return 0;
+        return false;
     }
     *out = v->valueint;
-    return 1;
+    return true;
 }
 
 int qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d)
