@@ -1262,9 +1262,9 @@ const char *qr_chart_xlabel(const qr_chart *c) { return c->xlabel; }
 const char *qr_chart_ylabel(const qr_chart *c) { return c->ylabel; }
 const char *qr_chart_unit(const qr_chart *c) { return c->unit; }
 
-int qr_chart_legend(const qr_chart *c)
+bool qr_chart_legend(const qr_chart *c)
 {
-    return c->legend >= 0 ? c->legend : c->type == QR_CHART_LINE;
+    return c->legend >= 0 ? c->legend != 0 : c->type == QR_CHART_LINE;
 }
 
 size_t qr_chart_nseries(const qr_chart *c)
@@ -1309,14 +1309,14 @@ qr_chart_value qr_chart_get(const qr_chart *c, size_t s, size_t i,
     return v;
 }
 
-int qr_chart_target(const qr_chart *c, double *value, const char **text,
-                    const char **label)
+bool qr_chart_target(const qr_chart *c, double *value, const char **text,
+                     const char **label)
 {
-    if (!c->has_target) return 0;
+    if (!c->has_target) return false;
     *value = c->target;
     *text = c->target_text;
     *label = c->target_label;
-    return 1;
+    return true;
 }
 
 void qr_chart_format_value(const qr_chart *c, const char *text, qr_buf *out)
