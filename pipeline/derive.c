@@ -764,7 +764,7 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
 
 /* A copy of every action for which keep() holds, for grouped views. */
 static cJSON *actions_where(const cJSON *actions,
-                            int (*keep)(const cJSON *a, const void *arg),
+                            bool (*keep)(const cJSON *a, const void *arg),
                             const void *arg)
 {
     cJSON *out = cJSON_CreateArray();
@@ -775,18 +775,18 @@ static cJSON *actions_where(const cJSON *actions,
     return out;
 }
 
-static int has_status(const cJSON *a, const void *code)
+static bool has_status(const cJSON *a, const void *code)
 {
     const cJSON *s = get(a, "status");
     return cJSON_IsString(s) && strcmp(s->valuestring, code) == 0;
 }
 
-static int flag_set(const cJSON *a, const void *key)
+static bool flag_set(const cJSON *a, const void *key)
 {
     return cJSON_IsTrue(get(a, key));
 }
 
-static int for_recommendation(const cJSON *a, const void *id)
+static bool for_recommendation(const cJSON *a, const void *id)
 {
     const cJSON *r = get(a, "recommendation");
     return cJSON_IsNumber(r) && r->valuedouble == *(const double *)id;

@@ -858,14 +858,14 @@ static const cJSON *lookup(const rstate *rs, const char *name, size_t n)
     return v;
 }
 
-static int truthy(const cJSON *v)
+static bool truthy(const cJSON *v)
 {
-    if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v)) return 0;
+    if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v)) return false;
     if (cJSON_IsArray(v)) return v->child != NULL;
     /* An empty string is falsey, as in JavaScript Mustache engines: in a
      * committee paper an empty field should not open its heading. */
     if (cJSON_IsString(v)) return v->valuestring && v->valuestring[0];
-    return 1;
+    return true;
 }
 
 static void push_ctx(rstate *rs, const cJSON *v)
@@ -933,7 +933,7 @@ static void html_escape(qr_buf *b, const char *s, size_t n)
 
 /* Is the output line being written a table row (starts with '|')? Scans
  * only the bytes written since the last call. */
-static int in_table_row(rstate *rs)
+static bool in_table_row(rstate *rs)
 {
     if (rs->out.len > rs->tbl_scan) {
         const char *b = rs->out.data + rs->tbl_scan;
@@ -976,7 +976,7 @@ static void fence_step(rstate *rs, const char *l, size_t n)
 /* Is the output line being written inside a fenced code block (opened on
  * an earlier line)? Scans each output byte once. The output only grows
  * while a template renders; should it ever shrink, start again. */
-static int in_fenced_code(rstate *rs)
+static bool in_fenced_code(rstate *rs)
 {
     if (rs->out.len < rs->fence_scan) {
         rs->fence_scan = rs->fence_line = 0;
@@ -1133,7 +1133,7 @@ void qr_markdown_escape(struct qr_buf *out, const char *s, size_t n,
 static void render(rstate *rs, const tmpl *t, size_t from, size_t to,
                    const rctx *rc);
 
-static int name_is(const tmpl *t, const tok *k, const tmpl *t2, const tok *k2)
+static bool name_is(const tmpl *t, const tok *k, const tmpl *t2, const tok *k2)
 {
     return k->nlen == k2->nlen &&
            memcmp(t->src + k->name, t2->src + k2->name, k->nlen) == 0;

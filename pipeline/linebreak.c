@@ -154,7 +154,7 @@ static void gc_ready(gcache *gc, qr_font_slot slot)
     gc->ready[slot] = 1;
 }
 
-static int has_glyph(para *p, qr_font_slot slot, uint32_t cp)
+static bool has_glyph(para *p, qr_font_slot slot, uint32_t cp)
 {
     if (p->gc && cp < GLYPH_CACHE) {
         gc_ready(p->gc, slot);
@@ -351,7 +351,7 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
     }
 }
 
-static int same_look(const lb_span *a, const lb_span *b);
+static bool same_look(const lb_span *a, const lb_span *b);
 
 /* Kerning (qr_metrics.kern) between each visible character and the next
  * visible one of the same face and look: the pairs a PDF text item holds.
@@ -402,7 +402,7 @@ static void find_breaks(para *p)
 
 /* Dropped from a line's end: spaces, newlines, and zero-width format
  * characters (a word joiner or BOM can hold spaces before a break). */
-static int trailing_blank(const pchar *c)
+static bool trailing_blank(const pchar *c)
 {
     return c->kind == K_SPACE || c->kind == K_NEWLINE ||
            c->kind == K_INVISIBLE;
@@ -952,7 +952,7 @@ static void build_cands(const lbctx *x, cvec *cv)
 
 /* ---- choosing breaks ---- */
 
-static int no_hyph(const lbctx *x, int line)
+static bool no_hyph(const lbctx *x, int line)
 {
     return line < x->easy && x->nohyph[line];
 }
@@ -1192,13 +1192,13 @@ typedef struct fbuild {
     double x, w;
 } fbuild;
 
-static int same_look(const lb_span *a, const lb_span *b)
+static bool same_look(const lb_span *a, const lb_span *b)
 {
-    if (a == b) return 1;
+    if (a == b) return true;
     if (a->size != b->size || a->color.r != b->color.r ||
         a->color.g != b->color.g || a->color.b != b->color.b ||
         a->link != b->link || (a->flags & LB_STRIKE) != (b->flags & LB_STRIKE))
-        return 0;
+        return false;
     if (!a->url || !b->url) return a->url == b->url;
     return strcmp(a->url, b->url) == 0;
 }

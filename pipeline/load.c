@@ -484,7 +484,7 @@ static size_t dup_ws(const dup_walk *w, size_t i)
 }
 
 /* i (not lost) at byte c? */
-static int dup_at(const dup_walk *w, size_t i, char c)
+static bool dup_at(const dup_walk *w, size_t i, char c)
 {
     return i != DUP_LOST && i < w->len && w->t[i] == c;
 }

@@ -73,7 +73,7 @@ static void report(vctx *v, qr_severity sev, const char *fmt, ...)
 
 /* ---- value checks ------------------------------------------------------- */
 
-static int is_integer(const cJSON *x)
+static bool is_integer(const cJSON *x)
 {
     return cJSON_IsNumber(x) && x->valuedouble == floor(x->valuedouble) &&
            fabs(x->valuedouble) <= MAX_EXACT_INT;
