@@ -208,11 +208,11 @@ static const char *dup(pctx *p, slice v)
 
 /* A number as written: digits with an optional sign, decimals, exponent and
  * thousands commas ("1,234.5"). */
-static int number(pctx *p, slice v, const char *what, double *out)
+static bool number(pctx *p, slice v, const char *what, double *out)
 {
     char buf[64];
     size_t k = 0;
-    int ok = v.n > 0 && v.n < sizeof buf;
+    bool ok = v.n > 0 && v.n < sizeof buf;
     for (size_t i = 0; ok && i < v.n; i++)
         if (v.s[i] != ',') buf[k++] = v.s[i];
     if (ok) {
@@ -227,7 +227,7 @@ static int number(pctx *p, slice v, const char *what, double *out)
     return ok;
 }
 
-static int colour(pctx *p, slice v, qr_rgb *out)
+static bool colour(pctx *p, slice v, qr_rgb *out)
 {
     if (v.n == 7 && v.s[0] == '#') {
         unsigned x = 0;
@@ -242,7 +242,7 @@ static int colour(pctx *p, slice v, qr_rgb *out)
         }
         if (ok) {
             *out = rgb_of(x);
-            return 1;
+            return true;
         }
     }
     int rag = qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
@@ -252,13 +252,13 @@ static int colour(pctx *p, slice v, qr_rgb *out)
         qr_style def;
         qr_style_default(&def);
         *out = def.status_colour[rag];
-        return 1;
+        return true;
     }
     for (size_t i = 0; i < NCOLOURS; i++) {
         if (strlen(COLOURS[i].name) == v.n &&
             strncmp(COLOURS[i].name, v.s, v.n) == 0) {
             *out = rgb_of(COLOURS[i].rgb);
-            return 1;
+            return true;
         }
     }
     char *codes = qr_vocab_codes(&qr_vocab_status);
@@ -270,7 +270,7 @@ static int colour(pctx *p, slice v, qr_rgb *out)
                  "or one of: %s)", (int)v.n, v.s, codes, names.data + 2);
     qr_buf_free(&names);
     free(codes);
-    return 0;
+    return false;
 }
 
 /* A bar coloured by a RAG status code is drawn in the style's colour for

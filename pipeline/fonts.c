@@ -91,11 +91,11 @@ static void fc_init(void)
     fc_ok = FcInit() ? 1 : 0;
 }
 
-static int is_truetype(FcPattern *m)
+static bool is_truetype(FcPattern *m)
 {
     FcChar8 *fmt = NULL;
     if (FcPatternGetString(m, FC_FONTFORMAT, 0, &fmt) != FcResultMatch)
-        return 0;
+        return false;
     return strcmp((const char *)fmt, "TrueType") == 0;
 }
 
@@ -103,7 +103,7 @@ static int is_truetype(FcPattern *m)
  * pattern binds strongly: the family asked for or a configured
  * metric-compatible alias. A weak binding means fontconfig fell back to a
  * generic default, which deserves a warning. */
-static int family_intended(FcPattern *pat, FcPattern *m)
+static bool family_intended(FcPattern *pat, FcPattern *m)
 {
     FcValue want;
     FcValueBinding b;
@@ -115,9 +115,9 @@ static int family_intended(FcPattern *pat, FcPattern *m)
         for (int j = 0;
              FcPatternGetString(m, FC_FAMILY, j, &have) == FcResultMatch; j++)
             if (strcasecmp((const char *)want.u.s, (const char *)have) == 0)
-                return 1;
+                return true;
     }
-    return 0;
+    return false;
 }
 
 /* What a slot resolved to: from fontconfig, or from the cache. */
@@ -794,15 +794,15 @@ hb_face_t *qr_fonts_face(const qr_fonts *f, qr_font_slot slot)
 
 /* ---- the fixed-advance fake ---- */
 
-static int fake_missing(const qr_fake_font *fk, uint32_t cp)
+static bool fake_missing(const qr_fake_font *fk, uint32_t cp)
 {
-    if (!fk->missing) return 0;
+    if (!fk->missing) return false;
     for (const uint32_t *p = fk->missing; *p; p++)
-        if (*p == cp) return 1;
-    return 0;
+        if (*p == cp) return true;
+    return false;
 }
 
-static int is_fallback(qr_font_slot slot)
+static bool is_fallback(qr_font_slot slot)
 {
     return slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD;
 }

@@ -213,7 +213,7 @@ static void warn_nesting(conv *c, cmark_node *n)
 
 /* ---- runs ---- */
 
-static int same_url(const char *a, const char *b)
+static bool same_url(const char *a, const char *b)
 {
     if (!a || !b) return a == b;
     return strcmp(a, b) == 0;
@@ -328,7 +328,7 @@ static void pop_style(conv *c)
 
 /* ---- special blocks ---- */
 
-static int is_space(char ch)
+static bool is_space(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
            ch == '\v';
@@ -374,11 +374,11 @@ static int page_directive(const char *s, size_t n)
     return -1;
 }
 
-static int is_newpage_paragraph(const qr_block *b)
+static bool is_newpage_paragraph(const qr_block *b)
 {
-    if (b->kind != QR_BLK_PARAGRAPH || b->nruns != 1) return 0;
+    if (b->kind != QR_BLK_PARAGRAPH || b->nruns != 1) return false;
     const qr_run *r = &b->runs[0];
-    if (r->kind != QR_RUN_TEXT || r->flags) return 0;
+    if (r->kind != QR_RUN_TEXT || r->flags) return false;
     size_t n = r->len;
     const char *s = trim(r->text, &n);
     return n == 8 && memcmp(s, "\\newpage", 8) == 0;
@@ -571,7 +571,7 @@ static const char *link_refusal(const char *u)
 
 /* A refused link is an error at its place in the Markdown, and its text
  * stays as plain text, so no stage after this one ever sees the target. */
-static int link_allowed(conv *c, cmark_node *n, const char *u)
+static bool link_allowed(conv *c, cmark_node *n, const char *u)
 {
     const char *why = link_refusal(u);
     if (!why) {
@@ -583,7 +583,7 @@ static int link_allowed(conv *c, cmark_node *n, const char *u)
             c->links_leaf = c->leaf;
             c->leaf_links = 0;
         }
-        if (++c->leaf_links <= QR_MAX_BLOCK_LINKS) return 1;
+        if (++c->leaf_links <= QR_MAX_BLOCK_LINKS) return true;
         if (c->d && c->leaf_links == QR_MAX_BLOCK_LINKS + 1) {
             size_t off = offset_of(c, cmark_node_get_start_line(n),
                                    cmark_node_get_start_column(n));
@@ -591,7 +591,7 @@ static int link_allowed(conv *c, cmark_node *n, const char *u)
                        "more than %d links in one paragraph, heading or "
                        "table cell: split it", QR_MAX_BLOCK_LINKS);
         }
-        return 0;
+        return false;
     }
     if (c->d && c->bad_links++ < LINK_REPORTS_MAX) {
         size_t off = offset_of(c, cmark_node_get_start_line(n),
@@ -601,7 +601,7 @@ static int link_allowed(conv *c, cmark_node *n, const char *u)
                    "link to '%.*s%s' %s", (int)(n > 80 ? 80 : n), u,
                    n > 80 ? "..." : "", why);
     }
-    return 0;
+    return false;
 }
 
 static void inline_enter(conv *c, cmark_node *n, cmark_node_type t, int line)
@@ -683,7 +683,7 @@ static void inline_exit(conv *c, cmark_node_type t)
     pop_style(c);
 }
 
-static int is_leaf_type(cmark_node_type t)
+static bool is_leaf_type(cmark_node_type t)
 {
     /* cmark's iterator gives these an ENTER event only */
     return t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_THEMATIC_BREAK ||

@@ -442,7 +442,7 @@ static bool scan(pdf_state *st, const qr_pages *pages)
     return true;
 }
 
-static int bit(const face_use *fu, uint32_t cp)
+static bool bit(const face_use *fu, uint32_t cp)
 {
     return (fu->bits[cp >> 3] >> (cp & 7)) & 1;
 }
@@ -847,7 +847,7 @@ static float clamp01(float v)
     return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-static int same_rgb(qr_rgb a, qr_rgb b)
+static bool same_rgb(qr_rgb a, qr_rgb b)
 {
     return a.r == b.r && a.g == b.g && a.b == b.b;
 }
@@ -955,17 +955,17 @@ static void put_cid(qr_buf *b, uint32_t cp)
     }
 }
 
-/* 1 when layout kerns cp with a neighbour: a visible character (not a
+/* Whether layout kerns cp with a neighbour: a visible character (not a
  * space, line end or invisible format character; U+00AD is the hyphen
  * drawn at a line end). */
-static int kerns(uint32_t cp)
+static bool kerns(uint32_t cp)
 {
     switch (cp) {
     case CHAR_SPACE: case 0x00A0: case '\n': case '\r': case '\t':
     case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
-        return 0;
+        return false;
     default:
-        return 1;
+        return true;
     }
 }
 
@@ -1139,23 +1139,23 @@ static void set_mark(pdf_state *st, pen *p, int m)
  * not end in a space, hyphen or slash. Layout drops the space at a line
  * break; without one, text extraction and screen readers join the last
  * word of a line to the first of the next. */
-static int ends_line(const pdf_state *st, const qr_page *pg, size_t k)
+static bool ends_line(const pdf_state *st, const qr_page *pg, size_t k)
 {
     const qr_item *it = &pg->items[k];
-    if (it->kind != QR_ITEM_TEXT || !it->text || !it->len) return 0;
+    if (it->kind != QR_ITEM_TEXT || !it->text || !it->len) return false;
     char last = it->text[it->len - 1];
-    if (last == ' ' || last == '-' || last == '/') return 0;
+    if (last == ' ' || last == '-' || last == '/') return false;
     if (it->len >= 2 && memcmp(it->text + it->len - 2, "\xC2\xAD", 2) == 0)
-        return 0;                               /* soft hyphen */
+        return false;                               /* soft hyphen */
     for (size_t j = k + 1; j < pg->nitems; j++) {
         const qr_item *nx = &pg->items[j];
         if (nx->kind != QR_ITEM_TEXT || !nx->text || !nx->len) continue;
         int m = mark_of(st, it), n = mark_of(st, nx);
-        if (m < 0 || n < 0 || fabsf(nx->y - it->y) <= LINE_EPS) return 0;
+        if (m < 0 || n < 0 || fabsf(nx->y - it->y) <= LINE_EPS) return false;
         /* The same element, or a link inside it (or back out of one). */
         return n == m || parent_of(st, n) == m || parent_of(st, m) == n;
     }
-    return 0;
+    return false;
 }
 
 static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
