@@ -567,6 +567,18 @@ static void svg_line(hw *w, double x1, double y1, double x2, double y2,
                         "x2=\"%.1f\" y2=\"%.1f\"/>\n", cls, x1, y1, x2, y2);
 }
 
+/* The x-axis label, centred under a plot of width pw from px, when the
+ * chart has one; returns where what follows starts (end, or a line
+ * lower). */
+static double svg_xlabel(hw *w, const qr_chart *c, double px, double pw,
+                         double end)
+{
+    if (!qr_chart_xlabel(c)) return end;
+    svg_text(w, px + pw / 2, end + SVG_LINE * 0.7, "middle", NULL,
+             qr_chart_xlabel(c));
+    return end + SVG_LINE;
+}
+
 static void svg_rect(hw *w, double x, double y, double wd, double h,
                      qr_rgb fill)
 {
@@ -678,12 +690,8 @@ static double svg_bars(hw *w, const qr_chart *c, double y)
     }
     svg_line(w, px, y, px, y + ph, "axis");
     svg_line(w, px, y + ph, px + pw, y + ph, "axis");
-    double end = y + ph + SVG_TICK + SVG_LINE + SVG_GAP;
-    if (qr_chart_xlabel(c)) {
-        svg_text(w, px + pw / 2, end + SVG_LINE * 0.7, "middle", NULL,
-                 qr_chart_xlabel(c));
-        end += SVG_LINE;
-    }
+    double end =
+        svg_xlabel(w, c, px, pw, y + ph + SVG_TICK + SVG_LINE + SVG_GAP);
     if (qr_chart_legend(c)) {
         legend_key *k = qr_xcalloc(n, sizeof *k);
         for (size_t i = 0; i < n; i++) {
@@ -822,12 +830,8 @@ static double svg_lines(hw *w, const qr_chart *c, double y)
     }
     for (size_t s = 0; s < qr_chart_nseries(c); s++)
         svg_series(w, c, s, &xs, top, ph, &ax);
-    double end = top + ph + SVG_TICK + SVG_LINE + SVG_GAP;
-    if (qr_chart_xlabel(c)) {
-        svg_text(w, px + pw / 2, end + SVG_LINE * 0.7, "middle", NULL,
-                 qr_chart_xlabel(c));
-        end += SVG_LINE;
-    }
+    double end =
+        svg_xlabel(w, c, px, pw, top + ph + SVG_TICK + SVG_LINE + SVG_GAP);
     if (qr_chart_legend(c)) {
         size_t ns = qr_chart_nseries(c);
         legend_key *k = qr_xcalloc(ns + 1, sizeof *k);
