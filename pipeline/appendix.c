@@ -1,5 +1,6 @@
-/* appendix.c — PDF appendices: open and check one (qr_appendix_open), and
- * the final pass that draws imported pages onto the pack's placeholders
+/* appendix.c — PDF appendices, and the only user of libqpdf: open, check
+ * and describe one from its bytes (qr_appendix_open), and the final pass
+ * that draws imported pages onto the pack's placeholders
  * (qr_appendix_merge). See appendix.h and docs/architecture.md, "Imported
  * appendices".
  *

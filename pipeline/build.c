@@ -50,7 +50,6 @@
 #include "quire/input.h"
 
 #include <cjson/cJSON.h>
-#include <fontconfig/fontconfig.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -124,11 +123,11 @@ typedef struct strvec {
     size_t n, cap;
 } strvec;
 
-static int sv_has(const strvec *s, const char *x)
+static bool sv_has(const strvec *s, const char *x)
 {
     for (size_t i = 0; i < s->n; i++)
-        if (strcmp(s->v[i], x) == 0) return 1;
-    return 0;
+        if (strcmp(s->v[i], x) == 0) return true;
+    return false;
 }
 
 /* Append a copy of x unless present. */
@@ -194,22 +193,22 @@ static void merr(mloader *L, const char *ptr, const char *fmt, const char *a,
     L->errors++;
 }
 
-/* A string member: *out = the value, NULL when absent or null. Returns 0 on a
- * wrong type (after an error). */
-static int get_str(mloader *L, const cJSON *obj, const char *key,
+/* A string member: *out = the value, NULL when absent or null. Returns
+ * false on a wrong type (after an error). */
+static bool get_str(mloader *L, const cJSON *obj, const char *key,
                    const char *ptr, const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = NULL;
-    if (!v || cJSON_IsNull(v)) return 1;
+    if (!v || cJSON_IsNull(v)) return true;
     if (!cJSON_IsString(v) || !*v->valuestring) {
         char *p = qr_xasprintf("%s/%s", ptr, key);
         merr(L, p, "'%s' must be a non-empty string%s", key, "");
         free(p);
-        return 0;
+        return false;
     }
     *out = v->valuestring;
-    return 1;
+    return true;
 }
 
 static int get_bool(mloader *L, const cJSON *obj, const char *key,
@@ -373,12 +372,12 @@ static char *fill_name(const char *pattern, const char *name)
 }
 
 /* The fields shared by papers and globs. */
-static int paper_fields(mloader *L, const cJSON *e, const char *ptr,
+static bool paper_fields(mloader *L, const cJSON *e, const char *ptr,
                         const defaults *df, qr_job *j)
 {
     const char *tpl, *style;
-    if (!get_str(L, e, "template", ptr, &tpl)) return 0;
-    if (!get_str(L, e, "style", ptr, &style)) return 0;
+    if (!get_str(L, e, "template", ptr, &tpl)) return false;
+    if (!get_str(L, e, "style", ptr, &style)) return false;
     memset(j, 0, sizeof *j);
     j->kind = QR_JOB_PAPER;
     j->template_path = tpl ? mpath(L, tpl) : df->template_path;
@@ -389,9 +388,9 @@ static int paper_fields(mloader *L, const cJSON *e, const char *ptr,
     if (!j->template_path) {
         merr(L, ptr, "this paper has no template: give \"template\" here or "
                      "in \"defaults\"%s%s", "", "");
-        return 0;
+        return false;
     }
-    return 1;
+    return true;
 }
 
 static const cJSON *get_array(mloader *L, const cJSON *root, const char *key)
@@ -657,15 +656,15 @@ typedef struct hcache {
     size_t n, cap;
 } hcache;
 
-static int cache_lookup(const hcache *c, const char *path, uint64_t *h)
+static bool cache_lookup(const hcache *c, const char *path, uint64_t *h)
 {
     for (size_t i = 0; i < c->n; i++) {
         if (strcmp(c->path[i], path) == 0) {
             *h = c->hash[i];
-            return 1;
+            return true;
         }
     }
-    return 0;
+    return false;
 }
 
 static uint64_t cached_hash(hcache *c, const char *path)
@@ -753,33 +752,6 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Append the stamp (qr_cache_stamp) of every path of a fontconfig list. */
-static void stamp_fc_list(qr_buf *b, FcStrList *l)
-{
-    if (!l) return;
-    for (FcChar8 *s; (s = FcStrListNext(l));) qr_cache_stamp(b, (const char *)s);
-    FcStrListDone(l);
-}
-
-/* Where fonts come from: fontconfig's variables, its configuration files
- * and every font folder it scans (a font installed or removed changes its
- * folder's time). A family can resolve to another file after such a change
- * although no font file a job recorded changed. Not fontconfig's cache
- * folders: fontconfig itself writes them during a build. */
-static void stamp_fonts(qr_buf *b)
-{
-    for (const char *const *env = qr_fonts_env; *env; env++) {
-        const char *v = getenv(*env);
-        qr_buf_printf(b, "%s=%s%c", *env, v ? v : "", 0);
-    }
-    if (!FcInit()) {
-        qr_buf_puts(b, "no fontconfig");
-        return;
-    }
-    stamp_fc_list(b, FcConfigGetConfigFiles(NULL));
-    stamp_fc_list(b, FcConfigGetFontDirs(NULL));
-}
-
 /* What typesets, read once per build: quire's version and the hash of its
  * own executable (a rebuilt quire may typeset differently under the same
  * version string), of every shared library mapped into it (a Debian update
@@ -811,7 +783,7 @@ static char *program_identity(const char *version)
     qr_strv_free(sv_detach(&files));
     qr_buf fonts;
     qr_buf_init(&fonts);
-    stamp_fonts(&fonts);
+    qr_fonts_stamp(&fonts);
     h = qr_fnv64(h, fonts.data ? fonts.data : "", fonts.len);
     qr_buf_free(&fonts);
     char hex[17];
@@ -847,8 +819,9 @@ static cJSON *state_new(const char *identity)
  * layout or one written by another quire (identity NULL: unknown, which
  * matches nothing) is an empty state: everything is rebuilt. A state that
  * is not a regular file (a FIFO would block the build for ever) or cannot
- * be read is an error: QR_EOUTPUT. */
-static int state_load(const char *out_dir, const char *identity, cJSON **out,
+ * be read is an error: false, after adding it (the build's exit status is
+ * then QR_EOUTPUT). */
+static bool state_load(const char *out_dir, const char *identity, cJSON **out,
                       qr_diags *d)
 {
     char *p = state_path(out_dir);
@@ -864,7 +837,7 @@ static int state_load(const char *out_dir, const char *identity, cJSON **out,
         free(e);
         free(p);
         *out = NULL;
-        return QR_EOUTPUT;
+        return false;
     }
     free(p);
     cJSON *st = text ? cJSON_ParseWithLength(text, len) : NULL;
@@ -880,47 +853,48 @@ static int state_load(const char *out_dir, const char *identity, cJSON **out,
         st = state_new(identity);
     }
     *out = st;
-    return QR_OK;
+    return true;
 }
 
-/* fsync a folder: a rename in it is durable only then. */
-static int sync_dir(const char *dir)
+/* fsync a folder: a rename in it is durable only then. False with errno
+ * set when it cannot be done. */
+static bool sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return -1;
+    if (fd < 0) return false;
     int rc = fsync(fd);
     /* some file systems cannot sync a folder; there is nothing more to do */
     if (rc != 0 && errno == EINVAL) rc = 0;
     int e = errno;
     close(fd);
     errno = e;
-    return rc;
+    return rc == 0;
 }
 
-/* Write the state atomically and durably. */
-static int state_save(const char *out_dir, const cJSON *st, qr_diags *d)
+/* Write the state atomically and durably; false after adding an error. */
+static bool state_save(const char *out_dir, const cJSON *st, qr_diags *d)
 {
     char *text = cJSON_Print(st);
     char *p = state_path(out_dir);
-    int rc = QR_OK;
+    bool ok = true;
     if (!text || !qr_write_atomic(p, text, strlen(text)) ||
-        sync_dir(out_dir) != 0) {
+        !sync_dir(out_dir)) {
         char *e = qr_build_escape(p);
         qr_diag_add(d, QR_ERROR, e, 0, 0, NULL, NULL,
                     "cannot write the build state: %s", strerror(errno));
         free(e);
-        rc = QR_EOUTPUT;
+        ok = false;
     }
     free(p);
     cJSON_free(text);
-    return rc;
+    return ok;
 }
 
-/* 1 when the job's record says its output is current: same key, the output
+/* Whether the job's record says its output is current: same key, the output
  * is the very file the record was made for (its hash), and every file the
  * output was made from still has the bytes that were read. Only regular
  * files are hashed, without blocking: anything else never matches. */
-static int up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
+static bool up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
                       hcache *c)
 {
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(jobs, j->pub.name);
@@ -931,17 +905,17 @@ static int up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
     hex64(hex, key);
     if (!cJSON_IsString(k) || strcmp(k->valuestring, hex) != 0 ||
         !cJSON_IsString(o) || !cJSON_IsObject(files) || !files->child)
-        return 0;
+        return false;
     uint64_t oh = qr_hash_file(j->pub.output);
     hex64(hex, oh);
-    if (!oh || strcmp(hex, o->valuestring) != 0) return 0;
+    if (!oh || strcmp(hex, o->valuestring) != 0) return false;
     for (const cJSON *f = files->child; f; f = f->next) {
-        if (!cJSON_IsString(f)) return 0;
+        if (!cJSON_IsString(f)) return false;
         uint64_t h = cached_hash(c, f->string);
         hex64(hex, h);
-        if (!h || strcmp(hex, f->valuestring) != 0) return 0;
+        if (!h || strcmp(hex, f->valuestring) != 0) return false;
     }
-    return 1;
+    return true;
 }
 
 /* ---- the output folder's lock and leftovers ---- */
@@ -1081,10 +1055,10 @@ static void write_all(int fd, const char *p, size_t n)
     }
 }
 
-static int recorded_path(const qr_inputs *r, const char *path)
+static bool recorded_path(const qr_inputs *r, const char *path)
 {
     for (size_t i = 0; i < qr_inputs_count(r); i++)
-        if (strcmp(qr_inputs_get(r, i)->path, path) == 0) return 1;
+        if (strcmp(qr_inputs_get(r, i)->path, path) == 0) return true;
     return qr_inputs_find_file(r, path) != NULL;
 }
 
@@ -1218,15 +1192,15 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     _exit(0);
 }
 
-static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
+static bool start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
                      FILE *log)
 {
     int res[2], err[2];
-    if (pipe(res) != 0) return -1;
+    if (pipe(res) != 0) return false;
     if (pipe(err) != 0) {
         close(res[0]);
         close(res[1]);
-        return -1;
+        return false;
     }
     fflush(log);
     fflush(stdout);
@@ -1238,7 +1212,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
         close(res[1]);
         close(err[0]);
         close(err[1]);
-        return -1;
+        return false;
     }
     if (pid == 0) {
         close(res[0]);
@@ -1262,7 +1236,7 @@ static int start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
     qr_buf_init(&s->res);
     qr_buf_init(&s->err);
     s->t0 = now_s();
-    return 0;
+    return true;
 }
 
 /* Read what is there; close the fd at end of file. */
@@ -1489,7 +1463,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
                     "cannot read quire's own executable (/proc/self/exe): "
                     "every job is rebuilt");
     cJSON *state = NULL;
-    if (state_load(m->out_dir, identity, &state, d) != QR_OK) {
+    if (!state_load(m->out_dir, identity, &state, d)) {
         free(identity);
         close(lock);
         qr_manifest_free(m);
@@ -1537,7 +1511,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         state_put(state, j->pub.name, NULL);
     }
     int rc = QR_OK, sys_error = 0;
-    if (ntodo && state_save(m->out_dir, state, d) != QR_OK) {
+    if (ntodo && !state_save(m->out_dir, state, d)) {
         /* build nothing: the state on disk may still vouch for the old
          * outputs, and must not be left doing so for new ones */
         for (size_t i = 0; i < ntodo; i++) {
@@ -1577,7 +1551,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
             const job_rec *j = &m->jobs[todo[next]];
             int free_slot = 0;
             while (slots[free_slot].pid) free_slot++;
-            if (start_job(&slots[free_slot], todo[next], j, &cache, log) != 0) {
+            if (!start_job(&slots[free_slot], todo[next], j, &cache, log)) {
                 clear_line(&g);
                 log_name(log, "FAILED %s: cannot start a worker: %s\n",
                          j->pub.output, strerror(errno));
@@ -1638,7 +1612,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         /* keep finished jobs' records from time to time, so that a build
          * killed late does not redo them all */
         if (dirty && now_s() - saved >= CHECKPOINT_S) {
-            if (state_save(m->out_dir, state, d) != QR_OK) rc = QR_EOUTPUT;
+            if (!state_save(m->out_dir, state, d)) rc = QR_EOUTPUT;
             dirty = 0;
             saved = now_s();
         }
@@ -1646,7 +1620,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
     sigaction(SIGPIPE, &old_pipe, NULL);
     clear_line(&g);
 
-    if (dirty && state_save(m->out_dir, state, d) != QR_OK) rc = QR_EOUTPUT;
+    if (dirty && !state_save(m->out_dir, state, d)) rc = QR_EOUTPUT;
     /* every worker has been reaped: nothing of this build writes any more */
     close(lock);
     st.seconds = now_s() - t0;

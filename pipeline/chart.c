@@ -208,11 +208,11 @@ static const char *dup(pctx *p, slice v)
 
 /* A number as written: digits with an optional sign, decimals, exponent and
  * thousands commas ("1,234.5"). */
-static int number(pctx *p, slice v, const char *what, double *out)
+static bool number(pctx *p, slice v, const char *what, double *out)
 {
     char buf[64];
     size_t k = 0;
-    int ok = v.n > 0 && v.n < sizeof buf;
+    bool ok = v.n > 0 && v.n < sizeof buf;
     for (size_t i = 0; ok && i < v.n; i++)
         if (v.s[i] != ',') buf[k++] = v.s[i];
     if (ok) {
@@ -227,7 +227,7 @@ static int number(pctx *p, slice v, const char *what, double *out)
     return ok;
 }
 
-static int colour(pctx *p, slice v, qr_rgb *out)
+static bool colour(pctx *p, slice v, qr_rgb *out)
 {
     if (v.n == 7 && v.s[0] == '#') {
         unsigned x = 0;
@@ -242,7 +242,7 @@ static int colour(pctx *p, slice v, qr_rgb *out)
         }
         if (ok) {
             *out = rgb_of(x);
-            return 1;
+            return true;
         }
     }
     int rag = qr_vocab_find_n(&qr_vocab_status, v.s, v.n);
@@ -252,13 +252,13 @@ static int colour(pctx *p, slice v, qr_rgb *out)
         qr_style def;
         qr_style_default(&def);
         *out = def.status_colour[rag];
-        return 1;
+        return true;
     }
     for (size_t i = 0; i < NCOLOURS; i++) {
         if (strlen(COLOURS[i].name) == v.n &&
             strncmp(COLOURS[i].name, v.s, v.n) == 0) {
             *out = rgb_of(COLOURS[i].rgb);
-            return 1;
+            return true;
         }
     }
     char *codes = qr_vocab_codes(&qr_vocab_status);
@@ -270,7 +270,7 @@ static int colour(pctx *p, slice v, qr_rgb *out)
                  "or one of: %s)", (int)v.n, v.s, codes, names.data + 2);
     qr_buf_free(&names);
     free(codes);
-    return 0;
+    return false;
 }
 
 /* A bar coloured by a RAG status code is drawn in the style's colour for
@@ -1262,9 +1262,9 @@ const char *qr_chart_xlabel(const qr_chart *c) { return c->xlabel; }
 const char *qr_chart_ylabel(const qr_chart *c) { return c->ylabel; }
 const char *qr_chart_unit(const qr_chart *c) { return c->unit; }
 
-int qr_chart_legend(const qr_chart *c)
+bool qr_chart_legend(const qr_chart *c)
 {
-    return c->legend >= 0 ? c->legend : c->type == QR_CHART_LINE;
+    return c->legend >= 0 ? c->legend != 0 : c->type == QR_CHART_LINE;
 }
 
 size_t qr_chart_nseries(const qr_chart *c)
@@ -1309,14 +1309,14 @@ qr_chart_value qr_chart_get(const qr_chart *c, size_t s, size_t i,
     return v;
 }
 
-int qr_chart_target(const qr_chart *c, double *value, const char **text,
-                    const char **label)
+bool qr_chart_target(const qr_chart *c, double *value, const char **text,
+                     const char **label)
 {
-    if (!c->has_target) return 0;
+    if (!c->has_target) return false;
     *value = c->target;
     *text = c->target_text;
     *label = c->target_label;
-    return 1;
+    return true;
 }
 
 void qr_chart_format_value(const qr_chart *c, const char *text, qr_buf *out)

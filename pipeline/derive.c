@@ -51,7 +51,7 @@ typedef struct ymd {
     int y, m, d;
 } ymd;
 
-static int is_leap(int y)
+static bool is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
@@ -63,37 +63,37 @@ static int days_in_month(int y, int m)
     return m == 2 && is_leap(y) ? 29 : days[m - 1];
 }
 
-static int digits(const char *s, int n, int *out)
+static bool digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return 0;
+        if (s[i] < '0' || s[i] > '9') return false;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
-    return 1;
+    return true;
 }
 
 /* "DDDD-DD-DD": the shape of an ISO date, valid or not. */
-static int date_shaped(const char *s)
+static bool date_shaped(const char *s)
 {
     int t;
     return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
            digits(s, 4, &t) && digits(s + 5, 2, &t) && digits(s + 8, 2, &t);
 }
 
-static int parse_iso(const char *s, ymd *out)
+static bool parse_iso(const char *s, ymd *out)
 {
-    if (!date_shaped(s)) return 0;
+    if (!date_shaped(s)) return false;
     ymd v;
     digits(s, 4, &v.y);
     digits(s + 5, 2, &v.m);
     digits(s + 8, 2, &v.d);
     if (v.y < 1 || v.m < 1 || v.m > 12 || v.d < 1 ||
         v.d > days_in_month(v.y, v.m))
-        return 0;
+        return false;
     *out = v;
-    return 1;
+    return true;
 }
 
 bool qr_iso_date(const char *iso, int *y, int *m, int *d)
@@ -359,31 +359,20 @@ static void touch(dctx *c, const cJSON *obj)
     c->nt++;
 }
 
-/* Add member key to obj unless obj already has one (the data wins). */
-static void add(cJSON *obj, const char *key, cJSON *item)
-{
-    if (!item) return;
-    if (cJSON_GetObjectItemCaseSensitive(obj, key)) {
-        cJSON_Delete(item);
-        return;
-    }
-    cJSON_AddItemToObject(obj, key, item);
-}
-
 static void add_str(cJSON *obj, const char *key, const char *s)
 {
     if (cJSON_GetObjectItemCaseSensitive(obj, key)) return;
-    add(obj, key, cJSON_CreateString(s));
+    qr_json_add_new(obj, key, cJSON_CreateString(s));
 }
 
 static void add_num(cJSON *obj, const char *key, double v)
 {
-    add(obj, key, cJSON_CreateNumber(v));
+    qr_json_add_new(obj, key, cJSON_CreateNumber(v));
 }
 
 static void add_bool(cJSON *obj, const char *key, int v)
 {
-    add(obj, key, cJSON_CreateBool(v));
+    qr_json_add_new(obj, key, cJSON_CreateBool(v));
 }
 
 static const cJSON *get(const cJSON *obj, const char *key)
@@ -775,7 +764,7 @@ static void derive_action(dctx *c, cJSON *a, const char *as_at,
 
 /* A copy of every action for which keep() holds, for grouped views. */
 static cJSON *actions_where(const cJSON *actions,
-                            int (*keep)(const cJSON *a, const void *arg),
+                            bool (*keep)(const cJSON *a, const void *arg),
                             const void *arg)
 {
     cJSON *out = cJSON_CreateArray();
@@ -786,18 +775,18 @@ static cJSON *actions_where(const cJSON *actions,
     return out;
 }
 
-static int has_status(const cJSON *a, const void *code)
+static bool has_status(const cJSON *a, const void *code)
 {
     const cJSON *s = get(a, "status");
     return cJSON_IsString(s) && strcmp(s->valuestring, code) == 0;
 }
 
-static int flag_set(const cJSON *a, const void *key)
+static bool flag_set(const cJSON *a, const void *key)
 {
     return cJSON_IsTrue(get(a, key));
 }
 
-static int for_recommendation(const cJSON *a, const void *id)
+static bool for_recommendation(const cJSON *a, const void *id)
 {
     const cJSON *r = get(a, "recommendation");
     return cJSON_IsNumber(r) && r->valuedouble == *(const double *)id;
@@ -815,9 +804,11 @@ static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
         cJSON_AddItemToObject(by, qr_vocab_status.terms[i].code,
                               actions_where(actions, has_status,
                                             qr_vocab_status.terms[i].code));
-    add(plan, "actions_by_status", by);
-    add(plan, "overdue_actions", actions_where(actions, flag_set, "overdue"));
-    add(plan, "changed_actions", actions_where(actions, flag_set, "changed"));
+    qr_json_add_new(plan, "actions_by_status", by);
+    qr_json_add_new(plan, "overdue_actions",
+                    actions_where(actions, flag_set, "overdue"));
+    qr_json_add_new(plan, "changed_actions",
+                    actions_where(actions, flag_set, "changed"));
     const cJSON *recs = get(insp, "recommendations");
     if (!cJSON_IsArray(recs)) return;
     cJSON *groups = cJSON_CreateArray();
@@ -833,7 +824,7 @@ static void add_views(cJSON *plan, const cJSON *actions, const cJSON *insp)
         cJSON_AddNumberToObject(g, "action_count", n);
         cJSON_AddItemToArray(groups, g);
     }
-    add(plan, "by_recommendation", groups);
+    qr_json_add_new(plan, "by_recommendation", groups);
 }
 
 static void derive_action_plan(dctx *c, cJSON *plan, const cJSON *insp)
@@ -884,7 +875,7 @@ static void derive_action_plan(dctx *c, cJSON *plan, const cJSON *insp)
         snprintf(key, sizeof key, "has_%s", code);
         cJSON_AddBoolToObject(dj, key, dirs[i] > 0);
     }
-    add(plan, "directions", dj);
+    qr_json_add_new(plan, "directions", dj);
     pop(c, mark);
 }
 
@@ -1101,7 +1092,7 @@ static void derive_paragraphs(dctx *c, cJSON *paper, int *touched_paper)
         if (!*touched_paper) touch(c, paper), *touched_paper = 1;
         char key[64];
         snprintf(key, sizeof key, "%s_paragraphs", keys[k]);
-        add(paper, key, out);
+        qr_json_add_new(paper, key, out);
     }
 }
 
@@ -1276,7 +1267,8 @@ bool qr_derive_run(qr_data *data, qr_diags *d)
     qr_buf_init(&c.path);
     /* the earlier report's statuses, dates and figures go in first, so the
      * passes below derive from them as from typed data */
-    qr_history *hist = qr_history_load(data, d, &c.errors);
+    qr_history *hist = NULL;
+    if (!qr_history_load(data, d, &hist)) c.errors++;
 
     cJSON *insp = cJSON_GetObjectItemCaseSensitive(root, "inspection");
     if (cJSON_IsObject(insp)) derive_inspection(&c, insp);

@@ -178,12 +178,12 @@ typedef struct rstate {
 
 /* ------------------------------------------------------------- utilities */
 
-static int is_ws(char c)
+static bool is_ws(char c)
 {
     return c == ' ' || c == '\t';
 }
 
-static int is_tag_ws(char c)
+static bool is_tag_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -415,11 +415,11 @@ static void trim(const char *s, size_t *a, size_t *b)
     while (*b > *a && is_tag_ws(s[*b - 1])) (*b)--;
 }
 
-static int has_ws(const char *s, size_t a, size_t b)
+static bool has_ws(const char *s, size_t a, size_t b)
 {
     for (size_t i = a; i < b; i++)
-        if (is_tag_ws(s[i])) return 1;
-    return 0;
+        if (is_tag_ws(s[i])) return true;
+    return false;
 }
 
 static void perr(parser *p, size_t off, const char *fmt, ...)
@@ -435,8 +435,8 @@ static void perr(parser *p, size_t off, const char *fmt, ...)
     p->failed = 1;
 }
 
-/* {{=<% %>=}}: content [a, b) between the two '='. */
-static int set_delims(parser *p, size_t at, size_t a, size_t b)
+/* {{=<% %>=}}: content [a, b) between the two '='. False after an error. */
+static bool set_delims(parser *p, size_t at, size_t a, size_t b)
 {
     trim(p->s, &a, &b);
     size_t m = a;
@@ -447,13 +447,13 @@ static int set_delims(parser *p, size_t at, size_t a, size_t b)
         memchr(p->s + a, '=', m - a) || memchr(p->s + o2, '=', b - o2)) {
         perr(p, at, "bad set-delimiter tag: expected two delimiters "
                     "without spaces or '=', as in {{=<%% %%>=}}");
-        return -1;
+        return false;
     }
     p->ostr = p->s + a;
     p->olen = m - a;
     p->cstr = p->s + o2;
     p->clen = b - o2;
-    return 0;
+    return true;
 }
 
 static void note_tag(parser *p, size_t at, int standalone_type)
@@ -548,7 +548,7 @@ static void parse_tmpl(rstate *rs, tmpl *t)
             continue;
         }
         if (sig == '=') {
-            if (set_delims(&p, at, cs, ce) < 0) break;
+            if (!set_delims(&p, at, cs, ce)) break;
             tok *k = push_tok(&p, T_NOP);
             k->off = (uint32_t)at;
             k->len = (uint32_t)(tag_end - at);
@@ -858,14 +858,14 @@ static const cJSON *lookup(const rstate *rs, const char *name, size_t n)
     return v;
 }
 
-static int truthy(const cJSON *v)
+static bool truthy(const cJSON *v)
 {
-    if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v)) return 0;
+    if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v)) return false;
     if (cJSON_IsArray(v)) return v->child != NULL;
     /* An empty string is falsey, as in JavaScript Mustache engines: in a
      * committee paper an empty field should not open its heading. */
     if (cJSON_IsString(v)) return v->valuestring && v->valuestring[0];
-    return 1;
+    return true;
 }
 
 static void push_ctx(rstate *rs, const cJSON *v)
@@ -933,7 +933,7 @@ static void html_escape(qr_buf *b, const char *s, size_t n)
 
 /* Is the output line being written a table row (starts with '|')? Scans
  * only the bytes written since the last call. */
-static int in_table_row(rstate *rs)
+static bool in_table_row(rstate *rs)
 {
     if (rs->out.len > rs->tbl_scan) {
         const char *b = rs->out.data + rs->tbl_scan;
@@ -976,7 +976,7 @@ static void fence_step(rstate *rs, const char *l, size_t n)
 /* Is the output line being written inside a fenced code block (opened on
  * an earlier line)? Scans each output byte once. The output only grows
  * while a template renders; should it ever shrink, start again. */
-static int in_fenced_code(rstate *rs)
+static bool in_fenced_code(rstate *rs)
 {
     if (rs->out.len < rs->fence_scan) {
         rs->fence_scan = rs->fence_line = 0;
@@ -1009,20 +1009,20 @@ static void code_escape(qr_buf *out, const char *s, size_t n)
 
 /* --------------------------------------------------------------- markdown */
 
-static int md_always(char c)
+static bool md_always(char c)
 {
     switch (c) {
     case '\\': case '`': case '*': case '_': case '[': case ']': case '<':
     case '>': case '&': case '|': case '~': case '#':
-        return 1;
+        return true;
     default:
-        return 0;
+        return false;
     }
 }
 
 /* Inside a line, a byte that is written as it is: not escaped, not a line
  * end, and not the ':' or '.' of an autolink trigger. */
-static int plain_byte(char c)
+static bool plain_byte(char c)
 {
     return c != '\n' && c != '\r' && c != ':' && c != '.' && !md_always(c);
 }
@@ -1133,7 +1133,7 @@ void qr_markdown_escape(struct qr_buf *out, const char *s, size_t n,
 static void render(rstate *rs, const tmpl *t, size_t from, size_t to,
                    const rctx *rc);
 
-static int name_is(const tmpl *t, const tok *k, const tmpl *t2, const tok *k2)
+static bool name_is(const tmpl *t, const tok *k, const tmpl *t2, const tok *k2)
 {
     return k->nlen == k2->nlen &&
            memcmp(t->src + k->name, t2->src + k2->name, k->nlen) == 0;

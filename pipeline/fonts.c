@@ -91,11 +91,11 @@ static void fc_init(void)
     fc_ok = FcInit() ? 1 : 0;
 }
 
-static int is_truetype(FcPattern *m)
+static bool is_truetype(FcPattern *m)
 {
     FcChar8 *fmt = NULL;
     if (FcPatternGetString(m, FC_FONTFORMAT, 0, &fmt) != FcResultMatch)
-        return 0;
+        return false;
     return strcmp((const char *)fmt, "TrueType") == 0;
 }
 
@@ -103,7 +103,7 @@ static int is_truetype(FcPattern *m)
  * pattern binds strongly: the family asked for or a configured
  * metric-compatible alias. A weak binding means fontconfig fell back to a
  * generic default, which deserves a warning. */
-static int family_intended(FcPattern *pat, FcPattern *m)
+static bool family_intended(FcPattern *pat, FcPattern *m)
 {
     FcValue want;
     FcValueBinding b;
@@ -115,9 +115,9 @@ static int family_intended(FcPattern *pat, FcPattern *m)
         for (int j = 0;
              FcPatternGetString(m, FC_FAMILY, j, &have) == FcResultMatch; j++)
             if (strcasecmp((const char *)want.u.s, (const char *)have) == 0)
-                return 1;
+                return true;
     }
-    return 0;
+    return false;
 }
 
 /* What a slot resolved to: from fontconfig, or from the cache. */
@@ -236,13 +236,14 @@ static char *cache_key(const char *const fam[4])
     return qr_buf_detach(&k, NULL);
 }
 
-/* Stamp every path of a fontconfig string list. */
-static size_t stamp_list(qr_buf *b, FcStrList *l)
+/* Stamp every path of a fontconfig string list; the cache entry, a list
+ * of lines, leaves out a path holding a line end (keep_all false). */
+static size_t stamp_list(qr_buf *b, FcStrList *l, bool keep_all)
 {
     size_t n = 0;
     if (!l) return 0;
     for (FcChar8 *s; (s = FcStrListNext(l));) {
-        if (strpbrk((const char *)s, "\n\r")) continue;
+        if (!keep_all && strpbrk((const char *)s, "\n\r")) continue;
         qr_cache_stamp(b, (const char *)s);
         n++;
     }
@@ -280,14 +281,29 @@ static size_t stamp_user_places(qr_buf *b)
     return n;
 }
 
+void qr_fonts_stamp(qr_buf *b)
+{
+    for (const char *const *env = qr_fonts_env; *env; env++) {
+        const char *v = getenv(*env);
+        qr_buf_printf(b, "%s=%s%c", *env, v ? v : "", 0);
+    }
+    pthread_once(&fc_once, fc_init);
+    if (!fc_ok) {
+        qr_buf_puts(b, "no fontconfig");
+        return;
+    }
+    stamp_list(b, FcConfigGetConfigFiles(NULL), true);
+    stamp_list(b, FcConfigGetFontDirs(NULL), true);
+}
+
 static void cache_store(const char *key, const resolved *res)
 {
     qr_buf stamps, e;
     qr_buf_init(&stamps);
     qr_buf_init(&e);
-    size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL));
-    n += stamp_list(&stamps, FcConfigGetFontDirs(NULL));
-    n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL));
+    size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL), false);
+    n += stamp_list(&stamps, FcConfigGetFontDirs(NULL), false);
+    n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL), false);
     n += stamp_user_places(&stamps);
     qr_buf_printf(&e, "%s%zu\n", key, n);
     qr_buf_append(&e, stamps.data, stamps.len);
@@ -314,8 +330,8 @@ static char *next_line(char *data, size_t len, size_t *pos)
     return s;
 }
 
-/* 1 when path's stamp now is what the entry recorded ("path\nwas\n"). */
-static int stamp_holds(qr_buf *now, const char *path, const char *was)
+/* Whether path's stamp now is what the entry recorded ("path\nwas\n"). */
+static bool stamp_holds(qr_buf *now, const char *path, const char *was)
 {
     now->len = 0;
     qr_cache_stamp(now, path);
@@ -346,12 +362,12 @@ static bool parse_resolved(char *l, resolved *r)
     return true;
 }
 
-/* 1 with res[] filled when the cache holds this very resolution. */
-static int cache_load(const char *key, resolved *res)
+/* True with res[] filled when the cache holds this very resolution. */
+static bool cache_load(const char *key, resolved *res)
 {
     size_t len = 0, klen = strlen(key);
     char *data = qr_cache_read(FONT_CACHE, &len);
-    int ok = 0;
+    bool ok = false;
     qr_buf now;
     qr_buf_init(&now);
     if (!data || len < klen || memcmp(data, key, klen) != 0) goto out;
@@ -778,15 +794,15 @@ hb_face_t *qr_fonts_face(const qr_fonts *f, qr_font_slot slot)
 
 /* ---- the fixed-advance fake ---- */
 
-static int fake_missing(const qr_fake_font *fk, uint32_t cp)
+static bool fake_missing(const qr_fake_font *fk, uint32_t cp)
 {
-    if (!fk->missing) return 0;
+    if (!fk->missing) return false;
     for (const uint32_t *p = fk->missing; *p; p++)
-        if (*p == cp) return 1;
-    return 0;
+        if (*p == cp) return true;
+    return false;
 }
 
-static int is_fallback(qr_font_slot slot)
+static bool is_fallback(qr_font_slot slot)
 {
     return slot == QR_FONT_FALLBACK || slot == QR_FONT_FALLBACK_BOLD;
 }

@@ -63,19 +63,9 @@ static const char *str(const cJSON *obj, const char *key)
 }
 
 /* Both absent, or both the same string. */
-static int same(const char *a, const char *b)
+static bool same(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
-}
-
-static void add_member(cJSON *obj, const char *key, cJSON *item)
-{
-    if (!item) return;
-    if (get(obj, key)) {
-        cJSON_Delete(item);
-        return;
-    }
-    cJSON_AddItemToObject(obj, key, item);
 }
 
 typedef struct hctx {
@@ -195,13 +185,13 @@ static qr_data *load_earlier(hctx *c, const char *path)
 
 /* Validate and derive the earlier file, with its own history. Only after
  * its date is known to come first: so a chain of reports, each earlier
- * than the last, always ends (a file cannot follow itself). Returns 0, or
- * -1 after its errors and one at /follows. */
-static int derive_earlier(hctx *c, qr_data *e, const char *path)
+ * than the last, always ends (a file cannot follow itself). Returns false
+ * after its errors and one at /follows. */
+static bool derive_earlier(hctx *c, qr_data *e, const char *path)
 {
     qr_diags *ed = qr_diags_new();
     chain_depth++;
-    int bad = !qr_data_validate(e, ed) || !qr_derive_run(e, ed);
+    bool bad = !qr_data_validate(e, ed) || !qr_derive_run(e, ed);
     chain_depth--;
     if (bad) {
         c->errors += pass_errors(ed, c->d);
@@ -213,7 +203,7 @@ static int derive_earlier(hctx *c, qr_data *e, const char *path)
                 "cannot be compared with it until they are fixed", path);
     }
     qr_diags_free(ed);
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* ---- the two reports belong together ------------------------------- */
@@ -287,7 +277,7 @@ static const char *check_dates(hctx *c, cJSON *plan, const cJSON *old)
             "at %s): the data wins; remove it to take the date from the "
             "earlier report", given, c->follows, then);
     else
-        add_member(plan, "previous_as_at", cJSON_CreateString(then));
+        qr_json_add_new(plan, "previous_as_at", cJSON_CreateString(then));
     return then;
 }
 
@@ -311,7 +301,7 @@ static void match_action(hctx *c, qr_history *h, cJSON *a, int i)
                 "('%s') has no action %s: the data wins", ref, c->follows,
                 ref);
         } else {
-            add_member(a, "new", cJSON_CreateTrue());
+            qr_json_add_new(a, "new", cJSON_CreateTrue());
         }
         return;
     }
@@ -327,7 +317,7 @@ static void match_action(hctx *c, qr_history *h, cJSON *a, int i)
             "to take it from the earlier report", given, c->follows, ref,
             then);
     } else if (!given && then) {
-        add_member(a, "previous_status", cJSON_CreateString(then));
+        qr_json_add_new(a, "previous_status", cJSON_CreateString(then));
     }
     if (cJSON_IsTrue(get(a, "new"))) {
         snprintf(path, sizeof path, "/action_plan/actions/%d/new", i);
@@ -337,10 +327,10 @@ static void match_action(hctx *c, qr_history *h, cJSON *a, int i)
     }
     const char *old_due = str(e->action, "due");
     if (old_due && !same(old_due, str(a, "due")))
-        add_member(a, "previous_due", cJSON_CreateString(old_due));
+        qr_json_add_new(a, "previous_due", cJSON_CreateString(old_due));
     const char *old_text = str(e->action, "action");
     if (old_text && !same(old_text, str(a, "action")))
-        add_member(a, "previous_action", cJSON_CreateString(old_text));
+        qr_json_add_new(a, "previous_action", cJSON_CreateString(old_text));
 }
 
 static void match_actions(hctx *c, qr_history *h, cJSON *plan)
@@ -381,7 +371,7 @@ static void match_recommendations(hctx *c, cJSON *cur, const cJSON *old)
         }
         const char *then = str(o, "status");
         if (then && str(r, "status"))
-            add_member(r, "previous_status", cJSON_CreateString(then));
+            qr_json_add_new(r, "previous_status", cJSON_CreateString(then));
     }
 }
 
@@ -403,9 +393,10 @@ static int point_cmp(const void *a, const void *b)
 
 static const char *const kind_name[] = {"months", "quarters", "years"};
 
-/* Add the points of series to v; 0 when a point is not a period and a
- * number (left to validation), else 1. *kind is the series' kind, or -1. */
-static int collect(const cJSON *series, int academic, int current, point **v,
+/* Add the points of series to v; false when a point is not a period and a
+ * number (left to validation: no error is added). *kind is the series'
+ * kind, or -1. */
+static bool collect(const cJSON *series, int academic, int current, point **v,
                    size_t *n, size_t *cap, int *kind)
 {
     int i = 0;
@@ -415,16 +406,16 @@ static int collect(const cJSON *series, int academic, int current, point **v,
         qr_period q;
         if (!per || !cJSON_IsNumber(get(p, "value")) ||
             !qr_period_parse(per, academic, &q))
-            return 0;
+            return false;
         if (*kind < 0) *kind = (int)q.kind;
-        else if (*kind != (int)q.kind) return 0;
+        else if (*kind != (int)q.kind) return false;
         QR_GROW(*v, *n, *cap, 16);
         (*v)[(*n)++] = (point){qr_period_index(&q), p, current, i};
     }
-    return 1;
+    return true;
 }
 
-static int is_academic(const cJSON *k)
+static bool is_academic(const cJSON *k)
 {
     const char *y = str(k, "year");
     return y && qr_vocab_find(&qr_vocab_year, y) == QR_YEAR_ACADEMIC;
@@ -572,7 +563,7 @@ static qr_data *earlier_report(hctx *c, cJSON *root, const char **then)
         check_same_plan(c, root, qr_data_root(old));
         *then = check_dates(c, get(root, "action_plan"), qr_data_root(old));
     }
-    if (old && (c->errors || derive_earlier(c, old, path) < 0)) {
+    if (old && (c->errors || !derive_earlier(c, old, path))) {
         qr_data_free(old);
         old = NULL;
     }
@@ -580,15 +571,15 @@ static qr_data *earlier_report(hctx *c, cJSON *root, const char **then)
     return old;
 }
 
-qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
+bool qr_history_load(qr_data *data, qr_diags *d, qr_history **out)
 {
     cJSON *root = qr_data_root_mut(data);
     hctx c = {.data = data, .d = d};
     c.follows = follows_member(&c, root);
     const char *then = NULL;
     qr_data *old = c.follows ? earlier_report(&c, root, &then) : NULL;
-    *errors = c.errors;
-    if (!old) return NULL;
+    *out = NULL;
+    if (!old) return c.errors == 0;
     const cJSON *oroot = qr_data_root(old);
     cJSON *plan = get(root, "action_plan");
     qr_history *h = qr_xcalloc(1, sizeof *h);
@@ -606,12 +597,12 @@ qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors)
         match_recommendations(&c, root, oroot);
     }
     merge_kpis(&c, root, oroot);
-    *errors = c.errors;
     if (c.errors) {
         qr_history_free(h);
-        return NULL;
+        return false;
     }
-    return h;
+    *out = h;
+    return true;
 }
 
 void qr_history_free(qr_history *h)
@@ -653,14 +644,14 @@ static void flag_action(const qr_history *h, cJSON *a, cJSON *lists[L_N])
     in[L_REWORDED] = old && !same(str(a, "action"), str(old, "action"));
     in[L_OVERDUE] = cJSON_IsTrue(get(a, "overdue")) &&
                     !(old && cJSON_IsTrue(get(old, "overdue")));
-    add_member(a, "added", cJSON_CreateBool(in[L_ADDED]));
-    add_member(a, "status_changed", cJSON_CreateBool(in[L_STATUS]));
-    add_member(a, "redated", cJSON_CreateBool(in[L_REDATED]));
-    add_member(a, "reworded", cJSON_CreateBool(in[L_REWORDED]));
-    add_member(a, "newly_overdue", cJSON_CreateBool(in[L_OVERDUE]));
+    qr_json_add_new(a, "added", cJSON_CreateBool(in[L_ADDED]));
+    qr_json_add_new(a, "status_changed", cJSON_CreateBool(in[L_STATUS]));
+    qr_json_add_new(a, "redated", cJSON_CreateBool(in[L_REDATED]));
+    qr_json_add_new(a, "reworded", cJSON_CreateBool(in[L_REWORDED]));
+    qr_json_add_new(a, "newly_overdue", cJSON_CreateBool(in[L_OVERDUE]));
     if (in[L_REDATED]) {
-        add_member(a, "redated_from", due_words(str(old, "due")));
-        add_member(a, "redated_to", due_words(str(a, "due")));
+        qr_json_add_new(a, "redated_from", due_words(str(old, "due")));
+        qr_json_add_new(a, "redated_to", due_words(str(a, "due")));
     }
     for (int l = 0; l < L_N; l++)
         if (in[l]) cJSON_AddItemToArray(lists[l], cJSON_Duplicate(a, 1));
@@ -685,9 +676,9 @@ static void add_recommendation_labels(cJSON *root)
         const char *then = str(r, "previous_status");
         int k = then ? qr_vocab_find(&qr_vocab_status, then) : -1;
         if (k < 0) continue;
-        add_member(r, "previous_status_label",
+        qr_json_add_new(r, "previous_status_label",
                    cJSON_CreateString(qr_vocab_status.terms[k].label));
-        add_member(r, "status_changed",
+        qr_json_add_new(r, "status_changed",
                    cJSON_CreateBool(!same(then, str(r, "status"))));
     }
 }
@@ -696,7 +687,7 @@ void qr_history_apply(const qr_history *h, cJSON *root)
 {
     /* always a boolean where there is a plan to report on */
     if (!h && !cJSON_IsObject(get(root, "action_plan"))) return;
-    add_member(root, "has_history", cJSON_CreateBool(h != NULL));
+    qr_json_add_new(root, "has_history", cJSON_CreateBool(h != NULL));
     if (!h) return;
     cJSON *lists[L_N];
     for (int l = 0; l < L_N; l++) lists[l] = cJSON_CreateArray();
@@ -730,5 +721,5 @@ void qr_history_apply(const qr_history *h, cJSON *root)
     }
     cJSON_AddNumberToObject(hist, "change_count", total);
     cJSON_AddBoolToObject(hist, "has_changes", total > 0);
-    add_member(root, "history", hist);
+    qr_json_add_new(root, "history", hist);
 }

@@ -184,8 +184,8 @@ static void png_flush_none(png_structp png) { (void)png; }
 
 /* The decoded image (image.h keeps PNGs as samples, not bytes) as PNG
  * bytes again, so the page embeds what the PDF embeds without reading the
- * file a second time. 0 on success. */
-static int png_encode(const qr_image *im, qr_buf *out)
+ * file a second time. False when libpng fails. */
+static bool png_encode(const qr_image *im, qr_buf *out)
 {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL,
                                               NULL, NULL);
@@ -195,7 +195,7 @@ static int png_encode(const qr_image *im, qr_buf *out)
     if (!info || setjmp(png_jmpbuf(png))) {
         png_destroy_write_struct(&png, &info);
         free(row);
-        return -1;
+        return false;
     }
     png_set_write_fn(png, out, png_to_buf, png_flush_none);
     png_set_IHDR(png, info, im->width, im->height, 8,
@@ -214,7 +214,7 @@ static int png_encode(const qr_image *im, qr_buf *out)
     png_write_end(png, NULL);
     png_destroy_write_struct(&png, &info);
     free(row);
-    return 0;
+    return true;
 }
 
 static void base64(qr_buf *b, const unsigned char *p, size_t n)
@@ -254,7 +254,7 @@ static void image(hw *w, const qr_run *r)
     size_t n = im->nbytes;
     if (im->kind == QR_IMAGE_PNG) {
         type = "image/png";
-        if (png_encode(im, &bytes) != 0) bytes.len = 0;
+        if (!png_encode(im, &bytes)) bytes.len = 0;
         data = (const unsigned char *)bytes.data;
         n = bytes.len;
     }
@@ -282,7 +282,7 @@ static const char *href_of(const hw *w, const qr_run *r)
     return qr_html_href_allowed(r->url) ? r->url : NULL;
 }
 
-static int same_url(const char *a, const char *b)
+static bool same_url(const char *a, const char *b)
 {
     return a == b || (a && b && strcmp(a, b) == 0);
 }
@@ -326,40 +326,21 @@ static void runs(hw *w, const qr_run *rs, size_t r0, size_t r1)
     if (open) put(w, "</a>");
 }
 
-static int blank_run(const qr_run *r)
-{
-    if (r->kind == QR_RUN_SOFTBREAK || r->kind == QR_RUN_HARDBREAK) return 1;
-    if (r->kind != QR_RUN_TEXT) return 0;
-    for (size_t i = 0; i < r->len; i++)
-        if (r->text[i] != ' ' && r->text[i] != '\t') return 0;
-    return 1;
-}
-
-/* 1 when the block has text a reader sees (not only images or spaces):
- * layout numbers only such paragraphs. */
-static int has_text(const qr_block *b)
-{
-    for (size_t i = 0; i < b->nruns; i++)
-        if (b->runs[i].kind != QR_RUN_IMAGE && !blank_run(&b->runs[i]))
-            return 1;
-    return 0;
-}
-
 /* ---- paragraphs -------------------------------------------------------- */
 
 /* A caption: a paragraph of bold text only, "Table …", just before a
  * table. */
-static int is_caption(const qr_block *b)
+static bool is_caption(const qr_block *b)
 {
     if (b->kind != QR_BLK_PARAGRAPH || !b->next ||
         b->next->kind != QR_BLK_TABLE)
-        return 0;
+        return false;
     int first = 1;
     for (size_t i = 0; i < b->nruns; i++) {
         const qr_run *r = &b->runs[i];
-        if (blank_run(r) && r->kind != QR_RUN_HARDBREAK) continue;
-        if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD)) return 0;
-        if (first && strncmp(r->text, "Table ", 6) != 0) return 0;
+        if (qr_run_blank(r) && r->kind != QR_RUN_HARDBREAK) continue;
+        if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD)) return false;
+        if (first && strncmp(r->text, "Table ", 6) != 0) return false;
         first = 0;
     }
     return !first;
@@ -367,24 +348,24 @@ static int is_caption(const qr_block *b)
 
 /* The lines of a front sheet: every hard-broken line starts with a bold
  * run ending in ':' ("**Wards:** All"). Two lines at least. */
-static int is_key_values(const qr_block *b)
+static bool is_key_values(const qr_block *b)
 {
     int lines = 0, at_start = 1;
     for (size_t i = 0; i < b->nruns; i++) {
         const qr_run *r = &b->runs[i];
         if (r->kind == QR_RUN_HARDBREAK) {
-            if (at_start) return 0;
+            if (at_start) return false;
             at_start = 1;
             continue;
         }
         if (!at_start) continue;
-        if (r->kind == QR_RUN_SOFTBREAK) return 0;
+        if (r->kind == QR_RUN_SOFTBREAK) return false;
         if (r->kind != QR_RUN_TEXT || !(r->flags & QR_RUN_BOLD) ||
             (r->flags & QR_RUN_LINK))
-            return 0;
+            return false;
         size_t n = r->len;
         while (n && r->text[n - 1] == ' ') n--;
-        if (n == 0 || r->text[n - 1] != ':') return 0;
+        if (n == 0 || r->text[n - 1] != ':') return false;
         at_start = 0;
         lines++;
     }
@@ -411,7 +392,7 @@ static void key_values(hw *w, const qr_block *b)
 static void paragraph(hw *w, const qr_block *b, int top, int tight)
 {
     if (top && is_caption(b)) return;   /* the next table's caption */
-    int numbered = has_text(b) && top && w->st->number_paragraphs &&
+    int numbered = qr_block_has_text(b) && top && w->st->number_paragraphs &&
                    w->section > 0;
     if (!numbered && is_key_values(b)) {
         key_values(w, b);
@@ -586,6 +567,18 @@ static void svg_line(hw *w, double x1, double y1, double x2, double y2,
                         "x2=\"%.1f\" y2=\"%.1f\"/>\n", cls, x1, y1, x2, y2);
 }
 
+/* The x-axis label, centred under a plot of width pw from px, when the
+ * chart has one; returns where what follows starts (end, or a line
+ * lower). */
+static double svg_xlabel(hw *w, const qr_chart *c, double px, double pw,
+                         double end)
+{
+    if (!qr_chart_xlabel(c)) return end;
+    svg_text(w, px + pw / 2, end + SVG_LINE * 0.7, "middle", NULL,
+             qr_chart_xlabel(c));
+    return end + SVG_LINE;
+}
+
 static void svg_rect(hw *w, double x, double y, double wd, double h,
                      qr_rgb fill)
 {
@@ -697,12 +690,8 @@ static double svg_bars(hw *w, const qr_chart *c, double y)
     }
     svg_line(w, px, y, px, y + ph, "axis");
     svg_line(w, px, y + ph, px + pw, y + ph, "axis");
-    double end = y + ph + SVG_TICK + SVG_LINE + SVG_GAP;
-    if (qr_chart_xlabel(c)) {
-        svg_text(w, px + pw / 2, end + SVG_LINE * 0.7, "middle", NULL,
-                 qr_chart_xlabel(c));
-        end += SVG_LINE;
-    }
+    double end =
+        svg_xlabel(w, c, px, pw, y + ph + SVG_TICK + SVG_LINE + SVG_GAP);
     if (qr_chart_legend(c)) {
         legend_key *k = qr_xcalloc(n, sizeof *k);
         for (size_t i = 0; i < n; i++) {
@@ -841,12 +830,8 @@ static double svg_lines(hw *w, const qr_chart *c, double y)
     }
     for (size_t s = 0; s < qr_chart_nseries(c); s++)
         svg_series(w, c, s, &xs, top, ph, &ax);
-    double end = top + ph + SVG_TICK + SVG_LINE + SVG_GAP;
-    if (qr_chart_xlabel(c)) {
-        svg_text(w, px + pw / 2, end + SVG_LINE * 0.7, "middle", NULL,
-                 qr_chart_xlabel(c));
-        end += SVG_LINE;
-    }
+    double end =
+        svg_xlabel(w, c, px, pw, top + ph + SVG_TICK + SVG_LINE + SVG_GAP);
     if (qr_chart_legend(c)) {
         size_t ns = qr_chart_nseries(c);
         legend_key *k = qr_xcalloc(ns + 1, sizeof *k);

@@ -47,10 +47,10 @@ void qr_image_unref(qr_image *im)
 
 /* ---- where an image may come from ---- */
 
-static int has_scheme(const char *u)
+static bool has_scheme(const char *u)
 {
     if (!((u[0] >= 'a' && u[0] <= 'z') || (u[0] >= 'A' && u[0] <= 'Z')))
-        return 0;
+        return false;
     size_t k = 1;
     while ((u[k] >= 'a' && u[k] <= 'z') || (u[k] >= 'A' && u[k] <= 'Z') ||
            (u[k] >= '0' && u[k] <= '9') || u[k] == '+' || u[k] == '-' ||
@@ -60,7 +60,7 @@ static int has_scheme(const char *u)
 }
 
 /* Is real (a real path) the directory root (a real path) or below it? */
-static int inside(const char *real, const char *root)
+static bool inside(const char *real, const char *root)
 {
     size_t n = strlen(root);
     if (n == 1 && root[0] == '/') return real[0] == '/';

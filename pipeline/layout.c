@@ -118,7 +118,7 @@ float lay_take_space(layout *L, unsigned *flags)
 /* Landscape is the style's page with its long side across, portrait with
  * it down, whichever way the style gives it; the margins keep their sides
  * of the page. */
-int lay_orient(layout *L, int landscape)
+bool lay_orient(layout *L, int landscape)
 {
     const qr_style *st = L->st;
     float lo = st->page_width, hi = st->page_height;
@@ -135,8 +135,8 @@ int lay_orient(layout *L, int landscape)
     L->body_bottom = L->page_h - st->margin_bottom;
     if (L->frame_w < st->body_size * 4 ||
         L->body_bottom - L->body_top < st->body_size * st->leading * 4)
-        return -1;
-    return 0;
+        return false;
+    return true;
 }
 
 void lay_orient_as(layout *L, size_t page)
@@ -798,22 +798,10 @@ static void do_figure(layout *L, const qr_run *r, const ctx *c, int parent)
 
 /* ---- paragraphs ---- */
 
-static int is_blank_run(const qr_run *r)
-{
-    if (r->kind == QR_RUN_SOFTBREAK || r->kind == QR_RUN_HARDBREAK) return 1;
-    if (r->kind != QR_RUN_TEXT) return 0;
-    for (size_t i = 0; i < r->len; i++)
-        if (r->text[i] != ' ' && r->text[i] != '\t') return 0;
-    return 1;
-}
-
 static void do_paragraph(layout *L, const qr_block *b, const ctx *c)
 {
     const qr_style *st = L->st;
-    int has_text = 0;
-    for (size_t i = 0; i < b->nruns; i++)
-        if (b->runs[i].kind != QR_RUN_IMAGE && !is_blank_run(&b->runs[i]))
-            has_text = 1;
+    bool has_text = qr_block_has_text(b);
     int elem = has_text ? qr_pages_add_elem(L->out, QR_ROLE_P, c->parent,
                                             NULL, NULL)
                         : c->parent;
@@ -848,7 +836,7 @@ static void do_paragraph(layout *L, const qr_block *b, const ctx *c)
         /* text before this image (or the end) */
         int text = 0;
         for (size_t j = r0; j < i; j++)
-            if (!is_blank_run(&b->runs[j])) text = 1;
+            if (!qr_run_blank(&b->runs[j])) text = 1;
         if (text) {
             lb_span *spans;
             size_t n = runs_to_spans(L, b, r0, i, QR_FONT_REGULAR,
@@ -1241,7 +1229,7 @@ static void do_pagebreak(layout *L, const qr_block *b, const ctx *c)
         return;
     }
     int was = L->landscape;
-    if (lay_orient(L, b->orient == QR_ORIENT_LANDSCAPE) != 0) {
+    if (!lay_orient(L, b->orient == QR_ORIENT_LANDSCAPE)) {
         qr_diag_add(L->d, QR_ERROR, L->md_name, b->line, 1, NULL, NULL,
                     "the page margins leave no room for text on a %s page",
                     orient_name(b->orient));
@@ -1336,7 +1324,7 @@ static qr_pages *layout_pass(const qr_doc *doc, const qr_style *style,
     L.d = d;
     L.head = L.tail = -1;
     L.toc = toc;
-    if (lay_orient(&L, style->page_width > style->page_height) != 0) {
+    if (!lay_orient(&L, style->page_width > style->page_height)) {
         qr_diag_add(d, QR_ERROR, md_name, 0, 0, NULL, NULL,
                     "the page margins leave no room for text");
         return NULL;
@@ -1350,7 +1338,7 @@ static qr_pages *layout_pass(const qr_doc *doc, const qr_style *style,
              .after = style->paragraph_space, .top = 1};
     const qr_block *rb = qr_doc_root(doc);
     if (rb) do_children(&L, rb, &c);
-    if (lay_paginate(&L) != 0) {
+    if (!lay_paginate(&L)) {
         layout_free_work(&L);
         qr_pages_free(L.out);
         return NULL;
@@ -1380,7 +1368,7 @@ qr_pages *qr_layout_run(const qr_doc *doc, const qr_style *style,
         qr_diags *said = qr_diags_new();
         p = layout_pass(doc, style, metrics, opts, md_name, said, toc, images);
         int first = opts->first_page > 0 ? opts->first_page : 1;
-        int moved = p && toc && lay_toc_update(toc, p, first);
+        bool moved = p && toc && lay_toc_update(toc, p, first);
         if (moved && pass < MAX_TOC_PASSES) {
             qr_pages_free(p);
             qr_diags_free(said);

@@ -10,10 +10,14 @@
  * box are kept in one pool with y relative to the box top. Boxes are linked
  * by index so that pagination can replace the lines of one paragraph (to
  * avoid a hyphen at a page foot) without moving the rest of the document.
+ *
+ * Failure: lay_orient and lay_paginate return false (lay_paginate after
+ * adding an error); the box builders return indices and cannot fail.
  */
 #ifndef QUIRE_LAYOUT_INT_H
 #define QUIRE_LAYOUT_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "quire/layout.h"
 #include "quire/util.h"
@@ -151,6 +155,7 @@ typedef struct layout {
 
 /* layout.c helpers shared with the table code */
 size_t lay_push_item(layout *L, const qr_item *it, int stretch);
+/* Returns the new box's index. */
 int lay_new_box(layout *L, float h, unsigned flags);
 void lay_link_tail(layout *L, int first, int last);
 void lay_add_bars(layout *L, int b);
@@ -162,8 +167,9 @@ void lay_line_items(layout *L, const lb_line *ln, float x, float baseline,
                     qr_role role, int elem, linkmap *lm);
 float lay_take_space(layout *L, unsigned *flags);
 /* Turn the current page (landscape 1 or 0): its size, text frame and
- * foot. Returns 0, or -1 when the margins leave no room for text. */
-int lay_orient(layout *L, int landscape);
+ * foot. Returns false when the margins leave no room for text (the caller
+ * says so: it knows the line). */
+bool lay_orient(layout *L, int landscape);
 /* Turn the current page as the page `page` of the display list is. */
 void lay_orient_as(layout *L, size_t page);
 qr_item lay_item(qr_item_kind kind, qr_role role, int elem);
@@ -179,9 +185,10 @@ int lay_text_entry(layout *L, lb_span *spans, size_t n, float x, float w,
 
 /* layout_toc.c: NULL when doc has no <!-- contents -->. lay_toc_update
  * reads the headings' pages and titles back from a laid-out paper and
- * returns 1 when they differ from what the entries said. */
+ * returns true when they differ from what the entries said (a question,
+ * not a failure). */
 lay_toc *lay_toc_scan(const qr_doc *doc);
-int lay_toc_update(lay_toc *T, const qr_pages *p, int first_page);
+bool lay_toc_update(lay_toc *T, const qr_pages *p, int first_page);
 void lay_toc_free(lay_toc *T);
 void lay_contents(layout *L, float x, float w, int parent);
 
@@ -191,7 +198,9 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent);
 /* layout_page.c */
 void lay_para_boxes(layout *L, int pi, lb_result *r, size_t from,
                     int *first, int *last);
-int lay_paginate(layout *L);
+/* Cut the chain into pages. Returns false after adding an error (more
+ * than QR_MAX_PAGES pages). */
+bool lay_paginate(layout *L);
 void lay_furniture(layout *L);
 /* Images come from image.h's set, one per layout run (L->images). */
 

@@ -127,7 +127,7 @@ static int emit_bands(layout *L, emitter *E, size_t page, int first, int brk,
 
 /* ---- re-breaking a paragraph to move a hyphen off a page foot ---- */
 
-static int same_line(const box *b, const lb_line *ln)
+static bool same_line(const box *b, const lb_line *ln)
 {
     size_t bytes = 0;
     for (size_t f = 0; f < ln->nfrags; f++) bytes += ln->frags[f].len;
@@ -138,12 +138,12 @@ static int same_line(const box *b, const lb_line *ln)
 /* The paragraph of box `last` (the last line on a page starting at box
  * `*first`) ends that line with a hyphen. Break it again without; if the
  * lines on earlier pages stay the same, splice the new lines in and return
- * 1 (*first may change). Returns 0 when nothing was changed. */
-static int rebreak(layout *L, int *first, int last)
+ * true (*first may change). Returns false when nothing was changed. */
+static bool rebreak(layout *L, int *first, int last)
 {
     box *lb = &L->boxes[last];
     para *P = &L->paras[lb->para];
-    if (P->nboxes > MAX_REBREAK_LINES) return 0;
+    if (P->nboxes > MAX_REBREAK_LINES) return false;
     /* the paragraph's first line on this page */
     int k0b = last;
     while (k0b != *first && L->boxes[k0b].prev >= 0 &&
@@ -166,7 +166,7 @@ static int rebreak(layout *L, int *first, int last)
     if (!ok) {
         P->nnohyph--;
         lb_result_free(r);
-        return 0;
+        return false;
     }
     /* the old lines from k0 to the paragraph's end */
     int old_last = k0b;
@@ -185,7 +185,7 @@ static int rebreak(layout *L, int *first, int last)
     }
     P->nboxes = (int)lb_nlines(r);
     lb_result_free(r);
-    if (nf < 0) return 0;
+    if (nf < 0) return false;
     if (k0 > 0) {
         /* the first new line is a continuation: no glue, no page break */
         L->boxes[nf].gap = 0;
@@ -205,7 +205,7 @@ static int rebreak(layout *L, int *first, int last)
         L->tail = nl;
     }
     if (*first == k0b) *first = nf;
-    return 1;
+    return true;
 }
 
 /* ---- pagination ---- */
@@ -221,7 +221,7 @@ static int row_continued(const layout *L, int first)
     return b->cont;
 }
 
-int lay_paginate(layout *L)
+bool lay_paginate(layout *L)
 {
     emitter E = {NULL, 0};
     /* pages start in the style's orientation; a box that starts a page
@@ -239,7 +239,7 @@ int lay_paginate(layout *L)
                         "document would have more than %d pages",
                         QR_MAX_PAGES);
             free(E.pts);
-            return -1;
+            return false;
         }
         int first = cur, brk = -1, cont = -1;
         for (int attempt = 0;; attempt++) {
@@ -349,7 +349,7 @@ int lay_paginate(layout *L)
         cur = brk;
     }
     free(E.pts);
-    return 0;
+    return true;
 }
 
 /* ---- running header and footer ---- */

@@ -64,23 +64,23 @@ static const qr_rgb *status_mark(const qr_style *st, const lb_span *sp,
     return i >= 0 ? &st->status_colour[i] : NULL;
 }
 
-/* 1 when a cell says nothing: empty, spaces, or only dashes ("–" for no
+/* Whether a cell says nothing: empty, spaces, or only dashes ("–" for no
  * figure). A column of such cells needs no more room than its header. */
-static int blank_cell(const lb_span *sp, size_t n)
+static bool blank_cell(const lb_span *sp, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         if (sp[i].flags & LB_HARD_BREAK) continue;
         for (size_t k = 0; k < sp[i].len;) {
             uint32_t cp;
             int len = qr_utf8_decode(sp[i].text + k, sp[i].len - k, &cp);
-            if (len <= 0) return 0;
+            if (len <= 0) return false;
             k += (size_t)len;
             if (cp != ' ' && cp != '-' && cp != 0x2013 && cp != 0x2014 &&
                 cp != 0x00A0)
-                return 0;
+                return false;
         }
     }
-    return 1;
+    return true;
 }
 
 /* The single-line width of a cell: widest piece between hard breaks. */

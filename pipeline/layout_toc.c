@@ -92,9 +92,9 @@ static toc_entry *entry_of(lay_toc *T, const char *name)
     return NULL;
 }
 
-int lay_toc_update(lay_toc *T, const qr_pages *p, int first_page)
+bool lay_toc_update(lay_toc *T, const qr_pages *p, int first_page)
 {
-    int changed = 0;
+    bool changed = false;
     for (size_t pg = 0; pg < qr_pages_count(p); pg++) {
         const qr_page *page = qr_pages_get(p, pg);
         for (size_t j = 0; j < page->nitems; j++) {
@@ -105,13 +105,13 @@ int lay_toc_update(lay_toc *T, const qr_pages *p, int first_page)
             int n = first_page + (int)pg;
             if (e->page != n) {
                 e->page = n;
-                changed = 1;
+                changed = true;
             }
             if (strlen(e->title) != it->len ||
                 memcmp(e->title, it->text, it->len) != 0) {
                 free(e->title);
                 e->title = qr_xstrndup(it->text, it->len);
-                changed = 1;
+                changed = true;
             }
         }
     }

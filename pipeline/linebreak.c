@@ -154,7 +154,7 @@ static void gc_ready(gcache *gc, qr_font_slot slot)
     gc->ready[slot] = 1;
 }
 
-static int has_glyph(para *p, qr_font_slot slot, uint32_t cp)
+static bool has_glyph(para *p, qr_font_slot slot, uint32_t cp)
 {
     if (p->gc && cp < GLYPH_CACHE) {
         gc_ready(p->gc, slot);
@@ -176,32 +176,32 @@ static float advance(para *p, qr_font_slot slot, uint32_t cp)
     return p->m->advance(p->m->ctx, slot, cp);
 }
 
-static int is_bold_slot(qr_font_slot s)
+static bool is_bold_slot(qr_font_slot s)
 {
     return s == QR_FONT_BOLD || s == QR_FONT_BOLD_ITALIC ||
            s == QR_FONT_MONO_BOLD || s == QR_FONT_FALLBACK_BOLD ||
            s == QR_FONT_HEADING;
 }
 
-/* The face for cp: the wanted slot, else the (bold) fallback. Returns 0
+/* The face for cp: the wanted slot, else the (bold) fallback. Returns false
  * when no face has it; *face is then the fallback, which shows .notdef. */
-static int map_face(para *p, qr_font_slot want, uint32_t cp,
-                    qr_font_slot *face)
+static bool map_face(para *p, qr_font_slot want, uint32_t cp,
+                     qr_font_slot *face)
 {
     if (has_glyph(p, want, cp)) {
         *face = want;
-        return 1;
+        return true;
     }
     qr_font_slot fb = is_bold_slot(want) ? QR_FONT_FALLBACK_BOLD
                                          : QR_FONT_FALLBACK;
     *face = fb;
-    if (fb != want && has_glyph(p, fb, cp)) return 1;
+    if (fb != want && has_glyph(p, fb, cp)) return true;
     /* a bold fallback face may cover less than the regular one */
     if (fb == QR_FONT_FALLBACK_BOLD && has_glyph(p, QR_FONT_FALLBACK, cp)) {
         *face = QR_FONT_FALLBACK;
-        return 1;
+        return true;
     }
-    return 0;
+    return false;
 }
 
 static unsigned char classify(uint32_t cp)
@@ -222,9 +222,9 @@ static unsigned char classify(uint32_t cp)
     }
 }
 
-/* Insert cp into the warned set; returns 1 if it was new. Stored as
+/* Insert cp into the warned set; returns true if it was new. Stored as
  * cp + 1 in an open-addressed table, 0 = empty. */
-static int seen_add(lb_seen *w, uint32_t cp)
+static bool seen_add(lb_seen *w, uint32_t cp)
 {
     if (w->n * 2 >= w->cap) {
         size_t ncap = w->cap ? w->cap * 2 : 16;
@@ -243,12 +243,12 @@ static int seen_add(lb_seen *w, uint32_t cp)
     uint32_t v = cp + 1;
     size_t h = (v * 2654435761u) & (w->cap - 1);
     while (w->v[h]) {
-        if (w->v[h] == v) return 0;
+        if (w->v[h] == v) return false;
         h = (h + 1) & (w->cap - 1);
     }
     w->v[h] = v;
     w->n++;
-    return 1;
+    return true;
 }
 
 void lb_seen_clear(lb_seen *w)
@@ -288,7 +288,7 @@ static void warn_missing(para *p, uint32_t cp, qr_font_slot want, int line,
     lb_warn_missing(seen, d, o ? o->md_name : NULL, line, cp, want, NULL);
 }
 
-static int is_combining(uint32_t cp);
+static bool is_combining(uint32_t cp);
 
 static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
                      qr_diags *d)
@@ -351,7 +351,7 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
     }
 }
 
-static int same_look(const lb_span *a, const lb_span *b);
+static bool same_look(const lb_span *a, const lb_span *b);
 
 /* Kerning (qr_metrics.kern) between each visible character and the next
  * visible one of the same face and look: the pairs a PDF text item holds.
@@ -402,7 +402,7 @@ static void find_breaks(para *p)
 
 /* Dropped from a line's end: spaces, newlines, and zero-width format
  * characters (a word joiner or BOM can hold spaces before a break). */
-static int trailing_blank(const pchar *c)
+static bool trailing_blank(const pchar *c)
 {
     return c->kind == K_SPACE || c->kind == K_NEWLINE ||
            c->kind == K_INVISIBLE;
@@ -410,21 +410,21 @@ static int trailing_blank(const pchar *c)
 
 /* ---- hyphenation ---- */
 
-static int is_ascii_letter(uint32_t cp)
+static bool is_ascii_letter(uint32_t cp)
 {
     return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
 }
 
 /* Letters of Latin, Greek and Cyrillic scripts: enough to find where a word
  * ends; only all-ASCII words are handed to the en-GB patterns. */
-static int is_letter(uint32_t cp)
+static bool is_letter(uint32_t cp)
 {
     if (cp < 0x80) return is_ascii_letter(cp);
     if (cp >= 0xC0 && cp <= 0x24F) return cp != 0xD7 && cp != 0xF7;
     return cp >= 0x370 && cp <= 0x52F;
 }
 
-static int is_digit(uint32_t cp)
+static bool is_digit(uint32_t cp)
 {
     return cp >= '0' && cp <= '9';
 }
@@ -525,7 +525,7 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
     return pts;
 }
 
-static int is_month(const struct para *p, size_t s, size_t e);
+static bool is_month(const struct para *p, size_t s, size_t e);
 
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
                            size_t min_word)
@@ -627,35 +627,35 @@ static const char *const month_names[] = {
     "Nov", "Dec",
 };
 
-static int is_alnum_cp(uint32_t cp)
+static bool is_alnum_cp(uint32_t cp)
 {
     return is_letter(cp) || is_digit(cp);
 }
 
-/* 1 when chars [s, e) are a whole word equal to a month name. */
-static int is_month(const para *p, size_t s, size_t e)
+/* Whether chars [s, e) are a whole word equal to a month name. */
+static bool is_month(const para *p, size_t s, size_t e)
 {
     if ((s > 0 && is_alnum_cp(p->ch[s - 1].cp)) ||
         (e < p->n && is_alnum_cp(p->ch[e].cp)))
-        return 0;
+        return false;
     for (size_t m = 0; m < sizeof month_names / sizeof *month_names; m++) {
         const char *name = month_names[m];
         size_t len = strlen(name), i = 0;
         if (len != e - s) continue;
         while (i < len && p->ch[s + i].cp == (unsigned char)name[i]) i++;
-        if (i == len) return 1;
+        if (i == len) return true;
     }
-    return 0;
+    return false;
 }
 
 /* The end of the run of characters of one kind starting at k. */
-static size_t run_end(const para *p, size_t k, int (*is)(uint32_t))
+static size_t run_end(const para *p, size_t k, bool (*is)(uint32_t))
 {
     while (k < p->n && is(p->ch[k].cp)) k++;
     return k;
 }
 
-static size_t run_start(const para *p, size_t e, int (*is)(uint32_t))
+static size_t run_start(const para *p, size_t e, bool (*is)(uint32_t))
 {
     while (e > 0 && is(p->ch[e - 1].cp)) e--;
     return e;
@@ -762,9 +762,9 @@ static double shrink_of(const lbctx *x, const pchar *c)
 
 /* A cluster boundary, roughly: never split a combining mark, variation
  * selector or emoji modifier from its base, nor either side of a ZWJ. */
-static int is_combining(uint32_t cp)
+static bool is_combining(uint32_t cp)
 {
-    if (cp < 0x0300) return 0;                  /* Latin text: at once */
+    if (cp < 0x0300) return false;                  /* Latin text: at once */
     return (cp >= 0x0300 && cp <= 0x036F) || (cp >= 0x0483 && cp <= 0x0489) ||
            (cp >= 0x0591 && cp <= 0x05C7) || (cp >= 0x0610 && cp <= 0x061A) ||
            (cp >= 0x064B && cp <= 0x065F) || (cp >= 0x1AB0 && cp <= 0x1AFF) ||
@@ -775,7 +775,7 @@ static int is_combining(uint32_t cp)
            (cp >= 0xE0100 && cp <= 0xE01EF);
 }
 
-static int cluster_boundary(const para *p, size_t k)
+static bool cluster_boundary(const para *p, size_t k)
 {
     return !is_combining(p->ch[k].cp) && p->ch[k].kind != K_INVISIBLE &&
            p->ch[k - 1].cp != 0x200D;
@@ -952,7 +952,7 @@ static void build_cands(const lbctx *x, cvec *cv)
 
 /* ---- choosing breaks ---- */
 
-static int no_hyph(const lbctx *x, int line)
+static bool no_hyph(const lbctx *x, int line)
 {
     return line < x->easy && x->nohyph[line];
 }
@@ -1022,8 +1022,8 @@ static void svec_push(svec *s, size_t x)
 
 /* Knuth–Plass over the candidates with maximum ratio `tol`. On success
  * fills br with candidate indices (0 first, the last candidate last) and
- * returns 1; returns 0 when no feasible set exists within tol. */
-static int kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
+ * returns true; false when no feasible set exists within tol. */
+static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
 {
     const cand *c = cv->v;
     size_t nc = cv->n;
@@ -1032,7 +1032,7 @@ static int kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
     svec act = {0}, touched = {0};
     size_t nslots = ((size_t)x->easy + 1) * KP_FITNESS_CLASSES;
     kpbest *best = qr_xcalloc(nslots, sizeof *best);
-    int ok = 0;
+    bool ok = false;
 
     ncap = 64;
     nodes = qr_xmalloc(ncap * sizeof *nodes);
@@ -1114,7 +1114,7 @@ static int kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
         br->v[i] = br->v[j];
         br->v[j] = t;
     }
-    ok = 1;
+    ok = true;
 done:
     free(nodes);
     free(act.v);
@@ -1192,13 +1192,13 @@ typedef struct fbuild {
     double x, w;
 } fbuild;
 
-static int same_look(const lb_span *a, const lb_span *b)
+static bool same_look(const lb_span *a, const lb_span *b)
 {
-    if (a == b) return 1;
+    if (a == b) return true;
     if (a->size != b->size || a->color.r != b->color.r ||
         a->color.g != b->color.g || a->color.b != b->color.b ||
         a->link != b->link || (a->flags & LB_STRIKE) != (b->flags & LB_STRIKE))
-        return 0;
+        return false;
     if (!a->url || !b->url) return a->url == b->url;
     return strcmp(a->url, b->url) == 0;
 }

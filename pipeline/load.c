@@ -51,7 +51,7 @@ typedef struct scan {
     char msg[256];
 } scan;
 
-static int is_ws(char c)
+static bool is_ws(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -119,7 +119,7 @@ static long read_u4(const char *t, size_t len, size_t i)
 }
 
 /* s->pos is at the opening quote. On success s->pos is past the closing one. */
-static int scan_string(scan *s)
+static bool scan_string(scan *s)
 {
     size_t open = s->pos;
     size_t i = open + 1;
@@ -127,17 +127,17 @@ static int scan_string(scan *s)
         unsigned char c = (unsigned char)s->t[i];
         if (c == '"') {
             s->pos = i + 1;
-            return 1;
+            return true;
         }
         if (c == '\n' || c == '\r') {
             fail(s, open, "unterminated string: missing closing '\"' before "
                           "the end of the line");
-            return 0;
+            return false;
         }
         if (c < 0x20) {
             fail(s, i, "control character U+%04X in a string (write it as "
                        "an escape such as \\t or \\u%04X)", c, c);
-            return 0;
+            return false;
         }
         if (c == '\\') {
             if (i + 1 >= s->len) break;
@@ -146,17 +146,17 @@ static int scan_string(scan *s)
                 long u = read_u4(s->t, s->len, i + 2);
                 if (u < 0) {
                     fail(s, i, "invalid \\u escape (expected 4 hex digits)");
-                    return 0;
+                    return false;
                 }
                 if (u == 0) {
                     /* cJSON's strings end at a NUL: the rest would vanish */
                     fail(s, i, "\\u0000 (a NUL character) cannot appear in "
                                "a string");
-                    return 0;
+                    return false;
                 }
                 if (u >= 0xDC00 && u <= 0xDFFF) {
                     fail(s, i, "invalid \\u escape: unpaired low surrogate");
-                    return 0;
+                    return false;
                 }
                 if (u >= 0xD800 && u <= 0xDBFF) {
                     long lo = -1;
@@ -166,7 +166,7 @@ static int scan_string(scan *s)
                     if (lo < 0xDC00 || lo > 0xDFFF) {
                         fail(s, i, "invalid \\u escape: unpaired high "
                                    "surrogate");
-                        return 0;
+                        return false;
                     }
                     i += 12;
                     continue;
@@ -180,7 +180,7 @@ static int scan_string(scan *s)
                 fail(s, i, "invalid escape: %s after '\\' in a string "
                            "(valid: \\\" \\\\ \\/ \\b \\f \\n \\r \\t "
                            "\\uXXXX)", what);
-                return 0;
+                return false;
             }
             i += 2;
             continue;
@@ -189,27 +189,27 @@ static int scan_string(scan *s)
     }
     fail(s, open, "unterminated string: missing closing '\"' before the end "
                   "of the file");
-    return 0;
+    return false;
 }
 
-static int is_digit(char c)
+static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
 }
 
-static int scan_number(scan *s)
+static bool scan_number(scan *s)
 {
     size_t b = s->pos, i = b;
     if (s->t[i] == '-') i++;
     if (i >= s->len || !is_digit(s->t[i])) {
         fail(s, b, "invalid number: expected a digit after '-'");
-        return 0;
+        return false;
     }
     if (s->t[i] == '0') {
         i++;
         if (i < s->len && is_digit(s->t[i])) {
             fail(s, b, "invalid number: leading zeros are not allowed");
-            return 0;
+            return false;
         }
     } else {
         while (i < s->len && is_digit(s->t[i])) i++;
@@ -218,7 +218,7 @@ static int scan_number(scan *s)
         i++;
         if (i >= s->len || !is_digit(s->t[i])) {
             fail(s, b, "invalid number: expected a digit after '.'");
-            return 0;
+            return false;
         }
         while (i < s->len && is_digit(s->t[i])) i++;
     }
@@ -227,26 +227,26 @@ static int scan_number(scan *s)
         if (i < s->len && (s->t[i] == '+' || s->t[i] == '-')) i++;
         if (i >= s->len || !is_digit(s->t[i])) {
             fail(s, b, "invalid number: expected a digit in the exponent");
-            return 0;
+            return false;
         }
         while (i < s->len && is_digit(s->t[i])) i++;
     }
     if (i - b > MAX_NUMBER_CHARS) {
         fail(s, b, "number is too long (more than %d characters)",
              MAX_NUMBER_CHARS);
-        return 0;
+        return false;
     }
     s->pos = i;
-    return 1;
+    return true;
 }
 
-static int is_word_char(char c)
+static bool is_word_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) ||
            c == '_';
 }
 
-static int scan_literal(scan *s)
+static bool scan_literal(scan *s)
 {
     size_t b = s->pos, i = b;
     while (i < s->len && is_word_char(s->t[i])) i++;
@@ -255,7 +255,7 @@ static int scan_literal(scan *s)
     for (size_t k = 0; k < 3; k++) {
         if (n == strlen(lits[k]) && memcmp(s->t + b, lits[k], n) == 0) {
             s->pos = i;
-            return 1;
+            return true;
         }
     }
     int shown = (int)(n > MAX_WORD_SHOWN ? MAX_WORD_SHOWN : n);
@@ -263,12 +263,12 @@ static int scan_literal(scan *s)
         if (n == strlen(lits[k]) && strncasecmp(s->t + b, lits[k], n) == 0) {
             fail(s, b, "invalid literal '%.*s' (JSON literals are lowercase: "
                        "%s)", shown, s->t + b, lits[k]);
-            return 0;
+            return false;
         }
     }
     fail(s, b, "invalid literal '%.*s' (expected true, false, null, a number "
                "or a \"string\")", shown, s->t + b);
-    return 0;
+    return false;
 }
 
 typedef struct open_bracket {
@@ -278,9 +278,9 @@ typedef struct open_bracket {
 
 enum state { ST_VALUE, ST_KEY, ST_AFTER };
 
-/* Check t[start..len) is one JSON value. Returns 1 when well formed;
- * otherwise 0 with s->err_off and s->msg set to the first problem. */
-static int check_syntax(scan *s, size_t start)
+/* Check t[start..len) is one JSON value. Returns true when well formed;
+ * otherwise false with s->err_off and s->msg set to the first problem. */
+static bool check_syntax(scan *s, size_t start)
 {
     open_bracket stack[QR_MAX_JSON_DEPTH];
     int depth = 0;
@@ -293,7 +293,7 @@ static int check_syntax(scan *s, size_t start)
     skip_ws(s);
     if (s->pos >= s->len) {
         fail(s, s->pos, "empty file: expected a JSON object");
-        return 0;
+        return false;
     }
     for (;;) {
         skip_ws(s);
@@ -307,9 +307,9 @@ static int check_syntax(scan *s, size_t start)
                     describe(s, p, what, sizeof what);
                     fail(s, p, "unexpected %s after the end of the JSON "
                                "value", what);
-                    return 0;
+                    return false;
                 }
-                return 1;
+                return true;
             }
             open_bracket *top = &stack[depth - 1];
             char close = top->c == '{' ? '}' : ']';
@@ -320,7 +320,7 @@ static int check_syntax(scan *s, size_t start)
                 fail(s, p, "unexpected end of file: missing '%c' to close "
                            "the %s opened at line %d:%d", close, kind, l,
                      col);
-                return 0;
+                return false;
             }
             if (c == ',') {
                 comma = p;
@@ -340,48 +340,48 @@ static int check_syntax(scan *s, size_t start)
                 fail(s, p, "found '%c' but the %s opened at line %d:%d is "
                            "still open (expected ',' or '%c')", c, kind, l,
                      col, close);
-                return 0;
+                return false;
             }
             if (c == '"' || c == '{' || c == '[' || c == '-' ||
                 is_digit(c) || is_word_char(c)) {
                 fail(s, p, "missing ',' before this %s",
                      top->c == '{' ? "member" : "element");
-                return 0;
+                return false;
             }
             describe(s, p, what, sizeof what);
             fail(s, p, "expected ',' or '%c' after an %s, found %s", close,
                  top->c == '{' ? "object member" : "array element", what);
-            return 0;
+            return false;
         }
 
         if (st == ST_KEY) {
             if (eof) {
                 fail(s, p, "unexpected end of file: expected a member name "
                            "in double quotes");
-                return 0;
+                return false;
             }
             if (c == '}' && after_comma) {
                 fail(s, comma, "trailing comma before '}'");
-                return 0;
+                return false;
             }
             if (c == '\'') {
                 fail(s, p, "member names must be in double quotes, not "
                            "single quotes");
-                return 0;
+                return false;
             }
             if (c != '"') {
                 describe(s, p, what, sizeof what);
                 fail(s, p, "expected a member name in double quotes, found "
                            "%s", what);
-                return 0;
+                return false;
             }
-            if (!scan_string(s)) return 0;
+            if (!scan_string(s)) return false;
             skip_ws(s);
             if (s->pos >= s->len || s->t[s->pos] != ':') {
                 describe(s, s->pos, what, sizeof what);
                 fail(s, s->pos, "expected ':' after the member name, found "
                                 "%s", what);
-                return 0;
+                return false;
             }
             s->pos++;
             after_comma = 0;
@@ -392,17 +392,17 @@ static int check_syntax(scan *s, size_t start)
         /* ST_VALUE */
         if (eof) {
             fail(s, p, "unexpected end of file: expected a value");
-            return 0;
+            return false;
         }
         if ((c == ']' || c == '}') && after_comma) {
             fail(s, comma, "trailing comma before '%c'", c);
-            return 0;
+            return false;
         }
         after_comma = 0;
         if (c == '{' || c == '[') {
             if (depth == QR_MAX_JSON_DEPTH) {
                 fail(s, p, "nesting deeper than %d levels", QR_MAX_JSON_DEPTH);
-                return 0;
+                return false;
             }
             stack[depth].c = c;
             stack[depth].off = p;
@@ -428,13 +428,13 @@ static int check_syntax(scan *s, size_t start)
             ok = scan_literal(s);
         } else if (c == '\'') {
             fail(s, p, "strings must be in double quotes, not single quotes");
-            return 0;
+            return false;
         } else {
             describe(s, p, what, sizeof what);
             fail(s, p, "expected a value, found %s", what);
-            return 0;
+            return false;
         }
-        if (!ok) return 0;
+        if (!ok) return false;
         st = ST_AFTER;
     }
 }
@@ -484,7 +484,7 @@ static size_t dup_ws(const dup_walk *w, size_t i)
 }
 
 /* i (not lost) at byte c? */
-static int dup_at(const dup_walk *w, size_t i, char c)
+static bool dup_at(const dup_walk *w, size_t i, char c)
 {
     return i != DUP_LOST && i < w->len && w->t[i] == c;
 }
@@ -614,6 +614,16 @@ bool qr_json_check_duplicates(const char *name, const char *text, size_t len,
 }
 
 /* ---- loading ----------------------------------------------------------- */
+
+void qr_json_add_new(cJSON *obj, const char *key, cJSON *item)
+{
+    if (!item) return;
+    if (cJSON_GetObjectItemCaseSensitive(obj, key)) {
+        cJSON_Delete(item);
+        return;
+    }
+    cJSON_AddItemToObject(obj, key, item);
+}
 
 const char *qr_json_type_name(const cJSON *v)
 {

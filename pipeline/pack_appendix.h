@@ -3,6 +3,10 @@
  * placeholder pages in the pack's display list and the final libqpdf pass
  * (appendix.h) that puts the imported pages on them. Only pack.c and its
  * tests include it.
+ *
+ * Failure: qr_pack_appx_prepare and qr_pack_appx_public_check return
+ * false after adding errors; qr_pack_appx_layout returns a page count, -1
+ * after an error; qr_pack_appx_write passes qr_pdf_write's qr_status on.
  */
 #ifndef QUIRE_PACK_APPENDIX_H
 #define QUIRE_PACK_APPENDIX_H

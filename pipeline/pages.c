@@ -1,5 +1,6 @@
 /* pages.c — the display list container shared by layout (which fills it),
- * pdf (which draws it) and pack (which joins lists). Plain data in one arena.
+ * pdf (which draws it) and pack (which joins lists): pages of positioned
+ * items and the structure tree for tagging. Plain data in one arena.
  */
 #include "quire/layout.h"
 #include "quire/image.h"

@@ -213,7 +213,7 @@ static void warn_nesting(conv *c, cmark_node *n)
 
 /* ---- runs ---- */
 
-static int same_url(const char *a, const char *b)
+static bool same_url(const char *a, const char *b)
 {
     if (!a || !b) return a == b;
     return strcmp(a, b) == 0;
@@ -328,7 +328,7 @@ static void pop_style(conv *c)
 
 /* ---- special blocks ---- */
 
-static int is_space(char ch)
+static bool is_space(char ch)
 {
     return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' ||
            ch == '\v';
@@ -374,11 +374,11 @@ static int page_directive(const char *s, size_t n)
     return -1;
 }
 
-static int is_newpage_paragraph(const qr_block *b)
+static bool is_newpage_paragraph(const qr_block *b)
 {
-    if (b->kind != QR_BLK_PARAGRAPH || b->nruns != 1) return 0;
+    if (b->kind != QR_BLK_PARAGRAPH || b->nruns != 1) return false;
     const qr_run *r = &b->runs[0];
-    if (r->kind != QR_RUN_TEXT || r->flags) return 0;
+    if (r->kind != QR_RUN_TEXT || r->flags) return false;
     size_t n = r->len;
     const char *s = trim(r->text, &n);
     return n == 8 && memcmp(s, "\\newpage", 8) == 0;
@@ -571,7 +571,7 @@ static const char *link_refusal(const char *u)
 
 /* A refused link is an error at its place in the Markdown, and its text
  * stays as plain text, so no stage after this one ever sees the target. */
-static int link_allowed(conv *c, cmark_node *n, const char *u)
+static bool link_allowed(conv *c, cmark_node *n, const char *u)
 {
     const char *why = link_refusal(u);
     if (!why) {
@@ -583,7 +583,7 @@ static int link_allowed(conv *c, cmark_node *n, const char *u)
             c->links_leaf = c->leaf;
             c->leaf_links = 0;
         }
-        if (++c->leaf_links <= QR_MAX_BLOCK_LINKS) return 1;
+        if (++c->leaf_links <= QR_MAX_BLOCK_LINKS) return true;
         if (c->d && c->leaf_links == QR_MAX_BLOCK_LINKS + 1) {
             size_t off = offset_of(c, cmark_node_get_start_line(n),
                                    cmark_node_get_start_column(n));
@@ -591,7 +591,7 @@ static int link_allowed(conv *c, cmark_node *n, const char *u)
                        "more than %d links in one paragraph, heading or "
                        "table cell: split it", QR_MAX_BLOCK_LINKS);
         }
-        return 0;
+        return false;
     }
     if (c->d && c->bad_links++ < LINK_REPORTS_MAX) {
         size_t off = offset_of(c, cmark_node_get_start_line(n),
@@ -601,7 +601,7 @@ static int link_allowed(conv *c, cmark_node *n, const char *u)
                    "link to '%.*s%s' %s", (int)(n > 80 ? 80 : n), u,
                    n > 80 ? "..." : "", why);
     }
-    return 0;
+    return false;
 }
 
 static void inline_enter(conv *c, cmark_node *n, cmark_node_type t, int line)
@@ -683,7 +683,7 @@ static void inline_exit(conv *c, cmark_node_type t)
     pop_style(c);
 }
 
-static int is_leaf_type(cmark_node_type t)
+static bool is_leaf_type(cmark_node_type t)
 {
     /* cmark's iterator gives these an ENTER event only */
     return t == CMARK_NODE_HTML_BLOCK || t == CMARK_NODE_THEMATIC_BREAK ||
@@ -772,8 +772,8 @@ static size_t delimiter_cells(const char *s, size_t n)
 /* Check every table-like run of lines against the limits: a delimiter row
  * and the non-blank lines after it (an upper bound on the table's body:
  * cmark may end it earlier). Linear: each line is looked at once or twice.
- * Returns 0, or -1 after adding an error. */
-static int check_tables(const char *md, size_t len, const char *name,
+ * Returns false after adding an error. */
+static bool check_tables(const char *md, size_t len, const char *name,
                         qr_diags *d)
 {
     size_t pos = 0;
@@ -792,7 +792,7 @@ static int check_tables(const char *md, size_t len, const char *name,
                 qr_diag_at(d, QR_ERROR, name, md, len, at,
                            "table has %zu columns: more than the limit of %d",
                            cols, MAX_TABLE_COLUMNS);
-            return -1;
+            return false;
         }
         size_t rows = 1;                       /* the header row */
         while (pos < len) {
@@ -811,10 +811,10 @@ static int check_tables(const char *md, size_t len, const char *name,
                            "table has %zu rows of %zu columns: more than the "
                            "limit of %d rows or %d cells", rows, cols,
                            MAX_TABLE_ROWS, MAX_TABLE_CELLS);
-            return -1;
+            return false;
         }
     }
-    return 0;
+    return true;
 }
 
 qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
@@ -829,7 +829,7 @@ qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
                        "UTF-8", bad);
         return NULL;
     }
-    if (md && check_tables(md, len, name, d) != 0) return NULL;
+    if (md && !check_tables(md, len, name, d)) return NULL;
 
     cmark_gfm_core_extensions_ensure_registered();
     cmark_parser *p = cmark_parser_new(CMARK_OPT_DEFAULT);
@@ -885,6 +885,23 @@ void qr_doc_free(qr_doc *doc)
 const qr_block *qr_doc_root(const qr_doc *doc)
 {
     return doc ? doc->root : NULL;
+}
+
+bool qr_run_blank(const qr_run *r)
+{
+    if (r->kind == QR_RUN_SOFTBREAK || r->kind == QR_RUN_HARDBREAK) return true;
+    if (r->kind != QR_RUN_TEXT) return false;
+    for (size_t i = 0; i < r->len; i++)
+        if (r->text[i] != ' ' && r->text[i] != '\t') return false;
+    return true;
+}
+
+bool qr_block_has_text(const qr_block *b)
+{
+    for (size_t i = 0; i < b->nruns; i++)
+        if (b->runs[i].kind != QR_RUN_IMAGE && !qr_run_blank(&b->runs[i]))
+            return true;
+    return false;
 }
 
 void qr_block_text(const qr_block *b, qr_buf *out)

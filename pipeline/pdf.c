@@ -178,20 +178,20 @@ static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
     }
 }
 
-/* 1 (after adding an error) when libharu has reported a problem since the
+/* True (after adding an error) when libharu has reported a problem since the
  * last check, either through the handler or only in the document's error
  * (internal calls set it without calling the handler). */
-static int hpdf_failed(pdf_state *st, const char *what)
+static bool hpdf_failed(pdf_state *st, const char *what)
 {
     HPDF_STATUS e = st->err ? st->err : HPDF_GetError(st->pdf);
-    if (!e) return 0;
+    if (!e) return false;
     HPDF_STATUS detail = st->err ? st->detail : HPDF_GetErrorDetail(st->pdf);
     if (!st->failed)
         qr_diag_add(st->d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "PDF library error 0x%04X (detail %u) while %s",
                     (unsigned)e, (unsigned)detail, what);
     st->failed = 1;
-    return 1;
+    return true;
 }
 
 static void fail(pdf_state *st, const char *file, const char *fmt, ...)
@@ -385,9 +385,8 @@ static void collect_link_text(pdf_state *st, const qr_item *it)
 }
 
 /* Mark the code points of every text item; check they can be written. */
-static int scan(pdf_state *st, const qr_pages *pages)
+static bool scan(pdf_state *st, const qr_pages *pages)
 {
-    int has_text = 0;
     for (size_t p = 0; p < qr_pages_count(pages); p++) {
         const qr_page *pg = qr_pages_get(pages, p);
         for (size_t i = 0; i < pg->nitems; i++) {
@@ -397,14 +396,13 @@ static int scan(pdf_state *st, const qr_pages *pages)
             if (!st->fonts) {
                 fail(st, NULL, "page %zu has text but no fonts were given",
                      p + 1);
-                return -1;
+                return false;
             }
             if (it->len > MAX_TEXT_BYTES) {
                 fail(st, NULL, "page %zu: text run of %zu bytes is too long",
                      p + 1, it->len);
-                return -1;
+                return false;
             }
-            has_text = 1;
             face_use *fu = face_of(st, it->font);
             size_t off = 0;
             while (off < it->len) {
@@ -414,7 +412,7 @@ static int scan(pdf_state *st, const qr_pages *pages)
                     fail(st, NULL, "page %zu: invalid UTF-8 in text '%.*s'",
                          p + 1, (int)it->len, it->text);
                     st->input_error = 1;
-                    return -1;
+                    return false;
                 }
                 if (cp >= BMP_SIZE) {
                     fail(st, NULL,
@@ -422,7 +420,7 @@ static int scan(pdf_state *st, const qr_pages *pages)
                          "Multilingual Plane and cannot be embedded",
                          p + 1, (unsigned)cp);
                     st->input_error = 1;
-                    return -1;
+                    return false;
                 }
                 fu->bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
                 fu->used = 1;
@@ -441,10 +439,10 @@ static int scan(pdf_state *st, const qr_pages *pages)
         fu->bits[CHAR_SPACE >> 3] |= (uint8_t)(1u << (CHAR_SPACE & 7));
         fu->has_space = 1;
     }
-    return has_text;
+    return true;
 }
 
-static int bit(const face_use *fu, uint32_t cp)
+static bool bit(const face_use *fu, uint32_t cp)
 {
     return (fu->bits[cp >> 3] >> (cp & 7)) & 1;
 }
@@ -668,7 +666,7 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
 }
 
 /* The font dictionaries of face k, fu->font set to the Type0 font. */
-static int embed_face(pdf_state *st, face_use *fu, int k)
+static bool embed_face(pdf_state *st, face_use *fu, int k)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
     hb_face_t *sub = subset_face(fu);
@@ -677,7 +675,7 @@ static int embed_face(pdf_state *st, face_use *fu, int k)
     if (!sub) {
         fail(st, file, "cannot embed font '%s': it cannot be subset",
              qr_fonts_family(st->fonts, fu->slot));
-        return -1;
+        return false;
     }
     fu->program = hb_face_reference_blob(sub);
     unsigned plen = 0;
@@ -743,17 +741,17 @@ static int embed_face(pdf_state *st, face_use *fu, int k)
     }
     hb_font_destroy(font);
     hb_face_destroy(sub);
-    if (hpdf_failed(st, "writing a font")) return -1;
-    return 0;
+    if (hpdf_failed(st, "writing a font")) return false;
+    return true;
 }
 
-static int load_fonts(pdf_state *st)
+static bool load_fonts(pdf_state *st)
 {
     for (int k = 0; k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
-        if (fu->used && embed_face(st, fu, k) != 0) return -1;
+        if (fu->used && !embed_face(st, fu, k)) return false;
     }
-    return 0;
+    return true;
 }
 
 /* ---- images ---- */
@@ -849,7 +847,7 @@ static float clamp01(float v)
     return v < 0 ? 0 : v > 1 ? 1 : v;
 }
 
-static int same_rgb(qr_rgb a, qr_rgb b)
+static bool same_rgb(qr_rgb a, qr_rgb b)
 {
     return a.r == b.r && a.g == b.g && a.b == b.b;
 }
@@ -957,17 +955,17 @@ static void put_cid(qr_buf *b, uint32_t cp)
     }
 }
 
-/* 1 when layout kerns cp with a neighbour: a visible character (not a
+/* Whether layout kerns cp with a neighbour: a visible character (not a
  * space, line end or invisible format character; U+00AD is the hyphen
  * drawn at a line end). */
-static int kerns(uint32_t cp)
+static bool kerns(uint32_t cp)
 {
     switch (cp) {
     case CHAR_SPACE: case 0x00A0: case '\n': case '\r': case '\t':
     case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
-        return 0;
+        return false;
     default:
-        return 1;
+        return true;
     }
 }
 
@@ -1141,23 +1139,23 @@ static void set_mark(pdf_state *st, pen *p, int m)
  * not end in a space, hyphen or slash. Layout drops the space at a line
  * break; without one, text extraction and screen readers join the last
  * word of a line to the first of the next. */
-static int ends_line(const pdf_state *st, const qr_page *pg, size_t k)
+static bool ends_line(const pdf_state *st, const qr_page *pg, size_t k)
 {
     const qr_item *it = &pg->items[k];
-    if (it->kind != QR_ITEM_TEXT || !it->text || !it->len) return 0;
+    if (it->kind != QR_ITEM_TEXT || !it->text || !it->len) return false;
     char last = it->text[it->len - 1];
-    if (last == ' ' || last == '-' || last == '/') return 0;
+    if (last == ' ' || last == '-' || last == '/') return false;
     if (it->len >= 2 && memcmp(it->text + it->len - 2, "\xC2\xAD", 2) == 0)
-        return 0;                               /* soft hyphen */
+        return false;                               /* soft hyphen */
     for (size_t j = k + 1; j < pg->nitems; j++) {
         const qr_item *nx = &pg->items[j];
         if (nx->kind != QR_ITEM_TEXT || !nx->text || !nx->len) continue;
         int m = mark_of(st, it), n = mark_of(st, nx);
-        if (m < 0 || n < 0 || fabsf(nx->y - it->y) <= LINE_EPS) return 0;
+        if (m < 0 || n < 0 || fabsf(nx->y - it->y) <= LINE_EPS) return false;
         /* The same element, or a link inside it (or back out of one). */
         return n == m || parent_of(st, n) == m || parent_of(st, m) == n;
     }
-    return 0;
+    return false;
 }
 
 static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
@@ -1393,7 +1391,7 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
     }
 }
 
-static int draw_pages(pdf_state *st, const qr_pages *pages)
+static bool draw_pages(pdf_state *st, const qr_pages *pages)
 {
     size_t np = qr_pages_count(pages);
     st->pages = qr_xcalloc(np ? np : 1, sizeof *st->pages);
@@ -1407,7 +1405,7 @@ static int draw_pages(pdf_state *st, const qr_pages *pages)
         HPDF_Page_SetWidth(st->pages[i], pg->width);
         HPDF_Page_SetHeight(st->pages[i], pg->height);
     }
-    if (hpdf_failed(st, "adding pages")) return -1;
+    if (hpdf_failed(st, "adding pages")) return false;
     for (size_t i = 0; i < np && !st->failed; i++) {
         const qr_page *pg = qr_pages_get(pages, i);
         pen p = {0};
@@ -1423,13 +1421,13 @@ static int draw_pages(pdf_state *st, const qr_pages *pages)
         for (size_t k = 0; k < pg->nitems && !st->failed; k++)
             draw_item(st, &p, &pg->items[k], ends_line(st, pg, k));
         set_mark(st, &p, MARK_CLOSED);
-        if (hpdf_failed(st, "drawing a page")) return -1;
+        if (hpdf_failed(st, "drawing a page")) return false;
     }
-    return st->failed ? -1 : 0;
+    return !st->failed;
 }
 
 /* One outline entry per anchor with a level, nested by level. */
-static int build_outlines(pdf_state *st, const qr_pages *pages)
+static bool build_outlines(pdf_state *st, const qr_pages *pages)
 {
     enum { MAX_LEVEL = 6 };
     HPDF_Outline open[MAX_LEVEL + 1] = {0};
@@ -1447,7 +1445,7 @@ static int build_outlines(pdf_state *st, const qr_pages *pages)
                                 : it->name        ? it->name
                                                   : "";
             HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, "", utf8);
-            if (!o) return hpdf_failed(st, "adding an outline entry") ? -1 : 0;
+            if (!o) return !hpdf_failed(st, "adding an outline entry");
             /* the title as our text string: libharu's stops at 64 KB */
             char *t = qr_xstrndup(title, title == it->text ? it->len : strlen(title));
             HPDF_Dict_Add(o, "Title", text_string(st, t));
@@ -1464,7 +1462,7 @@ static int build_outlines(pdf_state *st, const qr_pages *pages)
         }
     }
     if (any) HPDF_SetPageMode(st->pdf, HPDF_PAGE_MODE_USE_OUTLINE);
-    return hpdf_failed(st, "building outlines") ? -1 : 0;
+    return !hpdf_failed(st, "building outlines");
 }
 
 /* ---- structure tree ---- */
@@ -1655,7 +1653,7 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
 
 /* StructTreeRoot → Document → elements, from the display list's element
  * table and the content drawn for each; /MarkInfo in the catalog. */
-static int build_structure(pdf_state *st, size_t npages)
+static bool build_structure(pdf_state *st, size_t npages)
 {
     size_t n = st->nelems;
     selem *se = qr_xcalloc(n ? n : 1, sizeof *se);
@@ -1739,7 +1737,7 @@ static int build_structure(pdf_state *st, size_t npages)
 done:
     free(se);
     free(ownk);
-    return hpdf_failed(st, "building the structure tree") ? -1 : 0;
+    return !hpdf_failed(st, "building the structure tree");
 }
 
 /* ---- PDF/A-2b ---- */
@@ -1832,7 +1830,7 @@ static void write_xmp(pdf_state *st, const char *producer, const char *date)
 }
 
 /* The sRGB output intent every DeviceRGB colour is read against. */
-static int write_output_intent(pdf_state *st)
+static bool write_output_intent(pdf_state *st)
 {
     size_t n = 0;
     char *icc = qr_read_file(QR_PDF_SRGB_ICC, &n, 0);
@@ -1841,7 +1839,7 @@ static int write_output_intent(pdf_state *st)
              "PDF/A needs the sRGB colour profile '%s' (Debian package "
              "icc-profiles-free): %s",
              QR_PDF_SRGB_ICC, strerror(errno));
-        return -1;
+        return false;
     }
     HPDF_MMgr mm = st->pdf->mmgr;
     HPDF_Dict prof = HPDF_DictStream_New(mm, st->pdf->xref);
@@ -1862,7 +1860,7 @@ static int write_output_intent(pdf_state *st)
         HPDF_Dict_Add(st->pdf->catalog, "OutputIntents", ois);
     }
     free(icc);
-    return hpdf_failed(st, "writing the PDF/A output intent") ? -1 : 0;
+    return !hpdf_failed(st, "writing the PDF/A output intent");
 }
 
 /* ---- metadata ---- */
@@ -1876,7 +1874,7 @@ static void info_text(pdf_state *st, const char *key, const char *v)
     if (str) HPDF_Dict_Add(st->pdf->info, key, str);
 }
 
-static int set_meta(pdf_state *st, const qr_pdf_meta *meta)
+static bool set_meta(pdf_state *st, const qr_pdf_meta *meta)
 {
     HPDF_Doc pdf = st->pdf;
     char producer[64];
@@ -1886,7 +1884,8 @@ static int set_meta(pdf_state *st, const qr_pdf_meta *meta)
     /* Creator first: it makes libharu's Info dictionary. */
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Quire");
     HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, producer);
-    if (!pdf->info || hpdf_failed(st, "writing document metadata")) return -1;
+    if (!pdf->info || hpdf_failed(st, "writing document metadata"))
+        return false;
     if (meta) {
         info_text(st, "Title", st->title);
         info_text(st, "Author", st->author);
@@ -1925,9 +1924,9 @@ static int set_meta(pdf_state *st, const qr_pdf_meta *meta)
                           (HPDF_UINT)meta->page_label_start, NULL);
     if (meta && meta->pdfa) {
         write_xmp(st, producer, date[0] ? date : NULL);
-        if (write_output_intent(st) != 0) return -1;
+        if (!write_output_intent(st)) return false;
     }
-    return 0;
+    return true;
 }
 
 /* ---- document identity ---- */
@@ -1996,11 +1995,11 @@ static int pack_threads(void)
     return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
-static int save(pdf_state *st, char **out, size_t *len)
+static bool save(pdf_state *st, char **out, size_t *len)
 {
     /* both calls always: a failed save must still say which error */
     int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
-    if (hpdf_failed(st, "saving the document") || bad) return -1;
+    if (hpdf_failed(st, "saving the document") || bad) return false;
     HPDF_UINT32 size = HPDF_GetStreamSize(st->pdf);
     char *buf = qr_xmalloc(size ? size : 1);
     HPDF_UINT32 got = 0;
@@ -2017,7 +2016,7 @@ static int save(pdf_state *st, char **out, size_t *len)
         HPDF_ResetError(st->pdf);
         fail(st, NULL, "PDF library returned %u of %u bytes", (unsigned)got,
              (unsigned)size);
-        return -1;
+        return false;
     }
     char *packed = NULL;
     size_t plen = 0;
@@ -2044,18 +2043,19 @@ static int save(pdf_state *st, char **out, size_t *len)
         fail(st, NULL, "cannot write the PDF: the library's output is not "
              "in the layout the object-stream pass reads (libharu %s)",
              HPDF_GetVersion());
-        return -1;
+        return false;
     }
     *out = packed;
     *len = plen;
-    return 0;
+    return true;
 }
 
 /* qr_pdf_render, also telling whether a failure was bad input (an image
- * file, text that cannot be embedded) rather than the output side. */
-static int render(const qr_pages *pages, const qr_fonts *fonts,
-                  const qr_pdf_meta *meta, char **out, size_t *len,
-                  qr_diags *d, int *input_error)
+ * file, text that cannot be embedded) rather than the output side. False
+ * after adding an error. */
+static bool render(const qr_pages *pages, const qr_fonts *fonts,
+                   const qr_pdf_meta *meta, char **out, size_t *len,
+                   qr_diags *d, int *input_error)
 {
     *out = NULL;
     *len = 0;
@@ -2072,8 +2072,8 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
         st->keywords = meta->keywords ? utf8_clean(meta->keywords) : NULL;
     }
     if (fonts) collect_faces(st);
-    int rc = -1;
-    if (scan(st, pages) < 0) goto done;
+    bool ok = false;
+    if (!scan(st, pages)) goto done;
     st->pdf = HPDF_NewEx(on_error, hpdf_alloc, hpdf_free, 0, st);
     if (!st->pdf) {
         fail(st, NULL, "cannot create a PDF document");
@@ -2085,17 +2085,17 @@ static int render(const qr_pages *pages, const qr_fonts *fonts,
     HPDF_UseUTFEncodings(st->pdf);
     HPDF_SetCurrentEncoder(st->pdf, "UTF-8");
     if (hpdf_failed(st, "setting up the document")) goto done;
-    if (set_meta(st, meta) != 0 ||
+    if (!set_meta(st, meta) ||
         hpdf_failed(st, "writing document metadata"))
         goto done;
-    if (fonts && load_fonts(st) != 0) goto done;
-    if (draw_pages(st, pages) != 0) goto done;
-    if (build_structure(st, qr_pages_count(pages)) != 0) goto done;
-    if (build_outlines(st, pages) != 0) goto done;
+    if (fonts && !load_fonts(st)) goto done;
+    if (!draw_pages(st, pages)) goto done;
+    if (!build_structure(st, qr_pages_count(pages))) goto done;
+    if (!build_outlines(st, pages)) goto done;
     set_id(st, pages, meta);
-    rc = save(st, out, len);
+    ok = save(st, out, len);
 done:
-    if (rc != 0 && !st->failed)
+    if (!ok && !st->failed)
         fail(st, NULL, "cannot render the PDF");
     if (st->pdf) HPDF_Free(st->pdf);
     free(st->images);
@@ -2121,9 +2121,9 @@ done:
     free(st->author);
     free(st->subject);
     free(st->keywords);
-    *input_error = rc != 0 && st->input_error;
+    *input_error = !ok && st->input_error;
     free(st);
-    return rc;
+    return ok;
 }
 
 bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
@@ -2131,7 +2131,7 @@ bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                    qr_diags *d)
 {
     int input_error;
-    return render(pages, fonts, meta, out, len, d, &input_error) == 0;
+    return render(pages, fonts, meta, out, len, d, &input_error);
 }
 
 qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
@@ -2141,7 +2141,7 @@ qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     char *buf = NULL;
     size_t len = 0;
     int input_error = 0;
-    if (render(pages, fonts, meta, &buf, &len, d, &input_error) != 0)
+    if (!render(pages, fonts, meta, &buf, &len, d, &input_error))
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
     if (!qr_write_atomic_mode(path, buf, len, meta && meta->exempt)) {

@@ -1,6 +1,8 @@
 /* pdf_int.h — private glue between the fonts module and the PDF writer (both
  * owned by the same stage pair). Not a public contract: only fonts.c, pdf.c
  * and their tests include it.
+ *
+ * Failure: none: qr_fonts_face only borrows.
  */
 #ifndef QUIRE_PDF_INT_H
 #define QUIRE_PDF_INT_H

@@ -193,7 +193,7 @@ static bool split_stream(const char *in, const size_t *off, int *kind,
 
 /* 1 when stream s is to be deflated: nothing filters it yet, and it is not
  * XMP metadata (left readable, as PDF/A readers expect). */
-static int wants_deflate(const char *in, const stream_obj *s)
+static bool wants_deflate(const char *in, const stream_obj *s)
 {
     size_t n = s->dict_end - s->dict;
     return !memmem(in + s->dict, n, "\n/Filter", 8) &&

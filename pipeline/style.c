@@ -80,14 +80,14 @@ static int hex_digit(char c)
     return -1;
 }
 
-/* "#rrggbb" or "#rgb"; returns 0 on success. */
-static int parse_colour(const char *s, qr_rgb *out)
+/* "#rrggbb" or "#rgb"; false when s is neither. */
+static bool parse_colour(const char *s, qr_rgb *out)
 {
     size_t n = strlen(s);
     int v[6];
-    if (s[0] != '#' || (n != 7 && n != 4)) return -1;
+    if (s[0] != '#' || (n != 7 && n != 4)) return false;
     for (size_t i = 1; i < n; i++)
-        if ((v[i - 1] = hex_digit(s[i])) < 0) return -1;
+        if ((v[i - 1] = hex_digit(s[i])) < 0) return false;
     int r, g, b;
     if (n == 7) {
         r = v[0] * 16 + v[1];
@@ -101,7 +101,7 @@ static int parse_colour(const char *s, qr_rgb *out)
     out->r = (float)r / 255.0f;
     out->g = (float)g / 255.0f;
     out->b = (float)b / 255.0f;
-    return 0;
+    return true;
 }
 
 static qr_rgb colour(const char *hex)
@@ -405,8 +405,9 @@ static const key TOP_KEYS[] = {
 #define LENGTH_HINT "expected e.g. \"25mm\", \"2.5cm\", \"1in\" or a number " \
                     "of points"
 
-/* Parses "25mm", "2.5cm", "1in", "12pt" or "12" (points). 0 on success. */
-static int parse_length_string(const char *s, float *out)
+/* Parses "25mm", "2.5cm", "1in", "12pt" or "12" (points); false when s
+ * is none of them. */
+static bool parse_length_string(const char *s, float *out)
 {
     const char *p = s;
     int digits = 0;
@@ -415,94 +416,94 @@ static int parse_length_string(const char *s, float *out)
         p++;
         while (*p >= '0' && *p <= '9') p++, digits++;
     }
-    if (!digits) return -1;
+    if (!digits) return false;
     double v = strtod(s, NULL);   /* C locale: '.' is the decimal point */
     double per;
     if (*p == '\0' || strcmp(p, "pt") == 0) per = 1.0;
     else if (strcmp(p, "mm") == 0) per = PT_PER_MM;
     else if (strcmp(p, "cm") == 0) per = PT_PER_CM;
     else if (strcmp(p, "in") == 0) per = PT_PER_IN;
-    else return -1;
+    else return false;
     *out = to_points(v, per);
-    return 0;
+    return true;
 }
 
-/* A length value; 0 and *out on success, else an error is reported. */
-static int get_length(loader *ld, const cJSON *v, float min, float max,
+/* A length value into *out; false after reporting an error. */
+static bool get_length(loader *ld, const cJSON *v, float min, float max,
                       float *out)
 {
     float pt;
     if (cJSON_IsNumber(v)) {
         pt = (float)v->valuedouble;
-    } else if (!cJSON_IsString(v) || parse_length_string(v->valuestring, &pt)) {
+    } else if (!cJSON_IsString(v) || !parse_length_string(v->valuestring, &pt)) {
         bad_value(ld, v, "is not a length (%s)", LENGTH_HINT);
-        return -1;
+        return false;
     }
     if (!(pt >= min && pt <= max)) {
         bad_value(ld, v, "is out of range (expected %g to %g points)",
                   (double)min, (double)max);
-        return -1;
+        return false;
     }
     *out = pt;
-    return 0;
+    return true;
 }
 
-static int get_string(loader *ld, const cJSON *v, const char *what,
+static bool get_string(loader *ld, const cJSON *v, const char *what,
                       size_t cap, int allow_empty, const char **out)
 {
     if (!cJSON_IsString(v)) {
         bad_value(ld, v, "is not a string (expected %s)", what);
-        return -1;
+        return false;
     }
     size_t n = strlen(v->valuestring);
     if (!allow_empty && n == 0) {
         report(ld, QR_ERROR, "the value must not be empty (expected %s)",
                what);
-        return -1;
+        return false;
     }
     if (n >= cap) {
         report(ld, QR_ERROR, "the value is too long: %zu bytes, at most %zu",
                n, cap - 1);
-        return -1;
+        return false;
     }
     *out = v->valuestring;
-    return 0;
+    return true;
 }
 
 static const char *const FIELDS[] = { "page", "pages", "title", "meeting",
                                       "item" };
 
 /* Header/footer text: every {name} must be a known field. */
-static int check_fields(loader *ld, const char *s)
+static bool check_fields(loader *ld, const char *s)
 {
     for (const char *p = strchr(s, '{'); p; p = strchr(p + 1, '{')) {
         const char *e = strchr(p, '}');
         size_t n = e ? (size_t)(e - p - 1) : strlen(p + 1);
-        int ok = 0;
+        bool ok = false;
         for (size_t i = 0; e && i < sizeof FIELDS / sizeof FIELDS[0]; i++)
             if (strlen(FIELDS[i]) == n && strncmp(p + 1, FIELDS[i], n) == 0)
-                ok = 1;
+                ok = true;
         if (!ok) {
             report(ld, QR_ERROR,
                    "unknown field '%.*s' (expected {page}, {pages}, "
                    "{title}, {meeting} or {item})",
                    (int)(e ? (size_t)(e - p) + 1 : strlen(p)), p);
-            return -1;
+            return false;
         }
     }
-    return 0;
+    return true;
 }
 
-static int check_lang(const char *s)
+static bool check_lang(const char *s)
 {
     /* a BCP 47 tag in its simple shape: letters, digits and hyphens */
     if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-        return -1;
+        return false;
     for (const char *p = s; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
               (*p >= '0' && *p <= '9') || *p == '-'))
-            return -1;
-    return 0;
+            return false;
+    return true;
 }
 
 static void load_section(loader *ld, const cJSON *obj, const key *keys);
@@ -510,8 +511,8 @@ static void load_section(loader *ld, const cJSON *obj, const key *keys);
 static void set_logo_file(loader *ld, const cJSON *v)
 {
     const char *f;
-    if (get_string(ld, v, "the path of a PNG or JPEG file", QR_FIELD_MAX, 1,
-                   &f))
+    if (!get_string(ld, v, "the path of a PNG or JPEG file", QR_FIELD_MAX, 1,
+                    &f))
         return;
     if (f[0] == '\0') {
         set_string(ld->s->logo, sizeof ld->s->logo, "");
@@ -540,14 +541,14 @@ static void set_logo_file(loader *ld, const cJSON *v)
 }
 
 /* One side of a [width, height] page size, at its own pointer. */
-static int get_side(loader *ld, const cJSON *v, int index, const key *k,
+static bool get_side(loader *ld, const cJSON *v, int index, const key *k,
                     float *out)
 {
     size_t mark = qr_jptr_push_index(&ld->ptr, index);
-    int bad = get_length(ld, cJSON_GetArrayItem(v, index), k->min, k->max,
+    bool ok = get_length(ld, cJSON_GetArrayItem(v, index), k->min, k->max,
                          out);
     qr_jptr_pop(&ld->ptr, mark);
-    return bad;
+    return ok;
 }
 
 static void set_page_size(loader *ld, const cJSON *v, const key *k)
@@ -562,9 +563,10 @@ static void set_page_size(loader *ld, const cJSON *v, const key *k)
             }
     } else if (cJSON_IsArray(v) && cJSON_GetArraySize(v) == 2) {
         float w, h;
-        int bad = get_side(ld, v, 0, k, &w);
-        bad |= get_side(ld, v, 1, k, &h);
-        if (!bad) {
+        /* both sides are checked, so both errors are reported */
+        bool w_ok = get_side(ld, v, 0, k, &w);
+        bool h_ok = get_side(ld, v, 1, k, &h);
+        if (w_ok && h_ok) {
             s->page_width = w;
             s->page_height = h;
         }
@@ -620,7 +622,7 @@ static void load_value(loader *ld, const cJSON *v, const key *k)
         break;
     case K_COLOUR: {
         qr_rgb c;
-        if (!cJSON_IsString(v) || parse_colour(v->valuestring, &c))
+        if (!cJSON_IsString(v) || !parse_colour(v->valuestring, &c))
             bad_value(ld, v, "is not a colour (expected \"#rrggbb\", e.g. "
                       "\"#1d70b8\")");
         else
@@ -629,14 +631,14 @@ static void load_value(loader *ld, const cJSON *v, const key *k)
     }
     case K_FAMILY:
     case K_FAMILY_OPT:
-        if (!get_string(ld, v, "a font family name such as \"Arial\"",
-                        QR_FAMILY_MAX, k->kind == K_FAMILY_OPT, &str))
+        if (get_string(ld, v, "a font family name such as \"Arial\"",
+                       QR_FAMILY_MAX, k->kind == K_FAMILY_OPT, &str))
             set_string(base + k->off, QR_FAMILY_MAX, str);
         break;
     case K_FIELD:
-        if (!get_string(ld, v, "text such as \"Page {page} of {pages}\"",
-                        QR_FIELD_MAX, 1, &str) &&
-            !check_fields(ld, str))
+        if (get_string(ld, v, "text such as \"Page {page} of {pages}\"",
+                       QR_FIELD_MAX, 1, &str) &&
+            check_fields(ld, str))
             set_string(base + k->off, QR_FIELD_MAX, str);
         break;
     case K_ALIGN:
@@ -668,9 +670,9 @@ static void load_value(loader *ld, const cJSON *v, const key *k)
                       "or \"landscape\")");
         break;
     case K_LANG:
-        if (!get_string(ld, v, "a language tag such as \"en-GB\"",
-                        sizeof ld->s->lang, 0, &str)) {
-            if (check_lang(str))
+        if (get_string(ld, v, "a language tag such as \"en-GB\"",
+                       sizeof ld->s->lang, 0, &str)) {
+            if (!check_lang(str))
                 bad_value(ld, v, "is not a language tag (expected e.g. "
                           "\"en-GB\" or \"cy\")");
             else

@@ -585,7 +585,7 @@ static size_t near_fold(const char *s, uint32_t *out)
     return n;
 }
 
-static int same_cps(const uint32_t *a, const uint32_t *b, size_t n)
+static bool same_cps(const uint32_t *a, const uint32_t *b, size_t n)
 {
     return n == 0 || memcmp(a, b, n * sizeof *a) == 0;
 }
@@ -593,8 +593,8 @@ static int same_cps(const uint32_t *a, const uint32_t *b, size_t n)
 /* At most one edit apart: insertion, deletion, substitution or a swap of
  * two neighbours. Linear: one scan to the first difference, then one
  * comparison of the rests. */
-static int one_edit(const uint32_t *a, size_t na, const uint32_t *b,
-                    size_t nb)
+static bool one_edit(const uint32_t *a, size_t na, const uint32_t *b,
+                     size_t nb)
 {
     if (na < nb) {
         const uint32_t *t = a;
@@ -604,12 +604,12 @@ static int one_edit(const uint32_t *a, size_t na, const uint32_t *b,
         na = nb;
         nb = tn;
     }
-    if (na - nb > 1) return 0;
+    if (na - nb > 1) return false;
     size_t i = 0;
     while (i < nb && a[i] == b[i]) i++;
-    if (i == nb) return 1;                  /* equal, or one appended */
+    if (i == nb) return true;                  /* equal, or one appended */
     if (na > nb) return same_cps(a + i + 1, b + i, nb - i);   /* deleted */
-    if (same_cps(a + i + 1, b + i + 1, na - i - 1)) return 1; /* replaced */
+    if (same_cps(a + i + 1, b + i + 1, na - i - 1)) return true; /* replaced */
     return i + 1 < na && a[i] == b[i + 1] && a[i + 1] == b[i] &&
            same_cps(a + i + 2, b + i + 2, na - i - 2);        /* swapped */
 }

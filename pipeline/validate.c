@@ -73,42 +73,42 @@ static void report(vctx *v, qr_severity sev, const char *fmt, ...)
 
 /* ---- value checks ------------------------------------------------------- */
 
-static int is_integer(const cJSON *x)
+static bool is_integer(const cJSON *x)
 {
     return cJSON_IsNumber(x) && x->valuedouble == floor(x->valuedouble) &&
            fabs(x->valuedouble) <= MAX_EXACT_INT;
 }
 
-static int check_string(vctx *v, const cJSON *x)
+static bool check_string(vctx *v, const cJSON *x)
 {
-    if (cJSON_IsString(x)) return 1;
+    if (cJSON_IsString(x)) return true;
     report(v, QR_ERROR, "expected a string, found %s", qr_json_type_name(x));
-    return 0;
+    return false;
 }
 
-static int check_date(vctx *v, const cJSON *x)
+static bool check_date(vctx *v, const cJSON *x)
 {
-    if (!check_string(v, x)) return 0;
+    if (!check_string(v, x)) return false;
     char tmp[64];
-    if (qr_format_date_long(x->valuestring, tmp, sizeof tmp)) return 1;
+    if (qr_format_date_long(x->valuestring, tmp, sizeof tmp)) return true;
     report(v, QR_ERROR, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. "
                         "2026-11-24)", x->valuestring);
-    return 0;
+    return false;
 }
 
-static int check_period(vctx *v, const cJSON *x)
+static bool check_period(vctx *v, const cJSON *x)
 {
-    if (!check_string(v, x)) return 0;
+    if (!check_string(v, x)) return false;
     qr_period p;
-    if (qr_period_parse(x->valuestring, 0, &p)) return 1;
+    if (qr_period_parse(x->valuestring, 0, &p)) return true;
     report(v, QR_ERROR, "'%s' is not a valid period (expected %s)",
            x->valuestring, QR_PERIOD_FORMS);
-    return 0;
+    return false;
 }
 
-static int check_time(vctx *v, const cJSON *x)
+static bool check_time(vctx *v, const cJSON *x)
 {
-    if (!check_string(v, x)) return 0;
+    if (!check_string(v, x)) return false;
     const char *s = x->valuestring;
     int ok = strlen(s) == 5 && s[2] == ':';
     for (int i = 0; ok && i < 5; i++)
@@ -118,39 +118,40 @@ static int check_time(vctx *v, const cJSON *x)
         int m = (s[3] - '0') * 10 + (s[4] - '0');
         ok = h <= 23 && m <= 59;
     }
-    if (ok) return 1;
+    if (ok) return true;
     report(v, QR_ERROR, "'%s' is not a valid time (expected HH:MM, 24-hour, "
                         "e.g. 18:30)", s);
-    return 0;
+    return false;
 }
 
-static int check_strings(vctx *v, const cJSON *x, int allow_single)
+static bool check_strings(vctx *v, const cJSON *x, int allow_single)
 {
-    if (allow_single && cJSON_IsString(x)) return 1;
+    if (allow_single && cJSON_IsString(x)) return true;
     if (!cJSON_IsArray(x)) {
         report(v, QR_ERROR, "expected %s, found %s",
                allow_single ? "a string or an array of strings"
                             : "an array of strings",
                qr_json_type_name(x));
-        return 0;
+        return false;
     }
-    int ok = 1, i = 0;
+    bool ok = true;
+    int i = 0;
     for (const cJSON *e = x->child; e; e = e->next, i++) {
         size_t m = push_index(v, i);
-        if (!check_string(v, e)) ok = 0;
+        if (!check_string(v, e)) ok = false;
         pop(v, m);
     }
     return ok;
 }
 
-static int check_enum(vctx *v, const cJSON *x, const qr_vocab *e)
+static bool check_enum(vctx *v, const cJSON *x, const qr_vocab *e)
 {
-    if (!check_string(v, x)) return 0;
-    if (qr_vocab_find(e, x->valuestring) >= 0) return 1;
+    if (!check_string(v, x)) return false;
+    if (qr_vocab_find(e, x->valuestring) >= 0) return true;
     char *msg = qr_vocab_unknown(e, x->valuestring);
     report(v, QR_ERROR, "%s", msg);
     free(msg);
-    return 0;
+    return false;
 }
 
 /* ---- the field tables --------------------------------------------------- */
@@ -184,12 +185,12 @@ typedef struct field {
 
 static void check_object(vctx *v, const cJSON *x, const struct field *fields,
                          size_t n);
-static int check_paragraphs(vctx *v, const cJSON *x);
+static bool check_paragraphs(vctx *v, const cJSON *x);
 
-static int check_kind(vctx *v, const cJSON *x, const field *f)
+static bool check_kind(vctx *v, const cJSON *x, const field *f)
 {
     switch (f->k) {
-    case K_ANY: return 1;
+    case K_ANY: return true;
     case K_STRING: return check_string(v, x);
     case K_STRINGS: return check_strings(v, x, 1);
     case K_STRING_ARRAY: return check_strings(v, x, 0);
@@ -198,44 +199,44 @@ static int check_kind(vctx *v, const cJSON *x, const field *f)
     case K_PERIOD: return check_period(v, x);
     case K_ENUM: return check_enum(v, x, f->en);
     case K_NUMBER:
-        if (cJSON_IsNumber(x)) return 1;
+        if (cJSON_IsNumber(x)) return true;
         report(v, QR_ERROR, "expected a number, found %s", qr_json_type_name(x));
-        return 0;
+        return false;
     case K_INTEGER:
-        if (is_integer(x)) return 1;
+        if (is_integer(x)) return true;
         if (cJSON_IsNumber(x))
             report(v, QR_ERROR, "expected a whole number, found %g",
                    x->valuedouble);
         else
             report(v, QR_ERROR, "expected a whole number, found %s",
                    qr_json_type_name(x));
-        return 0;
+        return false;
     case K_BOOL:
-        if (cJSON_IsBool(x)) return 1;
+        if (cJSON_IsBool(x)) return true;
         report(v, QR_ERROR, "expected true or false, found %s",
                qr_json_type_name(x));
-        return 0;
+        return false;
     case K_OBJECT:
-        if (cJSON_IsObject(x)) return 1;
+        if (cJSON_IsObject(x)) return true;
         report(v, QR_ERROR, "expected an object, found %s", qr_json_type_name(x));
-        return 0;
+        return false;
     case K_ARRAY:
-        if (cJSON_IsArray(x)) return 1;
+        if (cJSON_IsArray(x)) return true;
         report(v, QR_ERROR, "expected an array, found %s", qr_json_type_name(x));
-        return 0;
+        return false;
     case K_PARAGRAPHS: return check_paragraphs(v, x);
     case K_ITEM_NO:
-        if (cJSON_IsNumber(x) || cJSON_IsString(x)) return 1;
+        if (cJSON_IsNumber(x) || cJSON_IsString(x)) return true;
         report(v, QR_ERROR, "expected a number or a string, found %s",
                qr_json_type_name(x));
-        return 0;
+        return false;
     case K_NULL_OR_OBJECT:
-        if (cJSON_IsNull(x) || cJSON_IsObject(x)) return 1;
+        if (cJSON_IsNull(x) || cJSON_IsObject(x)) return true;
         report(v, QR_ERROR, "expected null or an object, found %s",
                qr_json_type_name(x));
-        return 0;
+        return false;
     }
-    return 0;
+    return false;
 }
 
 /* Check object x (already known to be an object, path pushed) against
@@ -328,15 +329,16 @@ static const field F_PARAGRAPH[] = {
     {"response", K_STRINGS, 0, NULL, NULL},
 };
 
-static int check_paragraphs(vctx *v, const cJSON *x)
+static bool check_paragraphs(vctx *v, const cJSON *x)
 {
-    if (cJSON_IsString(x)) return 1;
+    if (cJSON_IsString(x)) return true;
     if (!cJSON_IsArray(x)) {
         report(v, QR_ERROR, "expected a string or an array of paragraphs, "
                             "found %s", qr_json_type_name(x));
-        return 0;
+        return false;
     }
-    int ok = 1, i = 0;
+    bool ok = true;
+    int i = 0;
     for (const cJSON *e = x->child; e; e = e->next, i++) {
         size_t m = push_index(v, i);
         if (cJSON_IsObject(e)) {
@@ -344,7 +346,7 @@ static int check_paragraphs(vctx *v, const cJSON *x)
         } else if (!cJSON_IsString(e)) {
             report(v, QR_ERROR, "expected a string or a paragraph object, "
                                 "found %s", qr_json_type_name(e));
-            ok = 0;
+            ok = false;
         }
         pop(v, m);
     }
@@ -692,7 +694,7 @@ static void check_judged(vctx *v, const cJSON *j, int type, int areas)
 
 /* An inspection Ofsted does not grade (a visit), or an unknown framework
  * that lists no grades, has no judgements to print. */
-static int framework_grades(const vctx *v, int type)
+static bool framework_grades(const vctx *v, int type)
 {
     if (type != QR_INSP_OTHER) return qr_framework_graded(&qr_frameworks[type]);
     return cJSON_GetObjectItemCaseSensitive(other_framework(v), "grades") != NULL;

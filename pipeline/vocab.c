@@ -222,11 +222,11 @@ char *qr_vocab_unknown(const qr_vocab *v, const char *value)
     return msg;
 }
 
-int qr_framework_graded(const qr_framework *f)
+bool qr_framework_graded(const qr_framework *f)
 {
     for (int g = 0; g < QR_GRADE_COUNT; g++)
-        if (f->grade[g]) return 1;
-    return 0;
+        if (f->grade[g]) return true;
+    return false;
 }
 
 char *qr_framework_unknown(int type, int areas, const char *value)

@@ -1,4 +1,5 @@
-/* workdays.c — clear working days for call-in deadlines.
+/* workdays.c — clear working days for call-in deadlines: the bank-holiday
+ * table and the day arithmetic (workdays.h).
  *
  * A call-in period is counted in clear working days: the day the decision
  * is published does not count, nor do Saturdays, Sundays and bank
@@ -36,7 +37,7 @@ void qr_holidays_add(qr_holidays *h, long long day)
     h->n++;
 }
 
-int qr_is_holiday(const qr_holidays *h, long long day)
+bool qr_is_holiday(const qr_holidays *h, long long day)
 {
     size_t lo = 0, hi = h->n;
     while (lo < hi) {
@@ -54,7 +55,7 @@ static int weekday_index(long long day)
     return (int)(k < 0 ? k + 7 : k);
 }
 
-int qr_is_working_day(const qr_holidays *h, long long day)
+bool qr_is_working_day(const qr_holidays *h, long long day)
 {
     return weekday_index(day) < 5 && !qr_is_holiday(h, day);
 }
@@ -107,8 +108,8 @@ void qr_days_long(long long day, char *out, size_t n)
     snprintf(out, n, "%s %s", names[weekday_index(day)], lng);
 }
 
-static int year_field(const qr_data *data, const cJSON *root, const char *key,
-                      qr_diags *d, int *out)
+static bool year_field(const qr_data *data, const cJSON *root, const char *key,
+                       qr_diags *d, int *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     char ptr[32];
@@ -119,10 +120,10 @@ static int year_field(const qr_data *data, const cJSON *root, const char *key,
                      "'%s' must be the year the table %s (e.g. %s)", key,
                      strcmp(key, "from") == 0 ? "starts" : "ends",
                      strcmp(key, "from") == 0 ? "2018" : "2030");
-        return 0;
+        return false;
     }
     *out = v->valueint;
-    return 1;
+    return true;
 }
 
 int qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d)

@@ -432,6 +432,119 @@ static void test_pack_failure_fails_closed(void **state)
     qr_pages_free(p);
 }
 
+/* libharu's saved file, as the stage hands it to the pass: captured
+ * through the seam, then packed for real. */
+static char *captured;
+static size_t captured_len;
+
+static bool capturing_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                           size_t nsubst, int threads, char **out,
+                           size_t *outlen)
+{
+    free(captured);
+    captured = qr_xmalloc(n);
+    memcpy(captured, in, n);
+    captured_len = n;
+    return qr_pdf_pack(in, n, subst, nsubst, threads, out, outlen);
+}
+
+/* libharu's file with its first "1 0 obj\n" written as another libharu
+ * might (a CR line end: same length, so every offset still holds). */
+static bool other_libharu_pack(const char *in, size_t n,
+                               const qr_pdf_subst *subst, size_t nsubst,
+                               int threads, char **out, size_t *outlen)
+{
+    char *copy = qr_xmalloc(n);
+    memcpy(copy, in, n);
+    char *h = memmem(copy, n, "\n1 0 obj\n", 9);
+    if (h) h[8] = '\r';
+    bool ok = qr_pdf_pack(copy, n, subst, nsubst, threads, out, outlen);
+    free(copy);
+    return ok;
+}
+
+/* Replace the first `from` in a copy of the captured file (same length). */
+static char *captured_with(const char *from, const char *to)
+{
+    char *c = qr_xmalloc(captured_len);
+    memcpy(c, captured, captured_len);
+    char *at = memmem(c, captured_len, from, strlen(from));
+    assert_non_null(at);
+    assert_int_equal(strlen(from), strlen(to));
+    memcpy(at, to, strlen(to));
+    return c;
+}
+
+/* pdf_pack.c reads the exact bytes libharu 2.3 saves (pdf_pack.h stops a
+ * build against another version). Should libharu's output change anyway
+ * (a patched package), the pass must refuse it, never write a garbled or
+ * blank PDF: every change of shape below is refused, and through the
+ * stage the refusal is an output error, exit 3. */
+static void test_pack_refuses_other_shapes(void **state)
+{
+    (void)state;
+    qr_pages *p = sample_doc();
+    qr_pdf_pack_func real = qr_pdf_pack_fn;
+    qr_pdf_pack_fn = capturing_pack;
+    qr_diags *d = qr_diags_new();
+    char *buf = NULL;
+    size_t len = 0;
+    bool ok = qr_pdf_render(p, fonts, &sample_meta, &buf, &len, d);
+    qr_pdf_pack_fn = real;
+    assert_true(ok);
+    assert_non_null(captured);
+    free(buf);
+    static const char *const change[][2] = {
+        {"\n1 0 obj\n", "\n1 0 obj\r"},       /* another line end */
+        {"endobj\n", "endobj\r"},
+        {"xref\n0 ", "xref\r0 "},
+        {"trailer\n<<\n", "trailer\r<<\n"},
+        {"startxref\n", "startxref\r"},
+        {" 00000 n\r\n", " 00000 f\r\n"},    /* an object marked free */
+    };
+    char *out = NULL;
+    size_t outlen = 0;
+    assert_true(qr_pdf_pack(captured, captured_len, NULL, 0, 1, &out,
+                            &outlen));
+    free(out);
+    for (size_t i = 0; i < sizeof change / sizeof change[0]; i++) {
+        char *c = captured_with(change[i][0], change[i][1]);
+        out = NULL;
+        assert_false(qr_pdf_pack(c, captured_len, NULL, 0, 1, &out, &outlen));
+        assert_null(out);
+        free(c);
+    }
+    /* cut short, and not a PDF at all */
+    assert_false(qr_pdf_pack(captured, captured_len / 2, NULL, 0, 1, &out,
+                             &outlen));
+    assert_false(qr_pdf_pack("", 0, NULL, 0, 1, &out, &outlen));
+    /* the stage: an output error naming the pass, the old file kept */
+    char *path = qr_xasprintf("%s/otherharu.pdf", tmpdir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("previous", f);
+    fclose(f);
+    qr_pdf_pack_fn = other_libharu_pack;
+    qr_diags *d2 = qr_diags_new();
+    int rc = qr_pdf_write(p, fonts, &sample_meta, path, d2);
+    qr_pdf_pack_fn = real;
+    assert_int_equal(rc, QR_EOUTPUT);
+    assert_int_equal(qr_diags_count(d2, QR_ERROR), 1);
+    assert_non_null(strstr(qr_diags_get(d2, 0)->message,
+                           "object-stream pass"));
+    size_t blen;
+    char *back = qr_read_file(path, &blen, 0);
+    assert_non_null(back);
+    assert_string_equal(back, "previous");
+    free(back);
+    free(path);
+    free(captured);
+    captured = NULL;
+    qr_diags_free(d);
+    qr_diags_free(d2);
+    qr_pages_free(p);
+}
+
 /* What layout measures is where the PDF puts glyphs: word boxes from
  * pdftotext -bbox match the advances from the metrics interface. */
 static void test_widths_as_drawn(void **state)
@@ -1204,6 +1317,7 @@ int main(void)
         cmocka_unit_test(test_widths_as_drawn),
         cmocka_unit_test(test_unwritable),
         cmocka_unit_test(test_pack_failure_fails_closed),
+        cmocka_unit_test(test_pack_refuses_other_shapes),
         cmocka_unit_test(test_images),
         cmocka_unit_test(test_jpeg),
         cmocka_unit_test(test_image_from_layout),

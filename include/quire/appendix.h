@@ -18,6 +18,9 @@
  * degenerate or larger than QR_APPENDIX_MAX_SIDE points. An untagged file
  * is accepted with a warning: its pages cannot be read by assistive
  * technology as the rest of the pack can.
+ *
+ * Failure: qr_appendix_open returns NULL and qr_appendix_merge false
+ * after adding errors; the getters cannot fail.
  */
 #ifndef QUIRE_APPENDIX_H
 #define QUIRE_APPENDIX_H

@@ -27,6 +27,7 @@
 #ifndef QUIRE_CHART_H
 #define QUIRE_CHART_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "quire/diag.h"
 #include "quire/fonts.h"
@@ -79,8 +80,8 @@ const char *qr_chart_title(const qr_chart *c);
 const char *qr_chart_xlabel(const qr_chart *c);
 const char *qr_chart_ylabel(const qr_chart *c);
 const char *qr_chart_unit(const qr_chart *c);
-/* 1 when a legend is drawn (the block's 'legend', else the type's default) */
-int qr_chart_legend(const qr_chart *c);
+/* Is a legend drawn (the block's 'legend', else the type's default)? */
+bool qr_chart_legend(const qr_chart *c);
 
 /* A bar chart is one series of bars; a line chart has one or more. */
 size_t qr_chart_nseries(const qr_chart *c);
@@ -100,9 +101,10 @@ typedef struct qr_chart_value {
 qr_chart_value qr_chart_get(const qr_chart *c, size_t s, size_t i,
                             const qr_style *style);
 
-/* 1 and the target line's value, number as written and label, or 0. */
-int qr_chart_target(const qr_chart *c, double *value, const char **text,
-                    const char **label);
+/* True and the target line's value, number as written and label, or false
+ * when the chart has no target line. */
+bool qr_chart_target(const qr_chart *c, double *value, const char **text,
+                     const char **label);
 /* A number as written with the chart's unit ("74%", "21 cases"), as the
  * PDF labels it; appended to out. */
 struct qr_buf;

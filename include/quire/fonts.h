@@ -60,6 +60,16 @@ typedef struct qr_fonts qr_fonts;
  * typesetter both record their values. */
 extern const char *const qr_fonts_env[];
 
+/* Append to b where fonts come from: the qr_fonts_env values, and the
+ * stamp (qr_cache_stamp) of every configuration file fontconfig reads and
+ * every font folder it scans (a font installed or removed changes its
+ * folder's time), or "no fontconfig". Build records it in its identity of
+ * the typesetter: a family can resolve to another file after such a change
+ * although no font file a job recorded changed. Not fontconfig's cache
+ * folders: fontconfig itself writes them during a build. Cannot fail. */
+struct qr_buf;
+void qr_fonts_stamp(struct qr_buf *b);
+
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
  * through fontconfig and open them. "Arial" resolves to Liberation Sans. A
  * family that resolves to nothing usable is an error. Free with

@@ -21,10 +21,14 @@
  * adds is read by derive as if the officer had typed it), qr_history_apply
  * after, when every action carries its derived fields, to add the flags and
  * the lists templates print (the top-level "history" and "has_history").
+ *
+ * Failure: qr_history_load returns false after adding errors; applying
+ * and freeing cannot fail.
  */
 #ifndef QUIRE_HISTORY_H
 #define QUIRE_HISTORY_H
 
+#include <stdbool.h>
 #include <cjson/cJSON.h>
 #include "quire/load.h"
 
@@ -38,10 +42,10 @@ typedef struct qr_history qr_history;
 /* Load the report data's "follows" names, check that it is the same plan
  * and earlier, and add to data what comes from it (previous_status, new,
  * previous_due, previous_action, action_plan.previous_as_at, merged KPI
- * series). Returns NULL when the data names no earlier report or it could
- * not be used; *errors is the number of errors added (each at a JSON
- * pointer of data, or in the earlier file). */
-qr_history *qr_history_load(qr_data *data, qr_diags *d, int *errors);
+ * series). Returns true with *out the history, or *out NULL when the data
+ * names no earlier report; false, *out NULL, after adding errors (each at
+ * a JSON pointer of data, or in the earlier file). */
+bool qr_history_load(qr_data *data, qr_diags *d, qr_history **out);
 
 /* After derivation: flag each action (added, status_changed, redated,
  * reworded, newly_overdue) and add the top-level "history" object and

@@ -15,6 +15,10 @@
  * written through qr_html_escape, and a link's target only when
  * qr_html_href_allowed says so (the schemes a paper may use), so no value
  * from the data can add a tag, an attribute or a script.
+ *
+ * Failure: qr_html_render returns false after adding an error (the page
+ * is still made, for the caller to drop); escaping cannot fail and
+ * qr_html_href_allowed is a question.
  */
 #ifndef QUIRE_HTML_H
 #define QUIRE_HTML_H

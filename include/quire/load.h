@@ -96,6 +96,11 @@ void qr_data_vdiag(const qr_data *data, qr_diags *d, qr_severity sev,
  * "a string", "a number", "a boolean" or "null". */
 const char *qr_json_type_name(const cJSON *v);
 
+/* Add item to obj as member key unless obj already has one: what the data
+ * says wins over what derive and history compute. item may be NULL (nothing
+ * is added); an item not added is freed. */
+void qr_json_add_new(cJSON *obj, const char *key, cJSON *item);
+
 /* JSON pointers built a step at a time in a qr_buf, for walkers that report
  * where they are: push returns a mark that pop returns to. Keys are escaped
  * as RFC 6901 says ("~" as "~0", "/" as "~1"). */

@@ -17,6 +17,7 @@
 #ifndef QUIRE_PARSE_H
 #define QUIRE_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include "quire/diag.h"
@@ -117,6 +118,14 @@ qr_doc *qr_parse_markdown(const char *md, size_t len, const char *name,
 void qr_doc_free(qr_doc *doc);               /* NULL is a no-op */
 
 const qr_block *qr_doc_root(const qr_doc *doc);  /* the DOCUMENT, borrowed */
+
+/* Is the run blank on the page: a line break, or text of only spaces and
+ * tabs? Layout and the HTML back end both skip such runs when they ask
+ * whether a block has text a reader sees. */
+bool qr_run_blank(const qr_run *r);
+/* Does the block have text a reader sees, not only images and blank runs?
+ * Only such a paragraph is tagged and numbered, in the PDF and in HTML. */
+bool qr_block_has_text(const qr_block *b);
 
 /* Plain text of a leaf block's runs (for outlines, tests); appended to out. */
 struct qr_buf;

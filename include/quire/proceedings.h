@@ -8,6 +8,9 @@
  * templates/decisions.md) rendered by qr_paper_render from a view of the
  * meeting: the view is the only data the template sees, so what it leaves
  * out — a private minute's text in public minutes — never reaches layout.
+ *
+ * Failure: qr_record_build is a command entry point and returns the exit
+ * status (qr_status), after adding the errors it reports.
  */
 #ifndef QUIRE_PROCEEDINGS_H
 #define QUIRE_PROCEEDINGS_H

@@ -14,6 +14,7 @@
 #ifndef QUIRE_VOCAB_H
 #define QUIRE_VOCAB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct qr_term {
@@ -128,7 +129,7 @@ typedef struct qr_framework {
 extern const qr_framework qr_frameworks[QR_INSP_COUNT];
 
 /* Whether a framework gives grades at all (visits do not). */
-int qr_framework_graded(const qr_framework *f);
+bool qr_framework_graded(const qr_framework *f);
 /* The message for a value that is not one of `codes` (n of them, NULL
  * entries skipped): "'Adequate' is not a grade of <where>: did you mean
  * 'adequate'? (expected one of: …)", the hint as for qr_vocab_unknown.

@@ -4,10 +4,15 @@
  * Days are counted from 1970-01-01 (qr_iso_days). The holidays come from a
  * table Quire ships (templates/bank-holidays-england-wales.json) plus any
  * the meeting file adds, so a one-off bank holiday needs no new release.
+ *
+ * Failure: qr_holidays_load returns 0, or -1 after adding errors; the day
+ * arithmetic cannot fail and qr_is_holiday, qr_is_working_day are
+ * questions.
  */
 #ifndef QUIRE_WORKDAYS_H
 #define QUIRE_WORKDAYS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include "quire/diag.h"
 
@@ -26,9 +31,9 @@ void qr_holidays_add(qr_holidays *h, long long day);
  * in the file. Returns 0, or -1 after adding errors. */
 int qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d);
 
-int qr_is_holiday(const qr_holidays *h, long long day);
+bool qr_is_holiday(const qr_holidays *h, long long day);
 /* Monday to Friday and not a holiday. */
-int qr_is_working_day(const qr_holidays *h, long long day);
+bool qr_is_working_day(const qr_holidays *h, long long day);
 /* The day on which the n-th clear working day after `from` ends: `from`
  * itself never counts, whatever it is (n >= 1). Friday 22 December 2023
  * plus 5 is Wednesday 3 January 2024. */
