@@ -1,9 +1,9 @@
 # Quire — build, demo, test plan. See README.md.
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng libqpdf zlib
+PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng libqpdf zlib libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lm
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lpthread -lm
 OPT     ?= -O2
 CFLAGS  ?=
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS)
