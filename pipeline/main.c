@@ -87,11 +87,11 @@ static const command COMMANDS[] = {
      "prints the display list (with no -o, writes nothing); --html\n"
      "writes it as HTML pages instead"},
     {"minutes", C_MINUTES,
-     "MEETING.json -o MINUTES.pdf [-t TEMPLATE.md] [--public] [--draft]",
+     "MEETING.json -o MINUTES.pdf|MINUTES.html [-t TEMPLATE.md] [--public] [--draft]",
      "the minutes of a meeting from its proceedings (docs/meeting.md);\n"
      "--public withholds the text of items taken in private"},
     {"decisions", C_DECISIONS,
-     "MEETING.json -o DECISIONS.pdf [-t TEMPLATE.md] [--draft]",
+     "MEETING.json -o DECISIONS.pdf|DECISIONS.html [-t TEMPLATE.md] [--draft]",
      "an executive meeting's record of decisions, with the call-in\n"
      "deadline in clear working days"},
     {"build", C_BUILD,
@@ -124,8 +124,9 @@ static const optdef OPTIONS[] = {
      "house style JSON (default: the built-in style)"},
     {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
      C_RENDER | C_PACK | C_WATCH | C_MINUTES | C_DECISIONS,
-     "the PDF to write (atomically); render and watch\n"
-     "write the HTML copy to a name ending in .html"},
+     "the PDF to write (atomically); render, watch,\n"
+     "minutes and decisions write the HTML copy to a\n"
+     "name ending in .html"},
     {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
      C_RENDER | C_CHECK | C_PACK,
      "print the expanded Markdown, the document tree\n"
