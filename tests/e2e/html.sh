@@ -191,6 +191,19 @@ PY
     fi
 fi
 
+# ---- make demo: an HTML copy beside each sample paper's PDF ----
+mkdir -p "$TMP/demo"
+cp -R scripts samples templates "$TMP/demo/"
+case $BUILD in /*) DEMOBIN=$BUILD/quire ;; *) DEMOBIN=$PWD/$BUILD/quire ;; esac
+expect_exit "scripts/demo.sh renders the samples" 0 bash "$TMP/demo/scripts/demo.sh" "$DEMOBIN"
+missing=""
+while read -r name _; do
+    head -c 15 "$TMP/demo/out/$name.html" 2>/dev/null | grep -q '<!DOCTYPE html>' || missing="$missing $name"
+    [ -f "$TMP/demo/out/$name.pdf" ] || missing="$missing $name.pdf"
+done < <(papers)
+[ -z "$missing" ] && ok "  ... each sample paper as out/NAME.pdf and out/NAME.html" \
+    || not_ok "  ... each sample paper as out/NAME.pdf and out/NAME.html" "missing:$missing"
+
 # ---- the command line ----
 S=samples/cabinet-ofsted-working-group.json
 T=templates/cabinet-report.md
