@@ -117,7 +117,18 @@ grep -q '&lt;b&gt;never_closed' $TMP/page3.html && ! grep -q '<b>never_closed' $
     && ok "the error is escaped" || not_ok "the error is escaped" "$(grep -m3 never_closed $TMP/page3.html)"
 contains "below it, the last good render" $TMP/page3.html "Served"
 
-# SIGTERM with a stream open: ends within a second, and so does the stream
+# at most 16 connections: with 16 streams open, a 17th is turned away
+for i in $(seq 2 16); do
+    curl -sN --max-time 20 "${URL}events" >$TMP/stream.$i 2>/dev/null &
+    PIDS="$PIDS $!"
+done
+opened() { [ "$(cat $TMP/stream.* 2>/dev/null | grep -c ': quire watch')" -ge 15 ]; }
+wait_for "15 more streams" opened
+code=$(get -o /dev/null -w '%{http_code}' "$URL")
+[ "$code" != 200 ] && ok "a 17th connection is refused (HTTP $code)" \
+    || not_ok "a 17th connection is refused" "it was answered"
+
+# SIGTERM with 16 streams open: ends within a second, and so do the streams
 t0=$(date +%s%N)
 kill -TERM "$PID"
 wait_for "watch to end" gone "$PID" || kill -KILL "$PID" 2>/dev/null
