@@ -5,6 +5,8 @@
 # violations for WCAG 2.2 AA in headless Chromium, not scroll sideways at
 # 320, 375 and 1280 px wide, show something at 375 and 1280 px, and say
 # the words its PDF says in the same order (tests/e2e/html_words.py).
+# Full and public minutes and a record of decisions as HTML get the same
+# browser checks; scripts/demo.sh writes each paper's HTML beside its PDF.
 # Then the command line:
 # --format, --lang, what is refused, exempt papers, errors.
 . "$(dirname "$0")/lib.sh"
