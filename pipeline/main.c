@@ -165,7 +165,8 @@ static const optdef OPTIONS[] = {
     {{"force", no_argument, NULL, 'F'}, "    --force", C_BUILD,
      "rebuild every job, changed or not"},
     {{"open", no_argument, NULL, 'W'}, "    --open", C_WATCH,
-     "open the PDF once with xdg-open"},
+     "open the PDF once with xdg-open (with --serve,\n"
+     "the preview's URL)"},
     {{"no-draft", no_argument, NULL, 'r'}, "    --no-draft", C_WATCH,
      "no DRAFT mark or build time"},
     {{"serve", no_argument, NULL, 'S'}, "    --serve", C_WATCH,

@@ -654,7 +654,8 @@ static char *find_opener(void)
     return found;
 }
 
-/* Open the PDF in the desktop's viewer, detached (double fork, so no
+/* Open the PDF (or, with --serve, the preview's URL) in the desktop's
+ * viewer, detached (double fork, so no
  * zombie); never fatal. */
 static void open_pdf(const char *pdf, FILE *log)
 {
@@ -834,7 +835,11 @@ qr_status qr_watch_run(const qr_watch_opts *o)
             renders++;
             serve_publish(srv, o, &w, status);
             if (o->open && !opened && status == QR_OK) {
-                open_pdf(o->out_path, log);
+                /* when serving, the browser opens the page that reloads */
+                char *url = srv ? qr_xasprintf("http://127.0.0.1:%u/",
+                                               qr_serve_port(srv)) : NULL;
+                open_pdf(url ? url : o->out_path, log);
+                free(url);
                 opened = 1;
             }
         }

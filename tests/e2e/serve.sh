@@ -49,8 +49,12 @@ expect_exit "--port out of range is a usage error" 2 \
 expect_exit "--port without --serve is a usage error" 2 \
     $BIN watch $W/paper.json -t $W/templates/progress-report.md -o $W/x.html --port 0
 
-(cd $W && echo $BASHPID >$TMP/pid && exec $Q watch paper.json -t templates/progress-report.md \
-    -o draft.html --serve --port 0) 2>&1 | stamp >$LOG &
+# --open with --serve opens the URL: a stand-in xdg-open notes what it got
+mkdir -p $TMP/bin
+printf '#!/bin/sh\necho "$1" >%s/opened\n' "$TMP" >$TMP/bin/xdg-open
+chmod +x $TMP/bin/xdg-open
+(cd $W && echo $BASHPID >$TMP/pid && PATH=$TMP/bin:$PATH exec $Q watch paper.json -t templates/progress-report.md \
+    -o draft.html --serve --port 0 --open) 2>&1 | stamp >$LOG &
 PIPE=$!
 wait_for "the URL" log_has 'serving draft.html at http://127\.0\.0\.1:[0-9]+/'
 URL=$(grep -oE 'http://127\.0\.0\.1:[0-9]+/' $LOG | head -1)
@@ -59,6 +63,9 @@ PID=$(cat $TMP/pid)
 PIDS="$PIDS $PID $PIPE"
 [ -n "$URL" ] && ok "--port 0 picks a free port and prints the URL ($URL)" || not_ok "--port 0 prints the URL" "$(cat $LOG)"
 wait_for "first render" log_has 'rendered draft.html'
+wait_for "the opener" test -s $TMP/opened
+[ "$(cat $TMP/opened 2>/dev/null)" = "$URL" ] && ok "--open opens the URL when serving" \
+    || not_ok "--open opens the URL when serving" "opened: $(cat $TMP/opened 2>/dev/null)"
 
 get -o $TMP/page.html "$URL"
 contains "GET / has the paper" $TMP/page.html "Harwood"
