@@ -2,7 +2,7 @@
 BUILD   ?= build
 CC      ?= cc
 PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libqpdf 2>/dev/null)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libqpdf libmicrohttpd 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lm
 OPT     ?= -O2
 CFLAGS  ?=
@@ -40,6 +40,11 @@ $(BUILD)/obj/version.o: override CFLAGS += $(VERSION_DEFS)
 QPDF_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libqpdf 2>/dev/null)/libqpdf.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
 $(BUILD)/obj/appendix.o: override CFLAGS += -DQR_QPDF_SONAME='"$(QPDF_SONAME)"'
 $(BUILD)/obj/appendix.o: Makefile
+# libmicrohttpd likewise, by serve.c when watch --serve starts (it brings
+# GnuTLS and eight more shared objects every other run would load for nothing)
+MHD_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libmicrohttpd 2>/dev/null)/libmicrohttpd.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+$(BUILD)/obj/serve.o: override CFLAGS += -DQR_MHD_SONAME='"$(MHD_SONAME)"'
+$(BUILD)/obj/serve.o: Makefile
 # the pack's built-in templates are compiled in (pipeline/pack_templates.c)
 $(BUILD)/obj/pack_templates.o: $(wildcard templates/pack/*.md)
 $(BUILD)/obj/hyphdict.o: override CFLAGS += $(VERSION_DEFS)

@@ -17,11 +17,15 @@
 #include "quire/proceedings.h"
 #include "quire/build.h"
 #include "quire/watch.h"
+#include "quire/serve.h"
 #include "quire/render.h"
 #include "quire/util.h"
 #include "quire/version.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <malloc.h>
@@ -83,11 +87,11 @@ static const command COMMANDS[] = {
      "prints the display list (with no -o, writes nothing); --html\n"
      "writes it as HTML pages instead"},
     {"minutes", C_MINUTES,
-     "MEETING.json -o MINUTES.pdf [-t TEMPLATE.md] [--public] [--draft]",
+     "MEETING.json -o MINUTES.pdf|MINUTES.html [-t TEMPLATE.md] [--public] [--draft]",
      "the minutes of a meeting from its proceedings (docs/meeting.md);\n"
      "--public withholds the text of items taken in private"},
     {"decisions", C_DECISIONS,
-     "MEETING.json -o DECISIONS.pdf [-t TEMPLATE.md] [--draft]",
+     "MEETING.json -o DECISIONS.pdf|DECISIONS.html [-t TEMPLATE.md] [--draft]",
      "an executive meeting's record of decisions, with the call-in\n"
      "deadline in clear working days"},
     {"build", C_BUILD,
@@ -95,9 +99,11 @@ static const command COMMANDS[] = {
      "build every paper and pack of a manifest (docs/build.md):\n"
      "parallel, incremental, one line per job and a summary"},
     {"watch", C_WATCH,
-     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf [--open] "
-     "[--draft|--no-draft] [--no-strict]",
-     "render, then render again whenever an input is saved"},
+     "[DATA.json] -t TEMPLATE.md [-s STYLE.json] -o OUT.pdf|OUT.html [--open] "
+     "[--serve [--port N]] [--draft|--no-draft] [--no-strict]",
+     "render, then render again whenever an input is saved;\n"
+     "--serve previews the HTML copy on 127.0.0.1, reloading\n"
+     "after each render"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 
@@ -118,8 +124,9 @@ static const optdef OPTIONS[] = {
      "house style JSON (default: the built-in style)"},
     {{"output", required_argument, NULL, 'o'}, "-o, --output FILE",
      C_RENDER | C_PACK | C_WATCH | C_MINUTES | C_DECISIONS,
-     "the PDF to write (atomically); render and watch\n"
-     "write the HTML copy to a name ending in .html"},
+     "the PDF to write (atomically); render, watch,\n"
+     "minutes and decisions write the HTML copy to a\n"
+     "name ending in .html"},
     {{"dump", required_argument, NULL, 'D'}, "    --dump=md|doc|pages",
      C_RENDER | C_CHECK | C_PACK,
      "print the expanded Markdown, the document tree\n"
@@ -158,9 +165,16 @@ static const optdef OPTIONS[] = {
     {{"force", no_argument, NULL, 'F'}, "    --force", C_BUILD,
      "rebuild every job, changed or not"},
     {{"open", no_argument, NULL, 'W'}, "    --open", C_WATCH,
-     "open the PDF once with xdg-open"},
+     "open the PDF once with xdg-open (with --serve,\n"
+     "the preview's URL)"},
     {{"no-draft", no_argument, NULL, 'r'}, "    --no-draft", C_WATCH,
      "no DRAFT mark or build time"},
+    {{"serve", no_argument, NULL, 'S'}, "    --serve", C_WATCH,
+     "serve the HTML output at http://127.0.0.1:PORT/\n"
+     "with live reload (-o must end in .html)"},
+    {{"port", required_argument, NULL, 'P'}, "    --port N", C_WATCH,
+     "the port for --serve (default 8787; 0 picks\n"
+     "a free one)"},
     {{"help", no_argument, NULL, 'h'}, "-h, --help", C_ALL, "this help"},
 };
 #define NOPTIONS (sizeof OPTIONS / sizeof *OPTIONS)
@@ -566,6 +580,17 @@ static int cmd_build(int argc, char **argv, const command *cmd)
     return finish(d, status);
 }
 
+/* A TCP port number, 0 to 65535, all digits. */
+static bool parse_port(const char *s, unsigned *port)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *end || errno || v > 65535 || !isdigit((unsigned char)*s)) return false;
+    *port = (unsigned)v;
+    return true;
+}
+
 /* quire watch [DATA.json] -t TEMPLATE.md [-s STYLE] -o OUT.pdf [--open] */
 static int cmd_watch(int argc, char **argv, const command *cmd)
 {
@@ -573,8 +598,8 @@ static int cmd_watch(int argc, char **argv, const command *cmd)
     optset_init(&s, cmd);
     int bad = exact_names(&s, argc, argv);
     if (bad) return bad;
-    qr_watch_opts o = {.strict = 1, .draft = 1, .log = stderr};
-    int c;
+    qr_watch_opts o = {.strict = 1, .draft = 1, .log = stderr, .port = QR_SERVE_PORT};
+    int c, port_set = 0;
     while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
         switch (c) {
         case 't': o.template_path = optarg; break;
@@ -584,14 +609,23 @@ static int cmd_watch(int argc, char **argv, const command *cmd)
         case 'R': o.draft = 1; break;
         case 'r': o.draft = 0; break;
         case 'N': o.strict = 0; break;
+        case 'S': o.serve = 1; break;
+        case 'P':
+            if (!parse_port(optarg, &o.port))
+                return usage_error("--port needs a number from 0 to 65535, not '%s'", optarg);
+            port_set = 1;
+            break;
         case 'h': usage_cmd(stdout, cmd); exit(0);
         default: return bad_option(&s, c, argv);
         }
     }
+    if (port_set && !o.serve) return usage_error("%s goes with --serve", "--port");
     if (optind < argc) o.data_path = argv[optind++];
     if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
     if (!o.template_path) return usage_error("%s needs a template: -t TEMPLATE.md", "watch");
     if (!o.out_path) return usage_error("%s needs an output: -o OUT.pdf", "watch");
+    if (o.serve && qr_format_of(o.out_path) != QR_FORMAT_HTML)
+        return usage_error("--serve previews HTML: -o must end in .html or .htm, not %s", o.out_path);
     /* tests stop the loop after a known number of renders */
     const char *max = getenv("QUIRE_WATCH_MAX_RENDERS");
     if (max && *max) o.max_renders = atoi(max);

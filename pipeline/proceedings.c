@@ -1347,7 +1347,10 @@ static int render_view(rec *r, cJSON *view, const char *tpl, int exempt,
                          .style_path = style_path,
                          .out_path = r->req->out_path, .strict = 1,
                          .stop = QR_STOP_PDF, .draft = r->req->draft,
-                         .self_numbered = 1};
+                         .self_numbered = 1,
+                         /* the HTML copy from the same view, so a public
+                          * record withholds the same text in both */
+                         .format = qr_format_of(r->req->out_path)};
     int status = qr_paper_render(&req, r->d, files);
     free(style_path);
     free(title);

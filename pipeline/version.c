@@ -4,12 +4,15 @@
  * its version string and nothing else. */
 #include "quire/version.h"
 
+#include "quire/serve.h"
+
 #include <cjson/cJSON.h>
 #include <cmark-gfm.h>
 #include <fontconfig/fontconfig.h>
 #include <hb.h>
 #include <hpdf.h>
 #include <libdeflate.h>
+#include <microhttpd.h>
 #include <png.h>
 #include <string.h>
 
@@ -60,6 +63,13 @@ void qr_lib_versions(qr_lib_version out[QR_NLIBS])
     put(&out[i++], "libhyphen", QR_HYPHEN_BUILT_VERSION, NULL,
         "Debian package");
     put(&out[i++], "libdeflate", LIBDEFLATE_VERSION_STRING, NULL, "headers");
+    /* MHD_VERSION is 0xMMmmpp00 in hex digits that read as the version */
+    snprintf(b, sizeof b, "%x.%x.%x", (unsigned)(MHD_VERSION >> 24) & 0xff,
+             (unsigned)(MHD_VERSION >> 16) & 0xff,
+             (unsigned)(MHD_VERSION >> 8) & 0xff);
+    /* opened on first use (serve.c): NULL here says it cannot be loaded */
+    const char *mhd = qr_serve_library_version();
+    put(&out[i++], "libmicrohttpd", b, mhd ? mhd : "not loadable", "headers");
 }
 
 void qr_version_print(FILE *f, const char *quire_version)
@@ -67,7 +77,7 @@ void qr_version_print(FILE *f, const char *quire_version)
     qr_lib_version v[QR_NLIBS];
     qr_lib_versions(v);
     fprintf(f, "quire %s\n", quire_version);
-    fprintf(f, "%-12s %-26s %s\n", "library", "built with", "running with");
+    fprintf(f, "%-13s %-26s %s\n", "library", "built with", "running with");
     for (int i = 0; i < QR_NLIBS; i++) {
         const char *built = v[i].built[0] ? v[i].built : "unknown";
         char note[64] = "";
@@ -75,7 +85,7 @@ void qr_version_print(FILE *f, const char *quire_version)
             snprintf(note, sizeof note, " (%s)", v[i].built_from);
         char col[QR_LIB_VERSION_MAX + sizeof note];
         snprintf(col, sizeof col, "%s%s", built, note);
-        fprintf(f, "%-12s %-26s %s\n", v[i].name, col,
+        fprintf(f, "%-13s %-26s %s\n", v[i].name, col,
                 v[i].running[0] ? v[i].running : "(no run-time query)");
     }
 }

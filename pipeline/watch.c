@@ -38,6 +38,7 @@
 #include "quire/diag.h"
 #include "quire/render.h"
 #include "quire/input.h"
+#include "quire/serve.h"
 #include "quire/util.h"
 
 #include <dirent.h>
@@ -116,6 +117,7 @@ typedef struct watched {
     char **files;          /* normalised paths, NULL-terminated */
     char **changed;        /* inputs saved since the last render line */
     char **rearmed;        /* folders replaced and watched again, to say */
+    qr_buf said;           /* the current render's diagnostics, as printed */
 } watched;
 
 static wdir *find_dir(watched *w, const char *path)
@@ -275,6 +277,7 @@ static void watched_free(watched *w)
     qr_strv_free(w->files);
     qr_strv_free(w->rearmed);
     clear_changed(w);
+    qr_buf_free(&w->said);
     if (w->fd >= 0) close(w->fd);
 }
 
@@ -568,6 +571,15 @@ static int report_failure(const qr_watch_opts *o, watched *w, qr_diags *d,
                           int status, const char *extra, double t0, FILE *log)
 {
     qr_diags_print(d, log);
+    char *text = NULL;
+    size_t tlen = 0;
+    FILE *m = open_memstream(&text, &tlen);
+    if (m) {
+        qr_diags_print(d, m);
+        fclose(m);
+        qr_buf_append(&w->said, text, tlen);
+    }
+    free(text);
     char **files = request_files(o);
     add_unique(&files, extra);
     report(o, w, status, files, now_ms() - t0, log);
@@ -614,6 +626,7 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     }
     const char *text = nl + 1;
     fwrite(text, 1, tlen, log);
+    qr_buf_append(&w->said, text, tlen);
     char **files = qr_xcalloc(1, sizeof *files);
     for (const char *p = text + tlen; p < r + rlen; p += strlen(p) + 1)
         add_unique(&files, p);
@@ -641,7 +654,8 @@ static char *find_opener(void)
     return found;
 }
 
-/* Open the PDF in the desktop's viewer, detached (double fork, so no
+/* Open the PDF (or, with --serve, the preview's URL) in the desktop's
+ * viewer, detached (double fork, so no
  * zombie); never fatal. */
 static void open_pdf(const char *pdf, FILE *log)
 {
@@ -679,6 +693,39 @@ static void open_pdf(const char *pdf, FILE *log)
     free(opener);
 }
 
+/* ---- the preview server ---- */
+
+/* Start the server (after the stop signals are blocked, so its threads
+ * never take them) and say where it is; NULL when not serving or it could
+ * not start (*failed set, the reason on the log). */
+static qr_server *serve_begin(const qr_watch_opts *o, int *failed, FILE *log)
+{
+    if (!o->serve) return NULL;
+    qr_diags *d = qr_diags_new();
+    qr_server *srv = qr_serve_start(o->port, d);
+    qr_diags_print(d, log);
+    qr_diags_free(d);
+    if (!srv) *failed = 1;
+    else fprintf(log, "quire: watch: serving %s at http://127.0.0.1:%u/\n",
+                 o->out_path, qr_serve_port(srv));
+    fflush(log);
+    return srv;
+}
+
+/* Give the server the render just finished: the HTML written, or the
+ * diagnostics (shown above the last good page). */
+static void serve_publish(qr_server *srv, const qr_watch_opts *o,
+                          const watched *w, int status)
+{
+    if (!srv) return;
+    size_t len = 0;
+    char *html = status == QR_OK ? qr_read_file(o->out_path, &len, 0) : NULL;
+    if (html) qr_serve_good(srv, html, len);
+    else if (w->said.len) qr_serve_failed(srv, w->said.data, w->said.len);
+    else qr_serve_failed(srv, "not rendered\n", 13);
+    free(html);
+}
+
 /* ---- the loop ---- */
 
 /* Begin a render: refused at once when the data, template or style is not
@@ -696,6 +743,7 @@ static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
         qr_strv_free(w->rearmed);
         w->rearmed = NULL;
     }
+    qr_buf_free(&w->said);
     qr_diags *d = qr_diags_new();
     int refused = refuse_irregular(o->data_path, d) +
                   refuse_irregular(o->template_path, d) +
@@ -740,10 +788,12 @@ qr_status qr_watch_run(const qr_watch_opts *o)
     for (size_t i = 0; i < NSTOP; i++) sigdelset(&wait_mask, stop_signals[i]);
 
     render_job job = {0};
-    int status = QR_OK, renders = 0, opened = 0;
+    int status = QR_OK, renders = 0, opened = 0, unserved = 0;
+    qr_server *srv = serve_begin(o, &unserved, log);
+    if (unserved) status = QR_EOUTPUT;
     int pending = 1;               /* a render is due at `due` */
     double due = now_ms();
-    while (!stop_signal && (o->max_renders <= 0 || renders < o->max_renders)) {
+    while (!unserved && !stop_signal && (o->max_renders <= 0 || renders < o->max_renders)) {
         int finished = 0;
         if (pending && !job.pid && now_ms() >= due) {
             pending = 0;
@@ -783,14 +833,20 @@ qr_status qr_watch_run(const qr_watch_opts *o)
         }
         if (finished) {
             renders++;
+            serve_publish(srv, o, &w, status);
             if (o->open && !opened && status == QR_OK) {
-                open_pdf(o->out_path, log);
+                /* when serving, the browser opens the page that reloads */
+                char *url = srv ? qr_xasprintf("http://127.0.0.1:%u/",
+                                               qr_serve_port(srv)) : NULL;
+                open_pdf(url ? url : o->out_path, log);
+                free(url);
                 opened = 1;
             }
         }
     }
     int stopped = stop_signal != 0;
     job_kill(&job, o->out_path);
+    qr_serve_stop(srv);   /* ends the streams; within a stream's slice */
     /* the mask goes back first: a second Ctrl-C still pending lands in our
      * handler, not the default one, so the exit stays clean */
     sigprocmask(SIG_SETMASK, &old_mask, NULL);

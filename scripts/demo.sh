@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Render every sample into out/ and print the paths. A sample is a JSON file
+# Render every sample into out/ (each paper as PDF and HTML) and print the
+# paths. A sample is a JSON file
 # in samples/ whose "template" is given by its name's prefix:
 #   cabinet-*  -> templates/cabinet-report.md
 # plus every samples/*.md as plain Markdown, and every meeting's packs.
@@ -16,13 +17,18 @@ render() { # out data template
         echo "  FAILED: $1" >&2; status=1
     fi
 }
+# a paper's PDF and, beside it, its HTML copy (README "The HTML copy")
+paper() { # out-without-extension data template
+    render "$1.pdf" "$2" "$3"
+    render "$1.html" "$2" "$3"
+}
 echo "Rendered:"
 for f in samples/*.json; do
     [ -e "$f" ] || continue
     name=$(basename "$f" .json)
     tpl=$(template_for "$f")
     [ -n "$tpl" ] && [ -f "$tpl" ] || continue
-    render "out/$name.pdf" "$f" "$tpl"
+    paper "out/$name" "$f" "$tpl"
 done
 # three consecutive months of one plan: each follows the one before
 # (docs/data.md "History"), the third shows the changes
@@ -33,7 +39,7 @@ for f in samples/history/*.json; do
 done
 for f in samples/*.md; do
     [ -e "$f" ] || continue
-    render "out/$(basename "$f" .md).pdf" "" "$f"
+    paper "out/$(basename "$f" .md)" "" "$f"
 done
 # agenda packs: every meeting in samples/meetings/, as the public pack and
 # the full (members') pack; a full pack holding exempt items goes to

@@ -10,15 +10,16 @@
 #
 # chromium, tidy, nodejs and npm test the HTML copy of a paper in a real
 # browser (tests/e2e/html.sh; its npm packages go into
-# tests/browser/node_modules, tests/browser/setup.sh).
+# tests/browser/node_modules, tests/browser/setup.sh). libmicrohttpd-dev
+# serves `quire watch --serve`; curl tests that server (tests/e2e/serve.sh).
 set -eu
 PKGS="build-essential pkg-config clang libclang-rt-14-dev valgrind
 libhpdf-dev libcjson-dev libcmark-gfm-dev libcmark-gfm-extensions-dev
 libcmocka-dev libunibreak-dev libhyphen-dev hyphen-en-gb libfontconfig-dev
 libharfbuzz-dev libpng-dev fonts-liberation2 fonts-dejavu-core
 poppler-utils qpdf icc-profiles-free python3 python3-pikepdf jq libdeflate-dev
-libqpdf-dev zlib1g-dev
-chromium tidy"
+libqpdf-dev zlib1g-dev libmicrohttpd-dev
+chromium tidy curl"
 OPTIONAL="python3-reportlab"
 
 missing() { # PACKAGE... -> those not installed

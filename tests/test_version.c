@@ -27,7 +27,7 @@ static void test_every_library_named_with_versions(void **state)
     (void)state;
     static const char *const names[QR_NLIBS] = {
         "libharu", "cJSON", "cmark-gfm", "HarfBuzz", "fontconfig",
-        "libpng", "libunibreak", "libhyphen", "libdeflate"};
+        "libpng", "libunibreak", "libhyphen", "libdeflate", "libmicrohttpd"};
     /* the libraries with no run-time query of their version */
     static const char *const no_query[] = {"libunibreak", "libhyphen",
                                            "libdeflate"};

@@ -18,7 +18,7 @@
 
 #include <stdio.h>
 
-#define QR_NLIBS 9
+#define QR_NLIBS 10
 #define QR_LIB_VERSION_MAX 32
 
 typedef struct qr_lib_version {
@@ -30,7 +30,8 @@ typedef struct qr_lib_version {
 } qr_lib_version;
 
 /* Fill out[0..QR_NLIBS) in a fixed order: libharu, cJSON, cmark-gfm,
- * HarfBuzz, fontconfig, libpng, libunibreak, libhyphen, libdeflate. */
+ * HarfBuzz, fontconfig, libpng, libunibreak, libhyphen, libdeflate,
+ * libmicrohttpd. */
 void qr_lib_versions(qr_lib_version out[QR_NLIBS]);
 
 /* Print "quire VERSION" on the first line, then a table of the libraries:

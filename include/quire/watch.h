@@ -27,6 +27,8 @@ typedef struct qr_watch_opts {
     int open;                   /* open the PDF once with xdg-open, if any */
     int max_renders;            /* stop after this many renders (tests); 0 never */
     int debounce_ms;            /* 0: QR_WATCH_DEBOUNCE_MS */
+    int serve;                  /* preview the HTML output on 127.0.0.1 */
+    unsigned port;              /* with serve: 0 picks a free port */
     FILE *log;                  /* NULL: stderr */
 } qr_watch_opts;
 

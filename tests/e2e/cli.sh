@@ -50,9 +50,10 @@ libpng libpng 1
 libunibreak libunibreak 0
 libhyphen - 0
 libdeflate libdeflate 0
+libmicrohttpd libmicrohttpd 1
 LIBS
 hyph=$(dpkg-query -W -f='${Version}' libhyphen0 2>/dev/null)
-contains "--version: libhyphen from its Debian package" $V "libhyphen    $hyph (Debian package)"
+contains "--version: libhyphen from its Debian package" $V "libhyphen     $hyph (Debian package)"
 
 # ---- check --dump=pages: the display list, as render prints it ----
 expect_exit "check --dump=pages exits 0" 0 $QUIRE check $SAMPLE -t $TPL --dump=pages

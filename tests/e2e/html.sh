@@ -5,6 +5,8 @@
 # violations for WCAG 2.2 AA in headless Chromium, not scroll sideways at
 # 320, 375 and 1280 px wide, show something at 375 and 1280 px, and say
 # the words its PDF says in the same order (tests/e2e/html_words.py).
+# Full and public minutes and a record of decisions as HTML get the same
+# browser checks; scripts/demo.sh writes each paper's HTML beside its PDF.
 # Then the command line:
 # --format, --lang, what is refused, exempt papers, errors.
 . "$(dirname "$0")/lib.sh"
@@ -119,6 +121,27 @@ expect_exit "  ... the full one cannot" 1 $QUIRE pack "$TMP/m/cabinet-2018-06-21
 expect_exit "pack takes -o or --html, not both" 2 $QUIRE pack $M -o "$TMP/p.pdf" --html "$TMP/both"
 pages+=("$TMP/packp/index.html" "$TMP/packp/item-10.html" "$TMP/packf/item-9.html")
 
+# minutes and decisions as HTML: the same checks in the browser below
+MP=samples/meetings/scrutiny-panel-2022-06-08.json
+MC=samples/meetings/cabinet-2018-06-21.json
+expect_exit "minutes -o X.html writes the HTML copy" 0 sh -c "umask 022 && $QUIRE minutes $MP -o $TMP/minutes-full.html"
+expect_exit "  ... and the public minutes" 0 $QUIRE minutes $MP --public -o "$TMP/minutes-public.html"
+expect_exit "  ... and a record of decisions" 0 $QUIRE decisions $MC -o "$TMP/decisions.html"
+contains "  ... the minutes' vote" "$TMP/minutes-full.html" "Councillor Davison"
+contains "  ... the public minutes withhold the private item" "$TMP/minutes-public.html" "Its minute is not published"
+contains "  ... the decisions' call-in deadline" "$TMP/decisions.html" "Call-in deadline"
+mode=$(stat -c %a "$TMP/minutes-full.html")
+[ "$mode" = 600 ] && ok "  ... full minutes with a private item are mode 0600" || not_ok "  ... full minutes with a private item are mode 0600" "mode $mode"
+for f in minutes-full minutes-public decisions; do
+    lacks "  ... $f has no script" "$TMP/$f.html" "<script"
+    if command -v tidy >/dev/null; then
+        tidy -e -q "$TMP/$f.html" >"$TMP/tidy.out" 2>&1; rc=$?
+        [ $rc -lt 2 ] && ok "  ... $f: tidy finds no errors" \
+            || not_ok "  ... $f: tidy finds no errors" "$(grep -i error "$TMP/tidy.out" | head -5)"
+    fi
+    pages+=("$TMP/$f.html")
+done
+
 # ---- in the browser ----
 if ! command -v chromium >/dev/null; then
     skip "pages in Chromium" "chromium is not installed (scripts/deps.sh installs it)"
@@ -169,6 +192,19 @@ PY
         done
     fi
 fi
+
+# ---- make demo: an HTML copy beside each sample paper's PDF ----
+mkdir -p "$TMP/demo"
+cp -R scripts samples templates "$TMP/demo/"
+case $BUILD in /*) DEMOBIN=$BUILD/quire ;; *) DEMOBIN=$PWD/$BUILD/quire ;; esac
+expect_exit "scripts/demo.sh renders the samples" 0 bash "$TMP/demo/scripts/demo.sh" "$DEMOBIN"
+missing=""
+while read -r name _; do
+    head -c 15 "$TMP/demo/out/$name.html" 2>/dev/null | grep -q '<!DOCTYPE html>' || missing="$missing $name"
+    [ -f "$TMP/demo/out/$name.pdf" ] || missing="$missing $name.pdf"
+done < <(papers)
+[ -z "$missing" ] && ok "  ... each sample paper as out/NAME.pdf and out/NAME.html" \
+    || not_ok "  ... each sample paper as out/NAME.pdf and out/NAME.html" "missing:$missing"
 
 # ---- the command line ----
 S=samples/cabinet-ofsted-working-group.json

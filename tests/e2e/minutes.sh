@@ -195,6 +195,14 @@ for c in CANARYTITLE CANARYDISCUSSION CANARYBULLET CANARYRESOLVED CANARYREASONS 
     else ok "public minutes bytes lack $c"; fi
 done
 contains "full minutes: the vote on the private item" $TMP/canary-full.txt "Against: 2"
+# the HTML copy is made from the same view: the same text withheld
+expect_exit "canary minutes (full) as HTML" 0 $QUIRE minutes $TMP/canary.json -o $TMP/canary-full.html
+expect_exit "canary minutes (public) as HTML" 0 $QUIRE minutes $TMP/canary.json -o $TMP/canary-public.html --public
+for c in CANARYTITLE CANARYDISCUSSION CANARYBULLET CANARYRESOLVED CANARYREASONS CANARYALTERNATIVES; do
+    contains "full HTML minutes carry $c" $TMP/canary-full.html $c
+    lacks "public HTML minutes lack $c" $TMP/canary-public.html $c
+done
+contains "public HTML minutes: the private item is withheld" $TMP/canary-public.html "Its minute is not published"
 lacks "public minutes: no vote on the private item" $TMP/canary-public.txt "Against: 2"
 # an item exempt on the agenda is private in the minutes without a 'private' block
 mutate $TMP/canary-cab.json $CABINET '
