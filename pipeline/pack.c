@@ -99,6 +99,7 @@ typedef struct item {
     qr_diags *warnings;         /* of the latest layout */
     int laid_first, laid_total; /* numbers `pages` was laid out with */
     int first, npages;          /* start page in the pack, page count */
+    int npaper;                 /* of which the paper's own (no appendices) */
     char *html;                 /* HTML pack: the item's page */
     size_t html_len;
     qr_pack_appxs appx;         /* its PDF appendices */
@@ -665,6 +666,34 @@ static char *exempt_numbers(const pack *pk, int *count)
     return qr_buf_detach(&b, NULL);
 }
 
+/* The appendices the pack shows of an item, each with the pages the
+ * latest pass gave it and a link to its first page; false when none (and
+ * in HTML pages, which have no page numbers and no appendix pages). */
+static cJSON *appendices_view(const pack *pk, const item *it)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; !pk->req->html_dir && i < it->appx.n; i++) {
+        const qr_pack_appx *x = &it->appx.v[i];
+        int first, last;
+        if (!qr_pack_appx_range(&it->appx, i, &first, &last)) continue;
+        cJSON *a = cJSON_CreateObject();
+        view_str(a, "letter", x->letter);
+        view_str(a, "title", x->title);
+        cJSON_AddNumberToObject(a, "first", first);
+        cJSON_AddNumberToObject(a, "last", last);
+        cJSON_AddBoolToObject(a, "several", last > first);
+        cJSON_AddBoolToObject(a, "exempt", x->exempt > 0);
+        cJSON_AddBoolToObject(a, "withheld", x->withheld);
+        char link[sizeof it->anchor + 16];
+        snprintf(link, sizeof link, "#%s-appendix-%s", it->anchor, x->letter);
+        view_str(a, "link", link);
+        cJSON_AddItemToArray(list, a);
+    }
+    if (cJSON_GetArraySize(list) > 0) return list;
+    cJSON_Delete(list);
+    return cJSON_CreateFalse();
+}
+
 static cJSON *item_view(const pack *pk, const item *it)
 {
     cJSON *o = cJSON_CreateObject();
@@ -704,8 +733,10 @@ static cJSON *item_view(const pack *pk, const item *it)
         char link[sizeof it->anchor + 1];
         snprintf(link, sizeof link, "#%s", it->anchor);
         view_str(pp, "link", link);
+        cJSON_AddItemToObject(o, "appendices", appendices_view(pk, it));
     } else {
         view_str(o, "paper", NULL);
+        view_str(o, "appendices", NULL);
     }
     return o;
 }
@@ -1446,9 +1477,14 @@ static int settle(pack *pk)
                                          pk->d);
             if (na < 0) return -1;
             n += na;
-            if (it->first != page || it->npages != n) moved = 1;
+            /* the agenda prints each appendix's pages too, which move
+             * with the paper's own count */
+            if (it->first != page || it->npages != n ||
+                it->npaper != n - na)
+                moved = 1;
             it->first = page;
             it->npages = n;
+            it->npaper = n - na;
             page += n;
         }
         if (page - 1 > QR_MAX_PAGES) {

@@ -355,6 +355,16 @@ int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
     return count;
 }
 
+bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
+                        int *last)
+{
+    const qr_pack_appx *x = &a->v[i];
+    if (!x->pages || (!x->withheld && !x->doc)) return false;
+    *first = x->laid_first;
+    *last = x->laid_first + laid_count(x) - 1;
+    return true;
+}
+
 /* ---- joining ---- */
 
 /* A notice's own headings: renamed into the appendix's namespace (anchor

@@ -65,6 +65,12 @@ int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
                         const char *item_number, const char *item_mark,
                         int first, int total, qr_diags *d);
 
+/* The pages appendix i occupies in the pack as the latest layout placed
+ * it: false when the pack does not show it (an appendix of a withheld
+ * item, or not laid out yet). */
+bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
+                        int *last);
+
 /* Append the pages to the pack's display list under structure element
  * `sect`, each appendix with an outline entry "Appendix A: Title" below
  * the item's, and its not-for-publication mark: `exempt_mark` pages of an
