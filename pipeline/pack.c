@@ -126,6 +126,8 @@ typedef struct pack {
     int base;                   /* pages before ours: the main pack's for a
                                    supplement, else 0 */
     int total;                  /* our last page number, once settled */
+    const char *page_prefix;    /* "S" for a supplement numbered S1, S2 …;
+                                   NULL = plain numbers */
     qr_style style;             /* the pack's house style */
     qr_style fm_style;          /* the same, numbering off: our own parts */
     qr_fonts *fonts;
@@ -603,12 +605,30 @@ static void check_supplement(pack *pk)
                           "\"supplement\": %d)", wanted, wanted);
 }
 
+/* How a supplement's pages are numbered: on from the pack's last page
+ * ("continue", the default: one run of numbers for the meeting's papers)
+ * or S1, S2 … ("separate": the supplement can be printed before the pack
+ * is final). */
+static void check_numbering(pack *pk, const char *how)
+{
+    if (!how || strcmp(how, "continue") == 0) return;
+    if (strcmp(how, "separate") == 0) {
+        if (pk->req->supplement) pk->page_prefix = "S";
+        return;
+    }
+    err(pk, "/supplement_numbering", "'%s' is not a way of numbering a "
+                                     "supplement: \"continue\" (on from the "
+                                     "pack, the default) or \"separate\" "
+                                     "(S1, S2 …)", how);
+}
+
 /* Read and check the meeting file; every problem is reported. */
 static int load_meeting(pack *pk)
 {
     static const char *const known[] = {
         "council", "committee", "date", "time", "venue", "membership",
         "contact", "style", "items", "published", "issued_by", "templates",
+        "supplement_numbering",
         /* the minutes' (proceedings.c): not the pack's business */
         "proceedings", NULL};
     pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
@@ -638,6 +658,7 @@ static int load_meeting(pack *pk)
     const char *style = str_field(pk, root, "", "style", 0);
     if (style) pk->style_path = resolve(pk, style);
     check_templates(pk, str_field(pk, root, "", "templates", 0));
+    check_numbering(pk, str_field(pk, root, "", "supplement_numbering", 0));
 
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!items) {
@@ -880,6 +901,8 @@ static cJSON *meeting_view(const pack *pk)
     else
         view_str(v, "issued_by", NULL);
     cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
+    cJSON_AddStringToObject(v, "page_prefix",
+                            pk->page_prefix ? pk->page_prefix : "");
     cJSON_AddBoolToObject(v, "members_pack",
                           !pk->req->public_pack && pk->has_exempt);
     if (pk->has_exempt) {
@@ -1527,7 +1550,8 @@ static int lay_item(pack *pk, item *it, int first, int total)
                         .first_page = first,
                         .total_pages = total,
                         .mark = item_mark(pk, it),
-                        .draft = pk->req->draft};
+                        .draft = pk->req->draft,
+                        .page_prefix = pk->page_prefix};
     char path[64];
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (it->paper) {
@@ -1588,7 +1612,8 @@ static int lay_front(pack *pk, int total)
                             .total_pages = total,
                             .mark = members_pack(pk) ? QR_MARK_MEMBERS
                                                      : NULL,
-                            .draft = pk->req->draft};
+                            .draft = pk->req->draft,
+                            .page_prefix = pk->page_prefix};
         pk->fm_pages = qr_layout_run(pk->fm_doc, &pk->fm_style,
                                      qr_fonts_metrics(pk->fonts), &o,
                                      FRONT_NAME, pk->fm_warnings);
@@ -1615,6 +1640,7 @@ static int settle(pack *pk)
             item *it = &pk->items[i];
             if (!has_pages(pk, it)) continue;
             if (lay_item(pk, it, page, total) != 0) return -1;
+            it->appx.page_prefix = pk->page_prefix;
             int n = (int)qr_pages_count(it->pages);
             int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
                                          qr_fonts_metrics(pk->fonts),
@@ -1972,58 +1998,42 @@ static void pack_free(pack *pk)
 }
 
 static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
-                       int base, int *pages);
+                       int *pages);
 
-/* A supplement's pages are numbered on from the main pack's (the same
- * kind: public or full), whose pages are counted by laying it out,
- * writing nothing. Its files are the supplement's inputs too: change one
- * and the numbers move. */
-static qr_status main_pack_pages(const qr_pack_req *req, qr_diags *d,
-                                 char ***files, int *pages)
+/* A supplement numbered on from the pack (the same kind: public or full,
+ * whose exempt items can differ in length) counts the pack's pages by
+ * laying it out, writing nothing. The pack's files are the supplement's
+ * inputs too: change one and the numbers move. */
+static bool count_main_pack(pack *pk)
 {
-    qr_pack_req main = *req;
+    qr_pack_req main = *pk->req;
     main.supplement = 0;
     main.out_path = NULL;
     main.dump_pages = NULL;
     main.html_dir = NULL;
-    qr_status st = build(&main, d, files, 0, pages);
-    if (st != QR_OK)
-        qr_diag_add(d, QR_ERROR, req->meeting_path, 0, 0, NULL, NULL,
-                    "supplement %d cannot be numbered on from the agenda "
-                    "pack, which has errors", req->supplement);
-    return st;
+    char **files = NULL;
+    qr_status st = build(&main, pk->d, &files, &pk->base);
+    for (size_t i = 0; files && files[i]; i++) add_file(pk, files[i]);
+    qr_pack_files_free(files);
+    if (st == QR_OK) return true;
+    qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
+                "supplement %d cannot be numbered on from the agenda pack, "
+                "which has errors", pk->req->supplement);
+    return false;
 }
 
 qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
 {
-    if (!req->supplement) return build(req, d, files, 0, NULL);
-    char **main_files = NULL;
-    int base = 0;
-    qr_status st = main_pack_pages(req, d, files ? &main_files : NULL, &base);
-    if (st == QR_OK) st = build(req, d, files, base, NULL);
-    if (files && *files && main_files) {
-        size_t n = 0, m = 0;
-        while ((*files)[n]) n++;
-        while (main_files[m]) m++;
-        *files = qr_xrealloc(*files, (n + m + 1) * sizeof **files);
-        memcpy(*files + n, main_files, (m + 1) * sizeof *main_files);
-        free(main_files);
-    } else if (files && !*files) {
-        *files = main_files;
-    } else {
-        qr_pack_files_free(main_files);
-    }
-    return st;
+    return build(req, d, files, NULL);
 }
 
 static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
-                       int base, int *pages)
+                       int *pages)
 {
     pack pk;
     memset(&pk, 0, sizeof pk);
     pk.req = req;
     pk.d = d;
-    pk.base = base;
     if (files) *files = NULL;
     const char *slash = strrchr(req->meeting_path, '/');
     pk.dir = slash ? qr_xstrndup(req->meeting_path,
@@ -2043,6 +2053,8 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
     (void)qr_input_note(req->meeting_path, QR_IN_MEETING);
 
     if (load_meeting(&pk) != 0) goto done;
+    if (req->supplement && !pk.page_prefix && !count_main_pack(&pk))
+        goto done;
     if (req->public_pack) build_withheld(&pk);
     qr_style_default(&pk.style);
     if (pk.style_path) {
@@ -2110,6 +2122,7 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
     meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
     /* the front sheet is page 1: labels match the printed numbers */
     meta.page_label_start = pk.base + 1;
+    meta.page_label_prefix = pk.page_prefix;
     /* a members' pack holding exempt information is readable by its owner
      * only, whatever the umask */
     meta.exempt = members_pack(&pk);

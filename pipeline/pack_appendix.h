@@ -40,6 +40,7 @@ typedef struct qr_pack_appxs {
     size_t n;
     int any_exempt;
     const char *item_number, *item_title;   /* set by prepare, borrowed */
+    const char *page_prefix;  /* before the page numbers ("S"), or NULL */
 } qr_pack_appxs;
 
 /* Check an item's "appendices" (NULL: none) at JSON pointer `item_ptr`

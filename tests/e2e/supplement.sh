@@ -3,8 +3,8 @@
 # published late for supplement 1: the pack's agenda must print it "to
 # follow" with no pages and leave its paper out; `--supplement 1` must
 # build a front sheet listing it with the reason for lateness, then its
-# paper, numbered on from the pack's last page with matching page labels
-# and bookmarks (pdftotext per page, qpdf --json, qpdf --check). A small
+# paper, numbered on from the pack's last page (the default; "separate"
+# numbers S1, S2 …) with matching page labels and bookmarks (pdftotext per page, qpdf --json, qpdf --check). A small
 # meeting with a late exempt item checks that the public supplement holds
 # nothing of it (its files removed, a canary searched in the text and the
 # decompressed bytes), and the located errors.
@@ -127,6 +127,42 @@ pdftotext "$TMP/p-public.pdf" "$TMP/p-public.txt"
 lacks "public pack: the late open paper is not in it" "$TMP/p-public.txt" "qzxOpenLate"
 contains "public pack: it is to follow" "$TMP/p-public.txt" "Report to follow"
 mv "$D/secret-away" "$D/secret"
+
+# --- "supplement_numbering": "separate": S1, S2 … ------------------------
+sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "separate",/' \
+    "$D/m.json" >"$D/sep.json"
+expect_exit "a separately numbered supplement builds" 0 \
+    $QUIRE pack "$D/sep.json" --supplement 1 -o "$TMP/sep.pdf" --public
+check "qpdf --check: separately numbered supplement" qpdf --check "$TMP/sep.pdf"
+python3 - "$TMP/sep.pdf" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+pdf = sys.argv[1]
+j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+n = len(j["pages"])
+t = [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"], capture_output=True,
+              check=True, text=True).stdout for k in range(1, n + 1)]
+bad = 0
+def expect(c, m, *d):
+    global bad
+    print(("ok - " if c else "not ok - ") + m)
+    if not c:
+        bad += 1
+        for x in d: print(f"    {x}")
+expect(all(f"Page S{k} of S{n}" in t[k] for k in range(1, n + 1)),
+       f"separate: footers read Page S1 … S{n} of S{n}", [re.findall(r"Page \S+ of \S+", x) for x in t[1:]])
+labels = [(p.get("label") or {}) for p in j["pages"]]
+expect([(l.get("/P"), l.get("/St")) for l in labels] == [("u:S", k) for k in range(1, n + 1)],
+       "separate: page labels S1, S2 … match", labels)
+refs = re.findall(r"Pages? (S\d+)(?: – (S\d+))?(?! of)", t[1])
+expect(refs == [("S2", ""), ("S3", "")] and "Late open report" in t[2],
+       "separate: the front sheet gives each late paper's pages as S2, S3", refs)
+sys.exit(1 if bad else 0)
+PY
+sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "S",/' \
+    "$D/m.json" >"$D/badnum.json"
+expect_exit "an unknown supplement_numbering fails" 1 \
+    $QUIRE pack "$D/badnum.json" --supplement 1 -o "$TMP/badnum.pdf"
+contains "it is located" "$TMP/last.err" "/supplement_numbering: 'S' is not a way of numbering a supplement"
 
 # --- located errors ------------------------------------------------------
 expect_exit "a supplement with no items fails" 1 \
