@@ -2012,9 +2012,13 @@ static bool count_main_pack(pack *pk)
     main.dump_pages = NULL;
     main.html_dir = NULL;
     char **files = NULL;
-    qr_status st = build(&main, pk->d, &files, &pk->base);
+    /* the pack's warnings are the pack's build's to report, not ours */
+    qr_diags *sub = qr_diags_new();
+    qr_status st = build(&main, sub, &files, &pk->base);
     for (size_t i = 0; files && files[i]; i++) add_file(pk, files[i]);
     qr_pack_files_free(files);
+    if (st != QR_OK) qr_diags_move(pk->d, sub);
+    qr_diags_free(sub);
     if (st == QR_OK) return true;
     qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
                 "supplement %d cannot be numbered on from the agenda pack, "

@@ -181,6 +181,14 @@ meeting "$D/bad.json" 2018-06-18 ',
 expect_exit "a standing item published late fails" 1 \
     $QUIRE pack "$D/bad.json" -o "$TMP/bad.pdf"
 contains "it is located" "$TMP/last.err" "/items/3/published: only a paper can be published late"
+meeting "$D/broken.json" 2018-06-18 ',
+  {"number": 4, "title": "Broken report", "paper": {"template": "missing.md"}}'
+expect_exit "a supplement numbered on from a broken pack fails" 1 \
+    $QUIRE pack "$D/broken.json" --supplement 1 -o "$TMP/broken.pdf"
+contains "it names the broken item" "$TMP/last.err" "item 4 ‘Broken report’ cannot be built"
+contains "and why the supplement needs it" "$TMP/last.err" \
+    "supplement 1 cannot be numbered on from the agenda pack, which has errors"
+[ ! -e "$TMP/broken.pdf" ] && ok "no supplement written" || not_ok "no supplement written"
 expect_exit "--supplement takes a number" 2 \
     $QUIRE pack "$D/m.json" --supplement x -o "$TMP/x.pdf"
 expect_exit "--supplement is not for --html" 2 \
