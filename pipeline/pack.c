@@ -20,6 +20,12 @@
  * quoting the Schedule 12A paragraph. The exempt paper's files are never
  * opened — not read, expanded or laid out — so nothing of them can reach the
  * file: the only guarantee that survives future changes to later stages.
+ *
+ * Supplementary agendas: a paper marked as published late is "to follow"
+ * on the pack's agenda and its files are not opened; --supplement N makes
+ * a document of the items marked for N alone, its front sheet from
+ * supplement.md, its page numbers continuing from the pack's (counted by
+ * building the pack without writing it) or running S1, S2 ….
  */
 #include "quire/pack.h"
 #include "quire/html.h"
@@ -128,6 +134,7 @@ typedef struct pack {
     int total;                  /* our last page number, once settled */
     const char *page_prefix;    /* "S" for a supplement numbered S1, S2 …;
                                    NULL = plain numbers */
+    char agenda_title[48];      /* "Supplementary agenda 2" */
     qr_style style;             /* the pack's house style */
     qr_style fm_style;          /* the same, numbering off: our own parts */
     qr_fonts *fonts;
@@ -1023,11 +1030,10 @@ static void clear_plan(pack *pk)
 /* The agenda's bookmark: a supplement's names it. */
 static const char *agenda_title(pack *pk)
 {
-    static char title[48];
     if (!pk->req->supplement) return "Agenda";
-    snprintf(title, sizeof title, "Supplementary agenda %d",
-             pk->req->supplement);
-    return title;
+    snprintf(pk->agenda_title, sizeof pk->agenda_title,
+             "Supplementary agenda %d", pk->req->supplement);
+    return pk->agenda_title;
 }
 
 /* Moves the walk to the next item the agenda lists; false when none. */
