@@ -363,13 +363,14 @@ static void expand_fields(const layout *L, const char *tpl, int page,
     out->len = 0;
     qr_buf_puts(out, "");
     for (const char *s = tpl; *s;) {
+        const char *pre = o->page_prefix ? o->page_prefix : "";
         if (strncmp(s, "{page}", 6) == 0) {
-            qr_buf_printf(out, "%d", page);
+            qr_buf_printf(out, "%s%d", pre, page);
             s += 6;
             continue;
         }
         if (strncmp(s, "{pages}", 7) == 0) {
-            qr_buf_printf(out, "%d", pages);
+            qr_buf_printf(out, "%s%d", pre, pages);
             s += 7;
             continue;
         }

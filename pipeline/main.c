@@ -81,11 +81,13 @@ static const command COMMANDS[] = {
      "print the template expansion to stdout; --spec follows the\n"
      "Mustache spec exactly (HTML escaping, missing names empty)"},
     {"pack", C_PACK,
-     "MEETING.json -o PACK.pdf|--html DIR [--public] [--draft] [--dump=pages]",
+     "MEETING.json -o PACK.pdf|--html DIR [--supplement N] [--public] "
+     "[--draft] [--dump=pages]",
      "build a meeting's agenda pack: front sheet, agenda, every paper;\n"
      "--public withholds exempt items (docs/meeting.md); --dump=pages\n"
      "prints the display list (with no -o, writes nothing); --html\n"
-     "writes it as HTML pages instead"},
+     "writes it as HTML pages instead; --supplement N builds\n"
+     "supplementary agenda N, the papers published late"},
     {"minutes", C_MINUTES,
      "MEETING.json -o MINUTES.pdf|MINUTES.html [-t TEMPLATE.md] [--public] [--draft]",
      "the minutes of a meeting from its proceedings (docs/meeting.md);\n"
@@ -152,6 +154,10 @@ static const optdef OPTIONS[] = {
     {{"html", required_argument, NULL, 'H'}, "    --html DIR", C_PACK,
      "write the pack as HTML pages in DIR (index.html:\n"
      "the agenda; one page per item) instead of a PDF"},
+    {{"supplement", required_argument, NULL, 'U'}, "    --supplement N",
+     C_PACK,
+     "supplementary agenda N (1 to 99): the items\n"
+     "the meeting file marks for it, published late"},
     {{"public", no_argument, NULL, 'P'}, "    --public", C_PACK | C_MINUTES,
      "withhold exempt items: a notice page in a pack,\n"
      "number, title and paragraph in minutes"},
@@ -471,8 +477,8 @@ static int cmd_expand(const args *a)
     return finish(d, status);
 }
 
-/* quire pack MEETING.json -o PACK.pdf|--html DIR [--public] [--draft]
- *            [--dump=pages] */
+/* quire pack MEETING.json -o PACK.pdf|--html DIR [--supplement N]
+ *            [--public] [--draft] [--dump=pages] */
 static int cmd_pack(int argc, char **argv, const command *cmd)
 {
     optset s;
@@ -487,6 +493,15 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
         case 'P': req.public_pack = 1; break;
         case 'H': req.html_dir = optarg; break;
         case 'R': req.draft = 1; break;
+        case 'U': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || end == optarg || n < 1 || n > 99)
+                return usage_error("pack --supplement takes a number from 1 "
+                                   "to 99, not '%s'", optarg);
+            req.supplement = (int)n;
+            break;
+        }
         case 'D':
             /* a pack has no one template or document tree to show */
             if (strcmp(optarg, "pages") != 0)
@@ -504,6 +519,8 @@ static int cmd_pack(int argc, char **argv, const command *cmd)
         return usage_error("%s needs an output: -o PACK.pdf or --html DIR", "pack");
     if (req.out_path && req.html_dir)
         return usage_error("%s writes a PDF (-o) or HTML pages (--html), not both", "pack");
+    if (req.supplement && req.html_dir)
+        return usage_error("%s --supplement writes a PDF (-o), not HTML pages", "pack");
     qr_diags *d = qr_diags_new();
     int status = qr_pack_build(&req, d, NULL);
     return finish(d, status);

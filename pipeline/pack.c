@@ -20,6 +20,12 @@
  * quoting the Schedule 12A paragraph. The exempt paper's files are never
  * opened — not read, expanded or laid out — so nothing of them can reach the
  * file: the only guarantee that survives future changes to later stages.
+ *
+ * Supplementary agendas: a paper marked as published late is "to follow"
+ * on the pack's agenda and its files are not opened; --supplement N makes
+ * a document of the items marked for N alone, its front sheet from
+ * supplement.md, its page numbers continuing from the pack's (counted by
+ * building the pack without writing it) or running S1, S2 ….
  */
 #include "quire/pack.h"
 #include "quire/html.h"
@@ -91,6 +97,9 @@ typedef struct item {
     char *data_path, *tpl_path, *style_path;   /* resolved; NULL if none */
     int exempt;                 /* Schedule 12A paragraph, 0 = open */
     const char *reason;
+    int late;                   /* supplement it is published in; 0 = the
+                                   main pack */
+    const char *late_date, *late_reason;   /* "published", "late_reason" */
     /* building */
     int withheld;               /* public pack: notice instead of paper */
     qr_paper *paper;
@@ -99,6 +108,7 @@ typedef struct item {
     qr_diags *warnings;         /* of the latest layout */
     int laid_first, laid_total; /* numbers `pages` was laid out with */
     int first, npages;          /* start page in the pack, page count */
+    int npaper;                 /* of which the paper's own (no appendices) */
     char *html;                 /* HTML pack: the item's page */
     size_t html_len;
     qr_pack_appxs appx;         /* its PDF appendices */
@@ -117,7 +127,14 @@ typedef struct pack {
     char *meeting_line;   /* "Cabinet – 21 June 2018": as long as it needs */
     item *items;
     size_t nitems;
-    int has_exempt;
+    int has_exempt;             /* of the items this document shows */
+    const char *supp_date;      /* a supplement's: its latest "published" */
+    int base;                   /* pages before ours: the main pack's for a
+                                   supplement, else 0 */
+    int total;                  /* our last page number, once settled */
+    const char *page_prefix;    /* "S" for a supplement numbered S1, S2 …;
+                                   NULL = plain numbers */
+    char agenda_title[48];      /* "Supplementary agenda 2" */
     qr_style style;             /* the pack's house style */
     qr_style fm_style;          /* the same, numbering off: our own parts */
     qr_fonts *fonts;
@@ -349,11 +366,67 @@ static void check_people(pack *pk)
     }
 }
 
+/* A paper published after the agenda: "published" (its date), optional
+ * "supplement" (which supplementary agenda, 1 when absent) and
+ * "late_reason". The main pack prints it "to follow"; --supplement N
+ * builds the papers marked for N. */
+static void check_late(pack *pk, const cJSON *o, item *it, const char *path,
+                       int has_paper)
+{
+    char p[96], long_date[64];
+    const char *date = str_field(pk, o, path, "published", 0);
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "supplement");
+    it->late_reason = str_field(pk, o, path, "late_reason", 0);
+    snprintf(p, sizeof p, "%s/supplement", path);
+    if (n && !date)
+        err(pk, p, "'supplement' needs the date the paper is published "
+                   "('published')");
+    if (n && (!cJSON_IsNumber(n) || n->valuedouble != (double)n->valueint ||
+              n->valueint < 1 || n->valueint > 99)) {
+        err(pk, p, "'supplement' must be a whole number from 1 to 99");
+        return;
+    }
+    if (!date) {
+        if (it->late_reason)
+            err(pk, path, "'late_reason' needs the date the paper is "
+                          "published late ('published')");
+        return;
+    }
+    snprintf(p, sizeof p, "%s/published", path);
+    if (!qr_format_date_long(date, long_date, sizeof long_date)) {
+        err(pk, p, "'%s' is not a valid date (expected YYYY-MM-DD, e.g. "
+                   "2018-06-19)", date);
+        return;
+    }
+    if (!has_paper) {
+        err(pk, p, "only a paper can be published late: a standing item "
+                   "is printed on the agenda");
+        return;
+    }
+    it->late_date = date;
+    it->late = n ? n->valueint : 1;
+}
+
+/* Which items this document holds: the main pack lists every item, the
+ * papers of those published with the agenda; a supplement lists and
+ * holds only its own. */
+static bool shown(const pack *pk, const item *it)
+{
+    return !pk->req->supplement || it->late == pk->req->supplement;
+}
+
+static bool has_pages(const pack *pk, const item *it)
+{
+    return !it->standing && shown(pk, it) &&
+           (pk->req->supplement || !it->late);
+}
+
 static void check_item(pack *pk, const cJSON *o, item *it)
 {
     static const char *const known[] = {"number", "title", "lead", "paper",
                                         "standing", "exempt", "appendices",
-                                        NULL};
+                                        "published", "supplement",
+                                        "late_reason", NULL};
     static const char *const paper_known[] = {"data", "template", "style",
                                               NULL};
     char path[64];
@@ -443,6 +516,7 @@ static void check_item(pack *pk, const cJSON *o, item *it)
     qr_pack_appx_check(&it->appx,
                        cJSON_GetObjectItemCaseSensitive(o, "appendices"), path,
                        paper != NULL, pk->mdata, pk->dir, pk->d);
+    check_late(pk, o, it, path, paper != NULL);
 
     const cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "exempt");
     snprintf(p, sizeof p, "%s/exempt", path);
@@ -478,7 +552,8 @@ static void check_item(pack *pk, const cJSON *o, item *it)
  * at least one of them, or a misspelt file name would silently leave the
  * built-in one in use. */
 static const char *const PART_NAMES[] = {"front-sheet.md", "agenda.md",
-                                         "exempt-notice.md", NULL};
+                                         "exempt-notice.md", "supplement.md",
+                                         NULL};
 
 static void check_templates(pack *pk, const char *rel)
 {
@@ -504,7 +579,54 @@ static void check_templates(pack *pk, const char *rel)
     if (!found)
         err(pk, "/templates", "templates folder '%s' holds none of the "
                               "pack's templates (front-sheet.md, agenda.md, "
-                              "exempt-notice.md)", pk->tpl_dir);
+                              "exempt-notice.md, supplement.md)", pk->tpl_dir);
+}
+
+/* Late papers follow the agenda, so none is published before it; the
+ * supplement asked for must have papers, and is dated by its latest. */
+static void check_supplement(pack *pk)
+{
+    int wanted = pk->req->supplement, found = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        item *it = &pk->items[i];
+        if (it->late && pk->published &&
+            strcmp(it->late_date, pk->published) < 0) {
+            char p[64], a[64], b[64];
+            snprintf(p, sizeof p, "/items/%d/published", it->index);
+            qr_format_date_long(it->late_date, a, sizeof a);
+            qr_format_date_long(pk->published, b, sizeof b);
+            err(pk, p, "item %s is published late on %s, before the agenda "
+                       "(%s): a late paper follows the agenda; correct the "
+                       "date, or remove 'published' to put it in the pack",
+                it->number, a, b);
+        }
+        if (shown(pk, it) && it->exempt) pk->has_exempt = 1;
+        if (!wanted || it->late != wanted) continue;
+        found++;
+        if (!pk->supp_date || strcmp(it->late_date, pk->supp_date) > 0)
+            pk->supp_date = it->late_date;
+    }
+    if (wanted && !found)
+        err(pk, "/items", "no item is published late in supplement %d: "
+                          "mark its items with \"published\" (and "
+                          "\"supplement\": %d)", wanted, wanted);
+}
+
+/* How a supplement's pages are numbered: on from the pack's last page
+ * ("continue", the default: one run of numbers for the meeting's papers)
+ * or S1, S2 … ("separate": the supplement can be printed before the pack
+ * is final). */
+static void check_numbering(pack *pk, const char *how)
+{
+    if (!how || strcmp(how, "continue") == 0) return;
+    if (strcmp(how, "separate") == 0) {
+        if (pk->req->supplement) pk->page_prefix = "S";
+        return;
+    }
+    err(pk, "/supplement_numbering", "'%s' is not a way of numbering a "
+                                     "supplement: \"continue\" (on from the "
+                                     "pack, the default) or \"separate\" "
+                                     "(S1, S2 …)", how);
 }
 
 /* Read and check the meeting file; every problem is reported. */
@@ -513,6 +635,7 @@ static int load_meeting(pack *pk)
     static const char *const known[] = {
         "council", "committee", "date", "time", "venue", "membership",
         "contact", "style", "items", "published", "issued_by", "templates",
+        "supplement_numbering",
         /* the minutes' (proceedings.c): not the pack's business */
         "proceedings", NULL};
     pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
@@ -542,6 +665,7 @@ static int load_meeting(pack *pk)
     const char *style = str_field(pk, root, "", "style", 0);
     if (style) pk->style_path = resolve(pk, style);
     check_templates(pk, str_field(pk, root, "", "templates", 0));
+    check_numbering(pk, str_field(pk, root, "", "supplement_numbering", 0));
 
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(root, "items");
     if (!items) {
@@ -557,7 +681,6 @@ static int load_meeting(pack *pk)
             item *it = &pk->items[i];
             it->index = i++;
             check_item(pk, o, it);
-            if (it->exempt) pk->has_exempt = 1;
             for (int k = 0; k < it->index && it->number[0]; k++) {
                 if (strcmp(pk->items[k].anchor, it->anchor) != 0) continue;
                 char p[64];
@@ -568,6 +691,7 @@ static int load_meeting(pack *pk)
             }
         }
     }
+    check_supplement(pk);
     if (qr_diags_count(pk->d, QR_ERROR) > before) return -1;
     if (pk->date && pk->time) {
         snprintf(pk->day_date, sizeof pk->day_date, "%s %s",
@@ -584,7 +708,8 @@ static int load_meeting(pack *pk)
 static bool any_exempt_appendix(const pack *pk)
 {
     for (size_t i = 0; i < pk->nitems; i++)
-        if (pk->items[i].appx.any_exempt) return true;
+        if (pk->items[i].appx.any_exempt && has_pages(pk, &pk->items[i]))
+            return true;
     return false;
 }
 
@@ -655,14 +780,43 @@ static char *exempt_numbers(const pack *pk, int *count)
     qr_buf b;
     qr_buf_init(&b);
     int n = 0, k = 0;
-    for (size_t i = 0; i < pk->nitems; i++) n += pk->items[i].exempt > 0;
+    for (size_t i = 0; i < pk->nitems; i++)
+        n += pk->items[i].exempt > 0 && shown(pk, &pk->items[i]);
     for (size_t i = 0; i < pk->nitems; i++) {
-        if (!pk->items[i].exempt) continue;
+        if (!pk->items[i].exempt || !shown(pk, &pk->items[i])) continue;
         if (k++) qr_buf_puts(&b, k == n ? " and " : ", ");
         qr_buf_puts(&b, pk->items[i].number);
     }
     *count = n;
     return qr_buf_detach(&b, NULL);
+}
+
+/* The appendices the pack shows of an item, each with the pages the
+ * latest pass gave it and a link to its first page; false when none (and
+ * in HTML pages, which have no page numbers and no appendix pages). */
+static cJSON *appendices_view(const pack *pk, const item *it)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; !pk->req->html_dir && i < it->appx.n; i++) {
+        const qr_pack_appx *x = &it->appx.v[i];
+        int first, last;
+        if (!qr_pack_appx_range(&it->appx, i, &first, &last)) continue;
+        cJSON *a = cJSON_CreateObject();
+        view_str(a, "letter", x->letter);
+        view_str(a, "title", x->title);
+        cJSON_AddNumberToObject(a, "first", first);
+        cJSON_AddNumberToObject(a, "last", last);
+        cJSON_AddBoolToObject(a, "several", last > first);
+        cJSON_AddBoolToObject(a, "exempt", x->exempt > 0);
+        cJSON_AddBoolToObject(a, "withheld", x->withheld);
+        char link[sizeof it->anchor + 16];
+        snprintf(link, sizeof link, "#%s-appendix-%s", it->anchor, x->letter);
+        view_str(a, "link", link);
+        cJSON_AddItemToArray(list, a);
+    }
+    if (cJSON_GetArraySize(list) > 0) return list;
+    cJSON_Delete(list);
+    return cJSON_CreateFalse();
 }
 
 static cJSON *item_view(const pack *pk, const item *it)
@@ -694,7 +848,15 @@ static cJSON *item_view(const pack *pk, const item *it)
     } else {
         view_str(o, "standing", NULL);
     }
-    if (!it->standing) {
+    char late_long[64];
+    view_str(o, "published_long",
+             it->late && qr_format_date_long(it->late_date, late_long,
+                                             sizeof late_long)
+                 ? late_long : NULL);
+    view_str(o, "late_reason", it->late_reason);
+    /* the main pack's agenda: a late paper is to follow, with no pages */
+    cJSON_AddBoolToObject(o, "to_follow", it->late && !pk->req->supplement);
+    if (has_pages(pk, it)) {
         cJSON *pp = cJSON_AddObjectToObject(o, "paper");
         cJSON_AddNumberToObject(pp, "first", it->first);
         cJSON_AddNumberToObject(pp, "last", it->first + it->npages - 1);
@@ -704,8 +866,10 @@ static cJSON *item_view(const pack *pk, const item *it)
         char link[sizeof it->anchor + 1];
         snprintf(link, sizeof link, "#%s", it->anchor);
         view_str(pp, "link", link);
+        cJSON_AddItemToObject(o, "appendices", appendices_view(pk, it));
     } else {
         view_str(o, "paper", NULL);
+        view_str(o, "appendices", NULL);
     }
     return o;
 }
@@ -744,6 +908,8 @@ static cJSON *meeting_view(const pack *pk)
     else
         view_str(v, "issued_by", NULL);
     cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
+    cJSON_AddStringToObject(v, "page_prefix",
+                            pk->page_prefix ? pk->page_prefix : "");
     cJSON_AddBoolToObject(v, "members_pack",
                           !pk->req->public_pack && pk->has_exempt);
     if (pk->has_exempt) {
@@ -758,8 +924,22 @@ static cJSON *meeting_view(const pack *pk)
         view_str(v, "exempt_items", NULL);
     }
     cJSON *items = cJSON_AddArrayToObject(v, "items");
-    for (size_t i = 0; i < pk->nitems; i++)
+    int late = 0;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        if (!shown(pk, &pk->items[i])) continue;
         cJSON_AddItemToArray(items, item_view(pk, &pk->items[i]));
+        late++;
+    }
+    char supp[64];
+    if (pk->req->supplement &&
+        qr_format_date_long(pk->supp_date, supp, sizeof supp)) {
+        cJSON *s = cJSON_AddObjectToObject(v, "supplement");
+        cJSON_AddNumberToObject(s, "number", pk->req->supplement);
+        view_str(s, "published_long", supp);
+        cJSON_AddBoolToObject(s, "several", late > 1);
+    } else {
+        view_str(v, "supplement", NULL);
+    }
     return v;
 }
 
@@ -847,6 +1027,24 @@ static void clear_plan(pack *pk)
     pk->nplan = 0;
 }
 
+/* The agenda's bookmark: a supplement's names it. */
+static const char *agenda_title(pack *pk)
+{
+    if (!pk->req->supplement) return "Agenda";
+    snprintf(pk->agenda_title, sizeof pk->agenda_title,
+             "Supplementary agenda %d", pk->req->supplement);
+    return pk->agenda_title;
+}
+
+/* Moves the walk to the next item the agenda lists; false when none. */
+static bool next_shown(plan_walk *w)
+{
+    while (w->agenda_h2 < w->pk->nitems &&
+           !shown(w->pk, &w->pk->items[w->agenda_h2]))
+        w->agenda_h2++;
+    return w->agenda_h2 < w->pk->nitems;
+}
+
 static void plan_blocks(plan_walk *w, const qr_block *b)
 {
     pack *pk = w->pk;
@@ -856,9 +1054,9 @@ static void plan_blocks(plan_walk *w, const qr_block *b)
             if (b->level == 1 && front && !w->front_h1++) {
                 plan_add(pk, "front-sheet", "Front sheet", 1);
             } else if (b->level == 1 && !front && !w->agenda_h1++) {
-                plan_add(pk, "agenda", "Agenda", 1);
+                plan_add(pk, "agenda", agenda_title(pk), 1);
             } else if (b->level == 2 && !front && w->agenda_h1 &&
-                       w->agenda_h2 < pk->nitems) {
+                       next_shown(w)) {
                 const item *it = &pk->items[w->agenda_h2++];
                 char *name = qr_xasprintf("agenda-%s", it->anchor);
                 char *title = qr_xasprintf("%s. %s", it->number, it->title);
@@ -879,6 +1077,13 @@ static void plan_blocks(plan_walk *w, const qr_block *b)
 static char *front_matter(pack *pk, size_t *len, int *front_lines)
 {
     cJSON *view = meeting_view(pk);
+    if (pk->req->supplement) {
+        /* one part: the supplement's front sheet lists its items */
+        char *md = expand_part(pk, "supplement.md", view, len);
+        cJSON_Delete(view);
+        *front_lines = 0;
+        return md;
+    }
     char *front = expand_part(pk, "front-sheet.md", view, NULL);
     char *agenda = front ? expand_part(pk, "agenda.md", view, NULL) : NULL;
     cJSON_Delete(view);
@@ -1228,7 +1433,8 @@ static int prepare_items(pack *pk)
         item *it = &pk->items[i];
         char path[64];
         snprintf(path, sizeof path, "/items/%d/paper", it->index);
-        if (it->standing) continue;
+        /* a paper to follow, or another document's: never opened */
+        if (!has_pages(pk, it)) continue;
         if (!qr_pack_appx_prepare(&it->appx, it->number, it->title,
                                   it->exempt,
                                   it->exempt && pk->req->public_pack,
@@ -1350,7 +1556,8 @@ static int lay_item(pack *pk, item *it, int first, int total)
                         .first_page = first,
                         .total_pages = total,
                         .mark = item_mark(pk, it),
-                        .draft = pk->req->draft};
+                        .draft = pk->req->draft,
+                        .page_prefix = pk->page_prefix};
     char path[64];
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (it->paper) {
@@ -1404,14 +1611,15 @@ static int lay_front(pack *pk, int total)
     if (pk->fm_doc) {
         plan_walk w = {.pk = pk, .front_lines = front_lines};
         plan_blocks(&w, qr_doc_root(pk->fm_doc)->first_child);
-        qr_layout_opts o = {.title = "Agenda",
+        qr_layout_opts o = {.title = agenda_title(pk),
                             .meeting = pk->meeting_line,
                             .item = "",
-                            .first_page = 1,
+                            .first_page = pk->base + 1,
                             .total_pages = total,
                             .mark = members_pack(pk) ? QR_MARK_MEMBERS
                                                      : NULL,
-                            .draft = pk->req->draft};
+                            .draft = pk->req->draft,
+                            .page_prefix = pk->page_prefix};
         pk->fm_pages = qr_layout_run(pk->fm_doc, &pk->fm_style,
                                      qr_fonts_metrics(pk->fonts), &o,
                                      FRONT_NAME, pk->fm_warnings);
@@ -1432,12 +1640,13 @@ static int settle(pack *pk)
     int total = 0;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
         if (lay_front(pk, total) != 0) return -1;
-        int page = (int)qr_pages_count(pk->fm_pages) + 1;
+        int page = pk->base + (int)qr_pages_count(pk->fm_pages) + 1;
         int moved = 0;
         for (size_t i = 0; i < pk->nitems; i++) {
             item *it = &pk->items[i];
-            if (it->standing) continue;
+            if (!has_pages(pk, it)) continue;
             if (lay_item(pk, it, page, total) != 0) return -1;
+            it->appx.page_prefix = pk->page_prefix;
             int n = (int)qr_pages_count(it->pages);
             int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
                                          qr_fonts_metrics(pk->fonts),
@@ -1446,18 +1655,26 @@ static int settle(pack *pk)
                                          pk->d);
             if (na < 0) return -1;
             n += na;
-            if (it->first != page || it->npages != n) moved = 1;
+            /* the agenda prints each appendix's pages too, which move
+             * with the paper's own count */
+            if (it->first != page || it->npages != n ||
+                it->npaper != n - na)
+                moved = 1;
             it->first = page;
             it->npages = n;
+            it->npaper = n - na;
             page += n;
         }
-        if (page - 1 > QR_MAX_PAGES) {
+        if (page - 1 - pk->base > QR_MAX_PAGES) {
             qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL,
-                        NULL, "the pack has %d pages (at most %d)", page - 1,
-                        QR_MAX_PAGES);
+                        NULL, "the pack has %d pages (at most %d)",
+                        page - 1 - pk->base, QR_MAX_PAGES);
             return -1;
         }
-        if (!moved && total == page - 1) return 0;
+        if (!moved && total == page - 1) {
+            pk->total = total;
+            return 0;
+        }
         total = page - 1;
     }
     qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
@@ -1553,7 +1770,7 @@ static qr_pages *join(pack *pk)
     qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
-        if (it->standing) continue;
+        if (!has_pages(pk, it)) continue;
         join_ctx ji = {.pk = pk, .it = it};
         ji.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
         size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
@@ -1786,7 +2003,42 @@ static void pack_free(pack *pk)
     free_withheld(pk);
 }
 
+static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
+                       int *pages);
+
+/* A supplement numbered on from the pack (the same kind: public or full,
+ * whose exempt items can differ in length) counts the pack's pages by
+ * laying it out, writing nothing. The pack's files are the supplement's
+ * inputs too: change one and the numbers move. */
+static bool count_main_pack(pack *pk)
+{
+    qr_pack_req main = *pk->req;
+    main.supplement = 0;
+    main.out_path = NULL;
+    main.dump_pages = NULL;
+    main.html_dir = NULL;
+    char **files = NULL;
+    /* the pack's warnings are the pack's build's to report, not ours */
+    qr_diags *sub = qr_diags_new();
+    qr_status st = build(&main, sub, &files, &pk->base);
+    for (size_t i = 0; files && files[i]; i++) add_file(pk, files[i]);
+    qr_pack_files_free(files);
+    if (st != QR_OK) qr_diags_move(pk->d, sub);
+    qr_diags_free(sub);
+    if (st == QR_OK) return true;
+    qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
+                "supplement %d cannot be numbered on from the agenda pack, "
+                "which has errors", pk->req->supplement);
+    return false;
+}
+
 qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
+{
+    return build(req, d, files, NULL);
+}
+
+static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
+                       int *pages)
 {
     pack pk;
     memset(&pk, 0, sizeof pk);
@@ -1811,6 +2063,8 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     (void)qr_input_note(req->meeting_path, QR_IN_MEETING);
 
     if (load_meeting(&pk) != 0) goto done;
+    if (req->supplement && !pk.page_prefix && !count_main_pack(&pk))
+        goto done;
     if (req->public_pack) build_withheld(&pk);
     qr_style_default(&pk.style);
     if (pk.style_path) {
@@ -1836,6 +2090,7 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
         goto done;
     }
     if (settle(&pk) != 0) goto done;
+    if (pages) *pages = pk.total;
     /* images are read at layout: they are the pack's inputs too */
     for (size_t i = 0; i < pk.nitems; i++) {
         const qr_inputs *rec =
@@ -1858,7 +2113,10 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
         goto done;
     }
 
-    char *title = qr_xasprintf("%s: agenda pack", pk.meeting_line);
+    char *title = req->supplement
+        ? qr_xasprintf("%s: supplementary agenda %d", pk.meeting_line,
+                       req->supplement)
+        : qr_xasprintf("%s: agenda pack", pk.meeting_line);
     char subject[128];
     snprintf(subject, sizeof subject, "%s",
              req->public_pack ? "Agenda and reports (public)"
@@ -1873,7 +2131,8 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files)
     meta.lang = pk.style.lang;
     meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
     /* the front sheet is page 1: labels match the printed numbers */
-    meta.page_label_start = 1;
+    meta.page_label_start = pk.base + 1;
+    meta.page_label_prefix = pk.page_prefix;
     /* a members' pack holding exempt information is readable by its owner
      * only, whatever the umask */
     meta.exempt = members_pack(&pk);

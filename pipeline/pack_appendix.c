@@ -300,8 +300,8 @@ static int laid_count(const qr_pack_appx *x)
 
 static int lay_one(qr_pack_appx *x, const qr_style *style,
                    const qr_metrics *mt, const char *meeting_line,
-                   const char *item_number, const char *item_mark, int first,
-                   int total, qr_diags *d)
+                   const char *item_number, const char *item_mark,
+                   const char *prefix, int first, int total, qr_diags *d)
 {
     if (x->pages && x->laid_first == first && x->laid_total == total)
         return laid_count(x);
@@ -309,7 +309,8 @@ static int lay_one(qr_pack_appx *x, const qr_style *style,
     char title[512];
     snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
     qr_layout_opts o = {.title = title, .meeting = meeting_line,
-                        .item = item_number, .total_pages = total};
+                        .item = item_number, .total_pages = total,
+                        .page_prefix = prefix};
     /* an exempt appendix of an open item is marked as an exempt paper */
     o.mark = x->withheld ? NULL : x->exempt ? QR_MARK_EXEMPT : item_mark;
     if (x->withheld) {
@@ -343,7 +344,7 @@ int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
         qr_pack_appx *x = &a->v[i];
         if (!x->withheld && !x->doc) continue;
         int n = lay_one(x, style, metrics, meeting_line, item_number,
-                        item_mark, first + count, total, d);
+                        item_mark, a->page_prefix, first + count, total, d);
         if (n < 0) {
             qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
                         "item %s, appendix %s: its pages cannot be laid out",
@@ -353,6 +354,16 @@ int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
         count += n;
     }
     return count;
+}
+
+bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
+                        int *last)
+{
+    const qr_pack_appx *x = &a->v[i];
+    if (!x->pages || (!x->withheld && !x->doc)) return false;
+    *first = x->laid_first;
+    *last = x->laid_first + laid_count(x) - 1;
+    return true;
 }
 
 /* ---- joining ---- */

@@ -44,6 +44,7 @@ typedef struct qr_pack_appxs {
     size_t n;
     int any_exempt;
     const char *item_number, *item_title;   /* set by prepare, borrowed */
+    const char *page_prefix;  /* before the page numbers ("S"), or NULL */
 } qr_pack_appxs;
 
 /* Check an item's "appendices" (NULL: none) at JSON pointer `item_ptr`
@@ -68,6 +69,12 @@ int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
                         const qr_metrics *metrics, const char *meeting_line,
                         const char *item_number, const char *item_mark,
                         int first, int total, qr_diags *d);
+
+/* The pages appendix i occupies in the pack as the latest layout placed
+ * it: false when the pack does not show it (an appendix of a withheld
+ * item, or not laid out yet). */
+bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
+                        int *last);
 
 /* Append the pages to the pack's display list under structure element
  * `sect`, each appendix with an outline entry "Appendix A: Title" below

@@ -23,10 +23,12 @@
 EMBED(qr_pack_tpl_front_sheet, "templates/pack/front-sheet.md");
 EMBED(qr_pack_tpl_agenda, "templates/pack/agenda.md");
 EMBED(qr_pack_tpl_exempt_notice, "templates/pack/exempt-notice.md");
+EMBED(qr_pack_tpl_supplement, "templates/pack/supplement.md");
 
 extern const char qr_pack_tpl_front_sheet[];
 extern const char qr_pack_tpl_agenda[];
 extern const char qr_pack_tpl_exempt_notice[];
+extern const char qr_pack_tpl_supplement[];
 
 const char *qr_pack_builtin(const char *name)
 {
@@ -34,6 +36,7 @@ const char *qr_pack_builtin(const char *name)
         {"front-sheet.md", qr_pack_tpl_front_sheet},
         {"agenda.md", qr_pack_tpl_agenda},
         {"exempt-notice.md", qr_pack_tpl_exempt_notice},
+        {"supplement.md", qr_pack_tpl_supplement},
     };
     for (size_t i = 0; i < sizeof builtin / sizeof *builtin; i++)
         if (strcmp(builtin[i].name, name) == 0) return builtin[i].text;

@@ -1270,9 +1270,11 @@ static char *describe_target(const pdf_state *st, const anchor_ref *ar,
     int pageno = (int)ar->page + 1;
     if (st->meta && st->meta->page_label_start > 0)
         pageno = st->meta->page_label_start + (int)ar->page;
+    const char *pre = st->meta && st->meta->page_label_prefix
+                          ? st->meta->page_label_prefix : "";
     if (!ar->title) {
-        if (!words[0]) return qr_xasprintf("Page %d", pageno);
-        return qr_xasprintf("%s (page %d)", words, pageno);
+        if (!words[0]) return qr_xasprintf("Page %s%d", pre, pageno);
+        return qr_xasprintf("%s (page %s%d)", words, pre, pageno);
     }
     char *title = qr_xstrndup(ar->title, ar->title_len);
     if (!words[0] || strcmp(words, title) == 0) return title;
@@ -1921,7 +1923,8 @@ static bool set_meta(pdf_state *st, const qr_pdf_meta *meta)
     HPDF_Dict_Add(pdf->catalog, "Lang", HPDF_String_New(pdf->mmgr, lang, NULL));
     if (meta && meta->page_label_start > 0)
         HPDF_AddPageLabel(pdf, 0, HPDF_PAGE_NUM_STYLE_DECIMAL,
-                          (HPDF_UINT)meta->page_label_start, NULL);
+                          (HPDF_UINT)meta->page_label_start,
+                          meta->page_label_prefix);
     if (meta && meta->pdfa) {
         write_xmp(st, producer, date[0] ? date : NULL);
         if (!write_output_intent(st)) return false;

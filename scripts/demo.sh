@@ -60,6 +60,16 @@ for f in samples/meetings/*.json; do
         else
             echo "  FAILED: $dir/$name-$kind.pdf" >&2; status=1
         fi
+        # each supplementary agenda of papers published late, beside
+        # its pack
+        for n in $(grep -o '"supplement": *[0-9]*' "$f" | grep -o '[0-9]*$' | sort -un); do
+            out="$dir/$name-supplement-$n-$kind.pdf"
+            if "$QUIRE" pack "$f" --supplement "$n" -o "$out" $flag; then
+                echo "  $out"
+            else
+                echo "  FAILED: $out" >&2; status=1
+            fi
+        done
     done
 done
 # minutes of every meeting with proceedings (public, and full: the full

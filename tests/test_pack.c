@@ -297,9 +297,11 @@ static void misspelt_or_repeated_keys_fail(void **state)
     };
     static const char *const want[] = {
         "unknown field 'exmept': did you mean 'exempt'? (known: number, "
-        "title, lead, paper, standing, exempt, appendices)",
+        "title, lead, paper, standing, exempt, appendices, published, "
+        "supplement, late_reason)",
         "unknown field 'Exempt': did you mean 'exempt'? (known: number, "
-        "title, lead, paper, standing, exempt, appendices)",
+        "title, lead, paper, standing, exempt, appendices, published, "
+        "supplement, late_reason)",
         "duplicate key \"exempt\" in /items/1 (first at 7:97)",
     };
     static const int want_col[] = {107, 107, 113};

@@ -113,6 +113,8 @@ typedef struct qr_layout_opts {
                               content */
     const char *draft_note;/* with draft: a small note at each page foot
                               (watch: the build time); NULL = none */
+    const char *page_prefix; /* printed before {page} and {pages}: "S"
+                                numbers a supplement S1, S2 …; NULL = none */
 } qr_layout_opts;
 
 /* The marks of documents that must not be published: every page of an

@@ -28,6 +28,9 @@ typedef struct qr_pack_req {
     const char *html_dir;       /* instead of the PDF: the pack as HTML
                                    pages in this folder (index.html, the
                                    agenda, and one page per paper) */
+    int supplement;             /* n > 0: supplementary agenda n, the items
+                                   published late for it, numbered on from
+                                   the main pack; 0 = the main pack */
 } qr_pack_req;
 
 /* Build the pack. Returns QR_OK, QR_EINPUT (bad meeting file or a broken

@@ -31,6 +31,8 @@ typedef struct qr_pdf_meta {
     /* Fields below default to 0/NULL = off. */
     int pdfa;              /* 1: PDF/A-2b (XMP metadata, sRGB output intent) */
     int page_label_start;  /* n > 0: decimal page labels n, n+1, ... */
+    const char *page_label_prefix; /* before each label ("S": S1, S2 …);
+                                      NULL = none */
     int exempt;            /* 1: holds exempt information: qr_pdf_write
                               writes the file mode 0600 */
 } qr_pdf_meta;

@@ -4,7 +4,8 @@
 # JavaScript, an /OpenAction, a Launch action and an embedded file, and an
 # exempt case summary) is packed full and public and read back: qpdf
 # --check, the imported pages' sizes (pdfinfo), their text on the pages the
-# agenda gives (pdftotext per page), the outline and page labels (qpdf
+# agenda gives for the item and for each appendix, and the agenda's links
+# to them (pdftotext per page, pikepdf), the outline and page labels (qpdf
 # --json), nothing active left in the decompressed file, the exempt
 # appendix withheld from the public pack down to its bytes (the public pack
 # is identical with the file deleted), and every kind of bad file refused
@@ -92,7 +93,7 @@ check "qpdf --check: public pack" qpdf --check "$TMP/public.pdf"
 
 # per-page text, sizes, labels and outline, in one pass over each pack
 "$PY" - "$TMP/full.pdf" "$TMP/public.pdf" <<'PY' || FAILS=$((FAILS + 1))
-import json, re, subprocess, sys
+import json, re, subprocess, sys, pikepdf
 full, public = sys.argv[1:3]
 bad = 0
 def ok(m): print(f"ok - {m}")
@@ -122,6 +123,26 @@ for name, pdf in (("full", full), ("public", public)):
     m = re.search(r"Pages (\d+) – (\d+)", t[2])
     expect(m and (int(m[1]), int(m[2])) == (3, 7),
            f"{name}: the agenda's range for item 2 covers its appendices (3 – 7)", t[2][:400])
+    # each appendix on the agenda with its own range, which must be the
+    # pages its own text is found on
+    agenda = re.sub(r"\s+", " ", t[2])
+    got = {a: (int(f), int(l or f)) for a, f, l in re.findall(
+        r"Appendix ([A-Z]+) – [^,]*, pages? (\d+)(?: – (\d+))?", agenda)}
+    found = lambda s: [k for k in range(1, n + 1) if s in t[k]]
+    c_text = "qzxCaseCanary" if name == "full" else "It names a child."
+    where = {"A": (found("qzxLetterOne")[0], found("qzxLandscape")[-1]),
+             "B": (found("qzxPlan")[0],) * 2, "C": (found(c_text)[0],) * 2}
+    expect(got == where == {"A": (4, 5), "B": (6, 6), "C": (7, 7)},
+           f"{name}: the agenda gives each appendix the pages it is on", got, where, agenda[-400:])
+    expect("Appendix A – Ofsted monitoring visit letter, pages 4 – 5" in agenda
+           and "Appendix B – Improvement plan, page 6" in agenda
+           and "Appendix C – Case file summary (exempt), page 7" in agenda,
+           f"{name}: the appendix lines read 'Appendix A – Title, pages 4 – 5'", agenda[-400:])
+    doc = pikepdf.open(pdf)
+    links = [doc.pages.index(pikepdf.Page(a.Dest[0])) + 1
+             for a in doc.pages[1].get("/Annots", []) if "/Dest" in a]
+    expect(links == [3, 4, 6, 7],
+           f"{name}: the agenda links the item and each appendix to its first page", links)
     expect(all(f"Page {k} of {n}" in t[k] for k in range(1, n + 1)),
            f"{name}: every page, placeholders too, has its 'Page k of {n}' footer")
     labels = [p.get("label") or {} for p in j["pages"]]

@@ -229,7 +229,9 @@ for it in m['items']:
     if it['number'] == 9:
         it['paper'] = {'data': sys.argv[4] + '/cabinet-ofsted-working-group.json', 'template': sys.argv[3]}
     elif 'paper' in it:
-        del it['paper']
+        # withdrawn papers: a standing item is never published late
+        for k in ('paper', 'published', 'supplement', 'late_reason'):
+            it.pop(k, None)
         it['standing'] = {'text': 'Withdrawn.'}
 json.dump(m, open(sys.argv[2], 'w'))
 PY

@@ -36,7 +36,8 @@ def gov_time(t):
     return f"{hh}{'' if m == 0 else f':{m:02d}'}{'am' if h < 12 else 'pm'}"
 items = meeting["items"]
 def num(it): return str(it["number"])
-papers = [it for it in items if "paper" in it]
+# a paper published late is "to follow" in the pack: no pages of its own
+papers = [it for it in items if "paper" in it and "published" not in it]
 any_exempt = any("exempt" in it for it in items)
 j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
 pages = j["pages"]

@@ -57,7 +57,8 @@ for f in samples/meetings/*.json; do
 done
 [ $p -ge 1 ] && ok "checked $p meetings' packs" || not_ok "no sample meeting found"
 
-# The agenda's links say where they go, in words.
+# The agenda's links say where they go, in words (item 9a, to follow,
+# makes the agenda two pages: item 8 starts on page 4).
 if "$PY" - "$TMP/pack-cabinet-2018-06-21.pdf" >$TMP/contents.txt 2>&1 <<'PY'
 import sys, pikepdf
 pdf = pikepdf.open(sys.argv[1])
@@ -68,7 +69,7 @@ for page in pdf.pages:
 PY
 then
     contains "agenda link names its item and pages" $TMP/contents.txt \
-        "Item 8: Children’s Services Improvement Plan: progress report, pages 3 to 5"
+        "Item 8: Children’s Services Improvement Plan: progress report, pages 4 to 6"
     contains "mail link names its address" $TMP/contents.txt "mailto:"
 else
     not_ok "read the pack's link descriptions" "$(head -5 $TMP/contents.txt)"

@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# End-to-end: supplementary agendas. The Cabinet sample's item 9a is
+# published late for supplement 1: the pack's agenda must print it "to
+# follow" with no pages and leave its paper out; `--supplement 1` must
+# build a front sheet listing it with the reason for lateness, then its
+# paper, numbered on from the pack's last page (the default; "separate"
+# numbers S1, S2 …) with matching page labels and bookmarks (pdftotext per page, qpdf --json, qpdf --check). A small
+# meeting with a late exempt item checks that the public supplement holds
+# nothing of it (its files removed, a canary searched in the text and the
+# decompressed bytes), and the located errors.
+. "$(dirname "$0")/lib.sh"
+
+M=samples/meetings/cabinet-2018-06-21.json
+for kind in full public; do
+    flag=""; [ $kind = public ] && flag=--public
+    expect_exit "$kind pack builds" 0 $QUIRE pack $M -o "$TMP/pack-$kind.pdf" $flag
+    expect_exit "$kind supplement 1 builds" 0 \
+        $QUIRE pack $M --supplement 1 -o "$TMP/supp-$kind.pdf" $flag
+    check "qpdf --check: $kind supplement" qpdf --check "$TMP/supp-$kind.pdf"
+done
+
+python3 - "$TMP" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+tmp = sys.argv[1]
+bad = 0
+def expect(cond, m, *detail):
+    global bad
+    if cond: print(f"ok - {m}"); return
+    bad += 1
+    print(f"not ok - {m}")
+    for x in detail: print(f"    {str(x)[:600]}")
+def qjson(pdf):
+    return json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+def texts(pdf, n):
+    return [None] + [re.sub(r"\s+", " ", subprocess.run(
+        ["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
+        capture_output=True, check=True, text=True).stdout) for k in range(1, n + 1)]
+LATE = "national minimum fostering allowances"
+REASON = ("Reason for lateness: The Department for Education published the national "
+          "minimum fostering allowances for 2018/19 on 15 June 2018")
+for kind in ("full", "public"):
+    pj, sj = qjson(f"{tmp}/pack-{kind}.pdf"), qjson(f"{tmp}/supp-{kind}.pdf")
+    pn, sn = len(pj["pages"]), len(sj["pages"])
+    pt, st = texts(f"{tmp}/pack-{kind}.pdf", pn), texts(f"{tmp}/supp-{kind}.pdf", sn)
+    agenda = " ".join(pt[2:4])
+    m = re.search(r"9a\. Foster carer allowances 2018/19 (.*?) 10\. ", agenda)
+    # a page reference, not the footer's "Page 2 of 12"
+    expect(m and "Report to follow" in m[1] and not re.search(r"\bPages? \d+(?: – \d+)?\b(?! of)", m[1]),
+           f"{kind} pack: the agenda prints item 9a 'Report to follow', with no pages",
+           m[1] if m else agenda)
+    expect(not any(LATE in t for t in pt[1:]),
+           f"{kind} pack: the late paper is not in the pack")
+    tops = [o["title"] for o in pj["outlines"]]
+    expect(not any("9a" in t for t in tops), f"{kind} pack: no bookmark for the late paper", tops)
+    # the supplement: its front sheet, numbered on from the pack
+    first = pn + 1
+    expect("Cabinet – Supplementary agenda 1" in st[1] and "Thursday 21 June 2018 at 6pm" in st[1],
+           f"{kind} supplement: front sheet 'Supplementary agenda 1' names the meeting", st[1][:300])
+    expect("9a. Foster carer allowances 2018/19" in st[1] and REASON in st[1],
+           f"{kind} supplement: it lists item 9a with the reason for lateness", st[1])
+    expect("published on 13 June 2018" in st[1] and "Date of publication: 19 June 2018" in st[1],
+           f"{kind} supplement: the agenda's and its own dates of publication", st[1])
+    last = pn + sn
+    expect(all(f"Page {pn + k} of {last}" in st[k] for k in range(1, sn + 1)),
+           f"{kind} supplement: footers run Page {first} … {last} of {last}, on from the pack's {pn}",
+           [re.findall(r"Page \d+ of \d+", t) for t in st[1:]])
+    labels = [(p.get("label") or {}).get("/St") for p in sj["pages"]]
+    expect(labels == list(range(first, last + 1)),
+           f"{kind} supplement: page labels {first}..{last} match the printed numbers", labels)
+    # the paper starts on the page after the front sheet and runs to the end
+    m = re.search(r"Pages (\d+) – (\d+)", st[1])
+    where = [k for k in range(2, sn + 1) if "Foster carer allowances 2018/19" in st[k]]
+    expect(m and where[:1] == [2] and (int(m[1]), int(m[2])) == (pn + 2, last),
+           f"{kind} supplement: the front sheet's page range is where the paper is", m and m[0], where)
+    expect("Agenda item 9a" in st[2], f"{kind} supplement: the paper prints its item, 9a", st[2][:200])
+    ol = [(o["title"], o.get("destpageposfrom1"), [k["title"] for k in o["kids"]]) for o in sj["outlines"]]
+    expect(len(ol) == 2 and ol[0][:2] == ("Supplementary agenda 1", 1)
+           and ol[0][2] == ["9a. Foster carer allowances 2018/19"]
+           and ol[1][:2] == ("Item 9a: Foster carer allowances 2018/19", 2),
+           f"{kind} supplement: bookmarks 'Supplementary agenda 1' (with 9a) and 'Item 9a'", ol)
+sys.exit(1 if bad else 0)
+PY
+
+# --- a late exempt item: withheld from the public supplement -------------
+D=$TMP/m
+mkdir -p "$D/secret"
+printf '# Late open report\n\nThe open late report qzxOpenLate.\n' >"$D/open.md"
+printf '# Late exempt report\n\nBidder prices qzxLateCanary.\n' >"$D/secret/exempt.md"
+meeting() { # FILE PUBLISHED EXTRA
+    cat >"$1" <<EOF
+{"council": "Walsall Council", "committee": "Cabinet", "date": "2018-06-21",
+ "time": "18:00", "venue": "Council House", "published": "2018-06-13",
+ "membership": {"members": ["Councillor Bird"]}, "contact": {"name": "Helen Owen"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies."}},
+  {"number": 2, "title": "Late open report", "paper": {"template": "open.md"},
+   "published": "$2", "late_reason": "The figures arrived on 18 June."},
+  {"number": 3, "title": "Late contract award",
+   "paper": {"template": "secret/exempt.md"},
+   "published": "2018-06-19", "supplement": 1,
+   "exempt": {"paragraph": 3, "reason": "It holds bidders' prices."}}$3]}
+EOF
+}
+meeting "$D/m.json" 2018-06-18 ""
+expect_exit "full supplement with a late exempt item builds" 0 \
+    $QUIRE pack "$D/m.json" --supplement 1 -o "$TMP/s-full.pdf"
+pdftotext "$TMP/s-full.pdf" "$TMP/s-full.txt"
+contains "full supplement has the exempt paper" "$TMP/s-full.txt" "qzxLateCanary"
+contains "full supplement is a members' pack" "$TMP/s-full.txt" "NOT FOR PUBLICATION (members"
+mode=$(stat -c %a "$TMP/s-full.pdf")
+[ "$mode" = 600 ] && ok "full supplement with an exempt item is mode 0600" \
+    || not_ok "full supplement with an exempt item is mode 0600" "mode $mode"
+mv "$D/secret" "$D/secret-away"
+expect_exit "public supplement builds without the exempt item's files" 0 \
+    $QUIRE pack "$D/m.json" --supplement 1 -o "$TMP/s-public.pdf" --public
+pdftotext "$TMP/s-public.pdf" "$TMP/s-public.txt"
+contains "public supplement has the open late paper" "$TMP/s-public.txt" "qzxOpenLate"
+contains "public supplement quotes the exempt item's reason" "$TMP/s-public.txt" "It holds bidders' prices."
+lacks "public supplement: no canary in the text" "$TMP/s-public.txt" "qzxLateCanary"
+qpdf --qdf --object-streams=disable "$TMP/s-public.pdf" "$TMP/s-public-qdf.pdf" 2>/dev/null
+if raw_has "$TMP/s-public-qdf.pdf" qzxLateCanary; then
+    not_ok "public supplement: no canary in the decompressed bytes"
+else ok "public supplement: no canary in the decompressed bytes"; fi
+expect_exit "public pack builds without the late exempt item's files" 0 \
+    $QUIRE pack "$D/m.json" -o "$TMP/p-public.pdf" --public
+pdftotext "$TMP/p-public.pdf" "$TMP/p-public.txt"
+lacks "public pack: the late open paper is not in it" "$TMP/p-public.txt" "qzxOpenLate"
+contains "public pack: it is to follow" "$TMP/p-public.txt" "Report to follow"
+mv "$D/secret-away" "$D/secret"
+
+# --- "supplement_numbering": "separate": S1, S2 … ------------------------
+sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "separate",/' \
+    "$D/m.json" >"$D/sep.json"
+expect_exit "a separately numbered supplement builds" 0 \
+    $QUIRE pack "$D/sep.json" --supplement 1 -o "$TMP/sep.pdf" --public
+check "qpdf --check: separately numbered supplement" qpdf --check "$TMP/sep.pdf"
+python3 - "$TMP/sep.pdf" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+pdf = sys.argv[1]
+j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+n = len(j["pages"])
+t = [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"], capture_output=True,
+              check=True, text=True).stdout for k in range(1, n + 1)]
+bad = 0
+def expect(c, m, *d):
+    global bad
+    print(("ok - " if c else "not ok - ") + m)
+    if not c:
+        bad += 1
+        for x in d: print(f"    {x}")
+expect(all(f"Page S{k} of S{n}" in t[k] for k in range(1, n + 1)),
+       f"separate: footers read Page S1 … S{n} of S{n}", [re.findall(r"Page \S+ of \S+", x) for x in t[1:]])
+labels = [(p.get("label") or {}) for p in j["pages"]]
+expect([(l.get("/P"), l.get("/St")) for l in labels] == [("u:S", k) for k in range(1, n + 1)],
+       "separate: page labels S1, S2 … match", labels)
+refs = re.findall(r"Pages? (S\d+)(?: – (S\d+))?(?! of)", t[1])
+expect(refs == [("S2", ""), ("S3", "")] and "Late open report" in t[2],
+       "separate: the front sheet gives each late paper's pages as S2, S3", refs)
+sys.exit(1 if bad else 0)
+PY
+sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "S",/' \
+    "$D/m.json" >"$D/badnum.json"
+expect_exit "an unknown supplement_numbering fails" 1 \
+    $QUIRE pack "$D/badnum.json" --supplement 1 -o "$TMP/badnum.pdf"
+contains "it is located" "$TMP/last.err" "/supplement_numbering: 'S' is not a way of numbering a supplement"
+
+# --- located errors ------------------------------------------------------
+expect_exit "a supplement with no items fails" 1 \
+    $QUIRE pack "$D/m.json" --supplement 2 -o "$TMP/s2.pdf"
+contains "it is located at /items" "$TMP/last.err" \
+    "error: /items: no item is published late in supplement 2"
+[ ! -e "$TMP/s2.pdf" ] && ok "no supplement 2 written" || not_ok "no supplement 2 written"
+meeting "$D/early.json" 2018-06-10 ""
+expect_exit "a late item published before the agenda fails" 1 \
+    $QUIRE pack "$D/early.json" -o "$TMP/early.pdf"
+contains "it is located at the item's date" "$TMP/last.err" \
+    "/items/1/published: item 2 is published late on 10 June 2018, before the agenda (13 June 2018)"
+meeting "$D/bad.json" 2018-06-18 ',
+  {"number": 4, "title": "Any other business", "standing": {"text": "x"},
+   "published": "2018-06-19"}'
+expect_exit "a standing item published late fails" 1 \
+    $QUIRE pack "$D/bad.json" -o "$TMP/bad.pdf"
+contains "it is located" "$TMP/last.err" "/items/3/published: only a paper can be published late"
+meeting "$D/broken.json" 2018-06-18 ',
+  {"number": 4, "title": "Broken report", "paper": {"template": "missing.md"}}'
+expect_exit "a supplement numbered on from a broken pack fails" 1 \
+    $QUIRE pack "$D/broken.json" --supplement 1 -o "$TMP/broken.pdf"
+contains "it names the broken item" "$TMP/last.err" "item 4 ‘Broken report’ cannot be built"
+contains "and why the supplement needs it" "$TMP/last.err" \
+    "supplement 1 cannot be numbered on from the agenda pack, which has errors"
+[ ! -e "$TMP/broken.pdf" ] && ok "no supplement written" || not_ok "no supplement written"
+expect_exit "--supplement takes a number" 2 \
+    $QUIRE pack "$D/m.json" --supplement x -o "$TMP/x.pdf"
+expect_exit "--supplement is not for --html" 2 \
+    $QUIRE pack "$D/m.json" --supplement 1 --html "$TMP/h"
+finish
