@@ -147,4 +147,13 @@ wait_for "the stream to end" gone $STREAM \
 wait $PIPE
 log_has 'quire: watch: stopped' && ok "watch says it stopped" || not_ok "watch says it stopped" "$(tail -3 $LOG)"
 
+# libmicrohttpd (and the GnuTLS it brings) is opened when a server starts,
+# not linked: every other run of quire would load it for nothing
+needed=$(objdump -p "$BUILD/quire" | awk '$1 == "NEEDED" { print $2 }')
+if printf '%s\n' "$needed" | grep -q 'libmicrohttpd\|libgnutls'; then
+    not_ok "quire does not link libmicrohttpd (opened on first use)" "$needed"
+else
+    ok "quire does not link libmicrohttpd (opened on first use)"
+fi
+
 exit $((FAILS > 0))
