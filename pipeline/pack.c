@@ -198,33 +198,7 @@ static void err(pack *pk, const char *path, const char *fmt, ...)
 static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
                            const char *const *known)
 {
-    const cJSON *m;
-    size_t unknown = 0;
-    cJSON_ArrayForEach(m, obj) {
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, m->string) == 0;
-        if (ok || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
-        qr_buf list, p;
-        qr_buf_init(&list);
-        qr_buf_init(&p);
-        for (const char *const *k = known; *k; k++)
-            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-        qr_buf_puts(&p, path);
-        qr_jptr_push_key(&p, m->string);
-        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
-        if (hint)
-            err(pk, p.data, "unknown field '%s': did you mean '%s'? (known: "
-                            "%s)", m->string, hint, list.data);
-        else
-            err(pk, p.data, "unknown field '%s' (known: %s)", m->string,
-                list.data);
-        qr_buf_free(&p);
-        qr_buf_free(&list);
-    }
-    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
-        err(pk, path, "%zu more unknown fields not shown",
-            unknown - QR_UNKNOWN_KEYS_SHOWN);
+    qr_json_unknown_fields(pk->mdata, obj, path, known, pk->d);
 }
 
 /* A string member; NULL (with an error when required) if missing, empty or

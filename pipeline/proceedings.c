@@ -132,33 +132,7 @@ static const char *idx(char *buf, size_t n, const char *path, int i)
 static void closed(rec *r, const cJSON *obj, const char *path,
                    const char *const *known)
 {
-    const cJSON *m;
-    size_t shown = 0;
-    cJSON_ArrayForEach(m, obj) {
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, m->string) == 0;
-        if (ok || ++shown > QR_UNKNOWN_KEYS_SHOWN) continue;
-        qr_buf list, p;
-        qr_buf_init(&list);
-        qr_buf_init(&p);
-        for (const char *const *k = known; *k; k++)
-            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-        qr_buf_puts(&p, path);
-        qr_jptr_push_key(&p, m->string);
-        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
-        if (hint)
-            err(r, p.data, "unknown field '%s': did you mean '%s'? (known: "
-                           "%s)", m->string, hint, list.data);
-        else
-            err(r, p.data, "unknown field '%s' (known: %s)", m->string,
-                list.data);
-        qr_buf_free(&p);
-        qr_buf_free(&list);
-    }
-    if (shown > QR_UNKNOWN_KEYS_SHOWN)
-        err(r, path, "%zu more unknown fields not shown",
-            shown - QR_UNKNOWN_KEYS_SHOWN);
+    qr_json_unknown_fields(r->data, obj, path, known, r->d);
 }
 
 /* A string member: NULL (with an error when required) if absent, empty or
