@@ -1002,3 +1002,38 @@ void qr_jptr_pop(qr_buf *path, size_t mark)
     path->len = mark;
     if (path->data) path->data[mark] = '\0';
 }
+
+bool qr_json_unknown_fields(const qr_data *data, const cJSON *obj,
+                            const char *path, const char *const *known,
+                            qr_diags *d)
+{
+    const cJSON *m;
+    size_t unknown = 0;
+    cJSON_ArrayForEach(m, obj) {
+        bool ok = false;
+        for (const char *const *k = known; *k && !ok; k++)
+            ok = strcmp(*k, m->string) == 0;
+        if (ok || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
+        qr_buf list, p;
+        qr_buf_init(&list);
+        qr_buf_init(&p);
+        for (const char *const *k = known; *k; k++)
+            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+        qr_buf_puts(&p, path);
+        qr_jptr_push_key(&p, m->string);
+        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
+        if (hint)
+            qr_data_diag(data, d, QR_ERROR, p.data, "unknown field '%s': did "
+                         "you mean '%s'? (known: %s)", m->string, hint,
+                         list.data);
+        else
+            qr_data_diag(data, d, QR_ERROR, p.data, "unknown field '%s' "
+                         "(known: %s)", m->string, list.data);
+        qr_buf_free(&p);
+        qr_buf_free(&list);
+    }
+    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
+        qr_data_diag(data, d, QR_ERROR, path, "%zu more unknown fields not "
+                     "shown", unknown - QR_UNKNOWN_KEYS_SHOWN);
+    return unknown == 0;
+}

@@ -198,33 +198,7 @@ static void err(pack *pk, const char *path, const char *fmt, ...)
 static void unknown_fields(pack *pk, const cJSON *obj, const char *path,
                            const char *const *known)
 {
-    const cJSON *m;
-    size_t unknown = 0;
-    cJSON_ArrayForEach(m, obj) {
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, m->string) == 0;
-        if (ok || ++unknown > QR_UNKNOWN_KEYS_SHOWN) continue;
-        qr_buf list, p;
-        qr_buf_init(&list);
-        qr_buf_init(&p);
-        for (const char *const *k = known; *k; k++)
-            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-        qr_buf_puts(&p, path);
-        qr_jptr_push_key(&p, m->string);
-        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
-        if (hint)
-            err(pk, p.data, "unknown field '%s': did you mean '%s'? (known: "
-                            "%s)", m->string, hint, list.data);
-        else
-            err(pk, p.data, "unknown field '%s' (known: %s)", m->string,
-                list.data);
-        qr_buf_free(&p);
-        qr_buf_free(&list);
-    }
-    if (unknown > QR_UNKNOWN_KEYS_SHOWN)
-        err(pk, path, "%zu more unknown fields not shown",
-            unknown - QR_UNKNOWN_KEYS_SHOWN);
+    qr_json_unknown_fields(pk->mdata, obj, path, known, pk->d);
 }
 
 /* A string member; NULL (with an error when required) if missing, empty or
@@ -249,18 +223,18 @@ static const char *str_field(pack *pk, const cJSON *obj, const char *path,
 }
 
 /* "HH:MM" 24-hour into GOV.UK style: "6pm", "10:30am", "midday". */
-static int format_time(const char *t, char *out, size_t n)
+static bool format_time(const char *t, char *out, size_t n)
 {
     int h, m;
     char tail;
     if (strlen(t) != 5 || t[2] != ':' || !isdigit((unsigned char)t[0]) ||
         sscanf(t, "%2d:%2d%c", &h, &m, &tail) != 2 || h > 23 || m > 59)
-        return 0;
+        return false;
     if (h == 12 && m == 0) snprintf(out, n, "midday");
     else if (h == 0 && m == 0) snprintf(out, n, "midnight");
     else if (m == 0) snprintf(out, n, "%d%s", h % 12 ? h % 12 : 12, h < 12 ? "am" : "pm");
     else snprintf(out, n, "%d:%02d%s", h % 12 ? h % 12 : 12, m, h < 12 ? "am" : "pm");
-    return 1;
+    return true;
 }
 
 /* Days from 1970-01-01 of a date already validated, for the weekday and
@@ -629,8 +603,9 @@ static void check_numbering(pack *pk, const char *how)
                                      "(S1, S2 …)", how);
 }
 
-/* Read and check the meeting file; every problem is reported. */
-static int load_meeting(pack *pk)
+/* Read and check the meeting file; every problem is reported. false
+ * after adding errors. */
+static bool load_meeting(pack *pk)
 {
     static const char *const known[] = {
         "council", "committee", "date", "time", "venue", "membership",
@@ -639,7 +614,7 @@ static int load_meeting(pack *pk)
         /* the minutes' (proceedings.c): not the pack's business */
         "proceedings", NULL};
     pk->mdata = qr_data_load(pk->req->meeting_path, pk->d);
-    if (!pk->mdata) return -1;
+    if (!pk->mdata) return false;
     add_file(pk, pk->req->meeting_path);
     size_t before = qr_diags_count(pk->d, QR_ERROR);
     const cJSON *root = qr_data_root(pk->mdata);
@@ -692,14 +667,14 @@ static int load_meeting(pack *pk)
         }
     }
     check_supplement(pk);
-    if (qr_diags_count(pk->d, QR_ERROR) > before) return -1;
+    if (qr_diags_count(pk->d, QR_ERROR) > before) return false;
     if (pk->date && pk->time) {
         snprintf(pk->day_date, sizeof pk->day_date, "%s %s",
                  weekday(pk->date), pk->date_long);
     }
     pk->meeting_line = qr_xasprintf("%s \xE2\x80\x93 %s", pk->committee,
                                     pk->date_long);
-    return 0;
+    return true;
 }
 
 /* A full pack that holds exempt items must not be published as a whole:
@@ -713,7 +688,7 @@ static bool any_exempt_appendix(const pack *pk)
     return false;
 }
 
-static int members_pack(const pack *pk)
+static bool members_pack(const pack *pk)
 {
     return !pk->req->public_pack && (pk->has_exempt ||
                                      any_exempt_appendix(pk));
@@ -1153,7 +1128,7 @@ typedef struct withheld {
     char *real;                 /* realpath, or NULL if it does not exist */
 } withheld;
 
-static int same_file(const char *a, const char *b)
+static bool same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 &&
@@ -1172,10 +1147,10 @@ static char *real_dir(const char *path)
     return real;
 }
 
-static int under(const char *real, const char *dir)
+static bool under(const char *real, const char *dir)
 {
     size_t n = strlen(dir);
-    if (strcmp(dir, "/") == 0) return 1;
+    if (strcmp(dir, "/") == 0) return true;
     return strncmp(real, dir, n) == 0 && (real[n] == '/' || real[n] == 0);
 }
 
@@ -1199,29 +1174,29 @@ static void withhold(pack *pk, const item *it, const char *what,
 
 /* Is `path` (an exempt item's template or style) also named by an open
  * item, or (styles) the pack's own style? */
-static int shared_with_open(const pack *pk, const char *path, int style)
+static bool shared_with_open(const pack *pk, const char *path, int style)
 {
-    if (style && same_file(path, pk->style_path)) return 1;
+    if (style && same_file(path, pk->style_path)) return true;
     for (size_t i = 0; i < pk->nitems; i++) {
         const item *o = &pk->items[i];
         if (o->exempt || o->standing) continue;
-        if (same_file(path, style ? o->style_path : o->tpl_path)) return 1;
+        if (same_file(path, style ? o->style_path : o->tpl_path)) return true;
     }
-    return 0;
+    return false;
 }
 
 /* An input the meeting file names for the open item itself (its data or
  * template) or the pack's style. */
-static int named_for(const pack *pk, const item *o, const qr_input *in)
+static bool named_for(const pack *pk, const item *o, const qr_input *in)
 {
     const char *own[] = {o->data_path, o->tpl_path, pk->style_path};
     for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
         struct stat sb;
         if (own[k] && stat(own[k], &sb) == 0 && sb.st_dev == in->dev &&
             sb.st_ino == in->ino)
-            return 1;
+            return true;
     }
-    return 0;
+    return false;
 }
 
 /* The withheld files and folders of a public pack, from the meeting file's
@@ -1334,27 +1309,27 @@ static int check_named(pack *pk, const item *o)
     return hits;
 }
 
-/* After layout, with every image read: refuse the public pack if any open
- * item read a withheld file; every such read is reported. */
-static int check_shared_files(pack *pk)
+/* After layout, with every image read: refuse the public pack (false) if
+ * any open item read a withheld file; every such read is reported. */
+static bool check_shared_files(pack *pk)
 {
     int hits = 0;
     for (size_t i = 0; pk->nwh && i < pk->nitems; i++)
         if (pk->items[i].paper)
             hits += check_record(pk, &pk->items[i],
                                  qr_paper_inputs(pk->items[i].paper));
-    return hits ? -1 : 0;
+    return hits == 0;
 }
 
 /* ---- preparing the items ---- */
 
 /* The paper's own data marks it exempt: the meeting file must agree, or
  * the public pack would publish it. */
-static int paper_says_exempt(const char *data_path)
+static bool paper_says_exempt(const char *data_path)
 {
     qr_diags *scratch = qr_diags_new();
     qr_data *data = qr_data_load(data_path, scratch);
-    int exempt = 0;
+    bool exempt = false;
     if (data) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(qr_data_root(data),
                                                           "paper");
@@ -1426,7 +1401,7 @@ static void check_paper_meeting(pack *pk, const item *it, const char *path,
     qr_buf_free(&b);
 }
 
-static int prepare_items(pack *pk)
+static bool prepare_items(pack *pk)
 {
     int bad = 0;
     for (size_t i = 0; i < pk->nitems; i++) {
@@ -1509,25 +1484,25 @@ static int prepare_items(pack *pk)
         qr_diags_move(pk->d, sub);
         qr_diags_free(sub);
     }
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* ---- layout ---- */
 
 /* The paper's faces must be the pack's: the PDF embeds one font set, and a
  * paper measured with other faces would be drawn with the wrong ones. */
-static int same_fonts(const qr_fonts *a, const qr_fonts *b)
+static bool same_fonts(const qr_fonts *a, const qr_fonts *b)
 {
     for (int s = 0; s < QR_FONT_COUNT; s++) {
         const char *fa = qr_fonts_file(a, (qr_font_slot)s);
         const char *fb = qr_fonts_file(b, (qr_font_slot)s);
-        if (!fa != !fb) return 0;
+        if (!fa != !fb) return false;
         if (fa && (strcmp(fa, fb) != 0 ||
                    qr_fonts_index(a, (qr_font_slot)s) !=
                        qr_fonts_index(b, (qr_font_slot)s)))
-            return 0;
+            return false;
     }
-    return 1;
+    return true;
 }
 
 /* The mark on an item's pages: an exempt paper's are not for publication
@@ -1542,11 +1517,12 @@ static const char *item_mark(const pack *pk, const item *it)
 }
 
 /* Lay an item out starting at pack page `first` of `total`; keeps the
- * previous layout when those numbers have not changed. */
-static int lay_item(pack *pk, item *it, int first, int total)
+ * previous layout when those numbers have not changed. false after adding
+ * errors. */
+static bool lay_item(pack *pk, item *it, int first, int total)
 {
     if (it->pages && it->laid_first == first && it->laid_total == total)
-        return 0;
+        return true;
     qr_pages_free(it->pages);
     it->pages = NULL;
     qr_diags_free(it->warnings);
@@ -1574,7 +1550,7 @@ static int lay_item(pack *pk, item *it, int first, int total)
                 it->number,
                 qr_fonts_family(qr_paper_fonts(it->paper), QR_FONT_REGULAR),
                 qr_fonts_family(pk->fonts, QR_FONT_REGULAR));
-            return -1;
+            return false;
         }
     } else {
         o.title = it->title;
@@ -1587,14 +1563,14 @@ static int lay_item(pack *pk, item *it, int first, int total)
             it->number, it->title, it->paper ? ": its paper " : "",
             it->paper ? (it->data_path ? it->data_path : it->tpl_path) : "");
         qr_diags_move(pk->d, it->warnings);
-        return -1;
+        return false;
     }
     it->laid_first = first;
     it->laid_total = total;
-    return 0;
+    return true;
 }
 
-static int lay_front(pack *pk, int total)
+static bool lay_front(pack *pk, int total)
 {
     size_t len = 0;
     int front_lines = 0;
@@ -1628,24 +1604,25 @@ static int lay_front(pack *pk, int total)
         qr_diags_move(pk->d, pk->fm_warnings);
         qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
                     "the front sheet and agenda cannot be laid out");
-        return -1;
+        return false;
     }
-    return 0;
+    return true;
 }
 
 /* The bounded fixed point: lay out with the current guesses of each item's
- * pages and the total, count, and repeat until nothing moves. */
-static int settle(pack *pk)
+ * pages and the total, count, and repeat until nothing moves. false after
+ * adding errors. */
+static bool settle(pack *pk)
 {
     int total = 0;
     for (int pass = 0; pass < MAX_PASSES; pass++) {
-        if (lay_front(pk, total) != 0) return -1;
+        if (!lay_front(pk, total)) return false;
         int page = pk->base + (int)qr_pages_count(pk->fm_pages) + 1;
         int moved = 0;
         for (size_t i = 0; i < pk->nitems; i++) {
             item *it = &pk->items[i];
             if (!has_pages(pk, it)) continue;
-            if (lay_item(pk, it, page, total) != 0) return -1;
+            if (!lay_item(pk, it, page, total)) return false;
             it->appx.page_prefix = pk->page_prefix;
             int n = (int)qr_pages_count(it->pages);
             int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
@@ -1653,7 +1630,7 @@ static int settle(pack *pk)
                                          pk->meeting_line, it->number,
                                          item_mark(pk, it), page + n, total,
                                          pk->d);
-            if (na < 0) return -1;
+            if (na < 0) return false;
             n += na;
             /* the agenda prints each appendix's pages too, which move
              * with the paper's own count */
@@ -1669,18 +1646,18 @@ static int settle(pack *pk)
             qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL,
                         NULL, "the pack has %d pages (at most %d)",
                         page - 1 - pk->base, QR_MAX_PAGES);
-            return -1;
+            return false;
         }
         if (!moved && total == page - 1) {
             pk->total = total;
-            return 0;
+            return true;
         }
         total = page - 1;
     }
     qr_diag_add(pk->d, QR_ERROR, pk->req->meeting_path, 0, 0, NULL, NULL,
                 "the agenda's page numbers did not settle after %d passes",
                 MAX_PASSES);
-    return -1;
+    return false;
 }
 
 /* ---- joining ---- */
@@ -1784,9 +1761,9 @@ static qr_pages *join(pack *pk)
 /* The output must not be an input (qr_output_check), nor — in a public
  * pack, where they are never opened and so are in no record — one of the
  * exempt items' files. */
-static int check_output_path(pack *pk, const char *out)
+static bool check_output_path(pack *pk, const char *out)
 {
-    if (!qr_output_check(out, pk->inputs, pk->d)) return QR_EINPUT;
+    if (!qr_output_check(out, pk->inputs, pk->d)) return false;
     for (size_t i = 0; i < pk->nitems; i++) {
         const item *it = &pk->items[i];
         const char *named[] = {it->data_path, it->tpl_path, it->style_path};
@@ -1796,13 +1773,13 @@ static int check_output_path(pack *pk, const char *out)
                         "output '%s' is %s, a file of item %s: refusing to "
                         "overwrite an input; name another output",
                         out, named[k], it->number);
-            return QR_EINPUT;
+            return false;
         }
     }
-    return QR_OK;
+    return true;
 }
 
-static int check_output(pack *pk)
+static bool check_output(pack *pk)
 {
     return check_output_path(pk, pk->req->out_path);
 }
@@ -1823,7 +1800,7 @@ static void html_marks(const pack *pk, const item *it, qr_html_meta *m)
 /* Each item's page: its paper (read as render reads it, images into the
  * paper's record, so the public pack's shared-file check sees them), or
  * in a public pack the notice that replaces an exempt paper. */
-static int html_items(pack *pk)
+static bool html_items(pack *pk)
 {
     int bad = 0;
     for (size_t i = 0; i < pk->nitems; i++) {
@@ -1845,7 +1822,7 @@ static int html_items(pack *pk)
                                    &it->html_len);
         }
     }
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* index.html: the front sheet and agenda, each item's "#item-N" link
@@ -1888,28 +1865,30 @@ static char *html_index(pack *pk, size_t *len)
     return out;
 }
 
-static int html_write(pack *pk, const char *name, const char *bytes,
-                      size_t len)
+static bool html_write(pack *pk, const char *name, const char *bytes,
+                       size_t len)
 {
     char *path = qr_xasprintf("%s/%s", pk->req->html_dir, name);
-    int status = QR_OK;
+    bool ok = true;
     /* a full pack holding exempt items is its owner's only, every page */
     int private = !pk->req->public_pack && pk->has_exempt;
     if (!qr_write_atomic_mode(path, bytes, len, private)) {
         qr_diag_add(pk->d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
-        status = QR_EOUTPUT;
+        ok = false;
     }
     free(path);
-    return status;
+    return ok;
 }
 
 /* The pack as HTML: every page made, the public pack's checks passed and
- * every output name checked before the first file is written. */
-static int pack_html(pack *pk)
+ * every output name checked before the first file is written. Its
+ * qr_status is qr_pack_build's, passed on unchanged: a page refused (1)
+ * or not written (3). */
+static qr_status pack_html(pack *pk)
 {
-    if (html_items(pk) != 0) return QR_EINPUT;
-    if (pk->req->public_pack && check_shared_files(pk) != 0) return QR_EINPUT;
+    if (!html_items(pk)) return QR_EINPUT;
+    if (pk->req->public_pack && !check_shared_files(pk)) return QR_EINPUT;
     size_t ilen = 0;
     char *index = html_index(pk, &ilen);
     if (!index) return QR_EINPUT;
@@ -1923,25 +1902,26 @@ static int pack_html(pack *pk)
         free(index);
         return QR_EOUTPUT;
     }
-    int status = QR_OK;
+    qr_status status = QR_OK;
     char *p = qr_xasprintf("%s/index.html", dir);
-    status = check_output_path(pk, p);
+    if (!check_output_path(pk, p)) status = QR_EINPUT;
     free(p);
     for (size_t i = 0; i < pk->nitems && status == QR_OK; i++) {
         if (!pk->items[i].html) continue;
         char *name = qr_xasprintf("%s/%s.html", dir, pk->items[i].anchor);
-        status = check_output_path(pk, name);
+        if (!check_output_path(pk, name)) status = QR_EINPUT;
         free(name);
     }
     for (size_t i = 0; i < pk->nitems && status == QR_OK; i++) {
         if (!pk->items[i].html) continue;
         char *name = qr_xasprintf("%s.html", pk->items[i].anchor);
-        status = html_write(pk, name, pk->items[i].html,
-                            pk->items[i].html_len);
+        if (!html_write(pk, name, pk->items[i].html, pk->items[i].html_len))
+            status = QR_EOUTPUT;
         free(name);
     }
     /* the agenda last: it links pages that are there */
-    if (status == QR_OK) status = html_write(pk, "index.html", index, ilen);
+    if (status == QR_OK && !html_write(pk, "index.html", index, ilen))
+        status = QR_EOUTPUT;
     free(index);
     return status;
 }
@@ -1949,7 +1929,7 @@ static int pack_html(pack *pk)
 /* A public pack shows no withheld appendix's file under another name, and
  * an open appendix read from a withheld folder is refused as any file an
  * open item reads from there (check_file). */
-static int public_appendices(pack *pk)
+static bool public_appendices(pack *pk)
 {
     const qr_pack_appxs **appx = qr_xcalloc(pk->nitems, sizeof *appx);
     int bad = 0;
@@ -1966,7 +1946,7 @@ static int public_appendices(pack *pk)
     bad |= !qr_pack_appx_public_check(appx, pk->nitems, pk->req->out_path,
                                       pk->mdata, pk->d);
     free(appx);
-    return bad ? -1 : 0;
+    return !bad;
 }
 
 /* ---- the whole ---- */
@@ -2053,7 +2033,7 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
         free(pk.dir);
         pk.dir = qr_xstrdup("/");
     }
-    int status = QR_EINPUT;
+    qr_status status = QR_EINPUT;
     qr_pages *all = NULL;
     /* everything the pack reads is recorded: the output may be none of it */
     pk.inputs = qr_inputs_new();
@@ -2062,7 +2042,7 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
      * reports any error reading it */
     (void)qr_input_note(req->meeting_path, QR_IN_MEETING);
 
-    if (load_meeting(&pk) != 0) goto done;
+    if (!load_meeting(&pk)) goto done;
     if (req->supplement && !pk.page_prefix && !count_main_pack(&pk))
         goto done;
     if (req->public_pack) build_withheld(&pk);
@@ -2083,13 +2063,13 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
         const char *ff = qr_fonts_file(pk.fonts, (qr_font_slot)s);
         if (ff) add_file(&pk, ff);
     }
-    if (prepare_items(&pk) != 0) goto done;
-    if (req->public_pack && public_appendices(&pk) != 0) goto done;
+    if (!prepare_items(&pk)) goto done;
+    if (req->public_pack && !public_appendices(&pk)) goto done;
     if (req->html_dir) {
         status = pack_html(&pk);
         goto done;
     }
-    if (settle(&pk) != 0) goto done;
+    if (!settle(&pk)) goto done;
     if (pages) *pages = pk.total;
     /* images are read at layout: they are the pack's inputs too */
     for (size_t i = 0; i < pk.nitems; i++) {
@@ -2099,9 +2079,8 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
             if (qr_inputs_get(rec, k)->role == QR_IN_IMAGE)
                 add_file(&pk, qr_inputs_get(rec, k)->path);
     }
-    if (req->public_pack && check_shared_files(&pk) != 0) goto done;
-    if (req->out_path && (status = check_output(&pk)) != QR_OK) goto done;
-    status = QR_EINPUT;
+    if (req->public_pack && !check_shared_files(&pk)) goto done;
+    if (req->out_path && !check_output(&pk)) goto done;
 
     qr_diags_move(d, pk.fm_warnings);
     for (size_t i = 0; i < pk.nitems; i++)

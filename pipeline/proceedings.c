@@ -132,33 +132,7 @@ static const char *idx(char *buf, size_t n, const char *path, int i)
 static void closed(rec *r, const cJSON *obj, const char *path,
                    const char *const *known)
 {
-    const cJSON *m;
-    size_t shown = 0;
-    cJSON_ArrayForEach(m, obj) {
-        int ok = 0;
-        for (const char *const *k = known; *k && !ok; k++)
-            ok = strcmp(*k, m->string) == 0;
-        if (ok || ++shown > QR_UNKNOWN_KEYS_SHOWN) continue;
-        qr_buf list, p;
-        qr_buf_init(&list);
-        qr_buf_init(&p);
-        for (const char *const *k = known; *k; k++)
-            qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
-        qr_buf_puts(&p, path);
-        qr_jptr_push_key(&p, m->string);
-        const char *hint = qr_did_you_mean(m->string, known, SIZE_MAX);
-        if (hint)
-            err(r, p.data, "unknown field '%s': did you mean '%s'? (known: "
-                           "%s)", m->string, hint, list.data);
-        else
-            err(r, p.data, "unknown field '%s' (known: %s)", m->string,
-                list.data);
-        qr_buf_free(&p);
-        qr_buf_free(&list);
-    }
-    if (shown > QR_UNKNOWN_KEYS_SHOWN)
-        err(r, path, "%zu more unknown fields not shown",
-            shown - QR_UNKNOWN_KEYS_SHOWN);
+    qr_json_unknown_fields(r->data, obj, path, known, r->d);
 }
 
 /* A string member: NULL (with an error when required) if absent, empty or
@@ -213,19 +187,19 @@ static const cJSON *bounded(rec *r, const char *key, int max)
 }
 
 /* "HH:MM" 24-hour into GOV.UK style: "6pm", "10:30am", "midday". */
-static int format_time(const char *t, char *out, size_t n)
+static bool format_time(const char *t, char *out, size_t n)
 {
     int h, m;
     char tail;
     if (!t || strlen(t) != 5 || t[2] != ':' ||
         !isdigit((unsigned char)t[0]) || !isdigit((unsigned char)t[3]) ||
         sscanf(t, "%2d:%2d%c", &h, &m, &tail) != 2 || h > 23 || m > 59)
-        return 0;
+        return false;
     if (h == 12 && m == 0) snprintf(out, n, "midday");
     else if (h == 0 && m == 0) snprintf(out, n, "midnight");
     else if (m == 0) snprintf(out, n, "%d%s", h % 12 ? h % 12 : 12, h < 12 ? "am" : "pm");
     else snprintf(out, n, "%d:%02d%s", h % 12 ? h % 12 : 12, m, h < 12 ? "am" : "pm");
-    return 1;
+    return true;
 }
 
 static void need_time(rec *r, const cJSON *o, const char *path,
@@ -299,29 +273,31 @@ static void read_meeting(rec *r)
 }
 
 /* Is `name` a member of the committee (chair, vice-chair, members)? */
-static int is_member(const rec *r, const char *name)
+static bool is_member(const rec *r, const char *name)
 {
     const cJSON *ms = get(r->root, "membership");
     const char *c = sget(ms, "chair"), *v = sget(ms, "vice_chair");
-    if ((c && strcmp(c, name) == 0) || (v && strcmp(v, name) == 0)) return 1;
+    if ((c && strcmp(c, name) == 0) || (v && strcmp(v, name) == 0))
+        return true;
     const cJSON *m;
     const cJSON *list = get(ms, "members");
-    if (!cJSON_IsArray(list)) return 0;
+    if (!cJSON_IsArray(list)) return false;
     cJSON_ArrayForEach(m, list) {
         const char *n = cJSON_IsString(m) ? m->valuestring : sget(m, "name");
-        if (n && strcmp(n, name) == 0) return 1;
+        if (n && strcmp(n, name) == 0) return true;
     }
-    return 0;
+    return false;
 }
 
 /* ---- attendance ---- */
 
-static int in_strings(const cJSON *arr, const char *name)
+static bool in_strings(const cJSON *arr, const char *name)
 {
     const cJSON *m;
     cJSON_ArrayForEach(m, arr)
-        if (cJSON_IsString(m) && strcmp(m->valuestring, name) == 0) return 1;
-    return 0;
+        if (cJSON_IsString(m) && strcmp(m->valuestring, name) == 0)
+            return true;
+    return false;
 }
 
 static const cJSON *substitute_for(const cJSON *subs, const char *name)
@@ -335,7 +311,7 @@ static const cJSON *substitute_for(const cJSON *subs, const char *name)
 }
 
 /* Present and voting: a member listed as present, or a substitute. */
-static int is_present(const rec *r, const char *name)
+static bool is_present(const rec *r, const char *name)
 {
     return in_strings(get(r->proc, "present"), name) ||
            substitute_for(get(r->proc, "substitutes"), name) != NULL;
@@ -558,7 +534,7 @@ static void check_strings(rec *r, const cJSON *o, const char *path,
 }
 
 /* Did `name` declare an interest in agenda item `key` and leave the room? */
-static int left_for(const rec *r, const char *name, const char *key)
+static bool left_for(const rec *r, const char *name, const char *key)
 {
     const cJSON *o;
     cJSON_ArrayForEach(o, get(r->proc, "declarations")) {
@@ -567,9 +543,9 @@ static int left_for(const rec *r, const char *name, const char *key)
         const char *who = sget(o, "member");
         if (who && strcmp(who, name) == 0 && strcmp(k, key) == 0 &&
             cJSON_IsTrue(get(o, "left_room")))
-            return 1;
+            return true;
     }
-    return 0;
+    return false;
 }
 
 /* A count or the names of those voting one way; returns the count. */
@@ -1169,7 +1145,9 @@ static cJSON *minutes_view(const rec *r, int *has_private)
 
 /* ---- decisions ---- */
 
-static int load_holidays(rec *r, const char *template_path)
+/* The bank holidays: the meeting file's table, or the one shipped beside
+ * the template, and its extra days. false after adding errors. */
+static bool load_holidays(rec *r, const char *template_path)
 {
     const cJSON *c = get(r->proc, "call_in");
     const char *h = sget(c, "holidays");
@@ -1182,34 +1160,35 @@ static int load_holidays(rec *r, const char *template_path)
         path = qr_path_join(tdir, HOLIDAY_TABLE);
         free(tdir);
     }
-    int rc = qr_holidays_load(&r->hols, path, r->d);
+    bool ok = qr_holidays_load(&r->hols, path, r->d);
     free(path);
     const cJSON *e;
     cJSON_ArrayForEach(e, get(c, "extra_holidays")) {
         long long day;
         if (qr_iso_days(e->valuestring, &day)) qr_holidays_add(&r->hols, day);
     }
-    return rc;
+    return ok;
 }
 
-/* The deadline, or -1 after an error: a date past the table's years
- * would silently count a bank holiday as a working day. */
-static long long call_in_deadline(rec *r, long long *published, int *n)
+/* The deadline in *deadline; false after an error: a date past the
+ * table's years would silently count a bank holiday as a working day. */
+static bool call_in_deadline(rec *r, long long *published, int *n,
+                             long long *deadline)
 {
     const cJSON *c = get(r->proc, "call_in");
     const cJSON *wd = get(c, "working_days");
     *n = cJSON_IsNumber(wd) ? wd->valueint : 5;
     qr_iso_days(sget(c, "published"), published);
-    long long deadline = qr_working_days_after(&r->hols, *published, *n);
-    int y0 = qr_days_year(*published), y1 = qr_days_year(deadline);
+    *deadline = qr_working_days_after(&r->hols, *published, *n);
+    int y0 = qr_days_year(*published), y1 = qr_days_year(*deadline);
     if (y0 < r->hols.from_year || y1 > r->hols.to_year) {
         err(r, "/proceedings/call_in/published", "the bank holiday table "
             "covers %d to %d, not %d: extend it (call_in.holidays) before "
             "counting working days", r->hols.from_year, r->hols.to_year,
             y0 < r->hols.from_year ? y0 : y1);
-        return -1;
+        return false;
     }
-    return deadline;
+    return true;
 }
 
 static void view_conflicts(const rec *r, cJSON *m, const char *key)
@@ -1248,15 +1227,12 @@ static cJSON *decision_entry(const rec *r, const cJSON *o, size_t i)
     return m;
 }
 
-static cJSON *decisions_view(rec *r, int *status)
+/* The record of decisions' view; NULL after adding errors. */
+static cJSON *decisions_view(rec *r)
 {
-    long long published;
+    long long published, deadline;
     int n;
-    long long deadline = call_in_deadline(r, &published, &n);
-    if (deadline < 0) {
-        *status = QR_EINPUT;
-        return NULL;
-    }
+    if (!call_in_deadline(r, &published, &n, &deadline)) return NULL;
     cJSON *root = cJSON_CreateObject();
     cJSON *v = cJSON_AddObjectToObject(root, "decisions");
     view_heading(r, v);
@@ -1279,7 +1255,6 @@ static cJSON *decisions_view(rec *r, int *status)
         err(r, "/proceedings/minutes", "no minute has a 'decision' block: "
             "there are no executive decisions to record");
         cJSON_Delete(root);
-        *status = QR_EINPUT;
         return NULL;
     }
     return root;
@@ -1301,10 +1276,12 @@ static char *template_for(rec *r)
     return NULL;
 }
 
-static int load(rec *r)
+/* Read and check the meeting file and its proceedings; every problem is
+ * reported. false after adding errors. */
+static bool load(rec *r)
 {
     r->data = qr_data_load(r->req->meeting_path, r->d);
-    if (!r->data) return -1;
+    if (!r->data) return false;
     r->dir = qr_path_dir(r->req->meeting_path);
     r->root = qr_data_root(r->data);
     size_t before = qr_diags_count(r->d, QR_ERROR);
@@ -1315,16 +1292,17 @@ static int load(rec *r)
             "'proceedings' object (docs/meeting.md, \"Minutes and "
             "decisions\")", r->proc ? "'proceedings' must be an object"
                                     : "no proceedings");
-        return -1;
+        return false;
     }
-    if (qr_diags_count(r->d, QR_ERROR) > before) return -1;
+    if (qr_diags_count(r->d, QR_ERROR) > before) return false;
     check_proceedings(r);
-    return qr_diags_count(r->d, QR_ERROR) > before ? -1 : 0;
+    return qr_diags_count(r->d, QR_ERROR) == before;
 }
 
-/* Render the view through the template: the one paper pipeline. */
-static int render_view(rec *r, cJSON *view, const char *tpl, int exempt,
-                       char ***files)
+/* Render the view through the template: the one paper pipeline. Its
+ * qr_status is qr_record_build's, passed on unchanged. */
+static qr_status render_view(rec *r, cJSON *view, const char *tpl,
+                             int exempt, char ***files)
 {
     char *json = cJSON_PrintUnformatted(view);
     const char *what = r->req->kind == QR_RECORD_MINUTES ? "minutes"
@@ -1351,7 +1329,7 @@ static int render_view(rec *r, cJSON *view, const char *tpl, int exempt,
                          /* the HTML copy from the same view, so a public
                           * record withholds the same text in both */
                          .format = qr_format_of(r->req->out_path)};
-    int status = qr_paper_render(&req, r->d, files);
+    qr_status status = qr_paper_render(&req, r->d, files);
     free(style_path);
     free(title);
     free(meeting);
@@ -1382,14 +1360,14 @@ qr_status qr_record_build(const qr_record_req *req, qr_diags *d,
      * output may not overwrite them */
     qr_inputs *seen = qr_inputs_new();
     qr_inputs *outer = qr_inputs_activate(seen);
-    int status = QR_EINPUT;
+    qr_status status = QR_EINPUT;
     char *tpl = NULL;
     cJSON *view = NULL;
     int exempt = 0;
-    if (load(&r) != 0 || !(tpl = template_for(&r))) goto done;
+    if (!load(&r) || !(tpl = template_for(&r))) goto done;
     if (req->kind == QR_RECORD_DECISIONS) {
-        if (load_holidays(&r, tpl) != 0) goto done;
-        view = decisions_view(&r, &status);
+        if (!load_holidays(&r, tpl)) goto done;
+        view = decisions_view(&r);
     } else {
         view = minutes_view(&r, &exempt);
     }

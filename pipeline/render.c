@@ -177,7 +177,7 @@ static double now_ms(void)
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static int timing_on(void)
+static bool timing_on(void)
 {
     const char *t = getenv("QUIRE_TIMING");
     return t && *t && strcmp(t, "0") != 0;
@@ -442,7 +442,7 @@ fail:
     return NULL;
 }
 
-static int ensure_fonts(qr_paper *p, qr_diags *d)
+static bool ensure_fonts(qr_paper *p, qr_diags *d)
 {
     if (!p->fonts) p->fonts = qr_fonts_load(&p->style, d);
     return p->fonts != NULL;
@@ -644,11 +644,39 @@ bool qr_paper_html(qr_paper *p, const qr_html_meta *meta, char **out,
     return ok;
 }
 
+/* The checks between making a paper and writing its file (`what`: "PDF"
+ * or "HTML"), the same for both: false after an error since errors_before,
+ * or after adding one when an input changed while the paper was being made
+ * or the output names an input or a device. A request that writes nothing
+ * (QR_STOP_LAYOUT) is checked for errors only. */
+static bool ready_to_write(const qr_render_req *req, const qr_paper *p,
+                           const qr_inputs *seen, size_t errors_before,
+                           const char *what, qr_diags *d)
+{
+    /* an error in a later stage (e.g. a bad chart block) means no file:
+     * the previous one stays as it was */
+    if (qr_diags_count(d, QR_ERROR) > errors_before) return false;
+    if (req->stop != QR_STOP_PDF) return true;
+    if (qr_inputs_changed(seen)) {
+        /* a file read twice gave different bytes: the paper may mix two
+         * versions of it, and the last good file is better than that */
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "an input file changed while the paper was being made; "
+                    "its %s was not written: make it again", what);
+        return false;
+    }
+    /* nothing is written: the output names an input or a device */
+    return qr_output_check(req->out_path, p->inputs, d);
+}
+
 /* The HTML copy: no layout (HTML flows), the same checks before writing
- * as the PDF, and the file written the same way. */
-static int finish_html(const qr_render_req *req, qr_paper *p,
-                       const qr_inputs *seen, size_t errors_before,
-                       qr_diags *d)
+ * as the PDF, and the file written the same way. The result is
+ * qr_paper_render's exit status, passed on unchanged, so it is a qr_status:
+ * a refused input (QR_EINPUT) and a file that cannot be written
+ * (QR_EOUTPUT) are different exits. */
+static qr_status finish_html(const qr_render_req *req, qr_paper *p,
+                             const qr_inputs *seen, size_t errors_before,
+                             qr_diags *d)
 {
     qr_html_meta meta;
     qr_paper_html_meta(p, &meta);
@@ -657,19 +685,11 @@ static int finish_html(const qr_render_req *req, qr_paper *p,
     char *html = NULL;
     size_t len = 0;
     qr_paper_html(p, &meta, &html, &len, d);
-    int status = QR_OK;
-    if (qr_diags_count(d, QR_ERROR) > errors_before) {
+    qr_status status = QR_OK;
+    if (!ready_to_write(req, p, seen, errors_before, "HTML", d)) {
         status = QR_EINPUT;
-    } else if (req->stop != QR_STOP_PDF) {
-        status = QR_OK;
-    } else if (qr_inputs_changed(seen)) {
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                    "an input file changed while the paper was being made; "
-                    "its HTML was not written: make it again");
-        status = QR_EINPUT;
-    } else if (!qr_output_check(req->out_path, p->inputs, d)) {
-        status = QR_EINPUT;
-    } else if (!qr_write_atomic_mode(req->out_path, html, len, p->exempt)) {
+    } else if (req->stop == QR_STOP_PDF &&
+               !qr_write_atomic_mode(req->out_path, html, len, p->exempt)) {
         qr_diag_add(d, QR_ERROR, req->out_path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", req->out_path, strerror(errno));
         status = QR_EOUTPUT;
@@ -678,10 +698,12 @@ static int finish_html(const qr_render_req *req, qr_paper *p,
     return status;
 }
 
-/* The stages after prepare, for one paper: lay out, check, write. */
-static int finish_paper(const qr_render_req *req, qr_paper *p,
-                        const qr_inputs *seen, size_t errors_before,
-                        qr_diags *d, pthread_t *warm, int warming)
+/* The stages after prepare, for one paper: lay out, check, write. The
+ * result is qr_paper_render's exit status, passed on unchanged (as
+ * qr_pdf_write's is), so it is a qr_status, as finish_html's is. */
+static qr_status finish_paper(const qr_render_req *req, qr_paper *p,
+                              const qr_inputs *seen, size_t errors_before,
+                              qr_diags *d, pthread_t *warm, int warming)
 {
     qr_layout_opts lo = {.draft = req->draft, .draft_note = req->draft_note};
     qr_pages *pages = qr_paper_layout(p, &lo, d);
@@ -691,24 +713,10 @@ static int finish_paper(const qr_render_req *req, qr_paper *p,
     if (!pages) return QR_EINPUT;
     if (req->dump == QR_DUMP_PAGES && req->dump_to)
         qr_pages_dump(pages, req->dump_to);
-    int status = QR_OK;
-    if (qr_diags_count(d, QR_ERROR) > errors_before) {
-        /* an error in a later stage (e.g. a bad chart block) means no PDF:
-         * the previous one stays as it was */
+    qr_status status = QR_OK;
+    if (!ready_to_write(req, p, seen, errors_before, "PDF", d)) {
         status = QR_EINPUT;
-    } else if (req->stop != QR_STOP_PDF) {
-        status = QR_OK;
-    } else if (qr_inputs_changed(seen)) {
-        /* a file read twice gave different bytes: the paper may mix two
-         * versions of it, and the last good PDF is better than that */
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                    "an input file changed while the paper was being made; "
-                    "its PDF was not written: make it again");
-        status = QR_EINPUT;
-    } else if (!qr_output_check(req->out_path, p->inputs, d)) {
-        /* nothing is written: the output names an input or a device */
-        status = QR_EINPUT;
-    } else {
+    } else if (req->stop == QR_STOP_PDF) {
         qr_pdf_meta meta;
         qr_paper_meta(p, &meta);
         meta.pdfa = req->pdfa;
@@ -737,7 +745,7 @@ qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
     /* HTML is not typeset: nothing to warm up */
     int warming = req->stop != QR_STOP_EXPAND && !html &&
                   pthread_create(&warm, NULL, warm_up, NULL) == 0;
-    int status = QR_EINPUT;
+    qr_status status = QR_EINPUT;
     qr_paper *p = qr_paper_prepare(req, d);
     if (!p || req->stop == QR_STOP_EXPAND) {
         if (warming) pthread_join(warm, NULL);

@@ -81,11 +81,11 @@ static size_t count(char **v)
     return n;
 }
 
-static int has(char **v, const char *s)
+static bool has(char **v, const char *s)
 {
     for (size_t i = 0; v && v[i]; i++)
-        if (strcmp(v[i], s) == 0) return 1;
-    return 0;
+        if (strcmp(v[i], s) == 0) return true;
+    return false;
 }
 
 /* Append a copy of s to the NULL-terminated *v unless it is there. */
@@ -138,7 +138,7 @@ static wdir *new_dir(watched *w, const char *path, int aux)
     return e;
 }
 
-static int same_inode(const struct stat *a, const struct stat *b)
+static bool same_inode(const struct stat *a, const struct stat *b)
 {
     return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
 }
@@ -156,14 +156,14 @@ static void drop(watched *w, wdir *e)
     inotify_rm_watch(w->fd, wd);
 }
 
-/* Watch e's folder; 0, or -1 when it is not there (or cannot be watched:
+/* Watch e's folder; false when it is not there (or cannot be watched:
  * said once). The inode is read before and after adding the watch, so a
  * folder replaced meanwhile is not recorded under the wrong inode. */
-static int arm(watched *w, wdir *e, FILE *log)
+static bool arm(watched *w, wdir *e, FILE *log)
 {
     for (int t = 0; t < ARM_TRIES; t++) {
         struct stat a, b;
-        if (stat(e->path, &a) != 0 || !S_ISDIR(a.st_mode)) return -1;
+        if (stat(e->path, &a) != 0 || !S_ISDIR(a.st_mode)) return false;
         int wd = inotify_add_watch(w->fd, e->path, WATCH_EVENTS);
         if (wd < 0) {
             if (errno != ENOENT && errno != ENOTDIR && !e->warned) {
@@ -171,20 +171,20 @@ static int arm(watched *w, wdir *e, FILE *log)
                         strerror(errno));
                 e->warned = 1;
             }
-            return -1;
+            return false;
         }
         if (stat(e->path, &b) == 0 && same_inode(&a, &b)) {
             e->wd = wd;
             e->dev = b.st_dev;
             e->ino = b.st_ino;
-            return 0;
+            return true;
         }
         /* replaced between the two looks: the watch may be on the old one */
         int used = 0;
         for (size_t i = 0; i < w->nd; i++) used |= w->d[i].wd == wd;
         if (!used) inotify_rm_watch(w->fd, wd);
     }
-    return -1;
+    return false;
 }
 
 /* Watch the folder of an input (once). */
@@ -215,7 +215,7 @@ static int verify(watched *w, FILE *log)
     int armed = 0;
     for (size_t i = 0; i < w->nd; i++) {
         wdir *e = &w->d[i];
-        if (e->wd >= 0 || arm(w, e, log) != 0 || e->aux) continue;
+        if (e->wd >= 0 || !arm(w, e, log) || e->aux) continue;
         armed++;
         if (e->lost) add_unique(&w->rearmed, e->path);
         e->lost = 0;
@@ -281,12 +281,12 @@ static void watched_free(watched *w)
     if (w->fd >= 0) close(w->fd);
 }
 
-/* Read the pending events; 1 when one of them is about a watched file
+/* Read the pending events; true when one of them is about a watched file
  * (which is noted in w->changed). */
-static int read_events(watched *w)
+static bool read_events(watched *w)
 {
     _Alignas(struct inotify_event) char buf[EVENT_BUF];
-    int relevant = 0;
+    bool relevant = false;
     for (;;) {
         ssize_t n = read(w->fd, buf, sizeof buf);
         if (n <= 0) break;     /* EAGAIN: nothing more for now */
@@ -297,12 +297,12 @@ static int read_events(watched *w)
                 if (w->d[i].wd != ev->wd) continue;
                 char *path = qr_path_join(w->d[i].path, ev->name);
                 if (has(w->files, path)) {
-                    relevant = 1;
+                    relevant = true;
                     add_unique(&w->changed, path);
                 }
                 free(path);
             }
-            if (ev->mask & IN_Q_OVERFLOW) relevant = 1;
+            if (ev->mask & IN_Q_OVERFLOW) relevant = true;
             p += sizeof *ev + ev->len;
         }
     }
@@ -331,11 +331,11 @@ static const char *kind_of(mode_t m)
 /* An error on `path` when it exists and is not a regular file (following
  * symlinks: a link to /dev/zero is a device). Opening a FIFO waits for a
  * writer and a device may never end, so such a file is never opened.
- * Returns 1 when refused. */
-static int refuse_irregular(const char *path, qr_diags *d)
+ * Returns false when refused (after adding the error). */
+static bool regular_input(const char *path, qr_diags *d)
 {
     struct stat st, lst;
-    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return 0;
+    if (!path || stat(path, &st) != 0 || S_ISREG(st.st_mode)) return true;
     char *target = NULL;
     if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
         target = realpath(path, NULL);
@@ -344,7 +344,7 @@ static int refuse_irregular(const char *path, qr_diags *d)
                 kind_of(st.st_mode), target ? " (a symlink to " : "",
                 target ? target : "", target ? ")" : "");
     free(target);
-    return 1;
+    return false;
 }
 
 /* ---- the render, in a child process ---- */
@@ -397,16 +397,17 @@ static void job_kill(render_job *j, const char *out)
     j->pid = 0;
 }
 
-static int write_all(int fd, const char *p, size_t n)
+/* All n bytes to fd; false (errno set) when they cannot be written. */
+static bool write_all(int fd, const char *p, size_t n)
 {
     while (n > 0) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR) continue;
-        if (w <= 0) return -1;
+        if (w <= 0) return false;
         p += w;
         n -= (size_t)w;
     }
-    return 0;
+    return true;
 }
 
 /* The child: render, then report "STATUS DIAGBYTES\n", the diagnostics as
@@ -452,7 +453,7 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
     /* every file the paper read, and the paths whose read was refused (a
      * partial that is a FIFO): watched too, since a fix will appear there */
     char **files = NULL;
-    int status = qr_paper_render(&req, d, &files);
+    qr_status status = qr_paper_render(&req, d, &files);
     char *text = NULL;
     size_t tlen = 0;
     FILE *m = open_memstream(&text, &tlen);
@@ -462,7 +463,7 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
     }
     qr_buf out;
     qr_buf_init(&out);
-    qr_buf_printf(&out, "%d %zu\n", status, text ? tlen : 0);
+    qr_buf_printf(&out, "%d %zu\n", (int)status, text ? tlen : 0);
     if (text) qr_buf_append(&out, text, tlen);
     for (char **p = files; p && *p; p++) qr_buf_append(&out, *p, strlen(*p) + 1);
     write_all(out_fd, out.data, out.len);
@@ -475,12 +476,12 @@ static void child_render(const qr_watch_opts *o, int out_fd, int inotify_fd,
     _exit(0);
 }
 
-/* Start a render; 0, or -1 (errno set) when no child could be made. */
-static int job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
-                     FILE *log)
+/* Start a render; false (errno set) when no child could be made. */
+static bool job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
+                      FILE *log)
 {
     int p[2];
-    if (pipe2(p, O_CLOEXEC) != 0) return -1;
+    if (pipe2(p, O_CLOEXEC) != 0) return false;
     j->tmp_before = tmp_list(o->out_path);
     fflush(log);
     fflush(stdout);
@@ -494,7 +495,7 @@ static int job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
         qr_strv_free(j->tmp_before);
         j->tmp_before = NULL;
         errno = e;
-        return -1;
+        return false;
     }
     if (pid == 0) {
         close(p[0]);
@@ -505,11 +506,11 @@ static int job_start(render_job *j, const qr_watch_opts *o, int inotify_fd,
     j->pid = pid;
     j->fd = p[0];
     qr_buf_init(&j->report);
-    return 0;
+    return true;
 }
 
-/* Read what the child has sent; 1 at EOF (the render is over). */
-static int job_read(render_job *j)
+/* Read what the child has sent; true at EOF (the render is over). */
+static bool job_read(render_job *j)
 {
     char buf[16384];
     for (;;) {
@@ -536,7 +537,7 @@ static void say_changed(const watched *w, FILE *log)
 }
 
 /* Print a render's outcome and take `files` as the inputs to watch. */
-static void report(const qr_watch_opts *o, watched *w, int status,
+static void report(const qr_watch_opts *o, watched *w, qr_status status,
                    char **files, double ms, FILE *log)
 {
     set_files(w, files, status != QR_OK, log);
@@ -567,8 +568,9 @@ static char **request_files(const qr_watch_opts *o)
 
 /* A render that could not run or did not finish: the diagnostics, the line,
  * and the inputs known (plus `extra`, a file found to be at fault). */
-static int report_failure(const qr_watch_opts *o, watched *w, qr_diags *d,
-                          int status, const char *extra, double t0, FILE *log)
+static qr_status report_failure(const qr_watch_opts *o, watched *w,
+                                qr_diags *d, qr_status status,
+                                const char *extra, double t0, FILE *log)
 {
     qr_diags_print(d, log);
     char *text = NULL;
@@ -587,9 +589,11 @@ static int report_failure(const qr_watch_opts *o, watched *w, qr_diags *d,
     return status;
 }
 
-/* The child's report is complete: print it. Returns the render's status. */
-static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
-                      FILE *log)
+/* The child's report is complete: print it. Returns the render's status,
+ * qr_paper_render's (or QR_EOUTPUT when the child ended without a report),
+ * which qr_watch_run passes on as its own. */
+static qr_status job_finish(render_job *j, const qr_watch_opts *o,
+                            watched *w, FILE *log)
 {
     int wstatus = 0;
     while (waitpid(j->pid, &wstatus, 0) < 0 && errno == EINTR) {
@@ -599,7 +603,7 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     qr_strv_free(j->tmp_before);
     j->tmp_before = NULL;
     double ms = now_ms() - j->t0;
-    int status = QR_EOUTPUT;
+    int status = QR_EOUTPUT;       /* as the child wrote it */
     size_t tlen = 0;
     qr_buf_putc(&j->report, '\0');   /* a guard for sscanf and the names */
     const char *r = j->report.data;
@@ -630,10 +634,10 @@ static int job_finish(render_job *j, const qr_watch_opts *o, watched *w,
     char **files = qr_xcalloc(1, sizeof *files);
     for (const char *p = text + tlen; p < r + rlen; p += strlen(p) + 1)
         add_unique(&files, p);
-    report(o, w, status, files, ms, log);
+    report(o, w, (qr_status)status, files, ms, log);
     qr_strv_free(files);
     qr_buf_free(&j->report);
-    return status;
+    return (qr_status)status;
 }
 
 /* ---- opening the PDF ---- */
@@ -715,7 +719,7 @@ static qr_server *serve_begin(const qr_watch_opts *o, int *failed, FILE *log)
 /* Give the server the render just finished: the HTML written, or the
  * diagnostics (shown above the last good page). */
 static void serve_publish(qr_server *srv, const qr_watch_opts *o,
-                          const watched *w, int status)
+                          const watched *w, qr_status status)
 {
     if (!srv) return;
     size_t len = 0;
@@ -729,10 +733,11 @@ static void serve_publish(qr_server *srv, const qr_watch_opts *o,
 /* ---- the loop ---- */
 
 /* Begin a render: refused at once when the data, template or style is not
- * a regular file (returns 1, *status set), else started in a child
- * (returns 0; a child that cannot be made is reported like a refusal). */
-static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
-                        int *status, FILE *log)
+ * a regular file (returns true, the render finished, with *status set),
+ * else started in a child (returns false; a child that cannot be made is
+ * reported like a refusal). */
+static bool begin_render(render_job *j, const qr_watch_opts *o, watched *w,
+                         qr_status *status, FILE *log)
 {
     double t0 = now_ms();
     if (w->rearmed) {
@@ -745,24 +750,24 @@ static int begin_render(render_job *j, const qr_watch_opts *o, watched *w,
     }
     qr_buf_free(&w->said);
     qr_diags *d = qr_diags_new();
-    int refused = refuse_irregular(o->data_path, d) +
-                  refuse_irregular(o->template_path, d) +
-                  refuse_irregular(o->style_path, d);
+    int refused = !regular_input(o->data_path, d) +
+                  !regular_input(o->template_path, d) +
+                  !regular_input(o->style_path, d);
     if (refused) {
         *status = report_failure(o, w, d, QR_EINPUT, NULL, t0, log);
         qr_diags_free(d);
-        return 1;
+        return true;
     }
-    if (job_start(j, o, w->fd, log) != 0) {
+    if (!job_start(j, o, w->fd, log)) {
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
                     "watch: cannot start a render: %s", strerror(errno));
         *status = report_failure(o, w, d, QR_EOUTPUT, NULL, t0, log);
         qr_diags_free(d);
-        return 1;
+        return true;
     }
     j->t0 = t0;
     qr_diags_free(d);
-    return 0;
+    return false;
 }
 
 qr_status qr_watch_run(const qr_watch_opts *o)
@@ -788,13 +793,14 @@ qr_status qr_watch_run(const qr_watch_opts *o)
     for (size_t i = 0; i < NSTOP; i++) sigdelset(&wait_mask, stop_signals[i]);
 
     render_job job = {0};
-    int status = QR_OK, renders = 0, opened = 0, unserved = 0;
+    qr_status status = QR_OK;
+    int renders = 0, opened = 0, unserved = 0;
     qr_server *srv = serve_begin(o, &unserved, log);
     if (unserved) status = QR_EOUTPUT;
     int pending = 1;               /* a render is due at `due` */
     double due = now_ms();
     while (!unserved && !stop_signal && (o->max_renders <= 0 || renders < o->max_renders)) {
-        int finished = 0;
+        bool finished = false;
         if (pending && !job.pid && now_ms() >= due) {
             pending = 0;
             finished = begin_render(&job, o, &w, &status, log);
@@ -815,7 +821,7 @@ qr_status qr_watch_run(const qr_watch_opts *o)
             }
             if (stop_signal) break;
             if (r > 0 && (pfd[0].revents & POLLIN)) {
-                int relevant = read_events(&w);
+                bool relevant = read_events(&w);
                 if (verify(&w, log) > 0 || relevant) {
                     /* wait for a quiet moment; a render still running was
                      * made from files that have changed since */
@@ -827,7 +833,7 @@ qr_status qr_watch_run(const qr_watch_opts *o)
             if (job.pid && r > 0 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
                 if (job_read(&job)) {
                     status = job_finish(&job, o, &w, log);
-                    finished = 1;
+                    finished = true;
                 }
             }
         }

@@ -126,10 +126,10 @@ static bool year_field(const qr_data *data, const cJSON *root, const char *key,
     return true;
 }
 
-int qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d)
+bool qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d)
 {
     qr_data *data = qr_data_load(path, d);
-    if (!data) return -1;
+    if (!data) return false;
     const cJSON *root = qr_data_root(data);
     int errors = 0;
     errors += !year_field(data, root, "from", d, &h->from_year);
@@ -159,5 +159,5 @@ int qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d)
         i++;
     }
     qr_data_free(data);
-    return errors ? -1 : 0;
+    return errors == 0;
 }

@@ -504,6 +504,60 @@ static void test_data_diag(void **state)
     qr_diags_free(d);
 }
 
+/* A closed object: each unknown member is an error at its own pointer, a
+ * near miss named; past QR_UNKNOWN_KEYS_SHOWN the rest are counted. */
+static void test_unknown_fields(void **state)
+{
+    (void)state;
+    static const char text[] =
+        "{\"items\": [{\"title\": \"x\", \"exmept\": {}, \"a/b\": 1}]}";
+    static const char *const known[] = {"title", "exempt", NULL};
+    qr_diags *d = qr_diags_new();
+    qr_data *data = qr_data_parse(text, sizeof text - 1, "m.json", d);
+    const cJSON *item = cJSON_GetArrayItem(
+        cJSON_GetObjectItemCaseSensitive(qr_data_root(data), "items"), 0);
+    assert_false(qr_json_unknown_fields(data, item, "/items/0", known, d));
+    assert_int_equal(qr_diags_len(d), 2);
+    const qr_diag *g = qr_diags_get(d, 0);
+    assert_int_equal(g->severity, QR_ERROR);
+    assert_string_equal(g->path, "/items/0/exmept");
+    assert_string_equal(g->message, "unknown field 'exmept': did you mean "
+                                    "'exempt'? (known: title, exempt)");
+    assert_int_equal(g->line, 1);
+    g = qr_diags_get(d, 1);
+    assert_string_equal(g->path, "/items/0/a~1b");
+    assert_string_equal(g->message,
+                        "unknown field 'a/b' (known: title, exempt)");
+    qr_diags_free(d);
+
+    /* every member known: nothing added */
+    static const char *const all[] = {"a/b", "exmept", "title", NULL};
+    d = qr_diags_new();
+    assert_true(qr_json_unknown_fields(data, item, "/items/0", all, d));
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_diags_free(d);
+    qr_data_free(data);
+
+    /* more than QR_UNKNOWN_KEYS_SHOWN: the rest in one error at the object */
+    qr_buf b;
+    qr_buf_init(&b);
+    qr_buf_puts(&b, "{");
+    for (int i = 0; i < QR_UNKNOWN_KEYS_SHOWN + 3; i++)
+        qr_buf_printf(&b, "%s\"k%d\": %d", i ? ", " : "", i, i);
+    qr_buf_puts(&b, "}");
+    d = qr_diags_new();
+    data = qr_data_parse(b.data, b.len, "many.json", d);
+    assert_false(qr_json_unknown_fields(data, qr_data_root(data), "", known,
+                                        d));
+    assert_int_equal(qr_diags_len(d), QR_UNKNOWN_KEYS_SHOWN + 1);
+    g = qr_diags_get(d, QR_UNKNOWN_KEYS_SHOWN);
+    assert_string_equal(g->path, "");
+    assert_string_equal(g->message, "3 more unknown fields not shown");
+    qr_data_free(data);
+    qr_diags_free(d);
+    qr_buf_free(&b);
+}
+
 static void test_load_file(void **state)
 {
     (void)state;
@@ -1004,6 +1058,7 @@ int main(void)
         cmocka_unit_test(test_duplicate_keys_direct),
         cmocka_unit_test(test_duplicate_keys_linear),
         cmocka_unit_test(test_data_diag),
+        cmocka_unit_test(test_unknown_fields),
         cmocka_unit_test(test_load_file),
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_bom_and_empty),

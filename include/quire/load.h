@@ -5,9 +5,9 @@
  * problems (qr_data_validate) carry the JSON pointer too, and every problem is
  * reported, not just the first.
  *
- * Failure: The loaders return NULL, and qr_data_validate and
- * qr_json_check_duplicates false, after adding errors; qr_data_locate
- * returns false when a value is not in the source.
+ * Failure: The loaders return NULL, and qr_data_validate,
+ * qr_json_check_duplicates and qr_json_unknown_fields false, after adding
+ * errors; qr_data_locate returns false when a value is not in the source.
  */
 #ifndef QUIRE_LOAD_H
 #define QUIRE_LOAD_H
@@ -100,6 +100,17 @@ const char *qr_json_type_name(const cJSON *v);
  * says wins over what derive and history compute. item may be NULL (nothing
  * is added); an item not added is freed. */
 void qr_json_add_new(cJSON *obj, const char *key, cJSON *item);
+
+/* A closed object's check, for the meeting file's readers (pack.c,
+ * proceedings.c): each member of `obj` (at JSON pointer `path`) not named in
+ * `known` (NULL-terminated) is an error, not a warning — a misspelt key
+ * would be silently ignored, and a misspelt "exempt" would publish an
+ * exempt paper. A near miss is named: "unknown field 'x': did you mean 'y'?
+ * (known: …)"; after QR_UNKNOWN_KEYS_SHOWN the rest are counted in one more
+ * error. Returns false after adding errors. */
+bool qr_json_unknown_fields(const qr_data *data, const cJSON *obj,
+                            const char *path, const char *const *known,
+                            qr_diags *d);
 
 /* JSON pointers built a step at a time in a qr_buf, for walkers that report
  * where they are: push returns a mark that pop returns to. Keys are escaped

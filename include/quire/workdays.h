@@ -5,7 +5,7 @@
  * table Quire ships (templates/bank-holidays-england-wales.json) plus any
  * the meeting file adds, so a one-off bank holiday needs no new release.
  *
- * Failure: qr_holidays_load returns 0, or -1 after adding errors; the day
+ * Failure: qr_holidays_load returns false after adding errors; the day
  * arithmetic cannot fail and qr_is_holiday, qr_is_working_day are
  * questions.
  */
@@ -28,8 +28,8 @@ void qr_holidays_free(qr_holidays *h);
 void qr_holidays_add(qr_holidays *h, long long day);
 /* Load a table: {"division": "england-and-wales", "from": 2018, "to": 2030,
  * "events": [{"date": "2023-05-08", "title": "…"}]}. Errors are located
- * in the file. Returns 0, or -1 after adding errors. */
-int qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d);
+ * in the file. Returns false after adding errors. */
+bool qr_holidays_load(qr_holidays *h, const char *path, qr_diags *d);
 
 bool qr_is_holiday(const qr_holidays *h, long long day);
 /* Monday to Friday and not a holiday. */
