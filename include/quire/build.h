@@ -39,6 +39,12 @@ typedef struct qr_job {
     qr_job_kind kind;
     const char *output;     /* the PDF; unique within a manifest */
     const char *name;       /* output relative to the output folder */
+    /* The HTML copy beside the PDF ("html": true; docs/build.md): a
+     * paper's, minutes' or record's NAME.html, written as `quire render
+     * -o NAME.html` writes it; a pack's folder of pages (the PDF's name
+     * without .pdf), as `quire pack --html` writes it. NULL: none. */
+    const char *html;       /* joined to the output folder */
+    const char *html_name;  /* relative to the output folder */
     /* papers */
     const char *data;       /* NULL: a plain Markdown paper */
     const char *template_path;
