@@ -1,7 +1,9 @@
 /* build.c — the build orchestrator: the monthly, unattended rebuild.
  *
  * In: a manifest (docs/build.md) of papers, globs of data files and agenda
- * packs. Out: one PDF per job under the output folder, the incremental
+ * packs. Out: one PDF per job under the output folder (with "html", its
+ * HTML copy beside it, made by the same entry point as `render -o x.html`
+ * or `pack --html`), the incremental
  * state file OUT/.quire-state.json, a log (a live progress line on a
  * terminal, else one line per job) and a summary.
  *
@@ -27,7 +29,8 @@
  *   a rebuild next time, never a wrong skip; a job that saw a file change
  *   under it is not recorded at all;
  * - the output is the file that build wrote (its hash): a PDF replaced,
- *   truncated or left by a killed build of other options is rebuilt.
+ *   truncated or left by a killed build of other options is rebuilt; so is
+ *   the HTML copy of a job that asks for one (a pack's: all its pages).
  * The entries of the jobs about to be built leave the state on disk before
  * any worker starts, and a job's new entry is written only after its output
  * is, so a build killed at any moment leaves no entry vouching for an output
@@ -1327,6 +1330,54 @@ static qr_status make_output(const qr_job *j, const char *out, qr_diags *d,
     return qr_record_build(&req, d, files);
 }
 
+/* The pages (*.html) of a pack's HTML folder as they are before the pack
+ * writes it: each name with its device and inode. */
+typedef struct page_id {
+    char *name;
+    dev_t dev;
+    ino_t ino;
+} page_id;
+
+static page_id *pages_before(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *dh = opendir(dir);
+    if (!dh) return NULL;
+    page_id *v = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        size_t len = strlen(e->d_name), k = strlen(HTML_SUFFIX);
+        struct stat sb;
+        if (len <= k || strcmp(e->d_name + len - k, HTML_SUFFIX) != 0 ||
+            fstatat(dirfd(dh), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(sb.st_mode))
+            continue;
+        QR_GROW(v, *n, cap, 16);
+        v[(*n)++] = (page_id){qr_xstrdup(e->d_name), sb.st_dev, sb.st_ino};
+    }
+    closedir(dh);
+    return v;
+}
+
+/* After the pack wrote its pages (each by a rename, so a new inode): remove
+ * every page of before that is still the same file — one the pack no longer
+ * makes (an item withdrawn), which must not stay published beside the
+ * current ones. Frees before. */
+static void remove_stale_pages(const char *dir, page_id *before, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *p = qr_path_join(dir, before[i].name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && sb.st_dev == before[i].dev &&
+            sb.st_ino == before[i].ino)
+            (void)unlink(p);
+        free(p);
+        free(before[i].name);
+    }
+    free(before);
+}
+
 /* Move the diagnostics of `from` to `to`, but for warnings `to` has
  * already (the HTML copy warns of what the PDF warned of). */
 static void merge_diags(qr_diags *to, qr_diags *from)
@@ -1394,7 +1445,17 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
          * made are shown once. */
         qr_diags *hd = qr_diags_new();
         char **hfiles = NULL;
+        size_t nbefore = 0;
+        page_id *before = j->pub.kind == QR_JOB_PACK
+                              ? pages_before(j->pub.html, &nbefore)
+                              : NULL;
         status = make_output(&j->pub, j->pub.html, hd, &hfiles);
+        if (status == QR_OK) {
+            remove_stale_pages(j->pub.html, before, nbefore);
+        } else {
+            for (size_t i = 0; i < nbefore; i++) free(before[i].name);
+            free(before);
+        }
         merge_diags(d, hd);
         files = merge_files(files, hfiles);
         qr_diags_free(hd);

@@ -301,6 +301,23 @@ contains "html: the copy has the new data" $W/out/p1.html "Ofsted Working Group 
 pdftotext $W/out/p1.pdf $TMP/w-p1.txt
 contains "html: so has the PDF" $TMP/w-p1.txt "Ofsted Working Group Renamed"
 
+# an item withdrawn from the meeting: its page leaves the pack's folders
+[ -s $W/out/packs/cabinet-public/item-9.html ] && ok "html: item 9 has a page before it is withdrawn" \
+    || not_ok "html: item 9 has a page before it is withdrawn"
+python3 - $W/samples/meetings/cabinet-2018-06-21.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["items"] = [i for i in m["items"] if i.get("number") != 9]
+json.dump(m, open(sys.argv[1], "w"), indent=1)
+PY
+wbuild
+wexpect "html: a withdrawn item rebuilds the packs" "packs/cabinet-public.pdf packs/cabinet.pdf"
+[ ! -e $W/out/packs/cabinet-public/item-9.html ] && [ ! -e $W/out/packs/cabinet/item-9.html ] \
+    && ok "html: the withdrawn item's page is removed from both folders" \
+    || not_ok "html: the withdrawn item's page is removed from both folders" "$(ls $W/out/packs/cabinet-public)"
+[ -s $W/out/packs/cabinet-public/item-8.html ] && [ -s $W/out/packs/cabinet-public/item-10.html ] \
+    && ok "html: the other pages stay" || not_ok "html: the other pages stay" "$(ls $W/out/packs/cabinet-public)"
+
 # a job that fails writes neither output and is not recorded
 cp $W/out/p1.pdf $TMP/w-p1-before.pdf
 cp $W/out/p1.html $TMP/w-p1-before.html
