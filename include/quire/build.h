@@ -1,5 +1,6 @@
 /* build.h — the monthly build: a manifest (docs/build.md) of papers, globs
- * and packs in; every output under one folder, built on parallel worker
+ * and packs in; every output (and, with "html", its HTML copy beside it)
+ * under one folder, built on parallel worker
  * processes, skipped when none of its inputs changed since its last
  * successful build (content hashes in OUT/.quire-state.json), optionally a
  * stable shard of the jobs, with a progress line or one line per job and a
