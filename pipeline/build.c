@@ -1295,7 +1295,9 @@ static qr_diags *escaped(const qr_diags *d)
 }
 
 /* Make one output of a job: its PDF at `out`, or its HTML copy (out =
- * j->html), the way render, pack, minutes and decisions make it. */
+ * j->html), the way render, pack, minutes and decisions make it. Returns
+ * the status of the command entry point it calls, unchanged (the worker
+ * reports it to the build as main.c would exit with it). */
 static qr_status make_output(const qr_job *j, const char *out, qr_diags *d,
                              char ***files)
 {
