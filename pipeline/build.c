@@ -233,9 +233,11 @@ static int get_bool(mloader *L, const cJSON *obj, const char *key,
 
 /* An unknown key is an error: a misspelt "public" or "draft" would quietly
  * build something other than what the manifest says. A near miss is named
- * ("did you mean 'public'?"). */
-static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
-                       const char *const *known)
+ * ("did you mean 'public'?"); a key of `elsewhere` (the top level's
+ * "html", which belongs in "defaults") says where it goes. */
+static void check_keys_in(mloader *L, const cJSON *obj, const char *ptr,
+                          const char *const *known,
+                          const char *const *elsewhere)
 {
     size_t unknown = 0;
     for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
@@ -252,8 +254,16 @@ static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
         qr_jptr_push_key(&p, c->string);
         for (const char *const *k = known; *k; k++)
             qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+        int moved = 0;
+        for (const char *const *k = elsewhere; k && *k; k++)
+            if (strcmp(*k, c->string) == 0) moved = 1;
         const char *hint = qr_did_you_mean(c->string, known, SIZE_MAX);
-        if (hint)
+        if (moved)
+            qr_data_diag(L->data, L->d, QR_ERROR, p.data,
+                         "unknown key '%s' here: put it in \"defaults\" to "
+                         "apply it to every job (known: %s)",
+                         c->string, list.data);
+        else if (hint)
             qr_data_diag(L->data, L->d, QR_ERROR, p.data,
                          "unknown key '%s': did you mean '%s'? (known: %s)",
                          c->string, hint, list.data);
@@ -268,6 +278,12 @@ static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
         qr_data_diag(L->data, L->d, QR_ERROR, ptr,
                      "%zu more unknown keys not shown",
                      unknown - QR_UNKNOWN_KEYS_SHOWN);
+}
+
+static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
+                       const char *const *known)
+{
+    check_keys_in(L, obj, ptr, known, NULL);
 }
 
 /* A manifest path: joined to the manifest's folder. */
@@ -701,7 +717,7 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
     mloader L = {.m = m, .data = data, .d = d, .dir = qr_path_dir(path),
                  .self = self};
     const cJSON *root = qr_data_root(data);
-    check_keys(&L, root, "", TOP_KEYS);
+    check_keys_in(&L, root, "", TOP_KEYS, DEFAULT_KEYS);
 
     defaults df = {.strict = 1};
     const cJSON *dj = cJSON_GetObjectItemCaseSensitive(root, "defaults");

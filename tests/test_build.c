@@ -417,6 +417,10 @@ static void test_manifest_html(void **state)
          " \"papers\": [{\"template\": \"t.md\", \"output\": \"c/x.pdf\"}]}",
          "/packs/0/html", "'c' and 'c/x.pdf' overlap: one is the folder "
          "of a pack's HTML pages; give each its own output"},
+        {"{\"html\": true}", "/html",
+         "unknown key 'html' here: put it in \"defaults\" to apply it to "
+         "every job (known: defaults, papers, globs, packs, minutes, "
+         "decisions)"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         qr_diags *e = qr_diags_new();
