@@ -1,7 +1,9 @@
 /* build.c — the build orchestrator: the monthly, unattended rebuild.
  *
  * In: a manifest (docs/build.md) of papers, globs of data files and agenda
- * packs. Out: one PDF per job under the output folder, the incremental
+ * packs. Out: one PDF per job under the output folder (with "html", its
+ * HTML copy beside it, made by the same entry point as `render -o x.html`
+ * or `pack --html`), the incremental
  * state file OUT/.quire-state.json, a log (a live progress line on a
  * terminal, else one line per job) and a summary.
  *
@@ -27,7 +29,8 @@
  *   a rebuild next time, never a wrong skip; a job that saw a file change
  *   under it is not recorded at all;
  * - the output is the file that build wrote (its hash): a PDF replaced,
- *   truncated or left by a killed build of other options is rebuilt.
+ *   truncated or left by a killed build of other options is rebuilt; so is
+ *   the HTML copy of a job that asks for one (a pack's: all its pages).
  * The entries of the jobs about to be built leave the state on disk before
  * any worker starts, and a job's new entry is written only after its output
  * is, so a build killed at any moment leaves no entry vouching for an output
@@ -73,6 +76,9 @@
 #define GLOB_DEFAULT_OUTPUT "{name}.pdf"
 #define NAME_FIELD "{name}"
 #define PUBLIC_SUFFIX "-public"
+#define HTML_SUFFIX ".html"        /* a paper's HTML copy: x.pdf → x.html */
+#define HTML_DIR_SUFFIX "-html"    /* a pack's pages, when its output has
+                                      no extension to drop */
 #define TERM_WIDTH_DEFAULT 80      /* columns when the terminal won't say */
 #define STATE_FORMAT 2             /* version of the state file's layout */
 
@@ -227,9 +233,11 @@ static int get_bool(mloader *L, const cJSON *obj, const char *key,
 
 /* An unknown key is an error: a misspelt "public" or "draft" would quietly
  * build something other than what the manifest says. A near miss is named
- * ("did you mean 'public'?"). */
-static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
-                       const char *const *known)
+ * ("did you mean 'public'?"); a key of `elsewhere` (the top level's
+ * "html", which belongs in "defaults") says where it goes. */
+static void check_keys_in(mloader *L, const cJSON *obj, const char *ptr,
+                          const char *const *known,
+                          const char *const *elsewhere)
 {
     size_t unknown = 0;
     for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
@@ -246,8 +254,16 @@ static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
         qr_jptr_push_key(&p, c->string);
         for (const char *const *k = known; *k; k++)
             qr_buf_printf(&list, "%s%s", k == known ? "" : ", ", *k);
+        int moved = 0;
+        for (const char *const *k = elsewhere; k && *k; k++)
+            if (strcmp(*k, c->string) == 0) moved = 1;
         const char *hint = qr_did_you_mean(c->string, known, SIZE_MAX);
-        if (hint)
+        if (moved)
+            qr_data_diag(L->data, L->d, QR_ERROR, p.data,
+                         "unknown key '%s' here: put it in \"defaults\" to "
+                         "apply it to every job (known: %s)",
+                         c->string, list.data);
+        else if (hint)
             qr_data_diag(L->data, L->d, QR_ERROR, p.data,
                          "unknown key '%s': did you mean '%s'? (known: %s)",
                          c->string, hint, list.data);
@@ -264,6 +280,12 @@ static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
                      unknown - QR_UNKNOWN_KEYS_SHOWN);
 }
 
+static void check_keys(mloader *L, const cJSON *obj, const char *ptr,
+                       const char *const *known)
+{
+    check_keys_in(L, obj, ptr, known, NULL);
+}
+
 /* A manifest path: joined to the manifest's folder. */
 static const char *mpath(mloader *L, const char *rel)
 {
@@ -275,6 +297,7 @@ typedef struct defaults {
     const char *template_path, *style;
     int style_set;        /* "style": null in an entry means built-in */
     int strict, draft;
+    int html;             /* write the HTML copy beside each PDF */
 } defaults;
 
 static uint64_t key_str(uint64_t h, const char *s)
@@ -295,7 +318,52 @@ static char *output_ptr(mloader *L, const char *ptr)
     return qr_xstrdup(ptr);
 }
 
-static void add_job(mloader *L, const qr_job *j, const char *ptr)
+/* Whether two outputs relative to the output folder clash: the same
+ * name, or one inside the other when that one is a folder (a pack's HTML
+ * pages). */
+static bool clashes(const char *a, int a_dir, const char *b, int b_dir)
+{
+    if (strcmp(a, b) == 0) return true;
+    size_t na = strlen(a), nb = strlen(b);
+    if (a_dir && nb > na && strncmp(a, b, na) == 0 && b[na] == '/') return true;
+    if (b_dir && na > nb && strncmp(a, b, nb) == 0 && a[nb] == '/') return true;
+    return false;
+}
+
+/* The name of the HTML copy beside the output `name`: "x.pdf" → "x.html"
+ * for a paper (minutes, decisions), "x.pdf" → the folder "x" for a pack.
+ * A name with no extension gets ".html" (a paper) or "-html" (a pack). */
+static char *html_name_of(const char *name, qr_job_kind kind)
+{
+    const char *base = strrchr(name, '/');
+    base = base ? base + 1 : name;
+    const char *dot = strrchr(base, '.');
+    size_t n = dot && dot != base ? (size_t)(dot - name) : strlen(name);
+    if (kind == QR_JOB_PACK) {
+        /* "a/..pdf" would make the folder "a/." */
+        size_t b = (size_t)(base - name);
+        int dots = (n - b == 1 && base[0] == '.') ||
+                   (n - b == 2 && base[0] == '.' && base[1] == '.');
+        return n < strlen(name) && !dots
+                   ? qr_xstrndup(name, n)
+                   : qr_xasprintf("%s%s", name, HTML_DIR_SUFFIX);
+    }
+    return qr_xasprintf("%.*s%s", (int)n, name, HTML_SUFFIX);
+}
+
+/* The "html" member of an entry: *html = its value, or the default's;
+ * *given = whether the entry says. */
+static void get_html(mloader *L, const cJSON *e, const char *ptr,
+                     const defaults *df, int *html, int *given)
+{
+    *given = cJSON_GetObjectItemCaseSensitive(e, "html") != NULL;
+    *html = get_bool(L, e, "html", ptr, df->html);
+}
+
+/* Add a job. html: write its HTML copy too; html_given: the entry itself
+ * asked (an error when its output is HTML already), not the defaults. */
+static void add_job(mloader *L, const qr_job *j, const char *ptr, int html,
+                    int html_given)
 {
     qr_manifest *m = L->m;
     /* the output must stay inside the output folder */
@@ -310,22 +378,70 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr)
         free(p);
         return;
     }
-    for (size_t i = 0; i < m->njobs; i++) {
-        if (strcmp(m->jobs[i].pub.name, name) == 0) {
-            char *p = output_ptr(L, ptr);
-            merr(L, p, "two jobs write '%s'; give each its own output%s",
-                 name, "");
+    /* the HTML copy: none for an output that is HTML already */
+    char *hname = NULL;
+    if (html && j->kind != QR_JOB_PACK &&
+        qr_format_of(name) == QR_FORMAT_HTML) {
+        if (html_given) {
+            char *p = qr_xasprintf("%s/html", ptr);
+            merr(L, p, "'html' writes an HTML copy beside a PDF, but the "
+                       "output '%s' is HTML already%s", name, "");
             free(p);
             return;
         }
+    } else if (html) {
+        hname = html_name_of(name, j->kind);
+        if (strcmp(hname, QR_BUILD_STATE) == 0 ||
+            strcmp(hname, QR_BUILD_LOCK) == 0) {
+            char *p = output_ptr(L, ptr);
+            merr(L, p, "the HTML copy of '%s' would be '%s', the build's own "
+                       "file: give another output", name, hname);
+            free(p);
+            free(hname);
+            return;
+        }
+    }
+    /* no two jobs write one file, nor a file in a pack's HTML folder */
+    const char *mine[2] = {name, hname};
+    int mine_dir[2] = {0, j->kind == QR_JOB_PACK};
+    for (size_t i = 0; i < m->njobs; i++) {
+        const qr_job *o = &m->jobs[i].pub;
+        const char *theirs[2] = {o->name, o->html_name};
+        int theirs_dir[2] = {0, o->kind == QR_JOB_PACK};
+        for (int a = 0; a < 2; a++) {
+            for (int b = 0; b < 2; b++) {
+                if (!mine[a] || !theirs[b] ||
+                    !clashes(mine[a], mine_dir[a], theirs[b], theirs_dir[b]))
+                    continue;
+                char *p = a == 1 && html_given ? qr_xasprintf("%s/html", ptr)
+                                               : output_ptr(L, ptr);
+                if (strcmp(mine[a], theirs[b]) == 0)
+                    merr(L, p, "two jobs write '%s'; give each its own "
+                               "output%s", mine[a],
+                         a == 1 ? " (here, its HTML copy)" : "");
+                else
+                    merr(L, p, "'%s' and '%s' overlap: one is the folder of "
+                               "a pack's HTML pages; give each its own output",
+                         mine[a], theirs[b]);
+                free(p);
+                free(hname);
+                return;
+            }
+        }
     }
     char *out = qr_path_join(m->out_dir, name);
-    if (qr_inputs_find_file(L->self, out)) {
+    char *hout = hname ? qr_path_join(m->out_dir, hname) : NULL;
+    const char *self = qr_inputs_find_file(L->self, out) ? out
+                       : hout && qr_inputs_find_file(L->self, hout) ? hout
+                                                                    : NULL;
+    if (self) {
         char *p = output_ptr(L, ptr);
         merr(L, p, "output '%s' is the manifest itself: refusing to "
-                   "overwrite an input%s", out, "");
+                   "overwrite an input%s", self, "");
         free(p);
         free(out);
+        free(hout);
+        free(hname);
         return;
     }
     QR_GROW(m->jobs, m->njobs, m->cap, 16);
@@ -333,6 +449,10 @@ static void add_job(mloader *L, const qr_job *j, const char *ptr)
     memset(r, 0, sizeof *r);
     r->pub = *j;
     r->pub.output = keep(L, out);
+    r->pub.html = hout ? keep(L, hout) : NULL;
+    r->pub.html_name = hname ? keep(L, hname) : NULL;
+    /* "html" is not part of the key: turning it on finds no record of the
+     * HTML copy and rebuilds the job; turning it off keeps the PDF */
     uint64_t h = QR_FNV64_INIT;
     char kind = (char)('0' + j->kind);
     h = qr_fnv64(h, &kind, 1);
@@ -409,7 +529,7 @@ static const cJSON *get_array(mloader *L, const cJSON *root, const char *key)
 static void load_papers(mloader *L, const cJSON *root, const defaults *df)
 {
     static const char *const KEYS[] = {"data", "template", "style", "output",
-                                       "strict", "draft", NULL};
+                                       "strict", "draft", "html", NULL};
     const cJSON *a = get_array(L, root, "papers");
     int i = 0;
     for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
@@ -422,6 +542,8 @@ static void load_papers(mloader *L, const cJSON *root, const defaults *df)
                    get_str(L, e, "output", ptr, &out) &&
                    paper_fields(L, e, ptr, df, &j)) {
             check_keys(L, e, ptr, KEYS);
+            int html, html_given;
+            get_html(L, e, ptr, df, &html, &html_given);
             j.data = mpath(L, data);
             char *name;
             if (out) {
@@ -432,7 +554,7 @@ static void load_papers(mloader *L, const cJSON *root, const defaults *df)
                 free(s);
             }
             j.name = keep(L, name);
-            add_job(L, &j, ptr);
+            add_job(L, &j, ptr, html, html_given);
         }
         free(ptr);
     }
@@ -441,7 +563,7 @@ static void load_papers(mloader *L, const cJSON *root, const defaults *df)
 static void load_globs(mloader *L, const cJSON *root, const defaults *df)
 {
     static const char *const KEYS[] = {"data", "template", "style", "output",
-                                       "strict", "draft", NULL};
+                                       "strict", "draft", "html", NULL};
     const cJSON *a = get_array(L, root, "globs");
     int i = 0;
     for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
@@ -454,6 +576,8 @@ static void load_globs(mloader *L, const cJSON *root, const defaults *df)
                    get_str(L, e, "output", ptr, &out) &&
                    paper_fields(L, e, ptr, df, &j)) {
             check_keys(L, e, ptr, KEYS);
+            int html, html_given;
+            get_html(L, e, ptr, df, &html, &html_given);
             if (!pattern) {
                 merr(L, ptr, "a glob needs \"data\": a pattern such as "
                              "\"progress-*.json\"%s%s", "", "");
@@ -480,7 +604,7 @@ static void load_globs(mloader *L, const cJSON *root, const defaults *df)
                     jj.name = keep(L, qr_path_join(NULL, filled));
                     free(filled);
                     free(s);
-                    add_job(L, &jj, ptr);
+                    add_job(L, &jj, ptr, html, html_given);
                 }
                 if (rc == 0) globfree(&g);
                 free(full);
@@ -497,9 +621,9 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df,
                        const char *array, qr_job_kind kind)
 {
     static const char *const KEYS[] = {"meeting", "output", "public",
-                                       "public_output", "draft", NULL};
+                                       "public_output", "draft", "html", NULL};
     static const char *const DECISION_KEYS[] = {"meeting", "output", "draft",
-                                                NULL};
+                                                "html", NULL};
     const cJSON *a = get_array(L, root, array);
     int i = 0;
     for (const cJSON *e = a ? a->child : NULL; e; e = e->next, i++) {
@@ -532,6 +656,8 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df,
                 j.kind = kind;
                 j.meeting = mpath(L, meeting);
                 j.draft = get_bool(L, e, "draft", ptr, df->draft);
+                int html, html_given;
+                get_html(L, e, ptr, df, &html, &html_given);
                 char *s = stem(meeting);
                 /* "m.pdf" for a pack, "m-minutes.pdf", "m-decisions.pdf" */
                 char *full = out ? qr_path_join(NULL, out)
@@ -541,7 +667,7 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df,
                                                                      : "-decisions");
                 if (want_full) {
                     j.name = keep(L, qr_xstrdup(full));
-                    add_job(L, &j, ptr);
+                    add_job(L, &j, ptr, html, html_given);
                 }
                 if (want_public) {
                     char *pname;
@@ -559,7 +685,7 @@ static void load_packs(mloader *L, const cJSON *root, const defaults *df,
                     }
                     j.name = keep(L, pname);
                     j.public_pack = 1;
-                    add_job(L, &j, ptr);
+                    add_job(L, &j, ptr, html, html_given);
                 }
                 free(full);
                 free(s);
@@ -576,7 +702,8 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
                                            "packs", "minutes", "decisions",
                                            NULL};
     static const char *const DEFAULT_KEYS[] = {"template", "style", "out",
-                                               "strict", "draft", NULL};
+                                               "strict", "draft", "html",
+                                               NULL};
     qr_inputs *self = qr_inputs_new();
     qr_inputs *outer = qr_inputs_activate(self);
     qr_data *data = qr_data_load(path, d);
@@ -590,7 +717,7 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
     mloader L = {.m = m, .data = data, .d = d, .dir = qr_path_dir(path),
                  .self = self};
     const cJSON *root = qr_data_root(data);
-    check_keys(&L, root, "", TOP_KEYS);
+    check_keys_in(&L, root, "", TOP_KEYS, DEFAULT_KEYS);
 
     defaults df = {.strict = 1};
     const cJSON *dj = cJSON_GetObjectItemCaseSensitive(root, "defaults");
@@ -607,6 +734,7 @@ qr_manifest *qr_manifest_load(const char *path, const char *out_dir,
         df.style = mpath(&L, style);
         df.strict = get_bool(&L, dj, "strict", "/defaults", 1);
         df.draft = get_bool(&L, dj, "draft", "/defaults", 0);
+        df.html = get_bool(&L, dj, "html", "/defaults", 0);
     }
     if (out_dir) m->out_dir = qr_path_join(NULL, out_dir);
     else if (dout) m->out_dir = qr_path_join(L.dir, dout);
@@ -737,6 +865,25 @@ static void log_name(FILE *f, const char *fmt, const char *name,
                      const char *more)
 {
     char *e = qr_build_escape(name);
+    fprintf(f, fmt, e, more ? more : "");
+    free(e);
+}
+
+/* fprintf of a job's log line: fmt's first %s is the job's outputs — its
+ * PDF, and " and " its HTML copy when it makes one (a pack's folder with a
+ * "/") — escaped as names are; the second is `more`. */
+static void log_job(FILE *f, const char *fmt, const qr_job *j,
+                    const char *more)
+{
+    char *e = qr_build_escape(j->output);
+    if (j->html) {
+        char *h = qr_build_escape(j->html);
+        char *both = qr_xasprintf("%s and %s%s", e, h,
+                                  j->kind == QR_JOB_PACK ? "/" : "");
+        free(h);
+        free(e);
+        e = both;
+    }
     fprintf(f, fmt, e, more ? more : "");
     free(e);
 }
@@ -890,8 +1037,48 @@ static bool state_save(const char *out_dir, const cJSON *st, qr_diags *d)
     return ok;
 }
 
+/* FNV-1a 64 of a pack's HTML pages as they are on disk: the name and hash
+ * of every *.html file in the folder, in sorted order. 0 when the folder,
+ * its index.html or any page cannot be read (or is no regular file). A
+ * page deleted, added or edited by hand changes it. */
+static uint64_t hash_html_dir(const char *dir)
+{
+    DIR *dh = opendir(dir);
+    if (!dh) return 0;
+    strvec names = {0};
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        size_t n = strlen(e->d_name), k = strlen(HTML_SUFFIX);
+        if (n > k && strcmp(e->d_name + n - k, HTML_SUFFIX) == 0)
+            sv_add(&names, e->d_name);
+    }
+    closedir(dh);
+    qsort(names.v, names.n, sizeof *names.v, cmp_str);
+    uint64_t h = QR_FNV64_INIT;
+    int index = 0;
+    for (size_t i = 0; i < names.n && h; i++) {
+        char *p = qr_path_join(dir, names.v[i]);
+        uint64_t fh = qr_hash_file(p);
+        free(p);
+        if (!fh) h = 0;
+        if (strcmp(names.v[i], "index.html") == 0) index = 1;
+        h = qr_fnv64(h, names.v[i], strlen(names.v[i]) + 1);
+        h = qr_fnv64(h, &fh, sizeof fh);
+    }
+    qr_strv_free(sv_detach(&names));
+    return index ? h : 0;
+}
+
+/* The hash of a job's HTML copy as it is on disk (0: unreadable). */
+static uint64_t hash_html(const qr_job *j)
+{
+    return j->kind == QR_JOB_PACK ? hash_html_dir(j->html)
+                                  : qr_hash_file(j->html);
+}
+
 /* Whether the job's record says its output is current: same key, the output
- * is the very file the record was made for (its hash), and every file the
+ * is the very file the record was made for (its hash), so is its HTML copy
+ * when the job asks for one, and every file the
  * output was made from still has the bytes that were read. Only regular
  * files are hashed, without blocking: anything else never matches. */
 static bool up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
@@ -909,6 +1096,15 @@ static bool up_to_date(const cJSON *jobs, const job_rec *j, uint64_t key,
     uint64_t oh = qr_hash_file(j->pub.output);
     hex64(hex, oh);
     if (!oh || strcmp(hex, o->valuestring) != 0) return false;
+    if (j->pub.html) {
+        /* the HTML copy too: none recorded (the option just turned on, or
+         * the last build made none) or another file there rebuilds */
+        const cJSON *hr = cJSON_GetObjectItemCaseSensitive(r, "html");
+        uint64_t hh = hash_html(&j->pub);
+        hex64(hex, hh);
+        if (!cJSON_IsString(hr) || !hh || strcmp(hex, hr->valuestring) != 0)
+            return false;
+    }
     for (const cJSON *f = files->child; f; f = f->next) {
         if (!cJSON_IsString(f)) return false;
         uint64_t h = cached_hash(c, f->string);
@@ -981,8 +1177,29 @@ static size_t temp_prefix(const char *name)
     return n - tail;
 }
 
+/* Whether `path` is one of the manifest's outputs: a job's PDF, a paper's
+ * HTML copy, or a page (*.html) in a pack's HTML folder. */
+static bool managed_output(const qr_manifest *m, const char *path)
+{
+    for (size_t i = 0; i < m->njobs; i++) {
+        const qr_job *j = &m->jobs[i].pub;
+        if (strcmp(path, j->output) == 0) return true;
+        if (!j->html) continue;
+        if (j->kind != QR_JOB_PACK) {
+            if (strcmp(path, j->html) == 0) return true;
+            continue;
+        }
+        size_t n = strlen(j->html), k = strlen(path), s = strlen(HTML_SUFFIX);
+        if (k > n + 1 + s && strncmp(path, j->html, n) == 0 &&
+            path[n] == '/' && !strchr(path + n + 1, '/') &&
+            strcmp(path + k - s, HTML_SUFFIX) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Remove what killed builds left: temporary files of this manifest's
- * outputs and of the state, and nothing else (the folder may hold other
+ * outputs (HTML copies and pages too) and of the state, and nothing else (the folder may hold other
  * people's files). Called with the lock held, so no build is writing them.
  * Returns how many were removed. */
 static size_t remove_stale_temps(const qr_manifest *m)
@@ -995,6 +1212,9 @@ static size_t remove_stale_temps(const qr_manifest *m)
         char *dir = qr_path_dir(m->jobs[i].pub.output);
         sv_add(&dirs, dir);
         free(dir);
+        /* a paper's HTML copy is beside its PDF; a pack's pages are in
+         * their folder */
+        if (m->jobs[i].pub.kind == QR_JOB_PACK) sv_add(&dirs, m->jobs[i].pub.html);
     }
     size_t removed = 0;
     for (size_t k = 0; k < dirs.n; k++) {
@@ -1006,9 +1226,8 @@ static size_t remove_stale_temps(const qr_manifest *m)
             if (!pl) continue;
             char *prefix = qr_xstrndup(e->d_name, pl);
             char *target = qr_path_join(dirs.v[k], prefix);
-            int managed = strcmp(target, spn) == 0;
-            for (size_t i = 0; !managed && i < m->njobs; i++)
-                managed = strcmp(target, m->jobs[i].pub.output) == 0;
+            int managed = strcmp(target, spn) == 0 ||
+                          managed_output(m, target);
             struct stat sb;
             if (managed &&
                 fstatat(dirfd(dh), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
@@ -1091,6 +1310,125 @@ static qr_diags *escaped(const qr_diags *d)
     return e;
 }
 
+/* Make one output of a job: its PDF at `out`, or its HTML copy (out =
+ * j->html), the way render, pack, minutes and decisions make it. Returns
+ * the status of the command entry point it calls, unchanged (the worker
+ * reports it to the build as main.c would exit with it). */
+static qr_status make_output(const qr_job *j, const char *out, qr_diags *d,
+                             char ***files)
+{
+    int html = out == j->html;
+    if (j->kind == QR_JOB_PAPER) {
+        qr_render_req req = {.data_path = j->data,
+                             .template_path = j->template_path,
+                             .style_path = j->style,
+                             .out_path = out,
+                             .strict = j->strict,
+                             .stop = QR_STOP_PDF,
+                             .format = html ? QR_FORMAT_HTML
+                                            : qr_format_of(out)};
+        req.draft = j->draft;
+        return qr_paper_render(&req, d, files);
+    }
+    if (j->kind == QR_JOB_PACK) {
+        qr_pack_req req = {.meeting_path = j->meeting,
+                           .out_path = html ? NULL : out,
+                           .html_dir = html ? out : NULL,
+                           .public_pack = j->public_pack,
+                           .draft = j->draft};
+        return qr_pack_build(&req, d, files);
+    }
+    qr_record_req req = {.kind = j->kind == QR_JOB_MINUTES
+                                     ? QR_RECORD_MINUTES
+                                     : QR_RECORD_DECISIONS,
+                         .meeting_path = j->meeting,
+                         .out_path = out,
+                         .public_record = j->public_pack,
+                         .draft = j->draft};
+    return qr_record_build(&req, d, files);
+}
+
+/* The pages (*.html) of a pack's HTML folder as they are before the pack
+ * writes it: each name with its device and inode. */
+typedef struct page_id {
+    char *name;
+    dev_t dev;
+    ino_t ino;
+} page_id;
+
+static page_id *pages_before(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *dh = opendir(dir);
+    if (!dh) return NULL;
+    page_id *v = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        size_t len = strlen(e->d_name), k = strlen(HTML_SUFFIX);
+        struct stat sb;
+        if (len <= k || strcmp(e->d_name + len - k, HTML_SUFFIX) != 0 ||
+            fstatat(dirfd(dh), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(sb.st_mode))
+            continue;
+        QR_GROW(v, *n, cap, 16);
+        v[(*n)++] = (page_id){qr_xstrdup(e->d_name), sb.st_dev, sb.st_ino};
+    }
+    closedir(dh);
+    return v;
+}
+
+/* After the pack wrote its pages (each by a rename, so a new inode): remove
+ * every page of before that is still the same file — one the pack no longer
+ * makes (an item withdrawn), which must not stay published beside the
+ * current ones. Frees before. */
+static void remove_stale_pages(const char *dir, page_id *before, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *p = qr_path_join(dir, before[i].name);
+        struct stat sb;
+        if (lstat(p, &sb) == 0 && sb.st_dev == before[i].dev &&
+            sb.st_ino == before[i].ino)
+            (void)unlink(p);
+        free(p);
+        free(before[i].name);
+    }
+    free(before);
+}
+
+/* Move the diagnostics of `from` to `to`, but for warnings `to` has
+ * already (the HTML copy warns of what the PDF warned of). */
+static void merge_diags(qr_diags *to, qr_diags *from)
+{
+    size_t had = qr_diags_len(to);
+    for (size_t i = 0; i < qr_diags_len(from); i++) {
+        const qr_diag *g = qr_diags_get(from, i);
+        int dup = 0;
+        for (size_t k = 0; g->severity != QR_ERROR && !dup && k < had; k++) {
+            const qr_diag *o = qr_diags_get(to, k);
+            dup = o->severity == g->severity && o->line == g->line &&
+                  o->col == g->col && strcmp(o->message, g->message) == 0 &&
+                  (o->file == g->file ||
+                   (o->file && g->file && strcmp(o->file, g->file) == 0));
+        }
+        if (!dup)
+            qr_diag_add(to, g->severity, g->file, g->line, g->col, g->path,
+                        g->source, "%s", g->message);
+    }
+}
+
+/* The files of a and of b, each once (both NULL-terminated lists of
+ * qr_strv_free; both are consumed). */
+static char **merge_files(char **a, char **b)
+{
+    strvec v = {0};
+    for (char **p = a; p && *p; p++) sv_add(&v, *p);
+    for (char **p = b; p && *p; p++) sv_add(&v, *p);
+    qr_strv_free(a);
+    qr_strv_free(b);
+    return sv_detach(&v);
+}
+
 /* In the worker process: run one job with an input record active, so that
  * every file it reads is recorded with the hash of the bytes it read; print
  * its diagnostics to stderr (a pipe to the build) and send the result down
@@ -1113,33 +1451,33 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
         qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
                     "cannot create the folder: %s", strerror(errno));
         status = QR_EOUTPUT;
-    } else if (j->pub.kind == QR_JOB_PAPER) {
-        qr_render_req req = {.data_path = j->pub.data,
-                             .template_path = j->pub.template_path,
-                             .style_path = j->pub.style,
-                             .out_path = j->pub.output,
-                             .strict = j->pub.strict,
-                             .stop = QR_STOP_PDF,
-                             .format = qr_format_of(j->pub.output)};
-        req.draft = j->pub.draft;
-        status = qr_paper_render(&req, d, &files);
-    } else if (j->pub.kind == QR_JOB_PACK) {
-        qr_pack_req req = {.meeting_path = j->pub.meeting,
-                           .out_path = j->pub.output,
-                           .public_pack = j->pub.public_pack,
-                           .draft = j->pub.draft};
-        status = qr_pack_build(&req, d, &files);
     } else {
-        qr_record_req req = {.kind = j->pub.kind == QR_JOB_MINUTES
-                                         ? QR_RECORD_MINUTES
-                                         : QR_RECORD_DECISIONS,
-                             .meeting_path = j->pub.meeting,
-                             .out_path = j->pub.output,
-                             .public_record = j->pub.public_pack,
-                             .draft = j->pub.draft};
-        status = qr_record_build(&req, d, &files);
+        status = make_output(&j->pub, j->pub.output, d, &files);
     }
     free(dir);
+    if (status == QR_OK && j->pub.html) {
+        /* the HTML copy, by the code path of `quire render -o x.html` or
+         * `quire pack --html`, after the PDF: a job whose PDF fails writes
+         * neither. Its files join the PDF's; a file that changed between
+         * the two reads marks the record changed (below). Warnings both
+         * made are shown once. */
+        qr_diags *hd = qr_diags_new();
+        char **hfiles = NULL;
+        size_t nbefore = 0;
+        page_id *before = j->pub.kind == QR_JOB_PACK
+                              ? pages_before(j->pub.html, &nbefore)
+                              : NULL;
+        status = make_output(&j->pub, j->pub.html, hd, &hfiles);
+        if (status == QR_OK) {
+            remove_stale_pages(j->pub.html, before, nbefore);
+        } else {
+            for (size_t i = 0; i < nbefore; i++) free(before[i].name);
+            free(before);
+        }
+        merge_diags(d, hd);
+        files = merge_files(files, hfiles);
+        qr_diags_free(hd);
+    }
     qr_inputs_activate(NULL);
 
     cJSON *res = cJSON_CreateObject();
@@ -1172,6 +1510,19 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
             char hex[17];
             hex64(hex, oh);
             cJSON_AddStringToObject(res, "output", hex);
+        }
+    }
+    if (status == QR_OK && j->pub.html) {
+        uint64_t hh = hash_html(&j->pub);
+        if (!hh) {
+            qr_diag_add(d, QR_ERROR, j->pub.html, 0, 0, NULL, NULL,
+                        "cannot read back the HTML just written: %s",
+                        strerror(errno));
+            status = QR_EOUTPUT;
+        } else {
+            char hex[17];
+            hex64(hex, hh);
+            cJSON_AddStringToObject(res, "html", hex);
         }
     }
     cJSON_AddNumberToObject(res, "status", status);
@@ -1320,6 +1671,9 @@ static cJSON *parse_result(const char *res, uint64_t key, int *status)
     hex64(hex, key);
     cJSON_AddStringToObject(rec, "key", hex);
     cJSON_AddStringToObject(rec, "output", o->valuestring);
+    const cJSON *html = cJSON_GetObjectItemCaseSensitive(r, "html");
+    if (cJSON_IsString(html))
+        cJSON_AddStringToObject(rec, "html", html->valuestring);
     cJSON *files = cJSON_AddObjectToObject(rec, "files");
     int vouch = 1;
     for (const cJSON *p = fl->child; p; p = p->next) {
@@ -1356,7 +1710,7 @@ static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
         if (!g->live) {
             char more[32];
             snprintf(more, sizeof more, " (%.0f ms)", ms);
-            log_name(g->f, "built %s%s\n", j->pub.output, more);
+            log_job(g->f, "built %s%s\n", &j->pub, more);
         }
         if (s->err.len) fputs(s->err.data, g->f); /* warnings */
     } else {
@@ -1374,7 +1728,7 @@ static void report_job(logger *g, const job_rec *j, slot *s, int wstatus,
         else
             why = first_error(s->err.data);
         char *more = qr_xasprintf(": %s", why ? why : "failed (no message)");
-        log_name(g->f, "FAILED %s%s\n", j->pub.output, more);
+        log_job(g->f, "FAILED %s%s\n", &j->pub, more);
         free(more);
         free(why);
         if (s->err.len) {
@@ -1504,7 +1858,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         if (identity && !o->force && up_to_date(jobs, j, keys[mine[i]], &cache)) {
             st.skipped++;
             g.done++;
-            if (!g.live) log_name(log, "skipped %s (unchanged)%s\n", j->pub.output, NULL);
+            if (!g.live) log_job(log, "skipped %s (unchanged)%s\n", &j->pub, NULL);
             continue;
         }
         todo[ntodo++] = mine[i];
@@ -1515,8 +1869,8 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
         /* build nothing: the state on disk may still vouch for the old
          * outputs, and must not be left doing so for new ones */
         for (size_t i = 0; i < ntodo; i++) {
-            log_name(log, "FAILED %s: not built: the build state cannot be "
-                          "written%s\n", m->jobs[todo[i]].pub.output, NULL);
+            log_job(log, "FAILED %s: not built: the build state cannot be "
+                         "written%s\n", &m->jobs[todo[i]].pub, NULL);
             st.failed++;
         }
         rc = QR_EOUTPUT;
@@ -1553,8 +1907,8 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
             while (slots[free_slot].pid) free_slot++;
             if (!start_job(&slots[free_slot], todo[next], j, &cache, log)) {
                 clear_line(&g);
-                log_name(log, "FAILED %s: cannot start a worker: %s\n",
-                         j->pub.output, strerror(errno));
+                log_job(log, "FAILED %s: cannot start a worker: %s\n",
+                        &j->pub, strerror(errno));
                 st.failed++;
                 g.failed++;
                 g.done++;

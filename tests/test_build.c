@@ -327,7 +327,7 @@ static void test_manifest_strict_keys(void **state)
     assert_int_equal(g->col, 41);
     assert_string_equal(g->message, "unknown key 'pubilc': did you mean "
                                     "'public'? (known: meeting, output, "
-                                    "public, public_output, draft)");
+                                    "public, public_output, draft, html)");
     qr_diags_free(d);
 
     d = qr_diags_new();
@@ -358,6 +358,83 @@ static void test_manifest_strict_keys(void **state)
     qr_buf_free(&b);
 }
 
+/* "html": the HTML copy beside each PDF (NAME.html; a pack's pages in a
+ * folder named after the PDF), from "defaults" or the job (which wins). */
+static void test_manifest_html(void **state)
+{
+    (void)state;
+    qr_diags *d = qr_diags_new();
+    qr_manifest *m = load(
+        "{\"defaults\": {\"template\": \"t.md\", \"html\": true},\n"
+        " \"papers\": [{\"output\": \"a/one.pdf\"},\n"
+        "            {\"output\": \"two.pdf\", \"html\": false},\n"
+        "            {\"output\": \"three.html\"}],\n"
+        " \"packs\": [{\"meeting\": \"cabinet.json\", \"public\": \"both\"},\n"
+        "           {\"meeting\": \"x.json\", \"output\": \"bare\"}],\n"
+        " \"minutes\": [{\"meeting\": \"cabinet.json\", \"html\": false}]}\n",
+        NULL, d);
+    assert_non_null(m);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    assert_int_equal(qr_manifest_njobs(m), 7);
+    const qr_job *j = qr_manifest_job(m, 0);
+    assert_string_equal(j->html_name, "a/one.html");
+    char *s = qr_xasprintf("%s/a/one.html", qr_manifest_out_dir(m));
+    assert_string_equal(j->html, s);
+    free(s);
+    assert_null(qr_manifest_job(m, 1)->html);      /* the job's false wins */
+    assert_null(qr_manifest_job(m, 2)->html);      /* HTML already */
+    assert_string_equal(qr_manifest_job(m, 3)->html_name, "cabinet");
+    assert_string_equal(qr_manifest_job(m, 4)->html_name, "cabinet-public");
+    assert_string_equal(qr_manifest_job(m, 5)->html_name, "bare-html");
+    assert_null(qr_manifest_job(m, 6)->html);
+    qr_manifest_free(m);
+
+    /* a job's true wins over the defaults' false (the default) */
+    m = load("{\"decisions\": [{\"meeting\": \"c.json\", \"html\": true}]}",
+             NULL, d);
+    assert_non_null(m);
+    assert_string_equal(qr_manifest_job(m, 0)->html_name, "c-decisions.html");
+    qr_manifest_free(m);
+
+    /* errors, each at its JSON pointer */
+    static const struct {
+        const char *manifest, *path, *message;
+    } bad[] = {
+        {"{\"defaults\": {\"html\": \"yes\"}}", "/defaults/html",
+         "'html' must be true or false"},
+        {"{\"packs\": [{\"meeting\": \"c.json\", \"html\": 1}]}",
+         "/packs/0/html", "'html' must be true or false"},
+        {"{\"papers\": [{\"template\": \"t.md\", \"output\": \"p.html\","
+         " \"html\": true}]}", "/papers/0/html",
+         "'html' writes an HTML copy beside a PDF, but the output 'p.html' "
+         "is HTML already"},
+        {"{\"defaults\": {\"html\": true}, \"papers\": [{\"template\": "
+         "\"t.md\", \"output\": \"p.html\"}, {\"template\": \"t.md\", "
+         "\"output\": \"p.pdf\"}]}", "/papers/1/output",
+         "two jobs write 'p.html'; give each its own output (here, its "
+         "HTML copy)"},
+        {"{\"packs\": [{\"meeting\": \"c.json\", \"html\": true}],"
+         " \"papers\": [{\"template\": \"t.md\", \"output\": \"c/x.pdf\"}]}",
+         "/packs/0/html", "'c' and 'c/x.pdf' overlap: one is the folder "
+         "of a pack's HTML pages; give each its own output"},
+        {"{\"html\": true}", "/html",
+         "unknown key 'html' here: put it in \"defaults\" to apply it to "
+         "every job (known: defaults, papers, globs, packs, minutes, "
+         "decisions)"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        qr_diags *e = qr_diags_new();
+        assert_null(load(bad[i].manifest, NULL, e));
+        assert_int_equal(qr_diags_count(e, QR_ERROR), 1);
+        const qr_diag *g = qr_diags_get(e, 0);
+        assert_string_equal(g->path, bad[i].path);
+        assert_true(g->line > 0);
+        assert_string_equal(g->message, bad[i].message);
+        qr_diags_free(e);
+    }
+    qr_diags_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +446,7 @@ int main(void)
         cmocka_unit_test(test_manifest_minutes_decisions),
         cmocka_unit_test(test_manifest_errors),
         cmocka_unit_test(test_manifest_strict_keys),
+        cmocka_unit_test(test_manifest_html),
         cmocka_unit_test(test_shards_partition),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,5 +1,6 @@
 /* build.h — the monthly build: a manifest (docs/build.md) of papers, globs
- * and packs in; every output under one folder, built on parallel worker
+ * and packs in; every output (and, with "html", its HTML copy beside it)
+ * under one folder, built on parallel worker
  * processes, skipped when none of its inputs changed since its last
  * successful build (content hashes in OUT/.quire-state.json), optionally a
  * stable shard of the jobs, with a progress line or one line per job and a
@@ -39,6 +40,12 @@ typedef struct qr_job {
     qr_job_kind kind;
     const char *output;     /* the PDF; unique within a manifest */
     const char *name;       /* output relative to the output folder */
+    /* The HTML copy beside the PDF ("html": true; docs/build.md): a
+     * paper's, minutes' or record's NAME.html, written as `quire render
+     * -o NAME.html` writes it; a pack's folder of pages (the PDF's name
+     * without .pdf), as `quire pack --html` writes it. NULL: none. */
+    const char *html;       /* joined to the output folder */
+    const char *html_name;  /* relative to the output folder */
     /* papers */
     const char *data;       /* NULL: a plain Markdown paper */
     const char *template_path;

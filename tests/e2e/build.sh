@@ -8,7 +8,8 @@
 # build, builds with other options or another quire binary into the same
 # folder, outputs edited by hand, two builds at once — each ending with every
 # PDF equal to a clean build; inputs that would hang a build (FIFOs,
-# /dev/zero); names with newlines; temporary files of killed builds. Works
+# /dev/zero); names with newlines; temporary files of killed builds; the
+# HTML copy beside each PDF ("html"), incremental and reproducible. Works
 # on copies in a temporary folder; the repository's samples are never
 # touched.
 . "$(dirname "$0")/lib.sh"
@@ -197,6 +198,188 @@ summary_is "a pack with a paper that shows an image builds" 1 0 0
 printf "$RED" >$A/swatch.png
 (cd $A && $Q build mp.json --out outp) >$TMP/log 2>&1
 summary_is "replacing the image a pack's paper shows rebuilds the pack" 1 0 0
+
+# ---- the HTML copy beside each PDF ("html", docs/build.md) ----
+# The manifest asks for it, one paper says no; a paper's copy is NAME.html,
+# a pack's pages a folder named after its PDF. Each copy must be what
+# render / pack --html make, exempt handling included.
+W=$TMP/w
+mkdir -p $W
+cp -r $A/templates $A/samples $W/
+cp samples/cabinet-ofsted-working-group.json $W/p1.json
+cp samples/cabinet-ofsted-working-group.json $W/p2.json
+cat >$W/m.json <<'EOF2'
+{
+  "defaults": { "template": "templates/cabinet-report.md", "out": "out",
+                "html": true },
+  "papers": [ { "data": "p1.json", "output": "p1.pdf" },
+              { "data": "p2.json", "output": "p2.pdf", "html": false },
+              { "data": "samples/meetings/papers/residential-placement-contract.json",
+                "output": "exempt/contract.pdf" } ],
+  "packs": [ { "meeting": "samples/meetings/cabinet-2018-06-21.json",
+               "output": "packs/cabinet.pdf", "public": "both" } ]
+}
+EOF2
+NW=5
+wbuild() { (cd $W && $Q build m.json "$@") >$TMP/wlog 2>&1; WRC=$?; }
+wsummary() { # NAME BUILT SKIPPED FAILED
+    if grep -qE "^$2 built, $3 skipped, $4 failed in " $TMP/wlog; then ok "$1"
+    else not_ok "$1" "expected $2 built, $3 skipped, $4 failed" "$(tail -4 $TMP/wlog)"; fi
+}
+# the jobs built, by PDF name, sorted
+wbuilt() { sed -n 's/^built out\/\([^ ]*\.pdf\)[ (].*/\1/p' $TMP/wlog | sort | tr '\n' ' '; }
+wexpect() { # NAME "sorted list of PDFs"
+    local got; got=$(wbuilt)
+    if [ "$got" = "$2 " ]; then ok "$1"; else not_ok "$1" "expected built: $2" "got: $got"; fi
+}
+wbuild
+[ $WRC = 0 ] && ok "html: the first build exits 0" || not_ok "html: the first build exits 0" "$(tail -20 $TMP/wlog)"
+wsummary "html: every job built" $NW 0 0
+for f in p1.pdf p1.html p2.pdf exempt/contract.pdf exempt/contract.html \
+         packs/cabinet.pdf packs/cabinet/index.html \
+         packs/cabinet-public.pdf packs/cabinet-public/index.html; do
+    [ -s $W/out/$f ] && ok "html: $f is written" || not_ok "html: $f is written"
+done
+[ ! -e $W/out/p2.html ] && ok "html: a job's \"html\": false wins over the manifest's true" \
+    || not_ok "html: a job's \"html\": false wins over the manifest's true"
+contains "html: the paper's copy is HTML" $W/out/p1.html '<!DOCTYPE html>'
+grep -qxF 'built out/p1.pdf and out/p1.html' <(sed 's/ (.*//' $TMP/wlog) \
+    && ok "html: the job's log line names both outputs" || not_ok "html: the job's log line names both outputs" "$(cat $TMP/wlog)"
+grep -qxF 'built out/packs/cabinet-public.pdf and out/packs/cabinet-public/' <(sed 's/ (.*//' $TMP/wlog) \
+    && ok "html: a pack's log line names its HTML folder" || not_ok "html: a pack's log line names its HTML folder" "$(cat $TMP/wlog)"
+python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))["jobs"]; assert len(j["p1.pdf"]["html"]) == 16 and len(j["packs/cabinet.pdf"]["html"]) == 16 and "html" not in j["p2.pdf"]' $W/out/.quire-state.json \
+    && ok "html: the state records each HTML copy's hash" || not_ok "html: the state records each HTML copy's hash" "$(head -c 600 $W/out/.quire-state.json)"
+# the same code paths as render and pack --html: the same bytes
+(cd $W && $Q render p1.json -t templates/cabinet-report.md -o $TMP/w-render.html) 2>/dev/null
+cmp -s $TMP/w-render.html $W/out/p1.html && ok "html: a paper's copy is the one quire render writes" \
+    || not_ok "html: a paper's copy is the one quire render writes"
+$Q pack $W/samples/meetings/cabinet-2018-06-21.json --public --html $TMP/w-public 2>/dev/null
+$Q pack $W/samples/meetings/cabinet-2018-06-21.json --html $TMP/w-full 2>/dev/null
+diff -r $TMP/w-public $W/out/packs/cabinet-public >/dev/null && ok "html: the public pack's pages are those of pack --public --html" \
+    || not_ok "html: the public pack's pages are those of pack --public --html" "$(diff -rq $TMP/w-public $W/out/packs/cabinet-public | head -3)"
+diff -r $TMP/w-full $W/out/packs/cabinet >/dev/null && ok "html: the full pack's pages are those of pack --html" \
+    || not_ok "html: the full pack's pages are those of pack --html" "$(diff -rq $TMP/w-full $W/out/packs/cabinet | head -3)"
+contains "html: the public pack's exempt item is its notice" $W/out/packs/cabinet-public/item-10.html '<h2 id="h2">Not for publication</h2>'
+lacks "html: the public pack's exempt page has nothing of the paper" $W/out/packs/cabinet-public/item-10.html 'NOT FOR PUBLICATION</p>'
+[ "$(stat -c %a $W/out/packs/cabinet)" = 700 ] && [ "$(stat -c %a $W/out/packs/cabinet/index.html)" = 600 ] \
+    && ok "html: the full pack's folder and pages are its owner's only" \
+    || not_ok "html: the full pack's folder and pages are its owner's only" "$(stat -c '%a %n' $W/out/packs/cabinet $W/out/packs/cabinet/index.html)"
+[ "$(stat -c %a $W/out/exempt/contract.html)" = 600 ] && ok "html: an exempt paper's copy is mode 0600" \
+    || not_ok "html: an exempt paper's copy is mode 0600" "$(stat -c %a $W/out/exempt/contract.html)"
+contains "html: an exempt paper's copy is marked" $W/out/exempt/contract.html 'NOT FOR PUBLICATION</p>'
+
+wbuild
+wsummary "html: nothing changed: every job skipped" 0 $NW 0
+[ "$(grep -c '^skipped out/.* (unchanged)$' $TMP/wlog)" = $NW ] && ok "html: one 'skipped' line per job" \
+    || not_ok "html: one 'skipped' line per job" "$(cat $TMP/wlog)"
+
+cp $W/out/p1.html $TMP/w-p1.html
+rm $W/out/p1.html
+wbuild
+wexpect "html: deleting a paper's HTML copy rebuilds only that job" "p1.pdf"
+cmp -s $TMP/w-p1.html $W/out/p1.html && ok "html: and writes the same copy again" || not_ok "html: and writes the same copy again"
+page=$(cd $W/out/packs/cabinet-public && ls item-*.html | head -1)
+rm $W/out/packs/cabinet-public/$page
+wbuild
+wexpect "html: deleting one page of a pack's HTML rebuilds only that pack" "packs/cabinet-public.pdf"
+[ -s $W/out/packs/cabinet-public/$page ] && ok "html: the page is back" || not_ok "html: the page is back"
+printf '<p>edited</p>' >>$W/out/packs/cabinet/index.html
+wbuild
+wexpect "html: a page edited by hand rebuilds its pack" "packs/cabinet.pdf"
+
+sed -i 's/"html": false/"html": true/' $W/m.json
+wbuild
+wexpect "html: turning a job's \"html\" on rebuilds only that job" "p2.pdf"
+[ -s $W/out/p2.html ] && ok "html: and writes its copy" || not_ok "html: and writes its copy"
+wbuild
+wsummary "html: then everything is skipped again" 0 $NW 0
+
+sed -i 's/"title": "Ofsted Working Group"/"title": "Ofsted Working Group Renamed"/' $W/p1.json
+wbuild
+wexpect "html: changed data rebuilds its job" "p1.pdf"
+contains "html: the copy has the new data" $W/out/p1.html "Ofsted Working Group Renamed"
+pdftotext $W/out/p1.pdf $TMP/w-p1.txt
+contains "html: so has the PDF" $TMP/w-p1.txt "Ofsted Working Group Renamed"
+
+# an item withdrawn from the meeting: its page leaves the pack's folders
+[ -s $W/out/packs/cabinet-public/item-9.html ] && ok "html: item 9 has a page before it is withdrawn" \
+    || not_ok "html: item 9 has a page before it is withdrawn"
+python3 - $W/samples/meetings/cabinet-2018-06-21.json <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+m["items"] = [i for i in m["items"] if i.get("number") != 9]
+json.dump(m, open(sys.argv[1], "w"), indent=1)
+PY
+wbuild
+wexpect "html: a withdrawn item rebuilds the packs" "packs/cabinet-public.pdf packs/cabinet.pdf"
+[ ! -e $W/out/packs/cabinet-public/item-9.html ] && [ ! -e $W/out/packs/cabinet/item-9.html ] \
+    && ok "html: the withdrawn item's page is removed from both folders" \
+    || not_ok "html: the withdrawn item's page is removed from both folders" "$(ls $W/out/packs/cabinet-public)"
+[ -s $W/out/packs/cabinet-public/item-8.html ] && [ -s $W/out/packs/cabinet-public/item-10.html ] \
+    && ok "html: the other pages stay" || not_ok "html: the other pages stay" "$(ls $W/out/packs/cabinet-public)"
+
+# a job that fails writes neither output and is not recorded
+cp $W/out/p1.pdf $TMP/w-p1-before.pdf
+cp $W/out/p1.html $TMP/w-p1-before.html
+cp $W/p1.json $TMP/w-p1.json
+printf '{ "paper": {\n  "title": "Broken",\n  "kind": \n}\n' >$W/p1.json
+wbuild
+[ $WRC = 1 ] && ok "html: a failed job: exit 1" || not_ok "html: a failed job: exit 1" "rc=$WRC"
+grep -q '^FAILED out/p1.pdf and out/p1.html: ' $TMP/wlog && ok "html: the FAILED line names both outputs" \
+    || not_ok "html: the FAILED line names both outputs" "$(grep FAILED $TMP/wlog)"
+cmp -s $TMP/w-p1-before.pdf $W/out/p1.pdf && cmp -s $TMP/w-p1-before.html $W/out/p1.html \
+    && ok "html: a failed job leaves its PDF and HTML as they were" \
+    || not_ok "html: a failed job leaves its PDF and HTML as they were"
+cp $TMP/w-p1.json $W/p1.json
+wbuild
+wexpect "html: the inputs as they were: the failed job is rebuilt, not skipped" "p1.pdf"
+# the copy cannot be written (a folder in its place): the job fails after
+# its PDF, and the state vouches for neither
+rm $W/out/p2.html && mkdir $W/out/p2.html
+sed -i 's/Ofsted Working Group/Ofsted Working Group Four/' $W/p2.json
+wbuild
+[ $WRC = 1 ] && grep -q '^FAILED out/p2.pdf and out/p2.html: .*p2.html' $TMP/wlog \
+    && ok "html: a copy that cannot be written fails its job, by name" \
+    || not_ok "html: a copy that cannot be written fails its job, by name" "rc=$WRC" "$(grep -A2 FAILED $TMP/wlog)"
+wbuild
+wsummary "html: and the job is not recorded: tried again" 0 4 1
+rmdir $W/out/p2.html
+wbuild
+wexpect "html: once it can be written the job builds" "p2.pdf"
+
+# temporary files of copies and pages left by a killed build are removed
+touch $W/out/p1.html.tmp.AbC123 $W/out/packs/cabinet/item-8.html.tmp.AbC123 \
+      $W/out/packs/cabinet/notes.txt.tmp.AbC123
+wbuild
+[ ! -e $W/out/p1.html.tmp.AbC123 ] && [ ! -e $W/out/packs/cabinet/item-8.html.tmp.AbC123 ] \
+    && ok "html: stale temporary files of copies and pages are removed" \
+    || not_ok "html: stale temporary files of copies and pages are removed" "$(find $W/out -name '*.tmp.*')"
+[ -e $W/out/packs/cabinet/notes.txt.tmp.AbC123 ] && ok "html: other files in a pack's folder are left alone" \
+    || not_ok "html: other files in a pack's folder are left alone"
+wsummary "html: and nothing is rebuilt for them" 0 $NW 0
+
+# reproducible: a copy built in another folder, later, has the same bytes
+sleep 1
+W2=$TMP/elsewhere/w2
+cp -r $W $W2
+rm -rf $W2/out
+(cd $W2 && $Q build m.json -j 1) >$TMP/wlog 2>&1
+wsummary "html: the copy in another folder builds" $NW 0 0
+rm $W/out/packs/cabinet/notes.txt.tmp.AbC123
+if diff -r -x .quire-state.json -x .quire-build.lock $W/out $W2/out >$TMP/wdiff 2>&1; then
+    ok "html: two builds in different folders give identical PDFs and HTML"
+else not_ok "html: two builds in different folders give identical PDFs and HTML" "$(head -5 $TMP/wdiff)"; fi
+n=$(cd $W2/out && find . -name '*.html' | wc -l)
+[ "$n" -ge 8 ] && ok "html: ($n HTML files compared)" || not_ok "html: ($n HTML files compared)"
+
+# a bad value is an error at its place in the manifest, and nothing is built
+sed 's/"public": "both" }/"public": "both", "html": "yes" }/' $W/m.json >$W/bad.json
+grep -q '"html": "yes"' $W/bad.json || not_ok "html: the bad manifest is made"
+expect_exit "html: a bad \"html\" value exits 1" 1 $Q build $W/bad.json --out $TMP/w-bad
+grep -qF "bad.json:9:73: error: /packs/0/html: 'html' must be true or false" $TMP/last.err \
+    && ok "html: the bad value is located by line:col and JSON pointer" \
+    || not_ok "html: the bad value is located by line:col and JSON pointer" "$(cat $TMP/last.err)"
+[ ! -e $TMP/w-bad ] && ok "html: a bad manifest builds nothing" || not_ok "html: a bad manifest builds nothing"
 
 # ---- stale outputs: many small papers sharing a partial ----
 # Every scenario ends with every PDF compared to a clean (--force) build of
