@@ -1648,12 +1648,13 @@ static int settle(pack *pk)
             if (lay_item(pk, it, page, total) != 0) return -1;
             it->appx.page_prefix = pk->page_prefix;
             int n = (int)qr_pages_count(it->pages);
-            int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
-                                         qr_fonts_metrics(pk->fonts),
-                                         pk->meeting_line, it->number,
-                                         item_mark(pk, it), page + n, total,
-                                         pk->d);
-            if (na < 0) return -1;
+            int na;
+            if (!qr_pack_appx_layout(&it->appx, &pk->fm_style,
+                                     qr_fonts_metrics(pk->fonts),
+                                     pk->meeting_line, it->number,
+                                     item_mark(pk, it), page + n, total, &na,
+                                     pk->d))
+                return -1;
             n += na;
             /* the agenda prints each appendix's pages too, which move
              * with the paper's own count */
@@ -2138,8 +2139,10 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
     meta.exempt = members_pack(&pk);
     const qr_pack_appxs **appx = qr_xcalloc(pk.nitems, sizeof *appx);
     for (size_t i = 0; i < pk.nitems; i++) appx[i] = &pk.items[i].appx;
+    bool refused;
     status = qr_pack_appx_write(appx, pk.nitems, all, pk.fonts, &meta,
-                                req->out_path, d);
+                                req->out_path, &refused, d) ? QR_OK
+             : refused ? QR_EINPUT : QR_EOUTPUT;
     free(appx);
     free(title);
 

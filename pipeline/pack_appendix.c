@@ -1,4 +1,8 @@
-/* pack_appendix.c — an agenda item's PDF appendices in the pack.
+/* pack_appendix.c — an agenda item's PDF appendices in the pack: the
+ * item's "appendices" in the meeting file (checked, every object closed),
+ * their placeholders and, in a public pack, their notices, and at the end
+ * the choice between qr_pdf_write and render + final pass
+ * (qr_appendix_merge, appendix.c: the only user of libqpdf).
  *
  * Quire cannot typeset a PDF it did not write, so an appendix's pages are
  * put into the pack in two steps. Layout makes a placeholder for each
@@ -13,7 +17,10 @@
  *
  * Public packs: an exempt appendix (or any appendix of an exempt item) is
  * never opened, as an exempt paper is never opened; an exempt appendix of
- * an open item becomes a one-page notice made from the meeting file alone.
+ * an open item becomes a one-page notice made from the meeting file alone,
+ * and no appendix the pack shows may be a withheld one's file.
+ *
+ * Failure: bool, false after errors are added (pack_appendix.h).
  */
 #include "pack_appendix.h"
 
@@ -298,13 +305,18 @@ static int laid_count(const qr_pack_appx *x)
     return x->withheld ? (int)qr_pages_count(x->pages[0]) : (int)x->npages;
 }
 
-static int lay_one(qr_pack_appx *x, const qr_style *style,
-                   const qr_metrics *mt, const char *meeting_line,
-                   const char *item_number, const char *item_mark,
-                   const char *prefix, int first, int total, qr_diags *d)
+/* Lays out one appendix from pack page `first`; its page count in
+ * *count. False after an error. */
+static bool lay_one(qr_pack_appx *x, const qr_style *style,
+                    const qr_metrics *mt, const char *meeting_line,
+                    const char *item_number, const char *item_mark,
+                    const char *prefix, int first, int total, int *count,
+                    qr_diags *d)
 {
-    if (x->pages && x->laid_first == first && x->laid_total == total)
-        return laid_count(x);
+    if (x->pages && x->laid_first == first && x->laid_total == total) {
+        *count = laid_count(x);
+        return true;
+    }
     free_pages(x);
     char title[512];
     snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
@@ -317,10 +329,11 @@ static int lay_one(qr_pack_appx *x, const qr_style *style,
         o.first_page = first;
         x->pages = qr_xcalloc(1, sizeof *x->pages);
         x->pages[0] = qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d);
-        if (!x->pages[0]) return -1;
+        if (!x->pages[0]) return false;
         x->npages = 1;
         x->laid_first = first, x->laid_total = total;
-        return laid_count(x);
+        *count = laid_count(x);
+        return true;
     }
     size_t n = qr_appendix_npages(x->doc);
     x->pages = qr_xcalloc(n, sizeof *x->pages);
@@ -328,32 +341,33 @@ static int lay_one(qr_pack_appx *x, const qr_style *style,
         o.first_page = first + (int)k;
         x->pages[k] = placeholder(x, k, style, mt, &o, d);
         x->npages = k + 1;
-        if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return -1;
+        if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return false;
     }
     x->laid_first = first, x->laid_total = total;
-    return (int)n;
+    *count = (int)n;
+    return true;
 }
 
-int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
-                        const qr_metrics *metrics, const char *meeting_line,
-                        const char *item_number, const char *item_mark,
-                        int first, int total, qr_diags *d)
+bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                         const qr_metrics *metrics, const char *meeting_line,
+                         const char *item_number, const char *item_mark,
+                         int first, int total, int *count, qr_diags *d)
 {
-    int count = 0;
+    *count = 0;
     for (size_t i = 0; i < a->n; i++) {
         qr_pack_appx *x = &a->v[i];
         if (!x->withheld && !x->doc) continue;
-        int n = lay_one(x, style, metrics, meeting_line, item_number,
-                        item_mark, a->page_prefix, first + count, total, d);
-        if (n < 0) {
+        int n;
+        if (!lay_one(x, style, metrics, meeting_line, item_number, item_mark,
+                     a->page_prefix, first + *count, total, &n, d)) {
             qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
                         "item %s, appendix %s: its pages cannot be laid out",
                         item_number, x->letter);
-            return -1;
+            return false;
         }
-        count += n;
+        *count += n;
     }
-    return count;
+    return true;
 }
 
 bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
@@ -551,20 +565,23 @@ static size_t places(const qr_pack_appxs *const *items, size_t n,
     return np;
 }
 
-int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
-                       const qr_pages *pages, const qr_fonts *fonts,
-                       const qr_pdf_meta *meta, const char *path,
-                       qr_diags *d)
+bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                        const qr_pages *pages, const qr_fonts *fonts,
+                        const qr_pdf_meta *meta, const char *path,
+                        bool *refused, qr_diags *d)
 {
     qr_appendix_place *pl;
     size_t npl = places(items, n, &pl);
+    *refused = false;
     if (npl == 0) {
         free(pl);
-        return qr_pdf_write(pages, fonts, meta, path, d);
+        qr_status st = qr_pdf_write(pages, fonts, meta, path, d);
+        *refused = st == QR_EINPUT;
+        return st == QR_OK;
     }
     char *pdf = NULL, *merged = NULL;
     size_t len = 0, mlen = 0;
-    int status = QR_EOUTPUT;
+    bool ok = false;
     /* the bytes are the proof: set only when rendering succeeded */
     (void)qr_pdf_render(pages, fonts, meta, &pdf, &len, d);
     if (!pdf) goto done;
@@ -575,10 +592,10 @@ int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
                     "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
-    status = QR_OK;
+    ok = true;
 done:
     free(pdf);
     free(merged);
     free(pl);
-    return status;
+    return ok;
 }

@@ -4,9 +4,12 @@
  * (appendix.h) that puts the imported pages on them. Only pack.c and its
  * tests include it.
  *
- * Failure: qr_pack_appx_prepare and qr_pack_appx_public_check return
- * false after adding errors; qr_pack_appx_layout returns a page count, -1
- * after an error; qr_pack_appx_write passes qr_pdf_write's qr_status on.
+ * Failure (docs/architecture.md, "How a function reports failure"):
+ * qr_pack_appx_prepare, qr_pack_appx_layout, qr_pack_appx_public_check and
+ * qr_pack_appx_write return false after adding errors to the caller's
+ * qr_diags; qr_pack_appx_layout's page count comes back in an
+ * out-parameter, and qr_pack_appx_write says in one whether a false was
+ * a refused input (exit 1) rather than an unwritable file (exit 3).
  */
 #ifndef QUIRE_PACK_APPENDIX_H
 #define QUIRE_PACK_APPENDIX_H
@@ -64,11 +67,11 @@ bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
                          const char *meeting_line, qr_diags *d);
 
 /* Lay out the placeholders (and notices) from pack page `first` of
- * `total`; returns the number of pages, or -1 after an error. */
-int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
-                        const qr_metrics *metrics, const char *meeting_line,
-                        const char *item_number, const char *item_mark,
-                        int first, int total, qr_diags *d);
+ * `total`, the number of pages in *count. False after an error. */
+bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                         const qr_metrics *metrics, const char *meeting_line,
+                         const char *item_number, const char *item_mark,
+                         int first, int total, int *count, qr_diags *d);
 
 /* The pages appendix i occupies in the pack as the latest layout placed
  * it: false when the pack does not show it (an appendix of a withheld
@@ -101,10 +104,12 @@ void qr_pack_appx_free(qr_pack_appxs *a);
 
 /* Write the pack: qr_pdf_write when no item has an opened appendix;
  * otherwise render, run the final pass over every placeholder of
- * `items[0..n)` and write atomically. Returns qr_pdf_write's statuses. */
-int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
-                       const qr_pages *pages, const qr_fonts *fonts,
-                       const qr_pdf_meta *meta, const char *path,
-                       qr_diags *d);
+ * `items[0..n)` and write atomically. False after an error; *refused is
+ * then true when the PDF stage refused an input (qr_pdf_write's
+ * QR_EINPUT), false when the file could not be made or written. */
+bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                        const qr_pages *pages, const qr_fonts *fonts,
+                        const qr_pdf_meta *meta, const char *path,
+                        bool *refused, qr_diags *d);
 
 #endif
