@@ -316,6 +316,11 @@ for kind in ("full", "public"):
     expect(ol == want, f"{kind} supplement: bookmarks name each item with its late appendices beneath", ol)
 sys.exit(1 if bad else 0)
 PY
+for f in ls-full ls-public; do
+    if [ -n "$PY" ] && out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1); then
+        ok "$f: structure tree consistent (tests/structure_check.py)"
+    else not_ok "$f: structure tree consistent (tests/structure_check.py)" "$out"; fi
+done
 mode=$(stat -c %a "$TMP/ls-full.pdf")
 [ "$mode" = 600 ] && ok "full supplement with an exempt late appendix is mode 0600" \
     || not_ok "full supplement with an exempt late appendix is mode 0600" "mode $mode"
