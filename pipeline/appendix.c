@@ -602,19 +602,51 @@ static void upright(const qr_appendix_page *pg, double m[6])
     }
 }
 
-/* The imported page as a Form XObject of the pack: its content decoded
- * and concatenated, clipped to its shown box. */
+/* The page's content as stored when it is one stream, Flate alone with
+ * no parameters (the common case: what Quire, LibreOffice and Word
+ * write): the form keeps those bytes compressed, as the file had them.
+ * Decoded, the final write would deflate every imported page again, which
+ * was most of what an appendix cost (zlib's deflate: about 200 ms for 100
+ * pages). qr_appendix_open has decoded the same stream without a warning
+ * and bounded its size, so its bytes are known to inflate. NULL
+ * otherwise. */
+static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage, size_t *len)
+{
+    qpdf_oh c = qpdf_oh_get_key(src, spage, "/Contents");
+    if (qpdf_oh_is_array(src, c) && qpdf_oh_get_array_n_items(src, c) == 1)
+        c = qpdf_oh_get_array_item(src, c, 0);
+    if (!qpdf_oh_is_stream(src, c) || !flate_only(src, c) ||
+        qpdf_oh_has_key(src, qpdf_oh_get_dict(src, c), "/DecodeParms"))
+        return NULL;
+    unsigned char *raw = NULL;
+    *len = 0;
+    if (qpdf_oh_get_stream_data(src, c, qpdf_dl_none, NULL, &raw, len) &
+        QPDF_ERRORS) {
+        free(raw);
+        return NULL;
+    }
+    return raw;
+}
+
+/* The imported page as a Form XObject of the pack: its content as stored
+ * (stored_flate), or decoded and concatenated; clipped to its shown box. */
 static qpdf_oh page_form(qpdf_data p, const qr_appendix *a, size_t i)
 {
     qpdf_data src = a->q;
     qpdf_oh spage = qpdf_get_page_n(src, i);
-    unsigned char *buf = NULL;
     size_t len = 0;
-    qpdf_oh_get_page_content_data(src, spage, &buf, &len);
+    unsigned char *buf = stored_flate(src, spage, &len);
     qpdf_oh form = qpdf_oh_new_stream(p);
-    qpdf_oh_replace_stream_data(p, form, buf ? buf : (unsigned char *)"",
-                                buf ? len : 0, qpdf_oh_new_null(p),
-                                qpdf_oh_new_null(p));
+    if (buf) {
+        qpdf_oh_replace_stream_data(p, form, buf, len,
+                                    qpdf_oh_new_name(p, "/FlateDecode"),
+                                    qpdf_oh_new_null(p));
+    } else {
+        qpdf_oh_get_page_content_data(src, spage, &buf, &len);
+        qpdf_oh_replace_stream_data(p, form, buf ? buf : (unsigned char *)"",
+                                    buf ? len : 0, qpdf_oh_new_null(p),
+                                    qpdf_oh_new_null(p));
+    }
     free(buf);
     const qr_appendix_page *pg = &a->pages[i];
     char bbox[160];
