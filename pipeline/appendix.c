@@ -301,8 +301,10 @@ static bool page_box(qpdf_data q, qpdf_oh page, const char *key, double r[4])
 
 /* Inflate a zlib stream only to count its bytes, 64 KB at a time, giving
  * up past `cap`. Returns the count, cap + 1 past the cap, or (size_t)-1
- * when zlib cannot read it (libqpdf's own decoding then reports it). */
-static size_t inflated_size(const unsigned char *in, size_t n, size_t cap)
+ * when zlib cannot read it (libqpdf's own decoding then reports it).
+ * *clean: the stream ended, every byte of it read, with no error. */
+static size_t inflated_size(const unsigned char *in, size_t n, size_t cap,
+                            bool *clean)
 {
     static unsigned char sink[65536];   /* written, never read */
     z_stream z;
@@ -323,6 +325,7 @@ static size_t inflated_size(const unsigned char *in, size_t n, size_t cap)
         } while (rc == Z_OK && z.avail_out == 0 && total <= cap);
         if (rc != Z_OK || total > cap || (n == 0 && z.avail_in == 0)) break;
     }
+    *clean = rc == Z_STREAM_END && n == 0 && z.avail_in == 0 && total <= cap;
     inflateEnd(&z);
     if (total > cap) return cap + 1;
     return rc == Z_STREAM_END || rc == Z_OK || rc == Z_BUF_ERROR ? total
@@ -341,35 +344,50 @@ static bool flate_only(qpdf_data q, qpdf_oh stream)
 
 /* The decompressed size of a content stream, without decompressing it
  * into memory: its length when unfiltered, counted when Flate alone. Other
- * filters (rare in content) are left to libqpdf: 0. */
-static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap)
+ * filters (rare in content) are left to libqpdf: 0. *clean: the stream is
+ * known to decode — unfiltered, or Flate alone without parameters that
+ * zlib read to its end without error — so libqpdf need not decode it
+ * again to look for damage (its reading the stored bytes, here, is what
+ * reports a wrong /Length). */
+static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap,
+                          bool *clean)
 {
+    *clean = false;
     if (!qpdf_oh_is_stream(q, stream)) return 0;
     qpdf_oh dict = qpdf_oh_get_dict(q, stream);
     int unfiltered = !qpdf_oh_has_key(q, dict, "/Filter");
     int flate = !unfiltered && flate_only(q, stream);
     if (!unfiltered && !flate) return 0;
+    int params = qpdf_oh_has_key(q, dict, "/DecodeParms");
     unsigned char *raw = NULL;
     size_t len = 0;
     QPDF_BOOL filtered = QPDF_FALSE;
+    bool inflated = false;
     qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, &filtered, &raw, &len);
-    size_t size = unfiltered ? len : inflated_size(raw, len, cap);
+    size_t size = unfiltered ? len : inflated_size(raw, len, cap, &inflated);
     free(raw);
+    *clean = !params && (unfiltered ? size <= cap : inflated);
     return size == (size_t)-1 ? 0 : size;
 }
 
 /* Is the page's content at most QR_APPENDIX_MAX_CONTENT decompressed? */
-static bool content_bounded(qpdf_data q, qpdf_oh page)
+/* *clean: every content stream is known to decode (stream_size). */
+static bool content_bounded(qpdf_data q, qpdf_oh page, bool *clean)
 {
     qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
     size_t cap = QR_APPENDIX_MAX_CONTENT, total = 0;
+    bool one;
+    *clean = true;
     if (qpdf_oh_is_array(q, c)) {
         int n = qpdf_oh_get_array_n_items(q, c);
-        for (int i = 0; i < n && total <= cap; i++)
+        for (int i = 0; i < n && total <= cap; i++) {
             total += stream_size(q, qpdf_oh_get_array_item(q, c, i),
-                                 cap - total);
+                                 cap - total, &one);
+            *clean = *clean && one;
+        }
     } else {
-        total = stream_size(q, c, cap);
+        total = stream_size(q, c, cap, &one);
+        *clean = one;
     }
     return total <= cap;
 }
@@ -411,7 +429,8 @@ static bool check_page(qr_appendix *a, size_t i, qr_diags *d)
         return false;
     }
     pg->rotate = ((r % 360) + 360) % 360;
-    if (!content_bounded(q, page)) {
+    bool clean;
+    if (!content_bounded(q, page, &clean)) {
         fail(d, a, "page %zu's content is larger than %u MB once "
                    "decompressed (a decompression bomb, or no document a "
                    "pack can hold)",
@@ -419,10 +438,13 @@ static bool check_page(qr_appendix *a, size_t i, qr_diags *d)
         qpdf_oh_release(q, page);
         return false;
     }
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    qpdf_oh_get_page_content_data(q, page, &buf, &len);
-    free(buf);
+    if (!clean) {
+        /* decoded by libqpdf: any warning is damage */
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        qpdf_oh_get_page_content_data(q, page, &buf, &len);
+        free(buf);
+    }
     qpdf_oh_release(q, page);
     char *problem = pending_problem(q);
     if (problem) {

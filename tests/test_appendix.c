@@ -336,11 +336,9 @@ static char *zeros_deflated(size_t n, size_t *len)
     return qr_buf_detach(&b, len);
 }
 
-static void test_decompression_bomb(void **state)
+/* A one-page PDF whose content is one Flate stream of `zlen` bytes. */
+static char *flate_page_pdf(const char *name, const char *z, size_t zlen)
 {
-    (void)state;
-    size_t zlen;
-    char *z = zeros_deflated((size_t)QR_APPENDIX_MAX_CONTENT + 4096, &zlen);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_puts(&b, "%PDF-1.7\n");
@@ -362,11 +360,41 @@ static void test_decompression_bomb(void **state)
                       "%010zu 00000 n \n%010zu 00000 n \n%010zu 00000 n \n"
                       "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%zu\n"
                       "%%%%EOF\n", o1, o2, o3, o4, xref);
-    char *p = put("bomb.pdf", b.data, b.len);
+    char *p = put(name, b.data, b.len);
     qr_buf_free(&b);
+    return p;
+}
+
+static void test_decompression_bomb(void **state)
+{
+    (void)state;
+    size_t zlen;
+    char *z = zeros_deflated((size_t)QR_APPENDIX_MAX_CONTENT + 4096, &zlen);
+    char *p = flate_page_pdf("bomb.pdf", z, zlen);
     free(z);
     refused(p, "page 1's content is larger than 256 MB once decompressed");
     free(p);
+}
+
+/* A Flate content stream that zlib reads to its end is not decoded again
+ * by libqpdf; one cut short is, and is damage. */
+static void test_flate_content_checked(void **state)
+{
+    (void)state;
+    size_t zlen;
+    char *z = zeros_deflated(200000, &zlen);
+    char *good = flate_page_pdf("flate-whole.pdf", z, zlen);
+    qr_diags *d = qr_diags_new();
+    qr_appendix *a = qr_appendix_open(good, WHO, d);
+    assert_non_null(a);
+    assert_int_equal(qr_appendix_npages(a), 1);
+    qr_appendix_free(a);
+    qr_diags_free(d);
+    char *cut = flate_page_pdf("flate-cut.pdf", z, zlen / 2);
+    refused(cut, "damaged");
+    free(cut);
+    free(good);
+    free(z);
 }
 
 static void test_bad_page_box(void **state)
@@ -531,6 +559,7 @@ int main(void)
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_bad_page_box),
         cmocka_unit_test(test_decompression_bomb),
+        cmocka_unit_test(test_flate_content_checked),
         cmocka_unit_test(test_merge_draws_and_strips),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
