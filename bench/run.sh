@@ -295,7 +295,7 @@ else
         appx_why="qpdf could not cut the appendix (see $log)"
     [ -n "$appx_why" ] || [ "$(pages_of "$W/gen/appx-100.pdf")" = 100 ] ||
         appx_why="the appendix does not have 100 pages"
-    [ -n "$appx_why" ] || python3 - "$MEETING" "$W/gen" "$PWD/$W/gen/appx-100.pdf" <<'PY' 2>>"$log" ||
+    [ -n "$appx_why" ] || python3 - "$MEETING" "$W/gen" "$(cd "$W/gen" && pwd)/appx-100.pdf" <<'PY' 2>>"$log" ||
 import json, os, sys
 src, out, pdf = sys.argv[1], sys.argv[2], sys.argv[3]
 base = os.path.dirname(os.path.abspath(src))
