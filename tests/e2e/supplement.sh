@@ -370,6 +370,17 @@ pdftotext "$TMP/ls2.pdf" "$TMP/ls2.txt"
 contains "it says 'paper', singular" "$TMP/ls2.txt" "The following paper was not available"
 contains "and is dated by its appendix" "$TMP/ls2.txt" "Date of publication: 20 June 2018"
 lacks "and holds only supplement 2's appendix" "$TMP/ls2.txt" "Case summary"
+sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "separate",/' \
+    "$L/m.json" >"$L/sep.json"
+expect_exit "late appendices: a separately numbered supplement builds" 0 \
+    $QUIRE pack "$L/sep.json" --supplement 1 -o "$TMP/ls-sep.pdf" --public
+pdftotext -layout -f 1 -l 1 "$TMP/ls-sep.pdf" "$TMP/ls-sep1.txt"
+contains "it gives appendix B's pages as S2 – S3" "$TMP/ls-sep1.txt" \
+    "Appendix B to item 2 – Ofsted monitoring letter, pages S2 – S3"
+contains "and item 3's appendix A's as S5" "$TMP/ls-sep1.txt" \
+    "Appendix A to item 3 – Evaluation scores, page S5"
+pdftotext -f 3 -l 3 "$TMP/ls-sep.pdf" "$TMP/ls-sep3.txt"
+contains "an appendix page's footer reads Page S3 of S5" "$TMP/ls-sep3.txt" "Page S3 of S5"
 
 # --- located errors ------------------------------------------------------
 expect_exit "a supplement with no items fails" 1 \
