@@ -1915,6 +1915,17 @@ static int check_output_path(pack *pk, const char *out)
                         out, named[k], it->number);
             return QR_EINPUT;
         }
+        /* an appendix this document does not open (late, or another
+         * supplement's) is in no record of inputs either */
+        for (size_t k = 0; k < it->appx.n; k++) {
+            const qr_pack_appx *x = &it->appx.v[k];
+            if (!same_file(out, x->pdf_path)) continue;
+            qr_diag_add(pk->d, QR_ERROR, out, 0, 0, NULL, NULL,
+                        "output '%s' is %s, appendix %s of item %s: refusing "
+                        "to overwrite an input; name another output",
+                        out, x->pdf_path, x->letter, it->number);
+            return QR_EINPUT;
+        }
     }
     return QR_OK;
 }

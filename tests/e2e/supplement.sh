@@ -345,6 +345,12 @@ for w in qzxAppxC qzxAppxD qzxPaperThree; do
     if raw_has "$TMP/ls-public-qdf.pdf" $w; then not_ok "public supplement: no $w in the decompressed bytes"
     else ok "public supplement: no $w in the decompressed bytes"; fi
 done
+# the pack does not open the late appendix, but will not overwrite it
+cp "$L/b.pdf" "$TMP/b-before.pdf"
+expect_exit "late appendices: the pack's output may not be a late appendix" 1 \
+    $QUIRE pack "$L/m.json" -o "$L/b.pdf"
+contains "it names the appendix" "$TMP/last.err" "appendix B of item 2: refusing to overwrite an input"
+check "and the appendix is untouched" cmp "$L/b.pdf" "$TMP/b-before.pdf"
 # located errors
 late_meeting "$L/early.json" ', "published": "2018-06-10"' ""
 expect_exit "an appendix published before the agenda fails" 1 \
