@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: times the whole quire process on the benchmark
 # report, the x10 pack (and ReportLab beside Quire on both), every sample
-# paper and meeting pack, a 100-paper build, template expansion from 1 KB
+# paper and meeting pack, the time a 100-page PDF appendix adds to a pack,
+# a 100-paper build, template expansion from 1 KB
 # to 10 MB and the pathological inputs (tests/pathological/). Prints tables;
 # writes bench/results.json with the CPU model, the date and the commit.
 #
@@ -12,7 +13,8 @@
 # (tests/data/bench/report.md), BENCH_RESULTS (bench/results.json),
 # BENCH_QUICK=1 (skip the 10 MB template and the doubled pathological
 # inputs), BENCH_PEER_RUNS (10 runs of each program beside ReportLab; 0
-# skips it), BENCH_PYTHON (/usr/bin/python3), BENCH_CALLGRIND=1
+# skips it), BENCH_APPX_RUNS (15 alternate runs of the pack with and
+# without the appendix), BENCH_PYTHON (/usr/bin/python3), BENCH_CALLGRIND=1
 # (also count instructions of report.md and the x10 pack under callgrind: a
 # figure that does not move with the load on a shared machine).
 set -u
@@ -264,6 +266,91 @@ else
     echo "  (quire pack not available yet: skipped)"
 fi
 
+# ---- a 100-page PDF appendix ---------------------------------------------------
+# The target: "a 100-page appendix adds under 50 ms to a pack build". The
+# Cabinet sample's pack (full) is built from a copy of its meeting file
+# (paths made absolute) with and without a PDF appendix to its first open
+# paper: 100 pages Quire typeset itself (the x10 report, pages 1-100 taken
+# by qpdf, which leaves them untagged: a warning in the log). The two run
+# alternately, each leading in turn, so that the machine's load falls on
+# both; the added time is the difference of the medians.
+APPX_RUNS=${BENCH_APPX_RUNS:-15}
+T_APPX_MS=50
+appx_ms=""; appx_why=""
+MEETING=samples/meetings/cabinet-2018-06-21.json
+if ! has_cmd pack; then
+    appx_why="quire pack not available"
+elif ! command -v qpdf >/dev/null; then
+    appx_why="no qpdf to cut the appendix to 100 pages"
+elif [ ! -f "$W/report-x10.md" ]; then
+    appx_why="no $REPORT to typeset the appendix from"
+elif ! "$Q" render -t "$W/report-x10.md" -o "$W/gen/appx-src.pdf" 2>>"$log"; then
+    appx_why="the appendix's source did not render (see $log)"
+else
+    # enough copies of the source's pages for 100
+    n=$(pages_of "$W/gen/appx-src.pdf"); src=()
+    for i in $(seq $(( (100 + ${n:-1} - 1) / ${n:-1} ))); do src+=("$W/gen/appx-src.pdf" 1-z); done
+    qpdf --empty --pages "${src[@]}" -- "$W/gen/appx-all.pdf" 2>>"$log" &&
+        qpdf --empty --pages "$W/gen/appx-all.pdf" 1-100 -- "$W/gen/appx-100.pdf" 2>>"$log" ||
+        appx_why="qpdf could not cut the appendix (see $log)"
+    [ -n "$appx_why" ] || [ "$(pages_of "$W/gen/appx-100.pdf")" = 100 ] ||
+        appx_why="the appendix does not have 100 pages"
+    [ -n "$appx_why" ] || python3 - "$MEETING" "$W/gen" "$(cd "$W/gen" && pwd)/appx-100.pdf" <<'PY' 2>>"$log" ||
+import json, os, sys
+src, out, pdf = sys.argv[1], sys.argv[2], sys.argv[3]
+base = os.path.dirname(os.path.abspath(src))
+def ab(p): return p if os.path.isabs(p) else os.path.normpath(os.path.join(base, p))
+m = json.load(open(src, encoding="utf-8"))
+for k in ("style", "templates"):
+    if k in m: m[k] = ab(m[k])
+open_item = None
+for it in m["items"]:
+    for a in it.get("appendices", []): a["pdf"] = ab(a["pdf"])
+    p = it.get("paper")
+    if not p: continue
+    for k in ("data", "template", "style"):
+        if k in p: p[k] = ab(p[k])
+    if open_item is None and not it.get("exempt") and "published" not in it: open_item = it
+json.dump(m, open(f"{out}/appx-without.json", "w", encoding="utf-8"), ensure_ascii=False)
+letters = {a["letter"] for a in open_item.get("appendices", [])}
+open_item.setdefault("appendices", []).append(
+    {"letter": next(c for c in "ZYXW" if c not in letters), "title": "A hundred pages", "pdf": pdf})
+json.dump(m, open(f"{out}/appx-with.json", "w", encoding="utf-8"), ensure_ascii=False)
+PY
+        appx_why="the meeting files could not be written (see $log)"
+fi
+echo
+if [ -n "$appx_why" ]; then
+    echo "A 100-page PDF appendix: not measured: $appx_why"
+else
+    wo=(); wi=(); wc=(); oc=()
+    acmd=("$Q" pack "$W/gen/appx-with.json" -o "$W/out/appx-with.pdf")
+    ocmd=("$Q" pack "$W/gen/appx-without.json" -o "$W/out/appx-without.pdf")
+    once "${acmd[@]}" >/dev/null; once "${ocmd[@]}" >/dev/null      # warm up
+    for i in $(seq "$APPX_RUNS"); do
+        if [ $((i % 2)) = 1 ]; then a=$(once "${acmd[@]}"); b=$(once "${ocmd[@]}")
+        else b=$(once "${ocmd[@]}"); a=$(once "${acmd[@]}"); fi
+        if [ -z "$a" ] || [ -z "$b" ]; then appx_why="a run failed (see $log)"; break; fi
+        read -r ms cpu rss <<<"$a"; wi+=("$ms"); wc+=("$cpu")
+        read -r ms cpu rss <<<"$b"; wo+=("$ms"); oc+=("$cpu")
+    done
+    if [ -n "$appx_why" ]; then
+        echo "A 100-page PDF appendix: not measured: $appx_why"
+    else
+        am=$(printf '%s\n' "${wi[@]}" | median_of); om=$(printf '%s\n' "${wo[@]}" | median_of)
+        acm=$(printf '%s\n' "${wc[@]}" | median_of); ocm=$(printf '%s\n' "${oc[@]}" | median_of)
+        appx_ms=$(awk -v a="$am" -v b="$om" 'BEGIN { printf "%.1f", a - b }')
+        appx_cpu=$(awk -v a="$acm" -v b="$ocm" 'BEGIN { printf "%.1f", a - b }')
+        ap=$(pages_of "$W/out/appx-with.pdf"); op=$(pages_of "$W/out/appx-without.pdf")
+        echo "A 100-page PDF appendix in the Cabinet pack (alternate runs, median of $APPX_RUNS each)"
+        printf '  %-44s %9s %8s %6s\n' "" "wall ms" "CPU ms" "pages"
+        printf '  %-44s %9.1f %8.1f %6s\n' "pack without the appendix" "$om" "$ocm" "${op:-?}"
+        printf '  %-44s %9.1f %8.1f %6s\n' "pack with it" "$am" "$acm" "${ap:-?}"
+        printf '  %-44s %9.1f %8.1f\n' "added by the appendix" "$appx_ms" "$appx_cpu"
+        json+=("{\"group\": \"appendix\", \"name\": \"100-page PDF appendix (Cabinet pack, full)\", \"added_ms\": $appx_ms, \"added_cpu_ms\": $appx_cpu, \"with_median_ms\": $am, \"without_median_ms\": $om, \"with_median_cpu_ms\": $acm, \"without_median_cpu_ms\": $ocm, \"with_pages\": ${ap:-0}, \"without_pages\": ${op:-0}, \"runs\": $APPX_RUNS, \"with_ms\": [$(list "${wi[@]}")], \"without_ms\": [$(list "${wo[@]}")]}")
+    fi
+fi
+
 # ---- 100 papers -------------------------------------------------------------
 header "100 papers (copies of $SAMPLE, titles numbered)"
 rm -f "$W/papers/"*.json
@@ -357,6 +444,7 @@ echo "Targets"
 [ -n "$report_rss" ] && verdict "report.md peak RSS, MB" \
     "$(awk -v k="$report_rss" 'BEGIN { print k / 1024 }')" "<=" $T_RSS_MB MB
 [ -n "$build_ms" ] && verdict "100 papers with 2 workers, ms" "$build_ms" "<=" $T_BUILD_MS ms
+[ -n "$appx_ms" ] && verdict "100-page PDF appendix added, ms" "$appx_ms" "<=" $T_APPX_MS ms
 if [ -n "$report_ms" ] && [ -n "$pack_ms" ]; then
     p1=$(pages_of "$W/out/report.pdf"); p10=$(pages_of "$W/out/report-x10.pdf")
     awk -v a="$report_ms" -v b="$pack_ms" -v p="$p1" -v q="$p10" 'BEGIN {

@@ -301,8 +301,10 @@ static bool page_box(qpdf_data q, qpdf_oh page, const char *key, double r[4])
 
 /* Inflate a zlib stream only to count its bytes, 64 KB at a time, giving
  * up past `cap`. Returns the count, cap + 1 past the cap, or (size_t)-1
- * when zlib cannot read it (libqpdf's own decoding then reports it). */
-static size_t inflated_size(const unsigned char *in, size_t n, size_t cap)
+ * when zlib cannot read it (libqpdf's own decoding then reports it).
+ * *clean: the stream ended, every byte of it read, with no error. */
+static size_t inflated_size(const unsigned char *in, size_t n, size_t cap,
+                            bool *clean)
 {
     static unsigned char sink[65536];   /* written, never read */
     z_stream z;
@@ -323,6 +325,7 @@ static size_t inflated_size(const unsigned char *in, size_t n, size_t cap)
         } while (rc == Z_OK && z.avail_out == 0 && total <= cap);
         if (rc != Z_OK || total > cap || (n == 0 && z.avail_in == 0)) break;
     }
+    *clean = rc == Z_STREAM_END && n == 0 && z.avail_in == 0 && total <= cap;
     inflateEnd(&z);
     if (total > cap) return cap + 1;
     return rc == Z_STREAM_END || rc == Z_OK || rc == Z_BUF_ERROR ? total
@@ -341,35 +344,50 @@ static bool flate_only(qpdf_data q, qpdf_oh stream)
 
 /* The decompressed size of a content stream, without decompressing it
  * into memory: its length when unfiltered, counted when Flate alone. Other
- * filters (rare in content) are left to libqpdf: 0. */
-static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap)
+ * filters (rare in content) are left to libqpdf: 0. *clean: the stream is
+ * known to decode — unfiltered, or Flate alone without parameters that
+ * zlib read to its end without error — so libqpdf need not decode it
+ * again to look for damage (its reading the stored bytes, here, is what
+ * reports a wrong /Length). */
+static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap,
+                          bool *clean)
 {
+    *clean = false;
     if (!qpdf_oh_is_stream(q, stream)) return 0;
     qpdf_oh dict = qpdf_oh_get_dict(q, stream);
     int unfiltered = !qpdf_oh_has_key(q, dict, "/Filter");
     int flate = !unfiltered && flate_only(q, stream);
     if (!unfiltered && !flate) return 0;
+    int params = qpdf_oh_has_key(q, dict, "/DecodeParms");
     unsigned char *raw = NULL;
     size_t len = 0;
     QPDF_BOOL filtered = QPDF_FALSE;
+    bool inflated = false;
     qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, &filtered, &raw, &len);
-    size_t size = unfiltered ? len : inflated_size(raw, len, cap);
+    size_t size = unfiltered ? len : inflated_size(raw, len, cap, &inflated);
     free(raw);
+    *clean = !params && (unfiltered ? size <= cap : inflated);
     return size == (size_t)-1 ? 0 : size;
 }
 
 /* Is the page's content at most QR_APPENDIX_MAX_CONTENT decompressed? */
-static bool content_bounded(qpdf_data q, qpdf_oh page)
+/* *clean: every content stream is known to decode (stream_size). */
+static bool content_bounded(qpdf_data q, qpdf_oh page, bool *clean)
 {
     qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
     size_t cap = QR_APPENDIX_MAX_CONTENT, total = 0;
+    bool one;
+    *clean = true;
     if (qpdf_oh_is_array(q, c)) {
         int n = qpdf_oh_get_array_n_items(q, c);
-        for (int i = 0; i < n && total <= cap; i++)
+        for (int i = 0; i < n && total <= cap; i++) {
             total += stream_size(q, qpdf_oh_get_array_item(q, c, i),
-                                 cap - total);
+                                 cap - total, &one);
+            *clean = *clean && one;
+        }
     } else {
-        total = stream_size(q, c, cap);
+        total = stream_size(q, c, cap, &one);
+        *clean = one;
     }
     return total <= cap;
 }
@@ -411,7 +429,8 @@ static bool check_page(qr_appendix *a, size_t i, qr_diags *d)
         return false;
     }
     pg->rotate = ((r % 360) + 360) % 360;
-    if (!content_bounded(q, page)) {
+    bool clean;
+    if (!content_bounded(q, page, &clean)) {
         fail(d, a, "page %zu's content is larger than %u MB once "
                    "decompressed (a decompression bomb, or no document a "
                    "pack can hold)",
@@ -419,10 +438,13 @@ static bool check_page(qr_appendix *a, size_t i, qr_diags *d)
         qpdf_oh_release(q, page);
         return false;
     }
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    qpdf_oh_get_page_content_data(q, page, &buf, &len);
-    free(buf);
+    if (!clean) {
+        /* decoded by libqpdf: any warning is damage */
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        qpdf_oh_get_page_content_data(q, page, &buf, &len);
+        free(buf);
+    }
     qpdf_oh_release(q, page);
     char *problem = pending_problem(q);
     if (problem) {
@@ -602,19 +624,51 @@ static void upright(const qr_appendix_page *pg, double m[6])
     }
 }
 
-/* The imported page as a Form XObject of the pack: its content decoded
- * and concatenated, clipped to its shown box. */
+/* The page's content as stored when it is one stream, Flate alone with
+ * no parameters (the common case: what Quire, LibreOffice and Word
+ * write): the form keeps those bytes compressed, as the file had them.
+ * Decoded, the final write would deflate every imported page again, which
+ * was most of what an appendix cost (zlib's deflate: about 200 ms for 100
+ * pages). qr_appendix_open has decoded the same stream without a warning
+ * and bounded its size, so its bytes are known to inflate. NULL
+ * otherwise. */
+static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage, size_t *len)
+{
+    qpdf_oh c = qpdf_oh_get_key(src, spage, "/Contents");
+    if (qpdf_oh_is_array(src, c) && qpdf_oh_get_array_n_items(src, c) == 1)
+        c = qpdf_oh_get_array_item(src, c, 0);
+    if (!qpdf_oh_is_stream(src, c) || !flate_only(src, c) ||
+        qpdf_oh_has_key(src, qpdf_oh_get_dict(src, c), "/DecodeParms"))
+        return NULL;
+    unsigned char *raw = NULL;
+    *len = 0;
+    if (qpdf_oh_get_stream_data(src, c, qpdf_dl_none, NULL, &raw, len) &
+        QPDF_ERRORS) {
+        free(raw);
+        return NULL;
+    }
+    return raw;
+}
+
+/* The imported page as a Form XObject of the pack: its content as stored
+ * (stored_flate), or decoded and concatenated; clipped to its shown box. */
 static qpdf_oh page_form(qpdf_data p, const qr_appendix *a, size_t i)
 {
     qpdf_data src = a->q;
     qpdf_oh spage = qpdf_get_page_n(src, i);
-    unsigned char *buf = NULL;
     size_t len = 0;
-    qpdf_oh_get_page_content_data(src, spage, &buf, &len);
+    unsigned char *buf = stored_flate(src, spage, &len);
     qpdf_oh form = qpdf_oh_new_stream(p);
-    qpdf_oh_replace_stream_data(p, form, buf ? buf : (unsigned char *)"",
-                                buf ? len : 0, qpdf_oh_new_null(p),
-                                qpdf_oh_new_null(p));
+    if (buf) {
+        qpdf_oh_replace_stream_data(p, form, buf, len,
+                                    qpdf_oh_new_name(p, "/FlateDecode"),
+                                    qpdf_oh_new_null(p));
+    } else {
+        qpdf_oh_get_page_content_data(src, spage, &buf, &len);
+        qpdf_oh_replace_stream_data(p, form, buf ? buf : (unsigned char *)"",
+                                    buf ? len : 0, qpdf_oh_new_null(p),
+                                    qpdf_oh_new_null(p));
+    }
     free(buf);
     const qr_appendix_page *pg = &a->pages[i];
     char bbox[160];

@@ -381,17 +381,27 @@ static void check_late(pack *pk, const cJSON *o, item *it, const char *path,
     it->late = n ? n->valueint : 1;
 }
 
-/* Which items this document holds: the main pack lists every item, the
- * papers of those published with the agenda; a supplement lists and
- * holds only its own. */
-static bool shown(const pack *pk, const item *it)
+/* An item in a supplement for its appendices published late on their
+ * own: its paper is in the pack, the supplement shows only them. */
+static bool appx_only(const pack *pk, const item *it)
 {
-    return !pk->req->supplement || it->late == pk->req->supplement;
+    return pk->req->supplement && it->late != pk->req->supplement &&
+           qr_pack_appx_late_in(&it->appx, pk->req->supplement);
 }
 
+/* Which items this document holds: the main pack lists every item, the
+ * papers of those published with the agenda; a supplement lists and
+ * holds only its own, and the items whose late appendices it carries. */
+static bool shown(const pack *pk, const item *it)
+{
+    return !pk->req->supplement || it->late == pk->req->supplement ||
+           appx_only(pk, it);
+}
+
+/* Is the item's paper (with the appendices published with it) here? */
 static bool has_pages(const pack *pk, const item *it)
 {
-    return !it->standing && shown(pk, it) &&
+    return !it->standing && shown(pk, it) && !appx_only(pk, it) &&
            (pk->req->supplement || !it->late);
 }
 
@@ -556,6 +566,41 @@ static void check_templates(pack *pk, const char *rel)
                               "exempt-notice.md, supplement.md)", pk->tpl_dir);
 }
 
+/* An item's appendices published late on their own: after the agenda,
+ * and not of a late item (they are late with it). Counts those of
+ * supplement `wanted` in *found and dates the supplement by its latest. */
+static void check_late_appendices(pack *pk, item *it, int wanted, int *found)
+{
+    for (size_t k = 0; k < it->appx.n; k++) {
+        const qr_pack_appx *x = &it->appx.v[k];
+        if (!x->late) continue;
+        char a[64], b[64];
+        if (it->late) {
+            err(pk, x->late_ptr, "item %s, appendix %s: the item is published "
+                                 "late, and its appendices with it; remove "
+                                 "the appendix's 'published'",
+                it->number, x->letter);
+            continue;
+        }
+        if (pk->published && strcmp(x->late_date, pk->published) < 0) {
+            qr_format_date_long(x->late_date, a, sizeof a);
+            qr_format_date_long(pk->published, b, sizeof b);
+            err(pk, x->late_ptr, "item %s, appendix %s is published late on "
+                                 "%s, before the agenda (%s): a late appendix "
+                                 "follows the agenda; correct the date, or "
+                                 "remove 'published' to put it in the pack",
+                it->number, x->letter, a, b);
+        }
+        if (!wanted || x->late != wanted) continue;
+        (*found)++;
+        if (!pk->supp_date || strcmp(x->late_date, pk->supp_date) > 0)
+            pk->supp_date = x->late_date;
+    }
+    /* the supplement shows the appendices it publishes, the pack those
+     * published with the item */
+    it->appx.shows = appx_only(pk, it) ? wanted : 0;
+}
+
 /* Late papers follow the agenda, so none is published before it; the
  * supplement asked for must have papers, and is dated by its latest. */
 static void check_supplement(pack *pk)
@@ -563,6 +608,7 @@ static void check_supplement(pack *pk)
     int wanted = pk->req->supplement, found = 0;
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
+        check_late_appendices(pk, it, wanted, &found);
         if (it->late && pk->published &&
             strcmp(it->late_date, pk->published) < 0) {
             char p[64], a[64], b[64];
@@ -581,9 +627,10 @@ static void check_supplement(pack *pk)
             pk->supp_date = it->late_date;
     }
     if (wanted && !found)
-        err(pk, "/items", "no item is published late in supplement %d: "
-                          "mark its items with \"published\" (and "
-                          "\"supplement\": %d)", wanted, wanted);
+        err(pk, "/items", "no item or appendix is published late in "
+                          "supplement %d: mark its items or appendices with "
+                          "\"published\" (and \"supplement\": %d)",
+            wanted, wanted);
 }
 
 /* How a supplement's pages are numbered: on from the pack's last page
@@ -682,9 +729,14 @@ static bool load_meeting(pack *pk)
  * the public pack, not this document). */
 static bool any_exempt_appendix(const pack *pk)
 {
-    for (size_t i = 0; i < pk->nitems; i++)
-        if (pk->items[i].appx.any_exempt && has_pages(pk, &pk->items[i]))
-            return true;
+    for (size_t i = 0; i < pk->nitems; i++) {
+        const item *it = &pk->items[i];
+        if (!it->appx.any_exempt || !(has_pages(pk, it) || appx_only(pk, it)))
+            continue;
+        for (size_t k = 0; k < it->appx.n; k++)
+            if (it->appx.v[k].exempt && it->appx.v[k].late == it->appx.shows)
+                return true;
+    }
     return false;
 }
 
@@ -784,9 +836,41 @@ static cJSON *appendices_view(const pack *pk, const item *it)
         cJSON_AddBoolToObject(a, "several", last > first);
         cJSON_AddBoolToObject(a, "exempt", x->exempt > 0);
         cJSON_AddBoolToObject(a, "withheld", x->withheld);
+        char late_long[64];
+        view_str(a, "published_long",
+                 x->late && qr_format_date_long(x->late_date, late_long,
+                                                sizeof late_long)
+                     ? late_long : NULL);
+        view_str(a, "late_reason", x->late_reason);
         char link[sizeof it->anchor + 16];
         snprintf(link, sizeof link, "#%s-appendix-%s", it->anchor, x->letter);
         view_str(a, "link", link);
+        cJSON_AddItemToArray(list, a);
+    }
+    if (cJSON_GetArraySize(list) > 0) return list;
+    cJSON_Delete(list);
+    return cJSON_CreateFalse();
+}
+
+/* The main pack's agenda: the appendices of a paper in it published
+ * late on their own, "to follow"; false when none (and for a withheld
+ * item, whose notice stands for its appendices, and in HTML pages). */
+static cJSON *appendices_to_follow(const pack *pk, const item *it)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (size_t i = 0; !pk->req->supplement && !pk->req->html_dir &&
+                       !it->withheld && i < it->appx.n; i++) {
+        const qr_pack_appx *x = &it->appx.v[i];
+        if (!x->late) continue;
+        cJSON *a = cJSON_CreateObject();
+        view_str(a, "letter", x->letter);
+        view_str(a, "title", x->title);
+        cJSON_AddBoolToObject(a, "exempt", x->exempt > 0);
+        char late_long[64];
+        view_str(a, "published_long",
+                 qr_format_date_long(x->late_date, late_long, sizeof late_long)
+                     ? late_long : NULL);
+        cJSON_AddNumberToObject(a, "supplement", x->late);
         cJSON_AddItemToArray(list, a);
     }
     if (cJSON_GetArraySize(list) > 0) return list;
@@ -842,10 +926,17 @@ static cJSON *item_view(const pack *pk, const item *it)
         snprintf(link, sizeof link, "#%s", it->anchor);
         view_str(pp, "link", link);
         cJSON_AddItemToObject(o, "appendices", appendices_view(pk, it));
+        cJSON_AddItemToObject(o, "appendices_to_follow",
+                              appendices_to_follow(pk, it));
     } else {
         view_str(o, "paper", NULL);
-        view_str(o, "appendices", NULL);
+        /* a supplement carrying only the item's late appendices */
+        cJSON_AddItemToObject(o, "appendices",
+                              appx_only(pk, it) ? appendices_view(pk, it)
+                                                : cJSON_CreateFalse());
+        view_str(o, "appendices_to_follow", NULL);
     }
+    cJSON_AddBoolToObject(o, "appendices_only", appx_only(pk, it));
     return o;
 }
 
@@ -899,12 +990,20 @@ static cJSON *meeting_view(const pack *pk)
         view_str(v, "exempt_items", NULL);
     }
     cJSON *items = cJSON_AddArrayToObject(v, "items");
-    int late = 0;
+    int late = 0, appx = 0;
     for (size_t i = 0; i < pk->nitems; i++) {
-        if (!shown(pk, &pk->items[i])) continue;
-        cJSON_AddItemToArray(items, item_view(pk, &pk->items[i]));
-        late++;
+        const item *it = &pk->items[i];
+        if (!shown(pk, it)) continue;
+        cJSON_AddItemToArray(items, item_view(pk, it));
+        if (!appx_only(pk, it)) {
+            late++;
+            continue;
+        }
+        /* the supplement's papers: its late appendices count one each */
+        for (size_t k = 0; k < it->appx.n; k++)
+            appx += it->appx.v[k].late == pk->req->supplement;
     }
+    late += appx;
     char supp[64];
     if (pk->req->supplement &&
         qr_format_date_long(pk->supp_date, supp, sizeof supp)) {
@@ -912,6 +1011,7 @@ static cJSON *meeting_view(const pack *pk)
         cJSON_AddNumberToObject(s, "number", pk->req->supplement);
         view_str(s, "published_long", supp);
         cJSON_AddBoolToObject(s, "several", late > 1);
+        cJSON_AddBoolToObject(s, "appendices", appx > 0);
     } else {
         view_str(v, "supplement", NULL);
     }
@@ -1409,15 +1509,22 @@ static bool prepare_items(pack *pk)
         char path[64];
         snprintf(path, sizeof path, "/items/%d/paper", it->index);
         /* a paper to follow, or another document's: never opened */
-        if (!has_pages(pk, it)) continue;
+        int only = appx_only(pk, it);
+        if (!has_pages(pk, it) && !only) continue;
+        /* an exempt item's appendices shown without it have each a notice
+         * in a public supplement: there is no item notice to stand for
+         * them */
+        it->appx.item_reason = it->reason;
         if (!qr_pack_appx_prepare(&it->appx, it->number, it->title,
                                   it->exempt,
-                                  it->exempt && pk->req->public_pack,
+                                  it->exempt && pk->req->public_pack && !only,
                                   pk->req->public_pack, pk->meeting_line,
                                   pk->d))
             bad = 1;
         for (size_t k = 0; k < qr_pack_appx_nfiles(&it->appx); k++)
             add_file(pk, qr_pack_appx_file(&it->appx, k));
+        /* its paper is in the pack: never opened here */
+        if (only) continue;
         if (it->exempt && pk->req->public_pack) {
             /* never opened: see the comment at the top */
             it->withheld = 1;
@@ -1621,16 +1728,18 @@ static bool settle(pack *pk)
         int moved = 0;
         for (size_t i = 0; i < pk->nitems; i++) {
             item *it = &pk->items[i];
-            if (!has_pages(pk, it)) continue;
-            if (!lay_item(pk, it, page, total)) return false;
+            int paper = has_pages(pk, it);
+            if (!paper && !appx_only(pk, it)) continue;
+            if (paper && !lay_item(pk, it, page, total)) return false;
             it->appx.page_prefix = pk->page_prefix;
-            int n = (int)qr_pages_count(it->pages);
-            int na = qr_pack_appx_layout(&it->appx, &pk->fm_style,
-                                         qr_fonts_metrics(pk->fonts),
-                                         pk->meeting_line, it->number,
-                                         item_mark(pk, it), page + n, total,
-                                         pk->d);
-            if (na < 0) return false;
+            int n = paper ? (int)qr_pages_count(it->pages) : 0;
+            int na;
+            if (!qr_pack_appx_layout(&it->appx, &pk->fm_style,
+                                     qr_fonts_metrics(pk->fonts),
+                                     pk->meeting_line, it->number,
+                                     item_mark(pk, it), page + n, total, &na,
+                                     pk->d))
+                return false;
             n += na;
             /* the agenda prints each appendix's pages too, which move
              * with the paper's own count */
@@ -1747,13 +1856,21 @@ static qr_pages *join(pack *pk)
     qr_pages_append(all, pk->fm_pages, j.sect, edit_front, &j);
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
-        if (!has_pages(pk, it)) continue;
+        int only = appx_only(pk, it);
+        if (!has_pages(pk, it) && !only) continue;
         join_ctx ji = {.pk = pk, .it = it};
         ji.sect = qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL);
+        if (only) {
+            /* the item's late appendices alone: its bookmark leads them */
+            snprintf(ji.buf[1], sizeof ji.buf[1], "Item %s: %s", it->number,
+                     it->title);
+            qr_pack_appx_join(&it->appx, all, ji.sect, it->anchor, ji.buf[1]);
+            continue;
+        }
         size_t first = qr_pages_append(all, it->pages, ji.sect, edit_item, &ji);
         if (!ji.started && qr_pages_count(it->pages) > 0)
             add_item_anchor(&ji, all, first);
-        qr_pack_appx_join(&it->appx, all, ji.sect, it->anchor);
+        qr_pack_appx_join(&it->appx, all, ji.sect, it->anchor, NULL);
     }
     return all;
 }
@@ -1773,6 +1890,17 @@ static bool check_output_path(pack *pk, const char *out)
                         "output '%s' is %s, a file of item %s: refusing to "
                         "overwrite an input; name another output",
                         out, named[k], it->number);
+            return false;
+        }
+        /* an appendix this document does not open (late, or another
+         * supplement's) is in no record of inputs either */
+        for (size_t k = 0; k < it->appx.n; k++) {
+            const qr_pack_appx *x = &it->appx.v[k];
+            if (!same_file(out, x->pdf_path)) continue;
+            qr_diag_add(pk->d, QR_ERROR, out, 0, 0, NULL, NULL,
+                        "output '%s' is %s, appendix %s of item %s: refusing "
+                        "to overwrite an input; name another output",
+                        out, x->pdf_path, x->letter, it->number);
             return false;
         }
     }
@@ -2117,8 +2245,10 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
     meta.exempt = members_pack(&pk);
     const qr_pack_appxs **appx = qr_xcalloc(pk.nitems, sizeof *appx);
     for (size_t i = 0; i < pk.nitems; i++) appx[i] = &pk.items[i].appx;
+    bool refused;
     status = qr_pack_appx_write(appx, pk.nitems, all, pk.fonts, &meta,
-                                req->out_path, d);
+                                req->out_path, &refused, d) ? QR_OK
+             : refused ? QR_EINPUT : QR_EOUTPUT;
     free(appx);
     free(title);
 

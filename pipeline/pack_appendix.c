@@ -1,4 +1,8 @@
-/* pack_appendix.c — an agenda item's PDF appendices in the pack.
+/* pack_appendix.c — an agenda item's PDF appendices in the pack: the
+ * item's "appendices" in the meeting file (checked, every object closed),
+ * their placeholders and, in a public pack, their notices, and at the end
+ * the choice between qr_pdf_write and render + final pass
+ * (qr_appendix_merge, appendix.c: the only user of libqpdf).
  *
  * Quire cannot typeset a PDF it did not write, so an appendix's pages are
  * put into the pack in two steps. Layout makes a placeholder for each
@@ -13,10 +17,14 @@
  *
  * Public packs: an exempt appendix (or any appendix of an exempt item) is
  * never opened, as an exempt paper is never opened; an exempt appendix of
- * an open item becomes a one-page notice made from the meeting file alone.
+ * an open item becomes a one-page notice made from the meeting file alone,
+ * and no appendix the pack shows may be a withheld one's file.
+ *
+ * Failure: bool, false after errors are added (pack_appendix.h).
  */
 #include "pack_appendix.h"
 
+#include "quire/derive.h"
 #include "quire/render.h"
 #include "quire/util.h"
 
@@ -125,12 +133,59 @@ static void check_exempt(qr_pack_appx *x, const cJSON *ex, const char *ptr,
     free(p);
 }
 
+/* An appendix published after the agenda on its own, its paper in the
+ * pack: "published", optional "supplement" (default 1) and
+ * "late_reason", as for an item. pack.c checks it against the agenda's
+ * date and its item. */
+static void check_late(qr_pack_appx *x, const cJSON *o, const char *ptr,
+                       const qr_data *m, qr_diags *d)
+{
+    const cJSON *date = cJSON_GetObjectItemCaseSensitive(o, "published");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "supplement");
+    const cJSON *why = cJSON_GetObjectItemCaseSensitive(o, "late_reason");
+    char p[160], long_date[64];
+    snprintf(x->late_ptr, sizeof x->late_ptr, "%s/published", ptr);
+    if (why && !(cJSON_IsString(why) && why->valuestring[0])) {
+        snprintf(p, sizeof p, "%s/late_reason", ptr);
+        err(m, d, p, "'late_reason' must be a non-empty string");
+    }
+    if (date && !(cJSON_IsString(date) && date->valuestring[0])) {
+        err(m, d, x->late_ptr, "'published' must be a date (YYYY-MM-DD)");
+        return;
+    }
+    snprintf(p, sizeof p, "%s/supplement", ptr);
+    if (n && !date)
+        err(m, d, p, "'supplement' needs the date the appendix is published "
+                     "('published')");
+    if (n && (!cJSON_IsNumber(n) || n->valuedouble != (double)n->valueint ||
+              n->valueint < 1 || n->valueint > 99)) {
+        err(m, d, p, "'supplement' must be a whole number from 1 to 99");
+        return;
+    }
+    if (!date) {
+        if (why)
+            err(m, d, ptr, "'late_reason' needs the date the appendix is "
+                           "published late ('published')");
+        return;
+    }
+    if (!qr_format_date_long(date->valuestring, long_date, sizeof long_date)) {
+        err(m, d, x->late_ptr, "'%s' is not a valid date (expected "
+                               "YYYY-MM-DD, e.g. 2018-06-19)",
+            date->valuestring);
+        return;
+    }
+    x->late_date = date->valuestring;
+    x->late_reason = cJSON_IsString(why) ? why->valuestring : NULL;
+    x->late = n ? n->valueint : 1;
+}
+
 static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
                       const char *ptr, const qr_data *m, const char *dir,
                       qr_diags *d)
 {
     static const char *const known[] = {"letter", "title", "pdf", "exempt",
-                                        NULL};
+                                        "published", "supplement",
+                                        "late_reason", NULL};
     qr_pack_appx *x = &a->v[i];
     snprintf(x->ptr, sizeof x->ptr, "%s/pdf", ptr);
     if (!cJSON_IsObject(o)) {
@@ -161,6 +216,7 @@ static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
                                                : qr_xasprintf("%s/%s", dir, pdf);
     check_exempt(x, cJSON_GetObjectItemCaseSensitive(o, "exempt"), ptr, m, d);
     if (x->exempt) a->any_exempt = 1;
+    check_late(x, o, ptr, m, d);
 }
 
 void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
@@ -208,6 +264,7 @@ static void md_text(qr_buf *b, const char *s)
 /* The public pack's notice for an exempt appendix: all of it from the
  * meeting file. */
 static qr_doc *notice(const qr_pack_appx *x, const char *item_number,
+                      int paragraph, const char *reason,
                       const char *meeting_line, qr_diags *d)
 {
     qr_buf b;
@@ -224,14 +281,21 @@ static qr_doc *notice(const qr_pack_appx *x, const char *item_number,
                       "information as defined in paragraph %d of Part 1 of "
                       "Schedule 12A to the Local Government Act 1972 \\(as "
                       "amended\\)\\.\n\n**Reason:** ",
-                  x->exempt);
-    md_text(&b, x->reason);
+                  paragraph);
+    md_text(&b, reason);
     qr_buf_puts(&b, "\n");
     size_t len;
     char *md = qr_buf_detach(&b, &len);
     qr_doc *doc = qr_parse_markdown(md, len, NOTICE_NAME, d);
     free(md);
     return doc;
+}
+
+bool qr_pack_appx_late_in(const qr_pack_appxs *a, int n)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (a->v[i].late == n) return true;
+    return false;
 }
 
 bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
@@ -244,10 +308,18 @@ bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
     a->item_title = item_title;
     for (size_t i = 0; i < a->n && !item_withheld; i++) {
         qr_pack_appx *x = &a->v[i];
+        /* another document's (late, or published with the item): never
+         * opened */
+        if (x->late != a->shows) continue;
         if (public_pack && (x->exempt || item_exempt)) {
-            /* never opened: its bytes cannot reach the public pack */
+            /* never opened: its bytes cannot reach the public pack. An
+             * appendix of an exempt item is shown without its item only in
+             * a supplement: its notice quotes the item's exemption */
             x->withheld = 1;
-            x->notice = notice(x, item_number, meeting_line, d);
+            x->notice = x->exempt
+                ? notice(x, item_number, x->exempt, x->reason, meeting_line, d)
+                : notice(x, item_number, item_exempt, a->item_reason,
+                         meeting_line, d);
             bad |= !x->notice;
             continue;
         }
@@ -298,13 +370,18 @@ static int laid_count(const qr_pack_appx *x)
     return x->withheld ? (int)qr_pages_count(x->pages[0]) : (int)x->npages;
 }
 
-static int lay_one(qr_pack_appx *x, const qr_style *style,
-                   const qr_metrics *mt, const char *meeting_line,
-                   const char *item_number, const char *item_mark,
-                   const char *prefix, int first, int total, qr_diags *d)
+/* Lays out one appendix from pack page `first`; its page count in
+ * *count. False after an error. */
+static bool lay_one(qr_pack_appx *x, const qr_style *style,
+                    const qr_metrics *mt, const char *meeting_line,
+                    const char *item_number, const char *item_mark,
+                    const char *prefix, int first, int total, int *count,
+                    qr_diags *d)
 {
-    if (x->pages && x->laid_first == first && x->laid_total == total)
-        return laid_count(x);
+    if (x->pages && x->laid_first == first && x->laid_total == total) {
+        *count = laid_count(x);
+        return true;
+    }
     free_pages(x);
     char title[512];
     snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
@@ -317,10 +394,11 @@ static int lay_one(qr_pack_appx *x, const qr_style *style,
         o.first_page = first;
         x->pages = qr_xcalloc(1, sizeof *x->pages);
         x->pages[0] = qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d);
-        if (!x->pages[0]) return -1;
+        if (!x->pages[0]) return false;
         x->npages = 1;
         x->laid_first = first, x->laid_total = total;
-        return laid_count(x);
+        *count = laid_count(x);
+        return true;
     }
     size_t n = qr_appendix_npages(x->doc);
     x->pages = qr_xcalloc(n, sizeof *x->pages);
@@ -328,32 +406,33 @@ static int lay_one(qr_pack_appx *x, const qr_style *style,
         o.first_page = first + (int)k;
         x->pages[k] = placeholder(x, k, style, mt, &o, d);
         x->npages = k + 1;
-        if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return -1;
+        if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return false;
     }
     x->laid_first = first, x->laid_total = total;
-    return (int)n;
+    *count = (int)n;
+    return true;
 }
 
-int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
-                        const qr_metrics *metrics, const char *meeting_line,
-                        const char *item_number, const char *item_mark,
-                        int first, int total, qr_diags *d)
+bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                         const qr_metrics *metrics, const char *meeting_line,
+                         const char *item_number, const char *item_mark,
+                         int first, int total, int *count, qr_diags *d)
 {
-    int count = 0;
+    *count = 0;
     for (size_t i = 0; i < a->n; i++) {
         qr_pack_appx *x = &a->v[i];
         if (!x->withheld && !x->doc) continue;
-        int n = lay_one(x, style, metrics, meeting_line, item_number,
-                        item_mark, a->page_prefix, first + count, total, d);
-        if (n < 0) {
+        int n;
+        if (!lay_one(x, style, metrics, meeting_line, item_number, item_mark,
+                     a->page_prefix, first + *count, total, &n, d)) {
             qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
                         "item %s, appendix %s: its pages cannot be laid out",
                         item_number, x->letter);
-            return -1;
+            return false;
         }
-        count += n;
+        *count += n;
     }
-    return count;
+    return true;
 }
 
 bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
@@ -419,7 +498,7 @@ static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
 }
 
 void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
-                       const char *item_anchor)
+                       const char *item_anchor, const char *item_bookmark)
 {
     for (size_t i = 0; i < a->n; i++) {
         qr_pack_appx *x = &a->v[i];
@@ -447,6 +526,15 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
         an.kind = QR_ITEM_ANCHOR;
         an.role = QR_ROLE_SECT;
         an.elem = sect;
+        if (item_bookmark) {
+            /* the item's entry, before its first appendix's */
+            an.name = item_anchor;
+            an.text = item_bookmark;
+            an.len = strlen(item_bookmark);
+            an.level = 1;
+            qr_pages_add_item(all, first, &an);
+            item_bookmark = NULL;
+        }
         an.name = name;
         an.text = title;
         an.len = strlen(title);
@@ -551,20 +639,23 @@ static size_t places(const qr_pack_appxs *const *items, size_t n,
     return np;
 }
 
-int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
-                       const qr_pages *pages, const qr_fonts *fonts,
-                       const qr_pdf_meta *meta, const char *path,
-                       qr_diags *d)
+bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                        const qr_pages *pages, const qr_fonts *fonts,
+                        const qr_pdf_meta *meta, const char *path,
+                        bool *refused, qr_diags *d)
 {
     qr_appendix_place *pl;
     size_t npl = places(items, n, &pl);
+    *refused = false;
     if (npl == 0) {
         free(pl);
-        return qr_pdf_write(pages, fonts, meta, path, d);
+        qr_status st = qr_pdf_write(pages, fonts, meta, path, d);
+        *refused = st == QR_EINPUT;
+        return st == QR_OK;
     }
     char *pdf = NULL, *merged = NULL;
     size_t len = 0, mlen = 0;
-    int status = QR_EOUTPUT;
+    bool ok = false;
     /* the bytes are the proof: set only when rendering succeeded */
     (void)qr_pdf_render(pages, fonts, meta, &pdf, &len, d);
     if (!pdf) goto done;
@@ -575,10 +666,10 @@ int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
                     "cannot write '%s': %s", path, strerror(errno));
         goto done;
     }
-    status = QR_OK;
+    ok = true;
 done:
     free(pdf);
     free(merged);
     free(pl);
-    return status;
+    return ok;
 }

@@ -4,9 +4,12 @@
  * (appendix.h) that puts the imported pages on them. Only pack.c and its
  * tests include it.
  *
- * Failure: qr_pack_appx_prepare and qr_pack_appx_public_check return
- * false after adding errors; qr_pack_appx_layout returns a page count, -1
- * after an error; qr_pack_appx_write passes qr_pdf_write's qr_status on.
+ * Failure (docs/architecture.md, "How a function reports failure"):
+ * qr_pack_appx_prepare, qr_pack_appx_layout, qr_pack_appx_public_check and
+ * qr_pack_appx_write return false after adding errors to the caller's
+ * qr_diags; qr_pack_appx_layout's page count comes back in an
+ * out-parameter, and qr_pack_appx_write says in one whether a false was
+ * a refused input (exit 1) rather than an unwritable file (exit 3).
  */
 #ifndef QUIRE_PACK_APPENDIX_H
 #define QUIRE_PACK_APPENDIX_H
@@ -30,6 +33,10 @@ typedef struct qr_pack_appx {
     char ptr[96];             /* its "pdf" in the meeting file: messages */
     int exempt;               /* Schedule 12A paragraph, 0 = open */
     const char *reason;
+    int late;                 /* the supplement that publishes it on its
+                                 own; 0 = with its item */
+    const char *late_date, *late_reason;   /* "published", "late_reason" */
+    char late_ptr[96];        /* its "published" in the meeting file */
     int withheld;             /* public pack: a notice; file never opened */
     qr_appendix *doc;         /* the opened file (not withheld) */
     qr_doc *notice;           /* withheld: the notice's document */
@@ -43,6 +50,11 @@ typedef struct qr_pack_appxs {
     qr_pack_appx *v;
     size_t n;
     int any_exempt;
+    int shows;                /* which of them this document shows: those
+                                 whose `late` is this (0: those published
+                                 with the item); set before prepare */
+    const char *item_reason;  /* the item's exempt reason, for the notice
+                                 of an appendix shown without its item */
     const char *item_number, *item_title;   /* set by prepare, borrowed */
     const char *page_prefix;  /* before the page numbers ("S"), or NULL */
 } qr_pack_appxs;
@@ -55,20 +67,25 @@ void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
                         const char *item_ptr, int has_paper,
                         const qr_data *mdata, const char *dir, qr_diags *d);
 
-/* Open every appendix the pack shows. In a public pack an exempt appendix
- * becomes a notice (its file is not opened), and an item withheld as a
- * whole (`item_withheld`) shows none. Returns false after errors. */
+/* Is any appendix published late on its own in supplement `n`? */
+bool qr_pack_appx_late_in(const qr_pack_appxs *a, int n);
+
+/* Open every appendix the pack shows (those whose `late` is a->shows;
+ * the others are never opened). In a public pack an exempt appendix, or
+ * one of an exempt item, becomes a notice (its file is not opened), and
+ * an item withheld as a whole (`item_withheld`) shows none. Returns false
+ * after errors. */
 bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
                          const char *item_title, int item_exempt,
                          int item_withheld, int public_pack,
                          const char *meeting_line, qr_diags *d);
 
 /* Lay out the placeholders (and notices) from pack page `first` of
- * `total`; returns the number of pages, or -1 after an error. */
-int qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
-                        const qr_metrics *metrics, const char *meeting_line,
-                        const char *item_number, const char *item_mark,
-                        int first, int total, qr_diags *d);
+ * `total`, the number of pages in *count. False after an error. */
+bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
+                         const qr_metrics *metrics, const char *meeting_line,
+                         const char *item_number, const char *item_mark,
+                         int first, int total, int *count, qr_diags *d);
 
 /* The pages appendix i occupies in the pack as the latest layout placed
  * it: false when the pack does not show it (an appendix of a withheld
@@ -78,11 +95,11 @@ bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
 
 /* Append the pages to the pack's display list under structure element
  * `sect`, each appendix with an outline entry "Appendix A: Title" below
- * the item's, and its not-for-publication mark: `exempt_mark` pages of an
- * exempt appendix (or of an exempt item), `members_mark` the others of a
- * members' pack. */
+ * the item's. `item_bookmark` (NULL: the paper has placed it) is the
+ * item's own entry, "Item 7: Title", put first on the first page, for
+ * appendices shown without their paper. */
 void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
-                       const char *item_anchor);
+                       const char *item_anchor, const char *item_bookmark);
 
 /* A public pack's safeguard: no appendix it shows may be the file of an
  * appendix it withholds (same device and inode: links and other spellings
@@ -101,10 +118,12 @@ void qr_pack_appx_free(qr_pack_appxs *a);
 
 /* Write the pack: qr_pdf_write when no item has an opened appendix;
  * otherwise render, run the final pass over every placeholder of
- * `items[0..n)` and write atomically. Returns qr_pdf_write's statuses. */
-int qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
-                       const qr_pages *pages, const qr_fonts *fonts,
-                       const qr_pdf_meta *meta, const char *path,
-                       qr_diags *d);
+ * `items[0..n)` and write atomically. False after an error; *refused is
+ * then true when the PDF stage refused an input (qr_pdf_write's
+ * QR_EINPUT), false when the file could not be made or written. */
+bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
+                        const qr_pages *pages, const qr_fonts *fonts,
+                        const qr_pdf_meta *meta, const char *path,
+                        bool *refused, qr_diags *d);
 
 #endif

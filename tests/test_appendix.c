@@ -336,11 +336,9 @@ static char *zeros_deflated(size_t n, size_t *len)
     return qr_buf_detach(&b, len);
 }
 
-static void test_decompression_bomb(void **state)
+/* A one-page PDF whose content is one Flate stream of `zlen` bytes. */
+static char *flate_page_pdf(const char *name, const char *z, size_t zlen)
 {
-    (void)state;
-    size_t zlen;
-    char *z = zeros_deflated((size_t)QR_APPENDIX_MAX_CONTENT + 4096, &zlen);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_puts(&b, "%PDF-1.7\n");
@@ -362,11 +360,41 @@ static void test_decompression_bomb(void **state)
                       "%010zu 00000 n \n%010zu 00000 n \n%010zu 00000 n \n"
                       "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%zu\n"
                       "%%%%EOF\n", o1, o2, o3, o4, xref);
-    char *p = put("bomb.pdf", b.data, b.len);
+    char *p = put(name, b.data, b.len);
     qr_buf_free(&b);
+    return p;
+}
+
+static void test_decompression_bomb(void **state)
+{
+    (void)state;
+    size_t zlen;
+    char *z = zeros_deflated((size_t)QR_APPENDIX_MAX_CONTENT + 4096, &zlen);
+    char *p = flate_page_pdf("bomb.pdf", z, zlen);
     free(z);
     refused(p, "page 1's content is larger than 256 MB once decompressed");
     free(p);
+}
+
+/* A Flate content stream that zlib reads to its end is not decoded again
+ * by libqpdf; one cut short is, and is damage. */
+static void test_flate_content_checked(void **state)
+{
+    (void)state;
+    size_t zlen;
+    char *z = zeros_deflated(200000, &zlen);
+    char *good = flate_page_pdf("flate-whole.pdf", z, zlen);
+    qr_diags *d = qr_diags_new();
+    qr_appendix *a = qr_appendix_open(good, WHO, d);
+    assert_non_null(a);
+    assert_int_equal(qr_appendix_npages(a), 1);
+    qr_appendix_free(a);
+    qr_diags_free(d);
+    char *cut = flate_page_pdf("flate-cut.pdf", z, zlen / 2);
+    refused(cut, "damaged");
+    free(cut);
+    free(good);
+    free(z);
 }
 
 static void test_bad_page_box(void **state)
@@ -418,6 +446,61 @@ static char *run(const char *cmd)
     pclose(f);
     size_t n;
     return qr_buf_detach(&b, &n);
+}
+
+/* A page whose content is split over two streams is decoded and
+ * concatenated for its form, which the final write compresses; a single
+ * Flate stream is kept as stored (appendix.sh reads such pages back). */
+static void test_merge_split_content(void **state)
+{
+    (void)state;
+    objs os = {.n = 0};
+    add(&os, "<< /Type /Catalog /Pages 2 0 R >>");
+    add(&os, "<< /Type /Pages /Kids [6 0 R] /Count 1 >>");
+    add_stream(&os, "", "BT /F1 18 Tf 72 100 Td (qzxSplitOne) Tj");
+    add_stream(&os, "", "( qzxSplitTwo) Tj ET");
+    add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
+             "/Contents [3 0 R 4 0 R] /Resources << /Font << /F1 5 0 R >> "
+             ">> >>");
+    size_t len, outlen;
+    char *bytes = pdf_bytes(&os, &len);
+    char *p = put("split.pdf", bytes, len);
+    free(bytes);
+    qr_diags *d = qr_diags_new();
+    qr_appendix *a = qr_appendix_open(p, WHO, d);
+    assert_non_null(a);
+    char *pack = pack_pdf(&len);
+    qr_appendix_place pl[1] = {{0, a, 0}};
+    char *out = NULL;
+    assert_true(qr_appendix_merge(pack, len, pl, 1, "pack.pdf", &out,
+                                  &outlen, d));
+    char *o = put("merged-split.pdf", out, outlen);
+    char *cmd = qr_xasprintf("pdftotext -f 1 -l 1 %s -", o);
+    char *text = run(cmd);
+    /* both parts, in order */
+    const char *one = strstr(text, "qzxSplitOne");
+    assert_non_null(one);
+    assert_non_null(strstr(one, "qzxSplitTwo"));
+    free(text);
+    free(cmd);
+    cmd = qr_xasprintf(
+        "qpdf --json=2 --json-key=qpdf %s | python3 -c 'import json, sys; "
+        "o = json.load(sys.stdin)[\"qpdf\"][1]; "
+        "f = [v[\"stream\"][\"dict\"] for v in o.values() if "
+        "isinstance(v, dict) and \"stream\" in v and "
+        "v[\"stream\"][\"dict\"].get(\"/Subtype\") == \"/Form\"]; "
+        "print(\"forms\", len(f), [x.get(\"/Filter\") for x in f])'", o);
+    char *forms = run(cmd);
+    assert_non_null(strstr(forms, "forms 1 ['/FlateDecode']"));
+    free(forms);
+    free(cmd);
+    free(o);
+    free(out);
+    free(pack);
+    qr_appendix_free(a);
+    qr_diags_free(d);
+    free(p);
 }
 
 static void test_merge_draws_and_strips(void **state)
@@ -531,7 +614,9 @@ int main(void)
         cmocka_unit_test(test_too_large),
         cmocka_unit_test(test_bad_page_box),
         cmocka_unit_test(test_decompression_bomb),
+        cmocka_unit_test(test_flate_content_checked),
         cmocka_unit_test(test_merge_draws_and_strips),
+        cmocka_unit_test(test_merge_split_content),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -164,11 +164,235 @@ expect_exit "an unknown supplement_numbering fails" 1 \
     $QUIRE pack "$D/badnum.json" --supplement 1 -o "$TMP/badnum.pdf"
 contains "it is located" "$TMP/last.err" "/supplement_numbering: 'S' is not a way of numbering a supplement"
 
+# --- appendices published late on their own ------------------------------
+# Item 2's paper and appendix A are in the pack; its appendix B (open) and
+# C (exempt) are published in supplement 1; exempt item 3's paper is in
+# the pack and its appendix A in the supplement. The pack's agenda lists
+# them "to follow" and never opens their files; the supplement carries
+# them alone under their items, the front sheet giving each its pages.
+PY=""
+for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
+done
+L=$TMP/late
+mkdir -p "$L/secret"
+if [ -z "$PY" ]; then
+    not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
+else
+"$PY" - "$L" <<'PY'
+import sys, pikepdf
+from pikepdf import Dictionary, Name, Pdf
+d = sys.argv[1]
+def make(path, pages):
+    pdf = Pdf.new()
+    font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+    for w, h, text in pages:
+        content = pdf.make_stream(f"BT /F1 20 Tf 72 {h - 120} Td ({text}) Tj ET".encode())
+        pdf.pages.append(pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=[0, 0, w, h], Contents=content,
+            Resources=Dictionary(Font=Dictionary(F1=font)))))
+    pdf.save(f"{d}/{path}")
+make("a.pdf", [(595, 842, "Action plan qzxAppxA")])
+make("b.pdf", [(595, 842, "Ofsted letter qzxAppxB1"), (842, 595, "Landscape table qzxAppxB2")])
+make("secret/c.pdf", [(595, 842, "Case summary qzxAppxC")])
+make("secret/d.pdf", [(595, 842, "Bid prices qzxAppxD")])
+PY
+fi
+printf '# Improvement plan\n\nThe plan qzxPaperTwo.\n' >"$L/open.md"
+printf '# Contract award\n\nBidder prices qzxPaperThree.\n' >"$L/secret/exempt.md"
+late_meeting() { # FILE B's-EXTRA ITEM-2-EXTRA
+    cat >"$1" <<EOF
+{"council": "Walsall Council", "committee": "Cabinet", "date": "2018-06-21",
+ "time": "18:00", "venue": "Council House", "published": "2018-06-13",
+ "membership": {"members": ["Councillor Bird"]}, "contact": {"name": "Helen Owen"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies."}},
+  {"number": 2, "title": "Improvement plan", "paper": {"template": "open.md"}$3,
+   "appendices": [
+    {"letter": "A", "title": "Action plan", "pdf": "a.pdf"},
+    {"letter": "B", "title": "Ofsted monitoring letter", "pdf": "b.pdf"$2},
+    {"letter": "C", "title": "Case summary", "pdf": "secret/c.pdf",
+     "exempt": {"paragraph": 1, "reason": "It names a child."},
+     "published": "2018-06-19", "supplement": 1}]},
+  {"number": 3, "title": "Contract award", "paper": {"template": "secret/exempt.md"},
+   "exempt": {"paragraph": 3, "reason": "It holds bidders' prices."},
+   "appendices": [
+    {"letter": "A", "title": "Evaluation scores", "pdf": "secret/d.pdf",
+     "published": "2018-06-19", "late_reason": "Moderation ended on 18 June."}]}]}
+EOF
+}
+LATE_B=', "published": "2018-06-18", "late_reason": "Ofsted'"'"'s letter arrived on 15 June."'
+late_meeting "$L/m.json" "$LATE_B" ""
+for kind in full public; do
+    flag=""; [ $kind = public ] && flag=--public
+    expect_exit "late appendices: $kind pack builds" 0 \
+        $QUIRE pack "$L/m.json" -o "$TMP/lp-$kind.pdf" $flag
+    expect_exit "late appendices: $kind supplement 1 builds" 0 \
+        $QUIRE pack "$L/m.json" --supplement 1 -o "$TMP/ls-$kind.pdf" $flag
+    check "qpdf --check: $kind supplement with late appendices" qpdf --check "$TMP/ls-$kind.pdf"
+done
+python3 - "$TMP" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+tmp = sys.argv[1]
+bad = 0
+def expect(cond, m, *detail):
+    global bad
+    if cond: print(f"ok - {m}"); return
+    bad += 1
+    print(f"not ok - {m}")
+    for x in detail: print(f"    {str(x)[:600]}")
+def qjson(pdf):
+    return json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+def texts(pdf, n):
+    return [None] + [re.sub(r"\s+", " ", subprocess.run(
+        ["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
+        capture_output=True, check=True, text=True).stdout) for k in range(1, n + 1)]
+def outline(j):
+    return [(o["title"], o.get("destpageposfrom1"),
+             [(k["title"], k.get("destpageposfrom1")) for k in o["kids"]]) for o in j["outlines"]]
+def pages_with(t, word):
+    return [k for k in range(1, len(t)) if word in t[k]]
+for kind in ("full", "public"):
+    pj, sj = qjson(f"{tmp}/lp-{kind}.pdf"), qjson(f"{tmp}/ls-{kind}.pdf")
+    pn, sn = len(pj["pages"]), len(sj["pages"])
+    pt, st = texts(f"{tmp}/lp-{kind}.pdf", pn), texts(f"{tmp}/ls-{kind}.pdf", sn)
+    # the pack: item 2's paper and appendix A, B and C to follow
+    m = re.search(r"2\. Improvement plan (.*?) 3\. Contract award (.*?) Page \d+ of", pt[2])
+    a = pages_with(pt, "qzxAppxA")
+    expect(m and f"Appendix A – Action plan, page {a[0] if a else '?'}" in m[1]
+           and "Appendix B – Ofsted monitoring letter: to follow" in m[1]
+           and "Appendix C – Case summary (exempt): to follow" in m[1],
+           f"{kind} pack: the agenda lists appendix A's page and B and C to follow", m and m[1], a)
+    # an exempt item's own notice stands for its appendices in public
+    expect(m and (("Appendix A – Evaluation scores: to follow" in m[2]) == (kind == "full")),
+           f"{kind} pack: item 3's late appendix is {'to follow' if kind == 'full' else 'not listed under its notice'}",
+           m and m[2])
+    expect(not any(w in t for t in pt[1:] for w in ("qzxAppxB", "qzxAppxC", "qzxAppxD")),
+           f"{kind} pack: no late appendix's page is in it")
+    ol = outline(pj)
+    item2 = [o for o in ol if o[0] == "Item 2: Improvement plan"]
+    expect(item2 and [k[0] for k in item2[0][2]] == ["Improvement plan", "Appendix A: Action plan"],
+           f"{kind} pack: item 2's bookmarks hold appendix A only", ol)
+    # the supplement: numbered on from the pack
+    first, last = pn + 1, pn + sn
+    labels = [(p.get("label") or {}).get("/St") for p in sj["pages"]]
+    expect(labels == list(range(first, last + 1)),
+           f"{kind} supplement: page labels {first}..{last} run on from the pack's {pn}", labels)
+    expect(all(f"Page {pn + k} of {last}" in st[k] for k in range(1, sn + 1)),
+           f"{kind} supplement: footers run Page {first} … {last} of {last}",
+           [re.findall(r"Page \d+ of \d+", t) for t in st[1:]])
+    expect("The following papers were not available" in st[1]
+           and "Reason for lateness: Ofsted's letter arrived on 15 June." in st[1]
+           and "Reason for lateness: Moderation ended on 18 June." in st[1],
+           f"{kind} supplement: the front sheet says papers, with each reason for lateness", st[1])
+    refs = {r[0]: (int(r[1]), int(r[2] or r[1])) for r in re.findall(
+        r"(Appendix \w to item \d – [^,]*?), pages? (\d+)(?: – (\d+))?", st[1])}
+    B = refs.get("Appendix B to item 2 – Ofsted monitoring letter")
+    C = refs.get("Appendix C to item 2 – Case summary (exempt)")
+    D = refs.get("Appendix A to item 3 – Evaluation scores")
+    expect(B and C and D and len(refs) == 3, f"{kind} supplement: the front sheet lists the three late appendices under their items", refs)
+    if not (B and C and D):
+        continue
+    b = [pn + k for k in pages_with(st, "qzxAppxB")]
+    expect(B == (first + 1, first + 2) and b == [first + 1, first + 2],
+           f"{kind} supplement: appendix B's pages {B} are where its pages are", b)
+    c, d = [pn + k for k in pages_with(st, "qzxAppxC")], [pn + k for k in pages_with(st, "qzxAppxD")]
+    if kind == "full":
+        expect(C == (B[1] + 1,) * 2 and c == [C[0]], f"full supplement: appendix C's page {C} holds it", c)
+        expect(D == (C[1] + 1,) * 2 and d == [D[0]], f"full supplement: item 3's appendix A's page {D} holds it", d)
+    else:
+        cn, dn = st[C[0] - pn], st[D[0] - pn] if D[0] - pn <= sn else ""
+        expect(not c and "Appendix C: Case summary" in cn and "paragraph 1 of Part 1" in cn
+               and "It names a child." in cn, f"public supplement: appendix C is a notice, page {C}", cn)
+        expect(not d and "Agenda item 3, appendix A" in dn and "paragraph 3 of Part 1" in dn
+               and "It holds bidders' prices." in dn,
+               f"public supplement: item 3's appendix A is a notice quoting the item's exemption, page {D}", dn)
+    expect(not any(w in t for t in st[1:] for w in ("qzxPaperTwo", "qzxPaperThree", "qzxAppxA")),
+           f"{kind} supplement: neither paper nor appendix A published with it is in it")
+    ol = outline(sj)
+    want = [("Supplementary agenda 1", 1, [("2. Improvement plan", 1), ("3. Contract award", 1)]),
+            ("Item 2: Improvement plan", B[0] - pn, [("Appendix B: Ofsted monitoring letter", B[0] - pn),
+                                                    ("Appendix C: Case summary", C[0] - pn)]),
+            ("Item 3: Contract award", D[0] - pn, [("Appendix A: Evaluation scores", D[0] - pn)])]
+    expect(ol == want, f"{kind} supplement: bookmarks name each item with its late appendices beneath", ol)
+sys.exit(1 if bad else 0)
+PY
+for f in ls-full ls-public; do
+    if [ -n "$PY" ] && out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1); then
+        ok "$f: structure tree consistent (tests/structure_check.py)"
+    else not_ok "$f: structure tree consistent (tests/structure_check.py)" "$out"; fi
+done
+mode=$(stat -c %a "$TMP/ls-full.pdf")
+[ "$mode" = 600 ] && ok "full supplement with an exempt late appendix is mode 0600" \
+    || not_ok "full supplement with an exempt late appendix is mode 0600" "mode $mode"
+pdftotext "$TMP/ls-full.pdf" "$TMP/ls-full.txt"
+contains "full supplement is a members' pack" "$TMP/ls-full.txt" "NOT FOR PUBLICATION (members"
+# files never opened: the documents are the same without them
+mv "$L/b.pdf" "$L/b-away.pdf"
+expect_exit "late appendices: full pack builds without the late appendix's file" 0 \
+    $QUIRE pack "$L/m.json" -o "$TMP/lp-full-2.pdf"
+check "late appendices: and is identical" cmp "$TMP/lp-full.pdf" "$TMP/lp-full-2.pdf"
+mv "$L/secret" "$L/secret-away"
+expect_exit "late appendices: public pack builds without the late and exempt files" 0 \
+    $QUIRE pack "$L/m.json" -o "$TMP/lp-public-2.pdf" --public
+check "late appendices: and is identical" cmp "$TMP/lp-public.pdf" "$TMP/lp-public-2.pdf"
+mv "$L/b-away.pdf" "$L/b.pdf"
+expect_exit "late appendices: public supplement builds without the exempt files" 0 \
+    $QUIRE pack "$L/m.json" --supplement 1 -o "$TMP/ls-public-2.pdf" --public
+check "late appendices: and is identical" cmp "$TMP/ls-public.pdf" "$TMP/ls-public-2.pdf"
+mv "$L/secret-away" "$L/secret"
+qpdf --qdf --object-streams=disable "$TMP/ls-public.pdf" "$TMP/ls-public-qdf.pdf" 2>/dev/null
+for w in qzxAppxC qzxAppxD qzxPaperThree; do
+    if raw_has "$TMP/ls-public-qdf.pdf" $w; then not_ok "public supplement: no $w in the decompressed bytes"
+    else ok "public supplement: no $w in the decompressed bytes"; fi
+done
+# the pack does not open the late appendix, but will not overwrite it
+cp "$L/b.pdf" "$TMP/b-before.pdf"
+expect_exit "late appendices: the pack's output may not be a late appendix" 1 \
+    $QUIRE pack "$L/m.json" -o "$L/b.pdf"
+contains "it names the appendix" "$TMP/last.err" "appendix B of item 2: refusing to overwrite an input"
+check "and the appendix is untouched" cmp "$L/b.pdf" "$TMP/b-before.pdf"
+# located errors
+late_meeting "$L/early.json" ', "published": "2018-06-10"' ""
+expect_exit "an appendix published before the agenda fails" 1 \
+    $QUIRE pack "$L/early.json" -o "$TMP/early.pdf"
+contains "it is located at the appendix's date" "$TMP/last.err" \
+    "/items/1/appendices/1/published: item 2, appendix B is published late on 10 June 2018, before the agenda (13 June 2018)"
+late_meeting "$L/both.json" "$LATE_B" ', "published": "2018-06-18"'
+expect_exit "a late appendix of a late item fails" 1 \
+    $QUIRE pack "$L/both.json" -o "$TMP/both.pdf"
+contains "it is located at the appendix's date" "$TMP/last.err" \
+    "/items/1/appendices/1/published: item 2, appendix B: the item is published late, and its appendices with it"
+late_meeting "$L/nodate.json" ', "supplement": 2, "late_reason": "x"' ""
+expect_exit "an appendix's supplement without a date fails" 1 \
+    $QUIRE pack "$L/nodate.json" -o "$TMP/nodate.pdf"
+contains "it is located" "$TMP/last.err" \
+    "/items/1/appendices/1/supplement: 'supplement' needs the date the appendix is published"
+contains "and the reason without a date" "$TMP/last.err" \
+    "/items/1/appendices/1: 'late_reason' needs the date the appendix is published late"
+late_meeting "$L/s2.json" ', "published": "2018-06-20", "supplement": 2' ""
+expect_exit "a supplement of late appendices alone builds" 0 \
+    $QUIRE pack "$L/s2.json" --supplement 2 -o "$TMP/ls2.pdf"
+pdftotext "$TMP/ls2.pdf" "$TMP/ls2.txt"
+contains "it says 'paper', singular" "$TMP/ls2.txt" "The following paper was not available"
+contains "and is dated by its appendix" "$TMP/ls2.txt" "Date of publication: 20 June 2018"
+lacks "and holds only supplement 2's appendix" "$TMP/ls2.txt" "Case summary"
+sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "separate",/' \
+    "$L/m.json" >"$L/sep.json"
+expect_exit "late appendices: a separately numbered supplement builds" 0 \
+    $QUIRE pack "$L/sep.json" --supplement 1 -o "$TMP/ls-sep.pdf" --public
+pdftotext -layout -f 1 -l 1 "$TMP/ls-sep.pdf" "$TMP/ls-sep1.txt"
+contains "it gives appendix B's pages as S2 – S3" "$TMP/ls-sep1.txt" \
+    "Appendix B to item 2 – Ofsted monitoring letter, pages S2 – S3"
+contains "and item 3's appendix A's as S5" "$TMP/ls-sep1.txt" \
+    "Appendix A to item 3 – Evaluation scores, page S5"
+pdftotext -f 3 -l 3 "$TMP/ls-sep.pdf" "$TMP/ls-sep3.txt"
+contains "an appendix page's footer reads Page S3 of S5" "$TMP/ls-sep3.txt" "Page S3 of S5"
+
 # --- located errors ------------------------------------------------------
 expect_exit "a supplement with no items fails" 1 \
     $QUIRE pack "$D/m.json" --supplement 2 -o "$TMP/s2.pdf"
 contains "it is located at /items" "$TMP/last.err" \
-    "error: /items: no item is published late in supplement 2"
+    "error: /items: no item or appendix is published late in supplement 2"
 [ ! -e "$TMP/s2.pdf" ] && ok "no supplement 2 written" || not_ok "no supplement 2 written"
 meeting "$D/early.json" 2018-06-10 ""
 expect_exit "a late item published before the agenda fails" 1 \
