@@ -296,17 +296,12 @@ static void put_utf16(qr_buf *b, uint32_t cp)
     qr_buf_putc(b, (char)(cp & 0xFF));
 }
 
-/* A text string object for s (any length, any bytes), or NULL when libharu
- * could not make one (its error is recorded). */
-static void *text_string(pdf_state *st, const char *s)
+/* s as a UTF-16BE string with a byte order mark, written in hex: what
+ * libharu's UTF-8 encoder writes for a string, without that encoder (whose
+ * set-up, 1.4M instructions of table filling, cost more than the rest of
+ * the document's metadata). */
+static void *utf16_string(pdf_state *st, const char *s, size_t len)
 {
-    size_t len = strlen(s);
-    int ascii = 1;
-    for (size_t i = 0; i < len && ascii; i++)
-        if ((unsigned char)s[i] >= 0x80) ascii = 0;
-    if (ascii && len <= MAX_TEXT_BYTES)
-        return HPDF_String_New(st->pdf->mmgr, s, NULL);
-    if (ascii) return raw_string(st, s, len);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_reserve(&b, 2 * len + 2);
@@ -318,6 +313,20 @@ static void *text_string(pdf_state *st, const char *s)
     void *str = raw_string(st, b.data, b.len);
     qr_buf_free(&b);
     return str;
+}
+
+/* A text string object for s (any length, any bytes), or NULL when libharu
+ * could not make one (its error is recorded). */
+static void *text_string(pdf_state *st, const char *s)
+{
+    size_t len = strlen(s);
+    int ascii = 1;
+    for (size_t i = 0; i < len && ascii; i++)
+        if ((unsigned char)s[i] >= 0x80) ascii = 0;
+    if (ascii && len <= MAX_TEXT_BYTES)
+        return HPDF_String_New(st->pdf->mmgr, s, NULL);
+    if (ascii) return raw_string(st, s, len);
+    return utf16_string(st, s, len);
 }
 
 /* ---- pass 1: what the display list uses ---- */
@@ -1445,7 +1454,6 @@ static bool build_outlines(pdf_state *st, const qr_pages *pages)
 {
     enum { MAX_LEVEL = 6 };
     HPDF_Outline open[MAX_LEVEL + 1] = {0};
-    HPDF_Encoder utf8 = HPDF_GetEncoder(st->pdf, "UTF-8");
     int any = 0;
     for (size_t pi = 0; pi < qr_pages_count(pages); pi++) {
         const qr_page *pg = qr_pages_get(pages, pi);
@@ -1458,7 +1466,8 @@ static bool build_outlines(pdf_state *st, const qr_pages *pages)
             const char *title = it->text && it->len ? it->text
                                 : it->name        ? it->name
                                                   : "";
-            HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, "", utf8);
+            /* no encoder: the title is replaced below */
+            HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, "", NULL);
             if (!o) return !hpdf_failed(st, "adding an outline entry");
             /* the title as our text string: libharu's stops at 64 KB */
             char *t = qr_xstrndup(title, title == it->text ? it->len : strlen(title));
@@ -1895,11 +1904,15 @@ static bool set_meta(pdf_state *st, const qr_pdf_meta *meta)
     snprintf(producer, sizeof producer, "Quire (Haru Free PDF Library %s)",
              HPDF_GetVersion());
     char date[32] = "";
-    /* Creator first: it makes libharu's Info dictionary. */
+    /* Creator first: it makes libharu's Info dictionary. The values are
+     * then replaced in place (the keys keep their order) by the UTF-16
+     * strings the UTF-8 encoder used to write. */
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Quire");
     HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, producer);
     if (!pdf->info || hpdf_failed(st, "writing document metadata"))
         return false;
+    HPDF_Dict_Add(pdf->info, "Creator", utf16_string(st, "Quire", 5));
+    HPDF_Dict_Add(pdf->info, "Producer", utf16_string(st, producer, strlen(producer)));
     if (meta) {
         info_text(st, "Title", st->title);
         info_text(st, "Author", st->author);
@@ -2096,9 +2109,8 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
     }
     /* libharu's own compression stays off: qr_pdf_pack deflates every
      * stream after the save, faster and on several threads. */
-    /* Before any Info string, or those become mojibake. */
-    HPDF_UseUTFEncodings(st->pdf);
-    HPDF_SetCurrentEncoder(st->pdf, "UTF-8");
+    /* No libharu encoder: every string is written as text_string or
+     * utf16_string makes it. */
     if (hpdf_failed(st, "setting up the document")) goto done;
     if (!set_meta(st, meta) ||
         hpdf_failed(st, "writing document metadata"))
