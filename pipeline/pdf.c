@@ -957,12 +957,26 @@ static void set_font(pen *p, HPDF_Dict font, float size)
     p->size = size;
 }
 
+/* A byte a literal string holds as it is (put_cid below). */
+static bool plain_byte(unsigned char c)
+{
+    return c != '(' && c != ')' && c != '\\' && c != '\r' && c != '\n';
+}
+
 /* One two-byte code in a literal string: the bytes as they are, but for
  * the three that must be escaped and the line ends a reader would
  * normalise (ISO 32000-1 §7.3.4.2). */
 static void put_cid(qr_buf *b, uint32_t cp)
 {
     unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
+    /* the usual case, a character needing no escape, in place: two calls
+     * of qr_buf_putc per character were a tenth of drawing the text */
+    if (b->len + 3 <= b->cap && plain_byte(by[0]) && plain_byte(by[1])) {
+        b->data[b->len++] = (char)by[0];
+        b->data[b->len++] = (char)by[1];
+        b->data[b->len] = '\0';
+        return;
+    }
     for (int i = 0; i < 2; i++) {
         switch (by[i]) {
         case '(': case ')': case '\\':
