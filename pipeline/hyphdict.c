@@ -295,7 +295,7 @@ void qr_hyph_load(qr_hyph *h, const char *path)
         uint64_t sum = checksum(img.data + sum_at + sizeof sum,
                                 img.len - sum_at - sizeof sum);
         memcpy(img.data + sum_at, &sum, sizeof sum);
-        qr_cache_write(name, img.data, img.len);
+        qr_cache_write_checked(name, img.data, img.len);
         qr_buf_free(&img);
     }
     free(name);

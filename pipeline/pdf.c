@@ -38,6 +38,7 @@
  * Determinism: no clock, no random; dates come only from meta->epoch; the
  * subset tag is a hash of the face's used code points.
  */
+#include "quire/cache.h"
 #include "quire/image.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
@@ -50,6 +51,7 @@
 #include <hb-ot.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -525,6 +527,101 @@ static hb_face_t *subset_face(face_use *fu)
     return sub;
 }
 
+/* ---- subsets, remembered ----
+ *
+ * Subsetting is a sixth of a short paper's instructions (hb_subset, then
+ * serialising the face), and the same paper rendered again, or the next
+ * paper of a build from the same template, asks for the same code points of
+ * the same face. So the last subset of each face is kept in Quire's cache
+ * (cache.h): one entry per font file and face, its key the HarfBuzz
+ * version, the file's stamp and the whole bitmap of used code points, then
+ * a checksum and the font program. The program is HarfBuzz's output for
+ * that key, so a hit embeds the same bytes; a different set of code points
+ * replaces the entry. */
+
+#define SUBSET_FORMAT 1
+
+/* Eight bytes at a time: the check of a program read back must cost far
+ * less than the subsetting it saves. */
+static uint64_t subset_sum(const char *p, size_t n)
+{
+    uint64_t h = QR_FNV64_INIT;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The entry's name (caller frees) and key, or NULL when the face has no
+ * file to stamp. */
+static char *subset_entry(pdf_state *st, const face_use *fu, qr_buf *key)
+{
+    const char *file = qr_fonts_file(st->fonts, fu->slot);
+    if (!file || !*file) return NULL;
+    int index = qr_fonts_index(st->fonts, fu->slot);
+    qr_buf_printf(key, "quire font subset %d\nharfbuzz %s\nface %d\n",
+                  SUBSET_FORMAT, hb_version_string(), index);
+    qr_cache_stamp(key, file);
+    qr_buf_append(key, fu->bits, sizeof fu->bits);
+    return qr_xasprintf("subset-%016llx-%d",
+                        (unsigned long long)qr_fnv64(QR_FNV64_INIT, file,
+                                                     strlen(file)),
+                        index);
+}
+
+/* The cached subset for this key, or NULL. Entry: the key's length (8
+ * bytes), the key, the program's checksum (8 bytes), the program. */
+static hb_face_t *subset_cached(const char *name, const qr_buf *key)
+{
+    size_t n = 0;
+    char *data = qr_cache_read(name, &n);
+    uint64_t klen = 0, sum = 0;
+    if (data && n > 16) memcpy(&klen, data, 8);
+    size_t at = 8 + (size_t)klen + 8;
+    if (!data || klen != key->len || n <= at ||
+        memcmp(data + 8, key->data, key->len) != 0) {
+        free(data);
+        return NULL;
+    }
+    memcpy(&sum, data + 8 + klen, 8);
+    if (sum != subset_sum(data + at, n - at) || n - at > UINT_MAX) {
+        free(data);
+        return NULL;
+    }
+    hb_blob_t *blob = hb_blob_create(data + at, (unsigned)(n - at),
+                                     HB_MEMORY_MODE_READONLY, data, free);
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_blob_destroy(blob);
+    if (hb_face_get_glyph_count(face) == 0) {   /* not a font after all */
+        hb_face_destroy(face);
+        return NULL;
+    }
+    return face;
+}
+
+static void subset_remember(const char *name, const qr_buf *key,
+                            hb_face_t *sub)
+{
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *prog = hb_blob_get_data(blob, &len);
+    qr_buf e;
+    qr_buf_init(&e);
+    uint64_t klen = key->len, sum = subset_sum(prog, len);
+    qr_buf_append(&e, &klen, 8);
+    qr_buf_append(&e, key->data, key->len);
+    qr_buf_append(&e, &sum, 8);
+    qr_buf_append(&e, prog, len);
+    qr_cache_write_checked(name, e.data, e.len);    /* best effort */
+    qr_buf_free(&e);
+    hb_blob_destroy(blob);
+}
+
 /* An empty stream object whose content the pack pass supplies. */
 static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
 {
@@ -690,7 +787,16 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
 static bool embed_face(pdf_state *st, face_use *fu, int k)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
-    hb_face_t *sub = subset_face(fu);
+    qr_buf key;
+    qr_buf_init(&key);
+    char *entry = subset_entry(st, fu, &key);
+    hb_face_t *sub = entry ? subset_cached(entry, &key) : NULL;
+    if (!sub) {
+        sub = subset_face(fu);
+        if (sub && entry) subset_remember(entry, &key, sub);
+    }
+    free(entry);
+    qr_buf_free(&key);
     if (!sub && qr_fonts_index(st->fonts, fu->slot) == 0)
         sub = hb_face_reference(fu->face);      /* the whole font, then */
     if (!sub) {
