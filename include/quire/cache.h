@@ -1,5 +1,6 @@
 /* cache.h — Quire's cache directory: compiled forms of system data that are
- * slow to read on every run (the hyphenation dictionary, font resolution).
+ * slow to read on every run (the hyphenation dictionary, font resolution,
+ * kerning, each face's last subset).
  *
  * Where: $QUIRE_CACHE_DIR, else $XDG_CACHE_HOME/quire, else
  * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off. Every entry
