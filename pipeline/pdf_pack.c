@@ -53,10 +53,10 @@ typedef struct zpool {
     atomic_size_t next;
 } zpool;
 
-static void *run_jobs(void *arg)
+/* The jobs left in zp, with compressor c (NULL: none could be made, the
+ * jobs are kept as they are). */
+static void run_jobs_with(zpool *zp, struct libdeflate_compressor *c)
 {
-    zpool *zp = arg;
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(DEFLATE_LEVEL);
     for (;;) {
         size_t k = atomic_fetch_add(&zp->next, 1);
         if (k >= zp->njobs) break;
@@ -72,6 +72,13 @@ static void *run_jobs(void *arg)
             free(o);                /* kept as it is */
         }
     }
+}
+
+/* A helper thread: a compressor of its own. */
+static void *run_jobs(void *arg)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    run_jobs_with(arg, c);
     if (c) libdeflate_free_compressor(c);
     return NULL;
 }
@@ -82,7 +89,12 @@ static int bigger_first(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static void deflate_all(zjob *jobs, size_t n, int threads)
+/* The calling thread deflates with `own`, shared by the pass's two calls:
+ * a level-6 compressor is a few hundred KB of fresh pages, and making a
+ * second one for the cross-reference stream alone faulted them all in
+ * again. */
+static void deflate_all(zjob *jobs, size_t n, int threads,
+                        struct libdeflate_compressor *own)
 {
     if (!n) return;
     zpool zp = {.njobs = n};
@@ -102,7 +114,7 @@ static void deflate_all(zjob *jobs, size_t n, int threads)
     int started = 0;
     for (int t = 1; t < threads; t++)
         if (pthread_create(&tid[started], NULL, run_jobs, &zp) == 0) started++;
-    run_jobs(&zp);
+    run_jobs_with(&zp, own);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     free(zp.order);
 }
@@ -263,6 +275,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
     stream_obj *so = qr_xcalloc(nobj, sizeof *so);
     zjob *jobs = NULL;
+    struct libdeflate_compressor *zc = NULL;
     size_t njobs = 0, nstm = 0, *stm_off = NULL, *stm_job = NULL;
     qr_buf res, *stm = NULL;
     char **stm_head = NULL;
@@ -348,7 +361,8 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         jobs[njobs++] = (zjob){.in = idx.data, .n = idx.len};
         nstm++;
     }
-    deflate_all(jobs, njobs, threads);
+    zc = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    deflate_all(jobs, njobs, threads, zc);
 
     qr_buf_puts(&res, PDF_HEADER);
     for (size_t i = 1; i < nobj; i++) {
@@ -381,7 +395,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         }
     }
     zjob xj = {.in = tbl.data, .n = tbl.len};
-    deflate_all(&xj, 1, 1);
+    deflate_all(&xj, 1, 1, zc);
     qr_buf head;
     qr_buf_init(&head);
     qr_buf_printf(&head, "%zu 0 obj\n<< /Type /XRef /Size %zu /W [ %d %d %d ]\n",
@@ -408,6 +422,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     qr_buf_free(&head);
     qr_buf_free(&tbl);
 done:
+    if (zc) libdeflate_free_compressor(zc);
     for (size_t j = 0; j < njobs; j++) free(jobs[j].out);
     for (size_t k = 0; k < nstm; k++) {
         qr_buf_free(&stm[k]);
