@@ -1340,10 +1340,15 @@ static void set_mark(pdf_state *st, pen *p, int m)
         emit(p, "/Artifact BMC\n");
         return;
     }
-    char ops[64];
-    snprintf(ops, sizeof ops, "/%s <</MCID %d>> BDC\n",
-             struct_type(elem_role(st, m)), p->next_mcid);
-    emit(p, ops);
+    /* by hand, not snprintf: once per marked run of every page */
+    char num[24], *e = num + sizeof num, *q = e;
+    unsigned v = (unsigned)p->next_mcid;
+    do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
+    qr_buf_putc(p->out, '/');
+    qr_buf_puts(p->out, struct_type(elem_role(st, m)));
+    qr_buf_puts(p->out, " <</MCID ");
+    qr_buf_append(p->out, q, (size_t)(e - q));
+    qr_buf_puts(p->out, ">> BDC\n");
     add_kid(st, m, p->index, p->next_mcid++, NULL);
 }
 
