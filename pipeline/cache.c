@@ -40,18 +40,30 @@ char *qr_cache_read(const char *name, size_t *len)
     return data;
 }
 
-bool qr_cache_write(const char *name, const void *data, size_t len)
+static bool cache_write(const char *name, const void *data, size_t len,
+                        bool sync)
 {
     char *dir = cache_dir();
     if (!dir) return false;
     bool ok = false;
     if (qr_make_dirs(dir, 0700)) {    /* private to the user */
         char *p = qr_xasprintf("%s/%s", dir, name);
-        ok = qr_write_atomic(p, data, len);
+        ok = sync ? qr_write_atomic(p, data, len)
+                  : qr_write_atomic_nosync(p, data, len);
         free(p);
     }
     free(dir);
     return ok;
+}
+
+bool qr_cache_write(const char *name, const void *data, size_t len)
+{
+    return cache_write(name, data, len, true);
+}
+
+bool qr_cache_write_checked(const char *name, const void *data, size_t len)
+{
+    return cache_write(name, data, len, false);
 }
 
 void qr_cache_stamp(qr_buf *key, const char *path)

@@ -48,7 +48,7 @@
 #define KERN_CHARS (KERN_LATIN + (KERN_PUNCT1 - KERN_PUNCT0))
 #define KERN_UNKNOWN SHRT_MIN
 #define KERN_COMMON 101         /* printable ASCII, dashes, curly quotes */
-#define KERN_CACHE_FORMAT 1
+#define KERN_CACHE_FORMAT 2         /* 2: a checksum after the table */
 
 typedef struct face_rec {
     char *file;
@@ -603,6 +603,24 @@ static size_t common_bytes(void)
     return (size_t)KERN_COMMON * KERN_COMMON * sizeof(short);
 }
 
+/* The checksum after a kerning entry's table, eight bytes at a time: with
+ * it the entry is written without an fsync (qr_cache_write_checked), since
+ * a table damaged by a crash is refused rather than believed. */
+static uint64_t kern_sum(const void *p, size_t n)
+{
+    const char *c = p;
+    uint64_t h = QR_FNV64_INIT;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, c + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
+    return h;
+}
+
 static void common_load(face_rec *fr)
 {
     fr->common = qr_xmalloc(common_bytes());
@@ -616,8 +634,13 @@ static void common_load(face_rec *fr)
     qr_buf k;
     qr_buf_init(&k);
     kern_key(fr, &k);
-    if (len == k.len + common_bytes() && memcmp(data, k.data, k.len) == 0)
-        memcpy(fr->common, data + k.len, common_bytes());
+    uint64_t sum = 0;
+    if (len == k.len + common_bytes() + sizeof sum &&
+        memcmp(data, k.data, k.len) == 0) {
+        memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
+        if (sum == kern_sum(data + k.len, common_bytes()))
+            memcpy(fr->common, data + k.len, common_bytes());
+    }
     qr_buf_free(&k);
     free(data);
 }
@@ -630,8 +653,10 @@ static void common_save(face_rec *fr)
     qr_buf_init(&k);
     kern_key(fr, &k);
     qr_buf_append(&k, fr->common, common_bytes());
+    uint64_t sum = kern_sum(fr->common, common_bytes());
+    qr_buf_append(&k, &sum, sizeof sum);
     char *name = kern_entry(fr);
-    qr_cache_write(name, k.data, k.len);
+    qr_cache_write_checked(name, k.data, k.len);
     free(name);
     qr_buf_free(&k);
 }

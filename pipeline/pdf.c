@@ -38,6 +38,7 @@
  * Determinism: no clock, no random; dates come only from meta->epoch; the
  * subset tag is a hash of the face's used code points.
  */
+#include "quire/cache.h"
 #include "quire/image.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
@@ -50,6 +51,7 @@
 #include <hb-ot.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -156,17 +158,88 @@ typedef struct pdf_state {
 /* libharu's allocator. On failure libharu returns NULL from whatever was
  * being made and carries on; most callers (its own and this file's) then
  * use the NULL, so a large paper under a memory limit died of SIGSEGV. Out
- * of memory ends Quire the one way everywhere else does (qr_oom). */
+ * of memory ends Quire the one way everywhere else does (qr_oom).
+ *
+ * libharu makes an object per name, number, dictionary entry and array
+ * slot: 9,000 of them for an 11-page paper, 90,000 for 110 pages, each
+ * malloc'd and later freed one by one, which was a twentieth of the
+ * instructions of a render. Small blocks therefore come from 64 KB chunks,
+ * one free list per 16-byte size class, and the chunks are let go whole
+ * once the document is freed (hpdf_release). libharu's own memory pool
+ * (HPDF_NewEx's buf_size) is no substitute: it never reuses a block, and
+ * each growth of a list leaves the old copy behind, which for a paper of
+ * 30,000 paragraphs was 25 MB more. Per thread, since nothing else ties a
+ * block to its document. */
+#define HA_GRAIN 16                     /* alignment of every block */
+#define HA_SMALL 256                    /* larger blocks go to malloc */
+#define HA_CLASSES (HA_SMALL / HA_GRAIN)
+#define HA_CHUNK (64 * 1024)
+#define HA_BIG ((size_t)-1)             /* header of a malloc'd block */
+
+typedef struct ha_state {
+    char *chunk;                        /* the chunk being cut */
+    size_t used;
+    void *chunks;                       /* every chunk, through its first word */
+    void *free[HA_CLASSES];             /* freed blocks, through their body */
+} ha_state;
+
+static _Thread_local ha_state ha;
+
 static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size)
 {
-    void *p = malloc(size ? size : 1);
-    if (!p) qr_oom(size);
-    return p;
+    size_t n = size ? size : 1;
+    char *p;
+    if (n > HA_SMALL) {
+        p = malloc(HA_GRAIN + n);
+        if (!p) qr_oom(n);
+        *(size_t *)p = HA_BIG;
+        return p + HA_GRAIN;
+    }
+    size_t k = (n - 1) / HA_GRAIN;
+    if (ha.free[k]) {
+        p = ha.free[k];
+        memcpy(&ha.free[k], p, sizeof(void *));
+        return p;
+    }
+    size_t need = HA_GRAIN + (k + 1) * HA_GRAIN;
+    if (!ha.chunk || ha.used + need > HA_CHUNK) {
+        char *c = malloc(HA_CHUNK);
+        if (!c) qr_oom(HA_CHUNK);
+        memcpy(c, &ha.chunks, sizeof(void *));
+        ha.chunks = c;
+        ha.chunk = c;
+        ha.used = HA_GRAIN;             /* the link to the previous chunk */
+    }
+    p = ha.chunk + ha.used;
+    ha.used += need;
+    *(size_t *)p = k;
+    return p + HA_GRAIN;
 }
 
-static void HPDF_STDCALL hpdf_free(void *p)
+static void HPDF_STDCALL hpdf_free(void *ptr)
 {
-    free(p);
+    if (!ptr) return;
+    char *p = ptr;
+    size_t k = *(size_t *)(p - HA_GRAIN);
+    if (k == HA_BIG) {
+        free(p - HA_GRAIN);
+        return;
+    }
+    memcpy(p, &ha.free[k], sizeof(void *));
+    ha.free[k] = p;
+}
+
+/* After HPDF_Free: every small block is free again, so the chunks go. */
+static void hpdf_release(void)
+{
+    void *c = ha.chunks;
+    while (c) {
+        void *next;
+        memcpy(&next, c, sizeof next);
+        free(c);
+        c = next;
+    }
+    memset(&ha, 0, sizeof ha);
 }
 
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
@@ -296,17 +369,12 @@ static void put_utf16(qr_buf *b, uint32_t cp)
     qr_buf_putc(b, (char)(cp & 0xFF));
 }
 
-/* A text string object for s (any length, any bytes), or NULL when libharu
- * could not make one (its error is recorded). */
-static void *text_string(pdf_state *st, const char *s)
+/* s as a UTF-16BE string with a byte order mark, written in hex: what
+ * libharu's UTF-8 encoder writes for a string, without that encoder (whose
+ * set-up, 1.4M instructions of table filling, cost more than the rest of
+ * the document's metadata). */
+static void *utf16_string(pdf_state *st, const char *s, size_t len)
 {
-    size_t len = strlen(s);
-    int ascii = 1;
-    for (size_t i = 0; i < len && ascii; i++)
-        if ((unsigned char)s[i] >= 0x80) ascii = 0;
-    if (ascii && len <= MAX_TEXT_BYTES)
-        return HPDF_String_New(st->pdf->mmgr, s, NULL);
-    if (ascii) return raw_string(st, s, len);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_reserve(&b, 2 * len + 2);
@@ -318,6 +386,20 @@ static void *text_string(pdf_state *st, const char *s)
     void *str = raw_string(st, b.data, b.len);
     qr_buf_free(&b);
     return str;
+}
+
+/* A text string object for s (any length, any bytes), or NULL when libharu
+ * could not make one (its error is recorded). */
+static void *text_string(pdf_state *st, const char *s)
+{
+    size_t len = strlen(s);
+    int ascii = 1;
+    for (size_t i = 0; i < len && ascii; i++)
+        if ((unsigned char)s[i] >= 0x80) ascii = 0;
+    if (ascii && len <= MAX_TEXT_BYTES)
+        return HPDF_String_New(st->pdf->mmgr, s, NULL);
+    if (ascii) return raw_string(st, s, len);
+    return utf16_string(st, s, len);
 }
 
 /* ---- pass 1: what the display list uses ---- */
@@ -447,6 +529,20 @@ static bool bit(const face_use *fu, uint32_t cp)
     return (fu->bits[cp >> 3] >> (cp & 7)) & 1;
 }
 
+/* The first used code point at or after cp, or BMP_SIZE. A paper uses a
+ * few hundred of the 65,536: testing each bit was 1.5M instructions a face
+ * (a third of the PDF stage's own work), skipping empty bytes is a few
+ * thousand. */
+static uint32_t next_used(const face_use *fu, uint32_t cp)
+{
+    while (cp < BMP_SIZE) {
+        uint8_t byte = (uint8_t)(fu->bits[cp >> 3] >> (cp & 7));
+        if (byte) return cp + (uint32_t)__builtin_ctz(byte);
+        cp = (cp | 7) + 1;
+    }
+    return BMP_SIZE;
+}
+
 static HPDF_Dict new_indirect(pdf_state *st);
 
 /* ---- fonts ----
@@ -502,6 +598,101 @@ static hb_face_t *subset_face(face_use *fu)
     return sub;
 }
 
+/* ---- subsets, remembered ----
+ *
+ * Subsetting is a sixth of a short paper's instructions (hb_subset, then
+ * serialising the face), and the same paper rendered again, or the next
+ * paper of a build from the same template, asks for the same code points of
+ * the same face. So the last subset of each face is kept in Quire's cache
+ * (cache.h): one entry per font file and face, its key the HarfBuzz
+ * version, the file's stamp and the whole bitmap of used code points, then
+ * a checksum and the font program. The program is HarfBuzz's output for
+ * that key, so a hit embeds the same bytes; a different set of code points
+ * replaces the entry. */
+
+#define SUBSET_FORMAT 1
+
+/* Eight bytes at a time: the check of a program read back must cost far
+ * less than the subsetting it saves. */
+static uint64_t subset_sum(const char *p, size_t n)
+{
+    uint64_t h = QR_FNV64_INIT;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* The entry's name (caller frees) and key, or NULL when the face has no
+ * file to stamp. */
+static char *subset_entry(pdf_state *st, const face_use *fu, qr_buf *key)
+{
+    const char *file = qr_fonts_file(st->fonts, fu->slot);
+    if (!file || !*file) return NULL;
+    int index = qr_fonts_index(st->fonts, fu->slot);
+    qr_buf_printf(key, "quire font subset %d\nharfbuzz %s\nface %d\n",
+                  SUBSET_FORMAT, hb_version_string(), index);
+    qr_cache_stamp(key, file);
+    qr_buf_append(key, fu->bits, sizeof fu->bits);
+    return qr_xasprintf("subset-%016llx-%d",
+                        (unsigned long long)qr_fnv64(QR_FNV64_INIT, file,
+                                                     strlen(file)),
+                        index);
+}
+
+/* The cached subset for this key, or NULL. Entry: the key's length (8
+ * bytes), the key, the program's checksum (8 bytes), the program. */
+static hb_face_t *subset_cached(const char *name, const qr_buf *key)
+{
+    size_t n = 0;
+    char *data = qr_cache_read(name, &n);
+    uint64_t klen = 0, sum = 0;
+    if (data && n > 16) memcpy(&klen, data, 8);
+    size_t at = 8 + (size_t)klen + 8;
+    if (!data || klen != key->len || n <= at ||
+        memcmp(data + 8, key->data, key->len) != 0) {
+        free(data);
+        return NULL;
+    }
+    memcpy(&sum, data + 8 + klen, 8);
+    if (sum != subset_sum(data + at, n - at) || n - at > UINT_MAX) {
+        free(data);
+        return NULL;
+    }
+    hb_blob_t *blob = hb_blob_create(data + at, (unsigned)(n - at),
+                                     HB_MEMORY_MODE_READONLY, data, free);
+    hb_face_t *face = hb_face_create(blob, 0);
+    hb_blob_destroy(blob);
+    if (hb_face_get_glyph_count(face) == 0) {   /* not a font after all */
+        hb_face_destroy(face);
+        return NULL;
+    }
+    return face;
+}
+
+static void subset_remember(const char *name, const qr_buf *key,
+                            hb_face_t *sub)
+{
+    hb_blob_t *blob = hb_face_reference_blob(sub);
+    unsigned len = 0;
+    const char *prog = hb_blob_get_data(blob, &len);
+    qr_buf e;
+    qr_buf_init(&e);
+    uint64_t klen = key->len, sum = subset_sum(prog, len);
+    qr_buf_append(&e, &klen, 8);
+    qr_buf_append(&e, key->data, key->len);
+    qr_buf_append(&e, &sum, 8);
+    qr_buf_append(&e, prog, len);
+    qr_cache_write_checked(name, e.data, e.len);    /* best effort */
+    qr_buf_free(&e);
+    hb_blob_destroy(blob);
+}
+
 /* An empty stream object whose content the pack pass supplies. */
 static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
 {
@@ -529,13 +720,13 @@ static void build_tounicode(const face_use *fu, qr_buf *b)
     /* Gather runs first: each block header states its count. */
     uint32_t lo[BFRANGE_BLOCK], hi[BFRANGE_BLOCK];
     int n = 0;
-    for (uint32_t cp = 0; cp <= BMP_SIZE; cp++) {
-        int on = cp < BMP_SIZE && bit(fu, cp);
+    for (uint32_t cp = next_used(fu, 0);; cp = next_used(fu, cp + 1)) {
+        bool on = cp < BMP_SIZE;
         if (on && n > 0 && hi[n - 1] + 1 == cp && (cp & 0xFF) != 0) {
             hi[n - 1] = cp;
             continue;
         }
-        if ((on && n == BFRANGE_BLOCK) || (cp == BMP_SIZE && n > 0)) {
+        if ((on && n == BFRANGE_BLOCK) || (!on && n > 0)) {
             qr_buf_printf(b, "%d beginbfrange\n", n);
             for (int i = 0; i < n; i++)
                 qr_buf_printf(b, "<%04X> <%04X> <%04X>\n", (unsigned)lo[i],
@@ -543,10 +734,9 @@ static void build_tounicode(const face_use *fu, qr_buf *b)
             qr_buf_puts(b, "endbfrange\n");
             n = 0;
         }
-        if (on) {
-            lo[n] = hi[n] = cp;
-            n++;
-        }
+        if (!on) break;
+        lo[n] = hi[n] = cp;
+        n++;
     }
     qr_buf_puts(b, "endcmap\n"
                    "CMapName currentdict /CMap defineresource pop\n"
@@ -635,13 +825,12 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
     const qr_metrics *m = qr_fonts_metrics(st->fonts);
     HPDF_Array w = HPDF_Array_New(st->pdf->mmgr), run = NULL;
     uint32_t maxcid = 0, prev = 0;
-    for (uint32_t cp = 0; cp < BMP_SIZE; cp++)
-        if (bit(fu, cp)) maxcid = cp;
+    for (uint32_t cp = next_used(fu, 0); cp < BMP_SIZE; cp = next_used(fu, cp + 1))
+        maxcid = cp;
     qr_buf_reserve(&fu->cidmap, 2 * ((size_t)maxcid + 1));
     memset(fu->cidmap.data, 0, 2 * ((size_t)maxcid + 1));
     fu->cidmap.len = 2 * ((size_t)maxcid + 1);
-    for (uint32_t cp = 0; cp <= maxcid; cp++) {
-        if (!bit(fu, cp)) continue;
+    for (uint32_t cp = next_used(fu, 0); cp <= maxcid; cp = next_used(fu, cp + 1)) {
         hb_codepoint_t gid = 0;
         float adv;
         uint32_t look = cp == CHAR_SOFT_HYPHEN ? CHAR_HYPHEN : cp;
@@ -669,7 +858,16 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
 static bool embed_face(pdf_state *st, face_use *fu, int k)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
-    hb_face_t *sub = subset_face(fu);
+    qr_buf key;
+    qr_buf_init(&key);
+    char *entry = subset_entry(st, fu, &key);
+    hb_face_t *sub = entry ? subset_cached(entry, &key) : NULL;
+    if (!sub) {
+        sub = subset_face(fu);
+        if (sub && entry) subset_remember(entry, &key, sub);
+    }
+    free(entry);
+    qr_buf_free(&key);
     if (!sub && qr_fonts_index(st->fonts, fu->slot) == 0)
         sub = hb_face_reference(fu->face);      /* the whole font, then */
     if (!sub) {
@@ -936,12 +1134,27 @@ static void set_font(pen *p, HPDF_Dict font, float size)
     p->size = size;
 }
 
+/* A byte a literal string holds as it is (put_cid below). */
+static bool plain_byte(unsigned char c)
+{
+    return c != '(' && c != ')' && c != '\\' && c != '\r' && c != '\n';
+}
+
 /* One two-byte code in a literal string: the bytes as they are, but for
  * the three that must be escaped and the line ends a reader would
- * normalise (ISO 32000-1 §7.3.4.2). */
-static void put_cid(qr_buf *b, uint32_t cp)
+ * normalise (ISO 32000-1 §7.3.4.2). Inlined: it runs once per character
+ * drawn. */
+static inline __attribute__((always_inline)) void put_cid(qr_buf *b, uint32_t cp)
 {
     unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
+    /* the usual case, a character needing no escape, in place: two calls
+     * of qr_buf_putc per character were a tenth of drawing the text */
+    if (b->len + 3 <= b->cap && plain_byte(by[0]) && plain_byte(by[1])) {
+        b->data[b->len++] = (char)by[0];
+        b->data[b->len++] = (char)by[1];
+        b->data[b->len] = '\0';
+        return;
+    }
     for (int i = 0; i < 2; i++) {
         switch (by[i]) {
         case '(': case ')': case '\\':
@@ -1127,10 +1340,15 @@ static void set_mark(pdf_state *st, pen *p, int m)
         emit(p, "/Artifact BMC\n");
         return;
     }
-    char ops[64];
-    snprintf(ops, sizeof ops, "/%s <</MCID %d>> BDC\n",
-             struct_type(elem_role(st, m)), p->next_mcid);
-    emit(p, ops);
+    /* by hand, not snprintf: once per marked run of every page */
+    char num[24], *e = num + sizeof num, *q = e;
+    unsigned v = (unsigned)p->next_mcid;
+    do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
+    qr_buf_putc(p->out, '/');
+    qr_buf_puts(p->out, struct_type(elem_role(st, m)));
+    qr_buf_puts(p->out, " <</MCID ");
+    qr_buf_append(p->out, q, (size_t)(e - q));
+    qr_buf_puts(p->out, ">> BDC\n");
     add_kid(st, m, p->index, p->next_mcid++, NULL);
 }
 
@@ -1433,7 +1651,6 @@ static bool build_outlines(pdf_state *st, const qr_pages *pages)
 {
     enum { MAX_LEVEL = 6 };
     HPDF_Outline open[MAX_LEVEL + 1] = {0};
-    HPDF_Encoder utf8 = HPDF_GetEncoder(st->pdf, "UTF-8");
     int any = 0;
     for (size_t pi = 0; pi < qr_pages_count(pages); pi++) {
         const qr_page *pg = qr_pages_get(pages, pi);
@@ -1446,7 +1663,8 @@ static bool build_outlines(pdf_state *st, const qr_pages *pages)
             const char *title = it->text && it->len ? it->text
                                 : it->name        ? it->name
                                                   : "";
-            HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, "", utf8);
+            /* no encoder: the title is replaced below */
+            HPDF_Outline o = HPDF_CreateOutline(st->pdf, parent, "", NULL);
             if (!o) return !hpdf_failed(st, "adding an outline entry");
             /* the title as our text string: libharu's stops at 64 KB */
             char *t = qr_xstrndup(title, title == it->text ? it->len : strlen(title));
@@ -1883,11 +2101,15 @@ static bool set_meta(pdf_state *st, const qr_pdf_meta *meta)
     snprintf(producer, sizeof producer, "Quire (Haru Free PDF Library %s)",
              HPDF_GetVersion());
     char date[32] = "";
-    /* Creator first: it makes libharu's Info dictionary. */
+    /* Creator first: it makes libharu's Info dictionary. The values are
+     * then replaced in place (the keys keep their order) by the UTF-16
+     * strings the UTF-8 encoder used to write. */
     HPDF_SetInfoAttr(pdf, HPDF_INFO_CREATOR, "Quire");
     HPDF_SetInfoAttr(pdf, HPDF_INFO_PRODUCER, producer);
     if (!pdf->info || hpdf_failed(st, "writing document metadata"))
         return false;
+    HPDF_Dict_Add(pdf->info, "Creator", utf16_string(st, "Quire", 5));
+    HPDF_Dict_Add(pdf->info, "Producer", utf16_string(st, producer, strlen(producer)));
     if (meta) {
         info_text(st, "Title", st->title);
         info_text(st, "Author", st->author);
@@ -2084,9 +2306,8 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
     }
     /* libharu's own compression stays off: qr_pdf_pack deflates every
      * stream after the save, faster and on several threads. */
-    /* Before any Info string, or those become mojibake. */
-    HPDF_UseUTFEncodings(st->pdf);
-    HPDF_SetCurrentEncoder(st->pdf, "UTF-8");
+    /* No libharu encoder: every string is written as text_string or
+     * utf16_string makes it. */
     if (hpdf_failed(st, "setting up the document")) goto done;
     if (!set_meta(st, meta) ||
         hpdf_failed(st, "writing document metadata"))
@@ -2101,6 +2322,7 @@ done:
     if (!ok && !st->failed)
         fail(st, NULL, "cannot render the PDF");
     if (st->pdf) HPDF_Free(st->pdf);
+    hpdf_release();
     free(st->images);
     free(st->anchors);
     free(st->pages);

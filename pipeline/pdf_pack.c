@@ -53,10 +53,10 @@ typedef struct zpool {
     atomic_size_t next;
 } zpool;
 
-static void *run_jobs(void *arg)
+/* The jobs left in zp, with compressor c (NULL: none could be made, the
+ * jobs are kept as they are). */
+static void run_jobs_with(zpool *zp, struct libdeflate_compressor *c)
 {
-    zpool *zp = arg;
-    struct libdeflate_compressor *c = libdeflate_alloc_compressor(DEFLATE_LEVEL);
     for (;;) {
         size_t k = atomic_fetch_add(&zp->next, 1);
         if (k >= zp->njobs) break;
@@ -72,6 +72,13 @@ static void *run_jobs(void *arg)
             free(o);                /* kept as it is */
         }
     }
+}
+
+/* A helper thread: a compressor of its own. */
+static void *run_jobs(void *arg)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    run_jobs_with(arg, c);
     if (c) libdeflate_free_compressor(c);
     return NULL;
 }
@@ -82,7 +89,12 @@ static int bigger_first(const void *a, const void *b)
     return x < y ? 1 : x > y ? -1 : 0;
 }
 
-static void deflate_all(zjob *jobs, size_t n, int threads)
+/* The calling thread deflates with `own`, shared by the pass's two calls:
+ * a level-6 compressor is a few hundred KB of fresh pages, and making a
+ * second one for the cross-reference stream alone faulted them all in
+ * again. */
+static void deflate_all(zjob *jobs, size_t n, int threads,
+                        struct libdeflate_compressor *own)
 {
     if (!n) return;
     zpool zp = {.njobs = n};
@@ -102,9 +114,39 @@ static void deflate_all(zjob *jobs, size_t n, int threads)
     int started = 0;
     for (int t = 1; t < threads; t++)
         if (pthread_create(&tid[started], NULL, run_jobs, &zp) == 0) started++;
-    run_jobs(&zp);
+    run_jobs_with(&zp, own);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     free(zp.order);
+}
+
+/* ---- numbers, by hand ----
+ *
+ * Every object's "N 0 obj" header was formatted three times by snprintf
+ * and its object-stream index entry by qr_buf_printf: 2.5 % of the
+ * instructions of a 110-page render, for writing decimal numbers. */
+
+/* v in decimal into d (at least 20 bytes, not terminated); its length. */
+static size_t put_dec(char *d, size_t v)
+{
+    char t[24];
+    size_t k = 0, n = 0;
+    do t[k++] = (char)('0' + v % 10); while ((v /= 10) > 0);
+    while (k) d[n++] = t[--k];
+    return n;
+}
+
+/* "N 0 obj\n" into head (at least 32 bytes), terminated; its length. */
+static size_t obj_head(char *head, size_t i)
+{
+    size_t n = put_dec(head, i);
+    memcpy(head + n, " 0 obj\n", 8);          /* with the NUL */
+    return n + 7;
+}
+
+static void buf_dec(qr_buf *b, size_t v)
+{
+    char d[24];
+    qr_buf_append(b, d, put_dec(d, v));
 }
 
 /* ---- reading libharu's layout ---- */
@@ -263,6 +305,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
     stream_obj *so = qr_xcalloc(nobj, sizeof *so);
     zjob *jobs = NULL;
+    struct libdeflate_compressor *zc = NULL;
     size_t njobs = 0, nstm = 0, *stm_off = NULL, *stm_job = NULL;
     qr_buf res, *stm = NULL;
     char **stm_head = NULL;
@@ -282,12 +325,12 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     for (size_t i = 1; i < nobj; i++) {
         if (!kind[i] || off[i] >= off[i + 1]) goto done;
         char head[32];
-        int hl = snprintf(head, sizeof head, "%zu 0 obj\n", i);
+        size_t hl = obj_head(head, i);
         size_t end = off[i + 1];
-        if (!starts(in, n, off[i], head) || end - off[i] < (size_t)hl + LEO ||
+        if (!starts(in, n, off[i], head) || end - off[i] < hl + LEO ||
             memcmp(in + end - LEO, ENDOBJ, LEO) != 0)
             goto done;
-        size_t blen = end - LEO - off[i] - (size_t)hl;
+        size_t blen = end - LEO - off[i] - hl;
         size_t les = sizeof ENDSTREAM - 2;          /* "endstream\n" */
         if (blen >= les && memcmp(in + end - LEO - les, ENDSTREAM + 1, les) == 0)
             kind[i] = 2;
@@ -296,7 +339,8 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     jobs = qr_xcalloc(nobj + nobj / OBJSTM_MAX + 2, sizeof *jobs);
     for (size_t i = 1; i < nobj; i++) {
         if (kind[i] != 2) continue;
-        size_t hl = (size_t)snprintf(NULL, 0, "%zu 0 obj\n", i);
+        char head[32];
+        size_t hl = obj_head(head, i);
         if (!split_stream(in, off, kind, nobj, i, hl, &so[i])) goto done;
         so[i].job = SIZE_MAX;
         so[i].data = in + so[i].body;
@@ -322,10 +366,13 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         size_t cnt = 0;
         for (; i < nobj && cnt < OBJSTM_MAX; i++) {
             if (kind[i] != 1) continue;
-            int hl = snprintf(NULL, 0, "%zu 0 obj\n", i);
-            qr_buf_printf(&idx, "%zu %zu ", i, body.len);
-            qr_buf_append(&body, in + off[i] + hl,
-                          off[i + 1] - LEO - off[i] - (size_t)hl);
+            char head[32];
+            size_t hl = obj_head(head, i);
+            buf_dec(&idx, i);
+            qr_buf_putc(&idx, ' ');
+            buf_dec(&idx, body.len);
+            qr_buf_putc(&idx, ' ');
+            qr_buf_append(&body, in + off[i] + hl, off[i + 1] - LEO - off[i] - hl);
             slot[i] = cnt++;
             kind[i] = (int)(3 + nstm);      /* which object stream holds it */
         }
@@ -348,7 +395,8 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         jobs[njobs++] = (zjob){.in = idx.data, .n = idx.len};
         nstm++;
     }
-    deflate_all(jobs, njobs, threads);
+    zc = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    deflate_all(jobs, njobs, threads, zc);
 
     qr_buf_puts(&res, PDF_HEADER);
     for (size_t i = 1; i < nobj; i++) {
@@ -381,7 +429,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         }
     }
     zjob xj = {.in = tbl.data, .n = tbl.len};
-    deflate_all(&xj, 1, 1);
+    deflate_all(&xj, 1, 1, zc);
     qr_buf head;
     qr_buf_init(&head);
     qr_buf_printf(&head, "%zu 0 obj\n<< /Type /XRef /Size %zu /W [ %d %d %d ]\n",
@@ -408,6 +456,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     qr_buf_free(&head);
     qr_buf_free(&tbl);
 done:
+    if (zc) libdeflate_free_compressor(zc);
     for (size_t j = 0; j < njobs; j++) free(jobs[j].out);
     for (size_t k = 0; k < nstm; k++) {
         qr_buf_free(&stm[k]);

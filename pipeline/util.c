@@ -362,13 +362,27 @@ static mode_t output_mode(const char *path, int exempt)
     return mode;
 }
 
+static bool write_atomic(const char *path, const void *data, size_t len,
+                         int exempt, bool sync);
+
 bool qr_write_atomic(const char *path, const void *data, size_t len)
 {
-    return qr_write_atomic_mode(path, data, len, 0);
+    return write_atomic(path, data, len, 0, true);
+}
+
+bool qr_write_atomic_nosync(const char *path, const void *data, size_t len)
+{
+    return write_atomic(path, data, len, 0, false);
 }
 
 bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
                           int exempt)
+{
+    return write_atomic(path, data, len, exempt, true);
+}
+
+static bool write_atomic(const char *path, const void *data, size_t len,
+                         int exempt, bool sync)
 {
     mode_t mode = output_mode(path, exempt);
     /* mkstemp makes the temporary 0600: never wider than the final mode
@@ -393,7 +407,7 @@ bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
         left -= (size_t)w;
     }
     if (fchmod(fd, mode) != 0) goto fail;
-    if (fsync(fd) != 0) goto fail;
+    if (sync && fsync(fd) != 0) goto fail;
     if (close(fd) != 0) {
         fd = -1;
         goto fail;

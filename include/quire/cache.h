@@ -1,5 +1,6 @@
 /* cache.h — Quire's cache directory: compiled forms of system data that are
- * slow to read on every run (the hyphenation dictionary, font resolution).
+ * slow to read on every run (the hyphenation dictionary, font resolution,
+ * kerning, each face's last subset).
  *
  * Where: $QUIRE_CACHE_DIR, else $XDG_CACHE_HOME/quire, else
  * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off. Every entry
@@ -30,6 +31,9 @@ char *qr_cache_read(const char *name, size_t *len);
 /* Replace entry `name` atomically, creating the directory; false when the
  * cache is off or the entry cannot be written. */
 bool qr_cache_write(const char *name, const void *data, size_t len);
+/* The same for an entry whose reader checks a checksum over all of it:
+ * written without an fsync (qr_write_atomic_nosync). */
+bool qr_cache_write_checked(const char *name, const void *data, size_t len);
 
 /* Append the stamp of one file or directory to a key: its path, then its
  * size and modification time, or a mark that it does not exist. */

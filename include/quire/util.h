@@ -108,6 +108,11 @@ bool qr_write_atomic(const char *path, const void *data, size_t len);
  * mode is narrowed to it). qr_write_atomic is exempt = 0. */
 bool qr_write_atomic_mode(const char *path, const void *data, size_t len,
                           int exempt);
+/* qr_write_atomic without the fsync, for a file whose reader checks it
+ * whole (a cache entry with a checksum): after a crash the file may be
+ * missing or damaged, which that check refuses, but never a mix of old and
+ * new. A sync costs a few milliseconds, more than most such files save. */
+bool qr_write_atomic_nosync(const char *path, const void *data, size_t len);
 
 /* mkdir -p: make dir and each missing folder above it with `mode` (less
  * the umask). False with errno set when one cannot be made or dir is not

@@ -39,6 +39,25 @@ expect_exit "garbage cache entries: renders" 0 render $TMP/junk.pdf
 check "garbage cache entries: byte-identical" cmp $TMP/cold.pdf $TMP/junk.pdf
 check "garbage entries are replaced by good ones" grep -q "^0	1	/" $C/fonts
 
+# the font subsets (pdf.c): one entry per face, reused when the same code
+# points are asked for again; damaged or another paper's, never used as is
+ls $C/subset-* >/dev/null 2>&1
+check "the font subsets are kept" test $? = 0
+for f in $C/subset-*; do
+    head -c $(( $(stat -c %s $f) * 2 / 3 )) $f >$TMP/part && cp $TMP/part $f
+done
+expect_exit "truncated subset entries: renders" 0 render $TMP/sub-half.pdf
+check "truncated subset entries: byte-identical" cmp $TMP/cold.pdf $TMP/sub-half.pdf
+for f in $C/subset-*; do
+    python3 -c 'import sys; p = sys.argv[1]; d = bytearray(open(p, "rb").read()); d[-64] ^= 0x55; open(p, "wb").write(d)' $f
+done
+expect_exit "flipped byte in subset entries: renders" 0 render $TMP/sub-flip.pdf
+check "flipped byte in subset entries: byte-identical" cmp $TMP/cold.pdf $TMP/sub-flip.pdf
+expect_exit "another paper's subsets in the cache: renders" 0 \
+    env QUIRE_CACHE_DIR=$C $QUIRE render -t tests/data/bench/report.md -o $TMP/other.pdf
+expect_exit "after another paper: renders" 0 render $TMP/sub-other.pdf
+check "after another paper: byte-identical" cmp $TMP/cold.pdf $TMP/sub-other.pdf
+
 # a cache that cannot be written costs speed only
 printf 'not a directory\n' >$TMP/file
 expect_exit "unwritable cache: renders" 0 env QUIRE_CACHE_DIR=$TMP/file/sub $QUIRE render $DATA -t $TPL -o $TMP/ro.pdf
