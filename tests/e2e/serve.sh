@@ -11,7 +11,12 @@
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 STOP_LIMIT_MS=1000
-[ -n "${QUIRE_WRAP:-}" ] && STOP_LIMIT_MS=5000
+# issue #20: an edit is on screen within 200 ms (50 ms of quiet, then a
+# render of a few tens of ms); valgrind and the sanitizers run quire many
+# times slower, so there the bound only says the event comes at all
+EDIT_LIMIT_MS=200
+[ -n "${QUIRE_WRAP:-}" ] && STOP_LIMIT_MS=5000 && EDIT_LIMIT_MS=5000
+case $BUILD in *asan*) EDIT_LIMIT_MS=2000 ;; esac
 if ! command -v curl >/dev/null; then skip "serve" "curl is not installed (scripts/deps.sh)"; exit 0; fi
 W=$TMP/w
 mkdir -p $W
@@ -103,8 +108,8 @@ if wait_for "a reload event" events_ge 1; then
     write_ms=$(ms_between $t_write $t_event)
     render_ms=$(ms_between $t_render $t_event)
     echo "    latency: write to event ${write_ms} ms, render line to event ${render_ms} ms"
-    [ "$write_ms" -lt 2000 ] && ok "event: reload within 2 s of the write (${write_ms} ms)" \
-        || not_ok "event: reload within 2 s of the write" "${write_ms} ms"
+    [ "$write_ms" -lt "$EDIT_LIMIT_MS" ] && ok "event: reload within $EDIT_LIMIT_MS ms of the write (${write_ms} ms)" \
+        || not_ok "event: reload within $EDIT_LIMIT_MS ms of the write" "${write_ms} ms"
     [ "$render_ms" -lt 200 ] && ok "event: reload within 200 ms of the render (${render_ms} ms)" \
         || not_ok "event: reload within 200 ms of the render" "${render_ms} ms"
 else
