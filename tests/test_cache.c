@@ -483,6 +483,25 @@ static qr_fonts *load_default(qr_diags *d)
     return qr_fonts_load(&st, d);
 }
 
+/* The last line of the font entry, "sum HEX\n", and its checksum: the
+ * same as fonts.c's, so that a test can forge a well-made entry. */
+#define FONT_SUM_LINE 21
+
+static uint64_t entry_sum(const void *p, size_t n)
+{
+    const char *c = p;
+    uint64_t h = QR_FNV64_INIT;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, c + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
+    return h;
+}
+
 static void test_font_cache(void **state)
 {
     (void)state;
@@ -505,20 +524,34 @@ static void test_font_cache(void **state)
     qr_fonts_free(warm);
 
     /* The cache is what is read: an entry naming DejaVu for the body is
-     * believed while its stamps hold. */
+     * believed while its stamps hold and its checksum is right. */
     const char *lib = qr_fonts_file(cold, QR_FONT_REGULAR);
     char *p = strstr(entry, lib);
     assert_non_null(p);
+    assert_true(n > FONT_SUM_LINE);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_append(&b, entry, (size_t)(p - entry));
     qr_buf_puts(&b, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
-    qr_buf_puts(&b, p + strlen(lib));
+    qr_buf_append(&b, p + strlen(lib),
+                  (size_t)(entry + n - FONT_SUM_LINE - (p + strlen(lib))));
+    size_t body = b.len;
+    qr_buf_printf(&b, "sum %016llx\n", (unsigned long long)entry_sum(b.data, body));
     assert_true(qr_cache_write("fonts", b.data, b.len));
     qr_fonts *forged = load_default(d);
     assert_non_null(forged);
     assert_non_null(strstr(qr_fonts_file(forged, QR_FONT_REGULAR), "DejaVuSans.ttf"));
     qr_fonts_free(forged);
+
+    /* The same change with the old checksum, as a crash might leave an
+     * entry written without fsync: well formed, but refused. */
+    b.len = body;
+    qr_buf_append(&b, entry + n - FONT_SUM_LINE, FONT_SUM_LINE);
+    assert_true(qr_cache_write("fonts", b.data, b.len));
+    qr_fonts *torn = load_default(d);
+    assert_non_null(torn);
+    assert_string_equal(qr_fonts_file(torn, QR_FONT_REGULAR), lib);
+    qr_fonts_free(torn);
 
     /* A damaged entry is not: fontconfig is asked again. */
     b.len = 0;
