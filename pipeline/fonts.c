@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define EM_UNITS 1000           /* metrics are in 1/1000 em */
 #define BMP_SIZE 0x10000        /* advance cache covers the BMP */
@@ -725,13 +726,44 @@ static void m_vmetrics(void *ctx, qr_font_slot slot, float *ascent,
 
 /* ---- public ---- */
 
+void qr_fonts_warm_up(void)
+{
+    char *entry = qr_cache_path(FONT_CACHE);
+    /* only the entry's absence: one for other families or with old stamps
+     * is found out later, and a warm run must not pay for fontconfig */
+    if (!entry || access(entry, F_OK) != 0) pthread_once(&fc_once, fc_init);
+    free(entry);
+}
+
+/* What each slot asks fontconfig for. */
+typedef struct face_plan {
+    qr_font_slot slot;
+    int family;         /* 0 body, 1 mono, 2 fallback, 3 heading */
+    int bold, italic;
+} face_plan;
+
+/* When an earlier slot asked the very same question (the heading slot of
+ * a style with no heading family is the body's bold), its answer copied
+ * into res[i]: fontconfig's match is a function of the question, and the
+ * cold path spends ~1.3 M instructions on each. */
+static bool same_query(const face_plan *plan, const int *fam_of, int i,
+                       resolved *res)
+{
+    for (int k = 0; k < i; k++) {
+        if (fam_of[k] != fam_of[i] || plan[k].bold != plan[i].bold ||
+            plan[k].italic != plan[i].italic)
+            continue;
+        res[i] = res[k];
+        res[i].file = qr_xstrdup(res[k].file);
+        res[i].family = qr_xstrdup(res[k].family);
+        return true;
+    }
+    return false;
+}
+
 qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
 {
-    static const struct {
-        qr_font_slot slot;
-        int family;     /* 0 body, 1 mono, 2 fallback, 3 heading */
-        int bold, italic;
-    } plan[QR_FONT_COUNT] = {
+    static const face_plan plan[QR_FONT_COUNT] = {
         {QR_FONT_REGULAR, 0, 0, 0},   {QR_FONT_BOLD, 0, 1, 0},
         {QR_FONT_ITALIC, 0, 0, 1},    {QR_FONT_BOLD_ITALIC, 0, 1, 1},
         {QR_FONT_MONO, 1, 0, 0},      {QR_FONT_MONO_BOLD, 1, 1, 0},
@@ -762,7 +794,8 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
             return NULL;
         }
         for (int i = 0; i < QR_FONT_COUNT; i++) {
-            if (resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
+            if (same_query(plan, fam_of, i, res) ||
+                resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
                         d))
                 continue;
             for (int k = 0; k < i; k++) resolved_free(&res[k]);
