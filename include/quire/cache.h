@@ -3,7 +3,9 @@
  * kerning, each face's last subset).
  *
  * Where: $QUIRE_CACHE_DIR, else $XDG_CACHE_HOME/quire, else
- * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off. Every entry
+ * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off, and with it
+ * the read-only copies made at build or install time
+ * (qr_cache_shipped_path). Every entry
  * starts with a key describing exactly what it was made from (format
  * version, struct sizes, and the size and modification time of each source
  * file or directory); a reader rebuilds the entry when the key differs, so
