@@ -14,6 +14,12 @@
  * state number in range. Its key names the format, the struct sizes and
  * the dictionary file's size, modification time and inode, so a damaged or
  * stale image is rebuilt, never used.
+ *
+ * So that even a first run need not compile the dictionary, `quire
+ * hyphenation` writes the same image at build and install time (make, make
+ * install), and a run that finds no good image in its cache reads that one
+ * (qr_cache_shipped_path) through the very same checks: the machine and
+ * the dictionary it is read with need not be the ones it was made with.
  */
 #include "hyphdict.h"
 #include "quire/cache.h"
