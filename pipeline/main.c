@@ -111,8 +111,8 @@ static const command COMMANDS[] = {
     {"hyphenation", C_HYPH, "--out DIR",
      "compile the system's hyphenation dictionary into the image\n"
      "every run reads, DIR/hyph_en_GB.dic.image; make and make\n"
-     "install run it, and it is run again after the dictionary's\n"
-     "package is upgraded (docs/performance.md)"},
+     "install run it; run it again after the dictionary's\n"
+     "package is upgraded"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 
