@@ -23,9 +23,18 @@ LIBOBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TESTS   := $(patsubst tests/%.c,%,$(wildcard tests/test_*.c))
 TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec $(BUILD)/tests/corpus
 
+# The hyphenation dictionary compiled to the image quire reads (hyphdict.c),
+# made beside the binary so that even a first run with an empty cache skips
+# compiling it (quire looks beside its executable, then in
+# ../share/quire: qr_cache_shipped_path). The image names the dictionary's
+# size, time and inode, so it is made again when the dictionary changes.
+# Without the dictionary there is no image, and no hyphenation at run time.
+HYPH_DICT  := /usr/share/hyphen/hyph_en_GB.dic
+HYPH_IMAGE := $(BUILD)/$(notdir $(HYPH_DICT)).image
+
 .PHONY: all deps demo test unit e2e asan valgrind bench bless clean lint fuzz
 
-all: $(BUILD)/quire
+all: $(BUILD)/quire $(HYPH_IMAGE)
 
 deps:
 	@scripts/deps.sh
@@ -58,6 +67,14 @@ $(BUILD)/libquire.a: $(LIBOBJS)
 
 $(BUILD)/quire: $(BUILD)/obj/main.o $(BUILD)/libquire.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(HYPH_IMAGE): $(BUILD)/quire $(wildcard $(HYPH_DICT))
+	@if [ -r $(HYPH_DICT) ]; then \
+	    $(BUILD)/quire hyphenation --out $(BUILD) || \
+	    echo "quire: no hyphenation image: every cold run compiles the dictionary"; \
+	else \
+	    echo "quire: $(HYPH_DICT) not found (Debian's hyphen-en-gb): no hyphenation image, no hyphenation"; \
+	fi
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libquire.a $(wildcard tests/*.h) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libquire.a $(LDFLAGS) $(LDLIBS) -lcmocka
@@ -97,7 +114,13 @@ clean:
 	rm -rf build build-asan out
 
 # make install PREFIX=/usr/local [DESTDIR=…]: binary, templates (partials,
-# styles) and the man page
+# styles), the hyphenation image and the man page. The image is made again
+# here by the installed quire, like fc-cache or ldconfig after installing:
+# it names the dictionary file of the machine it is made on (its inode and
+# time), so it must be made where it will be read; a packager whose
+# package is built elsewhere runs `quire hyphenation --out
+# /usr/share/quire` in its postinst and on the dictionary's upgrades
+# instead (docs/performance.md).
 PREFIX  ?= /usr/local
 .PHONY: install
 install: all
@@ -106,6 +129,13 @@ install: all
 	rm -rf $(DESTDIR)$(PREFIX)/share/quire/templates
 	cp -R templates $(DESTDIR)$(PREFIX)/share/quire/templates
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/share/quire/templates
+	rm -f $(DESTDIR)$(PREFIX)/share/quire/$(notdir $(HYPH_IMAGE))
+	@if [ -r $(HYPH_DICT) ]; then \
+	    $(DESTDIR)$(PREFIX)/bin/quire hyphenation --out $(DESTDIR)$(PREFIX)/share/quire && \
+	    chmod 644 $(DESTDIR)$(PREFIX)/share/quire/$(notdir $(HYPH_IMAGE)); \
+	else \
+	    echo "quire: $(HYPH_DICT) not found: no hyphenation image installed"; \
+	fi
 	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
 
 # libFuzzer targets and regression replays (make fuzz)

@@ -6,5 +6,5 @@ $(BUILD)/bench/bench: bench/bench.c
 	@mkdir -p $(@D)
 	$(CC) -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
 
-bench: $(BUILD)/quire $(BUILD)/bench/bench
+bench: $(BUILD)/quire $(HYPH_IMAGE) $(BUILD)/bench/bench
 	@BUILD=$(BUILD) bench/run.sh

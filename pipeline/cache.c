@@ -5,14 +5,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CACHE_MAX_BYTES (64u * 1024 * 1024)    /* larger is not ours */
+
+/* QUIRE_NO_CACHE=1: no cache entry and no shipped image is read, so that
+ * every run compiles what it needs afresh (the tests' reference). */
+static bool cache_off(void)
+{
+    const char *off = getenv("QUIRE_NO_CACHE");
+    return off && *off && strcmp(off, "0") != 0;
+}
 
 /* The directory, without creating it; NULL when off. Caller frees. */
 static char *cache_dir(void)
 {
-    const char *off = getenv("QUIRE_NO_CACHE");
-    if (off && *off && strcmp(off, "0") != 0) return NULL;
+    if (cache_off()) return NULL;
     const char *dir = getenv("QUIRE_CACHE_DIR");
     if (dir && *dir) return qr_xstrdup(dir);
     const char *xdg = getenv("XDG_CACHE_HOME");
@@ -38,6 +46,36 @@ char *qr_cache_read(const char *name, size_t *len)
     char *data = qr_read_file(p, len, CACHE_MAX_BYTES);
     free(p);
     return data;
+}
+
+/* The folder quire's executable is in, symbolic links resolved (so that
+ * /usr/bin/quire linked to /opt/quire/bin/quire finds /opt/quire/share);
+ * NULL when /proc is not mounted. Caller frees. */
+static char *exe_dir(void)
+{
+    char *exe = realpath("/proc/self/exe", NULL);
+    if (!exe) return NULL;
+    char *dir = qr_path_dir(exe);
+    free(exe);
+    return dir;
+}
+
+char *qr_cache_shipped_path(const char *name)
+{
+    if (cache_off()) return NULL;
+    char *bin = exe_dir();
+    if (!bin) return NULL;
+    char *beside = qr_path_join(bin, name);
+    if (access(beside, F_OK) == 0) {
+        free(bin);
+        return beside;
+    }
+    free(beside);
+    char *share = qr_path_join(bin, QR_SHIPPED_DIR);
+    char *installed = qr_path_join(share, name);
+    free(share);
+    free(bin);
+    return installed;
 }
 
 static bool cache_write(const char *name, const void *data, size_t len,

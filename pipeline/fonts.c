@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #define EM_UNITS 1000           /* metrics are in 1/1000 em */
 #define BMP_SIZE 0x10000        /* advance cache covers the BMP */
@@ -205,11 +206,30 @@ static bool resolve(const char *family, int bold, int italic, resolved *out,
  * and fontconfig is asked again. */
 
 #define FONT_CACHE "fonts"
-#define FONT_CACHE_FORMAT 1
+#define FONT_CACHE_FORMAT 2         /* 2: a last line "sum HEX" */
+#define FONT_SUM_LINE 21            /* "sum " + 16 hex digits + "\n" */
 
 const char *const qr_fonts_env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
                                     "FONTCONFIG_SYSROOT", "HOME",
                                     "XDG_CONFIG_HOME", "XDG_DATA_HOME", NULL};
+
+/* The checksum of a cache entry, eight bytes at a time: with it the entry
+ * is written without an fsync (qr_cache_write_checked), since an entry
+ * damaged by a crash is refused rather than believed. */
+static uint64_t entry_sum(const void *p, size_t n)
+{
+    const char *c = p;
+    uint64_t h = QR_FNV64_INIT;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, c + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
+    return h;
+}
 
 /* The part of the key known without fontconfig. NULL when a family name
  * cannot be written into the entry. */
@@ -313,7 +333,11 @@ static void cache_store(const char *key, const resolved *res)
         qr_buf_printf(&e, "%d\t%d\t%s\t%s\n", res[i].index, res[i].intended,
                       res[i].file, res[i].family);
     }
-    qr_cache_write(FONT_CACHE, e.data, e.len);
+    /* unsynced: the first run wrote this one entry with an fsync, which
+     * (a new cache directory's first) took 1-12 ms on its own */
+    qr_buf_printf(&e, "sum %016llx\n",
+                  (unsigned long long)entry_sum(e.data, e.len));
+    qr_cache_write_checked(FONT_CACHE, e.data, e.len);
 out:
     qr_buf_free(&stamps);
     qr_buf_free(&e);
@@ -362,6 +386,24 @@ static bool parse_resolved(char *l, resolved *r)
     return true;
 }
 
+/* Whether data[0..*len) ends in the line "sum HEX" of what comes before
+ * it; *len then leaves it out. */
+static bool sum_holds(const char *data, size_t *len)
+{
+    if (*len < FONT_SUM_LINE) return false;
+    const char *line = data + *len - FONT_SUM_LINE;
+    char hex[17];
+    memcpy(hex, line + 4, 16);
+    hex[16] = '\0';
+    char *end;
+    unsigned long long sum = strtoull(hex, &end, 16);
+    if (memcmp(line, "sum ", 4) != 0 || line[FONT_SUM_LINE - 1] != '\n' ||
+        end != hex + 16 || sum != entry_sum(data, *len - FONT_SUM_LINE))
+        return false;
+    *len -= FONT_SUM_LINE;
+    return true;
+}
+
 /* True with res[] filled when the cache holds this very resolution. */
 static bool cache_load(const char *key, resolved *res)
 {
@@ -370,7 +412,9 @@ static bool cache_load(const char *key, resolved *res)
     bool ok = false;
     qr_buf now;
     qr_buf_init(&now);
-    if (!data || len < klen || memcmp(data, key, klen) != 0) goto out;
+    if (!data || !sum_holds(data, &len) || len < klen ||
+        memcmp(data, key, klen) != 0)
+        goto out;
     size_t pos = klen;
     char *line = next_line(data, len, &pos), *end;
     if (!line) goto out;
@@ -603,24 +647,6 @@ static size_t common_bytes(void)
     return (size_t)KERN_COMMON * KERN_COMMON * sizeof(short);
 }
 
-/* The checksum after a kerning entry's table, eight bytes at a time: with
- * it the entry is written without an fsync (qr_cache_write_checked), since
- * a table damaged by a crash is refused rather than believed. */
-static uint64_t kern_sum(const void *p, size_t n)
-{
-    const char *c = p;
-    uint64_t h = QR_FNV64_INIT;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, c + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
-    return h;
-}
-
 static void common_load(face_rec *fr)
 {
     fr->common = qr_xmalloc(common_bytes());
@@ -638,7 +664,7 @@ static void common_load(face_rec *fr)
     if (len == k.len + common_bytes() + sizeof sum &&
         memcmp(data, k.data, k.len) == 0) {
         memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
-        if (sum == kern_sum(data + k.len, common_bytes()))
+        if (sum == entry_sum(data + k.len, common_bytes()))
             memcpy(fr->common, data + k.len, common_bytes());
     }
     qr_buf_free(&k);
@@ -653,7 +679,7 @@ static void common_save(face_rec *fr)
     qr_buf_init(&k);
     kern_key(fr, &k);
     qr_buf_append(&k, fr->common, common_bytes());
-    uint64_t sum = kern_sum(fr->common, common_bytes());
+    uint64_t sum = entry_sum(fr->common, common_bytes());
     qr_buf_append(&k, &sum, sizeof sum);
     char *name = kern_entry(fr);
     qr_cache_write_checked(name, k.data, k.len);
@@ -700,13 +726,44 @@ static void m_vmetrics(void *ctx, qr_font_slot slot, float *ascent,
 
 /* ---- public ---- */
 
+void qr_fonts_warm_up(void)
+{
+    char *entry = qr_cache_path(FONT_CACHE);
+    /* only the entry's absence: one for other families or with old stamps
+     * is found out later, and a warm run must not pay for fontconfig */
+    if (!entry || access(entry, F_OK) != 0) pthread_once(&fc_once, fc_init);
+    free(entry);
+}
+
+/* What each slot asks fontconfig for. */
+typedef struct face_plan {
+    qr_font_slot slot;
+    int family;         /* 0 body, 1 mono, 2 fallback, 3 heading */
+    int bold, italic;
+} face_plan;
+
+/* When an earlier slot asked the very same question (the heading slot of
+ * a style with no heading family is the body's bold), its answer copied
+ * into res[i]: fontconfig's match is a function of the question, and the
+ * cold path spends ~1.3 M instructions on each. */
+static bool same_query(const face_plan *plan, const int *fam_of, int i,
+                       resolved *res)
+{
+    for (int k = 0; k < i; k++) {
+        if (fam_of[k] != fam_of[i] || plan[k].bold != plan[i].bold ||
+            plan[k].italic != plan[i].italic)
+            continue;
+        res[i] = res[k];
+        res[i].file = qr_xstrdup(res[k].file);
+        res[i].family = qr_xstrdup(res[k].family);
+        return true;
+    }
+    return false;
+}
+
 qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
 {
-    static const struct {
-        qr_font_slot slot;
-        int family;     /* 0 body, 1 mono, 2 fallback, 3 heading */
-        int bold, italic;
-    } plan[QR_FONT_COUNT] = {
+    static const face_plan plan[QR_FONT_COUNT] = {
         {QR_FONT_REGULAR, 0, 0, 0},   {QR_FONT_BOLD, 0, 1, 0},
         {QR_FONT_ITALIC, 0, 0, 1},    {QR_FONT_BOLD_ITALIC, 0, 1, 1},
         {QR_FONT_MONO, 1, 0, 0},      {QR_FONT_MONO_BOLD, 1, 1, 0},
@@ -737,7 +794,8 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
             return NULL;
         }
         for (int i = 0; i < QR_FONT_COUNT; i++) {
-            if (resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
+            if (same_query(plan, fam_of, i, res) ||
+                resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
                         d))
                 continue;
             for (int k = 0; k < i; k++) resolved_free(&res[k]);

@@ -14,11 +14,18 @@
  * state number in range. Its key names the format, the struct sizes and
  * the dictionary file's size, modification time and inode, so a damaged or
  * stale image is rebuilt, never used.
+ *
+ * So that even a first run need not compile the dictionary, `quire
+ * hyphenation` writes the same image at build and install time (make, make
+ * install), and a run that finds no good image in its cache reads that one
+ * (qr_cache_shipped_path) through the very same checks: the machine and
+ * the dictionary it is read with need not be the ones it was made with.
  */
 #include "hyphdict.h"
 #include "quire/cache.h"
 #include "quire/util.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +33,7 @@
 #define IMAGE_FORMAT 1
 #define MAX_LEVELS 4                /* libhyphen makes two */
 #define ALIGN 8
+#define IMAGE_MAX_BYTES (64u * 1024 * 1024)   /* larger is not ours */
 
 static size_t align_up(size_t n)
 {
@@ -247,59 +255,117 @@ static HyphenDict *fix_dict(image *im, void *field, int depth)
     return im->ok ? d : NULL;
 }
 
-static const char *cache_name(const char *path)
+char *qr_hyph_image_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
-    return slash ? slash + 1 : path;
+    return qr_xasprintf("%s.image", slash ? slash + 1 : path);
+}
+
+/* Take the image in data[0..n) when it was made under exactly this key
+ * and is whole: the key, NUL, padding, checksum, then the machine, every
+ * offset of which is checked and turned back into a pointer. true when h
+ * now owns data; false leaves data to the caller. */
+static bool adopt_image(qr_hyph *h, char *data, size_t n, const qr_buf *key)
+{
+    size_t sum_at = align_up(key->len + 1);
+    size_t start = sum_at + sizeof(uint64_t);
+    if (!data || n <= start || memcmp(data, key->data, key->len + 1) != 0)
+        return false;
+    uint64_t sum;
+    memcpy(&sum, data + sum_at, sizeof sum);
+    if (sum != checksum(data + start, n - start)) return false;
+    image im = {data + start, n - start, 1};
+    HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
+    if (!d) return false;
+    h->dict = d;
+    h->image = data;
+    return true;
+}
+
+/* Read the image at path (NULL: none) and take it when it is good. */
+static bool adopt_file(qr_hyph *h, const char *path, const qr_buf *key)
+{
+    if (!path) return false;
+    size_t n = 0;
+    char *data = qr_read_file(path, &n, IMAGE_MAX_BYTES);
+    if (adopt_image(h, data, n, key)) return true;
+    free(data);
+    return false;
+}
+
+/* The whole image of dictionary d under key, as qr_hyph_load reads it. */
+static void make_image(qr_buf *img, const qr_buf *key, const HyphenDict *d)
+{
+    qr_buf_append(img, key->data, key->len + 1);
+    while (img->len % ALIGN) qr_buf_putc(img, 0);
+    size_t sum_at = img->len;
+    uint64_t sum = 0;
+    qr_buf_append(img, &sum, sizeof sum);
+    put_dict(img, img->len, d, 0);
+    sum = checksum(img->data + sum_at + sizeof sum,
+                   img->len - sum_at - sizeof sum);
+    memcpy(img->data + sum_at, &sum, sizeof sum);
+}
+
+void qr_hyph_load_from(qr_hyph *h, const char *path, const char *shipped)
+{
+    memset(h, 0, sizeof *h);
+    qr_buf key;
+    qr_buf_init(&key);
+    build_cache_key(&key, path);
+    char *name = qr_hyph_image_name(path);
+    char *cached = qr_cache_path(name);
+    /* the cache first: after a dictionary upgrade the shipped image is
+     * stale for good, and the one compiled on the first run is here */
+    if (adopt_file(h, cached, &key)) {
+        h->from = QR_HYPH_CACHE;
+    } else if (adopt_file(h, shipped, &key)) {
+        h->from = QR_HYPH_SHIPPED;
+    } else {
+        h->dict = hnj_hyphen_load(path);
+        if (h->dict) {
+            qr_buf img;
+            qr_buf_init(&img);
+            make_image(&img, &key, h->dict);
+            qr_cache_write_checked(name, img.data, img.len);
+            qr_buf_free(&img);
+        }
+    }
+    free(cached);
+    free(name);
+    qr_buf_free(&key);
 }
 
 void qr_hyph_load(qr_hyph *h, const char *path)
 {
-    memset(h, 0, sizeof *h);
-    qr_buf cache_key;
-    qr_buf_init(&cache_key);
-    build_cache_key(&cache_key, path);
-    char *name = qr_xasprintf("%s.image", cache_name(path));
-    size_t n = 0;
-    char *data = qr_cache_read(name, &n);
-    /* the key, NUL, padding, checksum, image */
-    size_t sum_at = align_up(cache_key.len + 1);
-    size_t start = sum_at + sizeof(uint64_t);
-    uint64_t sum = 0;
-    if (data && n > start) memcpy(&sum, data + sum_at, sizeof sum);
-    if (data && n > start &&
-        memcmp(data, cache_key.data, cache_key.len + 1) == 0 &&
-        sum == checksum(data + start, n - start)) {
-        image im = {data + start, n - start, 1};
-        HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
-        if (d) {
-            h->dict = d;
-            h->image = data;
-            h->from_cache = 1;
-            free(name);
-            qr_buf_free(&cache_key);
-            return;
-        }
-    }
-    free(data);
-    h->dict = hnj_hyphen_load(path);
-    if (h->dict) {
-        qr_buf img;
-        qr_buf_init(&img);
-        qr_buf_append(&img, cache_key.data, cache_key.len + 1);
-        while (img.len % ALIGN) qr_buf_putc(&img, 0);
-        size_t sum_at = img.len;
-        uint64_t zero = 0;
-        qr_buf_append(&img, &zero, sizeof zero);
-        put_dict(&img, img.len, h->dict, 0);
-        uint64_t sum = checksum(img.data + sum_at + sizeof sum,
-                                img.len - sum_at - sizeof sum);
-        memcpy(img.data + sum_at, &sum, sizeof sum);
-        qr_cache_write_checked(name, img.data, img.len);
-        qr_buf_free(&img);
-    }
+    char *name = qr_hyph_image_name(path);
+    char *shipped = qr_cache_shipped_path(name);
+    qr_hyph_load_from(h, path, shipped);
+    free(shipped);
     free(name);
-    qr_buf_free(&cache_key);
+}
+
+bool qr_hyph_write_image(const char *path, const char *out)
+{
+    qr_buf key;
+    qr_buf_init(&key);
+    build_cache_key(&key, path);
+    errno = 0;
+    HyphenDict *d = hnj_hyphen_load(path);
+    if (!d) {
+        if (!errno) errno = EINVAL;     /* read, but not a dictionary */
+        qr_buf_free(&key);
+        return false;
+    }
+    qr_buf img;
+    qr_buf_init(&img);
+    make_image(&img, &key, d);
+    hnj_hyphen_free(d);
+    /* synced: unlike a cache entry it is made once and read for years */
+    bool ok = qr_write_atomic(out, img.data, img.len);
+    qr_buf_free(&img);
+    qr_buf_free(&key);
+    return ok;
 }
 
 void qr_hyph_free(qr_hyph *h)

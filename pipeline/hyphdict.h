@@ -8,17 +8,38 @@
 #define QUIRE_HYPHDICT_H
 
 #include <hyphen.h>
+#include <stdbool.h>
+
+/* Where the machine came from. */
+typedef enum qr_hyph_source {
+    QR_HYPH_COMPILED,           /* hnj_hyphen_load, just now */
+    QR_HYPH_CACHE,              /* the image in Quire's cache */
+    QR_HYPH_SHIPPED             /* the image made at build or install time */
+} qr_hyph_source;
 
 typedef struct qr_hyph {
     HyphenDict *dict;           /* NULL: the dictionary could not be read */
-    void *image;                /* the one block it lives in, when cached */
-    int from_cache;             /* 1 when read from a compiled image */
+    void *image;                /* the one block it lives in, from an image */
+    qr_hyph_source from;
 } qr_hyph;
 
-/* Load the dictionary at path: from the cache's compiled image when that
- * was made from this very file, else with hnj_hyphen_load (then writing
- * the image for next time). */
+/* Load the dictionary at path: from a compiled image made from this very
+ * file — the cache's, else the one shipped with quire
+ * (qr_cache_shipped_path) — else with hnj_hyphen_load, then writing the
+ * image to the cache for next time. */
 void qr_hyph_load(qr_hyph *h, const char *path);
+/* The same with the shipped image at `shipped` (NULL: none), which the
+ * tests name. */
+void qr_hyph_load_from(qr_hyph *h, const char *path, const char *shipped);
 void qr_hyph_free(qr_hyph *h);
+
+/* The name of the image of the dictionary at path, in the cache and where
+ * it is shipped: "hyph_en_GB.dic.image". Caller frees. */
+char *qr_hyph_image_name(const char *path);
+
+/* Compile the dictionary at path and write its image to `out`
+ * (atomically, synced), byte for byte what qr_hyph_load reads. false with
+ * errno set when the dictionary cannot be read or the file written. */
+bool qr_hyph_write_image(const char *path, const char *out);
 
 #endif

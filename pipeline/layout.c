@@ -1305,6 +1305,11 @@ void qr_layout_init(void)
     lb_init();
 }
 
+qr_status qr_layout_hyph_image(const char *dir, qr_diags *d)
+{
+    return lb_write_hyph_image(dir, d);
+}
+
 /* One layout of the paper, with the table of contents' entries as they
  * stand (toc may be NULL). The image set is the caller's, so that passes
  * read each image once. */

@@ -27,11 +27,13 @@
 #include "linebreak.h"
 #include "hyphdict.h"
 
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <hyphen.h>
 #include <linebreak.h>
@@ -98,6 +100,39 @@ static void init_tables(void)
 void lb_init(void)
 {
     pthread_once(&init_once, init_tables);
+}
+
+qr_status lb_write_hyph_image(const char *dir, qr_diags *d)
+{
+    if (access(HYPH_DICT_PATH, R_OK) != 0) {
+        qr_diag_add(d, QR_ERROR, HYPH_DICT_PATH, 0, 0, NULL, NULL,
+                    "cannot read the hyphenation dictionary: %s "
+                    "(Debian's hyphen-en-gb)", strerror(errno));
+        return QR_EINPUT;
+    }
+    if (!qr_make_dirs(dir, 0755)) {
+        qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
+                    "cannot make the folder: %s", strerror(errno));
+        return QR_EOUTPUT;
+    }
+    char *name = qr_hyph_image_name(HYPH_DICT_PATH);
+    char *out = qr_path_join(dir, name);
+    qr_status status = QR_OK;
+    if (!qr_hyph_write_image(HYPH_DICT_PATH, out)) {
+        /* the dictionary was readable a moment ago: EINVAL is its bytes */
+        if (errno == EINVAL) {
+            qr_diag_add(d, QR_ERROR, HYPH_DICT_PATH, 0, 0, NULL, NULL,
+                        "not a hyphenation dictionary");
+            status = QR_EINPUT;
+        } else {
+            qr_diag_add(d, QR_ERROR, out, 0, 0, NULL, NULL,
+                        "cannot write the image: %s", strerror(errno));
+            status = QR_EOUTPUT;
+        }
+    }
+    free(out);
+    free(name);
+    return status;
 }
 
 /* ---- the flattened paragraph ---- */

@@ -124,4 +124,8 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);
  * dictionary); safe to call repeatedly. */
 void lb_init(void);
 
+/* Compile the en-GB dictionary lb_init loads into its image in dir (made
+ * when missing): qr_layout_hyph_image. */
+qr_status lb_write_hyph_image(const char *dir, qr_diags *d);
+
 #endif

@@ -12,6 +12,7 @@
 #include "quire/derive.h"
 #include "quire/diag.h"
 #include "quire/expand.h"
+#include "quire/layout.h"
 #include "quire/load.h"
 #include "quire/pack.h"
 #include "quire/proceedings.h"
@@ -54,7 +55,8 @@ enum {
     C_WATCH = 1u << 5,
     C_MINUTES = 1u << 6,
     C_DECISIONS = 1u << 7,
-    C_ALL = (1u << 8) - 1
+    C_HYPH = 1u << 8,
+    C_ALL = (1u << 9) - 1
 };
 
 typedef struct command {
@@ -106,6 +108,11 @@ static const command COMMANDS[] = {
      "render, then render again whenever an input is saved;\n"
      "--serve previews the HTML copy on 127.0.0.1, reloading\n"
      "after each render"},
+    {"hyphenation", C_HYPH, "--out DIR",
+     "compile the system's hyphenation dictionary into the image\n"
+     "every run reads, DIR/hyph_en_GB.dic.image; make and make\n"
+     "install run it; run it again after the dictionary's\n"
+     "package is upgraded"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 
@@ -163,9 +170,9 @@ static const optdef OPTIONS[] = {
      "number, title and paragraph in minutes"},
     {{"jobs", required_argument, NULL, 'j'}, "-j, --jobs N", C_BUILD,
      "worker processes, 1 to " QR_STR(MAX_JOBS) " (default: the CPUs)"},
-    {{"out", required_argument, NULL, 'O'}, "    --out DIR", C_BUILD,
-     "the output folder (default: the manifest's,\n"
-     "else out)"},
+    {{"out", required_argument, NULL, 'O'}, "    --out DIR", C_BUILD | C_HYPH,
+     "the output folder (build's default: the\n"
+     "manifest's, else out)"},
     {{"shard", required_argument, NULL, 'K'}, "    --shard K/N", C_BUILD,
      "build only shard K of N, 1 <= K <= N <= " QR_STR(MAX_SHARDS)},
     {{"force", no_argument, NULL, 'F'}, "    --force", C_BUILD,
@@ -597,6 +604,28 @@ static int cmd_build(int argc, char **argv, const command *cmd)
     return finish(d, status);
 }
 
+/* quire hyphenation --out DIR */
+static int cmd_hyphenation(int argc, char **argv, const command *cmd)
+{
+    optset s;
+    optset_init(&s, cmd);
+    int bad = exact_names(&s, argc, argv);
+    if (bad) return bad;
+    const char *dir = NULL;
+    int c;
+    while ((c = getopt_long(argc, argv, s.shortopts, s.longopts, NULL)) != -1) {
+        switch (c) {
+        case 'O': dir = optarg; break;
+        case 'h': usage_cmd(stdout, cmd); exit(0);
+        default: return bad_option(&s, c, argv);
+        }
+    }
+    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (!dir) return usage_error("%s needs a folder: --out DIR", cmd->name);
+    qr_diags *d = qr_diags_new();
+    return finish(d, qr_layout_hyph_image(dir, d));
+}
+
 /* A TCP port number, 0 to 65535, all digits. */
 static bool parse_port(const char *s, unsigned *port)
 {
@@ -681,7 +710,8 @@ int main(int argc, char **argv)
     const command *cmd = find_command(name);
     if (!cmd)
         return usage_error("unknown command '%s' (expected render, check, "
-                           "expand, pack, minutes, decisions, build or watch)", name);
+                           "expand, pack, minutes, decisions, build, watch or "
+                           "hyphenation)", name);
     args a;
     int bad;
     if (cmd->bit == C_RENDER || cmd->bit == C_CHECK) {
@@ -726,5 +756,6 @@ int main(int argc, char **argv)
     if (cmd->bit & (C_MINUTES | C_DECISIONS))
         return cmd_record(argc - 1, argv + 1, cmd);
     if (cmd->bit == C_BUILD) return cmd_build(argc - 1, argv + 1, cmd);
+    if (cmd->bit == C_HYPH) return cmd_hyphenation(argc - 1, argv + 1, cmd);
     return cmd_watch(argc - 1, argv + 1, cmd);
 }

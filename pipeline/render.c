@@ -560,6 +560,9 @@ void qr_paper_meta(const qr_paper *p, qr_pdf_meta *meta)
 static void *warm_up(void *unused)
 {
     (void)unused;
+    /* fontconfig first (on a first run only): the paper needs its fonts
+     * before layout needs the hyphenation dictionary */
+    qr_fonts_warm_up();
     qr_layout_init();
     return NULL;
 }

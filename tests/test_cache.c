@@ -182,17 +182,17 @@ static void test_hyph_image(void **state)
     qr_hyph first, second;
     qr_hyph_load(&first, DICT);
     assert_non_null(first.dict);
-    assert_int_equal(first.from_cache, 0);
+    assert_int_equal(first.from, QR_HYPH_COMPILED);
     qr_hyph_load(&second, DICT);
     assert_non_null(second.dict);
-    assert_int_equal(second.from_cache, 1);
+    assert_int_equal(second.from, QR_HYPH_CACHE);
     same_hyphens(first.dict, second.dict);
 
     /* off: the dictionary file every time, nothing read */
     setenv("QUIRE_NO_CACHE", "1", 1);
     qr_hyph third;
     qr_hyph_load(&third, DICT);
-    assert_int_equal(third.from_cache, 0);
+    assert_int_equal(third.from, QR_HYPH_COMPILED);
     same_hyphens(first.dict, third.dict);
     unsetenv("QUIRE_NO_CACHE");
 
@@ -204,7 +204,7 @@ static void test_hyph_image(void **state)
     setenv("QUIRE_CACHE_DIR", other, 1);
     qr_hyph fourth;
     qr_hyph_load(&fourth, DICT);
-    assert_int_equal(fourth.from_cache, 0);
+    assert_int_equal(fourth.from, QR_HYPH_COMPILED);
     char *img2 = qr_cache_read("hyph_en_GB.dic.image", &n2);
     assert_non_null(img1);
     assert_non_null(img2);
@@ -242,17 +242,17 @@ static void test_hyph_image_damaged(void **state)
         qr_hyph d;
         qr_hyph_load(&d, DICT);
         assert_non_null(d.dict);
-        assert_int_equal(d.from_cache, 0);
+        assert_int_equal(d.from, QR_HYPH_COMPILED);
         qr_hyph_free(&d);
         /* and the rebuilt image is good again */
         qr_hyph_load(&d, DICT);
-        assert_int_equal(d.from_cache, 1);
+        assert_int_equal(d.from, QR_HYPH_CACHE);
         qr_hyph_free(&d);
     }
     /* truncated */
     assert_true(qr_cache_write("hyph_en_GB.dic.image", img, n / 2));
     qr_hyph_load(&h, DICT);
-    assert_int_equal(h.from_cache, 0);
+    assert_int_equal(h.from, QR_HYPH_COMPILED);
     qr_hyph_free(&h);
     free(img);
 }
@@ -271,7 +271,7 @@ static void test_hyph_image_stale(void **state)
     qr_hyph_load(&h, copy);
     qr_hyph_free(&h);
     qr_hyph_load(&h, copy);
-    assert_int_equal(h.from_cache, 1);
+    assert_int_equal(h.from, QR_HYPH_CACHE);
     qr_hyph_free(&h);
     /* one more comment line: another size and time */
     FILE *f = fopen(copy, "a");
@@ -279,12 +279,12 @@ static void test_hyph_image_stale(void **state)
     fputs("% edited\n", f);
     fclose(f);
     qr_hyph_load(&h, copy);
-    assert_int_equal(h.from_cache, 0);
+    assert_int_equal(h.from, QR_HYPH_COMPILED);
     qr_hyph_free(&h);
     /* edited in place to the same size, its time put back: the bytes
      * differ, so the image made from the old ones is not used */
     qr_hyph_load(&h, copy);
-    assert_int_equal(h.from_cache, 1);
+    assert_int_equal(h.from, QR_HYPH_CACHE);
     qr_hyph_free(&h);
     struct stat before;
     assert_int_equal(stat(copy, &before), 0);
@@ -296,10 +296,182 @@ static void test_hyph_image_stale(void **state)
     struct timespec times[2] = {before.st_atim, before.st_mtim};
     assert_int_equal(utimensat(AT_FDCWD, copy, times, 0), 0);
     qr_hyph_load(&h, copy);
-    assert_int_equal(h.from_cache, 0);
+    assert_int_equal(h.from, QR_HYPH_COMPILED);
     qr_hyph_free(&h);
     free(dic);
     free(copy);
+}
+
+/* ---- the image shipped with quire (made by make and make install) ---- */
+
+/* Where the shipped image is looked for: beside the executable when there
+ * is one there, else ../share/quire from the executable's folder; nowhere
+ * when the cache is off. */
+static void test_shipped_path(void **state)
+{
+    (void)state;
+    char *exe = realpath("/proc/self/exe", NULL);
+    assert_non_null(exe);
+    char *bin = qr_path_dir(exe);
+    char *prefix = qr_path_dir(bin);
+    char *want = qr_xasprintf("%s/share/quire/no-such.image", prefix);
+    char *p = qr_cache_shipped_path("no-such.image");
+    assert_string_equal(p, want);
+    free(p);
+    /* a file of that name beside the executable (this test binary) wins */
+    char *beside = qr_xasprintf("%s/shipped-%d.image", bin, (int)getpid());
+    char *name = qr_xasprintf("shipped-%d.image", (int)getpid());
+    write_text(beside, "x");
+    p = qr_cache_shipped_path(name);
+    assert_string_equal(p, beside);
+    free(p);
+    unlink(beside);
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    assert_null(qr_cache_shipped_path("no-such.image"));
+    unsetenv("QUIRE_NO_CACHE");
+    free(name);
+    free(beside);
+    free(want);
+    free(prefix);
+    free(bin);
+    free(exe);
+}
+
+/* The image quire hyphenation writes, in dir/shipped (caller frees). */
+static char *write_shipped(const char *dict)
+{
+    char *path = qr_xasprintf("%s/shipped.image", dir);
+    assert_true(qr_hyph_write_image(dict, path));
+    return path;
+}
+
+/* An empty cache and a good shipped image: the image is used, the cache
+ * is not written, and it hyphenates as the compiled dictionary does. */
+static void test_hyph_shipped(void **state)
+{
+    (void)state;
+    char *shipped = write_shipped(DICT);
+    qr_hyph h, compiled;
+    qr_hyph_load_from(&h, DICT, shipped);
+    assert_non_null(h.dict);
+    assert_int_equal(h.from, QR_HYPH_SHIPPED);
+    size_t n = 0;
+    assert_null(qr_cache_read("hyph_en_GB.dic.image", &n));
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    qr_hyph_load_from(&compiled, DICT, NULL);
+    unsetenv("QUIRE_NO_CACHE");
+    assert_int_equal(compiled.from, QR_HYPH_COMPILED);
+    same_hyphens(h.dict, compiled.dict);
+    qr_hyph_free(&h);
+    qr_hyph_free(&compiled);
+
+    /* byte for byte the image a first run writes to the cache */
+    qr_hyph_load_from(&h, DICT, NULL);
+    assert_int_equal(h.from, QR_HYPH_COMPILED);
+    qr_hyph_free(&h);
+    size_t ns = 0;
+    char *a = qr_cache_read("hyph_en_GB.dic.image", &n);
+    char *b = qr_read_file(shipped, &ns, 0);
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(n, ns);
+    assert_memory_equal(a, b, n);
+    /* and with a good image in the cache too, the cache's is taken */
+    qr_hyph_load_from(&h, DICT, shipped);
+    assert_int_equal(h.from, QR_HYPH_CACHE);
+    qr_hyph_free(&h);
+    free(a);
+    free(b);
+    free(shipped);
+}
+
+/* A damaged shipped image is never used (nor a crash): the dictionary is
+ * compiled, its image goes to the cache, and the next run reads that. */
+static void test_hyph_shipped_damaged(void **state)
+{
+    (void)state;
+    char *shipped = write_shipped(DICT);
+    size_t n = 0;
+    char *img = qr_read_file(shipped, &n, 0);
+    assert_non_null(img);
+    size_t at[] = {0, 40, n / 3, n / 2, n - 9, n - 1};
+    char *cached = qr_cache_path("hyph_en_GB.dic.image");
+    for (size_t i = 0; i <= sizeof at / sizeof *at; i++) {
+        unlink(cached);
+        char *bad = qr_xmalloc(n);
+        memcpy(bad, img, n);
+        size_t len = n;
+        if (i < sizeof at / sizeof *at) bad[at[i]] ^= 0x5A;
+        else len = n / 2;                       /* last: truncated */
+        assert_true(qr_write_atomic(shipped, bad, len));
+        free(bad);
+        qr_hyph h;
+        qr_hyph_load_from(&h, DICT, shipped);
+        assert_non_null(h.dict);
+        assert_int_equal(h.from, QR_HYPH_COMPILED);
+        qr_hyph_free(&h);
+        qr_hyph_load_from(&h, DICT, shipped);
+        assert_int_equal(h.from, QR_HYPH_CACHE);
+        qr_hyph_free(&h);
+    }
+    free(cached);
+    free(img);
+    free(shipped);
+}
+
+/* A shipped image made from the dictionary before an upgrade (here: the
+ * same bytes, a new time; then a new inode) is stale: compiled, cached. */
+static void test_hyph_shipped_stale(void **state)
+{
+    (void)state;
+    char *copy = qr_xasprintf("%s/hyph_en_GB.dic", dir);
+    size_t n = 0;
+    char *dic = qr_read_file(DICT, &n, 0);
+    assert_non_null(dic);
+    assert_true(qr_write_atomic(copy, dic, n));
+    char *shipped = write_shipped(copy);
+    qr_hyph h;
+    qr_hyph_load_from(&h, copy, shipped);
+    assert_int_equal(h.from, QR_HYPH_SHIPPED);
+    qr_hyph_free(&h);
+    struct timespec times[2] = {{0, UTIME_OMIT}, {1000000000, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, copy, times, 0), 0);
+    qr_hyph_load_from(&h, copy, shipped);
+    assert_int_equal(h.from, QR_HYPH_COMPILED);
+    qr_hyph_free(&h);
+    qr_hyph_load_from(&h, copy, shipped);
+    assert_int_equal(h.from, QR_HYPH_CACHE);
+    qr_hyph_free(&h);
+    /* reinstalled as a package manager does (dpkg writes a new file and
+     * renames it: a new inode and time): the image made before is stale */
+    free(shipped);
+    shipped = write_shipped(copy);
+    assert_true(qr_write_atomic(copy, dic, n));
+    char *cached = qr_cache_path("hyph_en_GB.dic.image");
+    unlink(cached);
+    qr_hyph_load_from(&h, copy, shipped);
+    assert_int_equal(h.from, QR_HYPH_COMPILED);
+    qr_hyph_free(&h);
+    free(cached);
+    free(shipped);
+    free(dic);
+    free(copy);
+}
+
+/* No dictionary: no image written, and loading it is no hyphenation. */
+static void test_hyph_write_missing(void **state)
+{
+    (void)state;
+    char *absent = qr_xasprintf("%s/absent.dic", dir);
+    char *out = qr_xasprintf("%s/absent.image", dir);
+    assert_false(qr_hyph_write_image(absent, out));
+    assert_int_equal(access(out, F_OK), -1);
+    qr_hyph h;
+    qr_hyph_load_from(&h, absent, out);
+    assert_null(h.dict);
+    qr_hyph_free(&h);
+    free(out);
+    free(absent);
 }
 
 /* ---- the font resolution ---- */
@@ -309,6 +481,25 @@ static qr_fonts *load_default(qr_diags *d)
     qr_style st;
     qr_style_default(&st);
     return qr_fonts_load(&st, d);
+}
+
+/* The last line of the font entry, "sum HEX\n", and its checksum: the
+ * same as fonts.c's, so that a test can forge a well-made entry. */
+#define FONT_SUM_LINE 21
+
+static uint64_t entry_sum(const void *p, size_t n)
+{
+    const char *c = p;
+    uint64_t h = QR_FNV64_INIT;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, c + i, 8);
+        h = (h ^ w) * 1099511628211ull;
+        h ^= h >> 29;
+    }
+    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
+    return h;
 }
 
 static void test_font_cache(void **state)
@@ -333,20 +524,34 @@ static void test_font_cache(void **state)
     qr_fonts_free(warm);
 
     /* The cache is what is read: an entry naming DejaVu for the body is
-     * believed while its stamps hold. */
+     * believed while its stamps hold and its checksum is right. */
     const char *lib = qr_fonts_file(cold, QR_FONT_REGULAR);
     char *p = strstr(entry, lib);
     assert_non_null(p);
+    assert_true(n > FONT_SUM_LINE);
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_append(&b, entry, (size_t)(p - entry));
     qr_buf_puts(&b, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
-    qr_buf_puts(&b, p + strlen(lib));
+    qr_buf_append(&b, p + strlen(lib),
+                  (size_t)(entry + n - FONT_SUM_LINE - (p + strlen(lib))));
+    size_t body = b.len;
+    qr_buf_printf(&b, "sum %016llx\n", (unsigned long long)entry_sum(b.data, body));
     assert_true(qr_cache_write("fonts", b.data, b.len));
     qr_fonts *forged = load_default(d);
     assert_non_null(forged);
     assert_non_null(strstr(qr_fonts_file(forged, QR_FONT_REGULAR), "DejaVuSans.ttf"));
     qr_fonts_free(forged);
+
+    /* The same change with the old checksum, as a crash might leave an
+     * entry written without fsync: well formed, but refused. */
+    b.len = body;
+    qr_buf_append(&b, entry + n - FONT_SUM_LINE, FONT_SUM_LINE);
+    assert_true(qr_cache_write("fonts", b.data, b.len));
+    qr_fonts *torn = load_default(d);
+    assert_non_null(torn);
+    assert_string_equal(qr_fonts_file(torn, QR_FONT_REGULAR), lib);
+    qr_fonts_free(torn);
 
     /* A damaged entry is not: fontconfig is asked again. */
     b.len = 0;
@@ -411,6 +616,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hyph_image, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyph_image_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyph_image_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shipped_path, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_shipped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_shipped_damaged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_shipped_stale, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_write_missing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_font_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_font_cache_stale, setup, teardown),
     };

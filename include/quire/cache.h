@@ -3,7 +3,9 @@
  * kerning, each face's last subset).
  *
  * Where: $QUIRE_CACHE_DIR, else $XDG_CACHE_HOME/quire, else
- * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off. Every entry
+ * $HOME/.cache/quire. QUIRE_NO_CACHE=1 turns the cache off, and with it
+ * the read-only copies made at build or install time
+ * (qr_cache_shipped_path). Every entry
  * starts with a key describing exactly what it was made from (format
  * version, struct sizes, and the size and modification time of each source
  * file or directory); a reader rebuilds the entry when the key differs, so
@@ -34,6 +36,21 @@ bool qr_cache_write(const char *name, const void *data, size_t len);
 /* The same for an entry whose reader checks a checksum over all of it:
  * written without an fsync (qr_write_atomic_nosync). */
 bool qr_cache_write_checked(const char *name, const void *data, size_t len);
+
+/* Where an image made at build or install time is shipped, relative to the
+ * folder of quire's executable: the Makefile's install layout, with the
+ * templates, PREFIX/bin/quire beside PREFIX/share/quire/. */
+#define QR_SHIPPED_DIR "../share/quire"
+
+/* The path of the read-only copy of entry `name` made when quire was built
+ * or installed (caller frees): NAME beside the executable when there is
+ * one (the build tree: make writes build/NAME after build/quire), else
+ * QR_SHIPPED_DIR/NAME from the executable's folder (make install), whether
+ * it exists or not. NULL when caching is off (QUIRE_NO_CACHE) or the
+ * executable cannot be found. Its reader must check it exactly as it
+ * checks a cache entry: the machine it is used on may not be the one it
+ * was made on, and the files it was made from may have changed since. */
+char *qr_cache_shipped_path(const char *name);
 
 /* Append the stamp of one file or directory to a key: its path, then its
  * size and modification time, or a mark that it does not exist. */

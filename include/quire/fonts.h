@@ -70,6 +70,14 @@ extern const char *const qr_fonts_env[];
 struct qr_buf;
 void qr_fonts_stamp(struct qr_buf *b);
 
+/* On a machine's first run (the cache holds no font resolution at all, or
+ * is off), initialise fontconfig now: render calls it on its warm-up
+ * thread, so that parsing fontconfig's configuration overlaps preparing
+ * the paper instead of following it. Otherwise does nothing: a warm run
+ * does not need fontconfig. Thread-safe (the one initialisation is
+ * guarded by pthread_once); cannot fail (qr_fonts_load reports it). */
+void qr_fonts_warm_up(void);
+
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
  * through fontconfig and open them. "Arial" resolves to Liberation Sans. A
  * family that resolves to nothing usable is an error. Free with

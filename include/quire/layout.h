@@ -19,6 +19,7 @@
 #include "quire/fonts.h"
 #include "quire/parse.h"
 #include "quire/style.h"
+#include "quire/util.h"
 
 #define QR_MAX_PAGES 10000     /* a document longer than this is an error */
 
@@ -130,6 +131,15 @@ typedef struct qr_pages qr_pages;
  * call it early, or on another thread, or before forking workers, to take
  * it off the critical path. Thread-safe and idempotent. */
 void qr_layout_init(void);
+
+/* quire hyphenation: compile the hyphenation dictionary qr_layout_init
+ * loads into the image it looks for (hyph_en_GB.dic.image), written to
+ * dir, which is made when missing. make writes it beside build/quire and
+ * make install into PREFIX/share/quire, so that even a first run with an
+ * empty cache reads a compiled image (cache.h, qr_cache_shipped_path).
+ * Returns QR_OK, QR_EINPUT (no readable dictionary) or QR_EOUTPUT (the
+ * image cannot be written), with an error added. */
+qr_status qr_layout_hyph_image(const char *dir, qr_diags *d);
 
 /* Lay out doc. Diagnostics (e.g. a character no font has) carry the
  * Markdown line in `line` and file = `md_name`. Returns NULL after adding

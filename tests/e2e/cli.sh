@@ -103,7 +103,12 @@ expect_exit "--jobs=1 --shard 1000/1000 is accepted" 0 $QUIRE build $TMP/m/manif
 
 # ---- README, --help, CMD --help and the man page agree, and the parser
 # takes exactly the options they list (tests/e2e/cli_docs.py) ----
-python3 tests/e2e/cli_docs.py README.md man/quire.1 ${QUIRE_WRAP:-} $BUILD/quire >$TMP/docs.out 2>&1
+# run from a folder of its own: a probe such as "hyphenation --out=x" is a
+# whole command, and writes x where it runs
+mkdir -p $TMP/probe
+here=$PWD
+(cd $TMP/probe && python3 $here/tests/e2e/cli_docs.py $here/README.md $here/man/quire.1 \
+    ${QUIRE_WRAP:-} "$(realpath $here/$BUILD/quire 2>/dev/null || realpath $BUILD/quire)") >$TMP/docs.out 2>&1
 rc=$?
 cat $TMP/docs.out
 grep -q '^not ok' $TMP/docs.out && FAILS=$((FAILS + 1))
