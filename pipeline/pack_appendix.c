@@ -1,8 +1,9 @@
 /* pack_appendix.c — an agenda item's PDF appendices in the pack: the
  * item's "appendices" in the meeting file (checked, every object closed),
  * their placeholders and, in a public pack, their notices, and at the end
- * the choice between qr_pdf_write and render + final pass
- * (qr_appendix_merge, appendix.c: the only user of libqpdf).
+ * the choice between qr_pdf_write and a render that draws the imported
+ * pages (qr_appendix_imports_new, appendix.c: the only user of libqpdf;
+ * qr_pdf_render_imports).
  *
  * Quire cannot typeset a PDF it did not write, so an appendix's pages are
  * put into the pack in two steps. Layout makes a placeholder for each
@@ -10,9 +11,9 @@
  * /Rotate) carrying only the pack's running footer ("Page 23 of 84", an
  * artifact) and, on its first page, the outline entry "Appendix A: Title"
  * under the item. The pack is then written as usual, page numbers, page
- * labels, agenda ranges and bookmarks all counting the placeholders; and a
- * final pass (qr_appendix_merge) draws each imported page under its
- * placeholder's content, so the footer and any not-for-publication mark lie
+ * labels, agenda ranges and bookmarks all counting the placeholders, and
+ * the PDF stage draws each imported page under its placeholder's content
+ * as it writes (qr_pdf_render_imports), so the footer and any not-for-publication mark lie
  * on top of it.
  *
  * Public packs: an exempt appendix (or any appendix of an exempt item) is
@@ -469,7 +470,7 @@ static bool edit_notice(void *ctx, qr_pages *dst, size_t dst_page,
 }
 
 /* The mark on a placeholder where the imported page is drawn (see
- * qr_appendix_merge): an empty rectangle over the page, first of its items
+ * qr_pdf_import): an empty rectangle over the page, first of its items
  * so the imported page lies under the footer and marks, tagged as a Figure
  * of the item's section whose alternative text names the page. */
 typedef struct placeholder_ctx {
@@ -653,15 +654,16 @@ bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
         *refused = st == QR_EINPUT;
         return st == QR_OK;
     }
-    char *pdf = NULL, *merged = NULL;
-    size_t len = 0, mlen = 0;
+    char *pdf = NULL;
+    size_t len = 0;
     bool ok = false;
+    qr_appendix_imports *im = qr_appendix_imports_new(pl, npl, path, d);
     /* the bytes are the proof: set only when rendering succeeded */
-    (void)qr_pdf_render(pages, fonts, meta, &pdf, &len, d);
+    if (im) (void)qr_pdf_render_imports(pages, fonts, meta,
+                                        qr_appendix_imports_pdf(im), &pdf,
+                                        &len, d);
     if (!pdf) goto done;
-    if (!qr_appendix_merge(pdf, len, pl, npl, path, &merged, &mlen, d))
-        goto done;
-    if (!qr_write_atomic_mode(path, merged, mlen, meta->exempt)) {
+    if (!qr_write_atomic_mode(path, pdf, len, meta->exempt)) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
         goto done;
@@ -669,7 +671,7 @@ bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
     ok = true;
 done:
     free(pdf);
-    free(merged);
+    qr_appendix_imports_free(im);
     free(pl);
     return ok;
 }

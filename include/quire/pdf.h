@@ -44,6 +44,46 @@ typedef struct qr_pdf_meta {
 /* The ICC profile PDF/A output embeds (Debian package icc-profiles-free). */
 #define QR_PDF_SRGB_ICC "/usr/share/color/icc/sRGB.icc"
 
+/* An object of another PDF that the pages draw (an imported appendix's
+ * font, image, colour space …), serialised by the caller with its
+ * references renumbered into this file. */
+typedef struct qr_pdf_obj {
+    char *text;            /* a plain object: all of it; a stream: its
+                              dictionary's entries, without << >> and
+                              without /Length */
+    size_t len;
+    char *data;            /* a stream's data as stored; NULL: plain */
+    size_t data_len;
+    bool deflate;          /* a stream without /Filter: may be deflated */
+} qr_pdf_obj;
+
+/* A page of another PDF drawn on page `page` as a Form XObject: inside
+ * the page's first /Figure marked-content sequence (so tagged by that
+ * Figure, and under everything drawn after it), or first on the page when
+ * it has none. */
+typedef struct qr_pdf_import {
+    size_t page;           /* 0-based page of the pages rendered */
+    double bbox[4];        /* the form's /BBox: the imported page's box */
+    double matrix[6];      /* applied before moving bbox's origin to 0 0 */
+    bool flate;            /* data is Flate-compressed, as stored */
+    const char *data;      /* the form's content */
+    size_t len;
+} qr_pdf_import;
+
+typedef struct qr_pdf_imports {
+    const qr_pdf_import *v;
+    size_t n;
+    uint64_t id;           /* mixed into the /ID: a hash of the sources */
+    /* Called once while saving, with the number of the first object it
+     * may make: sets res[k] (n of them, initialised) to import k's
+     * /Resources dictionary ("<< … >>") and *objs to the objects they
+     * refer to, numbered base, base + 1, … (the caller frees each text
+     * and data, then the array). False after adding an error to d. */
+    bool (*objects)(void *ctx, size_t base, qr_buf *res, qr_pdf_obj **objs,
+                    size_t *nobjs, qr_diags *d);
+    void *ctx;
+} qr_pdf_imports;
+
 /* Render the pages into PDF bytes. On success sets *out (the caller frees)
  * and *len; returns false after adding an error. */
 bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
@@ -56,6 +96,14 @@ bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
  * text that cannot be embedded); QR_EOUTPUT after adding an error naming
  * the path when the file cannot be made or written. On failure the previous
  * file is left untouched. */
+/* qr_pdf_render, drawing imported pages (NULL: none) onto their pages in
+ * the same pass: the file is written once, by Quire's writer, and nothing
+ * reads it back. */
+bool qr_pdf_render_imports(const qr_pages *pages, const qr_fonts *fonts,
+                           const qr_pdf_meta *meta,
+                           const qr_pdf_imports *imports, char **out,
+                           size_t *len, qr_diags *d);
+
 qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
                        const qr_pdf_meta *meta, const char *path,
                        qr_diags *d);
