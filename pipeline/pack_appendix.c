@@ -368,7 +368,7 @@ static qr_pages *placeholder(const qr_pack_appx *x, size_t k,
  * page; placeholders are a list each. */
 static int laid_count(const qr_pack_appx *x)
 {
-    return x->withheld ? (int)qr_pages_count(x->pages[0]) : (int)x->npages;
+    return x->withheld ? (int)qr_pages_count(x->pages[0]) : x->counted;
 }
 
 /* Lays out one appendix from pack page `first`; its page count in
@@ -402,6 +402,14 @@ static bool lay_one(qr_pack_appx *x, const qr_style *style,
         return true;
     }
     size_t n = qr_appendix_npages(x->doc);
+    x->laid_first = first, x->laid_total = total;
+    x->counted = (int)n;
+    *count = (int)n;
+    /* The pack's first pass guesses no total (0). A placeholder is one
+     * page whatever its footer says, so its layout waits for a pass that
+     * knows the numbers (the last always does): laying out 100
+     * placeholders twice was a tenth of what a 100-page appendix cost. */
+    if (total <= 0) return true;
     x->pages = qr_xcalloc(n, sizeof *x->pages);
     for (size_t k = 0; k < n; k++) {
         o.first_page = first + (int)k;
@@ -409,8 +417,6 @@ static bool lay_one(qr_pack_appx *x, const qr_style *style,
         x->npages = k + 1;
         if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return false;
     }
-    x->laid_first = first, x->laid_total = total;
-    *count = (int)n;
     return true;
 }
 
@@ -436,11 +442,18 @@ bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
     return true;
 }
 
+/* Has the latest pass counted its pages (laid out, or a placeholder's
+ * layout deferred)? */
+static bool laid(const qr_pack_appx *x)
+{
+    return x->withheld ? x->pages != NULL : x->counted > 0;
+}
+
 bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
                         int *last)
 {
     const qr_pack_appx *x = &a->v[i];
-    if (!x->pages || (!x->withheld && !x->doc)) return false;
+    if (!laid(x) || (!x->withheld && !x->doc)) return false;
     *first = x->laid_first;
     *last = x->laid_first + laid_count(x) - 1;
     return true;

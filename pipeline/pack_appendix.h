@@ -43,6 +43,8 @@ typedef struct qr_pack_appx {
     qr_pages **pages;         /* the latest layout, one list per page */
     size_t npages;
     int laid_first, laid_total;
+    int counted;              /* placeholders: pages counted by the latest
+                                 pass, laid out (pages) or not yet */
     size_t pack_page;         /* where its first page landed in the pack */
 } qr_pack_appx;
 
