@@ -2309,6 +2309,8 @@ static int pack_threads(void)
     return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
+#define RAW_BELOW 1024
+
 /* What the imports' caller makes at the save: each import's /Resources
  * text and the objects they refer to. */
 typedef struct import_objs {
@@ -2346,6 +2348,13 @@ static bool imported_objects(pdf_state *st, import_objs *io,
         return false;
     }
     io->extra.objs = io->objs;
+    /* A placeholder's own content (its footer, marks and the form's
+     * drawing) is a few hundred bytes, which deflate shrinks by half at
+     * the cost of setting up its tables, about 100,000 instructions a
+     * stream: a tenth of what a 100-page appendix cost. Such small streams
+     * stay as they are in a pack with imports; packs without keep every
+     * byte as before. */
+    io->extra.raw_below = RAW_BELOW;
     *sub = qr_xrealloc(*sub, (*nsub + im->n) * sizeof **sub);
     for (size_t k = 0; k < im->n; k++)
         (*sub)[(*nsub)++] = (qr_pdf_subst){st->import_res[k],

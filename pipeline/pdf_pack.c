@@ -394,8 +394,9 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     for (size_t k = 0; k < nsubst; k++)
         if (!take_subst(so, kind, nobj, &subst[k])) goto done;
     take_extra(so, kind, nobj, extra);
+    size_t raw_below = extra ? extra->raw_below : 0;
     for (size_t i = 1; i < total; i++) {
-        if (kind[i] != 2) continue;
+        if (kind[i] != 2 || so[i].body_len < raw_below) continue;
         if (so[i].ext ? so[i].ext->deflate
                       : !so[i].flate && wants_deflate(in, &so[i])) {
             so[i].job = njobs;

@@ -44,6 +44,8 @@ typedef struct qr_pdf_extra {
     size_t base;                /* the number of objs[0]: libharu's count */
     const qr_pdf_obj *objs;
     size_t n;
+    size_t raw_below;           /* streams shorter than this are not
+                                   deflated (0: all are) */
 } qr_pdf_extra;
 
 /* Rewrite a classic PDF as libharu 2.3.0 lays it out (every object plain,

@@ -512,10 +512,10 @@ static void test_merge_split_content(void **state)
     add(&os, "<< /Type /Catalog /Pages 2 0 R >>");
     add(&os, "<< /Type /Pages /Kids [6 0 R] /Count 1 >>");
     add_stream(&os, "", "BT /F1 18 Tf 72 100 Td (qzxSplitOne) Tj");
-    /* long enough that the pack pass's deflate shrinks it */
-    add_stream(&os, "", "( qzxSplitTwo) Tj ET\n% padding padding padding "
-                        "padding padding padding padding padding padding "
-                        "padding padding padding padding padding padding");
+    /* long enough (over 1 KB) that the pack pass deflates it */
+    char two[2048] = "( qzxSplitTwo) Tj ET\n%";
+    while (strlen(two) < 1500) strcat(two, " padding");
+    add_stream(&os, "", two);
     add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
     add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
              "/Contents [3 0 R 4 0 R] /Resources << /Font << /F1 5 0 R >> "
