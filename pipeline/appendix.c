@@ -859,8 +859,8 @@ static void put_resources(qr_appendix_imports *x, size_t k, qr_buf *b)
     qpdf_oh page = qpdf_get_page_n(q, x->pl[k].page);
     qpdf_oh res = qpdf_oh_get_key(q, page, "/Resources");
     qr_buf_puts(b, "<<");
-    for (const char *const *key = RESOURCE_KEYS;
-         *key && qpdf_oh_is_dictionary(q, res); key++) {
+    bool dict = qpdf_oh_is_dictionary(q, res);
+    for (const char *const *key = RESOURCE_KEYS; dict && *key; key++) {
         if (!qpdf_oh_has_key(q, res, *key)) continue;
         qr_buf_putc(b, '\n');
         put_name(b, *key);
