@@ -742,11 +742,23 @@ static size_t number_of(qr_appendix_imports *x, const qr_appendix *a,
 static void put_value(qr_appendix_imports *x, const qr_appendix *a,
                       qpdf_oh oh, qr_buf *b, bool top);
 
-/* A dictionary's entries, each "/Key value" on its own line; `skip` (NULL:
- * none) is left out. The keys are collected first: libqpdf has one key
+/* A stream's keys that are not copied: /Length is the pack's to write;
+ * /F, /FFilter and /FDecodeParms would take its data from another file. */
+static const char *const STREAM_SKIP[] = {"/Length", "/F", "/FFilter",
+                                          "/FDecodeParms", NULL};
+
+static bool skipped(const char *key, const char *const *skip)
+{
+    for (; skip && *skip; skip++)
+        if (strcmp(key, *skip) == 0) return true;
+    return false;
+}
+
+/* A dictionary's entries, each "/Key value" on its own line, but those in
+ * `skip` (NULL: none). The keys are collected first: libqpdf has one key
  * iterator per document, and a value may be a dictionary too. */
 static void put_entries(qr_appendix_imports *x, const qr_appendix *a,
-                        qpdf_oh dict, const char *skip, qr_buf *b)
+                        qpdf_oh dict, const char *const *skip, qr_buf *b)
 {
     qpdf_data q = a->q;
     char **keys = NULL;
@@ -757,7 +769,7 @@ static void put_entries(qr_appendix_imports *x, const qr_appendix *a,
         keys[n++] = qr_xstrdup(qpdf_oh_dict_next_key(q));
     }
     for (size_t i = 0; i < n; i++) {
-        if (!skip || strcmp(keys[i], skip) != 0) {
+        if (!skipped(keys[i], skip)) {
             qr_buf_putc(b, '\n');
             put_name(b, keys[i]);
             qr_buf_putc(b, ' ');
@@ -827,7 +839,7 @@ static void put_value(qr_appendix_imports *x, const qr_appendix *a,
 
 /* Queued object k as a pack object: a stream keeps its data as stored
  * (never decoded: an image's LZW could inflate without bound) and its
- * filters; /Length is the pack's to write. */
+ * filters (STREAM_SKIP aside). */
 static void write_object(qr_appendix_imports *x, size_t k, qr_pdf_obj *o)
 {
     const qr_appendix *a = x->queue_from[k];
@@ -838,7 +850,7 @@ static void write_object(qr_appendix_imports *x, size_t k, qr_pdf_obj *o)
     memset(o, 0, sizeof *o);
     if (qpdf_oh_get_type_code(q, oh) == ot_stream) {
         qpdf_oh dict = qpdf_oh_get_dict(q, oh);
-        put_entries(x, a, dict, "/Length", &b);
+        put_entries(x, a, dict, STREAM_SKIP, &b);
         o->deflate = !qpdf_oh_has_key(q, dict, "/Filter");
         unsigned char *raw = NULL;
         size_t len = 0;

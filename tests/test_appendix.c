@@ -651,10 +651,12 @@ static void test_merge_walk_refuses(void **state)
     add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
              "/QzxBack 1 0 R /QzxPage 5 0 R /QzxName /A#20B "
              "/QzxAct << /S /JavaScript /JS (qzxResJS) >> "
-             "/QzxKept [1 2.5 (qzxString) true null] >>");
+             "/QzxKept [1 2.5 (qzxString) true null] /QzxData 6 0 R >>");
     add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
              "/Contents 3 0 R /Resources << /Font << /F1 4 0 R >> "
              "/ExtGState << /G 1 0 R >> >> >>");
+    /* a stream whose data would come from another file */
+    add_stream(&os, "/F (qzxOutside.bin) /FFilter /FlateDecode", "qzxInside");
     size_t len, outlen;
     char *bytes = pdf_bytes(&os, &len);
     char *p = put("walk.pdf", bytes, len);
@@ -681,6 +683,9 @@ static void test_merge_walk_refuses(void **state)
     assert_null(strstr(all, "qzxOpenJS"));
     assert_null(strstr(all, "qzxResJS"));
     assert_null(strstr(all, "/JavaScript"));
+    assert_null(strstr(all, "qzxOutside"));
+    assert_null(strstr(all, "/FFilter"));
+    assert_non_null(strstr(all, "qzxInside"));
     /* written as null, which drops the keys */
     assert_null(strstr(all, "/QzxBack"));
     assert_null(strstr(all, "/QzxPage"));
