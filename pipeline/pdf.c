@@ -1636,9 +1636,9 @@ static void insert_at_figure(qr_buf *c, const char *ops, size_t n)
     size_t at = bdc ? (size_t)(bdc + 4 - c->data) : 0;
     qr_buf b;
     qr_buf_init(&b);
-    qr_buf_append(&b, c->data, at);
+    if (at) qr_buf_append(&b, c->data, at);
     qr_buf_append(&b, ops, n);
-    qr_buf_append(&b, c->data + at, c->len - at);
+    if (c->len > at) qr_buf_append(&b, c->data + at, c->len - at);
     qr_buf_free(c);
     *c = b;
 }
@@ -2402,6 +2402,7 @@ static bool save(pdf_state *st, char **out, size_t *len)
         memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
     import_objs io = {0};
     if (!imported_objects(st, &io, &sub, &nsub)) {
+        import_objs_free(&io, st->imports->n);
         free(sub);
         free(buf);
         return false;
