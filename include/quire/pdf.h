@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "quire/diag.h"
 #include "quire/fonts.h"
 #include "quire/layout.h"
@@ -90,12 +91,6 @@ bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                    const qr_pdf_meta *meta, char **out, size_t *len,
                    qr_diags *d);
 
-/* qr_pdf_render, then write atomically to `path` (temporary file in the
- * same directory, renamed on success). Returns QR_OK; QR_EINPUT after
- * adding an error when the PDF stage refuses an input (a corrupt image,
- * text that cannot be embedded); QR_EOUTPUT after adding an error naming
- * the path when the file cannot be made or written. On failure the previous
- * file is left untouched. */
 /* qr_pdf_render, drawing imported pages (NULL: none) onto their pages in
  * the same pass: the file is written once, by Quire's writer, and nothing
  * reads it back. */
@@ -104,6 +99,12 @@ bool qr_pdf_render_imports(const qr_pages *pages, const qr_fonts *fonts,
                            const qr_pdf_imports *imports, char **out,
                            size_t *len, qr_diags *d);
 
+/* qr_pdf_render, then write atomically to `path` (temporary file in the
+ * same directory, renamed on success). Returns QR_OK; QR_EINPUT after
+ * adding an error when the PDF stage refuses an input (a corrupt image,
+ * text that cannot be embedded); QR_EOUTPUT after adding an error naming
+ * the path when the file cannot be made or written. On failure the previous
+ * file is left untouched. */
 qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
                        const qr_pdf_meta *meta, const char *path,
                        qr_diags *d);
