@@ -6,7 +6,8 @@
  * elements; furniture as artifacts) and written with compressed object
  * streams (PDF 1.7); on request it is PDF/A-2b.
  *
- * Failure: qr_pdf_render returns false after adding an error. qr_pdf_write
+ * Failure: qr_pdf_render and qr_pdf_render_imports return false after
+ * adding an error (the imports' caller adds its own). qr_pdf_write
  * returns a qr_status, since the exit status must tell a refused input
  * (QR_EINPUT) from a file that cannot be written (QR_EOUTPUT).
  */
