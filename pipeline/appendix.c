@@ -1,7 +1,7 @@
 /* appendix.c — PDF appendices, and the only user of libqpdf: open, check
- * and describe one from its bytes (qr_appendix_open), and the final pass
- * that draws imported pages onto the pack's placeholders
- * (qr_appendix_merge). See appendix.h and docs/architecture.md, "Imported
+ * and describe one from its bytes (qr_appendix_open), and the imported
+ * pages the PDF stage draws onto the pack's placeholders
+ * (qr_appendix_imports_new). See appendix.h and docs/architecture.md, "Imported
  * appendices".
  *
  * libqpdf is used through its C API (qpdf/qpdf-c.h). Every handle function
@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include <qpdf/qpdf-c.h>
 #include <dlfcn.h>
 #include <pthread.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 /* libqpdf is loaded when a pack first imports a PDF, not linked: it is C++
@@ -36,8 +38,16 @@
  * library's soname, taken from the libqpdf built against (Makefile). */
 #define QR_QPDF_FUNCS(X) \
     X(qpdf_cleanup) \
-    X(qpdf_get_buffer) \
-    X(qpdf_get_buffer_length) \
+    X(qpdf_oh_get_type_code) \
+    X(qpdf_oh_begin_dict_key_iter) \
+    X(qpdf_oh_dict_more_keys) \
+    X(qpdf_oh_dict_next_key) \
+    X(qpdf_oh_get_object_id) \
+    X(qpdf_oh_get_name) \
+    X(qpdf_oh_get_real_value) \
+    X(qpdf_oh_get_int_value) \
+    X(qpdf_oh_get_bool_value) \
+    X(qpdf_oh_get_binary_string_value) \
     X(qpdf_get_error) \
     X(qpdf_get_error_code) \
     X(qpdf_get_error_file_position) \
@@ -48,12 +58,9 @@
     X(qpdf_get_root) \
     X(qpdf_has_error) \
     X(qpdf_init) \
-    X(qpdf_init_write_memory) \
     X(qpdf_is_encrypted) \
-    X(qpdf_make_indirect_object) \
     X(qpdf_more_warnings) \
     X(qpdf_next_warning) \
-    X(qpdf_oh_copy_foreign_object) \
     X(qpdf_oh_get_array_item) \
     X(qpdf_oh_get_array_n_items) \
     X(qpdf_oh_get_dict) \
@@ -70,31 +77,29 @@
     X(qpdf_oh_is_integer) \
     X(qpdf_oh_is_name_and_equals) \
     X(qpdf_oh_is_stream) \
-    X(qpdf_oh_new_dictionary) \
-    X(qpdf_oh_new_name) \
-    X(qpdf_oh_new_null) \
-    X(qpdf_oh_new_stream) \
-    X(qpdf_oh_parse) \
     X(qpdf_oh_release) \
     X(qpdf_oh_release_all) \
-    X(qpdf_oh_replace_key) \
-    X(qpdf_oh_replace_stream_data) \
     X(qpdf_push_inherited_attributes_to_page) \
     X(qpdf_read_memory) \
-    X(qpdf_set_decode_level) \
-    X(qpdf_set_deterministic_ID) \
-    X(qpdf_set_object_stream_mode) \
     X(qpdf_set_suppress_warnings) \
-    X(qpdf_silence_errors) \
-    X(qpdf_write)
+    X(qpdf_silence_errors)
 
 #define X(f) static __typeof__(&f) dl_##f;
 QR_QPDF_FUNCS(X)
 #undef X
 
 #define qpdf_cleanup dl_qpdf_cleanup
-#define qpdf_get_buffer dl_qpdf_get_buffer
-#define qpdf_get_buffer_length dl_qpdf_get_buffer_length
+#define qpdf_oh_release_all dl_qpdf_oh_release_all
+#define qpdf_oh_get_type_code dl_qpdf_oh_get_type_code
+#define qpdf_oh_begin_dict_key_iter dl_qpdf_oh_begin_dict_key_iter
+#define qpdf_oh_dict_more_keys dl_qpdf_oh_dict_more_keys
+#define qpdf_oh_dict_next_key dl_qpdf_oh_dict_next_key
+#define qpdf_oh_get_object_id dl_qpdf_oh_get_object_id
+#define qpdf_oh_get_name dl_qpdf_oh_get_name
+#define qpdf_oh_get_real_value dl_qpdf_oh_get_real_value
+#define qpdf_oh_get_int_value dl_qpdf_oh_get_int_value
+#define qpdf_oh_get_bool_value dl_qpdf_oh_get_bool_value
+#define qpdf_oh_get_binary_string_value dl_qpdf_oh_get_binary_string_value
 #define qpdf_get_error dl_qpdf_get_error
 #define qpdf_get_error_code dl_qpdf_get_error_code
 #define qpdf_get_error_file_position dl_qpdf_get_error_file_position
@@ -105,12 +110,9 @@ QR_QPDF_FUNCS(X)
 #define qpdf_get_root dl_qpdf_get_root
 #define qpdf_has_error dl_qpdf_has_error
 #define qpdf_init dl_qpdf_init
-#define qpdf_init_write_memory dl_qpdf_init_write_memory
 #define qpdf_is_encrypted dl_qpdf_is_encrypted
-#define qpdf_make_indirect_object dl_qpdf_make_indirect_object
 #define qpdf_more_warnings dl_qpdf_more_warnings
 #define qpdf_next_warning dl_qpdf_next_warning
-#define qpdf_oh_copy_foreign_object dl_qpdf_oh_copy_foreign_object
 #define qpdf_oh_get_array_item dl_qpdf_oh_get_array_item
 #define qpdf_oh_get_array_n_items dl_qpdf_oh_get_array_n_items
 #define qpdf_oh_get_dict dl_qpdf_oh_get_dict
@@ -127,23 +129,11 @@ QR_QPDF_FUNCS(X)
 #define qpdf_oh_is_integer dl_qpdf_oh_is_integer
 #define qpdf_oh_is_name_and_equals dl_qpdf_oh_is_name_and_equals
 #define qpdf_oh_is_stream dl_qpdf_oh_is_stream
-#define qpdf_oh_new_dictionary dl_qpdf_oh_new_dictionary
-#define qpdf_oh_new_name dl_qpdf_oh_new_name
-#define qpdf_oh_new_null dl_qpdf_oh_new_null
-#define qpdf_oh_new_stream dl_qpdf_oh_new_stream
-#define qpdf_oh_parse dl_qpdf_oh_parse
 #define qpdf_oh_release dl_qpdf_oh_release
-#define qpdf_oh_release_all dl_qpdf_oh_release_all
-#define qpdf_oh_replace_key dl_qpdf_oh_replace_key
-#define qpdf_oh_replace_stream_data dl_qpdf_oh_replace_stream_data
 #define qpdf_push_inherited_attributes_to_page dl_qpdf_push_inherited_attributes_to_page
 #define qpdf_read_memory dl_qpdf_read_memory
-#define qpdf_set_decode_level dl_qpdf_set_decode_level
-#define qpdf_set_deterministic_ID dl_qpdf_set_deterministic_ID
-#define qpdf_set_object_stream_mode dl_qpdf_set_object_stream_mode
 #define qpdf_set_suppress_warnings dl_qpdf_set_suppress_warnings
 #define qpdf_silence_errors dl_qpdf_silence_errors
-#define qpdf_write dl_qpdf_write
 
 static pthread_once_t qpdf_once = PTHREAD_ONCE_INIT;
 static const char *qpdf_failure;     /* NULL once loaded */
@@ -180,6 +170,17 @@ static bool load_qpdf(const char *path, qr_diags *d)
     return false;
 }
 
+/* What inflating a page's content in one call needs (quick_size). */
+typedef struct quick_inflate {
+    struct libdeflate_decompressor *z;
+    unsigned char *out;    /* QUICK_MAX bytes, written, never read */
+} quick_inflate;
+
+/* Content that inflates to at most this is counted in one call of
+ * libdeflate; only larger content is counted by zlib 64 KB at a time. A
+ * page's content is a few to a few hundred kilobytes. */
+#define QUICK_MAX (1024 * 1024)
+
 struct qr_appendix {
     char *path, *who;
     char *bytes;           /* what qpdf reads: must outlive q */
@@ -188,6 +189,7 @@ struct qr_appendix {
     qr_appendix_page *pages;
     size_t npages;
     bool tagged;
+    quick_inflate quick;   /* while opening */
 };
 
 /* The PDF header may follow up to 1,024 bytes of junk (ISO 32000-1
@@ -243,10 +245,19 @@ static void fail(qr_diags *d, const qr_appendix *a, const char *fmt, ...)
                 a->who, a->path, msg);
 }
 
+static void quick_done(quick_inflate *qi)
+{
+    if (qi->z) libdeflate_free_decompressor(qi->z);
+    free(qi->out);
+    qi->z = NULL;
+    qi->out = NULL;
+}
+
 void qr_appendix_free(qr_appendix *a)
 {
     if (!a) return;
     if (a->q) qpdf_cleanup(&a->q);
+    quick_done(&a->quick);
     free(a->pages);
     free(a->bytes);
     free(a->path);
@@ -332,6 +343,25 @@ static size_t inflated_size(const unsigned char *in, size_t n, size_t cap,
                                                                  : (size_t)-1;
 }
 
+/* inflated_size in one call of libdeflate (a third of zlib's
+ * instructions: counting 100 pages' content was a sixth of what a
+ * 100-page appendix cost) when the stream inflates to at most QUICK_MAX
+ * and is whole and sound; otherwise false, and zlib counts it. */
+static bool quick_size(quick_inflate *qi, const unsigned char *in, size_t n,
+                       size_t cap, size_t *size, bool *clean)
+{
+    if (!qi->z) qi->z = libdeflate_alloc_decompressor();
+    if (!qi->out) qi->out = qr_xmalloc(QUICK_MAX);
+    size_t used = 0, got = 0;
+    if (!qi->z || libdeflate_zlib_decompress_ex(qi->z, in, n, qi->out,
+                                                QUICK_MAX, &used, &got) !=
+                      LIBDEFLATE_SUCCESS)
+        return false;
+    *clean = used == n && got <= cap;
+    *size = got > cap ? cap + 1 : got;
+    return true;
+}
+
 /* Is the stream's filter /FlateDecode alone? */
 static bool flate_only(qpdf_data q, qpdf_oh stream)
 {
@@ -349,8 +379,8 @@ static bool flate_only(qpdf_data q, qpdf_oh stream)
  * zlib read to its end without error — so libqpdf need not decode it
  * again to look for damage (its reading the stored bytes, here, is what
  * reports a wrong /Length). */
-static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap,
-                          bool *clean)
+static size_t stream_size(qpdf_data q, quick_inflate *qi, qpdf_oh stream,
+                          size_t cap, bool *clean)
 {
     *clean = false;
     if (!qpdf_oh_is_stream(q, stream)) return 0;
@@ -364,7 +394,9 @@ static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap,
     QPDF_BOOL filtered = QPDF_FALSE;
     bool inflated = false;
     qpdf_oh_get_stream_data(q, stream, qpdf_dl_none, &filtered, &raw, &len);
-    size_t size = unfiltered ? len : inflated_size(raw, len, cap, &inflated);
+    size_t size = len;
+    if (!unfiltered && !quick_size(qi, raw, len, cap, &size, &inflated))
+        size = inflated_size(raw, len, cap, &inflated);
     free(raw);
     *clean = !params && (unfiltered ? size <= cap : inflated);
     return size == (size_t)-1 ? 0 : size;
@@ -372,7 +404,8 @@ static size_t stream_size(qpdf_data q, qpdf_oh stream, size_t cap,
 
 /* Is the page's content at most QR_APPENDIX_MAX_CONTENT decompressed? */
 /* *clean: every content stream is known to decode (stream_size). */
-static bool content_bounded(qpdf_data q, qpdf_oh page, bool *clean)
+static bool content_bounded(qpdf_data q, quick_inflate *qi, qpdf_oh page,
+                            bool *clean)
 {
     qpdf_oh c = qpdf_oh_get_key(q, page, "/Contents");
     size_t cap = QR_APPENDIX_MAX_CONTENT, total = 0;
@@ -381,12 +414,12 @@ static bool content_bounded(qpdf_data q, qpdf_oh page, bool *clean)
     if (qpdf_oh_is_array(q, c)) {
         int n = qpdf_oh_get_array_n_items(q, c);
         for (int i = 0; i < n && total <= cap; i++) {
-            total += stream_size(q, qpdf_oh_get_array_item(q, c, i),
+            total += stream_size(q, qi, qpdf_oh_get_array_item(q, c, i),
                                  cap - total, &one);
             *clean = *clean && one;
         }
     } else {
-        total = stream_size(q, c, cap, &one);
+        total = stream_size(q, qi, c, cap, &one);
         *clean = one;
     }
     return total <= cap;
@@ -430,7 +463,7 @@ static bool check_page(qr_appendix *a, size_t i, qr_diags *d)
     }
     pg->rotate = ((r % 360) + 360) % 360;
     bool clean;
-    if (!content_bounded(q, page, &clean)) {
+    if (!content_bounded(q, &a->quick, page, &clean)) {
         fail(d, a, "page %zu's content is larger than %u MB once "
                    "decompressed (a decompression bomb, or no document a "
                    "pack can hold)",
@@ -520,7 +553,7 @@ static bool check_document(qr_appendix *a, qr_diags *d)
         return false;
     }
     /* every page then carries its own MediaBox, Rotate and Resources,
-     * as the merge copies them page by page */
+     * as the import copies them page by page */
     qpdf_push_inherited_attributes_to_page(a->q);
     problem = pending_problem(a->q);
     if (problem) {
@@ -530,8 +563,10 @@ static bool check_document(qr_appendix *a, qr_diags *d)
     }
     a->npages = (size_t)n;
     a->pages = qr_xcalloc(a->npages, sizeof *a->pages);
-    for (size_t i = 0; i < a->npages; i++)
-        if (!check_page(a, i, d)) return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < a->npages; i++) ok = check_page(a, i, d);
+    quick_done(&a->quick);       /* a megabyte: not kept for the merge */
+    if (!ok) return false;
     a->tagged = check_tagged(a->q);
     return true;
 }
@@ -579,7 +614,14 @@ void qr_appendix_page_size(const qr_appendix *a, size_t i, double *w,
     *h = turned ? pw : ph;
 }
 
-/* ---- the final pass ---- */
+/* ---- the imported pages ----
+ *
+ * Each imported page becomes a Form XObject that the PDF stage draws on
+ * its placeholder while it writes the pack (qr_pdf_render_imports): this
+ * file gives it the page's content and, once the stage knows where its
+ * own objects end, writes the page's resources and every object they
+ * reach, renumbered after the pack's. libqpdf only reads the appendix;
+ * the pack is written once, by Quire, and never parsed again. */
 
 /* Resource categories a page's content can use. Nothing else of the
  * imported page is taken: what runs code or carries files (annotations,
@@ -588,23 +630,285 @@ static const char *const RESOURCE_KEYS[] = {
     "/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern",
     "/Shading", "/Properties", "/ProcSet", NULL};
 
-/* The imported page's resources, copied into the pack and filtered to
- * RESOURCE_KEYS. libqpdf copies only indirect objects between files, so a
- * direct dictionary is made indirect in the appendix first (in memory). */
-static qpdf_oh copy_resources(qpdf_data p, qpdf_data src, qpdf_oh spage)
+/* Dictionaries never copied, wherever a resource refers to them: pages
+ * and the catalogue (their trees would bring outlines, /OpenAction,
+ * names), annotations, actions and file specifications. Written as null. */
+static const char *const REFUSED_TYPES[] = {
+    "/Page", "/Pages", "/Catalog", "/Annot", "/Action", "/Filespec",
+    "/EmbeddedFile", "/Outlines", NULL};
+
+/* The objects of one appendix already given numbers in the pack. */
+typedef struct numbering {
+    const qr_appendix *a;
+    size_t *num;             /* by object id: pack number, 0 = none yet */
+    size_t cap;
+} numbering;
+
+struct qr_appendix_imports {
+    qr_pdf_imports pdf;
+    qr_pdf_import *v;
+    const qr_appendix_place *pl;
+    unsigned char **data;    /* each import's content, owned */
+    numbering *nums;
+    size_t nnums;
+    /* the walk, while the stage saves */
+    size_t base;
+    qpdf_oh *queue;          /* referred to, not yet written */
+    const qr_appendix **queue_from;
+    size_t nqueue, cqueue;
+    const char *name;
+};
+
+static bool refused_dict(qpdf_data q, qpdf_oh dict)
 {
-    qpdf_oh out = qpdf_oh_new_dictionary(p);
-    qpdf_oh res = qpdf_oh_get_key(src, spage, "/Resources");
-    if (!qpdf_oh_is_dictionary(src, res)) return out;
-    if (!qpdf_oh_is_indirect(src, res)) {
-        res = qpdf_make_indirect_object(src, res);
-        qpdf_oh_replace_key(src, spage, "/Resources", res);
+    if (qpdf_oh_has_key(q, dict, "/JS")) return true;
+    qpdf_oh s = qpdf_oh_get_key(q, dict, "/S");
+    bool js = qpdf_oh_is_name_and_equals(q, s, "/JavaScript");
+    qpdf_oh_release(q, s);
+    qpdf_oh t = qpdf_oh_get_key(q, dict, "/Type");
+    for (const char *const *k = REFUSED_TYPES; !js && *k; k++)
+        js = qpdf_oh_is_name_and_equals(q, t, *k);
+    qpdf_oh_release(q, t);
+    return js;
+}
+
+/* A name as a PDF token: '#' and every byte outside the regular
+ * characters escaped (libqpdf hands names back decoded). */
+static void put_name(qr_buf *b, const char *n)
+{
+    qr_buf_putc(b, '/');
+    for (const unsigned char *c = (const unsigned char *)n + 1; *c; c++) {
+        if (*c < 0x21 || *c > 0x7E || strchr("()<>[]{}/%#", *c))
+            qr_buf_printf(b, "#%02X", *c);
+        else
+            qr_buf_putc(b, (char)*c);
     }
-    qpdf_oh copy = qpdf_oh_copy_foreign_object(p, src, res);
-    for (const char *const *k = RESOURCE_KEYS; *k; k++)
-        if (qpdf_oh_has_key(p, copy, *k))
-            qpdf_oh_replace_key(p, out, *k, qpdf_oh_get_key(p, copy, *k));
-    return out;
+}
+
+static void put_hex_string(qr_buf *b, const char *s, size_t n)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    qr_buf_putc(b, '<');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        qr_buf_putc(b, HEX[c >> 4]);
+        qr_buf_putc(b, HEX[c & 15]);
+    }
+    qr_buf_putc(b, '>');
+}
+
+static numbering *numbering_of(qr_appendix_imports *x, const qr_appendix *a)
+{
+    for (size_t i = 0; i < x->nnums; i++)
+        if (x->nums[i].a == a) return &x->nums[i];
+    x->nums = qr_xrealloc(x->nums, (x->nnums + 1) * sizeof *x->nums);
+    x->nums[x->nnums] = (numbering){a, NULL, 0};
+    return &x->nums[x->nnums++];
+}
+
+/* The pack's number for indirect object oh of appendix a, queued to be
+ * written when it is new; 0 when it must not be copied. */
+static size_t number_of(qr_appendix_imports *x, const qr_appendix *a,
+                        qpdf_oh oh)
+{
+    qpdf_data q = a->q;
+    int id = qpdf_oh_get_object_id(q, oh);
+    if (id <= 0) return 0;
+    numbering *nb = numbering_of(x, a);
+    if ((size_t)id >= nb->cap) {
+        size_t cap = (size_t)id * 2 + 16;
+        nb->num = qr_xrealloc(nb->num, cap * sizeof *nb->num);
+        memset(nb->num + nb->cap, 0, (cap - nb->cap) * sizeof *nb->num);
+        nb->cap = cap;
+    }
+    if (nb->num[id]) return nb->num[id];
+    int type = qpdf_oh_get_type_code(q, oh);
+    qpdf_oh dict = type == ot_stream ? qpdf_oh_get_dict(q, oh) : oh;
+    if ((type == ot_stream || type == ot_dictionary) && refused_dict(q, dict))
+        return 0;
+    if (type != ot_stream && type != ot_dictionary && type != ot_array &&
+        type != ot_integer && type != ot_real && type != ot_string &&
+        type != ot_name && type != ot_boolean)
+        return 0;                       /* null, or a missing object */
+    QR_GROW(x->queue, x->nqueue + 1, x->cqueue, 64);
+    x->queue_from = qr_xrealloc(x->queue_from, x->cqueue *
+                                sizeof *x->queue_from);
+    x->queue[x->nqueue] = oh;
+    x->queue_from[x->nqueue] = a;
+    nb->num[id] = x->base + x->nqueue++;
+    return nb->num[id];
+}
+
+static void put_value(qr_appendix_imports *x, const qr_appendix *a,
+                      qpdf_oh oh, qr_buf *b, bool top);
+
+/* A stream's keys that are not copied: /Length is the pack's to write;
+ * /F, /FFilter and /FDecodeParms would take its data from another file. */
+static const char *const STREAM_SKIP[] = {"/Length", "/F", "/FFilter",
+                                          "/FDecodeParms", NULL};
+
+static bool skipped(const char *key, const char *const *skip)
+{
+    for (; skip && *skip; skip++)
+        if (strcmp(key, *skip) == 0) return true;
+    return false;
+}
+
+/* A dictionary's entries, each "/Key value" on its own line, but those in
+ * `skip` (NULL: none). The keys are collected first: libqpdf has one key
+ * iterator per document, and a value may be a dictionary too. */
+static void put_entries(qr_appendix_imports *x, const qr_appendix *a,
+                        qpdf_oh dict, const char *const *skip, qr_buf *b)
+{
+    qpdf_data q = a->q;
+    char **keys = NULL;
+    size_t n = 0, cap = 0;
+    qpdf_oh_begin_dict_key_iter(q, dict);
+    while (qpdf_oh_dict_more_keys(q)) {
+        QR_GROW(keys, n + 1, cap, 16);
+        keys[n++] = qr_xstrdup(qpdf_oh_dict_next_key(q));
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!skipped(keys[i], skip)) {
+            qr_buf_putc(b, '\n');
+            put_name(b, keys[i]);
+            qr_buf_putc(b, ' ');
+            put_value(x, a, qpdf_oh_get_key(q, dict, keys[i]), b, false);
+        }
+        free(keys[i]);
+    }
+    free(keys);
+}
+
+/* Value oh of appendix a as PDF text, its references renumbered (null
+ * for what is never copied). `top`: oh is the object being written, not a
+ * reference to it. */
+static void put_value(qr_appendix_imports *x, const qr_appendix *a,
+                      qpdf_oh oh, qr_buf *b, bool top)
+{
+    qpdf_data q = a->q;
+    if (!top && qpdf_oh_is_indirect(q, oh)) {
+        size_t num = number_of(x, a, oh);
+        if (num) qr_buf_printf(b, "%zu 0 R", num);
+        else qr_buf_puts(b, "null");
+        return;
+    }
+    size_t len = 0;
+    const char *str;
+    switch (qpdf_oh_get_type_code(q, oh)) {
+    case ot_boolean:
+        qr_buf_puts(b, qpdf_oh_get_bool_value(q, oh) ? "true" : "false");
+        break;
+    case ot_integer:
+        qr_buf_printf(b, "%lld", qpdf_oh_get_int_value(q, oh));
+        break;
+    case ot_real:
+        qr_buf_puts(b, qpdf_oh_get_real_value(q, oh));
+        break;
+    case ot_string:
+        str = qpdf_oh_get_binary_string_value(q, oh, &len);
+        put_hex_string(b, str ? str : "", str ? len : 0);
+        break;
+    case ot_name:
+        put_name(b, qpdf_oh_get_name(q, oh));
+        break;
+    case ot_array: {
+        int n = qpdf_oh_get_array_n_items(q, oh);
+        qr_buf_putc(b, '[');
+        for (int i = 0; i < n; i++) {
+            if (i) qr_buf_putc(b, ' ');
+            put_value(x, a, qpdf_oh_get_array_item(q, oh, i), b, false);
+        }
+        qr_buf_putc(b, ']');
+        break;
+    }
+    case ot_dictionary:
+        if (refused_dict(q, oh)) {
+            qr_buf_puts(b, "null");
+            break;
+        }
+        qr_buf_puts(b, "<<");
+        put_entries(x, a, oh, NULL, b);
+        qr_buf_puts(b, "\n>>");
+        break;
+    default:
+        qr_buf_puts(b, "null");      /* a direct stream cannot be */
+        break;
+    }
+}
+
+/* Queued object k as a pack object: a stream keeps its data as stored
+ * (never decoded: an image's LZW could inflate without bound) and its
+ * filters (STREAM_SKIP aside). */
+static void write_object(qr_appendix_imports *x, size_t k, qr_pdf_obj *o)
+{
+    const qr_appendix *a = x->queue_from[k];
+    qpdf_data q = a->q;
+    qpdf_oh oh = x->queue[k];
+    qr_buf b;
+    qr_buf_init(&b);
+    memset(o, 0, sizeof *o);
+    if (qpdf_oh_get_type_code(q, oh) == ot_stream) {
+        qpdf_oh dict = qpdf_oh_get_dict(q, oh);
+        put_entries(x, a, dict, STREAM_SKIP, &b);
+        o->deflate = !qpdf_oh_has_key(q, dict, "/Filter");
+        unsigned char *raw = NULL;
+        size_t len = 0;
+        qpdf_oh_get_stream_data(q, oh, qpdf_dl_none, NULL, &raw, &len);
+        o->data = raw ? (char *)raw : qr_xstrdup("");
+        o->data_len = raw ? len : 0;
+    } else {
+        put_value(x, a, oh, &b, true);
+    }
+    o->text = qr_buf_detach(&b, &o->len);
+}
+
+/* Import k's /Resources: the page's, filtered to RESOURCE_KEYS. */
+static void put_resources(qr_appendix_imports *x, size_t k, qr_buf *b)
+{
+    const qr_appendix *a = x->pl[k].from;
+    qpdf_data q = a->q;
+    qpdf_oh page = qpdf_get_page_n(q, x->pl[k].page);
+    qpdf_oh res = qpdf_oh_get_key(q, page, "/Resources");
+    qr_buf_puts(b, "<<");
+    bool dict = qpdf_oh_is_dictionary(q, res);
+    for (const char *const *key = RESOURCE_KEYS; dict && *key; key++) {
+        if (!qpdf_oh_has_key(q, res, *key)) continue;
+        qr_buf_putc(b, '\n');
+        put_name(b, *key);
+        qr_buf_putc(b, ' ');
+        put_value(x, a, qpdf_oh_get_key(q, res, *key), b, false);
+    }
+    qr_buf_puts(b, "\n>>");
+}
+
+/* qr_pdf_imports.objects: every import's resources, then every object
+ * they reach, breadth first (so the same input numbers them alike). */
+static bool import_objects(void *ctx, size_t base, qr_buf *res,
+                           qr_pdf_obj **objs, size_t *nobjs, qr_diags *d)
+{
+    qr_appendix_imports *x = ctx;
+    x->base = base;
+    for (size_t k = 0; k < x->pdf.n; k++) put_resources(x, k, &res[k]);
+    qr_pdf_obj *out = NULL;
+    size_t cap = 0;
+    for (size_t k = 0; k < x->nqueue; k++) {   /* the queue grows */
+        QR_GROW(out, k + 1, cap, 64);
+        write_object(x, k, &out[k]);
+    }
+    *objs = out;
+    *nobjs = x->nqueue;
+    for (size_t i = 0; i < x->nnums; i++) {
+        /* an appendix's own warnings while copying are damage too */
+        char *problem = pending_problem(x->nums[i].a->q);
+        if (!problem) continue;
+        qr_diag_add(d, QR_ERROR, x->name, 0, 0, NULL, NULL,
+                    "cannot add the PDF appendices to the pack: %s (%s)",
+                    problem, x->nums[i].a->path);
+        free(problem);
+        return false;
+    }
+    return true;
 }
 
 /* The matrix that shows the imported page upright, as a viewer would with
@@ -627,11 +931,8 @@ static void upright(const qr_appendix_page *pg, double m[6])
 /* The page's content as stored when it is one stream, Flate alone with
  * no parameters (the common case: what Quire, LibreOffice and Word
  * write): the form keeps those bytes compressed, as the file had them.
- * Decoded, the final write would deflate every imported page again, which
- * was most of what an appendix cost (zlib's deflate: about 200 ms for 100
- * pages). qr_appendix_open has decoded the same stream without a warning
- * and bounded its size, so its bytes are known to inflate. NULL
- * otherwise. */
+ * qr_appendix_open has decoded the same stream without a warning and
+ * bounded its size, so its bytes are known to inflate. NULL otherwise. */
 static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage, size_t *len)
 {
     qpdf_oh c = qpdf_oh_get_key(src, spage, "/Contents");
@@ -650,146 +951,79 @@ static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage, size_t *len)
     return raw;
 }
 
-/* The imported page as a Form XObject of the pack: its content as stored
- * (stored_flate), or decoded and concatenated; clipped to its shown box. */
-static qpdf_oh page_form(qpdf_data p, const qr_appendix *a, size_t i)
+/* Import k: the imported page's content (as stored, or decoded and
+ * concatenated: the pack pass then deflates it), box and placement. */
+static void prepare_import(qr_appendix_imports *x, size_t k)
 {
-    qpdf_data src = a->q;
-    qpdf_oh spage = qpdf_get_page_n(src, i);
+    const qr_appendix_place *pl = &x->pl[k];
+    qpdf_data src = pl->from->q;
+    qpdf_oh spage = qpdf_get_page_n(src, pl->page);
+    qr_pdf_import *im = &x->v[k];
     size_t len = 0;
     unsigned char *buf = stored_flate(src, spage, &len);
-    qpdf_oh form = qpdf_oh_new_stream(p);
-    if (buf) {
-        qpdf_oh_replace_stream_data(p, form, buf, len,
-                                    qpdf_oh_new_name(p, "/FlateDecode"),
-                                    qpdf_oh_new_null(p));
-    } else {
-        qpdf_oh_get_page_content_data(src, spage, &buf, &len);
-        qpdf_oh_replace_stream_data(p, form, buf ? buf : (unsigned char *)"",
-                                    buf ? len : 0, qpdf_oh_new_null(p),
-                                    qpdf_oh_new_null(p));
-    }
-    free(buf);
-    const qr_appendix_page *pg = &a->pages[i];
-    char bbox[160];
-    snprintf(bbox, sizeof bbox, "[%.4f %.4f %.4f %.4f]", pg->x0, pg->y0,
-             pg->x1, pg->y1);
-    qpdf_oh dict = qpdf_oh_get_dict(p, form);
-    qpdf_oh_replace_key(p, dict, "/Type", qpdf_oh_new_name(p, "/XObject"));
-    qpdf_oh_replace_key(p, dict, "/Subtype", qpdf_oh_new_name(p, "/Form"));
-    qpdf_oh_replace_key(p, dict, "/BBox", qpdf_oh_parse(p, bbox));
-    qpdf_oh_replace_key(p, dict, "/Resources", copy_resources(p, src, spage));
-    return form;
-}
-
-/* A dictionary member of dict, created empty when missing. */
-static qpdf_oh sub_dict(qpdf_data p, qpdf_oh dict, const char *key)
-{
-    qpdf_oh v = qpdf_oh_get_key(p, dict, key);
-    if (qpdf_oh_is_dictionary(p, v)) return v;
-    v = qpdf_oh_new_dictionary(p);
-    qpdf_oh_replace_key(p, dict, key, v);
-    return v;
-}
-
-/* The placeholder's content with `ops` (drawing the imported page) put
- * where it belongs. The pack marks the spot: a placeholder's first item is
- * an empty rectangle tagged as a Figure whose alternative text names the
- * appendix and page, so the drawing goes inside that marked-content
- * sequence — tagged, in the item's place in the structure tree, and under
- * everything else on the page. Without the mark (a placeholder made
- * otherwise) the drawing goes first, untagged. */
-static qpdf_oh with_import(qpdf_data p, qpdf_oh page, const char *ops,
-                           size_t n)
-{
-    static const char MARK[] = "/Figure <</MCID ";
-    unsigned char *cur = NULL;
-    size_t len = 0;
-    qpdf_oh_get_page_content_data(p, page, &cur, &len);
-    const char *m = cur ? memmem(cur, len, MARK, sizeof MARK - 1) : NULL;
-    const char *bdc = m ? memmem(m, len - (size_t)(m - (char *)cur),
-                                 "BDC\n", 4) : NULL;
-    size_t at = bdc ? (size_t)(bdc + 4 - (char *)cur) : 0;
-    qr_buf b;
-    qr_buf_init(&b);
-    if (cur) qr_buf_append(&b, cur, at);
-    qr_buf_append(&b, ops, n);
-    if (cur) qr_buf_append(&b, cur + at, len - at);
-    free(cur);
-    qpdf_oh s = qpdf_oh_new_stream(p);
-    qpdf_oh_replace_stream_data(p, s, (const unsigned char *)b.data, b.len,
-                                qpdf_oh_new_null(p), qpdf_oh_new_null(p));
-    qr_buf_free(&b);
-    return s;
-}
-
-/* Draw imported page `pl` on its placeholder. */
-static void place(qpdf_data p, const qr_appendix_place *pl)
-{
-    qpdf_oh page = qpdf_get_page_n(p, pl->pack_page);
-    char name[48], ops[256];
-    snprintf(name, sizeof name, "/QrAppendix%zu", pl->pack_page + 1);
-    qpdf_oh xobjects = sub_dict(p, sub_dict(p, page, "/Resources"),
-                                "/XObject");
-    qpdf_oh_replace_key(p, xobjects, name, page_form(p, pl->from, pl->page));
-
+    im->flate = buf != NULL;
+    if (!buf) qpdf_oh_get_page_content_data(src, spage, &buf, &len);
+    x->data[k] = buf;
+    im->data = buf ? (const char *)buf : "";
+    im->len = buf ? len : 0;
+    im->page = pl->pack_page;
     const qr_appendix_page *pg = &pl->from->pages[pl->page];
-    double m[6];
-    upright(pg, m);
-    int n = snprintf(ops, sizeof ops,
-                     "q %g %g %g %g %g %g cm 1 0 0 1 %.4f %.4f cm %s Do Q\n",
-                     m[0], m[1], m[2], m[3], m[4], m[5], -pg->x0, -pg->y0,
-                     name);
-    qpdf_oh_replace_key(p, page, "/Contents", with_import(p, page, ops,
-                                                          (size_t)n));
-    qpdf_oh_release_all(p);
+    im->bbox[0] = pg->x0, im->bbox[1] = pg->y0;
+    im->bbox[2] = pg->x1, im->bbox[3] = pg->y1;
+    upright(pg, im->matrix);
+    qpdf_oh_release(src, spage);
 }
 
-bool qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
-                      size_t npl, const char *name, char **out,
-                      size_t *outlen, qr_diags *d)
+/* A hash of every appendix's bytes, for the pack's /ID. */
+static uint64_t sources_hash(const qr_appendix_place *pl, size_t npl)
 {
-    *out = NULL;
-    *outlen = 0;
-    if (!load_qpdf(name, d)) return false;
-    qpdf_data p = new_qpdf();
-    char *problem = NULL;
-    bool ok = false;
-    if (qpdf_read_memory(p, name, in, n, "") & QPDF_ERRORS) goto done;
-    int npages = qpdf_get_num_pages(p);
-    for (size_t i = 0; i < npl && !qpdf_has_error(p); i++) {
-        if (npages < 0 || pl[i].pack_page >= (size_t)npages ||
-            pl[i].page >= pl[i].from->npages) {
-            problem = qr_xasprintf("placeholder page %zu is not in the pack",
-                                   pl[i].pack_page + 1);
-            goto done;
+    uint64_t h = QR_FNV64_INIT;
+    for (size_t k = 0; k < npl; k++)
+        if (k == 0 || pl[k].from != pl[k - 1].from)
+            h = qr_fnv64(h, pl[k].from->bytes, pl[k].from->len);
+    return h;
+}
+
+qr_appendix_imports *qr_appendix_imports_new(const qr_appendix_place *pl,
+                                             size_t npl, const char *name,
+                                             qr_diags *d)
+{
+    for (size_t k = 0; k < npl; k++)
+        if (pl[k].page >= pl[k].from->npages) {
+            qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
+                        "cannot add the PDF appendices to the pack: %s has "
+                        "no page %zu", pl[k].from->path, pl[k].page + 1);
+            return NULL;
         }
-        place(p, &pl[i]);
-        /* an appendix's own warnings while copying are damage too */
-        if ((problem = pending_problem(pl[i].from->q))) goto done;
+    qr_appendix_imports *x = qr_xcalloc(1, sizeof *x);
+    x->pl = pl;
+    x->name = name;
+    x->v = qr_xcalloc(npl ? npl : 1, sizeof *x->v);
+    x->data = qr_xcalloc(npl ? npl : 1, sizeof *x->data);
+    for (size_t k = 0; k < npl; k++) prepare_import(x, k);
+    x->pdf = (qr_pdf_imports){.v = x->v, .n = npl,
+                              .id = sources_hash(pl, npl),
+                              .objects = import_objects, .ctx = x};
+    return x;
+}
+
+const qr_pdf_imports *qr_appendix_imports_pdf(const qr_appendix_imports *x)
+{
+    return &x->pdf;
+}
+
+void qr_appendix_imports_free(qr_appendix_imports *x)
+{
+    if (!x) return;
+    for (size_t k = 0; k < x->pdf.n; k++) free(x->data[k]);
+    free(x->data);
+    free(x->v);
+    for (size_t i = 0; i < x->nnums; i++) {
+        free(x->nums[i].num);
+        qpdf_oh_release_all(x->nums[i].a->q);
     }
-    if ((problem = pending_problem(p))) goto done;
-    qpdf_init_write_memory(p);
-    /* streams are copied as they are: never decoded (an image's LZW could
-     * inflate without bound), only what is unfiltered gets compressed */
-    qpdf_set_decode_level(p, qpdf_dl_none);
-    qpdf_set_object_stream_mode(p, qpdf_o_generate);
-    /* identical input, identical bytes: the /ID is a hash of the content */
-    qpdf_set_deterministic_ID(p, QPDF_TRUE);
-    qpdf_write(p);
-    if ((problem = pending_problem(p))) goto done;
-    *outlen = qpdf_get_buffer_length(p);
-    *out = qr_xmalloc(*outlen ? *outlen : 1);
-    memcpy(*out, qpdf_get_buffer(p), *outlen);
-    ok = true;
-done:
-    if (!ok) {
-        if (!problem) problem = pending_problem(p);
-        qr_diag_add(d, QR_ERROR, name, 0, 0, NULL, NULL,
-                    "cannot add the PDF appendices to the pack: %s",
-                    problem ? problem : "libqpdf failed");
-    }
-    free(problem);
-    qpdf_cleanup(&p);
-    return ok;
+    free(x->nums);
+    free(x->queue);
+    free(x->queue_from);
+    free(x);
 }

@@ -1,8 +1,9 @@
 /* pack_appendix.c — an agenda item's PDF appendices in the pack: the
  * item's "appendices" in the meeting file (checked, every object closed),
  * their placeholders and, in a public pack, their notices, and at the end
- * the choice between qr_pdf_write and render + final pass
- * (qr_appendix_merge, appendix.c: the only user of libqpdf).
+ * the choice between qr_pdf_write and a render that draws the imported
+ * pages (qr_appendix_imports_new, appendix.c: the only user of libqpdf;
+ * qr_pdf_render_imports).
  *
  * Quire cannot typeset a PDF it did not write, so an appendix's pages are
  * put into the pack in two steps. Layout makes a placeholder for each
@@ -10,9 +11,9 @@
  * /Rotate) carrying only the pack's running footer ("Page 23 of 84", an
  * artifact) and, on its first page, the outline entry "Appendix A: Title"
  * under the item. The pack is then written as usual, page numbers, page
- * labels, agenda ranges and bookmarks all counting the placeholders; and a
- * final pass (qr_appendix_merge) draws each imported page under its
- * placeholder's content, so the footer and any not-for-publication mark lie
+ * labels, agenda ranges and bookmarks all counting the placeholders, and
+ * the PDF stage draws each imported page under its placeholder's content
+ * as it writes (qr_pdf_render_imports), so the footer and any not-for-publication mark lie
  * on top of it.
  *
  * Public packs: an exempt appendix (or any appendix of an exempt item) is
@@ -367,7 +368,7 @@ static qr_pages *placeholder(const qr_pack_appx *x, size_t k,
  * page; placeholders are a list each. */
 static int laid_count(const qr_pack_appx *x)
 {
-    return x->withheld ? (int)qr_pages_count(x->pages[0]) : (int)x->npages;
+    return x->withheld ? (int)qr_pages_count(x->pages[0]) : x->counted;
 }
 
 /* Lays out one appendix from pack page `first`; its page count in
@@ -401,6 +402,14 @@ static bool lay_one(qr_pack_appx *x, const qr_style *style,
         return true;
     }
     size_t n = qr_appendix_npages(x->doc);
+    x->laid_first = first, x->laid_total = total;
+    x->counted = (int)n;
+    *count = (int)n;
+    /* The pack's first pass guesses no total (0). A placeholder is one
+     * page whatever its footer says, so its layout waits for a pass that
+     * knows the numbers (the last always does): laying out 100
+     * placeholders twice was a tenth of what a 100-page appendix cost. */
+    if (total <= 0) return true;
     x->pages = qr_xcalloc(n, sizeof *x->pages);
     for (size_t k = 0; k < n; k++) {
         o.first_page = first + (int)k;
@@ -408,8 +417,6 @@ static bool lay_one(qr_pack_appx *x, const qr_style *style,
         x->npages = k + 1;
         if (!x->pages[k] || qr_pages_count(x->pages[k]) != 1) return false;
     }
-    x->laid_first = first, x->laid_total = total;
-    *count = (int)n;
     return true;
 }
 
@@ -435,11 +442,18 @@ bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
     return true;
 }
 
+/* Has the latest pass counted its pages (laid out, or a placeholder's
+ * layout deferred)? */
+static bool laid(const qr_pack_appx *x)
+{
+    return x->withheld ? x->pages != NULL : x->counted > 0;
+}
+
 bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
                         int *last)
 {
     const qr_pack_appx *x = &a->v[i];
-    if (!x->pages || (!x->withheld && !x->doc)) return false;
+    if (!laid(x) || (!x->withheld && !x->doc)) return false;
     *first = x->laid_first;
     *last = x->laid_first + laid_count(x) - 1;
     return true;
@@ -469,7 +483,7 @@ static bool edit_notice(void *ctx, qr_pages *dst, size_t dst_page,
 }
 
 /* The mark on a placeholder where the imported page is drawn (see
- * qr_appendix_merge): an empty rectangle over the page, first of its items
+ * qr_pdf_import): an empty rectangle over the page, first of its items
  * so the imported page lies under the footer and marks, tagged as a Figure
  * of the item's section whose alternative text names the page. */
 typedef struct placeholder_ctx {
@@ -653,15 +667,16 @@ bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
         *refused = st == QR_EINPUT;
         return st == QR_OK;
     }
-    char *pdf = NULL, *merged = NULL;
-    size_t len = 0, mlen = 0;
+    char *pdf = NULL;
+    size_t len = 0;
     bool ok = false;
+    qr_appendix_imports *im = qr_appendix_imports_new(pl, npl, path, d);
     /* the bytes are the proof: set only when rendering succeeded */
-    (void)qr_pdf_render(pages, fonts, meta, &pdf, &len, d);
+    if (im) (void)qr_pdf_render_imports(pages, fonts, meta,
+                                        qr_appendix_imports_pdf(im), &pdf,
+                                        &len, d);
     if (!pdf) goto done;
-    if (!qr_appendix_merge(pdf, len, pl, npl, path, &merged, &mlen, d))
-        goto done;
-    if (!qr_write_atomic_mode(path, merged, mlen, meta->exempt)) {
+    if (!qr_write_atomic_mode(path, pdf, len, meta->exempt)) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
         goto done;
@@ -669,7 +684,7 @@ bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
     ok = true;
 done:
     free(pdf);
-    free(merged);
+    qr_appendix_imports_free(im);
     free(pl);
     return ok;
 }

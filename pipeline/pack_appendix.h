@@ -1,7 +1,7 @@
 /* pack_appendix.h — private to the pack stage: an agenda item's PDF
  * appendices (pack_appendix.c), from the meeting file's "appendices" to
- * placeholder pages in the pack's display list and the final libqpdf pass
- * (appendix.h) that puts the imported pages on them. Only pack.c and its
+ * placeholder pages in the pack's display list and the imported pages
+ * (appendix.h) that the PDF stage draws on them. Only pack.c and its
  * tests include it.
  *
  * Failure (docs/architecture.md, "How a function reports failure"):
@@ -43,6 +43,8 @@ typedef struct qr_pack_appx {
     qr_pages **pages;         /* the latest layout, one list per page */
     size_t npages;
     int laid_first, laid_total;
+    int counted;              /* placeholders: pages counted by the latest
+                                 pass, laid out (pages) or not yet */
     size_t pack_page;         /* where its first page landed in the pack */
 } qr_pack_appx;
 
@@ -117,7 +119,7 @@ const char *qr_pack_appx_file(const qr_pack_appxs *a, size_t i);
 void qr_pack_appx_free(qr_pack_appxs *a);
 
 /* Write the pack: qr_pdf_write when no item has an opened appendix;
- * otherwise render, run the final pass over every placeholder of
+ * otherwise render, drawing the imported page of every placeholder of
  * `items[0..n)` and write atomically. False after an error; *refused is
  * then true when the PDF stage refused an input (qr_pdf_write's
  * QR_EINPUT), false when the file could not be made or written. */

@@ -147,6 +147,8 @@ typedef struct pdf_state {
     size_t npages;
     qr_pdf_subst *subst;        /* stream contents the pack pass writes */
     size_t nsubst, csubst;
+    const qr_pdf_imports *imports;  /* pages of other PDFs drawn, or NULL */
+    size_t *import_res;         /* per import: its /Resources object */
     link_text *ltext;           /* per element, for Link elements */
     char **link_alt;            /* per element: a Link element's /Alt */
     /* meta's strings as valid UTF-8 (a caller may have cut one to fit a
@@ -700,7 +702,7 @@ static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
     if (!s) return NULL;
     QR_GROW(st->subst, st->nsubst, st->csubst, 16);
     st->subst[st->nsubst++] = (qr_pdf_subst){s->header.obj_id & 0x00FFFFFF,
-                                             data, len};
+                                             data, len, false};
     return s;
 }
 
@@ -1611,6 +1613,84 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
     }
 }
 
+/* ---- imported pages ----
+ *
+ * A page of another PDF (an appendix) becomes a Form XObject made here,
+ * its content as the caller read it and its /Resources an object the pack
+ * pass fills in with the caller's text, which refers to the caller's
+ * objects appended after libharu's (qr_pdf_imports.objects). Drawing it
+ * in this pass, not in a later one over the finished file, means the file
+ * is written once and never parsed again: reading the whole pack back and
+ * rewriting it was most of what an appendix cost. */
+
+/* ops put into content c just inside its first Figure's marked-content
+ * sequence: the drawing is tagged by that Figure and lies under what
+ * follows (the footer, the marks). Without a Figure it goes first. */
+static void insert_at_figure(qr_buf *c, const char *ops, size_t n)
+{
+    static const char MARK[] = "/Figure <</MCID ";
+    const char *m = c->data ? memmem(c->data, c->len, MARK, sizeof MARK - 1)
+                            : NULL;
+    const char *bdc = m ? memmem(m, c->len - (size_t)(m - c->data), "BDC\n", 4)
+                        : NULL;
+    size_t at = bdc ? (size_t)(bdc + 4 - c->data) : 0;
+    qr_buf b;
+    qr_buf_init(&b);
+    if (at) qr_buf_append(&b, c->data, at);
+    qr_buf_append(&b, ops, n);
+    if (c->len > at) qr_buf_append(&b, c->data + at, c->len - at);
+    qr_buf_free(c);
+    *c = b;
+}
+
+static HPDF_Array real_array(pdf_state *st, const double *v, int n)
+{
+    HPDF_Array a = HPDF_Array_New(st->pdf->mmgr);
+    for (int i = 0; a && i < n; i++) HPDF_Array_AddReal(a, (HPDF_REAL)v[i]);
+    return a;
+}
+
+/* The form of import k, with its /Resources object (filled at the save). */
+static HPDF_Dict import_form(pdf_state *st, size_t k)
+{
+    const qr_pdf_import *im = &st->imports->v[k];
+    HPDF_Dict form = stream_for(st, im->data, im->len);
+    HPDF_Dict res = new_indirect(st);
+    if (!form || !res) return NULL;
+    HPDF_Dict_AddName(form, "Type", "XObject");
+    HPDF_Dict_AddName(form, "Subtype", "Form");
+    HPDF_Dict_Add(form, "BBox", real_array(st, im->bbox, 4));
+    /* kept compressed as stored (libharu would drop the /Filter key: the
+     * pack pass writes it) */
+    st->subst[st->nsubst - 1].flate = im->flate;
+    HPDF_Dict_Add(form, "Resources", res);
+    st->import_res[k] = res->header.obj_id & 0x00FFFFFF;
+    return form;
+}
+
+/* Every import onto page i, after its items are drawn. */
+static void draw_imports(pdf_state *st, size_t i)
+{
+    for (size_t k = 0; st->imports && k < st->imports->n; k++) {
+        const qr_pdf_import *im = &st->imports->v[k];
+        if (im->page != i) continue;
+        HPDF_Dict form = import_form(st, k);
+        const char *name = form ? HPDF_Page_GetXObjectName(st->pages[i], form)
+                                : NULL;
+        if (!name) {
+            fail(st, NULL, "cannot add imported page %zu", i + 1);
+            return;
+        }
+        const double *m = im->matrix;
+        char ops[320];
+        int n = snprintf(ops, sizeof ops,
+                         "q %g %g %g %g %g %g cm 1 0 0 1 %.4f %.4f cm /%s Do "
+                         "Q\n", m[0], m[1], m[2], m[3], m[4], m[5],
+                         -im->bbox[0], -im->bbox[1], name);
+        insert_at_figure(&st->content[i], ops, (size_t)n);
+    }
+}
+
 static bool draw_pages(pdf_state *st, const qr_pages *pages)
 {
     size_t np = qr_pages_count(pages);
@@ -1626,6 +1706,12 @@ static bool draw_pages(pdf_state *st, const qr_pages *pages)
         HPDF_Page_SetHeight(st->pages[i], pg->height);
     }
     if (hpdf_failed(st, "adding pages")) return false;
+    for (size_t k = 0; st->imports && k < st->imports->n; k++)
+        if (st->imports->v[k].page >= np) {
+            fail(st, NULL, "cannot draw an imported page on page %zu: the "
+                 "document has %zu", st->imports->v[k].page + 1, np);
+            return false;
+        }
     for (size_t i = 0; i < np && !st->failed; i++) {
         const qr_page *pg = qr_pages_get(pages, i);
         pen p = {0};
@@ -1641,6 +1727,7 @@ static bool draw_pages(pdf_state *st, const qr_pages *pages)
         for (size_t k = 0; k < pg->nitems && !st->failed; k++)
             draw_item(st, &p, &pg->items[k], ends_line(st, pg, k));
         set_mark(st, &p, MARK_CLOSED);
+        draw_imports(st, i);
         if (hpdf_failed(st, "drawing a page")) return false;
     }
     return !st->failed;
@@ -2192,6 +2279,8 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
             fnv_str(&h, it->uri);
         }
     }
+    /* an imported page's drawing is not in the display list */
+    if (st->imports) fnv_bytes(&h, &st->imports->id, sizeof st->imports->id);
     if (meta) {
         fnv_str(&h, meta->title);
         fnv_str(&h, meta->author);
@@ -2218,6 +2307,60 @@ static int pack_threads(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+#define RAW_BELOW 1024
+
+/* What the imports' caller makes at the save: each import's /Resources
+ * text and the objects they refer to. */
+typedef struct import_objs {
+    qr_buf *res;
+    qr_pdf_obj *objs;
+    qr_pdf_extra extra;
+} import_objs;
+
+static void import_objs_free(import_objs *io, size_t n)
+{
+    for (size_t k = 0; io->res && k < n; k++) qr_buf_free(&io->res[k]);
+    free(io->res);
+    for (size_t k = 0; k < io->extra.n; k++) {
+        free(io->objs[k].text);
+        free(io->objs[k].data);
+    }
+    free(io->objs);
+}
+
+/* Asks the caller for the imports' objects, numbered after libharu's, and
+ * adds a substitute for each /Resources object to *sub. */
+static bool imported_objects(pdf_state *st, import_objs *io,
+                             qr_pdf_subst **sub, size_t *nsub)
+{
+    const qr_pdf_imports *im = st->imports;
+    if (!im) return true;
+    io->res = qr_xcalloc(im->n ? im->n : 1, sizeof *io->res);
+    for (size_t k = 0; k < im->n; k++) qr_buf_init(&io->res[k]);
+    /* libharu numbers objects in the order made; all are made by now */
+    io->extra.base = st->pdf->xref->entries->count;
+    if (!im->objects(im->ctx, io->extra.base, io->res, &io->objs,
+                     &io->extra.n, st->d)) {
+        st->failed = 1;
+        st->input_error = 1;
+        return false;
+    }
+    io->extra.objs = io->objs;
+    /* A placeholder's own content (its footer, marks and the form's
+     * drawing) is a few hundred bytes, which deflate shrinks by half at
+     * the cost of setting up its tables, about 100,000 instructions a
+     * stream: a tenth of what a 100-page appendix cost. Such small streams
+     * stay as they are in a pack with imports; packs without keep every
+     * byte as before. */
+    io->extra.raw_below = RAW_BELOW;
+    *sub = qr_xrealloc(*sub, (*nsub + im->n) * sizeof **sub);
+    for (size_t k = 0; k < im->n; k++)
+        (*sub)[(*nsub)++] = (qr_pdf_subst){st->import_res[k],
+                                           io->res[k].data, io->res[k].len,
+                                           false};
+    return true;
 }
 
 static bool save(pdf_state *st, char **out, size_t *len)
@@ -2257,8 +2400,17 @@ static bool save(pdf_state *st, char **out, size_t *len)
     }
     if (st->nsubst)
         memcpy(sub + st->npages, st->subst, st->nsubst * sizeof *sub);
-    int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub, pack_threads(),
-                                   &packed, &plen);
+    import_objs io = {0};
+    if (!imported_objects(st, &io, &sub, &nsub)) {
+        import_objs_free(&io, st->imports->n);
+        free(sub);
+        free(buf);
+        return false;
+    }
+    int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub,
+                                   st->imports ? &io.extra : NULL,
+                                   pack_threads(), &packed, &plen);
+    import_objs_free(&io, st->imports ? st->imports->n : 0);
     free(sub);
     free(buf);
     if (!packed_ok) {
@@ -2279,12 +2431,15 @@ static bool save(pdf_state *st, char **out, size_t *len)
  * file, text that cannot be embedded) rather than the output side. False
  * after adding an error. */
 static bool render(const qr_pages *pages, const qr_fonts *fonts,
-                   const qr_pdf_meta *meta, char **out, size_t *len,
-                   qr_diags *d, int *input_error)
+                   const qr_pdf_meta *meta, const qr_pdf_imports *imports,
+                   char **out, size_t *len, qr_diags *d, int *input_error)
 {
     *out = NULL;
     *len = 0;
     pdf_state *st = qr_xcalloc(1, sizeof *st);
+    st->imports = imports && imports->n ? imports : NULL;
+    if (st->imports)
+        st->import_res = qr_xcalloc(imports->n, sizeof *st->import_res);
     st->d = d;
     st->fonts = fonts;
     st->doc = pages;
@@ -2337,6 +2492,7 @@ done:
         qr_buf_free(&fu->cidmap);
     }
     free(st->subst);
+    free(st->import_res);
     for (size_t e = 0; st->ltext && e < st->nelems; e++)
         qr_buf_free(&st->ltext[e].text);
     free(st->ltext);
@@ -2356,7 +2512,16 @@ bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                    qr_diags *d)
 {
     int input_error;
-    return render(pages, fonts, meta, out, len, d, &input_error);
+    return render(pages, fonts, meta, NULL, out, len, d, &input_error);
+}
+
+bool qr_pdf_render_imports(const qr_pages *pages, const qr_fonts *fonts,
+                           const qr_pdf_meta *meta,
+                           const qr_pdf_imports *imports, char **out,
+                           size_t *len, qr_diags *d)
+{
+    int input_error;
+    return render(pages, fonts, meta, imports, out, len, d, &input_error);
 }
 
 qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
@@ -2366,7 +2531,7 @@ qr_status qr_pdf_write(const qr_pages *pages, const qr_fonts *fonts,
     char *buf = NULL;
     size_t len = 0;
     int input_error = 0;
-    if (!render(pages, fonts, meta, &buf, &len, d, &input_error))
+    if (!render(pages, fonts, meta, NULL, &buf, &len, d, &input_error))
         return input_error ? QR_EINPUT : QR_EOUTPUT;
     int rc = QR_OK;
     if (!qr_write_atomic_mode(path, buf, len, meta && meta->exempt)) {

@@ -179,6 +179,9 @@ typedef struct stream_obj {
     size_t body, body_len;
     const char *data;           /* the content: in + body, or a substitute */
     size_t job;                 /* index into the deflate jobs, or SIZE_MAX */
+    bool whole;                 /* a plain object: data is all of it */
+    bool flate;                 /* data is deflated already */
+    const qr_pdf_obj *ext;      /* an extra stream: its dictionary */
 } stream_obj;
 
 static const char STREAM_KW[] = ">>\nstream\r\n", ENDOBJ[] = "endobj\n",
@@ -261,9 +264,18 @@ static void put_stream(qr_buf *res, size_t num, const char *in,
                        const stream_obj *s, const zjob *j)
 {
     qr_buf_printf(res, "%zu 0 obj\n", num);
+    if (s->ext) {
+        qr_buf_puts(res, "<<\n");
+        qr_buf_append(res, s->ext->text, s->ext->len);
+        qr_buf_putc(res, '\n');
+        put_body(res, s->data, s->body_len, j, '\n');
+        return;
+    }
     /* the dict without its /Length line */
     qr_buf_append(res, in + s->dict, s->len_line - s->dict);
     qr_buf_append(res, in + s->len_end, s->dict_end - s->len_end);
+    /* libharu drops a /Filter it did not apply itself */
+    if (s->flate) qr_buf_puts(res, "/Filter /FlateDecode\n");
     put_body(res, s->data, s->body_len, j, '\n');
 }
 
@@ -277,8 +289,40 @@ static void put_packed(qr_buf *res, const char *head, const char *data,
     put_body(res, data, n, j, ' ');
 }
 
+/* Substitute k: a stream's empty content, or a plain object's text. */
+static bool take_subst(stream_obj *so, const int *kind, size_t nobj,
+                       const qr_pdf_subst *sub)
+{
+    size_t i = sub->obj;
+    if (i == 0 || i >= nobj) return false;
+    if (kind[i] == 2 && so[i].body_len != 0) return false;
+    if (kind[i] != 1 && kind[i] != 2) return false;
+    so[i].whole = kind[i] == 1;
+    so[i].flate = kind[i] == 2 && sub->flate;
+    so[i].data = sub->data;
+    so[i].body_len = sub->len;
+    return true;
+}
+
+/* The extra objects, numbered from nobj: streams (kind 2) or plain. */
+static void take_extra(stream_obj *so, int *kind, size_t nobj,
+                       const qr_pdf_extra *ex)
+{
+    for (size_t k = 0; ex && k < ex->n; k++) {
+        const qr_pdf_obj *o = &ex->objs[k];
+        size_t i = nobj + k;
+        kind[i] = o->data ? 2 : 1;
+        so[i].job = SIZE_MAX;
+        so[i].whole = !o->data;
+        so[i].ext = o->data ? o : NULL;
+        so[i].data = o->data ? o->data : o->text;
+        so[i].body_len = o->data ? o->data_len : o->len;
+    }
+}
+
 bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                 size_t nsubst, int threads, char **out, size_t *outlen)
+                 size_t nsubst, const qr_pdf_extra *extra, int threads,
+                 char **out, size_t *outlen)
 {
     enum { W1 = 1, W2 = 4, W3 = 2 };        /* xref stream field widths */
     /* libharu's table entries: "nnnnnnnnnn ggggg n\r\n". */
@@ -300,10 +344,12 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         return false;
     pos++;
     if (n - pos < nobj * ENTRY) return false;
+    size_t nex = extra ? extra->n : 0, total = nobj + nex;
+    if (nex && extra->base != nobj) return false;
     size_t *off = qr_xcalloc(nobj + 1, sizeof *off);
-    int *kind = qr_xcalloc(nobj, sizeof *kind);    /* 0 free, 1 obj, 2 stream */
-    size_t *slot = qr_xcalloc(nobj, sizeof *slot);  /* new offset / index */
-    stream_obj *so = qr_xcalloc(nobj, sizeof *so);
+    int *kind = qr_xcalloc(total, sizeof *kind);    /* 0 free, 1 obj, 2 stream */
+    size_t *slot = qr_xcalloc(total, sizeof *slot);  /* new offset / index */
+    stream_obj *so = qr_xcalloc(total, sizeof *so);
     zjob *jobs = NULL;
     struct libdeflate_compressor *zc = NULL;
     size_t njobs = 0, nstm = 0, *stm_off = NULL, *stm_job = NULL;
@@ -336,7 +382,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
             kind[i] = 2;
     }
     /* Streams: taken apart (their length objects freed), deflate jobs. */
-    jobs = qr_xcalloc(nobj + nobj / OBJSTM_MAX + 2, sizeof *jobs);
+    jobs = qr_xcalloc(total + total / OBJSTM_MAX + 2, sizeof *jobs);
     for (size_t i = 1; i < nobj; i++) {
         if (kind[i] != 2) continue;
         char head[32];
@@ -345,34 +391,39 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         so[i].job = SIZE_MAX;
         so[i].data = in + so[i].body;
     }
-    for (size_t k = 0; k < nsubst; k++) {
-        size_t i = subst[k].obj;
-        if (i == 0 || i >= nobj || kind[i] != 2 || so[i].body_len != 0) goto done;
-        so[i].data = subst[k].data;
-        so[i].body_len = subst[k].len;
-    }
-    for (size_t i = 1; i < nobj; i++) {
-        if (kind[i] != 2) continue;
-        if (wants_deflate(in, &so[i])) {
+    for (size_t k = 0; k < nsubst; k++)
+        if (!take_subst(so, kind, nobj, &subst[k])) goto done;
+    take_extra(so, kind, nobj, extra);
+    size_t raw_below = extra ? extra->raw_below : 0;
+    for (size_t i = 1; i < total; i++) {
+        if (kind[i] != 2 || so[i].body_len < raw_below) continue;
+        if (so[i].ext ? so[i].ext->deflate
+                      : !so[i].flate && wants_deflate(in, &so[i])) {
             so[i].job = njobs;
             jobs[njobs++] = (zjob){.in = so[i].data, .n = so[i].body_len};
         }
     }
-    /* Object streams: numbers nobj, nobj+1, ...; the xref stream last. */
-    for (size_t i = 1; i < nobj;) {
+    /* Object streams: numbers total, total+1, ...; the xref stream last. */
+    for (size_t i = 1; i < total;) {
         qr_buf idx, body;
         qr_buf_init(&idx);
         qr_buf_init(&body);
         size_t cnt = 0;
-        for (; i < nobj && cnt < OBJSTM_MAX; i++) {
+        for (; i < total && cnt < OBJSTM_MAX; i++) {
             if (kind[i] != 1) continue;
-            char head[32];
-            size_t hl = obj_head(head, i);
             buf_dec(&idx, i);
             qr_buf_putc(&idx, ' ');
             buf_dec(&idx, body.len);
             qr_buf_putc(&idx, ' ');
-            qr_buf_append(&body, in + off[i] + hl, off[i + 1] - LEO - off[i] - hl);
+            if (so[i].whole) {
+                qr_buf_append(&body, so[i].data, so[i].body_len);
+                qr_buf_putc(&body, '\n');
+            } else {
+                char head[32];
+                size_t hl = obj_head(head, i);
+                qr_buf_append(&body, in + off[i] + hl,
+                              off[i + 1] - LEO - off[i] - hl);
+            }
             slot[i] = cnt++;
             kind[i] = (int)(3 + nstm);      /* which object stream holds it */
         }
@@ -390,7 +441,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         stm_job = qr_xrealloc(stm_job, (nstm + 1) * sizeof *stm_job);
         stm[nstm] = idx;
         stm_head[nstm] = qr_xasprintf("%zu 0 obj\n<< /Type /ObjStm /N %zu /First %zu",
-                                      nobj + nstm, cnt, first);
+                                      total + nstm, cnt, first);
         stm_job[nstm] = njobs;
         jobs[njobs++] = (zjob){.in = idx.data, .n = idx.len};
         nstm++;
@@ -399,7 +450,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     deflate_all(jobs, njobs, threads, zc);
 
     qr_buf_puts(&res, PDF_HEADER);
-    for (size_t i = 1; i < nobj; i++) {
+    for (size_t i = 1; i < total; i++) {
         if (kind[i] != 2) continue;
         slot[i] = res.len;
         put_stream(&res, i, in, &so[i], so[i].job == SIZE_MAX ? NULL : &jobs[so[i].job]);
@@ -409,20 +460,20 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         stm_off[k] = res.len;
         put_packed(&res, stm_head[k], stm[k].data, stm[k].len, &jobs[stm_job[k]]);
     }
-    size_t xref_no = nobj + nstm, size = xref_no + 1, xref_at = res.len;
+    size_t xref_no = total + nstm, size = xref_no + 1, xref_at = res.len;
     if (xref_at > 0xFFFFFFFFu) goto done;   /* beyond W2's four bytes */
     qr_buf tbl;
     qr_buf_init(&tbl);
     for (size_t j = 0; j < size; j++) {
         if (j == 0) {
             put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0xFFFF, W3);
-        } else if (j >= nobj) {
-            size_t at = j == xref_no ? xref_at : stm_off[j - nobj];
+        } else if (j >= total) {
+            size_t at = j == xref_no ? xref_at : stm_off[j - total];
             put_be(&tbl, 1, W1), put_be(&tbl, at, W2), put_be(&tbl, 0, W3);
         } else if (kind[j] == 2) {
             put_be(&tbl, 1, W1), put_be(&tbl, slot[j], W2), put_be(&tbl, 0, W3);
         } else if (kind[j] >= 3) {
-            put_be(&tbl, 2, W1), put_be(&tbl, nobj + (size_t)(kind[j] - 3), W2);
+            put_be(&tbl, 2, W1), put_be(&tbl, total + (size_t)(kind[j] - 3), W2);
             put_be(&tbl, slot[j], W3);
         } else {
             put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0, W3);

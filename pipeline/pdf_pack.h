@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "quire/pdf.h"
 
 /* Data for a stream object that libharu wrote empty: a page's content,
  * which the PDF stage writes itself. */
@@ -30,7 +31,22 @@ typedef struct qr_pdf_subst {
     size_t obj;                 /* object number */
     const char *data;
     size_t len;
+    bool flate;                 /* data is Flate-compressed already: written
+                                   with /Filter /FlateDecode, as it is */
 } qr_pdf_subst;
+
+/* Objects libharu never saw, written by the pass after libharu's own and
+ * numbered from libharu's object count: an imported appendix's fonts,
+ * images and the rest (pdf.h, qr_pdf_obj). A plain object that libharu
+ * wrote as an empty dictionary may also be given its whole text through
+ * qr_pdf_subst (the object is not a stream and data is its body). */
+typedef struct qr_pdf_extra {
+    size_t base;                /* the number of objs[0]: libharu's count */
+    const qr_pdf_obj *objs;
+    size_t n;
+    size_t raw_below;           /* streams shorter than this are not
+                                   deflated (0: all are) */
+} qr_pdf_extra;
 
 /* Rewrite a classic PDF as libharu 2.3.0 lays it out (every object plain,
  * numbered in order, an xref table) into a compact PDF 1.7 file:
@@ -40,20 +56,25 @@ typedef struct qr_pdf_subst {
  *  - every other object goes into compressed object streams, with a
  *    cross-reference stream (ISO 32000-1 §7.5.7–7.5.8).
  *  - stream object subst[k].obj gets subst[k].data as its content (it must
- *    be empty in the input);
+ *    be empty in the input); a plain object gets it as its whole text;
+ *  - extra->objs (NULL: none) become objects extra->base, base + 1, …,
+ *    before the object streams; extra->base must be the input's object
+ *    count, or the pass fails;
  * Deflation runs on up to `threads` threads (1 = none started).
  * Returns true with *out (malloc'd) and *outlen set, or false when the input
  * is not in libharu's layout: the PDF stage then fails, as libharu's file
  * lacks the contents the pass puts in. */
 bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                 size_t nsubst, int threads, char **out, size_t *outlen);
+                 size_t nsubst, const qr_pdf_extra *extra, int threads,
+                 char **out, size_t *outlen);
 
 /* The pass the PDF stage calls: qr_pdf_pack. A seam for the unit tests,
  * which point it at a failing pass to check that the stage fails closed;
  * nothing else changes it. */
 typedef bool (*qr_pdf_pack_func)(const char *in, size_t n,
                                  const qr_pdf_subst *subst, size_t nsubst,
-                                 int threads, char **out, size_t *outlen);
+                                 const qr_pdf_extra *extra, int threads,
+                                 char **out, size_t *outlen);
 extern qr_pdf_pack_func qr_pdf_pack_fn;
 
 #endif

@@ -1,6 +1,6 @@
 /* Unit tests for PDF appendices (appendix.c): every kind of bad file is
  * refused with a message naming the appendix and the file; a good file's
- * pages, sizes, rotation and tagging are read; and the final pass draws an
+ * pages, sizes, rotation and tagging are read; and the pack's render draws an
  * imported page onto a placeholder while nothing active of the appendix
  * (JavaScript, /OpenAction, /AA, annotations, embedded files) reaches the
  * result. The PDFs are written here, object by object, with a computed
@@ -13,6 +13,10 @@
 
 #include "quire/appendix.h"
 #include "quire/diag.h"
+#include "quire/fonts.h"
+#include "quire/layout.h"
+#include "quire/pdf.h"
+#include "quire/style.h"
 #include "quire/util.h"
 
 #include <stdio.h>
@@ -23,6 +27,7 @@
 #include <zlib.h>
 
 static char dir[] = "/tmp/quire-appendix-XXXXXX";
+static qr_fonts *fonts;
 static const char WHO[] = "item 8, appendix A";
 
 /* ---- writing PDFs ---- */
@@ -393,6 +398,27 @@ static void test_flate_content_checked(void **state)
     char *cut = flate_page_pdf("flate-cut.pdf", z, zlen / 2);
     refused(cut, "damaged");
     free(cut);
+    /* whole, but its checksum wrong: libdeflate's one call refuses it,
+     * zlib's count then too, and libqpdf, decoding it whole, finds every
+     * byte of content and no damage: taken, as before the quick count */
+    z[zlen - 1] ^= 0x5A;
+    char *sum = flate_page_pdf("flate-sum.pdf", z, zlen);
+    d = qr_diags_new();
+    a = qr_appendix_open(sum, WHO, d);
+    assert_non_null(a);
+    qr_appendix_free(a);
+    qr_diags_free(d);
+    free(sum);
+    free(good);
+    free(z);
+    /* more than libdeflate's one call takes (1 MB): counted by zlib */
+    z = zeros_deflated(3 * 1024 * 1024, &zlen);
+    good = flate_page_pdf("flate-big.pdf", z, zlen);
+    d = qr_diags_new();
+    a = qr_appendix_open(good, WHO, d);
+    assert_non_null(a);
+    qr_appendix_free(a);
+    qr_diags_free(d);
     free(good);
     free(z);
 }
@@ -412,27 +438,55 @@ static void test_bad_page_box(void **state)
     free(p);
 }
 
-/* A pack of two placeholder pages (landscape second) with a footer. */
-static char *pack_pdf(size_t *len)
+/* A pack of two placeholder pages (landscape), each with a footer; the
+ * second is marked as the pack marks them: an empty Figure first, where
+ * the imported page is to be drawn. */
+static qr_pages *pack_pages(void)
 {
-    objs os = {.n = 0};
-    add(&os, "<< /Type /Catalog /Pages 2 0 R >>");
-    add(&os, "PLACEHOLDER");
-    size_t p1, p2;
-    text_page(&os, 2, "[0 0 842 595]", "", "Page 2 of 3 qzxFooter", &p1);
-    /* the second placeholder is marked as the pack marks them: an empty
-     * Figure first, where the imported page is to be drawn */
-    add_stream(&os, "", "/Figure <</MCID 0>> BDC\n0 0 842 595 re\nn\nEMC\n"
-                        "BT /F1 18 Tf 72 100 Td (Page 3 of 3 qzxFooter) Tj ET");
-    size_t c = os.n;
-    add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
-    add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents "
-             "%zu 0 R /Resources << /Font << /F1 %zu 0 R >> >> >>", c, c + 1);
-    p2 = os.n;
-    free(os.o[1]);
-    os.o[1] = qr_xasprintf("<< /Type /Pages /Kids [%zu 0 R %zu 0 R] /Count 2 >>",
-                           p1, p2);
-    return pdf_bytes(&os, len);
+    qr_pages *p = qr_pages_new();
+    for (int k = 0; k < 2; k++) {
+        size_t pg = qr_pages_add_page(p, 842, 595);
+        if (k == 1) {
+            qr_item fig = {0};
+            fig.kind = QR_ITEM_RECT;
+            fig.role = QR_ROLE_FIGURE;
+            fig.elem = qr_pages_add_elem(p, QR_ROLE_FIGURE, -1,
+                                         "Appendix A, page 2", NULL);
+            fig.w = 842;
+            fig.h = 595;
+            qr_pages_add_item(p, pg, &fig);
+        }
+        qr_item t = {0};
+        t.kind = QR_ITEM_TEXT;
+        t.role = QR_ROLE_ARTIFACT;
+        t.x = 72;
+        t.y = 560;
+        t.font = QR_FONT_REGULAR;
+        t.size = 10;
+        t.text = k ? "Page 3 of 3 qzxFooter" : "Page 2 of 3 qzxFooter";
+        t.len = strlen(t.text);
+        qr_pages_add_item(p, pg, &t);
+    }
+    return p;
+}
+
+/* The pack of pack_pages with the imported pages of pl drawn on it, as
+ * pack_appendix.c writes it; NULL after an error. */
+static char *merge(const qr_appendix_place *pl, size_t npl, size_t *len,
+                   qr_diags *d)
+{
+    qr_pages *pages = pack_pages();
+    qr_pdf_meta meta = {.title = "Pack", .epoch = 1782000000LL};
+    char *out = NULL;
+    *len = 0;
+    qr_appendix_imports *im = qr_appendix_imports_new(pl, npl, "pack.pdf", d);
+    if (im && !qr_pdf_render_imports(pages, fonts, &meta,
+                                     qr_appendix_imports_pdf(im), &out, len,
+                                     d))
+        assert_null(out);
+    qr_appendix_imports_free(im);
+    qr_pages_free(pages);
+    return out;
 }
 
 static char *run(const char *cmd)
@@ -449,7 +503,7 @@ static char *run(const char *cmd)
 }
 
 /* A page whose content is split over two streams is decoded and
- * concatenated for its form, which the final write compresses; a single
+ * concatenated for its form, which the pack pass deflates; a single
  * Flate stream is kept as stored (appendix.sh reads such pages back). */
 static void test_merge_split_content(void **state)
 {
@@ -458,7 +512,10 @@ static void test_merge_split_content(void **state)
     add(&os, "<< /Type /Catalog /Pages 2 0 R >>");
     add(&os, "<< /Type /Pages /Kids [6 0 R] /Count 1 >>");
     add_stream(&os, "", "BT /F1 18 Tf 72 100 Td (qzxSplitOne) Tj");
-    add_stream(&os, "", "( qzxSplitTwo) Tj ET");
+    /* long enough (over 1 KB) that the pack pass deflates it */
+    char two[2048] = "( qzxSplitTwo) Tj ET\n%";
+    while (strlen(two) < 1500) strcat(two, " padding");
+    add_stream(&os, "", two);
     add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
     add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
              "/Contents [3 0 R 4 0 R] /Resources << /Font << /F1 5 0 R >> "
@@ -470,11 +527,9 @@ static void test_merge_split_content(void **state)
     qr_diags *d = qr_diags_new();
     qr_appendix *a = qr_appendix_open(p, WHO, d);
     assert_non_null(a);
-    char *pack = pack_pdf(&len);
     qr_appendix_place pl[1] = {{0, a, 0}};
-    char *out = NULL;
-    assert_true(qr_appendix_merge(pack, len, pl, 1, "pack.pdf", &out,
-                                  &outlen, d));
+    char *out = merge(pl, 1, &outlen, d);
+    assert_non_null(out);
     char *o = put("merged-split.pdf", out, outlen);
     char *cmd = qr_xasprintf("pdftotext -f 1 -l 1 %s -", o);
     char *text = run(cmd);
@@ -497,7 +552,6 @@ static void test_merge_split_content(void **state)
     free(cmd);
     free(o);
     free(out);
-    free(pack);
     qr_appendix_free(a);
     qr_diags_free(d);
     free(p);
@@ -519,12 +573,10 @@ static void test_merge_draws_and_strips(void **state)
     qr_diags *d = qr_diags_new();
     qr_appendix *a = qr_appendix_open(p, WHO, d);
     assert_non_null(a);
-    size_t len, outlen;
-    char *pack = pack_pdf(&len);
+    size_t outlen;
     qr_appendix_place pl[2] = {{0, a, 0}, {1, a, 1}};
-    char *out = NULL;
-    assert_true(qr_appendix_merge(pack, len, pl, 2, "pack.pdf", &out,
-                                  &outlen, d));
+    char *out = merge(pl, 2, &outlen, d);
+    assert_non_null(out);
     assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
     char *o = put("merged.pdf", out, outlen);
     char *cmd = qr_xasprintf("qpdf --check %s 2>&1", o);
@@ -558,44 +610,152 @@ static void test_merge_draws_and_strips(void **state)
         if (strstr(all, gone[k])) fail_msg("'%s' reached the pack", gone[k]);
     /* unmarked: drawn first; marked: inside the Figure's sequence */
     assert_non_null(strstr(all, "stream\nq 0 -1 1 0 0 595 cm 1 0 0 1 -0.0000 "
-                                "-0.0000 cm /QrAppendix1 Do Q"));
+                                "-0.0000 cm /X1 Do Q"));
     assert_non_null(strstr(all, "/Figure <</MCID 0>> BDC\nq 1 0 0 1 0 0 cm "
-                                "1 0 0 1 -0.0000 -0.0000 cm /QrAppendix2 Do Q"));
+                                "1 0 0 1 -0.0000 -0.0000 cm /X1 Do Q"));
     free(all);
     free(cmd);
     /* identical input, identical bytes */
-    char *again = NULL;
     size_t againlen;
-    assert_true(qr_appendix_merge(pack, len, pl, 2, "pack.pdf", &again,
-                                  &againlen, d));
+    char *again = merge(pl, 2, &againlen, d);
+    assert_non_null(again);
     assert_int_equal(againlen, outlen);
     assert_memory_equal(again, out, outlen);
     free(again);
-    /* a placeholder that is not in the pack fails, naming the output */
+    /* a placeholder that is not in the pack fails */
     qr_appendix_place bad = {5, a, 0};
-    char *none = NULL;
-    assert_false(qr_appendix_merge(pack, len, &bad, 1, "pack.pdf", &none,
-                                   &againlen, d));
-    assert_null(none);
+    assert_null(merge(&bad, 1, &againlen, d));
     assert_int_equal(qr_diags_count(d, QR_ERROR), 1);
+    /* an appendix page it does not have fails, naming the output */
+    qr_appendix_place none = {0, a, 7};
+    assert_null(merge(&none, 1, &againlen, d));
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 2);
     free(o);
     free(out);
-    free(pack);
     qr_appendix_free(a);
     qr_diags_free(d);
     free(p);
 }
 
+/* What the resources of an imported page refer to is copied, but never a
+ * page, the catalogue or an action: a font that points back at the
+ * catalogue must not bring its /OpenAction into the pack. */
+static void test_merge_walk_refuses(void **state)
+{
+    (void)state;
+    objs os = {.n = 0};
+    add(&os, "<< /Type /Catalog /Pages 2 0 R /OpenAction << /S /JavaScript "
+             "/JS (qzxOpenJS) >> >>");
+    add(&os, "<< /Type /Pages /Kids [5 0 R] /Count 1 >>");
+    add_stream(&os, "", "BT /F1 18 Tf 72 100 Td (qzxWalk) Tj ET");
+    add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+             "/QzxBack 1 0 R /QzxPage 5 0 R /QzxName /A#20B "
+             "/QzxAct << /S /JavaScript /JS (qzxResJS) >> "
+             "/QzxKept [1 2.5 (qzxString) true null] /QzxData 6 0 R >>");
+    add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] "
+             "/Contents 3 0 R /Resources << /Font << /F1 4 0 R >> "
+             "/ExtGState << /G 1 0 R >> >> >>");
+    /* a stream whose data would come from another file */
+    add_stream(&os, "/F (qzxOutside.bin) /FFilter /FlateDecode", "qzxInside");
+    size_t len, outlen;
+    char *bytes = pdf_bytes(&os, &len);
+    char *p = put("walk.pdf", bytes, len);
+    free(bytes);
+    qr_diags *d = qr_diags_new();
+    qr_appendix *a = qr_appendix_open(p, WHO, d);
+    assert_non_null(a);
+    qr_appendix_place pl[1] = {{0, a, 0}};
+    char *out = merge(pl, 1, &outlen, d);
+    assert_non_null(out);
+    char *o = put("merged-walk.pdf", out, outlen);
+    char *cmd = qr_xasprintf("qpdf --check %s 2>&1", o);
+    char *check = run(cmd);
+    assert_non_null(strstr(check, "No syntax or stream encoding errors"));
+    free(check);
+    free(cmd);
+    cmd = qr_xasprintf("pdftotext %s -", o);
+    char *text = run(cmd);
+    assert_non_null(strstr(text, "qzxWalk"));
+    free(text);
+    free(cmd);
+    cmd = qr_xasprintf("qpdf --qdf --object-streams=disable %s -", o);
+    char *all = run(cmd);
+    assert_null(strstr(all, "qzxOpenJS"));
+    assert_null(strstr(all, "qzxResJS"));
+    assert_null(strstr(all, "/JavaScript"));
+    assert_null(strstr(all, "qzxOutside"));
+    assert_null(strstr(all, "/FFilter"));
+    assert_non_null(strstr(all, "qzxInside"));
+    /* written as null, which drops the keys */
+    assert_null(strstr(all, "/QzxBack"));
+    assert_null(strstr(all, "/QzxPage"));
+    assert_null(strstr(all, "/QzxAct"));
+    const char *cat = strstr(all, "/Type /Catalog");
+    assert_non_null(cat);
+    assert_null(strstr(cat + 1, "/Type /Catalog"));     /* the pack's only */
+    /* everything else as it was: names re-escaped, strings, numbers */
+    assert_non_null(strstr(all, "/QzxName /A#20B"));
+    assert_non_null(strstr(all, "/QzxKept [\n"));
+    assert_non_null(strstr(all, "(qzxString)"));
+    free(all);
+    free(cmd);
+    free(o);
+    free(out);
+    qr_appendix_free(a);
+    qr_diags_free(d);
+    free(p);
+}
+
+/* The pack's /ID takes in the appendix's bytes: two appendices that
+ * differ only inside their pages give two IDs (the display list is the
+ * same for both). */
+static void test_merge_id_from_appendix(void **state)
+{
+    (void)state;
+    char *ids[2];
+    for (int k = 0; k < 2; k++) {
+        char *name = qr_xasprintf("id%d.pdf", k);
+        char *p = good_pdf(name, "", k ? "/QzxOther 1" : "");
+        qr_diags *d = qr_diags_new();
+        qr_appendix *a = qr_appendix_open(p, WHO, d);
+        assert_non_null(a);
+        qr_appendix_place pl[1] = {{0, a, 0}};
+        size_t outlen;
+        char *out = merge(pl, 1, &outlen, d);
+        assert_non_null(out);
+        char *o = put(name, out, outlen);
+        char *cmd = qr_xasprintf("qpdf --show-object=trailer %s", o);
+        ids[k] = run(cmd);
+        assert_non_null(strstr(ids[k], "/ID"));
+        free(cmd);
+        free(o);
+        free(out);
+        qr_appendix_free(a);
+        qr_diags_free(d);
+        free(p);
+        free(name);
+    }
+    assert_string_not_equal(ids[0], ids[1]);
+    free(ids[0]);
+    free(ids[1]);
+}
+
 static int setup(void **state)
 {
     (void)state;
-    return mkdtemp(dir) ? 0 : -1;
+    qr_style st;
+    qr_style_default(&st);
+    qr_diags *d = qr_diags_new();
+    fonts = qr_fonts_load(&st, d);
+    qr_diags_free(d);
+    return fonts && mkdtemp(dir) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char *cmd = qr_xasprintf("rm -rf %s", dir);
+    qr_fonts_free(fonts);
+    char *cmd = qr_xasprintf(getenv("QR_TEST_KEEP") ? "true %s" : "rm -rf %s", dir);
     int rc = system(cmd);
     free(cmd);
     return rc;
@@ -617,6 +777,8 @@ int main(void)
         cmocka_unit_test(test_flate_content_checked),
         cmocka_unit_test(test_merge_draws_and_strips),
         cmocka_unit_test(test_merge_split_content),
+        cmocka_unit_test(test_merge_walk_refuses),
+        cmocka_unit_test(test_merge_id_from_appendix),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

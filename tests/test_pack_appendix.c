@@ -10,12 +10,16 @@
 #include <cmocka.h>
 
 #include "quire/diag.h"
+#include "quire/fonts.h"
 #include "quire/load.h"
+#include "quire/style.h"
 #include "quire/util.h"
 #include "../pipeline/pack_appendix.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Check `json` (an "appendices" value) as item 3's; the diagnostics. */
 static qr_diags *check(const char *json, int has_paper, qr_pack_appxs *a,
@@ -143,12 +147,84 @@ static void test_bad_entries(void **state)
                  "missing required field 'reason'");
 }
 
+/* A two-page PDF (A4 portrait, empty pages) at `path`. */
+static void two_pages(const char *path)
+{
+    const char *obj[] = {
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"};
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    long off[4];
+    fputs("%PDF-1.7\n", f);
+    for (int i = 0; i < 4; i++) {
+        off[i] = ftell(f);
+        fprintf(f, "%d 0 obj\n%s\nendobj\n", i + 1, obj[i]);
+    }
+    long x = ftell(f);
+    fputs("xref\n0 5\n0000000000 65535 f \n", f);
+    for (int i = 0; i < 4; i++) fprintf(f, "%010ld 00000 n \n", off[i]);
+    fprintf(f, "trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%ld\n%%%%EOF\n",
+            x);
+    fclose(f);
+}
+
+/* Placeholders are counted, not laid out, while the pack's total is
+ * unknown (its first pass): a placeholder is one page whatever its
+ * footer says. Their range is known all the same, and the pass that
+ * knows the total lays them out, a page each. */
+static void test_placeholders_wait_for_total(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/quire-pack-appx-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *pdf = qr_xasprintf("%s/two.pdf", dir);
+    two_pages(pdf);
+    char *json = qr_xasprintf("[{\"letter\": \"A\", \"title\": \"Two\", "
+                              "\"pdf\": \"%s\"}]", pdf);
+    qr_pack_appxs a;
+    qr_data *data;
+    qr_diags *d = check(json, 1, &a, &data);
+    assert_true(qr_pack_appx_prepare(&a, "3", "Visit", 0, 0, 0, "C", d));
+    qr_style st;
+    qr_style_default(&st);
+    qr_fonts *fonts = qr_fonts_load(&st, d);
+    assert_non_null(fonts);
+    int n = 0, first = 0, last = 0;
+    assert_true(qr_pack_appx_layout(&a, &st, qr_fonts_metrics(fonts), "C",
+                                    "3", NULL, 5, 0, &n, d));
+    assert_int_equal(n, 2);
+    assert_null(a.v[0].pages);
+    assert_true(qr_pack_appx_range(&a, 0, &first, &last));
+    assert_int_equal(first, 5);
+    assert_int_equal(last, 6);
+    assert_true(qr_pack_appx_layout(&a, &st, qr_fonts_metrics(fonts), "C",
+                                    "3", NULL, 5, 9, &n, d));
+    assert_int_equal(n, 2);
+    assert_non_null(a.v[0].pages);
+    assert_int_equal(a.v[0].npages, 2);
+    for (size_t k = 0; k < 2; k++)
+        assert_int_equal(qr_pages_count(a.v[0].pages[k]), 1);
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    qr_fonts_free(fonts);
+    qr_pack_appx_free(&a);
+    qr_data_free(data);
+    qr_diags_free(d);
+    unlink(pdf);
+    rmdir(dir);
+    free(pdf);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_list),
         cmocka_unit_test(test_withheld_item_opens_nothing),
         cmocka_unit_test(test_bad_entries),
+        cmocka_unit_test(test_placeholders_wait_for_total),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -381,10 +381,10 @@ static void test_deterministic(void **state)
  * must fail (output error), never hand that file on, and the previous PDF
  * must stay as it was. The pass is made to fail through its seam. */
 static bool failing_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                         size_t nsubst, int threads, char **out,
-                         size_t *outlen)
+                         size_t nsubst, const qr_pdf_extra *extra,
+                         int threads, char **out, size_t *outlen)
 {
-    (void)in, (void)n, (void)subst, (void)nsubst, (void)threads;
+    (void)in, (void)n, (void)subst, (void)nsubst, (void)threads, (void)extra;
     (void)out, (void)outlen;
     return false;
 }
@@ -438,27 +438,29 @@ static char *captured;
 static size_t captured_len;
 
 static bool capturing_pack(const char *in, size_t n, const qr_pdf_subst *subst,
-                           size_t nsubst, int threads, char **out,
-                           size_t *outlen)
+                           size_t nsubst, const qr_pdf_extra *extra,
+                           int threads, char **out, size_t *outlen)
 {
     free(captured);
     captured = qr_xmalloc(n);
     memcpy(captured, in, n);
     captured_len = n;
-    return qr_pdf_pack(in, n, subst, nsubst, threads, out, outlen);
+    return qr_pdf_pack(in, n, subst, nsubst, extra, threads, out, outlen);
 }
 
 /* libharu's file with its first "1 0 obj\n" written as another libharu
  * might (a CR line end: same length, so every offset still holds). */
 static bool other_libharu_pack(const char *in, size_t n,
                                const qr_pdf_subst *subst, size_t nsubst,
-                               int threads, char **out, size_t *outlen)
+                               const qr_pdf_extra *extra, int threads,
+                               char **out, size_t *outlen)
 {
     char *copy = qr_xmalloc(n);
     memcpy(copy, in, n);
     char *h = memmem(copy, n, "\n1 0 obj\n", 9);
     if (h) h[8] = '\r';
-    bool ok = qr_pdf_pack(copy, n, subst, nsubst, threads, out, outlen);
+    bool ok = qr_pdf_pack(copy, n, subst, nsubst, extra, threads, out,
+                          outlen);
     free(copy);
     return ok;
 }
@@ -504,20 +506,20 @@ static void test_pack_refuses_other_shapes(void **state)
     };
     char *out = NULL;
     size_t outlen = 0;
-    assert_true(qr_pdf_pack(captured, captured_len, NULL, 0, 1, &out,
+    assert_true(qr_pdf_pack(captured, captured_len, NULL, 0, NULL, 1, &out,
                             &outlen));
     free(out);
     for (size_t i = 0; i < sizeof change / sizeof change[0]; i++) {
         char *c = captured_with(change[i][0], change[i][1]);
         out = NULL;
-        assert_false(qr_pdf_pack(c, captured_len, NULL, 0, 1, &out, &outlen));
+        assert_false(qr_pdf_pack(c, captured_len, NULL, 0, NULL, 1, &out, &outlen));
         assert_null(out);
         free(c);
     }
     /* cut short, and not a PDF at all */
-    assert_false(qr_pdf_pack(captured, captured_len / 2, NULL, 0, 1, &out,
+    assert_false(qr_pdf_pack(captured, captured_len / 2, NULL, 0, NULL, 1, &out,
                              &outlen));
-    assert_false(qr_pdf_pack("", 0, NULL, 0, 1, &out, &outlen));
+    assert_false(qr_pdf_pack("", 0, NULL, 0, NULL, 1, &out, &outlen));
     /* the stage: an output error naming the pass, the old file kept */
     char *path = qr_xasprintf("%s/otherharu.pdf", tmpdir);
     FILE *f = fopen(path, "w");

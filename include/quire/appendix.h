@@ -1,7 +1,7 @@
 /* appendix.h — appendices that arrive as PDF files (a letter from Ofsted, a
  * signed plan): opened, checked and described for the pack's layout, then
- * drawn onto the pack's placeholder pages by a final pass over the pack's
- * bytes. The only module that calls libqpdf (through its C API).
+ * drawn onto the pack's placeholder pages by the PDF stage as it writes
+ * the pack. The only module that calls libqpdf (through its C API).
  *
  * The file is read once through qr_input_read (so it is recorded like any
  * other input, and refused when it is a FIFO or a directory) and parsed
@@ -19,8 +19,8 @@
  * is accepted with a warning: its pages cannot be read by assistive
  * technology as the rest of the pack can.
  *
- * Failure: qr_appendix_open returns NULL and qr_appendix_merge false
- * after adding errors; the getters cannot fail.
+ * Failure: qr_appendix_open and qr_appendix_imports_new return NULL after
+ * adding errors; the getters cannot fail.
  */
 #ifndef QUIRE_APPENDIX_H
 #define QUIRE_APPENDIX_H
@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "quire/diag.h"
+#include "quire/pdf.h"
 
 /* A council's appendix is a letter or a plan of tens of pages; these are
  * far beyond any real one and keep a hostile file from taking the machine. */
@@ -68,18 +69,24 @@ typedef struct qr_appendix_place {
     size_t page;               /* 0-based page of `from` */
 } qr_appendix_place;
 
-/* The final pass: read the pack's PDF bytes, draw each imported page under
- * the content of its placeholder (which holds only the pack's footer, an
- * artifact, so it stays on top as an overlay), give the placeholder the
- * imported page's /Rotate, and write the whole again with object streams
- * and a deterministic /ID. Only the page's content and its resources are
- * taken from the appendix (as a Form XObject): its annotations, page
- * actions (/AA), the catalogue's /OpenAction, JavaScript, embedded files,
- * forms and outlines are never copied, so none can reach the pack.
- * Returns true with *out (caller frees) and *outlen, or false after adding
- * an error naming `name` (the output). */
-bool qr_appendix_merge(const char *in, size_t n, const qr_appendix_place *pl,
-                      size_t npl, const char *name, char **out,
-                      size_t *outlen, qr_diags *d);
+/* The imported pages, for the PDF stage to draw on their placeholders as
+ * it writes the pack (qr_pdf_render_imports): each page's content and
+ * resources become a Form XObject drawn under the placeholder's content
+ * (which holds only the pack's footer and marks, artifacts, so they stay
+ * on top), upright (the imported /Rotate applied, so the placeholder has
+ * none). Only the page's content and the resources it can use are taken,
+ * and within them no page, catalogue, annotation, action, file
+ * specification or JavaScript: an appendix's annotations, page actions
+ * (/AA), /OpenAction, JavaScript, embedded files, forms and outlines never
+ * reach the pack. The /ID takes in a hash of the appendices' bytes.
+ * `pl` must outlive the result. Returns NULL after adding an error naming
+ * `name` (the output); the stage's save fails, naming it too, when
+ * libqpdf reports damage while the objects are copied. */
+typedef struct qr_appendix_imports qr_appendix_imports;
+qr_appendix_imports *qr_appendix_imports_new(const qr_appendix_place *pl,
+                                             size_t npl, const char *name,
+                                             qr_diags *d);
+const qr_pdf_imports *qr_appendix_imports_pdf(const qr_appendix_imports *x);
+void qr_appendix_imports_free(qr_appendix_imports *x);   /* NULL: no-op */
 
 #endif

@@ -6,7 +6,8 @@
  * elements; furniture as artifacts) and written with compressed object
  * streams (PDF 1.7); on request it is PDF/A-2b.
  *
- * Failure: qr_pdf_render returns false after adding an error. qr_pdf_write
+ * Failure: qr_pdf_render and qr_pdf_render_imports return false after
+ * adding an error (the imports' caller adds its own). qr_pdf_write
  * returns a qr_status, since the exit status must tell a refused input
  * (QR_EINPUT) from a file that cannot be written (QR_EOUTPUT).
  */
@@ -15,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "quire/diag.h"
 #include "quire/fonts.h"
 #include "quire/layout.h"
@@ -44,11 +46,59 @@ typedef struct qr_pdf_meta {
 /* The ICC profile PDF/A output embeds (Debian package icc-profiles-free). */
 #define QR_PDF_SRGB_ICC "/usr/share/color/icc/sRGB.icc"
 
+/* An object of another PDF that the pages draw (an imported appendix's
+ * font, image, colour space …), serialised by the caller with its
+ * references renumbered into this file. */
+typedef struct qr_pdf_obj {
+    char *text;            /* a plain object: all of it; a stream: its
+                              dictionary's entries, without << >> and
+                              without /Length */
+    size_t len;
+    char *data;            /* a stream's data as stored; NULL: plain */
+    size_t data_len;
+    bool deflate;          /* a stream without /Filter: may be deflated */
+} qr_pdf_obj;
+
+/* A page of another PDF drawn on page `page` as a Form XObject: inside
+ * the page's first /Figure marked-content sequence (so tagged by that
+ * Figure, and under everything drawn after it), or first on the page when
+ * it has none. */
+typedef struct qr_pdf_import {
+    size_t page;           /* 0-based page of the pages rendered */
+    double bbox[4];        /* the form's /BBox: the imported page's box */
+    double matrix[6];      /* applied before moving bbox's origin to 0 0 */
+    bool flate;            /* data is Flate-compressed, as stored */
+    const char *data;      /* the form's content */
+    size_t len;
+} qr_pdf_import;
+
+typedef struct qr_pdf_imports {
+    const qr_pdf_import *v;
+    size_t n;
+    uint64_t id;           /* mixed into the /ID: a hash of the sources */
+    /* Called once while saving, with the number of the first object it
+     * may make: sets res[k] (n of them, initialised) to import k's
+     * /Resources dictionary ("<< … >>") and *objs to the objects they
+     * refer to, numbered base, base + 1, … (the caller frees each text
+     * and data, then the array). False after adding an error to d. */
+    bool (*objects)(void *ctx, size_t base, qr_buf *res, qr_pdf_obj **objs,
+                    size_t *nobjs, qr_diags *d);
+    void *ctx;
+} qr_pdf_imports;
+
 /* Render the pages into PDF bytes. On success sets *out (the caller frees)
  * and *len; returns false after adding an error. */
 bool qr_pdf_render(const qr_pages *pages, const qr_fonts *fonts,
                    const qr_pdf_meta *meta, char **out, size_t *len,
                    qr_diags *d);
+
+/* qr_pdf_render, drawing imported pages (NULL: none) onto their pages in
+ * the same pass: the file is written once, by Quire's writer, and nothing
+ * reads it back. */
+bool qr_pdf_render_imports(const qr_pages *pages, const qr_fonts *fonts,
+                           const qr_pdf_meta *meta,
+                           const qr_pdf_imports *imports, char **out,
+                           size_t *len, qr_diags *d);
 
 /* qr_pdf_render, then write atomically to `path` (temporary file in the
  * same directory, renamed on success). Returns QR_OK; QR_EINPUT after

@@ -90,6 +90,16 @@ contains "an untagged appendix is named in a warning" "$TMP/last.err" \
 expect_exit "public pack builds" 0 $Q pack "$D/m.json" -o "$TMP/public.pdf" --public
 check "qpdf --check: full pack" qpdf --check "$TMP/full.pdf"
 check "qpdf --check: public pack" qpdf --check "$TMP/public.pdf"
+# The imported pages are drawn while Quire writes the pack: the file is
+# Quire's writer's (its header's binary marker), in one piece (one
+# cross-reference section), never parsed back and rewritten by libqpdf.
+marker=$(head -c 15 "$TMP/full.pdf" | od -An -tx1 | tr -d ' \n')
+if [ "$marker" = 255044462d312e370a25b7beadaa0a ]; then
+    ok "the pack with appendices is written by Quire's own writer"
+else not_ok "the pack with appendices is written by Quire's own writer" "header $marker"; fi
+n=$(grep -ac startxref "$TMP/full.pdf")
+if [ "$n" = 1 ]; then ok "the pack with appendices has one cross-reference section"
+else not_ok "the pack with appendices has one cross-reference section" "$n startxref"; fi
 
 # per-page text, sizes, labels and outline, in one pass over each pack
 "$PY" - "$TMP/full.pdf" "$TMP/public.pdf" <<'PY' || FAILS=$((FAILS + 1))
