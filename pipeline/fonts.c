@@ -213,24 +213,6 @@ const char *const qr_fonts_env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
                                     "FONTCONFIG_SYSROOT", "HOME",
                                     "XDG_CONFIG_HOME", "XDG_DATA_HOME", NULL};
 
-/* The checksum of a cache entry, eight bytes at a time: with it the entry
- * is written without an fsync (qr_cache_write_checked), since an entry
- * damaged by a crash is refused rather than believed. */
-static uint64_t entry_sum(const void *p, size_t n)
-{
-    const char *c = p;
-    uint64_t h = QR_FNV64_INIT;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, c + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
-    return h;
-}
-
 /* The part of the key known without fontconfig. NULL when a family name
  * cannot be written into the entry. */
 static char *cache_key(const char *const fam[4])
@@ -336,7 +318,7 @@ static void cache_store(const char *key, const resolved *res)
     /* unsynced: the first run wrote this one entry with an fsync, which
      * (a new cache directory's first) took 1-12 ms on its own */
     qr_buf_printf(&e, "sum %016llx\n",
-                  (unsigned long long)entry_sum(e.data, e.len));
+                  (unsigned long long)qr_sum64(e.data, e.len));
     qr_cache_write_checked(FONT_CACHE, e.data, e.len);
 out:
     qr_buf_free(&stamps);
@@ -398,7 +380,7 @@ static bool sum_holds(const char *data, size_t *len)
     char *end;
     unsigned long long sum = strtoull(hex, &end, 16);
     if (memcmp(line, "sum ", 4) != 0 || line[FONT_SUM_LINE - 1] != '\n' ||
-        end != hex + 16 || sum != entry_sum(data, *len - FONT_SUM_LINE))
+        end != hex + 16 || sum != qr_sum64(data, *len - FONT_SUM_LINE))
         return false;
     *len -= FONT_SUM_LINE;
     return true;
@@ -664,7 +646,7 @@ static void common_load(face_rec *fr)
     if (len == k.len + common_bytes() + sizeof sum &&
         memcmp(data, k.data, k.len) == 0) {
         memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
-        if (sum == entry_sum(data + k.len, common_bytes()))
+        if (sum == qr_sum64(data + k.len, common_bytes()))
             memcpy(fr->common, data + k.len, common_bytes());
     }
     qr_buf_free(&k);
@@ -679,7 +661,7 @@ static void common_save(face_rec *fr)
     qr_buf_init(&k);
     kern_key(fr, &k);
     qr_buf_append(&k, fr->common, common_bytes());
-    uint64_t sum = entry_sum(fr->common, common_bytes());
+    uint64_t sum = qr_sum64(fr->common, common_bytes());
     qr_buf_append(&k, &sum, sizeof sum);
     char *name = kern_entry(fr);
     qr_cache_write_checked(name, k.data, k.len);

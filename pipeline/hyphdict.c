@@ -40,23 +40,6 @@ static size_t align_up(size_t n)
     return (n + ALIGN - 1) / ALIGN * ALIGN;
 }
 
-/* A checksum of the image, eight bytes at a time: about 0.1 ms for the
- * English dictionary's 900 KB, where qr_fnv64's byte-at-a-time loop takes
- * a millisecond on the path every paper waits for. */
-static uint64_t checksum(const char *p, size_t n)
-{
-    uint64_t h = QR_FNV64_INIT;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 #ifndef QR_HYPHEN_BUILT_VERSION
 #define QR_HYPHEN_BUILT_VERSION "unknown"
 #endif
@@ -78,7 +61,7 @@ static void build_cache_key(qr_buf *cache_key, const char *path)
     /* the word-at-a-time checksum: qr_fnv64's byte loop over the 100 KB
      * dictionary was a quarter of loading the image */
     qr_buf_printf(cache_key, "dictionary %016llx\n",
-                  dic ? (unsigned long long)checksum(dic, n) : 0ULL);
+                  dic ? (unsigned long long)qr_sum64(dic, n) : 0ULL);
     free(dic);
 }
 
@@ -273,7 +256,7 @@ static bool adopt_image(qr_hyph *h, char *data, size_t n, const qr_buf *key)
         return false;
     uint64_t sum;
     memcpy(&sum, data + sum_at, sizeof sum);
-    if (sum != checksum(data + start, n - start)) return false;
+    if (sum != qr_sum64(data + start, n - start)) return false;
     image im = {data + start, n - start, 1};
     HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
     if (!d) return false;
@@ -302,7 +285,7 @@ static void make_image(qr_buf *img, const qr_buf *key, const HyphenDict *d)
     uint64_t sum = 0;
     qr_buf_append(img, &sum, sizeof sum);
     put_dict(img, img->len, d, 0);
-    sum = checksum(img->data + sum_at + sizeof sum,
+    sum = qr_sum64(img->data + sum_at + sizeof sum,
                    img->len - sum_at - sizeof sum);
     memcpy(img->data + sum_at, &sum, sizeof sum);
 }

@@ -614,22 +614,6 @@ static hb_face_t *subset_face(face_use *fu)
 
 #define SUBSET_FORMAT 1
 
-/* Eight bytes at a time: the check of a program read back must cost far
- * less than the subsetting it saves. */
-static uint64_t subset_sum(const char *p, size_t n)
-{
-    uint64_t h = QR_FNV64_INIT;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-    return h;
-}
-
 /* The entry's name (caller frees) and key, or NULL when the face has no
  * file to stamp. */
 static char *subset_entry(pdf_state *st, const face_use *fu, qr_buf *key)
@@ -662,7 +646,7 @@ static hb_face_t *subset_cached(const char *name, const qr_buf *key)
         return NULL;
     }
     memcpy(&sum, data + 8 + klen, 8);
-    if (sum != subset_sum(data + at, n - at) || n - at > UINT_MAX) {
+    if (sum != qr_sum64(data + at, n - at) || n - at > UINT_MAX) {
         free(data);
         return NULL;
     }
@@ -685,7 +669,7 @@ static void subset_remember(const char *name, const qr_buf *key,
     const char *prog = hb_blob_get_data(blob, &len);
     qr_buf e;
     qr_buf_init(&e);
-    uint64_t klen = key->len, sum = subset_sum(prog, len);
+    uint64_t klen = key->len, sum = qr_sum64(prog, len);
     qr_buf_append(&e, &klen, 8);
     qr_buf_append(&e, key->data, key->len);
     qr_buf_append(&e, &sum, 8);

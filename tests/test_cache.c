@@ -487,20 +487,6 @@ static qr_fonts *load_default(qr_diags *d)
  * same as fonts.c's, so that a test can forge a well-made entry. */
 #define FONT_SUM_LINE 21
 
-static uint64_t entry_sum(const void *p, size_t n)
-{
-    const char *c = p;
-    uint64_t h = QR_FNV64_INIT;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, c + i, 8);
-        h = (h ^ w) * 1099511628211ull;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ (unsigned char)c[i]) * 1099511628211ull;
-    return h;
-}
 
 static void test_font_cache(void **state)
 {
@@ -536,7 +522,7 @@ static void test_font_cache(void **state)
     qr_buf_append(&b, p + strlen(lib),
                   (size_t)(entry + n - FONT_SUM_LINE - (p + strlen(lib))));
     size_t body = b.len;
-    qr_buf_printf(&b, "sum %016llx\n", (unsigned long long)entry_sum(b.data, body));
+    qr_buf_printf(&b, "sum %016llx\n", (unsigned long long)qr_sum64(b.data, body));
     assert_true(qr_cache_write("fonts", b.data, b.len));
     qr_fonts *forged = load_default(d);
     assert_non_null(forged);
