@@ -32,7 +32,7 @@ TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec 
 HYPH_DICT  := /usr/share/hyphen/hyph_en_GB.dic
 HYPH_IMAGE := $(BUILD)/$(notdir $(HYPH_DICT)).image
 
-.PHONY: all deps demo test unit e2e asan valgrind bench bless clean lint fuzz
+.PHONY: all deps demo sample-appendices test unit e2e asan valgrind bench bless clean lint fuzz
 
 all: $(BUILD)/quire $(HYPH_IMAGE)
 
@@ -82,6 +82,11 @@ $(BUILD)/tests/%: tests/%.c $(BUILD)/libquire.a $(wildcard tests/*.h) | $(BUILD)
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh $(BUILD)/quire
+
+# the Cabinet sample's PDF appendices, made again from their Markdown in
+# samples/meetings/appendices/ (scripts/sample-appendices.sh)
+sample-appendices: all
+	@scripts/sample-appendices.sh $(BUILD)/quire
 
 test: deps
 	@$(MAKE) --no-print-directory all $(TESTBINS)

@@ -1732,6 +1732,7 @@ static bool settle(pack *pk)
             if (!paper && !appx_only(pk, it)) continue;
             if (paper && !lay_item(pk, it, page, total)) return false;
             it->appx.page_prefix = pk->page_prefix;
+            it->appx.draft = pk->req->draft;
             int n = paper ? (int)qr_pages_count(it->pages) : 0;
             int na;
             if (!qr_pack_appx_layout(&it->appx, &pk->fm_style,

@@ -376,8 +376,8 @@ static int laid_count(const qr_pack_appx *x)
 static bool lay_one(qr_pack_appx *x, const qr_style *style,
                     const qr_metrics *mt, const char *meeting_line,
                     const char *item_number, const char *item_mark,
-                    const char *prefix, int first, int total, int *count,
-                    qr_diags *d)
+                    const char *prefix, int draft, int first, int total,
+                    int *count, qr_diags *d)
 {
     if (x->pages && x->laid_first == first && x->laid_total == total) {
         *count = laid_count(x);
@@ -388,7 +388,7 @@ static bool lay_one(qr_pack_appx *x, const qr_style *style,
     snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
     qr_layout_opts o = {.title = title, .meeting = meeting_line,
                         .item = item_number, .total_pages = total,
-                        .page_prefix = prefix};
+                        .draft = draft, .page_prefix = prefix};
     /* an exempt appendix of an open item is marked as an exempt paper */
     o.mark = x->withheld ? NULL : x->exempt ? QR_MARK_EXEMPT : item_mark;
     if (x->withheld) {
@@ -431,7 +431,8 @@ bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
         if (!x->withheld && !x->doc) continue;
         int n;
         if (!lay_one(x, style, metrics, meeting_line, item_number, item_mark,
-                     a->page_prefix, first + *count, total, &n, d)) {
+                     a->page_prefix, a->draft, first + *count, total, &n,
+                     d)) {
             qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
                         "item %s, appendix %s: its pages cannot be laid out",
                         item_number, x->letter);
@@ -484,8 +485,10 @@ static bool edit_notice(void *ctx, qr_pages *dst, size_t dst_page,
 
 /* The mark on a placeholder where the imported page is drawn (see
  * qr_pdf_import): an empty rectangle over the page, first of its items
- * so the imported page lies under the footer and marks, tagged as a Figure
- * of the item's section whose alternative text names the page. */
+ * (after the DRAFT stamp of a draft pack, which lies under everything, as
+ * on the pack's other pages) so the imported page lies under the footer
+ * and marks, tagged as a Figure of the item's section whose alternative
+ * text names the page. */
 typedef struct placeholder_ctx {
     int sect;
     const char *alt;
@@ -498,6 +501,8 @@ static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
     (void)src_page, (void)it;
     placeholder_ctx *c = ctx;
     if (c->marked == dst_page + 1) return true;
+    /* the DRAFT stamp, the one turned text, stays under the page */
+    if (it->kind == QR_ITEM_TEXT && it->angle != 0) return true;
     c->marked = dst_page + 1;
     const qr_page *pg = qr_pages_get(dst, dst_page);
     qr_item fig;

@@ -59,6 +59,7 @@ typedef struct qr_pack_appxs {
                                  of an appendix shown without its item */
     const char *item_number, *item_title;   /* set by prepare, borrowed */
     const char *page_prefix;  /* before the page numbers ("S"), or NULL */
+    int draft;                /* the DRAFT stamp on every page (--draft) */
 } qr_pack_appxs;
 
 /* Check an item's "appendices" (NULL: none) at JSON pointer `item_ptr`

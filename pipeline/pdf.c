@@ -1482,6 +1482,24 @@ static char *describe_target(const pdf_state *st, const anchor_ref *ar,
     }
     char *title = qr_xstrndup(ar->title, ar->title_len);
     if (!words[0] || strcmp(words, title) == 0) return title;
+    /* words that restate a title "Appendix A: Letter" as "Appendix A –
+     * Letter, pages 7 to 10" or "Appendix B – Costs (exempt), page 11"
+     * (an agenda's appendix lines) say it once: "Appendix A: Letter,
+     * pages 7 to 10" */
+    const char *colon = strstr(title, ": ");
+    if (colon) {
+        size_t head = (size_t)(colon - title), tail = strlen(colon + 2);
+        /* words holds title's first `head` bytes before w is taken */
+        const char *w = strncmp(words, title, head) == 0 ? words + head : "";
+        if (strncmp(w, " \xE2\x80\x93 ", 5) == 0 &&
+            strncmp(w + 5, colon + 2, tail) == 0 &&
+            (w[5 + tail] == ',' || w[5 + tail] == '\0' ||
+             strncmp(w + 5 + tail, " (", 2) == 0)) {
+            char *desc = qr_xasprintf("%s%s", title, w + 5 + tail);
+            free(title);
+            return desc;
+        }
+    }
     char first = words[0];
     /* "Pages 3 to 5" runs on after a comma as "pages 3 to 5"; "NHS" stays */
     if (first >= 'A' && first <= 'Z' && words[1] >= 'a' && words[1] <= 'z')

@@ -218,6 +218,54 @@ static void test_placeholders_wait_for_total(void **state)
     free(json);
 }
 
+/* A draft pack stamps DRAFT on an imported page as on its other pages,
+ * under everything: the turned word is the first item of each
+ * placeholder, before the Figure the imported page is drawn into. */
+static void test_draft_under_imported_page(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/quire-pack-appx-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *pdf = qr_xasprintf("%s/two.pdf", dir);
+    two_pages(pdf);
+    char *json = qr_xasprintf("[{\"letter\": \"A\", \"title\": \"Two\", "
+                              "\"pdf\": \"%s\"}]", pdf);
+    qr_pack_appxs a;
+    qr_data *data;
+    qr_diags *d = check(json, 1, &a, &data);
+    assert_true(qr_pack_appx_prepare(&a, "3", "Visit", 0, 0, 0, "C", d));
+    a.draft = 1;
+    qr_style st;
+    qr_style_default(&st);
+    qr_fonts *fonts = qr_fonts_load(&st, d);
+    assert_non_null(fonts);
+    int n = 0;
+    assert_true(qr_pack_appx_layout(&a, &st, qr_fonts_metrics(fonts), "C",
+                                    "3", NULL, 5, 9, &n, d));
+    assert_int_equal(n, 2);
+    qr_pages *all = qr_pages_new();
+    qr_pack_appx_join(&a, all, -1, "item-3", NULL);
+    assert_int_equal(qr_pages_count(all), 2);
+    for (size_t k = 0; k < 2; k++) {
+        const qr_page *pg = qr_pages_get(all, k);
+        assert_true(pg->nitems >= 2);
+        assert_int_equal(pg->items[0].kind, QR_ITEM_TEXT);
+        assert_true(pg->items[0].angle != 0);
+        assert_int_equal(pg->items[1].kind, QR_ITEM_RECT);
+        assert_int_equal(pg->items[1].role, QR_ROLE_FIGURE);
+    }
+    assert_int_equal(qr_diags_count(d, QR_ERROR), 0);
+    qr_pages_free(all);
+    qr_fonts_free(fonts);
+    qr_pack_appx_free(&a);
+    qr_data_free(data);
+    qr_diags_free(d);
+    unlink(pdf);
+    rmdir(dir);
+    free(pdf);
+    free(json);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_withheld_item_opens_nothing),
         cmocka_unit_test(test_bad_entries),
         cmocka_unit_test(test_placeholders_wait_for_total),
+        cmocka_unit_test(test_draft_under_imported_page),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -229,8 +229,9 @@ for it in m['items']:
     if it['number'] == 9:
         it['paper'] = {'data': sys.argv[4] + '/cabinet-ofsted-working-group.json', 'template': sys.argv[3]}
     elif 'paper' in it:
-        # withdrawn papers: a standing item is never published late
-        for k in ('paper', 'published', 'supplement', 'late_reason'):
+        # withdrawn papers, with their appendices: a standing item is
+        # never published late and has none
+        for k in ('paper', 'published', 'supplement', 'late_reason', 'appendices'):
             it.pop(k, None)
         it['standing'] = {'text': 'Withdrawn.'}
 json.dump(m, open(sys.argv[2], 'w'))

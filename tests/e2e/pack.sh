@@ -12,7 +12,7 @@ CABINET=samples/meetings/cabinet-2018-06-21.json
 # line each, done in Python over qpdf --json and pdftotext of every page.
 pack_check() {
     python3 - "$@" <<'PY' || FAILS=$((FAILS + 1))
-import json, re, subprocess, sys
+import json, os, re, subprocess, sys
 name, pdf, meeting_path, mode = sys.argv[1:5]
 public = mode == "public"
 bad = 0
@@ -39,6 +39,15 @@ def num(it): return str(it["number"])
 # a paper published late is "to follow" in the pack: no pages of its own
 papers = [it for it in items if "paper" in it and "published" not in it]
 any_exempt = any("exempt" in it for it in items)
+# a members' pack: an exempt item, or an exempt appendix published with its item
+any_exempt = any_exempt or any("exempt" in x and "published" not in x
+                               for it in papers for x in it.get("appendices", []))
+appx = {}   # item number -> [(appendix, first page, last page)] the agenda gives
+def size_of(f, k):
+    """page k's width x height in points, as pdfinfo reads its MediaBox"""
+    out = subprocess.run(["pdfinfo", "-f", str(k), "-l", str(k), f], capture_output=True, text=True).stdout
+    m = re.search(r"Page\s+%d size:\s+([\d.]+) x ([\d.]+)" % k, out)
+    return (m.group(1), m.group(2)) if m else None
 j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
 pages = j["pages"]
 total = len(pages)
@@ -80,6 +89,61 @@ else:
         label = f"item {num(it)}"
         if a != expect:
             not_ok(f"{label} starts right after the previous one", f"agenda says {a}, expected {expect}")
+        # its PDF appendices (those published with it): the agenda's line
+        # for each, "Appendix A – Title, pages X – Y" ((exempt) after the
+        # title of an exempt one), read back against the pages themselves
+        xs = [x for x in it.get("appendices", []) if "published" not in x]
+        appx[num(it)] = []
+        if public and "exempt" in it:
+            if any(f"Appendix {x['letter']} – {norm(x['title'])}" in agenda for x in xs):
+                not_ok(f"{label}: a withheld item's appendices are not listed")
+            xs = []
+        for x in xs:
+            xl = f"{label}, appendix {x['letter']}"
+            m = re.search(re.escape(f"Appendix {x['letter']} – {norm(x['title'])}")
+                          + r"( \(exempt\))?, (?:pages (\d+) – (\d+)|page (\d+))", agenda)
+            if not m:
+                not_ok(f"{xl}: the agenda lists it with its pages", agenda[-400:])
+                continue
+            xa, xb = int(m.group(2) or m.group(4)), int(m.group(3) or m.group(4))
+            if bool(m.group(1)) != ("exempt" in x):
+                not_ok(f"{xl}: marked (exempt) on the agenda exactly when it is exempt", m.group(0))
+            appx[num(it)].append((x, xa, xb))
+            withheld_x = public and "exempt" in x
+            src = os.path.join(os.path.dirname(meeting_path), x["pdf"])
+            if withheld_x:
+                t = norm(text[xa]) if xa <= total else ""
+                if xb == xa and f"Appendix {x['letter']}: {norm(x['title'])}" in t and "Not for publication" in t \
+                        and f"paragraph {x['exempt']['paragraph']} of Part 1 of Schedule 12A" in t:
+                    ok(f"{xl}: its page {xa} is a one-page notice quoting the paragraph")
+                else:
+                    not_ok(f"{xl}: its page {xa} is a one-page notice quoting the paragraph", t[:300])
+                continue
+            # every page of the file, in order, at the pages the agenda
+            # gives: its words there, and its size and orientation kept
+            n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", src], capture_output=True, text=True).stdout).group(1))
+            wrong = []
+            if xb - xa + 1 != n: wrong.append(f"the agenda gives {xb - xa + 1} pages, the file has {n}")
+            for k in range(1, min(n, xb - xa + 1) + 1):
+                # its longest line (the pack's marks sit among its header's)
+                words = max((norm(l) for l in subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), src, "-"],
+                                                             capture_output=True, text=True).stdout.splitlines()),
+                            key=len, default="")
+                at = xa + k - 1
+                if at > total or not words or words not in norm(text[at]):
+                    wrong.append(f"page {k} of the file is not pack page {at}: '{words}'")
+                elif size_of(src, k) != size_of(pdf, at):
+                    wrong.append(f"page {k} of the file is {size_of(src, k)}, pack page {at} is {size_of(pdf, at)}")
+            if wrong: not_ok(f"{xl}: pages {xa}–{xb} are the file's pages, in order, each its own size", *wrong)
+            else: ok(f"{xl}: pages {xa}–{xb} are the file's {n} pages, in order, each its own size")
+        if appx[num(it)]:
+            spans = [(xa, xb) for _, xa, xb in appx[num(it)]]
+            chain = all(spans[i + 1][0] == spans[i][1] + 1 for i in range(len(spans) - 1))
+            if a < spans[0][0] and chain and spans[-1][1] == b:
+                ok(f"{label}: its appendices follow the paper, one after another, to the item's last page {b}")
+            else:
+                not_ok(f"{label}: its appendices follow the paper, one after another, to the item's last page", f"item {a}–{b}, appendices {spans}")
+        exempt_x = {p for x, xa, xb in appx[num(it)] if "exempt" in x for p in range(xa, xb + 1)}
         title = norm(it["title"])
         start = norm(text[a]) if a <= total else ""
         if title in start or title.replace(" ", "") in start.replace(" ", "").replace("-", ""):
@@ -102,6 +166,12 @@ else:
                 ok(f"{label}: a one-page notice quotes the Schedule 12A paragraph")
             else:
                 not_ok(f"{label}: a one-page notice quotes the Schedule 12A paragraph", norm(text[a])[:300])
+        if exempt_x and not public:
+            # an exempt appendix of an open item is marked as an exempt paper
+            wrong = [p for p in sorted(exempt_x) if "NOT FOR PUBLICATION" not in text[p]
+                     or "NOT FOR PUBLICATION (members' pack)" in text[p]]
+            if wrong: not_ok(f"{label}: its exempt appendices' pages are marked NOT FOR PUBLICATION", f"pages {wrong}")
+            else: ok(f"{label}: its exempt appendices' pages {sorted(exempt_x)} are marked NOT FOR PUBLICATION")
         if "exempt" in it and not public:
             unmarked = [p for p in range(a, b + 1) if "NOT FOR PUBLICATION" not in text[p]]
             if unmarked: not_ok(f"{label}: every exempt page is marked NOT FOR PUBLICATION", f"unmarked: {unmarked}")
@@ -113,8 +183,8 @@ else:
             # a members' pack holding exempt items is not for publication
             # as a whole: its open pages say so too, in their own words
             want = "NOT FOR PUBLICATION (members' pack)" if any_exempt else None
-            wrong = [p for p in range(a, b + 1)
-                     if (want and want not in text[p]) or (not want and "NOT FOR PUBLICATION" in text[p])]
+            wrong = [p for p in range(a, b + 1) if p not in exempt_x
+                     and ((want and want not in text[p]) or (not want and "NOT FOR PUBLICATION" in text[p]))]
             if wrong: not_ok(f"{label}: open pages marked as the pack requires", f"pages {wrong}")
             else: ok(f"{label}: open pages marked as the pack requires")
         expect = b + 1
@@ -142,6 +212,14 @@ if len(refs) == len(papers):
         elif withheld and bm[0]["kids"]: not_ok(f"withheld item {num(it)} has no nested bookmarks", str([k["title"] for k in bm[0]["kids"]]))
         elif not withheld and not bm[0]["kids"]: not_ok(f"item {num(it)} has its paper's headings nested beneath it")
         else: ok(f"bookmark of item {num(it)} goes to page {a}" + ("" if withheld else " with the paper's headings nested"))
+        xs = appx.get(num(it), [])
+        if xs:
+            kids = [(k["title"], dest_page(k)) for k in bm[0]["kids"]]
+            wantx = [(f"Appendix {x['letter']}: {x['title']}", xa) for x, xa, _ in xs]
+            if kids[-len(xs):] == wantx and len(kids) > len(xs):
+                ok(f"item {num(it)}'s appendices are bookmarked beneath it, after its headings, at their first pages")
+            else:
+                not_ok(f"item {num(it)}'s appendices are bookmarked beneath it, after its headings, at their first pages", f"got  {kids}", f"want {wantx} last")
 
 # agenda links: an internal link per paper, to its first page
 objs = j["qpdf"][1]
@@ -154,8 +232,10 @@ for k in agenda_pages:
         d = a.get("/Dest") or a.get("/A", {}).get("/D")
         if isinstance(d, str): d = val(d)
         if isinstance(d, list): links.append(page_of.get(d[0]))
-if links == [a for a, _ in refs]: ok(f"agenda page references link to pages {links}")
-else: not_ok("agenda page references link to their pages", f"links go to {links}, refs {refs}")
+# (a paper's line, then a line per appendix)
+want_links = [p for it, (a, _) in zip(papers, refs) for p in [a] + [xa for _, xa, _ in appx.get(num(it), [])]]
+if links == want_links: ok(f"agenda page references link to pages {links}")
+else: not_ok("agenda page references link to their pages", f"links go to {links}, want {want_links}, refs {refs}")
 sys.exit(1 if bad else 0)
 PY
 }
@@ -188,6 +268,76 @@ contains "public agenda notes the item is exempt" $TMP/public.txt "Exempt – no
 lacks "public pack lacks the exempt paper's text" $TMP/public.txt "Brookfield Care Homes"
 contains "full pack has the exempt paper's text" $TMP/full.txt "Brookfield Care Homes"
 lacks "public pack has no NOT FOR PUBLICATION mark" $TMP/public.txt "NOT FOR PUBLICATION"
+
+# --- the Cabinet's PDF appendices (samples/meetings/appendices/) -----------
+# Appendix A to item 8, the Ofsted letter: the agenda's page range is where
+# the letter really is, from its heading to its annex, and the annex is the
+# one landscape page
+python3 - $TMP/full.pdf <<'PY2' && ok "appendix A: the agenda's range is the letter's pages, its annex alone landscape" || FAILS=$((FAILS + 1))
+import re, subprocess, sys
+pdf = sys.argv[1]
+n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", pdf], capture_output=True, text=True).stdout).group(1))
+def text(k): return re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"], capture_output=True, text=True).stdout)
+def size(k): return re.search(r"size:\s+([\d.]+) x ([\d.]+)", subprocess.run(["pdfinfo", "-f", str(k), "-l", str(k), pdf], capture_output=True, text=True).stdout).groups()
+pages = [text(k) for k in range(1, n + 1)]
+first = [k for k in range(1, n + 1) if "Focused visit to Walsall children’s services" in pages[k - 1] and "Dear Sally" in pages[k - 1]]
+last = [k for k in range(1, n + 1) if "Annex: evidence considered at the focused visit" in pages[k - 1]]
+bad = []
+if len(first) != 1 or len(last) != 1: bad.append(f"letter starts on {first}, annex on {last}")
+else:
+    x, y = first[0], last[0]
+    line = f"Appendix A – Ofsted focused visit letter, pages {x} – {y}"
+    if line not in pages[1] + pages[2]: bad.append(f"'{line}' not on the agenda")
+    if size(y) != ("841.89", "595.28"): bad.append(f"annex page {y} is {size(y)}, not A4 landscape")
+    turned = [k for k in range(x, y) if size(k) != ("595.28", "841.89")]
+    if turned: bad.append(f"letter pages {turned} are not A4 portrait")
+    if f"Page {y} of {n}" not in pages[y - 1]: bad.append(f"the annex lacks the pack's footer 'Page {y} of {n}'")
+if bad: print("not ok - appendix A: the agenda's range is the letter's pages, its annex alone landscape")
+for b in bad: print("    " + b)
+sys.exit(1 if bad else 0)
+PY2
+# the annex keeps its landscape MediaBox in the page object itself
+y=$(grep -n "Annex: evidence considered" <(for k in $(seq 1 $(pdfinfo $TMP/full.pdf | sed -n 's/^Pages: *//p')); do pdftotext -f $k -l $k $TMP/full.pdf - | tr '\n' ' '; echo; done) | cut -d: -f1)
+qpdf --json --json-key=pages --json-key=qpdf $TMP/full.pdf >$TMP/full.json 2>/dev/null
+python3 - $TMP/full.json "${y:-0}" <<'PY2' && ok "appendix A: the annex (page $y) has the MediaBox [0 0 841.89 595.28] and no /Rotate" || not_ok "appendix A: the annex keeps its landscape MediaBox" "page ${y:-?}"
+import json, sys
+j = json.load(open(sys.argv[1])); k = int(sys.argv[2])
+if k < 1: sys.exit(1)
+o = j["qpdf"][1]["obj:" + j["pages"][k - 1]["object"]]["value"]
+box = [round(float(v), 2) for v in o.get("/MediaBox", [])]
+sys.exit(0 if box == [0, 0, 841.89, 595.28] and o.get("/Rotate", 0) == 0 else 1)
+PY2
+# Appendix B, exempt under paragraph 3: the full pack has its prices, the
+# public pack neither in its text nor in its bytes (ASCII, UTF-16BE, hex)
+qpdf --qdf --object-streams=disable $TMP/public.pdf $TMP/public.qdf
+qpdf --qdf --object-streams=disable $TMP/full.pdf $TMP/full.qdf
+for w in "£7,350" "Hollybank Homes LLP" "£6,237,190"; do
+    contains "full pack has appendix B's '$w'" $TMP/full.txt "$w"
+    raw_has $TMP/full.qdf "$w" && ok "full pack's bytes hold '$w'" || not_ok "full pack's bytes hold '$w'"
+    lacks "public pack text lacks appendix B's '$w'" $TMP/public.txt "$w"
+    raw_has $TMP/public.qdf "$w" && not_ok "public pack's bytes lack '$w'" || ok "public pack's bytes lack '$w'"
+done
+contains "public agenda lists appendix B as exempt on its notice's page" $TMP/public.txt "Appendix B – Placement costs by provider (exempt), page"
+contains "public notice quotes appendix B's reason" $TMP/public.txt "commercially confidential"
+# the public pack never opens the exempt appendix: it builds the same,
+# byte for byte, with the file gone
+mkdir -p $TMP/gone && cp -R samples/meetings/. $TMP/gone/
+python3 - $TMP/gone/cabinet-2018-06-21.json "$PWD" <<'PY2'
+import json, os, sys
+p, root = sys.argv[1], sys.argv[2]
+m = json.load(open(p))
+for it in m["items"]:
+    for k in ("data", "template", "style"):
+        v = it.get("paper", {}).get(k)
+        if v and "templates/" in v: it["paper"][k] = os.path.normpath(os.path.join(root, "samples/meetings", v))
+        elif v and v.startswith("../"): it["paper"][k] = os.path.normpath(os.path.join(root, "samples/meetings", v))
+json.dump(m, open(p, "w"), ensure_ascii=False)
+PY2
+SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $TMP/gone/cabinet-2018-06-21.json -o $TMP/gone-with.pdf --public 2>/dev/null
+rm -f $TMP/gone/appendices/placement-costs.pdf
+expect_exit "public pack builds without appendix B's file" 0 env SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $TMP/gone/cabinet-2018-06-21.json -o $TMP/gone-without.pdf --public
+check "public pack: the same bytes with appendix B's file gone" cmp $TMP/gone-with.pdf $TMP/gone-without.pdf
+expect_exit "full pack fails without appendix B's file" 1 $QUIRE pack $TMP/gone/cabinet-2018-06-21.json -o $TMP/gone-full.pdf
 SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/a.pdf --public 2>/dev/null
 SOURCE_DATE_EPOCH=1529000000 $QUIRE pack $CABINET -o $TMP/b.pdf --public 2>/dev/null
 check "identical input gives identical bytes" cmp $TMP/a.pdf $TMP/b.pdf
@@ -199,6 +349,15 @@ turned=$(grep -a -cE '^0\.[0-9]+ 0\.[0-9]+ -0\.[0-9]+ 0\.[0-9]+ [0-9.]+ [0-9.]+ 
 npages=$(pdfinfo $TMP/draft.pdf | sed -n 's/^Pages: *//p')
 [ "$turned" = "$npages" ] && ok "draft pack: a diagonal DRAFT on each of the $npages pages" \
     || not_ok "draft pack: a diagonal DRAFT on every page" "turned: $turned, pages: $npages"
+# the public draft pack too: its notice pages (item 10, item 8's
+# appendix B) are stamped like the papers and imported pages
+expect_exit "public draft pack builds" 0 $QUIRE pack $CABINET -o $TMP/draftp.pdf --draft --public
+qpdf --qdf --object-streams=disable $TMP/draftp.pdf $TMP/draftp.qdf
+turned=$(grep -a -cE '^0\.[0-9]+ 0\.[0-9]+ -0\.[0-9]+ 0\.[0-9]+ [0-9.]+ [0-9.]+ Tm$' $TMP/draftp.qdf)
+npages=$(pdfinfo $TMP/draftp.pdf | sed -n 's/^Pages: *//p')
+[ "$turned" = "$npages" ] && ok "public draft pack: a diagonal DRAFT on each of the $npages pages" \
+    || not_ok "public draft pack: a diagonal DRAFT on every page" "turned: $turned, pages: $npages"
+npages=$(pdfinfo $TMP/draft.pdf | sed -n 's/^Pages: *//p')
 pdftotext $TMP/draft.pdf $TMP/draft.txt
 [ "$(grep -cF "NOT FOR PUBLICATION" $TMP/draft.txt)" = "$npages" ] \
     && ok "draft pack: still one NOT FOR PUBLICATION mark a page" \
@@ -219,11 +378,19 @@ for line in open(sys.argv[1]):
     if line.startswith("page "): cur = []; pages.append(cur)
     elif line.startswith("  ") and cur is not None: cur.append(line.strip())
 n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", sys.argv[2]], capture_output=True, text=True).stdout).group(1))
-bad = []
+# the exempt pages, as the full pack's agenda (pages 2 and 3, read back
+# against the pages by pack_check above) gives them: item 10's paper, and
+# item 8's exempt appendix B
+agenda = re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-f", "2", "-l", "3", sys.argv[2], "-"],
+                                            capture_output=True, text=True).stdout)
+spans = re.findall(r"Exempt – not for publication\..*?Pages? (\d+)(?: – (\d+))?", agenda) \
+      + re.findall(r"\(exempt\), pages? (\d+)(?: – (\d+))?", agenda)
+exempt_pages = {p for a, b in spans for p in range(int(a), int(b or a) + 1)}
+bad = [] if len(spans) == 2 else [f"the agenda gives {len(spans)} exempt ranges, not 2: {spans}"]
 if len(pages) != n: bad.append(f"{len(pages)} pages dumped, the pack has {n}")
 for k, items in enumerate(pages, 1):
     marks = [i for i in items if i.startswith("text Artifact") and "NOT FOR PUBLICATION" in i]
-    exempt = k >= n - 1        # item 10, the last paper, is the exempt one (2 pages)
+    exempt = k in exempt_pages
     want = '"NOT FOR PUBLICATION"' if exempt else '"NOT FOR PUBLICATION (members\' pack)"'
     if len(marks) != 1 or not marks[0].endswith(want): bad.append(f"page {k}: marks {marks}")
     drawn = [i for i in items if not i.startswith("anchor ")]
@@ -247,6 +414,8 @@ for it in m["items"]:
         for k in ("data", "template", "style"):
             if k in it["paper"]:
                 it["paper"][k] = os.path.abspath("samples/meetings/" + it["paper"][k])
+        for x in it.get("appendices", []):
+            x["pdf"] = os.path.abspath("samples/meetings/" + x["pdf"])
 p = json.load(open("samples/meetings/papers/improvement-plan-progress.json"))
 p["paper"]["meeting"].update({"date": "2018-10-10", "time": "19:30", "item": 5})
 json.dump(p, open(d + "/moved.json", "w"), ensure_ascii=False)
@@ -529,6 +698,8 @@ for it in m["items"]:
         for k in ("data", "template", "style"):
             if k in it["paper"]:
                 it["paper"][k] = os.path.abspath("samples/meetings/" + it["paper"][k])
+        for x in it.get("appendices", []):
+            x["pdf"] = os.path.abspath("samples/meetings/" + x["pdf"])
 json.dump(m, open(sys.argv[1], "w"), ensure_ascii=False)
 PY
 expect_exit "a long committee name: the public pack builds" 0 $QUIRE pack $TMP/long.json -o $TMP/long.pdf --public

@@ -58,7 +58,10 @@ done
 [ $p -ge 1 ] && ok "checked $p meetings' packs" || not_ok "no sample meeting found"
 
 # The agenda's links say where they go, in words (item 9a, to follow,
-# makes the agenda two pages: item 8 starts on page 4).
+# makes the agenda two pages: item 8 starts on page 4, and its paper of
+# three pages is followed by its appendices, the four-page letter A and the
+# one-page exempt table B; tests/e2e/pack.sh reads those pages back). An
+# appendix line restates its bookmark's title once, not twice.
 if "$PY" - "$TMP/pack-cabinet-2018-06-21.pdf" >$TMP/contents.txt 2>&1 <<'PY'
 import sys, pikepdf
 pdf = pikepdf.open(sys.argv[1])
@@ -69,7 +72,12 @@ for page in pdf.pages:
 PY
 then
     contains "agenda link names its item and pages" $TMP/contents.txt \
-        "Item 8: Children’s Services Improvement Plan: progress report, pages 4 to 6"
+        "Item 8: Children’s Services Improvement Plan: progress report, pages 4 to 11"
+    contains "appendix link names its appendix and pages" $TMP/contents.txt \
+        "Appendix A: Ofsted focused visit letter, pages 7 to 10"
+    contains "exempt appendix link says so, with its page" $TMP/contents.txt \
+        "Appendix B: Placement costs by provider (exempt), page 11"
+    lacks "an appendix link does not repeat its title" $TMP/contents.txt "appendix A –"
     contains "mail link names its address" $TMP/contents.txt "mailto:"
 else
     not_ok "read the pack's link descriptions" "$(head -5 $TMP/contents.txt)"
