@@ -32,7 +32,7 @@ QUICK=${BENCH_QUICK:-0}
 LIMIT=120                                   # seconds per execution
 SAMPLE=samples/cabinet-ofsted-working-group.json
 
-# Performance targets (whole process, a 2-core machine): issue #23's. The
+# Performance targets (whole process, a 2-core machine): the project's. The
 # ReportLab ratios are of this run's own medians, Quire and ReportLab timed
 # alternately; the cold path is the report with the cache directory
 # removed (a user's first run: the hyphenation image make ships beside

@@ -11,7 +11,7 @@
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 STOP_LIMIT_MS=1000
-# issue #20: an edit is on screen within 200 ms (50 ms of quiet, then a
+# an edit is on screen within 200 ms (50 ms of quiet, then a
 # render of a few tens of ms); valgrind and the sanitizers run quire many
 # times slower, so there the bound only says the event comes at all
 EDIT_LIMIT_MS=200
