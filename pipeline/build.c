@@ -1429,6 +1429,23 @@ static char **merge_files(char **a, char **b)
     return sv_detach(&v);
 }
 
+/* Records in res[key] the hash of an output just written (h, 0 when it
+ * could not be read back, errno saying why). */
+static bool record_written(cJSON *res, const char *key, const char *path,
+                           uint64_t h, const char *what, qr_diags *d)
+{
+    if (!h) {
+        qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
+                    "cannot read back the %s just written: %s", what,
+                    strerror(errno));
+        return false;
+    }
+    char hex[17];
+    hex64(hex, h);
+    cJSON_AddStringToObject(res, key, hex);
+    return true;
+}
+
 /* In the worker process: run one job with an input record active, so that
  * every file it reads is recorded with the hash of the bytes it read; print
  * its diagnostics to stderr (a pipe to the build) and send the result down
@@ -1498,33 +1515,15 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
                     "output may mix old and new contents; build again");
         status = QR_EINPUT;
     }
-    if (status == QR_OK) {
-        /* the output as it is on disk now, for the next build to check */
-        uint64_t oh = qr_hash_file(j->pub.output);
-        if (!oh) {
-            qr_diag_add(d, QR_ERROR, j->pub.output, 0, 0, NULL, NULL,
-                        "cannot read back the PDF just written: %s",
-                        strerror(errno));
-            status = QR_EOUTPUT;
-        } else {
-            char hex[17];
-            hex64(hex, oh);
-            cJSON_AddStringToObject(res, "output", hex);
-        }
-    }
-    if (status == QR_OK && j->pub.html) {
-        uint64_t hh = hash_html(&j->pub);
-        if (!hh) {
-            qr_diag_add(d, QR_ERROR, j->pub.html, 0, 0, NULL, NULL,
-                        "cannot read back the HTML just written: %s",
-                        strerror(errno));
-            status = QR_EOUTPUT;
-        } else {
-            char hex[17];
-            hex64(hex, hh);
-            cJSON_AddStringToObject(res, "html", hex);
-        }
-    }
+    /* the outputs as they are on disk now, for the next build to check */
+    if (status == QR_OK &&
+        !record_written(res, "output", j->pub.output,
+                        qr_hash_file(j->pub.output), "PDF", d))
+        status = QR_EOUTPUT;
+    if (status == QR_OK && j->pub.html &&
+        !record_written(res, "html", j->pub.html, hash_html(&j->pub), "HTML",
+                        d))
+        status = QR_EOUTPUT;
     cJSON_AddNumberToObject(res, "status", status);
     cJSON_AddBoolToObject(res, "changed", changed);
     qr_diags *e = escaped(d);

@@ -780,6 +780,18 @@ static void view_str(cJSON *o, const char *key, const char *s)
     cJSON_AddItemToObject(o, key, s ? line_string(s) : cJSON_CreateFalse());
 }
 
+/* A late paper's or appendix's date of publication, GOV.UK style, and the
+ * reason for lateness: the same two fields for items and appendices. */
+static void view_late(cJSON *o, int late, const char *date,
+                      const char *reason)
+{
+    char when[64];
+    view_str(o, "published_long",
+             late && qr_format_date_long(date, when, sizeof when) ? when
+                                                                 : NULL);
+    view_str(o, "late_reason", reason);
+}
+
 static const char *jstr(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -836,12 +848,7 @@ static cJSON *appendices_view(const pack *pk, const item *it)
         cJSON_AddBoolToObject(a, "several", last > first);
         cJSON_AddBoolToObject(a, "exempt", x->exempt > 0);
         cJSON_AddBoolToObject(a, "withheld", x->withheld);
-        char late_long[64];
-        view_str(a, "published_long",
-                 x->late && qr_format_date_long(x->late_date, late_long,
-                                                sizeof late_long)
-                     ? late_long : NULL);
-        view_str(a, "late_reason", x->late_reason);
+        view_late(a, x->late, x->late_date, x->late_reason);
         char link[sizeof it->anchor + 16];
         snprintf(link, sizeof link, "#%s-appendix-%s", it->anchor, x->letter);
         view_str(a, "link", link);
@@ -907,12 +914,7 @@ static cJSON *item_view(const pack *pk, const item *it)
     } else {
         view_str(o, "standing", NULL);
     }
-    char late_long[64];
-    view_str(o, "published_long",
-             it->late && qr_format_date_long(it->late_date, late_long,
-                                             sizeof late_long)
-                 ? late_long : NULL);
-    view_str(o, "late_reason", it->late_reason);
+    view_late(o, it->late, it->late_date, it->late_reason);
     /* the main pack's agenda: a late paper is to follow, with no pages */
     cJSON_AddBoolToObject(o, "to_follow", it->late && !pk->req->supplement);
     if (has_pages(pk, it)) {
