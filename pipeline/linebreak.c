@@ -567,8 +567,6 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
     return pts;
 }
 
-static bool is_month(const struct para *p, size_t s, size_t e);
-
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
                            size_t min_word)
 {
@@ -593,19 +591,20 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
         }
         size_t a = k;
         int ascii = 1;
-        size_t upper = 0;
         while (k < t && is_letter(p->ch[k].cp)) {
             uint32_t cp = p->ch[k].cp;
             if (!is_ascii_letter(cp)) ascii = 0;
-            else if (cp <= 'Z') upper++;
             k++;
         }
         size_t len = k - a;
         if (!ascii || len < min_word || len > HYPH_MAX_WORD) continue;
-        /* acronyms, and their plurals ("LADOs"), keep their shape; a month
-         * name is never split, so a date stays whole ("31 Au-gust 2025") */
-        if (upper == len || (upper + 1 == len && p->ch[k - 1].cp == 's') ||
-            is_month(p, a, k))
+        /* A capitalised word is a name or a title ("Councillor
+         * Mawston", "Middlesbrough"): a reader scanning a list of those
+         * present must not meet "Coun-cillor", so, as TeX does with
+         * \uchyph=0, it is never split. So are acronyms and their
+         * plurals ("LADOs"), and month names, so that a date stays whole
+         * (never "31 Au-gust 2025"). */
+        if (p->ch[a].cp <= 'Z')
             continue;
         char word[HYPH_MAX_WORD + 1];
         for (size_t i = 0; i < len; i++) {

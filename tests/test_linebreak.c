@@ -476,6 +476,9 @@ static void test_no_hyphenation_cases(void **state)
         "Strengthened2024 safeguarding2 arrangements3 consistently4 x",
         "see www.strengthenedsafeguarding.gov.uk and safeguarding@council.gov",
         "path/strengthened/safeguarding/arrangements/consistently",
+        /* names and titles: a capitalised word is never split */
+        "Present: Councillor Mawston, Councillor McTigue, Councillor "
+        "Saunders, Wolverhampton Commissioning Inspectors Practitioners",
     };
     for (size_t t = 0; t < sizeof texts / sizeof *texts; t++)
         for (float w = 60; w <= 260; w += 5) {
