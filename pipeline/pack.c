@@ -43,7 +43,7 @@
 #include "quire/util.h"
 #include "pack_templates.h"
 
-#include "pack_appendix.h"   /* PDF appendices */
+#include "pack_appendix.h"   /* appendices: PDFs and papers */
 
 #include <ctype.h>
 #include <errno.h>
@@ -111,7 +111,7 @@ typedef struct item {
     int npaper;                 /* of which the paper's own (no appendices) */
     char *html;                 /* HTML pack: the item's page */
     size_t html_len;
-    qr_pack_appxs appx;         /* its PDF appendices */
+    qr_pack_appxs appx;         /* its appendices, PDF or paper */
 } item;
 
 typedef struct pack {
