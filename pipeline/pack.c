@@ -43,7 +43,7 @@
 #include "quire/util.h"
 #include "pack_templates.h"
 
-#include "pack_appendix.h"   /* PDF appendices */
+#include "pack_appendix.h"   /* appendices: PDFs and papers */
 
 #include <ctype.h>
 #include <errno.h>
@@ -111,7 +111,7 @@ typedef struct item {
     int npaper;                 /* of which the paper's own (no appendices) */
     char *html;                 /* HTML pack: the item's page */
     size_t html_len;
-    qr_pack_appxs appx;         /* its PDF appendices */
+    qr_pack_appxs appx;         /* its appendices, PDF or paper */
 } item;
 
 typedef struct pack {
@@ -757,8 +757,9 @@ static bool members_pack(const pack *pk)
  * pages). The view holds nothing but what the meeting file says and the
  * layout counted: no paper is read for it. */
 
-static int check_file(pack *pk, const struct item *o, const char *path,
-                      qr_input_role role, dev_t dev, ino_t ino, int own);
+static int check_file(pack *pk, const struct item *o, const qr_pack_appx *ox,
+                      const char *path, qr_input_role role, dev_t dev,
+                      ino_t ino, int own);
 
 /* A string of the meeting file as one line: a line end or tab in a title
  * would otherwise end the heading it is printed in. */
@@ -1053,7 +1054,7 @@ static char *expand_part(pack *pk, const char *name, const cJSON *view,
         /* a public pack publishes its own templates as it does an open
          * item's: none may be an exempt item's file */
         if (pk->nwh && stat(f, &sb) == 0)
-            withheld += check_file(pk, NULL, f, i ? QR_IN_PARTIAL
+            withheld += check_file(pk, NULL, NULL, f, i ? QR_IN_PARTIAL
                                                   : QR_IN_TEMPLATE,
                                    sb.st_dev, sb.st_ino, 0);
     }
@@ -1221,7 +1222,8 @@ static char *notice_markdown(pack *pk, const item *it, size_t *len)
  * exempt paper's files in its own folder. */
 
 typedef struct withheld {
-    const item *it;             /* the exempt item */
+    const item *it;             /* the exempt item, or the item of */
+    const qr_pack_appx *x;      /* a withheld paper appendix (else NULL) */
     const char *what;           /* "data file", "template", "style" */
     const char *path;           /* as the meeting file names it (resolved) */
     int is_dir;                 /* a folder: refuse everything below it */
@@ -1256,13 +1258,14 @@ static bool under(const char *real, const char *dir)
     return strncmp(real, dir, n) == 0 && (real[n] == '/' || real[n] == 0);
 }
 
-static void withhold(pack *pk, const item *it, const char *what,
-                     const char *path, int is_dir)
+static void withhold(pack *pk, const item *it, const qr_pack_appx *x,
+                     const char *what, const char *path, int is_dir)
 {
     QR_GROW(pk->wh, pk->nwh, pk->cwh, 8);
     withheld *w = &pk->wh[pk->nwh++];
     memset(w, 0, sizeof *w);
     w->it = it;
+    w->x = x;
     w->what = what;
     w->path = path;
     w->is_dir = is_dir;
@@ -1274,8 +1277,9 @@ static void withhold(pack *pk, const item *it, const char *what,
     }
 }
 
-/* Is `path` (an exempt item's template or style) also named by an open
- * item, or (styles) the pack's own style? */
+/* Is `path` (an exempt paper's template or style) also named by an open
+ * paper — an open item's, or an open appendix's of an open item — or
+ * (styles) the pack's own style? */
 static bool shared_with_open(const pack *pk, const char *path, int style)
 {
     if (style && same_file(path, pk->style_path)) return true;
@@ -1283,15 +1287,23 @@ static bool shared_with_open(const pack *pk, const char *path, int style)
         const item *o = &pk->items[i];
         if (o->exempt || o->standing) continue;
         if (same_file(path, style ? o->style_path : o->tpl_path)) return true;
+        for (size_t k = 0; k < o->appx.n; k++) {
+            const qr_pack_appx *x = &o->appx.v[k];
+            if (!x->exempt && x->tpl_path &&
+                same_file(path, style ? x->style_path : x->tpl_path))
+                return true;
+        }
     }
     return false;
 }
 
-/* An input the meeting file names for the open item itself (its data or
- * template) or the pack's style. */
-static bool named_for(const pack *pk, const item *o, const qr_input *in)
+/* An input the meeting file names for the open paper itself (its data or
+ * template: the item's, or its appendix x's) or the pack's style. */
+static bool named_for(const pack *pk, const item *o, const qr_pack_appx *x,
+                      const qr_input *in)
 {
-    const char *own[] = {o->data_path, o->tpl_path, pk->style_path};
+    const char *own[] = {x ? x->data_path : o->data_path,
+                         x ? x->tpl_path : o->tpl_path, pk->style_path};
     for (size_t k = 0; k < sizeof own / sizeof *own; k++) {
         struct stat sb;
         if (own[k] && stat(own[k], &sb) == 0 && sb.st_dev == in->dev &&
@@ -1301,23 +1313,43 @@ static bool named_for(const pack *pk, const item *o, const qr_input *in)
     return false;
 }
 
+/* One withheld paper's files: its data file and template with their
+ * folders, unless an open paper names the template; its style unless
+ * shared. */
+static void withhold_paper(pack *pk, const item *e, const qr_pack_appx *x,
+                           const char *data, const char *tpl,
+                           const char *style)
+{
+    if (data) {
+        withhold(pk, e, x, "data file", data, 0);
+        withhold(pk, e, x, "data file", data, 1);
+    }
+    if (tpl && !shared_with_open(pk, tpl, 0)) {
+        withhold(pk, e, x, "template", tpl, 0);
+        withhold(pk, e, x, "template", tpl, 1);
+    }
+    if (style && !shared_with_open(pk, style, 1))
+        withhold(pk, e, x, "style", style, 0);
+}
+
 /* The withheld files and folders of a public pack, from the meeting file's
- * paths alone (nothing exempt is opened). */
+ * paths alone (nothing exempt is opened): those of exempt items' papers,
+ * and of every paper appendix the public pack withholds (an exempt one,
+ * or any of an exempt item). */
 static void build_withheld(pack *pk)
 {
     for (size_t i = 0; i < pk->nitems; i++) {
         const item *e = &pk->items[i];
-        if (!e->exempt || e->standing) continue;
-        if (e->data_path) {
-            withhold(pk, e, "data file", e->data_path, 0);
-            withhold(pk, e, "data file", e->data_path, 1);
+        if (e->standing) continue;
+        if (e->exempt)
+            withhold_paper(pk, e, NULL, e->data_path, e->tpl_path,
+                           e->style_path);
+        for (size_t k = 0; k < e->appx.n; k++) {
+            const qr_pack_appx *x = &e->appx.v[k];
+            if (x->tpl_path && (e->exempt || x->exempt))
+                withhold_paper(pk, e, x, x->data_path, x->tpl_path,
+                               x->style_path);
         }
-        if (e->tpl_path && !shared_with_open(pk, e->tpl_path, 0)) {
-            withhold(pk, e, "template", e->tpl_path, 0);
-            withhold(pk, e, "template", e->tpl_path, 1);
-        }
-        if (e->style_path && !shared_with_open(pk, e->style_path, 1))
-            withhold(pk, e, "style", e->style_path, 0);
     }
 }
 
@@ -1330,8 +1362,9 @@ static void free_withheld(pack *pk)
 /* Report open item o reading `path` (identity dev/ino) if it is withheld;
  * `own`: a file the meeting file names for o, exempt from the folder rule.
  * Returns 1 on a hit. */
-static int check_file(pack *pk, const item *o, const char *path,
-                      qr_input_role role, dev_t dev, ino_t ino, int own)
+static int check_file(pack *pk, const item *o, const qr_pack_appx *ox,
+                      const char *path, qr_input_role role, dev_t dev,
+                      ino_t ino, int own)
 {
     char *real = realpath(path, NULL);
     /* files first: "it is the exempt template" says more than "it is in
@@ -1349,77 +1382,94 @@ static int check_file(pack *pk, const item *o, const char *path,
     }
     if (x) {
         /* o NULL: the pack's own templates, which it publishes too */
-        char p[64];
-        char *who;
+        char p[96];
+        char *who, *owner = x->x
+            ? qr_xasprintf("withheld appendix %s of item %s", x->x->letter,
+                           x->it->number)
+            : qr_xasprintf("exempt item %s", x->it->number);
         if (o) {
             snprintf(p, sizeof p, "/items/%d/paper", o->index);
-            who = qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99",
-                               o->number, o->title);
+            if (ox) snprintf(p, sizeof p, "%s", ox->ptr);
+            who = ox ? qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99, "
+                                    "appendix %s", o->number, o->title,
+                                    ox->letter)
+                     : qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99",
+                                    o->number, o->title);
         } else {
             snprintf(p, sizeof p, "/templates");
             who = qr_xstrdup("the pack's templates folder");
         }
         if (!x->is_dir)
             err(pk, p, "%s reads %s as its "
-                       "%s, and it is the %s of exempt item %s "
+                       "%s, and it is the %s of %s "
                        "\xE2\x80\x98%s\xE2\x80\x99: a public pack must not "
                        "show what an exempt paper is made of; give the open "
                        "item its own file",
                 who, path, qr_input_role_name(role), x->what,
-                x->it->number, x->it->title);
+                owner, x->it->title);
         else
             err(pk, p, "%s reads %s (its %s) "
-                       "from %s, the folder of the %s of exempt item %s "
+                       "from %s, the folder of the %s of %s "
                        "\xE2\x80\x98%s\xE2\x80\x99 (%s): a public pack cannot "
                        "tell whether the exempt paper uses it; keep the open "
                        "item's files outside the exempt item's folder",
                 who, path, qr_input_role_name(role), x->real,
-                x->what, x->it->number, x->it->title, x->path);
+                x->what, owner, x->it->title, x->path);
         free(who);
+        free(owner);
     }
     free(real);
     return x != NULL;
 }
 
-/* Check every file in an open item's record (fonts aside); the number of
- * withheld files it read. */
-static int check_record(pack *pk, const item *o, const qr_inputs *rec)
+/* Check every file in an open paper's record (fonts aside): item o's, or
+ * its appendix x's; the number of withheld files it read. */
+static int check_record(pack *pk, const item *o, const qr_pack_appx *x,
+                        const qr_inputs *rec)
 {
     int hits = 0;
     for (size_t k = 0; k < qr_inputs_count(rec); k++) {
         const qr_input *in = qr_inputs_get(rec, k);
         if (in->role == QR_IN_FONT) continue;
-        hits += check_file(pk, o, in->path, in->role, in->dev, in->ino,
-                           named_for(pk, o, in));
+        hits += check_file(pk, o, x, in->path, in->role, in->dev, in->ino,
+                           named_for(pk, o, x, in));
     }
     return hits;
 }
 
-/* The data file and template the meeting file names for an open item,
- * checked before they are opened: naming an exempt item's data must not
- * even read it. */
-static int check_named(pack *pk, const item *o)
+/* The data file and template the meeting file names for an open paper
+ * (item o's, or its appendix x's), checked before they are opened: naming
+ * an exempt paper's data must not even read it. */
+static int check_named(pack *pk, const item *o, const qr_pack_appx *x)
 {
     int hits = 0;
     struct stat sb;
-    if (o->data_path && stat(o->data_path, &sb) == 0)
-        hits += check_file(pk, o, o->data_path, QR_IN_DATA, sb.st_dev,
-                           sb.st_ino, 1);
-    if (o->tpl_path && stat(o->tpl_path, &sb) == 0)
-        hits += check_file(pk, o, o->tpl_path, QR_IN_TEMPLATE, sb.st_dev,
+    const char *data = x ? x->data_path : o->data_path;
+    const char *tpl = x ? x->tpl_path : o->tpl_path;
+    if (data && stat(data, &sb) == 0)
+        hits += check_file(pk, o, x, data, QR_IN_DATA, sb.st_dev, sb.st_ino,
+                           1);
+    if (tpl && stat(tpl, &sb) == 0)
+        hits += check_file(pk, o, x, tpl, QR_IN_TEMPLATE, sb.st_dev,
                            sb.st_ino, 1);
     return hits;
 }
 
 /* After layout, with every image read: refuse the public pack (false) if
- * any open item read a withheld file; every such read is reported. */
+ * any open paper, an item's or an appendix's, read a withheld file; every
+ * such read is reported. */
 static bool check_shared_files(pack *pk)
 {
     int hits = 0;
-    for (size_t i = 0; pk->nwh && i < pk->nitems; i++)
-        if (pk->items[i].paper)
-            hits += check_record(pk, &pk->items[i],
-                                 qr_paper_inputs(pk->items[i].paper));
+    for (size_t i = 0; pk->nwh && i < pk->nitems; i++) {
+        item *it = &pk->items[i];
+        if (it->paper)
+            hits += check_record(pk, it, NULL, qr_paper_inputs(it->paper));
+        for (size_t k = 0; k < it->appx.n; k++)
+            if (it->appx.v[k].paper)
+                hits += check_record(pk, it, &it->appx.v[k],
+                                     qr_paper_inputs(it->appx.v[k].paper));
+    }
     return hits == 0;
 }
 
@@ -1446,9 +1496,17 @@ static bool paper_says_exempt(const char *data_path)
 /* What a paper is printed under in this pack: its template's `pack`
  * (docs/meeting.md), which the house partials print in place of the
  * paper's own meeting. */
-static cJSON *pack_context(const pack *pk, const item *it)
+static cJSON *pack_context(const pack *pk, const item *it,
+                           const qr_pack_appx *x)
 {
     cJSON *c = cJSON_CreateObject();
+    /* an appendix knows what it is appended to: "Appendix C" above its
+     * title, as the agenda names it */
+    if (x) {
+        cJSON *a = cJSON_AddObjectToObject(c, "appendix");
+        view_str(a, "letter", x->letter);
+        view_str(a, "title", x->title);
+    }
     view_str(c, "item", it->number);
     view_str(c, "title", it->title);
     view_str(c, "council", pk->council);
@@ -1472,11 +1530,11 @@ static void differs(qr_buf *b, const char *what, const char *paper,
  * the pack prints it under (a paper carried over to a later meeting, a
  * renumbered agenda): the pack's is printed — the paper's would send a
  * reader to the wrong meeting — and one warning says what differs. */
-static void check_paper_meeting(pack *pk, const item *it, const char *path,
-                                const char *file)
+static void check_paper_meeting(pack *pk, const item *it, qr_paper *pp,
+                                const char *path, const char *file)
 {
     const cJSON *paper = cJSON_GetObjectItemCaseSensitive(
-        qr_paper_root(it->paper), "paper");
+        qr_paper_root(pp), "paper");
     const cJSON *m = cJSON_GetObjectItemCaseSensitive(paper, "meeting");
     if (!cJSON_IsObject(m)) return;
     qr_buf b;
@@ -1493,7 +1551,7 @@ static void check_paper_meeting(pack *pk, const item *it, const char *path,
     if (time && strcmp(time, pk->time) != 0 &&
         format_time(time, text, sizeof text))
         differs(&b, "time", text, pk->time_text);
-    const char *number = qr_paper_item(it->paper);
+    const char *number = qr_paper_item(pp);
     if (number[0] && strcmp(number, it->number) != 0)
         differs(&b, "item", number, it->number);
     if (b.len)
@@ -1503,13 +1561,81 @@ static void check_paper_meeting(pack *pk, const item *it, const char *path,
     qr_buf_free(&b);
 }
 
+/* Prepares one paper of the pack through the one paper pipeline
+ * (qr_paper_prepare): item it's (x NULL) or its appendix x's. In a public
+ * pack every file it reads is checked against the withheld ones before
+ * any message of it is shown. NULL after adding errors. */
+static qr_paper *open_paper(pack *pk, const item *it, const qr_pack_appx *x)
+{
+    const char *data = x ? x->data_path : it->data_path;
+    const char *tpl = x ? x->tpl_path : it->tpl_path;
+    const char *style = x ? x->style_path : it->style_path;
+    char path[96], who[160];
+    if (x) {
+        snprintf(path, sizeof path, "%s", x->ptr);
+        snprintf(who, sizeof who, "item %s, appendix %s", it->number,
+                 x->letter);
+    } else {
+        snprintf(path, sizeof path, "/items/%d/paper", it->index);
+        snprintf(who, sizeof who, "item %s", it->number);
+    }
+    const char *file = data ? data : tpl;
+    if (pk->nwh && check_named(pk, it, x)) return NULL;
+    /* an appendix of an exempt item is exempt with it */
+    if (!it->exempt && !(x && x->exempt) && data && paper_says_exempt(data)) {
+        err(pk, path, "%s: the paper's data (%s) marks it exempt "
+                      "(paper.exempt) but the meeting file does not; "
+                      "add an 'exempt' block to the %s so the public "
+                      "pack withholds it",
+            who, data, x ? "appendix" : "item");
+        return NULL;
+    }
+    cJSON *context = pack_context(pk, it, x);
+    qr_render_req rr = {
+        .data_path = data,
+        .template_path = tpl,
+        .style_path = style ? style : pk->style_path,
+        .strict = 1,
+        .pack = context,
+    };
+    qr_diags *sub = qr_diags_new();
+    /* the paper's own record, on failure too: what it read is checked
+     * before any of its messages is shown, since a message quotes
+     * source lines and a public pack's log must not quote an exempt
+     * partial */
+    qr_inputs *rec = qr_inputs_new();
+    qr_inputs *outer = qr_inputs_activate(rec);
+    qr_paper *paper = qr_paper_prepare(&rr, sub);
+    cJSON_Delete(context);
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, rec);
+    int shared = pk->nwh ? check_record(pk, it, x, rec) : 0;
+    qr_inputs_free(rec);
+    if (shared) {
+        qr_paper_free(paper);
+        qr_diags_free(sub);
+        return NULL;
+    }
+    if (!paper) {
+        err(pk, path, "item %s \xE2\x80\x98%s\xE2\x80\x99%s%s cannot be "
+                      "built: its paper %s has errors",
+            it->number, it->title, x ? ", appendix " : "",
+            x ? x->letter : "", file);
+    } else {
+        for (size_t k = 0; k < qr_paper_nfiles(paper); k++)
+            add_file(pk, qr_paper_file(paper, k));
+        check_paper_meeting(pk, it, paper, path, file);
+    }
+    qr_diags_move(pk->d, sub);
+    qr_diags_free(sub);
+    return paper;
+}
+
 static bool prepare_items(pack *pk)
 {
     int bad = 0;
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
-        char path[64];
-        snprintf(path, sizeof path, "/items/%d/paper", it->index);
         /* a paper to follow, or another document's: never opened */
         int only = appx_only(pk, it);
         if (!has_pages(pk, it) && !only) continue;
@@ -1525,6 +1651,12 @@ static bool prepare_items(pack *pk)
             bad = 1;
         for (size_t k = 0; k < qr_pack_appx_nfiles(&it->appx); k++)
             add_file(pk, qr_pack_appx_file(&it->appx, k));
+        /* paper appendices, the item's own paper aside: the same pipeline */
+        for (size_t k = 0; k < it->appx.n; k++) {
+            if (!qr_pack_appx_wants_paper(&it->appx, k)) continue;
+            it->appx.v[k].paper = open_paper(pk, it, &it->appx.v[k]);
+            if (!it->appx.v[k].paper) bad = 1;
+        }
         /* its paper is in the pack: never opened here */
         if (only) continue;
         if (it->exempt && pk->req->public_pack) {
@@ -1538,60 +1670,8 @@ static bool prepare_items(pack *pk)
             if (!it->notice) bad = 1;
             continue;
         }
-        const char *file = it->data_path ? it->data_path : it->tpl_path;
-        if (pk->nwh && check_named(pk, it)) {
-            bad = 1;
-            continue;
-        }
-        if (!it->exempt && it->data_path && paper_says_exempt(it->data_path)) {
-            err(pk, path, "item %s: the paper's data (%s) marks it exempt "
-                          "(paper.exempt) but the meeting file does not; "
-                          "add an 'exempt' block to the item so the public "
-                          "pack withholds it",
-                it->number, it->data_path);
-            bad = 1;
-            continue;
-        }
-        cJSON *context = pack_context(pk, it);
-        qr_render_req rr = {
-            .data_path = it->data_path,
-            .template_path = it->tpl_path,
-            .style_path = it->style_path ? it->style_path : pk->style_path,
-            .strict = 1,
-            .pack = context,
-        };
-        qr_diags *sub = qr_diags_new();
-        /* the item's own record, on failure too: what it read is checked
-         * before any of its messages is shown, since a message quotes
-         * source lines and a public pack's log must not quote an exempt
-         * partial */
-        qr_inputs *rec = qr_inputs_new();
-        qr_inputs *outer = qr_inputs_activate(rec);
-        it->paper = qr_paper_prepare(&rr, sub);
-        cJSON_Delete(context);
-        qr_inputs_activate(outer);
-        qr_inputs_merge(outer, rec);
-        int shared = pk->nwh ? check_record(pk, it, rec) : 0;
-        qr_inputs_free(rec);
-        if (shared) {
-            qr_paper_free(it->paper);
-            it->paper = NULL;
-            qr_diags_free(sub);
-            bad = 1;
-            continue;
-        }
-        if (!it->paper) {
-            err(pk, path, "item %s \xE2\x80\x98%s\xE2\x80\x99 cannot be built: "
-                          "its paper %s has errors",
-                it->number, it->title, file);
-            bad = 1;
-        } else {
-            for (size_t k = 0; k < qr_paper_nfiles(it->paper); k++)
-                add_file(pk, qr_paper_file(it->paper, k));
-            check_paper_meeting(pk, it, path, file);
-        }
-        qr_diags_move(pk->d, sub);
-        qr_diags_free(sub);
+        it->paper = open_paper(pk, it, NULL);
+        if (!it->paper) bad = 1;
     }
     return !bad;
 }
@@ -1625,6 +1705,58 @@ static const char *item_mark(const pack *pk, const item *it)
     return members_pack(pk) ? QR_MARK_MEMBERS : NULL;
 }
 
+/* Lays out one paper of the pack, an item's or an appendix's, with the
+ * pack's options `o` (its title, unless set, the paper's own); its faces
+ * must be the pack's. NULL after adding errors: the layout's to
+ * `warnings`, or (*fonts set) the fonts' to the pack's (`where`: its
+ * location in the meeting file, `who`: "item 8" or "item 8, appendix C"). */
+static qr_pages *lay_paper(pack *pk, qr_paper *paper, qr_layout_opts *o,
+                           const char *where, const char *who,
+                           qr_diags *warnings, bool *fonts)
+{
+    *fonts = false;
+    if (!o->title) o->title = qr_paper_title(paper);
+    /* images resolve against the paper's template, as in render, not
+     * against wherever quire was started */
+    o->base_dir = qr_paper_base_dir(paper);
+    qr_pages *pages = qr_paper_layout(paper, o, warnings);
+    if (pages && !same_fonts(qr_paper_fonts(paper), pk->fonts)) {
+        err(pk, where, "%s: the paper's style uses the font "
+                       "\xE2\x80\x98%s\xE2\x80\x99 but the pack uses "
+                       "\xE2\x80\x98%s\xE2\x80\x99; a pack has one set of "
+                       "fonts (give the %s the pack's style, or none)",
+            who, qr_fonts_family(qr_paper_fonts(paper), QR_FONT_REGULAR),
+            qr_fonts_family(pk->fonts, QR_FONT_REGULAR),
+            strchr(who, ',') ? "appendix" : "item");
+        qr_pages_free(pages);
+        *fonts = true;
+        return NULL;
+    }
+    return pages;
+}
+
+/* a->lay_paper: a paper appendix, laid out with the options
+ * pack_appendix.c gives it (its pages, its "Appendix C: Title" for the
+ * footer's {title}, its mark). Its warnings are kept for one report. */
+static qr_pages *lay_appendix_paper(void *ctx, const qr_pack_appxs *a,
+                                    qr_pack_appx *x, const qr_layout_opts *o,
+                                    qr_diags *d)
+{
+    (void)d;
+    pack *pk = ctx;
+    qr_layout_opts opts = *o;
+    char who[64];
+    snprintf(who, sizeof who, "item %s, appendix %s", a->item_number,
+             x->letter);
+    qr_diags_free(x->warnings);
+    x->warnings = qr_diags_new();
+    bool fonts;
+    qr_pages *pages = lay_paper(pk, x->paper, &opts, x->ptr, who, x->warnings,
+                                &fonts);
+    if (!pages) qr_diags_move(pk->d, x->warnings);
+    return pages;
+}
+
 /* Lay an item out starting at pack page `first` of `total`; keeps the
  * previous layout when those numbers have not changed. false after adding
  * errors. */
@@ -1646,21 +1778,12 @@ static bool lay_item(pack *pk, item *it, int first, int total)
     char path[64];
     snprintf(path, sizeof path, "/items/%d", it->index);
     if (it->paper) {
-        o.title = qr_paper_title(it->paper);
-        /* images resolve against the paper's template, as in render, not
-         * against wherever quire was started */
-        o.base_dir = qr_paper_base_dir(it->paper);
-        it->pages = qr_paper_layout(it->paper, &o, it->warnings);
-        if (it->pages && !same_fonts(qr_paper_fonts(it->paper), pk->fonts)) {
-            err(pk, path, "item %s: the paper's style uses the font "
-                          "\xE2\x80\x98%s\xE2\x80\x99 but the pack uses "
-                          "\xE2\x80\x98%s\xE2\x80\x99; a pack has one set of "
-                          "fonts (give the item the pack's style, or none)",
-                it->number,
-                qr_fonts_family(qr_paper_fonts(it->paper), QR_FONT_REGULAR),
-                qr_fonts_family(pk->fonts, QR_FONT_REGULAR));
-            return false;
-        }
+        char who[64];
+        snprintf(who, sizeof who, "item %s", it->number);
+        bool fonts;
+        it->pages = lay_paper(pk, it->paper, &o, path, who, it->warnings,
+                              &fonts);
+        if (fonts) return false;
     } else {
         o.title = it->title;
         it->pages = qr_layout_run(it->notice, &pk->fm_style,
@@ -1735,6 +1858,8 @@ static bool settle(pack *pk)
             if (paper && !lay_item(pk, it, page, total)) return false;
             it->appx.page_prefix = pk->page_prefix;
             it->appx.draft = pk->req->draft;
+            it->appx.lay_paper = lay_appendix_paper;
+            it->appx.lay_ctx = pk;
             int n = paper ? (int)qr_pages_count(it->pages) : 0;
             int na;
             if (!qr_pack_appx_layout(&it->appx, &pk->fm_style,
@@ -1899,12 +2024,16 @@ static bool check_output_path(pack *pk, const char *out)
          * supplement's) is in no record of inputs either */
         for (size_t k = 0; k < it->appx.n; k++) {
             const qr_pack_appx *x = &it->appx.v[k];
-            if (!same_file(out, x->pdf_path)) continue;
-            qr_diag_add(pk->d, QR_ERROR, out, 0, 0, NULL, NULL,
-                        "output '%s' is %s, appendix %s of item %s: refusing "
-                        "to overwrite an input; name another output",
-                        out, x->pdf_path, x->letter, it->number);
-            return false;
+            const char *files[] = {x->pdf_path, x->data_path, x->tpl_path,
+                                   x->style_path};
+            for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+                if (!same_file(out, files[f])) continue;
+                qr_diag_add(pk->d, QR_ERROR, out, 0, 0, NULL, NULL,
+                            "output '%s' is %s, appendix %s of item %s: "
+                            "refusing to overwrite an input; name another "
+                            "output", out, files[f], x->letter, it->number);
+                return false;
+            }
         }
     }
     return true;
@@ -2070,7 +2199,7 @@ static bool public_appendices(pack *pk)
             const char *f = qr_pack_appx_file(appx[i], k);
             struct stat sb;
             if (f && stat(f, &sb) == 0)
-                bad |= check_file(pk, &pk->items[i], f, QR_IN_OTHER,
+                bad |= check_file(pk, &pk->items[i], NULL, f, QR_IN_OTHER,
                                   sb.st_dev, sb.st_ino, 0);
         }
     }
@@ -2202,20 +2331,28 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
     }
     if (!settle(&pk)) goto done;
     if (pages) *pages = pk.total;
-    /* images are read at layout: they are the pack's inputs too */
+    /* images are read at layout: they are the pack's inputs too, the
+     * appendix papers' as the items' */
     for (size_t i = 0; i < pk.nitems; i++) {
-        const qr_inputs *rec =
-            pk.items[i].paper ? qr_paper_inputs(pk.items[i].paper) : NULL;
-        for (size_t k = 0; k < qr_inputs_count(rec); k++)
-            if (qr_inputs_get(rec, k)->role == QR_IN_IMAGE)
-                add_file(&pk, qr_inputs_get(rec, k)->path);
+        const item *it = &pk.items[i];
+        for (size_t j = 0; j <= it->appx.n; j++) {
+            const qr_paper *pp = j == 0 ? it->paper : it->appx.v[j - 1].paper;
+            const qr_inputs *rec = pp ? qr_paper_inputs(pp) : NULL;
+            for (size_t k = 0; k < qr_inputs_count(rec); k++)
+                if (qr_inputs_get(rec, k)->role == QR_IN_IMAGE)
+                    add_file(&pk, qr_inputs_get(rec, k)->path);
+        }
     }
     if (req->public_pack && !check_shared_files(&pk)) goto done;
     if (req->out_path && !check_output(&pk)) goto done;
 
     qr_diags_move(d, pk.fm_warnings);
-    for (size_t i = 0; i < pk.nitems; i++)
+    for (size_t i = 0; i < pk.nitems; i++) {
         if (pk.items[i].warnings) qr_diags_move(d, pk.items[i].warnings);
+        for (size_t k = 0; k < pk.items[i].appx.n; k++)
+            if (pk.items[i].appx.v[k].warnings)
+                qr_diags_move(d, pk.items[i].appx.v[k].warnings);
+    }
     all = join(&pk);
     if (req->dump_pages) qr_pages_dump(all, req->dump_pages);
     if (!req->out_path) {

@@ -1,6 +1,8 @@
-/* pack_appendix.c — an agenda item's PDF appendices in the pack: the
- * item's "appendices" in the meeting file (checked, every object closed),
- * their placeholders and, in a public pack, their notices, and at the end
+/* pack_appendix.c — an agenda item's appendices in the pack: the item's
+ * "appendices" in the meeting file (checked, every object closed), the
+ * placeholders of PDF appendices, the pages of paper appendices (prepared
+ * and laid out by pack.c, as its items' papers are, through a->lay_paper)
+ * and, in a public pack, the notices of exempt ones, and at the end
  * the choice between qr_pdf_write and a render that draws the imported
  * pages (qr_appendix_imports_new, appendix.c: the only user of libqpdf;
  * qr_pdf_render_imports).
@@ -180,18 +182,51 @@ static void check_late(qr_pack_appx *x, const cJSON *o, const char *ptr,
     x->late = n ? n->valueint : 1;
 }
 
+static char *resolve(const char *dir, const char *rel)
+{
+    return rel[0] == '/' || !dir[0] ? qr_xstrdup(rel)
+                                    : qr_xasprintf("%s/%s", dir, rel);
+}
+
+/* A Quire paper appendix: {"template", "data"?, "style"?}, as an item's
+ * "paper" (closed too: a misspelt "data" would render the template alone). */
+static void check_paper(qr_pack_appx *x, const cJSON *paper, const qr_data *m,
+                        const char *dir, qr_diags *d)
+{
+    static const char *const known[] = {"data", "template", "style", NULL};
+    if (!cJSON_IsObject(paper)) {
+        err(m, d, x->ptr, "'paper' must be an object {\"template\", "
+                          "\"data\", \"style\"}, found %s",
+            qr_json_type_name(paper));
+        return;
+    }
+    unknown_keys(m, d, paper, x->ptr, known);
+    const char *tpl = text(m, d, paper, x->ptr, "template");
+    const char *keys[] = {"data", "style"};
+    char **paths[] = {&x->data_path, &x->style_path};
+    for (size_t k = 0; k < 2; k++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(paper, keys[k]);
+        if (v) {
+            const char *t = text(m, d, paper, x->ptr, keys[k]);
+            if (t) *paths[k] = resolve(dir, t);
+        }
+    }
+    if (tpl) x->tpl_path = resolve(dir, tpl);
+}
+
 static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
                       const char *ptr, const qr_data *m, const char *dir,
                       qr_diags *d)
 {
-    static const char *const known[] = {"letter", "title", "pdf", "exempt",
-                                        "published", "supplement",
+    static const char *const known[] = {"letter", "title", "pdf", "paper",
+                                        "exempt", "published", "supplement",
                                         "late_reason", NULL};
     qr_pack_appx *x = &a->v[i];
     snprintf(x->ptr, sizeof x->ptr, "%s/pdf", ptr);
     if (!cJSON_IsObject(o)) {
         err(m, d, ptr, "an appendix must be an object {\"letter\", "
-                       "\"title\", \"pdf\"}, found %s", qr_json_type_name(o));
+                       "\"title\", \"pdf\" or \"paper\"}, found %s",
+            qr_json_type_name(o));
         return;
     }
     unknown_keys(m, d, o, ptr, known);
@@ -211,10 +246,23 @@ static void check_one(qr_pack_appxs *a, size_t i, const cJSON *o,
         }
     }
     x->title = text(m, d, o, ptr, "title");
-    const char *pdf = text(m, d, o, ptr, "pdf");
-    if (pdf)
-        x->pdf_path = pdf[0] == '/' || !dir[0] ? qr_xstrdup(pdf)
-                                               : qr_xasprintf("%s/%s", dir, pdf);
+    /* exactly one source: a file as it is, or a paper Quire renders */
+    const cJSON *paper = cJSON_GetObjectItemCaseSensitive(o, "paper");
+    const cJSON *has_pdf = cJSON_GetObjectItemCaseSensitive(o, "pdf");
+    if (paper && has_pdf) {
+        snprintf(x->ptr, sizeof x->ptr, "%s/paper", ptr);
+        err(m, d, x->ptr, "an appendix is either a PDF file ('pdf') or a "
+                          "Quire paper ('paper'), not both");
+    } else if (paper) {
+        snprintf(x->ptr, sizeof x->ptr, "%s/paper", ptr);
+        check_paper(x, paper, m, dir, d);
+    } else if (!has_pdf) {
+        err(m, d, ptr, "an appendix needs a 'pdf' (a PDF file) or a 'paper' "
+                       "{\"template\", \"data\"} (a Quire paper)");
+    } else {
+        const char *pdf = text(m, d, o, ptr, "pdf");
+        if (pdf) x->pdf_path = resolve(dir, pdf);
+    }
     check_exempt(x, cJSON_GetObjectItemCaseSensitive(o, "exempt"), ptr, m, d);
     if (x->exempt) a->any_exempt = 1;
     check_late(x, o, ptr, m, d);
@@ -229,7 +277,7 @@ void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
     char *ptr = qr_xasprintf("%s/appendices", item_ptr);
     if (!cJSON_IsArray(arr)) {
         err(mdata, d, ptr, "'appendices' must be an array of {\"letter\", "
-                           "\"title\", \"pdf\"}, found %s",
+                           "\"title\", \"pdf\" or \"paper\"}, found %s",
             qr_json_type_name(arr));
     } else if (!has_paper) {
         err(mdata, d, ptr, "only an item with a 'paper' can have "
@@ -324,6 +372,8 @@ bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
             bad |= !x->notice;
             continue;
         }
+        /* a paper is prepared by pack.c, with its items' papers */
+        if (!x->pdf_path) continue;
         char *who = qr_xasprintf("item %s \xE2\x80\x98%s\xE2\x80\x99, "
                                  "appendix %s", item_number, item_title,
                                  x->letter);
@@ -334,7 +384,19 @@ bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
     return !bad;
 }
 
+bool qr_pack_appx_wants_paper(const qr_pack_appxs *a, size_t i)
+{
+    const qr_pack_appx *x = &a->v[i];
+    return x->tpl_path && !x->withheld && x->late == a->shows;
+}
+
 /* ---- layout ---- */
+
+/* Opened and shown as itself: a PDF read, or a paper prepared. */
+static bool opened(const qr_pack_appx *x)
+{
+    return x->doc || x->paper;
+}
 
 static void free_pages(qr_pack_appx *x)
 {
@@ -364,16 +426,17 @@ static qr_pages *placeholder(const qr_pack_appx *x, size_t k,
     return p;
 }
 
-/* Pages of the latest layout: a notice is one list that may run over a
- * page; placeholders are a list each. */
+/* Pages of the latest layout: a notice or a paper is one list that may
+ * run over a page; placeholders are a list each. */
 static int laid_count(const qr_pack_appx *x)
 {
-    return x->withheld ? (int)qr_pages_count(x->pages[0]) : x->counted;
+    return x->withheld || x->paper ? (int)qr_pages_count(x->pages[0])
+                                   : x->counted;
 }
 
 /* Lays out one appendix from pack page `first`; its page count in
  * *count. False after an error. */
-static bool lay_one(qr_pack_appx *x, const qr_style *style,
+static bool lay_one(qr_pack_appxs *a, qr_pack_appx *x, const qr_style *style,
                     const qr_metrics *mt, const char *meeting_line,
                     const char *item_number, const char *item_mark,
                     const char *prefix, int draft, int first, int total,
@@ -391,10 +454,12 @@ static bool lay_one(qr_pack_appx *x, const qr_style *style,
                         .draft = draft, .page_prefix = prefix};
     /* an exempt appendix of an open item is marked as an exempt paper */
     o.mark = x->withheld ? NULL : x->exempt ? QR_MARK_EXEMPT : item_mark;
-    if (x->withheld) {
+    if (x->withheld || x->paper) {
         o.first_page = first;
         x->pages = qr_xcalloc(1, sizeof *x->pages);
-        x->pages[0] = qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d);
+        x->pages[0] = x->withheld
+            ? qr_layout_run(x->notice, style, mt, &o, NOTICE_NAME, d)
+            : a->lay_paper(a->lay_ctx, a, x, &o, d);
         if (!x->pages[0]) return false;
         x->npages = 1;
         x->laid_first = first, x->laid_total = total;
@@ -428,12 +493,13 @@ bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
     *count = 0;
     for (size_t i = 0; i < a->n; i++) {
         qr_pack_appx *x = &a->v[i];
-        if (!x->withheld && !x->doc) continue;
+        if (!x->withheld && !opened(x)) continue;
         int n;
-        if (!lay_one(x, style, metrics, meeting_line, item_number, item_mark,
+        if (!lay_one(a, x, style, metrics, meeting_line, item_number, item_mark,
                      a->page_prefix, a->draft, first + *count, total, &n,
                      d)) {
-            qr_diag_add(d, QR_ERROR, x->pdf_path, 0, 0, NULL, NULL,
+            qr_diag_add(d, QR_ERROR, x->pdf_path ? x->pdf_path : x->tpl_path,
+                        0, 0, NULL, NULL,
                         "item %s, appendix %s: its pages cannot be laid out",
                         item_number, x->letter);
             return false;
@@ -447,14 +513,14 @@ bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
  * layout deferred)? */
 static bool laid(const qr_pack_appx *x)
 {
-    return x->withheld ? x->pages != NULL : x->counted > 0;
+    return x->withheld || x->paper ? x->pages != NULL : x->counted > 0;
 }
 
 bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
                         int *last)
 {
     const qr_pack_appx *x = &a->v[i];
-    if (!laid(x) || (!x->withheld && !x->doc)) return false;
+    if (!laid(x) || (!x->withheld && !opened(x))) return false;
     *first = x->laid_first;
     *last = x->laid_first + laid_count(x) - 1;
     return true;
@@ -516,6 +582,65 @@ static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
     return true;
 }
 
+/* The outline entries that lead an appendix on its first page: the item's
+ * (`item_bookmark`, when the appendix is shown without its paper), then
+ * "Appendix A: Title". */
+static void add_anchors(qr_pages *all, size_t page, int sect,
+                        const char *item_anchor, const char *item_bookmark,
+                        const char *name, const char *title)
+{
+    qr_item an;
+    memset(&an, 0, sizeof an);
+    an.kind = QR_ITEM_ANCHOR;
+    an.role = QR_ROLE_SECT;
+    an.elem = sect;
+    if (item_bookmark) {
+        an.name = item_anchor;
+        an.text = item_bookmark;
+        an.len = strlen(item_bookmark);
+        an.level = 1;
+        qr_pages_add_item(all, page, &an);
+    }
+    an.name = name;
+    an.text = title;
+    an.len = strlen(title);
+    an.level = 2;
+    qr_pages_add_item(all, page, &an);
+}
+
+/* A paper appendix's own items, as the pack edits an item's paper: its
+ * headings nest under the appendix's entry (which is put first, before
+ * its first heading, so the outline reads in order) and its anchors and
+ * internal links are renamed into the appendix's namespace, since anchor
+ * names are unique in the pack. */
+typedef struct paper_ctx {
+    int sect, started;
+    const char *item_anchor, *item_bookmark, *prefix, *title;
+    char buf[256];       /* need only live until the edit returns */
+} paper_ctx;
+
+static bool edit_paper(void *ctx, qr_pages *dst, size_t dst_page,
+                       size_t src_page, qr_item *it)
+{
+    (void)src_page;
+    paper_ctx *c = ctx;
+    if (!c->started) {
+        add_anchors(dst, dst_page, c->sect, c->item_anchor, c->item_bookmark,
+                    c->prefix, c->title);
+        c->started = 1;
+    }
+    if (it->kind == QR_ITEM_ANCHOR) {
+        snprintf(c->buf, sizeof c->buf, "%s-%s", c->prefix,
+                 it->name ? it->name : "");
+        it->name = c->buf;
+        if (it->level > 0) it->level += 2;
+    } else if (it->kind == QR_ITEM_LINK && it->uri && it->uri[0] == '#') {
+        snprintf(c->buf, sizeof c->buf, "#%s-%s", c->prefix, it->uri + 1);
+        it->uri = c->buf;
+    }
+    return true;
+}
+
 void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
                        const char *item_anchor, const char *item_bookmark)
 {
@@ -525,6 +650,21 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
         size_t first = qr_pages_count(all);
         char name[96], title[512];
         snprintf(name, sizeof name, "%s-appendix-%s", item_anchor, x->letter);
+        snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
+        x->pack_page = first;
+        if (x->paper) {
+            /* its structure elements go under the item's Sect: it is
+             * Quire's own, tagged as any paper is */
+            paper_ctx pc = {.sect = sect, .item_anchor = item_anchor,
+                            .item_bookmark = item_bookmark, .prefix = name,
+                            .title = title};
+            qr_pages_append(all, x->pages[0], sect, edit_paper, &pc);
+            if (!pc.started && qr_pages_count(all) > first)
+                add_anchors(all, first, sect, item_anchor, item_bookmark,
+                            name, title);
+            item_bookmark = NULL;
+            continue;
+        }
         notice_ctx nc = {.prefix = name};
         for (size_t k = 0; k < x->npages; k++) {
             if (x->withheld) {
@@ -538,27 +678,10 @@ void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
             placeholder_ctx pc = {.sect = sect, .alt = alt};
             qr_pages_append(all, x->pages[k], sect, edit_placeholder, &pc);
         }
-        x->pack_page = first;
-        snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
-        qr_item an;
-        memset(&an, 0, sizeof an);
-        an.kind = QR_ITEM_ANCHOR;
-        an.role = QR_ROLE_SECT;
-        an.elem = sect;
-        if (item_bookmark) {
-            /* the item's entry, before its first appendix's */
-            an.name = item_anchor;
-            an.text = item_bookmark;
-            an.len = strlen(item_bookmark);
-            an.level = 1;
-            qr_pages_add_item(all, first, &an);
-            item_bookmark = NULL;
-        }
-        an.name = name;
-        an.text = title;
-        an.len = strlen(title);
-        an.level = 2;
-        qr_pages_add_item(all, first, &an);
+        /* the item's entry (if any) before its first appendix's */
+        add_anchors(all, first, sect, item_anchor, item_bookmark, name,
+                    title);
+        item_bookmark = NULL;
     }
 }
 
@@ -631,6 +754,11 @@ void qr_pack_appx_free(qr_pack_appxs *a)
         qr_pack_appx *x = &a->v[i];
         free_pages(x);
         free(x->pdf_path);
+        free(x->data_path);
+        free(x->tpl_path);
+        free(x->style_path);
+        qr_paper_free(x->paper);
+        qr_diags_free(x->warnings);
         qr_appendix_free(x->doc);
         qr_doc_free(x->notice);
     }

@@ -1,8 +1,10 @@
-/* pack_appendix.h — private to the pack stage: an agenda item's PDF
+/* pack_appendix.h — private to the pack stage: an agenda item's
  * appendices (pack_appendix.c), from the meeting file's "appendices" to
- * placeholder pages in the pack's display list and the imported pages
- * (appendix.h) that the PDF stage draws on them. Only pack.c and its
- * tests include it.
+ * pages in the pack's display list: placeholders for a PDF appendix's
+ * imported pages (appendix.h), which the PDF stage draws on them, and the
+ * laid-out pages of a Quire paper appendix, which pack.c prepares and lays
+ * out with its items' papers (the one paper pipeline, render.h). Only
+ * pack.c and its tests include it.
  *
  * Failure (docs/architecture.md, "How a function reports failure"):
  * qr_pack_appx_prepare, qr_pack_appx_layout, qr_pack_appx_public_check and
@@ -24,13 +26,18 @@
 #include "quire/load.h"
 #include "quire/parse.h"
 #include "quire/pdf.h"
+#include "quire/render.h"
 #include "quire/style.h"
 
 typedef struct qr_pack_appx {
     char letter[4];           /* "A" … "ZZ" */
     const char *title;        /* borrowed from the meeting tree */
-    char *pdf_path;           /* resolved against the meeting file */
-    char ptr[96];             /* its "pdf" in the meeting file: messages */
+    char *pdf_path;           /* resolved against the meeting file; NULL
+                                 for a paper appendix */
+    char *data_path, *tpl_path, *style_path;   /* a paper appendix's
+                                 (resolved; data and style may be NULL) */
+    char ptr[96];             /* its "pdf" or "paper" in the meeting file:
+                                 messages */
     int exempt;               /* Schedule 12A paragraph, 0 = open */
     const char *reason;
     int late;                 /* the supplement that publishes it on its
@@ -39,6 +46,10 @@ typedef struct qr_pack_appx {
     char late_ptr[96];        /* its "published" in the meeting file */
     int withheld;             /* public pack: a notice; file never opened */
     qr_appendix *doc;         /* the opened file (not withheld) */
+    qr_paper *paper;          /* the prepared paper (not withheld), set by
+                                 pack.c, which owns its preparation */
+    qr_diags *warnings;       /* a paper's, of its latest layout: pack.c
+                                 reports them once, after the last pass */
     qr_doc *notice;           /* withheld: the notice's document */
     qr_pages **pages;         /* the latest layout, one list per page */
     size_t npages;
@@ -60,6 +71,14 @@ typedef struct qr_pack_appxs {
     const char *item_number, *item_title;   /* set by prepare, borrowed */
     const char *page_prefix;  /* before the page numbers ("S"), or NULL */
     int draft;                /* the DRAFT stamp on every page (--draft) */
+    /* Lays out a paper appendix from its options (first page, total,
+     * title, mark): pack.c's, which lays out every paper of the pack the
+     * same way and checks its fonts against the pack's. NULL pages after
+     * adding errors. Set before layout when any appendix is a paper. */
+    qr_pages *(*lay_paper)(void *ctx, const struct qr_pack_appxs *a,
+                           qr_pack_appx *x, const qr_layout_opts *o,
+                           qr_diags *d);
+    void *lay_ctx;
 } qr_pack_appxs;
 
 /* Check an item's "appendices" (NULL: none) at JSON pointer `item_ptr`
@@ -73,17 +92,22 @@ void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
 /* Is any appendix published late on its own in supplement `n`? */
 bool qr_pack_appx_late_in(const qr_pack_appxs *a, int n);
 
-/* Open every appendix the pack shows (those whose `late` is a->shows;
+/* Open every PDF appendix the pack shows (those whose `late` is a->shows;
  * the others are never opened). In a public pack an exempt appendix, or
- * one of an exempt item, becomes a notice (its file is not opened), and
- * an item withheld as a whole (`item_withheld`) shows none. Returns false
- * after errors. */
+ * one of an exempt item, becomes a notice (its files are not opened), and
+ * an item withheld as a whole (`item_withheld`) shows none. A paper
+ * appendix the pack shows and does not withhold is left for the caller to
+ * prepare (qr_pack_appx_wants_paper). Returns false after errors. */
 bool qr_pack_appx_prepare(qr_pack_appxs *a, const char *item_number,
                          const char *item_title, int item_exempt,
                          int item_withheld, int public_pack,
                          const char *meeting_line, qr_diags *d);
 
-/* Lay out the placeholders (and notices) from pack page `first` of
+/* After prepare: is appendix i a paper the pack shows, to be prepared
+ * into its `paper`? */
+bool qr_pack_appx_wants_paper(const qr_pack_appxs *a, size_t i);
+
+/* Lay out the placeholders, notices and papers (a->lay_paper) from pack page `first` of
  * `total`, the number of pages in *count. False after an error. */
 bool qr_pack_appx_layout(qr_pack_appxs *a, const qr_style *style,
                          const qr_metrics *metrics, const char *meeting_line,
@@ -98,7 +122,8 @@ bool qr_pack_appx_range(const qr_pack_appxs *a, size_t i, int *first,
 
 /* Append the pages to the pack's display list under structure element
  * `sect`, each appendix with an outline entry "Appendix A: Title" below
- * the item's. `item_bookmark` (NULL: the paper has placed it) is the
+ * the item's (a paper appendix's headings below that, its anchors and
+ * internal links renamed into "item-8-appendix-A-…"). `item_bookmark` (NULL: the paper has placed it) is the
  * item's own entry, "Item 7: Title", put first on the first page, for
  * appendices shown without their paper. */
 void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
@@ -113,7 +138,8 @@ bool qr_pack_appx_public_check(const qr_pack_appxs *const *items, size_t n,
                               const char *out_path, const qr_data *mdata,
                               qr_diags *d);
 
-/* Paths of the opened files, for the pack's list of inputs. */
+/* Paths of the opened PDF files, for the pack's list of inputs (a paper
+ * appendix's files are its paper's: qr_paper_file). */
 size_t qr_pack_appx_nfiles(const qr_pack_appxs *a);
 const char *qr_pack_appx_file(const qr_pack_appxs *a, size_t i);
 

@@ -118,6 +118,40 @@ static void test_withheld_item_opens_nothing(void **state)
     qr_diags_free(d);
 }
 
+/* A paper appendix: its paths resolved like a PDF's, nothing opened by
+ * prepare (pack.c prepares it with its items' papers), and an exempt one
+ * withheld as a notice in a public pack. */
+static void test_paper_appendix(void **state)
+{
+    (void)state;
+    qr_pack_appxs a;
+    qr_data *data;
+    qr_diags *d = check(
+        "[{\"letter\": \"A\", \"title\": \"Plan\", \"paper\": "
+        "  {\"template\": \"t.md\", \"data\": \"/abs/d.json\"}},"
+        " {\"letter\": \"B\", \"title\": \"Costs\", \"paper\": "
+        "  {\"template\": \"c.md\", \"style\": \"s.json\"},"
+        "  \"exempt\": {\"paragraph\": 3, \"reason\": \"Prices.\"}}]",
+        1, &a, &data);
+    assert_int_equal(qr_diags_len(d), 0);
+    assert_null(a.v[0].pdf_path);
+    assert_string_equal(a.v[0].tpl_path, "meetings/t.md");
+    assert_string_equal(a.v[0].data_path, "/abs/d.json");
+    assert_null(a.v[0].style_path);
+    assert_string_equal(a.v[0].ptr, "/items/3/appendices/0/paper");
+    assert_string_equal(a.v[1].style_path, "meetings/s.json");
+    /* none of the files exists: prepare opens none of them */
+    assert_true(qr_pack_appx_prepare(&a, "3", "Visit", 0, 0, 1, "C", d));
+    assert_true(qr_pack_appx_wants_paper(&a, 0));
+    assert_false(qr_pack_appx_wants_paper(&a, 1));
+    assert_true(a.v[1].withheld);
+    assert_non_null(a.v[1].notice);
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_pack_appx_free(&a);
+    qr_data_free(data);
+    qr_diags_free(d);
+}
+
 static void test_bad_entries(void **state)
 {
     (void)state;
@@ -145,6 +179,22 @@ static void test_bad_entries(void **state)
                  " \"exempt\": {\"paragraph\": 1}}]", 1,
                  "/items/3/appendices/0/exempt",
                  "missing required field 'reason'");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"pdf\": \"a.pdf\","
+                 " \"paper\": {\"template\": \"t.md\"}}]", 1,
+                 "/items/3/appendices/0/paper", "not both");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\"}]", 1,
+                 "/items/3/appendices/0", "needs a 'pdf'");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"paper\": 5}]", 1,
+                 "/items/3/appendices/0/paper", "'paper' must be an object");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"paper\": {}}]", 1,
+                 "/items/3/appendices/0/paper",
+                 "missing required field 'template'");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"paper\": "
+                 "{\"template\": \"t.md\", \"Data\": \"d.json\"}}]", 1,
+                 "/items/3/appendices/0/paper/Data", "did you mean 'data'?");
+    expect_error("[{\"letter\": \"A\", \"title\": \"T\", \"paper\": "
+                 "{\"template\": \"t.md\", \"data\": \"\"}}]", 1,
+                 "/items/3/appendices/0/paper/data", "must be a non-empty string");
 }
 
 /* A two-page PDF (A4 portrait, empty pages) at `path`. */
@@ -271,6 +321,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_list),
         cmocka_unit_test(test_withheld_item_opens_nothing),
+        cmocka_unit_test(test_paper_appendix),
         cmocka_unit_test(test_bad_entries),
         cmocka_unit_test(test_placeholders_wait_for_total),
         cmocka_unit_test(test_draft_under_imported_page),

@@ -7,8 +7,9 @@
 # (directly, through a symlink, through a hard link), showing the exempt
 # image — must either be refused (exit 1, no pack) or give a pack in which
 # no canary appears, in pdftotext's text or anywhere in the uncompressed
-# file. The sample meeting gets the same treatment with canaries planted in
-# a copy of its exempt paper.
+# file. The same exempt paper as an exempt paper appendix of an open item
+# is withheld as well. The sample meeting gets the same treatment with
+# canaries planted in a copy of its exempt paper.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -206,6 +207,55 @@ refused "shared image" $T/attack-image3.json "exempt/scores.png"
 
 # the refusals are for public packs: the members' pack may share files
 expect_exit "the full pack may share the exempt image" 0 $Q pack $T/attack-image3.json -o $T/full2.pdf
+
+# --- the exempt paper as an exempt paper appendix of an open item -----------
+# The same files, now appendix C of open item 2: the public pack shows its
+# notice and nothing of it, and an open appendix reading its partial is
+# refused as an open item would be.
+appx_meeting() { # appx_meeting EXTRA-APPENDICES
+    cat <<EOF
+{"council": "Harwood Borough Council", "committee": "Cabinet", "date": "2025-10-15",
+ "time": "18:00", "venue": "Council Chamber, Civic Centre, Harwood",
+ "membership": {"members": ["Councillor Adeyemi"]},
+ "contact": {"name": "Jo Price", "email": "jo.price@harwood.gov.uk"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies for absence."}},
+  {"number": 2, "title": "Open report", "paper": {"template": "open/open.md"},
+   "appendices": [
+    {"letter": "C", "title": "Contract award", "paper": {"data": "exempt/contract.json", "template": "exempt/contract.md"},
+     "exempt": {"paragraph": 3, "reason": "Bidders’ prices before the award."}}$1]}]}
+EOF
+}
+appx_meeting "" >$T/appx.json
+expect_exit "exempt paper appendix: public pack builds" 0 $Q pack $T/appx.json -o $T/appx-public.pdf --public
+[ -f $T/appx-public.pdf ] && no_canary "exempt paper appendix" $T/appx-public.pdf
+pdftotext $T/appx-public.pdf $T/appx-public.txt
+contains "exempt paper appendix: the public pack shows its notice" $T/appx-public.txt "Bidders’ prices before the award."
+expect_exit "exempt paper appendix: full pack builds" 0 $Q pack $T/appx.json -o $T/appx-full.pdf
+if [ -f $T/appx-full.pdf ]; then
+    pdftotext $T/appx-full.pdf $T/appx-full.txt
+    qpdf --qdf --object-streams=disable $T/appx-full.pdf $T/appx-full.qdf
+    missing=""
+    for w in $CANARIES; do raw_has $T/appx-full.qdf $w || grep -qF $w $T/appx-full.txt || missing="$missing $w"; done
+    [ -z "$missing" ] && ok "exempt paper appendix: every canary is in the full pack (the search works)" \
+        || not_ok "exempt paper appendix: every canary is in the full pack (the search works)" "missing:$missing"
+fi
+mv $T/exempt $T/exempt.away
+expect_exit "exempt paper appendix: public pack builds without its files" 0 \
+    $Q pack $T/appx.json -o $T/appx-public2.pdf --public
+check "exempt paper appendix: and is byte-identical" cmp $T/appx-public.pdf $T/appx-public2.pdf
+mv $T/exempt.away $T/exempt
+appx_meeting ', {"letter": "D", "title": "Summary", "paper": {"template": "evil-partial.md"}}' >$T/appx-attack.json
+rm -f $T/out/public.pdf
+expect_exit "open appendix including the exempt appendix's partial: public pack refused (exit 1)" 1 \
+    $Q pack $T/appx-attack.json -o $T/out/public.pdf --public
+contains "  ... names the open appendix, the withheld one and the file" $TMP/last.err \
+    "item 2 ‘Open report’, appendix D reads $T/exempt/parts/scores.md (its partial) from $T/exempt, the folder of the data file of withheld appendix C of item 2 ‘Open report’"
+leaks=""
+for w in $CANARIES; do grep -qF "$w" $TMP/last.err && leaks="$leaks $w"; done
+[ -z "$leaks" ] && ok "  ... no canary in the messages" || not_ok "  ... no canary in the messages" "leaked:$leaks"
+[ -z "$(ls -A $T/out)" ] && ok "  ... no pack and no temporary file written" \
+    || not_ok "  ... no pack and no temporary file written" "$(ls -A $T/out)"
 
 # --- the sample meeting, with canaries planted in its exempt paper -----------
 S=$TMP/s

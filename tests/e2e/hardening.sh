@@ -354,9 +354,11 @@ import json, os, sys
 m = json.load(open("samples/meetings/scrutiny-panel-2022-06-08.json"))
 m["committee"] = "Pwyllgor" + "x" * int(sys.argv[1]) + " \u2013 " + "\u20ac\u2713" * 60
 for it in m["items"]:
-    for k in ("data", "template"):
-        if "paper" in it and k in it["paper"]:
-            it["paper"][k] = os.path.abspath(os.path.join("samples/meetings", it["paper"][k]))
+    # the item's paper and its paper appendices
+    for p in [it.get("paper", {})] + [a.get("paper", {}) for a in it.get("appendices", [])]:
+        for k in ("data", "template"):
+            if k in p:
+                p[k] = os.path.abspath(os.path.join("samples/meetings", p[k]))
 json.dump(m, open(sys.argv[2], "w"), ensure_ascii=False)
 PY
     expect "pack with a long committee name ($pad)" 0 - $QUIRE pack $TMP/long$pad.json -o $TMP/long$pad.pdf

@@ -388,6 +388,79 @@ contains "and item 3's appendix A's as S5" "$TMP/ls-sep1.txt" \
 pdftotext -f 3 -l 3 "$TMP/ls-sep.pdf" "$TMP/ls-sep3.txt"
 contains "an appendix page's footer reads Page S3 of S5" "$TMP/ls-sep3.txt" "Page S3 of S5"
 
+# A paper appendix published late on its own, as a PDF one: "to follow" in
+# the pack, which does not open its files; in the supplement under its
+# item, on the pages the front sheet gives; an exempt one a notice in the
+# public supplement, its files never opened.
+mkdir -p "$L/late-e" "$L/secret-f"
+printf '# Revised action plan\n\nqzxLatePaperE first.\n\n## Actions\n\nqzxLatePaperE last.\n' >"$L/late-e/plan.md"
+printf '# Case audit\n\nqzxLatePaperF\n' >"$L/secret-f/audit.md"
+cat >"$L/paper.json" <<'EOF'
+{"council": "Walsall Council", "committee": "Cabinet", "date": "2018-06-21",
+ "time": "18:00", "venue": "Council House", "published": "2018-06-13",
+ "membership": {"members": ["Councillor Bird"]}, "contact": {"name": "Helen Owen"},
+ "items": [
+  {"number": 2, "title": "Improvement plan", "paper": {"template": "open.md"},
+   "appendices": [
+    {"letter": "E", "title": "Revised action plan", "paper": {"template": "late-e/plan.md"},
+     "published": "2018-06-18", "late_reason": "The Improvement Board met on 15 June."},
+    {"letter": "F", "title": "Case audit", "paper": {"template": "secret-f/audit.md"},
+     "exempt": {"paragraph": 2, "reason": "It could identify a child."},
+     "published": "2018-06-18"}]}]}
+EOF
+expect_exit "late paper appendix: the pack builds" 0 $QUIRE pack "$L/paper.json" -o "$TMP/pp.pdf"
+pdftotext "$TMP/pp.pdf" "$TMP/pp.txt"
+contains "  ... its agenda lists it to follow" "$TMP/pp.txt" "Appendix E – Revised action plan: to follow"
+lacks "  ... without its text" "$TMP/pp.txt" "qzxLatePaperE"
+mv "$L/late-e" "$L/late-e-away"
+expect_exit "  ... and builds without its files" 0 $QUIRE pack "$L/paper.json" -o "$TMP/pp2.pdf"
+check "  ... identical" cmp "$TMP/pp.pdf" "$TMP/pp2.pdf"
+mv "$L/late-e-away" "$L/late-e"
+for kind in full public; do
+    flag=""; [ $kind = public ] && flag=--public
+    expect_exit "late paper appendix: $kind supplement 1 builds" 0 \
+        $QUIRE pack "$L/paper.json" --supplement 1 -o "$TMP/ps-$kind.pdf" $flag
+    check "qpdf --check: $kind supplement with a late paper appendix" qpdf --check "$TMP/ps-$kind.pdf"
+done
+python3 - "$TMP" <<'PY' || FAILS=$((FAILS + 1))
+import json, re, subprocess, sys
+tmp = sys.argv[1]
+bad = 0
+def expect(cond, m, *detail):
+    global bad
+    if cond: print(f"ok - {m}"); return
+    bad += 1
+    print(f"not ok - {m}")
+    for x in detail: print(f"    {str(x)[:600]}")
+for kind in ("full", "public"):
+    pdf = f"{tmp}/ps-{kind}.pdf"
+    j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
+    n = len(j["pages"])
+    t = [None] + [re.sub(r"\s+", " ", subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
+         capture_output=True, check=True, text=True).stdout) for k in range(1, n + 1)]
+    m = re.search(r"Appendix E to item 2 – Revised action plan, pages? (\d+)(?: – (\d+))?", t[1])
+    e = [k for k in range(1, n + 1) if "qzxLatePaperE" in t[k]]
+    # numbered on from the pack: the printed number is the footer's
+    printed = [int(re.search(r"Page (\d+) of", t[k])[1]) for k in e]
+    expect(m and e and (int(m[1]), int(m[2] or m[1])) == (printed[0], printed[-1]),
+           f"{kind} supplement: the front sheet gives appendix E the pages its text is on", m and m[0], e, printed)
+    ol = [(o["title"], o.get("destpageposfrom1"), [k["title"] for k in o["kids"]]) for o in j["outlines"]]
+    item = [o for o in ol if o[0] == "Item 2: Improvement plan"]
+    expect(item and item[0][1] == (e[0] if e else None)
+           and item[0][2][:2] == ["Appendix E: Revised action plan", "Appendix F: Case audit"],
+           f"{kind} supplement: appendix E's and F's bookmarks under item 2's", ol)
+    f = [k for k in range(1, n + 1) if "qzxLatePaperF" in t[k]]
+    notice = [k for k in range(1, n + 1) if "It could identify a child." in t[k] and "Schedule 12A" in t[k]]
+    expect((f and not notice) if kind == "full" else (notice and not f),
+           f"{kind} supplement: appendix F is {'shown' if kind == 'full' else 'a notice'}", f, notice)
+sys.exit(1 if bad else 0)
+PY
+mv "$L/secret-f" "$L/secret-f-away"
+expect_exit "late paper appendix: the public supplement builds without the exempt one's files" 0 \
+    $QUIRE pack "$L/paper.json" --supplement 1 -o "$TMP/ps-public-2.pdf" --public
+check "  ... identical" cmp "$TMP/ps-public.pdf" "$TMP/ps-public-2.pdf"
+mv "$L/secret-f-away" "$L/secret-f"
+
 # --- located errors ------------------------------------------------------
 expect_exit "a supplement with no items fails" 1 \
     $QUIRE pack "$D/m.json" --supplement 2 -o "$TMP/s2.pdf"
