@@ -831,6 +831,39 @@ static char *exempt_numbers(const pack *pk, int *count)
     return qr_buf_detach(&b, NULL);
 }
 
+/* An exempt appendix this document shows of an open item: the front
+ * sheet names it, as it names the exempt items (an exempt item's
+ * appendices are exempt with it, and named by its number). */
+static bool exempt_appendix_of_open_item(const pack *pk, const item *it,
+                                         size_t k)
+{
+    return !it->exempt && shown(pk, it) && it->appx.v[k].exempt &&
+           it->appx.v[k].late == it->appx.shows &&
+           (has_pages(pk, it) || appx_only(pk, it));
+}
+
+/* The exempt appendices of open items, "Appendix B to item 8",
+ * "Appendix B to item 8 and Appendix A to item 9"; NULL when none. */
+static char *exempt_appendix_names(const pack *pk, int *count)
+{
+    int n = 0, done = 0;
+    for (size_t i = 0; i < pk->nitems; i++)
+        for (size_t k = 0; k < pk->items[i].appx.n; k++)
+            n += exempt_appendix_of_open_item(pk, &pk->items[i], k);
+    *count = n;
+    if (!n) return NULL;
+    qr_buf b;
+    qr_buf_init(&b);
+    for (size_t i = 0; i < pk->nitems; i++)
+        for (size_t k = 0; k < pk->items[i].appx.n; k++) {
+            if (!exempt_appendix_of_open_item(pk, &pk->items[i], k)) continue;
+            if (done++) qr_buf_puts(&b, done == n ? " and " : ", ");
+            qr_buf_printf(&b, "Appendix %s to item %s",
+                          pk->items[i].appx.v[k].letter, pk->items[i].number);
+        }
+    return qr_buf_detach(&b, NULL);
+}
+
 /* The appendices the pack shows of an item, each with the pages the
  * latest pass gave it and a link to its first page; false when none (and
  * in HTML pages, which have no page numbers and no appendix pages). */
@@ -979,19 +1012,54 @@ static cJSON *meeting_view(const pack *pk)
     cJSON_AddBoolToObject(v, "public", pk->req->public_pack);
     cJSON_AddStringToObject(v, "page_prefix",
                             pk->page_prefix ? pk->page_prefix : "");
-    cJSON_AddBoolToObject(v, "members_pack",
-                          !pk->req->public_pack && pk->has_exempt);
-    if (pk->has_exempt) {
-        int n;
-        char *numbers = exempt_numbers(pk, &n);
+    cJSON_AddBoolToObject(v, "members_pack", members_pack(pk));
+    /* What makes it a members' pack, named once for the front sheet:
+     * "item 10; Appendix B to item 8" in its marking, "Item 10 and
+     * Appendix B to item 8" as the subject of its notice to the public. */
+    int ni = 0, nx = 0;
+    char *numbers = pk->has_exempt ? exempt_numbers(pk, &ni) : NULL;
+    char *names = exempt_appendix_names(pk, &nx);
+    if (numbers) {
         cJSON *ex = cJSON_AddObjectToObject(v, "exempt_items");
         view_str(ex, "numbers", numbers);
-        cJSON_AddNumberToObject(ex, "count", n);
-        cJSON_AddBoolToObject(ex, "several", n > 1);
-        free(numbers);
+        cJSON_AddNumberToObject(ex, "count", ni);
+        cJSON_AddBoolToObject(ex, "several", ni > 1);
     } else {
         view_str(v, "exempt_items", NULL);
     }
+    if (names) {
+        cJSON *ex = cJSON_AddObjectToObject(v, "exempt_appendices");
+        view_str(ex, "names", names);
+        cJSON_AddNumberToObject(ex, "count", nx);
+        cJSON_AddBoolToObject(ex, "several", nx > 1);
+    } else {
+        view_str(v, "exempt_appendices", NULL);
+    }
+    if (numbers || names) {
+        const char *items = ni > 1 ? "items" : "item";
+        cJSON *ex = cJSON_AddObjectToObject(v, "exempt_parts");
+        char *m = numbers && names
+                      ? qr_xasprintf("%s %s; %s", items, numbers, names)
+                  : numbers ? qr_xasprintf("%s %s", items, numbers)
+                            : qr_xstrdup(names);
+        char *t = numbers && names
+                      ? qr_xasprintf("%s %s%s and %s",
+                                     ni > 1 ? "Items" : "Item", numbers,
+                                     ni > 1 || nx > 1 ? "," : "", names)
+                  : numbers ? qr_xasprintf("%s %s", ni > 1 ? "Items" : "Item",
+                                           numbers)
+                            : qr_xstrdup(names);
+        view_str(ex, "members", m);
+        view_str(ex, "sentence", t);
+        cJSON_AddBoolToObject(ex, "several", ni + nx > 1);
+        cJSON_AddBoolToObject(ex, "appendices", nx > 0);
+        free(m);
+        free(t);
+    } else {
+        view_str(v, "exempt_parts", NULL);
+    }
+    free(numbers);
+    free(names);
     cJSON *items = cJSON_AddArrayToObject(v, "items");
     int late = 0, appx = 0;
     for (size_t i = 0; i < pk->nitems; i++) {

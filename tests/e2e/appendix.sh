@@ -171,6 +171,18 @@ for name, pdf in (("full", full), ("public", public)):
             (1, "Appendix B: Improvement plan", 6), (1, "Appendix C: Case file summary", 7)]
     expect(all(w in ol for w in want) and (0, "Item 2: Ofsted monitoring visit", 3) in ol,
            f"{name}: bookmarks 'Appendix X: Title' under the item, at their pages", ol)
+    # the front sheet names the exempt appendix of the open item, as it
+    # names exempt items: to the public, and as what makes a members' pack
+    front = " ".join(t[1].split())
+    expect("Appendix C to item 2 contains exempt information as defined in "
+           "Schedule 12A" in front and "while it is considered, and it is not "
+           "published" in front,
+           f"{name}: the front sheet says Appendix C to item 2 is exempt", front[-500:])
+    members = "Members’ pack: it contains exempt information that is not for " \
+              "publication (Appendix C to item 2)."
+    expect((members in front) == (name == "full"),
+           f"{name}: the front sheet's members' pack line, in the full pack only",
+           front[:400])
     if name == "full":
         expect("qzxCaseCanary" in t[7] and "NOT FOR PUBLICATION" in t[7]
                and "members" not in t[7].split("NOT FOR PUBLICATION")[1][:20],

@@ -263,6 +263,15 @@ for s in "Walsall Council" "Thursday 21 June 2018 at 6pm" "Councillor Bird (Chai
 done
 pdftotext $TMP/public.pdf $TMP/public.txt
 pdftotext $TMP/full.pdf $TMP/full.txt
+pdftotext -l 1 $TMP/full.pdf $TMP/front-full.txt
+# the front sheet names what is exempt: the item, and the open item's
+# exempt appendix
+tr '\n' ' ' < $TMP/front.txt > $TMP/front1.txt
+tr '\n' ' ' < $TMP/front-full.txt > $TMP/front-full1.txt
+contains "public front sheet: item 10 and appendix B are exempt" $TMP/front1.txt \
+    "Item 10 and Appendix B to item 8 contain exempt information"
+contains "full front sheet: the members' pack names both" $TMP/front-full1.txt \
+    "not for publication (item 10; Appendix B to item 8)."
 contains "public agenda keeps the exempt item's line" $TMP/public.txt "10. Award of contract"
 contains "public agenda notes the item is exempt" $TMP/public.txt "Exempt – not for publication"
 lacks "public pack lacks the exempt paper's text" $TMP/public.txt "Brookfield Care Homes"
