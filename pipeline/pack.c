@@ -781,6 +781,21 @@ static void view_str(cJSON *o, const char *key, const char *s)
     cJSON_AddItemToObject(o, key, s ? line_string(s) : cJSON_CreateFalse());
 }
 
+/* A list as the templates see it: {field: "9 and 10", count: 2, several:
+ * true}, or false when text is NULL (none). */
+static void list_view(cJSON *v, const char *key, const char *field,
+                      const char *text, int count)
+{
+    if (!text) {
+        view_str(v, key, NULL);
+        return;
+    }
+    cJSON *o = cJSON_AddObjectToObject(v, key);
+    view_str(o, field, text);
+    cJSON_AddNumberToObject(o, "count", count);
+    cJSON_AddBoolToObject(o, "several", count > 1);
+}
+
 /* A late paper's or appendix's date of publication, GOV.UK style, and the
  * reason for lateness: the same two fields for items and appendices. */
 static void view_late(cJSON *o, int late, const char *date,
@@ -1019,22 +1034,8 @@ static cJSON *meeting_view(const pack *pk)
     int ni = 0, nx = 0;
     char *numbers = pk->has_exempt ? exempt_numbers(pk, &ni) : NULL;
     char *names = exempt_appendix_names(pk, &nx);
-    if (numbers) {
-        cJSON *ex = cJSON_AddObjectToObject(v, "exempt_items");
-        view_str(ex, "numbers", numbers);
-        cJSON_AddNumberToObject(ex, "count", ni);
-        cJSON_AddBoolToObject(ex, "several", ni > 1);
-    } else {
-        view_str(v, "exempt_items", NULL);
-    }
-    if (names) {
-        cJSON *ex = cJSON_AddObjectToObject(v, "exempt_appendices");
-        view_str(ex, "names", names);
-        cJSON_AddNumberToObject(ex, "count", nx);
-        cJSON_AddBoolToObject(ex, "several", nx > 1);
-    } else {
-        view_str(v, "exempt_appendices", NULL);
-    }
+    list_view(v, "exempt_items", "numbers", numbers, ni);
+    list_view(v, "exempt_appendices", "names", names, nx);
     if (numbers || names) {
         const char *items = ni > 1 ? "items" : "item";
         cJSON *ex = cJSON_AddObjectToObject(v, "exempt_parts");
