@@ -924,8 +924,8 @@ static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
                    GRAFT_MAX_DEPTH), -1;
     int id = qpdf_oh_get_object_id(q, el);
     if (id > 0 && seen_before(w, id))
-        return bad(w, "element %d is reached twice (a cycle, or an element "
-                      "with two parents)", id), -1;
+        return bad(w, "element %d is reached twice: a cycle, or an element "
+                      "with two parents", id), -1;
     if (w->nelems >= GRAFT_MAX_ELEMS)
         return bad(w, "it has more than %d elements", GRAFT_MAX_ELEMS), -1;
     qpdf_oh s = qpdf_oh_get_key(q, el, "/S");

@@ -296,7 +296,7 @@ check "byte-identical without the exempt file" cmp "$TMP/public.pdf" "$TMP/publi
 mv "$D/letter.away" "$D/letter.pdf"
 
 # trees that cannot be kept: the Figures, a warning, a valid pack
-for case in "cycle:element" "mcid:the tree names MCID 999 on page 1, which its content does not have" \
+for case in "cycle:is reached twice: a cycle, or an element with two parents" "mcid:the tree names MCID 999 on page 1, which its content does not have" \
             "unowned:belongs to no element" "deep:the tree is nested deeper than 100 levels" \
             "strange-page:an element's /Pg is not one of its pages" \
             "own-form:marked content in a form of its own (/Stm)"; do
