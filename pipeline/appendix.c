@@ -259,14 +259,24 @@ static void quick_done(quick_inflate *qi)
     qi->out = NULL;
 }
 
+/* What a rebuilt element owns: its text entries and attributes. */
+static void free_graft_elem(qr_pdf_graft_elem *x)
+{
+    for (int t = 0; t < QR_GRAFT_NTEXT; t++) free((char *)x->text[t].s);
+    for (size_t i = 0; i < x->nattrs; i++) {
+        free((char *)x->attrs[i].key);
+        free((char *)x->attrs[i].str.s);
+    }
+    free((qr_pdf_attr *)x->attrs);
+}
+
 void qr_appendix_free(qr_appendix *a)
 {
     if (!a) return;
     if (a->q) qpdf_cleanup(&a->q);
     quick_done(&a->quick);
     for (size_t e = 0; e < a->ngraft_elems; e++)
-        for (int t = 0; t < QR_GRAFT_NTEXT; t++)
-            free((char *)a->graft_elems[e].text[t].s);
+        free_graft_elem(&a->graft_elems[e]);
     free(a->graft_elems);
     free(a->graft_kids);
     free(a->pages);
@@ -603,6 +613,15 @@ static bool check_document(qr_appendix *a, qr_diags *d)
  * form's ParentTree array (indexed by MCID) must fit in one. */
 #define GRAFT_MAX_KIDS 8000
 #define GRAFT_MAX_MCID 8000
+/* Attributes kept of an element: a table's /Scope, a figure's /BBox, a
+ * list's /ListNumbering are a few entries each; past these bounds the
+ * rest is left out (an attribute is a hint, not content). */
+#define GRAFT_MAX_ATTR_OBJS 8
+#define GRAFT_MAX_ATTR_KEYS 32
+#define GRAFT_MAX_ATTR_ITEMS 32
+#define GRAFT_MAX_ATTR_STRING 4096
+/* libharu's names stop at 127 bytes */
+#define GRAFT_MAX_NAME 127
 /* How many /RoleMap steps a type may take to reach a standard one. */
 #define GRAFT_MAX_ROLES 16
 
@@ -627,7 +646,7 @@ typedef struct mc_page {
 typedef struct graft_walk {
     qr_appendix *a;
     qpdf_data q;
-    qpdf_oh rolemap;
+    qpdf_oh rolemap, classmap;
     int *page_ids;             /* object id of page i */
     size_t *page_order;        /* pages by object id, for page_of */
     mc_page *mc;               /* per page */
@@ -857,6 +876,142 @@ static const char *const TEXT_KEYS[QR_GRAFT_NTEXT] = {
 static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
                      int depth);
 
+/* A plain value (name, number, boolean, string) as an attribute entry;
+ * false for anything else, or one past the bounds. */
+static bool attr_scalar(graft_walk *w, qpdf_oh v, qr_pdf_attr *out)
+{
+    qpdf_data q = w->q;
+    size_t len = 0;
+    const char *str;
+    switch (qpdf_oh_get_type_code(q, v)) {
+    case ot_name:
+        str = qpdf_oh_get_name(q, v) + 1;
+        len = strlen(str);
+        if (len == 0 || len > GRAFT_MAX_NAME) return false;
+        out->type = 'n';
+        out->str = (qr_pdf_bytes){qr_xstrdup(str), len};
+        return true;
+    case ot_integer:
+    case ot_real:
+        out->type = 'r';
+        return qpdf_oh_get_value_as_number(q, v, &out->num) &&
+               isfinite(out->num);
+    case ot_boolean:
+        out->type = 'b';
+        out->num = qpdf_oh_get_bool_value(q, v) ? 1 : 0;
+        return true;
+    case ot_string: {
+        str = qpdf_oh_get_binary_string_value(q, v, &len);
+        if (len > GRAFT_MAX_ATTR_STRING) return false;
+        char *copy = qr_xmalloc(len + 1);
+        if (len) memcpy(copy, str, len);
+        copy[len] = 0;
+        out->type = 's';
+        out->str = (qr_pdf_bytes){copy, len};
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static void attr_push(qr_pdf_attr **v, size_t *n, size_t *cap, qr_pdf_attr a)
+{
+    QR_GROW(*v, *n + 1, *cap, 8);
+    (*v)[(*n)++] = a;
+}
+
+/* Attribute object `dict` (it must name its owner, /O) into the element's
+ * list as object number *obj; entries other than plain values and arrays
+ * of them are left out, as is /Headers, which names elements by the /ID
+ * that is not kept. */
+static void attr_object(graft_walk *w, qpdf_oh dict, int *obj,
+                        qr_pdf_attr **v, size_t *n, size_t *cap)
+{
+    qpdf_data q = w->q;
+    if (*obj >= GRAFT_MAX_ATTR_OBJS || !qpdf_oh_is_dictionary(q, dict) ||
+        qpdf_oh_get_type_code(q, qpdf_oh_get_key(q, dict, "/O")) != ot_name)
+        return;
+    /* the keys first: libqpdf has one key iterator per document */
+    char *keys[GRAFT_MAX_ATTR_KEYS];
+    size_t nk = 0;
+    qpdf_oh_begin_dict_key_iter(q, dict);
+    while (qpdf_oh_dict_more_keys(q) && nk < GRAFT_MAX_ATTR_KEYS)
+        keys[nk++] = qr_xstrdup(qpdf_oh_dict_next_key(q));
+    size_t before = *n;
+    for (size_t i = 0; i < nk; i++) {
+        const char *key = keys[i] + 1;
+        qpdf_oh val = qpdf_oh_get_key(q, dict, keys[i]);
+        qr_pdf_attr a = {.obj = *obj};
+        if (strlen(key) == 0 || strlen(key) > GRAFT_MAX_NAME ||
+            strcmp(key, "Headers") == 0) {
+            /* left out */
+        } else if (qpdf_oh_is_array(q, val)) {
+            int items = qpdf_oh_get_array_n_items(q, val);
+            size_t at = *n;
+            bool plain = items <= GRAFT_MAX_ATTR_ITEMS;
+            a.key = qr_xstrdup(key);
+            a.type = '[';
+            a.n = plain ? (size_t)items : 0;
+            attr_push(v, n, cap, a);
+            for (int j = 0; plain && j < items; j++) {
+                qr_pdf_attr it = {.obj = *obj};
+                plain = attr_scalar(w, qpdf_oh_get_array_item(q, val, j), &it);
+                if (plain) attr_push(v, n, cap, it);
+            }
+            if (!plain) {                   /* the array is left out */
+                for (size_t k = at; k < *n; k++) {
+                    free((char *)(*v)[k].key);
+                    free((char *)(*v)[k].str.s);
+                }
+                *n = at;
+            }
+        } else if (attr_scalar(w, val, &a)) {
+            a.key = qr_xstrdup(key);
+            attr_push(v, n, cap, a);
+        }
+        free(keys[i]);
+    }
+    if (*n > before) (*obj)++;
+}
+
+/* An element's attribute objects: /A (a dictionary, or an array of them
+ * with revision numbers) and, through the /ClassMap, those of its classes
+ * (/C, a name or an array of names). */
+static void walk_attrs(graft_walk *w, qpdf_oh el, qr_pdf_graft_elem *x)
+{
+    qpdf_data q = w->q;
+    qr_pdf_attr *v = NULL;
+    size_t n = 0, cap = 0;
+    int obj = 0;
+    qpdf_oh a = qpdf_oh_get_key(q, el, "/A");
+    if (qpdf_oh_is_array(q, a)) {
+        int na = qpdf_oh_get_array_n_items(q, a);
+        for (int i = 0; i < na && i < 2 * GRAFT_MAX_ATTR_OBJS; i++)
+            attr_object(w, qpdf_oh_get_array_item(q, a, i), &obj, &v, &n,
+                        &cap);
+    } else {
+        attr_object(w, a, &obj, &v, &n, &cap);
+    }
+    qpdf_oh c = qpdf_oh_get_key(q, el, "/C");
+    int nc = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_n_items(q, c) : 1;
+    for (int i = 0; i < nc && i < 2 * GRAFT_MAX_ATTR_OBJS &&
+                    qpdf_oh_is_dictionary(q, w->classmap); i++) {
+        qpdf_oh name = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_item(q, c, i)
+                                              : c;
+        if (qpdf_oh_get_type_code(q, name) != ot_name) continue;
+        qpdf_oh cls = qpdf_oh_get_key(q, w->classmap, qpdf_oh_get_name(q, name));
+        int m = qpdf_oh_is_array(q, cls) ? qpdf_oh_get_array_n_items(q, cls)
+                                         : 1;
+        for (int j = 0; j < m && j < 2 * GRAFT_MAX_ATTR_OBJS; j++)
+            attr_object(w, qpdf_oh_is_array(q, cls)
+                               ? qpdf_oh_get_array_item(q, cls, j) : cls,
+                        &obj, &v, &n, &cap);
+    }
+    x->attrs = v;
+    x->nattrs = n;
+}
+
 /* One kid of element e (whose page is pg) into *lk: an MCID, a
  * marked-content reference, a child element (kept when it has content)
  * or an object reference (dropped: annotations are never copied). */
@@ -951,6 +1106,7 @@ static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
         if (len) memcpy(copy, str, len);
         x->text[t] = (qr_pdf_bytes){copy, len};
     }
+    walk_attrs(w, el, x);
     if (qpdf_oh_has_key(q, el, "/Pg")) {
         pg = page_of(w, qpdf_oh_get_key(q, el, "/Pg"));
         if (pg < 0)
@@ -988,8 +1144,7 @@ static void drop_empty(graft_walk *w)
     for (size_t e = 0; e < w->nelems; e++) {
         to[e] = w->content[e] ? (int)n : -1;
         if (!w->content[e]) {
-            for (int t = 0; t < QR_GRAFT_NTEXT; t++)
-                free((char *)w->elems[e].text[t].s);
+            free_graft_elem(&w->elems[e]);
             continue;
         }
         qr_pdf_graft_elem x = w->elems[e];
@@ -1005,8 +1160,7 @@ static void drop_empty(graft_walk *w)
 static void graft_walk_free(graft_walk *w)
 {
     for (size_t e = 0; e < w->nelems; e++)
-        for (int t = 0; t < QR_GRAFT_NTEXT; t++)
-            free((char *)w->elems[e].text[t].s);
+        free_graft_elem(&w->elems[e]);
     free(w->elems);
     free(w->kids);
     free(w->content);
@@ -1046,6 +1200,7 @@ static bool walk_structure(qr_appendix *a, char **why)
     if (ok && !qpdf_oh_is_dictionary(q, tree))
         ok = bad(&w, "its /StructTreeRoot is not a dictionary");
     w.rolemap = ok ? qpdf_oh_get_key(q, tree, "/RoleMap") : tree;
+    w.classmap = ok ? qpdf_oh_get_key(q, tree, "/ClassMap") : tree;
     qpdf_oh k = ok ? qpdf_oh_get_key(q, tree, "/K") : tree;
     int nk = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_n_items(q, k)
              : qpdf_oh_is_dictionary(q, k) ? 1 : 0;

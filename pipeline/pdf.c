@@ -1901,6 +1901,51 @@ static const char *const GRAFT_KEYS[QR_GRAFT_NTEXT] = {
     [QR_GRAFT_ALT] = "Alt", [QR_GRAFT_ACTUAL] = "ActualText",
     [QR_GRAFT_E] = "E", [QR_GRAFT_LANG] = "Lang", [QR_GRAFT_T] = "T"};
 
+static void *attr_value(pdf_state *st, const qr_pdf_attr *a)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    switch (a->type) {
+    case 'n': return HPDF_Name_New(mm, a->str.s);
+    case 'b': return HPDF_Boolean_New(mm, a->num != 0);
+    case 's': return raw_string(st, a->str.s, a->str.len);
+    default:
+        if (a->num == floor(a->num) && fabs(a->num) < 2e9)
+            return HPDF_Number_New(mm, (HPDF_INT32)a->num);
+        return HPDF_Real_New(mm, (HPDF_REAL)a->num);
+    }
+}
+
+/* A grafted element's attribute objects as its /A: one dictionary, or an
+ * array of them. */
+static void graft_attrs(pdf_state *st, HPDF_Dict el, const qr_pdf_graft_elem *x)
+{
+    if (!x->nattrs) return;
+    HPDF_MMgr mm = st->pdf->mmgr;
+    HPDF_Array list = x->attrs[x->nattrs - 1].obj > 0 ? HPDF_Array_New(mm)
+                                                       : NULL;
+    HPDF_Dict d = NULL;
+    int cur = -1;
+    for (size_t i = 0; i < x->nattrs; i++) {
+        const qr_pdf_attr *a = &x->attrs[i];
+        if (a->obj != cur) {
+            d = HPDF_Dict_New(mm);
+            if (list) HPDF_Array_Add(list, d);
+            else HPDF_Dict_Add(el, "A", d);
+            cur = a->obj;
+        }
+        if (a->type != '[') {
+            HPDF_Dict_Add(d, a->key, attr_value(st, a));
+            continue;
+        }
+        HPDF_Array arr = HPDF_Array_New(mm);
+        for (size_t j = 1; j <= a->n && i + j < x->nattrs; j++)
+            HPDF_Array_Add(arr, attr_value(st, &x->attrs[i + j]));
+        HPDF_Dict_Add(d, a->key, arr);
+        i += a->n;
+    }
+    if (list) HPDF_Dict_Add(el, "A", list);
+}
+
 /* A graft's elements as dictionaries, its top ones added to k with /P
  * parent: each marked-content kid a reference into its import's form
  * (/Stm), on the placeholder page that draws it. Recorded in st->placed
@@ -1927,6 +1972,7 @@ static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
             if (el->text[t].s)
                 HPDF_Dict_Add(dict[e], GRAFT_KEYS[t],
                               raw_string(st, el->text[t].s, el->text[t].len));
+        graft_attrs(st, dict[e], el);
         HPDF_Array kids = HPDF_Array_New(mm);
         bool pg = false;
         for (size_t i = el->kid; i < el->kid + el->nkids; i++) {

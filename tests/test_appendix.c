@@ -784,10 +784,12 @@ static char *tagged_pdf(const char *name, const char *span_kid)
     add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
     add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
              "/Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>");
-    add(&os, "<< /Type /StructTreeRoot /K 7 0 R /RoleMap << /Para /P >> >>");
+    add(&os, "<< /Type /StructTreeRoot /K 7 0 R /RoleMap << /Para /P >> "
+             "/ClassMap << /Cls << /O /Layout /TextAlign /Center >> >> >>");
     add(&os, "<< /Type /StructElem /S /Document /P 6 0 R /K [8 0 R 9 0 R] >>");
     add(&os, "<< /Type /StructElem /S /Para /P 7 0 R /Pg 5 0 R /K 0 "
-             "/Alt (x) >>");
+             "/Alt (x) /A << /O /Layout /SpaceAfter 6 /BBox [0 0 10.5 20] "
+             "/Nested << /X 1 >> >> /C /Cls >>");
     add(&os, "<< /Type /StructElem /S /Span /P 7 0 R /Pg 5 0 R /K %s >>",
         span_kid);
     size_t len;
@@ -820,6 +822,30 @@ static void test_tagged_tree_kept(void **state)
     assert_string_equal(g->elems[2].type, "Span");
     assert_int_equal(g->elems[1].parent, 0);
     assert_int_equal(g->elems[1].text[QR_GRAFT_ALT].len, 1);
+    /* its attributes: /A's plain entries (not /Nested), then its class's
+     * object from the /ClassMap */
+    const qr_pdf_graft_elem *pe = &g->elems[1];
+    assert_int_equal(pe->nattrs, 9);
+    size_t found = 0;
+    for (size_t i = 0; i < pe->nattrs; i++) {
+        const qr_pdf_attr *at = &pe->attrs[i];
+        if (!at->key) continue;
+        assert_true(strcmp(at->key, "Nested") != 0);
+        if (strcmp(at->key, "BBox") == 0) {
+            assert_int_equal(at->type, '[');
+            assert_int_equal(at->n, 4);
+            assert_true(pe->attrs[i + 3].num == 10.5);
+            found++;
+        } else if (strcmp(at->key, "SpaceAfter") == 0) {
+            assert_true(at->type == 'r' && at->num == 6 && at->obj == 0);
+            found++;
+        } else if (strcmp(at->key, "TextAlign") == 0) {
+            assert_true(at->type == 'n' && at->obj == 1);
+            assert_string_equal(at->str.s, "Center");
+            found++;
+        }
+    }
+    assert_int_equal(found, 3);
     const qr_pdf_graft_kid *k = &g->kids[g->elems[2].kid];
     assert_int_equal(g->elems[2].nkids, 1);
     assert_int_equal(k->elem, -1);

@@ -73,9 +73,25 @@ typedef struct qr_pdf_bytes {
 enum { QR_GRAFT_ALT, QR_GRAFT_ACTUAL, QR_GRAFT_E, QR_GRAFT_LANG,
        QR_GRAFT_T, QR_GRAFT_NTEXT };
 
+/* One entry of an element's attribute objects (its /A, and its classes'
+ * through the /ClassMap): key = value in attribute object `obj` (0, 1 …
+ * in order). An array is an entry of type '[' followed by its n items
+ * (key NULL, never arrays). */
+typedef struct qr_pdf_attr {
+    int obj;
+    const char *key;       /* without the slash; NULL: an array's item */
+    char type;             /* 'n' name, 'r' number, 'b' boolean,
+                              's' string, '[' array */
+    double num;            /* 'r'; 'b': 0 or 1 */
+    qr_pdf_bytes str;      /* 'n' (without the slash), 's' */
+    size_t n;              /* '[': items that follow */
+} qr_pdf_attr;
+
 typedef struct qr_pdf_graft_elem {
     const char *type;      /* a standard structure type: "P", "H1", "Span" */
     qr_pdf_bytes text[QR_GRAFT_NTEXT];
+    const qr_pdf_attr *attrs;
+    size_t nattrs;
     int parent;            /* -1: one of the tree's top elements */
     size_t kid, nkids;
 } qr_pdf_graft_elem;

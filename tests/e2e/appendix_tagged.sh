@@ -219,6 +219,11 @@ types = {s for _, s in gs}
 expect({"/H1", "/H2", "/P", "/L", "/LI", "/Lbl", "/LBody", "/Table", "/TR", "/TH", "/TD", "/Span"} <= types,
        "headings, paragraphs, a list, a table and the link's text are all there", sorted(types))
 
+ths = [e for _, s, e in graft if s == "/TH"]
+expect(ths and all(isinstance(e.get("/A"), pikepdf.Dictionary) and e.A.get("/O") == "/Table"
+                   and "/Scope" in e.A for e in ths),
+       "header cells keep their attributes (/A: /O /Table, /Scope)", [repr(e.get("/A")) for e in ths][:2])
+
 # every reference points into the form its placeholder page draws
 pages = {p.objgen: i for i, p in enumerate(pack.pages, 1)}
 mcrs, wrong = 0, []
