@@ -613,6 +613,9 @@ static bool check_document(qr_appendix *a, qr_diags *d)
  * form's ParentTree array (indexed by MCID) must fit in one. */
 #define GRAFT_MAX_KIDS 8000
 #define GRAFT_MAX_MCID 8000
+/* The tree's top elements join the kids of the item's Sect, which must
+ * stay within that array limit too (a real tree has one, its Document). */
+#define GRAFT_MAX_TOP 1000
 /* Attributes kept of an element: a table's /Scope, a figure's /BBox, a
  * list's /ListNumbering are a few entries each; past these bounds the
  * rest is left out (an attribute is a hint, not content). */
@@ -1204,8 +1207,8 @@ static bool walk_structure(qr_appendix *a, char **why)
     qpdf_oh k = ok ? qpdf_oh_get_key(q, tree, "/K") : tree;
     int nk = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_n_items(q, k)
              : qpdf_oh_is_dictionary(q, k) ? 1 : 0;
-    if (ok && nk > GRAFT_MAX_KIDS)
-        ok = bad(&w, "its root has more than %d elements", GRAFT_MAX_KIDS);
+    if (ok && nk > GRAFT_MAX_TOP)
+        ok = bad(&w, "its root has more than %d elements", GRAFT_MAX_TOP);
     for (int i = 0; ok && i < nk; i++) {
         qpdf_oh el = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_item(q, k, i)
                                             : k;
