@@ -1073,6 +1073,28 @@ static bool walk_kid(graft_walk *w, qpdf_oh kid, int e, long pg, int depth,
  * kids are added after its descendants' so that each element's kids lie
  * together (qr_pdf_graft_elem.kid). pg: the page its MCIDs are on when it
  * names none of its own (its parent's). */
+/* The keys of an element the walk reads, after TEXT_KEYS' (bit t). */
+enum { EK_S = QR_GRAFT_NTEXT, EK_PG, EK_K, EK_A, EK_C };
+static const char *const ELEM_KEYS[] = {"/S", "/Pg", "/K", "/A", "/C"};
+
+/* Which of TEXT_KEYS and ELEM_KEYS element el has, as bits: one pass over
+ * its keys instead of asking for each, since every call of libqpdf's C
+ * API goes through its handle table, and most elements have only /S, /P,
+ * /Pg and /K. */
+static unsigned elem_keys(qpdf_data q, qpdf_oh el)
+{
+    unsigned has = 0;
+    qpdf_oh_begin_dict_key_iter(q, el);
+    while (qpdf_oh_dict_more_keys(q)) {
+        const char *key = qpdf_oh_dict_next_key(q);
+        for (int t = 0; t < QR_GRAFT_NTEXT; t++)
+            if (strcmp(key, TEXT_KEYS[t]) == 0) has |= 1u << t;
+        for (int k = EK_S; k <= EK_C; k++)
+            if (strcmp(key, ELEM_KEYS[k - EK_S]) == 0) has |= 1u << k;
+    }
+    return has;
+}
+
 static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
                      int depth)
 {
@@ -1086,7 +1108,8 @@ static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
                       "with two parents", id), -1;
     if (w->nelems >= GRAFT_MAX_ELEMS)
         return bad(w, "it has more than %d elements", GRAFT_MAX_ELEMS), -1;
-    qpdf_oh s = qpdf_oh_get_key(q, el, "/S");
+    unsigned has = elem_keys(q, el);
+    qpdf_oh s = has & 1u << EK_S ? qpdf_oh_get_key(q, el, "/S") : el;
     if (qpdf_oh_get_type_code(q, s) != ot_name)
         return bad(w, "an element has no /S"), -1;
     size_t old = w->celems;
@@ -1101,6 +1124,7 @@ static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
     x->parent = parent;
     x->type = standard_type(w, s);
     for (int t = 0; t < QR_GRAFT_NTEXT; t++) {
+        if (!(has & 1u << t)) continue;
         qpdf_oh v = qpdf_oh_get_key(q, el, TEXT_KEYS[t]);
         if (qpdf_oh_get_type_code(q, v) != ot_string) continue;
         size_t len = 0;
@@ -1109,22 +1133,24 @@ static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
         if (len) memcpy(copy, str, len);
         x->text[t] = (qr_pdf_bytes){copy, len};
     }
-    walk_attrs(w, el, x);
-    if (qpdf_oh_has_key(q, el, "/Pg")) {
+    if (has & (1u << EK_A | 1u << EK_C)) walk_attrs(w, el, x);
+    if (has & 1u << EK_PG) {
         pg = page_of(w, qpdf_oh_get_key(q, el, "/Pg"));
         if (pg < 0)
             return bad(w, "an element's /Pg is not one of its pages"), -1;
     }
-    qpdf_oh k = qpdf_oh_get_key(q, el, "/K");
     qr_pdf_graft_kid *lk = NULL;
     size_t n = 0, cap = 0;
     bool ok = true;
-    if (qpdf_oh_is_array(q, k)) {
+    qpdf_oh k = has & 1u << EK_K ? qpdf_oh_get_key(q, el, "/K") : el;
+    if (!(has & 1u << EK_K)) {
+        /* no kids */
+    } else if (qpdf_oh_is_array(q, k)) {
         int nk = qpdf_oh_get_array_n_items(q, k);
         for (int i = 0; ok && i < nk; i++)
             ok = walk_kid(w, qpdf_oh_get_array_item(q, k, i), e, pg, depth,
                           &lk, &n, &cap);
-    } else if (qpdf_oh_has_key(q, el, "/K")) {
+    } else {
         ok = walk_kid(w, k, e, pg, depth, &lk, &n, &cap);
     }
     if (ok) {
