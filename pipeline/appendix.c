@@ -190,6 +190,12 @@ struct qr_appendix {
     size_t npages;
     bool tagged;
     quick_inflate quick;   /* while opening */
+    /* a tagged file's structure tree, checked and rebuilt (kid.import: a
+     * page of this file); none when untagged or it cannot be kept */
+    qr_pdf_graft_elem *graft_elems;
+    size_t ngraft_elems;
+    qr_pdf_graft_kid *graft_kids;
+    size_t ngraft_kids;
 };
 
 /* The PDF header may follow up to 1,024 bytes of junk (ISO 32000-1
@@ -253,11 +259,26 @@ static void quick_done(quick_inflate *qi)
     qi->out = NULL;
 }
 
+/* What a rebuilt element owns: its text entries and attributes. */
+static void free_graft_elem(qr_pdf_graft_elem *x)
+{
+    for (int t = 0; t < QR_GRAFT_NTEXT; t++) free((char *)x->text[t].s);
+    for (size_t i = 0; i < x->nattrs; i++) {
+        free((char *)x->attrs[i].key);
+        free((char *)x->attrs[i].str.s);
+    }
+    free((qr_pdf_attr *)x->attrs);
+}
+
 void qr_appendix_free(qr_appendix *a)
 {
     if (!a) return;
     if (a->q) qpdf_cleanup(&a->q);
     quick_done(&a->quick);
+    for (size_t e = 0; e < a->ngraft_elems; e++)
+        free_graft_elem(&a->graft_elems[e]);
+    free(a->graft_elems);
+    free(a->graft_kids);
     free(a->pages);
     free(a->bytes);
     free(a->path);
@@ -571,6 +592,688 @@ static bool check_document(qr_appendix *a, qr_diags *d)
     return true;
 }
 
+/* ---- the structure tree of a tagged file ----
+ *
+ * A tagged appendix keeps its structure: its tree is walked here, checked
+ * against the marked content of every page, and rebuilt as plain data
+ * (qr_pdf_graft) that the PDF stage turns into elements under the item's
+ * section, each marked-content reference pointing into the page's form
+ * (docs/architecture.md, "Keeping a tagged appendix's structure"). The
+ * elements are rebuilt rather than copied: copying one with its
+ * references would bring the appendix's StructTreeRoot (/P) and pages
+ * (/Pg) into the pack. Anything the walk cannot vouch for leaves the file
+ * tagged as it is for an untagged one, with a warning. The walk is bounded
+ * (depth, elements, kids, MCIDs) and visits each element once, so a
+ * hostile tree costs time and memory linear in its size, within limits. */
+
+/* Real trees are a dozen levels deep; Word's and Quire's far less. */
+#define GRAFT_MAX_DEPTH 100
+#define GRAFT_MAX_ELEMS 200000
+/* libharu's arrays hold at most 8,191 entries: an element's /K and a
+ * form's ParentTree array (indexed by MCID) must fit in one. */
+#define GRAFT_MAX_KIDS 8000
+#define GRAFT_MAX_MCID 8000
+/* The tree's top elements join the kids of the item's Sect, which must
+ * stay within that array limit too (a real tree has one, its Document). */
+#define GRAFT_MAX_TOP 1000
+/* Attributes kept of an element: a table's /Scope, a figure's /BBox, a
+ * list's /ListNumbering are a few entries each; past these bounds the
+ * rest is left out (an attribute is a hint, not content). */
+#define GRAFT_MAX_ATTR_OBJS 8
+#define GRAFT_MAX_ATTR_KEYS 32
+#define GRAFT_MAX_ATTR_ITEMS 32
+#define GRAFT_MAX_ATTR_STRING 4096
+/* libharu's names stop at 127 bytes */
+#define GRAFT_MAX_NAME 127
+/* How many /RoleMap steps a type may take to reach a standard one. */
+#define GRAFT_MAX_ROLES 16
+
+/* PDF 1.7's standard structure types (ISO 32000-1 §14.8.4). */
+static const char *const STANDARD_TYPES[] = {
+    "Document", "Part", "Art", "Sect", "Div", "BlockQuote", "Caption",
+    "TOC", "TOCI", "Index", "NonStruct", "Private", "P", "H", "H1", "H2",
+    "H3", "H4", "H5", "H6", "L", "LI", "Lbl", "LBody", "Table", "TR", "TH",
+    "TD", "THead", "TBody", "TFoot", "Span", "Quote", "Note", "Reference",
+    "BibEntry", "Code", "Link", "Annot", "Ruby", "RB", "RT", "RP",
+    "Warichu", "WT", "WP", "Figure", "Formula", "Form", NULL};
+
+/* MCIDs of a page's content: per MCID, these bits. */
+#define MC_IN_CONTENT 1
+#define MC_OWNED 2
+
+typedef struct mc_page {
+    unsigned char *mc;         /* by MCID */
+    int n;                     /* 1 + the largest MCID in the content */
+} mc_page;
+
+typedef struct graft_walk {
+    qr_appendix *a;
+    qpdf_data q;
+    qpdf_oh rolemap, classmap;
+    int *page_ids;             /* object id of page i */
+    size_t *page_order;        /* pages by object id, for page_of */
+    mc_page *mc;               /* per page */
+    int *seen;                 /* open addressing: element object ids */
+    size_t cseen, nseen;
+    qr_pdf_graft_elem *elems;
+    size_t nelems, celems;
+    bool *content;             /* per element: marked content under it */
+    qr_pdf_graft_kid *kids;
+    size_t nkids, ckids;
+    char *why;                 /* the first problem; NULL: none */
+} graft_walk;
+
+static bool bad(graft_walk *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static bool bad(graft_walk *w, const char *fmt, ...)
+{
+    if (w->why) return false;
+    char msg[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    w->why = qr_xstrdup(msg);
+    return false;
+}
+
+/* Has element object `id` been walked? Marks it walked. */
+static bool seen_before(graft_walk *w, int id)
+{
+    if (2 * (w->nseen + 1) > w->cseen) {
+        size_t old = w->cseen;
+        int *was = w->seen;
+        w->cseen = old ? old * 2 : 256;
+        w->seen = qr_xcalloc(w->cseen, sizeof *w->seen);
+        w->nseen = 0;
+        for (size_t i = 0; i < old; i++)
+            if (was[i]) (void)seen_before(w, was[i]);
+        free(was);
+    }
+    size_t h = ((size_t)id * 2654435761u) & (w->cseen - 1);
+    while (w->seen[h]) {
+        if (w->seen[h] == id) return true;
+        h = (h + 1) & (w->cseen - 1);
+    }
+    w->seen[h] = id;
+    w->nseen++;
+    return false;
+}
+
+static const graft_walk *order_walk;   /* for by_page_id; one walk at a time */
+static int by_page_id(const void *x, const void *y)
+{
+    int a = order_walk->page_ids[*(const size_t *)x];
+    int b = order_walk->page_ids[*(const size_t *)y];
+    return (a > b) - (a < b);
+}
+
+/* The page object oh is, as an index, or -1 when it is none of the
+ * appendix's pages. */
+static long page_of(graft_walk *w, qpdf_oh oh)
+{
+    int id = qpdf_oh_get_object_id(w->q, oh);
+    size_t lo = 0, hi = w->a->npages;
+    while (id > 0 && lo < hi) {
+        size_t mid = (lo + hi) / 2, p = w->page_order[mid];
+        if (w->page_ids[p] == id) return (long)p;
+        if (w->page_ids[p] < id) lo = mid + 1;
+        else hi = mid;
+    }
+    return -1;
+}
+
+static bool is_delim(unsigned char c)
+{
+    return strchr("()<>[]{}/%", c) != NULL;
+}
+
+static bool is_space(unsigned char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' ||
+           c == 0;
+}
+
+/* The MCIDs of marked-content sequences in content s (`/Tag <</MCID n>>
+ * BDC`), into pm. A small lexer: strings, comments and inline image data
+ * are skipped so that their bytes are not read as operators. An MCID
+ * given through a named property list (/Properties) is not seen, so the
+ * tree naming it fails the check: the fallback, not a wrong tree. */
+static bool scan_mcids(graft_walk *w, const unsigned char *s, size_t n,
+                       size_t page, mc_page *pm)
+{
+    long pend = -1;             /* an MCID waiting for its BDC */
+    bool after_key = false;     /* the last token was /MCID */
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = s[i];
+        if (is_space(c)) {
+            i++;
+        } else if (c == '%') {
+            while (i < n && s[i] != '\n' && s[i] != '\r') i++;
+        } else if (c == '(') {
+            int depth = 0;
+            for (; i < n; i++) {
+                if (s[i] == '\\') i++;
+                else if (s[i] == '(') depth++;
+                else if (s[i] == ')' && --depth == 0) break;
+            }
+            i++;
+            after_key = false;
+        } else if (c == '<' && i + 1 < n && s[i + 1] == '<') {
+            i += 2;
+        } else if (c == '<') {
+            while (i < n && s[i] != '>') i++;
+            i++;
+            after_key = false;
+        } else if (c == '>' || c == '[' || c == ']' || c == '{' || c == '}') {
+            i++;
+            after_key = false;
+        } else if (c == '/') {
+            size_t j = i + 1;
+            while (j < n && !is_space(s[j]) && !is_delim(s[j])) j++;
+            after_key = j - i == 5 && memcmp(s + i, "/MCID", 5) == 0;
+            i = j;
+        } else {
+            size_t j = i;
+            while (j < n && !is_space(s[j]) && !is_delim(s[j])) j++;
+            const unsigned char *t = s + i;
+            size_t len = j - i;
+            i = j;
+            if (strchr("+-.0123456789", t[0])) {
+                if (after_key) {
+                    long v = 0;
+                    bool digits = len > 0;
+                    for (size_t k = 0; k < len && digits; k++) {
+                        digits = t[k] >= '0' && t[k] <= '9';
+                        if (digits && v <= GRAFT_MAX_MCID)
+                            v = v * 10 + (t[k] - '0');
+                    }
+                    pend = digits ? v : -1;
+                }
+                after_key = false;
+                continue;
+            }
+            after_key = false;
+            if ((len == 4 && memcmp(t, "true", 4) == 0) ||
+                (len == 5 && memcmp(t, "false", 5) == 0) ||
+                (len == 4 && memcmp(t, "null", 4) == 0))
+                continue;                 /* values, not operators */
+            if (len == 3 && memcmp(t, "BDC", 3) == 0 && pend >= 0) {
+                if (pend > GRAFT_MAX_MCID)
+                    return bad(w, "page %zu has an MCID above %d", page + 1,
+                               GRAFT_MAX_MCID);
+                if (pend >= pm->n) {
+                    int m = (int)pend + 1;
+                    pm->mc = qr_xrealloc(pm->mc, (size_t)m);
+                    memset(pm->mc + pm->n, 0, (size_t)(m - pm->n));
+                    pm->n = m;
+                }
+                if (pm->mc[pend] & MC_IN_CONTENT)
+                    return bad(w, "page %zu uses MCID %ld twice", page + 1,
+                               pend);
+                pm->mc[pend] |= MC_IN_CONTENT;
+            } else if (len == 2 && memcmp(t, "ID", 2) == 0) {
+                /* inline image data: binary, up to whitespace EI */
+                for (i++; i + 1 < n; i++)
+                    if (is_space(s[i - 1]) && s[i] == 'E' && s[i + 1] == 'I' &&
+                        (i + 2 == n || is_space(s[i + 2]) ||
+                         is_delim(s[i + 2])))
+                        break;
+                i += 2;
+            }
+            pend = -1;
+        }
+    }
+    return true;
+}
+
+/* A kid naming MCID mcid of page pg: there in the content, not yet owned. */
+static bool claim(graft_walk *w, long pg, long long mcid)
+{
+    if (pg < 0) return bad(w, "marked content is named with no page");
+    mc_page *pm = &w->mc[pg];
+    if (mcid < 0 || mcid >= pm->n || !(pm->mc[mcid] & MC_IN_CONTENT))
+        return bad(w, "the tree names MCID %lld on page %ld, which its "
+                      "content does not have", mcid, pg + 1);
+    if (pm->mc[mcid] & MC_OWNED)
+        return bad(w, "MCID %lld on page %ld belongs to two elements", mcid,
+                   pg + 1);
+    pm->mc[mcid] |= MC_OWNED;
+    return true;
+}
+
+/* The standard type a structure type stands for, through the /RoleMap:
+ * a type that reaches none is NonStruct, whose content counts as its
+ * parent's (§14.8.4.2). Kept where the pack changes its meaning: a
+ * Document inside the pack's section is a Part (as Quire nests a paper),
+ * and a Link or Annot whose annotation is not copied is only text. */
+static const char *standard_type(graft_walk *w, qpdf_oh s)
+{
+    qpdf_data q = w->q;
+    for (int hop = 0; hop < GRAFT_MAX_ROLES; hop++) {
+        if (qpdf_oh_get_type_code(q, s) != ot_name) break;
+        const char *name = qpdf_oh_get_name(q, s) + 1;
+        for (const char *const *t = STANDARD_TYPES; *t; t++) {
+            if (strcmp(name, *t) != 0) continue;
+            if (strcmp(*t, "Document") == 0) return "Part";
+            if (strcmp(*t, "Link") == 0 || strcmp(*t, "Annot") == 0)
+                return "Span";
+            if (strcmp(*t, "Form") == 0) return "Div";
+            return *t;
+        }
+        /* libqpdf warns (damage, to pending_problem) at a key asked of
+         * what is not a dictionary */
+        if (!qpdf_oh_is_dictionary(q, w->rolemap)) break;
+        char key[256];
+        snprintf(key, sizeof key, "/%s", name);
+        s = qpdf_oh_get_key(q, w->rolemap, key);
+    }
+    return "NonStruct";
+}
+
+static const char *const TEXT_KEYS[QR_GRAFT_NTEXT] = {
+    [QR_GRAFT_ALT] = "/Alt", [QR_GRAFT_ACTUAL] = "/ActualText",
+    [QR_GRAFT_E] = "/E", [QR_GRAFT_LANG] = "/Lang", [QR_GRAFT_T] = "/T"};
+
+static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
+                     int depth);
+
+/* A plain value (name, number, boolean, string) as an attribute entry;
+ * false for anything else, or one past the bounds. */
+static bool attr_scalar(graft_walk *w, qpdf_oh v, qr_pdf_attr *out)
+{
+    qpdf_data q = w->q;
+    size_t len = 0;
+    const char *str;
+    switch (qpdf_oh_get_type_code(q, v)) {
+    case ot_name:
+        str = qpdf_oh_get_name(q, v) + 1;
+        len = strlen(str);
+        if (len == 0 || len > GRAFT_MAX_NAME) return false;
+        out->type = 'n';
+        out->str = (qr_pdf_bytes){qr_xstrdup(str), len};
+        return true;
+    case ot_integer:
+    case ot_real:
+        out->type = 'r';
+        return qpdf_oh_get_value_as_number(q, v, &out->num) &&
+               isfinite(out->num);
+    case ot_boolean:
+        out->type = 'b';
+        out->num = qpdf_oh_get_bool_value(q, v) ? 1 : 0;
+        return true;
+    case ot_string: {
+        str = qpdf_oh_get_binary_string_value(q, v, &len);
+        if (len > GRAFT_MAX_ATTR_STRING) return false;
+        char *copy = qr_xmalloc(len + 1);
+        if (len) memcpy(copy, str, len);
+        copy[len] = 0;
+        out->type = 's';
+        out->str = (qr_pdf_bytes){copy, len};
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static void attr_push(qr_pdf_attr **v, size_t *n, size_t *cap, qr_pdf_attr a)
+{
+    QR_GROW(*v, *n + 1, *cap, 8);
+    (*v)[(*n)++] = a;
+}
+
+/* Attribute object `dict` (it must name its owner, /O) into the element's
+ * list as object number *obj; entries other than plain values and arrays
+ * of them are left out, as is /Headers, which names elements by the /ID
+ * that is not kept. */
+static void attr_object(graft_walk *w, qpdf_oh dict, int *obj,
+                        qr_pdf_attr **v, size_t *n, size_t *cap)
+{
+    qpdf_data q = w->q;
+    if (*obj >= GRAFT_MAX_ATTR_OBJS || !qpdf_oh_is_dictionary(q, dict) ||
+        qpdf_oh_get_type_code(q, qpdf_oh_get_key(q, dict, "/O")) != ot_name)
+        return;
+    /* the keys first: libqpdf has one key iterator per document */
+    char *keys[GRAFT_MAX_ATTR_KEYS];
+    size_t nk = 0;
+    qpdf_oh_begin_dict_key_iter(q, dict);
+    while (qpdf_oh_dict_more_keys(q) && nk < GRAFT_MAX_ATTR_KEYS)
+        keys[nk++] = qr_xstrdup(qpdf_oh_dict_next_key(q));
+    size_t before = *n;
+    for (size_t i = 0; i < nk; i++) {
+        const char *key = keys[i] + 1;
+        qpdf_oh val = qpdf_oh_get_key(q, dict, keys[i]);
+        qr_pdf_attr a = {.obj = *obj};
+        if (strlen(key) == 0 || strlen(key) > GRAFT_MAX_NAME ||
+            strcmp(key, "Headers") == 0) {
+            /* left out */
+        } else if (qpdf_oh_is_array(q, val)) {
+            int items = qpdf_oh_get_array_n_items(q, val);
+            size_t at = *n;
+            bool plain = items <= GRAFT_MAX_ATTR_ITEMS;
+            a.key = qr_xstrdup(key);
+            a.type = '[';
+            a.n = plain ? (size_t)items : 0;
+            attr_push(v, n, cap, a);
+            for (int j = 0; plain && j < items; j++) {
+                qr_pdf_attr it = {.obj = *obj};
+                plain = attr_scalar(w, qpdf_oh_get_array_item(q, val, j), &it);
+                if (plain) attr_push(v, n, cap, it);
+            }
+            if (!plain) {                   /* the array is left out */
+                for (size_t k = at; k < *n; k++) {
+                    free((char *)(*v)[k].key);
+                    free((char *)(*v)[k].str.s);
+                }
+                *n = at;
+            }
+        } else if (attr_scalar(w, val, &a)) {
+            a.key = qr_xstrdup(key);
+            attr_push(v, n, cap, a);
+        }
+        free(keys[i]);
+    }
+    if (*n > before) (*obj)++;
+}
+
+/* An element's attribute objects: /A (a dictionary, or an array of them
+ * with revision numbers) and, through the /ClassMap, those of its classes
+ * (/C, a name or an array of names). */
+static void walk_attrs(graft_walk *w, qpdf_oh el, qr_pdf_graft_elem *x)
+{
+    qpdf_data q = w->q;
+    qr_pdf_attr *v = NULL;
+    size_t n = 0, cap = 0;
+    int obj = 0;
+    qpdf_oh a = qpdf_oh_get_key(q, el, "/A");
+    if (qpdf_oh_is_array(q, a)) {
+        int na = qpdf_oh_get_array_n_items(q, a);
+        for (int i = 0; i < na && i < 2 * GRAFT_MAX_ATTR_OBJS; i++)
+            attr_object(w, qpdf_oh_get_array_item(q, a, i), &obj, &v, &n,
+                        &cap);
+    } else {
+        attr_object(w, a, &obj, &v, &n, &cap);
+    }
+    qpdf_oh c = qpdf_oh_get_key(q, el, "/C");
+    int nc = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_n_items(q, c) : 1;
+    for (int i = 0; i < nc && i < 2 * GRAFT_MAX_ATTR_OBJS &&
+                    qpdf_oh_is_dictionary(q, w->classmap); i++) {
+        qpdf_oh name = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_item(q, c, i)
+                                              : c;
+        if (qpdf_oh_get_type_code(q, name) != ot_name) continue;
+        qpdf_oh cls = qpdf_oh_get_key(q, w->classmap, qpdf_oh_get_name(q, name));
+        int m = qpdf_oh_is_array(q, cls) ? qpdf_oh_get_array_n_items(q, cls)
+                                         : 1;
+        for (int j = 0; j < m && j < 2 * GRAFT_MAX_ATTR_OBJS; j++)
+            attr_object(w, qpdf_oh_is_array(q, cls)
+                               ? qpdf_oh_get_array_item(q, cls, j) : cls,
+                        &obj, &v, &n, &cap);
+    }
+    x->attrs = v;
+    x->nattrs = n;
+}
+
+/* One kid of element e (whose page is pg) into *lk: an MCID, a
+ * marked-content reference, a child element (kept when it has content)
+ * or an object reference (dropped: annotations are never copied). */
+static bool walk_kid(graft_walk *w, qpdf_oh kid, int e, long pg, int depth,
+                     qr_pdf_graft_kid **lk, size_t *n, size_t *cap)
+{
+    qpdf_data q = w->q;
+    qr_pdf_graft_kid k = {-1, 0, 0};
+    if (qpdf_oh_is_integer(q, kid)) {
+        long long m = qpdf_oh_get_int_value(q, kid);
+        if (!claim(w, pg, m)) return false;
+        k.import = (size_t)pg;
+        k.mcid = (int)m;
+    } else if (qpdf_oh_is_dictionary(q, kid)) {
+        qpdf_oh type = qpdf_oh_get_key(q, kid, "/Type");
+        if (qpdf_oh_is_name_and_equals(q, type, "/OBJR")) return true;
+        if (qpdf_oh_is_name_and_equals(q, type, "/MCR")) {
+            if (qpdf_oh_has_key(q, kid, "/Stm"))
+                return bad(w, "it refers to marked content in a form of its "
+                              "own (/Stm), which is not kept");
+            long mpg = pg;
+            if (qpdf_oh_has_key(q, kid, "/Pg")) {
+                mpg = page_of(w, qpdf_oh_get_key(q, kid, "/Pg"));
+                if (mpg < 0)
+                    return bad(w, "a marked-content reference's /Pg is not "
+                                  "one of its pages");
+            }
+            qpdf_oh m = qpdf_oh_get_key(q, kid, "/MCID");
+            if (!qpdf_oh_is_integer(q, m))
+                return bad(w, "a marked-content reference has no /MCID");
+            long long v = qpdf_oh_get_int_value(q, m);
+            if (!claim(w, mpg, v)) return false;
+            k.import = (size_t)mpg;
+            k.mcid = (int)v;
+        } else {
+            int c = walk_elem(w, kid, e, pg, depth + 1);
+            if (c < 0) return false;
+            if (!w->content[c]) return true;      /* nothing to read */
+            k.elem = c;
+        }
+    } else if (qpdf_oh_get_type_code(q, kid) == ot_null) {
+        return true;
+    } else {
+        return bad(w, "an element has a kid that is no element, MCID or "
+                      "reference");
+    }
+    if (*n >= GRAFT_MAX_KIDS)
+        return bad(w, "an element has more than %d kids", GRAFT_MAX_KIDS);
+    QR_GROW(*lk, *n + 1, *cap, 8);
+    (*lk)[(*n)++] = k;
+    w->content[e] = true;
+    return true;
+}
+
+/* Element el and everything under it; its index, or -1 after bad(). Its
+ * kids are added after its descendants' so that each element's kids lie
+ * together (qr_pdf_graft_elem.kid). pg: the page its MCIDs are on when it
+ * names none of its own (its parent's). */
+/* The keys of an element the walk reads, after TEXT_KEYS' (bit t). */
+enum { EK_S = QR_GRAFT_NTEXT, EK_PG, EK_K, EK_A, EK_C };
+static const char *const ELEM_KEYS[] = {"/S", "/Pg", "/K", "/A", "/C"};
+
+/* Which of TEXT_KEYS and ELEM_KEYS element el has, as bits: one pass over
+ * its keys instead of asking for each, since every call of libqpdf's C
+ * API goes through its handle table, and most elements have only /S, /P,
+ * /Pg and /K. */
+static unsigned elem_keys(qpdf_data q, qpdf_oh el)
+{
+    unsigned has = 0;
+    qpdf_oh_begin_dict_key_iter(q, el);
+    while (qpdf_oh_dict_more_keys(q)) {
+        const char *key = qpdf_oh_dict_next_key(q);
+        for (int t = 0; t < QR_GRAFT_NTEXT; t++)
+            if (strcmp(key, TEXT_KEYS[t]) == 0) has |= 1u << t;
+        for (int k = EK_S; k <= EK_C; k++)
+            if (strcmp(key, ELEM_KEYS[k - EK_S]) == 0) has |= 1u << k;
+    }
+    return has;
+}
+
+static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
+                     int depth)
+{
+    qpdf_data q = w->q;
+    if (depth > GRAFT_MAX_DEPTH)
+        return bad(w, "the tree is nested deeper than %d levels",
+                   GRAFT_MAX_DEPTH), -1;
+    int id = qpdf_oh_get_object_id(q, el);
+    if (id > 0 && seen_before(w, id))
+        return bad(w, "element %d is reached twice: a cycle, or an element "
+                      "with two parents", id), -1;
+    if (w->nelems >= GRAFT_MAX_ELEMS)
+        return bad(w, "it has more than %d elements", GRAFT_MAX_ELEMS), -1;
+    unsigned has = elem_keys(q, el);
+    qpdf_oh s = has & 1u << EK_S ? qpdf_oh_get_key(q, el, "/S") : el;
+    if (qpdf_oh_get_type_code(q, s) != ot_name)
+        return bad(w, "an element has no /S"), -1;
+    size_t old = w->celems;
+    QR_GROW(w->elems, w->nelems + 1, w->celems, 64);
+    if (w->celems != old) {
+        w->content = qr_xrealloc(w->content, w->celems * sizeof *w->content);
+        memset(w->content + old, 0, (w->celems - old) * sizeof *w->content);
+    }
+    int e = (int)w->nelems++;
+    qr_pdf_graft_elem *x = &w->elems[e];
+    memset(x, 0, sizeof *x);
+    x->parent = parent;
+    x->type = standard_type(w, s);
+    for (int t = 0; t < QR_GRAFT_NTEXT; t++) {
+        if (!(has & 1u << t)) continue;
+        qpdf_oh v = qpdf_oh_get_key(q, el, TEXT_KEYS[t]);
+        if (qpdf_oh_get_type_code(q, v) != ot_string) continue;
+        size_t len = 0;
+        const char *str = qpdf_oh_get_binary_string_value(q, v, &len);
+        char *copy = qr_xmalloc(len ? len : 1);
+        if (len) memcpy(copy, str, len);
+        x->text[t] = (qr_pdf_bytes){copy, len};
+    }
+    if (has & (1u << EK_A | 1u << EK_C)) walk_attrs(w, el, x);
+    if (has & 1u << EK_PG) {
+        pg = page_of(w, qpdf_oh_get_key(q, el, "/Pg"));
+        if (pg < 0)
+            return bad(w, "an element's /Pg is not one of its pages"), -1;
+    }
+    qr_pdf_graft_kid *lk = NULL;
+    size_t n = 0, cap = 0;
+    bool ok = true;
+    qpdf_oh k = has & 1u << EK_K ? qpdf_oh_get_key(q, el, "/K") : el;
+    if (!(has & 1u << EK_K)) {
+        /* no kids */
+    } else if (qpdf_oh_is_array(q, k)) {
+        int nk = qpdf_oh_get_array_n_items(q, k);
+        for (int i = 0; ok && i < nk; i++)
+            ok = walk_kid(w, qpdf_oh_get_array_item(q, k, i), e, pg, depth,
+                          &lk, &n, &cap);
+    } else {
+        ok = walk_kid(w, k, e, pg, depth, &lk, &n, &cap);
+    }
+    if (ok) {
+        QR_GROW(w->kids, w->nkids + n, w->ckids, 256);
+        if (n) memcpy(w->kids + w->nkids, lk, n * sizeof *lk);
+        w->elems[e].kid = w->nkids;
+        w->elems[e].nkids = n;
+        w->nkids += n;
+    }
+    free(lk);
+    return ok ? e : -1;
+}
+
+/* Keep only elements with content, renumbered in the same order (a parent
+ * of one with content has content, and kids name only those). */
+static void drop_empty(graft_walk *w)
+{
+    int *to = qr_xmalloc((w->nelems ? w->nelems : 1) * sizeof *to);
+    size_t n = 0;
+    for (size_t e = 0; e < w->nelems; e++) {
+        to[e] = w->content[e] ? (int)n : -1;
+        if (!w->content[e]) {
+            free_graft_elem(&w->elems[e]);
+            continue;
+        }
+        qr_pdf_graft_elem x = w->elems[e];
+        x.parent = x.parent >= 0 ? to[x.parent] : -1;
+        w->elems[n++] = x;
+    }
+    for (size_t i = 0; i < w->nkids; i++)
+        if (w->kids[i].elem >= 0) w->kids[i].elem = to[w->kids[i].elem];
+    w->nelems = n;
+    free(to);
+}
+
+static void graft_walk_free(graft_walk *w)
+{
+    for (size_t e = 0; e < w->nelems; e++)
+        free_graft_elem(&w->elems[e]);
+    free(w->elems);
+    free(w->kids);
+    free(w->content);
+    free(w->seen);
+    free(w->page_ids);
+    free(w->page_order);
+    for (size_t p = 0; w->mc && p < w->a->npages; p++) free(w->mc[p].mc);
+    free(w->mc);
+    free(w->why);
+}
+
+/* Walk and check a's structure tree: on success a->graft holds it; false
+ * (and *why, for the caller's warning) when it cannot be kept. */
+static bool walk_structure(qr_appendix *a, char **why)
+{
+    graft_walk w = {.a = a, .q = a->q};
+    qpdf_data q = a->q;
+    size_t np = a->npages;
+    w.page_ids = qr_xcalloc(np, sizeof *w.page_ids);
+    w.page_order = qr_xcalloc(np, sizeof *w.page_order);
+    w.mc = qr_xcalloc(np, sizeof *w.mc);
+    bool ok = true;
+    for (size_t p = 0; ok && p < np; p++) {
+        qpdf_oh page = qpdf_get_page_n(q, p);
+        w.page_ids[p] = qpdf_oh_get_object_id(q, page);
+        w.page_order[p] = p;
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        qpdf_oh_get_page_content_data(q, page, &buf, &len);
+        ok = scan_mcids(&w, buf, buf ? len : 0, p, &w.mc[p]);
+        free(buf);
+    }
+    order_walk = &w;
+    qsort(w.page_order, np, sizeof *w.page_order, by_page_id);
+    qpdf_oh root = qpdf_get_root(q);
+    qpdf_oh tree = qpdf_oh_get_key(q, root, "/StructTreeRoot");
+    if (ok && !qpdf_oh_is_dictionary(q, tree))
+        ok = bad(&w, "its /StructTreeRoot is not a dictionary");
+    w.rolemap = ok ? qpdf_oh_get_key(q, tree, "/RoleMap") : tree;
+    w.classmap = ok ? qpdf_oh_get_key(q, tree, "/ClassMap") : tree;
+    qpdf_oh k = ok ? qpdf_oh_get_key(q, tree, "/K") : tree;
+    int nk = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_n_items(q, k)
+             : qpdf_oh_is_dictionary(q, k) ? 1 : 0;
+    if (ok && nk > GRAFT_MAX_TOP)
+        ok = bad(&w, "its root has more than %d elements", GRAFT_MAX_TOP);
+    for (int i = 0; ok && i < nk; i++) {
+        qpdf_oh el = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_item(q, k, i)
+                                            : k;
+        if (!qpdf_oh_is_dictionary(q, el))
+            ok = bad(&w, "its root has a kid that is no element");
+        else
+            ok = walk_elem(&w, el, -1, -1, 1) >= 0;
+    }
+    for (size_t p = 0; ok && p < np; p++)
+        for (int m = 0; ok && m < w.mc[p].n; m++)
+            if (w.mc[p].mc[m] == MC_IN_CONTENT)
+                ok = bad(&w, "marked content MCID %d on page %zu belongs to "
+                             "no element", m, p + 1);
+    if (ok && w.nelems) {
+        drop_empty(&w);
+        if (!w.nelems) ok = bad(&w, "no element has content");
+    } else if (ok) {
+        ok = bad(&w, "it has no elements");
+    }
+    /* libqpdf's reading problems while walking are a damaged tree */
+    char *problem = pending_problem(q);
+    if (ok && problem) ok = bad(&w, "%s", problem);
+    free(problem);
+    if (ok) {
+        a->graft_elems = w.elems;
+        a->graft_kids = w.kids;
+        a->ngraft_elems = w.nelems;
+        a->ngraft_kids = w.nkids;
+        w.elems = NULL;
+        w.kids = NULL;
+        w.nelems = 0;
+    }
+    *why = w.why;
+    w.why = NULL;
+    graft_walk_free(&w);
+    qpdf_oh_release_all(q);
+    return ok;
+}
+
 qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
 {
     qr_appendix *a = qr_xcalloc(1, sizeof *a);
@@ -589,6 +1292,14 @@ qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
                     "cannot follow its pages as they can the rest of the "
                     "pack; ask for a tagged (accessible) copy",
                     a->who, a->path);
+    char *why = NULL;
+    if (a->tagged && !walk_structure(a, &why))
+        qr_diag_add(d, QR_WARNING, a->path, 0, 0, NULL, NULL,
+                    "%s (%s): the PDF is tagged, but its structure tree "
+                    "cannot be kept (%s), so its pages are read as figures "
+                    "with alternative text only; ask for a re-saved tagged "
+                    "copy", a->who, a->path, why ? why : "it is damaged");
+    free(why);
     return a;
 bad:
     qr_appendix_free(a);
@@ -657,6 +1368,11 @@ struct qr_appendix_imports {
     const qr_appendix **queue_from;
     size_t nqueue, cqueue;
     const char *name;
+    /* per tagged appendix whose tree is kept, its tree with each kid's
+     * page turned into the import that draws it */
+    qr_pdf_graft *grafts;
+    qr_pdf_graft_kid **graft_kids;   /* owned, one array per graft */
+    size_t ngrafts;
 };
 
 static bool refused_dict(qpdf_data q, qpdf_oh dict)
@@ -743,9 +1459,12 @@ static void put_value(qr_appendix_imports *x, const qr_appendix *a,
                       qpdf_oh oh, qr_buf *b, bool top);
 
 /* A stream's keys that are not copied: /Length is the pack's to write;
- * /F, /FFilter and /FDecodeParms would take its data from another file. */
+ * /F, /FFilter and /FDecodeParms would take its data from another file;
+ * a form's or image's /StructParents or /StructParent is a key of the
+ * appendix's ParentTree, which would name another entry of the pack's. */
 static const char *const STREAM_SKIP[] = {"/Length", "/F", "/FFilter",
-                                          "/FDecodeParms", NULL};
+                                          "/FDecodeParms", "/StructParents",
+                                          "/StructParent", NULL};
 
 static bool skipped(const char *key, const char *const *skip)
 {
@@ -974,6 +1693,62 @@ static void prepare_import(qr_appendix_imports *x, size_t k)
     qpdf_oh_release(src, spage);
 }
 
+/* Give the imports of each appendix whose structure tree is kept that
+ * tree, its kids naming imports instead of pages. Every page must be
+ * drawn exactly once (as every pack does today); otherwise the tree is
+ * not kept, with a warning, and the pages are figures. */
+static void add_grafts(qr_appendix_imports *x, size_t npl, qr_diags *d)
+{
+    for (size_t k = 0; k < npl; k++) {
+        const qr_appendix *a = x->pl[k].from;
+        if (!a->ngraft_elems || (k > 0 && x->pl[k - 1].from == a)) continue;
+        bool done = false;
+        for (size_t g = 0; g < x->ngrafts && !done; g++)
+            done = x->grafts[g].elems == a->graft_elems;
+        if (done) continue;
+        size_t *imp = qr_xmalloc(a->npages * sizeof *imp);
+        for (size_t p = 0; p < a->npages; p++) imp[p] = SIZE_MAX;
+        bool once = true;
+        for (size_t j = k; j < npl; j++) {
+            if (x->pl[j].from != a) continue;
+            once = once && imp[x->pl[j].page] == SIZE_MAX;
+            imp[x->pl[j].page] = j;
+        }
+        for (size_t p = 0; once && p < a->npages; p++)
+            once = imp[p] != SIZE_MAX;
+        if (!once) {
+            qr_diag_add(d, QR_WARNING, a->path, 0, 0, NULL, NULL,
+                        "%s (%s): its structure tree is not kept, as the "
+                        "pack does not hold each of its pages once; its "
+                        "pages are read as figures", a->who, a->path);
+            free(imp);
+            continue;
+        }
+        qr_pdf_graft_kid *kids = qr_xmalloc((a->ngraft_kids ? a->ngraft_kids
+                                                            : 1) *
+                                            sizeof *kids);
+        for (size_t i = 0; i < a->ngraft_kids; i++) {
+            kids[i] = a->graft_kids[i];
+            if (kids[i].elem < 0) kids[i].import = imp[kids[i].import];
+        }
+        free(imp);
+        x->grafts = qr_xrealloc(x->grafts, (x->ngrafts + 1) *
+                                               sizeof *x->grafts);
+        x->graft_kids = qr_xrealloc(x->graft_kids, (x->ngrafts + 1) *
+                                                       sizeof *x->graft_kids);
+        x->graft_kids[x->ngrafts] = kids;
+        x->grafts[x->ngrafts] = (qr_pdf_graft){a->graft_elems,
+                                               a->ngraft_elems, kids,
+                                               a->ngraft_kids};
+        x->ngrafts++;
+    }
+    /* the pointers, once the array no longer moves */
+    for (size_t g = 0; g < x->ngrafts; g++)
+        for (size_t k = 0; k < npl; k++)
+            if (x->pl[k].from->graft_elems == x->grafts[g].elems)
+                x->v[k].graft = &x->grafts[g];
+}
+
 /* A hash of every appendix's bytes, for the pack's /ID. */
 static uint64_t sources_hash(const qr_appendix_place *pl, size_t npl)
 {
@@ -1001,6 +1776,7 @@ qr_appendix_imports *qr_appendix_imports_new(const qr_appendix_place *pl,
     x->v = qr_xcalloc(npl ? npl : 1, sizeof *x->v);
     x->data = qr_xcalloc(npl ? npl : 1, sizeof *x->data);
     for (size_t k = 0; k < npl; k++) prepare_import(x, k);
+    add_grafts(x, npl, d);
     x->pdf = (qr_pdf_imports){.v = x->v, .n = npl,
                               .id = sources_hash(pl, npl),
                               .objects = import_objects, .ctx = x};
@@ -1025,5 +1801,8 @@ void qr_appendix_imports_free(qr_appendix_imports *x)
     free(x->nums);
     free(x->queue);
     free(x->queue_from);
+    for (size_t g = 0; g < x->ngrafts; g++) free(x->graft_kids[g]);
+    free(x->graft_kids);
+    free(x->grafts);
     free(x);
 }

@@ -119,9 +119,18 @@ typedef struct link_text {
 typedef struct content_kid {
     int elem;
     int page;
-    int mcid;                   /* -1 for an annotation */
+    int mcid;                   /* -1 for an annotation or a graft */
     HPDF_Annotation annot;
+    /* the structure of an imported PDF, which takes the place of elem (a
+     * placeholder's Figure) in the tree: no content of its own */
+    const qr_pdf_graft *graft;
 } content_kid;
+
+/* A graft given its place in the tree, and its elements' dictionaries. */
+typedef struct placed_graft {
+    const qr_pdf_graft *graft;
+    HPDF_Dict *dicts;           /* one per graft element */
+} placed_graft;
 
 typedef struct pdf_state {
     HPDF_Doc pdf;
@@ -149,6 +158,11 @@ typedef struct pdf_state {
     size_t nsubst, csubst;
     const qr_pdf_imports *imports;  /* pages of other PDFs drawn, or NULL */
     size_t *import_res;         /* per import: its /Resources object */
+    HPDF_Dict *import_form;     /* per import: its Form XObject */
+    unsigned char *hidden;      /* per element: a Figure a graft replaces,
+                                   drawn as an artifact; NULL: none */
+    placed_graft *placed;
+    size_t nplaced;
     link_text *ltext;           /* per element, for Link elements */
     char **link_alt;            /* per element: a Link element's /Alt */
     /* meta's strings as valid UTF-8 (a caller may have cut one to fit a
@@ -1288,6 +1302,7 @@ static int mark_of(const pdf_state *st, const qr_item *it)
     if (it->role == QR_ROLE_ARTIFACT || it->elem < 0 ||
         (size_t)it->elem >= st->nelems)
         return MARK_ARTIFACT;
+    if (st->hidden && st->hidden[it->elem]) return MARK_ARTIFACT;
     qr_role er = elem_role(st, it->elem);
     if (er == QR_ROLE_ARTIFACT) return MARK_ARTIFACT;
     /* Lines, boxes and paths are decoration unless they are a figure's
@@ -1303,7 +1318,7 @@ static void add_kid(pdf_state *st, int elem, int page, int mcid,
                     HPDF_Annotation annot)
 {
     QR_GROW(st->kids, st->nkids, st->ckids, 256);
-    st->kids[st->nkids++] = (content_kid){elem, page, mcid, annot};
+    st->kids[st->nkids++] = (content_kid){elem, page, mcid, annot, NULL};
 }
 
 /* Operators into the page's content stream. Only called outside text
@@ -1667,11 +1682,47 @@ static HPDF_Dict import_form(pdf_state *st, size_t k)
     st->subst[st->nsubst - 1].flate = im->flate;
     HPDF_Dict_Add(form, "Resources", res);
     st->import_res[k] = res->header.obj_id & 0x00FFFFFF;
+    st->import_form[k] = form;
     return form;
 }
 
-/* Every import onto page i, after its items are drawn. */
-static void draw_imports(pdf_state *st, size_t i)
+static bool graft_placed(const pdf_state *st, const qr_pdf_graft *g)
+{
+    for (size_t i = 0; i < st->nplaced; i++)
+        if (st->placed[i].graft == g) return true;
+    return false;
+}
+
+/* The graft of the first import drawn on page i, or NULL. */
+static const qr_pdf_graft *page_graft(const pdf_state *st, size_t i)
+{
+    for (size_t k = 0; st->imports && k < st->imports->n; k++)
+        if (st->imports->v[k].page == i && st->imports->v[k].graft)
+            return st->imports->v[k].graft;
+    return NULL;
+}
+
+/* The item of page pg that opens its first Figure's marked content (the
+ * placeholder's mark), hidden so that it is drawn as an artifact: the
+ * imported page's own marked content must not sit inside another
+ * element's. -1 when the page has none. */
+static int hide_figure(pdf_state *st, const qr_page *pg)
+{
+    for (size_t k = 0; k < pg->nitems; k++) {
+        int m = mark_of(st, &pg->items[k]);
+        if (m < 0 || elem_role(st, m) != QR_ROLE_FIGURE) continue;
+        if (!st->hidden) st->hidden = qr_xcalloc(st->nelems, 1);
+        st->hidden[m] = 1;
+        return (int)k;
+    }
+    return -1;
+}
+
+/* Every import onto page i, after its items are drawn. fig: the Figure
+ * item hide_figure found for a grafted import (its element fig_elem), and
+ * at: where in the content that item began, outside marked content. */
+static void draw_imports(pdf_state *st, size_t i, int fig, int fig_elem,
+                         size_t at)
 {
     for (size_t k = 0; st->imports && k < st->imports->n; k++) {
         const qr_pdf_import *im = &st->imports->v[k];
@@ -1689,7 +1740,24 @@ static void draw_imports(pdf_state *st, size_t i)
                          "q %g %g %g %g %g %g cm 1 0 0 1 %.4f %.4f cm /%s Do "
                          "Q\n", m[0], m[1], m[2], m[3], m[4], m[5],
                          -im->bbox[0], -im->bbox[1], name);
-        insert_at_figure(&st->content[i], ops, (size_t)n);
+        if (!im->graft || fig < 0) {
+            insert_at_figure(&st->content[i], ops, (size_t)n);
+            continue;
+        }
+        qr_buf *c = &st->content[i], b;
+        qr_buf_init(&b);
+        qr_buf_append(&b, c->data, at);
+        qr_buf_append(&b, ops, (size_t)n);
+        qr_buf_append(&b, c->data + at, c->len - at);
+        qr_buf_free(c);
+        *c = b;
+        if (graft_placed(st, im->graft)) continue;
+        /* the Figure's place in the tree, for the graft's elements */
+        add_kid(st, fig_elem, (int)i, -1, NULL);
+        st->kids[st->nkids - 1].graft = im->graft;
+        st->placed = qr_xrealloc(st->placed,
+                                 (st->nplaced + 1) * sizeof *st->placed);
+        st->placed[st->nplaced++] = (placed_graft){im->graft, NULL};
     }
 }
 
@@ -1726,10 +1794,17 @@ static bool draw_pages(pdf_state *st, const qr_pages *pages)
         p.line_width = -1;
         /* Screen readers tab through annotations in structure order. */
         HPDF_Dict_AddName(p.page, "Tabs", "S");
-        for (size_t k = 0; k < pg->nitems && !st->failed; k++)
+        int fig = page_graft(st, i) ? hide_figure(st, pg) : -1;
+        size_t at = 0;
+        for (size_t k = 0; k < pg->nitems && !st->failed; k++) {
+            if ((int)k == fig) {
+                set_mark(st, &p, MARK_CLOSED);
+                at = p.out->len;
+            }
             draw_item(st, &p, &pg->items[k], ends_line(st, pg, k));
+        }
         set_mark(st, &p, MARK_CLOSED);
-        draw_imports(st, i);
+        draw_imports(st, i, fig, fig >= 0 ? pg->items[fig].elem : -1, at);
         if (hpdf_failed(st, "drawing a page")) return false;
     }
     return !st->failed;
@@ -1784,6 +1859,7 @@ typedef struct selem {
     int child, last, next;      /* children in element order */
     size_t own, nown;           /* its own content: ownk[own .. own+nown) */
     HPDF_Dict up;               /* the Div its /P names, when grouped */
+    const qr_pdf_graft *graft;  /* a Figure replaced by these elements */
 } selem;
 
 /* libharu's arrays stop at 8,191 entries, so an element with more children
@@ -1821,6 +1897,113 @@ static void add_content_ref(pdf_state *st, HPDF_Array k, const content_kid *c,
     }
 }
 
+static const char *const GRAFT_KEYS[QR_GRAFT_NTEXT] = {
+    [QR_GRAFT_ALT] = "Alt", [QR_GRAFT_ACTUAL] = "ActualText",
+    [QR_GRAFT_E] = "E", [QR_GRAFT_LANG] = "Lang", [QR_GRAFT_T] = "T"};
+
+static void *attr_value(pdf_state *st, const qr_pdf_attr *a)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    switch (a->type) {
+    case 'n': return HPDF_Name_New(mm, a->str.s);
+    case 'b': return HPDF_Boolean_New(mm, a->num != 0);
+    case 's': return raw_string(st, a->str.s, a->str.len);
+    default:
+        if (a->num == floor(a->num) && fabs(a->num) < 2e9)
+            return HPDF_Number_New(mm, (HPDF_INT32)a->num);
+        return HPDF_Real_New(mm, (HPDF_REAL)a->num);
+    }
+}
+
+/* A grafted element's attribute objects as its /A: one dictionary, or an
+ * array of them. */
+static void graft_attrs(pdf_state *st, HPDF_Dict el, const qr_pdf_graft_elem *x)
+{
+    if (!x->nattrs) return;
+    HPDF_MMgr mm = st->pdf->mmgr;
+    HPDF_Array list = x->attrs[x->nattrs - 1].obj > 0 ? HPDF_Array_New(mm)
+                                                       : NULL;
+    HPDF_Dict d = NULL;
+    int cur = -1;
+    for (size_t i = 0; i < x->nattrs; i++) {
+        const qr_pdf_attr *a = &x->attrs[i];
+        if (a->obj != cur) {
+            d = HPDF_Dict_New(mm);
+            if (list) HPDF_Array_Add(list, d);
+            else HPDF_Dict_Add(el, "A", d);
+            cur = a->obj;
+        }
+        if (a->type != '[') {
+            HPDF_Dict_Add(d, a->key, attr_value(st, a));
+            continue;
+        }
+        HPDF_Array arr = HPDF_Array_New(mm);
+        for (size_t j = 1; j <= a->n && i + j < x->nattrs; j++)
+            HPDF_Array_Add(arr, attr_value(st, &x->attrs[i + j]));
+        HPDF_Dict_Add(d, a->key, arr);
+        i += a->n;
+    }
+    if (list) HPDF_Dict_Add(el, "A", list);
+}
+
+/* A graft's elements as dictionaries, its top ones added to k with /P
+ * parent: each marked-content kid a reference into its import's form
+ * (/Stm), on the placeholder page that draws it. Recorded in st->placed
+ * for the ParentTree. */
+static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
+                        HPDF_Dict parent)
+{
+    HPDF_MMgr mm = st->pdf->mmgr;
+    placed_graft *pl = NULL;
+    for (size_t i = 0; i < st->nplaced && !pl; i++)
+        if (st->placed[i].graft == g) pl = &st->placed[i];
+    if (!pl || pl->dicts) return;
+    HPDF_Dict *dict = qr_xcalloc(g->nelems ? g->nelems : 1, sizeof *dict);
+    pl->dicts = dict;
+    for (size_t e = 0; e < g->nelems; e++)
+        if (!(dict[e] = new_indirect(st))) return;
+    for (size_t e = 0; e < g->nelems; e++) {
+        const qr_pdf_graft_elem *el = &g->elems[e];
+        HPDF_Dict_AddName(dict[e], "S", el->type);
+        HPDF_Dict_Add(dict[e], "P", el->parent >= 0 ? dict[el->parent]
+                                                    : parent);
+        if (el->parent < 0) HPDF_Array_Add(k, dict[e]);
+        for (int t = 0; t < QR_GRAFT_NTEXT; t++)
+            if (el->text[t].s)
+                HPDF_Dict_Add(dict[e], GRAFT_KEYS[t],
+                              raw_string(st, el->text[t].s, el->text[t].len));
+        graft_attrs(st, dict[e], el);
+        HPDF_Array kids = HPDF_Array_New(mm);
+        bool pg = false;
+        for (size_t i = el->kid; i < el->kid + el->nkids; i++) {
+            const qr_pdf_graft_kid *c = &g->kids[i];
+            if (c->elem >= 0) {
+                HPDF_Array_Add(kids, dict[c->elem]);
+                continue;
+            }
+            HPDF_Page page = st->pages[st->imports->v[c->import].page];
+            if (!pg) HPDF_Dict_Add(dict[e], "Pg", page);
+            pg = true;
+            HPDF_Dict r = HPDF_Dict_New(mm);
+            HPDF_Dict_AddName(r, "Type", "MCR");
+            HPDF_Dict_Add(r, "Pg", page);
+            HPDF_Dict_Add(r, "Stm", st->import_form[c->import]);
+            HPDF_Dict_AddNumber(r, "MCID", c->mcid);
+            HPDF_Array_Add(kids, r);
+        }
+        HPDF_Dict_Add(dict[e], "K", kids);
+    }
+}
+
+/* Child c of an element into its /K, with /P parent: its dictionary, or
+ * the elements of the graft that replaces it. */
+static void add_child(pdf_state *st, const selem *c, HPDF_Array k,
+                      HPDF_Dict parent)
+{
+    if (c->graft) place_graft(st, c->graft, k, parent);
+    else HPDF_Array_Add(k, c->dict);
+}
+
 /* An element's many children, STRUCT_GROUP to a Div in its /K; each child's
  * /P will name its Div (see STRUCT_GROUP). */
 static void group_children(pdf_state *st, selem *se, const selem *x,
@@ -1838,7 +2021,7 @@ static void group_children(pdf_state *st, selem *se, const selem *x,
             HPDF_Dict_Add(div, "K", dk);
             HPDF_Array_Add(k, div);
         }
-        HPDF_Array_Add(dk, se[c].dict);
+        add_child(st, &se[c], dk, div);
         se[c].up = div;
     }
 }
@@ -1890,9 +2073,58 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
     for (int c = x->child; c >= 0; c = se[c].next) {
         while (i < x->nown && ownk[x->own + i] < se[c].minseq)
             add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
-        HPDF_Array_Add(k, se[c].dict);
+        add_child(st, &se[c], k, x->dict);
     }
     while (i < x->nown) add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
+}
+
+/* The grafts' entries of the ParentTree, from key `next` on: for each
+ * import whose form holds a placed graft's marked content, the form's
+ * /StructParents key → the array, indexed by MCID, of the elements owning
+ * them (a form's MCIDs are its own, §14.7.4.4). Appended to keys and vals
+ * (*n of them); returns the next free key. */
+static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
+                         size_t *n)
+{
+    if (!st->nplaced) return next;
+    HPDF_MMgr mm = st->pdf->mmgr;
+    size_t nimp = st->imports->n;
+    HPDF_Dict **own = qr_xcalloc(nimp, sizeof *own);
+    int *len = qr_xcalloc(nimp, sizeof *len);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t p = 0; p < st->nplaced; p++) {
+            const qr_pdf_graft *g = st->placed[p].graft;
+            HPDF_Dict *dict = st->placed[p].dicts;
+            if (!dict) continue;
+            for (size_t e = 0; e < g->nelems; e++) {
+                const qr_pdf_graft_elem *el = &g->elems[e];
+                for (size_t i = el->kid; i < el->kid + el->nkids; i++) {
+                    const qr_pdf_graft_kid *c = &g->kids[i];
+                    if (c->elem >= 0) continue;
+                    if (pass == 0 && c->mcid >= len[c->import])
+                        len[c->import] = c->mcid + 1;
+                    if (pass == 1) own[c->import][c->mcid] = dict[e];
+                }
+            }
+            if (pass == 0)
+                for (size_t k = 0; k < nimp; k++)
+                    if (len[k] && !own[k])
+                        own[k] = qr_xcalloc((size_t)len[k], sizeof **own);
+        }
+    for (size_t k = 0; k < nimp; k++) {
+        if (!own[k]) continue;
+        HPDF_Array arr = HPDF_Array_New(mm);
+        for (int m = 0; m < len[k]; m++)
+            HPDF_Array_Add(arr, own[k][m] ? (void *)own[k][m]
+                                          : (void *)HPDF_Null_New(mm));
+        HPDF_Dict_AddNumber(st->import_form[k], "StructParents", next);
+        keys[*n] = next++;
+        vals[(*n)++] = arr;
+        free(own[k]);
+    }
+    free(own);
+    free(len);
+    return next;
 }
 
 /* The ParentTree (a number tree, §7.9.7): key = a page's /StructParents →
@@ -1902,7 +2134,8 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
                               HPDF_Dict tree, size_t npages)
 {
     HPDF_MMgr mm = st->pdf->mmgr;
-    size_t cap = npages + st->nkids, n = 0;
+    size_t nimp = st->imports ? st->imports->n : 0;
+    size_t cap = npages + st->nkids + nimp, n = 0;
     int *keys = qr_xmalloc((cap ? cap : 1) * sizeof *keys);
     void **vals = qr_xmalloc((cap ? cap : 1) * sizeof *vals);
     size_t k = 0;
@@ -1910,7 +2143,7 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
         HPDF_Array arr = NULL;
         for (; k < st->nkids && st->kids[k].page == (int)p; k++) {
             const content_kid *c = &st->kids[k];
-            if (c->annot) continue;
+            if (c->annot || c->graft) continue;
             if (!arr) arr = HPDF_Array_New(mm);
             HPDF_Array_Add(arr, se[c->elem].dict);
         }
@@ -1927,6 +2160,7 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
         keys[n] = next++;
         vals[n++] = se[c->elem].dict;
     }
+    next = graft_parents(st, next, keys, vals, &n);
     if (n <= NUMTREE_LEAF) {
         HPDF_Array nums = HPDF_Array_New(mm);
         HPDF_Dict_Add(tree, "Nums", nums);
@@ -1974,6 +2208,7 @@ static bool build_structure(pdf_state *st, size_t npages)
     /* Used elements, and the first content under each: kids come in
      * drawing order, so an element already used saw earlier content. */
     for (size_t k = 0; k < st->nkids; k++) {
+        if (st->kids[k].graft) se[st->kids[k].elem].graft = st->kids[k].graft;
         se[st->kids[k].elem].nown++;
         for (int x = st->kids[k].elem; x >= 0 && !se[x].used;
              x = se[x].parent) {
@@ -2013,7 +2248,7 @@ static bool build_structure(pdf_state *st, size_t npages)
     HPDF_Dict doc = own_doc ? NULL : new_indirect(st);
     HPDF_Dict ptree = new_indirect(st);
     for (size_t e = 0; e < n; e++)
-        if (se[e].used) se[e].dict = new_indirect(st);
+        if (se[e].used && !se[e].graft) se[e].dict = new_indirect(st);
     if (hpdf_failed(st, "creating the structure tree")) goto done;
     HPDF_Dict_AddName(tree, "Type", "StructTreeRoot");
     if (own_doc) {
@@ -2025,10 +2260,10 @@ static bool build_structure(pdf_state *st, size_t npages)
         HPDF_Array k = HPDF_Array_New(st->pdf->mmgr);
         HPDF_Dict_Add(doc, "K", k);
         for (size_t e = 0; e < n; e++)
-            if (se[e].used && se[e].parent < 0) HPDF_Array_Add(k, se[e].dict);
+            if (se[e].used && se[e].parent < 0) add_child(st, &se[e], k, doc);
     }
     for (size_t e = 0; e < n; e++) {
-        if (!se[e].used) continue;
+        if (!se[e].used || se[e].graft) continue;
         int p = se[e].parent;
         /* parents come before their children, so a Div is made first */
         HPDF_Dict parent = se[e].up       ? se[e].up
@@ -2441,7 +2676,10 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
     pdf_state *st = qr_xcalloc(1, sizeof *st);
     st->imports = imports && imports->n ? imports : NULL;
     if (st->imports)
+    {
         st->import_res = qr_xcalloc(imports->n, sizeof *st->import_res);
+        st->import_form = qr_xcalloc(imports->n, sizeof *st->import_form);
+    }
     st->d = d;
     st->fonts = fonts;
     st->doc = pages;
@@ -2495,6 +2733,10 @@ done:
     }
     free(st->subst);
     free(st->import_res);
+    free(st->import_form);
+    free(st->hidden);
+    for (size_t i = 0; i < st->nplaced; i++) free(st->placed[i].dicts);
+    free(st->placed);
     for (size_t e = 0; st->ltext && e < st->nelems; e++)
         qr_buf_free(&st->ltext[e].text);
     free(st->ltext);

@@ -3,10 +3,13 @@
 tagged PDFs with pikepdf (a reader independent of libharu and poppler) and
 check what PDF/UA-1 readers check of it:
 
-  - every marked-content sequence with an MCID on a page is owned by exactly
-    one structure element, and every MCID the tree names exists;
-  - the ParentTree agrees: each page's /StructParents entry lists, at index
-    MCID, the element owning that MCID; each annotation's /StructParent maps
+  - every marked-content sequence with an MCID on a page, or in a Form
+    XObject a page draws that has /StructParents (an imported page whose
+    structure is kept), is owned by exactly one structure element, and
+    every MCID the tree names exists; a reference into a form (/Stm) names
+    as /Pg a page that draws it;
+  - the ParentTree agrees: each page's (and such form's) /StructParents
+    entry lists, at index MCID, the element owning that MCID; each annotation's /StructParent maps
     to the element holding its OBJR;
   - every Link annotation has /Contents, a /StructParent and an OBJR in a
     Link element; every Link and every Figure element has /Alt;
@@ -54,7 +57,8 @@ def number_tree(node, out, seen=None):
 
 
 def page_mcids(page):
-    """MCIDs of the marked-content sequences in a page's content stream."""
+    """MCIDs of the marked-content sequences in a page's (or a form's)
+    content stream."""
     found = []
     for operands, op in pikepdf.parse_content_stream(page):
         if str(op) != "BDC" or len(operands) < 2:
@@ -89,6 +93,7 @@ class Checker:
         self.elems = []               # (element, its /S)
         self.mcid_owner = {}          # (page objgen, mcid) -> [element]
         self.objr_owner = {}          # annotation objgen -> [element]
+        self.stm_pages = {}           # form objgen -> {its MCRs' /Pg}
         self.tree_problems = []
         if root is None:
             self.tree_problems.append("no StructTreeRoot")
@@ -116,7 +121,12 @@ class Checker:
             typ = node.get("/Type")
             if typ == "/MCR":
                 pg = node.get("/Pg") or (parent.get("/Pg") if parent else None)
-                self.mcid_owner.setdefault((key(pg), int(node.MCID)), []).append(parent)
+                stm = node.get("/Stm")
+                where = key(stm) if stm is not None else key(pg)
+                self.mcid_owner.setdefault((where, int(node.MCID)), []).append(parent)
+                if stm is not None:
+                    self.stm_pages.setdefault(key(stm), set()).add(
+                        key(pg) if pg is not None else None)
                 continue
             if typ == "/OBJR":
                 self.objr_owner.setdefault(key(node.Obj), []).append(parent)
@@ -149,6 +159,24 @@ class Checker:
                 if len(owners) != 1:
                     problems.append("page %d: MCID %d owned by %d elements"
                                     % (n, m, len(owners)))
+        # Forms with /StructParents: their MCIDs are their own (§14.7.4.4).
+        for n, page in enumerate(pdf.pages, 1):
+            xobjects = page.obj.get("/Resources", {}).get("/XObject", {})
+            for name, xo in xobjects.items():
+                if xo.get("/Subtype") != "/Form" or "/StructParents" not in xo:
+                    continue
+                ids = page_mcids(xo)
+                what = "page %d form %s" % (n, name)
+                page_mcid[key(xo)] = (what, set(ids), xo)
+                for m in ids:
+                    owners = self.mcid_owner.get((key(xo), m), [])
+                    if len(owners) != 1:
+                        problems.append("%s: MCID %d owned by %d elements"
+                                        % (what, m, len(owners)))
+                pgs = self.stm_pages.get(key(xo), set())
+                if pgs and pgs != {key(page.obj)}:
+                    problems.append("%s: references into it name /Pg %s"
+                                    % (what, sorted(map(str, pgs))))
         for (pg, m), owners in self.mcid_owner.items():
             if pg not in page_mcid or m not in page_mcid[pg][1]:
                 problems.append("the tree names MCID %d on %s, which has no "
@@ -165,21 +193,23 @@ class Checker:
         for pg, (n, ids, page) in page_mcid.items():
             if not ids:
                 continue
-            sp = page.obj.get("/StructParents")
+            what = n if isinstance(n, str) else "page %d" % n
+            obj = page.obj if isinstance(page, pikepdf.Page) else page
+            sp = obj.get("/StructParents")
             if sp is None:
-                problems.append("page %d has MCIDs but no /StructParents" % n)
+                problems.append("%s has MCIDs but no /StructParents" % what)
                 continue
             arr = ptree.get(int(sp))
             if not isinstance(arr, pikepdf.Array):
-                problems.append("page %d: ParentTree has no array at key %d"
-                                % (n, int(sp)))
+                problems.append("%s: ParentTree has no array at key %d"
+                                % (what, int(sp)))
                 continue
             for m in sorted(ids):
                 owners = self.mcid_owner.get((pg, m), [])
                 if m >= len(arr) or not owners or \
                         not arr[m].is_indirect or key(arr[m]) != key(owners[0]):
-                    problems.append("page %d: ParentTree[%d][%d] is not the "
-                                    "element owning MCID %d" % (n, int(sp), m, m))
+                    problems.append("%s: ParentTree[%d][%d] is not the "
+                                    "element owning MCID %d" % (what, int(sp), m, m))
         self.report("ParentTree maps every page's MCIDs to their elements",
                     problems)
 
@@ -254,6 +284,9 @@ class Checker:
         for page in pdf.pages:
             if "/StructParents" in page.obj:
                 used.add(int(page.obj.StructParents))
+        for _, _, obj in page_mcid.values():
+            if isinstance(obj, pikepdf.Object) and "/StructParents" in obj:
+                used.add(int(obj.StructParents))
         nk = self.root.get("/ParentTreeNextKey") if self.root is not None else None
         if nk is None:
             problems.append("StructTreeRoot has no /ParentTreeNextKey")

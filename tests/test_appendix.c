@@ -168,7 +168,11 @@ static void test_good_file_described(void **state)
     qr_diags *d = qr_diags_new();
     qr_appendix *a = qr_appendix_open(p, WHO, d);
     assert_non_null(a);
-    assert_int_equal(qr_diags_len(d), 0);
+    /* tagged, but a tree with no elements has nothing to keep: its pages
+     * stay figures, with a warning */
+    assert_int_equal(qr_diags_len(d), 1);
+    assert_true(has_diag(d, QR_WARNING, "its structure tree cannot be kept "
+                                        "(it has no elements)"));
     assert_int_equal(qr_appendix_npages(a), 2);
     assert_true(qr_appendix_tagged(a));
     const qr_appendix_page *p1 = qr_appendix_page_at(a, 0);
@@ -761,6 +765,132 @@ static int teardown(void **state)
     return rc;
 }
 
+/* A one-page tagged appendix: content with two marked sequences (MCIDs 0
+ * and 1), a string and inline image data that hold "/MCID n BDC" as bytes
+ * (not marked content: the scan must skip them), and a tree Document > P
+ * (MCID 0), Span (kid `span_kid`). */
+static char *tagged_pdf(const char *name, const char *span_kid)
+{
+    objs os = {.n = 0};
+    add(&os, "<< /Type /Catalog /Pages 2 0 R /MarkInfo << /Marked true >> "
+             "/StructTreeRoot 6 0 R >>");
+    add(&os, "<< /Type /Pages /Kids [5 0 R] /Count 1 >>");
+    add_stream(&os, "",
+               "/P <</MCID 0>> BDC BT /F1 18 Tf 72 100 Td "
+               "(not /MCID 7 BDC \\) either) Tj ET EMC\n"
+               "BI /W 11 /H 1 /BPC 8 /CS /G ID /MCID 9 BDC EI\n"
+               "/Span <</MCID 1 /Q true>> BDC BT /F1 18 Tf 72 50 Td (s) Tj "
+               "ET EMC");
+    add(&os, "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>");
+    add(&os, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+             "/Contents 3 0 R /Resources << /Font << /F1 4 0 R >> >> >>");
+    add(&os, "<< /Type /StructTreeRoot /K 7 0 R /RoleMap << /Para /P >> "
+             "/ClassMap << /Cls << /O /Layout /TextAlign /Center >> >> >>");
+    add(&os, "<< /Type /StructElem /S /Document /P 6 0 R /K [8 0 R 9 0 R] >>");
+    add(&os, "<< /Type /StructElem /S /Para /P 7 0 R /Pg 5 0 R /K 0 "
+             "/Alt (x) /A << /O /Layout /SpaceAfter 6 /BBox [0 0 10.5 20] "
+             "/Nested << /X 1 >> >> /C /Cls >>");
+    add(&os, "<< /Type /StructElem /S /Span /P 7 0 R /Pg 5 0 R /K %s >>",
+        span_kid);
+    size_t len;
+    char *pdf = pdf_bytes(&os, &len);
+    char *p = put(name, pdf, len);
+    free(pdf);
+    return p;
+}
+
+static void test_tagged_tree_kept(void **state)
+{
+    (void)state;
+    char *p = tagged_pdf("tagged.pdf", "1");
+    qr_diags *d = qr_diags_new();
+    qr_appendix *a = qr_appendix_open(p, WHO, d);
+    assert_non_null(a);
+    for (size_t i = 0; i < qr_diags_len(d); i++)
+        fprintf(stderr, "got: %s\n", qr_diags_get(d, i)->message);
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_appendix_place pl = {0, a, 0};
+    qr_appendix_imports *x = qr_appendix_imports_new(&pl, 1, "pack.pdf", d);
+    assert_non_null(x);
+    const qr_pdf_graft *g = qr_appendix_imports_pdf(x)->v[0].graft;
+    assert_non_null(g);
+    /* Document nested in the pack is a Part; /Para reaches P by the
+     * RoleMap; the P's MCID 0 and the Span's 1 are on import 0 */
+    assert_int_equal(g->nelems, 3);
+    assert_string_equal(g->elems[0].type, "Part");
+    assert_string_equal(g->elems[1].type, "P");
+    assert_string_equal(g->elems[2].type, "Span");
+    assert_int_equal(g->elems[1].parent, 0);
+    assert_int_equal(g->elems[1].text[QR_GRAFT_ALT].len, 1);
+    /* its attributes: /A's plain entries (not /Nested), then its class's
+     * object from the /ClassMap */
+    const qr_pdf_graft_elem *pe = &g->elems[1];
+    assert_int_equal(pe->nattrs, 9);
+    size_t found = 0;
+    for (size_t i = 0; i < pe->nattrs; i++) {
+        const qr_pdf_attr *at = &pe->attrs[i];
+        if (!at->key) continue;
+        assert_true(strcmp(at->key, "Nested") != 0);
+        if (strcmp(at->key, "BBox") == 0) {
+            assert_int_equal(at->type, '[');
+            assert_int_equal(at->n, 4);
+            assert_true(pe->attrs[i + 3].num == 10.5);
+            found++;
+        } else if (strcmp(at->key, "SpaceAfter") == 0) {
+            assert_true(at->type == 'r' && at->num == 6 && at->obj == 0);
+            found++;
+        } else if (strcmp(at->key, "TextAlign") == 0) {
+            assert_true(at->type == 'n' && at->obj == 1);
+            assert_string_equal(at->str.s, "Center");
+            found++;
+        }
+    }
+    assert_int_equal(found, 3);
+    const qr_pdf_graft_kid *k = &g->kids[g->elems[2].kid];
+    assert_int_equal(g->elems[2].nkids, 1);
+    assert_int_equal(k->elem, -1);
+    assert_int_equal(k->import, 0);
+    assert_int_equal(k->mcid, 1);
+    qr_appendix_imports_free(x);
+    qr_appendix_free(a);
+    qr_diags_free(d);
+    free(p);
+}
+
+/* The tree names the MCID that only a string of the content holds, or
+ * leaves a marked sequence unowned, or reaches an element twice: a
+ * warning naming the fault, and the file is used as an untagged one. */
+static void test_tagged_tree_refused(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"7", "the tree names MCID 7 on page 1, which its content does "
+              "not have"},
+        {"[]", "marked content MCID 1 on page 1 belongs to no element"},
+        {"[1 7 0 R]", "is reached twice: a cycle"},
+        {"<< /Type /MCR /MCID 1 /Pg 4 0 R >>",
+         "a marked-content reference's /Pg is not one of its pages"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *p = tagged_pdf("tagged-bad.pdf", cases[i][0]);
+        qr_diags *d = qr_diags_new();
+        qr_appendix *a = qr_appendix_open(p, WHO, d);
+        assert_non_null(a);
+        if (!has_diag(d, QR_WARNING, cases[i][1]) ||
+            !has_diag(d, QR_WARNING, "item 8, appendix A"))
+            fail_msg("no warning '%s' for span kid %s", cases[i][1],
+                     cases[i][0]);
+        qr_appendix_place pl = {0, a, 0};
+        qr_appendix_imports *x = qr_appendix_imports_new(&pl, 1, "pack.pdf",
+                                                         d);
+        assert_null(qr_appendix_imports_pdf(x)->v[0].graft);
+        qr_appendix_imports_free(x);
+        qr_appendix_free(a);
+        qr_diags_free(d);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -779,6 +909,8 @@ int main(void)
         cmocka_unit_test(test_merge_split_content),
         cmocka_unit_test(test_merge_walk_refuses),
         cmocka_unit_test(test_merge_id_from_appendix),
+        cmocka_unit_test(test_tagged_tree_kept),
+        cmocka_unit_test(test_tagged_tree_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,7 +17,11 @@
  * inflates past QR_APPENDIX_MAX_CONTENT; a page whose MediaBox is missing,
  * degenerate or larger than QR_APPENDIX_MAX_SIDE points. An untagged file
  * is accepted with a warning: its pages cannot be read by assistive
- * technology as the rest of the pack can.
+ * technology as the rest of the pack can. A tagged file's structure tree
+ * is walked, bounded, and checked against its pages' marked content when
+ * it is opened, and kept for the pack (qr_pdf_graft); a tree that cannot
+ * be trusted is a warning naming the fault, and the file is then used as
+ * an untagged one.
  *
  * Failure: qr_appendix_open and qr_appendix_imports_new return NULL after
  * adding errors; the getters cannot fail.
@@ -78,7 +82,9 @@ typedef struct qr_appendix_place {
  * and within them no page, catalogue, annotation, action, file
  * specification or JavaScript: an appendix's annotations, page actions
  * (/AA), /OpenAction, JavaScript, embedded files, forms and outlines never
- * reach the pack. The /ID takes in a hash of the appendices' bytes.
+ * reach the pack. An appendix whose structure tree is kept gives its
+ * imports that tree (qr_pdf_import.graft), its kids naming imports
+ * rather than pages. The /ID takes in a hash of the appendices' bytes.
  * `pl` must outlive the result. Returns NULL after adding an error naming
  * `name` (the output); the stage's save fails, naming it too, when
  * libqpdf reports damage while the objects are copied. */

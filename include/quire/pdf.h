@@ -59,10 +59,66 @@ typedef struct qr_pdf_obj {
     bool deflate;          /* a stream without /Filter: may be deflated */
 } qr_pdf_obj;
 
+/* The structure tree of a tagged PDF whose pages are imported, rebuilt
+ * for grafting into the pages' document (docs/architecture.md, "Keeping a
+ * tagged appendix's structure"). Elements come parents first; each one's
+ * kids are kids[kid .. kid + nkids), in reading order. */
+typedef struct qr_pdf_bytes {
+    const char *s;         /* NULL: absent */
+    size_t len;
+} qr_pdf_bytes;
+
+/* The text entries an element keeps, as the source's bytes (a PDF text
+ * string is PDFDocEncoding or UTF-16BE: either is copied as it is). */
+enum { QR_GRAFT_ALT, QR_GRAFT_ACTUAL, QR_GRAFT_E, QR_GRAFT_LANG,
+       QR_GRAFT_T, QR_GRAFT_NTEXT };
+
+/* One entry of an element's attribute objects (its /A, and its classes'
+ * through the /ClassMap): key = value in attribute object `obj` (0, 1 …
+ * in order). An array is an entry of type '[' followed by its n items
+ * (key NULL, never arrays). */
+typedef struct qr_pdf_attr {
+    int obj;
+    const char *key;       /* without the slash; NULL: an array's item */
+    char type;             /* 'n' name, 'r' number, 'b' boolean,
+                              's' string, '[' array */
+    double num;            /* 'r'; 'b': 0 or 1 */
+    qr_pdf_bytes str;      /* 'n' (without the slash), 's' */
+    size_t n;              /* '[': items that follow */
+} qr_pdf_attr;
+
+typedef struct qr_pdf_graft_elem {
+    const char *type;      /* a standard structure type: "P", "H1", "Span" */
+    qr_pdf_bytes text[QR_GRAFT_NTEXT];
+    const qr_pdf_attr *attrs;
+    size_t nattrs;
+    int parent;            /* -1: one of the tree's top elements */
+    size_t kid, nkids;
+} qr_pdf_graft_elem;
+
+/* A kid: element `elem`, or (elem -1) marked content `mcid` of the form
+ * drawn for import `import` (an index of qr_pdf_imports.v). */
+typedef struct qr_pdf_graft_kid {
+    int elem;
+    size_t import;
+    int mcid;
+} qr_pdf_graft_kid;
+
+typedef struct qr_pdf_graft {
+    const qr_pdf_graft_elem *elems;
+    size_t nelems;
+    const qr_pdf_graft_kid *kids;
+    size_t nkids;
+} qr_pdf_graft;
+
 /* A page of another PDF drawn on page `page` as a Form XObject: inside
  * the page's first /Figure marked-content sequence (so tagged by that
  * Figure, and under everything drawn after it), or first on the page when
- * it has none. */
+ * it has none. With a graft, that Figure becomes an artifact, the form is
+ * drawn just before it, outside any marked content, and carries
+ * /StructParents; the graft's top elements take the Figure element's
+ * place in the structure tree (where the first import sharing the graft
+ * found it; the other pages' Figures are dropped). */
 typedef struct qr_pdf_import {
     size_t page;           /* 0-based page of the pages rendered */
     double bbox[4];        /* the form's /BBox: the imported page's box */
@@ -70,6 +126,8 @@ typedef struct qr_pdf_import {
     bool flate;            /* data is Flate-compressed, as stored */
     const char *data;      /* the form's content */
     size_t len;
+    const qr_pdf_graft *graft; /* shared by the imports of one PDF; NULL:
+                                  tagged by the page's Figure alone */
 } qr_pdf_import;
 
 typedef struct qr_pdf_imports {

@@ -1,0 +1,329 @@
+#!/usr/bin/env bash
+# End-to-end: a tagged PDF appendix keeps its structure tree. The appendix
+# is a paper Quire itself renders (tagged, two pages, a list, a table and a
+# link); packed beside an untagged one, its elements are read back with
+# pikepdf: under the item's Sect where its pages' Figures were, each
+# marked-content reference pointing into the form its page is drawn as,
+# with the text of every element that of the source's element and of the
+# page; the untagged appendix keeps its Figures and its warning. Trees that
+# cannot be trusted (a cycle, an MCID the content lacks, content no element
+# owns, nesting past the limit, a /Pg that is no page of the file, marked
+# content in a form of the appendix's own) each fall back to the Figures
+# with a warning naming the item, letter, file and fault, and the pack
+# stays valid (qpdf --check, tests/structure_check.py).
+. "$(dirname "$0")/lib.sh"
+
+case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
+Q="${QUIRE_WRAP:-} $BIN"
+
+PY=""
+for p in python3 /usr/bin/python3; do
+    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
+done
+if [ -z "$PY" ]; then
+    not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
+    exit 1
+fi
+
+D=$TMP/m
+mkdir -p "$D"
+{
+    printf '# Monitoring letter\n\nThe first paragraph qzxTaggedOne of the letter.\n\n'
+    printf -- '- the first point\n- the second point\n\n'
+    printf '| Area | Grade |\n| --- | --- |\n| Leadership | Good |\n\n'
+    printf 'A paragraph with a [link](https://example.org/report) in it.\n\n'
+    for i in $(seq 1 45); do
+        printf 'Paragraph %s of the letter, long enough to fill the page with words that wrap over the line.\n\n' "$i"
+    done
+    printf '## Closing\n\nThe last paragraph qzxTaggedLast.\n'
+} >"$D/letter.md"
+expect_exit "the tagged appendix renders" 0 $Q render -t "$D/letter.md" -o "$D/letter.pdf"
+"$PY" - "$D" <<'PY'
+import sys, pikepdf
+from pikepdf import Dictionary, Name, Pdf
+d = sys.argv[1]
+pdf = Pdf.new()
+font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+content = pdf.make_stream(b"BT /F1 20 Tf 72 700 Td (Untagged plan qzxPlan) Tj ET")
+pdf.pages.append(pikepdf.Page(Dictionary(Type=Name.Page, MediaBox=[0, 0, 595, 842],
+                 Contents=content, Resources=Dictionary(Font=Dictionary(F1=font)))))
+pdf.save(f"{d}/plan.pdf")
+
+# trees that cannot be kept, each made from the good file
+def elems(pdf):
+    out, stack = [], [pdf.Root.StructTreeRoot.K]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, pikepdf.Array):
+            stack.extend(reversed(list(n)))
+        elif isinstance(n, pikepdf.Dictionary) and "/S" in n:
+            out.append(n)
+            stack.append(n.get("/K"))
+    return out
+def first(pdf, s):
+    return next(e for e in elems(pdf) if e.S == s)
+def bad(name, edit):
+    pdf = Pdf.open(f"{d}/letter.pdf")
+    edit(pdf)
+    pdf.save(f"{d}/{name}.pdf")
+def cycle(pdf):
+    p = first(pdf, "/P")
+    p.K = pikepdf.Array([p.K, pdf.Root.StructTreeRoot.K])
+def mcid(pdf):
+    first(pdf, "/P").K = 999
+def unowned(pdf):
+    doc = pdf.Root.StructTreeRoot.K
+    kids = doc.K if isinstance(doc, pikepdf.Dictionary) else doc[0].K
+    del kids[1]
+def deep(pdf):
+    p = first(pdf, "/P")
+    inner = pikepdf.Dictionary(S=Name.P, Pg=p.Pg, K=p.K)
+    for _ in range(150):
+        inner = pdf.make_indirect(pikepdf.Dictionary(S=Name.Div, K=inner))
+    p.K = inner
+    p.S = Name.Div
+    del p.Pg
+def strange_page(pdf):
+    first(pdf, "/P").Pg = pdf.make_indirect(pikepdf.Dictionary(Type=Name.Page))
+def own_form(pdf):
+    p = first(pdf, "/P")
+    p.K = pikepdf.Dictionary(Type=Name.MCR, Pg=p.Pg, MCID=p.K,
+                             Stm=pdf.make_stream(b""))
+for name, edit in (("cycle", cycle), ("mcid", mcid), ("unowned", unowned),
+                   ("deep", deep), ("strange-page", strange_page), ("own-form", own_form)):
+    bad(name, edit)
+PY
+printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
+
+meeting() {
+    cat >"$1" <<EOF
+{"council": "Walsall Council", "committee": "Cabinet", "date": "2018-06-21",
+ "time": "18:00", "venue": "Council House",
+ "membership": {"members": ["Councillor Bird"]}, "contact": {"name": "Helen Owen"},
+ "items": [
+  {"number": 1, "title": "Apologies", "standing": {"text": "To receive apologies."}},
+  {"number": 2, "title": "Ofsted monitoring visit", "paper": {"template": "paper.md"},
+   "appendices": $2}]}
+EOF
+}
+meeting "$D/m.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "letter.pdf"},
+                      {"letter": "B", "title": "Improvement plan", "pdf": "plan.pdf"}]'
+expect_exit "a pack with a tagged and an untagged appendix builds" 0 $Q pack "$D/m.json" -o "$TMP/full.pdf"
+contains "the untagged appendix is still named in a warning" "$TMP/last.err" \
+    "warning: item 2 ‘Ofsted monitoring visit’, appendix B ($D/plan.pdf): the PDF is not tagged"
+lacks "the tagged one has no warning" "$TMP/last.err" "appendix A"
+check "qpdf --check: the pack" qpdf --check "$TMP/full.pdf"
+out=$("$PY" tests/structure_check.py "$TMP/full.pdf" 2>&1)
+if [ $? = 0 ]; then ok "structure tree consistent, forms' MCIDs too (tests/structure_check.py)"
+else not_ok "structure tree consistent, forms' MCIDs too (tests/structure_check.py)" "$out"; fi
+$Q pack "$D/m.json" -o "$TMP/again.pdf" 2>/dev/null
+check "identical input gives identical bytes" cmp "$TMP/full.pdf" "$TMP/again.pdf"
+
+"$PY" - "$TMP/full.pdf" "$D/letter.pdf" <<'PY' || FAILS=$((FAILS + 1))
+import re, subprocess, sys, pikepdf
+pack_path, src_path = sys.argv[1:3]
+pack, src = pikepdf.open(pack_path), pikepdf.open(src_path)
+bad = 0
+def crashed(kind, value, tb):
+    import traceback
+    print("not ok - the grafted tree is read back to the end")
+    for line in traceback.format_exception(kind, value, tb)[-3:]:
+        print("    " + line.rstrip())
+    sys.exit(1)
+sys.excepthook = crashed
+def expect(cond, m, *detail):
+    global bad
+    print(("ok - " if cond else "not ok - ") + m)
+    if not cond:
+        bad += 1
+        for x in detail: print(f"    {str(x)[:600]}")
+
+def mc_text(stream):
+    """{MCID: text} of a content stream: Quire draws BMP code points as
+    two-byte codes (Identity-H), so the shown strings read as UTF-16BE."""
+    out, stack = {}, []
+    for operands, op in pikepdf.parse_content_stream(stream):
+        op = str(op)
+        if op in ("BDC", "BMC"):
+            props = operands[1] if op == "BDC" and len(operands) > 1 else None
+            m = int(props.MCID) if isinstance(props, pikepdf.Dictionary) and "/MCID" in props else None
+            stack.append(m)
+        elif op == "EMC" and stack:
+            stack.pop()
+        elif op in ("Tj", "TJ") and stack and stack[-1] is not None:
+            parts = operands[0] if op == "TJ" else [operands[0]]
+            s = "".join(bytes(p).decode("utf-16-be", "replace") for p in parts
+                        if isinstance(p, pikepdf.String))
+            out[stack[-1]] = out.get(stack[-1], "") + s
+    return out
+
+cache = {}
+def text_of(e, page_of):
+    """An element's text, in reading order, with its kids' types."""
+    k = e.get("/K")
+    kids = list(k) if isinstance(k, pikepdf.Array) else [] if k is None else [k]
+    t = ""
+    for c in kids:
+        if isinstance(c, int):
+            where = e.Pg
+        elif isinstance(c, pikepdf.Dictionary) and c.get("/Type") == "/MCR":
+            where = c.get("/Stm")
+            where = where if where is not None else c.get("/Pg", e.get("/Pg"))
+            c = int(c.MCID)
+        elif isinstance(c, pikepdf.Dictionary) and "/S" in c:
+            t += text_of(c, page_of)
+            continue
+        else:
+            continue
+        if where.objgen not in cache:
+            cache[where.objgen] = mc_text(where if isinstance(where, pikepdf.Stream)
+                                          else pikepdf.Page(where))
+        t += cache[where.objgen].get(c, "")
+    return t
+
+def tree(e, out, depth=0):
+    if not isinstance(e, pikepdf.Dictionary) or "/S" not in e:
+        return
+    out.append((depth, str(e.S), e))
+    k = e.get("/K")
+    for c in (list(k) if isinstance(k, pikepdf.Array) else [] if k is None else [k]):
+        tree(c, out, depth + 1)
+
+# the item's Sect: the one whose kids hold appendix B's Figure
+sects = []
+allp = []
+tree(pack.Root.StructTreeRoot.K, allp)
+figs = [e for _, s, e in allp if s == "/Figure"]
+alts = [str(f.get("/Alt", "")) for f in figs]
+expect(alts == ["Appendix B: Improvement plan, page 1 of 1 (a page of a PDF document)"],
+       "the untagged appendix's page is a Figure with its alternative text; the tagged one's are not Figures", alts)
+sect = figs[0].P if figs else None
+top = [c for c in sect.K if isinstance(c, pikepdf.Dictionary) and c.get("/S") == "/Part"] if sect else []
+expect(len(top) == 1 and top[0].P.objgen == sect.objgen,
+       "the appendix's Document is grafted as a Part, its /P the item's Sect", [str(c.get("/S")) for c in sect.K] if sect else None)
+kids = [str(c.get("/S")) for c in sect.K] if sect else []
+expect(kids[-2:] == ["/Part", "/Figure"],
+       "it stands where its pages' Figures stood: after the paper, before appendix B's Figure", kids)
+
+graft = []
+if top:
+    tree(top[0], graft)
+srcl = []
+tree(src.Root.StructTreeRoot.K, srcl)
+norm = {"/Document": "/Part", "/Link": "/Span"}
+gs = [(d, s) for d, s, _ in graft]
+ss = [(d, norm.get(s, s)) for d, s, _ in srcl]
+expect(gs == ss and len(gs) > 20, "the grafted elements are the source's, in order and nesting (%d)" % len(gs),
+       gs[:12], ss[:12])
+types = {s for _, s in gs}
+expect({"/H1", "/H2", "/P", "/L", "/LI", "/Lbl", "/LBody", "/Table", "/TR", "/TH", "/TD", "/Span"} <= types,
+       "headings, paragraphs, a list, a table and the link's text are all there", sorted(types))
+
+ths = [e for _, s, e in graft if s == "/TH"]
+expect(ths and all(isinstance(e.get("/A"), pikepdf.Dictionary) and e.A.get("/O") == "/Table"
+                   and "/Scope" in e.A for e in ths),
+       "header cells keep their attributes (/A: /O /Table, /Scope)", [repr(e.get("/A")) for e in ths][:2])
+
+# every reference points into the form its placeholder page draws
+pages = {p.objgen: i for i, p in enumerate(pack.pages, 1)}
+mcrs, wrong = 0, []
+for _, _, e in graft:
+    k = e.get("/K")
+    for c in (list(k) if isinstance(k, pikepdf.Array) else [k]):
+        if isinstance(c, int):
+            wrong.append("a bare MCID %d in %s" % (c, e.S))
+        if isinstance(c, pikepdf.Dictionary) and c.get("/Type") == "/MCR":
+            mcrs += 1
+            pg, stm = c.get("/Pg"), c.get("/Stm")
+            xo = pikepdf.Page(pg).obj.Resources.get("/XObject", {}) if pg is not None else {}
+            if stm is None or not any(x.objgen == stm.objgen for _, x in xo.items()):
+                wrong.append("MCID %d: /Stm is not a form of its /Pg" % int(c.MCID))
+            elif "/StructParents" not in stm:
+                wrong.append("MCID %d: its form has no /StructParents" % int(c.MCID))
+    if "/Pg" in e and e.Pg.objgen not in pages:
+        wrong.append("%s: /Pg is no page of the pack" % e.S)
+expect(mcrs > 20 and not wrong, "each of %d marked-content references names its placeholder page and that page's form" % mcrs, wrong[:5])
+on = sorted({pages[c.Pg.objgen] for _, _, e in graft for c in
+             (list(e.K) if isinstance(e.get("/K"), pikepdf.Array) else [])
+             if isinstance(c, pikepdf.Dictionary) and c.get("/Type") == "/MCR"})
+expect(len(on) == 2 and on[1] == on[0] + 1, "the references span the appendix's two placeholder pages", on)
+
+# the text of each element is the source's, and the page's
+diff = [(s, a[:40], b[:40]) for (_, s, ge), (_, _, se) in zip(graft, srcl)
+        for a, b in [(text_of(ge, None), text_of(se, None))] if a != b]
+expect(not diff, "each grafted element's text is its source element's", diff[:3])
+def words(s):
+    return re.sub(r"\s+", " ", s.replace("\u00ad", "")).split()
+pt = {n: subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), pack_path, "-"],
+                        capture_output=True, text=True).stdout for n in on}
+both = " ".join(pt.values())
+missing = []
+for _, s, e in graft:
+    if s in ("/P", "/H1", "/H2"):
+        for w in words(text_of(e, None)):
+            if w not in both:
+                missing.append((str(s), w))
+ph = [text_of(e, None) for _, s, e in graft if s in ("/P", "/H1", "/H2")]
+expect(not missing and any("qzxTaggedOne" in t for t in ph) and any("qzxTaggedLast" in t for t in ph),
+       "the text of the grafted P and H elements is the text on the placeholder pages", missing[:5])
+
+# the placeholder pages: no Figure marked content; the form is drawn
+# outside any marked-content sequence (its own MCIDs are the elements')
+problems = []
+for n in on:
+    depth, figure = 0, False
+    for operands, op in pikepdf.parse_content_stream(pack.pages[n - 1]):
+        op = str(op)
+        if op in ("BDC", "BMC"):
+            depth += 1
+            figure = figure or str(operands[0]) == "/Figure"
+        elif op == "EMC":
+            depth -= 1
+        elif op == "Do" and depth != 0:
+            problems.append("page %d: the form is drawn inside marked content" % n)
+    if figure:
+        problems.append("page %d still has Figure marked content" % n)
+expect(not problems, "the placeholders' Figure is gone and the forms lie outside marked content", problems)
+nk = int(pack.Root.StructTreeRoot.ParentTreeNextKey)
+sps = [int(x.StructParents) for n in on for _, x in pack.pages[n - 1].Resources.XObject.items()
+       if "/StructParents" in x]
+expect(len(sps) == 2 and max(sps) < nk, "each form has its ParentTree key, below /ParentTreeNextKey", sps, nk)
+sys.exit(1 if bad else 0)
+PY
+
+# a public pack: an exempt tagged appendix is never opened, as before
+meeting "$D/ex.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "letter.pdf",
+                        "exempt": {"paragraph": 1, "reason": "It names a child."}}]'
+expect_exit "public pack with an exempt tagged appendix builds" 0 $Q pack "$D/ex.json" --public -o "$TMP/public.pdf"
+mv "$D/letter.pdf" "$D/letter.away"
+expect_exit "and builds with the file deleted" 0 $Q pack "$D/ex.json" --public -o "$TMP/public2.pdf"
+check "byte-identical without the exempt file" cmp "$TMP/public.pdf" "$TMP/public2.pdf"
+mv "$D/letter.away" "$D/letter.pdf"
+
+# trees that cannot be kept: the Figures, a warning, a valid pack
+for case in "cycle:is reached twice: a cycle, or an element with two parents" "mcid:the tree names MCID 999 on page 1, which its content does not have" \
+            "unowned:belongs to no element" "deep:the tree is nested deeper than 100 levels" \
+            "strange-page:an element's /Pg is not one of its pages" \
+            "own-form:marked content in a form of its own (/Stm)"; do
+    f=${case%%:*} msg=${case#*:}
+    meeting "$D/bad.json" "[{\"letter\": \"A\", \"title\": \"Monitoring letter\", \"pdf\": \"$f.pdf\"}]"
+    expect_exit "$f: the pack builds" 0 $Q pack "$D/bad.json" -o "$TMP/$f.pdf"
+    contains "$f: a warning names item, letter, file and fault" "$TMP/last.err" \
+        "warning: item 2 ‘Ofsted monitoring visit’, appendix A ($D/$f.pdf): the PDF is tagged, but its structure tree cannot be kept ("
+    contains "$f: the fault is '$msg'" "$TMP/last.err" "$msg"
+    check "$f: qpdf --check" qpdf --check "$TMP/$f.pdf"
+    out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1)
+    if [ $? = 0 ]; then ok "$f: structure tree consistent"; else not_ok "$f: structure tree consistent" "$out"; fi
+    n=$("$PY" -c 'import sys, pikepdf
+p = pikepdf.open(sys.argv[1]); n = 0; st = [p.Root.StructTreeRoot.K]
+while st:
+    e = st.pop()
+    if isinstance(e, pikepdf.Array): st.extend(e)
+    elif isinstance(e, pikepdf.Dictionary) and "/S" in e:
+        n += e.S == "/Figure" and "Appendix A" in str(e.get("/Alt", ""))
+        st.append(e.get("/K"))
+print(n)' "$TMP/$f.pdf")
+    if [ "$n" = 2 ]; then ok "$f: its two pages are Figures with alternative text"
+    else not_ok "$f: its two pages are Figures with alternative text" "$n Figures"; fi
+done
+exit $((FAILS > 0))
