@@ -105,25 +105,8 @@ else not_ok "the pack with appendices has one cross-reference section" "$n start
 "$PY" - "$TMP/full.pdf" "$TMP/public.pdf" <<'PY' || FAILS=$((FAILS + 1))
 import json, re, subprocess, sys, pikepdf
 full, public = sys.argv[1:3]
-bad = 0
-def ok(m): print(f"ok - {m}")
-def not_ok(m, *detail):
-    global bad
-    bad += 1
-    print(f"not ok - {m}")
-    for x in detail: print(f"    {x}")
-def expect(cond, m, *detail): ok(m) if cond else not_ok(m, *detail)
-def texts(pdf, n):
-    return [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
-                     capture_output=True, check=True, text=True).stdout for k in range(1, n + 1)]
-def outline(j):
-    out = []
-    def walk(os, depth):
-        for o in os:
-            out.append((depth, o["title"], o.get("destpageposfrom1")))
-            walk(o["kids"], depth + 1)
-    walk(j["outlines"], 0)
-    return out
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import ok, not_ok, expect, texts, outline, failed
 
 for name, pdf in (("full", full), ("public", public)):
     j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
@@ -193,7 +176,7 @@ for name, pdf in (("full", full), ("public", public)):
         expect("qzxCaseCanary" not in t[7] and "paragraph 1 of Part 1 of Schedule 12A" in t[7]
                and "It names a child." in t[7],
                "public: the exempt appendix is a notice quoting paragraph and reason", t[7][:300])
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 
 # the packs stay well tagged: each imported page is a Figure of its item,

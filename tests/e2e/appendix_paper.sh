@@ -100,25 +100,8 @@ for f in full public draft; do check "qpdf --check: $f pack" qpdf --check "$TMP/
 "$PY" - "$TMP/full.pdf" "$TMP/public.pdf" "$TMP/draft.pdf" <<'PY' || FAILS=$((FAILS + 1))
 import json, re, subprocess, sys, pikepdf
 full, public, draft = sys.argv[1:4]
-bad = 0
-def ok(m): print(f"ok - {m}")
-def not_ok(m, *detail):
-    global bad
-    bad += 1
-    print(f"not ok - {m}")
-    for x in detail: print(f"    {x}")
-def expect(cond, m, *detail): ok(m) if cond else not_ok(m, *detail)
-def texts(pdf, n):
-    return [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
-                     capture_output=True, check=True, text=True).stdout for k in range(1, n + 1)]
-def outline(j):
-    out = []
-    def walk(os, depth):
-        for o in os:
-            out.append((depth, o["title"], o.get("destpageposfrom1")))
-            walk(o["kids"], depth + 1)
-    walk(j["outlines"], 0)
-    return out
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import ok, not_ok, expect, texts, outline, failed
 
 for name, pdf in (("full", full), ("public", public), ("draft", draft)):
     j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
@@ -189,7 +172,7 @@ for name, pdf in (("full", full), ("public", public), ("draft", draft)):
     expect(len(sects) == 2 and ("/H1", b) in heads and ("/H2", b) in heads
            and ("/H2", where["B"][1]) in heads,
            f"{name}: B's headings are in the item's Sect of the structure tree, on its pages", heads)
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 
 # --draft: the diagonal stamp (the one turned text) on every page, the

@@ -123,7 +123,6 @@ check "identical input gives identical bytes" cmp "$TMP/full.pdf" "$TMP/again.pd
 import re, subprocess, sys, pikepdf
 pack_path, src_path = sys.argv[1:3]
 pack, src = pikepdf.open(pack_path), pikepdf.open(src_path)
-bad = 0
 def crashed(kind, value, tb):
     import traceback
     print("not ok - the grafted tree is read back to the end")
@@ -131,12 +130,8 @@ def crashed(kind, value, tb):
         print("    " + line.rstrip())
     sys.exit(1)
 sys.excepthook = crashed
-def expect(cond, m, *detail):
-    global bad
-    print(("ok - " if cond else "not ok - ") + m)
-    if not cond:
-        bad += 1
-        for x in detail: print(f"    {str(x)[:600]}")
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import expect, failed
 
 def mc_text(stream):
     """{MCID: text} of a content stream: Quire draws BMP code points as
@@ -288,7 +283,7 @@ nk = int(pack.Root.StructTreeRoot.ParentTreeNextKey)
 sps = [int(x.StructParents) for n in on for _, x in pack.pages[n - 1].Resources.XObject.items()
        if "/StructParents" in x]
 expect(len(sps) == 2 and max(sps) < nk, "each form has its ParentTree key, below /ParentTreeNextKey", sps, nk)
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 
 # a public pack: an exempt tagged appendix is never opened, as before

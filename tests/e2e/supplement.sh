@@ -22,26 +22,15 @@ done
 python3 - "$TMP" <<'PY' || FAILS=$((FAILS + 1))
 import json, re, subprocess, sys
 tmp = sys.argv[1]
-bad = 0
-def expect(cond, m, *detail):
-    global bad
-    if cond: print(f"ok - {m}"); return
-    bad += 1
-    print(f"not ok - {m}")
-    for x in detail: print(f"    {str(x)[:600]}")
-def qjson(pdf):
-    return json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
-def texts(pdf, n):
-    return [None] + [re.sub(r"\s+", " ", subprocess.run(
-        ["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
-        capture_output=True, check=True, text=True).stdout) for k in range(1, n + 1)]
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import expect, qjson, texts, failed
 LATE = "national minimum fostering allowances"
 REASON = ("Reason for lateness: The Department for Education published the national "
           "minimum fostering allowances for 2018/19 on 15 June 2018")
 for kind in ("full", "public"):
     pj, sj = qjson(f"{tmp}/pack-{kind}.pdf"), qjson(f"{tmp}/supp-{kind}.pdf")
     pn, sn = len(pj["pages"]), len(sj["pages"])
-    pt, st = texts(f"{tmp}/pack-{kind}.pdf", pn), texts(f"{tmp}/supp-{kind}.pdf", sn)
+    pt, st = texts(f"{tmp}/pack-{kind}.pdf", pn, squash=True), texts(f"{tmp}/supp-{kind}.pdf", sn, squash=True)
     agenda = " ".join(pt[2:4])
     m = re.search(r"9a\. Foster carer allowances 2018/19 (.*?) 10\. ", agenda)
     # a page reference, not the footer's "Page 2 of 12"
@@ -78,7 +67,7 @@ for kind in ("full", "public"):
            and ol[0][2] == ["9a. Foster carer allowances 2018/19"]
            and ol[1][:2] == ("Item 9a: Foster carer allowances 2018/19", 2),
            f"{kind} supplement: bookmarks 'Supplementary agenda 1' (with 9a) and 'Item 9a'", ol)
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 
 # --- a late exempt item: withheld from the public supplement -------------
@@ -141,13 +130,8 @@ j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, chec
 n = len(j["pages"])
 t = [None] + [subprocess.run(["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"], capture_output=True,
               check=True, text=True).stdout for k in range(1, n + 1)]
-bad = 0
-def expect(c, m, *d):
-    global bad
-    print(("ok - " if c else "not ok - ") + m)
-    if not c:
-        bad += 1
-        for x in d: print(f"    {x}")
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import expect, failed
 expect(all(f"Page S{k} of S{n}" in t[k] for k in range(1, n + 1)),
        f"separate: footers read Page S1 … S{n} of S{n}", [re.findall(r"Page \S+ of \S+", x) for x in t[1:]])
 labels = [(p.get("label") or {}) for p in j["pages"]]
@@ -156,7 +140,7 @@ expect([(l.get("/P"), l.get("/St")) for l in labels] == [("u:S", k) for k in ran
 refs = re.findall(r"Pages? (S\d+)(?: – (S\d+))?(?! of)", t[1])
 expect(refs == [("S2", ""), ("S3", "")] and "Late open report" in t[2],
        "separate: the front sheet gives each late paper's pages as S2, S3", refs)
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 sed 's/"published": "2018-06-13",/"published": "2018-06-13", "supplement_numbering": "S",/' \
     "$D/m.json" >"$D/badnum.json"
@@ -233,19 +217,8 @@ done
 python3 - "$TMP" <<'PY' || FAILS=$((FAILS + 1))
 import json, re, subprocess, sys
 tmp = sys.argv[1]
-bad = 0
-def expect(cond, m, *detail):
-    global bad
-    if cond: print(f"ok - {m}"); return
-    bad += 1
-    print(f"not ok - {m}")
-    for x in detail: print(f"    {str(x)[:600]}")
-def qjson(pdf):
-    return json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
-def texts(pdf, n):
-    return [None] + [re.sub(r"\s+", " ", subprocess.run(
-        ["pdftotext", "-f", str(k), "-l", str(k), pdf, "-"],
-        capture_output=True, check=True, text=True).stdout) for k in range(1, n + 1)]
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import expect, qjson, texts, failed
 def outline(j):
     return [(o["title"], o.get("destpageposfrom1"),
              [(k["title"], k.get("destpageposfrom1")) for k in o["kids"]]) for o in j["outlines"]]
@@ -254,7 +227,7 @@ def pages_with(t, word):
 for kind in ("full", "public"):
     pj, sj = qjson(f"{tmp}/lp-{kind}.pdf"), qjson(f"{tmp}/ls-{kind}.pdf")
     pn, sn = len(pj["pages"]), len(sj["pages"])
-    pt, st = texts(f"{tmp}/lp-{kind}.pdf", pn), texts(f"{tmp}/ls-{kind}.pdf", sn)
+    pt, st = texts(f"{tmp}/lp-{kind}.pdf", pn, squash=True), texts(f"{tmp}/ls-{kind}.pdf", sn, squash=True)
     # the pack: item 2's paper and appendix A, B and C to follow
     m = re.search(r"2\. Improvement plan (.*?) 3\. Contract award (.*?) Page \d+ of", pt[2])
     a = pages_with(pt, "qzxAppxA")
@@ -314,7 +287,7 @@ for kind in ("full", "public"):
                                                     ("Appendix C: Case summary", C[0] - pn)]),
             ("Item 3: Contract award", D[0] - pn, [("Appendix A: Evaluation scores", D[0] - pn)])]
     expect(ol == want, f"{kind} supplement: bookmarks name each item with its late appendices beneath", ol)
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 for f in ls-full ls-public; do
     if [ -n "$PY" ] && out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1); then
@@ -425,13 +398,8 @@ done
 python3 - "$TMP" <<'PY' || FAILS=$((FAILS + 1))
 import json, re, subprocess, sys
 tmp = sys.argv[1]
-bad = 0
-def expect(cond, m, *detail):
-    global bad
-    if cond: print(f"ok - {m}"); return
-    bad += 1
-    print(f"not ok - {m}")
-    for x in detail: print(f"    {str(x)[:600]}")
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import expect, failed
 for kind in ("full", "public"):
     pdf = f"{tmp}/ps-{kind}.pdf"
     j = json.loads(subprocess.run(["qpdf", "--json", pdf], capture_output=True, check=True).stdout)
@@ -453,7 +421,7 @@ for kind in ("full", "public"):
     notice = [k for k in range(1, n + 1) if "It could identify a child." in t[k] and "Schedule 12A" in t[k]]
     expect((f and not notice) if kind == "full" else (notice and not f),
            f"{kind} supplement: appendix F is {'shown' if kind == 'full' else 'a notice'}", f, notice)
-sys.exit(1 if bad else 0)
+sys.exit(1 if failed() else 0)
 PY
 mv "$L/secret-f" "$L/secret-f-away"
 expect_exit "late paper appendix: the public supplement builds without the exempt one's files" 0 \
