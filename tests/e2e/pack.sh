@@ -110,7 +110,6 @@ else:
                 not_ok(f"{xl}: marked (exempt) on the agenda exactly when it is exempt", m.group(0))
             appx[num(it)].append((x, xa, xb))
             withheld_x = public and "exempt" in x
-            src = os.path.join(os.path.dirname(meeting_path), x["pdf"])
             if withheld_x:
                 t = norm(text[xa]) if xa <= total else ""
                 if xb == xa and f"Appendix {x['letter']}: {norm(x['title'])}" in t and "Not for publication" in t \
@@ -119,8 +118,16 @@ else:
                 else:
                     not_ok(f"{xl}: its page {xa} is a one-page notice quoting the paragraph", t[:300])
                 continue
+            if "paper" in x:
+                # a Quire paper: its first page opens with its title
+                t = norm(text[xa]) if xa <= total else ""
+                m = f"{xl}: its first page {xa} opens with 'Appendix {x['letter']}: Title'"
+                if f"Appendix {x['letter']}: {norm(x['title'])}" in t: ok(m)
+                else: not_ok(m, t[:300])
+                continue
             # every page of the file, in order, at the pages the agenda
             # gives: its words there, and its size and orientation kept
+            src = os.path.join(os.path.dirname(meeting_path), x["pdf"])
             n = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", src], capture_output=True, text=True).stdout).group(1))
             wrong = []
             if xb - xa + 1 != n: wrong.append(f"the agenda gives {xb - xa + 1} pages, the file has {n}")
