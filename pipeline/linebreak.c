@@ -419,6 +419,31 @@ static void apply_kerning(para *p)
     }
 }
 
+/* ASCII letters as '#', for libunibreak.
+ *
+ * libunibreak finds a character's line-breaking class by scanning its
+ * property table from the start: a lowercase letter is the 31st range, an
+ * uppercase one the 25th, and letters are most of a paragraph. That scan was
+ * the largest single cost of line breaking. Its answers depend only on the
+ * classes of the characters, and '#' is a letter to UAX #14 too (AL, like
+ * A-Z and a-z) but the 10th range, so the same text with its ASCII letters
+ * replaced by '#' gets the same opportunities, byte for byte, for a third of
+ * the scanning. Other characters keep their own class and are left as they
+ * are; a UTF-8 sequence has no ASCII bytes, so it is never touched.
+ * test_linebreak.c compares the two over the test corpus and random text. */
+void lb_uax14(const char *s, size_t len, char *brks)
+{
+    if (len == 0) return;
+    unsigned char *t = qr_xmalloc(len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
+        t[i] = (unsigned char)((c | 0x20) - 'a') < 26 ? '#' : c;
+    }
+    set_linebreaks_utf8(t, len, LB_LANG, brks);
+    free(t);
+}
+
 /* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
  * only their mandatory breaks inside. */
 static void find_breaks(para *p)
@@ -426,8 +451,7 @@ static void find_breaks(para *p)
     p->bk = qr_xcalloc(p->n + 1, 1);
     if (p->n == 0) return;
     char *brks = qr_xmalloc(p->text.len);
-    set_linebreaks_utf8((const utf8_t *)p->text.data, p->text.len, LB_LANG,
-                        brks);
+    lb_uax14(p->text.data, p->text.len, brks);
     for (size_t j = 1; j < p->n; j++) {
         char st = brks[p->ch[j].off - 1];   /* after the last byte of j-1 */
         unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
