@@ -80,7 +80,8 @@
 #define HTML_DIR_SUFFIX "-html"    /* a pack's pages, when its output has
                                       no extension to drop */
 #define TERM_WIDTH_DEFAULT 80      /* columns when the terminal won't say */
-#define STATE_FORMAT 2             /* version of the state file's layout */
+#define STATE_FORMAT 3             /* version of the state file's layout
+                                      (3: files hashed by qr_filehash) */
 
 /* ---- hashing ---- */
 
@@ -99,17 +100,19 @@ uint64_t qr_hash_file(const char *path)
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     unsigned char *buf = qr_xmalloc(HASH_CHUNK);
-    uint64_t h = QR_FNV64_INIT;
+    qr_filehash fh;
+    qr_filehash_init(&fh);
     int bad = 0;
     for (;;) {
         ssize_t n = read(fd, buf, HASH_CHUNK);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) bad = 1;
         if (n <= 0) break;
-        h = qr_fnv64(h, buf, (size_t)n);
+        qr_filehash_feed(&fh, buf, (size_t)n);
     }
     close(fd);
     free(buf);
+    uint64_t h = qr_filehash_end(&fh);
     /* 0 stands for "unreadable"; a real hash of 0 is vanishingly rare and
      * would only cause a rebuild */
     return bad ? 0 : h;
