@@ -59,6 +59,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -907,6 +908,12 @@ static int cmp_str(const void *a, const void *b)
  * version string), of every shared library mapped into it (a Debian update
  * of libharu or HarfBuzz changes PDFs too), of the hyphenation dictionary
  * and of where fonts come from. NULL when the executable cannot be read. */
+static void *fonts_stamp(void *buf)
+{
+    qr_fonts_stamp(buf);
+    return NULL;
+}
+
 static char *program_identity(const char *version)
 {
     uint64_t h = qr_hash_file("/proc/self/exe");
@@ -921,6 +928,14 @@ static char *program_identity(const char *version)
         if (path && strstr(path, ".so")) sv_add(&files, path);
     }
     free(maps);
+    /* The fonts' stamp initialises fontconfig (~8 ms of parsing its
+     * configuration), which the workers need anyway: on another core while
+     * this one hashes the libraries, both before the first worker starts.
+     * Joined before anything forks. */
+    qr_buf fonts;
+    qr_buf_init(&fonts);
+    pthread_t stamper;
+    int stamping = pthread_create(&stamper, NULL, fonts_stamp, &fonts) == 0;
     sv_add(&files, HYPH_DICT);
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
     for (size_t i = 0; i < files.n; i++) {
@@ -931,9 +946,8 @@ static char *program_identity(const char *version)
         h = qr_fnv64(h, &fh, sizeof fh);
     }
     qr_strv_free(sv_detach(&files));
-    qr_buf fonts;
-    qr_buf_init(&fonts);
-    qr_fonts_stamp(&fonts);
+    if (stamping) pthread_join(stamper, NULL);
+    else qr_fonts_stamp(&fonts);
     h = qr_fnv64(h, fonts.data ? fonts.data : "", fonts.len);
     qr_buf_free(&fonts);
     char hex[17];
