@@ -1559,6 +1559,9 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     _exit(0);
 }
 
+/* A worker per processor: none is left for a render's helper thread. */
+static bool workers_fill_cpus;
+
 static bool start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
                      FILE *log)
 {
@@ -1592,6 +1595,7 @@ static bool start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
             dup2(devnull, STDOUT_FILENO);
             close(devnull);
         }
+        if (workers_fill_cpus) qr_pdf_set_deflate_ahead(false);
         worker(j, res[1], c, parent);
     }
     close(res[1]);
@@ -1896,6 +1900,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
 
     prefork_warm_up(&cache);
     int nworkers = o->jobs > 0 ? o->jobs : count_cpus();
+    workers_fill_cpus = nworkers >= count_cpus();
     slot *slots = qr_xcalloc((size_t)nworkers, sizeof *slots);
     struct pollfd *pfd = qr_xcalloc((size_t)nworkers * 2, sizeof *pfd);
     live.m = m;

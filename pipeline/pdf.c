@@ -2307,6 +2307,13 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
 
 /* ---- public ---- */
 
+static bool deflate_ahead = true;
+
+void qr_pdf_set_deflate_ahead(bool on)
+{
+    deflate_ahead = on;
+}
+
 /* Threads for deflating: the machine's processors, up to four. */
 static int pack_threads(void)
 {
@@ -2479,7 +2486,7 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
      * contents once drawn: deflated from now on by a helper thread, while
      * this one draws, builds the structure tree and saves (pdf_pack.h,
      * qr_pdf_zq). Only with a second processor to run it. */
-    if (pack_threads() > 1) st->zq = qr_pdf_zq_start();
+    if (deflate_ahead && pack_threads() > 1) st->zq = qr_pdf_zq_start();
     for (size_t k = 0; st->zq && k < st->nsubst; k++)
         if (!st->subst[k].flate)
             qr_pdf_zq_add(st->zq, st->subst[k].data, st->subst[k].len);
