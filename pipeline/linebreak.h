@@ -125,6 +125,10 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);
  * same answers for less work (linebreak.c). lb_init first. */
 void lb_uax14(const char *s, size_t len, char *brks);
 
+/* Write the hyphenation points learned since the cache's copy was read
+ * back to the cache (best effort; nothing when none were learned). */
+void lb_save_learned(void);
+
 /* Global one-time initialisation (libunibreak tables, hyphenation
  * dictionary); safe to call repeatedly. */
 void lb_init(void);
