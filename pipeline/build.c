@@ -59,6 +59,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +81,8 @@
 #define HTML_DIR_SUFFIX "-html"    /* a pack's pages, when its output has
                                       no extension to drop */
 #define TERM_WIDTH_DEFAULT 80      /* columns when the terminal won't say */
-#define STATE_FORMAT 2             /* version of the state file's layout */
+#define STATE_FORMAT 3             /* version of the state file's layout
+                                      (3: files hashed by qr_filehash) */
 
 /* ---- hashing ---- */
 
@@ -99,17 +101,19 @@ uint64_t qr_hash_file(const char *path)
     int fl = fcntl(fd, F_GETFL);
     if (fl >= 0) (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
     unsigned char *buf = qr_xmalloc(HASH_CHUNK);
-    uint64_t h = QR_FNV64_INIT;
+    qr_filehash fh;
+    qr_filehash_init(&fh);
     int bad = 0;
     for (;;) {
         ssize_t n = read(fd, buf, HASH_CHUNK);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) bad = 1;
         if (n <= 0) break;
-        h = qr_fnv64(h, buf, (size_t)n);
+        qr_filehash_feed(&fh, buf, (size_t)n);
     }
     close(fd);
     free(buf);
+    uint64_t h = qr_filehash_end(&fh);
     /* 0 stands for "unreadable"; a real hash of 0 is vanishingly rare and
      * would only cause a rebuild */
     return bad ? 0 : h;
@@ -904,6 +908,12 @@ static int cmp_str(const void *a, const void *b)
  * version string), of every shared library mapped into it (a Debian update
  * of libharu or HarfBuzz changes PDFs too), of the hyphenation dictionary
  * and of where fonts come from. NULL when the executable cannot be read. */
+static void *fonts_stamp(void *buf)
+{
+    qr_fonts_stamp(buf);
+    return NULL;
+}
+
 static char *program_identity(const char *version)
 {
     uint64_t h = qr_hash_file("/proc/self/exe");
@@ -918,6 +928,14 @@ static char *program_identity(const char *version)
         if (path && strstr(path, ".so")) sv_add(&files, path);
     }
     free(maps);
+    /* The fonts' stamp initialises fontconfig (~8 ms of parsing its
+     * configuration), which the workers need anyway: on another core while
+     * this one hashes the libraries, both before the first worker starts.
+     * Joined before anything forks. */
+    qr_buf fonts;
+    qr_buf_init(&fonts);
+    pthread_t stamper;
+    int stamping = pthread_create(&stamper, NULL, fonts_stamp, &fonts) == 0;
     sv_add(&files, HYPH_DICT);
     qsort(files.v, files.n, sizeof *files.v, cmp_str);
     for (size_t i = 0; i < files.n; i++) {
@@ -928,9 +946,8 @@ static char *program_identity(const char *version)
         h = qr_fnv64(h, &fh, sizeof fh);
     }
     qr_strv_free(sv_detach(&files));
-    qr_buf fonts;
-    qr_buf_init(&fonts);
-    qr_fonts_stamp(&fonts);
+    if (stamping) pthread_join(stamper, NULL);
+    else qr_fonts_stamp(&fonts);
     h = qr_fnv64(h, fonts.data ? fonts.data : "", fonts.len);
     qr_buf_free(&fonts);
     char hex[17];
@@ -1542,6 +1559,9 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
     _exit(0);
 }
 
+/* A worker per processor: none is left for a render's helper thread. */
+static bool workers_fill_cpus;
+
 static bool start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
                      FILE *log)
 {
@@ -1575,6 +1595,7 @@ static bool start_job(slot *s, size_t ji, const job_rec *j, const hcache *c,
             dup2(devnull, STDOUT_FILENO);
             close(devnull);
         }
+        if (workers_fill_cpus) qr_pdf_set_deflate_ahead(false);
         worker(j, res[1], c, parent);
     }
     close(res[1]);
@@ -1879,6 +1900,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
 
     prefork_warm_up(&cache);
     int nworkers = o->jobs > 0 ? o->jobs : count_cpus();
+    workers_fill_cpus = nworkers >= count_cpus();
     slot *slots = qr_xcalloc((size_t)nworkers, sizeof *slots);
     struct pollfd *pfd = qr_xcalloc((size_t)nworkers * 2, sizeof *pfd);
     live.m = m;

@@ -314,6 +314,7 @@ void qr_hyph_load_from(qr_hyph *h, const char *path, const char *shipped)
             qr_buf_free(&img);
         }
     }
+    if (h->dict) h->key = qr_xstrndup(key.data, key.len);
     free(cached);
     free(name);
     qr_buf_free(&key);
@@ -355,5 +356,6 @@ void qr_hyph_free(qr_hyph *h)
 {
     if (h->image) free(h->image);
     else if (h->dict) hnj_hyphen_free(h->dict);
+    free(h->key);
     memset(h, 0, sizeof *h);
 }

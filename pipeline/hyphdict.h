@@ -21,6 +21,10 @@ typedef struct qr_hyph {
     HyphenDict *dict;           /* NULL: the dictionary could not be read */
     void *image;                /* the one block it lives in, from an image */
     qr_hyph_source from;
+    char *key;                  /* the image's key: libhyphen's version and
+                                   the dictionary's stamp and hash, for
+                                   entries made from the dictionary's
+                                   answers (NULL with no dictionary) */
 } qr_hyph;
 
 /* Load the dictionary at path: from a compiled image made from this very

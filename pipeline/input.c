@@ -133,7 +133,7 @@ static void record(const char *path, qr_input_role role,
                    .dev = sb->st_dev,
                    .ino = sb->st_ino,
                    .size = len,
-                   .hash = qr_fnv64(QR_FNV64_INIT, bytes, len)};
+                   .hash = qr_filehash_of(bytes, len)};
     add(active, &in);
 }
 

@@ -1305,6 +1305,11 @@ void qr_layout_init(void)
     lb_init();
 }
 
+void qr_layout_save_learned(void)
+{
+    lb_save_learned();
+}
+
 qr_status qr_layout_hyph_image(const char *dir, qr_diags *d)
 {
     return lb_write_hyph_image(dir, d);

@@ -26,6 +26,7 @@
  */
 #include "linebreak.h"
 #include "hyphdict.h"
+#include "quire/cache.h"
 
 #include <errno.h>
 #include <math.h>
@@ -89,12 +90,14 @@
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static HyphenDict *hyph_dict;
 static qr_hyph hyph;                    /* lives as long as the process */
+static void memo_read(void);
 
 static void init_tables(void)
 {
     init_linebreak();
     qr_hyph_load(&hyph, HYPH_DICT_PATH);
     hyph_dict = hyph.dict;              /* NULL: no hyphenation */
+    if (hyph_dict) memo_read();
 }
 
 void lb_init(void)
@@ -419,6 +422,31 @@ static void apply_kerning(para *p)
     }
 }
 
+/* ASCII letters as '#', for libunibreak.
+ *
+ * libunibreak finds a character's line-breaking class by scanning its
+ * property table from the start: a lowercase letter is the 31st range, an
+ * uppercase one the 25th, and letters are most of a paragraph. That scan was
+ * the largest single cost of line breaking. Its answers depend only on the
+ * classes of the characters, and '#' is a letter to UAX #14 too (AL, like
+ * A-Z and a-z) but the 10th range, so the same text with its ASCII letters
+ * replaced by '#' gets the same opportunities, byte for byte, for a third of
+ * the scanning. Other characters keep their own class and are left as they
+ * are; a UTF-8 sequence has no ASCII bytes, so it is never touched.
+ * test_linebreak.c compares the two over the test corpus and random text. */
+void lb_uax14(const char *s, size_t len, char *brks)
+{
+    if (len == 0) return;
+    unsigned char *t = qr_xmalloc(len);
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
+        t[i] = (unsigned char)((c | 0x20) - 'a') < 26 ? '#' : c;
+    }
+    set_linebreaks_utf8(t, len, LB_LANG, brks);
+    free(t);
+}
+
 /* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
  * only their mandatory breaks inside. */
 static void find_breaks(para *p)
@@ -426,8 +454,7 @@ static void find_breaks(para *p)
     p->bk = qr_xcalloc(p->n + 1, 1);
     if (p->n == 0) return;
     char *brks = qr_xmalloc(p->text.len);
-    set_linebreaks_utf8((const utf8_t *)p->text.data, p->text.len, LB_LANG,
-                        brks);
+    lb_uax14(p->text.data, p->text.len, brks);
     for (size_t j = 1; j < p->n; j++) {
         char st = brks[p->ch[j].off - 1];   /* after the last byte of j-1 */
         unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
@@ -496,6 +523,7 @@ static pthread_mutex_t memo_lock = PTHREAD_MUTEX_INITIALIZER;
 static memo_slot *memo;
 static size_t memo_cap, memo_n;
 static qr_buf memo_keys;
+static int memo_learned;                /* words not in the cache's copy */
 
 static memo_slot *memo_find(uint64_t h, const char *w, size_t len)
 {
@@ -561,10 +589,115 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
             m->len = (unsigned)len;
             qr_buf_append(&memo_keys, word, len);
             memo_n++;
+            memo_learned = 1;
         }
     }
     pthread_mutex_unlock(&memo_lock);
     return pts;
+}
+
+/* ---- the remembered points, kept in the cache ----
+ *
+ * The memo above lived as long as one process, so every render asked
+ * libhyphen again for every word of its paper: 3 M instructions on the
+ * benchmark report's main thread (635 words), and on each paper of a
+ * build. Its words and points are now a cache entry, read when the
+ * dictionary is loaded and written back when a paper learned words. The
+ * points depend on the dictionary and libhyphen (the image's key, which
+ * names both) and on hyphenate_points (the executable's stamp: a rebuilt
+ * quire starts afresh), so the answer is the one libhyphen would give. */
+
+#define MEMO_ENTRY "hyph-memo"
+#define MEMO_FORMAT 1
+#define MEMO_SAVED_MAX 8192             /* words written at most */
+
+/* false: no key can be made (the executable cannot be named), so the
+ * cache's copy is neither read nor written */
+static bool memo_cache_key(qr_buf *k)
+{
+    qr_buf_printf(k, "quire hyphenation memo %d %d\n", MEMO_FORMAT,
+                  HYPH_MAX_WORD);
+    /* the file itself, not /proc/self/exe: a tool that runs quire (valgrind)
+     * may answer for its own */
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0 || !hyph.key) return false;
+    exe[n] = '\0';
+    qr_cache_stamp(k, exe);
+    qr_buf_puts(k, hyph.key);
+    return true;
+}
+
+/* entry: the key, then per word its length (one byte), its letters and
+ * its points (8 bytes), then qr_sum64 of the words. Once, from
+ * init_tables. */
+static void memo_read(void)
+{
+    if (!hyph.key) return;
+    size_t n = 0;
+    char *data = qr_cache_read(MEMO_ENTRY, &n);
+    if (!data) return;
+    pthread_mutex_lock(&memo_lock);
+    qr_buf k;
+    qr_buf_init(&k);
+    bool keyed = memo_cache_key(&k);
+    uint64_t sum;
+    if (keyed && n >= k.len + sizeof sum && memcmp(data, k.data, k.len) == 0) {
+        const unsigned char *w = (const unsigned char *)data + k.len;
+        size_t wn = n - k.len - sizeof sum;
+        memcpy(&sum, w + wn, sizeof sum);
+        /* every length in bounds before anything is taken */
+        size_t at = 0;
+        while (at < wn && w[at] >= 1 && w[at] <= HYPH_MAX_WORD &&
+               wn - at >= 1 + (size_t)w[at] + 8)
+            at += 1 + (size_t)w[at] + 8;
+        if (at == wn && sum == qr_sum64(w, wn)) {
+            for (at = 0; at < wn && memo_n < MEMO_MAX;) {
+                size_t len = w[at];
+                const char *word = (const char *)w + at + 1;
+                uint64_t pts;
+                memcpy(&pts, word + len, sizeof pts);
+                at += 1 + len + 8;
+                uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len);
+                if (memo_n * 2 >= memo_cap) memo_grow();
+                memo_slot *m = memo_find(h, word, len);
+                if (m->len) continue;
+                m->hash = h;
+                m->points = pts;
+                m->key = memo_keys.len;
+                m->len = (unsigned)len;
+                qr_buf_append(&memo_keys, word, len);
+                memo_n++;
+            }
+        }
+    }
+    pthread_mutex_unlock(&memo_lock);
+    qr_buf_free(&k);
+    free(data);
+}
+
+void lb_save_learned(void)
+{
+    pthread_mutex_lock(&memo_lock);
+    qr_buf e;
+    qr_buf_init(&e);
+    if (memo_learned && memo_cache_key(&e)) {
+        size_t start = e.len, saved = 0;
+        for (size_t i = 0; i < memo_cap && saved < MEMO_SAVED_MAX; i++) {
+            const memo_slot *m = &memo[i];
+            if (!m->len) continue;
+            qr_buf_putc(&e, (char)m->len);
+            qr_buf_append(&e, memo_keys.data + m->key, m->len);
+            qr_buf_append(&e, &m->points, sizeof m->points);
+            saved++;
+        }
+        uint64_t sum = qr_sum64(e.data + start, e.len - start);
+        qr_buf_append(&e, &sum, sizeof sum);
+        qr_cache_write_checked(MEMO_ENTRY, e.data, e.len);  /* best effort */
+        memo_learned = 0;
+    }
+    qr_buf_free(&e);
+    pthread_mutex_unlock(&memo_lock);
 }
 
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,

@@ -120,6 +120,15 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
  * width a table column needs to avoid breaking inside words. */
 float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);
 
+/* libunibreak's UAX #14 opportunities for the UTF-8 text s (language
+ * "en"), one per byte into brks as set_linebreaks_utf8 writes them, the
+ * same answers for less work (linebreak.c). lb_init first. */
+void lb_uax14(const char *s, size_t len, char *brks);
+
+/* Write the hyphenation points learned since the cache's copy was read
+ * back to the cache (best effort; nothing when none were learned). */
+void lb_save_learned(void);
+
 /* Global one-time initialisation (libunibreak tables, hyphenation
  * dictionary); safe to call repeatedly. */
 void lb_init(void);

@@ -156,6 +156,7 @@ typedef struct pdf_state {
     size_t npages;
     qr_pdf_subst *subst;        /* stream contents the pack pass writes */
     size_t nsubst, csubst;
+    qr_pdf_zq *zq;              /* streams deflated ahead, or NULL */
     const qr_pdf_imports *imports;  /* pages of other PDFs drawn, or NULL */
     size_t *import_res;         /* per import: its /Resources object */
     HPDF_Dict *import_form;     /* per import: its Form XObject */
@@ -699,8 +700,8 @@ static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
     HPDF_Dict s = HPDF_DictStream_New(st->pdf->mmgr, st->pdf->xref);
     if (!s) return NULL;
     QR_GROW(st->subst, st->nsubst, st->csubst, 16);
-    st->subst[st->nsubst++] = (qr_pdf_subst){s->header.obj_id & 0x00FFFFFF,
-                                             data, len, false};
+    st->subst[st->nsubst++] = (qr_pdf_subst){
+        .obj = s->header.obj_id & 0x00FFFFFF, .data = data, .len = len};
     return s;
 }
 
@@ -1806,6 +1807,8 @@ static bool draw_pages(pdf_state *st, const qr_pages *pages)
         set_mark(st, &p, MARK_CLOSED);
         draw_imports(st, i, fig, fig >= 0 ? pg->items[fig].elem : -1, at);
         if (hpdf_failed(st, "drawing a page")) return false;
+        /* the page's contents are final: deflated while the next is drawn */
+        qr_pdf_zq_add(st->zq, st->content[i].data, st->content[i].len);
     }
     return !st->failed;
 }
@@ -2539,6 +2542,13 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
 
 /* ---- public ---- */
 
+static bool deflate_ahead = true;
+
+void qr_pdf_set_deflate_ahead(bool on)
+{
+    deflate_ahead = on;
+}
+
 /* Threads for deflating: the machine's processors, up to four. */
 static int pack_threads(void)
 {
@@ -2594,9 +2604,9 @@ static bool imported_objects(pdf_state *st, import_objs *io,
     io->extra.raw_below = RAW_BELOW;
     *sub = qr_xrealloc(*sub, (*nsub + im->n) * sizeof **sub);
     for (size_t k = 0; k < im->n; k++)
-        (*sub)[(*nsub)++] = (qr_pdf_subst){st->import_res[k],
-                                           io->res[k].data, io->res[k].len,
-                                           false};
+        (*sub)[(*nsub)++] = (qr_pdf_subst){.obj = st->import_res[k],
+                                           .data = io->res[k].data,
+                                           .len = io->res[k].len};
     return true;
 }
 
@@ -2644,6 +2654,8 @@ static bool save(pdf_state *st, char **out, size_t *len)
         free(buf);
         return false;
     }
+    qr_pdf_zq_finish(st->zq);
+    for (size_t k = 0; k < nsub; k++) qr_pdf_zq_fill(st->zq, &sub[k]);
     int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub,
                                    st->imports ? &io.extra : NULL,
                                    pack_threads(), &packed, &plen);
@@ -2708,6 +2720,14 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
         hpdf_failed(st, "writing document metadata"))
         goto done;
     if (fonts && !load_fonts(st)) goto done;
+    /* The font programs and tables are final once embedded, each page's
+     * contents once drawn: deflated from now on by a helper thread, while
+     * this one draws, builds the structure tree and saves (pdf_pack.h,
+     * qr_pdf_zq). Only with a second processor to run it. */
+    if (deflate_ahead && pack_threads() > 1) st->zq = qr_pdf_zq_start();
+    for (size_t k = 0; st->zq && k < st->nsubst; k++)
+        if (!st->subst[k].flate)
+            qr_pdf_zq_add(st->zq, st->subst[k].data, st->subst[k].len);
     if (!draw_pages(st, pages)) goto done;
     if (!build_structure(st, qr_pages_count(pages))) goto done;
     if (!build_outlines(st, pages)) goto done;
@@ -2716,6 +2736,7 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
 done:
     if (!ok && !st->failed)
         fail(st, NULL, "cannot render the PDF");
+    qr_pdf_zq_free(st->zq);         /* before the data it deflates goes */
     if (st->pdf) HPDF_Free(st->pdf);
     hpdf_release();
     free(st->images);

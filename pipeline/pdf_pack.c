@@ -45,6 +45,8 @@ typedef struct zjob {
     size_t n;
     char *out;                  /* deflated, when smaller than the input */
     size_t outlen;
+    bool done;                  /* out, outlen made already (qr_pdf_zq) */
+    bool borrowed;              /* out belongs to the queue, not the job */
 } zjob;
 
 typedef struct zpool {
@@ -52,6 +54,28 @@ typedef struct zpool {
     size_t njobs;
     atomic_size_t next;
 } zpool;
+
+/* in[0..n) deflated by c into a new *out when that is smaller (else *out
+ * NULL: the stream is kept as it is). False when it could not be tried (no
+ * compressor, no memory): the same bytes must then be tried again. */
+static bool deflate_one(struct libdeflate_compressor *c, const char *in,
+                        size_t n, char **out, size_t *outlen)
+{
+    *out = NULL;
+    *outlen = 0;
+    if (!c) return false;
+    size_t bound = libdeflate_zlib_compress_bound(c, n);
+    char *o = malloc(bound);
+    if (!o) return false;
+    size_t got = libdeflate_zlib_compress(c, in, n, o, bound);
+    if (got > 0 && got < n) {
+        *out = o;
+        *outlen = got;
+    } else {
+        free(o);                    /* kept as it is */
+    }
+    return true;
+}
 
 /* The jobs left in zp, with compressor c (NULL: none could be made, the
  * jobs are kept as they are). */
@@ -61,16 +85,8 @@ static void run_jobs_with(zpool *zp, struct libdeflate_compressor *c)
         size_t k = atomic_fetch_add(&zp->next, 1);
         if (k >= zp->njobs) break;
         zjob *j = zp->order[k];
-        if (!c || j->n == 0) continue;
-        size_t bound = libdeflate_zlib_compress_bound(c, j->n);
-        char *o = malloc(bound);
-        size_t got = o ? libdeflate_zlib_compress(c, j->in, j->n, o, bound) : 0;
-        if (got > 0 && got < j->n) {
-            j->out = o;
-            j->outlen = got;
-        } else {
-            free(o);                /* kept as it is */
-        }
+        if (!c || j->n == 0 || j->done) continue;
+        deflate_one(c, j->in, j->n, &j->out, &j->outlen);
     }
 }
 
@@ -103,7 +119,7 @@ static void deflate_all(zjob *jobs, size_t n, int threads,
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         zp.order[i] = &jobs[i];
-        total += jobs[i].n;
+        if (!jobs[i].done) total += jobs[i].n;
     }
     if (total < THREAD_MIN_BYTES) threads = 1;
     if ((size_t)threads > n) threads = (int)n;
@@ -117,6 +133,148 @@ static void deflate_all(zjob *jobs, size_t n, int threads,
     run_jobs_with(&zp, own);
     for (int t = 0; t < started; t++) pthread_join(tid[t], NULL);
     free(zp.order);
+}
+
+/* ---- deflating ahead, on a helper thread (pdf_pack.h) ---- */
+
+typedef struct zq_entry {
+    const char *in;
+    size_t n;
+    char *out;
+    size_t outlen;
+    bool done;                  /* out, outlen are deflate_one's */
+} zq_entry;
+
+struct qr_pdf_zq {
+    pthread_mutex_t mu;
+    pthread_cond_t more;        /* an entry added, or closing */
+    zq_entry *e;                /* under mu: the helper holds no pointer
+                                   into it while it deflates */
+    size_t n, cap, next;        /* next: the first entry nobody took */
+    bool closing, finished;
+    bool cancel;                /* the PDF failed: nothing more to deflate */
+    pthread_t helper;
+};
+
+/* Entries from q, first queued first, until it closes and none is left.
+ * With mu held; c may be NULL (entries then stay not done). */
+static void zq_drain(qr_pdf_zq *q, struct libdeflate_compressor *c)
+{
+    while (q->next < q->n) {
+        if (q->cancel) {
+            q->next = q->n;
+            break;
+        }
+        size_t k = q->next++;
+        const char *in = q->e[k].in;
+        size_t n = q->e[k].n;
+        pthread_mutex_unlock(&q->mu);
+        char *out;
+        size_t outlen;
+        bool done = deflate_one(c, in, n, &out, &outlen);
+        pthread_mutex_lock(&q->mu);
+        q->e[k].out = out;
+        q->e[k].outlen = outlen;
+        q->e[k].done = done;
+    }
+}
+
+static void *zq_helper(void *arg)
+{
+    qr_pdf_zq *q = arg;
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    pthread_mutex_lock(&q->mu);
+    for (;;) {
+        zq_drain(q, c);
+        if (q->closing) break;
+        pthread_cond_wait(&q->more, &q->mu);
+    }
+    pthread_mutex_unlock(&q->mu);
+    if (c) libdeflate_free_compressor(c);
+    return NULL;
+}
+
+qr_pdf_zq *qr_pdf_zq_start(void)
+{
+    qr_pdf_zq *q = qr_xcalloc(1, sizeof *q);
+    if (pthread_mutex_init(&q->mu, NULL) != 0) {
+        free(q);
+        return NULL;
+    }
+    if (pthread_cond_init(&q->more, NULL) != 0) {
+        pthread_mutex_destroy(&q->mu);
+        free(q);
+        return NULL;
+    }
+    if (pthread_create(&q->helper, NULL, zq_helper, q) != 0) {
+        pthread_cond_destroy(&q->more);
+        pthread_mutex_destroy(&q->mu);
+        free(q);
+        return NULL;
+    }
+    return q;
+}
+
+void qr_pdf_zq_add(qr_pdf_zq *q, const char *data, size_t len)
+{
+    if (!q || !data || len == 0) return;
+    pthread_mutex_lock(&q->mu);
+    if (!q->closing) {
+        QR_GROW(q->e, q->n + 1, q->cap, 64);
+        q->e[q->n++] = (zq_entry){.in = data, .n = len};
+        pthread_cond_signal(&q->more);
+    }
+    pthread_mutex_unlock(&q->mu);
+}
+
+void qr_pdf_zq_finish(qr_pdf_zq *q)
+{
+    if (!q || q->finished) return;
+    pthread_mutex_lock(&q->mu);
+    q->closing = true;
+    pthread_cond_signal(&q->more);
+    /* what the helper has not reached, here: when its core is busy the
+     * main thread must not wait for it */
+    if (q->next < q->n) {
+        struct libdeflate_compressor *c =
+            libdeflate_alloc_compressor(DEFLATE_LEVEL);
+        zq_drain(q, c);
+        if (c) libdeflate_free_compressor(c);
+    }
+    pthread_mutex_unlock(&q->mu);
+    pthread_join(q->helper, NULL);  /* and the entries it was on */
+    q->finished = true;
+}
+
+void qr_pdf_zq_fill(const qr_pdf_zq *q, qr_pdf_subst *sub)
+{
+    if (!q || !q->finished) return;
+    for (size_t k = 0; k < q->n; k++) {
+        const zq_entry *e = &q->e[k];
+        if (e->in != sub->data || e->n != sub->len) continue;
+        if (e->done) {
+            sub->zdone = true;
+            sub->z = e->out;
+            sub->zlen = e->outlen;
+        }
+        return;
+    }
+}
+
+void qr_pdf_zq_free(qr_pdf_zq *q)
+{
+    if (!q) return;
+    if (!q->finished) {
+        pthread_mutex_lock(&q->mu);
+        q->cancel = true;
+        pthread_mutex_unlock(&q->mu);
+        qr_pdf_zq_finish(q);
+    }
+    for (size_t k = 0; k < q->n; k++) free(q->e[k].out);
+    free(q->e);
+    pthread_cond_destroy(&q->more);
+    pthread_mutex_destroy(&q->mu);
+    free(q);
 }
 
 /* ---- numbers, by hand ----
@@ -182,6 +340,7 @@ typedef struct stream_obj {
     bool whole;                 /* a plain object: data is all of it */
     bool flate;                 /* data is deflated already */
     const qr_pdf_obj *ext;      /* an extra stream: its dictionary */
+    const qr_pdf_subst *pre;    /* its substitute, deflated already */
 } stream_obj;
 
 static const char STREAM_KW[] = ">>\nstream\r\n", ENDOBJ[] = "endobj\n",
@@ -301,6 +460,7 @@ static bool take_subst(stream_obj *so, const int *kind, size_t nobj,
     so[i].flate = kind[i] == 2 && sub->flate;
     so[i].data = sub->data;
     so[i].body_len = sub->len;
+    so[i].pre = sub->zdone ? sub : NULL;
     return true;
 }
 
@@ -401,6 +561,13 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
                       : !so[i].flate && wants_deflate(in, &so[i])) {
             so[i].job = njobs;
             jobs[njobs++] = (zjob){.in = so[i].data, .n = so[i].body_len};
+            const qr_pdf_subst *pre = so[i].pre;
+            if (pre && so[i].body_len > 0) {
+                zjob *j = &jobs[njobs - 1];
+                j->out = (char *)pre->z;
+                j->outlen = pre->z ? pre->zlen : 0;
+                j->done = j->borrowed = true;
+            }
         }
     }
     /* Object streams: numbers total, total+1, ...; the xref stream last. */
@@ -508,7 +675,8 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     qr_buf_free(&tbl);
 done:
     if (zc) libdeflate_free_compressor(zc);
-    for (size_t j = 0; j < njobs; j++) free(jobs[j].out);
+    for (size_t j = 0; j < njobs; j++)
+        if (!jobs[j].borrowed) free(jobs[j].out);
     for (size_t k = 0; k < nstm; k++) {
         qr_buf_free(&stm[k]);
         free(stm_head[k]);

@@ -33,7 +33,34 @@ typedef struct qr_pdf_subst {
     size_t len;
     bool flate;                 /* data is Flate-compressed already: written
                                    with /Filter /FlateDecode, as it is */
+    bool zdone;                 /* z, zlen: data deflated already, as the
+                                   pass would (qr_pdf_zq), for the pass to
+                                   use when it deflates this stream */
+    const char *z;              /* NULL: deflating does not shrink it */
+    size_t zlen;
 } qr_pdf_subst;
+
+/* Deflating streams on another core while the rest of the PDF is made.
+ *
+ * Deflate is a fifth of a render's instructions, and until now it all ran
+ * at the end, in the pass, after every page was drawn, while the second
+ * core sat idle. A stream's bytes are final long before: a font program
+ * once embedded, a page's contents once the page is drawn. Queued then,
+ * one helper thread deflates them while the main thread draws the next
+ * pages, builds the structure tree and saves; qr_pdf_zq_finish deflates
+ * what the helper has not started on the calling thread, and waits for the
+ * rest. The bytes are those the pass would make itself (the same
+ * libdeflate level over the same bytes, kept only when smaller): the
+ * output does not change, only when it is computed. Data queued must stay
+ * as it is until the queue is freed. */
+typedef struct qr_pdf_zq qr_pdf_zq;
+qr_pdf_zq *qr_pdf_zq_start(void);   /* NULL: no thread (then no queue) */
+void qr_pdf_zq_add(qr_pdf_zq *q, const char *data, size_t len);
+void qr_pdf_zq_finish(qr_pdf_zq *q);
+/* After finish: sub->z/zlen/zdone from the entry queued with sub's data and
+ * length, if any. */
+void qr_pdf_zq_fill(const qr_pdf_zq *q, qr_pdf_subst *sub);
+void qr_pdf_zq_free(qr_pdf_zq *q);
 
 /* Objects libharu never saw, written by the pass after libharu's own and
  * numbered from libharu's object count: an imported appendix's fonts,

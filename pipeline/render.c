@@ -730,6 +730,7 @@ static qr_status finish_paper(const qr_render_req *req, qr_paper *p,
     }
     double tf = now_ms();
     qr_pages_free(pages);
+    qr_layout_save_learned();
     lap("free", &tf);
     return status;
 }

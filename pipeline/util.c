@@ -519,6 +519,60 @@ uint64_t qr_sum64(const void *p, size_t n)
     return h;
 }
 
+void qr_filehash_init(qr_filehash *fh)
+{
+    memset(fh, 0, sizeof *fh);
+    for (int k = 0; k < 4; k++) fh->lane[k] = QR_FNV64_INIT + (uint64_t)k;
+}
+
+static void filehash_block(uint64_t lane[4], const unsigned char *b)
+{
+    for (int k = 0; k < 4; k++) {
+        uint64_t w;
+        memcpy(&w, b + 8 * k, 8);
+        uint64_t h = (lane[k] ^ w) * FNV64_PRIME;
+        lane[k] = h ^ (h >> 29);
+    }
+}
+
+void qr_filehash_feed(qr_filehash *fh, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    fh->total += n;
+    if (fh->ntail) {
+        size_t take = sizeof fh->tail - fh->ntail;
+        if (take > n) take = n;
+        memcpy(fh->tail + fh->ntail, c, take);
+        fh->ntail += take;
+        c += take;
+        n -= take;
+        if (fh->ntail < sizeof fh->tail) return;
+        filehash_block(fh->lane, fh->tail);
+        fh->ntail = 0;
+    }
+    for (; n >= 32; c += 32, n -= 32) filehash_block(fh->lane, c);
+    memcpy(fh->tail, c, n);
+    fh->ntail = n;
+}
+
+uint64_t qr_filehash_end(const qr_filehash *fh)
+{
+    /* the lanes, the last bytes and the length, one after another */
+    uint64_t h = QR_FNV64_INIT;
+    for (int k = 0; k < 4; k++) h = (h ^ fh->lane[k]) * FNV64_PRIME;
+    h = qr_fnv64(h, fh->tail, fh->ntail);
+    h = (h ^ fh->total) * FNV64_PRIME;
+    return h ^ (h >> 29);
+}
+
+uint64_t qr_filehash_of(const void *p, size_t n)
+{
+    qr_filehash fh;
+    qr_filehash_init(&fh);
+    qr_filehash_feed(&fh, p, n);
+    return qr_filehash_end(&fh);
+}
+
 /* ---- UTF-8 ---- */
 
 int qr_utf8_decode(const char *str, size_t n, uint32_t *cp)

@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "../pipeline/linebreak.h"
+#include "quire/util.h"
+
+#include <linebreak.h>
 
 #define SIZE 10.0f
 #define SHY "\xC2\xAD"          /* an inserted hyphen, as text */
@@ -1062,6 +1065,96 @@ static void test_dates_whole(void **state)
     assert_true(saw_other_break);
 }
 
+/* lb_uax14 hands libunibreak the text with its ASCII letters as '#' (a
+ * cheaper class lookup): the opportunities must be libunibreak's own for
+ * the text as it is, byte for byte. */
+static void same_breaks(const char *s, size_t len)
+{
+    char *want = malloc(len + 1), *got = malloc(len + 1);
+    assert_non_null(want);
+    assert_non_null(got);
+    set_linebreaks_utf8((const utf8_t *)s, len, "en", want);
+    lb_uax14(s, len, got);
+    if (memcmp(want, got, len) != 0) {
+        size_t i = 0;
+        while (want[i] == got[i]) i++;
+        fail_msg("byte %zu of \"%.*s\": libunibreak %d, lb_uax14 %d", i,
+                 (int)len, s, want[i], got[i]);
+    }
+    free(want);
+    free(got);
+}
+
+static void test_uax14_same_as_libunibreak(void **state)
+{
+    (void)state;
+    lb_init();
+    /* the benchmark report, the samples' Markdown and the templates, whole
+     * and line by line */
+    static const char *const files[] = {
+        "tests/data/bench/report.md",
+        "samples/harwood-action-plan-progress.md",
+        "templates/cabinet-report.md",
+        "templates/committee-report.md",
+        "templates/panel-update.md",
+        "templates/progress-report.md",
+        "templates/scrutiny-review.md",
+    };
+    int read = 0;
+    for (size_t f = 0; f < sizeof files / sizeof *files; f++) {
+        size_t len;
+        char *text = qr_read_file(files[f], &len, 0);
+        if (!text) continue;
+        read++;
+        same_breaks(text, len);
+        for (size_t a = 0; a < len;) {
+            size_t b = a;
+            while (b < len && text[b] != '\n') b++;
+            same_breaks(text + a, b - a);
+            a = b + 1;
+        }
+        free(text);
+    }
+    assert_true(read > 0);
+    /* every ASCII character, and a few common others, beside each other
+     * and in random runs up to 24 bytes */
+    static const char *const other[] = {
+        "\xE2\x80\x99", "\xE2\x80\x98", "\xE2\x80\x9C", "\xE2\x80\x9D",
+        "\xE2\x80\x93", "\xE2\x80\x94", "\xC2\xA3", "\xC3\xA9", "\xC2\xA0",
+        "\xC2\xAD", "\xE2\x82\xAC", "\xE2\x80\xA6", "\xE2\x81\xA0",
+        "\xE2\x80\x8B", "\xCC\x81", "\xE2\x98\x8E", "\xF0\x9F\x98\x80",
+    };
+    size_t nother = sizeof other / sizeof *other;
+    char buf[128];
+    for (int a = 0; a < 128; a++)
+        for (int b = 0; b < 128; b++) {
+            buf[0] = (char)a, buf[1] = ' ', buf[2] = (char)b;
+            buf[3] = 'x', buf[4] = (char)a, buf[5] = (char)b;
+            same_breaks(buf + 4, 2);
+            same_breaks(buf, 4);
+            same_breaks(buf + 2, 3);
+        }
+    uint32_t seed = 12345;
+    for (int n = 0; n < 200000; n++) {
+        size_t len = 0;
+        seed = seed * 1103515245u + 12345u;
+        int chars = 1 + (int)((seed >> 16) % 16);
+        for (int k = 0; k < chars; k++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 8) % 160;
+            if (r < 128) {
+                buf[len++] = (char)r;
+            } else {
+                const char *o = other[(r - 128) % nother];
+                size_t ol = strlen(o);
+                memcpy(buf + len, o, ol);
+                len += ol;
+            }
+        }
+        same_breaks(buf, len);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1091,6 +1184,7 @@ int main(void)
         cmocka_unit_test(test_kerning_measured),
         cmocka_unit_test(test_kerning_hyphen),
         cmocka_unit_test(test_hyph_min_word),
+        cmocka_unit_test(test_uax14_same_as_libunibreak),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

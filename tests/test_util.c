@@ -258,10 +258,47 @@ static void test_near_miss(void **state)
     assert_string_equal(qr_did_you_mean("datex", rank, 3), "dates");
 }
 
+/* qr_filehash: the same value however the bytes are fed (a file is read in
+ * pieces of whatever size read returns), and another value when a byte,
+ * the length or the order of the bytes changes. */
+static void test_filehash(void **state)
+{
+    (void)state;
+    unsigned char b[300];
+    for (size_t i = 0; i < sizeof b; i++) b[i] = (unsigned char)(i * 37 + 11);
+    for (size_t n = 0; n <= sizeof b; n++) {
+        uint64_t whole = qr_filehash_of(b, n);
+        for (size_t step = 1; step <= 70; step += 3) {
+            qr_filehash fh;
+            qr_filehash_init(&fh);
+            for (size_t i = 0; i < n; i += step)
+                qr_filehash_feed(&fh, b + i, n - i < step ? n - i : step);
+            assert_true(qr_filehash_end(&fh) == whole);
+        }
+        if (n > 0) {
+            assert_true(qr_filehash_of(b, n - 1) != whole);
+            for (size_t i = 0; i < n; i += 7) {
+                b[i] ^= 1;
+                assert_true(qr_filehash_of(b, n) != whole);
+                b[i] ^= 1;
+            }
+        }
+    }
+    /* a zero byte more is another file */
+    unsigned char z[64] = {0};
+    assert_true(qr_filehash_of(z, 32) != qr_filehash_of(z, 33));
+    assert_true(qr_filehash_of(z, 0) != qr_filehash_of(z, 64));
+    /* words swapped between lanes */
+    unsigned char s[32];
+    memcpy(s, b + 8, 8), memcpy(s + 8, b, 8), memcpy(s + 16, b + 16, 16);
+    assert_true(qr_filehash_of(s, 32) != qr_filehash_of(b, 32));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf),
+        cmocka_unit_test(test_filehash),
         cmocka_unit_test(test_arena),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_files_atomic),

@@ -77,7 +77,7 @@ const qr_job *qr_manifest_job(const qr_manifest *m, size_t i); /* borrowed */
  * when other jobs come and go. n <= 1 selects everything. */
 bool qr_job_in_shard(const char *name, int k, int n);
 
-/* FNV-1a 64 of a whole file's contents; 0 when it cannot be read or is not
+/* qr_filehash of a whole file's contents (as qr_input_read records it); 0 when it cannot be read or is not
  * a regular file (opened without blocking: a FIFO never hangs it). */
 uint64_t qr_hash_file(const char *path);
 

@@ -7,8 +7,8 @@
  * file without blocking and refuses anything that is not a regular file: a
  * FIFO or device would block or never end, a directory is a mistake to name
  * plainly. It reads the whole file and, when a record is active on the
- * calling thread, adds the file to that record with the FNV-1a 64 hash of
- * the very bytes that were read.
+ * calling thread, adds the file to that record with the hash of the very
+ * bytes that were read (qr_filehash_of).
  *
  * The record is what the fail-closed decisions rest on:
  * - build skips an output only when the bytes it was made from (hashed as
@@ -57,7 +57,7 @@ typedef struct qr_input {
     dev_t dev;            /* identity of the file read */
     ino_t ino;
     uint64_t size;        /* bytes read */
-    uint64_t hash;        /* FNV-1a 64 of the bytes read */
+    uint64_t hash;        /* qr_filehash_of the bytes read */
 } qr_input;
 
 /* A record of inputs, in the order first read. A file read twice (the same

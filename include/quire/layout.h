@@ -132,6 +132,10 @@ typedef struct qr_pages qr_pages;
  * it off the critical path. Thread-safe and idempotent. */
 void qr_layout_init(void);
 
+/* Keep what this process learned that a later one can reuse (the words
+ * hyphenated so far) in Quire's cache; best effort. After a paper. */
+void qr_layout_save_learned(void);
+
 /* quire hyphenation: compile the hyphenation dictionary qr_layout_init
  * loads into the image it looks for (hyph_en_GB.dic.image), written to
  * dir, which is made when missing. make writes it beside build/quire and

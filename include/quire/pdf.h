@@ -158,6 +158,12 @@ bool qr_pdf_render_imports(const qr_pages *pages, const qr_fonts *fonts,
                            const qr_pdf_imports *imports, char **out,
                            size_t *len, qr_diags *d);
 
+/* Whether a render may deflate on a helper thread while it draws (the
+ * default, with a second processor): a build whose workers already keep
+ * every processor busy turns it off, since the thread and its compressor
+ * would cost each paper time and gain none. */
+void qr_pdf_set_deflate_ahead(bool on);
+
 /* qr_pdf_render, then write atomically to `path` (temporary file in the
  * same directory, renamed on success). Returns QR_OK; QR_EINPUT after
  * adding an error when the PDF stage refuses an input (a corrupt image,
