@@ -939,6 +939,7 @@ typedef struct graft_walk {
     bool rolemap_read, classmap_read;
     pobj rm, cm;               /* the maps once read (read_map) */
     int rm_at, cm_at;
+    struct libdeflate_decompressor *z;   /* for page_content */
     int *page_ids;             /* object id of page i */
     size_t *page_order;        /* pages by object id, for page_of */
     mc_page *mc;               /* per page */
@@ -1012,9 +1013,17 @@ static long page_of(graft_walk *w, const pobj *o, int x)
     return -1;
 }
 
+/* A switch, not strchr: the scan asks this of every byte of every page's
+ * content. NUL counts, as it did for strchr, which finds the string's end. */
 static bool is_delim(unsigned char c)
 {
-    return strchr("()<>[]{}/%", c) != NULL;
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '[': case ']': case '{':
+    case '}': case '/': case '%': case 0:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static bool is_space(unsigned char c)
@@ -1609,10 +1618,52 @@ static void graft_walk_free(graft_walk *w)
     free(w->page_ids);
     free(w->page_order);
     for (size_t p = 0; w->mc && p < w->a->npages; p++) free(w->mc[p].mc);
+    if (w->z) libdeflate_free_decompressor(w->z);
     free(w->mc);
     free(w->why);
     pobj_free(&w->rm);
     pobj_free(&w->cm);
+}
+
+static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage,
+                                   size_t *len);
+
+/* A page's content for the MCID scan. One stream, Flate alone (what
+ * stored_flate takes) is inflated here by libdeflate from its stored
+ * bytes: libqpdf's decoding through its pipelines cost five times the
+ * instructions. check_page has bounded its size and seen it decode
+ * without a warning; anything else, or a stream libdeflate does not read
+ * to its end, is decoded by libqpdf as before. */
+static unsigned char *page_content(qpdf_data q,
+                                   struct libdeflate_decompressor **z,
+                                   qpdf_oh page, size_t *len)
+{
+    size_t rawlen = 0;
+    unsigned char *raw = stored_flate(q, page, &rawlen);
+    if (raw && !*z) *z = libdeflate_alloc_decompressor();
+    size_t cap = rawlen * 4 + 4096;
+    while (raw && *z) {
+        if (cap > QR_APPENDIX_MAX_CONTENT) cap = QR_APPENDIX_MAX_CONTENT;
+        unsigned char *out = qr_xmalloc(cap);
+        size_t used = 0, got = 0;
+        enum libdeflate_result r = libdeflate_zlib_decompress_ex(
+            *z, raw, rawlen, out, cap, &used, &got);
+        if (r == LIBDEFLATE_SUCCESS && used == rawlen) {
+            free(raw);
+            *len = got;
+            return out;
+        }
+        free(out);
+        if (r != LIBDEFLATE_INSUFFICIENT_SPACE ||
+            cap >= QR_APPENDIX_MAX_CONTENT)
+            break;
+        cap *= 2;
+    }
+    free(raw);
+    unsigned char *buf = NULL;
+    *len = 0;
+    qpdf_oh_get_page_content_data(q, page, &buf, len);
+    return buf;
 }
 
 /* Walk and check a's structure tree: on success a->graft holds it; false
@@ -1630,9 +1681,8 @@ static bool walk_structure(qr_appendix *a, char **why)
         qpdf_oh page = qpdf_get_page_n(q, p);
         w.page_ids[p] = qpdf_oh_get_object_id(q, page);
         w.page_order[p] = p;
-        unsigned char *buf = NULL;
         size_t len = 0;
-        qpdf_oh_get_page_content_data(q, page, &buf, &len);
+        unsigned char *buf = page_content(q, &w.z, page, &len);
         ok = scan_mcids(&w, buf, buf ? len : 0, p, &w.mc[p]);
         free(buf);
     }
