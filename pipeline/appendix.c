@@ -66,6 +66,8 @@
     X(qpdf_oh_get_dict) \
     X(qpdf_oh_get_int_value_as_int) \
     X(qpdf_oh_get_key) \
+    X(qpdf_get_object_by_id) \
+    X(qpdf_oh_unparse_resolved) \
     X(qpdf_oh_get_page_content_data) \
     X(qpdf_oh_get_stream_data) \
     X(qpdf_oh_get_value_as_bool) \
@@ -118,6 +120,8 @@ QR_QPDF_FUNCS(X)
 #define qpdf_oh_get_dict dl_qpdf_oh_get_dict
 #define qpdf_oh_get_int_value_as_int dl_qpdf_oh_get_int_value_as_int
 #define qpdf_oh_get_key dl_qpdf_oh_get_key
+#define qpdf_get_object_by_id dl_qpdf_get_object_by_id
+#define qpdf_oh_unparse_resolved dl_qpdf_oh_unparse_resolved
 #define qpdf_oh_get_page_content_data dl_qpdf_oh_get_page_content_data
 #define qpdf_oh_get_stream_data dl_qpdf_oh_get_stream_data
 #define qpdf_oh_get_value_as_bool dl_qpdf_oh_get_value_as_bool
@@ -637,6 +641,288 @@ static const char *const STANDARD_TYPES[] = {
     "BibEntry", "Code", "Link", "Annot", "Ruby", "RB", "RT", "RP",
     "Warichu", "WT", "WP", "Figure", "Formula", "Form", NULL};
 
+/* ---- an object of the tree, read from its text ----
+ *
+ * The walk reads each object of the tree in one call of libqpdf, as the
+ * text qpdf_oh_unparse_resolved gives, and parses that text here, rather
+ * than asking for its type, keys and values one call at a time: every
+ * call of the C API goes through its handle table and error trap (a
+ * thousand instructions or more each, and a new handle for each value
+ * asked for), and a tagged page has dozens of elements. The text is
+ * libqpdf's own writing of an object it has parsed, so it is well formed:
+ * a dictionary's keys in order, without those whose value is null (as
+ * libqpdf's own key iteration has them); names with #xx escapes; strings
+ * with \ escapes or in hex; references as "N G R", read in turn when a
+ * value of theirs is needed. */
+
+enum { PV_NULL = 'z', PV_BOOL = 'b', PV_INT = 'i', PV_REAL = 'r',
+       PV_NAME = 'n', PV_STRING = 's', PV_ARRAY = 'a', PV_DICT = 'd',
+       PV_REF = 'R', PV_OTHER = 'x' };
+
+/* Parsed objects nest no deeper than libqpdf's parser lets them. */
+#define PV_MAX_NEST 1000
+
+typedef struct pval {
+    char t;               /* PV_* */
+    int next;             /* the next item of its array or dictionary, -1 */
+    int first;            /* PV_ARRAY, PV_DICT: the first item, -1 */
+    int n;                /* PV_ARRAY, PV_DICT: items */
+    long long i;          /* PV_INT; PV_REF: object id; PV_BOOL: 0 or 1 */
+    int gen;              /* PV_REF */
+    double num;           /* PV_INT, PV_REAL */
+    size_t s, len;        /* PV_NAME (no slash), PV_STRING: bytes in str */
+    size_t key, klen;     /* an item of a dictionary: its key in str */
+} pval;
+
+typedef struct pobj {
+    pval *v;
+    size_t n, cap;
+    char *str;            /* decoded names and strings, each NUL-ended */
+    size_t slen;
+} pobj;
+
+static void pobj_free(pobj *o)
+{
+    free(o->v);
+    free(o->str);
+    memset(o, 0, sizeof *o);
+}
+
+typedef struct pparse {
+    const char *s;
+    size_t i, n;
+    pobj *o;
+} pparse;
+
+static bool pv_space(char c)
+{
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' ||
+           c == 0;
+}
+
+static bool pv_regular(char c)
+{
+    return !pv_space(c) && !strchr("()<>[]{}/%", c);
+}
+
+static void pv_skip(pparse *p)
+{
+    while (p->i < p->n && pv_space(p->s[p->i])) p->i++;
+}
+
+static int pv_new(pparse *p, char t)
+{
+    pobj *o = p->o;
+    QR_GROW(o->v, o->n + 1, o->cap, 16);
+    pval *v = &o->v[o->n];
+    memset(v, 0, sizeof *v);
+    v->t = t;
+    v->next = v->first = -1;
+    return (int)o->n++;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* A name at p->s[p->i] ('/' read) into str, decoded; its offset. */
+static size_t pv_name(pparse *p, size_t *len)
+{
+    pobj *o = p->o;
+    size_t at = o->slen;
+    while (p->i < p->n && pv_regular(p->s[p->i])) {
+        char c = p->s[p->i++];
+        if (c == '#' && p->i + 1 < p->n && hexval(p->s[p->i]) >= 0 &&
+            hexval(p->s[p->i + 1]) >= 0) {
+            c = (char)(hexval(p->s[p->i]) * 16 + hexval(p->s[p->i + 1]));
+            p->i += 2;
+        }
+        o->str[o->slen++] = c;
+    }
+    *len = o->slen - at;
+    o->str[o->slen++] = 0;
+    return at;
+}
+
+static int pv_value(pparse *p, int depth);
+
+/* The items of an array or dictionary up to `end`, linked under x. */
+static bool pv_items(pparse *p, int x, bool dict, char end, int depth)
+{
+    int last = -1;
+    for (;;) {
+        pv_skip(p);
+        if (p->i >= p->n) return false;
+        if (p->s[p->i] == end) {
+            p->i += dict ? 2 : 1;
+            return true;
+        }
+        size_t key = 0, klen = 0;
+        if (dict) {
+            if (p->s[p->i] != '/') return false;
+            p->i++;
+            key = pv_name(p, &klen);
+        }
+        int v = pv_value(p, depth + 1);
+        if (v < 0) return false;
+        p->o->v[v].key = key;
+        p->o->v[v].klen = klen;
+        if (last < 0) p->o->v[x].first = v;
+        else p->o->v[last].next = v;
+        last = v;
+        p->o->v[x].n++;
+    }
+}
+
+/* One value of the text; its index, or -1 when the text is not one. */
+static int pv_value(pparse *p, int depth)
+{
+    pv_skip(p);
+    if (p->i >= p->n || depth > PV_MAX_NEST) return -1;
+    const char *s = p->s;
+    char c = s[p->i];
+    int x;
+    if (c == '<' && p->i + 1 < p->n && s[p->i + 1] == '<') {
+        p->i += 2;
+        x = pv_new(p, PV_DICT);
+        if (!pv_items(p, x, true, '>', depth)) return -1;
+        if (p->s[p->i - 1] != '>' || p->s[p->i - 2] != '>') return -1;
+        return x;
+    }
+    if (c == '[') {
+        p->i++;
+        x = pv_new(p, PV_ARRAY);
+        return pv_items(p, x, false, ']', depth) ? x : -1;
+    }
+    if (c == '/') {
+        p->i++;
+        x = pv_new(p, PV_NAME);
+        p->o->v[x].s = pv_name(p, &p->o->v[x].len);
+        return x;
+    }
+    if (c == '<') {                       /* a string in hex */
+        x = pv_new(p, PV_STRING);
+        pobj *o = p->o;
+        size_t at = o->slen;
+        int hi = -1;
+        for (p->i++; p->i < p->n && s[p->i] != '>'; p->i++) {
+            int h = hexval(s[p->i]);
+            if (h < 0) {
+                if (pv_space(s[p->i])) continue;
+                return -1;
+            }
+            if (hi < 0) hi = h;
+            else o->str[o->slen++] = (char)(hi * 16 + h), hi = -1;
+        }
+        if (p->i >= p->n) return -1;
+        p->i++;
+        if (hi >= 0) o->str[o->slen++] = (char)(hi * 16);
+        o->v[x].s = at;
+        o->v[x].len = o->slen - at;
+        o->str[o->slen++] = 0;
+        return x;
+    }
+    if (c == '(') {                       /* a literal string */
+        x = pv_new(p, PV_STRING);
+        pobj *o = p->o;
+        size_t at = o->slen;
+        int open = 1;
+        for (p->i++; p->i < p->n; p->i++) {
+            char ch = s[p->i];
+            if (ch == '\\' && p->i + 1 < p->n) {
+                char e = s[++p->i];
+                if (e >= '0' && e <= '7') {
+                    int v = 0;
+                    for (int k = 0; k < 3 && p->i < p->n && s[p->i] >= '0' &&
+                                    s[p->i] <= '7'; k++, p->i++)
+                        v = v * 8 + (s[p->i] - '0');
+                    p->i--;
+                    ch = (char)v;
+                } else if (e == '\r' || e == '\n') {
+                    if (e == '\r' && p->i + 1 < p->n && s[p->i + 1] == '\n')
+                        p->i++;
+                    continue;                 /* a line continued */
+                } else {
+                    ch = e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t'
+                       : e == 'b' ? '\b' : e == 'f' ? '\f' : e;
+                }
+            } else if (ch == '(') {
+                open++;
+            } else if (ch == ')' && --open == 0) {
+                break;
+            }
+            o->str[o->slen++] = ch;
+        }
+        if (p->i >= p->n) return -1;
+        p->i++;
+        o->v[x].s = at;
+        o->v[x].len = o->slen - at;
+        o->str[o->slen++] = 0;
+        return x;
+    }
+    size_t j = p->i;
+    while (j < p->n && pv_regular(s[j])) j++;
+    size_t len = j - p->i;
+    if (len == 0) return -1;
+    char tok[64];
+    if (len >= sizeof tok) return -1;
+    memcpy(tok, s + p->i, len);
+    tok[len] = 0;
+    p->i = j;
+    if (strcmp(tok, "null") == 0) return pv_new(p, PV_NULL);
+    if (strcmp(tok, "true") == 0 || strcmp(tok, "false") == 0) {
+        x = pv_new(p, PV_BOOL);
+        p->o->v[x].i = tok[0] == 't';
+        return x;
+    }
+    if (!strchr("+-.0123456789", tok[0])) return -1;
+    bool real = strchr(tok, '.') != NULL;
+    x = pv_new(p, real ? PV_REAL : PV_INT);
+    pval *v = &p->o->v[x];
+    /* as libqpdf reads them: an integer by its value, a real by atof */
+    if (real) {
+        v->num = strtod(tok, NULL);
+        return x;
+    }
+    v->i = strtoll(tok, NULL, 10);
+    v->num = (double)v->i;
+    /* "N G R": a reference */
+    size_t save = p->i;
+    pv_skip(p);
+    size_t g0 = p->i;
+    while (p->i < p->n && s[p->i] >= '0' && s[p->i] <= '9') p->i++;
+    size_t g1 = p->i;
+    pv_skip(p);
+    if (g1 > g0 && g1 - g0 < 10 && p->i < p->n && s[p->i] == 'R' &&
+        (p->i + 1 == p->n || !pv_regular(s[p->i + 1])) && v->i > 0 &&
+        v->i <= INT32_MAX) {
+        p->i++;
+        v->t = PV_REF;
+        v->gen = atoi(s + g0);
+        return x;
+    }
+    p->i = save;
+    return x;
+}
+
+/* Parse text into *o (emptied first): the index of its value, -1 when
+ * it is not one value. */
+static int pv_parse(const char *text, pobj *o)
+{
+    pobj_free(o);
+    size_t n = text ? strlen(text) : 0;
+    o->str = qr_xmalloc(n + 1);     /* decoded text is never longer */
+    pparse p = {text, 0, n, o};
+    int x = n ? pv_value(&p, 0) : -1;
+    pv_skip(&p);
+    return x >= 0 && p.i == n ? x : -1;
+}
+
+
 /* MCIDs of a page's content: per MCID, these bits. */
 #define MC_IN_CONTENT 1
 #define MC_OWNED 2
@@ -650,6 +936,10 @@ typedef struct graft_walk {
     qr_appendix *a;
     qpdf_data q;
     qpdf_oh rolemap, classmap;
+    bool rolemap_read, classmap_read;
+    pobj rm, cm;               /* the maps once read (read_map) */
+    int rm_at, cm_at;
+    struct libdeflate_decompressor *z;   /* for page_content */
     int *page_ids;             /* object id of page i */
     size_t *page_order;        /* pages by object id, for page_of */
     mc_page *mc;               /* per page */
@@ -708,11 +998,11 @@ static int by_page_id(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* The page object oh is, as an index, or -1 when it is none of the
- * appendix's pages. */
-static long page_of(graft_walk *w, qpdf_oh oh)
+/* The page value x of o refers to, as an index, or -1 when it is none of
+ * the appendix's pages (or no reference). */
+static long page_of(graft_walk *w, const pobj *o, int x)
 {
-    int id = qpdf_oh_get_object_id(w->q, oh);
+    int id = o->v[x].t == PV_REF ? (int)o->v[x].i : 0;
     size_t lo = 0, hi = w->a->npages;
     while (id > 0 && lo < hi) {
         size_t mid = (lo + hi) / 2, p = w->page_order[mid];
@@ -723,9 +1013,17 @@ static long page_of(graft_walk *w, qpdf_oh oh)
     return -1;
 }
 
+/* A switch, not strchr: the scan asks this of every byte of every page's
+ * content. NUL counts, as it did for strchr, which finds the string's end. */
 static bool is_delim(unsigned char c)
 {
-    return strchr("()<>[]{}/%", c) != NULL;
+    switch (c) {
+    case '(': case ')': case '<': case '>': case '[': case ']': case '{':
+    case '}': case '/': case '%': case 0:
+        return true;
+    default:
+        return false;
+    }
 }
 
 static bool is_space(unsigned char c)
@@ -843,79 +1141,159 @@ static bool claim(graft_walk *w, long pg, long long mcid)
     return true;
 }
 
+/* Object oh, read as text into *o: the index of its value, or -1 after
+ * bad() when the text cannot be read. */
+static int read_obj(graft_walk *w, qpdf_oh oh, pobj *o)
+{
+    int x = pv_parse(qpdf_oh_unparse_resolved(w->q, oh), o);
+    if (x < 0) bad(w, "an object of its tree cannot be read");
+    return x;
+}
+
+/* Value x of o, read when it is a reference (into *into, which the
+ * caller frees); *in: the object it now lies in. -1 for no value, and
+ * for a reference to a stream (libqpdf writes a stream as a reference to
+ * itself), which no part of the tree may be. */
+static int deref(graft_walk *w, const pobj *o, int x, pobj *into,
+                 const pobj **in)
+{
+    *in = o;
+    if (x < 0 || o->v[x].t != PV_REF) return x;
+    qpdf_oh oh = qpdf_get_object_by_id(w->q, (int)o->v[x].i, o->v[x].gen);
+    int r = read_obj(w, oh, into);
+    qpdf_oh_release(w->q, oh);
+    *in = into;
+    return r >= 0 && into->v[r].t == PV_REF ? -1 : r;
+}
+
+/* The type of value x of o once read (PV_OTHER: none, or a stream). */
+static char type_of(graft_walk *w, const pobj *o, int x)
+{
+    pobj r = {0};
+    const pobj *in;
+    int v = deref(w, o, x, &r, &in);
+    char t = v < 0 ? PV_OTHER : in->v[v].t;
+    pobj_free(&r);
+    return t;
+}
+
+/* The value under `key` (no slash) of dictionary d of o; -1 if none. */
+static int dict_get(const pobj *o, int d, const char *key)
+{
+    if (d < 0 || o->v[d].t != PV_DICT) return -1;
+    for (int x = o->v[d].first; x >= 0; x = o->v[x].next)
+        if (strcmp(o->str + o->v[x].key, key) == 0) return x;
+    return -1;
+}
+
+/* Is value x of o, once read, the name `name` (no slash)? */
+static bool is_name(graft_walk *w, const pobj *o, int x, const char *name)
+{
+    pobj r = {0};
+    const pobj *in;
+    int v = deref(w, o, x, &r, &in);
+    bool yes = v >= 0 && in->v[v].t == PV_NAME &&
+               strcmp(in->str + in->v[v].s, name) == 0;
+    pobj_free(&r);
+    return yes;
+}
+
+/* The tree's /RoleMap or /ClassMap (handle h), read once when first
+ * needed: the index of its dictionary in *o, or -1 when it is none. The
+ * handle is asked whether it is a dictionary before it is read, as
+ * libqpdf warns (damage) at a key asked of what is not one. */
+static int read_map(graft_walk *w, qpdf_oh h, bool *done, pobj *o, int *at)
+{
+    if (!*done) {
+        *done = true;
+        *at = qpdf_oh_is_dictionary(w->q, h) ? read_obj(w, h, o) : -1;
+    }
+    return *at;
+}
+
 /* The standard type a structure type stands for, through the /RoleMap:
  * a type that reaches none is NonStruct, whose content counts as its
  * parent's (§14.8.4.2). Kept where the pack changes its meaning: a
  * Document inside the pack's section is a Part (as Quire nests a paper),
  * and a Link or Annot whose annotation is not copied is only text. */
-static const char *standard_type(graft_walk *w, qpdf_oh s)
+static const char *standard_type(graft_walk *w, const char *name)
 {
-    qpdf_data q = w->q;
+    char cur[256];
+    snprintf(cur, sizeof cur, "%s", name);
     for (int hop = 0; hop < GRAFT_MAX_ROLES; hop++) {
-        if (qpdf_oh_get_type_code(q, s) != ot_name) break;
-        const char *name = qpdf_oh_get_name(q, s) + 1;
         for (const char *const *t = STANDARD_TYPES; *t; t++) {
-            if (strcmp(name, *t) != 0) continue;
+            if (strcmp(cur, *t) != 0) continue;
             if (strcmp(*t, "Document") == 0) return "Part";
             if (strcmp(*t, "Link") == 0 || strcmp(*t, "Annot") == 0)
                 return "Span";
             if (strcmp(*t, "Form") == 0) return "Div";
             return *t;
         }
-        /* libqpdf warns (damage, to pending_problem) at a key asked of
-         * what is not a dictionary */
-        if (!qpdf_oh_is_dictionary(q, w->rolemap)) break;
-        char key[256];
-        snprintf(key, sizeof key, "/%s", name);
-        s = qpdf_oh_get_key(q, w->rolemap, key);
+        int rm = read_map(w, w->rolemap, &w->rolemap_read, &w->rm, &w->rm_at);
+        if (rm < 0) break;
+        pobj r = {0};
+        const pobj *in;
+        int v = deref(w, &w->rm, dict_get(&w->rm, rm, cur), &r, &in);
+        bool next = v >= 0 && in->v[v].t == PV_NAME;
+        if (next) snprintf(cur, sizeof cur, "%s", in->str + in->v[v].s);
+        pobj_free(&r);
+        if (!next) break;
     }
     return "NonStruct";
 }
 
 static const char *const TEXT_KEYS[QR_GRAFT_NTEXT] = {
-    [QR_GRAFT_ALT] = "/Alt", [QR_GRAFT_ACTUAL] = "/ActualText",
-    [QR_GRAFT_E] = "/E", [QR_GRAFT_LANG] = "/Lang", [QR_GRAFT_T] = "/T"};
+    [QR_GRAFT_ALT] = "Alt", [QR_GRAFT_ACTUAL] = "ActualText",
+    [QR_GRAFT_E] = "E", [QR_GRAFT_LANG] = "Lang", [QR_GRAFT_T] = "T"};
 
-static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
-                     int depth);
+static int walk_elem(graft_walk *w, const pobj *o, int el, int id,
+                     int parent, long pg, int depth);
 
 /* A plain value (name, number, boolean, string) as an attribute entry;
  * false for anything else, or one past the bounds. */
-static bool attr_scalar(graft_walk *w, qpdf_oh v, qr_pdf_attr *out)
+static bool attr_scalar(graft_walk *w, const pobj *o, int x,
+                        qr_pdf_attr *out)
 {
-    qpdf_data q = w->q;
-    size_t len = 0;
-    const char *str;
-    switch (qpdf_oh_get_type_code(q, v)) {
-    case ot_name:
-        str = qpdf_oh_get_name(q, v) + 1;
-        len = strlen(str);
-        if (len == 0 || len > GRAFT_MAX_NAME) return false;
-        out->type = 'n';
-        out->str = (qr_pdf_bytes){qr_xstrdup(str), len};
-        return true;
-    case ot_integer:
-    case ot_real:
+    pobj r = {0};
+    const pobj *in;
+    int v = deref(w, o, x, &r, &in);
+    bool ok = v >= 0;
+    const pval *p = ok ? &in->v[v] : NULL;
+    switch (ok ? p->t : PV_OTHER) {
+    case PV_NAME:
+        ok = p->len > 0 && p->len <= GRAFT_MAX_NAME &&
+             strlen(in->str + p->s) == p->len;
+        if (ok) {
+            out->type = 'n';
+            out->str = (qr_pdf_bytes){qr_xstrdup(in->str + p->s), p->len};
+        }
+        break;
+    case PV_INT:
+    case PV_REAL:
         out->type = 'r';
-        return qpdf_oh_get_value_as_number(q, v, &out->num) &&
-               isfinite(out->num);
-    case ot_boolean:
+        out->num = p->num;
+        ok = isfinite(out->num);
+        break;
+    case PV_BOOL:
         out->type = 'b';
-        out->num = qpdf_oh_get_bool_value(q, v) ? 1 : 0;
-        return true;
-    case ot_string: {
-        str = qpdf_oh_get_binary_string_value(q, v, &len);
-        if (len > GRAFT_MAX_ATTR_STRING) return false;
-        char *copy = qr_xmalloc(len + 1);
-        if (len) memcpy(copy, str, len);
-        copy[len] = 0;
+        out->num = p->i ? 1 : 0;
+        break;
+    case PV_STRING: {
+        ok = p->len <= GRAFT_MAX_ATTR_STRING;
+        if (!ok) break;
+        char *copy = qr_xmalloc(p->len + 1);
+        if (p->len) memcpy(copy, in->str + p->s, p->len);
+        copy[p->len] = 0;
         out->type = 's';
-        out->str = (qr_pdf_bytes){copy, len};
-        return true;
+        out->str = (qr_pdf_bytes){copy, p->len};
+        break;
     }
     default:
-        return false;
+        ok = false;
+        break;
     }
+    pobj_free(&r);
+    return ok;
 }
 
 static void attr_push(qr_pdf_attr **v, size_t *n, size_t *cap, qr_pdf_attr a)
@@ -924,42 +1302,46 @@ static void attr_push(qr_pdf_attr **v, size_t *n, size_t *cap, qr_pdf_attr a)
     (*v)[(*n)++] = a;
 }
 
-/* Attribute object `dict` (it must name its owner, /O) into the element's
- * list as object number *obj; entries other than plain values and arrays
- * of them are left out, as is /Headers, which names elements by the /ID
- * that is not kept. */
-static void attr_object(graft_walk *w, qpdf_oh dict, int *obj,
+/* Attribute object x of o (it must be a dictionary naming its owner, /O)
+ * into the element's list as object number *obj; entries other than
+ * plain values and arrays of them are left out, as is /Headers, which
+ * names elements by the /ID that is not kept. */
+static void attr_object(graft_walk *w, const pobj *o, int x, int *obj,
                         qr_pdf_attr **v, size_t *n, size_t *cap)
 {
-    qpdf_data q = w->q;
-    if (*obj >= GRAFT_MAX_ATTR_OBJS || !qpdf_oh_is_dictionary(q, dict) ||
-        qpdf_oh_get_type_code(q, qpdf_oh_get_key(q, dict, "/O")) != ot_name)
+    if (*obj >= GRAFT_MAX_ATTR_OBJS) return;
+    pobj r = {0};
+    const pobj *in;
+    int d = deref(w, o, x, &r, &in);
+    if (d < 0 || in->v[d].t != PV_DICT ||
+        type_of(w, in, dict_get(in, d, "O")) != PV_NAME) {
+        pobj_free(&r);
         return;
-    /* the keys first: libqpdf has one key iterator per document */
-    char *keys[GRAFT_MAX_ATTR_KEYS];
-    size_t nk = 0;
-    qpdf_oh_begin_dict_key_iter(q, dict);
-    while (qpdf_oh_dict_more_keys(q) && nk < GRAFT_MAX_ATTR_KEYS)
-        keys[nk++] = qr_xstrdup(qpdf_oh_dict_next_key(q));
-    size_t before = *n;
-    for (size_t i = 0; i < nk; i++) {
-        const char *key = keys[i] + 1;
-        qpdf_oh val = qpdf_oh_get_key(q, dict, keys[i]);
+    }
+    size_t before = *n, nk = 0;
+    for (int e = in->v[d].first; e >= 0 && nk < GRAFT_MAX_ATTR_KEYS;
+         e = in->v[e].next, nk++) {
+        const char *key = in->str + in->v[e].key;
+        size_t klen = in->v[e].klen;
         qr_pdf_attr a = {.obj = *obj};
-        if (strlen(key) == 0 || strlen(key) > GRAFT_MAX_NAME ||
+        pobj ar = {0};
+        const pobj *ain;
+        int val = deref(w, in, e, &ar, &ain);
+        if (klen == 0 || klen > GRAFT_MAX_NAME || strlen(key) != klen ||
             strcmp(key, "Headers") == 0) {
             /* left out */
-        } else if (qpdf_oh_is_array(q, val)) {
-            int items = qpdf_oh_get_array_n_items(q, val);
+        } else if (val >= 0 && ain->v[val].t == PV_ARRAY) {
+            int items = ain->v[val].n;
             size_t at = *n;
             bool plain = items <= GRAFT_MAX_ATTR_ITEMS;
             a.key = qr_xstrdup(key);
             a.type = '[';
             a.n = plain ? (size_t)items : 0;
             attr_push(v, n, cap, a);
-            for (int j = 0; plain && j < items; j++) {
+            for (int j = plain ? ain->v[val].first : -1; plain && j >= 0;
+                 j = ain->v[j].next) {
                 qr_pdf_attr it = {.obj = *obj};
-                plain = attr_scalar(w, qpdf_oh_get_array_item(q, val, j), &it);
+                plain = attr_scalar(w, ain, j, &it);
                 if (plain) attr_push(v, n, cap, it);
             }
             if (!plain) {                   /* the array is left out */
@@ -969,98 +1351,135 @@ static void attr_object(graft_walk *w, qpdf_oh dict, int *obj,
                 }
                 *n = at;
             }
-        } else if (attr_scalar(w, val, &a)) {
+        } else if (attr_scalar(w, in, e, &a)) {
             a.key = qr_xstrdup(key);
             attr_push(v, n, cap, a);
         }
-        free(keys[i]);
+        pobj_free(&ar);
     }
     if (*n > before) (*obj)++;
+    pobj_free(&r);
 }
 
 /* An element's attribute objects: /A (a dictionary, or an array of them
  * with revision numbers) and, through the /ClassMap, those of its classes
  * (/C, a name or an array of names). */
-static void walk_attrs(graft_walk *w, qpdf_oh el, qr_pdf_graft_elem *x)
+static void walk_attrs(graft_walk *w, const pobj *o, int el,
+                       qr_pdf_graft_elem *x)
 {
-    qpdf_data q = w->q;
     qr_pdf_attr *v = NULL;
     size_t n = 0, cap = 0;
     int obj = 0;
-    qpdf_oh a = qpdf_oh_get_key(q, el, "/A");
-    if (qpdf_oh_is_array(q, a)) {
-        int na = qpdf_oh_get_array_n_items(q, a);
-        for (int i = 0; i < na && i < 2 * GRAFT_MAX_ATTR_OBJS; i++)
-            attr_object(w, qpdf_oh_get_array_item(q, a, i), &obj, &v, &n,
-                        &cap);
-    } else {
-        attr_object(w, a, &obj, &v, &n, &cap);
+    pobj ar = {0};
+    const pobj *ain;
+    int a = deref(w, o, dict_get(o, el, "A"), &ar, &ain);
+    if (a >= 0 && ain->v[a].t == PV_ARRAY) {
+        int i = 0;
+        for (int j = ain->v[a].first; j >= 0 && i < 2 * GRAFT_MAX_ATTR_OBJS;
+             j = ain->v[j].next, i++)
+            attr_object(w, ain, j, &obj, &v, &n, &cap);
+    } else if (a >= 0) {
+        attr_object(w, ain, a, &obj, &v, &n, &cap);
     }
-    qpdf_oh c = qpdf_oh_get_key(q, el, "/C");
-    int nc = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_n_items(q, c) : 1;
+    pobj_free(&ar);
+    pobj cr = {0};
+    const pobj *cin;
+    int c = deref(w, o, dict_get(o, el, "C"), &cr, &cin);
+    bool arr = c >= 0 && cin->v[c].t == PV_ARRAY;
+    int nc = arr ? cin->v[c].n : 1;
+    int item = arr ? cin->v[c].first : c;
     for (int i = 0; i < nc && i < 2 * GRAFT_MAX_ATTR_OBJS &&
-                    qpdf_oh_is_dictionary(q, w->classmap); i++) {
-        qpdf_oh name = qpdf_oh_is_array(q, c) ? qpdf_oh_get_array_item(q, c, i)
-                                              : c;
-        if (qpdf_oh_get_type_code(q, name) != ot_name) continue;
-        qpdf_oh cls = qpdf_oh_get_key(q, w->classmap, qpdf_oh_get_name(q, name));
-        int m = qpdf_oh_is_array(q, cls) ? qpdf_oh_get_array_n_items(q, cls)
-                                         : 1;
-        for (int j = 0; j < m && j < 2 * GRAFT_MAX_ATTR_OBJS; j++)
-            attr_object(w, qpdf_oh_is_array(q, cls)
-                               ? qpdf_oh_get_array_item(q, cls, j) : cls,
-                        &obj, &v, &n, &cap);
+                    read_map(w, w->classmap, &w->classmap_read, &w->cm,
+                             &w->cm_at) >= 0;
+         i++, item = arr && item >= 0 ? cin->v[item].next : item) {
+        pobj nr = {0};
+        const pobj *nin;
+        int nm = deref(w, cin, item, &nr, &nin);
+        if (nm < 0 || nin->v[nm].t != PV_NAME) {
+            pobj_free(&nr);
+            continue;
+        }
+        pobj kr = {0};
+        const pobj *kin;
+        int cls = deref(w, &w->cm, dict_get(&w->cm, w->cm_at,
+                                            nin->str + nin->v[nm].s),
+                        &kr, &kin);
+        pobj_free(&nr);
+        if (cls >= 0 && kin->v[cls].t == PV_ARRAY) {
+            int j = 0;
+            for (int k = kin->v[cls].first;
+                 k >= 0 && j < 2 * GRAFT_MAX_ATTR_OBJS;
+                 k = kin->v[k].next, j++)
+                attr_object(w, kin, k, &obj, &v, &n, &cap);
+        } else if (cls >= 0) {
+            attr_object(w, kin, cls, &obj, &v, &n, &cap);
+        }
+        pobj_free(&kr);
     }
+    pobj_free(&cr);
     x->attrs = v;
     x->nattrs = n;
 }
 
 /* One kid of element e (whose page is pg) into *lk: an MCID, a
  * marked-content reference, a child element (kept when it has content)
- * or an object reference (dropped: annotations are never copied). */
-static bool walk_kid(graft_walk *w, qpdf_oh kid, int e, long pg, int depth,
-                     qr_pdf_graft_kid **lk, size_t *n, size_t *cap)
+ * or an object reference (dropped: annotations are never copied). The
+ * kid as read: value v of in (-1: none, or a stream); id its object id
+ * (0 when it is direct). */
+static bool kid_value(graft_walk *w, const pobj *in, int v, int id, int e,
+                      long pg, int depth, qr_pdf_graft_kid **lk, size_t *n,
+                      size_t *cap)
 {
-    qpdf_data q = w->q;
     qr_pdf_graft_kid k = {-1, 0, 0};
-    if (qpdf_oh_is_integer(q, kid)) {
-        long long m = qpdf_oh_get_int_value(q, kid);
-        if (!claim(w, pg, m)) return false;
+    char t = v < 0 ? PV_OTHER : in->v[v].t;
+    bool ok = true, keep = true;
+    if (w->why) {
+        ok = false;                     /* the kid could not be read */
+    } else if (t == PV_INT) {
+        long long m = in->v[v].i;
+        ok = claim(w, pg, m);
         k.import = (size_t)pg;
         k.mcid = (int)m;
-    } else if (qpdf_oh_is_dictionary(q, kid)) {
-        qpdf_oh type = qpdf_oh_get_key(q, kid, "/Type");
-        if (qpdf_oh_is_name_and_equals(q, type, "/OBJR")) return true;
-        if (qpdf_oh_is_name_and_equals(q, type, "/MCR")) {
-            if (qpdf_oh_has_key(q, kid, "/Stm"))
-                return bad(w, "it refers to marked content in a form of its "
-                              "own (/Stm), which is not kept");
+    } else if (t == PV_DICT) {
+        int type = dict_get(in, v, "Type");
+        if (type >= 0 && is_name(w, in, type, "OBJR")) {
+            keep = false;
+        } else if (type >= 0 && is_name(w, in, type, "MCR")) {
             long mpg = pg;
-            if (qpdf_oh_has_key(q, kid, "/Pg")) {
-                mpg = page_of(w, qpdf_oh_get_key(q, kid, "/Pg"));
-                if (mpg < 0)
-                    return bad(w, "a marked-content reference's /Pg is not "
-                                  "one of its pages");
+            int mpgv = dict_get(in, v, "Pg");
+            int mc = dict_get(in, v, "MCID");
+            pobj mr = {0};
+            const pobj *min;
+            int m = -1;
+            if (dict_get(in, v, "Stm") >= 0)
+                ok = bad(w, "it refers to marked content in a form of its "
+                            "own (/Stm), which is not kept");
+            else if (mpgv >= 0 && (mpg = page_of(w, in, mpgv)) < 0)
+                ok = bad(w, "a marked-content reference's /Pg is not one "
+                            "of its pages");
+            else if ((m = deref(w, in, mc, &mr, &min)) < 0 ||
+                     min->v[m].t != PV_INT)
+                ok = bad(w, "a marked-content reference has no /MCID");
+            else
+                ok = claim(w, mpg, min->v[m].i);
+            if (ok) {
+                k.import = (size_t)mpg;
+                k.mcid = (int)min->v[m].i;
             }
-            qpdf_oh m = qpdf_oh_get_key(q, kid, "/MCID");
-            if (!qpdf_oh_is_integer(q, m))
-                return bad(w, "a marked-content reference has no /MCID");
-            long long v = qpdf_oh_get_int_value(q, m);
-            if (!claim(w, mpg, v)) return false;
-            k.import = (size_t)mpg;
-            k.mcid = (int)v;
+            pobj_free(&mr);
         } else {
-            int c = walk_elem(w, kid, e, pg, depth + 1);
-            if (c < 0) return false;
-            if (!w->content[c]) return true;      /* nothing to read */
+            int c = walk_elem(w, in, v, id, e, pg, depth + 1);
+            ok = c >= 0;
+            keep = ok && w->content[c];   /* else nothing to read */
             k.elem = c;
         }
-    } else if (qpdf_oh_get_type_code(q, kid) == ot_null) {
-        return true;
+    } else if (t == PV_NULL) {
+        keep = false;
     } else {
-        return bad(w, "an element has a kid that is no element, MCID or "
-                      "reference");
+        ok = bad(w, "an element has a kid that is no element, MCID or "
+                    "reference");
     }
+    if (!ok || !keep) return ok;
     if (*n >= GRAFT_MAX_KIDS)
         return bad(w, "an element has more than %d kids", GRAFT_MAX_KIDS);
     QR_GROW(*lk, *n + 1, *cap, 8);
@@ -1069,49 +1488,43 @@ static bool walk_kid(graft_walk *w, qpdf_oh kid, int e, long pg, int depth,
     return true;
 }
 
-/* Element el and everything under it; its index, or -1 after bad(). Its
- * kids are added after its descendants' so that each element's kids lie
- * together (qr_pdf_graft_elem.kid). pg: the page its MCIDs are on when it
- * names none of its own (its parent's). */
-/* The keys of an element the walk reads, after TEXT_KEYS' (bit t). */
-enum { EK_S = QR_GRAFT_NTEXT, EK_PG, EK_K, EK_A, EK_C };
-static const char *const ELEM_KEYS[] = {"/S", "/Pg", "/K", "/A", "/C"};
-
-/* Which of TEXT_KEYS and ELEM_KEYS element el has, as bits: one pass over
- * its keys instead of asking for each, since every call of libqpdf's C
- * API goes through its handle table, and most elements have only /S, /P,
- * /Pg and /K. */
-static unsigned elem_keys(qpdf_data q, qpdf_oh el)
+/* Kid x of o, read first when it is a reference. */
+static bool walk_kid(graft_walk *w, const pobj *o, int x, int e, long pg,
+                     int depth, qr_pdf_graft_kid **lk, size_t *n,
+                     size_t *cap)
 {
-    unsigned has = 0;
-    qpdf_oh_begin_dict_key_iter(q, el);
-    while (qpdf_oh_dict_more_keys(q)) {
-        const char *key = qpdf_oh_dict_next_key(q);
-        for (int t = 0; t < QR_GRAFT_NTEXT; t++)
-            if (strcmp(key, TEXT_KEYS[t]) == 0) has |= 1u << t;
-        for (int k = EK_S; k <= EK_C; k++)
-            if (strcmp(key, ELEM_KEYS[k - EK_S]) == 0) has |= 1u << k;
-    }
-    return has;
+    int id = o->v[x].t == PV_REF ? (int)o->v[x].i : 0;
+    pobj r = {0};
+    const pobj *in;
+    int v = deref(w, o, x, &r, &in);
+    bool ok = kid_value(w, in, v, id, e, pg, depth, lk, n, cap);
+    pobj_free(&r);
+    return ok;
 }
 
-static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
-                     int depth)
+/* Element el of o (object id: 0 when it is direct) and everything under
+ * it; its index, or -1 after bad(). Its kids are added after its
+ * descendants' so that each element's kids lie together
+ * (qr_pdf_graft_elem.kid). pg: the page its MCIDs are on when it names
+ * none of its own (its parent's). */
+static int walk_elem(graft_walk *w, const pobj *o, int el, int id,
+                     int parent, long pg, int depth)
 {
-    qpdf_data q = w->q;
     if (depth > GRAFT_MAX_DEPTH)
         return bad(w, "the tree is nested deeper than %d levels",
                    GRAFT_MAX_DEPTH), -1;
-    int id = qpdf_oh_get_object_id(q, el);
     if (id > 0 && seen_before(w, id))
         return bad(w, "element %d is reached twice: a cycle, or an element "
                       "with two parents", id), -1;
     if (w->nelems >= GRAFT_MAX_ELEMS)
         return bad(w, "it has more than %d elements", GRAFT_MAX_ELEMS), -1;
-    unsigned has = elem_keys(q, el);
-    qpdf_oh s = has & 1u << EK_S ? qpdf_oh_get_key(q, el, "/S") : el;
-    if (qpdf_oh_get_type_code(q, s) != ot_name)
+    pobj sr = {0};
+    const pobj *sin;
+    int s = deref(w, o, dict_get(o, el, "S"), &sr, &sin);
+    if (s < 0 || sin->v[s].t != PV_NAME) {
+        pobj_free(&sr);
         return bad(w, "an element has no /S"), -1;
+    }
     size_t old = w->celems;
     QR_GROW(w->elems, w->nelems + 1, w->celems, 64);
     if (w->celems != old) {
@@ -1122,37 +1535,45 @@ static int walk_elem(graft_walk *w, qpdf_oh el, int parent, long pg,
     qr_pdf_graft_elem *x = &w->elems[e];
     memset(x, 0, sizeof *x);
     x->parent = parent;
-    x->type = standard_type(w, s);
+    x->type = standard_type(w, sin->str + sin->v[s].s);
+    pobj_free(&sr);
     for (int t = 0; t < QR_GRAFT_NTEXT; t++) {
-        if (!(has & 1u << t)) continue;
-        qpdf_oh v = qpdf_oh_get_key(q, el, TEXT_KEYS[t]);
-        if (qpdf_oh_get_type_code(q, v) != ot_string) continue;
-        size_t len = 0;
-        const char *str = qpdf_oh_get_binary_string_value(q, v, &len);
-        char *copy = qr_xmalloc(len ? len : 1);
-        if (len) memcpy(copy, str, len);
-        x->text[t] = (qr_pdf_bytes){copy, len};
+        pobj tr = {0};
+        const pobj *tin;
+        int v = deref(w, o, dict_get(o, el, TEXT_KEYS[t]), &tr, &tin);
+        if (v >= 0 && tin->v[v].t == PV_STRING) {
+            size_t len = tin->v[v].len;
+            char *copy = qr_xmalloc(len ? len : 1);
+            if (len) memcpy(copy, tin->str + tin->v[v].s, len);
+            w->elems[e].text[t] = (qr_pdf_bytes){copy, len};
+        }
+        pobj_free(&tr);
     }
-    if (has & (1u << EK_A | 1u << EK_C)) walk_attrs(w, el, x);
-    if (has & 1u << EK_PG) {
-        pg = page_of(w, qpdf_oh_get_key(q, el, "/Pg"));
+    if (dict_get(o, el, "A") >= 0 || dict_get(o, el, "C") >= 0)
+        walk_attrs(w, o, el, &w->elems[e]);
+    int pgv = dict_get(o, el, "Pg");
+    if (pgv >= 0) {
+        pg = page_of(w, o, pgv);
         if (pg < 0)
             return bad(w, "an element's /Pg is not one of its pages"), -1;
     }
     qr_pdf_graft_kid *lk = NULL;
     size_t n = 0, cap = 0;
-    bool ok = true;
-    qpdf_oh k = has & 1u << EK_K ? qpdf_oh_get_key(q, el, "/K") : el;
-    if (!(has & 1u << EK_K)) {
+    bool ok = !w->why;
+    int kv = dict_get(o, el, "K");
+    pobj kr = {0};
+    const pobj *kin = o;
+    int k = kv >= 0 && ok ? deref(w, o, kv, &kr, &kin) : -1;
+    if (kv < 0 || !ok) {
         /* no kids */
-    } else if (qpdf_oh_is_array(q, k)) {
-        int nk = qpdf_oh_get_array_n_items(q, k);
-        for (int i = 0; ok && i < nk; i++)
-            ok = walk_kid(w, qpdf_oh_get_array_item(q, k, i), e, pg, depth,
-                          &lk, &n, &cap);
-    } else {
-        ok = walk_kid(w, k, e, pg, depth, &lk, &n, &cap);
+    } else if (k >= 0 && kin->v[k].t == PV_ARRAY) {
+        for (int i = kin->v[k].first; ok && i >= 0; i = kin->v[i].next)
+            ok = walk_kid(w, kin, i, e, pg, depth, &lk, &n, &cap);
+    } else {                            /* one kid, read once */
+        ok = kid_value(w, kin, k, o->v[kv].t == PV_REF ? (int)o->v[kv].i : 0,
+                       e, pg, depth, &lk, &n, &cap);
     }
+    pobj_free(&kr);
     if (ok) {
         QR_GROW(w->kids, w->nkids + n, w->ckids, 256);
         if (n) memcpy(w->kids + w->nkids, lk, n * sizeof *lk);
@@ -1197,8 +1618,52 @@ static void graft_walk_free(graft_walk *w)
     free(w->page_ids);
     free(w->page_order);
     for (size_t p = 0; w->mc && p < w->a->npages; p++) free(w->mc[p].mc);
+    if (w->z) libdeflate_free_decompressor(w->z);
     free(w->mc);
     free(w->why);
+    pobj_free(&w->rm);
+    pobj_free(&w->cm);
+}
+
+static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage,
+                                   size_t *len);
+
+/* A page's content for the MCID scan. One stream, Flate alone (what
+ * stored_flate takes) is inflated here by libdeflate from its stored
+ * bytes: libqpdf's decoding through its pipelines cost five times the
+ * instructions. check_page has bounded its size and seen it decode
+ * without a warning; anything else, or a stream libdeflate does not read
+ * to its end, is decoded by libqpdf as before. */
+static unsigned char *page_content(qpdf_data q,
+                                   struct libdeflate_decompressor **z,
+                                   qpdf_oh page, size_t *len)
+{
+    size_t rawlen = 0;
+    unsigned char *raw = stored_flate(q, page, &rawlen);
+    if (raw && !*z) *z = libdeflate_alloc_decompressor();
+    size_t cap = rawlen * 4 + 4096;
+    while (raw && *z) {
+        if (cap > QR_APPENDIX_MAX_CONTENT) cap = QR_APPENDIX_MAX_CONTENT;
+        unsigned char *out = qr_xmalloc(cap);
+        size_t used = 0, got = 0;
+        enum libdeflate_result r = libdeflate_zlib_decompress_ex(
+            *z, raw, rawlen, out, cap, &used, &got);
+        if (r == LIBDEFLATE_SUCCESS && used == rawlen) {
+            free(raw);
+            *len = got;
+            return out;
+        }
+        free(out);
+        if (r != LIBDEFLATE_INSUFFICIENT_SPACE ||
+            cap >= QR_APPENDIX_MAX_CONTENT)
+            break;
+        cap *= 2;
+    }
+    free(raw);
+    unsigned char *buf = NULL;
+    *len = 0;
+    qpdf_oh_get_page_content_data(q, page, &buf, len);
+    return buf;
 }
 
 /* Walk and check a's structure tree: on success a->graft holds it; false
@@ -1216,9 +1681,8 @@ static bool walk_structure(qr_appendix *a, char **why)
         qpdf_oh page = qpdf_get_page_n(q, p);
         w.page_ids[p] = qpdf_oh_get_object_id(q, page);
         w.page_order[p] = p;
-        unsigned char *buf = NULL;
         size_t len = 0;
-        qpdf_oh_get_page_content_data(q, page, &buf, &len);
+        unsigned char *buf = page_content(q, &w.z, page, &len);
         ok = scan_mcids(&w, buf, buf ? len : 0, p, &w.mc[p]);
         free(buf);
     }
@@ -1238,10 +1702,15 @@ static bool walk_structure(qr_appendix *a, char **why)
     for (int i = 0; ok && i < nk; i++) {
         qpdf_oh el = qpdf_oh_is_array(q, k) ? qpdf_oh_get_array_item(q, k, i)
                                             : k;
-        if (!qpdf_oh_is_dictionary(q, el))
+        if (!qpdf_oh_is_dictionary(q, el)) {
             ok = bad(&w, "its root has a kid that is no element");
-        else
-            ok = walk_elem(&w, el, -1, -1, 1) >= 0;
+            continue;
+        }
+        pobj o = {0};
+        int x = read_obj(&w, el, &o);
+        ok = x >= 0 && walk_elem(&w, &o, x, qpdf_oh_get_object_id(q, el),
+                                 -1, -1, 1) >= 0;
+        pobj_free(&o);
     }
     for (size_t p = 0; ok && p < np; p++)
         for (int m = 0; ok && m < w.mc[p].n; m++)
