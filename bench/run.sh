@@ -297,6 +297,40 @@ else
     echo "  (quire pack not available yet: skipped)"
 fi
 
+# time_appendix WITH.json NAME: the Cabinet pack with an appendix (the
+# meeting file WITH.json, written to NAME.pdf) and without it, alternately,
+# each leading in turn so that the machine's load falls on both, after a
+# warm-up. Sets wi wc and wo oc (every run's wall and CPU ms, with and
+# without), am acm om ocm (their medians), added_ms added_cpu (the
+# differences) and ap op (pages); false when a run failed.
+time_appendix() {
+    local i a b ms cpu rss
+    local acmd=("$Q" pack "$1" -o "$W/out/$2.pdf")
+    local ocmd=("$Q" pack "$W/gen/appx-without.json" -o "$W/out/appx-without.pdf")
+    wo=(); wi=(); wc=(); oc=()
+    once "${acmd[@]}" >/dev/null; once "${ocmd[@]}" >/dev/null      # warm up
+    for i in $(seq "$APPX_RUNS"); do
+        if [ $((i % 2)) = 1 ]; then a=$(once "${acmd[@]}"); b=$(once "${ocmd[@]}")
+        else b=$(once "${ocmd[@]}"); a=$(once "${acmd[@]}"); fi
+        if [ -z "$a" ] || [ -z "$b" ]; then return 1; fi
+        read -r ms cpu rss <<<"$a"; wi+=("$ms"); wc+=("$cpu")
+        read -r ms cpu rss <<<"$b"; wo+=("$ms"); oc+=("$cpu")
+    done
+    am=$(printf '%s\n' "${wi[@]}" | median_of); om=$(printf '%s\n' "${wo[@]}" | median_of)
+    acm=$(printf '%s\n' "${wc[@]}" | median_of); ocm=$(printf '%s\n' "${oc[@]}" | median_of)
+    added_ms=$(awk -v a="$am" -v b="$om" 'BEGIN { printf "%.1f", a - b }')
+    added_cpu=$(awk -v a="$acm" -v b="$ocm" 'BEGIN { printf "%.1f", a - b }')
+    ap=$(pages_of "$W/out/$2.pdf"); op=$(pages_of "$W/out/appx-without.pdf")
+}
+
+# print_appendix LABEL: time_appendix's medians as a table
+print_appendix() {
+    printf '  %-44s %9s %8s %6s\n' "" "wall ms" "CPU ms" "pages"
+    printf '  %-44s %9.1f %8.1f %6s\n' "pack without the appendix" "$om" "$ocm" "${op:-?}"
+    printf '  %-44s %9.1f %8.1f %6s\n' "pack with it" "$am" "$acm" "${ap:-?}"
+    printf '  %-44s %9.1f %8.1f\n' "$1" "$added_ms" "$added_cpu"
+}
+
 # ---- a 100-page PDF appendix ---------------------------------------------------
 # The target: "a 100-page appendix adds under 50 ms to a pack build". The
 # Cabinet sample's pack (full) is built from a copy of its meeting file
@@ -354,30 +388,12 @@ echo
 if [ -n "$appx_why" ]; then
     echo "A 100-page PDF appendix: not measured: $appx_why"
 else
-    wo=(); wi=(); wc=(); oc=()
-    acmd=("$Q" pack "$W/gen/appx-with.json" -o "$W/out/appx-with.pdf")
-    ocmd=("$Q" pack "$W/gen/appx-without.json" -o "$W/out/appx-without.pdf")
-    once "${acmd[@]}" >/dev/null; once "${ocmd[@]}" >/dev/null      # warm up
-    for i in $(seq "$APPX_RUNS"); do
-        if [ $((i % 2)) = 1 ]; then a=$(once "${acmd[@]}"); b=$(once "${ocmd[@]}")
-        else b=$(once "${ocmd[@]}"); a=$(once "${acmd[@]}"); fi
-        if [ -z "$a" ] || [ -z "$b" ]; then appx_why="a run failed (see $log)"; break; fi
-        read -r ms cpu rss <<<"$a"; wi+=("$ms"); wc+=("$cpu")
-        read -r ms cpu rss <<<"$b"; wo+=("$ms"); oc+=("$cpu")
-    done
-    if [ -n "$appx_why" ]; then
-        echo "A 100-page PDF appendix: not measured: $appx_why"
+    if ! time_appendix "$W/gen/appx-with.json" appx-with; then
+        echo "A 100-page PDF appendix: not measured: a run failed (see $log)"
     else
-        am=$(printf '%s\n' "${wi[@]}" | median_of); om=$(printf '%s\n' "${wo[@]}" | median_of)
-        acm=$(printf '%s\n' "${wc[@]}" | median_of); ocm=$(printf '%s\n' "${oc[@]}" | median_of)
-        appx_ms=$(awk -v a="$am" -v b="$om" 'BEGIN { printf "%.1f", a - b }')
-        appx_cpu=$(awk -v a="$acm" -v b="$ocm" 'BEGIN { printf "%.1f", a - b }')
-        ap=$(pages_of "$W/out/appx-with.pdf"); op=$(pages_of "$W/out/appx-without.pdf")
+        appx_ms=$added_ms; appx_cpu=$added_cpu
         echo "A 100-page PDF appendix in the Cabinet pack (alternate runs, median of $APPX_RUNS each)"
-        printf '  %-44s %9s %8s %6s\n' "" "wall ms" "CPU ms" "pages"
-        printf '  %-44s %9.1f %8.1f %6s\n' "pack without the appendix" "$om" "$ocm" "${op:-?}"
-        printf '  %-44s %9.1f %8.1f %6s\n' "pack with it" "$am" "$acm" "${ap:-?}"
-        printf '  %-44s %9.1f %8.1f\n' "added by the appendix" "$appx_ms" "$appx_cpu"
+        print_appendix "added by the appendix"
         json+=("{\"group\": \"appendix\", \"name\": \"100-page PDF appendix (Cabinet pack, full)\", \"added_ms\": $appx_ms, \"added_cpu_ms\": $appx_cpu, \"with_median_ms\": $am, \"without_median_ms\": $om, \"with_median_cpu_ms\": $acm, \"without_median_cpu_ms\": $ocm, \"with_pages\": ${ap:-0}, \"without_pages\": ${op:-0}, \"runs\": $APPX_RUNS, \"with_ms\": [$(list "${wi[@]}")], \"without_ms\": [$(list "${wo[@]}")]}")
     fi
 fi
@@ -415,34 +431,16 @@ echo
 if [ -n "$tappx_why" ]; then
     echo "A 100-page tagged PDF appendix: not measured: $tappx_why"
 else
-    wo=(); wi=(); wc=(); oc=()
-    acmd=("$Q" pack "$W/gen/appx-tagged.json" -o "$W/out/appx-tagged.pdf")
-    ocmd=("$Q" pack "$W/gen/appx-without.json" -o "$W/out/appx-without.pdf")
     # a tree that could not be kept would leave the pages figures: say so
     kept=yes
     "$Q" pack "$W/gen/appx-tagged.json" -o "$W/out/appx-tagged.pdf" 2>&1 |
         grep -q "structure tree cannot be kept" && kept=no
-    once "${acmd[@]}" >/dev/null; once "${ocmd[@]}" >/dev/null      # warm up
-    for i in $(seq "$APPX_RUNS"); do
-        if [ $((i % 2)) = 1 ]; then a=$(once "${acmd[@]}"); b=$(once "${ocmd[@]}")
-        else b=$(once "${ocmd[@]}"); a=$(once "${acmd[@]}"); fi
-        if [ -z "$a" ] || [ -z "$b" ]; then tappx_why="a run failed (see $log)"; break; fi
-        read -r ms cpu rss <<<"$a"; wi+=("$ms"); wc+=("$cpu")
-        read -r ms cpu rss <<<"$b"; wo+=("$ms"); oc+=("$cpu")
-    done
-    if [ -n "$tappx_why" ]; then
-        echo "A 100-page tagged PDF appendix: not measured: $tappx_why"
+    if ! time_appendix "$W/gen/appx-tagged.json" appx-tagged; then
+        echo "A 100-page tagged PDF appendix: not measured: a run failed (see $log)"
     else
-        am=$(printf '%s\n' "${wi[@]}" | median_of); om=$(printf '%s\n' "${wo[@]}" | median_of)
-        acm=$(printf '%s\n' "${wc[@]}" | median_of); ocm=$(printf '%s\n' "${oc[@]}" | median_of)
-        tappx_ms=$(awk -v a="$am" -v b="$om" 'BEGIN { printf "%.1f", a - b }')
-        tappx_cpu=$(awk -v a="$acm" -v b="$ocm" 'BEGIN { printf "%.1f", a - b }')
-        ap=$(pages_of "$W/out/appx-tagged.pdf"); op=$(pages_of "$W/out/appx-without.pdf")
+        tappx_ms=$added_ms; tappx_cpu=$added_cpu
         echo "A 100-page tagged PDF appendix in the Cabinet pack, its tree kept: $kept (alternate runs, median of $APPX_RUNS each)"
-        printf '  %-44s %9s %8s %6s\n' "" "wall ms" "CPU ms" "pages"
-        printf '  %-44s %9.1f %8.1f %6s\n' "pack without the appendix" "$om" "$ocm" "${op:-?}"
-        printf '  %-44s %9.1f %8.1f %6s\n' "pack with it" "$am" "$acm" "${ap:-?}"
-        printf '  %-44s %9.1f %8.1f\n' "added by the tagged appendix" "$tappx_ms" "$tappx_cpu"
+        print_appendix "added by the tagged appendix"
         json+=("{\"group\": \"appendix\", \"name\": \"100-page tagged PDF appendix (Cabinet pack, full)\", \"tree_kept\": $([ $kept = yes ] && echo true || echo false), \"added_ms\": $tappx_ms, \"added_cpu_ms\": $tappx_cpu, \"with_median_ms\": $am, \"without_median_ms\": $om, \"with_median_cpu_ms\": $acm, \"without_median_cpu_ms\": $ocm, \"with_pages\": ${ap:-0}, \"without_pages\": ${op:-0}, \"runs\": $APPX_RUNS, \"with_ms\": [$(list "${wi[@]}")], \"without_ms\": [$(list "${wo[@]}")]}")
     fi
 fi

@@ -35,8 +35,8 @@
  * any worker starts, and a job's new entry is written only after its output
  * is, so a build killed at any moment leaves no entry vouching for an output
  * it did not make. One build at a time writes a folder (flock on
- * OUT/.quire-build.lock); the others wait. Files are hashed with FNV-1a 64:
- * change detection, not security.
+ * OUT/.quire-build.lock); the others wait. Files are hashed with
+ * qr_filehash (util.h): change detection, not security.
  */
 #include "quire/build.h"
 #include "quire/style.h"

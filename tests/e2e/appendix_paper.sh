@@ -19,10 +19,7 @@ Q="${QUIRE_WRAP:-} $BIN"
 # pikepdf (Debian's python3-pikepdf) writes the PDF appendix and reads the
 # structure tree; it is installed for Debian's python3, which may not be
 # the first on PATH
-PY=""
-for p in python3 /usr/bin/python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
-done
+find_pikepdf
 if [ -z "$PY" ]; then
     not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
     exit 1

@@ -16,10 +16,7 @@
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 
-PY=""
-for p in python3 /usr/bin/python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
-done
+find_pikepdf
 if [ -z "$PY" ]; then
     not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
     exit 1

@@ -21,6 +21,20 @@ skip() {
     else not_ok "$1" "skipped without a reason"; fi
 }
 
+# find_pikepdf: sets PY to a Python that imports pikepdf (Debian's
+# python3-pikepdf, installed for Debian's python3, which may not be the
+# first on PATH), or to "" when there is none.
+find_pikepdf() {
+    PY=""
+    local p
+    for p in python3 /usr/bin/python3; do
+        if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then
+            PY=$p
+            return
+        fi
+    done
+}
+
 # check NAME COMMAND...: passes when the command exits 0
 check() {
     local name=$1; shift

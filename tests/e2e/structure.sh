@@ -11,10 +11,7 @@
 
 # pikepdf comes from Debian (python3-pikepdf, scripts/deps.sh): a python3
 # earlier on PATH (pyenv, a virtualenv) may not see it.
-PY=""
-for p in python3 /usr/bin/python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
-done
+find_pikepdf
 if [ -z "$PY" ]; then
     not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
     finish

@@ -154,10 +154,7 @@ contains "it is located" "$TMP/last.err" "/supplement_numbering: 'S' is not a wa
 # the pack and its appendix A in the supplement. The pack's agenda lists
 # them "to follow" and never opens their files; the supplement carries
 # them alone under their items, the front sheet giving each its pages.
-PY=""
-for p in python3 /usr/bin/python3; do
-    if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import pikepdf' 2>/dev/null; then PY=$p; break; fi
-done
+find_pikepdf
 L=$TMP/late
 mkdir -p "$L/secret"
 if [ -z "$PY" ]; then
