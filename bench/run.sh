@@ -102,14 +102,14 @@ verdict() { # label value op target unit
     printf '  %-44s %9.2f %-3s %s %s  %s\n' "$1" "$2" "$3" "$4" "$5" "$ok"
 }
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
+cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 [ "$commit" = unknown ] || git diff --quiet HEAD 2>/dev/null || commit="$commit-dirty"
 when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 # The load other jobs put on the machine as the bench starts (1, 5 and 15
 # minutes): a busy machine inflates every wall time here.
 load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)
-echo "quire benchmark: $(nproc) CPUs ($cpu), commit $commit, $when"
+echo "quire benchmark: $(nproc) CPUs ($cpu_model), commit $commit, $when"
 echo "load average $load; median of $RUNS runs (whole process)"
 [ -x "$Q" ] || { echo "bench: $Q not built" >&2; exit 1; }
 
@@ -565,7 +565,7 @@ fi
 jstr() { local s=${1//\\/\\\\}; printf '%s' "${s//\"/\\\"}"; }
 {
     echo "{"
-    echo "  \"machine\": {\"cpus\": $(nproc), \"cpu_model\": \"$(jstr "$cpu")\", \"load_average\": \"$load\", \"runs\": $RUNS},"
+    echo "  \"machine\": {\"cpus\": $(nproc), \"cpu_model\": \"$(jstr "$cpu_model")\", \"load_average\": \"$load\", \"runs\": $RUNS},"
     echo "  \"date\": \"$when\","
     echo "  \"commit\": \"$commit\","
     echo "  \"reportlab\": {\"version\": \"$(jstr "$peer")\", \"runs\": $PEER_RUNS, \"not_measured\": \"$(jstr "$peer_why")\","
