@@ -119,6 +119,15 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
 /* Width of the widest unbreakable piece (word) of the spans: the minimum
  * width a table column needs to avoid breaking inside words. */
 float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);
+/* The spans flattened once for both: lb_prep_min_width is lb_min_width,
+ * lb_break_prep is lb_break (once per lb_prep; the spans must outlive it).
+ * lb_prepare gives NULL where lb_min_width would give 0 without looking
+ * (no metrics or no spans). */
+typedef struct lb_prep lb_prep;
+lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m);
+float lb_prep_min_width(const lb_prep *pr);
+lb_result *lb_break_prep(lb_prep *pr, const lb_opts *opts, qr_diags *d);
+void lb_prep_free(lb_prep *pr);
 
 /* libunibreak's UAX #14 opportunities for the UTF-8 text s (language
  * "en"), one per byte into brks as set_linebreaks_utf8 writes them, the
