@@ -249,6 +249,8 @@ static bool map_face(para *p, qr_font_slot want, uint32_t cp,
 
 static unsigned char classify(uint32_t cp)
 {
+    /* the printable ASCII other than the space, most of any text */
+    if (cp > ' ' && cp < 0x7F) return K_TEXT;
     switch (cp) {
     case ' ':
         return K_SPACE;
@@ -397,8 +399,15 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
         size_t i = 0;
         while (i < s->len) {
             uint32_t cp;
-            int k = qr_utf8_decode(s->text + i, s->len - i, &cp);
-            if (k == 0) k = 1;              /* cp is U+FFFD */
+            int k;
+            /* most text is ASCII: one byte, one character, no call */
+            if ((unsigned char)s->text[i] < 0x80) {
+                cp = (unsigned char)s->text[i];
+                k = 1;
+            } else {
+                k = qr_utf8_decode(s->text + i, s->len - i, &cp);
+                if (k == 0) k = 1;          /* cp is U+FFFD */
+            }
             if (cp == '\t') cp = ' ';
             add_char(p, cp, (uint32_t)si, o, d);
             i += (size_t)k;
