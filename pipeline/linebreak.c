@@ -58,6 +58,8 @@
 #define KP_OVERFULL (-1e30)             /* ratio of a line that cannot fit */
 #define KP_MAX_ACTIVE 4096              /* hard cap on active nodes */
 #define KP_FITNESS_CLASSES 4
+#define KP_STACK_NODES 64               /* total fit's nodes on the stack */
+#define KP_STACK_SLOTS 32               /* and its best[] (8 lines' worth) */
 /* First fit hyphenates a word only when the line would otherwise be
  * looser than this ratio (about where total fit finds a hyphen worth its
  * penalty). */
@@ -1243,6 +1245,20 @@ static void kpnode_set(const lbctx *x, kpnode *a, const cvec *cv, size_t ci,
     a->nohyph = no_hyph(x, line);
 }
 
+/* Doubles an array that may still be the caller's buffer on the stack
+ * (`stack`), which is copied, not reallocated. */
+static void *kp_grow(void *v, void *stack, size_t *cap, size_t size)
+{
+    if (v != stack) {
+        *cap *= 2;
+        return qr_xrealloc(v, *cap * size);
+    }
+    void *n = qr_xmalloc(*cap * 2 * size);
+    memcpy(n, v, *cap * size);
+    *cap *= 2;
+    return n;
+}
+
 /* Knuth–Plass over the candidates with maximum ratio `tol`. On success
  * fills br with candidate indices (0 first, the last candidate last) and
  * returns true; false when no feasible set exists within tol. */
@@ -1250,21 +1266,31 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
 {
     const cand *c = cv->v;
     size_t nc = cv->n;
-    kpnode *nodes = NULL;
-    size_t nn = 0, ncap = 64;
-    svec act = {0};
+    /* most paragraphs fit in these: four allocations fewer a paragraph */
+    kpnode nodes_buf[KP_STACK_NODES];
+    size_t act_buf[KP_STACK_NODES];
+    kpbest best_buf[KP_STACK_SLOTS];
+    size_t touched_buf[KP_STACK_SLOTS];
+    kpnode *nodes = nodes_buf;
+    size_t nn = 0, ncap = KP_STACK_NODES;
+    size_t *actv = act_buf;
+    size_t na = 0, acap = KP_STACK_NODES;
     size_t nslots = ((size_t)x->easy + 1) * KP_FITNESS_CLASSES;
-    kpbest *best = qr_xcalloc(nslots, sizeof *best);
+    kpbest *best = best_buf;
     /* each slot is touched at most once a candidate */
-    size_t *touched = qr_xmalloc(nslots * sizeof *touched);
+    size_t *touched = touched_buf;
+    if (nslots > KP_STACK_SLOTS) {
+        best = qr_xmalloc(nslots * sizeof *best);
+        touched = qr_xmalloc(nslots * sizeof *touched);
+    }
+    memset(best, 0, nslots * sizeof *best);
     size_t nt;
     bool ok = false;
     const int justify = x->justify;
     const double ragged = x->ragged_stretch;
 
-    nodes = qr_xmalloc(ncap * sizeof *nodes);
     kpnode_set(x, &nodes[nn++], cv, 0, SIZE_MAX, 0, 2, 0.0);
-    svec_push(&act, 0);
+    actv[na++] = 0;
 
     for (size_t ib = 1; ib < nc; ib++) {
         const cand *b = &c[ib];
@@ -1279,8 +1305,8 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
         const double pen2 = (double)b->penalty * b->penalty;
         size_t keep = 0;
         nt = 0;
-        for (size_t i = 0; i < act.n; i++) {
-            size_t ai = act.v[i];
+        for (size_t i = 0; i < na; i++) {
+            size_t ai = actv[i];
             const kpnode *a = &nodes[ai];
             double r;
             double w = bw - a->wn + bh;
@@ -1328,9 +1354,9 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
                     bs->line = a->line + 1;
                 }
             }
-            if (!drop) act.v[keep++] = ai;
+            if (!drop) actv[keep++] = ai;
         }
-        act.n = keep;
+        na = keep;
         for (size_t t = 0; t < nt; t++) {
             size_t slot = touched[t];
             size_t k0 = slot - slot % KP_FITNESS_CLASSES;
@@ -1341,28 +1367,28 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
             /* a node worse than its class's best by more than the
              * adjacency demerits can never win */
             if (best[slot].total > kmin + KP_ADJ_DEMERITS) continue;
-            if (nn == ncap) {
-                ncap *= 2;
-                nodes = qr_xrealloc(nodes, ncap * sizeof *nodes);
-            }
+            if (nn == ncap) nodes = kp_grow(nodes, nodes_buf, &ncap,
+                                            sizeof *nodes);
             kpnode_set(x, &nodes[nn], cv, ib, best[slot].from,
                        best[slot].line, (int)(slot % KP_FITNESS_CLASSES),
                        best[slot].total);
-            svec_push(&act, nn++);
+            if (na == acap) actv = kp_grow(actv, act_buf, &acap,
+                                           sizeof *actv);
+            actv[na++] = nn++;
         }
         for (size_t t = 0; t < nt; t++) best[touched[t]].used = 0;
-        if (act.n > KP_MAX_ACTIVE) {
+        if (na > KP_MAX_ACTIVE) {
             /* keep the newest: the oldest would make the longest lines */
-            memmove(act.v, act.v + (act.n - KP_MAX_ACTIVE),
-                    KP_MAX_ACTIVE * sizeof *act.v);
-            act.n = KP_MAX_ACTIVE;
+            memmove(actv, actv + (na - KP_MAX_ACTIVE),
+                    KP_MAX_ACTIVE * sizeof *actv);
+            na = KP_MAX_ACTIVE;
         }
-        if (act.n == 0) goto done;
+        if (na == 0) goto done;
     }
     /* every surviving node sits on the final (forced) candidate */
-    size_t bi = act.v[0];
-    for (size_t i = 1; i < act.n; i++)
-        if (nodes[act.v[i]].total < nodes[bi].total) bi = act.v[i];
+    size_t bi = actv[0];
+    for (size_t i = 1; i < na; i++)
+        if (nodes[actv[i]].total < nodes[bi].total) bi = actv[i];
     br->n = 0;
     for (size_t ni = bi; ni != SIZE_MAX; ni = nodes[ni].prev)
         svec_push(br, nodes[ni].cand);
@@ -1373,10 +1399,12 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
     }
     ok = true;
 done:
-    free(nodes);
-    free(act.v);
-    free(touched);
-    free(best);
+    if (nodes != nodes_buf) free(nodes);
+    if (actv != act_buf) free(actv);
+    if (best != best_buf) {
+        free(touched);
+        free(best);
+    }
     return ok;
 }
 
