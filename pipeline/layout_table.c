@@ -365,7 +365,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                 L, ce, row->header ? QR_FONT_BOLD : QR_FONT_REGULAR, size,
                 row->header ? st->table_header_text : st->text_color,
                 &cl->spans);
-            cl->prep = cl->nspans ? lb_prepare(cl->spans, cl->nspans, L->m)
+            cl->prep = cl->nspans ? lb_prepare(cl->spans, cl->nspans, L->m,
+                                               L->glyphs)
                                   : NULL;
             float a = lb_prep_min_width(cl->prep) + 2 * pad;
             float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
@@ -439,6 +440,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             o.hyph_min_word = CELL_HYPH_MIN_WORD;
             o.md_name = L->md_name;
             o.seen = &L->missing;
+            o.glyphs = L->glyphs;
             if (cl->prep) {
                 res[c] = lb_break_prep(cl->prep, &o, L->d);
                 lb_prep_free(cl->prep);

@@ -161,11 +161,20 @@ typedef struct gcache {
     float adv[QR_FONT_COUNT][GLYPH_CACHE];         /* < 0 = not asked yet */
 } gcache;
 
+/* A document's cache (lb_glyphs_new), kept across its paragraphs: each
+ * paragraph's own began empty, and asking the metrics again for every
+ * letter of every paragraph cost the benchmark report 1.4 M instructions. */
+struct lb_glyphs {
+    const qr_metrics *m;    /* the metrics its answers came from */
+    gcache gc;
+};
+
 typedef struct para {
     const lb_span *spans;
     size_t nspans;
     const qr_metrics *m;
     gcache *gc;             /* NULL: ask the metrics every time */
+    int own_gc;             /* gc is the paragraph's, not a document's */
     qr_buf text;            /* the whole paragraph, valid UTF-8 */
     pchar *ch;
     size_t n, cap;
@@ -1655,17 +1664,33 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
 /* ---- public ---- */
 
 static void para_init(para *p, const lb_span *spans, size_t nspans,
-                      const qr_metrics *m, int cache)
+                      const qr_metrics *m, int cache, lb_glyphs *g)
 {
     memset(p, 0, sizeof *p);
     p->spans = spans;
     p->nspans = nspans;
     p->m = m;
     qr_buf_init(&p->text);
-    if (cache) {
+    if (cache && g && g->m == m) {
+        p->gc = &g->gc;
+    } else if (cache) {
         p->gc = qr_xmalloc(sizeof *p->gc);
         memset(p->gc->ready, 0, sizeof p->gc->ready);
+        p->own_gc = 1;
     }
+}
+
+lb_glyphs *lb_glyphs_new(const qr_metrics *m)
+{
+    lb_glyphs *g = qr_xmalloc(sizeof *g);
+    g->m = m;
+    memset(g->gc.ready, 0, sizeof g->gc.ready);
+    return g;
+}
+
+void lb_glyphs_free(lb_glyphs *g)
+{
+    free(g);
 }
 
 static void para_free(para *p)
@@ -1675,7 +1700,7 @@ static void para_free(para *p)
     free(p->bk);
     free(p->miss);
     lb_seen_clear(&p->own);
-    free(p->gc);
+    if (p->own_gc) free(p->gc);
 }
 
 static void break_para(para *pp, const lb_opts *opts, lb_result *res);
@@ -1689,7 +1714,7 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     if (!m || !opts || (!spans && nspans)) return res;
 
     para p;
-    para_init(&p, spans, nspans, m, 1);
+    para_init(&p, spans, nspans, m, 1, opts->glyphs);
     flatten(&p, opts, d);
     apply_kerning(&p);
     if (p.n == 0) {
@@ -1781,7 +1806,7 @@ float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
 {
     if (!text || !m) return 0;
     para p;
-    para_init(&p, NULL, 0, m, 0);
+    para_init(&p, NULL, 0, m, 0, NULL);
     qr_font_slot want = valid_slot(font);
     double w = 0;
     size_t i = 0;
@@ -1819,7 +1844,7 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     if (!m || !spans) return 0;
     lb_init();
     para p;
-    para_init(&p, spans, nspans, m, 1);
+    para_init(&p, spans, nspans, m, 1, NULL);
     flatten(&p, NULL, NULL);
     apply_kerning(&p);
     find_breaks(&p);
@@ -1838,12 +1863,13 @@ struct lb_prep {
     para p;
 };
 
-lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m)
+lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
+                    lb_glyphs *g)
 {
     if (!m || !spans) return NULL;
     lb_init();
     lb_prep *pr = qr_xmalloc(sizeof *pr);
-    para_init(&pr->p, spans, nspans, m, 1);
+    para_init(&pr->p, spans, nspans, m, 1, g);
     pr->p.defer = 1;
     flatten(&pr->p, NULL, NULL);
     apply_kerning(&pr->p);
