@@ -85,7 +85,8 @@ static bool blank_cell(const lb_span *sp, size_t n)
 }
 
 /* The single-line width of a cell: widest piece between hard breaks. */
-static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
+static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m,
+                           lb_glyphs *g)
 {
     float best = 0, cur = 0;
     for (size_t i = 0; i < n; i++) {
@@ -94,7 +95,8 @@ static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
             cur = 0;
             continue;
         }
-        cur += lb_measure(sp[i].text, sp[i].len, sp[i].font, sp[i].size, m);
+        cur += lb_measure_g(sp[i].text, sp[i].len, sp[i].font, sp[i].size, m,
+                            g);
     }
     return cur > best ? cur : best;
 }
@@ -369,7 +371,8 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                                                L->glyphs)
                                   : NULL;
             float a = lb_prep_min_width(cl->prep) + 2 * pad;
-            float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
+            float b = natural_width(cl->spans, cl->nspans, L->m, L->glyphs) +
+                      2 * pad;
             if (!row->header) {
                 cl->mark = status_mark(st, cl->spans, cl->nspans);
                 if (!blank_cell(cl->spans, cl->nspans)) blank[c] = 0;

@@ -1804,9 +1804,17 @@ const lb_line *lb_get_line(const lb_result *r, size_t i)
 float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
                  const qr_metrics *m)
 {
+    return lb_measure_g(text, len, font, size, m, NULL);
+}
+
+float lb_measure_g(const char *text, size_t len, qr_font_slot font,
+                   float size, const qr_metrics *m, lb_glyphs *g)
+{
     if (!text || !m) return 0;
     para p;
-    para_init(&p, NULL, 0, m, 0, NULL);
+    /* the document's cache when it has one for m; none of its own, which
+     * would cost more to set up than a short text asks */
+    para_init(&p, NULL, 0, m, g && g->m == m, g);
     qr_font_slot want = valid_slot(font);
     double w = 0;
     size_t i = 0;

@@ -126,6 +126,9 @@ const lb_line *lb_get_line(const lb_result *r, size_t i);
  * fallback as lb_break does (for table column measurement). */
 float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
                  const qr_metrics *m);
+/* The same with the document's glyph cache (lb_glyphs_new), NULL none. */
+float lb_measure_g(const char *text, size_t len, qr_font_slot font,
+                   float size, const qr_metrics *m, lb_glyphs *g);
 /* Width of the widest unbreakable piece (word) of the spans: the minimum
  * width a table column needs to avoid breaking inside words. */
 float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);

@@ -735,6 +735,16 @@ static void test_measure_and_min_width(void **state)
     assert_float_equal(lb_measure("a\xE2\x98\x8E", 4, QR_FONT_REGULAR, 10, &m),
                        10.0f, TOL);
     assert_float_equal(lb_measure("", 0, QR_FONT_REGULAR, 10, &m), 0, TOL);
+    /* with a document's glyph cache, the same to the bit, twice over */
+    lb_glyphs *g = lb_glyphs_new(&m);
+    static const char *const texts[] = {"ab c", "a\xE2\x98\x8E b",
+                                        "x\xF0\x9F\x98\x80"};
+    for (int k = 0; k < 6; k++) {
+        const char *t = texts[k % 3];
+        assert_true(lb_measure_g(t, strlen(t), QR_FONT_BOLD, 9, &m, g) ==
+                    lb_measure(t, strlen(t), QR_FONT_BOLD, 9, &m));
+    }
+    lb_glyphs_free(g);
     lb_span s = span("short extraordinarily x", QR_FONT_REGULAR, 0, 1);
     assert_float_equal(lb_min_width(&s, 1, &m), 15 * 5.0f, TOL);
     lb_span u = span("see https://www.gov.uk/x", QR_FONT_REGULAR, 0, 1);
