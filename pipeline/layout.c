@@ -415,6 +415,7 @@ static int text_block(layout *L, lb_span *spans, size_t n, const textopts *t)
     P->opts.hyphenate = t->hyphenate && L->st->hyphenate;
     P->opts.md_name = L->md_name;
     P->opts.seen = &L->missing;
+    P->opts.glyphs = L->glyphs;
     P->x = t->x;
     P->lh = t->size * L->st->leading;
     P->asc = lay_ascent(L, t->font, t->size);
@@ -1298,6 +1299,7 @@ static void layout_free_work(layout *L)
     qr_arena_free(L->arena);
     qr_pages_free(L->scratch);
     lb_seen_clear(&L->missing);
+    lb_glyphs_free(L->glyphs);
 }
 
 void qr_layout_init(void)
@@ -1340,6 +1342,7 @@ static qr_pages *layout_pass(const qr_doc *doc, const qr_style *style,
         return NULL;
     }
     lb_init();
+    L.glyphs = lb_glyphs_new(metrics);
     L.out = qr_pages_new();
     L.arena = qr_arena_new();
     L.images = images;

@@ -151,6 +151,7 @@ typedef struct layout {
     const lay_toc *toc;         /* entries for <!-- contents -->, or NULL */
     lb_seen missing;            /* characters no font has, warned about once
                                    each in the paper, wherever they are */
+    lb_glyphs *glyphs;          /* the line breaker's glyph cache for m */
 } layout;
 
 /* layout.c helpers shared with the table code */

@@ -425,6 +425,7 @@ static lb_result *one_line(layout *L, const char *text, qr_font_slot font,
     o.breaking = QR_BREAK_GREEDY;
     o.md_name = L->md_name;
     o.seen = &L->missing;
+    o.glyphs = L->glyphs;
     return lb_break(&sp, 1, &o, L->m, L->d);
 }
 

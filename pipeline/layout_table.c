@@ -24,6 +24,7 @@
 typedef struct cell {
     lb_span *spans;
     size_t nspans;
+    lb_prep *prep;              /* flattened once, measured, then broken */
     float min, pref;
     const qr_rgb *mark;         /* status swatch colour, or NULL */
 } cell;
@@ -84,7 +85,8 @@ static bool blank_cell(const lb_span *sp, size_t n)
 }
 
 /* The single-line width of a cell: widest piece between hard breaks. */
-static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
+static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m,
+                           lb_glyphs *g)
 {
     float best = 0, cur = 0;
     for (size_t i = 0; i < n; i++) {
@@ -93,7 +95,8 @@ static float natural_width(const lb_span *sp, size_t n, const qr_metrics *m)
             cur = 0;
             continue;
         }
-        cur += lb_measure(sp[i].text, sp[i].len, sp[i].font, sp[i].size, m);
+        cur += lb_measure_g(sp[i].text, sp[i].len, sp[i].font, sp[i].size, m,
+                            g);
     }
     return cur > best ? cur : best;
 }
@@ -364,8 +367,12 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
                 L, ce, row->header ? QR_FONT_BOLD : QR_FONT_REGULAR, size,
                 row->header ? st->table_header_text : st->text_color,
                 &cl->spans);
-            float a = lb_min_width(cl->spans, cl->nspans, L->m) + 2 * pad;
-            float b = natural_width(cl->spans, cl->nspans, L->m) + 2 * pad;
+            cl->prep = cl->nspans ? lb_prepare(cl->spans, cl->nspans, L->m,
+                                               L->glyphs)
+                                  : NULL;
+            float a = lb_prep_min_width(cl->prep) + 2 * pad;
+            float b = natural_width(cl->spans, cl->nspans, L->m, L->glyphs) +
+                      2 * pad;
             if (!row->header) {
                 cl->mark = status_mark(st, cl->spans, cl->nspans);
                 if (!blank_cell(cl->spans, cl->nspans)) blank[c] = 0;
@@ -436,9 +443,16 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
             o.hyph_min_word = CELL_HYPH_MIN_WORD;
             o.md_name = L->md_name;
             o.seen = &L->missing;
-            res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o, L->m,
-                                           L->d)
-                                : lb_break(&empty, 1, &o, L->m, L->d);
+            o.glyphs = L->glyphs;
+            if (cl->prep) {
+                res[c] = lb_break_prep(cl->prep, &o, L->d);
+                lb_prep_free(cl->prep);
+                cl->prep = NULL;
+            } else {
+                res[c] = cl->nspans ? lb_break(cl->spans, cl->nspans, &o,
+                                               L->m, L->d)
+                                    : lb_break(&empty, 1, &o, L->m, L->d);
+            }
             if (lb_nlines(res[c]) > nl) nl = lb_nlines(res[c]);
         }
         float h = (float)nl * rc.lh + 2 * pad;
@@ -521,5 +535,7 @@ void lay_table(layout *L, const qr_block *t, float x, float w, int parent)
     free(res);
     free(mn);
     free(blank);
+    for (size_t i = 0; i < nrows * (size_t)ncols; i++)
+        lb_prep_free(cells[i].prep);
     free(cells);
 }

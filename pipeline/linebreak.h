@@ -57,6 +57,14 @@ void lb_seen_clear(lb_seen *w);
 void lb_warn_missing(lb_seen *seen, qr_diags *d, const char *file, int line,
                      uint32_t cp, qr_font_slot want, const char *where);
 
+/* What the metrics answer for the first code points of each face (has a
+ * glyph, advance), kept for a document's paragraphs rather than asked
+ * again in each. For the metrics it was made with (others ignore it); one
+ * thread at a time, as the metrics' own cache. */
+typedef struct lb_glyphs lb_glyphs;
+lb_glyphs *lb_glyphs_new(const qr_metrics *m);
+void lb_glyphs_free(lb_glyphs *g);
+
 typedef struct lb_opts {
     float width;                /* measure of every line, points */
     float first_indent;         /* extra indent of the first line (may be 0) */
@@ -72,6 +80,8 @@ typedef struct lb_opts {
     const char *md_name;        /* file name for diagnostics */
     lb_seen *seen;              /* characters already warned about in the
                                    document; NULL: this paragraph's own */
+    lb_glyphs *glyphs;          /* the document's glyph cache for these
+                                   metrics; NULL: this paragraph's own */
 } lb_opts;
 
 /* One positioned piece of a line: a single face/size/colour/link/strike. */
@@ -116,9 +126,22 @@ const lb_line *lb_get_line(const lb_result *r, size_t i);
  * fallback as lb_break does (for table column measurement). */
 float lb_measure(const char *text, size_t len, qr_font_slot font, float size,
                  const qr_metrics *m);
+/* The same with the document's glyph cache (lb_glyphs_new), NULL none. */
+float lb_measure_g(const char *text, size_t len, qr_font_slot font,
+                   float size, const qr_metrics *m, lb_glyphs *g);
 /* Width of the widest unbreakable piece (word) of the spans: the minimum
  * width a table column needs to avoid breaking inside words. */
 float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m);
+/* The spans flattened once for both: lb_prep_min_width is lb_min_width,
+ * lb_break_prep is lb_break (once per lb_prep; the spans must outlive it).
+ * lb_prepare gives NULL where lb_min_width would give 0 without looking
+ * (no metrics or no spans). */
+typedef struct lb_prep lb_prep;
+lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
+                    lb_glyphs *g);
+float lb_prep_min_width(const lb_prep *pr);
+lb_result *lb_break_prep(lb_prep *pr, const lb_opts *opts, qr_diags *d);
+void lb_prep_free(lb_prep *pr);
 
 /* libunibreak's UAX #14 opportunities for the UTF-8 text s (language
  * "en"), one per byte into brks as set_linebreaks_utf8 writes them, the

@@ -735,6 +735,16 @@ static void test_measure_and_min_width(void **state)
     assert_float_equal(lb_measure("a\xE2\x98\x8E", 4, QR_FONT_REGULAR, 10, &m),
                        10.0f, TOL);
     assert_float_equal(lb_measure("", 0, QR_FONT_REGULAR, 10, &m), 0, TOL);
+    /* with a document's glyph cache, the same to the bit, twice over */
+    lb_glyphs *g = lb_glyphs_new(&m);
+    static const char *const texts[] = {"ab c", "a\xE2\x98\x8E b",
+                                        "x\xF0\x9F\x98\x80"};
+    for (int k = 0; k < 6; k++) {
+        const char *t = texts[k % 3];
+        assert_true(lb_measure_g(t, strlen(t), QR_FONT_BOLD, 9, &m, g) ==
+                    lb_measure(t, strlen(t), QR_FONT_BOLD, 9, &m));
+    }
+    lb_glyphs_free(g);
     lb_span s = span("short extraordinarily x", QR_FONT_REGULAR, 0, 1);
     assert_float_equal(lb_min_width(&s, 1, &m), 15 * 5.0f, TOL);
     lb_span u = span("see https://www.gov.uk/x", QR_FONT_REGULAR, 0, 1);
@@ -788,6 +798,26 @@ static void test_soft_hyphen(void **state)
 /* Random bytes (invalid UTF-8, controls, NULs), random flags, sizes,
  * indents and no-hyphen lines: never crashes, and whenever the measure
  * holds the widest glyph nothing passes the margin. */
+/* The two results alike to the bit. */
+static void same_result(const lb_result *a, const lb_result *b)
+{
+    assert_int_equal(lb_nlines(a), lb_nlines(b));
+    for (size_t i = 0; i < lb_nlines(a); i++) {
+        const lb_line *x = lb_get_line(a, i), *y = lb_get_line(b, i);
+        assert_true(x->width == y->width && x->ascent == y->ascent &&
+                    x->descent == y->descent);
+        assert_int_equal(x->hyphenated, y->hyphenated);
+        assert_int_equal(x->nfrags, y->nfrags);
+        for (size_t k = 0; k < x->nfrags; k++) {
+            const lb_frag *f = &x->frags[k], *g = &y->frags[k];
+            assert_true(f->x == g->x && f->w == g->w && f->size == g->size);
+            assert_int_equal(f->font, g->font);
+            assert_int_equal(f->len, g->len);
+            assert_memory_equal(f->text, g->text, f->len);
+        }
+    }
+}
+
 static void test_hostile_input(void **state)
 {
     (void)state;
@@ -800,6 +830,7 @@ static void test_hostile_input(void **state)
         "improvement", "MASH", "2024/25", "www.gov.uk", "a", "\r\n",
         "\xE4\xB8\x80\xE4\xB8\x80", "safeguarding", "\xEF\xBB\xBF"
     };
+    lb_glyphs *g = lb_glyphs_new(&m);
     for (int iter = 0; iter < 300; iter++) {
         size_t ns = 1 + rnd() % 8;
         lb_span sp[8];
@@ -836,11 +867,27 @@ static void test_hostile_input(void **state)
                                                ln->frags[k].len),
                                  (size_t)-1);
         }
-        (void)lb_min_width(sp, ns, &m);
+        float mw = lb_min_width(sp, ns, &m);
+        /* a table cell's path, flattened once for both, with the glyph
+         * cache kept across paragraphs, gives the same width, lines and
+         * warnings */
+        qr_diags *d2 = qr_diags_new();
+        lb_prep *pr = lb_prepare(sp, ns, &m, g);
+        assert_true(lb_prep_min_width(pr) == mw);
+        lb_result *r2 = lb_break_prep(pr, &o, d2);
+        lb_prep_free(pr);
+        same_result(r, r2);
+        assert_int_equal(qr_diags_len(d2), qr_diags_len(d));
+        for (size_t i = 0; i < qr_diags_len(d); i++)
+            assert_string_equal(qr_diags_get(d2, i)->message,
+                                qr_diags_get(d, i)->message);
+        lb_result_free(r2);
+        qr_diags_free(d2);
         lb_result_free(r);
         qr_diags_free(d);
         for (size_t i = 0; i < ns; i++) free(texts[i]);
     }
+    lb_glyphs_free(g);
 }
 
 /* A date stays whole ("21 June 2018"): at every width, no line ends with
