@@ -629,6 +629,10 @@ static bool check_document(qr_appendix *a, qr_diags *d)
 #define GRAFT_MAX_ATTR_STRING 4096
 /* libharu's names stop at 127 bytes */
 #define GRAFT_MAX_NAME 127
+/* libharu refuses a real beyond ±32,767 (HPDF_LIMIT_MAX_REAL), and the
+ * refusal fails the whole pack; pdf.c writes a whole number below 2e9 as
+ * an integer instead (attr_value), so only other numbers are bounded. */
+#define GRAFT_MAX_REAL 32767.0
 /* How many /RoleMap steps a type may take to reach a standard one. */
 #define GRAFT_MAX_ROLES 16
 
@@ -1249,6 +1253,16 @@ static const char *const TEXT_KEYS[QR_GRAFT_NTEXT] = {
 static int walk_elem(graft_walk *w, const pobj *o, int el, int id,
                      int parent, long pg, int depth);
 
+/* Can name (or key) s, len bytes, be written into the pack as it is?
+ * Within libharu's length, no NUL, and no space: libharu escapes the
+ * PDF delimiters in a name but writes a space as it is, which would
+ * split the name in two and break the dictionary around it. */
+static bool writable_name(const char *s, size_t len)
+{
+    return len > 0 && len <= GRAFT_MAX_NAME && strlen(s) == len &&
+           !memchr(s, ' ', len);
+}
+
 /* A plain value (name, number, boolean, string) as an attribute entry;
  * false for anything else, or one past the bounds. */
 static bool attr_scalar(graft_walk *w, const pobj *o, int x,
@@ -1261,8 +1275,7 @@ static bool attr_scalar(graft_walk *w, const pobj *o, int x,
     const pval *p = ok ? &in->v[v] : NULL;
     switch (ok ? p->t : PV_OTHER) {
     case PV_NAME:
-        ok = p->len > 0 && p->len <= GRAFT_MAX_NAME &&
-             strlen(in->str + p->s) == p->len;
+        ok = writable_name(in->str + p->s, p->len);
         if (ok) {
             out->type = 'n';
             out->str = (qr_pdf_bytes){qr_xstrdup(in->str + p->s), p->len};
@@ -1272,7 +1285,9 @@ static bool attr_scalar(graft_walk *w, const pobj *o, int x,
     case PV_REAL:
         out->type = 'r';
         out->num = p->num;
-        ok = isfinite(out->num);
+        ok = isfinite(out->num) &&
+             ((out->num == floor(out->num) && fabs(out->num) < 2e9) ||
+              fabs(out->num) <= GRAFT_MAX_REAL);
         break;
     case PV_BOOL:
         out->type = 'b';
@@ -1327,8 +1342,7 @@ static void attr_object(graft_walk *w, const pobj *o, int x, int *obj,
         pobj ar = {0};
         const pobj *ain;
         int val = deref(w, in, e, &ar, &ain);
-        if (klen == 0 || klen > GRAFT_MAX_NAME || strlen(key) != klen ||
-            strcmp(key, "Headers") == 0) {
+        if (!writable_name(key, klen) || strcmp(key, "Headers") == 0) {
             /* left out */
         } else if (val >= 0 && ain->v[val].t == PV_ARRAY) {
             int items = ain->v[val].n;

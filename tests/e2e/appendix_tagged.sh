@@ -10,7 +10,9 @@
 # owns, nesting past the limit, a /Pg that is no page of the file, marked
 # content in a form of the appendix's own) each fall back to the Figures
 # with a warning naming the item, letter, file and fault, and the pack
-# stays valid (qpdf --check, tests/structure_check.py).
+# stays valid (qpdf --check, tests/structure_check.py). A kept tree's
+# attribute values the pack cannot write as they are (a real past libharu's
+# range, a name or key with a space) are left out, the rest kept.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -89,6 +91,20 @@ def own_form(pdf):
 for name, edit in (("cycle", cycle), ("mcid", mcid), ("unowned", unowned),
                    ("deep", deep), ("strange-page", strange_page), ("own-form", own_form)):
     bad(name, edit)
+
+# trees that are kept, with attribute values the pack cannot write as they
+# are: a real past libharu's ±32,767 or a whole number past 2e9; a name or
+# a key with a space (written #20 here)
+def odd_numbers(pdf):
+    first(pdf, "/P").A = Dictionary({
+        "/O": Name.Layout, "/Width": 40000.5, "/Height": -3000000000,
+        "/SpaceBefore": 12.5, "/StartIndent": 100000, "/Placement": Name.Block})
+def odd_names(pdf):
+    first(pdf, "/P").A = Dictionary({
+        "/O": Name.Layout, "/SpaceBefore": 12.5, "/Placement": Name.Block,
+        "/TextAlign": Name("/a b"), "/Odd Key": 1})
+bad("odd-numbers", odd_numbers)
+bad("odd-names", odd_names)
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -317,5 +333,30 @@ while st:
 print(n)' "$TMP/$f.pdf")
     if [ "$n" = 2 ]; then ok "$f: its two pages are Figures with alternative text"
     else not_ok "$f: its two pages are Figures with alternative text" "$n Figures"; fi
+done
+
+# attribute values the pack cannot write as they are are left out (an
+# attribute is a hint): the tree is kept, the pack builds and is valid
+for case in "odd-numbers:/O=/Layout /Placement=/Block /SpaceBefore=12.5 /StartIndent=100000" \
+            "odd-names:/O=/Layout /Placement=/Block /SpaceBefore=12.5"; do
+    f=${case%%:*} want=${case#*:}
+    meeting "$D/attrs.json" "[{\"letter\": \"A\", \"title\": \"Monitoring letter\", \"pdf\": \"$f.pdf\"}]"
+    expect_exit "$f: the pack builds" 0 $Q pack "$D/attrs.json" -o "$TMP/$f.pdf"
+    lacks "$f: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+    check "$f: qpdf --check" qpdf --check "$TMP/$f.pdf"
+    out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1)
+    if [ $? = 0 ]; then ok "$f: structure tree consistent"; else not_ok "$f: structure tree consistent" "$out"; fi
+    keys=$("$PY" -c 'import sys, pikepdf
+p = pikepdf.open(sys.argv[1]); st = [p.Root.StructTreeRoot.K]
+while st:
+    e = st.pop()
+    if isinstance(e, pikepdf.Array): st.extend(e)
+    elif isinstance(e, pikepdf.Dictionary) and "/S" in e:
+        a = e.get("/A")
+        if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Layout":
+            print(" ".join(sorted("%s=%s" % (k, a[k]) for k in a.keys())))
+        st.append(e.get("/K"))' "$TMP/$f.pdf" 2>&1 | tail -1)
+    if [ "$keys" = "$want" ]; then ok "$f: the writable entries are kept, the rest left out"
+    else not_ok "$f: the writable entries are kept, the rest left out" "got: $keys" "want: $want"; fi
 done
 exit $((FAILS > 0))
