@@ -1068,7 +1068,10 @@ static bool scan_mcids(graft_walk *w, const unsigned char *s, size_t n,
             while (i < n && s[i] != '>') i++;
             i++;
             after_key = false;
-        } else if (c == '>' || c == '[' || c == ']' || c == '{' || c == '}') {
+        } else if (c == ')' || c == '>' || c == '[' || c == ']' || c == '{' ||
+                   c == '}') {
+            /* a delimiter alone; every one must be stepped over here, as
+             * the token branch below reads none and would not advance */
             i++;
             after_key = false;
         } else if (c == '/') {

@@ -12,7 +12,8 @@
 # with a warning naming the item, letter, file and fault, and the pack
 # stays valid (qpdf --check, tests/structure_check.py). A kept tree's
 # attribute values the pack cannot write as they are (a real past libharu's
-# range, a name or key with a space) are left out, the rest kept.
+# range, a name or key with a space) are left out, the rest kept; a stray
+# ')' in a page's content is read over.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -105,6 +106,13 @@ def odd_names(pdf):
         "/TextAlign": Name("/a b"), "/Odd Key": 1})
 bad("odd-numbers", odd_numbers)
 bad("odd-names", odd_names)
+
+# a page whose content has a stray ')' (no string open): the scan for
+# MCIDs must step over it
+def stray_paren(pdf):
+    page = pdf.pages[0].obj
+    page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\n) Tj\n")
+bad("stray-paren", stray_paren)
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -334,6 +342,15 @@ print(n)' "$TMP/$f.pdf")
     if [ "$n" = 2 ]; then ok "$f: its two pages are Figures with alternative text"
     else not_ok "$f: its two pages are Figures with alternative text" "$n Figures"; fi
 done
+
+# a stray ')' in a page's content: read over, the tree kept (it was
+# scanned for ever)
+meeting "$D/paren.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "stray-paren.pdf"}]'
+expect_exit "stray-paren: the pack builds within 30 s" 0 timeout 30 $Q pack "$D/paren.json" -o "$TMP/paren.pdf"
+lacks "stray-paren: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+check "stray-paren: qpdf --check" qpdf --check "$TMP/paren.pdf"
+out=$("$PY" tests/structure_check.py "$TMP/paren.pdf" 2>&1)
+if [ $? = 0 ]; then ok "stray-paren: structure tree consistent"; else not_ok "stray-paren: structure tree consistent" "$out"; fi
 
 # attribute values the pack cannot write as they are are left out (an
 # attribute is a hint): the tree is kept, the pack builds and is valid
