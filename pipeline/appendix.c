@@ -635,6 +635,12 @@ static bool check_document(qr_appendix *a, qr_diags *d)
 #define GRAFT_MAX_REAL 32767.0
 /* How many /RoleMap steps a type may take to reach a standard one. */
 #define GRAFT_MAX_ROLES 16
+/* The text of the tree's objects the walk may read in all. Each element
+ * is read once, but a value elements share (a /K array, an attribute
+ * object, a class) is read again for each, so a small file could keep
+ * the walk reading for hours. A real element reads as 50 to 150 bytes,
+ * so the largest tree within the bounds above (GRAFT_MAX_ELEMS) fits. */
+#define GRAFT_MAX_TEXT_MB 32
 
 /* PDF 1.7's standard structure types (ISO 32000-1 §14.8.4). */
 static const char *const STANDARD_TYPES[] = {
@@ -955,6 +961,7 @@ typedef struct graft_walk {
     qr_pdf_graft_kid *kids;
     size_t nkids, ckids;
     char *why;                 /* the first problem; NULL: none */
+    size_t text;               /* bytes of object text read (read_obj) */
 } graft_walk;
 
 static bool bad(graft_walk *w, const char *fmt, ...)
@@ -1152,7 +1159,17 @@ static bool claim(graft_walk *w, long pg, long long mcid)
  * bad() when the text cannot be read. */
 static int read_obj(graft_walk *w, qpdf_oh oh, pobj *o)
 {
-    int x = pv_parse(qpdf_oh_unparse_resolved(w->q, oh), o);
+    /* past the bound nothing more is read, so that a walk that goes on
+     * after bad() (an element's attributes) stops reading too */
+    if (w->text > (size_t)GRAFT_MAX_TEXT_MB << 20) {
+        pobj_free(o);
+        return bad(w, "its objects come to more than %d MB of text, "
+                      "values shared by many elements read for each",
+                   GRAFT_MAX_TEXT_MB), -1;
+    }
+    const char *text = qpdf_oh_unparse_resolved(w->q, oh);
+    w->text += text ? strlen(text) : 0;
+    int x = pv_parse(text, o);
     if (x < 0) bad(w, "an object of its tree cannot be read");
     return x;
 }

@@ -13,7 +13,8 @@
 # stays valid (qpdf --check, tests/structure_check.py). A kept tree's
 # attribute values the pack cannot write as they are (a real past libharu's
 # range, a name or key with a space) are left out, the rest kept; a stray
-# ')' in a page's content is read over.
+# ')' in a page's content is read over. A value thousands of elements
+# share is read for each, within a bound on the text read in all.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -89,8 +90,23 @@ def own_form(pdf):
     p = first(pdf, "/P")
     p.K = pikepdf.Dictionary(Type=Name.MCR, Pg=p.Pg, MCID=p.K,
                              Stm=pdf.make_stream(b""))
+# a value thousands of elements share, read again for each: a /K array
+# of 200,000 nulls, an attribute object of 100,000 keys
+def shared(pdf, key, value):
+    spans = [pdf.make_indirect(Dictionary({"/S": Name.Span, key: value}))
+             for _ in range(5000)]
+    first(pdf, "/Document").K.append(
+        pdf.make_indirect(Dictionary(S=Name.Div, K=pikepdf.Array(spans))))
+def shared_kids(pdf):
+    shared(pdf, "/K", pdf.make_indirect(pikepdf.Array([None] * 200000)))
+def shared_attrs(pdf):
+    a = Dictionary(O=Name.Layout)
+    for i in range(100000):
+        a["/K%d" % i] = i
+    shared(pdf, "/A", pdf.make_indirect(a))
 for name, edit in (("cycle", cycle), ("mcid", mcid), ("unowned", unowned),
-                   ("deep", deep), ("strange-page", strange_page), ("own-form", own_form)):
+                   ("deep", deep), ("strange-page", strange_page), ("own-form", own_form),
+                   ("shared-kids", shared_kids), ("shared-attrs", shared_attrs)):
     bad(name, edit)
 
 # trees that are kept, with attribute values the pack cannot write as they
@@ -320,10 +336,12 @@ mv "$D/letter.away" "$D/letter.pdf"
 for case in "cycle:is reached twice: a cycle, or an element with two parents" "mcid:the tree names MCID 999 on page 1, which its content does not have" \
             "unowned:belongs to no element" "deep:the tree is nested deeper than 100 levels" \
             "strange-page:an element's /Pg is not one of its pages" \
-            "own-form:marked content in a form of its own (/Stm)"; do
+            "own-form:marked content in a form of its own (/Stm)" \
+            "shared-kids:its objects come to more than 32 MB of text" \
+            "shared-attrs:its objects come to more than 32 MB of text"; do
     f=${case%%:*} msg=${case#*:}
     meeting "$D/bad.json" "[{\"letter\": \"A\", \"title\": \"Monitoring letter\", \"pdf\": \"$f.pdf\"}]"
-    expect_exit "$f: the pack builds" 0 $Q pack "$D/bad.json" -o "$TMP/$f.pdf"
+    expect_exit "$f: the pack builds within 60 s" 0 timeout 60 $Q pack "$D/bad.json" -o "$TMP/$f.pdf"
     contains "$f: a warning names item, letter, file and fault" "$TMP/last.err" \
         "warning: item 2 ‘Ofsted monitoring visit’, appendix A ($D/$f.pdf): the PDF is tagged, but its structure tree cannot be kept ("
     contains "$f: the fault is '$msg'" "$TMP/last.err" "$msg"
