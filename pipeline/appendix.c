@@ -948,6 +948,8 @@ typedef struct graft_walk {
     qpdf_oh rolemap, classmap;
     bool rolemap_read, classmap_read;
     pobj rm, cm;               /* the maps once read (read_map) */
+    struct map_key *rm_keys, *cm_keys;   /* their entries by key */
+    int rm_n, cm_n;
     int rm_at, cm_at;
     struct libdeflate_decompressor *z;   /* for page_content */
     int *page_ids;             /* object id of page i */
@@ -1226,11 +1228,41 @@ static bool is_name(graft_walk *w, const pobj *o, int x, const char *name)
  * needed: the index of its dictionary in *o, or -1 when it is none. The
  * handle is asked whether it is a dictionary before it is read, as
  * libqpdf warns (damage) at a key asked of what is not one. */
-static int read_map(graft_walk *w, qpdf_oh h, bool *done, pobj *o, int *at)
+typedef struct map_key {
+    const char *key;
+    int x;                     /* its value in the map's pobj */
+} map_key;
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const map_key *)a)->key, ((const map_key *)b)->key);
+}
+
+/* The value under `key` of a map read by read_map; -1 if none. A binary
+ * search: a type is looked up once per element and /RoleMap step, and a
+ * linear search of a map of 100,000 entries for each of thousands of
+ * elements took minutes. */
+static int map_get(const map_key *k, int n, const char *key)
+{
+    map_key want = {key, -1};
+    const map_key *hit =
+        n ? bsearch(&want, k, (size_t)n, sizeof *k, by_key) : NULL;
+    return hit ? hit->x : -1;
+}
+
+static int read_map(graft_walk *w, qpdf_oh h, bool *done, pobj *o, int *at,
+                    map_key **keys, int *nkeys)
 {
     if (!*done) {
         *done = true;
         *at = qpdf_oh_is_dictionary(w->q, h) ? read_obj(w, h, o) : -1;
+        if (*at >= 0 && o->v[*at].t != PV_DICT) *at = -1;
+        if (*at >= 0) {
+            *keys = qr_xmalloc(((size_t)o->v[*at].n + 1) * sizeof **keys);
+            for (int x = o->v[*at].first; x >= 0; x = o->v[x].next)
+                (*keys)[(*nkeys)++] = (map_key){o->str + o->v[x].key, x};
+            qsort(*keys, (size_t)*nkeys, sizeof **keys, by_key);
+        }
     }
     return *at;
 }
@@ -1253,11 +1285,12 @@ static const char *standard_type(graft_walk *w, const char *name)
             if (strcmp(*t, "Form") == 0) return "Div";
             return *t;
         }
-        int rm = read_map(w, w->rolemap, &w->rolemap_read, &w->rm, &w->rm_at);
+        int rm = read_map(w, w->rolemap, &w->rolemap_read, &w->rm, &w->rm_at,
+                          &w->rm_keys, &w->rm_n);
         if (rm < 0) break;
         pobj r = {0};
         const pobj *in;
-        int v = deref(w, &w->rm, dict_get(&w->rm, rm, cur), &r, &in);
+        int v = deref(w, &w->rm, map_get(w->rm_keys, w->rm_n, cur), &r, &in);
         bool next = v >= 0 && in->v[v].t == PV_NAME;
         if (next) snprintf(cur, sizeof cur, "%s", in->str + in->v[v].s);
         pobj_free(&r);
@@ -1424,7 +1457,7 @@ static void walk_attrs(graft_walk *w, const pobj *o, int el,
     int item = arr ? cin->v[c].first : c;
     for (int i = 0; i < nc && i < 2 * GRAFT_MAX_ATTR_OBJS &&
                     read_map(w, w->classmap, &w->classmap_read, &w->cm,
-                             &w->cm_at) >= 0;
+                             &w->cm_at, &w->cm_keys, &w->cm_n) >= 0;
          i++, item = arr && item >= 0 ? cin->v[item].next : item) {
         pobj nr = {0};
         const pobj *nin;
@@ -1435,8 +1468,8 @@ static void walk_attrs(graft_walk *w, const pobj *o, int el,
         }
         pobj kr = {0};
         const pobj *kin;
-        int cls = deref(w, &w->cm, dict_get(&w->cm, w->cm_at,
-                                            nin->str + nin->v[nm].s),
+        int cls = deref(w, &w->cm,
+                        map_get(w->cm_keys, w->cm_n, nin->str + nin->v[nm].s),
                         &kr, &kin);
         pobj_free(&nr);
         if (cls >= 0 && kin->v[cls].t == PV_ARRAY) {
@@ -1657,6 +1690,8 @@ static void graft_walk_free(graft_walk *w)
     free(w->why);
     pobj_free(&w->rm);
     pobj_free(&w->cm);
+    free(w->rm_keys);
+    free(w->cm_keys);
 }
 
 static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage,

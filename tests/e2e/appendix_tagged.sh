@@ -14,7 +14,8 @@
 # attribute values the pack cannot write as they are (a real past libharu's
 # range, a name or key with a space) are left out, the rest kept; a stray
 # ')' in a page's content is read over. A value thousands of elements
-# share is read for each, within a bound on the text read in all.
+# share is read for each, within a bound on the text read in all; a
+# large /RoleMap is looked up quickly.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -129,6 +130,19 @@ def stray_paren(pdf):
     page = pdf.pages[0].obj
     page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\n) Tj\n")
 bad("stray-paren", stray_paren)
+
+# a /RoleMap of 100,000 entries, and 10,000 elements of types it maps
+# (elements without content: dropped, the tree kept)
+def big_rolemap(pdf):
+    rm = Dictionary()
+    for i in range(100000):
+        rm["/R%d" % i] = Name("/R%d" % (i + 1))
+    pdf.Root.StructTreeRoot.RoleMap = pdf.make_indirect(rm)
+    spans = [pdf.make_indirect(Dictionary(S=Name("/R%d" % (99000 + i % 500))))
+             for i in range(10000)]
+    first(pdf, "/Document").K.append(
+        pdf.make_indirect(Dictionary(S=Name.Div, K=pikepdf.Array(spans))))
+bad("big-rolemap", big_rolemap)
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -369,6 +383,12 @@ lacks "stray-paren: no error, and the tree is kept" "$TMP/last.err" "appendix A"
 check "stray-paren: qpdf --check" qpdf --check "$TMP/paren.pdf"
 out=$("$PY" tests/structure_check.py "$TMP/paren.pdf" 2>&1)
 if [ $? = 0 ]; then ok "stray-paren: structure tree consistent"; else not_ok "stray-paren: structure tree consistent" "$out"; fi
+
+# a /RoleMap of 100,000 entries looked up for 10,000 elements: quickly
+meeting "$D/rolemap.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "big-rolemap.pdf"}]'
+expect_exit "big-rolemap: the pack builds within 30 s" 0 timeout 30 $Q pack "$D/rolemap.json" -o "$TMP/rolemap.pdf"
+lacks "big-rolemap: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+check "big-rolemap: qpdf --check" qpdf --check "$TMP/rolemap.pdf"
 
 # attribute values the pack cannot write as they are are left out (an
 # attribute is a hint): the tree is kept, the pack builds and is valid
