@@ -629,8 +629,18 @@ static bool check_document(qr_appendix *a, qr_diags *d)
 #define GRAFT_MAX_ATTR_STRING 4096
 /* libharu's names stop at 127 bytes */
 #define GRAFT_MAX_NAME 127
+/* libharu refuses a real beyond ±32,767 (HPDF_LIMIT_MAX_REAL), and the
+ * refusal fails the whole pack; pdf.c writes a whole number below 2e9 as
+ * an integer instead (attr_value), so only other numbers are bounded. */
+#define GRAFT_MAX_REAL 32767.0
 /* How many /RoleMap steps a type may take to reach a standard one. */
 #define GRAFT_MAX_ROLES 16
+/* The text of the tree's objects the walk may read in all. Each element
+ * is read once, but a value elements share (a /K array, an attribute
+ * object, a class) is read again for each, so a small file could keep
+ * the walk reading for hours. A real element reads as 50 to 150 bytes,
+ * so the largest tree within the bounds above (GRAFT_MAX_ELEMS) fits. */
+#define GRAFT_MAX_TEXT_MB 32
 
 /* PDF 1.7's standard structure types (ISO 32000-1 §14.8.4). */
 static const char *const STANDARD_TYPES[] = {
@@ -938,6 +948,8 @@ typedef struct graft_walk {
     qpdf_oh rolemap, classmap;
     bool rolemap_read, classmap_read;
     pobj rm, cm;               /* the maps once read (read_map) */
+    struct map_key *rm_keys, *cm_keys;   /* their entries by key */
+    int rm_n, cm_n;
     int rm_at, cm_at;
     struct libdeflate_decompressor *z;   /* for page_content */
     int *page_ids;             /* object id of page i */
@@ -951,6 +963,7 @@ typedef struct graft_walk {
     qr_pdf_graft_kid *kids;
     size_t nkids, ckids;
     char *why;                 /* the first problem; NULL: none */
+    size_t text;               /* bytes of object text read (read_obj) */
 } graft_walk;
 
 static bool bad(graft_walk *w, const char *fmt, ...)
@@ -1064,7 +1077,10 @@ static bool scan_mcids(graft_walk *w, const unsigned char *s, size_t n,
             while (i < n && s[i] != '>') i++;
             i++;
             after_key = false;
-        } else if (c == '>' || c == '[' || c == ']' || c == '{' || c == '}') {
+        } else if (c == ')' || c == '>' || c == '[' || c == ']' || c == '{' ||
+                   c == '}') {
+            /* a delimiter alone; every one must be stepped over here, as
+             * the token branch below reads none and would not advance */
             i++;
             after_key = false;
         } else if (c == '/') {
@@ -1145,7 +1161,17 @@ static bool claim(graft_walk *w, long pg, long long mcid)
  * bad() when the text cannot be read. */
 static int read_obj(graft_walk *w, qpdf_oh oh, pobj *o)
 {
-    int x = pv_parse(qpdf_oh_unparse_resolved(w->q, oh), o);
+    /* past the bound nothing more is read, so that a walk that goes on
+     * after bad() (an element's attributes) stops reading too */
+    if (w->text > (size_t)GRAFT_MAX_TEXT_MB << 20) {
+        pobj_free(o);
+        return bad(w, "its objects come to more than %d MB of text, "
+                      "values shared by many elements read for each",
+                   GRAFT_MAX_TEXT_MB), -1;
+    }
+    const char *text = qpdf_oh_unparse_resolved(w->q, oh);
+    w->text += text ? strlen(text) : 0;
+    int x = pv_parse(text, o);
     if (x < 0) bad(w, "an object of its tree cannot be read");
     return x;
 }
@@ -1202,11 +1228,41 @@ static bool is_name(graft_walk *w, const pobj *o, int x, const char *name)
  * needed: the index of its dictionary in *o, or -1 when it is none. The
  * handle is asked whether it is a dictionary before it is read, as
  * libqpdf warns (damage) at a key asked of what is not one. */
-static int read_map(graft_walk *w, qpdf_oh h, bool *done, pobj *o, int *at)
+typedef struct map_key {
+    const char *key;
+    int x;                     /* its value in the map's pobj */
+} map_key;
+
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const map_key *)a)->key, ((const map_key *)b)->key);
+}
+
+/* The value under `key` of a map read by read_map; -1 if none. A binary
+ * search: a type is looked up once per element and /RoleMap step, and a
+ * linear search of a map of 100,000 entries for each of thousands of
+ * elements took minutes. */
+static int map_get(const map_key *k, int n, const char *key)
+{
+    map_key want = {key, -1};
+    const map_key *hit =
+        n ? bsearch(&want, k, (size_t)n, sizeof *k, by_key) : NULL;
+    return hit ? hit->x : -1;
+}
+
+static int read_map(graft_walk *w, qpdf_oh h, bool *done, pobj *o, int *at,
+                    map_key **keys, int *nkeys)
 {
     if (!*done) {
         *done = true;
         *at = qpdf_oh_is_dictionary(w->q, h) ? read_obj(w, h, o) : -1;
+        if (*at >= 0 && o->v[*at].t != PV_DICT) *at = -1;
+        if (*at >= 0) {
+            *keys = qr_xmalloc(((size_t)o->v[*at].n + 1) * sizeof **keys);
+            for (int x = o->v[*at].first; x >= 0; x = o->v[x].next)
+                (*keys)[(*nkeys)++] = (map_key){o->str + o->v[x].key, x};
+            qsort(*keys, (size_t)*nkeys, sizeof **keys, by_key);
+        }
     }
     return *at;
 }
@@ -1229,11 +1285,12 @@ static const char *standard_type(graft_walk *w, const char *name)
             if (strcmp(*t, "Form") == 0) return "Div";
             return *t;
         }
-        int rm = read_map(w, w->rolemap, &w->rolemap_read, &w->rm, &w->rm_at);
+        int rm = read_map(w, w->rolemap, &w->rolemap_read, &w->rm, &w->rm_at,
+                          &w->rm_keys, &w->rm_n);
         if (rm < 0) break;
         pobj r = {0};
         const pobj *in;
-        int v = deref(w, &w->rm, dict_get(&w->rm, rm, cur), &r, &in);
+        int v = deref(w, &w->rm, map_get(w->rm_keys, w->rm_n, cur), &r, &in);
         bool next = v >= 0 && in->v[v].t == PV_NAME;
         if (next) snprintf(cur, sizeof cur, "%s", in->str + in->v[v].s);
         pobj_free(&r);
@@ -1249,6 +1306,16 @@ static const char *const TEXT_KEYS[QR_GRAFT_NTEXT] = {
 static int walk_elem(graft_walk *w, const pobj *o, int el, int id,
                      int parent, long pg, int depth);
 
+/* Can name (or key) s, len bytes, be written into the pack as it is?
+ * Within libharu's length, no NUL, and no space: libharu escapes the
+ * PDF delimiters in a name but writes a space as it is, which would
+ * split the name in two and break the dictionary around it. */
+static bool writable_name(const char *s, size_t len)
+{
+    return len > 0 && len <= GRAFT_MAX_NAME && strlen(s) == len &&
+           !memchr(s, ' ', len);
+}
+
 /* A plain value (name, number, boolean, string) as an attribute entry;
  * false for anything else, or one past the bounds. */
 static bool attr_scalar(graft_walk *w, const pobj *o, int x,
@@ -1261,8 +1328,7 @@ static bool attr_scalar(graft_walk *w, const pobj *o, int x,
     const pval *p = ok ? &in->v[v] : NULL;
     switch (ok ? p->t : PV_OTHER) {
     case PV_NAME:
-        ok = p->len > 0 && p->len <= GRAFT_MAX_NAME &&
-             strlen(in->str + p->s) == p->len;
+        ok = writable_name(in->str + p->s, p->len);
         if (ok) {
             out->type = 'n';
             out->str = (qr_pdf_bytes){qr_xstrdup(in->str + p->s), p->len};
@@ -1272,7 +1338,9 @@ static bool attr_scalar(graft_walk *w, const pobj *o, int x,
     case PV_REAL:
         out->type = 'r';
         out->num = p->num;
-        ok = isfinite(out->num);
+        ok = isfinite(out->num) &&
+             ((out->num == floor(out->num) && fabs(out->num) < 2e9) ||
+              fabs(out->num) <= GRAFT_MAX_REAL);
         break;
     case PV_BOOL:
         out->type = 'b';
@@ -1327,8 +1395,7 @@ static void attr_object(graft_walk *w, const pobj *o, int x, int *obj,
         pobj ar = {0};
         const pobj *ain;
         int val = deref(w, in, e, &ar, &ain);
-        if (klen == 0 || klen > GRAFT_MAX_NAME || strlen(key) != klen ||
-            strcmp(key, "Headers") == 0) {
+        if (!writable_name(key, klen) || strcmp(key, "Headers") == 0) {
             /* left out */
         } else if (val >= 0 && ain->v[val].t == PV_ARRAY) {
             int items = ain->v[val].n;
@@ -1390,7 +1457,7 @@ static void walk_attrs(graft_walk *w, const pobj *o, int el,
     int item = arr ? cin->v[c].first : c;
     for (int i = 0; i < nc && i < 2 * GRAFT_MAX_ATTR_OBJS &&
                     read_map(w, w->classmap, &w->classmap_read, &w->cm,
-                             &w->cm_at) >= 0;
+                             &w->cm_at, &w->cm_keys, &w->cm_n) >= 0;
          i++, item = arr && item >= 0 ? cin->v[item].next : item) {
         pobj nr = {0};
         const pobj *nin;
@@ -1401,8 +1468,8 @@ static void walk_attrs(graft_walk *w, const pobj *o, int el,
         }
         pobj kr = {0};
         const pobj *kin;
-        int cls = deref(w, &w->cm, dict_get(&w->cm, w->cm_at,
-                                            nin->str + nin->v[nm].s),
+        int cls = deref(w, &w->cm,
+                        map_get(w->cm_keys, w->cm_n, nin->str + nin->v[nm].s),
                         &kr, &kin);
         pobj_free(&nr);
         if (cls >= 0 && kin->v[cls].t == PV_ARRAY) {
@@ -1623,6 +1690,8 @@ static void graft_walk_free(graft_walk *w)
     free(w->why);
     pobj_free(&w->rm);
     pobj_free(&w->cm);
+    free(w->rm_keys);
+    free(w->cm_keys);
 }
 
 static unsigned char *stored_flate(qpdf_data src, qpdf_oh spage,

@@ -1904,6 +1904,9 @@ static const char *const GRAFT_KEYS[QR_GRAFT_NTEXT] = {
     [QR_GRAFT_ALT] = "Alt", [QR_GRAFT_ACTUAL] = "ActualText",
     [QR_GRAFT_E] = "E", [QR_GRAFT_LANG] = "Lang", [QR_GRAFT_T] = "T"};
 
+/* A grafted attribute's value. appendix.c (attr_scalar) keeps only what
+ * this can write: names without a space, and numbers that are whole and
+ * below 2e9 (written as integers) or within libharu's ±32,767 for reals. */
 static void *attr_value(pdf_state *st, const qr_pdf_attr *a)
 {
     HPDF_MMgr mm = st->pdf->mmgr;

@@ -10,7 +10,12 @@
 # owns, nesting past the limit, a /Pg that is no page of the file, marked
 # content in a form of the appendix's own) each fall back to the Figures
 # with a warning naming the item, letter, file and fault, and the pack
-# stays valid (qpdf --check, tests/structure_check.py).
+# stays valid (qpdf --check, tests/structure_check.py). A kept tree's
+# attribute values the pack cannot write as they are (a real past libharu's
+# range, a name or key with a space) are left out, the rest kept; a stray
+# ')' in a page's content is read over. A value thousands of elements
+# share is read for each, within a bound on the text read in all; a
+# large /RoleMap is looked up quickly.
 . "$(dirname "$0")/lib.sh"
 
 case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
@@ -86,9 +91,58 @@ def own_form(pdf):
     p = first(pdf, "/P")
     p.K = pikepdf.Dictionary(Type=Name.MCR, Pg=p.Pg, MCID=p.K,
                              Stm=pdf.make_stream(b""))
+# a value thousands of elements share, read again for each: a /K array
+# of 200,000 nulls, an attribute object of 100,000 keys
+def shared(pdf, key, value):
+    spans = [pdf.make_indirect(Dictionary({"/S": Name.Span, key: value}))
+             for _ in range(5000)]
+    first(pdf, "/Document").K.append(
+        pdf.make_indirect(Dictionary(S=Name.Div, K=pikepdf.Array(spans))))
+def shared_kids(pdf):
+    shared(pdf, "/K", pdf.make_indirect(pikepdf.Array([None] * 200000)))
+def shared_attrs(pdf):
+    a = Dictionary(O=Name.Layout)
+    for i in range(100000):
+        a["/K%d" % i] = i
+    shared(pdf, "/A", pdf.make_indirect(a))
 for name, edit in (("cycle", cycle), ("mcid", mcid), ("unowned", unowned),
-                   ("deep", deep), ("strange-page", strange_page), ("own-form", own_form)):
+                   ("deep", deep), ("strange-page", strange_page), ("own-form", own_form),
+                   ("shared-kids", shared_kids), ("shared-attrs", shared_attrs)):
     bad(name, edit)
+
+# trees that are kept, with attribute values the pack cannot write as they
+# are: a real past libharu's ±32,767 or a whole number past 2e9; a name or
+# a key with a space (written #20 here)
+def odd_numbers(pdf):
+    first(pdf, "/P").A = Dictionary({
+        "/O": Name.Layout, "/Width": 40000.5, "/Height": -3000000000,
+        "/SpaceBefore": 12.5, "/StartIndent": 100000, "/Placement": Name.Block})
+def odd_names(pdf):
+    first(pdf, "/P").A = Dictionary({
+        "/O": Name.Layout, "/SpaceBefore": 12.5, "/Placement": Name.Block,
+        "/TextAlign": Name("/a b"), "/Odd Key": 1})
+bad("odd-numbers", odd_numbers)
+bad("odd-names", odd_names)
+
+# a page whose content has a stray ')' (no string open): the scan for
+# MCIDs must step over it
+def stray_paren(pdf):
+    page = pdf.pages[0].obj
+    page.Contents = pdf.make_stream(page.Contents.read_bytes() + b"\n) Tj\n")
+bad("stray-paren", stray_paren)
+
+# a /RoleMap of 100,000 entries, and 10,000 elements of types it maps
+# (elements without content: dropped, the tree kept)
+def big_rolemap(pdf):
+    rm = Dictionary()
+    for i in range(100000):
+        rm["/R%d" % i] = Name("/R%d" % (i + 1))
+    pdf.Root.StructTreeRoot.RoleMap = pdf.make_indirect(rm)
+    spans = [pdf.make_indirect(Dictionary(S=Name("/R%d" % (99000 + i % 500))))
+             for i in range(10000)]
+    first(pdf, "/Document").K.append(
+        pdf.make_indirect(Dictionary(S=Name.Div, K=pikepdf.Array(spans))))
+bad("big-rolemap", big_rolemap)
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -296,10 +350,12 @@ mv "$D/letter.away" "$D/letter.pdf"
 for case in "cycle:is reached twice: a cycle, or an element with two parents" "mcid:the tree names MCID 999 on page 1, which its content does not have" \
             "unowned:belongs to no element" "deep:the tree is nested deeper than 100 levels" \
             "strange-page:an element's /Pg is not one of its pages" \
-            "own-form:marked content in a form of its own (/Stm)"; do
+            "own-form:marked content in a form of its own (/Stm)" \
+            "shared-kids:its objects come to more than 32 MB of text" \
+            "shared-attrs:its objects come to more than 32 MB of text"; do
     f=${case%%:*} msg=${case#*:}
     meeting "$D/bad.json" "[{\"letter\": \"A\", \"title\": \"Monitoring letter\", \"pdf\": \"$f.pdf\"}]"
-    expect_exit "$f: the pack builds" 0 $Q pack "$D/bad.json" -o "$TMP/$f.pdf"
+    expect_exit "$f: the pack builds within 60 s" 0 timeout 60 $Q pack "$D/bad.json" -o "$TMP/$f.pdf"
     contains "$f: a warning names item, letter, file and fault" "$TMP/last.err" \
         "warning: item 2 ‘Ofsted monitoring visit’, appendix A ($D/$f.pdf): the PDF is tagged, but its structure tree cannot be kept ("
     contains "$f: the fault is '$msg'" "$TMP/last.err" "$msg"
@@ -317,5 +373,45 @@ while st:
 print(n)' "$TMP/$f.pdf")
     if [ "$n" = 2 ]; then ok "$f: its two pages are Figures with alternative text"
     else not_ok "$f: its two pages are Figures with alternative text" "$n Figures"; fi
+done
+
+# a stray ')' in a page's content: read over, the tree kept (it was
+# scanned for ever)
+meeting "$D/paren.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "stray-paren.pdf"}]'
+expect_exit "stray-paren: the pack builds within 30 s" 0 timeout 30 $Q pack "$D/paren.json" -o "$TMP/paren.pdf"
+lacks "stray-paren: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+check "stray-paren: qpdf --check" qpdf --check "$TMP/paren.pdf"
+out=$("$PY" tests/structure_check.py "$TMP/paren.pdf" 2>&1)
+if [ $? = 0 ]; then ok "stray-paren: structure tree consistent"; else not_ok "stray-paren: structure tree consistent" "$out"; fi
+
+# a /RoleMap of 100,000 entries looked up for 10,000 elements: quickly
+meeting "$D/rolemap.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "big-rolemap.pdf"}]'
+expect_exit "big-rolemap: the pack builds within 30 s" 0 timeout 30 $Q pack "$D/rolemap.json" -o "$TMP/rolemap.pdf"
+lacks "big-rolemap: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+check "big-rolemap: qpdf --check" qpdf --check "$TMP/rolemap.pdf"
+
+# attribute values the pack cannot write as they are are left out (an
+# attribute is a hint): the tree is kept, the pack builds and is valid
+for case in "odd-numbers:/O=/Layout /Placement=/Block /SpaceBefore=12.5 /StartIndent=100000" \
+            "odd-names:/O=/Layout /Placement=/Block /SpaceBefore=12.5"; do
+    f=${case%%:*} want=${case#*:}
+    meeting "$D/attrs.json" "[{\"letter\": \"A\", \"title\": \"Monitoring letter\", \"pdf\": \"$f.pdf\"}]"
+    expect_exit "$f: the pack builds" 0 $Q pack "$D/attrs.json" -o "$TMP/$f.pdf"
+    lacks "$f: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+    check "$f: qpdf --check" qpdf --check "$TMP/$f.pdf"
+    out=$("$PY" tests/structure_check.py "$TMP/$f.pdf" 2>&1)
+    if [ $? = 0 ]; then ok "$f: structure tree consistent"; else not_ok "$f: structure tree consistent" "$out"; fi
+    keys=$("$PY" -c 'import sys, pikepdf
+p = pikepdf.open(sys.argv[1]); st = [p.Root.StructTreeRoot.K]
+while st:
+    e = st.pop()
+    if isinstance(e, pikepdf.Array): st.extend(e)
+    elif isinstance(e, pikepdf.Dictionary) and "/S" in e:
+        a = e.get("/A")
+        if isinstance(a, pikepdf.Dictionary) and a.get("/O") == "/Layout":
+            print(" ".join(sorted("%s=%s" % (k, a[k]) for k in a.keys())))
+        st.append(e.get("/K"))' "$TMP/$f.pdf" 2>&1 | tail -1)
+    if [ "$keys" = "$want" ]; then ok "$f: the writable entries are kept, the rest left out"
+    else not_ok "$f: the writable entries are kept, the rest left out" "got: $keys" "want: $want"; fi
 done
 exit $((FAILS > 0))
