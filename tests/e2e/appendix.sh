@@ -12,15 +12,10 @@
 # with exit 1, a message naming the item and the file, and no pack.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 
 # pikepdf writes the test PDFs
-find_pikepdf
-if [ -z "$PY" ]; then
-    not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
-    exit 1
-fi
+need_pikepdf
 
 D=$TMP/m
 mkdir -p "$D"

@@ -13,17 +13,12 @@
 # withheld paper; and the meeting file's errors, located, exit 1, no pack.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 
 # pikepdf (Debian's python3-pikepdf) writes the PDF appendix and reads the
 # structure tree; it is installed for Debian's python3, which may not be
 # the first on PATH
-find_pikepdf
-if [ -z "$PY" ]; then
-    not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
-    exit 1
-fi
+need_pikepdf
 
 D=$TMP/m
 mkdir -p "$D/exempt-c" "$D/open"

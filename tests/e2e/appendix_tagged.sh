@@ -18,14 +18,9 @@
 # large /RoleMap is looked up quickly.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 
-find_pikepdf
-if [ -z "$PY" ]; then
-    not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
-    exit 1
-fi
+need_pikepdf
 
 D=$TMP/m
 mkdir -p "$D"

@@ -14,7 +14,6 @@
 # touched.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 A=$TMP/a
 mkdir -p $A/data

@@ -12,7 +12,6 @@
 # canaries planted in a copy of its exempt paper.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 
 CANARIES="qzkData1187 qzkTpl2298 qzkPartial3309 qzkAlt4410"

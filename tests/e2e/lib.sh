@@ -5,6 +5,8 @@ set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 QUIRE="${QUIRE_WRAP:-} $BUILD/quire"
+# the binary by an absolute path, for scripts that change folder
+case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 # Quire's cache (hyphenation image, font resolution) lives in the test's
@@ -33,6 +35,16 @@ find_pikepdf() {
             return
         fi
     done
+}
+
+# need_pikepdf: find_pikepdf, or end the script with a failure saying what
+# to install
+need_pikepdf() {
+    find_pikepdf
+    if [ -z "$PY" ]; then
+        not_ok "pikepdf available (Debian package python3-pikepdf; make deps)"
+        exit 1
+    fi
 }
 
 # check NAME COMMAND...: passes when the command exits 0

@@ -10,7 +10,6 @@
 # current folder.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 EXEMPT=samples/meetings/papers/residential-placement-contract.json
 OPEN=samples/cabinet-ofsted-working-group.json

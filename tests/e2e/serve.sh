@@ -8,7 +8,6 @@
 # every wait is bounded (20 ms steps, at most 10 s).
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 STOP_LIMIT_MS=1000
 # an edit is on screen within 200 ms (50 ms of quiet, then a

@@ -12,7 +12,6 @@
 # watcher is quick, and not flaky when the machine is busy.
 . "$(dirname "$0")/lib.sh"
 
-case $BUILD in /*) BIN=$BUILD/quire ;; *) BIN=$PWD/$BUILD/quire ;; esac
 Q="${QUIRE_WRAP:-} $BIN"
 # how soon a signal must end watch; valgrind slows everything down
 STOP_LIMIT_MS=1000
