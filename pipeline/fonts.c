@@ -50,7 +50,7 @@
 #define KERN_UNKNOWN SHRT_MIN
 #define KERN_COMMON 110         /* printable ASCII, dashes, curly quotes,
                                    pound, euro and a few more */
-#define KERN_CACHE_FORMAT 2         /* 2: a checksum after the table */
+#define KERN_CACHE_FORMAT 3         /* 2: a checksum after the table; 3: qr_filehash_of */
 
 typedef struct face_rec {
     char *file;
@@ -207,7 +207,7 @@ static bool resolve(const char *family, int bold, int italic, resolved *out,
  * and fontconfig is asked again. */
 
 #define FONT_CACHE "fonts"
-#define FONT_CACHE_FORMAT 2         /* 2: a last line "sum HEX" */
+#define FONT_CACHE_FORMAT 3         /* 2: a last line "sum HEX"; 3: qr_filehash_of */
 #define FONT_SUM_LINE 21            /* "sum " + 16 hex digits + "\n" */
 
 const char *const qr_fonts_env[] = {"FONTCONFIG_FILE", "FONTCONFIG_PATH",
@@ -319,7 +319,7 @@ static void cache_store(const char *key, const resolved *res)
     /* unsynced: the first run wrote this one entry with an fsync, which
      * (a new cache directory's first) took 1-12 ms on its own */
     qr_buf_printf(&e, "sum %016llx\n",
-                  (unsigned long long)qr_sum64(e.data, e.len));
+                  (unsigned long long)qr_filehash_of(e.data, e.len));
     qr_cache_write_checked(FONT_CACHE, e.data, e.len);
 out:
     qr_buf_free(&stamps);
@@ -381,7 +381,7 @@ static bool sum_holds(const char *data, size_t *len)
     char *end;
     unsigned long long sum = strtoull(hex, &end, 16);
     if (memcmp(line, "sum ", 4) != 0 || line[FONT_SUM_LINE - 1] != '\n' ||
-        end != hex + 16 || sum != qr_sum64(data, *len - FONT_SUM_LINE))
+        end != hex + 16 || sum != qr_filehash_of(data, *len - FONT_SUM_LINE))
         return false;
     *len -= FONT_SUM_LINE;
     return true;
@@ -659,7 +659,7 @@ static void common_load(face_rec *fr)
         if (len == k.len + common_bytes() + sizeof sum &&
             memcmp(data, k.data, k.len) == 0) {
             memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
-            if (sum == qr_sum64(data + k.len, common_bytes())) {
+            if (sum == qr_filehash_of(data + k.len, common_bytes())) {
                 memcpy(fr->common, data + k.len, common_bytes());
                 read = true;
             }
@@ -681,7 +681,7 @@ static void common_save(face_rec *fr)
     qr_buf_init(&k);
     kern_key(fr, &k);
     qr_buf_append(&k, fr->common, common_bytes());
-    uint64_t sum = qr_sum64(fr->common, common_bytes());
+    uint64_t sum = qr_filehash_of(fr->common, common_bytes());
     qr_buf_append(&k, &sum, sizeof sum);
     char *name = kern_entry(fr);
     qr_cache_write_checked(name, k.data, k.len);

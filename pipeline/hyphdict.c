@@ -30,7 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IMAGE_FORMAT 1
+#define IMAGE_FORMAT 2
 #define MAX_LEVELS 4                /* libhyphen makes two */
 #define ALIGN 8
 #define IMAGE_MAX_BYTES (64u * 1024 * 1024)   /* larger is not ours */
@@ -61,7 +61,7 @@ static void build_cache_key(qr_buf *cache_key, const char *path)
     /* the word-at-a-time checksum: qr_fnv64's byte loop over the 100 KB
      * dictionary was a quarter of loading the image */
     qr_buf_printf(cache_key, "dictionary %016llx\n",
-                  dic ? (unsigned long long)qr_sum64(dic, n) : 0ULL);
+                  dic ? (unsigned long long)qr_filehash_of(dic, n) : 0ULL);
     free(dic);
 }
 
@@ -256,7 +256,7 @@ static bool adopt_image(qr_hyph *h, char *data, size_t n, const qr_buf *key)
         return false;
     uint64_t sum;
     memcpy(&sum, data + sum_at, sizeof sum);
-    if (sum != qr_sum64(data + start, n - start)) return false;
+    if (sum != qr_filehash_of(data + start, n - start)) return false;
     image im = {data + start, n - start, 1};
     HyphenDict *d = fix_dict(&im, (void *)(uintptr_t)1, 0);
     if (!d) return false;
@@ -285,7 +285,7 @@ static void make_image(qr_buf *img, const qr_buf *key, const HyphenDict *d)
     uint64_t sum = 0;
     qr_buf_append(img, &sum, sizeof sum);
     put_dict(img, img->len, d, 0);
-    sum = qr_sum64(img->data + sum_at + sizeof sum,
+    sum = qr_filehash_of(img->data + sum_at + sizeof sum,
                    img->len - sum_at - sizeof sum);
     memcpy(img->data + sum_at, &sum, sizeof sum);
 }

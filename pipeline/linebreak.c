@@ -638,7 +638,7 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
  * quire starts afresh), so the answer is the one libhyphen would give. */
 
 #define MEMO_ENTRY "hyph-memo"
-#define MEMO_FORMAT 1
+#define MEMO_FORMAT 2
 #define MEMO_SAVED_MAX 8192             /* words written at most */
 
 /* false: no key can be made (the executable cannot be named), so the
@@ -659,7 +659,7 @@ static bool memo_cache_key(qr_buf *k)
 }
 
 /* entry: the key, then per word its length (one byte), its letters and
- * its points (8 bytes), then qr_sum64 of the words. Once, from
+ * its points (8 bytes), then qr_filehash_of the words. Once, from
  * init_tables. */
 static void memo_read(void)
 {
@@ -681,7 +681,7 @@ static void memo_read(void)
         while (at < wn && w[at] >= 1 && w[at] <= HYPH_MAX_WORD &&
                wn - at >= 1 + (size_t)w[at] + 8)
             at += 1 + (size_t)w[at] + 8;
-        if (at == wn && sum == qr_sum64(w, wn)) {
+        if (at == wn && sum == qr_filehash_of(w, wn)) {
             for (at = 0; at < wn && memo_n < MEMO_MAX;) {
                 size_t len = w[at];
                 const char *word = (const char *)w + at + 1;
@@ -721,7 +721,7 @@ void lb_save_learned(void)
             qr_buf_append(&e, &m->points, sizeof m->points);
             saved++;
         }
-        uint64_t sum = qr_sum64(e.data + start, e.len - start);
+        uint64_t sum = qr_filehash_of(e.data + start, e.len - start);
         qr_buf_append(&e, &sum, sizeof sum);
         qr_cache_write_checked(MEMO_ENTRY, e.data, e.len);  /* best effort */
         memo_learned = 0;

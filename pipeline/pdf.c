@@ -627,7 +627,7 @@ static hb_face_t *subset_face(face_use *fu)
  * that key, so a hit embeds the same bytes; a different set of code points
  * replaces the entry. */
 
-#define SUBSET_FORMAT 1
+#define SUBSET_FORMAT 2
 
 /* The entry's name (caller frees) and key, or NULL when the face has no
  * file to stamp. */
@@ -661,7 +661,7 @@ static hb_face_t *subset_cached(const char *name, const qr_buf *key)
         return NULL;
     }
     memcpy(&sum, data + 8 + klen, 8);
-    if (sum != qr_sum64(data + at, n - at) || n - at > UINT_MAX) {
+    if (sum != qr_filehash_of(data + at, n - at) || n - at > UINT_MAX) {
         free(data);
         return NULL;
     }
@@ -684,7 +684,7 @@ static void subset_remember(const char *name, const qr_buf *key,
     const char *prog = hb_blob_get_data(blob, &len);
     qr_buf e;
     qr_buf_init(&e);
-    uint64_t klen = key->len, sum = qr_sum64(prog, len);
+    uint64_t klen = key->len, sum = qr_filehash_of(prog, len);
     qr_buf_append(&e, &klen, 8);
     qr_buf_append(&e, key->data, key->len);
     qr_buf_append(&e, &sum, 8);

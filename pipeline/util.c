@@ -504,21 +504,6 @@ uint64_t qr_fnv64(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-uint64_t qr_sum64(const void *p, size_t n)
-{
-    const unsigned char *c = p;
-    uint64_t h = QR_FNV64_INIT;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        memcpy(&w, c + i, 8);
-        h = (h ^ w) * FNV64_PRIME;
-        h ^= h >> 29;
-    }
-    for (; i < n; i++) h = (h ^ c[i]) * FNV64_PRIME;
-    return h;
-}
-
 void qr_filehash_init(qr_filehash *fh)
 {
     memset(fh, 0, sizeof *fh);

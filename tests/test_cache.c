@@ -522,7 +522,7 @@ static void test_font_cache(void **state)
     qr_buf_append(&b, p + strlen(lib),
                   (size_t)(entry + n - FONT_SUM_LINE - (p + strlen(lib))));
     size_t body = b.len;
-    qr_buf_printf(&b, "sum %016llx\n", (unsigned long long)qr_sum64(b.data, body));
+    qr_buf_printf(&b, "sum %016llx\n", (unsigned long long)qr_filehash_of(b.data, body));
     assert_true(qr_cache_write("fonts", b.data, b.len));
     qr_fonts *forged = load_default(d);
     assert_non_null(forged);

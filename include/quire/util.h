@@ -132,20 +132,16 @@ char *qr_path_dir(const char *path);
 #define QR_FNV64_INIT 0xcbf29ce484222325ULL
 uint64_t qr_fnv64(uint64_t h, const void *p, size_t n);
 
-/* A checksum of cache entries and images, eight bytes at a time (FNV-1a's
- * multiply on whole words, folded): about ten times qr_fnv64's speed, for
- * the entries read back on every run (hyphenation image, font resolution,
- * font subsets), whose damage it must detect. Not for keys that are
- * written into output: those keep qr_fnv64. */
-uint64_t qr_sum64(const void *p, size_t n);
-
-/* The hash of a file's contents that a build records and compares (the
- * executable and its libraries, fonts, inputs, outputs): four words at a
- * time in four independent lanes, so that the multiplies overlap, where
- * qr_fnv64 waits for one multiply per byte. A build hashes ~20 MB before
- * its first worker starts (qr_fnv64: ~30 ms of one core). Fed in pieces
- * of any size, the same value as all at once. A change detector, like
- * qr_fnv64. */
+/* The fast hash: of a file's contents that a build records and compares
+ * (the executable and its libraries, fonts, inputs, outputs), and the
+ * checksum of the cache entries and images read back on every run
+ * (hyphenation image, font resolution, kerning, font subsets), whose
+ * damage it must detect. Four words at a time in four independent lanes,
+ * so that the multiplies overlap, where qr_fnv64 waits for one multiply
+ * per byte: a build hashes ~20 MB before its first worker starts
+ * (qr_fnv64: ~30 ms of one core). Fed in pieces of any size, the same
+ * value as all at once. A change detector, like qr_fnv64; not for keys
+ * written into output, which keep qr_fnv64. */
 typedef struct qr_filehash {
     uint64_t lane[4];
     uint64_t total;             /* bytes fed */
