@@ -955,14 +955,14 @@ static cJSON *appendices_view(const pack *pk, const item *it)
     return cJSON_CreateFalse();
 }
 
-/* The main pack's agenda: the appendices of a paper in it published
- * late on their own, "to follow"; false when none (and for a withheld
- * item, whose notice stands for its appendices, and in HTML pages). */
+/* The main pack's agenda (in PDF or HTML pages): the appendices of a
+ * paper in it published late on their own, "to follow"; false when none
+ * (and for a withheld item, whose notice stands for its appendices). */
 static cJSON *appendices_to_follow(const pack *pk, const item *it)
 {
     cJSON *list = cJSON_CreateArray();
-    for (size_t i = 0; !pk->req->supplement && !pk->req->html_dir &&
-                       !it->withheld && i < it->appx.n; i++) {
+    for (size_t i = 0; !pk->req->supplement && !it->withheld &&
+                       i < it->appx.n; i++) {
         const qr_pack_appx *x = &it->appx.v[i];
         if (!x->late) continue;
         cJSON *a = cJSON_CreateObject();
@@ -2243,7 +2243,8 @@ static qr_doc *parse_list(pack *pk, qr_buf *md)
 /* Below an item's paper on its page: its appendices in order, each
  * linked to its file ("Appendix A – Title (PDF, 3 pages)"), an exempt one
  * in a public pack named with the words of the PDF pack's notice and no
- * link, since its file is never opened. NULL when it shows none. */
+ * link, since its file is never opened, and one published later on its
+ * own "to follow", as the agenda says. NULL when it has none to list. */
 static qr_doc *html_appx_list(pack *pk, const item *it)
 {
     qr_buf md;
@@ -2252,13 +2253,17 @@ static qr_doc *html_appx_list(pack *pk, const item *it)
     int any = 0;
     for (size_t k = 0; k < it->appx.n; k++) {
         const qr_pack_appx *x = &it->appx.v[k];
-        if (!html_shows(it, x)) continue;
+        int to_follow = x->late && !it->withheld;
+        if (!html_shows(it, x) && !to_follow) continue;
         any = 1;
+        int linked = !x->withheld && !to_follow;
         qr_buf_printf(&md, "- %sAppendix %s \xE2\x80\x93 ",
-                      x->withheld ? "" : "[", x->letter);
+                      linked ? "[" : "", x->letter);
         qr_pack_appx_md_text(&md, x->title);
         if (x->exempt) qr_buf_puts(&md, " \\(exempt\\)");
-        if (x->withheld) {
+        if (to_follow) {
+            qr_buf_puts(&md, ": *to follow*");
+        } else if (x->withheld) {
             /* an appendix of an exempt item shown without it is exempt
              * with its item */
             qr_buf_puts(&md, ": not for publication  \n");

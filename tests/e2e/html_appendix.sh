@@ -3,7 +3,8 @@
 # A meeting whose item 2 has four appendices (A a two-page PDF letter with
 # a landscape page, B a PDF plan carrying JavaScript, an /OpenAction, a
 # Launch action, a link annotation and an embedded file, C an open Quire
-# paper, D an exempt PDF) and whose exempt item 3 has one (E) is packed as
+# paper, D an exempt PDF, F a PDF published later on its own, whose file
+# does not exist yet) and whose exempt item 3 has one (E) is packed as
 # HTML, full and public, and read back: the item's page lists its
 # appendices in order, each linked to a file that is there; a paper
 # appendix is a page of its own with its paper's text, the pack's marks
@@ -72,7 +73,8 @@ cat >"$D/m.json" <<'EOF'
     {"letter": "B", "title": "Improvement plan", "pdf": "plan.pdf"},
     {"letter": "C", "title": "Monitoring visit findings", "paper": {"template": "open/findings.md"}},
     {"letter": "D", "title": "Case file summary", "pdf": "case.pdf",
-     "exempt": {"paragraph": 1, "reason": "It names a child."}}]},
+     "exempt": {"paragraph": 1, "reason": "It names a child."}},
+    {"letter": "F", "title": "Action plan", "pdf": "late.pdf", "published": "2018-06-19"}]},
   {"number": 3, "title": "Contract award", "paper": {"template": "exempt/contract.md"},
    "exempt": {"paragraph": 3, "reason": "Commercially confidential."},
    "appendices": [
@@ -112,15 +114,17 @@ Appendix A – Ofsted monitoring visit letter (PDF, 2 pages)|item-2-appendix-A.p
 Appendix B – Improvement plan (PDF, 1 page)|item-2-appendix-B.pdf
 Appendix C – Monitoring visit findings|item-2-appendix-C.html
 Appendix D – Case file summary (exempt) (PDF, 1 page)|item-2-appendix-D.pdf
+Appendix F – Action plan: to follow|
 EOF
 cat >"$TMP/pub.want" <<'EOF'
 Appendix A – Ofsted monitoring visit letter (PDF, 2 pages)|item-2-appendix-A.pdf
 Appendix B – Improvement plan (PDF, 1 page)|item-2-appendix-B.pdf
 Appendix C – Monitoring visit findings|item-2-appendix-C.html
 Appendix D – Case file summary (exempt): not for publication|
+Appendix F – Action plan: to follow|
 EOF
-cmp -s "$TMP/full.list" "$TMP/full.want" && ok "full: the item's page lists its appendices in order, linked, PDFs with their pages" \
-    || not_ok "full: the item's page lists its appendices in order, linked, PDFs with their pages" "got:" "$(cat "$TMP/full.list")"
+cmp -s "$TMP/full.list" "$TMP/full.want" && ok "full: the item's page lists its appendices in order, linked, PDFs with their pages, a late one to follow" \
+    || not_ok "full: the item's page lists its appendices in order, linked, PDFs with their pages, a late one to follow" "got:" "$(cat "$TMP/full.list")"
 cmp -s "$TMP/pub.list" "$TMP/pub.want" && ok "public: the same, the exempt one named without a link" \
     || not_ok "public: the same, the exempt one named without a link" "got:" "$(cat "$TMP/pub.list")"
 for d in full pub; do
@@ -136,12 +140,15 @@ contains "public: the exempt appendix gets the notice's words (Schedule 12A para
 contains "  ... and its reason" "$TMP/pub/item-2.html" "<strong>Reason:</strong> It names a child."
 
 # ---- the agenda ----
-agenda() {   # the agenda's lines about item 2's appendices, tags removed
+agenda() {   # the agenda's entries for appendices, "href|text", tags removed
     python3 - "$1" <<'PY'
 import html, re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
-for line in re.findall(r'(?:<a href="(item-[0-9]+-appendix-[^"]*)">)?(Appendix [A-Z] – [^<\n]*)(?:</a>([^<\n]*))?', page):
-    print("%s|%s%s" % (line[0], html.unescape(line[1]), html.unescape(line[2])))
+for li in re.findall(r'<li>(.*?)</li>', page, re.S):
+    href = re.search(r'href="([^"]*)"', li)
+    text = html.unescape(re.sub(r'<[^>]+>', '', li)).strip()
+    if text.startswith("Appendix "):
+        print("%s|%s" % (href.group(1) if href else "", text))
 PY
 }
 agenda "$TMP/full/index.html" >"$TMP/full.agenda"
@@ -151,6 +158,7 @@ item-2-appendix-A.pdf|Appendix A – Ofsted monitoring visit letter (PDF, 2 page
 item-2-appendix-B.pdf|Appendix B – Improvement plan (PDF, 1 page)
 item-2-appendix-C.html|Appendix C – Monitoring visit findings
 item-2-appendix-D.pdf|Appendix D – Case file summary (exempt) (PDF, 1 page)
+|Appendix F – Action plan: to follow
 item-3-appendix-E.pdf|Appendix E – Contract terms (PDF, 1 page)
 EOF
 cat >"$TMP/pub.awant" <<'EOF'
@@ -158,6 +166,7 @@ item-2-appendix-A.pdf|Appendix A – Ofsted monitoring visit letter (PDF, 2 page
 item-2-appendix-B.pdf|Appendix B – Improvement plan (PDF, 1 page)
 item-2-appendix-C.html|Appendix C – Monitoring visit findings
 |Appendix D – Case file summary (exempt): not for publication
+|Appendix F – Action plan: to follow
 EOF
 cmp -s "$TMP/full.agenda" "$TMP/full.awant" && ok "full: the agenda lists every item's appendices, linked, without page numbers" \
     || not_ok "full: the agenda lists every item's appendices, linked, without page numbers" "got:" "$(cat "$TMP/full.agenda")"
