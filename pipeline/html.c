@@ -1282,6 +1282,13 @@ bool qr_html_render(const qr_doc *doc, const qr_style *style,
         put(&w, "<p class=\"mark\" data-furniture=\"\">DRAFT</p>\n");
     put(&w, "<main>\n");
     block(&w, qr_doc_root(doc), 0, 0);
+    if (meta->after) {
+        qr_style plain = *style;
+        plain.number_sections = plain.number_paragraphs = 0;
+        w.st = &plain;
+        block(&w, qr_doc_root(meta->after), 0, 0);
+        w.st = style;
+    }
     put(&w, "</main>\n</body>\n</html>\n");
     qr_image_set_free(w.images);
     *out = qr_buf_detach(&b, len);

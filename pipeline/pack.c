@@ -152,7 +152,18 @@ typedef struct pack {
     /* public packs: what open items may not read */
     struct withheld *wh;
     size_t nwh, cwh;
+    /* HTML pack: the appendices' own files (pages and PDF copies) */
+    struct html_file *appx_files;
+    size_t nappx_files, cappx_files;
 } pack;
+
+/* One file of an HTML pack beside the items' pages: a paper appendix's
+ * page or a PDF appendix's copy. */
+typedef struct html_file {
+    char *name;                 /* in the pack's folder */
+    char *bytes;
+    size_t len;
+} html_file;
 
 static void add_file(pack *pk, const char *path)
 {
@@ -879,24 +890,60 @@ static char *exempt_appendix_names(const pack *pk, int *count)
     return qr_buf_detach(&b, NULL);
 }
 
+/* Does the HTML pack show appendix x of item it: opened (a PDF read, a
+ * paper prepared) or, in a public pack, withheld with a notice? An
+ * exempt item's appendices in a public pack are neither: its notice
+ * stands for them. */
+static bool html_shows(const item *it, const qr_pack_appx *x)
+{
+    return x->late == it->appx.shows && (x->doc || x->paper || x->withheld);
+}
+
+/* The file an appendix has in an HTML pack, "item-8-appendix-A.pdf";
+ * NULL for a withheld one, which has none. Caller frees. */
+static char *html_appx_name(const item *it, const qr_pack_appx *x)
+{
+    if (x->withheld) return NULL;
+    return qr_xasprintf("%s-appendix-%s.%s", it->anchor, x->letter,
+                        x->doc ? "pdf" : "html");
+}
+
 /* The appendices the pack shows of an item, each with the pages the
- * latest pass gave it and a link to its first page; false when none (and
- * in HTML pages, which have no page numbers and no appendix pages). */
+ * latest pass gave it and a link to its first page (in HTML pages, where
+ * there are no page numbers, to its own file); false when none (and for a
+ * withheld item). */
 static cJSON *appendices_view(const pack *pk, const item *it)
 {
     cJSON *list = cJSON_CreateArray();
-    for (size_t i = 0; !pk->req->html_dir && i < it->appx.n; i++) {
+    int html = pk->req->html_dir != NULL;
+    for (size_t i = 0; i < it->appx.n; i++) {
         const qr_pack_appx *x = &it->appx.v[i];
-        int first, last;
-        if (!qr_pack_appx_range(&it->appx, i, &first, &last)) continue;
+        int first = 0, last = 0;
+        if (html ? !html_shows(it, x)
+                 : !qr_pack_appx_range(&it->appx, i, &first, &last))
+            continue;
         cJSON *a = cJSON_CreateObject();
         view_str(a, "letter", x->letter);
         view_str(a, "title", x->title);
-        cJSON_AddNumberToObject(a, "first", first);
-        cJSON_AddNumberToObject(a, "last", last);
+        if (html) {
+            view_str(a, "first", NULL);
+            view_str(a, "last", NULL);
+        } else {
+            cJSON_AddNumberToObject(a, "first", first);
+            cJSON_AddNumberToObject(a, "last", last);
+        }
         cJSON_AddBoolToObject(a, "several", last > first);
         cJSON_AddBoolToObject(a, "exempt", x->exempt > 0);
         cJSON_AddBoolToObject(a, "withheld", x->withheld);
+        cJSON_AddBoolToObject(a, "html", html);
+        if (x->doc) {
+            size_t n = qr_appendix_npages(x->doc);
+            cJSON *pdf = cJSON_AddObjectToObject(a, "pdf");
+            cJSON_AddNumberToObject(pdf, "pages", (double)n);
+            cJSON_AddBoolToObject(pdf, "several", n > 1);
+        } else {
+            view_str(a, "pdf", NULL);
+        }
         view_late(a, x->late, x->late_date, x->late_reason);
         char link[sizeof it->anchor + 16];
         snprintf(link, sizeof link, "#%s-appendix-%s", it->anchor, x->letter);
@@ -908,14 +955,14 @@ static cJSON *appendices_view(const pack *pk, const item *it)
     return cJSON_CreateFalse();
 }
 
-/* The main pack's agenda: the appendices of a paper in it published
- * late on their own, "to follow"; false when none (and for a withheld
- * item, whose notice stands for its appendices, and in HTML pages). */
+/* The main pack's agenda (in PDF or HTML pages): the appendices of a
+ * paper in it published late on their own, "to follow"; false when none
+ * (and for a withheld item, whose notice stands for its appendices). */
 static cJSON *appendices_to_follow(const pack *pk, const item *it)
 {
     cJSON *list = cJSON_CreateArray();
-    for (size_t i = 0; !pk->req->supplement && !pk->req->html_dir &&
-                       !it->withheld && i < it->appx.n; i++) {
+    for (size_t i = 0; !pk->req->supplement && !it->withheld &&
+                       i < it->appx.n; i++) {
         const qr_pack_appx *x = &it->appx.v[i];
         if (!x->late) continue;
         cJSON *a = cJSON_CreateObject();
@@ -2115,47 +2162,266 @@ static bool check_output(pack *pk)
 
 /* ---- the pack as HTML pages ---- */
 
+/* Names later stages use for the generated Markdown in diagnostics. */
+static const char APPX_LIST_NAME[] = "(list of appendices)";
+
 /* What every page of the HTML pack is marked with: as the PDF marks its
- * pages, a full pack holding exempt items is the members' on every page,
- * and an exempt item's page is not for publication. */
-static void html_marks(const pack *pk, const item *it, qr_html_meta *m)
+ * pages, a full pack holding exempt items or appendices is the members'
+ * on every page, and an exempt item's page (or an exempt appendix's) is
+ * not for publication. */
+static void html_marks(const pack *pk, const item *it, int exempt,
+                       qr_html_meta *m)
 {
     m->draft = pk->req->draft;
-    if (pk->req->public_pack || !pk->has_exempt) return;
+    if (!members_pack(pk)) return;
     m->exempt = 1;
-    m->mark = it && it->exempt ? "NOT FOR PUBLICATION" : QR_MARK_MEMBERS;
+    m->mark = exempt || (it && it->exempt) ? "NOT FOR PUBLICATION"
+                                           : QR_MARK_MEMBERS;
+}
+
+/* The links of an item's pages to its appendices' files and back:
+ * "#item-8-appendix-A" (the anchor the PDF pack gives the appendix) to
+ * "item-8-appendix-A.pdf", "#item-8" to "item-8.html". Parse allows only
+ * "#name" targets in the pack's own Markdown, so the files are reached
+ * through html.h's link table, as the agenda reaches the items' pages. */
+typedef struct html_links {
+    char **from, **to;
+    size_t n;
+} html_links;
+
+static void html_links_add(html_links *l, char *from, char *to)
+{
+    l->from = qr_xrealloc(l->from, (l->n + 1) * sizeof *l->from);
+    l->to = qr_xrealloc(l->to, (l->n + 1) * sizeof *l->to);
+    l->from[l->n] = from;
+    l->to[l->n++] = to;
+}
+
+static void html_links_free(html_links *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->from[i]);
+        free(l->to[i]);
+    }
+    free(l->from);
+    free(l->to);
+    memset(l, 0, sizeof *l);
+}
+
+static void html_links_set(const html_links *l, qr_html_meta *m)
+{
+    m->links_from = (const char *const *)l->from;
+    m->links_to = (const char *const *)l->to;
+    m->nlinks = l->n;
+}
+
+/* An item's links: "#item-8" to its page and each appendix's anchor to
+ * its file, for the item's page, its paper appendices' pages (the way
+ * back) and the agenda. */
+static void html_appx_links(const item *it, html_links *l)
+{
+    html_links_add(l, qr_xasprintf("#%s", it->anchor),
+                   qr_xasprintf("%s.html", it->anchor));
+    for (size_t k = 0; k < it->appx.n; k++) {
+        const qr_pack_appx *x = &it->appx.v[k];
+        char *name = html_shows(it, x) ? html_appx_name(it, x) : NULL;
+        if (name)
+            html_links_add(l, qr_xasprintf("#%s-appendix-%s", it->anchor,
+                                           x->letter), name);
+    }
+}
+
+static qr_doc *parse_list(pack *pk, qr_buf *md)
+{
+    size_t len;
+    char *text = qr_buf_detach(md, &len);
+    qr_doc *doc = qr_parse_markdown(text, len, APPX_LIST_NAME, pk->d);
+    free(text);
+    return doc;
+}
+
+/* Below an item's paper on its page: its appendices in order, each
+ * linked to its file ("Appendix A – Title (PDF, 3 pages)"), an exempt one
+ * in a public pack named with the words of the PDF pack's notice and no
+ * link, since its file is never opened, and one published later on its
+ * own "to follow", as the agenda says. NULL when it has none to list. */
+static qr_doc *html_appx_list(pack *pk, const item *it)
+{
+    qr_buf md;
+    qr_buf_init(&md);
+    qr_buf_puts(&md, "## Appendices\n\n");
+    int any = 0;
+    for (size_t k = 0; k < it->appx.n; k++) {
+        const qr_pack_appx *x = &it->appx.v[k];
+        int to_follow = x->late && !it->withheld;
+        if (!html_shows(it, x) && !to_follow) continue;
+        any = 1;
+        int linked = !x->withheld && !to_follow;
+        qr_buf_printf(&md, "- %sAppendix %s \xE2\x80\x93 ",
+                      linked ? "[" : "", x->letter);
+        qr_pack_appx_md_text(&md, x->title);
+        if (x->exempt) qr_buf_puts(&md, " \\(exempt\\)");
+        if (to_follow) {
+            qr_buf_puts(&md, ": *to follow*");
+        } else if (x->withheld) {
+            /* an appendix of an exempt item shown without it is exempt
+             * with its item */
+            qr_buf_puts(&md, ": not for publication  \n");
+            qr_pack_appx_notice_md(&md, x->exempt ? x->exempt : it->exempt,
+                                   x->exempt ? x->reason : it->reason,
+                                   "  \n");
+        } else {
+            qr_buf_printf(&md, "](#%s-appendix-%s)", it->anchor, x->letter);
+        }
+        if (x->doc) {
+            size_t n = qr_appendix_npages(x->doc);
+            qr_buf_printf(&md, " \\(PDF, %zu page%s\\)", n, n > 1 ? "s" : "");
+        }
+        qr_buf_puts(&md, "\n");
+    }
+    if (!any) {
+        qr_buf_free(&md);
+        return NULL;
+    }
+    return parse_list(pk, &md);
+}
+
+/* Below a paper appendix on its page: the way back to its item. */
+static qr_doc *html_appx_back(pack *pk, const item *it, const qr_pack_appx *x)
+{
+    qr_buf md;
+    qr_buf_init(&md);
+    qr_buf_printf(&md, "Appendix %s to [item %s: ", x->letter, it->number);
+    qr_pack_appx_md_text(&md, it->title);
+    qr_buf_printf(&md, "](#%s)\n", it->anchor);
+    return parse_list(pk, &md);
+}
+
+static void add_appx_file(pack *pk, char *name, char *bytes, size_t len)
+{
+    QR_GROW(pk->appx_files, pk->nappx_files + 1, pk->cappx_files, 8);
+    pk->appx_files[pk->nappx_files++] = (html_file){name, bytes, len};
+}
+
+/* A paper appendix's page: its paper's HTML copy (qr_paper_html, as the
+ * items' pages), marked as the PDF marks its pages, with the way back. */
+static bool html_appx_paper(pack *pk, const item *it, const qr_pack_appx *x,
+                            const html_links *links)
+{
+    qr_html_meta m;
+    qr_paper_html_meta(x->paper, &m);
+    char *title = qr_xasprintf("Appendix %s: %s", x->letter, x->title);
+    m.title = title;
+    html_marks(pk, it, x->exempt, &m);
+    html_links_set(links, &m);
+    qr_doc *back = html_appx_back(pk, it, x);
+    m.after = back;
+    char *out = NULL;
+    size_t len = 0;
+    bool ok = back && qr_paper_html(x->paper, &m, &out, &len, pk->d);
+    qr_doc_free(back);
+    free(title);
+    if (ok) add_appx_file(pk, html_appx_name(it, x), out, len);
+    else free(out);
+    return ok;
+}
+
+/* A PDF appendix's copy: made by the pack's own import and writer
+ * (qr_pack_appx_pdf_copy), never the file's bytes, which could carry
+ * JavaScript, actions or embedded files the pack leaves out. */
+static bool html_appx_pdf(pack *pk, item *it, size_t k, long long *epoch)
+{
+    /* as the pack's: asked for once, and only when there is a PDF to date
+     * (a bad SOURCE_DATE_EPOCH is a warning) */
+    if (*epoch == LLONG_MIN)
+        *epoch = qr_source_epoch(iso_days(pk->date) * 86400, pk->d);
+    const qr_pack_appx *x = &it->appx.v[k];
+    char *name = html_appx_name(it, x);
+    char *path = qr_xasprintf("%s/%s", pk->req->html_dir, name);
+    char *title = qr_xasprintf("Appendix %s: %s", x->letter, x->title);
+    qr_pdf_meta meta;
+    memset(&meta, 0, sizeof meta);
+    meta.title = title;
+    meta.author = pk->council;
+    meta.subject = pk->meeting_line;
+    meta.lang = pk->style.lang;
+    meta.epoch = *epoch;
+    meta.exempt = members_pack(pk);
+    it->appx.draft = pk->req->draft;
+    char *out;
+    size_t len;
+    bool ok = qr_pack_appx_pdf_copy(&it->appx, k, &pk->fm_style, pk->fonts,
+                                    pk->meeting_line, it->anchor,
+                                    item_mark(pk, it), &meta, path, &out,
+                                    &len, pk->d);
+    free(title);
+    free(path);
+    if (ok) add_appx_file(pk, name, out, len);
+    else free(name);
+    return ok;
+}
+
+/* An item's appendices in the HTML pack: a page for each paper, a copy
+ * of each PDF, and (for the item's page) their list. */
+static bool html_appendices(pack *pk, item *it, const html_links *links,
+                            long long *epoch, qr_doc **list)
+{
+    int bad = 0;
+    *list = NULL;
+    for (size_t k = 0; k < it->appx.n; k++) {
+        const qr_pack_appx *x = &it->appx.v[k];
+        if (x->paper) bad |= !html_appx_paper(pk, it, x, links);
+        else if (x->doc) bad |= !html_appx_pdf(pk, it, k, epoch);
+    }
+    if (bad) return false;
+    *list = html_appx_list(pk, it);
+    return true;
 }
 
 /* Each item's page: its paper (read as render reads it, images into the
- * paper's record, so the public pack's shared-file check sees them), or
- * in a public pack the notice that replaces an exempt paper. */
+ * paper's record, so the public pack's shared-file check sees them) with
+ * the list of its appendices, or in a public pack the notice that
+ * replaces an exempt paper; and its appendices' files. */
 static bool html_items(pack *pk)
 {
     int bad = 0;
+    long long epoch = LLONG_MIN;      /* not asked for yet */
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         qr_html_meta m;
         memset(&m, 0, sizeof m);
+        html_links links = {0};
+        qr_doc *list = NULL;
         if (it->paper) {
+            html_appx_links(it, &links);
+            if (!html_appendices(pk, it, &links, &epoch, &list)) {
+                bad = 1;
+                html_links_free(&links);
+                continue;
+            }
             qr_paper_html_meta(it->paper, &m);
-            html_marks(pk, it, &m);
+            html_marks(pk, it, 0, &m);
+            html_links_set(&links, &m);
+            m.after = list;
             bad |= !qr_paper_html(it->paper, &m, &it->html, &it->html_len,
                                   pk->d);
         } else if (it->notice) {
             m.title = it->title;
             m.lang = pk->style.lang;
             m.subject = pk->meeting_line;
-            html_marks(pk, it, &m);
+            html_marks(pk, it, 0, &m);
             bad |= !qr_html_render(it->notice, &pk->fm_style, &m,
                                    NOTICE_NAME, pk->d, &it->html,
                                    &it->html_len);
         }
+        qr_doc_free(list);
+        html_links_free(&links);
     }
     return !bad;
 }
 
 /* index.html: the front sheet and agenda, each item's "#item-N" link
- * going to its page. */
+ * going to its page and each appendix's to its file. */
 static char *html_index(pack *pk, size_t *len)
 {
     size_t mdlen;
@@ -2164,31 +2430,21 @@ static char *html_index(pack *pk, size_t *len)
     qr_doc *doc = qr_parse_markdown(md, mdlen, FRONT_NAME, pk->d);
     free(md);
     if (!doc) return NULL;
-    const char **from = qr_xcalloc(pk->nitems + 1, sizeof *from);
-    const char **to = qr_xcalloc(pk->nitems + 1, sizeof *to);
-    size_t n = 0;
+    html_links links = {0};
     for (size_t i = 0; i < pk->nitems; i++)
-        if (pk->items[i].html) {
-            from[n] = qr_xasprintf("#%s", pk->items[i].anchor);
-            to[n++] = qr_xasprintf("%s.html", pk->items[i].anchor);
-        }
+        if (pk->items[i].html) html_appx_links(&pk->items[i], &links);
     char *title = qr_xasprintf("%s: agenda", pk->meeting_line);
     qr_html_meta m = {.title = title, .lang = pk->style.lang,
-                      .subject = pk->meeting_line, .author = pk->council,
-                      .links_from = from, .links_to = to, .nlinks = n};
-    html_marks(pk, NULL, &m);
+                      .subject = pk->meeting_line, .author = pk->council};
+    html_links_set(&links, &m);
+    html_marks(pk, NULL, 0, &m);
     char *out = NULL;
     if (!qr_html_render(doc, &pk->fm_style, &m, FRONT_NAME, pk->d, &out,
                         len)) {
         free(out);
         out = NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        free((char *)from[i]);
-        free((char *)to[i]);
-    }
-    free(from);
-    free(to);
+    html_links_free(&links);
     free(title);
     qr_doc_free(doc);
     return out;
@@ -2200,13 +2456,22 @@ static bool html_write(pack *pk, const char *name, const char *bytes,
     char *path = qr_xasprintf("%s/%s", pk->req->html_dir, name);
     bool ok = true;
     /* a full pack holding exempt items is its owner's only, every page */
-    int private = !pk->req->public_pack && pk->has_exempt;
-    if (!qr_write_atomic_mode(path, bytes, len, private)) {
+    if (!qr_write_atomic_mode(path, bytes, len, members_pack(pk))) {
         qr_diag_add(pk->d, QR_ERROR, path, 0, 0, NULL, NULL,
                     "cannot write '%s': %s", path, strerror(errno));
         ok = false;
     }
     free(path);
+    return ok;
+}
+
+/* Is every file the HTML pack writes (`name` in its folder) not one of its
+ * inputs? */
+static bool html_name_ok(pack *pk, const char *name)
+{
+    char *p = qr_xasprintf("%s/%s", pk->req->html_dir, name);
+    bool ok = check_output_path(pk, p);
+    free(p);
     return ok;
 }
 
@@ -2224,22 +2489,26 @@ static qr_status pack_html(pack *pk)
     const char *dir = pk->req->html_dir;
     struct stat sb;
     /* a folder made for a members' pack with exempt items is private too */
-    int private = !pk->req->public_pack && pk->has_exempt;
+    int private = members_pack(pk);
     if (stat(dir, &sb) != 0 && mkdir(dir, private ? 0700 : 0777) != 0) {
         qr_diag_add(pk->d, QR_ERROR, dir, 0, 0, NULL, NULL,
                     "cannot make the folder '%s': %s", dir, strerror(errno));
         free(index);
         return QR_EOUTPUT;
     }
-    qr_status status = QR_OK;
-    char *p = qr_xasprintf("%s/index.html", dir);
-    if (!check_output_path(pk, p)) status = QR_EINPUT;
-    free(p);
+    qr_status status = html_name_ok(pk, "index.html") ? QR_OK : QR_EINPUT;
     for (size_t i = 0; i < pk->nitems && status == QR_OK; i++) {
         if (!pk->items[i].html) continue;
-        char *name = qr_xasprintf("%s/%s.html", dir, pk->items[i].anchor);
-        if (!check_output_path(pk, name)) status = QR_EINPUT;
+        char *name = qr_xasprintf("%s.html", pk->items[i].anchor);
+        if (!html_name_ok(pk, name)) status = QR_EINPUT;
         free(name);
+    }
+    for (size_t i = 0; i < pk->nappx_files && status == QR_OK; i++)
+        if (!html_name_ok(pk, pk->appx_files[i].name)) status = QR_EINPUT;
+    /* the appendices first, then the items' pages that link them */
+    for (size_t i = 0; i < pk->nappx_files && status == QR_OK; i++) {
+        const html_file *f = &pk->appx_files[i];
+        if (!html_write(pk, f->name, f->bytes, f->len)) status = QR_EOUTPUT;
     }
     for (size_t i = 0; i < pk->nitems && status == QR_OK; i++) {
         if (!pk->items[i].html) continue;
@@ -2310,6 +2579,11 @@ static void pack_free(pack *pk)
     qr_data_free(pk->mdata);
     qr_inputs_free(pk->inputs);
     free_withheld(pk);
+    for (size_t i = 0; i < pk->nappx_files; i++) {
+        free(pk->appx_files[i].name);
+        free(pk->appx_files[i].bytes);
+    }
+    free(pk->appx_files);
 }
 
 static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,

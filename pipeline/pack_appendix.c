@@ -300,7 +300,7 @@ void qr_pack_appx_check(qr_pack_appxs *a, const cJSON *arr,
 
 /* Literal Markdown text: every ASCII punctuation character escaped and
  * line ends made spaces, so a title can start no list or heading. */
-static void md_text(qr_buf *b, const char *s)
+void qr_pack_appx_md_text(qr_buf *b, const char *s)
 {
     for (; *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -308,6 +308,17 @@ static void md_text(qr_buf *b, const char *s)
         else if (c < 0x80 && ispunct(c)) qr_buf_putc(b, '\\');
         qr_buf_putc(b, (char)c);
     }
+}
+
+void qr_pack_appx_notice_md(qr_buf *b, int paragraph, const char *reason,
+                            const char *sep)
+{
+    qr_buf_printf(b, "This appendix is not for publication because it "
+                     "contains exempt information as defined in paragraph "
+                     "%d of Part 1 of Schedule 12A to the Local Government "
+                     "Act 1972 \\(as amended\\)\\.%s**Reason:** ",
+                  paragraph, sep);
+    qr_pack_appx_md_text(b, reason);
 }
 
 /* The public pack's notice for an exempt appendix: all of it from the
@@ -319,19 +330,14 @@ static qr_doc *notice(const qr_pack_appx *x, const char *item_number,
     qr_buf b;
     qr_buf_init(&b);
     qr_buf_puts(&b, "**");
-    md_text(&b, meeting_line);
+    qr_pack_appx_md_text(&b, meeting_line);
     qr_buf_puts(&b, "**  \nAgenda item ");
-    md_text(&b, item_number);
+    qr_pack_appx_md_text(&b, item_number);
     qr_buf_printf(&b, ", appendix %s\n\n# Appendix %s: ", x->letter,
                   x->letter);
-    md_text(&b, x->title);
-    qr_buf_printf(&b, "\n\n## Not for publication\n\nThis appendix is not "
-                      "for publication because it contains exempt "
-                      "information as defined in paragraph %d of Part 1 of "
-                      "Schedule 12A to the Local Government Act 1972 \\(as "
-                      "amended\\)\\.\n\n**Reason:** ",
-                  paragraph);
-    md_text(&b, reason);
+    qr_pack_appx_md_text(&b, x->title);
+    qr_buf_puts(&b, "\n\n## Not for publication\n\n");
+    qr_pack_appx_notice_md(&b, paragraph, reason, "\n\n");
     qr_buf_puts(&b, "\n");
     size_t len;
     char *md = qr_buf_detach(&b, &len);
@@ -561,14 +567,9 @@ typedef struct placeholder_ctx {
     size_t marked;               /* 1 + the last page marked */
 } placeholder_ctx;
 
-static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
-                            size_t src_page, qr_item *it)
+static void mark_placeholder(placeholder_ctx *c, qr_pages *dst,
+                             size_t dst_page)
 {
-    (void)src_page, (void)it;
-    placeholder_ctx *c = ctx;
-    if (c->marked == dst_page + 1) return true;
-    /* the DRAFT stamp, the one turned text, stays under the page */
-    if (it->kind == QR_ITEM_TEXT && it->angle != 0) return true;
     c->marked = dst_page + 1;
     const qr_page *pg = qr_pages_get(dst, dst_page);
     qr_item fig;
@@ -579,6 +580,17 @@ static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
     fig.w = pg->width;
     fig.h = pg->height;
     qr_pages_add_item(dst, dst_page, &fig);
+}
+
+static bool edit_placeholder(void *ctx, qr_pages *dst, size_t dst_page,
+                            size_t src_page, qr_item *it)
+{
+    (void)src_page;
+    placeholder_ctx *c = ctx;
+    if (c->marked == dst_page + 1) return true;
+    /* the DRAFT stamp, the one turned text, stays under the page */
+    if (it->kind == QR_ITEM_TEXT && it->angle != 0) return true;
+    mark_placeholder(c, dst, dst_page);
     return true;
 }
 
@@ -641,46 +653,55 @@ static bool edit_paper(void *ctx, qr_pages *dst, size_t dst_page,
     return true;
 }
 
+/* Appends appendix x's pages to `all` under `sect`, its outline entry
+ * after `item_bookmark` (NULL: none). */
+static void join_one(qr_pack_appx *x, qr_pages *all, int sect,
+                     const char *item_anchor, const char *item_bookmark)
+{
+    size_t first = qr_pages_count(all);
+    char name[96], title[512];
+    snprintf(name, sizeof name, "%s-appendix-%s", item_anchor, x->letter);
+    snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
+    x->pack_page = first;
+    if (x->paper) {
+        /* its structure elements go under the item's Sect: it is
+         * Quire's own, tagged as any paper is */
+        paper_ctx pc = {.sect = sect, .item_anchor = item_anchor,
+                        .item_bookmark = item_bookmark, .prefix = name,
+                        .title = title};
+        qr_pages_append(all, x->pages[0], sect, edit_paper, &pc);
+        if (!pc.started && qr_pages_count(all) > first)
+            add_anchors(all, first, sect, item_anchor, item_bookmark,
+                        name, title);
+        return;
+    }
+    notice_ctx nc = {.prefix = name};
+    for (size_t k = 0; k < x->npages; k++) {
+        if (x->withheld) {
+            qr_pages_append(all, x->pages[k], sect, edit_notice, &nc);
+            continue;
+        }
+        char alt[640];
+        snprintf(alt, sizeof alt, "Appendix %s: %s, page %zu of %zu "
+                 "(a page of a PDF document)", x->letter, x->title, k + 1,
+                 x->npages);
+        placeholder_ctx pc = {.sect = sect, .alt = alt};
+        size_t at = qr_pages_append(all, x->pages[k], sect, edit_placeholder,
+                                    &pc);
+        /* a placeholder with nothing on it (no footer, no mark, no
+         * stamp: the HTML pack's copy) is marked all the same */
+        if (pc.marked != at + 1) mark_placeholder(&pc, all, at);
+    }
+    /* the item's entry (if any) before its first appendix's */
+    add_anchors(all, first, sect, item_anchor, item_bookmark, name, title);
+}
+
 void qr_pack_appx_join(qr_pack_appxs *a, qr_pages *all, int sect,
                        const char *item_anchor, const char *item_bookmark)
 {
     for (size_t i = 0; i < a->n; i++) {
-        qr_pack_appx *x = &a->v[i];
-        if (!x->pages) continue;
-        size_t first = qr_pages_count(all);
-        char name[96], title[512];
-        snprintf(name, sizeof name, "%s-appendix-%s", item_anchor, x->letter);
-        snprintf(title, sizeof title, "Appendix %s: %s", x->letter, x->title);
-        x->pack_page = first;
-        if (x->paper) {
-            /* its structure elements go under the item's Sect: it is
-             * Quire's own, tagged as any paper is */
-            paper_ctx pc = {.sect = sect, .item_anchor = item_anchor,
-                            .item_bookmark = item_bookmark, .prefix = name,
-                            .title = title};
-            qr_pages_append(all, x->pages[0], sect, edit_paper, &pc);
-            if (!pc.started && qr_pages_count(all) > first)
-                add_anchors(all, first, sect, item_anchor, item_bookmark,
-                            name, title);
-            item_bookmark = NULL;
-            continue;
-        }
-        notice_ctx nc = {.prefix = name};
-        for (size_t k = 0; k < x->npages; k++) {
-            if (x->withheld) {
-                qr_pages_append(all, x->pages[k], sect, edit_notice, &nc);
-                continue;
-            }
-            char alt[640];
-            snprintf(alt, sizeof alt, "Appendix %s: %s, page %zu of %zu "
-                     "(a page of a PDF document)", x->letter, x->title, k + 1,
-                     x->npages);
-            placeholder_ctx pc = {.sect = sect, .alt = alt};
-            qr_pages_append(all, x->pages[k], sect, edit_placeholder, &pc);
-        }
-        /* the item's entry (if any) before its first appendix's */
-        add_anchors(all, first, sect, item_anchor, item_bookmark, name,
-                    title);
+        if (!a->v[i].pages) continue;
+        join_one(&a->v[i], all, sect, item_anchor, item_bookmark);
         item_bookmark = NULL;
     }
 }
@@ -786,6 +807,23 @@ static size_t places(const qr_pack_appxs *const *items, size_t n,
     return np;
 }
 
+/* The pack with its imported pages drawn, into *pdf (caller frees; NULL
+ * after an error). `path` names the output in messages. */
+static void render_imports(const qr_appendix_place *pl, size_t npl,
+                           const qr_pages *pages, const qr_fonts *fonts,
+                           const qr_pdf_meta *meta, const char *path,
+                           char **pdf, size_t *len, qr_diags *d)
+{
+    *pdf = NULL;
+    *len = 0;
+    qr_appendix_imports *im = qr_appendix_imports_new(pl, npl, path, d);
+    /* the bytes are the proof: set only when rendering succeeded */
+    if (im) (void)qr_pdf_render_imports(pages, fonts, meta,
+                                        qr_appendix_imports_pdf(im), pdf,
+                                        len, d);
+    qr_appendix_imports_free(im);
+}
+
 bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
                         const qr_pages *pages, const qr_fonts *fonts,
                         const qr_pdf_meta *meta, const char *path,
@@ -800,14 +838,10 @@ bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
         *refused = st == QR_EINPUT;
         return st == QR_OK;
     }
-    char *pdf = NULL;
-    size_t len = 0;
+    char *pdf;
+    size_t len;
     bool ok = false;
-    qr_appendix_imports *im = qr_appendix_imports_new(pl, npl, path, d);
-    /* the bytes are the proof: set only when rendering succeeded */
-    if (im) (void)qr_pdf_render_imports(pages, fonts, meta,
-                                        qr_appendix_imports_pdf(im), &pdf,
-                                        &len, d);
+    render_imports(pl, npl, pages, fonts, meta, path, &pdf, &len, d);
     if (!pdf) goto done;
     if (!qr_write_atomic_mode(path, pdf, len, meta->exempt)) {
         qr_diag_add(d, QR_ERROR, path, 0, 0, NULL, NULL,
@@ -817,7 +851,48 @@ bool qr_pack_appx_write(const qr_pack_appxs *const *items, size_t n,
     ok = true;
 done:
     free(pdf);
-    qr_appendix_imports_free(im);
     free(pl);
     return ok;
+}
+
+/* The copy of a PDF appendix on its own is a pack of its pages alone:
+ * the same placeholders, laid out from page 1 with the style's footer
+ * taken off as well (the copy is the letter as its author made it, so
+ * its text is the file's), the same marks, and the same render, which
+ * takes only the pages' content and resources and keeps a tagged file's
+ * structure tree. Nothing is copied from the file as bytes. */
+bool qr_pack_appx_pdf_copy(qr_pack_appxs *a, size_t i, const qr_style *style,
+                           const qr_fonts *fonts, const char *meeting_line,
+                           const char *item_anchor, const char *item_mark,
+                           const qr_pdf_meta *meta, const char *name,
+                           char **out, size_t *len, qr_diags *d)
+{
+    qr_pack_appx *x = &a->v[i];
+    *out = NULL;
+    *len = 0;
+    if (!x->doc) return false;
+    qr_style s = *style;
+    s.footer_left[0] = s.footer_center[0] = s.footer_right[0] = 0;
+    int total = (int)qr_appendix_npages(x->doc), count;
+    free_pages(x);
+    if (!lay_one(a, x, &s, qr_fonts_metrics(fonts), meeting_line,
+                 a->item_number, item_mark, NULL, a->draft, 1, total, &count,
+                 d)) {
+        free_pages(x);
+        return false;
+    }
+    qr_pages *all = qr_pages_new();
+    int root = qr_pages_add_elem(all, QR_ROLE_DOCUMENT, -1, NULL, NULL);
+    join_one(x, all, qr_pages_add_elem(all, QR_ROLE_SECT, root, NULL, NULL),
+             item_anchor, NULL);
+    const qr_pack_appxs *one[1] = {a};
+    qr_appendix_place *pl;
+    size_t npl = places(one, 1, &pl);
+    /* only this appendix has pages: the others of the item are not laid
+     * out in an HTML pack */
+    render_imports(pl, npl, all, fonts, meta, name, out, len, d);
+    free(pl);
+    qr_pages_free(all);
+    free_pages(x);
+    return *out != NULL;
 }

@@ -28,6 +28,7 @@
 #include "quire/pdf.h"
 #include "quire/render.h"
 #include "quire/style.h"
+#include "quire/util.h"
 
 typedef struct qr_pack_appx {
     char letter[4];           /* "A" … "ZZ" */
@@ -144,6 +145,29 @@ size_t qr_pack_appx_nfiles(const qr_pack_appxs *a);
 const char *qr_pack_appx_file(const qr_pack_appxs *a, size_t i);
 
 void qr_pack_appx_free(qr_pack_appxs *a);
+
+/* Literal Markdown text: every ASCII punctuation character escaped and
+ * line ends made spaces, so a title can start no list or heading. */
+void qr_pack_appx_md_text(qr_buf *b, const char *s);
+
+/* The public notice's words for an exempt appendix, as Markdown: the
+ * paragraph of Schedule 12A, `sep`, then the reason (from the meeting
+ * file). The PDF pack's notice page and the HTML pack's list of an
+ * item's appendices both say it this way. */
+void qr_pack_appx_notice_md(qr_buf *b, int paragraph, const char *reason,
+                            const char *sep);
+
+/* The HTML pack's copy of PDF appendix i (opened by prepare) as a PDF of
+ * its own, in *out (caller frees): its pages alone, imported and drawn
+ * exactly as the pack draws them (qr_pack_appx_write's render), on
+ * placeholders with no footer, marked `item_mark` (an exempt appendix:
+ * not for publication), with meta's title and dates; `name` (the output)
+ * names it in messages. False after adding errors. */
+bool qr_pack_appx_pdf_copy(qr_pack_appxs *a, size_t i, const qr_style *style,
+                           const qr_fonts *fonts, const char *meeting_line,
+                           const char *item_anchor, const char *item_mark,
+                           const qr_pdf_meta *meta, const char *name,
+                           char **out, size_t *len, qr_diags *d);
 
 /* Write the pack: qr_pdf_write when no item has an opened appendix;
  * otherwise render, drawing the imported page of every placeholder of

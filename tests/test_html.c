@@ -1,12 +1,13 @@
 /* test_html.c — the HTML back end: escaping, which link targets become an
  * href, contrast, the structure a paper's Markdown becomes (headings,
  * council numbering, captions, front sheet, RAG swatches, charts, task
- * lists), and a property test: 10,000 random strings full of markup,
- * quotes, javascript: URLs and </script> go through the real path of data
- * into a page — Mustache values in text, a link and a table — and come out
- * as text: the page's tags are exactly those of the same template with
- * harmless values, every attribute is one the back end writes, every href
- * is allowed, and each string reads back literally. */
+ * lists, a second document after the paper), and a property test: 10,000
+ * random strings full of markup, quotes, javascript: URLs and </script>
+ * go through the real path of data into a page — Mustache values in
+ * text, a link and a table — and come out as text: the page's tags are
+ * exactly those of the same template with harmless values, every
+ * attribute is one the back end writes, every href is allowed, and each
+ * string reads back literally. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -253,6 +254,40 @@ static void test_links(void **state)
     assert_null(strstr(p, "javascript"));   /* parse refused it: text only */
     assert_has(p, " bad</p>");
     free(p);
+}
+
+/* A second document after the paper (a pack's list of appendices): in
+ * <main> after it, not numbered by the paper's style, its "#name" links
+ * looked up in the link table like the paper's. */
+static void test_after_document(void **state)
+{
+    (void)state;
+    qr_style st;
+    qr_style_default(&st);
+    st.number_sections = 1;
+    st.number_paragraphs = 1;
+    qr_diags *d = qr_diags_new();
+    const char *md = "# Paper\n\n## Summary\n\nOne.\n";
+    const char *amd = "## Appendices\n\n- [Appendix A](#item-8-appendix-A)\n\n"
+                      "Text.\n";
+    qr_doc *doc = qr_parse_markdown(md, strlen(md), "t.md", d);
+    qr_doc *after = qr_parse_markdown(amd, strlen(amd), "a.md", d);
+    const char *from[] = {"#item-8-appendix-A"};
+    const char *to[] = {"item-8-appendix-A.pdf"};
+    qr_html_meta meta = {.title = "A paper", .links_from = from,
+                         .links_to = to, .nlinks = 1, .after = after};
+    char *out = NULL;
+    size_t len = 0;
+    assert_true(qr_html_render(doc, &st, &meta, "t.md", d, &out, &len));
+    assert_has(out, "<span class=\"snum\">1.</span> Summary");
+    assert_has(out, "<h2 id=\"h3\">Appendices</h2>");
+    assert_has(out, "<a href=\"item-8-appendix-A.pdf\">Appendix A</a>");
+    assert_has(out, "<p>Text.</p>\n</main>");
+    assert_true(strstr(out, "One.") < strstr(out, "Appendices"));
+    free(out);
+    qr_doc_free(after);
+    qr_doc_free(doc);
+    qr_diags_free(d);
 }
 
 static void test_charts(void **state)
@@ -579,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_front_sheet_is_a_definition_list),
         cmocka_unit_test(test_lists_and_blocks),
         cmocka_unit_test(test_links),
+        cmocka_unit_test(test_after_document),
         cmocka_unit_test(test_charts),
         cmocka_unit_test(test_images_are_data_uris),
         cmocka_unit_test(test_long_bar_labels_wrap),

@@ -45,6 +45,12 @@ typedef struct qr_html_meta {
      * caller's, not the document's: they are written as given. */
     const char *const *links_from, *const *links_to;
     size_t nlinks;
+    /* A second document put after the first, inside <main>, without
+     * section or paragraph numbers (the paper's style numbers the paper,
+     * not what the caller adds): an agenda pack's list of an item's
+     * appendices, or a paper appendix's link back to its item. NULL: none.
+     * Its links are looked up in links_from as the first's are. */
+    const qr_doc *after;
 } qr_html_meta;
 
 /* Write the page for doc into *out (caller frees; *len its length).

@@ -5,8 +5,10 @@
 # violations for WCAG 2.2 AA in headless Chromium, not scroll sideways at
 # 320, 375 and 1280 px wide, show something at 375 and 1280 px, and say
 # the words its PDF says in the same order (tests/e2e/html_words.py).
-# Full and public minutes and a record of decisions as HTML get the same
-# browser checks; scripts/demo.sh writes each paper's HTML beside its PDF.
+# Full and public minutes and a record of decisions as HTML, and the pages
+# of agenda packs (an item with its list of appendices, a paper
+# appendix's page) get the same browser checks; scripts/demo.sh writes
+# each paper's HTML beside its PDF.
 # Then the command line:
 # --format, --lang, what is refused, exempt papers, errors.
 . "$(dirname "$0")/lib.sh"
@@ -119,7 +121,15 @@ rm "$TMP/m/papers/residential-placement-contract.json"
 expect_exit "  ... the public HTML pack builds without the exempt data file" 0 $QUIRE pack "$TMP/m/cabinet-2018-06-21.json" --public --html "$TMP/canary2"
 expect_exit "  ... the full one cannot" 1 $QUIRE pack "$TMP/m/cabinet-2018-06-21.json" --html "$TMP/canary3"
 expect_exit "pack takes -o or --html, not both" 2 $QUIRE pack $M -o "$TMP/p.pdf" --html "$TMP/both"
-pages+=("$TMP/packp/index.html" "$TMP/packp/item-10.html" "$TMP/packf/item-9.html")
+# appendices: the Cabinet's item 8 lists its Ofsted letter (a PDF copy
+# beside the pages) and its exempt costs; the panel's item 4 has a paper
+# appendix, a page of its own (tests/e2e/html_appendix.sh reads them all)
+[ -f "$TMP/packp/item-8-appendix-A.pdf" ] && ok "  ... public: the PDF appendix's copy item-8-appendix-A.pdf" \
+    || not_ok "  ... public: the PDF appendix's copy item-8-appendix-A.pdf"
+expect_exit "pack --html writes the panel's pages" 0 $QUIRE pack samples/meetings/scrutiny-panel-2022-06-08.json --public --html "$TMP/packs"
+contains "  ... its paper appendix is a page of its own" "$TMP/packs/item-4-appendix-A.html" "<title>Appendix A: Ofsted monitoring visit, March 2022: findings</title>"
+pages+=("$TMP/packp/index.html" "$TMP/packp/item-10.html" "$TMP/packf/item-9.html" "$TMP/packp/item-8.html"
+        "$TMP/packs/item-4-appendix-A.html")
 
 # minutes and decisions as HTML: the same checks in the browser below
 MP=samples/meetings/scrutiny-panel-2022-06-08.json
