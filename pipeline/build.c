@@ -1054,10 +1054,10 @@ static bool state_save(const char *out_dir, const cJSON *st, qr_diags *d)
     return ok;
 }
 
-/* FNV-1a 64 of a pack's HTML pages as they are on disk: the name and hash
- * of every *.html file in the folder, in sorted order. 0 when the folder,
- * its index.html or any page cannot be read (or is no regular file). A
- * page deleted, added or edited by hand changes it. */
+/* FNV-1a 64 of a pack's HTML folder as it is on disk: the name and hash
+ * of every page and appendix copy in it (qr_pack_html_file), sorted.
+ * 0 when the folder, its index.html or any file cannot be read (or is no
+ * regular file). A file deleted, added or edited by hand changes it. */
 static uint64_t hash_html_dir(const char *dir)
 {
     DIR *dh = opendir(dir);
@@ -1065,9 +1065,7 @@ static uint64_t hash_html_dir(const char *dir)
     strvec names = {0};
     struct dirent *e;
     while ((e = readdir(dh)) != NULL) {
-        size_t n = strlen(e->d_name), k = strlen(HTML_SUFFIX);
-        if (n > k && strcmp(e->d_name + n - k, HTML_SUFFIX) == 0)
-            sv_add(&names, e->d_name);
+        if (qr_pack_html_file(e->d_name)) sv_add(&names, e->d_name);
     }
     closedir(dh);
     qsort(names.v, names.n, sizeof *names.v, cmp_str);
@@ -1195,7 +1193,7 @@ static size_t temp_prefix(const char *name)
 }
 
 /* Whether `path` is one of the manifest's outputs: a job's PDF, a paper's
- * HTML copy, or a page (*.html) in a pack's HTML folder. */
+ * HTML copy, or a file a pack manages in its HTML folder. */
 static bool managed_output(const qr_manifest *m, const char *path)
 {
     for (size_t i = 0; i < m->njobs; i++) {
@@ -1206,10 +1204,9 @@ static bool managed_output(const qr_manifest *m, const char *path)
             if (strcmp(path, j->html) == 0) return true;
             continue;
         }
-        size_t n = strlen(j->html), k = strlen(path), s = strlen(HTML_SUFFIX);
-        if (k > n + 1 + s && strncmp(path, j->html, n) == 0 &&
-            path[n] == '/' && !strchr(path + n + 1, '/') &&
-            strcmp(path + k - s, HTML_SUFFIX) == 0)
+        size_t n = strlen(j->html);
+        if (strncmp(path, j->html, n) == 0 && path[n] == '/' &&
+            !strchr(path + n + 1, '/') && qr_pack_html_file(path + n + 1))
             return true;
     }
     return false;
@@ -1365,54 +1362,6 @@ static qr_status make_output(const qr_job *j, const char *out, qr_diags *d,
     return qr_record_build(&req, d, files);
 }
 
-/* The pages (*.html) of a pack's HTML folder as they are before the pack
- * writes it: each name with its device and inode. */
-typedef struct page_id {
-    char *name;
-    dev_t dev;
-    ino_t ino;
-} page_id;
-
-static page_id *pages_before(const char *dir, size_t *n)
-{
-    *n = 0;
-    DIR *dh = opendir(dir);
-    if (!dh) return NULL;
-    page_id *v = NULL;
-    size_t cap = 0;
-    struct dirent *e;
-    while ((e = readdir(dh)) != NULL) {
-        size_t len = strlen(e->d_name), k = strlen(HTML_SUFFIX);
-        struct stat sb;
-        if (len <= k || strcmp(e->d_name + len - k, HTML_SUFFIX) != 0 ||
-            fstatat(dirfd(dh), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
-            !S_ISREG(sb.st_mode))
-            continue;
-        QR_GROW(v, *n, cap, 16);
-        v[(*n)++] = (page_id){qr_xstrdup(e->d_name), sb.st_dev, sb.st_ino};
-    }
-    closedir(dh);
-    return v;
-}
-
-/* After the pack wrote its pages (each by a rename, so a new inode): remove
- * every page of before that is still the same file — one the pack no longer
- * makes (an item withdrawn), which must not stay published beside the
- * current ones. Frees before. */
-static void remove_stale_pages(const char *dir, page_id *before, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char *p = qr_path_join(dir, before[i].name);
-        struct stat sb;
-        if (lstat(p, &sb) == 0 && sb.st_dev == before[i].dev &&
-            sb.st_ino == before[i].ino)
-            (void)unlink(p);
-        free(p);
-        free(before[i].name);
-    }
-    free(before);
-}
-
 /* Move the diagnostics of `from` to `to`, but for warnings `to` has
  * already (the HTML copy warns of what the PDF warned of). */
 static void merge_diags(qr_diags *to, qr_diags *from)
@@ -1497,17 +1446,7 @@ static void worker(const job_rec *j, int res_fd, const hcache *c,
          * made are shown once. */
         qr_diags *hd = qr_diags_new();
         char **hfiles = NULL;
-        size_t nbefore = 0;
-        page_id *before = j->pub.kind == QR_JOB_PACK
-                              ? pages_before(j->pub.html, &nbefore)
-                              : NULL;
         status = make_output(&j->pub, j->pub.html, hd, &hfiles);
-        if (status == QR_OK) {
-            remove_stale_pages(j->pub.html, before, nbefore);
-        } else {
-            for (size_t i = 0; i < nbefore; i++) free(before[i].name);
-            free(before);
-        }
         merge_diags(d, hd);
         files = merge_files(files, hfiles);
         qr_diags_free(hd);

@@ -46,12 +46,15 @@
 #include "pack_appendix.h"   /* appendices: PDFs and papers */
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* Layout changes the agenda at most a few times (page numbers grow by a
  * digit); more passes than this means the numbers oscillate. */
@@ -2450,6 +2453,64 @@ static char *html_index(pack *pk, size_t *len)
     return out;
 }
 
+/* ---- the HTML folder's own files ---- */
+
+bool qr_pack_html_file(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && strcmp(name + n - 5, ".html") == 0) ||
+           (n > 4 && strcmp(name + n - 4, ".pdf") == 0);
+}
+
+/* A file of the folder as it was before the pack wrote it. */
+typedef struct file_id {
+    char *name;
+    dev_t dev;
+    ino_t ino;
+} file_id;
+
+/* The files of dir the pack manages (qr_pack_html_file), regular ones
+ * only, each with its device and inode. */
+static file_id *files_before(const char *dir, size_t *n)
+{
+    *n = 0;
+    DIR *dh = opendir(dir);
+    if (!dh) return NULL;
+    file_id *v = NULL;
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dh)) != NULL) {
+        struct stat sb;
+        if (!qr_pack_html_file(e->d_name) ||
+            fstatat(dirfd(dh), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(sb.st_mode))
+            continue;
+        QR_GROW(v, *n, cap, 16);
+        v[(*n)++] = (file_id){qr_xstrdup(e->d_name), sb.st_dev, sb.st_ino};
+    }
+    closedir(dh);
+    return v;
+}
+
+/* After the pack wrote its files (each by a rename, so a new inode), or
+ * (remove false) when it could not: with remove, unlink every file of
+ * before that is still the same file — one the pack no longer makes. Frees
+ * before. */
+static void files_after(const char *dir, file_id *before, size_t n,
+                        bool remove)
+{
+    for (size_t i = 0; i < n; i++) {
+        char *p = qr_path_join(dir, before[i].name);
+        struct stat sb;
+        if (remove && lstat(p, &sb) == 0 && sb.st_dev == before[i].dev &&
+            sb.st_ino == before[i].ino)
+            (void)unlink(p);
+        free(p);
+        free(before[i].name);
+    }
+    free(before);
+}
+
 static bool html_write(pack *pk, const char *name, const char *bytes,
                        size_t len)
 {
@@ -2505,6 +2566,8 @@ static qr_status pack_html(pack *pk)
     }
     for (size_t i = 0; i < pk->nappx_files && status == QR_OK; i++)
         if (!html_name_ok(pk, pk->appx_files[i].name)) status = QR_EINPUT;
+    size_t nbefore = 0;
+    file_id *before = status == QR_OK ? files_before(dir, &nbefore) : NULL;
     /* the appendices first, then the items' pages that link them */
     for (size_t i = 0; i < pk->nappx_files && status == QR_OK; i++) {
         const html_file *f = &pk->appx_files[i];
@@ -2520,6 +2583,7 @@ static qr_status pack_html(pack *pk)
     /* the agenda last: it links pages that are there */
     if (status == QR_OK && !html_write(pk, "index.html", index, ilen))
         status = QR_EOUTPUT;
+    files_after(dir, before, nbefore, status == QR_OK);
     free(index);
     return status;
 }

@@ -285,6 +285,13 @@ wexpect "html: deleting one page of a pack's HTML rebuilds only that pack" "pack
 printf '<p>edited</p>' >>$W/out/packs/cabinet/index.html
 wbuild
 wexpect "html: a page edited by hand rebuilds its pack" "packs/cabinet.pdf"
+copy=$(cd $W/out/packs/cabinet-public && ls item-*-appendix-*.pdf 2>/dev/null | head -1)
+[ -n "$copy" ] && ok "html: the public pack's folder has an appendix's PDF copy ($copy)" \
+    || not_ok "html: the public pack's folder has an appendix's PDF copy" "$(ls $W/out/packs/cabinet-public)"
+rm -f $W/out/packs/cabinet-public/$copy
+wbuild
+wexpect "html: deleting an appendix's PDF copy rebuilds its pack" "packs/cabinet-public.pdf"
+[ -n "$copy" ] && [ -s $W/out/packs/cabinet-public/$copy ] && ok "html: the copy is back" || not_ok "html: the copy is back"
 
 sed -i 's/"html": false/"html": true/' $W/m.json
 wbuild

@@ -299,4 +299,32 @@ turned=$(grep -a -cE '^0\.[0-9]+ 0\.[0-9]+ -0\.[0-9]+ 0\.[0-9]+ [0-9.]+ [0-9.]+ 
 [ "$turned" = 2 ] && ok "--draft stamps each page of the PDF appendix's copy" \
     || not_ok "--draft stamps each page of the PDF appendix's copy" "turned texts: ${turned:-none}"
 
+# ---- a file the pack no longer makes does not stay published ----
+# Appendix B made exempt and item 3 withdrawn after a public pack was
+# written to the folder: the next public pack into the same folder
+# removes B's copy and item 3's page, and leaves a file of another kind.
+cp -r "$TMP/pub" "$TMP/again"
+echo "the clerk's note" >"$TMP/again/notes.txt"
+"$PY" - "$D/m.json" "$D/m2.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+m["items"] = [it for it in m["items"] if it["number"] != 3]
+for a in m["items"][1]["appendices"]:
+    if a["letter"] == "B": a["exempt"] = {"paragraph": 3, "reason": "Prices."}
+json.dump(m, open(sys.argv[2], "w", encoding="utf-8"))
+PY
+[ -f "$TMP/again/item-2-appendix-B.pdf" ] && [ -f "$TMP/again/item-3.html" ] \
+    && ok "before: the folder has B's copy and item 3's page" \
+    || not_ok "before: the folder has B's copy and item 3's page" "$(ls "$TMP/again" | tr '\n' ' ')"
+$Q pack "$D/m2.json" --public --html "$TMP/again" >/dev/null 2>"$TMP/again.err"
+rc=$?
+[ $rc = 0 ] && [ ! -e "$TMP/again/item-2-appendix-B.pdf" ] \
+    && ok "an appendix made exempt: its old copy is removed from the public folder" \
+    || not_ok "an appendix made exempt: its old copy is removed from the public folder" "exit $rc; $(ls "$TMP/again" | tr '\n' ' ')" "$(head -3 "$TMP/again.err")"
+[ ! -e "$TMP/again/item-3.html" ] && ok "an item withdrawn: its old page is removed" \
+    || not_ok "an item withdrawn: its old page is removed" "$(ls "$TMP/again" | tr '\n' ' ')"
+[ -f "$TMP/again/item-2-appendix-A.pdf" ] && [ -f "$TMP/again/index.html" ] && [ -f "$TMP/again/notes.txt" ] \
+    && ok "  ... the current files are there, and a file of another kind is left alone" \
+    || not_ok "  ... the current files are there, and a file of another kind is left alone" "$(ls "$TMP/again" | tr '\n' ' ')"
+
 finish
