@@ -1812,6 +1812,36 @@ static bool walk_structure(qr_appendix *a, char **why)
     return ok;
 }
 
+/* A kept tree's figures and formulas without alternative text: PDF/UA
+ * asks for /Alt or /ActualText on each (an empty one says nothing), and a
+ * screen reader passes over an element with neither. The tree is kept all
+ * the same (its headings, lists and tables still read), with one warning
+ * for the file that counts them, since the author can fix them all. */
+static void warn_no_alt(const qr_appendix *a, qr_diags *d)
+{
+    size_t fig = 0, form = 0;
+    for (size_t e = 0; e < a->ngraft_elems; e++) {
+        const qr_pdf_graft_elem *x = &a->graft_elems[e];
+        if (x->text[QR_GRAFT_ALT].len || x->text[QR_GRAFT_ACTUAL].len)
+            continue;
+        if (strcmp(x->type, "Figure") == 0) fig++;
+        else if (strcmp(x->type, "Formula") == 0) form++;
+    }
+    if (!fig && !form) return;
+    char figs[40] = "", forms[40] = "";
+    if (fig)
+        snprintf(figs, sizeof figs, "%zu figure%s", fig, fig > 1 ? "s" : "");
+    if (form)
+        snprintf(forms, sizeof forms, "%zu formula%s", form,
+                 form > 1 ? "s" : "");
+    bool one = fig + form == 1;
+    qr_diag_add(d, QR_WARNING, a->path, 0, 0, NULL, NULL,
+                "%s (%s): %s%s%s in the PDF ha%s no alternative text (/Alt), "
+                "so screen readers skip %s; ask for a copy with alternative "
+                "text", a->who, a->path, figs, fig && form ? " and " : "",
+                forms, one ? "s" : "ve", one ? "it" : "them");
+}
+
 qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
 {
     qr_appendix *a = qr_xcalloc(1, sizeof *a);
@@ -1837,6 +1867,8 @@ qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
                     "cannot be kept (%s), so its pages are read as figures "
                     "with alternative text only; ask for a re-saved tagged "
                     "copy", a->who, a->path, why ? why : "it is damaged");
+    else if (a->tagged)
+        warn_no_alt(a, d);
     free(why);
     return a;
 bad:

@@ -15,7 +15,8 @@
 # range, a name or key with a space) are left out, the rest kept; a stray
 # ')' in a page's content is read over. A value thousands of elements
 # share is read for each, within a bound on the text read in all; a
-# large /RoleMap is looked up quickly.
+# large /RoleMap is looked up quickly. Figures and formulas without
+# alternative text keep the tree, with one warning for the file.
 . "$(dirname "$0")/lib.sh"
 
 Q="${QUIRE_WRAP:-} $BIN"
@@ -138,6 +139,23 @@ def big_rolemap(pdf):
     first(pdf, "/Document").K.append(
         pdf.make_indirect(Dictionary(S=Name.Div, K=pikepdf.Array(spans))))
 bad("big-rolemap", big_rolemap)
+
+# figures and a formula without alternative text (one figure's /Alt is
+# empty), and the same with it (/Alt, or /ActualText)
+def figures(alt):
+    def edit(pdf):
+        ps = [e for e in elems(pdf) if e.S == "/P"]
+        ps[1].S = ps[2].S = Name.Figure
+        ps[3].S = Name.Formula
+        if alt:
+            ps[1].Alt = pikepdf.String("A chart of the grades")
+            ps[2].ActualText = pikepdf.String("Leadership: good")
+            ps[3].Alt = pikepdf.String("x squared")
+        else:
+            ps[2].Alt = pikepdf.String("")
+    return edit
+bad("no-alt", figures(False))
+bad("with-alt", figures(True))
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -381,6 +399,37 @@ while st:
 print(n)' "$TMP/$f.pdf")
     if [ "$n" = 2 ]; then ok "$f: its two pages are Figures with alternative text"
     else not_ok "$f: its two pages are Figures with alternative text" "$n Figures"; fi
+done
+
+# figures and formulas without alternative text: the tree is kept, with
+# one warning for the file that counts them; with it, no warning
+meeting "$D/alt.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "no-alt.pdf"}]'
+expect_exit "no-alt: the pack builds" 0 $Q pack "$D/alt.json" -o "$TMP/no-alt.pdf"
+contains "no-alt: a warning names item, letter, file and what lacks alternative text" "$TMP/last.err" \
+    "warning: item 2 ‘Ofsted monitoring visit’, appendix A ($D/no-alt.pdf): 2 figures and 1 formula in the PDF have no alternative text (/Alt), so screen readers skip them; ask for a copy with alternative text"
+n=$(grep -c "alternative text" "$TMP/last.err")
+if [ "$n" = 1 ]; then ok "no-alt: one warning for the file, not one per element"
+else not_ok "no-alt: one warning for the file, not one per element" "$n lines"; fi
+lacks "no-alt: the tree is kept" "$TMP/last.err" "cannot be kept"
+check "no-alt: qpdf --check" qpdf --check "$TMP/no-alt.pdf"
+meeting "$D/alt.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "with-alt.pdf"}]'
+expect_exit "with-alt: the pack builds" 0 $Q pack "$D/alt.json" -o "$TMP/with-alt.pdf"
+lacks "with-alt: no warning (/Alt or /ActualText on each)" "$TMP/last.err" "appendix A"
+for f in no-alt with-alt; do
+    got=$("$PY" -c 'import sys, pikepdf
+p = pikepdf.open(sys.argv[1]); st = [p.Root.StructTreeRoot.K]; out = []
+while st:
+    e = st.pop()
+    if isinstance(e, pikepdf.Array): st.extend(reversed(list(e)))
+    elif isinstance(e, pikepdf.Dictionary) and "/S" in e:
+        if e.S in ("/Figure", "/Formula") and "Appendix" not in str(e.get("/Alt", "")):
+            out.append("%s:%s" % (str(e.S)[1:], "/Alt" in e or "/ActualText" in e))
+        st.append(e.get("/K"))
+print(" ".join(out))' "$TMP/$f.pdf")
+    case $f in no-alt) want="Figure:False Figure:True Formula:False" ;;
+               *) want="Figure:True Figure:True Formula:True" ;; esac
+    if [ "$got" = "$want" ]; then ok "$f: the grafted figures and formula are the source's, as they were"
+    else not_ok "$f: the grafted figures and formula are the source's, as they were" "got: $got" "want: $want"; fi
 done
 
 # a stray ')' in a page's content: read over, the tree kept (it was
