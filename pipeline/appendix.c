@@ -51,6 +51,7 @@
     X(qpdf_get_error) \
     X(qpdf_get_error_code) \
     X(qpdf_get_error_file_position) \
+    X(qpdf_get_error_filename) \
     X(qpdf_get_error_full_text) \
     X(qpdf_get_error_message_detail) \
     X(qpdf_get_num_pages) \
@@ -105,6 +106,7 @@ QR_QPDF_FUNCS(X)
 #define qpdf_get_error dl_qpdf_get_error
 #define qpdf_get_error_code dl_qpdf_get_error_code
 #define qpdf_get_error_file_position dl_qpdf_get_error_file_position
+#define qpdf_get_error_filename dl_qpdf_get_error_filename
 #define qpdf_get_error_full_text dl_qpdf_get_error_full_text
 #define qpdf_get_error_message_detail dl_qpdf_get_error_message_detail
 #define qpdf_get_num_pages dl_qpdf_get_num_pages
@@ -193,6 +195,10 @@ struct qr_appendix {
     qr_appendix_page *pages;
     size_t npages;
     bool tagged;
+    /* a warning libqpdf gave reading the page tree about an object in
+     * its object streams that the pages do not use (count_pages): the
+     * structure tree is not read past it */
+    char *stored_problem;
     quick_inflate quick;   /* while opening */
     /* a tagged file's structure tree, checked and rebuilt (kid.import: a
      * page of this file); none when untagged or it cannot be kept */
@@ -208,6 +214,21 @@ struct qr_appendix {
 
 /* ---- libqpdf's errors and warnings ---- */
 
+/* The object stream a problem of libqpdf's lies in, or 0: libqpdf places
+ * a problem met inside one in the stream's decoded data, which it names
+ * as the file "<path> object stream N". */
+static int problem_stream(qpdf_data q, qpdf_error e)
+{
+    static const char tail[] = " object stream ";
+    const char *fn = qpdf_get_error_filename(q, e);
+    const char *in = NULL;
+    for (const char *f = fn; f && (f = strstr(f, tail)); f++) in = f;
+    if (!in) return 0;
+    in += sizeof tail - 1;
+    size_t digits = strspn(in, "0123456789");
+    return digits && digits < 10 && !in[digits] ? atoi(in) : 0;
+}
+
 /* One of libqpdf's errors or warnings as text: its detail and where in
  * the file (the file itself is named by the caller's message). */
 static char *problem_text(qpdf_data q, qpdf_error e)
@@ -215,6 +236,10 @@ static char *problem_text(qpdf_data q, qpdf_error e)
     unsigned long long at = qpdf_get_error_file_position(q, e);
     const char *detail = qpdf_get_error_message_detail(q, e);
     if (!detail || !detail[0]) detail = qpdf_get_error_full_text(q, e);
+    int stream = problem_stream(q, e);
+    if (stream > 0)
+        return qr_xasprintf("%s, at byte %llu of the file's object "
+                            "stream %d", detail, at, stream);
     return at ? qr_xasprintf("%s, at byte %llu", detail, at)
               : qr_xstrdup(detail);
 }
@@ -284,6 +309,7 @@ void qr_appendix_free(qr_appendix *a)
     free(a->graft_elems);
     free(a->graft_kids);
     free(a->pages);
+    free(a->stored_problem);
     free(a->bytes);
     free(a->path);
     free(a->who);
@@ -529,6 +555,225 @@ static bool check_tagged(qpdf_data q)
     return tagged;
 }
 
+/* A set of object ids (positive), by open addressing. */
+typedef struct id_set {
+    int *v;
+    size_t cap, n;
+} id_set;
+
+/* Where id is in s, or the empty slot it would take. */
+static size_t id_slot(const id_set *s, int id)
+{
+    size_t h = ((size_t)id * 2654435761u) & (s->cap - 1);
+    while (s->v[h] && s->v[h] != id) h = (h + 1) & (s->cap - 1);
+    return h;
+}
+
+static bool id_has(const id_set *s, int id)
+{
+    return s->cap && s->v[id_slot(s, id)] == id;
+}
+
+/* Is `id` in s? Adds it. */
+static bool id_seen(id_set *s, int id)
+{
+    if (2 * (s->n + 1) > s->cap) {
+        size_t old = s->cap;
+        int *was = s->v;
+        s->cap = old ? old * 2 : 256;
+        s->v = qr_xcalloc(s->cap, sizeof *s->v);
+        s->n = 0;
+        for (size_t i = 0; i < old; i++)
+            if (was[i]) (void)id_seen(s, was[i]);
+        free(was);
+    }
+    size_t h = id_slot(s, id);
+    if (s->v[h] == id) return true;
+    s->v[h] = id;
+    s->n++;
+    return false;
+}
+
+/* ---- the page tree, and objects that share its object streams ----
+ *
+ * libqpdf reads an object stream whole, the first time any object in it
+ * is needed, in object-number order (libqpdf 11's
+ * QPDF::resolveObjectsInStream), so a problem met while the page tree is
+ * read may lie in any object that shares a stream with it (a structure
+ * element, the outline). Two kinds differ:
+ *
+ * - A warning placed in the stream's data (libqpdf names it as the file
+ *   "<path> object stream N") about an object it read all the same (a
+ *   stray '#' in a name). Every object is read; the pages are whole
+ *   unless they use the object it names.
+ * - An object it cannot parse at all (an integer past 64 bits) ends the
+ *   reading of the stream: one warning, "object T/G: error reading
+ *   object: …", naming the object asked for (T, read), not the broken
+ *   one nor the stream, and every object after the broken one then reads
+ *   as null, silently. The pages cannot be vouched for: libqpdf hides a
+ *   dictionary entry whose value reads as null, so a page's font lost
+ *   this way is not seen (its /Font << /F1 6 0 R >> reads as << >>), and
+ *   the page would be drawn without it. The file is refused, saying so. */
+
+enum { TP_NONE, TP_NAMED, TP_CUT, TP_TREE };
+
+/* What libqpdf's reading of the page tree met: the first problem that
+ * fails the file (TP_CUT, TP_TREE), else the first TP_NAMED. */
+typedef struct tree_problems {
+    char *text;
+    int kind;             /* TP_* */
+    id_set named;         /* objects TP_NAMED problems name */
+    bool reading_pages;   /* problems from here on are met reading the
+                           * objects the pages use, not the page tree */
+    bool in_pages;        /* the kept one was */
+} tree_problems;
+
+/* The object (id, gen) reads as something, not null. */
+static bool readable(qpdf_data q, int id, int gen)
+{
+    qpdf_oh oh = qpdf_get_object_by_id(q, id, gen);
+    bool yes = qpdf_oh_get_type_code(q, oh) != ot_null;
+    qpdf_oh_release(q, oh);
+    return yes;
+}
+
+/* Warning w's kind; its text into *text. */
+static int problem_kind(qpdf_data q, qpdf_error w, char **text,
+                        id_set *named)
+{
+    const char *fn = qpdf_get_error_filename(q, w);
+    const char *full = qpdf_get_error_full_text(q, w);
+    const char *m = qpdf_get_error_message_detail(q, w);
+    size_t fl = fn ? strlen(fn) : 0;
+    int id = 0, gen = 0, at = 0;
+    *text = problem_text(q, w);
+    if (problem_stream(q, w)) {
+        if (!full || strncmp(full, fn, fl) != 0 ||
+            sscanf(full + fl, " (object %d %d", &id, &gen) != 2 ||
+            id <= 0 || !readable(q, id, gen))
+            return TP_CUT;            /* it stopped at that object */
+        (void)id_seen(named, id);
+        return TP_NAMED;
+    }
+    if (m && sscanf(m, "object %d/%d: error reading object: %n", &id, &gen,
+                    &at) == 2 && at && readable(q, id, gen)) {
+        free(*text);
+        *text = qr_xstrdup(m + at);   /* object T was read: not its fault */
+        return TP_CUT;
+    }
+    return TP_TREE;
+}
+
+/* Take problem e (error: libqpdf gave up, the page tree's own) into p. */
+static void take_problem(qpdf_data q, qpdf_error e, bool error,
+                         tree_problems *p)
+{
+    char *text = NULL;
+    int kind = TP_TREE;
+    if (error) text = problem_text(q, e);
+    else kind = problem_kind(q, e, &text, &p->named);
+    if (p->kind == TP_NONE || (p->kind == TP_NAMED && kind != TP_NAMED)) {
+        free(p->text);
+        p->text = text;
+        p->kind = kind;
+        p->in_pages = p->reading_pages;
+    } else {
+        free(text);
+    }
+}
+
+/* Take q's pending problems into p, warnings first: libqpdf warns of
+ * what it met before it gives up. */
+static void take_problems(qpdf_data q, tree_problems *p)
+{
+    while (qpdf_more_warnings(q))
+        take_problem(q, qpdf_next_warning(q), false, p);
+    if (qpdf_has_error(q)) take_problem(q, qpdf_get_error(q), true, p);
+}
+
+/* Read every object the pages use, each once, into *seen (defined with
+ * the parser of object text it uses, below). */
+static void read_page_objects(qpdf_data q, size_t npages, id_set *seen);
+
+/* The first object of `named` that is in `used`, or 0. */
+static int first_used(const id_set *named, const id_set *used)
+{
+    for (size_t i = 0; i < named->cap; i++)
+        if (named->v[i] && id_has(used, named->v[i])) return named->v[i];
+    return 0;
+}
+
+static bool has_structure(qpdf_data q)
+{
+    qpdf_oh root = qpdf_get_root(q);
+    bool yes = qpdf_oh_has_key(q, root, "/StructTreeRoot");
+    qpdf_oh_release(q, root);
+    return yes;
+}
+
+/* Tell why the pages cannot be used, after take_problems. */
+static void pages_failed(qr_appendix *a, const tree_problems *p, int used,
+                         qr_diags *d)
+{
+    if (p->kind == TP_CUT)
+        fail(d, a, "the PDF is damaged: an object stream that holds its "
+                   "pages cannot be read past a broken object (%s), and "
+                   "libqpdf reads every object after it as nothing; "
+                   "repair or re-save it and check every page", p->text);
+    else if (used)
+        fail(d, a, "the PDF is damaged in object %d, which its pages use "
+                   "(%s); repair or re-save it and check every page",
+             used, p->text);
+    else if (p->in_pages)
+        fail(d, a, "the PDF is damaged in what its pages use (%s); repair "
+                   "or re-save it and check every page", p->text);
+    else
+        fail(d, a, "the PDF's page tree is damaged (%s)", p->text);
+}
+
+/* The page tree, read by libqpdf's counting of n pages, and then, when
+ * there is a problem or a structure tree, every object the pages use:
+ * false after an error when they cannot be used. Read first, the pages'
+ * objects cannot be lost by a later reading of the structure tree that
+ * stops an object stream short. Warnings about objects that share their
+ * object streams but that the pages do not use are kept
+ * (a->stored_problem): the structure tree may be such an object, and is
+ * then not read. */
+static bool count_pages(qr_appendix *a, int n, qr_diags *d)
+{
+    tree_problems p = {0};
+    take_problems(a->q, &p);
+    bool counted = n > 0 && n <= QR_APPENDIX_MAX_PAGES;
+    if (counted) {
+        /* every page then carries its own MediaBox, Rotate and
+         * Resources, as the import copies them page by page */
+        qpdf_push_inherited_attributes_to_page(a->q);
+        take_problems(a->q, &p);
+    }
+    id_set used = {0};
+    if (counted && (p.kind != TP_NONE || has_structure(a->q))) {
+        read_page_objects(a->q, (size_t)n, &used);
+        p.reading_pages = true;
+        take_problems(a->q, &p);
+    }
+    int hit = p.kind == TP_NAMED ? first_used(&p.named, &used) : 0;
+    bool ok = counted && !hit && (p.kind == TP_NONE || p.kind == TP_NAMED);
+    if (!ok && (p.text || n < 0)) {
+        if (!p.text) p.text = qr_xstrdup("no pages");
+        pages_failed(a, &p, hit, d);
+    } else if (n == 0) {
+        fail(d, a, "the PDF has no pages");
+    } else if (n > QR_APPENDIX_MAX_PAGES) {
+        fail(d, a, "the PDF has %d pages; an appendix may have at most %d",
+             n, QR_APPENDIX_MAX_PAGES);
+    }
+    if (ok) a->stored_problem = p.text;
+    else free(p.text);
+    free(p.named.v);
+    free(used.v);
+    return ok;
+}
+
 /* Parse the bytes and check what the file as a whole says. */
 static bool check_document(qr_appendix *a, qr_diags *d)
 {
@@ -561,31 +806,7 @@ static bool check_document(qr_appendix *a, qr_diags *d)
         return false;
     }
     int n = qpdf_get_num_pages(a->q);
-    problem = pending_problem(a->q);
-    if (n < 0 || problem) {
-        fail(d, a, "the PDF's page tree is damaged (%s)",
-             problem ? problem : "no pages");
-        free(problem);
-        return false;
-    }
-    if (n == 0) {
-        fail(d, a, "the PDF has no pages");
-        return false;
-    }
-    if (n > QR_APPENDIX_MAX_PAGES) {
-        fail(d, a, "the PDF has %d pages; an appendix may have at most %d",
-             n, QR_APPENDIX_MAX_PAGES);
-        return false;
-    }
-    /* every page then carries its own MediaBox, Rotate and Resources,
-     * as the import copies them page by page */
-    qpdf_push_inherited_attributes_to_page(a->q);
-    problem = pending_problem(a->q);
-    if (problem) {
-        fail(d, a, "the PDF's page tree is damaged (%s)", problem);
-        free(problem);
-        return false;
-    }
+    if (!count_pages(a, n, d)) return false;
     a->npages = (size_t)n;
     a->pages = qr_xcalloc(a->npages, sizeof *a->pages);
     bool ok = true;
@@ -955,8 +1176,7 @@ typedef struct graft_walk {
     int *page_ids;             /* object id of page i */
     size_t *page_order;        /* pages by object id, for page_of */
     mc_page *mc;               /* per page */
-    int *seen;                 /* open addressing: element object ids */
-    size_t cseen, nseen;
+    id_set seen;               /* element object ids walked */
     qr_pdf_graft_elem *elems;
     size_t nelems, celems;
     bool *content;             /* per element: marked content under it */
@@ -977,29 +1197,6 @@ static bool bad(graft_walk *w, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     w->why = qr_xstrdup(msg);
-    return false;
-}
-
-/* Has element object `id` been walked? Marks it walked. */
-static bool seen_before(graft_walk *w, int id)
-{
-    if (2 * (w->nseen + 1) > w->cseen) {
-        size_t old = w->cseen;
-        int *was = w->seen;
-        w->cseen = old ? old * 2 : 256;
-        w->seen = qr_xcalloc(w->cseen, sizeof *w->seen);
-        w->nseen = 0;
-        for (size_t i = 0; i < old; i++)
-            if (was[i]) (void)seen_before(w, was[i]);
-        free(was);
-    }
-    size_t h = ((size_t)id * 2654435761u) & (w->cseen - 1);
-    while (w->seen[h]) {
-        if (w->seen[h] == id) return true;
-        h = (h + 1) & (w->cseen - 1);
-    }
-    w->seen[h] = id;
-    w->nseen++;
     return false;
 }
 
@@ -1210,6 +1407,117 @@ static int dict_get(const pobj *o, int d, const char *key)
     for (int x = o->v[d].first; x >= 0; x = o->v[x].next)
         if (strcmp(o->str + o->v[x].key, key) == 0) return x;
     return -1;
+}
+
+/* ---- the objects the pages use, read before anything else ---- */
+
+/* Resource categories a page's content can use: what the import
+ * (qr_appendix_imports) copies of a page. Nothing else of the imported
+ * page is taken: what runs code or carries files (annotations, actions,
+ * JavaScript, embedded files) lives outside a page's resources. */
+static const char *const RESOURCE_KEYS[] = {
+    "/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern",
+    "/Shading", "/Properties", "/ProcSet", NULL};
+
+/* Dictionaries never copied, wherever a resource refers to them: pages
+ * and the catalogue (their trees would bring outlines, /OpenAction,
+ * names), annotations, actions and file specifications. Written as null. */
+static const char *const REFUSED_TYPES[] = {
+    "/Page", "/Pages", "/Catalog", "/Annot", "/Action", "/Filespec",
+    "/EmbeddedFile", "/Outlines", NULL};
+
+
+/* A reference to read: object id and generation; res: the object is a
+ * page's resource dictionary. */
+typedef struct obj_ref {
+    int id, gen;
+    bool res;
+} obj_ref;
+
+typedef struct ref_list {
+    obj_ref *v;
+    size_t n, cap;
+} ref_list;
+
+/* Is dictionary d of o one the import refuses (refused_dict), as far as
+ * its text says? */
+static bool refused_text(const pobj *o, int d)
+{
+    int s = dict_get(o, d, "S"), t = dict_get(o, d, "Type");
+    if (dict_get(o, d, "JS") >= 0 ||
+        (s >= 0 && o->v[s].t == PV_NAME &&
+         strcmp(o->str + o->v[s].s, "JavaScript") == 0))
+        return true;
+    for (const char *const *k = REFUSED_TYPES;
+         t >= 0 && o->v[t].t == PV_NAME && *k; k++)
+        if (strcmp(o->str + o->v[t].s, *k + 1) == 0) return true;
+    return false;
+}
+
+/* The references the import follows within value x of o: of a page's
+ * resource dictionary (res), those of RESOURCE_KEYS' entries only, and
+ * none in a dictionary it refuses. */
+static void refs_in(const pobj *o, int x, bool res, ref_list *l, int depth)
+{
+    if (x < 0 || depth > PV_MAX_NEST) return;
+    const pval *v = &o->v[x];
+    if (v->t == PV_REF) {
+        QR_GROW(l->v, l->n + 1, l->cap, 64);
+        l->v[l->n++] = (obj_ref){(int)v->i, v->gen, res};
+    } else if (v->t == PV_DICT && refused_text(o, x)) {
+        return;
+    } else if (v->t == PV_DICT && res) {
+        for (const char *const *k = RESOURCE_KEYS; *k; k++)
+            refs_in(o, dict_get(o, x, *k + 1), false, l, depth + 1);
+    } else {
+        for (int k = v->first; k >= 0; k = o->v[k].next)
+            refs_in(o, k, false, l, depth + 1);
+    }
+}
+
+/* Object oh (a stream: its dictionary) as text, parsed into *o: the
+ * index of its value, or -1. */
+static int parse_object(qpdf_data q, qpdf_oh oh, pobj *o)
+{
+    qpdf_oh dict = qpdf_oh_is_stream(q, oh) ? qpdf_oh_get_dict(q, oh) : oh;
+    int x = pv_parse(qpdf_oh_unparse_resolved(q, dict), o);
+    if (dict != oh) qpdf_oh_release(q, dict);
+    return x;
+}
+
+/* Every object the pages use, from each page's values that the pack
+ * takes (what check_page reads, what the import copies: refs_in), read
+ * once: as
+ * text in one call each, as the walk reads the tree (asking libqpdf for
+ * each value of a font's widths cost a tagged pack 6% more), and from a
+ * list rather than by recursion, as a chain of objects can be long. Once
+ * read, an object stays read, whatever a later reading meets. */
+static void read_page_objects(qpdf_data q, size_t npages, id_set *seen)
+{
+    static const char *const keys[] = {"Contents", "MediaBox", "CropBox",
+                                       "Rotate"};
+    ref_list todo = {0};
+    pobj o = {0};
+    for (size_t i = 0; i < npages; i++) {
+        qpdf_oh page = qpdf_get_page_n(q, i);
+        int id = qpdf_oh_get_object_id(q, page);
+        if (id > 0) (void)id_seen(seen, id);
+        int x = parse_object(q, page, &o);
+        for (size_t k = 0; x >= 0 && k < sizeof keys / sizeof *keys; k++)
+            refs_in(&o, dict_get(&o, x, keys[k]), false, &todo, 0);
+        if (x >= 0) refs_in(&o, dict_get(&o, x, "Resources"), true, &todo, 0);
+        qpdf_oh_release(q, page);
+    }
+    while (todo.n) {
+        obj_ref r = todo.v[--todo.n];
+        if (id_seen(seen, r.id)) continue;
+        qpdf_oh oh = qpdf_get_object_by_id(q, r.id, r.gen);
+        int x = parse_object(q, oh, &o);
+        qpdf_oh_release(q, oh);
+        if (x >= 0) refs_in(&o, x, r.res, &todo, 0);
+    }
+    pobj_free(&o);
+    free(todo.v);
 }
 
 /* Is value x of o, once read, the name `name` (no slash)? */
@@ -1580,7 +1888,7 @@ static int walk_elem(graft_walk *w, const pobj *o, int el, int id,
     if (depth > GRAFT_MAX_DEPTH)
         return bad(w, "the tree is nested deeper than %d levels",
                    GRAFT_MAX_DEPTH), -1;
-    if (id > 0 && seen_before(w, id))
+    if (id > 0 && id_seen(&w->seen, id))
         return bad(w, "element %d is reached twice: a cycle, or an element "
                       "with two parents", id), -1;
     if (w->nelems >= GRAFT_MAX_ELEMS)
@@ -1681,7 +1989,7 @@ static void graft_walk_free(graft_walk *w)
     free(w->elems);
     free(w->kids);
     free(w->content);
-    free(w->seen);
+    free(w->seen.v);
     free(w->page_ids);
     free(w->page_order);
     for (size_t p = 0; w->mc && p < w->a->npages; p++) free(w->mc[p].mc);
@@ -1792,9 +2100,16 @@ static bool walk_structure(qr_appendix *a, char **why)
     } else if (ok) {
         ok = bad(&w, "it has no elements");
     }
-    /* libqpdf's reading problems while walking are a damaged tree */
+    /* libqpdf's reading problems while walking are a damaged tree, and
+     * the reason given before what the walk made of them: an object
+     * libqpdf could not read reads as null (a kid gone, an MCID owned by
+     * no element) */
     char *problem = pending_problem(q);
-    if (ok && problem) ok = bad(&w, "%s", problem);
+    if (problem) {
+        free(w.why);
+        w.why = NULL;
+        ok = bad(&w, "%s", problem);
+    }
     free(problem);
     if (ok) {
         a->graft_elems = w.elems;
@@ -1810,6 +2125,36 @@ static bool walk_structure(qr_appendix *a, char **why)
     graft_walk_free(&w);
     qpdf_oh_release_all(q);
     return ok;
+}
+
+/* A kept tree's figures and formulas without alternative text: PDF/UA
+ * asks for /Alt or /ActualText on each (an empty one says nothing), and a
+ * screen reader passes over an element with neither. The tree is kept all
+ * the same (its headings, lists and tables still read), with one warning
+ * for the file that counts them, since the author can fix them all. */
+static void warn_no_alt(const qr_appendix *a, qr_diags *d)
+{
+    size_t fig = 0, form = 0;
+    for (size_t e = 0; e < a->ngraft_elems; e++) {
+        const qr_pdf_graft_elem *x = &a->graft_elems[e];
+        if (x->text[QR_GRAFT_ALT].len || x->text[QR_GRAFT_ACTUAL].len)
+            continue;
+        if (strcmp(x->type, "Figure") == 0) fig++;
+        else if (strcmp(x->type, "Formula") == 0) form++;
+    }
+    if (!fig && !form) return;
+    char figs[40] = "", forms[40] = "";
+    if (fig)
+        snprintf(figs, sizeof figs, "%zu figure%s", fig, fig > 1 ? "s" : "");
+    if (form)
+        snprintf(forms, sizeof forms, "%zu formula%s", form,
+                 form > 1 ? "s" : "");
+    bool one = fig + form == 1;
+    qr_diag_add(d, QR_WARNING, a->path, 0, 0, NULL, NULL,
+                "%s (%s): %s%s%s in the PDF ha%s no alternative text (/Alt), "
+                "so screen readers skip %s; ask for a copy with alternative "
+                "text", a->who, a->path, figs, fig && form ? " and " : "",
+                forms, one ? "s" : "ve", one ? "it" : "them");
 }
 
 qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
@@ -1830,13 +2175,22 @@ qr_appendix *qr_appendix_open(const char *path, const char *who, qr_diags *d)
                     "cannot follow its pages as they can the rest of the "
                     "pack; ask for a tagged (accessible) copy",
                     a->who, a->path);
-    char *why = NULL;
-    if (a->tagged && !walk_structure(a, &why))
+    /* the tree is not walked past a warning about an object stored with
+     * the pages (count_pages): it may be an element, and libqpdf, having
+     * read it, will not warn of it again while the tree is walked */
+    char *why = a->stored_problem
+                ? qr_xasprintf("an object stored in one object stream "
+                               "with its pages is damaged: %s",
+                               a->stored_problem)
+                : NULL;
+    if (a->tagged && (why || !walk_structure(a, &why)))
         qr_diag_add(d, QR_WARNING, a->path, 0, 0, NULL, NULL,
                     "%s (%s): the PDF is tagged, but its structure tree "
                     "cannot be kept (%s), so its pages are read as figures "
                     "with alternative text only; ask for a re-saved tagged "
                     "copy", a->who, a->path, why ? why : "it is damaged");
+    else if (a->tagged)
+        warn_no_alt(a, d);
     free(why);
     return a;
 bad:
@@ -1871,20 +2225,6 @@ void qr_appendix_page_size(const qr_appendix *a, size_t i, double *w,
  * own objects end, writes the page's resources and every object they
  * reach, renumbered after the pack's. libqpdf only reads the appendix;
  * the pack is written once, by Quire, and never parsed again. */
-
-/* Resource categories a page's content can use. Nothing else of the
- * imported page is taken: what runs code or carries files (annotations,
- * actions, JavaScript, embedded files) lives outside a page's resources. */
-static const char *const RESOURCE_KEYS[] = {
-    "/Font", "/XObject", "/ExtGState", "/ColorSpace", "/Pattern",
-    "/Shading", "/Properties", "/ProcSet", NULL};
-
-/* Dictionaries never copied, wherever a resource refers to them: pages
- * and the catalogue (their trees would bring outlines, /OpenAction,
- * names), annotations, actions and file specifications. Written as null. */
-static const char *const REFUSED_TYPES[] = {
-    "/Page", "/Pages", "/Catalog", "/Annot", "/Action", "/Filespec",
-    "/EmbeddedFile", "/Outlines", NULL};
 
 /* The objects of one appendix already given numbers in the pack. */
 typedef struct numbering {

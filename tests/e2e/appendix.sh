@@ -54,6 +54,13 @@ make("empty-src.pdf", [(595, 842, "x")])
 pdf = Pdf.open(f"{d}/empty-src.pdf")
 del pdf.pages[0]
 pdf.save(f"{d}/nopages.pdf")
+# a page tree libqpdf repairs (one page listed twice): damage, though
+# every page reads
+pdf = Pdf.open(f"{d}/letter.pdf")
+kids = pdf.Root.Pages.Kids
+kids.append(kids[0])
+pdf.Root.Pages.Count = len(kids)
+pdf.save(f"{d}/twice-listed.pdf")
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -249,7 +256,8 @@ qpdf --encrypt secret secret 256 -- "$D/letter.pdf" "$D/locked.pdf"
 qpdf --encrypt '' owner 256 -- "$D/letter.pdf" "$D/restricted.pdf"
 for case in "text.pdf:the file is not a PDF" "truncated.pdf:the PDF is damaged" \
             "locked.pdf:the PDF is encrypted with a password" "restricted.pdf:the PDF is encrypted" \
-            "nopages.pdf:the PDF has no pages"; do
+            "nopages.pdf:the PDF has no pages" \
+            "twice-listed.pdf:the PDF's page tree is damaged (kid 2 (from 0) appears more than once in the pages tree"; do
     f=${case%%:*} msg=${case#*:}
     meeting "$D/bad.json" "[{\"letter\": \"A\", \"title\": \"Letter\", \"pdf\": \"$f\"}]"
     expect_exit "$f is refused" 1 $Q pack "$D/bad.json" -o "$TMP/bad.pdf"

@@ -15,7 +15,12 @@
 # range, a name or key with a space) are left out, the rest kept; a stray
 # ')' in a page's content is read over. A value thousands of elements
 # share is read for each, within a bound on the text read in all; a
-# large /RoleMap is looked up quickly.
+# large /RoleMap is looked up quickly. Figures and formulas without
+# alternative text keep the tree, with one warning for the file. Broken
+# syntax in an object that shares an object stream with the pages: a
+# stray '#' (libqpdf reads the object) falls back as without object
+# streams; an integer past 64 bits (libqpdf reads nothing after it in
+# the stream) is refused, saying so, with no pack written.
 . "$(dirname "$0")/lib.sh"
 
 Q="${QUIRE_WRAP:-} $BIN"
@@ -138,6 +143,135 @@ def big_rolemap(pdf):
     first(pdf, "/Document").K.append(
         pdf.make_indirect(Dictionary(S=Name.Div, K=pikepdf.Array(spans))))
 bad("big-rolemap", big_rolemap)
+
+# figures and a formula without alternative text (one figure's /Alt is
+# empty), and the same with it (/Alt, or /ActualText)
+def figures(alt):
+    def edit(pdf):
+        ps = [e for e in elems(pdf) if e.S == "/P"]
+        ps[1].S = ps[2].S = Name.Figure
+        ps[3].S = Name.Formula
+        if alt:
+            ps[1].Alt = pikepdf.String("A chart of the grades")
+            ps[2].ActualText = pikepdf.String("Leadership: good")
+            ps[3].Alt = pikepdf.String("x squared")
+        else:
+            ps[2].Alt = pikepdf.String("")
+    return edit
+bad("no-alt", figures(False))
+bad("with-alt", figures(True))
+PY
+
+# A token libqpdf cannot parse, planted in an object that shares the
+# catalog's object stream, so that libqpdf meets it when it first reads
+# the page tree: an integer past 64 bits (libqpdf stops reading the
+# stream there, and every later object of it reads as null), a stray '#'
+# in a name (a warning; every object read). pikepdf writes no invalid
+# syntax, so a name of the same length is planted and replaced in the
+# bytes of QDF output, whose object streams are not compressed.
+"$PY" - "$D" <<'PY' || FAILS=$((FAILS + 1))
+import re, subprocess, sys, pikepdf
+from pikepdf import Dictionary, Name, Pdf
+sys.path.insert(0, "tests/e2e")
+from pdfcheck import expect, failed
+d = sys.argv[1]
+BIG = "123456789012345678901234567890"
+HASH = "/Fo#zz".ljust(len(BIG))
+def first_p(pdf):
+    st = [pdf.Root.StructTreeRoot.K]
+    while st:
+        e = st.pop()
+        if isinstance(e, pikepdf.Array):
+            st.extend(reversed(list(e)))
+        elif isinstance(e, pikepdf.Dictionary) and "/S" in e:
+            if e.S == "/P":
+                return e
+            st.append(e.get("/K"))
+def page_font(pdf):
+    fonts = pdf.pages[0].Resources.Font
+    return fonts[next(iter(fonts.keys()))]
+# the object stream the object in which needle lies is in
+def stream_of(data, streams, needle):
+    at = data.find(needle)
+    objs = re.findall(rb"%% Object stream: object (\d+), index", data[:max(at, 0)])
+    return streams.get(objs[-1].decode()) if at >= 0 and objs else None
+# token planted in the object target(pdf) gives; with object streams,
+# checked to be in the catalog's
+def plant(name, pdf, target, token, objstm=True):
+    marker = "/Q" + "z" * (len(token) - 2)
+    target(pdf)["/Qzx"] = Name(marker)
+    path = f"{d}/{name}.pdf"
+    mode = pikepdf.ObjectStreamMode.generate if objstm else pikepdf.ObjectStreamMode.disable
+    pdf.save(path, object_stream_mode=mode, qdf=True)
+    data = open(path, "rb").read()
+    if objstm:
+        xref = subprocess.run(["qpdf", "--show-xref", path], capture_output=True,
+                              text=True).stdout
+        streams = dict(re.findall(r"^(\d+)/0: compressed; stream = (\d+)", xref, re.M))
+        held = stream_of(data, streams, marker.encode())
+        cat = stream_of(data, streams, b"/Type /Catalog")
+        expect(held is not None and held == cat,
+               f"{name}: the planted object shares the catalog's object stream", held, cat)
+    expect(data.count(marker.encode()) == 1, f"{name}: the token is planted once")
+    open(path, "wb").write(data.replace(marker.encode(), token.encode()))
+letter = lambda: Pdf.open(f"{d}/letter.pdf")
+plant("objstm-int", letter(), first_p, BIG)
+plant("objstm-hash", letter(), first_p, HASH)
+plant("plain-int", letter(), first_p, BIG, objstm=False)
+plant("plain-hash", letter(), first_p, HASH, objstm=False)
+plant("objstm-hash-font", letter(), page_font, HASH)
+# a page, then the broken object, then the page's font: the pages read,
+# but the font, after the fault in the stream, reads as null
+pdf = Pdf.new()
+content = pdf.make_stream(b"BT /F1 20 Tf 72 700 Td (Plan qzxPlan) Tj ET")
+pdf.pages.append(pikepdf.Page(pdf.make_indirect(Dictionary(
+    Type=Name.Page, MediaBox=[0, 0, 595, 842], Contents=content))))
+pdf.Root.Qzx = pdf.make_indirect(Dictionary())
+font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica))
+pdf.pages[0].obj.Resources = Dictionary(Font=Dictionary(F1=font))
+plant("objstm-cut-font", pdf, lambda p: p.Root.Qzx, BIG)
+# a tagged page written by hand (pikepdf's writer puts a page's font
+# before the structure tree): its font comes after a structure element
+# in an object stream that nothing of the page tree is in, so only the
+# walk of the tree, or the import, would read it. The pages' objects
+# are read before the tree: the font is not lost unseen when the
+# element stops libqpdf's reading of the stream.
+def handmade(path, token):
+    content = b"/P <</MCID 0>> BDC BT /F1 20 Tf 72 700 Td (Late qzxLate) Tj ET EMC"
+    plain = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /MarkInfo << /Marked true >> "
+           b"/StructTreeRoot 5 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+           b"/Resources << /Font << /F1 8 0 R >> >> /StructParents 0 >>",
+        4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        5: b"<< /Type /StructTreeRoot /K 6 0 R >>",
+        6: b"<< /S /Document /K [7 0 R] >>",
+    }
+    packed = [b"<< /S /P /Pg 3 0 R /K 0 /Qzx " + token + b" >>",
+              b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    head = b"7 0 8 %d " % (len(packed[0]) + 1)
+    body = head + packed[0] + b"\n" + packed[1]
+    plain[9] = (b"<< /Type /ObjStm /N 2 /First %d /Length %d >>\nstream\n"
+                % (len(head), len(body)) + body + b"\nendstream")
+    out = bytearray(b"%PDF-1.7\n%\xb5\xb5\n")
+    at = {}
+    for n in sorted(plain):
+        at[n] = len(out)
+        out += b"%d 0 obj\n" % n + plain[n] + b"\nendobj\n"
+    at[10] = len(out)
+    rows = bytearray()
+    for n in range(11):       # a cross-reference stream: /W [1 4 2]
+        kind, f2, f3 = ((0, 0, 65535) if n == 0 else (2, 9, n - 7) if n in (7, 8)
+                        else (1, at[n], 0))
+        rows += bytes([kind]) + f2.to_bytes(4, "big") + f3.to_bytes(2, "big")
+    out += (b"10 0 obj\n<< /Type /XRef /Size 11 /W [1 4 2] /Root 1 0 R /Length %d >>\n"
+            b"stream\n" % len(rows) + rows + b"\nendstream\nendobj\n")
+    out += b"startxref\n%d\n%%%%EOF\n" % at[10]
+    open(f"{d}/{path}", "wb").write(out)
+handmade("late-font.pdf", BIG.encode())
+handmade("late-font-ok.pdf", b"1")
+sys.exit(1 if failed() else 0)
 PY
 printf '# Ofsted monitoring visit\n\nThe letter is at appendix A.\n' >"$D/paper.md"
 
@@ -355,7 +489,10 @@ for case in "cycle:is reached twice: a cycle, or an element with two parents" "m
             "strange-page:an element's /Pg is not one of its pages" \
             "own-form:marked content in a form of its own (/Stm)" \
             "shared-kids:its objects come to more than 32 MB of text" \
-            "shared-attrs:its objects come to more than 32 MB of text"; do
+            "shared-attrs:its objects come to more than 32 MB of text" \
+            "plain-int:error reading object: overflow/underflow converting 123456789012345678901234567890 to 64-bit integer" \
+            "plain-hash:name with stray # will not work with PDF >= 1.2, at byte" \
+            "objstm-hash:an object stored in one object stream with its pages is damaged: name with stray # will not work with PDF >= 1.2, at byte"; do
     f=${case%%:*} msg=${case#*:}
     # 32 MB of object text: ~1.5 s on the normal build, which checks it
     if [ "$f" = shared-kids ] && [ -n "$SLOW_BUILD" ]; then
@@ -381,6 +518,63 @@ while st:
 print(n)' "$TMP/$f.pdf")
     if [ "$n" = 2 ]; then ok "$f: its two pages are Figures with alternative text"
     else not_ok "$f: its two pages are Figures with alternative text" "$n Figures"; fi
+done
+
+# An object sharing the catalog's object stream that libqpdf warns of but
+# reads (a stray '#'): the tree falls back (above) as it does without
+# object streams. One that libqpdf cannot read at all stops its reading
+# of the stream, and each object after it reads as null without a word
+# (a page's font too, in objstm-cut-font, whose page reads as whole):
+# the file is refused, saying so rather than blaming the page tree; as
+# it is when the object warned of is one the pages use.
+for case in "objstm-int:the PDF is damaged: an object stream that holds its pages cannot be read past a broken object (overflow/underflow converting 123456789012345678901234567890 to 64-bit integer), and libqpdf reads every object after it as nothing" \
+            "objstm-cut-font:the PDF is damaged: an object stream that holds its pages cannot be read past a broken object (overflow/underflow converting 123456789012345678901234567890 to 64-bit integer)" \
+            "objstm-hash-font:which its pages use (name with stray # will not work with PDF >= 1.2, at byte" \
+            "late-font:the PDF is damaged in what its pages use (object 8/0: error reading object: overflow/underflow converting 123456789012345678901234567890 to 64-bit integer)"; do
+    f=${case%%:*} msg=${case#*:}
+    meeting "$D/cut.json" "[{\"letter\": \"A\", \"title\": \"Monitoring letter\", \"pdf\": \"$f.pdf\"}]"
+    expect_exit "$f: the pack fails" 1 $Q pack "$D/cut.json" -o "$TMP/$f.pdf"
+    contains "$f: the error names item, letter and file" "$TMP/last.err" \
+        "error: item 2 ‘Ofsted monitoring visit’, appendix A ($D/$f.pdf): the PDF is damaged"
+    contains "$f: the fault is '$msg'" "$TMP/last.err" "$msg"
+    lacks "$f: the page tree is not blamed" "$TMP/last.err" "page tree is damaged"
+    if [ -e "$TMP/$f.pdf" ]; then not_ok "$f: no pack written"; else ok "$f: no pack written"; fi
+done
+
+meeting "$D/cut.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "late-font-ok.pdf"}]'
+expect_exit "late-font-ok: the same file with a sound element builds" 0 $Q pack "$D/cut.json" -o "$TMP/late-ok.pdf"
+lacks "late-font-ok: no error, and the tree is kept" "$TMP/last.err" "appendix A"
+check "late-font-ok: qpdf --check" qpdf --check "$TMP/late-ok.pdf"
+
+# figures and formulas without alternative text: the tree is kept, with
+# one warning for the file that counts them; with it, no warning
+meeting "$D/alt.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "no-alt.pdf"}]'
+expect_exit "no-alt: the pack builds" 0 $Q pack "$D/alt.json" -o "$TMP/no-alt.pdf"
+contains "no-alt: a warning names item, letter, file and what lacks alternative text" "$TMP/last.err" \
+    "warning: item 2 ‘Ofsted monitoring visit’, appendix A ($D/no-alt.pdf): 2 figures and 1 formula in the PDF have no alternative text (/Alt), so screen readers skip them; ask for a copy with alternative text"
+n=$(grep -c "alternative text" "$TMP/last.err")
+if [ "$n" = 1 ]; then ok "no-alt: one warning for the file, not one per element"
+else not_ok "no-alt: one warning for the file, not one per element" "$n lines"; fi
+lacks "no-alt: the tree is kept" "$TMP/last.err" "cannot be kept"
+check "no-alt: qpdf --check" qpdf --check "$TMP/no-alt.pdf"
+meeting "$D/alt.json" '[{"letter": "A", "title": "Monitoring letter", "pdf": "with-alt.pdf"}]'
+expect_exit "with-alt: the pack builds" 0 $Q pack "$D/alt.json" -o "$TMP/with-alt.pdf"
+lacks "with-alt: no warning (/Alt or /ActualText on each)" "$TMP/last.err" "appendix A"
+for f in no-alt with-alt; do
+    got=$("$PY" -c 'import sys, pikepdf
+p = pikepdf.open(sys.argv[1]); st = [p.Root.StructTreeRoot.K]; out = []
+while st:
+    e = st.pop()
+    if isinstance(e, pikepdf.Array): st.extend(reversed(list(e)))
+    elif isinstance(e, pikepdf.Dictionary) and "/S" in e:
+        if e.S in ("/Figure", "/Formula") and "Appendix" not in str(e.get("/Alt", "")):
+            out.append("%s:%s" % (str(e.S)[1:], "/Alt" in e or "/ActualText" in e))
+        st.append(e.get("/K"))
+print(" ".join(out))' "$TMP/$f.pdf")
+    case $f in no-alt) want="Figure:False Figure:True Formula:False" ;;
+               *) want="Figure:True Figure:True Formula:True" ;; esac
+    if [ "$got" = "$want" ]; then ok "$f: the grafted figures and formula are the source's, as they were"
+    else not_ok "$f: the grafted figures and formula are the source's, as they were" "got: $got" "want: $want"; fi
 done
 
 # a stray ')' in a page's content: read over, the tree kept (it was
