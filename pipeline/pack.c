@@ -2457,9 +2457,15 @@ static char *html_index(pack *pk, size_t *len)
 
 bool qr_pack_html_file(const char *name)
 {
+    /* index.html, item-8.html, item-8-appendix-C.html,
+     * item-8-appendix-A.pdf: the folder may be one a user also keeps
+     * other pages and PDFs in (the pack's own PDF beside its pages) */
     size_t n = strlen(name);
-    return (n > 5 && strcmp(name + n - 5, ".html") == 0) ||
-           (n > 4 && strcmp(name + n - 4, ".pdf") == 0);
+    if (strcmp(name, "index.html") == 0) return true;
+    if (strncmp(name, "item-", 5) != 0) return false;
+    if (n > 5 && strcmp(name + n - 5, ".html") == 0) return true;
+    return n > 4 && strcmp(name + n - 4, ".pdf") == 0 &&
+           strstr(name, "-appendix-") != NULL;
 }
 
 /* A file of the folder as it was before the pack wrote it. */

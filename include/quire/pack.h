@@ -46,11 +46,12 @@ qr_status qr_pack_build(const qr_pack_req *req, qr_diags *d, char ***files);
 void qr_pack_files_free(char **files);
 
 /* Whether `name`, a file in a pack's HTML folder, is of the kind the pack
- * writes there and so manages: pages (*.html) and copies of PDF
- * appendices (*.pdf). Once the pack has written its folder, every such
- * file it did not write this time (an item or appendix withdrawn, or now
- * exempt) is removed, so that it does not stay published beside the
- * current ones; other files are left alone. Build hashes the same set. */
+ * writes there and so manages: its pages (index.html, item-*.html) and
+ * copies of PDF appendices (item-*-appendix-*.pdf). Once the pack has
+ * written its folder, every such file it did not write this time (an item
+ * or appendix withdrawn, or now exempt) is removed, so that it does not
+ * stay published beside the current ones; other files are left alone.
+ * Build hashes the same set. */
 bool qr_pack_html_file(const char *name);
 
 #endif

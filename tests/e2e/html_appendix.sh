@@ -284,6 +284,8 @@ turned=$(grep -a -cE '^0\.[0-9]+ 0\.[0-9]+ -0\.[0-9]+ 0\.[0-9]+ [0-9.]+ [0-9.]+ 
 # removes B's copy and item 3's page, and leaves a file of another kind.
 cp -r "$TMP/pub" "$TMP/again"
 echo "the clerk's note" >"$TMP/again/notes.txt"
+cp "$D/letter.pdf" "$TMP/again/cabinet.pdf"          # the user's own, beside
+echo '<p>about</p>' >"$TMP/again/about.html"
 "$PY" - "$D/m.json" "$D/m2.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1], encoding="utf-8"))
@@ -302,8 +304,11 @@ rc=$?
     || not_ok "an appendix made exempt: its old copy is removed from the public folder" "exit $rc; $(ls "$TMP/again" | tr '\n' ' ')" "$(head -3 "$TMP/again.err")"
 [ ! -e "$TMP/again/item-3.html" ] && ok "an item withdrawn: its old page is removed" \
     || not_ok "an item withdrawn: its old page is removed" "$(ls "$TMP/again" | tr '\n' ' ')"
-[ -f "$TMP/again/item-2-appendix-A.pdf" ] && [ -f "$TMP/again/index.html" ] && [ -f "$TMP/again/notes.txt" ] \
-    && ok "  ... the current files are there, and a file of another kind is left alone" \
-    || not_ok "  ... the current files are there, and a file of another kind is left alone" "$(ls "$TMP/again" | tr '\n' ' ')"
+[ -f "$TMP/again/item-2-appendix-A.pdf" ] && [ -f "$TMP/again/index.html" ] \
+    && ok "  ... the current files are there" \
+    || not_ok "  ... the current files are there" "$(ls "$TMP/again" | tr '\n' ' ')"
+[ -f "$TMP/again/notes.txt" ] && [ -f "$TMP/again/cabinet.pdf" ] && [ -f "$TMP/again/about.html" ] \
+    && ok "  ... and files the pack does not make (a note, a PDF and a page of the user's) are left alone" \
+    || not_ok "  ... and files the pack does not make (a note, a PDF and a page of the user's) are left alone" "$(ls "$TMP/again" | tr '\n' ' ')"
 
 finish
