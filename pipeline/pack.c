@@ -158,6 +158,8 @@ typedef struct pack {
     /* HTML pack: the appendices' own files (pages and PDF copies) */
     struct html_file *appx_files;
     size_t nappx_files, cappx_files;
+    long long epoch;            /* the PDFs' dates (pack_meta); LLONG_MIN:
+                                   not asked for yet */
 } pack;
 
 /* One file of an HTML pack beside the items' pages: a paper appendix's
@@ -902,13 +904,43 @@ static bool html_shows(const item *it, const qr_pack_appx *x)
     return x->late == it->appx.shows && (x->doc || x->paper || x->withheld);
 }
 
+/* An appendix's name in the pack: "item-8-appendix-A", the anchor of
+ * its first page in a PDF pack and its file's name in an HTML pack
+ * (pack_appendix.c names its pages' anchors the same way). */
+#define APPX_ANCHOR_MAX (sizeof ((item *)0)->anchor + 16)
+static void appx_anchor(const item *it, const qr_pack_appx *x,
+                        char out[APPX_ANCHOR_MAX])
+{
+    snprintf(out, APPX_ANCHOR_MAX, "%s-appendix-%s", it->anchor, x->letter);
+}
+
 /* The file an appendix has in an HTML pack, "item-8-appendix-A.pdf";
  * NULL for a withheld one, which has none. Caller frees. */
 static char *html_appx_name(const item *it, const qr_pack_appx *x)
 {
     if (x->withheld) return NULL;
-    return qr_xasprintf("%s-appendix-%s.%s", it->anchor, x->letter,
-                        x->doc ? "pdf" : "html");
+    char a[APPX_ANCHOR_MAX];
+    appx_anchor(it, x, a);
+    return qr_xasprintf("%s.%s", a, x->doc ? "pdf" : "html");
+}
+
+/* What every PDF the pack writes says of itself (the pack, or an HTML
+ * pack's copy of a PDF appendix): its title and subject, the council,
+ * the language, and the date, asked for once and only when there is a
+ * PDF to date (a bad SOURCE_DATE_EPOCH is a warning); a members' pack is
+ * readable by its owner only, whatever the umask. */
+static void pack_meta(pack *pk, const char *title, const char *subject,
+                      qr_pdf_meta *meta)
+{
+    if (pk->epoch == LLONG_MIN)
+        pk->epoch = qr_source_epoch(iso_days(pk->date) * 86400, pk->d);
+    memset(meta, 0, sizeof *meta);
+    meta->title = title;
+    meta->author = pk->council;
+    meta->subject = subject;
+    meta->lang = pk->style.lang;
+    meta->epoch = pk->epoch;
+    meta->exempt = members_pack(pk);
 }
 
 /* The appendices the pack shows of an item, each with the pages the
@@ -948,8 +980,9 @@ static cJSON *appendices_view(const pack *pk, const item *it)
             view_str(a, "pdf", NULL);
         }
         view_late(a, x->late, x->late_date, x->late_reason);
-        char link[sizeof it->anchor + 16];
-        snprintf(link, sizeof link, "#%s-appendix-%s", it->anchor, x->letter);
+        char anchor[APPX_ANCHOR_MAX], link[APPX_ANCHOR_MAX + 1];
+        appx_anchor(it, x, anchor);
+        snprintf(link, sizeof link, "#%s", anchor);
         view_str(a, "link", link);
         cJSON_AddItemToArray(list, a);
     }
@@ -2189,13 +2222,16 @@ static void html_marks(const pack *pk, const item *it, int exempt,
  * through html.h's link table, as the agenda reaches the items' pages. */
 typedef struct html_links {
     char **from, **to;
-    size_t n;
+    size_t n, cap;
 } html_links;
 
 static void html_links_add(html_links *l, char *from, char *to)
 {
-    l->from = qr_xrealloc(l->from, (l->n + 1) * sizeof *l->from);
-    l->to = qr_xrealloc(l->to, (l->n + 1) * sizeof *l->to);
+    if (l->n == l->cap) {        /* the two arrays grow together */
+        l->cap = l->cap ? 2 * l->cap : 16;
+        l->from = qr_xrealloc(l->from, l->cap * sizeof *l->from);
+        l->to = qr_xrealloc(l->to, l->cap * sizeof *l->to);
+    }
     l->from[l->n] = from;
     l->to[l->n++] = to;
 }
@@ -2228,9 +2264,9 @@ static void html_appx_links(const item *it, html_links *l)
     for (size_t k = 0; k < it->appx.n; k++) {
         const qr_pack_appx *x = &it->appx.v[k];
         char *name = html_shows(it, x) ? html_appx_name(it, x) : NULL;
-        if (name)
-            html_links_add(l, qr_xasprintf("#%s-appendix-%s", it->anchor,
-                                           x->letter), name);
+        char anchor[APPX_ANCHOR_MAX];
+        appx_anchor(it, x, anchor);
+        if (name) html_links_add(l, qr_xasprintf("#%s", anchor), name);
     }
 }
 
@@ -2274,7 +2310,9 @@ static qr_doc *html_appx_list(pack *pk, const item *it)
                                    x->exempt ? x->reason : it->reason,
                                    "  \n");
         } else {
-            qr_buf_printf(&md, "](#%s-appendix-%s)", it->anchor, x->letter);
+            char anchor[APPX_ANCHOR_MAX];
+            appx_anchor(it, x, anchor);
+            qr_buf_printf(&md, "](#%s)", anchor);
         }
         if (x->doc) {
             size_t n = qr_appendix_npages(x->doc);
@@ -2332,24 +2370,14 @@ static bool html_appx_paper(pack *pk, const item *it, const qr_pack_appx *x,
 /* A PDF appendix's copy: made by the pack's own import and writer
  * (qr_pack_appx_pdf_copy), never the file's bytes, which could carry
  * JavaScript, actions or embedded files the pack leaves out. */
-static bool html_appx_pdf(pack *pk, item *it, size_t k, long long *epoch)
+static bool html_appx_pdf(pack *pk, item *it, size_t k)
 {
-    /* as the pack's: asked for once, and only when there is a PDF to date
-     * (a bad SOURCE_DATE_EPOCH is a warning) */
-    if (*epoch == LLONG_MIN)
-        *epoch = qr_source_epoch(iso_days(pk->date) * 86400, pk->d);
     const qr_pack_appx *x = &it->appx.v[k];
     char *name = html_appx_name(it, x);
     char *path = qr_xasprintf("%s/%s", pk->req->html_dir, name);
     char *title = qr_xasprintf("Appendix %s: %s", x->letter, x->title);
     qr_pdf_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.title = title;
-    meta.author = pk->council;
-    meta.subject = pk->meeting_line;
-    meta.lang = pk->style.lang;
-    meta.epoch = *epoch;
-    meta.exempt = members_pack(pk);
+    pack_meta(pk, title, pk->meeting_line, &meta);
     it->appx.draft = pk->req->draft;
     char *out;
     size_t len;
@@ -2367,14 +2395,14 @@ static bool html_appx_pdf(pack *pk, item *it, size_t k, long long *epoch)
 /* An item's appendices in the HTML pack: a page for each paper, a copy
  * of each PDF, and (for the item's page) their list. */
 static bool html_appendices(pack *pk, item *it, const html_links *links,
-                            long long *epoch, qr_doc **list)
+                            qr_doc **list)
 {
     int bad = 0;
     *list = NULL;
     for (size_t k = 0; k < it->appx.n; k++) {
         const qr_pack_appx *x = &it->appx.v[k];
         if (x->paper) bad |= !html_appx_paper(pk, it, x, links);
-        else if (x->doc) bad |= !html_appx_pdf(pk, it, k, epoch);
+        else if (x->doc) bad |= !html_appx_pdf(pk, it, k);
     }
     if (bad) return false;
     *list = html_appx_list(pk, it);
@@ -2388,7 +2416,6 @@ static bool html_appendices(pack *pk, item *it, const html_links *links,
 static bool html_items(pack *pk)
 {
     int bad = 0;
-    long long epoch = LLONG_MIN;      /* not asked for yet */
     for (size_t i = 0; i < pk->nitems; i++) {
         item *it = &pk->items[i];
         qr_html_meta m;
@@ -2397,7 +2424,7 @@ static bool html_items(pack *pk)
         qr_doc *list = NULL;
         if (it->paper) {
             html_appx_links(it, &links);
-            if (!html_appendices(pk, it, &links, &epoch, &list)) {
+            if (!html_appendices(pk, it, &links, &list)) {
                 bad = 1;
                 html_links_free(&links);
                 continue;
@@ -2697,6 +2724,7 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
     memset(&pk, 0, sizeof pk);
     pk.req = req;
     pk.d = d;
+    pk.epoch = LLONG_MIN;
     if (files) *files = NULL;
     const char *slash = strrchr(req->meeting_path, '/');
     pk.dir = slash ? qr_xstrndup(req->meeting_path,
@@ -2784,18 +2812,10 @@ static qr_status build(const qr_pack_req *req, qr_diags *d, char ***files,
                                 "information not for publication"
                               : "Agenda and reports");
     qr_pdf_meta meta;
-    memset(&meta, 0, sizeof meta);
-    meta.title = title;
-    meta.author = pk.council;
-    meta.subject = subject;
-    meta.lang = pk.style.lang;
-    meta.epoch = qr_source_epoch(iso_days(pk.date) * 86400, d);
+    pack_meta(&pk, title, subject, &meta);
     /* the front sheet is page 1: labels match the printed numbers */
     meta.page_label_start = pk.base + 1;
     meta.page_label_prefix = pk.page_prefix;
-    /* a members' pack holding exempt information is readable by its owner
-     * only, whatever the umask */
-    meta.exempt = members_pack(&pk);
     const qr_pack_appxs **appx = qr_xcalloc(pk.nitems, sizeof *appx);
     for (size_t i = 0; i < pk.nitems; i++) appx[i] = &pk.items[i].appx;
     bool refused;
