@@ -810,15 +810,16 @@ typedef struct face_plan {
 } face_plan;
 
 /* When an earlier slot asked the very same question (the heading slot of
- * a style with no heading family is the body's bold), its answer copied
- * into res[i]: fontconfig's match is a function of the question, and the
- * cold path spends ~1.3 M instructions on each. */
-static bool same_query(const face_plan *plan, const int *fam_of, int i,
-                       resolved *res)
+ * a style with no heading family is the body's bold; a style may name one
+ * family twice, as body and fallback or body and heading), its answer
+ * copied into res[i]: fontconfig's match is a function of the question,
+ * and the cold path spends ~1.3 M instructions on each. */
+static bool same_query(const face_plan *plan, const char *const *fam,
+                       const int *fam_of, int i, resolved *res)
 {
     for (int k = 0; k < i; k++) {
-        if (fam_of[k] != fam_of[i] || plan[k].bold != plan[i].bold ||
-            plan[k].italic != plan[i].italic)
+        if (strcmp(fam[fam_of[k]], fam[fam_of[i]]) != 0 ||
+            plan[k].bold != plan[i].bold || plan[k].italic != plan[i].italic)
             continue;
         res[i] = res[k];
         res[i].file = qr_xstrdup(res[k].file);
@@ -861,7 +862,7 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
             return NULL;
         }
         for (int i = 0; i < QR_FONT_COUNT; i++) {
-            if (same_query(plan, fam_of, i, res) ||
+            if (same_query(plan, fam, fam_of, i, res) ||
                 resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
                         d))
                 continue;

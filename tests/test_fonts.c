@@ -41,6 +41,23 @@ static int ends_with(const char *s, const char *suffix)
     return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
+/* Quire's cache off (QUIRE_NO_CACHE=1), so fonts are resolved through
+ * fontconfig and kerning is shaped: what it was before, for no_cache_end. */
+static char *no_cache_begin(void)
+{
+    const char *old = getenv("QUIRE_NO_CACHE");
+    char *saved = old ? qr_xstrdup(old) : NULL;
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    return saved;
+}
+
+static void no_cache_end(char *saved)
+{
+    if (saved) setenv("QUIRE_NO_CACHE", saved, 1);
+    else unsetenv("QUIRE_NO_CACHE");
+    free(saved);
+}
+
 static void test_resolve_arial(void **state)
 {
     (void)state;
@@ -171,12 +188,17 @@ static void test_widths_match_libharu(void **state)
     qr_diags_free(d);
 }
 
+/* A family named twice (body and mono, body and heading): every slot gets
+ * the face of its own style, whichever slot asked fontconfig first, and
+ * each file is opened once. */
 static void test_shared_faces(void **state)
 {
     (void)state;
+    char *saved = no_cache_begin();
     qr_style s;
     base_style(&s);
     strcpy(s.body_family, "Liberation Mono");
+    strcpy(s.heading_family, "Liberation Mono");
     qr_diags *d = qr_diags_new();
     qr_fonts *f = load(&s, d);
     /* The body and mono slots resolve to the same files: one face each. */
@@ -184,10 +206,32 @@ static void test_shared_faces(void **state)
                      qr_fonts_face(f, QR_FONT_MONO));
     assert_ptr_equal(qr_fonts_face(f, QR_FONT_BOLD),
                      qr_fonts_face(f, QR_FONT_MONO_BOLD));
+    assert_ptr_equal(qr_fonts_face(f, QR_FONT_BOLD),
+                     qr_fonts_face(f, QR_FONT_HEADING));
     assert_ptr_not_equal(qr_fonts_face(f, QR_FONT_REGULAR),
                          qr_fonts_face(f, QR_FONT_BOLD));
+    static const struct {
+        qr_font_slot slot;
+        const char *file;
+    } want[] = {
+        {QR_FONT_REGULAR, "LiberationMono-Regular.ttf"},
+        {QR_FONT_BOLD, "LiberationMono-Bold.ttf"},
+        {QR_FONT_ITALIC, "LiberationMono-Italic.ttf"},
+        {QR_FONT_BOLD_ITALIC, "LiberationMono-BoldItalic.ttf"},
+        {QR_FONT_MONO, "LiberationMono-Regular.ttf"},
+        {QR_FONT_MONO_BOLD, "LiberationMono-Bold.ttf"},
+        {QR_FONT_FALLBACK, "DejaVuSans.ttf"},
+        {QR_FONT_FALLBACK_BOLD, "DejaVuSans-Bold.ttf"},
+        {QR_FONT_HEADING, "LiberationMono-Bold.ttf"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!ends_with(qr_fonts_file(f, want[i].slot), want[i].file))
+            fail_msg("slot %d: %s, not %s", (int)want[i].slot,
+                     qr_fonts_file(f, want[i].slot), want[i].file);
+    assert_int_equal(qr_diags_len(d), 0);
     qr_fonts_free(f);
     qr_diags_free(d);
+    no_cache_end(saved);
 }
 
 static void test_unknown_family_warns(void **state)
@@ -347,9 +391,7 @@ static void test_kerning_as_shaped(void **state)
     const size_t n = sizeof cs / sizeof *cs;
     static const qr_font_slot slots[] = {QR_FONT_REGULAR, QR_FONT_BOLD_ITALIC,
                                          QR_FONT_FALLBACK};
-    const char *old = getenv("QUIRE_NO_CACHE");
-    char *saved = old ? qr_xstrdup(old) : NULL;
-    setenv("QUIRE_NO_CACHE", "1", 1);
+    char *saved = no_cache_begin();
     qr_style s;
     base_style(&s);
     qr_diags *d = qr_diags_new();
@@ -373,9 +415,7 @@ static void test_kerning_as_shaped(void **state)
     assert_true(kerned > 20);
     qr_fonts_free(f);
     qr_diags_free(d);
-    if (saved) setenv("QUIRE_NO_CACHE", saved, 1);
-    else unsetenv("QUIRE_NO_CACHE");
-    free(saved);
+    no_cache_end(saved);
 }
 
 /* Kerning of common pairs is kept in the cache: a second font set reads
