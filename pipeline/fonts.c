@@ -66,6 +66,11 @@ typedef struct face_rec {
     float *adv[BMP_SIZE / ADV_BLOCK];
     int can_kern;               /* the face has positioning or a 'kern' */
     hb_buffer_t *pair;          /* reused to shape a pair */
+    hb_segment_properties_t pair_props;     /* set on it for each pair */
+    hb_shape_plan_t *pair_plan;             /* what shapes it */
+    /* what a pair needs of each character of the kerning range
+     * (kern_index), allocated on first use */
+    struct pair_char *chars;
     /* kerning of pairs of Latin letters and punctuation (kern_index), one
      * row per left character allocated on first use */
     short *kern[KERN_CHARS];
@@ -432,6 +437,8 @@ static void face_close(face_rec *fr)
     for (size_t i = 0; i < BMP_SIZE / ADV_BLOCK; i++) free(fr->adv[i]);
     for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
     free(fr->common);
+    free(fr->chars);
+    if (fr->pair_plan) hb_shape_plan_destroy(fr->pair_plan);
     if (fr->pair) hb_buffer_destroy(fr->pair);
     memset(fr, 0, sizeof *fr);
 }
@@ -546,39 +553,13 @@ static const hb_feature_t pair_features[] = {
     {HB_TAG('r', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
 };
 
-/* Shape left+right: how much closer (negative) or further the pair is set
- * than its two advances, in 1/1000 em, rounded. 0 when shaping changes
- * the glyphs or a glyph is a mark (its position is not an advance). */
-static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
-{
-    hb_codepoint_t ga, gb;
-    if (!hb_font_get_nominal_glyph(fr->font, a, &ga) ||
-        !hb_font_get_nominal_glyph(fr->font, b, &gb))
-        return 0;
-    if (hb_ot_layout_get_glyph_class(fr->face, ga) == HB_OT_LAYOUT_GLYPH_CLASS_MARK ||
-        hb_ot_layout_get_glyph_class(fr->face, gb) == HB_OT_LAYOUT_GLYPH_CLASS_MARK)
-        return 0;
-    if (!fr->pair) fr->pair = hb_buffer_create();
-    hb_buffer_t *buf = fr->pair;
-    hb_buffer_clear_contents(buf);
-    uint32_t cps[2] = {a, b};
-    hb_buffer_add_utf32(buf, cps, 2, 0, 2);
-    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
-    hb_buffer_set_script(buf, HB_SCRIPT_LATIN);
-    hb_buffer_set_language(buf, hb_language_from_string("en", 2));
-    hb_shape(fr->font, buf, pair_features,
-             sizeof pair_features / sizeof *pair_features);
-    unsigned n = 0;
-    hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(buf, &n);
-    hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(buf, NULL);
-    if (n != 2 || gi[0].codepoint != ga || gi[1].codepoint != gb ||
-        gp[1].x_offset != 0 || gp[0].x_offset != 0)
-        return 0;
-    hb_position_t d = gp[0].x_advance + gp[1].x_advance -
-                      hb_font_get_glyph_h_advance(fr->font, ga) -
-                      hb_font_get_glyph_h_advance(fr->font, gb);
-    return d ? roundf((float)d * EM_UNITS / (float)fr->upem) : 0.0f;
-}
+/* What a pair needs of one character: its glyph and that glyph's advance
+ * (font units), when the character can be one of a kerned pair at all. */
+typedef struct pair_char {
+    hb_codepoint_t gid;
+    hb_position_t adv;
+    signed char state;          /* 0 not asked yet, 1 usable, -1 not */
+} pair_char;
 
 static int kern_index(uint32_t cp)
 {
@@ -586,6 +567,73 @@ static int kern_index(uint32_t cp)
     if (cp >= KERN_PUNCT0 && cp < KERN_PUNCT1)
         return KERN_LATIN + (int)(cp - KERN_PUNCT0);
     return -1;
+}
+
+/* True with *out filled when the face has a glyph for cp and that glyph
+ * is not a mark (a mark's position is not an advance). */
+static bool pair_char_of(face_rec *fr, uint32_t cp, pair_char *out)
+{
+    hb_codepoint_t g;
+    if (!hb_font_get_nominal_glyph(fr->font, cp, &g) ||
+        hb_ot_layout_get_glyph_class(fr->face, g) == HB_OT_LAYOUT_GLYPH_CLASS_MARK)
+        return false;
+    out->gid = g;
+    out->adv = hb_font_get_glyph_h_advance(fr->font, g);
+    return true;
+}
+
+/* pair_char_of, kept per character of the kerning range: a paper's
+ * thousand pairs are made of a few dozen characters, and the cmap, GDEF
+ * and hmtx were asked about each of them again for every pair. */
+static bool pair_char_get(face_rec *fr, uint32_t cp, pair_char *out)
+{
+    int i = kern_index(cp);
+    if (i < 0) return pair_char_of(fr, cp, out);
+    if (!fr->chars) fr->chars = qr_xcalloc(KERN_CHARS, sizeof *fr->chars);
+    pair_char *c = &fr->chars[i];
+    if (!c->state) c->state = pair_char_of(fr, cp, c) ? 1 : -1;
+    *out = *c;
+    return c->state > 0;
+}
+
+/* Shape left+right: how much closer (negative) or further the pair is set
+ * than its two advances, in 1/1000 em, rounded. 0 when shaping changes
+ * the glyphs or a glyph is a mark (its position is not an advance). */
+static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
+{
+    pair_char ca, cb;
+    if (!pair_char_get(fr, a, &ca) || !pair_char_get(fr, b, &cb)) return 0;
+    unsigned nfeat = sizeof pair_features / sizeof *pair_features;
+    if (!fr->pair) {
+        fr->pair = hb_buffer_create();
+        /* the language looked up once per face, not once per pair */
+        fr->pair_props.direction = HB_DIRECTION_LTR;
+        fr->pair_props.script = HB_SCRIPT_LATIN;
+        fr->pair_props.language = hb_language_from_string("en", 2);
+        /* the plan hb_shape would find in the face's cache for every
+         * pair (the face has no variations: no coordinates), found once:
+         * the search cost ~750 instructions a pair. What hb_shape adds
+         * around it is a bound on the operations and glyphs shaping may
+         * take (16,384 each for a pair, instead of HarfBuzz's defaults
+         * of half a billion and more), which only a font built to loop
+         * or to multiply glyphs would reach. */
+        fr->pair_plan = hb_shape_plan_create_cached2(
+            fr->face, &fr->pair_props, pair_features, nfeat, NULL, 0, NULL);
+    }
+    hb_buffer_t *buf = fr->pair;
+    hb_buffer_clear_contents(buf);
+    uint32_t cps[2] = {a, b};
+    hb_buffer_add_utf32(buf, cps, 2, 0, 2);
+    hb_buffer_set_segment_properties(buf, &fr->pair_props);
+    hb_shape_plan_execute(fr->pair_plan, fr->font, buf, pair_features, nfeat);
+    unsigned n = 0;
+    hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(buf, &n);
+    hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(buf, NULL);
+    if (n != 2 || gi[0].codepoint != ca.gid || gi[1].codepoint != cb.gid ||
+        gp[1].x_offset != 0 || gp[0].x_offset != 0)
+        return 0;
+    hb_position_t d = gp[0].x_advance + gp[1].x_advance - ca.adv - cb.adv;
+    return d ? roundf((float)d * EM_UNITS / (float)fr->upem) : 0.0f;
 }
 
 /* ---- kerning of common pairs, kept in the cache ----
@@ -762,15 +810,16 @@ typedef struct face_plan {
 } face_plan;
 
 /* When an earlier slot asked the very same question (the heading slot of
- * a style with no heading family is the body's bold), its answer copied
- * into res[i]: fontconfig's match is a function of the question, and the
- * cold path spends ~1.3 M instructions on each. */
-static bool same_query(const face_plan *plan, const int *fam_of, int i,
-                       resolved *res)
+ * a style with no heading family is the body's bold; a style may name one
+ * family twice, as body and fallback or body and heading), its answer
+ * copied into res[i]: fontconfig's match is a function of the question,
+ * and the cold path spends ~1.3 M instructions on each. */
+static bool same_query(const face_plan *plan, const char *const *fam,
+                       const int *fam_of, int i, resolved *res)
 {
     for (int k = 0; k < i; k++) {
-        if (fam_of[k] != fam_of[i] || plan[k].bold != plan[i].bold ||
-            plan[k].italic != plan[i].italic)
+        if (strcmp(fam[fam_of[k]], fam[fam_of[i]]) != 0 ||
+            plan[k].bold != plan[i].bold || plan[k].italic != plan[i].italic)
             continue;
         res[i] = res[k];
         res[i].file = qr_xstrdup(res[k].file);
@@ -813,7 +862,7 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
             return NULL;
         }
         for (int i = 0; i < QR_FONT_COUNT; i++) {
-            if (same_query(plan, fam_of, i, res) ||
+            if (same_query(plan, fam, fam_of, i, res) ||
                 resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
                         d))
                 continue;

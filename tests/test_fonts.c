@@ -17,6 +17,7 @@
 #include "quire/fonts.h"
 #include "quire/util.h"
 #include "../pipeline/pdf_int.h"
+#include <hb-ot.h>
 
 static void base_style(qr_style *s)
 {
@@ -38,6 +39,23 @@ static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), m = strlen(suffix);
     return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* Quire's cache off (QUIRE_NO_CACHE=1), so fonts are resolved through
+ * fontconfig and kerning is shaped: what it was before, for no_cache_end. */
+static char *no_cache_begin(void)
+{
+    const char *old = getenv("QUIRE_NO_CACHE");
+    char *saved = old ? qr_xstrdup(old) : NULL;
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    return saved;
+}
+
+static void no_cache_end(char *saved)
+{
+    if (saved) setenv("QUIRE_NO_CACHE", saved, 1);
+    else unsetenv("QUIRE_NO_CACHE");
+    free(saved);
 }
 
 static void test_resolve_arial(void **state)
@@ -170,12 +188,17 @@ static void test_widths_match_libharu(void **state)
     qr_diags_free(d);
 }
 
+/* A family named twice (body and mono, body and heading): every slot gets
+ * the face of its own style, whichever slot asked fontconfig first, and
+ * each file is opened once. */
 static void test_shared_faces(void **state)
 {
     (void)state;
+    char *saved = no_cache_begin();
     qr_style s;
     base_style(&s);
     strcpy(s.body_family, "Liberation Mono");
+    strcpy(s.heading_family, "Liberation Mono");
     qr_diags *d = qr_diags_new();
     qr_fonts *f = load(&s, d);
     /* The body and mono slots resolve to the same files: one face each. */
@@ -183,10 +206,32 @@ static void test_shared_faces(void **state)
                      qr_fonts_face(f, QR_FONT_MONO));
     assert_ptr_equal(qr_fonts_face(f, QR_FONT_BOLD),
                      qr_fonts_face(f, QR_FONT_MONO_BOLD));
+    assert_ptr_equal(qr_fonts_face(f, QR_FONT_BOLD),
+                     qr_fonts_face(f, QR_FONT_HEADING));
     assert_ptr_not_equal(qr_fonts_face(f, QR_FONT_REGULAR),
                          qr_fonts_face(f, QR_FONT_BOLD));
+    static const struct {
+        qr_font_slot slot;
+        const char *file;
+    } want[] = {
+        {QR_FONT_REGULAR, "LiberationMono-Regular.ttf"},
+        {QR_FONT_BOLD, "LiberationMono-Bold.ttf"},
+        {QR_FONT_ITALIC, "LiberationMono-Italic.ttf"},
+        {QR_FONT_BOLD_ITALIC, "LiberationMono-BoldItalic.ttf"},
+        {QR_FONT_MONO, "LiberationMono-Regular.ttf"},
+        {QR_FONT_MONO_BOLD, "LiberationMono-Bold.ttf"},
+        {QR_FONT_FALLBACK, "DejaVuSans.ttf"},
+        {QR_FONT_FALLBACK_BOLD, "DejaVuSans-Bold.ttf"},
+        {QR_FONT_HEADING, "LiberationMono-Bold.ttf"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        if (!ends_with(qr_fonts_file(f, want[i].slot), want[i].file))
+            fail_msg("slot %d: %s, not %s", (int)want[i].slot,
+                     qr_fonts_file(f, want[i].slot), want[i].file);
+    assert_int_equal(qr_diags_len(d), 0);
     qr_fonts_free(f);
     qr_diags_free(d);
+    no_cache_end(saved);
 }
 
 static void test_unknown_family_warns(void **state)
@@ -281,6 +326,98 @@ static void test_kerning(void **state)
     qr_diags_free(d);
 }
 
+/* The kerning of a pair as HarfBuzz gives it for the two characters on
+ * their own, with none of fonts.c's tables: shaped with kerning on and
+ * every ligature off, 0 when the glyphs change or one is a mark. */
+static float kern_reference(hb_face_t *face, uint32_t a, uint32_t b)
+{
+    static const hb_feature_t feat[] = {
+        {HB_TAG('k', 'e', 'r', 'n'), 1, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+        {HB_TAG('l', 'i', 'g', 'a'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+        {HB_TAG('c', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+        {HB_TAG('d', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+        {HB_TAG('c', 'a', 'l', 't'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+        {HB_TAG('r', 'l', 'i', 'g'), 0, HB_FEATURE_GLOBAL_START, HB_FEATURE_GLOBAL_END},
+    };
+    if (a == 0x00AD) a = '-';
+    if (b == 0x00AD) b = '-';
+    unsigned upem = hb_face_get_upem(face);
+    hb_font_t *font = hb_font_create(face);
+    hb_font_set_scale(font, (int)upem, (int)upem);
+    hb_codepoint_t ga, gb;
+    float k = 0;
+    if (!hb_font_get_nominal_glyph(font, a, &ga) ||
+        !hb_font_get_nominal_glyph(font, b, &gb) ||
+        hb_ot_layout_get_glyph_class(face, ga) == HB_OT_LAYOUT_GLYPH_CLASS_MARK ||
+        hb_ot_layout_get_glyph_class(face, gb) == HB_OT_LAYOUT_GLYPH_CLASS_MARK)
+        goto out;
+    hb_buffer_t *buf = hb_buffer_create();
+    uint32_t cps[2] = {a, b};
+    hb_buffer_add_utf32(buf, cps, 2, 0, 2);
+    hb_buffer_set_direction(buf, HB_DIRECTION_LTR);
+    hb_buffer_set_script(buf, HB_SCRIPT_LATIN);
+    hb_buffer_set_language(buf, hb_language_from_string("en", -1));
+    hb_shape(font, buf, feat, sizeof feat / sizeof *feat);
+    unsigned n = 0;
+    hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(buf, &n);
+    hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(buf, NULL);
+    if (n == 2 && gi[0].codepoint == ga && gi[1].codepoint == gb &&
+        gp[0].x_offset == 0 && gp[1].x_offset == 0) {
+        hb_position_t d = gp[0].x_advance + gp[1].x_advance -
+                          hb_font_get_glyph_h_advance(font, ga) -
+                          hb_font_get_glyph_h_advance(font, gb);
+        k = d ? roundf((float)d * 1000 / (float)upem) : 0.0f;
+    }
+    hb_buffer_destroy(buf);
+out:
+    hb_font_destroy(font);
+    return k;
+}
+
+/* Every pair of a mix of characters kerns exactly as shaping it on its own
+ * does, asked first or again, from a set with nothing cached: ASCII and
+ * the common table's characters, the rest of Latin and punctuation (kept
+ * per face), a combining mark, marks with an advance (U+05C3 in Liberation
+ * Sans, U+065A in DejaVu Sans: GDEF calls them marks), Greek, a character
+ * the face lacks, spaces and invisible characters of General Punctuation. */
+static void test_kerning_as_shaped(void **state)
+{
+    (void)state;
+    static const uint32_t cs[] = {
+        'A', 'V', 'T', 'o', 'W', 'a', 'y', 'L', 'f', 'i', '1', '.', ',', '-',
+        '\'', ' ', 0x00AD, 0x00A3, 0x00E9, 0x00C5, 0x0152, 0x01C4, 0x024F,
+        0x2013, 0x2019, 0x201C, 0x2002, 0x200B, 0x2060, 0x2044, 0x0301,
+        0x05C3, 0x065A, 0x0394, 0x2070, 0x1E9E, 0x4E00};
+    const size_t n = sizeof cs / sizeof *cs;
+    static const qr_font_slot slots[] = {QR_FONT_REGULAR, QR_FONT_BOLD_ITALIC,
+                                         QR_FONT_FALLBACK};
+    char *saved = no_cache_begin();
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    const qr_metrics *m = qr_fonts_metrics(f);
+    int kerned = 0;
+    for (int round = 0; round < 2; round++)
+        for (size_t si = 0; si < sizeof slots / sizeof *slots; si++) {
+            hb_face_t *face = qr_fonts_face(f, slots[si]);
+            for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n; j++) {
+                    float want = kern_reference(face, cs[i], cs[j]);
+                    float got = m->kern(m->ctx, slots[si], cs[i], cs[j]);
+                    if (got != want)
+                        fail_msg("slot %d U+%04X U+%04X: %g, shaped %g",
+                                 (int)slots[si], cs[i], cs[j], got, want);
+                    kerned += want != 0;
+                }
+        }
+    /* the mix holds kerned pairs, not only zeros */
+    assert_true(kerned > 20);
+    qr_fonts_free(f);
+    qr_diags_free(d);
+    no_cache_end(saved);
+}
+
 /* Kerning of common pairs is kept in the cache: a second font set reads
  * what the first learned, and a damaged entry is ignored. */
 static void test_kerning_cached(void **state)
@@ -366,6 +503,7 @@ int main(void)
         cmocka_unit_test(test_metrics_values),
         cmocka_unit_test(test_kerning),
         cmocka_unit_test(test_kerning_cached),
+        cmocka_unit_test(test_kerning_as_shaped),
         cmocka_unit_test(test_widths_match_libharu),
         cmocka_unit_test(test_shared_faces),
         cmocka_unit_test(test_unknown_family_warns),
