@@ -67,7 +67,6 @@ typedef struct face_rec {
     int can_kern;               /* the face has positioning or a 'kern' */
     hb_buffer_t *pair;          /* reused to shape a pair */
     hb_segment_properties_t pair_props;     /* set on it for each pair */
-    hb_shape_plan_t *pair_plan;             /* what shapes it */
     /* what a pair needs of each character of the kerning range
      * (kern_index), allocated on first use */
     struct pair_char *chars;
@@ -438,7 +437,6 @@ static void face_close(face_rec *fr)
     for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
     free(fr->common);
     free(fr->chars);
-    if (fr->pair_plan) hb_shape_plan_destroy(fr->pair_plan);
     if (fr->pair) hb_buffer_destroy(fr->pair);
     memset(fr, 0, sizeof *fr);
 }
@@ -603,29 +601,20 @@ static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
 {
     pair_char ca, cb;
     if (!pair_char_get(fr, a, &ca) || !pair_char_get(fr, b, &cb)) return 0;
-    unsigned nfeat = sizeof pair_features / sizeof *pair_features;
     if (!fr->pair) {
         fr->pair = hb_buffer_create();
         /* the language looked up once per face, not once per pair */
         fr->pair_props.direction = HB_DIRECTION_LTR;
         fr->pair_props.script = HB_SCRIPT_LATIN;
         fr->pair_props.language = hb_language_from_string("en", 2);
-        /* the plan hb_shape would find in the face's cache for every
-         * pair (the face has no variations: no coordinates), found once:
-         * the search cost ~750 instructions a pair. What hb_shape adds
-         * around it is a bound on the operations and glyphs shaping may
-         * take (16,384 each for a pair, instead of HarfBuzz's defaults
-         * of half a billion and more), which only a font built to loop
-         * or to multiply glyphs would reach. */
-        fr->pair_plan = hb_shape_plan_create_cached2(
-            fr->face, &fr->pair_props, pair_features, nfeat, NULL, 0, NULL);
     }
     hb_buffer_t *buf = fr->pair;
     hb_buffer_clear_contents(buf);
     uint32_t cps[2] = {a, b};
     hb_buffer_add_utf32(buf, cps, 2, 0, 2);
     hb_buffer_set_segment_properties(buf, &fr->pair_props);
-    hb_shape_plan_execute(fr->pair_plan, fr->font, buf, pair_features, nfeat);
+    hb_shape(fr->font, buf, pair_features,
+             sizeof pair_features / sizeof *pair_features);
     unsigned n = 0;
     hb_glyph_info_t *gi = hb_buffer_get_glyph_infos(buf, &n);
     hb_glyph_position_t *gp = hb_buffer_get_glyph_positions(buf, NULL);
