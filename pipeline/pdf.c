@@ -53,6 +53,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -910,35 +912,21 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
     return w;
 }
 
-/* The font dictionaries of face k, fu->font set to the Type0 font. */
-static bool embed_face(pdf_state *st, face_use *fu, int k)
+/* The font dictionaries of face k, fu->font set to the Type0 font, from
+ * its subset sub (NULL: it could not be subset), which this takes. */
+static bool embed_face(pdf_state *st, face_use *fu, int k, hb_face_t *sub)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
-    qr_buf key;
-    qr_buf_init(&key);
-    char *entry = subset_entry(st, fu, &key);
-    hb_face_t *sub = entry ? subset_cached(entry, &key, fu) : NULL;
-    bool made = false;
-    if (!sub) {
-        sub = subset_face(fu);
-        made = sub != NULL;
-    }
     if (!sub && qr_fonts_index(st->fonts, fu->slot) == 0)
         sub = hb_face_reference(fu->face);      /* the whole font, then */
     if (!sub) {
-        free(entry);
-        qr_buf_free(&key);
         fail(st, file, "cannot embed font '%s': it cannot be subset",
              qr_fonts_family(st->fonts, fu->slot));
         return false;
     }
-    /* once: a subset's blob is the face serialised afresh at each call */
-    fu->program = hb_face_reference_blob(sub);
+    if (!fu->program) fu->program = hb_face_reference_blob(sub);
     unsigned plen = 0;
     const char *prog = hb_blob_get_data(fu->program, &plen);
-    if (made && entry) subset_remember(entry, &key, prog, plen, fu);
-    free(entry);
-    qr_buf_free(&key);
     hb_font_t *font = hb_font_create(sub);
     unsigned upem = hb_face_get_upem(sub);
     hb_font_set_scale(font, (int)upem, (int)upem);
@@ -1010,13 +998,95 @@ static bool embed_face(pdf_state *st, face_use *fu, int k)
     return true;
 }
 
+/* One used face's subset, read from the cache or made (fu->program, and
+ * with an entry fu->z…). */
+typedef struct subset_job {
+    face_use *fu;
+    int k;
+    char *entry;                /* its cache entry, or NULL */
+    qr_buf key;
+    hb_face_t *sub;             /* NULL: not found (yet), or cannot be */
+} subset_job;
+
+typedef struct subset_pool {
+    subset_job **miss;          /* the jobs to make */
+    size_t n;
+    atomic_size_t next;
+} subset_pool;
+
+/* The subset of a face not in the cache: made, its program taken (once: a
+ * subset's blob is the face serialised afresh at each call), deflated and
+ * kept. Touches its own face_use and the cache only, never libharu. */
+static void make_subset(subset_job *j)
+{
+    face_use *fu = j->fu;
+    j->sub = subset_face(fu);
+    if (!j->sub) return;
+    fu->program = hb_face_reference_blob(j->sub);
+    unsigned len = 0;
+    const char *prog = hb_blob_get_data(fu->program, &len);
+    if (j->entry) subset_remember(j->entry, &j->key, prog, len, fu);
+}
+
+static void *make_subsets(void *arg)
+{
+    subset_pool *p = arg;
+    for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
+        make_subset(p->miss[i]);
+    return NULL;
+}
+
+/* Whether the stage may use a second processor while it works (deflating
+ * ahead, making subsets): qr_pdf_set_deflate_ahead. */
+static bool deflate_ahead = true;
+
+/* Threads for deflating: the machine's processors, up to four. */
+static int pack_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+/* Each used face's subset, then its dictionaries, in face order (libharu
+ * numbers objects as they are made). Subsets the cache does not have are
+ * most of a cold render's PDF stage (hb_subset, then deflating the
+ * program: 7 M instructions of the benchmark report's 31 M), and each
+ * face's is independent of the others' and of libharu: with two or more to
+ * make and a second processor free (as for deflating ahead), a helper
+ * thread makes some while this one makes the rest. HarfBuzz faces are safe
+ * to read from two threads; each thread writes only its own face's
+ * face_use and cache entry. */
 static bool load_fonts(pdf_state *st)
 {
+    subset_job jobs[QR_FONT_COUNT], *miss[QR_FONT_COUNT];
+    size_t n = 0, nmiss = 0;
     for (int k = 0; k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
-        if (fu->used && !embed_face(st, fu, k)) return false;
+        if (!fu->used) continue;
+        subset_job *j = &jobs[n++];
+        *j = (subset_job){.fu = fu, .k = k};
+        qr_buf_init(&j->key);
+        j->entry = subset_entry(st, fu, &j->key);
+        j->sub = j->entry ? subset_cached(j->entry, &j->key, fu) : NULL;
+        if (!j->sub) miss[nmiss++] = j;
     }
-    return true;
+    subset_pool pool = {.miss = miss, .n = nmiss};
+    atomic_init(&pool.next, 0);
+    pthread_t helper;
+    bool two = nmiss > 1 && deflate_ahead && pack_threads() > 1 &&
+               pthread_create(&helper, NULL, make_subsets, &pool) == 0;
+    make_subsets(&pool);
+    if (two) pthread_join(helper, NULL);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (ok)
+            ok = embed_face(st, jobs[i].fu, jobs[i].k, jobs[i].sub);
+        else if (jobs[i].sub)
+            hb_face_destroy(jobs[i].sub);
+        free(jobs[i].entry);
+        qr_buf_free(&jobs[i].key);
+    }
+    return ok;
 }
 
 /* ---- images ---- */
@@ -2611,18 +2681,9 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
 
 /* ---- public ---- */
 
-static bool deflate_ahead = true;
-
 void qr_pdf_set_deflate_ahead(bool on)
 {
     deflate_ahead = on;
-}
-
-/* Threads for deflating: the machine's processors, up to four. */
-static int pack_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
 #define RAW_BELOW 1024

@@ -1235,6 +1235,28 @@ static size_t subset_entries(const char *dir, char *name[], char *e[],
     return n;
 }
 
+#define MAXE 16                     /* subset entries a test reads */
+
+/* The subset entries in dir are the ne entries name[], e[] (elen[]). */
+static void same_entries(const char *dir, char *const name[], char *const e[],
+                         const size_t elen[], size_t ne)
+{
+    char *n2[MAXE], *e2[MAXE];
+    size_t e2len[MAXE];
+    assert_int_equal(subset_entries(dir, n2, e2, e2len, MAXE), ne);
+    for (size_t i = 0; i < ne; i++) {
+        size_t j = 0;
+        while (j < ne && strcmp(n2[j], name[i]) != 0) j++;
+        assert_true(j < ne);
+        assert_int_equal(e2len[j], elen[i]);
+        assert_memory_equal(e2[j], e[i], elen[i]);
+    }
+    for (size_t i = 0; i < ne; i++) {
+        free(n2[i]);
+        free(e2[i]);
+    }
+}
+
 /* Entry d (pdf.c's layout: the key's length, the key, a checksum of the
  * rest, the program's length, the program, the deflated program's length,
  * the deflated program) with the program's length (which 0) or the
@@ -1282,7 +1304,8 @@ static void render_counted(const char *same, size_t same_len, bool want_zdone,
  * would: a cold render deflates each program once, for the entry and the
  * PDF; a warm one takes the deflated bytes from the entry; a damaged or
  * short entry is not used, and is made again. The PDF is the same bytes
- * each time, and with no cache (when the pass deflates the programs). */
+ * each time, with no cache (when the pass deflates the programs), and when
+ * the subsets are made on two threads. */
 static void test_subset_deflated_cached(void **state)
 {
     (void)state;
@@ -1295,9 +1318,8 @@ static void test_subset_deflated_cached(void **state)
     char *cold, *warm, *again, *off;
     size_t cold_len, warm_len, again_len, off_len;
     render_counted(NULL, 0, true, &cold, &cold_len);
-    enum { MAXE = 16 };
-    char *name[MAXE], *e[MAXE], *e2[MAXE];
-    size_t elen[MAXE], e2len[MAXE];
+    char *name[MAXE], *e[MAXE];
+    size_t elen[MAXE];
     size_t ne = subset_entries(dir, name, e, elen, MAXE);
     assert_int_equal(ne, prog_n);
     render_counted(cold, cold_len, true, &warm, &warm_len);
@@ -1319,24 +1341,26 @@ static void test_subset_deflated_cached(void **state)
         }
         render_counted(cold, cold_len, true, &again, &again_len);
         free(again);
-        char *n2[MAXE];
-        assert_int_equal(subset_entries(dir, n2, e2, e2len, MAXE), ne);
-        for (size_t i = 0; i < ne; i++) {
-            size_t j = 0;
-            while (j < ne && strcmp(n2[j], name[i]) != 0) j++;
-            assert_true(j < ne);
-            assert_int_equal(e2len[j], elen[i]);
-            assert_memory_equal(e2[j], e[i], elen[i]);
-        }
-        for (size_t i = 0; i < ne; i++) {
-            free(n2[i]);
-            free(e2[i]);
-        }
+        same_entries(dir, name, e, elen, ne);
     }
     setenv("QUIRE_NO_CACHE", "1", 1);
     render_counted(cold, cold_len, false, &off, &off_len);
     unsetenv("QUIRE_NO_CACHE");
+    /* cold again with a second processor allowed: the subsets made on two
+     * threads (load_fonts), the same entries and the same PDF */
     qr_pdf_set_deflate_ahead(true);
+    for (size_t i = 0; i < ne; i++) assert_int_equal(unlink(name[i]), 0);
+    qr_pages *p = sample_doc();
+    qr_diags *d = qr_diags_new();
+    char *two;
+    size_t two_len;
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &two, &two_len, d));
+    assert_int_equal(two_len, cold_len);
+    assert_memory_equal(two, cold, cold_len);
+    same_entries(dir, name, e, elen, ne);
+    free(two);
+    qr_diags_free(d);
+    qr_pages_free(p);
     for (size_t i = 0; i < ne; i++) {
         free(name[i]);
         free(e[i]);
