@@ -53,6 +53,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +93,14 @@ typedef struct face_use {
     int has_space;              /* U+0020 marked, for line ends */
     HPDF_Dict font;             /* the Type0 font dictionary */
     hb_blob_t *program;         /* the embedded font program */
+    /* the program deflated as the pack pass would (qr_pdf_subst's z), with
+     * it in the cache entry; zdone false when there is no entry to keep it
+     * in, and the pass deflates the program as it does any stream */
+    bool zdone;
+    const char *z;
+    size_t zlen;
+    char *zmem;                 /* the block z lies in (on a hit, the
+                                   program too): freed after program */
     qr_buf tounicode, cidmap;   /* stream contents, for the pack pass */
 } face_use;
 
@@ -623,75 +633,122 @@ static hb_face_t *subset_face(face_use *fu)
  * the same face. So the last subset of each face is kept in Quire's cache
  * (cache.h): one entry per font file and face, its key the HarfBuzz
  * version, the file's stamp and the whole bitmap of used code points, then
- * a checksum and the font program. The program is HarfBuzz's output for
- * that key, so a hit embeds the same bytes; a different set of code points
- * replaces the entry. */
+ * a checksum, the font program and the program deflated. The program is
+ * HarfBuzz's output for that key, so a hit embeds the same bytes; a
+ * different set of code points replaces the entry.
+ *
+ * Deflating is a tenth or more of a warm render, and the font programs a
+ * third of what a short paper deflates (a sixth of the benchmark report):
+ * so the entry also keeps the program as the pack pass deflates it
+ * (qr_pdf_deflate, the pass's own level and rule), and a hit hands those
+ * bytes to the pass, which writes them as they are instead of deflating
+ * the program again. On a miss the program is deflated once, for the
+ * entry and the PDF alike. */
 
-#define SUBSET_FORMAT 2
+/* Entry: the key's length (8 bytes), the key, a checksum (8 bytes) of all
+ * that follows it: the program's length (8 bytes), the program, the
+ * deflated program's length (8 bytes; 0 when deflating does not shrink
+ * it), the deflated program. */
+#define SUBSET_FORMAT 3
 
 /* The entry's name (caller frees) and key, or NULL when the face has no
- * file to stamp. */
+ * file to stamp or caching is off (then nothing is deflated ahead of the
+ * pass for an entry that cannot be kept). */
 static char *subset_entry(pdf_state *st, const face_use *fu, qr_buf *key)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
     if (!file || !*file) return NULL;
     int index = qr_fonts_index(st->fonts, fu->slot);
+    char *name = qr_xasprintf("subset-%016llx-%d",
+                              (unsigned long long)qr_fnv64(QR_FNV64_INIT, file,
+                                                           strlen(file)),
+                              index);
+    char *path = qr_cache_path(name);
+    if (!path) {
+        free(name);
+        return NULL;
+    }
+    free(path);
     qr_buf_printf(key, "quire font subset %d\nharfbuzz %s\nface %d\n",
                   SUBSET_FORMAT, hb_version_string(), index);
     qr_cache_stamp(key, file);
     qr_buf_append(key, fu->bits, sizeof fu->bits);
-    return qr_xasprintf("subset-%016llx-%d",
-                        (unsigned long long)qr_fnv64(QR_FNV64_INIT, file,
-                                                     strlen(file)),
-                        index);
+    return name;
 }
 
-/* The cached subset for this key, or NULL. Entry: the key's length (8
- * bytes), the key, the program's checksum (8 bytes), the program. */
-static hb_face_t *subset_cached(const char *name, const qr_buf *key)
+/* The cached subset for this key, or NULL. On a hit fu->z, zlen, zdone are
+ * the deflated program, and fu->zmem the entry read, which the face's blob
+ * borrows rather than owns: a blob that HarfBuzz copies to mend it would
+ * otherwise free it under z. */
+static hb_face_t *subset_cached(const char *name, const qr_buf *key,
+                                face_use *fu)
 {
     size_t n = 0;
     char *data = qr_cache_read(name, &n);
-    uint64_t klen = 0, sum = 0;
-    if (data && n > 16) memcpy(&klen, data, 8);
-    size_t at = 8 + (size_t)klen + 8;
-    if (!data || klen != key->len || n <= at ||
-        memcmp(data + 8, key->data, key->len) != 0) {
+    if (!data) return NULL;
+    uint64_t klen = 0, sum = 0, plen = 0, zlen = 0;
+    size_t at = 8 + key->len + 8;               /* what the sum covers */
+    if (n >= at + 16) memcpy(&klen, data, 8);
+    if (klen != key->len || memcmp(data + 8, key->data, key->len) != 0) {
         free(data);
         return NULL;
     }
-    memcpy(&sum, data + 8 + klen, 8);
-    if (sum != qr_filehash_of(data + at, n - at) || n - at > UINT_MAX) {
-        free(data);
-        return NULL;
-    }
-    hb_blob_t *blob = hb_blob_create(data + at, (unsigned)(n - at),
-                                     HB_MEMORY_MODE_READONLY, data, free);
+    memcpy(&sum, data + at - 8, 8);
+    memcpy(&plen, data + at, 8);
+    /* each length within what is left before it is added: a damaged entry
+     * may say anything */
+    size_t prog = at + 8, zat;
+    if (plen == 0 || plen > UINT_MAX || plen > n - prog - 8) goto miss;
+    zat = prog + (size_t)plen + 8;
+    memcpy(&zlen, data + zat - 8, 8);
+    if (zlen != n - zat || zlen >= plen ||
+        sum != qr_filehash_of(data + at, n - at))
+        goto miss;
+    hb_blob_t *blob = hb_blob_create(data + prog, (unsigned)plen,
+                                     HB_MEMORY_MODE_READONLY, NULL, NULL);
     hb_face_t *face = hb_face_create(blob, 0);
     hb_blob_destroy(blob);
     if (hb_face_get_glyph_count(face) == 0) {   /* not a font after all */
         hb_face_destroy(face);
-        return NULL;
+        goto miss;
     }
+    fu->zdone = true;
+    fu->z = zlen ? data + zat : NULL;
+    fu->zlen = (size_t)zlen;
+    fu->zmem = data;
     return face;
+miss:
+    free(data);
+    return NULL;
 }
 
+/* A program just made: deflated for the PDF (fu->z, zlen, zdone, zmem),
+ * and kept with it under name. */
 static void subset_remember(const char *name, const qr_buf *key,
-                            hb_face_t *sub)
+                            const char *prog, unsigned len, face_use *fu)
 {
-    hb_blob_t *blob = hb_face_reference_blob(sub);
-    unsigned len = 0;
-    const char *prog = hb_blob_get_data(blob, &len);
+    char *z;
+    size_t zlen;
+    /* no memory to try: no entry either, and the pass deflates it */
+    if (!qr_pdf_deflate(prog, len, &z, &zlen)) return;
+    fu->zdone = true;
+    fu->z = fu->zmem = z;
+    fu->zlen = zlen;
     qr_buf e;
     qr_buf_init(&e);
-    uint64_t klen = key->len, sum = qr_filehash_of(prog, len);
+    uint64_t klen = key->len, plen = len, zl = zlen, sum = 0;
     qr_buf_append(&e, &klen, 8);
     qr_buf_append(&e, key->data, key->len);
-    qr_buf_append(&e, &sum, 8);
+    size_t at = e.len + 8;
+    qr_buf_append(&e, &sum, 8);                 /* set below */
+    qr_buf_append(&e, &plen, 8);
     qr_buf_append(&e, prog, len);
+    qr_buf_append(&e, &zl, 8);
+    if (z) qr_buf_append(&e, z, zlen);
+    sum = qr_filehash_of(e.data + at, e.len - at);
+    memcpy(e.data + at - 8, &sum, 8);
     qr_cache_write_checked(name, e.data, e.len);    /* best effort */
     qr_buf_free(&e);
-    hb_blob_destroy(blob);
 }
 
 /* An empty stream object whose content the pack pass supplies. */
@@ -855,20 +912,11 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
     return w;
 }
 
-/* The font dictionaries of face k, fu->font set to the Type0 font. */
-static bool embed_face(pdf_state *st, face_use *fu, int k)
+/* The font dictionaries of face k, fu->font set to the Type0 font, from
+ * its subset sub (NULL: it could not be subset), which this takes. */
+static bool embed_face(pdf_state *st, face_use *fu, int k, hb_face_t *sub)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
-    qr_buf key;
-    qr_buf_init(&key);
-    char *entry = subset_entry(st, fu, &key);
-    hb_face_t *sub = entry ? subset_cached(entry, &key) : NULL;
-    if (!sub) {
-        sub = subset_face(fu);
-        if (sub && entry) subset_remember(entry, &key, sub);
-    }
-    free(entry);
-    qr_buf_free(&key);
     if (!sub && qr_fonts_index(st->fonts, fu->slot) == 0)
         sub = hb_face_reference(fu->face);      /* the whole font, then */
     if (!sub) {
@@ -876,7 +924,7 @@ static bool embed_face(pdf_state *st, face_use *fu, int k)
              qr_fonts_family(st->fonts, fu->slot));
         return false;
     }
-    fu->program = hb_face_reference_blob(sub);
+    if (!fu->program) fu->program = hb_face_reference_blob(sub);
     unsigned plen = 0;
     const char *prog = hb_blob_get_data(fu->program, &plen);
     hb_font_t *font = hb_font_create(sub);
@@ -890,7 +938,13 @@ static bool embed_face(pdf_state *st, face_use *fu, int k)
     HPDF_MMgr mm = st->pdf->mmgr;
 
     HPDF_Dict file2 = stream_for(st, prog, plen);
-    if (file2) HPDF_Dict_AddNumber(file2, "Length1", (HPDF_INT32)plen);
+    if (file2) {
+        HPDF_Dict_AddNumber(file2, "Length1", (HPDF_INT32)plen);
+        qr_pdf_subst *s = &st->subst[st->nsubst - 1];
+        s->zdone = fu->zdone;
+        s->z = fu->z;
+        s->zlen = fu->zlen;
+    }
     HPDF_Dict fd = new_indirect(st);
     if (fd) {
         HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
@@ -944,13 +998,95 @@ static bool embed_face(pdf_state *st, face_use *fu, int k)
     return true;
 }
 
+/* One used face's subset, read from the cache or made (fu->program, and
+ * with an entry fu->z…). */
+typedef struct subset_job {
+    face_use *fu;
+    int k;
+    char *entry;                /* its cache entry, or NULL */
+    qr_buf key;
+    hb_face_t *sub;             /* NULL: not found (yet), or cannot be */
+} subset_job;
+
+typedef struct subset_pool {
+    subset_job **miss;          /* the jobs to make */
+    size_t n;
+    atomic_size_t next;
+} subset_pool;
+
+/* The subset of a face not in the cache: made, its program taken (once: a
+ * subset's blob is the face serialised afresh at each call), deflated and
+ * kept. Touches its own face_use and the cache only, never libharu. */
+static void make_subset(subset_job *j)
+{
+    face_use *fu = j->fu;
+    j->sub = subset_face(fu);
+    if (!j->sub) return;
+    fu->program = hb_face_reference_blob(j->sub);
+    unsigned len = 0;
+    const char *prog = hb_blob_get_data(fu->program, &len);
+    if (j->entry) subset_remember(j->entry, &j->key, prog, len, fu);
+}
+
+static void *make_subsets(void *arg)
+{
+    subset_pool *p = arg;
+    for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
+        make_subset(p->miss[i]);
+    return NULL;
+}
+
+/* Whether the stage may use a second processor while it works (deflating
+ * ahead, making subsets): qr_pdf_set_deflate_ahead. */
+static bool deflate_ahead = true;
+
+/* Threads for deflating: the machine's processors, up to four. */
+static int pack_threads(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
+}
+
+/* Each used face's subset, then its dictionaries, in face order (libharu
+ * numbers objects as they are made). Subsets the cache does not have are
+ * most of a cold render's PDF stage (hb_subset, then deflating the
+ * program: 7 M instructions of the benchmark report's 31 M), and each
+ * face's is independent of the others' and of libharu: with two or more to
+ * make and a second processor free (as for deflating ahead), a helper
+ * thread makes some while this one makes the rest. HarfBuzz faces are safe
+ * to read from two threads; each thread writes only its own face's
+ * face_use and cache entry. */
 static bool load_fonts(pdf_state *st)
 {
+    subset_job jobs[QR_FONT_COUNT], *miss[QR_FONT_COUNT];
+    size_t n = 0, nmiss = 0;
     for (int k = 0; k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
-        if (fu->used && !embed_face(st, fu, k)) return false;
+        if (!fu->used) continue;
+        subset_job *j = &jobs[n++];
+        *j = (subset_job){.fu = fu, .k = k};
+        qr_buf_init(&j->key);
+        j->entry = subset_entry(st, fu, &j->key);
+        j->sub = j->entry ? subset_cached(j->entry, &j->key, fu) : NULL;
+        if (!j->sub) miss[nmiss++] = j;
     }
-    return true;
+    subset_pool pool = {.miss = miss, .n = nmiss};
+    atomic_init(&pool.next, 0);
+    pthread_t helper;
+    bool two = nmiss > 1 && deflate_ahead && pack_threads() > 1 &&
+               pthread_create(&helper, NULL, make_subsets, &pool) == 0;
+    make_subsets(&pool);
+    if (two) pthread_join(helper, NULL);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (ok)
+            ok = embed_face(st, jobs[i].fu, jobs[i].k, jobs[i].sub);
+        else if (jobs[i].sub)
+            hb_face_destroy(jobs[i].sub);
+        free(jobs[i].entry);
+        qr_buf_free(&jobs[i].key);
+    }
+    return ok;
 }
 
 /* ---- images ---- */
@@ -2545,18 +2681,9 @@ static void set_id(pdf_state *st, const qr_pages *pages, const qr_pdf_meta *meta
 
 /* ---- public ---- */
 
-static bool deflate_ahead = true;
-
 void qr_pdf_set_deflate_ahead(bool on)
 {
     deflate_ahead = on;
-}
-
-/* Threads for deflating: the machine's processors, up to four. */
-static int pack_threads(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : n > 4 ? 4 : (int)n;
 }
 
 #define RAW_BELOW 1024
@@ -2729,7 +2856,7 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
      * qr_pdf_zq). Only with a second processor to run it. */
     if (deflate_ahead && pack_threads() > 1) st->zq = qr_pdf_zq_start();
     for (size_t k = 0; st->zq && k < st->nsubst; k++)
-        if (!st->subst[k].flate)
+        if (!st->subst[k].flate && !st->subst[k].zdone)
             qr_pdf_zq_add(st->zq, st->subst[k].data, st->subst[k].len);
     if (!draw_pages(st, pages)) goto done;
     if (!build_structure(st, qr_pages_count(pages))) goto done;
@@ -2752,6 +2879,7 @@ done:
     for (int k = 0; k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
         hb_blob_destroy(fu->program);
+        free(fu->zmem);             /* after the blob that may borrow it */
         qr_buf_free(&fu->tounicode);
         qr_buf_free(&fu->cidmap);
     }

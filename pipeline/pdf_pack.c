@@ -82,6 +82,14 @@ static bool deflate_one(struct libdeflate_compressor *c, const char *in,
     return true;
 }
 
+bool qr_pdf_deflate(const char *data, size_t len, char **z, size_t *zlen)
+{
+    struct libdeflate_compressor *c = libdeflate_alloc_compressor(DEFLATE_LEVEL);
+    bool tried = deflate_one(c, data, len, z, zlen);
+    if (c) libdeflate_free_compressor(c);
+    return tried;
+}
+
 /* The jobs left in zp, with compressor c (NULL: none could be made, the
  * jobs are kept as they are). */
 static void run_jobs_with(zpool *zp, struct libdeflate_compressor *c)

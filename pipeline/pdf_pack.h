@@ -34,11 +34,20 @@ typedef struct qr_pdf_subst {
     bool flate;                 /* data is Flate-compressed already: written
                                    with /Filter /FlateDecode, as it is */
     bool zdone;                 /* z, zlen: data deflated already, as the
-                                   pass would (qr_pdf_zq), for the pass to
-                                   use when it deflates this stream */
+                                   pass would (qr_pdf_zq, qr_pdf_deflate),
+                                   for the pass to use when it deflates
+                                   this stream */
     const char *z;              /* NULL: deflating does not shrink it */
     size_t zlen;
 } qr_pdf_subst;
+
+/* data[0..len) deflated exactly as the pass deflates a stream (its
+ * libdeflate level, kept only when smaller), for a stream whose deflated
+ * bytes are kept beyond one render: qr_pdf_subst's z (malloc'd, the
+ * caller's), and NULL when deflating does not shrink it. False when it
+ * could not be tried (no memory): the pass must then deflate the stream
+ * itself. */
+bool qr_pdf_deflate(const char *data, size_t len, char **z, size_t *zlen);
 
 /* Deflating streams on another core while the rest of the PDF is made.
  *

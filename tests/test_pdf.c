@@ -1186,6 +1186,194 @@ static void test_object_streams(void **state)
     qr_pages_free(p);
 }
 
+/* The font programs as the pass is handed them, counted through its seam:
+ * each program (an sfnt, by its version tag), whether it came deflated
+ * already, and whether those bytes are the ones the pass makes itself.
+ * Deflating ahead is off while it counts: the queue's streams come to the
+ * pass deflated too. */
+static size_t prog_n, prog_zdone, prog_zsame;
+
+static bool counting_pack(const char *in, size_t n, const qr_pdf_subst *subst,
+                          size_t nsubst, const qr_pdf_extra *extra,
+                          int threads, char **out, size_t *outlen)
+{
+    prog_n = prog_zdone = prog_zsame = 0;
+    for (size_t k = 0; k < nsubst; k++) {
+        const qr_pdf_subst *s = &subst[k];
+        if (s->len < 4 || (memcmp(s->data, "\0\1\0\0", 4) != 0 &&
+                           memcmp(s->data, "true", 4) != 0))
+            continue;
+        prog_n++;
+        if (!s->zdone) continue;
+        prog_zdone++;
+        char *z;
+        size_t zlen;
+        assert_true(qr_pdf_deflate(s->data, s->len, &z, &zlen));
+        if (!z ? !s->z : s->z && zlen == s->zlen && memcmp(z, s->z, zlen) == 0)
+            prog_zsame++;
+        free(z);
+    }
+    return qr_pdf_pack(in, n, subst, nsubst, extra, threads, out, outlen);
+}
+
+/* Every subset entry in dir, read into e[] (names into name[]); the count. */
+static size_t subset_entries(const char *dir, char *name[], char *e[],
+                             size_t elen[], size_t max)
+{
+    DIR *dp = opendir(dir);
+    assert_non_null(dp);
+    size_t n = 0;
+    for (struct dirent *de; (de = readdir(dp));) {
+        if (strncmp(de->d_name, "subset-", 7) != 0) continue;
+        assert_true(n < max);
+        name[n] = qr_xasprintf("%s/%s", dir, de->d_name);
+        e[n] = qr_read_file(name[n], &elen[n], 0);
+        assert_non_null(e[n]);
+        n++;
+    }
+    closedir(dp);
+    return n;
+}
+
+#define MAXE 16                     /* subset entries a test reads */
+
+/* The subset entries in dir are the ne entries name[], e[] (elen[]). */
+static void same_entries(const char *dir, char *const name[], char *const e[],
+                         const size_t elen[], size_t ne)
+{
+    char *n2[MAXE], *e2[MAXE];
+    size_t e2len[MAXE];
+    assert_int_equal(subset_entries(dir, n2, e2, e2len, MAXE), ne);
+    for (size_t i = 0; i < ne; i++) {
+        size_t j = 0;
+        while (j < ne && strcmp(n2[j], name[i]) != 0) j++;
+        assert_true(j < ne);
+        assert_int_equal(e2len[j], elen[i]);
+        assert_memory_equal(e2[j], e[i], elen[i]);
+    }
+    for (size_t i = 0; i < ne; i++) {
+        free(n2[i]);
+        free(e2[i]);
+    }
+}
+
+/* Entry d (pdf.c's layout: the key's length, the key, a checksum of the
+ * rest, the program's length, the program, the deflated program's length,
+ * the deflated program) with the program's length (which 0) or the
+ * deflated one's (which 1) changed by delta, and the checksum made again
+ * to match: lengths that lie in an entry otherwise whole. */
+static void entry_lie(char *d, size_t n, int which, uint64_t delta)
+{
+    uint64_t klen, plen, v;
+    memcpy(&klen, d, 8);
+    size_t at = 8 + (size_t)klen + 8;
+    memcpy(&plen, d + at, 8);
+    size_t f = which ? at + 8 + (size_t)plen : at;
+    memcpy(&v, d + f, 8);
+    v += delta;
+    memcpy(d + f, &v, 8);
+    uint64_t sum = qr_filehash_of(d + at, n - at);
+    memcpy(d + at - 8, &sum, 8);
+}
+
+/* One render through the counting seam: every program came deflated (or,
+ * with want_zdone false, none did), as the pass would deflate it, and the
+ * PDF is byte for byte `same` (NULL: the first). */
+static void render_counted(const char *same, size_t same_len, bool want_zdone,
+                           char **buf, size_t *len)
+{
+    qr_pages *p = sample_doc();
+    qr_diags *d = qr_diags_new();
+    qr_pdf_pack_func real = qr_pdf_pack_fn;
+    qr_pdf_pack_fn = counting_pack;
+    bool ok = qr_pdf_render(p, fonts, &sample_meta, buf, len, d);
+    qr_pdf_pack_fn = real;
+    assert_true(ok);
+    assert_true(prog_n >= 4);       /* regular, bold, italic, mono, ... */
+    assert_int_equal(prog_zdone, want_zdone ? prog_n : 0);
+    assert_int_equal(prog_zsame, prog_zdone);
+    if (same) {
+        assert_int_equal(*len, same_len);
+        assert_memory_equal(*buf, same, same_len);
+    }
+    qr_diags_free(d);
+    qr_pages_free(p);
+}
+
+/* A subset entry in the cache keeps its program deflated, as the pass
+ * would: a cold render deflates each program once, for the entry and the
+ * PDF; a warm one takes the deflated bytes from the entry; a damaged or
+ * short entry is not used, and is made again. The PDF is the same bytes
+ * each time, with no cache (when the pass deflates the programs), and when
+ * the subsets are made on two threads. */
+static void test_subset_deflated_cached(void **state)
+{
+    (void)state;
+    const char *was = getenv("QUIRE_CACHE_DIR");
+    char *keep = was ? qr_xstrdup(was) : NULL;
+    char *dir = qr_xasprintf("%s/zcache", tmpdir);
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    assert_null(getenv("QUIRE_NO_CACHE"));
+    qr_pdf_set_deflate_ahead(false);
+    char *cold, *warm, *again, *off;
+    size_t cold_len, warm_len, again_len, off_len;
+    render_counted(NULL, 0, true, &cold, &cold_len);
+    char *name[MAXE], *e[MAXE];
+    size_t elen[MAXE];
+    size_t ne = subset_entries(dir, name, e, elen, MAXE);
+    assert_int_equal(ne, prog_n);
+    render_counted(cold, cold_len, true, &warm, &warm_len);
+    /* damaged where the deflated program lies (its last byte); cut short
+     * by a byte; saying the deflated program is a byte shorter, or the
+     * program longer than the entry, under a checksum that matches: each
+     * time not used, and made again as it was */
+    for (int how = 0; how < 4; how++) {
+        for (size_t i = 0; i < ne; i++) {
+            char *d = qr_xmalloc(elen[i]);
+            memcpy(d, e[i], elen[i]);
+            size_t dlen = elen[i];
+            if (how == 0) d[dlen - 1] ^= 0x55;
+            if (how == 1) dlen--;
+            if (how == 2) entry_lie(d, dlen, 1, (uint64_t)-1);
+            if (how == 3) entry_lie(d, dlen, 0, dlen);
+            assert_true(qr_write_atomic(name[i], d, dlen));
+            free(d);
+        }
+        render_counted(cold, cold_len, true, &again, &again_len);
+        free(again);
+        same_entries(dir, name, e, elen, ne);
+    }
+    setenv("QUIRE_NO_CACHE", "1", 1);
+    render_counted(cold, cold_len, false, &off, &off_len);
+    unsetenv("QUIRE_NO_CACHE");
+    /* cold again with a second processor allowed: the subsets made on two
+     * threads (load_fonts), the same entries and the same PDF */
+    qr_pdf_set_deflate_ahead(true);
+    for (size_t i = 0; i < ne; i++) assert_int_equal(unlink(name[i]), 0);
+    qr_pages *p = sample_doc();
+    qr_diags *d = qr_diags_new();
+    char *two;
+    size_t two_len;
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &two, &two_len, d));
+    assert_int_equal(two_len, cold_len);
+    assert_memory_equal(two, cold, cold_len);
+    same_entries(dir, name, e, elen, ne);
+    free(two);
+    qr_diags_free(d);
+    qr_pages_free(p);
+    for (size_t i = 0; i < ne; i++) {
+        free(name[i]);
+        free(e[i]);
+    }
+    if (keep) setenv("QUIRE_CACHE_DIR", keep, 1);
+    else unsetenv("QUIRE_CACHE_DIR");
+    free(keep);
+    free(dir);
+    free(cold);
+    free(warm);
+    free(off);
+}
+
 static void test_pdfa(void **state)
 {
     (void)state;
@@ -1328,6 +1516,7 @@ int main(void)
         cmocka_unit_test(test_tagged_structure),
         cmocka_unit_test(test_tagged_pack_roots),
         cmocka_unit_test(test_object_streams),
+        cmocka_unit_test(test_subset_deflated_cached),
         cmocka_unit_test(test_pdfa),
         cmocka_unit_test(test_page_labels),
         cmocka_unit_test(test_turned_text),

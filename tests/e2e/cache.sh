@@ -49,6 +49,42 @@ check "garbage entries are replaced by good ones" grep -q "^0	1	/" $C/fonts
 # points are asked for again; damaged or another paper's, never used as is
 ls $C/subset-* >/dev/null 2>&1
 check "the font subsets are kept" test $? = 0
+# each entry keeps its program deflated as the PDF has it, so a warm render
+# does not deflate it again; damaged there, it is not used
+progs() { # MODE PDF ENTRY...: each font program as PDF has it (its
+          # FontFile2 stream), found whole in an entry (MODE find), or
+          # found and a byte in its middle changed (MODE damage)
+    python3 - "$@" <<'EOF'
+import re, sys
+mode, pdf, names = sys.argv[1], open(sys.argv[2], 'rb').read(), sys.argv[3:]
+entries = [bytearray(open(p, 'rb').read()) for p in names]
+n = 0
+for m in re.finditer(rb'\n/Length1 \d+\n/Filter /FlateDecode\n/Length (\d+)\n>>\nstream\n', pdf):
+    z = pdf[m.end():m.end() + int(m.group(1))]
+    n += 1
+    hits = [(e, e.find(z)) for e in entries if e.find(z) >= 0]
+    if not hits:
+        sys.exit('font program %d (%d bytes deflated) is in no entry' % (n, len(z)))
+    for e, at in hits:
+        e[at + len(z) // 2] ^= 0x55
+if n == 0:
+    sys.exit('no font program in ' + sys.argv[2])
+if mode == 'damage':
+    for p, e in zip(names, entries):
+        open(p, 'wb').write(e)
+EOF
+}
+check "the subset entries keep the programs deflated, as the PDF has them" \
+    progs find $TMP/warm.pdf $C/subset-*
+check "damaging the deflated program in each entry" \
+    progs damage $TMP/warm.pdf $C/subset-*
+expect_exit "damaged deflated programs: renders" 0 render $TMP/sub-z.pdf
+check "damaged deflated programs: byte-identical" cmp $TMP/cold.pdf $TMP/sub-z.pdf
+check "damaged deflated programs: qpdf --check" qpdf --check $TMP/sub-z.pdf
+pdftotext $TMP/sub-z.pdf $TMP/sub-z.txt
+contains "damaged deflated programs: the paper's text" $TMP/sub-z.txt "Ofsted Working Group"
+check "damaged deflated programs: the entries are made again" \
+    progs find $TMP/sub-z.pdf $C/subset-*
 for f in $C/subset-*; do
     head -c $(( $(stat -c %s $f) * 2 / 3 )) $f >$TMP/part && cp $TMP/part $f
 done
