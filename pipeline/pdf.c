@@ -620,6 +620,16 @@ static hb_face_t *subset_face(face_use *fu)
     /* hinting instructions are for screens at small sizes: PDF viewers
      * rarely use them, and they are much of a face's size */
     hb_subset_input_set_flags(in, HB_SUBSET_FLAGS_NO_HINTING);
+    /* The layout tables go too. A PDF addresses glyphs by CID (the code
+     * point, through /CIDToGIDMap) and kerning is in the page content, so
+     * no viewer reads GSUB, GPOS or GDEF; kept, they cost three quarters of
+     * subsetting (HarfBuzz follows every substitution and position rule
+     * from the used glyphs: 4.4 M of 5.8 M instructions on the benchmark
+     * report's cold run) and a kilobyte of each paper. */
+    hb_set_t *drop = hb_subset_input_set(in, HB_SUBSET_SETS_DROP_TABLE_TAG);
+    hb_set_add(drop, HB_TAG('G', 'S', 'U', 'B'));
+    hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
+    hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
     hb_face_t *sub = hb_subset_or_fail(fu->face, in);
     hb_subset_input_destroy(in);
     return sub;
@@ -649,7 +659,7 @@ static hb_face_t *subset_face(face_use *fu)
  * that follows it: the program's length (8 bytes), the program, the
  * deflated program's length (8 bytes; 0 when deflating does not shrink
  * it), the deflated program. */
-#define SUBSET_FORMAT 3
+#define SUBSET_FORMAT 4            /* 4: without GSUB, GPOS, GDEF */
 
 /* The entry's name (caller frees) and key, or NULL when the face has no
  * file to stamp or caching is off (then nothing is deflated ahead of the

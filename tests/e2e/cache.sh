@@ -76,6 +76,29 @@ EOF
 }
 check "the subset entries keep the programs deflated, as the PDF has them" \
     progs find $TMP/warm.pdf $C/subset-*
+# the subsets leave out the layout tables, which no PDF viewer reads (the
+# text is addressed by CID, kerning is in the content), and keep the outlines
+tables() { # PDF: every font program's table tags, one program a line
+    python3 - "$1" <<'EOF'
+import re, struct, sys, zlib
+pdf = open(sys.argv[1], 'rb').read()
+n = 0
+for m in re.finditer(rb'\n/Length1 \d+\n/Filter /FlateDecode\n/Length (\d+)\n>>\nstream\n', pdf):
+    f = zlib.decompress(pdf[m.end():m.end() + int(m.group(1))])
+    count = struct.unpack('>H', f[4:6])[0]
+    print(' '.join(f[12 + 16 * i:16 + 16 * i].decode('latin-1') for i in range(count)))
+    n += 1
+if n == 0:
+    sys.exit('no font program in ' + sys.argv[1])
+EOF
+}
+tables $TMP/warm.pdf >$TMP/tables.txt
+check "font programs: their table directories read" test -s $TMP/tables.txt
+check "font programs: no GSUB, GPOS or GDEF" \
+    sh -c "! grep -E 'GSUB|GPOS|GDEF' $TMP/tables.txt"
+for t in glyf loca hmtx; do
+    check "font programs: each keeps $t" sh -c "! grep -v $t $TMP/tables.txt"
+done
 check "damaging the deflated program in each entry" \
     progs damage $TMP/warm.pdf $C/subset-*
 expect_exit "damaged deflated programs: renders" 0 render $TMP/sub-z.pdf
