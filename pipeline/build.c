@@ -1706,8 +1706,10 @@ static int count_cpus(void)
 
 /* Work every worker would otherwise repeat, done once before forking so
  * that each inherits it: the typesetter's set-up (hyphenation dictionary),
- * fontconfig's initialisation and the hashes of the house style's font
- * files (which every job lists among its inputs). */
+ * fontconfig's initialisation, the house style's fonts, loaded and shared
+ * (qr_fonts_share: a worker whose paper asks for the same families uses
+ * them rather than loading its own), and the hashes of their files (which
+ * every job lists among its inputs). */
 static void prefork_warm_up(hcache *cache)
 {
     qr_layout_init();
@@ -1719,7 +1721,7 @@ static void prefork_warm_up(hcache *cache)
         const char *file = qr_fonts_file(fonts, (qr_font_slot)s);
         if (file) cached_hash(cache, file);
     }
-    qr_fonts_free(fonts);
+    qr_fonts_share(fonts);
     qr_diags_free(d);
 }
 
@@ -1950,6 +1952,7 @@ qr_status qr_build_run(const qr_build_opts *o, qr_diags *d,
     memset(&live, 0, sizeof live);
     cJSON_Delete(state);
     free(identity);
+    qr_fonts_share(NULL);
     hcache_free(&cache);
     free(slots);
     free(pfd);

@@ -85,7 +85,14 @@ struct qr_fonts {
     int nfaces;
     int slot_face[QR_FONT_COUNT];
     qr_metrics metrics;
+    char *key;                  /* the families and environment asked for
+                                   (cache_key), NULL when it has none */
+    char *warn[4];              /* the warnings loading gave, one a family */
+    int nwarn;
 };
+
+/* The process's shared fonts (qr_fonts_share), or NULL. */
+static qr_fonts *shared;
 
 /* ---- fontconfig ---- */
 
@@ -724,6 +731,8 @@ static void common_save(face_rec *fr)
     qr_cache_write_checked(name, k.data, k.len);
     free(name);
     qr_buf_free(&k);
+    fr->common_dirty = 0;           /* saved: a shared face saves again
+                                       only what it learns after */
 }
 
 static __attribute__((noinline)) float kern_slow(void *ctx, qr_font_slot slot,
@@ -842,6 +851,13 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
     resolved res[QR_FONT_COUNT];
     memset(res, 0, sizeof res);
     char *key = cache_key(fam);
+    if (shared && key && shared->key && strcmp(key, shared->key) == 0) {
+        free(key);
+        for (int i = 0; i < shared->nwarn; i++)
+            qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL, "%s",
+                        shared->warn[i]);
+        return shared;
+    }
     if (!key || !cache_load(key, res)) {
         pthread_once(&fc_once, fc_init);
         if (!fc_ok) {
@@ -861,8 +877,8 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
         }
         if (key) cache_store(key, res);
     }
-    free(key);
     qr_fonts *f = qr_xcalloc(1, sizeof *f);
+    f->key = key;
     int ok = 1;
     /* Warn once per family, not once per face of it. */
     int warned[4] = {0, 0, 0, 0};
@@ -870,9 +886,10 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
         const char *family = fam[fam_of[i]];
         if (!res[i].intended && !warned[fam_of[i]]) {
             warned[fam_of[i]] = 1;
-            qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL,
-                        "font family '%s' is not installed; using '%s'",
-                        family, res[i].family);
+            char *w = qr_xasprintf("font family '%s' is not installed; "
+                                   "using '%s'", family, res[i].family);
+            qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL, "%s", w);
+            f->warn[f->nwarn++] = w;
         }
         int fi = ok ? face_for(f, &res[i], family, d) : -1;
         if (fi < 0) ok = 0;
@@ -891,14 +908,50 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
     return f;
 }
 
-void qr_fonts_free(qr_fonts *f)
+/* The fonts, really freed (a shared set too), learned kerning saved. */
+static void fonts_close(qr_fonts *f)
 {
-    if (!f) return;
     for (int i = 0; i < f->nfaces; i++) {
         common_save(&f->faces[i]);
         face_close(&f->faces[i]);
     }
+    for (int i = 0; i < f->nwarn; i++) free(f->warn[i]);
+    free(f->key);
     free(f);
+}
+
+void qr_fonts_free(qr_fonts *f)
+{
+    if (!f) return;
+    if (f != shared) {
+        fonts_close(f);
+        return;
+    }
+    /* kept for the next paper: only what it learned is saved now */
+    for (int i = 0; i < f->nfaces; i++) common_save(&f->faces[i]);
+}
+
+/* ---- fonts shared with forked workers ----
+ *
+ * Each worker of a build is a fork of the build, and each loaded its
+ * paper's fonts afresh: the resolution read from the cache and checked
+ * against the stamps of some fifty fontconfig files and folders, every
+ * face opened, mapped and measured, the kerning tables read: a hundred
+ * system calls and their page faults per paper, for the same answer. The
+ * build loads the house style's fonts once before the workers start and
+ * shares them; a worker asking for the same families (and environment)
+ * gets them as they are, in its own copy of the build's memory, so
+ * nothing one paper does to them reaches another's. The fonts only cache
+ * what the font files say (advances, kerning), nothing of a paper. */
+
+void qr_fonts_share(qr_fonts *f)
+{
+    if (shared && shared != f) fonts_close(shared);
+    shared = f;
+    /* the kerning tables too, read once here rather than in each worker */
+    for (int i = 0; f && i < f->nfaces; i++)
+        if (f->faces[i].can_kern && !f->faces[i].common)
+            common_load(&f->faces[i]);
 }
 
 const qr_metrics *qr_fonts_metrics(const qr_fonts *f)

@@ -252,6 +252,47 @@ static void test_unknown_family_warns(void **state)
     qr_diags_free(d);
 }
 
+/* Shared fonts (a build's, for its workers): the same families give the
+ * same set with the warnings its load gave, freeing it keeps it, other
+ * families load their own, and unsharing frees it. */
+static void test_share(void **state)
+{
+    (void)state;
+    qr_style s;
+    base_style(&s);
+    strcpy(s.body_family, "No Such Family Quire");
+    qr_diags *d = qr_diags_new();
+    qr_fonts *f = load(&s, d);
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 1);
+    qr_fonts_share(f);
+    qr_diags *d2 = qr_diags_new();
+    qr_fonts *g = load(&s, d2);
+    assert_ptr_equal(g, f);
+    assert_int_equal(qr_diags_count(d2, QR_WARNING), 1);
+    assert_string_equal(qr_diags_get(d2, 0)->message,
+                        qr_diags_get(d, 0)->message);
+    qr_fonts_free(g);                       /* kept: still usable */
+    assert_true(ends_with(qr_fonts_file(f, QR_FONT_REGULAR), ".ttf"));
+    assert_true(qr_fonts_metrics(f)->advance(qr_fonts_metrics(f)->ctx,
+                                             QR_FONT_REGULAR, 'W') > 0);
+    qr_style other;
+    base_style(&other);
+    qr_diags *d3 = qr_diags_new();
+    qr_fonts *h = load(&other, d3);
+    assert_ptr_not_equal(h, f);
+    assert_int_equal(qr_diags_count(d3, QR_WARNING), 0);
+    qr_fonts_free(h);
+    qr_fonts_share(NULL);                   /* frees f (ASan: no leak) */
+    qr_diags *d4 = qr_diags_new();
+    qr_fonts *k = load(&s, d4);             /* loaded afresh */
+    assert_int_equal(qr_diags_count(d4, QR_WARNING), 1);
+    qr_fonts_free(k);
+    qr_diags_free(d4);
+    qr_diags_free(d3);
+    qr_diags_free(d2);
+    qr_diags_free(d);
+}
+
 static void test_empty_families_default(void **state)
 {
     (void)state;
@@ -507,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_widths_match_libharu),
         cmocka_unit_test(test_shared_faces),
         cmocka_unit_test(test_unknown_family_warns),
+        cmocka_unit_test(test_share),
         cmocka_unit_test(test_empty_families_default),
         cmocka_unit_test(test_fake),
         cmocka_unit_test(test_speed),

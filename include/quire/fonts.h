@@ -85,6 +85,15 @@ void qr_fonts_warm_up(void);
 qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d);
 void qr_fonts_free(qr_fonts *f);            /* NULL is a no-op */
 
+/* Make f (from qr_fonts_load) the process's shared fonts: qr_fonts_load of
+ * the same families, in this process or a fork of it, returns f itself
+ * (with the warnings its load gave) instead of loading them again, and
+ * qr_fonts_free of it only saves what was learned. For a process that
+ * forks workers with the fonts already loaded (build). NULL frees the
+ * shared fonts and shares none. Not thread-safe: call it while no other
+ * thread loads fonts. */
+void qr_fonts_share(qr_fonts *f);
+
 /* Borrowed metrics valid while f lives. */
 const qr_metrics *qr_fonts_metrics(const qr_fonts *f);
 
