@@ -155,10 +155,18 @@ typedef struct pchar {
     unsigned char face, kind;
 } pchar;
 
+/* ASCII characters a wanted slot sets (ascii_face): the face map_face
+ * chose, plus one; 0 = not asked yet, ASCII_MISSING = no face has it. */
+#define ASCII_MISSING 0xFF
+
 typedef struct gcache {
     unsigned char ready[QR_FONT_COUNT];            /* slot's rows set up */
     signed char has[QR_FONT_COUNT][GLYPH_CACHE];   /* -1 = not asked yet */
     float adv[QR_FONT_COUNT][GLYPH_CACHE];         /* < 0 = not asked yet */
+    /* map_face and advance's answer for printable ASCII wanted in a slot,
+     * so flatten sets most characters with one look-up */
+    unsigned char aface[QR_FONT_COUNT][128];
+    float aadv[QR_FONT_COUNT][128];
 } gcache;
 
 /* A document's cache (lb_glyphs_new), kept across its paragraphs: each
@@ -205,6 +213,7 @@ static void gc_ready(gcache *gc, qr_font_slot slot)
     if (gc->ready[slot]) return;
     memset(gc->has[slot], -1, sizeof gc->has[slot]);
     for (int i = 0; i < GLYPH_CACHE; i++) gc->adv[slot][i] = -1.0f;
+    memset(gc->aface[slot], 0, sizeof gc->aface[slot]);
     gc->ready[slot] = 1;
 }
 
@@ -401,12 +410,24 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
  * that breaking treats as a space. */
 static void flatten(para *p, const lb_opts *o, qr_diags *d)
 {
+    /* a character per byte at most: room for all of them at once */
+    size_t most = 0;
+    for (size_t si = 0; si < p->nspans; si++)
+        most += p->spans[si].flags & LB_HARD_BREAK ? 1 : p->spans[si].len;
+    if (p->cap < p->n + most) {
+        p->cap = p->n + most;
+        p->ch = qr_xrealloc(p->ch, p->cap * sizeof *p->ch);
+    }
+    qr_buf_reserve(&p->text, most);
+    gcache *gc = p->gc;
     for (size_t si = 0; si < p->nspans; si++) {
         const lb_span *s = &p->spans[si];
         if (s->flags & LB_HARD_BREAK) {
             add_char(p, '\n', (uint32_t)si, o, d);
             continue;
         }
+        qr_font_slot want = valid_slot(s->font);
+        if (gc) gc_ready(gc, want);
         size_t i = 0;
         while (i < s->len) {
             uint32_t cp;
@@ -415,6 +436,34 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
             if ((unsigned char)s->text[i] < 0x80) {
                 cp = (unsigned char)s->text[i];
                 k = 1;
+                if (cp == '\t') cp = ' ';
+                /* a printable one is what add_char makes of it, from
+                 * the slot's ASCII row (no combining mark, no warning) */
+                if (gc && cp >= ' ' && cp < 0x7F &&
+                    p->text.len + 2 <= p->text.cap) {
+                    unsigned char f = gc->aface[want][cp];
+                    if (!f) {
+                        qr_font_slot face;
+                        bool found = map_face(p, want, cp, &face);
+                        gc->aadv[want][cp] = advance(p, face, cp);
+                        f = found ? (unsigned char)(face + 1) : ASCII_MISSING;
+                        gc->aface[want][cp] = f;
+                    }
+                    if (f != ASCII_MISSING) {
+                        pchar *c = &p->ch[p->n++];
+                        c->off = p->text.len;
+                        p->text.data[p->text.len++] = (char)cp;
+                        p->text.data[p->text.len] = '\0';
+                        c->cp = cp;
+                        c->span = (uint32_t)si;
+                        c->kind = cp == ' ' ? K_SPACE : K_TEXT;
+                        c->face = (unsigned char)(f - 1);
+                        c->w = gc->aadv[want][cp] * s->size / EM_UNITS;
+                        c->kern = 0;
+                        i++;
+                        continue;
+                    }
+                }
             } else {
                 k = qr_utf8_decode(s->text + i, s->len - i, &cp);
                 if (k == 0) k = 1;          /* cp is U+FFFD */
