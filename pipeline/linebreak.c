@@ -501,29 +501,74 @@ static void apply_kerning(para *p)
     }
 }
 
-/* ASCII letters as '#', for libunibreak.
+/* libunibreak's answers for the n code points cp[], one per character
+ * (after it) into brks, for less work than it does itself.
  *
  * libunibreak finds a character's line-breaking class by scanning its
  * property table from the start: a lowercase letter is the 31st range, an
  * uppercase one the 25th, and letters are most of a paragraph. That scan was
  * the largest single cost of line breaking. Its answers depend only on the
  * classes of the characters, and '#' is a letter to UAX #14 too (AL, like
- * A-Z and a-z) but the 10th range, so the same text with its ASCII letters
- * replaced by '#' gets the same opportunities, byte for byte, for a third of
- * the scanning. Other characters keep their own class and are left as they
- * are; a UTF-8 sequence has no ASCII bytes, so it is never touched.
- * test_linebreak.c compares the two over the test corpus and random text. */
+ * A-Z and a-z) but the 10th range, so it is handed '#' for an ASCII letter.
+ * And a run of letters is handed as one: between two letters there is never
+ * an opportunity (AL x AL), and its pair-table state after a second AL
+ * (current class AL, last class AL) is what it was after the first, so what
+ * follows the run gets the same answer after one '#' as after many. Other
+ * characters keep their own class and are handed as they are.
+ * test_linebreak.c compares the answers (through lb_uax14) with
+ * libunibreak's own over the test corpus and random text. */
+static void uax14_cps(const uint32_t *cp, size_t n, char *brks)
+{
+    if (n == 0) return;
+    uint32_t *t = qr_xmalloc(n * sizeof *t);
+    size_t *last = qr_xmalloc(n * sizeof *last);    /* a unit's last char */
+    char *ub = qr_xmalloc(n);
+    size_t m = 0;
+    int in_word = 0;
+    for (size_t j = 0; j < n; j++) {
+        /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
+        int letter = (cp[j] | 0x20) - 'a' < 26;
+        if (letter && in_word) {
+            brks[j - 1] = LINEBREAK_NOBREAK;
+            last[m - 1] = j;
+            continue;
+        }
+        in_word = letter;
+        t[m] = letter ? '#' : cp[j];
+        last[m++] = j;
+    }
+    set_linebreaks_utf32(t, m, LB_LANG, ub);
+    for (size_t u = 0; u < m; u++) brks[last[u]] = ub[u];
+    free(ub);
+    free(last);
+    free(t);
+}
+
+/* The same answers per byte of valid UTF-8, as set_linebreaks_utf8 gives
+ * them (other text is handed to it as it is). */
 void lb_uax14(const char *s, size_t len, char *brks)
 {
     if (len == 0) return;
-    unsigned char *t = qr_xmalloc(len);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
-        t[i] = (unsigned char)((c | 0x20) - 'a') < 26 ? '#' : c;
+    uint32_t *cp = qr_xmalloc(len * sizeof *cp);
+    size_t *end = qr_xmalloc(len * sizeof *end);    /* a char's last byte */
+    char *cb = qr_xmalloc(len);
+    size_t n = 0, i = 0;
+    while (i < len) {
+        int k = qr_utf8_decode(s + i, len - i, &cp[n]);
+        if (k == 0) break;
+        i += (size_t)k;
+        end[n++] = i - 1;
     }
-    set_linebreaks_utf8(t, len, LB_LANG, brks);
-    free(t);
+    if (i < len) {
+        set_linebreaks_utf8((const utf8_t *)s, len, LB_LANG, brks);
+    } else {
+        uax14_cps(cp, n, cb);
+        memset(brks, LINEBREAK_INSIDEACHAR, len);
+        for (size_t j = 0; j < n; j++) brks[end[j]] = cb[j];
+    }
+    free(cb);
+    free(end);
+    free(cp);
 }
 
 /* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
@@ -532,10 +577,15 @@ static void find_breaks(para *p)
 {
     p->bk = qr_xcalloc(p->n + 1, 1);
     if (p->n == 0) return;
-    char *brks = qr_xmalloc(p->text.len);
-    lb_uax14(p->text.data, p->text.len, brks);
+    /* the characters are decoded already: libunibreak's answers for them,
+     * not for the UTF-8 decoded again */
+    uint32_t *t = qr_xmalloc(p->n * sizeof *t);
+    for (size_t j = 0; j < p->n; j++) t[j] = p->ch[j].cp;
+    char *brks = qr_xmalloc(p->n);
+    uax14_cps(t, p->n, brks);
+    free(t);
     for (size_t j = 1; j < p->n; j++) {
-        char st = brks[p->ch[j].off - 1];   /* after the last byte of j-1 */
+        char st = brks[j - 1];              /* after character j-1 */
         unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
                           : st == LINEBREAK_ALLOWBREAK ? BK_ALLOW
                                                        : BK_NONE;
