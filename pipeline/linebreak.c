@@ -405,6 +405,18 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
     c->w = adv * s->size / EM_UNITS;
 }
 
+/* The slot's ASCII row for cp, filled on first use: map_face's face
+ * plus one, or ASCII_MISSING, and the advance in that face. */
+static unsigned char ascii_face(para *p, qr_font_slot want, uint32_t cp)
+{
+    qr_font_slot face;
+    bool found = map_face(p, want, cp, &face);
+    p->gc->aadv[want][cp] = advance(p, face, cp);
+    unsigned char f = found ? (unsigned char)(face + 1) : ASCII_MISSING;
+    p->gc->aface[want][cp] = f;
+    return f;
+}
+
 /* Flatten the spans into p->text and p->ch. Invalid bytes become U+FFFD
  * and tabs spaces, so the buffer is valid UTF-8 with nothing unprintable
  * that breaking treats as a space. */
@@ -432,38 +444,44 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
         while (i < s->len) {
             uint32_t cp;
             int k;
+            /* a run of printable ASCII (most text) is what add_char would
+             * make of it, from the slot's ASCII row (no combining mark, no
+             * warning), in place: the room for it is reserved unless an
+             * invalid byte took more */
+            if (gc && p->text.cap - p->text.len > s->len - i) {
+                const unsigned char *row = gc->aface[want];
+                const float *adv = gc->aadv[want];
+                const float size = s->size;
+                const unsigned char *src = (const unsigned char *)s->text;
+                char *out = p->text.data;
+                size_t tl = p->text.len, n = p->n;
+                pchar *c = p->ch + n;
+                while (i < s->len) {
+                    uint32_t a = src[i] == '\t' ? ' ' : src[i];
+                    if (a < ' ' || a >= 0x7F) break;
+                    unsigned char f = row[a];
+                    if (!f) f = ascii_face(p, want, a);
+                    if (f == ASCII_MISSING) break;
+                    c->off = tl;
+                    out[tl++] = (char)a;
+                    c->cp = a;
+                    c->span = (uint32_t)si;
+                    c->kind = a == ' ' ? K_SPACE : K_TEXT;
+                    c->face = (unsigned char)(f - 1);
+                    c->w = adv[a] * size / EM_UNITS;
+                    c->kern = 0;
+                    c++;
+                    i++;
+                }
+                out[tl] = '\0';
+                p->text.len = tl;
+                p->n = (size_t)(c - p->ch);
+                if (i == s->len) break;
+            }
             /* most text is ASCII: one byte, one character, no call */
             if ((unsigned char)s->text[i] < 0x80) {
                 cp = (unsigned char)s->text[i];
                 k = 1;
-                if (cp == '\t') cp = ' ';
-                /* a printable one is what add_char makes of it, from
-                 * the slot's ASCII row (no combining mark, no warning) */
-                if (gc && cp >= ' ' && cp < 0x7F &&
-                    p->text.len + 2 <= p->text.cap) {
-                    unsigned char f = gc->aface[want][cp];
-                    if (!f) {
-                        qr_font_slot face;
-                        bool found = map_face(p, want, cp, &face);
-                        gc->aadv[want][cp] = advance(p, face, cp);
-                        f = found ? (unsigned char)(face + 1) : ASCII_MISSING;
-                        gc->aface[want][cp] = f;
-                    }
-                    if (f != ASCII_MISSING) {
-                        pchar *c = &p->ch[p->n++];
-                        c->off = p->text.len;
-                        p->text.data[p->text.len++] = (char)cp;
-                        p->text.data[p->text.len] = '\0';
-                        c->cp = cp;
-                        c->span = (uint32_t)si;
-                        c->kind = cp == ' ' ? K_SPACE : K_TEXT;
-                        c->face = (unsigned char)(f - 1);
-                        c->w = gc->aadv[want][cp] * s->size / EM_UNITS;
-                        c->kern = 0;
-                        i++;
-                        continue;
-                    }
-                }
             } else {
                 k = qr_utf8_decode(s->text + i, s->len - i, &cp);
                 if (k == 0) k = 1;          /* cp is U+FFFD */
@@ -492,7 +510,8 @@ static void apply_kerning(para *p)
         if (k == p->n) break;
         const pchar *b = &p->ch[k];
         if (b->kind != K_TEXT || b->face != a->face ||
-            !same_look(&p->spans[a->span], &p->spans[b->span]))
+            (a->span != b->span &&
+             !same_look(&p->spans[a->span], &p->spans[b->span])))
             continue;
         float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
         if (kv == 0) continue;
