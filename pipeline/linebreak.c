@@ -851,6 +851,8 @@ void lb_save_learned(void)
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
                            size_t min_word)
 {
+    /* too short to hold a run of letters long enough (most words) */
+    if (t - s < min_word) return;
     for (size_t k = s; k < t; k++) {
         const pchar *c = &p->ch[k];
         if (p->spans[c->span].flags & (LB_NO_HYPHENATE | LB_HARD_BREAK))
@@ -1023,6 +1025,7 @@ static void keep_codes(para *p)
 {
     size_t s = 0, t;
     for (; next_word(p, &s, &t); s = t) {
+        if (t - s > CODE_MAX_CHARS) continue;
         int ascii = 1, digit = 0, lower = 0;
         for (size_t j = s; j < t; j++) {
             uint32_t cp = p->ch[j].cp;
@@ -1030,7 +1033,7 @@ static void keep_codes(para *p)
             if (is_digit(cp)) digit = 1;
             if (cp >= 'a' && cp <= 'z') lower = 1;
         }
-        if (ascii && t - s <= CODE_MAX_CHARS && (digit || !lower))
+        if (ascii && (digit || !lower))
             for (size_t j = s + 1; j < t; j++)
                 if (p->bk[j] == BK_ALLOW) p->bk[j] = BK_NONE;
     }
@@ -1636,13 +1639,15 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
 }
 
 /* Append text to the fragment being built, opening a new one at x when
- * the look changes. */
-static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
-                     unsigned char face, uint32_t span, double x,
-                     const char *s, size_t n, double w)
+ * the look changes. Inlined: it is called for every character of every
+ * line, and as a call it cost more than its work. */
+static inline __attribute__((always_inline)) void
+frag_add(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
+         uint32_t span, double x, const char *s, size_t n, double w)
 {
     if (fb->open && (fb->face != face ||
-                     !same_look(&p->spans[fb->span], &p->spans[span])))
+                     (fb->span != span &&
+                      !same_look(&p->spans[fb->span], &p->spans[span]))))
         frag_close(fb, p, ar);
     if (!fb->open) {
         fb->open = 1;
