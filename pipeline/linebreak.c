@@ -1389,10 +1389,11 @@ static void *kp_grow(void *v, void *stack, size_t *cap, size_t size)
     return n;
 }
 
-/* Knuth–Plass over the candidates with maximum ratio `tol`. On success
- * fills br with candidate indices (0 first, the last candidate last) and
- * returns true; false when no feasible set exists within tol. */
-static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
+/* kp_run for justified lines or ragged ones (justify, a constant in
+ * each copy). */
+static inline __attribute__((always_inline)) bool
+kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
+          const int justify)
 {
     const cand *c = cv->v;
     size_t nc = cv->n;
@@ -1416,7 +1417,6 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
     memset(best, 0, nslots * sizeof *best);
     size_t nt;
     bool ok = false;
-    const int justify = x->justify;
     const double ragged = x->ragged_stretch;
 
     kpnode_set(x, &nodes[nn++], cv, 0, SIZE_MAX, 0, 2, 0.0);
@@ -1536,6 +1536,17 @@ done:
         free(best);
     }
     return ok;
+}
+
+/* Knuth–Plass over the candidates with maximum ratio `tol`. On success
+ * fills br with candidate indices (0 first, the last candidate last) and
+ * returns true; false when no feasible set exists within tol. The inner
+ * loop is made twice, for justified and for ragged lines, each without
+ * the other's tests: 8 M instructions of the x10 report's 485 M. */
+static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
+{
+    return x->justify ? kp_run_as(x, cv, tol, br, 1)
+                      : kp_run_as(x, cv, tol, br, 0);
 }
 
 /* First fit: each line takes the furthest candidate that fits. */
