@@ -405,6 +405,31 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
     c->w = adv * s->size / EM_UNITS;
 }
 
+static bool same_look(const lb_span *a, const lb_span *b);
+
+/* Kerning (qr_metrics.kern) between each visible character and the next
+ * visible one of the same face and look: the pairs a PDF text item holds.
+ * Added to the left character's width; a line ending between the two
+ * takes it off again (build_cands, build_lines). Made as the right one is
+ * flattened: character j and the visible character before it. */
+static void kern_back(para *p, size_t j)
+{
+    const pchar *b = &p->ch[j];
+    if (b->kind != K_TEXT || !p->m->kern) return;
+    size_t k = j;
+    while (k > 0 && p->ch[k - 1].kind == K_INVISIBLE) k--;
+    if (k == 0) return;
+    pchar *a = &p->ch[k - 1];
+    if (a->kind != K_TEXT || b->face != a->face ||
+        (a->span != b->span &&
+         !same_look(&p->spans[a->span], &p->spans[b->span])))
+        return;
+    float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
+    if (kv == 0) return;
+    a->kern = kv * p->spans[a->span].size / EM_UNITS;
+    a->w += a->kern;
+}
+
 /* The slot's ASCII row for cp, filled on first use: map_face's face
  * plus one, or ASCII_MISSING, and the advance in that face. */
 static unsigned char ascii_face(para *p, qr_font_slot want, uint32_t cp)
@@ -456,6 +481,9 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
                 char *out = p->text.data;
                 size_t tl = p->text.len, n = p->n;
                 pchar *c = p->ch + n;
+                const pchar *first = c;
+                float (*kern)(void *, qr_font_slot, uint32_t, uint32_t) =
+                    p->m->kern;
                 while (i < s->len) {
                     uint32_t a = src[i] == '\t' ? ' ' : src[i];
                     if (a < ' ' || a >= 0x7F) break;
@@ -470,6 +498,21 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
                     c->face = (unsigned char)(f - 1);
                     c->w = adv[a] * size / EM_UNITS;
                     c->kern = 0;
+                    /* kern_back, knowing the character before in the run
+                     * is visible and of the span */
+                    if (kern && a != ' ') {
+                        pchar *v = c == first ? NULL : c - 1;
+                        if (!v) {
+                            kern_back(p, (size_t)(c - p->ch));
+                        } else if (v->kind == K_TEXT && v->face == c->face) {
+                            float kv = kern(p->m->ctx, (qr_font_slot)v->face,
+                                            v->cp, a);
+                            if (kv != 0) {
+                                v->kern = kv * size / EM_UNITS;
+                                v->w += v->kern;
+                            }
+                        }
+                    }
                     c++;
                     i++;
                 }
@@ -488,35 +531,9 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
             }
             if (cp == '\t') cp = ' ';
             add_char(p, cp, (uint32_t)si, o, d);
+            kern_back(p, p->n - 1);
             i += (size_t)k;
         }
-    }
-}
-
-static bool same_look(const lb_span *a, const lb_span *b);
-
-/* Kerning (qr_metrics.kern) between each visible character and the next
- * visible one of the same face and look: the pairs a PDF text item holds.
- * Added to the left character's width; a line ending between the two
- * takes it off again (build_cands, build_lines). */
-static void apply_kerning(para *p)
-{
-    if (!p->m->kern) return;
-    for (size_t j = 0; j + 1 < p->n; j++) {
-        pchar *a = &p->ch[j];
-        if (a->kind != K_TEXT) continue;
-        size_t k = j + 1;
-        while (k < p->n && p->ch[k].kind == K_INVISIBLE) k++;
-        if (k == p->n) break;
-        const pchar *b = &p->ch[k];
-        if (b->kind != K_TEXT || b->face != a->face ||
-            (a->span != b->span &&
-             !same_look(&p->spans[a->span], &p->spans[b->span])))
-            continue;
-        float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
-        if (kv == 0) continue;
-        a->kern = kv * p->spans[a->span].size / EM_UNITS;
-        a->w += a->kern;
     }
 }
 
@@ -1850,7 +1867,6 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     para p;
     para_init(&p, spans, nspans, m, 1, opts->glyphs);
     flatten(&p, opts, d);
-    apply_kerning(&p);
     if (p.n == 0) {
         para_free(&p);
         return res;                     /* no text: no lines */
@@ -1988,7 +2004,6 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para p;
     para_init(&p, spans, nspans, m, 1, NULL);
     flatten(&p, NULL, NULL);
-    apply_kerning(&p);
     find_breaks(&p);
     keep_dates(&p);
     keep_codes(&p);
@@ -2014,7 +2029,6 @@ lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
     para_init(&pr->p, spans, nspans, m, 1, g);
     pr->p.defer = 1;
     flatten(&pr->p, NULL, NULL);
-    apply_kerning(&pr->p);
     find_breaks(&pr->p);
     keep_dates(&pr->p);
     keep_codes(&pr->p);
