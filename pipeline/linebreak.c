@@ -537,8 +537,9 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
     }
 }
 
-/* libunibreak's answers for the n code points cp[], one per character
- * (after it) into brks, for less work than it does itself.
+/* libunibreak's answers for code points, one per character (after it)
+ * into brks, for less work than it does itself: uax14_begin, uax14_add
+ * for each character, uax14_end.
  *
  * libunibreak finds a character's line-breaking class by scanning its
  * property table from the start: a lowercase letter is the 31st range, an
@@ -553,31 +554,45 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
  * characters keep their own class and are handed as they are.
  * test_linebreak.c compares the answers (through lb_uax14) with
  * libunibreak's own over the test corpus and random text. */
-static void uax14_cps(const uint32_t *cp, size_t n, char *brks)
+typedef struct uax14 {
+    size_t *last;           /* each unit's last character */
+    uint32_t *t;            /* the units as libunibreak is handed them */
+    char *ub;               /* its answers for them */
+    size_t m;
+    int in_word;            /* the last unit is a run of letters */
+} uax14;
+
+/* For at most n characters, in one allocation. */
+static void uax14_begin(uax14 *u, size_t n)
 {
-    if (n == 0) return;
-    uint32_t *t = qr_xmalloc(n * sizeof *t);
-    size_t *last = qr_xmalloc(n * sizeof *last);    /* a unit's last char */
-    char *ub = qr_xmalloc(n);
-    size_t m = 0;
-    int in_word = 0;
-    for (size_t j = 0; j < n; j++) {
-        /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
-        int letter = (cp[j] | 0x20) - 'a' < 26;
-        if (letter && in_word) {
-            brks[j - 1] = LINEBREAK_NOBREAK;
-            last[m - 1] = j;
-            continue;
-        }
-        in_word = letter;
-        t[m] = letter ? '#' : cp[j];
-        last[m++] = j;
+    u->last = qr_xmalloc(n * (sizeof *u->last + sizeof *u->t + 1));
+    u->t = (uint32_t *)(u->last + n);
+    u->ub = (char *)(u->t + n);
+    u->m = 0;
+    u->in_word = 0;
+}
+
+/* Character j, cp: a letter after a letter joins its run (no opportunity
+ * before it); anything else is a unit of its own. */
+static inline void uax14_add(uax14 *u, uint32_t cp, size_t j, char *brks)
+{
+    /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
+    int letter = (cp | 0x20) - 'a' < 26;
+    if (letter && u->in_word) {
+        brks[j - 1] = LINEBREAK_NOBREAK;
+        u->last[u->m - 1] = j;
+        return;
     }
-    set_linebreaks_utf32(t, m, LB_LANG, ub);
-    for (size_t u = 0; u < m; u++) brks[last[u]] = ub[u];
-    free(ub);
-    free(last);
-    free(t);
+    u->in_word = letter;
+    u->t[u->m] = letter ? '#' : cp;
+    u->last[u->m++] = j;
+}
+
+static void uax14_end(uax14 *u, char *brks)
+{
+    set_linebreaks_utf32(u->t, u->m, LB_LANG, u->ub);
+    for (size_t k = 0; k < u->m; k++) brks[u->last[k]] = u->ub[k];
+    free(u->last);
 }
 
 /* The same answers per byte of valid UTF-8, as set_linebreaks_utf8 gives
@@ -598,7 +613,10 @@ void lb_uax14(const char *s, size_t len, char *brks)
     if (i < len) {
         set_linebreaks_utf8((const utf8_t *)s, len, LB_LANG, brks);
     } else {
-        uax14_cps(cp, n, cb);
+        uax14 u;
+        uax14_begin(&u, n);
+        for (size_t j = 0; j < n; j++) uax14_add(&u, cp[j], j, cb);
+        uax14_end(&u, cb);
         memset(brks, LINEBREAK_INSIDEACHAR, len);
         for (size_t j = 0; j < n; j++) brks[end[j]] = cb[j];
     }
@@ -615,11 +633,11 @@ static void find_breaks(para *p)
     if (p->n == 0) return;
     /* the characters are decoded already: libunibreak's answers for them,
      * not for the UTF-8 decoded again */
-    uint32_t *t = qr_xmalloc(p->n * sizeof *t);
-    for (size_t j = 0; j < p->n; j++) t[j] = p->ch[j].cp;
     char *brks = qr_xmalloc(p->n);
-    uax14_cps(t, p->n, brks);
-    free(t);
+    uax14 u;
+    uax14_begin(&u, p->n);
+    for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j, brks);
+    uax14_end(&u, brks);
     for (size_t j = 1; j < p->n; j++) {
         char st = brks[j - 1];              /* after character j-1 */
         unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
