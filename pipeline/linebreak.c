@@ -1095,7 +1095,7 @@ typedef struct cvec {
     size_t n, cap;
 } cvec;
 
-static void cvec_push(cvec *cv, const cand *c)
+static inline void cvec_push(cvec *cv, const cand *c)
 {
     QR_GROW(cv->v, cv->n, cv->cap, 64);
     cv->v[cv->n++] = *c;
@@ -1252,7 +1252,10 @@ static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
     c->penalty = KP_HYPHEN_PENALTY;
 }
 
-static void build_cands(const lbctx *x, cvec *cv)
+/* build_cands for justified lines or ragged ones (justify, a constant in
+ * each copy: ragged lines' stretch and shrink sums stay 0). */
+static inline __attribute__((always_inline)) void
+build_cands_as(const lbctx *x, cvec *cv, const int justify)
 {
     para *p = x->p;
     cand c0;
@@ -1271,8 +1274,10 @@ static void build_cands(const lbctx *x, cvec *cv)
     for (size_t j = 1; j <= p->n; j++) {
         const pchar *last = &p->ch[j - 1];
         W += last->w;
-        ST += stretch_of(x, last);
-        SH += shrink_of(x, last);
+        if (justify) {
+            ST += stretch_of(x, last);
+            SH += shrink_of(x, last);
+        }
         if (!trailing_blank(last)) {
             nb = j;
             nW = W - last->kern;        /* a line ending here: no kern */
@@ -1311,6 +1316,13 @@ static void build_cands(const lbctx *x, cvec *cv)
         prev_next = j;
         at_start = 0;
     }
+}
+
+/* The candidate breaks of the paragraph, with their running sums. */
+static void build_cands(const lbctx *x, cvec *cv)
+{
+    if (x->justify) build_cands_as(x, cv, 1);
+    else build_cands_as(x, cv, 0);
 }
 
 /* ---- choosing breaks ---- */
