@@ -939,19 +939,22 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
 /* Whether character k separates space-delimited words. */
 static bool between_words(const para *p, size_t k)
 {
-    unsigned char kind = p->ch[k].kind;
-    return kind == K_SPACE || kind == K_NBSP || kind == K_NEWLINE;
+    /* K_SPACE, K_NBSP, K_NEWLINE: one test */
+    return (unsigned)(p->ch[k].kind - K_SPACE) <= K_NEWLINE - K_SPACE;
 }
 
 /* The next space-delimited word starting at or after *s: sets [*s, *t)
  * and returns true, or false when there is none. The one notion of a
  * "word" for the passes that judge whole words (hyphenation, codes). */
-static bool next_word(const para *p, size_t *s, size_t *t)
+static inline bool next_word(const para *p, size_t *s, size_t *t)
 {
-    while (*s < p->n && between_words(p, *s)) (*s)++;
-    if (*s >= p->n) return false;
-    *t = *s + 1;
-    while (*t < p->n && !between_words(p, *t)) (*t)++;
+    size_t a = *s, b, n = p->n;
+    while (a < n && between_words(p, a)) a++;
+    if (a >= n) return false;
+    b = a + 1;
+    while (b < n && !between_words(p, b)) b++;
+    *s = a;
+    *t = b;
     return true;
 }
 
