@@ -1999,22 +1999,36 @@ float lb_measure_g(const char *text, size_t len, qr_font_slot font,
      * would cost more to set up than a short text asks */
     para_init(&p, NULL, 0, m, g && g->m == m, g);
     qr_font_slot want = valid_slot(font);
+    if (p.gc) gc_ready(p.gc, want);
     double w = 0;
     size_t i = 0;
     uint32_t prev = 0;                  /* the last visible character */
     int prev_face = -1;
     while (i < len) {
-        uint32_t cp;
-        int k = qr_utf8_decode(text + i, len - i, &cp);
-        if (k == 0) k = 1;
+        uint32_t cp = (unsigned char)text[i];
+        int k = 1;
+        if (cp >= 0x80) {
+            k = qr_utf8_decode(text + i, len - i, &cp);
+            if (k == 0) k = 1;
+        }
         i += (size_t)k;
         if (cp == '\t') cp = ' ';
         unsigned char kind = classify(cp);
         if (kind == K_NEWLINE || kind == K_INVISIBLE) continue;
         qr_font_slot face;
-        int found = map_face(&p, want, cp, &face);
-        float adv = advance(&p, face, cp);
-        if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        float adv;
+        /* printable ASCII from the slot's row, as flatten does */
+        unsigned char f = p.gc && cp >= ' ' && cp < 0x7F
+                              ? p.gc->aface[want][cp] : ASCII_MISSING;
+        if (f == 0) f = ascii_face(&p, want, cp);
+        if (f != ASCII_MISSING) {
+            face = (qr_font_slot)(f - 1);
+            adv = p.gc->aadv[want][cp];
+        } else {
+            int found = map_face(&p, want, cp, &face);
+            adv = advance(&p, face, cp);
+            if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        }
         if (kind != K_TEXT) {
             prev_face = -1;
         } else {
