@@ -1666,7 +1666,29 @@ typedef struct fbuild {
     unsigned char face;
     uint32_t span;
     double x, w;
+    /* characters [ks, ke) of the paragraph are the fragment's text after
+     * what `text` holds: copied once, when the fragment is closed, or
+     * into `text` when something not next to them is added */
+    size_t ks, ke;
 } fbuild;
+
+/* The paragraph's bytes of characters [ks, ke). */
+static const char *chars_text(const para *p, size_t ks, size_t ke,
+                              size_t *len)
+{
+    size_t a = p->ch[ks].off, b = ke < p->n ? p->ch[ke].off : p->text.len;
+    *len = b - a;
+    return p->text.data + a;
+}
+
+static void frag_flush(fbuild *fb, const para *p)
+{
+    if (fb->ks == fb->ke) return;
+    size_t n;
+    const char *t = chars_text(p, fb->ks, fb->ke, &n);
+    qr_buf_append(&fb->text, t, n);
+    fb->ks = fb->ke;
+}
 
 static bool same_look(const lb_span *a, const lb_span *b)
 {
@@ -1694,17 +1716,23 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
     f->url = s->url;
     f->link = s->link;
     f->strike = (s->flags & LB_STRIKE) != 0;
+    if (fb->text.len == 0 && fb->ks < fb->ke) {
+        /* all of it characters side by side: straight from the paragraph */
+        const char *t = chars_text(p, fb->ks, fb->ke, &f->len);
+        f->text = qr_arena_strndup(ar, t, f->len);
+        return;
+    }
+    frag_flush(fb, p);
     f->text = qr_arena_strndup(ar, fb->text.data ? fb->text.data : "",
                                fb->text.len);
     f->len = fb->text.len;
 }
 
-/* Append text to the fragment being built, opening a new one at x when
- * the look changes. Inlined: it is called for every character of every
- * line, and as a call it cost more than its work. */
+/* Start appending to the fragment being built, opening a new one at x
+ * when the look changes. */
 static inline __attribute__((always_inline)) void
-frag_add(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
-         uint32_t span, double x, const char *s, size_t n, double w)
+frag_to(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
+        uint32_t span, double x)
 {
     if (fb->open && (fb->face != face ||
                      (fb->span != span &&
@@ -1717,14 +1745,35 @@ frag_add(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
         fb->x = x;
         fb->w = 0;
         fb->text.len = 0;
+        fb->ks = fb->ke = 0;
     }
-    if (n == 1 && fb->text.len + 2 <= fb->text.cap) {
-        /* a character at a time, mostly one byte: in place */
-        fb->text.data[fb->text.len++] = *s;
-        fb->text.data[fb->text.len] = '\0';
-    } else {
-        qr_buf_append(&fb->text, s, n);
+}
+
+/* Append character k, of advance w, to the fragment being built.
+ * Inlined: it is called for every character of every line, and as a call
+ * it cost more than its work. */
+static inline __attribute__((always_inline)) void
+frag_add_char(fbuild *fb, const para *p, qr_arena *ar, size_t k, double x,
+              double w)
+{
+    const pchar *ch = &p->ch[k];
+    frag_to(fb, p, ar, ch->face, ch->span, x);
+    if (k != fb->ke) {
+        frag_flush(fb, p);
+        fb->ks = k;
     }
+    fb->ke = k + 1;
+    fb->w += w;
+}
+
+/* Append text not in the paragraph (an inserted hyphen). */
+static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
+                     unsigned char face, uint32_t span, double x,
+                     const char *s, size_t n, double w)
+{
+    frag_to(fb, p, ar, face, span, x);
+    frag_flush(fb, p);
+    qr_buf_append(&fb->text, s, n);
     fb->w += w;
 }
 
@@ -1745,11 +1794,6 @@ static void vmetrics(const para *p, vcache *vc, qr_font_slot slot,
     }
     *asc = vc->asc[slot] * size / EM_UNITS;
     *desc = vc->desc[slot] * size / EM_UNITS;
-}
-
-static size_t char_len(const para *p, size_t k)
-{
-    return (k + 1 < p->n ? p->ch[k + 1].off : p->text.len) - p->ch[k].off;
 }
 
 static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
@@ -1803,8 +1847,7 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
             }
             /* the line's last character is not kerned with the next */
             double cw = k + 1 == e ? ch->w - ch->kern : ch->w;
-            frag_add(&fb, p, ar, ch->face, ch->span, xpos,
-                     p->text.data + ch->off, char_len(p, k), cw);
+            frag_add_char(&fb, p, ar, k, xpos, cw);
             xpos += cw;
         }
         if (b->hyphen) {
