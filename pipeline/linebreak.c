@@ -1061,19 +1061,27 @@ static void keep_dates(para *p)
 
 static void keep_codes(para *p)
 {
-    size_t s = 0, t;
-    for (; next_word(p, &s, &t); s = t) {
+    /* only a word with an opportunity inside can change: found from the
+     * opportunities, which are few, not by judging every word */
+    for (size_t j = 1; j < p->n; j++) {
+        if (p->bk[j] != BK_ALLOW || between_words(p, j) ||
+            between_words(p, j - 1))
+            continue;
+        size_t s = j - 1, t;
+        while (s > 0 && !between_words(p, s - 1)) s--;
+        if (!next_word(p, &s, &t)) break;   /* never: j is in it */
+        j = t;
         if (t - s > CODE_MAX_CHARS) continue;
         int ascii = 1, digit = 0, lower = 0;
-        for (size_t j = s; j < t; j++) {
-            uint32_t cp = p->ch[j].cp;
+        for (size_t k = s; k < t; k++) {
+            uint32_t cp = p->ch[k].cp;
             if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
             if (is_digit(cp)) digit = 1;
             if (cp >= 'a' && cp <= 'z') lower = 1;
         }
         if (ascii && (digit || !lower))
-            for (size_t j = s + 1; j < t; j++)
-                if (p->bk[j] == BK_ALLOW) p->bk[j] = BK_NONE;
+            for (size_t k = s + 1; k < t; k++)
+                if (p->bk[k] == BK_ALLOW) p->bk[k] = BK_NONE;
     }
 }
 
