@@ -1545,13 +1545,20 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
             if (!drop) actv[keep++] = ai;
         }
         na = keep;
+        /* a row's least total (the slots touched are mostly of one row,
+         * and that of the slot itself is one of those compared) */
+        size_t row = SIZE_MAX;
+        double kmin = 0;
         for (size_t t = 0; t < nt; t++) {
             size_t slot = touched[t];
             size_t k0 = slot - slot % KP_FITNESS_CLASSES;
-            double kmin = best[slot].total;
-            for (size_t f = 0; f < KP_FITNESS_CLASSES; f++)
-                if (best[k0 + f].used && best[k0 + f].total < kmin)
-                    kmin = best[k0 + f].total;
+            if (k0 != row) {
+                row = k0;
+                kmin = best[slot].total;
+                for (size_t f = 0; f < KP_FITNESS_CLASSES; f++)
+                    if (best[k0 + f].used && best[k0 + f].total < kmin)
+                        kmin = best[k0 + f].total;
+            }
             /* a node worse than its class's best by more than the
              * adjacency demerits can never win */
             if (best[slot].total > kmin + KP_ADJ_DEMERITS) continue;
