@@ -1027,25 +1027,23 @@ static size_t run_start(const para *p, size_t e, bool (*is)(uint32_t))
     return e;
 }
 
-static void keep_dates(para *p)
+/* The opportunity before char j, after a single space (j >= 2): none when
+ * it is inside a date. */
+static void keep_date(para *p, size_t j)
 {
-    for (size_t j = 2; j < p->n; j++) {
-        /* a break before char j, after a single space */
-        if (p->bk[j] != BK_ALLOW || p->ch[j - 1].kind != K_SPACE) continue;
-        size_t e = j - 1;
-        size_t ds = run_start(p, e, is_digit);
-        /* day, then month */
-        if (e - ds >= 1 && e - ds <= 2 && (ds == 0 || !is_alnum_cp(p->ch[ds - 1].cp)) &&
-            is_month(p, j, run_end(p, j, is_letter))) {
-            p->bk[j] = BK_NONE;
-            continue;
-        }
-        /* month, then year (the word before looked at only after a year) */
-        size_t ye = run_end(p, j, is_digit);
-        if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
-            is_month(p, run_start(p, e, is_letter), e))
-            p->bk[j] = BK_NONE;
+    size_t e = j - 1;
+    size_t ds = run_start(p, e, is_digit);
+    /* day, then month */
+    if (e - ds >= 1 && e - ds <= 2 && (ds == 0 || !is_alnum_cp(p->ch[ds - 1].cp)) &&
+        is_month(p, j, run_end(p, j, is_letter))) {
+        p->bk[j] = BK_NONE;
+        return;
     }
+    /* month, then year (the word before looked at only after a year) */
+    size_t ye = run_end(p, j, is_digit);
+    if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
+        is_month(p, run_start(p, e, is_letter), e))
+        p->bk[j] = BK_NONE;
 }
 
 /* ---- short codes stay whole ----
@@ -1059,29 +1057,39 @@ static void keep_dates(para *p)
 
 #define CODE_MAX_CHARS 12
 
-static void keep_codes(para *p)
+/* The opportunity before char j is inside a word: none inside it when
+ * it is a code. Returns the word's end. */
+static size_t keep_code(para *p, size_t j)
 {
-    /* only a word with an opportunity inside can change: found from the
-     * opportunities, which are few, not by judging every word */
+    size_t s = j - 1, t;
+    while (s > 0 && !between_words(p, s - 1)) s--;
+    if (!next_word(p, &s, &t)) return j;    /* never: j is in it */
+    if (t - s > CODE_MAX_CHARS) return t;
+    int ascii = 1, digit = 0, lower = 0;
+    for (size_t k = s; k < t; k++) {
+        uint32_t cp = p->ch[k].cp;
+        if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
+        if (is_digit(cp)) digit = 1;
+        if (cp >= 'a' && cp <= 'z') lower = 1;
+    }
+    if (ascii && (digit || !lower))
+        for (size_t k = s + 1; k < t; k++)
+            if (p->bk[k] == BK_ALLOW) p->bk[k] = BK_NONE;
+    return t;
+}
+
+/* Dates and codes kept whole, judged at the opportunities UAX #14 gave
+ * (a date's after a space, a code's inside a word: never the same),
+ * which are few, in one pass. */
+static void keep_whole(para *p)
+{
     for (size_t j = 1; j < p->n; j++) {
-        if (p->bk[j] != BK_ALLOW || between_words(p, j) ||
-            between_words(p, j - 1))
-            continue;
-        size_t s = j - 1, t;
-        while (s > 0 && !between_words(p, s - 1)) s--;
-        if (!next_word(p, &s, &t)) break;   /* never: j is in it */
-        j = t;
-        if (t - s > CODE_MAX_CHARS) continue;
-        int ascii = 1, digit = 0, lower = 0;
-        for (size_t k = s; k < t; k++) {
-            uint32_t cp = p->ch[k].cp;
-            if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
-            if (is_digit(cp)) digit = 1;
-            if (cp >= 'a' && cp <= 'z') lower = 1;
+        if (p->bk[j] != BK_ALLOW) continue;
+        if (p->ch[j - 1].kind == K_SPACE) {
+            if (j >= 2) keep_date(p, j);
+        } else if (!between_words(p, j) && !between_words(p, j - 1)) {
+            j = keep_code(p, j);
         }
-        if (ascii && (digit || !lower))
-            for (size_t k = s + 1; k < t; k++)
-                if (p->bk[k] == BK_ALLOW) p->bk[k] = BK_NONE;
     }
 }
 
@@ -1963,8 +1971,7 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
         return res;                     /* no text: no lines */
     }
     find_breaks(&p);
-    keep_dates(&p);
-    keep_codes(&p);
+    keep_whole(&p);
     break_para(&p, opts, res);
     para_free(&p);
     return res;
@@ -2110,8 +2117,7 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para_init(&p, spans, nspans, m, 1, NULL);
     flatten(&p, NULL, NULL);
     find_breaks(&p);
-    keep_dates(&p);
-    keep_codes(&p);
+    keep_whole(&p);
     float w = para_min_width(&p);
     para_free(&p);
     return w;
@@ -2135,8 +2141,7 @@ lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
     pr->p.defer = 1;
     flatten(&pr->p, NULL, NULL);
     find_breaks(&pr->p);
-    keep_dates(&pr->p);
-    keep_codes(&pr->p);
+    keep_whole(&pr->p);
     return pr;
 }
 
