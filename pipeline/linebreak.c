@@ -633,7 +633,8 @@ static void find_breaks(para *p)
     if (p->n == 0) return;
     /* the characters are decoded already: libunibreak's answers for them,
      * not for the UTF-8 decoded again */
-    char *brks = qr_xmalloc(p->n);
+    char brks_buf[512];                 /* most paragraphs: no allocation */
+    char *brks = p->n <= sizeof brks_buf ? brks_buf : qr_xmalloc(p->n);
     uax14 u;
     uax14_begin(&u, p->n);
     for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j, brks);
@@ -649,7 +650,7 @@ static void find_breaks(para *p)
         p->bk[j] = k;
     }
     p->bk[p->n] = BK_MUST;
-    free(brks);
+    if (brks != brks_buf) free(brks);
 }
 
 /* Dropped from a line's end: spaces, newlines, and zero-width format
@@ -2010,7 +2011,11 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
         int l = opts->no_hyphen_lines[i];
         if (l >= 0 && (size_t)l < cv.n && l + 1 > x.easy) x.easy = l + 1;
     }
-    x.nohyph = qr_xcalloc((size_t)x.easy, 1);
+    /* mostly one line (easy = 1): on the stack */
+    unsigned char nohyph_buf[64];
+    x.nohyph = x.easy <= (int)sizeof nohyph_buf
+                   ? memset(nohyph_buf, 0, (size_t)x.easy)
+                   : qr_xcalloc((size_t)x.easy, 1);
     for (size_t i = 0; opts->no_hyphen_lines && i < opts->n_no_hyphen_lines;
          i++) {
         int l = opts->no_hyphen_lines[i];
@@ -2028,7 +2033,7 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
 
     free(br.v);
     free(cv.v);
-    free(x.nohyph);
+    if (x.nohyph != nohyph_buf) free(x.nohyph);
     *pp = p;
 }
 
