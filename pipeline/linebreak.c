@@ -537,9 +537,9 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
     }
 }
 
-/* libunibreak's answers for code points, one per character (after it)
- * into brks, for less work than it does itself: uax14_begin, uax14_add
- * for each character, uax14_end.
+/* libunibreak's answers for code points, one per character (after it),
+ * for less work than it does itself: uax14_begin, uax14_add for each
+ * character, uax14_run.
  *
  * libunibreak finds a character's line-breaking class by scanning its
  * property table from the start: a lowercase letter is the 31st range, an
@@ -574,12 +574,11 @@ static void uax14_begin(uax14 *u, size_t n)
 
 /* Character j, cp: a letter after a letter joins its run (no opportunity
  * before it); anything else is a unit of its own. */
-static inline void uax14_add(uax14 *u, uint32_t cp, size_t j, char *brks)
+static inline void uax14_add(uax14 *u, uint32_t cp, size_t j)
 {
     /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
     int letter = (cp | 0x20) - 'a' < 26;
     if (letter && u->in_word) {
-        brks[j - 1] = LINEBREAK_NOBREAK;
         u->last[u->m - 1] = j;
         return;
     }
@@ -588,10 +587,16 @@ static inline void uax14_add(uax14 *u, uint32_t cp, size_t j, char *brks)
     u->last[u->m++] = j;
 }
 
-static void uax14_end(uax14 *u, char *brks)
+/* libunibreak's answer after each unit into ub[]: after its last
+ * character. After any other character (inside a run of letters) there is
+ * no opportunity. uax14_free when read. */
+static void uax14_run(uax14 *u)
 {
     set_linebreaks_utf32(u->t, u->m, LB_LANG, u->ub);
-    for (size_t k = 0; k < u->m; k++) brks[u->last[k]] = u->ub[k];
+}
+
+static void uax14_free(uax14 *u)
+{
     free(u->last);
 }
 
@@ -615,8 +620,11 @@ void lb_uax14(const char *s, size_t len, char *brks)
     } else {
         uax14 u;
         uax14_begin(&u, n);
-        for (size_t j = 0; j < n; j++) uax14_add(&u, cp[j], j, cb);
-        uax14_end(&u, cb);
+        for (size_t j = 0; j < n; j++) uax14_add(&u, cp[j], j);
+        uax14_run(&u);
+        memset(cb, LINEBREAK_NOBREAK, n);
+        for (size_t k = 0; k < u.m; k++) cb[u.last[k]] = u.ub[k];
+        uax14_free(&u);
         memset(brks, LINEBREAK_INSIDEACHAR, len);
         for (size_t j = 0; j < n; j++) brks[end[j]] = cb[j];
     }
@@ -632,25 +640,26 @@ static void find_breaks(para *p)
     p->bk = qr_xcalloc(p->n + 1, 1);
     if (p->n == 0) return;
     /* the characters are decoded already: libunibreak's answers for them,
-     * not for the UTF-8 decoded again */
-    char brks_buf[512];                 /* most paragraphs: no allocation */
-    char *brks = p->n <= sizeof brks_buf ? brks_buf : qr_xmalloc(p->n);
+     * not for the UTF-8 decoded again; only those after a unit are read
+     * (inside a run of letters bk stays BK_NONE) */
     uax14 u;
     uax14_begin(&u, p->n);
-    for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j, brks);
-    uax14_end(&u, brks);
-    for (size_t j = 1; j < p->n; j++) {
-        char st = brks[j - 1];              /* after character j-1 */
-        unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
+    for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j);
+    uax14_run(&u);
+    for (size_t k = 0; k < u.m; k++) {
+        size_t j = u.last[k] + 1;           /* after the unit's last char */
+        if (j >= p->n) break;
+        char st = u.ub[k];
+        unsigned char b = st == LINEBREAK_MUSTBREAK    ? BK_MUST
                           : st == LINEBREAK_ALLOWBREAK ? BK_ALLOW
                                                        : BK_NONE;
-        if (k == BK_ALLOW && p->ch[j - 1].span == p->ch[j].span &&
+        if (b == BK_ALLOW && p->ch[j - 1].span == p->ch[j].span &&
             (p->spans[p->ch[j].span].flags & LB_NO_BREAK))
-            k = BK_NONE;
-        p->bk[j] = k;
+            b = BK_NONE;
+        p->bk[j] = b;
     }
+    uax14_free(&u);
     p->bk[p->n] = BK_MUST;
-    if (brks != brks_buf) free(brks);
 }
 
 /* Dropped from a line's end: spaces, newlines, and zero-width format
