@@ -167,7 +167,13 @@ typedef struct gcache {
      * so flatten sets most characters with one look-up */
     unsigned char aface[QR_FONT_COUNT][128];
     float aadv[QR_FONT_COUNT][128];
+    /* the metrics' kerning of printable ASCII pairs in a face (KERN_ROW
+     * squared, by left character), made at its first pair in flatten;
+     * all bits set = not asked yet */
+    float *kern[QR_FONT_COUNT];
 } gcache;
+
+#define KERN_ROW 95                     /* ' ' to '~' */
 
 /* A document's cache (lb_glyphs_new), kept across its paragraphs: each
  * paragraph's own began empty, and asking the metrics again for every
@@ -214,7 +220,33 @@ static void gc_ready(gcache *gc, qr_font_slot slot)
     memset(gc->has[slot], -1, sizeof gc->has[slot]);
     for (int i = 0; i < GLYPH_CACHE; i++) gc->adv[slot][i] = -1.0f;
     memset(gc->aface[slot], 0, sizeof gc->aface[slot]);
+    gc->kern[slot] = NULL;
     gc->ready[slot] = 1;
+}
+
+static void gc_free(gcache *gc)
+{
+    for (int i = 0; i < QR_FONT_COUNT; i++)
+        if (gc->ready[i]) free(gc->kern[i]);
+}
+
+/* The kerning of two printable ASCII characters in face (whose rows are
+ * set up), from the cache: a call and a look-up in the metrics less for
+ * most pairs of a paragraph. */
+static inline float kern_ascii(para *p, qr_font_slot face, uint32_t l,
+                               uint32_t r)
+{
+    gcache *gc = p->gc;
+    float *t = gc->kern[face];
+    if (!t) {
+        t = gc->kern[face] = qr_xmalloc(KERN_ROW * KERN_ROW * sizeof *t);
+        memset(t, 0xFF, KERN_ROW * KERN_ROW * sizeof *t);
+    }
+    float *k = &t[(l - ' ') * KERN_ROW + (r - ' ')];
+    uint32_t bits;
+    memcpy(&bits, k, sizeof bits);
+    if (bits == UINT32_MAX) *k = p->m->kern(p->m->ctx, face, l, r);
+    return *k;
 }
 
 static bool has_glyph(para *p, qr_font_slot slot, uint32_t cp)
@@ -482,8 +514,7 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
                 size_t tl = p->text.len, n = p->n;
                 pchar *c = p->ch + n;
                 const pchar *first = c;
-                float (*kern)(void *, qr_font_slot, uint32_t, uint32_t) =
-                    p->m->kern;
+                const bool kerns = p->m->kern != NULL;
                 while (i < s->len) {
                     uint32_t a = src[i] == '\t' ? ' ' : src[i];
                     if (a < ' ' || a >= 0x7F) break;
@@ -500,13 +531,13 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
                     c->kern = 0;
                     /* kern_back, knowing the character before in the run
                      * is visible and of the span */
-                    if (kern && a != ' ') {
+                    if (kerns && a != ' ') {
                         pchar *v = c == first ? NULL : c - 1;
                         if (!v) {
                             kern_back(p, (size_t)(c - p->ch));
                         } else if (v->kind == K_TEXT && v->face == c->face) {
-                            float kv = kern(p->m->ctx, (qr_font_slot)v->face,
-                                            v->cp, a);
+                            float kv = kern_ascii(p, (qr_font_slot)v->face,
+                                                  v->cp, a);
                             if (kv != 0) {
                                 v->kern = kv * size / EM_UNITS;
                                 v->w += v->kern;
@@ -1950,6 +1981,7 @@ lb_glyphs *lb_glyphs_new(const qr_metrics *m)
 
 void lb_glyphs_free(lb_glyphs *g)
 {
+    if (g) gc_free(&g->gc);
     free(g);
 }
 
@@ -1960,7 +1992,10 @@ static void para_free(para *p)
     free(p->bk);
     free(p->miss);
     lb_seen_clear(&p->own);
-    if (p->own_gc) free(p->gc);
+    if (p->own_gc) {
+        gc_free(p->gc);
+        free(p->gc);
+    }
 }
 
 static void break_para(para *pp, const lb_opts *opts, lb_result *res);
