@@ -155,11 +155,25 @@ typedef struct pchar {
     unsigned char face, kind;
 } pchar;
 
+/* ASCII characters a wanted slot sets (ascii_face): the face map_face
+ * chose, plus one; 0 = not asked yet, ASCII_MISSING = no face has it. */
+#define ASCII_MISSING 0xFF
+
 typedef struct gcache {
     unsigned char ready[QR_FONT_COUNT];            /* slot's rows set up */
     signed char has[QR_FONT_COUNT][GLYPH_CACHE];   /* -1 = not asked yet */
     float adv[QR_FONT_COUNT][GLYPH_CACHE];         /* < 0 = not asked yet */
+    /* map_face and advance's answer for printable ASCII wanted in a slot,
+     * so flatten sets most characters with one look-up */
+    unsigned char aface[QR_FONT_COUNT][128];
+    float aadv[QR_FONT_COUNT][128];
+    /* the metrics' kerning of printable ASCII pairs in a face (KERN_ROW
+     * squared, by left character), made at its first pair in flatten;
+     * all bits set = not asked yet */
+    float *kern[QR_FONT_COUNT];
 } gcache;
+
+#define KERN_ROW 95                     /* ' ' to '~' */
 
 /* A document's cache (lb_glyphs_new), kept across its paragraphs: each
  * paragraph's own began empty, and asking the metrics again for every
@@ -205,7 +219,34 @@ static void gc_ready(gcache *gc, qr_font_slot slot)
     if (gc->ready[slot]) return;
     memset(gc->has[slot], -1, sizeof gc->has[slot]);
     for (int i = 0; i < GLYPH_CACHE; i++) gc->adv[slot][i] = -1.0f;
+    memset(gc->aface[slot], 0, sizeof gc->aface[slot]);
+    gc->kern[slot] = NULL;
     gc->ready[slot] = 1;
+}
+
+static void gc_free(gcache *gc)
+{
+    for (int i = 0; i < QR_FONT_COUNT; i++)
+        if (gc->ready[i]) free(gc->kern[i]);
+}
+
+/* The kerning of two printable ASCII characters in face (whose rows are
+ * set up), from the cache: a call and a look-up in the metrics less for
+ * most pairs of a paragraph. */
+static inline float kern_ascii(para *p, qr_font_slot face, uint32_t l,
+                               uint32_t r)
+{
+    gcache *gc = p->gc;
+    float *t = gc->kern[face];
+    if (!t) {
+        t = gc->kern[face] = qr_xmalloc(KERN_ROW * KERN_ROW * sizeof *t);
+        memset(t, 0xFF, KERN_ROW * KERN_ROW * sizeof *t);
+    }
+    float *k = &t[(l - ' ') * KERN_ROW + (r - ' ')];
+    uint32_t bits;
+    memcpy(&bits, k, sizeof bits);
+    if (bits == UINT32_MAX) *k = p->m->kern(p->m->ctx, face, l, r);
+    return *k;
 }
 
 static bool has_glyph(para *p, qr_font_slot slot, uint32_t cp)
@@ -396,21 +437,121 @@ static void add_char(para *p, uint32_t cp, uint32_t span, const lb_opts *o,
     c->w = adv * s->size / EM_UNITS;
 }
 
+static bool same_look(const lb_span *a, const lb_span *b);
+
+/* Kerning (qr_metrics.kern) between each visible character and the next
+ * visible one of the same face and look: the pairs a PDF text item holds.
+ * Added to the left character's width; a line ending between the two
+ * takes it off again (build_cands, build_lines). Made as the right one is
+ * flattened: character j and the visible character before it. */
+static void kern_back(para *p, size_t j)
+{
+    const pchar *b = &p->ch[j];
+    if (b->kind != K_TEXT || !p->m->kern) return;
+    size_t k = j;
+    while (k > 0 && p->ch[k - 1].kind == K_INVISIBLE) k--;
+    if (k == 0) return;
+    pchar *a = &p->ch[k - 1];
+    if (a->kind != K_TEXT || b->face != a->face ||
+        (a->span != b->span &&
+         !same_look(&p->spans[a->span], &p->spans[b->span])))
+        return;
+    float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
+    if (kv == 0) return;
+    a->kern = kv * p->spans[a->span].size / EM_UNITS;
+    a->w += a->kern;
+}
+
+/* The slot's ASCII row for cp, filled on first use: map_face's face
+ * plus one, or ASCII_MISSING, and the advance in that face. */
+static unsigned char ascii_face(para *p, qr_font_slot want, uint32_t cp)
+{
+    qr_font_slot face;
+    bool found = map_face(p, want, cp, &face);
+    p->gc->aadv[want][cp] = advance(p, face, cp);
+    unsigned char f = found ? (unsigned char)(face + 1) : ASCII_MISSING;
+    p->gc->aface[want][cp] = f;
+    return f;
+}
+
 /* Flatten the spans into p->text and p->ch. Invalid bytes become U+FFFD
  * and tabs spaces, so the buffer is valid UTF-8 with nothing unprintable
  * that breaking treats as a space. */
 static void flatten(para *p, const lb_opts *o, qr_diags *d)
 {
+    /* a character per byte at most: room for all of them at once */
+    size_t most = 0;
+    for (size_t si = 0; si < p->nspans; si++)
+        most += p->spans[si].flags & LB_HARD_BREAK ? 1 : p->spans[si].len;
+    if (p->cap < p->n + most) {
+        p->cap = p->n + most;
+        p->ch = qr_xrealloc(p->ch, p->cap * sizeof *p->ch);
+    }
+    qr_buf_reserve(&p->text, most);
+    gcache *gc = p->gc;
     for (size_t si = 0; si < p->nspans; si++) {
         const lb_span *s = &p->spans[si];
         if (s->flags & LB_HARD_BREAK) {
             add_char(p, '\n', (uint32_t)si, o, d);
             continue;
         }
+        qr_font_slot want = valid_slot(s->font);
+        if (gc) gc_ready(gc, want);
         size_t i = 0;
         while (i < s->len) {
             uint32_t cp;
             int k;
+            /* a run of printable ASCII (most text) is what add_char would
+             * make of it, from the slot's ASCII row (no combining mark, no
+             * warning), in place: the room for it is reserved unless an
+             * invalid byte took more */
+            if (gc && p->text.cap - p->text.len > s->len - i) {
+                const unsigned char *row = gc->aface[want];
+                const float *adv = gc->aadv[want];
+                const float size = s->size;
+                const unsigned char *src = (const unsigned char *)s->text;
+                char *out = p->text.data;
+                size_t tl = p->text.len, n = p->n;
+                pchar *c = p->ch + n;
+                const pchar *first = c;
+                const bool kerns = p->m->kern != NULL;
+                while (i < s->len) {
+                    uint32_t a = src[i] == '\t' ? ' ' : src[i];
+                    if (a < ' ' || a >= 0x7F) break;
+                    unsigned char f = row[a];
+                    if (!f) f = ascii_face(p, want, a);
+                    if (f == ASCII_MISSING) break;
+                    c->off = tl;
+                    out[tl++] = (char)a;
+                    c->cp = a;
+                    c->span = (uint32_t)si;
+                    c->kind = a == ' ' ? K_SPACE : K_TEXT;
+                    c->face = (unsigned char)(f - 1);
+                    c->w = adv[a] * size / EM_UNITS;
+                    c->kern = 0;
+                    /* kern_back, knowing the character before in the run
+                     * is visible and of the span */
+                    if (kerns && a != ' ') {
+                        pchar *v = c == first ? NULL : c - 1;
+                        if (!v) {
+                            kern_back(p, (size_t)(c - p->ch));
+                        } else if (v->kind == K_TEXT && v->face == c->face) {
+                            float kv = kern_ascii(p, (qr_font_slot)v->face,
+                                                  v->cp, a);
+                            if (kv != 0) {
+                                v->kern = kv * size / EM_UNITS;
+                                v->w += v->kern;
+                            }
+                        }
+                    }
+                    c++;
+                    i++;
+                }
+                out[tl] = '\0';
+                p->text.len = tl;
+                p->n = (size_t)(c - p->ch);
+                if (i == s->len) break;
+            }
             /* most text is ASCII: one byte, one character, no call */
             if ((unsigned char)s->text[i] < 0x80) {
                 cp = (unsigned char)s->text[i];
@@ -421,60 +562,106 @@ static void flatten(para *p, const lb_opts *o, qr_diags *d)
             }
             if (cp == '\t') cp = ' ';
             add_char(p, cp, (uint32_t)si, o, d);
+            kern_back(p, p->n - 1);
             i += (size_t)k;
         }
     }
 }
 
-static bool same_look(const lb_span *a, const lb_span *b);
-
-/* Kerning (qr_metrics.kern) between each visible character and the next
- * visible one of the same face and look: the pairs a PDF text item holds.
- * Added to the left character's width; a line ending between the two
- * takes it off again (build_cands, build_lines). */
-static void apply_kerning(para *p)
-{
-    if (!p->m->kern) return;
-    for (size_t j = 0; j + 1 < p->n; j++) {
-        pchar *a = &p->ch[j];
-        if (a->kind != K_TEXT) continue;
-        size_t k = j + 1;
-        while (k < p->n && p->ch[k].kind == K_INVISIBLE) k++;
-        if (k == p->n) break;
-        const pchar *b = &p->ch[k];
-        if (b->kind != K_TEXT || b->face != a->face ||
-            !same_look(&p->spans[a->span], &p->spans[b->span]))
-            continue;
-        float kv = p->m->kern(p->m->ctx, (qr_font_slot)a->face, a->cp, b->cp);
-        if (kv == 0) continue;
-        a->kern = kv * p->spans[a->span].size / EM_UNITS;
-        a->w += a->kern;
-    }
-}
-
-/* ASCII letters as '#', for libunibreak.
+/* libunibreak's answers for code points, one per character (after it),
+ * for less work than it does itself: uax14_begin, uax14_add for each
+ * character, uax14_run.
  *
  * libunibreak finds a character's line-breaking class by scanning its
  * property table from the start: a lowercase letter is the 31st range, an
  * uppercase one the 25th, and letters are most of a paragraph. That scan was
  * the largest single cost of line breaking. Its answers depend only on the
  * classes of the characters, and '#' is a letter to UAX #14 too (AL, like
- * A-Z and a-z) but the 10th range, so the same text with its ASCII letters
- * replaced by '#' gets the same opportunities, byte for byte, for a third of
- * the scanning. Other characters keep their own class and are left as they
- * are; a UTF-8 sequence has no ASCII bytes, so it is never touched.
- * test_linebreak.c compares the two over the test corpus and random text. */
+ * A-Z and a-z) but the 10th range, so it is handed '#' for an ASCII letter.
+ * And a run of letters is handed as one: between two letters there is never
+ * an opportunity (AL x AL), and its pair-table state after a second AL
+ * (current class AL, last class AL) is what it was after the first, so what
+ * follows the run gets the same answer after one '#' as after many. Other
+ * characters keep their own class and are handed as they are.
+ * test_linebreak.c compares the answers (through lb_uax14) with
+ * libunibreak's own over the test corpus and random text. */
+typedef struct uax14 {
+    size_t *last;           /* each unit's last character */
+    uint32_t *t;            /* the units as libunibreak is handed them */
+    char *ub;               /* its answers for them */
+    size_t m;
+    int in_word;            /* the last unit is a run of letters */
+} uax14;
+
+/* For at most n characters, in one allocation. */
+static void uax14_begin(uax14 *u, size_t n)
+{
+    u->last = qr_xmalloc(n * (sizeof *u->last + sizeof *u->t + 1));
+    u->t = (uint32_t *)(u->last + n);
+    u->ub = (char *)(u->t + n);
+    u->m = 0;
+    u->in_word = 0;
+}
+
+/* Character j, cp: a letter after a letter joins its run (no opportunity
+ * before it); anything else is a unit of its own. */
+static inline void uax14_add(uax14 *u, uint32_t cp, size_t j)
+{
+    /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
+    int letter = (cp | 0x20) - 'a' < 26;
+    if (letter && u->in_word) {
+        u->last[u->m - 1] = j;
+        return;
+    }
+    u->in_word = letter;
+    u->t[u->m] = letter ? '#' : cp;
+    u->last[u->m++] = j;
+}
+
+/* libunibreak's answer after each unit into ub[]: after its last
+ * character. After any other character (inside a run of letters) there is
+ * no opportunity. uax14_free when read. */
+static void uax14_run(uax14 *u)
+{
+    set_linebreaks_utf32(u->t, u->m, LB_LANG, u->ub);
+}
+
+static void uax14_free(uax14 *u)
+{
+    free(u->last);
+}
+
+/* The same answers per byte of valid UTF-8, as set_linebreaks_utf8 gives
+ * them (other text is handed to it as it is). */
 void lb_uax14(const char *s, size_t len, char *brks)
 {
     if (len == 0) return;
-    unsigned char *t = qr_xmalloc(len);
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        /* (c | 0x20) folds A-Z onto a-z and nothing else onto them */
-        t[i] = (unsigned char)((c | 0x20) - 'a') < 26 ? '#' : c;
+    uint32_t *cp = qr_xmalloc(len * sizeof *cp);
+    size_t *end = qr_xmalloc(len * sizeof *end);    /* a char's last byte */
+    char *cb = qr_xmalloc(len);
+    size_t n = 0, i = 0;
+    while (i < len) {
+        int k = qr_utf8_decode(s + i, len - i, &cp[n]);
+        if (k == 0) break;
+        i += (size_t)k;
+        end[n++] = i - 1;
     }
-    set_linebreaks_utf8(t, len, LB_LANG, brks);
-    free(t);
+    if (i < len) {
+        set_linebreaks_utf8((const utf8_t *)s, len, LB_LANG, brks);
+    } else {
+        uax14 u;
+        uax14_begin(&u, n);
+        for (size_t j = 0; j < n; j++) uax14_add(&u, cp[j], j);
+        uax14_run(&u);
+        memset(cb, LINEBREAK_NOBREAK, n);
+        for (size_t k = 0; k < u.m; k++) cb[u.last[k]] = u.ub[k];
+        uax14_free(&u);
+        memset(brks, LINEBREAK_INSIDEACHAR, len);
+        for (size_t j = 0; j < n; j++) brks[end[j]] = cb[j];
+    }
+    free(cb);
+    free(end);
+    free(cp);
 }
 
 /* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
@@ -483,20 +670,27 @@ static void find_breaks(para *p)
 {
     p->bk = qr_xcalloc(p->n + 1, 1);
     if (p->n == 0) return;
-    char *brks = qr_xmalloc(p->text.len);
-    lb_uax14(p->text.data, p->text.len, brks);
-    for (size_t j = 1; j < p->n; j++) {
-        char st = brks[p->ch[j].off - 1];   /* after the last byte of j-1 */
-        unsigned char k = st == LINEBREAK_MUSTBREAK    ? BK_MUST
+    /* the characters are decoded already: libunibreak's answers for them,
+     * not for the UTF-8 decoded again; only those after a unit are read
+     * (inside a run of letters bk stays BK_NONE) */
+    uax14 u;
+    uax14_begin(&u, p->n);
+    for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j);
+    uax14_run(&u);
+    for (size_t k = 0; k < u.m; k++) {
+        size_t j = u.last[k] + 1;           /* after the unit's last char */
+        if (j >= p->n) break;
+        char st = u.ub[k];
+        unsigned char b = st == LINEBREAK_MUSTBREAK    ? BK_MUST
                           : st == LINEBREAK_ALLOWBREAK ? BK_ALLOW
                                                        : BK_NONE;
-        if (k == BK_ALLOW && p->ch[j - 1].span == p->ch[j].span &&
+        if (b == BK_ALLOW && p->ch[j - 1].span == p->ch[j].span &&
             (p->spans[p->ch[j].span].flags & LB_NO_BREAK))
-            k = BK_NONE;
-        p->bk[j] = k;
+            b = BK_NONE;
+        p->bk[j] = b;
     }
+    uax14_free(&u);
     p->bk[p->n] = BK_MUST;
-    free(brks);
 }
 
 /* Dropped from a line's end: spaces, newlines, and zero-width format
@@ -733,6 +927,8 @@ void lb_save_learned(void)
 static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
                            size_t min_word)
 {
+    /* too short to hold a run of letters long enough (most words) */
+    if (t - s < min_word) return;
     for (size_t k = s; k < t; k++) {
         const pchar *c = &p->ch[k];
         if (p->spans[c->span].flags & (LB_NO_HYPHENATE | LB_HARD_BREAK))
@@ -784,19 +980,22 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
 /* Whether character k separates space-delimited words. */
 static bool between_words(const para *p, size_t k)
 {
-    unsigned char kind = p->ch[k].kind;
-    return kind == K_SPACE || kind == K_NBSP || kind == K_NEWLINE;
+    /* K_SPACE, K_NBSP, K_NEWLINE: one test */
+    return (unsigned)(p->ch[k].kind - K_SPACE) <= K_NEWLINE - K_SPACE;
 }
 
 /* The next space-delimited word starting at or after *s: sets [*s, *t)
  * and returns true, or false when there is none. The one notion of a
  * "word" for the passes that judge whole words (hyphenation, codes). */
-static bool next_word(const para *p, size_t *s, size_t *t)
+static inline bool next_word(const para *p, size_t *s, size_t *t)
 {
-    while (*s < p->n && between_words(p, *s)) (*s)++;
-    if (*s >= p->n) return false;
-    *t = *s + 1;
-    while (*t < p->n && !between_words(p, *t)) (*t)++;
+    size_t a = *s, b, n = p->n;
+    while (a < n && between_words(p, a)) a++;
+    if (a >= n) return false;
+    b = a + 1;
+    while (b < n && !between_words(p, b)) b++;
+    *s = a;
+    *t = b;
     return true;
 }
 
@@ -869,25 +1068,23 @@ static size_t run_start(const para *p, size_t e, bool (*is)(uint32_t))
     return e;
 }
 
-static void keep_dates(para *p)
+/* The opportunity before char j, after a single space (j >= 2): none when
+ * it is inside a date. */
+static void keep_date(para *p, size_t j)
 {
-    for (size_t j = 2; j < p->n; j++) {
-        /* a break before char j, after a single space */
-        if (p->bk[j] != BK_ALLOW || p->ch[j - 1].kind != K_SPACE) continue;
-        size_t e = j - 1;
-        size_t ds = run_start(p, e, is_digit);
-        /* day, then month */
-        if (e - ds >= 1 && e - ds <= 2 && (ds == 0 || !is_alnum_cp(p->ch[ds - 1].cp)) &&
-            is_month(p, j, run_end(p, j, is_letter))) {
-            p->bk[j] = BK_NONE;
-            continue;
-        }
-        /* month, then year (the word before looked at only after a year) */
-        size_t ye = run_end(p, j, is_digit);
-        if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
-            is_month(p, run_start(p, e, is_letter), e))
-            p->bk[j] = BK_NONE;
+    size_t e = j - 1;
+    size_t ds = run_start(p, e, is_digit);
+    /* day, then month */
+    if (e - ds >= 1 && e - ds <= 2 && (ds == 0 || !is_alnum_cp(p->ch[ds - 1].cp)) &&
+        is_month(p, j, run_end(p, j, is_letter))) {
+        p->bk[j] = BK_NONE;
+        return;
     }
+    /* month, then year (the word before looked at only after a year) */
+    size_t ye = run_end(p, j, is_digit);
+    if (ye - j == 4 && (ye == p->n || !is_alnum_cp(p->ch[ye].cp)) &&
+        is_month(p, run_start(p, e, is_letter), e))
+        p->bk[j] = BK_NONE;
 }
 
 /* ---- short codes stay whole ----
@@ -901,20 +1098,39 @@ static void keep_dates(para *p)
 
 #define CODE_MAX_CHARS 12
 
-static void keep_codes(para *p)
+/* The opportunity before char j is inside a word: none inside it when
+ * it is a code. Returns the word's end. */
+static size_t keep_code(para *p, size_t j)
 {
-    size_t s = 0, t;
-    for (; next_word(p, &s, &t); s = t) {
-        int ascii = 1, digit = 0, lower = 0;
-        for (size_t j = s; j < t; j++) {
-            uint32_t cp = p->ch[j].cp;
-            if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
-            if (is_digit(cp)) digit = 1;
-            if (cp >= 'a' && cp <= 'z') lower = 1;
+    size_t s = j - 1, t;
+    while (s > 0 && !between_words(p, s - 1)) s--;
+    if (!next_word(p, &s, &t)) return j;    /* never: j is in it */
+    if (t - s > CODE_MAX_CHARS) return t;
+    int ascii = 1, digit = 0, lower = 0;
+    for (size_t k = s; k < t; k++) {
+        uint32_t cp = p->ch[k].cp;
+        if ((cp < 0x21 || cp > 0x7E) && cp != 0x2013) ascii = 0;
+        if (is_digit(cp)) digit = 1;
+        if (cp >= 'a' && cp <= 'z') lower = 1;
+    }
+    if (ascii && (digit || !lower))
+        for (size_t k = s + 1; k < t; k++)
+            if (p->bk[k] == BK_ALLOW) p->bk[k] = BK_NONE;
+    return t;
+}
+
+/* Dates and codes kept whole, judged at the opportunities UAX #14 gave
+ * (a date's after a space, a code's inside a word: never the same),
+ * which are few, in one pass. */
+static void keep_whole(para *p)
+{
+    for (size_t j = 1; j < p->n; j++) {
+        if (p->bk[j] != BK_ALLOW) continue;
+        if (p->ch[j - 1].kind == K_SPACE) {
+            if (j >= 2) keep_date(p, j);
+        } else if (!between_words(p, j) && !between_words(p, j - 1)) {
+            j = keep_code(p, j);
         }
-        if (ascii && t - s <= CODE_MAX_CHARS && (digit || !lower))
-            for (size_t j = s + 1; j < t; j++)
-                if (p->bk[j] == BK_ALLOW) p->bk[j] = BK_NONE;
     }
 }
 
@@ -939,7 +1155,7 @@ typedef struct cvec {
     size_t n, cap;
 } cvec;
 
-static void cvec_push(cvec *cv, const cand *c)
+static inline void cvec_push(cvec *cv, const cand *c)
 {
     QR_GROW(cv->v, cv->n, cv->cap, 64);
     cv->v[cv->n++] = *c;
@@ -1096,7 +1312,10 @@ static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
     c->penalty = KP_HYPHEN_PENALTY;
 }
 
-static void build_cands(const lbctx *x, cvec *cv)
+/* build_cands for justified lines or ragged ones (justify, a constant in
+ * each copy: ragged lines' stretch and shrink sums stay 0). */
+static inline __attribute__((always_inline)) void
+build_cands_as(const lbctx *x, cvec *cv, const int justify)
 {
     para *p = x->p;
     cand c0;
@@ -1115,8 +1334,10 @@ static void build_cands(const lbctx *x, cvec *cv)
     for (size_t j = 1; j <= p->n; j++) {
         const pchar *last = &p->ch[j - 1];
         W += last->w;
-        ST += stretch_of(x, last);
-        SH += shrink_of(x, last);
+        if (justify) {
+            ST += stretch_of(x, last);
+            SH += shrink_of(x, last);
+        }
         if (!trailing_blank(last)) {
             nb = j;
             nW = W - last->kern;        /* a line ending here: no kern */
@@ -1155,6 +1376,13 @@ static void build_cands(const lbctx *x, cvec *cv)
         prev_next = j;
         at_start = 0;
     }
+}
+
+/* The candidate breaks of the paragraph, with their running sums. */
+static void build_cands(const lbctx *x, cvec *cv)
+{
+    if (x->justify) build_cands_as(x, cv, 1);
+    else build_cands_as(x, cv, 0);
 }
 
 /* ---- choosing breaks ---- */
@@ -1268,10 +1496,11 @@ static void *kp_grow(void *v, void *stack, size_t *cap, size_t size)
     return n;
 }
 
-/* Knuth–Plass over the candidates with maximum ratio `tol`. On success
- * fills br with candidate indices (0 first, the last candidate last) and
- * returns true; false when no feasible set exists within tol. */
-static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
+/* kp_run for justified lines or ragged ones (justify, a constant in
+ * each copy). */
+static inline __attribute__((always_inline)) bool
+kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
+          const int justify)
 {
     const cand *c = cv->v;
     size_t nc = cv->n;
@@ -1295,7 +1524,6 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
     memset(best, 0, nslots * sizeof *best);
     size_t nt;
     bool ok = false;
-    const int justify = x->justify;
     const double ragged = x->ragged_stretch;
 
     kpnode_set(x, &nodes[nn++], cv, 0, SIZE_MAX, 0, 2, 0.0);
@@ -1366,13 +1594,20 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
             if (!drop) actv[keep++] = ai;
         }
         na = keep;
+        /* a row's least total (the slots touched are mostly of one row,
+         * and that of the slot itself is one of those compared) */
+        size_t row = SIZE_MAX;
+        double kmin = 0;
         for (size_t t = 0; t < nt; t++) {
             size_t slot = touched[t];
             size_t k0 = slot - slot % KP_FITNESS_CLASSES;
-            double kmin = best[slot].total;
-            for (size_t f = 0; f < KP_FITNESS_CLASSES; f++)
-                if (best[k0 + f].used && best[k0 + f].total < kmin)
-                    kmin = best[k0 + f].total;
+            if (k0 != row) {
+                row = k0;
+                kmin = best[slot].total;
+                for (size_t f = 0; f < KP_FITNESS_CLASSES; f++)
+                    if (best[k0 + f].used && best[k0 + f].total < kmin)
+                        kmin = best[k0 + f].total;
+            }
             /* a node worse than its class's best by more than the
              * adjacency demerits can never win */
             if (best[slot].total > kmin + KP_ADJ_DEMERITS) continue;
@@ -1415,6 +1650,17 @@ done:
         free(best);
     }
     return ok;
+}
+
+/* Knuth–Plass over the candidates with maximum ratio `tol`. On success
+ * fills br with candidate indices (0 first, the last candidate last) and
+ * returns true; false when no feasible set exists within tol. The inner
+ * loop is made twice, for justified and for ragged lines, each without
+ * the other's tests: 8 M instructions of the x10 report's 485 M. */
+static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
+{
+    return x->justify ? kp_run_as(x, cv, tol, br, 1)
+                      : kp_run_as(x, cv, tol, br, 0);
 }
 
 /* First fit: each line takes the furthest candidate that fits. */
@@ -1484,7 +1730,29 @@ typedef struct fbuild {
     unsigned char face;
     uint32_t span;
     double x, w;
+    /* characters [ks, ke) of the paragraph are the fragment's text after
+     * what `text` holds: copied once, when the fragment is closed, or
+     * into `text` when something not next to them is added */
+    size_t ks, ke;
 } fbuild;
+
+/* The paragraph's bytes of characters [ks, ke). */
+static const char *chars_text(const para *p, size_t ks, size_t ke,
+                              size_t *len)
+{
+    size_t a = p->ch[ks].off, b = ke < p->n ? p->ch[ke].off : p->text.len;
+    *len = b - a;
+    return p->text.data + a;
+}
+
+static void frag_flush(fbuild *fb, const para *p)
+{
+    if (fb->ks == fb->ke) return;
+    size_t n;
+    const char *t = chars_text(p, fb->ks, fb->ke, &n);
+    qr_buf_append(&fb->text, t, n);
+    fb->ks = fb->ke;
+}
 
 static bool same_look(const lb_span *a, const lb_span *b)
 {
@@ -1512,19 +1780,27 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
     f->url = s->url;
     f->link = s->link;
     f->strike = (s->flags & LB_STRIKE) != 0;
+    if (fb->text.len == 0 && fb->ks < fb->ke) {
+        /* all of it characters side by side: straight from the paragraph */
+        const char *t = chars_text(p, fb->ks, fb->ke, &f->len);
+        f->text = qr_arena_strndup(ar, t, f->len);
+        return;
+    }
+    frag_flush(fb, p);
     f->text = qr_arena_strndup(ar, fb->text.data ? fb->text.data : "",
                                fb->text.len);
     f->len = fb->text.len;
 }
 
-/* Append text to the fragment being built, opening a new one at x when
- * the look changes. */
-static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
-                     unsigned char face, uint32_t span, double x,
-                     const char *s, size_t n, double w)
+/* Start appending to the fragment being built, opening a new one at x
+ * when the look changes. */
+static inline __attribute__((always_inline)) void
+frag_to(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
+        uint32_t span, double x)
 {
     if (fb->open && (fb->face != face ||
-                     !same_look(&p->spans[fb->span], &p->spans[span])))
+                     (fb->span != span &&
+                      !same_look(&p->spans[fb->span], &p->spans[span]))))
         frag_close(fb, p, ar);
     if (!fb->open) {
         fb->open = 1;
@@ -1533,14 +1809,35 @@ static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
         fb->x = x;
         fb->w = 0;
         fb->text.len = 0;
+        fb->ks = fb->ke = 0;
     }
-    if (n == 1 && fb->text.len + 2 <= fb->text.cap) {
-        /* a character at a time, mostly one byte: in place */
-        fb->text.data[fb->text.len++] = *s;
-        fb->text.data[fb->text.len] = '\0';
-    } else {
-        qr_buf_append(&fb->text, s, n);
+}
+
+/* Append character k, of advance w, to the fragment being built.
+ * Inlined: it is called for every character of every line, and as a call
+ * it cost more than its work. */
+static inline __attribute__((always_inline)) void
+frag_add_char(fbuild *fb, const para *p, qr_arena *ar, size_t k, double x,
+              double w)
+{
+    const pchar *ch = &p->ch[k];
+    frag_to(fb, p, ar, ch->face, ch->span, x);
+    if (k != fb->ke) {
+        frag_flush(fb, p);
+        fb->ks = k;
     }
+    fb->ke = k + 1;
+    fb->w += w;
+}
+
+/* Append text not in the paragraph (an inserted hyphen). */
+static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
+                     unsigned char face, uint32_t span, double x,
+                     const char *s, size_t n, double w)
+{
+    frag_to(fb, p, ar, face, span, x);
+    frag_flush(fb, p);
+    qr_buf_append(&fb->text, s, n);
     fb->w += w;
 }
 
@@ -1561,11 +1858,6 @@ static void vmetrics(const para *p, vcache *vc, qr_font_slot slot,
     }
     *asc = vc->asc[slot] * size / EM_UNITS;
     *desc = vc->desc[slot] * size / EM_UNITS;
-}
-
-static size_t char_len(const para *p, size_t k)
-{
-    return (k + 1 < p->n ? p->ch[k + 1].off : p->text.len) - p->ch[k].off;
 }
 
 static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
@@ -1619,8 +1911,7 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
             }
             /* the line's last character is not kerned with the next */
             double cw = k + 1 == e ? ch->w - ch->kern : ch->w;
-            frag_add(&fb, p, ar, ch->face, ch->span, xpos,
-                     p->text.data + ch->off, char_len(p, k), cw);
+            frag_add_char(&fb, p, ar, k, xpos, cw);
             xpos += cw;
         }
         if (b->hyphen) {
@@ -1690,6 +1981,7 @@ lb_glyphs *lb_glyphs_new(const qr_metrics *m)
 
 void lb_glyphs_free(lb_glyphs *g)
 {
+    if (g) gc_free(&g->gc);
     free(g);
 }
 
@@ -1700,7 +1992,10 @@ static void para_free(para *p)
     free(p->bk);
     free(p->miss);
     lb_seen_clear(&p->own);
-    if (p->own_gc) free(p->gc);
+    if (p->own_gc) {
+        gc_free(p->gc);
+        free(p->gc);
+    }
 }
 
 static void break_para(para *pp, const lb_opts *opts, lb_result *res);
@@ -1716,14 +2011,12 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
     para p;
     para_init(&p, spans, nspans, m, 1, opts->glyphs);
     flatten(&p, opts, d);
-    apply_kerning(&p);
     if (p.n == 0) {
         para_free(&p);
         return res;                     /* no text: no lines */
     }
     find_breaks(&p);
-    keep_dates(&p);
-    keep_codes(&p);
+    keep_whole(&p);
     break_para(&p, opts, res);
     para_free(&p);
     return res;
@@ -1762,7 +2055,11 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
         int l = opts->no_hyphen_lines[i];
         if (l >= 0 && (size_t)l < cv.n && l + 1 > x.easy) x.easy = l + 1;
     }
-    x.nohyph = qr_xcalloc((size_t)x.easy, 1);
+    /* mostly one line (easy = 1): on the stack */
+    unsigned char nohyph_buf[64];
+    x.nohyph = x.easy <= (int)sizeof nohyph_buf
+                   ? memset(nohyph_buf, 0, (size_t)x.easy)
+                   : qr_xcalloc((size_t)x.easy, 1);
     for (size_t i = 0; opts->no_hyphen_lines && i < opts->n_no_hyphen_lines;
          i++) {
         int l = opts->no_hyphen_lines[i];
@@ -1780,7 +2077,7 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
 
     free(br.v);
     free(cv.v);
-    free(x.nohyph);
+    if (x.nohyph != nohyph_buf) free(x.nohyph);
     *pp = p;
 }
 
@@ -1816,22 +2113,36 @@ float lb_measure_g(const char *text, size_t len, qr_font_slot font,
      * would cost more to set up than a short text asks */
     para_init(&p, NULL, 0, m, g && g->m == m, g);
     qr_font_slot want = valid_slot(font);
+    if (p.gc) gc_ready(p.gc, want);
     double w = 0;
     size_t i = 0;
     uint32_t prev = 0;                  /* the last visible character */
     int prev_face = -1;
     while (i < len) {
-        uint32_t cp;
-        int k = qr_utf8_decode(text + i, len - i, &cp);
-        if (k == 0) k = 1;
+        uint32_t cp = (unsigned char)text[i];
+        int k = 1;
+        if (cp >= 0x80) {
+            k = qr_utf8_decode(text + i, len - i, &cp);
+            if (k == 0) k = 1;
+        }
         i += (size_t)k;
         if (cp == '\t') cp = ' ';
         unsigned char kind = classify(cp);
         if (kind == K_NEWLINE || kind == K_INVISIBLE) continue;
         qr_font_slot face;
-        int found = map_face(&p, want, cp, &face);
-        float adv = advance(&p, face, cp);
-        if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        float adv;
+        /* printable ASCII from the slot's row, as flatten does */
+        unsigned char f = p.gc && cp >= ' ' && cp < 0x7F
+                              ? p.gc->aface[want][cp] : ASCII_MISSING;
+        if (f == 0) f = ascii_face(&p, want, cp);
+        if (f != ASCII_MISSING) {
+            face = (qr_font_slot)(f - 1);
+            adv = p.gc->aadv[want][cp];
+        } else {
+            int found = map_face(&p, want, cp, &face);
+            adv = advance(&p, face, cp);
+            if (!found && adv <= 0) adv = NOTDEF_ADVANCE;
+        }
         if (kind != K_TEXT) {
             prev_face = -1;
         } else {
@@ -1854,10 +2165,8 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para p;
     para_init(&p, spans, nspans, m, 1, NULL);
     flatten(&p, NULL, NULL);
-    apply_kerning(&p);
     find_breaks(&p);
-    keep_dates(&p);
-    keep_codes(&p);
+    keep_whole(&p);
     float w = para_min_width(&p);
     para_free(&p);
     return w;
@@ -1880,10 +2189,8 @@ lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
     para_init(&pr->p, spans, nspans, m, 1, g);
     pr->p.defer = 1;
     flatten(&pr->p, NULL, NULL);
-    apply_kerning(&pr->p);
     find_breaks(&pr->p);
-    keep_dates(&pr->p);
-    keep_codes(&pr->p);
+    keep_whole(&pr->p);
     return pr;
 }
 

@@ -1113,8 +1113,8 @@ static void test_dates_whole(void **state)
 }
 
 /* lb_uax14 hands libunibreak the text with its ASCII letters as '#' (a
- * cheaper class lookup): the opportunities must be libunibreak's own for
- * the text as it is, byte for byte. */
+ * cheaper class lookup) and each run of them as one: the opportunities
+ * must be libunibreak's own for the text as it is, byte for byte. */
 static void same_breaks(const char *s, size_t len)
 {
     char *want = malloc(len + 1), *got = malloc(len + 1);
