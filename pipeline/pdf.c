@@ -494,6 +494,17 @@ static void collect_link_text(pdf_state *st, const qr_item *it)
 }
 
 /* Mark the code points of every text item; check they can be written. */
+/* qr_utf8_decode with ASCII, most of any text, decoded in line: it runs
+ * for every character scanned and drawn. */
+static inline int decode(const char *s, size_t n, uint32_t *cp)
+{
+    if (n && (unsigned char)s[0] < 0x80) {
+        *cp = (unsigned char)s[0];
+        return 1;
+    }
+    return qr_utf8_decode(s, n, cp);
+}
+
 static bool scan(pdf_state *st, const qr_pages *pages)
 {
     for (size_t p = 0; p < qr_pages_count(pages); p++) {
@@ -516,7 +527,7 @@ static bool scan(pdf_state *st, const qr_pages *pages)
             size_t off = 0;
             while (off < it->len) {
                 uint32_t cp;
-                int n = qr_utf8_decode(it->text + off, it->len - off, &cp);
+                int n = decode(it->text + off, it->len - off, &cp);
                 if (n == 0) {
                     fail(st, NULL, "page %zu: invalid UTF-8 in text '%.*s'",
                          p + 1, (int)it->len, it->text);
@@ -556,16 +567,28 @@ static bool bit(const face_use *fu, uint32_t cp)
     return (fu->bits[cp >> 3] >> (cp & 7)) & 1;
 }
 
+/* The bits of used code points cp & ~63 .. cp | 63, code point c at bit
+ * c & 63 whatever the byte order. */
+static uint64_t used_word(const face_use *fu, uint32_t cp)
+{
+    uint64_t w;
+    memcpy(&w, fu->bits + (cp >> 6) * 8, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
 /* The first used code point at or after cp, or BMP_SIZE. A paper uses a
  * few hundred of the 65,536: testing each bit was 1.5M instructions a face
- * (a third of the PDF stage's own work), skipping empty bytes is a few
- * thousand. */
+ * (a third of the PDF stage's own work), skipping empty words of 64 is a
+ * few thousand. */
 static uint32_t next_used(const face_use *fu, uint32_t cp)
 {
     while (cp < BMP_SIZE) {
-        uint8_t byte = (uint8_t)(fu->bits[cp >> 3] >> (cp & 7));
-        if (byte) return cp + (uint32_t)__builtin_ctz(byte);
-        cp = (cp | 7) + 1;
+        uint64_t w = used_word(fu, cp) >> (cp & 63);
+        if (w) return cp + (uint32_t)__builtin_ctzll(w);
+        cp = (cp | 63) + 1;
     }
     return BMP_SIZE;
 }
@@ -590,9 +613,21 @@ static HPDF_Dict new_indirect(pdf_state *st);
 static void subset_tag(const face_use *fu, int k, char tag[TAG_LEN + 1])
 {
     uint32_t h = 2166136261u;                   /* FNV-1a */
-    for (size_t i = 0; i < sizeof fu->bits; i++) {
-        h ^= fu->bits[i];
-        h *= 16777619u;
+    /* eight zero bytes (most of them) multiply h by the prime's eighth
+     * power, which is what the byte loop would do */
+    uint32_t p8 = 1;
+    for (int i = 0; i < 8; i++) p8 *= 16777619u;
+    for (size_t i = 0; i < sizeof fu->bits; i += 8) {
+        uint64_t w;
+        memcpy(&w, fu->bits + i, sizeof w);
+        if (!w) {
+            h *= p8;
+            continue;
+        }
+        for (size_t j = i; j < i + 8; j++) {
+            h ^= fu->bits[j];
+            h *= 16777619u;
+        }
     }
     h ^= (uint32_t)k;
     h *= 16777619u;
@@ -611,11 +646,9 @@ static hb_face_t *subset_face(face_use *fu)
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in) return NULL;
     hb_set_t *u = hb_subset_input_unicode_set(in);
-    for (uint32_t cp = 0; cp < BMP_SIZE; cp += 8) {
-        uint8_t byte = fu->bits[cp >> 3];
-        for (uint32_t b = 0; byte; b++, byte >>= 1)
-            if (byte & 1) hb_set_add(u, cp + b);
-    }
+    for (uint32_t cp = next_used(fu, 0); cp < BMP_SIZE;
+         cp = next_used(fu, cp + 1))
+        hb_set_add(u, cp);
     if (bit(fu, CHAR_SOFT_HYPHEN)) hb_set_add(u, CHAR_HYPHEN);
     /* hinting instructions are for screens at small sizes: PDF viewers
      * rarely use them, and they are much of a face's size */
@@ -1198,23 +1231,45 @@ static bool same_rgb(qr_rgb a, qr_rgb b)
 }
 
 /* A number for the content stream: at most three decimals (a thousandth
- * of a point), no trailing zeros, no exponent; then a space. */
+ * of a point), no trailing zeros, no exponent; then a space. Written in
+ * place, rounding without a call: a page's coordinates are most of its
+ * content stream, and llroundf and qr_buf_append were two thirds of the
+ * cost of each number. */
 static void put_num(qr_buf *b, float v)
 {
     if (!isfinite(v)) v = 0;
-    long long m = llroundf(v * 1000.0f);
+    float x = v * 1000.0f;
+    long long m;
+    /* llroundf's result (half away from zero): below 2^23 a float plus a
+     * half is exact as a double, so truncating it rounds as llroundf
+     * does; at and above, every float is a whole number already */
+    if (fabsf(x) < 8388608.0f)
+        m = (long long)(x < 0 ? (double)x - 0.5 : (double)x + 0.5);
+    else
+        m = llroundf(x);
+    unsigned long long a = (unsigned long long)(m < 0 ? -m : m);
     char d[32], *e = d + sizeof d, *q = e;
     *--q = ' ';
-    long long ip = (m < 0 ? -m : m) / 1000, f = (m < 0 ? -m : m) % 1000;
+    unsigned f = (unsigned)(a % 1000);
     if (f) {                        /* the fraction, trailing zeros dropped */
         int k = 3;
         while (f % 10 == 0) f /= 10, k--;
         for (; k > 0; k--, f /= 10) *--q = (char)('0' + f % 10);
         *--q = '.';
     }
-    do *--q = (char)('0' + ip % 10); while ((ip /= 10) > 0);
+    unsigned long long ip = a / 1000;
+    if (ip <= 0xFFFFFFFFu) {        /* 32-bit division: cheaper */
+        uint32_t i32 = (uint32_t)ip;
+        do *--q = (char)('0' + i32 % 10); while ((i32 /= 10) > 0);
+    } else {
+        do *--q = (char)('0' + ip % 10); while ((ip /= 10) > 0);
+    }
     if (m < 0) *--q = '-';
-    qr_buf_append(b, q, (size_t)(e - q));
+    size_t n = (size_t)(e - q);
+    if (b->len + n + 1 > b->cap) qr_buf_reserve(b, n);
+    memcpy(b->data + b->len, q, n);
+    b->len += n;
+    b->data[b->len] = '\0';
 }
 
 static void put_nums(qr_buf *b, const float *v, int n, const char *op)
@@ -1355,7 +1410,7 @@ static void show_text(pen *p, const float tm[6], const char *s, size_t len,
     uint32_t prev = 0;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
-        int n = qr_utf8_decode(s + off, len - off, &cp);
+        int n = decode(s + off, len - off, &cp);
         if (n <= 0) break;                  /* scan() checked it */
         float k = off ? pair_kern(m, slot, prev, cp) : 0;
         if (k != 0) {
