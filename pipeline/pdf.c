@@ -46,6 +46,7 @@
 #include "pdf_pack.h"
 
 #include <hpdf.h>
+#include <hpdf_conf.h>
 #include <hb.h>
 #include <hb-subset.h>
 #include <hb-ot.h>
@@ -2805,29 +2806,51 @@ static bool imported_objects(pdf_state *st, import_objs *io,
     return true;
 }
 
+/* Where libharu's save writes: the file in one growing buffer. */
+static _Thread_local qr_buf *save_out;
+
+static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
+                              HPDF_UINT siz)
+{
+    (void)stream;
+    /* most writes are a few bytes (a key, a number, a space): copied in
+     * place; the buffer is terminated once, after the save */
+    qr_buf *b = save_out;
+    if (b->len + siz + 1 > b->cap) qr_buf_reserve(b, siz);
+    char *d = b->data + b->len;
+    if (siz <= 8)
+        for (HPDF_UINT i = 0; i < siz; i++) d[i] = (char)ptr[i];
+    else
+        memcpy(d, ptr, siz);
+    b->len += siz;
+    return HPDF_OK;
+}
+
 static bool save(pdf_state *st, char **out, size_t *len)
 {
+    /* libharu saves into the document's memory stream, which it makes
+     * only if there is none: made here, with its writer swapped for one
+     * appending to a buffer. Its own copies each write a byte at a time
+     * into 4 KB chunks, and reading them back out copied the file again:
+     * together over half of saving. The stream stays a memory stream (its
+     * other functions and its freeing unchanged), only never filled. */
+    if (!st->pdf->stream)
+        st->pdf->stream = HPDF_MemStream_New(st->pdf->mmgr,
+                                             HPDF_STREAM_BUF_SIZ);
+    if (st->pdf->stream) st->pdf->stream->write_fn = save_write;
+    qr_buf file = {0};
+    qr_buf_reserve(&file, 256 * 1024);
+    save_out = &file;
     /* both calls always: a failed save must still say which error */
     int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
-    if (hpdf_failed(st, "saving the document") || bad) return false;
-    HPDF_UINT32 size = HPDF_GetStreamSize(st->pdf);
-    char *buf = qr_xmalloc(size ? size : 1);
-    HPDF_UINT32 got = 0;
-    while (got < size) {
-        HPDF_UINT32 n = size - got;
-        HPDF_STATUS r = HPDF_ReadFromStream(st->pdf, (HPDF_BYTE *)buf + got,
-                                            &n);
-        got += n;
-        if (r != HPDF_OK || n == 0) break;
-    }
-    if (got != size) {
-        free(buf);
-        st->err = 0;
-        HPDF_ResetError(st->pdf);
-        fail(st, NULL, "PDF library returned %u of %u bytes", (unsigned)got,
-             (unsigned)size);
+    save_out = NULL;
+    if (hpdf_failed(st, "saving the document") || bad) {
+        qr_buf_free(&file);
         return false;
     }
+    file.data[file.len] = '\0';
+    char *buf = file.data;
+    size_t size = file.len;
     char *packed = NULL;
     size_t plen = 0;
     /* Each page's content stream object gets the page's own buffer; the
