@@ -1340,7 +1340,8 @@ static void set_font(pen *p, HPDF_Dict font, float size)
 /* A byte a literal string holds as it is (put_cid below). */
 static bool plain_byte(unsigned char c)
 {
-    return c != '(' && c != ')' && c != '\\' && c != '\r' && c != '\n';
+    /* letters and digits, most of what is drawn, lie above ')' */
+    return c > ')' ? c != '\\' : c != '(' && c != ')' && c != '\r' && c != '\n';
 }
 
 /* One two-byte code in a literal string: the bytes as they are, but for
@@ -1353,9 +1354,9 @@ static inline __attribute__((always_inline)) void put_cid(qr_buf *b, uint32_t cp
     /* the usual case, a character needing no escape, in place: two calls
      * of qr_buf_putc per character were a tenth of drawing the text */
     if (b->len + 3 <= b->cap && plain_byte(by[0]) && plain_byte(by[1])) {
+        /* unterminated: show_text's closing operator terminates it */
         b->data[b->len++] = (char)by[0];
         b->data[b->len++] = (char)by[1];
-        b->data[b->len] = '\0';
         return;
     }
     for (int i = 0; i < 2; i++) {
@@ -1376,6 +1377,7 @@ static inline __attribute__((always_inline)) void put_cid(qr_buf *b, uint32_t cp
  * drawn at a line end). */
 static bool kerns(uint32_t cp)
 {
+    if (cp - 0x21u < 0x5Fu) return true;        /* ASCII but the space */
     switch (cp) {
     case CHAR_SPACE: case 0x00A0: case '\n': case '\r': case '\t':
     case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
@@ -1386,11 +1388,11 @@ static bool kerns(uint32_t cp)
 }
 
 /* The kerning of the pair (1/1000 em, negative = closer), as layout
- * measured it (linebreak.c), or 0. */
+ * measured it (linebreak.c), or 0. Asked only when m has kerning and both
+ * characters kern(). */
 static float pair_kern(const qr_metrics *m, qr_font_slot slot, uint32_t a,
                        uint32_t b)
 {
-    if (!m || !m->kern || !kerns(a) || !kerns(b)) return 0;
     return m->kern(m->ctx, slot, a, b);
 }
 
@@ -1409,11 +1411,15 @@ static void show_text(pen *p, const float tm[6], const char *s, size_t len,
     qr_buf_puts(p->out, "[(");
     int kerned = 0;
     uint32_t prev = 0;
+    /* whether the previous character kerns (kerns() once a character) */
+    bool can_kern = m && m->kern, prev_kerns = false;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
         int n = decode(s + off, len - off, &cp);
         if (n <= 0) break;                  /* scan() checked it */
-        float k = off ? pair_kern(m, slot, prev, cp) : 0;
+        bool cur_kerns = can_kern && kerns(cp);
+        float k = prev_kerns && cur_kerns ? pair_kern(m, slot, prev, cp) : 0;
+        prev_kerns = cur_kerns;
         if (k != 0) {
             qr_buf_puts(p->out, ") ");
             put_num(p->out, -k);
