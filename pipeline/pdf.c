@@ -56,6 +56,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,18 +198,33 @@ typedef struct pdf_state {
  * (HPDF_NewEx's buf_size) is no substitute: it never reuses a block, and
  * each growth of a list leaves the old copy behind, which for a paper of
  * 30,000 paragraphs was 25 MB more. Per thread, since nothing else ties a
- * block to its document. */
+ * block to its document.
+ *
+ * Every block libharu has comes from here (its memory manager and the
+ * document too), so hpdf_release lets the whole document go without
+ * HPDF_Free, which visited every object to free it block by block: the
+ * larger blocks are kept on a list for that. */
 #define HA_GRAIN 16                     /* alignment of every block */
 #define HA_SMALL 256                    /* larger blocks go to malloc */
 #define HA_CLASSES (HA_SMALL / HA_GRAIN)
 #define HA_CHUNK (64 * 1024)
 #define HA_BIG ((size_t)-1)             /* header of a malloc'd block */
 
+/* A malloc'd block's header: tag, HA_GRAIN before the body as a small
+ * block's size class is, says HA_BIG. */
+typedef struct ha_big {
+    struct ha_big *prev, *next;
+    size_t tag, pad;
+} ha_big;
+_Static_assert(sizeof(ha_big) - offsetof(ha_big, tag) == HA_GRAIN,
+               "the tag is where hpdf_free reads a block's class");
+
 typedef struct ha_state {
     char *chunk;                        /* the chunk being cut */
     size_t used;
     void *chunks;                       /* every chunk, through its first word */
     void *free[HA_CLASSES];             /* freed blocks, through their body */
+    ha_big *big;                        /* every malloc'd block */
 } ha_state;
 
 static _Thread_local ha_state ha;
@@ -218,10 +234,14 @@ static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size)
     size_t n = size ? size : 1;
     char *p;
     if (n > HA_SMALL) {
-        p = malloc(HA_GRAIN + n);
-        if (!p) qr_oom(n);
-        *(size_t *)p = HA_BIG;
-        return p + HA_GRAIN;
+        ha_big *b = malloc(sizeof *b + n);
+        if (!b) qr_oom(n);
+        b->prev = NULL;
+        b->next = ha.big;
+        if (ha.big) ha.big->prev = b;
+        ha.big = b;
+        b->tag = HA_BIG;
+        return b + 1;
     }
     size_t k = (n - 1) / HA_GRAIN;
     if (ha.free[k]) {
@@ -250,16 +270,24 @@ static void HPDF_STDCALL hpdf_free(void *ptr)
     char *p = ptr;
     size_t k = *(size_t *)(p - HA_GRAIN);
     if (k == HA_BIG) {
-        free(p - HA_GRAIN);
+        ha_big *b = (ha_big *)ptr - 1;
+        if (b->prev) b->prev->next = b->next;
+        else ha.big = b->next;
+        if (b->next) b->next->prev = b->prev;
+        free(b);
         return;
     }
     memcpy(p, &ha.free[k], sizeof(void *));
     ha.free[k] = p;
 }
 
-/* After HPDF_Free: every small block is free again, so the chunks go. */
+/* The document's memory, all of it: in place of HPDF_Free. */
 static void hpdf_release(void)
 {
+    for (ha_big *b = ha.big, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     void *c = ha.chunks;
     while (c) {
         void *next;
@@ -2961,8 +2989,7 @@ done:
     if (!ok && !st->failed)
         fail(st, NULL, "cannot render the PDF");
     qr_pdf_zq_free(st->zq);         /* before the data it deflates goes */
-    if (st->pdf) HPDF_Free(st->pdf);
-    hpdf_release();
+    hpdf_release();                 /* st->pdf with it: no HPDF_Free */
     free(st->images);
     free(st->anchors);
     free(st->pages);
