@@ -175,6 +175,8 @@ typedef struct pdf_state {
     unsigned char *hidden;      /* per element: a Figure a graft replaces,
                                    drawn as an artifact; NULL: none */
     placed_graft *placed;
+    qr_buf stext;               /* the structure elements' text (subst) */
+    HPDF_Stream swriter;        /* libharu's writer into it (buf_write) */
     size_t nplaced;
     link_text *ltext;           /* per element, for Link elements */
     char **link_alt;            /* per element: a Link element's /Alt */
@@ -2090,6 +2092,27 @@ static bool build_outlines(pdf_state *st, const qr_pages *pages)
 
 /* ---- structure tree ---- */
 
+/* Where libharu writes when it writes for this file: the buffer buf_write
+ * appends to (one per thread, set around each use). */
+static _Thread_local qr_buf *write_to;
+
+static HPDF_STATUS buf_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
+                             HPDF_UINT siz)
+{
+    (void)stream;
+    /* most writes are a few bytes (a key, a number, a space): copied in
+     * place; the buffer is terminated once, after the save */
+    qr_buf *b = write_to;
+    if (b->len + siz + 1 > b->cap) qr_buf_reserve(b, siz);
+    char *d = b->data + b->len;
+    if (siz <= 8)
+        for (HPDF_UINT i = 0; i < siz; i++) d[i] = (char)ptr[i];
+    else
+        memcpy(d, ptr, siz);
+    b->len += siz;
+    return HPDF_OK;
+}
+
 typedef struct selem {
     HPDF_Dict dict;
     int parent;                 /* -1: a root */
@@ -2112,28 +2135,6 @@ static HPDF_Dict new_indirect(pdf_state *st)
     HPDF_Dict d = HPDF_Dict_New(st->pdf->mmgr);
     if (d && HPDF_Xref_Add(st->pdf->xref, d) != HPDF_OK) return NULL;
     return d;
-}
-
-/* One kid of a /K array: an MCID (a bare number on the element's /Pg), a
- * marked-content reference on another page, or an annotation reference. */
-static void add_content_ref(pdf_state *st, HPDF_Array k, const content_kid *c,
-                            int pg)
-{
-    HPDF_MMgr mm = st->pdf->mmgr;
-    if (c->annot) {
-        HPDF_Dict r = HPDF_Dict_New(mm);
-        HPDF_Dict_AddName(r, "Type", "OBJR");
-        HPDF_Dict_Add(r, "Obj", c->annot);
-        HPDF_Array_Add(k, r);
-    } else if (c->page == pg) {
-        HPDF_Array_AddNumber(k, c->mcid);
-    } else {
-        HPDF_Dict r = HPDF_Dict_New(mm);
-        HPDF_Dict_AddName(r, "Type", "MCR");
-        HPDF_Dict_Add(r, "Pg", st->pages[c->page]);
-        HPDF_Dict_AddNumber(r, "MCID", c->mcid);
-        HPDF_Array_Add(k, r);
-    }
 }
 
 static const char *const GRAFT_KEYS[QR_GRAFT_NTEXT] = {
@@ -2188,28 +2189,29 @@ static void graft_attrs(pdf_state *st, HPDF_Dict el, const qr_pdf_graft_elem *x)
     if (list) HPDF_Dict_Add(el, "A", list);
 }
 
-/* A graft's elements as dictionaries, its top ones added to k with /P
- * parent: each marked-content kid a reference into its import's form
- * (/Stm), on the placeholder page that draws it. Recorded in st->placed
- * for the ParentTree. */
-static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
-                        HPDF_Dict parent)
+/* A graft's elements as dictionaries, its top ones with /P parent: each
+ * marked-content kid a reference into its import's form (/Stm), on the
+ * placeholder page that draws it. Recorded in st->placed for the
+ * ParentTree. Returns the dictionaries, for the caller to put the top ones
+ * (elems[e].parent < 0) in its /K, or NULL when there are none to put (the
+ * graft is placed already, or libharu failed). */
+static HPDF_Dict *place_graft(pdf_state *st, const qr_pdf_graft *g,
+                              HPDF_Dict parent)
 {
     HPDF_MMgr mm = st->pdf->mmgr;
     placed_graft *pl = NULL;
     for (size_t i = 0; i < st->nplaced && !pl; i++)
         if (st->placed[i].graft == g) pl = &st->placed[i];
-    if (!pl || pl->dicts) return;
+    if (!pl || pl->dicts) return NULL;
     HPDF_Dict *dict = qr_xcalloc(g->nelems ? g->nelems : 1, sizeof *dict);
     pl->dicts = dict;
     for (size_t e = 0; e < g->nelems; e++)
-        if (!(dict[e] = new_indirect(st))) return;
+        if (!(dict[e] = new_indirect(st))) return NULL;
     for (size_t e = 0; e < g->nelems; e++) {
         const qr_pdf_graft_elem *el = &g->elems[e];
         HPDF_Dict_AddName(dict[e], "S", el->type);
         HPDF_Dict_Add(dict[e], "P", el->parent >= 0 ? dict[el->parent]
                                                     : parent);
-        if (el->parent < 0) HPDF_Array_Add(k, dict[e]);
         for (int t = 0; t < QR_GRAFT_NTEXT; t++)
             if (el->text[t].s)
                 HPDF_Dict_Add(dict[e], GRAFT_KEYS[t],
@@ -2235,6 +2237,7 @@ static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
         }
         HPDF_Dict_Add(dict[e], "K", kids);
     }
+    return dict;
 }
 
 /* Child c of an element into its /K, with /P parent: its dictionary, or
@@ -2242,14 +2245,75 @@ static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
 static void add_child(pdf_state *st, const selem *c, HPDF_Array k,
                       HPDF_Dict parent)
 {
-    if (c->graft) place_graft(st, c->graft, k, parent);
-    else HPDF_Array_Add(k, c->dict);
+    if (!c->graft) {
+        HPDF_Array_Add(k, c->dict);
+        return;
+    }
+    HPDF_Dict *d = place_graft(st, c->graft, parent);
+    for (size_t e = 0; d && e < c->graft->nelems; e++)
+        if (c->graft->elems[e].parent < 0) HPDF_Array_Add(k, d[e]);
+}
+
+/* ---- structure elements as text ----
+ *
+ * An element's dictionary is written here, as the text libharu would write
+ * for it, and given to the pack pass as the object's whole body
+ * (qr_pdf_subst): libharu only numbers the object. Made as libharu
+ * dictionaries, the elements were two fifths of the PDF stage's own work,
+ * an object for every key, name, number and array slot, each written out
+ * through its stream one call at a time. The layout is libharu 2.3's
+ * (pdf_pack.h checks the version): "<<", a line per entry, ">>"; arrays
+ * "[ a b ]"; references "N G R". */
+
+static void put_uint(qr_buf *b, unsigned v)
+{
+    char d[16], *e = d + sizeof d, *q = e;
+    do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
+    qr_buf_append(b, q, (size_t)(e - q));
+}
+
+/* A reference to indirect object obj, as libharu writes it. */
+static void put_ref(qr_buf *b, const void *obj)
+{
+    const HPDF_Obj_Header *h = obj;
+    put_uint(b, h->obj_id & 0x00FFFFFF);
+    qr_buf_putc(b, ' ');
+    put_uint(b, h->gen_no);
+    qr_buf_puts(b, " R");
+}
+
+/* A direct object (a string) through libharu's own writer: its escaping
+ * is libharu's, byte for byte. */
+static void put_value(pdf_state *st, qr_buf *b, void *obj)
+{
+    if (!obj || !st->swriter) return;
+    write_to = b;
+    HPDF_Obj_WriteValue(obj, st->swriter, NULL);
+    write_to = NULL;
+}
+
+/* Child c of an element into its /K text, with /P parent: a reference to
+ * its dictionary, or to the top elements of the graft that replaces it. */
+static void put_child(pdf_state *st, const selem *c, qr_buf *b,
+                      HPDF_Dict parent)
+{
+    if (!c->graft) {
+        put_ref(b, c->dict);
+        qr_buf_putc(b, ' ');
+        return;
+    }
+    HPDF_Dict *d = place_graft(st, c->graft, parent);
+    for (size_t e = 0; d && e < c->graft->nelems; e++)
+        if (c->graft->elems[e].parent < 0) {
+            put_ref(b, d[e]);
+            qr_buf_putc(b, ' ');
+        }
 }
 
 /* An element's many children, STRUCT_GROUP to a Div in its /K; each child's
  * /P will name its Div (see STRUCT_GROUP). */
 static void group_children(pdf_state *st, selem *se, const selem *x,
-                           HPDF_Array k)
+                           qr_buf *k)
 {
     HPDF_Array dk = NULL;
     HPDF_Dict div = NULL;
@@ -2261,63 +2325,104 @@ static void group_children(pdf_state *st, selem *se, const selem *x,
             HPDF_Dict_Add(div, "P", x->dict);
             dk = HPDF_Array_New(st->pdf->mmgr);
             HPDF_Dict_Add(div, "K", dk);
-            HPDF_Array_Add(k, div);
+            put_ref(k, div);
+            qr_buf_putc(k, ' ');
         }
         add_child(st, &se[c], dk, div);
         se[c].up = div;
     }
 }
 
+/* One kid of a /K array, as text: an MCID (a bare number on the
+ * element's /Pg), a marked-content reference on another page, or an
+ * annotation reference. */
+static void put_content_ref(pdf_state *st, qr_buf *b, const content_kid *c,
+                            int pg)
+{
+    if (c->annot) {
+        qr_buf_puts(b, "<<\n/Type /OBJR\n/Obj ");
+        put_ref(b, c->annot);
+        qr_buf_puts(b, "\n>>");
+    } else if (c->page == pg) {
+        put_uint(b, (unsigned)c->mcid);
+    } else {
+        qr_buf_puts(b, "<<\n/Type /MCR\n/Pg ");
+        put_ref(b, st->pages[c->page]);
+        qr_buf_puts(b, "\n/MCID ");
+        put_uint(b, (unsigned)c->mcid);
+        qr_buf_puts(b, "\n>>");
+    }
+    qr_buf_putc(b, ' ');
+}
+
+/* Element e's dictionary as text, appended to st->stext (see above). */
 static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
                       HPDF_Dict parent, int nested_doc)
 {
-    HPDF_MMgr mm = st->pdf->mmgr;
+    qr_buf *b = &st->stext;
     selem *x = &se[e];
     const qr_elem *el = qr_pages_elem(st->doc, (size_t)e);
     const char *type = struct_type(el->role);
     /* A Document inside the tree (papers joined into a pack) is a Part. */
     if (nested_doc && el->role == QR_ROLE_DOCUMENT) type = "Part";
-    HPDF_Dict_AddName(x->dict, "S", type);
-    HPDF_Dict_Add(x->dict, "P", parent);
+    qr_buf_puts(b, "<<\n/S /");
+    qr_buf_puts(b, type);
+    qr_buf_puts(b, "\n/P ");
+    put_ref(b, parent);
+    qr_buf_putc(b, '\n');
     int pg = -1;
     for (size_t i = 0; i < x->nown && pg < 0; i++)
         if (!st->kids[ownk[x->own + i]].annot)
             pg = st->kids[ownk[x->own + i]].page;
-    if (pg >= 0) HPDF_Dict_Add(x->dict, "Pg", st->pages[pg]);
+    if (pg >= 0) {
+        qr_buf_puts(b, "/Pg ");
+        put_ref(b, st->pages[pg]);
+        qr_buf_putc(b, '\n');
+    }
     const char *alt = el->alt && el->alt[0] ? el->alt : NULL;
     if (!alt && el->role == QR_ROLE_LINK && st->link_alt) alt = st->link_alt[e];
-    if (alt) HPDF_Dict_Add(x->dict, "Alt", text_string(st, alt));
+    if (alt) {
+        /* made before the key is written: on failure neither is there */
+        void *str = text_string(st, alt);
+        if (str) {
+            qr_buf_puts(b, "/Alt ");
+            put_value(st, b, str);
+            qr_buf_putc(b, '\n');
+        }
+    }
     if (el->role == QR_ROLE_TH) {
         const char *scope = el->scope && (strcmp(el->scope, "Row") == 0 ||
                                           strcmp(el->scope, "Both") == 0)
                                 ? el->scope
                                 : "Column";
-        HPDF_Dict a = HPDF_Dict_New(mm);
-        HPDF_Dict_AddName(a, "O", "Table");
-        HPDF_Dict_AddName(a, "Scope", scope);
-        HPDF_Dict_Add(x->dict, "A", a);
+        qr_buf_puts(b, "/A <<\n/O /Table\n/Scope /");
+        qr_buf_puts(b, scope);
+        qr_buf_puts(b, "\n>>\n");
     }
     int nchild = 0;
     for (int c = x->child; c >= 0; c = se[c].next) nchild++;
     if (nchild == 0 && x->nown == 1 && !st->kids[ownk[x->own]].annot) {
-        HPDF_Dict_AddNumber(x->dict, "K", st->kids[ownk[x->own]].mcid);
+        qr_buf_puts(b, "/K ");
+        put_uint(b, (unsigned)st->kids[ownk[x->own]].mcid);
+        qr_buf_puts(b, "\n>>");
         return;
     }
     /* Children in element order; the element's own content goes before the
      * first child whose content comes after it. */
-    HPDF_Array k = HPDF_Array_New(mm);
-    HPDF_Dict_Add(x->dict, "K", k);
+    qr_buf_puts(b, "/K [ ");
     if (nchild > STRUCT_GROUP && x->nown == 0) {
-        group_children(st, se, x, k);
-        return;
+        group_children(st, se, x, b);
+    } else {
+        size_t i = 0;
+        for (int c = x->child; c >= 0; c = se[c].next) {
+            while (i < x->nown && ownk[x->own + i] < se[c].minseq)
+                put_content_ref(st, b, &st->kids[ownk[x->own + i++]], pg);
+            put_child(st, &se[c], b, x->dict);
+        }
+        while (i < x->nown)
+            put_content_ref(st, b, &st->kids[ownk[x->own + i++]], pg);
     }
-    size_t i = 0;
-    for (int c = x->child; c >= 0; c = se[c].next) {
-        while (i < x->nown && ownk[x->own + i] < se[c].minseq)
-            add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
-        add_child(st, &se[c], k, x->dict);
-    }
-    while (i < x->nown) add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
+    qr_buf_puts(b, "]\n>>");
 }
 
 /* The grafts' entries of the ParentTree, from key `next` on: for each
@@ -2504,6 +2609,10 @@ static bool build_structure(pdf_state *st, size_t npages)
         for (size_t e = 0; e < n; e++)
             if (se[e].used && se[e].parent < 0) add_child(st, &se[e], k, doc);
     }
+    st->swriter = HPDF_CallbackWriter_New(st->pdf->mmgr, buf_write, NULL);
+    /* each element's text: a span of st->stext, pointed to once the text
+     * is complete and stays where it is */
+    size_t first = st->nsubst, *from = qr_xmalloc((n ? n : 1) * sizeof *from);
     for (size_t e = 0; e < n; e++) {
         if (!se[e].used || se[e].graft) continue;
         int p = se[e].parent;
@@ -2512,8 +2621,17 @@ static bool build_structure(pdf_state *st, size_t npages)
                            : p >= 0       ? se[p].dict
                            : own_doc      ? tree
                                           : doc;
+        size_t start = st->stext.len;
         fill_elem(st, se, ownk, (int)e, parent, !(own_doc && (int)e == root));
+        QR_GROW(st->subst, st->nsubst, st->csubst, 16);
+        from[st->nsubst - first] = start;
+        st->subst[st->nsubst++] = (qr_pdf_subst){
+            .obj = se[e].dict->header.obj_id & 0x00FFFFFF,
+            .len = st->stext.len - start};
     }
+    for (size_t k = first; k < st->nsubst; k++)
+        st->subst[k].data = st->stext.data + from[k - first];
+    free(from);
     HPDF_Dict_Add(tree, "ParentTree", ptree);
     build_parent_tree(st, se, tree, ptree, npages);
     HPDF_Dict_Add(st->pdf->catalog, "StructTreeRoot", tree);
@@ -2840,26 +2958,6 @@ static bool imported_objects(pdf_state *st, import_objs *io,
     return true;
 }
 
-/* Where libharu's save writes: the file in one growing buffer. */
-static _Thread_local qr_buf *save_out;
-
-static HPDF_STATUS save_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
-                              HPDF_UINT siz)
-{
-    (void)stream;
-    /* most writes are a few bytes (a key, a number, a space): copied in
-     * place; the buffer is terminated once, after the save */
-    qr_buf *b = save_out;
-    if (b->len + siz + 1 > b->cap) qr_buf_reserve(b, siz);
-    char *d = b->data + b->len;
-    if (siz <= 8)
-        for (HPDF_UINT i = 0; i < siz; i++) d[i] = (char)ptr[i];
-    else
-        memcpy(d, ptr, siz);
-    b->len += siz;
-    return HPDF_OK;
-}
-
 static bool save(pdf_state *st, char **out, size_t *len)
 {
     /* libharu saves into the document's memory stream, which it makes
@@ -2871,18 +2969,18 @@ static bool save(pdf_state *st, char **out, size_t *len)
     if (!st->pdf->stream)
         st->pdf->stream = HPDF_MemStream_New(st->pdf->mmgr,
                                              HPDF_STREAM_BUF_SIZ);
-    if (st->pdf->stream) st->pdf->stream->write_fn = save_write;
+    if (st->pdf->stream) st->pdf->stream->write_fn = buf_write;
     qr_buf file = {0};
     qr_buf_reserve(&file, 256 * 1024);
-    save_out = &file;
+    write_to = &file;
     /* both calls always: a failed save must still say which error */
     int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
-    save_out = NULL;
+    write_to = NULL;
     if (hpdf_failed(st, "saving the document") || bad) {
         qr_buf_free(&file);
         return false;
     }
-    file.data[file.len] = '\0';
+    file.data[file.len] = '\0';           /* buf_write leaves it open */
     char *buf = file.data;
     size_t size = file.len;
     char *packed = NULL;
@@ -3005,6 +3103,7 @@ done:
         qr_buf_free(&fu->cidmap);
     }
     free(st->subst);
+    qr_buf_free(&st->stext);
     free(st->import_res);
     free(st->import_form);
     free(st->hidden);
