@@ -2265,21 +2265,33 @@ static void add_child(pdf_state *st, const selem *c, HPDF_Array k,
  * (pdf_pack.h checks the version): "<<", a line per entry, ">>"; arrays
  * "[ a b ]"; references "N G R". */
 
+/* v in decimal, ending at e; the first digit's address. */
+static char *dec_back(char *e, unsigned v)
+{
+    do *--e = (char)('0' + v % 10); while ((v /= 10) > 0);
+    return e;
+}
+
 static void put_uint(qr_buf *b, unsigned v)
 {
-    char d[16], *e = d + sizeof d, *q = e;
-    do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
+    char d[16], *e = d + sizeof d, *q = dec_back(e, v);
     qr_buf_append(b, q, (size_t)(e - q));
 }
 
-/* A reference to indirect object obj, as libharu writes it. */
-static void put_ref(qr_buf *b, const void *obj)
+/* A reference to indirect object obj, as libharu writes it, then a space
+ * when sp: "N G R", made whole and appended once (there is one for every
+ * element and kid). */
+static void put_ref(qr_buf *b, const void *obj, bool sp)
 {
     const HPDF_Obj_Header *h = obj;
-    put_uint(b, h->obj_id & 0x00FFFFFF);
-    qr_buf_putc(b, ' ');
-    put_uint(b, h->gen_no);
-    qr_buf_puts(b, " R");
+    char d[32], *e = d + sizeof d, *q = e;
+    if (sp) *--q = ' ';
+    *--q = 'R';
+    *--q = ' ';
+    q = dec_back(q, h->gen_no);
+    *--q = ' ';
+    q = dec_back(q, h->obj_id & 0x00FFFFFF);
+    qr_buf_append(b, q, (size_t)(e - q));
 }
 
 /* A direct object (a string) through libharu's own writer: its escaping
@@ -2298,16 +2310,12 @@ static void put_child(pdf_state *st, const selem *c, qr_buf *b,
                       HPDF_Dict parent)
 {
     if (!c->graft) {
-        put_ref(b, c->dict);
-        qr_buf_putc(b, ' ');
+        put_ref(b, c->dict, true);
         return;
     }
     HPDF_Dict *d = place_graft(st, c->graft, parent);
     for (size_t e = 0; d && e < c->graft->nelems; e++)
-        if (c->graft->elems[e].parent < 0) {
-            put_ref(b, d[e]);
-            qr_buf_putc(b, ' ');
-        }
+        if (c->graft->elems[e].parent < 0) put_ref(b, d[e], true);
 }
 
 /* An element's many children, STRUCT_GROUP to a Div in its /K; each child's
@@ -2325,8 +2333,7 @@ static void group_children(pdf_state *st, selem *se, const selem *x,
             HPDF_Dict_Add(div, "P", x->dict);
             dk = HPDF_Array_New(st->pdf->mmgr);
             HPDF_Dict_Add(div, "K", dk);
-            put_ref(k, div);
-            qr_buf_putc(k, ' ');
+            put_ref(k, div, true);
         }
         add_child(st, &se[c], dk, div);
         se[c].up = div;
@@ -2341,13 +2348,13 @@ static void put_content_ref(pdf_state *st, qr_buf *b, const content_kid *c,
 {
     if (c->annot) {
         qr_buf_puts(b, "<<\n/Type /OBJR\n/Obj ");
-        put_ref(b, c->annot);
+        put_ref(b, c->annot, false);
         qr_buf_puts(b, "\n>>");
     } else if (c->page == pg) {
         put_uint(b, (unsigned)c->mcid);
     } else {
         qr_buf_puts(b, "<<\n/Type /MCR\n/Pg ");
-        put_ref(b, st->pages[c->page]);
+        put_ref(b, st->pages[c->page], false);
         qr_buf_puts(b, "\n/MCID ");
         put_uint(b, (unsigned)c->mcid);
         qr_buf_puts(b, "\n>>");
@@ -2368,7 +2375,7 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
     qr_buf_puts(b, "<<\n/S /");
     qr_buf_puts(b, type);
     qr_buf_puts(b, "\n/P ");
-    put_ref(b, parent);
+    put_ref(b, parent, false);
     qr_buf_putc(b, '\n');
     int pg = -1;
     for (size_t i = 0; i < x->nown && pg < 0; i++)
@@ -2376,7 +2383,7 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
             pg = st->kids[ownk[x->own + i]].page;
     if (pg >= 0) {
         qr_buf_puts(b, "/Pg ");
-        put_ref(b, st->pages[pg]);
+        put_ref(b, st->pages[pg], false);
         qr_buf_putc(b, '\n');
     }
     const char *alt = el->alt && el->alt[0] ? el->alt : NULL;
