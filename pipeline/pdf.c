@@ -2114,7 +2114,8 @@ static HPDF_STATUS buf_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
 }
 
 typedef struct selem {
-    HPDF_Dict dict;
+    void *dict;                 /* a numbered null: fill_elem's text is its
+                                   body in the file (see below) */
     int parent;                 /* -1: a root */
     int used;                   /* it or a descendant has content */
     size_t minseq;              /* first content (index in st->kids) */
@@ -2129,6 +2130,15 @@ typedef struct selem {
  * Div groupings of STRUCT_GROUP each: Div is the neutral block grouping
  * (ISO 32000-1 §14.8.4.2), so reading order and roles are unchanged. */
 #define STRUCT_GROUP 4096
+
+/* An indirect object whose body the pack pass replaces (qr_pdf_subst):
+ * the cheapest libharu has, a null, which it numbers and writes as such. */
+static void *new_placeholder(pdf_state *st)
+{
+    HPDF_Null o = HPDF_Null_New(st->pdf->mmgr);
+    if (o && HPDF_Xref_Add(st->pdf->xref, o) != HPDF_OK) return NULL;
+    return o;
+}
 
 static HPDF_Dict new_indirect(pdf_state *st)
 {
@@ -2602,7 +2612,7 @@ static bool build_structure(pdf_state *st, size_t npages)
     HPDF_Dict doc = own_doc ? NULL : new_indirect(st);
     HPDF_Dict ptree = new_indirect(st);
     for (size_t e = 0; e < n; e++)
-        if (se[e].used && !se[e].graft) se[e].dict = new_indirect(st);
+        if (se[e].used && !se[e].graft) se[e].dict = new_placeholder(st);
     if (hpdf_failed(st, "creating the structure tree")) goto done;
     HPDF_Dict_AddName(tree, "Type", "StructTreeRoot");
     if (own_doc) {
@@ -2633,7 +2643,7 @@ static bool build_structure(pdf_state *st, size_t npages)
         QR_GROW(st->subst, st->nsubst, st->csubst, 16);
         from[st->nsubst - first] = start;
         st->subst[st->nsubst++] = (qr_pdf_subst){
-            .obj = se[e].dict->header.obj_id & 0x00FFFFFF,
+            .obj = ((HPDF_Obj_Header *)se[e].dict)->obj_id & 0x00FFFFFF,
             .len = st->stext.len - start};
     }
     for (size_t k = first; k < st->nsubst; k++)
