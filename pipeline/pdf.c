@@ -1279,28 +1279,35 @@ static void put_num(qr_buf *b, float v)
     else
         m = llroundf(x);
     unsigned long long a = (unsigned long long)(m < 0 ? -m : m);
-    char d[32], *e = d + sizeof d, *q = e;
-    *--q = ' ';
-    unsigned f = (unsigned)(a % 1000);
-    if (f) {                        /* the fraction, trailing zeros dropped */
-        int k = 3;
-        while (f % 10 == 0) f /= 10, k--;
-        for (; k > 0; k--, f /= 10) *--q = (char)('0' + f % 10);
-        *--q = '.';
-    }
     unsigned long long ip = a / 1000;
-    if (ip <= 0xFFFFFFFFu) {        /* 32-bit division: cheaper */
-        uint32_t i32 = (uint32_t)ip;
-        do *--q = (char)('0' + i32 % 10); while ((i32 /= 10) > 0);
+    unsigned f = (unsigned)(a % 1000);
+    /* written forward in place: a sign, at most 20 digits, a point and
+     * three decimals, a space */
+    if (b->len + 32 > b->cap) qr_buf_reserve(b, 32);
+    char *o = b->data + b->len;
+    if (m < 0) *o++ = '-';
+    if (ip < 1000) {                /* a page's coordinates: no loop */
+        unsigned i = (unsigned)ip;
+        if (i >= 100) *o++ = (char)('0' + i / 100);
+        if (i >= 10) *o++ = (char)('0' + i / 10 % 10);
+        *o++ = (char)('0' + i % 10);
     } else {
+        char d[24], *e = d + sizeof d, *q = e;
         do *--q = (char)('0' + ip % 10); while ((ip /= 10) > 0);
+        memcpy(o, q, (size_t)(e - q));
+        o += e - q;
     }
-    if (m < 0) *--q = '-';
-    size_t n = (size_t)(e - q);
-    if (b->len + n + 1 > b->cap) qr_buf_reserve(b, n);
-    memcpy(b->data + b->len, q, n);
-    b->len += n;
-    b->data[b->len] = '\0';
+    if (f) {                        /* the fraction, trailing zeros dropped */
+        *o++ = '.';
+        *o++ = (char)('0' + f / 100);
+        if (f % 100) {
+            *o++ = (char)('0' + f / 10 % 10);
+            if (f % 10) *o++ = (char)('0' + f % 10);
+        }
+    }
+    *o++ = ' ';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
 static void put_nums(qr_buf *b, const float *v, int n, const char *op)
