@@ -176,6 +176,7 @@ typedef struct pdf_state {
                                    drawn as an artifact; NULL: none */
     placed_graft *placed;
     qr_buf stext;               /* the structure elements' text (subst) */
+    size_t stext_subst;         /* st->subst from here on is that text */
     HPDF_Stream swriter;        /* libharu's writer into it (buf_write) */
     size_t nplaced;
     link_text *ltext;           /* per element, for Link elements */
@@ -2637,6 +2638,7 @@ static bool build_structure(pdf_state *st, size_t npages)
     /* each element's text: a span of st->stext, pointed to once the text
      * is complete and stays where it is */
     size_t first = st->nsubst, *from = qr_xmalloc((n ? n : 1) * sizeof *from);
+    st->stext_subst = first;
     for (size_t e = 0; e < n; e++) {
         if (!se[e].used || se[e].graft) continue;
         int p = se[e].parent;
@@ -3029,7 +3031,11 @@ static bool save(pdf_state *st, char **out, size_t *len)
         return false;
     }
     qr_pdf_zq_finish(st->zq);
-    for (size_t k = 0; k < nsub; k++) qr_pdf_zq_fill(st->zq, &sub[k]);
+    /* only streams were queued: the structure text is plain objects, and
+     * looking each element up in the queue cost more than all of them */
+    for (size_t k = 0; k < nsub; k++)
+        if (k < st->npages + st->stext_subst || k >= st->npages + st->nsubst)
+            qr_pdf_zq_fill(st->zq, &sub[k]);
     int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub,
                                    st->imports ? &io.extra : NULL,
                                    pack_threads(), &packed, &plen);
