@@ -176,7 +176,9 @@ typedef struct pdf_state {
                                    drawn as an artifact; NULL: none */
     placed_graft *placed;
     qr_buf stext;               /* the structure elements' text (subst) */
-    size_t stext_subst;         /* st->subst from here on is that text */
+    size_t stext_subst;         /* st->subst from here on is that text, */
+    size_t *stext_at;           /* ... its starts in stext (add_text) */
+    size_t nstext_at, cstext_at;
     HPDF_Stream swriter;        /* libharu's writer into it (buf_write) */
     size_t nplaced;
     link_text *ltext;           /* per element, for Link elements */
@@ -2336,6 +2338,24 @@ static void put_child(pdf_state *st, const selem *c, qr_buf *b,
         if (c->graft->elems[e].parent < 0) put_ref(b, d[e], true);
 }
 
+/* Object obj's text: st->stext from start to its end now. Pointed to
+ * only once all the text is written (text_done): stext moves as it grows. */
+static void add_text(pdf_state *st, const void *obj, size_t start)
+{
+    QR_GROW(st->subst, st->nsubst, st->csubst, 16);
+    st->subst[st->nsubst++] = (qr_pdf_subst){
+        .obj = ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF,
+        .len = st->stext.len - start};
+    QR_GROW(st->stext_at, st->nstext_at, st->cstext_at, 64);
+    st->stext_at[st->nstext_at++] = start;
+}
+
+static void text_done(pdf_state *st)
+{
+    for (size_t k = 0; k < st->nstext_at; k++)
+        st->subst[st->stext_subst + k].data = st->stext.data + st->stext_at[k];
+}
+
 /* An element's many children, STRUCT_GROUP to a Div in its /K; each child's
  * /P will name its Div (see STRUCT_GROUP). */
 static void group_children(pdf_state *st, selem *se, const selem *x,
@@ -2453,13 +2473,12 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
 /* The grafts' entries of the ParentTree, from key `next` on: for each
  * import whose form holds a placed graft's marked content, the form's
  * /StructParents key → the array, indexed by MCID, of the elements owning
- * them (a form's MCIDs are its own, §14.7.4.4). Appended to keys and vals
- * (*n of them); returns the next free key. */
-static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
-                         size_t *n)
+ * them (a form's MCIDs are its own, §14.7.4.4). Appended to keys and, as
+ * text in vt, to vals (*n of them); returns the next free key. */
+static int graft_parents(pdf_state *st, int next, int *keys, size_t *vals,
+                         qr_buf *vt, size_t *n)
 {
     if (!st->nplaced) return next;
-    HPDF_MMgr mm = st->pdf->mmgr;
     size_t nimp = st->imports->n;
     HPDF_Dict **own = qr_xcalloc(nimp, sizeof *own);
     int *len = qr_xcalloc(nimp, sizeof *len);
@@ -2485,13 +2504,15 @@ static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
         }
     for (size_t k = 0; k < nimp; k++) {
         if (!own[k]) continue;
-        HPDF_Array arr = HPDF_Array_New(mm);
-        for (int m = 0; m < len[k]; m++)
-            HPDF_Array_Add(arr, own[k][m] ? (void *)own[k][m]
-                                          : (void *)HPDF_Null_New(mm));
+        vals[*n] = vt->len;
+        qr_buf_puts(vt, "[ ");
+        for (int m = 0; m < len[k]; m++) {
+            if (own[k][m]) put_ref(vt, own[k][m], true);
+            else qr_buf_puts(vt, "null ");
+        }
+        qr_buf_putc(vt, ']');
         HPDF_Dict_AddNumber(st->import_form[k], "StructParents", next);
-        keys[*n] = next++;
-        vals[(*n)++] = arr;
+        keys[(*n)++] = next++;
         free(own[k]);
     }
     free(own);
@@ -2499,69 +2520,100 @@ static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
     return next;
 }
 
+/* Pairs i .. end of the ParentTree as the text of a /Nums array: each key
+ * then its value, vals[j] .. vals[j + 1] in vt. */
+static void put_pairs(qr_buf *b, const int *keys, const size_t *vals,
+                      const qr_buf *vt, size_t i, size_t end)
+{
+    qr_buf_puts(b, "[ ");
+    for (size_t j = i; j < end; j++) {
+        put_uint(b, (unsigned)keys[j]);
+        qr_buf_putc(b, ' ');
+        qr_buf_append(b, vt->data + vals[j], vals[j + 1] - vals[j]);
+        qr_buf_putc(b, ' ');
+    }
+    qr_buf_putc(b, ']');
+}
+
 /* The ParentTree (a number tree, §7.9.7): key = a page's /StructParents →
  * array of the elements of its MCIDs; key = an annotation's /StructParent
- * → its element. Split into leaves when long. */
+ * → its element. Split into leaves when long. Written as text, as the
+ * elements are (add_text): tree and its leaves are placeholders. */
 static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
-                              HPDF_Dict tree, size_t npages)
+                              void *tree, size_t npages)
 {
-    HPDF_MMgr mm = st->pdf->mmgr;
     size_t nimp = st->imports ? st->imports->n : 0;
     size_t cap = npages + st->nkids + nimp, n = 0;
     int *keys = qr_xmalloc((cap ? cap : 1) * sizeof *keys);
-    void **vals = qr_xmalloc((cap ? cap : 1) * sizeof *vals);
+    size_t *vals = qr_xmalloc((cap + 1) * sizeof *vals);
+    qr_buf vt;                      /* the values' text, vals[i] into it */
+    qr_buf_init(&vt);
     size_t k = 0;
     for (size_t p = 0; p < npages; p++) {
-        HPDF_Array arr = NULL;
+        bool any = false;
         for (; k < st->nkids && st->kids[k].page == (int)p; k++) {
             const content_kid *c = &st->kids[k];
             if (c->annot || c->graft) continue;
-            if (!arr) arr = HPDF_Array_New(mm);
-            HPDF_Array_Add(arr, se[c->elem].dict);
+            if (!any) {
+                vals[n] = vt.len;
+                qr_buf_puts(&vt, "[ ");
+                any = true;
+            }
+            put_ref(&vt, se[c->elem].dict, true);
         }
-        if (!arr) continue;
+        if (!any) continue;
+        qr_buf_putc(&vt, ']');
         HPDF_Dict_AddNumber(st->pages[p], "StructParents", (HPDF_INT32)p);
-        keys[n] = (int)p;
-        vals[n++] = arr;
+        keys[n++] = (int)p;
     }
     int next = (int)npages;
     for (k = 0; k < st->nkids; k++) {
         const content_kid *c = &st->kids[k];
         if (!c->annot) continue;
         HPDF_Dict_AddNumber(c->annot, "StructParent", next);
-        keys[n] = next++;
-        vals[n++] = se[c->elem].dict;
+        vals[n] = vt.len;
+        put_ref(&vt, se[c->elem].dict, false);
+        keys[n++] = next++;
     }
-    next = graft_parents(st, next, keys, vals, &n);
+    next = graft_parents(st, next, keys, vals, &vt, &n);
+    vals[n] = vt.len;
+    qr_buf *b = &st->stext;
     if (n <= NUMTREE_LEAF) {
-        HPDF_Array nums = HPDF_Array_New(mm);
-        HPDF_Dict_Add(tree, "Nums", nums);
-        for (size_t i = 0; i < n; i++) {
-            HPDF_Array_AddNumber(nums, keys[i]);
-            HPDF_Array_Add(nums, vals[i]);
-        }
+        size_t start = b->len;
+        qr_buf_puts(b, "<<\n/Nums ");
+        put_pairs(b, keys, vals, &vt, 0, n);
+        qr_buf_puts(b, "\n>>");
+        add_text(st, tree, start);
     } else {
-        HPDF_Array leaves = HPDF_Array_New(mm);
-        HPDF_Dict_Add(tree, "Kids", leaves);
-        for (size_t i = 0; i < n; i += NUMTREE_LEAF) {
+        /* the leaves are numbered after the tree, and written first */
+        size_t nleaves = (n + NUMTREE_LEAF - 1) / NUMTREE_LEAF;
+        void **leaf = qr_xmalloc(nleaves * sizeof *leaf);
+        size_t made = 0;
+        for (; made < nleaves; made++)
+            if (!(leaf[made] = new_placeholder(st))) break;
+        for (size_t l = 0; l < made; l++) {
+            size_t i = l * NUMTREE_LEAF;
             size_t end = i + NUMTREE_LEAF < n ? i + NUMTREE_LEAF : n;
-            HPDF_Dict leaf = new_indirect(st);
-            if (!leaf) break;
-            HPDF_Array_Add(leaves, leaf);
-            HPDF_Array lim = HPDF_Array_New(mm);
-            HPDF_Dict_Add(leaf, "Limits", lim);
-            HPDF_Array_AddNumber(lim, keys[i]);
-            HPDF_Array_AddNumber(lim, keys[end - 1]);
-            HPDF_Array nums = HPDF_Array_New(mm);
-            HPDF_Dict_Add(leaf, "Nums", nums);
-            for (size_t j = i; j < end; j++) {
-                HPDF_Array_AddNumber(nums, keys[j]);
-                HPDF_Array_Add(nums, vals[j]);
-            }
+            size_t start = b->len;
+            qr_buf_puts(b, "<<\n/Limits [ ");
+            put_uint(b, (unsigned)keys[i]);
+            qr_buf_putc(b, ' ');
+            put_uint(b, (unsigned)keys[end - 1]);
+            qr_buf_puts(b, " ]\n/Nums ");
+            put_pairs(b, keys, vals, &vt, i, end);
+            qr_buf_puts(b, "\n>>");
+            add_text(st, leaf[l], start);
         }
+        size_t start = b->len;
+        qr_buf_puts(b, "<<\n/Kids [ ");
+        for (size_t l = 0; l < made; l++) put_ref(b, leaf[l], true);
+        qr_buf_puts(b, "]\n>>");
+        add_text(st, tree, start);
+        free(leaf);
     }
     /* on the StructTreeRoot, where readers look for it (§14.7.2) */
     HPDF_Dict_AddNumber(root, "ParentTreeNextKey", next);
+    qr_buf_free(&vt);
     free(keys);
     free(vals);
 }
@@ -2618,7 +2670,7 @@ static bool build_structure(pdf_state *st, size_t npages)
     int own_doc = nroots == 1 && elem_role(st, root) == QR_ROLE_DOCUMENT;
     HPDF_Dict tree = new_indirect(st);
     HPDF_Dict doc = own_doc ? NULL : new_indirect(st);
-    HPDF_Dict ptree = new_indirect(st);
+    void *ptree = new_placeholder(st);
     for (size_t e = 0; e < n; e++)
         if (se[e].used && !se[e].graft) se[e].dict = new_placeholder(st);
     if (hpdf_failed(st, "creating the structure tree")) goto done;
@@ -2635,10 +2687,7 @@ static bool build_structure(pdf_state *st, size_t npages)
             if (se[e].used && se[e].parent < 0) add_child(st, &se[e], k, doc);
     }
     st->swriter = HPDF_CallbackWriter_New(st->pdf->mmgr, buf_write, NULL);
-    /* each element's text: a span of st->stext, pointed to once the text
-     * is complete and stays where it is */
-    size_t first = st->nsubst, *from = qr_xmalloc((n ? n : 1) * sizeof *from);
-    st->stext_subst = first;
+    st->stext_subst = st->nsubst;
     for (size_t e = 0; e < n; e++) {
         if (!se[e].used || se[e].graft) continue;
         int p = se[e].parent;
@@ -2649,17 +2698,11 @@ static bool build_structure(pdf_state *st, size_t npages)
                                           : doc;
         size_t start = st->stext.len;
         fill_elem(st, se, ownk, (int)e, parent, !(own_doc && (int)e == root));
-        QR_GROW(st->subst, st->nsubst, st->csubst, 16);
-        from[st->nsubst - first] = start;
-        st->subst[st->nsubst++] = (qr_pdf_subst){
-            .obj = ((HPDF_Obj_Header *)se[e].dict)->obj_id & 0x00FFFFFF,
-            .len = st->stext.len - start};
+        add_text(st, se[e].dict, start);
     }
-    for (size_t k = first; k < st->nsubst; k++)
-        st->subst[k].data = st->stext.data + from[k - first];
-    free(from);
     HPDF_Dict_Add(tree, "ParentTree", ptree);
     build_parent_tree(st, se, tree, ptree, npages);
+    text_done(st);
     HPDF_Dict_Add(st->pdf->catalog, "StructTreeRoot", tree);
     HPDF_Dict mark = HPDF_Dict_New(st->pdf->mmgr);
     HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
@@ -3134,6 +3177,7 @@ done:
     }
     free(st->subst);
     qr_buf_free(&st->stext);
+    free(st->stext_at);
     free(st->import_res);
     free(st->import_form);
     free(st->hidden);
