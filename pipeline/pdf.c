@@ -175,12 +175,12 @@ typedef struct pdf_state {
     unsigned char *hidden;      /* per element: a Figure a graft replaces,
                                    drawn as an artifact; NULL: none */
     placed_graft *placed;
-    qr_buf stext;               /* the structure elements' text (subst) */
-    size_t stext_subst;         /* st->subst from here on is that text, */
-    size_t *stext_at;           /* ... its starts in stext (add_text) */
-    size_t nstext_at, cstext_at;
-    HPDF_Stream swriter;        /* libharu's writer into it (buf_write) */
     size_t nplaced;
+    qr_buf stext;               /* the structure tree's text (add_text) */
+    size_t stext_subst;         /* st->subst from here on is that text, */
+    size_t *stext_at;           /* ... its starts in stext */
+    size_t nstext_at, cstext_at;
+    HPDF_Stream swriter;        /* libharu's writer into stext (buf_write) */
     link_text *ltext;           /* per element, for Link elements */
     char **link_alt;            /* per element: a Link element's /Alt */
     /* meta's strings as valid UTF-8 (a caller may have cut one to fit a
@@ -527,7 +527,6 @@ static void collect_link_text(pdf_state *st, const qr_item *it)
     lt->y = it->y;
 }
 
-/* Mark the code points of every text item; check they can be written. */
 /* qr_utf8_decode with ASCII, most of any text, decoded in line: it runs
  * for every character scanned and drawn. */
 static inline int decode(const char *s, size_t n, uint32_t *cp)
@@ -539,6 +538,7 @@ static inline int decode(const char *s, size_t n, uint32_t *cp)
     return qr_utf8_decode(s, n, cp);
 }
 
+/* Mark the code points of every text item; check they can be written. */
 static bool scan(pdf_state *st, const qr_pages *pages)
 {
     for (size_t p = 0; p < qr_pages_count(pages); p++) {
@@ -2111,7 +2111,7 @@ static HPDF_STATUS buf_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
 {
     (void)stream;
     /* most writes are a few bytes (a key, a number, a space): copied in
-     * place; the buffer is terminated once, after the save */
+     * place, and left unterminated (save terminates the file) */
     qr_buf *b = write_to;
     if (b->len + siz + 1 > b->cap) qr_buf_reserve(b, siz);
     char *d = b->data + b->len;
@@ -3034,7 +3034,7 @@ static bool save(pdf_state *st, char **out, size_t *len)
      * appending to a buffer. Its own copies each write a byte at a time
      * into 4 KB chunks, and reading them back out copied the file again:
      * together over half of saving. The stream stays a memory stream (its
-     * other functions and its freeing unchanged), only never filled. */
+     * other functions unchanged), only never filled. */
     if (!st->pdf->stream)
         st->pdf->stream = HPDF_MemStream_New(st->pdf->mmgr,
                                              HPDF_STREAM_BUF_SIZ);
