@@ -46,6 +46,7 @@
 #include "pdf_pack.h"
 
 #include <hpdf.h>
+#include <hpdf_conf.h>
 #include <hb.h>
 #include <hb-subset.h>
 #include <hb-ot.h>
@@ -55,6 +56,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -174,6 +176,11 @@ typedef struct pdf_state {
                                    drawn as an artifact; NULL: none */
     placed_graft *placed;
     size_t nplaced;
+    qr_buf stext;               /* the structure tree's text (add_text) */
+    size_t stext_subst;         /* st->subst from here on is that text, */
+    size_t *stext_at;           /* ... its starts in stext */
+    size_t nstext_at, cstext_at;
+    HPDF_Stream swriter;        /* libharu's writer into stext (buf_write) */
     link_text *ltext;           /* per element, for Link elements */
     char **link_alt;            /* per element: a Link element's /Alt */
     /* meta's strings as valid UTF-8 (a caller may have cut one to fit a
@@ -196,18 +203,33 @@ typedef struct pdf_state {
  * (HPDF_NewEx's buf_size) is no substitute: it never reuses a block, and
  * each growth of a list leaves the old copy behind, which for a paper of
  * 30,000 paragraphs was 25 MB more. Per thread, since nothing else ties a
- * block to its document. */
+ * block to its document.
+ *
+ * Every block libharu has comes from here (its memory manager and the
+ * document too), so hpdf_release lets the whole document go without
+ * HPDF_Free, which visited every object to free it block by block: the
+ * larger blocks are kept on a list for that. */
 #define HA_GRAIN 16                     /* alignment of every block */
 #define HA_SMALL 256                    /* larger blocks go to malloc */
 #define HA_CLASSES (HA_SMALL / HA_GRAIN)
 #define HA_CHUNK (64 * 1024)
 #define HA_BIG ((size_t)-1)             /* header of a malloc'd block */
 
+/* A malloc'd block's header: tag, HA_GRAIN before the body as a small
+ * block's size class is, says HA_BIG. */
+typedef struct ha_big {
+    struct ha_big *prev, *next;
+    size_t tag, pad;
+} ha_big;
+_Static_assert(sizeof(ha_big) - offsetof(ha_big, tag) == HA_GRAIN,
+               "the tag is where hpdf_free reads a block's class");
+
 typedef struct ha_state {
     char *chunk;                        /* the chunk being cut */
     size_t used;
     void *chunks;                       /* every chunk, through its first word */
     void *free[HA_CLASSES];             /* freed blocks, through their body */
+    ha_big *big;                        /* every malloc'd block */
 } ha_state;
 
 static _Thread_local ha_state ha;
@@ -217,10 +239,14 @@ static void *HPDF_STDCALL hpdf_alloc(HPDF_UINT size)
     size_t n = size ? size : 1;
     char *p;
     if (n > HA_SMALL) {
-        p = malloc(HA_GRAIN + n);
-        if (!p) qr_oom(n);
-        *(size_t *)p = HA_BIG;
-        return p + HA_GRAIN;
+        ha_big *b = malloc(sizeof *b + n);
+        if (!b) qr_oom(n);
+        b->prev = NULL;
+        b->next = ha.big;
+        if (ha.big) ha.big->prev = b;
+        ha.big = b;
+        b->tag = HA_BIG;
+        return b + 1;
     }
     size_t k = (n - 1) / HA_GRAIN;
     if (ha.free[k]) {
@@ -249,16 +275,24 @@ static void HPDF_STDCALL hpdf_free(void *ptr)
     char *p = ptr;
     size_t k = *(size_t *)(p - HA_GRAIN);
     if (k == HA_BIG) {
-        free(p - HA_GRAIN);
+        ha_big *b = (ha_big *)ptr - 1;
+        if (b->prev) b->prev->next = b->next;
+        else ha.big = b->next;
+        if (b->next) b->next->prev = b->prev;
+        free(b);
         return;
     }
     memcpy(p, &ha.free[k], sizeof(void *));
     ha.free[k] = p;
 }
 
-/* After HPDF_Free: every small block is free again, so the chunks go. */
+/* The document's memory, all of it: in place of HPDF_Free. */
 static void hpdf_release(void)
 {
+    for (ha_big *b = ha.big, *next; b; b = next) {
+        next = b->next;
+        free(b);
+    }
     void *c = ha.chunks;
     while (c) {
         void *next;
@@ -493,6 +527,17 @@ static void collect_link_text(pdf_state *st, const qr_item *it)
     lt->y = it->y;
 }
 
+/* qr_utf8_decode with ASCII, most of any text, decoded in line: it runs
+ * for every character scanned and drawn. */
+static inline int decode(const char *s, size_t n, uint32_t *cp)
+{
+    if (n && (unsigned char)s[0] < 0x80) {
+        *cp = (unsigned char)s[0];
+        return 1;
+    }
+    return qr_utf8_decode(s, n, cp);
+}
+
 /* Mark the code points of every text item; check they can be written. */
 static bool scan(pdf_state *st, const qr_pages *pages)
 {
@@ -516,7 +561,7 @@ static bool scan(pdf_state *st, const qr_pages *pages)
             size_t off = 0;
             while (off < it->len) {
                 uint32_t cp;
-                int n = qr_utf8_decode(it->text + off, it->len - off, &cp);
+                int n = decode(it->text + off, it->len - off, &cp);
                 if (n == 0) {
                     fail(st, NULL, "page %zu: invalid UTF-8 in text '%.*s'",
                          p + 1, (int)it->len, it->text);
@@ -556,16 +601,28 @@ static bool bit(const face_use *fu, uint32_t cp)
     return (fu->bits[cp >> 3] >> (cp & 7)) & 1;
 }
 
+/* The bits of used code points cp & ~63 .. cp | 63, code point c at bit
+ * c & 63 whatever the byte order. */
+static uint64_t used_word(const face_use *fu, uint32_t cp)
+{
+    uint64_t w;
+    memcpy(&w, fu->bits + (cp >> 6) * 8, sizeof w);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    return w;
+}
+
 /* The first used code point at or after cp, or BMP_SIZE. A paper uses a
  * few hundred of the 65,536: testing each bit was 1.5M instructions a face
- * (a third of the PDF stage's own work), skipping empty bytes is a few
- * thousand. */
+ * (a third of the PDF stage's own work), skipping empty words of 64 is a
+ * few thousand. */
 static uint32_t next_used(const face_use *fu, uint32_t cp)
 {
     while (cp < BMP_SIZE) {
-        uint8_t byte = (uint8_t)(fu->bits[cp >> 3] >> (cp & 7));
-        if (byte) return cp + (uint32_t)__builtin_ctz(byte);
-        cp = (cp | 7) + 1;
+        uint64_t w = used_word(fu, cp) >> (cp & 63);
+        if (w) return cp + (uint32_t)__builtin_ctzll(w);
+        cp = (cp | 63) + 1;
     }
     return BMP_SIZE;
 }
@@ -590,9 +647,21 @@ static HPDF_Dict new_indirect(pdf_state *st);
 static void subset_tag(const face_use *fu, int k, char tag[TAG_LEN + 1])
 {
     uint32_t h = 2166136261u;                   /* FNV-1a */
-    for (size_t i = 0; i < sizeof fu->bits; i++) {
-        h ^= fu->bits[i];
-        h *= 16777619u;
+    /* eight zero bytes (most of them) multiply h by the prime's eighth
+     * power, which is what the byte loop would do */
+    uint32_t p8 = 1;
+    for (int i = 0; i < 8; i++) p8 *= 16777619u;
+    for (size_t i = 0; i < sizeof fu->bits; i += 8) {
+        uint64_t w;
+        memcpy(&w, fu->bits + i, sizeof w);
+        if (!w) {
+            h *= p8;
+            continue;
+        }
+        for (size_t j = i; j < i + 8; j++) {
+            h ^= fu->bits[j];
+            h *= 16777619u;
+        }
     }
     h ^= (uint32_t)k;
     h *= 16777619u;
@@ -611,11 +680,9 @@ static hb_face_t *subset_face(face_use *fu)
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in) return NULL;
     hb_set_t *u = hb_subset_input_unicode_set(in);
-    for (uint32_t cp = 0; cp < BMP_SIZE; cp += 8) {
-        uint8_t byte = fu->bits[cp >> 3];
-        for (uint32_t b = 0; byte; b++, byte >>= 1)
-            if (byte & 1) hb_set_add(u, cp + b);
-    }
+    for (uint32_t cp = next_used(fu, 0); cp < BMP_SIZE;
+         cp = next_used(fu, cp + 1))
+        hb_set_add(u, cp);
     if (bit(fu, CHAR_SOFT_HYPHEN)) hb_set_add(u, CHAR_HYPHEN);
     /* hinting instructions are for screens at small sizes: PDF viewers
      * rarely use them, and they are much of a face's size */
@@ -1198,23 +1265,52 @@ static bool same_rgb(qr_rgb a, qr_rgb b)
 }
 
 /* A number for the content stream: at most three decimals (a thousandth
- * of a point), no trailing zeros, no exponent; then a space. */
+ * of a point), no trailing zeros, no exponent; then a space. Written in
+ * place, rounding without a call: a page's coordinates are most of its
+ * content stream, and llroundf and qr_buf_append were two thirds of the
+ * cost of each number. */
 static void put_num(qr_buf *b, float v)
 {
     if (!isfinite(v)) v = 0;
-    long long m = llroundf(v * 1000.0f);
-    char d[32], *e = d + sizeof d, *q = e;
-    *--q = ' ';
-    long long ip = (m < 0 ? -m : m) / 1000, f = (m < 0 ? -m : m) % 1000;
-    if (f) {                        /* the fraction, trailing zeros dropped */
-        int k = 3;
-        while (f % 10 == 0) f /= 10, k--;
-        for (; k > 0; k--, f /= 10) *--q = (char)('0' + f % 10);
-        *--q = '.';
+    float x = v * 1000.0f;
+    long long m;
+    /* llroundf's result (half away from zero): below 2^23 a float plus a
+     * half is exact as a double, so truncating it rounds as llroundf
+     * does; at and above, every float is a whole number already */
+    if (fabsf(x) < 8388608.0f)
+        m = (long long)(x < 0 ? (double)x - 0.5 : (double)x + 0.5);
+    else
+        m = llroundf(x);
+    unsigned long long a = (unsigned long long)(m < 0 ? -m : m);
+    unsigned long long ip = a / 1000;
+    unsigned f = (unsigned)(a % 1000);
+    /* written forward in place: a sign, at most 20 digits, a point and
+     * three decimals, a space */
+    if (b->len + 32 > b->cap) qr_buf_reserve(b, 32);
+    char *o = b->data + b->len;
+    if (m < 0) *o++ = '-';
+    if (ip < 1000) {                /* a page's coordinates: no loop */
+        unsigned i = (unsigned)ip;
+        if (i >= 100) *o++ = (char)('0' + i / 100);
+        if (i >= 10) *o++ = (char)('0' + i / 10 % 10);
+        *o++ = (char)('0' + i % 10);
+    } else {
+        char d[24], *e = d + sizeof d, *q = e;
+        do *--q = (char)('0' + ip % 10); while ((ip /= 10) > 0);
+        memcpy(o, q, (size_t)(e - q));
+        o += e - q;
     }
-    do *--q = (char)('0' + ip % 10); while ((ip /= 10) > 0);
-    if (m < 0) *--q = '-';
-    qr_buf_append(b, q, (size_t)(e - q));
+    if (f) {                        /* the fraction, trailing zeros dropped */
+        *o++ = '.';
+        *o++ = (char)('0' + f / 100);
+        if (f % 100) {
+            *o++ = (char)('0' + f / 10 % 10);
+            if (f % 10) *o++ = (char)('0' + f % 10);
+        }
+    }
+    *o++ = ' ';
+    *o = '\0';
+    b->len = (size_t)(o - b->data);
 }
 
 static void put_nums(qr_buf *b, const float *v, int n, const char *op)
@@ -1284,7 +1380,8 @@ static void set_font(pen *p, HPDF_Dict font, float size)
 /* A byte a literal string holds as it is (put_cid below). */
 static bool plain_byte(unsigned char c)
 {
-    return c != '(' && c != ')' && c != '\\' && c != '\r' && c != '\n';
+    /* letters and digits, most of what is drawn, lie above ')' */
+    return c > ')' ? c != '\\' : c != '(' && c != ')' && c != '\r' && c != '\n';
 }
 
 /* One two-byte code in a literal string: the bytes as they are, but for
@@ -1297,9 +1394,9 @@ static inline __attribute__((always_inline)) void put_cid(qr_buf *b, uint32_t cp
     /* the usual case, a character needing no escape, in place: two calls
      * of qr_buf_putc per character were a tenth of drawing the text */
     if (b->len + 3 <= b->cap && plain_byte(by[0]) && plain_byte(by[1])) {
+        /* unterminated: show_text's closing operator terminates it */
         b->data[b->len++] = (char)by[0];
         b->data[b->len++] = (char)by[1];
-        b->data[b->len] = '\0';
         return;
     }
     for (int i = 0; i < 2; i++) {
@@ -1320,6 +1417,7 @@ static inline __attribute__((always_inline)) void put_cid(qr_buf *b, uint32_t cp
  * drawn at a line end). */
 static bool kerns(uint32_t cp)
 {
+    if (cp - 0x21u < 0x5Fu) return true;        /* ASCII but the space */
     switch (cp) {
     case CHAR_SPACE: case 0x00A0: case '\n': case '\r': case '\t':
     case 0x200B: case 0x200C: case 0x200D: case 0x2060: case 0xFEFF:
@@ -1330,11 +1428,11 @@ static bool kerns(uint32_t cp)
 }
 
 /* The kerning of the pair (1/1000 em, negative = closer), as layout
- * measured it (linebreak.c), or 0. */
+ * measured it (linebreak.c), or 0. Asked only when m has kerning and both
+ * characters kern(). */
 static float pair_kern(const qr_metrics *m, qr_font_slot slot, uint32_t a,
                        uint32_t b)
 {
-    if (!m || !m->kern || !kerns(a) || !kerns(b)) return 0;
     return m->kern(m->ctx, slot, a, b);
 }
 
@@ -1353,11 +1451,15 @@ static void show_text(pen *p, const float tm[6], const char *s, size_t len,
     qr_buf_puts(p->out, "[(");
     int kerned = 0;
     uint32_t prev = 0;
+    /* whether the previous character kerns (kerns() once a character) */
+    bool can_kern = m && m->kern, prev_kerns = false;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
-        int n = qr_utf8_decode(s + off, len - off, &cp);
+        int n = decode(s + off, len - off, &cp);
         if (n <= 0) break;                  /* scan() checked it */
-        float k = off ? pair_kern(m, slot, prev, cp) : 0;
+        bool cur_kerns = can_kern && kerns(cp);
+        float k = prev_kerns && cur_kerns ? pair_kern(m, slot, prev, cp) : 0;
+        prev_kerns = cur_kerns;
         if (k != 0) {
             qr_buf_puts(p->out, ") ");
             put_num(p->out, -k);
@@ -2000,8 +2102,30 @@ static bool build_outlines(pdf_state *st, const qr_pages *pages)
 
 /* ---- structure tree ---- */
 
+/* Where libharu writes when it writes for this file: the buffer buf_write
+ * appends to (one per thread, set around each use). */
+static _Thread_local qr_buf *write_to;
+
+static HPDF_STATUS buf_write(HPDF_Stream stream, const HPDF_BYTE *ptr,
+                             HPDF_UINT siz)
+{
+    (void)stream;
+    /* most writes are a few bytes (a key, a number, a space): copied in
+     * place, and left unterminated (save terminates the file) */
+    qr_buf *b = write_to;
+    if (b->len + siz + 1 > b->cap) qr_buf_reserve(b, siz);
+    char *d = b->data + b->len;
+    if (siz <= 8)
+        for (HPDF_UINT i = 0; i < siz; i++) d[i] = (char)ptr[i];
+    else
+        memcpy(d, ptr, siz);
+    b->len += siz;
+    return HPDF_OK;
+}
+
 typedef struct selem {
-    HPDF_Dict dict;
+    void *dict;                 /* a numbered null: fill_elem's text is its
+                                   body in the file (see below) */
     int parent;                 /* -1: a root */
     int used;                   /* it or a descendant has content */
     size_t minseq;              /* first content (index in st->kids) */
@@ -2017,33 +2141,20 @@ typedef struct selem {
  * (ISO 32000-1 §14.8.4.2), so reading order and roles are unchanged. */
 #define STRUCT_GROUP 4096
 
+/* An indirect object whose body the pack pass replaces (qr_pdf_subst):
+ * the cheapest libharu has, a null, which it numbers and writes as such. */
+static void *new_placeholder(pdf_state *st)
+{
+    HPDF_Null o = HPDF_Null_New(st->pdf->mmgr);
+    if (o && HPDF_Xref_Add(st->pdf->xref, o) != HPDF_OK) return NULL;
+    return o;
+}
+
 static HPDF_Dict new_indirect(pdf_state *st)
 {
     HPDF_Dict d = HPDF_Dict_New(st->pdf->mmgr);
     if (d && HPDF_Xref_Add(st->pdf->xref, d) != HPDF_OK) return NULL;
     return d;
-}
-
-/* One kid of a /K array: an MCID (a bare number on the element's /Pg), a
- * marked-content reference on another page, or an annotation reference. */
-static void add_content_ref(pdf_state *st, HPDF_Array k, const content_kid *c,
-                            int pg)
-{
-    HPDF_MMgr mm = st->pdf->mmgr;
-    if (c->annot) {
-        HPDF_Dict r = HPDF_Dict_New(mm);
-        HPDF_Dict_AddName(r, "Type", "OBJR");
-        HPDF_Dict_Add(r, "Obj", c->annot);
-        HPDF_Array_Add(k, r);
-    } else if (c->page == pg) {
-        HPDF_Array_AddNumber(k, c->mcid);
-    } else {
-        HPDF_Dict r = HPDF_Dict_New(mm);
-        HPDF_Dict_AddName(r, "Type", "MCR");
-        HPDF_Dict_Add(r, "Pg", st->pages[c->page]);
-        HPDF_Dict_AddNumber(r, "MCID", c->mcid);
-        HPDF_Array_Add(k, r);
-    }
 }
 
 static const char *const GRAFT_KEYS[QR_GRAFT_NTEXT] = {
@@ -2098,28 +2209,29 @@ static void graft_attrs(pdf_state *st, HPDF_Dict el, const qr_pdf_graft_elem *x)
     if (list) HPDF_Dict_Add(el, "A", list);
 }
 
-/* A graft's elements as dictionaries, its top ones added to k with /P
- * parent: each marked-content kid a reference into its import's form
- * (/Stm), on the placeholder page that draws it. Recorded in st->placed
- * for the ParentTree. */
-static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
-                        HPDF_Dict parent)
+/* A graft's elements as dictionaries, its top ones with /P parent: each
+ * marked-content kid a reference into its import's form (/Stm), on the
+ * placeholder page that draws it. Recorded in st->placed for the
+ * ParentTree. Returns the dictionaries, for the caller to put the top ones
+ * (elems[e].parent < 0) in its /K, or NULL when there are none to put (the
+ * graft is placed already, or libharu failed). */
+static HPDF_Dict *place_graft(pdf_state *st, const qr_pdf_graft *g,
+                              HPDF_Dict parent)
 {
     HPDF_MMgr mm = st->pdf->mmgr;
     placed_graft *pl = NULL;
     for (size_t i = 0; i < st->nplaced && !pl; i++)
         if (st->placed[i].graft == g) pl = &st->placed[i];
-    if (!pl || pl->dicts) return;
+    if (!pl || pl->dicts) return NULL;
     HPDF_Dict *dict = qr_xcalloc(g->nelems ? g->nelems : 1, sizeof *dict);
     pl->dicts = dict;
     for (size_t e = 0; e < g->nelems; e++)
-        if (!(dict[e] = new_indirect(st))) return;
+        if (!(dict[e] = new_indirect(st))) return NULL;
     for (size_t e = 0; e < g->nelems; e++) {
         const qr_pdf_graft_elem *el = &g->elems[e];
         HPDF_Dict_AddName(dict[e], "S", el->type);
         HPDF_Dict_Add(dict[e], "P", el->parent >= 0 ? dict[el->parent]
                                                     : parent);
-        if (el->parent < 0) HPDF_Array_Add(k, dict[e]);
         for (int t = 0; t < QR_GRAFT_NTEXT; t++)
             if (el->text[t].s)
                 HPDF_Dict_Add(dict[e], GRAFT_KEYS[t],
@@ -2145,6 +2257,7 @@ static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
         }
         HPDF_Dict_Add(dict[e], "K", kids);
     }
+    return dict;
 }
 
 /* Child c of an element into its /K, with /P parent: its dictionary, or
@@ -2152,14 +2265,101 @@ static void place_graft(pdf_state *st, const qr_pdf_graft *g, HPDF_Array k,
 static void add_child(pdf_state *st, const selem *c, HPDF_Array k,
                       HPDF_Dict parent)
 {
-    if (c->graft) place_graft(st, c->graft, k, parent);
-    else HPDF_Array_Add(k, c->dict);
+    if (!c->graft) {
+        HPDF_Array_Add(k, c->dict);
+        return;
+    }
+    HPDF_Dict *d = place_graft(st, c->graft, parent);
+    for (size_t e = 0; d && e < c->graft->nelems; e++)
+        if (c->graft->elems[e].parent < 0) HPDF_Array_Add(k, d[e]);
+}
+
+/* ---- structure elements as text ----
+ *
+ * An element's dictionary is written here, as the text libharu would write
+ * for it, and given to the pack pass as the object's whole body
+ * (qr_pdf_subst): libharu only numbers the object. Made as libharu
+ * dictionaries, the elements were two fifths of the PDF stage's own work,
+ * an object for every key, name, number and array slot, each written out
+ * through its stream one call at a time. The layout is libharu 2.3's
+ * (pdf_pack.h checks the version): "<<", a line per entry, ">>"; arrays
+ * "[ a b ]"; references "N G R". */
+
+/* v in decimal, ending at e; the first digit's address. */
+static char *dec_back(char *e, unsigned v)
+{
+    do *--e = (char)('0' + v % 10); while ((v /= 10) > 0);
+    return e;
+}
+
+static void put_uint(qr_buf *b, unsigned v)
+{
+    char d[16], *e = d + sizeof d, *q = dec_back(e, v);
+    qr_buf_append(b, q, (size_t)(e - q));
+}
+
+/* A reference to indirect object obj, as libharu writes it, then a space
+ * when sp: "N G R", made whole and appended once (there is one for every
+ * element and kid). */
+static void put_ref(qr_buf *b, const void *obj, bool sp)
+{
+    const HPDF_Obj_Header *h = obj;
+    char d[32], *e = d + sizeof d, *q = e;
+    if (sp) *--q = ' ';
+    *--q = 'R';
+    *--q = ' ';
+    q = dec_back(q, h->gen_no);
+    *--q = ' ';
+    q = dec_back(q, h->obj_id & 0x00FFFFFF);
+    qr_buf_append(b, q, (size_t)(e - q));
+}
+
+/* A direct object (a string) through libharu's own writer: its escaping
+ * is libharu's, byte for byte. */
+static void put_value(pdf_state *st, qr_buf *b, void *obj)
+{
+    if (!obj || !st->swriter) return;
+    write_to = b;
+    HPDF_Obj_WriteValue(obj, st->swriter, NULL);
+    write_to = NULL;
+}
+
+/* Child c of an element into its /K text, with /P parent: a reference to
+ * its dictionary, or to the top elements of the graft that replaces it. */
+static void put_child(pdf_state *st, const selem *c, qr_buf *b,
+                      HPDF_Dict parent)
+{
+    if (!c->graft) {
+        put_ref(b, c->dict, true);
+        return;
+    }
+    HPDF_Dict *d = place_graft(st, c->graft, parent);
+    for (size_t e = 0; d && e < c->graft->nelems; e++)
+        if (c->graft->elems[e].parent < 0) put_ref(b, d[e], true);
+}
+
+/* Object obj's text: st->stext from start to its end now. Pointed to
+ * only once all the text is written (text_done): stext moves as it grows. */
+static void add_text(pdf_state *st, const void *obj, size_t start)
+{
+    QR_GROW(st->subst, st->nsubst, st->csubst, 16);
+    st->subst[st->nsubst++] = (qr_pdf_subst){
+        .obj = ((const HPDF_Obj_Header *)obj)->obj_id & 0x00FFFFFF,
+        .len = st->stext.len - start};
+    QR_GROW(st->stext_at, st->nstext_at, st->cstext_at, 64);
+    st->stext_at[st->nstext_at++] = start;
+}
+
+static void text_done(pdf_state *st)
+{
+    for (size_t k = 0; k < st->nstext_at; k++)
+        st->subst[st->stext_subst + k].data = st->stext.data + st->stext_at[k];
 }
 
 /* An element's many children, STRUCT_GROUP to a Div in its /K; each child's
  * /P will name its Div (see STRUCT_GROUP). */
 static void group_children(pdf_state *st, selem *se, const selem *x,
-                           HPDF_Array k)
+                           qr_buf *k)
 {
     HPDF_Array dk = NULL;
     HPDF_Dict div = NULL;
@@ -2171,75 +2371,114 @@ static void group_children(pdf_state *st, selem *se, const selem *x,
             HPDF_Dict_Add(div, "P", x->dict);
             dk = HPDF_Array_New(st->pdf->mmgr);
             HPDF_Dict_Add(div, "K", dk);
-            HPDF_Array_Add(k, div);
+            put_ref(k, div, true);
         }
         add_child(st, &se[c], dk, div);
         se[c].up = div;
     }
 }
 
+/* One kid of a /K array, as text: an MCID (a bare number on the
+ * element's /Pg), a marked-content reference on another page, or an
+ * annotation reference. */
+static void put_content_ref(pdf_state *st, qr_buf *b, const content_kid *c,
+                            int pg)
+{
+    if (c->annot) {
+        qr_buf_puts(b, "<<\n/Type /OBJR\n/Obj ");
+        put_ref(b, c->annot, false);
+        qr_buf_puts(b, "\n>>");
+    } else if (c->page == pg) {
+        put_uint(b, (unsigned)c->mcid);
+    } else {
+        qr_buf_puts(b, "<<\n/Type /MCR\n/Pg ");
+        put_ref(b, st->pages[c->page], false);
+        qr_buf_puts(b, "\n/MCID ");
+        put_uint(b, (unsigned)c->mcid);
+        qr_buf_puts(b, "\n>>");
+    }
+    qr_buf_putc(b, ' ');
+}
+
+/* Element e's dictionary as text, appended to st->stext (see above). */
 static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
                       HPDF_Dict parent, int nested_doc)
 {
-    HPDF_MMgr mm = st->pdf->mmgr;
+    qr_buf *b = &st->stext;
     selem *x = &se[e];
     const qr_elem *el = qr_pages_elem(st->doc, (size_t)e);
     const char *type = struct_type(el->role);
     /* A Document inside the tree (papers joined into a pack) is a Part. */
     if (nested_doc && el->role == QR_ROLE_DOCUMENT) type = "Part";
-    HPDF_Dict_AddName(x->dict, "S", type);
-    HPDF_Dict_Add(x->dict, "P", parent);
+    qr_buf_puts(b, "<<\n/S /");
+    qr_buf_puts(b, type);
+    qr_buf_puts(b, "\n/P ");
+    put_ref(b, parent, false);
+    qr_buf_putc(b, '\n');
     int pg = -1;
     for (size_t i = 0; i < x->nown && pg < 0; i++)
         if (!st->kids[ownk[x->own + i]].annot)
             pg = st->kids[ownk[x->own + i]].page;
-    if (pg >= 0) HPDF_Dict_Add(x->dict, "Pg", st->pages[pg]);
+    if (pg >= 0) {
+        qr_buf_puts(b, "/Pg ");
+        put_ref(b, st->pages[pg], false);
+        qr_buf_putc(b, '\n');
+    }
     const char *alt = el->alt && el->alt[0] ? el->alt : NULL;
     if (!alt && el->role == QR_ROLE_LINK && st->link_alt) alt = st->link_alt[e];
-    if (alt) HPDF_Dict_Add(x->dict, "Alt", text_string(st, alt));
+    if (alt) {
+        /* made before the key is written: on failure neither is there */
+        void *str = text_string(st, alt);
+        if (str) {
+            qr_buf_puts(b, "/Alt ");
+            put_value(st, b, str);
+            qr_buf_putc(b, '\n');
+        }
+    }
     if (el->role == QR_ROLE_TH) {
         const char *scope = el->scope && (strcmp(el->scope, "Row") == 0 ||
                                           strcmp(el->scope, "Both") == 0)
                                 ? el->scope
                                 : "Column";
-        HPDF_Dict a = HPDF_Dict_New(mm);
-        HPDF_Dict_AddName(a, "O", "Table");
-        HPDF_Dict_AddName(a, "Scope", scope);
-        HPDF_Dict_Add(x->dict, "A", a);
+        qr_buf_puts(b, "/A <<\n/O /Table\n/Scope /");
+        qr_buf_puts(b, scope);
+        qr_buf_puts(b, "\n>>\n");
     }
     int nchild = 0;
     for (int c = x->child; c >= 0; c = se[c].next) nchild++;
     if (nchild == 0 && x->nown == 1 && !st->kids[ownk[x->own]].annot) {
-        HPDF_Dict_AddNumber(x->dict, "K", st->kids[ownk[x->own]].mcid);
+        qr_buf_puts(b, "/K ");
+        put_uint(b, (unsigned)st->kids[ownk[x->own]].mcid);
+        qr_buf_puts(b, "\n>>");
         return;
     }
     /* Children in element order; the element's own content goes before the
      * first child whose content comes after it. */
-    HPDF_Array k = HPDF_Array_New(mm);
-    HPDF_Dict_Add(x->dict, "K", k);
+    qr_buf_puts(b, "/K [ ");
     if (nchild > STRUCT_GROUP && x->nown == 0) {
-        group_children(st, se, x, k);
-        return;
+        group_children(st, se, x, b);
+    } else {
+        size_t i = 0;
+        for (int c = x->child; c >= 0; c = se[c].next) {
+            while (i < x->nown && ownk[x->own + i] < se[c].minseq)
+                put_content_ref(st, b, &st->kids[ownk[x->own + i++]], pg);
+            put_child(st, &se[c], b, x->dict);
+        }
+        while (i < x->nown)
+            put_content_ref(st, b, &st->kids[ownk[x->own + i++]], pg);
     }
-    size_t i = 0;
-    for (int c = x->child; c >= 0; c = se[c].next) {
-        while (i < x->nown && ownk[x->own + i] < se[c].minseq)
-            add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
-        add_child(st, &se[c], k, x->dict);
-    }
-    while (i < x->nown) add_content_ref(st, k, &st->kids[ownk[x->own + i++]], pg);
+    qr_buf_puts(b, "]\n>>");
 }
 
 /* The grafts' entries of the ParentTree, from key `next` on: for each
  * import whose form holds a placed graft's marked content, the form's
  * /StructParents key → the array, indexed by MCID, of the elements owning
- * them (a form's MCIDs are its own, §14.7.4.4). Appended to keys and vals
- * (*n of them); returns the next free key. */
-static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
-                         size_t *n)
+ * them (a form's MCIDs are its own, §14.7.4.4). Appended to keys and, as
+ * text in vt, to vals (*n of them); returns the next free key. */
+static int graft_parents(pdf_state *st, int next, int *keys, size_t *vals,
+                         qr_buf *vt, size_t *n)
 {
     if (!st->nplaced) return next;
-    HPDF_MMgr mm = st->pdf->mmgr;
     size_t nimp = st->imports->n;
     HPDF_Dict **own = qr_xcalloc(nimp, sizeof *own);
     int *len = qr_xcalloc(nimp, sizeof *len);
@@ -2265,13 +2504,15 @@ static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
         }
     for (size_t k = 0; k < nimp; k++) {
         if (!own[k]) continue;
-        HPDF_Array arr = HPDF_Array_New(mm);
-        for (int m = 0; m < len[k]; m++)
-            HPDF_Array_Add(arr, own[k][m] ? (void *)own[k][m]
-                                          : (void *)HPDF_Null_New(mm));
+        vals[*n] = vt->len;
+        qr_buf_puts(vt, "[ ");
+        for (int m = 0; m < len[k]; m++) {
+            if (own[k][m]) put_ref(vt, own[k][m], true);
+            else qr_buf_puts(vt, "null ");
+        }
+        qr_buf_putc(vt, ']');
         HPDF_Dict_AddNumber(st->import_form[k], "StructParents", next);
-        keys[*n] = next++;
-        vals[(*n)++] = arr;
+        keys[(*n)++] = next++;
         free(own[k]);
     }
     free(own);
@@ -2279,69 +2520,100 @@ static int graft_parents(pdf_state *st, int next, int *keys, void **vals,
     return next;
 }
 
+/* Pairs i .. end of the ParentTree as the text of a /Nums array: each key
+ * then its value, vals[j] .. vals[j + 1] in vt. */
+static void put_pairs(qr_buf *b, const int *keys, const size_t *vals,
+                      const qr_buf *vt, size_t i, size_t end)
+{
+    qr_buf_puts(b, "[ ");
+    for (size_t j = i; j < end; j++) {
+        put_uint(b, (unsigned)keys[j]);
+        qr_buf_putc(b, ' ');
+        qr_buf_append(b, vt->data + vals[j], vals[j + 1] - vals[j]);
+        qr_buf_putc(b, ' ');
+    }
+    qr_buf_putc(b, ']');
+}
+
 /* The ParentTree (a number tree, §7.9.7): key = a page's /StructParents →
  * array of the elements of its MCIDs; key = an annotation's /StructParent
- * → its element. Split into leaves when long. */
+ * → its element. Split into leaves when long. Written as text, as the
+ * elements are (add_text): tree and its leaves are placeholders. */
 static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
-                              HPDF_Dict tree, size_t npages)
+                              void *tree, size_t npages)
 {
-    HPDF_MMgr mm = st->pdf->mmgr;
     size_t nimp = st->imports ? st->imports->n : 0;
     size_t cap = npages + st->nkids + nimp, n = 0;
     int *keys = qr_xmalloc((cap ? cap : 1) * sizeof *keys);
-    void **vals = qr_xmalloc((cap ? cap : 1) * sizeof *vals);
+    size_t *vals = qr_xmalloc((cap + 1) * sizeof *vals);
+    qr_buf vt;                      /* the values' text, vals[i] into it */
+    qr_buf_init(&vt);
     size_t k = 0;
     for (size_t p = 0; p < npages; p++) {
-        HPDF_Array arr = NULL;
+        bool any = false;
         for (; k < st->nkids && st->kids[k].page == (int)p; k++) {
             const content_kid *c = &st->kids[k];
             if (c->annot || c->graft) continue;
-            if (!arr) arr = HPDF_Array_New(mm);
-            HPDF_Array_Add(arr, se[c->elem].dict);
+            if (!any) {
+                vals[n] = vt.len;
+                qr_buf_puts(&vt, "[ ");
+                any = true;
+            }
+            put_ref(&vt, se[c->elem].dict, true);
         }
-        if (!arr) continue;
+        if (!any) continue;
+        qr_buf_putc(&vt, ']');
         HPDF_Dict_AddNumber(st->pages[p], "StructParents", (HPDF_INT32)p);
-        keys[n] = (int)p;
-        vals[n++] = arr;
+        keys[n++] = (int)p;
     }
     int next = (int)npages;
     for (k = 0; k < st->nkids; k++) {
         const content_kid *c = &st->kids[k];
         if (!c->annot) continue;
         HPDF_Dict_AddNumber(c->annot, "StructParent", next);
-        keys[n] = next++;
-        vals[n++] = se[c->elem].dict;
+        vals[n] = vt.len;
+        put_ref(&vt, se[c->elem].dict, false);
+        keys[n++] = next++;
     }
-    next = graft_parents(st, next, keys, vals, &n);
+    next = graft_parents(st, next, keys, vals, &vt, &n);
+    vals[n] = vt.len;
+    qr_buf *b = &st->stext;
     if (n <= NUMTREE_LEAF) {
-        HPDF_Array nums = HPDF_Array_New(mm);
-        HPDF_Dict_Add(tree, "Nums", nums);
-        for (size_t i = 0; i < n; i++) {
-            HPDF_Array_AddNumber(nums, keys[i]);
-            HPDF_Array_Add(nums, vals[i]);
-        }
+        size_t start = b->len;
+        qr_buf_puts(b, "<<\n/Nums ");
+        put_pairs(b, keys, vals, &vt, 0, n);
+        qr_buf_puts(b, "\n>>");
+        add_text(st, tree, start);
     } else {
-        HPDF_Array leaves = HPDF_Array_New(mm);
-        HPDF_Dict_Add(tree, "Kids", leaves);
-        for (size_t i = 0; i < n; i += NUMTREE_LEAF) {
+        /* the leaves are numbered after the tree, and written first */
+        size_t nleaves = (n + NUMTREE_LEAF - 1) / NUMTREE_LEAF;
+        void **leaf = qr_xmalloc(nleaves * sizeof *leaf);
+        size_t made = 0;
+        for (; made < nleaves; made++)
+            if (!(leaf[made] = new_placeholder(st))) break;
+        for (size_t l = 0; l < made; l++) {
+            size_t i = l * NUMTREE_LEAF;
             size_t end = i + NUMTREE_LEAF < n ? i + NUMTREE_LEAF : n;
-            HPDF_Dict leaf = new_indirect(st);
-            if (!leaf) break;
-            HPDF_Array_Add(leaves, leaf);
-            HPDF_Array lim = HPDF_Array_New(mm);
-            HPDF_Dict_Add(leaf, "Limits", lim);
-            HPDF_Array_AddNumber(lim, keys[i]);
-            HPDF_Array_AddNumber(lim, keys[end - 1]);
-            HPDF_Array nums = HPDF_Array_New(mm);
-            HPDF_Dict_Add(leaf, "Nums", nums);
-            for (size_t j = i; j < end; j++) {
-                HPDF_Array_AddNumber(nums, keys[j]);
-                HPDF_Array_Add(nums, vals[j]);
-            }
+            size_t start = b->len;
+            qr_buf_puts(b, "<<\n/Limits [ ");
+            put_uint(b, (unsigned)keys[i]);
+            qr_buf_putc(b, ' ');
+            put_uint(b, (unsigned)keys[end - 1]);
+            qr_buf_puts(b, " ]\n/Nums ");
+            put_pairs(b, keys, vals, &vt, i, end);
+            qr_buf_puts(b, "\n>>");
+            add_text(st, leaf[l], start);
         }
+        size_t start = b->len;
+        qr_buf_puts(b, "<<\n/Kids [ ");
+        for (size_t l = 0; l < made; l++) put_ref(b, leaf[l], true);
+        qr_buf_puts(b, "]\n>>");
+        add_text(st, tree, start);
+        free(leaf);
     }
     /* on the StructTreeRoot, where readers look for it (§14.7.2) */
     HPDF_Dict_AddNumber(root, "ParentTreeNextKey", next);
+    qr_buf_free(&vt);
     free(keys);
     free(vals);
 }
@@ -2398,9 +2670,9 @@ static bool build_structure(pdf_state *st, size_t npages)
     int own_doc = nroots == 1 && elem_role(st, root) == QR_ROLE_DOCUMENT;
     HPDF_Dict tree = new_indirect(st);
     HPDF_Dict doc = own_doc ? NULL : new_indirect(st);
-    HPDF_Dict ptree = new_indirect(st);
+    void *ptree = new_placeholder(st);
     for (size_t e = 0; e < n; e++)
-        if (se[e].used && !se[e].graft) se[e].dict = new_indirect(st);
+        if (se[e].used && !se[e].graft) se[e].dict = new_placeholder(st);
     if (hpdf_failed(st, "creating the structure tree")) goto done;
     HPDF_Dict_AddName(tree, "Type", "StructTreeRoot");
     if (own_doc) {
@@ -2414,6 +2686,8 @@ static bool build_structure(pdf_state *st, size_t npages)
         for (size_t e = 0; e < n; e++)
             if (se[e].used && se[e].parent < 0) add_child(st, &se[e], k, doc);
     }
+    st->swriter = HPDF_CallbackWriter_New(st->pdf->mmgr, buf_write, NULL);
+    st->stext_subst = st->nsubst;
     for (size_t e = 0; e < n; e++) {
         if (!se[e].used || se[e].graft) continue;
         int p = se[e].parent;
@@ -2422,10 +2696,13 @@ static bool build_structure(pdf_state *st, size_t npages)
                            : p >= 0       ? se[p].dict
                            : own_doc      ? tree
                                           : doc;
+        size_t start = st->stext.len;
         fill_elem(st, se, ownk, (int)e, parent, !(own_doc && (int)e == root));
+        add_text(st, se[e].dict, start);
     }
     HPDF_Dict_Add(tree, "ParentTree", ptree);
     build_parent_tree(st, se, tree, ptree, npages);
+    text_done(st);
     HPDF_Dict_Add(st->pdf->catalog, "StructTreeRoot", tree);
     HPDF_Dict mark = HPDF_Dict_New(st->pdf->mmgr);
     HPDF_Dict_AddBoolean(mark, "Marked", HPDF_TRUE);
@@ -2752,27 +3029,29 @@ static bool imported_objects(pdf_state *st, import_objs *io,
 
 static bool save(pdf_state *st, char **out, size_t *len)
 {
+    /* libharu saves into the document's memory stream, which it makes
+     * only if there is none: made here, with its writer swapped for one
+     * appending to a buffer. Its own copies each write a byte at a time
+     * into 4 KB chunks, and reading them back out copied the file again:
+     * together over half of saving. The stream stays a memory stream (its
+     * other functions unchanged), only never filled. */
+    if (!st->pdf->stream)
+        st->pdf->stream = HPDF_MemStream_New(st->pdf->mmgr,
+                                             HPDF_STREAM_BUF_SIZ);
+    if (st->pdf->stream) st->pdf->stream->write_fn = buf_write;
+    qr_buf file = {0};
+    qr_buf_reserve(&file, 256 * 1024);
+    write_to = &file;
     /* both calls always: a failed save must still say which error */
     int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
-    if (hpdf_failed(st, "saving the document") || bad) return false;
-    HPDF_UINT32 size = HPDF_GetStreamSize(st->pdf);
-    char *buf = qr_xmalloc(size ? size : 1);
-    HPDF_UINT32 got = 0;
-    while (got < size) {
-        HPDF_UINT32 n = size - got;
-        HPDF_STATUS r = HPDF_ReadFromStream(st->pdf, (HPDF_BYTE *)buf + got,
-                                            &n);
-        got += n;
-        if (r != HPDF_OK || n == 0) break;
-    }
-    if (got != size) {
-        free(buf);
-        st->err = 0;
-        HPDF_ResetError(st->pdf);
-        fail(st, NULL, "PDF library returned %u of %u bytes", (unsigned)got,
-             (unsigned)size);
+    write_to = NULL;
+    if (hpdf_failed(st, "saving the document") || bad) {
+        qr_buf_free(&file);
         return false;
     }
+    file.data[file.len] = '\0';           /* buf_write leaves it open */
+    char *buf = file.data;
+    size_t size = file.len;
     char *packed = NULL;
     size_t plen = 0;
     /* Each page's content stream object gets the page's own buffer; the
@@ -2795,7 +3074,11 @@ static bool save(pdf_state *st, char **out, size_t *len)
         return false;
     }
     qr_pdf_zq_finish(st->zq);
-    for (size_t k = 0; k < nsub; k++) qr_pdf_zq_fill(st->zq, &sub[k]);
+    /* only streams were queued: the structure text is plain objects, and
+     * looking each element up in the queue cost more than all of them */
+    for (size_t k = 0; k < nsub; k++)
+        if (k < st->npages + st->stext_subst || k >= st->npages + st->nsubst)
+            qr_pdf_zq_fill(st->zq, &sub[k]);
     int packed_ok = qr_pdf_pack_fn(buf, size, sub, nsub,
                                    st->imports ? &io.extra : NULL,
                                    pack_threads(), &packed, &plen);
@@ -2877,8 +3160,7 @@ done:
     if (!ok && !st->failed)
         fail(st, NULL, "cannot render the PDF");
     qr_pdf_zq_free(st->zq);         /* before the data it deflates goes */
-    if (st->pdf) HPDF_Free(st->pdf);
-    hpdf_release();
+    hpdf_release();                 /* st->pdf with it: no HPDF_Free */
     free(st->images);
     free(st->anchors);
     free(st->pages);
@@ -2894,6 +3176,8 @@ done:
         qr_buf_free(&fu->cidmap);
     }
     free(st->subst);
+    qr_buf_free(&st->stext);
+    free(st->stext_at);
     free(st->import_res);
     free(st->import_form);
     free(st->hidden);

@@ -299,10 +299,18 @@ void qr_pdf_zq_free(qr_pdf_zq *q)
 /* v in decimal into d (at least 20 bytes, not terminated); its length. */
 static size_t put_dec(char *d, size_t v)
 {
-    char t[24];
-    size_t k = 0, n = 0;
-    do t[k++] = (char)('0' + v % 10); while ((v /= 10) > 0);
-    while (k) d[n++] = t[--k];
+    /* the digits counted first, then written in place from the end; in
+     * 32 bits, cheaper to divide, when the number fits (object numbers
+     * and offsets always do) */
+    size_t n = 1;
+    for (size_t x = v; x >= 10; x /= 10) n++;
+    char *q = d + n;
+    if (v <= UINT32_MAX) {
+        uint32_t w = (uint32_t)v;
+        do *--q = (char)('0' + w % 10); while ((w /= 10) > 0);
+    } else {
+        do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
+    }
     return n;
 }
 
@@ -340,7 +348,10 @@ static bool starts(const char *s, size_t n, size_t pos, const char *lit)
 
 static void put_be(qr_buf *b, size_t v, int bytes)
 {
-    for (int i = bytes - 1; i >= 0; i--) qr_buf_putc(b, (char)((v >> (8 * i)) & 0xFF));
+    qr_buf_reserve(b, (size_t)bytes);
+    for (int i = bytes - 1; i >= 0; i--)
+        b->data[b->len++] = (char)((v >> (8 * i)) & 0xFF);
+    b->data[b->len] = '\0';
 }
 
 /* A stream object, taken apart. */

@@ -74,8 +74,9 @@ void qr_pdf_zq_free(qr_pdf_zq *q);
 /* Objects libharu never saw, written by the pass after libharu's own and
  * numbered from libharu's object count: an imported appendix's fonts,
  * images and the rest (pdf.h, qr_pdf_obj). A plain object that libharu
- * wrote as an empty dictionary may also be given its whole text through
- * qr_pdf_subst (the object is not a stream and data is its body). */
+ * wrote as a placeholder (an empty dictionary, or null) may also be given
+ * its whole text through qr_pdf_subst (the object is not a stream and
+ * data is its body). */
 typedef struct qr_pdf_extra {
     size_t base;                /* the number of objs[0]: libharu's count */
     const qr_pdf_obj *objs;
