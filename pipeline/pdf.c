@@ -2285,33 +2285,18 @@ static void add_child(pdf_state *st, const selem *c, HPDF_Array k,
  * (pdf_pack.h checks the version): "<<", a line per entry, ">>"; arrays
  * "[ a b ]"; references "N G R". */
 
-/* v in decimal, ending at e; the first digit's address. */
-static char *dec_back(char *e, unsigned v)
-{
-    do *--e = (char)('0' + v % 10); while ((v /= 10) > 0);
-    return e;
-}
-
-static void put_uint(qr_buf *b, unsigned v)
-{
-    char d[16], *e = d + sizeof d, *q = dec_back(e, v);
-    qr_buf_append(b, q, (size_t)(e - q));
-}
-
 /* A reference to indirect object obj, as libharu writes it, then a space
  * when sp: "N G R", made whole and appended once (there is one for every
  * element and kid). */
 static void put_ref(qr_buf *b, const void *obj, bool sp)
 {
     const HPDF_Obj_Header *h = obj;
-    char d[32], *e = d + sizeof d, *q = e;
-    if (sp) *--q = ' ';
-    *--q = 'R';
-    *--q = ' ';
-    q = dec_back(q, h->gen_no);
-    *--q = ' ';
-    q = dec_back(q, h->obj_id & 0x00FFFFFF);
-    qr_buf_append(b, q, (size_t)(e - q));
+    char d[48];
+    size_t n = qr_put_dec(d, h->obj_id & 0x00FFFFFF);
+    d[n++] = ' ';
+    n += qr_put_dec(d + n, h->gen_no);
+    memcpy(d + n, " R ", 3);
+    qr_buf_append(b, d, n + (sp ? 3 : 2));
 }
 
 /* A direct object (a string) through libharu's own writer: its escaping
@@ -2389,12 +2374,12 @@ static void put_content_ref(pdf_state *st, qr_buf *b, const content_kid *c,
         put_ref(b, c->annot, false);
         qr_buf_puts(b, "\n>>");
     } else if (c->page == pg) {
-        put_uint(b, (unsigned)c->mcid);
+        qr_buf_put_dec(b, (size_t)c->mcid);
     } else {
         qr_buf_puts(b, "<<\n/Type /MCR\n/Pg ");
         put_ref(b, st->pages[c->page], false);
         qr_buf_puts(b, "\n/MCID ");
-        put_uint(b, (unsigned)c->mcid);
+        qr_buf_put_dec(b, (size_t)c->mcid);
         qr_buf_puts(b, "\n>>");
     }
     qr_buf_putc(b, ' ');
@@ -2448,7 +2433,7 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
     for (int c = x->child; c >= 0; c = se[c].next) nchild++;
     if (nchild == 0 && x->nown == 1 && !st->kids[ownk[x->own]].annot) {
         qr_buf_puts(b, "/K ");
-        put_uint(b, (unsigned)st->kids[ownk[x->own]].mcid);
+        qr_buf_put_dec(b, (size_t)st->kids[ownk[x->own]].mcid);
         qr_buf_puts(b, "\n>>");
         return;
     }
@@ -2527,7 +2512,7 @@ static void put_pairs(qr_buf *b, const int *keys, const size_t *vals,
 {
     qr_buf_puts(b, "[ ");
     for (size_t j = i; j < end; j++) {
-        put_uint(b, (unsigned)keys[j]);
+        qr_buf_put_dec(b, (size_t)keys[j]);
         qr_buf_putc(b, ' ');
         qr_buf_append(b, vt->data + vals[j], vals[j + 1] - vals[j]);
         qr_buf_putc(b, ' ');
@@ -2596,9 +2581,9 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
             size_t end = i + NUMTREE_LEAF < n ? i + NUMTREE_LEAF : n;
             size_t start = b->len;
             qr_buf_puts(b, "<<\n/Limits [ ");
-            put_uint(b, (unsigned)keys[i]);
+            qr_buf_put_dec(b, (size_t)keys[i]);
             qr_buf_putc(b, ' ');
-            put_uint(b, (unsigned)keys[end - 1]);
+            qr_buf_put_dec(b, (size_t)keys[end - 1]);
             qr_buf_puts(b, " ]\n/Nums ");
             put_pairs(b, keys, vals, &vt, i, end);
             qr_buf_puts(b, "\n>>");

@@ -294,38 +294,15 @@ void qr_pdf_zq_free(qr_pdf_zq *q)
  *
  * Every object's "N 0 obj" header was formatted three times by snprintf
  * and its object-stream index entry by qr_buf_printf: 2.5 % of the
- * instructions of a 110-page render, for writing decimal numbers. */
-
-/* v in decimal into d (at least 20 bytes, not terminated); its length. */
-static size_t put_dec(char *d, size_t v)
-{
-    /* the digits counted first, then written in place from the end; in
-     * 32 bits, cheaper to divide, when the number fits (object numbers
-     * and offsets always do) */
-    size_t n = 1;
-    for (size_t x = v; x >= 10; x /= 10) n++;
-    char *q = d + n;
-    if (v <= UINT32_MAX) {
-        uint32_t w = (uint32_t)v;
-        do *--q = (char)('0' + w % 10); while ((w /= 10) > 0);
-    } else {
-        do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
-    }
-    return n;
-}
+ * instructions of a 110-page render, for writing decimal numbers: now
+ * qr_put_dec (util.h), which the structure tree's text uses too. */
 
 /* "N 0 obj\n" into head (at least 32 bytes), terminated; its length. */
 static size_t obj_head(char *head, size_t i)
 {
-    size_t n = put_dec(head, i);
+    size_t n = qr_put_dec(head, i);
     memcpy(head + n, " 0 obj\n", 8);          /* with the NUL */
     return n + 7;
-}
-
-static void buf_dec(qr_buf *b, size_t v)
-{
-    char d[24];
-    qr_buf_append(b, d, put_dec(d, v));
 }
 
 /* ---- reading libharu's layout ---- */
@@ -602,9 +579,9 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         size_t cnt = 0;
         for (; i < total && cnt < OBJSTM_MAX; i++) {
             if (kind[i] != 1) continue;
-            buf_dec(&idx, i);
+            qr_buf_put_dec(&idx, i);
             qr_buf_putc(&idx, ' ');
-            buf_dec(&idx, body.len);
+            qr_buf_put_dec(&idx, body.len);
             qr_buf_putc(&idx, ' ');
             if (so[i].whole) {
                 qr_buf_append(&body, so[i].data, so[i].body_len);

@@ -166,6 +166,29 @@ void qr_buf_putc(qr_buf *b, char c)
     b->data[b->len] = '\0';
 }
 
+size_t qr_put_dec(char *d, size_t v)
+{
+    /* the digits counted first, then written in place from the end; in
+     * 32 bits, cheaper to divide, when the number fits (object numbers
+     * and offsets always do) */
+    size_t n = 1;
+    for (size_t x = v; x >= 10; x /= 10) n++;
+    char *q = d + n;
+    if (v <= UINT32_MAX) {
+        uint32_t w = (uint32_t)v;
+        do *--q = (char)('0' + w % 10); while ((w /= 10) > 0);
+    } else {
+        do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
+    }
+    return n;
+}
+
+void qr_buf_put_dec(qr_buf *b, size_t v)
+{
+    char d[24];
+    qr_buf_append(b, d, qr_put_dec(d, v));
+}
+
 void qr_buf_printf(qr_buf *b, const char *fmt, ...)
 {
     va_list ap, ap2;

@@ -72,6 +72,11 @@ void qr_buf_reserve(qr_buf *b, size_t extra);
 void qr_buf_append(qr_buf *b, const void *p, size_t n);
 void qr_buf_puts(qr_buf *b, const char *s);
 void qr_buf_putc(qr_buf *b, char c);
+/* v in decimal: into d (room for 20 digits; not terminated), returning
+ * its length, or appended to b. Without printf: object numbers, offsets
+ * and references are most of what the PDF stage writes. */
+size_t qr_put_dec(char *d, size_t v);
+void qr_buf_put_dec(qr_buf *b, size_t v);
 void qr_buf_printf(qr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hand the bytes to the caller (who frees them); b becomes empty. */
 char *qr_buf_detach(qr_buf *b, size_t *len);
