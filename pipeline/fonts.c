@@ -25,7 +25,9 @@
 #include <hb-ot.h>
 #include <limits.h>
 #include <math.h>
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -89,6 +91,7 @@ struct qr_fonts {
                                    (cache_key), NULL when it has none */
     char *warn[4];              /* the warnings loading gave, one a family */
     int nwarn;
+    struct font_check *check;   /* a guess not yet confirmed, or NULL */
 };
 
 /* The process's shared fonts (qr_fonts_share), or NULL. */
@@ -148,10 +151,10 @@ static void resolved_free(resolved *r)
     memset(r, 0, sizeof *r);
 }
 
-/* Resolve family + style to a TrueType file. Returns 0, or -1 after adding
- * an error. */
-static bool resolve(const char *family, int bold, int italic, resolved *out,
-                    qr_diags *d)
+/* Resolve family + style to a TrueType file through cfg (NULL: the
+ * default configuration). False after adding an error. */
+static bool resolve(FcConfig *cfg, const char *family, int bold, int italic,
+                    resolved *out, qr_diags *d)
 {
     FcPattern *pat = FcPatternBuild(
         NULL, FC_FAMILY, FcTypeString, (const FcChar8 *)family, FC_WEIGHT,
@@ -162,19 +165,19 @@ static bool resolve(const char *family, int bold, int italic, resolved *out,
                     "font family '%s': fontconfig failed", family);
         return false;
     }
-    FcConfigSubstitute(NULL, pat, FcMatchPattern);
+    FcConfigSubstitute(cfg, pat, FcMatchPattern);
     FcDefaultSubstitute(pat);
 
     FcResult r;
-    FcPattern *m = FcFontMatch(NULL, pat, &r);
+    FcPattern *m = FcFontMatch(cfg, pat, &r);
     if (m && !is_truetype(m)) {
         /* libharu embeds only glyf outlines: walk the ranked candidates. */
         FcPatternDestroy(m);
         m = NULL;
-        FcFontSet *fs = FcFontSort(NULL, pat, FcFalse, NULL, &r);
+        FcFontSet *fs = FcFontSort(cfg, pat, FcFalse, NULL, &r);
         for (int i = 0; fs && i < fs->nfont && !m; i++) {
             if (!is_truetype(fs->fonts[i])) continue;
-            m = FcFontRenderPrepare(NULL, pat, fs->fonts[i]);
+            m = FcFontRenderPrepare(cfg, pat, fs->fonts[i]);
         }
         if (fs) FcFontSetDestroy(fs);
     }
@@ -789,16 +792,7 @@ static void m_vmetrics(void *ctx, qr_font_slot slot, float *ascent,
     if (descent) *descent = fr->descent;
 }
 
-/* ---- public ---- */
-
-void qr_fonts_warm_up(void)
-{
-    char *entry = qr_cache_path(FONT_CACHE);
-    /* only the entry's absence: one for other families or with old stamps
-     * is found out later, and a warm run must not pay for fontconfig */
-    if (!entry || access(entry, F_OK) != 0) pthread_once(&fc_once, fc_init);
-    free(entry);
-}
+/* ---- every face of a style ---- */
 
 /* What each slot asks fontconfig for. */
 typedef struct face_plan {
@@ -807,13 +801,21 @@ typedef struct face_plan {
     int bold, italic;
 } face_plan;
 
+static const face_plan plan[QR_FONT_COUNT] = {
+    {QR_FONT_REGULAR, 0, 0, 0},   {QR_FONT_BOLD, 0, 1, 0},
+    {QR_FONT_ITALIC, 0, 0, 1},    {QR_FONT_BOLD_ITALIC, 0, 1, 1},
+    {QR_FONT_MONO, 1, 0, 0},      {QR_FONT_MONO_BOLD, 1, 1, 0},
+    {QR_FONT_FALLBACK, 2, 0, 0},  {QR_FONT_FALLBACK_BOLD, 2, 1, 0},
+    {QR_FONT_HEADING, 3, 1, 0},
+};
+
 /* When an earlier slot asked the very same question (the heading slot of
  * a style with no heading family is the body's bold; a style may name one
  * family twice, as body and fallback or body and heading), its answer
  * copied into res[i]: fontconfig's match is a function of the question,
  * and the cold path spends ~1.3 M instructions on each. */
-static bool same_query(const face_plan *plan, const char *const *fam,
-                       const int *fam_of, int i, resolved *res)
+static bool same_query(const char *const *fam, const int *fam_of, int i,
+                       resolved *res)
 {
     for (int k = 0; k < i; k++) {
         if (strcmp(fam[fam_of[k]], fam[fam_of[i]]) != 0 ||
@@ -827,58 +829,211 @@ static bool same_query(const face_plan *plan, const char *const *fam,
     return false;
 }
 
-qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
+/* Every slot's face through cfg (NULL: the default configuration); false
+ * after adding an error, with nothing left in res. */
+static bool resolve_all(FcConfig *cfg, const char *const *fam,
+                        const int *fam_of, resolved *res, qr_diags *d)
 {
-    static const face_plan plan[QR_FONT_COUNT] = {
-        {QR_FONT_REGULAR, 0, 0, 0},   {QR_FONT_BOLD, 0, 1, 0},
-        {QR_FONT_ITALIC, 0, 0, 1},    {QR_FONT_BOLD_ITALIC, 0, 1, 1},
-        {QR_FONT_MONO, 1, 0, 0},      {QR_FONT_MONO_BOLD, 1, 1, 0},
-        {QR_FONT_FALLBACK, 2, 0, 0},  {QR_FONT_FALLBACK_BOLD, 2, 1, 0},
-        {QR_FONT_HEADING, 3, 1, 0},
-    };
-    const char *body = style->body_family[0] ? style->body_family : "Arial";
-    const char *fam[4] = {
-        body,
-        style->mono_family[0] ? style->mono_family : "Liberation Mono",
-        style->fallback_family[0] ? style->fallback_family : "DejaVu Sans",
-        style->heading_family[0] ? style->heading_family : body,
-    };
-    /* an unset heading family is the body family: warn about it once */
-    int fam_of[QR_FONT_COUNT];
+    for (int i = 0; i < QR_FONT_COUNT; i++) {
+        if (same_query(fam, fam_of, i, res) ||
+            resolve(cfg, fam[fam_of[i]], plan[i].bold, plan[i].italic,
+                    &res[i], d))
+            continue;
+        for (int k = 0; k < i; k++) resolved_free(&res[k]);
+        return false;
+    }
+    return true;
+}
+
+static bool same_resolution(const resolved *a, const resolved *b)
+{
     for (int i = 0; i < QR_FONT_COUNT; i++)
-        fam_of[i] = plan[i].family == 3 && !style->heading_family[0]
-                        ? 0 : plan[i].family;
-    resolved res[QR_FONT_COUNT];
-    memset(res, 0, sizeof res);
-    char *key = cache_key(fam);
-    if (shared && key && shared->key && strcmp(key, shared->key) == 0) {
-        free(key);
-        for (int i = 0; i < shared->nwarn; i++)
-            qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL, "%s",
-                        shared->warn[i]);
-        return shared;
+        if (a[i].index != b[i].index || a[i].intended != b[i].intended ||
+            strcmp(a[i].file, b[i].file) != 0 ||
+            strcmp(a[i].family, b[i].family) != 0)
+            return false;
+    return true;
+}
+
+/* ---- a first run's guess ----
+ *
+ * A machine's first run has no resolution in the cache, and initialising
+ * fontconfig (reading its forty-odd configuration files: ~25 M
+ * instructions, over half a warm render of the benchmark report) then
+ * resolving nine faces held the paper back: it cannot be laid out without
+ * its fonts. So qr_fonts_guess asks a small configuration of fontconfig's
+ * own instead, the standard font folders (read from fontconfig's caches)
+ * and the metric-compatible aliases (conf.d/30-metric-aliases.conf:
+ * "Arial" is Liberation Sans), about 1 ms; the paper is laid out with the
+ * faces guessed while another thread resolves them the full way (after
+ * render's warm-up thread has initialised fontconfig) and stores that
+ * answer in the cache; and qr_fonts_confirm compares the two before
+ * anything is written with them. A wrong guess (a user's own
+ * configuration, fonts in a folder of another name) costs a second layout,
+ * never a different paper. */
+
+static const char guess_conf[] =
+    "<?xml version=\"1.0\"?>\n<fontconfig>\n"
+    "<dir>/usr/share/fonts</dir>\n<dir>/usr/local/share/fonts</dir>\n"
+    "<dir prefix=\"xdg\">fonts</dir>\n<dir>~/.fonts</dir>\n"
+    "<include ignore_missing=\"yes\">conf.d/30-metric-aliases.conf</include>\n"
+    "<cachedir>/var/cache/fontconfig</cachedir>\n"
+    "<cachedir prefix=\"xdg\">fontconfig</cachedir>\n"
+    "<cachedir>~/.fontconfig</cachedir>\n</fontconfig>\n";
+
+/* The small configuration, read once (qr_fonts_warm_up_guess); NULL when
+ * it cannot be, or a configuration of the user's choosing makes it
+ * beside the point. Kept for the process, as fontconfig keeps its own. */
+static pthread_once_t guess_once = PTHREAD_ONCE_INIT;
+static FcConfig *guess_cfg;
+
+static void guess_init(void)
+{
+    for (const char *const *env = qr_fonts_env; *env; env++)
+        if (strncmp(*env, "FONTCONFIG_", 11) == 0 && getenv(*env)) return;
+    FcConfig *cfg = FcConfigCreate();
+    if (cfg &&
+        (!FcConfigParseAndLoadFromMemory(cfg, (const FcChar8 *)guess_conf,
+                                         FcFalse) ||
+         !FcConfigBuildFonts(cfg))) {
+        FcConfigDestroy(cfg);
+        cfg = NULL;
     }
-    if (!key || !cache_load(key, res)) {
-        pthread_once(&fc_once, fc_init);
-        if (!fc_ok) {
-            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                        "cannot initialise fontconfig");
-            free(key);
-            return NULL;
+    guess_cfg = cfg;
+}
+
+/* A guess at res[] worth laying out with: every face found, every one of
+ * the family asked for (or its alias), so that confirming it also
+ * confirms that loading would have warned of nothing. */
+static bool guess(const char *const *fam, const int *fam_of, resolved *res)
+{
+    pthread_once(&guess_once, guess_init);
+    if (!guess_cfg) return false;
+    qr_diags *scratch = qr_diags_new();
+    bool ok = resolve_all(guess_cfg, fam, fam_of, res, scratch);
+    for (int i = 0; ok && i < QR_FONT_COUNT; i++)
+        if (!res[i].intended) {
+            for (int k = 0; k < QR_FONT_COUNT; k++) resolved_free(&res[k]);
+            ok = false;
         }
-        for (int i = 0; i < QR_FONT_COUNT; i++) {
-            if (same_query(plan, fam, fam_of, i, res) ||
-                resolve(fam[fam_of[i]], plan[i].bold, plan[i].italic, &res[i],
-                        d))
-                continue;
-            for (int k = 0; k < i; k++) resolved_free(&res[k]);
-            free(key);
-            return NULL;
-        }
-        if (key) cache_store(key, res);
+    qr_diags_free(scratch);
+    return ok;
+}
+
+/* The full resolution of a guessed set, run on its own thread. */
+typedef struct font_check {
+    pthread_t thread;
+    sem_t resolved;             /* posted once found[] and ok are set */
+    int verdict;                /* 0 not compared yet, 1 held, -1 wrong */
+    char *fam[4];
+    int fam_of[QR_FONT_COUNT];
+    char *key;
+    resolved guessed[QR_FONT_COUNT];
+    resolved found[QR_FONT_COUNT];
+    bool ok;                    /* found[] is fontconfig's answer */
+} font_check;
+
+static void *check_run(void *arg)
+{
+    font_check *c = arg;
+    pthread_once(&fc_once, fc_init);
+    qr_diags *scratch = qr_diags_new();
+    c->ok = fc_ok && resolve_all(NULL, (const char *const *)c->fam,
+                                 c->fam_of, c->found, scratch);
+    qr_diags_free(scratch);
+    sem_post(&c->resolved);
+    /* after the post: the paper need not wait for the cache */
+    if (c->ok && c->key) cache_store(c->key, c->found);
+    return NULL;
+}
+
+static void check_free(font_check *c)
+{
+    sem_destroy(&c->resolved);
+    for (int i = 0; i < QR_FONT_COUNT; i++) {
+        resolved_free(&c->guessed[i]);
+        resolved_free(&c->found[i]);
     }
+    for (int i = 0; i < 4; i++) free(c->fam[i]);
+    free(c->key);
+    free(c);
+}
+
+/* Whether the guess held, once the check has resolved the faces. */
+static bool check_verdict(font_check *c)
+{
+    if (!c->verdict) {
+        while (sem_wait(&c->resolved) != 0 && errno == EINTR) {}
+        c->verdict = c->ok && same_resolution(c->guessed, c->found) ? 1 : -1;
+    }
+    return c->verdict > 0;
+}
+
+/* The check's thread ended (its cache entry written) and the check freed. */
+static void check_finish(font_check *c)
+{
+    pthread_join(c->thread, NULL);
+    check_free(c);
+}
+
+/* A check of res[] started, or NULL (then res[] is untouched). */
+static font_check *check_start(const char *const *fam, const int *fam_of,
+                               const char *key, const resolved *res)
+{
+    font_check *c = qr_xcalloc(1, sizeof *c);
+    if (sem_init(&c->resolved, 0, 0) != 0) {
+        free(c);
+        return NULL;
+    }
+    for (int i = 0; i < 4; i++) c->fam[i] = qr_xstrdup(fam[i]);
+    memcpy(c->fam_of, fam_of, sizeof c->fam_of);
+    c->key = qr_xstrdup(key);
+    for (int i = 0; i < QR_FONT_COUNT; i++) {
+        c->guessed[i] = res[i];
+        c->guessed[i].file = qr_xstrdup(res[i].file);
+        c->guessed[i].family = qr_xstrdup(res[i].family);
+    }
+    if (pthread_create(&c->thread, NULL, check_run, c) != 0) {
+        check_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* ---- warming up ---- */
+
+/* Whether the cache holds no font resolution at all (or is off). */
+static bool first_run(void)
+{
+    char *entry = qr_cache_path(FONT_CACHE);
+    bool first = !entry || access(entry, F_OK) != 0;
+    free(entry);
+    return first;
+}
+
+void qr_fonts_warm_up_guess(void)
+{
+    if (first_run()) pthread_once(&guess_once, guess_init);
+}
+
+void qr_fonts_warm_up(void)
+{
+    /* only the entry's absence: one for other families or with old stamps
+     * is found out later, and a warm run must not pay for fontconfig */
+    if (first_run()) pthread_once(&fc_once, fc_init);
+}
+
+/* ---- loading ---- */
+
+/* The set of faces res[] names, each opened once; takes key, res[]'s
+ * strings and check. NULL after adding an error. */
+static qr_fonts *fonts_open(char *key, const char *const *fam,
+                            const int *fam_of, resolved *res,
+                            font_check *check, qr_diags *d)
+{
     qr_fonts *f = qr_xcalloc(1, sizeof *f);
     f->key = key;
+    f->check = check;
     int ok = 1;
     /* Warn once per family, not once per face of it. */
     int warned[4] = {0, 0, 0, 0};
@@ -908,9 +1063,100 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
     return f;
 }
 
+/* The guessed set, its check started; NULL when there is no guess worth
+ * making. */
+static qr_fonts *fonts_guessed(const char *key, const char *const *fam,
+                               const int *fam_of)
+{
+    resolved res[QR_FONT_COUNT];
+    memset(res, 0, sizeof res);
+    if (!guess(fam, fam_of, res)) return NULL;
+    font_check *check = check_start(fam, fam_of, key, res);
+    if (!check) {
+        for (int i = 0; i < QR_FONT_COUNT; i++) resolved_free(&res[i]);
+        return NULL;
+    }
+    /* a face that will not open is no guess: the full way reports it */
+    qr_diags *scratch = qr_diags_new();
+    qr_fonts *f = fonts_open(qr_xstrdup(key), fam, fam_of, res, check,
+                             scratch);
+    qr_diags_free(scratch);
+    return f;
+}
+
+static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
+                            qr_diags *d)
+{
+    const char *body = style->body_family[0] ? style->body_family : "Arial";
+    const char *fam[4] = {
+        body,
+        style->mono_family[0] ? style->mono_family : "Liberation Mono",
+        style->fallback_family[0] ? style->fallback_family : "DejaVu Sans",
+        style->heading_family[0] ? style->heading_family : body,
+    };
+    /* an unset heading family is the body family: warn about it once */
+    int fam_of[QR_FONT_COUNT];
+    for (int i = 0; i < QR_FONT_COUNT; i++)
+        fam_of[i] = plan[i].family == 3 && !style->heading_family[0]
+                        ? 0 : plan[i].family;
+    resolved res[QR_FONT_COUNT];
+    memset(res, 0, sizeof res);
+    char *key = cache_key(fam);
+    if (shared && key && shared->key && strcmp(key, shared->key) == 0) {
+        free(key);
+        for (int i = 0; i < shared->nwarn; i++)
+            qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL, "%s",
+                        shared->warn[i]);
+        return shared;
+    }
+    if (!key || !cache_load(key, res)) {
+        /* guess, and check while the paper is laid out: even with
+         * fontconfig ready, the check then costs this thread nothing */
+        qr_fonts *f = may_guess && key ? fonts_guessed(key, fam, fam_of) : NULL;
+        if (f) {
+            free(key);
+            return f;
+        }
+        pthread_once(&fc_once, fc_init);
+        if (!fc_ok) {
+            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                        "cannot initialise fontconfig");
+            free(key);
+            return NULL;
+        }
+        if (!resolve_all(NULL, fam, fam_of, res, d)) {
+            free(key);
+            return NULL;
+        }
+        if (key) cache_store(key, res);
+    }
+    return fonts_open(key, fam, fam_of, res, NULL, d);
+}
+
+qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
+{
+    return fonts_load(style, false, d);
+}
+
+qr_fonts *qr_fonts_guess(const qr_style *style, qr_diags *d)
+{
+    return fonts_load(style, true, d);
+}
+
+bool qr_fonts_pending(const qr_fonts *f)
+{
+    return f && f->check && !f->check->verdict;
+}
+
+bool qr_fonts_confirm(qr_fonts *f)
+{
+    return !f || !f->check || check_verdict(f->check);
+}
+
 /* The fonts, really freed (a shared set too), learned kerning saved. */
 static void fonts_close(qr_fonts *f)
 {
+    if (f->check) check_finish(f->check);
     for (int i = 0; i < f->nfaces; i++) {
         common_save(&f->faces[i]);
         face_close(&f->faces[i]);

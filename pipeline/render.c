@@ -442,18 +442,14 @@ fail:
     return NULL;
 }
 
-static bool ensure_fonts(qr_paper *p, qr_diags *d)
-{
-    if (!p->fonts) p->fonts = qr_fonts_load(&p->style, d);
-    return p->fonts != NULL;
-}
-
 qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                           qr_diags *d)
 {
     double t0 = now_ms();
-    if (!ensure_fonts(p, d)) return NULL;
-    lap("fonts", &t0);
+    /* on a first run, perhaps a guess (qr_fonts_guess): confirmed below */
+    if (!p->fonts) p->fonts = qr_fonts_guess(&p->style, d);
+    if (!p->fonts) return NULL;
+    lap(qr_fonts_pending(p->fonts) ? "guess" : "fonts", &t0);
     /* the caller's numbering, titles and marks; what it leaves out is the
      * paper's own, and images resolve in (and stay inside) this paper's
      * template directory unless it names another */
@@ -469,14 +465,26 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
      * printed or forwarded page still says what it is. Marking here rather
      * than in each caller means no caller can forget. */
     if (p->exempt) o.mark = QR_MARK_EXEMPT;
-    qr_diags *later = qr_diags_new();
-    /* layout reads the images: they are the paper's inputs too */
-    qr_inputs *outer = qr_inputs_activate(p->inputs);
-    qr_pages *pages = qr_layout_run(p->doc, &p->style,
-                                    qr_fonts_metrics(p->fonts),
-                                    &o, EXPANDED_NAME, later);
-    qr_inputs_activate(outer);
-    qr_inputs_merge(outer, p->inputs);
+    qr_diags *later;
+    qr_pages *pages;
+    for (;;) {
+        later = qr_diags_new();
+        /* layout reads the images: they are the paper's inputs too */
+        qr_inputs *outer = qr_inputs_activate(p->inputs);
+        pages = qr_layout_run(p->doc, &p->style, qr_fonts_metrics(p->fonts),
+                              &o, EXPANDED_NAME, later);
+        qr_inputs_activate(outer);
+        qr_inputs_merge(outer, p->inputs);
+        if (qr_fonts_confirm(p->fonts)) break;
+        /* the guess was wrong: this layout measured other fonts than the
+         * paper's, so none of it (pages or messages) is kept */
+        lap("misguess", &t0);
+        qr_pages_free(pages);
+        qr_diags_free(later);
+        qr_fonts_free(p->fonts);
+        p->fonts = qr_fonts_load(&p->style, d);
+        if (!p->fonts) return NULL;
+    }
     /* an error in layout (an image refused or unreadable, a bad chart)
      * means the paper cannot be shown as written: no display list, so no
      * orchestrator can write a PDF without it */
@@ -560,10 +568,12 @@ void qr_paper_meta(const qr_paper *p, qr_pdf_meta *meta)
 static void *warm_up(void *unused)
 {
     (void)unused;
-    /* fontconfig first (on a first run only): the paper needs its fonts
-     * before layout needs the hyphenation dictionary */
-    qr_fonts_warm_up();
+    /* on a first run, what layout needs first (the configuration its
+     * fonts are guessed with, qr_fonts_guess, and the dictionary) before
+     * fontconfig, which only the guess's check waits for */
+    qr_fonts_warm_up_guess();
     qr_layout_init();
+    qr_fonts_warm_up();
     return NULL;
 }
 

@@ -293,6 +293,50 @@ static void test_share(void **state)
     qr_diags_free(d);
 }
 
+/* With nothing in the cache, qr_fonts_guess lays out with a guess whose
+ * check confirms it (Arial is Liberation Sans by the metric aliases alone),
+ * and the guess is every face qr_fonts_load finds. A family the guess does
+ * not find as asked is not guessed: loaded the full way, it warns. */
+static void test_guess(void **state)
+{
+    (void)state;
+    char *saved = no_cache_begin();
+    qr_style s;
+    base_style(&s);
+    qr_diags *d = qr_diags_new();
+    qr_fonts *g = qr_fonts_guess(&s, d);
+    assert_non_null(g);
+    assert_true(qr_fonts_pending(g));
+    assert_true(qr_fonts_confirm(g));
+    assert_false(qr_fonts_pending(g));
+    assert_true(qr_fonts_confirm(g));       /* asked again: the same */
+    assert_int_equal(qr_diags_len(d), 0);
+    qr_fonts *f = load(&s, d);
+    assert_false(qr_fonts_pending(f));
+    for (int slot = 0; slot < QR_FONT_COUNT; slot++) {
+        assert_string_equal(qr_fonts_file(g, (qr_font_slot)slot),
+                            qr_fonts_file(f, (qr_font_slot)slot));
+        assert_int_equal(qr_fonts_index(g, (qr_font_slot)slot),
+                         qr_fonts_index(f, (qr_font_slot)slot));
+        assert_string_equal(qr_fonts_family(g, (qr_font_slot)slot),
+                            qr_fonts_family(f, (qr_font_slot)slot));
+    }
+    qr_fonts_free(f);
+    qr_fonts_free(g);
+    /* freed before it was confirmed: the check is waited for, not leaked */
+    qr_fonts_free(qr_fonts_guess(&s, d));
+
+    strcpy(s.body_family, "No Such Family Quire");
+    qr_fonts *u = qr_fonts_guess(&s, d);
+    assert_non_null(u);
+    assert_false(qr_fonts_pending(u));
+    assert_int_equal(qr_diags_count(d, QR_WARNING), 1);
+    assert_true(qr_fonts_confirm(u));
+    qr_fonts_free(u);
+    qr_diags_free(d);
+    no_cache_end(saved);
+}
+
 static void test_empty_families_default(void **state)
 {
     (void)state;
@@ -549,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_shared_faces),
         cmocka_unit_test(test_unknown_family_warns),
         cmocka_unit_test(test_share),
+        cmocka_unit_test(test_guess),
         cmocka_unit_test(test_empty_families_default),
         cmocka_unit_test(test_fake),
         cmocka_unit_test(test_speed),

@@ -73,10 +73,17 @@ void qr_fonts_stamp(struct qr_buf *b);
 /* On a machine's first run (the cache holds no font resolution at all, or
  * is off), initialise fontconfig now: render calls it on its warm-up
  * thread, so that parsing fontconfig's configuration overlaps preparing
- * the paper instead of following it. Otherwise does nothing: a warm run
- * does not need fontconfig. Thread-safe (the one initialisation is
+ * the paper and laying it out with guessed fonts (qr_fonts_guess) instead
+ * of holding them back. Otherwise does nothing: a warm run does not need
+ * fontconfig. Thread-safe (the one initialisation is
  * guarded by pthread_once); cannot fail (qr_fonts_load reports it). */
 void qr_fonts_warm_up(void);
+
+/* On a machine's first run, as qr_fonts_warm_up, read the small
+ * configuration qr_fonts_guess guesses with (~1 ms): render's warm-up
+ * thread calls it first, before the paper's fonts are asked for.
+ * Thread-safe; cannot fail (no guess is made without it). */
+void qr_fonts_warm_up_guess(void);
 
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
  * through fontconfig and open them. "Arial" resolves to Liberation Sans. A
@@ -84,6 +91,24 @@ void qr_fonts_warm_up(void);
  * qr_fonts_free. */
 qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d);
 void qr_fonts_free(qr_fonts *f);            /* NULL is a no-op */
+
+/* qr_fonts_load, except when the cache holds no resolution (a machine's
+ * first run): then the faces are a guess from a small configuration of
+ * fontconfig's (the standard font folders and the metric-compatible
+ * aliases), made only when every face is of the family asked for, and a
+ * thread resolves them the full way meanwhile. Nothing may be written
+ * with a guessed set before qr_fonts_confirm. */
+qr_fonts *qr_fonts_guess(const qr_style *style, qr_diags *d);
+
+/* Whether f is a guess not confirmed yet. */
+bool qr_fonts_pending(const qr_fonts *f);
+
+/* True when f is fontconfig's own answer: loaded, or guessed and now found
+ * right (waiting for the check if need be). False when the guess was
+ * wrong or fontconfig failed: whatever was measured with f is not the
+ * paper; free it and load again (qr_fonts_load then reports what failed,
+ * or finds the full answer in the cache). */
+bool qr_fonts_confirm(qr_fonts *f);
 
 /* Make f (from qr_fonts_load) the process's shared fonts: qr_fonts_load of
  * the same families, in this process or a fork of it, returns f itself

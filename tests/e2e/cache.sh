@@ -123,6 +123,57 @@ expect_exit "another paper's subsets in the cache: renders" 0 \
 expect_exit "after another paper: renders" 0 render $TMP/sub-other.pdf
 check "after another paper: byte-identical" cmp $TMP/cold.pdf $TMP/sub-other.pdf
 
+# A first run lays the paper out with fonts guessed from fontconfig's own
+# caches and metric aliases while fontconfig starts, and keeps that layout
+# only when fontconfig's full answer is the same (QUIRE_TIMING names the
+# stages: "guess" for fonts guessed, "misguess" for a layout thrown away)
+expect_exit "a first run: renders" 0 \
+    env QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/gc $QUIRE render $DATA -t $TPL -o $TMP/guess.pdf
+cp $TMP/last.err $TMP/guess.err
+contains "a first run guesses its fonts" $TMP/guess.err "timing: guess "
+lacks "a first run: the guess holds" $TMP/guess.err "misguess"
+check "a first run with a guess: byte-identical" cmp $TMP/cold.pdf $TMP/guess.pdf
+contains "a first run with a guess stores fontconfig's answer" $TMP/gc/fonts "LiberationSans-Regular.ttf"
+expect_exit "a configuration named by FONTCONFIG_FILE: renders" 0 \
+    env QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/gc2 FONTCONFIG_FILE=/etc/fonts/fonts.conf \
+    $QUIRE render $DATA -t $TPL -o $TMP/fcfile.pdf
+contains "a configuration named by FONTCONFIG_FILE is not guessed at" $TMP/last.err "timing: fonts "
+check "a configuration named by FONTCONFIG_FILE: byte-identical" cmp $TMP/cold.pdf $TMP/fcfile.pdf
+
+# a user's own configuration the guess does not read: Arial is DejaVu Sans
+# for this user, so the guess (Liberation Sans) is wrong, the layout is
+# made again with DejaVu Sans, and the paper is the one a warm run makes
+H=$TMP/fchome
+mkdir -p $H/.config/fontconfig
+cat >$H/.config/fontconfig/fonts.conf <<'EOF'
+<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">
+<fontconfig>
+  <match target="pattern">
+    <test name="family"><string>Arial</string></test>
+    <edit name="family" mode="prepend" binding="strong"><string>DejaVu Sans</string></edit>
+  </match>
+</fontconfig>
+EOF
+user_render() { # OUT [ENV...]
+    local out=$1; shift
+    env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME HOME=$H \
+        QUIRE_CACHE_DIR=$TMP/uc QUIRE_TIMING=1 "$@" $QUIRE render $DATA -t $TPL -o $out
+}
+expect_exit "a wrong guess: renders" 0 user_render $TMP/user-cold.pdf
+cp $TMP/last.err $TMP/user-cold.err
+contains "a wrong guess: the layout is thrown away" $TMP/user-cold.err "timing: misguess"
+lacks "a wrong guess: no warning" $TMP/user-cold.err "warning"
+pdffonts $TMP/user-cold.pdf >$TMP/user-fonts.txt 2>&1
+contains "a wrong guess: the paper has the user's font" $TMP/user-fonts.txt "DejaVuSans"
+lacks "a wrong guess: nothing of the guessed font" $TMP/user-fonts.txt "LiberationSans"
+expect_exit "the user's warm run: renders" 0 user_render $TMP/user-warm.pdf
+lacks "the user's warm run: nothing guessed" $TMP/last.err "guess"
+check "a wrong guess: byte-identical to the user's warm run" cmp $TMP/user-cold.pdf $TMP/user-warm.pdf
+expect_exit "the user's run with the cache off: renders" 0 user_render $TMP/user-off.pdf QUIRE_NO_CACHE=1
+check "a wrong guess, cache off: byte-identical" cmp $TMP/user-cold.pdf $TMP/user-off.pdf
+check "qpdf --check after a wrong guess" qpdf --check $TMP/user-cold.pdf
+
 # a cache that cannot be written costs speed only
 printf 'not a directory\n' >$TMP/file
 expect_exit "unwritable cache: renders" 0 env QUIRE_CACHE_DIR=$TMP/file/sub $QUIRE render $DATA -t $TPL -o $TMP/ro.pdf
