@@ -1,9 +1,14 @@
 # Quire — build, demo, test plan. See README.md.
 BUILD   ?= build
 CC      ?= cc
-PKGS    := libcjson libcmark-gfm libunibreak fontconfig harfbuzz harfbuzz-subset libpng zlib
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libqpdf libmicrohttpd 2>/dev/null)
+PKGS    := libcjson libcmark-gfm libunibreak libpng zlib
+# HarfBuzz, its subsetter and fontconfig are opened by fontlib.c, not linked
+# (see there): compiled against, and linked only into the tests that call
+# them directly
+FONT_PKGS  := fontconfig harfbuzz harfbuzz-subset
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(FONT_PKGS) libqpdf libmicrohttpd 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcmark-gfm-extensions -lhpdf -lhyphen -ldeflate -lm
+FONT_LIBS  := $(shell pkg-config --libs $(FONT_PKGS) 2>/dev/null)
 OPT     ?= -O2
 CFLAGS  ?=
 override CFLAGS += -std=c11 -D_DEFAULT_SOURCE -D_GNU_SOURCE $(OPT) -g -Wall -Wextra -Werror -Iinclude $(PKG_CFLAGS)
@@ -54,6 +59,13 @@ $(BUILD)/obj/appendix.o: Makefile
 MHD_SONAME := $(shell objdump -p $$(pkg-config --variable=libdir libmicrohttpd 2>/dev/null)/libmicrohttpd.so 2>/dev/null | awk '/SONAME/ { print $$2 }')
 $(BUILD)/obj/serve.o: override CFLAGS += -DQR_MHD_SONAME='"$(MHD_SONAME)"'
 $(BUILD)/obj/serve.o: Makefile
+# and HarfBuzz, its subsetter and fontconfig, by fontlib.c when a paper is
+# first typeset (a render's warm-up thread, while the paper is parsed)
+soname = $(shell objdump -p $$(pkg-config --variable=libdir $(1) 2>/dev/null)/lib$(1).so 2>/dev/null | awk '/SONAME/ { print $$2 }')
+$(BUILD)/obj/fontlib.o: override CFLAGS += -DQR_HB_SONAME='"$(call soname,harfbuzz)"' \
+    -DQR_HB_SUBSET_SONAME='"$(call soname,harfbuzz-subset)"' \
+    -DQR_FC_SONAME='"$(call soname,fontconfig)"'
+$(BUILD)/obj/fontlib.o: Makefile
 # the pack's built-in templates are compiled in (pipeline/pack_templates.c)
 $(BUILD)/obj/pack_templates.o: $(wildcard templates/pack/*.md)
 $(BUILD)/obj/hyphdict.o: override CFLAGS += $(VERSION_DEFS)
@@ -77,7 +89,7 @@ $(HYPH_IMAGE): $(BUILD)/quire $(wildcard $(HYPH_DICT))
 	fi
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libquire.a $(wildcard tests/*.h) | $(BUILD)/tests
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libquire.a $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libquire.a $(LDFLAGS) $(LDLIBS) $(FONT_LIBS) -lcmocka
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -18,11 +18,9 @@
 #include "quire/fonts.h"
 #include "quire/cache.h"
 #include "quire/util.h"
+#include "fontlib.h"
 #include "pdf_int.h"
 
-#include <fontconfig/fontconfig.h>
-#include <hb.h>
-#include <hb-ot.h>
 #include <limits.h>
 #include <math.h>
 #include <errno.h>
@@ -104,7 +102,7 @@ static int fc_ok;
 
 static void fc_init(void)
 {
-    fc_ok = FcInit() ? 1 : 0;
+    fc_ok = qr_fontlib_load() && FcInit() ? 1 : 0;
 }
 
 static bool is_truetype(FcPattern *m)
@@ -889,6 +887,7 @@ static FcConfig *guess_cfg;
 
 static void guess_init(void)
 {
+    if (!qr_fontlib_load()) return;
     for (const char *const *env = qr_fonts_env; *env; env++)
         if (strncmp(*env, "FONTCONFIG_", 11) == 0 && getenv(*env)) return;
     FcConfig *cfg = FcConfigCreate();
@@ -1013,6 +1012,7 @@ static bool first_run(void)
 
 void qr_fonts_warm_up_guess(void)
 {
+    if (!qr_fontlib_load()) return;
     if (first_run()) pthread_once(&guess_once, guess_init);
 }
 
@@ -1099,6 +1099,11 @@ static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
     for (int i = 0; i < QR_FONT_COUNT; i++)
         fam_of[i] = plan[i].family == 3 && !style->heading_family[0]
                         ? 0 : plan[i].family;
+    if (!qr_fontlib_load()) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
+                    qr_fontlib_error());
+        return NULL;
+    }
     resolved res[QR_FONT_COUNT];
     memset(res, 0, sizeof res);
     char *key = cache_key(fam);
@@ -1164,6 +1169,16 @@ static void fonts_close(qr_fonts *f)
     for (int i = 0; i < f->nwarn; i++) free(f->warn[i]);
     free(f->key);
     free(f);
+}
+
+void qr_fonts_finish(qr_fonts *f)
+{
+    if (!f) return;
+    if (f->check) {
+        check_finish(f->check);
+        f->check = NULL;
+    }
+    for (int i = 0; i < f->nfaces; i++) common_save(&f->faces[i]);
 }
 
 void qr_fonts_free(qr_fonts *f)

@@ -743,6 +743,7 @@ int main(int argc, char **argv)
             .draft = a.draft,
             .lang = a.lang,
             .format = (qr_format)format,
+            .exiting = 1,
         };
         qr_diags *d = qr_diags_new();
         int status = qr_render(&req, d);

@@ -44,12 +44,10 @@
 #include "quire/util.h"
 #include "pdf_int.h"
 #include "pdf_pack.h"
+#include "fontlib.h"
 
 #include <hpdf.h>
 #include <hpdf_conf.h>
-#include <hb.h>
-#include <hb-subset.h>
-#include <hb-ot.h>
 
 #include <errno.h>
 #include <limits.h>

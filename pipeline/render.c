@@ -745,6 +745,21 @@ static qr_status finish_paper(const qr_render_req *req, qr_paper *p,
     return status;
 }
 
+/* A paper left to the process's exit (qr_render_req.exiting): freeing it
+ * piece by piece, its font files unmapped one by one, was 0.2 ms of a
+ * 9 ms render that the exit does at once. What its fonts owe the cache is
+ * done now. Kept reachable, so a leak checker does not take it for a
+ * leak. */
+static qr_paper *left;
+
+static void leave(qr_paper *p)
+{
+    if (!p) return;
+    qr_fonts_finish(p->fonts);
+    qr_paper_free(left);        /* a caller that did not exit after all */
+    left = p;
+}
+
 qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
                           char ***files)
 {
@@ -774,7 +789,8 @@ qr_status qr_paper_render(const qr_render_req *req, qr_diags *d,
     qr_inputs_activate(outer);
     qr_inputs_merge(outer, seen);
     if (files) *files = files_of(req, p, seen);
-    qr_paper_free(p);
+    if (req->exiting) leave(p);
+    else qr_paper_free(p);
     qr_inputs_free(seen);
     lap("total", &t0);
     return status;

@@ -1,15 +1,15 @@
 /* version.c — library versions for `quire --version` (version.h).
  *
  * The one module besides pdf.c that includes hpdf.h: it asks libharu for
- * its version string and nothing else. */
+ * its version string and nothing else. HarfBuzz and fontconfig are asked
+ * through fontlib.h, which opens them. */
 #include "quire/version.h"
 
 #include "quire/serve.h"
+#include "fontlib.h"
 
 #include <cjson/cJSON.h>
 #include <cmark-gfm.h>
-#include <fontconfig/fontconfig.h>
-#include <hb.h>
 #include <hpdf.h>
 #include <libdeflate.h>
 #include <microhttpd.h>
@@ -51,11 +51,13 @@ void qr_lib_versions(qr_lib_version out[QR_NLIBS])
     put(&out[i++], "cJSON", b, cJSON_Version(), "headers");
     put(&out[i++], "cmark-gfm", CMARK_GFM_VERSION_STRING,
         cmark_version_string(), "headers");
-    put(&out[i++], "HarfBuzz", HB_VERSION_STRING, hb_version_string(),
-        "headers");
+    /* opened on first use too (fontlib.c) */
+    bool fonts = qr_fontlib_load();
+    put(&out[i++], "HarfBuzz", HB_VERSION_STRING,
+        fonts ? hb_version_string() : "not loadable", "headers");
     fc_string(FC_VERSION, b, sizeof b);
-    fc_string(FcGetVersion(), r, sizeof r);
-    put(&out[i++], "fontconfig", b, r, "headers");
+    if (fonts) fc_string(FcGetVersion(), r, sizeof r);
+    put(&out[i++], "fontconfig", b, fonts ? r : "not loadable", "headers");
     put(&out[i++], "libpng", PNG_LIBPNG_VER_STRING, png_get_libpng_ver(NULL),
         "headers");
     put(&out[i++], "libunibreak", QR_UNIBREAK_BUILT_VERSION, NULL,

@@ -79,10 +79,14 @@ void qr_fonts_stamp(struct qr_buf *b);
  * guarded by pthread_once); cannot fail (qr_fonts_load reports it). */
 void qr_fonts_warm_up(void);
 
-/* On a machine's first run, as qr_fonts_warm_up, read the small
- * configuration qr_fonts_guess guesses with (~1 ms): render's warm-up
- * thread calls it first, before the paper's fonts are asked for.
- * Thread-safe; cannot fail (no guess is made without it). */
+/* Load the libraries faces are opened and measured with (HarfBuzz and
+ * fontconfig, opened rather than linked: about 0.6 ms), and on a machine's
+ * first run, as qr_fonts_warm_up, read the small configuration
+ * qr_fonts_guess guesses with (~1 ms): render's warm-up thread calls it
+ * first, while the main thread expands and parses the paper, before its
+ * fonts are asked for. Thread-safe; cannot fail (qr_fonts_load reports a
+ * library that cannot be loaded; no guess is made without the
+ * configuration). */
 void qr_fonts_warm_up_guess(void);
 
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
@@ -91,6 +95,12 @@ void qr_fonts_warm_up_guess(void);
  * qr_fonts_free. */
 qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d);
 void qr_fonts_free(qr_fonts *f);            /* NULL is a no-op */
+/* What qr_fonts_free does for the cache, without freeing: a guess's check
+ * finished (its thread joined, fontconfig's answer stored) and the kerning
+ * pairs learned saved. For a process about to exit, which need not unmap
+ * the font files and free the tables one by one. f stays usable; NULL is
+ * a no-op. */
+void qr_fonts_finish(qr_fonts *f);
 
 /* qr_fonts_load, except when the cache holds no resolution (a machine's
  * first run): then the faces are a guess from a small configuration of
