@@ -1342,6 +1342,8 @@ static qr_status make_output(const qr_job *j, const char *out, qr_diags *d,
                              .format = html ? QR_FORMAT_HTML
                                             : qr_format_of(out)};
         req.draft = j->draft;
+        /* a worker ends with _exit once its job is done */
+        req.exiting = 1;
         return qr_paper_render(&req, d, files);
     }
     if (j->kind == QR_JOB_PACK) {

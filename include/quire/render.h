@@ -81,9 +81,10 @@ typedef struct qr_render_req {
      * paper on its own. Borrowed; used while the paper is prepared. */
     const struct cJSON *pack;
     qr_format format;           /* QR_FORMAT_PDF unless set */
-    /* The process exits as soon as qr_paper_render returns (the command
-     * line's render): the paper's memory is left to the exit rather than
-     * freed piece by piece (its fonts' cache entries are still written). */
+    /* The process ends soon after qr_paper_render returns (the command
+     * line's render, a build's worker): the paper's memory is left to the
+     * exit rather than freed piece by piece (its fonts' cache entries are
+     * still written). A later call frees the paper left before. */
     int exiting;
 } qr_render_req;
 
