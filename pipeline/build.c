@@ -1707,14 +1707,16 @@ static int count_cpus(void)
 }
 
 /* Work every worker would otherwise repeat, done once before forking so
- * that each inherits it: the typesetter's set-up (hyphenation dictionary),
+ * that each inherits it: the typesetter's set-up (the hyphenation
+ * dictionary too, which a single render skips when the cache remembers
+ * its words; each worker would load it for its first new word),
  * fontconfig's initialisation, the house style's fonts, loaded and shared
  * (qr_fonts_share: a worker whose paper asks for the same families uses
  * them rather than loading its own), and the hashes of their files (which
  * every job lists among its inputs). */
 static void prefork_warm_up(hcache *cache)
 {
-    qr_layout_init();
+    qr_layout_init_full();
     qr_style style;
     qr_style_default(&style);
     qr_diags *d = qr_diags_new();

@@ -13,7 +13,9 @@
  * then every offset inside it and aligned, every string terminated, every
  * state number in range. Its key names the format, the struct sizes and
  * the dictionary file's size, modification time and inode, so a damaged or
- * stale image is rebuilt, never used.
+ * stale image is rebuilt, never used. The key can be made alone
+ * (qr_hyph_key): linebreak.c checks its memo of hyphenated words against
+ * it and reads the image only for a word the memo lacks.
  *
  * So that even a first run need not compile the dictionary, `quire
  * hyphenation` writes the same image at build and install time (make, make
@@ -48,8 +50,10 @@ static size_t align_up(size_t n)
  * library's version (libhyphen has no version call: the package version
  * at build time) and the struct sizes, then the dictionary by its stamps
  * and the hash of its bytes: a dictionary edited in place to the same size
- * and time is still a new dictionary. */
-static void build_cache_key(qr_buf *cache_key, const char *path)
+ * and time is still a new dictionary. The one definition of the key, for
+ * qr_hyph_key, qr_hyph_load and qr_hyph_write_image alike. false when the
+ * dictionary cannot be read (its hash is then written as 0). */
+static bool build_cache_key(qr_buf *cache_key, const char *path)
 {
     qr_buf_printf(cache_key, "quire hyphenation image %d\nlibhyphen %s\n"
                   "%zu %zu %zu %zu\n", IMAGE_FORMAT, QR_HYPHEN_BUILT_VERSION,
@@ -62,7 +66,9 @@ static void build_cache_key(qr_buf *cache_key, const char *path)
      * dictionary was a quarter of loading the image */
     qr_buf_printf(cache_key, "dictionary %016llx\n",
                   dic ? (unsigned long long)qr_filehash_of(dic, n) : 0ULL);
+    bool read = dic != NULL;
     free(dic);
+    return read;
 }
 
 /* ---- writing: offsets from the image start, plus one (0 is NULL) ---- */
@@ -248,11 +254,12 @@ char *qr_hyph_image_name(const char *path)
  * and is whole: the key, NUL, padding, checksum, then the machine, every
  * offset of which is checked and turned back into a pointer. true when h
  * now owns data; false leaves data to the caller. */
-static bool adopt_image(qr_hyph *h, char *data, size_t n, const qr_buf *key)
+static bool adopt_image(qr_hyph *h, char *data, size_t n, const char *key)
 {
-    size_t sum_at = align_up(key->len + 1);
+    size_t klen = strlen(key);
+    size_t sum_at = align_up(klen + 1);
     size_t start = sum_at + sizeof(uint64_t);
-    if (!data || n <= start || memcmp(data, key->data, key->len + 1) != 0)
+    if (!data || n <= start || memcmp(data, key, klen + 1) != 0)
         return false;
     uint64_t sum;
     memcpy(&sum, data + sum_at, sizeof sum);
@@ -266,7 +273,7 @@ static bool adopt_image(qr_hyph *h, char *data, size_t n, const qr_buf *key)
 }
 
 /* Read the image at path (NULL: none) and take it when it is good. */
-static bool adopt_file(qr_hyph *h, const char *path, const qr_buf *key)
+static bool adopt_file(qr_hyph *h, const char *path, const char *key)
 {
     if (!path) return false;
     size_t n = 0;
@@ -277,9 +284,9 @@ static bool adopt_file(qr_hyph *h, const char *path, const qr_buf *key)
 }
 
 /* The whole image of dictionary d under key, as qr_hyph_load reads it. */
-static void make_image(qr_buf *img, const qr_buf *key, const HyphenDict *d)
+static void make_image(qr_buf *img, const char *key, const HyphenDict *d)
 {
-    qr_buf_append(img, key->data, key->len + 1);
+    qr_buf_append(img, key, strlen(key) + 1);
     while (img->len % ALIGN) qr_buf_putc(img, 0);
     size_t sum_at = img->len;
     uint64_t sum = 0;
@@ -290,50 +297,83 @@ static void make_image(qr_buf *img, const qr_buf *key, const HyphenDict *d)
     memcpy(img->data + sum_at, &sum, sizeof sum);
 }
 
-void qr_hyph_load_from(qr_hyph *h, const char *path, const char *shipped)
+bool qr_hyph_key(qr_hyph *h, const char *path)
 {
     memset(h, 0, sizeof *h);
     qr_buf key;
     qr_buf_init(&key);
-    build_cache_key(&key, path);
+    if (build_cache_key(&key, path)) h->key = qr_xstrndup(key.data, key.len);
+    qr_buf_free(&key);
+    return h->key != NULL;
+}
+
+/* Load the dictionary at path under h->key (set), from an image made
+ * under exactly that key, else compiled. */
+static void load_keyed(qr_hyph *h, const char *path, const char *shipped)
+{
     char *name = qr_hyph_image_name(path);
     char *cached = qr_cache_path(name);
     /* the cache first: after a dictionary upgrade the shipped image is
      * stale for good, and the one compiled on the first run is here */
-    if (adopt_file(h, cached, &key)) {
+    if (adopt_file(h, cached, h->key)) {
         h->from = QR_HYPH_CACHE;
-    } else if (adopt_file(h, shipped, &key)) {
+    } else if (adopt_file(h, shipped, h->key)) {
         h->from = QR_HYPH_SHIPPED;
     } else {
+        h->from = QR_HYPH_COMPILED;
         h->dict = hnj_hyphen_load(path);
         if (h->dict) {
             qr_buf img;
             qr_buf_init(&img);
-            make_image(&img, &key, h->dict);
+            make_image(&img, h->key, h->dict);
             qr_cache_write_checked(name, img.data, img.len);
             qr_buf_free(&img);
         }
     }
-    if (h->dict) h->key = qr_xstrndup(key.data, key.len);
     free(cached);
     free(name);
-    qr_buf_free(&key);
+}
+
+void qr_hyph_load_from(qr_hyph *h, const char *path, const char *shipped)
+{
+    if (qr_hyph_key(h, path)) load_keyed(h, path, shipped);
+    if (!h->dict) {
+        free(h->key);
+        h->key = NULL;
+    }
+}
+
+/* The image shipped with quire for the dictionary at path (NULL: none);
+ * caller frees. */
+static char *shipped_image(const char *path)
+{
+    char *name = qr_hyph_image_name(path);
+    char *shipped = qr_cache_shipped_path(name);
+    free(name);
+    return shipped;
 }
 
 void qr_hyph_load(qr_hyph *h, const char *path)
 {
-    char *name = qr_hyph_image_name(path);
-    char *shipped = qr_cache_shipped_path(name);
+    char *shipped = shipped_image(path);
     qr_hyph_load_from(h, path, shipped);
     free(shipped);
-    free(name);
+}
+
+void qr_hyph_load_keyed(qr_hyph *h, const char *path)
+{
+    if (!h->key || h->dict) return;
+    char *shipped = shipped_image(path);
+    load_keyed(h, path, shipped);
+    free(shipped);
 }
 
 bool qr_hyph_write_image(const char *path, const char *out)
 {
     qr_buf key;
     qr_buf_init(&key);
-    build_cache_key(&key, path);
+    /* unread, the dictionary fails to load below with errno set */
+    (void)build_cache_key(&key, path);
     errno = 0;
     HyphenDict *d = hnj_hyphen_load(path);
     if (!d) {
@@ -343,7 +383,7 @@ bool qr_hyph_write_image(const char *path, const char *out)
     }
     qr_buf img;
     qr_buf_init(&img);
-    make_image(&img, &key, d);
+    make_image(&img, key.data, d);
     hnj_hyphen_free(d);
     /* synced: unlike a cache entry it is made once and read for years */
     bool ok = qr_write_atomic(out, img.data, img.len);

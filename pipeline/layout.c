@@ -1307,6 +1307,11 @@ void qr_layout_init(void)
     lb_init();
 }
 
+void qr_layout_init_full(void)
+{
+    lb_init_hyph_dict();
+}
+
 void qr_layout_save_learned(void)
 {
     lb_save_learned();

@@ -90,21 +90,43 @@
 /* ---- one-time initialisation ---- */
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static HyphenDict *hyph_dict;
+static pthread_once_t dict_once = PTHREAD_ONCE_INIT;
+static bool hyph_on;                    /* the dictionary can be read: its
+                                           key was made */
+static HyphenDict *hyph_dict;           /* after dict_once; NULL: it could
+                                           not be loaded after all */
 static qr_hyph hyph;                    /* lives as long as the process */
-static void memo_read(void);
+static bool memo_read(void);
+
+/* The dictionary, under the key the memo was read with. 220 page faults
+ * and a checksum over 900 KB (its image), so loaded only when a word is
+ * not in the memo, or before forking (lb_init_hyph_dict). */
+static void load_dict(void)
+{
+    qr_hyph_load_keyed(&hyph, HYPH_DICT_PATH);
+    hyph_dict = hyph.dict;
+}
 
 static void init_tables(void)
 {
     init_linebreak();
-    qr_hyph_load(&hyph, HYPH_DICT_PATH);
-    hyph_dict = hyph.dict;              /* NULL: no hyphenation */
-    if (hyph_dict) memo_read();
+    hyph_on = qr_hyph_key(&hyph, HYPH_DICT_PATH);   /* false: no hyphenation */
+    /* a run with the cache's memo rarely meets a new word (a warm render
+     * of the same paper, none); without one (a first run, the cache off)
+     * every word is new, so the dictionary is loaded now, as lb_init is
+     * on render's warm-up thread */
+    if (hyph_on && !memo_read()) pthread_once(&dict_once, load_dict);
 }
 
 void lb_init(void)
 {
     pthread_once(&init_once, init_tables);
+}
+
+void lb_init_hyph_dict(void)
+{
+    lb_init();
+    if (hyph_on) pthread_once(&dict_once, load_dict);
 }
 
 qr_status lb_write_hyph_image(const char *dir, qr_diags *d)
@@ -796,24 +818,33 @@ static uint64_t hyphenate_points(HyphenDict *dict, const char *word, size_t len)
     return pts;
 }
 
-static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
+/* The points of word, from the memo, else from the dictionary, which is
+ * loaded for the first word not in the memo. A word the dictionary could
+ * not be loaded for gets none and is not remembered: none is not what
+ * libhyphen would answer, and the memo is written to the cache. */
+static uint64_t word_points(const char *word, size_t len)
 {
-    uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len), pts;
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len), pts = 0;
     pthread_mutex_lock(&memo_lock);
     if (memo_n * 2 >= memo_cap && memo_n < MEMO_MAX) memo_grow();
     memo_slot *m = memo_find(h, word, len);
     if (m->len) {
         pts = m->points;
     } else {
-        pts = hyphenate_points(dict, word, len);
-        if (memo_n < MEMO_MAX) {
-            m->hash = h;
-            m->points = pts;
-            m->key = memo_keys.len;
-            m->len = (unsigned)len;
-            qr_buf_append(&memo_keys, word, len);
-            memo_n++;
-            memo_learned = 1;
+        /* with memo_lock held: load_dict takes no lock of ours, so this
+         * cannot deadlock; other threads' words wait for it, once */
+        pthread_once(&dict_once, load_dict);
+        if (hyph_dict) {
+            pts = hyphenate_points(hyph_dict, word, len);
+            if (memo_n < MEMO_MAX) {
+                m->hash = h;
+                m->points = pts;
+                m->key = memo_keys.len;
+                m->len = (unsigned)len;
+                qr_buf_append(&memo_keys, word, len);
+                memo_n++;
+                memo_learned = 1;
+            }
         }
     }
     pthread_mutex_unlock(&memo_lock);
@@ -825,11 +856,13 @@ static uint64_t word_points(HyphenDict *dict, const char *word, size_t len)
  * The memo above lived as long as one process, so every render asked
  * libhyphen again for every word of its paper: 3 M instructions on the
  * benchmark report's main thread (635 words), and on each paper of a
- * build. Its words and points are now a cache entry, read when the
- * dictionary is loaded and written back when a paper learned words. The
- * points depend on the dictionary and libhyphen (the image's key, which
- * names both) and on hyphenate_points (the executable's stamp: a rebuilt
- * quire starts afresh), so the answer is the one libhyphen would give. */
+ * build. Its words and points are now a cache entry, read with the
+ * dictionary's key (init_tables: when it holds words, the dictionary
+ * itself is loaded only for a word it lacks) and written back when a
+ * paper learned words. The points depend on the dictionary and libhyphen
+ * (the image's key, which names both) and on hyphenate_points (the
+ * executable's stamp: a rebuilt quire starts afresh), so the answer is
+ * the one libhyphen would give. */
 
 #define MEMO_ENTRY "hyph-memo"
 #define MEMO_FORMAT 2
@@ -854,13 +887,13 @@ static bool memo_cache_key(qr_buf *k)
 
 /* entry: the key, then per word its length (one byte), its letters and
  * its points (8 bytes), then qr_filehash_of the words. Once, from
- * init_tables. */
-static void memo_read(void)
+ * init_tables. true when it was read and held words. */
+static bool memo_read(void)
 {
-    if (!hyph.key) return;
+    if (!hyph.key) return false;
     size_t n = 0;
     char *data = qr_cache_read(MEMO_ENTRY, &n);
-    if (!data) return;
+    if (!data) return false;
     pthread_mutex_lock(&memo_lock);
     qr_buf k;
     qr_buf_init(&k);
@@ -895,9 +928,11 @@ static void memo_read(void)
             }
         }
     }
+    bool some = memo_n > 0;
     pthread_mutex_unlock(&memo_lock);
     qr_buf_free(&k);
     free(data);
+    return some;
 }
 
 void lb_save_learned(void)
@@ -924,8 +959,7 @@ void lb_save_learned(void)
     pthread_mutex_unlock(&memo_lock);
 }
 
-static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
-                           size_t min_word)
+static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word)
 {
     /* too short to hold a run of letters long enough (most words) */
     if (t - s < min_word) return;
@@ -971,7 +1005,7 @@ static void hyphenate_word(para *p, HyphenDict *dict, size_t s, size_t t,
             word[i] = (char)(cp <= 'Z' ? cp + ('a' - 'A') : cp);
         }
         word[len] = '\0';
-        uint64_t pts = word_points(dict, word, len);
+        uint64_t pts = word_points(word, len);
         for (size_t i = HYPH_MIN_LEFT; i + HYPH_MIN_RIGHT <= len; i++)
             if ((pts >> i & 1) && p->bk[a + i] == BK_NONE) p->bk[a + i] = BK_HYPH;
     }
@@ -1001,13 +1035,12 @@ static inline bool next_word(const para *p, size_t *s, size_t *t)
 
 static void find_hyphens(para *p, int min_word)
 {
-    HyphenDict *dict = hyph_dict;
-    if (!dict) return;
+    if (!hyph_on) return;
     /* judge whole space-delimited words: "a/b/improvement" is a path even
      * though UAX #14 cuts it after each slash */
     size_t s = 0, t;
     for (; next_word(p, &s, &t); s = t)
-        hyphenate_word(p, dict, s, t,
+        hyphenate_word(p, s, t,
                        min_word > HYPH_MIN_WORD ? (size_t)min_word
                                                 : HYPH_MIN_WORD);
 }

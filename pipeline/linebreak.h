@@ -152,9 +152,15 @@ void lb_uax14(const char *s, size_t len, char *brks);
  * back to the cache (best effort; nothing when none were learned). */
 void lb_save_learned(void);
 
-/* Global one-time initialisation (libunibreak tables, hyphenation
- * dictionary); safe to call repeatedly. */
+/* Global one-time initialisation (libunibreak tables, the hyphenation
+ * memo; the hyphenation dictionary itself only when the memo is missing
+ * or empty, else on the first word it lacks); safe to call repeatedly. */
 void lb_init(void);
+
+/* lb_init, and the hyphenation dictionary loaded whatever the memo holds:
+ * before forking workers, which would otherwise each load it for their
+ * first new word. Safe to call repeatedly. */
+void lb_init_hyph_dict(void);
 
 /* Compile the en-GB dictionary lb_init loads into its image in dir (made
  * when missing): qr_layout_hyph_image. */

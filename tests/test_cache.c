@@ -458,6 +458,70 @@ static void test_hyph_shipped_stale(void **state)
     free(copy);
 }
 
+/* The key alone (qr_hyph_key) is the key qr_hyph_load makes, without the
+ * dictionary; loading later under it (qr_hyph_load_keyed) gives the same
+ * machine and keeps that key, even when the file changed in between: the
+ * image made under the old key is taken, not one for the new file. */
+static void test_hyph_key(void **state)
+{
+    (void)state;
+    qr_hyph full, k;
+    qr_hyph_load(&full, DICT);
+    assert_non_null(full.dict);
+    assert_true(qr_hyph_key(&k, DICT));
+    assert_null(k.dict);
+    assert_null(k.image);
+    assert_non_null(k.key);
+    assert_string_equal(k.key, full.key);
+    const char *key = k.key;
+    qr_hyph_load_keyed(&k, DICT);
+    assert_non_null(k.dict);
+    assert_int_equal(k.from, QR_HYPH_CACHE);
+    assert_ptr_equal(k.key, key);
+    same_hyphens(full.dict, k.dict);
+    /* loaded already: nothing more */
+    HyphenDict *d = k.dict;
+    qr_hyph_load_keyed(&k, DICT);
+    assert_ptr_equal(k.dict, d);
+    qr_hyph_free(&k);
+    qr_hyph_free(&full);
+
+    char *copy = qr_xasprintf("%s/keyed.dic", dir);
+    size_t n = 0;
+    char *dic = qr_read_file(DICT, &n, 0);
+    assert_non_null(dic);
+    assert_true(qr_write_atomic(copy, dic, n));
+    qr_hyph_load(&full, copy);              /* its image, in the cache */
+    assert_int_equal(full.from, QR_HYPH_COMPILED);
+    assert_true(qr_hyph_key(&k, copy));
+    assert_string_equal(k.key, full.key);
+    FILE *f = fopen(copy, "a");
+    assert_non_null(f);
+    fputs("% edited\n", f);
+    fclose(f);
+    qr_hyph_load_keyed(&k, copy);
+    assert_int_equal(k.from, QR_HYPH_CACHE);
+    assert_string_equal(k.key, full.key);
+    same_hyphens(full.dict, k.dict);
+    qr_hyph_free(&k);
+    /* made afresh, the key is the edited file's */
+    assert_true(qr_hyph_key(&k, copy));
+    assert_string_not_equal(k.key, full.key);
+    qr_hyph_free(&k);
+    qr_hyph_free(&full);
+
+    /* no dictionary: no key, and nothing to load under it */
+    char *absent = qr_xasprintf("%s/absent.dic", dir);
+    assert_false(qr_hyph_key(&k, absent));
+    assert_null(k.key);
+    qr_hyph_load_keyed(&k, absent);
+    assert_null(k.dict);
+    qr_hyph_free(&k);
+    free(absent);
+    free(dic);
+    free(copy);
+}
+
 /* No dictionary: no image written, and loading it is no hyphenation. */
 static void test_hyph_write_missing(void **state)
 {
@@ -607,6 +671,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hyph_shipped_damaged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyph_shipped_stale, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hyph_write_missing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hyph_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_font_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(test_font_cache_stale, setup, teardown),
     };

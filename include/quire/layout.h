@@ -126,11 +126,18 @@ typedef struct qr_layout_opts {
 
 typedef struct qr_pages qr_pages;
 
-/* One-time set-up of the typesetter (Unicode line-break tables, the en-GB
- * hyphenation dictionary: about 5 ms). qr_layout_run does it on first use;
- * call it early, or on another thread, or before forking workers, to take
- * it off the critical path. Thread-safe and idempotent. */
+/* One-time set-up of the typesetter (Unicode line-break tables, the
+ * words hyphenated by earlier runs, from Quire's cache; the en-GB
+ * hyphenation dictionary, about 1 ms from its image, only when the cache
+ * has no such words, else on the first word not among them).
+ * qr_layout_run does it on first use; call it early, or on another
+ * thread, to take it off the critical path. Thread-safe and idempotent. */
 void qr_layout_init(void);
+
+/* qr_layout_init with the hyphenation dictionary loaded in any case:
+ * before forking workers, so that each inherits it rather than loading
+ * its own for its paper's first new word. Thread-safe and idempotent. */
+void qr_layout_init_full(void);
 
 /* Keep what this process learned that a later one can reuse (the words
  * hyphenated so far) in Quire's cache; best effort. After a paper. */

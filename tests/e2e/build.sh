@@ -700,4 +700,40 @@ expect_exit "samples/monthly.json builds" 0 $Q build samples/monthly.json --out 
 grep -qE '^[0-9]+ built, 0 skipped, 0 failed' $TMP/last.err && ok "sample manifest: every job built" \
     || not_ok "sample manifest: every job built" "$(tail -5 $TMP/last.err)"
 
+# With the cache remembering a paper's words (hyph-memo), a render never
+# loads the hyphenation dictionary; a build loads it once before forking,
+# so that workers whose papers have new words inherit it rather than each
+# reading its image. strace shows which processes opened it.
+if [ -n "${QUIRE_WRAP:-}" ]; then
+    skip "a build reads the hyphenation image once" "strace cannot see through $QUIRE_WRAP"
+elif ! strace -f -qq -o /dev/null true 2>/dev/null; then
+    skip "a build reads the hyphenation image once" "strace cannot run here"
+else
+    H=$TMP/hy
+    mkdir -p $H/data
+    cp -r templates $H/templates
+    for k in 1 2 3; do
+        # new words in each paper, none of them in the memo
+        sed "s/\"title\": \"Ofsted Working Group\"/\"title\": \"Reorganisation $k\"/; s/Ofsted produced/Ofsted, uncharacteristically $k, produced/" \
+            samples/cabinet-ofsted-working-group.json >$H/data/p$k.json
+    done
+    cat >$H/m.json <<'EOF2'
+{ "defaults": { "template": "templates/cabinet-report.md", "out": "out" },
+  "globs": [ { "data": "data/*.json" } ] }
+EOF2
+    # the memo holds the sample's words, not the papers' new ones
+    expect_exit "memo of the sample's words" 0 env QUIRE_CACHE_DIR=$H/cache \
+        $Q render samples/cabinet-ofsted-working-group.json -t templates/cabinet-report.md -o $H/s.pdf
+    (cd $H && env QUIRE_CACHE_DIR=$H/cache ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        strace -ff -qq -e trace=openat -o $H/log $BIN build m.json -j 3) >$H/out.log 2>&1
+    check "  ... a build of three papers with new words" grep -qE '^3 built, 0 skipped, 0 failed' $H/out.log
+    # -ff: a file per process and thread, LOG.ID, each open on one line
+    n=$(grep -l '\.dic\.image", O_RDONLY.*) = [0-9]' $H/log.* | wc -l)
+    [ "$n" = 1 ] && ok "  ... the image was read once, before forking" \
+        || not_ok "  ... the image was read once, before forking" "read by $n processes" "$(grep -h '\.dic\.image"' $H/log.*)"
+    expect_exit "  ... the papers the same as with the cache off" 0 \
+        env QUIRE_NO_CACHE=1 $Q render $H/data/p2.json -t templates/cabinet-report.md -o $H/p2.pdf
+    check "  ... byte-identical" cmp $H/p2.pdf $H/out/p2.pdf
+fi
+
 finish

@@ -117,4 +117,63 @@ else
     skip "make's $BUILD/$IMG" "make did not write it (see its message)"
 fi
 
+# The words already hyphenated are remembered in the cache (hyph-memo):
+# a warm render whose words are all there never opens the image (900 KB
+# read, checked and relocated for nothing); a word missing from it has the
+# image read then, and a missing or damaged memo has it read at once. The
+# bytes are those of the cache off every way. strace shows what was opened.
+opened() { # LOG: the image was opened
+    grep -q '\.dic\.image"' "$1"
+}
+not_opened() { # LOG: the image was never opened, and the memo was read
+    ! opened "$1" && grep -q '/hyph-memo"' "$1"
+}
+traced() { # LOG OUT CACHE-DIR RENDER-ARGS...: $P/bin/quire renders, its opens in LOG
+    local log=$1 out=$2 c=$3; shift 3
+    # LeakSanitizer cannot run under ptrace: leaks are looked for in the
+    # renders that are not traced (cache.sh renders with a warm memo)
+    env QUIRE_CACHE_DIR=$c ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 \
+        strace -f -qq -e trace=openat -o $log $P/bin/quire render "$@" -o $out 2>$out.err
+}
+# a paper of long words not in the sample, one of which ends a line
+NEW=$TMP/new.md
+cat >$NEW <<'EOF'
+# Notes
+
+The establishment's characteristically uncompromising representatives acknowledged extraordinarily comprehensive recommendations, notwithstanding considerable administrative discontinuities, misunderstandings and disproportionately bureaucratic procedures, unquestionably demonstrating institutional accountability and transparency throughout the reorganisation.
+EOF
+if [ -n "${QUIRE_WRAP:-}" ]; then
+    skip "a warm memo spares the image" "strace cannot see through $QUIRE_WRAP"
+elif ! strace -f -qq -o /dev/null true 2>/dev/null; then
+    skip "a warm memo spares the image" "strace cannot run here"
+else
+    M=$TMP/cm
+    expect_exit "memo: a first render" 0 render "$Q" $TMP/m1.pdf $M
+    check "  ... the memo was written" test -s $M/hyph-memo
+    expect_exit "warm memo: renders" 0 traced $TMP/m2.log $TMP/m2.pdf $M $DATA -t $TPL
+    check "  ... byte-identical" cmp $TMP/ref.pdf $TMP/m2.pdf
+    check "  ... the image was never opened" not_opened $TMP/m2.log
+    rm $M/hyph-memo
+    expect_exit "memo removed: renders" 0 traced $TMP/m3.log $TMP/m3.pdf $M $DATA -t $TPL
+    check "  ... byte-identical" cmp $TMP/ref.pdf $TMP/m3.pdf
+    check "  ... the image was read" opened $TMP/m3.log
+    check "  ... the memo was written again" test -s $M/hyph-memo
+    head -c 100 /dev/urandom >$M/hyph-memo
+    expect_exit "damaged memo: renders" 0 traced $TMP/m4.log $TMP/m4.pdf $M $DATA -t $TPL
+    check "  ... byte-identical" cmp $TMP/ref.pdf $TMP/m4.pdf
+    check "  ... the image was read" opened $TMP/m4.log
+    expect_exit "a paper of new words, cache off: renders" 0 \
+        env QUIRE_NO_CACHE=1 $Q render -t $NEW -o $TMP/new0.pdf
+    check "  ... a word is hyphenated at a line's end" python3 -c '
+import subprocess, sys
+t = subprocess.run(["pdftotext", sys.argv[1], "-"], capture_output=True, text=True).stdout
+sys.exit(0 if any(l.endswith(("\u00ad", "-")) for l in t.splitlines()) else 1)' $TMP/new0.pdf
+    expect_exit "new words, warm memo without them: renders" 0 traced $TMP/m5.log $TMP/new1.pdf $M -t $NEW
+    check "  ... byte-identical to the cache off" cmp $TMP/new0.pdf $TMP/new1.pdf
+    check "  ... the image was read for them" opened $TMP/m5.log
+    expect_exit "new words again, now remembered: renders" 0 traced $TMP/m6.log $TMP/new2.pdf $M -t $NEW
+    check "  ... byte-identical to the cache off" cmp $TMP/new0.pdf $TMP/new2.pdf
+    check "  ... the image was never opened" not_opened $TMP/m6.log
+fi
+
 finish
