@@ -36,10 +36,16 @@ TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec 
 # Without the dictionary there is no image, and no hyphenation at run time.
 HYPH_DICT  := /usr/share/hyphen/hyph_en_GB.dic
 HYPH_IMAGE := $(BUILD)/$(notdir $(HYPH_DICT)).image
+# Likewise the kerning tables of the default house style's faces
+# (fonts.c, `quire kerning`), each named after its font file and checked
+# against its stamp and HarfBuzz's version, so a first run shapes no pair
+# of the common characters. Made without touching the user's cache; the
+# stamp file records that they were made for this quire.
+KERN_TABLES := $(BUILD)/kerning.made
 
 .PHONY: all deps demo sample-appendices test unit e2e asan valgrind bench bless clean lint fuzz
 
-all: $(BUILD)/quire $(HYPH_IMAGE)
+all: $(BUILD)/quire $(HYPH_IMAGE) $(KERN_TABLES)
 
 deps:
 	@scripts/deps.sh
@@ -88,6 +94,11 @@ $(HYPH_IMAGE): $(BUILD)/quire $(wildcard $(HYPH_DICT))
 	    echo "quire: $(HYPH_DICT) not found (Debian's hyphen-en-gb): no hyphenation image, no hyphenation"; \
 	fi
 
+$(KERN_TABLES): $(BUILD)/quire
+	@rm -f $(BUILD)/kern-* $@
+	@if QUIRE_NO_CACHE=1 $(BUILD)/quire kerning --out $(BUILD); then touch $@; \
+	else echo "quire: no kerning tables: a first run shapes its pairs"; fi
+
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libquire.a $(wildcard tests/*.h) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libquire.a $(LDFLAGS) $(LDLIBS) $(FONT_LIBS) -lcmocka
 
@@ -131,13 +142,14 @@ clean:
 	rm -rf build build-asan out
 
 # make install PREFIX=/usr/local [DESTDIR=…]: binary, templates (partials,
-# styles), the hyphenation image and the man page. The image is made again
-# here by the installed quire, like fc-cache or ldconfig after installing:
-# it names the dictionary file of the machine it is made on (its inode and
-# time), so it must be made where it will be read; a packager whose
-# package is built elsewhere runs `quire hyphenation --out
-# /usr/share/quire` in its postinst and on the dictionary's upgrades
-# instead (docs/performance.md).
+# styles), the hyphenation image, the kerning tables and the man page. The
+# image and the tables are made again here by the installed quire, like
+# fc-cache or ldconfig after installing: they name the dictionary and font
+# files of the machine they are made on (inode and time), so they must be
+# made where they will be read; a packager whose package is built
+# elsewhere runs `quire hyphenation --out /usr/share/quire` and `quire
+# kerning --out /usr/share/quire` in its postinst and on the dictionary's,
+# the fonts' and HarfBuzz's upgrades instead (docs/performance.md).
 PREFIX  ?= /usr/local
 .PHONY: install
 install: all
@@ -153,6 +165,10 @@ install: all
 	else \
 	    echo "quire: $(HYPH_DICT) not found: no hyphenation image installed"; \
 	fi
+	rm -f $(DESTDIR)$(PREFIX)/share/quire/kern-*
+	QUIRE_NO_CACHE=1 $(DESTDIR)$(PREFIX)/bin/quire kerning --out $(DESTDIR)$(PREFIX)/share/quire && \
+	    chmod 644 $(DESTDIR)$(PREFIX)/share/quire/kern-* || \
+	    echo "quire: no kerning tables installed: a first run shapes its pairs"
 	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
 
 # libFuzzer targets and regression replays (make fuzz)

@@ -688,52 +688,148 @@ static size_t common_bytes(void)
     return (size_t)KERN_COMMON * KERN_COMMON * sizeof(short);
 }
 
+/* Take the table in data[0..len) (the key, the table, its checksum) into
+ * fr->common when it was made under this face's key and is whole. */
+static bool common_take(face_rec *fr, const char *data, size_t len)
+{
+    if (!data) return false;
+    qr_buf k;
+    qr_buf_init(&k);
+    kern_key(fr, &k);
+    uint64_t sum = 0;
+    bool ok = false;
+    if (len == k.len + common_bytes() + sizeof sum &&
+        memcmp(data, k.data, k.len) == 0) {
+        memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
+        if (sum == qr_filehash_of(data + k.len, common_bytes())) {
+            memcpy(fr->common, data + k.len, common_bytes());
+            ok = true;
+        }
+    }
+    qr_buf_free(&k);
+    return ok;
+}
+
+/* The cache's table, else the complete one `quire kerning` shipped beside
+ * the executable (qr_cache_shipped_path) for this very font file: a first
+ * run then shapes no pair of these characters. */
 static void common_load(face_rec *fr)
 {
     fr->common = qr_xmalloc(common_bytes());
     char *name = kern_entry(fr);
     size_t len = 0;
     char *data = qr_cache_read(name, &len);
-    free(name);
-    bool read = false;
-    if (data) {
-        qr_buf k;
-        qr_buf_init(&k);
-        kern_key(fr, &k);
-        uint64_t sum = 0;
-        if (len == k.len + common_bytes() + sizeof sum &&
-            memcmp(data, k.data, k.len) == 0) {
-            memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
-            if (sum == qr_filehash_of(data + k.len, common_bytes())) {
-                memcpy(fr->common, data + k.len, common_bytes());
-                read = true;
-            }
-        }
-        qr_buf_free(&k);
+    bool read = common_take(fr, data, len);
+    free(data);
+    if (!read) {
+        char *shipped = qr_cache_shipped_path(name);
+        data = shipped ? qr_read_file(shipped, &len, 0) : NULL;
+        read = common_take(fr, data, len);
         free(data);
+        free(shipped);
     }
+    free(name);
     /* nothing known (filled only now: a table read replaces it all) */
     if (!read)
         for (size_t i = 0; i < (size_t)KERN_COMMON * KERN_COMMON; i++)
             fr->common[i] = KERN_UNKNOWN;
 }
 
+/* The entry of fr's table: its key, the table, the table's checksum. */
+static void common_entry(face_rec *fr, qr_buf *e)
+{
+    kern_key(fr, e);
+    qr_buf_append(e, fr->common, common_bytes());
+    uint64_t sum = qr_filehash_of(fr->common, common_bytes());
+    qr_buf_append(e, &sum, sizeof sum);
+}
+
 /* Best effort, when pairs were learned (qr_fonts_free). */
 static void common_save(face_rec *fr)
 {
     if (!fr->common || !fr->common_dirty) return;
-    qr_buf k;
-    qr_buf_init(&k);
-    kern_key(fr, &k);
-    qr_buf_append(&k, fr->common, common_bytes());
-    uint64_t sum = qr_filehash_of(fr->common, common_bytes());
-    qr_buf_append(&k, &sum, sizeof sum);
+    qr_buf e;
+    qr_buf_init(&e);
+    common_entry(fr, &e);
     char *name = kern_entry(fr);
-    qr_cache_write_checked(name, k.data, k.len);
+    qr_cache_write_checked(name, e.data, e.len);
     free(name);
-    qr_buf_free(&k);
+    qr_buf_free(&e);
     fr->common_dirty = 0;           /* saved: a shared face saves again
                                        only what it learns after */
+}
+
+/* ---- the tables shipped with quire ----
+ *
+ * A first run has no table in its cache, and shaped each pair of its
+ * paper as it met it: about 1,000 for the benchmark report, 1 ms of its
+ * main thread. `quire kerning` (make, make install) shapes every pair of
+ * the common characters for the faces of the default house style and
+ * writes each face's table beside the executable, under the cache entry's
+ * name and key: the table is what shaping gives for that font file (its
+ * stamp) and that HarfBuzz, so a run whose fonts or HarfBuzz differ reads
+ * past it, as for the hyphenation image. */
+
+static uint32_t common_char(int i)
+{
+    static const uint32_t more[] = {0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
+                                    0x201D, 0x00A0, 0x00A3, 0x20AC, 0x00B0,
+                                    0x00BD, 0x00D7, 0x00E9, 0x2022, 0x2026};
+    return i < 95 ? (uint32_t)(0x20 + i) : more[i - 95];
+}
+
+qr_status qr_fonts_write_kerning(const char *dir, qr_diags *d)
+{
+    /* every index names its character (common_index's inverse), or the
+     * tables would be filed under the wrong pairs */
+    for (int i = 0; i < KERN_COMMON; i++)
+        if (common_index(common_char(i)) != i) {
+            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                        "kerning: the common characters disagree at %d", i);
+            return QR_EOUTPUT;
+        }
+    if (!qr_make_dirs(dir, 0755)) {
+        qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
+                    "cannot make the folder: %s", strerror(errno));
+        return QR_EOUTPUT;
+    }
+    qr_style style;
+    qr_style_default(&style);
+    qr_fonts *f = qr_fonts_load(&style, d);
+    if (!f) return QR_EINPUT;
+    qr_status status = QR_OK;
+    for (int fi = 0; fi < f->nfaces && status == QR_OK; fi++) {
+        face_rec *fr = &f->faces[fi];
+        /* a face only code (mono) is set in is never kerned */
+        bool kerned = false;
+        for (int s = 0; s < QR_FONT_COUNT; s++)
+            if (f->slot_face[s] == fi && s != QR_FONT_MONO &&
+                s != QR_FONT_MONO_BOLD)
+                kerned = true;
+        if (!kerned || !fr->can_kern) continue;
+        if (!fr->common) fr->common = qr_xmalloc(common_bytes());
+        for (int a = 0; a < KERN_COMMON; a++)
+            for (int b = 0; b < KERN_COMMON; b++)
+                fr->common[a * KERN_COMMON + b] =
+                    (short)shape_pair(fr, common_char(a), common_char(b));
+        qr_buf e;
+        qr_buf_init(&e);
+        common_entry(fr, &e);
+        char *name = kern_entry(fr);
+        char *out = qr_path_join(dir, name);
+        /* synced: unlike a cache entry it is made once and read for years */
+        if (!qr_write_atomic(out, e.data, e.len)) {
+            qr_diag_add(d, QR_ERROR, out, 0, 0, NULL, NULL,
+                        "cannot write the kerning table: %s", strerror(errno));
+            status = QR_EOUTPUT;
+        }
+        free(out);
+        free(name);
+        qr_buf_free(&e);
+        fr->common_dirty = 0;       /* not the cache's to keep */
+    }
+    qr_fonts_free(f);
+    return status;
 }
 
 static __attribute__((noinline)) float kern_slow(void *ctx, qr_font_slot slot,

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include "quire/diag.h"
 #include "quire/style.h"
+#include "quire/util.h"
 
 /* Font slots. Layout asks for a slot; the font set maps it to a face. */
 typedef enum qr_font_slot {
@@ -101,6 +102,15 @@ void qr_fonts_free(qr_fonts *f);            /* NULL is a no-op */
  * the font files and free the tables one by one. f stays usable; NULL is
  * a no-op. */
 void qr_fonts_finish(qr_fonts *f);
+
+/* `quire kerning --out DIR`: shape every pair of the common characters
+ * (printable ASCII, dashes, curly quotes, the pound sign …) for each kerned
+ * face of the default house style and write each face's table to dir,
+ * synced, under its cache entry's name and key: the tables a first run
+ * reads (qr_cache_shipped_path) until its cache has its own. QR_EINPUT
+ * when the fonts cannot be loaded, QR_EOUTPUT when a table cannot be
+ * written. */
+qr_status qr_fonts_write_kerning(const char *dir, qr_diags *d);
 
 /* qr_fonts_load, except when the cache holds no resolution (a machine's
  * first run): then the faces are a guess from a small configuration of

@@ -90,4 +90,36 @@ print(n)
 PY
 ); then ok "kerned widths: $out words end where layout measured them (0.05 pt)"
 else not_ok "kerned widths: words end where layout measured them" "$out"; fi
+# The kerning tables `quire kerning` ships beside the executable (make,
+# make install): a first run, its cache empty, reads them and shapes none
+# of the common pairs, so it learns nothing to write back; the paper is the
+# same as one whose pairs were shaped as met (the tables absent, or the
+# cache off). A copy of quire in a folder of its own holds only what each
+# check puts there.
+mkdir -p $TMP/bin
+cp $BUILD/quire $TMP/bin/quire
+[ -f $BUILD/hyph_en_GB.dic.image ] && cp $BUILD/hyph_en_GB.dic.image $TMP/bin/
+KQ="${QUIRE_WRAP:-} $TMP/bin/quire"
+expect_exit "a first run without the tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c0 $KQ render -t $TMP/k.md -o $TMP/k0.pdf
+if ls $TMP/c0/kern-* >/dev/null 2>&1; then ok "  ... and learns its pairs into the cache"
+else not_ok "  ... and learns its pairs into the cache" "$(ls $TMP/c0)"; fi
+expect_exit "quire kerning writes the tables" 0 env QUIRE_NO_CACHE=1 $KQ kerning --out $TMP/bin
+n=$(ls $TMP/bin/kern-* 2>/dev/null | wc -l)
+if [ "$n" -ge 4 ]; then ok "  ... one per kerned face of the house style ($n)"
+else not_ok "  ... one per kerned face of the house style" "$(ls $TMP/bin)"; fi
+expect_exit "a first run with the tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c1 $KQ render -t $TMP/k.md -o $TMP/k1.pdf
+if ls $TMP/c1/kern-* >/dev/null 2>&1; then not_ok "  ... and shapes no pair: nothing learned, no entry" "$(ls $TMP/c1)"
+else ok "  ... and shapes no pair: nothing learned, no entry"; fi
+check "  ... the same paper as without the tables" cmp $TMP/k0.pdf $TMP/k1.pdf
+expect_exit "the cache off renders" 0 env QUIRE_NO_CACHE=1 $KQ render -t $TMP/k.md -o $TMP/k2.pdf
+check "  ... the same paper as the cache off (which reads no table)" cmp $TMP/k0.pdf $TMP/k2.pdf
+# a damaged table is read past: the run shapes its pairs as before
+for f in $TMP/bin/kern-*; do
+    python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-100]^=0x55; open(p,"wb").write(b)' $f
+done
+expect_exit "a first run with damaged tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c3 $KQ render -t $TMP/k.md -o $TMP/k3.pdf
+if ls $TMP/c3/kern-* >/dev/null 2>&1; then ok "  ... reads past them and learns its pairs"
+else not_ok "  ... reads past them and learns its pairs" "$(ls $TMP/c3)"; fi
+check "  ... the same paper" cmp $TMP/k0.pdf $TMP/k3.pdf
+expect_exit "kerning without --out is a usage error" 2 $KQ kerning
 finish
