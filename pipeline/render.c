@@ -442,11 +442,14 @@ fail:
     return NULL;
 }
 
-qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
-                          qr_diags *d)
+/* qr_paper_layout; with confirm false, a guess is left pending for the
+ * caller to confirm (finish_paper: after making the PDF in memory). */
+static qr_pages *lay_out(qr_paper *p, const qr_layout_opts *opts,
+                         qr_diags *d, bool confirm)
 {
     double t0 = now_ms();
-    /* on a first run, perhaps a guess (qr_fonts_guess): confirmed below */
+    /* on a first run, perhaps a guess (qr_fonts_guess): confirmed below,
+     * or by the caller */
     if (!p->fonts) p->fonts = qr_fonts_guess(&p->style, d);
     if (!p->fonts) return NULL;
     lap(qr_fonts_pending(p->fonts) ? "guess" : "fonts", &t0);
@@ -475,7 +478,7 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                               &o, EXPANDED_NAME, later);
         qr_inputs_activate(outer);
         qr_inputs_merge(outer, p->inputs);
-        if (qr_fonts_confirm(p->fonts)) break;
+        if (!confirm || qr_fonts_confirm(p->fonts)) break;
         /* the guess was wrong: this layout measured other fonts than the
          * paper's, so none of it (pages or messages) is kept */
         lap("misguess", &t0);
@@ -496,6 +499,31 @@ qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
     qr_diags_free(later);
     lap("layout", &t0);
     return pages;
+}
+
+qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
+                          qr_diags *d)
+{
+    return lay_out(p, opts, d, true);
+}
+
+/* Write a paper's bytes to req->out_path, atomically (exempt: private to
+ * the owner); false after an error naming the path. */
+static bool write_out(const qr_render_req *req, const qr_paper *p,
+                      const char *bytes, size_t len, qr_diags *d)
+{
+    if (qr_write_atomic_mode(req->out_path, bytes, len, p->exempt)) return true;
+    qr_diag_add(d, QR_ERROR, req->out_path, 0, 0, NULL, NULL,
+                "cannot write '%s': %s", req->out_path, strerror(errno));
+    return false;
+}
+
+static void pdf_meta_of(const qr_render_req *req, const qr_paper *p,
+                        qr_pdf_meta *meta)
+{
+    qr_paper_meta(p, meta);
+    meta->pdfa = req->pdfa;
+    if (req->lang && req->lang[0]) meta->lang = req->lang;
 }
 
 bool qr_output_check(const char *path, const qr_inputs *inputs, qr_diags *d)
@@ -702,9 +730,7 @@ static qr_status finish_html(const qr_render_req *req, qr_paper *p,
     if (!ready_to_write(req, p, seen, errors_before, "HTML", d)) {
         status = QR_EINPUT;
     } else if (req->stop == QR_STOP_PDF &&
-               !qr_write_atomic_mode(req->out_path, html, len, p->exempt)) {
-        qr_diag_add(d, QR_ERROR, req->out_path, 0, 0, NULL, NULL,
-                    "cannot write '%s': %s", req->out_path, strerror(errno));
+               !write_out(req, p, html, len, d)) {
         status = QR_EOUTPUT;
     }
     free(html);
@@ -719,25 +745,75 @@ static qr_status finish_paper(const qr_render_req *req, qr_paper *p,
                               qr_diags *d, pthread_t *warm, int warming)
 {
     qr_layout_opts lo = {.draft = req->draft, .draft_note = req->draft_note};
-    qr_pages *pages = qr_paper_layout(p, &lo, d);
-    double tw = now_ms();
-    if (warming) pthread_join(*warm, NULL);
-    lap("wait", &tw);
-    if (!pages) return QR_EINPUT;
+    qr_pages *pages;
+    /* On a first run the fonts are a guess (qr_fonts_guess) whose check
+     * resolves them the full way on another thread, which takes longer
+     * than the layout (fontconfig's initialisation alone is ~6 ms): the
+     * PDF is made in memory while it finishes, and written only once the
+     * guess is confirmed. A wrong guess throws the layout, the PDF and
+     * their messages away and starts again with fontconfig's fonts, so a
+     * guess changes how soon a paper is ready, never what it is. */
+    char *pdf = NULL;
+    size_t pdf_len = 0;
+    for (;;) {
+        qr_diags *made = qr_diags_new();
+        pages = lay_out(p, &lo, made, false);
+        double tw = now_ms();
+        if (warming) pthread_join(*warm, NULL);
+        warming = 0;
+        lap("wait", &tw);
+        bool guessed = qr_fonts_pending(p->fonts);
+        if (guessed && pages && req->stop == QR_STOP_PDF &&
+            qr_diags_count(made, QR_ERROR) == 0 &&
+            qr_diags_count(d, QR_ERROR) == errors_before) {
+            qr_pdf_meta meta;
+            pdf_meta_of(req, p, &meta);
+            qr_diags *rd = qr_diags_new();
+            double t1 = now_ms();
+            /* a PDF that cannot be made is made again below, by
+             * qr_pdf_write, which tells an input's fault from the
+             * system's: only a PDF made is kept, with its messages */
+            if (qr_pdf_render(pages, p->fonts, &meta, &pdf, &pdf_len, rd))
+                qr_diags_move(made, rd);
+            else
+                pdf = NULL;
+            lap("pdf", &t1);
+            qr_diags_free(rd);
+        }
+        if (!guessed || qr_fonts_confirm(p->fonts)) {
+            qr_diags_move(d, made);
+            qr_diags_free(made);
+            break;
+        }
+        double tm = now_ms();
+        lap("misguess", &tm);
+        free(pdf);
+        pdf = NULL;
+        qr_pages_free(pages);
+        qr_diags_free(made);
+        qr_fonts_free(p->fonts);
+        p->fonts = qr_fonts_load(&p->style, d);
+        if (!p->fonts) return QR_EINPUT;
+    }
+    if (!pages) {
+        free(pdf);
+        return QR_EINPUT;
+    }
     if (req->dump == QR_DUMP_PAGES && req->dump_to)
         qr_pages_dump(pages, req->dump_to);
     qr_status status = QR_OK;
     if (!ready_to_write(req, p, seen, errors_before, "PDF", d)) {
         status = QR_EINPUT;
+    } else if (req->stop == QR_STOP_PDF && pdf) {
+        if (!write_out(req, p, pdf, pdf_len, d)) status = QR_EOUTPUT;
     } else if (req->stop == QR_STOP_PDF) {
         qr_pdf_meta meta;
-        qr_paper_meta(p, &meta);
-        meta.pdfa = req->pdfa;
-        if (req->lang && req->lang[0]) meta.lang = req->lang;
+        pdf_meta_of(req, p, &meta);
         double t1 = now_ms();
         status = qr_pdf_write(pages, p->fonts, &meta, req->out_path, d);
         lap("pdf", &t1);
     }
+    free(pdf);
     double tf = now_ms();
     qr_pages_free(pages);
     qr_layout_save_learned();
