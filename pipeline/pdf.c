@@ -16,11 +16,12 @@
  * /FontFile2, /W from the widths layout measured, a /CIDToGIDMap, and a
  * ToUnicode CMap (CMapType 2, bfrange per run of used code points). libharu
  * keeps the object model (pages, resources, annotations, outlines, the
- * structure tree) and saves it; pdf_pack.c then puts in the stream
- * contents, deflates them and packs the objects. These reach into
- * libharu's internal structs (HPDF_Doc_Rec, HPDF_PageAttr_Rec), which is
- * why they stay in this file and are checked by tests that read the PDF
- * back (pdftotext, pdffonts, qpdf).
+ * structure tree) and writes its objects' values (write_objects);
+ * pdf_pack.c then puts in the stream contents, deflates them and packs the
+ * objects. These reach into libharu's internal structs (HPDF_Doc_Rec,
+ * HPDF_PageAttr_Rec, HPDF_Xref_Rec), which is why they stay in this file
+ * and are checked by tests that read the PDF back (pdftotext, pdffonts,
+ * qpdf).
  *
  * Tagging (§14.7–14.8): every item carries a role and a structure element;
  * each run of consecutive items of one element becomes one marked-content
@@ -142,6 +143,15 @@ typedef struct placed_graft {
     HPDF_Dict *dicts;           /* one per graft element */
 } placed_graft;
 
+/* Pair (a, b) at (a - KERN_MEMO_FIRST) * KERN_MEMO_N + b - KERN_MEMO_FIRST;
+ * v[i] holds m->kern's answer once bit i of known is set. */
+#define KERN_MEMO_FIRST 0x20
+#define KERN_MEMO_N 96              /* U+0020 .. U+007F */
+struct kern_memo {
+    uint64_t known[KERN_MEMO_N * KERN_MEMO_N / 64];
+    float v[KERN_MEMO_N * KERN_MEMO_N];
+};
+
 typedef struct pdf_state {
     HPDF_Doc pdf;
     const qr_pages *doc;
@@ -184,8 +194,10 @@ typedef struct pdf_state {
     /* meta's strings as valid UTF-8 (a caller may have cut one to fit a
      * buffer mid-character), for Info and XMP alike; NULL = none */
     char *title, *author, *subject, *keywords;
+    /* m->kern of each slot for ASCII pairs, as show_text asks it (see
+     * slot_kern_memo); NULL until a slot's first text */
+    struct kern_memo *kern_memo[QR_FONT_COUNT];
 } pdf_state;
-
 
 /* libharu's allocator. On failure libharu returns NULL from whatever was
  * being made and carries on; most callers (its own and this file's) then
@@ -556,10 +568,20 @@ static bool scan(pdf_state *st, const qr_pages *pages)
                 return false;
             }
             face_use *fu = face_of(st, it->font);
+            const unsigned char *t = (const unsigned char *)it->text;
             size_t off = 0;
+            fu->used = 1;
             while (off < it->len) {
+                /* a run of ASCII, most text, without decoding: 19
+                 * instructions a character were 7 % of the stage */
+                unsigned c = t[off];
+                if (c < 0x80) {
+                    fu->bits[c >> 3] |= (uint8_t)(1u << (c & 7));
+                    off++;
+                    continue;
+                }
                 uint32_t cp;
-                int n = decode(it->text + off, it->len - off, &cp);
+                int n = qr_utf8_decode(it->text + off, it->len - off, &cp);
                 if (n == 0) {
                     fail(st, NULL, "page %zu: invalid UTF-8 in text '%.*s'",
                          p + 1, (int)it->len, it->text);
@@ -575,7 +597,6 @@ static bool scan(pdf_state *st, const qr_pages *pages)
                     return false;
                 }
                 fu->bits[cp >> 3] |= (uint8_t)(1u << (cp & 7));
-                fu->used = 1;
                 off += (size_t)n;
             }
             if (it->elem >= 0 && (size_t)it->elem < st->nelems &&
@@ -837,6 +858,17 @@ static HPDF_Dict stream_for(pdf_state *st, const char *data, size_t len)
     return s;
 }
 
+/* "<XXXX>" for code v, then c: the bfrange lines by hand, where
+ * qr_buf_printf's "<%04X> <%04X> <%04X>\n" was 3,800 instructions a
+ * line, a fifth of embedding the fonts. */
+static void put_code(qr_buf *b, uint32_t v, char c)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    char d[7] = {'<', HEX[(v >> 12) & 15], HEX[(v >> 8) & 15],
+                 HEX[(v >> 4) & 15], HEX[v & 15], '>', c};
+    put_bytes(b, d, sizeof d);
+}
+
 /* A ToUnicode CMap (CMapType 2) mapping each used code to the code point
  * it is, one bfrange per run that stays within one high byte. */
 static void build_tounicode(const face_use *fu, qr_buf *b)
@@ -860,10 +892,13 @@ static void build_tounicode(const face_use *fu, qr_buf *b)
             continue;
         }
         if ((on && n == BFRANGE_BLOCK) || (!on && n > 0)) {
-            qr_buf_printf(b, "%d beginbfrange\n", n);
-            for (int i = 0; i < n; i++)
-                qr_buf_printf(b, "<%04X> <%04X> <%04X>\n", (unsigned)lo[i],
-                              (unsigned)hi[i], (unsigned)lo[i]);
+            put_dec(b, (size_t)n);
+            put_str(b, " beginbfrange\n");
+            for (int i = 0; i < n; i++) {
+                put_code(b, lo[i], ' ');
+                put_code(b, hi[i], ' ');
+                put_code(b, lo[i], '\n');
+            }
             qr_buf_puts(b, "endbfrange\n");
             n = 0;
         }
@@ -1247,6 +1282,8 @@ typedef struct pen {
     int in_text;
     HPDF_Dict font;
     float size;
+    /* the page's resource name of each face once asked (see set_font) */
+    const char *font_name[QR_FONT_COUNT];
     int fill_set, stroke_set;
     qr_rgb fill, stroke;
     float line_width;           /* < 0: not set yet */
@@ -1311,10 +1348,14 @@ static void put_num(qr_buf *b, float v)
     b->len = (size_t)(o - b->data);
 }
 
-static void put_nums(qr_buf *b, const float *v, int n, const char *op)
+/* Inlined, as the appends are: op is a literal at every call. */
+static inline __attribute__((always_inline)) void put_nums(qr_buf *b,
+                                                           const float *v,
+                                                           int n,
+                                                           const char *op)
 {
     for (int i = 0; i < n; i++) put_num(b, v[i]);
-    qr_buf_puts(b, op);
+    put_str(b, op);
 }
 
 static void put_rgb(qr_buf *b, qr_rgb c, const char *op)
@@ -1349,7 +1390,7 @@ static void set_line_width(pen *p, float w)
 static void begin_text(pen *p)
 {
     if (p->in_text) return;
-    qr_buf_puts(p->out, "BT\n");
+    put_str(p->out, "BT\n");
     p->in_text = 1;
     p->font = NULL;
 }
@@ -1357,19 +1398,24 @@ static void begin_text(pen *p)
 static void end_text(pen *p)
 {
     if (!p->in_text) return;
-    qr_buf_puts(p->out, "ET\n");
+    put_str(p->out, "ET\n");
     p->in_text = 0;
 }
 
-/* Tf, registering the font with the page's resources. */
-static void set_font(pen *p, HPDF_Dict font, float size)
+/* Tf, registering the font with the page's resources. Face k's name is
+ * asked of libharu once a page: every text object sets its font again
+ * (begin_text), and libharu looks the name up in the page's resources
+ * each time, 130 instructions a call. */
+static void set_font(pen *p, int k, HPDF_Dict font, float size)
 {
     if (p->font == font && p->size == size) return;
-    const char *name = HPDF_Page_GetLocalFontName(p->page, font);
+    const char *name = p->font_name[k];
+    if (!name)
+        name = p->font_name[k] = HPDF_Page_GetLocalFontName(p->page, font);
     if (!name) return;                      /* libharu's error is checked */
-    qr_buf_putc(p->out, '/');
-    qr_buf_puts(p->out, name);
-    qr_buf_putc(p->out, ' ');
+    put_ch(p->out, '/');
+    put_str(p->out, name);
+    put_ch(p->out, ' ');
     put_nums(p->out, &size, 1, "Tf\n");
     p->font = font;
     p->size = size;
@@ -1382,32 +1428,34 @@ static bool plain_byte(unsigned char c)
     return c > ')' ? c != '\\' : c != '(' && c != ')' && c != '\r' && c != '\n';
 }
 
-/* One two-byte code in a literal string: the bytes as they are, but for
- * the three that must be escaped and the line ends a reader would
- * normalise (ISO 32000-1 §7.3.4.2). Inlined: it runs once per character
- * drawn. */
-static inline __attribute__((always_inline)) void put_cid(qr_buf *b, uint32_t cp)
+/* One two-byte code in a literal string at o, which has room for four
+ * bytes; returns the end. The bytes as they are, but for the three that
+ * must be escaped and the line ends a reader would normalise (ISO 32000-1
+ * §7.3.4.2). Inlined: it runs once per character drawn, and writing
+ * through a local pointer, not the buffer's length (which every byte
+ * stored through a char pointer makes the compiler load again), halved
+ * its cost. */
+static inline __attribute__((always_inline)) char *put_cid(char *o,
+                                                           uint32_t cp)
 {
     unsigned char by[2] = {(unsigned char)(cp >> 8), (unsigned char)(cp & 0xFF)};
-    /* the usual case, a character needing no escape, in place: two calls
-     * of qr_buf_putc per character were a tenth of drawing the text */
-    if (b->len + 3 <= b->cap && plain_byte(by[0]) && plain_byte(by[1])) {
-        /* unterminated: show_text's closing operator terminates it */
-        b->data[b->len++] = (char)by[0];
-        b->data[b->len++] = (char)by[1];
-        return;
+    if ((cp < 0x100 || plain_byte(by[0])) && plain_byte(by[1])) {
+        o[0] = (char)by[0];
+        o[1] = (char)by[1];
+        return o + 2;
     }
     for (int i = 0; i < 2; i++) {
         switch (by[i]) {
         case '(': case ')': case '\\':
-            qr_buf_putc(b, '\\');
-            qr_buf_putc(b, (char)by[i]);
+            *o++ = '\\';
+            *o++ = (char)by[i];
             break;
-        case '\r': qr_buf_puts(b, "\\r"); break;
-        case '\n': qr_buf_puts(b, "\\n"); break;
-        default: qr_buf_putc(b, (char)by[i]);
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        default: *o++ = (char)by[i];
         }
     }
+    return o;
 }
 
 /* Whether layout kerns cp with a neighbour: a visible character (not a
@@ -1427,11 +1475,26 @@ static bool kerns(uint32_t cp)
 
 /* The kerning of the pair (1/1000 em, negative = closer), as layout
  * measured it (linebreak.c), or 0. Asked only when m has kerning and both
- * characters kern(). */
-static float pair_kern(const qr_metrics *m, qr_font_slot slot, uint32_t a,
-                       uint32_t b)
+ * characters kern().
+ *
+ * Asked once for every pair of characters drawn (18,000 on the benchmark
+ * report) through the metrics' function pointer, at about 35 instructions
+ * a pair: 0.6M. A report draws a few hundred distinct pairs per face, so
+ * each slot's answers for ASCII (the pairs fonts.c keeps a table for too)
+ * are remembered here (struct kern_memo); the value is m->kern's own, so
+ * the output is the same. Other pairs are asked each time. Only the bits
+ * saying which are known are cleared: clearing the values too was 37,000
+ * instructions a slot. */
+static struct kern_memo *slot_kern_memo(pdf_state *st, qr_font_slot slot)
 {
-    return m->kern(m->ctx, slot, a, b);
+    if ((unsigned)slot >= QR_FONT_COUNT) return NULL;
+    struct kern_memo *t = st->kern_memo[slot];
+    if (!t) {
+        t = qr_xmalloc(sizeof *t);
+        memset(t->known, 0, sizeof t->known);
+        st->kern_memo[slot] = t;
+    }
+    return t;
 }
 
 /* Tm then the text as the two-byte CIDs libharu's UTF-8 encoder uses (the
@@ -1440,44 +1503,76 @@ static float pair_kern(const qr_metrics *m, qr_font_slot slot, uint32_t a,
  * glyph left by that many 1/1000 em), which layout measured the text with.
  * Text extraction reads the same characters either way. m NULL: no
  * kerning. Glyph use is already marked for embedding. */
-static void show_text(pen *p, const float tm[6], const char *s, size_t len,
-                      int space_after, const qr_metrics *m,
+static void show_text(pdf_state *st, pen *p, const float tm[6], const char *s,
+                      size_t len, int space_after, const qr_metrics *m,
                       qr_font_slot slot)
 {
-    put_nums(p->out, tm, 6, "Tm\n");
-    size_t start = p->out->len;
-    qr_buf_puts(p->out, "[(");
+    /* Text that is not turned, nearly all of it, has 1 0 0 1 first: the
+     * four numbers as put_num writes them, without formatting each */
+    if (tm[0] == 1 && tm[1] == 0 && tm[2] == 0 && tm[3] == 1) {
+        put_str(p->out, "1 0 0 1 ");
+        put_nums(p->out, tm + 4, 2, "Tm\n");
+    } else {
+        put_nums(p->out, tm, 6, "Tm\n");
+    }
+    /* the plain string, made an array at its first kerning: most runs
+     * have none, and taking the '[' out again moved every one of them */
+    qr_buf *b = p->out;
+    size_t start = b->len;
+    /* room for the '(' and every code escaped (four bytes), the space
+     * after one of them: the codes are written through o */
+    if (b->len + 4 * len + 9 > b->cap) qr_buf_reserve(b, 4 * len + 8);
+    char *o = b->data + b->len;
+    *o++ = '(';
     int kerned = 0;
     uint32_t prev = 0;
     /* whether the previous character kerns (kerns() once a character) */
     bool can_kern = m && m->kern, prev_kerns = false;
+    struct kern_memo *memo = can_kern ? slot_kern_memo(st, slot) : NULL;
     for (size_t off = 0; off < len;) {
         uint32_t cp;
         int n = decode(s + off, len - off, &cp);
         if (n <= 0) break;                  /* scan() checked it */
         bool cur_kerns = can_kern && kerns(cp);
-        float k = prev_kerns && cur_kerns ? pair_kern(m, slot, prev, cp) : 0;
-        prev_kerns = cur_kerns;
-        if (k != 0) {
-            qr_buf_puts(p->out, ") ");
-            put_num(p->out, -k);
-            qr_buf_putc(p->out, '(');
-            kerned = 1;
+        if (prev_kerns && cur_kerns) {
+            uint32_t i = prev - KERN_MEMO_FIRST, j = cp - KERN_MEMO_FIRST;
+            float k;
+            if (memo && i < KERN_MEMO_N && j < KERN_MEMO_N) {
+                uint32_t x = i * KERN_MEMO_N + j;
+                uint64_t bit = 1ull << (x & 63);
+                if (!(memo->known[x >> 6] & bit)) {
+                    memo->v[x] = m->kern(m->ctx, slot, prev, cp);
+                    memo->known[x >> 6] |= bit;
+                }
+                k = memo->v[x];
+            } else {
+                k = m->kern(m->ctx, slot, prev, cp);
+            }
+            if (k != 0) {
+                b->len = (size_t)(o - b->data);
+                if (!kerned) {
+                    put_ch(b, ' ');         /* room for the '[' */
+                    memmove(b->data + start + 1, b->data + start,
+                            b->len - 1 - start);
+                    b->data[start] = '[';
+                    kerned = 1;
+                }
+                put_str(b, ") ");
+                put_num(b, -k);
+                put_ch(b, '(');
+                if (b->len + 4 * (len - off) + 9 > b->cap)
+                    qr_buf_reserve(b, 4 * (len - off) + 8);
+                o = b->data + b->len;
+            }
         }
-        put_cid(p->out, cp);
+        prev_kerns = cur_kerns;
+        o = put_cid(o, cp);
         prev = cp;
         off += (size_t)n;
     }
-    if (space_after) put_cid(p->out, CHAR_SPACE);
-    if (kerned) {
-        qr_buf_puts(p->out, ")] TJ\n");
-        return;
-    }
-    /* nothing kerned: the plain string */
-    memmove(p->out->data + start, p->out->data + start + 1,
-            p->out->len - start - 1);
-    p->out->len--;
-    qr_buf_puts(p->out, ") Tj\n");
+    if (space_after) o = put_cid(o, CHAR_SPACE);
+    b->len = (size_t)(o - b->data);
+    put_str(b, kerned ? ")] TJ\n" : ") Tj\n");
 }
 
 /* ---- marked content ---- */
@@ -1570,9 +1665,10 @@ static void add_kid(pdf_state *st, int elem, int page, int mcid,
 
 /* Operators into the page's content stream. Only called outside text
  * objects and paths. */
-static void emit(pen *p, const char *ops)
+static inline __attribute__((always_inline)) void emit(pen *p,
+                                                       const char *ops)
 {
-    qr_buf_puts(p->out, ops);
+    put_str(p->out, ops);
 }
 
 /* Close the open marked-content sequence (if any) and open one for m.
@@ -1589,14 +1685,11 @@ static void set_mark(pdf_state *st, pen *p, int m)
         return;
     }
     /* by hand, not snprintf: once per marked run of every page */
-    char num[24], *e = num + sizeof num, *q = e;
-    unsigned v = (unsigned)p->next_mcid;
-    do *--q = (char)('0' + v % 10); while ((v /= 10) > 0);
-    qr_buf_putc(p->out, '/');
-    qr_buf_puts(p->out, struct_type(elem_role(st, m)));
-    qr_buf_puts(p->out, " <</MCID ");
-    qr_buf_append(p->out, q, (size_t)(e - q));
-    qr_buf_puts(p->out, ">> BDC\n");
+    put_ch(p->out, '/');
+    put_str(p->out, struct_type(elem_role(st, m)));
+    put_str(p->out, " <</MCID ");
+    put_dec(p->out, (size_t)p->next_mcid);
+    put_str(p->out, ">> BDC\n");
     add_kid(st, m, p->index, p->next_mcid++, NULL);
 }
 
@@ -1605,7 +1698,8 @@ static void set_mark(pdf_state *st, pen *p, int m)
  * not end in a space, hyphen or slash. Layout drops the space at a line
  * break; without one, text extraction and screen readers join the last
  * word of a line to the first of the next. */
-static bool ends_line(const pdf_state *st, const qr_page *pg, size_t k)
+static bool ends_line(const pdf_state *st, const qr_page *pg, size_t k,
+                      const int *marks)
 {
     const qr_item *it = &pg->items[k];
     if (it->kind != QR_ITEM_TEXT || !it->text || !it->len) return false;
@@ -1616,7 +1710,7 @@ static bool ends_line(const pdf_state *st, const qr_page *pg, size_t k)
     for (size_t j = k + 1; j < pg->nitems; j++) {
         const qr_item *nx = &pg->items[j];
         if (nx->kind != QR_ITEM_TEXT || !nx->text || !nx->len) continue;
-        int m = mark_of(st, it), n = mark_of(st, nx);
+        int m = marks[k], n = marks[j];
         if (m < 0 || n < 0 || fabsf(nx->y - it->y) <= LINE_EPS) return false;
         /* The same element, or a link inside it (or back out of one). */
         return n == m || parent_of(st, n) == m || parent_of(st, m) == n;
@@ -1629,7 +1723,7 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
     if (!it->text || !it->len) return;
     face_use *fu = face_of(st, it->font);
     begin_text(p);
-    set_font(p, fu->font, it->size);
+    set_font(p, (int)(fu - st->faces), fu->font, it->size);
     set_fill(p, it->color);
     float tm[6] = {1, 0, 0, 1, it->x, p->height - it->y};
     if (it->angle != 0) {
@@ -1639,7 +1733,7 @@ static void draw_text(pdf_state *st, pen *p, const qr_item *it, int line_end)
         tm[1] = (float)sin(a);
         tm[2] = -tm[1];
     }
-    show_text(p, tm, it->text, it->len, line_end && fu->has_space,
+    show_text(st, p, tm, it->text, it->len, line_end && fu->has_space,
               qr_fonts_metrics(st->fonts), it->font);
 }
 
@@ -1707,7 +1801,7 @@ static char *link_words(const pdf_state *st, int e)
     for (size_t i = 0; i < n;) {
         char c = s[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-            if (out.len && out.data[out.len - 1] != ' ') qr_buf_putc(&out, ' ');
+            if (out.len && out.data[out.len - 1] != ' ') put_ch(&out, ' ');
             i++;
         } else if (n - i >= 2 && memcmp(s + i, "\xC2\xAD", 2) == 0) {
             i += 2;
@@ -1715,10 +1809,10 @@ static char *link_words(const pdf_state *st, int e)
                    out.len >= 2 && out.data[out.len - 1] == ' ' &&
                    out.data[out.len - 2] >= '0' && out.data[out.len - 2] <= '9' &&
                    s[i + 4] >= '0' && s[i + 4] <= '9') {
-            qr_buf_puts(&out, "to");
+            put_str(&out, "to");
             i += 3;
         } else {
-            qr_buf_putc(&out, c);
+            put_ch(&out, c);
             i++;
         }
     }
@@ -1824,10 +1918,11 @@ static void draw_link(pdf_state *st, pen *p, const qr_item *it)
         add_kid(st, it->elem, p->index, -1, a);
 }
 
-static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
+static void draw_item(pdf_state *st, pen *p, const qr_item *it, int mark,
+                      int line_end)
 {
     float h = p->height;
-    set_mark(st, p, mark_of(st, it));
+    set_mark(st, p, mark);
     if (it->kind == QR_ITEM_TEXT) {
         draw_text(st, p, it, line_end);
         return;
@@ -1865,7 +1960,7 @@ static void draw_item(pdf_state *st, pen *p, const qr_item *it, int line_end)
         float cm[6] = {it->w, 0, 0, it->h, it->x, h - it->y - it->h};
         emit(p, "q\n");
         put_nums(p->out, cm, 6, "cm\n/");
-        qr_buf_puts(p->out, name);
+        put_str(p->out, name);
         emit(p, " Do\nQ\n");
         break;
     }
@@ -2029,6 +2124,9 @@ static bool draw_pages(pdf_state *st, const qr_pages *pages)
                  "document has %zu", st->imports->v[k].page + 1, np);
             return false;
         }
+    int *marks = NULL;
+    size_t cmarks = 0;
+    bool ok = true;
     for (size_t i = 0; i < np && !st->failed; i++) {
         const qr_page *pg = qr_pages_get(pages, i);
         pen p = {0};
@@ -2039,24 +2137,42 @@ static bool draw_pages(pdf_state *st, const qr_pages *pages)
         p.width = pg->width;
         p.height = pg->height;
         p.line_width = -1;
+        /* Room for the page at once, about what the last one took (or
+         * 40 bytes an item for the first): grown from nothing, a page's
+         * buffer was copied nine times over */
+        size_t guess = i ? st->content[i - 1].len : 40 * pg->nitems;
+        qr_buf_reserve(p.out, guess + guess / 8);
         /* Screen readers tab through annotations in structure order. */
         HPDF_Dict_AddName(p.page, "Tabs", "S");
         int fig = page_graft(st, i) ? hide_figure(st, pg) : -1;
         size_t at = 0;
+        /* each item's mark once: ends_line wants the next text's too */
+        if (pg->nitems > cmarks) {
+            free(marks);
+            cmarks = pg->nitems;
+            marks = qr_xmalloc(cmarks * sizeof *marks);
+        }
+        for (size_t k = 0; k < pg->nitems; k++)
+            marks[k] = mark_of(st, &pg->items[k]);
         for (size_t k = 0; k < pg->nitems && !st->failed; k++) {
             if ((int)k == fig) {
                 set_mark(st, &p, MARK_CLOSED);
                 at = p.out->len;
             }
-            draw_item(st, &p, &pg->items[k], ends_line(st, pg, k));
+            draw_item(st, &p, &pg->items[k], marks[k],
+                      ends_line(st, pg, k, marks));
         }
         set_mark(st, &p, MARK_CLOSED);
         draw_imports(st, i, fig, fig >= 0 ? pg->items[fig].elem : -1, at);
-        if (hpdf_failed(st, "drawing a page")) return false;
+        if (hpdf_failed(st, "drawing a page")) {
+            ok = false;
+            break;
+        }
         /* the page's contents are final: deflated while the next is drawn */
         qr_pdf_zq_add(st->zq, st->content[i].data, st->content[i].len);
     }
-    return !st->failed;
+    free(marks);
+    return ok && !st->failed;
 }
 
 /* One outline entry per anchor with a level, nested by level. */
@@ -2289,12 +2405,16 @@ static void add_child(pdf_state *st, const selem *c, HPDF_Array k,
 static void put_ref(qr_buf *b, const void *obj, bool sp)
 {
     const HPDF_Obj_Header *h = obj;
-    char d[48];
+    /* in place: two numbers of at most 20 digits and " R " */
+    if (b->len + 48 > b->cap) qr_buf_reserve(b, 48);
+    char *d = b->data + b->len;
     size_t n = qr_put_dec(d, h->obj_id & 0x00FFFFFF);
     d[n++] = ' ';
-    n += qr_put_dec(d + n, h->gen_no);
+    if (h->gen_no == 0) d[n++] = '0';      /* libharu's every object */
+    else n += qr_put_dec(d + n, h->gen_no);
     memcpy(d + n, " R ", 3);
-    qr_buf_append(b, d, n + (sp ? 3 : 2));
+    b->len += n + (sp ? 3 : 2);
+    b->data[b->len] = '\0';
 }
 
 /* A direct object (a string) through libharu's own writer: its escaping
@@ -2368,19 +2488,19 @@ static void put_content_ref(pdf_state *st, qr_buf *b, const content_kid *c,
                             int pg)
 {
     if (c->annot) {
-        qr_buf_puts(b, "<<\n/Type /OBJR\n/Obj ");
+        put_str(b, "<<\n/Type /OBJR\n/Obj ");
         put_ref(b, c->annot, false);
-        qr_buf_puts(b, "\n>>");
+        put_str(b, "\n>>");
     } else if (c->page == pg) {
-        qr_buf_put_dec(b, (size_t)c->mcid);
+        put_dec(b, (size_t)c->mcid);
     } else {
-        qr_buf_puts(b, "<<\n/Type /MCR\n/Pg ");
+        put_str(b, "<<\n/Type /MCR\n/Pg ");
         put_ref(b, st->pages[c->page], false);
-        qr_buf_puts(b, "\n/MCID ");
-        qr_buf_put_dec(b, (size_t)c->mcid);
-        qr_buf_puts(b, "\n>>");
+        put_str(b, "\n/MCID ");
+        put_dec(b, (size_t)c->mcid);
+        put_str(b, "\n>>");
     }
-    qr_buf_putc(b, ' ');
+    put_ch(b, ' ');
 }
 
 /* Element e's dictionary as text, appended to st->stext (see above). */
@@ -2393,19 +2513,19 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
     const char *type = struct_type(el->role);
     /* A Document inside the tree (papers joined into a pack) is a Part. */
     if (nested_doc && el->role == QR_ROLE_DOCUMENT) type = "Part";
-    qr_buf_puts(b, "<<\n/S /");
-    qr_buf_puts(b, type);
-    qr_buf_puts(b, "\n/P ");
+    put_str(b, "<<\n/S /");
+    put_str(b, type);
+    put_str(b, "\n/P ");
     put_ref(b, parent, false);
-    qr_buf_putc(b, '\n');
+    put_ch(b, '\n');
     int pg = -1;
     for (size_t i = 0; i < x->nown && pg < 0; i++)
         if (!st->kids[ownk[x->own + i]].annot)
             pg = st->kids[ownk[x->own + i]].page;
     if (pg >= 0) {
-        qr_buf_puts(b, "/Pg ");
+        put_str(b, "/Pg ");
         put_ref(b, st->pages[pg], false);
-        qr_buf_putc(b, '\n');
+        put_ch(b, '\n');
     }
     const char *alt = el->alt && el->alt[0] ? el->alt : NULL;
     if (!alt && el->role == QR_ROLE_LINK && st->link_alt) alt = st->link_alt[e];
@@ -2413,9 +2533,9 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
         /* made before the key is written: on failure neither is there */
         void *str = text_string(st, alt);
         if (str) {
-            qr_buf_puts(b, "/Alt ");
+            put_str(b, "/Alt ");
             put_value(st, b, str);
-            qr_buf_putc(b, '\n');
+            put_ch(b, '\n');
         }
     }
     if (el->role == QR_ROLE_TH) {
@@ -2423,21 +2543,21 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
                                           strcmp(el->scope, "Both") == 0)
                                 ? el->scope
                                 : "Column";
-        qr_buf_puts(b, "/A <<\n/O /Table\n/Scope /");
-        qr_buf_puts(b, scope);
-        qr_buf_puts(b, "\n>>\n");
+        put_str(b, "/A <<\n/O /Table\n/Scope /");
+        put_str(b, scope);
+        put_str(b, "\n>>\n");
     }
     int nchild = 0;
     for (int c = x->child; c >= 0; c = se[c].next) nchild++;
     if (nchild == 0 && x->nown == 1 && !st->kids[ownk[x->own]].annot) {
-        qr_buf_puts(b, "/K ");
-        qr_buf_put_dec(b, (size_t)st->kids[ownk[x->own]].mcid);
-        qr_buf_puts(b, "\n>>");
+        put_str(b, "/K ");
+        put_dec(b, (size_t)st->kids[ownk[x->own]].mcid);
+        put_str(b, "\n>>");
         return;
     }
     /* Children in element order; the element's own content goes before the
      * first child whose content comes after it. */
-    qr_buf_puts(b, "/K [ ");
+    put_str(b, "/K [ ");
     if (nchild > STRUCT_GROUP && x->nown == 0) {
         group_children(st, se, x, b);
     } else {
@@ -2450,7 +2570,7 @@ static void fill_elem(pdf_state *st, selem *se, const size_t *ownk, int e,
         while (i < x->nown)
             put_content_ref(st, b, &st->kids[ownk[x->own + i++]], pg);
     }
-    qr_buf_puts(b, "]\n>>");
+    put_str(b, "]\n>>");
 }
 
 /* The grafts' entries of the ParentTree, from key `next` on: for each
@@ -2488,12 +2608,12 @@ static int graft_parents(pdf_state *st, int next, int *keys, size_t *vals,
     for (size_t k = 0; k < nimp; k++) {
         if (!own[k]) continue;
         vals[*n] = vt->len;
-        qr_buf_puts(vt, "[ ");
+        put_str(vt, "[ ");
         for (int m = 0; m < len[k]; m++) {
             if (own[k][m]) put_ref(vt, own[k][m], true);
-            else qr_buf_puts(vt, "null ");
+            else put_str(vt, "null ");
         }
-        qr_buf_putc(vt, ']');
+        put_ch(vt, ']');
         HPDF_Dict_AddNumber(st->import_form[k], "StructParents", next);
         keys[(*n)++] = next++;
         free(own[k]);
@@ -2508,14 +2628,14 @@ static int graft_parents(pdf_state *st, int next, int *keys, size_t *vals,
 static void put_pairs(qr_buf *b, const int *keys, const size_t *vals,
                       const qr_buf *vt, size_t i, size_t end)
 {
-    qr_buf_puts(b, "[ ");
+    put_str(b, "[ ");
     for (size_t j = i; j < end; j++) {
-        qr_buf_put_dec(b, (size_t)keys[j]);
-        qr_buf_putc(b, ' ');
+        put_dec(b, (size_t)keys[j]);
+        put_ch(b, ' ');
         qr_buf_append(b, vt->data + vals[j], vals[j + 1] - vals[j]);
-        qr_buf_putc(b, ' ');
+        put_ch(b, ' ');
     }
-    qr_buf_putc(b, ']');
+    put_ch(b, ']');
 }
 
 /* The ParentTree (a number tree, §7.9.7): key = a page's /StructParents →
@@ -2539,13 +2659,13 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
             if (c->annot || c->graft) continue;
             if (!any) {
                 vals[n] = vt.len;
-                qr_buf_puts(&vt, "[ ");
+                put_str(&vt, "[ ");
                 any = true;
             }
             put_ref(&vt, se[c->elem].dict, true);
         }
         if (!any) continue;
-        qr_buf_putc(&vt, ']');
+        put_ch(&vt, ']');
         HPDF_Dict_AddNumber(st->pages[p], "StructParents", (HPDF_INT32)p);
         keys[n++] = (int)p;
     }
@@ -2563,9 +2683,9 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
     qr_buf *b = &st->stext;
     if (n <= NUMTREE_LEAF) {
         size_t start = b->len;
-        qr_buf_puts(b, "<<\n/Nums ");
+        put_str(b, "<<\n/Nums ");
         put_pairs(b, keys, vals, &vt, 0, n);
-        qr_buf_puts(b, "\n>>");
+        put_str(b, "\n>>");
         add_text(st, tree, start);
     } else {
         /* the leaves are numbered after the tree, and written first */
@@ -2578,19 +2698,19 @@ static void build_parent_tree(pdf_state *st, const selem *se, HPDF_Dict root,
             size_t i = l * NUMTREE_LEAF;
             size_t end = i + NUMTREE_LEAF < n ? i + NUMTREE_LEAF : n;
             size_t start = b->len;
-            qr_buf_puts(b, "<<\n/Limits [ ");
-            qr_buf_put_dec(b, (size_t)keys[i]);
-            qr_buf_putc(b, ' ');
-            qr_buf_put_dec(b, (size_t)keys[end - 1]);
-            qr_buf_puts(b, " ]\n/Nums ");
+            put_str(b, "<<\n/Limits [ ");
+            put_dec(b, (size_t)keys[i]);
+            put_ch(b, ' ');
+            put_dec(b, (size_t)keys[end - 1]);
+            put_str(b, " ]\n/Nums ");
             put_pairs(b, keys, vals, &vt, i, end);
-            qr_buf_puts(b, "\n>>");
+            put_str(b, "\n>>");
             add_text(st, leaf[l], start);
         }
         size_t start = b->len;
-        qr_buf_puts(b, "<<\n/Kids [ ");
+        put_str(b, "<<\n/Kids [ ");
         for (size_t l = 0; l < made; l++) put_ref(b, leaf[l], true);
-        qr_buf_puts(b, "]\n>>");
+        put_str(b, "]\n>>");
         add_text(st, tree, start);
         free(leaf);
     }
@@ -2896,13 +3016,35 @@ typedef struct fnv2 {
     uint64_t a, b;                  /* two FNV-1a lanes: 128 bits for /ID */
 } fnv2;
 
-static void fnv_bytes(fnv2 *h, const void *p, size_t n)
+#define FNV_PRIME 1099511628211ull
+
+/* In line: most calls hash a few bytes of known size (an item's kind and
+ * box), which then need neither a call nor a loop. */
+static inline __attribute__((always_inline)) void fnv_bytes(fnv2 *h,
+                                                            const void *p,
+                                                            size_t n)
 {
     const unsigned char *c = p;
-    for (size_t i = 0; i < n; i++) {
-        h->a = (h->a ^ c[i]) * 1099511628211ull;
-        h->b = (h->b ^ (unsigned char)(c[i] + 0x5B)) * 1099511628211ull;
+    uint64_t a = h->a, b = h->b;
+    size_t i = 0;
+    /* four bytes a turn: every byte of text drawn passes here, and the
+     * loop's own count and test were a third of it */
+    for (; i + 4 <= n; i += 4) {
+        a = (a ^ c[i]) * FNV_PRIME;
+        b = (b ^ (unsigned char)(c[i] + 0x5B)) * FNV_PRIME;
+        a = (a ^ c[i + 1]) * FNV_PRIME;
+        b = (b ^ (unsigned char)(c[i + 1] + 0x5B)) * FNV_PRIME;
+        a = (a ^ c[i + 2]) * FNV_PRIME;
+        b = (b ^ (unsigned char)(c[i + 2] + 0x5B)) * FNV_PRIME;
+        a = (a ^ c[i + 3]) * FNV_PRIME;
+        b = (b ^ (unsigned char)(c[i + 3] + 0x5B)) * FNV_PRIME;
     }
+    for (; i < n; i++) {
+        a = (a ^ c[i]) * FNV_PRIME;
+        b = (b ^ (unsigned char)(c[i] + 0x5B)) * FNV_PRIME;
+    }
+    h->a = a;
+    h->b = b;
 }
 
 static void fnv_str(fnv2 *h, const char *s)
@@ -3010,6 +3152,96 @@ static bool imported_objects(pdf_state *st, import_objs *io,
     return true;
 }
 
+/* The file HPDF_SaveToStream writes (pdf_pack.c reads it): the header,
+ * each object "N G obj\n…\nendobj\n" in number order, the xref table, the
+ * trailer. libharu writes the objects and table a few bytes a call, each
+ * call measuring its string and formatting its numbers, 900 instructions
+ * an object before its value: and most objects of a tagged paper are
+ * placeholders, written "null" for the pack pass to replace (547 of 642 on
+ * the benchmark report). So libharu saves a document of no objects here,
+ * which still writes the header and prepares and writes the trailer (its
+ * /Size, which the pack pass drops, aside), and the objects and the table
+ * around them are written here as libharu 2.3.0 writes them
+ * (HPDF_Xref_WriteToStream), each value still through libharu's own
+ * writer but for a null's. Into file, through buf_write (write_to). */
+static bool write_objects(pdf_state *st, qr_buf *file)
+{
+    HPDF_Xref xref = st->pdf->xref;
+    if (xref->prev || xref->start_offset != 0) return false;
+    HPDF_UINT count = xref->entries->count;
+    xref->entries->count = 1;               /* the free entry 0 only */
+    int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
+    /* the trailer only refers to objects: saving it made none (one made
+     * would have taken entry 1's place in the list) */
+    bad |= xref->entries->count != 1;
+    xref->entries->count = count;
+    if (bad) return false;
+    /* libharu's table starts where its header ends */
+    size_t head = xref->addr;
+    if (head + 5 > file->len || memcmp(file->data + head, "xref\n", 5) != 0)
+        return false;
+    const char *t = memmem(file->data + head, file->len - head, "trailer\n", 8);
+    if (!t) return false;
+    size_t tr = (size_t)(t - file->data), tr_end = file->len;
+    const char *sx = memmem(t, tr_end - tr, "startxref\n", 10);
+    if (!sx) return false;
+    tr_end = (size_t)(sx - file->data);
+    /* the trailer, kept aside while the objects go after the header */
+    char *trailer = qr_xmalloc(tr_end - tr);
+    memcpy(trailer, file->data + tr, tr_end - tr);
+    file->len = head;
+    size_t *at = qr_xmalloc(count * sizeof *at);
+    /* the count asked again each time, as libharu does: writing an object
+     * may make another (none of libharu 2.3's do) */
+    for (HPDF_UINT i = 1; i < xref->entries->count && !bad; i++) {
+        if (i >= count) {
+            count = xref->entries->count;
+            at = qr_xrealloc(at, count * sizeof *at);
+        }
+        HPDF_XrefEntry e = xref->entries->obj[i];
+        at[i] = file->len;
+        put_dec(file, i);
+        put_ch(file, ' ');
+        put_dec(file, e->gen_no);
+        put_str(file, " obj\n");
+        const HPDF_Obj_Header *h = e->obj;
+        if ((h->obj_class & HPDF_OCLASS_ANY) == HPDF_OCLASS_NULL)
+            put_str(file, "null");
+        else if (HPDF_Obj_WriteValue(e->obj, st->pdf->stream, NULL) != HPDF_OK)
+            bad = 1;
+        put_str(file, "\nendobj\n");
+    }
+    size_t xref_at = file->len;
+    if (!bad) {
+        /* "xref\n0 N\n", then "%010u %05u c\r\n" a line */
+        put_str(file, "xref\n0 ");
+        put_dec(file, count);
+        put_ch(file, '\n');
+        qr_buf_reserve(file, (size_t)count * 20);
+        for (HPDF_UINT i = 0; i < count; i++) {
+            HPDF_XrefEntry e = xref->entries->obj[i];
+            size_t v = i ? at[i] : e->byte_offset;
+            char *o = file->data + file->len;
+            for (int d = 9; d >= 0; d--, v /= 10) o[d] = (char)('0' + v % 10);
+            o[10] = ' ';
+            unsigned g = e->gen_no;
+            for (int d = 15; d >= 11; d--, g /= 10) o[d] = (char)('0' + g % 10);
+            o[16] = ' ';
+            o[17] = e->entry_typ;
+            o[18] = '\r';
+            o[19] = '\n';
+            file->len += 20;
+        }
+        put_bytes(file, trailer, tr_end - tr);
+        put_str(file, "startxref\n");
+        put_dec(file, xref_at);
+        put_str(file, "\n%%EOF\n");
+    }
+    free(at);
+    free(trailer);
+    return !bad;
+}
+
 static bool save(pdf_state *st, char **out, size_t *len)
 {
     /* libharu saves into the document's memory stream, which it makes
@@ -3025,9 +3257,9 @@ static bool save(pdf_state *st, char **out, size_t *len)
     qr_buf file = {0};
     qr_buf_reserve(&file, 256 * 1024);
     write_to = &file;
-    /* both calls always: a failed save must still say which error */
-    int bad = HPDF_SaveToStream(st->pdf) != HPDF_OK;
+    int bad = !st->pdf->stream || !write_objects(st, &file);
     write_to = NULL;
+    /* both calls always: a failed save must still say which error */
     if (hpdf_failed(st, "saving the document") || bad) {
         qr_buf_free(&file);
         return false;
@@ -3175,6 +3407,7 @@ done:
     free(st->author);
     free(st->subject);
     free(st->keywords);
+    for (int k = 0; k < QR_FONT_COUNT; k++) free(st->kern_memo[k]);
     *input_error = !ok && st->input_error;
     free(st);
     return ok;

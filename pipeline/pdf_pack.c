@@ -305,6 +305,14 @@ static size_t obj_head(char *head, size_t i)
     return n + 7;
 }
 
+/* The length of obj_head's "N 0 obj\n" for object i. */
+static size_t head_len(size_t i)
+{
+    size_t n = 1;
+    for (; i >= 10; i /= 10) n++;
+    return n + 7;
+}
+
 /* ---- reading libharu's layout ---- */
 
 static bool parse_num(const char *s, size_t n, size_t *pos, size_t *v)
@@ -323,12 +331,11 @@ static bool starts(const char *s, size_t n, size_t pos, const char *lit)
     return pos <= n && n - pos >= l && memcmp(s + pos, lit, l) == 0;
 }
 
-static void put_be(qr_buf *b, size_t v, int bytes)
+/* v big-endian in bytes bytes at o; returns the end. */
+static char *put_be(char *o, size_t v, int bytes)
 {
-    qr_buf_reserve(b, (size_t)bytes);
-    for (int i = bytes - 1; i >= 0; i--)
-        b->data[b->len++] = (char)((v >> (8 * i)) & 0xFF);
-    b->data[b->len] = '\0';
+    for (int i = bytes - 1; i >= 0; i--) *o++ = (char)((v >> (8 * i)) & 0xFF);
+    return o;
 }
 
 /* A stream object, taken apart. */
@@ -410,20 +417,26 @@ static bool wants_deflate(const char *in, const stream_obj *s)
 static void put_body(qr_buf *res, const char *data, size_t n, const zjob *j,
                      char sep)
 {
+    /* by hand: qr_buf_printf was 1,500 instructions a stream */
     if (j && j->out) {
-        qr_buf_printf(res, "/Filter /FlateDecode%c", sep);
+        put_str(res, "/Filter /FlateDecode");
+        put_ch(res, sep);
         data = j->out;
         n = j->outlen;
     }
-    qr_buf_printf(res, "/Length %zu%c>>\nstream\n", n, sep);
+    put_str(res, "/Length ");
+    put_dec(res, n);
+    put_ch(res, sep);
+    put_str(res, ">>\nstream\n");
     qr_buf_append(res, data, n);
-    qr_buf_puts(res, "\nendstream\nendobj\n");
+    put_str(res, "\nendstream\nendobj\n");
 }
 
 static void put_stream(qr_buf *res, size_t num, const char *in,
                        const stream_obj *s, const zjob *j)
 {
-    qr_buf_printf(res, "%zu 0 obj\n", num);
+    put_dec(res, num);
+    put_str(res, " 0 obj\n");
     if (s->ext) {
         qr_buf_puts(res, "<<\n");
         qr_buf_append(res, s->ext->text, s->ext->len);
@@ -546,8 +559,7 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     jobs = qr_xcalloc(total + total / OBJSTM_MAX + 2, sizeof *jobs);
     for (size_t i = 1; i < nobj; i++) {
         if (kind[i] != 2) continue;
-        char head[32];
-        size_t hl = obj_head(head, i);
+        size_t hl = head_len(i);
         if (!split_stream(in, off, kind, nobj, i, hl, &so[i])) goto done;
         so[i].job = SIZE_MAX;
         so[i].data = in + so[i].body;
@@ -579,18 +591,17 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
         size_t cnt = 0;
         for (; i < total && cnt < OBJSTM_MAX; i++) {
             if (kind[i] != 1) continue;
-            qr_buf_put_dec(&idx, i);
-            qr_buf_putc(&idx, ' ');
-            qr_buf_put_dec(&idx, body.len);
-            qr_buf_putc(&idx, ' ');
+            put_dec(&idx, i);
+            put_ch(&idx, ' ');
+            put_dec(&idx, body.len);
+            put_ch(&idx, ' ');
             if (so[i].whole) {
-                qr_buf_append(&body, so[i].data, so[i].body_len);
-                qr_buf_putc(&body, '\n');
+                put_bytes(&body, so[i].data, so[i].body_len);
+                put_ch(&body, '\n');
             } else {
-                char head[32];
-                size_t hl = obj_head(head, i);
-                qr_buf_append(&body, in + off[i] + hl,
-                              off[i + 1] - LEO - off[i] - hl);
+                size_t hl = head_len(i);
+                put_bytes(&body, in + off[i] + hl,
+                          off[i + 1] - LEO - off[i] - hl);
             }
             slot[i] = cnt++;
             kind[i] = (int)(3 + nstm);      /* which object stream holds it */
@@ -632,21 +643,26 @@ bool qr_pdf_pack(const char *in, size_t n, const qr_pdf_subst *subst,
     if (xref_at > 0xFFFFFFFFu) goto done;   /* beyond W2's four bytes */
     qr_buf tbl;
     qr_buf_init(&tbl);
+    qr_buf_reserve(&tbl, size * (W1 + W2 + W3));
+    char *o = tbl.data;
     for (size_t j = 0; j < size; j++) {
         if (j == 0) {
-            put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0xFFFF, W3);
+            o = put_be(o, 0, W1), o = put_be(o, 0, W2), o = put_be(o, 0xFFFF, W3);
         } else if (j >= total) {
             size_t at = j == xref_no ? xref_at : stm_off[j - total];
-            put_be(&tbl, 1, W1), put_be(&tbl, at, W2), put_be(&tbl, 0, W3);
+            o = put_be(o, 1, W1), o = put_be(o, at, W2), o = put_be(o, 0, W3);
         } else if (kind[j] == 2) {
-            put_be(&tbl, 1, W1), put_be(&tbl, slot[j], W2), put_be(&tbl, 0, W3);
+            o = put_be(o, 1, W1), o = put_be(o, slot[j], W2), o = put_be(o, 0, W3);
         } else if (kind[j] >= 3) {
-            put_be(&tbl, 2, W1), put_be(&tbl, total + (size_t)(kind[j] - 3), W2);
-            put_be(&tbl, slot[j], W3);
+            o = put_be(o, 2, W1);
+            o = put_be(o, total + (size_t)(kind[j] - 3), W2);
+            o = put_be(o, slot[j], W3);
         } else {
-            put_be(&tbl, 0, W1), put_be(&tbl, 0, W2), put_be(&tbl, 0, W3);
+            o = put_be(o, 0, W1), o = put_be(o, 0, W2), o = put_be(o, 0, W3);
         }
     }
+    tbl.len = (size_t)(o - tbl.data);
+    tbl.data[tbl.len] = '\0';
     zjob xj = {.in = tbl.data, .n = tbl.len};
     deflate_all(&xj, 1, 1, zc);
     qr_buf head;

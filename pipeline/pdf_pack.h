@@ -23,7 +23,50 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include "quire/pdf.h"
+#include "quire/util.h"
+
+/* ---- the PDF stage's appends, in line ----
+ *
+ * A page's content stream, the structure tree's text and the packed file
+ * are written a few bytes at a time: an operator, a space, a key, a
+ * number. qr_buf_puts and qr_buf_putc are calls into util.c (strlen, a
+ * reserve, memcpy: each three calls more), about 70 instructions for
+ * "Tm\n", which made them a tenth of the PDF stage's own work. These are
+ * the same appends in line: for a literal the length is a constant and
+ * the copy a store or two. The buffer stays terminated, as qr_buf's own
+ * appends leave it. */
+static inline __attribute__((always_inline)) void put_bytes(qr_buf *b,
+                                                            const char *s,
+                                                            size_t n)
+{
+    if (b->len + n + 1 > b->cap) qr_buf_reserve(b, n);
+    if (n) memcpy(b->data + b->len, s, n);      /* s may be NULL when 0 */
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+static inline __attribute__((always_inline)) void put_str(qr_buf *b,
+                                                          const char *s)
+{
+    put_bytes(b, s, strlen(s));     /* a constant where s is a literal */
+}
+
+static inline __attribute__((always_inline)) void put_ch(qr_buf *b, char c)
+{
+    if (b->len + 2 > b->cap) qr_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+/* v in decimal (qr_put_dec) written straight into b. */
+static inline void put_dec(qr_buf *b, size_t v)
+{
+    if (b->len + 24 > b->cap) qr_buf_reserve(b, 24);
+    b->len += qr_put_dec(b->data + b->len, v);
+    b->data[b->len] = '\0';
+}
 
 /* Data for a stream object that libharu wrote empty: a page's content,
  * which the PDF stage writes itself. */

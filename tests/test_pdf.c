@@ -1495,6 +1495,47 @@ static void test_turned_text(void **state)
     qr_pages_free(p);
 }
 
+/* How text runs are written (show_text): a run with no kerned pair as a
+ * string shown with Tj, one whose first kerned pair comes after other
+ * characters as an array opened before all of them and shown with TJ, the
+ * bytes a literal string must escape escaped (qpdf reads the codes back
+ * and writes them in hex), and an upright run's matrix starting 1 0 0 1. */
+static void test_text_runs(void **state)
+{
+    (void)state;
+    const qr_metrics *m = qr_fonts_metrics(fonts);
+    /* a pair the regular face kerns, if it kerns any of these */
+    static const char *const pairs[] = {"AV", "To", "Va", "Yo", "AT", "LT"};
+    const char *kp = NULL;
+    for (size_t i = 0; m->kern && !kp && i < sizeof pairs / sizeof *pairs; i++)
+        if (m->kern(m->ctx, QR_FONT_REGULAR, (uint32_t)pairs[i][0],
+                    (uint32_t)pairs[i][1]) != 0)
+            kp = pairs[i];
+    qr_pages *p = qr_pages_new();
+    size_t a = qr_pages_add_page(p, A4_W, A4_H);
+    add_text(p, a, 72, 100, QR_FONT_REGULAR, 12, "a(b)c\\d");
+    char kerned[16] = "xx";
+    if (kp) strcat(kerned, kp);
+    add_text(p, a, 72, 130, QR_FONT_REGULAR, 12, kerned);
+    char *path = render_to(p, NULL, "runs.pdf");
+    char *q = qdf(path);
+    assert_non_null(strstr(q, "1 0 0 1 72 741.89 Tm\n"
+                              "<00610028006200290063005c0064> Tj\n"));
+    if (kp) {
+        char want[64];
+        snprintf(want, sizeof want, "1 0 0 1 72 711.89 Tm\n"
+                 "[<0078007800%02x> ", (unsigned)kp[0]);
+        assert_non_null(strstr(q, want));
+        snprintf(want, sizeof want, " <00%02x>] TJ\n", (unsigned)kp[1]);
+        assert_non_null(strstr(q, want));
+    } else {
+        assert_non_null(strstr(q, "<00780078> Tj\n"));
+    }
+    free(q);
+    free(path);
+    qr_pages_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1520,6 +1561,7 @@ int main(void)
         cmocka_unit_test(test_pdfa),
         cmocka_unit_test(test_page_labels),
         cmocka_unit_test(test_turned_text),
+        cmocka_unit_test(test_text_runs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
