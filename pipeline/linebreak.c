@@ -613,12 +613,18 @@ typedef struct uax14 {
     char *ub;               /* its answers for them */
     size_t m;
     int in_word;            /* the last unit is a run of letters */
+    int own;                /* last is allocated, not the caller's */
 } uax14;
 
-/* For at most n characters, in one allocation. */
-static void uax14_begin(uax14 *u, size_t n)
+/* Bytes of the arrays for n characters. */
+#define UAX14_BYTES(n) ((n) * (sizeof(size_t) + sizeof(uint32_t) + 1))
+
+/* For at most n characters, in one allocation, or in the caller's buf
+ * (size_t-aligned, `room` bytes) when they fit. */
+static void uax14_begin(uax14 *u, size_t n, size_t *buf, size_t room)
 {
-    u->last = qr_xmalloc(n * (sizeof *u->last + sizeof *u->t + 1));
+    u->own = UAX14_BYTES(n) > room;
+    u->last = u->own ? qr_xmalloc(UAX14_BYTES(n)) : buf;
     u->t = (uint32_t *)(u->last + n);
     u->ub = (char *)(u->t + n);
     u->m = 0;
@@ -650,7 +656,7 @@ static void uax14_run(uax14 *u)
 
 static void uax14_free(uax14 *u)
 {
-    free(u->last);
+    if (u->own) free(u->last);
 }
 
 /* The same answers per byte of valid UTF-8, as set_linebreaks_utf8 gives
@@ -672,7 +678,7 @@ void lb_uax14(const char *s, size_t len, char *brks)
         set_linebreaks_utf8((const utf8_t *)s, len, LB_LANG, brks);
     } else {
         uax14 u;
-        uax14_begin(&u, n);
+        uax14_begin(&u, n, NULL, 0);
         for (size_t j = 0; j < n; j++) uax14_add(&u, cp[j], j);
         uax14_run(&u);
         memset(cb, LINEBREAK_NOBREAK, n);
@@ -686,8 +692,13 @@ void lb_uax14(const char *s, size_t len, char *brks)
     free(cp);
 }
 
+static void keep_whole(para *p, const uax14 *u);
+
+/* Characters whose units find_breaks keeps on the stack: most paragraphs. */
+#define STACK_UAX14_CHARS 256
+
 /* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
- * only their mandatory breaks inside. */
+ * only their mandatory breaks inside; dates and codes are kept whole. */
 static void find_breaks(para *p)
 {
     p->bk = qr_xcalloc(p->n + 1, 1);
@@ -696,7 +707,8 @@ static void find_breaks(para *p)
      * not for the UTF-8 decoded again; only those after a unit are read
      * (inside a run of letters bk stays BK_NONE) */
     uax14 u;
-    uax14_begin(&u, p->n);
+    size_t ubuf[UAX14_BYTES(STACK_UAX14_CHARS) / sizeof(size_t) + 1];
+    uax14_begin(&u, p->n, ubuf, sizeof ubuf);
     for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j);
     uax14_run(&u);
     for (size_t k = 0; k < u.m; k++) {
@@ -711,6 +723,7 @@ static void find_breaks(para *p)
             b = BK_NONE;
         p->bk[j] = b;
     }
+    keep_whole(p, &u);
     uax14_free(&u);
     p->bk[p->n] = BK_MUST;
 }
@@ -1154,15 +1167,21 @@ static size_t keep_code(para *p, size_t j)
 
 /* Dates and codes kept whole, judged at the opportunities UAX #14 gave
  * (a date's after a space, a code's inside a word: never the same),
- * which are few, in one pass. */
-static void keep_whole(para *p)
+ * which are few, in one pass. find_breaks set an opportunity only after
+ * one of libunibreak's units, so those places are the only ones looked
+ * at, in order, not every character (a third as many, for 0.2 M
+ * instructions of the benchmark report). */
+static void keep_whole(para *p, const uax14 *u)
 {
-    for (size_t j = 1; j < p->n; j++) {
-        if (p->bk[j] != BK_ALLOW) continue;
+    size_t past = 0;            /* a code's end: nothing before it again */
+    for (size_t k = 0; k < u->m; k++) {
+        size_t j = u->last[k] + 1;
+        if (j >= p->n) break;
+        if (j <= past || p->bk[j] != BK_ALLOW) continue;
         if (p->ch[j - 1].kind == K_SPACE) {
             if (j >= 2) keep_date(p, j);
         } else if (!between_words(p, j) && !between_words(p, j - 1)) {
-            j = keep_code(p, j);
+            past = keep_code(p, j);
         }
     }
 }
@@ -1183,14 +1202,35 @@ typedef struct cand {
     uint32_t hyph_span;
 } cand;
 
+/* Doubles an array that may still be the caller's buffer on the stack
+ * (`stack`), which is copied, not reallocated. Candidates, breaks, total
+ * fit's nodes and a line's fragments start on the stack: most paragraphs
+ * need no more, and each allocation (with its free) cost about 200
+ * instructions, six or so a paragraph. */
+static void *grow_stack(void *v, void *stack, size_t *cap, size_t size)
+{
+    if (v != stack) {
+        *cap *= 2;
+        return qr_xrealloc(v, *cap * size);
+    }
+    void *n = qr_xmalloc(*cap * 2 * size);
+    memcpy(n, v, *cap * size);
+    *cap *= 2;
+    return n;
+}
+
+#define STACK_CANDS 64                  /* candidates on the stack */
+
 typedef struct cvec {
     cand *v;
     size_t n, cap;
+    cand *stack;            /* v's first storage, not to be freed */
 } cvec;
 
 static inline void cvec_push(cvec *cv, const cand *c)
 {
-    QR_GROW(cv->v, cv->n, cv->cap, 64);
+    if (cv->n == cv->cap)
+        cv->v = grow_stack(cv->v, cv->stack, &cv->cap, sizeof *cv->v);
     cv->v[cv->n++] = *c;
 }
 
@@ -1471,6 +1511,8 @@ typedef struct kpnode {
     size_t slot0;           /* best[] slot of the next line, fitness 0 */
     int line;               /* index of the line that starts here */
     int fit;
+    unsigned adj;           /* bit f: fitness class f is more than one
+                               class from fit (adjacency demerits) */
     unsigned char flagged, nohyph;
 } kpnode;
 
@@ -1481,14 +1523,17 @@ typedef struct kpbest {
     int used;
 } kpbest;
 
+#define STACK_BREAKS 64                 /* chosen breaks on the stack */
+
 typedef struct svec {
     size_t *v;
     size_t n, cap;
+    size_t *stack;          /* v's first storage, not to be freed */
 } svec;
 
 static void svec_push(svec *s, size_t x)
 {
-    QR_GROW(s->v, s->n, s->cap, 64);
+    if (s->n == s->cap) s->v = grow_stack(s->v, s->stack, &s->cap, sizeof *s->v);
     s->v[s->n++] = x;
 }
 
@@ -1511,22 +1556,11 @@ static void kpnode_set(const lbctx *x, kpnode *a, const cvec *cv, size_t ci,
     a->slot0 = (size_t)key * KP_FITNESS_CLASSES;
     a->line = line;
     a->fit = fit;
+    /* classes 2 and 3 are far from 0, 3 from 1, 0 from 2, 0 and 1 from 3 */
+    static const unsigned char far[KP_FITNESS_CLASSES] = {0xC, 0x8, 0x1, 0x3};
+    a->adj = far[fit];
     a->flagged = ca->flagged;
     a->nohyph = no_hyph(x, line);
-}
-
-/* Doubles an array that may still be the caller's buffer on the stack
- * (`stack`), which is copied, not reallocated. */
-static void *kp_grow(void *v, void *stack, size_t *cap, size_t size)
-{
-    if (v != stack) {
-        *cap *= 2;
-        return qr_xrealloc(v, *cap * size);
-    }
-    void *n = qr_xmalloc(*cap * 2 * size);
-    memcpy(n, v, *cap * size);
-    *cap *= 2;
-    return n;
 }
 
 /* kp_run for justified lines or ragged ones (justify, a constant in
@@ -1612,7 +1646,7 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
                     if (bflag) d += KP_DOUBLE_HYPHEN_DEMERITS;
                     if (b_last) d += KP_FINAL_HYPHEN_DEMERITS;
                 }
-                if (abs(fit - a->fit) > 1) d += KP_ADJ_DEMERITS;
+                if (a->adj >> fit & 1) d += KP_ADJ_DEMERITS;
                 double total = a->total + d;
                 size_t slot = a->slot0 + (size_t)fit;
                 kpbest *bs = &best[slot];
@@ -1644,12 +1678,12 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
             /* a node worse than its class's best by more than the
              * adjacency demerits can never win */
             if (best[slot].total > kmin + KP_ADJ_DEMERITS) continue;
-            if (nn == ncap) nodes = kp_grow(nodes, nodes_buf, &ncap,
+            if (nn == ncap) nodes = grow_stack(nodes, nodes_buf, &ncap,
                                             sizeof *nodes);
             kpnode_set(x, &nodes[nn], cv, ib, best[slot].from,
                        best[slot].line, (int)(slot % KP_FITNESS_CLASSES),
                        best[slot].total);
-            if (na == acap) actv = kp_grow(actv, act_buf, &acap,
+            if (na == acap) actv = grow_stack(actv, act_buf, &acap,
                                            sizeof *actv);
             actv[na++] = nn++;
         }
@@ -1694,6 +1728,48 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
 {
     return x->justify ? kp_run_as(x, cv, tol, br, 1)
                       : kp_run_as(x, cv, tol, br, 0);
+}
+
+/* Total fit's answer for a paragraph that fits on its first line, found
+ * without running it: 220 of the benchmark report's 355 paragraphs (headings,
+ * table cells, list items) are such, and kp_run weighed every later line
+ * of each against the others. The proof, on kp_run's own terms:
+ *  - the node at the start (the root) stays active to the last candidate:
+ *    no candidate before it is forced, each line from the start that may
+ *    drop it (one not ending in a hyphen) is at most the measure (ratio
+ *    0 or more, never overfull), and fewer nodes can be made before the
+ *    last candidate than the cap on active nodes, so none is dropped as
+ *    the oldest;
+ *  - the line from the root to the last candidate (forced, never flagged:
+ *    it is the paragraph's end) is at most the measure, so its ratio is 0,
+ *    within any tolerance, of fitness class 2 as the root's, and its
+ *    demerits (1 + 0)^2 = 1: a total of 1;
+ *  - every line's demerits are at least 1 (no penalty is negative), so any
+ *    other way to the end, two lines or more, totals at least 2 (or NaN,
+ *    which never compares less), and the root, first in the active list,
+ *    takes its slot first; the node made there is first among the last
+ *    ones and none is less.
+ * So the breaks are the start and the end, as kp_run would give them. */
+static bool kp_one_line(const lbctx *x, const cvec *cv, svec *br)
+{
+    const cand *c = cv->v;
+    size_t nc = cv->n;
+    size_t nslots = ((size_t)x->easy + 1) * KP_FITNESS_CLASSES;
+    /* each candidate makes at most one node per slot */
+    if (nc < 2 || (nc - 2) * nslots + 1 > KP_MAX_ACTIVE) return false;
+    /* kp_run's arithmetic for the root's line, in its order */
+    const double wn = c[0].w_next, Lp = x->L0 + FIT_EPS;
+    for (size_t ib = 1; ib < nc; ib++) {
+        const cand *b = &c[ib];
+        if (b->forced != (ib + 1 == nc)) return false;
+        /* a hyphen point does not drop the root, however long its line */
+        if (ib + 1 < nc && !(b->hyph_w <= 0)) continue;
+        if (!(b->w_end - wn + b->hyph_w <= Lp)) return false;
+    }
+    br->n = 0;
+    svec_push(br, 0);
+    svec_push(br, nc - 1);
+    return true;
 }
 
 /* First fit: each line takes the furthest candidate that fits. */
@@ -1751,9 +1827,12 @@ struct lb_result {
     size_t nlines;
 };
 
+#define STACK_FRAGS 32                  /* a line's fragments on the stack */
+
 typedef struct fvec {
     lb_frag *v;
     size_t n, cap;
+    lb_frag *stack;         /* v's first storage, not to be freed */
 } fvec;
 
 typedef struct fbuild {
@@ -1802,7 +1881,9 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
 {
     if (!fb->open) return;
     fb->open = 0;
-    QR_GROW(fb->frags.v, fb->frags.n, fb->frags.cap, 16);
+    fvec *fv = &fb->frags;
+    if (fv->n == fv->cap)
+        fv->v = grow_stack(fv->v, fv->stack, &fv->cap, sizeof *fv->v);
     const lb_span *s = &p->spans[fb->span];
     lb_frag *f = &fb->frags.v[fb->frags.n++];
     f->x = (float)fb->x;
@@ -1902,6 +1983,9 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
     fbuild fb;
     memset(&fb, 0, sizeof fb);
     qr_buf_init(&fb.text);
+    lb_frag frag_buf[STACK_FRAGS];
+    fb.frags.v = fb.frags.stack = frag_buf;
+    fb.frags.cap = STACK_FRAGS;
     vcache vc;
     memset(&vc, 0, sizeof vc);
 
@@ -1981,7 +2065,7 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
         ln->ascent = asc;
         ln->descent = desc;
     }
-    free(fb.frags.v);
+    if (fb.frags.v != frag_buf) free(fb.frags.v);
     qr_buf_free(&fb.text);
 }
 
@@ -2049,7 +2133,6 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
         return res;                     /* no text: no lines */
     }
     find_breaks(&p);
-    keep_whole(&p);
     break_para(&p, opts, res);
     para_free(&p);
     return res;
@@ -2078,7 +2161,8 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
             base_size = spans[i].size;
     x.ragged_stretch = RAGGED_STRETCH_EM * (base_size > 0 ? base_size : 0);
 
-    cvec cv = {0};
+    cand cand_buf[STACK_CANDS];
+    cvec cv = {cand_buf, 0, STACK_CANDS, cand_buf};
     build_cands(&x, &cv);
 
     /* lines listed in no_hyphen_lines are special; all later ones alike */
@@ -2099,17 +2183,19 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
         if (l >= 0 && l < x.easy) x.nohyph[l] = 1;
     }
 
-    svec br = {0};
+    size_t br_buf[STACK_BREAKS];
+    svec br = {br_buf, 0, STACK_BREAKS, br_buf};
     int ok = 0;
     if (opts->breaking != QR_BREAK_GREEDY) {
-        if (x.justify) ok = kp_run(&x, &cv, KP_FIRST_TOLERANCE, &br);
+        ok = kp_one_line(&x, &cv, &br);
+        if (!ok && x.justify) ok = kp_run(&x, &cv, KP_FIRST_TOLERANCE, &br);
         if (!ok) ok = kp_run(&x, &cv, INFINITY, &br);
     }
     if (!ok) greedy_run(&x, &cv, &br);
     build_lines(&x, &cv, &br, res);
 
-    free(br.v);
-    free(cv.v);
+    if (br.v != br_buf) free(br.v);
+    if (cv.v != cand_buf) free(cv.v);
     if (x.nohyph != nohyph_buf) free(x.nohyph);
     *pp = p;
 }
@@ -2199,7 +2285,6 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para_init(&p, spans, nspans, m, 1, NULL);
     flatten(&p, NULL, NULL);
     find_breaks(&p);
-    keep_whole(&p);
     float w = para_min_width(&p);
     para_free(&p);
     return w;
@@ -2223,7 +2308,6 @@ lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
     pr->p.defer = 1;
     flatten(&pr->p, NULL, NULL);
     find_breaks(&pr->p);
-    keep_whole(&pr->p);
     return pr;
 }
 
