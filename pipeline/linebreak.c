@@ -6,7 +6,7 @@
  *      hyphenation, lines that must not end in a hyphen) and the qr_metrics
  *      interface (the only way text is measured here).
  * Out: an lb_result whose lines, fragments and fragment text live in one
- *      arena; a warning in qr_diags for each character no face has.
+ *      allocation; a warning in qr_diags for each character no face has.
  * Governing specs: UAX #14 line breaking (libunibreak); Knuth & Plass,
  *      "Breaking Paragraphs into Lines" (1981), for total fit; libhyphen
  *      with the en-GB patterns for hyphenation points.
@@ -271,6 +271,19 @@ static inline float kern_ascii(para *p, qr_font_slot face, uint32_t l,
     return *k;
 }
 
+/* The metrics' kerning of l and r in face: from the cache for two
+ * printable ASCII characters when there is one (measuring a cell and
+ * hyphens asked the metrics for each pair again). */
+static inline float kern_pair(para *p, qr_font_slot face, uint32_t l,
+                              uint32_t r)
+{
+    if (p->gc && l - 0x21 < 0x5E && r - 0x21 < 0x5E) {
+        gc_ready(p->gc, face);
+        return kern_ascii(p, face, l, r);
+    }
+    return p->m->kern(p->m->ctx, face, l, r);
+}
+
 static bool has_glyph(para *p, qr_font_slot slot, uint32_t cp)
 {
     if (p->gc && cp < GLYPH_CACHE) {
@@ -321,7 +334,9 @@ static bool map_face(para *p, qr_font_slot want, uint32_t cp,
     return false;
 }
 
-static unsigned char classify(uint32_t cp)
+/* Inlined: a call for each character lb_measure_g measures cost more
+ * than the test. */
+static inline unsigned char classify(uint32_t cp)
 {
     /* the printable ASCII other than the space, most of any text */
     if (cp > ' ' && cp < 0x7F) return K_TEXT;
@@ -732,8 +747,10 @@ static void find_breaks(para *p)
  * characters (a word joiner or BOM can hold spaces before a break). */
 static bool trailing_blank(const pchar *c)
 {
-    return c->kind == K_SPACE || c->kind == K_NEWLINE ||
-           c->kind == K_INVISIBLE;
+    /* one test of a bit, not three comparisons: build_cands asks it of
+     * every character */
+    return (1u << c->kind) &
+           ((1u << K_SPACE) | (1u << K_NEWLINE) | (1u << K_INVISIBLE));
 }
 
 /* ---- hyphenation ---- */
@@ -834,11 +851,17 @@ static uint64_t hyphenate_points(HyphenDict *dict, const char *word, size_t len)
 /* The points of word, from the memo, else from the dictionary, which is
  * loaded for the first word not in the memo. A word the dictionary could
  * not be loaded for gets none and is not remembered: none is not what
- * libhyphen would answer, and the memo is written to the cache. */
-static uint64_t word_points(const char *word, size_t len)
+ * libhyphen would answer, and the memo is written to the cache.
+ * memo_lock is taken for the first word of a paragraph (*locked) and
+ * held until find_hyphens has done them all: a lock and an unlock for
+ * each word cost 70 K instructions of the benchmark report. */
+static uint64_t word_points(const char *word, size_t len, bool *locked)
 {
     uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len), pts = 0;
-    pthread_mutex_lock(&memo_lock);
+    if (!*locked) {
+        pthread_mutex_lock(&memo_lock);
+        *locked = true;
+    }
     if (memo_n * 2 >= memo_cap && memo_n < MEMO_MAX) memo_grow();
     memo_slot *m = memo_find(h, word, len);
     if (m->len) {
@@ -860,7 +883,6 @@ static uint64_t word_points(const char *word, size_t len)
             }
         }
     }
-    pthread_mutex_unlock(&memo_lock);
     return pts;
 }
 
@@ -972,7 +994,8 @@ void lb_save_learned(void)
     pthread_mutex_unlock(&memo_lock);
 }
 
-static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word)
+static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word,
+                           bool *locked)
 {
     /* too short to hold a run of letters long enough (most words) */
     if (t - s < min_word) return;
@@ -1018,7 +1041,7 @@ static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word)
             word[i] = (char)(cp <= 'Z' ? cp + ('a' - 'A') : cp);
         }
         word[len] = '\0';
-        uint64_t pts = word_points(word, len);
+        uint64_t pts = word_points(word, len, locked);
         for (size_t i = HYPH_MIN_LEFT; i + HYPH_MIN_RIGHT <= len; i++)
             if ((pts >> i & 1) && p->bk[a + i] == BK_NONE) p->bk[a + i] = BK_HYPH;
     }
@@ -1052,10 +1075,13 @@ static void find_hyphens(para *p, int min_word)
     /* judge whole space-delimited words: "a/b/improvement" is a path even
      * though UAX #14 cuts it after each slash */
     size_t s = 0, t;
+    bool locked = false;                /* memo_lock: word_points */
     for (; next_word(p, &s, &t); s = t)
         hyphenate_word(p, s, t,
                        min_word > HYPH_MIN_WORD ? (size_t)min_word
-                                                : HYPH_MIN_WORD);
+                                                : HYPH_MIN_WORD,
+                       &locked);
+    if (locked) pthread_mutex_unlock(&memo_lock);
 }
 
 /* ---- dates stay whole ----
@@ -1204,9 +1230,9 @@ typedef struct cand {
 
 /* Doubles an array that may still be the caller's buffer on the stack
  * (`stack`), which is copied, not reallocated. Candidates, breaks, total
- * fit's nodes and a line's fragments start on the stack: most paragraphs
- * need no more, and each allocation (with its free) cost about 200
- * instructions, six or so a paragraph. */
+ * fit's nodes, libunibreak's units and the fragments and their text start
+ * on the stack: most paragraphs need no more, and each allocation (with
+ * its free) cost about 200 instructions, six or so a paragraph. */
 static void *grow_stack(void *v, void *stack, size_t *cap, size_t size)
 {
     if (v != stack) {
@@ -1378,8 +1404,7 @@ static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
     c->hyph_w = advance(p, face, '-') * s->size / EM_UNITS;
     /* drawn in the same item as the character before it: kerned with it */
     if (p->m->kern && face == pc->face && pc->kind == K_TEXT)
-        c->hyph_w += p->m->kern(p->m->ctx, face, pc->cp, '-') * s->size /
-                     EM_UNITS;
+        c->hyph_w += kern_pair(p, face, pc->cp, '-') * s->size / EM_UNITS;
     c->hyphen = 1;
     c->flagged = 1;
     c->penalty = KP_HYPHEN_PENALTY;
@@ -1398,7 +1423,11 @@ build_cands_as(const lbctx *x, cvec *cv, const int justify)
     /* end of the last character that is not blank, and the sums there:
      * blanks at a line end are neither drawn nor measured */
     size_t nb = 0;
-    double nW = 0, nST = 0, nSH = 0;
+    double nST = 0, nSH = 0;
+    /* W at nb: the width there, less the kerning of the character before
+     * it (a line ending there has none), is worked out at a candidate,
+     * not at every character */
+    double Wnb = 0;
     /* the previous candidate: where the next line starts, where the
      * line before it ended */
     mark prev = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -1413,12 +1442,13 @@ build_cands_as(const lbctx *x, cvec *cv, const int justify)
         }
         if (!trailing_blank(last)) {
             nb = j;
-            nW = W - last->kern;        /* a line ending here: no kern */
+            Wnb = W;
             nST = ST;
             nSH = SH;
         }
         unsigned char k = p->bk[j];
         if (k == BK_NONE) continue;
+        double nW = nb ? Wnb - p->ch[nb - 1].kern : 0;
         cand c;
         memset(&c, 0, sizeof c);
         c.next = j;
@@ -1485,9 +1515,11 @@ static inline __attribute__((always_inline)) double line_ratio(const lbctx *x, c
     return sh > 0 ? (L - w) / sh : KP_OVERFULL;
 }
 
-static int fitness(double r)
+/* shrinks: the line may be tight (justified lines); a ragged line's
+ * ratio here is never below 0. */
+static inline int fitness(double r, const int shrinks)
 {
-    if (r < -0.5) return 3;     /* tight */
+    if (shrinks && r < -0.5) return 3;  /* tight */
     if (r <= 0.5) return 2;     /* decent */
     if (r <= 1.0) return 1;     /* loose */
     return 0;                   /* very loose */
@@ -1607,6 +1639,10 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
         const int pos = b->penalty >= 0;
         const double pen = b->penalty;
         const double pen2 = (double)b->penalty * b->penalty;
+        /* a forced break's demerits are base * base: base + 0.0 is base
+         * (base >= 1, or NaN) */
+        const int negpen = !forced && !pos;
+        const double penf = forced ? 0.0 : pen;
         size_t keep = 0;
         nt = 0;
         for (size_t i = 0; i < na; i++) {
@@ -1634,14 +1670,15 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
                  * overflows */
                 if (bh <= 0) drop = 1;
             } else if (r <= tol && !(bflag && a->nohyph)) {
-                int fit = fitness(r);
+                /* a ragged line is underfull or fits (r >= 0): an
+                 * overfull one (no shrink) was dropped above */
+                int fit = fitness(r, justify);
                 /* the demerits: the badness, b's penalty, hyphens */
-                double bad = 100.0 * fabs(r) * r * r;
+                double bad = 100.0 * (justify ? fabs(r) : r) * r * r;
                 double base = KP_LINE_DEMERIT + bad;
                 double d;
-                if (forced) d = base * base;
-                else if (pos) d = (base + pen) * (base + pen);
-                else d = base * base - pen2;
+                if (negpen) d = base * base - pen2;
+                else d = (base + penf) * (base + penf);
                 if (a->flagged) {
                     if (bflag) d += KP_DOUBLE_HYPHEN_DEMERITS;
                     if (b_last) d += KP_FINAL_HYPHEN_DEMERITS;
@@ -1821,13 +1858,18 @@ static void greedy_run(const lbctx *x, const cvec *cv, svec *br)
 
 /* ---- building lines ---- */
 
+/* The lines, then their fragments, then the fragments' text (each
+ * NUL-terminated), in one allocation (lines), made when the paragraph
+ * is set. An arena cost more: its first 64 KB chunk for each paragraph
+ * took 0.5 K instructions to allocate and as many to free, 0.35 M for
+ * the benchmark report's 355 paragraphs. */
 struct lb_result {
-    qr_arena *arena;
     lb_line *lines;
     size_t nlines;
 };
 
-#define STACK_FRAGS 32                  /* a line's fragments on the stack */
+#define STACK_FRAGS 64                  /* fragments on the stack */
+#define STACK_FRAG_TEXT 2048            /* their text's bytes on the stack */
 
 typedef struct fvec {
     lb_frag *v;
@@ -1835,8 +1877,16 @@ typedef struct fvec {
     lb_frag *stack;         /* v's first storage, not to be freed */
 } fvec;
 
+/* The text of the paragraph's fragments so far, each NUL-terminated. */
+typedef struct tvec {
+    char *v;
+    size_t n, cap;
+    char *stack;            /* v's first storage, not to be freed */
+} tvec;
+
 typedef struct fbuild {
-    fvec frags;
+    fvec frags;             /* the paragraph's fragments, line by line */
+    tvec out;               /* their text, in the same order */
     qr_buf text;
     int open;
     unsigned char face;
@@ -1877,7 +1927,18 @@ static bool same_look(const lb_span *a, const lb_span *b)
     return strcmp(a->url, b->url) == 0;
 }
 
-static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
+/* The text t[0, n) and a NUL at the end of fb->out. */
+static void frag_text(fbuild *fb, const char *t, size_t n)
+{
+    tvec *o = &fb->out;
+    while (o->cap - o->n < n + 1)
+        o->v = grow_stack(o->v, o->stack, &o->cap, 1);
+    if (n) memcpy(o->v + o->n, t, n);
+    o->v[o->n + n] = '\0';
+    o->n += n + 1;
+}
+
+static void frag_close(fbuild *fb, const para *p)
 {
     if (!fb->open) return;
     fb->open = 0;
@@ -1897,25 +1958,26 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
     if (fb->text.len == 0 && fb->ks < fb->ke) {
         /* all of it characters side by side: straight from the paragraph */
         const char *t = chars_text(p, fb->ks, fb->ke, &f->len);
-        f->text = qr_arena_strndup(ar, t, f->len);
+        frag_text(fb, t, f->len);
+        f->text = NULL;                 /* build_lines points it at out */
         return;
     }
     frag_flush(fb, p);
-    f->text = qr_arena_strndup(ar, fb->text.data ? fb->text.data : "",
-                               fb->text.len);
+    frag_text(fb, fb->text.data, fb->text.len);
+    f->text = NULL;
     f->len = fb->text.len;
 }
 
 /* Start appending to the fragment being built, opening a new one at x
  * when the look changes. */
 static inline __attribute__((always_inline)) void
-frag_to(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
+frag_to(fbuild *fb, const para *p, unsigned char face,
         uint32_t span, double x)
 {
     if (fb->open && (fb->face != face ||
                      (fb->span != span &&
                       !same_look(&p->spans[fb->span], &p->spans[span]))))
-        frag_close(fb, p, ar);
+        frag_close(fb, p);
     if (!fb->open) {
         fb->open = 1;
         fb->face = face;
@@ -1931,11 +1993,10 @@ frag_to(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
  * Inlined: it is called for every character of every line, and as a call
  * it cost more than its work. */
 static inline __attribute__((always_inline)) void
-frag_add_char(fbuild *fb, const para *p, qr_arena *ar, size_t k, double x,
-              double w)
+frag_add_char(fbuild *fb, const para *p, size_t k, double x, double w)
 {
     const pchar *ch = &p->ch[k];
-    frag_to(fb, p, ar, ch->face, ch->span, x);
+    frag_to(fb, p, ch->face, ch->span, x);
     if (k != fb->ke) {
         frag_flush(fb, p);
         fb->ks = k;
@@ -1945,11 +2006,11 @@ frag_add_char(fbuild *fb, const para *p, qr_arena *ar, size_t k, double x,
 }
 
 /* Append text not in the paragraph (an inserted hyphen). */
-static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
-                     unsigned char face, uint32_t span, double x,
-                     const char *s, size_t n, double w)
+static void frag_add(fbuild *fb, const para *p, unsigned char face,
+                     uint32_t span, double x, const char *s, size_t n,
+                     double w)
 {
-    frag_to(fb, p, ar, face, span, x);
+    frag_to(fb, p, face, span, x);
     frag_flush(fb, p);
     qr_buf_append(&fb->text, s, n);
     fb->w += w;
@@ -1979,18 +2040,23 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
 {
     const para *p = x->p;
     const cand *c = cv->v;
-    qr_arena *ar = res->arena;
     fbuild fb;
     memset(&fb, 0, sizeof fb);
     qr_buf_init(&fb.text);
     lb_frag frag_buf[STACK_FRAGS];
     fb.frags.v = fb.frags.stack = frag_buf;
     fb.frags.cap = STACK_FRAGS;
+    char text_buf[STACK_FRAG_TEXT];
+    fb.out.v = fb.out.stack = text_buf;
+    fb.out.cap = STACK_FRAG_TEXT;
     vcache vc;
     memset(&vc, 0, sizeof vc);
 
-    res->nlines = br->n - 1;
-    res->lines = qr_arena_alloc(ar, res->nlines * sizeof *res->lines);
+    /* the lines here, their fragments' pointers set when all are made */
+    size_t nlines = br->n - 1;
+    lb_line line_buf[16];
+    lb_line *lines = nlines <= sizeof line_buf / sizeof *line_buf
+                         ? line_buf : qr_xmalloc(nlines * sizeof *lines);
     for (size_t i = 0; i + 1 < br->n; i++) {
         const cand *a = &c[br->v[i]], *b = &c[br->v[i + 1]];
         size_t s = a->next, e = b->end;
@@ -2014,49 +2080,48 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
             }
         }
         double xpos = indent;
-        fb.frags.n = 0;
+        size_t f0 = fb.frags.n;         /* the line's first fragment */
         fb.open = 0;
         for (size_t k = s; k < e; k++) {
             const pchar *ch = &p->ch[k];
             if (ch->kind == K_NEWLINE || ch->kind == K_INVISIBLE) continue;
             if (x->justify && (ch->kind == K_SPACE || ch->kind == K_NBSP)) {
                 /* each word is its own fragment; spaces are gaps */
-                frag_close(&fb, p, ar);
+                frag_close(&fb, p);
                 double adj = shrinking ? shrink_of(x, ch) : stretch_of(x, ch);
                 xpos += ch->w + adj * factor;
                 continue;
             }
             /* the line's last character is not kerned with the next */
             double cw = k + 1 == e ? ch->w - ch->kern : ch->w;
-            frag_add_char(&fb, p, ar, k, xpos, cw);
+            frag_add_char(&fb, p, k, xpos, cw);
             xpos += cw;
         }
         if (b->hyphen) {
             /* U+00AD SOFT HYPHEN in the text, drawn with the '-' glyph
              * measured above (pdf.c): copied text, search and screen
              * readers get the whole word (ISO 14289-1 §7.2) */
-            frag_add(&fb, p, ar, b->hyph_face, b->hyph_span, xpos,
+            frag_add(&fb, p, b->hyph_face, b->hyph_span, xpos,
                      SOFT_HYPHEN_UTF8, sizeof SOFT_HYPHEN_UTF8 - 1,
                      b->hyph_w);
             xpos += b->hyph_w;
         }
-        frag_close(&fb, p, ar);
+        frag_close(&fb, p);
 
-        lb_line *ln = &res->lines[i];
-        lb_frag *fr = qr_arena_alloc(ar, fb.frags.n * sizeof *fr);
-        if (fb.frags.n) memcpy(fr, fb.frags.v, fb.frags.n * sizeof *fr);
-        ln->frags = fr;
-        ln->nfrags = fb.frags.n;
+        lb_line *ln = &lines[i];
+        const lb_frag *fr = fb.frags.v + f0;
+        ln->frags = NULL;
+        ln->nfrags = fb.frags.n - f0;
         ln->width = (float)(xpos - indent);
         ln->hyphenated = b->hyphen;
         float asc = 0, desc = 0;
-        for (size_t f = 0; f < fb.frags.n; f++) {
+        for (size_t f = 0; f < ln->nfrags; f++) {
             float fa, fd;
             vmetrics(p, &vc, fr[f].font, fr[f].size, &fa, &fd);
             if (fa > asc) asc = fa;
             if (fd < desc) desc = fd;
         }
-        if (fb.frags.n == 0) {
+        if (ln->nfrags == 0) {
             /* an empty line (between hard breaks) still has a height */
             size_t k = s < p->n ? s : p->n - 1;
             const lb_span *sp = &p->spans[p->ch[k].span];
@@ -2065,6 +2130,24 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
         ln->ascent = asc;
         ln->descent = desc;
     }
+    /* lines, fragments, text: one allocation, the pointers into it */
+    size_t nf = fb.frags.n;
+    char *mem = qr_xmalloc(nlines * sizeof *lines + nf * sizeof(lb_frag) +
+                           fb.out.n);
+    lb_line *rl = (lb_line *)mem;
+    lb_frag *rf = (lb_frag *)(rl + nlines);
+    char *rt = (char *)(rf + nf);
+    memcpy(rl, lines, nlines * sizeof *lines);
+    if (nf) memcpy(rf, fb.frags.v, nf * sizeof *rf);
+    if (fb.out.n) memcpy(rt, fb.out.v, fb.out.n);
+    for (size_t i = 0, f = 0; i < nlines; f += rl[i].nfrags, i++)
+        rl[i].frags = rf + f;
+    for (size_t f = 0, at = 0; f < nf; at += rf[f].len + 1, f++)
+        rf[f].text = rt + at;
+    res->lines = rl;
+    res->nlines = nlines;
+    if (lines != line_buf) free(lines);
+    if (fb.out.v != text_buf) free(fb.out.v);
     if (fb.frags.v != frag_buf) free(fb.frags.v);
     qr_buf_free(&fb.text);
 }
@@ -2122,7 +2205,6 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
 {
     lb_init();
     lb_result *res = qr_xcalloc(1, sizeof *res);
-    res->arena = qr_arena_new();
     if (!m || !opts || (!spans && nspans)) return res;
 
     para p;
@@ -2203,7 +2285,7 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
 void lb_result_free(lb_result *r)
 {
     if (!r) return;
-    qr_arena_free(r->arena);
+    free(r->lines);
     free(r);
 }
 
@@ -2266,7 +2348,7 @@ float lb_measure_g(const char *text, size_t len, qr_font_slot font,
             prev_face = -1;
         } else {
             if (m->kern && prev_face == (int)face)
-                adv += m->kern(m->ctx, face, prev, cp);
+                adv += kern_pair(&p, face, prev, cp);
             prev = cp;
             prev_face = (int)face;
         }
@@ -2319,7 +2401,6 @@ float lb_prep_min_width(const lb_prep *pr)
 lb_result *lb_break_prep(lb_prep *pr, const lb_opts *opts, qr_diags *d)
 {
     lb_result *res = qr_xcalloc(1, sizeof *res);
-    res->arena = qr_arena_new();
     if (!opts) return res;
     /* the warnings lb_break would have given while flattening, in order */
     para *p = &pr->p;
