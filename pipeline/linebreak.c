@@ -6,7 +6,7 @@
  *      hyphenation, lines that must not end in a hyphen) and the qr_metrics
  *      interface (the only way text is measured here).
  * Out: an lb_result whose lines, fragments and fragment text live in one
- *      arena; a warning in qr_diags for each character no face has.
+ *      allocation; a warning in qr_diags for each character no face has.
  * Governing specs: UAX #14 line breaking (libunibreak); Knuth & Plass,
  *      "Breaking Paragraphs into Lines" (1981), for total fit; libhyphen
  *      with the en-GB patterns for hyphenation points.
@@ -271,6 +271,19 @@ static inline float kern_ascii(para *p, qr_font_slot face, uint32_t l,
     return *k;
 }
 
+/* The metrics' kerning of l and r in face: from the cache for two
+ * printable ASCII characters when there is one (measuring a cell and
+ * hyphens asked the metrics for each pair again). */
+static inline float kern_pair(para *p, qr_font_slot face, uint32_t l,
+                              uint32_t r)
+{
+    if (p->gc && l - 0x21 < 0x5E && r - 0x21 < 0x5E) {
+        gc_ready(p->gc, face);
+        return kern_ascii(p, face, l, r);
+    }
+    return p->m->kern(p->m->ctx, face, l, r);
+}
+
 static bool has_glyph(para *p, qr_font_slot slot, uint32_t cp)
 {
     if (p->gc && cp < GLYPH_CACHE) {
@@ -321,7 +334,9 @@ static bool map_face(para *p, qr_font_slot want, uint32_t cp,
     return false;
 }
 
-static unsigned char classify(uint32_t cp)
+/* Inlined: a call for each character lb_measure_g measures cost more
+ * than the test. */
+static inline unsigned char classify(uint32_t cp)
 {
     /* the printable ASCII other than the space, most of any text */
     if (cp > ' ' && cp < 0x7F) return K_TEXT;
@@ -613,12 +628,18 @@ typedef struct uax14 {
     char *ub;               /* its answers for them */
     size_t m;
     int in_word;            /* the last unit is a run of letters */
+    int own;                /* last is allocated, not the caller's */
 } uax14;
 
-/* For at most n characters, in one allocation. */
-static void uax14_begin(uax14 *u, size_t n)
+/* Bytes of the arrays for n characters. */
+#define UAX14_BYTES(n) ((n) * (sizeof(size_t) + sizeof(uint32_t) + 1))
+
+/* For at most n characters, in one allocation, or in the caller's buf
+ * (size_t-aligned, `room` bytes) when they fit. */
+static void uax14_begin(uax14 *u, size_t n, size_t *buf, size_t room)
 {
-    u->last = qr_xmalloc(n * (sizeof *u->last + sizeof *u->t + 1));
+    u->own = UAX14_BYTES(n) > room;
+    u->last = u->own ? qr_xmalloc(UAX14_BYTES(n)) : buf;
     u->t = (uint32_t *)(u->last + n);
     u->ub = (char *)(u->t + n);
     u->m = 0;
@@ -650,7 +671,7 @@ static void uax14_run(uax14 *u)
 
 static void uax14_free(uax14 *u)
 {
-    free(u->last);
+    if (u->own) free(u->last);
 }
 
 /* The same answers per byte of valid UTF-8, as set_linebreaks_utf8 gives
@@ -672,7 +693,7 @@ void lb_uax14(const char *s, size_t len, char *brks)
         set_linebreaks_utf8((const utf8_t *)s, len, LB_LANG, brks);
     } else {
         uax14 u;
-        uax14_begin(&u, n);
+        uax14_begin(&u, n, NULL, 0);
         for (size_t j = 0; j < n; j++) uax14_add(&u, cp[j], j);
         uax14_run(&u);
         memset(cb, LINEBREAK_NOBREAK, n);
@@ -686,8 +707,13 @@ void lb_uax14(const char *s, size_t len, char *brks)
     free(cp);
 }
 
+static void keep_whole(para *p, const uax14 *u);
+
+/* Characters whose units find_breaks keeps on the stack: most paragraphs. */
+#define STACK_UAX14_CHARS 256
+
 /* UAX #14 opportunities per character boundary; LB_NO_BREAK spans keep
- * only their mandatory breaks inside. */
+ * only their mandatory breaks inside; dates and codes are kept whole. */
 static void find_breaks(para *p)
 {
     p->bk = qr_xcalloc(p->n + 1, 1);
@@ -696,7 +722,8 @@ static void find_breaks(para *p)
      * not for the UTF-8 decoded again; only those after a unit are read
      * (inside a run of letters bk stays BK_NONE) */
     uax14 u;
-    uax14_begin(&u, p->n);
+    size_t ubuf[UAX14_BYTES(STACK_UAX14_CHARS) / sizeof(size_t) + 1];
+    uax14_begin(&u, p->n, ubuf, sizeof ubuf);
     for (size_t j = 0; j < p->n; j++) uax14_add(&u, p->ch[j].cp, j);
     uax14_run(&u);
     for (size_t k = 0; k < u.m; k++) {
@@ -711,6 +738,7 @@ static void find_breaks(para *p)
             b = BK_NONE;
         p->bk[j] = b;
     }
+    keep_whole(p, &u);
     uax14_free(&u);
     p->bk[p->n] = BK_MUST;
 }
@@ -719,8 +747,10 @@ static void find_breaks(para *p)
  * characters (a word joiner or BOM can hold spaces before a break). */
 static bool trailing_blank(const pchar *c)
 {
-    return c->kind == K_SPACE || c->kind == K_NEWLINE ||
-           c->kind == K_INVISIBLE;
+    /* one test of a bit, not three comparisons: build_cands asks it of
+     * every character */
+    return (1u << c->kind) &
+           ((1u << K_SPACE) | (1u << K_NEWLINE) | (1u << K_INVISIBLE));
 }
 
 /* ---- hyphenation ---- */
@@ -821,11 +851,17 @@ static uint64_t hyphenate_points(HyphenDict *dict, const char *word, size_t len)
 /* The points of word, from the memo, else from the dictionary, which is
  * loaded for the first word not in the memo. A word the dictionary could
  * not be loaded for gets none and is not remembered: none is not what
- * libhyphen would answer, and the memo is written to the cache. */
-static uint64_t word_points(const char *word, size_t len)
+ * libhyphen would answer, and the memo is written to the cache.
+ * memo_lock is taken for the first word of a paragraph (*locked) and
+ * held until find_hyphens has done them all: a lock and an unlock for
+ * each word cost 70 K instructions of the benchmark report. */
+static uint64_t word_points(const char *word, size_t len, bool *locked)
 {
     uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len), pts = 0;
-    pthread_mutex_lock(&memo_lock);
+    if (!*locked) {
+        pthread_mutex_lock(&memo_lock);
+        *locked = true;
+    }
     if (memo_n * 2 >= memo_cap && memo_n < MEMO_MAX) memo_grow();
     memo_slot *m = memo_find(h, word, len);
     if (m->len) {
@@ -847,7 +883,6 @@ static uint64_t word_points(const char *word, size_t len)
             }
         }
     }
-    pthread_mutex_unlock(&memo_lock);
     return pts;
 }
 
@@ -959,7 +994,8 @@ void lb_save_learned(void)
     pthread_mutex_unlock(&memo_lock);
 }
 
-static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word)
+static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word,
+                           bool *locked)
 {
     /* too short to hold a run of letters long enough (most words) */
     if (t - s < min_word) return;
@@ -1005,7 +1041,7 @@ static void hyphenate_word(para *p, size_t s, size_t t, size_t min_word)
             word[i] = (char)(cp <= 'Z' ? cp + ('a' - 'A') : cp);
         }
         word[len] = '\0';
-        uint64_t pts = word_points(word, len);
+        uint64_t pts = word_points(word, len, locked);
         for (size_t i = HYPH_MIN_LEFT; i + HYPH_MIN_RIGHT <= len; i++)
             if ((pts >> i & 1) && p->bk[a + i] == BK_NONE) p->bk[a + i] = BK_HYPH;
     }
@@ -1039,10 +1075,13 @@ static void find_hyphens(para *p, int min_word)
     /* judge whole space-delimited words: "a/b/improvement" is a path even
      * though UAX #14 cuts it after each slash */
     size_t s = 0, t;
+    bool locked = false;                /* memo_lock: word_points */
     for (; next_word(p, &s, &t); s = t)
         hyphenate_word(p, s, t,
                        min_word > HYPH_MIN_WORD ? (size_t)min_word
-                                                : HYPH_MIN_WORD);
+                                                : HYPH_MIN_WORD,
+                       &locked);
+    if (locked) pthread_mutex_unlock(&memo_lock);
 }
 
 /* ---- dates stay whole ----
@@ -1154,15 +1193,21 @@ static size_t keep_code(para *p, size_t j)
 
 /* Dates and codes kept whole, judged at the opportunities UAX #14 gave
  * (a date's after a space, a code's inside a word: never the same),
- * which are few, in one pass. */
-static void keep_whole(para *p)
+ * which are few, in one pass. find_breaks set an opportunity only after
+ * one of libunibreak's units, so those places are the only ones looked
+ * at, in order, not every character (a third as many, for 0.2 M
+ * instructions of the benchmark report). */
+static void keep_whole(para *p, const uax14 *u)
 {
-    for (size_t j = 1; j < p->n; j++) {
-        if (p->bk[j] != BK_ALLOW) continue;
+    size_t past = 0;            /* a code's end: nothing before it again */
+    for (size_t k = 0; k < u->m; k++) {
+        size_t j = u->last[k] + 1;
+        if (j >= p->n) break;
+        if (j <= past || p->bk[j] != BK_ALLOW) continue;
         if (p->ch[j - 1].kind == K_SPACE) {
             if (j >= 2) keep_date(p, j);
         } else if (!between_words(p, j) && !between_words(p, j - 1)) {
-            j = keep_code(p, j);
+            past = keep_code(p, j);
         }
     }
 }
@@ -1183,14 +1228,35 @@ typedef struct cand {
     uint32_t hyph_span;
 } cand;
 
+/* Doubles an array that may still be the caller's buffer on the stack
+ * (`stack`), which is copied, not reallocated. Candidates, breaks, total
+ * fit's nodes, libunibreak's units and the fragments and their text start
+ * on the stack: most paragraphs need no more, and each allocation (with
+ * its free) cost about 200 instructions, six or so a paragraph. */
+static void *grow_stack(void *v, void *stack, size_t *cap, size_t size)
+{
+    if (v != stack) {
+        *cap *= 2;
+        return qr_xrealloc(v, *cap * size);
+    }
+    void *n = qr_xmalloc(*cap * 2 * size);
+    memcpy(n, v, *cap * size);
+    *cap *= 2;
+    return n;
+}
+
+#define STACK_CANDS 64                  /* candidates on the stack */
+
 typedef struct cvec {
     cand *v;
     size_t n, cap;
+    cand *stack;            /* v's first storage, not to be freed */
 } cvec;
 
 static inline void cvec_push(cvec *cv, const cand *c)
 {
-    QR_GROW(cv->v, cv->n, cv->cap, 64);
+    if (cv->n == cv->cap)
+        cv->v = grow_stack(cv->v, cv->stack, &cv->cap, sizeof *cv->v);
     cv->v[cv->n++] = *c;
 }
 
@@ -1338,8 +1404,7 @@ static void hyphen_after(const lbctx *x, size_t from, size_t j, cand *c)
     c->hyph_w = advance(p, face, '-') * s->size / EM_UNITS;
     /* drawn in the same item as the character before it: kerned with it */
     if (p->m->kern && face == pc->face && pc->kind == K_TEXT)
-        c->hyph_w += p->m->kern(p->m->ctx, face, pc->cp, '-') * s->size /
-                     EM_UNITS;
+        c->hyph_w += kern_pair(p, face, pc->cp, '-') * s->size / EM_UNITS;
     c->hyphen = 1;
     c->flagged = 1;
     c->penalty = KP_HYPHEN_PENALTY;
@@ -1358,7 +1423,11 @@ build_cands_as(const lbctx *x, cvec *cv, const int justify)
     /* end of the last character that is not blank, and the sums there:
      * blanks at a line end are neither drawn nor measured */
     size_t nb = 0;
-    double nW = 0, nST = 0, nSH = 0;
+    double nST = 0, nSH = 0;
+    /* W at nb: the width there, less the kerning of the character before
+     * it (a line ending there has none), is worked out at a candidate,
+     * not at every character */
+    double Wnb = 0;
     /* the previous candidate: where the next line starts, where the
      * line before it ended */
     mark prev = {0, 0, 0, 0, 0, 0, 0, 0};
@@ -1373,12 +1442,13 @@ build_cands_as(const lbctx *x, cvec *cv, const int justify)
         }
         if (!trailing_blank(last)) {
             nb = j;
-            nW = W - last->kern;        /* a line ending here: no kern */
+            Wnb = W;
             nST = ST;
             nSH = SH;
         }
         unsigned char k = p->bk[j];
         if (k == BK_NONE) continue;
+        double nW = nb ? Wnb - p->ch[nb - 1].kern : 0;
         cand c;
         memset(&c, 0, sizeof c);
         c.next = j;
@@ -1445,9 +1515,11 @@ static inline __attribute__((always_inline)) double line_ratio(const lbctx *x, c
     return sh > 0 ? (L - w) / sh : KP_OVERFULL;
 }
 
-static int fitness(double r)
+/* shrinks: the line may be tight (justified lines); a ragged line's
+ * ratio here is never below 0. */
+static inline int fitness(double r, const int shrinks)
 {
-    if (r < -0.5) return 3;     /* tight */
+    if (shrinks && r < -0.5) return 3;  /* tight */
     if (r <= 0.5) return 2;     /* decent */
     if (r <= 1.0) return 1;     /* loose */
     return 0;                   /* very loose */
@@ -1471,6 +1543,8 @@ typedef struct kpnode {
     size_t slot0;           /* best[] slot of the next line, fitness 0 */
     int line;               /* index of the line that starts here */
     int fit;
+    unsigned adj;           /* bit f: fitness class f is more than one
+                               class from fit (adjacency demerits) */
     unsigned char flagged, nohyph;
 } kpnode;
 
@@ -1481,14 +1555,17 @@ typedef struct kpbest {
     int used;
 } kpbest;
 
+#define STACK_BREAKS 64                 /* chosen breaks on the stack */
+
 typedef struct svec {
     size_t *v;
     size_t n, cap;
+    size_t *stack;          /* v's first storage, not to be freed */
 } svec;
 
 static void svec_push(svec *s, size_t x)
 {
-    QR_GROW(s->v, s->n, s->cap, 64);
+    if (s->n == s->cap) s->v = grow_stack(s->v, s->stack, &s->cap, sizeof *s->v);
     s->v[s->n++] = x;
 }
 
@@ -1511,22 +1588,11 @@ static void kpnode_set(const lbctx *x, kpnode *a, const cvec *cv, size_t ci,
     a->slot0 = (size_t)key * KP_FITNESS_CLASSES;
     a->line = line;
     a->fit = fit;
+    /* classes 2 and 3 are far from 0, 3 from 1, 0 from 2, 0 and 1 from 3 */
+    static const unsigned char far[KP_FITNESS_CLASSES] = {0xC, 0x8, 0x1, 0x3};
+    a->adj = far[fit];
     a->flagged = ca->flagged;
     a->nohyph = no_hyph(x, line);
-}
-
-/* Doubles an array that may still be the caller's buffer on the stack
- * (`stack`), which is copied, not reallocated. */
-static void *kp_grow(void *v, void *stack, size_t *cap, size_t size)
-{
-    if (v != stack) {
-        *cap *= 2;
-        return qr_xrealloc(v, *cap * size);
-    }
-    void *n = qr_xmalloc(*cap * 2 * size);
-    memcpy(n, v, *cap * size);
-    *cap *= 2;
-    return n;
 }
 
 /* kp_run for justified lines or ragged ones (justify, a constant in
@@ -1573,6 +1639,10 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
         const int pos = b->penalty >= 0;
         const double pen = b->penalty;
         const double pen2 = (double)b->penalty * b->penalty;
+        /* a forced break's demerits are base * base: base + 0.0 is base
+         * (base >= 1, or NaN) */
+        const int negpen = !forced && !pos;
+        const double penf = forced ? 0.0 : pen;
         size_t keep = 0;
         nt = 0;
         for (size_t i = 0; i < na; i++) {
@@ -1600,19 +1670,20 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
                  * overflows */
                 if (bh <= 0) drop = 1;
             } else if (r <= tol && !(bflag && a->nohyph)) {
-                int fit = fitness(r);
+                /* a ragged line is underfull or fits (r >= 0): an
+                 * overfull one (no shrink) was dropped above */
+                int fit = fitness(r, justify);
                 /* the demerits: the badness, b's penalty, hyphens */
-                double bad = 100.0 * fabs(r) * r * r;
+                double bad = 100.0 * (justify ? fabs(r) : r) * r * r;
                 double base = KP_LINE_DEMERIT + bad;
                 double d;
-                if (forced) d = base * base;
-                else if (pos) d = (base + pen) * (base + pen);
-                else d = base * base - pen2;
+                if (negpen) d = base * base - pen2;
+                else d = (base + penf) * (base + penf);
                 if (a->flagged) {
                     if (bflag) d += KP_DOUBLE_HYPHEN_DEMERITS;
                     if (b_last) d += KP_FINAL_HYPHEN_DEMERITS;
                 }
-                if (abs(fit - a->fit) > 1) d += KP_ADJ_DEMERITS;
+                if (a->adj >> fit & 1) d += KP_ADJ_DEMERITS;
                 double total = a->total + d;
                 size_t slot = a->slot0 + (size_t)fit;
                 kpbest *bs = &best[slot];
@@ -1644,12 +1715,12 @@ kp_run_as(const lbctx *x, const cvec *cv, double tol, svec *br,
             /* a node worse than its class's best by more than the
              * adjacency demerits can never win */
             if (best[slot].total > kmin + KP_ADJ_DEMERITS) continue;
-            if (nn == ncap) nodes = kp_grow(nodes, nodes_buf, &ncap,
+            if (nn == ncap) nodes = grow_stack(nodes, nodes_buf, &ncap,
                                             sizeof *nodes);
             kpnode_set(x, &nodes[nn], cv, ib, best[slot].from,
                        best[slot].line, (int)(slot % KP_FITNESS_CLASSES),
                        best[slot].total);
-            if (na == acap) actv = kp_grow(actv, act_buf, &acap,
+            if (na == acap) actv = grow_stack(actv, act_buf, &acap,
                                            sizeof *actv);
             actv[na++] = nn++;
         }
@@ -1694,6 +1765,48 @@ static bool kp_run(const lbctx *x, const cvec *cv, double tol, svec *br)
 {
     return x->justify ? kp_run_as(x, cv, tol, br, 1)
                       : kp_run_as(x, cv, tol, br, 0);
+}
+
+/* Total fit's answer for a paragraph that fits on its first line, found
+ * without running it: 220 of the benchmark report's 355 paragraphs (headings,
+ * table cells, list items) are such, and kp_run weighed every later line
+ * of each against the others. The proof, on kp_run's own terms:
+ *  - the node at the start (the root) stays active to the last candidate:
+ *    no candidate before it is forced, each line from the start that may
+ *    drop it (one not ending in a hyphen) is at most the measure (ratio
+ *    0 or more, never overfull), and fewer nodes can be made before the
+ *    last candidate than the cap on active nodes, so none is dropped as
+ *    the oldest;
+ *  - the line from the root to the last candidate (forced, never flagged:
+ *    it is the paragraph's end) is at most the measure, so its ratio is 0,
+ *    within any tolerance, of fitness class 2 as the root's, and its
+ *    demerits (1 + 0)^2 = 1: a total of 1;
+ *  - every line's demerits are at least 1 (no penalty is negative), so any
+ *    other way to the end, two lines or more, totals at least 2 (or NaN,
+ *    which never compares less), and the root, first in the active list,
+ *    takes its slot first; the node made there is first among the last
+ *    ones and none is less.
+ * So the breaks are the start and the end, as kp_run would give them. */
+static bool kp_one_line(const lbctx *x, const cvec *cv, svec *br)
+{
+    const cand *c = cv->v;
+    size_t nc = cv->n;
+    size_t nslots = ((size_t)x->easy + 1) * KP_FITNESS_CLASSES;
+    /* each candidate makes at most one node per slot */
+    if (nc < 2 || (nc - 2) * nslots + 1 > KP_MAX_ACTIVE) return false;
+    /* kp_run's arithmetic for the root's line, in its order */
+    const double wn = c[0].w_next, Lp = x->L0 + FIT_EPS;
+    for (size_t ib = 1; ib < nc; ib++) {
+        const cand *b = &c[ib];
+        if (b->forced != (ib + 1 == nc)) return false;
+        /* a hyphen point does not drop the root, however long its line */
+        if (ib + 1 < nc && !(b->hyph_w <= 0)) continue;
+        if (!(b->w_end - wn + b->hyph_w <= Lp)) return false;
+    }
+    br->n = 0;
+    svec_push(br, 0);
+    svec_push(br, nc - 1);
+    return true;
 }
 
 /* First fit: each line takes the furthest candidate that fits. */
@@ -1745,19 +1858,35 @@ static void greedy_run(const lbctx *x, const cvec *cv, svec *br)
 
 /* ---- building lines ---- */
 
+/* The lines, then their fragments, then the fragments' text (each
+ * NUL-terminated), in one allocation (lines), made when the paragraph
+ * is set. An arena cost more: its first 64 KB chunk for each paragraph
+ * took 0.5 K instructions to allocate and as many to free, 0.35 M for
+ * the benchmark report's 355 paragraphs. */
 struct lb_result {
-    qr_arena *arena;
     lb_line *lines;
     size_t nlines;
 };
 
+#define STACK_FRAGS 64                  /* fragments on the stack */
+#define STACK_FRAG_TEXT 2048            /* their text's bytes on the stack */
+
 typedef struct fvec {
     lb_frag *v;
     size_t n, cap;
+    lb_frag *stack;         /* v's first storage, not to be freed */
 } fvec;
 
+/* The text of the paragraph's fragments so far, each NUL-terminated. */
+typedef struct tvec {
+    char *v;
+    size_t n, cap;
+    char *stack;            /* v's first storage, not to be freed */
+} tvec;
+
 typedef struct fbuild {
-    fvec frags;
+    fvec frags;             /* the paragraph's fragments, line by line */
+    tvec out;               /* their text, in the same order */
     qr_buf text;
     int open;
     unsigned char face;
@@ -1798,11 +1927,24 @@ static bool same_look(const lb_span *a, const lb_span *b)
     return strcmp(a->url, b->url) == 0;
 }
 
-static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
+/* The text t[0, n) and a NUL at the end of fb->out. */
+static void frag_text(fbuild *fb, const char *t, size_t n)
+{
+    tvec *o = &fb->out;
+    while (o->cap - o->n < n + 1)
+        o->v = grow_stack(o->v, o->stack, &o->cap, 1);
+    if (n) memcpy(o->v + o->n, t, n);
+    o->v[o->n + n] = '\0';
+    o->n += n + 1;
+}
+
+static void frag_close(fbuild *fb, const para *p)
 {
     if (!fb->open) return;
     fb->open = 0;
-    QR_GROW(fb->frags.v, fb->frags.n, fb->frags.cap, 16);
+    fvec *fv = &fb->frags;
+    if (fv->n == fv->cap)
+        fv->v = grow_stack(fv->v, fv->stack, &fv->cap, sizeof *fv->v);
     const lb_span *s = &p->spans[fb->span];
     lb_frag *f = &fb->frags.v[fb->frags.n++];
     f->x = (float)fb->x;
@@ -1816,25 +1958,26 @@ static void frag_close(fbuild *fb, const para *p, qr_arena *ar)
     if (fb->text.len == 0 && fb->ks < fb->ke) {
         /* all of it characters side by side: straight from the paragraph */
         const char *t = chars_text(p, fb->ks, fb->ke, &f->len);
-        f->text = qr_arena_strndup(ar, t, f->len);
+        frag_text(fb, t, f->len);
+        f->text = NULL;                 /* build_lines points it at out */
         return;
     }
     frag_flush(fb, p);
-    f->text = qr_arena_strndup(ar, fb->text.data ? fb->text.data : "",
-                               fb->text.len);
+    frag_text(fb, fb->text.data, fb->text.len);
+    f->text = NULL;
     f->len = fb->text.len;
 }
 
 /* Start appending to the fragment being built, opening a new one at x
  * when the look changes. */
 static inline __attribute__((always_inline)) void
-frag_to(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
+frag_to(fbuild *fb, const para *p, unsigned char face,
         uint32_t span, double x)
 {
     if (fb->open && (fb->face != face ||
                      (fb->span != span &&
                       !same_look(&p->spans[fb->span], &p->spans[span]))))
-        frag_close(fb, p, ar);
+        frag_close(fb, p);
     if (!fb->open) {
         fb->open = 1;
         fb->face = face;
@@ -1850,11 +1993,10 @@ frag_to(fbuild *fb, const para *p, qr_arena *ar, unsigned char face,
  * Inlined: it is called for every character of every line, and as a call
  * it cost more than its work. */
 static inline __attribute__((always_inline)) void
-frag_add_char(fbuild *fb, const para *p, qr_arena *ar, size_t k, double x,
-              double w)
+frag_add_char(fbuild *fb, const para *p, size_t k, double x, double w)
 {
     const pchar *ch = &p->ch[k];
-    frag_to(fb, p, ar, ch->face, ch->span, x);
+    frag_to(fb, p, ch->face, ch->span, x);
     if (k != fb->ke) {
         frag_flush(fb, p);
         fb->ks = k;
@@ -1864,11 +2006,11 @@ frag_add_char(fbuild *fb, const para *p, qr_arena *ar, size_t k, double x,
 }
 
 /* Append text not in the paragraph (an inserted hyphen). */
-static void frag_add(fbuild *fb, const para *p, qr_arena *ar,
-                     unsigned char face, uint32_t span, double x,
-                     const char *s, size_t n, double w)
+static void frag_add(fbuild *fb, const para *p, unsigned char face,
+                     uint32_t span, double x, const char *s, size_t n,
+                     double w)
 {
-    frag_to(fb, p, ar, face, span, x);
+    frag_to(fb, p, face, span, x);
     frag_flush(fb, p);
     qr_buf_append(&fb->text, s, n);
     fb->w += w;
@@ -1898,15 +2040,23 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
 {
     const para *p = x->p;
     const cand *c = cv->v;
-    qr_arena *ar = res->arena;
     fbuild fb;
     memset(&fb, 0, sizeof fb);
     qr_buf_init(&fb.text);
+    lb_frag frag_buf[STACK_FRAGS];
+    fb.frags.v = fb.frags.stack = frag_buf;
+    fb.frags.cap = STACK_FRAGS;
+    char text_buf[STACK_FRAG_TEXT];
+    fb.out.v = fb.out.stack = text_buf;
+    fb.out.cap = STACK_FRAG_TEXT;
     vcache vc;
     memset(&vc, 0, sizeof vc);
 
-    res->nlines = br->n - 1;
-    res->lines = qr_arena_alloc(ar, res->nlines * sizeof *res->lines);
+    /* the lines here, their fragments' pointers set when all are made */
+    size_t nlines = br->n - 1;
+    lb_line line_buf[16];
+    lb_line *lines = nlines <= sizeof line_buf / sizeof *line_buf
+                         ? line_buf : qr_xmalloc(nlines * sizeof *lines);
     for (size_t i = 0; i + 1 < br->n; i++) {
         const cand *a = &c[br->v[i]], *b = &c[br->v[i + 1]];
         size_t s = a->next, e = b->end;
@@ -1930,49 +2080,48 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
             }
         }
         double xpos = indent;
-        fb.frags.n = 0;
+        size_t f0 = fb.frags.n;         /* the line's first fragment */
         fb.open = 0;
         for (size_t k = s; k < e; k++) {
             const pchar *ch = &p->ch[k];
             if (ch->kind == K_NEWLINE || ch->kind == K_INVISIBLE) continue;
             if (x->justify && (ch->kind == K_SPACE || ch->kind == K_NBSP)) {
                 /* each word is its own fragment; spaces are gaps */
-                frag_close(&fb, p, ar);
+                frag_close(&fb, p);
                 double adj = shrinking ? shrink_of(x, ch) : stretch_of(x, ch);
                 xpos += ch->w + adj * factor;
                 continue;
             }
             /* the line's last character is not kerned with the next */
             double cw = k + 1 == e ? ch->w - ch->kern : ch->w;
-            frag_add_char(&fb, p, ar, k, xpos, cw);
+            frag_add_char(&fb, p, k, xpos, cw);
             xpos += cw;
         }
         if (b->hyphen) {
             /* U+00AD SOFT HYPHEN in the text, drawn with the '-' glyph
              * measured above (pdf.c): copied text, search and screen
              * readers get the whole word (ISO 14289-1 §7.2) */
-            frag_add(&fb, p, ar, b->hyph_face, b->hyph_span, xpos,
+            frag_add(&fb, p, b->hyph_face, b->hyph_span, xpos,
                      SOFT_HYPHEN_UTF8, sizeof SOFT_HYPHEN_UTF8 - 1,
                      b->hyph_w);
             xpos += b->hyph_w;
         }
-        frag_close(&fb, p, ar);
+        frag_close(&fb, p);
 
-        lb_line *ln = &res->lines[i];
-        lb_frag *fr = qr_arena_alloc(ar, fb.frags.n * sizeof *fr);
-        if (fb.frags.n) memcpy(fr, fb.frags.v, fb.frags.n * sizeof *fr);
-        ln->frags = fr;
-        ln->nfrags = fb.frags.n;
+        lb_line *ln = &lines[i];
+        const lb_frag *fr = fb.frags.v + f0;
+        ln->frags = NULL;
+        ln->nfrags = fb.frags.n - f0;
         ln->width = (float)(xpos - indent);
         ln->hyphenated = b->hyphen;
         float asc = 0, desc = 0;
-        for (size_t f = 0; f < fb.frags.n; f++) {
+        for (size_t f = 0; f < ln->nfrags; f++) {
             float fa, fd;
             vmetrics(p, &vc, fr[f].font, fr[f].size, &fa, &fd);
             if (fa > asc) asc = fa;
             if (fd < desc) desc = fd;
         }
-        if (fb.frags.n == 0) {
+        if (ln->nfrags == 0) {
             /* an empty line (between hard breaks) still has a height */
             size_t k = s < p->n ? s : p->n - 1;
             const lb_span *sp = &p->spans[p->ch[k].span];
@@ -1981,7 +2130,25 @@ static void build_lines(const lbctx *x, const cvec *cv, const svec *br,
         ln->ascent = asc;
         ln->descent = desc;
     }
-    free(fb.frags.v);
+    /* lines, fragments, text: one allocation, the pointers into it */
+    size_t nf = fb.frags.n;
+    char *mem = qr_xmalloc(nlines * sizeof *lines + nf * sizeof(lb_frag) +
+                           fb.out.n);
+    lb_line *rl = (lb_line *)mem;
+    lb_frag *rf = (lb_frag *)(rl + nlines);
+    char *rt = (char *)(rf + nf);
+    memcpy(rl, lines, nlines * sizeof *lines);
+    if (nf) memcpy(rf, fb.frags.v, nf * sizeof *rf);
+    if (fb.out.n) memcpy(rt, fb.out.v, fb.out.n);
+    for (size_t i = 0, f = 0; i < nlines; f += rl[i].nfrags, i++)
+        rl[i].frags = rf + f;
+    for (size_t f = 0, at = 0; f < nf; at += rf[f].len + 1, f++)
+        rf[f].text = rt + at;
+    res->lines = rl;
+    res->nlines = nlines;
+    if (lines != line_buf) free(lines);
+    if (fb.out.v != text_buf) free(fb.out.v);
+    if (fb.frags.v != frag_buf) free(fb.frags.v);
     qr_buf_free(&fb.text);
 }
 
@@ -2038,7 +2205,6 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
 {
     lb_init();
     lb_result *res = qr_xcalloc(1, sizeof *res);
-    res->arena = qr_arena_new();
     if (!m || !opts || (!spans && nspans)) return res;
 
     para p;
@@ -2049,7 +2215,6 @@ lb_result *lb_break(const lb_span *spans, size_t nspans, const lb_opts *opts,
         return res;                     /* no text: no lines */
     }
     find_breaks(&p);
-    keep_whole(&p);
     break_para(&p, opts, res);
     para_free(&p);
     return res;
@@ -2078,7 +2243,8 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
             base_size = spans[i].size;
     x.ragged_stretch = RAGGED_STRETCH_EM * (base_size > 0 ? base_size : 0);
 
-    cvec cv = {0};
+    cand cand_buf[STACK_CANDS];
+    cvec cv = {cand_buf, 0, STACK_CANDS, cand_buf};
     build_cands(&x, &cv);
 
     /* lines listed in no_hyphen_lines are special; all later ones alike */
@@ -2099,17 +2265,19 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
         if (l >= 0 && l < x.easy) x.nohyph[l] = 1;
     }
 
-    svec br = {0};
+    size_t br_buf[STACK_BREAKS];
+    svec br = {br_buf, 0, STACK_BREAKS, br_buf};
     int ok = 0;
     if (opts->breaking != QR_BREAK_GREEDY) {
-        if (x.justify) ok = kp_run(&x, &cv, KP_FIRST_TOLERANCE, &br);
+        ok = kp_one_line(&x, &cv, &br);
+        if (!ok && x.justify) ok = kp_run(&x, &cv, KP_FIRST_TOLERANCE, &br);
         if (!ok) ok = kp_run(&x, &cv, INFINITY, &br);
     }
     if (!ok) greedy_run(&x, &cv, &br);
     build_lines(&x, &cv, &br, res);
 
-    free(br.v);
-    free(cv.v);
+    if (br.v != br_buf) free(br.v);
+    if (cv.v != cand_buf) free(cv.v);
     if (x.nohyph != nohyph_buf) free(x.nohyph);
     *pp = p;
 }
@@ -2117,7 +2285,7 @@ static void break_para(para *pp, const lb_opts *opts, lb_result *res)
 void lb_result_free(lb_result *r)
 {
     if (!r) return;
-    qr_arena_free(r->arena);
+    free(r->lines);
     free(r);
 }
 
@@ -2180,7 +2348,7 @@ float lb_measure_g(const char *text, size_t len, qr_font_slot font,
             prev_face = -1;
         } else {
             if (m->kern && prev_face == (int)face)
-                adv += m->kern(m->ctx, face, prev, cp);
+                adv += kern_pair(&p, face, prev, cp);
             prev = cp;
             prev_face = (int)face;
         }
@@ -2199,7 +2367,6 @@ float lb_min_width(const lb_span *spans, size_t nspans, const qr_metrics *m)
     para_init(&p, spans, nspans, m, 1, NULL);
     flatten(&p, NULL, NULL);
     find_breaks(&p);
-    keep_whole(&p);
     float w = para_min_width(&p);
     para_free(&p);
     return w;
@@ -2223,7 +2390,6 @@ lb_prep *lb_prepare(const lb_span *spans, size_t nspans, const qr_metrics *m,
     pr->p.defer = 1;
     flatten(&pr->p, NULL, NULL);
     find_breaks(&pr->p);
-    keep_whole(&pr->p);
     return pr;
 }
 
@@ -2235,7 +2401,6 @@ float lb_prep_min_width(const lb_prep *pr)
 lb_result *lb_break_prep(lb_prep *pr, const lb_opts *opts, qr_diags *d)
 {
     lb_result *res = qr_xcalloc(1, sizeof *res);
-    res->arena = qr_arena_new();
     if (!opts) return res;
     /* the warnings lb_break would have given while flattening, in order */
     para *p = &pr->p;

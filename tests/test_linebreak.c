@@ -659,6 +659,48 @@ static void test_many_words(void **state)
     free(text);
 }
 
+/* A paragraph that fits on its first line is one line, set by the
+ * shortcut that proves total fit would choose it (kp_one_line); one a
+ * hair too wide is left to total fit, which (justified) shrinks it rather
+ * than take two lines, or (ragged) breaks it. "aa bb cc" is 35 pt. */
+static void test_one_line_paragraphs(void **state)
+{
+    (void)state;
+    static const struct {
+        float width;
+        qr_align al;
+        size_t lines;
+    } cases[] = {
+        {35.0f, QR_ALIGN_LEFT, 1},      {35.0f, QR_ALIGN_JUSTIFY, 1},
+        {34.9995f, QR_ALIGN_LEFT, 1},   /* short by less than the slack */
+        {200.0f, QR_ALIGN_JUSTIFY, 1},  /* the last line is not stretched */
+        {34.5f, QR_ALIGN_LEFT, 2},      {34.5f, QR_ALIGN_JUSTIFY, 1},
+        {30.0f, QR_ALIGN_JUSTIFY, 2},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        lb_opts o = opts(cases[i].width, cases[i].al, QR_BREAK_TOTAL_FIT, 1);
+        lb_result *r = brk1("aa bb cc", &o, NULL);
+        assert_int_equal(lb_nlines(r), cases[i].lines);
+        const lb_line *ln = lb_get_line(r, 0);
+        if (cases[i].lines == 1 && cases[i].width >= 34.999f) {
+            assert_float_equal(ln->width, 35.0f, TOL);
+            /* words as fragments, their text in place */
+            char *got = para_text(r);
+            assert_string_equal(got, "aa bb cc");
+            free(got);
+        }
+        if (cases[i].lines == 1 && cases[i].width < 34.999f)
+            assert_float_equal(ln->width, cases[i].width, TOL);   /* shrunk */
+        lb_result_free(r);
+    }
+    /* a first-line indent narrows the line the shortcut measures against */
+    lb_opts o = opts(40.0f, QR_ALIGN_LEFT, QR_BREAK_TOTAL_FIT, 1);
+    o.first_indent = 6.0f;
+    lb_result *r = brk1("aa bb cc", &o, NULL);
+    assert_int_equal(lb_nlines(r), 2);
+    lb_result_free(r);
+}
+
 static void test_first_indent(void **state)
 {
     (void)state;
@@ -1218,6 +1260,7 @@ int main(void)
         cmocka_unit_test(test_missing_glyph_warning),
         cmocka_unit_test(test_huge_no_space),
         cmocka_unit_test(test_many_words),
+        cmocka_unit_test(test_one_line_paragraphs),
         cmocka_unit_test(test_first_indent),
         cmocka_unit_test(test_fragments_merge_or_split),
         cmocka_unit_test(test_no_break_span),
