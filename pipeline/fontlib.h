@@ -60,11 +60,18 @@ QR_HB_SUBSET_FUNCS(QR_FONTLIB_DECLARE)
 QR_FC_FUNCS(QR_FONTLIB_DECLARE)
 #undef QR_FONTLIB_DECLARE
 
-/* Load the three libraries once for the process (every caller after the
- * first returns at once, or waits for the first to finish); false when one
- * cannot be loaded or lacks a function, and then none may be called. */
+/* Load fontconfig, or HarfBuzz with its subsetter, once for the process
+ * (every caller after the first returns at once, or waits for the first
+ * to finish); false when the library cannot be loaded or lacks a function,
+ * and then none of its functions may be called. Apart because a warm run
+ * needs only HarfBuzz (the font resolution comes from the cache), and a
+ * first run guesses its fonts with fontconfig on one thread while the
+ * other loads HarfBuzz. */
+bool qr_fontlib_fontconfig(void);
+bool qr_fontlib_harfbuzz(void);
+/* Both (quire --version). */
 bool qr_fontlib_load(void);
-/* Why qr_fontlib_load failed, naming the library, or NULL. */
+/* Why loading one failed, naming the library, or NULL. */
 const char *qr_fontlib_error(void);
 
 /* fontlib.c fills the pointers and must see the names undefined */

@@ -102,7 +102,7 @@ static int fc_ok;
 
 static void fc_init(void)
 {
-    fc_ok = qr_fontlib_load() && FcInit() ? 1 : 0;
+    fc_ok = qr_fontlib_fontconfig() && FcInit() ? 1 : 0;
 }
 
 static bool is_truetype(FcPattern *m)
@@ -983,7 +983,7 @@ static FcConfig *guess_cfg;
 
 static void guess_init(void)
 {
-    if (!qr_fontlib_load()) return;
+    if (!qr_fontlib_fontconfig()) return;
     for (const char *const *env = qr_fonts_env; *env; env++)
         if (strncmp(*env, "FONTCONFIG_", 11) == 0 && getenv(*env)) return;
     FcConfig *cfg = FcConfigCreate();
@@ -1108,8 +1108,11 @@ static bool first_run(void)
 
 void qr_fonts_warm_up_guess(void)
 {
-    if (!qr_fontlib_load()) return;
+    /* a first run guesses with fontconfig here while the main thread,
+     * which needs HarfBuzz only once the guess is made, loads HarfBuzz;
+     * a warm run needs HarfBuzz alone */
     if (first_run()) pthread_once(&guess_once, guess_init);
+    else qr_fontlib_harfbuzz();
 }
 
 void qr_fonts_warm_up(void)
@@ -1195,7 +1198,7 @@ static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
     for (int i = 0; i < QR_FONT_COUNT; i++)
         fam_of[i] = plan[i].family == 3 && !style->heading_family[0]
                         ? 0 : plan[i].family;
-    if (!qr_fontlib_load()) {
+    if (!qr_fontlib_harfbuzz()) {
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
                     qr_fontlib_error());
         return NULL;
@@ -1220,8 +1223,9 @@ static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
         }
         pthread_once(&fc_once, fc_init);
         if (!fc_ok) {
-            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                        "cannot initialise fontconfig");
+            const char *why = qr_fontlib_error();
+            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
+                        why ? why : "cannot initialise fontconfig");
             free(key);
             return NULL;
         }

@@ -80,14 +80,14 @@ void qr_fonts_stamp(struct qr_buf *b);
  * guarded by pthread_once); cannot fail (qr_fonts_load reports it). */
 void qr_fonts_warm_up(void);
 
-/* Load the libraries faces are opened and measured with (HarfBuzz and
- * fontconfig, opened rather than linked: about 0.6 ms), and on a machine's
- * first run, as qr_fonts_warm_up, read the small configuration
- * qr_fonts_guess guesses with (~1 ms): render's warm-up thread calls it
- * first, while the main thread expands and parses the paper, before its
- * fonts are asked for. Thread-safe; cannot fail (qr_fonts_load reports a
- * library that cannot be loaded; no guess is made without the
- * configuration). */
+/* On a warm run, load HarfBuzz, which faces are opened and measured with
+ * (opened rather than linked: about 0.6 ms); on a machine's first run, as
+ * qr_fonts_warm_up, load fontconfig and read the small configuration
+ * qr_fonts_guess guesses with (~1 ms), while the main thread loads
+ * HarfBuzz when it asks for its fonts. render's warm-up thread calls it
+ * first, while the main thread expands and parses the paper.
+ * Thread-safe; cannot fail (qr_fonts_load reports a library that cannot
+ * be loaded; no guess is made without the configuration). */
 void qr_fonts_warm_up_guess(void);
 
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
