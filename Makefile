@@ -36,16 +36,18 @@ TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec 
 # Without the dictionary there is no image, and no hyphenation at run time.
 HYPH_DICT  := /usr/share/hyphen/hyph_en_GB.dic
 HYPH_IMAGE := $(BUILD)/$(notdir $(HYPH_DICT)).image
-# Likewise the kerning tables of the default house style's faces
-# (fonts.c, `quire kerning`), each named after its font file and checked
-# against its stamp and HarfBuzz's version, so a first run shapes no pair
-# of the common characters. Made without touching the user's cache; the
-# stamp file records that they were made for this quire.
-KERN_TABLES := $(BUILD)/kerning.made
+# Likewise fontconfig's resolution of the default house style's families
+# and their faces' kerning tables (fonts.c, `quire fonts`): build/fonts is
+# checked by the stamps of every fontconfig file and font folder and the
+# environment it was made in, each table by its font file's stamp and
+# HarfBuzz's version, so a first run in that environment needs neither
+# fontconfig's initialisation nor any pair shaped. Made without touching
+# the user's cache; fonts.made records that they were made for this quire.
+SHIPPED_FONTS := $(BUILD)/fonts.made
 
 .PHONY: all deps demo sample-appendices test unit e2e asan valgrind bench bless clean lint fuzz
 
-all: $(BUILD)/quire $(HYPH_IMAGE) $(KERN_TABLES)
+all: $(BUILD)/quire $(HYPH_IMAGE) $(SHIPPED_FONTS)
 
 deps:
 	@scripts/deps.sh
@@ -94,10 +96,10 @@ $(HYPH_IMAGE): $(BUILD)/quire $(wildcard $(HYPH_DICT))
 	    echo "quire: $(HYPH_DICT) not found (Debian's hyphen-en-gb): no hyphenation image, no hyphenation"; \
 	fi
 
-$(KERN_TABLES): $(BUILD)/quire
-	@rm -f $(BUILD)/kern-* $@
-	@if QUIRE_NO_CACHE=1 $(BUILD)/quire kerning --out $(BUILD); then touch $@; \
-	else echo "quire: no kerning tables: a first run shapes its pairs"; fi
+$(SHIPPED_FONTS): $(BUILD)/quire
+	@rm -f $(BUILD)/kern-* $(BUILD)/fonts $@
+	@if QUIRE_NO_CACHE=1 $(BUILD)/quire fonts --out $(BUILD); then touch $@; \
+	else echo "quire: no font resolution or kerning tables shipped: a first run makes its own"; fi
 
 $(BUILD)/tests/%: tests/%.c $(BUILD)/libquire.a $(wildcard tests/*.h) | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libquire.a $(LDFLAGS) $(LDLIBS) $(FONT_LIBS) -lcmocka
@@ -142,14 +144,15 @@ clean:
 	rm -rf build build-asan out
 
 # make install PREFIX=/usr/local [DESTDIR=…]: binary, templates (partials,
-# styles), the hyphenation image, the kerning tables and the man page. The
-# image and the tables are made again here by the installed quire, like
-# fc-cache or ldconfig after installing: they name the dictionary and font
-# files of the machine they are made on (inode and time), so they must be
-# made where they will be read; a packager whose package is built
-# elsewhere runs `quire hyphenation --out /usr/share/quire` and `quire
-# kerning --out /usr/share/quire` in its postinst and on the dictionary's,
-# the fonts' and HarfBuzz's upgrades instead (docs/performance.md).
+# styles), the hyphenation image, the font resolution and kerning tables
+# and the man page. The image and the fonts' files are made again here by
+# the installed quire, like fc-cache or ldconfig after installing: they
+# name the dictionary, configuration and font files of the machine they
+# are made on (inode and time), so they must be made where they will be
+# read; a packager whose package is built elsewhere runs `quire
+# hyphenation --out /usr/share/quire` and `quire fonts --out
+# /usr/share/quire` in its postinst and on the dictionary's, the fonts',
+# fontconfig's and HarfBuzz's upgrades instead (docs/performance.md).
 PREFIX  ?= /usr/local
 .PHONY: install
 install: all
@@ -165,10 +168,10 @@ install: all
 	else \
 	    echo "quire: $(HYPH_DICT) not found: no hyphenation image installed"; \
 	fi
-	rm -f $(DESTDIR)$(PREFIX)/share/quire/kern-*
-	QUIRE_NO_CACHE=1 $(DESTDIR)$(PREFIX)/bin/quire kerning --out $(DESTDIR)$(PREFIX)/share/quire && \
-	    chmod 644 $(DESTDIR)$(PREFIX)/share/quire/kern-* || \
-	    echo "quire: no kerning tables installed: a first run shapes its pairs"
+	rm -f $(DESTDIR)$(PREFIX)/share/quire/kern-* $(DESTDIR)$(PREFIX)/share/quire/fonts
+	QUIRE_NO_CACHE=1 $(DESTDIR)$(PREFIX)/bin/quire fonts --out $(DESTDIR)$(PREFIX)/share/quire && \
+	    chmod 644 $(DESTDIR)$(PREFIX)/share/quire/kern-* $(DESTDIR)$(PREFIX)/share/quire/fonts || \
+	    echo "quire: no font resolution or kerning tables installed: a first run makes its own"
 	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
 
 # libFuzzer targets and regression replays (make fuzz)

@@ -311,30 +311,39 @@ void qr_fonts_stamp(qr_buf *b)
     stamp_list(b, FcConfigGetFontDirs(NULL), true);
 }
 
-static void cache_store(const char *key, const resolved *res)
+/* The entry of resolution res[] under key: the key, the stamps of every
+ * file and folder fontconfig's answer depends on, the faces, a checksum.
+ * false when a face cannot be written into it. */
+static bool resolution_entry(const char *key, const resolved *res, qr_buf *e)
 {
-    qr_buf stamps, e;
+    qr_buf stamps;
     qr_buf_init(&stamps);
-    qr_buf_init(&e);
     size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL), false);
     n += stamp_list(&stamps, FcConfigGetFontDirs(NULL), false);
     n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL), false);
     n += stamp_user_places(&stamps);
-    qr_buf_printf(&e, "%s%zu\n", key, n);
-    qr_buf_append(&e, stamps.data, stamps.len);
+    qr_buf_printf(e, "%s%zu\n", key, n);
+    qr_buf_append(e, stamps.data, stamps.len);
+    qr_buf_free(&stamps);
     for (int i = 0; i < QR_FONT_COUNT; i++) {
         if (strpbrk(res[i].file, "\t\n\r") || strpbrk(res[i].family, "\t\n\r"))
-            goto out;
-        qr_buf_printf(&e, "%d\t%d\t%s\t%s\n", res[i].index, res[i].intended,
+            return false;
+        qr_buf_printf(e, "%d\t%d\t%s\t%s\n", res[i].index, res[i].intended,
                       res[i].file, res[i].family);
     }
+    qr_buf_printf(e, "sum %016llx\n",
+                  (unsigned long long)qr_filehash_of(e->data, e->len));
+    return true;
+}
+
+static void cache_store(const char *key, const resolved *res)
+{
+    qr_buf e;
+    qr_buf_init(&e);
     /* unsynced: the first run wrote this one entry with an fsync, which
      * (a new cache directory's first) took 1-12 ms on its own */
-    qr_buf_printf(&e, "sum %016llx\n",
-                  (unsigned long long)qr_filehash_of(e.data, e.len));
-    qr_cache_write_checked(FONT_CACHE, e.data, e.len);
-out:
-    qr_buf_free(&stamps);
+    if (resolution_entry(key, res, &e))
+        qr_cache_write_checked(FONT_CACHE, e.data, e.len);
     qr_buf_free(&e);
 }
 
@@ -399,11 +408,11 @@ static bool sum_holds(const char *data, size_t *len)
     return true;
 }
 
-/* True with res[] filled when the cache holds this very resolution. */
-static bool cache_load(const char *key, resolved *res)
+/* True with res[] filled when data[0..len) (modified: lines cut in place)
+ * is an entry of this very resolution whose every stamp holds now. */
+static bool entry_holds(char *data, size_t len, const char *key, resolved *res)
 {
-    size_t len = 0, klen = strlen(key);
-    char *data = qr_cache_read(FONT_CACHE, &len);
+    size_t klen = strlen(key);
     bool ok = false;
     qr_buf now;
     qr_buf_init(&now);
@@ -428,7 +437,40 @@ static bool cache_load(const char *key, resolved *res)
         for (int k = 0; k < QR_FONT_COUNT; k++) resolved_free(&res[k]);
 out:
     qr_buf_free(&now);
+    return ok;
+}
+
+/* The resolution `quire fonts` shipped beside the executable (make, make
+ * install), or NULL: its path (caller frees). */
+static char *shipped_resolution(void)
+{
+    char *p = qr_cache_shipped_path(FONT_CACHE);
+    if (p && access(p, F_OK) != 0) {
+        free(p);
+        p = NULL;
+    }
+    return p;
+}
+
+/* True with res[] filled when the cache holds this very resolution, or
+ * else the one shipped with quire does: made by fontconfig for the same
+ * families under the same environment (the key names HOME and fontconfig's
+ * variables), and checked by the same stamps of every configuration file,
+ * font folder and user's font place, so it is fontconfig's answer here
+ * exactly as the cache's own entry is. */
+static bool cache_load(const char *key, resolved *res)
+{
+    size_t len = 0;
+    char *data = qr_cache_read(FONT_CACHE, &len);
+    bool ok = entry_holds(data, len, key, res);
     free(data);
+    if (!ok) {
+        char *shipped = shipped_resolution();
+        data = shipped ? qr_read_file(shipped, &len, 0) : NULL;
+        ok = entry_holds(data, len, key, res);
+        free(data);
+        free(shipped);
+    }
     return ok;
 }
 
@@ -770,6 +812,22 @@ static void common_save(face_rec *fr)
  * stamp) and that HarfBuzz, so a run whose fonts or HarfBuzz differ reads
  * past it, as for the hyphenation image. */
 
+/* Write entry e to dir/name, synced: unlike a cache entry it is made once
+ * and read for years. */
+static qr_status write_shipped(const char *dir, const char *name,
+                               const qr_buf *e, qr_diags *d)
+{
+    char *out = qr_path_join(dir, name);
+    qr_status status = QR_OK;
+    if (!qr_write_atomic(out, e->data, e->len)) {
+        qr_diag_add(d, QR_ERROR, out, 0, 0, NULL, NULL, "cannot write '%s': %s",
+                    out, strerror(errno));
+        status = QR_EOUTPUT;
+    }
+    free(out);
+    return status;
+}
+
 static uint32_t common_char(int i)
 {
     static const uint32_t more[] = {0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
@@ -778,7 +836,8 @@ static uint32_t common_char(int i)
     return i < 95 ? (uint32_t)(0x20 + i) : more[i - 95];
 }
 
-qr_status qr_fonts_write_kerning(const char *dir, qr_diags *d)
+/* Write the complete table of each kerned face of f to dir (see above). */
+static qr_status write_kerning(qr_fonts *f, const char *dir, qr_diags *d)
 {
     /* every index names its character (common_index's inverse), or the
      * tables would be filed under the wrong pairs */
@@ -788,15 +847,6 @@ qr_status qr_fonts_write_kerning(const char *dir, qr_diags *d)
                         "kerning: the common characters disagree at %d", i);
             return QR_EOUTPUT;
         }
-    if (!qr_make_dirs(dir, 0755)) {
-        qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
-                    "cannot make the folder: %s", strerror(errno));
-        return QR_EOUTPUT;
-    }
-    qr_style style;
-    qr_style_default(&style);
-    qr_fonts *f = qr_fonts_load(&style, d);
-    if (!f) return QR_EINPUT;
     qr_status status = QR_OK;
     for (int fi = 0; fi < f->nfaces && status == QR_OK; fi++) {
         face_rec *fr = &f->faces[fi];
@@ -816,19 +866,11 @@ qr_status qr_fonts_write_kerning(const char *dir, qr_diags *d)
         qr_buf_init(&e);
         common_entry(fr, &e);
         char *name = kern_entry(fr);
-        char *out = qr_path_join(dir, name);
-        /* synced: unlike a cache entry it is made once and read for years */
-        if (!qr_write_atomic(out, e.data, e.len)) {
-            qr_diag_add(d, QR_ERROR, out, 0, 0, NULL, NULL,
-                        "cannot write the kerning table: %s", strerror(errno));
-            status = QR_EOUTPUT;
-        }
-        free(out);
+        status = write_shipped(dir, name, &e, d);
         free(name);
         qr_buf_free(&e);
         fr->common_dirty = 0;       /* not the cache's to keep */
     }
-    qr_fonts_free(f);
     return status;
 }
 
@@ -1103,6 +1145,13 @@ static bool first_run(void)
     char *entry = qr_cache_path(FONT_CACHE);
     bool first = !entry || access(entry, F_OK) != 0;
     free(entry);
+    /* nor a shipped one (the entry's stamps are checked later; a stale one
+     * leaves the guess to be made then, on the main thread) */
+    if (first) {
+        char *shipped = shipped_resolution();
+        first = !shipped;
+        free(shipped);
+    }
     return first;
 }
 
@@ -1183,21 +1232,28 @@ static qr_fonts *fonts_guessed(const char *key, const char *const *fam,
     return f;
 }
 
-static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
-                            qr_diags *d)
+/* The style's four families (body, mono, fallback, heading) and which
+ * of them each face is asked in. */
+static void families(const qr_style *style, const char *fam[4],
+                     int fam_of[QR_FONT_COUNT])
 {
     const char *body = style->body_family[0] ? style->body_family : "Arial";
-    const char *fam[4] = {
-        body,
-        style->mono_family[0] ? style->mono_family : "Liberation Mono",
-        style->fallback_family[0] ? style->fallback_family : "DejaVu Sans",
-        style->heading_family[0] ? style->heading_family : body,
-    };
+    fam[0] = body;
+    fam[1] = style->mono_family[0] ? style->mono_family : "Liberation Mono";
+    fam[2] = style->fallback_family[0] ? style->fallback_family : "DejaVu Sans";
+    fam[3] = style->heading_family[0] ? style->heading_family : body;
     /* an unset heading family is the body family: warn about it once */
-    int fam_of[QR_FONT_COUNT];
     for (int i = 0; i < QR_FONT_COUNT; i++)
         fam_of[i] = plan[i].family == 3 && !style->heading_family[0]
                         ? 0 : plan[i].family;
+}
+
+static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
+                            qr_diags *d)
+{
+    const char *fam[4];
+    int fam_of[QR_FONT_COUNT];
+    families(style, fam, fam_of);
     if (!qr_fontlib_harfbuzz()) {
         qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
                     qr_fontlib_error());
@@ -1246,6 +1302,52 @@ qr_fonts *qr_fonts_load(const qr_style *style, qr_diags *d)
 qr_fonts *qr_fonts_guess(const qr_style *style, qr_diags *d)
 {
     return fonts_load(style, true, d);
+}
+
+qr_status qr_fonts_write_shipped(const char *dir, qr_diags *d)
+{
+    if (!qr_make_dirs(dir, 0755)) {
+        qr_diag_add(d, QR_ERROR, dir, 0, 0, NULL, NULL,
+                    "cannot make the folder: %s", strerror(errno));
+        return QR_EOUTPUT;
+    }
+    if (!qr_fontlib_harfbuzz()) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
+                    qr_fontlib_error());
+        return QR_EINPUT;
+    }
+    qr_style style;
+    qr_style_default(&style);
+    const char *fam[4];
+    int fam_of[QR_FONT_COUNT];
+    families(&style, fam, fam_of);
+    char *key = cache_key(fam);
+    pthread_once(&fc_once, fc_init);
+    if (!key || !fc_ok) {
+        const char *why = qr_fontlib_error();
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
+                    why ? why : "cannot initialise fontconfig");
+        free(key);
+        return QR_EINPUT;
+    }
+    /* fontconfig's answer, the full way: never the cache's, never a guess */
+    resolved res[QR_FONT_COUNT];
+    memset(res, 0, sizeof res);
+    if (!resolve_all(NULL, fam, fam_of, res, d)) {
+        free(key);
+        return QR_EINPUT;
+    }
+    qr_buf e;
+    qr_buf_init(&e);
+    qr_status status = resolution_entry(key, res, &e)
+                           ? write_shipped(dir, FONT_CACHE, &e, d)
+                           : QR_EINPUT;
+    qr_buf_free(&e);
+    qr_fonts *f = fonts_open(key, fam, fam_of, res, NULL, d);
+    if (!f) return QR_EINPUT;
+    if (status == QR_OK) status = write_kerning(f, dir, d);
+    qr_fonts_free(f);
+    return status;
 }
 
 bool qr_fonts_pending(const qr_fonts *f)

@@ -57,7 +57,7 @@ enum {
     C_MINUTES = 1u << 6,
     C_DECISIONS = 1u << 7,
     C_HYPH = 1u << 8,
-    C_KERN = 1u << 9,
+    C_FONTS = 1u << 9,
     C_ALL = (1u << 10) - 1
 };
 
@@ -115,11 +115,11 @@ static const command COMMANDS[] = {
      "every run reads, DIR/hyph_en_GB.dic.image; make and make\n"
      "install run it; run it again after the dictionary's\n"
      "package is upgraded"},
-    {"kerning", C_KERN, "--out DIR",
-     "shape the kerning pairs of the default house style's\n"
-     "fonts into the tables a first run reads, DIR/kern-*;\n"
-     "make and make install run it; run it again after the\n"
-     "fonts' or HarfBuzz's package is upgraded"},
+    {"fonts", C_FONTS, "--out DIR",
+     "resolve the default house style's fonts and shape their\n"
+     "kerning pairs into what a first run reads, DIR/fonts and\n"
+     "DIR/kern-*; make and make install run it; run it again\n"
+     "after fonts, fontconfig or HarfBuzz are upgraded"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
 
@@ -177,7 +177,7 @@ static const optdef OPTIONS[] = {
      "number, title and paragraph in minutes"},
     {{"jobs", required_argument, NULL, 'j'}, "-j, --jobs N", C_BUILD,
      "worker processes, 1 to " QR_STR(MAX_JOBS) " (default: the CPUs)"},
-    {{"out", required_argument, NULL, 'O'}, "    --out DIR", C_BUILD | C_HYPH | C_KERN,
+    {{"out", required_argument, NULL, 'O'}, "    --out DIR", C_BUILD | C_HYPH | C_FONTS,
      "the output folder (build's default: the\n"
      "manifest's, else out)"},
     {{"shard", required_argument, NULL, 'K'}, "    --shard K/N", C_BUILD,
@@ -611,7 +611,7 @@ static int cmd_build(int argc, char **argv, const command *cmd)
     return finish(d, status);
 }
 
-/* quire hyphenation --out DIR, quire kerning --out DIR */
+/* quire hyphenation --out DIR, quire fonts --out DIR */
 static int cmd_shipped(int argc, char **argv, const command *cmd)
 {
     optset s;
@@ -631,7 +631,7 @@ static int cmd_shipped(int argc, char **argv, const command *cmd)
     if (!dir) return usage_error("%s needs a folder: --out DIR", cmd->name);
     qr_diags *d = qr_diags_new();
     return finish(d, cmd->bit == C_HYPH ? qr_layout_hyph_image(dir, d)
-                                        : qr_fonts_write_kerning(dir, d));
+                                        : qr_fonts_write_shipped(dir, d));
 }
 
 /* A TCP port number, 0 to 65535, all digits. */
@@ -719,7 +719,7 @@ int main(int argc, char **argv)
     if (!cmd)
         return usage_error("unknown command '%s' (expected render, check, "
                            "expand, pack, minutes, decisions, build, watch, "
-                           "hyphenation or kerning)", name);
+                           "hyphenation or fonts)", name);
     args a;
     int bad;
     if (cmd->bit == C_RENDER || cmd->bit == C_CHECK) {
@@ -765,6 +765,6 @@ int main(int argc, char **argv)
     if (cmd->bit & (C_MINUTES | C_DECISIONS))
         return cmd_record(argc - 1, argv + 1, cmd);
     if (cmd->bit == C_BUILD) return cmd_build(argc - 1, argv + 1, cmd);
-    if (cmd->bit & (C_HYPH | C_KERN)) return cmd_shipped(argc - 1, argv + 1, cmd);
+    if (cmd->bit & (C_HYPH | C_FONTS)) return cmd_shipped(argc - 1, argv + 1, cmd);
     return cmd_watch(argc - 1, argv + 1, cmd);
 }

@@ -103,14 +103,15 @@ void qr_fonts_free(qr_fonts *f);            /* NULL is a no-op */
  * a no-op. */
 void qr_fonts_finish(qr_fonts *f);
 
-/* `quire kerning --out DIR`: shape every pair of the common characters
- * (printable ASCII, dashes, curly quotes, the pound sign …) for each kerned
- * face of the default house style and write each face's table to dir,
- * synced, under its cache entry's name and key: the tables a first run
- * reads (qr_cache_shipped_path) until its cache has its own. QR_EINPUT
- * when the fonts cannot be loaded, QR_EOUTPUT when a table cannot be
- * written. */
-qr_status qr_fonts_write_kerning(const char *dir, qr_diags *d);
+/* `quire fonts --out DIR`: what a first run reads (qr_cache_shipped_path)
+ * until its cache has its own, each under its cache entry's name and key,
+ * synced: fontconfig's resolution of the default house style's families,
+ * the full way (DIR/fonts, with the stamps that check it), and for each
+ * kerned face, every pair of the common characters (printable ASCII,
+ * dashes, curly quotes, the pound sign …) shaped (DIR/kern-*). QR_EINPUT
+ * when the fonts cannot be resolved or loaded, QR_EOUTPUT when a file
+ * cannot be written. */
+qr_status qr_fonts_write_shipped(const char *dir, qr_diags *d);
 
 /* qr_fonts_load, except when the cache holds no resolution (a machine's
  * first run): then the faces are a guess from a small configuration of

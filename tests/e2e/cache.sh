@@ -180,6 +180,49 @@ expect_exit "the user's run with the cache off: renders" 0 user_render $TMP/user
 check "a wrong guess, cache off: byte-identical" cmp $TMP/user-cold.pdf $TMP/user-off.pdf
 check "qpdf --check after a wrong guess" qpdf --check $TMP/user-cold.pdf
 
+# The resolution `quire fonts` ships beside the executable (make, make
+# install): a first run in the environment it was made in (HOME and
+# fontconfig's variables the same, every stamp holding) takes it as a
+# warm run takes the cache's, so it neither guesses nor loads fontconfig,
+# and the paper is the same; any other environment reads past it.
+mkdir -p $TMP/sbin
+cp $BUILD/quire $TMP/sbin/quire
+SQ="${QUIRE_WRAP:-} $TMP/sbin/quire"
+expect_exit "quire fonts ships the resolution" 0 env QUIRE_NO_CACHE=1 $SQ fonts --out $TMP/sbin
+contains "  ... fontconfig's answer for the house style" $TMP/sbin/fonts "LiberationSans-Regular.ttf"
+expect_exit "a first run with the shipped resolution: renders" 0 \
+    env QUIRE_TIMING=1 LD_DEBUG=files QUIRE_CACHE_DIR=$TMP/sc $SQ render $DATA -t $TPL -o $TMP/shipped.pdf
+lacks "  ... guesses nothing" $TMP/last.err "timing: guess"
+lacks "  ... never loads fontconfig" $TMP/last.err "file=libfontconfig"
+check "  ... byte-identical" cmp $TMP/cold.pdf $TMP/shipped.pdf
+check "  ... writes no resolution of its own" test ! -e $TMP/sc/fonts
+# the user above, whose own configuration makes Arial DejaVu Sans: their
+# HOME is not the one the resolution was made under, so it is not theirs
+shipped_user() { # OUT
+    env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME HOME=$H \
+        QUIRE_CACHE_DIR=$TMP/suc QUIRE_TIMING=1 $SQ render $DATA -t $TPL -o $1
+}
+expect_exit "another HOME with the shipped resolution: renders" 0 shipped_user $TMP/shipped-user.pdf
+contains "  ... reads past it (guesses, and the guess is wrong)" $TMP/last.err "timing: misguess"
+check "  ... byte-identical to that user's own warm run" cmp $TMP/user-warm.pdf $TMP/shipped-user.pdf
+# made under a HOME of its own, then that user adds a configuration file
+# of their own (~/.fonts.conf, stamped absent when it was made): its stamp
+# no longer holds, and a first run reads past it to fontconfig's answer
+H2=$TMP/h2
+mkdir -p $H2 $TMP/sbin2
+cp $BUILD/quire $TMP/sbin2/quire
+h2() { env -u XDG_CONFIG_HOME -u XDG_DATA_HOME -u XDG_CACHE_HOME HOME=$H2 "$@"; }
+expect_exit "quire fonts under another HOME" 0 h2 QUIRE_NO_CACHE=1 $TMP/sbin2/quire fonts --out $TMP/sbin2
+expect_exit "  ... a first run there: renders" 0 \
+    h2 QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/sc2 $TMP/sbin2/quire render $DATA -t $TPL -o $TMP/h2.pdf
+lacks "  ... takes the shipped resolution" $TMP/last.err "timing: guess"
+printf '<?xml version="1.0"?>\n<fontconfig></fontconfig>\n' >$H2/.fonts.conf
+expect_exit "  ... after the user adds ~/.fonts.conf: renders" 0 \
+    h2 QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/sc3 $TMP/sbin2/quire render $DATA -t $TPL -o $TMP/h2-stale.pdf
+contains "  ... reads past it (its stamp no longer holds) and guesses" $TMP/last.err "timing: guess"
+contains "  ... stores fontconfig's own answer" $TMP/sc3/fonts "$H2/.fonts.conf"
+check "  ... byte-identical" cmp $TMP/cold.pdf $TMP/h2-stale.pdf
+
 # a cache that cannot be written costs speed only
 printf 'not a directory\n' >$TMP/file
 expect_exit "unwritable cache: renders" 0 env QUIRE_CACHE_DIR=$TMP/file/sub $QUIRE render $DATA -t $TPL -o $TMP/ro.pdf

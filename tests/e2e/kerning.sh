@@ -90,7 +90,7 @@ print(n)
 PY
 ); then ok "kerned widths: $out words end where layout measured them (0.05 pt)"
 else not_ok "kerned widths: words end where layout measured them" "$out"; fi
-# The kerning tables `quire kerning` ships beside the executable (make,
+# The kerning tables `quire fonts` ships beside the executable (make,
 # make install): a first run, its cache empty, reads them and shapes none
 # of the common pairs, so it learns nothing to write back; the paper is the
 # same as one whose pairs were shaped as met (the tables absent, or the
@@ -103,7 +103,7 @@ KQ="${QUIRE_WRAP:-} $TMP/bin/quire"
 expect_exit "a first run without the tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c0 $KQ render -t $TMP/k.md -o $TMP/k0.pdf
 if ls $TMP/c0/kern-* >/dev/null 2>&1; then ok "  ... and learns its pairs into the cache"
 else not_ok "  ... and learns its pairs into the cache" "$(ls $TMP/c0)"; fi
-expect_exit "quire kerning writes the tables" 0 env QUIRE_NO_CACHE=1 $KQ kerning --out $TMP/bin
+expect_exit "quire fonts writes the tables" 0 env QUIRE_NO_CACHE=1 $KQ fonts --out $TMP/bin
 n=$(ls $TMP/bin/kern-* 2>/dev/null | wc -l)
 if [ "$n" -ge 4 ]; then ok "  ... one per kerned face of the house style ($n)"
 else not_ok "  ... one per kerned face of the house style" "$(ls $TMP/bin)"; fi
@@ -121,5 +121,5 @@ expect_exit "a first run with damaged tables renders" 0 env QUIRE_CACHE_DIR=$TMP
 if ls $TMP/c3/kern-* >/dev/null 2>&1; then ok "  ... reads past them and learns its pairs"
 else not_ok "  ... reads past them and learns its pairs" "$(ls $TMP/c3)"; fi
 check "  ... the same paper" cmp $TMP/k0.pdf $TMP/k3.pdf
-expect_exit "kerning without --out is a usage error" 2 $KQ kerning
+expect_exit "fonts without --out is a usage error" 2 $KQ fonts
 finish

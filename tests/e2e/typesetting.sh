@@ -228,7 +228,8 @@ fi
 LD_DEBUG=files $BUILD/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>$TMP/plain-pdf.ld
 contains "a PDF render opens HarfBuzz itself" $TMP/plain-pdf.ld "file=libharfbuzz.so"
 # a warm run takes its font resolution from the cache: fontconfig is never
-# loaded (a first run loads it to guess and to check its fonts)
+# loaded (a first run of a quire with no resolution shipped beside it loads
+# it to guess and to check its fonts)
 QUIRE_CACHE_DIR=$TMP/fl-cache $BUILD/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>/dev/null
 QUIRE_CACHE_DIR=$TMP/fl-cache LD_DEBUG=files $BUILD/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>$TMP/warm.ld
 if grep -q 'file=libfontconfig' $TMP/warm.ld; then
@@ -237,6 +238,7 @@ else
     ok "a warm render never loads fontconfig"
 fi
 rm -rf $TMP/fl-cache
-QUIRE_CACHE_DIR=$TMP/fl-cache LD_DEBUG=files $BUILD/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>$TMP/first.ld
-contains "a first run loads fontconfig" $TMP/first.ld "file=libfontconfig.so"
+mkdir -p $TMP/bare && cp $BUILD/quire $TMP/bare/quire
+QUIRE_CACHE_DIR=$TMP/fl-cache LD_DEBUG=files $TMP/bare/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>$TMP/first.ld
+contains "a first run with nothing shipped loads fontconfig" $TMP/first.ld "file=libfontconfig.so"
 finish
