@@ -918,6 +918,11 @@ static char *program_identity(const char *version)
 {
     uint64_t h = qr_hash_file("/proc/self/exe");
     if (!h) return NULL;
+    /* HarfBuzz and fontconfig are opened on first use (fontlib.c), not
+     * linked: opened now, so that they and what they load are mapped, and
+     * so in the identity, before the map is read (the workers need them
+     * anyway) */
+    qr_fonts_load_libraries();
     strvec files = {0};
     char *maps = qr_read_file("/proc/self/maps", NULL, 0);
     for (char *line = maps, *next; line && *line; line = next) {

@@ -1164,6 +1164,11 @@ void qr_fonts_warm_up_guess(void)
     else qr_fontlib_harfbuzz();
 }
 
+void qr_fonts_load_libraries(void)
+{
+    qr_fontlib_load();
+}
+
 void qr_fonts_warm_up(void)
 {
     /* only the entry's absence: one for other families or with old stamps

@@ -90,6 +90,12 @@ void qr_fonts_warm_up(void);
  * be loaded; no guess is made without the configuration). */
 void qr_fonts_warm_up_guess(void);
 
+/* Load HarfBuzz and fontconfig now (build: before it reads its own map of
+ * shared objects, whose hashes are part of its identity of the
+ * typesetter). Cannot fail (qr_fonts_load reports a library that cannot
+ * be loaded). */
+void qr_fonts_load_libraries(void);
+
 /* Resolve the style's families (body, mono, fallback; bold/italic faces)
  * through fontconfig and open them. "Arial" resolves to Liberation Sans. A
  * family that resolves to nothing usable is an error. Free with

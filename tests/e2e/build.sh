@@ -521,6 +521,18 @@ printf '\0' >>$TMP/lib/libcjson.so.1
 gbuild
 [ "$(g_built)" = $NP ] && ok "and going back to the first binary rebuilds everything again" \
     || not_ok "and going back to the first binary rebuilds everything again" "$(tail -2 $TMP/glog)"
+# HarfBuzz is opened when fonts are first needed, not linked (fontlib.c):
+# another HarfBuzz is another typesetter all the same
+hb=$(ldconfig -p | sed -n 's/.*libharfbuzz\.so\.0 .*=> \(.*\)/\1/p' | head -1)
+mkdir -p $TMP/hblib
+cp -L "$hb" $TMP/hblib/libharfbuzz.so.0
+printf '\0' >>$TMP/hblib/libharfbuzz.so.0
+(cd $G && LD_LIBRARY_PATH=$TMP/hblib $Q build m.json) >$TMP/glog 2>&1
+[ "$(g_built)" = $NP ] && ok "another HarfBuzz (opened, not linked) rebuilds everything" \
+    || not_ok "another HarfBuzz (opened, not linked) rebuilds everything" "$(tail -2 $TMP/glog)"
+gbuild
+[ "$(g_built)" = $NP ] && ok "and going back to the first HarfBuzz rebuilds everything again" \
+    || not_ok "and going back to the first HarfBuzz rebuilds everything again" "$(tail -2 $TMP/glog)"
 printf 'x' >>$G/out/p001.pdf
 : >$G/out/p002.pdf
 printf 'Q' | dd of=$G/out/p003.pdf bs=1 seek=100 conv=notrunc 2>/dev/null
