@@ -46,7 +46,7 @@
 
 #define QR_FC_FUNCS(X) \
     X(FcConfigBuildFonts) X(FcConfigCreate) X(FcConfigDestroy) \
-    X(FcConfigGetCacheDirs) X(FcConfigGetConfigFiles) \
+    X(FcConfigGetConfigFiles) \
     X(FcConfigGetFontDirs) X(FcConfigParseAndLoadFromMemory) \
     X(FcConfigSubstitute) X(FcDefaultSubstitute) X(FcFontMatch) \
     X(FcFontRenderPrepare) X(FcFontSetDestroy) X(FcFontSort) \
@@ -116,7 +116,6 @@ const char *qr_fontlib_error(void);
 #define FcConfigBuildFonts qr_dl_FcConfigBuildFonts
 #define FcConfigCreate qr_dl_FcConfigCreate
 #define FcConfigDestroy qr_dl_FcConfigDestroy
-#define FcConfigGetCacheDirs qr_dl_FcConfigGetCacheDirs
 #define FcConfigGetConfigFiles qr_dl_FcConfigGetConfigFiles
 #define FcConfigGetFontDirs qr_dl_FcConfigGetFontDirs
 #define FcConfigParseAndLoadFromMemory qr_dl_FcConfigParseAndLoadFromMemory

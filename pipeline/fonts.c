@@ -318,9 +318,13 @@ static bool resolution_entry(const char *key, const resolved *res, qr_buf *e)
 {
     qr_buf stamps;
     qr_buf_init(&stamps);
+    /* Not fontconfig's cache folders: fontconfig writes into them itself,
+     * for any folder of fonts it meets (a test's temporary fonts, another
+     * user's), and a cache file says only what its font folder's own
+     * stamp, here, already does: stamped, every such write made the entry
+     * (and the one `quire fonts` ships) read as stale. */
     size_t n = stamp_list(&stamps, FcConfigGetConfigFiles(NULL), false);
     n += stamp_list(&stamps, FcConfigGetFontDirs(NULL), false);
-    n += stamp_list(&stamps, FcConfigGetCacheDirs(NULL), false);
     n += stamp_user_places(&stamps);
     qr_buf_printf(e, "%s%zu\n", key, n);
     qr_buf_append(e, stamps.data, stamps.len);

@@ -216,6 +216,13 @@ expect_exit "quire fonts under another HOME" 0 h2 QUIRE_NO_CACHE=1 $TMP/sbin2/qu
 expect_exit "  ... a first run there: renders" 0 \
     h2 QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/sc2 $TMP/sbin2/quire render $DATA -t $TPL -o $TMP/h2.pdf
 lacks "  ... takes the shipped resolution" $TMP/last.err "timing: guess"
+# fontconfig writes its own cache folders for any fonts it meets: that
+# says nothing of this resolution (each font folder's own stamp does)
+mkdir -p $H2/.cache/fontconfig
+printf 'x' >$H2/.cache/fontconfig/another-folder.cache
+expect_exit "  ... after fontconfig writes its cache folder: renders" 0 \
+    h2 QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/sc2b $TMP/sbin2/quire render $DATA -t $TPL -o $TMP/h2b.pdf
+lacks "  ... still takes the shipped resolution" $TMP/last.err "timing: guess"
 printf '<?xml version="1.0"?>\n<fontconfig></fontconfig>\n' >$H2/.fonts.conf
 expect_exit "  ... after the user adds ~/.fonts.conf: renders" 0 \
     h2 QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/sc3 $TMP/sbin2/quire render $DATA -t $TPL -o $TMP/h2-stale.pdf
