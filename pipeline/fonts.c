@@ -466,12 +466,18 @@ static bool cache_load(const char *key, resolved *res)
 {
     size_t len = 0;
     char *data = qr_cache_read(FONT_CACHE, &len);
-    bool ok = entry_holds(data, len, key, res);
+    bool ok = entry_holds(data, len, key, res), stale = data && !ok;
     free(data);
     if (!ok) {
         char *shipped = shipped_resolution();
         data = shipped ? qr_read_file(shipped, &len, 0) : NULL;
+        /* entry_holds cuts the lines it reads: a copy to keep */
+        char *copy = data && stale ? qr_xstrndup(data, len) : NULL;
         ok = entry_holds(data, len, key, res);
+        /* the cache's own entry no longer holds and the shipped one does:
+         * it takes the cache's place, or every run would check both */
+        if (ok && copy) qr_cache_write_checked(FONT_CACHE, copy, len);
+        free(copy);
         free(data);
         free(shipped);
     }

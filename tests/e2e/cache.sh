@@ -229,6 +229,17 @@ expect_exit "  ... after the user adds ~/.fonts.conf: renders" 0 \
 contains "  ... reads past it (its stamp no longer holds) and guesses" $TMP/last.err "timing: guess"
 contains "  ... stores fontconfig's own answer" $TMP/sc3/fonts "$H2/.fonts.conf"
 check "  ... byte-identical" cmp $TMP/cold.pdf $TMP/h2-stale.pdf
+# and removes it again: the shipped resolution holds once more, and takes
+# the place of the cache's own, which no longer does (else every run
+# would check both)
+rm $H2/.fonts.conf
+mkdir -p $TMP/sc4
+cp $TMP/sc3/fonts $TMP/sc4/fonts
+expect_exit "  ... after the user removes it: renders" 0 \
+    h2 QUIRE_TIMING=1 QUIRE_CACHE_DIR=$TMP/sc4 $TMP/sbin2/quire render $DATA -t $TPL -o $TMP/h2-back.pdf
+lacks "  ... takes the shipped resolution again" $TMP/last.err "timing: guess"
+check "  ... which replaces the cache's stale entry" cmp $TMP/sbin2/fonts $TMP/sc4/fonts
+check "  ... byte-identical" cmp $TMP/cold.pdf $TMP/h2-back.pdf
 
 # a cache that cannot be written costs speed only
 printf 'not a directory\n' >$TMP/file
