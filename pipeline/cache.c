@@ -78,6 +78,14 @@ char *qr_cache_shipped_path(const char *name)
     return installed;
 }
 
+char *qr_cache_read_shipped(const char *name, size_t *len)
+{
+    char *p = qr_cache_shipped_path(name);
+    char *data = p ? qr_read_file(p, len, CACHE_MAX_BYTES) : NULL;
+    free(p);
+    return data;
+}
+
 static bool cache_write(const char *name, const void *data, size_t len,
                         bool sync)
 {

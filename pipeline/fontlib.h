@@ -11,10 +11,10 @@
  *
  * The code calls them as the plain API: each function named below is a
  * pointer of the function's own type (filled once by dlsym), and a define
- * gives the pointer the function's name. A file includes this header after
- * the libraries' own and calls qr_fontlib_load() (pthread_once) before the
- * first call; a caller that cannot load them says so with
- * qr_fontlib_error(). The sonames are those built against (Makefile).
+ * gives the pointer the function's name. A file includes this header and
+ * calls qr_fontlib_harfbuzz() or qr_fontlib_fontconfig() (pthread_once)
+ * before the library's first call; a caller that cannot load one says so
+ * with qr_fontlib_error(). The sonames are those built against (Makefile).
  */
 #ifndef QUIRE_FONTLIB_H
 #define QUIRE_FONTLIB_H
@@ -69,7 +69,7 @@ QR_FC_FUNCS(QR_FONTLIB_DECLARE)
  * other loads HarfBuzz. */
 bool qr_fontlib_fontconfig(void);
 bool qr_fontlib_harfbuzz(void);
-/* Both (quire --version). */
+/* Both (build, before it reads which shared objects make the typesetter). */
 bool qr_fontlib_load(void);
 /* Why loading one failed, naming the library, or NULL. */
 const char *qr_fontlib_error(void);

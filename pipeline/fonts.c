@@ -469,8 +469,7 @@ static bool cache_load(const char *key, resolved *res)
     bool ok = entry_holds(data, len, key, res), stale = data && !ok;
     free(data);
     if (!ok) {
-        char *shipped = shipped_resolution();
-        data = shipped ? qr_read_file(shipped, &len, 0) : NULL;
+        data = qr_cache_read_shipped(FONT_CACHE, &len);
         /* entry_holds cuts the lines it reads: a copy to keep */
         char *copy = data && stale ? qr_xstrndup(data, len) : NULL;
         ok = entry_holds(data, len, key, res);
@@ -479,7 +478,6 @@ static bool cache_load(const char *key, resolved *res)
         if (ok && copy) qr_cache_write_checked(FONT_CACHE, copy, len);
         free(copy);
         free(data);
-        free(shipped);
     }
     return ok;
 }
@@ -698,27 +696,33 @@ static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
  * it, ~0.3 M instructions, paid by the benchmark report for three faces
  * with no pair learned. */
 
+/* The common characters after printable ASCII (indexes 95 on): the one
+ * list both ways, character to index (common_index) and index to
+ * character (common_char), read. */
+static const uint32_t common_more[KERN_COMMON - 95] = {
+    0x2013, 0x2014, 0x2018, 0x2019, 0x201C, 0x201D, /* dashes, curly quotes */
+    0x00A0,                     /* no-break space */
+    0x00A3,                     /* pound */
+    0x20AC,                     /* euro */
+    0x00B0,                     /* degree */
+    0x00BD,                     /* one half */
+    0x00D7,                     /* multiplication */
+    0x00E9,                     /* e acute */
+    0x2022,                     /* bullet */
+    0x2026,                     /* ellipsis */
+};
+
 static int common_index(uint32_t cp)
 {
     if (cp >= 0x20 && cp <= 0x7E) return (int)cp - 0x20;
-    switch (cp) {
-    case 0x2013: return 95;
-    case 0x2014: return 96;
-    case 0x2018: return 97;
-    case 0x2019: return 98;
-    case 0x201C: return 99;
-    case 0x201D: return 100;
-    case 0x00A0: return 101;    /* no-break space */
-    case 0x00A3: return 102;    /* pound */
-    case 0x20AC: return 103;    /* euro */
-    case 0x00B0: return 104;    /* degree */
-    case 0x00BD: return 105;    /* one half */
-    case 0x00D7: return 106;    /* multiplication */
-    case 0x00E9: return 107;    /* e acute */
-    case 0x2022: return 108;    /* bullet */
-    case 0x2026: return 109;    /* ellipsis */
-    default: return -1;
-    }
+    for (int i = 0; i < KERN_COMMON - 95; i++)
+        if (common_more[i] == cp) return 95 + i;
+    return -1;
+}
+
+static uint32_t common_char(int i)
+{
+    return i < 95 ? (uint32_t)(0x20 + i) : common_more[i - 95];
 }
 
 static char *kern_entry(const face_rec *fr)
@@ -762,7 +766,7 @@ static bool common_take(face_rec *fr, const char *data, size_t len)
     return ok;
 }
 
-/* The cache's table, else the complete one `quire kerning` shipped beside
+/* The cache's table, else the complete one `quire fonts` shipped beside
  * the executable (qr_cache_shipped_path) for this very font file: a first
  * run then shapes no pair of these characters. */
 static void common_load(face_rec *fr)
@@ -774,11 +778,9 @@ static void common_load(face_rec *fr)
     bool read = common_take(fr, data, len);
     free(data);
     if (!read) {
-        char *shipped = qr_cache_shipped_path(name);
-        data = shipped ? qr_read_file(shipped, &len, 0) : NULL;
+        data = qr_cache_read_shipped(name, &len);
         read = common_take(fr, data, len);
         free(data);
-        free(shipped);
     }
     free(name);
     /* nothing known (filled only now: a table read replaces it all) */
@@ -815,7 +817,7 @@ static void common_save(face_rec *fr)
  *
  * A first run has no table in its cache, and shaped each pair of its
  * paper as it met it: about 1,000 for the benchmark report, 1 ms of its
- * main thread. `quire kerning` (make, make install) shapes every pair of
+ * main thread. `quire fonts` (make, make install) shapes every pair of
  * the common characters for the faces of the default house style and
  * writes each face's table beside the executable, under the cache entry's
  * name and key: the table is what shaping gives for that font file (its
@@ -838,25 +840,9 @@ static qr_status write_shipped(const char *dir, const char *name,
     return status;
 }
 
-static uint32_t common_char(int i)
-{
-    static const uint32_t more[] = {0x2013, 0x2014, 0x2018, 0x2019, 0x201C,
-                                    0x201D, 0x00A0, 0x00A3, 0x20AC, 0x00B0,
-                                    0x00BD, 0x00D7, 0x00E9, 0x2022, 0x2026};
-    return i < 95 ? (uint32_t)(0x20 + i) : more[i - 95];
-}
-
 /* Write the complete table of each kerned face of f to dir (see above). */
 static qr_status write_kerning(qr_fonts *f, const char *dir, qr_diags *d)
 {
-    /* every index names its character (common_index's inverse), or the
-     * tables would be filed under the wrong pairs */
-    for (int i = 0; i < KERN_COMMON; i++)
-        if (common_index(common_char(i)) != i) {
-            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
-                        "kerning: the common characters disagree at %d", i);
-            return QR_EOUTPUT;
-        }
     qr_status status = QR_OK;
     for (int fi = 0; fi < f->nfaces && status == QR_OK; fi++) {
         face_rec *fr = &f->faces[fi];
@@ -1263,17 +1249,32 @@ static void families(const qr_style *style, const char *fam[4],
                         ? 0 : plan[i].family;
 }
 
+/* HarfBuzz loaded, else false after an error naming it and why. */
+static bool harfbuzz_ready(qr_diags *d)
+{
+    if (qr_fontlib_harfbuzz()) return true;
+    qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s", qr_fontlib_error());
+    return false;
+}
+
+/* fontconfig loaded and initialised, else false after an error. */
+static bool fontconfig_ready(qr_diags *d)
+{
+    pthread_once(&fc_once, fc_init);
+    if (fc_ok) return true;
+    const char *why = qr_fontlib_error();
+    qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
+                why ? why : "cannot initialise fontconfig");
+    return false;
+}
+
 static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
                             qr_diags *d)
 {
     const char *fam[4];
     int fam_of[QR_FONT_COUNT];
     families(style, fam, fam_of);
-    if (!qr_fontlib_harfbuzz()) {
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
-                    qr_fontlib_error());
-        return NULL;
-    }
+    if (!harfbuzz_ready(d)) return NULL;
     resolved res[QR_FONT_COUNT];
     memset(res, 0, sizeof res);
     char *key = cache_key(fam);
@@ -1292,11 +1293,7 @@ static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
             free(key);
             return f;
         }
-        pthread_once(&fc_once, fc_init);
-        if (!fc_ok) {
-            const char *why = qr_fontlib_error();
-            qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
-                        why ? why : "cannot initialise fontconfig");
+        if (!fontconfig_ready(d)) {
             free(key);
             return NULL;
         }
@@ -1326,22 +1323,20 @@ qr_status qr_fonts_write_shipped(const char *dir, qr_diags *d)
                     "cannot make the folder: %s", strerror(errno));
         return QR_EOUTPUT;
     }
-    if (!qr_fontlib_harfbuzz()) {
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
-                    qr_fontlib_error());
-        return QR_EINPUT;
-    }
+    if (!harfbuzz_ready(d)) return QR_EINPUT;
     qr_style style;
     qr_style_default(&style);
     const char *fam[4];
     int fam_of[QR_FONT_COUNT];
     families(&style, fam, fam_of);
     char *key = cache_key(fam);
-    pthread_once(&fc_once, fc_init);
-    if (!key || !fc_ok) {
-        const char *why = qr_fontlib_error();
-        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL, "%s",
-                    why ? why : "cannot initialise fontconfig");
+    if (!key) {
+        qr_diag_add(d, QR_ERROR, NULL, 0, 0, NULL, NULL,
+                    "fonts: a variable of the environment the resolution "
+                    "names (HOME, XDG_*, FONTCONFIG_*) holds a line end");
+        return QR_EINPUT;
+    }
+    if (!fontconfig_ready(d)) {
         free(key);
         return QR_EINPUT;
     }
@@ -1376,18 +1371,6 @@ bool qr_fonts_confirm(qr_fonts *f)
 }
 
 /* The fonts, really freed (a shared set too), learned kerning saved. */
-static void fonts_close(qr_fonts *f)
-{
-    if (f->check) check_finish(f->check);
-    for (int i = 0; i < f->nfaces; i++) {
-        common_save(&f->faces[i]);
-        face_close(&f->faces[i]);
-    }
-    for (int i = 0; i < f->nwarn; i++) free(f->warn[i]);
-    free(f->key);
-    free(f);
-}
-
 void qr_fonts_finish(qr_fonts *f)
 {
     if (!f) return;
@@ -1398,15 +1381,22 @@ void qr_fonts_finish(qr_fonts *f)
     for (int i = 0; i < f->nfaces; i++) common_save(&f->faces[i]);
 }
 
+static void fonts_close(qr_fonts *f)
+{
+    qr_fonts_finish(f);
+    for (int i = 0; i < f->nfaces; i++) face_close(&f->faces[i]);
+    for (int i = 0; i < f->nwarn; i++) free(f->warn[i]);
+    free(f->key);
+    free(f);
+}
+
 void qr_fonts_free(qr_fonts *f)
 {
     if (!f) return;
-    if (f != shared) {
-        fonts_close(f);
-        return;
-    }
-    /* kept for the next paper: only what it learned is saved now */
-    for (int i = 0; i < f->nfaces; i++) common_save(&f->faces[i]);
+    /* a shared set is kept for the next paper: only what it learned is
+     * saved now */
+    if (f == shared) qr_fonts_finish(f);
+    else fonts_close(f);
 }
 
 /* ---- fonts shared with forked workers ----

@@ -826,6 +826,18 @@ static void memo_grow(void)
     free(old);
 }
 
+/* Fill the empty slot m (memo_find's) with word's points, under memo_lock. */
+static void memo_put(memo_slot *m, uint64_t h, const char *word, size_t len,
+                     uint64_t pts)
+{
+    m->hash = h;
+    m->points = pts;
+    m->key = memo_keys.len;
+    m->len = (unsigned)len;
+    qr_buf_append(&memo_keys, word, len);
+    memo_n++;
+}
+
 /* Bit i set: a hyphen may follow letter i - 1 of the lower-case ASCII
  * word (len <= HYPH_MAX_WORD), by the dictionary's standard patterns; a
  * replacement rule (non-standard hyphenation) is not ours to apply. */
@@ -873,12 +885,7 @@ static uint64_t word_points(const char *word, size_t len, bool *locked)
         if (hyph_dict) {
             pts = hyphenate_points(hyph_dict, word, len);
             if (memo_n < MEMO_MAX) {
-                m->hash = h;
-                m->points = pts;
-                m->key = memo_keys.len;
-                m->len = (unsigned)len;
-                qr_buf_append(&memo_keys, word, len);
-                memo_n++;
+                memo_put(m, h, word, len, pts);
                 memo_learned = 1;
             }
         }
@@ -953,13 +960,7 @@ static bool memo_read(void)
                 uint64_t h = qr_fnv64(QR_FNV64_INIT, word, len);
                 if (memo_n * 2 >= memo_cap) memo_grow();
                 memo_slot *m = memo_find(h, word, len);
-                if (m->len) continue;
-                m->hash = h;
-                m->points = pts;
-                m->key = memo_keys.len;
-                m->len = (unsigned)len;
-                qr_buf_append(&memo_keys, word, len);
-                memo_n++;
+                if (!m->len) memo_put(m, h, word, len, pts);
             }
         }
     }

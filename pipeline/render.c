@@ -442,14 +442,14 @@ fail:
     return NULL;
 }
 
-/* qr_paper_layout; with confirm false, a guess is left pending for the
- * caller to confirm (finish_paper: after making the PDF in memory). */
+/* One layout of the paper with its fonts as they are: on a first run
+ * perhaps a guess (qr_fonts_guess), which the caller confirms before it
+ * keeps anything made with it (qr_paper_layout; finish_paper, after making
+ * the PDF in memory) and otherwise drops, with misguessed. */
 static qr_pages *lay_out(qr_paper *p, const qr_layout_opts *opts,
-                         qr_diags *d, bool confirm)
+                         qr_diags *d)
 {
     double t0 = now_ms();
-    /* on a first run, perhaps a guess (qr_fonts_guess): confirmed below,
-     * or by the caller */
     if (!p->fonts) p->fonts = qr_fonts_guess(&p->style, d);
     if (!p->fonts) return NULL;
     lap(qr_fonts_pending(p->fonts) ? "guess" : "fonts", &t0);
@@ -468,26 +468,14 @@ static qr_pages *lay_out(qr_paper *p, const qr_layout_opts *opts,
      * printed or forwarded page still says what it is. Marking here rather
      * than in each caller means no caller can forget. */
     if (p->exempt) o.mark = QR_MARK_EXEMPT;
-    qr_diags *later;
-    qr_pages *pages;
-    for (;;) {
-        later = qr_diags_new();
-        /* layout reads the images: they are the paper's inputs too */
-        qr_inputs *outer = qr_inputs_activate(p->inputs);
-        pages = qr_layout_run(p->doc, &p->style, qr_fonts_metrics(p->fonts),
-                              &o, EXPANDED_NAME, later);
-        qr_inputs_activate(outer);
-        qr_inputs_merge(outer, p->inputs);
-        if (!confirm || qr_fonts_confirm(p->fonts)) break;
-        /* the guess was wrong: this layout measured other fonts than the
-         * paper's, so none of it (pages or messages) is kept */
-        lap("misguess", &t0);
-        qr_pages_free(pages);
-        qr_diags_free(later);
-        qr_fonts_free(p->fonts);
-        p->fonts = qr_fonts_load(&p->style, d);
-        if (!p->fonts) return NULL;
-    }
+    qr_diags *later = qr_diags_new();
+    /* layout reads the images: they are the paper's inputs too */
+    qr_inputs *outer = qr_inputs_activate(p->inputs);
+    qr_pages *pages = qr_layout_run(p->doc, &p->style,
+                                    qr_fonts_metrics(p->fonts), &o,
+                                    EXPANDED_NAME, later);
+    qr_inputs_activate(outer);
+    qr_inputs_merge(outer, p->inputs);
     /* an error in layout (an image refused or unreadable, a bad chart)
      * means the paper cannot be shown as written: no display list, so no
      * orchestrator can write a PDF without it */
@@ -501,10 +489,41 @@ static qr_pages *lay_out(qr_paper *p, const qr_layout_opts *opts,
     return pages;
 }
 
+/* The guess was wrong: what was made with it measured other fonts than
+ * the paper's, and the caller drops it all (pages, PDF, messages); the
+ * paper takes the fonts fontconfig names. false after an error when they
+ * cannot be loaded. */
+static bool misguessed(qr_paper *p, qr_diags *d)
+{
+    double t = now_ms();
+    lap("misguess", &t);
+    qr_fonts_free(p->fonts);
+    p->fonts = qr_fonts_load(&p->style, d);
+    return p->fonts != NULL;
+}
+
+/* Whether what was made with p's fonts may be kept: they are no guess, or
+ * a guess confirmed (waiting for its check). */
+static bool fonts_hold(qr_paper *p)
+{
+    return !qr_fonts_pending(p->fonts) || qr_fonts_confirm(p->fonts);
+}
+
 qr_pages *qr_paper_layout(qr_paper *p, const qr_layout_opts *opts,
                           qr_diags *d)
 {
-    return lay_out(p, opts, d, true);
+    for (;;) {
+        qr_diags *made = qr_diags_new();
+        qr_pages *pages = lay_out(p, opts, made);
+        if (fonts_hold(p)) {
+            qr_diags_move(d, made);
+            qr_diags_free(made);
+            return pages;
+        }
+        qr_pages_free(pages);
+        qr_diags_free(made);
+        if (!misguessed(p, d)) return NULL;
+    }
 }
 
 /* Write a paper's bytes to req->out_path, atomically (exempt: private to
@@ -757,7 +776,7 @@ static qr_status finish_paper(const qr_render_req *req, qr_paper *p,
     size_t pdf_len = 0;
     for (;;) {
         qr_diags *made = qr_diags_new();
-        pages = lay_out(p, &lo, made, false);
+        pages = lay_out(p, &lo, made);
         double tw = now_ms();
         if (warming) pthread_join(*warm, NULL);
         warming = 0;
@@ -780,20 +799,16 @@ static qr_status finish_paper(const qr_render_req *req, qr_paper *p,
             lap("pdf", &t1);
             qr_diags_free(rd);
         }
-        if (!guessed || qr_fonts_confirm(p->fonts)) {
+        if (fonts_hold(p)) {
             qr_diags_move(d, made);
             qr_diags_free(made);
             break;
         }
-        double tm = now_ms();
-        lap("misguess", &tm);
         free(pdf);
         pdf = NULL;
         qr_pages_free(pages);
         qr_diags_free(made);
-        qr_fonts_free(p->fonts);
-        p->fonts = qr_fonts_load(&p->style, d);
-        if (!p->fonts) return QR_EINPUT;
+        if (!misguessed(p, d)) return QR_EINPUT;
     }
     if (!pages) {
         free(pdf);

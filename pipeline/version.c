@@ -52,12 +52,13 @@ void qr_lib_versions(qr_lib_version out[QR_NLIBS])
     put(&out[i++], "cmark-gfm", CMARK_GFM_VERSION_STRING,
         cmark_version_string(), "headers");
     /* opened on first use too (fontlib.c) */
-    bool fonts = qr_fontlib_load();
     put(&out[i++], "HarfBuzz", HB_VERSION_STRING,
-        fonts ? hb_version_string() : "not loadable", "headers");
+        qr_fontlib_harfbuzz() ? hb_version_string() : "not loadable",
+        "headers");
     fc_string(FC_VERSION, b, sizeof b);
-    if (fonts) fc_string(FcGetVersion(), r, sizeof r);
-    put(&out[i++], "fontconfig", b, fonts ? r : "not loadable", "headers");
+    bool fc = qr_fontlib_fontconfig();
+    if (fc) fc_string(FcGetVersion(), r, sizeof r);
+    put(&out[i++], "fontconfig", b, fc ? r : "not loadable", "headers");
     put(&out[i++], "libpng", PNG_LIBPNG_VER_STRING, png_get_libpng_ver(NULL),
         "headers");
     put(&out[i++], "libunibreak", QR_UNIBREAK_BUILT_VERSION, NULL,

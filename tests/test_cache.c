@@ -54,6 +54,16 @@ static void write_text(const char *path, const char *s)
     fclose(f);
 }
 
+/* One more comment line at the end of a dictionary: another size and
+ * time, the same patterns. */
+static void add_comment(const char *path)
+{
+    FILE *f = fopen(path, "a");
+    assert_non_null(f);
+    fputs("% edited\n", f);
+    fclose(f);
+}
+
 /* ---- the directory ---- */
 
 static void test_where(void **state)
@@ -273,11 +283,8 @@ static void test_hyph_image_stale(void **state)
     qr_hyph_load(&h, copy);
     assert_int_equal(h.from, QR_HYPH_CACHE);
     qr_hyph_free(&h);
-    /* one more comment line: another size and time */
-    FILE *f = fopen(copy, "a");
-    assert_non_null(f);
-    fputs("% edited\n", f);
-    fclose(f);
+    /* another size and time */
+    add_comment(copy);
     qr_hyph_load(&h, copy);
     assert_int_equal(h.from, QR_HYPH_COMPILED);
     qr_hyph_free(&h);
@@ -288,7 +295,7 @@ static void test_hyph_image_stale(void **state)
     qr_hyph_free(&h);
     struct stat before;
     assert_int_equal(stat(copy, &before), 0);
-    f = fopen(copy, "r+");
+    FILE *f = fopen(copy, "r+");
     assert_non_null(f);
     assert_int_equal(fseek(f, -3, SEEK_END), 0);
     fputs("ed2", f);  /* the last three bytes, same size */
@@ -495,10 +502,7 @@ static void test_hyph_key(void **state)
     assert_int_equal(full.from, QR_HYPH_COMPILED);
     assert_true(qr_hyph_key(&k, copy));
     assert_string_equal(k.key, full.key);
-    FILE *f = fopen(copy, "a");
-    assert_non_null(f);
-    fputs("% edited\n", f);
-    fclose(f);
+    add_comment(copy);
     qr_hyph_load_keyed(&k, copy);
     assert_int_equal(k.from, QR_HYPH_CACHE);
     assert_string_equal(k.key, full.key);

@@ -51,6 +51,9 @@ bool qr_cache_write_checked(const char *name, const void *data, size_t len);
  * checks a cache entry: the machine it is used on may not be the one it
  * was made on, and the files it was made from may have changed since. */
 char *qr_cache_shipped_path(const char *name);
+/* The bytes of that copy (caller frees), as qr_cache_read reads an entry;
+ * NULL when there is none or it cannot be read. */
+char *qr_cache_read_shipped(const char *name, size_t *len);
 
 /* Append the stamp of one file or directory to a key: its path, then its
  * size and modification time, or a mark that it does not exist. */

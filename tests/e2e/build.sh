@@ -716,11 +716,7 @@ grep -qE '^[0-9]+ built, 0 skipped, 0 failed' $TMP/last.err && ok "sample manife
 # loads the hyphenation dictionary; a build loads it once before forking,
 # so that workers whose papers have new words inherit it rather than each
 # reading its image. strace shows which processes opened it.
-if [ -n "${QUIRE_WRAP:-}" ]; then
-    skip "a build reads the hyphenation image once" "strace cannot see through $QUIRE_WRAP"
-elif ! strace -f -qq -o /dev/null true 2>/dev/null; then
-    skip "a build reads the hyphenation image once" "strace cannot run here"
-else
+if strace_can "a build reads the hyphenation image once"; then
     H=$TMP/hy
     mkdir -p $H/data
     cp -r templates $H/templates

@@ -142,11 +142,7 @@ cat >$NEW <<'EOF'
 
 The establishment's characteristically uncompromising representatives acknowledged extraordinarily comprehensive recommendations, notwithstanding considerable administrative discontinuities, misunderstandings and disproportionately bureaucratic procedures, unquestionably demonstrating institutional accountability and transparency throughout the reorganisation.
 EOF
-if [ -n "${QUIRE_WRAP:-}" ]; then
-    skip "a warm memo spares the image" "strace cannot see through $QUIRE_WRAP"
-elif ! strace -f -qq -o /dev/null true 2>/dev/null; then
-    skip "a warm memo spares the image" "strace cannot run here"
-else
+if strace_can "a warm memo spares the image"; then
     M=$TMP/cm
     expect_exit "memo: a first render" 0 render "$Q" $TMP/m1.pdf $M
     check "  ... the memo was written" test -s $M/hyph-memo

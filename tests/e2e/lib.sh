@@ -88,4 +88,18 @@ sys.exit(0 if any(f in data for f in forms) else 1)
 PY
 }
 
+# strace_can NAME: true when strace can watch quire here; else NAME is
+# skipped, saying why (a wrapper such as valgrind hides quire from it, or
+# strace is missing or not permitted)
+strace_can() {
+    if [ -n "${QUIRE_WRAP:-}" ]; then
+        skip "$1" "strace cannot see through $QUIRE_WRAP"
+        return 1
+    fi
+    if ! strace -f -qq -o /dev/null true 2>/dev/null; then
+        skip "$1" "strace cannot run here"
+        return 1
+    fi
+}
+
 finish() { exit $((FAILS > 0)); }
