@@ -2,10 +2,15 @@
  * dlopen (fontlib.h says why). */
 #define QR_FONTLIB_IMPL
 #include "fontlib.h"
+#include "quire/cache.h"
+#include "quire/util.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define QR_FONTLIB_DEFINE(f) __typeof__(f) *qr_dl_##f;
 QR_HB_FUNCS(QR_FONTLIB_DEFINE)
@@ -50,10 +55,14 @@ static void load_fontconfig(void)
 #undef FROM_FC
 }
 
+/* The two HarfBuzz libraries once loaded (qr_fontlib_harfbuzz_id). */
+static void *hb_lib, *sub_lib;
+
 static void load_harfbuzz(void)
 {
-    void *hb = open_lib(QR_HB_SONAME, "libharfbuzz0b", hb_text, &hb_failure);
-    void *sub = hb ? open_lib(QR_HB_SUBSET_SONAME, "libharfbuzz-subset0",
+    void *hb = hb_lib = open_lib(QR_HB_SONAME, "libharfbuzz0b", hb_text,
+                                 &hb_failure);
+    void *sub = sub_lib = hb ? open_lib(QR_HB_SUBSET_SONAME, "libharfbuzz-subset0",
                               hb_text, &hb_failure)
                    : NULL;
     if (!sub) return;
@@ -90,4 +99,108 @@ bool qr_fontlib_load(void)
 const char *qr_fontlib_error(void)
 {
     return hb_failure ? hb_failure : fc_failure;
+}
+
+/* ---- which HarfBuzz, without loading it ----
+ *
+ * What HarfBuzz measures and makes of a font file (advances, kerning, a
+ * subset) is kept in Quire's cache under the identity of the HarfBuzz that
+ * made it; hb_version_string() would name it, but only once the library is
+ * loaded (with its ten dependencies: 0.5 ms of processor time and a
+ * hundred page faults), which a warm render otherwise never needs. So the
+ * identity is where the two libraries were loaded from and each file's
+ * stamp, kept in the entry "harfbuzz" with the variables that steer the
+ * dynamic linker's search: a run under the same variables loads the same
+ * files while their stamps hold, and an upgrade replaces the files (a new
+ * inode and time under the same name). Not seen: a second HarfBuzz
+ * installed elsewhere and made the system's by ldconfig while the first
+ * stays as it was; stamping /etc/ld.so.cache would see it, but every
+ * package install rewrites that file and would make every entry, and the
+ * tables `quire fonts` ships, read as stale. */
+
+#define HB_ID_ENTRY "harfbuzz"
+#define HB_ID_FORMAT 1
+
+static const char *const ld_env[] = {"LD_LIBRARY_PATH", "LD_PRELOAD", NULL};
+
+/* The absolute path lib was loaded from, or NULL. */
+static const char *lib_path(void *lib)
+{
+    struct link_map *lm = NULL;
+    if (!lib || dlinfo(lib, RTLD_DI_LINKMAP, &lm) != 0 || !lm ||
+        !lm->l_name || lm->l_name[0] != '/')
+        return NULL;
+    return lm->l_name;
+}
+
+/* The entry for the libraries at hb and sub as they are now; false when
+ * a path or variable holds a line end (the entry is lines). */
+static bool id_entry(qr_buf *e, const char *hb, const char *sub)
+{
+    qr_buf_printf(e, "quire harfbuzz %d\n", HB_ID_FORMAT);
+    for (const char *const *env = ld_env; *env; env++) {
+        const char *v = getenv(*env);
+        if (v && strpbrk(v, "\n\r")) return false;
+        qr_buf_printf(e, "%s=%s\n", *env, v ? v : "");
+    }
+    if (strpbrk(hb, "\n\r") || strpbrk(sub, "\n\r")) return false;
+    qr_cache_stamp(e, hb);
+    qr_cache_stamp(e, sub);
+    return true;
+}
+
+/* Line n (from 0) of data, copied (caller frees), or NULL. */
+static char *line_of(const char *data, size_t len, int n)
+{
+    const char *s = data, *end = data + len;
+    for (; n > 0 && s < end; n--) {
+        const char *nl = memchr(s, '\n', (size_t)(end - s));
+        if (!nl) return NULL;
+        s = nl + 1;
+    }
+    const char *nl = s < end ? memchr(s, '\n', (size_t)(end - s)) : NULL;
+    return nl ? qr_xstrndup(s, (size_t)(nl - s)) : NULL;
+}
+
+static pthread_once_t id_once = PTHREAD_ONCE_INIT;
+static char hb_id[32];          /* "harfbuzz " and 16 hex digits, or "" */
+
+static void set_id(const qr_buf *e)
+{
+    snprintf(hb_id, sizeof hb_id, "harfbuzz %016llx",
+             (unsigned long long)qr_filehash_of(e->data, e->len));
+}
+
+static void find_id(void)
+{
+    /* the entry holds when made again from the paths it names it is the
+     * same, byte for byte: no checksum needed */
+    size_t len = 0;
+    char *data = qr_cache_read(HB_ID_ENTRY, &len);
+    int lines = 1 + (int)(sizeof ld_env / sizeof *ld_env) - 1;
+    char *hb = data ? line_of(data, len, lines) : NULL;
+    char *sub = data ? line_of(data, len, lines + 2) : NULL;
+    qr_buf e;
+    qr_buf_init(&e);
+    if (hb && sub && id_entry(&e, hb, sub) && e.len == len &&
+        memcmp(e.data, data, len) == 0)
+        set_id(&e);
+    free(hb);
+    free(sub);
+    free(data);
+    if (!hb_id[0] && qr_fontlib_harfbuzz() && lib_path(hb_lib) &&
+        lib_path(sub_lib)) {
+        e.len = 0;
+        if (id_entry(&e, lib_path(hb_lib), lib_path(sub_lib))) {
+            qr_cache_write_checked(HB_ID_ENTRY, e.data, e.len);
+            set_id(&e);
+        }
+    }
+    qr_buf_free(&e);
+}
+
+const char *qr_fontlib_harfbuzz_id(void)
+{
+    pthread_once(&id_once, find_id);
+    return hb_id[0] ? hb_id : NULL;
 }

@@ -69,6 +69,13 @@ QR_FC_FUNCS(QR_FONTLIB_DECLARE)
  * other loads HarfBuzz. */
 bool qr_fontlib_fontconfig(void);
 bool qr_fontlib_harfbuzz(void);
+/* The identity of the HarfBuzz libraries a run loads ("harfbuzz" and a
+ * hash of their paths and stamps), for the keys of what the cache keeps
+ * of their answers: read from the cache's entry without loading them when
+ * it holds, else found by loading them. NULL when they cannot be loaded,
+ * or their paths cannot be written into the entry (then nothing they
+ * make is worth keeping). Thread-safe (pthread_once). */
+const char *qr_fontlib_harfbuzz_id(void);
 /* Both (build, before it reads which shared objects make the typesetter). */
 bool qr_fontlib_load(void);
 /* Why loading one failed, naming the library, or NULL. */

@@ -1453,6 +1453,18 @@ hb_face_t *qr_fonts_face(const qr_fonts *f, qr_font_slot slot)
     return cslot(f, slot)->face;
 }
 
+int qr_fonts_face_number(const qr_fonts *f, qr_font_slot slot)
+{
+    if ((unsigned)slot >= QR_FONT_COUNT) slot = QR_FONT_REGULAR;
+    return f->slot_face[slot];
+}
+
+const char *qr_fonts_error(const qr_fonts *f)
+{
+    (void)f;
+    return NULL;
+}
+
 /* ---- the fixed-advance fake ---- */
 
 static bool fake_missing(const qr_fake_font *fk, uint32_t cp)
