@@ -34,7 +34,7 @@
 #define EM_UNITS 1000           /* metrics are in 1/1000 em */
 #define BMP_SIZE 0x10000        /* advance cache covers the BMP */
 #define ADV_BLOCK 256
-#define ADV_UNKNOWN (-1.0f)     /* cache entry not measured yet */
+#define ADV_BLOCKS (BMP_SIZE / ADV_BLOCK)
 #define ADV_MISSING (-2.0f)     /* the face has no glyph for the code point */
 #define FAKE_ASCENT 800.0f
 #define FAKE_DESCENT (-200.0f)
@@ -56,14 +56,20 @@ typedef struct face_rec {
     char *file;
     int index;
     char *family;
+    /* HarfBuzz's objects for the face, opened when a measure is needed
+     * that its metrics entry (below) does not hold: a warm render opens
+     * none, and never loads HarfBuzz */
     hb_blob_t *blob;
     hb_face_t *face;
     hb_font_t *font;
+    char *error;                /* why they could not be opened, or NULL */
     unsigned upem;
     float ascent, descent;
     /* advances of the BMP in blocks of ADV_BLOCK code points, each
-     * allocated on first use (a paper touches a few blocks, not 256 KB) */
-    float *adv[BMP_SIZE / ADV_BLOCK];
+     * measured whole on first use (a paper touches a few blocks, not
+     * 256 KB), and kept in the face's metrics entry */
+    float *adv[ADV_BLOCKS];
+    int metrics_dirty;          /* the entry lacks a block, or is absent */
     int can_kern;               /* the face has positioning or a 'kern' */
     hb_buffer_t *pair;          /* reused to shape a pair */
     hb_segment_properties_t pair_props;     /* set on it for each pair */
@@ -491,7 +497,8 @@ static void face_close(face_rec *fr)
     if (fr->blob) hb_blob_destroy(fr->blob);
     free(fr->file);
     free(fr->family);
-    for (size_t i = 0; i < BMP_SIZE / ADV_BLOCK; i++) free(fr->adv[i]);
+    free(fr->error);
+    for (size_t i = 0; i < ADV_BLOCKS; i++) free(fr->adv[i]);
     for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
     free(fr->common);
     free(fr->chars);
@@ -499,6 +506,216 @@ static void face_close(face_rec *fr)
     memset(fr, 0, sizeof *fr);
 }
 
+/* What layout needs of a face as a whole, as HarfBuzz reads it; the head
+ * of its metrics entry. */
+typedef struct face_head {
+    uint32_t upem;
+    float ascent, descent;      /* 1/1000 em */
+    uint32_t can_kern;          /* the face has positioning or a 'kern' */
+    uint32_t nblocks;           /* advance blocks after it (the entry) */
+} face_head;
+
+/* Open fr's file with HarfBuzz (loaded now if need be) into fr->blob,
+ * face and font, and read *h; false with fr->error set (asked: the family
+ * the style asked for, to name in it). */
+static bool hb_open(face_rec *fr, const char *asked, face_head *h)
+{
+    if (!qr_fontlib_harfbuzz()) {
+        fr->error = qr_xstrdup(qr_fontlib_error());
+        return false;
+    }
+    fr->blob = hb_blob_create_from_file_or_fail(fr->file);
+    if (!fr->blob) {
+        fr->error = qr_xasprintf("cannot read font file for family '%s'", asked);
+        return false;
+    }
+    fr->face = hb_face_create(fr->blob, (unsigned)fr->index);
+    unsigned upem = hb_face_get_upem(fr->face);
+    hb_blob_t *glyf = hb_face_reference_table(fr->face, TAG_GLYF);
+    unsigned glyf_len = hb_blob_get_length(glyf);
+    hb_blob_destroy(glyf);
+    if (glyf_len == 0 || upem == 0) {
+        fr->error = qr_xasprintf("font family '%s' resolves to no TrueType font",
+                                 asked);
+        hb_face_destroy(fr->face);
+        hb_blob_destroy(fr->blob);
+        fr->face = NULL;
+        fr->blob = NULL;
+        return false;
+    }
+    fr->font = hb_font_create(fr->face);
+    hb_font_set_scale(fr->font, (int)upem, (int)upem);
+    hb_font_extents_t ext;
+    hb_font_get_h_extents(fr->font, &ext);
+    memset(h, 0, sizeof *h);
+    h->upem = upem;
+    h->ascent = (float)ext.ascender * EM_UNITS / (float)upem;
+    h->descent = (float)ext.descender * EM_UNITS / (float)upem;
+    /* the tables' presence only: checking GPOS itself would parse it,
+     * which shaping does anyway when (and only if) a pair is asked for */
+    hb_blob_t *kern = hb_face_reference_table(fr->face, TAG_KERN);
+    hb_blob_t *gpos = hb_face_reference_table(fr->face, TAG_GPOS);
+    h->can_kern = hb_blob_get_length(gpos) > 0 || hb_blob_get_length(kern) > 0;
+    hb_blob_destroy(gpos);
+    hb_blob_destroy(kern);
+    return true;
+}
+
+static void take_head(face_rec *fr, const face_head *h)
+{
+    fr->upem = h->upem;
+    fr->ascent = h->ascent;
+    fr->descent = h->descent;
+    fr->can_kern = (int)h->can_kern;
+}
+
+/* HarfBuzz's objects for a face whose metrics came from its entry,
+ * opened now that a measure the entry lacks is asked for; false with
+ * fr->error set. The face must be the one the entry was made from: its
+ * stamp held when the set was loaded, and a file replaced since (its head
+ * no longer the entry's) fails rather than mixing two fonts' metrics. */
+static bool face_hb(face_rec *fr)
+{
+    if (fr->error) return false;
+    if (fr->font) return true;
+    face_head h;
+    if (!hb_open(fr, fr->family, &h)) return false;
+    if (h.upem != fr->upem || h.ascent != fr->ascent ||
+        h.descent != fr->descent || (int)h.can_kern != fr->can_kern) {
+        /* kept open (fr->font): the error stands, and face_close frees */
+        fr->error = qr_xasprintf("font file '%s' changed while in use", fr->file);
+        return false;
+    }
+    return true;
+}
+
+/* ---- what HarfBuzz said of a face, kept in the cache ----
+ *
+ * A warm render measured each face again: HarfBuzz loaded (with its ten
+ * dependencies: 0.5 ms of processor time, a hundred page faults), each
+ * font file mapped and its cmap and hmtx read for every code point the
+ * paper uses, for answers that change only with the font file or
+ * HarfBuzz. So each face's metrics (its head, and the advance blocks
+ * papers have used) are an entry of Quire's cache, keyed by HarfBuzz's
+ * identity (qr_fontlib_harfbuzz_id, known without loading it), the face
+ * and the file's stamp, as its kerning table is; a block not in it is
+ * measured (HarfBuzz loaded then) and the entry written again when the
+ * paper is done. */
+
+#define METRICS_FORMAT 1
+
+/* Name of fr's cache entry of kind what: "what-HASH-index". */
+static char *face_entry(const face_rec *fr, const char *what)
+{
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, fr->file, strlen(fr->file));
+    return qr_xasprintf("%s-%016llx-%d", what, (unsigned long long)h, fr->index);
+}
+
+/* The key of fr's entry of kind what (its format and size), under which
+ * HarfBuzz it was made; false when HarfBuzz has no identity to key by. */
+static bool face_key(const face_rec *fr, const char *what, int format,
+                     int size, qr_buf *k)
+{
+    const char *hb = qr_fontlib_harfbuzz_id();
+    if (!hb) return false;
+    qr_buf_printf(k, "quire %s %d %d\n%s\nindex %d\n", what, format, size, hb,
+                  fr->index);
+    qr_cache_stamp(k, fr->file);
+    return true;
+}
+
+#define BLOCK_BYTES (sizeof(uint32_t) + ADV_BLOCK * sizeof(float))
+
+/* Take the entry data[0..len) (the key, the head, its blocks, a checksum
+ * of head and blocks) into fr when it is this face's under this key and
+ * whole. */
+static bool metrics_take(face_rec *fr, const qr_buf *key, const char *data,
+                         size_t len)
+{
+    face_head h;
+    uint64_t sum;
+    if (len < key->len + sizeof h + sizeof sum ||
+        memcmp(data, key->data, key->len) != 0)
+        return false;
+    const char *body = data + key->len;
+    size_t blen = len - key->len - sizeof sum;
+    memcpy(&h, body, sizeof h);
+    memcpy(&sum, body + blen, sizeof sum);
+    if (h.upem == 0 || h.nblocks > ADV_BLOCKS ||
+        blen != sizeof h + h.nblocks * BLOCK_BYTES ||
+        sum != qr_filehash_of(body, blen))
+        return false;
+    float *adv[ADV_BLOCKS] = {0};
+    bool ok = true;
+    for (uint32_t i = 0; i < h.nblocks && ok; i++) {
+        const char *rec = body + sizeof h + i * BLOCK_BYTES;
+        uint32_t b;
+        memcpy(&b, rec, sizeof b);
+        ok = b < ADV_BLOCKS && !adv[b];
+        if (!ok) break;
+        adv[b] = qr_xmalloc(ADV_BLOCK * sizeof(float));
+        memcpy(adv[b], rec + sizeof b, ADV_BLOCK * sizeof(float));
+    }
+    if (!ok) {
+        for (size_t b = 0; b < ADV_BLOCKS; b++) free(adv[b]);
+        return false;
+    }
+    memcpy(fr->adv, adv, sizeof adv);
+    take_head(fr, &h);
+    return true;
+}
+
+/* fr's metrics from its entry, when the cache holds one for this very
+ * file and HarfBuzz. */
+static bool metrics_load(face_rec *fr)
+{
+    qr_buf k;
+    qr_buf_init(&k);
+    bool ok = false;
+    if (face_key(fr, "metrics", METRICS_FORMAT, ADV_BLOCK, &k)) {
+        char *name = face_entry(fr, "metrics");
+        size_t len = 0;
+        char *data = qr_cache_read(name, &len);
+        ok = data && metrics_take(fr, &k, data, len);
+        free(data);
+        free(name);
+    }
+    qr_buf_free(&k);
+    return ok;
+}
+
+/* Best effort, when blocks were measured (qr_fonts_finish). */
+static void metrics_save(face_rec *fr)
+{
+    if (!fr->metrics_dirty) return;
+    fr->metrics_dirty = 0;          /* a shared face saves again only what
+                                       it measures after */
+    qr_buf e;
+    qr_buf_init(&e);
+    if (face_key(fr, "metrics", METRICS_FORMAT, ADV_BLOCK, &e)) {
+        size_t body = e.len;
+        face_head h = {.upem = fr->upem, .ascent = fr->ascent,
+                       .descent = fr->descent,
+                       .can_kern = (uint32_t)fr->can_kern};
+        for (size_t b = 0; b < ADV_BLOCKS; b++) h.nblocks += fr->adv[b] != NULL;
+        qr_buf_append(&e, &h, sizeof h);
+        for (uint32_t b = 0; b < ADV_BLOCKS; b++) {
+            if (!fr->adv[b]) continue;
+            qr_buf_append(&e, &b, sizeof b);
+            qr_buf_append(&e, fr->adv[b], ADV_BLOCK * sizeof(float));
+        }
+        uint64_t sum = qr_filehash_of(e.data + body, e.len - body);
+        qr_buf_append(&e, &sum, sizeof sum);
+        char *name = face_entry(fr, "metrics");
+        qr_cache_write_checked(name, e.data, e.len);
+        free(name);
+    }
+    qr_buf_free(&e);
+}
+
+/* A face of the set: its metrics from its entry when the cache holds it
+ * (no HarfBuzz), else from the file through HarfBuzz. False after adding
+ * an error. */
 static bool face_open(face_rec *fr, const char *file, int index,
                       const char *family, const char *asked, qr_diags *d)
 {
@@ -506,35 +723,16 @@ static bool face_open(face_rec *fr, const char *file, int index,
     fr->file = qr_xstrdup(file);
     fr->index = index;
     fr->family = qr_xstrdup(family);
-    fr->blob = hb_blob_create_from_file_or_fail(file);
-    if (!fr->blob) {
-        qr_diag_add(d, QR_ERROR, file, 0, 0, NULL, NULL,
-                    "cannot read font file for family '%s'", asked);
+    if (metrics_load(fr)) return true;
+    face_head h;
+    if (!hb_open(fr, asked, &h)) {
+        /* HarfBuzz itself missing is no fault of the file's */
+        qr_diag_add(d, QR_ERROR, qr_fontlib_harfbuzz() ? file : NULL, 0, 0,
+                    NULL, NULL, "%s", fr->error);
         return false;
     }
-    fr->face = hb_face_create(fr->blob, (unsigned)index);
-    fr->upem = hb_face_get_upem(fr->face);
-    hb_blob_t *glyf = hb_face_reference_table(fr->face, TAG_GLYF);
-    unsigned glyf_len = hb_blob_get_length(glyf);
-    hb_blob_destroy(glyf);
-    if (glyf_len == 0 || fr->upem == 0) {
-        qr_diag_add(d, QR_ERROR, file, 0, 0, NULL, NULL,
-                    "font family '%s' resolves to no TrueType font", asked);
-        return false;
-    }
-    fr->font = hb_font_create(fr->face);
-    hb_font_set_scale(fr->font, (int)fr->upem, (int)fr->upem);
-    hb_font_extents_t ext;
-    hb_font_get_h_extents(fr->font, &ext);
-    fr->ascent = (float)ext.ascender * EM_UNITS / (float)fr->upem;
-    fr->descent = (float)ext.descender * EM_UNITS / (float)fr->upem;
-    /* the tables' presence only: checking GPOS itself would parse it,
-     * which shaping does anyway when (and only if) a pair is asked for */
-    hb_blob_t *kern = hb_face_reference_table(fr->face, TAG_KERN);
-    hb_blob_t *gpos = hb_face_reference_table(fr->face, TAG_GPOS);
-    fr->can_kern = hb_blob_get_length(gpos) > 0 || hb_blob_get_length(kern) > 0;
-    hb_blob_destroy(gpos);
-    hb_blob_destroy(kern);
+    take_head(fr, &h);
+    fr->metrics_dirty = 1;
     return true;
 }
 
@@ -556,7 +754,7 @@ static int face_for(qr_fonts *f, const resolved *r, const char *asked,
 /* ---- metrics ---- */
 
 /* Advance in 1/1000 em, truncated like libharu's hmtx scaling, or
- * ADV_MISSING. */
+ * ADV_MISSING. HarfBuzz's objects are open. */
 static float measure(face_rec *fr, uint32_t cp)
 {
     hb_codepoint_t gid;
@@ -565,17 +763,27 @@ static float measure(face_rec *fr, uint32_t cp)
     return (float)(((unsigned long)(a < 0 ? 0 : a) * EM_UNITS) / fr->upem);
 }
 
+/* The block of advances holding cp, measured whole when first asked for
+ * (the next paper's new letter is then in the entry too); NULL when the
+ * face cannot be opened (fr->error says why, and the PDF stage will not
+ * write a paper measured without it). */
+static __attribute__((noinline)) const float *new_block(face_rec *fr,
+                                                        uint32_t cp)
+{
+    if (!face_hb(fr)) return NULL;
+    float *blk = qr_xmalloc(ADV_BLOCK * sizeof *blk);
+    uint32_t base = cp - cp % ADV_BLOCK;
+    for (uint32_t i = 0; i < ADV_BLOCK; i++) blk[i] = measure(fr, base + i);
+    fr->metrics_dirty = 1;
+    return fr->adv[cp / ADV_BLOCK] = blk;
+}
+
 static float lookup(face_rec *fr, uint32_t cp)
 {
-    if (cp >= BMP_SIZE) return measure(fr, cp);
-    float **blk = &fr->adv[cp / ADV_BLOCK];
-    if (!*blk) {
-        *blk = qr_xmalloc(ADV_BLOCK * sizeof **blk);
-        for (size_t i = 0; i < ADV_BLOCK; i++) (*blk)[i] = ADV_UNKNOWN;
-    }
-    float *v = &(*blk)[cp % ADV_BLOCK];
-    if (*v == ADV_UNKNOWN) *v = measure(fr, cp);
-    return *v;
+    if (cp >= BMP_SIZE) return face_hb(fr) ? measure(fr, cp) : ADV_MISSING;
+    const float *blk = fr->adv[cp / ADV_BLOCK];
+    if (!blk && !(blk = new_block(fr, cp))) return ADV_MISSING;
+    return blk[cp % ADV_BLOCK];
 }
 
 static face_rec *slot_face(void *ctx, qr_font_slot slot)
@@ -658,7 +866,10 @@ static bool pair_char_get(face_rec *fr, uint32_t cp, pair_char *out)
 static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
 {
     pair_char ca, cb;
-    if (!pair_char_get(fr, a, &ca) || !pair_char_get(fr, b, &cb)) return 0;
+    /* no HarfBuzz, no kerning: the PDF stage then refuses the paper
+     * (fr->error) */
+    if (!face_hb(fr) || !pair_char_get(fr, a, &ca) || !pair_char_get(fr, b, &cb))
+        return 0;
     if (!fr->pair) {
         fr->pair = hb_buffer_create();
         /* the language looked up once per face, not once per pair */
@@ -725,18 +936,9 @@ static uint32_t common_char(int i)
     return i < 95 ? (uint32_t)(0x20 + i) : common_more[i - 95];
 }
 
-static char *kern_entry(const face_rec *fr)
+static bool kern_key(const face_rec *fr, qr_buf *k)
 {
-    uint64_t h = qr_fnv64(QR_FNV64_INIT, fr->file, strlen(fr->file));
-    return qr_xasprintf("kern-%016llx-%d", (unsigned long long)h, fr->index);
-}
-
-static void kern_key(const face_rec *fr, qr_buf *k)
-{
-    qr_buf_printf(k, "quire kerning %d %d\nharfbuzz %s\nindex %d\n",
-                  KERN_CACHE_FORMAT, KERN_COMMON, hb_version_string(),
-                  fr->index);
-    qr_cache_stamp(k, fr->file);
+    return face_key(fr, "kerning", KERN_CACHE_FORMAT, KERN_COMMON, k);
 }
 
 static size_t common_bytes(void)
@@ -751,10 +953,9 @@ static bool common_take(face_rec *fr, const char *data, size_t len)
     if (!data) return false;
     qr_buf k;
     qr_buf_init(&k);
-    kern_key(fr, &k);
     uint64_t sum = 0;
     bool ok = false;
-    if (len == k.len + common_bytes() + sizeof sum &&
+    if (kern_key(fr, &k) && len == k.len + common_bytes() + sizeof sum &&
         memcmp(data, k.data, k.len) == 0) {
         memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
         if (sum == qr_filehash_of(data + k.len, common_bytes())) {
@@ -772,7 +973,7 @@ static bool common_take(face_rec *fr, const char *data, size_t len)
 static void common_load(face_rec *fr)
 {
     fr->common = qr_xmalloc(common_bytes());
-    char *name = kern_entry(fr);
+    char *name = face_entry(fr, "kern");
     size_t len = 0;
     char *data = qr_cache_read(name, &len);
     bool read = common_take(fr, data, len);
@@ -789,13 +990,15 @@ static void common_load(face_rec *fr)
             fr->common[i] = KERN_UNKNOWN;
 }
 
-/* The entry of fr's table: its key, the table, the table's checksum. */
-static void common_entry(face_rec *fr, qr_buf *e)
+/* The entry of fr's table: its key, the table, the table's checksum;
+ * false when there is no key to keep it under. */
+static bool common_entry(face_rec *fr, qr_buf *e)
 {
-    kern_key(fr, e);
+    if (!kern_key(fr, e)) return false;
     qr_buf_append(e, fr->common, common_bytes());
     uint64_t sum = qr_filehash_of(fr->common, common_bytes());
     qr_buf_append(e, &sum, sizeof sum);
+    return true;
 }
 
 /* Best effort, when pairs were learned (qr_fonts_free). */
@@ -804,10 +1007,11 @@ static void common_save(face_rec *fr)
     if (!fr->common || !fr->common_dirty) return;
     qr_buf e;
     qr_buf_init(&e);
-    common_entry(fr, &e);
-    char *name = kern_entry(fr);
-    qr_cache_write_checked(name, e.data, e.len);
-    free(name);
+    if (common_entry(fr, &e)) {
+        char *name = face_entry(fr, "kern");
+        qr_cache_write_checked(name, e.data, e.len);
+        free(name);
+    }
     qr_buf_free(&e);
     fr->common_dirty = 0;           /* saved: a shared face saves again
                                        only what it learns after */
@@ -860,10 +1064,12 @@ static qr_status write_kerning(qr_fonts *f, const char *dir, qr_diags *d)
                     (short)shape_pair(fr, common_char(a), common_char(b));
         qr_buf e;
         qr_buf_init(&e);
-        common_entry(fr, &e);
-        char *name = kern_entry(fr);
-        status = write_shipped(dir, name, &e, d);
-        free(name);
+        /* with no key, no run could read it */
+        if (common_entry(fr, &e)) {
+            char *name = face_entry(fr, "kern");
+            status = write_shipped(dir, name, &e, d);
+            free(name);
+        }
         qr_buf_free(&e);
         fr->common_dirty = 0;       /* not the cache's to keep */
     }
@@ -1153,11 +1359,14 @@ static bool first_run(void)
 
 void qr_fonts_warm_up_guess(void)
 {
-    /* a first run guesses with fontconfig here while the main thread,
-     * which needs HarfBuzz only once the guess is made, loads HarfBuzz;
-     * a warm run needs HarfBuzz alone */
+    /* A first run guesses with fontconfig here while the main thread,
+     * which needs HarfBuzz only once the guess is made, loads HarfBuzz.
+     * Any other finds HarfBuzz's identity, under which its faces' metrics
+     * are kept: a warm run reads it from the cache and needs no library at
+     * all; a run with none kept yet loads HarfBuzz to find it, as it will
+     * to measure the faces. */
     if (first_run()) pthread_once(&guess_once, guess_init);
-    else qr_fontlib_harfbuzz();
+    else qr_fontlib_harfbuzz_id();
 }
 
 void qr_fonts_load_libraries(void)
@@ -1274,7 +1483,6 @@ static qr_fonts *fonts_load(const qr_style *style, bool may_guess,
     const char *fam[4];
     int fam_of[QR_FONT_COUNT];
     families(style, fam, fam_of);
-    if (!harfbuzz_ready(d)) return NULL;
     resolved res[QR_FONT_COUNT];
     memset(res, 0, sizeof res);
     char *key = cache_key(fam);
@@ -1378,7 +1586,10 @@ void qr_fonts_finish(qr_fonts *f)
         check_finish(f->check);
         f->check = NULL;
     }
-    for (int i = 0; i < f->nfaces; i++) common_save(&f->faces[i]);
+    for (int i = 0; i < f->nfaces; i++) {
+        common_save(&f->faces[i]);
+        metrics_save(&f->faces[i]);
+    }
 }
 
 static void fonts_close(qr_fonts *f)
@@ -1416,10 +1627,21 @@ void qr_fonts_share(qr_fonts *f)
 {
     if (shared && shared != f) fonts_close(shared);
     shared = f;
-    /* the kerning tables too, read once here rather than in each worker */
-    for (int i = 0; f && i < f->nfaces; i++)
-        if (f->faces[i].can_kern && !f->faces[i].common)
-            common_load(&f->faces[i]);
+    /* the kerning tables too, read once here rather than in each worker,
+     * and each face opened: a worker's paper nearly always needs a subset
+     * made, or a letter measured, that the cache does not hold (a build
+     * loads HarfBuzz anyway, to know what it typesets with) */
+    for (int i = 0; f && i < f->nfaces; i++) {
+        face_rec *fr = &f->faces[i];
+        if (fr->can_kern && !fr->common) common_load(fr);
+        /* a face that will not open is no paper's failure: one that
+         * needs it meets it again, and is refused then (a face that
+         * opened as another font stays refused) */
+        if (!face_hb(fr) && !fr->font) {
+            free(fr->error);
+            fr->error = NULL;
+        }
+    }
 }
 
 const qr_metrics *qr_fonts_metrics(const qr_fonts *f)
@@ -1450,7 +1672,10 @@ const char *qr_fonts_family(const qr_fonts *f, qr_font_slot slot)
 
 hb_face_t *qr_fonts_face(const qr_fonts *f, qr_font_slot slot)
 {
-    return cslot(f, slot)->face;
+    /* opening is the set's own cache, as measuring is: not a change a
+     * caller of a const set could see */
+    face_rec *fr = (face_rec *)cslot(f, slot);
+    return face_hb(fr) ? fr->face : NULL;
 }
 
 int qr_fonts_face_number(const qr_fonts *f, qr_font_slot slot)
@@ -1461,7 +1686,8 @@ int qr_fonts_face_number(const qr_fonts *f, qr_font_slot slot)
 
 const char *qr_fonts_error(const qr_fonts *f)
 {
-    (void)f;
+    for (int i = 0; f && i < f->nfaces; i++)
+        if (f->faces[i].error) return f->faces[i].error;
     return NULL;
 }
 
