@@ -86,14 +86,49 @@
 
 /* ---- state ---- */
 
+/* What a FontDescriptor says about a face, as installed (read_facts). A
+ * record of fixed size, kept in a subset's cache entry as it is. */
+typedef struct face_facts {
+    float bbox[4];              /* 1/1000 em */
+    float italic_angle;
+    float ascent, descent, cap_height, x_height;
+    int32_t fixed, italic, bold;
+    char ps_name[64];           /* PostScript name, name-safe, terminated */
+} face_facts;
+_Static_assert(sizeof(face_facts) == 9 * 4 + 3 * 4 + 64,
+               "no padding: the record is written to the cache as it is");
+
+/* One used code point's glyph in the embedded program, as its cmap says
+ * (found 0: none, and gid is what the cmap gave, .notdef). A record of
+ * fixed size too. */
+typedef struct glyph_rec {
+    uint32_t cp, gid, found;
+} glyph_rec;
+_Static_assert(sizeof(glyph_rec) == 12, "no padding");
+
+/* Everything the font dictionaries need of HarfBuzz: read from it when the
+ * subset is made (program_facts), or from the subset's cache entry on a
+ * hit (facts_take), so that a hit calls no HarfBuzz function. */
+typedef struct font_facts {
+    face_facts face;            /* of the face, not of its subset */
+    float notdef;               /* .notdef's advance in the program, 1/1000 em */
+    glyph_rec *glyphs;          /* per used code point, in order */
+    size_t nglyphs;
+} font_facts;
+
 typedef struct face_use {
-    hb_face_t *face;            /* identity of the face (borrowed) */
+    int number;                 /* identity: qr_fonts_face_number */
     qr_font_slot slot;          /* first slot that uses it */
     uint8_t bits[BMP_SIZE / 8]; /* used code points */
     int used;
     int has_space;              /* U+0020 marked, for line ends */
     HPDF_Dict font;             /* the Type0 font dictionary */
-    hb_blob_t *program;         /* the embedded font program */
+    /* the embedded font program: on a miss the blob of the face made
+     * (program), on a hit bytes of the entry read (in zmem, program NULL) */
+    hb_blob_t *program;
+    const char *prog;
+    unsigned plen;
+    font_facts facts;
     /* the program deflated as the pack pass would (qr_pdf_subst's z), with
      * it in the cache entry; zdone false when there is no entry to keep it
      * in, and the pass deflates the program as it does any stream */
@@ -101,7 +136,7 @@ typedef struct face_use {
     const char *z;
     size_t zlen;
     char *zmem;                 /* the block z lies in (on a hit, the
-                                   program too): freed after program */
+                                   whole entry, program and all) */
     qr_buf tounicode, cidmap;   /* stream contents, for the pack pass */
 } face_use;
 
@@ -481,14 +516,16 @@ static face_use *face_of(pdf_state *st, qr_font_slot slot)
     return &st->faces[st->slot_face[slot]];
 }
 
+/* The faces the slots are set in, each once. Only their numbers: a face
+ * is opened (qr_fonts_face) when its subset is not in the cache. */
 static void collect_faces(pdf_state *st)
 {
     for (int s = 0; s < QR_FONT_COUNT; s++) {
-        hb_face_t *hf = qr_fonts_face(st->fonts, (qr_font_slot)s);
+        int number = qr_fonts_face_number(st->fonts, (qr_font_slot)s);
         int k = 0;
-        while (k < st->nfaces && st->faces[k].face != hf) k++;
+        while (k < st->nfaces && st->faces[k].number != number) k++;
         if (k == st->nfaces) {
-            st->faces[k].face = hf;
+            st->faces[k].number = number;
             st->faces[k].slot = (qr_font_slot)s;
             st->nfaces++;
         }
@@ -654,7 +691,8 @@ static HPDF_Dict new_indirect(pdf_state *st);
  * TrueType loader: HarfBuzz's subsetter cuts the face down to the used code
  * points, and that font program goes into the file as it is (/FontFile2),
  * with the dictionaries of a CIDFontType2 font (ISO 32000-1 §9.7) built
- * from HarfBuzz's view of the face. Codes are the code points (two bytes,
+ * from HarfBuzz's view of the face (font_facts: made with the subset, and
+ * kept in the cache with it). Codes are the code points (two bytes,
  * /Identity-H), /CIDToGIDMap maps them to the subset's glyphs, /W gives
  * the widths layout measured (fonts.c), and /ToUnicode maps codes back to
  * text. libharu parsed and re-serialised every font program (2-3 ms a
@@ -694,7 +732,7 @@ static void subset_tag(const face_use *fu, int k, char tag[TAG_LEN + 1])
 
 /* The face cut down to the used code points (glyph ids renumbered), or
  * NULL when HarfBuzz cannot subset it. */
-static hb_face_t *subset_face(face_use *fu)
+static hb_face_t *subset_face(const face_use *fu, hb_face_t *face)
 {
     hb_subset_input_t *in = hb_subset_input_create_or_fail();
     if (!in) return NULL;
@@ -716,7 +754,7 @@ static hb_face_t *subset_face(face_use *fu)
     hb_set_add(drop, HB_TAG('G', 'S', 'U', 'B'));
     hb_set_add(drop, HB_TAG('G', 'P', 'O', 'S'));
     hb_set_add(drop, HB_TAG('G', 'D', 'E', 'F'));
-    hb_face_t *sub = hb_subset_or_fail(fu->face, in);
+    hb_face_t *sub = hb_subset_or_fail(face, in);
     hb_subset_input_destroy(in);
     return sub;
 }
@@ -727,11 +765,17 @@ static hb_face_t *subset_face(face_use *fu)
  * serialising the face), and the same paper rendered again, or the next
  * paper of a build from the same template, asks for the same code points of
  * the same face. So the last subset of each face is kept in Quire's cache
- * (cache.h): one entry per font file and face, its key the HarfBuzz
- * version, the file's stamp and the whole bitmap of used code points, then
- * a checksum, the font program and the program deflated. The program is
- * HarfBuzz's output for that key, so a hit embeds the same bytes; a
+ * (cache.h): one entry per font file and face, its key the identity of the
+ * HarfBuzz libraries (qr_fontlib_harfbuzz_id, known without loading them),
+ * the file's stamp and the whole bitmap of used code points. The program
+ * is HarfBuzz's output for that key, so a hit embeds the same bytes; a
  * different set of code points replaces the entry.
+ *
+ * The entry also keeps all else the font dictionaries take from HarfBuzz
+ * (font_facts: the face's FontDescriptor facts, each used code point's
+ * glyph in the program, .notdef's advance), so that a hit calls no
+ * HarfBuzz function and a warm render never loads it: the face is opened
+ * only for a subset to be made.
  *
  * Deflating is a tenth or more of a warm render, and the font programs a
  * third of what a short paper deflates (a sixth of the benchmark report):
@@ -742,14 +786,95 @@ static hb_face_t *subset_face(face_use *fu)
  * entry and the PDF alike. */
 
 /* Entry: the key's length (8 bytes), the key, a checksum (8 bytes) of all
- * that follows it: the program's length (8 bytes), the program, the
- * deflated program's length (8 bytes; 0 when deflating does not shrink
- * it), the deflated program. */
-#define SUBSET_FORMAT 4            /* 4: without GSUB, GPOS, GDEF */
+ * that follows it: the face's facts (a face_facts record), .notdef's
+ * advance (a float), the number of glyph records (8 bytes; one per used
+ * code point), the glyph records (glyph_rec, in code point order), the
+ * program's length (8 bytes), the program, the deflated program's length
+ * (8 bytes; 0 when deflating does not shrink it), the deflated program.
+ * Numbers in the machine's order: the cache is the machine's own. */
+#define SUBSET_FORMAT 5            /* 5: the facts and glyphs kept too */
+
+/* How many code points fu uses. */
+static size_t used_count(const face_use *fu)
+{
+    size_t n = 0;
+    /* most words are 0, and a popcount is a call into libgcc */
+    for (size_t i = 0; i < sizeof fu->bits; i += 8) {
+        uint64_t w;
+        memcpy(&w, fu->bits + i, sizeof w);
+        if (w) n += (size_t)__builtin_popcountll(w);
+    }
+    return n;
+}
+
+/* The bytes of an entry being read, handed out in order: a damaged entry
+ * may say anything, so every length is checked against what is left. */
+typedef struct entry_reader {
+    const char *at;
+    size_t left;
+} entry_reader;
+
+/* The next n bytes, or NULL when fewer are left. */
+static const char *take(entry_reader *r, uint64_t n)
+{
+    if (n > r->left) return NULL;
+    const char *p = r->at;
+    r->at += n;
+    r->left -= (size_t)n;
+    return p;
+}
+
+/* The next length, or UINT64_MAX (too long for anything) past the end. */
+static uint64_t take_len(entry_reader *r)
+{
+    uint64_t v = UINT64_MAX;
+    const char *p = take(r, sizeof v);
+    if (p) memcpy(&v, p, sizeof v);
+    return v;
+}
+
+static void put_len(qr_buf *e, uint64_t v)
+{
+    qr_buf_append(e, &v, sizeof v);
+}
+
+/* The facts into an entry, as facts_take reads them. */
+static void facts_put(qr_buf *e, const font_facts *ff)
+{
+    qr_buf_append(e, &ff->face, sizeof ff->face);
+    qr_buf_append(e, &ff->notdef, sizeof ff->notdef);
+    put_len(e, ff->nglyphs);
+    qr_buf_append(e, ff->glyphs, ff->nglyphs * sizeof *ff->glyphs);
+}
+
+/* The facts of fu from an entry into ff (ff->glyphs the caller's to free,
+ * whatever the answer); false when they are not fu's: a name without its
+ * end, or glyph records that are not one per used code point in order. */
+static bool facts_take(entry_reader *r, const face_use *fu, font_facts *ff)
+{
+    const char *face = take(r, sizeof ff->face);
+    const char *notdef = take(r, sizeof ff->notdef);
+    uint64_t n = take_len(r);
+    const char *glyphs = n <= BMP_SIZE ? take(r, n * sizeof *ff->glyphs) : NULL;
+    if (!face || !notdef || !glyphs) return false;
+    memcpy(&ff->face, face, sizeof ff->face);
+    memcpy(&ff->notdef, notdef, sizeof ff->notdef);
+    ff->nglyphs = (size_t)n;
+    ff->glyphs = qr_xcalloc(n ? (size_t)n : 1, sizeof *ff->glyphs);
+    memcpy(ff->glyphs, glyphs, (size_t)n * sizeof *ff->glyphs);
+    if (!memchr(ff->face.ps_name, '\0', sizeof ff->face.ps_name))
+        return false;
+    uint32_t cp = next_used(fu, 0);
+    for (size_t i = 0; i < ff->nglyphs; i++, cp = next_used(fu, cp + 1))
+        if (cp == BMP_SIZE || ff->glyphs[i].cp != cp || ff->glyphs[i].found > 1)
+            return false;
+    return cp == BMP_SIZE;          /* no used code point left without one */
+}
 
 /* The entry's name (caller frees) and key, or NULL when the face has no
- * file to stamp or caching is off (then nothing is deflated ahead of the
- * pass for an entry that cannot be kept). */
+ * file to stamp, caching is off, or nothing HarfBuzz makes may be kept
+ * (then nothing is deflated ahead of the pass for an entry that cannot be
+ * kept). */
 static char *subset_entry(pdf_state *st, const face_use *fu, qr_buf *key)
 {
     const char *file = qr_fonts_file(st->fonts, fu->slot);
@@ -760,88 +885,79 @@ static char *subset_entry(pdf_state *st, const face_use *fu, qr_buf *key)
                                                            strlen(file)),
                               index);
     char *path = qr_cache_path(name);
-    if (!path) {
+    const char *hb = path ? qr_fontlib_harfbuzz_id() : NULL;
+    free(path);
+    if (!hb) {
         free(name);
         return NULL;
     }
-    free(path);
-    qr_buf_printf(key, "quire font subset %d\nharfbuzz %s\nface %d\n",
-                  SUBSET_FORMAT, hb_version_string(), index);
+    qr_buf_printf(key, "quire font subset %d\n%s\nface %d\n",
+                  SUBSET_FORMAT, hb, index);
     qr_cache_stamp(key, file);
     qr_buf_append(key, fu->bits, sizeof fu->bits);
     return name;
 }
 
-/* The cached subset for this key, or NULL. On a hit fu->z, zlen, zdone are
- * the deflated program, and fu->zmem the entry read, which the face's blob
- * borrows rather than owns: a blob that HarfBuzz copies to mend it would
- * otherwise free it under z. */
-static hb_face_t *subset_cached(const char *name, const qr_buf *key,
-                                face_use *fu)
+/* The cached subset for this key into fu: its program (fu->prog, plen),
+ * facts, and deflated program (fu->z, zlen, zdone), all bytes of the entry
+ * read, which fu->zmem keeps. False when there is none that holds. Calls
+ * no HarfBuzz function. */
+static bool subset_cached(const char *name, const qr_buf *key, face_use *fu)
 {
     size_t n = 0;
     char *data = qr_cache_read(name, &n);
-    if (!data) return NULL;
-    uint64_t klen = 0, sum = 0, plen = 0, zlen = 0;
-    size_t at = 8 + key->len + 8;               /* what the sum covers */
-    if (n >= at + 16) memcpy(&klen, data, 8);
-    if (klen != key->len || memcmp(data + 8, key->data, key->len) != 0) {
-        free(data);
-        return NULL;
-    }
-    memcpy(&sum, data + at - 8, 8);
-    memcpy(&plen, data + at, 8);
-    /* each length within what is left before it is added: a damaged entry
-     * may say anything */
-    size_t prog = at + 8, zat;
-    if (plen == 0 || plen > UINT_MAX || plen > n - prog - 8) goto miss;
-    zat = prog + (size_t)plen + 8;
-    memcpy(&zlen, data + zat - 8, 8);
-    if (zlen != n - zat || zlen >= plen ||
-        sum != qr_filehash_of(data + at, n - at))
+    if (!data) return false;
+    entry_reader r = {data, n};
+    const char *k, *prog, *z;
+    uint64_t sum, plen, zlen;
+    if (take_len(&r) != key->len || !(k = take(&r, key->len)) ||
+        memcmp(k, key->data, key->len) != 0)
         goto miss;
-    hb_blob_t *blob = hb_blob_create(data + prog, (unsigned)plen,
-                                     HB_MEMORY_MODE_READONLY, NULL, NULL);
-    hb_face_t *face = hb_face_create(blob, 0);
-    hb_blob_destroy(blob);
-    if (hb_face_get_glyph_count(face) == 0) {   /* not a font after all */
-        hb_face_destroy(face);
+    sum = take_len(&r);
+    if (sum != qr_filehash_of(r.at, r.left) || !facts_take(&r, fu, &fu->facts))
         goto miss;
-    }
+    plen = take_len(&r);
+    if (plen == 0 || plen > UINT_MAX || !(prog = take(&r, plen))) goto miss;
+    zlen = take_len(&r);
+    if (zlen >= plen || zlen != r.left) goto miss;
+    z = take(&r, zlen);
+    fu->prog = prog;
+    fu->plen = (unsigned)plen;
     fu->zdone = true;
-    fu->z = zlen ? data + zat : NULL;
+    fu->z = zlen ? z : NULL;
     fu->zlen = (size_t)zlen;
     fu->zmem = data;
-    return face;
+    return true;
 miss:
+    free(fu->facts.glyphs);
+    memset(&fu->facts, 0, sizeof fu->facts);
     free(data);
-    return NULL;
+    return false;
 }
 
-/* A program just made: deflated for the PDF (fu->z, zlen, zdone, zmem),
- * and kept with it under name. */
-static void subset_remember(const char *name, const qr_buf *key,
-                            const char *prog, unsigned len, face_use *fu)
+/* A program just made (fu->prog, plen, facts): deflated for the PDF
+ * (fu->z, zlen, zdone, zmem), and kept with its facts under name. */
+static void subset_remember(const char *name, const qr_buf *key, face_use *fu)
 {
     char *z;
     size_t zlen;
     /* no memory to try: no entry either, and the pass deflates it */
-    if (!qr_pdf_deflate(prog, len, &z, &zlen)) return;
+    if (!qr_pdf_deflate(fu->prog, fu->plen, &z, &zlen)) return;
     fu->zdone = true;
     fu->z = fu->zmem = z;
     fu->zlen = zlen;
     qr_buf e;
     qr_buf_init(&e);
-    uint64_t klen = key->len, plen = len, zl = zlen, sum = 0;
-    qr_buf_append(&e, &klen, 8);
+    put_len(&e, key->len);
     qr_buf_append(&e, key->data, key->len);
     size_t at = e.len + 8;
-    qr_buf_append(&e, &sum, 8);                 /* set below */
-    qr_buf_append(&e, &plen, 8);
-    qr_buf_append(&e, prog, len);
-    qr_buf_append(&e, &zl, 8);
+    put_len(&e, 0);                             /* the checksum, set below */
+    facts_put(&e, &fu->facts);
+    put_len(&e, fu->plen);
+    qr_buf_append(&e, fu->prog, fu->plen);
+    put_len(&e, zlen);
     if (z) qr_buf_append(&e, z, zlen);
-    sum = qr_filehash_of(e.data + at, e.len - at);
+    uint64_t sum = qr_filehash_of(e.data + at, e.len - at);
     memcpy(e.data + at - 8, &sum, 8);
     qr_cache_write_checked(name, e.data, e.len);    /* best effort */
     qr_buf_free(&e);
@@ -925,14 +1041,6 @@ static uint32_t be32(const char *t, unsigned len, unsigned at)
            ((uint32_t)(unsigned char)t[at + 2] << 8) | (unsigned char)t[at + 3];
 }
 
-typedef struct face_facts {
-    float bbox[4];              /* 1/1000 em */
-    float italic_angle;
-    float ascent, descent, cap_height, x_height;
-    int fixed, italic, bold;
-    char ps_name[64];           /* PostScript name, name-safe */
-} face_facts;
-
 /* What a FontDescriptor says about a face, from its head, post, OS/2 and
  * name tables. */
 static void read_facts(hb_face_t *face, face_facts *ff)
@@ -978,6 +1086,36 @@ static void read_facts(hb_face_t *face, face_facts *ff)
     if (!o) snprintf(ff->ps_name, sizeof ff->ps_name, "Font");
 }
 
+/* fu's program and facts from sub, the face embedded (face's subset, or
+ * face itself), which this takes: what a hit reads from the entry, here
+ * from HarfBuzz. */
+static void program_facts(face_use *fu, hb_face_t *face, hb_face_t *sub)
+{
+    fu->program = hb_face_reference_blob(sub);
+    fu->prog = hb_blob_get_data(fu->program, &fu->plen);
+    font_facts *ff = &fu->facts;
+    read_facts(face, &ff->face);
+    hb_font_t *font = hb_font_create(sub);
+    unsigned upem = hb_face_get_upem(sub);
+    hb_font_set_scale(font, (int)upem, (int)upem);
+    /* a code point without a glyph shows .notdef, at its own width */
+    hb_position_t a = hb_font_get_glyph_h_advance(font, 0);
+    ff->notdef = upem ? (float)(((unsigned long)(a < 0 ? 0 : a) * 1000) / upem) : 0;
+    ff->nglyphs = used_count(fu);
+    ff->glyphs = qr_xcalloc(ff->nglyphs ? ff->nglyphs : 1, sizeof *ff->glyphs);
+    glyph_rec *g = ff->glyphs;
+    for (uint32_t cp = next_used(fu, 0); cp < BMP_SIZE;
+         cp = next_used(fu, cp + 1), g++) {
+        hb_codepoint_t gid = 0;
+        uint32_t look = cp == CHAR_SOFT_HYPHEN ? CHAR_HYPHEN : cp;
+        g->cp = cp;
+        g->found = hb_font_get_nominal_glyph(font, look, &gid) ? 1 : 0;
+        g->gid = gid;
+    }
+    hb_font_destroy(font);
+    hb_face_destroy(sub);
+}
+
 static HPDF_Array int_array(pdf_state *st, const float *v, int n)
 {
     HPDF_Array a = HPDF_Array_New(st->pdf->mmgr);
@@ -986,31 +1124,23 @@ static HPDF_Array int_array(pdf_state *st, const float *v, int n)
 }
 
 /* The descendant CIDFontType2's /W and the /CIDToGIDMap contents: widths
- * as layout measured them, glyphs from the embedded program's cmap. */
-static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
-                                 unsigned upem)
+ * as layout measured them (.notdef's own where there is no glyph), glyphs
+ * from the embedded program's cmap (fu->facts). */
+static HPDF_Array widths_and_map(pdf_state *st, face_use *fu)
 {
     const qr_metrics *m = qr_fonts_metrics(st->fonts);
+    const font_facts *ff = &fu->facts;
     HPDF_Array w = HPDF_Array_New(st->pdf->mmgr), run = NULL;
-    uint32_t maxcid = 0, prev = 0;
-    for (uint32_t cp = next_used(fu, 0); cp < BMP_SIZE; cp = next_used(fu, cp + 1))
-        maxcid = cp;
+    uint32_t maxcid = ff->nglyphs ? ff->glyphs[ff->nglyphs - 1].cp : 0, prev = 0;
     qr_buf_reserve(&fu->cidmap, 2 * ((size_t)maxcid + 1));
     memset(fu->cidmap.data, 0, 2 * ((size_t)maxcid + 1));
     fu->cidmap.len = 2 * ((size_t)maxcid + 1);
-    for (uint32_t cp = next_used(fu, 0); cp <= maxcid; cp = next_used(fu, cp + 1)) {
-        hb_codepoint_t gid = 0;
-        float adv;
-        uint32_t look = cp == CHAR_SOFT_HYPHEN ? CHAR_HYPHEN : cp;
-        if (hb_font_get_nominal_glyph(font, look, &gid)) {
-            adv = m->advance(m->ctx, fu->slot, look);
-        } else {
-            /* no glyph: .notdef, at its own width */
-            hb_position_t a = hb_font_get_glyph_h_advance(font, 0);
-            adv = upem ? (float)(((unsigned long)(a < 0 ? 0 : a) * 1000) / upem) : 0;
-        }
-        fu->cidmap.data[2 * cp] = (char)(gid >> 8);
-        fu->cidmap.data[2 * cp + 1] = (char)(gid & 0xFF);
+    for (size_t i = 0; i < ff->nglyphs; i++) {
+        const glyph_rec *g = &ff->glyphs[i];
+        uint32_t cp = g->cp, look = cp == CHAR_SOFT_HYPHEN ? CHAR_HYPHEN : cp;
+        float adv = g->found ? m->advance(m->ctx, fu->slot, look) : ff->notdef;
+        fu->cidmap.data[2 * cp] = (char)(g->gid >> 8);
+        fu->cidmap.data[2 * cp + 1] = (char)(g->gid & 0xFF);
         if (!run || cp != prev + 1) {
             HPDF_Array_AddNumber(w, (HPDF_INT32)cp);
             run = HPDF_Array_New(st->pdf->mmgr);
@@ -1023,33 +1153,19 @@ static HPDF_Array widths_and_map(pdf_state *st, face_use *fu, hb_font_t *font,
 }
 
 /* The font dictionaries of face k, fu->font set to the Type0 font, from
- * its subset sub (NULL: it could not be subset), which this takes. */
-static bool embed_face(pdf_state *st, face_use *fu, int k, hb_face_t *sub)
+ * its program and facts, whether the cache or HarfBuzz gave them: nothing
+ * here calls HarfBuzz. */
+static bool embed_face(pdf_state *st, face_use *fu, int k)
 {
-    const char *file = qr_fonts_file(st->fonts, fu->slot);
-    if (!sub && qr_fonts_index(st->fonts, fu->slot) == 0)
-        sub = hb_face_reference(fu->face);      /* the whole font, then */
-    if (!sub) {
-        fail(st, file, "cannot embed font '%s': it cannot be subset",
-             qr_fonts_family(st->fonts, fu->slot));
-        return false;
-    }
-    if (!fu->program) fu->program = hb_face_reference_blob(sub);
-    unsigned plen = 0;
-    const char *prog = hb_blob_get_data(fu->program, &plen);
-    hb_font_t *font = hb_font_create(sub);
-    unsigned upem = hb_face_get_upem(sub);
-    hb_font_set_scale(font, (int)upem, (int)upem);
-    face_facts ff;
-    read_facts(fu->face, &ff);
-    char tag[TAG_LEN + 1], base[TAG_LEN + 1 + sizeof ff.ps_name];
+    const face_facts *ff = &fu->facts.face;
+    char tag[TAG_LEN + 1], base[TAG_LEN + 1 + sizeof ff->ps_name];
     subset_tag(fu, k, tag);
-    snprintf(base, sizeof base, "%s+%s", tag, ff.ps_name);
+    snprintf(base, sizeof base, "%s+%s", tag, ff->ps_name);
     HPDF_MMgr mm = st->pdf->mmgr;
 
-    HPDF_Dict file2 = stream_for(st, prog, plen);
+    HPDF_Dict file2 = stream_for(st, fu->prog, fu->plen);
     if (file2) {
-        HPDF_Dict_AddNumber(file2, "Length1", (HPDF_INT32)plen);
+        HPDF_Dict_AddNumber(file2, "Length1", (HPDF_INT32)fu->plen);
         qr_pdf_subst *s = &st->subst[st->nsubst - 1];
         s->zdone = fu->zdone;
         s->z = fu->z;
@@ -1060,18 +1176,18 @@ static bool embed_face(pdf_state *st, face_use *fu, int k, hb_face_t *sub)
         HPDF_Dict_AddName(fd, "Type", "FontDescriptor");
         HPDF_Dict_AddName(fd, "FontName", base);
         /* Nonsymbolic (32), FixedPitch (1), Italic (64), ForceBold */
-        int flags = 32 | (ff.fixed ? 1 : 0) | (ff.italic ? 64 : 0) |
-                    (ff.bold ? 262144 : 0);
+        int flags = 32 | (ff->fixed ? 1 : 0) | (ff->italic ? 64 : 0) |
+                    (ff->bold ? 262144 : 0);
         HPDF_Dict_AddNumber(fd, "Flags", flags);
-        HPDF_Dict_Add(fd, "FontBBox", int_array(st, ff.bbox, 4));
-        HPDF_Dict_AddReal(fd, "ItalicAngle", ff.italic_angle);
-        HPDF_Dict_AddNumber(fd, "Ascent", (HPDF_INT32)lroundf(ff.ascent));
-        HPDF_Dict_AddNumber(fd, "Descent", (HPDF_INT32)lroundf(ff.descent));
-        HPDF_Dict_AddNumber(fd, "CapHeight", (HPDF_INT32)lroundf(ff.cap_height));
-        if (ff.x_height > 0)
-            HPDF_Dict_AddNumber(fd, "XHeight", (HPDF_INT32)lroundf(ff.x_height));
+        HPDF_Dict_Add(fd, "FontBBox", int_array(st, ff->bbox, 4));
+        HPDF_Dict_AddReal(fd, "ItalicAngle", ff->italic_angle);
+        HPDF_Dict_AddNumber(fd, "Ascent", (HPDF_INT32)lroundf(ff->ascent));
+        HPDF_Dict_AddNumber(fd, "Descent", (HPDF_INT32)lroundf(ff->descent));
+        HPDF_Dict_AddNumber(fd, "CapHeight", (HPDF_INT32)lroundf(ff->cap_height));
+        if (ff->x_height > 0)
+            HPDF_Dict_AddNumber(fd, "XHeight", (HPDF_INT32)lroundf(ff->x_height));
         /* not in the font: the usual estimate from its weight */
-        HPDF_Dict_AddNumber(fd, "StemV", ff.bold ? 120 : 80);
+        HPDF_Dict_AddNumber(fd, "StemV", ff->bold ? 120 : 80);
         HPDF_Dict_Add(fd, "FontFile2", file2);
     }
     HPDF_Dict cid = new_indirect(st);
@@ -1085,7 +1201,7 @@ static bool embed_face(pdf_state *st, face_use *fu, int k, hb_face_t *sub)
         HPDF_Dict_AddNumber(info, "Supplement", 0);
         HPDF_Dict_Add(cid, "CIDSystemInfo", info);
         HPDF_Dict_Add(cid, "FontDescriptor", fd);
-        HPDF_Dict_Add(cid, "W", widths_and_map(st, fu, font, upem));
+        HPDF_Dict_Add(cid, "W", widths_and_map(st, fu));
         HPDF_Dict_Add(cid, "CIDToGIDMap",
                       stream_for(st, fu->cidmap.data, fu->cidmap.len));
     }
@@ -1102,20 +1218,18 @@ static bool embed_face(pdf_state *st, face_use *fu, int k, hb_face_t *sub)
         HPDF_Dict_Add(fu->font, "ToUnicode",
                       stream_for(st, fu->tounicode.data, fu->tounicode.len));
     }
-    hb_font_destroy(font);
-    hb_face_destroy(sub);
     if (hpdf_failed(st, "writing a font")) return false;
     return true;
 }
 
-/* One used face's subset, read from the cache or made (fu->program, and
- * with an entry fu->z…). */
+/* One used face's program and facts, read from the cache or made. */
 typedef struct subset_job {
     face_use *fu;
     int k;
     char *entry;                /* its cache entry, or NULL */
     qr_buf key;
-    hb_face_t *sub;             /* NULL: not found (yet), or cannot be */
+    hb_face_t *face;            /* opened when not in the cache (borrowed) */
+    bool ready;                 /* fu has its program and facts */
 } subset_job;
 
 typedef struct subset_pool {
@@ -1125,17 +1239,17 @@ typedef struct subset_pool {
 } subset_pool;
 
 /* The subset of a face not in the cache: made, its program taken (once: a
- * subset's blob is the face serialised afresh at each call), deflated and
- * kept. Touches its own face_use and the cache only, never libharu. */
+ * subset's blob is the face serialised afresh at each call) with its
+ * facts, deflated and kept. Touches its own face_use and the cache only,
+ * never libharu. */
 static void make_subset(subset_job *j)
 {
     face_use *fu = j->fu;
-    j->sub = subset_face(fu);
-    if (!j->sub) return;
-    fu->program = hb_face_reference_blob(j->sub);
-    unsigned len = 0;
-    const char *prog = hb_blob_get_data(fu->program, &len);
-    if (j->entry) subset_remember(j->entry, &j->key, prog, len, fu);
+    hb_face_t *sub = subset_face(fu, j->face);
+    if (!sub) return;
+    program_facts(fu, j->face, sub);
+    j->ready = true;
+    if (j->entry) subset_remember(j->entry, &j->key, fu);
 }
 
 static void *make_subsets(void *arg)
@@ -1144,6 +1258,36 @@ static void *make_subsets(void *arg)
     for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;)
         make_subset(p->miss[i]);
     return NULL;
+}
+
+/* The face fu is set in, for its subset to be made, or NULL after a
+ * located failure. The main thread's: qr_fonts_face is not for two. */
+static hb_face_t *open_face(pdf_state *st, const face_use *fu)
+{
+    hb_face_t *face = qr_fonts_face(st->fonts, fu->slot);
+    if (!face) {
+        const char *why = qr_fonts_error(st->fonts);
+        fail(st, qr_fonts_file(st->fonts, fu->slot),
+             "cannot embed font '%s': %s", qr_fonts_family(st->fonts, fu->slot),
+             why ? why : "cannot open the font");
+    }
+    return face;
+}
+
+/* A face HarfBuzz could not subset, embedded whole where it is its file's
+ * first face, or a located failure. */
+static bool whole_font(pdf_state *st, subset_job *j)
+{
+    face_use *fu = j->fu;
+    if (qr_fonts_index(st->fonts, fu->slot) != 0) {
+        fail(st, qr_fonts_file(st->fonts, fu->slot),
+             "cannot embed font '%s': it cannot be subset",
+             qr_fonts_family(st->fonts, fu->slot));
+        return false;
+    }
+    program_facts(fu, j->face, hb_face_reference(j->face));
+    j->ready = true;
+    return true;
 }
 
 /* Whether the stage may use a second processor while it works (deflating
@@ -1163,36 +1307,38 @@ static int pack_threads(void)
  * program: 7 M instructions of the benchmark report's 31 M), and each
  * face's is independent of the others' and of libharu: with two or more to
  * make and a second processor free (as for deflating ahead), a helper
- * thread makes some while this one makes the rest. HarfBuzz faces are safe
- * to read from two threads; each thread writes only its own face's
- * face_use and cache entry. */
+ * thread makes some while this one makes the rest. Their faces are opened
+ * here first, on this thread; HarfBuzz faces are then safe to read from
+ * two threads, and each thread writes only its own face's face_use and
+ * cache entry. A face whose subset is cached is never opened. */
 static bool load_fonts(pdf_state *st)
 {
     subset_job jobs[QR_FONT_COUNT], *miss[QR_FONT_COUNT];
     size_t n = 0, nmiss = 0;
-    for (int k = 0; k < st->nfaces; k++) {
+    bool ok = true;
+    for (int k = 0; ok && k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
         if (!fu->used) continue;
         subset_job *j = &jobs[n++];
         *j = (subset_job){.fu = fu, .k = k};
         qr_buf_init(&j->key);
         j->entry = subset_entry(st, fu, &j->key);
-        j->sub = j->entry ? subset_cached(j->entry, &j->key, fu) : NULL;
-        if (!j->sub) miss[nmiss++] = j;
+        j->ready = j->entry && subset_cached(j->entry, &j->key, fu);
+        if (j->ready) continue;
+        j->face = open_face(st, fu);
+        ok = j->face != NULL;
+        miss[nmiss++] = j;
     }
-    subset_pool pool = {.miss = miss, .n = nmiss};
+    subset_pool pool = {.miss = miss, .n = ok ? nmiss : 0};
     atomic_init(&pool.next, 0);
     pthread_t helper;
-    bool two = nmiss > 1 && deflate_ahead && pack_threads() > 1 &&
+    bool two = pool.n > 1 && deflate_ahead && pack_threads() > 1 &&
                pthread_create(&helper, NULL, make_subsets, &pool) == 0;
     make_subsets(&pool);
     if (two) pthread_join(helper, NULL);
-    bool ok = true;
     for (size_t i = 0; i < n; i++) {
-        if (ok)
-            ok = embed_face(st, jobs[i].fu, jobs[i].k, jobs[i].sub);
-        else if (jobs[i].sub)
-            hb_face_destroy(jobs[i].sub);
+        if (ok && !jobs[i].ready) ok = whole_font(st, &jobs[i]);
+        if (ok) ok = embed_face(st, jobs[i].fu, jobs[i].k);
         free(jobs[i].entry);
         qr_buf_free(&jobs[i].key);
     }
@@ -3385,8 +3531,10 @@ done:
     free(st->content);
     for (int k = 0; k < st->nfaces; k++) {
         face_use *fu = &st->faces[k];
-        hb_blob_destroy(fu->program);
-        free(fu->zmem);             /* after the blob that may borrow it */
+        /* a hit's program is in zmem, and HarfBuzz maybe never loaded */
+        if (fu->program) hb_blob_destroy(fu->program);
+        free(fu->zmem);
+        free(fu->facts.glyphs);
         qr_buf_free(&fu->tounicode);
         qr_buf_free(&fu->cidmap);
     }

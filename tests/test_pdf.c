@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "quire/image.h"
 #include "quire/pdf.h"
 #include "quire/util.h"
+#include "../pipeline/fontlib.h"
 #include "../pipeline/pdf_pack.h"
 
 #define A4_W 595.28f
@@ -1257,23 +1259,91 @@ static void same_entries(const char *dir, char *const name[], char *const e[],
     }
 }
 
-/* Entry d (pdf.c's layout: the key's length, the key, a checksum of the
- * rest, the program's length, the program, the deflated program's length,
- * the deflated program) with the program's length (which 0) or the
- * deflated one's (which 1) changed by delta, and the checksum made again
- * to match: lengths that lie in an entry otherwise whole. */
-static void entry_lie(char *d, size_t n, int which, uint64_t delta)
+/* The fields of a subset entry (pdf.c's format 5: the key's length, the
+ * key, a checksum of the rest, the face's facts (a 112-byte record: nine
+ * floats, three flags, a 64-byte name), .notdef's advance (4 bytes), the
+ * number of glyph records (8 bytes), the records (12 bytes each: code
+ * point, glyph, found), the program's length (8 bytes), the program, the
+ * deflated program's length (8 bytes), the deflated program) that
+ * entry_lie changes. */
+enum entry_field { F_NAME, F_NGLYPHS, F_CP, F_FOUND, F_PLEN, F_ZLEN };
+#define FACTS_LEN (112 + 4)
+#define NAME_AT 48                  /* in the facts record */
+#define GLYPH_LEN 12
+
+/* The 8-byte number at d[at] of an entry of n bytes. */
+static size_t entry_len(const char *d, size_t n, size_t at)
 {
-    uint64_t klen, plen, v;
+    uint64_t v;
+    assert_true(at + 8 <= n);
+    memcpy(&v, d + at, 8);
+    assert_true(v <= n);
+    return (size_t)v;
+}
+
+/* Where field f of entry d (n bytes) lies; *size its bytes. */
+static size_t entry_at(const char *d, size_t n, enum entry_field f,
+                       size_t *size)
+{
+    size_t facts = 8 + entry_len(d, n, 0) + 8, ngat = facts + FACTS_LEN;
+    size_t pat = ngat + 8 + entry_len(d, n, ngat) * GLYPH_LEN;
+    size_t at, zat = pat + 8 + entry_len(d, n, pat);
+    *size = f == F_NAME ? 64 : f == F_CP || f == F_FOUND ? 4 : 8;
+    switch (f) {
+    case F_NAME: at = facts + NAME_AT; break;
+    case F_NGLYPHS: at = ngat; break;
+    case F_CP: at = ngat + 8; break;
+    case F_FOUND: at = ngat + 8 + 8; break;
+    case F_PLEN: at = pat; break;
+    default: at = zat; break;
+    }
+    assert_true(at + *size <= n);
+    return at;
+}
+
+/* Entry d with field f changed: a number by delta, the name to 64 letters
+ * without its end; and the checksum made again to match: an entry that
+ * lies, otherwise whole. */
+static void entry_lie(char *d, size_t n, enum entry_field f, uint64_t delta)
+{
+    size_t size, at = entry_at(d, n, f, &size);
+    if (f == F_NAME) {
+        memset(d + at, 'A', size);
+    } else if (size == 4) {
+        uint32_t v;
+        memcpy(&v, d + at, 4);
+        v += (uint32_t)delta;
+        memcpy(d + at, &v, 4);
+    } else {
+        uint64_t v;
+        memcpy(&v, d + at, 8);
+        v += delta;
+        memcpy(d + at, &v, 8);
+    }
+    uint64_t klen;
     memcpy(&klen, d, 8);
-    size_t at = 8 + (size_t)klen + 8;
-    memcpy(&plen, d + at, 8);
-    size_t f = which ? at + 8 + (size_t)plen : at;
-    memcpy(&v, d + f, 8);
-    v += delta;
-    memcpy(d + f, &v, 8);
-    uint64_t sum = qr_filehash_of(d + at, n - at);
-    memcpy(d + at - 8, &sum, 8);
+    size_t sum_end = 8 + (size_t)klen + 8;
+    uint64_t sum = qr_filehash_of(d + sum_end, n - sum_end);
+    memcpy(d + sum_end - 8, &sum, 8);
+}
+
+/* QUIRE_CACHE_DIR set to tmpdir/sub (the caller frees the path); *keep
+ * what it was, for cache_dir_restore. */
+static char *cache_dir_set(const char *sub, char **keep)
+{
+    const char *was = getenv("QUIRE_CACHE_DIR");
+    *keep = was ? qr_xstrdup(was) : NULL;
+    char *dir = qr_xasprintf("%s/%s", tmpdir, sub);
+    setenv("QUIRE_CACHE_DIR", dir, 1);
+    assert_null(getenv("QUIRE_NO_CACHE"));
+    return dir;
+}
+
+static void cache_dir_restore(char *keep)
+{
+    if (keep) setenv("QUIRE_CACHE_DIR", keep, 1);
+    else unsetenv("QUIRE_CACHE_DIR");
+    free(keep);
 }
 
 /* One render through the counting seam: every program came deflated (or,
@@ -1309,11 +1379,7 @@ static void render_counted(const char *same, size_t same_len, bool want_zdone,
 static void test_subset_deflated_cached(void **state)
 {
     (void)state;
-    const char *was = getenv("QUIRE_CACHE_DIR");
-    char *keep = was ? qr_xstrdup(was) : NULL;
-    char *dir = qr_xasprintf("%s/zcache", tmpdir);
-    setenv("QUIRE_CACHE_DIR", dir, 1);
-    assert_null(getenv("QUIRE_NO_CACHE"));
+    char *keep, *dir = cache_dir_set("zcache", &keep);
     qr_pdf_set_deflate_ahead(false);
     char *cold, *warm, *again, *off;
     size_t cold_len, warm_len, again_len, off_len;
@@ -1324,18 +1390,25 @@ static void test_subset_deflated_cached(void **state)
     assert_int_equal(ne, prog_n);
     render_counted(cold, cold_len, true, &warm, &warm_len);
     /* damaged where the deflated program lies (its last byte); cut short
-     * by a byte; saying the deflated program is a byte shorter, or the
-     * program longer than the entry, under a checksum that matches: each
-     * time not used, and made again as it was */
-    for (int how = 0; how < 4; how++) {
+     * by a byte; under a checksum that matches, saying the deflated
+     * program is a byte shorter, the program longer than the entry, a
+     * glyph record more or less than the used code points, a record for
+     * another code point, a glyph neither found nor not, or a name without
+     * its end: each time not used, and made again as it was */
+    for (int how = 0; how < 9; how++) {
         for (size_t i = 0; i < ne; i++) {
             char *d = qr_xmalloc(elen[i]);
             memcpy(d, e[i], elen[i]);
             size_t dlen = elen[i];
             if (how == 0) d[dlen - 1] ^= 0x55;
             if (how == 1) dlen--;
-            if (how == 2) entry_lie(d, dlen, 1, (uint64_t)-1);
-            if (how == 3) entry_lie(d, dlen, 0, dlen);
+            if (how == 2) entry_lie(d, dlen, F_ZLEN, (uint64_t)-1);
+            if (how == 3) entry_lie(d, dlen, F_PLEN, dlen);
+            if (how == 4) entry_lie(d, dlen, F_NGLYPHS, 1);
+            if (how == 5) entry_lie(d, dlen, F_NGLYPHS, (uint64_t)-1);
+            if (how == 6) entry_lie(d, dlen, F_CP, 1);
+            if (how == 7) entry_lie(d, dlen, F_FOUND, 2);
+            if (how == 8) entry_lie(d, dlen, F_NAME, 0);
             assert_true(qr_write_atomic(name[i], d, dlen));
             free(d);
         }
@@ -1365,13 +1438,105 @@ static void test_subset_deflated_cached(void **state)
         free(name[i]);
         free(e[i]);
     }
-    if (keep) setenv("QUIRE_CACHE_DIR", keep, 1);
-    else unsetenv("QUIRE_CACHE_DIR");
-    free(keep);
+    cache_dir_restore(keep);
     free(dir);
     free(cold);
     free(warm);
     free(off);
+}
+
+/* Each of HarfBuzz's function pointers (fontlib.h), to be cleared. */
+#define HB_SLOT(f) {(void *)&qr_dl_##f, sizeof qr_dl_##f},
+static const struct hb_slot {
+    void *p;
+    size_t n;
+} hb_slots[] = {QR_HB_FUNCS(HB_SLOT) QR_HB_SUBSET_FUNCS(HB_SLOT)};
+#undef HB_SLOT
+#define HB_NSLOTS (sizeof hb_slots / sizeof *hb_slots)
+
+/* A warm render, every subset in the cache, calls no HarfBuzz function:
+ * rendered again in a child with every one of HarfBuzz's pointers cleared
+ * (a call crashes the child, not the tests after this one), it gives the
+ * same bytes as the render that made the entries. The fonts were loaded
+ * before, and the metrics already asked for: this is the PDF stage's part
+ * only. */
+static void test_warm_render_no_harfbuzz(void **state)
+{
+    (void)state;
+    char *keep, *dir = cache_dir_set("hbcache", &keep);
+    qr_pages *p = sample_doc();
+    qr_diags *d = qr_diags_new();
+    char *cold;
+    size_t cold_len;
+    assert_true(qr_pdf_render(p, fonts, &sample_meta, &cold, &cold_len, d));
+    pid_t child = fork();
+    assert_true(child >= 0);
+    if (child == 0) {
+        /* cmocka's handlers would go on with the other tests here */
+        int sigs[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT};
+        for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++)
+            signal(sigs[i], SIG_DFL);
+        for (size_t i = 0; i < HB_NSLOTS; i++)
+            memset(hb_slots[i].p, 0, hb_slots[i].n);
+        char *warm;
+        size_t warm_len;
+        bool same = qr_pdf_render(p, fonts, &sample_meta, &warm, &warm_len, d) &&
+                    warm_len == cold_len && memcmp(warm, cold, cold_len) == 0;
+        _exit(same ? 0 : 1);
+    }
+    int status;
+    assert_int_equal(waitpid(child, &status, 0), child);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 0);
+    free(cold);
+    qr_diags_free(d);
+    qr_pages_free(p);
+    cache_dir_restore(keep);
+    free(dir);
+}
+
+/* A character its face has no glyph for is drawn with .notdef at
+ * .notdef's own width (750 in Liberation Sans), not at one layout measured:
+ * the same whether the glyphs came from the face's cmap (cold, no cache)
+ * or from the cache entry's records (warm), byte for byte. */
+static void test_missing_glyph_cached(void **state)
+{
+    (void)state;
+    char *keep, *dir = cache_dir_set("notdef", &keep);
+    qr_pages *p = qr_pages_new();
+    size_t a = qr_pages_add_page(p, A4_W, A4_H);
+    add_text(p, a, 72, 90, QR_FONT_REGULAR, 12, "A\xE2\x98\x8E");  /* U+260E */
+    const char *name[] = {"notdef-cold.pdf", "notdef-warm.pdf", "notdef-off.pdf"};
+    char *path[3], *pdf[3];
+    size_t len[3];
+    for (int i = 0; i < 3; i++) {
+        if (i == 2) setenv("QUIRE_NO_CACHE", "1", 1);
+        path[i] = render_to(p, &sample_meta, name[i]);
+        pdf[i] = qr_read_file(path[i], &len[i], 0);
+        assert_non_null(pdf[i]);
+        if (i == 0) {
+            char *en[MAXE], *e[MAXE];
+            size_t elen[MAXE];
+            assert_int_equal(subset_entries(dir, en, e, elen, MAXE), 1);
+            free(en[0]);
+            free(e[0]);
+        }
+    }
+    unsetenv("QUIRE_NO_CACHE");
+    for (int i = 1; i < 3; i++) {
+        assert_int_equal(len[i], len[0]);
+        assert_memory_equal(pdf[i], pdf[0], len[0]);
+    }
+    char *q = qdf(path[1]);
+    assert_non_null(strstr(q, "\n    9742\n    [\n      750\n    ]\n"));
+    free(q);
+    for (int i = 0; i < 3; i++) {
+        free(path[i]);
+        free(pdf[i]);
+    }
+    qr_pages_free(p);
+    cache_dir_restore(keep);
+    free(dir);
 }
 
 static void test_pdfa(void **state)
@@ -1558,6 +1723,8 @@ int main(void)
         cmocka_unit_test(test_tagged_pack_roots),
         cmocka_unit_test(test_object_streams),
         cmocka_unit_test(test_subset_deflated_cached),
+        cmocka_unit_test(test_warm_render_no_harfbuzz),
+        cmocka_unit_test(test_missing_glyph_cached),
         cmocka_unit_test(test_pdfa),
         cmocka_unit_test(test_page_labels),
         cmocka_unit_test(test_turned_text),

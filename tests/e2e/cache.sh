@@ -129,6 +129,46 @@ expect_exit "another paper's subsets in the cache: renders" 0 \
 expect_exit "after another paper: renders" 0 render $TMP/sub-other.pdf
 check "after another paper: byte-identical" cmp $TMP/cold.pdf $TMP/sub-other.pdf
 
+# each entry keeps, beside the program, all the font dictionaries take from
+# HarfBuzz (the face's facts, each code point's glyph), and its key names
+# HarfBuzz by its libraries, known without loading them: a warm render
+# never loads HarfBuzz. Either part damaged, the entry is not used.
+keys_ok() { # ENTRY...: each key names the format and HarfBuzz's libraries
+    python3 - "$@" <<'EOF'
+import re, struct, sys
+for p in sys.argv[1:]:
+    d = open(p, 'rb').read()
+    key = d[8:8 + struct.unpack('=Q', d[:8])[0]]
+    if not re.match(rb'quire font subset 5\nharfbuzz [0-9a-f]{16}\nface \d+\n', key):
+        sys.exit('%s: key %r' % (p, key[:80]))
+EOF
+}
+flip() { # PART ENTRY...: a byte of each entry's facts (PART facts) or of
+         # its first glyph record (PART glyphs) changed
+    python3 - "$@" <<'EOF'
+import struct, sys
+part = sys.argv[1]
+for p in sys.argv[2:]:
+    d = bytearray(open(p, 'rb').read())
+    facts = 8 + struct.unpack('=Q', d[:8])[0] + 8
+    # the facts: a 112-byte record and .notdef's advance; then the count
+    d[facts + 4 if part == 'facts' else facts + 116 + 8 + 4] ^= 0x55
+    open(p, 'wb').write(d)
+EOF
+}
+check "the subset keys name HarfBuzz by its libraries" keys_ok $C/subset-*
+mkdir -p $TMP/good && cp $C/subset-* $TMP/good/
+for part in facts glyphs; do
+    flip $part $C/subset-*
+    expect_exit "a byte of the subsets' $part changed: renders" 0 \
+        render $TMP/sub-$part.pdf
+    check "  ... byte-identical to the cache off" cmp $TMP/off.pdf $TMP/sub-$part.pdf
+    check "  ... the entries are made again" \
+        sh -c "for f in $TMP/good/*; do cmp -s \$f $C/\${f##*/} || exit 1; done"
+done
+expect_exit "warm subsets: renders" 0 render $TMP/sub-warm.pdf
+check "warm subsets: byte-identical to the cache off" cmp $TMP/off.pdf $TMP/sub-warm.pdf
+
 # A first run lays the paper out with fonts guessed from fontconfig's own
 # caches and metric aliases while fontconfig starts, and keeps that layout
 # only when fontconfig's full answer is the same (QUIRE_TIMING names the
