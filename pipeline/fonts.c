@@ -50,7 +50,8 @@
 #define KERN_UNKNOWN SHRT_MIN
 #define KERN_COMMON 110         /* printable ASCII, dashes, curly quotes,
                                    pound, euro and a few more */
-#define KERN_CACHE_FORMAT 3         /* 2: a checksum after the table; 3: qr_filehash_of */
+#define KERN_CACHE_FORMAT 4         /* 2: a checksum after the table; 3: qr_filehash_of;
+                                       4: the rows' pairs learned after it */
 
 typedef struct face_rec {
     char *file;
@@ -79,10 +80,15 @@ typedef struct face_rec {
     /* kerning of pairs of Latin letters and punctuation (kern_index), one
      * row per left character allocated on first use */
     short *kern[KERN_CHARS];
-    /* pairs of the common characters (common_index): loaded from and
-     * saved to Quire's cache, so a paper shapes only pairs no earlier
-     * paper used */
+    /* pairs of the common characters (common_index), and the pairs of the
+     * rows learned: loaded from and saved to Quire's cache, so a paper
+     * shapes only pairs no earlier paper used */
     short *common;
+    /* pairs of any other two characters learned (Greek, Cyrillic): open
+     * addressing on pair_key, OTHER_EMPTY where free */
+    uint64_t *other_keys;
+    short *other_vals;
+    size_t nother, other_cap;
     int common_dirty;           /* pairs learned since loading */
 } face_rec;
 
@@ -501,6 +507,8 @@ static void face_close(face_rec *fr)
     for (size_t i = 0; i < ADV_BLOCKS; i++) free(fr->adv[i]);
     for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
     free(fr->common);
+    free(fr->other_keys);
+    free(fr->other_vals);
     free(fr->chars);
     if (fr->pair) hb_buffer_destroy(fr->pair);
     memset(fr, 0, sizeof *fr);
@@ -687,7 +695,7 @@ static bool metrics_load(face_rec *fr)
 /* Best effort, when blocks were measured (qr_fonts_finish). */
 static void metrics_save(face_rec *fr)
 {
-    if (!fr->metrics_dirty) return;
+    if (!fr->metrics_dirty || fr->error) return;
     fr->metrics_dirty = 0;          /* a shared face saves again only what
                                        it measures after */
     qr_buf e;
@@ -825,6 +833,57 @@ typedef struct pair_char {
     signed char state;          /* 0 not asked yet, 1 usable, -1 not */
 } pair_char;
 
+#define OTHER_EMPTY UINT64_MAX      /* no pair: code points are below 2^21 */
+
+static uint64_t pair_key(uint32_t a, uint32_t b)
+{
+    return (uint64_t)a << 32 | b;
+}
+
+/* fr's slot for the pair of a and b outside kern_index's range, made
+ * (KERN_UNKNOWN) when new. */
+static short *other_pair(face_rec *fr, uint32_t a, uint32_t b)
+{
+    if (2 * (fr->nother + 1) > fr->other_cap) {
+        size_t cap = fr->other_cap ? 2 * fr->other_cap : 64;
+        uint64_t *keys = qr_xmalloc(cap * sizeof *keys);
+        short *vals = qr_xmalloc(cap * sizeof *vals);
+        for (size_t i = 0; i < cap; i++) keys[i] = OTHER_EMPTY;
+        for (size_t i = 0; i < fr->other_cap; i++) {
+            if (fr->other_keys[i] == OTHER_EMPTY) continue;
+            size_t h = qr_fnv64(QR_FNV64_INIT, &fr->other_keys[i], 8) & (cap - 1);
+            while (keys[h] != OTHER_EMPTY) h = (h + 1) & (cap - 1);
+            keys[h] = fr->other_keys[i];
+            vals[h] = fr->other_vals[i];
+        }
+        free(fr->other_keys);
+        free(fr->other_vals);
+        fr->other_keys = keys;
+        fr->other_vals = vals;
+        fr->other_cap = cap;
+    }
+    uint64_t k = pair_key(a, b);
+    size_t h = qr_fnv64(QR_FNV64_INIT, &k, 8) & (fr->other_cap - 1);
+    while (fr->other_keys[h] != OTHER_EMPTY && fr->other_keys[h] != k)
+        h = (h + 1) & (fr->other_cap - 1);
+    if (fr->other_keys[h] == OTHER_EMPTY) {
+        fr->other_keys[h] = k;
+        fr->other_vals[h] = KERN_UNKNOWN;
+        fr->nother++;
+    }
+    return &fr->other_vals[h];
+}
+
+/* fr's row of pairs for the left character of kern_index i. */
+static short *kern_row(face_rec *fr, int i)
+{
+    if (!fr->kern[i]) {
+        fr->kern[i] = qr_xmalloc(KERN_CHARS * sizeof(short));
+        for (int k = 0; k < KERN_CHARS; k++) fr->kern[i][k] = KERN_UNKNOWN;
+    }
+    return fr->kern[i];
+}
+
 static int kern_index(uint32_t cp)
 {
     if (cp < KERN_LATIN) return (int)cp;
@@ -900,12 +959,14 @@ static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
  * paper meets a thousand pairs per face; the same thousand, mostly, as the
  * last paper. So the pairs of printable ASCII, dashes and curly quotes are
  * one table per face, read from Quire's cache (keyed by the font file's
- * stamp and HarfBuzz's version) and written back when a paper learned new
+ * stamp and HarfBuzz's identity) and written back when a paper learned new
  * ones. The pound sign is in it, with a few other characters council papers
- * use: "£1" to "£9" were shaped afresh on every run (kern_index's rows are
- * not kept), and the first pair a face shapes sets up HarfBuzz's plan for
- * it, ~0.3 M instructions, paid by the benchmark report for three faces
- * with no pair learned. */
+ * use: "£1" to "£9" were shaped afresh on every run, and the first pair a
+ * face shapes sets up HarfBuzz's plan for it, ~0.3 M instructions, paid by
+ * the benchmark report for three faces with no pair learned. The pairs of
+ * kern_index's rows a paper learned ("Müller", "Łukasz") follow the table,
+ * one record each: a warm render of a name with an accent loads no
+ * HarfBuzz either. */
 
 /* The common characters after printable ASCII (indexes 95 on): the one
  * list both ways, character to index (common_index) and index to
@@ -946,21 +1007,61 @@ static size_t common_bytes(void)
     return (size_t)KERN_COMMON * KERN_COMMON * sizeof(short);
 }
 
-/* Take the table in data[0..len) (the key, the table, its checksum) into
- * fr->common when it was made under this face's key and is whole. */
+/* A pair learned outside the table, as the entry keeps it. */
+typedef struct kern_rec {
+    uint32_t a, b;              /* the code points */
+    int32_t v;
+} kern_rec;
+
+#define KERN_MAX_RECS (1u << 20)
+
+/* Where the pair of a and b is kept when not in the common table. */
+static short *pair_slot(face_rec *fr, uint32_t a, uint32_t b)
+{
+    int ia = kern_index(a), ib = kern_index(b);
+    return ia >= 0 && ib >= 0 ? &kern_row(fr, ia)[ib] : other_pair(fr, a, b);
+}
+
+static uint32_t kern_char(int i)
+{
+    return i < KERN_LATIN ? (uint32_t)i : (uint32_t)(KERN_PUNCT0 + i - KERN_LATIN);
+}
+
+/* Take the entry in data[0..len) (the key, the table, the number of
+ * other pairs and each, a checksum of all after the key) into fr->common,
+ * fr->kern and fr->other_* when it was made under this face's key and is
+ * whole. */
 static bool common_take(face_rec *fr, const char *data, size_t len)
 {
     if (!data) return false;
     qr_buf k;
     qr_buf_init(&k);
     uint64_t sum = 0;
-    bool ok = false;
-    if (kern_key(fr, &k) && len == k.len + common_bytes() + sizeof sum &&
-        memcmp(data, k.data, k.len) == 0) {
-        memcpy(&sum, data + k.len + common_bytes(), sizeof sum);
-        if (sum == qr_filehash_of(data + k.len, common_bytes())) {
-            memcpy(fr->common, data + k.len, common_bytes());
-            ok = true;
+    uint32_t n = 0;
+    bool ok = kern_key(fr, &k) &&
+              len >= k.len + common_bytes() + sizeof n + sizeof sum &&
+              memcmp(data, k.data, k.len) == 0;
+    size_t at = k.len + common_bytes();
+    if (ok) {
+        memcpy(&n, data + at, sizeof n);
+        memcpy(&sum, data + len - sizeof sum, sizeof sum);
+        ok = n <= KERN_MAX_RECS &&
+             len == at + sizeof n + n * sizeof(kern_rec) + sizeof sum &&
+             sum == qr_filehash_of(data + k.len, len - k.len - sizeof sum);
+    }
+    const char *recs = data + at + sizeof n;
+    for (uint32_t i = 0; ok && i < n; i++) {
+        kern_rec r;
+        memcpy(&r, recs + i * sizeof r, sizeof r);
+        ok = r.a < 0x110000 && r.b < 0x110000 && r.v != KERN_UNKNOWN &&
+             r.v >= SHRT_MIN && r.v <= SHRT_MAX;
+    }
+    if (ok) {
+        memcpy(fr->common, data + k.len, common_bytes());
+        for (uint32_t i = 0; i < n; i++) {
+            kern_rec r;
+            memcpy(&r, recs + i * sizeof r, sizeof r);
+            *pair_slot(fr, r.a, r.b) = (short)r.v;
         }
     }
     qr_buf_free(&k);
@@ -990,21 +1091,41 @@ static void common_load(face_rec *fr)
             fr->common[i] = KERN_UNKNOWN;
 }
 
-/* The entry of fr's table: its key, the table, the table's checksum;
- * false when there is no key to keep it under. */
+/* The entry of fr's table and rows (common_take); false when there is no
+ * key to keep it under. */
 static bool common_entry(face_rec *fr, qr_buf *e)
 {
     if (!kern_key(fr, e)) return false;
+    size_t body = e->len;
     qr_buf_append(e, fr->common, common_bytes());
-    uint64_t sum = qr_filehash_of(fr->common, common_bytes());
+    uint32_t n = 0;
+    size_t count_at = e->len;
+    qr_buf_append(e, &n, sizeof n);         /* set below */
+    for (int a = 0; a < KERN_CHARS; a++)
+        for (int b = 0; fr->kern[a] && b < KERN_CHARS; b++) {
+            if (fr->kern[a][b] == KERN_UNKNOWN) continue;
+            kern_rec r = {kern_char(a), kern_char(b), fr->kern[a][b]};
+            qr_buf_append(e, &r, sizeof r);
+            n++;
+        }
+    for (size_t i = 0; i < fr->other_cap; i++) {
+        uint64_t k = fr->other_keys[i];
+        if (k == OTHER_EMPTY || fr->other_vals[i] == KERN_UNKNOWN) continue;
+        kern_rec r = {(uint32_t)(k >> 32), (uint32_t)k, fr->other_vals[i]};
+        qr_buf_append(e, &r, sizeof r);
+        n++;
+    }
+    memcpy(e->data + count_at, &n, sizeof n);
+    uint64_t sum = qr_filehash_of(e->data + body, e->len - body);
     qr_buf_append(e, &sum, sizeof sum);
     return true;
 }
 
-/* Best effort, when pairs were learned (qr_fonts_free). */
+/* Best effort, when pairs were learned (qr_fonts_free) and none of them
+ * is a failure's 0 (fr->error). */
 static void common_save(face_rec *fr)
 {
-    if (!fr->common || !fr->common_dirty) return;
+    if (!fr->common || !fr->common_dirty || fr->error) return;
     qr_buf e;
     qr_buf_init(&e);
     if (common_entry(fr, &e)) {
@@ -1095,15 +1216,13 @@ static __attribute__((noinline)) float kern_slow(void *ctx, qr_font_slot slot,
         }
         return *v;
     }
-    int ia = kern_index(a), ib = kern_index(b);
-    if (ia < 0 || ib < 0) return shape_pair(fr, a, b);
-    short *row = fr->kern[ia];
-    if (!row) {
-        row = fr->kern[ia] = qr_xmalloc(KERN_CHARS * sizeof *row);
-        for (int i = 0; i < KERN_CHARS; i++) row[i] = KERN_UNKNOWN;
+    if (!fr->common) common_load(fr);       /* the other pairs with it */
+    short *v = pair_slot(fr, a, b);
+    if (*v == KERN_UNKNOWN) {
+        *v = (short)shape_pair(fr, a, b);
+        fr->common_dirty = 1;
     }
-    if (row[ib] == KERN_UNKNOWN) row[ib] = (short)shape_pair(fr, a, b);
-    return row[ib];
+    return *v;
 }
 
 /* Two printable ASCII characters whose pair is known, as kern_slow would

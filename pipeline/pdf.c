@@ -3516,6 +3516,13 @@ static bool render(const qr_pages *pages, const qr_fonts *fonts,
     if (!build_structure(st, qr_pages_count(pages))) goto done;
     if (!build_outlines(st, pages)) goto done;
     set_id(st, pages, meta);
+    /* a face that could not be opened when layout or drawing needed a
+     * measure the cache lacked (fonts.c) left that measure unknown: the
+     * paper is not the one its fonts set, and is not written */
+    if (fonts && qr_fonts_error(fonts)) {
+        fail(st, NULL, "cannot set the paper's type: %s", qr_fonts_error(fonts));
+        goto done;
+    }
     ok = save(st, out, len);
 done:
     if (!ok && !st->failed)

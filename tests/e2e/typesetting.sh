@@ -225,8 +225,8 @@ if grep -q 'file=libharfbuzz' $TMP/plain.ld; then
 else
     ok "an HTML copy, which sets no type, never loads HarfBuzz"
 fi
-LD_DEBUG=files $BUILD/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>$TMP/plain-pdf.ld
-contains "a PDF render opens HarfBuzz itself" $TMP/plain-pdf.ld "file=libharfbuzz.so"
+QUIRE_CACHE_DIR=$TMP/hb-fresh LD_DEBUG=files $BUILD/quire render -t $TMP/plain.md -o $TMP/plain.pdf 2>$TMP/plain-pdf.ld
+contains "a PDF render with an empty cache opens HarfBuzz itself" $TMP/plain-pdf.ld "file=libharfbuzz.so"
 # a warm run takes its font resolution from the cache: fontconfig is never
 # loaded (a first run of a quire with no resolution shipped beside it loads
 # it to guess and to check its fonts)
@@ -236,6 +236,106 @@ if grep -q 'file=libfontconfig' $TMP/warm.ld; then
     not_ok "a warm render never loads fontconfig"
 else
     ok "a warm render never loads fontconfig"
+fi
+# A warm render takes every measure from the cache (each face's metrics
+# and kerning, each subset with what the PDF says of it, under HarfBuzz's
+# identity): HarfBuzz is never loaded, and the PDF is the one the cache off
+# gives. Whatever the cache lacks loads it again, and the answer is the same.
+hb_loads() {  # NAME CACHE PDF ARGS...: whether the render loaded HarfBuzz
+    local name=$1 cache=$2 pdf=$3; shift 3
+    QUIRE_CACHE_DIR=$cache LD_DEBUG=files $BUILD/quire render "$@" -o $pdf 2>$TMP/hb.ld
+    QUIRE_NO_CACHE=1 $BUILD/quire render "$@" -o $TMP/hb-off.pdf 2>/dev/null
+    if cmp -s $pdf $TMP/hb-off.pdf; then ok "$name: the PDF the cache off gives"
+    else not_ok "$name: the PDF the cache off gives" "$pdf differs"; fi
+    grep -q 'file=libharfbuzz\.so' $TMP/hb.ld
+}
+WC=$TMP/hb-warm
+QUIRE_CACHE_DIR=$WC $BUILD/quire render -t $REPORT -o $TMP/hb1.pdf 2>/dev/null
+if hb_loads "warm report" $WC $TMP/hb2.pdf -t $REPORT; then
+    not_ok "a warm render of the report never loads HarfBuzz"
+else
+    ok "a warm render of the report never loads HarfBuzz"
+fi
+# Greek and Cyrillic (advances and pairs outside the common ones), and
+# names with accents (pairs of Latin letters outside the common table)
+printf '# Others\n\nThe words \316\221\316\270\316\256\316\275\316\261 and \320\234\320\276\321\201\320\272\320\262\320\260; Mr M\303\274ller met \305\201ukasz and Zo\303\253.\n' >$TMP/greek.md
+if hb_loads "new letters" $WC $TMP/hb3.pdf -t $TMP/greek.md; then
+    ok "letters the cache has not measured load HarfBuzz"
+else
+    not_ok "letters the cache has not measured load HarfBuzz"
+fi
+if hb_loads "new letters again" $WC $TMP/hb4.pdf -t $TMP/greek.md; then
+    not_ok "measured once, they are in the cache: no HarfBuzz the next time"
+else
+    ok "measured once, they are in the cache: no HarfBuzz the next time"
+fi
+# a damaged metrics entry is read past, and written again
+for m in $WC/metrics-*; do
+    python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-20]^=0x55; open(p,"wb").write(b)' $m
+done
+if hb_loads "damaged metrics" $WC $TMP/hb5.pdf -t $REPORT; then
+    ok "a damaged metrics entry is read past (HarfBuzz loaded to measure again)"
+else
+    not_ok "a damaged metrics entry is read past (HarfBuzz loaded to measure again)"
+fi
+# HarfBuzz is known by its libraries' paths and stamps: under
+# LD_LIBRARY_PATH another copy is another HarfBuzz, and a copy whose stamp
+# changed (an upgrade in place) is too
+hb=$(ldconfig -p | sed -n 's/.*libharfbuzz\.so\.0 .*=> \(.*\)/\1/p' | head -1)
+hbs=$(ldconfig -p | sed -n 's/.*libharfbuzz-subset\.so\.0 .*=> \(.*\)/\1/p' | head -1)
+if [ -z "$hb" ] || [ -z "$hbs" ]; then
+    skip "HarfBuzz's identity (ldconfig does not list libharfbuzz)"
+else
+    mkdir -p $TMP/hblib
+    cp -L "$hb" $TMP/hblib/libharfbuzz.so.0
+    cp -L "$hbs" $TMP/hblib/libharfbuzz-subset.so.0
+    export LD_LIBRARY_PATH=$TMP/hblib
+    if hb_loads "another HarfBuzz" $WC $TMP/hb6.pdf -t $REPORT &&
+        grep -q "file=$TMP/hblib/libharfbuzz.so.0" $TMP/hb.ld; then
+        ok "HarfBuzz from another folder is another HarfBuzz: loaded, from there"
+    else
+        not_ok "HarfBuzz from another folder is another HarfBuzz: loaded, from there"
+    fi
+    if hb_loads "another HarfBuzz, warm" $WC $TMP/hb7.pdf -t $REPORT; then
+        not_ok "that HarfBuzz's own warm render loads none"
+    else
+        ok "that HarfBuzz's own warm render loads none"
+    fi
+    # HarfBuzz that will not load (a dependency broken) after the cache
+    # was made: a warm render needs none; a paper needing a measure or a
+    # subset the cache lacks fails closed, with no PDF
+    printf 'not a library\n' >$TMP/hblib/libglib-2.0.so.0
+    expect_exit "HarfBuzz broken: a warm render needs none" 0 \
+        env QUIRE_CACHE_DIR=$WC $BUILD/quire render -t $REPORT -o $TMP/hb-broken.pdf
+    check "  ... and gives the same PDF" cmp -s $TMP/hb-broken.pdf $TMP/hb7.pdf
+    printf '# Plain\n\nA paper of other letters: Zyx.\n' >$TMP/other.md
+    expect_exit "HarfBuzz broken: a paper the cache lacks a subset for fails" 3 \
+        env QUIRE_CACHE_DIR=$WC $BUILD/quire render -t $TMP/other.md -o $TMP/hb-other.pdf
+    contains "  ... naming HarfBuzz and why" $TMP/last.err "cannot load libharfbuzz.so.0"
+    check "  ... and writes no PDF" test ! -e $TMP/hb-other.pdf
+    printf '# Greek\n\n\316\251 \317\210.\n' >$TMP/omega.md
+    expect_exit "HarfBuzz broken: a paper of letters not measured fails" 3 \
+        env QUIRE_CACHE_DIR=$WC $BUILD/quire render -t $TMP/omega.md -o $TMP/hb-omega.pdf
+    check "  ... and writes no PDF" test ! -e $TMP/hb-omega.pdf
+    # the same letters as a paper the cache holds (its subset a hit) in
+    # pairs it does not: the kerning unknown, the PDF is refused
+    printf '# Z\n\nZo\303\253 Zo\303\253.\n' >$TMP/zoe1.md
+    printf '# Z\n\nZ\303\253o Zo\303\253.\n' >$TMP/zoe2.md
+    rm $TMP/hblib/libglib-2.0.so.0
+    QUIRE_CACHE_DIR=$WC $BUILD/quire render -t $TMP/zoe1.md -o $TMP/zoe1.pdf 2>/dev/null
+    printf 'not a library\n' >$TMP/hblib/libglib-2.0.so.0
+    expect_exit "HarfBuzz broken: new pairs of letters the cache holds fail" 3 \
+        env QUIRE_CACHE_DIR=$WC $BUILD/quire render -t $TMP/zoe2.md -o $TMP/hb-zoe2.pdf
+    contains "  ... the paper's type cannot be set" $TMP/last.err "cannot set the paper's type"
+    check "  ... and writes no PDF" test ! -e $TMP/hb-zoe2.pdf
+    rm $TMP/hblib/libglib-2.0.so.0
+    touch -d '2001-02-03 04:05:06' $TMP/hblib/libharfbuzz-subset.so.0
+    if hb_loads "HarfBuzz's stamp changed" $WC $TMP/hb8.pdf -t $REPORT; then
+        ok "a HarfBuzz library whose stamp changed is another HarfBuzz"
+    else
+        not_ok "a HarfBuzz library whose stamp changed is another HarfBuzz"
+    fi
+    unset LD_LIBRARY_PATH
 fi
 rm -rf $TMP/fl-cache
 mkdir -p $TMP/bare && cp $BUILD/quire $TMP/bare/quire
