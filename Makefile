@@ -37,11 +37,12 @@ TESTBINS:= $(patsubst %,$(BUILD)/tests/%,$(TESTS)) $(BUILD)/tests/mustache_spec 
 HYPH_DICT  := /usr/share/hyphen/hyph_en_GB.dic
 HYPH_IMAGE := $(BUILD)/$(notdir $(HYPH_DICT)).image
 # Likewise fontconfig's resolution of the default house style's families
-# and their faces' kerning tables (fonts.c, `quire fonts`): build/fonts is
-# checked by the stamps of every fontconfig file and font folder and the
-# environment it was made in, each table by its font file's stamp and
-# HarfBuzz's version, so a first run in that environment needs neither
-# fontconfig's initialisation nor any pair shaped. Made without touching
+# and their faces' kerning tables and metrics (fonts.c, `quire fonts`):
+# build/fonts is checked by the stamps of every fontconfig file and font
+# folder and the environment it was made in, each table by its font files'
+# stamps and HarfBuzz's identity (build/harfbuzz: its libraries' paths and
+# stamps), so a first run in that environment needs neither fontconfig's
+# initialisation nor any pair shaped nor any advance measured. Made without touching
 # the user's cache; fonts.made records that they were made for this quire.
 SHIPPED_FONTS := $(BUILD)/fonts.made
 
@@ -97,7 +98,7 @@ $(HYPH_IMAGE): $(BUILD)/quire $(wildcard $(HYPH_DICT))
 	fi
 
 $(SHIPPED_FONTS): $(BUILD)/quire
-	@rm -f $(BUILD)/kern-* $(BUILD)/fonts $@
+	@rm -f $(BUILD)/kern-* $(BUILD)/metrics-* $(BUILD)/harfbuzz $(BUILD)/fonts $@
 	@if QUIRE_NO_CACHE=1 $(BUILD)/quire fonts --out $(BUILD); then touch $@; \
 	else echo "quire: no font resolution or kerning tables shipped: a first run makes its own"; fi
 
@@ -168,10 +169,12 @@ install: all
 	else \
 	    echo "quire: $(HYPH_DICT) not found: no hyphenation image installed"; \
 	fi
-	rm -f $(DESTDIR)$(PREFIX)/share/quire/kern-* $(DESTDIR)$(PREFIX)/share/quire/fonts
+	rm -f $(DESTDIR)$(PREFIX)/share/quire/kern-* $(DESTDIR)$(PREFIX)/share/quire/metrics-* \
+	    $(DESTDIR)$(PREFIX)/share/quire/harfbuzz $(DESTDIR)$(PREFIX)/share/quire/fonts
 	QUIRE_NO_CACHE=1 $(DESTDIR)$(PREFIX)/bin/quire fonts --out $(DESTDIR)$(PREFIX)/share/quire && \
-	    chmod 644 $(DESTDIR)$(PREFIX)/share/quire/kern-* $(DESTDIR)$(PREFIX)/share/quire/fonts || \
-	    echo "quire: no font resolution or kerning tables installed: a first run makes its own"
+	    chmod 644 $(DESTDIR)$(PREFIX)/share/quire/kern-* $(DESTDIR)$(PREFIX)/share/quire/metrics-* \
+	        $(DESTDIR)$(PREFIX)/share/quire/harfbuzz $(DESTDIR)$(PREFIX)/share/quire/fonts || \
+	    echo "quire: no font resolution or font tables installed: a first run makes its own"
 	install -m 644 man/quire.1 $(DESTDIR)$(PREFIX)/share/man/man1/quire.1
 
 # libFuzzer targets and regression replays (make fuzz)

@@ -91,13 +91,16 @@ static bool cache_write(const char *name, const void *data, size_t len,
 {
     char *dir = cache_dir();
     if (!dir) return false;
-    bool ok = false;
-    if (qr_make_dirs(dir, 0700)) {    /* private to the user */
-        char *p = qr_xasprintf("%s/%s", dir, name);
-        ok = sync ? qr_write_atomic(p, data, len)
-                  : qr_write_atomic_nosync(p, data, len);
-        free(p);
-    }
+    char *p = qr_xasprintf("%s/%s", dir, name);
+    bool (*write)(const char *, const void *, size_t) =
+        sync ? qr_write_atomic : qr_write_atomic_nosync;
+    /* the folder made only when the write finds it missing: a run writes
+     * a dozen entries, and made each time it was two to four mkdir calls
+     * each */
+    bool ok = write(p, data, len);
+    if (!ok && errno == ENOENT && qr_make_dirs(dir, 0700))  /* the user's own */
+        ok = write(p, data, len);
+    free(p);
     free(dir);
     return ok;
 }

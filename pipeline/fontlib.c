@@ -112,13 +112,14 @@ const char *qr_fontlib_error(void)
  * stamp, kept in the entry "harfbuzz" with the variables that steer the
  * dynamic linker's search: a run under the same variables loads the same
  * files while their stamps hold, and an upgrade replaces the files (a new
- * inode and time under the same name). Not seen: a second HarfBuzz
+ * inode and time under the same name). `quire fonts` ships the entry
+ * with the other tables a first run reads, checked the same way. Not
+ * seen: a second HarfBuzz
  * installed elsewhere and made the system's by ldconfig while the first
  * stays as it was; stamping /etc/ld.so.cache would see it, but every
  * package install rewrites that file and would make every entry, and the
  * tables `quire fonts` ships, read as stale. */
 
-#define HB_ID_ENTRY "harfbuzz"
 #define HB_ID_FORMAT 1
 
 static const char *const ld_env[] = {"LD_LIBRARY_PATH", "LD_PRELOAD", NULL};
@@ -164,6 +165,7 @@ static char *line_of(const char *data, size_t len, int n)
 
 static pthread_once_t id_once = PTHREAD_ONCE_INIT;
 static char hb_id[32];          /* "harfbuzz " and 16 hex digits, or "" */
+static bool id_cached;          /* found in the cache's own entry */
 
 static void set_id(const qr_buf *e)
 {
@@ -171,30 +173,49 @@ static void set_id(const qr_buf *e)
              (unsigned long long)qr_filehash_of(e->data, e->len));
 }
 
-static void find_id(void)
+/* Whether data[0..len) is the entry of the libraries it names as they
+ * are now: made again from its paths, it is the same byte for byte (no
+ * checksum needed). */
+static bool id_holds(const char *data, size_t len)
 {
-    /* the entry holds when made again from the paths it names it is the
-     * same, byte for byte: no checksum needed */
-    size_t len = 0;
-    char *data = qr_cache_read(HB_ID_ENTRY, &len);
     int lines = 1 + (int)(sizeof ld_env / sizeof *ld_env) - 1;
     char *hb = data ? line_of(data, len, lines) : NULL;
     char *sub = data ? line_of(data, len, lines + 2) : NULL;
     qr_buf e;
     qr_buf_init(&e);
-    if (hb && sub && id_entry(&e, hb, sub) && e.len == len &&
-        memcmp(e.data, data, len) == 0)
-        set_id(&e);
+    bool ok = hb && sub && id_entry(&e, hb, sub) && e.len == len &&
+              memcmp(e.data, data, len) == 0;
+    if (ok) set_id(&e);
+    qr_buf_free(&e);
     free(hb);
     free(sub);
+    return ok;
+}
+
+bool qr_fontlib_harfbuzz_entry(qr_buf *e)
+{
+    return qr_fontlib_harfbuzz() && lib_path(hb_lib) && lib_path(sub_lib) &&
+           id_entry(e, lib_path(hb_lib), lib_path(sub_lib));
+}
+
+static void find_id(void)
+{
+    size_t len = 0;
+    char *data = qr_cache_read(QR_HB_ID_ENTRY, &len);
+    id_cached = id_holds(data, len);
     free(data);
-    if (!hb_id[0] && qr_fontlib_harfbuzz() && lib_path(hb_lib) &&
-        lib_path(sub_lib)) {
-        e.len = 0;
-        if (id_entry(&e, lib_path(hb_lib), lib_path(sub_lib))) {
-            qr_cache_write_checked(HB_ID_ENTRY, e.data, e.len);
-            set_id(&e);
-        }
+    if (!id_cached) {
+        /* the shipped one, taken into the cache: a later run finds it
+         * there, and knows it is not a first run (qr_fontlib_warm_up) */
+        data = qr_cache_read_shipped(QR_HB_ID_ENTRY, &len);
+        if (id_holds(data, len)) qr_cache_write_checked(QR_HB_ID_ENTRY, data, len);
+        free(data);
+    }
+    qr_buf e;
+    qr_buf_init(&e);
+    if (!hb_id[0] && qr_fontlib_harfbuzz_entry(&e)) {
+        qr_cache_write_checked(QR_HB_ID_ENTRY, e.data, e.len);
+        set_id(&e);
     }
     qr_buf_free(&e);
 }
@@ -203,4 +224,10 @@ const char *qr_fontlib_harfbuzz_id(void)
 {
     pthread_once(&id_once, find_id);
     return hb_id[0] ? hb_id : NULL;
+}
+
+void qr_fontlib_warm_up(void)
+{
+    qr_fontlib_harfbuzz_id();
+    if (!id_cached) qr_fontlib_harfbuzz();
 }

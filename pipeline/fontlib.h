@@ -24,6 +24,7 @@
 #include <hb-subset.h>
 #include <hb.h>
 #include <stdbool.h>
+#include "quire/util.h"
 
 #define QR_HB_FUNCS(X) \
     X(hb_blob_create) X(hb_blob_create_from_file_or_fail) \
@@ -76,6 +77,17 @@ bool qr_fontlib_harfbuzz(void);
  * or their paths cannot be written into the entry (then nothing they
  * make is worth keeping). Thread-safe (pthread_once). */
 const char *qr_fontlib_harfbuzz_id(void);
+/* The cache entry of HarfBuzz's identity. */
+#define QR_HB_ID_ENTRY "harfbuzz"
+/* The entry qr_fontlib_harfbuzz_id keeps, for the libraries loaded now
+ * (loaded if need be), appended to e: what `quire fonts` ships. False
+ * when they cannot be loaded or named. */
+bool qr_fontlib_harfbuzz_entry(qr_buf *e);
+/* For render's warm-up thread: HarfBuzz's identity found (qr_fontlib_
+ * harfbuzz_id); then, unless it came from the cache's own entry (a first
+ * run here, which will measure or subset with it), HarfBuzz loaded too,
+ * while the main thread goes on with the identity. Thread-safe. */
+void qr_fontlib_warm_up(void);
 /* Both (build, before it reads which shared objects make the typesetter). */
 bool qr_fontlib_load(void);
 /* Why loading one failed, naming the library, or NULL. */

@@ -68,7 +68,7 @@ typedef struct face_rec {
     float ascent, descent;
     /* advances of the BMP in blocks of ADV_BLOCK code points, each
      * measured whole on first use (a paper touches a few blocks, not
-     * 256 KB), and kept in the face's metrics entry */
+     * 256 KB), and kept in the set's metrics entry */
     float *adv[ADV_BLOCKS];
     int metrics_dirty;          /* the entry lacks a block, or is absent */
     int can_kern;               /* the face has positioning or a 'kern' */
@@ -597,20 +597,23 @@ static bool face_hb(face_rec *fr)
     return true;
 }
 
-/* ---- what HarfBuzz said of a face, kept in the cache ----
+/* ---- what HarfBuzz said of the faces, kept in the cache ----
  *
  * A warm render measured each face again: HarfBuzz loaded (with its ten
  * dependencies: 0.5 ms of processor time, a hundred page faults), each
  * font file mapped and its cmap and hmtx read for every code point the
- * paper uses, for answers that change only with the font file or
- * HarfBuzz. So each face's metrics (its head, and the advance blocks
- * papers have used) are an entry of Quire's cache, keyed by HarfBuzz's
- * identity (qr_fontlib_harfbuzz_id, known without loading it), the face
- * and the file's stamp, as its kerning table is; a block not in it is
- * measured (HarfBuzz loaded then) and the entry written again when the
- * paper is done. */
+ * paper uses, for answers that change only with the font files or
+ * HarfBuzz. So the faces' metrics (each one's head, and the advance blocks
+ * papers have used) are one entry of Quire's cache for the set, keyed by
+ * HarfBuzz's identity (qr_fontlib_harfbuzz_id, known without loading it)
+ * and each face's index and file stamp; a block not in it is measured
+ * (HarfBuzz loaded then) and the entry written again when the paper is
+ * done. One entry, not one a face: a warm run reads one file, a first run
+ * writes one. `quire fonts` ships the default house style's, with the
+ * blocks papers use (shipped_blocks), so that a first run measures
+ * nothing and opens only the faces it subsets. */
 
-#define METRICS_FORMAT 1
+#define METRICS_FORMAT 2            /* 2: advances as 16-bit integers */
 
 /* Name of fr's cache entry of kind what: "what-HASH-index". */
 static char *face_entry(const face_rec *fr, const char *what)
@@ -632,131 +635,191 @@ static bool face_key(const face_rec *fr, const char *what, int format,
     return true;
 }
 
-#define BLOCK_BYTES (sizeof(uint32_t) + ADV_BLOCK * sizeof(float))
-
-/* Take the entry data[0..len) (the key, the head, its blocks, a checksum
- * of head and blocks) into fr when it is this face's under this key and
- * whole. */
-static bool metrics_take(face_rec *fr, const qr_buf *key, const char *data,
-                         size_t len)
+/* The name ("metrics-HASH", of the faces' files and indexes) and key of
+ * the set's metrics entry; false when HarfBuzz has no identity. */
+static bool metrics_key(const qr_fonts *f, char **name, qr_buf *k)
 {
-    face_head h;
-    uint64_t sum;
-    if (len < key->len + sizeof h + sizeof sum ||
-        memcmp(data, key->data, key->len) != 0)
-        return false;
-    const char *body = data + key->len;
-    size_t blen = len - key->len - sizeof sum;
-    memcpy(&h, body, sizeof h);
-    memcpy(&sum, body + blen, sizeof sum);
-    if (h.upem == 0 || h.nblocks > ADV_BLOCKS ||
-        blen != sizeof h + h.nblocks * BLOCK_BYTES ||
-        sum != qr_filehash_of(body, blen))
-        return false;
-    float *adv[ADV_BLOCKS] = {0};
-    bool ok = true;
-    for (uint32_t i = 0; i < h.nblocks && ok; i++) {
-        const char *rec = body + sizeof h + i * BLOCK_BYTES;
-        uint32_t b;
-        memcpy(&b, rec, sizeof b);
-        ok = b < ADV_BLOCKS && !adv[b];
-        if (!ok) break;
-        adv[b] = qr_xmalloc(ADV_BLOCK * sizeof(float));
-        memcpy(adv[b], rec + sizeof b, ADV_BLOCK * sizeof(float));
+    const char *hb = qr_fontlib_harfbuzz_id();
+    if (!hb) return false;
+    qr_buf_printf(k, "quire metrics %d %d\n%s\n%d\n", METRICS_FORMAT,
+                  ADV_BLOCK, hb, f->nfaces);
+    uint64_t h = QR_FNV64_INIT;
+    for (int i = 0; i < f->nfaces; i++) {
+        const face_rec *fr = &f->faces[i];
+        h = qr_fnv64(h, fr->file, strlen(fr->file) + 1);
+        h = qr_fnv64(h, &fr->index, sizeof fr->index);
+        qr_buf_printf(k, "index %d\n", fr->index);
+        qr_cache_stamp(k, fr->file);
     }
-    if (!ok) {
-        for (size_t b = 0; b < ADV_BLOCKS; b++) free(adv[b]);
-        return false;
-    }
-    memcpy(fr->adv, adv, sizeof adv);
-    take_head(fr, &h);
+    *name = qr_xasprintf("metrics-%016llx", (unsigned long long)h);
     return true;
 }
 
-/* fr's metrics from its entry, when the cache holds one for this very
- * file and HarfBuzz. */
-static bool metrics_load(face_rec *fr)
+/* A block in the entry: its number, then each advance as a 16-bit
+ * integer (advances are whole 1/1000 em, or ADV_MISSING), half the bytes
+ * of floats for a warm run to read. */
+#define BLOCK_BYTES (sizeof(uint32_t) + ADV_BLOCK * sizeof(int16_t))
+
+/* Take the entry data[0..len) (the key; each face's head and its blocks;
+ * a checksum of all after the key) into f's faces when it is this set's
+ * under this key and whole; nothing taken otherwise. */
+static bool metrics_take(qr_fonts *f, const qr_buf *key, const char *data,
+                         size_t len)
+{
+    uint64_t sum;
+    if (len < key->len + sizeof sum || memcmp(data, key->data, key->len) != 0)
+        return false;
+    const char *body = data + key->len;
+    size_t blen = len - key->len - sizeof sum, at = 0;
+    memcpy(&sum, body + blen, sizeof sum);
+    if (sum != qr_filehash_of(body, blen)) return false;
+    face_head h[QR_FONT_COUNT];
+    float *adv[QR_FONT_COUNT][ADV_BLOCKS];
+    memset(adv, 0, sizeof adv);
+    bool ok = true;
+    for (int i = 0; i < f->nfaces && ok; i++) {
+        ok = blen - at >= sizeof h[i];
+        if (!ok) break;
+        memcpy(&h[i], body + at, sizeof h[i]);
+        at += sizeof h[i];
+        ok = h[i].upem != 0 && h[i].nblocks <= ADV_BLOCKS &&
+             blen - at >= h[i].nblocks * BLOCK_BYTES;
+        for (uint32_t n = 0; ok && n < h[i].nblocks; n++, at += BLOCK_BYTES) {
+            uint32_t b;
+            memcpy(&b, body + at, sizeof b);
+            ok = b < ADV_BLOCKS && !adv[i][b];
+            if (!ok) break;
+            int16_t v[ADV_BLOCK];
+            memcpy(v, body + at + sizeof b, sizeof v);
+            adv[i][b] = qr_xmalloc(ADV_BLOCK * sizeof(float));
+            for (size_t c = 0; c < ADV_BLOCK; c++) adv[i][b][c] = v[c];
+        }
+    }
+    ok = ok && at == blen;
+    for (int i = 0; i < f->nfaces; i++) {
+        if (ok) {
+            memcpy(f->faces[i].adv, adv[i], sizeof adv[i]);
+            take_head(&f->faces[i], &h[i]);
+        } else {
+            for (size_t b = 0; b < ADV_BLOCKS; b++) free(adv[i][b]);
+        }
+    }
+    return ok;
+}
+
+/* f's faces' metrics from the set's entry, when the cache holds one for
+ * these very files and HarfBuzz, else `quire fonts` shipped one. */
+static bool metrics_load(qr_fonts *f)
 {
     qr_buf k;
     qr_buf_init(&k);
+    char *name = NULL;
     bool ok = false;
-    if (face_key(fr, "metrics", METRICS_FORMAT, ADV_BLOCK, &k)) {
-        char *name = face_entry(fr, "metrics");
+    if (metrics_key(f, &name, &k)) {
         size_t len = 0;
         char *data = qr_cache_read(name, &len);
-        ok = data && metrics_take(fr, &k, data, len);
+        ok = data && metrics_take(f, &k, data, len);
         free(data);
+        if (!ok) {
+            data = qr_cache_read_shipped(name, &len);
+            ok = data && metrics_take(f, &k, data, len);
+            free(data);
+        }
         free(name);
     }
     qr_buf_free(&k);
     return ok;
 }
 
-/* Best effort, when blocks were measured (qr_fonts_finish). */
-static void metrics_save(face_rec *fr)
+/* The set's entry into e, *name its name (caller frees); false when
+ * there is no key, or an advance no 16-bit integer holds (a font no
+ * paper's text is set in). */
+static bool metrics_entry(qr_fonts *f, char **name, qr_buf *e)
 {
-    if (!fr->metrics_dirty || fr->error) return;
-    fr->metrics_dirty = 0;          /* a shared face saves again only what
-                                       it measures after */
-    qr_buf e;
-    qr_buf_init(&e);
-    if (face_key(fr, "metrics", METRICS_FORMAT, ADV_BLOCK, &e)) {
-        size_t body = e.len;
+    if (!metrics_key(f, name, e)) return false;
+    size_t body = e->len;
+    for (int i = 0; i < f->nfaces; i++) {
+        face_rec *fr = &f->faces[i];
         face_head h = {.upem = fr->upem, .ascent = fr->ascent,
                        .descent = fr->descent,
                        .can_kern = (uint32_t)fr->can_kern};
         for (size_t b = 0; b < ADV_BLOCKS; b++) h.nblocks += fr->adv[b] != NULL;
-        qr_buf_append(&e, &h, sizeof h);
+        qr_buf_append(e, &h, sizeof h);
         for (uint32_t b = 0; b < ADV_BLOCKS; b++) {
             if (!fr->adv[b]) continue;
-            qr_buf_append(&e, &b, sizeof b);
-            qr_buf_append(&e, fr->adv[b], ADV_BLOCK * sizeof(float));
+            int16_t v[ADV_BLOCK];
+            for (size_t c = 0; c < ADV_BLOCK; c++) {
+                if (fr->adv[b][c] > INT16_MAX) {
+                    free(*name);
+                    return false;
+                }
+                v[c] = (int16_t)fr->adv[b][c];
+            }
+            qr_buf_append(e, &b, sizeof b);
+            qr_buf_append(e, v, sizeof v);
         }
-        uint64_t sum = qr_filehash_of(e.data + body, e.len - body);
-        qr_buf_append(&e, &sum, sizeof sum);
-        char *name = face_entry(fr, "metrics");
+    }
+    uint64_t sum = qr_filehash_of(e->data + body, e->len - body);
+    qr_buf_append(e, &sum, sizeof sum);
+    return true;
+}
+
+/* Best effort, when blocks were measured (qr_fonts_finish) and no face
+ * failed (its measures unknown). */
+static void metrics_save(qr_fonts *f)
+{
+    bool dirty = false;
+    for (int i = 0; i < f->nfaces; i++) {
+        if (f->faces[i].error) return;
+        if (f->faces[i].metrics_dirty) dirty = true;
+    }
+    if (!dirty) return;
+    /* a shared set saves again only what it measures after */
+    for (int i = 0; i < f->nfaces; i++) f->faces[i].metrics_dirty = 0;
+    qr_buf e;
+    qr_buf_init(&e);
+    char *name = NULL;
+    if (metrics_entry(f, &name, &e)) {
         qr_cache_write_checked(name, e.data, e.len);
         free(name);
     }
     qr_buf_free(&e);
 }
 
-/* A face of the set: its metrics from its entry when the cache holds it
- * (no HarfBuzz), else from the file through HarfBuzz. False after adding
- * an error. */
-static bool face_open(face_rec *fr, const char *file, int index,
-                      const char *family, const char *asked, qr_diags *d)
-{
-    memset(fr, 0, sizeof *fr);
-    fr->file = qr_xstrdup(file);
-    fr->index = index;
-    fr->family = qr_xstrdup(family);
-    if (metrics_load(fr)) return true;
-    face_head h;
-    if (!hb_open(fr, asked, &h)) {
-        /* HarfBuzz itself missing is no fault of the file's */
-        qr_diag_add(d, QR_ERROR, qr_fontlib_harfbuzz() ? file : NULL, 0, 0,
-                    NULL, NULL, "%s", fr->error);
-        return false;
-    }
-    take_head(fr, &h);
-    fr->metrics_dirty = 1;
-    return true;
-}
-
-/* Index of the face for file/index, opening it once. -1 on error. */
-static int face_for(qr_fonts *f, const resolved *r, const char *asked,
-                    qr_diags *d)
+/* The face of f for r's file and index, added once (not opened: see
+ * faces_open). */
+static int face_for(qr_fonts *f, const resolved *r)
 {
     for (int i = 0; i < f->nfaces; i++)
         if (f->faces[i].index == r->index && strcmp(f->faces[i].file, r->file) == 0)
             return i;
     face_rec *fr = &f->faces[f->nfaces];
-    if (!face_open(fr, r->file, r->index, r->family, asked, d)) {
-        face_close(fr);
-        return -1;
-    }
+    memset(fr, 0, sizeof *fr);
+    fr->file = qr_xstrdup(r->file);
+    fr->index = r->index;
+    fr->family = qr_xstrdup(r->family);
     return f->nfaces++;
+}
+
+/* f's faces' metrics from the cache's entry (no HarfBuzz), else each face
+ * opened from its file through HarfBuzz, asked[i] the family face i was
+ * first asked for. False after adding an error. */
+static bool faces_open(qr_fonts *f, const char *const *asked, qr_diags *d)
+{
+    if (metrics_load(f)) return true;
+    for (int i = 0; i < f->nfaces; i++) {
+        face_rec *fr = &f->faces[i];
+        face_head h;
+        if (!hb_open(fr, asked[i], &h)) {
+            /* HarfBuzz itself missing is no fault of the file's */
+            qr_diag_add(d, QR_ERROR, qr_fontlib_harfbuzz() ? fr->file : NULL,
+                        0, 0, NULL, NULL, "%s", fr->error);
+            return false;
+        }
+        take_head(fr, &h);
+        fr->metrics_dirty = 1;
+    }
+    return true;
 }
 
 /* ---- metrics ---- */
@@ -1197,6 +1260,41 @@ static qr_status write_kerning(qr_fonts *f, const char *dir, qr_diags *d)
     return status;
 }
 
+/* The blocks `quire fonts` measures for every face: Latin-1, Latin
+ * Extended-A (names), General Punctuation (dashes, curly quotes, the
+ * bullet, the ellipsis, the euro), and the geometric shapes, symbols and
+ * dingbats of status marks and ticks. */
+static const uint32_t shipped_blocks[] = {0x0000, 0x0100, 0x2000,
+                                          0x2500, 0x2600, 0x2700};
+
+/* Write the set's metrics entry, with shipped_blocks measured, to dir. */
+static qr_status write_metrics(qr_fonts *f, const char *dir, qr_diags *d)
+{
+    size_t nb = sizeof shipped_blocks / sizeof *shipped_blocks;
+    for (int i = 0; i < f->nfaces; i++) {
+        face_rec *fr = &f->faces[i];
+        for (size_t b = 0; b < nb; b++) {
+            if (fr->adv[shipped_blocks[b] / ADV_BLOCK] ||
+                new_block(fr, shipped_blocks[b]))
+                continue;
+            qr_diag_add(d, QR_ERROR, fr->file, 0, 0, NULL, NULL, "%s", fr->error);
+            return QR_EINPUT;
+        }
+        fr->metrics_dirty = 0;      /* not the cache's to keep */
+    }
+    qr_buf e;
+    qr_buf_init(&e);
+    char *name = NULL;
+    qr_status status = QR_OK;
+    /* with no key, no run could read it */
+    if (metrics_entry(f, &name, &e)) {
+        status = write_shipped(dir, name, &e, d);
+        free(name);
+    }
+    qr_buf_free(&e);
+    return status;
+}
+
 static __attribute__((noinline)) float kern_slow(void *ctx, qr_font_slot slot,
                                                  uint32_t a, uint32_t b)
 {
@@ -1478,12 +1576,11 @@ static bool first_run(void)
 
 void qr_fonts_warm_up_guess(void)
 {
-    /* A first run guesses with fontconfig here while the main thread,
-     * which needs HarfBuzz only once the guess is made, loads HarfBuzz.
-     * Any other finds HarfBuzz's identity, under which its faces' metrics
-     * are kept: a warm run reads it from the cache and needs no library at
-     * all; a run with none kept yet loads HarfBuzz to find it, as it will
-     * to measure the faces. */
+    /* A first run with nothing shipped guesses with fontconfig here
+     * while the main thread, which needs HarfBuzz only once the guess is
+     * made, loads HarfBuzz. Any other finds HarfBuzz's identity, under
+     * which the faces' metrics are kept (from the cache on a warm run, or
+     * from what `quire fonts` shipped): the main thread needs it first. */
     if (first_run()) pthread_once(&guess_once, guess_init);
     else qr_fontlib_harfbuzz_id();
 }
@@ -1498,6 +1595,10 @@ void qr_fonts_warm_up(void)
     /* only the entry's absence: one for other families or with old stamps
      * is found out later, and a warm run must not pay for fontconfig */
     if (first_run()) pthread_once(&fc_once, fc_init);
+    /* A first run with what `quire fonts` ships loads HarfBuzz for the
+     * subsets it will make, after the dictionary (qr_layout_init), which
+     * layout needs sooner; a warm run loads nothing. */
+    else qr_fontlib_warm_up();
 }
 
 /* ---- loading ---- */
@@ -1511,9 +1612,9 @@ static qr_fonts *fonts_open(char *key, const char *const *fam,
     qr_fonts *f = qr_xcalloc(1, sizeof *f);
     f->key = key;
     f->check = check;
-    int ok = 1;
     /* Warn once per family, not once per face of it. */
     int warned[4] = {0, 0, 0, 0};
+    const char *asked[QR_FONT_COUNT];
     for (int i = 0; i < QR_FONT_COUNT; i++) {
         const char *family = fam[fam_of[i]];
         if (!res[i].intended && !warned[fam_of[i]]) {
@@ -1523,12 +1624,12 @@ static qr_fonts *fonts_open(char *key, const char *const *fam,
             qr_diag_add(d, QR_WARNING, NULL, 0, 0, NULL, NULL, "%s", w);
             f->warn[f->nwarn++] = w;
         }
-        int fi = ok ? face_for(f, &res[i], family, d) : -1;
-        if (fi < 0) ok = 0;
-        else f->slot_face[plan[i].slot] = fi;
+        int before = f->nfaces, fi = face_for(f, &res[i]);
+        if (f->nfaces > before) asked[fi] = family;
+        f->slot_face[plan[i].slot] = fi;
     }
     for (int i = 0; i < QR_FONT_COUNT; i++) resolved_free(&res[i]);
-    if (!ok) {
+    if (!faces_open(f, asked, d)) {
         qr_fonts_free(f);
         return NULL;
     }
@@ -1683,7 +1784,13 @@ qr_status qr_fonts_write_shipped(const char *dir, qr_diags *d)
     qr_fonts *f = fonts_open(key, fam, fam_of, res, NULL, d);
     if (!f) return QR_EINPUT;
     if (status == QR_OK) status = write_kerning(f, dir, d);
+    if (status == QR_OK) status = write_metrics(f, dir, d);
     qr_fonts_free(f);
+    /* HarfBuzz's identity, under which the tables above are keyed */
+    qr_buf_init(&e);
+    if (status == QR_OK && qr_fontlib_harfbuzz_entry(&e))
+        status = write_shipped(dir, QR_HB_ID_ENTRY, &e, d);
+    qr_buf_free(&e);
     return status;
 }
 
@@ -1705,10 +1812,8 @@ void qr_fonts_finish(qr_fonts *f)
         check_finish(f->check);
         f->check = NULL;
     }
-    for (int i = 0; i < f->nfaces; i++) {
-        common_save(&f->faces[i]);
-        metrics_save(&f->faces[i]);
-    }
+    for (int i = 0; i < f->nfaces; i++) common_save(&f->faces[i]);
+    metrics_save(f);
 }
 
 static void fonts_close(qr_fonts *f)

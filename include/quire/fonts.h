@@ -75,19 +75,22 @@ void qr_fonts_stamp(struct qr_buf *b);
  * is off), initialise fontconfig now: render calls it on its warm-up
  * thread, so that parsing fontconfig's configuration overlaps preparing
  * the paper and laying it out with guessed fonts (qr_fonts_guess) instead
- * of holding them back. Otherwise does nothing: a warm run does not need
- * fontconfig. Thread-safe (the one initialisation is
- * guarded by pthread_once); cannot fail (qr_fonts_load reports it). */
+ * of holding them back. On a first run with what `quire fonts` ships,
+ * load HarfBuzz for the subsets it will make. A warm run loads neither.
+ * Thread-safe (each load is guarded by pthread_once); cannot fail
+ * (qr_fonts_load, or the PDF stage, reports a library that cannot be
+ * loaded). */
 void qr_fonts_warm_up(void);
 
-/* On a warm run, load HarfBuzz, which faces are opened and measured with
- * (opened rather than linked: about 0.6 ms); on a machine's first run, as
- * qr_fonts_warm_up, load fontconfig and read the small configuration
- * qr_fonts_guess guesses with (~1 ms), while the main thread loads
- * HarfBuzz when it asks for its fonts. render's warm-up thread calls it
- * first, while the main thread expands and parses the paper.
- * Thread-safe; cannot fail (qr_fonts_load reports a library that cannot
- * be loaded; no guess is made without the configuration). */
+/* On a machine's first run, as qr_fonts_warm_up, load fontconfig and read
+ * the small configuration qr_fonts_guess guesses with (~1 ms), while the
+ * main thread loads HarfBuzz when it asks for its fonts; on any other,
+ * find HarfBuzz's identity, under which the cache and the shipped files
+ * keep the faces' metrics, kerning and subsets (a warm run needs no
+ * library at all). render's warm-up thread calls it first, while the main
+ * thread expands and parses the paper. Thread-safe; cannot fail
+ * (qr_fonts_load reports a library that cannot be loaded; no guess is
+ * made without the configuration). */
 void qr_fonts_warm_up_guess(void);
 
 /* Load HarfBuzz and fontconfig now (build: before it reads its own map of

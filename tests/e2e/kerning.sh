@@ -103,23 +103,34 @@ KQ="${QUIRE_WRAP:-} $TMP/bin/quire"
 expect_exit "a first run without the tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c0 $KQ render -t $TMP/k.md -o $TMP/k0.pdf
 if ls $TMP/c0/kern-* >/dev/null 2>&1; then ok "  ... and learns its pairs into the cache"
 else not_ok "  ... and learns its pairs into the cache" "$(ls $TMP/c0)"; fi
+if ls $TMP/c0/metrics-* >/dev/null 2>&1; then ok "  ... and its faces' advances"
+else not_ok "  ... and its faces' advances" "$(ls $TMP/c0)"; fi
 expect_exit "quire fonts writes the tables" 0 env QUIRE_NO_CACHE=1 $KQ fonts --out $TMP/bin
 n=$(ls $TMP/bin/kern-* 2>/dev/null | wc -l)
 if [ "$n" -ge 4 ]; then ok "  ... one per kerned face of the house style ($n)"
 else not_ok "  ... one per kerned face of the house style" "$(ls $TMP/bin)"; fi
+n=$(ls $TMP/bin/metrics-* 2>/dev/null | wc -l)
+if [ "$n" = 1 ]; then ok "  ... and the set's metrics"
+else not_ok "  ... and the set's metrics" "$(ls $TMP/bin)"; fi
+check "  ... and HarfBuzz's identity they are keyed by" test -s $TMP/bin/harfbuzz
 expect_exit "a first run with the tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c1 $KQ render -t $TMP/k.md -o $TMP/k1.pdf
 if ls $TMP/c1/kern-* >/dev/null 2>&1; then not_ok "  ... and shapes no pair: nothing learned, no entry" "$(ls $TMP/c1)"
 else ok "  ... and shapes no pair: nothing learned, no entry"; fi
+if ls $TMP/c1/metrics-* >/dev/null 2>&1; then not_ok "  ... and measures no advance: no metrics entry" "$(ls $TMP/c1)"
+else ok "  ... and measures no advance: no metrics entry"; fi
+check "  ... and takes HarfBuzz's identity into its cache" cmp $TMP/bin/harfbuzz $TMP/c1/harfbuzz
 check "  ... the same paper as without the tables" cmp $TMP/k0.pdf $TMP/k1.pdf
 expect_exit "the cache off renders" 0 env QUIRE_NO_CACHE=1 $KQ render -t $TMP/k.md -o $TMP/k2.pdf
 check "  ... the same paper as the cache off (which reads no table)" cmp $TMP/k0.pdf $TMP/k2.pdf
 # a damaged table is read past: the run shapes its pairs as before
-for f in $TMP/bin/kern-*; do
+for f in $TMP/bin/kern-* $TMP/bin/metrics-*; do
     python3 -c 'import sys; p=sys.argv[1]; b=bytearray(open(p,"rb").read()); b[-100]^=0x55; open(p,"wb").write(b)' $f
 done
 expect_exit "a first run with damaged tables renders" 0 env QUIRE_CACHE_DIR=$TMP/c3 $KQ render -t $TMP/k.md -o $TMP/k3.pdf
 if ls $TMP/c3/kern-* >/dev/null 2>&1; then ok "  ... reads past them and learns its pairs"
 else not_ok "  ... reads past them and learns its pairs" "$(ls $TMP/c3)"; fi
+if ls $TMP/c3/metrics-* >/dev/null 2>&1; then ok "  ... and measures its advances"
+else not_ok "  ... and measures its advances" "$(ls $TMP/c3)"; fi
 check "  ... the same paper" cmp $TMP/k0.pdf $TMP/k3.pdf
 expect_exit "fonts without --out is a usage error" 2 $KQ fonts
 finish
