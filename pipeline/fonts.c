@@ -615,26 +615,6 @@ static bool face_hb(face_rec *fr)
 
 #define METRICS_FORMAT 2            /* 2: advances as 16-bit integers */
 
-/* Name of fr's cache entry of kind what: "what-HASH-index". */
-static char *face_entry(const face_rec *fr, const char *what)
-{
-    uint64_t h = qr_fnv64(QR_FNV64_INIT, fr->file, strlen(fr->file));
-    return qr_xasprintf("%s-%016llx-%d", what, (unsigned long long)h, fr->index);
-}
-
-/* The key of fr's entry of kind what (its format and size), under which
- * HarfBuzz it was made; false when HarfBuzz has no identity to key by. */
-static bool face_key(const face_rec *fr, const char *what, int format,
-                     int size, qr_buf *k)
-{
-    const char *hb = qr_fontlib_harfbuzz_id();
-    if (!hb) return false;
-    qr_buf_printf(k, "quire %s %d %d\n%s\nindex %d\n", what, format, size, hb,
-                  fr->index);
-    qr_cache_stamp(k, fr->file);
-    return true;
-}
-
 /* The name ("metrics-HASH", of the faces' files and indexes) and key of
  * the set's metrics entry; false when HarfBuzz has no identity. */
 static bool metrics_key(const qr_fonts *f, char **name, qr_buf *k)
@@ -1060,9 +1040,24 @@ static uint32_t common_char(int i)
     return i < 95 ? (uint32_t)(0x20 + i) : common_more[i - 95];
 }
 
+/* Name of fr's kerning entry: "kern-HASH-index". */
+static char *kern_entry(const face_rec *fr)
+{
+    uint64_t h = qr_fnv64(QR_FNV64_INIT, fr->file, strlen(fr->file));
+    return qr_xasprintf("kern-%016llx-%d", (unsigned long long)h, fr->index);
+}
+
+/* The key of fr's kerning entry: its format, the HarfBuzz it was shaped
+ * with, the face and its file's stamp; false when HarfBuzz has no
+ * identity to key by. */
 static bool kern_key(const face_rec *fr, qr_buf *k)
 {
-    return face_key(fr, "kerning", KERN_CACHE_FORMAT, KERN_COMMON, k);
+    const char *hb = qr_fontlib_harfbuzz_id();
+    if (!hb) return false;
+    qr_buf_printf(k, "quire kerning %d %d\n%s\nindex %d\n", KERN_CACHE_FORMAT,
+                  KERN_COMMON, hb, fr->index);
+    qr_cache_stamp(k, fr->file);
+    return true;
 }
 
 static size_t common_bytes(void)
@@ -1137,7 +1132,7 @@ static bool common_take(face_rec *fr, const char *data, size_t len)
 static void common_load(face_rec *fr)
 {
     fr->common = qr_xmalloc(common_bytes());
-    char *name = face_entry(fr, "kern");
+    char *name = kern_entry(fr);
     size_t len = 0;
     char *data = qr_cache_read(name, &len);
     bool read = common_take(fr, data, len);
@@ -1192,7 +1187,7 @@ static void common_save(face_rec *fr)
     qr_buf e;
     qr_buf_init(&e);
     if (common_entry(fr, &e)) {
-        char *name = face_entry(fr, "kern");
+        char *name = kern_entry(fr);
         qr_cache_write_checked(name, e.data, e.len);
         free(name);
     }
@@ -1250,7 +1245,7 @@ static qr_status write_kerning(qr_fonts *f, const char *dir, qr_diags *d)
         qr_buf_init(&e);
         /* with no key, no run could read it */
         if (common_entry(fr, &e)) {
-            char *name = face_entry(fr, "kern");
+            char *name = kern_entry(fr);
             status = write_shipped(dir, name, &e, d);
             free(name);
         }
