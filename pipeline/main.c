@@ -116,9 +116,10 @@ static const command COMMANDS[] = {
      "install run it; run it again after the dictionary's\n"
      "package is upgraded"},
     {"fonts", C_FONTS, "--out DIR",
-     "resolve the default house style's fonts and shape their\n"
-     "kerning pairs into what a first run reads, DIR/fonts and\n"
-     "DIR/kern-*; make and make install run it; run it again\n"
+     "resolve the default house style's fonts, shape their\n"
+     "kerning pairs and measure their advances into what a first\n"
+     "run reads, DIR/fonts, DIR/kern-*, DIR/metrics-* and\n"
+     "DIR/harfbuzz; make and make install run it; run it again\n"
      "after fonts, fontconfig or HarfBuzz are upgraded"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof *COMMANDS)
