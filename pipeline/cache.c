@@ -2,6 +2,7 @@
 #include "quire/cache.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -50,31 +51,37 @@ char *qr_cache_read(const char *name, size_t *len)
 
 /* The folder quire's executable is in, symbolic links resolved (so that
  * /usr/bin/quire linked to /opt/quire/bin/quire finds /opt/quire/share);
- * NULL when /proc is not mounted. Caller frees. */
-static char *exe_dir(void)
+ * NULL when /proc is not mounted. Found once and kept for the process
+ * (the executable a process runs does not move under it): realpath is
+ * eight readlink calls, and a run looks for half a dozen shipped files. */
+static pthread_once_t exe_once = PTHREAD_ONCE_INIT;
+static char *exe_folder;
+
+static void find_exe_dir(void)
 {
     char *exe = realpath("/proc/self/exe", NULL);
-    if (!exe) return NULL;
-    char *dir = qr_path_dir(exe);
+    if (!exe) return;
+    exe_folder = qr_path_dir(exe);
     free(exe);
-    return dir;
+}
+
+static const char *exe_dir(void)
+{
+    pthread_once(&exe_once, find_exe_dir);
+    return exe_folder;
 }
 
 char *qr_cache_shipped_path(const char *name)
 {
     if (cache_off()) return NULL;
-    char *bin = exe_dir();
+    const char *bin = exe_dir();
     if (!bin) return NULL;
     char *beside = qr_path_join(bin, name);
-    if (access(beside, F_OK) == 0) {
-        free(bin);
-        return beside;
-    }
+    if (access(beside, F_OK) == 0) return beside;
     free(beside);
     char *share = qr_path_join(bin, QR_SHIPPED_DIR);
     char *installed = qr_path_join(share, name);
     free(share);
-    free(bin);
     return installed;
 }
 
