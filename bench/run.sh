@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench/run.sh — `make bench`: times the whole quire process on the benchmark
-# report, the x10 pack (and ReportLab beside Quire on both), every sample
+# report, the x10 pack (and ReportLab beside Quire on both; their HTML
+# copies too, which have no peer), every sample
 # paper and meeting pack, the time a 100-page PDF appendix (untagged, and
 # tagged with its structure tree kept) adds to a pack,
 # a 100-paper build, template expansion from 1 KB
@@ -130,6 +131,14 @@ if [ -f "$REPORT" ]; then
     pack_ms=$(field "$last" median_ms); pack_rss=$(field "$last" peak_rss_kb)
     measure docs "report.md, cache off (QUIRE_NO_CACHE=1)" "$W/out/report-nc.pdf" "$RUNS" -- \
         env QUIRE_NO_CACHE=1 "$Q" render -t "$W/report.md" -o "$W/out/report-nc.pdf"
+    # The HTML copy of each (render -o X.html: the same Markdown as an
+    # accessible page, no type set), timed the same way. ReportLab makes
+    # no HTML: these have no peer and no target, the PDF's times beside.
+    "$Q" render -t "$W/report.md" -o "$W/out/report.html" 2>>"$log"
+    measure docs "report.md, HTML copy" "$W/out/report.html" "$RUNS" -- \
+        "$Q" render -t "$W/report.md" -o "$W/out/report.html"
+    measure docs "report-x10.md, HTML copy" "$W/out/report-x10.html" "$RUNS" -- \
+        "$Q" render -t "$W/report-x10.md" -o "$W/out/report-x10.html"
 else
     echo "  (no $REPORT: skipped)"
 fi
