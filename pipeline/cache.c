@@ -99,14 +99,14 @@ static bool cache_write(const char *name, const void *data, size_t len,
     char *dir = cache_dir();
     if (!dir) return false;
     char *p = qr_xasprintf("%s/%s", dir, name);
-    bool (*write)(const char *, const void *, size_t) =
+    bool (*put)(const char *, const void *, size_t) =
         sync ? qr_write_atomic : qr_write_atomic_nosync;
     /* the folder made only when the write finds it missing: a run writes
      * a dozen entries, and made each time it was two to four mkdir calls
      * each */
-    bool ok = write(p, data, len);
+    bool ok = put(p, data, len);
     if (!ok && errno == ENOENT && qr_make_dirs(dir, 0700))  /* the user's own */
-        ok = write(p, data, len);
+        ok = put(p, data, len);
     free(p);
     free(dir);
     return ok;

@@ -114,11 +114,10 @@ const char *qr_fontlib_error(void)
  * files while their stamps hold, and an upgrade replaces the files (a new
  * inode and time under the same name). `quire fonts` ships the entry
  * with the other tables a first run reads, checked the same way. Not
- * seen: a second HarfBuzz
- * installed elsewhere and made the system's by ldconfig while the first
- * stays as it was; stamping /etc/ld.so.cache would see it, but every
- * package install rewrites that file and would make every entry, and the
- * tables `quire fonts` ships, read as stale. */
+ * seen: a second HarfBuzz installed elsewhere and made the system's by
+ * ldconfig while the first stays as it was; stamping /etc/ld.so.cache
+ * would see it, but every package install rewrites that file and would
+ * make every entry, and the tables `quire fonts` ships, read as stale. */
 
 #define HB_ID_FORMAT 1
 

@@ -41,8 +41,8 @@
 #define TAG_GLYF HB_TAG('g', 'l', 'y', 'f')
 #define TAG_KERN HB_TAG('k', 'e', 'r', 'n')
 #define TAG_GPOS HB_TAG('G', 'P', 'O', 'S')
-/* Pairs cached: Latin up to Latin Extended-B, then General Punctuation
- * (curly quotes, dashes); other pairs are shaped each time. */
+/* Characters whose pair facts (pair_char) are kept: Latin up to Latin
+ * Extended-B, then General Punctuation (curly quotes, dashes). */
 #define KERN_LATIN 0x250
 #define KERN_PUNCT0 0x2000
 #define KERN_PUNCT1 0x2070
@@ -51,7 +51,7 @@
 #define KERN_COMMON 110         /* printable ASCII, dashes, curly quotes,
                                    pound, euro and a few more */
 #define KERN_CACHE_FORMAT 4         /* 2: a checksum after the table; 3: qr_filehash_of;
-                                       4: the rows' pairs learned after it */
+                                       4: the other pairs learned after it */
 
 typedef struct face_rec {
     char *file;
@@ -77,15 +77,12 @@ typedef struct face_rec {
     /* what a pair needs of each character of the kerning range
      * (kern_index), allocated on first use */
     struct pair_char *chars;
-    /* kerning of pairs of Latin letters and punctuation (kern_index), one
-     * row per left character allocated on first use */
-    short *kern[KERN_CHARS];
-    /* pairs of the common characters (common_index), and the pairs of the
-     * rows learned: loaded from and saved to Quire's cache, so a paper
+    /* pairs of the common characters (common_index), and every other
+     * pair learned: loaded from and saved to Quire's cache, so a paper
      * shapes only pairs no earlier paper used */
     short *common;
-    /* pairs of any other two characters learned (Greek, Cyrillic): open
-     * addressing on pair_key, OTHER_EMPTY where free */
+    /* the other pairs ("ü" and a letter, Greek, Cyrillic): open addressing
+     * on pair_key, OTHER_EMPTY where free */
     uint64_t *other_keys;
     short *other_vals;
     size_t nother, other_cap;
@@ -505,7 +502,6 @@ static void face_close(face_rec *fr)
     free(fr->family);
     free(fr->error);
     for (size_t i = 0; i < ADV_BLOCKS; i++) free(fr->adv[i]);
-    for (size_t i = 0; i < KERN_CHARS; i++) free(fr->kern[i]);
     free(fr->common);
     free(fr->other_keys);
     free(fr->other_vals);
@@ -883,7 +879,13 @@ static uint64_t pair_key(uint32_t a, uint32_t b)
     return (uint64_t)a << 32 | b;
 }
 
-/* fr's slot for the pair of a and b outside kern_index's range, made
+/* The first slot to probe for key k in a table of cap (a power of 2). */
+static size_t pair_home(uint64_t k, size_t cap)
+{
+    return qr_fnv64(QR_FNV64_INIT, &k, sizeof k) & (cap - 1);
+}
+
+/* fr's slot for the pair of a and b outside the common table, made
  * (KERN_UNKNOWN) when new. */
 static short *other_pair(face_rec *fr, uint32_t a, uint32_t b)
 {
@@ -894,7 +896,7 @@ static short *other_pair(face_rec *fr, uint32_t a, uint32_t b)
         for (size_t i = 0; i < cap; i++) keys[i] = OTHER_EMPTY;
         for (size_t i = 0; i < fr->other_cap; i++) {
             if (fr->other_keys[i] == OTHER_EMPTY) continue;
-            size_t h = qr_fnv64(QR_FNV64_INIT, &fr->other_keys[i], 8) & (cap - 1);
+            size_t h = pair_home(fr->other_keys[i], cap);
             while (keys[h] != OTHER_EMPTY) h = (h + 1) & (cap - 1);
             keys[h] = fr->other_keys[i];
             vals[h] = fr->other_vals[i];
@@ -906,7 +908,7 @@ static short *other_pair(face_rec *fr, uint32_t a, uint32_t b)
         fr->other_cap = cap;
     }
     uint64_t k = pair_key(a, b);
-    size_t h = qr_fnv64(QR_FNV64_INIT, &k, 8) & (fr->other_cap - 1);
+    size_t h = pair_home(k, fr->other_cap);
     while (fr->other_keys[h] != OTHER_EMPTY && fr->other_keys[h] != k)
         h = (h + 1) & (fr->other_cap - 1);
     if (fr->other_keys[h] == OTHER_EMPTY) {
@@ -915,16 +917,6 @@ static short *other_pair(face_rec *fr, uint32_t a, uint32_t b)
         fr->nother++;
     }
     return &fr->other_vals[h];
-}
-
-/* fr's row of pairs for the left character of kern_index i. */
-static short *kern_row(face_rec *fr, int i)
-{
-    if (!fr->kern[i]) {
-        fr->kern[i] = qr_xmalloc(KERN_CHARS * sizeof(short));
-        for (int k = 0; k < KERN_CHARS; k++) fr->kern[i][k] = KERN_UNKNOWN;
-    }
-    return fr->kern[i];
 }
 
 static int kern_index(uint32_t cp)
@@ -1006,10 +998,10 @@ static float shape_pair(face_rec *fr, uint32_t a, uint32_t b)
  * ones. The pound sign is in it, with a few other characters council papers
  * use: "£1" to "£9" were shaped afresh on every run, and the first pair a
  * face shapes sets up HarfBuzz's plan for it, ~0.3 M instructions, paid by
- * the benchmark report for three faces with no pair learned. The pairs of
- * kern_index's rows a paper learned ("Müller", "Łukasz") follow the table,
- * one record each: a warm render of a name with an accent loads no
- * HarfBuzz either. */
+ * the benchmark report for three faces with no pair learned. Every other
+ * pair a paper learned ("Müller", "Łukasz", Greek) follows the table, one
+ * record each: a warm render of a name with an accent loads no HarfBuzz
+ * either. */
 
 /* The common characters after printable ASCII (indexes 95 on): the one
  * list both ways, character to index (common_index) and index to
@@ -1073,21 +1065,9 @@ typedef struct kern_rec {
 
 #define KERN_MAX_RECS (1u << 20)
 
-/* Where the pair of a and b is kept when not in the common table. */
-static short *pair_slot(face_rec *fr, uint32_t a, uint32_t b)
-{
-    int ia = kern_index(a), ib = kern_index(b);
-    return ia >= 0 && ib >= 0 ? &kern_row(fr, ia)[ib] : other_pair(fr, a, b);
-}
-
-static uint32_t kern_char(int i)
-{
-    return i < KERN_LATIN ? (uint32_t)i : (uint32_t)(KERN_PUNCT0 + i - KERN_LATIN);
-}
-
 /* Take the entry in data[0..len) (the key, the table, the number of
- * other pairs and each, a checksum of all after the key) into fr->common,
- * fr->kern and fr->other_* when it was made under this face's key and is
+ * other pairs and each, a checksum of all after the key) into fr->common
+ * and fr->other_* when it was made under this face's key and is
  * whole. */
 static bool common_take(face_rec *fr, const char *data, size_t len)
 {
@@ -1119,7 +1099,7 @@ static bool common_take(face_rec *fr, const char *data, size_t len)
         for (uint32_t i = 0; i < n; i++) {
             kern_rec r;
             memcpy(&r, recs + i * sizeof r, sizeof r);
-            *pair_slot(fr, r.a, r.b) = (short)r.v;
+            *other_pair(fr, r.a, r.b) = (short)r.v;
         }
     }
     qr_buf_free(&k);
@@ -1149,8 +1129,8 @@ static void common_load(face_rec *fr)
             fr->common[i] = KERN_UNKNOWN;
 }
 
-/* The entry of fr's table and rows (common_take); false when there is no
- * key to keep it under. */
+/* The entry of fr's table and other pairs (common_take); false when
+ * there is no key to keep it under. */
 static bool common_entry(face_rec *fr, qr_buf *e)
 {
     if (!kern_key(fr, e)) return false;
@@ -1159,13 +1139,6 @@ static bool common_entry(face_rec *fr, qr_buf *e)
     uint32_t n = 0;
     size_t count_at = e->len;
     qr_buf_append(e, &n, sizeof n);         /* set below */
-    for (int a = 0; a < KERN_CHARS; a++)
-        for (int b = 0; fr->kern[a] && b < KERN_CHARS; b++) {
-            if (fr->kern[a][b] == KERN_UNKNOWN) continue;
-            kern_rec r = {kern_char(a), kern_char(b), fr->kern[a][b]};
-            qr_buf_append(e, &r, sizeof r);
-            n++;
-        }
     for (size_t i = 0; i < fr->other_cap; i++) {
         uint64_t k = fr->other_keys[i];
         if (k == OTHER_EMPTY || fr->other_vals[i] == KERN_UNKNOWN) continue;
@@ -1299,18 +1272,10 @@ static __attribute__((noinline)) float kern_slow(void *ctx, qr_font_slot slot,
     if (!fr->can_kern) return 0;
     if (a == 0x00AD) a = '-';
     if (b == 0x00AD) b = '-';
-    int ca = common_index(a), cb = common_index(b);
-    if (ca >= 0 && cb >= 0) {
-        if (!fr->common) common_load(fr);
-        short *v = &fr->common[ca * KERN_COMMON + cb];
-        if (*v == KERN_UNKNOWN) {
-            *v = (short)shape_pair(fr, a, b);
-            fr->common_dirty = 1;
-        }
-        return *v;
-    }
     if (!fr->common) common_load(fr);       /* the other pairs with it */
-    short *v = pair_slot(fr, a, b);
+    int ca = common_index(a), cb = common_index(b);
+    short *v = ca >= 0 && cb >= 0 ? &fr->common[ca * KERN_COMMON + cb]
+                                  : other_pair(fr, a, b);
     if (*v == KERN_UNKNOWN) {
         *v = (short)shape_pair(fr, a, b);
         fr->common_dirty = 1;
